@@ -1,0 +1,31 @@
+# Everything a fresh machine with Python 3 and pip needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.motifnet-installed
+DEMO_DIR ?= demo_run
+
+.PHONY: demo test bench lint clean
+
+# (Re)install when the package metadata changes; the editable install picks up code changes.
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/motifnet train sample_data/dna/ets.fa sample_data/dna/ap1.fa sample_data/dna/gata.fa \
+		--params sample_data/dna/params.json --seed 1 --overwrite -o $(DEMO_DIR)/dna
+	$(BIN)/motifnet predict $(DEMO_DIR)/dna sample_data/dna/ets.fa sample_data/dna/ap1.fa \
+		sample_data/dna/gata.fa -o $(DEMO_DIR)/dna/predictions.tsv
+	@echo "run folder: $(DEMO_DIR)/dna (model, metrics.json, history.tsv); predictions: $(DEMO_DIR)/dna/predictions.tsv"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check motifnet tests
+
+clean:
+	rm -rf $(DEMO_DIR) build dist *.egg-info .pytest_cache

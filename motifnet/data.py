@@ -1,0 +1,371 @@
+"""Labelled data sets: FASTA files -> records -> compact encoded arrays, and the split.
+
+Single-label: one FASTA file per class, the first file is class 0. Multi-label: one FASTA
+file whose headers end with comma-separated class indices (``>id 0,2`` or ``>0,2``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ._io import atomic_path, sha256
+from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
+from .encoding import Encoder
+from .errors import InputError, ParamError
+from .fasta import display_name, read_fasta
+from .features import (FeatureSpec, encode_features, fit_features, parse_track_options,
+                       read_feature_table, read_track)
+
+log = logging.getLogger("motifnet")
+
+GROUPS = ("train", "val", "test")
+_FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq")
+_LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
+
+
+@dataclass
+class Dataset:
+    """Encoded, labelled sequences held compactly.
+
+    Attributes
+    ----------
+    encoder : Encoder
+        Alphabet(s), length and structure mode.
+    codes : numpy.ndarray, shape=(n, length)
+        One small integer per position (see :mod:`motifnet.encoding`).
+    labels : numpy.ndarray, shape=(n, classes), dtype=uint8
+        One-hot (single-label) or multi-hot (multi-label) class membership.
+    ids : numpy.ndarray of str, shape=(n,)
+        Record identifiers.
+    sources : numpy.ndarray of int, shape=(n,)
+        Index of the input file each record came from.
+    class_names : list of str
+    multi_label : bool
+    files : list of dict
+        Input files: path, SHA-256, number of records.
+    structure : numpy.ndarray or None, shape=(n, length, structure_letters)
+        Structure probabilities (``--structure-pwm`` only).
+    tracks : numpy.ndarray or None, shape=(n, length, tracks)
+        Position-wise numeric tracks.
+    track_names : list of str
+    features : numpy.ndarray or None, shape=(n, width)
+        Encoded per-sequence features (after :meth:`fit_features`).
+    feature_spec : FeatureSpec or None
+    """
+
+    encoder: Encoder
+    codes: np.ndarray
+    labels: np.ndarray
+    ids: np.ndarray
+    sources: np.ndarray
+    class_names: list
+    multi_label: bool
+    files: list
+    structure: np.ndarray | None = None
+    tracks: np.ndarray | None = None
+    track_names: list = field(default_factory=list)
+    features: np.ndarray | None = None
+    feature_spec: FeatureSpec | None = None
+    feature_rows: list | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @property
+    def channels(self) -> int:
+        return self.encoder.channels + len(self.track_names)
+
+    def fit_features(self, train_index: np.ndarray) -> None:
+        """Fix feature categories / standardisation from the training records and encode."""
+        if self.feature_rows is None:
+            return
+        names, rows, categorical = self.feature_rows
+        self.feature_spec = fit_features(names, rows, categorical, train_index)
+        self.features = encode_features(self.feature_spec, rows)
+        self.feature_rows = None
+
+    def subset(self, index) -> "Dataset":
+        """The records at ``index`` (any NumPy index), sharing the metadata."""
+        def pick(array):
+            return None if array is None else array[index]
+        return Dataset(self.encoder, self.codes[index], self.labels[index], self.ids[index],
+                       self.sources[index], self.class_names, self.multi_label, self.files,
+                       pick(self.structure), pick(self.tracks), self.track_names,
+                       pick(self.features), self.feature_spec)
+
+    def model_inputs(self, one_hot: np.ndarray) -> dict:
+        """Named model inputs for a block of one-hot sequences of this data set."""
+        inputs = {"sequence": one_hot}
+        if self.features is not None:
+            inputs["features"] = self.features
+        return inputs
+
+    def save(self, path) -> None:
+        """Write the arrays to an ``.npz`` file (no pickle), atomically."""
+        arrays = {"codes": self.codes, "labels": self.labels, "ids": self.ids.astype(str),
+                  "sources": self.sources}
+        for name in ("structure", "tracks", "features"):
+            if getattr(self, name) is not None:
+                arrays[name] = getattr(self, name)
+        with atomic_path(path, suffix=".npz") as tmp:
+            np.savez_compressed(tmp, **arrays)
+
+    @classmethod
+    def load(cls, path, meta: dict) -> "Dataset":
+        """Read arrays written by :meth:`save`; ``meta`` is the run's ``motifnet.json``."""
+        with np.load(path, allow_pickle=False) as arrays:
+            loaded = {name: arrays[name] for name in arrays.files}
+        data_meta = meta["data"]
+        spec = data_meta.get("features")
+        return cls(Encoder.from_json(data_meta["encoder"]), loaded["codes"], loaded["labels"],
+                   loaded["ids"], loaded["sources"], list(data_meta["class_names"]),
+                   bool(data_meta["multi_label"]), list(data_meta["files"]),
+                   loaded.get("structure"), loaded.get("tracks"), list(data_meta.get("tracks", [])),
+                   loaded.get("features"), FeatureSpec.from_json(spec) if spec else None)
+
+    def describe(self) -> dict:
+        """Metadata stored in ``motifnet.json`` under ``data``."""
+        return {
+            "encoder": self.encoder.to_json(),
+            "class_names": self.class_names,
+            "multi_label": self.multi_label,
+            "files": self.files,
+            "records": len(self),
+            "records_per_class": [int(v) for v in self.labels.sum(axis=0)],
+            "channels": self.channels,
+            "tracks": self.track_names,
+            "features": self.feature_spec.to_json() if self.feature_spec else None,
+        }
+
+
+def class_name_from_path(path) -> str:
+    name = Path(str(path)).name
+    lowered = name.lower()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _FASTA_SUFFIXES:
+            if lowered.endswith(suffix) and len(lowered) > len(suffix):
+                name, lowered = name[: -len(suffix)], lowered[: -len(suffix)]
+                changed = True
+    return name
+
+
+def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
+    """Return the record id and class indices from a multi-label header (``id 0,2`` or ``0,2``)."""
+    words = record.header.split()
+    if not words or not _LABEL_TOKEN.match(words[-1]):
+        raise InputError(
+            f"{record.where()}: multi-label headers must end with comma-separated class indices "
+            f"(e.g. '>seq1 0,2'), found header {record.header!r}"
+        )
+    indices = sorted({int(token) for token in words[-1].split(",") if token})
+    if n_classes is not None and indices[-1] >= n_classes:
+        raise InputError(
+            f"{record.where()}: class index {indices[-1]} is out of range for {n_classes} class "
+            "names (indices start at 0)"
+        )
+    record_id = words[0] if len(words) > 1 else f"record_{record.number}"
+    return record_id, indices
+
+
+def _sequence_bytes(record, structure_mode) -> bytes:
+    if structure_mode is None:
+        return b"".join(record.lines)
+    return record.lines[0] if record.lines else b""
+
+
+def _choose_alphabet(records, alphabet: str | None, structure_mode) -> Alphabet:
+    if alphabet:
+        return get_alphabet(alphabet)
+    joined = np.frombuffer(b"".join(_sequence_bytes(r, structure_mode) for r in records), dtype=np.uint8)
+    counts_by_byte = np.bincount(joined, minlength=256)
+    from collections import Counter
+    counts = Counter()
+    for byte in np.flatnonzero(counts_by_byte):
+        counts[chr(byte).upper()] += int(counts_by_byte[byte])
+    detected = detect_alphabet(counts)
+    log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
+    return detected
+
+
+def _record_length(record, structure_mode) -> int:
+    return len(_sequence_bytes(record, structure_mode))
+
+
+def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, alphabet: str | None = None,
+                 structure: str | None = None, structure_pwm: bool = False, length: int | None = None,
+                 feature_files=None, categorical_features: bool = False, tracks=None) -> Dataset:
+    """Read and encode labelled FASTA files.
+
+    Parameters
+    ----------
+    fasta_paths : list of str
+        One file per class (single-label), or one file (multi-label). ``-`` is standard input.
+    multi_label : bool
+        Labels from the headers' trailing class indices. Default is False.
+    class_names : list of str or None
+        Names of the classes; default: file names (single-label) or ``class_0``... (multi-label).
+    alphabet : str or None
+        ``dna``, ``rna``, ``protein`` or the letters of a custom alphabet; detected when None.
+    structure : str or None
+        Structure letters (``().``, ``FHIMST``) for sequence+structure records.
+    structure_pwm : bool
+        The structure is given as one row of probabilities per structure letter.
+    length : int or None
+        Centre-crop/pad every sequence to this length; None requires equal lengths.
+    feature_files : list of str or None
+        Per-sequence feature files, one per FASTA file.
+    categorical_features : bool
+        Treat every feature column as categorical.
+    tracks : list of str or None
+        ``NAME=FILE[,FILE...]`` position-wise tracks, one file per FASTA file.
+
+    Raises
+    ------
+    InputError, ParamError
+        For every problem with the files or options; the message names file and record.
+    """
+    paths = [str(p) for p in fasta_paths]
+    if not paths:
+        raise ParamError("give at least one FASTA file")
+    if paths.count("-") > 1:
+        raise ParamError("standard input ('-') can be read only once")
+    if multi_label and len(paths) != 1:
+        raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
+    if not multi_label and len(paths) < 2:
+        raise InputError(
+            f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
+            "(at least two), or use --multi-label with class indices in the headers"
+        )
+    if structure_pwm and not structure:
+        raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
+    structure_mode = ("pwm" if structure_pwm else "letters") if structure else None
+
+    records_per_file = [list(read_fasta(path)) for path in paths]
+    records = [record for file_records in records_per_file for record in file_records]
+    for record in records:
+        if structure_mode is None and not record.lines:
+            raise InputError(f"{record.where()}: empty sequence")
+
+    if class_names is not None:
+        class_names = [name.strip() for name in class_names]
+    if multi_label:
+        n_classes = len(class_names) if class_names else None
+        parsed = [parse_multi_label(record, n_classes) for record in records]
+        n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
+        labels = np.zeros((len(records), n_classes), dtype=np.uint8)
+        for row, (_, indices) in enumerate(parsed):
+            labels[row, indices] = 1
+        ids = [record_id for record_id, _ in parsed]
+        class_names = class_names or [f"class_{i}" for i in range(n_classes)]
+        present = np.flatnonzero(labels.sum(axis=0))
+        if len(present) < 2:
+            raise InputError(
+                f"{display_name(paths[0])}: every record carries the same single class; "
+                "a classifier needs at least two classes"
+            )
+    else:
+        if class_names is None:
+            class_names = [class_name_from_path(path) for path in paths]
+        if len(class_names) != len(paths):
+            raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(paths)} FASTA file(s)")
+        labels = np.zeros((len(records), len(paths)), dtype=np.uint8)
+        start = 0
+        for index, file_records in enumerate(records_per_file):
+            labels[start:start + len(file_records), index] = 1
+            start += len(file_records)
+        ids = [record.id for record in records]
+    if len(set(class_names)) != len(class_names):
+        raise ParamError(
+            f"class names must be distinct, received: {', '.join(class_names)}; pass --class-names"
+        )
+
+    resize = length is not None
+    if not resize:
+        if structure_mode is not None:
+            for record in records:
+                if not record.lines:
+                    raise InputError(f"{record.where()}: empty record")
+        first = records[0]
+        length = _record_length(first, structure_mode)
+        for record in records:
+            if _record_length(record, structure_mode) != length:
+                raise InputError(
+                    f"{record.where()}: sequence length {_record_length(record, structure_mode)} differs "
+                    f"from {length} ({first.where()}); sequences must be equally long, or pass "
+                    "--length N to centre-crop/pad them"
+                )
+    chosen = _choose_alphabet(records, alphabet, structure_mode)
+    encoder = Encoder(chosen, length, resize, structure_alphabet(structure) if structure else None,
+                      structure_mode)
+    encoded = encoder.encode(records)
+    sources = np.concatenate([np.full(len(r), i, dtype=np.int32) for i, r in enumerate(records_per_file)])
+    files = [{"path": display_name(path), "sha256": sha256(path) if path != "-" else None,
+              "records": len(file_records)} for path, file_records in zip(paths, records_per_file)]
+    dataset = Dataset(encoder, encoded.codes, labels, np.array(ids, dtype=str), sources, class_names,
+                      multi_label, files, structure=encoded.structure)
+
+    if tracks:
+        lengths = [_record_length(record, structure_mode) for record in records]
+        columns, names = [], []
+        for name, track_paths in parse_track_options(tracks):
+            if len(track_paths) != len(paths):
+                raise ParamError(
+                    f"--track {name}: give one file per FASTA file ({len(paths)}), received {len(track_paths)}"
+                )
+            parts, start = [], 0
+            for track_path, file_records in zip(track_paths, records_per_file):
+                stop = start + len(file_records)
+                parts.append(read_track(track_path, [r.id for r in file_records], lengths[start:stop], length))
+                start = stop
+            columns.append(np.concatenate(parts))
+            names.append(name)
+        dataset.tracks = np.stack(columns, axis=-1)
+        dataset.track_names = names
+    if feature_files:
+        names, rows = read_feature_table(feature_files, [len(r) for r in records_per_file], categorical_features)
+        dataset.feature_rows = (names, rows, categorical_features)
+    return dataset
+
+
+def parse_split(text: str) -> tuple[float, float]:
+    """Parse ``--split TRAIN,VAL`` (fractions; the rest is the test split)."""
+    try:
+        train, val = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ParamError(f"--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: {text!r}") from None
+    if not (0 < train < 1 and 0 < val < 1 and train + val <= 1 + 1e-9):
+        raise ParamError(
+            f"--split fractions must be above 0 and sum to at most 1 (the rest is the test split; "
+            f"validation is needed for early stopping), received: {text!r}"
+        )
+    return train, val
+
+
+def make_split(labels: np.ndarray, train: float, val: float, seed: int) -> np.ndarray:
+    """Assign each record to train (0), val (1) or test (2), stratified by class, seeded.
+
+    Single-label data is stratified by class, multi-label data by label combination.
+    Within each stratum the sizes are rounded, so every split keeps the class proportions.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape=(n,)
+    """
+    rng = np.random.default_rng(seed)
+    keys = np.packbits(labels.astype(bool), axis=1)
+    _, strata = np.unique(keys, axis=0, return_inverse=True)
+    groups = np.full(len(labels), 2, dtype=np.int8)
+    for stratum in np.unique(strata):
+        members = rng.permutation(np.flatnonzero(strata == stratum))
+        n_train = int(round(len(members) * train))
+        n_val = int(round(len(members) * (train + val))) - n_train
+        groups[members[:n_train]] = 0
+        groups[members[n_train:n_train + n_val]] = 1
+    return groups

@@ -1,0 +1,152 @@
+"""Streaming prediction: FASTA in, one TSV row per record out, memory bounded by the chunk size."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import InputError, ParamError
+from .fasta import display_name, read_fasta
+from .features import encode_features, iter_feature_rows, iter_track_values, parse_track_options, check_track_record
+from .encoding import fit_length
+from .rundir import Run
+
+log = logging.getLogger("motifnet")
+
+
+@dataclass
+class PredictConfig:
+    """What ``motifnet predict`` was asked to do.
+
+    Attributes
+    ----------
+    fasta : list of str
+        Input files (``-`` for standard input), predicted in order.
+    batch_size : int
+        Records per forward pass. Default is 256.
+    chunk_batches : int
+        Batches read and encoded at a time; bounds memory. Default is 16.
+    features : list of str
+        Per-sequence feature files, one per FASTA file (when the model was trained with them).
+    tracks : list of str
+        ``NAME=FILE[,FILE...]`` position-wise tracks (when the model was trained with them).
+    """
+
+    fasta: list
+    batch_size: int = 256
+    chunk_batches: int = 16
+    features: list = field(default_factory=list)
+    tracks: list = field(default_factory=list)
+
+
+def _check_inputs(run: Run, config: PredictConfig) -> dict:
+    data_meta = run.meta["data"]
+    if config.batch_size < 1:
+        raise ParamError(f"--batch-size must be a positive integer, received: {config.batch_size}")
+    trained_tracks = list(data_meta.get("tracks", []))
+    tracks = dict(parse_track_options(config.tracks))
+    if sorted(tracks) != sorted(trained_tracks):
+        raise ParamError(
+            f"the model was trained with tracks [{', '.join(trained_tracks)}]; give exactly these with "
+            f"--track NAME=FILE (received [{', '.join(tracks)}])"
+        )
+    for name, files in tracks.items():
+        if len(files) != len(config.fasta):
+            raise ParamError(f"--track {name}: give one file per FASTA file ({len(config.fasta)})")
+    if bool(data_meta.get("features")) != bool(config.features):
+        raise ParamError(
+            "the model was trained with per-sequence features; give them with --features (one file per "
+            "FASTA file)" if data_meta.get("features") else "the model was trained without --features"
+        )
+    if config.features and len(config.features) != len(config.fasta):
+        raise ParamError(f"give one --features file per FASTA file ({len(config.fasta)})")
+    return tracks
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_path: str | None, file_index):
+    """Yield (record, track values per track, feature row) for each record of one FASTA file."""
+    encoder = run.dataset_encoder
+    track_iters = [iter_track_values(tracks[name][file_index], encoder.length) for name in track_order]
+    feature_iter = None
+    if feature_path is not None:
+        feature_iter = iter_feature_rows(feature_path)
+        next(feature_iter)
+    for record in read_fasta(path):
+        values = []
+        for name, iterator in zip(track_order, track_iters):
+            try:
+                track_record, track_values = next(iterator)
+            except StopIteration:
+                raise InputError(f"--track {name}: has fewer records than {display_name(path)}") from None
+            sequence_length = len(b"".join(record.lines)) if encoder.structure_mode is None else len(record.lines[0])
+            check_track_record(track_record, track_values, record.id, sequence_length)
+            values.append(fit_length(track_values, encoder.length))
+        row = None
+        if feature_iter is not None:
+            try:
+                _, row = next(feature_iter)
+            except StopIteration:
+                raise InputError(f"{feature_path}: has fewer lines than {display_name(path)} has records") from None
+        yield record, values, row
+
+
+def predict_files(run: Run, config: PredictConfig, write_row) -> int:
+    """Predict every record of the FASTA files with the run's model, streaming.
+
+    Parameters
+    ----------
+    run : Run
+        An opened run folder.
+    config : PredictConfig
+    write_row : callable
+        Called with ``(record_id, probabilities)`` for each record, in input order.
+
+    Returns
+    -------
+    int
+        Number of records predicted.
+
+    Raises
+    ------
+    InputError
+        Records that do not fit the model's alphabet, length or inputs.
+    """
+    from .pipeline import make_to_input
+
+    tracks = _check_inputs(run, config)
+    encoder = run.dataset_encoder
+    model = run.model
+    to_input = make_to_input(encoder)
+    track_order = list(run.meta["data"].get("tracks", []))
+    feature_meta = run.meta["data"].get("features")
+    feature_spec = None
+    if feature_meta:
+        from .features import FeatureSpec
+        feature_spec = FeatureSpec.from_json(feature_meta)
+    chunk_size = config.batch_size * config.chunk_batches
+    total = 0
+    for file_index, path in enumerate(config.fasta):
+        feature_path = config.features[file_index] if config.features else None
+        stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
+        for chunk in _chunks(stream, chunk_size):
+            records = [item[0] for item in chunk]
+            encoded = encoder.encode(records)
+            track_array = np.stack([np.stack(item[1], axis=-1) for item in chunk]) if track_order else None
+            inputs = {"sequence": to_input(encoded.codes, encoded.structure, track_array)}
+            if feature_spec is not None:
+                inputs["features"] = encode_features(feature_spec, [item[2] for item in chunk])
+            probabilities = model.predict(inputs, batch_size=config.batch_size, verbose=0)
+            for record_id, row in zip(encoded.ids, probabilities):
+                write_row(record_id, row)
+            total += len(records)
+            log.debug("predicted %d records", total)
+    return total

@@ -1,0 +1,232 @@
+"""Training a model on a data set and writing the run folder."""
+
+from __future__ import annotations
+
+import logging
+import math
+import secrets
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from . import rundir
+from ._io import atomic_path, write_json, write_text
+from .data import GROUPS, Dataset, make_split
+from .errors import ParamError
+from .evaluation import compute_metrics, format_metric
+from .params import check_length, resolve, to_json
+
+log = logging.getLogger("motifnet")
+
+_HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "auc", "val_auc",
+                    "learning_rate", "seconds")
+
+
+@dataclass
+class TrainConfig:
+    """What ``motifnet train`` was asked to do.
+
+    Attributes
+    ----------
+    run_dir : str
+        Output folder.
+    params : dict
+        Hyperparameter overrides (names from :mod:`motifnet.params`).
+    split : tuple of float
+        Train and validation fractions; the rest is the test split. Default is (0.7, 0.15).
+    seed : int or None
+        Seed of split, weights, shuffling and dropout; a random one is drawn (and recorded) when None.
+    overwrite : bool
+        Replace an existing run folder.
+    """
+
+    run_dir: str
+    params: dict = field(default_factory=dict)
+    split: tuple = (0.7, 0.15)
+    seed: int | None = None
+    overwrite: bool = False
+
+
+def prepare_run_dir(path: Path, overwrite: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise ParamError(f"{path}: exists and is not a folder; choose another -o")
+    if path.is_dir() and any(path.iterdir()):
+        if not (path / rundir.META).exists():
+            raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
+        if not overwrite:
+            raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it or choose another -o")
+        shutil.rmtree(path)
+    path.mkdir(parents=True, exist_ok=True)
+
+
+class _RunFolderCallback:
+    """Keeps the best model on disk, history.tsv current and the user informed, epoch by epoch."""
+
+    def __init__(self, run_dir: Path, meta: dict, epochs: int):
+        import keras
+
+        class Callback(keras.callbacks.Callback):
+            pass
+
+        self.run_dir, self.meta, self.epochs = run_dir, meta, epochs
+        self.rows: list = []
+        self.best_loss = math.inf
+        self.best_epoch = 0
+        self.best_weights = None
+        self.tty = sys.stderr.isatty()
+        self.callback = Callback()
+        self.callback.on_epoch_begin = self.on_epoch_begin
+        self.callback.on_epoch_end = self.on_epoch_end
+        self.callback.on_train_batch_end = self.on_batch_end
+        self.started = time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+        self.epoch = epoch + 1
+
+    def on_batch_end(self, batch, logs=None):
+        if self.tty and batch % 10 == 0:
+            sys.stderr.write(f"\repoch {self.epoch}/{self.epochs}  batch {batch + 1}  loss {logs.get('loss', 0):.4f}")
+            sys.stderr.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        model = self.callback.model
+        logs = dict(logs or {})
+        seconds = time.perf_counter() - self.started
+        learning_rate = float(np.asarray(model.optimizer.learning_rate))
+        row = {"epoch": epoch + 1, **{k: logs.get(k) for k in _HISTORY_COLUMNS[1:7]},
+               "learning_rate": learning_rate, "seconds": seconds}
+        self.rows.append(row)
+        val_loss = logs.get("val_loss", math.inf)
+        improved = val_loss < self.best_loss
+        if improved:
+            self.best_loss, self.best_epoch = val_loss, epoch + 1
+            self.best_weights = model.get_weights()
+            with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp:
+                model.save(tmp)
+            self.meta["training"].update(best_epoch=self.best_epoch, best_val_loss=float(val_loss))
+            write_json(self.run_dir / rundir.META, self.meta)
+        write_text(self.run_dir / rundir.HISTORY, history_text(self.rows))
+        if self.tty:
+            sys.stderr.write("\r\x1b[K")
+        log.info("epoch %d/%d  loss %.4f  val_loss %.4f  val_auc %s  lr %.3g  %.1fs%s", epoch + 1, self.epochs,
+                 logs.get("loss", math.nan), val_loss, format_metric(logs.get("val_auc")), learning_rate,
+                 seconds, "  *best, saved" if improved else "")
+
+
+def history_text(rows) -> str:
+    lines = ["\t".join(_HISTORY_COLUMNS)]
+    for row in rows:
+        lines.append("\t".join("" if row[c] is None else (str(row[c]) if c == "epoch" else f"{row[c]:.6g}")
+                               for c in _HISTORY_COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) -> np.ndarray:
+    from .pipeline import dataset_arrays, make_tf_dataset
+
+    if len(index) == 0:
+        return np.zeros((0, len(dataset.class_names)), dtype=np.float32)
+    pipeline = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index), None, batch_size)
+    return model.predict(pipeline, verbose=0)
+
+
+def train(dataset: Dataset, config: TrainConfig) -> dict:
+    """Train a model on ``dataset`` and write the run folder ``config.run_dir``.
+
+    The best model so far (lowest validation loss) is on disk after every epoch that
+    improves it, so a job killed at any point leaves a loadable model; ``motifnet.json``
+    records whether training completed.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Encoded data (see :func:`motifnet.data.load_dataset`).
+    config : TrainConfig
+
+    Returns
+    -------
+    dict
+        The test-split metrics (also written to ``metrics.json``).
+
+    Raises
+    ------
+    ParamError
+        Bad parameters (checked before anything is written).
+    """
+    params = resolve(config.params)
+    check_length(params, dataset.encoder.length)
+    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    run_dir = Path(config.run_dir)
+    prepare_run_dir(run_dir, config.overwrite)
+
+    from ._tf import seed_everything
+    seed_everything(seed)
+    from .model import build_model, summary_lines
+    from .pipeline import dataset_arrays, make_tf_dataset
+
+    groups = make_split(dataset.labels, config.split[0], config.split[1], seed)
+    index = {name: np.flatnonzero(groups == code) for code, name in enumerate(GROUPS)}
+    for name in ("train", "val"):
+        if len(index[name]) == 0:
+            raise ParamError(f"the {name} split is empty; use more records or larger --split fractions")
+    dataset.fit_features(index["train"])
+    model = build_model(params, dataset.encoder.length, dataset.channels, len(dataset.class_names),
+                        dataset.multi_label, dataset.features.shape[1] if dataset.features is not None else 0)
+    for line in summary_lines(model):
+        log.info("%s", line)
+    log.info("training on %d records (validation %d, test %d), seed %d", len(index["train"]),
+             len(index["val"]), len(index["test"]), seed)
+
+    meta = {
+        "motifnet_version": __version__,
+        "data": dataset.describe(),
+        "params": to_json(params),
+        "seed": seed,
+        "split": {"fractions": list(config.split), **{name: int(len(i)) for name, i in index.items()}},
+        "training": {"status": "running", "best_epoch": None, "epochs_run": 0},
+    }
+    dataset.save(run_dir / rundir.DATA)
+    write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
+    write_json(run_dir / rundir.META, meta)
+
+    import keras
+
+    batch_size = params["batch_size"]
+    train_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["train"]),
+                                 dataset.labels[index["train"]], batch_size, shuffle_seed=seed)
+    val_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["val"]),
+                               dataset.labels[index["val"]], batch_size)
+    tracker = _RunFolderCallback(run_dir, meta, params["epochs"])
+    callbacks = [
+        tracker.callback,
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"],
+                                          verbose=0),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=params["patience_stopping"], verbose=0),
+    ]
+    status = "interrupted"
+    try:
+        model.fit(train_data, validation_data=val_data, epochs=params["epochs"], callbacks=callbacks, verbose=0)
+        status = "complete"
+    finally:
+        meta["training"].update(status=status, epochs_run=len(tracker.rows))
+        write_json(run_dir / rundir.META, meta)
+        if status != "complete":
+            log.warning("training stopped after %d epoch(s); the best model so far (epoch %s) is in %s",
+                        len(tracker.rows), tracker.best_epoch or "none", run_dir)
+    if tracker.best_weights is not None:
+        model.set_weights(tracker.best_weights)
+    log.info("best epoch %d of %d (validation loss %.4f)", tracker.best_epoch, len(tracker.rows), tracker.best_loss)
+
+    probabilities = predict_arrays(model, dataset, index["test"], batch_size)
+    metrics = {"split": "test", **compute_metrics(dataset.labels[index["test"]], probabilities,
+                                                   dataset.class_names, dataset.multi_label)}
+    write_json(run_dir / rundir.METRICS, metrics)
+    meta["training"]["test_roc_auc_mean"] = metrics["roc_auc_mean"]
+    write_json(run_dir / rundir.META, meta)
+    return metrics
