@@ -114,9 +114,10 @@ def structure_alphabet(spec: str) -> Alphabet:
 def detect_alphabet(counts: Counter) -> Alphabet:
     """Guess the alphabet from letter counts of the input sequences.
 
-    Nucleotides (with at most ``N`` among the ambiguity codes counted as nucleotide)
-    must make up at least 90% of the letters to call DNA or RNA, since every IUPAC
-    nucleotide code is also an amino-acid letter. ``U`` without ``T`` means RNA.
+    Nucleotides (``N`` the only ambiguity code counted as one) must make up at least
+    90% of the letters to call DNA or RNA, since every IUPAC nucleotide code is also an
+    amino-acid letter; more ``U`` than ``T`` means RNA. Other letters then are errors
+    the encoder reports with their position.
     Letters outside the 20 amino acids and their codes give a custom alphabet of
     the letters seen, in sorted order.
 
@@ -131,15 +132,8 @@ def detect_alphabet(counts: Counter) -> Alphabet:
     letters = set(counts)
     nucleotide = sum(counts[c] for c in "ACGTUN")
     if nucleotide / total >= _NUCLEOTIDE_SHARE_FOR_DETECTION:
-        has_t, has_u = counts["T"] > 0, counts["U"] > 0
-        if has_u and not has_t:
-            candidate = RNA
-        elif has_t and not has_u:
-            candidate = DNA
-        else:
-            candidate = None
-        if candidate is not None and letters <= set(candidate.symbols):
-            return candidate
+        # Mostly nucleotides: a stray letter is a typo that the encoder will point at.
+        return RNA if counts["U"] > counts["T"] else DNA
     if letters <= set(PROTEIN.symbols):
         return PROTEIN
     return Alphabet("custom", "".join(sorted(letters)), {}, case_sensitive=False)

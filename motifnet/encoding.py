@@ -185,15 +185,17 @@ class Encoder:
                 f"found {len(lines)} line(s) after the header"
             )
         try:
-            matrix = np.array([np.array(row.split(), dtype=np.float64) for row in lines[1:]])
+            rows = [np.array(row.split(), dtype=np.float64) for row in lines[1:]]
         except ValueError as error:
             raise InputError(f"{record.where()}: structure PWM rows must hold numbers ({error})") from None
-        if matrix.ndim != 2 or matrix.shape[1] != len(lines[0]):
-            widths = sorted({len(row.split()) for row in lines[1:]})
+        # Widths are checked before stacking: NumPy refuses ragged rows with a ValueError of its own.
+        if any(len(row) != len(lines[0]) for row in rows):
+            widths = sorted({len(row) for row in rows})
             raise InputError(
                 f"{record.where()}: structure PWM rows have {widths} values but the sequence has "
                 f"{len(lines[0])} positions; each row needs one value per position"
             )
+        matrix = np.array(rows)
         sums = matrix.sum(axis=0)
         bad = np.flatnonzero((np.abs(sums - 1.0) > _PWM_SUM_TOLERANCE) | (matrix < 0).any(axis=0))
         if bad.size:

@@ -1,0 +1,318 @@
+"""The command line end to end: train, predict, info, and one-line errors for bad input."""
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import SAMPLE_DNA, SAMPLE_PARAMS, SAMPLE_RNA, TINY_PARAMS, random_dna, write_fasta
+
+from motifnet.rundir import open_run
+
+
+def read_tsv(text):
+    lines = text.strip().split("\n")
+    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
+
+
+def test_train_writes_a_complete_run_folder(trained_run):
+    run_dir, (up, down) = trained_run
+    assert {p.name for p in run_dir.iterdir()} == {
+        "model.keras", "motifnet.json", "data.npz", "split.tsv", "history.tsv", "metrics.json"}
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["data"]["class_names"] == ["up", "down"]
+    assert meta["data"]["encoder"]["alphabet"]["name"] == "dna"
+    assert meta["data"]["encoder"]["length"] == 40
+    assert meta["params"]["kernel_num"] == 4 and meta["params"]["dropout_dense"] == 0.6
+    assert meta["seed"] == 3
+    assert meta["training"]["status"] == "complete"
+    import hashlib
+    assert meta["data"]["files"][0]["sha256"] == hashlib.sha256(up.read_bytes()).hexdigest()
+    assert meta["data"]["files"][0]["records"] == 40
+    header, rows = read_tsv((run_dir / "history.tsv").read_text())
+    assert header[:3] == ["epoch", "loss", "val_loss"] and "learning_rate" in header
+    assert [row[0] for row in rows] == ["1", "2"]
+    header, rows = read_tsv((run_dir / "split.tsv").read_text())
+    assert header == ["index", "id", "file", "group"] and len(rows) == 80
+    groups = [row[3] for row in rows]
+    assert (groups.count("train"), groups.count("val"), groups.count("test")) == (56, 12, 12)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["split"] == "test" and metrics["n"] == 12
+    assert set(metrics["per_class"]) == {"up", "down"}
+    assert 0 <= metrics["roc_auc_mean"] <= 1 and 0 <= metrics["pr_auc_mean"] <= 1
+
+
+def test_predict_writes_one_row_per_record_in_input_order(trained_run, cli, tmp_path):
+    run_dir, (up, down) = trained_run
+    result = cli("predict", run_dir, up, down)
+    assert result.exit_code == 0, result.output
+    header, rows = read_tsv(result.stdout)
+    assert header == ["id", "up", "down"]
+    assert [row[0] for row in rows] == [f"up{i}" for i in range(40)] + [f"down{i}" for i in range(40)]
+    probabilities = np.array([[float(v) for v in row[1:]] for row in rows])
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    out = tmp_path / "p.tsv"
+    assert cli("predict", run_dir, up, down, "-o", out, "--batch-size", "7").exit_code == 0
+    header7, rows7 = read_tsv(out.read_text())  # chunking and batch size do not change results
+    assert header7 == header and [row[0] for row in rows7] == [row[0] for row in rows]
+    np.testing.assert_allclose([[float(v) for v in row[1:]] for row in rows7], probabilities, atol=2e-6)
+
+
+def test_predict_matches_the_model_on_the_training_data(trained_run, cli):
+    run_dir, (up, down) = trained_run
+    run = open_run(run_dir)
+    dataset = run.dataset
+    expected = run.model.predict(dataset.encoder.one_hot(dataset.codes), verbose=0)
+    _, rows = read_tsv(cli("predict", run_dir, up, down).stdout)
+    got = np.array([[float(v) for v in row[1:]] for row in rows])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_predict_reads_gzip_and_standard_input(trained_run, cli, tmp_path):
+    run_dir, (up, _) = trained_run
+    compressed = tmp_path / "up.fa.gz"
+    compressed.write_bytes(gzip.compress(up.read_bytes()))
+    plain = cli("predict", run_dir, up).stdout
+    assert cli("predict", run_dir, compressed).stdout == plain
+    assert cli("predict", run_dir, "-", input=up.read_text()).stdout == plain
+
+
+def test_info_lists_layers_and_metrics(trained_run, cli):
+    run_dir, _ = trained_run
+    result = cli("info", run_dir)
+    assert result.exit_code == 0
+    assert "conv_1" in result.stdout and "output" in result.stdout
+    assert "test metrics (12 records)" in result.stdout
+
+
+def test_same_seed_gives_identical_split_weights_and_predictions(dna_files, cli, tmp_path):
+    outputs = []
+    for name in ("one", "two"):
+        run_dir = tmp_path / name
+        assert cli("train", *dna_files, "-o", run_dir, "--seed", "11", *TINY_PARAMS).exit_code == 0
+        run = open_run(run_dir)
+        outputs.append(((run_dir / "split.tsv").read_text(), run.model.get_weights(),
+                        cli("predict", run_dir, *dna_files).stdout))
+    assert outputs[0][0] == outputs[1][0]
+    for first, second in zip(outputs[0][1], outputs[1][1]):
+        np.testing.assert_array_equal(first, second)
+    assert outputs[0][2] == outputs[1][2]
+
+
+def test_different_seeds_give_different_weights(dna_files, cli, tmp_path):
+    weights = []
+    for seed in ("1", "2"):
+        assert cli("train", *dna_files, "-o", tmp_path / seed, "--seed", seed, *TINY_PARAMS).exit_code == 0
+        weights.append(open_run(tmp_path / seed).model.get_layer("conv_1").get_weights()[0])
+    assert not np.array_equal(*weights)
+
+
+def test_existing_run_is_kept_unless_overwrite(trained_run, dna_files, cli, tmp_path):
+    run_dir = tmp_path / "run"
+    assert cli("train", *dna_files, "-o", run_dir, "--seed", "1", *TINY_PARAMS).exit_code == 0
+    before = (run_dir / "model.keras").read_bytes()
+    result = cli("train", *dna_files, "-o", run_dir, *TINY_PARAMS)
+    assert result.exit_code == 1 and "--overwrite" in result.stderr
+    assert (run_dir / "model.keras").read_bytes() == before
+    assert cli("train", *dna_files, "-o", run_dir, "--overwrite", *TINY_PARAMS).exit_code == 0
+
+
+def test_length_option_trains_on_sequences_of_varied_length(cli, tmp_path):
+    rng = np.random.default_rng(5)
+    a = write_fasta(tmp_path / "a.fa", [(f"a{i}", s) for i, s in
+                                        enumerate(random_dna(rng, 20, 30) + random_dna(rng, 20, 50))])
+    b = write_fasta(tmp_path / "b.fa", [(f"b{i}", s) for i, s in enumerate(random_dna(rng, 40, 44))])
+    result = cli("train", a, b, "-o", tmp_path / "run", "--length", "40", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    codes = open_run(tmp_path / "run").dataset.codes
+    assert codes.shape == (80, 40)
+    assert (codes[:20, :5] == 0).all() and (codes[:20, 35:] == 0).all()  # padded 30 -> 40
+    assert (codes[20:40] != 0).all()  # cropped 50 -> 40
+
+
+def test_multi_label_training_and_prediction(cli, tmp_path):
+    rng = np.random.default_rng(2)
+    records = [(f"s{i} {i % 3},{(i + 1) % 3}" if i % 4 else f"{i % 3}", s)
+               for i, s in enumerate(random_dna(rng, 60, 30))]
+    path = write_fasta(tmp_path / "multi.fa", records)
+    result = cli("train", path, "--multi-label", "--class-names", "x,y,z", "-o", tmp_path / "run", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert {"roc_auc_micro", "roc_auc_macro", "pr_auc_micro", "pr_auc_macro"} <= set(metrics)
+    header, rows = read_tsv(cli("predict", tmp_path / "run", path).stdout)
+    assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1"  # predict takes the first word as id
+
+
+def test_sequence_structure_training_on_the_rna_sample(cli, tmp_path):
+    result = cli("train", *SAMPLE_RNA, "--structure-alphabet", "().", "-o", tmp_path / "run", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    run = open_run(tmp_path / "run")
+    assert tuple(run.model.inputs[0].shape) == (None, 60, 12)  # ACGU x ().
+    assert run.meta["data"]["encoder"]["alphabet"]["name"] == "rna"
+    header, rows = read_tsv(cli("predict", tmp_path / "run", SAMPLE_RNA[0]).stdout)
+    assert header == ["id", "loop", "stem"] and len(rows) == 200
+
+
+def test_structure_pwm_training(cli, tmp_path):
+    rng = np.random.default_rng(4)
+    files = []
+    for name in ("p", "q"):
+        records = []
+        for i, sequence in enumerate(random_dna(rng, 30, 20)):
+            probabilities = rng.dirichlet(np.ones(3), size=20).T
+            records.append((f"{name}{i}", [sequence] + [" ".join(f"{v:.4f}" for v in row) for row in probabilities]))
+        files.append(write_fasta(tmp_path / f"{name}.fa", records))
+    result = cli("train", *files, "--structure-alphabet", "HIS", "--structure-pwm", "-o", tmp_path / "run",
+                 *TINY_PARAMS, "--param", "kernel_len=3")
+    assert result.exit_code == 0, result.stderr
+    assert tuple(open_run(tmp_path / "run").model.inputs[0].shape) == (None, 20, 12)
+
+
+def test_features_and_tracks_train_and_predict(dna_files, cli, tmp_path):
+    a, b = dna_files
+    feature_files, track_files = [], []
+    for path, value in ((a, 1.0), (b, 0.0)):
+        features = tmp_path / f"{path.stem}.features"
+        features.write_text("#gc\tscore\n" + "".join(f"{0.4 + i / 100}\t{value}\n" for i in range(30)))
+        feature_files.append(features)
+        ids = [line[1:] for line in path.read_text().split("\n") if line.startswith(">")]
+        track = tmp_path / f"{path.stem}.track"
+        track.write_text("".join(f">{record_id}\n" + " ".join(["0.5"] * 40) + "\n" for record_id in ids))
+        track_files.append(track)
+    args = [*dna_files, "-o", tmp_path / "run", *TINY_PARAMS, "--features", feature_files[0], "--features",
+            feature_files[1], "--track", f"cons={track_files[0]},{track_files[1]}"]
+    result = cli("train", *args)
+    assert result.exit_code == 0, result.stderr
+    run = open_run(tmp_path / "run")
+    assert [tuple(i.shape) for i in run.model.inputs] == [(None, 40, 5), (None, 2)]
+    assert run.meta["data"]["tracks"] == ["cons"]
+    result = cli("predict", tmp_path / "run", a, "--features", feature_files[0], "--track", f"cons={track_files[0]}")
+    assert result.exit_code == 0, result.stderr
+    assert len(read_tsv(result.stdout)[1]) == 30
+    result = cli("predict", tmp_path / "run", a)
+    assert result.exit_code == 1 and "--track" in result.stderr
+
+
+@pytest.mark.slow
+def test_learns_the_planted_motifs_of_the_sample_data(cli, tmp_path):
+    result = cli("train", *SAMPLE_DNA, "--params", SAMPLE_PARAMS, "--seed", "1", "-o", tmp_path / "run", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["roc_auc_mean"] >= 0.9, metrics
+    assert min(c["roc_auc"] for c in metrics["per_class"].values()) >= 0.85
+
+
+@pytest.mark.slow
+def test_killed_training_leaves_a_usable_model(dna_files, tmp_path):
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "motifnet.cli", "train", *map(str, dna_files), "-o", str(run_dir),
+               "--param", "epochs=100000", "--param", "patience_stopping=100000", "--param", "kernel_len=5"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (run_dir / "model.keras").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    assert (run_dir / "model.keras").exists()
+    time.sleep(1.0)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr and "keeps the best model" in stderr
+    assert not [p for p in run_dir.iterdir() if ".partial" in p.name]
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "interrupted" and meta["training"]["best_epoch"] >= 1
+    result = subprocess.run([sys.executable, "-m", "motifnet.cli", "predict", str(run_dir), str(dna_files[0])],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and len(result.stdout.strip().split("\n")) == 31
+    assert "did not complete" in result.stderr
+
+
+def test_tensorflow_start_up_noise_is_hidden(trained_run):
+    run_dir, (up, _) = trained_run
+    env = dict(os.environ)
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    result = subprocess.run([sys.executable, "-m", "motifnet.cli", "predict", str(run_dir), str(up)],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0
+    assert result.stderr.strip().split("\n") == ["predicted 40 record(s)"]
+
+
+# -- bad input: one line on standard error, non-zero exit, no traceback -----------------------------
+
+def _bad_inputs(tmp_path, dna_files):
+    a, b = dna_files
+    empty = tmp_path / "empty.fa"
+    empty.write_text("")
+    text = tmp_path / "notes.txt"
+    text.write_text("this is not fasta\n>x\nACGT\n")
+    mixed = write_fasta(tmp_path / "mixed.fa", [("m1", "ACGTACGT"), ("m2", "ACG")])
+    badchar = write_fasta(tmp_path / "bad.fa", [("ok", "A" * 40), ("oops", "ACGT" * 5 + "ACGJ" + "A" * 16)])
+    multi = write_fasta(tmp_path / "multi.fa", [("s1 0,1", "ACGT"), ("s2 zero", "ACGT")])
+    structure = write_fasta(tmp_path / "st.fa", [("r1", ["ACGU", "((.)"]), ("r2", ["ACGU", "(.)"])])
+    structure2 = write_fasta(tmp_path / "st2.fa", [("r3", ["ACGU", "...."])])
+    pwm = write_fasta(tmp_path / "pwm.fa", [("p1", ["ACGU", "0.5 0.5 0.5 0.5", "0.5 0.5 0.2 0.5"])])
+    rna = write_fasta(tmp_path / "rna.fa", [("u1", "ACGU" * 10)])
+    return [
+        (["train", tmp_path / "missing.fa", b], "missing.fa: no such file"),
+        (["train", empty, b], "empty.fa: contains no FASTA records"),
+        (["train", text, b], "notes.txt: not a FASTA file: line 1"),
+        (["train", mixed, b], "mixed.fa, record 2 ('m2'): sequence length 3 differs from 8"),
+        (["train", badchar, b], "bad.fa, record 2 ('oops'): sequence character 'J' at position 24"),
+        (["train", a], "a single class"),
+        (["train", multi, "--multi-label"], "multi.fa, record 2 ('s2'): multi-label headers must end with"),
+        (["train", structure, structure2, "--structure-alphabet", "()."],
+         "st.fa, record 2 ('r2'): the structure line has 3 characters but the sequence has 4"),
+        (["train", pwm, structure2, "--structure-alphabet", "().", "--structure-pwm"],
+         "pwm.fa, record 1 ('p1'): expected the sequence line and 3 structure rows"),
+        (["train", pwm, pwm, "--structure-alphabet", "HS", "--structure-pwm", "--class-names", "x,y"],
+         "pwm.fa, record 1 ('p1'): structure PWM column 3 sums to 0.7"),
+        (["train", a, b, "--param", "kernal_num=3"], "unknown parameter 'kernal_num' (did you mean 'kernel_num'?)"),
+        (["train", a, b, "--param", "dropout_conv=0.2,0.3,0.4"], "dropout_conv has 3 values but conv_num is 2"),
+        (["train", a, b, "--param", "kernel_num=many"], "parameter kernel_num expects an integer >= 1"),
+        (["train", a, b], "the network shrinks the sequence to nothing"),
+        (["train", a, b, "--split", "0.9,0.2"], "--split fractions must be above 0 and sum to at most 1"),
+        (["predict", tmp_path / "nowhere", a], "no such run folder"),
+        (["predict", tmp_path, a], "not a motifnet run folder"),
+    ]
+
+
+def test_bad_inputs_give_one_line_and_non_zero_exit(cli, tmp_path, dna_files):
+    for args, fragment in _bad_inputs(tmp_path, dna_files):
+        result = cli(*args, "-o", tmp_path / "out") if args[0] == "train" else cli(*args)
+        message = result.stderr.strip()
+        assert result.exit_code == 1, (args, result.output)
+        assert "Traceback" not in result.output
+        assert len(message.split("\n")) == 1 or message.split("\n")[-1].startswith("Error:"), message
+        assert fragment in message, (fragment, message)
+        assert not (tmp_path / "out").exists(), args
+
+
+def test_predict_refuses_data_of_another_alphabet_or_length(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    rna = write_fasta(tmp_path / "rna.fa", [("u1", "ACGU" * 10)])
+    result = cli("predict", run_dir, rna)
+    assert result.exit_code == 1
+    assert "rna.fa, record 1 ('u1'): sequence character 'U' at position 4 is not in the dna alphabet" in result.stderr
+    short = write_fasta(tmp_path / "short.fa", [("s1", "ACGT" * 5)])
+    result = cli("predict", run_dir, short)
+    assert result.exit_code == 1 and "sequence length 20 differs from 40" in result.stderr
+
+
+@pytest.mark.parametrize("damage,fragment", [
+    (lambda d: (d / "model.keras").unlink(), "holds no model yet"),
+    (lambda d: (d / "model.keras").write_bytes(b"not a zip"), "cannot be loaded as a Keras model"),
+    (lambda d: (d / "motifnet.json").write_text("{"), "motifnet.json: damaged"),
+])
+def test_incomplete_or_corrupt_run_folder_is_refused(trained_run, cli, tmp_path, damage, fragment):
+    import shutil
+
+    run_dir, (up, _) = trained_run
+    copy = tmp_path / "copy"
+    shutil.copytree(run_dir, copy)
+    damage(copy)
+    result = cli("predict", copy, up)
+    assert result.exit_code == 1 and fragment in result.stderr and "Traceback" not in result.output
