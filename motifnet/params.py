@@ -21,6 +21,8 @@ class ParamSpec:
 
     Attributes
     ----------
+    low_open : bool
+        ``low`` itself is excluded (values must be greater than it).
     name, default, doc
         Its name, default value and meaning.
     kind : {'int', 'float', 'bool', 'choice'}
@@ -45,6 +47,7 @@ class ParamSpec:
     high: float | None = None
     choices: tuple | None = None
     optional: bool = False
+    low_open: bool = False
 
     def describe_allowed(self) -> str:
         if self.kind == "choice":
@@ -56,7 +59,7 @@ class ParamSpec:
             if self.low is not None and self.high is not None:
                 text = f"{noun} in [{self.low:g}, {self.high:g})"
             elif self.low is not None:
-                text = f"{noun} >= {self.low:g}"
+                text = f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
             else:
                 text = noun
         if self.optional:
@@ -78,14 +81,14 @@ PARAMS = (
     ParamSpec("dropout_conv", 0.3, "float", "dropout portion after pooling layers", "conv_num", low=0, high=1),
     ParamSpec("dropout_dense", 0.6, "float", "dropout portion after dense layers", "dense_num", low=0, high=1),
     ParamSpec("batch_size", 128, "int", "batch size during training", low=1),
-    ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=1e-12),
+    ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=0, low_open=True),
     ParamSpec("patience_lr", 5, "int",
               "epochs without validation loss improvement before halving the learning rate", low=1),
     ParamSpec("patience_stopping", 15, "int",
               "epochs without validation loss improvement before stopping (best weights kept)", low=1),
     ParamSpec("epochs", 500, "int", "maximum number of training epochs", low=1),
     ParamSpec("kernel_constraint", 3.0, "float", "max-norm constraint on all weights (None: off)",
-              low=1e-12, optional=True),
+              low=0, low_open=True, optional=True),
     ParamSpec("rnn_type", None, "choice", "recurrent layers between conv and dense block: LSTM or GRU",
               choices=("LSTM", "GRU"), optional=True),
     ParamSpec("rnn_num", 1, "int", "number of RNN layers", low=1),
@@ -144,7 +147,7 @@ def _convert_scalar(spec: ParamSpec, value):
             number = float(value)
     except (TypeError, ValueError):
         raise _bad(spec, value) from None
-    if (spec.low is not None and number < spec.low) or (spec.high is not None and number >= spec.high):
+    if (spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))) or (spec.high is not None and number >= spec.high):
         raise _bad(spec, value)
     return number
 
