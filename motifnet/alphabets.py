@@ -134,6 +134,9 @@ def detect_alphabet(counts: Counter) -> Alphabet:
     if nucleotide / total >= _NUCLEOTIDE_SHARE_FOR_DETECTION:
         # Mostly nucleotides: a stray letter is a typo that the encoder will point at.
         return RNA if counts["U"] > counts["T"] else DNA
-    if letters <= set(PROTEIN.symbols):
+    # Characters no alphabet may hold (whitespace, '>', non-ASCII) are left out, so that the
+    # encoder reports them with their file, record and position.
+    usable = {c for c in letters if c.isascii() and c.isprintable() and not c.isspace() and c != ">"}
+    if usable <= set(PROTEIN.symbols):
         return PROTEIN
-    return Alphabet("custom", "".join(sorted(letters)), {}, case_sensitive=False)
+    return Alphabet("custom", "".join(sorted(usable)), {}, case_sensitive=False)

@@ -98,11 +98,21 @@ class Dataset:
                        pick(self.structure), pick(self.tracks), self.track_names,
                        pick(self.features), self.feature_spec)
 
-    def model_inputs(self, one_hot: np.ndarray) -> dict:
-        """Named model inputs for a block of one-hot sequences of this data set."""
-        inputs = {"sequence": one_hot}
+    def model_inputs(self, index) -> dict:
+        """Float model inputs for the records at ``index`` (a slice or index array).
+
+        Returns
+        -------
+        dict
+            ``sequence``, shape=(n, length, channels), and ``features`` when used.
+        """
+        structure = self.structure[index] if self.structure is not None else None
+        sequence = self.encoder.one_hot(self.codes[index], structure)
+        if self.tracks is not None:
+            sequence = np.concatenate([sequence, self.tracks[index]], axis=-1)
+        inputs = {"sequence": sequence}
         if self.features is not None:
-            inputs["features"] = self.features
+            inputs["features"] = self.features[index]
         return inputs
 
     def save(self, path) -> None:

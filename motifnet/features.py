@@ -111,6 +111,16 @@ def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, l
                     f"{display_name(path)}, line {line_number}: {len(values)} column(s), expected "
                     f"{len(names)} ({', '.join(names)})"
                 )
+            if not categorical:
+                # Checked here, where file and line are known, rather than when fitting after the split.
+                for name, value in zip(names, values):
+                    try:
+                        float(value)
+                    except ValueError:
+                        raise InputError(
+                            f"{display_name(path)}, line {line_number}: feature {name!r} value {value!r} is "
+                            "not a number; use --categorical-features for categories"
+                        ) from None
             rows.append(values)
         if count != expected:
             raise InputError(

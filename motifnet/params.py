@@ -147,6 +147,8 @@ def _convert_scalar(spec: ParamSpec, value):
             number = float(value)
     except (TypeError, ValueError):
         raise _bad(spec, value) from None
+    if number != number:  # NaN passes every range comparison below
+        raise _bad(spec, value)
     if (spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))) or (spec.high is not None and number >= spec.high):
         raise _bad(spec, value)
     return number

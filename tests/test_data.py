@@ -1,0 +1,494 @@
+"""Tests for motifnet.data (labelled data sets, the split) and motifnet.features (features, tracks)."""
+
+import hashlib
+import io
+import re
+import sys
+
+import numpy as np
+import pytest
+
+from motifnet.alphabets import DNA, PROTEIN
+from motifnet.data import Dataset, class_name_from_path, load_dataset, make_split, parse_multi_label, parse_split
+from motifnet.errors import InputError, ParamError
+from motifnet.fasta import FastaRecord
+from motifnet.features import FeatureSpec, parse_track_options
+
+
+def _write(folder, name, text):
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def _pair(folder, pos=">p1\nACGT\n>p2\nCCGG\n", neg=">n1\nTTTT\n"):
+    return [_write(folder, "pos.fa", pos), _write(folder, "neg.fa", neg)]
+
+
+def _where(path, number, record_id):
+    return re.escape(f"{path}, record {number} ('{record_id}')")
+
+
+# -- load_dataset ---------------------------------------------------------------------------------
+
+
+def test_one_file_per_class(tmp_path):
+    pos, neg = _pair(tmp_path)
+    dataset = load_dataset([pos, neg])
+    assert dataset.class_names == ["pos", "neg"]
+    assert not dataset.multi_label
+    np.testing.assert_array_equal(dataset.labels, [[1, 0], [1, 0], [0, 1]])
+    assert dataset.labels.dtype == np.uint8
+    assert dataset.ids.tolist() == ["p1", "p2", "n1"]
+    assert dataset.sources.tolist() == [0, 0, 1]
+    assert dataset.encoder.alphabet is DNA and dataset.encoder.length == 4 and not dataset.encoder.resize
+    np.testing.assert_array_equal(dataset.codes, [[1, 2, 3, 4], [2, 2, 3, 3], [4, 4, 4, 4]])
+    assert dataset.files == [
+        {"path": str(pos), "sha256": hashlib.sha256(pos.read_bytes()).hexdigest(), "records": 2},
+        {"path": str(neg), "sha256": hashlib.sha256(neg.read_bytes()).hexdigest(), "records": 1},
+    ]
+    assert len(dataset) == 3 and dataset.channels == 4
+    assert dataset.structure is None and dataset.tracks is None and dataset.features is None
+
+
+@pytest.mark.parametrize("pos, neg, record, character, position", [
+    (">p1\nAC GT\n>p2\nACGTT\n", ">n1\nACG T\n", "p1", " ", 3),           # too few nucleotides to call DNA
+    (">p1\nMKV\tL\n", ">n1\nMKVLL\n", "p1", "\t", 4),
+    (">p1\nACGT\n", ">n1\nA\xe9T\n", "n1", "\xc3", 2),                     # UTF-8 bytes of an accent
+])
+def test_unusable_character_is_reported_where_it_occurs_when_detecting_the_alphabet(
+        tmp_path, pos, neg, record, character, position):
+    paths = _pair(tmp_path, pos=pos, neg=neg)
+    file = paths[0] if record.startswith("p") else paths[1]
+    with pytest.raises(InputError, match="^" + _where(file, 1, record) + re.escape(
+            f": sequence character {character!r} at position {position} is not in the ")):
+        load_dataset(paths)
+
+
+def test_class_names_and_alphabet_can_be_given(tmp_path):
+    dataset = load_dataset(_pair(tmp_path), class_names=[" bound", "unbound "], alphabet="protein")
+    assert dataset.class_names == ["bound", "unbound"]
+    assert dataset.encoder.alphabet is PROTEIN
+
+
+def test_length_centre_crops_and_pads(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nAACGTT\n>p2\nAC\n", neg=">n1\nACGTAGC\n")
+    dataset = load_dataset(paths, length=4)
+    assert dataset.encoder.resize and dataset.encoder.length == 4
+    #                  AACGTT -> ACGT, AC -> .AC., ACGTAGC -> CGTA
+    np.testing.assert_array_equal(dataset.codes, [[1, 2, 3, 4], [0, 1, 2, 0], [2, 3, 4, 1]])
+
+
+def test_sequences_from_standard_input(tmp_path, monkeypatch):
+    buffer = io.BufferedReader(io.BytesIO(b">p1\nACGT\n"))
+    monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
+    neg = _write(tmp_path, "neg.fa", ">n1\nTTTT\n")
+    dataset = load_dataset(["-", neg])
+    assert dataset.class_names == ["-", "neg"]
+    assert dataset.files[0] == {"path": "standard input", "sha256": None, "records": 1}
+
+
+def test_multi_label_headers(tmp_path):
+    path = _write(tmp_path, "multi.fa", ">s1 0,2\nACGT\n>1\nACGA\n>s3 desc 2,\nACGG\n")
+    dataset = load_dataset([path], multi_label=True)
+    assert dataset.multi_label
+    assert dataset.class_names == ["class_0", "class_1", "class_2"]
+    np.testing.assert_array_equal(dataset.labels, [[1, 0, 1], [0, 1, 0], [0, 0, 1]])
+    assert dataset.ids.tolist() == ["s1", "record_2", "s3"]
+    assert dataset.describe()["records_per_class"] == [1, 1, 2]
+
+
+def test_multi_label_class_names_may_name_unused_classes(tmp_path):
+    path = _write(tmp_path, "multi.fa", ">s1 0\nACGT\n>s2 1\nACGA\n")
+    dataset = load_dataset([path], multi_label=True, class_names=["a", "b", "c"])
+    np.testing.assert_array_equal(dataset.labels, [[1, 0, 0], [0, 1, 0]])
+
+
+def test_structure_letters_with_energies(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nACG\n(.) (-1.20)\n", neg=">n1\nGGA\n.()\n")
+    dataset = load_dataset(paths, alphabet="dna", structure="().")
+    assert dataset.encoder.structure_mode == "letters" and dataset.channels == 12
+    x = dataset.encoder.one_hot(dataset.codes)
+    assert x.argmax(axis=2).tolist() == [[0 * 3 + 0, 1 * 3 + 2, 2 * 3 + 1], [2 * 3 + 2, 2 * 3 + 0, 0 * 3 + 1]]
+
+
+def test_structure_alphabet_is_detected_from_the_sequence_line_only(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nACGU\n(..)\n", neg=">n1\nUUUU\n....\n")
+    assert load_dataset(paths, structure="().").encoder.alphabet.name == "rna"
+
+
+def test_structure_pwm(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nAC\n0.5 0\n0.5 0\n0 1\n", neg=">n1\nGG\n1 1\n0 0\n0 0\n")
+    dataset = load_dataset(paths, alphabet="dna", structure="().", structure_pwm=True, length=4)
+    np.testing.assert_allclose(dataset.structure[0], [[0, 0, 0], [0.5, 0.5, 0], [0, 0, 1], [0, 0, 0]])
+    assert dataset.structure.shape == (2, 4, 3)
+
+
+@pytest.mark.parametrize("files, options, message", [
+    ({"pos.fa": ">p1\nACGT\n"}, {}, "{pos.fa}: one FASTA file means a single class; give one FASTA file "
+                                    "per class (at least two), or use --multi-label"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 0\nACGA\n"}, {"multi_label": True},
+     "{m.fa}: every record carries the same single class; a classifier needs at least two classes"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 0\nACGA\n"}, {"multi_label": True, "class_names": ["a", "b"]},
+     "{m.fa}: every record carries the same single class"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 1,3\nACGA\n"}, {"multi_label": True, "class_names": ["a", "b", "c"]},
+     "{m.fa}, record 2 ('s2'): class index 3 is out of range for 3 class names (indices start at 0)"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 label\nACGA\n"}, {"multi_label": True},
+     "{m.fa}, record 2 ('s2'): multi-label headers must end with comma-separated class indices "
+     "(e.g. '>seq1 0,2'), found header 's2 label'"),
+    ({"pos.fa": ">p1\nACGT\n>p2\nACG\n", "neg.fa": ">n1\nACGT\n"}, {},
+     "{pos.fa}, record 2 ('p2'): sequence length 3 differs from 4 ({pos.fa}, record 1 ('p1')); "
+     "sequences must be equally long, or pass --length N"),
+    ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nAC\nGTA\n"}, {}, "{neg.fa}, record 1 ('n1'): sequence length 5"),
+    ({"pos.fa": ">p1\nACGT\n>p2\n", "neg.fa": ">n1\nACGT\n"}, {}, "{pos.fa}, record 2 ('p2'): empty sequence"),
+    ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nACXT\n"}, {"alphabet": "dna"},
+     "{neg.fa}, record 1 ('n1'): sequence character 'X' at position 3 is not in the dna alphabet"),
+    ({"pos.fa": ">p1\nACG\n(.)\n", "neg.fa": ">n1\nACG\n(.\n"}, {"structure": "()."},
+     "{neg.fa}, record 1 ('n1'): the structure line has 2 characters but the sequence has 3"),
+    ({"pos.fa": ">p1\nACG\n(.)\n", "neg.fa": ">n1\nACG\n"}, {"structure": "()."},
+     "{neg.fa}, record 1 ('n1'): expected three lines per record (header, sequence, structure)"),
+    ({"pos.fa": ">p1\nACG\n(.)\n", "neg.fa": ">n1\n"}, {"structure": "()."}, "{neg.fa}, record 1 ('n1'): empty record"),
+    ({"pos.fa": ">p1\nAC\n0.5 0\n0.5 1\n0 0\n", "neg.fa": ">n1\nAC\n0.5 0\n0.4 1\n0 0\n"},
+     {"structure": "().", "structure_pwm": True},
+     "{neg.fa}, record 1 ('n1'): structure PWM column 1 sums to 0.9"),
+])
+def test_load_dataset_input_errors(tmp_path, files, options, message):
+    paths = {name: _write(tmp_path, name, text) for name, text in files.items()}
+    for name, path in paths.items():
+        message = message.replace("{" + name + "}", str(path))
+    with pytest.raises(InputError, match="^" + re.escape(message)):
+        load_dataset(list(paths.values()), **options)
+
+
+@pytest.mark.parametrize("files, options, message", [
+    ({"m.fa": ">s1 0\nACGT\n>s2 1\nACGT\n"}, {"multi_label": True, "class_names": ["a", "a"]},
+     "class names must be distinct, received: a, a; pass --class-names"),
+    ({"a.fa": ">p1\nACGT\n", "a.fasta": ">n1\nACGT\n"}, {}, "class names must be distinct, received: a, a"),
+    ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nACGT\n"}, {"class_names": ["x"]},
+     "--class-names gives 1 name(s) for 2 FASTA file(s)"),
+])
+def test_load_dataset_class_name_errors(tmp_path, files, options, message):
+    paths = [_write(tmp_path, name, text) for name, text in files.items()]
+    with pytest.raises(ParamError, match="^" + re.escape(message)):
+        load_dataset(paths, **options)
+
+
+@pytest.mark.parametrize("paths, options, message", [
+    ([], {}, "give at least one FASTA file"),
+    (["-", "-"], {}, r"standard input \('-'\) can be read only once"),
+    (["a.fa", "b.fa"], {"multi_label": True}, "--multi-label reads one FASTA file with labels in its headers, "
+                                              "received 2"),
+    (["a.fa", "b.fa"], {"structure_pwm": True}, "--structure-pwm needs --structure-alphabet"),
+    (["a.fa", "b.fa"], {"structure": "dna"}, "--structure-alphabet expects the structure letters"),
+])
+def test_load_dataset_option_errors(tmp_path, paths, options, message):
+    for name in paths:
+        if name != "-":
+            _write(tmp_path, name, ">s\nACGT\n")
+    with pytest.raises(ParamError, match=message):
+        load_dataset([tmp_path / name if name != "-" else name for name in paths], **options)
+
+
+def test_missing_fasta_file_is_named(tmp_path):
+    pos = _write(tmp_path, "pos.fa", ">p1\nACGT\n")
+    with pytest.raises(InputError, match=re.escape(f"{tmp_path / 'nope.fa'}: no such file")):
+        load_dataset([pos, tmp_path / "nope.fa"])
+
+
+# -- names and headers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, name", [
+    ("pos.fa", "pos"), ("data/pos.fasta.gz", "pos"), ("CTCF.FA", "CTCF"), ("reads.fa.txt", "reads"),
+    ("a.b.fna", "a.b"), ("peaks", "peaks"), (".fa", ".fa"), ("x.fa.gz.gz", "x"), ("-", "-"),
+])
+def test_class_name_from_path(path, name):
+    assert class_name_from_path(path) == name
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("s1 0,2", ("s1", [0, 2])),
+    ("s1 some words 2,0,2", ("s1", [0, 2])),
+    ("1", ("record_4", [1])),
+    ("0,1,", ("record_4", [0, 1])),
+])
+def test_parse_multi_label(header, expected):
+    assert parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), 3) == expected
+
+
+@pytest.mark.parametrize("header, n_classes, message", [
+    ("s1", None, r"m\.fa, record 4 \('s1'\): multi-label headers must end with comma-separated class indices"),
+    ("", None, r"record 4 \('record_4'\): multi-label headers must end"),
+    ("s1 0;2", None, "found header 's1 0;2'"),
+    ("s1 ,1", None, "found header 's1 ,1'"),
+    ("s1 -1", None, "found header 's1 -1'"),
+    ("s1 0,3", 3, r"class index 3 is out of range for 3 class names \(indices start at 0\)"),
+])
+def test_parse_multi_label_errors(header, n_classes, message):
+    with pytest.raises(InputError, match=message):
+        parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), n_classes)
+
+
+# -- the split ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0.7,0.15", (0.7, 0.15)), ("0.8, 0.2", (0.8, 0.2)), ("0.5,0.25", (0.5, 0.25)),
+])
+def test_parse_split(text, expected):
+    assert parse_split(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0.7", "--split expects two fractions TRAIN,VAL"),
+    ("0.7,0.1,0.2", "--split expects two fractions TRAIN,VAL"),
+    ("a,b", r"--split expects two fractions TRAIN,VAL \(e\.g\. 0\.7,0\.15\), received: 'a,b'"),
+    ("0.9,0.2", "--split fractions must be above 0 and sum to at most 1"),
+    ("1,0", "--split fractions must be above 0"),
+    ("0.8,0", "--split fractions must be above 0"),
+    ("-0.1,0.5", "--split fractions must be above 0"),
+])
+def test_parse_split_errors(text, message):
+    with pytest.raises(ParamError, match=message):
+        parse_split(text)
+
+
+def _single_label(*counts):
+    return np.repeat(np.eye(len(counts), dtype=np.uint8), counts, axis=0)
+
+
+def test_make_split_is_reproducible_with_a_seed():
+    labels = _single_label(30, 30)
+    first = make_split(labels, 0.7, 0.15, seed=3)
+    assert first.dtype == np.int8
+    np.testing.assert_array_equal(first, make_split(labels, 0.7, 0.15, seed=3))
+    assert not np.array_equal(first, make_split(labels, 0.7, 0.15, seed=4))
+
+
+def test_make_split_sizes_per_class_are_rounded():
+    labels = _single_label(10, 7, 3)
+    groups = make_split(labels, 0.6, 0.2, seed=0)
+    counts = [[int(np.sum(groups[labels[:, c] == 1] == g)) for g in range(3)] for c in range(3)]
+    # 10: 6/2/2; 7: round(4.2)=4, round(5.6)-4=2, 1 left; 3: round(1.8)=2, round(2.4)-2=0, 1 left
+    assert counts == [[6, 2, 2], [4, 2, 1], [2, 0, 1]]
+
+
+def test_make_split_keeps_class_proportions_in_every_group():
+    labels = _single_label(40, 20)
+    groups = make_split(labels, 0.5, 0.25, seed=1)
+    for group, size in enumerate([30, 15, 15]):
+        members = labels[groups == group]
+        assert len(members) == size
+        assert members.sum(axis=0).tolist() == [size * 2 // 3, size // 3]
+
+
+def test_make_split_without_test_fraction_leaves_test_empty():
+    groups = make_split(_single_label(7, 13), 0.8, 0.2, seed=5)
+    assert np.bincount(groups, minlength=3).tolist() == [round(7 * 0.8) + round(13 * 0.8), 1 + 3, 0]
+
+
+def test_make_split_stratifies_multi_label_data_by_combination():
+    combinations = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 0, 1]], dtype=np.uint8)
+    labels = np.repeat(combinations, [10, 5, 10, 5], axis=0)
+    groups = make_split(labels, 0.6, 0.2, seed=2)
+    for combination, (n_train, n_val, n_test) in zip(combinations, [(6, 2, 2), (3, 1, 1), (6, 2, 2), (3, 1, 1)]):
+        stratum = groups[(labels == combination).all(axis=1)]
+        assert np.bincount(stratum, minlength=3).tolist() == [n_train, n_val, n_test]
+
+
+def test_make_split_shuffles_within_a_class():
+    groups = make_split(_single_label(100), 0.5, 0.25, seed=0)
+    assert np.bincount(groups).tolist() == [50, 25, 25]
+    assert not np.array_equal(groups, np.repeat([0, 1, 2], [50, 25, 25]))
+
+
+# -- per-sequence features ------------------------------------------------------------------------
+
+
+def _three_records(tmp_path):
+    return _pair(tmp_path, pos=">p1\nACGT\n>p2\nCCGG\n", neg=">n1\nTTTT\n")
+
+
+def test_numeric_features_are_standardised_with_the_training_mean_and_std(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "#gc\tlength\n0.5\t10\n0.7\t20\n"),
+                _write(tmp_path, "neg.tsv", "0.2\t30\n")]
+    dataset = load_dataset(fasta, feature_files=features)
+    assert dataset.features is None  # fixed only once the training records are known
+    dataset.fit_features(np.array([0, 1]))
+    spec = dataset.feature_spec
+    assert spec.names == ["gc", "length"] and not spec.categorical and spec.width == 2
+    np.testing.assert_allclose(spec.mean, [0.6, 15.0])
+    np.testing.assert_allclose(spec.std, [0.1, 5.0])
+    np.testing.assert_allclose(dataset.features, [[-1, -1], [1, 1], [-4, 3]], rtol=1e-5)
+    assert dataset.features.dtype == np.float32
+    assert dataset.model_inputs(np.zeros((3, 4, 4)))["features"] is dataset.features
+
+
+def test_constant_feature_keeps_a_standard_deviation_of_one(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "5\n5\n"), _write(tmp_path, "neg.tsv", "7\n")]
+    dataset = load_dataset(fasta, feature_files=features)
+    dataset.fit_features(np.array([0, 1]))
+    assert dataset.feature_spec.names == ["feature_1"]
+    assert dataset.feature_spec.std == [1.0]
+    np.testing.assert_allclose(dataset.features, [[0], [0], [2]])
+
+
+def test_categorical_features_are_one_hot_over_the_training_categories(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "b\tx\r\na\tx\r\n"), _write(tmp_path, "neg.tsv", "\na\ty\n\n")]
+    dataset = load_dataset(fasta, feature_files=features, categorical_features=True)
+    dataset.fit_features(np.array([0, 1, 2]))
+    assert dataset.feature_spec.categories == [["a", "b"], ["x", "y"]]
+    assert dataset.feature_spec.width == 4
+    np.testing.assert_array_equal(dataset.features, [[0, 1, 1, 0], [1, 0, 1, 0], [1, 0, 0, 1]])
+    restored = FeatureSpec.from_json(dataset.feature_spec.to_json())
+    assert restored == dataset.feature_spec
+
+
+def test_category_unseen_in_training_is_an_error(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "b\tx\na\tx\n"), _write(tmp_path, "neg.tsv", "a\ty\n")]
+    dataset = load_dataset(fasta, feature_files=features, categorical_features=True)
+    with pytest.raises(InputError, match=r"feature 'feature_2' of record 3: category 'y' was not seen in "
+                                         r"training \(known: x\)"):
+        dataset.fit_features(np.array([0, 1]))
+
+
+@pytest.mark.parametrize("pos_text, neg_text, bad_file, line", [
+    ("#gc\tlength\n0.5\t1\nhigh\t2\n", "0.2\t3\n", "pos.tsv", 3),
+    ("#gc\tlength\n0.5\t1\n0.7\t2\n", "high\t3\n", "neg.tsv", 1),     # record numbers restart per file
+])
+def test_non_numeric_feature_is_reported_with_file_and_line(tmp_path, pos_text, neg_text, bad_file, line):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", pos_text), _write(tmp_path, "neg.tsv", neg_text)]
+    expected = (f"{tmp_path / bad_file}, line {line}: feature 'gc' value 'high' is not a number; "
+                "use --categorical-features for categories")
+    with pytest.raises(InputError, match="^" + re.escape(expected)):
+        load_dataset(fasta, feature_files=features)
+
+
+def test_non_numeric_feature_is_fine_as_a_category(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "high\nlow\n"), _write(tmp_path, "neg.tsv", "0.2\n")]
+    dataset = load_dataset(fasta, feature_files=features, categorical_features=True)
+    dataset.fit_features(np.array([0, 1, 2]))
+    assert dataset.feature_spec.categories == [["0.2", "high", "low"]]
+
+
+@pytest.mark.parametrize("pos_text, neg_text, message", [
+    ("#gc\tlength\n0.5\t10\n0.7\n", "0.2\t30\n",
+     r"{pos}, line 3: 1 column\(s\), expected 2 \(gc, length\)"),
+    ("0.5\t10\n0.7\t20\n", "0.2\n", r"{neg}, line 1: 1 column\(s\), expected 2 \(feature_1, feature_2\)"),
+    ("0.5\n", "0.2\n", r"{pos}: 1 feature line\(s\) but its FASTA file has 2 record\(s\); give one line per record"),
+    ("0.5\n0.7\n", "0.2\n0.3\n", r"{neg}: 2 feature line\(s\) but its FASTA file has 1 record\(s\)"),
+    ("#gc\n", "0.2\n", r"{pos}: 0 feature line\(s\) but its FASTA file has 2"),
+    ("", "0.2\n", "{pos}: feature file has no lines"),
+])
+def test_feature_file_errors(tmp_path, pos_text, neg_text, message):
+    fasta = _three_records(tmp_path)
+    pos, neg = _write(tmp_path, "pos.tsv", pos_text), _write(tmp_path, "neg.tsv", neg_text)
+    with pytest.raises(InputError, match=message.format(pos=re.escape(str(pos)), neg=re.escape(str(neg)))):
+        load_dataset(fasta, feature_files=[pos, neg])
+
+
+def test_one_feature_file_per_fasta_file(tmp_path):
+    with pytest.raises(ParamError, match=r"give one feature file per FASTA file: 2 FASTA file\(s\), 1 feature"):
+        load_dataset(_three_records(tmp_path), feature_files=[_write(tmp_path, "f.tsv", "1\n1\n")])
+
+
+def test_missing_feature_file_is_named(tmp_path):
+    missing = tmp_path / "missing.tsv"
+    with pytest.raises(InputError, match=re.escape(f"{missing}: no such file")):
+        load_dataset(_three_records(tmp_path), feature_files=[missing, missing])
+
+
+# -- position-wise tracks -------------------------------------------------------------------------
+
+POS_TRACK = ">p1\n1 2 3 4\n>p2 any description\n5 6\n7\t8\n"
+NEG_TRACK = ">n1\n0 0 0 -1.5\n"
+
+
+def _with_tracks(tmp_path, pos_track=POS_TRACK, neg_track=NEG_TRACK, **options):
+    fasta = _three_records(tmp_path)
+    _write(tmp_path, "pos.track", pos_track)
+    _write(tmp_path, "neg.track", neg_track)
+    track = f"cons={tmp_path / 'pos.track'},{tmp_path / 'neg.track'}"
+    return load_dataset(fasta, tracks=[track], **options)
+
+
+def test_tracks_become_extra_channels(tmp_path):
+    dataset = _with_tracks(tmp_path)
+    assert dataset.track_names == ["cons"] and dataset.channels == 5
+    assert dataset.tracks.shape == (3, 4, 1) and dataset.tracks.dtype == np.float32
+    np.testing.assert_array_equal(dataset.tracks[..., 0], [[1, 2, 3, 4], [5, 6, 7, 8], [0, 0, 0, -1.5]])
+
+
+@pytest.mark.parametrize("length, expected", [
+    (2, [[2, 3], [6, 7], [0, 0]]),
+    (3, [[1, 2, 3], [5, 6, 7], [0, 0, 0]]),     # odd excess: the extra value is cut on the right
+    (6, [[0, 1, 2, 3, 4, 0], [0, 5, 6, 7, 8, 0], [0, 0, 0, 0, -1.5, 0]]),
+])
+def test_tracks_are_cropped_and_padded_like_the_sequence(tmp_path, length, expected):
+    dataset = _with_tracks(tmp_path, length=length)
+    np.testing.assert_array_equal(dataset.tracks[..., 0], expected)
+    sequence_positions = dataset.codes != 0
+    np.testing.assert_array_equal(sequence_positions[0], np.array(expected[0]) != 0)
+
+
+@pytest.mark.parametrize("pos_track, neg_track, message", [
+    (POS_TRACK.replace(">p2", ">p3"), NEG_TRACK,
+     "{pos}, record 2 ('p3'): track record id 'p3' does not match the sequence record 'p2'; "
+     "track files must list the same records in the same order"),
+    (POS_TRACK.replace("7\t8", "7"), NEG_TRACK,
+     "{pos}, record 2 ('p2'): 3 track value(s) for a sequence of 4 positions; give one value per position"),
+    (POS_TRACK, NEG_TRACK + ">n2\n1 1 1 1\n",
+     "{neg}, record 2 ('n2'): the track file has more records than its FASTA file (1)"),
+    (">p1\n1 2 3 4\n", NEG_TRACK, "{pos}: 1 track record(s) but the FASTA file has 2"),
+    (POS_TRACK, ">n1\n0 0 x 0\n", "{neg}, record 1 ('n1'): track values must be numbers"),
+    (POS_TRACK, "0 0 0 0\n", "{neg}: not a FASTA file"),
+])
+def test_track_errors(tmp_path, pos_track, neg_track, message):
+    expected = message.format(pos=tmp_path / "pos.track", neg=tmp_path / "neg.track")
+    with pytest.raises(InputError, match="^" + re.escape(expected)):
+        _with_tracks(tmp_path, pos_track, neg_track)
+
+
+def test_track_needs_one_file_per_fasta_file(tmp_path):
+    fasta = _three_records(tmp_path)
+    track = _write(tmp_path, "pos.track", POS_TRACK)
+    with pytest.raises(ParamError, match=r"--track cons: give one file per FASTA file \(2\), received 1"):
+        load_dataset(fasta, tracks=[f"cons={track}"])
+
+
+@pytest.mark.parametrize("options, message", [
+    (["cons"], "--track expects NAME=FILE"),
+    (["=a.wig"], "--track expects NAME=FILE"),
+    (["cons="], "--track expects NAME=FILE"),
+    (["cons=a,b", "cons=c,d"], "--track names must be distinct, received: cons, cons"),
+])
+def test_track_option_errors(options, message):
+    with pytest.raises(ParamError, match=message):
+        parse_track_options(options)
+
+
+def test_parse_track_options():
+    assert parse_track_options([" cons = a.txt,b.txt", "acc=c.txt"]) == [("cons", [" a.txt", "b.txt"]),
+                                                                          ("acc", ["c.txt"])]
+
+
+# -- saving ---------------------------------------------------------------------------------------
+
+
+def test_save_and_load_round_trip(tmp_path):
+    dataset = _with_tracks(tmp_path, length=6)
+    path = tmp_path / "data.npz"
+    dataset.save(path)
+    restored = Dataset.load(path, {"data": dataset.describe()})
+    for name in ("codes", "labels", "ids", "sources", "tracks"):
+        np.testing.assert_array_equal(getattr(restored, name), getattr(dataset, name))
+    assert restored.class_names == dataset.class_names and restored.track_names == ["cons"]
+    assert restored.encoder.to_json() == dataset.encoder.to_json()
+    subset = restored.subset(np.array([2, 0]))
+    assert subset.ids.tolist() == ["n1", "p1"] and subset.tracks.shape == (2, 6, 1)

@@ -1,0 +1,278 @@
+"""Tests for motifnet.encoding: compact codes, one-hot input, crop/pad and structure encodings."""
+
+import numpy as np
+import pytest
+
+from motifnet.alphabets import DNA, PROTEIN, RNA, get_alphabet, structure_alphabet
+from motifnet.encoding import Encoder, fit_length
+from motifnet.errors import InputError, ParamError
+from motifnet.fasta import FastaRecord
+
+A, C, G, T = np.eye(4, dtype=np.float32)
+PAD = np.zeros(4, dtype=np.float32)
+DOT_BRACKET = structure_alphabet("().")
+
+
+def _records(*bodies):
+    """Records named s1, s2, ... from bodies given as one string per line."""
+    return [FastaRecord("test.fa", number, f"s{number} description", [line.encode() for line in lines])
+            for number, lines in enumerate(bodies, start=1)]
+
+
+def _one_hot(encoder, *bodies):
+    encoded = encoder.encode(_records(*bodies))
+    return encoder.one_hot(encoded.codes, encoded.structure)
+
+
+def test_dna_one_hot_with_iupac_codes():
+    x = _one_hot(Encoder(DNA, 7), ["ACGTNRY"])
+    expected = np.array([[A, C, G, T, [0.25] * 4, [0.5, 0, 0.5, 0], [0, 0.5, 0, 0.5]]], dtype=np.float32)
+    assert x.dtype == np.float32
+    np.testing.assert_array_equal(x, expected)
+
+
+def test_every_dna_ambiguity_code_is_the_even_distribution_over_its_letters():
+    x = _one_hot(Encoder(DNA, 11), ["RYSWKMBDHVN"])[0]
+    for row, code in zip(x, "RYSWKMBDHVN"):
+        members = DNA.ambiguity[code]
+        expected = [1 / len(members) if letter in members else 0.0 for letter in "ACGT"]
+        np.testing.assert_allclose(row, expected, rtol=1e-6)
+    np.testing.assert_allclose(x.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_lowercase_input_encodes_like_uppercase():
+    encoder = Encoder(DNA, 6)
+    np.testing.assert_array_equal(encoder.encode(_records(["acgtnr"])).codes,
+                                  encoder.encode(_records(["ACGTNR"])).codes)
+
+
+def test_codes_are_small_integers_with_zero_for_padding():
+    encoded = Encoder(DNA, 5).encode(_records(["ACGTN"]))
+    assert encoded.codes.dtype == np.uint8
+    np.testing.assert_array_equal(encoded.codes, [[1, 2, 3, 4, 15]])
+    assert encoded.ids == ["s1"]
+    assert encoded.headers == ["s1 description"]
+    assert encoded.structure is None
+
+
+def test_multi_line_records_are_one_sequence():
+    np.testing.assert_array_equal(_one_hot(Encoder(DNA, 4), ["AC", "GT"]), [[A, C, G, T]])
+
+
+def test_protein_with_x_and_b():
+    x = _one_hot(Encoder(PROTEIN, 3), ["AXB"])[0]
+    expected = np.zeros((3, 20), dtype=np.float32)
+    expected[0, 0] = 1.0                       # A
+    expected[1, :] = 1 / 20                    # X: any amino acid
+    expected[2, [2, 11]] = 0.5                 # B: D or N
+    np.testing.assert_allclose(x, expected, rtol=1e-6)
+
+
+def test_rna_one_hot():
+    x = _one_hot(Encoder(RNA, 5), ["ACGUN"])[0]
+    np.testing.assert_array_equal(x, [A, C, G, T, [0.25] * 4])
+
+
+def test_rna_refuses_t():
+    with pytest.raises(InputError, match=r"sequence character 'T' at position 2 is not in the rna alphabet"):
+        Encoder(RNA, 2).encode(_records(["UT"]))
+
+
+def test_custom_alphabet():
+    x = _one_hot(Encoder(get_alphabet("xyz"), 4), ["XzyX"])[0]
+    np.testing.assert_array_equal(x, [[1, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]])
+
+
+def test_case_sensitive_custom_alphabet_refuses_the_other_case():
+    encoder = Encoder(get_alphabet("aB"), 2)
+    np.testing.assert_array_equal(_one_hot(encoder, ["Ba"])[0], [[0, 1], [1, 0]])
+    with pytest.raises(InputError, match="character 'A' at position 1"):
+        encoder.encode(_records(["AB"]))
+
+
+@pytest.mark.parametrize("values, length, expected", [
+    ([1, 2, 3, 4], 4, [1, 2, 3, 4]),
+    ([1, 2, 3, 4, 5, 6], 4, [2, 3, 4, 5]),          # even excess: one off each side
+    ([1, 2, 3, 4, 5, 6], 3, [2, 3, 4]),             # odd excess: the extra one is cut on the right
+    ([1, 2, 3, 4, 5], 2, [2, 3]),
+    ([1, 2], 4, [0, 1, 2, 0]),                      # even padding: one zero each side
+    ([1, 2], 5, [0, 1, 2, 0, 0]),                   # odd padding: the extra zero goes right
+    ([1], 4, [0, 1, 0, 0]),
+])
+def test_fit_length(values, length, expected):
+    result = fit_length(np.array(values, dtype=np.int32), length)
+    assert result.dtype == np.int32
+    np.testing.assert_array_equal(result, expected)
+
+
+def test_fit_length_keeps_trailing_axes():
+    array = np.arange(6, dtype=np.float32).reshape(3, 2) + 1
+    np.testing.assert_array_equal(fit_length(array, 5), [[0, 0], [1, 2], [3, 4], [5, 6], [0, 0]])
+    np.testing.assert_array_equal(fit_length(array, 1), [[3, 4]])
+
+
+def test_resize_crops_the_centre_and_pads_with_zero_rows():
+    encoder = Encoder(DNA, 4, resize=True)
+    x = _one_hot(encoder, ["AACGTT"], ["ACGTAGC"], ["GT"], ["C"])
+    np.testing.assert_array_equal(x, [
+        [A, C, G, T],           # AACGTT: one letter off each end
+        [C, G, T, A],           # ACGTAGC: odd excess, two cut on the right
+        [PAD, G, T, PAD],
+        [PAD, C, PAD, PAD],     # odd padding: the extra padding row goes right
+    ])
+
+
+def test_without_resize_a_different_length_is_an_error():
+    with pytest.raises(InputError, match=r"test\.fa, record 2 \('s2'\): sequence length 3 differs from 4; "
+                                         r"sequences must be equally long, or pass --length N"):
+        Encoder(DNA, 4).encode(_records(["ACGT"], ["ACG"]))
+
+
+def test_for_model_encoder_explains_the_model_constraint():
+    encoder = Encoder(DNA, 4)
+    encoder.for_model = True
+    with pytest.raises(InputError, match="the model was trained on this length"):
+        encoder.encode(_records(["ACG"]))
+    with pytest.raises(InputError, match="the model was trained on this alphabet"):
+        encoder.encode(_records(["ACGU"]))
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["ACGTX"], r"sequence character 'X' at position 5 is not in the dna alphabet \(allowed: ACGTRYSWKMBDHVN\); "
+                "fix the record or choose --alphabet"),
+    (["ACG", "T-A"], r"sequence character '-' at position 5"),          # positions count across lines
+    (["AC GT"], r"sequence character ' ' at position 3"),
+    ([], "empty sequence"),
+])
+def test_sequence_errors_name_file_record_and_position(lines, message):
+    records = [FastaRecord("data/pos.fa", 2, "seq7", [line.encode() for line in lines])]
+    with pytest.raises(InputError, match=r"^data/pos\.fa, record 2 \('seq7'\): " + message):
+        Encoder(DNA, 5, resize=True).encode(records)
+
+
+def test_sequence_and_structure_letters_use_the_product_alphabet():
+    encoder = Encoder(DNA, 2, structure=DOT_BRACKET, structure_mode="letters")
+    assert encoder.channels == 12
+    assert encoder.channel_names[:4] == ["A|(", "A|)", "A|.", "C|("]
+    x = _one_hot(encoder, ["AC", "(."])
+    expected = np.zeros((1, 2, 12), dtype=np.float32)
+    expected[0, 0, 0 * 3 + 0] = 1.0     # A with '('
+    expected[0, 1, 1 * 3 + 2] = 1.0     # C with '.'
+    np.testing.assert_array_equal(x, expected)
+
+
+def test_product_alphabet_channel_is_sequence_index_times_structure_letters_plus_structure_index():
+    encoder = Encoder(DNA, 12, structure=DOT_BRACKET, structure_mode="letters")
+    sequence, structure = "AAACCCGGGTTT", "().().().()."
+    x = _one_hot(encoder, [sequence, structure])[0]
+    expected = np.zeros((12, 12), dtype=np.float32)
+    for position, (letter, fold) in enumerate(zip(sequence, structure)):
+        expected[position, "ACGT".index(letter) * 3 + "().".index(fold)] = 1.0
+    np.testing.assert_array_equal(x, expected)
+
+
+def test_product_alphabet_spreads_ambiguity_codes_and_pads_with_zeros():
+    encoder = Encoder(DNA, 4, resize=True, structure=DOT_BRACKET, structure_mode="letters")
+    x = _one_hot(encoder, ["NG", ".)"])[0]
+    expected = np.zeros((4, 12), dtype=np.float32)
+    expected[1, [2, 5, 8, 11]] = 0.25   # N with '.'
+    expected[2, 2 * 3 + 1] = 1.0        # G with ')'
+    np.testing.assert_array_equal(x, expected)
+
+
+@pytest.mark.parametrize("structure_line", ["((..)) (-3.40)", "((..))  ( -12.5 )", "((..)) (0)", "((..))"])
+def test_structure_line_may_end_with_an_energy(structure_line):
+    encoder = Encoder(RNA, 6, structure=DOT_BRACKET, structure_mode="letters")
+    x = _one_hot(encoder, ["GGAACC", structure_line])[0]
+    assert x.argmax(axis=1).tolist() == [2 * 3 + 0, 2 * 3 + 0, 0 * 3 + 2, 0 * 3 + 2, 1 * 3 + 1, 1 * 3 + 1]
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["ACG", "(.)", "..."], r"expected three lines per record \(header, sequence, structure\) with "
+                            r"--structure-alphabet, found 3 line\(s\) after the header"),
+    (["ACG"], r"expected three lines per record .* found 1 line\(s\) after the header"),
+    (["ACG", "(."], "the structure line has 2 characters but the sequence has 3"),
+    (["ACG", "(.)(-1.0)"], "the structure line has 9 characters"),   # an energy needs a space before it
+    (["ACG", "(x)"], r"structure character 'x' at position 2 is not in the structure alphabet '\(\)\.'; "
+                     "fix the record or --structure-alphabet"),
+])
+def test_structure_letter_errors(lines, message):
+    encoder = Encoder(DNA, 3, structure=DOT_BRACKET, structure_mode="letters")
+    with pytest.raises(InputError, match=r"^test\.fa, record 1 \('s1'\): " + message):
+        encoder.encode(_records(lines))
+
+
+PWM_BODY = ["AC", "0.2 0.0", "0.3 1.0", "0.5 0.0"]
+
+
+def test_structure_pwm_is_the_outer_product_of_sequence_and_structure_probabilities():
+    encoder = Encoder(DNA, 2, structure=DOT_BRACKET, structure_mode="pwm")
+    encoded = encoder.encode(_records(PWM_BODY))
+    np.testing.assert_allclose(encoded.structure, [[[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]])
+    x = encoder.one_hot(encoded.codes, encoded.structure)
+    expected = np.stack([np.outer(A, [0.2, 0.3, 0.5]).ravel(), np.outer(C, [0.0, 1.0, 0.0]).ravel()])
+    np.testing.assert_allclose(x, expected[None], rtol=1e-6)
+    assert x.shape == (1, 2, 12)
+
+
+def test_structure_pwm_is_padded_like_the_sequence():
+    encoder = Encoder(DNA, 4, resize=True, structure=DOT_BRACKET, structure_mode="pwm")
+    encoded = encoder.encode(_records(PWM_BODY))
+    np.testing.assert_allclose(encoded.structure[0], [[0, 0, 0], [0.2, 0.3, 0.5], [0, 1, 0], [0, 0, 0]])
+    x = encoder.one_hot(encoded.codes, encoded.structure)[0]
+    assert not x[0].any() and not x[3].any()
+    np.testing.assert_allclose(x[1], np.outer(A, [0.2, 0.3, 0.5]).ravel(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("lines, message", [
+    (["AC", "0.2 0.0", "0.3 1.0", "0.4 0.0"], r"structure PWM column 1 sums to 0\.9; every column must hold "
+                                              "non-negative probabilities summing to 1"),
+    (["AC", "0.2 0.1", "0.3 1.0", "0.5 0.0"], r"structure PWM column 2 sums to 1\.1"),
+    (["AC", "1.2 0.0", "-0.2 1.0", "0.0 0.0"], "structure PWM column 1 sums to 1;"),
+    (["AC", "0.2 0.0", "0.8 1.0"], r"expected the sequence line and 3 structure rows \(one per letter of "
+                                   r"'\(\)\.'\) with --structure-pwm, found 3 line\(s\) after the header"),
+    (["AC", "0.2 0.0", "0.3 one", "0.5 0.0"], "structure PWM rows must hold numbers"),
+    (["AC", "0.2 0.0 0", "0.3 1.0 0", "0.5 0.0 1"], r"structure PWM rows have \[3\] values but the sequence "
+                                                    "has 2 positions"),
+    (["AC", "0.2 0.0", "0.3", "0.5 0.0"], r"structure PWM rows have \[1, 2\] values"),
+])
+def test_structure_pwm_errors(lines, message):
+    encoder = Encoder(DNA, 2, structure=DOT_BRACKET, structure_mode="pwm")
+    with pytest.raises(InputError, match=r"^test\.fa, record 1 \('s1'\): " + message):
+        encoder.encode(_records(lines))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"structure": DOT_BRACKET, "structure_mode": "both"}, "structure mode must be one of"),
+    ({"structure": DOT_BRACKET}, "a structure alphabet and a structure mode go together"),
+    ({"structure_mode": "letters"}, "a structure alphabet and a structure mode go together"),
+    ({"length": 0}, "--length must be a positive number of positions, received: 0"),
+])
+def test_encoder_option_errors(kwargs, message):
+    arguments = {"alphabet": DNA, "length": 4, **kwargs}
+    with pytest.raises(ParamError, match=message):
+        Encoder(**arguments)
+
+
+@pytest.mark.parametrize("encoder", [
+    Encoder(DNA, 5, resize=True),
+    Encoder(get_alphabet("aB"), 3),
+    Encoder(PROTEIN, 8, structure=structure_alphabet("FHIMST"), structure_mode="letters"),
+    Encoder(RNA, 6, structure=DOT_BRACKET, structure_mode="pwm"),
+])
+def test_json_round_trip_keeps_the_code_table(encoder):
+    restored = Encoder.from_json(encoder.to_json())
+    assert restored.to_json() == encoder.to_json()
+    np.testing.assert_array_equal(restored.code_table, encoder.code_table)
+    assert restored.channels == encoder.channels
+
+
+def test_protein_with_structure_codes_fit_in_one_byte():
+    encoder = Encoder(PROTEIN, 8, resize=True, structure=structure_alphabet("FHIMST"), structure_mode="letters")
+    assert encoder.channels == 20 * 6
+    assert encoder.code_dtype == np.uint8
+    x = _one_hot(encoder, ["ACXW", "FHIM"])[0]
+    assert x.shape == (8, 120)
+    np.testing.assert_allclose(x.sum(axis=1), [0, 0, 1, 1, 1, 1, 0, 0], rtol=1e-6)
+    assert x[2, 0 * 6 + 0] == 1.0 and x[3, 1 * 6 + 1] == 1.0
+    np.testing.assert_allclose(x[4].reshape(20, 6)[:, 2], 1 / 20, rtol=1e-6)

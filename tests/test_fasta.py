@@ -1,0 +1,140 @@
+"""Tests for motifnet.fasta: streaming FASTA reading and its error messages."""
+
+import gzip
+import io
+import re
+import sys
+
+import pytest
+
+from motifnet.errors import InputError
+from motifnet.fasta import FastaRecord, display_name, iter_text_stream, read_fasta
+
+TWO_RECORDS = ">s1 first record\nACG\nTTA\n>s2\nGG\n"
+EXPECTED = [("s1 first record", [b"ACG", b"TTA"]), ("s2", [b"GG"])]
+
+
+def _summary(records):
+    return [(record.header, record.lines) for record in records]
+
+
+def _fake_stdin(monkeypatch, data: bytes):
+    buffer = io.BufferedReader(io.BytesIO(data))
+    monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
+    return buffer
+
+
+def test_multi_line_records_are_joined_per_record(tmp_path):
+    path = tmp_path / "seqs.fa"
+    path.write_text(TWO_RECORDS)
+    records = list(read_fasta(path))
+    assert _summary(records) == EXPECTED
+    assert [record.number for record in records] == [1, 2]
+    assert [record.id for record in records] == ["s1", "s2"]
+    assert {record.path for record in records} == {str(path)}
+
+
+def test_crlf_line_endings_leave_no_carriage_returns(tmp_path):
+    path = tmp_path / "windows.fa"
+    path.write_bytes(TWO_RECORDS.replace("\n", "\r\n").encode())
+    assert _summary(read_fasta(path)) == EXPECTED
+
+
+def test_blank_lines_and_surrounding_whitespace_are_dropped(tmp_path):
+    path = tmp_path / "blank.fa"
+    path.write_text("\n\n  >s1 first record  \n\nACG  \n   \n  TTA\n\n>s2\n\nGG\n\n\n")
+    assert _summary(read_fasta(path)) == EXPECTED
+
+
+@pytest.mark.parametrize("name", ["seqs.fa.gz", "seqs.fa", "no_extension"])
+def test_gzip_is_detected_from_the_content_not_the_name(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(TWO_RECORDS.encode()))
+    assert _summary(read_fasta(path)) == EXPECTED
+
+
+def test_plain_file_named_gz_is_read_as_text(tmp_path):
+    path = tmp_path / "not_really.fa.gz"
+    path.write_text(TWO_RECORDS)
+    assert _summary(read_fasta(path)) == EXPECTED
+
+
+def test_empty_header_gives_a_numbered_id(tmp_path):
+    path = tmp_path / "anon.fa"
+    path.write_text(">\nAC\n>   \nGT\n")
+    assert [record.id for record in read_fasta(path)] == ["record_1", "record_2"]
+
+
+def test_record_without_body_has_no_lines(tmp_path):
+    path = tmp_path / "empty_body.fa"
+    path.write_text(">s1\n>s2\nAC\n")
+    assert _summary(read_fasta(path)) == [("s1", []), ("s2", [b"AC"])]
+
+
+def test_where_names_file_record_number_and_id():
+    record = FastaRecord("data/pos.fa", 3, "seq7 some description", [b"AC"])
+    assert record.where() == "data/pos.fa, record 3 ('seq7')"
+
+
+def test_records_are_streamed_before_a_later_problem(tmp_path):
+    path = tmp_path / "seqs.fa"
+    path.write_bytes(gzip.compress(TWO_RECORDS.encode())[:-12])  # truncated gzip
+    records = read_fasta(path)
+    assert next(records).header == "s1 first record"
+    with pytest.raises(InputError, match="cannot be read"):
+        list(records)
+
+
+def _write_text(text):
+    return lambda path: path.write_text(text)
+
+
+@pytest.mark.parametrize("setup, message", [
+    (_write_text(""), "contains no FASTA records"),
+    (_write_text("\n  \n\r\n"), "contains no FASTA records"),
+    (lambda path: path.write_bytes(gzip.compress(b"")), "contains no FASTA records"),
+    (_write_text("ACGT\n>s1\nACGT\n"), r"not a FASTA file: line 1 \('ACGT'\) comes before any header"),
+    (_write_text("\n# a comment\n>s1\nAC\n"), r"not a FASTA file: line 2 \('# a comment'\)"),
+    (lambda path: None, "no such file"),
+    (lambda path: path.mkdir(), "is a folder, expected a FASTA file"),
+    (lambda path: path.write_bytes(b"\x1f\x8b" + b"not gzip at all"), "cannot be read"),
+    (lambda path: path.write_bytes(gzip.compress(b">s1\nACGT\n" * 50)[:30]), "cannot be read"),
+])
+def test_unreadable_files_raise_input_error_naming_the_file(tmp_path, setup, message):
+    path = tmp_path / "input.fa"
+    setup(path)
+    with pytest.raises(InputError, match=re.escape(str(path)) + ": " + message):
+        list(read_fasta(path))
+
+
+def test_standard_input_is_read_with_dash(monkeypatch):
+    buffer = _fake_stdin(monkeypatch, TWO_RECORDS.encode())
+    records = list(read_fasta("-"))
+    assert _summary(records) == EXPECTED
+    assert records[0].where() == "standard input, record 1 ('s1')"
+    assert not buffer.closed  # standard input belongs to the caller
+
+
+def test_gzip_on_standard_input_is_detected(monkeypatch):
+    _fake_stdin(monkeypatch, gzip.compress(TWO_RECORDS.replace("\n", "\r\n").encode()))
+    assert _summary(read_fasta("-")) == EXPECTED
+
+
+def test_empty_standard_input_is_named_in_the_error(monkeypatch):
+    _fake_stdin(monkeypatch, b"")
+    with pytest.raises(InputError, match="^standard input: contains no FASTA records"):
+        list(read_fasta("-"))
+
+
+def test_display_name():
+    assert display_name("-") == "standard input"
+    assert display_name("a/b.fa") == "a/b.fa"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_iter_text_stream_reads_plain_and_gzip_text(tmp_path, compress):
+    path = tmp_path / "table.txt"
+    data = b"a\tb\r\n1\t2\n"
+    path.write_bytes(gzip.compress(data) if compress else data)
+    with iter_text_stream(path) as handle:
+        assert handle.read().splitlines() == ["a\tb", "1\t2"]

@@ -1,0 +1,209 @@
+"""Tests for motifnet.params: the hyperparameter table, parsing and validation."""
+
+import json
+
+import pytest
+
+from motifnet.errors import ParamError
+from motifnet.params import (
+    DEFAULTS,
+    PARAMS,
+    SPECS,
+    check_length,
+    convert_value,
+    layer_value,
+    load_params_file,
+    markdown_table,
+    output_length,
+    parse_assignments,
+    resolve,
+    to_json,
+)
+
+# pysster's Model._check_params defaults, less the ones motifnet sets itself
+# (activation, loss, seed, additional_input_length).
+PYSSTER_DEFAULTS = {
+    "conv_num": 2, "kernel_num": 30, "kernel_len": 25, "dense_num": 1, "neuron_num": 100,
+    "batch_size": 128, "pool_size": 2, "pool_stride": 2, "kernel_constraint": 3,
+    "dropout_input": 0.1, "dropout_conv": 0.3, "dropout_dense": 0.6,
+    "learning_rate": 0.0005, "patience_lr": 5, "patience_stopping": 15, "epochs": 500,
+    "rnn_type": None, "rnn_num": 1, "rnn_units": 32, "rnn_bidirectional": True,
+    "rnn_dropout_input": 0.2, "rnn_dropout_recurrent": 0.0,
+}
+
+
+def test_defaults_equal_pysster():
+    assert DEFAULTS == PYSSTER_DEFAULTS
+    assert resolve() == PYSSTER_DEFAULTS
+    assert list(SPECS) == [spec.name for spec in PARAMS]
+
+
+def test_every_default_passes_its_own_validation():
+    for spec in PARAMS:
+        assert convert_value(spec.name, spec.default) == spec.default
+
+
+def test_parse_assignments_converts_each_type():
+    parsed = parse_assignments([
+        "kernel_num=300,100,30", "conv_num = 3", "learning_rate=1e-3", "dropout_input=0",
+        "kernel_constraint=None", "rnn_type=lstm", "rnn_bidirectional=false", "epochs=20.0",
+        "dropout_conv=0.1, 0.2 ,0.3",
+    ])
+    assert parsed == {
+        "kernel_num": (300, 100, 30), "conv_num": 3, "learning_rate": 0.001, "dropout_input": 0.0,
+        "kernel_constraint": None, "rnn_type": "LSTM", "rnn_bidirectional": False, "epochs": 20,
+        "dropout_conv": (0.1, 0.2, 0.3),
+    }
+    assert type(parsed["conv_num"]) is int and type(parsed["epochs"]) is int
+    assert type(parsed["dropout_input"]) is float
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("rnn_type", "LSTM", "LSTM"), ("rnn_type", "Gru", "GRU"), ("rnn_type", "none", None),
+    ("rnn_type", "null", None), ("kernel_constraint", "", None),
+    ("rnn_bidirectional", "True", True), ("rnn_bidirectional", "yes", True), ("rnn_bidirectional", "1", True),
+    ("rnn_bidirectional", "off", False), ("rnn_bidirectional", "0", False),
+    ("batch_size", "1", 1), ("kernel_len", "1e1", 10), ("learning_rate", "1e-20", 1e-20),
+    ("kernel_num", "7", 7), ("pool_size", "3,2", (3, 2)),
+])
+def test_convert_value_from_command_line_text(name, text, expected):
+    assert convert_value(name, text) == expected
+
+
+@pytest.mark.parametrize("assignment, message", [
+    ("kernal_num=20", r"unknown parameter 'kernal_num' \(did you mean 'kernel_num'\?\); known parameters: conv_num,"),
+    ("dropout=0.2", r"unknown parameter 'dropout' \(did you mean 'dropout_"),
+    ("zzzz=1", r"unknown parameter 'zzzz'; known parameters"),
+    ("kernel_num", r"--param expects KEY=VALUE \(e\.g\. kernel_num=20\), received: 'kernel_num'"),
+    ("kernel_num=abc", "parameter kernel_num expects an integer >= 1, or one value per layer "
+                       r"\(conv_num values, comma-separated\), received: 'abc'"),
+    ("kernel_num=2.5", "parameter kernel_num expects an integer >= 1.*received: '2.5'"),
+    ("kernel_num=0", "parameter kernel_num expects an integer >= 1.*received: '0'"),
+    ("kernel_num=None", "parameter kernel_num expects .*received: 'None'"),
+    ("dropout_input=1.0", r"parameter dropout_input expects a number in \[0, 1\), received: '1.0'"),
+    ("dropout_input=-0.1", r"parameter dropout_input expects a number in \[0, 1\), received: '-0.1'"),
+    ("dropout_conv=0.2,1", r"parameter dropout_conv expects a number in \[0, 1\).*received: '1'"),
+    ("learning_rate=0", "parameter learning_rate expects a number > 0, received: '0'"),
+    ("kernel_constraint=0", "parameter kernel_constraint expects a number > 0 or None, received: '0'"),
+    ("rnn_type=RNN", "parameter rnn_type expects 'LSTM' or 'GRU' or None, received: 'RNN'"),
+    ("rnn_bidirectional=maybe", "parameter rnn_bidirectional expects true or false, received: 'maybe'"),
+    ("batch_size=64,32", r"parameter batch_size takes a single value, received: \['64', '32'\]"),
+    ("kernel_num=20,", "parameter kernel_num expects .*received: ''"),
+    ("dropout_input=nan", r"parameter dropout_input expects a number in \[0, 1\), received: 'nan'"),
+    ("learning_rate=NaN", "parameter learning_rate expects a number > 0, received: 'NaN'"),
+    ("kernel_num=nan", "parameter kernel_num expects an integer >= 1"),
+])
+def test_bad_assignments(assignment, message):
+    with pytest.raises(ParamError, match=message):
+        parse_assignments([assignment])
+
+
+@pytest.mark.parametrize("name, value", [
+    ("kernel_num", True), ("kernel_num", 2.5), ("kernel_num", "x"), ("kernel_num", []),
+    ("kernel_num", [10, None]), ("rnn_type", 1), ("rnn_bidirectional", 1), ("learning_rate", "fast"),
+])
+def test_json_values_of_the_wrong_type(name, value):
+    with pytest.raises(ParamError, match=f"parameter {name} "):
+        convert_value(name, value)
+
+
+def test_resolve_fills_defaults_and_checks_tuples_against_layer_counts():
+    params = resolve({"conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2, "neuron_num": "50,20"})
+    assert params == {**PYSSTER_DEFAULTS, "conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2,
+                      "neuron_num": (50, 20)}
+    assert [layer_value(params, "kernel_num", i) for i in range(3)] == [300, 100, 30]
+    assert [layer_value(params, "kernel_len", i) for i in range(3)] == [25, 25, 25]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"kernel_num": "300,100,30"}, "parameter kernel_num has 3 values but conv_num is 2; "
+                                   "give one value for all layers or exactly 2"),
+    ({"dense_num": 2, "dropout_dense": (0.5,)}, "parameter dropout_dense has 1 values but dense_num is 2"),
+    ({"rnn_type": "GRU", "rnn_num": 1, "rnn_units": (8, 8)}, "parameter rnn_units has 2 values but rnn_num is 1"),
+    ({"kernel_sizes": 3}, "unknown parameter 'kernel_sizes'"),
+])
+def test_resolve_refuses(overrides, message):
+    with pytest.raises(ParamError, match=message):
+        resolve(overrides)
+
+
+def test_rnn_tuples_are_not_checked_without_rnn_layers():
+    assert resolve({"rnn_units": (8, 8)})["rnn_units"] == (8, 8)
+
+
+def test_params_file_lists_become_tuples(tmp_path):
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps({"conv_num": 3, "kernel_num": [300, 100, 30], "rnn_type": "gru",
+                                "kernel_constraint": None, "learning_rate": 0.001, "rnn_bidirectional": False}))
+    assert load_params_file(path) == {"conv_num": 3, "kernel_num": (300, 100, 30), "rnn_type": "GRU",
+                                      "kernel_constraint": None, "learning_rate": 0.001,
+                                      "rnn_bidirectional": False}
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "no such parameter file"),
+    ('{"conv_num": 2,}', r"not a JSON parameter file \("),
+    ("[1, 2]", "expected a JSON object of parameter names and values"),
+    ('{"conv_nums": 2}', r"unknown parameter 'conv_nums' \(did you mean 'conv_num'\?\)"),
+    ('{"batch_size": [1, 2]}', "parameter batch_size takes a single value"),
+    ('{"dropout_dense": 1.5}', r"parameter dropout_dense expects a number in \[0, 1\)"),
+])
+def test_bad_params_files(tmp_path, text, message):
+    path = tmp_path / "params.json"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(ParamError, match=message):
+        load_params_file(path)
+
+
+def test_nan_from_a_params_file_is_refused(tmp_path):
+    path = tmp_path / "params.json"
+    path.write_text('{"learning_rate": NaN}')
+    with pytest.raises(ParamError, match="parameter learning_rate expects a number > 0, received: nan"):
+        load_params_file(path)
+
+
+def test_missing_params_file_is_named(tmp_path):
+    path = tmp_path / "missing.json"
+    with pytest.raises(ParamError, match=f"^{path}: no such parameter file$"):
+        load_params_file(path)
+
+
+def test_to_json_turns_tuples_into_lists():
+    params = resolve({"conv_num": 3, "kernel_num": (3, 2, 1)})
+    assert to_json(params)["kernel_num"] == [3, 2, 1]
+    assert json.loads(json.dumps(to_json(params))) == {**to_json(params)}
+
+
+def test_output_length_follows_valid_convolution_and_pooling():
+    assert output_length(resolve(), 100) == [("conv_1", 76), ("pool_1", 38), ("conv_2", 14), ("pool_2", 7)]
+    params = resolve({"conv_num": 2, "kernel_len": (5, 3), "pool_size": (3, 2), "pool_stride": (2, 1)})
+    # conv 20-5+1=16, pool (16-3)//2+1=7, conv 7-3+1=5, pool (5-2)//1+1=4
+    assert output_length(params, 20) == [("conv_1", 16), ("pool_1", 7), ("conv_2", 5), ("pool_2", 4)]
+    assert output_length(resolve({"conv_num": 0}), 5) == []
+
+
+def test_check_length_accepts_a_network_that_just_fits():
+    # Defaults: 76 -> conv 52 -> pool 26 -> conv 2 -> pool 1.
+    check_length(resolve(), 76)
+    assert output_length(resolve(), 76)[-1] == ("pool_2", 1)
+
+
+def test_check_length_refuses_a_network_that_shrinks_the_sequence_to_nothing():
+    expected = ("the network shrinks the sequence to nothing "
+                "(input 75 -> conv_1 51 -> pool_1 25 -> conv_2 1 -> pool_2 0)")
+    with pytest.raises(ParamError, match=r"^" + expected.replace("(", r"\(").replace(")", r"\)")
+                       + r"; use fewer conv layers \(conv_num\)"):
+        check_length(resolve(), 75)
+
+
+def test_check_length_stops_at_the_first_layer_that_empties():
+    with pytest.raises(ParamError, match=r"\(input 20 -> conv_1 -4\); use fewer conv layers"):
+        check_length(resolve(), 20)
+
+
+def test_markdown_table_has_one_row_per_parameter():
+    lines = markdown_table().splitlines()
+    assert len(lines) == 2 + len(PARAMS)
+    assert lines[2] == "| `conv_num` | 2 | an integer >= 0 | number of convolutional/pooling layers |"
+    assert "| `rnn_type` | None | 'LSTM' or 'GRU' or None |" in markdown_table()
