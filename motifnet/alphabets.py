@@ -68,7 +68,7 @@ class Alphabet:
                 "case_sensitive": self.case_sensitive}
 
     @classmethod
-    def from_json(cls, obj: dict) -> "Alphabet":
+    def from_json(cls, obj: dict) -> Alphabet:
         return cls(obj["name"], obj["letters"], dict(obj.get("ambiguity", {})),
                    bool(obj.get("case_sensitive", False)))
 

@@ -18,8 +18,7 @@ from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphab
 from .encoding import Encoder
 from .errors import InputError, ParamError
 from .fasta import display_name, read_fasta
-from .features import (FeatureSpec, encode_features, fit_features, parse_track_options,
-                       read_feature_table, read_track)
+from .features import FeatureSpec, encode_features, fit_features, parse_track_options, read_feature_table, read_track
 
 log = logging.getLogger("motifnet")
 
@@ -89,7 +88,7 @@ class Dataset:
         self.features = encode_features(self.feature_spec, rows)
         self.feature_rows = None
 
-    def subset(self, index) -> "Dataset":
+    def subset(self, index) -> Dataset:
         """The records at ``index`` (any NumPy index), sharing the metadata."""
         def pick(array):
             return None if array is None else array[index]
@@ -126,7 +125,7 @@ class Dataset:
             np.savez_compressed(tmp, **arrays)
 
     @classmethod
-    def load(cls, path, meta: dict) -> "Dataset":
+    def load(cls, path, meta: dict) -> Dataset:
         """Read arrays written by :meth:`save`; ``meta`` is the run's ``motifnet.json``."""
         with np.load(path, allow_pickle=False) as arrays:
             loaded = {name: arrays[name] for name in arrays.files}

@@ -15,8 +15,8 @@ the sequence encoding of letter ``i`` times the probability of structure letter 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -149,7 +149,7 @@ class Encoder:
         }
 
     @classmethod
-    def from_json(cls, obj: dict) -> "Encoder":
+    def from_json(cls, obj: dict) -> Encoder:
         structure = obj.get("structure_alphabet")
         return cls(Alphabet.from_json(obj["alphabet"]), obj["length"], obj.get("resize", False),
                    Alphabet.from_json(structure) if structure else None, obj.get("structure_mode"))

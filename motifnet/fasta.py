@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from .errors import InputError
 
@@ -94,6 +94,8 @@ def read_fasta(path) -> Iterator[FastaRecord]:
     lines: list = []
     try:
         for line_number, raw in enumerate(handle, start=1):
+            if line_number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark, as some Windows editors write
             line = raw.strip()
             if not line:
                 continue

@@ -149,7 +149,9 @@ def _convert_scalar(spec: ParamSpec, value):
         raise _bad(spec, value) from None
     if number != number:  # NaN passes every range comparison below
         raise _bad(spec, value)
-    if (spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))) or (spec.high is not None and number >= spec.high):
+    below = spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))
+    above = spec.high is not None and number >= spec.high
+    if below or above:
         raise _bad(spec, value)
     return number
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .encoding import fit_length
 from .errors import InputError, ParamError
 from .fasta import display_name, read_fasta
-from .features import encode_features, iter_feature_rows, iter_track_values, parse_track_options, check_track_record
-from .encoding import fit_length
+from .features import check_track_record, encode_features, iter_feature_rows, iter_track_values, parse_track_options
 from .rundir import Run
 
 log = logging.getLogger("motifnet")

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from . import rundir
+from . import __version__, rundir
 from ._io import atomic_path, write_json, write_text
 from .data import GROUPS, Dataset, make_split
 from .errors import ParamError

@@ -145,7 +145,8 @@ def test_multi_label_training_and_prediction(cli, tmp_path):
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert {"roc_auc_micro", "roc_auc_macro", "pr_auc_micro", "pr_auc_macro"} <= set(metrics)
     header, rows = read_tsv(cli("predict", tmp_path / "run", path).stdout)
-    assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1"  # predict takes the first word as id
+    # predict takes the first word of the header as the id
+    assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1"
 
 
 def test_sequence_structure_training_on_the_rna_sample(cli, tmp_path):
@@ -255,7 +256,6 @@ def _bad_inputs(tmp_path, dna_files):
     structure = write_fasta(tmp_path / "st.fa", [("r1", ["ACGU", "((.)"]), ("r2", ["ACGU", "(.)"])])
     structure2 = write_fasta(tmp_path / "st2.fa", [("r3", ["ACGU", "...."])])
     pwm = write_fasta(tmp_path / "pwm.fa", [("p1", ["ACGU", "0.5 0.5 0.5 0.5", "0.5 0.5 0.2 0.5"])])
-    rna = write_fasta(tmp_path / "rna.fa", [("u1", "ACGU" * 10)])
     return [
         (["train", tmp_path / "missing.fa", b], "missing.fa: no such file"),
         (["train", empty, b], "empty.fa: contains no FASTA records"),

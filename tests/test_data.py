@@ -322,7 +322,6 @@ def test_numeric_features_are_standardised_with_the_training_mean_and_std(tmp_pa
     np.testing.assert_allclose(spec.std, [0.1, 5.0])
     np.testing.assert_allclose(dataset.features, [[-1, -1], [1, 1], [-4, 3]], rtol=1e-5)
     assert dataset.features.dtype == np.float32
-    assert dataset.model_inputs(np.zeros((3, 4, 4)))["features"] is dataset.features
 
 
 def test_constant_feature_keeps_a_standard_deviation_of_one(tmp_path):
@@ -476,6 +475,23 @@ def test_track_option_errors(options, message):
 def test_parse_track_options():
     assert parse_track_options([" cons = a.txt,b.txt", "acc=c.txt"]) == [("cons", [" a.txt", "b.txt"]),
                                                                           ("acc", ["c.txt"])]
+
+
+def test_model_inputs_join_one_hot_sequence_tracks_and_features(tmp_path):
+    fasta = _three_records(tmp_path)
+    _write(tmp_path, "pos.track", POS_TRACK)
+    _write(tmp_path, "neg.track", NEG_TRACK)
+    features = [_write(tmp_path, "pos.tsv", "1\n2\n"), _write(tmp_path, "neg.tsv", "3\n")]
+    dataset = load_dataset(fasta, tracks=[f"cons={tmp_path / 'pos.track'},{tmp_path / 'neg.track'}"],
+                           feature_files=features)
+    dataset.fit_features(np.array([0, 1, 2]))
+    inputs = dataset.model_inputs(np.array([2, 0]))
+    # n1 = TTTT with track 0 0 0 -1.5; p1 = ACGT with track 1 2 3 4
+    np.testing.assert_array_equal(inputs["sequence"], [
+        [[0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, 0], [0, 0, 0, 1, -1.5]],
+        [[1, 0, 0, 0, 1], [0, 1, 0, 0, 2], [0, 0, 1, 0, 3], [0, 0, 0, 1, 4]],
+    ])
+    np.testing.assert_allclose(inputs["features"], [[np.sqrt(1.5)], [-np.sqrt(1.5)]], rtol=1e-6)
 
 
 # -- saving ---------------------------------------------------------------------------------------

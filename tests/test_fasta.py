@@ -138,3 +138,10 @@ def test_iter_text_stream_reads_plain_and_gzip_text(tmp_path, compress):
     path.write_bytes(gzip.compress(data) if compress else data)
     with iter_text_stream(path) as handle:
         assert handle.read().splitlines() == ["a\tb", "1\t2"]
+
+
+def test_utf8_byte_order_mark_is_ignored(tmp_path):
+    path = tmp_path / "bom.fa"
+    path.write_bytes(b"\xef\xbb\xbf>s1\nACGT\n")
+    records = list(read_fasta(path))
+    assert [(r.header, r.lines) for r in records] == [("s1", [b"ACGT"])]

@@ -169,10 +169,11 @@ def test_missing_params_file_is_named(tmp_path):
         load_params_file(path)
 
 
-def test_to_json_turns_tuples_into_lists():
+def test_to_json_turns_tuples_into_lists_that_load_back():
     params = resolve({"conv_num": 3, "kernel_num": (3, 2, 1)})
-    assert to_json(params)["kernel_num"] == [3, 2, 1]
-    assert json.loads(json.dumps(to_json(params))) == {**to_json(params)}
+    saved = to_json(params)
+    assert saved["kernel_num"] == [3, 2, 1] and saved["kernel_len"] == 25
+    assert resolve(json.loads(json.dumps(saved))) == params
 
 
 def test_output_length_follows_valid_convolution_and_pooling():
