@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 import click
 
@@ -37,6 +38,7 @@ class _Group(click.Group):
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     from ._tf import quiet_tensorflow
 
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only; batch nodes have no display
     quiet_tensorflow(verbose)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -176,6 +178,133 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
         count = emit(sys.stdout)
         sys.stdout.flush()
     log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")
+
+
+def _data_options(command):
+    @click.option("--group", type=click.Choice(["train", "val", "test", "all"]), default="test", show_default=True,
+                  help="Which split of the run's data to look at.")
+    @click.option("--fasta", multiple=True, metavar="FILE",
+                  help="New labelled data instead: one FASTA file per class in the model's class order "
+                       "(repeat the option), or one multi-label file.")
+    @click.option("--multi-label", is_flag=True, help="The --fasta file is multi-label.")
+    @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+                  help="Records per forward pass.")
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        return command(*args, **kwargs)
+    return wrapper
+
+
+def _open_with_data(run_dir, group, fasta, multi_label):
+    from .rundir import open_run
+    from .selection import select_data
+
+    run = open_run(run_dir)
+    dataset = select_data(run, group, list(fasta), multi_label)
+    label = f"{len(fasta)} FASTA file(s)" if fasta else f"{group} split" if group != "all" else "all data"
+    log.info("looking at %d sequences (%s)", len(dataset), label)
+    return run, dataset, label
+
+
+@main.command()
+@click.argument("run_dir")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
+@_data_options
+@_logging_options
+def activations(run_dir, output, group, fasta, multi_label, batch_size):
+    """Maximum activation and its position for every sequence and first-layer kernel.
+
+    Positions are 0-based starts of the kernel's window in the sequence.
+    """
+    from .activations import max_activations
+
+    run, dataset, _ = _open_with_data(run_dir, group, fasta, multi_label)
+    result = max_activations(run, dataset, batch_size)
+    result.save(output)
+    log.info("wrote %s (%d sequences x %d kernels)", output, len(dataset), result.n_kernels)
+
+
+@main.command("visualize-kernels")
+@click.argument("run_dir")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
+@click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
+@_data_options
+@_logging_options
+def visualize_kernels_command(run_dir, out_dir, kernels, group, fasta, multi_label, batch_size):
+    """Motif logo, positions and activations of each first-layer kernel, and summary.html.
+
+    Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
+    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv and summary.html.
+    """
+    from .visualize import visualize_kernels
+
+    run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
+    visualize_kernels(run, dataset, out_dir, kernels, batch_size, data_label=label)
+    click.echo(str(Path(out_dir) / "summary.html"))
+
+
+@main.command()
+@click.argument("run_dir")
+@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file of the clustered heat map.")
+@click.option("--classes", metavar="0,3", help="Only sequences of these classes (indices). [default: all]")
+@click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
+              help="Cluster a seeded, class-stratified sample when there are more sequences.")
+@_data_options
+@_logging_options
+def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size):
+    """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
+
+    Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
+    drawn as a clustered heat map with a class colour bar.
+    """
+    from .activations import max_activations
+    from .clustering import cluster_activations, plot_clustermap
+    from .plots import save_figure
+
+    class_list = _int_list(classes, "--classes")
+    run, dataset, _ = _open_with_data(run_dir, group, fasta, multi_label)
+    result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
+    if result.subsampled_from:
+        log.info("clustering a class-stratified sample of %d of %d sequences (--max-sequences)",
+                 len(result.row_order), result.subsampled_from)
+    save_figure(plot_clustermap(result).figure, output)
+    log.info("wrote %s", output)
+
+
+@main.command("optimize-inputs")
+@click.argument("run_dir")
+@click.option("--layer", required=True, metavar="NAME", help="Layer whose nodes to optimise (see motifnet info).")
+@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file: one logo row per node.")
+@click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
+@click.option("--bound", type=float, default=0.1, show_default=True, help="Random start uniform in [-bound, bound].")
+@click.option("--lr", type=float, default=0.02, show_default=True, help="Step size of the gradient ascent.")
+@click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random start.")
+@_logging_options
+def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, seed):
+    """Learn, for each node of a layer, the input that maximises its output (as logos).
+
+    L2-penalised gradient ascent from a random start; one logo row (softmax over letters
+    per position, in bits) per node. Best read as a view of how the network works: the
+    kernel logos of visualize-kernels are the reliable motifs.
+    """
+    from .optimize import optimize_for_run
+    from .rundir import open_run
+
+    optimize_for_run(open_run(run_dir), layer, _int_list(nodes, "--nodes"), output, bound, lr, steps, seed)
+    log.info("wrote %s", output)
+
+
+def _int_list(text, option):
+    from .errors import ParamError
+
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ParamError(f"{option} expects comma-separated integers (e.g. 0,3), received: {text!r}") from None
 
 
 @main.command()

@@ -22,6 +22,9 @@ LINKAGE_METRIC = "euclidean"
 MAX_ROW_LABELS = 60
 # At most this many kernel names along the x axis; above it every n-th kernel is named.
 MAX_COLUMN_LABELS = 60
+COLORBAR_LABEL = "max activation (z-score)"
+# Width in inches of the strip left of the dendrogram that holds the colour bar and the legend.
+STRIP = 1.6
 
 
 @dataclass
@@ -215,6 +218,12 @@ def _cluster(matrix, row_classes, kept, ids, class_names, subsampled_from) -> Cl
                          class_names, subsampled_from)
 
 
+def _shorten(name: str, limit: int = 22) -> str:
+    """Class names longer than the legend strip are cut, keeping the start."""
+    name = str(name)
+    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
+
+
 def class_palette(n_classes: int) -> list:
     """One colour per class: colour-blind-safe up to 8 classes, evenly spaced hues above."""
     import seaborn as sns
@@ -265,27 +274,29 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
         col_cluster=result.col_linkage is not None, row_colors=row_colors, cmap=cmap, center=0,
         vmin=-vmax, vmax=vmax, figsize=(width, height),
         yticklabels=[str(i) for i in result.ids] if n_rows <= MAX_ROW_LABELS else False,
-        xticklabels=column_step,
-        dendrogram_ratio=(0.12, 0.12), colors_ratio=0.025,
-        cbar_pos=(0.02, 0.86, 0.025, 0.1), cbar_kws={"label": "max activation\n(z-score)"},
-        tree_kws={"linewidths": 0.6},
+        xticklabels=column_step, dendrogram_ratio=(0.12, 0.12), colors_ratio=0.025,
+        cbar_kws={"orientation": "horizontal"}, tree_kws={"linewidths": 0.6},
     )
+    # seaborn fills the figure; a strip on the left takes the colour bar and the class legend,
+    # which would otherwise sit on the dendrogram and the colour-bar label.
+    left = STRIP / width
+    grid.gs.update(left=left + 0.01, top=1 - 0.5 / height)
+    grid.ax_cbar.set_position((0.02, 1 - 1.0 / height, left - 0.04, 0.15 / height))
+    grid.ax_cbar.set_title(COLORBAR_LABEL, fontsize=8)
+    grid.ax_cbar.tick_params(labelsize=7)
     heatmap = grid.ax_heatmap
     heatmap.set_xlabel("kernel")
     heatmap.set_ylabel(f"sequences ({n_rows})" if n_rows > MAX_ROW_LABELS else "")
     heatmap.tick_params(axis="x", labelsize=8 if n_kernels <= 40 else 6, rotation=90)
     if n_rows <= MAX_ROW_LABELS:
         heatmap.tick_params(axis="y", labelsize=7 if n_rows <= 40 else 5)
-    grid.ax_cbar.yaxis.label.set_size(8)
-    grid.ax_cbar.tick_params(labelsize=7)
     shown = sorted(set(result.row_classes.tolist()))
-    handles = [Patch(facecolor=palette[c], label=result.class_names[c]) for c in shown]
-    grid.figure.legend(handles=handles, title="class", loc="lower left", bbox_to_anchor=(0.005, 0.005),
-                       fontsize=8, title_fontsize=8, frameon=False,
-                       ncol=1 if len(shown) <= 12 else 2)
+    handles = [Patch(facecolor=palette[c], label=_shorten(result.class_names[c])) for c in shown]
+    grid.figure.legend(handles=handles, title="class", loc="upper left", bbox_to_anchor=(0.01, 1 - 1.4 / height),
+                       fontsize=8, title_fontsize=8, frameon=False, alignment="left")
     if title is None:
         title = f"Clustered maximum activations of {n_kernels} first-layer kernels in {n_rows} sequences"
         if result.subsampled_from is not None:
             title += f" (random sample of {result.subsampled_from})"
-    grid.figure.suptitle(title, fontsize=11, y=0.995)
+    grid.figure.suptitle(title, fontsize=11, y=1 - 0.1 / height, va="top")
     return grid

@@ -157,13 +157,26 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
     return result
 
 
-def background_frequencies(dataset: Dataset) -> np.ndarray:
-    """Letter frequencies of the sequences (padding excluded), shape=(letters,)."""
+def background_frequencies(dataset: Dataset) -> tuple:
+    """Letter frequencies of sequence and structure (padding excluded).
+
+    Returns
+    -------
+    (sequence, structure)
+        Arrays of shape=(letters,) and shape=(structure_letters,), or None without structure.
+    """
     encoder = dataset.encoder
     counts = np.bincount(dataset.codes.ravel(), minlength=encoder.code_table.shape[0]).astype(np.float64)
     totals = counts @ encoder.code_table.astype(np.float64)
-    if encoder.structure is not None:
-        totals = totals.reshape(len(encoder.alphabet.letters), -1).sum(axis=1)
-    if dataset.structure is not None:  # PWM mode: code table holds sequence letters only
-        pass
-    return totals / totals.sum() if totals.sum() > 0 else np.full(len(totals), 1 / len(totals))
+    structure = None
+    if encoder.structure_mode == "letters":
+        joint = totals.reshape(len(encoder.alphabet.letters), len(encoder.structure.letters))
+        totals, structure = joint.sum(axis=1), joint.sum(axis=0)
+    elif encoder.structure_mode == "pwm":
+        real = dataset.codes > 0
+        structure = dataset.structure[real].sum(axis=0).astype(np.float64)
+
+    def normalise(values):
+        return values / values.sum() if values.sum() > 0 else np.full(len(values), 1 / len(values))
+
+    return normalise(totals), None if structure is None else normalise(structure)

@@ -89,3 +89,175 @@ def plot_logo(pwm: np.ndarray, letters: str, ax=None, title: str | None = None, 
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def class_palette(class_names) -> list:
+    """One distinct colour per class (seaborn's colour-blind palette, extended when needed)."""
+    import seaborn as sns
+
+    n = len(class_names)
+    return sns.color_palette("colorblind", n) if n <= 10 else sns.color_palette("husl", n)
+
+
+def plot_site_positions(positions_by_class, length: int, class_names, ax=None, bins: int = 40):
+    """Histogram of the positions of the maximum activation, one outline per class.
+
+    Parameters
+    ----------
+    positions_by_class : list of numpy.ndarray
+        Per class, the 0-based start positions of the sites.
+    length : int
+        Number of possible start positions.
+    """
+    ax = _axes(ax)
+    colors = class_palette(class_names)
+    edges = np.linspace(0, length, min(bins, length) + 1)
+    for positions, name, color in zip(positions_by_class, class_names, colors):
+        if len(positions):
+            ax.hist(positions, bins=edges, histtype="step", linewidth=1.6, color=color,
+                    label=f"{name} (n={len(positions)})")
+    ax.set_xlim(0, length)
+    ax.set_ylabel("sites")
+    ax.set_title("position of the maximum activation", fontsize=10)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    return ax
+
+
+def plot_activation_profile(mean, std, class_names, ax=None):
+    """Mean activation (line) and its standard deviation (band) along the sequence, per class.
+
+    Parameters
+    ----------
+    mean, std : numpy.ndarray, shape=(classes, positions)
+        NaN rows (no sequences) are skipped.
+    """
+    ax = _axes(ax)
+    colors = class_palette(class_names)
+    x = np.arange(mean.shape[1])
+    for row_mean, row_std, name, color in zip(mean, std, class_names, colors):
+        if np.isnan(row_mean).all():
+            continue
+        ax.plot(x, row_mean, color=color, linewidth=1.4, label=name)
+        # Activations are ReLU outputs: the band stops at zero.
+        ax.fill_between(x, np.maximum(row_mean - row_std, 0), row_mean + row_std, color=color, alpha=0.18,
+                        linewidth=0)
+    ax.set_xlim(0, max(mean.shape[1] - 1, 1))
+    ax.set_xlabel("position in sequence (window start)")
+    ax.set_ylabel("activation")
+    ax.set_title("mean activation ± sd (sequences above threshold)", fontsize=10)
+    return ax
+
+
+def plot_activation_violins(values_by_class, class_names, threshold: float | None = None, ax=None):
+    """Violin plots of the maximum activation per class, with the site threshold as a dashed line."""
+    import pandas as pd
+    import seaborn as sns
+
+    ax = _axes(ax, figsize=(max(3.5, 1.1 * len(class_names) + 1.5), 3.2))
+    frame = pd.DataFrame({
+        "class": np.concatenate([[name] * len(v) for name, v in zip(class_names, values_by_class)]),
+        "max activation": np.concatenate([np.asarray(v, dtype=float) for v in values_by_class]),
+    })
+    sns.violinplot(data=frame, x="class", y="max activation", hue="class", order=list(class_names),
+                   hue_order=list(class_names), palette=class_palette(class_names), cut=0, inner="quartile",
+                   linewidth=1, legend=False, ax=ax)
+    if threshold is not None:
+        ax.axhline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold")
+        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.set_xlabel("")
+    if len(class_names) > 4:
+        ax.tick_params(axis="x", labelrotation=30)
+    ax.set_title("maximum activation per class", fontsize=10)
+    return ax
+
+
+def plot_track_windows(windows, track_name: str, ax=None):
+    """Mean ± sd of a position-wise track across the motif's sites, by position in the motif.
+
+    Parameters
+    ----------
+    windows : numpy.ndarray, shape=(sites, kernel_len)
+    """
+    ax = _axes(ax, figsize=(5, 2.2))
+    x = np.arange(1, windows.shape[1] + 1)
+    mean, std = windows.mean(axis=0), windows.std(axis=0)
+    ax.plot(x, mean, color="#4C72B0", linewidth=1.5)
+    ax.fill_between(x, mean - std, mean + std, color="#4C72B0", alpha=0.2, linewidth=0)
+    ax.set_xlim(1, windows.shape[1])
+    ax.set_xlabel("position in motif")
+    ax.set_ylabel(track_name)
+    return ax
+
+
+def plot_training_curves(history: dict, ax=None):
+    """Loss and validation loss per epoch, the best epoch marked.
+
+    Parameters
+    ----------
+    history : dict
+        Columns of ``history.tsv``: ``epoch``, ``loss``, ``val_loss`` (lists of numbers).
+    """
+    ax = _axes(ax, figsize=(5.5, 3.4))
+    ax.plot(history["epoch"], history["loss"], label="training loss", color="#4C72B0", linewidth=1.5)
+    ax.plot(history["epoch"], history["val_loss"], label="validation loss", color="#DD8452", linewidth=1.5)
+    best = int(np.nanargmin(history["val_loss"]))
+    ax.axvline(history["epoch"][best], color="0.5", linestyle=":", linewidth=1,
+               label=f"best epoch ({int(history['epoch'][best])})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title("training curves", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def plot_roc_curves(labels, probabilities, class_names, ax=None):
+    """One-vs-rest ROC curve per class with its AUC in the legend."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    ax = _axes(ax, figsize=(4.2, 3.8))
+    for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
+        truth = labels[:, index]
+        if truth.min() == truth.max():
+            continue
+        fpr, tpr, _ = roc_curve(truth, probabilities[:, index])
+        ax.plot(fpr, tpr, color=color, linewidth=1.5,
+                label=f"{name} (AUC {roc_auc_score(truth, probabilities[:, index]):.3f})")
+    ax.plot([0, 1], [0, 1], color="0.7", linestyle="--", linewidth=1)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("ROC (test split)", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    return ax
+
+
+def plot_pr_curves(labels, probabilities, class_names, ax=None):
+    """Precision-recall curve per class with its average precision in the legend."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    ax = _axes(ax, figsize=(4.2, 3.8))
+    for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
+        truth = labels[:, index]
+        if truth.min() == truth.max():
+            continue
+        precision, recall, _ = precision_recall_curve(truth, probabilities[:, index])
+        ax.plot(recall, precision, color=color, linewidth=1.5,
+                label=f"{name} (AP {average_precision_score(truth, probabilities[:, index]):.3f})")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_title("precision-recall (test split)", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    return ax
+
+
+def save_figure(figure, path) -> None:
+    """Save a figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    from ._io import atomic_path
+
+    with atomic_path(path, suffix=".png") as tmp:
+        figure.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(figure)

@@ -86,3 +86,17 @@ def trained_run(tmp_path_factory):
     result = CliRunner().invoke(main, ["train", str(a), str(b), "-o", str(run_dir), "--seed", "3", *TINY_PARAMS])
     assert result.exit_code == 0, result.output
     return run_dir, (a, b)
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The demo's run: the DNA sample data with sample_data/dna/params.json, seed 1 (shared, read-only)."""
+    from click.testing import CliRunner
+
+    from motifnet.cli import main
+
+    run_dir = tmp_path_factory.mktemp("sample") / "run"
+    result = CliRunner().invoke(main, ["train", *map(str, SAMPLE_DNA), "--params", str(SAMPLE_PARAMS),
+                                       "--seed", "1", "-o", str(run_dir), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return run_dir

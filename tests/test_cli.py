@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DNA, SAMPLE_PARAMS, SAMPLE_RNA, TINY_PARAMS, random_dna, write_fasta
+from conftest import SAMPLE_RNA, TINY_PARAMS, random_dna, write_fasta
 
 from motifnet.rundir import open_run
 
@@ -200,10 +200,8 @@ def test_features_and_tracks_train_and_predict(dna_files, cli, tmp_path):
 
 
 @pytest.mark.slow
-def test_learns_the_planted_motifs_of_the_sample_data(cli, tmp_path):
-    result = cli("train", *SAMPLE_DNA, "--params", SAMPLE_PARAMS, "--seed", "1", "-o", tmp_path / "run", "--quiet")
-    assert result.exit_code == 0, result.stderr
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+def test_learns_the_planted_motifs_of_the_sample_data(sample_run):
+    metrics = json.loads((sample_run / "metrics.json").read_text())
     assert metrics["roc_auc_mean"] >= 0.9, metrics
     assert min(c["roc_auc"] for c in metrics["per_class"].values()) >= 0.85
 

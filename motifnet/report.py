@@ -1,0 +1,123 @@
+"""``summary.html``: one offline page with the data, training, metrics and every kernel's plots.
+
+Rendered with Jinja2 (autoescape on) from ``templates/summary.html``; images are linked by
+relative path and live beside the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from ._io import write_text
+from .data import GROUPS, Dataset
+from .rundir import HISTORY, METRICS, Run
+
+log = logging.getLogger("motifnet")
+
+
+def template_dir() -> Path:
+    """The folder of motifnet's Jinja2 templates, from a wheel or an editable install."""
+    return Path(str(resources.files("motifnet.templates")))
+
+
+def environment():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())),
+                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                              undefined=jinja2.StrictUndefined)
+
+
+def read_history(path) -> dict | None:
+    """Columns of ``history.tsv`` as lists of floats (None when missing or empty)."""
+    try:
+        lines = Path(path).read_text().strip().split("\n")
+    except OSError:
+        return None
+    if len(lines) < 2:
+        return None
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    return {name: [float(row[i]) if row[i] else np.nan for row in rows] for i, name in enumerate(header)}
+
+
+def _curves(run: Run, out: Path) -> list:
+    """Training curves, ROC and precision-recall images of the run's test split."""
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_pr_curves, plot_roc_curves, plot_training_curves, save_figure
+    from .training import predict_arrays
+
+    images = []
+    history = read_history(run.path / HISTORY)
+    if history:
+        figure, ax = plt.subplots(figsize=(5.2, 4))
+        plot_training_curves(history, ax=ax)
+        save_figure(figure, out / "training_curves.png")
+        images.append(("training_curves.png", "Loss and validation loss per epoch"))
+    test = np.flatnonzero(run.groups == GROUPS.index("test"))
+    if len(test):
+        dataset = run.dataset
+        probabilities = predict_arrays(run.model, dataset, test, 256)
+        labels = dataset.labels[test]
+        for name, function, caption in (("roc_curves.png", plot_roc_curves, "ROC curves, test split"),
+                                        ("pr_curves.png", plot_pr_curves, "Precision-recall curves, test split")):
+            figure, ax = plt.subplots(figsize=(4.4, 4))
+            function(labels, probabilities, dataset.class_names, ax=ax)
+            save_figure(figure, out / name)
+            images.append((name, caption))
+    return images
+
+
+def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_images) -> dict:
+    """The plain dict the template renders."""
+    meta = run.meta
+    data = meta["data"]
+    encoder = data["encoder"]
+    try:
+        metrics = json.loads((run.path / METRICS).read_text())
+    except (OSError, ValueError):
+        metrics = None
+    alphabet = f"{encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"
+    if encoder.get("structure_alphabet"):
+        alphabet += f" + structure {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})"
+    return {
+        "title": f"motifnet report: {run.path.name}",
+        "version": __version__,
+        "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "run_path": str(run.path),
+        "training": meta["training"],
+        "seed": meta.get("seed"),
+        "alphabet": alphabet,
+        "length": encoder["length"],
+        "resized": encoder.get("resize"),
+        "multi_label": data["multi_label"],
+        "classes": list(zip(data["class_names"], data["records_per_class"])),
+        "files": data["files"],
+        "split": meta["split"],
+        "params": meta["params"],
+        "metrics": metrics,
+        "curves": curve_images,
+        "data_label": data_label,
+        "n_sequences": len(dataset),
+        "kernels": kernels,
+        "class_names": list(dataset.class_names),
+    }
+
+
+def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str) -> Path:
+    """Render ``summary.html`` into ``out`` (with the curve images it links)."""
+    curves = _curves(run, out)
+    html = environment().get_template("summary.html").render(
+        **report_context(run, dataset, kernels, data_label, curves))
+    path = out / "summary.html"
+    write_text(path, html)
+    log.info("report: %s", path)
+    return path

@@ -1,0 +1,179 @@
+"""``motifnet visualize-kernels``: per-kernel plots, motifs.meme, kernels.tsv and the report."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._io import write_text
+from .activations import activation_profiles, max_activations
+from .data import Dataset
+from .kernels import background_frequencies, consensus, kernel_motifs, parse_kernel_list
+from .meme import MemeMotif, write_meme
+from .rundir import Run
+
+log = logging.getLogger("motifnet")
+
+
+@dataclass
+class KernelPlots:
+    """Per-kernel results as shown in the report."""
+
+    kernel: int
+    importance: float
+    top_class: str
+    consensus: str
+    structure_consensus: str
+    sites: int
+    class_means: list
+    images: list
+
+
+def _figure(width, height, rows=1, **kwargs):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(rows, 1, figsize=(width, height), squeeze=False, **kwargs)
+
+
+def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile, names) -> list:
+    from .plots import (plot_activation_profile, plot_activation_violins, plot_logo, plot_site_positions,
+                        plot_track_windows, save_figure)
+
+    kernel = motif.kernel
+    encoder = dataset.encoder
+    images = []
+    title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
+             f"{motif.n_sites} sites")
+    width = max(4.5, 0.38 * activations.kernel_len + 1.2)
+    if motif.pwm is None:
+        figure, axes = _figure(width, 1.6)
+        axes[0, 0].text(0.5, 0.5, "no sequence of the top class exceeds the threshold", ha="center", va="center")
+        axes[0, 0].set_axis_off()
+        axes[0, 0].set_title(title, fontsize=10)
+    elif motif.structure_pwm is not None:
+        figure, axes = _figure(width, 4.2, rows=2)
+        plot_logo(motif.pwm, encoder.alphabet.letters, ax=axes[0, 0], title=title)
+        axes[0, 0].set_xlabel("")
+        plot_logo(motif.structure_pwm, encoder.structure.letters, ax=axes[1, 0], structure=True,
+                  title="structure")
+    else:
+        figure, axes = _figure(width, 2.2)
+        plot_logo(motif.pwm, encoder.alphabet.letters, ax=axes[0, 0], title=title)
+    save_figure(figure, out / f"motif_kernel_{kernel}.png")
+    images.append(f"motif_kernel_{kernel}.png")
+
+    mean, std = profile
+    figure, axes = _figure(7, 5, rows=2, sharex=True)
+    positions = [activations.position[motif.selected & (activations.labels[:, c] == 1), kernel]
+                 for c in range(len(names))]
+    plot_site_positions(positions, mean.shape[1], names, ax=axes[0, 0])
+    plot_activation_profile(mean, std, names, ax=axes[1, 0])
+    figure.suptitle(f"kernel {kernel}", fontsize=11)
+    save_figure(figure, out / f"position_kernel_{kernel}.png")
+    images.append(f"position_kernel_{kernel}.png")
+
+    figure, axes = _figure(max(3.5, 1.1 * len(names) + 1.5), 3.6)
+    values = [activations.max_activation[activations.labels[:, c] == 1, kernel] for c in range(len(names))]
+    plot_activation_violins(values, names, motif.threshold, ax=axes[0, 0])
+    axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
+    save_figure(figure, out / f"activations_kernel_{kernel}.png")
+    images.append(f"activations_kernel_{kernel}.png")
+
+    if dataset.track_names:
+        figure, axes = _figure(5, 2.2 * len(dataset.track_names), rows=len(dataset.track_names))
+        for index, name in enumerate(dataset.track_names):
+            if motif.track_windows is not None:
+                plot_track_windows(motif.track_windows[:, :, index], name, ax=axes[index, 0])
+            else:
+                axes[index, 0].set_axis_off()
+        axes[0, 0].set_title(f"kernel {kernel}: tracks at the motif's sites", fontsize=10)
+        save_figure(figure, out / f"additional_features_kernel_{kernel}.png")
+        images.append(f"additional_features_kernel_{kernel}.png")
+    return images
+
+
+def kernels_table(results, class_names) -> str:
+    columns = ["kernel", "importance", "top_class", "consensus", "sites"]
+    columns += [f"mean_max_{name}" for name in class_names]
+    lines = ["\t".join(columns)]
+    for item in results:
+        row = [str(item.kernel), f"{item.importance:.6g}", item.top_class, item.consensus or "-", str(item.sites)]
+        row += ["" if np.isnan(v) else f"{v:.6g}" for v in item.class_means]
+        lines.append("\t".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
+                      report: bool = True, data_label: str = "test split") -> list:
+    """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
+
+    Parameters
+    ----------
+    run : Run
+    dataset : Dataset
+        The records to look at.
+    out_dir : path
+        Output folder (created).
+    kernels : str or None
+        ``0,3,7``; default all kernels of ``conv_1``.
+    batch_size : int
+        Records per forward pass. Default is 256.
+    report : bool
+        Also write ``summary.html``. Default is True.
+    data_label : str
+        How the report names the data looked at.
+
+    Returns
+    -------
+    list of KernelPlots
+        Sorted by importance, most important first.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = list(dataset.class_names)
+    log.info("computing first-layer activations of %d sequences", len(dataset))
+    activations = max_activations(run, dataset, batch_size)
+    chosen = parse_kernel_list(kernels, activations.n_kernels)
+    motifs = kernel_motifs(activations, dataset, chosen)
+    selected = np.stack([m.selected for m in motifs], axis=1)
+    mean, std, _ = activation_profiles(run, dataset, selected, batch_size)
+    encoder = dataset.encoder
+    results = []
+    for index, motif in enumerate(motifs):
+        log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
+                 motif.importance, motif.n_sites)
+        images = _write_kernel_plots(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
+        structure_letters = encoder.structure.letters if encoder.structure is not None else ""
+        results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
+                                   consensus(motif.pwm, encoder.alphabet.letters),
+                                   consensus(motif.structure_pwm, structure_letters), motif.n_sites,
+                                   [float(v) for v in motif.class_means], images))
+    order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
+    results = [results[i] for i in order]
+    motifs = [motifs[i] for i in order]
+    write_text(out / "kernels.tsv", kernels_table(results, names))
+    _write_meme_files(out, motifs, dataset)
+    if report:
+        from .report import write_report
+
+        write_report(run, out, dataset, results, data_label)
+    return results
+
+
+def _write_meme_files(out: Path, motifs, dataset: Dataset) -> None:
+    encoder = dataset.encoder
+    alphabet = encoder.alphabet
+    sequence_background, structure_background = background_frequencies(dataset)
+    sequence = [MemeMotif(f"kernel_{m.kernel}", f"importance={m.importance:.4f}", m.pwm, m.n_sites)
+                for m in motifs if m.pwm is not None]
+    write_meme(out / "motifs.meme", sequence, alphabet.letters, sequence_background,
+               alphabet_name=alphabet.name, strands=alphabet.name == "dna")
+    if encoder.structure is not None:
+        letters = encoder.structure.letters
+        structure = [MemeMotif(f"kernel_{m.kernel}", f"importance={m.importance:.4f}", m.structure_pwm, m.n_sites)
+                     for m in motifs if m.structure_pwm is not None]
+        write_meme(out / "motifs_structure.meme", structure, letters, structure_background,
+                   alphabet_name="structure")

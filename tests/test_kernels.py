@@ -1,0 +1,81 @@
+"""Kernel motifs by pysster's rules, checked on hand-made activations."""
+
+import numpy as np
+import pytest
+
+from motifnet.activations import KernelActivations
+from motifnet.alphabets import DNA
+from motifnet.data import Dataset
+from motifnet.encoding import Encoder
+from motifnet.errors import ParamError
+from motifnet.kernels import MAX_SITES, background_frequencies, consensus, kernel_motifs, parse_kernel_list
+
+
+def make_dataset(sequences, labels, structure=None):
+    encoder = Encoder(DNA, len(sequences[0]))
+    lookup = {c: i + 1 for i, c in enumerate("ACGT")}
+    codes = np.array([[lookup[c] for c in s] for s in sequences], dtype=np.uint8)
+    labels = np.asarray(labels, dtype=np.uint8)
+    return Dataset(encoder, codes, labels, np.array([f"s{i}" for i in range(len(codes))]),
+                   np.zeros(len(codes), dtype=np.int32), ["c0", "c1"], False, [])
+
+
+def test_threshold_importance_top_class_and_sites():
+    sequences = ["ACGTAC", "ACGTAC", "TTTTTT", "GGGGGG"]
+    labels = [[1, 0], [1, 0], [0, 1], [0, 1]]
+    # kernel 0: class 0 means (0.9+0.5)/2=0.7, class 1 means (0.1+0.3)/2=0.2 -> threshold 0.7
+    activations = KernelActivations(np.array([[0.9, 0.0], [0.5, 0.0], [0.1, 0.0], [0.3, 0.0]], dtype=np.float32),
+                                    np.array([[1, 0], [0, 0], [0, 0], [2, 0]]), np.asarray(labels),
+                                    np.array(["s0", "s1", "s2", "s3"]), ["c0", "c1"], 3)
+    motif, silent = kernel_motifs(activations, make_dataset(sequences, labels))
+    assert motif.threshold == pytest.approx(0.7)
+    assert motif.importance == pytest.approx(0.5)
+    assert motif.top_class == 0
+    assert motif.selected.tolist() == [True, False, False, False]  # strictly above the threshold
+    assert motif.sites.tolist() == [0]
+    np.testing.assert_array_equal(motif.pwm, np.eye(4)[[1, 2, 3]])  # window 'CGT' at position 1
+    assert consensus(motif.pwm, "ACGT") == "CGT"
+    # a kernel that never fires: importance 0, no site above a zero threshold
+    assert silent.importance == 0 and silent.n_sites == 0 and silent.pwm is None
+
+
+def test_motif_uses_at_most_750_strongest_sites_of_the_top_class():
+    n = 2000
+    rng = np.random.default_rng(0)
+    sequences = ["".join(rng.choice(list("ACGT"), 8)) for _ in range(n)]
+    labels = np.zeros((n, 2), dtype=np.uint8)
+    labels[:1600, 0] = 1
+    labels[1600:, 1] = 1
+    values = np.zeros((n, 1), dtype=np.float32)
+    values[:1600, 0] = np.linspace(0, 1, 1600)
+    activations = KernelActivations(values, np.zeros((n, 1), dtype=np.int32), labels,
+                                    np.array([str(i) for i in range(n)]), ["c0", "c1"], 4)
+    (motif,) = kernel_motifs(activations, make_dataset(sequences, labels))
+    assert motif.n_sites == MAX_SITES
+    assert motif.sites.tolist() == list(range(1599, 1599 - MAX_SITES, -1))  # strongest first
+    windows = np.array([[("ACGT".index(c)) for c in sequences[i][:4]] for i in motif.sites])
+    expected = np.stack([np.bincount(windows[:, p], minlength=4) / MAX_SITES for p in range(4)])
+    np.testing.assert_allclose(motif.pwm, expected, atol=1e-6)
+
+
+def test_multi_label_class_means_count_a_sequence_in_every_class_it_has():
+    labels = np.array([[1, 1], [0, 1]], dtype=np.uint8)
+    activations = KernelActivations(np.array([[1.0], [0.0]], dtype=np.float32), np.zeros((2, 1), dtype=np.int32),
+                                    labels, np.array(["a", "b"]), ["c0", "c1"], 2)
+    np.testing.assert_allclose(activations.class_means()[:, 0], [1.0, 0.5])
+
+
+@pytest.mark.parametrize("text,fragment", [("3,9", "out of range: 9"), ("x", "comma-separated"),
+                                           ("-1", "out of range: -1")])
+def test_kernel_list_is_checked(text, fragment):
+    assert parse_kernel_list("2,0,2", 5) == [0, 2]
+    with pytest.raises(ParamError, match=fragment):
+        parse_kernel_list(text, 5)
+
+
+def test_background_frequencies_ignore_padding():
+    dataset = make_dataset(["AACG", "AACG"], [[1, 0], [0, 1]])
+    dataset.codes[:, 3] = 0  # padding
+    sequence, structure = background_frequencies(dataset)
+    np.testing.assert_allclose(sequence, [2 / 3, 1 / 3, 0, 0])  # AAC of AACG
+    assert structure is None
