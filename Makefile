@@ -19,7 +19,9 @@ demo: $(STAMP)
 		--params sample_data/dna/params.json --seed 1 --overwrite -o $(DEMO_DIR)/dna
 	$(BIN)/motifnet predict $(DEMO_DIR)/dna sample_data/dna/ets.fa sample_data/dna/ap1.fa \
 		sample_data/dna/gata.fa -o $(DEMO_DIR)/dna/predictions.tsv
-	@echo "run folder: $(DEMO_DIR)/dna (model, metrics.json, history.tsv); predictions: $(DEMO_DIR)/dna/predictions.tsv"
+	$(BIN)/motifnet visualize-kernels $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/report
+	$(BIN)/motifnet cluster $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/report/clustering.png
+	@echo "report: $(abspath $(DEMO_DIR)/dna/report/summary.html)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -130,11 +130,11 @@ def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> Kernel
                              int(layer.kernel_size[0]))
 
 
-def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, batch_size: int = 256):
+def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):
     """Mean and standard deviation of each kernel's activation along the sequence, per class.
 
-    Only sequences where ``selected[sequence, kernel]`` is True count (pysster: those whose
-    maximum activation exceeds the kernel's threshold).
+    Only sequences where ``selected[sequence, i]`` is True count for kernel ``kernels[i]``
+    (pysster: those whose maximum activation exceeds the kernel's threshold).
 
     Returns
     -------
@@ -146,6 +146,8 @@ def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, batch_
     count = np.zeros((classes, selected.shape[1]), dtype=np.float64)
     for rows, activations in conv_batches(run, dataset, batch_size):
         weights = dataset.labels[rows].astype(np.float64)[:, :, None] * selected[rows][:, None, :]  # (b, C, K)
+        if kernels is not None:
+            activations = activations[:, :, kernels]
         values = activations.astype(np.float64)  # (b, P, K)
         batch_sum = np.einsum("bck,bpk->ckp", weights, values)
         batch_sq = np.einsum("bck,bpk->ckp", weights, values ** 2)

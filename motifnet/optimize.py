@@ -295,8 +295,9 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
         for _ in tf.range(n_steps):
             with tf.GradientTape() as tape:
                 chosen = tf.reduce_sum(values(_model_inputs(model, inputs)) * mask, axis=1)
-                objective = chosen - l2 * tf.reduce_sum(tf.square(inputs), axis=[1, 2])
-            gradient = tape.gradient(tf.reduce_sum(objective), inputs)
+                # Rows are independent, so the gradient of the sum is each row's own gradient.
+                total = tf.reduce_sum(chosen - l2 * tf.reduce_sum(tf.square(inputs), axis=[1, 2]))
+            gradient = tape.gradient(total, inputs)
             rms = tf.sqrt(tf.reduce_mean(tf.square(gradient), axis=[1, 2], keepdims=True))
             inputs.assign_add(lr * gradient / (rms + 1e-12))
 

@@ -30,6 +30,7 @@ class KernelPlots:
     sites: int
     class_means: list
     images: list
+    top_sites: list
 
 
 def _figure(width, height, rows=1, **kwargs):
@@ -95,6 +96,13 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     return images
 
 
+def _top_sites(motif, activations, count: int = 5) -> list:
+    """(record id, max activation, 1-based start) of the strongest sites, for the report."""
+    kernel = motif.kernel
+    return [(str(activations.ids[i]), float(activations.max_activation[i, kernel]),
+             int(activations.position[i, kernel]) + 1) for i in motif.sites[:count]]
+
+
 def kernels_table(results, class_names) -> str:
     columns = ["kernel", "importance", "top_class", "consensus", "sites"]
     columns += [f"mean_max_{name}" for name in class_names]
@@ -139,7 +147,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     chosen = parse_kernel_list(kernels, activations.n_kernels)
     motifs = kernel_motifs(activations, dataset, chosen)
     selected = np.stack([m.selected for m in motifs], axis=1)
-    mean, std, _ = activation_profiles(run, dataset, selected, batch_size)
+    mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
     encoder = dataset.encoder
     results = []
     for index, motif in enumerate(motifs):
@@ -150,7 +158,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
         results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
                                    consensus(motif.pwm, encoder.alphabet.letters),
                                    consensus(motif.structure_pwm, structure_letters), motif.n_sites,
-                                   [float(v) for v in motif.class_means], images))
+                                   [float(v) for v in motif.class_means], images,
+                                   _top_sites(motif, activations)))
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]

@@ -1,0 +1,63 @@
+"""summary.html opened in headless Chromium: every image loads and the page logs no error."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from motifnet.report import template_dir
+
+CHECKER = """<script>
+window.__problems = [];
+window.addEventListener("error", function (event) {
+  var target = event.target || {};
+  window.__problems.push(target.src || target.href || String(event.message));
+}, true);
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var broken = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
+                     .map(function (i) { return i.getAttribute("src"); });
+  var out = document.createElement("pre");
+  out.id = "motifnet-check";
+  out.textContent = JSON.stringify({images: images.length, broken: broken, errors: window.__problems});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing; .ci/run installs Debian's chromium package")
+    pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+
+def test_templates_are_found_from_the_installed_package():
+    assert (template_dir() / "summary.html").exists()
+
+
+@pytest.mark.slow
+def test_report_opens_in_chromium_with_every_image_loaded(trained_run, cli, tmp_path):
+    browser = chromium()
+    run_dir, _ = trained_run
+    out = tmp_path / "report"
+    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
+    html = (out / "summary.html").read_text()
+    checked = out / "checked.html"
+    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+               checked.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    report = json.loads(found.group(1).replace("&quot;", '"'))
+    expected_images = len(re.findall(r"<img ", html))
+    assert report == {"images": expected_images, "broken": [], "errors": []}
+    assert expected_images == 3 + 4 * 3  # curves + three plots for each of 4 kernels

@@ -1,0 +1,174 @@
+"""visualize-kernels and activations on real runs: files, numbers, and the planted motifs found."""
+
+import re
+
+import numpy as np
+import pytest
+from conftest import SAMPLE_DNA, TINY_PARAMS, random_dna, write_fasta
+
+from motifnet.meme import read_meme
+from motifnet.rundir import open_run
+
+PLANTED = {"ets": "ACCGGAAGTG", "ap1": "ATGACTCAT", "gata": "AGATAAGG"}
+
+
+def reverse_complement(text):
+    return text[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+def best_agreement(pwm, motif):
+    """Largest fraction of the motif's letters that are the PWM's argmax, over offsets and strands."""
+    letters = "".join("ACGT"[i] for i in pwm.argmax(axis=1))
+    best = 0.0
+    for candidate in (motif, reverse_complement(motif)):
+        for offset in range(-len(candidate) + 1, len(letters)):
+            agree = sum(1 for j, letter in enumerate(candidate)
+                        if 0 <= offset + j < len(letters) and letters[offset + j] == letter)
+            best = max(best, agree / len(candidate))
+    return best
+
+
+def test_activations_equal_a_direct_convolution(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    out = tmp_path / "acts.npz"
+    result = cli("activations", run_dir, "-o", out, "--group", "all", "--batch-size", "7")
+    assert result.exit_code == 0, result.stderr
+    with np.load(out) as arrays:
+        best, where, ids = arrays["max_activation"], arrays["position"], arrays["ids"]
+    run = open_run(run_dir)
+    kernel, bias = run.model.get_layer("conv_1").get_weights()
+    x = run.dataset.encoder.one_hot(run.dataset.codes)
+    width = kernel.shape[0]
+    windows = np.stack([x[:, p:p + width] for p in range(x.shape[1] - width + 1)], axis=1)
+    direct = np.maximum(np.einsum("npwc,wck->npk", windows, kernel) + bias, 0)
+    np.testing.assert_allclose(best, direct.max(axis=1), rtol=1e-5, atol=1e-6)
+    strongest = direct.max(axis=1) > 1e-3  # argmax of all-zero activations is arbitrary
+    assert (where[strongest] == direct.argmax(axis=1)[strongest]).mean() > 0.99
+    assert list(ids) == list(run.dataset.ids)
+
+
+def test_activations_table(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    out = tmp_path / "acts.tsv"
+    assert cli("activations", run_dir, "-o", out).exit_code == 0
+    lines = out.read_text().strip().split("\n")
+    header = lines[0].split("\t")
+    assert header[:4] == ["id", "classes", "kernel_0_max", "kernel_0_position"] and len(header) == 2 + 2 * 4
+    assert len(lines) == 1 + 12  # the test split
+    assert lines[1].split("\t")[1] in {"up", "down"}
+
+
+@pytest.mark.slow
+def test_top_kernels_find_every_planted_motif(sample_run, cli, tmp_path):
+    out = tmp_path / "kernels"
+    result = cli("visualize-kernels", sample_run, "-o", out, "--group", "all", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == str(out / "summary.html")
+    rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().strip().split("\n")]
+    assert rows[0][:5] == ["kernel", "importance", "top_class", "consensus", "sites"]
+    importances = [float(row[1]) for row in rows[1:]]
+    assert importances == sorted(importances, reverse=True)
+    letters, motifs = read_meme(out / "motifs.meme")
+    assert letters == "ACGT" and [m.name for m in motifs] == [f"kernel_{row[0]}" for row in rows[1:]]
+    top = motifs[:8]
+    for name, consensus in PLANTED.items():
+        scores = [best_agreement(m.pwm, consensus) for m in top]
+        assert max(scores) >= 0.8, (name, scores)
+        winner = top[int(np.argmax(scores))]
+        assert rows[1 + motifs.index(winner)][2] == name  # the kernel's top class is the motif's class
+    for kernel in (row[0] for row in rows[1:]):
+        for prefix in ("motif", "position", "activations"):
+            assert (out / f"{prefix}_kernel_{kernel}.png").stat().st_size > 1000
+    assert not list(out.glob("additional_features_kernel_*"))
+
+
+@pytest.mark.slow
+def test_sites_sit_where_the_motif_was_planted(sample_run):
+    from motifnet.activations import max_activations
+    from motifnet.kernels import kernel_motifs
+    from motifnet.selection import select_data
+
+    run = open_run(sample_run)
+    dataset = select_data(run, "all")
+    activations = max_activations(run, dataset)
+    motifs = sorted(kernel_motifs(activations, dataset), key=lambda m: -m.importance)
+    planted = {}
+    for path in SAMPLE_DNA:
+        for line in path.read_text().split("\n"):
+            if line.startswith(">") and "pos=" in line:
+                words = dict(word.split("=") for word in line[1:].split()[1:])
+                planted[line[1:].split()[0]] = (int(words["pos"]), len(words["motif"]))
+    best = motifs[0]
+    hits = []
+    for index in best.sites:
+        record = str(dataset.ids[index])
+        if record in planted:
+            start, width = planted[record]
+            window = activations.position[index, best.kernel]
+            hits.append(window < start + width and start < window + activations.kernel_len)
+    assert len(hits) > 100 and np.mean(hits) > 0.95
+
+
+def test_visualize_kernels_on_a_structure_model_and_selected_kernels(cli, tmp_path):
+    rng = np.random.default_rng(3)
+    files = []
+    for name in ("p", "q"):
+        records = [(f"{name}{i}", [s.replace("T", "U"), "((((....))))........"])
+                   for i, s in enumerate(random_dna(rng, 30, 20))]
+        files.append(write_fasta(tmp_path / f"{name}.fa", records))
+    run_dir = tmp_path / "run"
+    assert cli("train", *files, "--structure-alphabet", "().", "-o", run_dir, *TINY_PARAMS).exit_code == 0
+    out = tmp_path / "vk"
+    result = cli("visualize-kernels", run_dir, "-o", out, "--kernels", "1,3", "--group", "all")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.glob("motif_kernel_*.png")) == ["motif_kernel_1.png", "motif_kernel_3.png"]
+    letters, motifs = read_meme(out / "motifs_structure.meme")
+    assert letters == "()."
+    for motif in motifs:
+        np.testing.assert_allclose(motif.pwm.sum(axis=1), 1.0, atol=1e-5)
+    assert read_meme(out / "motifs.meme")[0] == "ACGU"
+    assert "strands" not in (out / "motifs.meme").read_text()  # RNA: no reverse strand
+
+
+def test_html_in_headers_and_class_names_is_shown_as_text(cli, tmp_path):
+    rng = np.random.default_rng(8)
+    evil = "<b>bold</b>"
+    a = write_fasta(tmp_path / "a.fa", [(f"{evil}{i}", s) for i, s in enumerate(random_dna(rng, 30, 30, "GATC"))])
+    b = write_fasta(tmp_path / "b.fa", [(f"b{i}", s) for i, s in enumerate(random_dna(rng, 30, 30))])
+    run_dir = tmp_path / "run"
+    args = ["--class-names", "<script>alert(1)</script>,plain", "--param", "dropout_input=0"]
+    assert cli("train", a, b, "-o", run_dir, *TINY_PARAMS, *args).exit_code == 0
+    out = tmp_path / "vk"
+    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
+    html = (out / "summary.html").read_text()
+    assert "<script>" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;bold&lt;/b&gt;" in html
+    for source in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not source.startswith(("http:", "https:", "//")), source
+        if not source.startswith("#"):
+            assert (out / source).exists(), source
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--kernels", "0,99"], "out of range: 99"),
+    (["--group", "nope"], "Invalid value for '--group'"),
+    (["--fasta", "{a}"], "give one FASTA file per class of the model (up, down)"),
+])
+def test_bad_options_of_visualize_kernels(trained_run, cli, tmp_path, args, fragment):
+    run_dir, (up, _) = trained_run
+    args = [arg.format(a=up) for arg in args]
+    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "vk", *args)
+    assert result.exit_code != 0 and fragment in result.stderr and "Traceback" not in result.output
+
+
+def test_new_labelled_fasta_is_checked_against_the_model(trained_run, cli, tmp_path):
+    run_dir, (up, down) = trained_run
+    result = cli("activations", run_dir, "-o", tmp_path / "a.npz", "--fasta", up, "--fasta", down)
+    assert result.exit_code == 0, result.stderr
+    with np.load(tmp_path / "a.npz") as arrays:
+        assert arrays["max_activation"].shape == (80, 4)
+        assert arrays["labels"][:40, 0].all() and arrays["labels"][40:, 1].all()
+    rna = write_fasta(tmp_path / "rna.fa", [("u", "ACGU" * 10)])
+    result = cli("activations", run_dir, "-o", tmp_path / "b.npz", "--fasta", rna, "--fasta", down)
+    assert result.exit_code == 1 and "not in the dna alphabet" in result.stderr
