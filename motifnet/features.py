@@ -113,14 +113,7 @@ def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, l
                 )
             if not categorical:
                 # Checked here, where file and line are known, rather than when fitting after the split.
-                for name, value in zip(names, values):
-                    try:
-                        float(value)
-                    except ValueError:
-                        raise InputError(
-                            f"{display_name(path)}, line {line_number}: feature {name!r} value {value!r} is "
-                            "not a number; use --categorical-features for categories"
-                        ) from None
+                _check_numeric(names, values, f"{display_name(path)}, line {line_number}")
             rows.append(values)
         if count != expected:
             raise InputError(
@@ -136,26 +129,30 @@ def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> Fea
     if categorical:
         spec.categories = [sorted({rows[i][column] for i in train_index}) for column in range(len(names))]
     else:
-        values = _numeric(names, rows, None)
+        values = _numeric(names, rows)
         train = values[train_index] if len(train_index) else values
         spec.mean = [float(v) for v in train.mean(axis=0)]
         spec.std = [float(v) if v > 0 else 1.0 for v in train.std(axis=0)]
     return spec
 
 
-def _numeric(names, rows, where) -> np.ndarray:
+def _check_numeric(names, values, where: str) -> None:
+    for name, value in zip(names, values):
+        try:
+            float(value)
+        except ValueError:
+            raise InputError(
+                f"{where}: feature {name!r} value {value!r} is not a number; use --categorical-features "
+                "for categories"
+            ) from None
+
+
+def _numeric(names, rows) -> np.ndarray:
     try:
         return np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
     except ValueError:
         for number, row in enumerate(rows, start=1):
-            for name, value in zip(names, row):
-                try:
-                    float(value)
-                except ValueError:
-                    raise InputError(
-                        f"feature {name!r} of record {number}{where or ''}: {value!r} is not a number; "
-                        "use --categorical-features for categories"
-                    ) from None
+            _check_numeric(names, row, f"record {number}")
         raise
 
 
@@ -176,7 +173,7 @@ def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
                 block[row_number, index[value]] = 1.0
             blocks.append(block)
         return np.concatenate(blocks, axis=1)
-    values = _numeric(spec.names, rows, None)
+    values = _numeric(spec.names, rows)
     return ((values - np.array(spec.mean)) / np.array(spec.std)).astype(np.float32)
 
 

@@ -211,18 +211,26 @@ def plot_training_curves(history: dict, ax=None):
     return ax
 
 
-def plot_roc_curves(labels, probabilities, class_names, ax=None):
-    """One-vs-rest ROC curve per class with its AUC in the legend."""
-    from sklearn.metrics import roc_auc_score, roc_curve
-
-    ax = _axes(ax, figsize=(4.2, 3.8))
+def _per_class_curves(labels, probabilities, class_names, ax, curve):
+    """Draw ``curve(truth, scores) -> (x, y, legend text)`` for every class with both outcomes."""
     for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
         truth = labels[:, index]
         if truth.min() == truth.max():
             continue
-        fpr, tpr, _ = roc_curve(truth, probabilities[:, index])
-        ax.plot(fpr, tpr, color=color, linewidth=1.5,
-                label=f"{name} (AUC {roc_auc_score(truth, probabilities[:, index]):.3f})")
+        x, y, text = curve(truth, probabilities[:, index])
+        ax.plot(x, y, color=color, linewidth=1.5, label=f"{name} ({text})")
+
+
+def plot_roc_curves(labels, probabilities, class_names, ax=None):
+    """One-vs-rest ROC curve per class with its AUC in the legend."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    def curve(truth, scores):
+        fpr, tpr, _ = roc_curve(truth, scores)
+        return fpr, tpr, f"AUC {roc_auc_score(truth, scores):.3f}"
+
+    ax = _axes(ax, figsize=(4.2, 3.8))
+    _per_class_curves(labels, probabilities, class_names, ax, curve)
     ax.plot([0, 1], [0, 1], color="0.7", linestyle="--", linewidth=1)
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
@@ -235,14 +243,12 @@ def plot_pr_curves(labels, probabilities, class_names, ax=None):
     """Precision-recall curve per class with its average precision in the legend."""
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
+    def curve(truth, scores):
+        precision, recall, _ = precision_recall_curve(truth, scores)
+        return recall, precision, f"AP {average_precision_score(truth, scores):.3f}"
+
     ax = _axes(ax, figsize=(4.2, 3.8))
-    for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
-        truth = labels[:, index]
-        if truth.min() == truth.max():
-            continue
-        precision, recall, _ = precision_recall_curve(truth, probabilities[:, index])
-        ax.plot(recall, precision, color=color, linewidth=1.5,
-                label=f"{name} (AP {average_precision_score(truth, probabilities[:, index]):.3f})")
+    _per_class_curves(labels, probabilities, class_names, ax, curve)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("recall")
