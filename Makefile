@@ -24,6 +24,7 @@ demo: $(STAMP)
 	@echo "report: $(abspath $(DEMO_DIR)/dna/report/summary.html)"
 
 test: $(STAMP)
+	$(BIN)/ruff check motifnet tests
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

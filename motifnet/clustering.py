@@ -9,6 +9,7 @@ computed here, once, and handed to the plot, so that what is tested is what is d
 from __future__ import annotations
 
 import operator
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,13 +225,6 @@ def _shorten(name: str, limit: int = 22) -> str:
     return name if len(name) <= limit else name[: limit - 1] + "\u2026"
 
 
-def class_palette(n_classes: int) -> list:
-    """One colour per class: colour-blind-safe up to 8 classes, evenly spaced hues above."""
-    import seaborn as sns
-
-    return sns.color_palette("colorblind" if n_classes <= 8 else "husl", n_classes)
-
-
 def plot_clustermap(result: ClusterResult, title: str | None = None, width: float = 9.0,
                     height: float | None = None, vmax: float = 3.0, cmap: str = "vlag"):
     """Draw the clustered, standardised activations as a seaborn clustermap.
@@ -264,19 +258,24 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     n_rows, n_kernels = result.matrix.shape
     if height is None:
         height = float(np.clip(6 + n_rows / 100, 7, 11))
-    palette = class_palette(len(result.class_names))
+    from .plots import class_palette
+
+    palette = class_palette(result.class_names)
     # Positional row index: identifiers need not be unique, and seaborn aligns colours by index.
     row_colors = pd.Series([palette[c] for c in result.row_classes], name="class")
     frame = pd.DataFrame(result.matrix, columns=result.kernel_names)
     column_step = max(1, int(np.ceil(n_kernels / MAX_COLUMN_LABELS)))
-    grid = sns.clustermap(
-        frame, row_linkage=result.row_linkage, col_linkage=result.col_linkage,
-        col_cluster=result.col_linkage is not None, row_colors=row_colors, cmap=cmap, center=0,
-        vmin=-vmax, vmax=vmax, figsize=(width, height),
-        yticklabels=[str(i) for i in result.ids] if n_rows <= MAX_ROW_LABELS else False,
-        xticklabels=column_step, dendrogram_ratio=(0.12, 0.12), colors_ratio=0.025,
-        cbar_kws={"orientation": "horizontal"}, tree_kws={"linewidths": 0.6},
-    )
+    with warnings.catch_warnings():
+        # seaborn 0.13 calls Colormap.set_bad, which matplotlib 3.10 marks as pending deprecation.
+        warnings.filterwarnings("ignore", message="The set_bad function", category=PendingDeprecationWarning)
+        grid = sns.clustermap(
+            frame, row_linkage=result.row_linkage, col_linkage=result.col_linkage,
+            col_cluster=result.col_linkage is not None, row_colors=row_colors, cmap=cmap, center=0,
+            vmin=-vmax, vmax=vmax, figsize=(width, height),
+            yticklabels=[str(i) for i in result.ids] if n_rows <= MAX_ROW_LABELS else False,
+            xticklabels=column_step, dendrogram_ratio=(0.12, 0.12), colors_ratio=0.025,
+            cbar_kws={"orientation": "horizontal"}, tree_kws={"linewidths": 0.6},
+        )
     # seaborn fills the figure; a strip on the left takes the colour bar and the class legend,
     # which would otherwise sit on the dendrogram and the colour-bar label.
     left = STRIP / width

@@ -62,7 +62,8 @@ def format_meme(motifs, letters: str, background, alphabet_name: str = "motifnet
     lines = ["MEME version 4", ""] + _alphabet_lines(letters, alphabet_name)
     if strands:
         lines += ["strands: + -", ""]
-    lines += ["Background letter frequencies", " ".join(f"{l} {f:.4f}" for l, f in zip(letters, background)), ""]
+    frequencies = " ".join(f"{letter} {frequency:.4f}" for letter, frequency in zip(letters, background))
+    lines += ["Background letter frequencies", frequencies, ""]
     for motif in motifs:
         lines.append(f"MOTIF {motif.name} {motif.alt_name}".rstrip())
         width, alength = motif.pwm.shape

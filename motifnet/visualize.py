@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ._io import write_text
-from .activations import activation_profiles, max_activations
+from .activations import activation_profiles, max_activations, motif_layer
 from .data import Dataset
 from .kernels import background_frequencies, consensus, kernel_motifs, parse_kernel_list
 from .meme import MemeMotif, write_meme
@@ -40,8 +40,14 @@ def _figure(width, height, rows=1, **kwargs):
 
 
 def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile, names) -> list:
-    from .plots import (plot_activation_profile, plot_activation_violins, plot_logo, plot_site_positions,
-                        plot_track_windows, save_figure)
+    from .plots import (
+        plot_activation_profile,
+        plot_activation_violins,
+        plot_logo,
+        plot_site_positions,
+        plot_track_windows,
+        save_figure,
+    )
 
     kernel = motif.kernel
     encoder = dataset.encoder
@@ -142,9 +148,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = list(dataset.class_names)
+    chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
     log.info("computing first-layer activations of %d sequences", len(dataset))
     activations = max_activations(run, dataset, batch_size)
-    chosen = parse_kernel_list(kernels, activations.n_kernels)
     motifs = kernel_motifs(activations, dataset, chosen)
     selected = np.stack([m.selected for m in motifs], axis=1)
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)

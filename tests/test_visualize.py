@@ -172,3 +172,39 @@ def test_new_labelled_fasta_is_checked_against_the_model(trained_run, cli, tmp_p
     rna = write_fasta(tmp_path / "rna.fa", [("u", "ACGU" * 10)])
     result = cli("activations", run_dir, "-o", tmp_path / "b.npz", "--fasta", rna, "--fasta", down)
     assert result.exit_code == 1 and "not in the dna alphabet" in result.stderr
+
+
+def test_cluster_and_optimize_inputs_write_their_pngs(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    result = cli("cluster", run_dir, "-o", tmp_path / "c.png", "--group", "all", "--classes", "0,1")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "c.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    result = cli("optimize-inputs", run_dir, "--layer", "output", "-o", tmp_path / "o.png", "--steps", "100")
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "o.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "step 100 of 100" in result.stderr
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["optimize-inputs", "{run}", "--layer", "conv_9", "-o", "{tmp}/x.png"], "conv_9"),
+    (["optimize-inputs", "{run}", "--layer", "conv_1", "--nodes", "0,4", "-o", "{tmp}/x.png"], "4"),
+    (["optimize-inputs", "{run}", "--layer", "conv_1", "--steps", "0", "-o", "{tmp}/x.png"], "steps"),
+    (["cluster", "{run}", "--classes", "0,2", "-o", "{tmp}/x.png"], "2"),
+    (["cluster", "{run}", "--classes", "zero", "-o", "{tmp}/x.png"], "--classes expects comma-separated integers"),
+])
+def test_bad_options_of_cluster_and_optimize_inputs(trained_run, cli, tmp_path, args, fragment):
+    run_dir, _ = trained_run
+    result = cli(*[arg.format(run=run_dir, tmp=tmp_path) for arg in args])
+    message = result.stderr.strip()
+    assert result.exit_code == 1 and fragment in message and "Traceback" not in result.output, message
+    assert len(message.split("\n")) == 1 or message.split("\n")[-1].startswith("Error:"), message
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_cluster_refuses_multi_label_runs(cli, tmp_path):
+    rng = np.random.default_rng(2)
+    path = write_fasta(tmp_path / "m.fa", [(f"s{i} {i % 3},{(i + 1) % 3}", s)
+                                           for i, s in enumerate(random_dna(rng, 60, 30))])
+    assert cli("train", path, "--multi-label", "-o", tmp_path / "run", *TINY_PARAMS).exit_code == 0
+    result = cli("cluster", tmp_path / "run", "-o", tmp_path / "x.png", "--group", "all")
+    assert result.exit_code == 1 and "single-label" in result.stderr

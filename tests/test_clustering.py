@@ -1,0 +1,190 @@
+"""Clustering of sequences and kernels: permutations, the first split, standardisation, selection, plot."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from scipy.cluster.hierarchy import fcluster  # noqa: E402
+
+from motifnet.activations import KernelActivations  # noqa: E402
+from motifnet.clustering import (  # noqa: E402
+    COLORBAR_LABEL,
+    ClusterResult,
+    cluster_activations,
+    plot_clustermap,
+    standardize,
+    stratified_sample,
+)
+from motifnet.errors import ParamError  # noqa: E402
+
+
+def make_activations(max_activation, classes, class_names=("a", "b", "c"), labels=None):
+    max_activation = np.asarray(max_activation, dtype=np.float32)
+    n, kernels = max_activation.shape
+    if labels is None:
+        labels = np.eye(len(class_names), dtype=np.uint8)[np.asarray(classes)]
+    return KernelActivations(max_activation, np.zeros((n, kernels), dtype=np.int32), labels,
+                             np.array([f"seq{i}" for i in range(n)]), list(class_names), 5)
+
+
+def two_groups(rng, n_each=15, kernels=6):
+    """Group 0 fires kernels 0-2, group 1 fires kernels 3-5; both carry small noise."""
+    values = rng.uniform(0, 0.3, size=(2 * n_each, kernels))
+    values[:n_each, : kernels // 2] += 5
+    values[n_each:, kernels // 2:] += 5
+    # Classes deliberately cut across the groups: the split must come from the activations.
+    classes = np.arange(2 * n_each) % 3
+    return values, classes, np.repeat([0, 1], n_each)
+
+
+def random_activations(n=40, kernels=7, seed=0):
+    rng = np.random.default_rng(seed)
+    return make_activations(rng.gamma(2, 1, size=(n, kernels)), rng.integers(0, 3, n))
+
+
+def test_orders_are_permutations_of_rows_and_kernels():
+    result = cluster_activations(random_activations(n=40, kernels=7))
+    assert isinstance(result, ClusterResult)
+    assert sorted(result.row_order.tolist()) == list(range(40))
+    assert sorted(result.col_order.tolist()) == list(range(7))
+    assert result.matrix.shape == (40, 7)
+    assert result.row_linkage.shape == (39, 4) and result.col_linkage.shape == (6, 4)
+    assert result.kept_rows.tolist() == list(range(40))
+    assert result.subsampled_from is None
+
+
+def test_first_split_of_rows_separates_the_two_groups():
+    values, classes, groups = two_groups(np.random.default_rng(1))
+    result = cluster_activations(make_activations(values, classes))
+    clusters = fcluster(result.row_linkage, 2, "maxclust")
+    assert len(set(clusters[groups == 0])) == 1 and len(set(clusters[groups == 1])) == 1
+    assert clusters[groups == 0][0] != clusters[groups == 1][0]
+    # The kernels split the same way, and each group is contiguous in the row order.
+    kernel_clusters = fcluster(result.col_linkage, 2, "maxclust")
+    assert len(set(kernel_clusters[:3])) == 1 and len(set(kernel_clusters[3:])) == 1
+    ordered_groups = groups[result.row_order]
+    assert np.count_nonzero(np.diff(ordered_groups)) == 1
+
+
+def test_standardisation_is_exact_and_constant_columns_are_zero():
+    matrix = np.array([[1.0, 2.0, 7.0], [3.0, 2.0, 7.0], [5.0, 2.0, 7.0]])
+    z = np.sqrt(1.5)  # (5 - 3) / sqrt(8 / 3)
+    expected = np.array([[-z, 0, 0], [0, 0, 0], [z, 0, 0]])
+    np.testing.assert_allclose(standardize(matrix), expected, atol=1e-12)
+    result = cluster_activations(make_activations(matrix, [0, 1, 2]))
+    np.testing.assert_allclose(result.matrix, expected, atol=1e-6)
+    assert np.isfinite(result.matrix).all()
+
+
+def test_standardisation_has_zero_mean_unit_variance():
+    result = cluster_activations(random_activations(n=50, kernels=4))
+    np.testing.assert_allclose(result.matrix.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_allclose(result.matrix.std(axis=0), 1, atol=1e-9)
+
+
+def test_classes_restrict_the_sequences():
+    activations = random_activations(n=60)
+    classes = activations.labels.argmax(axis=1)
+    result = cluster_activations(activations, classes=[0, 2])
+    assert result.kept_rows.tolist() == np.flatnonzero(np.isin(classes, [0, 2])).tolist()
+    assert set(result.row_classes.tolist()) == {0, 2}
+    np.testing.assert_array_equal(result.row_classes, classes[result.kept_rows])
+    np.testing.assert_array_equal(result.ids, activations.ids[result.kept_rows])
+    assert sorted(result.row_order.tolist()) == list(range(len(result.kept_rows)))
+    assert result.class_names == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    ({"classes": [3]}, "classes: index 3 is out of range; valid class indices are 0 to 2 (0=a, 1=b, 2=c)"),
+    ({"classes": [-1]}, "index -1 is out of range"),
+    ({"classes": []}, "give at least one class index"),
+    ({"classes": ["b"]}, "expected class indices (integers), received: 'b'"),
+    ({"classes": [1]}, "clustering needs at least 2 sequences; classes 1 (b) gave 1"),
+    ({"max_sequences": 1}, "max_sequences must be at least 2, received: 1"),
+])
+def test_bad_arguments(kwargs, fragment):
+    activations = make_activations(np.arange(12.0).reshape(4, 3), [0, 0, 2, 1])
+    with pytest.raises(ParamError) as error:
+        cluster_activations(activations, **kwargs)
+    assert fragment in str(error.value)
+
+
+def test_multi_label_data_is_refused():
+    labels = np.array([[1, 0, 0], [1, 1, 0], [0, 0, 1], [0, 1, 0]], dtype=np.uint8)
+    activations = make_activations(np.ones((4, 3)), None, labels=labels)
+    with pytest.raises(ParamError, match="clustering needs single-label data") as error:
+        cluster_activations(activations)
+    assert "seq1 with 2" in str(error.value)
+    labels[1] = 0  # a sequence without a class is refused as well
+    with pytest.raises(ParamError, match="fewer than one class"):
+        cluster_activations(make_activations(np.ones((4, 3)), None, labels=labels))
+
+
+def test_subsample_keeps_class_proportions_and_is_seeded():
+    classes = np.repeat([0, 1, 2], [600, 300, 100])
+    rng = np.random.default_rng(2)
+    activations = make_activations(rng.random((1000, 4)), classes)
+    result = cluster_activations(activations, max_sequences=100, seed=5)
+    assert result.subsampled_from == 1000
+    assert np.bincount(result.row_classes).tolist() == [60, 30, 10]
+    assert np.all(np.diff(result.kept_rows) > 0)
+    np.testing.assert_array_equal(result.row_classes, classes[result.kept_rows])
+    again = cluster_activations(activations, max_sequences=100, seed=5)
+    np.testing.assert_array_equal(again.kept_rows, result.kept_rows)
+    other = cluster_activations(activations, max_sequences=100, seed=6)
+    assert not np.array_equal(other.kept_rows, result.kept_rows)
+
+
+def test_stratified_sample_sums_to_size_with_uneven_shares():
+    classes = np.repeat([0, 1, 2], [5, 5, 5])
+    kept = stratified_sample(classes, 10, seed=0)
+    assert len(kept) == 10 and len(set(kept.tolist())) == 10
+    assert sorted(np.bincount(classes[kept]).tolist()) == [3, 3, 4]
+
+
+def test_clustermap_draws_precomputed_clustering_headless():
+    activations = random_activations(n=30, kernels=5)
+    result = cluster_activations(activations)
+    grid = plot_clustermap(result)
+    try:
+        assert len(grid.row_colors) == 30
+        assert grid.ax_row_colors.collections[0].get_array().size == 30
+        assert grid.dendrogram_row.reordered_ind == result.row_order.tolist()
+        assert grid.dendrogram_col.reordered_ind == result.col_order.tolist()
+        labels = [label.get_text() for label in grid.ax_heatmap.get_xticklabels()]
+        assert labels == [f"kernel_{k}" for k in result.col_order]
+        row_labels = [label.get_text() for label in grid.ax_heatmap.get_yticklabels()]
+        assert row_labels == [f"seq{i}" for i in result.row_order]
+        assert grid.ax_cbar.get_title() == COLORBAR_LABEL == "max activation (z-score)"
+        legend = grid.figure.legends[0]
+        assert [text.get_text() for text in legend.get_texts()] == ["a", "b", "c"]
+        assert "5 first-layer kernels in 30 sequences" in grid.figure.get_suptitle()
+    finally:
+        plt.close(grid.figure)
+    assert not plt.get_fignums()
+
+
+def test_clustermap_hides_row_labels_for_many_rows_and_mentions_the_sample():
+    activations = random_activations(n=300, kernels=3)
+    result = cluster_activations(activations, max_sequences=150)
+    grid = plot_clustermap(result)
+    try:
+        assert grid.ax_heatmap.get_yticklabels() == [] or all(
+            not label.get_text() for label in grid.ax_heatmap.get_yticklabels())
+        assert "(random sample of 300)" in grid.figure.get_suptitle()
+        assert grid.ax_heatmap.get_ylabel() == "sequences (150)"
+    finally:
+        plt.close(grid.figure)
+    assert not plt.get_fignums()
+
+
+def test_single_kernel_clusters_rows_only():
+    rng = np.random.default_rng(3)
+    result = cluster_activations(make_activations(rng.random((10, 1)), np.arange(10) % 3))
+    assert result.col_linkage is None and result.col_order.tolist() == [0]
+    grid = plot_clustermap(result)
+    plt.close(grid.figure)
+    assert not plt.get_fignums()
