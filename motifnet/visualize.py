@@ -36,7 +36,7 @@ class KernelPlots:
 def _figure(width, height, rows=1, **kwargs):
     import matplotlib.pyplot as plt
 
-    return plt.subplots(rows, 1, figsize=(width, height), squeeze=False, **kwargs)
+    return plt.subplots(rows, 1, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
 
 
 def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile, names) -> list:
@@ -54,14 +54,14 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     images = []
     title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
              f"{motif.n_sites} sites")
-    width = max(4.5, 0.38 * activations.kernel_len + 1.2)
+    width = max(5.5, 0.38 * activations.kernel_len + 1.2)
     if motif.pwm is None:
         figure, axes = _figure(width, 1.6)
         axes[0, 0].text(0.5, 0.5, "no sequence of the top class exceeds the threshold", ha="center", va="center")
         axes[0, 0].set_axis_off()
         axes[0, 0].set_title(title, fontsize=10)
     elif motif.structure_pwm is not None:
-        figure, axes = _figure(width, 4.2, rows=2)
+        figure, axes = _figure(width, 4.6, rows=2)
         plot_logo(motif.pwm, encoder.alphabet.letters, ax=axes[0, 0], title=title)
         axes[0, 0].set_xlabel("")
         plot_logo(motif.structure_pwm, encoder.structure.letters, ax=axes[1, 0], structure=True,
@@ -73,21 +73,25 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     images.append(f"motif_kernel_{kernel}.png")
 
     mean, std = profile
-    figure, axes = _figure(7, 5, rows=2, sharex=True)
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
     positions = [activations.position[motif.selected & (activations.labels[:, c] == 1), kernel]
                  for c in range(len(names))]
-    plot_site_positions(positions, mean.shape[1], names, ax=axes[0, 0])
-    plot_activation_profile(mean, std, names, ax=axes[1, 0])
-    figure.suptitle(f"kernel {kernel}", fontsize=11)
+    plot_site_positions(positions, mean.shape[1], names, ax=left)
+    left.set_xlabel("position in sequence (window start)")
+    plot_activation_profile(mean, std, names, ax=right)
+    figure.suptitle(f"kernel {kernel}: where it fires", fontsize=11)
+    figure.tight_layout()
     save_figure(figure, out / f"position_kernel_{kernel}.png")
-    images.append(f"position_kernel_{kernel}.png")
+    position_image = f"position_kernel_{kernel}.png"
 
     figure, axes = _figure(max(3.5, 1.1 * len(names) + 1.5), 3.6)
     values = [activations.max_activation[activations.labels[:, c] == 1, kernel] for c in range(len(names))]
     plot_activation_violins(values, names, motif.threshold, ax=axes[0, 0])
     axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
     save_figure(figure, out / f"activations_kernel_{kernel}.png")
-    images.append(f"activations_kernel_{kernel}.png")
+    images += [f"activations_kernel_{kernel}.png", position_image]  # logo and violins share a row
 
     if dataset.track_names:
         figure, axes = _figure(5, 2.2 * len(dataset.track_names), rows=len(dataset.track_names))
