@@ -208,3 +208,20 @@ def test_cluster_refuses_multi_label_runs(cli, tmp_path):
     assert cli("train", path, "--multi-label", "-o", tmp_path / "run", *TINY_PARAMS).exit_code == 0
     result = cli("cluster", tmp_path / "run", "-o", tmp_path / "x.png", "--group", "all")
     assert result.exit_code == 1 and "single-label" in result.stderr
+
+
+def test_motifs_meme_holds_the_kernel_motifs(trained_run, cli, tmp_path):
+    from motifnet import kernel_motifs, max_activations, select_data
+
+    run_dir, _ = trained_run
+    out = tmp_path / "vk"
+    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
+    run = open_run(run_dir)
+    dataset = select_data(run, "all")
+    expected = {f"kernel_{m.kernel}": m for m in kernel_motifs(max_activations(run, dataset), dataset)}
+    letters, motifs = read_meme(out / "motifs.meme")
+    assert letters == "ACGT" and motifs
+    for motif in motifs:
+        np.testing.assert_allclose(motif.pwm, expected[motif.name].pwm, atol=1e-6)
+        assert motif.nsites == expected[motif.name].n_sites
+        assert motif.alt_name == f"importance={expected[motif.name].importance:.4f}"
