@@ -17,7 +17,7 @@ from ._io import atomic_path, sha256
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
 from .errors import InputError, ParamError
-from .fasta import display_name, read_fasta
+from .fasta import display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, encode_features, fit_features, parse_track_options, read_feature_table, read_track
 
 log = logging.getLogger("motifnet")
@@ -256,7 +256,11 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
         raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     structure_mode = ("pwm" if structure_pwm else "letters") if structure else None
 
-    records_per_file = [list(read_fasta(path)) for path in paths]
+    if structure_mode is None:  # the bulk reader: whole blocks at a time
+        records_per_file = [[record for block in iter_fasta_blocks(path) for record in block.records()]
+                            for path in paths]
+    else:
+        records_per_file = [list(read_fasta(path)) for path in paths]
     records = [record for file_records in records_per_file for record in file_records]
     for record in records:
         if structure_mode is None and not record.lines:

@@ -62,6 +62,16 @@ def fit_length(array: np.ndarray, length: int) -> np.ndarray:
 
 
 @dataclass
+class _Where:
+    """Stands in for a record in error messages built by :class:`Encoder`."""
+
+    text: str
+
+    def where(self) -> str:
+        return self.text
+
+
+@dataclass
 class EncodedRecords:
     """Encoded form of a batch of records.
 
@@ -126,6 +136,10 @@ class Encoder:
         else:
             self.code_table = self.seq_table
         self.code_dtype = np.uint8 if self.code_table.shape[0] <= 256 else np.uint16
+        # Byte -> sequence code in the smallest dtype, its largest value marking bytes outside the alphabet.
+        byte_dtype = np.uint8 if self.seq_table.shape[0] < 255 else np.uint16
+        self._invalid = np.iinfo(byte_dtype).max
+        self.byte_codes = np.where(self.seq_lookup >= 0, self.seq_lookup, self._invalid).astype(byte_dtype)
 
     @property
     def channels(self) -> int:
@@ -235,6 +249,46 @@ class Encoder:
                    if self.for_model else "sequences must be equally long, or pass --length N to centre-crop/pad them")
             raise InputError(f"{record.where()}: sequence length {actual} differs from {self.length}; {fix}")
 
+    def encode_sequences(self, sequences: Sequence, where) -> np.ndarray:
+        """Encode sequence-only records in bulk: one lookup over all bytes, no per-letter Python.
+
+        Parameters
+        ----------
+        sequences : list of bytes
+            Sequences without whitespace.
+        where : callable
+            ``where(i)`` names record ``i`` in error messages (file, record, id).
+
+        Returns
+        -------
+        numpy.ndarray, shape=(n, length)
+        """
+        n = len(sequences)
+        lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=n)
+        empty = np.flatnonzero(lengths == 0)
+        if empty.size:
+            raise InputError(f"{where(int(empty[0]))}: empty sequence")
+        if not self.resize:
+            wrong = np.flatnonzero(lengths != self.length)
+            if wrong.size:
+                self.check_length(_Where(where(int(wrong[0]))), int(lengths[wrong[0]]))
+        joined = b"".join(sequences)
+        flat = self.byte_codes[np.frombuffer(joined, dtype=np.uint8)]
+        bad = np.flatnonzero(flat == self._invalid)
+        if bad.size:
+            offsets = np.cumsum(lengths) - lengths
+            row = int(np.searchsorted(offsets, bad[0], side="right") - 1)
+            sequence = sequences[row]
+            self._codes(sequence, self.seq_lookup, self.alphabet, _Where(where(row)), "sequence")
+        if not self.resize:
+            return flat.reshape(n, self.length).astype(self.code_dtype, copy=False)
+        codes = np.zeros((n, self.length), dtype=self.code_dtype)
+        start = 0
+        for row, size in enumerate(lengths.tolist()):
+            codes[row] = fit_length(flat[start:start + size], self.length)
+            start += size
+        return codes
+
     def encode(self, records: Sequence) -> EncodedRecords:
         """Encode records (as returned by :func:`motifnet.fasta.read_fasta`).
 
@@ -250,6 +304,10 @@ class Encoder:
             from the encoder's while resizing is off.
         """
         n = len(records)
+        if self.structure_mode is None:
+            sequences = [b"".join(record.lines) for record in records]
+            codes = self.encode_sequences(sequences, lambda i: records[i].where())
+            return EncodedRecords(codes, None, [r.id for r in records], [r.header for r in records])
         codes = np.zeros((n, self.length), dtype=self.code_dtype)
         pwm = (np.zeros((n, self.length, len(self.structure.letters)), dtype=np.float32)
                if self.structure_mode == "pwm" else None)

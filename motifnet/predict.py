@@ -10,8 +10,15 @@ import numpy as np
 
 from .encoding import fit_length
 from .errors import InputError, ParamError
-from .fasta import display_name, read_fasta
-from .features import check_track_record, encode_features, iter_feature_rows, iter_track_values, parse_track_options
+from .fasta import display_name, iter_fasta_blocks, read_fasta
+from .features import (
+    FeatureSpec,
+    check_track_record,
+    encode_features,
+    iter_feature_rows,
+    iter_track_values,
+    parse_track_options,
+)
 from .rundir import Run
 
 log = logging.getLogger("motifnet")
@@ -99,6 +106,33 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
         yield record, values, row
 
 
+def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
+    """Yield ``(ids, compact arrays)`` chunk by chunk over all input files, in input order."""
+    encoder = run.dataset_encoder
+    data_meta = run.meta["data"]
+    track_order = list(data_meta.get("tracks", []))
+    if encoder.structure_mode is None and not track_order and not data_meta.get("features"):
+        # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
+        chunk_bytes = max(1 << 20, config.batch_size * config.chunk_batches * encoder.length)
+        for path in config.fasta:
+            for block in iter_fasta_blocks(path, chunk_bytes):
+                yield block.ids(), {"codes": encoder.encode_sequences(block.sequences, block.where)}
+        return
+    feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
+    chunk_size = config.batch_size * config.chunk_batches
+    for file_index, path in enumerate(config.fasta):
+        feature_path = config.features[file_index] if config.features else None
+        stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
+        for chunk in _chunks(stream, chunk_size):
+            encoded = encoder.encode([item[0] for item in chunk])
+            arrays = {"codes": encoded.codes, "structure": encoded.structure}
+            if track_order:
+                arrays["tracks"] = np.stack([np.stack(item[1], axis=-1) for item in chunk])
+            if feature_spec is not None:
+                arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
+            yield encoded.ids, arrays
+
+
 def predict_files(run: Run, config: PredictConfig, write_row) -> int:
     """Predict every record of the FASTA files with the run's model, streaming.
 
@@ -120,33 +154,17 @@ def predict_files(run: Run, config: PredictConfig, write_row) -> int:
     InputError
         Records that do not fit the model's alphabet, length or inputs.
     """
-    from .pipeline import make_to_input
+    from .pipeline import make_tf_dataset
 
     tracks = _check_inputs(run, config)
     encoder = run.dataset_encoder
     model = run.model
-    to_input = make_to_input(encoder)
-    track_order = list(run.meta["data"].get("tracks", []))
-    feature_meta = run.meta["data"].get("features")
-    feature_spec = None
-    if feature_meta:
-        from .features import FeatureSpec
-        feature_spec = FeatureSpec.from_json(feature_meta)
-    chunk_size = config.batch_size * config.chunk_batches
     total = 0
-    for file_index, path in enumerate(config.fasta):
-        feature_path = config.features[file_index] if config.features else None
-        stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
-        for chunk in _chunks(stream, chunk_size):
-            records = [item[0] for item in chunk]
-            encoded = encoder.encode(records)
-            track_array = np.stack([np.stack(item[1], axis=-1) for item in chunk]) if track_order else None
-            inputs = {"sequence": to_input(encoded.codes, encoded.structure, track_array)}
-            if feature_spec is not None:
-                inputs["features"] = encode_features(feature_spec, [item[2] for item in chunk])
-            probabilities = model.predict(inputs, batch_size=config.batch_size, verbose=0)
-            for record_id, row in zip(encoded.ids, probabilities):
-                write_row(record_id, row)
-            total += len(records)
-            log.debug("predicted %d records", total)
+    for ids, arrays in _encoded_chunks(run, config, tracks):
+        pipeline = make_tf_dataset(encoder, arrays, None, config.batch_size)
+        probabilities = model.predict(pipeline, verbose=0)
+        for record_id, row in zip(ids, probabilities):
+            write_row(record_id, row)
+        total += len(ids)
+        log.debug("predicted %d records", total)
     return total

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from motifnet.errors import InputError
-from motifnet.fasta import FastaRecord, display_name, iter_text_stream, read_fasta
+from motifnet.fasta import FastaRecord, display_name, iter_fasta_blocks, iter_text_stream, read_fasta
 
 TWO_RECORDS = ">s1 first record\nACG\nTTA\n>s2\nGG\n"
 EXPECTED = [("s1 first record", [b"ACG", b"TTA"]), ("s2", [b"GG"])]
@@ -145,3 +145,46 @@ def test_utf8_byte_order_mark_is_ignored(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf>s1\nACGT\n")
     records = list(read_fasta(path))
     assert [(r.header, r.lines) for r in records] == [("s1", [b"ACGT"])]
+
+
+BULK_CASES = [
+    b">a desc\nACGT\nAC\n>b\nGG\n",
+    b">a\r\nAC\r\nGT\r\n\r\n>b x>y\r\nTT\r\n",
+    b"\n\n>a\nAC\n\n>b\n\nGT\n>c\nA",
+    b"\xef\xbb\xbf>a\nAC GT\n>b\nA\tA\n",
+    b">only\n" + b"ACGT" * 50 + b"\n",
+]
+
+
+@pytest.mark.parametrize("content", BULK_CASES)
+@pytest.mark.parametrize("block_bytes", [1, 5, 16, 1 << 20])
+def test_bulk_blocks_give_the_records_of_the_line_reader(tmp_path, content, block_bytes):
+    path = tmp_path / "x.fa"
+    path.write_bytes(content)
+    expected = [(r.number, r.header, b"".join(r.lines).replace(b" ", b"").replace(b"\t", b""))
+                for r in read_fasta(path)]
+    got = []
+    for block in iter_fasta_blocks(path, block_bytes):
+        got += [(block.first_number + i, h, s) for i, (h, s) in enumerate(zip(block.headers, block.sequences))]
+    assert got == expected
+
+
+def test_bulk_blocks_read_gzip_and_name_records(tmp_path):
+    path = tmp_path / "x.fa.gz"
+    path.write_bytes(gzip.compress(b">a\nAC\n>b two\nGT\n>\nTT\n"))
+    blocks = list(iter_fasta_blocks(path, 4))
+    ids = [i for block in blocks for i in block.ids()]
+    assert ids == ["a", "b", "record_3"]
+    assert blocks[-1].where(len(blocks[-1]) - 1) == f"{path}, record 3 ('record_3')"
+
+
+@pytest.mark.parametrize("content,fragment", [
+    (b"", "contains no FASTA records"),
+    (b"\n  \n", "contains no FASTA records"),
+    (b"\nhello\n>a\nAC\n", "not a FASTA file: line 2 ('hello')"),
+])
+def test_bulk_blocks_refuse_empty_and_non_fasta(tmp_path, content, fragment):
+    path = tmp_path / "x.fa"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        list(iter_fasta_blocks(path, 3))
