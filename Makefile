@@ -24,11 +24,15 @@ demo: $(STAMP)
 	@echo "report: $(abspath $(DEMO_DIR)/dna/report/summary.html)"
 
 test: $(STAMP)
-	$(BIN)/ruff check motifnet tests
+	$(BIN)/ruff check motifnet tests benchmarks
 	$(BIN)/python -m pytest
 
+# Benchmarks with their same-run references; writes benchmarks/results.md (takes 15-30 minutes).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
 lint: $(STAMP)
-	$(BIN)/ruff check motifnet tests
+	$(BIN)/ruff check motifnet tests benchmarks
 
 clean:
 	rm -rf $(DEMO_DIR) build dist *.egg-info .pytest_cache

@@ -113,7 +113,7 @@ def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     track_order = list(data_meta.get("tracks", []))
     if encoder.structure_mode is None and not track_order and not data_meta.get("features"):
         # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
-        chunk_bytes = max(1 << 20, config.batch_size * config.chunk_batches * encoder.length)
+        chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
         for path in config.fasta:
             for block in iter_fasta_blocks(path, chunk_bytes):
                 yield block.ids(), {"codes": encoder.encode_sequences(block.sequences, block.where)}
@@ -131,6 +131,28 @@ def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
             if feature_spec is not None:
                 arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
             yield encoded.ids, arrays
+
+
+def _stream_predictions(run: Run, chunks, batch_size: int):
+    """Yield ``(ids, probabilities)`` chunk by chunk, in input order.
+
+    A helper thread reads and encodes the next chunk while the model predicts the current
+    one (TensorFlow releases the interpreter lock while it computes); one-hot input is made
+    per batch inside the tf.data pipeline, so memory holds only two chunks of compact codes.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .pipeline import make_tf_dataset
+
+    model = run.model
+    encoder = run.dataset_encoder
+    chunks = iter(chunks)
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = reader.submit(next, chunks, None)
+            ids, arrays = chunk
+            yield ids, model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
 
 
 def predict_files(run: Run, config: PredictConfig, write_row) -> int:
@@ -154,17 +176,10 @@ def predict_files(run: Run, config: PredictConfig, write_row) -> int:
     InputError
         Records that do not fit the model's alphabet, length or inputs.
     """
-    from .pipeline import make_tf_dataset
-
     tracks = _check_inputs(run, config)
-    encoder = run.dataset_encoder
-    model = run.model
     total = 0
-    for ids, arrays in _encoded_chunks(run, config, tracks):
-        pipeline = make_tf_dataset(encoder, arrays, None, config.batch_size)
-        probabilities = model.predict(pipeline, verbose=0)
+    for ids, probabilities in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
         for record_id, row in zip(ids, probabilities):
             write_row(record_id, row)
         total += len(ids)
-        log.debug("predicted %d records", total)
     return total

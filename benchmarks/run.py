@@ -1,0 +1,282 @@
+"""motifnet's benchmarks: each figure beside a reference measured in the same run.
+
+Run with ``make bench`` (or ``python benchmarks/run.py [--quick]``); writes
+``benchmarks/results.md``. Data are generated (seeded) in a temporary folder:
+
+1. FASTA -> encoded arrays: motifnet's bulk reader and encoder against a per-character
+   Python encoder (the way pysster encodes) on the same file; and MB/s on one core.
+2. Memory of training data: peak resident memory of ``motifnet train`` on N sequences of
+   200 bases (1,000,000 in the full run), one epoch of a small network.
+3. Training: seconds of the second epoch of ``motifnet train`` against a plain Keras
+   ``model.fit`` on pre-encoded float32 arrays, same architecture, batch size and data.
+4. Prediction: ``motifnet predict``'s throughput against plain ``model.predict`` on
+   pre-encoded arrays; peak memory on 10x more records (it streams).
+5. Interpretation: ``visualize-kernels`` for 30 kernels on 10,000 sequences.
+6. Start-up: ``motifnet --help``.
+
+Timings use ``time.perf_counter``; memory is the peak resident set size of a child
+process (``resource.getrusage(RUSAGE_CHILDREN)`` of a fresh interpreter per measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+MOTIFNET = [sys.executable, "-m", "motifnet.cli"]
+SMALL_NET = ["--param", "conv_num=1", "--param", "kernel_num=30", "--param", "kernel_len=12",
+             "--param", "pool_size=4", "--param", "pool_stride=4", "--param", "neuron_num=32"]
+
+
+def write_fasta(path: Path, n: int, length: int, seed: int, motif: bytes | None = None, wrap: int = 100):
+    """n random DNA records (two-line wrapped), optionally with a motif planted in each."""
+    rng = np.random.default_rng(seed)
+    letters = np.frombuffer(b"ACGT", dtype=np.uint8)
+    with open(path, "wb") as handle:
+        for start in range(0, n, 50_000):
+            block = letters[rng.integers(0, 4, (min(50_000, n - start), length))]
+            if motif:
+                where = rng.integers(0, length - len(motif), len(block))
+                for row, column in enumerate(where):
+                    block[row, column:column + len(motif)] = np.frombuffer(motif, dtype=np.uint8)
+            lines = []
+            for offset, row in enumerate(block):
+                text = row.tobytes()
+                lines.append(b">seq%d sample record\n" % (start + offset))
+                lines.extend(text[i:i + wrap] + b"\n" for i in range(0, length, wrap))
+            handle.write(b"".join(lines))
+    return path
+
+
+def peak_memory_mb(command: list) -> tuple:
+    """Run ``command`` in a fresh interpreter that reports its own peak RSS; (MB, seconds)."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, time.perf_counter() - t, code)")
+    out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
+    mb, seconds, code = out.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"{' '.join(command)} exited with {code}")
+    return float(mb), float(seconds)
+
+
+def python_encoder(path: Path) -> np.ndarray:
+    """The reference: read line by line and one-hot encode letter by letter in Python."""
+    table = {"A": [1.0, 0.0, 0.0, 0.0], "C": [0.0, 1.0, 0.0, 0.0], "G": [0.0, 0.0, 1.0, 0.0],
+             "T": [0.0, 0.0, 0.0, 1.0]}
+    sequences, current = [], []
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith(">"):
+                if current:
+                    sequences.append("".join(current))
+                current = []
+            else:
+                current.append(line.strip().upper())
+    sequences.append("".join(current))
+    return np.array([[table[letter] for letter in sequence] for sequence in sequences], dtype=np.float32)
+
+
+def motifnet_encoder(path: Path) -> np.ndarray:
+    from motifnet.alphabets import DNA
+    from motifnet.encoding import Encoder
+    from motifnet.fasta import iter_fasta_blocks
+
+    encoder = Encoder(DNA, 200)
+    return np.concatenate([encoder.encode_sequences(block.sequences, block.where)
+                           for block in iter_fasta_blocks(path)])
+
+
+def best_of(function, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bench_encoding(folder: Path, n: int) -> list:
+    path = write_fasta(folder / "encode.fa", n, 200, seed=1)
+    reference_path = write_fasta(folder / "encode_small.fa", max(n // 10, 1000), 200, seed=1)
+    megabytes = path.stat().st_size / 1e6
+    small_megabytes = reference_path.stat().st_size / 1e6
+    ours = megabytes / best_of(lambda: motifnet_encoder(path))
+    reference = small_megabytes / best_of(lambda: python_encoder(reference_path), repeats=1)
+    assert np.array_equal(motifnet_encoder(reference_path),
+                          python_encoder(reference_path).argmax(axis=2) + 1), "encoders disagree"
+    return [
+        ("1. FASTA -> encoded arrays (one core)", f"{ours:.0f} MB/s ({megabytes:.0f} MB file)",
+         f"per-character Python encoder: {reference:.1f} MB/s", f"{ours / reference:.0f}x",
+         ">= 30x and >= 100 MB/s", ours / reference >= 30 and ours >= 100),
+    ]
+
+
+def bench_training_memory(folder: Path, n: int) -> list:
+    half = n // 2
+    a = write_fasta(folder / "mem_a.fa", half, 200, seed=2, motif=b"GGATCCAT")
+    b = write_fasta(folder / "mem_b.fa", n - half, 200, seed=3)
+    mb, seconds = peak_memory_mb([*MOTIFNET, "train", str(a), str(b), "-o", str(folder / "mem_run"), "--quiet",
+                                  "--overwrite", "--seed", "1", *SMALL_NET, "--param", "epochs=1",
+                                  "--param", "batch_size=512"])
+    raw = n * 200 * 16 / 1e6
+    return [("2. Peak memory of `train`, one epoch", f"{mb:,.0f} MB for {n:,} x 200 bases ({seconds:.0f} s)",
+             f"float32 one-hot of the same data alone: {raw:,.0f} MB", f"{mb / raw:.2f}x",
+             "< 2,000 MB at 1,000,000 sequences", mb < 2000 if n >= 1_000_000 else None)]
+
+
+def bench_training_speed(folder: Path, n: int) -> list:
+    import keras
+
+    from motifnet.data import load_dataset
+    from motifnet.model import build_model
+    from motifnet.params import parse_assignments, resolve
+
+    half = n // 2
+    a = write_fasta(folder / "fit_a.fa", half, 200, seed=4, motif=b"GGATCCAT")
+    b = write_fasta(folder / "fit_b.fa", n - half, 200, seed=5)
+    run_dir = folder / "fit_run"
+    subprocess.run([*MOTIFNET, "train", str(a), str(b), "-o", str(run_dir), "--quiet", "--overwrite", "--seed", "1",
+                    *SMALL_NET, "--param", "epochs=3", "--param", "patience_stopping=100"], check=True)
+    history = (run_dir / "history.tsv").read_text().strip().split("\n")
+    seconds_column = history[0].split("\t").index("seconds")
+    ours = min(float(line.split("\t")[seconds_column]) for line in history[2:])  # epochs 2 and 3
+
+    from motifnet.rundir import open_run
+
+    run = open_run(run_dir)
+    groups = run.groups
+    dataset = load_dataset([a, b], alphabet="dna")
+    x = dataset.encoder.one_hot(dataset.codes)
+    y = dataset.labels.astype(np.float32)
+    params = resolve(parse_assignments([item for item in SMALL_NET if item != "--param"]))
+    keras.utils.set_random_seed(1)
+    model = build_model(params, 200, 4, 2, False)
+
+    class EpochTimer(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            times.append(time.perf_counter() - self.start)
+
+    times: list = []
+    model.fit(x[groups == 0], y[groups == 0], validation_data=(x[groups == 1], y[groups == 1]),
+              batch_size=params["batch_size"], epochs=3, verbose=0, callbacks=[EpochTimer()])
+    reference = min(times[1:])
+    return [("3. Training, seconds per epoch", f"{ours:.2f} s (`motifnet train`, {int((groups == 0).sum()):,} "
+             "training sequences)", f"plain `model.fit` on float32 arrays: {reference:.2f} s",
+             f"{ours / reference:.2f}x", "<= 1.10x", ours / reference <= 1.10)], run_dir
+
+
+def bench_prediction(folder: Path, run_dir: Path, n: int) -> list:
+    from motifnet.predict import PredictConfig, predict_files
+    from motifnet.rundir import open_run
+
+    path = write_fasta(folder / "predict.fa", n, 200, seed=6)
+    run = open_run(run_dir)
+    model = run.model
+    sink = []
+    ours_seconds = best_of(lambda: predict_files(run, PredictConfig([str(path)], 256), lambda i, r: sink.append(1)),
+                           repeats=2)
+    x = motifnet_encoder(path)
+    one_hot = run.dataset_encoder.one_hot(x)
+    reference_seconds = best_of(lambda: model.predict(one_hot, batch_size=256, verbose=0), repeats=2)
+    ours, reference = n / ours_seconds, n / reference_seconds
+    small = write_fasta(folder / "predict_small.fa", n // 10, 200, seed=7)
+    big_mb, _ = peak_memory_mb([*MOTIFNET, "predict", str(run_dir), str(path), "-o", str(folder / "p.tsv")])
+    small_mb, _ = peak_memory_mb([*MOTIFNET, "predict", str(run_dir), str(small), "-o", str(folder / "q.tsv")])
+    return [
+        ("4a. Prediction throughput", f"{ours:,.0f} records/s (`predict`, FASTA to TSV)",
+         f"plain `model.predict` on pre-encoded arrays: {reference:,.0f} records/s", f"{ours / reference:.2f}x",
+         ">= 0.9x", ours / reference >= 0.9),
+        ("4b. Prediction memory", f"{big_mb:,.0f} MB peak on {n:,} records",
+         f"{small_mb:,.0f} MB on {n // 10:,} records", f"{big_mb / small_mb:.2f}x", "<= 1.2x",
+         big_mb / small_mb <= 1.2),
+    ]
+
+
+def bench_interpretation(folder: Path, n: int) -> list:
+    half = n // 2
+    a = write_fasta(folder / "vk_a.fa", half, 200, seed=8, motif=b"GGATCCAT")
+    b = write_fasta(folder / "vk_b.fa", n - half, 200, seed=9)
+    run_dir = folder / "vk_run"
+    subprocess.run([*MOTIFNET, "train", str(a), str(b), "-o", str(run_dir), "--quiet", "--overwrite", "--seed", "1",
+                    *SMALL_NET, "--param", "epochs=1", "--split", "0.1,0.1"], check=True)
+    start = time.perf_counter()
+    subprocess.run([*MOTIFNET, "visualize-kernels", str(run_dir), "-o", str(folder / "vk"), "--group", "all",
+                    "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - start
+    return [("5. `visualize-kernels`, 30 kernels", f"{seconds:.1f} s on {n:,} sequences (start-up included)",
+             "", "", "< 60 s on 2 cores", seconds < 60 if n >= 10_000 else None)]
+
+
+def bench_startup() -> list:
+    seconds = best_of(lambda: subprocess.run([str(BIN / "motifnet"), "--help"], check=True,
+                                             stdout=subprocess.DEVNULL), repeats=3)
+    return [("6. Start-up: `motifnet --help`", f"{seconds:.2f} s", "", "", "< 1 s", seconds < 1)]
+
+
+def render(rows, quick: bool) -> str:
+    cores = os.cpu_count()
+    lines = [
+        "# motifnet benchmark results",
+        "",
+        f"Date: {datetime.date.today().isoformat()}; machine: {platform.machine()}, {cores} cores, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}; "
+        f"{'QUICK run (smaller sizes; targets that need the full sizes are not judged)' if quick else 'full run'}.",
+        "Produced by `make bench` (`python benchmarks/run.py`); every figure is beside a reference measured in",
+        "the same run on the same data.",
+        "",
+        "| benchmark | motifnet | reference (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, ours, reference, ratio, target, met in rows:
+        verdict = "n/a" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a fast check of the benchmarks")
+    parser.add_argument("--out", default=str(HERE / "results.md"))
+    args = parser.parse_args()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    scale = 10 if args.quick else 1
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="motifnet-bench-") as tmp:
+        folder = Path(tmp)
+        steps = [
+            ("encoding", lambda: bench_encoding(folder, 200_000 // scale)),
+            ("training memory", lambda: bench_training_memory(folder, 1_000_000 // scale)),
+        ]
+        for name, step in steps:
+            print(f"benchmark: {name}", file=sys.stderr, flush=True)
+            rows += step()
+        print("benchmark: training speed", file=sys.stderr, flush=True)
+        speed_rows, run_dir = bench_training_speed(folder, 100_000 // scale)
+        rows += speed_rows
+        print("benchmark: prediction", file=sys.stderr, flush=True)
+        rows += bench_prediction(folder, run_dir, 1_000_000 // scale)
+        print("benchmark: interpretation", file=sys.stderr, flush=True)
+        rows += bench_interpretation(folder, 10_000 if not args.quick else 2_000)
+        rows += bench_startup()
+    text = render(rows, args.quick)
+    Path(args.out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
