@@ -55,6 +55,11 @@ class Dataset:
     features : numpy.ndarray or None, shape=(n, width)
         Encoded per-sequence features (after :meth:`fit_features`).
     feature_spec : FeatureSpec or None
+    task : {'classification', 'regression'}
+    targets : numpy.ndarray or None, shape=(n, targets), dtype=float32
+        Regression only: the measured values (``labels`` then has shape (n, 0) and
+        ``class_names`` is empty).
+    target_names : list of str
     """
 
     encoder: Encoder
@@ -71,6 +76,9 @@ class Dataset:
     features: np.ndarray | None = None
     feature_spec: FeatureSpec | None = None
     feature_rows: list | None = field(default=None, repr=False)
+    task: str = "classification"
+    targets: np.ndarray | None = None
+    target_names: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -78,6 +86,11 @@ class Dataset:
     @property
     def channels(self) -> int:
         return self.encoder.channels + len(self.track_names)
+
+    @property
+    def output_names(self) -> list:
+        """Names of the model's output units: classes, or targets (regression)."""
+        return list(self.target_names) if self.task == "regression" else list(self.class_names)
 
     def fit_features(self, train_index: np.ndarray) -> None:
         """Fix feature categories / standardisation from the training records and encode."""
@@ -95,7 +108,8 @@ class Dataset:
         return Dataset(self.encoder, self.codes[index], self.labels[index], self.ids[index],
                        self.sources[index], self.class_names, self.multi_label, self.files,
                        pick(self.structure), pick(self.tracks), self.track_names,
-                       pick(self.features), self.feature_spec)
+                       pick(self.features), self.feature_spec, task=self.task, targets=pick(self.targets),
+                       target_names=self.target_names)
 
     def model_inputs(self, index) -> dict:
         """Float model inputs for the records at ``index`` (a slice or index array).
@@ -118,7 +132,7 @@ class Dataset:
         """Write the arrays to an ``.npz`` file (no pickle), atomically."""
         arrays = {"codes": self.codes, "labels": self.labels, "ids": self.ids.astype(str),
                   "sources": self.sources}
-        for name in ("structure", "tracks", "features"):
+        for name in ("structure", "tracks", "features", "targets"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
         with atomic_path(path, suffix=".npz") as tmp:
@@ -135,7 +149,9 @@ class Dataset:
                    loaded["ids"], loaded["sources"], list(data_meta["class_names"]),
                    bool(data_meta["multi_label"]), list(data_meta["files"]),
                    loaded.get("structure"), loaded.get("tracks"), list(data_meta.get("tracks", [])),
-                   loaded.get("features"), FeatureSpec.from_json(spec) if spec else None)
+                   loaded.get("features"), FeatureSpec.from_json(spec) if spec else None,
+                   task=data_meta.get("task", "classification"), targets=loaded.get("targets"),
+                   target_names=list(data_meta.get("target_names", [])))
 
     def describe(self) -> dict:
         """Metadata stored in ``motifnet.json`` under ``data``."""
@@ -149,6 +165,8 @@ class Dataset:
             "channels": self.channels,
             "tracks": self.track_names,
             "features": self.feature_spec.to_json() if self.feature_spec else None,
+            "task": self.task,
+            "target_names": list(self.target_names),
         }
 
 
@@ -209,7 +227,8 @@ def _record_length(record, structure_mode) -> int:
 
 def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, alphabet: str | None = None,
                  structure: str | None = None, structure_pwm: bool = False, length: int | None = None,
-                 feature_files=None, categorical_features: bool = False, tracks=None) -> Dataset:
+                 feature_files=None, categorical_features: bool = False, tracks=None,
+                 task: str = "classification", targets_file: str | None = None, target_names=None) -> Dataset:
     """Read and encode labelled FASTA files.
 
     Parameters
@@ -234,12 +253,25 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
         Treat every feature column as categorical.
     tracks : list of str or None
         ``NAME=FILE[,FILE...]`` position-wise tracks, one file per FASTA file.
+    task : {'classification', 'regression'}
+        Regression: one or more FASTA files (records concatenated, no classes), target values
+        from the headers or ``targets_file`` (see :mod:`motifnet.targets`). Default is
+        'classification'.
+    targets_file : str or None
+        Regression: ``--targets FILE.tsv``.
+    target_names : list of str or None
+        Regression: names of the targets.
 
     Raises
     ------
     InputError, ParamError
         For every problem with the files or options; the message names file and record.
     """
+    from .targets import check_task_options, record_targets
+
+    check_task_options(task, multi_label=multi_label, class_names=class_names, targets_file=targets_file,
+                       target_names=target_names)
+    regression = task == "regression"
     paths = [str(p) for p in fasta_paths]
     if not paths:
         raise ParamError("give at least one FASTA file")
@@ -247,7 +279,7 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
         raise ParamError("standard input ('-') can be read only once")
     if multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
-    if not multi_label and len(paths) < 2:
+    if not multi_label and not regression and len(paths) < 2:
         raise InputError(
             f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
             "(at least two), or use --multi-label with class indices in the headers"
@@ -261,6 +293,8 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
                             for path in paths]
     else:
         records_per_file = [list(read_fasta(path)) for path in paths]
+    for path, file_records in zip(paths, records_per_file):
+        log.info("read %s: %d records", display_name(path), len(file_records))
     records = [record for file_records in records_per_file for record in file_records]
     for record in records:
         if structure_mode is None and not record.lines:
@@ -268,7 +302,11 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
 
     if class_names is not None:
         class_names = [name.strip() for name in class_names]
-    if multi_label:
+    targets = None
+    if regression:
+        ids, targets, target_names = record_targets(records, targets_file, target_names)
+        labels, class_names = np.zeros((len(records), 0), dtype=np.uint8), []
+    elif multi_label:
         n_classes = len(class_names) if class_names else None
         parsed = [parse_multi_label(record, n_classes) for record in records]
         n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
@@ -322,7 +360,8 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
     files = [{"path": display_name(path), "sha256": sha256(path) if path != "-" else None,
               "records": len(file_records)} for path, file_records in zip(paths, records_per_file)]
     dataset = Dataset(encoder, encoded.codes, labels, np.array(ids, dtype=str), sources, class_names,
-                      multi_label, files, structure=encoded.structure)
+                      multi_label, files, structure=encoded.structure, task=task, targets=targets,
+                      target_names=list(target_names) if regression else [])
 
     if tracks:
         lengths = [_record_length(record, structure_mode) for record in records]

@@ -1,4 +1,4 @@
-"""Classification metrics of a model's predictions (scikit-learn)."""
+"""Metrics of a model's predictions: classification (scikit-learn) and regression (SciPy)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,51 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names, 
 
 def format_metric(value) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
+
+
+def _correlation(function, truth, predicted):
+    if len(truth) < 2 or np.ptp(truth) == 0 or np.ptp(predicted) == 0:
+        return None  # undefined for constant values
+    return float(function(truth, predicted)[0])
+
+
+def regression_metrics(targets: np.ndarray, predictions: np.ndarray, target_names) -> dict:
+    """Per-target Pearson and Spearman correlation, R² and mean squared error, and their means.
+
+    Parameters
+    ----------
+    targets : numpy.ndarray, shape=(n, targets)
+        Measured values.
+    predictions : numpy.ndarray, shape=(n, targets)
+        Predicted values (original scale).
+    target_names : list of str
+
+    Returns
+    -------
+    dict
+        ``task`` ('regression'), ``n``, ``per_target`` (name -> pearson, spearman, r2, mse), and
+        ``pearson_mean``, ``spearman_mean``, ``r2_mean``, ``mse_mean``. A score is None where it
+        is undefined (fewer than two records, constant values).
+    """
+    from scipy.stats import pearsonr, spearmanr
+
+    targets = np.asarray(targets, dtype=np.float64)
+    predictions = np.asarray(predictions, dtype=np.float64)
+    result = {"task": "regression", "n": int(len(targets)), "per_target": {}}
+    for index, name in enumerate(target_names):
+        truth, predicted = targets[:, index], predictions[:, index]
+        if len(truth):
+            mse = float(np.mean((truth - predicted) ** 2))
+            total = float(np.sum((truth - truth.mean()) ** 2))
+            r2 = 1.0 - mse * len(truth) / total if len(truth) > 1 and total > 0 else None
+        else:
+            mse = r2 = None
+        result["per_target"][name] = {
+            "pearson": _correlation(pearsonr, truth, predicted),
+            "spearman": _correlation(spearmanr, truth, predicted),
+            "r2": r2,
+            "mse": mse,
+        }
+    for score in ("pearson", "spearman", "r2", "mse"):
+        result[f"{score}_mean"] = _mean([entry[score] for entry in result["per_target"].values()])
+    return result

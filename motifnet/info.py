@@ -33,12 +33,19 @@ def describe_run(run: Run) -> str:
                                           zip(data["class_names"], data["records_per_class"])))
     for entry in data["files"]:
         lines.append(f"input: {entry['path']} ({entry['records']} records, sha256 {entry['sha256']})")
+    for layer, entry in meta.get("adjacency", {}).items():
+        lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "
+                     f"{entry['connections']} connections, sha256 {entry['sha256']})")
     split = meta["split"]
     lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}")
     lines += ["", "parameters:"] + [f"  {key} = {value}" for key, value in meta["params"].items()]
     lines += ["", "layers (name, type, output shape, nodes, weights):"]
+    from .layers import sparse_weights
+
     for name, kind, shape, nodes, weights in layer_rows(run.model):
-        lines.append(f"  {name:<20} {kind:<20} {shape:<16} {nodes!s:<6} {weights}")
+        sparse = sparse_weights(run.model.get_layer(name))
+        note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
+        lines.append(f"  {name:<20} {kind:<20} {shape:<16} {nodes!s:<6} {weights}{note}")
     try:
         import json
 

@@ -91,7 +91,11 @@ def read_meme(path) -> tuple:
     InputError
         The file is not in MEME minimal format.
     """
-    lines = [line.strip() for line in open(path, encoding="utf-8")]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle]
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a MEME motif file (not UTF-8 text)") from None
     if not lines or not lines[0].startswith("MEME version"):
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
     letters = None
@@ -104,21 +108,32 @@ def read_meme(path) -> tuple:
         elif line.startswith("ALPHABET "):
             symbols = []
             index += 1
-            while lines[index] != "END ALPHABET":
-                if lines[index]:
-                    symbols.append(lines[index].split()[0][0])
+            while index < len(lines) and lines[index] != "END ALPHABET":
+                definition = lines[index].split("#", 1)[0].strip()
+                # Core symbols only: 'A "name" colour ~ T "name" colour' defines a complementary
+                # pair; 'N = ACGT' lines are ambiguity codes and aliases.
+                if definition and "=" not in definition:
+                    symbols.append(definition[0])
+                    if "~" in definition:
+                        symbols.append(definition.split("~", 1)[1].strip()[0])
                 index += 1
             letters = "".join(symbols)
         elif line.startswith("MOTIF"):
             words = line.split()
             name, alt = words[1], " ".join(words[2:])
             index += 1
-            while not lines[index].startswith("letter-probability matrix"):
-                index += 1
-            fields = dict(re.findall(r"(\w+)=\s*(\S+)", _MATRIX_HEADER.match(lines[index]).group(1)))
-            width = int(fields["w"])
-            rows = [[float(v) for v in lines[index + 1 + r].split()] for r in range(width)]
-            motifs.append(MemeMotif(name, alt, np.array(rows), int(float(fields.get("nsites", 0)))))
+            try:
+                while not lines[index].startswith("letter-probability matrix"):
+                    index += 1
+                fields = dict(re.findall(r"(\w+)=\s*(\S+)", _MATRIX_HEADER.match(lines[index]).group(1)))
+                width = int(fields["w"])
+                rows = [[float(v) for v in lines[index + 1 + r].split()] for r in range(width)]
+                pwm = np.array(rows, dtype=np.float64)
+                nsites = int(float(fields.get("nsites", 0)))
+            except (IndexError, KeyError, ValueError) as error:
+                raise InputError(f"{path}: motif {name}: expected 'letter-probability matrix: ... w= WIDTH' "
+                                 f"followed by WIDTH rows of numbers ({error})") from None
+            motifs.append(MemeMotif(name, alt, pwm, nsites))
             index += width
         index += 1
     if letters is None:

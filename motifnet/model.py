@@ -11,10 +11,12 @@ Layer names (later commands address layers by these):
 ``dropout_conv_1`` ...        dropout after each pooling layer
 ``rnn_1`` ... ``rnn_M``       LSTM/GRU layers (bidirectional by default), if ``rnn_type``
 ``flatten``                   flattening before the dense block (without RNN)
+``sparse_features``           sparse layer on the features (ReLU), if ``features_adjacency``
 ``concat_features``           joins per-sequence features (if used)
-``dense_1`` ... ``dense_K``   dense layers (ReLU)
+``dense_1`` ... ``dense_K``   dense layers (ReLU); sparsely connected where ``dense_adjacency``
+                              names a file (:class:`motifnet.layers.SparselyConnected`)
 ``dropout_dense_1`` ...       dropout after each dense layer
-``output``                    softmax (single-label) or sigmoid (multi-label)
+``output``                    softmax (single-label), sigmoid (multi-label) or linear (regression)
 ============================  ==============================================
 """
 
@@ -24,7 +26,7 @@ from .params import check_length, layer_value
 
 
 def build_model(params: dict, length: int, channels: int, n_classes: int, multi_label: bool,
-                n_features: int = 0):
+                n_features: int = 0, adjacency: dict | None = None, task: str = "classification"):
     """Build and compile the network.
 
     Parameters
@@ -41,6 +43,12 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
         Sigmoid + binary cross-entropy when True, softmax + categorical cross-entropy otherwise.
     n_features : int
         Width of the per-sequence feature input (0: none).
+    adjacency : dict or None
+        Layer name -> :class:`motifnet.adjacency.Adjacency` for sparse layers. Default is None:
+        read the files that ``dense_adjacency`` and ``features_adjacency`` name.
+    task : {'classification', 'regression'}
+        Regression: ``n_classes`` linear outputs (one per target) and mean squared error;
+        ``multi_label`` is ignored. Default is 'classification'.
 
     Returns
     -------
@@ -49,12 +57,18 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     Raises
     ------
     ParamError
-        When the sequence length shrinks to zero or below.
+        When the sequence length shrinks to zero or below, or an adjacency matrix does not fit
+        its layer's input (the message states both shapes).
     """
     import keras
     from keras import layers
 
+    from .adjacency import read_adjacencies
+    from .layers import dense_or_sparse, sparse_features
+
     check_length(params, length)
+    if adjacency is None:
+        adjacency = read_adjacencies(params)
     limit = params["kernel_constraint"]
 
     def constraint(axis):
@@ -85,22 +99,34 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     if n_features:
         features = keras.Input(shape=(n_features,), name="features")
         inputs.append(features)
-        x = layers.Concatenate(name="concat_features")([x, features])
+        joined = sparse_features(features, adjacency, n_features, activation="relu",
+                                 kernel_constraint=constraint(0), bias_constraint=constraint(0))
+        flat = int(x.shape[-1])
+        x = layers.Concatenate(name="concat_features")([x, joined])
+        source = f"concat_features: {flat} from the sequence + {int(joined.shape[-1])} from the features"
+    else:
+        sparse_features(None, adjacency, 0)  # refuses features_adjacency without features
+        source = ""
     for i in range(params["dense_num"]):
-        x = layers.Dense(layer_value(params, "neuron_num", i), activation="relu",
-                         kernel_constraint=constraint(0), bias_constraint=constraint(0),
-                         name=f"dense_{i + 1}")(x)
+        x = dense_or_sparse(x, f"dense_{i + 1}", layer_value(params, "neuron_num", i), adjacency,
+                            source=source if i == 0 else "", activation="relu",
+                            kernel_constraint=constraint(0), bias_constraint=constraint(0))
         x = layers.Dropout(layer_value(params, "dropout_dense", i), name=f"dropout_dense_{i + 1}")(x)
-    outputs = layers.Dense(n_classes, activation="sigmoid" if multi_label else "softmax",
+    activation = "linear" if task == "regression" else "sigmoid" if multi_label else "softmax"
+    outputs = layers.Dense(n_classes, activation=activation,
                            kernel_constraint=constraint(0), bias_constraint=constraint(0), name="output")(x)
     model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
-    compile_model(model, params["learning_rate"], multi_label)
+    compile_model(model, params["learning_rate"], multi_label, task)
     return model
 
 
-def compile_model(model, learning_rate: float, multi_label: bool) -> None:
+def compile_model(model, learning_rate: float, multi_label: bool, task: str = "classification") -> None:
     import keras
 
+    if task == "regression":
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mean_squared_error",
+                      metrics=[keras.metrics.MeanSquaredError(name="mse"), keras.metrics.MeanAbsoluteError(name="mae")])
+        return
     if multi_label:
         loss, accuracy = "binary_crossentropy", keras.metrics.BinaryAccuracy(name="accuracy")
     else:

@@ -65,11 +65,13 @@ def layer_nodes(model, layer_name: str) -> int:
 
 
 def uses_pre_activation(layer) -> bool:
-    """Whether the node value of ``layer`` is taken before its activation (Dense with a non-linear one)."""
+    """Whether the node value of ``layer`` is taken before its activation (Dense or sparse, non-linear)."""
     import keras
 
+    from .layers import SparselyConnected
+
     name = getattr(getattr(layer, "activation", None), "__name__", "linear")
-    return isinstance(layer, keras.layers.Dense) and name not in _LINEAR
+    return isinstance(layer, (keras.layers.Dense, SparselyConnected)) and name not in _LINEAR
 
 
 def _node_function(model, layer):
@@ -81,6 +83,8 @@ def _node_function(model, layer):
 
         def values(inputs):
             hidden = before(inputs, training=False)
+            if hasattr(layer, "pre_activation"):  # SparselyConnected: x @ (A * W) + b
+                return layer.pre_activation(hidden)
             logits = keras.ops.matmul(hidden, layer.kernel)
             return logits + layer.bias if layer.bias is not None else logits
     else:

@@ -25,8 +25,8 @@ class ParamSpec:
         ``low`` itself is excluded (values must be greater than it).
     name, default, doc
         Its name, default value and meaning.
-    kind : {'int', 'float', 'bool', 'choice'}
-        Value type.
+    kind : {'int', 'float', 'bool', 'choice', 'path'}
+        Value type. A ``path`` is a file name (checked where the file is read), or ``-``.
     layers : str or None
         The count parameter (``conv_num``, ``dense_num``, ``rnn_num``) when the value may
         be given per layer as a tuple.
@@ -54,6 +54,8 @@ class ParamSpec:
             text = " or ".join(repr(c) for c in self.choices)
         elif self.kind == "bool":
             text = "true or false"
+        elif self.kind == "path":
+            text = "a file (.npy or tab-separated 0/1 matrix), '-'"
         else:
             noun = "an integer" if self.kind == "int" else "a number"
             if self.low is not None and self.high is not None:
@@ -98,6 +100,13 @@ PARAMS = (
               "rnn_num", low=0, high=1),
     ParamSpec("rnn_dropout_recurrent", 0.0, "float", "dropout portion for RNN recurrent connections",
               "rnn_num", low=0, high=1),
+    ParamSpec("dense_adjacency", None, "path",
+              "adjacency matrix (inputs x units) of each dense layer: a file makes the layer sparsely "
+              "connected, with one unit per column (neuron_num is then ignored); '-' keeps a Dense layer",
+              "dense_num", optional=True),
+    ParamSpec("features_adjacency", None, "path",
+              "adjacency matrix (feature columns x units) of a sparse layer on the per-sequence features "
+              "before they join the dense block", optional=True),
 )
 SPECS = {spec.name: spec for spec in PARAMS}
 DEFAULTS = {spec.name: spec.default for spec in PARAMS}
@@ -128,6 +137,10 @@ def _convert_scalar(spec: ParamSpec, value):
             return value
         if isinstance(value, str) and value.strip().lower() in _TRUE_WORDS | _FALSE_WORDS:
             return value.strip().lower() in _TRUE_WORDS
+        raise _bad(spec, value)
+    if spec.kind == "path":
+        if isinstance(value, str):
+            return value.strip()
         raise _bad(spec, value)
     if spec.kind == "choice":
         if isinstance(value, str):

@@ -76,8 +76,9 @@ def _curves(run: Run, out: Path) -> list:
     return images
 
 
-def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_images) -> dict:
-    """The plain dict the template renders."""
+def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_images,
+                   motif_database: str | None = None) -> dict:
+    """The plain dict the template renders (``motif_database``: what the kernels were matched against)."""
     meta = run.meta
     data = meta["data"]
     encoder = data["encoder"]
@@ -109,14 +110,19 @@ def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_i
         "n_sequences": len(dataset),
         "kernels": kernels,
         "class_names": list(dataset.class_names),
+        "motif_database": motif_database,
     }
 
 
-def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str) -> Path:
+def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
+                 motif_database: str | None = None) -> Path:
     """Render ``summary.html`` into ``out`` (with the curve images it links)."""
+    from .attribution_output import report_entries
+
     curves = _curves(run, out)
-    html = environment().get_template("summary.html").render(
-        **report_context(run, dataset, kernels, data_label, curves))
+    context = report_context(run, dataset, kernels, data_label, curves, motif_database)
+    context["attributions"] = report_entries(out)  # kept from earlier `motifnet attribute` runs
+    html = environment().get_template("summary.html").render(**context)
     path = out / "summary.html"
     write_text(path, html)
     log.info("report: %s", path)

@@ -7,6 +7,7 @@
 ``split.tsv``      which record went to train, val or test
 ``history.tsv``    one row per epoch: losses, metrics, learning rate
 ``metrics.json``   ROC-AUC and PR-AUC per class on the test split, with means
+``folded/``        ``train --fold`` only: the folded input files, kept when the run is replaced
 =================  ===============================================================
 """
 
@@ -28,6 +29,7 @@ DATA = "data.npz"
 SPLIT = "split.tsv"
 HISTORY = "history.tsv"
 METRICS = "metrics.json"
+FOLDED = "folded"
 
 
 def read_split(path) -> np.ndarray:
@@ -68,6 +70,16 @@ class Run:
         return self.meta["data"]["class_names"]
 
     @property
+    def task(self) -> str:
+        return self.meta["data"].get("task", "classification")
+
+    @property
+    def output_names(self) -> list:
+        """Names of the model's outputs: the classes, or the targets of a regression model."""
+        data = self.meta["data"]
+        return list(data["target_names"]) if self.task == "regression" else list(data["class_names"])
+
+    @property
     def complete(self) -> bool:
         return self.meta.get("training", {}).get("status") == "complete"
 
@@ -85,6 +97,8 @@ class Run:
         """The Keras model, loaded with safe mode on."""
         import keras
 
+        from .layers import CUSTOM_OBJECTS
+
         model_path = self.path / MODEL
         if not model_path.exists():
             raise RunDirError(
@@ -93,7 +107,7 @@ class Run:
             )
         try:
             return keras.saving.load_model(model_path, compile=False,
-                                           safe_mode=True)
+                                           safe_mode=True, custom_objects=CUSTOM_OBJECTS)
         except Exception as error:  # Keras raises many types for damaged archives
             raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({error}); train again") from None
 

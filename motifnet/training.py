@@ -15,6 +15,7 @@ import numpy as np
 
 from . import __version__, rundir
 from ._io import atomic_path, write_json, write_text
+from .adjacency import read_adjacencies
 from .data import GROUPS, Dataset, make_split
 from .errors import ParamError
 from .evaluation import compute_metrics, format_metric
@@ -42,6 +43,10 @@ class TrainConfig:
         Seed of split, weights, shuffling and dropout; a random one is drawn (and recorded) when None.
     overwrite : bool
         Replace an existing run folder.
+    epistatic_reg : float or None
+        Regression only: weight of the epistatic-sparsity penalty (see :mod:`motifnet.epistasis`).
+    reference : str or None
+        ``--reference FILE.fa`` of the penalty's landscape; default: the training consensus.
     """
 
     run_dir: str
@@ -49,30 +54,48 @@ class TrainConfig:
     split: tuple = (0.7, 0.15)
     seed: int | None = None
     overwrite: bool = False
+    epistatic_reg: float | None = None
+    reference: str | None = None
 
 
-def prepare_run_dir(path: Path, overwrite: bool) -> None:
+def check_run_dir(path: Path, overwrite: bool) -> None:
+    """Refuse an output folder that training may not use (``folded/`` of ``train --fold`` aside)."""
     if path.exists() and not path.is_dir():
         raise ParamError(f"{path}: exists and is not a folder; choose another -o")
-    if path.is_dir() and any(path.iterdir()):
+    if path.is_dir() and any(entry.name != rundir.FOLDED for entry in path.iterdir()):
         if not (path / rundir.META).exists():
             raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
         if not overwrite:
             raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it or choose another -o")
-        shutil.rmtree(path)
+
+
+def prepare_run_dir(path: Path, overwrite: bool) -> None:
+    check_run_dir(path, overwrite)
+    if path.is_dir():
+        for entry in path.iterdir():
+            if entry.name == rundir.FOLDED:
+                continue  # train --fold has just written (or reused) the folded inputs there
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
     path.mkdir(parents=True, exist_ok=True)
 
 
 class _RunFolderCallback:
     """Keeps the best model on disk, history.tsv current and the user informed, epoch by epoch."""
 
-    def __init__(self, run_dir: Path, meta: dict, epochs: int):
+    def __init__(self, run_dir: Path, meta: dict, epochs: int, columns=_HISTORY_COLUMNS, saving=None):
+        import contextlib
+
         import keras
 
         class Callback(keras.callbacks.Callback):
             pass
 
         self.run_dir, self.meta, self.epochs = run_dir, meta, epochs
+        self.columns = columns
+        self.saving = saving or contextlib.nullcontext  # regression: save with the target scale folded in
         self.rows: list = []
         self.best_loss = math.inf
         self.best_epoch = 0
@@ -98,7 +121,7 @@ class _RunFolderCallback:
         logs = dict(logs or {})
         seconds = time.perf_counter() - self.started
         learning_rate = float(np.asarray(model.optimizer.learning_rate))
-        row = {"epoch": epoch + 1, **{k: logs.get(k) for k in _HISTORY_COLUMNS[1:7]},
+        row = {"epoch": epoch + 1, **{k: logs.get(k) for k in self.columns[1:7]},
                "learning_rate": learning_rate, "seconds": seconds}
         self.rows.append(row)
         val_loss = logs.get("val_loss", math.inf)
@@ -106,23 +129,23 @@ class _RunFolderCallback:
         if improved:
             self.best_loss, self.best_epoch = val_loss, epoch + 1
             self.best_weights = model.get_weights()
-            with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp:
+            with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
                 model.save(tmp)
             self.meta["training"].update(best_epoch=self.best_epoch, best_val_loss=float(val_loss))
             write_json(self.run_dir / rundir.META, self.meta)
-        write_text(self.run_dir / rundir.HISTORY, history_text(self.rows))
+        write_text(self.run_dir / rundir.HISTORY, history_text(self.rows, self.columns))
         if self.tty:
             sys.stderr.write("\r\x1b[K")
-        log.info("epoch %d/%d  loss %.4f  val_loss %.4f  val_auc %s  lr %.3g  %.1fs%s", epoch + 1, self.epochs,
-                 logs.get("loss", math.nan), val_loss, format_metric(logs.get("val_auc")), learning_rate,
-                 seconds, "  *best, saved" if improved else "")
+        log.info("epoch %d/%d  loss %.4f  val_loss %.4f  %s %s  lr %.3g  %.1fs%s", epoch + 1, self.epochs,
+                 logs.get("loss", math.nan), val_loss, self.columns[6], format_metric(logs.get(self.columns[6])),
+                 learning_rate, seconds, "  *best, saved" if improved else "")
 
 
-def history_text(rows) -> str:
-    lines = ["\t".join(_HISTORY_COLUMNS)]
+def history_text(rows, columns=_HISTORY_COLUMNS) -> str:
+    lines = ["\t".join(columns)]
     for row in rows:
         lines.append("\t".join("" if row[c] is None else (str(row[c]) if c == "epoch" else f"{row[c]:.6g}")
-                               for c in _HISTORY_COLUMNS))
+                               for c in columns))
     return "\n".join(lines) + "\n"
 
 
@@ -130,7 +153,7 @@ def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) 
     from .pipeline import dataset_arrays, make_tf_dataset
 
     if len(index) == 0:
-        return np.zeros((0, len(dataset.class_names)), dtype=np.float32)
+        return np.zeros((0, len(dataset.output_names)), dtype=np.float32)
     pipeline = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index), None, batch_size)
     return model.predict(pipeline, verbose=0)
 
@@ -160,32 +183,50 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     """
     params = resolve(config.params)
     check_length(params, dataset.encoder.length)
+    adjacency = read_adjacencies(params)
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     run_dir = Path(config.run_dir)
-    prepare_run_dir(run_dir, config.overwrite)
 
     from ._tf import seed_everything
     seed_everything(seed)
     from .model import build_model, summary_lines
     from .pipeline import dataset_arrays, make_tf_dataset
+    from .regression import HISTORY_COLUMNS, RegressionSetup, split_labels
 
-    groups = make_split(dataset.labels, config.split[0], config.split[1], seed)
+    is_regression = dataset.task == "regression"
+    if config.epistatic_reg is not None and not is_regression:
+        raise ParamError("--epistatic-reg needs --task regression")
+    groups = make_split(split_labels(dataset) if is_regression else dataset.labels, config.split[0], config.split[1],
+                        seed)
     index = {name: np.flatnonzero(groups == code) for code, name in enumerate(GROUPS)}
     for name in ("train", "val"):
         if len(index[name]) == 0:
             raise ParamError(f"the {name} split is empty; use more records or larger --split fractions")
     dataset.fit_features(index["train"])
-    model = build_model(params, dataset.encoder.length, dataset.channels, len(dataset.class_names),
-                        dataset.multi_label, dataset.features.shape[1] if dataset.features is not None else 0)
+    regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
+                  if is_regression else None)
+    model = build_model(params, dataset.encoder.length, dataset.channels, len(dataset.output_names),
+                        dataset.multi_label, dataset.features.shape[1] if dataset.features is not None else 0,
+                        adjacency=adjacency, task=dataset.task)
+    if regression is not None:
+        model = regression.wrap(model, dataset, params["learning_rate"])
+    # Only now, with the model built (adjacency shapes checked), is an existing run replaced.
+    prepare_run_dir(run_dir, config.overwrite)
     for line in summary_lines(model):
         log.info("%s", line)
-    log.info("training on %d records (validation %d, test %d), seed %d", len(index["train"]),
-             len(index["val"]), len(index["test"]), seed)
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    log.info("training on %d records (validation %d, test %d), seed %d, on %s", len(index["train"]),
+             len(index["val"]), len(index["test"]), seed,
+             f"{len(gpus)} GPU(s)" if gpus else "the CPU")
 
     meta = {
         "motifnet_version": __version__,
         "data": dataset.describe(),
         "params": to_json(params),
+        **({"adjacency": {layer: matrix.to_json() for layer, matrix in adjacency.items()}} if adjacency else {}),
+        **({"regression": regression.describe()} if regression is not None else {}),
         "seed": seed,
         "split": {"fractions": list(config.split), **{name: int(len(i)) for name, i in index.items()}},
         "training": {"status": "running", "best_epoch": None, "epochs_run": 0},
@@ -197,11 +238,13 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     import keras
 
     batch_size = params["batch_size"]
+    fit_targets = regression.fit_targets if regression is not None else dataset.labels
     train_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["train"]),
-                                 dataset.labels[index["train"]], batch_size, shuffle_seed=seed)
+                                 fit_targets[index["train"]], batch_size, shuffle_seed=seed)
     val_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["val"]),
-                               dataset.labels[index["val"]], batch_size)
-    tracker = _RunFolderCallback(run_dir, meta, params["epochs"])
+                               fit_targets[index["val"]], batch_size)
+    tracker = (_RunFolderCallback(run_dir, meta, params["epochs"], HISTORY_COLUMNS, regression.saving)
+               if regression is not None else _RunFolderCallback(run_dir, meta, params["epochs"]))
     callbacks = [
         tracker.callback,
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"],
@@ -222,10 +265,14 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
         model.set_weights(tracker.best_weights)
     log.info("best epoch %d of %d (validation loss %.4f)", tracker.best_epoch, len(tracker.rows), tracker.best_loss)
 
-    probabilities = predict_arrays(model, dataset, index["test"], batch_size)
-    metrics = {"split": "test", **compute_metrics(dataset.labels[index["test"]], probabilities,
-                                                   dataset.class_names, dataset.multi_label)}
+    if regression is not None:  # the model predicts original values from here on
+        metrics = regression.finish(model, dataset, index["test"], run_dir, batch_size)
+        meta["training"]["test_pearson_mean"] = metrics["pearson_mean"]
+    else:
+        probabilities = predict_arrays(model, dataset, index["test"], batch_size)
+        metrics = {"split": "test", **compute_metrics(dataset.labels[index["test"]], probabilities,
+                                                       dataset.class_names, dataset.multi_label)}
+        meta["training"]["test_roc_auc_mean"] = metrics["roc_auc_mean"]
     write_json(run_dir / rundir.METRICS, metrics)
-    meta["training"]["test_roc_auc_mean"] = metrics["roc_auc_mean"]
     write_json(run_dir / rundir.META, meta)
     return metrics

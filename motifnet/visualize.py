@@ -11,8 +11,9 @@ import numpy as np
 from ._io import write_text
 from .activations import activation_profiles, max_activations, motif_layer
 from .data import Dataset
-from .kernels import background_frequencies, consensus, kernel_motifs, parse_kernel_list
-from .meme import MemeMotif, write_meme
+from .export import export_kernel_motifs
+from .kernels import consensus, kernel_motifs, parse_kernel_list
+from .matching import MotifOptions, annotate_kernels, kernel_database
 from .rundir import Run
 
 log = logging.getLogger("motifnet")
@@ -31,6 +32,8 @@ class KernelPlots:
     class_means: list
     images: list
     top_sites: list
+    motif_columns: tuple | None = None  # kernel columns of the exported (trimmed) motif, half-open
+    best_match: object = None  # motifnet.matching.MotifMatch
 
 
 def _figure(width, height, rows=1, **kwargs):
@@ -116,17 +119,26 @@ def _top_sites(motif, activations, count: int = 5) -> list:
 def kernels_table(results, class_names) -> str:
     columns = ["kernel", "importance", "top_class", "consensus", "sites"]
     columns += [f"mean_max_{name}" for name in class_names]
+    columns += ["motif_columns", "best_match_id", "best_match_name", "best_match_p", "best_match_q"]
     lines = ["\t".join(columns)]
     for item in results:
         row = [str(item.kernel), f"{item.importance:.6g}", item.top_class, item.consensus or "-", str(item.sites)]
         row += ["" if np.isnan(v) else f"{v:.6g}" for v in item.class_means]
+        row.append(f"{item.motif_columns[0] + 1}-{item.motif_columns[1]}" if item.motif_columns else "")
+        match = item.best_match
+        row += ([match.target_id, match.target_name, f"{match.p_value:.3g}", f"{match.q_value:.3g}"] if match
+                else [""] * 4)
         lines.append("\t".join(row))
     return "\n".join(lines) + "\n"
 
 
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
-                      report: bool = True, data_label: str = "test split") -> list:
+                      report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None
+                      ) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
+
+    Exported motifs are trimmed of uninformative flanks; for DNA models (or with a motif
+    database) each is matched with TOMTOM (``matches.tsv``, ``match_kernel_N.png``).
 
     Parameters
     ----------
@@ -143,6 +155,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
         Also write ``summary.html``. Default is True.
     data_label : str
         How the report names the data looked at.
+    motif_options : MotifOptions or None
+        Trimming, export formats and matching; default :class:`motifnet.matching.MotifOptions`.
 
     Returns
     -------
@@ -153,6 +167,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     out.mkdir(parents=True, exist_ok=True)
     names = list(dataset.class_names)
     chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
+    motif_options = motif_options or MotifOptions()
+    database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     log.info("computing first-layer activations of %d sequences", len(dataset))
     activations = max_activations(run, dataset, batch_size)
     motifs = kernel_motifs(activations, dataset, chosen)
@@ -173,26 +189,19 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]
+    exported = export_kernel_motifs(out, motifs, dataset, motif_options.trim_ic, motif_options.formats)
+    best, figures = annotate_kernels(out, motifs, exported, encoder.alphabet.letters, database,
+                                     motif_options.top) if database else ({}, {})
+    columns = {item.kernel: item.columns for item in exported}
+    for item in results:
+        item.motif_columns = columns.get(item.kernel)
+        item.best_match = best.get(item.kernel)
+        if item.kernel in figures:  # the match figure shows the kernel's logo too
+            item.images[0] = figures[item.kernel]
     write_text(out / "kernels.tsv", kernels_table(results, names))
-    _write_meme_files(out, motifs, dataset)
     if report:
         from .report import write_report
 
-        write_report(run, out, dataset, results, data_label)
+        write_report(run, out, dataset, results, data_label, motif_database=database.source if database else None)
     return results
 
-
-def _write_meme_files(out: Path, motifs, dataset: Dataset) -> None:
-    encoder = dataset.encoder
-    alphabet = encoder.alphabet
-    sequence_background, structure_background = background_frequencies(dataset)
-    sequence = [MemeMotif(f"kernel_{m.kernel}", f"importance={m.importance:.4f}", m.pwm, m.n_sites)
-                for m in motifs if m.pwm is not None]
-    write_meme(out / "motifs.meme", sequence, alphabet.letters, sequence_background,
-               alphabet_name=alphabet.name, strands=alphabet.name == "dna")
-    if encoder.structure is not None:
-        letters = encoder.structure.letters
-        structure = [MemeMotif(f"kernel_{m.kernel}", f"importance={m.importance:.4f}", m.structure_pwm, m.n_sites)
-                     for m in motifs if m.structure_pwm is not None]
-        write_meme(out / "motifs_structure.meme", structure, letters, structure_background,
-                   alphabet_name="structure")

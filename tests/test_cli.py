@@ -314,3 +314,12 @@ def test_incomplete_or_corrupt_run_folder_is_refused(trained_run, cli, tmp_path,
     damage(copy)
     result = cli("predict", copy, up)
     assert result.exit_code == 1 and fragment in result.stderr and "Traceback" not in result.output
+
+
+def test_device_cpu_hides_gpus_from_tensorflow(trained_run, cli, monkeypatch):
+    run_dir, _ = trained_run
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert cli("info", run_dir, "--device", "cpu").exit_code == 0
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == ""
+    result = cli("info", run_dir, "--device", "tpu")
+    assert result.exit_code == 2 and "'tpu' is not one of 'auto', 'cpu'" in result.stderr

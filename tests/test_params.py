@@ -30,11 +30,14 @@ PYSSTER_DEFAULTS = {
     "rnn_type": None, "rnn_num": 1, "rnn_units": 32, "rnn_bidirectional": True,
     "rnn_dropout_input": 0.2, "rnn_dropout_recurrent": 0.0,
 }
+# motifnet's own parameters (not in pysster); their defaults leave pysster's network unchanged.
+MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None}
+ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 
 def test_defaults_equal_pysster():
-    assert DEFAULTS == PYSSTER_DEFAULTS
-    assert resolve() == PYSSTER_DEFAULTS
+    assert DEFAULTS == ALL_DEFAULTS
+    assert resolve() == ALL_DEFAULTS
     assert list(SPECS) == [spec.name for spec in PARAMS]
 
 
@@ -109,7 +112,7 @@ def test_json_values_of_the_wrong_type(name, value):
 
 def test_resolve_fills_defaults_and_checks_tuples_against_layer_counts():
     params = resolve({"conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2, "neuron_num": "50,20"})
-    assert params == {**PYSSTER_DEFAULTS, "conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2,
+    assert params == {**ALL_DEFAULTS, "conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2,
                       "neuron_num": (50, 20)}
     assert [layer_value(params, "kernel_num", i) for i in range(3)] == [300, 100, 30]
     assert [layer_value(params, "kernel_len", i) for i in range(3)] == [25, 25, 25]

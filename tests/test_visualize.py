@@ -215,7 +215,7 @@ def test_motifs_meme_holds_the_kernel_motifs(trained_run, cli, tmp_path):
 
     run_dir, _ = trained_run
     out = tmp_path / "vk"
-    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
+    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--trim-ic", "0").exit_code == 0  # untrimmed
     run = open_run(run_dir)
     dataset = select_data(run, "all")
     expected = {f"kernel_{m.kernel}": m for m in kernel_motifs(max_activations(run, dataset), dataset)}

@@ -1,0 +1,522 @@
+"""Attribution maps: the shuffle, a hand-built network with known answers, completeness and ISM on
+trained models, the planted motifs, the command line, the report section and the logos."""
+
+import json
+from collections import Counter
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from conftest import SAMPLE_DNA, TINY_PARAMS, random_dna, write_fasta  # noqa: E402
+
+from motifnet.alphabets import DNA, structure_alphabet  # noqa: E402
+from motifnet.attribution import (  # noqa: E402
+    AttributionConfig,
+    attribute,
+    dinucleotide_shuffle,
+    dinucleotide_shuffle_order,
+    make_references,
+    resolve_target,
+    strongest_windows,
+)
+from motifnet.attribution_output import (  # noqa: E402
+    _draw_glyphs,
+    decode,
+    logo_heights,
+    plot_sequence_attribution,
+    render_section,
+    top_order,
+)
+from motifnet.data import Dataset  # noqa: E402
+from motifnet.encoding import Encoder  # noqa: E402
+from motifnet.errors import ParamError  # noqa: E402
+from motifnet.rundir import open_run  # noqa: E402
+from motifnet.selection import select_data  # noqa: E402
+
+
+def pairs(sequence):
+    return Counter(zip(sequence[:-1], sequence[1:]))
+
+
+def logit_function(model):
+    """The target logits by an independent route: a Keras sub-model ending at the output's input."""
+    import keras
+
+    output = model.get_layer("output")
+    before = keras.Model(model.inputs, output.input)
+
+    def logits(inputs, targets):
+        hidden = np.asarray(before(inputs, training=False), dtype=np.float64)
+        values = hidden @ np.asarray(output.kernel, dtype=np.float64) + np.asarray(output.bias, dtype=np.float64)
+        return values[np.arange(len(values)), targets]
+    return logits
+
+
+def relative_errors(result):
+    difference = result.logits.astype(np.float64) - result.reference_logits
+    error = np.abs(np.asarray(result.values, dtype=np.float64).sum(axis=(1, 2)) - difference)
+    return error / np.abs(difference), difference
+
+
+# -- the dinucleotide shuffle ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("letters,length", [("ACGT", 100), ("ACGT", 7), ("AC", 50), ("ACDEFGHIKLMNPQRSTVWY", 300),
+                                            ("A", 20), ("ACGT", 3), (list(range(40)), 500)])
+def test_dinucleotide_shuffle_keeps_every_pair_count_exactly(letters, length):
+    rng = np.random.default_rng(length)
+    for trial in range(20):
+        sequence = np.asarray(list(letters))[rng.integers(0, len(letters), size=length)]
+        order = dinucleotide_shuffle_order(sequence, np.random.default_rng(trial))
+        shuffled = sequence[order]
+        assert sorted(order) == list(range(length))  # a permutation of the positions
+        assert pairs(list(shuffled)) == pairs(list(sequence))
+        assert shuffled[0] == sequence[0] and shuffled[-1] == sequence[-1]
+
+
+def test_dinucleotide_shuffle_is_seeded_and_mixes():
+    sequence = np.array(list("ACGTTGCAAGCTTACGGATCCATGCATGACGTAGCTAGCTAGGATCGATCGGATACGATCAGCAT"))
+    first = dinucleotide_shuffle(sequence, np.random.default_rng(5))
+    assert np.array_equal(first, dinucleotide_shuffle(sequence, np.random.default_rng(5)))
+    outcomes = {"".join(dinucleotide_shuffle(sequence, np.random.default_rng(seed))) for seed in range(30)}
+    assert len(outcomes) >= 25
+    assert np.mean(first != sequence) > 0.4
+    # Short sequences have nothing to shuffle; a single symbol stays as it is.
+    assert list(dinucleotide_shuffle(np.array(list("AC")), np.random.default_rng(0))) == ["A", "C"]
+    assert "".join(dinucleotide_shuffle(np.array(list("AAAAA")), np.random.default_rng(0))) == "AAAAA"
+
+
+def test_every_arrangement_with_the_same_pairs_can_come_out():
+    # ACAGA... the arrangements of "ACAGATA" that keep its pairs: A then C/G/T in any order.
+    sequence = np.array(list("ACAGATA"))
+    seen = {"".join(dinucleotide_shuffle(sequence, np.random.default_rng(seed))) for seed in range(200)}
+    assert seen == {"A" + "".join(p) + "A" for p in
+                    ("CAGAT", "CATAG", "GACAT", "GATAC", "TACAG", "TAGAC")}
+
+
+# -- a hand-built network with answers worked out by hand --------------------------------------------------------
+
+def build_ac_detector():
+    """Input (4, ACGT) -> conv_1: one kernel of width 2 scoring A then C, bias -1 (ReLU) -> max over
+    the 3 windows -> output logits (2 * h + 0.5, -h).
+
+    For "GACA" and the zeros baseline: window AC has z = 1 (reference -1), the others z = -1 as
+    for the reference. DeepLIFT: ReLU secant 1/2, the pool passes the whole change (1) to window
+    AC, so A and C each get 2 * 1 * 1/2 = 1, summing to logit change 2. The plain gradient there is
+    2 per letter, so gradient x input sums to 4 instead.
+    """
+    import keras
+
+    sequence = keras.Input(shape=(4, 4), name="sequence")
+    conv = keras.layers.Conv1D(1, 2, activation="relu", name="conv_1")
+    x = keras.layers.MaxPooling1D(3, name="pool_1")(conv(sequence))
+    x = keras.layers.Flatten(name="flatten")(x)
+    output = keras.layers.Dense(2, activation="softmax", name="output")
+    model = keras.Model(sequence, output(x))
+    kernel = np.zeros((2, 4, 1), dtype=np.float32)
+    kernel[0, 0, 0] = kernel[1, 1, 0] = 1.0
+    conv.set_weights([kernel, np.array([-1.0], dtype=np.float32)])
+    output.set_weights([np.array([[2.0, -1.0]], dtype=np.float32), np.array([0.5, 0.0], dtype=np.float32)])
+    return model
+
+
+def tiny_dataset(sequences, labels=None, length=None):
+    encoder = Encoder(DNA, length or len(sequences[0]))
+    codes = np.stack([encoder.seq_lookup[np.frombuffer(s.encode(), dtype=np.uint8)] for s in sequences])
+    labels = np.eye(2, dtype=np.uint8)[labels if labels is not None else [0] * len(sequences)]
+    return Dataset(encoder, codes.astype(np.uint8), labels, np.array([f"s{i}" for i in range(len(sequences))]),
+                   np.zeros(len(sequences), dtype=np.int32), ["x", "y"], False, [])
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return build_ac_detector()
+
+
+def expected(cells, length=4):
+    array = np.zeros((length, 4))
+    for (position, letter), value in cells.items():
+        array[position, "ACGT".index(letter)] = value
+    return array
+
+
+def test_deeplift_integrated_gradients_and_gradients_on_the_hand_built_network(detector):
+    data = tiny_dataset(["GACA"])
+    deeplift = attribute(detector, data, AttributionConfig("deeplift", 0))
+    np.testing.assert_allclose(deeplift.values[0], expected({(1, "A"): 1.0, (2, "C"): 1.0}), atol=1e-6)
+    np.testing.assert_allclose([deeplift.logits[0], deeplift.reference_logits[0]], [2.5, 0.5], atol=1e-6)
+    np.testing.assert_allclose(deeplift.scores[0], [0, 1, 1, 0], atol=1e-6)
+    # With an even number of steps, half the midpoints lie beyond alpha = 0.5 where the ReLU opens.
+    integrated = attribute(detector, data, AttributionConfig("integrated-gradients", 0, steps=50))
+    np.testing.assert_allclose(integrated.values[0], expected({(1, "A"): 1.0, (2, "C"): 1.0}), atol=1e-5)
+    gradient = attribute(detector, data, AttributionConfig("grad-input", 0))
+    np.testing.assert_allclose(gradient.values[0], expected({(1, "A"): 2.0, (2, "C"): 2.0}), atol=1e-6)
+    saliency = attribute(detector, data, AttributionConfig("saliency", 1))  # logit 1 is -h: |gradient| 1
+    np.testing.assert_allclose(saliency.values[0], expected({(1, "A"): 1.0, (2, "C"): 1.0}), atol=1e-6)
+
+
+def test_ism_on_the_hand_built_network(detector):
+    result = attribute(detector, tiny_dataset(["GACA"]), AttributionConfig("ism", 0))
+    # Breaking A or C of the AC window drops the maximum from 1 to 0 (logit -2); nothing else matters.
+    want = expected({(1, "C"): -2, (1, "G"): -2, (1, "T"): -2, (2, "A"): -2, (2, "G"): -2, (2, "T"): -2})
+    np.testing.assert_allclose(result.values[0], want, atol=1e-6)
+    np.testing.assert_allclose(result.scores[0], [0, 2, 2, 0], atol=1e-6)
+    assert result.channel_names == list("ACGT")
+
+
+def test_deeplift_maxpool_passes_the_change_when_input_and_reference_peak_apart(detector):
+    # The reference ACGG peaks in window 0, the input GGAC in window 2: the plain gradient would
+    # credit only window 2 and miss the loss of window 0; the sum must still be exact.
+    data = tiny_dataset(["GGAC", "ACAC", "TTTT"])
+    for baseline in ("zeros", "uniform", "shuffle"):
+        result = attribute(detector, data, AttributionConfig("deeplift", 0, baseline))
+        errors = np.abs(result.values.sum(axis=(1, 2)) - (result.logits - result.reference_logits))
+        assert errors.max() < 1e-5, baseline
+
+
+def test_targets_and_options():
+    assert resolve_target(None, ["a", "b"]) is None
+    assert resolve_target("b", ["a", "b"]) == 1
+    assert resolve_target("1", ["a", "b"]) == 1
+    assert resolve_target("0", ["1", "0"]) == 1  # a class name wins over an index
+    with pytest.raises(ParamError, match="'c' is not a class of the model.*0 a, 1 b"):
+        resolve_target("c", ["a", "b"])
+    with pytest.raises(ParamError, match="--target 2 is out of range"):
+        resolve_target(2, ["a", "b"])
+    checked = AttributionConfig("integrated-gradients").checked()
+    assert (checked.baseline, checked.steps, checked.shuffles) == ("zeros", 50, None)
+    assert AttributionConfig("deeplift", baseline="shuffle").checked().shuffles == 10
+    assert AttributionConfig("ism").checked().baseline is None
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    ({"method": "lime"}, "--method must be one of"),
+    ({"method": "ism", "baseline": "zeros"}, "--baseline is used by integrated-gradients and deeplift only"),
+    ({"method": "deeplift", "baseline": "noise"}, "--baseline must be one of zeros, uniform, shuffle"),
+    ({"method": "deeplift", "steps": 10}, "--steps is used by integrated-gradients only"),
+    ({"method": "integrated-gradients", "steps": 0}, "--steps must be at least 1, received: 0"),
+    ({"method": "deeplift", "shuffles": 3}, "--shuffles is used with --baseline shuffle only"),
+    ({"method": "deeplift", "baseline": "shuffle", "shuffles": 0}, "--shuffles must be at least 1"),
+])
+def test_bad_options_are_refused(kwargs, fragment):
+    with pytest.raises(ParamError, match=fragment.replace("(", r"\(")):
+        AttributionConfig(**kwargs).checked()
+
+
+def test_baselines_replace_only_the_sequence_channels():
+    data = tiny_dataset(["GACAGTTACA", "CCCGGGAAAT"])
+    sequence = data.model_inputs(slice(None))["sequence"]
+    np.testing.assert_array_equal(make_references(data, slice(None), sequence, "zeros"), 0)
+    np.testing.assert_array_equal(make_references(data, slice(None), sequence, "uniform"), 0.25)
+    shuffled = make_references(data, slice(None), sequence, "shuffle", shuffles=4, seed=3)
+    assert shuffled.shape == (2, 4, 10, 4)
+    for row in range(2):
+        for reference in shuffled[row]:
+            letters = "".join("ACGT"[i] for i in reference.argmax(axis=1))
+            original = "".join("ACGT"[i] for i in sequence[row].argmax(axis=1))
+            assert pairs(letters) == pairs(original)
+    # The shuffles of a record depend on its place in the selection, not on the batch.
+    again = make_references(data, slice(1, 2), sequence[1:2], "shuffle", shuffles=4, seed=3, first_index=1)
+    np.testing.assert_array_equal(again[0], shuffled[1])
+
+
+def test_strongest_windows_logo_heights_and_decoding():
+    scores = np.array([[0, 1, 5, -2, 3, 4, 0], [4, 0, 0, 0, 0, 0, 1], [1, 1, 0, 1, 1, 0, 0]], dtype=float)
+    assert list(strongest_windows(scores, 2)) == [4, 0, 0]  # ties: the first window
+    assert list(strongest_windows(scores, 1)) == [2, 0, 0]
+    assert list(strongest_windows(scores, 5)) == [1, 0, 0]
+    assert list(strongest_windows(scores, 50)) == [0, 0, 0]
+    assert list(top_order(np.array([0.2, 0.9, 0.5, 0.9]), 3)) == [1, 3, 2]
+    rna = Encoder(DNA, 3, structure=structure_alphabet("()."), structure_mode="letters")
+    codes = np.array([1 * 4 + 1, 4 * 4 + 3, 0])  # A(  T.  padding
+    assert decode(rna, codes) == ("AT-", "(.-")
+    inputs = rna.one_hot(codes[None])[0]
+    sequence_heights, structure_heights = logo_heights(np.array([2.0, -1.0, 7.0]), inputs, rna)
+    np.testing.assert_array_equal(sequence_heights, [[2, 0, 0, 0], [0, 0, 0, -1], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(structure_heights, [[2, 0, 0], [0, 0, -1], [0, 0, 0]])
+
+
+def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
+    """Pysster's default block (two conv/pool layers, a dense layer), features and multi-label outputs."""
+    from motifnet.model import build_model
+    from motifnet.params import resolve
+
+    rng = np.random.default_rng(0)
+    sequences = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(6)]
+    data = tiny_dataset(sequences)
+    params = resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8})  # conv_num=2, pool 2/2
+    for multi_label, n_features in ((False, 0), (True, 0), (False, 3)):
+        import keras
+
+        keras.utils.set_random_seed(1)
+        model = build_model(params, 40, 4, 2, multi_label, n_features=n_features)
+        if n_features:
+            data.features = rng.normal(size=(6, n_features)).astype(np.float32)
+        result = attribute(model, data, AttributionConfig("deeplift", 1, "uniform"))
+        errors, difference = relative_errors(result)
+        assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2)), errors
+        inputs = data.model_inputs(slice(None))
+        own = logit_function(model)({k: v for k, v in inputs.items()}, np.ones(6, dtype=int))
+        np.testing.assert_allclose(result.logits, own, rtol=1e-5, atol=1e-5)
+    data.features = None
+
+
+def test_deeplift_refuses_recurrent_models_before_any_work():
+    from motifnet.model import build_model
+    from motifnet.params import resolve
+
+    model = build_model(resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "rnn_type": "LSTM",
+                                 "rnn_units": 4}), 20, 4, 2, False)
+    with pytest.raises(ParamError, match="deeplift does not support recurrent models.*rnn_1.*Use integrated"):
+        attribute(model, tiny_dataset(["ACGT" * 5]), AttributionConfig("deeplift"))
+    # The gradient methods work on it.
+    result = attribute(model, tiny_dataset(["ACGT" * 5]), AttributionConfig("integrated-gradients", steps=4))
+    assert result.values.shape == (1, 20, 4)
+
+
+# -- trained models -------------------------------------------------------------------------------------------
+
+def test_completeness_ism_and_batch_sizes_on_the_trained_run(trained_run):
+    run = open_run(trained_run[0])
+    data = select_data(run, "all")
+    logits = logit_function(run.model)
+    for baseline in ("zeros", "uniform", "shuffle"):
+        shuffles = 3 if baseline == "shuffle" else None
+        result = attribute(run.model, data, AttributionConfig("deeplift", "up", baseline, shuffles=shuffles))
+        errors, difference = relative_errors(result)
+        # Relative error 1e-3; logit changes below 0.01 are held to 1e-5 absolutely.
+        assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2)), baseline
+        sequence = data.model_inputs(slice(None))["sequence"]
+        np.testing.assert_allclose(result.logits, logits(sequence, result.targets), atol=1e-4)
+        references = make_references(data, slice(None), sequence, baseline, shuffles or 1, 0)
+        own = np.mean([logits(references[:, k], result.targets) for k in range(references.shape[1])], axis=0)
+        np.testing.assert_allclose(result.reference_logits, own, atol=1e-4)
+
+    small = data.subset(np.arange(12))
+    ism = attribute(run.model, small, AttributionConfig("ism", "down", batch_size=7))
+    sequence = small.model_inputs(slice(None))["sequence"]
+    original = logits(sequence, ism.targets)
+    for row in range(len(small)):
+        mutants = np.repeat(sequence[row][None], 40 * 4, axis=0)
+        for position in range(40):
+            for letter in range(4):
+                mutants[position * 4 + letter, position] = np.eye(4)[letter]
+        direct = logits(mutants, np.full(len(mutants), ism.targets[row])) - original[row]
+        np.testing.assert_allclose(ism.values[row].ravel(), direct, atol=2e-5, rtol=0)
+    for method in ("integrated-gradients", "ism", "saliency"):
+        steps = 6 if method == "integrated-gradients" else None
+        one = attribute(run.model, small, AttributionConfig(method, 0, steps=steps, batch_size=1))
+        many = attribute(run.model, small, AttributionConfig(method, 0, steps=steps, batch_size=256))
+        np.testing.assert_allclose(one.values, many.values, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_deeplift_and_integrated_gradients_sum_to_the_logit_change_on_the_sample_run(sample_run):
+    run = open_run(sample_run)
+    data = select_data(run, "test")
+    for baseline in ("zeros", "shuffle"):
+        shuffles = 3 if baseline == "shuffle" else None
+        result = attribute(run.model, data, AttributionConfig("deeplift", None, baseline, shuffles=shuffles))
+        errors, difference = relative_errors(result)
+        assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2)), baseline
+    # Integrated gradients approximate the path integral: 50 midpoints get within 5% for at least
+    # 95% of the sequences (the logit is piecewise linear along the path, so the error falls as 1/steps);
+    # 200 steps halve the mean error at least.
+    coarse = relative_errors(attribute(run.model, data, AttributionConfig("integrated-gradients", steps=50)))[0]
+    fine = relative_errors(attribute(run.model, data, AttributionConfig("integrated-gradients", steps=200)))[0]
+    assert np.quantile(coarse, 0.95) < 0.05 and np.median(coarse) < 0.01, (np.quantile(coarse, 0.95), coarse.max())
+    assert fine.mean() < 0.5 * coarse.mean() and fine.max() < coarse.max()
+
+
+def planted_sites():
+    sites = {}
+    for path in SAMPLE_DNA:
+        for line in path.read_text().split("\n"):
+            if line.startswith(">") and "pos=" in line:
+                words = dict(word.split("=") for word in line[1:].split()[1:])
+                sites[line[1:].split()[0]] = (int(words["pos"]), len(words["motif"]))
+    return sites
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["deeplift", "ism"])
+def test_strongest_windows_fall_on_the_planted_sites(sample_run, method):
+    """Each test-split sequence that carries a planted site is explained for its own class; the
+    strongest 10-base window must overlap the site. A window placed at random overlaps a site of
+    8-10 bases in a 100-base sequence with probability about 0.19 (computed per sequence below),
+    so the test asks for at least 75% hits and at least 3.5 times chance; the model finds about 90%.
+    """
+    run = open_run(sample_run)
+    data = select_data(run, "test")
+    sites, width, length = planted_sites(), 10, data.encoder.length
+    hits, chance = [], []
+    for index in range(len(data.class_names)):
+        members = data.subset(np.flatnonzero(data.labels[:, index] == 1))
+        result = attribute(run.model, members, AttributionConfig(method, index))
+        for record_id, start in zip(members.ids, strongest_windows(result.scores, width)):
+            if str(record_id) not in sites:
+                continue
+            site, motif = sites[str(record_id)]
+            hits.append(start < site + motif and site < start + width)
+            overlapping = min(site + motif - 1, length - width) - max(0, site - width + 1) + 1
+            chance.append(overlapping / (length - width + 1))
+    assert len(hits) > 150
+    assert np.mean(hits) >= 0.75 and np.mean(hits) >= 3.5 * np.mean(chance), (np.mean(hits), np.mean(chance))
+
+
+# -- sequence + structure -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def structure_run(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from motifnet.cli import main
+
+    folder = tmp_path_factory.mktemp("structure")
+    rng = np.random.default_rng(4)
+    files = []
+    for name, motif in (("p", "GGAC"), ("q", None)):
+        records = [(f"{name}{i}", [s.replace("T", "U"), "((((....))))........"])
+                   for i, s in enumerate(random_dna(rng, 30, 20, motif))]
+        files.append(write_fasta(folder / f"{name}.fa", records))
+    run_dir = folder / "run"
+    result = CliRunner().invoke(main, ["train", *map(str, files), "--structure-alphabet", "().", "-o", str(run_dir),
+                                       "--seed", "2", *TINY_PARAMS])
+    assert result.exit_code == 0, result.output
+    return run_dir
+
+
+@pytest.mark.slow
+def test_sequence_structure_models(structure_run, cli, tmp_path):
+    run = open_run(structure_run)
+    data = select_data(run, "all").subset(np.arange(8))
+    assert data.encoder.channels == 12
+    result = attribute(run.model, data, AttributionConfig("deeplift", "p", "shuffle", shuffles=2))
+    errors, difference = relative_errors(result)
+    assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2))
+    # The shuffle works on joint symbols: joint dinucleotides are kept.
+    sequence = data.model_inputs(slice(None))["sequence"]
+    references = make_references(data, slice(None), sequence, "shuffle", 2, 0)
+    for row in range(len(data)):
+        assert pairs(list(references[row, 0].argmax(axis=1))) == pairs(list(sequence[row].argmax(axis=1)))
+    # ISM substitutes every (letter, structure) pair, checked against a direct forward pass.
+    ism = attribute(run.model, data.subset(np.arange(2)), AttributionConfig("ism", "p"))
+    assert ism.values.shape == (2, 20, 12) and ism.channel_names[:3] == ["A|(", "A|)", "A|."]
+    logits = logit_function(run.model)
+    row = sequence[0]
+    mutants = np.repeat(row[None], 20 * 12, axis=0)
+    for position in range(20):
+        for channel in range(12):
+            mutants[position * 12 + channel, position] = np.eye(12)[channel]
+    direct = logits(mutants, np.zeros(len(mutants), dtype=int)) - logits(row[None], np.zeros(1, dtype=int))[0]
+    np.testing.assert_allclose(ism.values[0].ravel(), direct, atol=2e-5, rtol=0)
+
+    out = tmp_path / "attr"
+    done = cli("attribute", structure_run, "-o", out, "--method", "ism", "--top", "2", "--group", "all")
+    assert done.exit_code == 0, done.stderr
+    summary = json.loads((out / "attribution.json").read_text())
+    assert summary["top"][0]["window_structure"] and len(list(out.glob("attribution_*.png"))) == 2
+
+
+# -- the command line and the report ------------------------------------------------------------------------------
+
+def test_attribute_command_writes_arrays_logos_and_the_report_section(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    report = tmp_path / "report"
+    assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
+    result = cli("attribute", run_dir, "-o", report / "deeplift", "--method", "deeplift", "--target", "up",
+                 "--baseline", "shuffle", "--shuffles", "2", "--top", "3", "--group", "all")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == str(report / "deeplift" / "attributions.npz")
+    assert "sum to the logit change" in result.stderr and "attribution section" in result.stderr
+    with np.load(report / "deeplift" / "attributions.npz", allow_pickle=False) as arrays:
+        assert arrays["attributions"].shape == (80, 40, 4) and arrays["attributions"].dtype == np.float32
+        assert arrays["position_scores"].shape == (80, 40)
+        assert set(arrays["target_name"]) == {"up"} and set(arrays["target"]) == {0}
+        assert str(arrays["method"]) == "deeplift" and str(arrays["baseline"]) == "shuffle"
+        assert list(arrays["class_names"]) == ["up", "down"] and len(arrays["ids"]) == 80
+        np.testing.assert_allclose(arrays["attributions"].sum(axis=(1, 2)),
+                                   arrays["logit"] - arrays["reference_logit"], atol=1e-4)
+        probability = arrays["probability"]
+    images = sorted(p.name for p in (report / "deeplift").glob("attribution_*.png"))
+    assert len(images) == 3 and images[0].startswith("attribution_1_")
+    summary = json.loads((report / "deeplift" / "attribution.json").read_text())
+    assert [row["probability"] for row in summary["top"]] == sorted(probability, reverse=True)[:3]
+    assert not list((report / "deeplift").glob(".attributions.*"))  # the scratch file is gone
+
+    assert cli("attribute", run_dir, "-o", report / "ism", "--method", "ism", "--top", "1").exit_code == 0
+    html = (report / "summary.html").read_text()
+    assert html.count('<section class="kernel" id="attribution-') == 2
+    assert "deeplift/attribution_1_" in html and "ism/attributions.npz" in html
+    # visualize-kernels keeps the section when it writes the report again.
+    assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
+    assert (report / "summary.html").read_text().count('id="attribution-') == 2
+
+
+def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
+    run_dir, (a, b) = trained_run
+    out = tmp_path / "sal"
+    result = cli("attribute", run_dir, "-o", out, "--method", "saliency", "--fasta", a, "--fasta", b, "--top", "0")
+    assert result.exit_code == 0, result.stderr
+    assert "attribution section" not in result.stderr and not list(out.glob("*.png"))
+    with np.load(out / "attributions.npz") as arrays:
+        assert "reference_logit" not in arrays.files and (arrays["attributions"] >= 0).all()
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--method", "deeplift", "--target", "sideways"], "--target 'sideways' is not a class of the model"),
+    (["--method", "deeplift", "--target", "7"], "--target 7 is out of range: the model has 2 classes"),
+    (["--method", "ism", "--baseline", "zeros"], "--baseline is used by integrated-gradients and deeplift only"),
+    (["--method", "deeplift", "--steps", "10"], "--steps is used by integrated-gradients only"),
+    (["--method", "integrated-gradients", "--steps", "0"], "--steps must be at least 1"),
+    (["--method", "deeplift", "--shuffles", "4"], "--shuffles is used with --baseline shuffle only"),
+])
+def test_bad_options_of_attribute(trained_run, cli, tmp_path, args, fragment):
+    result = cli("attribute", trained_run[0], "-o", tmp_path / "out", *args)
+    assert result.exit_code == 1
+    assert fragment in result.stderr.strip().split("\n")[-1] and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_attribute_refuses_deeplift_on_a_recurrent_run(cli, tmp_path, dna_files):
+    run_dir = tmp_path / "rnn"
+    assert cli("train", *dna_files, "-o", run_dir, *TINY_PARAMS, "--param", "rnn_type=GRU", "--param", "rnn_units=4",
+               "--param", "epochs=1").exit_code == 0
+    result = cli("attribute", run_dir, "-o", tmp_path / "out", "--method", "deeplift", "--group", "all")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert "deeplift does not support recurrent models (layer rnn_1: Bidirectional)" in result.stderr
+    assert not (tmp_path / "out" / "attributions.npz").exists()
+
+
+def test_report_section_escapes_what_comes_from_the_input(tmp_path):
+    entry = {"method_label": "ism <i>", "target": "<b>cls</b>", "data": "test split", "n_sequences": 1,
+             "score": "s", "npz": "attributions.npz", "completeness": None,
+             "top": [{"rank": 1, "id": "<script>x</script>", "target": "<b>cls</b>", "probability": 0.5, "logit": 0.1,
+                      "window_start": 1, "window_end": 2, "window_sequence": "AC", "window_structure": None,
+                      "window_score": 0.2, "image": "attribution_1_x.png"}]}
+    (tmp_path / "attribution.json").write_text(json.dumps(entry))
+    html = render_section(tmp_path)
+    assert "&lt;script&gt;" in html and "<script>" not in html and "&lt;b&gt;cls" in html
+    assert render_section(tmp_path / "empty").strip() == ""
+
+
+def test_logo_figure_draws_one_glyph_per_letter(trained_run):
+    run = open_run(trained_run[0])
+    data = select_data(run, "all").subset(np.arange(2))
+    result = attribute(run.model, data, AttributionConfig("ism", 0))
+    sequence = data.model_inputs(np.array([0]))["sequence"][0]
+    figure = plot_sequence_attribution(result, 0, sequence, data.encoder, data.class_names, "up0", rank=1)
+    try:
+        logo, strip, heatmap = figure.axes[:3]
+        assert strip.get_ylim() == (0, 1) and len(strip.patches) == 40  # every letter of the sequence
+        assert logo.get_ylim()[0] < 0 < logo.get_ylim()[1] or result.scores[0].min() >= 0
+        assert "up0" in logo.get_title(loc="left") and "probability" in logo.get_title(loc="left")
+        assert [label.get_text() for label in heatmap.get_yticklabels()] == list("ACGT")
+    finally:
+        plt.close(figure)
+    _, ax = plt.subplots()
+    assert _draw_glyphs(ax, np.array([[0.0, 1.0], [-0.5, 0.0], [0.0, 0.0]]), "AC", {"A": "red", "C": "blue"}, 1) == 2
+    plt.close("all")

@@ -1,0 +1,365 @@
+"""motifnet fold and train --fold: known structures and contexts, profiles, order, errors, end to end."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from conftest import SAMPLE_RNA, TINY_PARAMS, write_fasta
+
+from motifnet.data import load_dataset
+from motifnet.errors import InputError, ParamError
+from motifnet.folding import (
+    CONTEXTS,
+    FoldOptions,
+    fold_file,
+    fold_sequence,
+    header_with_energy,
+    profile_lines,
+    structure_contexts,
+)
+
+# Yeast tRNA-Phe: RNAfold's MFE is the cloverleaf, a four-way multi-loop.
+TRNA = "GCGGAUUUAGCUCAGUUGGGAGAGCGCCAGACUGAAGAUCUGGAGGUCCUGUGUUCGAUCCACAGAAUUCGCACCA"
+TRNA_MFE = "(((((((..((((........)))).(((((.......))))).....(((((.......))))))))))))...."
+TRNA_CONTEXTS = ("S" * 7 + "MM" + "S" * 4 + "H" * 8 + "S" * 4 + "M" + "S" * 5 + "H" * 7 + "S" * 5
+                 + "M" * 5 + "S" * 5 + "H" * 7 + "S" * 5 + "S" * 7 + "T" * 4)
+STABLE_HAIRPIN = "AAAGGGCGCGCGAAAGCGCGCCCAAA"
+
+
+def profile_records(path):
+    """(header, sequence, matrix of shape (6, length)) for each record of a profile file."""
+    records, lines = [], path.read_text().splitlines()
+    for start in range(0, len(lines), 8):
+        matrix = np.array([[float(v) for v in row.split()] for row in lines[start + 2:start + 8]])
+        records.append((lines[start][1:], lines[start + 1], matrix))
+    return records
+
+
+def three_line_records(path):
+    lines = path.read_text().splitlines()
+    return [(lines[i][1:], lines[i + 1], lines[i + 2]) for i in range(0, len(lines), 3)]
+
+
+@pytest.mark.parametrize("structure, contexts", [
+    ("((((...))))", "SSSSHHHSSSS"),
+    ("..((((...))))..((...)).", "FFSSSSHHHSSSSMMSSHHHSST"),  # exterior loop between helices: M
+    ("((..((...))..))", "SSIISSHHHSSIISS"),  # interior loop
+    ("((..((...))))", "SSIISSHHHSSSS"),  # bulge
+    ("((.((...)).((...)).))", "SSMSSHHHSSMSSHHHSSMSS"),  # three-way junction
+    ("((((...))((...))))", "SSSSHHHSSSSHHHSSSS"),  # multi-loop without unpaired bases
+    (".....", "FFFFF"),  # no pairs at all: all 5' end, as forgi does
+    ("", ""),
+])
+def test_contexts_of_known_structures(structure, contexts):
+    assert structure_contexts(structure) == contexts
+
+
+@pytest.mark.parametrize("structure, fragment", [
+    ("((...)", "'(' at position 1 is never closed"),
+    ("(...))", "')' at position 6"),
+    ("((.x))", "'x' at position 4"),
+])
+def test_contexts_refuse_broken_structures(structure, fragment):
+    with pytest.raises(InputError, match=re.escape(fragment)):
+        structure_contexts(structure)
+
+
+@pytest.mark.parametrize("sequence, structure, contexts, energy", [
+    ("GGGGAAACCCC", "((((...))))", "SSSSHHHSSSS", -4.5),
+    (TRNA, TRNA_MFE, TRNA_CONTEXTS, -22.4),
+    # a designed three-way junction: closing helix, two hairpins, five unpaired bases
+    ("GGGAGCUCGAAAGAGCUCAGCCGUAAGGCUGAAAGCCUCCC", "((((((((....))))((((((....)))))).....))))",
+     "SSSSSSSSHHHHSSSSSSSSSSHHHHSSSSSSMMMMMSSSS", -19.0),
+    ("GGGGACGGGGAAAACCCCAACCCC", "((((..((((....))))..))))", "SSSSIISSSSHHHHSSSSIISSSS", -14.7),
+    ("GGGGAAGGGGAAAACCCCCCCC", "((((..((((....))))))))", "SSSSIISSSSHHHHSSSSSSSS", -12.5),
+    ("AAGGGGAAACCCCAAGGGGAAACCCCAA", "..((((...(((....)))...))))..", "FFSSSSIIISSSHHHHSSSIIISSSSTT", -12.7),
+])
+def test_known_sequences_fold_to_their_mfe_structure_and_contexts(sequence, structure, contexts, energy):
+    result = fold_sequence(sequence)
+    assert result.structure == structure
+    assert result.energy == pytest.approx(energy, abs=0.01)
+    assert result.contexts == contexts
+
+
+@pytest.mark.parametrize("options", [
+    FoldOptions(format="profile", samples=200),
+    FoldOptions(format="profile", exact=True),
+    FoldOptions(format="profile", window=30, span=20),
+])
+def test_profile_files_have_six_rows_whose_columns_sum_to_one(options, tmp_path):
+    source = write_fasta(tmp_path / "in.fa", [("trna", TRNA), ("hairpin", STABLE_HAIRPIN)])
+    fold_file(source, tmp_path / "out.fa", options)
+    records = profile_records(tmp_path / "out.fa")
+    assert [(h.split()[0], s) for h, s, _ in records] == [("trna", TRNA), ("hairpin", STABLE_HAIRPIN)]
+    for _, sequence, matrix in records:
+        assert matrix.shape == (len(CONTEXTS), len(sequence))
+        assert (matrix >= 0).all()
+        np.testing.assert_allclose(matrix.sum(axis=0), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("options", [FoldOptions(format="profile"), FoldOptions(format="profile", exact=True)])
+def test_profile_of_a_stable_hairpin_agrees_with_its_mfe_contexts(options):
+    contexts = fold_sequence(STABLE_HAIRPIN).contexts
+    assert contexts == "FFFSSSSSSSSHHHHSSSSSSSSTTT"
+    profile = fold_sequence(STABLE_HAIRPIN, options).profile
+    most_probable = "".join(CONTEXTS[k] for k in profile.argmax(axis=0))
+    agreement = np.mean([a == b for a, b in zip(most_probable, contexts)])
+    assert agreement >= 0.9
+    assert profile.max(axis=0).min() > 0.9  # and confidently so
+
+
+def test_sampled_profile_estimates_the_exact_one_and_is_seeded():
+    exact = fold_sequence(TRNA, FoldOptions(format="profile", exact=True)).profile
+    sampled = fold_sequence(TRNA, FoldOptions(format="profile", samples=4000, seed=5)).profile
+    # 4000 samples: standard error at most 0.008 per entry
+    assert np.abs(sampled - exact).max() < 0.04
+    again = fold_sequence(TRNA, FoldOptions(format="profile", samples=4000, seed=5)).profile
+    other = fold_sequence(TRNA, FoldOptions(format="profile", samples=4000, seed=6)).profile
+    np.testing.assert_array_equal(sampled, again)
+    assert not np.array_equal(sampled, other)
+
+
+def test_exact_profile_of_whole_sequence_matches_the_pair_probabilities():
+    import RNA
+
+    compound = RNA.fold_compound(TRNA)
+    _, energy = compound.mfe()
+    compound.exp_params_rescale(energy)
+    compound.pf()
+    pairs = np.array(compound.bpp())[1:, 1:]
+    paired = (pairs + pairs.T).sum(axis=1)
+    profile = fold_sequence(TRNA, FoldOptions(format="profile", exact=True)).profile
+    np.testing.assert_allclose(profile[CONTEXTS.index("S")], paired, atol=1e-9)
+
+
+def test_local_folding_limits_the_base_pair_span():
+    rng = np.random.default_rng(4)
+    sequence = "".join(rng.choice(list("ACGU"), size=300))
+    structure = fold_sequence(sequence, FoldOptions(window=80, span=40)).structure
+    stack, spans = [], []
+    for position, char in enumerate(structure):
+        if char == "(":
+            stack.append(position)
+        elif char == ")":
+            spans.append(position - stack.pop())
+    assert spans and max(spans) < 40
+    assert max(spans) < max(_spans(fold_sequence(sequence).structure))
+
+
+def test_local_profile_resolves_a_hairpin_between_ends_longer_than_the_window():
+    # 5' and 3' stretches of 100 unpaired bases exceed the window of 60: F and T are chained
+    sequence = "A" * 100 + "GGGCGCGCAAAAGCGCGCCC" + "A" * 100
+    contexts = fold_sequence(sequence).contexts
+    assert contexts == "F" * 100 + "SSSSSSSSHHHHSSSSSSSS" + "T" * 100
+    profile = fold_sequence(sequence, FoldOptions(format="profile", window=60, span=30)).profile
+    most_probable = "".join(CONTEXTS[k] for k in profile.argmax(axis=0))
+    assert np.mean([a == b for a, b in zip(most_probable, contexts)]) >= 0.95
+    unpairable = fold_sequence("N" * 50, FoldOptions(format="profile", window=10)).profile
+    np.testing.assert_allclose(unpairable[CONTEXTS.index("F")], 1.0)
+
+
+def _spans(structure):
+    stack, spans = [], []
+    for position, char in enumerate(structure):
+        if char == "(":
+            stack.append(position)
+        elif char == ")":
+            spans.append(position - stack.pop())
+    return spans
+
+
+def test_profile_rows_are_rounded_to_sum_exactly_to_one():
+    third = np.array([[1 / 3], [1 / 3], [1 / 3], [0.0], [0.0], [0.0]])
+    assert profile_lines(third) == ["0.333334", "0.333333", "0.333333", "0", "0", "0"]
+    rng = np.random.default_rng(0)
+    matrix = rng.dirichlet(np.ones(6), size=50).T
+    values = np.array([[float(v) for v in line.split()] for line in profile_lines(matrix)])
+    np.testing.assert_allclose(values.sum(axis=0), 1.0, atol=1e-12)
+    np.testing.assert_allclose(values, matrix, atol=1e-6)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("seq1", "seq1 mfe=-3.40"),
+    ("seq1 some description", "seq1 mfe=-3.40 some description"),
+    ("seq1 0,2", "seq1 mfe=-3.40 0,2"),  # multi-label indices stay at the end
+    ("0,2", "record_7 mfe=-3.40 0,2"),  # labels only: the id stays record_N
+    ("", "record_7 mfe=-3.40"),
+])
+def test_energy_goes_after_the_id(header, expected):
+    assert header_with_energy(header, 7, -3.4) == expected
+
+
+def test_order_and_results_do_not_depend_on_jobs(tmp_path):
+    rng = np.random.default_rng(2)
+    records = [(f"r{i} n={i}", "".join(rng.choice(list("ACGU"), size=int(rng.integers(12, 40)))))
+               for i in range(70)]
+    source = write_fasta(tmp_path / "in.fa", records, wrap=25)
+    options = dict(format="profile", samples=50, seed=3)
+    assert fold_file(source, tmp_path / "one.fa", FoldOptions(jobs=1, **options)) == 70
+    assert fold_file(source, tmp_path / "two.fa", FoldOptions(jobs=2, **options)) == 70
+    assert (tmp_path / "one.fa").read_text() == (tmp_path / "two.fa").read_text()
+    written = profile_records(tmp_path / "two.fa")
+    assert [h.split()[0] for h, _, _ in written] == [f"r{i}" for i in range(70)]
+    assert [s for _, s, _ in written] == [s for _, s in records]
+
+
+def test_folded_files_are_read_by_train_with_the_matching_structure_options(tmp_path):
+    a = write_fasta(tmp_path / "a.fa", [("a1", TRNA[:40]), ("a2", TRNA[36:])])
+    b = write_fasta(tmp_path / "b.fa", [("b1 0", STABLE_HAIRPIN + "GCGCAGCGCAGCGC"), ("b2", TRNA[10:50])])
+    for fold_format, structure, pwm in [("dotbracket", "().", False), ("context", CONTEXTS, False),
+                                        ("profile", CONTEXTS, True)]:
+        paths = [tmp_path / f"{fold_format}_{p.name}" for p in (a, b)]
+        for source, target in zip((a, b), paths):
+            fold_file(source, target, FoldOptions(format=fold_format, samples=10 if pwm else None, jobs=1))
+        dataset = load_dataset(paths, structure=structure, structure_pwm=pwm)
+        assert list(dataset.ids) == ["a1", "a2", "b1", "b2"]
+        assert dataset.encoder.alphabet.name == "rna" and dataset.encoder.length == 40
+        if pwm:
+            assert dataset.structure.shape == (4, 40, 6)
+
+
+def test_dna_is_folded_as_rna_with_a_note(cli, tmp_path):
+    # A-T pairs hold the hairpin together: T is paired as U; sequences are written as given
+    source = write_fasta(tmp_path / "dna.fa", [("d1", "GCATATATGAAACATATATGC"), ("d2", "ggggaTacccc")])
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--format", "context", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count("T read as U") == 1
+    assert three_line_records(tmp_path / "out.fa") == [
+        ("d1 mfe=-8.10", "GCATATATGAAACATATATGC", "SSSSSSSSSHHHSSSSSSSSS"),
+        ("d2 mfe=-4.50", "ggggaTacccc", "SSSSHHHSSSS")]
+
+
+def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
+    source = write_fasta(tmp_path / "in.fa", [("hp hairpin", "GGGGAAACCCC"), ("t", TRNA)], wrap=30)
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert three_line_records(tmp_path / "out.fa") == [
+        ("hp mfe=-4.50 hairpin", "GGGGAAACCCC", "((((...))))"), ("t mfe=-22.40", TRNA, TRNA_MFE)]
+    assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+@pytest.mark.parametrize("records, args, fragment", [
+    ([("s1", "GGGGAAACCCC"), ("s2", "GGGXAAACCCC")], [], "record 2 ('s2'): character 'X' at position 4"),
+    ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "not sequence + structure"),
+    ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence"),
+    ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window"),
+    ([("s1", "GGGGAAACCCC")], ["--window", "50", "--span", "80"], "--span must be between 1 and --window (50)"),
+    ([("s1", "GGGGAAACCCC")], ["--samples", "10"], "--samples applies to --format profile only"),
+    ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--window", "50", "--samples", "10"],
+     "--samples cannot be combined with --window"),
+    ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only"),
+])
+def test_bad_fold_inputs_give_one_line_and_exit_1(records, args, fragment, cli, tmp_path):
+    source = write_fasta(tmp_path / "in.fa", records)
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--jobs", "1", *args)
+    assert result.exit_code == 1
+    assert fragment in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "out.fa").exists()
+    assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_fold_of_a_missing_file_is_refused(cli, tmp_path):
+    result = cli("fold", tmp_path / "nope.fa", "-o", tmp_path / "out.fa")
+    assert result.exit_code == 1 and "nope.fa: no such file" in result.stderr
+
+
+def test_options_are_checked_in_the_library_too():
+    with pytest.raises(ParamError, match="--format must be one of"):
+        FoldOptions(format="ct")
+    with pytest.raises(ParamError, match="--samples and --exact exclude each other"):
+        FoldOptions(format="profile", samples=5, exact=True)
+    with pytest.raises(ParamError, match="--seed must be 0 or more"):
+        FoldOptions(format="profile", seed=-1)
+    assert FoldOptions(window=100).span == 100
+
+
+def test_an_error_deep_in_the_input_stops_the_workers_and_writes_nothing(tmp_path):
+    records = [(f"r{i}", "GGGGAAACCCC") for i in range(69)] + [("bad", "GGGG-AAACCCC")]
+    source = write_fasta(tmp_path / "in.fa", records)
+    with pytest.raises(InputError, match=re.escape("record 70 ('bad'): character '-' at position 5")):
+        fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=2))
+    assert [p.name for p in tmp_path.iterdir()] == ["in.fa"]
+
+
+def test_fold_reads_standard_input(cli, tmp_path):
+    result = cli("fold", "-", "-o", tmp_path / "out.fa", "--jobs", "1", input=">a x\nGGGGAAACCCC\n")
+    assert result.exit_code == 0, result.stderr
+    assert three_line_records(tmp_path / "out.fa") == [("a mfe=-4.50 x", "GGGGAAACCCC", "((((...))))")]
+
+
+def plain_rna_subset(tmp_path, records_per_class):
+    """The RNA sample classes as plain sequence FASTA (structure lines removed), first N records each."""
+    paths = []
+    for source in SAMPLE_RNA:
+        lines = source.read_text().splitlines()[:3 * records_per_class]
+        records = [(lines[i][1:], lines[i + 1]) for i in range(0, len(lines), 3)]
+        paths.append(write_fasta(tmp_path / source.name, records))
+    return paths
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--structure-alphabet", "FHIMST"], "leave out --structure-alphabet"),
+    (["--structure-pwm"], "leave out --structure-pwm"),
+])
+def test_train_fold_refuses_structure_options(args, fragment, cli, tmp_path):
+    loop, stem = plain_rna_subset(tmp_path, 5)
+    result = cli("train", loop, stem, "--fold", "context", "-o", tmp_path / "run", *args)
+    assert result.exit_code == 1 and fragment in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_fold_checks_the_run_folder_before_folding(cli, tmp_path):
+    loop, stem = plain_rna_subset(tmp_path, 5)
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "notes.txt").write_text("mine")
+    result = cli("train", loop, stem, "--fold", "context", "-o", tmp_path / "busy")
+    assert result.exit_code == 1 and "is not a motifnet run" in result.stderr
+    assert not (tmp_path / "busy" / "folded").exists()
+
+
+@pytest.mark.slow
+def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
+    loop, stem = plain_rna_subset(tmp_path, 40)
+    run_dir = tmp_path / "run"
+    result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["data"]["class_names"] == ["loop", "stem"]
+    assert meta["data"]["encoder"]["structure_alphabet"]["letters"] == "FHIMST"
+    assert meta["data"]["encoder"]["structure_mode"] == "letters"
+    assert [f["path"] for f in meta["data"]["files"]] == [str(run_dir / "folded" / "loop.fa"),
+                                                         str(run_dir / "folded" / "stem.fa")]
+    folded = three_line_records(run_dir / "folded" / "loop.fa")
+    assert len(folded) == 40 and set(folded[0][2]) <= set(CONTEXTS)
+    sources = json.loads((run_dir / "folded" / "sources.json").read_text())
+    assert sources["loop.fa"]["source"] == str(loop) and sources["loop.fa"]["settings"]["format"] == "context"
+
+    report = tmp_path / "report"
+    result = cli("visualize-kernels", run_dir, "-o", report, "--group", "all")
+    assert result.exit_code == 0, result.stderr
+    assert (report / "motif_kernel_0.png").exists()
+    meme = (report / "motifs_structure.meme").read_text()
+    assert 'ALPHABET "structure"\nF\nH\nI\nM\nS\nT\nEND ALPHABET' in meme
+    assert meme.count("MOTIF kernel_") >= 1 and "alength= 6" in meme
+
+    # replacing the run reuses the folded files instead of folding again
+    result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", "--overwrite",
+                 *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    assert "reusing" in result.stderr and "folding " not in result.stderr
+
+
+@pytest.mark.slow
+def test_train_fold_profile_trains_on_context_probabilities(cli, tmp_path):
+    loop, stem = plain_rna_subset(tmp_path, 30)
+    run_dir = tmp_path / "run"
+    result = cli("train", loop, stem, "--fold", "profile", "-o", run_dir, "--seed", "2", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["data"]["encoder"]["structure_mode"] == "pwm"
+    assert meta["data"]["channels"] == 4 * 6
+    for _, _, matrix in profile_records(run_dir / "folded" / "stem.fa"):
+        np.testing.assert_allclose(matrix.sum(axis=0), 1.0, atol=1e-6)

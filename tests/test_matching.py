@@ -1,0 +1,261 @@
+"""TOMTOM matching: MEME's tomtom.tsv layout and conventions, JASPAR lookups, the compare command,
+and a JASPAR motif planted into data recovered by visualize-kernels."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from conftest import write_fasta
+
+from motifnet.errors import ParamError
+from motifnet.export import ExportedMotif
+from motifnet.matching import (
+    TOMTOM_COLUMNS,
+    Comparison,
+    MotifDatabase,
+    annotate_kernels,
+    benjamini_hochberg,
+    compare_motifs,
+    load_jaspar,
+    match_alignment,
+    match_motifs,
+    plot_match,
+)
+from motifnet.meme import MemeMotif, write_meme
+
+MEME_HEADER = ("Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\t"
+               "Target_consensus\tOrientation")
+CTCF = "MA0139.2"  # JASPAR CORE, 15 columns of high information
+
+
+def random_database(n=60, seed=0):
+    rng = np.random.default_rng(seed)
+    motifs = [MemeMotif(f"T{i}", f"name{i}", rng.dirichlet(np.full(4, 0.3), size=int(rng.integers(6, 20))), 20)
+              for i in range(n)]
+    return MotifDatabase("ACGT", motifs, "random")
+
+
+@pytest.fixture(scope="module")
+def jaspar():
+    return load_jaspar()
+
+
+def test_benjamini_hochberg_exact():
+    np.testing.assert_allclose(benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])),
+                               [0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+    assert benjamini_hochberg(np.array([0.9, 0.8])).max() <= 1.0
+
+
+def test_offset_and_orientation_follow_meme():
+    database = random_database()
+    target = database.motifs[3].pwm  # 18 columns
+    inside = MemeMotif("inside", "", target[3:9], 10)
+    reverse = MemeMotif("reverse", "", target[::-1, ::-1][2:8], 10)
+    overhang = MemeMotif("overhang", "", np.vstack([np.full((3, 4), 0.25), target[:5]]), 10)
+    [[a], [b], [c]] = match_motifs([inside, reverse, overhang], database, top=1)
+    assert (a.target_id, a.offset, a.overlap, a.orientation) == ("T3", 3, 6, "+")  # query column i faces i + 3
+    assert (b.target_id, b.offset, b.overlap, b.orientation) == ("T3", 2, 6, "-")  # on the reverse complement
+    assert (c.target_id, c.offset, c.orientation) == ("T3", -3, "+")  # the query starts 3 columns earlier
+    letters = np.array(list("ACGT"))
+    assert b.target_consensus == "".join(letters[target[::-1, ::-1].argmax(axis=1)])  # as aligned
+    np.testing.assert_array_equal(b.target_pwm, target[::-1, ::-1])
+    assert a.e_value == pytest.approx(a.p_value * 60) and a.q_value <= a.e_value
+
+
+def test_every_motif_matches_itself_best_kernel_against_kernel():
+    pwms = [m.pwm for m in random_database(30, seed=4).motifs]
+    comparison = compare_motifs(pwms, pwms, reverse_complement=True)
+    assert comparison.p_values.shape == (30, 30)
+    assert [int(comparison.ranked(i)[0]) for i in range(30)] == list(range(30))
+    np.testing.assert_array_equal(np.diag(comparison.offsets), 0)
+    assert not np.diag(comparison.reverse).any()
+
+
+def test_protein_motifs_are_matched_on_one_strand():
+    rng = np.random.default_rng(2)
+    targets = [rng.dirichlet(np.full(20, 0.2), size=int(rng.integers(6, 15))) for _ in range(60)]
+    comparison = compare_motifs([targets[5][2:8]], targets)
+    assert int(comparison.ranked(0)[0]) == 5 and comparison.offsets[0, 5] == 2
+    assert not comparison.reverse.any()
+
+
+def test_ranking_breaks_ties_by_overlap_then_index():
+    p = np.array([[0.01, 0.01, 0.01, 0.001]])
+    comparison = Comparison(p, p * 4, p, np.zeros((1, 4), int), np.array([[3, 5, 5, 1]]), np.zeros((1, 4), bool))
+    assert list(comparison.ranked(0)) == [3, 1, 2, 0]
+    assert list(comparison.ranked(0, top=2)) == [3, 1]
+
+
+def test_mismatched_letters_are_refused():
+    with pytest.raises(ParamError, match="one alphabet"):
+        compare_motifs([np.full((5, 4), 0.25)], [np.full((5, 20), 0.05)])
+
+
+@pytest.mark.parametrize("kept,offset,target_width,expected", [
+    ((3, 14), 2, 15, (18, 0, 1)),    # the match starts one column into the kernel
+    ((2, 8), 5, 10, (21, 3, 0)),     # it starts three columns before the kernel
+    ((0, 6), -4, 30, (34, 0, 4)),    # and runs past its end
+])
+def test_match_alignment(kept, offset, target_width, expected):
+    assert match_alignment(18, kept, offset, target_width) == expected
+
+
+def test_plot_match_puts_aligned_columns_on_one_axis():
+    import matplotlib.pyplot as plt
+
+    database = random_database()
+    kernel = np.vstack([np.full((2, 4), 0.25), database.motifs[4].pwm[1:6], np.full((4, 4), 0.25)])
+    [[match]] = match_motifs([MemeMotif("k", "", kernel[2:7], 10)], database, top=1)
+    assert (match.target_id, match.offset) == ("T4", 1)
+    top, bottom = plot_match(kernel, (2, 7), match, "ACGT")
+    # Kernel column 3 (the first kept) and target column 2 sit at the same x.
+    assert top.get_xticks()[2] == bottom.get_xticks()[1] and top.get_xlim() == bottom.get_xlim()
+    assert [t.get_text() for t in bottom.get_xticklabels()][:2] == ["1", "2"]
+    assert "forward strand" in bottom.get_xlabel()
+    plt.close(top.figure)
+
+
+def test_flat_kernels_are_not_matched(tmp_path):
+    database = random_database()
+    informative = database.motifs[5].pwm
+    motifs = [SimpleNamespace(kernel=0, pwm=informative), SimpleNamespace(kernel=1, pwm=np.full((8, 4), 0.25))]
+    exported = [ExportedMotif(0, MemeMotif("kernel_0", "", informative, 30), (0, len(informative))),
+                ExportedMotif(1, MemeMotif("kernel_1", "", np.full((8, 4), 0.25), 30), (0, 8), informative=False)]
+    best, figures = annotate_kernels(tmp_path, motifs, exported, "ACGT", database, top=2)
+    assert list(best) == [0] and best[0].target_id == "T5" and figures == {0: "match_kernel_0.png"}
+    lines = (tmp_path / "matches.tsv").read_text().strip().split("\n")
+    assert lines[0] == MEME_HEADER + "\tTarget_name" and len(lines) == 3
+    assert all(line.startswith("kernel_0\t") for line in lines[1:])
+    assert (tmp_path / "match_kernel_0.png").stat().st_size > 1000
+
+
+def test_jaspar_latest_versions_and_tax_groups(jaspar):
+    ids = [m.name for m in jaspar.motifs]
+    assert CTCF in ids and len(ids) == len(set(ids)) > 1000
+    assert len({i.split(".")[0] for i in ids}) == len(ids)  # one version per matrix
+    assert jaspar.source.startswith("JASPAR") and "CORE, all taxonomic groups" in jaspar.source
+    vertebrates = load_jaspar(tax_group="vertebrates")
+    assert CTCF in {m.name for m in vertebrates.motifs} and len(vertebrates.motifs) < len(jaspar.motifs)
+    ctcf = jaspar.motifs[ids.index(CTCF)]
+    assert ctcf.alt_name == "CTCF" and ctcf.pwm.shape == (15, 4)
+    np.testing.assert_allclose(ctcf.pwm.sum(axis=1), 1.0)
+
+
+def jaspar_query_file(path, jaspar, ids):
+    motifs = [m for m in jaspar.motifs if m.name in ids]
+    write_meme(path, motifs, "ACGT", [0.25] * 4, strands=True)
+    return path
+
+
+def test_compare_finds_a_jaspar_motif_itself_first(jaspar, cli, tmp_path):
+    query = jaspar_query_file(tmp_path / "q.meme", jaspar, {CTCF, "MA0035.5"})
+    result = cli("compare", query, "--top", "3")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.rstrip("\n").split("\n")
+    assert lines[0] == MEME_HEADER + "\tTarget_name"
+    assert lines[0].split("\t")[:10] == TOMTOM_COLUMNS
+    rows = [line.split("\t") for line in lines[1:]]
+    assert len(rows) == 6
+    for query_id, name in (("MA0035.5", "GATA1"), (CTCF, "CTCF")):
+        mine = [row for row in rows if row[0] == query_id]
+        first = mine[0]
+        assert (first[1], first[2], first[9], first[10]) == (query_id, "0", "+", name)
+        assert first[7] == first[8]  # consensus of query and target are the same
+        assert float(first[3]) == min(float(row[3]) for row in mine) and float(first[5]) < 1e-10
+    out = tmp_path / "matches.tsv"
+    result = cli("compare", query, "--tax-group", "vertebrates", "--top", "1", "-o", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert [line.split("\t")[1] for line in out.read_text().strip().split("\n")[1:]] == [CTCF, "MA0035.5"]
+
+
+def test_compare_against_a_meme_file(jaspar, cli, tmp_path):
+    database = random_database()
+    path = tmp_path / "db.meme"
+    write_meme(path, database.motifs, "ACGT", [0.25] * 4, strands=True)
+    query = tmp_path / "q.meme"
+    write_meme(query, [MemeMotif("q", "", database.motifs[11].pwm[::-1, ::-1], 5)], "ACGT", [0.25] * 4)
+    result = cli("compare", query, "--db", path, "--top", "2")
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.split("\n")[1].split("\t")
+    assert (first[1], first[2], first[9], first[10]) == ("T11", "0", "-", "name11")
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["{tmp}/none.meme"], "query file {tmp}/none.meme: no such file"),
+    (["{tmp}/bad.meme"], "not a MEME motif file"),
+    (["{tmp}/rna.meme"], "has the alphabet ACGU, the motif database JASPAR"),
+    (["{tmp}/q.meme", "--top", "0"], "--top expects a number of matches >= 1, received: 0"),
+    (["{tmp}/q.meme", "--collection", "NOPE"], "--collection NOPE: no such JASPAR collection"),
+    (["{tmp}/q.meme", "--tax-group", "martians"], "--tax-group martians: not a taxonomic group of JASPAR CORE"),
+    (["{tmp}/q.meme", "--db", "{tmp}/none.meme"], "motif database {tmp}/none.meme: no such file"),
+    (["{tmp}/q.meme", "--db", "{tmp}/q.meme", "--tax-group", "plants"], "applies to JASPAR only"),
+    (["{tmp}/ragged.meme"], "motif m: expected 'letter-probability matrix"),
+])
+def test_bad_input_to_compare(cli, tmp_path, args, fragment):
+    rng = np.random.default_rng(0)
+    write_meme(tmp_path / "q.meme", [MemeMotif("q", "", rng.dirichlet(np.ones(4), size=6), 5)], "ACGT", [0.25] * 4)
+    write_meme(tmp_path / "rna.meme", [MemeMotif("r", "", rng.dirichlet(np.ones(4), size=6), 5)], "ACGU", [0.25] * 4)
+    (tmp_path / "bad.meme").write_text("hello\n")
+    (tmp_path / "ragged.meme").write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m\n"
+                                          "letter-probability matrix: alength= 4 w= 2\n0.1 0.2 0.3 0.4\n0.5 0.5\n")
+    result = cli("compare", *[arg.format(tmp=tmp_path) for arg in args])
+    message = result.stderr.strip()
+    assert result.exit_code == 1 and fragment.format(tmp=tmp_path) in message, message
+    assert "Traceback" not in result.output and len(message.split("\n")) == 1
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["--motif-db", "{tmp}/rna.meme"], "the model has the alphabet ACGT, the motif database"),
+    (["--motif-db", "{tmp}/none.meme"], "no such file"),
+    (["--tax-group", "martians"], "--tax-group martians"),
+    (["--trim-ic", "-1"], "--trim-ic expects a number of bits >= 0"),
+    (["--formats", "meme,pdf"], "unknown: pdf"),
+])
+def test_bad_matching_options_of_visualize_kernels(trained_run, cli, tmp_path, args, fragment):
+    run_dir, _ = trained_run
+    write_meme(tmp_path / "rna.meme", [MemeMotif("r", "", np.full((4, 4), 0.25), 5)], "ACGU", [0.25] * 4)
+    out = tmp_path / "vk"
+    result = cli("visualize-kernels", run_dir, "-o", out, *[arg.format(tmp=tmp_path) for arg in args])
+    message = result.stderr.strip()
+    assert result.exit_code == 1 and fragment in message.split("\n")[-1] and "Traceback" not in result.output
+    assert not (out / "kernels.tsv").exists()  # refused before any work
+
+
+def plant(rng, pwm, n, length):
+    """``n`` random sequences with a site sampled from ``pwm`` at a random position (forward strand)."""
+    sequences = []
+    for _ in range(n):
+        letters = rng.choice(list("ACGT"), size=length)
+        start = int(rng.integers(0, length - len(pwm) + 1))
+        letters[start:start + len(pwm)] = ["ACGT"[rng.choice(4, p=row)] for row in pwm]
+        sequences.append("".join(letters))
+    return sequences
+
+
+@pytest.mark.slow
+def test_planted_jaspar_motif_is_recovered_and_matched(jaspar, cli, tmp_path):
+    rng = np.random.default_rng(0)
+    ctcf = next(m.pwm for m in jaspar.motifs if m.name == CTCF)
+    length, kernel_len = 50, 18
+    bound = write_fasta(tmp_path / "ctcf.fa", [(f"c{i}", s) for i, s in enumerate(plant(rng, ctcf, 250, length))])
+    background = write_fasta(tmp_path / "bg.fa", [(f"b{i}", "".join(rng.choice(list("ACGT"), size=length)))
+                                                  for i in range(250)])
+    params = {"conv_num": 1, "kernel_num": 4, "kernel_len": kernel_len, "pool_size": length - kernel_len + 1,
+              "pool_stride": length - kernel_len + 1, "neuron_num": 16, "epochs": 12, "batch_size": 32,
+              "learning_rate": 0.005, "dropout_input": 0, "dropout_conv": 0.1, "dropout_dense": 0.2}
+    run_dir = tmp_path / "run"
+    args = [item for key, value in params.items() for item in ("--param", f"{key}={value}")]
+    assert cli("train", bound, background, "-o", run_dir, "--seed", "1", "--quiet", *args).exit_code == 0
+    out = tmp_path / "vk"
+    result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().rstrip("\n").split("\n")]
+    header, top = rows[0], rows[1]  # the most important kernel
+    match = dict(zip(header, top))
+    assert match["top_class"] == "ctcf"
+    matches = [line.split("\t") for line in (out / "matches.tsv").read_text().strip().split("\n")[1:]]
+    top3 = [row[1] for row in matches if row[0] == f"kernel_{match['kernel']}"][:3]
+    assert CTCF in top3 and match["best_match_name"] == "CTCF" and float(match["best_match_q"]) < 0.05, (top3, match)
+    assert (out / f"match_kernel_{match['kernel']}.png").exists()
+    html = (out / "summary.html").read_text()
+    assert f'src="match_kernel_{match["kernel"]}.png"' in html and CTCF in html

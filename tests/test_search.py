@@ -1,0 +1,432 @@
+"""grid-search: grid files, trial ids and seeds, results.tsv, folds, clusters, and searches on Dask."""
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import random_dna, write_fasta
+
+from motifnet.errors import ParamError
+from motifnet.search import (
+    RESULTS,
+    ResultsFile,
+    SearchConfig,
+    _prepare_folder,
+    check_grid,
+    expand_grid,
+    load_grid,
+    parse_row,
+    rank,
+    run_search,
+    trial_id,
+    trial_seed,
+)
+
+FIXED = ["--param", "conv_num=1", "--param", "neuron_num=8", "--param", "epochs=2", "--param", "batch_size=16",
+         "--param", "dropout_input=0", "--param", "dropout_conv=0"]
+FIXED_PARAMS = {"conv_num": 1, "neuron_num": 8, "epochs": 2, "batch_size": 16, "dropout_input": 0.0,
+                "dropout_conv": 0.0}
+GRID = {"kernel_num": [4, 8], "kernel_len": [5, 9]}
+
+
+def small_data(folder: Path):
+    """Two classes of 60 records of length 40; class 'motif' carries GGATCC."""
+    rng = np.random.default_rng(7)
+    a = write_fasta(folder / "motif.fa", [(f"m{i}", s) for i, s in enumerate(random_dna(rng, 60, 40, "GGATCC"))])
+    b = write_fasta(folder / "plain.fa", [(f"p{i}", s) for i, s in enumerate(random_dna(rng, 60, 40))])
+    return [a, b]
+
+
+def results_table(folder: Path) -> dict:
+    lines = (folder / RESULTS).read_text().splitlines()
+    header = lines[0].split("\t")
+    return {cells[0]: dict(zip(header, cells)) for cells in (line.split("\t") for line in lines[1:])}
+
+
+# ---------------------------------------------------------------------------------------- grids
+
+
+def test_grid_values_are_converted_like_param_and_tuples_have_one_canonical_form(tmp_path):
+    path = tmp_path / "grid.json"
+    path.write_text(json.dumps({"kernel_num": [10, "20"], "dense_num": [2],
+                                "neuron_num": [[300, 100], "100,30"], "rnn_type": [None, "lstm"]}))
+    grid = load_grid(path)
+    assert grid == {"kernel_num": [10, 20], "dense_num": [2], "neuron_num": [(300, 100), (100, 30)],
+                    "rnn_type": [None, "LSTM"]}
+    as_list = expand_grid({"neuron_num": [[300, 100]]}, {}, 1)[0]
+    as_text = expand_grid(check_grid({"neuron_num": ["300,100"]}), {}, 1)[0]
+    assert as_list.id == as_text.id == hashlib.sha256(b'{"neuron_num":[300,100]}').hexdigest()[:12]
+
+
+def test_expansion_order_ids_and_seeds_do_not_depend_on_scheduling_or_key_order():
+    trials = expand_grid({"kernel_num": [4, 8], "kernel_len": [5, 9, 13]}, {"epochs": 2}, seed=5)
+    assert [t.number for t in trials] == [1, 2, 3, 4, 5, 6]
+    assert [(t.values["kernel_num"], t.values["kernel_len"]) for t in trials] == [
+        (4, 5), (4, 9), (4, 13), (8, 5), (8, 9), (8, 13)]
+    assert len({t.id for t in trials}) == 6 and len({t.seed for t in trials}) == 6
+    assert trials[0].params == {"epochs": 2, "kernel_num": 4, "kernel_len": 5}
+    swapped = expand_grid({"kernel_len": [13, 9, 5], "kernel_num": [8, 4]}, {"epochs": 2}, seed=5)
+    assert {t.id: t.seed for t in swapped} == {t.id: t.seed for t in trials}
+    digest = hashlib.sha256(b'5\n{"epochs":2,"kernel_len":5,"kernel_num":4}').digest()
+    assert trials[0].seed == int.from_bytes(digest[:4], "big") % 2**31 == trial_seed(5, trials[0].params)
+    other_seed = expand_grid({"kernel_num": [4, 8], "kernel_len": [5, 9, 13]}, {"epochs": 2}, seed=6)
+    assert [t.id for t in other_seed] == [t.id for t in trials]
+    assert all(a.seed != b.seed for a, b in zip(other_seed, trials))
+    assert trial_id({"kernel_num": 4, "epochs": 2}) == trial_id({"epochs": 2, "kernel_num": 4})
+
+
+def test_the_grid_replaces_fixed_parameters_of_the_same_name():
+    trials = expand_grid({"kernel_num": [4, 8]}, {"kernel_num": 30, "epochs": 2}, seed=1)
+    assert [t.params for t in trials] == [{"epochs": 2, "kernel_num": 4}, {"epochs": 2, "kernel_num": 8}]
+
+
+GRID_ERRORS = [
+    ('{"kernel_nums": [4, 8]}', "unknown parameter 'kernel_nums' (did you mean 'kernel_num'?)"),
+    ('[{"kernel_num": [4]}]', "expected a JSON object mapping parameter names to lists of values"),
+    ('{}', "the grid is empty"),
+    ('{"kernel_num": []}', "parameter kernel_num has an empty list of values"),
+    ('{"kernel_num": 8}', "parameter kernel_num needs a list of values to try (e.g. [8]), received: 8"),
+    ('{"kernel_num": [4, -1]}', "parameter kernel_num expects an integer >= 1"),
+    ('{"kernel_num": [4, "4"]}', "parameter kernel_num lists the value 4 twice"),
+    ('{"conv_num": [[1, 2]]}', "parameter conv_num takes a single value"),
+    ('{"kernel_num": [4,', "not a JSON grid file"),
+]
+
+
+@pytest.mark.parametrize("text, message", GRID_ERRORS)
+def test_grid_file_errors_are_one_line_cli_errors(cli, tmp_path, text, message):
+    fasta = small_data(tmp_path)
+    grid = tmp_path / "grid.json"
+    grid.write_text(text)
+    result = cli("grid-search", *fasta, "-o", tmp_path / "search", "--grid", grid)
+    assert result.exit_code == 1
+    assert f"Error: {grid}: " in result.stderr and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "search").exists()
+
+
+CLI_ERRORS = [
+    (["--grid", "missing.json"], "missing.json: no such grid file"),
+    (["--queue", "short"], "--queue apply to batch jobs: add --slurm or --pbs"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--slurm"], "--scheduler and --slurm exclude each other"),
+    (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "with --scheduler the cluster already has its workers"),
+    (["--param", "kernel_nm=3"], "unknown parameter 'kernel_nm'"),
+    (["--split", "0.9,0.3"], "--split fractions must be above 0 and sum to at most 1"),
+]
+
+
+@pytest.mark.parametrize("arguments, message", CLI_ERRORS)
+def test_bad_search_options_are_refused_before_anything_starts(cli, tmp_path, monkeypatch, arguments, message):
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    monkeypatch.chdir(tmp_path)
+    options = arguments if "--grid" in arguments else ["--grid", "grid.json", *arguments]
+    result = cli("grid-search", *fasta, "-o", tmp_path / "search", *options)
+    assert result.exit_code in (1, 2)
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "search").exists()
+
+
+def test_standard_input_and_missing_fasta_files_are_refused(cli, tmp_path):
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    result = cli("grid-search", "-", tmp_path / "x.fa", "-o", tmp_path / "s", "--grid", tmp_path / "grid.json")
+    assert result.exit_code == 1 and "standard input ('-') cannot be used" in result.stderr
+    result = cli("grid-search", tmp_path / "x.fa", tmp_path / "y.fa", "-o", tmp_path / "s",
+                 "--grid", tmp_path / "grid.json")
+    assert result.exit_code == 1 and f"{tmp_path / 'x.fa'}: no such FASTA file" in result.stderr
+
+
+# ------------------------------------------------------------------------ folder and results.tsv
+
+
+def test_a_folder_with_another_search_is_refused_unless_overwrite(tmp_path):
+    fasta = [str(p) for p in small_data(tmp_path)]
+    folder = tmp_path / "search"
+    config = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    settings, earlier = _prepare_folder(config)
+    assert earlier is None and settings["seed"] == 3 and (folder / "search.json").exists()
+    # continuing without --seed takes the recorded one
+    same = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS))
+    assert _prepare_folder(same)[0]["seed"] == 3
+    other = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), metric="pr-auc", seed=3)
+    with pytest.raises(ParamError, match=r"holds a search with other settings \(metric differ"):
+        _prepare_folder(other)
+    (folder / "results.tsv").write_text("stale")
+    other.overwrite = True
+    assert _prepare_folder(other)[0]["metric"] == "pr-auc" and not (folder / "results.tsv").exists()
+    stranger = tmp_path / "full"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine")
+    with pytest.raises(ParamError, match="not empty and is not a motifnet search"):
+        _prepare_folder(SearchConfig(fasta, str(stranger), check_grid(GRID)))
+
+
+def test_results_file_keeps_complete_rows_and_drops_a_line_cut_short(tmp_path):
+    path = tmp_path / RESULTS
+    results = ResultsFile(path, ["kernel_num"])
+    row = {"trial": "aaa", "status": "ok", "score": 0.1 + 0.2, "epochs": 3.0, "best_epoch": 2.0, "seconds": 1.5,
+           "attempts": 1, "seed": 7, "kernel_num": "4", "params": '{"kernel_num":4}', "error": "a\tb\nc"}
+    results.append(row)
+    results.append({**row, "trial": "bbb", "status": "failed", "score": None, "error": "boom"})
+    with open(path, "a") as handle:
+        handle.write("ccc\tok\t0.9")  # the search was killed while writing this row
+    reopened = ResultsFile(path, ["kernel_num"])
+    rows = reopened.rows()
+    assert list(rows) == ["aaa", "bbb"] and path.read_text().endswith("\n")
+    parsed = parse_row(rows["aaa"])
+    assert parsed["score"] == 0.1 + 0.2  # the exact float: a continued search ranks the same numbers
+    assert parsed["error"] == "a b c" and parsed["params"] == {"kernel_num": 4} and parsed["attempts"] == 1
+    assert parse_row(rows["bbb"])["score"] is None
+    with pytest.raises(ParamError, match="not the results file of this search"):
+        ResultsFile(path, ["kernel_len"])
+
+
+def test_ranking_puts_the_best_score_first_and_failed_trials_last():
+    trials = expand_grid({"kernel_num": [1, 2, 3, 4, 5]}, {}, 1)
+    ids = [t.id for t in trials]
+    rows = [{"trial": ids[0], "status": "ok", "score": 0.5}, {"trial": ids[1], "status": "failed", "score": None},
+            {"trial": ids[2], "status": "ok", "score": 0.9}, {"trial": ids[3], "status": "ok", "score": 0.5},
+            {"trial": ids[4], "status": "failed", "score": None}]
+    assert [r["trial"] for r in rank(rows, trials, "roc-auc")] == [ids[2], ids[0], ids[3], ids[1], ids[4]]
+    assert [r["trial"] for r in rank(rows, trials, "val-loss")] == [ids[0], ids[3], ids[2], ids[1], ids[4]]
+
+
+def test_folds_partition_the_records_stratified_by_class():
+    from motifnet._trial import make_folds
+
+    labels = np.zeros((50, 2), dtype=np.uint8)
+    labels[:20, 0] = 1
+    labels[20:, 1] = 1
+    index = np.arange(3, 48)  # 17 of class 0, 28 of class 1
+    folds = make_folds(labels, index, 4, seed=1)
+    assert np.array_equal(np.sort(np.concatenate(folds)), index)
+    assert sum(len(f) for f in folds) == len(index) and len(np.unique(np.concatenate(folds))) == len(index)
+    per_class = np.array([labels[f].sum(axis=0) for f in folds])
+    assert per_class[:, 0].max() - per_class[:, 0].min() <= 1 and per_class[:, 1].max() - per_class[:, 1].min() <= 1
+    assert all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=1)))
+    assert not all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=2)))
+
+
+# ------------------------------------------------------------------------------------- clusters
+
+
+@pytest.mark.parametrize("kind, extra, expected", [
+    ("slurm", "--account=lab", ["#SBATCH -p short", "#SBATCH --cpus-per-task=4", "#SBATCH --mem=15G",
+                                "#SBATCH -t 01:30:00", "#SBATCH --account=lab", "#SBATCH -J motifnet-trial"]),
+    ("pbs", "-A lab", ["#PBS -q short", "#PBS -l select=1:ncpus=4:mem=15GB", "#PBS -l walltime=01:30:00",
+                       "#PBS -A lab", "#PBS -N motifnet-trial"]),
+])
+def test_batch_job_scripts_carry_queue_cores_memory_walltime_and_one_trial_per_worker(tmp_path, kind, extra,
+                                                                                       expected):
+    from motifnet._cluster import ClusterOptions, make_jobqueue_cluster
+
+    options = ClusterOptions(kind, queue="short", cores=4, memory="16GB", walltime="01:30:00",
+                             job_extra=(extra,), interface="lo", log_directory=str(tmp_path))
+    cluster = make_jobqueue_cluster(options.checked())
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    for line in expected:
+        assert line in script.splitlines(), (line, script)
+    assert "--nthreads 4" in script and "--resources motifnet_trial=1" in script
+    assert "tcp://127.0.0.1:" in script  # the scheduler listens on the interface asked for
+
+
+def test_batch_jobs_without_cores_or_memory_say_what_to_give(monkeypatch):
+    import dask
+
+    from motifnet._cluster import ClusterOptions, make_jobqueue_cluster
+
+    with dask.config.set({"jobqueue.slurm.cores": None, "jobqueue.slurm.memory": None}):
+        with pytest.raises(ParamError, match="give --cores and --memory"):
+            make_jobqueue_cluster(ClusterOptions("slurm", queue="short", interface="lo"))
+
+
+def test_an_unreachable_scheduler_is_one_error(tmp_path):
+    from motifnet._cluster import ClusterOptions, connect
+
+    with pytest.raises(ParamError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
+        with connect(ClusterOptions("scheduler", scheduler="tcp://127.0.0.1:9", timeout=1), 1):
+            pass
+
+
+# ------------------------------------------------------------------------------------- plotting
+
+
+def test_score_plot_groups_scores_by_value_and_stars_the_best(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from motifnet.search_report import plot_scores_by_value, scores_by_value
+
+    rows = [{"status": "ok", "score": 0.7, "kernel_len": "5"}, {"status": "ok", "score": 0.9, "kernel_len": "9"},
+            {"status": "ok", "score": 0.8, "kernel_len": "5"}, {"status": "failed", "score": None, "kernel_len": "13"}]
+    groups = scores_by_value(rows, "kernel_len", ["5", "9", "13"])
+    assert groups == [("5", [0.7, 0.8]), ("9", [0.9]), ("13", [])]
+    ax = plot_scores_by_value(groups, "kernel_len", "roc-auc", best=("5", 0.8))
+    points = np.concatenate([c.get_offsets() for c in ax.collections])
+    assert sorted(points[:, 1].tolist()) == [0.7, 0.9]  # the best trial is drawn as a star instead
+    star = [line for line in ax.lines if line.get_marker() == "*"]
+    assert len(star) == 1 and list(star[0].get_ydata()) == [0.8] and abs(star[0].get_xdata()[0] - 0) <= 0.15
+    assert any(text.get_text() == "all trials\nfailed" for text in ax.texts)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["5", "9", "13"]
+    assert "ROC-AUC" in ax.get_ylabel()
+    plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------------------- searches on Dask
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("search_data")
+    small_data(folder)
+    (folder / "grid.json").write_text(json.dumps(GRID))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def finished_search(data_dir):
+    """The 4-trial grid through the command line, on 2 local worker processes."""
+    from click.testing import CliRunner
+
+    from motifnet.cli import main
+
+    folder = data_dir / "uninterrupted"
+    arguments = ["grid-search", str(data_dir / "motif.fa"), str(data_dir / "plain.fa"), "-o", str(folder),
+                 "--grid", str(data_dir / "grid.json"), *FIXED, "--workers", "2", "--threads", "1", "--seed", "11"]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 0, result.output
+    return folder, result
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """A running local Dask cluster (2 worker processes) that searches reach by address."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+def search_config(data_dir, folder, grid=GRID, **kwargs):
+    return SearchConfig([str(data_dir / "motif.fa"), str(data_dir / "plain.fa")], str(folder), check_grid(grid),
+                        dict(FIXED_PARAMS), seed=11, **kwargs)
+
+
+def on(address):
+    from motifnet._cluster import ClusterOptions
+
+    return ClusterOptions("scheduler", scheduler=address, threads=1)
+
+
+@pytest.mark.slow
+def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(finished_search):
+    from motifnet.rundir import open_run
+
+    folder, result = finished_search
+    assert result.stdout.strip() == str(folder / "summary.html")
+    assert "4 trial(s), 0 finished earlier" in result.stderr and "2 local worker process(es)" in result.stderr
+    table = results_table(folder)
+    assert len(table) == 4 and {row["status"] for row in table.values()} == {"ok"}
+    assert {(row["kernel_num"], row["kernel_len"]) for row in table.values()} == {
+        ("4", "5"), ("4", "9"), ("8", "5"), ("8", "9")}
+    scores = {trial: float(row["score"]) for trial, row in table.items()}
+    assert all(0 <= s <= 1 for s in scores.values()) and len(set(scores.values())) > 1
+    for row in table.values():
+        assert row["epochs"] == "2.0" and row["attempts"] == "1" and float(row["seconds"]) > 0
+        assert int(row["seed"]) == trial_seed(11, json.loads(row["params"]))
+    best_trial = max(scores, key=lambda trial: (scores[trial], -list(table).index(trial)))
+    state = json.loads((folder / "search.json").read_text())
+    assert state["status"] == "complete" and state["best"]["trial"] == best_trial
+    assert state["best"]["score"] == scores[best_trial] == max(scores.values())
+    html = (folder / "summary.html").read_text()
+    ranked = sorted(scores, key=lambda trial: -scores[trial])
+    positions = [html.index(f"<td><code>{trial}</code></td>") for trial in ranked]
+    assert positions == sorted(positions)  # the table lists the trials best first
+    assert 'src="score_by_parameter.png"' in html and (folder / "score_by_parameter.png").stat().st_size > 0
+    run = open_run(folder / "best")
+    assert run.complete and run.meta["seed"] == 11
+    assert run.meta["params"]["kernel_num"] == int(table[best_trial]["kernel_num"])
+    assert run.meta["params"]["kernel_len"] == int(table[best_trial]["kernel_len"])
+    probabilities = run.model.predict(run.dataset.model_inputs(slice(0, 5)), verbose=0)
+    assert probabilities.shape == (5, 2)
+    # the best run's split is the search's: its test records were never used by a trial
+    assert run.meta["split"]["test"] == 18
+
+
+@pytest.mark.slow
+def test_a_stopped_search_continues_without_rerunning_trials_and_ends_as_an_uninterrupted_one(
+        finished_search, data_dir, scheduler):
+    reference = results_table(finished_search[0])
+    folder = data_dir / "restarted"
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_two(row, finished, total):
+        if finished == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        run_search(search_config(data_dir, folder), on(scheduler), on_result=stop_after_two)
+    before = (folder / RESULTS).read_text().splitlines()
+    assert len(before) == 3 and not (folder / "best").exists()
+    first_two = [line.split("\t")[0] for line in before[1:]]
+
+    result = run_search(search_config(data_dir, folder), on(scheduler))
+    assert sorted(result.ran) == sorted(set(reference) - set(first_two))  # only the two unfinished trials ran
+    after = (folder / RESULTS).read_text().splitlines()
+    assert after[:3] == before and len(after) == 5  # finished rows untouched, no trial twice
+    table = results_table(folder)
+    # trial seeds and the split do not depend on worker or order: the same scores, bit for bit
+    assert {t: row["score"] for t, row in table.items()} == {t: row["score"] for t, row in reference.items()}
+    assert result.best["trial"] == json.loads((finished_search[0] / "search.json").read_text())["best"]["trial"]
+    assert [row["trial"] for row in result.rows] == sorted(table, key=lambda t: -float(table[t]["score"]))
+
+    again = run_search(search_config(data_dir, folder), on(scheduler))
+    assert again.ran == [] and (folder / RESULTS).read_text().splitlines() == after
+
+
+@pytest.mark.slow
+def test_an_invalid_combination_is_a_failed_trial_with_the_validation_message(data_dir, scheduler):
+    folder = data_dir / "invalid"
+    result = run_search(search_config(data_dir, folder, {"kernel_len": [5, 45]}), on(scheduler))
+    table = {row["kernel_len"]: row for row in results_table(folder).values()}
+    assert table["45"]["status"] == "failed" and table["45"]["attempts"] == "0" and table["45"]["score"] == ""
+    assert "the network shrinks the sequence to nothing (input 40 -> conv_1 -4)" in table["45"]["error"]
+    assert table["5"]["status"] == "ok" and float(table["5"]["score"]) >= 0
+    assert [row["kernel_len"] for row in result.rows] == ["5", "45"] and result.best["kernel_len"] == "5"
+    html = (folder / "summary.html").read_text()
+    assert "1 scored, 1 failed" in html and "shrinks the sequence to nothing" in html
+
+
+def flaky_runner(task):
+    """Kills its worker for kernel_num 4; fails the first attempt for kernel_num 8 (marker file), then scores."""
+    marker = Path(task.data.fasta[0]).parent / f"attempted-{task.trial}"
+    if task.params["kernel_num"] == 4:
+        os._exit(1)
+    if not marker.exists():
+        marker.write_text("1")
+        raise RuntimeError("simulated out of memory")
+    return {"trial": task.trial, "status": "ok", "score": 0.5, "epochs": 1.0, "best_epoch": 1.0,
+            "fold_scores": None, "error": "", "retry": True, "seconds": 0.1}
+
+
+@pytest.mark.slow
+def test_a_failed_trial_is_retried_once_and_a_lost_worker_does_not_stop_the_search(data_dir, scheduler):
+    folder = data_dir / "faults"
+    result = run_search(search_config(data_dir, folder, {"kernel_num": [4, 8]}), on(scheduler),
+                        runner=flaky_runner)
+    table = {row["kernel_num"]: row for row in results_table(folder).values()}
+    assert table["4"]["status"] == "failed" and table["4"]["attempts"] == "2"
+    assert table["4"]["error"].count("worker lost") == 2
+    assert table["8"]["status"] == "ok" and table["8"]["attempts"] == "2"
+    assert "attempt 1: RuntimeError: simulated out of memory" in table["8"]["error"]
+    assert result.best["kernel_num"] == "8" and (folder / "best" / "model.keras").exists()
