@@ -147,7 +147,8 @@ def bench_training_speed(folder: Path, n: int) -> list:
     a = write_fasta(folder / "fit_a.fa", half, 200, seed=4, motif=b"GGATCCAT")
     b = write_fasta(folder / "fit_b.fa", n - half, 200, seed=5)
     run_dir = folder / "fit_run"
-    subprocess.run([*MOTIFNET, "train", str(a), str(b), "-o", str(run_dir), "--quiet", "--overwrite", "--seed", "1",
+    # No --seed: a seeded run also makes TensorFlow's ops deterministic, which the reference is not.
+    subprocess.run([*MOTIFNET, "train", str(a), str(b), "-o", str(run_dir), "--quiet", "--overwrite",
                     *SMALL_NET, "--param", "epochs=3", "--param", "patience_stopping=100"], check=True)
     history = (run_dir / "history.tsv").read_text().strip().split("\n")
     seconds_column = history[0].split("\t").index("seconds")

@@ -20,6 +20,7 @@ from .clustering import cluster_activations, plot_clustermap  # noqa: E402
 from .data import Dataset, load_dataset, make_split  # noqa: E402
 from .encoding import Encoder  # noqa: E402
 from .errors import InputError, MotifnetError, ParamError, RunDirError  # noqa: E402
+from .evaluation import regression_metrics  # noqa: E402
 from .export import trim_bounds, trim_motif, write_motifs  # noqa: E402
 from .fasta import FastaRecord, read_fasta  # noqa: E402
 from .folding import FoldOptions, fold_file, fold_sequence, structure_contexts  # noqa: E402
@@ -29,7 +30,9 @@ from .meme import MemeMotif, read_meme, write_meme  # noqa: E402
 from .optimize import optimize_inputs  # noqa: E402
 from .params import PARAMS, resolve  # noqa: E402
 from .rundir import Run, open_run  # noqa: E402
+from .search import ClusterOptions, SearchConfig, SearchResult, load_grid, run_search  # noqa: E402
 from .selection import select_data  # noqa: E402
+from .targets import TargetScale, read_target_table  # noqa: E402
 from .visualize import visualize_kernels  # noqa: E402
 
 __all__ = [
@@ -42,4 +45,6 @@ __all__ = [
     "trim_bounds", "trim_motif", "write_motifs", "MotifDatabase", "MotifOptions", "compare_motifs", "load_jaspar",
     "match_motifs",
     "AttributionConfig", "Attributions", "attribute", "attribute_run", "dinucleotide_shuffle", "strongest_windows",
+    "ClusterOptions", "SearchConfig", "SearchResult", "load_grid", "run_search",
+    "regression_metrics", "TargetScale", "read_target_table",  # epistasis: import motifnet.epistasis (Keras)
 ]

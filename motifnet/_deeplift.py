@@ -10,27 +10,38 @@ exactly to ``logit(input) - logit(reference)``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .errors import ParamError
 
 # Below this difference between input and reference a secant slope is replaced by the gradient:
 # the contribution it carries is then at most this small.
 _SECANT_EPS = 1e-6
 _RECURRENT = ("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D")
+# Layers computing activation(affine map of the input).
+_AFFINE = ("Conv1D", "Dense", "SparselyConnected")
+
+
+def _producer(tensor):
+    """The layer that made a symbolic Keras tensor."""
+    return tensor._keras_history.operation
 
 
 def check_deeplift_model(model) -> list:
-    """The layers DeepLIFT walks through, in order; refuses models it cannot explain exactly.
+    """The layers from the sequence input to the output, in order; refuses what DeepLIFT cannot explain exactly.
 
-    Supported: dropout (off), 1-D convolution and dense layers with ReLU or no activation,
-    max pooling ('valid'), flatten, the concatenation of per-sequence features, and the Dense
-    output layer (explained before its activation).
+    The chain is found by walking back from the ``output`` layer along each layer's input (the
+    first input of the concatenation that joins per-sequence features: the features branch is
+    the same for input and reference, so it carries no difference and is evaluated as it is).
+    Supported on the chain: dropout (off in inference), 1-D convolutions, dense and sparsely
+    connected layers with ReLU or no activation, max pooling ('valid'), flatten, that
+    concatenation, and the Dense ``output`` layer (explained before its activation).
 
     Raises
     ------
     ParamError
-        The model has recurrent layers or another layer type; the message names the layer.
+        The model has recurrent layers or another layer type on the chain; the message names the layer.
     """
-    plan = []
     for layer in model.layers:
         kind = type(layer).__name__
         if kind in _RECURRENT:
@@ -39,22 +50,40 @@ def check_deeplift_model(model) -> list:
                 "rule here covers convolution, max pooling, dense and ReLU layers only. Use integrated-gradients, "
                 "grad-input, saliency or ism for this model"
             )
-        if kind == "InputLayer":
-            continue
+    names = [layer.name for layer in model.layers]
+    if "output" not in names or type(model.get_layer("output")).__name__ != "Dense":
+        raise ParamError("--method deeplift: the model must end with its Dense layer 'output'")
+    chain, layer = [], model.get_layer("output")
+    while type(layer).__name__ != "InputLayer":
+        kind = type(layer).__name__
         activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-        if kind in ("Conv1D", "Dense") and layer.name != "output" and activation not in ("relu", "linear"):
+        if kind in _AFFINE and layer.name != "output" and activation not in ("relu", "linear"):
             raise ParamError(f"--method deeplift: layer {layer.name} has activation {activation}; only ReLU is "
                              "supported; use integrated-gradients or ism")
         if kind == "MaxPooling1D" and layer.padding != "valid":
             raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
                              "only 'valid' is supported")
-        if kind not in ("Dropout", "Conv1D", "MaxPooling1D", "Flatten", "Concatenate", "Dense"):
+        if kind not in _AFFINE + ("Dropout", "MaxPooling1D", "Flatten", "Concatenate"):
             raise ParamError(f"--method deeplift: layer {layer.name} ({kind}) is not supported; use "
                              "integrated-gradients or ism")
-        plan.append(layer)
-    if not plan or plan[-1].name != "output":
-        raise ParamError("--method deeplift: the model must end with its Dense layer 'output'")
-    return plan
+        chain.append(layer)
+        inputs = layer.input
+        layer = _producer(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
+    if layer.name != "sequence":
+        raise ParamError(f"--method deeplift: the output does not lead back to the 'sequence' input (reached "
+                         f"{layer.name!r})")
+    return chain[::-1]
+
+
+def _pre_activation(layer, x):
+    """The value of a convolution, dense or sparsely connected layer before its activation."""
+    import keras
+
+    kind = type(layer).__name__
+    if kind == "SparselyConnected":
+        return layer.pre_activation(x)
+    z = layer.convolution_op(x, layer.kernel) if kind == "Conv1D" else keras.ops.matmul(x, layer.kernel)
+    return z + layer.bias if layer.bias is not None else z
 
 
 def _relu_rescale(z, z_ref, activation: str):
@@ -102,52 +131,60 @@ class DeepLift:
         import tensorflow as tf
 
         self.plan = check_deeplift_model(model)
-        self.has_features = "features" in [tensor.name for tensor in model.inputs]
+        self.input_names = [tensor.name for tensor in model.inputs]
+        joins = [layer for layer in self.plan if type(layer).__name__ == "Concatenate"]
+        # What the features branch contributes to the concatenation: the same for input and reference.
+        self.side = keras.Model(model.inputs, list(joins[0].input[1:])) if joins else None
 
-        def forward(sequence, reference, features, targets):
+        def forward(sequence, reference, side, targets):
             x, x_ref = sequence, reference
             for layer in self.plan:
                 kind = type(layer).__name__
-                if kind == "Conv1D" or (kind == "Dense" and layer.name != "output"):
-                    if kind == "Conv1D":
-                        z, z_ref = layer.convolution_op(x, layer.kernel), layer.convolution_op(x_ref, layer.kernel)
-                    else:
-                        z, z_ref = keras.ops.matmul(x, layer.kernel), keras.ops.matmul(x_ref, layer.kernel)
-                    if layer.bias is not None:
-                        z, z_ref = z + layer.bias, z_ref + layer.bias
-                    x, x_ref = _relu_rescale(z, z_ref, layer.activation.__name__)
+                if kind in _AFFINE and layer.name != "output":
+                    x, x_ref = _relu_rescale(_pre_activation(layer, x), _pre_activation(layer, x_ref),
+                                             layer.activation.__name__ if layer.activation else "linear")
                 elif kind == "MaxPooling1D":
                     x, x_ref = _maxpool_rescale(x, x_ref, layer.pool_size[0], layer.strides[0])
                 elif kind == "Flatten":
                     x, x_ref = tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x_ref, [tf.shape(x_ref)[0], -1])
                 elif kind == "Concatenate":
-                    x, x_ref = tf.concat([x, features], axis=-1), tf.concat([x_ref, features], axis=-1)
+                    x, x_ref = tf.concat([x, side], axis=-1), tf.concat([x_ref, side], axis=-1)
                 elif kind == "Dense":  # the output layer: its logit, before the softmax/sigmoid
-                    kernel = tf.gather(layer.kernel, targets, axis=1)  # (hidden, n)
-                    logit = tf.reduce_sum(x * tf.transpose(kernel), axis=1)
-                    logit_ref = tf.reduce_sum(x_ref * tf.transpose(kernel), axis=1)
+                    kernel = tf.transpose(tf.gather(layer.kernel, targets, axis=1))  # (n, hidden)
+                    logit, logit_ref = tf.reduce_sum(x * kernel, axis=1), tf.reduce_sum(x_ref * kernel, axis=1)
                     if layer.bias is not None:
                         bias = tf.gather(layer.bias, targets)
                         logit, logit_ref = logit + bias, logit_ref + bias
                     return logit, logit_ref
             raise AssertionError("unreachable: the plan ends with the output layer")
 
-        def multipliers(sequence, reference, features, targets):
+        def multipliers(sequence, reference, side, targets):
             with tf.GradientTape() as tape:
                 tape.watch(sequence)
-                logit, logit_ref = forward(sequence, reference, features, targets)
+                logit, logit_ref = forward(sequence, reference, side, targets)
                 total = tf.reduce_sum(logit)
             return tape.gradient(total, sequence), logit, logit_ref
 
         self._multipliers = tf.function(multipliers, reduce_retracing=True)
 
     def __call__(self, sequence, reference, features, targets):
-        """Attributions ``multiplier * (sequence - reference)`` and both logits."""
+        """Attributions ``multiplier * (sequence - reference)`` and both logits.
+
+        ``sequence`` and ``reference`` have shape (n, length, channels); ``features`` (n, width)
+        or None for models without per-sequence features; ``targets`` (n,) class indices.
+        """
         import tensorflow as tf
 
-        features = (tf.convert_to_tensor(features, dtype=tf.float32) if self.has_features
-                    else tf.zeros((len(sequence), 0), dtype=tf.float32))
-        grads, logit, logit_ref = self._multipliers(
-            tf.convert_to_tensor(sequence, dtype=tf.float32), tf.convert_to_tensor(reference, dtype=tf.float32),
-            features, tf.constant(targets, dtype=tf.int32))
+        sequence = np.asarray(sequence, dtype=np.float32)
+        reference = np.asarray(reference, dtype=np.float32)
+        if self.side is not None:
+            inputs = {"sequence": sequence}
+            if "features" in self.input_names:
+                inputs["features"] = np.asarray(features, dtype=np.float32)
+            parts = self.side(inputs if len(self.input_names) > 1 else sequence, training=False)
+            side = tf.concat([tf.cast(part, tf.float32) for part in tf.nest.flatten(parts)], axis=-1)
+        else:
+            side = tf.zeros((len(sequence), 0), dtype=tf.float32)
+        grads, logit, logit_ref = self._multipliers(tf.convert_to_tensor(sequence), tf.convert_to_tensor(reference),
+                                                    side, tf.constant(targets, dtype=tf.int32))
         return grads.numpy() * (sequence - reference), logit.numpy(), logit_ref.numpy()

@@ -29,10 +29,15 @@ def quiet_tensorflow(verbose: bool = False) -> None:
         os.close(devnull)
 
 
-def seed_everything(seed: int) -> None:
-    """Make weights, shuffling and dropout depend only on ``seed`` (CPU runs are bit-identical)."""
+def seed_everything(seed: int, deterministic: bool = True) -> None:
+    """Make weights, shuffling and dropout depend only on ``seed``.
+
+    With ``deterministic`` (a seed the user asked for) TensorFlow's ops are made deterministic
+    too, so CPU runs are bit-identical; that costs speed, so a run without ``--seed`` skips it.
+    """
     import keras
     import tensorflow as tf
 
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()

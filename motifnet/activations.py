@@ -7,7 +7,7 @@ nothing is computed once per kernel.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,9 @@ class KernelActivations:
     class_names : list of str
     kernel_len : int
         Width of the kernels (the window length).
+    targets : numpy.ndarray or None, shape=(n, targets)
+        Regression models: the measured values (``labels`` then has no columns).
+    target_names : list of str
     """
 
     max_activation: np.ndarray
@@ -44,10 +47,21 @@ class KernelActivations:
     ids: np.ndarray
     class_names: list
     kernel_len: int
+    targets: np.ndarray | None = None
+    target_names: list = field(default_factory=list)
 
     @property
     def n_kernels(self) -> int:
         return self.max_activation.shape[1]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Membership of the groups that plots compare: the classes, or one group 'all' (regression)."""
+        return group_matrix(self.labels, self.targets)
+
+    @property
+    def group_names(self) -> list:
+        return ["all"] if self.targets is not None else list(self.class_names)
 
     def class_means(self) -> np.ndarray:
         """Mean maximum activation per class and kernel, shape=(classes, kernels); NaN for empty classes."""
@@ -62,24 +76,34 @@ class KernelActivations:
         if path.endswith(".tsv"):
             write_text(path, self.to_tsv())
             return
+        if self.targets is not None:
+            outcome = {"targets": self.targets, "target_names": np.array(self.target_names, dtype=str)}
+        else:
+            outcome = {"labels": self.labels, "class_names": np.array(self.class_names, dtype=str)}
         with atomic_path(path, suffix=".npz") as tmp:
             np.savez_compressed(tmp, max_activation=self.max_activation, position=self.position,
-                                labels=self.labels, ids=self.ids.astype(str),
-                                class_names=np.array(self.class_names, dtype=str),
-                                kernel_len=np.array(self.kernel_len))
+                                ids=self.ids.astype(str), kernel_len=np.array(self.kernel_len), **outcome)
 
     def to_tsv(self) -> str:
-        columns = ["id", "classes"]
+        columns = ["id"] + list(self.target_names) if self.targets is not None else ["id", "classes"]
         for kernel in range(self.n_kernels):
             columns += [f"kernel_{kernel}_max", f"kernel_{kernel}_position"]
         lines = ["\t".join(columns)]
         for row in range(len(self.ids)):
-            classes = ",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)
+            if self.targets is not None:
+                outcome = [f"{value:.6g}" for value in self.targets[row]]
+            else:
+                outcome = [",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)]
             values = []
             for kernel in range(self.n_kernels):
                 values += [f"{self.max_activation[row, kernel]:.6g}", str(self.position[row, kernel])]
-            lines.append("\t".join([str(self.ids[row]), classes] + values))
+            lines.append("\t".join([str(self.ids[row])] + outcome + values))
         return "\n".join(lines) + "\n"
+
+
+def group_matrix(labels: np.ndarray, targets: np.ndarray | None) -> np.ndarray:
+    """Class membership, shape=(n, classes); for regression data (``targets`` given) one group of all."""
+    return np.ones((len(labels), 1), dtype=np.uint8) if targets is not None else labels
 
 
 def motif_layer(run: Run):
@@ -127,11 +151,13 @@ def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> Kernel
         best[rows] = activations.max(axis=1)
         where[rows] = activations.argmax(axis=1)
     return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names),
-                             int(layer.kernel_size[0]))
+                             int(layer.kernel_size[0]), dataset.targets, list(dataset.target_names))
 
 
 def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):
     """Mean and standard deviation of each kernel's activation along the sequence, per class.
+
+    Regression data counts as one class (all sequences).
 
     Only sequences where ``selected[sequence, i]`` is True count for kernel ``kernels[i]``
     (pysster: those whose maximum activation exceeds the kernel's threshold).
@@ -141,11 +167,12 @@ def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernel
     (mean, std, count)
         ``mean`` and ``std`` of shape=(classes, kernels, positions); ``count`` of shape=(classes, kernels).
     """
-    classes = dataset.labels.shape[1]
+    membership = group_matrix(dataset.labels, dataset.targets)
+    classes = membership.shape[1]
     total = total_sq = None
     count = np.zeros((classes, selected.shape[1]), dtype=np.float64)
     for rows, activations in conv_batches(run, dataset, batch_size):
-        weights = dataset.labels[rows].astype(np.float64)[:, :, None] * selected[rows][:, None, :]  # (b, C, K)
+        weights = membership[rows].astype(np.float64)[:, :, None] * selected[rows][:, None, :]  # (b, C, K)
         if kernels is not None:
             activations = activations[:, :, kernels]
         values = activations.astype(np.float64)  # (b, P, K)

@@ -211,7 +211,10 @@ def plot_letter_heatmap(values: np.ndarray, channel_names, ax, first_position: i
     """Every letter's value at every position (ISM changes, saliencies), centred on zero."""
     values = np.asarray(values, dtype=np.float64)
     limit = float(np.abs(values).max(initial=0)) or 1.0
-    image = ax.imshow(values.T, aspect="auto", cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest",
+    # Signed values on a diverging scale centred on zero; magnitudes (saliency) on a sequential one.
+    signed = values.min(initial=0) < 0
+    image = ax.imshow(values.T, aspect="auto", cmap="RdBu_r" if signed else "Reds", vmin=-limit if signed else 0,
+                      vmax=limit, interpolation="nearest",
                       extent=(first_position - 0.5, first_position + len(values) - 0.5, len(channel_names) - 0.5,
                               -0.5))
     ax.set_yticks(np.arange(len(channel_names)))
@@ -470,6 +473,11 @@ def _window_width(run) -> int:
 
 # -- the report section --------------------------------------------------------------------------------------
 
+_ENTRY_KEYS = ("method_label", "target", "data", "n_sequences", "score", "npz", "completeness", "top")
+_ROW_KEYS = ("rank", "id", "target", "probability", "logit", "window_start", "window_end", "window_sequence",
+             "window_structure", "window_score", "image")
+
+
 def report_entries(report_dir) -> list:
     """Attribution summaries shown in the report of ``report_dir``, with paths relative to it.
 
@@ -484,6 +492,10 @@ def report_entries(report_dir) -> list:
             continue
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
+            missing = sorted(set(_ENTRY_KEYS) - set(entry)) + sorted(
+                {key for row in entry["top"] for key in set(_ROW_KEYS) - set(row)})
+            if missing:
+                raise KeyError(", ".join(missing))
             folder = path.parent.relative_to(report_dir).as_posix()
             prefix = "" if folder == "." else folder + "/"
             entry["npz"] = prefix + entry["npz"]
@@ -492,7 +504,8 @@ def report_entries(report_dir) -> list:
             entry["folder"] = prefix or "./"
             entry["anchor"] = "attribution-" + re.sub(r"[^A-Za-z0-9_-]+", "-", prefix or "main").strip("-")
         except (OSError, ValueError, KeyError, TypeError) as error:
-            log.warning("warning: %s cannot be read (%s); left out of the report", path, error)
+            log.warning("warning: %s cannot be read (%s: %s); left out of the report", path,
+                        type(error).__name__, error)
             continue
         entries.append(entry)
     return entries

@@ -277,7 +277,7 @@ def grid_search(fasta, search_dir, grid_file, metric, folds, seed, workers, thre
               help="profile: structures sampled from the Boltzmann ensemble per record. [default: 1000]")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
-@_logging_options
+@_logging_options(tensorflow=False)  # folding needs no model
 def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """Predict RNA secondary structure with ViennaRNA, in the formats train reads.
 
@@ -305,9 +305,10 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
               help="Position-wise tracks, if the model was trained with them.")
 @_logging_options
 def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
-    """Predict class probabilities for the records of FASTA files.
+    """Predict class probabilities (or target values) for the records of FASTA files.
 
-    Writes a tab-separated table: 'id', then one column per class, one row per record.
+    Writes a tab-separated table: 'id', then one column per class (regression models: per
+    target, in the target's units), one row per record.
     """
     from ._io import atomic_path
     from .predict import PredictConfig, predict_files
@@ -391,10 +392,13 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
                    "(0: all).")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac",
               help="Motif file formats to write (motifs.meme, motifs.jaspar, motifs.transfac).")
+@click.option("--target", metavar="NAME",
+              help="Regression models: rank kernels by the correlation of their maximum activation with this "
+                   "target (name or 0-based index). [default: the first target]")
 @_data_options
 @_logging_options
-def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, group,
-                              fasta, multi_label, batch_size):
+def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
+                              group, fasta, multi_label, batch_size):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
@@ -407,7 +411,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=tax_group, trim_ic=trim_ic,
                            formats=formats)
     run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
-    visualize_kernels(run, dataset, out_dir, kernels, batch_size, data_label=label, motif_options=options)
+    visualize_kernels(run, dataset, out_dir, kernels, batch_size, data_label=label, motif_options=options,
+                      target=target)
     click.echo(str(Path(out_dir) / "summary.html"))
 
 
@@ -550,6 +555,11 @@ def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed,
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
     run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
+    if run.task == "regression":  # until motifnet.attribution explains target values (issue 6)
+        from .errors import ParamError
+
+        raise ParamError(f"{run_dir}: attribute does not support regression models yet; use visualize-kernels "
+                         "for what the kernels learned")
     attribute_run(run, dataset, out_dir, config, top, data_label=label)
     click.echo(str(Path(out_dir) / "attributions.npz"))
 

@@ -167,6 +167,9 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
         Multi-label data, class indices out of range, fewer than two sequences selected, or
         ``max_sequences`` below 2.
     """
+    if getattr(activations, "targets", None) is not None:
+        raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
+                         "'motifnet activations' for the maximum activations of its kernels")
     labels = np.asarray(activations.labels)
     class_names = list(activations.class_names)
     per_row = labels.sum(axis=1)

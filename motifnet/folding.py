@@ -63,7 +63,6 @@ _MANIFEST = "sources.json"
 
 # Nucleotides and IUPAC codes; ViennaRNA folds the codes as bases that pair with nothing.
 _ALLOWED = frozenset("ACGUTRYSWKMBDHVN")
-_TO_RNA = bytes.maketrans(b"acgutryswkmbdhvnT", b"ACGUURYSWKMBDHVNU")
 _LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
 _PROGRESS_SECONDS = 10.0
 _LOCAL_STRETCH = 10
@@ -378,7 +377,7 @@ def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: in
     Parameters
     ----------
     sequence : str
-        Upper-case RNA (``ACGU`` and IUPAC codes; ``T`` is read as ``U``).
+        RNA or DNA in any case (``ACGU``, ``T`` read as ``U``, IUPAC codes pair with nothing).
     options : FoldOptions
         Format, local folding, sampling. Default is ``FoldOptions()`` (MFE dot-bracket).
     index : int
@@ -395,7 +394,7 @@ def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: in
     if options.window is not None:
         return FoldResult(profile=_exact_profile(sequence, options.window, options.span))
     if options.exact:
-        structure, energy = _mfe(sequence, None)
+        _, energy = _mfe(sequence, None)
         return FoldResult(energy=energy, profile=_exact_profile(sequence, len(sequence), len(sequence)))
     profile, energy = _sampled_profile(sequence, options.n_samples, record_seed(options.seed, index))
     return FoldResult(energy=energy, profile=profile)

@@ -28,9 +28,14 @@ def describe_run(run: Run) -> str:
     if encoder.get("structure_alphabet"):
         lines.append(f"structure: {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})")
     lines.append(f"length: {encoder['length']}{' (centre-cropped/padded)' if encoder.get('resize') else ''}")
-    lines.append(f"labels: {'multi-label' if data['multi_label'] else 'single-label'}")
-    lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
-                                          zip(data["class_names"], data["records_per_class"])))
+    if data.get("task") == "regression":
+        from .regression import info_lines
+
+        lines += info_lines(meta)
+    else:
+        lines.append(f"labels: {'multi-label' if data['multi_label'] else 'single-label'}")
+        lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
+                                              zip(data["class_names"], data["records_per_class"])))
     for entry in data["files"]:
         lines.append(f"input: {entry['path']} ({entry['records']} records, sha256 {entry['sha256']})")
     for layer, entry in meta.get("adjacency", {}).items():
@@ -53,7 +58,11 @@ def describe_run(run: Run) -> str:
     except (OSError, ValueError):
         metrics = None
     lines.append("")
-    if metrics:
+    if metrics and metrics.get("task") == "regression":
+        from .regression import metrics_lines
+
+        lines += metrics_lines(metrics)
+    elif metrics:
         lines.append(f"test metrics ({metrics['n']} records): ROC-AUC mean {format_metric(metrics['roc_auc_mean'])}, "
                      f"PR-AUC mean {format_metric(metrics['pr_auc_mean'])}")
         for name, scores in metrics["per_class"].items():

@@ -5,6 +5,12 @@ a sequence counts as a site when its maximum activation exceeds it. The motif is
 the input windows at the sites of the top class (the class with the largest mean maximum
 activation), at most 750 of them (the strongest). The importance score is the largest minus
 the smallest per-class mean maximum activation.
+
+Regression models have no classes. There the importance is the absolute Pearson correlation
+between the kernel's maximum activation and a target (the first, or the one asked for; the
+sign is kept in :attr:`KernelMotif.correlation`), the threshold is the mean maximum
+activation over all sequences, and the motif is built from the (at most 750) strongest of
+the sequences above it.
 """
 
 from __future__ import annotations
@@ -43,6 +49,11 @@ class KernelMotif:
         Structure letter probabilities (sequence+structure models).
     track_windows : numpy.ndarray or None, shape=(m, kernel_len, tracks)
         Track values at the sites.
+    correlation : float or None
+        Regression: Pearson correlation of the maximum activation with the target (0 where it
+        is undefined); None for classification.
+    target : str or None
+        Regression: the target's name.
     """
 
     kernel: int
@@ -55,6 +66,8 @@ class KernelMotif:
     pwm: np.ndarray | None
     structure_pwm: np.ndarray | None
     track_windows: np.ndarray | None
+    correlation: float | None = None
+    target: str | None = None
 
     @property
     def n_sites(self) -> int:
@@ -105,7 +118,7 @@ def site_windows(dataset: Dataset, sequences: np.ndarray, starts: np.ndarray, wi
     return dataset.encoder.one_hot(codes, structure)
 
 
-def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None) -> list:
+def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None, target=None) -> list:
     """Motif, importance and sites of each kernel (see the module description).
 
     Parameters
@@ -116,18 +129,28 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
         The same records.
     kernels : list of int or None
         Kernels to summarise; default all.
+    target : str or int or None
+        Regression: the target (name or 0-based index) that importance is measured against;
+        default the first. Classification: must be None.
 
     Returns
     -------
     list of KernelMotif
         In the order of ``kernels``.
+
+    Raises
+    ------
+    ParamError
+        An unknown target, or a target for a classification model.
     """
     kernels = list(range(activations.n_kernels)) if kernels is None else list(kernels)
-    encoder = dataset.encoder
+    if activations.targets is not None:
+        return _regression_motifs(activations, dataset, kernels, resolve_target_index(target,
+                                                                                   activations.target_names))
+    if target is not None:
+        raise ParamError("--target chooses the target of a regression model; this model is a classifier")
     means = activations.class_means()
     present = ~np.isnan(means[:, 0])
-    width = activations.kernel_len
-    letters = len(encoder.alphabet.letters)
     result = []
     for kernel in kernels:
         class_means = means[:, kernel]
@@ -140,20 +163,85 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
         candidates = np.flatnonzero(selected & (activations.labels[:, top_class] == 1))
         order = np.lexsort((candidates, -values[candidates]))  # strongest first, ties by index
         sites = candidates[order][:MAX_SITES]
-        pwm = structure_pwm = track_windows = None
-        if len(sites):
-            starts = activations.position[sites, kernel]
-            mean = site_windows(dataset, sites, starts, width).mean(axis=0)
-            if encoder.structure is not None:
-                joint = mean.reshape(width, letters, len(encoder.structure.letters))
-                pwm, structure_pwm = _normalise_rows(joint.sum(axis=2)), _normalise_rows(joint.sum(axis=1))
-            else:
-                pwm = _normalise_rows(mean)
-            if dataset.tracks is not None:
-                columns = starts[:, None] + np.arange(width)[None, :]
-                track_windows = dataset.tracks[sites[:, None], columns]
         result.append(KernelMotif(kernel, importance, top_class, class_means, threshold, selected, sites,
-                                  pwm, structure_pwm, track_windows))
+                                  *_site_motif(activations, dataset, kernel, sites)))
+    return result
+
+
+def _site_motif(activations: KernelActivations, dataset: Dataset, kernel: int, sites: np.ndarray) -> tuple:
+    """(pwm, structure_pwm, track_windows) from the input windows at ``sites`` (Nones without sites)."""
+    if not len(sites):
+        return None, None, None
+    encoder = dataset.encoder
+    width = activations.kernel_len
+    letters = len(encoder.alphabet.letters)
+    starts = activations.position[sites, kernel]
+    mean = site_windows(dataset, sites, starts, width).mean(axis=0)
+    structure_pwm = track_windows = None
+    if encoder.structure is not None:
+        joint = mean.reshape(width, letters, len(encoder.structure.letters))
+        pwm, structure_pwm = _normalise_rows(joint.sum(axis=2)), _normalise_rows(joint.sum(axis=1))
+    else:
+        pwm = _normalise_rows(mean)
+    if dataset.tracks is not None:
+        columns = starts[:, None] + np.arange(width)[None, :]
+        track_windows = dataset.tracks[sites[:, None], columns]
+    return pwm, structure_pwm, track_windows
+
+
+def resolve_target_index(target, target_names) -> int:
+    """The index of ``--target`` (a target name or a 0-based index; default 0) of a regression model.
+
+    Raises
+    ------
+    ParamError
+        Neither a name nor an index in range; the message lists the targets.
+    """
+    if target is None:
+        return 0
+    names = [str(name) for name in target_names]
+    text = str(target).strip()
+    if text in names:
+        return names.index(text)
+    if text.isdigit() and int(text) < len(names):
+        return int(text)
+    listing = ", ".join(f"{i} {name}" for i, name in enumerate(names))
+    raise ParamError(f"--target {text!r} is not a target of the model; give a target name or a 0-based index: "
+                     f"{listing}")
+
+
+def check_target(target, dataset: Dataset) -> None:
+    """Refuse ``--target`` before any work: unknown for a regression model, or given for a classifier."""
+    if dataset.task == "regression":
+        resolve_target_index(target, dataset.target_names)
+    elif target is not None:
+        raise ParamError("--target chooses the target of a regression model; this model is a classifier")
+
+
+def activation_correlation(max_activation: np.ndarray, values: np.ndarray) -> float:
+    """Pearson correlation of a kernel's maximum activations with target values (0 when undefined)."""
+    max_activation = np.asarray(max_activation, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    if len(values) < 2 or np.ptp(max_activation) == 0 or np.ptp(values) == 0:
+        return 0.0
+    return float(np.corrcoef(max_activation, values)[0, 1])
+
+
+def _regression_motifs(activations: KernelActivations, dataset: Dataset, kernels: list, target: int) -> list:
+    values = activations.targets[:, target]
+    name = activations.target_names[target]
+    result = []
+    for kernel in kernels:
+        activation = activations.max_activation[:, kernel]
+        correlation = activation_correlation(activation, values)
+        threshold = float(activation.mean())
+        selected = activation > threshold
+        candidates = np.flatnonzero(selected)
+        order = np.lexsort((candidates, -activation[candidates]))  # strongest first, ties by index
+        sites = candidates[order][:MAX_SITES]
+        result.append(KernelMotif(kernel, abs(correlation), 0, np.array([threshold]), threshold, selected, sites,
+                                  *_site_motif(activations, dataset, kernel, sites), correlation=correlation,
+                                  target=name))
     return result
 
 

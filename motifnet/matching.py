@@ -95,6 +95,7 @@ class MotifOptions:
 
 
 def check_top(top) -> int:
+    """Validate ``--top`` (matches per query, at least 1)."""
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
         raise ParamError(f"--top expects a number of matches >= 1, received: {top!r}")
     return top
@@ -108,21 +109,38 @@ def check_top(top) -> int:
 def _jaspar_collection(release: str, collection: str) -> tuple:
     """(ID, name, taxonomic groups, read-only PWM, sites) of the latest version of each motif of a collection.
 
-    Read once per process: pyjaspar takes seconds to assemble a collection.
+    Read from pyjaspar's bundled SQLite database (JASPAR's own schema) in three queries:
+    pyjaspar's ``fetch_motifs`` asks several queries per motif and takes seconds. The latest
+    version is pyjaspar's: no matrix with the same base ID has a higher version. Read once per
+    process.
     """
     from pyjaspar import jaspardb
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # an unknown collection gives no motifs, reported by the caller
-        records = jaspardb(release=release).fetch_motifs(collection=collection, all_versions=False)
+    connection = jaspardb(release=release).conn
+    matrices = connection.execute("SELECT ID, COLLECTION, BASE_ID, VERSION, NAME FROM MATRIX ORDER BY ID").fetchall()
+    latest = {}
+    for _, _, base_id, version, _ in matrices:
+        latest[base_id] = max(version, latest.get(base_id, version))
+    chosen = [row for row in matrices if str(row[1]).upper() == collection and row[3] == latest[row[2]]]
+    values = {}
+    for matrix, letter, column, value in connection.execute(
+            "SELECT d.ID, d.row, d.col, d.val FROM MATRIX_DATA d JOIN MATRIX m ON m.ID = d.ID "
+            "WHERE UPPER(m.COLLECTION) = ?", (collection,)):
+        values.setdefault(matrix, []).append((int(column), DNA_LETTERS.index(letter.upper()), float(value)))
+    groups = {}
+    for matrix, group in connection.execute("SELECT ID, VAL FROM MATRIX_ANNOTATION WHERE TAG = 'tax_group'"):
+        groups.setdefault(matrix, []).append(str(group).lower())
     motifs = []
-    for record in records:
-        counts = np.array([record.counts[letter] for letter in DNA_LETTERS], dtype=np.float64).T
+    for matrix, _, base_id, version, name in chosen:
+        cells = values.get(matrix)
+        if not cells:
+            continue
+        counts = np.zeros((max(c for c, _, _ in cells), len(DNA_LETTERS)))
+        for column, letter, value in cells:
+            counts[column - 1, letter] = value
         pwm = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
         pwm.setflags(write=False)
-        group = record.tax_group
-        groups = tuple(str(g).lower() for g in (group if isinstance(group, (list, tuple)) else [group]) if g)
-        motifs.append((record.matrix_id, record.name, groups, pwm, int(round(counts[0].sum()))))
+        motifs.append((f"{base_id}.{version}", name, tuple(groups.get(matrix, ())), pwm, int(round(counts[0].sum()))))
     return tuple(motifs)
 
 
@@ -270,7 +288,7 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     return q_values
 
 
-def compare_motifs(queries, targets, reverse_complement: bool = False) -> Comparison:
+def compare_motifs(queries, targets, reverse_complement: bool = False, warn: bool = True) -> Comparison:
     """TOMTOM (memelite) of every query against every target.
 
     Parameters
@@ -283,6 +301,8 @@ def compare_motifs(queries, targets, reverse_complement: bool = False) -> Compar
     reverse_complement : bool
         Also try each target's reverse complement (DNA with columns in ACGT order only).
         Default is False.
+    warn : bool
+        Log a warning when there are fewer than 50 targets. Default is True.
 
     Returns
     -------
@@ -304,7 +324,7 @@ def compare_motifs(queries, targets, reverse_complement: bool = False) -> Compar
     if not n_queries:
         empty = np.zeros((0, n_targets))
         return Comparison(empty, empty, empty, empty.astype(int), empty.astype(int), empty.astype(bool))
-    if n_targets < MIN_TARGETS:
+    if warn and n_targets < MIN_TARGETS:
         log.warning("warning: only %d target motifs; TOMTOM's p-values use the target columns as background "
                     "and are unreliable below about %d", n_targets, MIN_TARGETS)
     from memelite.tomtom import tomtom

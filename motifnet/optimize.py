@@ -517,7 +517,7 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
     encoder = run.dataset_encoder
     sequence, structure = sequence_pwms(x, encoder)
     if layer_name == "output":
-        labels = [f"{node} ({run.class_names[node]})" for node in chosen]
+        labels = [f"{node} ({run.output_names[node]})" for node in chosen]
     else:
         labels = chosen
     value = "value before the activation" if uses_pre_activation(layer) else (

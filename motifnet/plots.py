@@ -258,6 +258,75 @@ def plot_pr_curves(labels, probabilities, class_names, ax=None):
     return ax
 
 
+_HEXBIN_ABOVE = 2000  # points; denser scatter plots become hexagonal bins
+
+
+def _scatter_or_hexbin(ax, x, y, color="#4C72B0"):
+    if len(x) > _HEXBIN_ABOVE:
+        ax.hexbin(x, y, gridsize=40, cmap="Blues", mincnt=1, linewidths=0)
+    else:
+        ax.scatter(x, y, s=12 if len(x) > 300 else 18, color=color, alpha=0.6, linewidths=0)
+
+
+def plot_predicted_measured(measured, predicted, target_name: str, pearson=None, r2=None, ax=None):
+    """Predicted against measured values of one target (test split), with the diagonal.
+
+    Parameters
+    ----------
+    measured, predicted : numpy.ndarray, shape=(n,)
+    target_name : str
+    pearson, r2 : float or None
+        Shown in the title (computed by :func:`motifnet.evaluation.regression_metrics`).
+    """
+    ax = _axes(ax, figsize=(4.2, 4))
+    measured, predicted = np.asarray(measured, dtype=float), np.asarray(predicted, dtype=float)
+    _scatter_or_hexbin(ax, measured, predicted)
+    if len(measured):
+        low = min(measured.min(), predicted.min())
+        high = max(measured.max(), predicted.max())
+        pad = 0.04 * (high - low or 1.0)
+        ax.plot([low - pad, high + pad], [low - pad, high + pad], color="0.6", linestyle="--", linewidth=1,
+                label="predicted = measured")
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_ylim(low - pad, high + pad)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel(f"measured {target_name}")
+    ax.set_ylabel(f"predicted {target_name}")
+
+    def shown(value):
+        return "n/a" if value is None else f"{value:.3f}"
+
+    ax.set_title(f"{target_name} (test split, n={len(measured)})\nr = {shown(pearson)}, R² = {shown(r2)}",
+                 fontsize=10)
+    return ax
+
+
+def plot_activation_target(max_activation, values, target_name: str, correlation: float | None = None,
+                           threshold: float | None = None, ax=None):
+    """A kernel's maximum activation against a regression target (scatter, or hexagonal bins).
+
+    Parameters
+    ----------
+    max_activation, values : numpy.ndarray, shape=(n,)
+    target_name : str
+    correlation : float or None
+        Pearson correlation, shown in the title.
+    threshold : float or None
+        The site threshold (mean maximum activation), drawn as a dashed line.
+    """
+    ax = _axes(ax, figsize=(4.2, 3.6))
+    _scatter_or_hexbin(ax, np.asarray(max_activation, dtype=float), np.asarray(values, dtype=float))
+    if threshold is not None:
+        ax.axvline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold (mean)")
+        ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.set_xlabel("maximum activation")
+    ax.set_ylabel(target_name)
+    ax.set_title(f"maximum activation against {target_name}"
+                 + (f" (r = {correlation:+.3f})" if correlation is not None else ""), fontsize=10)
+    return ax
+
+
 def save_figure(figure, path) -> None:
     """Save a figure as PNG atomically and close it."""
     import matplotlib.pyplot as plt

@@ -81,7 +81,7 @@ class RegressionSetup:
             if reference:
                 from .fasta import display_name
 
-                codes, source = read_reference(reference, encoder), display_name(reference)
+                codes, source = read_reference(reference, encoder), f"reference {display_name(reference)}"
             else:
                 codes, source = None, "consensus of the training sequences"
             landscape = find_landscape(dataset.codes[train_index], encoder, codes, source)
@@ -131,3 +131,58 @@ def _records_off_landscape(codes: np.ndarray, landscape: Landscape) -> int:
     allowed = landscape.reference[None, :] == codes
     allowed[:, landscape.positions] |= codes[:, landscape.positions] == landscape.alternatives[None, :]
     return int((~allowed.all(axis=1)).sum())
+
+
+def info_lines(meta: dict) -> list:
+    """``motifnet info``: the targets (training mean and sd) and the epistatic landscape."""
+    described = meta.get("regression", {})
+    names = meta["data"]["target_names"]
+    means, sds = described.get("mean", [None] * len(names)), described.get("std", [None] * len(names))
+    lines = ["task: regression", "targets: " + ", ".join(
+        f"{name} (training mean {mean:.4g}, sd {sd:.4g})" if mean is not None else name
+        for name, mean, sd in zip(names, means, sds))]
+    epistasis = described.get("epistasis")
+    if epistasis:
+        lines.append(f"epistatic regularisation: weight {epistasis['weight']:g}, {epistasis['sites']} sites against "
+                     f"the {epistasis['reference']} ({', '.join(epistasis['variants'])})")
+    return lines
+
+
+def metrics_lines(metrics: dict) -> list:
+    """``motifnet info``: the test metrics of a regression run."""
+    from .evaluation import format_metric
+
+    lines = [f"test metrics ({metrics['n']} records): Pearson r mean {format_metric(metrics['pearson_mean'])}, "
+             f"Spearman mean {format_metric(metrics['spearman_mean'])}, R² mean {format_metric(metrics['r2_mean'])}"]
+    for name, scores in metrics["per_target"].items():
+        lines.append(f"  {name}: Pearson {format_metric(scores['pearson'])}, Spearman "
+                     f"{format_metric(scores['spearman'])}, R² {format_metric(scores['r2'])}, MSE "
+                     f"{format_metric(scores['mse'])}")
+    for name, value in metrics.get("spectrum_l1", {}).items():
+        lines.append(f"  {name}: L1 norm of the Walsh-Hadamard spectrum {value:.4g} (see {SPECTRUM_FILE})")
+    return lines
+
+
+def prediction_images(out: Path, measured: np.ndarray, predicted: np.ndarray, target_names) -> list:
+    """``prediction_TARGET.png`` per target (predicted against measured); (file, caption) pairs for the report."""
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_predicted_measured, save_figure
+
+    scores = regression_metrics(measured, predicted, target_names)["per_target"]
+    images, used = [], set()
+    for index, name in enumerate(target_names):
+        figure, ax = plt.subplots(figsize=(4.4, 4.2))
+        plot_predicted_measured(measured[:, index], predicted[:, index], name, scores[name]["pearson"],
+                                scores[name]["r2"], ax=ax)
+        file_name = f"prediction_{_file_safe(name)}.png"
+        if file_name in used:  # names that differ only in characters a file name cannot hold
+            file_name = f"prediction_{index + 1}_{_file_safe(name)}.png"
+        used.add(file_name)
+        save_figure(figure, out / file_name)
+        images.append((file_name, f"{name}: predicted against measured, test split"))
+    return images
+
+
+def _file_safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) or "target"

@@ -66,6 +66,10 @@ def _curves(run: Run, out: Path) -> list:
     if len(test):
         dataset = run.dataset
         probabilities = predict_arrays(run.model, dataset, test, 256)
+        if dataset.task == "regression":  # predicted against measured, in place of ROC and PR curves
+            from .regression import prediction_images
+
+            return images + prediction_images(out, dataset.targets[test], probabilities, dataset.target_names)
         labels = dataset.labels[test]
         for name, function, caption in (("roc_curves.png", plot_roc_curves, "ROC curves, test split"),
                                         ("pr_curves.png", plot_pr_curves, "Precision-recall curves, test split")):
@@ -109,9 +113,21 @@ def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_i
         "data_label": data_label,
         "n_sequences": len(dataset),
         "kernels": kernels,
-        "class_names": list(dataset.class_names),
+        "class_names": ["all"] if dataset.task == "regression" else list(dataset.class_names),
+        "regression": _regression_context(meta),
         "motif_database": motif_database,
     }
+
+
+def _regression_context(meta: dict) -> dict | None:
+    """Targets (training mean and sd) and the epistatic landscape of a regression run; None otherwise."""
+    if meta["data"].get("task") != "regression":
+        return None
+    described = meta.get("regression", {})
+    names = meta["data"]["target_names"]
+    return {"targets": list(zip(names, described.get("mean", [np.nan] * len(names)),
+                                described.get("std", [np.nan] * len(names)))),
+            "epistasis": described.get("epistasis")}
 
 
 def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
@@ -122,6 +138,9 @@ def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str
     curves = _curves(run, out)
     context = report_context(run, dataset, kernels, data_label, curves, motif_database)
     context["attributions"] = report_entries(out)  # kept from earlier `motifnet attribute` runs
+    from .search_report import search_link
+
+    context["search"] = search_link(run.path, out)  # the run is the best of a grid search
     html = environment().get_template("summary.html").render(**context)
     path = out / "summary.html"
     write_text(path, html)

@@ -22,7 +22,8 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         Split of the run's own data to use. Default is 'test'.
     fasta : list of str or None
         New labelled FASTA files instead (one per class, in the model's class order, or one
-        multi-label file), read with the model's alphabet and length.
+        multi-label file), read with the model's alphabet and length. Regression models: one or
+        more files with the target values after the id in each header.
     multi_label : bool
         ``fasta`` is a multi-label file.
 
@@ -51,6 +52,8 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
             "this model was trained with position-wise tracks or per-sequence features, which --fasta "
             "cannot supply; use --group to look at the run's own data"
         )
+    if run.task == "regression":
+        return _new_regression_data(run, fasta, multi_label)
     if multi_label != bool(data_meta["multi_label"]):
         kind = "multi-label" if data_meta["multi_label"] else "single-label"
         raise ParamError(f"the model is {kind}; {'add' if data_meta['multi_label'] else 'drop'} --multi-label")
@@ -70,4 +73,28 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
             f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
             f"{encoder.length} without --length"
         )
+    return dataset
+
+
+def _new_regression_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
+    if multi_label:
+        raise ParamError("the model is a regression model; drop --multi-label (targets come from the headers)")
+    encoder = run.dataset_encoder
+    alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
+    structure = encoder.structure.letters if encoder.structure is not None else None
+    dataset = load_dataset(fasta, task="regression", alphabet=alphabet, structure=structure,
+                           structure_pwm=encoder.structure_mode == "pwm",
+                           length=encoder.length if encoder.resize else None)
+    names = run.output_names
+    if dataset.targets.shape[1] != len(names):
+        raise InputError(
+            f"{fasta[0]}: {dataset.targets.shape[1]} target value(s) per header, but the model predicts "
+            f"{len(names)} ({', '.join(names)}); give those values after the id, in that order"
+        )
+    if dataset.encoder.length != encoder.length:
+        raise InputError(
+            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
+            f"{encoder.length} without --length"
+        )
+    dataset.target_names = list(names)
     return dataset

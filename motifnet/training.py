@@ -104,7 +104,9 @@ class _RunFolderCallback:
         self.callback = Callback()
         self.callback.on_epoch_begin = self.on_epoch_begin
         self.callback.on_epoch_end = self.on_epoch_end
-        self.callback.on_train_batch_end = self.on_batch_end
+        if self.tty:
+            # A batch hook makes Keras wait for every batch's logs; only a terminal shows them.
+            self.callback.on_train_batch_end = self.on_batch_end
         self.started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -112,7 +114,7 @@ class _RunFolderCallback:
         self.epoch = epoch + 1
 
     def on_batch_end(self, batch, logs=None):
-        if self.tty and batch % 10 == 0:
+        if batch % 10 == 0:
             sys.stderr.write(f"\repoch {self.epoch}/{self.epochs}  batch {batch + 1}  loss {logs.get('loss', 0):.4f}")
             sys.stderr.flush()
 
@@ -188,7 +190,7 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     run_dir = Path(config.run_dir)
 
     from ._tf import seed_everything
-    seed_everything(seed)
+    seed_everything(seed, deterministic=config.seed is not None)
     from .model import build_model, summary_lines
     from .pipeline import dataset_arrays, make_tf_dataset
     from .regression import HISTORY_COLUMNS, RegressionSetup, split_labels

@@ -12,7 +12,7 @@ from ._io import write_text
 from .activations import activation_profiles, max_activations, motif_layer
 from .data import Dataset
 from .export import export_kernel_motifs
-from .kernels import consensus, kernel_motifs, parse_kernel_list
+from .kernels import check_target, consensus, kernel_motifs, parse_kernel_list
 from .matching import MotifOptions, annotate_kernels, kernel_database
 from .rundir import Run
 
@@ -34,6 +34,8 @@ class KernelPlots:
     top_sites: list
     motif_columns: tuple | None = None  # kernel columns of the exported (trimmed) motif, half-open
     best_match: object = None  # motifnet.matching.MotifMatch
+    correlation: float | None = None  # regression: Pearson r of the maximum activation with the target
+    target: str | None = None  # regression: that target
 
 
 def _figure(width, height, rows=1, **kwargs):
@@ -57,6 +59,8 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     images = []
     title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
              f"{motif.n_sites} sites")
+    if motif.correlation is not None:
+        title = f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}, {motif.n_sites} sites"
     width = max(5.5, 0.38 * activations.kernel_len + 1.2)
     if motif.pwm is None:
         figure, axes = _figure(width, 1.6)
@@ -79,7 +83,7 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     import matplotlib.pyplot as plt
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
-    positions = [activations.position[motif.selected & (activations.labels[:, c] == 1), kernel]
+    positions = [activations.position[motif.selected & (activations.groups[:, c] == 1), kernel]
                  for c in range(len(names))]
     plot_site_positions(positions, mean.shape[1], names, ax=left)
     left.set_xlabel("position in sequence (window start)")
@@ -89,10 +93,19 @@ def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile
     save_figure(figure, out / f"position_kernel_{kernel}.png")
     position_image = f"position_kernel_{kernel}.png"
 
-    figure, axes = _figure(max(3.5, 1.1 * len(names) + 1.5), 3.6)
-    values = [activations.max_activation[activations.labels[:, c] == 1, kernel] for c in range(len(names))]
-    plot_activation_violins(values, names, motif.threshold, ax=axes[0, 0])
-    axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
+    if motif.correlation is not None:  # regression: activation against the target
+        from .plots import plot_activation_target
+
+        figure, axes = _figure(4.4, 3.6)
+        plot_activation_target(activations.max_activation[:, kernel],
+                               activations.targets[:, activations.target_names.index(motif.target)], motif.target,
+                               motif.correlation, motif.threshold, ax=axes[0, 0])
+        axes[0, 0].set_title(f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}", fontsize=10)
+    else:
+        figure, axes = _figure(max(3.5, 1.1 * len(names) + 1.5), 3.6)
+        values = [activations.max_activation[activations.labels[:, c] == 1, kernel] for c in range(len(names))]
+        plot_activation_violins(values, names, motif.threshold, ax=axes[0, 0])
+        axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
     save_figure(figure, out / f"activations_kernel_{kernel}.png")
     images += [f"activations_kernel_{kernel}.png", position_image]  # logo and violins share a row
 
@@ -117,12 +130,16 @@ def _top_sites(motif, activations, count: int = 5) -> list:
 
 
 def kernels_table(results, class_names) -> str:
-    columns = ["kernel", "importance", "top_class", "consensus", "sites"]
+    regression = bool(results) and results[0].correlation is not None
+    columns = ["kernel", "importance", "correlation", "target"] if regression else ["kernel", "importance", "top_class"]
+    columns += ["consensus", "sites"]
     columns += [f"mean_max_{name}" for name in class_names]
     columns += ["motif_columns", "best_match_id", "best_match_name", "best_match_p", "best_match_q"]
     lines = ["\t".join(columns)]
     for item in results:
-        row = [str(item.kernel), f"{item.importance:.6g}", item.top_class, item.consensus or "-", str(item.sites)]
+        row = [str(item.kernel), f"{item.importance:.6g}"]
+        row += [f"{item.correlation:.6g}", item.target] if regression else [item.top_class]
+        row += [item.consensus or "-", str(item.sites)]
         row += ["" if np.isnan(v) else f"{v:.6g}" for v in item.class_means]
         row.append(f"{item.motif_columns[0] + 1}-{item.motif_columns[1]}" if item.motif_columns else "")
         match = item.best_match
@@ -133,8 +150,8 @@ def kernels_table(results, class_names) -> str:
 
 
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
-                      report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None
-                      ) -> list:
+                      report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
+                      target=None) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
 
     Exported motifs are trimmed of uninformative flanks; for DNA models (or with a motif
@@ -157,6 +174,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
         How the report names the data looked at.
     motif_options : MotifOptions or None
         Trimming, export formats and matching; default :class:`motifnet.matching.MotifOptions`.
+    target : str or int or None
+        Regression models: the target importance is measured against (name or index; default
+        the first). See :mod:`motifnet.kernels`.
 
     Returns
     -------
@@ -165,13 +185,14 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = list(dataset.class_names)
+    names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
     chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
+    check_target(target, dataset)
     motif_options = motif_options or MotifOptions()
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     log.info("computing first-layer activations of %d sequences", len(dataset))
     activations = max_activations(run, dataset, batch_size)
-    motifs = kernel_motifs(activations, dataset, chosen)
+    motifs = kernel_motifs(activations, dataset, chosen, target)
     selected = np.stack([m.selected for m in motifs], axis=1)
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
     encoder = dataset.encoder
@@ -185,7 +206,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
                                    consensus(motif.pwm, encoder.alphabet.letters),
                                    consensus(motif.structure_pwm, structure_letters), motif.n_sites,
                                    [float(v) for v in motif.class_means], images,
-                                   _top_sites(motif, activations)))
+                                   _top_sites(motif, activations), correlation=motif.correlation,
+                                   target=motif.target))
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]

@@ -200,6 +200,8 @@ def test_targets_and_options():
     ({"method": "integrated-gradients", "steps": 0}, "--steps must be at least 1, received: 0"),
     ({"method": "deeplift", "shuffles": 3}, "--shuffles is used with --baseline shuffle only"),
     ({"method": "deeplift", "baseline": "shuffle", "shuffles": 0}, "--shuffles must be at least 1"),
+    ({"method": "deeplift", "seed": -1}, "--seed must be at least 0, received: -1"),
+    ({"method": "ism", "batch_size": 2.5}, "--batch-size must be an integer, received: 2.5"),
 ])
 def test_bad_options_are_refused(kwargs, fragment):
     with pytest.raises(ParamError, match=fragment.replace("(", r"\(")):
@@ -240,7 +242,8 @@ def test_strongest_windows_logo_heights_and_decoding():
 
 
 def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
-    """Pysster's default block (two conv/pool layers, a dense layer), features and multi-label outputs."""
+    """Pysster's default block (two conv/pool layers, a dense layer), multi-label outputs, features, and
+    sparsely connected layers (on the dense block and on the features branch)."""
     from motifnet.model import build_model
     from motifnet.params import resolve
 
@@ -248,11 +251,22 @@ def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
     sequences = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(6)]
     data = tiny_dataset(sequences)
     params = resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8})  # conv_num=2, pool 2/2
-    for multi_label, n_features in ((False, 0), (True, 0), (False, 3)):
+    from motifnet.adjacency import Adjacency
+
+    def adjacency(rows, columns):
+        matrix = (rng.random((rows, columns)) < 0.5).astype(np.uint8)
+        matrix[0] = 1
+        return Adjacency(matrix, "dense_adjacency", "test", "")
+
+    flat = int(build_model(params, 40, 4, 2, False, n_features=3).get_layer("dense_1").input.shape[-1]) - 3
+    sparse = {"sparse_features": adjacency(3, 2), "dense_1": adjacency(flat + 2, 5)}
+    for multi_label, n_features, layers in ((False, 0, None), (True, 0, None), (False, 3, None), (False, 3, sparse)):
         import keras
 
         keras.utils.set_random_seed(1)
-        model = build_model(params, 40, 4, 2, multi_label, n_features=n_features)
+        model = build_model(params, 40, 4, 2, multi_label, n_features=n_features, adjacency=layers or {})
+        if layers:
+            assert type(model.get_layer("dense_1")).__name__ == "SparselyConnected"
         if n_features:
             data.features = rng.normal(size=(6, n_features)).astype(np.float32)
         result = attribute(model, data, AttributionConfig("deeplift", 1, "uniform"))
@@ -424,6 +438,11 @@ def test_sequence_structure_models(structure_run, cli, tmp_path):
 # -- the command line and the report ------------------------------------------------------------------------------
 
 def test_attribute_command_writes_arrays_logos_and_the_report_section(trained_run, cli, tmp_path):
+    attribute_into_report(trained_run, cli, tmp_path)
+
+
+def attribute_into_report(trained_run, cli, tmp_path):
+    """visualize-kernels, then attribute with DeepLIFT and ISM into subfolders; checks the files."""
     run_dir, _ = trained_run
     report = tmp_path / "report"
     assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
@@ -454,6 +473,29 @@ def test_attribute_command_writes_arrays_logos_and_the_report_section(trained_ru
     # visualize-kernels keeps the section when it writes the report again.
     assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
     assert (report / "summary.html").read_text().count('id="attribution-') == 2
+    return report
+
+
+@pytest.mark.slow
+def test_report_with_attribution_maps_opens_in_chromium(trained_run, cli, tmp_path):
+    import re
+    import subprocess
+
+    from test_report import CHECKER, chromium
+
+    browser = chromium()
+    report = attribute_into_report(trained_run, cli, tmp_path)
+    html = (report / "summary.html").read_text()
+    checked = report / "checked.html"
+    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    loaded = json.loads(found.group(1).replace("&quot;", '"'))
+    assert loaded["broken"] == [] and loaded["errors"] == []
+    assert loaded["images"] == len(re.findall(r"<img ", html)) and html.count('alt="attribution logo of') == 4
 
 
 def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
@@ -520,3 +562,18 @@ def test_logo_figure_draws_one_glyph_per_letter(trained_run):
     _, ax = plt.subplots()
     assert _draw_glyphs(ax, np.array([[0.0, 1.0], [-0.5, 0.0], [0.0, 0.0]]), "AC", {"A": "red", "C": "blue"}, 1) == 2
     plt.close("all")
+
+
+def test_damaged_summaries_are_left_out_of_the_report(tmp_path, caplog, monkeypatch):
+    import logging
+
+    # The CLI, run in-process by other tests, stops motifnet's log from reaching the root logger.
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "attribution.json").write_text("{not json")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "attribution.json").write_text(json.dumps({"method_label": "x", "top": []}))
+    from motifnet.attribution_output import report_entries
+
+    assert report_entries(tmp_path) == []
+    assert "a/attribution.json cannot be read" in caplog.text and "KeyError" in caplog.text

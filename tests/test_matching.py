@@ -141,6 +141,19 @@ def test_jaspar_latest_versions_and_tax_groups(jaspar):
     np.testing.assert_allclose(ctcf.pwm.sum(axis=1), 1.0)
 
 
+def test_jaspar_is_read_as_pyjaspar_reads_it():
+    from pyjaspar import jaspardb
+
+    # motifnet reads pyjaspar's SQLite file in bulk; pyjaspar's own API must give the same motifs.
+    records = jaspardb().fetch_motifs(collection="CORE", tax_group=["urochordates"], all_versions=False)
+    mine = {m.name: m for m in load_jaspar(tax_group="urochordates").motifs}
+    assert sorted(mine) == sorted(r.matrix_id for r in records) and len(records) > 20
+    for record in records:
+        counts = np.array([record.counts[letter] for letter in "ACGT"]).T
+        np.testing.assert_allclose(mine[record.matrix_id].pwm, counts / counts.sum(axis=1, keepdims=True))
+        assert mine[record.matrix_id].alt_name == record.name
+
+
 def jaspar_query_file(path, jaspar, ids):
     motifs = [m for m in jaspar.motifs if m.name in ids]
     write_meme(path, motifs, "ACGT", [0.25] * 4, strands=True)
@@ -240,8 +253,10 @@ def test_planted_jaspar_motif_is_recovered_and_matched(jaspar, cli, tmp_path):
     bound = write_fasta(tmp_path / "ctcf.fa", [(f"c{i}", s) for i, s in enumerate(plant(rng, ctcf, 250, length))])
     background = write_fasta(tmp_path / "bg.fa", [(f"b{i}", "".join(rng.choice(list("ACGT"), size=length)))
                                                   for i in range(250)])
-    params = {"conv_num": 1, "kernel_num": 4, "kernel_len": kernel_len, "pool_size": length - kernel_len + 1,
-              "pool_stride": length - kernel_len + 1, "neuron_num": 16, "epochs": 12, "batch_size": 32,
+    # Global max pooling and a high learning rate: CTCF is learned in a few seconds (by 1 to 4 of the
+    # 6 kernels, over data seeds 1 to 6).
+    params = {"conv_num": 1, "kernel_num": 6, "kernel_len": kernel_len, "pool_size": length - kernel_len + 1,
+              "pool_stride": length - kernel_len + 1, "neuron_num": 16, "epochs": 15, "batch_size": 32,
               "learning_rate": 0.005, "dropout_input": 0, "dropout_conv": 0.1, "dropout_dense": 0.2}
     run_dir = tmp_path / "run"
     args = [item for key, value in params.items() for item in ("--param", f"{key}={value}")]
@@ -250,12 +265,17 @@ def test_planted_jaspar_motif_is_recovered_and_matched(jaspar, cli, tmp_path):
     result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--quiet")
     assert result.exit_code == 0, result.stderr
     rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().rstrip("\n").split("\n")]
-    header, top = rows[0], rows[1]  # the most important kernel
-    match = dict(zip(header, top))
-    assert match["top_class"] == "ctcf"
+    kernels = [dict(zip(rows[0], row)) for row in rows[1:]]
     matches = [line.split("\t") for line in (out / "matches.tsv").read_text().strip().split("\n")[1:]]
-    top3 = [row[1] for row in matches if row[0] == f"kernel_{match['kernel']}"][:3]
-    assert CTCF in top3 and match["best_match_name"] == "CTCF" and float(match["best_match_q"]) < 0.05, (top3, match)
-    assert (out / f"match_kernel_{match['kernel']}.png").exists()
+    found = []
+    for kernel in kernels:
+        top3 = [row[1] for row in matches if row[0] == f"kernel_{kernel['kernel']}"][:3]
+        if CTCF in top3 and float(kernel["best_match_q"]) < 0.05:
+            found.append(kernel)
+    assert found, (kernels, matches)
+    assert all(kernel["top_class"] == "ctcf" for kernel in found)
     html = (out / "summary.html").read_text()
-    assert f'src="match_kernel_{match["kernel"]}.png"' in html and CTCF in html
+    for kernel in found:
+        assert (out / f"match_kernel_{kernel['kernel']}.png").exists()
+        assert f'src="match_kernel_{kernel["kernel"]}.png"' in html
+    assert CTCF in html

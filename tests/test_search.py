@@ -3,13 +3,15 @@
 import hashlib
 import json
 import os
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import random_dna, write_fasta
 
-from motifnet.errors import ParamError
+from motifnet.errors import MotifnetError, ParamError
 from motifnet.search import (
     RESULTS,
     ResultsFile,
@@ -142,7 +144,7 @@ def test_standard_input_and_missing_fasta_files_are_refused(cli, tmp_path):
 # ------------------------------------------------------------------------ folder and results.tsv
 
 
-def test_a_folder_with_another_search_is_refused_unless_overwrite(tmp_path):
+def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_overwrite(tmp_path):
     fasta = [str(p) for p in small_data(tmp_path)]
     folder = tmp_path / "search"
     config = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
@@ -152,11 +154,16 @@ def test_a_folder_with_another_search_is_refused_unless_overwrite(tmp_path):
     same = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS))
     assert _prepare_folder(same)[0]["seed"] == 3
     other = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), metric="pr-auc", seed=3)
+    # other settings: refused once a trial has finished, started over (nothing lost) before that
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     with pytest.raises(ParamError, match=r"holds a search with other settings \(metric differ"):
         _prepare_folder(other)
-    (folder / "results.tsv").write_text("stale")
+    (folder / "results.tsv").write_text("trial\tstatus\n")
+    assert _prepare_folder(other)[0]["metric"] == "pr-auc"
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    other.metric = "val-loss"
     other.overwrite = True
-    assert _prepare_folder(other)[0]["metric"] == "pr-auc" and not (folder / "results.tsv").exists()
+    assert _prepare_folder(other)[0]["metric"] == "val-loss" and not (folder / "results.tsv").exists()
     stranger = tmp_path / "full"
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine")
@@ -284,13 +291,14 @@ def test_score_plot_groups_scores_by_value_and_stars_the_best(tmp_path):
 def data_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("search_data")
     small_data(folder)
-    (folder / "grid.json").write_text(json.dumps(GRID))
+    # kernel_len 45 is longer than the sequences (40): two combinations that cannot be built
+    (folder / "grid.json").write_text(json.dumps({**GRID, "kernel_len": [5, 9, 45]}))
     return folder
 
 
 @pytest.fixture(scope="module")
 def finished_search(data_dir):
-    """The 4-trial grid through the command line, on 2 local worker processes."""
+    """The grid (4 trainable trials, 2 invalid) through the command line, on 2 local worker processes."""
     from click.testing import CliRunner
 
     from motifnet.cli import main
@@ -310,12 +318,13 @@ def scheduler():
     from distributed import LocalCluster
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     yield cluster.scheduler_address
     cluster.close()
 
 
-def search_config(data_dir, folder, grid=GRID, **kwargs):
+def search_config(data_dir, folder, grid=None, **kwargs):
+    grid = grid or json.loads((data_dir / "grid.json").read_text())
     return SearchConfig([str(data_dir / "motif.fa"), str(data_dir / "plain.fa")], str(folder), check_grid(grid),
                         dict(FIXED_PARAMS), seed=11, **kwargs)
 
@@ -326,35 +335,42 @@ def on(address):
     return ClusterOptions("scheduler", scheduler=address, threads=1)
 
 
+def grid_order(data_dir):
+    return [t.id for t in expand_grid(check_grid(json.loads((data_dir / "grid.json").read_text())),
+                                      FIXED_PARAMS, 11)]
+
+
 @pytest.mark.slow
-def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(finished_search):
+def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(finished_search, data_dir):
     from motifnet.rundir import open_run
 
     folder, result = finished_search
     assert result.stdout.strip() == str(folder / "summary.html")
-    assert "4 trial(s), 0 finished earlier" in result.stderr and "2 local worker process(es)" in result.stderr
+    assert "6 trial(s), 0 finished earlier" in result.stderr and "2 local worker process(es)" in result.stderr
     table = results_table(folder)
-    assert len(table) == 4 and {row["status"] for row in table.values()} == {"ok"}
-    assert {(row["kernel_num"], row["kernel_len"]) for row in table.values()} == {
+    scored = {trial: row for trial, row in table.items() if row["status"] == "ok"}
+    assert len(table) == 6 and len(scored) == 4
+    assert {(row["kernel_num"], row["kernel_len"]) for row in scored.values()} == {
         ("4", "5"), ("4", "9"), ("8", "5"), ("8", "9")}
-    scores = {trial: float(row["score"]) for trial, row in table.items()}
-    assert all(0 <= s <= 1 for s in scores.values()) and len(set(scores.values())) > 1
-    for row in table.values():
+    scores = {trial: float(row["score"]) for trial, row in scored.items()}
+    assert all(0 <= s <= 1 for s in scores.values())
+    for row in scored.values():
         assert row["epochs"] == "2.0" and row["attempts"] == "1" and float(row["seconds"]) > 0
         assert int(row["seed"]) == trial_seed(11, json.loads(row["params"]))
-    best_trial = max(scores, key=lambda trial: (scores[trial], -list(table).index(trial)))
+    order = grid_order(data_dir)
+    ranked = sorted(scores, key=lambda trial: (-scores[trial], order.index(trial)))  # ties: grid order
     state = json.loads((folder / "search.json").read_text())
-    assert state["status"] == "complete" and state["best"]["trial"] == best_trial
-    assert state["best"]["score"] == scores[best_trial] == max(scores.values())
+    assert state["status"] == "complete" and state["best"]["trial"] == ranked[0]
+    assert state["best"]["score"] == max(scores.values())
     html = (folder / "summary.html").read_text()
-    ranked = sorted(scores, key=lambda trial: -scores[trial])
     positions = [html.index(f"<td><code>{trial}</code></td>") for trial in ranked]
     assert positions == sorted(positions)  # the table lists the trials best first
+    assert "4 scored, 2 failed" in html
     assert 'src="score_by_parameter.png"' in html and (folder / "score_by_parameter.png").stat().st_size > 0
     run = open_run(folder / "best")
     assert run.complete and run.meta["seed"] == 11
-    assert run.meta["params"]["kernel_num"] == int(table[best_trial]["kernel_num"])
-    assert run.meta["params"]["kernel_len"] == int(table[best_trial]["kernel_len"])
+    assert run.meta["params"]["kernel_num"] == int(table[ranked[0]]["kernel_num"])
+    assert run.meta["params"]["kernel_len"] == int(table[ranked[0]]["kernel_len"])
     probabilities = run.model.predict(run.dataset.model_inputs(slice(0, 5)), verbose=0)
     assert probabilities.shape == (5, 2)
     # the best run's split is the search's: its test records were never used by a trial
@@ -362,71 +378,188 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
 
 
 @pytest.mark.slow
-def test_a_stopped_search_continues_without_rerunning_trials_and_ends_as_an_uninterrupted_one(
+def test_an_invalid_combination_is_a_failed_trial_with_the_validation_message(finished_search):
+    folder, result = finished_search
+    failed = [row for row in results_table(folder).values() if row["status"] == "failed"]
+    assert sorted(row["kernel_num"] for row in failed) == ["4", "8"] and {row["kernel_len"] for row in failed} == {"45"}
+    for row in failed:
+        assert row["attempts"] == "0" and row["score"] == "" and row["seconds"] == ""
+        assert row["error"].startswith("the network shrinks the sequence to nothing (input 40 -> conv_1 -4); "
+                                       "use fewer conv layers")
+    assert "kernel_len=45 failed: the network shrinks the sequence to nothing" in result.stderr
+    assert "shrinks the sequence to nothing" in (folder / "summary.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_killed_search_continues_without_rerunning_trials_and_ends_as_an_uninterrupted_one(
         finished_search, data_dir, scheduler):
-    reference = results_table(finished_search[0])
+    reference_folder = finished_search[0]
+    reference = results_table(reference_folder)
     folder = data_dir / "restarted"
+    # A search killed after four trials, while it was writing the fifth row, before the best was trained.
+    folder.mkdir()
+    shutil.copy(reference_folder / "search.json", folder / "search.json")
+    lines = (reference_folder / RESULTS).read_text().splitlines(keepends=True)
+    (folder / RESULTS).write_text("".join(lines[:5]) + lines[5][:20])
+    kept = [line.split("\t")[0] for line in lines[1:5]]
+    to_run = sorted(set(reference) - set(kept))
+    assert len(to_run) == 2
 
     class Stop(Exception):
         pass
 
-    def stop_after_two(row, finished, total):
-        if finished == 2:
-            raise Stop
+    seen = []
 
-    with pytest.raises(Stop):
-        run_search(search_config(data_dir, folder), on(scheduler), on_result=stop_after_two)
-    before = (folder / RESULTS).read_text().splitlines()
-    assert len(before) == 3 and not (folder / "best").exists()
-    first_two = [line.split("\t")[0] for line in before[1:]]
+    def stop_after_one(row, finished, total):
+        seen.append((row["trial"], finished, total))
+        raise Stop
 
-    result = run_search(search_config(data_dir, folder), on(scheduler))
-    assert sorted(result.ran) == sorted(set(reference) - set(first_two))  # only the two unfinished trials ran
-    after = (folder / RESULTS).read_text().splitlines()
-    assert after[:3] == before and len(after) == 5  # finished rows untouched, no trial twice
+    with pytest.raises(Stop):  # stopped again, by the progress hook, after one more trial
+        run_search(search_config(data_dir, folder), on(scheduler), on_result=stop_after_one)
+    assert len(seen) == 1 and seen[0][1:] == (5, 6) and seen[0][0] in to_run
+    assert (folder / RESULTS).read_text().splitlines(keepends=True)[:5] == lines[:5]
+    assert not (folder / "best").exists()
+
+    result = run_search(search_config(data_dir, folder), on(scheduler))  # no --seed: the recorded one
+    assert result.ran == sorted(set(to_run) - {seen[0][0]})  # only the trial that never finished ran
+    after = (folder / RESULTS).read_text().splitlines(keepends=True)
+    assert after[:5] == lines[:5] and len(after) == 7  # finished rows untouched, no trial twice
     table = results_table(folder)
-    # trial seeds and the split do not depend on worker or order: the same scores, bit for bit
+    # trial seeds and the split do not depend on worker, process or order: the same scores, bit for bit
     assert {t: row["score"] for t, row in table.items()} == {t: row["score"] for t, row in reference.items()}
-    assert result.best["trial"] == json.loads((finished_search[0] / "search.json").read_text())["best"]["trial"]
-    assert [row["trial"] for row in result.rows] == sorted(table, key=lambda t: -float(table[t]["score"]))
+    assert result.best["trial"] == json.loads((reference_folder / "search.json").read_text())["best"]["trial"]
+    assert open_run_params(folder / "best") == open_run_params(reference_folder / "best")
 
     again = run_search(search_config(data_dir, folder), on(scheduler))
-    assert again.ran == [] and (folder / RESULTS).read_text().splitlines() == after
+    assert again.ran == [] and (folder / RESULTS).read_text().splitlines(keepends=True) == after
 
 
-@pytest.mark.slow
-def test_an_invalid_combination_is_a_failed_trial_with_the_validation_message(data_dir, scheduler):
-    folder = data_dir / "invalid"
-    result = run_search(search_config(data_dir, folder, {"kernel_len": [5, 45]}), on(scheduler))
-    table = {row["kernel_len"]: row for row in results_table(folder).values()}
-    assert table["45"]["status"] == "failed" and table["45"]["attempts"] == "0" and table["45"]["score"] == ""
-    assert "the network shrinks the sequence to nothing (input 40 -> conv_1 -4)" in table["45"]["error"]
-    assert table["5"]["status"] == "ok" and float(table["5"]["score"]) >= 0
-    assert [row["kernel_len"] for row in result.rows] == ["5", "45"] and result.best["kernel_len"] == "5"
-    html = (folder / "summary.html").read_text()
-    assert "1 scored, 1 failed" in html and "shrinks the sequence to nothing" in html
+def open_run_params(path):
+    from motifnet.rundir import open_run
+
+    return open_run(path).meta["params"]
 
 
 def flaky_runner(task):
-    """Kills its worker for kernel_num 4; fails the first attempt for kernel_num 8 (marker file), then scores."""
+    """Kills its worker for kernel_num 4; raises for kernel_num 8 (two attempts, told apart by a marker file)."""
     marker = Path(task.data.fasta[0]).parent / f"attempted-{task.trial}"
     if task.params["kernel_num"] == 4:
         os._exit(1)
-    if not marker.exists():
-        marker.write_text("1")
-        raise RuntimeError("simulated out of memory")
-    return {"trial": task.trial, "status": "ok", "score": 0.5, "epochs": 1.0, "best_epoch": 1.0,
-            "fold_scores": None, "error": "", "retry": True, "seconds": 0.1}
+    attempt = 2 if marker.exists() else 1
+    marker.write_text("1")
+    raise RuntimeError(f"simulated out of memory, attempt {attempt}")
 
 
 @pytest.mark.slow
-def test_a_failed_trial_is_retried_once_and_a_lost_worker_does_not_stop_the_search(data_dir, scheduler):
+def test_failed_trials_are_retried_once_and_a_lost_worker_does_not_stop_the_search(data_dir, scheduler):
     folder = data_dir / "faults"
-    result = run_search(search_config(data_dir, folder, {"kernel_num": [4, 8]}), on(scheduler),
-                        runner=flaky_runner)
+    with pytest.raises(MotifnetError, match=r"all 2 trial\(s\) failed, the first with: attempt 1: worker lost"):
+        run_search(search_config(data_dir, folder, {"kernel_num": [4, 8]}), on(scheduler), runner=flaky_runner)
     table = {row["kernel_num"]: row for row in results_table(folder).values()}
     assert table["4"]["status"] == "failed" and table["4"]["attempts"] == "2"
-    assert table["4"]["error"].count("worker lost") == 2
-    assert table["8"]["status"] == "ok" and table["8"]["attempts"] == "2"
-    assert "attempt 1: RuntimeError: simulated out of memory" in table["8"]["error"]
-    assert result.best["kernel_num"] == "8" and (folder / "best" / "model.keras").exists()
+    assert table["4"]["error"].startswith("attempt 1: worker lost") and "attempt 2: worker lost" in table["4"]["error"]
+    assert table["8"]["status"] == "failed" and table["8"]["attempts"] == "2"
+    assert table["8"]["error"] == ("attempt 1: RuntimeError: simulated out of memory, attempt 1 | "
+                                   "attempt 2: RuntimeError: simulated out of memory, attempt 2")
+    state = json.loads((folder / "search.json").read_text())
+    assert state["status"] == "failed" and state["best"] is None
+    assert "Every trial failed" in (folder / "summary.html").read_text() and not (folder / "best").exists()
+
+
+def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers():
+    """Keras draws layer seeds from Python's random, which Dask's threads use too (see keras_seeds_from)."""
+    import random
+    import threading
+
+    from motifnet._tf import quiet_tensorflow
+
+    quiet_tensorflow()
+    from motifnet._tf import seed_everything
+    from motifnet._trial import keras_seeds_from
+    from motifnet.model import build_model
+    from motifnet.params import resolve
+
+    params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8})
+
+    def initial_weights(seed, busy):
+        stop = threading.Event()
+
+        def draw():
+            while not stop.is_set():
+                random.random()
+
+        other = threading.Thread(target=draw)
+        if busy:
+            other.start()
+        try:
+            seed_everything(seed)
+            with keras_seeds_from(seed):
+                return build_model(params, 40, 4, 2, False).get_weights()
+        finally:
+            stop.set()
+            if busy:
+                other.join()
+
+    quiet, busy, other_seed = initial_weights(3, False), initial_weights(3, True), initial_weights(4, False)
+    assert all(np.array_equal(a, b) for a, b in zip(quiet, busy))
+    assert not all(np.array_equal(a, b) for a, b in zip(quiet, other_seed))
+
+
+def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
+    from motifnet.search import _check_data
+
+    facts = {"split": {"train": 8, "val": 2, "test": 2}, "searched_per_class": [6, 4]}
+    config = SearchConfig(["a.fa", "b.fa"], "s", {"kernel_num": [4]}, folds=5)
+    with pytest.raises(ParamError, match="--folds 5: the smallest class has 4 train.validation record"):
+        _check_data(config, facts)
+    config.folds = 4
+    _check_data(config, facts)
+    config.folds = None
+    with pytest.raises(ParamError, match="the train or validation split is empty"):
+        _check_data(config, {**facts, "split": {"train": 10, "val": 0, "test": 2}})
+
+
+@pytest.mark.slow
+def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
+    from motifnet._io import sha256
+    from motifnet._trial import DataOptions, TrialTask, run_trial
+
+    fasta = (str(data_dir / "motif.fa"), str(data_dir / "plain.fa"))
+    data = DataOptions(fasta, tuple(sha256(p) for p in fasta))
+    params = {**FIXED_PARAMS, "kernel_num": 4, "kernel_len": 5}
+    task = TrialTask("t", params, 5, 11, (0.7, 0.15), "val-loss", 2, 1, data)
+    result = run_trial(task)
+    assert result["status"] == "ok", result["error"]
+    assert len(result["fold_scores"]) == 2 and all(score > 0 for score in result["fold_scores"])
+    assert result["score"] == np.mean(result["fold_scores"]) and result["epochs"] == 2.0
+    invalid = run_trial(TrialTask("u", {**params, "kernel_len": 41}, 5, 11, (0.7, 0.15), "roc-auc", None, 1, data))
+    assert invalid["status"] == "failed" and invalid["retry"] is False
+    assert invalid["error"].startswith("the network shrinks the sequence to nothing (input 40 -> conv_1 0)")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"kind": "moon"}, "cluster kind must be one of local, scheduler, slurm, pbs, received: 'moon'"),
+    ({"kind": "scheduler"}, "needs its scheduler's address (--scheduler ADDRESS)"),
+    ({"kind": "pbs", "scheduler": "tcp://127.0.0.1:1"}, "it cannot be combined with a pbs cluster"),
+    ({"cores": 4}, "--cores apply to batch jobs: add --slurm or --pbs"),
+    ({"workers": 0}, "--workers must be at least 1, received: 0"),
+])
+def test_cluster_options_that_do_not_fit_together_are_refused(options, message):
+    from motifnet._cluster import ClusterOptions
+
+    with pytest.raises(ParamError, match=re.escape(message)):
+        ClusterOptions(**options).checked()
+
+
+def test_the_best_runs_report_links_back_to_the_search_summary(tmp_path):
+    from motifnet.search_report import search_link
+
+    folder = tmp_path / "search"
+    (folder / "best" / "report").mkdir(parents=True)
+    (folder / "search.json").write_text(json.dumps({"settings": {"metric": "pr-auc"},
+                                                    "best": {"trial": "abc123", "score": 0.75}}))
+    (folder / "summary.html").write_text("<html></html>")
+    (folder / "results.tsv").write_text("trial\tstatus\nabc123\tok\ndef456\tfailed\n")
+    link = search_link(folder / "best", folder / "best" / "report")
+    assert link == {"href": "../../summary.html", "trial": "abc123", "score": 0.75, "metric": "pr-auc", "trials": 2}
+    assert search_link(tmp_path / "elsewhere" / "run", folder / "best" / "report") is None
