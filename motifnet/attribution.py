@@ -371,9 +371,10 @@ class Attributions:
         The target logit of the baseline (the mean over shuffled references), integrated
         gradients and DeepLIFT only.
     probabilities : numpy.ndarray of float32, shape=(n,)
-        The predicted probability of the target class.
+        The predicted probability of the target class (regression: the predicted target value).
     channel_names : list of str
     config : AttributionConfig
+    task : {'classification', 'regression'}
     """
 
     values: np.ndarray
@@ -384,6 +385,7 @@ class Attributions:
     probabilities: np.ndarray
     channel_names: list
     config: AttributionConfig
+    task: str = "classification"
 
 
 def ism_channel_names(encoder) -> list:
@@ -509,17 +511,20 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
         layers).
     """
     config = config.checked()
-    target = resolve_target(config.target, dataset.class_names)
+    names_out = dataset.output_names  # classes, or the targets of a regression model
+    target = resolve_target(config.target, names_out)
     explainer = DeepLift(model) if config.method == "deeplift" else None  # refuses RNNs before any work
     scorer = _Logits(model)
     encoder = dataset.encoder
     n, length = len(dataset), encoder.length
     batch = config.batch_size
 
-    probabilities = np.zeros((n, len(dataset.class_names)), dtype=np.float32)
+    probabilities = np.zeros((n, len(names_out)), dtype=np.float32)
     for rows in _chunks(n, batch):
         inputs = dataset.model_inputs(rows)
         probabilities[rows] = scorer.probabilities(inputs["sequence"], inputs.get("features"))
+    if target is None and getattr(dataset, "task", "classification") == "regression":
+        target = 0  # a regression model's outputs are values, not competing classes: the first target
     targets = (probabilities.argmax(axis=1) if target is None else np.full(n, target)).astype(np.int32)
 
     if config.method == "ism":
@@ -562,7 +567,8 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
         if progress is not None:
             progress(rows.stop, n)
     chosen = probabilities[np.arange(n), targets]
-    return Attributions(values, scores, targets, logits, reference_logits, chosen, names, config)
+    return Attributions(values, scores, targets, logits, reference_logits, chosen, names, config,
+                        getattr(dataset, "task", "classification"))
 
 
 def strongest_windows(scores: np.ndarray, width: int) -> np.ndarray:

@@ -280,7 +280,8 @@ def plot_sequence_attribution(result, index: int, sequence: np.ndarray, encoder,
 
     target = int(result.targets[index])
     head = f"{rank}. " if rank is not None else ""
-    title = (f"{head}{record_id}: target {class_names[target]} (probability {float(result.probabilities[index]):.3f}, "
+    value = "predicted" if result.task == "regression" else "probability"
+    title = (f"{head}{record_id}: target {class_names[target]} ({value} {float(result.probabilities[index]):.3f}, "
              f"logit {float(result.logits[index]):.2f}); {method_label(config)}")
     letters = encoder.alphabet.letters
     first_position = first + 1
@@ -327,7 +328,7 @@ def _file_name(rank: int, width: int, record_id: str) -> str:
 def save_npz(path, result, dataset) -> None:
     """Write ``attributions.npz`` (no pickle; the attributions stream from ``result.values``)."""
     config = result.config
-    names = list(dataset.class_names)
+    names = list(dataset.output_names)
     arrays = {
         "attributions": result.values,
         "position_scores": result.scores,
@@ -422,11 +423,11 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
             record_id = str(dataset.ids[index])
             sequence = dataset.model_inputs(np.array([index]))["sequence"][0]
             image = _file_name(rank, digits, record_id)
-            save_figure(plot_sequence_attribution(result, int(index), sequence, encoder, dataset.class_names,
+            save_figure(plot_sequence_attribution(result, int(index), sequence, encoder, dataset.output_names,
                                                   record_id, rank, width), out / image)
             letters, structure = decode(encoder, dataset.codes[index])
             stop = int(start) + min(width, encoder.length)
-            rows.append({"rank": rank, "id": record_id, "target": dataset.class_names[int(result.targets[index])],
+            rows.append({"rank": rank, "id": record_id, "target": dataset.output_names[int(result.targets[index])],
                          "probability": float(result.probabilities[index]), "logit": float(result.logits[index]),
                          "window_start": int(start) + 1, "window_end": stop,
                          "window_sequence": letters[int(start):stop],
@@ -435,7 +436,8 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "image": image})
     finally:
         Path(scratch.name).unlink(missing_ok=True)
-    target = "each sequence's predicted class" if config.target is None else dataset.class_names[int(result.targets[0])]
+    target = ("each sequence's predicted class" if config.target is None and result.task != "regression"
+              else dataset.output_names[int(result.targets[0])])
     summary = {
         "motifnet_version": __version__,
         "run": str(run.path),

@@ -555,11 +555,6 @@ def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed,
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
     run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
-    if run.task == "regression":  # until motifnet.attribution explains target values (issue 6)
-        from .errors import ParamError
-
-        raise ParamError(f"{run_dir}: attribute does not support regression models yet; use visualize-kernels "
-                         "for what the kernels learned")
     attribute_run(run, dataset, out_dir, config, top, data_label=label)
     click.echo(str(Path(out_dir) / "attributions.npz"))
 

@@ -322,8 +322,8 @@ def test_interpretation_of_a_regression_model(regression_run, cli, tmp_path):
     assert info.exit_code == 0 and "task: regression" in info.stdout and "Pearson r mean" in info.stdout
     clustered = cli("cluster", run_dir, "-o", tmp_path / "c.png")
     assert clustered.exit_code == 1 and "a regression model has no classes" in clustered.stderr
-    attributed = cli("attribute", run_dir, "-o", tmp_path / "attr", "--method", "saliency")
-    assert attributed.exit_code == 1 and "does not support regression models yet" in attributed.stderr
+    attributed = cli("attribute", run_dir, "-o", tmp_path / "attr", "--method", "saliency", "--target", "nope")
+    assert attributed.exit_code == 1 and "nope" in attributed.stderr and "gata_count" in attributed.stderr
     assert "Traceback" not in attributed.output
 
 
@@ -337,3 +337,25 @@ def test_prediction_scatter_plot_shows_the_numbers():
     assert ax.get_xlabel() == "measured kd" and ax.get_ylabel() == "predicted kd"
     np.testing.assert_array_equal(ax.collections[0].get_offsets(), [[1, 1.5], [2, 2], [3, 2.5]])
     plt.close(ax.figure)
+
+
+@pytest.mark.slow
+def test_attribution_explains_the_predicted_value_of_a_regression_model(regression_run, cli, tmp_path):
+    from motifnet.rundir import open_run
+
+    run_dir, _, _ = regression_run
+    out = tmp_path / "attr"
+    result = cli("attribute", run_dir, "-o", out, "--method", "deeplift", "--top", "2")
+    assert result.exit_code == 0, result.stderr
+    with np.load(out / "attributions.npz") as arrays:
+        values, ids = arrays["attributions"], arrays["ids"]
+        logits, reference = arrays["logit"], arrays["reference_logit"]
+        assert list(arrays["target_names"] if "target_names" in arrays.files else arrays["class_names"]) == [
+            "gata_count"]
+    run = open_run(run_dir)
+    # the explained value is the model's own output (linear, in target units)
+    predicted = run.model.predict(run.dataset.model_inputs(slice(None))["sequence"], verbose=0)[:, 0]
+    by_id = dict(zip(run.dataset.ids, predicted))
+    np.testing.assert_allclose(logits, [by_id[i] for i in ids], rtol=1e-4, atol=1e-4)
+    # DeepLIFT completeness on the predicted value
+    np.testing.assert_allclose(values.sum(axis=(1, 2)), logits - reference, rtol=1e-3, atol=1e-4)
