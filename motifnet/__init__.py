@@ -18,6 +18,7 @@ from .attribution import (  # noqa: E402
 from .attribution_output import attribute_run  # noqa: E402
 from .clustering import cluster_activations, plot_clustermap  # noqa: E402
 from .data import Dataset, load_dataset, make_split  # noqa: E402
+from .distinct import MotifGroup, cluster_motifs, distinct_motifs  # noqa: E402
 from .encoding import Encoder  # noqa: E402
 from .errors import InputError, MotifnetError, ParamError, RunDirError  # noqa: E402
 from .evaluation import regression_metrics  # noqa: E402
@@ -43,7 +44,7 @@ __all__ = [
     "cluster_activations", "plot_clustermap", "optimize_inputs", "visualize_kernels",
     "FoldOptions", "fold_file", "fold_sequence", "structure_contexts",
     "trim_bounds", "trim_motif", "write_motifs", "MotifDatabase", "MotifOptions", "compare_motifs", "load_jaspar",
-    "match_motifs",
+    "match_motifs", "MotifGroup", "cluster_motifs", "distinct_motifs",
     "AttributionConfig", "Attributions", "attribute", "attribute_run", "dinucleotide_shuffle", "strongest_windows",
     "ClusterOptions", "SearchConfig", "SearchResult", "load_grid", "run_search",
     "regression_metrics", "TargetScale", "read_target_table",  # epistasis: import motifnet.epistasis (Keras)

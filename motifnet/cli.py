@@ -395,15 +395,18 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
 @click.option("--target", metavar="NAME",
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
                    "target (name or 0-based index). [default: the first target]")
+@click.option("--top", "top_kernels", type=int, metavar="N",
+              help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
+                   "[default: all]")
 @_data_options
 @_logging_options
 def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
-                              group, fasta, multi_label, batch_size):
+                              top_kernels, group, fasta, multi_label, batch_size):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
-    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv and summary.html;
-    with matching also matches.tsv and match_kernel_N.png.
+    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv,
+    motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png.
     """
     from .matching import MotifOptions
     from .visualize import visualize_kernels
@@ -412,7 +415,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
                            formats=formats)
     run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
     visualize_kernels(run, dataset, out_dir, kernels, batch_size, data_label=label, motif_options=options,
-                      target=target)
+                      target=target, top=top_kernels)
     click.echo(str(Path(out_dir) / "summary.html"))
 
 

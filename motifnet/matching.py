@@ -547,7 +547,8 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
     return database
 
 
-def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5) -> dict:
+def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
+                     draw=None) -> dict:
     """Match exported kernel motifs; write ``matches.tsv`` and ``match_kernel_N.png``.
 
     A figure is drawn for each kernel whose best match has a q-value below 0.05.
@@ -563,6 +564,8 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
     database : MotifDatabase
     top : int
         Matches per kernel in ``matches.tsv``. Default is 5.
+    draw : set of int or None
+        Kernels whose match figure may be drawn; default all.
 
     Returns
     -------
@@ -591,7 +594,7 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
     for item, rows in zip(exported, matches):
         match = rows[0]
         best[item.kernel] = match
-        if match.q_value >= SIGNIFICANT_Q:
+        if match.q_value >= SIGNIFICANT_Q or (draw is not None and item.kernel not in draw):
             continue
         width, _, _ = match_alignment(len(untrimmed[item.kernel]), item.columns, match.offset, len(match.target_pwm))
         figure, axes = plt.subplots(2, 1, figsize=(max(5.5, 0.38 * width + 1.2), 4.4), layout="constrained")

@@ -131,12 +131,18 @@ def _regression_context(meta: dict) -> dict | None:
 
 
 def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
-                 motif_database: str | None = None) -> Path:
-    """Render ``summary.html`` into ``out`` (with the curve images it links)."""
+                 motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> Path:
+    """Render ``summary.html`` into ``out`` (with the curve images it links).
+
+    ``distinct``: (MotifGroup, logo image) pairs shown first (see :mod:`motifnet.distinct`);
+    ``n_kernels``: kernels in all, when ``kernels`` holds only the plotted ones.
+    """
     from .attribution_output import report_entries
 
     curves = _curves(run, out)
     context = report_context(run, dataset, kernels, data_label, curves, motif_database)
+    context["distinct"] = distinct or []
+    context["n_kernels"] = n_kernels if n_kernels is not None else len(kernels)
     context["attributions"] = report_entries(out)  # kept from earlier `motifnet attribute` runs
     from .search_report import search_link
 

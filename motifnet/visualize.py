@@ -11,6 +11,7 @@ import numpy as np
 from ._io import write_text
 from .activations import activation_profiles, max_activations, motif_layer
 from .data import Dataset
+from .distinct import check_top_kernels, distinct_motifs, write_distinct
 from .export import export_kernel_motifs
 from .kernels import check_target, consensus, kernel_motifs, parse_kernel_list
 from .matching import MotifOptions, annotate_kernels, kernel_database
@@ -151,8 +152,11 @@ def kernels_table(results, class_names) -> str:
 
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
                       report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
-                      target=None) -> list:
+                      target=None, top: int | None = None) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
+
+    Kernels with the same motif are grouped (:mod:`motifnet.distinct`) into
+    ``distinct_motifs.tsv`` and ``motifs_distinct.meme``, which the report shows first.
 
     Exported motifs are trimmed of uninformative flanks; for DNA models (or with a motif
     database) each is matched with TOMTOM (``matches.tsv``, ``match_kernel_N.png``).
@@ -177,6 +181,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     target : str or int or None
         Regression models: the target importance is measured against (name or index; default
         the first). See :mod:`motifnet.kernels`.
+    top : int or None
+        Per-kernel plots (and report sections) for the ``top`` most important kernels only;
+        default all. The tables and the distinct motifs cover every kernel.
 
     Returns
     -------
@@ -188,6 +195,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
     chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
     check_target(target, dataset)
+    top = check_top_kernels(top)
     motif_options = motif_options or MotifOptions()
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     log.info("computing first-layer activations of %d sequences", len(dataset))
@@ -196,11 +204,13 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     selected = np.stack([m.selected for m in motifs], axis=1)
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
     encoder = dataset.encoder
+    plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
     results = []
     for index, motif in enumerate(motifs):
         log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
                  motif.importance, motif.n_sites)
-        images = _write_kernel_plots(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
+        images = (_write_kernel_plots(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
+                  if motif.kernel in plotted else [])
         structure_letters = encoder.structure.letters if encoder.structure is not None else ""
         results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
                                    consensus(motif.pwm, encoder.alphabet.letters),
@@ -213,7 +223,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     motifs = [motifs[i] for i in order]
     exported = export_kernel_motifs(out, motifs, dataset, motif_options.trim_ic, motif_options.formats)
     best, figures = annotate_kernels(out, motifs, exported, encoder.alphabet.letters, database,
-                                     motif_options.top) if database else ({}, {})
+                                     motif_options.top, draw=plotted) if database else ({}, {})
     columns = {item.kernel: item.columns for item in exported}
     for item in results:
         item.motif_columns = columns.get(item.kernel)
@@ -221,9 +231,13 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
         if item.kernel in figures:  # the match figure shows the kernel's logo too
             item.images[0] = figures[item.kernel]
     write_text(out / "kernels.tsv", kernels_table(results, names))
+    groups = distinct_motifs(motifs, exported, encoder.alphabet.letters, best)
+    distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
         from .report import write_report
 
-        write_report(run, out, dataset, results, data_label, motif_database=database.source if database else None)
+        write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
+                     motif_database=database.source if database else None, distinct=distinct,
+                     n_kernels=len(results))
     return results
 

@@ -60,4 +60,7 @@ def test_report_opens_in_chromium_with_every_image_loaded(trained_run, cli, tmp_
     report = json.loads(found.group(1).replace("&quot;", '"'))
     expected_images = len(re.findall(r"<img ", html))
     assert report == {"images": expected_images, "broken": [], "errors": []}
-    assert expected_images == 3 + 4 * 3  # curves + three plots for each of 4 kernels
+    distinct = [line for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]
+                if not line.endswith("none (no sites)")]
+    # curves + three plots for each of 4 kernels + a logo per distinct motif
+    assert expected_images == 3 + 4 * 3 + len(distinct)

@@ -1,0 +1,146 @@
+"""Distinct motifs: kernels with the same motif grouped, ranked by their best kernel's importance."""
+
+import json
+import re
+import subprocess
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from test_report import CHECKER, chromium
+from test_visualize import PLANTED, best_agreement
+
+from motifnet.distinct import (
+    MotifGroup,
+    cluster_motifs,
+    distinct_motifs,
+    distinct_table,
+    group_meme_motifs,
+    pair_p_values,
+)
+from motifnet.export import ExportedMotif
+from motifnet.matching import reverse_complement
+from motifnet.meme import MemeMotif, format_meme, read_meme
+
+
+def letters_pwm(text, top=0.85):
+    pwm = np.full((len(text), 4), (1 - top) / 3)
+    for row, letter in enumerate(text):
+        pwm[row, "ACGT".index(letter)] = top
+    return pwm
+
+
+def flank(rng, n):
+    return rng.dirichlet(np.full(4, 5.0), n)
+
+
+@pytest.fixture
+def copies():
+    """ets with flanks, a shifted partial copy, a reverse-complemented copy; then ap1 and gata."""
+    rng = np.random.default_rng(0)
+    ets = "ACCGGAAGTG"
+    return [np.vstack([flank(rng, 2), letters_pwm(ets), flank(rng, 3)]),
+            np.vstack([flank(rng, 4), letters_pwm(ets[2:]), flank(rng, 1)]),
+            reverse_complement(np.vstack([flank(rng, 1), letters_pwm(ets), flank(rng, 1)])),
+            np.vstack([flank(rng, 2), letters_pwm("ATGACTCAT"), flank(rng, 2)]),
+            letters_pwm("AGATAAGG")]
+
+
+def test_shifted_and_reverse_copies_group_and_unrelated_motifs_do_not(copies):
+    assert cluster_motifs(copies, "ACGT").tolist() == [0, 0, 0, 1, 2]
+    p_values = pair_p_values(copies, "ACGT")
+    np.testing.assert_array_equal(p_values, p_values.T)
+    assert p_values[0, 1] < 1e-4 and p_values[0, 2] < 1e-4 and p_values[1, 2] < 1e-4
+    assert p_values[:3, 3:].min() > 0.1 and p_values[3, 4] > 0.1
+
+
+def test_the_reverse_copy_stays_apart_without_the_reverse_complement(copies):
+    # Protein-style letters: no complement is tried, so the reverse-complemented copy is a different motif.
+    labels = cluster_motifs(copies, "WXYZ").tolist()
+    assert labels[0] == labels[1] and labels[2] != labels[0]
+
+
+def test_groups_take_the_best_member_and_put_kernels_without_motifs_last(copies):
+    importance = {0: 0.2, 1: 0.5, 2: 0.3, 3: 0.4, 4: 0.1, 5: 0.9, 6: 0.05}
+    sites = {k: 10 + k for k in importance}
+    motifs = [SimpleNamespace(kernel=k, importance=v, n_sites=sites[k]) for k, v in importance.items()]
+    exported = [ExportedMotif(k, MemeMotif(f"kernel_{k}", "", pwm, sites[k]), (0, len(pwm)))
+                for k, pwm in enumerate(copies)]
+    exported.append(ExportedMotif(6, MemeMotif("kernel_6", "", np.full((5, 4), 0.25), 16), (0, 5), informative=False))
+    match = SimpleNamespace(target_id="MA0076.3", target_name="ELK4", q_value=0.001)
+    groups = distinct_motifs(motifs, exported, "ACGT", {1: match})
+    # Kernel 5 has no sites: last despite the top importance; the flat kernel 6 is compared with nothing.
+    assert [g.members for g in groups] == [[1, 2, 0], [3], [4], [6], [5]]
+    assert [g.importance for g in groups] == [0.5, 0.4, 0.1, 0.05, 0.9]
+    assert groups[0].sites == 11 and groups[0].best_match is match and groups[0].consensus[4:12] == "CGGAAGTG"
+    assert groups[-1].motif is None
+    rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
+    assert rows[0] == ["rank", "group", "best_kernel", "importance", "members", "sites", "consensus",
+                       "best_match_id", "best_match_name", "best_match_q", "motif_source"]
+    assert rows[1] == ["1", "group_1", "1", "0.5", "1,2,0", "11", groups[0].consensus, "MA0076.3", "ELK4", "0.001",
+                       "best member (kernel 1)"]
+    assert rows[5][2:] == ["5", "0.9", "5", "15", "-", "", "", "", "none (no sites)"]
+
+
+def test_distinct_meme_reads_back_one_motif_per_group(tmp_path, copies):
+    groups = [MotifGroup([3, 1], 0.5, 7, MemeMotif("kernel_3", "", copies[0], 7)),
+              MotifGroup([2], 0.4, 9, MemeMotif("kernel_2", "", copies[3], 9)),
+              MotifGroup([0], 0.1, 0, None)]
+    path = tmp_path / "motifs_distinct.meme"
+    path.write_text(format_meme(group_meme_motifs(groups), "ACGT", [0.25] * 4, strands=True))
+    letters, motifs = read_meme(path)
+    assert letters == "ACGT" and [(m.name, m.alt_name, m.nsites) for m in motifs] == [
+        ("group_1", "kernel_3", 7), ("group_2", "kernel_2", 9)]
+    np.testing.assert_allclose(motifs[0].pwm, copies[0], atol=1e-5)
+
+
+def test_top_must_be_positive(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "out", "--top", "0")
+    assert result.exit_code == 1
+    assert "--top expects a number of kernels >= 1, received: 0" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    assert not (tmp_path / "out" / "kernels.tsv").exists()
+
+
+@pytest.mark.slow
+def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, cli, tmp_path):
+    """The DNA sample data: 3 planted motifs (ets, ap1, gata) and a network of 20 kernels, --top 3."""
+    out = tmp_path / "kernels"
+    result = cli("visualize-kernels", sample_run, "-o", out, "--group", "all", "--top", "3", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    kernel_rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().strip().split("\n")[1:]]
+    assert len(kernel_rows) == 20
+    for prefix in ("motif", "position", "activations"):
+        assert sorted(p.name for p in out.glob(f"{prefix}_kernel_*.png")) == sorted(
+            f"{prefix}_kernel_{row[0]}.png" for row in kernel_rows[:3])
+
+    rows = [line.split("\t") for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]]
+    members = [int(k) for row in rows for k in row[4].split(",")]
+    assert sorted(members) == list(range(20))  # every kernel in exactly one group
+    assert [float(row[3]) for row in rows] == sorted((float(row[3]) for row in rows), reverse=True)
+    letters, motifs = read_meme(out / "motifs_distinct.meme")
+    assert [m.name for m in motifs] == [f"group_{i}" for i in range(1, len(motifs) + 1)]
+    assert [m.alt_name for m in motifs] == [f"kernel_{row[2]}" for row in rows[:len(motifs)]]
+    found = {name: [i for i, m in enumerate(motifs) if best_agreement(m.pwm, planted) >= 0.8]
+             for name, planted in PLANTED.items()}
+    assert all(len(ranks) == 1 for ranks in found.values()), found  # each planted motif once
+    planted_ranks = {ranks[0] for ranks in found.values()}
+    noise_ranks = set(range(len(motifs))) - planted_ranks
+    assert noise_ranks and max(planted_ranks) < min(noise_ranks)
+
+    html = (out / "summary.html").read_text()
+    assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")
+    assert html.count('<section class="kernel"') == 3
+    checked = out / "checked.html"
+    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+               checked.as_uri()]
+    dumped = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found_check = re.search(r'<pre id="motifnet-check">(.*?)</pre>', dumped.stdout, re.S)
+    assert found_check, dumped.stderr[-2000:]
+    report = json.loads(found_check.group(1).replace("&quot;", '"'))
+    # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif
+    assert report == {"images": 3 + 3 * 3 + len(motifs), "broken": [], "errors": []}
