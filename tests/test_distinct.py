@@ -1,13 +1,10 @@
 """Distinct motifs: kernels with the same motif grouped, ranked by their best kernel's importance."""
 
-import json
-import re
-import subprocess
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from test_report import CHECKER, chromium
+from test_report import check_in_chromium
 from test_visualize import PLANTED, best_agreement
 
 from motifnet.distinct import (
@@ -132,15 +129,6 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     html = (out / "summary.html").read_text()
     assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")
     assert html.count('<section class="kernel"') == 3
-    checked = out / "checked.html"
-    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
-               checked.as_uri()]
-    dumped = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    found_check = re.search(r'<pre id="motifnet-check">(.*?)</pre>', dumped.stdout, re.S)
-    assert found_check, dumped.stderr[-2000:]
-    report = json.loads(found_check.group(1).replace("&quot;", '"'))
+    report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif
     assert report == {"images": 3 + 3 * 3 + len(motifs), "broken": [], "errors": []}

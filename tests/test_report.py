@@ -37,27 +37,31 @@ def chromium():
     pytest.skip("Chromium is not installed (apt-get install chromium)")
 
 
+def check_in_chromium(html_path, profile) -> dict:
+    """Open a report in headless Chromium; return its image count, broken images and load errors."""
+    html = html_path.read_text()
+    checked = html_path.with_name("checked.html")
+    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
 def test_templates_are_found_from_the_installed_package():
     assert (template_dir() / "summary.html").exists()
 
 
 @pytest.mark.slow
 def test_report_opens_in_chromium_with_every_image_loaded(trained_run, cli, tmp_path):
-    browser = chromium()
     run_dir, _ = trained_run
     out = tmp_path / "report"
     assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
     html = (out / "summary.html").read_text()
-    checked = out / "checked.html"
-    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
-               checked.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
-    assert found, result.stderr[-2000:]
-    report = json.loads(found.group(1).replace("&quot;", '"'))
+    report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     expected_images = len(re.findall(r"<img ", html))
     assert report == {"images": expected_images, "broken": [], "errors": []}
     distinct = [line for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]
