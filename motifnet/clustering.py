@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._validate import check_indices
 from .activations import KernelActivations
 from .errors import ParamError
 
@@ -125,17 +126,7 @@ def stratified_sample(classes: np.ndarray, size: int, seed: int = 0) -> np.ndarr
 def _check_classes(classes, class_names: list) -> np.ndarray:
     valid = f"valid class indices are 0 to {len(class_names) - 1} (" + ", ".join(
         f"{index}={name}" for index, name in enumerate(class_names)) + ")"
-    if len(classes) == 0:
-        raise ParamError(f"classes: give at least one class index; {valid}")
-    checked = []
-    for value in classes:
-        try:
-            index = operator.index(value)
-        except TypeError:
-            raise ParamError(f"classes: expected class indices (integers), received: {value!r}; {valid}") from None
-        if not 0 <= index < len(class_names):
-            raise ParamError(f"classes: index {index} is out of range; {valid}")
-        checked.append(index)
+    checked = check_indices(classes, len(class_names), "classes", ("class index", "class indices", "index"), valid)
     return np.unique(checked)
 
 

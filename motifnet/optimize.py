@@ -14,6 +14,7 @@ import operator
 
 import numpy as np
 
+from ._validate import check_indices
 from .errors import ParamError
 
 log = logging.getLogger("motifnet")
@@ -122,18 +123,7 @@ def _check_nodes(nodes, n_nodes: int, layer_name: str) -> list:
     valid = f"layer {layer_name!r} has {n_nodes} node(s), numbered 0 to {n_nodes - 1}"
     if nodes is None:
         return list(range(n_nodes))
-    nodes = list(nodes)
-    if not nodes:
-        raise ParamError(f"nodes: give at least one node; {valid}")
-    checked = []
-    for node in nodes:
-        try:
-            index = operator.index(node)
-        except TypeError:
-            raise ParamError(f"nodes: expected node numbers (integers), received: {node!r}; {valid}") from None
-        if not 0 <= index < n_nodes:
-            raise ParamError(f"nodes: node {index} is out of range; {valid}")
-        checked.append(index)
+    checked = check_indices(nodes, n_nodes, "nodes", ("node", "node numbers", "node"), valid)
     return checked
 
 
