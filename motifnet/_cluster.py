@@ -7,10 +7,10 @@ Only the cluster object differs between the kinds; the search submits its trials
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from ._parallel import available_cores
 from .errors import ParamError
 
 log = logging.getLogger("motifnet")
@@ -20,14 +20,6 @@ KINDS = ("local", "scheduler", "slurm", "pbs")
 # a worker process runs one trial at a time even when it has several threads (jobqueue).
 TRIAL_RESOURCE = "motifnet_trial"
 DEFAULT_JOBS = 10
-
-
-def available_cores() -> int:
-    """Cores this process may use (the affinity mask where the platform has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
 
 
 @dataclass

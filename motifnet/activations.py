@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._io import atomic_path, write_text
+from ._io import write_npz, write_text
+from ._progress import Progress
 from .data import Dataset
 from .errors import RunDirError
 from .rundir import Run
@@ -80,9 +81,8 @@ class KernelActivations:
             outcome = {"targets": self.targets, "target_names": np.array(self.target_names, dtype=str)}
         else:
             outcome = {"labels": self.labels, "class_names": np.array(self.class_names, dtype=str)}
-        with atomic_path(path, suffix=".npz") as tmp:
-            np.savez_compressed(tmp, max_activation=self.max_activation, position=self.position,
-                                ids=self.ids.astype(str), kernel_len=np.array(self.kernel_len), **outcome)
+        write_npz(path, {"max_activation": self.max_activation, "position": self.position,
+                         "ids": self.ids.astype(str), "kernel_len": np.array(self.kernel_len), **outcome})
 
     def to_tsv(self) -> str:
         columns = ["id"] + list(self.target_names) if self.targets is not None else ["id", "classes"]
@@ -122,10 +122,12 @@ def conv_batches(run: Run, dataset: Dataset, batch_size: int = 256):
 
     layer = motif_layer(run)
     sub_model = keras.Model(run.model.get_layer("sequence").output, layer.output)
+    progress = Progress("first-layer activations", total=len(dataset), unit="sequences")
     for start in range(0, len(dataset), batch_size):
         rows = slice(start, min(start + batch_size, len(dataset)))
         sequence = dataset.model_inputs(rows)["sequence"]
         yield rows, np.asarray(sub_model(sequence, training=False))
+        progress.advance(rows.stop - rows.start)
 
 
 def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> KernelActivations:

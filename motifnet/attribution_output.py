@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from ._io import atomic_path, write_json, write_text
+from ._io import write_json, write_npz, write_text
+from ._progress import Progress
 from .attribution import AttributionConfig, attribute, strongest_windows
 
 log = logging.getLogger("motifnet")
@@ -348,8 +349,7 @@ def save_npz(path, result, dataset) -> None:
     }
     if result.reference_logits is not None:
         arrays["reference_logit"] = result.reference_logits.astype(np.float32)
-    with atomic_path(path, suffix=".npz") as tmp:
-        np.savez_compressed(tmp, **arrays)
+    write_npz(path, arrays)
 
 
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
@@ -393,8 +393,10 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     width = _window_width(run)
     log.info("%s of %d sequences (%s)", method_label(config), n, data_label)
 
+    counter = Progress("attributions", total=n, unit="sequences")
+
     def progress(done, total):
-        log.debug("attributions: %d of %d sequences", done, total)
+        counter.advance(done - counter.done)
 
     for stale in out.glob("attribution_*.png"):  # logos of an earlier run here would be mistaken for these
         stale.unlink()

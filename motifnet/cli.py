@@ -398,10 +398,12 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
 @click.option("--top", "top_kernels", type=int, metavar="N",
               help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
                    "[default: all]")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes drawing the per-kernel plots. [default: all cores]")
 @_data_options
 @_logging_options
 def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
-                              top_kernels, group, fasta, multi_label, batch_size):
+                              top_kernels, jobs, group, fasta, multi_label, batch_size):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
@@ -415,7 +417,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
                            formats=formats)
     run, dataset, label = _open_with_data(run_dir, group, fasta, multi_label)
     visualize_kernels(run, dataset, out_dir, kernels, batch_size, data_label=label, motif_options=options,
-                      target=target, top=top_kernels)
+                      target=target, top=top_kernels, jobs=jobs)
     click.echo(str(Path(out_dir) / "summary.html"))
 
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path, sha256
+from ._io import sha256, write_npz
+from ._progress import Progress
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
 from .errors import InputError, ParamError
-from .fasta import display_name, iter_fasta_blocks, read_fasta
+from .fasta import FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, encode_features, fit_features, parse_track_options, read_feature_table, read_track
 
 log = logging.getLogger("motifnet")
@@ -25,6 +26,8 @@ log = logging.getLogger("motifnet")
 GROUPS = ("train", "val", "test")
 _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq")
 _LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
+_COUNT_CHUNK_BYTES = 1 << 22
+_NO_LETTERS = np.zeros(0, dtype=np.uint8)
 
 
 @dataclass
@@ -135,8 +138,7 @@ class Dataset:
         for name in ("structure", "tracks", "features", "targets"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
-        with atomic_path(path, suffix=".npz") as tmp:
-            np.savez_compressed(tmp, **arrays)
+        write_npz(path, arrays)
 
     @classmethod
     def load(cls, path, meta: dict) -> Dataset:
@@ -197,22 +199,66 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
             f"{record.where()}: class index {indices[-1]} is out of range for {n_classes} class "
             "names (indices start at 0)"
         )
-    record_id = words[0] if len(words) > 1 else f"record_{record.number}"
-    return record_id, indices
+    identifier = words[0] if len(words) > 1 else f"record_{record.number}"
+    return identifier, indices
 
 
-def _sequence_bytes(record, structure_mode) -> bytes:
-    if structure_mode is None:
-        return b"".join(record.lines)
-    return record.lines[0] if record.lines else b""
+@dataclass
+class _InputFile(FastaBlock):
+    """One input file while it is loaded: headers and lengths first, codes once the alphabet is known.
+
+    ``pending`` holds what still has to be encoded: the bulk reader's blocks (sequence-only
+    input: letters and lengths in arrays, no Python object per record) or the records
+    (sequence + structure input). ``source`` is the path as given (``-`` for standard input).
+    """
+
+    source: str = ""
+    pending: list = field(default_factory=list)
+
+    def header_records(self) -> list:
+        """The records as header-only :class:`FastaRecord` objects, for header parsers."""
+        return [FastaRecord(self.path, number, header, []) for number, header in enumerate(self.headers, start=1)]
 
 
-def _choose_alphabet(records, alphabet: str | None, structure_mode) -> Alphabet:
+def _read_input_file(path: str, structure_mode) -> _InputFile:
+    name = display_name(path)
+    if structure_mode is None:  # the bulk reader: whole blocks at a time
+        progress = Progress(f"reading {name}")
+        blocks = []
+        for block in iter_fasta_blocks(path):
+            blocks.append(block)
+            progress.advance(len(block))
+        headers = [header for block in blocks for header in block.headers]
+        lengths = np.concatenate([block.lengths for block in blocks])
+        return _InputFile(name, 1, headers, _NO_LETTERS, lengths, path, blocks)
+    records = list(read_fasta(path))
+    lengths = np.fromiter((len(record.lines[0]) if record.lines else 0 for record in records),
+                          dtype=np.int64, count=len(records))
+    return _InputFile(name, 1, [record.header for record in records], _NO_LETTERS, lengths, path, records)
+
+
+def _byte_counts(files, structure_mode) -> np.ndarray:
+    """How often each byte occurs in the sequences (not the structures)."""
+    counts = np.zeros(256, dtype=np.int64)
+    for input_file in files:
+        if structure_mode is None:
+            arrays = [block.letters for block in input_file.pending]
+        else:
+            arrays = [np.frombuffer(b"".join(record.lines[0] for record in input_file.pending if record.lines),
+                                    dtype=np.uint8)]
+        for letters in arrays:
+            # A few MB at a time: np.bincount works on a platform-integer copy of its input.
+            for start in range(0, len(letters), _COUNT_CHUNK_BYTES):
+                counts += np.bincount(letters[start:start + _COUNT_CHUNK_BYTES], minlength=256)
+    return counts
+
+
+def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     if alphabet:
         return get_alphabet(alphabet)
-    joined = np.frombuffer(b"".join(_sequence_bytes(r, structure_mode) for r in records), dtype=np.uint8)
-    counts_by_byte = np.bincount(joined, minlength=256)
     from collections import Counter
+
+    counts_by_byte = _byte_counts(files, structure_mode)
     counts = Counter()
     for byte in np.flatnonzero(counts_by_byte):
         counts[chr(byte).upper()] += int(counts_by_byte[byte])
@@ -221,8 +267,26 @@ def _choose_alphabet(records, alphabet: str | None, structure_mode) -> Alphabet:
     return detected
 
 
-def _record_length(record, structure_mode) -> int:
-    return len(_sequence_bytes(record, structure_mode))
+def _encode_files(encoder: Encoder, files) -> tuple:
+    """Encode every file into one preallocated array, releasing each block once it is encoded."""
+    total = sum(len(input_file) for input_file in files)
+    codes = np.zeros((total, encoder.length), dtype=encoder.code_dtype)
+    structure_parts = []
+    start = 0
+    for input_file in files:
+        pending, input_file.pending = input_file.pending, []
+        if encoder.structure_mode is None:
+            while pending:
+                block = pending.pop(0)
+                codes[start:start + len(block)] = encoder.encode_letters(block.letters, block.lengths, block.where)
+                start += len(block)
+        else:
+            encoded = encoder.encode(pending)
+            codes[start:start + len(pending)] = encoded.codes
+            structure_parts.append(encoded.structure)
+            start += len(pending)
+    structure = np.concatenate(structure_parts) if encoder.structure_mode == "pwm" else None
+    return codes, structure
 
 
 def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, alphabet: str | None = None,
@@ -288,32 +352,32 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
         raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     structure_mode = ("pwm" if structure_pwm else "letters") if structure else None
 
-    if structure_mode is None:  # the bulk reader: whole blocks at a time
-        records_per_file = [[record for block in iter_fasta_blocks(path) for record in block.records()]
-                            for path in paths]
-    else:
-        records_per_file = [list(read_fasta(path)) for path in paths]
-    for path, file_records in zip(paths, records_per_file):
-        log.info("read %s: %d records", display_name(path), len(file_records))
-    records = [record for file_records in records_per_file for record in file_records]
-    for record in records:
-        if structure_mode is None and not record.lines:
-            raise InputError(f"{record.where()}: empty sequence")
+    files = [_read_input_file(path, structure_mode) for path in paths]
+    for input_file in files:
+        log.info("read %s: %d records", input_file.path, len(input_file))
+    if structure_mode is None:
+        for input_file in files:
+            empty = np.flatnonzero(input_file.lengths == 0)
+            if empty.size:
+                raise InputError(f"{input_file.where(int(empty[0]))}: empty sequence")
+    n_records = sum(len(input_file) for input_file in files)
 
     if class_names is not None:
         class_names = [name.strip() for name in class_names]
     targets = None
     if regression:
+        records = [record for input_file in files for record in input_file.header_records()]
         ids, targets, target_names = record_targets(records, targets_file, target_names)
-        labels, class_names = np.zeros((len(records), 0), dtype=np.uint8), []
+        del records
+        labels, class_names = np.zeros((n_records, 0), dtype=np.uint8), []
     elif multi_label:
         n_classes = len(class_names) if class_names else None
-        parsed = [parse_multi_label(record, n_classes) for record in records]
+        parsed = [parse_multi_label(record, n_classes) for record in files[0].header_records()]
         n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
-        labels = np.zeros((len(records), n_classes), dtype=np.uint8)
+        labels = np.zeros((n_records, n_classes), dtype=np.uint8)
         for row, (_, indices) in enumerate(parsed):
             labels[row, indices] = 1
-        ids = [record_id for record_id, _ in parsed]
+        ids = [identifier for identifier, _ in parsed]
         class_names = class_names or [f"class_{i}" for i in range(n_classes)]
         present = np.flatnonzero(labels.sum(axis=0))
         if len(present) < 2:
@@ -326,12 +390,12 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
             class_names = [class_name_from_path(path) for path in paths]
         if len(class_names) != len(paths):
             raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(paths)} FASTA file(s)")
-        labels = np.zeros((len(records), len(paths)), dtype=np.uint8)
+        labels = np.zeros((n_records, len(paths)), dtype=np.uint8)
         start = 0
-        for index, file_records in enumerate(records_per_file):
-            labels[start:start + len(file_records), index] = 1
-            start += len(file_records)
-        ids = [record.id for record in records]
+        for index, input_file in enumerate(files):
+            labels[start:start + len(input_file), index] = 1
+            start += len(input_file)
+        ids = [identifier for input_file in files for identifier in input_file.ids()]
     if len(set(class_names)) != len(class_names):
         raise ParamError(
             f"class names must be distinct, received: {', '.join(class_names)}; pass --class-names"
@@ -340,48 +404,45 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
     resize = length is not None
     if not resize:
         if structure_mode is not None:
-            for record in records:
-                if not record.lines:
-                    raise InputError(f"{record.where()}: empty record")
-        first = records[0]
-        length = _record_length(first, structure_mode)
-        for record in records:
-            if _record_length(record, structure_mode) != length:
+            for input_file in files:
+                for record in input_file.pending:
+                    if not record.lines:
+                        raise InputError(f"{record.where()}: empty record")
+        length = int(files[0].lengths[0])
+        for input_file in files:
+            wrong = np.flatnonzero(input_file.lengths != length)
+            if wrong.size:
+                row = int(wrong[0])
                 raise InputError(
-                    f"{record.where()}: sequence length {_record_length(record, structure_mode)} differs "
-                    f"from {length} ({first.where()}); sequences must be equally long, or pass "
+                    f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs "
+                    f"from {length} ({files[0].where(0)}); sequences must be equally long, or pass "
                     "--length N to centre-crop/pad them"
                 )
-    chosen = _choose_alphabet(records, alphabet, structure_mode)
+    chosen = _choose_alphabet(files, alphabet, structure_mode)
     encoder = Encoder(chosen, length, resize, structure_alphabet(structure) if structure else None,
                       structure_mode)
-    encoded = encoder.encode(records)
-    sources = np.concatenate([np.full(len(r), i, dtype=np.int32) for i, r in enumerate(records_per_file)])
-    files = [{"path": display_name(path), "sha256": sha256(path) if path != "-" else None,
-              "records": len(file_records)} for path, file_records in zip(paths, records_per_file)]
-    dataset = Dataset(encoder, encoded.codes, labels, np.array(ids, dtype=str), sources, class_names,
-                      multi_label, files, structure=encoded.structure, task=task, targets=targets,
+    codes, structure_values = _encode_files(encoder, files)
+    sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
+    file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source != "-" else None,
+                  "records": len(input_file)} for input_file in files]
+    dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
+                      multi_label, file_info, structure=structure_values, task=task, targets=targets,
                       target_names=list(target_names) if regression else [])
 
     if tracks:
-        lengths = [_record_length(record, structure_mode) for record in records]
         columns, names = [], []
         for name, track_paths in parse_track_options(tracks):
             if len(track_paths) != len(paths):
                 raise ParamError(
                     f"--track {name}: give one file per FASTA file ({len(paths)}), received {len(track_paths)}"
                 )
-            parts, start = [], 0
-            for track_path, file_records in zip(track_paths, records_per_file):
-                stop = start + len(file_records)
-                parts.append(read_track(track_path, [r.id for r in file_records], lengths[start:stop], length))
-                start = stop
-            columns.append(np.concatenate(parts))
+            columns.append(np.concatenate([read_track(track_path, input_file.ids(), input_file.lengths, length)
+                                           for track_path, input_file in zip(track_paths, files)]))
             names.append(name)
         dataset.tracks = np.stack(columns, axis=-1)
         dataset.track_names = names
     if feature_files:
-        names, rows = read_feature_table(feature_files, [len(r) for r in records_per_file], categorical_features)
+        names, rows = read_feature_table(feature_files, [len(input_file) for input_file in files], categorical_features)
         dataset.feature_rows = (names, rows, categorical_features)
     return dataset
 

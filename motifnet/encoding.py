@@ -250,12 +250,19 @@ class Encoder:
             raise InputError(f"{record.where()}: sequence length {actual} differs from {self.length}; {fix}")
 
     def encode_sequences(self, sequences: Sequence, where) -> np.ndarray:
-        """Encode sequence-only records in bulk: one lookup over all bytes, no per-letter Python.
+        """Encode sequence-only records given as a list of bytes (see :meth:`encode_letters`)."""
+        lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+        return self.encode_letters(np.frombuffer(b"".join(sequences), dtype=np.uint8), lengths, where)
+
+    def encode_letters(self, letters: np.ndarray, lengths: np.ndarray, where) -> np.ndarray:
+        """Encode sequence-only records in bulk: one lookup over all letters, no per-letter Python.
 
         Parameters
         ----------
-        sequences : list of bytes
-            Sequences without whitespace.
+        letters : numpy.ndarray of uint8, shape=(total,)
+            The sequences one after the other (as :class:`motifnet.fasta.FastaBlock` holds them).
+        lengths : numpy.ndarray of int, shape=(n,)
+            Each sequence's length.
         where : callable
             ``where(i)`` names record ``i`` in error messages (file, record, id).
 
@@ -263,8 +270,7 @@ class Encoder:
         -------
         numpy.ndarray, shape=(n, length)
         """
-        n = len(sequences)
-        lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=n)
+        n = len(lengths)
         empty = np.flatnonzero(lengths == 0)
         if empty.size:
             raise InputError(f"{where(int(empty[0]))}: empty sequence")
@@ -272,13 +278,12 @@ class Encoder:
             wrong = np.flatnonzero(lengths != self.length)
             if wrong.size:
                 self.check_length(_Where(where(int(wrong[0]))), int(lengths[wrong[0]]))
-        joined = b"".join(sequences)
-        flat = self.byte_codes[np.frombuffer(joined, dtype=np.uint8)]
+        flat = self.byte_codes[letters]
         bad = np.flatnonzero(flat == self._invalid)
         if bad.size:
             offsets = np.cumsum(lengths) - lengths
             row = int(np.searchsorted(offsets, bad[0], side="right") - 1)
-            sequence = sequences[row]
+            sequence = letters[offsets[row]:offsets[row] + lengths[row]].tobytes()
             self._codes(sequence, self.seq_lookup, self.alphabet, _Where(where(row)), "sequence")
         if not self.resize:
             return flat.reshape(n, self.length).astype(self.code_dtype, copy=False)

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .errors import InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -38,8 +40,7 @@ class FastaRecord:
     @property
     def id(self) -> str:
         """The first word of the header, or ``record_N`` when the header is empty."""
-        words = self.header.split()
-        return words[0] if words else f"record_{self.number}"
+        return record_id(self.header, self.number)
 
     def where(self) -> str:
         return f"{self.path}, record {self.number} ({self.id!r})"
@@ -142,45 +143,76 @@ class FastaBlock:
         1-based number of the block's first record in its file.
     headers : list of str
         Header lines without ``>``.
-    sequences : list of bytes
-        Each record's sequence with line breaks and other whitespace removed.
+    letters : numpy.ndarray of uint8, shape=(total,)
+        The records' sequences one after the other, line breaks and other whitespace removed.
+    lengths : numpy.ndarray of int64, shape=(records,)
+        Each record's number of letters.
     """
 
     path: str
     first_number: int
     headers: list
-    sequences: list
+    letters: np.ndarray
+    lengths: np.ndarray
 
     def __len__(self) -> int:
         return len(self.headers)
 
     def ids(self) -> list:
-        return [_first_word(header, self.first_number + i) for i, header in enumerate(self.headers)]
+        return [record_id(header, self.first_number + i) for i, header in enumerate(self.headers)]
 
     def where(self, index: int) -> str:
         number = self.first_number + index
-        return f"{self.path}, record {number} ({_first_word(self.headers[index], number)!r})"
+        return f"{self.path}, record {number} ({record_id(self.headers[index], number)!r})"
 
-    def records(self) -> list:
-        """The block as :class:`FastaRecord` objects (one line of sequence each)."""
-        return [FastaRecord(self.path, self.first_number + i, header, [sequence] if sequence else [])
-                for i, (header, sequence) in enumerate(zip(self.headers, self.sequences))]
+    def sequence(self, index: int) -> bytes:
+        """Record ``index``'s sequence."""
+        start = int(self.lengths[:index].sum())
+        return self.letters[start:start + int(self.lengths[index])].tobytes()
 
 
-def _first_word(header: str, number: int) -> str:
+def record_id(header: str, number: int) -> str:
+    """The first word of ``header``, or ``record_N`` (N = ``number``) when the header is empty."""
     words = header.split(None, 1)
     return words[0] if words else f"record_{number}"
 
 
+_IS_WHITESPACE = np.zeros(256, dtype=bool)
+_IS_WHITESPACE[list(_WHITESPACE)] = True
+
+
 def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
+    """Split whole records (``text`` starts with '>') with array operations, no loop over records."""
+    data = np.frombuffer(text + b"\n", dtype=np.uint8)  # every header line now ends in a line break
+    newlines = np.flatnonzero(data == ord("\n"))
     # Records start at '>' at the beginning of a line; '>' inside a header is kept.
-    parts = text[1:].split(b"\n>")
-    headers, sequences = [], []
-    for part in parts:
-        header, _, body = part.partition(b"\n")
-        headers.append(header.decode("utf-8", errors="replace").strip())
-        sequences.append(body.translate(None, _WHITESPACE))
-    return FastaBlock(name, first_number, headers, sequences)
+    line_starts = newlines[:-1] + 1
+    starts = np.concatenate(([0], line_starts[data[line_starts] == ord(">")]))
+    header_ends = newlines[np.searchsorted(newlines, starts)]
+    # Every header's bytes with its line break, gathered at once and decoded in one piece.
+    spans = header_ends - starts  # after '>' up to and including the line break
+    offsets = np.cumsum(spans) - spans
+    header_index = np.arange(int(spans.sum())) + np.repeat(starts + 1 - offsets, spans)
+    lines = data[header_index].tobytes().decode("utf-8", errors="replace").split("\n")
+    headers = [line.strip() for line in lines[:-1]]
+    # A record's letters: its body less line breaks. Bytes up to the space are dropped first; if
+    # the count then differs, the bodies hold other whitespace or control characters, and only the
+    # FASTA whitespace is removed (control characters stay, for the encoder to report).
+    body_starts = np.minimum(header_ends + 1, len(text))
+    body_ends = np.append(starts[1:], len(text))
+    breaks = np.searchsorted(newlines, body_ends) - np.searchsorted(newlines, body_starts)
+    lengths = body_ends - body_starts - breaks
+    keep = data > ord(" ")
+    keep[header_index] = False
+    keep[starts] = False
+    letters = data[keep]
+    if int(lengths.sum()) != len(letters):
+        keep = ~_IS_WHITESPACE[data]
+        keep[header_index] = False
+        keep[starts] = False
+        letters = data[keep]
+        lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
+    return FastaBlock(name, first_number, headers, letters, lengths.astype(np.int64, copy=False))
 
 
 def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[FastaBlock]:
@@ -202,13 +234,16 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
     carry = b""
     first = True
     try:
+        chunk = handle.read(block_bytes)
         while True:
-            chunk = handle.read(block_bytes)
+            # One chunk read ahead: the last block then takes the file's last record with it.
+            following = handle.read(block_bytes) if chunk else b""
             data = carry + chunk
+            at_end = not following
             if first:
                 stripped = data.lstrip(_WHITESPACE)
-                if chunk and (len(data) < 3 or b"\n" not in stripped):
-                    carry = data  # decide on the first line only once it is complete
+                if not at_end and (len(data) < 3 or b"\n" not in stripped):
+                    carry, chunk = data, following  # decide on the first line only once it is complete
                     continue
                 if data.startswith(b"\xef\xbb\xbf"):
                     data = data[3:]  # a UTF-8 byte-order mark, as some Windows editors write
@@ -224,17 +259,17 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
                     )
                 data = stripped
                 first = False
-            if not chunk:
+            if at_end:
                 if data:
                     yield _split_records(data, name, number)
                 return
             cut = data.rfind(b"\n>")
             if cut < 0:
-                carry = data  # one record longer than the block: read on
+                carry, chunk = data, following  # one record longer than the block: read on
                 continue
             block = _split_records(data[:cut], name, number)
             number += len(block)
-            carry = data[cut + 1:]
+            carry, chunk = data[cut + 1:], following
             yield block
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise InputError(f"{name}: cannot be read ({error}); is it a complete gzip or text file?") from error

@@ -37,8 +37,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
-import os
 import re
 import time
 from collections import Counter, deque
@@ -49,6 +47,8 @@ import numpy as np
 
 from . import __version__, rundir
 from ._io import atomic_path, sha256, write_json
+from ._parallel import available_cores, process_pool
+from ._progress import Progress
 from .errors import InputError, ParamError
 from .fasta import display_name, read_fasta
 
@@ -64,7 +64,6 @@ _MANIFEST = "sources.json"
 # Nucleotides and IUPAC codes; ViennaRNA folds the codes as bases that pair with nothing.
 _ALLOWED = frozenset("ACGUTRYSWKMBDHVN")
 _LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
-_PROGRESS_SECONDS = 10.0
 _LOCAL_STRETCH = 10
 # Records go to the workers in chunks of at most this many records or bases, and at most
 # this many chunks per worker are in flight, which bounds memory on any input size.
@@ -140,12 +139,7 @@ class FoldOptions:
 
     @property
     def n_jobs(self) -> int:
-        if self.jobs is not None:
-            return self.jobs
-        try:
-            return len(os.sched_getaffinity(0))
-        except AttributeError:  # pragma: no cover - not on Linux
-            return os.cpu_count() or 1
+        return self.jobs if self.jobs is not None else available_cores()
 
     def describe(self) -> str:
         local = f", window {self.window}, span {self.span}" if self.window else ""
@@ -526,39 +520,29 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
     """
     name = display_name(fasta_path)
     jobs = options.n_jobs
-    started = last_report = time.monotonic()
-    count = 0
+    progress = Progress(f"folding {name}")
     with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
 
         def write(records, results):
-            nonlocal count, last_report
             for record, (energy, body) in zip(records, results):
                 handle.write(f">{header_with_energy(record.header, record.number, energy)}\n{body}")
-            count += len(records)
-            now = time.monotonic()
-            if now - last_report >= _PROGRESS_SECONDS:
-                last_report = now
-                log.info("%s: folded %d records (%.1f per second)", name, count, count / (now - started))
+            progress.advance(len(records))
 
         if jobs == 1:
             for records, task in _chunks(fasta_path, options):
                 write(records, _fold_chunk(task))
         else:
-            # spawn, not fork: the parent may hold TensorFlow's threads, which fork does not survive
-            pool = multiprocessing.get_context("spawn").Pool(jobs)
-            in_flight: deque = deque()
-            try:
+            with process_pool(jobs) as pool:
+                in_flight: deque = deque()
                 for records, task in _chunks(fasta_path, options):
                     in_flight.append((records, pool.apply_async(_fold_chunk, (task,))))
                     if len(in_flight) >= _IN_FLIGHT_PER_JOB * jobs:
                         write(*_collect(in_flight))
                 while in_flight:
                     write(*_collect(in_flight))
-            finally:
-                pool.terminate()
-                pool.join()
-    log.info("%s: folded %d records in %.1f s -> %s", name, count, time.monotonic() - started, output_path)
-    return count
+    log.info("%s: folded %d records in %.1f s -> %s", name, progress.done, time.monotonic() - progress.started,
+             output_path)
+    return progress.done
 
 
 def _collect(in_flight: deque) -> tuple:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._progress import Progress
 from .encoding import fit_length
 from .errors import InputError, ParamError
 from .fasta import display_name, iter_fasta_blocks, read_fasta
@@ -116,7 +117,7 @@ def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
         chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
         for path in config.fasta:
             for block in iter_fasta_blocks(path, chunk_bytes):
-                yield block.ids(), {"codes": encoder.encode_sequences(block.sequences, block.where)}
+                yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
         return
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
@@ -177,9 +178,9 @@ def predict_files(run: Run, config: PredictConfig, write_row) -> int:
         Records that do not fit the model's alphabet, length or inputs.
     """
     tracks = _check_inputs(run, config)
-    total = 0
+    progress = Progress("predicting")
     for ids, probabilities in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
         for record_id, row in zip(ids, probabilities):
             write_row(record_id, row)
-        total += len(ids)
-    return total
+        progress.advance(len(ids))
+    return progress.done

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, rundir
+from . import __version__, _progress, rundir
 from ._io import atomic_path, write_json, write_text
 from .adjacency import read_adjacencies
 from .data import GROUPS, Dataset, make_split
@@ -85,7 +85,8 @@ def prepare_run_dir(path: Path, overwrite: bool) -> None:
 class _RunFolderCallback:
     """Keeps the best model on disk, history.tsv current and the user informed, epoch by epoch."""
 
-    def __init__(self, run_dir: Path, meta: dict, epochs: int, columns=_HISTORY_COLUMNS, saving=None):
+    def __init__(self, run_dir: Path, meta: dict, epochs: int, columns=_HISTORY_COLUMNS, saving=None,
+                 steps_per_epoch: int | None = None):
         import contextlib
 
         import keras
@@ -107,11 +108,46 @@ class _RunFolderCallback:
         if self.tty:
             # A batch hook makes Keras wait for every batch's logs; only a terminal shows them.
             self.callback.on_train_batch_end = self.on_batch_end
+        else:
+            # Logs and batch jobs get a line every REPORT_SECONDS from a thread that reads the
+            # optimizer's step counter, which costs the training loop nothing.
+            self.callback.on_train_begin = self.start_reporter
+            self.callback.on_train_end = self.stop_reporter
+        self.steps_per_epoch = steps_per_epoch
+        self.progress = None
+        self.reporter = None
         self.started = time.perf_counter()
+
+    def _steps_done(self) -> int:
+        return int(np.asarray(self.callback.model.optimizer.iterations))
+
+    def start_reporter(self, logs=None):
+        import threading
+
+        stop = threading.Event()
+
+        def report():
+            while not stop.wait(_progress.REPORT_SECONDS):
+                progress = self.progress
+                if progress is not None:
+                    progress.advance(max(0, self._steps_done() - self.epoch_first_step - progress.done))
+
+        self.reporter = (stop, threading.Thread(target=report, name="motifnet-progress", daemon=True))
+        self.reporter[1].start()
+
+    def stop_reporter(self, logs=None):
+        if self.reporter is not None:
+            self.reporter[0].set()
+            self.reporter[1].join()
+            self.reporter = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.started = time.perf_counter()
         self.epoch = epoch + 1
+        if not self.tty:
+            self.epoch_first_step = self._steps_done()
+            self.progress = _progress.Progress(f"epoch {self.epoch}/{self.epochs}", total=self.steps_per_epoch,
+                                               unit="batches", every=0)
 
     def on_batch_end(self, batch, logs=None):
         if batch % 10 == 0:
@@ -119,6 +155,7 @@ class _RunFolderCallback:
             sys.stderr.flush()
 
     def on_epoch_end(self, epoch, logs=None):
+        self.progress = None
         model = self.callback.model
         logs = dict(logs or {})
         seconds = time.perf_counter() - self.started
@@ -245,8 +282,11 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
                                  fit_targets[index["train"]], batch_size, shuffle_seed=seed)
     val_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["val"]),
                                fit_targets[index["val"]], batch_size)
-    tracker = (_RunFolderCallback(run_dir, meta, params["epochs"], HISTORY_COLUMNS, regression.saving)
-               if regression is not None else _RunFolderCallback(run_dir, meta, params["epochs"]))
+    steps_per_epoch = -(-len(index["train"]) // batch_size)
+    tracker = (_RunFolderCallback(run_dir, meta, params["epochs"], HISTORY_COLUMNS, regression.saving,
+                                  steps_per_epoch=steps_per_epoch)
+               if regression is not None else
+               _RunFolderCallback(run_dir, meta, params["epochs"], steps_per_epoch=steps_per_epoch))
     callbacks = [
         tracker.callback,
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"],
@@ -258,6 +298,7 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
         model.fit(train_data, validation_data=val_data, epochs=params["epochs"], callbacks=callbacks, verbose=0)
         status = "complete"
     finally:
+        tracker.stop_reporter()  # also when training was interrupted
         meta["training"].update(status=status, epochs_run=len(tracker.rows))
         write_json(run_dir / rundir.META, meta)
         if status != "complete":

@@ -9,9 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from ._io import write_text
+from ._kernel_figures import draw_kernel_figures, figure_data
+from ._parallel import available_cores, ordered_map
 from .activations import activation_profiles, max_activations, motif_layer
 from .data import Dataset
 from .distinct import check_top_kernels, distinct_motifs, write_distinct
+from .errors import ParamError
 from .export import export_kernel_motifs
 from .kernels import check_target, consensus, kernel_motifs, parse_kernel_list
 from .matching import MotifOptions, annotate_kernels, kernel_database
@@ -37,90 +40,6 @@ class KernelPlots:
     best_match: object = None  # motifnet.matching.MotifMatch
     correlation: float | None = None  # regression: Pearson r of the maximum activation with the target
     target: str | None = None  # regression: that target
-
-
-def _figure(width, height, rows=1, **kwargs):
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(rows, 1, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
-
-
-def _write_kernel_plots(out: Path, motif, activations, dataset: Dataset, profile, names) -> list:
-    from .plots import (
-        plot_activation_profile,
-        plot_activation_violins,
-        plot_logo,
-        plot_site_positions,
-        plot_track_windows,
-        save_figure,
-    )
-
-    kernel = motif.kernel
-    encoder = dataset.encoder
-    images = []
-    title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
-             f"{motif.n_sites} sites")
-    if motif.correlation is not None:
-        title = f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}, {motif.n_sites} sites"
-    width = max(5.5, 0.38 * activations.kernel_len + 1.2)
-    if motif.pwm is None:
-        figure, axes = _figure(width, 1.6)
-        axes[0, 0].text(0.5, 0.5, "no sequence of the top class exceeds the threshold", ha="center", va="center")
-        axes[0, 0].set_axis_off()
-        axes[0, 0].set_title(title, fontsize=10)
-    elif motif.structure_pwm is not None:
-        figure, axes = _figure(width, 4.6, rows=2)
-        plot_logo(motif.pwm, encoder.alphabet.letters, ax=axes[0, 0], title=title)
-        axes[0, 0].set_xlabel("")
-        plot_logo(motif.structure_pwm, encoder.structure.letters, ax=axes[1, 0], structure=True,
-                  title="structure")
-    else:
-        figure, axes = _figure(width, 2.2)
-        plot_logo(motif.pwm, encoder.alphabet.letters, ax=axes[0, 0], title=title)
-    save_figure(figure, out / f"motif_kernel_{kernel}.png")
-    images.append(f"motif_kernel_{kernel}.png")
-
-    mean, std = profile
-    import matplotlib.pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
-    positions = [activations.position[motif.selected & (activations.groups[:, c] == 1), kernel]
-                 for c in range(len(names))]
-    plot_site_positions(positions, mean.shape[1], names, ax=left)
-    left.set_xlabel("position in sequence (window start)")
-    plot_activation_profile(mean, std, names, ax=right)
-    figure.suptitle(f"kernel {kernel}: where it fires", fontsize=11)
-    figure.tight_layout()
-    save_figure(figure, out / f"position_kernel_{kernel}.png")
-    position_image = f"position_kernel_{kernel}.png"
-
-    if motif.correlation is not None:  # regression: activation against the target
-        from .plots import plot_activation_target
-
-        figure, axes = _figure(4.4, 3.6)
-        plot_activation_target(activations.max_activation[:, kernel],
-                               activations.targets[:, activations.target_names.index(motif.target)], motif.target,
-                               motif.correlation, motif.threshold, ax=axes[0, 0])
-        axes[0, 0].set_title(f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}", fontsize=10)
-    else:
-        figure, axes = _figure(max(3.5, 1.1 * len(names) + 1.5), 3.6)
-        values = [activations.max_activation[activations.labels[:, c] == 1, kernel] for c in range(len(names))]
-        plot_activation_violins(values, names, motif.threshold, ax=axes[0, 0])
-        axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
-    save_figure(figure, out / f"activations_kernel_{kernel}.png")
-    images += [f"activations_kernel_{kernel}.png", position_image]  # logo and violins share a row
-
-    if dataset.track_names:
-        figure, axes = _figure(5, 2.2 * len(dataset.track_names), rows=len(dataset.track_names))
-        for index, name in enumerate(dataset.track_names):
-            if motif.track_windows is not None:
-                plot_track_windows(motif.track_windows[:, :, index], name, ax=axes[index, 0])
-            else:
-                axes[index, 0].set_axis_off()
-        axes[0, 0].set_title(f"kernel {kernel}: tracks at the motif's sites", fontsize=10)
-        save_figure(figure, out / f"additional_features_kernel_{kernel}.png")
-        images.append(f"additional_features_kernel_{kernel}.png")
-    return images
 
 
 def _top_sites(motif, activations, count: int = 5) -> list:
@@ -152,7 +71,7 @@ def kernels_table(results, class_names) -> str:
 
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
                       report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
-                      target=None, top: int | None = None) -> list:
+                      target=None, top: int | None = None, jobs: int | None = None) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
 
     Kernels with the same motif are grouped (:mod:`motifnet.distinct`) into
@@ -184,12 +103,16 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     top : int or None
         Per-kernel plots (and report sections) for the ``top`` most important kernels only;
         default all. The tables and the distinct motifs cover every kernel.
+    jobs : int or None
+        Processes that draw the per-kernel figures side by side; default the available cores.
 
     Returns
     -------
     list of KernelPlots
         Sorted by importance, most important first.
     """
+    if jobs is not None and jobs < 1:
+        raise ParamError(f"--jobs must be at least 1, received: {jobs}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
@@ -205,19 +128,27 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
     encoder = dataset.encoder
     plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
-    results = []
+    results, figures_to_draw = [], []
     for index, motif in enumerate(motifs):
         log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
                  motif.importance, motif.n_sites)
-        images = (_write_kernel_plots(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
-                  if motif.kernel in plotted else [])
+        if motif.kernel in plotted:
+            figures_to_draw.append(figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]),
+                                               names))
         structure_letters = encoder.structure.letters if encoder.structure is not None else ""
         results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
                                    consensus(motif.pwm, encoder.alphabet.letters),
                                    consensus(motif.structure_pwm, structure_letters), motif.n_sites,
-                                   [float(v) for v in motif.class_means], images,
+                                   [float(v) for v in motif.class_means], [],
                                    _top_sites(motif, activations), correlation=motif.correlation,
                                    target=motif.target))
+    jobs = min(jobs or available_cores(), len(figures_to_draw))
+    if figures_to_draw:
+        log.info("drawing the figures of %d kernel(s)%s", len(figures_to_draw),
+                 f" in {jobs} processes" if jobs > 1 else "")
+    by_kernel = {item.kernel: item for item in results}
+    for data, images in zip(figures_to_draw, ordered_map(draw_kernel_figures, figures_to_draw, jobs)):
+        by_kernel[data.kernel].images = images
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]

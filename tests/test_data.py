@@ -499,6 +499,40 @@ def test_model_inputs_join_one_hot_sequence_tracks_and_features(tmp_path):
     np.testing.assert_allclose(inputs["features"], [[np.sqrt(1.5)], [-np.sqrt(1.5)]], rtol=1e-6)
 
 
+def test_files_read_in_many_blocks_load_as_records_read_one_by_one(tmp_path, monkeypatch):
+    import functools
+
+    import motifnet.data
+    from motifnet.encoding import Encoder
+    from motifnet.fasta import iter_fasta_blocks, read_fasta
+
+    rng = np.random.default_rng(5)
+    files = []
+    for name, count in (("pos.fa", 120), ("neg.fa", 90)):
+        lines = []
+        for i in range(count):
+            sequence = "".join(rng.choice(list("ACGTN"), rng.integers(5, 40)))
+            wrapped = "\n".join(sequence[j:j + 7] for j in range(0, len(sequence), 7))
+            lines.append(f">{name[:3]}{i} record {i}\n{wrapped}")
+        files.append(_write(tmp_path, name, "\n".join(lines) + "\n"))
+    expected = load_dataset(files, length=30)
+    # Blocks of 64 bytes and byte counts over 50 bytes at a time: every record boundary case occurs.
+    monkeypatch.setattr(motifnet.data, "iter_fasta_blocks", functools.partial(iter_fasta_blocks, block_bytes=64))
+    monkeypatch.setattr(motifnet.data, "_COUNT_CHUNK_BYTES", 50)
+    dataset = load_dataset(files, length=30)
+    encoder = Encoder(DNA, 30, resize=True)
+    one_by_one = np.concatenate([encoder.encode(list(read_fasta(path))).codes for path in files])
+    for result in (expected, dataset):
+        np.testing.assert_array_equal(result.codes, one_by_one)
+        assert result.ids.tolist() == [f"pos{i}" for i in range(120)] + [f"neg{i}" for i in range(90)]
+        assert result.labels[:, 0].sum() == 120 and result.sources.tolist() == [0] * 120 + [1] * 90
+        assert result.encoder.alphabet is DNA
+
+    files[1].write_text(files[1].read_text().replace(">neg57 record 57\n", ">neg57 record 57\nAC*\n"))
+    with pytest.raises(InputError, match="^" + _where(files[1], 58, "neg57") + re.escape(": sequence character '*'")):
+        load_dataset(files, length=30, alphabet="dna")
+
+
 # -- saving ---------------------------------------------------------------------------------------
 
 

@@ -153,6 +153,9 @@ BULK_CASES = [
     b"\n\n>a\nAC\n\n>b\n\nGT\n>c\nA",
     b"\xef\xbb\xbf>a\nAC GT\n>b\nA\tA\n",
     b">only\n" + b"ACGT" * 50 + b"\n",
+    b">a\nAC\x01GT\x00\n>b\nGG",          # control characters stay, for the encoder to report
+    b">a\n>b x\nAC\n>c",                  # records without sequence, a header at the very end
+    b">\xc3\xa9t\xe9\nAC\n>b\n\x0bGT\x0c\n",   # UTF-8 and broken UTF-8 in a header; VT and FF
 ]
 
 
@@ -165,8 +168,19 @@ def test_bulk_blocks_give_the_records_of_the_line_reader(tmp_path, content, bloc
                 for r in read_fasta(path)]
     got = []
     for block in iter_fasta_blocks(path, block_bytes):
-        got += [(block.first_number + i, h, s) for i, (h, s) in enumerate(zip(block.headers, block.sequences))]
+        got += [(block.first_number + i, h, block.sequence(i)) for i, h in enumerate(block.headers)]
     assert got == expected
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_file_smaller_than_a_block_is_one_block(tmp_path, compress):
+    content = b"".join(b">s%d\nACGTACGT\n" % i for i in range(40))
+    path = tmp_path / "x.fa"
+    path.write_bytes(gzip.compress(content) if compress else content)
+    assert [len(block) for block in iter_fasta_blocks(path, 1 << 20)] == [40]
+    # Blocks just above a third of the file: three blocks, the file's last record in the last.
+    sizes = [len(block) for block in iter_fasta_blocks(path, len(content) // 3 + 1)]
+    assert sum(sizes) == 40 and len(sizes) == 3
 
 
 def test_bulk_blocks_read_gzip_and_name_records(tmp_path):

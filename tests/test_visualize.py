@@ -154,6 +154,7 @@ def test_html_in_headers_and_class_names_is_shown_as_text(cli, tmp_path):
     (["--kernels", "0,99"], "out of range: 99"),
     (["--group", "nope"], "Invalid value for '--group'"),
     (["--fasta", "{a}"], "give one FASTA file per class of the model (up, down)"),
+    (["--jobs", "0"], "Invalid value for '--jobs'"),
 ])
 def test_bad_options_of_visualize_kernels(trained_run, cli, tmp_path, args, fragment):
     run_dir, (up, _) = trained_run
@@ -225,3 +226,21 @@ def test_motifs_meme_holds_the_kernel_motifs(trained_run, cli, tmp_path):
         np.testing.assert_allclose(motif.pwm, expected[motif.name].pwm, atol=1e-6)
         assert motif.nsites == expected[motif.name].n_sites
         assert motif.alt_name == f"importance={expected[motif.name].importance:.4f}"
+
+
+def test_figures_drawn_in_worker_processes_equal_those_drawn_in_one(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    for jobs in ("1", "2"):
+        result = cli("visualize-kernels", run_dir, "-o", tmp_path / jobs, "--group", "all", "--no-match",
+                     "--jobs", jobs)
+        assert result.exit_code == 0, result.stderr
+    assert "in 2 processes" in result.stderr
+    pngs = sorted(path.name for path in (tmp_path / "1").glob("*_kernel_*.png"))
+    assert len(pngs) == 3 * 4  # logo, violins, positions of each of the 4 kernels
+    assert pngs == sorted(path.name for path in (tmp_path / "2").glob("*_kernel_*.png"))
+    for name in pngs:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    def report(folder):  # without the time it was written
+        return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", (tmp_path / folder / "summary.html").read_text())
+
+    assert report("1") == report("2")
