@@ -243,7 +243,14 @@ def bench_startup() -> list:
     return [("6. Start-up: `motifnet --help`", f"{seconds:.2f} s", "", "", "< 1 s", seconds < 1)]
 
 
-def render(rows, quick: bool) -> str:
+def gpus() -> int:
+    """GPUs TensorFlow sees (a fresh interpreter, as motifnet's commands would)."""
+    probe = "import tensorflow as tf; print(len(tf.config.list_physical_devices('GPU')))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().split("\n")[-1])
+
+
+def render(rows, quick: bool, load: tuple, seconds: float, gpu_count: int) -> str:
     cores = os.cpu_count()
     lines = [
         "# motifnet benchmark results",
@@ -260,6 +267,13 @@ def render(rows, quick: bool) -> str:
     for name, ours, reference, ratio, target, met in rows:
         verdict = "n/a" if met is None else ("yes" if met else "**no**")
         lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
+    lines += [
+        "",
+        f"The run took {seconds / 60:.1f} minutes; load average (1 min) {load[0]:.2f} at its start and "
+        f"{load[1]:.2f} at its end. "
+        + (f"TensorFlow saw {gpu_count} GPU(s): training and prediction above ran on it."
+           if gpu_count else "TensorFlow saw no GPU: everything above ran on the CPU, nothing was measured on a GPU."),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -270,6 +284,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     scale = 10 if args.quick else 1
+    started, load_at_start = time.perf_counter(), os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix="motifnet-bench-") as tmp:
         folder = Path(tmp)
@@ -288,7 +303,7 @@ def main() -> None:
         print("benchmark: interpretation", file=sys.stderr, flush=True)
         rows += bench_interpretation(folder, 10_000 if not args.quick else 2_000)
         rows += bench_startup()
-    text = render(rows, args.quick)
+    text = render(rows, args.quick, (load_at_start, os.getloadavg()[0]), time.perf_counter() - started, gpus())
     Path(args.out).write_text(text)
     print(text)
 

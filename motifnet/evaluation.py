@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 
 def _score(function, truth, scores):
@@ -39,6 +38,8 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names, 
         ``accuracy`` (single-label) or ``roc_auc_micro``/``pr_auc_micro`` (multi-label).
         A score is None where it is undefined (a class without positives or negatives).
     """
+    from sklearn.metrics import average_precision_score, roc_auc_score  # not at import: `--help` stays fast
+
     labels = np.asarray(labels)
     result = {"n": int(len(labels)), "per_class": {}}
     if len(labels) == 0:

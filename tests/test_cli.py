@@ -323,3 +323,14 @@ def test_device_cpu_hides_gpus_from_tensorflow(trained_run, cli, monkeypatch):
     assert os.environ["CUDA_VISIBLE_DEVICES"] == ""
     result = cli("info", run_dir, "--device", "tpu")
     assert result.exit_code == 2 and "'tpu' is not one of 'auto', 'cpu'" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["train", "--help"], ["visualize-kernels", "--help"]])
+def test_help_imports_no_heavy_library(args):
+    # What keeps `motifnet --help` well under a second: no TensorFlow, scikit-learn, SciPy,
+    # pandas or matplotlib until a command needs them.
+    heavy = ["tensorflow", "keras", "sklearn", "scipy", "pandas", "matplotlib", "numba", "dask", "jinja2"]
+    code = ("import sys\nfrom motifnet.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            f"print('imported:', [name for name in {heavy!r} if name in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    assert "Usage:" in result.stdout and result.stdout.rstrip().endswith("imported: []"), result.stdout[-300:]
