@@ -311,24 +311,18 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
     target, in the target's units), one row per record.
     """
     from ._io import atomic_path
-    from .predict import PredictConfig, predict_files
+    from .predict import PredictConfig, write_predictions
     from .rundir import open_run
 
     run = open_run(run_dir)
     if not run.complete:
         log.warning("warning: training in %s did not complete; using its best model so far", run_dir)
     config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=list(tracks))
-
-    def emit(handle):
-        handle.write("id\t" + "\t".join(run.output_names) + "\n")
-        return predict_files(run, config, lambda record_id, row: handle.write(
-            record_id + "\t" + "\t".join(format(float(v), ".6g") for v in row) + "\n"))
-
     if output:
         with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-            count = emit(handle)
+            count = write_predictions(run, config, handle)
     else:
-        count = emit(sys.stdout)
+        count = write_predictions(run, config, sys.stdout)
         sys.stdout.flush()
     log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")
 

@@ -52,9 +52,7 @@ def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, b
     tensors = {name: tf.constant(value) for name, value in arrays.items() if value is not None}
     if labels is not None:
         tensors["labels"] = tf.constant(labels.astype(np.float32))
-    index = tf.data.Dataset.range(n)
-    if shuffle_seed is not None:
-        index = index.shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True)
+    index = index_batches(n, batch_size, shuffle_seed)
 
     def gather(batch_index):
         picked = {name: tf.gather(value, batch_index) for name, value in tensors.items()}
@@ -63,9 +61,24 @@ def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, b
             inputs["features"] = picked["features"]
         return (inputs, picked["labels"]) if labels is not None else inputs
 
-    return (index.batch(batch_size)
-            .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-            .prefetch(tf.data.AUTOTUNE))
+    return index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
+
+
+def index_batches(n: int, batch_size: int, shuffle_seed: int | None = None):
+    """Batches of record indices: in order, or in a new order every epoch reproducibly from ``shuffle_seed``.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields int64 vectors of ``batch_size`` indices (the last one shorter when
+        ``batch_size`` does not divide ``n``); its number of batches is known, as Keras needs.
+    """
+    import tensorflow as tf
+
+    if shuffle_seed is None:  # whole batches at once, not index by index
+        starts = tf.data.Dataset.range(0, n, batch_size)
+        return starts.map(lambda start: tf.range(start, tf.minimum(start + batch_size, n)))
+    return tf.data.Dataset.range(n).shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True).batch(batch_size)
 
 
 def dataset_arrays(dataset, index=None) -> dict:

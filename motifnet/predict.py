@@ -156,6 +156,24 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
             yield ids, model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
 
 
+def predict_chunks(run: Run, config: PredictConfig):
+    """Yield ``(ids, values)`` for the records of the FASTA files, chunk by chunk, in input order.
+
+    ``values`` has shape=(records, outputs): class probabilities, or target values in the
+    targets' units for regression models. Progress goes to standard error every 10 s.
+
+    Raises
+    ------
+    InputError, ParamError
+        Records that do not fit the model's alphabet, length or inputs.
+    """
+    tracks = _check_inputs(run, config)
+    progress = Progress("predicting")
+    for ids, values in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
+        yield ids, values
+        progress.advance(len(ids))
+
+
 def predict_files(run: Run, config: PredictConfig, write_row) -> int:
     """Predict every record of the FASTA files with the run's model, streaming.
 
@@ -177,10 +195,32 @@ def predict_files(run: Run, config: PredictConfig, write_row) -> int:
     InputError
         Records that do not fit the model's alphabet, length or inputs.
     """
-    tracks = _check_inputs(run, config)
-    progress = Progress("predicting")
-    for ids, probabilities in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
-        for record_id, row in zip(ids, probabilities):
+    count = 0
+    for ids, values in predict_chunks(run, config):
+        for record_id, row in zip(ids, values):
             write_row(record_id, row)
-        progress.advance(len(ids))
-    return progress.done
+        count += len(ids)
+    return count
+
+
+def tsv_rows(ids, values: np.ndarray) -> str:
+    """Rows ``id<TAB>value...`` (6 significant digits), one per record, each ending in a line break."""
+    if not len(ids):
+        return ""
+    columns = [[format(v, ".6g") for v in column] for column in values.astype(np.float64).T.tolist()]
+    return "\n".join(map("\t".join, zip(ids, *columns))) + "\n"
+
+
+def write_predictions(run: Run, config: PredictConfig, handle) -> int:
+    """Write ``motifnet predict``'s table to the text ``handle``; return the number of records.
+
+    The table is tab-separated: ``id`` (the first word of the header), then one column per
+    class or target (:attr:`Run.output_names`), one row per record in input order, written a
+    chunk at a time.
+    """
+    handle.write("id\t" + "\t".join(run.output_names) + "\n")
+    count = 0
+    for ids, values in predict_chunks(run, config):
+        handle.write(tsv_rows(ids, values))
+        count += len(ids)
+    return count

@@ -63,6 +63,18 @@ def test_predict_writes_one_row_per_record_in_input_order(trained_run, cli, tmp_
     np.testing.assert_allclose([[float(v) for v in row[1:]] for row in rows7], probabilities, atol=2e-6)
 
 
+def test_prediction_rows_are_formatted_as_one_row_at_a_time():
+    from motifnet.predict import tsv_rows
+
+    rng = np.random.default_rng(4)
+    values = np.concatenate([rng.random((50, 3)), rng.normal(0, 1e6, (5, 3)), [[1e-30, -0.0, 1.0]]]).astype(np.float32)
+    ids = [f"r{i}" for i in range(len(values))]
+    expected = "".join(record_id + "\t" + "\t".join(format(float(v), ".6g") for v in row) + "\n"
+                       for record_id, row in zip(ids, values))
+    assert tsv_rows(ids, values) == expected
+    assert tsv_rows([], values[:0]) == ""
+
+
 def test_predict_matches_the_model_on_the_training_data(trained_run, cli):
     run_dir, (up, down) = trained_run
     run = open_run(run_dir)
