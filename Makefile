@@ -27,7 +27,7 @@ test: $(STAMP)
 	$(BIN)/ruff check motifnet tests benchmarks
 	$(BIN)/python -m pytest
 
-# Benchmarks with their same-run references; writes benchmarks/results.md (about 6 minutes on 2 cores).
+# Benchmarks with their same-run references; writes benchmarks/results.md (about 7 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
