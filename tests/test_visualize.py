@@ -134,9 +134,10 @@ def test_html_in_headers_and_class_names_is_shown_as_text(cli, tmp_path):
     rng = np.random.default_rng(8)
     evil = "<b>bold</b>"
     a = write_fasta(tmp_path / "a.fa", [(f"{evil}{i}", s) for i, s in enumerate(random_dna(rng, 30, 30, "GATC"))])
-    b = write_fasta(tmp_path / "b.fa", [(f"b{i}", s) for i, s in enumerate(random_dna(rng, 30, 30))])
+    # Every record's id carries the markup, so the strongest sites show it whatever the model learned.
+    b = write_fasta(tmp_path / "b.fa", [(f"{evil}b{i}", s) for i, s in enumerate(random_dna(rng, 30, 30))])
     run_dir = tmp_path / "run"
-    args = ["--class-names", "<script>alert(1)</script>,plain", "--param", "dropout_input=0"]
+    args = ["--class-names", "<script>alert(1)</script>,plain", "--param", "dropout_input=0", "--seed", "2"]
     assert cli("train", a, b, "-o", run_dir, *TINY_PARAMS, *args).exit_code == 0
     out = tmp_path / "vk"
     assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
