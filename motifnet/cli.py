@@ -172,7 +172,7 @@ def train(fasta, run_dir, alphabet, structure_alphabet, structure_pwm, multi_lab
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         metrics = run_training(dataset, TrainConfig(run_dir, overrides, split, seed, overwrite, epistatic_reg,
-                                                    reference))
+                                                    reference, keep_folded=bool(fold_format)))
     except KeyboardInterrupt:
         raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far") from None
     from .evaluation import format_metric

@@ -47,6 +47,9 @@ class TrainConfig:
         Regression only: weight of the epistatic-sparsity penalty (see :mod:`motifnet.epistasis`).
     reference : str or None
         ``--reference FILE.fa`` of the penalty's landscape; default: the training consensus.
+    keep_folded : bool
+        ``train --fold``: keep ``RUN_DIR/folded/`` (the folded inputs just written or reused)
+        when the folder is replaced; otherwise it goes with the rest. Default is False.
     """
 
     run_dir: str
@@ -56,6 +59,7 @@ class TrainConfig:
     overwrite: bool = False
     epistatic_reg: float | None = None
     reference: str | None = None
+    keep_folded: bool = False
 
 
 def check_run_dir(path: Path, overwrite: bool) -> None:
@@ -69,11 +73,11 @@ def check_run_dir(path: Path, overwrite: bool) -> None:
             raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it or choose another -o")
 
 
-def prepare_run_dir(path: Path, overwrite: bool) -> None:
+def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> None:
     check_run_dir(path, overwrite)
     if path.is_dir():
         for entry in path.iterdir():
-            if entry.name == rundir.FOLDED:
+            if entry.name == rundir.FOLDED and keep_folded:
                 continue  # train --fold has just written (or reused) the folded inputs there
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
@@ -250,7 +254,7 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     if regression is not None:
         model = regression.wrap(model, dataset, params["learning_rate"])
     # Only now, with the model built (adjacency shapes checked), is an existing run replaced.
-    prepare_run_dir(run_dir, config.overwrite)
+    prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
     for line in summary_lines(model):
         log.info("%s", line)
     import tensorflow as tf

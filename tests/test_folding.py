@@ -350,6 +350,10 @@ def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
                  *TINY_PARAMS)
     assert result.exit_code == 0, result.stderr
     assert "reusing" in result.stderr and "folding " not in result.stderr
+    # replacing it with a run on the plain sequences leaves no folded files behind
+    result = cli("train", loop, stem, "-o", run_dir, "--seed", "1", "--overwrite", *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    assert not (run_dir / "folded").exists()
 
 
 @pytest.mark.slow
