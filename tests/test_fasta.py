@@ -5,6 +5,7 @@ import io
 import re
 import sys
 
+import numpy as np
 import pytest
 
 from motifnet.errors import InputError
@@ -202,3 +203,29 @@ def test_bulk_blocks_refuse_empty_and_non_fasta(tmp_path, content, fragment):
     path.write_bytes(content)
     with pytest.raises(InputError, match=re.escape(fragment)):
         list(iter_fasta_blocks(path, 3))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bulk_blocks_agree_with_the_line_reader_on_random_files(tmp_path, seed):
+    rng = np.random.default_rng(seed)
+    line_end = [b"\n", b"\r\n"][seed % 2]
+    parts = [b"\n" * int(rng.integers(0, 3))]
+    for _ in range(int(rng.integers(1, 60))):
+        header = b"".join(rng.choice([b"s", b"x", b" ", b">", b"\t", b"\xc3\xa9", b"|"], int(rng.integers(0, 12))))
+        parts.append(b">" + header + line_end)
+        sequence = bytes(rng.choice(list(b"ACGTNacgtn"), int(rng.integers(0, 250))))
+        wrap = int(rng.integers(1, 90))
+        for start in range(0, len(sequence), wrap):
+            parts.append(sequence[start:start + wrap] + (b" " if rng.random() < 0.1 else b"") + line_end)
+            if rng.random() < 0.05:
+                parts.append(line_end)  # a blank line inside a record
+    content = b"".join(parts)
+    if rng.random() < 0.5:
+        content = content.rstrip(b"\r\n")  # no line break at the end of the file
+    path = tmp_path / "random.fa"
+    path.write_bytes(content)
+    expected = [(r.number, r.header, b"".join(r.lines).replace(b" ", b"")) for r in read_fasta(path)]
+    for block_bytes in (7, 100, 4096, 1 << 20):
+        got = [(block.first_number + i, header, block.sequence(i))
+               for block in iter_fasta_blocks(path, block_bytes) for i, header in enumerate(block.headers)]
+        assert got == expected, block_bytes
