@@ -33,7 +33,11 @@ class Progress:
 
     def advance(self, count: int) -> None:
         """Add ``count`` to the work done; log a line if ``every`` seconds passed since the last one."""
-        self.done += count
+        self.update(self.done + count)
+
+    def update(self, done: int) -> None:
+        """Set the work done so far; log a line if ``every`` seconds passed since the last one."""
+        self.done = done
         now = time.monotonic()
         if now - self.last_report >= self.every:
             self.last_report = now

@@ -396,7 +396,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     counter = Progress("attributions", total=n, unit="sequences")
 
     def progress(done, total):
-        counter.advance(done - counter.done)
+        counter.update(done)
 
     for stale in out.glob("attribution_*.png"):  # logos of an earlier run here would be mistaken for these
         stale.unlink()

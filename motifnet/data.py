@@ -366,9 +366,9 @@ def load_dataset(fasta_paths, *, multi_label: bool = False, class_names=None, al
         class_names = [name.strip() for name in class_names]
     targets = None
     if regression:
-        records = [record for input_file in files for record in input_file.header_records()]
-        ids, targets, target_names = record_targets(records, targets_file, target_names)
-        del records
+        # The header-only records live only for this call (one object per record).
+        ids, targets, target_names = record_targets(
+            [record for input_file in files for record in input_file.header_records()], targets_file, target_names)
         labels, class_names = np.zeros((n_records, 0), dtype=np.uint8), []
     elif multi_label:
         n_classes = len(class_names) if class_names else None

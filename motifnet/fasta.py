@@ -202,17 +202,17 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
     body_ends = np.append(starts[1:], len(text))
     breaks = np.searchsorted(newlines, body_ends) - np.searchsorted(newlines, body_starts)
     lengths = body_ends - body_starts - breaks
-    keep = data > ord(" ")
-    keep[header_index] = False
-    keep[starts] = False
-    letters = data[keep]
-    if int(lengths.sum()) != len(letters):
-        keep = ~_IS_WHITESPACE[data]
+    def sequence_bytes(dropped):
+        keep = ~dropped
         keep[header_index] = False
         keep[starts] = False
-        letters = data[keep]
+        return keep
+
+    keep = sequence_bytes(data <= ord(" "))
+    if int(lengths.sum()) != int(np.count_nonzero(keep)):
+        keep = sequence_bytes(_IS_WHITESPACE[data])
         lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
-    return FastaBlock(name, first_number, headers, letters, lengths.astype(np.int64, copy=False))
+    return FastaBlock(name, first_number, headers, data[keep], lengths.astype(np.int64, copy=False))
 
 
 def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[FastaBlock]:

@@ -174,35 +174,6 @@ def predict_chunks(run: Run, config: PredictConfig):
         progress.advance(len(ids))
 
 
-def predict_files(run: Run, config: PredictConfig, write_row) -> int:
-    """Predict every record of the FASTA files with the run's model, streaming.
-
-    Parameters
-    ----------
-    run : Run
-        An opened run folder.
-    config : PredictConfig
-    write_row : callable
-        Called with ``(record_id, probabilities)`` for each record, in input order.
-
-    Returns
-    -------
-    int
-        Number of records predicted.
-
-    Raises
-    ------
-    InputError
-        Records that do not fit the model's alphabet, length or inputs.
-    """
-    count = 0
-    for ids, values in predict_chunks(run, config):
-        for record_id, row in zip(ids, values):
-            write_row(record_id, row)
-        count += len(ids)
-    return count
-
-
 def tsv_rows(ids, values: np.ndarray) -> str:
     """Rows ``id<TAB>value...`` (6 significant digits), one per record, each ending in a line break."""
     if not len(ids):

@@ -134,7 +134,7 @@ class _RunFolderCallback:
             while not stop.wait(_progress.REPORT_SECONDS):
                 progress = self.progress
                 if progress is not None:
-                    progress.advance(max(0, self._steps_done() - self.epoch_first_step - progress.done))
+                    progress.update(max(0, self._steps_done() - self.epoch_first_step))
 
         self.reporter = (stop, threading.Thread(target=report, name="motifnet-progress", daemon=True))
         self.reporter[1].start()
@@ -287,10 +287,8 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     val_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index["val"]),
                                fit_targets[index["val"]], batch_size)
     steps_per_epoch = -(-len(index["train"]) // batch_size)
-    tracker = (_RunFolderCallback(run_dir, meta, params["epochs"], HISTORY_COLUMNS, regression.saving,
-                                  steps_per_epoch=steps_per_epoch)
-               if regression is not None else
-               _RunFolderCallback(run_dir, meta, params["epochs"], steps_per_epoch=steps_per_epoch))
+    columns, saving = (HISTORY_COLUMNS, regression.saving) if regression is not None else (_HISTORY_COLUMNS, None)
+    tracker = _RunFolderCallback(run_dir, meta, params["epochs"], columns, saving, steps_per_epoch=steps_per_epoch)
     callbacks = [
         tracker.callback,
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"],

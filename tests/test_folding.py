@@ -299,6 +299,15 @@ def plain_rna_subset(tmp_path, records_per_class):
     return paths
 
 
+def train_folded(cli, tmp_path, records_per_class, fold_format, seed):
+    """``train --fold`` on the plain RNA sample subset; returns (run folder, its motifnet.json, inputs)."""
+    loop, stem = plain_rna_subset(tmp_path, records_per_class)
+    run_dir = tmp_path / "run"
+    result = cli("train", loop, stem, "--fold", fold_format, "-o", run_dir, "--seed", str(seed), *TINY_PARAMS)
+    assert result.exit_code == 0, result.stderr
+    return run_dir, json.loads((run_dir / "motifnet.json").read_text()), (loop, stem)
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--structure-alphabet", "FHIMST"], "leave out --structure-alphabet"),
     (["--structure-pwm"], "leave out --structure-pwm"),
@@ -322,11 +331,7 @@ def test_train_fold_checks_the_run_folder_before_folding(cli, tmp_path):
 
 @pytest.mark.slow
 def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
-    loop, stem = plain_rna_subset(tmp_path, 40)
-    run_dir = tmp_path / "run"
-    result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", *TINY_PARAMS)
-    assert result.exit_code == 0, result.stderr
-    meta = json.loads((run_dir / "motifnet.json").read_text())
+    run_dir, meta, (loop, stem) = train_folded(cli, tmp_path, 40, "context", seed=1)
     assert meta["data"]["class_names"] == ["loop", "stem"]
     assert meta["data"]["encoder"]["structure_alphabet"]["letters"] == "FHIMST"
     assert meta["data"]["encoder"]["structure_mode"] == "letters"
@@ -358,11 +363,7 @@ def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
 
 @pytest.mark.slow
 def test_train_fold_profile_trains_on_context_probabilities(cli, tmp_path):
-    loop, stem = plain_rna_subset(tmp_path, 30)
-    run_dir = tmp_path / "run"
-    result = cli("train", loop, stem, "--fold", "profile", "-o", run_dir, "--seed", "2", *TINY_PARAMS)
-    assert result.exit_code == 0, result.stderr
-    meta = json.loads((run_dir / "motifnet.json").read_text())
+    run_dir, meta, _ = train_folded(cli, tmp_path, 30, "profile", seed=2)
     assert meta["data"]["encoder"]["structure_mode"] == "pwm"
     assert meta["data"]["channels"] == 4 * 6
     for _, _, matrix in profile_records(run_dir / "folded" / "stem.fa"):
