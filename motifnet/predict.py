@@ -187,11 +187,13 @@ def write_predictions(run: Run, config: PredictConfig, handle) -> int:
 
     The table is tab-separated: ``id`` (the first word of the header), then one column per
     class or target (:attr:`Run.output_names`), one row per record in input order, written a
-    chunk at a time.
+    chunk at a time. The column names go out with the first chunk, so input refused before
+    any record was predicted leaves nothing on standard output.
     """
-    handle.write("id\t" + "\t".join(run.output_names) + "\n")
     count = 0
     for ids, values in predict_chunks(run, config):
+        if not count:
+            handle.write("id\t" + "\t".join(run.output_names) + "\n")
         handle.write(tsv_rows(ids, values))
         count += len(ids)
     return count

@@ -63,6 +63,15 @@ def test_predict_writes_one_row_per_record_in_input_order(trained_run, cli, tmp_
     np.testing.assert_allclose([[float(v) for v in row[1:]] for row in rows7], probabilities, atol=2e-6)
 
 
+def test_predict_writes_nothing_to_standard_output_for_refused_input(trained_run, cli, tmp_path):
+    run_dir, _ = trained_run
+    bad = tmp_path / "bad.fa"
+    bad.write_text("hello\n>a\nACGT\n")
+    result = cli("predict", run_dir, bad)
+    assert result.exit_code == 1 and "not a FASTA file" in result.stderr
+    assert result.stdout == ""
+
+
 def test_prediction_rows_are_formatted_as_one_row_at_a_time():
     from motifnet.predict import tsv_rows
 
