@@ -37,7 +37,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-MOTIFNET = [sys.executable, "-m", "motifnet.cli"]
+MOTIFNET = [sys.executable, "-m", "motifnet"]
 EPOCHS = 5  # benchmark 3: per run of each side; the fastest of epochs 2-5 counts
 SMALL_NET = ["--param", "conv_num=1", "--param", "kernel_num=30", "--param", "kernel_len=12",
              "--param", "pool_size=4", "--param", "pool_stride=4", "--param", "neuron_num=32"]
@@ -93,9 +93,9 @@ def python_encoder(path: Path) -> np.ndarray:
 
 
 def motifnet_encoder(path: Path) -> np.ndarray:
-    from motifnet.alphabets import DNA
-    from motifnet.encoding import Encoder
-    from motifnet.fasta import iter_fasta_blocks
+    from motifnet.data.alphabets import DNA
+    from motifnet.data.encoding import Encoder
+    from motifnet.data.fasta import iter_fasta_blocks
 
     encoder = Encoder(DNA, 200)
     return np.concatenate([encoder.encode_letters(block.letters, block.lengths, block.where)
@@ -143,10 +143,10 @@ def bench_training_memory(folder: Path, n: int) -> list:
 def bench_training_speed(folder: Path, n: int) -> list:
     import keras
 
-    from motifnet.data import load_dataset
-    from motifnet.model import build_model
-    from motifnet.params import parse_assignments, resolve
-    from motifnet.rundir import open_run
+    from motifnet.data.dataset import load_dataset
+    from motifnet.model.build import build_model
+    from motifnet.model.params import parse_assignments, resolve
+    from motifnet.run.rundir import open_run
 
     half = n // 2
     a = write_fasta(folder / "fit_a.fa", half, 200, seed=4, motif=b"GGATCCAT")
@@ -194,8 +194,8 @@ def bench_training_speed(folder: Path, n: int) -> list:
 
 
 def bench_prediction(folder: Path, run_dir: Path, n: int) -> list:
-    from motifnet.predict import PredictConfig, write_predictions
-    from motifnet.rundir import open_run
+    from motifnet.run.predict import PredictConfig, write_predictions
+    from motifnet.run.rundir import open_run
 
     path = write_fasta(folder / "predict.fa", n, 200, seed=6)
     run = open_run(run_dir)

@@ -61,7 +61,7 @@ def cli(tmp_path):
     """Invoke the command line in-process; returns the click Result."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     runner = CliRunner()
 
@@ -76,7 +76,7 @@ def trained_run(tmp_path_factory):
     """A run folder trained for a few epochs on two tiny classes (shared, read-only)."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     folder = tmp_path_factory.mktemp("trained")
     rng = np.random.default_rng(1)
@@ -93,7 +93,7 @@ def sample_run(tmp_path_factory):
     """The demo's run: the DNA sample data with sample_data/dna/params.json, seed 1 (shared, read-only)."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     run_dir = tmp_path_factory.mktemp("sample") / "run"
     result = CliRunner().invoke(main, ["train", *map(str, SAMPLE_DNA), "--params", str(SAMPLE_PARAMS),

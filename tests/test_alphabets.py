@@ -1,10 +1,10 @@
-"""Tests for motifnet.alphabets: named and custom alphabets, and detection from data."""
+"""Tests for motifnet.data.alphabets: named and custom alphabets, and detection from data."""
 
 from collections import Counter
 
 import pytest
 
-from motifnet.alphabets import DNA, PROTEIN, RNA, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
+from motifnet.data.alphabets import DNA, PROTEIN, RNA, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from motifnet.errors import ParamError
 
 

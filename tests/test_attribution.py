@@ -13,8 +13,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from conftest import SAMPLE_DNA, TINY_PARAMS, random_dna, write_fasta  # noqa: E402
 
-from motifnet.alphabets import DNA, structure_alphabet  # noqa: E402
-from motifnet.attribution import (  # noqa: E402
+from motifnet.data.alphabets import DNA, structure_alphabet  # noqa: E402
+from motifnet.data.dataset import Dataset  # noqa: E402
+from motifnet.data.encoding import Encoder  # noqa: E402
+from motifnet.errors import ParamError  # noqa: E402
+from motifnet.interpret.attribution import (  # noqa: E402
     AttributionConfig,
     attribute,
     dinucleotide_shuffle,
@@ -23,7 +26,9 @@ from motifnet.attribution import (  # noqa: E402
     resolve_target,
     strongest_windows,
 )
-from motifnet.attribution_output import (  # noqa: E402
+from motifnet.run.rundir import open_run  # noqa: E402
+from motifnet.run.selection import select_data  # noqa: E402
+from motifnet.workflows.attribution import (  # noqa: E402
     _draw_glyphs,
     decode,
     logo_heights,
@@ -31,11 +36,6 @@ from motifnet.attribution_output import (  # noqa: E402
     render_section,
     top_order,
 )
-from motifnet.data import Dataset  # noqa: E402
-from motifnet.encoding import Encoder  # noqa: E402
-from motifnet.errors import ParamError  # noqa: E402
-from motifnet.rundir import open_run  # noqa: E402
-from motifnet.selection import select_data  # noqa: E402
 
 
 def pairs(sequence):
@@ -244,14 +244,14 @@ def test_strongest_windows_logo_heights_and_decoding():
 def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
     """Pysster's default block (two conv/pool layers, a dense layer), multi-label outputs, features, and
     sparsely connected layers (on the dense block and on the features branch)."""
-    from motifnet.model import build_model
-    from motifnet.params import resolve
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
 
     rng = np.random.default_rng(0)
     sequences = ["".join(rng.choice(list("ACGT"), 40)) for _ in range(6)]
     data = tiny_dataset(sequences)
     params = resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8})  # conv_num=2, pool 2/2
-    from motifnet.adjacency import Adjacency
+    from motifnet.model.adjacency import Adjacency
 
     def adjacency(rows, columns):
         matrix = (rng.random((rows, columns)) < 0.5).astype(np.uint8)
@@ -279,8 +279,8 @@ def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
 
 
 def test_deeplift_refuses_recurrent_models_before_any_work():
-    from motifnet.model import build_model
-    from motifnet.params import resolve
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
 
     model = build_model(resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "rnn_type": "LSTM",
                                  "rnn_units": 4}), 20, 4, 2, False)
@@ -387,7 +387,7 @@ def test_strongest_windows_fall_on_the_planted_sites(sample_run, method):
 def structure_run(tmp_path_factory):
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     folder = tmp_path_factory.mktemp("structure")
     rng = np.random.default_rng(4)
@@ -573,7 +573,7 @@ def test_damaged_summaries_are_left_out_of_the_report(tmp_path, caplog, monkeypa
     (tmp_path / "a" / "attribution.json").write_text("{not json")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "attribution.json").write_text(json.dumps({"method_label": "x", "top": []}))
-    from motifnet.attribution_output import report_entries
+    from motifnet.report.attributions import report_entries
 
     assert report_entries(tmp_path) == []
     assert "a/attribution.json cannot be read" in caplog.text and "KeyError" in caplog.text

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_RNA, TINY_PARAMS, random_dna, write_fasta
 
-from motifnet.rundir import open_run
+from motifnet.run.rundir import open_run
 
 
 def read_tsv(text):
@@ -73,7 +73,7 @@ def test_predict_writes_nothing_to_standard_output_for_refused_input(trained_run
 
 
 def test_prediction_rows_are_formatted_as_one_row_at_a_time():
-    from motifnet.predict import tsv_rows
+    from motifnet.run.predict import tsv_rows
 
     rng = np.random.default_rng(4)
     values = np.concatenate([rng.random((50, 3)), rng.normal(0, 1e6, (5, 3)), [[1e-30, -0.0, 1.0]]]).astype(np.float32)
@@ -230,7 +230,7 @@ def test_learns_the_planted_motifs_of_the_sample_data(sample_run):
 @pytest.mark.slow
 def test_killed_training_leaves_a_usable_model(dna_files, tmp_path):
     run_dir = tmp_path / "run"
-    command = [sys.executable, "-m", "motifnet.cli", "train", *map(str, dna_files), "-o", str(run_dir),
+    command = [sys.executable, "-m", "motifnet", "train", *map(str, dna_files), "-o", str(run_dir),
                "--param", "epochs=100000", "--param", "patience_stopping=100000", "--param", "kernel_len=5"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
@@ -245,7 +245,7 @@ def test_killed_training_leaves_a_usable_model(dna_files, tmp_path):
     assert not [p for p in run_dir.iterdir() if ".partial" in p.name]
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["training"]["status"] == "interrupted" and meta["training"]["best_epoch"] >= 1
-    result = subprocess.run([sys.executable, "-m", "motifnet.cli", "predict", str(run_dir), str(dna_files[0])],
+    result = subprocess.run([sys.executable, "-m", "motifnet", "predict", str(run_dir), str(dna_files[0])],
                             capture_output=True, text=True)
     assert result.returncode == 0 and len(result.stdout.strip().split("\n")) == 31
     assert "did not complete" in result.stderr
@@ -255,7 +255,7 @@ def test_tensorflow_start_up_noise_is_hidden(trained_run):
     run_dir, (up, _) = trained_run
     env = dict(os.environ)
     env.pop("TF_CPP_MIN_LOG_LEVEL", None)
-    result = subprocess.run([sys.executable, "-m", "motifnet.cli", "predict", str(run_dir), str(up)],
+    result = subprocess.run([sys.executable, "-m", "motifnet", "predict", str(run_dir), str(up)],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0
     assert result.stderr.strip().split("\n") == ["predicted 40 record(s)"]

@@ -9,16 +9,15 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from scipy.cluster.hierarchy import fcluster  # noqa: E402
 
-from motifnet.activations import KernelActivations  # noqa: E402
-from motifnet.clustering import (  # noqa: E402
-    COLORBAR_LABEL,
+from motifnet.errors import ParamError  # noqa: E402
+from motifnet.interpret.activations import KernelActivations  # noqa: E402
+from motifnet.interpret.clustering import (  # noqa: E402
     ClusterResult,
     cluster_activations,
-    plot_clustermap,
     standardize,
     stratified_sample,
 )
-from motifnet.errors import ParamError  # noqa: E402
+from motifnet.plot.clustermap import COLORBAR_LABEL, plot_clustermap  # noqa: E402
 
 
 def make_activations(max_activation, classes, class_names=("a", "b", "c"), labels=None):

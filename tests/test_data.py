@@ -1,4 +1,4 @@
-"""Tests for motifnet.data (labelled data sets, the split) and motifnet.features (features, tracks)."""
+"""Tests for motifnet.data.dataset (labelled data sets, the split) and motifnet.data.features (features, tracks)."""
 
 import hashlib
 import io
@@ -8,11 +8,18 @@ import sys
 import numpy as np
 import pytest
 
-from motifnet.alphabets import DNA, PROTEIN
-from motifnet.data import Dataset, class_name_from_path, load_dataset, make_split, parse_multi_label, parse_split
+from motifnet.data.alphabets import DNA, PROTEIN
+from motifnet.data.dataset import (
+    Dataset,
+    class_name_from_path,
+    load_dataset,
+    make_split,
+    parse_multi_label,
+    parse_split,
+)
+from motifnet.data.fasta import FastaRecord
+from motifnet.data.features import FeatureSpec, parse_track_options
 from motifnet.errors import InputError, ParamError
-from motifnet.fasta import FastaRecord
-from motifnet.features import FeatureSpec, parse_track_options
 
 
 def _write(folder, name, text):
@@ -502,9 +509,9 @@ def test_model_inputs_join_one_hot_sequence_tracks_and_features(tmp_path):
 def test_files_read_in_many_blocks_load_as_records_read_one_by_one(tmp_path, monkeypatch):
     import functools
 
-    import motifnet.data
-    from motifnet.encoding import Encoder
-    from motifnet.fasta import iter_fasta_blocks, read_fasta
+    import motifnet.data.dataset
+    from motifnet.data.encoding import Encoder
+    from motifnet.data.fasta import iter_fasta_blocks, read_fasta
 
     rng = np.random.default_rng(5)
     files = []
@@ -517,8 +524,9 @@ def test_files_read_in_many_blocks_load_as_records_read_one_by_one(tmp_path, mon
         files.append(_write(tmp_path, name, "\n".join(lines) + "\n"))
     expected = load_dataset(files, length=30)
     # Blocks of 64 bytes and byte counts over 50 bytes at a time: every record boundary case occurs.
-    monkeypatch.setattr(motifnet.data, "iter_fasta_blocks", functools.partial(iter_fasta_blocks, block_bytes=64))
-    monkeypatch.setattr(motifnet.data, "_COUNT_CHUNK_BYTES", 50)
+    small_blocks = functools.partial(iter_fasta_blocks, block_bytes=64)
+    monkeypatch.setattr(motifnet.data.dataset, "iter_fasta_blocks", small_blocks)
+    monkeypatch.setattr(motifnet.data.dataset, "_COUNT_CHUNK_BYTES", 50)
     dataset = load_dataset(files, length=30)
     encoder = Encoder(DNA, 30, resize=True)
     one_by_one = np.concatenate([encoder.encode(list(read_fasta(path))).codes for path in files])

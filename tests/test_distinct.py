@@ -7,7 +7,7 @@ import pytest
 from test_report import check_in_chromium
 from test_visualize import PLANTED, best_agreement
 
-from motifnet.distinct import (
+from motifnet.motifs.distinct import (
     MotifGroup,
     cluster_motifs,
     distinct_motifs,
@@ -15,9 +15,9 @@ from motifnet.distinct import (
     group_meme_motifs,
     pair_p_values,
 )
-from motifnet.export import ExportedMotif
-from motifnet.matching import reverse_complement
-from motifnet.meme import MemeMotif, format_meme, read_meme
+from motifnet.motifs.export import ExportedMotif
+from motifnet.motifs.matching import reverse_complement
+from motifnet.motifs.meme import MemeMotif, format_meme, read_meme
 
 
 def letters_pwm(text, top=0.85):

@@ -1,12 +1,12 @@
-"""Tests for motifnet.encoding: compact codes, one-hot input, crop/pad and structure encodings."""
+"""Tests for motifnet.data.encoding: compact codes, one-hot input, crop/pad and structure encodings."""
 
 import numpy as np
 import pytest
 
-from motifnet.alphabets import DNA, PROTEIN, RNA, get_alphabet, structure_alphabet
-from motifnet.encoding import Encoder, fit_length
+from motifnet.data.alphabets import DNA, PROTEIN, RNA, get_alphabet, structure_alphabet
+from motifnet.data.encoding import Encoder, fit_length
+from motifnet.data.fasta import FastaRecord
 from motifnet.errors import InputError, ParamError
-from motifnet.fasta import FastaRecord
 
 A, C, G, T = np.eye(4, dtype=np.float32)
 PAD = np.zeros(4, dtype=np.float32)

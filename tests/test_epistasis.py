@@ -8,9 +8,10 @@ import pytest
 from conftest import write_fasta
 from scipy.linalg import hadamard
 
-from motifnet.alphabets import get_alphabet
-from motifnet.encoding import Encoder
-from motifnet.epistasis import (
+from motifnet.data.alphabets import get_alphabet
+from motifnet.data.encoding import Encoder
+from motifnet.errors import InputError
+from motifnet.model.epistasis import (
     MAX_EXACT_SITES,
     EpistaticNet,
     find_landscape,
@@ -21,7 +22,6 @@ from motifnet.epistasis import (
     spectrum_table,
     walsh_hadamard,
 )
-from motifnet.errors import InputError
 
 DNA = Encoder(get_alphabet("dna"), 6)
 
@@ -110,8 +110,8 @@ def test_landscape_refuses_more_sites_than_the_exact_limit():
 def tiny_regression_model(length=6, seed=0):
     import keras
 
-    from motifnet.model import build_model
-    from motifnet.params import resolve
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
 
     keras.utils.set_random_seed(seed)
     params = resolve({"conv_num": 0, "dense_num": 1, "neuron_num": 8, "dropout_input": 0.0, "dropout_dense": 0.0})
@@ -119,7 +119,7 @@ def tiny_regression_model(length=6, seed=0):
 
 
 def test_regularised_loss_adds_the_weighted_penalty():
-    from motifnet.epistasis import epistatic_model
+    from motifnet.model.epistasis import epistatic_model
 
     codes = encode(["ACGTAC", "GCGTAT", "ACCTAC"])
     landscape = find_landscape(codes, DNA)
@@ -139,8 +139,8 @@ def test_regularised_loss_adds_the_weighted_penalty():
 def test_regularised_model_saves_and_loads_in_safe_mode(tmp_path):
     import keras
 
-    from motifnet.epistasis import epistatic_model
-    from motifnet.layers import CUSTOM_OBJECTS
+    from motifnet.model.epistasis import epistatic_model
+    from motifnet.model.layers import CUSTOM_OBJECTS
 
     codes = encode(["ACGTAC", "GCGTAT"])
     net = epistatic_model(tiny_regression_model(), find_landscape(codes, DNA), DNA, 0.1, 0.001)
@@ -218,10 +218,10 @@ def test_published_toy_regularised_network_generalises_better_and_is_sparser():
     import keras
     import tensorflow as tf
 
-    from motifnet.epistasis import epistatic_model
-    from motifnet.model import build_model
-    from motifnet.params import resolve
-    from motifnet.targets import TargetScale
+    from motifnet.data.targets import TargetScale
+    from motifnet.model.build import build_model
+    from motifnet.model.epistasis import epistatic_model
+    from motifnet.model.params import resolve
 
     bits = np.array(list(product([0, 1], repeat=6)))
     reference, alternative = "ACGTAC", "GTACGT"
@@ -348,9 +348,9 @@ def test_epistatic_regularisation_refusals_are_one_line_errors(cli, tmp_path, mu
 
 
 def test_epistatic_regularisation_needs_a_sequence_only_model(tmp_path):
-    from motifnet.data import load_dataset
+    from motifnet.data.dataset import load_dataset
     from motifnet.errors import ParamError
-    from motifnet.regression import RegressionSetup
+    from motifnet.run.regression import RegressionSetup
 
     fasta = write_fasta(tmp_path / "v.fa", variant_records(np.random.default_rng(2)))
     dataset = load_dataset([fasta], task="regression")

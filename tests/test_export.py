@@ -7,7 +7,7 @@ import pytest
 from conftest import TINY_PARAMS, random_dna, write_fasta
 
 from motifnet.errors import ParamError
-from motifnet.export import (
+from motifnet.motifs.export import (
     check_trim_ic,
     format_jaspar,
     format_transfac,
@@ -17,7 +17,7 @@ from motifnet.export import (
     trim_motif,
     write_motifs,
 )
-from motifnet.meme import MemeMotif, read_meme
+from motifnet.motifs.meme import MemeMotif, read_meme
 
 FLAT = [0.25, 0.25, 0.25, 0.25]
 
@@ -137,8 +137,8 @@ def test_bad_trim_thresholds(value):
 
 def test_exported_motifs_are_the_kernel_motifs_trimmed(trained_run, cli, tmp_path):
     from motifnet import kernel_motifs, max_activations, select_data
-    from motifnet.kernels import background_frequencies
-    from motifnet.rundir import open_run
+    from motifnet.interpret.kernels import background_frequencies
+    from motifnet.run.rundir import open_run
 
     run_dir, _ = trained_run
     out = tmp_path / "vk"

@@ -1,4 +1,4 @@
-"""Tests for motifnet.fasta: streaming FASTA reading and its error messages."""
+"""Tests for motifnet.data.fasta: streaming FASTA reading and its error messages."""
 
 import gzip
 import io
@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+from motifnet.data.fasta import FastaRecord, display_name, iter_fasta_blocks, iter_text_stream, read_fasta
 from motifnet.errors import InputError
-from motifnet.fasta import FastaRecord, display_name, iter_fasta_blocks, iter_text_stream, read_fasta
 
 TWO_RECORDS = ">s1 first record\nACG\nTTA\n>s2\nGG\n"
 EXPECTED = [("s1 first record", [b"ACG", b"TTA"]), ("s2", [b"GG"])]

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_RNA, TINY_PARAMS, write_fasta
 
-from motifnet.data import load_dataset
-from motifnet.errors import InputError, ParamError
-from motifnet.folding import (
+from motifnet.data.dataset import load_dataset
+from motifnet.data.folding import (
     CONTEXTS,
     FoldOptions,
     fold_file,
@@ -18,6 +17,7 @@ from motifnet.folding import (
     profile_lines,
     structure_contexts,
 )
+from motifnet.errors import InputError, ParamError
 
 # Yeast tRNA-Phe: RNAfold's MFE is the cloverleaf, a four-way multi-loop.
 TRNA = "GCGGAUUUAGCUCAGUUGGGAGAGCGCCAGACUGAAGAUCUGGAGGUCCUGUGUUCGAUCCACAGAAUUCGCACCA"

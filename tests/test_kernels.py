@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from motifnet.activations import KernelActivations
-from motifnet.alphabets import DNA
-from motifnet.data import Dataset
-from motifnet.encoding import Encoder
+from motifnet.data.alphabets import DNA
+from motifnet.data.dataset import Dataset
+from motifnet.data.encoding import Encoder
 from motifnet.errors import ParamError
-from motifnet.kernels import MAX_SITES, background_frequencies, consensus, kernel_motifs, parse_kernel_list
+from motifnet.interpret.activations import KernelActivations
+from motifnet.interpret.kernels import MAX_SITES, background_frequencies, consensus, kernel_motifs, parse_kernel_list
 
 
 def make_dataset(sequences, labels, structure=None):

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_DNA, SAMPLE_PARAMS, TINY_PARAMS
 
-from motifnet.adjacency import FEATURES_LAYER, adjacency_problem, read_adjacencies, read_adjacency
 from motifnet.errors import ParamError
-from motifnet.params import convert_value, resolve
+from motifnet.model.adjacency import FEATURES_LAYER, adjacency_problem, read_adjacencies, read_adjacency
+from motifnet.model.params import convert_value, resolve
 
 # 6 inputs, 4 units; unit 3 sees only input 5, input 4 feeds no unit.
 ADJACENCY = np.array([
@@ -26,7 +26,7 @@ def sparse_model(adjacency=ADJACENCY, activation="tanh", **options):
     """Input -> SparselyConnected ('sparse') -> Dense softmax of 2 ('output')."""
     import keras
 
-    from motifnet.layers import SparselyConnected
+    from motifnet.model.layers import SparselyConnected
 
     inputs = keras.Input(shape=(adjacency.shape[0],), name="x")
     hidden = SparselyConnected(adjacency, activation=activation, name="sparse", **options)(inputs)
@@ -112,7 +112,7 @@ def test_all_ones_adjacency_gives_the_same_outputs_as_dense():
     rng = np.random.default_rng(2)
     kernel = rng.normal(size=(6, 5)).astype(np.float32)
     bias = rng.normal(size=5).astype(np.float32)
-    from motifnet.layers import SparselyConnected
+    from motifnet.model.layers import SparselyConnected
 
     sparse = SparselyConnected(np.ones((6, 5)), activation="relu")
     dense = keras.layers.Dense(5, activation="relu")
@@ -136,7 +136,7 @@ def test_all_ones_adjacency_gives_the_same_outputs_as_dense():
     (np.array([["1", "0"]]), "expected numbers 0 and 1, received values of dtype <U1"),
 ])
 def test_invalid_adjacency_is_refused_in_init(adjacency, message):
-    from motifnet.layers import SparselyConnected
+    from motifnet.model.layers import SparselyConnected
 
     with pytest.raises(ValueError, match="SparselyConnected: invalid adjacency: .*" + message):
         SparselyConnected(adjacency)
@@ -149,7 +149,7 @@ def test_boolean_adjacency_is_accepted():
 def test_input_of_the_wrong_size_is_refused_with_both_shapes():
     import keras
 
-    from motifnet.layers import SparselyConnected
+    from motifnet.model.layers import SparselyConnected
 
     with pytest.raises(ValueError, match=r"adjacency has shape \(6, 4\) \(inputs x units\) but the layer receives "
                                          r"inputs of shape \(None, 7\); expected 6 inputs"):
@@ -159,7 +159,7 @@ def test_input_of_the_wrong_size_is_refused_with_both_shapes():
 def test_save_and_load_with_safe_mode_keep_the_adjacency_and_predictions(tmp_path):
     import keras
 
-    from motifnet.layers import CUSTOM_OBJECTS
+    from motifnet.model.layers import CUSTOM_OBJECTS
 
     model = sparse_model(kernel_regularizer=keras.regularizers.L2(0.01),
                          kernel_constraint=keras.constraints.MaxNorm(3.0, axis=0), use_bias=False)
@@ -290,8 +290,8 @@ def block_adjacency(inputs, units, blocks):
 
 
 def test_build_model_makes_the_named_dense_layers_sparse(tmp_path):
-    from motifnet.layers import SparselyConnected
-    from motifnet.model import build_model
+    from motifnet.model.build import build_model
+    from motifnet.model.layers import SparselyConnected
 
     # length 40, one conv of 4 kernels of 5 -> 36 -> pool 18: flatten gives 72 inputs.
     first, features = tmp_path / "first.npy", tmp_path / "features.tsv"
@@ -325,7 +325,7 @@ def test_build_model_makes_the_named_dense_layers_sparse(tmp_path):
                                          "per-sequence features; add --features"),
 ])
 def test_build_model_refuses_adjacencies_that_do_not_fit(tmp_path, overrides, features, message):
-    from motifnet.model import build_model
+    from motifnet.model.build import build_model
 
     np.save(tmp_path / "m19.npy", np.ones((19, 4)))
     overrides = {key: value.format(m19=tmp_path / "m19.npy") if isinstance(value, str) else value
@@ -338,8 +338,8 @@ def test_build_model_refuses_adjacencies_that_do_not_fit(tmp_path, overrides, fe
 def test_optimize_inputs_uses_the_pre_activation_of_sparse_units():
     import keras
 
-    from motifnet.layers import SparselyConnected
-    from motifnet.optimize import node_values, optimize_inputs, random_inputs, uses_pre_activation
+    from motifnet.interpret.optimize import node_values, optimize_inputs, random_inputs, uses_pre_activation
+    from motifnet.model.layers import SparselyConnected
 
     keras.utils.set_random_seed(0)
     sequence = keras.Input(shape=(10, 4), name="sequence")
@@ -403,7 +403,7 @@ def test_wrong_shape_keeps_an_existing_run_with_overwrite(cli, tmp_path, dna_fil
 
 
 def test_features_adjacency_trains_saves_and_predicts(cli, tmp_path, dna_files):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     feature_files = []
     for path in dna_files:
@@ -440,7 +440,7 @@ def sparse_sample_run(tmp_path_factory):
     """The DNA sample data, dense_1 sparse: 100 units in 5 groups of 20, each group sees 4 of the 20 kernels."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     folder = tmp_path_factory.mktemp("sparse_sample")
     adjacency = folder / "blocks.npy"
@@ -456,7 +456,7 @@ def sparse_sample_run(tmp_path_factory):
 
 @pytest.mark.slow
 def test_sparse_dense_block_learns_the_sample_data(sparse_sample_run, cli, tmp_path):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     run_dir, adjacency = sparse_sample_run
     metrics = json.loads((run_dir / "metrics.json").read_text())

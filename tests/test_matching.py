@@ -8,20 +8,20 @@ import pytest
 from conftest import write_fasta
 
 from motifnet.errors import ParamError
-from motifnet.export import ExportedMotif
-from motifnet.matching import (
+from motifnet.motifs.export import ExportedMotif
+from motifnet.motifs.matching import (
     TOMTOM_COLUMNS,
     Comparison,
     MotifDatabase,
-    annotate_kernels,
     benjamini_hochberg,
     compare_motifs,
     load_jaspar,
     match_alignment,
     match_motifs,
-    plot_match,
 )
-from motifnet.meme import MemeMotif, write_meme
+from motifnet.motifs.meme import MemeMotif, write_meme
+from motifnet.plot.matches import plot_match
+from motifnet.workflows.annotate import annotate_kernels
 
 MEME_HEADER = ("Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\t"
                "Target_consensus\tOrientation")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from motifnet.errors import InputError
-from motifnet.meme import MemeMotif, format_meme, read_meme, write_meme
+from motifnet.motifs.meme import MemeMotif, format_meme, read_meme, write_meme
 
 
 def test_dna_round_trip(tmp_path):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from motifnet.errors import ParamError
-from motifnet.params import resolve
+from motifnet.model.params import resolve
 
 
 def build(length=100, channels=4, classes=3, multi_label=False, features=0, **overrides):
-    from motifnet.model import build_model
+    from motifnet.model.build import build_model
 
     return build_model(resolve(overrides), length, channels, classes, multi_label, features)
 

@@ -11,17 +11,17 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from motifnet.errors import ParamError  # noqa: E402
-from motifnet.optimize import (  # noqa: E402
+from motifnet.interpret.optimize import (  # noqa: E402
     input_to_pwm,
     layer_nodes,
     node_values,
-    optimize_for_run,
     optimize_inputs,
-    plot_optimized_inputs,
     random_inputs,
     sequence_pwms,
     uses_pre_activation,
 )
+from motifnet.plot.optimized import plot_optimized_inputs  # noqa: E402
+from motifnet.workflows.optimize import optimize_for_run  # noqa: E402
 
 LETTERS = "ACGT"
 MOTIF = "ACG"
@@ -190,8 +190,8 @@ def test_input_to_pwm_is_a_softmax_over_channels():
 
 
 def test_sequence_pwms_leave_out_tracks_and_split_structure():
-    from motifnet.alphabets import get_alphabet, structure_alphabet
-    from motifnet.encoding import Encoder
+    from motifnet.data.alphabets import get_alphabet, structure_alphabet
+    from motifnet.data.encoding import Encoder
 
     rng = np.random.default_rng(1)
     plain = Encoder(get_alphabet("dna"), 6)
@@ -210,7 +210,7 @@ def test_sequence_pwms_leave_out_tracks_and_split_structure():
 
 
 def test_trained_run_model_layers(trained_run):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     model = open_run(trained_run[0]).model
     for layer, nodes in (("conv_1", 4), ("dense_1", 8), ("output", 2)):
@@ -251,7 +251,7 @@ def test_plot_with_structure_has_two_logos_per_node():
 
 
 def test_optimize_for_run_writes_the_logos(trained_run, tmp_path):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     output = tmp_path / "optimized.png"
     x = optimize_for_run(open_run(trained_run[0]), "output", [1], output, steps=10)

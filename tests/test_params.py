@@ -1,11 +1,11 @@
-"""Tests for motifnet.params: the hyperparameter table, parsing and validation."""
+"""Tests for motifnet.model.params: the hyperparameter table, parsing and validation."""
 
 import json
 
 import pytest
 
 from motifnet.errors import ParamError
-from motifnet.params import (
+from motifnet.model.params import (
     DEFAULTS,
     PARAMS,
     SPECS,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from motifnet.alphabets import DNA
-from motifnet.encoding import Encoder
-from motifnet.pipeline import index_batches, make_tf_dataset
+from motifnet.data.alphabets import DNA
+from motifnet.data.encoding import Encoder
+from motifnet.data.pipeline import index_batches, make_tf_dataset
 
 
 def epochs(dataset, count):

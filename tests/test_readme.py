@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-from motifnet.params import markdown_table
+from motifnet.model.params import markdown_table
 
 
 def test_parameter_table_matches_the_parameter_declarations():

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from motifnet.report import template_dir
+from motifnet.report._templates import template_dir
 
 CHECKER = """<script>
 window.__problems = [];

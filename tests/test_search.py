@@ -12,7 +12,7 @@ import pytest
 from conftest import random_dna, write_fasta
 
 from motifnet.errors import MotifnetError, ParamError
-from motifnet.search import (
+from motifnet.search.grid import (
     RESULTS,
     ResultsFile,
     SearchConfig,
@@ -202,7 +202,7 @@ def test_ranking_puts_the_best_score_first_and_failed_trials_last():
 
 
 def test_folds_partition_the_records_stratified_by_class():
-    from motifnet._trial import make_folds
+    from motifnet.search._trial import make_folds
 
     labels = np.zeros((50, 2), dtype=np.uint8)
     labels[:20, 0] = 1
@@ -228,7 +228,7 @@ def test_folds_partition_the_records_stratified_by_class():
 ])
 def test_batch_job_scripts_carry_queue_cores_memory_walltime_and_one_trial_per_worker(tmp_path, kind, extra,
                                                                                        expected):
-    from motifnet._cluster import ClusterOptions, make_jobqueue_cluster
+    from motifnet.search._cluster import ClusterOptions, make_jobqueue_cluster
 
     options = ClusterOptions(kind, queue="short", cores=4, memory="16GB", walltime="01:30:00",
                              job_extra=(extra,), interface="lo", log_directory=str(tmp_path))
@@ -246,7 +246,7 @@ def test_batch_job_scripts_carry_queue_cores_memory_walltime_and_one_trial_per_w
 def test_batch_jobs_without_cores_or_memory_say_what_to_give(monkeypatch):
     import dask
 
-    from motifnet._cluster import ClusterOptions, make_jobqueue_cluster
+    from motifnet.search._cluster import ClusterOptions, make_jobqueue_cluster
 
     with dask.config.set({"jobqueue.slurm.cores": None, "jobqueue.slurm.memory": None}):
         with pytest.raises(ParamError, match="give --cores and --memory"):
@@ -254,7 +254,7 @@ def test_batch_jobs_without_cores_or_memory_say_what_to_give(monkeypatch):
 
 
 def test_an_unreachable_scheduler_is_one_error(tmp_path):
-    from motifnet._cluster import ClusterOptions, connect
+    from motifnet.search._cluster import ClusterOptions, connect
 
     with pytest.raises(ParamError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
         with connect(ClusterOptions("scheduler", scheduler="tcp://127.0.0.1:9", timeout=1), 1):
@@ -267,7 +267,7 @@ def test_an_unreachable_scheduler_is_one_error(tmp_path):
 def test_score_plot_groups_scores_by_value_and_stars_the_best(tmp_path):
     import matplotlib.pyplot as plt
 
-    from motifnet.search_report import plot_scores_by_value, scores_by_value
+    from motifnet.report.search_summary import plot_scores_by_value, scores_by_value
 
     rows = [{"status": "ok", "score": 0.7, "kernel_len": "5"}, {"status": "ok", "score": 0.9, "kernel_len": "9"},
             {"status": "ok", "score": 0.8, "kernel_len": "5"}, {"status": "failed", "score": None, "kernel_len": "13"}]
@@ -301,7 +301,7 @@ def finished_search(data_dir):
     """The grid (4 trainable trials, 2 invalid) through the command line, on 2 local worker processes."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     folder = data_dir / "uninterrupted"
     arguments = ["grid-search", str(data_dir / "motif.fa"), str(data_dir / "plain.fa"), "-o", str(folder),
@@ -330,7 +330,7 @@ def search_config(data_dir, folder, grid=None, **kwargs):
 
 
 def on(address):
-    from motifnet._cluster import ClusterOptions
+    from motifnet.search._cluster import ClusterOptions
 
     return ClusterOptions("scheduler", scheduler=address, threads=1)
 
@@ -342,7 +342,7 @@ def grid_order(data_dir):
 
 @pytest.mark.slow
 def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(finished_search, data_dir):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     folder, result = finished_search
     assert result.stdout.strip() == str(folder / "summary.html")
@@ -435,7 +435,7 @@ def test_a_killed_search_continues_without_rerunning_trials_and_ends_as_an_unint
 
 
 def open_run_params(path):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     return open_run(path).meta["params"]
 
@@ -475,9 +475,9 @@ def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers()
 
     quiet_tensorflow()
     from motifnet._tf import seed_everything
-    from motifnet._trial import keras_seeds_from
-    from motifnet.model import build_model
-    from motifnet.params import resolve
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+    from motifnet.search._trial import keras_seeds_from
 
     params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8})
 
@@ -506,7 +506,7 @@ def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers()
 
 
 def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
-    from motifnet.search import _check_data
+    from motifnet.search.grid import _check_data
 
     facts = {"split": {"train": 8, "val": 2, "test": 2}, "searched_per_class": [6, 4]}
     config = SearchConfig(["a.fa", "b.fa"], "s", {"kernel_num": [4]}, folds=5)
@@ -522,7 +522,7 @@ def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
 @pytest.mark.slow
 def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
     from motifnet._io import sha256
-    from motifnet._trial import DataOptions, TrialTask, run_trial
+    from motifnet.search._trial import DataOptions, TrialTask, run_trial
 
     fasta = (str(data_dir / "motif.fa"), str(data_dir / "plain.fa"))
     data = DataOptions(fasta, tuple(sha256(p) for p in fasta))
@@ -545,14 +545,14 @@ def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
     ({"workers": 0}, "--workers must be at least 1, received: 0"),
 ])
 def test_cluster_options_that_do_not_fit_together_are_refused(options, message):
-    from motifnet._cluster import ClusterOptions
+    from motifnet.search._cluster import ClusterOptions
 
     with pytest.raises(ParamError, match=re.escape(message)):
         ClusterOptions(**options).checked()
 
 
 def test_the_best_runs_report_links_back_to_the_search_summary(tmp_path):
-    from motifnet.search_report import search_link
+    from motifnet.report.search_summary import search_link
 
     folder = tmp_path / "search"
     (folder / "best" / "report").mkdir(parents=True)

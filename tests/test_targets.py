@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import random_dna, write_fasta
 
-from motifnet.data import Dataset, load_dataset, make_split
+from motifnet.data.dataset import Dataset, load_dataset, make_split
+from motifnet.data.targets import TargetScale, read_target_table, resolve_target_names, split_strata
 from motifnet.errors import InputError, ParamError
-from motifnet.evaluation import regression_metrics
-from motifnet.targets import TargetScale, read_target_table, resolve_target_names, split_strata
+from motifnet.run.evaluation import regression_metrics
 
 
 def read_tsv(text):
@@ -121,7 +121,7 @@ def test_quantile_split_covers_the_range_in_every_group():
 def test_target_scale_is_folded_exactly_into_the_output_layer():
     import keras
 
-    from motifnet.targets import fold_scale, rescaled_output
+    from motifnet.data.targets import fold_scale, rescaled_output
 
     inputs = keras.Input((3,))
     model = keras.Model(inputs, keras.layers.Dense(2, name="output")(inputs))
@@ -229,7 +229,7 @@ def regression_run(tmp_path_factory):
     """A regression run on a GATA-count landscape, targets from a TSV table (shared, read-only)."""
     from click.testing import CliRunner
 
-    from motifnet.cli import main
+    from motifnet.cli.main import main
 
     folder = tmp_path_factory.mktemp("regression")
     records = gata_records(300, seed=0)
@@ -330,7 +330,7 @@ def test_interpretation_of_a_regression_model(regression_run, cli, tmp_path):
 def test_prediction_scatter_plot_shows_the_numbers():
     import matplotlib.pyplot as plt
 
-    from motifnet.plots import plot_predicted_measured
+    from motifnet.plot.figures import plot_predicted_measured
 
     ax = plot_predicted_measured(np.array([1.0, 2.0, 3.0]), np.array([1.5, 2.0, 2.5]), "kd", 0.9876, 0.5)
     assert "r = 0.988, R² = 0.500" in ax.get_title()
@@ -341,7 +341,7 @@ def test_prediction_scatter_plot_shows_the_numbers():
 
 @pytest.mark.slow
 def test_attribution_explains_the_predicted_value_of_a_regression_model(regression_run, cli, tmp_path):
-    from motifnet.rundir import open_run
+    from motifnet.run.rundir import open_run
 
     run_dir, _, _ = regression_run
     out = tmp_path / "attr"

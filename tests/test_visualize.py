@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import SAMPLE_DNA, TINY_PARAMS, random_dna, write_fasta
 
-from motifnet.meme import read_meme
-from motifnet.rundir import open_run
+from motifnet.motifs.meme import read_meme
+from motifnet.run.rundir import open_run
 
 PLANTED = {"ets": "ACCGGAAGTG", "ap1": "ATGACTCAT", "gata": "AGATAAGG"}
 
@@ -84,9 +84,9 @@ def test_top_kernels_find_every_planted_motif(sample_run, cli, tmp_path):
 
 @pytest.mark.slow
 def test_sites_sit_where_the_motif_was_planted(sample_run):
-    from motifnet.activations import max_activations
-    from motifnet.kernels import kernel_motifs
-    from motifnet.selection import select_data
+    from motifnet.interpret.activations import max_activations
+    from motifnet.interpret.kernels import kernel_motifs
+    from motifnet.run.selection import select_data
 
     run = open_run(sample_run)
     dataset = select_data(run, "all")

@@ -1,0 +1,5 @@
+"""``python -m motifnet``: the same as the ``motifnet`` command."""
+
+from .cli.main import main
+
+main()

@@ -1,0 +1,343 @@
+"""Turning sequences (and structures) into compact integer codes, and codes into model input.
+
+Sequences are held as one small integer code per position (``uint8`` for every
+built-in alphabet): code 0 is padding, the letters and ambiguity codes follow.
+A code table maps each code to its row of the one-hot (or even-distribution)
+encoding; the float input a model sees is made from codes only when needed,
+batch by batch.
+
+With a structure alphabet, sequence and structure letters are encoded jointly
+over the product alphabet (channel ``i * S + j`` is sequence letter ``i`` paired
+with structure letter ``j``). With a structure PWM the channel for ``(i, j)`` holds
+the sequence encoding of letter ``i`` times the probability of structure letter ``j``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+from .alphabets import Alphabet
+
+STRUCTURE_MODES = (None, "letters", "pwm")
+_PWM_SUM_TOLERANCE = 1e-2
+_ENERGY_SUFFIX = re.compile(rb"\s+\(\s*[-+]?\d+(\.\d*)?\s*\)\s*$")
+
+
+def _symbol_table(alphabet: Alphabet) -> tuple[np.ndarray, np.ndarray]:
+    """Byte -> code lookup (``-1`` for characters outside the alphabet) and code -> vector table."""
+    symbols = alphabet.symbols
+    lookup = np.full(256, -1, dtype=np.int32)
+    table = np.zeros((len(symbols) + 1, len(alphabet.letters)), dtype=np.float32)
+    for code, symbol in enumerate(symbols, start=1):
+        members = alphabet.ambiguity.get(symbol, symbol) if symbol not in alphabet.letters else symbol
+        for letter in members:
+            table[code, alphabet.letters.index(letter)] = 1.0 / len(members)
+        lookup[ord(symbol)] = code
+        if not alphabet.case_sensitive:
+            lookup[ord(symbol.lower())] = code
+    return lookup, table
+
+
+def fit_length(array: np.ndarray, length: int) -> np.ndarray:
+    """Centre-crop or zero-pad ``array`` along its first axis to ``length``.
+
+    Cropping keeps the middle (the extra base goes to the right when the excess is odd);
+    padding adds zeros on both sides (the extra zero goes to the right).
+    """
+    current = array.shape[0]
+    if current == length:
+        return array
+    if current > length:
+        start = (current - length) // 2
+        return array[start:start + length]
+    padded = np.zeros((length,) + array.shape[1:], dtype=array.dtype)
+    left = (length - current) // 2
+    padded[left:left + current] = array
+    return padded
+
+
+@dataclass
+class _Where:
+    """Stands in for a record in error messages built by :class:`Encoder`."""
+
+    text: str
+
+    def where(self) -> str:
+        return self.text
+
+
+@dataclass
+class EncodedRecords:
+    """Encoded form of a batch of records.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray, shape=(n, length)
+        Integer code per position (0 = padding).
+    structure : numpy.ndarray or None, shape=(n, length, structure_letters)
+        Structure probabilities (PWM mode only).
+    ids : list of str
+        Record identifiers.
+    headers : list of str
+        Full header lines.
+    """
+
+    codes: np.ndarray
+    structure: np.ndarray | None
+    ids: list
+    headers: list
+
+
+class Encoder:
+    """How records become arrays of one fixed length.
+
+    Parameters
+    ----------
+    alphabet : Alphabet
+        The sequence alphabet.
+    length : int
+        Length of the encoded sequences.
+    resize : bool
+        When True, longer sequences are centre-cropped and shorter ones zero-padded to
+        ``length``; when False any other length is an error.
+    structure : Alphabet or None
+        Structure letters, for sequence+structure input.
+    structure_mode : {None, 'letters', 'pwm'}
+        ``letters``: a structure line per record; ``pwm``: one row of probabilities
+        per structure letter.
+    """
+
+    def __init__(self, alphabet: Alphabet, length: int, resize: bool = False,
+                 structure: Alphabet | None = None, structure_mode: str | None = None):
+        if structure_mode not in STRUCTURE_MODES:
+            raise ParamError(f"structure mode must be one of {STRUCTURE_MODES}, received: {structure_mode!r}")
+        if (structure is None) != (structure_mode is None):
+            raise ParamError("a structure alphabet and a structure mode go together")
+        if length < 1:
+            raise ParamError(f"--length must be a positive number of positions, received: {length}")
+        self.alphabet = alphabet
+        self.length = int(length)
+        self.resize = bool(resize)
+        self.structure = structure
+        self.structure_mode = structure_mode
+        self.seq_lookup, self.seq_table = _symbol_table(alphabet)
+        if structure is not None:
+            self.struct_lookup, self.struct_table = _symbol_table(structure)
+        if structure_mode == "letters":
+            n_struct = self.struct_table.shape[0]
+            rows = [np.outer(self.seq_table[code // n_struct], self.struct_table[code % n_struct]).ravel()
+                    for code in range(self.seq_table.shape[0] * n_struct)]
+            self.code_table = np.asarray(rows, dtype=np.float32)
+        else:
+            self.code_table = self.seq_table
+        self.code_dtype = np.uint8 if self.code_table.shape[0] <= 256 else np.uint16
+        # Byte -> sequence code in the smallest dtype, its largest value marking bytes outside the alphabet.
+        byte_dtype = np.uint8 if self.seq_table.shape[0] < 255 else np.uint16
+        self._invalid = np.iinfo(byte_dtype).max
+        self.byte_codes = np.where(self.seq_lookup >= 0, self.seq_lookup, self._invalid).astype(byte_dtype)
+
+    @property
+    def channels(self) -> int:
+        """Number of input channels made from sequence (and structure)."""
+        structure_letters = len(self.structure.letters) if self.structure is not None else 1
+        return len(self.alphabet.letters) * structure_letters
+
+    @property
+    def channel_names(self) -> list:
+        if self.structure is None:
+            return list(self.alphabet.letters)
+        return [f"{a}|{s}" for a in self.alphabet.letters for s in self.structure.letters]
+
+    def to_json(self) -> dict:
+        return {
+            "alphabet": self.alphabet.to_json(),
+            "length": self.length,
+            "resize": self.resize,
+            "structure_alphabet": self.structure.to_json() if self.structure is not None else None,
+            "structure_mode": self.structure_mode,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> Encoder:
+        structure = obj.get("structure_alphabet")
+        return cls(Alphabet.from_json(obj["alphabet"]), obj["length"], obj.get("resize", False),
+                   Alphabet.from_json(structure) if structure else None, obj.get("structure_mode"))
+
+    # -- parsing record bodies -------------------------------------------------------------
+
+    def split_body(self, record) -> tuple[bytes, object]:
+        """Return the sequence bytes and the structure (bytes, float array or None) of a record."""
+        lines = record.lines
+        if self.structure_mode is None:
+            sequence = b"".join(lines)
+            if not sequence:
+                raise InputError(f"{record.where()}: empty sequence")
+            return sequence, None
+        if self.structure_mode == "letters":
+            if len(lines) != 2:
+                raise InputError(
+                    f"{record.where()}: expected three lines per record (header, sequence, structure) "
+                    f"with --structure-alphabet, found {len(lines)} line(s) after the header"
+                )
+            structure = _ENERGY_SUFFIX.sub(b"", lines[1])
+            if len(structure) != len(lines[0]):
+                raise InputError(
+                    f"{record.where()}: the structure line has {len(structure)} characters but the "
+                    f"sequence has {len(lines[0])}; both lines must be equally long"
+                )
+            return lines[0], structure
+        n_rows = len(self.structure.letters)
+        if len(lines) != 1 + n_rows:
+            raise InputError(
+                f"{record.where()}: expected the sequence line and {n_rows} structure rows "
+                f"(one per letter of {self.structure.letters!r}) with --structure-pwm, "
+                f"found {len(lines)} line(s) after the header"
+            )
+        try:
+            rows = [np.array(row.split(), dtype=np.float64) for row in lines[1:]]
+        except ValueError as error:
+            raise InputError(f"{record.where()}: structure PWM rows must hold numbers ({error})") from None
+        # Widths are checked before stacking: NumPy refuses ragged rows with a ValueError of its own.
+        if any(len(row) != len(lines[0]) for row in rows):
+            widths = sorted({len(row) for row in rows})
+            raise InputError(
+                f"{record.where()}: structure PWM rows have {widths} values but the sequence has "
+                f"{len(lines[0])} positions; each row needs one value per position"
+            )
+        matrix = np.array(rows)
+        sums = matrix.sum(axis=0)
+        bad = np.flatnonzero((np.abs(sums - 1.0) > _PWM_SUM_TOLERANCE) | (matrix < 0).any(axis=0))
+        if bad.size:
+            position = int(bad[0])
+            raise InputError(
+                f"{record.where()}: structure PWM column {position + 1} sums to {sums[position]:.4g}; "
+                "every column must hold non-negative probabilities summing to 1"
+            )
+        return lines[0], matrix.T.astype(np.float32)
+
+    #: How errors tell the user to fix a mismatch: training options, or the model's fixed inputs.
+    for_model = False
+
+    def _codes(self, data: bytes, lookup: np.ndarray, alphabet: Alphabet, record, what: str) -> np.ndarray:
+        codes = lookup[np.frombuffer(data, dtype=np.uint8)]
+        bad = np.flatnonzero(codes < 0)
+        if bad.size:
+            position = int(bad[0])
+            char = chr(data[position])
+            if what == "sequence":
+                fix = ("the model was trained on this alphabet; give data of the same kind" if self.for_model
+                       else "fix the record or choose --alphabet")
+                known = f"{alphabet.name} alphabet (allowed: {alphabet.symbols})"
+            else:
+                fix = ("the model was trained on this structure alphabet" if self.for_model
+                       else "fix the record or --structure-alphabet")
+                known = f"structure alphabet {alphabet.letters!r}"
+            raise InputError(
+                f"{record.where()}: {what} character {char!r} at position {position + 1} is not in the "
+                f"{known}; {fix}"
+            )
+        return codes
+
+    def check_length(self, record, actual: int) -> None:
+        if not self.resize and actual != self.length:
+            fix = ("the model was trained on this length without --length; give sequences of that length"
+                   if self.for_model else "sequences must be equally long, or pass --length N to centre-crop/pad them")
+            raise InputError(f"{record.where()}: sequence length {actual} differs from {self.length}; {fix}")
+
+    def encode_sequences(self, sequences: Sequence, where) -> np.ndarray:
+        """Encode sequence-only records given as a list of bytes (see :meth:`encode_letters`)."""
+        lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+        return self.encode_letters(np.frombuffer(b"".join(sequences), dtype=np.uint8), lengths, where)
+
+    def encode_letters(self, letters: np.ndarray, lengths: np.ndarray, where) -> np.ndarray:
+        """Encode sequence-only records in bulk: one lookup over all letters, no per-letter Python.
+
+        Parameters
+        ----------
+        letters : numpy.ndarray of uint8, shape=(total,)
+            The sequences one after the other (as :class:`motifnet.data.fasta.FastaBlock` holds them).
+        lengths : numpy.ndarray of int, shape=(n,)
+            Each sequence's length.
+        where : callable
+            ``where(i)`` names record ``i`` in error messages (file, record, id).
+
+        Returns
+        -------
+        numpy.ndarray, shape=(n, length)
+        """
+        n = len(lengths)
+        empty = np.flatnonzero(lengths == 0)
+        if empty.size:
+            raise InputError(f"{where(int(empty[0]))}: empty sequence")
+        if not self.resize:
+            wrong = np.flatnonzero(lengths != self.length)
+            if wrong.size:
+                self.check_length(_Where(where(int(wrong[0]))), int(lengths[wrong[0]]))
+        flat = self.byte_codes[letters]
+        bad = np.flatnonzero(flat == self._invalid)
+        if bad.size:
+            offsets = np.cumsum(lengths) - lengths
+            row = int(np.searchsorted(offsets, bad[0], side="right") - 1)
+            sequence = letters[offsets[row]:offsets[row] + lengths[row]].tobytes()
+            self._codes(sequence, self.seq_lookup, self.alphabet, _Where(where(row)), "sequence")
+        if not self.resize:
+            return flat.reshape(n, self.length).astype(self.code_dtype, copy=False)
+        codes = np.zeros((n, self.length), dtype=self.code_dtype)
+        start = 0
+        for row, size in enumerate(lengths.tolist()):
+            codes[row] = fit_length(flat[start:start + size], self.length)
+            start += size
+        return codes
+
+    def encode(self, records: Sequence) -> EncodedRecords:
+        """Encode records (as returned by :func:`motifnet.data.fasta.read_fasta`).
+
+        Returns
+        -------
+        EncodedRecords
+
+        Raises
+        ------
+        InputError
+            A character outside the alphabet (file, record and position named), a wrong
+            number of lines, unequal sequence/structure lengths, or a length that differs
+            from the encoder's while resizing is off.
+        """
+        n = len(records)
+        if self.structure_mode is None:
+            sequences = [b"".join(record.lines) for record in records]
+            codes = self.encode_sequences(sequences, lambda i: records[i].where())
+            return EncodedRecords(codes, None, [r.id for r in records], [r.header for r in records])
+        codes = np.zeros((n, self.length), dtype=self.code_dtype)
+        pwm = (np.zeros((n, self.length, len(self.structure.letters)), dtype=np.float32)
+               if self.structure_mode == "pwm" else None)
+        n_struct = self.struct_table.shape[0] if self.structure_mode == "letters" else 1
+        for row, record in enumerate(records):
+            sequence, structure = self.split_body(record)
+            self.check_length(record, len(sequence))
+            seq_codes = self._codes(sequence, self.seq_lookup, self.alphabet, record, "sequence")
+            if self.structure_mode == "letters":
+                struct_codes = self._codes(structure, self.struct_lookup, self.structure, record, "structure")
+                seq_codes = seq_codes * n_struct + struct_codes
+            codes[row] = fit_length(seq_codes.astype(self.code_dtype), self.length)
+            if pwm is not None:
+                pwm[row] = fit_length(structure, self.length)
+        return EncodedRecords(codes, pwm, [r.id for r in records], [r.header for r in records])
+
+    def one_hot(self, codes: np.ndarray, structure: np.ndarray | None = None) -> np.ndarray:
+        """Float model input from codes (NumPy version of the in-pipeline conversion).
+
+        Returns
+        -------
+        numpy.ndarray, shape=(n, length, channels)
+        """
+        encoded = self.code_table[codes]
+        if self.structure_mode == "pwm":
+            encoded = (encoded[..., :, None] * structure[..., None, :]).reshape(
+                encoded.shape[:-1] + (self.channels,))
+        return encoded.astype(np.float32, copy=False)

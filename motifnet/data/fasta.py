@@ -1,0 +1,283 @@
+"""Streaming FASTA reading: plain or gzip files, standard input, multi-line records, CRLF."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class FastaRecord:
+    """One FASTA record as read: its header and the lines of its body.
+
+    Parameters
+    ----------
+    path : str
+        The file it came from (``-`` for standard input).
+    number : int
+        1-based position of the record in its file.
+    header : str
+        The header line without ``>`` and surrounding whitespace.
+    lines : list of bytes
+        Body lines with line endings and surrounding whitespace removed, empty lines dropped.
+    """
+
+    path: str
+    number: int
+    header: str
+    lines: list
+
+    @property
+    def id(self) -> str:
+        """The first word of the header, or ``record_N`` when the header is empty."""
+        return record_id(self.header, self.number)
+
+    def where(self) -> str:
+        return f"{self.path}, record {self.number} ({self.id!r})"
+
+
+def display_name(path) -> str:
+    return "standard input" if str(path) == "-" else str(path)
+
+
+def _open_binary(path: str):
+    if path == "-":
+        stream = sys.stdin.buffer
+        head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
+        if head == _GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=stream)
+        return stream
+    file_path = Path(path)
+    if not file_path.exists():
+        raise InputError(f"{path}: no such file")
+    if file_path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a FASTA file")
+    handle = open(file_path, "rb")
+    if handle.read(2) == _GZIP_MAGIC:
+        handle.close()
+        return gzip.open(file_path, "rb")
+    handle.seek(0)
+    return handle
+
+
+def read_fasta(path) -> Iterator[FastaRecord]:
+    """Yield the records of a FASTA file one at a time.
+
+    Handles multi-line records, gzip compression (detected from the content, not the
+    name), CRLF line endings, blank lines, and ``-`` for standard input.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file, or ``-``.
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, not FASTA (text before the first header),
+        or not readable as gzip.
+    """
+    path = str(path)
+    name = display_name(path)
+    handle = _open_binary(path)
+    number = 0
+    header = None
+    lines: list = []
+    try:
+        for line_number, raw in enumerate(handle, start=1):
+            if line_number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte-order mark, as some Windows editors write
+            line = raw.strip()
+            if not line:
+                continue
+            if line[:1] == b">":
+                if header is not None:
+                    yield FastaRecord(name, number, header, lines)
+                number += 1
+                header = line[1:].decode("utf-8", errors="replace").strip()
+                lines = []
+            elif header is None:
+                preview = line[:30].decode("utf-8", errors="replace")
+                raise InputError(
+                    f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before "
+                    "any header; FASTA records start with a '>' header line"
+                )
+            else:
+                lines.append(line)
+        if header is not None:
+            yield FastaRecord(name, number, header, lines)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise InputError(f"{name}: cannot be read ({error}); is it a complete gzip or text file?") from error
+    except UnicodeDecodeError as error:  # pragma: no cover - decode uses errors="replace"
+        raise InputError(f"{name}: cannot be decoded ({error})") from error
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+    if number == 0:
+        raise InputError(f"{name}: contains no FASTA records (empty file?)")
+
+
+_WHITESPACE = b" \t\r\n\x0b\x0c"
+DEFAULT_BLOCK_BYTES = 1 << 24
+
+
+@dataclass
+class FastaBlock:
+    """Consecutive records of a FASTA file, read in bulk (sequence-only records).
+
+    Attributes
+    ----------
+    path : str
+        The file (``standard input`` for ``-``).
+    first_number : int
+        1-based number of the block's first record in its file.
+    headers : list of str
+        Header lines without ``>``.
+    letters : numpy.ndarray of uint8, shape=(total,)
+        The records' sequences one after the other, line breaks and other whitespace removed.
+    lengths : numpy.ndarray of int64, shape=(records,)
+        Each record's number of letters.
+    """
+
+    path: str
+    first_number: int
+    headers: list
+    letters: np.ndarray
+    lengths: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.headers)
+
+    def ids(self) -> list:
+        return [record_id(header, self.first_number + i) for i, header in enumerate(self.headers)]
+
+    def where(self, index: int) -> str:
+        number = self.first_number + index
+        return f"{self.path}, record {number} ({record_id(self.headers[index], number)!r})"
+
+    def sequence(self, index: int) -> bytes:
+        """Record ``index``'s sequence."""
+        start = int(self.lengths[:index].sum())
+        return self.letters[start:start + int(self.lengths[index])].tobytes()
+
+
+def record_id(header: str, number: int) -> str:
+    """The first word of ``header``, or ``record_N`` (N = ``number``) when the header is empty."""
+    words = header.split(None, 1)
+    return words[0] if words else f"record_{number}"
+
+
+_IS_WHITESPACE = np.zeros(256, dtype=bool)
+_IS_WHITESPACE[list(_WHITESPACE)] = True
+
+
+def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
+    """Split whole records (``text`` starts with '>') with array operations, no loop over records."""
+    data = np.frombuffer(text + b"\n", dtype=np.uint8)  # every header line now ends in a line break
+    newlines = np.flatnonzero(data == ord("\n"))
+    # Records start at '>' at the beginning of a line; '>' inside a header is kept.
+    line_starts = newlines[:-1] + 1
+    starts = np.concatenate(([0], line_starts[data[line_starts] == ord(">")]))
+    header_ends = newlines[np.searchsorted(newlines, starts)]
+    # Every header's bytes with its line break, gathered at once and decoded in one piece.
+    spans = header_ends - starts  # after '>' up to and including the line break
+    offsets = np.cumsum(spans) - spans
+    header_index = np.arange(int(spans.sum())) + np.repeat(starts + 1 - offsets, spans)
+    lines = data[header_index].tobytes().decode("utf-8", errors="replace").split("\n")
+    headers = [line.strip() for line in lines[:-1]]
+    # A record's letters: its body less line breaks. Bytes up to the space are dropped first; if
+    # the count then differs, the bodies hold other whitespace or control characters, and only the
+    # FASTA whitespace is removed (control characters stay, for the encoder to report).
+    body_starts = np.minimum(header_ends + 1, len(text))
+    body_ends = np.append(starts[1:], len(text))
+    breaks = np.searchsorted(newlines, body_ends) - np.searchsorted(newlines, body_starts)
+    lengths = body_ends - body_starts - breaks
+    def sequence_bytes(dropped):
+        keep = ~dropped
+        keep[header_index] = False
+        keep[starts] = False
+        return keep
+
+    keep = sequence_bytes(data <= ord(" "))
+    if int(lengths.sum()) != int(np.count_nonzero(keep)):
+        keep = sequence_bytes(_IS_WHITESPACE[data])
+        lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
+    return FastaBlock(name, first_number, headers, data[keep], lengths.astype(np.int64, copy=False))
+
+
+def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[FastaBlock]:
+    """Yield a FASTA file's sequence records in blocks of about ``block_bytes`` bytes.
+
+    The fast path for sequence-only input: whole blocks are split with bytes methods
+    instead of line by line, so reading runs at the speed of memory copies. Handles the
+    same inputs as :func:`read_fasta` (gzip, CRLF, multi-line records, blank lines, ``-``).
+
+    Raises
+    ------
+    InputError
+        Missing, empty or non-FASTA file, or unreadable gzip.
+    """
+    path = str(path)
+    name = display_name(path)
+    handle = _open_binary(path)
+    number = 1
+    carry = b""
+    first = True
+    try:
+        chunk = handle.read(block_bytes)
+        while True:
+            # One chunk read ahead: the last block then takes the file's last record with it.
+            following = handle.read(block_bytes) if chunk else b""
+            data = carry + chunk
+            at_end = not following
+            if first:
+                stripped = data.lstrip(_WHITESPACE)
+                if not at_end and (len(data) < 3 or b"\n" not in stripped):
+                    carry, chunk = data, following  # decide on the first line only once it is complete
+                    continue
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]  # a UTF-8 byte-order mark, as some Windows editors write
+                    stripped = data.lstrip(_WHITESPACE)
+                if not stripped:
+                    raise InputError(f"{name}: contains no FASTA records (empty file?)")
+                if stripped[:1] != b">":
+                    line_number = data[: len(data) - len(stripped)].count(b"\n") + 1
+                    preview = stripped.split(b"\n", 1)[0][:30].decode("utf-8", errors="replace").strip()
+                    raise InputError(
+                        f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before "
+                        "any header; FASTA records start with a '>' header line"
+                    )
+                data = stripped
+                first = False
+            if at_end:
+                if data:
+                    yield _split_records(data, name, number)
+                return
+            cut = data.rfind(b"\n>")
+            if cut < 0:
+                carry, chunk = data, following  # one record longer than the block: read on
+                continue
+            block = _split_records(data[:cut], name, number)
+            number += len(block)
+            carry, chunk = data[cut + 1:], following
+            yield block
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise InputError(f"{name}: cannot be read ({error}); is it a complete gzip or text file?") from error
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def iter_text_stream(path) -> io.TextIOBase:
+    """Open a plain or gzip text file (or ``-``) for reading lines as text."""
+    return io.TextIOWrapper(_open_binary(str(path)), encoding="utf-8", errors="replace")

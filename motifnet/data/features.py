@@ -1,0 +1,231 @@
+"""Handcrafted inputs beside the sequence: per-sequence features and position-wise tracks.
+
+Per-sequence features (one text file per FASTA file, one tab-separated line per record,
+optional ``#`` header line naming the columns) join the network at the first dense layer.
+Numeric columns are standardised with the training data's mean and standard deviation;
+categorical columns are one-hot encoded over the categories seen in training.
+
+Position-wise tracks (``--track NAME=FILE``) are FASTA-like files: a ``>id`` header per
+record, then one number per sequence position (whitespace-separated, any line breaks);
+each track becomes one extra input channel, cropped or padded like the sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+from .encoding import fit_length
+from .fasta import display_name, iter_text_stream, read_fasta
+
+
+def iter_feature_rows(path):
+    """Yield ``(line number, values)`` for each data line of a feature file, and column names first.
+
+    The first item is the list of column names (from a ``#`` header line, or None).
+    """
+    handle = iter_text_stream(path)
+    names = None
+    first = True
+    with handle:
+        for line_number, line in enumerate(handle, start=1):
+            text = line.rstrip("\r\n")
+            if not text.strip():
+                continue
+            if text.startswith("#"):
+                if first:
+                    names = [name.strip() for name in text[1:].split("\t")]
+                    yield names
+                    first = False
+                continue
+            if first:
+                yield None
+                first = False
+            yield line_number, text.split("\t")
+    if first:
+        raise InputError(f"{display_name(path)}: feature file has no lines")
+
+
+@dataclass
+class FeatureSpec:
+    """Column layout of per-sequence features, learned on the training data.
+
+    Attributes
+    ----------
+    names : list of str
+        Column names.
+    categorical : bool
+        One-hot encode every column (categories fixed at training) rather than standardise.
+    categories : list of list of str
+        Per column, the categories (categorical only).
+    mean, std : list of float
+        Per column, the training mean and standard deviation (numeric only).
+    """
+
+    names: list
+    categorical: bool
+    categories: list = field(default_factory=list)
+    mean: list = field(default_factory=list)
+    std: list = field(default_factory=list)
+
+    @property
+    def width(self) -> int:
+        return sum(len(c) for c in self.categories) if self.categorical else len(self.names)
+
+    def to_json(self) -> dict:
+        return {"names": self.names, "categorical": self.categorical, "categories": self.categories,
+                "mean": self.mean, "std": self.std}
+
+    @classmethod
+    def from_json(cls, obj):
+        return cls(obj["names"], obj["categorical"], obj.get("categories", []),
+                   obj.get("mean", []), obj.get("std", []))
+
+
+def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, list]:
+    """Read raw feature rows (strings) from one file per FASTA file.
+
+    Returns
+    -------
+    (names, rows)
+        Column names and one list of strings per record, in record order.
+    """
+    if len(paths) != len(record_counts):
+        raise ParamError(
+            f"give one feature file per FASTA file: {len(record_counts)} FASTA file(s), "
+            f"{len(paths)} feature file(s)"
+        )
+    names, rows = None, []
+    for path, expected in zip(paths, record_counts):
+        lines = iter_feature_rows(path)
+        file_names = next(lines)
+        count = 0
+        for line_number, values in lines:
+            count += 1
+            if names is None:
+                names = file_names or [f"feature_{i + 1}" for i in range(len(values))]
+            if len(values) != len(names):
+                raise InputError(
+                    f"{display_name(path)}, line {line_number}: {len(values)} column(s), expected "
+                    f"{len(names)} ({', '.join(names)})"
+                )
+            if not categorical:
+                # Checked here, where file and line are known, rather than when fitting after the split.
+                _check_numeric(names, values, f"{display_name(path)}, line {line_number}")
+            rows.append(values)
+        if count != expected:
+            raise InputError(
+                f"{display_name(path)}: {count} feature line(s) but its FASTA file has {expected} "
+                "record(s); give one line per record, in the same order"
+            )
+    return names, rows
+
+
+def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> FeatureSpec:
+    """Learn categories or standardisation from the training rows."""
+    spec = FeatureSpec(list(names), categorical)
+    if categorical:
+        spec.categories = [sorted({rows[i][column] for i in train_index}) for column in range(len(names))]
+    else:
+        values = _numeric(names, rows)
+        train = values[train_index] if len(train_index) else values
+        spec.mean = [float(v) for v in train.mean(axis=0)]
+        spec.std = [float(v) if v > 0 else 1.0 for v in train.std(axis=0)]
+    return spec
+
+
+def _check_numeric(names, values, where: str) -> None:
+    for name, value in zip(names, values):
+        try:
+            float(value)
+        except ValueError:
+            raise InputError(
+                f"{where}: feature {name!r} value {value!r} is not a number; use --categorical-features "
+                "for categories"
+            ) from None
+
+
+def _numeric(names, rows) -> np.ndarray:
+    try:
+        return np.array(rows, dtype=np.float64).reshape(len(rows), len(names))
+    except ValueError:
+        for number, row in enumerate(rows, start=1):
+            _check_numeric(names, row, f"record {number}")
+        raise
+
+
+def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
+    """Encode raw rows with a fitted spec, shape=(n, spec.width)."""
+    if spec.categorical:
+        blocks = []
+        for column, categories in enumerate(spec.categories):
+            index = {category: i for i, category in enumerate(categories)}
+            block = np.zeros((len(rows), len(categories)), dtype=np.float32)
+            for row_number, row in enumerate(rows):
+                value = row[column]
+                if value not in index:
+                    raise InputError(
+                        f"feature {spec.names[column]!r} of record {row_number + 1}: category {value!r} "
+                        f"was not seen in training (known: {', '.join(categories)})"
+                    )
+                block[row_number, index[value]] = 1.0
+            blocks.append(block)
+        return np.concatenate(blocks, axis=1)
+    values = _numeric(spec.names, rows)
+    return ((values - np.array(spec.mean)) / np.array(spec.std)).astype(np.float32)
+
+
+def parse_track_options(options) -> list:
+    """Parse ``NAME=FILE[,FILE...]`` strings into (name, [files]) pairs."""
+    tracks = []
+    for text in options:
+        if "=" not in text:
+            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
+        name, files = text.split("=", 1)
+        if not name.strip() or not files.strip():
+            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
+        tracks.append((name.strip(), [f for f in files.split(",") if f]))
+    names = [name for name, _ in tracks]
+    if len(set(names)) != len(names):
+        raise ParamError(f"--track names must be distinct, received: {', '.join(names)}")
+    return tracks
+
+
+def iter_track_values(path, length: int):
+    """Yield (id, values) per record of a track file, values fitted to ``length``."""
+    for record in read_fasta(path):
+        try:
+            values = np.array(b" ".join(record.lines).split(), dtype=np.float32)
+        except ValueError:
+            raise InputError(f"{record.where()}: track values must be numbers") from None
+        yield record, values
+
+
+def read_track(path, ids, lengths, length: int) -> np.ndarray:
+    """Read one track file aligned to the records (same ids, one value per position)."""
+    out = np.zeros((len(ids), length), dtype=np.float32)
+    count = 0
+    for row, (record, values) in enumerate(iter_track_values(path, length)):
+        if row >= len(ids):
+            raise InputError(f"{record.where()}: the track file has more records than its FASTA file ({len(ids)})")
+        check_track_record(record, values, ids[row], lengths[row])
+        out[row] = fit_length(values, length)
+        count += 1
+    if count != len(ids):
+        raise InputError(f"{display_name(path)}: {count} track record(s) but the FASTA file has {len(ids)}")
+    return out
+
+
+def check_track_record(record, values, expected_id: str, expected_length: int) -> None:
+    if record.id != expected_id:
+        raise InputError(
+            f"{record.where()}: track record id {record.id!r} does not match the sequence record "
+            f"{expected_id!r}; track files must list the same records in the same order"
+        )
+    if len(values) != expected_length:
+        raise InputError(
+            f"{record.where()}: {len(values)} track value(s) for a sequence of {expected_length} "
+            "positions; give one value per position"
+        )

@@ -1,0 +1,545 @@
+"""RNA secondary structure with ViennaRNA: MFE dot-brackets, structural contexts and context profiles.
+
+Three output formats, each read directly by ``motifnet train``:
+
+``dotbracket``
+    header, sequence, MFE structure (``--structure-alphabet "()."``).
+``context``
+    header, sequence, one context letter per position (``--structure-alphabet FHIMST``).
+``profile``
+    header, sequence, then six lines of probabilities, one per context in the order
+    ``F H I M S T`` (``--structure-alphabet FHIMST --structure-pwm``).
+
+Contexts follow forgi's element string, which pysster used: ``S`` paired (stem); ``H``
+unpaired in a loop closed by one pair with no pair inside (hairpin); ``I`` unpaired in a
+loop closed by one pair with exactly one pair inside (interior loop or bulge); ``M``
+unpaired in a loop with two or more pairs inside (multi-loop). Unpaired positions of the
+exterior loop are ``F`` before the first pair, ``T`` after the last pair and ``M``
+between two helices (forgi counts those segments as multi-loop segments); a structure
+without pairs is all ``F``.
+
+The profile is the probability of each context under the Boltzmann ensemble: by default
+estimated from ``samples`` structures drawn from the partition function (stochastic
+backtracking, seeded per record), or computed exactly (``exact``) from ViennaRNA's
+unpaired probabilities split by loop type.
+
+Local folding (``window``/``span``, as RNAplfold's ``-W``/``-L``): the profile comes from
+local pair and unpaired probabilities averaged over all windows of ``window`` bases,
+with base pairs spanning at most ``span`` bases; the dot-bracket and context formats give
+the MFE structure among those whose base pairs span at most ``span`` bases (RNAfold
+``--maxBPspan``).
+
+Energy parameters and model: ViennaRNA's defaults (Turner 2004, 37 °C, dangles 2), as
+``RNAfold`` and ``RNAplfold`` use them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._io import atomic_path
+from .._parallel import available_cores, process_pool
+from .._progress import Progress
+from ..errors import InputError, ParamError
+from .dataset import LABEL_TOKEN
+from .fasta import display_name, read_fasta
+
+log = logging.getLogger("motifnet")
+
+FORMATS = ("dotbracket", "context", "profile")
+CONTEXTS = "FHIMST"
+#: The ``--structure-alphabet`` (and PWM mode) under which ``motifnet train`` reads each format.
+STRUCTURE_ALPHABETS = {"dotbracket": ("().", False), "context": (CONTEXTS, False), "profile": (CONTEXTS, True)}
+DEFAULT_SAMPLES = 1000
+
+# Nucleotides and IUPAC codes; ViennaRNA folds the codes as bases that pair with nothing.
+_ALLOWED = frozenset("ACGUTRYSWKMBDHVN")
+_LOCAL_STRETCH = 10
+# Records go to the workers in chunks of at most this many records or bases, and at most
+# this many chunks per worker are in flight, which bounds memory on any input size.
+_CHUNK_RECORDS = 32
+_CHUNK_BASES = 4000
+_IN_FLIGHT_PER_JOB = 4
+
+
+@dataclass(frozen=True)
+class FoldOptions:
+    """How ``motifnet fold`` folds each record.
+
+    Parameters
+    ----------
+    format : {'dotbracket', 'context', 'profile'}
+        What to write per record. Default is 'dotbracket'.
+    window : int or None
+        Local folding with windows of this many bases (RNAplfold ``-W``); None folds each
+        sequence as a whole. Default is None.
+    span : int or None
+        Maximum base-pair span for local folding (RNAplfold ``-L``); default: ``window``.
+    samples : int or None
+        Structures sampled per record for the profile; default 1000.
+    exact : bool
+        Compute the profile exactly instead of sampling. Default is False.
+    seed : int
+        Seed of the sampling (each record gets its own seed derived from it and its
+        position in the file, so results do not depend on ``jobs``). Default is 0.
+    jobs : int or None
+        Worker processes; default: every core this process may use.
+    """
+
+    format: str = "dotbracket"
+    window: int | None = None
+    span: int | None = None
+    samples: int | None = None
+    exact: bool = False
+    seed: int = 0
+    jobs: int | None = None
+
+    def __post_init__(self):
+        if self.format not in FORMATS:
+            raise ParamError(f"--format must be one of {', '.join(FORMATS)}, received: {self.format!r}")
+        if self.window is None and self.span is not None:
+            raise ParamError(f"--span {self.span} needs --window W (local folding); give both, with span <= window")
+        if self.window is not None:
+            if self.window < 1:
+                raise ParamError(f"--window must be a positive number of bases, received: {self.window}")
+            span = self.window if self.span is None else self.span
+            if not 1 <= span <= self.window:
+                raise ParamError(f"--span must be between 1 and --window ({self.window}), received: {span}")
+            object.__setattr__(self, "span", span)
+        if self.samples is not None:
+            if self.format != "profile":
+                raise ParamError(f"--samples applies to --format profile only, received --format {self.format}")
+            if self.window is not None:
+                raise ParamError("--samples cannot be combined with --window: local profiles are computed "
+                                 "exactly from local probabilities")
+            if self.exact:
+                raise ParamError("--samples and --exact exclude each other: sample structures or compute exactly")
+            if self.samples < 1:
+                raise ParamError(f"--samples must be at least 1, received: {self.samples}")
+        if self.exact and self.format != "profile":
+            raise ParamError(f"--exact applies to --format profile only, received --format {self.format}")
+        if self.seed < 0:
+            raise ParamError(f"--seed must be 0 or more, received: {self.seed}")
+        if self.jobs is not None and self.jobs < 1:
+            raise ParamError(f"--jobs must be at least 1, received: {self.jobs}")
+
+    @property
+    def n_samples(self) -> int:
+        return self.samples if self.samples is not None else DEFAULT_SAMPLES
+
+    @property
+    def n_jobs(self) -> int:
+        return self.jobs if self.jobs is not None else available_cores()
+
+    def describe(self) -> str:
+        local = f", window {self.window}, span {self.span}" if self.window else ""
+        if self.format != "profile":
+            return f"{self.format} (MFE{local})"
+        if self.window:
+            return f"profile (exact local probabilities{local})"
+        return "profile (exact)" if self.exact else f"profile ({self.n_samples} sampled structures, seed {self.seed})"
+
+
+@dataclass
+class FoldResult:
+    """The folding of one sequence.
+
+    Attributes
+    ----------
+    structure : str or None
+        MFE dot-bracket (``dotbracket`` and ``context``).
+    energy : float or None
+        Its free energy in kcal/mol (None for local profiles, which need no MFE).
+    profile : numpy.ndarray or None, shape=(6, length)
+        Context probabilities, rows in the order ``F H I M S T`` (``profile``).
+    """
+
+    structure: str | None = None
+    energy: float | None = None
+    profile: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def contexts(self) -> str:
+        return structure_contexts(self.structure)
+
+
+# -- contexts ------------------------------------------------------------------------------
+
+def _partners(structure: str) -> list:
+    partners = [-1] * len(structure)
+    stack = []
+    for position, char in enumerate(structure):
+        if char == "(":
+            stack.append(position)
+        elif char == ")":
+            if not stack:
+                raise InputError(f"unbalanced dot-bracket structure: ')' at position {position + 1}")
+            opening = stack.pop()
+            partners[opening], partners[position] = position, opening
+        elif char != ".":
+            raise InputError(f"dot-bracket structures hold '(', ')' and '.', found {char!r} at position "
+                             f"{position + 1}")
+    if stack:
+        raise InputError(f"unbalanced dot-bracket structure: '(' at position {stack[-1] + 1} is never closed")
+    return partners
+
+
+def structure_contexts(structure: str) -> str:
+    """The structural context of every position of a dot-bracket structure.
+
+    Parameters
+    ----------
+    structure : str
+        Nested dot-bracket structure (``(``, ``)``, ``.``).
+
+    Returns
+    -------
+    str
+        One letter of ``FHIMST`` per position (see the module documentation).
+
+    Raises
+    ------
+    InputError
+        Unbalanced brackets or other characters.
+
+    Examples
+    --------
+    >>> structure_contexts("..((((...))))..((...)).")
+    'FFSSSSHHHSSSSMMSSHHHSST'
+    """
+    partners = _partners(structure)
+    length = len(structure)
+    # The loop an unpaired base lies in is identified by the opening position of the pair
+    # that closes it (-1: exterior loop); a loop's type follows from how many pairs it holds.
+    enclosing = [-1] * length
+    inner_pairs = Counter()
+    stack = [-1]
+    for position in range(length):
+        partner = partners[position]
+        if partner < 0:
+            enclosing[position] = stack[-1]
+        elif partner > position:
+            inner_pairs[stack[-1]] += 1
+            stack.append(position)
+        else:
+            stack.pop()
+    paired = [p for p in range(length) if partners[p] >= 0]
+    first, last = (paired[0], paired[-1]) if paired else (length, length)
+    letters = []
+    for position in range(length):
+        loop = enclosing[position]
+        if partners[position] >= 0:
+            letters.append("S")
+        elif loop >= 0:
+            letters.append("HIM"[min(inner_pairs[loop], 2)])
+        elif position < first:
+            letters.append("F")
+        elif position > last:
+            letters.append("T")
+        else:
+            letters.append("M")
+    return "".join(letters)
+
+
+def _context_counts(structures, length: int) -> np.ndarray:
+    """Per position, how many of ``structures`` put it in each context; shape=(6, length)."""
+    counts = np.zeros((len(CONTEXTS), length), dtype=np.int64)
+    lookup = np.zeros(256, dtype=np.int64)
+    for row, letter in enumerate(CONTEXTS):
+        lookup[ord(letter)] = row
+    columns = np.arange(length)
+    for structure, multiplicity in Counter(structures).items():
+        rows = lookup[np.frombuffer(structure_contexts(structure).encode("ascii"), dtype=np.uint8)]
+        counts[rows, columns] += multiplicity
+    return counts
+
+
+# -- folding one sequence -------------------------------------------------------------------
+
+def _model(window: int | None = None, span: int | None = None):
+    import RNA
+
+    md = RNA.md()
+    if window is not None:
+        md.window_size = window
+        md.max_bp_span = span
+    return md
+
+
+def _mfe(sequence: str, span: int | None):
+    import RNA
+
+    md = _model()
+    if span is not None:
+        md.max_bp_span = span
+    structure, energy = RNA.fold_compound(sequence, md).mfe()
+    return structure, float(energy)
+
+
+def _sampled_profile(sequence: str, samples: int, seed: int) -> tuple[np.ndarray, float]:
+    import RNA
+
+    md = _model()
+    md.uniq_ML = 1  # required by stochastic backtracking
+    compound = RNA.fold_compound(sequence, md)
+    _, energy = compound.mfe()
+    compound.exp_params_rescale(energy)  # keeps the partition function in floating-point range
+    compound.pf()
+    RNA.init_rand(seed)
+    structures = list(compound.pbacktrack(samples))
+    return _context_counts(structures, len(sequence)) / samples, float(energy)
+
+
+def _exact_profile(sequence: str, window: int, span: int) -> np.ndarray:
+    """Context probabilities from ViennaRNA's unpaired probabilities split by loop type.
+
+    ``F`` at position i is the probability that positions 1..i are all unpaired, ``T`` that
+    i..n are while some pair exists (an open chain is all ``F``, as in
+    :func:`structure_contexts`); the rest of the exterior-loop probability is ``M``.
+    When the window covers the sequence these are exact. With shorter windows, long
+    stretches are judged only by the few windows that contain them, whose edges cut pairs
+    off; so the probability of a stretch longer than ``_LOCAL_STRETCH`` bases is chained from
+    overlapping stretches of that length (an order ``_LOCAL_STRETCH - 1`` Markov
+    approximation).
+    """
+    import RNA
+
+    length = len(sequence)
+    window = min(window, length)
+    span = min(span, window)
+    stretch = length if window >= length else min(_LOCAL_STRETCH, window)
+    compound = RNA.fold_compound(sequence, _model(window, span), RNA.OPTION_WINDOW)
+    unpaired = {kind: np.zeros(length) for kind in (RNA.EXT_LOOP, RNA.HP_LOOP, RNA.INT_LOOP, RNA.MB_LOOP)}
+    prefix_open = np.zeros(length)  # P(positions 1..i unpaired): from ViennaRNA up to `stretch`, then chained
+    suffix_open = np.zeros(length)  # P(positions i..n unpaired): likewise from the 3' end
+    # P(the `stretch` (and `stretch - 1`) bases ending at i are unpaired in the exterior loop)
+    stretch_open = np.zeros(length)
+    shorter_open = np.ones(length)
+
+    def collect(values, size, position, max_size, what, data=None):
+        kind = what & RNA.ANY_LOOP
+        if kind not in unpaired:
+            return
+        unpaired[kind][position - 1] = values[1]
+        if kind != RNA.EXT_LOOP:
+            return
+        if position <= size:
+            prefix_open[position - 1] = values[position]
+        if size >= stretch:
+            stretch_open[position - 1] = values[stretch]
+            shorter_open[position - 1] = values[stretch - 1] if stretch > 1 else 1.0
+        if position == length:
+            for bases in range(1, size + 1):
+                suffix_open[length - bases] = values[bases]
+
+    compound.probs_window(stretch, RNA.PROBS_WINDOW_UP | RNA.PROBS_WINDOW_UP_SPLIT, collect)
+    # chaining with u = stretch: P(1..i open) = P(1..i-1 open) * P(i-u+1..i open) / P(i-u+1..i-1 open)
+    step = np.divide(stretch_open, shorter_open, out=np.zeros(length), where=shorter_open > 0).clip(0.0, 1.0)
+    for position in range(stretch, length):
+        prefix_open[position] = prefix_open[position - 1] * step[position]
+    for position in range(length - stretch - 1, -1, -1):
+        suffix_open[position] = suffix_open[position + 1] * step[position + stretch - 1]
+    exterior = unpaired[RNA.EXT_LOOP]
+    # F and T are parts of the exterior-loop probability (chaining may overshoot it)
+    five = np.minimum(prefix_open, exterior)
+    three = np.clip(np.minimum(suffix_open - prefix_open[-1], exterior - five), 0.0, None)
+    multi = np.clip(unpaired[RNA.MB_LOOP] + exterior - five - three, 0.0, None)
+    total_unpaired = exterior + unpaired[RNA.HP_LOOP] + unpaired[RNA.INT_LOOP] + unpaired[RNA.MB_LOOP]
+    stem = np.clip(1.0 - total_unpaired, 0.0, None)
+    profile = np.clip(np.vstack([five, unpaired[RNA.HP_LOOP], unpaired[RNA.INT_LOOP], multi, stem, three]), 0.0, None)
+    return profile / profile.sum(axis=0, keepdims=True)
+
+
+def record_seed(seed: int, index: int) -> int:
+    """The sampling seed of the record at 0-based ``index`` of a file (independent of ``jobs``)."""
+    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+
+
+def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: int = 0) -> FoldResult:
+    """Fold one RNA sequence as ``options`` say.
+
+    Parameters
+    ----------
+    sequence : str
+        RNA or DNA in any case (``ACGU``, ``T`` read as ``U``, IUPAC codes pair with nothing).
+    options : FoldOptions
+        Format, local folding, sampling. Default is ``FoldOptions()`` (MFE dot-bracket).
+    index : int
+        The record's 0-based position in its file; with ``seed`` it seeds the sampling.
+
+    Returns
+    -------
+    FoldResult
+    """
+    sequence = sequence.upper().replace("T", "U")
+    if options.format != "profile":
+        structure, energy = _mfe(sequence, options.span)
+        return FoldResult(structure=structure, energy=energy)
+    if options.window is not None:
+        return FoldResult(profile=_exact_profile(sequence, options.window, options.span))
+    if options.exact:
+        _, energy = _mfe(sequence, None)
+        return FoldResult(energy=energy, profile=_exact_profile(sequence, len(sequence), len(sequence)))
+    profile, energy = _sampled_profile(sequence, options.n_samples, record_seed(options.seed, index))
+    return FoldResult(energy=energy, profile=profile)
+
+
+# -- writing records -----------------------------------------------------------------------
+
+def profile_lines(profile: np.ndarray) -> list:
+    """Probability rows as text, rounded to 6 decimals so that every column sums to exactly 1.
+
+    Rounding is by largest remainder: each column's values are floored to millionths and the
+    missing millionths go to the values that lost most, so the written numbers sum to 1.
+    """
+    scale = 1_000_000
+    scaled = profile * scale
+    units = np.floor(scaled).astype(np.int64)
+    missing = scale - units.sum(axis=0)
+    order = np.argsort(-(scaled - units), axis=0, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(profile.shape[0])[:, None].repeat(profile.shape[1], axis=1), axis=0)
+    units += ranks < missing
+    return [" ".join(_unit_text(int(value)) for value in row) for row in units]
+
+
+def _unit_text(units: int) -> str:
+    if units == 0:
+        return "0"
+    if units == 1_000_000:
+        return "1"
+    return f"0.{units:06d}".rstrip("0")
+
+
+def header_with_energy(header: str, number: int, energy: float | None) -> str:
+    """``header`` with ``mfe=E`` after the record id, so that ids and trailing class indices stay put."""
+    if energy is None:
+        return header
+    tag = f"mfe={energy:.2f}"
+    words = header.split(maxsplit=1)
+    if not words:
+        return f"record_{number} {tag}"
+    if len(words) == 1 and LABEL_TOKEN.match(words[0]):
+        return f"record_{number} {tag} {words[0]}"  # a multi-label header of class indices only
+    return " ".join([words[0], tag] + words[1:])
+
+
+def format_body(sequence: str, result: FoldResult, fold_format: str) -> str:
+    """The lines after the header: sequence, then structure, contexts or six profile rows."""
+    if fold_format == "dotbracket":
+        lines = [sequence, result.structure]
+    elif fold_format == "context":
+        lines = [sequence, result.contexts]
+    else:
+        lines = [sequence, *profile_lines(result.profile)]
+    return "\n".join(lines) + "\n"
+
+
+def _fold_chunk(chunk) -> list:
+    options, items = chunk
+    results = []
+    for index, sequence in items:
+        result = fold_sequence(sequence, options, index)
+        results.append((result.energy, format_body(sequence, result, options.format)))
+    return results
+
+
+def _sequence_of(record, name: str, notes: set) -> str:
+    sequence = b"".join(record.lines)
+    if not sequence:
+        raise InputError(f"{record.where()}: empty sequence")
+    text = sequence.decode("ascii", errors="replace")
+    upper = text.upper()
+    bad = next((position for position, char in enumerate(upper) if char not in _ALLOWED), None)
+    if bad is not None:
+        hint = (" (fold reads plain sequence records, not sequence + structure)"
+                if text[bad] in "().[]" else "")
+        raise InputError(
+            f"{record.where()}: character {text[bad]!r} at position {bad + 1} is not a nucleotide; "
+            f"fold accepts A, C, G, U, T and the IUPAC codes RYSWKMBDHVN{hint}"
+        )
+    if "T" in upper and name not in notes:
+        notes.add(name)
+        log.info("note: %s contains T (DNA); folding it as RNA with T read as U", name)
+    return text
+
+
+def _chunks(path, options: FoldOptions):
+    """Yield (records, task) pairs: a few records at a time, validated, with their 0-based indices."""
+    name = display_name(path)
+    notes: set = set()
+    records, items, bases = [], [], 0
+    for index, record in enumerate(read_fasta(path)):
+        sequence = _sequence_of(record, name, notes)
+        records.append(record)
+        items.append((index, sequence))
+        bases += len(sequence)
+        if len(items) >= _CHUNK_RECORDS or bases >= _CHUNK_BASES:
+            yield records, (options, items)
+            records, items, bases = [], [], 0
+    if items:
+        yield records, (options, items)
+
+
+def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> int:
+    """Fold every record of a FASTA file and write the records in the same order.
+
+    The input is streamed: a bounded number of records is in flight at any time, folded by
+    ``options.jobs`` worker processes, and written in input order; the output appears
+    under its name only once complete. Progress goes to the ``motifnet`` logger.
+
+    Parameters
+    ----------
+    fasta_path : str or pathlib.Path
+        Plain sequence records (RNA or DNA; gzip and ``-`` for standard input accepted).
+    output_path : str or pathlib.Path
+        File to write (see the module documentation for the formats).
+    options : FoldOptions
+        Default is ``FoldOptions()``.
+
+    Returns
+    -------
+    int
+        Number of records written.
+
+    Raises
+    ------
+    InputError
+        Unreadable input, an empty record, or a character that is not a nucleotide
+        (file, record and position named).
+    """
+    name = display_name(fasta_path)
+    jobs = options.n_jobs
+    progress = Progress(f"folding {name}")
+    with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+
+        def write(records, results):
+            for record, (energy, body) in zip(records, results):
+                handle.write(f">{header_with_energy(record.header, record.number, energy)}\n{body}")
+            progress.advance(len(records))
+
+        if jobs == 1:
+            for records, task in _chunks(fasta_path, options):
+                write(records, _fold_chunk(task))
+        else:
+            with process_pool(jobs) as pool:
+                in_flight: deque = deque()
+                for records, task in _chunks(fasta_path, options):
+                    in_flight.append((records, pool.apply_async(_fold_chunk, (task,))))
+                    if len(in_flight) >= _IN_FLIGHT_PER_JOB * jobs:
+                        write(*_collect(in_flight))
+                while in_flight:
+                    write(*_collect(in_flight))
+    log.info("%s: folded %d records in %.1f s -> %s", name, progress.done, time.monotonic() - progress.started,
+             output_path)
+    return progress.done
+
+
+def _collect(in_flight: deque) -> tuple:
+    records, pending = in_flight.popleft()
+    return records, pending.get()

@@ -1,0 +1,74 @@
+"""How labelled FASTA files are read: one object from the command line to the loader and to search workers."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DataOptions:
+    """The data options of ``motifnet train`` and ``motifnet grid-search`` (and of :func:`load_dataset`).
+
+    Frozen and made of tuples, so that it can be hashed (a worker's cache key), compared, and
+    sent to another process.
+
+    Attributes
+    ----------
+    fasta : tuple of str
+        One file per class (single-label), or one file (multi-label); regression: one or more
+        files. ``-`` is standard input.
+    multi_label : bool
+        Labels from the headers' trailing class indices. Default is False.
+    class_names : tuple of str or None
+        Names of the classes. Default: file names (single-label) or ``class_0``... (multi-label).
+    alphabet : str or None
+        ``dna``, ``rna``, ``protein`` or the letters of a custom alphabet. Default: detected.
+    structure : str or None
+        Structure letters (``().``, ``FHIMST``) of sequence+structure records. Default is None.
+    structure_pwm : bool
+        The structure is one row of probabilities per structure letter. Default is False.
+    length : int or None
+        Centre-crop/pad every sequence to this length. Default (None) requires equal lengths.
+    feature_files : tuple of str
+        Per-sequence feature files, one per FASTA file. Default is none.
+    categorical_features : bool
+        Treat every feature column as categorical. Default is False.
+    tracks : tuple of str
+        ``NAME=FILE[,FILE...]`` position-wise tracks, one file per FASTA file. Default is none.
+    task : {'classification', 'regression'}
+        Default is 'classification'.
+    targets_file : str or None
+        Regression: target values from a TSV file instead of the headers.
+    target_names : tuple of str or None
+        Regression: names of the targets.
+    """
+
+    fasta: tuple
+    multi_label: bool = False
+    class_names: tuple | None = None
+    alphabet: str | None = None
+    structure: str | None = None
+    structure_pwm: bool = False
+    length: int | None = None
+    feature_files: tuple = ()
+    categorical_features: bool = False
+    tracks: tuple = ()
+    task: str = "classification"
+    targets_file: str | None = None
+    target_names: tuple | None = None
+
+    def __post_init__(self):
+        # Lists from Python callers become tuples: the object stays hashable.
+        for name in ("fasta", "feature_files", "tracks", "class_names", "target_names"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(str(item) for item in value) if name == "fasta"
+                                   else tuple(value))
+        object.__setattr__(self, "fasta", tuple(str(path) for path in self.fasta))
+        object.__setattr__(self, "feature_files", self.feature_files or ())
+        object.__setattr__(self, "tracks", self.tracks or ())
+
+    def replace(self, **changes) -> DataOptions:
+        """A copy with ``changes`` (e.g. the folded files of ``train --fold``)."""
+        return dataclasses.replace(self, **changes)

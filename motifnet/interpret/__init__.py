@@ -1,0 +1,1 @@
+"""What a trained network learned: activations, kernel motifs, clustering, input optimisation, attribution."""

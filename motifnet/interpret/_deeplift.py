@@ -1,0 +1,192 @@
+"""DeepLIFT's rescale rule for motifnet's convolution/pooling/dense networks.
+
+See :mod:`motifnet.interpret.attribution`.
+
+The network is walked layer by layer twice at once, for the input and for the reference.
+Each ReLU is replaced by the straight line through its two points (input and reference
+activation), and each max-pooling window by a linear map that passes the change of the
+window's maximum to a single unit. The network so modified is linear between reference and
+input and agrees with the real one at both, so ``gradient * (input - reference)`` sums
+exactly to ``logit(input) - logit(reference)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParamError
+
+# Below this difference between input and reference a secant slope is replaced by the gradient:
+# the contribution it carries is then at most this small.
+_SECANT_EPS = 1e-6
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D")
+# Layers computing activation(affine map of the input).
+_AFFINE = ("Conv1D", "Dense", "SparselyConnected")
+
+
+def _producer(tensor):
+    """The layer that made a symbolic Keras tensor."""
+    return tensor._keras_history.operation
+
+
+def check_deeplift_model(model) -> list:
+    """The layers from the sequence input to the output, in order; refuses what DeepLIFT cannot explain exactly.
+
+    The chain is found by walking back from the ``output`` layer along each layer's input (the
+    first input of the concatenation that joins per-sequence features: the features branch is
+    the same for input and reference, so it carries no difference and is evaluated as it is).
+    Supported on the chain: dropout (off in inference), 1-D convolutions, dense and sparsely
+    connected layers with ReLU or no activation, max pooling ('valid'), flatten, that
+    concatenation, and the Dense ``output`` layer (explained before its activation).
+
+    Raises
+    ------
+    ParamError
+        The model has recurrent layers or another layer type on the chain; the message names the layer.
+    """
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in _RECURRENT:
+            raise ParamError(
+                f"--method deeplift does not support recurrent models (layer {layer.name}: {kind}); the rescale "
+                "rule here covers convolution, max pooling, dense and ReLU layers only. Use integrated-gradients, "
+                "grad-input, saliency or ism for this model"
+            )
+    names = [layer.name for layer in model.layers]
+    if "output" not in names or type(model.get_layer("output")).__name__ != "Dense":
+        raise ParamError("--method deeplift: the model must end with its Dense layer 'output'")
+    chain, layer = [], model.get_layer("output")
+    while type(layer).__name__ != "InputLayer":
+        kind = type(layer).__name__
+        activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
+        if kind in _AFFINE and layer.name != "output" and activation not in ("relu", "linear"):
+            raise ParamError(f"--method deeplift: layer {layer.name} has activation {activation}; only ReLU is "
+                             "supported; use integrated-gradients or ism")
+        if kind == "MaxPooling1D" and layer.padding != "valid":
+            raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
+                             "only 'valid' is supported")
+        if kind not in _AFFINE + ("Dropout", "MaxPooling1D", "Flatten", "Concatenate"):
+            raise ParamError(f"--method deeplift: layer {layer.name} ({kind}) is not supported; use "
+                             "integrated-gradients or ism")
+        chain.append(layer)
+        inputs = layer.input
+        layer = _producer(inputs[0] if isinstance(inputs, (list, tuple)) else inputs)
+    if layer.name != "sequence":
+        raise ParamError(f"--method deeplift: the output does not lead back to the 'sequence' input (reached "
+                         f"{layer.name!r})")
+    return chain[::-1]
+
+
+def _pre_activation(layer, x):
+    """The value of a convolution, dense or sparsely connected layer before its activation."""
+    import keras
+
+    kind = type(layer).__name__
+    if kind == "SparselyConnected":
+        return layer.pre_activation(x)
+    z = layer.convolution_op(x, layer.kernel) if kind == "Conv1D" else keras.ops.matmul(x, layer.kernel)
+    return z + layer.bias if layer.bias is not None else z
+
+
+def _relu_rescale(z, z_ref, activation: str):
+    """ReLU replaced by its secant through the input's and the reference's activations."""
+    import tensorflow as tf
+
+    if activation == "linear":
+        return z, z_ref
+    out, out_ref = tf.nn.relu(z), tf.nn.relu(z_ref)
+    delta = z - z_ref
+    large = tf.abs(delta) > _SECANT_EPS
+    # Where input and reference nearly agree the slope is the gradient at their midpoint.
+    midpoint = tf.cast(z + z_ref > 0, z.dtype)
+    slope = tf.stop_gradient(tf.where(large, (out - out_ref) / tf.where(large, delta, 1.0), midpoint))
+    return out_ref + slope * delta, out_ref
+
+
+def _maxpool_rescale(x, x_ref, pool_size: int, stride: int):
+    """Max pooling as a linear map: each window's change of maximum goes to one unit.
+
+    With ``y = max(window of x)`` and ``y' = max(window of x')``, the whole change ``y - y'``
+    is assigned to the unit holding ``y`` when ``y >= y'`` and to the unit holding ``y'``
+    otherwise; that unit's multiplier is ``(y - y') / (x_j - x'_j)``, between 0 and 1. So
+    the window's contributions sum to ``y - y'`` exactly, also when input and reference
+    peak at different places (where the plain gradient would not).
+    """
+    import tensorflow as tf
+
+    windows = tf.signal.frame(x, pool_size, stride, axis=1)  # (n, outputs, pool, channels)
+    windows_ref = tf.signal.frame(x_ref, pool_size, stride, axis=1)
+    peak, peak_ref = tf.reduce_max(windows, axis=2), tf.reduce_max(windows_ref, axis=2)
+    chosen = tf.where(peak >= peak_ref, tf.argmax(windows, axis=2), tf.argmax(windows_ref, axis=2))
+    pick = tf.one_hot(chosen, pool_size, axis=2, dtype=x.dtype)
+    delta = tf.reduce_sum(pick * (windows - windows_ref), axis=2)
+    large = tf.abs(delta) > _SECANT_EPS
+    slope = tf.stop_gradient(tf.where(large, (peak - peak_ref) / tf.where(large, delta, 1.0), 1.0))
+    return peak_ref + slope * delta, peak_ref
+
+
+class DeepLift:
+    """Target logits of input and reference through the network with DeepLIFT's rescale rule."""
+
+    def __init__(self, model):
+        import keras
+        import tensorflow as tf
+
+        self.plan = check_deeplift_model(model)
+        self.input_names = [tensor.name for tensor in model.inputs]
+        joins = [layer for layer in self.plan if type(layer).__name__ == "Concatenate"]
+        # What the features branch contributes to the concatenation: the same for input and reference.
+        self.side = keras.Model(model.inputs, list(joins[0].input[1:])) if joins else None
+
+        def forward(sequence, reference, side, targets):
+            x, x_ref = sequence, reference
+            for layer in self.plan:
+                kind = type(layer).__name__
+                if kind in _AFFINE and layer.name != "output":
+                    x, x_ref = _relu_rescale(_pre_activation(layer, x), _pre_activation(layer, x_ref),
+                                             layer.activation.__name__ if layer.activation else "linear")
+                elif kind == "MaxPooling1D":
+                    x, x_ref = _maxpool_rescale(x, x_ref, layer.pool_size[0], layer.strides[0])
+                elif kind == "Flatten":
+                    x, x_ref = tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x_ref, [tf.shape(x_ref)[0], -1])
+                elif kind == "Concatenate":
+                    x, x_ref = tf.concat([x, side], axis=-1), tf.concat([x_ref, side], axis=-1)
+                elif kind == "Dense":  # the output layer: its logit, before the softmax/sigmoid
+                    kernel = tf.transpose(tf.gather(layer.kernel, targets, axis=1))  # (n, hidden)
+                    logit, logit_ref = tf.reduce_sum(x * kernel, axis=1), tf.reduce_sum(x_ref * kernel, axis=1)
+                    if layer.bias is not None:
+                        bias = tf.gather(layer.bias, targets)
+                        logit, logit_ref = logit + bias, logit_ref + bias
+                    return logit, logit_ref
+            raise AssertionError("unreachable: the plan ends with the output layer")
+
+        def multipliers(sequence, reference, side, targets):
+            with tf.GradientTape() as tape:
+                tape.watch(sequence)
+                logit, logit_ref = forward(sequence, reference, side, targets)
+                total = tf.reduce_sum(logit)
+            return tape.gradient(total, sequence), logit, logit_ref
+
+        self._multipliers = tf.function(multipliers, reduce_retracing=True)
+
+    def __call__(self, sequence, reference, features, targets):
+        """Attributions ``multiplier * (sequence - reference)`` and both logits.
+
+        ``sequence`` and ``reference`` have shape (n, length, channels); ``features`` (n, width)
+        or None for models without per-sequence features; ``targets`` (n,) class indices.
+        """
+        import tensorflow as tf
+
+        sequence = np.asarray(sequence, dtype=np.float32)
+        reference = np.asarray(reference, dtype=np.float32)
+        if self.side is not None:
+            inputs = {"sequence": sequence}
+            if "features" in self.input_names:
+                inputs["features"] = np.asarray(features, dtype=np.float32)
+            parts = self.side(inputs if len(self.input_names) > 1 else sequence, training=False)
+            side = tf.concat([tf.cast(part, tf.float32) for part in tf.nest.flatten(parts)], axis=-1)
+        else:
+            side = tf.zeros((len(sequence), 0), dtype=tf.float32)
+        grads, logit, logit_ref = self._multipliers(tf.convert_to_tensor(sequence), tf.convert_to_tensor(reference),
+                                                    side, tf.constant(targets, dtype=tf.int32))
+        return grads.numpy() * (sequence - reference), logit.numpy(), logit_ref.numpy()

@@ -1,0 +1,189 @@
+"""First-layer kernel activations: the maximum per sequence and kernel, its position, and profiles.
+
+All kernels are computed in one forward pass per batch (a sub-model ending at ``conv_1``);
+nothing is computed once per kernel.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._io import write_npz, write_text
+from .._progress import Progress
+from ..data.dataset import Dataset
+from ..errors import RunDirError
+from ..run.rundir import Run
+
+log = logging.getLogger("motifnet")
+
+MOTIF_LAYER = "conv_1"
+
+
+@dataclass
+class KernelActivations:
+    """Maximum activation of every first-layer kernel in every sequence.
+
+    Attributes
+    ----------
+    max_activation : numpy.ndarray, shape=(n, kernels)
+        Largest output of the kernel (after ReLU) over all positions.
+    position : numpy.ndarray of int, shape=(n, kernels)
+        0-based start, in the input sequence, of the window where the maximum occurs.
+    labels : numpy.ndarray, shape=(n, classes)
+    ids : numpy.ndarray of str, shape=(n,)
+    class_names : list of str
+    kernel_len : int
+        Width of the kernels (the window length).
+    targets : numpy.ndarray or None, shape=(n, targets)
+        Regression models: the measured values (``labels`` then has no columns).
+    target_names : list of str
+    """
+
+    max_activation: np.ndarray
+    position: np.ndarray
+    labels: np.ndarray
+    ids: np.ndarray
+    class_names: list
+    kernel_len: int
+    targets: np.ndarray | None = None
+    target_names: list = field(default_factory=list)
+
+    @property
+    def n_kernels(self) -> int:
+        return self.max_activation.shape[1]
+
+    @property
+    def groups(self) -> np.ndarray:
+        """Membership of the groups that plots compare: the classes, or one group 'all' (regression)."""
+        return group_matrix(self.labels, self.targets)
+
+    @property
+    def group_names(self) -> list:
+        return ["all"] if self.targets is not None else list(self.class_names)
+
+    def class_means(self) -> np.ndarray:
+        """Mean maximum activation per class and kernel, shape=(classes, kernels); NaN for empty classes."""
+        counts = self.labels.sum(axis=0).astype(np.float64)
+        sums = self.labels.T.astype(np.float64) @ self.max_activation.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums / counts[:, None]
+
+    def save(self, path) -> None:
+        """Write ``.npz`` arrays, or a tab-separated table when ``path`` ends in ``.tsv``."""
+        path = str(path)
+        if path.endswith(".tsv"):
+            write_text(path, self.to_tsv())
+            return
+        if self.targets is not None:
+            outcome = {"targets": self.targets, "target_names": np.array(self.target_names, dtype=str)}
+        else:
+            outcome = {"labels": self.labels, "class_names": np.array(self.class_names, dtype=str)}
+        write_npz(path, {"max_activation": self.max_activation, "position": self.position,
+                         "ids": self.ids.astype(str), "kernel_len": np.array(self.kernel_len), **outcome})
+
+    def to_tsv(self) -> str:
+        columns = ["id"] + list(self.target_names) if self.targets is not None else ["id", "classes"]
+        for kernel in range(self.n_kernels):
+            columns += [f"kernel_{kernel}_max", f"kernel_{kernel}_position"]
+        lines = ["\t".join(columns)]
+        for row in range(len(self.ids)):
+            if self.targets is not None:
+                outcome = [f"{value:.6g}" for value in self.targets[row]]
+            else:
+                outcome = [",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)]
+            values = []
+            for kernel in range(self.n_kernels):
+                values += [f"{self.max_activation[row, kernel]:.6g}", str(self.position[row, kernel])]
+            lines.append("\t".join([str(self.ids[row])] + outcome + values))
+        return "\n".join(lines) + "\n"
+
+
+def group_matrix(labels: np.ndarray, targets: np.ndarray | None) -> np.ndarray:
+    """Class membership, shape=(n, classes); for regression data (``targets`` given) one group of all."""
+    return np.ones((len(labels), 1), dtype=np.uint8) if targets is not None else labels
+
+
+def motif_layer(run: Run):
+    """The first convolutional layer of the run's model."""
+    names = [layer.name for layer in run.model.layers]
+    if MOTIF_LAYER not in names:
+        raise RunDirError(
+            f"{run.path}: the model has no convolutional layer (conv_num=0), so it has no kernels to show"
+        )
+    return run.model.get_layer(MOTIF_LAYER)
+
+
+def conv_batches(run: Run, dataset: Dataset, batch_size: int = 256):
+    """Yield ``(slice, activations)`` with activations of ``conv_1``, shape=(batch, positions, kernels)."""
+    import keras
+
+    layer = motif_layer(run)
+    sub_model = keras.Model(run.model.get_layer("sequence").output, layer.output)
+    progress = Progress("first-layer activations", total=len(dataset), unit="sequences")
+    for start in range(0, len(dataset), batch_size):
+        rows = slice(start, min(start + batch_size, len(dataset)))
+        sequence = dataset.model_inputs(rows)["sequence"]
+        yield rows, np.asarray(sub_model(sequence, training=False))
+        progress.advance(rows.stop - rows.start)
+
+
+def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> KernelActivations:
+    """Maximum activation and its position for every sequence and first-layer kernel.
+
+    Parameters
+    ----------
+    run : Run
+    dataset : Dataset
+        The records to look at (see :func:`motifnet.run.selection.select_data`).
+    batch_size : int
+        Records per forward pass. Default is 256.
+
+    Returns
+    -------
+    KernelActivations
+    """
+    layer = motif_layer(run)
+    n, kernels = len(dataset), layer.filters
+    best = np.zeros((n, kernels), dtype=np.float32)
+    where = np.zeros((n, kernels), dtype=np.int32)
+    for rows, activations in conv_batches(run, dataset, batch_size):
+        best[rows] = activations.max(axis=1)
+        where[rows] = activations.argmax(axis=1)
+    return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names),
+                             int(layer.kernel_size[0]), dataset.targets, list(dataset.target_names))
+
+
+def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):
+    """Mean and standard deviation of each kernel's activation along the sequence, per class.
+
+    Regression data counts as one class (all sequences).
+
+    Only sequences where ``selected[sequence, i]`` is True count for kernel ``kernels[i]``
+    (pysster: those whose maximum activation exceeds the kernel's threshold).
+
+    Returns
+    -------
+    (mean, std, count)
+        ``mean`` and ``std`` of shape=(classes, kernels, positions); ``count`` of shape=(classes, kernels).
+    """
+    membership = group_matrix(dataset.labels, dataset.targets)
+    classes = membership.shape[1]
+    total = total_sq = None
+    count = np.zeros((classes, selected.shape[1]), dtype=np.float64)
+    for rows, activations in conv_batches(run, dataset, batch_size):
+        weights = membership[rows].astype(np.float64)[:, :, None] * selected[rows][:, None, :]  # (b, C, K)
+        if kernels is not None:
+            activations = activations[:, :, kernels]
+        values = activations.astype(np.float64)  # (b, P, K)
+        batch_sum = np.einsum("bck,bpk->ckp", weights, values)
+        batch_sq = np.einsum("bck,bpk->ckp", weights, values ** 2)
+        total = batch_sum if total is None else total + batch_sum
+        total_sq = batch_sq if total_sq is None else total_sq + batch_sq
+        count += weights.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / count[:, :, None]
+        variance = np.maximum(total_sq / count[:, :, None] - mean ** 2, 0)
+    return mean, np.sqrt(variance), count

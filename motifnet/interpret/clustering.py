@@ -1,0 +1,205 @@
+"""Clustering of sequences and first-layer kernels by their maximum activations (pysster's plot_clustering).
+
+Each kernel's maximum activations are standardised (z-scores), so that kernels with large
+weights do not dominate the distances; sequences (rows) and kernels (columns) are then
+clustered hierarchically with Ward linkage on Euclidean distances. The linkages are
+computed here, once, and handed to the plot, so that what is tested is what is drawn.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validate import check_indices
+from ..errors import ParamError
+from .activations import KernelActivations
+
+LINKAGE_METHOD = "ward"
+LINKAGE_METRIC = "euclidean"
+
+
+@dataclass
+class ClusterResult:
+    """Standardised activations with row (sequence) and column (kernel) clusterings.
+
+    Attributes
+    ----------
+    matrix : numpy.ndarray, shape=(rows, kernels)
+        Maximum activations of the kept sequences, standardised per kernel (z-scores; a
+        constant kernel is all zeros). Rows are in the order of ``kept_rows``.
+    row_linkage : numpy.ndarray, shape=(rows - 1, 4)
+        SciPy linkage matrix of the rows.
+    col_linkage : numpy.ndarray or None, shape=(kernels - 1, 4)
+        SciPy linkage matrix of the columns; None with a single kernel.
+    row_order : numpy.ndarray of int, shape=(rows,)
+        Leaf order of the row dendrogram: a permutation of ``range(rows)`` (indices into ``matrix``).
+    col_order : numpy.ndarray of int, shape=(kernels,)
+        Leaf order of the column dendrogram: a permutation of ``range(kernels)``.
+    row_classes : numpy.ndarray of int, shape=(rows,)
+        Class index of each kept sequence.
+    kept_rows : numpy.ndarray of int, shape=(rows,)
+        Index of each row of ``matrix`` in the original activations, increasing.
+    ids : numpy.ndarray of str, shape=(rows,)
+        Identifiers of the kept sequences.
+    class_names : list of str
+        Names of all classes of the model (``row_classes`` indexes into it).
+    subsampled_from : int or None
+        Number of sequences before the stratified random subsample, or None when all were kept.
+    """
+
+    matrix: np.ndarray
+    row_linkage: np.ndarray
+    col_linkage: np.ndarray | None
+    row_order: np.ndarray
+    col_order: np.ndarray
+    row_classes: np.ndarray
+    kept_rows: np.ndarray
+    ids: np.ndarray
+    class_names: list
+    subsampled_from: int | None
+
+    @property
+    def kernel_names(self) -> list:
+        return [f"kernel_{kernel}" for kernel in range(self.matrix.shape[1])]
+
+
+def standardize(matrix: np.ndarray) -> np.ndarray:
+    """Z-score each column (population standard deviation); constant columns become 0.
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray, shape=(rows, columns)
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape=(rows, columns)
+    """
+    matrix = np.asarray(matrix, dtype=np.float64)
+    centred = matrix - matrix.mean(axis=0)
+    spread = matrix.std(axis=0)
+    # Relative test: float noise in a constant column must not be blown up to +-1.
+    constant = spread <= 1e-12 * np.maximum(np.abs(matrix).max(axis=0, initial=0.0), 1.0)
+    return np.divide(centred, spread, out=np.zeros_like(centred), where=~constant)
+
+
+def stratified_sample(classes: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+    """Seeded random subsample of ``size`` rows keeping the class proportions.
+
+    Each class gets its proportional share rounded by the largest-remainder method, so the
+    shares sum to exactly ``size``.
+
+    Parameters
+    ----------
+    classes : numpy.ndarray of int, shape=(n,)
+    size : int
+        Rows to keep, at most ``n``.
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Increasing row indices, ``size`` of them.
+    """
+    rng = np.random.default_rng(seed)
+    present, counts = np.unique(classes, return_counts=True)
+    exact = counts * size / counts.sum()
+    shares = np.floor(exact).astype(int)
+    # Ties in the remainders go to the earlier class, so the result depends on the seed only.
+    by_remainder = np.argsort(-(exact - shares), kind="stable")
+    shares[by_remainder[: size - shares.sum()]] += 1
+    chosen = [rng.choice(np.flatnonzero(classes == label), share, replace=False)
+              for label, share in zip(present, shares)]
+    return np.sort(np.concatenate(chosen))
+
+
+def _check_classes(classes, class_names: list) -> np.ndarray:
+    valid = f"valid class indices are 0 to {len(class_names) - 1} (" + ", ".join(
+        f"{index}={name}" for index, name in enumerate(class_names)) + ")"
+    checked = check_indices(classes, len(class_names), "classes", ("class index", "class indices", "index"), valid)
+    return np.unique(checked)
+
+
+def cluster_activations(activations: KernelActivations, classes: list[int] | None = None,
+                        max_sequences: int = 2000, seed: int = 0) -> ClusterResult:
+    """Cluster sequences and kernels hierarchically by the kernels' maximum activations.
+
+    Parameters
+    ----------
+    activations : KernelActivations
+        Maximum activation per sequence and kernel (see :func:`motifnet.interpret.activations.max_activations`).
+        Single-label data only.
+    classes : list of int or None
+        Keep only the sequences of these class indices. Default is None (all classes).
+    max_sequences : int
+        When more sequences remain, cluster a seeded random subsample of this size, stratified
+        by class (``subsampled_from`` of the result says so). Ward linkage needs memory and time
+        quadratic in the number of rows. Default is 2000.
+    seed : int
+        Seed of the subsample. Default is 0.
+
+    Returns
+    -------
+    ClusterResult
+
+    Raises
+    ------
+    ParamError
+        Multi-label data, class indices out of range, fewer than two sequences selected, or
+        ``max_sequences`` below 2.
+    """
+    if getattr(activations, "targets", None) is not None:
+        raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
+                         "'motifnet activations' for the maximum activations of its kernels")
+    labels = np.asarray(activations.labels)
+    class_names = list(activations.class_names)
+    per_row = labels.sum(axis=1)
+    off = np.flatnonzero(per_row != 1)
+    if off.size:
+        first = int(off[0])
+        raise ParamError(
+            "clustering needs single-label data (exactly one class per sequence), but "
+            f"{off.size} of {len(labels)} sequences carry {'more' if per_row[first] > 1 else 'fewer'} "
+            f"than one class (first: {activations.ids[first]!s} with {int(per_row[first])}); the sequences "
+            "are coloured by their class"
+        )
+    try:
+        max_sequences = operator.index(max_sequences)
+    except TypeError:
+        raise ParamError(f"max_sequences must be an integer of at least 2, received: {max_sequences!r}") from None
+    if max_sequences < 2:
+        raise ParamError(f"max_sequences must be at least 2, received: {max_sequences}")
+
+    row_classes = labels.argmax(axis=1)
+    kept = np.arange(len(labels))
+    if classes is not None:
+        wanted = _check_classes(list(classes), class_names)
+        kept = np.flatnonzero(np.isin(row_classes, wanted))
+    if len(kept) < 2:
+        chosen = "the data" if classes is None else "classes " + ", ".join(
+            f"{index} ({class_names[index]})" for index in wanted)
+        raise ParamError(f"clustering needs at least 2 sequences; {chosen} gave {len(kept)}")
+    subsampled_from = None
+    if len(kept) > max_sequences:
+        subsampled_from = len(kept)
+        kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
+
+    matrix = standardize(np.asarray(activations.max_activation)[kept])
+    return _cluster(matrix, row_classes[kept], kept, np.asarray(activations.ids)[kept], class_names,
+                    subsampled_from)
+
+
+def _cluster(matrix, row_classes, kept, ids, class_names, subsampled_from) -> ClusterResult:
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    row_linkage = linkage(matrix, method=LINKAGE_METHOD, metric=LINKAGE_METRIC)
+    if matrix.shape[1] > 1:
+        col_linkage = linkage(matrix.T, method=LINKAGE_METHOD, metric=LINKAGE_METRIC)
+        col_order = leaves_list(col_linkage)
+    else:
+        col_linkage, col_order = None, np.zeros(1, dtype=np.int32)
+    return ClusterResult(matrix, row_linkage, col_linkage, leaves_list(row_linkage), col_order,
+                         np.asarray(row_classes, dtype=np.int64), np.asarray(kept, dtype=np.int64), ids,
+                         class_names, subsampled_from)

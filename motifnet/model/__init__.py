@@ -1,0 +1,1 @@
+"""The network: hyperparameters, custom layers, adjacency masks, building and compiling."""

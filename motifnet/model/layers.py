@@ -1,0 +1,228 @@
+"""Custom Keras layers of motifnet: the sparsely connected layer of visible neural networks.
+
+:class:`SparselyConnected` is a dense layer in which unit ``j`` sees input ``i`` only where a
+fixed binary adjacency matrix ``A`` (inputs x units) holds 1: its output is
+``activation(x @ (A * W) + b)``. Prior knowledge (kernels that form a motif family, features
+of one pathway) decides ``A``, so the weights of each unit can be read as the weights of one
+named group. Models that use it load with ``custom_objects=CUSTOM_OBJECTS`` (safe mode on).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keras
+import numpy as np
+from keras import ops
+
+from .adjacency import FEATURES_LAYER, adjacency_problem, check_layer_input
+from .epistasis import EpistaticNet
+
+log = logging.getLogger("motifnet")
+
+
+class _MaskedConstraint(keras.constraints.Constraint):
+    """The user's constraint (if any), then zero every weight where the adjacency is 0.
+
+    Applied by the optimizer after each update, so the stored kernel itself stays exactly 0
+    outside the adjacency (and a max-norm constraint sees only live weights).
+    """
+
+    def __init__(self, inner, mask: np.ndarray):
+        self.inner = inner
+        self.mask = mask
+
+    def __call__(self, w):
+        if self.inner is not None:
+            w = self.inner(w)
+        return ops.multiply(w, ops.cast(self.mask, w.dtype))
+
+
+@keras.saving.register_keras_serializable(package="motifnet")
+class SparselyConnected(keras.layers.Layer):
+    """A dense layer whose connections are fixed by a binary adjacency matrix.
+
+    Computes ``activation((A * W)^T x + b)`` with ``*`` the element-wise product: the weight
+    from input ``i`` to unit ``j`` is used only where ``A[i, j]`` is 1, so its gradient is
+    exactly 0 where ``A`` is 0, and the kernel is kept at exactly 0 there (at initialisation
+    and after every constrained update). ``A`` is a constant (saved in the layer's config),
+    not a weight.
+
+    Parameters
+    ----------
+    adjacency : array-like, shape=(inputs, units)
+        0 and 1 only (booleans accepted), at least one 1. The number of units is its column count.
+    activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+    bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint
+        As for ``keras.layers.Dense``. Default is no activation, a bias, Glorot-uniform kernel.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``...).
+
+    Raises
+    ------
+    ValueError
+        ``adjacency`` is not a 2-D 0/1 matrix with a 1 somewhere; at build time, an input whose
+        last axis differs from the number of rows of ``adjacency``.
+    """
+
+    def __init__(self, adjacency, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        problem = adjacency_problem(adjacency)
+        if problem:
+            raise ValueError(f"SparselyConnected: invalid adjacency: {problem}")
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.adjacency = np.asarray(adjacency).astype(np.uint8)
+        self.units = int(self.adjacency.shape[1])
+        self.activation = keras.activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_regularizer = keras.regularizers.get(kernel_regularizer)
+        self.bias_regularizer = keras.regularizers.get(bias_regularizer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+        self.bias_constraint = keras.constraints.get(bias_constraint)
+        self.input_spec = keras.layers.InputSpec(min_ndim=2)
+        self.supports_masking = True
+
+    @property
+    def connections(self) -> int:
+        """Number of weights that can be non-zero (the 1 entries of the adjacency)."""
+        return int(self.adjacency.sum())
+
+    def build(self, input_shape):
+        inputs = input_shape[-1]
+        if inputs != self.adjacency.shape[0]:
+            raise ValueError(
+                f"SparselyConnected {self.name!r}: the adjacency has shape {self.adjacency.shape} "
+                f"(inputs x units) but the layer receives inputs of shape {tuple(input_shape)}; "
+                f"expected {self.adjacency.shape[0]} inputs"
+            )
+        mask = self.adjacency.astype(np.float32)
+        initializer = self.kernel_initializer
+
+        def masked_initializer(shape, dtype=None):
+            return ops.multiply(initializer(shape, dtype=dtype), ops.cast(mask, dtype or "float32"))
+
+        self.kernel = self.add_weight(name="kernel", shape=self.adjacency.shape, initializer=masked_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=_MaskedConstraint(self.kernel_constraint, mask))
+        if self.use_bias:
+            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        else:
+            self.bias = None
+        self.input_spec = keras.layers.InputSpec(min_ndim=2, axes={-1: inputs})
+
+    @property
+    def effective_kernel(self):
+        """``A * W``, shape=(inputs, units): the weights the layer actually uses."""
+        kernel = ops.cast(self.kernel, self.compute_dtype)
+        return ops.multiply(kernel, ops.cast(self.adjacency, self.compute_dtype))
+
+    def pre_activation(self, inputs):
+        """``x @ (A * W) + b``: the layer's value before its activation."""
+        x = ops.matmul(inputs, self.effective_kernel)
+        return ops.add(x, self.bias) if self.bias is not None else x
+
+    def call(self, inputs):
+        x = self.pre_activation(inputs)
+        return self.activation(x) if self.activation is not None else x
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "adjacency": self.adjacency.astype(int).tolist(),
+            "activation": keras.activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": keras.regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+            "bias_constraint": keras.constraints.serialize(self.bias_constraint),
+        })
+        return config
+
+
+#: Pass to ``keras.saving.load_model`` for models that use motifnet's layers.
+CUSTOM_OBJECTS = {keras.saving.get_registered_name(SparselyConnected): SparselyConnected,
+                  keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
+
+
+def sparse_weights(layer) -> tuple | None:
+    """(live, total) weights of a sparse layer, or None for any other layer.
+
+    ``live`` counts the connections of the adjacency plus the biases; ``total`` is every weight
+    the layer stores (what ``count_params`` reports).
+    """
+    if not isinstance(layer, SparselyConnected):
+        return None
+    return layer.connections + (layer.units if layer.use_bias else 0), int(layer.count_params())
+
+
+def _source(tensor) -> str:
+    """Name of the layer that produced a symbolic tensor, or '' when Keras does not say."""
+    history = getattr(tensor, "_keras_history", None)
+    operation = getattr(history, "operation", None) or (history[0] if history else None)
+    return getattr(operation, "name", "") or ""
+
+
+def dense_or_sparse(x, name: str, units: int, adjacency: dict, source: str = "", **options):
+    """Apply a Dense layer, or a SparselyConnected one when ``adjacency`` has a matrix for ``name``.
+
+    Parameters
+    ----------
+    x : KerasTensor, shape=(None, inputs)
+    name : str
+        Layer name (``dense_1``...).
+    units : int
+        Units of the Dense layer; a sparse layer takes its units from the matrix.
+    adjacency : dict
+        Layer name -> :class:`motifnet.model.adjacency.Adjacency`.
+    source : str
+        What feeds the layer, for the shape message. Default is the producing layer's name.
+    **options
+        Activation, constraints... for either layer.
+
+    Raises
+    ------
+    ParamError
+        The matrix's row count differs from the input size (the message states both shapes).
+    """
+    matrix = adjacency.get(name)
+    if matrix is None:
+        return keras.layers.Dense(units, name=name, **options)(x)
+    check_layer_input(matrix, name, int(x.shape[-1]), source or _source(x))
+    log.info("%s: sparsely connected, %d units from %s (%d of %d connections)", name, matrix.shape[1],
+             matrix.path, matrix.connections, matrix.matrix.size)
+    empty = matrix.unconnected_units
+    if len(empty):
+        shown = ", ".join(str(unit) for unit in empty[:10]) + (", ..." if len(empty) > 10 else "")
+        log.warning("warning: %s: %d unit(s) of %s have no inputs (all-zero columns: %s); they output only "
+                    "their bias", matrix.path, len(empty), name, shown)
+    return SparselyConnected(matrix.matrix, name=name, **options)(x)
+
+
+def sparse_features(features, adjacency: dict, n_features: int, **options):
+    """The per-sequence features, through the ``sparse_features`` layer when it has a matrix.
+
+    Raises
+    ------
+    ParamError
+        ``features_adjacency`` was given but the model has no features, or its rows differ from
+        the feature width.
+    """
+    from ..errors import ParamError
+
+    matrix = adjacency.get(FEATURES_LAYER)
+    if matrix is None:
+        return features
+    if features is None:
+        raise ParamError(f"parameter features_adjacency: {matrix.path} is given, but the model has no "
+                         "per-sequence features; add --features or leave features_adjacency out")
+    return dense_or_sparse(features, FEATURES_LAYER, 0, adjacency,
+                           source=f"features: {n_features} columns after encoding", **options)

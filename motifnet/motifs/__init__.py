@@ -1,0 +1,1 @@
+"""Motif matrices: MEME I/O, exports, TOMTOM matching against databases, distinct motifs."""

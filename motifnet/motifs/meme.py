@@ -1,0 +1,141 @@
+"""MEME minimal motif format (version 4): writing kernel motifs and reading them back.
+
+The files are read by MEME-suite tools (TOMTOM, FIMO, SEA) and by memelite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._io import write_text
+from ..errors import InputError
+
+_STANDARD = {"ACGT": "ACGT", "ACGU": "ACGU", "ACDEFGHIKLMNPQRSTVWY": "ACDEFGHIKLMNPQRSTVWY"}
+_MATRIX_HEADER = re.compile(r"letter-probability matrix:(.*)$")
+
+
+@dataclass
+class MemeMotif:
+    """A motif as stored in a MEME file.
+
+    Attributes
+    ----------
+    name : str
+        Identifier (``kernel_3``).
+    alt_name : str
+        Alternate name (one word, e.g. ``importance=0.81``).
+    pwm : numpy.ndarray, shape=(width, letters)
+    nsites : int
+    """
+
+    name: str
+    alt_name: str
+    pwm: np.ndarray
+    nsites: int
+
+
+def _alphabet_lines(letters: str, name: str) -> list:
+    if letters in _STANDARD:
+        return [f"ALPHABET= {letters}", ""]
+    # A custom alphabet definition (MEME 4.11+): one symbol per line.
+    return [f'ALPHABET "{name}"'] + list(letters) + ["END ALPHABET", ""]
+
+
+def format_meme(motifs, letters: str, background, alphabet_name: str = "motifnet", strands: bool = False) -> str:
+    """MEME version 4 text for ``motifs``.
+
+    Parameters
+    ----------
+    motifs : list of MemeMotif
+    letters : str
+        Column letters of every PWM.
+    background : array-like, shape=(letters,)
+        Letter frequencies of the data.
+    alphabet_name : str
+        Name of a custom alphabet (ignored for DNA, RNA, protein).
+    strands : bool
+        Write ``strands: + -`` (only for DNA, where a complement exists).
+    """
+    lines = ["MEME version 4", ""] + _alphabet_lines(letters, alphabet_name)
+    if strands:
+        lines += ["strands: + -", ""]
+    frequencies = " ".join(f"{letter} {frequency:.4f}" for letter, frequency in zip(letters, background))
+    lines += ["Background letter frequencies", frequencies, ""]
+    for motif in motifs:
+        lines.append(f"MOTIF {motif.name} {motif.alt_name}".rstrip())
+        width, alength = motif.pwm.shape
+        lines.append(f"letter-probability matrix: alength= {alength} w= {width} nsites= {motif.nsites} E= 0")
+        lines += [" ".join(f"{value:.6f}" for value in row) for row in motif.pwm]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_meme(path, motifs, letters: str, background, alphabet_name: str = "motifnet", strands: bool = False):
+    """Write :func:`format_meme` output atomically."""
+    write_text(path, format_meme(motifs, letters, background, alphabet_name, strands))
+
+
+def read_meme(path) -> tuple:
+    """Read a MEME minimal-format file.
+
+    Returns
+    -------
+    (letters, motifs)
+        The alphabet's letters and a list of :class:`MemeMotif`.
+
+    Raises
+    ------
+    InputError
+        The file is not in MEME minimal format.
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle]
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a MEME motif file (not UTF-8 text)") from None
+    if not lines or not lines[0].startswith("MEME version"):
+        raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
+    letters = None
+    motifs = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("ALPHABET="):
+            letters = line.split("=", 1)[1].strip()
+        elif line.startswith("ALPHABET "):
+            symbols = []
+            index += 1
+            while index < len(lines) and lines[index] != "END ALPHABET":
+                definition = lines[index].split("#", 1)[0].strip()
+                # Core symbols only: 'A "name" colour ~ T "name" colour' defines a complementary
+                # pair; 'N = ACGT' lines are ambiguity codes and aliases.
+                if definition and "=" not in definition:
+                    symbols.append(definition[0])
+                    if "~" in definition:
+                        symbols.append(definition.split("~", 1)[1].strip()[0])
+                index += 1
+            letters = "".join(symbols)
+        elif line.startswith("MOTIF"):
+            words = line.split()
+            name, alt = words[1], " ".join(words[2:])
+            index += 1
+            try:
+                while not lines[index].startswith("letter-probability matrix"):
+                    index += 1
+                fields = dict(re.findall(r"(\w+)=\s*(\S+)", _MATRIX_HEADER.match(lines[index]).group(1)))
+                width = int(fields["w"])
+                rows = [[float(v) for v in lines[index + 1 + r].split()] for r in range(width)]
+                pwm = np.array(rows, dtype=np.float64)
+                nsites = int(float(fields.get("nsites", 0)))
+            except (IndexError, KeyError, ValueError) as error:
+                raise InputError(f"{path}: motif {name}: expected 'letter-probability matrix: ... w= WIDTH' "
+                                 f"followed by WIDTH rows of numbers ({error})") from None
+            motifs.append(MemeMotif(name, alt, pwm, nsites))
+            index += width
+        index += 1
+    if letters is None:
+        raise InputError(f"{path}: no ALPHABET line")
+    return letters, motifs

@@ -1,0 +1,320 @@
+"""Plot functions: each takes ``ax=None``, draws, and returns the Axes; callers save figures.
+
+The numbers behind each plot are computed elsewhere (and tested there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._pwm import information_matrix
+
+# Colour-blind-safe letter colours in the usual nucleotide convention (A green, C blue,
+# G orange, T/U red).
+NUCLEOTIDE_COLORS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839", "U": "#D62839"}
+STRUCTURE_COLORS = {"(": "#4C72B0", ")": "#4C72B0", ".": "#999999", "F": "#8172B2", "T": "#CCB974",
+                    "H": "#C44E52", "I": "#55A868", "M": "#64B5CD", "S": "#4C72B0"}
+
+
+def _axes(ax, figsize=(6, 2)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def letter_colors(letters: str, structure: bool = False) -> dict:
+    """Colours for logo letters: fixed for nucleotides and structure, a palette otherwise."""
+    fixed = STRUCTURE_COLORS if structure else NUCLEOTIDE_COLORS
+    if all(letter in fixed for letter in letters):
+        return {letter: fixed[letter] for letter in letters}
+    import seaborn as sns
+
+    palette = sns.color_palette("husl", len(letters))
+    return {letter: palette[i] for i, letter in enumerate(letters)}
+
+
+def plot_logo(pwm: np.ndarray, letters: str, ax=None, title: str | None = None, structure: bool = False,
+              bits: bool = True):
+    """Draw a sequence logo (logomaker) of a position weight matrix, in bits by default.
+
+    Parameters
+    ----------
+    pwm : numpy.ndarray, shape=(positions, letters)
+    letters : str
+        Column letters. Letters that are not plain characters (e.g. brackets) are drawn as they are.
+    ax : matplotlib Axes or None
+    title : str or None
+    structure : bool
+        Use structure colours.
+    bits : bool
+        Heights in bits (information content); probabilities otherwise.
+    """
+    import logomaker
+    import pandas as pd
+
+    ax = _axes(ax)
+    heights = information_matrix(pwm) if bits else np.asarray(pwm, dtype=np.float64)
+    frame = pd.DataFrame(heights, columns=list(letters))
+    frame.index = np.arange(1, len(frame) + 1)
+    logomaker.Logo(frame, ax=ax, color_scheme=letter_colors(letters, structure), font_name="DejaVu Sans Mono",
+                   show_spines=False)
+    ax.set_ylim(0, np.log2(len(letters)) if bits else 1)
+    ax.set_ylabel("bits" if bits else "probability")
+    ax.set_xlabel("position")
+    if len(frame) > 30:
+        step = int(np.ceil(len(frame) / 15))
+        ax.set_xticks(np.arange(1, len(frame) + 1, step))
+    else:
+        ax.set_xticks(np.arange(1, len(frame) + 1))
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def class_palette(class_names) -> list:
+    """One distinct colour per class (seaborn's colour-blind palette, extended when needed)."""
+    import seaborn as sns
+
+    n = len(class_names)
+    return sns.color_palette("colorblind", n) if n <= 10 else sns.color_palette("husl", n)
+
+
+def plot_site_positions(positions_by_class, length: int, class_names, ax=None, bins: int = 40):
+    """Histogram of the positions of the maximum activation, one outline per class.
+
+    Parameters
+    ----------
+    positions_by_class : list of numpy.ndarray
+        Per class, the 0-based start positions of the sites.
+    length : int
+        Number of possible start positions.
+    """
+    ax = _axes(ax)
+    colors = class_palette(class_names)
+    edges = np.linspace(0, length, min(bins, length) + 1)
+    for positions, name, color in zip(positions_by_class, class_names, colors):
+        if len(positions):
+            ax.hist(positions, bins=edges, histtype="step", linewidth=1.6, color=color,
+                    label=f"{name} (n={len(positions)})")
+    ax.set_xlim(0, length)
+    ax.set_ylabel("sites")
+    ax.set_title("position of the maximum activation", fontsize=10)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    return ax
+
+
+def plot_activation_profile(mean, std, class_names, ax=None):
+    """Mean activation (line) and its standard deviation (band) along the sequence, per class.
+
+    Parameters
+    ----------
+    mean, std : numpy.ndarray, shape=(classes, positions)
+        NaN rows (no sequences) are skipped.
+    """
+    ax = _axes(ax)
+    colors = class_palette(class_names)
+    x = np.arange(mean.shape[1])
+    for row_mean, row_std, name, color in zip(mean, std, class_names, colors):
+        if np.isnan(row_mean).all():
+            continue
+        ax.plot(x, row_mean, color=color, linewidth=1.4, label=name)
+        # Activations are ReLU outputs: the band stops at zero.
+        ax.fill_between(x, np.maximum(row_mean - row_std, 0), row_mean + row_std, color=color, alpha=0.18,
+                        linewidth=0)
+    ax.set_xlim(0, max(mean.shape[1] - 1, 1))
+    ax.set_xlabel("position in sequence (window start)")
+    ax.set_ylabel("activation")
+    ax.set_title("mean activation ± sd (sequences above threshold)", fontsize=10)
+    return ax
+
+
+def plot_activation_violins(values_by_class, class_names, threshold: float | None = None, ax=None):
+    """Violin plots of the maximum activation per class, with the site threshold as a dashed line."""
+    import pandas as pd
+    import seaborn as sns
+
+    ax = _axes(ax, figsize=(max(3.5, 1.1 * len(class_names) + 1.5), 3.2))
+    frame = pd.DataFrame({
+        "class": np.concatenate([[name] * len(v) for name, v in zip(class_names, values_by_class)]),
+        "max activation": np.concatenate([np.asarray(v, dtype=float) for v in values_by_class]),
+    })
+    sns.violinplot(data=frame, x="class", y="max activation", hue="class", order=list(class_names),
+                   hue_order=list(class_names), palette=class_palette(class_names), cut=0, inner="quartile",
+                   linewidth=1, legend=False, ax=ax)
+    if threshold is not None:
+        ax.axhline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold")
+        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.set_xlabel("")
+    if len(class_names) > 4:
+        ax.tick_params(axis="x", labelrotation=30)
+    ax.set_title("maximum activation per class", fontsize=10)
+    return ax
+
+
+def plot_track_windows(windows, track_name: str, ax=None):
+    """Mean ± sd of a position-wise track across the motif's sites, by position in the motif.
+
+    Parameters
+    ----------
+    windows : numpy.ndarray, shape=(sites, kernel_len)
+    """
+    ax = _axes(ax, figsize=(5, 2.2))
+    x = np.arange(1, windows.shape[1] + 1)
+    mean, std = windows.mean(axis=0), windows.std(axis=0)
+    ax.plot(x, mean, color="#4C72B0", linewidth=1.5)
+    ax.fill_between(x, mean - std, mean + std, color="#4C72B0", alpha=0.2, linewidth=0)
+    ax.set_xlim(1, windows.shape[1])
+    ax.set_xlabel("position in motif")
+    ax.set_ylabel(track_name)
+    return ax
+
+
+def plot_training_curves(history: dict, ax=None):
+    """Loss and validation loss per epoch, the best epoch marked.
+
+    Parameters
+    ----------
+    history : dict
+        Columns of ``history.tsv``: ``epoch``, ``loss``, ``val_loss`` (lists of numbers).
+    """
+    ax = _axes(ax, figsize=(5.5, 3.4))
+    ax.plot(history["epoch"], history["loss"], label="training loss", color="#4C72B0", linewidth=1.5)
+    ax.plot(history["epoch"], history["val_loss"], label="validation loss", color="#DD8452", linewidth=1.5)
+    best = int(np.nanargmin(history["val_loss"]))
+    ax.axvline(history["epoch"][best], color="0.5", linestyle=":", linewidth=1,
+               label=f"best epoch ({int(history['epoch'][best])})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title("training curves", fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    return ax
+
+
+def _per_class_curves(labels, probabilities, class_names, ax, curve):
+    """Draw ``curve(truth, scores) -> (x, y, legend text)`` for every class with both outcomes."""
+    for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
+        truth = labels[:, index]
+        if truth.min() == truth.max():
+            continue
+        x, y, text = curve(truth, probabilities[:, index])
+        ax.plot(x, y, color=color, linewidth=1.5, label=f"{name} ({text})")
+
+
+def plot_roc_curves(labels, probabilities, class_names, ax=None):
+    """One-vs-rest ROC curve per class with its AUC in the legend."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    def curve(truth, scores):
+        fpr, tpr, _ = roc_curve(truth, scores)
+        return fpr, tpr, f"AUC {roc_auc_score(truth, scores):.3f}"
+
+    ax = _axes(ax, figsize=(4.2, 3.8))
+    _per_class_curves(labels, probabilities, class_names, ax, curve)
+    ax.plot([0, 1], [0, 1], color="0.7", linestyle="--", linewidth=1)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title("ROC (test split)", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    return ax
+
+
+def plot_pr_curves(labels, probabilities, class_names, ax=None):
+    """Precision-recall curve per class with its average precision in the legend."""
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    def curve(truth, scores):
+        precision, recall, _ = precision_recall_curve(truth, scores)
+        return recall, precision, f"AP {average_precision_score(truth, scores):.3f}"
+
+    ax = _axes(ax, figsize=(4.2, 3.8))
+    _per_class_curves(labels, probabilities, class_names, ax, curve)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_title("precision-recall (test split)", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    return ax
+
+
+_HEXBIN_ABOVE = 2000  # points; denser scatter plots become hexagonal bins
+
+
+def _scatter_or_hexbin(ax, x, y, color="#4C72B0"):
+    if len(x) > _HEXBIN_ABOVE:
+        ax.hexbin(x, y, gridsize=40, cmap="Blues", mincnt=1, linewidths=0)
+    else:
+        ax.scatter(x, y, s=12 if len(x) > 300 else 18, color=color, alpha=0.6, linewidths=0)
+
+
+def plot_predicted_measured(measured, predicted, target_name: str, pearson=None, r2=None, ax=None):
+    """Predicted against measured values of one target (test split), with the diagonal.
+
+    Parameters
+    ----------
+    measured, predicted : numpy.ndarray, shape=(n,)
+    target_name : str
+    pearson, r2 : float or None
+        Shown in the title (computed by :func:`motifnet.run.evaluation.regression_metrics`).
+    """
+    ax = _axes(ax, figsize=(4.2, 4))
+    measured, predicted = np.asarray(measured, dtype=float), np.asarray(predicted, dtype=float)
+    _scatter_or_hexbin(ax, measured, predicted)
+    if len(measured):
+        low = min(measured.min(), predicted.min())
+        high = max(measured.max(), predicted.max())
+        pad = 0.04 * (high - low or 1.0)
+        ax.plot([low - pad, high + pad], [low - pad, high + pad], color="0.6", linestyle="--", linewidth=1,
+                label="predicted = measured")
+        ax.set_xlim(low - pad, high + pad)
+        ax.set_ylim(low - pad, high + pad)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xlabel(f"measured {target_name}")
+    ax.set_ylabel(f"predicted {target_name}")
+
+    def shown(value):
+        return "n/a" if value is None else f"{value:.3f}"
+
+    ax.set_title(f"{target_name} (test split, n={len(measured)})\nr = {shown(pearson)}, R² = {shown(r2)}",
+                 fontsize=10)
+    return ax
+
+
+def plot_activation_target(max_activation, values, target_name: str, correlation: float | None = None,
+                           threshold: float | None = None, ax=None):
+    """A kernel's maximum activation against a regression target (scatter, or hexagonal bins).
+
+    Parameters
+    ----------
+    max_activation, values : numpy.ndarray, shape=(n,)
+    target_name : str
+    correlation : float or None
+        Pearson correlation, shown in the title.
+    threshold : float or None
+        The site threshold (mean maximum activation), drawn as a dashed line.
+    """
+    ax = _axes(ax, figsize=(4.2, 3.6))
+    _scatter_or_hexbin(ax, np.asarray(max_activation, dtype=float), np.asarray(values, dtype=float))
+    if threshold is not None:
+        ax.axvline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold (mean)")
+        ax.legend(fontsize=8, frameon=False, loc="best")
+    ax.set_xlabel("maximum activation")
+    ax.set_ylabel(target_name)
+    ax.set_title(f"maximum activation against {target_name}"
+                 + (f" (r = {correlation:+.3f})" if correlation is not None else ""), fontsize=10)
+    return ax
+
+
+def save_figure(figure, path) -> None:
+    """Save a figure as PNG atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    from .._io import atomic_path
+
+    with atomic_path(path, suffix=".png") as tmp:
+        figure.savefig(tmp, dpi=110, bbox_inches="tight")
+    plt.close(figure)

@@ -1,0 +1,56 @@
+"""A kernel motif drawn above the database motif TOMTOM matched it to."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..motifs.matching import MotifMatch, match_alignment
+
+
+def _padded(pwm: np.ndarray, start: int, width: int) -> np.ndarray:
+    out = np.zeros((width, pwm.shape[1]))
+    out[start:start + len(pwm)] = pwm
+    return out
+
+def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: str, axes=None):
+    """The kernel's logo (trimmed-away columns shaded) over its match's logo, columns aligned.
+
+    Parameters
+    ----------
+    kernel_pwm : numpy.ndarray, shape=(kernel_len, letters)
+        The untrimmed kernel motif.
+    kept : (start, end)
+        Kernel columns of the trimmed motif that was matched.
+    match : MotifMatch
+    letters : str
+    axes : pair of matplotlib Axes or None
+        Top and bottom; a new figure by default.
+
+    Returns
+    -------
+    pair of matplotlib Axes
+    """
+    from .figures import plot_logo
+
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(2, 1, figsize=(6, 4))
+    top_ax, bottom_ax = axes
+    width, kernel_at, target_at = match_alignment(len(kernel_pwm), kept, match.offset, len(match.target_pwm))
+    plot_logo(_padded(kernel_pwm, kernel_at, width), letters, ax=top_ax)
+    plot_logo(_padded(match.target_pwm, target_at, width), letters, ax=bottom_ax)
+    for ax, start, count in ((top_ax, kernel_at, len(kernel_pwm)), (bottom_ax, target_at, len(match.target_pwm))):
+        ax.set_xlim(0.5, width + 0.5)
+        step = 1 if count <= 25 else int(np.ceil(count / 12))
+        ticks = np.arange(1, count + 1, step)
+        ax.set_xticks(start + ticks)
+        ax.set_xticklabels([str(t) for t in ticks])
+        ax.tick_params(labelbottom=True)
+    for low, high in ((kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))):
+        if high > low:
+            top_ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
+    top_ax.set_xlabel("kernel position (shaded: trimmed)")
+    strand = "reverse complement" if match.orientation == "-" else "forward strand"
+    bottom_ax.set_xlabel(f"{match.target_id} position ({strand})")
+    return top_ax, bottom_ax

@@ -1,0 +1,1 @@
+"""Run folders: training, regression, prediction, evaluation and what a run folder holds."""

@@ -1,0 +1,117 @@
+"""``motifnet train --fold``: the run's inputs folded once into ``RUN_DIR/folded/`` and reused.
+
+The folding itself (ViennaRNA) is :mod:`motifnet.data.folding`; this module keeps the cache of
+folded files, keyed by each source's SHA-256 and the folding settings.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .._io import sha256, write_json
+from .._version import __version__
+from ..data.dataset import class_name_from_path
+from ..data.fasta import display_name
+from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
+from ..errors import ParamError
+from . import rundir
+from .training import check_run_dir
+
+log = logging.getLogger("motifnet")
+
+MANIFEST = "sources.json"
+
+
+@dataclass
+class FoldedInputs:
+    """What ``motifnet train --fold`` trains on.
+
+    Attributes
+    ----------
+    paths : list of str
+        The folded FASTA files, in the order of the inputs.
+    structure_alphabet : str
+        ``FHIMST``.
+    structure_pwm : bool
+        True for profiles.
+    class_names : list of str or None
+        Class names from the original file names (single-label), so that folding does
+        not rename classes.
+    """
+
+    paths: list
+    structure_alphabet: str
+    structure_pwm: bool
+    class_names: list | None
+
+
+def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label: bool = False,
+                         overwrite: bool = False, seed: int | None = None, jobs: int | None = None,
+                         structure_alphabet: str | None = None, structure_pwm: bool = False) -> FoldedInputs:
+    """Fold the inputs of ``motifnet train --fold`` into ``RUN_DIR/folded/``.
+
+    The run folder is checked first, as training would, so that no folding is wasted on a
+    folder that training then refuses; training keeps ``folded/`` when it replaces a run. A
+    folded file whose source (SHA-256) and settings are unchanged is reused;
+    ``folded/sources.json`` records where each folded file came from.
+
+    Parameters
+    ----------
+    fasta_paths : list of str
+        The plain FASTA files given to ``train``.
+    run_dir : str or pathlib.Path
+        The run folder.
+    fold_format : {'context', 'profile'}
+        Structural contexts of the MFE structure, or context profiles (sampled, 1000
+        structures).
+    multi_label, overwrite : bool
+        As for ``train``.
+    seed : int or None
+        Seed of the sampling (0 when None).
+    jobs : int or None
+        Worker processes; default: all cores.
+    structure_alphabet, structure_pwm
+        ``train``'s own structure options, refused here: folding sets them.
+
+    Raises
+    ------
+    ParamError
+        An unknown format, structure options, or a run folder training would refuse.
+    InputError
+        As :func:`fold_file`.
+    """
+    if fold_format not in ("context", "profile"):
+        raise ParamError(f"--fold must be 'context' or 'profile', received: {fold_format!r}")
+    if structure_alphabet or structure_pwm:
+        given = "--structure-alphabet" if structure_alphabet else "--structure-pwm"
+        raise ParamError(f"--fold {fold_format} sets the structure input itself (--structure-alphabet FHIMST"
+                         f"{' --structure-pwm' if fold_format == 'profile' else ''}); leave out {given}, "
+                         "or train on files you folded with 'motifnet fold'")
+    options = FoldOptions(format=fold_format, seed=0 if seed is None else seed, jobs=jobs)
+    run_dir = Path(run_dir)
+    check_run_dir(run_dir, overwrite)
+    folded_dir = run_dir / rundir.FOLDED
+    folded_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = folded_dir / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    settings = {key: value for key, value in asdict(options).items() if key != "jobs"}
+    names = [class_name_from_path(path) if str(path) != "-" else "stdin" for path in fasta_paths]
+    paths = []
+    for index, (source, name) in enumerate(zip(fasta_paths, names)):
+        file_name = f"{name}.fa" if names.count(name) == 1 else f"{name}-{index + 1}.fa"
+        target = folded_dir / file_name
+        entry = {"source": display_name(source), "sha256": sha256(source) if str(source) != "-" else None,
+                 "settings": settings, "motifnet_version": __version__}
+        if entry["sha256"] and target.exists() and manifest.get(file_name) == entry:
+            log.info("reusing %s (folded from %s)", target, entry["source"])
+        else:
+            log.info("folding %s: %s", entry["source"], options.describe())
+            fold_file(source, target, options)
+            manifest[file_name] = entry
+            write_json(manifest_path, manifest)
+        paths.append(str(target))
+    alphabet, pwm = STRUCTURE_ALPHABETS[fold_format]
+    return FoldedInputs(paths, alphabet, pwm, None if multi_label else names)

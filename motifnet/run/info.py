@@ -1,0 +1,73 @@
+"""A readable description of a run folder (``motifnet info``)."""
+
+from __future__ import annotations
+
+from .evaluation import format_metric
+from .rundir import Run
+
+
+def layer_rows(model) -> list:
+    """(name, type, output shape, nodes, weights) for each layer of the model."""
+    rows = []
+    for layer in model.layers:
+        shape = getattr(layer, "output", None)
+        shape = tuple(shape.shape) if shape is not None else ()
+        nodes = shape[-1] if shape else ""
+        rows.append((layer.name, layer.__class__.__name__, str(shape[1:]), nodes, layer.count_params()))
+    return rows
+
+
+def describe_run(run: Run) -> str:
+    meta = run.meta
+    data = meta["data"]
+    encoder = data["encoder"]
+    lines = [f"run folder: {run.path}", f"motifnet version: {meta.get('motifnet_version')}",
+             f"training: {meta['training'].get('status')}, best epoch {meta['training'].get('best_epoch')} "
+             f"of {meta['training'].get('epochs_run')}", f"seed: {meta.get('seed')}", "",
+             f"alphabet: {encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"]
+    if encoder.get("structure_alphabet"):
+        lines.append(f"structure: {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})")
+    lines.append(f"length: {encoder['length']}{' (centre-cropped/padded)' if encoder.get('resize') else ''}")
+    if data.get("task") == "regression":
+        from .regression import info_lines
+
+        lines += info_lines(meta)
+    else:
+        lines.append(f"labels: {'multi-label' if data['multi_label'] else 'single-label'}")
+        lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
+                                              zip(data["class_names"], data["records_per_class"])))
+    for entry in data["files"]:
+        lines.append(f"input: {entry['path']} ({entry['records']} records, sha256 {entry['sha256']})")
+    for layer, entry in meta.get("adjacency", {}).items():
+        lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "
+                     f"{entry['connections']} connections, sha256 {entry['sha256']})")
+    split = meta["split"]
+    lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}")
+    lines += ["", "parameters:"] + [f"  {key} = {value}" for key, value in meta["params"].items()]
+    lines += ["", "layers (name, type, output shape, nodes, weights):"]
+    from ..model.layers import sparse_weights
+
+    for name, kind, shape, nodes, weights in layer_rows(run.model):
+        sparse = sparse_weights(run.model.get_layer(name))
+        note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
+        lines.append(f"  {name:<20} {kind:<20} {shape:<16} {nodes!s:<6} {weights}{note}")
+    try:
+        import json
+
+        metrics = json.loads((run.path / "metrics.json").read_text())
+    except (OSError, ValueError):
+        metrics = None
+    lines.append("")
+    if metrics and metrics.get("task") == "regression":
+        from .regression import metrics_lines
+
+        lines += metrics_lines(metrics)
+    elif metrics:
+        lines.append(f"test metrics ({metrics['n']} records): ROC-AUC mean {format_metric(metrics['roc_auc_mean'])}, "
+                     f"PR-AUC mean {format_metric(metrics['pr_auc_mean'])}")
+        for name, scores in metrics["per_class"].items():
+            lines.append(f"  {name}: ROC-AUC {format_metric(scores['roc_auc'])}, PR-AUC "
+                         f"{format_metric(scores['pr_auc'])}, {scores['positives']} positives")
+    else:
+        lines.append("test metrics: none yet (training has not finished)")
+    return "\n".join(lines)

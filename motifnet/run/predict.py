@@ -1,0 +1,209 @@
+"""Streaming prediction: FASTA in, one TSV row per record out, memory bounded by the chunk size."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._progress import Progress
+from ..data.dataset import Dataset
+from ..data.encoding import fit_length
+from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
+from ..data.features import (
+    FeatureSpec,
+    check_track_record,
+    encode_features,
+    iter_feature_rows,
+    iter_track_values,
+    parse_track_options,
+)
+from ..errors import InputError, ParamError
+from .rundir import Run
+
+log = logging.getLogger("motifnet")
+
+
+@dataclass
+class PredictConfig:
+    """What ``motifnet predict`` was asked to do.
+
+    Attributes
+    ----------
+    fasta : list of str
+        Input files (``-`` for standard input), predicted in order.
+    batch_size : int
+        Records per forward pass. Default is 256.
+    chunk_batches : int
+        Batches read and encoded at a time; bounds memory. Default is 16.
+    features : list of str
+        Per-sequence feature files, one per FASTA file (when the model was trained with them).
+    tracks : list of str
+        ``NAME=FILE[,FILE...]`` position-wise tracks (when the model was trained with them).
+    """
+
+    fasta: list
+    batch_size: int = 256
+    chunk_batches: int = 16
+    features: list = field(default_factory=list)
+    tracks: list = field(default_factory=list)
+
+
+def _check_inputs(run: Run, config: PredictConfig) -> dict:
+    data_meta = run.meta["data"]
+    if config.batch_size < 1:
+        raise ParamError(f"--batch-size must be a positive integer, received: {config.batch_size}")
+    trained_tracks = list(data_meta.get("tracks", []))
+    tracks = dict(parse_track_options(config.tracks))
+    if sorted(tracks) != sorted(trained_tracks):
+        raise ParamError(
+            f"the model was trained with tracks [{', '.join(trained_tracks)}]; give exactly these with "
+            f"--track NAME=FILE (received [{', '.join(tracks)}])"
+        )
+    for name, files in tracks.items():
+        if len(files) != len(config.fasta):
+            raise ParamError(f"--track {name}: give one file per FASTA file ({len(config.fasta)})")
+    if bool(data_meta.get("features")) != bool(config.features):
+        raise ParamError(
+            "the model was trained with per-sequence features; give them with --features (one file per "
+            "FASTA file)" if data_meta.get("features") else "the model was trained without --features"
+        )
+    if config.features and len(config.features) != len(config.fasta):
+        raise ParamError(f"give one --features file per FASTA file ({len(config.fasta)})")
+    return tracks
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_path: str | None, file_index):
+    """Yield (record, track values per track, feature row) for each record of one FASTA file."""
+    encoder = run.dataset_encoder
+    track_iters = [iter_track_values(tracks[name][file_index], encoder.length) for name in track_order]
+    feature_iter = None
+    if feature_path is not None:
+        feature_iter = iter_feature_rows(feature_path)
+        next(feature_iter)
+    for record in read_fasta(path):
+        values = []
+        for name, iterator in zip(track_order, track_iters):
+            try:
+                track_record, track_values = next(iterator)
+            except StopIteration:
+                raise InputError(f"--track {name}: has fewer records than {display_name(path)}") from None
+            sequence_length = len(b"".join(record.lines)) if encoder.structure_mode is None else len(record.lines[0])
+            check_track_record(track_record, track_values, record.id, sequence_length)
+            values.append(fit_length(track_values, encoder.length))
+        row = None
+        if feature_iter is not None:
+            try:
+                _, row = next(feature_iter)
+            except StopIteration:
+                raise InputError(f"{feature_path}: has fewer lines than {display_name(path)} has records") from None
+        yield record, values, row
+
+
+def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
+    """Yield ``(ids, compact arrays)`` chunk by chunk over all input files, in input order."""
+    encoder = run.dataset_encoder
+    data_meta = run.meta["data"]
+    track_order = list(data_meta.get("tracks", []))
+    if encoder.structure_mode is None and not track_order and not data_meta.get("features"):
+        # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
+        chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
+        for path in config.fasta:
+            for block in iter_fasta_blocks(path, chunk_bytes):
+                yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
+        return
+    feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
+    chunk_size = config.batch_size * config.chunk_batches
+    for file_index, path in enumerate(config.fasta):
+        feature_path = config.features[file_index] if config.features else None
+        stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
+        for chunk in _chunks(stream, chunk_size):
+            encoded = encoder.encode([item[0] for item in chunk])
+            arrays = {"codes": encoded.codes, "structure": encoded.structure}
+            if track_order:
+                arrays["tracks"] = np.stack([np.stack(item[1], axis=-1) for item in chunk])
+            if feature_spec is not None:
+                arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
+            yield encoded.ids, arrays
+
+
+def _stream_predictions(run: Run, chunks, batch_size: int):
+    """Yield ``(ids, probabilities)`` chunk by chunk, in input order.
+
+    A helper thread reads and encodes the next chunk while the model predicts the current
+    one (TensorFlow releases the interpreter lock while it computes); one-hot input is made
+    per batch inside the tf.data pipeline, so memory holds only two chunks of compact codes.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ..data.pipeline import make_tf_dataset
+
+    model = run.model
+    encoder = run.dataset_encoder
+    chunks = iter(chunks)
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = reader.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = reader.submit(next, chunks, None)
+            ids, arrays = chunk
+            yield ids, model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
+
+
+def predict_chunks(run: Run, config: PredictConfig):
+    """Yield ``(ids, values)`` for the records of the FASTA files, chunk by chunk, in input order.
+
+    ``values`` has shape=(records, outputs): class probabilities, or target values in the
+    targets' units for regression models. Progress goes to standard error every 10 s.
+
+    Raises
+    ------
+    InputError, ParamError
+        Records that do not fit the model's alphabet, length or inputs.
+    """
+    tracks = _check_inputs(run, config)
+    progress = Progress("predicting")
+    for ids, values in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
+        yield ids, values
+        progress.advance(len(ids))
+
+
+def tsv_rows(ids, values: np.ndarray) -> str:
+    """Rows ``id<TAB>value...`` (6 significant digits), one per record, each ending in a line break."""
+    if not len(ids):
+        return ""
+    columns = [[format(v, ".6g") for v in column] for column in values.astype(np.float64).T.tolist()]
+    return "\n".join(map("\t".join, zip(ids, *columns))) + "\n"
+
+
+def write_predictions(run: Run, config: PredictConfig, handle) -> int:
+    """Write ``motifnet predict``'s table to the text ``handle``; return the number of records.
+
+    The table is tab-separated: ``id`` (the first word of the header), then one column per
+    class or target (:attr:`Run.output_names`), one row per record in input order, written a
+    chunk at a time. The column names go out with the first chunk, so input refused before
+    any record was predicted leaves nothing on standard output.
+    """
+    count = 0
+    for ids, values in predict_chunks(run, config):
+        if not count:
+            handle.write("id\t" + "\t".join(run.output_names) + "\n")
+        handle.write(tsv_rows(ids, values))
+        count += len(ids)
+    return count
+
+
+def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) -> np.ndarray:
+    from ..data.pipeline import dataset_arrays, make_tf_dataset
+
+    if len(index) == 0:
+        return np.zeros((0, len(dataset.output_names)), dtype=np.float32)
+    pipeline = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index), None, batch_size)
+    return model.predict(pipeline, verbose=0)

@@ -1,0 +1,149 @@
+"""The run folder written by ``motifnet train`` and read by every later command.
+
+=================  ===============================================================
+``model.keras``    the best model so far (Keras native format), replaced atomically
+``motifnet.json``  version, data description, parameters, seed, split sizes, status
+``data.npz``       the encoded training data (compact codes, labels, ids; no pickle)
+``split.tsv``      which record went to train, val or test
+``history.tsv``    one row per epoch: losses, metrics, learning rate
+``metrics.json``   ROC-AUC and PR-AUC per class on the test split, with means
+``folded/``        ``train --fold`` only: the folded input files, kept when the run is replaced
+=================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from ..data.dataset import GROUPS, Dataset
+from ..errors import RunDirError
+
+MODEL = "model.keras"
+META = "motifnet.json"
+DATA = "data.npz"
+SPLIT = "split.tsv"
+HISTORY = "history.tsv"
+METRICS = "metrics.json"
+FOLDED = "folded"
+
+
+def read_split(path) -> np.ndarray:
+    """Read ``split.tsv`` into group codes (0 train, 1 val, 2 test), in record order."""
+    groups = []
+    with open(path, encoding="utf-8") as handle:
+        header = handle.readline().rstrip("\n").split("\t")
+        if header[-1] != "group":
+            raise RunDirError(f"{path}: not a motifnet split file (header {header})")
+        for line in handle:
+            groups.append(GROUPS.index(line.rstrip("\n").split("\t")[-1]))
+    return np.array(groups, dtype=np.int8)
+
+
+def split_text(dataset: Dataset, groups: np.ndarray) -> str:
+    lines = ["index\tid\tfile\tgroup"]
+    for index, (record_id, source, group) in enumerate(zip(dataset.ids, dataset.sources, groups)):
+        lines.append(f"{index}\t{record_id}\t{dataset.files[source]['path']}\t{GROUPS[group]}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Run:
+    """A run folder opened for reading.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    meta : dict
+        The content of ``motifnet.json``.
+    """
+
+    path: Path
+    meta: dict
+
+    @property
+    def class_names(self) -> list:
+        return self.meta["data"]["class_names"]
+
+    @property
+    def task(self) -> str:
+        return self.meta["data"].get("task", "classification")
+
+    @property
+    def output_names(self) -> list:
+        """Names of the model's outputs: the classes, or the targets of a regression model."""
+        data = self.meta["data"]
+        return list(data["target_names"]) if self.task == "regression" else list(data["class_names"])
+
+    @property
+    def complete(self) -> bool:
+        return self.meta.get("training", {}).get("status") == "complete"
+
+    @cached_property
+    def dataset_encoder(self):
+        """The encoder of the training data, set to explain mismatches in terms of the model."""
+        from ..data.encoding import Encoder
+
+        encoder = Encoder.from_json(self.meta["data"]["encoder"])
+        encoder.for_model = True
+        return encoder
+
+    @cached_property
+    def model(self):
+        """The Keras model, loaded with safe mode on."""
+        import keras
+
+        from ..model.layers import CUSTOM_OBJECTS
+
+        model_path = self.path / MODEL
+        if not model_path.exists():
+            raise RunDirError(
+                f"{self.path}: holds no model yet ({MODEL} is missing); training stopped before its "
+                "first epoch ended - train again"
+            )
+        try:
+            return keras.saving.load_model(model_path, compile=False,
+                                           safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+        except Exception as error:  # Keras raises many types for damaged archives
+            raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({error}); train again") from None
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        try:
+            return Dataset.load(self.path / DATA, self.meta)
+        except (OSError, KeyError, ValueError) as error:
+            raise RunDirError(f"{self.path / DATA}: missing or damaged ({error}); train again") from None
+
+    @cached_property
+    def groups(self) -> np.ndarray:
+        try:
+            return read_split(self.path / SPLIT)
+        except (OSError, ValueError, IndexError) as error:
+            raise RunDirError(f"{self.path / SPLIT}: missing or damaged ({error}); train again") from None
+
+
+def open_run(path) -> Run:
+    """Open a run folder, checking that it is one.
+
+    Raises
+    ------
+    RunDirError
+        The folder does not exist, is not a motifnet run folder, or its metadata is damaged.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise RunDirError(f"{path}: no such run folder (make one with 'motifnet train')")
+    meta_path = path / META
+    if not meta_path.exists():
+        raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["data"]["encoder"]
+        meta["params"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RunDirError(f"{meta_path}: damaged ({error.__class__.__name__}: {error}); train again") from None
+    return Run(path, meta)

@@ -1,0 +1,100 @@
+"""Which data an interpretation command looks at: a split of the run's data, or new labelled FASTA."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.dataset import GROUPS, Dataset, load_dataset
+from ..errors import InputError, ParamError
+from .rundir import Run
+
+GROUP_CHOICES = GROUPS + ("all",)
+
+
+def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = False) -> Dataset:
+    """The records an interpretation command works on.
+
+    Parameters
+    ----------
+    run : Run
+        The opened run folder.
+    group : {'train', 'val', 'test', 'all'}
+        Split of the run's own data to use. Default is 'test'.
+    fasta : list of str or None
+        New labelled FASTA files instead (one per class, in the model's class order, or one
+        multi-label file), read with the model's alphabet and length. Regression models: one or
+        more files with the target values after the id in each header.
+    multi_label : bool
+        ``fasta`` is a multi-label file.
+
+    Raises
+    ------
+    ParamError, InputError
+        Unknown group, an empty split, or new data that does not fit the model.
+    """
+    if fasta:
+        return _new_data(run, list(fasta), multi_label)
+    if group not in GROUP_CHOICES:
+        raise ParamError(f"--group must be one of {', '.join(GROUP_CHOICES)}, received: {group!r}")
+    dataset = run.dataset
+    if group == "all":
+        return dataset
+    index = np.flatnonzero(run.groups == GROUPS.index(group))
+    if len(index) == 0:
+        raise ParamError(f"the {group} split of {run.path} is empty; choose another --group")
+    return dataset.subset(index)
+
+
+def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
+    data_meta = run.meta["data"]
+    if data_meta.get("tracks") or data_meta.get("features"):
+        raise ParamError(
+            "this model was trained with position-wise tracks or per-sequence features, which --fasta "
+            "cannot supply; use --group to look at the run's own data"
+        )
+    if run.task == "regression":
+        return _new_regression_data(run, fasta, multi_label)
+    if multi_label != bool(data_meta["multi_label"]):
+        kind = "multi-label" if data_meta["multi_label"] else "single-label"
+        raise ParamError(f"the model is {kind}; {'add' if data_meta['multi_label'] else 'drop'} --multi-label")
+    encoder = run.dataset_encoder
+    structure = encoder.structure.letters if encoder.structure is not None else None
+    alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
+    if not multi_label and len(fasta) != len(run.class_names):
+        raise ParamError(
+            f"give one FASTA file per class of the model ({', '.join(run.class_names)}), in that order; "
+            f"received {len(fasta)}"
+        )
+    dataset = load_dataset(fasta, multi_label=multi_label, class_names=run.class_names, alphabet=alphabet,
+                           structure=structure, structure_pwm=encoder.structure_mode == "pwm",
+                           length=encoder.length if encoder.resize else None)
+    if dataset.encoder.length != encoder.length:
+        raise InputError(
+            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
+            f"{encoder.length} without --length"
+        )
+    return dataset
+
+
+def _new_regression_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
+    if multi_label:
+        raise ParamError("the model is a regression model; drop --multi-label (targets come from the headers)")
+    encoder = run.dataset_encoder
+    alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
+    structure = encoder.structure.letters if encoder.structure is not None else None
+    dataset = load_dataset(fasta, task="regression", alphabet=alphabet, structure=structure,
+                           structure_pwm=encoder.structure_mode == "pwm",
+                           length=encoder.length if encoder.resize else None)
+    names = run.output_names
+    if dataset.targets.shape[1] != len(names):
+        raise InputError(
+            f"{fasta[0]}: {dataset.targets.shape[1]} target value(s) per header, but the model predicts "
+            f"{len(names)} ({', '.join(names)}); give those values after the id, in that order"
+        )
+    if dataset.encoder.length != encoder.length:
+        raise InputError(
+            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
+            f"{encoder.length} without --length"
+        )
+    dataset.target_names = list(names)
+    return dataset

@@ -1,0 +1,1 @@
+"""Hyperparameter grid search on Dask: the grid, trials and the cluster connection."""

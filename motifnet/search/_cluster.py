@@ -1,0 +1,167 @@
+"""Dask clusters for grid-search: local worker processes, an existing scheduler, or SLURM/PBS jobs.
+
+Only the cluster object differs between the kinds; the search submits its trials to the
+:class:`distributed.Client` the same way in all of them.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from .._parallel import available_cores
+from ..errors import ParamError
+
+log = logging.getLogger("motifnet")
+
+KINDS = ("local", "scheduler", "slurm", "pbs")
+# Workers that we start advertise one unit of this resource, and each trial asks for one, so
+# a worker process runs one trial at a time even when it has several threads (jobqueue).
+TRIAL_RESOURCE = "motifnet_trial"
+DEFAULT_JOBS = 10
+
+
+@dataclass
+class ClusterOptions:
+    """Where the trials run.
+
+    Attributes
+    ----------
+    kind : {'local', 'scheduler', 'slurm', 'pbs'}
+        Default is 'local'.
+    workers : int or None
+        Local worker processes (default: the cores available) or batch jobs of one worker each
+        (default: one per pending trial, at most 10). Not used with ``scheduler``.
+    threads : int or None
+        TensorFlow threads per trial. Default: cores // workers (local), ``cores`` (jobs),
+        TensorFlow's own choice (an existing scheduler).
+    scheduler : str or None
+        Address of a running Dask scheduler (``kind='scheduler'``).
+    queue, cores, memory, walltime : optional
+        Batch jobs: queue (partition), cores and memory (e.g. ``16GB``) per job, wall time (``HH:MM:SS``).
+        Unset values come from Dask's jobqueue configuration (``~/.config/dask/jobqueue.yaml``).
+    job_extra : tuple of str
+        Extra scheduler directives, e.g. ``--account=lab`` (SLURM) or ``-A lab`` (PBS).
+    interface : str or None
+        Network interface the scheduler listens on for batch jobs (e.g. ``ib0``).
+    log_directory : str or None
+        Where batch jobs write their logs.
+    timeout : float
+        Seconds to wait for an existing scheduler to answer. Default is 30.
+    """
+
+    kind: str = "local"
+    workers: int | None = None
+    threads: int | None = None
+    scheduler: str | None = None
+    queue: str | None = None
+    cores: int | None = None
+    memory: str | None = None
+    walltime: str | None = None
+    job_extra: tuple = field(default_factory=tuple)
+    interface: str | None = None
+    log_directory: str | None = None
+    timeout: float = 30.0
+
+    def checked(self) -> ClusterOptions:
+        """Refuse options that do not fit the kind (raises :class:`ParamError`)."""
+        if self.kind not in KINDS:
+            raise ParamError(f"cluster kind must be one of {', '.join(KINDS)}, received: {self.kind!r}")
+        if self.kind == "scheduler" and not self.scheduler:
+            raise ParamError("a running Dask cluster needs its scheduler's address (--scheduler ADDRESS)")
+        if self.scheduler and self.kind != "scheduler":
+            raise ParamError(f"--scheduler ADDRESS uses a running cluster; it cannot be combined with a "
+                             f"{self.kind} cluster")
+        jobs_only = {"--queue": self.queue, "--cores": self.cores, "--memory": self.memory,
+                     "--walltime": self.walltime, "--job-extra": self.job_extra, "--interface": self.interface}
+        given = [name for name, value in jobs_only.items() if value]
+        if given and self.kind not in ("slurm", "pbs"):
+            raise ParamError(f"{', '.join(given)} apply to batch jobs: add --slurm or --pbs")
+        if self.kind == "scheduler" and self.workers:
+            raise ParamError("--workers starts local workers or batch jobs; with --scheduler the cluster "
+                             "already has its workers")
+        for name, value in (("--workers", self.workers), ("--threads", self.threads), ("--cores", self.cores)):
+            if value is not None and value < 1:
+                raise ParamError(f"{name} must be at least 1, received: {value}")
+        return self
+
+
+def make_jobqueue_cluster(options: ClusterOptions):
+    """A SLURMCluster or PBSCluster for ``options`` (no job is submitted until it is scaled).
+
+    Each job runs one worker process that takes one trial at a time with all the job's cores.
+    """
+    import dask_jobqueue
+
+    cluster_class = dask_jobqueue.SLURMCluster if options.kind == "slurm" else dask_jobqueue.PBSCluster
+    given = {"queue": options.queue, "cores": options.cores, "memory": options.memory,
+             "walltime": options.walltime, "interface": options.interface,
+             "log_directory": options.log_directory,
+             "job_extra_directives": list(options.job_extra) or None}
+    kwargs = {key: value for key, value in given.items() if value is not None}
+    try:
+        return cluster_class(processes=1, worker_extra_args=["--resources", f"{TRIAL_RESOURCE}=1"],
+                             job_name="motifnet-trial", **kwargs)
+    except ValueError as error:
+        # dask-jobqueue asks for cores and memory when neither the options nor its configuration give them
+        raise ParamError(f"--{options.kind}: {error} (give --cores and --memory, or set them in "
+                         "~/.config/dask/jobqueue.yaml)") from None
+
+
+@dataclass
+class Connection:
+    """A connected client and how trials should be submitted to it."""
+
+    client: object
+    threads: int | None
+    resources: dict | None
+    description: str
+
+
+@contextmanager
+def connect(options: ClusterOptions, pending: int):
+    """Start (or connect to) the cluster of ``options``; yields a :class:`Connection`.
+
+    ``pending`` (the trials still to run) caps the number of local workers and batch jobs.
+    Clusters started here are shut down on exit; an existing scheduler is left running.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    options.checked()
+    pending = max(1, pending)
+    # A trial that kills its worker is resubmitted by the search (once), not by the scheduler.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = None
+        try:
+            if options.kind == "scheduler":
+                try:
+                    client = Client(options.scheduler, timeout=options.timeout)
+                except (OSError, TimeoutError, ValueError) as error:
+                    raise ParamError(f"--scheduler {options.scheduler}: cannot connect ({error})") from None
+                threads, resources = options.threads, None
+                description = f"the Dask scheduler at {options.scheduler}"
+            elif options.kind == "local":
+                cores = available_cores()
+                workers = min(options.workers or cores, pending)
+                threads = options.threads or max(1, cores // workers)
+                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
+                                       silence_logs=logging.ERROR)
+                client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
+                description = f"{workers} local worker process(es), {threads} thread(s) each"
+            else:
+                cluster = make_jobqueue_cluster(options)
+                jobs = options.workers or min(pending, DEFAULT_JOBS)
+                cluster.scale(jobs=jobs)
+                client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
+                threads = options.threads or options.cores
+                description = f"{jobs} {options.kind.upper()} job(s) of one worker each"
+            try:
+                yield Connection(client, threads, resources, description)
+            finally:
+                client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()

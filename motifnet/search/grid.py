@@ -1,0 +1,616 @@
+"""Hyperparameter grid search on Dask: every combination of a grid is a trial, trained and scored
+on the validation split (or by K-fold cross-validation); the best is retrained into a run folder.
+
+The search folder::
+
+    search.json        the settings (data, grid, metric, seed...), then the best trial
+    results.tsv        one row per finished trial, appended (and synced) as each one finishes
+    best/              the best parameters retrained by motifnet train's code: a normal run folder
+    summary.html       ranked table and score_by_parameter.png
+
+A search started again with the same settings skips the trials in ``results.tsv``. Each
+trial's seed derives from the search seed and its parameters, and every trial uses the same
+split (from the search seed), so results do not depend on the order in which trials ran.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import logging
+import os
+import secrets
+import shutil
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._io import sha256, write_json
+from .._version import __version__
+from ..errors import InputError, MotifnetError, ParamError
+from ..model.params import SPECS, _unknown, check_length, convert_value, resolve, to_json
+from ..run.search_folder import BEST, RESULTS, SETTINGS, format_value
+from ._cluster import ClusterOptions, connect
+from ._trial import METRICS, DataOptions, TrialTask, describe_data, retrain_best, run_trial
+
+log = logging.getLogger("motifnet")
+
+_LEADING = ("trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed")
+_TRAILING = ("params", "error")
+_POLL_SECONDS = 5  # how often a waiting search looks for new workers
+
+
+def load_grid(path) -> dict:
+    """Read a grid file: a JSON object mapping parameter names to lists of values to try.
+
+    Values are those of ``--param``; per-layer tuples are JSON lists inside the list
+    (``"neuron_num": [[300, 100], [100, 30]]``) or strings (``["300,100", "100,30"]``).
+
+    Returns
+    -------
+    dict
+        Parameter name -> list of converted values, in the file's order.
+
+    Raises
+    ------
+    ParamError
+        Missing or unreadable file, not a JSON object, an unknown parameter, a value that is
+        not a non-empty list, a bad or repeated value. The message names the file.
+    """
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParamError(f"{path}: no such grid file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ParamError(f"{path}: not a JSON grid file ({error})") from None
+    return check_grid(obj, str(path))
+
+
+def check_grid(grid, source: str = "the grid") -> dict:
+    """Check and convert a grid (see :func:`load_grid`); ``source`` names it in messages."""
+    example = '{"kernel_num": [10, 30], "neuron_num": [[300, 100], [100, 30]]}'
+    if not isinstance(grid, dict):
+        raise ParamError(f"{source}: expected a JSON object mapping parameter names to lists of values "
+                         f"(e.g. {example}), received a {type(grid).__name__}")
+    if not grid:
+        raise ParamError(f"{source}: the grid is empty; give at least one parameter with a list of values "
+                         f"(e.g. {example})")
+    checked = {}
+    for name, values in grid.items():
+        if name not in SPECS:
+            raise ParamError(f"{source}: {_unknown(name)}")
+        if not isinstance(values, list):
+            raise ParamError(f"{source}: parameter {name} needs a list of values to try (e.g. [{values!r}]), "
+                             f"received: {values!r}")
+        if not values:
+            raise ParamError(f"{source}: parameter {name} has an empty list of values; give at least one")
+        converted = []
+        for value in values:
+            try:
+                value = convert_value(name, value)
+            except ParamError as error:
+                raise ParamError(f"{source}: {error}") from None
+            if value in converted:
+                raise ParamError(f"{source}: parameter {name} lists the value {format_value(value)} twice")
+            converted.append(value)
+        checked[name] = converted
+    return checked
+
+
+def _canonical_json(params: dict) -> str:
+    return json.dumps(to_json(params), sort_keys=True, separators=(",", ":"))
+
+
+def trial_id(params: dict) -> str:
+    """A stable id of a trial's parameters (12 hex digits of the SHA-256 of their canonical JSON)."""
+    return hashlib.sha256(_canonical_json(params).encode()).hexdigest()[:12]
+
+
+def trial_seed(seed: int, params: dict) -> int:
+    """The trial's seed: derived from the search seed and the parameters, not from scheduling order."""
+    digest = hashlib.sha256(f"{seed}\n{_canonical_json(params)}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 2**31
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One combination of the grid.
+
+    Attributes
+    ----------
+    number : int
+        1-based position in the expansion (the grid's order, last parameter fastest).
+    id : str
+    params : dict
+        Fixed parameters and this combination's values (converted; tuples for per-layer values).
+    values : dict
+        The grid's parameters only.
+    seed : int
+    """
+
+    number: int
+    id: str
+    params: dict
+    values: dict
+    seed: int
+
+
+def expand_grid(grid: dict, fixed: dict, seed: int) -> list:
+    """Every combination of ``grid`` (name -> values) joined with the ``fixed`` parameters.
+
+    A parameter in both takes the grid's values (so a parameter file can serve as the base).
+    """
+    overridden = sorted(set(grid) & set(fixed))
+    if overridden:
+        log.info("the grid's values replace %s of --param/--params", ", ".join(overridden))
+    base = {name: value for name, value in fixed.items() if name not in grid}
+    names = list(grid)
+    trials = []
+    for number, combination in enumerate(itertools.product(*(grid[name] for name in names)), start=1):
+        values = dict(zip(names, combination))
+        params = {**base, **values}
+        trials.append(Trial(number, trial_id(params), params, values, trial_seed(seed, params)))
+    return trials
+
+
+@dataclass
+class SearchConfig:
+    """What ``motifnet grid-search`` was asked to do.
+
+    Attributes
+    ----------
+    fasta : list of str
+        Labelled FASTA files as for ``motifnet train`` (not standard input).
+    search_dir : str
+        The search folder.
+    grid : dict
+        Parameter name -> list of values (see :func:`load_grid`).
+    params : dict
+        Fixed parameters of every trial.
+    metric : {'roc-auc', 'pr-auc', 'val-loss'}
+        Mean ROC-AUC or PR-AUC over classes (higher is better) or the validation loss (lower is
+        better), on the validation split or each held-out fold. Default is 'roc-auc'.
+    folds : int or None
+        K-fold cross-validation (stratified, seeded) on the train and validation records; the
+        score is the mean over folds. Default is None: the validation split.
+    split : tuple of float
+        Train and validation fractions; the test split is never seen by the search.
+    seed : int or None
+        Seed of split, folds and (with each trial's parameters) trial seeds; drawn and recorded
+        when None, or taken from the folder when a search is continued.
+    multi_label, class_names, alphabet, structure, structure_pwm, length
+        How the data is read, as in ``motifnet train``.
+    overwrite : bool
+        Start over in a folder that holds a search with other settings.
+    """
+
+    fasta: list
+    search_dir: str
+    grid: dict
+    params: dict = field(default_factory=dict)
+    metric: str = "roc-auc"
+    folds: int | None = None
+    split: tuple = (0.7, 0.15)
+    seed: int | None = None
+    multi_label: bool = False
+    class_names: list | None = None
+    alphabet: str | None = None
+    structure: str | None = None
+    structure_pwm: bool = False
+    length: int | None = None
+    overwrite: bool = False
+
+    def checked(self) -> SearchConfig:
+        if self.metric not in METRICS:
+            raise ParamError(f"--metric must be one of {', '.join(METRICS)}, received: {self.metric!r}")
+        if self.folds is not None and self.folds < 2:
+            raise ParamError(f"--folds must be at least 2, received: {self.folds}")
+        if not self.fasta:
+            raise ParamError("give at least one FASTA file")
+        for path in self.fasta:
+            if str(path) == "-":
+                raise ParamError("grid-search reads FASTA files by name on every worker; standard input "
+                                 "('-') cannot be used: save it to a file")
+            if not Path(path).is_file():
+                raise InputError(f"{path}: no such FASTA file")
+        return self
+
+
+@dataclass
+class SearchResult:
+    """The outcome of :func:`run_search`.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Every trial, ranked: successful trials best first, then failed ones in grid order.
+    best : dict or None
+        The best trial's row.
+    best_dir : pathlib.Path
+    ran : list of str
+        Ids of the trials run by this call (finished trials of an earlier call are not).
+    summary : pathlib.Path
+    """
+
+    rows: list
+    best: dict | None
+    best_dir: Path
+    ran: list
+    summary: Path
+
+
+def higher_is_better(metric: str) -> bool:
+    return metric != "val-loss"
+
+
+def _settings(config: SearchConfig, seed: int) -> dict:
+    """What must not change when a search is continued (file contents by SHA-256, not by path)."""
+    return {
+        "files": [{"name": Path(path).name, "sha256": sha256(path)} for path in config.fasta],
+        "multi_label": config.multi_label, "class_names": config.class_names, "alphabet": config.alphabet,
+        "structure_alphabet": config.structure, "structure_pwm": config.structure_pwm, "length": config.length,
+        "split": list(config.split), "metric": config.metric, "folds": config.folds, "seed": seed,
+        "grid": {name: [to_json({"v": value})["v"] for value in values] for name, values in config.grid.items()},
+        "params": to_json(config.params),
+    }
+
+
+def _prepare_folder(config: SearchConfig) -> tuple:
+    """Create or reopen the search folder; returns (settings, earlier search.json content or None)."""
+    folder = Path(config.search_dir)
+    if folder.exists() and not folder.is_dir():
+        raise ParamError(f"{folder}: exists and is not a folder; choose another -o")
+    earlier = None
+    if (folder / SETTINGS).exists():
+        try:
+            earlier = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
+            earlier["settings"]["seed"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
+                             ) from None
+    elif folder.is_dir() and any(folder.iterdir()):
+        raise ParamError(f"{folder}: folder is not empty and is not a motifnet search; choose another -o")
+    seed = config.seed
+    if seed is None:
+        seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
+    settings = _settings(config, seed)
+    if earlier and earlier["settings"] != settings:
+        if not config.overwrite and _has_results(folder):
+            changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
+            raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ); "
+                             "continue it with the same arguments, pass --overwrite to start over, "
+                             "or choose another -o")
+        shutil.rmtree(folder)  # with --overwrite, or a search that had not finished a trial (nothing is lost)
+        earlier = None
+    folder.mkdir(parents=True, exist_ok=True)
+    if earlier is None:
+        write_json(folder / SETTINGS, {"motifnet_version": __version__, "settings": settings,
+                                       "status": "running", "best": None})
+    return settings, earlier
+
+
+def _has_results(folder: Path) -> bool:
+    """Whether the folder holds a finished trial or a best run (what starting over would lose)."""
+    try:
+        with open(folder / RESULTS, encoding="utf-8") as handle:
+            lines = handle.read().split("\n")
+    except OSError:
+        lines = []
+    return len([line for line in lines[1:-1] if line]) > 0 or (folder / BEST).exists()
+
+
+class ResultsFile:
+    """``results.tsv``: a header, then one row per finished trial, appended and synced at once.
+
+    A line cut short by a crash (no final newline) is dropped when the file is reopened.
+    """
+
+    def __init__(self, path: Path, grid_names):
+        self.path = path
+        self.columns = list(_LEADING) + list(grid_names) + list(_TRAILING)
+        if not path.exists():
+            self._write_all(["\t".join(self.columns) + "\n"])
+            return
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        if not lines or lines[0].rstrip("\n").split("\t") != self.columns:
+            raise ParamError(f"{path}: not the results file of this search (expected the columns "
+                             f"{', '.join(self.columns)}); remove it or choose another -o")
+        if not text.endswith("\n"):
+            log.warning("%s: dropping an incomplete last line (the search was stopped while writing it)", path)
+            self._write_all(lines[:-1])
+
+    def _write_all(self, lines) -> None:
+        from .._io import write_text
+
+        write_text(self.path, "".join(lines))
+
+    def rows(self) -> dict:
+        """Finished trials: id -> row (str values); a later row of the same trial wins."""
+        found = {}
+        with open(self.path, encoding="utf-8") as handle:
+            handle.readline()
+            for line in handle:
+                cells = line.rstrip("\n").split("\t")
+                if len(cells) == len(self.columns):
+                    found[cells[0]] = dict(zip(self.columns, cells))
+        return found
+
+    def append(self, row: dict) -> None:
+        line = "\t".join(_cell(row.get(column)) for column in self.columns) + "\n"
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)  # round-trips exactly: a continued search ranks the same numbers
+    return " ".join(str(value).split())  # no tabs or line breaks inside a cell
+
+
+def _row(trial: Trial, outcome: dict, attempts: int, errors: list) -> dict:
+    row = {"trial": trial.id, "status": outcome["status"], "score": outcome.get("score"),
+           "fold_scores": ",".join(repr(s) for s in outcome["fold_scores"]) if outcome.get("fold_scores") else None,
+           "epochs": outcome.get("epochs"), "best_epoch": outcome.get("best_epoch"),
+           "seconds": round(outcome["seconds"], 2) if outcome.get("seconds") is not None else None,
+           "attempts": attempts, "seed": trial.seed, "params": _canonical_json(trial.params),
+           "error": " | ".join(errors)}
+    row.update({name: format_value(value) for name, value in trial.values.items()})
+    return row
+
+
+def parse_row(row: dict) -> dict:
+    """A row of ``results.tsv`` with numbers as numbers (empty cells become None)."""
+    parsed = dict(row)
+    for column in ("score", "epochs", "best_epoch", "seconds"):
+        parsed[column] = float(row[column]) if row.get(column) else None
+    for column in ("attempts", "seed"):
+        parsed[column] = int(row[column]) if row.get(column) else None
+    parsed["fold_scores"] = [float(v) for v in row["fold_scores"].split(",")] if row.get("fold_scores") else None
+    parsed["params"] = json.loads(row["params"])
+    return parsed
+
+
+def rank(rows, trials, metric: str) -> list:
+    """Successful trials best first (ties: grid order), then the failed ones in grid order."""
+    order = {trial.id: trial.number for trial in trials}
+    sign = -1 if higher_is_better(metric) else 1
+    ok = sorted((r for r in rows if r["status"] == "ok"), key=lambda r: (sign * r["score"], order[r["trial"]]))
+    failed = sorted((r for r in rows if r["status"] != "ok"), key=lambda r: order[r["trial"]])
+    return ok + failed
+
+
+def _describe(trial: Trial) -> str:
+    return " ".join(f"{name}={format_value(value)}" for name, value in trial.values.items())
+
+
+def _best_is_current(best_dir: Path, params: dict, seed: int) -> bool:
+    from ..run.rundir import open_run
+
+    try:
+        run = open_run(best_dir)
+    except MotifnetError:
+        return False
+    return run.complete and run.meta.get("seed") == seed and run.meta["params"] == to_json(resolve(params))
+
+
+def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_result=None,
+               runner=run_trial) -> SearchResult:
+    """Run (or continue) a grid search and write the search folder.
+
+    Parameters
+    ----------
+    config : SearchConfig
+    cluster : ClusterOptions or None
+        Where trials run. Default is a local cluster of worker processes.
+    on_result : callable or None
+        Called in this process as ``on_result(row, finished, total)`` after each trial's row is
+        written (``row`` as in ``results.tsv``). An exception it raises stops the search; the
+        rows written so far stay, and the search can be continued.
+    runner : callable
+        The function run on a worker for each trial attempt, given a :class:`motifnet.search._trial.TrialTask`
+        and returning a dict as :func:`motifnet.search._trial.run_trial` does. Default is run_trial.
+
+    Returns
+    -------
+    SearchResult
+
+    Raises
+    ------
+    ParamError, InputError
+        Bad settings or data (before any trial runs), a folder holding another search.
+    MotifnetError
+        Every trial failed (the rows and the summary are written first).
+    """
+    from contextlib import ExitStack
+
+    config.checked()
+    cluster = (cluster or ClusterOptions()).checked()
+    folder = Path(config.search_dir)
+    settings, _ = _prepare_folder(config)
+    seed = settings["seed"]
+    trials = expand_grid(config.grid, config.params, seed)
+    by_id = {trial.id: trial for trial in trials}
+    results = ResultsFile(folder / RESULTS, list(config.grid))
+    finished = {key: row for key, row in results.rows().items() if key in by_id}
+    pending = [trial for trial in trials if trial.id not in finished]
+    if cluster.log_directory is None and cluster.kind in ("slurm", "pbs"):
+        cluster = dataclasses.replace(cluster, log_directory=str(folder.resolve() / "job-logs"))
+    data = DataOptions(tuple(str(Path(p).resolve()) for p in config.fasta),
+                       tuple(entry["sha256"] for entry in settings["files"]), config.multi_label,
+                       tuple(config.class_names) if config.class_names else None, config.alphabet,
+                       config.structure, config.structure_pwm, config.length)
+    where = f"{config.folds}-fold cross-validation" if config.folds else "the validation split"
+    log.info("grid search: %d trial(s), %d finished earlier; %s on %s; seed %d", len(trials),
+             len(trials) - len(pending), config.metric, where, seed)
+    ran: list = []
+    with ExitStack() as stack:
+        connection = None
+
+        def connected():
+            nonlocal connection
+            if connection is None:
+                connection = stack.enter_context(connect(cluster, len(pending)))
+                log.info("running on %s", connection.description)
+            return connection
+
+        if pending:
+            _run_trials(connected(), config, data, seed, pending, results, len(trials) - len(pending),
+                        len(trials), on_result, runner, ran)
+        rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
+        best = rows[0] if rows and rows[0]["status"] == "ok" else None
+        best_dir = folder / BEST
+        test_metrics = None
+        if best is not None:
+            best_params = by_id[best["trial"]].params
+            if _best_is_current(best_dir, best_params, seed):
+                log.info("%s already holds the best trial's run", best_dir)
+            else:
+                from ..run.training import TrainConfig
+
+                conn = connected()
+                if best_dir.is_dir() and not (best_dir / "motifnet.json").exists():
+                    shutil.rmtree(best_dir)  # a retraining killed before it wrote anything useful
+                log.info("retraining the best trial (%s) into %s", best["trial"], best_dir)
+                train_config = TrainConfig(str(best_dir.resolve()), dict(best_params), tuple(config.split), seed,
+                                           overwrite=True)
+                future = conn.client.submit(retrain_best, data, train_config, conn.threads, pure=False,
+                                            resources=conn.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
+                test_metrics = _retrained(future)
+    from ..report.search_summary import write_summary
+
+    summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
+    state = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
+    state.update(status="complete" if best else "failed",
+                 best=None if best is None else {"trial": best["trial"], "score": best["score"],
+                                                 "params": best["params"], "run": BEST})
+    if best is not None and test_metrics is None:
+        try:
+            test_metrics = json.loads((best_dir / "metrics.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            test_metrics = None
+    if best is not None and test_metrics is not None:
+        state["best"]["test_roc_auc_mean"] = test_metrics.get("roc_auc_mean")
+        state["best"]["test_pr_auc_mean"] = test_metrics.get("pr_auc_mean")
+    write_json(folder / SETTINGS, state)
+    if best is None:
+        first = next((row["error"] for row in rows if row["error"]), "no error recorded")
+        raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
+    log.info("best trial %s (%s %.4f): %s; run folder %s; summary %s", best["trial"], config.metric,
+             best["score"], _describe(by_id[best["trial"]]), best_dir, summary)
+    return SearchResult(rows, best, best_dir, ran, summary)
+
+
+def _run_trials(connection, config, data, seed, pending, results, done, total, on_result, runner, ran) -> None:
+    """Submit the pending trials, retry each failure once, and append every outcome as it arrives."""
+    from distributed import TimeoutError as WaitTimeout
+    from distributed import wait
+
+    described = connection.client.submit(describe_data, data, tuple(config.split), seed, pure=False,
+                                         resources=connection.resources, key=f"motifnet-data-{uuid.uuid4().hex}")
+    facts = described.result()
+    if "error" in facts:
+        raise facts["error"]  # a problem with the data stops the search before any trial
+    _check_data(config, facts)
+    token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
+
+    def submit(trial, attempt):
+        task = TrialTask(trial.id, to_json(trial.params), trial.seed, seed, tuple(config.split), config.metric,
+                         config.folds, connection.threads, data)
+        return connection.client.submit(runner, task, pure=False, resources=connection.resources,
+                                        key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
+
+    def record(trial, outcome, attempts, errors):
+        row = _row(trial, outcome, attempts, errors)
+        results.append(row)
+        ran.append(trial.id)
+        nonlocal done
+        done += 1
+        if outcome["status"] == "ok":
+            log.info("[%d/%d] trial %s %s: %s %.4f (%g epochs, %.1f s)", done, total, trial.id, _describe(trial),
+                     config.metric, outcome["score"], outcome["epochs"], outcome["seconds"])
+        else:
+            log.warning("[%d/%d] trial %s %s failed: %s", done, total, trial.id, _describe(trial), row["error"])
+        if on_result is not None:
+            on_result(row, done, total)
+
+    waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
+    for trial in pending:
+        try:
+            check_length(resolve(trial.params), facts["length"])
+            waiting.append((trial, 1, []))
+        except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
+            record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
+    futures = {}
+    try:
+        while waiting or futures:
+            # One trial in flight per worker process: a worker that dies then takes no queued trial with it,
+            # and trials start on workers that join later (batch jobs leaving the queue).
+            while waiting and len(futures) < max(1, len(connection.client.nthreads())):
+                trial, attempt, errors = waiting.popleft()
+                futures[submit(trial, attempt)] = (trial, attempt, errors)
+            if not futures:
+                continue
+            try:
+                finished, _ = wait(list(futures), timeout=_POLL_SECONDS, return_when="FIRST_COMPLETED")
+            except WaitTimeout:
+                continue
+            for future in finished:
+                trial, attempt, errors = futures.pop(future)
+                outcome = _outcome(future)
+                if outcome["status"] != "ok":
+                    errors = errors + [f"attempt {attempt}: {outcome['error']}" if outcome.get("retry")
+                                       else outcome["error"]]
+                    if outcome.get("retry") and attempt == 1:
+                        log.warning("trial %s failed (%s); trying it once more", trial.id, outcome["error"])
+                        waiting.appendleft((trial, 2, errors))
+                        continue
+                record(trial, outcome, attempt, errors)
+    except BaseException:
+        connection.client.cancel(list(futures))
+        raise
+
+
+def _retrained(future) -> dict:
+    """The best run's test metrics; a lost worker becomes one error that says how to go on."""
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as error:
+        raise MotifnetError(f"retraining the best trial lost its worker ({error}); run the same command "
+                            "again to retrain it (finished trials are kept)") from None
+
+
+def _outcome(future) -> dict:
+    """The result of a finished trial future, or a failed outcome for a lost worker or a runner's error."""
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as error:  # the worker died (memory, wall time) or its node was lost
+        return {"status": "failed", "error": f"worker lost ({error})", "retry": True, "seconds": None}
+    except Exception as error:  # noqa: BLE001 - a runner's own error fails the trial, not the search
+        return {"status": "failed", "error": f"{type(error).__name__}: {error}", "retry": True, "seconds": None}
+    finally:
+        future.release()
+
+
+def _check_data(config: SearchConfig, facts: dict) -> None:
+    """Refuse a split or a fold count the data cannot support (before any trial runs)."""
+    if config.folds:
+        smallest = min(facts["searched_per_class"])
+        if not config.multi_label and config.folds > smallest:
+            raise ParamError(f"--folds {config.folds}: the smallest class has {smallest} train+validation "
+                             "record(s); use fewer folds")
+        if config.folds > facts["split"]["train"] + facts["split"]["val"]:
+            raise ParamError(f"--folds {config.folds}: more folds than train+validation records")
+    elif facts["split"]["val"] == 0 or facts["split"]["train"] == 0:
+        raise ParamError("the train or validation split is empty; use more records or larger --split fractions")

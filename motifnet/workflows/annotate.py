@@ -1,0 +1,102 @@
+"""Kernel motifs matched to a motif database, with the TSV and match images visualize-kernels writes."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..motifs.matching import (
+    DNA_LETTERS,
+    SIGNIFICANT_Q,
+    MotifDatabase,
+    MotifOptions,
+    check_alphabets,
+    load_database,
+    match_alignment,
+    match_motifs,
+    matches_tsv,
+)
+from ..plot.matches import plot_match
+
+log = logging.getLogger("motifnet")
+
+def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None:
+    """The database to match a model's kernels against (None: no matching).
+
+    JASPAR by default for DNA models; other alphabets need ``--motif-db FILE.meme``.
+
+    Raises
+    ------
+    ParamError, InputError
+        The database cannot be read or its alphabet is not the model's.
+    """
+    if not options.match:
+        return None
+    spec = options.database
+    if spec is None:
+        if letters != DNA_LETTERS:
+            log.info("not matching kernels with known motifs: JASPAR holds DNA motifs and the model's letters "
+                     "are %s (give --motif-db FILE.meme)", letters)
+            return None
+        spec = "jaspar"
+    database = load_database(spec, options.collection, options.tax_group)
+    check_alphabets(letters, database, "the model")
+    return database
+
+def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
+                     draw=None) -> dict:
+    """Match exported kernel motifs; write ``matches.tsv`` and ``match_kernel_N.png``.
+
+    A figure is drawn for each kernel whose best match has a q-value below 0.05.
+
+    Parameters
+    ----------
+    out_dir : path
+    motifs : list of KernelMotif
+        The untrimmed motifs (for the logos).
+    exported : list of motifnet.motifs.export.ExportedMotif
+        The trimmed motifs that are matched.
+    letters : str
+    database : MotifDatabase
+    top : int
+        Matches per kernel in ``matches.tsv``. Default is 5.
+    draw : set of int or None
+        Kernels whose match figure may be drawn; default all.
+
+    Returns
+    -------
+    (dict of int to MotifMatch, dict of int to str)
+        The best match of each matched kernel, and the figure of each kernel that has one.
+    """
+    from .._io import write_text
+    from ..plot.figures import save_figure
+
+    out = Path(out_dir)
+    flat = [item.kernel for item in exported if not item.informative]
+    if flat:
+        log.info("not matching kernel(s) %s: no column of their motifs reaches the --trim-ic threshold",
+                 ", ".join(map(str, flat)))
+    exported = [item for item in exported if item.informative]
+    if not exported:
+        write_text(out / "matches.tsv", matches_tsv([]))
+        return {}, {}
+    log.info("matching %d kernel motif(s) with %s", len(exported), database.source)
+    matches = match_motifs([e.motif for e in exported], database, top)
+    write_text(out / "matches.tsv", matches_tsv(matches))
+    untrimmed = {m.kernel: m.pwm for m in motifs}
+    best, figures = {}, {}
+    import matplotlib.pyplot as plt
+
+    for item, rows in zip(exported, matches):
+        match = rows[0]
+        best[item.kernel] = match
+        if match.q_value >= SIGNIFICANT_Q or (draw is not None and item.kernel not in draw):
+            continue
+        width, _, _ = match_alignment(len(untrimmed[item.kernel]), item.columns, match.offset, len(match.target_pwm))
+        figure, axes = plt.subplots(2, 1, figsize=(max(5.5, 0.38 * width + 1.2), 4.4), layout="constrained")
+        plot_match(untrimmed[item.kernel], item.columns, match, letters, axes=axes)
+        axes[0].set_title(f"kernel {item.kernel}", fontsize=10)
+        axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
+        figures[item.kernel] = f"match_kernel_{item.kernel}.png"
+        save_figure(figure, out / figures[item.kernel])
+    return best, figures

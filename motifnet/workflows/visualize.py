@@ -1,0 +1,176 @@
+"""``motifnet visualize-kernels``: per-kernel plots, motifs.meme, kernels.tsv and the report."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .._io import write_text
+from .._parallel import available_cores, ordered_map
+from ..data.dataset import Dataset
+from ..errors import ParamError
+from ..interpret.activations import activation_profiles, max_activations, motif_layer
+from ..interpret.kernels import check_target, consensus, kernel_motifs, parse_kernel_list
+from ..motifs.distinct import check_top_kernels, distinct_motifs
+from ..motifs.export import export_kernel_motifs
+from ..motifs.matching import MotifOptions
+from ..plot.kernel_figures import draw_kernel_figures, figure_data
+from ..run.rundir import Run
+from .annotate import annotate_kernels, kernel_database
+from .distinct import write_distinct
+
+log = logging.getLogger("motifnet")
+
+
+@dataclass
+class KernelPlots:
+    """Per-kernel results as shown in the report."""
+
+    kernel: int
+    importance: float
+    top_class: str
+    consensus: str
+    structure_consensus: str
+    sites: int
+    class_means: list
+    images: list
+    top_sites: list
+    motif_columns: tuple | None = None  # kernel columns of the exported (trimmed) motif, half-open
+    best_match: object = None  # motifnet.motifs.matching.MotifMatch
+    correlation: float | None = None  # regression: Pearson r of the maximum activation with the target
+    target: str | None = None  # regression: that target
+
+
+def _top_sites(motif, activations, count: int = 5) -> list:
+    """(record id, max activation, 1-based start) of the strongest sites, for the report."""
+    kernel = motif.kernel
+    return [(str(activations.ids[i]), float(activations.max_activation[i, kernel]),
+             int(activations.position[i, kernel]) + 1) for i in motif.sites[:count]]
+
+
+def kernels_table(results, class_names) -> str:
+    regression = bool(results) and results[0].correlation is not None
+    columns = ["kernel", "importance", "correlation", "target"] if regression else ["kernel", "importance", "top_class"]
+    columns += ["consensus", "sites"]
+    columns += [f"mean_max_{name}" for name in class_names]
+    columns += ["motif_columns", "best_match_id", "best_match_name", "best_match_p", "best_match_q"]
+    lines = ["\t".join(columns)]
+    for item in results:
+        row = [str(item.kernel), f"{item.importance:.6g}"]
+        row += [f"{item.correlation:.6g}", item.target] if regression else [item.top_class]
+        row += [item.consensus or "-", str(item.sites)]
+        row += ["" if np.isnan(v) else f"{v:.6g}" for v in item.class_means]
+        row.append(f"{item.motif_columns[0] + 1}-{item.motif_columns[1]}" if item.motif_columns else "")
+        match = item.best_match
+        row += ([match.target_id, match.target_name, f"{match.p_value:.3g}", f"{match.q_value:.3g}"] if match
+                else [""] * 4)
+        lines.append("\t".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
+                      report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
+                      target=None, top: int | None = None, jobs: int | None = None) -> list:
+    """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
+
+    Kernels with the same motif are grouped (:mod:`motifnet.motifs.distinct`) into
+    ``distinct_motifs.tsv`` and ``motifs_distinct.meme``, which the report shows first.
+
+    Exported motifs are trimmed of uninformative flanks; for DNA models (or with a motif
+    database) each is matched with TOMTOM (``matches.tsv``, ``match_kernel_N.png``).
+
+    Parameters
+    ----------
+    run : Run
+    dataset : Dataset
+        The records to look at.
+    out_dir : path
+        Output folder (created).
+    kernels : str or None
+        ``0,3,7``; default all kernels of ``conv_1``.
+    batch_size : int
+        Records per forward pass. Default is 256.
+    report : bool
+        Also write ``summary.html``. Default is True.
+    data_label : str
+        How the report names the data looked at.
+    motif_options : MotifOptions or None
+        Trimming, export formats and matching; default :class:`motifnet.motifs.matching.MotifOptions`.
+    target : str or int or None
+        Regression models: the target importance is measured against (name or index; default
+        the first). See :mod:`motifnet.interpret.kernels`.
+    top : int or None
+        Per-kernel plots (and report sections) for the ``top`` most important kernels only;
+        default all. The tables and the distinct motifs cover every kernel.
+    jobs : int or None
+        Processes that draw the per-kernel figures side by side; default the available cores.
+
+    Returns
+    -------
+    list of KernelPlots
+        Sorted by importance, most important first.
+    """
+    if jobs is not None and jobs < 1:
+        raise ParamError(f"--jobs must be at least 1, received: {jobs}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
+    chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
+    check_target(target, dataset)
+    top = check_top_kernels(top)
+    motif_options = motif_options or MotifOptions()
+    database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
+    log.info("computing first-layer activations of %d sequences", len(dataset))
+    activations = max_activations(run, dataset, batch_size)
+    motifs = kernel_motifs(activations, dataset, chosen, target)
+    selected = np.stack([m.selected for m in motifs], axis=1)
+    mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
+    encoder = dataset.encoder
+    plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
+    results, figures_to_draw = [], []
+    for index, motif in enumerate(motifs):
+        log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
+                 motif.importance, motif.n_sites)
+        if motif.kernel in plotted:
+            figures_to_draw.append(figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]),
+                                               names))
+        structure_letters = encoder.structure.letters if encoder.structure is not None else ""
+        results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
+                                   consensus(motif.pwm, encoder.alphabet.letters),
+                                   consensus(motif.structure_pwm, structure_letters), motif.n_sites,
+                                   [float(v) for v in motif.class_means], [],
+                                   _top_sites(motif, activations), correlation=motif.correlation,
+                                   target=motif.target))
+    jobs = min(jobs or available_cores(), len(figures_to_draw))
+    if figures_to_draw:
+        log.info("drawing the figures of %d kernel(s)%s", len(figures_to_draw),
+                 f" in {jobs} processes" if jobs > 1 else "")
+    by_kernel = {item.kernel: item for item in results}
+    for data, images in zip(figures_to_draw, ordered_map(draw_kernel_figures, figures_to_draw, jobs)):
+        by_kernel[data.kernel].images = images
+    order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
+    results = [results[i] for i in order]
+    motifs = [motifs[i] for i in order]
+    exported = export_kernel_motifs(out, motifs, dataset, motif_options.trim_ic, motif_options.formats)
+    best, figures = annotate_kernels(out, motifs, exported, encoder.alphabet.letters, database,
+                                     motif_options.top, draw=plotted) if database else ({}, {})
+    columns = {item.kernel: item.columns for item in exported}
+    for item in results:
+        item.motif_columns = columns.get(item.kernel)
+        item.best_match = best.get(item.kernel)
+        if item.kernel in figures:  # the match figure shows the kernel's logo too
+            item.images[0] = figures[item.kernel]
+    write_text(out / "kernels.tsv", kernels_table(results, names))
+    groups = distinct_motifs(motifs, exported, encoder.alphabet.letters, best)
+    distinct = write_distinct(out, groups, motifs, dataset, plotted)
+    if report:
+        from ..report.summary import write_report
+
+        write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
+                     motif_database=database.source if database else None, distinct=distinct,
+                     n_kernels=len(results))
+    return results
+
