@@ -519,13 +519,7 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     n, length = len(dataset), encoder.length
     batch = config.batch_size
 
-    probabilities = np.zeros((n, len(names_out)), dtype=np.float32)
-    for rows in _chunks(n, batch):
-        inputs = dataset.model_inputs(rows)
-        probabilities[rows] = scorer.probabilities(inputs["sequence"], inputs.get("features"))
-    if target is None and getattr(dataset, "task", "classification") == "regression":
-        target = 0  # a regression model's outputs are values, not competing classes: the first target
-    targets = (probabilities.argmax(axis=1) if target is None else np.full(n, target)).astype(np.int32)
+    probabilities, targets = _predicted_targets(scorer, dataset, target, batch)
 
     if config.method == "ism":
         names = ism_channel_names(encoder)
@@ -543,32 +537,57 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     for rows in _chunks(n, max(1, batch // per_record)):
         inputs = dataset.model_inputs(rows)
         sequence = inputs["sequence"].astype(np.float32)
-        features = inputs.get("features")
-        batch_targets = targets[rows]
-        channels = encoder.channels
-        if config.method == "ism":
-            result, scores[rows], logits[rows] = _ism(scorer, encoder, sequence, features, batch_targets, batch)
-        elif config.method in ("saliency", "grad-input"):
-            grads, logits[rows] = scorer.gradients(sequence, features, batch_targets)
-            result = np.abs(grads) if config.method == "saliency" else grads * sequence
-            weight = sequence[..., :channels] if config.method == "saliency" else 1.0
-            scores[rows] = (result[..., :channels] * weight).sum(axis=-1)
-        else:
-            references = make_references(dataset, rows, sequence, config.baseline, config.shuffles or 1,
-                                         config.seed, rows.start)
-            if config.method == "deeplift":
-                result, logits[rows], reference_logits[rows] = _deeplift(
-                    explainer, sequence, references, features, batch_targets, batch)
-            else:
-                result, logits[rows], reference_logits[rows] = _integrated_gradients(
-                    scorer, sequence, references, features, batch_targets, config.steps, batch)
-            scores[rows] = result[..., :channels].sum(axis=-1)
+        result, scores[rows], logits[rows], reference = _explain(scorer, explainer, dataset, config, rows, sequence,
+                                                                 inputs.get("features"), targets[rows])
+        if reference_logits is not None:
+            reference_logits[rows] = reference
         values[rows] = result
         if progress is not None:
             progress(rows.stop, n)
     chosen = probabilities[np.arange(n), targets]
     return Attributions(values, scores, targets, logits, reference_logits, chosen, names, config,
                         getattr(dataset, "task", "classification"))
+
+
+def _predicted_targets(scorer, dataset, target: int | None, batch: int) -> tuple:
+    """The model's probabilities for every record, and the output each record is explained for.
+
+    ``target`` None: each record's predicted class (a regression model's first target, since
+    its outputs are values, not competing classes).
+    """
+    n = len(dataset)
+    probabilities = np.zeros((n, len(dataset.output_names)), dtype=np.float32)
+    for rows in _chunks(n, batch):
+        inputs = dataset.model_inputs(rows)
+        probabilities[rows] = scorer.probabilities(inputs["sequence"], inputs.get("features"))
+    if target is None and getattr(dataset, "task", "classification") == "regression":
+        target = 0
+    targets = probabilities.argmax(axis=1) if target is None else np.full(n, target)
+    return probabilities, targets.astype(np.int32)
+
+
+def _explain(scorer, explainer, dataset, config: AttributionConfig, rows: slice, sequence: np.ndarray, features,
+             targets: np.ndarray) -> tuple:
+    """One batch of records: attributions, per-position scores, logits and reference logits (None without)."""
+    encoder = dataset.encoder
+    channels = encoder.channels
+    batch = config.batch_size
+    if config.method == "ism":
+        result, scores, logits = _ism(scorer, encoder, sequence, features, targets, batch)
+        return result, scores, logits, None
+    if config.method in ("saliency", "grad-input"):
+        grads, logits = scorer.gradients(sequence, features, targets)
+        result = np.abs(grads) if config.method == "saliency" else grads * sequence
+        weight = sequence[..., :channels] if config.method == "saliency" else 1.0
+        return result, (result[..., :channels] * weight).sum(axis=-1), logits, None
+    references = make_references(dataset, rows, sequence, config.baseline, config.shuffles or 1, config.seed,
+                                 rows.start)
+    if config.method == "deeplift":
+        result, logits, reference_logits = _deeplift(explainer, sequence, references, features, targets, batch)
+    else:
+        result, logits, reference_logits = _integrated_gradients(scorer, sequence, references, features, targets,
+                                                                 config.steps, batch)
+    return result, result[..., :channels].sum(axis=-1), logits, reference_logits
 
 
 def strongest_windows(scores: np.ndarray, width: int) -> np.ndarray:

@@ -278,7 +278,6 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
         Unknown layer, nodes out of range, ``bound``, ``lr`` or ``steps`` not above 0, ``l2``
         negative, or a shape the model does not take.
     """
-    import tensorflow as tf
 
     layer = _get_layer(model, layer_name)
     n_nodes = int(layer.output.shape[-1])
@@ -294,8 +293,34 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
         raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}")
     length, channels = _input_shape(model, length, channels)
 
+    start = random_inputs(len(nodes), length, channels, bound, seed)
+    before, after, result = _ascend(model, layer, nodes, n_nodes, start, lr, steps, l2, progress)
+    stuck = [node for node, start, end, x in zip(nodes, before, after, result)
+             if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
+    if stuck and restarts > 0:
+        log.info("layer %s: node(s) %s did not respond from [-%g, %g]; starting them again from [-%g, %g]",
+                 layer_name, ", ".join(map(str, stuck)), bound, bound, 3 * bound, 3 * bound)
+        again = optimize_inputs(model, layer_name, stuck, length, channels, 3 * bound, lr, steps, l2, seed + 1,
+                                None, restarts - 1)
+        for row, node in zip(again, stuck):
+            result[nodes.index(node)] = row
+        return result
+    if stuck:
+        log.warning(
+            "layer %s: node(s) %s did not respond: their value did not rise from the random start (a ReLU "
+            "that is off everywhere has no gradient), so their logos show no preference; a larger bound "
+            "(now %g) starts from inputs that are more likely to switch them on",
+            layer_name, ", ".join(str(node) for node in stuck), bound)
+    return result
+
+
+def _ascend(model, layer, nodes: list, n_nodes: int, start: np.ndarray, lr: float, steps: int, l2: float,
+            progress) -> tuple:
+    """Normalised gradient ascent from ``start``; the chosen nodes' values before and after, and the inputs."""
+    import tensorflow as tf
+
     values = _node_function(model, layer)
-    inputs = tf.Variable(random_inputs(len(nodes), length, channels, bound, seed))
+    inputs = tf.Variable(start)
     # Row i maximises node nodes[i]: a one-hot mask picks it from all the layer's values.
     mask = tf.one_hot(nodes, n_nodes, dtype=tf.float32)
 
@@ -321,25 +346,7 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
         done += chunk
         if progress is not None:
             progress(done, steps)
-    after = chosen_values()
-    result = inputs.numpy()
-    stuck = [node for node, start, end, x in zip(nodes, before, after, result)
-             if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
-    if stuck and restarts > 0:
-        log.info("layer %s: node(s) %s did not respond from [-%g, %g]; starting them again from [-%g, %g]",
-                 layer_name, ", ".join(map(str, stuck)), bound, bound, 3 * bound, 3 * bound)
-        again = optimize_inputs(model, layer_name, stuck, length, channels, 3 * bound, lr, steps, l2, seed + 1,
-                                None, restarts - 1)
-        for row, node in zip(again, stuck):
-            result[nodes.index(node)] = row
-        return result
-    if stuck:
-        log.warning(
-            "layer %s: node(s) %s did not respond: their value did not rise from the random start (a ReLU "
-            "that is off everywhere has no gradient), so their logos show no preference; a larger bound "
-            "(now %g) starts from inputs that are more likely to switch them on",
-            layer_name, ", ".join(str(node) for node in stuck), bound)
-    return result
+    return before, chosen_values(), inputs.numpy()
 
 
 def _flat(x: np.ndarray, bits: float = 0.25) -> bool:

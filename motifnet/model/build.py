@@ -61,23 +61,46 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
         its layer's input (the message states both shapes).
     """
     import keras
-    from keras import layers
 
     from .adjacency import read_adjacencies
     from .compile import compile_model
-    from .layers import dense_or_sparse, sparse_features
 
     check_length(params, length)
     if adjacency is None:
         adjacency = read_adjacencies(params)
-    limit = params["kernel_constraint"]
+    constraint = _max_norm(params["kernel_constraint"])
+    sequence = keras.Input(shape=(length, channels), name="sequence")
+    inputs = [sequence]
+    x = _convolutions(sequence, params, constraint)
+    x = _recurrent(x, params, constraint) if params["rnn_type"] is not None else keras.layers.Flatten(name="flatten")(x)
+    if n_features:
+        features = keras.Input(shape=(n_features,), name="features")
+        inputs.append(features)
+    x, source = _join_features(x, features if n_features else None, n_features, adjacency, constraint)
+    x = _dense_block(x, params, adjacency, source, constraint)
+    activation = "linear" if task == "regression" else "sigmoid" if multi_label else "softmax"
+    outputs = keras.layers.Dense(n_classes, activation=activation, kernel_constraint=constraint(0),
+                                 bias_constraint=constraint(0), name="output")(x)
+    model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
+    compile_model(model, params["learning_rate"], multi_label, task)
+    return model
+
+
+def _max_norm(limit):
+    """``constraint(axis)``: Keras' MaxNorm at ``limit`` over ``axis`` (None without a limit)."""
+    import keras
 
     def constraint(axis):
         return keras.constraints.MaxNorm(limit, axis=axis) if limit is not None else None
 
-    sequence = keras.Input(shape=(length, channels), name="sequence")
-    inputs = [sequence]
-    x = layers.Dropout(params["dropout_input"], name="dropout_input")(sequence)
+    return constraint
+
+
+def _convolutions(x, params: dict, constraint):
+    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), max pooling and dropout."""
+    from keras import layers
+
+    x = layers.Dropout(params["dropout_input"], name="dropout_input")(x)
     for i in range(params["conv_num"]):
         x = layers.Conv1D(layer_value(params, "kernel_num", i), layer_value(params, "kernel_len", i),
                           activation="relu", padding="valid", kernel_constraint=constraint([0, 1]),
@@ -85,40 +108,53 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
         x = layers.MaxPooling1D(layer_value(params, "pool_size", i), layer_value(params, "pool_stride", i),
                                 name=f"pool_{i + 1}")(x)
         x = layers.Dropout(layer_value(params, "dropout_conv", i), name=f"dropout_conv_{i + 1}")(x)
-    if params["rnn_type"] is not None:
-        cell = layers.LSTM if params["rnn_type"] == "LSTM" else layers.GRU
-        for i in range(params["rnn_num"]):
-            last = i == params["rnn_num"] - 1
-            rnn = cell(layer_value(params, "rnn_units", i), return_sequences=not last,
-                       dropout=layer_value(params, "rnn_dropout_input", i),
-                       recurrent_dropout=layer_value(params, "rnn_dropout_recurrent", i),
-                       kernel_constraint=constraint(0), recurrent_constraint=constraint(0),
-                       name=f"rnn_{i + 1}" if not params["rnn_bidirectional"] else f"rnn_{i + 1}_cell")
-            x = layers.Bidirectional(rnn, name=f"rnn_{i + 1}")(x) if params["rnn_bidirectional"] else rnn(x)
-    else:
-        x = layers.Flatten(name="flatten")(x)
-    if n_features:
-        features = keras.Input(shape=(n_features,), name="features")
-        inputs.append(features)
-        joined = sparse_features(features, adjacency, n_features, activation="relu",
-                                 kernel_constraint=constraint(0), bias_constraint=constraint(0))
-        flat = int(x.shape[-1])
-        x = layers.Concatenate(name="concat_features")([x, joined])
-        source = f"concat_features: {flat} from the sequence + {int(joined.shape[-1])} from the features"
-    else:
+    return x
+
+
+def _recurrent(x, params: dict, constraint):
+    """``rnn_num`` LSTM or GRU layers (bidirectional by default); the last returns one vector."""
+    from keras import layers
+
+    cell = layers.LSTM if params["rnn_type"] == "LSTM" else layers.GRU
+    for i in range(params["rnn_num"]):
+        last = i == params["rnn_num"] - 1
+        rnn = cell(layer_value(params, "rnn_units", i), return_sequences=not last,
+                   dropout=layer_value(params, "rnn_dropout_input", i),
+                   recurrent_dropout=layer_value(params, "rnn_dropout_recurrent", i),
+                   kernel_constraint=constraint(0), recurrent_constraint=constraint(0),
+                   name=f"rnn_{i + 1}" if not params["rnn_bidirectional"] else f"rnn_{i + 1}_cell")
+        x = layers.Bidirectional(rnn, name=f"rnn_{i + 1}")(x) if params["rnn_bidirectional"] else rnn(x)
+    return x
+
+
+def _join_features(x, features, n_features: int, adjacency: dict, constraint) -> tuple:
+    """Concatenate the (optionally sparse) feature layer to ``x``; returns ``x`` and its description."""
+    from keras import layers
+
+    from .layers import sparse_features
+
+    if features is None:
         sparse_features(None, adjacency, 0)  # refuses features_adjacency without features
-        source = ""
+        return x, ""
+    joined = sparse_features(features, adjacency, n_features, activation="relu",
+                             kernel_constraint=constraint(0), bias_constraint=constraint(0))
+    flat = int(x.shape[-1])
+    x = layers.Concatenate(name="concat_features")([x, joined])
+    return x, f"concat_features: {flat} from the sequence + {int(joined.shape[-1])} from the features"
+
+
+def _dense_block(x, params: dict, adjacency: dict, source: str, constraint):
+    """``dense_num`` dense (or sparsely connected) ReLU layers, each followed by dropout."""
+    from keras import layers
+
+    from .layers import dense_or_sparse
+
     for i in range(params["dense_num"]):
         x = dense_or_sparse(x, f"dense_{i + 1}", layer_value(params, "neuron_num", i), adjacency,
                             source=source if i == 0 else "", activation="relu",
                             kernel_constraint=constraint(0), bias_constraint=constraint(0))
         x = layers.Dropout(layer_value(params, "dropout_dense", i), name=f"dropout_dense_{i + 1}")(x)
-    activation = "linear" if task == "regression" else "sigmoid" if multi_label else "softmax"
-    outputs = layers.Dense(n_classes, activation=activation,
-                           kernel_constraint=constraint(0), bias_constraint=constraint(0), name="output")(x)
-    model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
-    compile_model(model, params["learning_rate"], multi_label, task)
-    return model
+    return x
 
 
 def summary_lines(model) -> list:
