@@ -1,0 +1,53 @@
+"""Run folders written before the layered layout still open, predict the same values and can be interpreted."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from motifnet import open_run
+from motifnet.run.info import describe_run
+
+OLD = Path(__file__).parent / "data" / "runs-0.1.0"
+
+
+def read_table(path) -> dict:
+    with open(path, newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    return {"header": rows[0], "ids": [row[0] for row in rows[1:]],
+            "values": np.array([[float(value) for value in row[1:]] for row in rows[1:]])}
+
+
+@pytest.mark.parametrize(("run", "inputs"), [("classification", ["ap1.fa", "gata.fa"]),
+                                             ("regression", ["variants.fa"])])
+def test_old_run_predicts_what_it_predicted_then(cli, tmp_path, run, inputs):
+    output = tmp_path / "predictions.tsv"
+    result = cli("predict", OLD / run, *(OLD / name for name in inputs), "-o", output)
+    assert result.exit_code == 0, result.output
+    now, then = read_table(output), read_table(OLD / f"{run}_predictions.tsv")
+    assert now["header"] == then["header"] and now["ids"] == then["ids"]
+    # The old table holds 6 significant digits.
+    np.testing.assert_allclose(now["values"], then["values"], rtol=1e-5, atol=1e-6)
+
+
+def test_old_runs_open_with_their_data_and_describe_themselves():
+    classification = open_run(OLD / "classification")
+    assert classification.dataset.class_names == ["ap1", "gata"]
+    assert len(classification.dataset) == 80
+    assert "test metrics (12 records): ROC-AUC mean 0.333, PR-AUC mean 0.465" in describe_run(classification)
+    regression = open_run(OLD / "regression")
+    assert type(regression.model).__name__ == "EpistaticNet"
+    assert "L1 norm of the Walsh-Hadamard spectrum" in describe_run(regression)
+
+
+def test_visualize_kernels_on_an_old_run(cli, tmp_path):
+    run_dir = tmp_path / "classification"
+    shutil.copytree(OLD / "classification", run_dir)  # nothing writes into the kept folder
+    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "report", "--no-match", "--group", "all")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "report" / "summary.html").is_file()
+    assert (tmp_path / "report" / "motifs.meme").is_file()
