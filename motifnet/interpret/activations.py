@@ -106,22 +106,37 @@ def group_matrix(labels: np.ndarray, targets: np.ndarray | None) -> np.ndarray:
     return np.ones((len(labels), 1), dtype=np.uint8) if targets is not None else labels
 
 
-def motif_layer(run: Run):
-    """The first convolutional layer of the run's model."""
-    names = [layer.name for layer in run.model.layers]
-    if MOTIF_LAYER not in names:
-        raise RunDirError(
-            f"{run.path}: the model has no convolutional layer (conv_num=0), so it has no kernels to show"
-        )
-    return run.model.get_layer(MOTIF_LAYER)
+def _model_and_place(model) -> tuple:
+    """A Keras model, and the run folder it came from ('' for a bare model), from a model or a :class:`Run`."""
+    if isinstance(model, Run):
+        return model.model, f"{model.path}: "
+    return model, ""
 
 
-def conv_batches(run: Run, dataset: Dataset, batch_size: int = 256):
-    """Yield ``(slice, activations)`` with activations of ``conv_1``, shape=(batch, positions, kernels)."""
+def motif_layer(model):
+    """The first convolutional layer (``conv_1``) of a Keras model or of a run's model.
+
+    Raises
+    ------
+    RunDirError
+        The model has no convolutional layer.
+    """
+    model, place = _model_and_place(model)
+    if MOTIF_LAYER not in [layer.name for layer in model.layers]:
+        raise RunDirError(f"{place}the model has no convolutional layer (conv_num=0), so it has no kernels to show")
+    return model.get_layer(MOTIF_LAYER)
+
+
+def conv_batches(model, dataset: Dataset, batch_size: int = 256):
+    """Yield ``(slice, activations)`` with activations of ``conv_1``, shape=(batch, positions, kernels).
+
+    ``model``: a Keras model or a :class:`Run`.
+    """
     import keras
 
-    layer = motif_layer(run)
-    sub_model = keras.Model(run.model.get_layer("sequence").output, layer.output)
+    layer = motif_layer(model)
+    model, _ = _model_and_place(model)
+    sub_model = keras.Model(model.get_layer("sequence").output, layer.output)
     progress = Progress("first-layer activations", total=len(dataset), unit="sequences")
     for start in range(0, len(dataset), batch_size):
         rows = slice(start, min(start + batch_size, len(dataset)))
@@ -130,12 +145,13 @@ def conv_batches(run: Run, dataset: Dataset, batch_size: int = 256):
         progress.advance(rows.stop - rows.start)
 
 
-def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> KernelActivations:
+def max_activations(model, dataset: Dataset, batch_size: int = 256) -> KernelActivations:
     """Maximum activation and its position for every sequence and first-layer kernel.
 
     Parameters
     ----------
-    run : Run
+    model : keras.Model or Run
+        A motifnet model, or a run folder opened with :func:`motifnet.open_run`.
     dataset : Dataset
         The records to look at (see :func:`motifnet.run.selection.select_data`).
     batch_size : int
@@ -144,22 +160,27 @@ def max_activations(run: Run, dataset: Dataset, batch_size: int = 256) -> Kernel
     Returns
     -------
     KernelActivations
+
+    Raises
+    ------
+    RunDirError
+        The model has no convolutional layer.
     """
-    layer = motif_layer(run)
+    layer = motif_layer(model)
     n, kernels = len(dataset), layer.filters
     best = np.zeros((n, kernels), dtype=np.float32)
     where = np.zeros((n, kernels), dtype=np.int32)
-    for rows, activations in conv_batches(run, dataset, batch_size):
+    for rows, activations in conv_batches(model, dataset, batch_size):
         best[rows] = activations.max(axis=1)
         where[rows] = activations.argmax(axis=1)
     return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names),
                              int(layer.kernel_size[0]), dataset.targets, list(dataset.target_names))
 
 
-def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):
+def activation_profiles(model, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):
     """Mean and standard deviation of each kernel's activation along the sequence, per class.
 
-    Regression data counts as one class (all sequences).
+    ``model``: a Keras model or a :class:`Run`. Regression data counts as one class (all sequences).
 
     Only sequences where ``selected[sequence, i]`` is True count for kernel ``kernels[i]``
     (pysster: those whose maximum activation exceeds the kernel's threshold).
@@ -173,7 +194,7 @@ def activation_profiles(run: Run, dataset: Dataset, selected: np.ndarray, kernel
     classes = membership.shape[1]
     total = total_sq = None
     count = np.zeros((classes, selected.shape[1]), dtype=np.float64)
-    for rows, activations in conv_batches(run, dataset, batch_size):
+    for rows, activations in conv_batches(model, dataset, batch_size):
         weights = membership[rows].astype(np.float64)[:, :, None] * selected[rows][:, None, :]  # (b, C, K)
         if kernels is not None:
             activations = activations[:, :, kernels]
