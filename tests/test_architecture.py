@@ -126,3 +126,12 @@ def test_only_the_cli_layer_uses_click():
 def test_public_api_is_importable_from_the_package():
     for name in motifnet.__all__:
         assert hasattr(motifnet, name), name
+
+
+def test_readme_describes_every_layer():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## How the code is organised"):]
+    section = section[: section.index("\n## ", 1)]
+    folders = {line.split("`")[1].rstrip("/") for line in section.splitlines() if line.startswith("| `")}
+    subpackages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert folders == subpackages | {"motifnet/*.py"}
