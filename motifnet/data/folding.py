@@ -530,7 +530,7 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
             with process_pool(jobs) as pool:
                 in_flight: deque = deque()
                 for records, task in _chunks(fasta_path, options):
-                    in_flight.append((records, pool.apply_async(_fold_chunk, (task,))))
+                    in_flight.append((records, pool.submit(_fold_chunk, task)))
                     if len(in_flight) >= _IN_FLIGHT_PER_JOB * jobs:
                         write(*_collect(in_flight))
                 while in_flight:
@@ -542,4 +542,4 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
 
 def _collect(in_flight: deque) -> tuple:
     records, pending = in_flight.popleft()
-    return records, pending.get()
+    return records, pending.result()

@@ -1,0 +1,100 @@
+"""motifnet._io: atomic writes (all or nothing), their permissions, npz archives without pickle, checksums."""
+
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from motifnet._io import atomic_path, sha256, write_json, write_npz, write_text
+
+
+def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "table.tsv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError, match="disk full"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half of the new")
+            raise RuntimeError("disk full")
+    assert target.read_text() == "old\n"
+    assert [path.name for path in tmp_path.iterdir()] == ["table.tsv"]
+
+
+def test_an_interrupted_first_write_leaves_nothing(tmp_path):
+    target = tmp_path / "new" / "model.keras"
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_path(target, suffix=".keras") as tmp:
+            assert tmp.parent == target.parent and tmp.name.endswith(".partial.keras")
+            tmp.write_bytes(b"partial")
+            raise KeyboardInterrupt
+    assert list((tmp_path / "new").iterdir()) == []
+
+
+def test_a_successful_write_replaces_the_file_and_leaves_only_it(tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("old")
+    write_text(target, "new ünïcode\n")
+    assert target.read_bytes() == "new ünïcode\n".encode()
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_json_with_nan_is_refused_before_anything_is_written(tmp_path):
+    target = tmp_path / "metrics.json"
+    write_json(target, {"roc_auc": 0.5, "classes": ["a", "b"]})
+    assert target.read_text() == '{\n  "roc_auc": 0.5,\n  "classes": [\n    "a",\n    "b"\n  ]\n}\n'
+    with pytest.raises(ValueError):
+        write_json(target, {"roc_auc": float("nan")})
+    assert json.loads(target.read_text()) == {"roc_auc": 0.5, "classes": ["a", "b"]}
+    assert [path.name for path in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_atomic_writes_get_the_permissions_of_a_plain_write(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    atomic = tmp_path / "atomic.txt"
+    write_text(atomic, "x")
+    assert oct(atomic.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+
+
+def test_npz_round_trip_keeps_every_array_exactly(tmp_path):
+    arrays = {
+        "codes": np.arange(24, dtype=np.uint8).reshape(3, 8),
+        "labels": np.eye(3, dtype=np.uint8),
+        "targets": np.array([[1.5], [-2.25], [np.inf]], dtype=np.float32),
+        "ids": np.array(["a", "ß", "record 3"]),
+        "kernel_len": np.array(5),
+        "empty": np.zeros((0, 4), dtype=np.float64),
+    }
+    path = tmp_path / "data.npz"
+    write_npz(path, arrays)
+    with np.load(path, allow_pickle=False) as loaded:
+        assert sorted(loaded.files) == sorted(arrays)
+        for name, value in arrays.items():
+            assert loaded[name].dtype == value.dtype and loaded[name].shape == value.shape, name
+            np.testing.assert_array_equal(loaded[name], value)
+
+
+def test_npz_compression_level_changes_the_size_not_the_content(tmp_path):
+    codes = np.tile(np.arange(4, dtype=np.uint8), 5000)
+    write_npz(tmp_path / "stored.npz", {"codes": codes}, compresslevel=0)
+    write_npz(tmp_path / "deflated.npz", {"codes": codes}, compresslevel=9)
+    assert (tmp_path / "deflated.npz").stat().st_size < (tmp_path / "stored.npz").stat().st_size / 10
+    for name in ("stored.npz", "deflated.npz"):
+        with np.load(tmp_path / name) as loaded:
+            np.testing.assert_array_equal(loaded["codes"], codes)
+
+
+def test_npz_refuses_python_objects_and_leaves_no_file(tmp_path):
+    path = tmp_path / "data.npz"
+    with pytest.raises(ValueError):
+        write_npz(path, {"ok": np.zeros(2), "objects": np.array([1, None], dtype=object)})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sha256_of_a_file_longer_than_one_read_block(tmp_path):
+    data = bytes(range(256)) * 4097  # just over 1 MiB: two blocks
+    path = tmp_path / "big.bin"
+    path.write_bytes(data)
+    assert sha256(path) == hashlib.sha256(data).hexdigest()
+    (tmp_path / "empty").write_bytes(b"")
+    assert sha256(tmp_path / "empty") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
