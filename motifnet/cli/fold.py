@@ -1,0 +1,42 @@
+"""``motifnet fold``: RNA secondary structure with ViennaRNA, in the formats ``train`` reads."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from .options import logging_options
+
+log = logging.getLogger("motifnet")
+
+
+@click.command()
+@click.argument("fasta")
+@click.option("-o", "--output", required=True, metavar="OUT.fa", help="FASTA file to write (appears when complete).")
+@click.option("--format", "fold_format", type=click.Choice(["dotbracket", "context", "profile"]),
+              default="dotbracket", show_default=True,
+              help="MFE dot-bracket, structural contexts (FHIMST), or context probabilities (six rows F H I M S T).")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes. [default: all cores]")
+@click.option("--window", type=click.IntRange(min=1), metavar="W",
+              help="Local folding for long sequences: windows of W bases (RNAplfold -W).")
+@click.option("--span", type=click.IntRange(min=1), metavar="S",
+              help="With --window: base pairs span at most S bases (RNAplfold -L). [default: W]")
+@click.option("--samples", type=click.IntRange(min=1), metavar="N",
+              help="profile: structures sampled from the Boltzmann ensemble per record. [default: 1000]")
+@click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
+@logging_options(tensorflow=False)  # folding needs no model
+def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
+    """Predict RNA secondary structure with ViennaRNA, in the formats train reads.
+
+    FASTA holds plain sequence records (RNA; DNA is folded with T read as U). Records are
+    written in input order: header (with mfe=E after the id), sequence, then the structure.
+    Train on the output with --structure-alphabet "()." (dotbracket), --structure-alphabet
+    FHIMST (context) or --structure-alphabet FHIMST --structure-pwm (profile).
+    """
+    from ..data.folding import FoldOptions, fold_file
+
+    options = FoldOptions(fold_format, window=window, span=span, samples=samples, exact=exact, seed=seed, jobs=jobs)
+    log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)
+    fold_file(fasta, output, options)

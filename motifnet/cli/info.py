@@ -1,0 +1,18 @@
+"""``motifnet info``: what a run folder holds."""
+
+from __future__ import annotations
+
+import click
+
+from .options import logging_options
+
+
+@click.command()
+@click.argument("run_dir")
+@logging_options
+def info(run_dir):
+    """Show a run folder: data, parameters, layers (names and nodes) and metrics."""
+    from ..run.info import describe_run
+    from ..run.rundir import open_run
+
+    click.echo(describe_run(open_run(run_dir)))

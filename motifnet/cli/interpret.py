@@ -1,0 +1,210 @@
+"""What a trained network learned: ``activations``, ``visualize-kernels``, ``cluster``, ``optimize-inputs``,
+``attribute``."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from .options import comma_list, int_list, logging_options, parse_formats, parse_kernels, selection_options
+
+log = logging.getLogger("motifnet")
+
+
+def open_with_data(run_dir, group: str, fasta, multi_label: bool) -> tuple:
+    """The run, the records of :func:`selection_options` it is looked at with, and how to name them.
+
+    Returns
+    -------
+    (Run, Dataset, str)
+    """
+    from ..run.rundir import open_run
+    from ..run.selection import select_data
+
+    run = open_run(run_dir)
+    dataset = select_data(run, group, list(fasta), multi_label)
+    label = f"{len(fasta)} FASTA file(s)" if fasta else f"{group} split" if group != "all" else "all data"
+    log.info("looking at %d sequences (%s)", len(dataset), label)
+    return run, dataset, label
+
+
+@click.command()
+@click.argument("run_dir")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
+@selection_options
+@logging_options
+def activations(run_dir, output, group, fasta, multi_label, batch_size):
+    """Maximum activation and its position for every sequence and first-layer kernel.
+
+    Positions are 0-based starts of the kernel's window in the sequence.
+    """
+    from ..interpret.activations import max_activations
+
+    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
+    result = max_activations(run, dataset, batch_size)
+    result.save(output)
+    log.info("wrote %s (%d sequences x %d kernels)", output, len(dataset), result.n_kernels)
+
+
+@click.command("visualize-kernels")
+@click.argument("run_dir")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
+@click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
+@click.option("--motif-db", metavar="jaspar|FILE.meme",
+              help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
+                   "none otherwise]")
+@click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")
+@click.option("--no-match", is_flag=True, help="Do not match the kernels with known motifs.")
+@click.option("--trim-ic", type=float, default=0.3, show_default=True, metavar="BITS",
+              help="Exported motifs keep the columns from the first to the last with this information content "
+                   "(0: all).")
+@click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac",
+              help="Motif file formats to write (motifs.meme, motifs.jaspar, motifs.transfac).")
+@click.option("--target", metavar="NAME",
+              help="Regression models: rank kernels by the correlation of their maximum activation with this "
+                   "target (name or 0-based index). [default: the first target]")
+@click.option("--top", "top_kernels", type=int, metavar="N",
+              help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
+                   "[default: all]")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes drawing the per-kernel plots. [default: all cores]")
+@selection_options
+@logging_options
+def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
+                              top_kernels, jobs, group, fasta, multi_label, batch_size):
+    """Motif logo, positions and activations of each first-layer kernel, and summary.html.
+
+    Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
+    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv,
+    motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png.
+    """
+    from ..motifs.matching import MotifOptions
+    from ..workflows.visualize import visualize_kernels
+
+    options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
+                           formats=parse_formats(formats))
+    kernel_list = parse_kernels(kernels)
+    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
+    visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
+                      target=target, top=top_kernels, jobs=jobs)
+    click.echo(str(Path(out_dir) / "summary.html"))
+
+
+@click.command()
+@click.argument("run_dir")
+@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file of the clustered heat map.")
+@click.option("--classes", metavar="0,3", help="Only sequences of these classes (indices). [default: all]")
+@click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
+              help="Cluster a seeded, class-stratified sample when there are more sequences.")
+@selection_options
+@logging_options
+def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size):
+    """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
+
+    Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
+    drawn as a clustered heat map with a class colour bar.
+    """
+    from ..interpret.activations import max_activations
+    from ..interpret.clustering import cluster_activations
+    from ..plot.clustermap import plot_clustermap
+    from ..plot.figures import save_figure
+
+    class_list = int_list(classes, "--classes")
+    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
+    result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
+    if result.subsampled_from:
+        log.info("clustering a class-stratified sample of %d of %d sequences (--max-sequences)",
+                 len(result.row_order), result.subsampled_from)
+    save_figure(plot_clustermap(result).figure, output)
+    log.info("wrote %s", output)
+
+
+@click.command("optimize-inputs")
+@click.argument("run_dir")
+@click.option("--layer", required=True, metavar="NAME", help="Layer whose nodes to optimise (see motifnet info).")
+@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file: one logo row per node.")
+@click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
+@click.option("--bound", type=float, default=0.1, show_default=True, help="Random start uniform in [-bound, bound].")
+@click.option("--lr", type=float, default=0.02, show_default=True, help="Step size of the gradient ascent.")
+@click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random start.")
+@logging_options
+def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, seed):
+    """Learn, for each node of a layer, the input that maximises its output (as logos).
+
+    L2-penalised gradient ascent from a random start; one logo row (softmax over letters
+    per position, in bits) per node. Best read as a view of how the network works: the
+    kernel logos of visualize-kernels are the reliable motifs.
+    """
+    from ..run.rundir import open_run
+    from ..workflows.optimize import optimize_for_run
+
+    node_list = int_list(nodes, "--nodes")
+    optimize_for_run(open_run(run_dir), layer, node_list, output, bound, lr, steps, seed)
+    log.info("wrote %s", output)
+
+
+_ATTRIBUTE_EPILOG = """\b
+Methods (all explain the target's logit, the input of the output layer's softmax/sigmoid):
+  saliency              |gradient| per position and letter. Local: a saturated unit (a
+                        ReLU that is off, a motif already strong enough) has zero gradient
+                        however much the letter matters. No sign, no baseline.
+  grad-input            gradient x input: for one-hot input the observed letter's gradient.
+                        Saturates like saliency.
+  integrated-gradients  (input - baseline) x the gradient averaged on the straight path
+                        from the baseline (--steps midpoints). Sums to logit(input) -
+                        logit(baseline), closer with more steps.
+  deeplift              DeepLIFT's rescale rule (ReLU secants against the baseline's
+                        activations; max pooling passes each window's change of maximum to
+                        one unit). Sums to logit(input) - logit(baseline) exactly.
+                        Convolution/dense/pooling models only: recurrent models are refused.
+  ism                   logit(mutant) - logit(input) for every single-letter substitution
+                        (sequence+structure models: every pair of letters). Exact, no
+                        baseline, costs one forward pass per position and letter.
+\b
+Baselines (integrated-gradients, deeplift; default zeros). The attribution is relative to
+the baseline, so the choice changes the answer:
+  zeros     no letter at all (not a sequence the model was trained on).
+  uniform   every letter 1/A (pairs 1/(A*S)): an "average" sequence.
+  shuffle   the sequence with its dinucleotides shuffled (--shuffles references, averaged;
+            --seed): keeps composition, so only order-dependent signal is credited.
+\b
+Outputs in OUT_DIR: attributions.npz, attribution_<rank>_<id>.png (--top sequences with the
+highest probability of their target), attribution.json; if OUT_DIR or its parent holds the
+summary.html of visualize-kernels, its attribution section is updated."""
+
+
+@click.command(epilog=_ATTRIBUTE_EPILOG)
+@click.argument("run_dir")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
+@click.option("--method", required=True,
+              type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
+              help="Attribution method (see below).")
+@click.option("--target", metavar="CLASS",
+              help="Class to explain: a class name or a 0-based index. [default: each sequence's predicted class]")
+@click.option("--baseline", type=click.Choice(["zeros", "uniform", "shuffle"]),
+              help="Reference input of integrated-gradients and deeplift. [default: zeros]")
+@click.option("--steps", type=int, help="Integrated gradients: points on the path. [default: 50]")
+@click.option("--shuffles", type=int, help="--baseline shuffle: shuffled references per sequence. [default: 10]")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Draw logos of this many sequences (highest probability of their target).")
+@selection_options
+@logging_options
+def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta, multi_label,
+              batch_size):
+    """Attribution maps: which positions and letters of each sequence drive the prediction.
+
+    Computed through the whole network for the logit of the target class; see the methods
+    and their caveats below.
+    """
+    from ..interpret.attribution import AttributionConfig
+    from ..workflows.attribution import attribute_run
+
+    config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
+    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
+    attribute_run(run, dataset, out_dir, config, top, data_label=label)
+    click.echo(str(Path(out_dir) / "attributions.npz"))

@@ -1,0 +1,244 @@
+"""Options shared by several commands, each declared once, and the parsing of option strings.
+
+Groups of options (in the spirit of deepTools' ``parserCommon``) are decorators that a command
+combines:
+
+- :func:`logging_options`: ``--quiet``, ``--verbose``, ``--device`` (every command);
+- :func:`data_reading_options`: how labelled FASTA files are read (``train``, ``grid-search``);
+  the command receives one :class:`motifnet.data.options.DataOptions` as ``data``, the
+  ``--split`` fractions as ``split`` and the ``--param``/``--params`` values as ``params``;
+- :func:`selection_options`: which records of a run to look at (``--group``, ``--fasta``,
+  ``--multi-label``, ``--batch-size``; the interpretation commands);
+- single options that several commands take with their own help text (``--seed``,
+  ``--overwrite``, ``--batch-size``, ``--features``, ``--track``).
+
+The parse functions turn option strings into Python values for the library, with the messages
+users know; the library validates the values themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from ..errors import ParamError
+from .main import setup_logging
+
+SPLIT_DEFAULT = "0.7,0.15"
+
+
+# -- parsing option strings -------------------------------------------------------------------------
+
+def comma_list(text: str | None) -> list | None:
+    """``A,B,C`` as a list of stripped names; None for an absent or empty option."""
+    return [part.strip() for part in text.split(",")] if text else None
+
+
+def parse_tracks(texts) -> list:
+    """``--track NAME=FILE[,FILE...]`` options as (name, [files]) pairs.
+
+    Raises
+    ------
+    ParamError
+        A text without a name or files, or a name given twice.
+    """
+    from ..data.features import check_tracks
+
+    tracks = []
+    for text in texts:
+        name, _, files = text.partition("=")
+        if not name.strip() or not files.strip():
+            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
+        tracks.append((name.strip(), [path for path in files.split(",") if path]))
+    return check_tracks(tracks)
+
+
+def int_list(text: str | None, option: str) -> list | None:
+    """``0,3`` as a list of integers (empty parts ignored); None for an absent or empty option.
+
+    Raises
+    ------
+    ParamError
+        A part that is not an integer; the message names ``option``.
+    """
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ParamError(f"{option} expects comma-separated integers (e.g. 0,3), received: {text!r}") from None
+
+
+def parse_kernels(text: str | None) -> list | None:
+    """``--kernels 0,3,7`` as a list of kernel numbers; None (all kernels) for an absent option.
+
+    The library checks the numbers against the model (:func:`motifnet.interpret.kernels.check_kernels`).
+
+    Raises
+    ------
+    ParamError
+        A part that is not an integer.
+    """
+    if not text:
+        return None
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ParamError(f"--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: {text!r}") from None
+
+
+def parse_formats(text: str) -> tuple:
+    """``--formats meme,jaspar`` as a tuple of lower-case format names, empty parts dropped.
+
+    The library checks the names (:func:`motifnet.motifs.export.check_formats`).
+    """
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+
+
+def parse_split(text: str) -> tuple[float, float]:
+    """``--split TRAIN,VAL`` as two fractions; the rest of the records is the test split.
+
+    Raises
+    ------
+    ParamError
+        Not two numbers, a fraction outside (0, 1), or fractions summing to more than 1.
+    """
+    try:
+        train, val = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ParamError(f"--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: {text!r}") from None
+    if not (0 < train < 1 and 0 < val < 1 and train + val <= 1 + 1e-9):
+        raise ParamError(
+            f"--split fractions must be above 0 and sum to at most 1 (the rest is the test split; "
+            f"validation is needed for early stopping), received: {text!r}"
+        )
+    return train, val
+
+
+def parse_params(assignments, params_file: str | None) -> dict:
+    """Hyperparameters of ``--params FILE.json`` overridden by the ``--param KEY=VALUE`` assignments.
+
+    Raises
+    ------
+    ParamError
+        An unreadable file, a malformed assignment or an unknown parameter.
+    """
+    from ..model.params import load_params_file, parse_assignments
+
+    params = load_params_file(params_file) if params_file else {}
+    params.update(parse_assignments(assignments))
+    return params
+
+
+# -- groups of options ------------------------------------------------------------------------------
+
+def combine(*decorators):
+    """One decorator applying ``decorators`` so that ``--help`` lists their options in the given order."""
+    def decorate(function):
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+    return decorate
+
+
+def logging_options(command=None, *, tensorflow: bool = True):
+    """--quiet, --verbose and --device for a command; ``tensorflow=False`` for commands without a model."""
+    if command is None:
+        return functools.partial(logging_options, tensorflow=tensorflow)
+
+    @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors on standard error.")
+    @click.option("--verbose", "-v", is_flag=True, help="Debug messages, and TensorFlow's own log.")
+    @click.option("--device", type=click.Choice(["auto", "cpu"]), default="auto", show_default=True,
+                  help="auto: a GPU when TensorFlow finds one, else the CPU; cpu: never a GPU.")
+    @functools.wraps(command)
+    def wrapper(*args, quiet, verbose, device, **kwargs):
+        setup_logging(quiet, verbose, device, tensorflow)
+        return command(*args, **kwargs)
+    return wrapper
+
+
+def multi_label_option(help: str):
+    """``--multi-label``: one FASTA file whose headers end with class indices."""
+    return click.option("--multi-label", is_flag=True, help=help)
+
+
+def seed_option(help: str):
+    """``--seed N`` of a command whose default seed is drawn at random (and recorded)."""
+    return click.option("--seed", type=int, help=f"{help} [default: random, recorded]")
+
+
+def overwrite_option(help: str):
+    """``--overwrite``: replace what the output folder holds."""
+    return click.option("--overwrite", is_flag=True, help=help)
+
+
+def batch_size_option(help: str = "Records per forward pass."):
+    """``--batch-size N`` (default 256) of a command that runs the model."""
+    return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
+
+
+def features_option(help: str):
+    """``--features FILE`` (repeatable): per-sequence feature files, one per FASTA file."""
+    return click.option("--features", "feature_files", multiple=True, metavar="FILE", help=help)
+
+
+def track_option(help: str):
+    """``--track NAME=FILE[,FILE...]`` (repeatable): position-wise tracks, one file per FASTA file."""
+    return click.option("--track", "tracks", multiple=True, metavar="NAME=FILE[,FILE...]", help=help)
+
+
+def data_reading_options(*, split_help: str, param_help: str, params_help: str):
+    """How labelled FASTA files are read (``train`` and ``grid-search``).
+
+    The command declares the ``FASTA`` argument; it receives, instead of the option strings,
+    ``data`` (a :class:`motifnet.data.options.DataOptions` of the files and the reading options),
+    ``split`` (two fractions) and ``params`` (a dict of hyperparameters).
+
+    Parameters
+    ----------
+    split_help, param_help, params_help : str
+        Help of ``--split``, ``--param`` and ``--params``, which mean a little more for a search.
+    """
+    options = combine(
+        click.option("--alphabet", help="dna, rna, protein, or the letters of a custom alphabet. [default: detected]"),
+        click.option("--structure-alphabet", metavar="LETTERS",
+                     help="Structure letters, e.g. '().' or 'FHIMST': records are header, sequence, structure."),
+        click.option("--structure-pwm", is_flag=True,
+                     help="The structure is a matrix: one line of probabilities per structure letter."),
+        multi_label_option("One FASTA file, class indices at the end of each header."),
+        click.option("--class-names", metavar="A,B,...", help="Class names. [default: file names, or class_0...]"),
+        click.option("--split", "split_text", default=SPLIT_DEFAULT, show_default=True, metavar="TRAIN,VAL",
+                     help=split_help),
+        click.option("--length", type=click.IntRange(min=1),
+                     help="Centre-crop longer and zero-pad shorter sequences to N."),
+        click.option("--param", "param_items", multiple=True, metavar="KEY=VALUE", help=param_help),
+        click.option("--params", "params_file", metavar="FILE.json", help=params_help),
+    )
+
+    def decorate(command):
+        @functools.wraps(command)
+        def wrapper(*args, fasta, alphabet, structure_alphabet, structure_pwm, multi_label, class_names, split_text,
+                    length, param_items, params_file, **kwargs):
+            from ..data.options import DataOptions
+
+            data = DataOptions(tuple(fasta), multi_label=multi_label, class_names=comma_list(class_names),
+                               alphabet=alphabet, structure=structure_alphabet, structure_pwm=structure_pwm,
+                               length=length)
+            return command(*args, data=data, params=parse_params(param_items, params_file),
+                           split=parse_split(split_text), **kwargs)
+        return options(wrapper)
+    return decorate
+
+
+def selection_options(command):
+    """--group, --fasta, --multi-label and --batch-size: the records of a run a command looks at."""
+    return combine(
+        click.option("--group", type=click.Choice(["train", "val", "test", "all"]), default="test", show_default=True,
+                     help="Which split of the run's data to look at."),
+        click.option("--fasta", multiple=True, metavar="FILE",
+                     help="New labelled data instead: one FASTA file per class in the model's class order "
+                          "(repeat the option), or one multi-label file."),
+        multi_label_option("The --fasta file is multi-label."),
+        batch_size_option(),
+    )(command)

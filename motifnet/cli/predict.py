@@ -1,0 +1,43 @@
+"""``motifnet predict``: class probabilities or target values for new records."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .options import batch_size_option, features_option, logging_options, parse_tracks, track_option
+
+log = logging.getLogger("motifnet")
+
+
+@click.command()
+@click.argument("run_dir")
+@click.argument("fasta", nargs=-1, required=True)
+@click.option("-o", "--output", help="TSV file to write. [default: standard output]")
+@batch_size_option("Records per forward pass (memory stays bounded by it).")
+@features_option("Per-sequence features, one file per FASTA file, if the model was trained with them.")
+@track_option("Position-wise tracks, if the model was trained with them.")
+@logging_options
+def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
+    """Predict class probabilities (or target values) for the records of FASTA files.
+
+    Writes a tab-separated table: 'id', then one column per class (regression models: per
+    target, in the target's units), one row per record.
+    """
+    from .._io import atomic_path
+    from ..run.predict import PredictConfig, write_predictions
+    from ..run.rundir import open_run
+
+    run = open_run(run_dir)
+    if not run.complete:
+        log.warning("warning: training in %s did not complete; using its best model so far", run_dir)
+    config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=parse_tracks(tracks))
+    if output:
+        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+            count = write_predictions(run, config, handle)
+    else:
+        count = write_predictions(run, config, sys.stdout)
+        sys.stdout.flush()
+    log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")

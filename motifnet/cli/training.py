@@ -1,0 +1,156 @@
+"""``motifnet train`` and ``motifnet grid-search``: the commands that train networks."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+
+import click
+
+from .options import (
+    combine,
+    comma_list,
+    data_reading_options,
+    features_option,
+    logging_options,
+    overwrite_option,
+    parse_tracks,
+    seed_option,
+    track_option,
+)
+
+log = logging.getLogger("motifnet")
+
+
+def _param_epilog() -> str:
+    from ..model.params import PARAMS
+
+    lines = ["\b", "Hyperparameters (--param KEY=VALUE; per-layer values comma-separated):"]
+    for spec in PARAMS:
+        lines.append(f"  {spec.name:<22} {str(spec.default):<7} {spec.doc}")
+    return "\n".join(lines)
+
+
+def _raise_interrupt(signum, frame):
+    # SIGTERM (a batch system's kill) ends training as Ctrl-C does: the best model so far is kept.
+    raise KeyboardInterrupt
+
+
+_regression_options = combine(
+    click.option("--task", type=click.Choice(["classification", "regression"]), default="classification",
+                 show_default=True, help="regression: predict numbers (target values after the id in each header, "
+                                         "or --targets) with linear outputs and mean squared error."),
+    click.option("--targets", "targets_file", metavar="FILE.tsv",
+                 help="Regression: target values, tab-separated: a header 'id<TAB>name...', one row per record id."),
+    click.option("--target-names", metavar="A,B,...", help="Regression: target names. [default: --targets header, "
+                                                            "or target_1...]"),
+    click.option("--epistatic-reg", type=float, metavar="WEIGHT",
+                 help="Regression on variants of one reference: add WEIGHT x the L1 norm of the Walsh-Hadamard "
+                      "spectrum of the predicted landscape (at most 14 variant sites)."),
+    click.option("--reference", metavar="FILE.fa",
+                 help="--epistatic-reg: the reference sequence. [default: consensus of the training sequences]"),
+)
+
+
+@click.command(epilog=_param_epilog())
+@click.argument("fasta", nargs=-1, required=True)
+@click.option("-o", "--output", "run_dir", required=True, metavar="RUN_DIR", help="Run folder to create.")
+@data_reading_options(split_help="Train and validation fractions; the rest is the test split.",
+                      param_help="A hyperparameter (repeatable).", params_help="Hyperparameters from a JSON object.")
+@features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
+@click.option("--categorical-features", is_flag=True, help="Feature columns are categories (one-hot encoded).")
+@track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
+@seed_option("Seed of split, weights and shuffling.")
+@overwrite_option("Replace RUN_DIR if it holds a run.")
+@click.option("--fold", "fold_format", type=click.Choice(["context", "profile"]),
+              help="Fold plain FASTA with ViennaRNA first (into RUN_DIR/folded/) and train on sequence + "
+                   "structural contexts (FHIMST) or context profiles.")
+@_regression_options
+@logging_options
+def train(data, run_dir, split, params, feature_files, categorical_features, tracks, seed, overwrite, fold_format,
+          task, targets_file, target_names, epistatic_reg, reference):
+    """Train a network on labelled FASTA files and write RUN_DIR.
+
+    Single-label: one FASTA file per class, the first file is class 0. Multi-label: one
+    file whose headers end with class indices ('>seq1 0,2'). Regression (--task regression):
+    one or more files, target values after the id ('>seq1 1.5 2.0') or from --targets.
+    '-' reads standard input.
+    """
+    from ..run.evaluation import summary_line
+    from ..run.rundir import MODEL
+    from ..run.training import TrainConfig
+    from ..workflows.train import train_from_files
+
+    data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
+                        tracks=parse_tracks(tracks),
+                        task=task, targets_file=targets_file, target_names=comma_list(target_names))
+    config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        metrics = train_from_files(data, config, fold=fold_format)
+    except KeyboardInterrupt:
+        if not (Path(run_dir) / MODEL).exists():
+            raise  # stopped before training saved a model: Click's plain "Aborted!"
+        raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far") from None
+    log.info("%s", summary_line(metrics, run_dir, task))
+
+
+@click.command("grid-search")
+@click.argument("fasta", nargs=-1, required=True)
+@click.option("-o", "--output", "search_dir", required=True, metavar="SEARCH_DIR",
+              help="Search folder (created; a search started again with the same arguments continues there).")
+@click.option("--grid", "grid_file", required=True, metavar="GRID.json",
+              help='JSON object of parameter names and lists of values, e.g. {"kernel_num": [10, 30]}.')
+@click.option("--metric", type=click.Choice(["roc-auc", "pr-auc", "val-loss"]), default="roc-auc", show_default=True,
+              help="Score of a trial: mean ROC-AUC or PR-AUC over classes, or validation loss (lower is better).")
+@click.option("--folds", type=click.IntRange(min=2), metavar="K",
+              help="Score by K-fold cross-validation on the train+validation records instead of the validation split.")
+@seed_option("Seed of split, folds and trial seeds.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Local worker processes [default: the cores], or batch jobs with --slurm/--pbs [default: one "
+                   "per trial, at most 10].")
+@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+              help="TensorFlow threads per trial. [default: cores / workers; --cores for batch jobs]")
+@click.option("--scheduler", metavar="ADDRESS", help="Use a running Dask scheduler (e.g. tcp://node1:8786).")
+@click.option("--slurm", "batch", flag_value="slurm", help="Run the workers as SLURM jobs (dask-jobqueue).")
+@click.option("--pbs", "batch", flag_value="pbs", help="Run the workers as PBS jobs (dask-jobqueue).")
+@click.option("--queue", help="Batch jobs: queue or partition.")
+@click.option("--cores", type=click.IntRange(min=1), help="Batch jobs: cores per job.")
+@click.option("--memory", metavar="SIZE", help="Batch jobs: memory per job, e.g. 16GB.")
+@click.option("--walltime", metavar="HH:MM:SS", help="Batch jobs: wall-time limit per job.")
+@click.option("--job-extra", multiple=True, metavar="DIRECTIVE",
+              help="Batch jobs: an extra scheduler directive, e.g. --account=lab (repeatable).")
+@click.option("--interface", metavar="NAME", help="Batch jobs: network interface the scheduler listens on, e.g. ib0.")
+@data_reading_options(split_help="Train and validation fractions; the rest is the test split, never seen by the "
+                                 "search.",
+                      param_help="A fixed hyperparameter of every trial (repeatable).",
+                      params_help="Fixed hyperparameters from a JSON object.")
+@overwrite_option("Start over when SEARCH_DIR holds a search with other settings.")
+@logging_options(tensorflow=False)  # the trials import TensorFlow on the workers; this process only schedules
+def grid_search(data, search_dir, grid_file, metric, folds, seed, workers, threads, scheduler, batch, queue, cores,
+                memory, walltime, job_extra, interface, split, params, overwrite):
+    """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
+
+    Each trial is scored on the validation split (or by --folds cross-validation) and
+    appended to SEARCH_DIR/results.tsv as it finishes; the best is retrained into
+    SEARCH_DIR/best (a run folder); SEARCH_DIR/summary.html ranks the trials. Trials run on
+    local worker processes, an existing Dask cluster (--scheduler), or SLURM/PBS jobs.
+    """
+    from ..search._cluster import ClusterOptions
+    from ..search.grid import SearchConfig, load_grid, run_search
+
+    config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
+                          folds=folds, split=split, seed=seed, overwrite=overwrite)
+    if scheduler and batch:
+        raise click.UsageError(f"--scheduler and --{batch} exclude each other")
+    kind = "scheduler" if scheduler else batch or "local"
+    cluster = ClusterOptions(kind, workers, threads, scheduler, queue, cores, memory, walltime, tuple(job_extra),
+                             interface)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        result = run_search(config, cluster)
+    except KeyboardInterrupt:
+        raise click.ClickException(f"search interrupted; run the same command again to continue it in "
+                                   f"{search_dir}") from None
+    click.echo(str(result.summary))

@@ -1,0 +1,75 @@
+"""``motifnet train``: labelled FASTA files in, a run folder out (folding the inputs first with ``--fold``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from ..data.dataset import load_dataset
+from ..data.options import DataOptions
+from ..data.targets import check_task_options
+from ..model.adjacency import read_adjacencies
+from ..model.params import resolve
+from ..run.fold_inputs import fold_training_inputs
+from ..run.training import TrainConfig, train
+
+log = logging.getLogger("motifnet")
+
+
+def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = None) -> dict:
+    """Read labelled FASTA files, train a network on them and write the run folder.
+
+    Options and parameters are checked before any data is read, so that a mistake costs no
+    reading or folding. With ``fold``, plain sequences are first folded with ViennaRNA into
+    ``RUN_DIR/folded/`` (reused when unchanged) and the network trains on sequence and structure.
+
+    Parameters
+    ----------
+    data : DataOptions
+        The FASTA files and how to read them.
+    config : TrainConfig
+        Run folder, hyperparameters, split, seed and the regression penalty. With ``fold``,
+        ``keep_folded`` is set: replacing a run keeps the folded inputs just written.
+    fold : {'context', 'profile'} or None
+        Fold the inputs first and train on structural contexts (``FHIMST``) or context profiles.
+        Default is None: train on the files as they are.
+
+    Returns
+    -------
+    dict
+        The test-split metrics (also in ``RUN_DIR/metrics.json``); see :func:`motifnet.run.training.train`.
+
+    Raises
+    ------
+    ParamError
+        Options that do not fit the task, bad hyperparameters or adjacency files, structure
+        options together with ``fold``, or a run folder that may not be used.
+    InputError
+        Problems with the files (the message names file and record).
+    KeyboardInterrupt
+        Training was interrupted (Ctrl-C, or SIGTERM where the caller turns it into one); the
+        run folder keeps the best model so far.
+    """
+    check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,
+                       targets_file=data.targets_file, target_names=data.target_names,
+                       epistatic_reg=config.epistatic_reg, reference=config.reference)
+    read_adjacencies(resolve(config.params))  # refuse bad parameters and adjacency files before reading any data
+    if fold:
+        data = _folded(data, config, fold)
+        config = dataclasses.replace(config, keep_folded=True)
+    dataset = load_dataset(data)
+    log.info("read %d records, %d %s (%s), length %d", len(dataset), len(dataset.output_names),
+             "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
+             dataset.encoder.length)
+    return train(dataset, config)
+
+
+def _folded(data: DataOptions, config: TrainConfig, fold: str) -> DataOptions:
+    """``data`` with the folded files of ``train --fold`` in place of the plain ones."""
+    folded = fold_training_inputs(list(data.fasta), config.run_dir, fold, multi_label=data.multi_label,
+                                  overwrite=config.overwrite, seed=config.seed, structure_alphabet=data.structure,
+                                  structure_pwm=data.structure_pwm)
+    changes = {"fasta": folded.paths, "structure": folded.structure_alphabet, "structure_pwm": folded.structure_pwm}
+    if data.task == "classification" and not data.class_names:
+        changes["class_names"] = folded.class_names  # the plain files' names, not those of the folded copies
+    return data.replace(**changes)

@@ -1,0 +1,239 @@
+"""motifnet.cli: shared options declared once, option strings parsed into Python values, commands loaded lazily.
+
+Nothing here trains: the library functions behind ``train`` and ``grid-search`` are replaced by
+stand-ins that record what the command passed them.
+"""
+
+import json
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import click
+import pytest
+
+from motifnet.cli.main import COMMANDS, main
+from motifnet.cli.options import comma_list, int_list, parse_formats, parse_kernels, parse_split, parse_tracks
+from motifnet.data.options import DataOptions
+from motifnet.errors import ParamError
+
+# The data-reading options of train and grid-search (cli.options.data_reading_options).
+DATA_OPTIONS = ["alphabet", "structure_alphabet", "structure_pwm", "multi_label", "class_names", "split_text",
+                "length", "param_items", "params_file"]
+
+
+def command(name: str) -> click.Command:
+    return main.get_command(click.Context(main), name)
+
+
+def declaration(option: click.Parameter) -> tuple:
+    """What makes two options the same for a user, help text aside."""
+    return (option.opts, option.secondary_opts, option.default, option.multiple, getattr(option, "is_flag", False),
+            option.metavar, repr(option.type), option.required, option.nargs)
+
+
+# -- parsing option strings ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [("0.7,0.15", (0.7, 0.15)), ("0.5, 0.5", (0.5, 0.5)),
+                                           (".8,.1", (0.8, 0.1))])
+def test_parse_split(text, expected):
+    assert parse_split(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("0.7", "--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: '0.7'"),
+    ("a,b", "--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: 'a,b'"),
+    ("0.7,0.2,0.1", "--split expects two fractions TRAIN,VAL"),
+    ("0.9,0.2", "--split fractions must be above 0 and sum to at most 1 (the rest is the test split; validation "
+                "is needed for early stopping), received: '0.9,0.2'"),
+    ("0,0.5", "--split fractions must be above 0"),
+    ("1,0.1", "--split fractions must be above 0"),
+])
+def test_parse_split_errors(text, message):
+    with pytest.raises(ParamError) as error:
+        parse_split(text)
+    assert str(error.value).startswith(message)
+
+
+def test_lists_of_names_and_integers():
+    assert comma_list(" a, b ,c") == ["a", "b", "c"]
+    assert comma_list("") is None and comma_list(None) is None
+    assert int_list("3, 0,", "--classes") == [3, 0]
+    assert int_list(None, "--classes") is None
+    with pytest.raises(ParamError, match=r"--nodes expects comma-separated integers \(e\.g\. 0,3\), received: '1,x'"):
+        int_list("1,x", "--nodes")
+
+
+def test_kernels_and_formats_become_python_values():
+    assert parse_kernels("7,0,7") == [7, 0, 7]  # the library sorts and checks them against the model
+    assert parse_kernels(None) is None and parse_kernels("") is None
+    with pytest.raises(ParamError, match=r"--kernels expects comma-separated kernel numbers \(e\.g\. 0,3,7\)"):
+        parse_kernels("0,three")
+    assert parse_formats("meme, JASPAR,,") == ("meme", "jaspar")
+    assert parse_formats("") == ()
+
+
+# -- options declared once -----------------------------------------------------------------------------
+
+def test_train_and_grid_search_share_the_data_options():
+    train = {option.name: option for option in command("train").params}
+    search = {option.name: option for option in command("grid-search").params}
+    for name in DATA_OPTIONS + ["seed", "overwrite", "fasta"]:
+        assert declaration(train[name]) == declaration(search[name]), name
+    assert train["split_text"].default == "0.7,0.15"
+    assert train["alphabet"].help == search["alphabet"].help
+
+
+def test_interpretation_commands_share_the_selection_options():
+    names = ["group", "fasta", "multi_label", "batch_size"]
+    commands = ["activations", "visualize-kernels", "cluster", "attribute"]
+    declared = [{option.name: declaration(option) for option in command(name).params} for name in commands]
+    for name in names:
+        assert len({repr(found[name]) for found in declared}) == 1, name
+    assert declared[0]["group"][2] == "test" and declared[0]["batch_size"][2] == 256
+
+
+def test_every_command_takes_the_logging_options():
+    for name in COMMANDS:
+        options = {option.name for option in command(name).params}
+        assert {"quiet", "verbose", "device"} <= options, name
+
+
+def fake_train_from_files(calls):
+    def train_from_files(data, config, fold=None):
+        calls.append((data, config, fold))
+        return {"roc_auc_mean": 0.75, "pr_auc_mean": None, "pearson_mean": 0.5, "r2_mean": 0.25}
+    return train_from_files
+
+
+@pytest.fixture
+def no_signal_handlers(monkeypatch):
+    # The commands set a SIGTERM handler for training; the test process keeps its own.
+    monkeypatch.setattr("signal.signal", lambda *args: None)
+
+
+def test_train_and_grid_search_read_the_data_alike(cli, tmp_path, monkeypatch, no_signal_handlers):
+    calls = []
+    monkeypatch.setattr("motifnet.workflows.train.train_from_files", fake_train_from_files(calls))
+    monkeypatch.setattr("motifnet.search.grid.run_search",
+                        lambda config, cluster: calls.append((config, cluster)) or SimpleNamespace(summary="s.html"))
+    grid = tmp_path / "grid.json"
+    grid.write_text(json.dumps({"kernel_num": [4, 8]}))
+    shared = ["a.fa", "b.fa", "--alphabet", "dna", "--class-names", "up, down", "--length", "30",
+              "--split", "0.6,0.2", "--param", "kernel_len=5", "--seed", "3"]
+    result = cli("train", *shared, "-o", tmp_path / "run", "--overwrite")
+    assert result.exit_code == 0, result.output
+    assert f"test ROC-AUC (mean over classes) 0.750, PR-AUC n/a; run folder: {tmp_path / 'run'}" in result.stderr
+    result = cli("grid-search", *shared, "-o", tmp_path / "search", "--grid", grid, "--folds", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "s.html"
+    (data, config, fold), (search, cluster) = calls
+    expected = DataOptions(("a.fa", "b.fa"), class_names=("up", "down"), alphabet="dna", length=30)
+    assert data == expected and search.data == expected
+    assert config.split == search.split == (0.6, 0.2) and config.seed == search.seed == 3
+    assert config.params == search.params == {"kernel_len": 5}
+    assert config.overwrite and not search.overwrite and fold is None
+    assert search.grid == {"kernel_num": [4, 8]} and search.folds == 3 and cluster.kind == "local"
+
+
+def test_train_passes_the_train_only_data_options(cli, tmp_path, monkeypatch, no_signal_handlers):
+    calls = []
+    monkeypatch.setattr("motifnet.workflows.train.train_from_files", fake_train_from_files(calls))
+    result = cli("train", "a.fa", "-o", tmp_path / "run", "--task", "regression", "--targets", "t.tsv",
+                 "--target-names", "x,y", "--track", "cons=a.t", "--features", "a.tsv", "--categorical-features",
+                 "--epistatic-reg", "0.5", "--fold", "context")
+    assert result.exit_code == 0, result.output
+    [(data, config, fold)] = calls
+    assert data == DataOptions(("a.fa",), task="regression", targets_file="t.tsv", target_names=("x", "y"),
+                               tracks=(("cons", ("a.t",)),), feature_files=("a.tsv",), categorical_features=True)
+    assert config.epistatic_reg == 0.5 and fold == "context"
+    assert "test Pearson r (mean over targets) 0.500, R² 0.250; run folder:" in result.stderr
+
+
+@pytest.mark.parametrize("saved,message", [(True, "Error: training interrupted; {run} keeps the best model so far"),
+                                           (False, "Aborted!")])
+def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, saved,
+                                                            message):
+    run_dir = tmp_path / "run"
+
+    def interrupted(data, config, fold=None):
+        if saved:
+            run_dir.mkdir()
+            (run_dir / "model.keras").write_bytes(b"")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("motifnet.workflows.train.train_from_files", interrupted)
+    result = cli("train", "a.fa", "b.fa", "-o", run_dir)
+    assert result.exit_code == 1 and result.stderr.strip() == message.format(run=run_dir), result.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/run", "--split", "0.7"], "--split expects two fractions TRAIN,VAL"),
+    (["grid-search", "a.fa", "b.fa", "-o", "{tmp}/s", "--grid", "g.json", "--split", "0.9,0.3"],
+     "--split fractions must be above 0 and sum to at most 1"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/run", "--param", "kernel_num"], "--param expects KEY=VALUE"),
+    (["visualize-kernels", "{tmp}", "-o", "{tmp}/vk", "--kernels", "0,x"],
+     "--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: '0,x'"),
+    (["visualize-kernels", "{tmp}", "-o", "{tmp}/vk", "--formats", "meme,pdf"],
+     "--formats expects a comma-separated list of meme, jaspar, transfac, received: 'meme,pdf' (unknown: pdf)"),
+    (["cluster", "{tmp}", "-o", "{tmp}/c.png", "--classes", "a"],
+     "--classes expects comma-separated integers (e.g. 0,3), received: 'a'"),
+    (["optimize-inputs", "{tmp}", "--layer", "conv_1", "-o", "{tmp}/o.png", "--nodes", "1.5"],
+     "--nodes expects comma-separated integers (e.g. 0,3), received: '1.5'"),
+])
+def test_bad_option_strings_give_one_line(cli, tmp_path, args, message):
+    result = cli(*[arg.format(tmp=tmp_path) for arg in args])
+    lines = result.stderr.strip().split("\n")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.stderr
+
+
+# -- the command group ---------------------------------------------------------------------------------
+
+def test_help_lists_every_command(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].strip().split("\n")]
+    assert listed == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_help_of_each_command(cli, name):
+    result = cli(name, "--help")
+    assert result.exit_code == 0 and f"Usage: main {name} [OPTIONS]" in result.stdout
+    assert "--quiet" in result.stdout
+
+
+def test_unknown_command_is_a_usage_error(cli):
+    result = cli("trian")
+    assert result.exit_code == 2 and "No such command 'trian'" in result.stderr
+
+
+def test_a_command_loads_only_its_own_module():
+    code = ("import sys\nfrom motifnet.cli import main\ntry:\n    main(['info', '--help'])\nexcept SystemExit:\n"
+            "    pass\nprint(sorted(name for name in sys.modules if name.startswith('motifnet.cli.')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = result.stdout.strip().split("\n")[-1]
+    assert "motifnet.cli.info" in loaded and "motifnet.cli.training" not in loaded, loaded
+
+
+@pytest.mark.parametrize("module", ["motifnet", "motifnet.cli"])
+def test_python_dash_m_runs_the_command_line(module):
+    result = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("motifnet, version ")
+
+
+def test_track_options_parse_to_names_and_files():
+    assert parse_tracks(["cons=a.t,b.t", " shape =c.t,"]) == [("cons", ["a.t", "b.t"]), ("shape", ["c.t"])]
+
+
+@pytest.mark.parametrize("options, message", [
+    (["cons"], "--track expects NAME=FILE[,FILE...], received: 'cons'"),
+    (["=a.t"], "--track expects NAME=FILE[,FILE...], received: '=a.t'"),
+    (["cons="], "--track expects NAME=FILE[,FILE...], received: 'cons='"),
+    (["c=a.t", "c=b.t"], "--track names must be distinct, received: c, c"),
+])
+def test_bad_track_options(options, message):
+    with pytest.raises(ParamError) as raised:
+        parse_tracks(options)
+    assert str(raised.value) == message
