@@ -1,4 +1,4 @@
-"""Tests for motifnet.data.dataset (labelled data sets, the split) and motifnet.data.features (features, tracks)."""
+"""Tests for motifnet.data.dataset (labelled data sets) and motifnet.data.features (features, tracks)."""
 
 import hashlib
 import io
@@ -13,12 +13,10 @@ from motifnet.data.dataset import (
     Dataset,
     class_name_from_path,
     load_dataset,
-    make_split,
     parse_multi_label,
-    parse_split,
 )
 from motifnet.data.fasta import FastaRecord
-from motifnet.data.features import FeatureSpec, parse_track_options
+from motifnet.data.features import FeatureSpec, check_tracks
 from motifnet.errors import InputError, ParamError
 
 
@@ -241,79 +239,6 @@ def test_parse_multi_label_errors(header, n_classes, message):
         parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), n_classes)
 
 
-# -- the split ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("0.7,0.15", (0.7, 0.15)), ("0.8, 0.2", (0.8, 0.2)), ("0.5,0.25", (0.5, 0.25)),
-])
-def test_parse_split(text, expected):
-    assert parse_split(text) == expected
-
-
-@pytest.mark.parametrize("text, message", [
-    ("0.7", "--split expects two fractions TRAIN,VAL"),
-    ("0.7,0.1,0.2", "--split expects two fractions TRAIN,VAL"),
-    ("a,b", r"--split expects two fractions TRAIN,VAL \(e\.g\. 0\.7,0\.15\), received: 'a,b'"),
-    ("0.9,0.2", "--split fractions must be above 0 and sum to at most 1"),
-    ("1,0", "--split fractions must be above 0"),
-    ("0.8,0", "--split fractions must be above 0"),
-    ("-0.1,0.5", "--split fractions must be above 0"),
-])
-def test_parse_split_errors(text, message):
-    with pytest.raises(ParamError, match=message):
-        parse_split(text)
-
-
-def _single_label(*counts):
-    return np.repeat(np.eye(len(counts), dtype=np.uint8), counts, axis=0)
-
-
-def test_make_split_is_reproducible_with_a_seed():
-    labels = _single_label(30, 30)
-    first = make_split(labels, 0.7, 0.15, seed=3)
-    assert first.dtype == np.int8
-    np.testing.assert_array_equal(first, make_split(labels, 0.7, 0.15, seed=3))
-    assert not np.array_equal(first, make_split(labels, 0.7, 0.15, seed=4))
-
-
-def test_make_split_sizes_per_class_are_rounded():
-    labels = _single_label(10, 7, 3)
-    groups = make_split(labels, 0.6, 0.2, seed=0)
-    counts = [[int(np.sum(groups[labels[:, c] == 1] == g)) for g in range(3)] for c in range(3)]
-    # 10: 6/2/2; 7: round(4.2)=4, round(5.6)-4=2, 1 left; 3: round(1.8)=2, round(2.4)-2=0, 1 left
-    assert counts == [[6, 2, 2], [4, 2, 1], [2, 0, 1]]
-
-
-def test_make_split_keeps_class_proportions_in_every_group():
-    labels = _single_label(40, 20)
-    groups = make_split(labels, 0.5, 0.25, seed=1)
-    for group, size in enumerate([30, 15, 15]):
-        members = labels[groups == group]
-        assert len(members) == size
-        assert members.sum(axis=0).tolist() == [size * 2 // 3, size // 3]
-
-
-def test_make_split_without_test_fraction_leaves_test_empty():
-    groups = make_split(_single_label(7, 13), 0.8, 0.2, seed=5)
-    assert np.bincount(groups, minlength=3).tolist() == [round(7 * 0.8) + round(13 * 0.8), 1 + 3, 0]
-
-
-def test_make_split_stratifies_multi_label_data_by_combination():
-    combinations = np.array([[1, 0, 0], [0, 1, 0], [1, 1, 0], [1, 0, 1]], dtype=np.uint8)
-    labels = np.repeat(combinations, [10, 5, 10, 5], axis=0)
-    groups = make_split(labels, 0.6, 0.2, seed=2)
-    for combination, (n_train, n_val, n_test) in zip(combinations, [(6, 2, 2), (3, 1, 1), (6, 2, 2), (3, 1, 1)]):
-        stratum = groups[(labels == combination).all(axis=1)]
-        assert np.bincount(stratum, minlength=3).tolist() == [n_train, n_val, n_test]
-
-
-def test_make_split_shuffles_within_a_class():
-    groups = make_split(_single_label(100), 0.5, 0.25, seed=0)
-    assert np.bincount(groups).tolist() == [50, 25, 25]
-    assert not np.array_equal(groups, np.repeat([0, 1, 2], [50, 25, 25]))
-
-
 # -- per-sequence features ------------------------------------------------------------------------
 
 
@@ -425,7 +350,7 @@ def _with_tracks(tmp_path, pos_track=POS_TRACK, neg_track=NEG_TRACK, **options):
     fasta = _three_records(tmp_path)
     _write(tmp_path, "pos.track", pos_track)
     _write(tmp_path, "neg.track", neg_track)
-    track = f"cons={tmp_path / 'pos.track'},{tmp_path / 'neg.track'}"
+    track = ("cons", [tmp_path / "pos.track", tmp_path / "neg.track"])
     return load_dataset(fasta, tracks=[track], **options)
 
 
@@ -470,23 +395,25 @@ def test_track_needs_one_file_per_fasta_file(tmp_path):
     fasta = _three_records(tmp_path)
     track = _write(tmp_path, "pos.track", POS_TRACK)
     with pytest.raises(ParamError, match=r"--track cons: give one file per FASTA file \(2\), received 1"):
-        load_dataset(fasta, tracks=[f"cons={track}"])
+        load_dataset(fasta, tracks=[("cons", [track])])
 
 
-@pytest.mark.parametrize("options, message", [
-    (["cons"], "--track expects NAME=FILE"),
-    (["=a.wig"], "--track expects NAME=FILE"),
-    (["cons="], "--track expects NAME=FILE"),
-    (["cons=a,b", "cons=c,d"], "--track names must be distinct, received: cons, cons"),
+@pytest.mark.parametrize("tracks, message", [
+    (["cons=a.wig"], "tracks are (name, [files]) pairs, received: 'cons=a.wig'"),
+    ([("cons", "a.wig")], "tracks are (name, [files]) pairs, received: ('cons', 'a.wig')"),
+    ([("", ["a.wig"])], "a track needs a name and at least one file"),
+    ([("cons", [])], "a track needs a name and at least one file"),
+    ([("cons", ["a"]), ("cons", ["c"])], "--track names must be distinct, received: cons, cons"),
 ])
-def test_track_option_errors(options, message):
-    with pytest.raises(ParamError, match=message):
-        parse_track_options(options)
+def test_track_errors_in_python_values(tracks, message):
+    with pytest.raises(ParamError) as raised:
+        check_tracks(tracks)
+    assert str(raised.value).startswith(message)
 
 
-def test_parse_track_options():
-    assert parse_track_options([" cons = a.txt,b.txt", "acc=c.txt"]) == [("cons", [" a.txt", "b.txt"]),
-                                                                          ("acc", ["c.txt"])]
+def test_check_tracks():
+    assert check_tracks([(" cons ", ("a.txt", "b.txt")), ["acc", ["c.txt"]]]) == [("cons", ["a.txt", "b.txt"]),
+                                                                                 ("acc", ["c.txt"])]
 
 
 def test_model_inputs_join_one_hot_sequence_tracks_and_features(tmp_path):
@@ -494,7 +421,7 @@ def test_model_inputs_join_one_hot_sequence_tracks_and_features(tmp_path):
     _write(tmp_path, "pos.track", POS_TRACK)
     _write(tmp_path, "neg.track", NEG_TRACK)
     features = [_write(tmp_path, "pos.tsv", "1\n2\n"), _write(tmp_path, "neg.tsv", "3\n")]
-    dataset = load_dataset(fasta, tracks=[f"cons={tmp_path / 'pos.track'},{tmp_path / 'neg.track'}"],
+    dataset = load_dataset(fasta, tracks=[("cons", [tmp_path / "pos.track", tmp_path / "neg.track"])],
                            feature_files=features)
     dataset.fit_features(np.array([0, 1, 2]))
     inputs = dataset.model_inputs(np.array([2, 0]))

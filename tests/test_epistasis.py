@@ -1,27 +1,28 @@
-"""Epistatic-sparsity regularisation: the fast transform, the landscape, the regularised model, the CLI."""
+"""Epistatic-sparsity regularisation: the fast transform, the landscape, the regularised model, the reference
+file (motifnet.data.reference), the spectrum table (motifnet.run.regression), the CLI."""
 
 import json
 from itertools import product
 
 import numpy as np
 import pytest
-from conftest import write_fasta
+from helpers import write_fasta
 from scipy.linalg import hadamard
 
 from motifnet.data.alphabets import get_alphabet
 from motifnet.data.encoding import Encoder
+from motifnet.data.reference import read_reference
 from motifnet.errors import InputError
 from motifnet.model.epistasis import (
     MAX_EXACT_SITES,
     EpistaticNet,
     find_landscape,
     landscape_spectrum,
-    read_reference,
     spectrum,
     spectrum_l1,
-    spectrum_table,
     walsh_hadamard,
 )
+from motifnet.run.regression import spectrum_table
 
 DNA = Encoder(get_alphabet("dna"), 6)
 

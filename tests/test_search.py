@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import random_dna, write_fasta
+from helpers import random_dna, write_fasta
 
+from motifnet.data.options import DataOptions
 from motifnet.errors import MotifnetError, ParamError
 from motifnet.search.grid import (
     RESULTS,
@@ -145,7 +146,7 @@ def test_standard_input_and_missing_fasta_files_are_refused(cli, tmp_path):
 
 
 def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_overwrite(tmp_path):
-    fasta = [str(p) for p in small_data(tmp_path)]
+    fasta = DataOptions(small_data(tmp_path))
     folder = tmp_path / "search"
     config = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
     settings, earlier = _prepare_folder(config)
@@ -169,6 +170,54 @@ def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_over
     (stranger / "notes.txt").write_text("mine")
     with pytest.raises(ParamError, match="not empty and is not a motifnet search"):
         _prepare_folder(SearchConfig(fasta, str(stranger), check_grid(GRID)))
+
+
+def test_a_search_folder_written_before_data_options_continues(tmp_path):
+    """search.json as motifnet 0.1.0 wrote it (settings of separate data fields) matches the same search now."""
+    from motifnet._io import sha256
+
+    fasta = small_data(tmp_path)
+    folder = tmp_path / "search"
+    folder.mkdir()
+    legacy = {
+        "motifnet_version": "0.1.0",
+        "settings": {
+            "files": [{"name": path.name, "sha256": sha256(path)} for path in fasta],
+            "multi_label": False, "class_names": ["m", "p"], "alphabet": "dna", "structure_alphabet": None,
+            "structure_pwm": False, "length": 40, "split": [0.7, 0.15], "metric": "roc-auc", "folds": 3, "seed": 3,
+            "grid": {"kernel_num": [4, 8], "neuron_num": [[8, 4]]}, "params": {"epochs": 2},
+        },
+        "status": "running", "best": None,
+    }
+    (folder / "search.json").write_text(json.dumps(legacy, indent=2))
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")  # a finished trial: a mismatch is refused
+    data = DataOptions(fasta, class_names=["m", "p"], alphabet="dna", length=40)
+    config = SearchConfig(data, str(folder), check_grid({"kernel_num": [4, 8], "neuron_num": [[8, 4]]}),
+                          {"epochs": 2}, folds=3)
+    settings, earlier = _prepare_folder(config)
+    assert earlier == legacy and settings == legacy["settings"]  # continued, with the recorded seed
+    assert (folder / "results.tsv").exists()
+
+
+@pytest.mark.parametrize("changes, fragment", [
+    ({"task": "regression"}, "task 'regression'"),
+    ({"feature_files": ("a.tsv", "b.tsv")}, "2 feature file(s)"),
+    ({"tracks": ("cons=a.tsv,b.tsv",)}, "1 track(s)"),
+])
+def test_data_options_the_trials_cannot_use_are_refused(tmp_path, changes, fragment):
+    data = DataOptions(small_data(tmp_path)).replace(**changes)
+    with pytest.raises(ParamError, match=re.escape(fragment)):
+        SearchConfig(data, str(tmp_path / "search"), check_grid(GRID)).checked()
+
+
+def test_a_worker_reads_the_data_again_when_a_file_changed(tmp_path):
+    from motifnet.search._trial import cached_dataset
+
+    data = DataOptions(small_data(tmp_path))
+    first = cached_dataset(data, ("one", "two"))
+    assert cached_dataset(DataOptions(list(data.fasta)), ("one", "two")) is first  # equal options: the cache
+    assert cached_dataset(data, ("one", "changed")) is not first
+    cached_dataset.cache_clear()
 
 
 def test_results_file_keeps_complete_rows_and_drops_a_line_cut_short(tmp_path):
@@ -199,22 +248,6 @@ def test_ranking_puts_the_best_score_first_and_failed_trials_last():
             {"trial": ids[4], "status": "failed", "score": None}]
     assert [r["trial"] for r in rank(rows, trials, "roc-auc")] == [ids[2], ids[0], ids[3], ids[1], ids[4]]
     assert [r["trial"] for r in rank(rows, trials, "val-loss")] == [ids[0], ids[3], ids[2], ids[1], ids[4]]
-
-
-def test_folds_partition_the_records_stratified_by_class():
-    from motifnet.search._trial import make_folds
-
-    labels = np.zeros((50, 2), dtype=np.uint8)
-    labels[:20, 0] = 1
-    labels[20:, 1] = 1
-    index = np.arange(3, 48)  # 17 of class 0, 28 of class 1
-    folds = make_folds(labels, index, 4, seed=1)
-    assert np.array_equal(np.sort(np.concatenate(folds)), index)
-    assert sum(len(f) for f in folds) == len(index) and len(np.unique(np.concatenate(folds))) == len(index)
-    per_class = np.array([labels[f].sum(axis=0) for f in folds])
-    assert per_class[:, 0].max() - per_class[:, 0].min() <= 1 and per_class[:, 1].max() - per_class[:, 1].min() <= 1
-    assert all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=1)))
-    assert not all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=2)))
 
 
 # ------------------------------------------------------------------------------------- clusters
@@ -325,7 +358,7 @@ def scheduler():
 
 def search_config(data_dir, folder, grid=None, **kwargs):
     grid = grid or json.loads((data_dir / "grid.json").read_text())
-    return SearchConfig([str(data_dir / "motif.fa"), str(data_dir / "plain.fa")], str(folder), check_grid(grid),
+    return SearchConfig(DataOptions([data_dir / "motif.fa", data_dir / "plain.fa"]), str(folder), check_grid(grid),
                         dict(FIXED_PARAMS), seed=11, **kwargs)
 
 
@@ -466,50 +499,11 @@ def test_failed_trials_are_retried_once_and_a_lost_worker_does_not_stop_the_sear
     assert "Every trial failed" in (folder / "summary.html").read_text() and not (folder / "best").exists()
 
 
-def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers():
-    """Keras draws layer seeds from Python's random, which Dask's threads use too (see keras_seeds_from)."""
-    import random
-    import threading
-
-    from motifnet._tf import quiet_tensorflow
-
-    quiet_tensorflow()
-    from motifnet._tf import seed_everything
-    from motifnet.model.build import build_model
-    from motifnet.model.params import resolve
-    from motifnet.search._trial import keras_seeds_from
-
-    params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8})
-
-    def initial_weights(seed, busy):
-        stop = threading.Event()
-
-        def draw():
-            while not stop.is_set():
-                random.random()
-
-        other = threading.Thread(target=draw)
-        if busy:
-            other.start()
-        try:
-            seed_everything(seed)
-            with keras_seeds_from(seed):
-                return build_model(params, 40, 4, 2, False).get_weights()
-        finally:
-            stop.set()
-            if busy:
-                other.join()
-
-    quiet, busy, other_seed = initial_weights(3, False), initial_weights(3, True), initial_weights(4, False)
-    assert all(np.array_equal(a, b) for a, b in zip(quiet, busy))
-    assert not all(np.array_equal(a, b) for a, b in zip(quiet, other_seed))
-
-
 def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
     from motifnet.search.grid import _check_data
 
     facts = {"split": {"train": 8, "val": 2, "test": 2}, "searched_per_class": [6, 4]}
-    config = SearchConfig(["a.fa", "b.fa"], "s", {"kernel_num": [4]}, folds=5)
+    config = SearchConfig(DataOptions(["a.fa", "b.fa"]), "s", {"kernel_num": [4]}, folds=5)
     with pytest.raises(ParamError, match="--folds 5: the smallest class has 4 train.validation record"):
         _check_data(config, facts)
     config.folds = 4
@@ -522,17 +516,18 @@ def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
 @pytest.mark.slow
 def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
     from motifnet._io import sha256
-    from motifnet.search._trial import DataOptions, TrialTask, run_trial
+    from motifnet.search._trial import TrialTask, run_trial
 
-    fasta = (str(data_dir / "motif.fa"), str(data_dir / "plain.fa"))
-    data = DataOptions(fasta, tuple(sha256(p) for p in fasta))
+    data = DataOptions([data_dir / "motif.fa", data_dir / "plain.fa"])
+    checksums = tuple(sha256(path) for path in data.fasta)
     params = {**FIXED_PARAMS, "kernel_num": 4, "kernel_len": 5}
-    task = TrialTask("t", params, 5, 11, (0.7, 0.15), "val-loss", 2, 1, data)
+    task = TrialTask("t", params, 5, 11, (0.7, 0.15), "val-loss", 2, 1, data, checksums)
     result = run_trial(task)
     assert result["status"] == "ok", result["error"]
     assert len(result["fold_scores"]) == 2 and all(score > 0 for score in result["fold_scores"])
     assert result["score"] == np.mean(result["fold_scores"]) and result["epochs"] == 2.0
-    invalid = run_trial(TrialTask("u", {**params, "kernel_len": 41}, 5, 11, (0.7, 0.15), "roc-auc", None, 1, data))
+    invalid = run_trial(TrialTask("u", {**params, "kernel_len": 41}, 5, 11, (0.7, 0.15), "roc-auc", None, 1, data,
+                                  checksums))
     assert invalid["status"] == "failed" and invalid["retry"] is False
     assert invalid["error"].startswith("the network shrinks the sequence to nothing (input 40 -> conv_1 0)")
 

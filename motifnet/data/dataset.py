@@ -1,4 +1,4 @@
-"""Labelled data sets: FASTA files -> records -> compact encoded arrays, and the split.
+"""Labelled data sets: FASTA files -> records -> compact encoded arrays.
 
 Single-label: one FASTA file per class, the first file is class 0. Multi-label: one FASTA
 file whose headers end with comma-separated class indices (``>id 0,2`` or ``>0,2``).
@@ -19,12 +19,11 @@ from ..errors import InputError, ParamError
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
 from .fasta import FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
-from .features import FeatureSpec, encode_features, fit_features, parse_track_options, read_feature_table, read_track
+from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
 from .options import DataOptions
 
 log = logging.getLogger("motifnet")
 
-GROUPS = ("train", "val", "test")
 _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq")
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
 _COUNT_CHUNK_BYTES = 1 << 22
@@ -310,41 +309,14 @@ def load_dataset(fasta_paths, **options) -> Dataset:
     InputError, ParamError
         For every problem with the files or options; the message names file and record.
     """
-    from .targets import check_task_options, record_targets
-
     if isinstance(fasta_paths, DataOptions):
         if options:
             raise TypeError("load_dataset: pass either DataOptions or keywords, not both")
         data = fasta_paths
     else:
         data = DataOptions(tuple(fasta_paths), **options)
-    multi_label, alphabet, structure, structure_pwm = (data.multi_label, data.alphabet, data.structure,
-                                                       data.structure_pwm)
-    length, feature_files, categorical_features, tracks = (data.length, list(data.feature_files),
-                                                           data.categorical_features, list(data.tracks))
-    task, targets_file = data.task, data.targets_file
-    class_names = list(data.class_names) if data.class_names is not None else None
-    target_names = list(data.target_names) if data.target_names is not None else None
-    check_task_options(task, multi_label=multi_label, class_names=class_names, targets_file=targets_file,
-                       target_names=target_names)
-    regression = task == "regression"
-    paths = list(data.fasta)
-    if not paths:
-        raise ParamError("give at least one FASTA file")
-    if paths.count("-") > 1:
-        raise ParamError("standard input ('-') can be read only once")
-    if multi_label and len(paths) != 1:
-        raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
-    if not multi_label and not regression and len(paths) < 2:
-        raise InputError(
-            f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
-            "(at least two), or use --multi-label with class indices in the headers"
-        )
-    if structure_pwm and not structure:
-        raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
-    structure_mode = ("pwm" if structure_pwm else "letters") if structure else None
-
-    files = [_read_input_file(path, structure_mode) for path in paths]
+    structure_mode = _check_options(data)
+    files = [_read_input_file(path, structure_mode) for path in data.fasta]
     for input_file in files:
         log.info("read %s: %d records", input_file.path, len(input_file))
     if structure_mode is None:
@@ -352,37 +324,70 @@ def load_dataset(fasta_paths, **options) -> Dataset:
             empty = np.flatnonzero(input_file.lengths == 0)
             if empty.size:
                 raise InputError(f"{input_file.where(int(empty[0]))}: empty sequence")
-    n_records = sum(len(input_file) for input_file in files)
+    ids, labels, class_names, targets, target_names = _labels(data, files)
+    length = data.length if data.length is not None else _common_length(files, structure_mode)
+    chosen = _choose_alphabet(files, data.alphabet, structure_mode)
+    encoder = Encoder(chosen, length, data.length is not None,
+                      structure_alphabet(data.structure) if data.structure else None, structure_mode)
+    codes, structure_values = _encode_files(encoder, files)
+    sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
+    file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source != "-" else None,
+                  "records": len(input_file)} for input_file in files]
+    dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
+                      data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
+                      target_names=target_names)
+    if data.tracks:
+        _add_tracks(dataset, data.tracks, files, length)
+    if data.feature_files:
+        names, rows = read_feature_table(list(data.feature_files), [len(input_file) for input_file in files],
+                                         data.categorical_features)
+        dataset.feature_rows = (names, rows, data.categorical_features)
+    return dataset
 
-    if class_names is not None:
-        class_names = [name.strip() for name in class_names]
-    targets = None
-    if regression:
+
+def _check_options(data: DataOptions) -> str | None:
+    """Refuse contradicting options before any file is read; the structure mode (None, 'letters', 'pwm')."""
+    from .targets import check_task_options
+
+    check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,
+                       targets_file=data.targets_file, target_names=data.target_names)
+    paths = data.fasta
+    if not paths:
+        raise ParamError("give at least one FASTA file")
+    if paths.count("-") > 1:
+        raise ParamError("standard input ('-') can be read only once")
+    if data.multi_label and len(paths) != 1:
+        raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
+    if not data.multi_label and data.task != "regression" and len(paths) < 2:
+        raise InputError(
+            f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
+            "(at least two), or use --multi-label with class indices in the headers"
+        )
+    if data.structure_pwm and not data.structure:
+        raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
+    return ("pwm" if data.structure_pwm else "letters") if data.structure else None
+
+
+def _labels(data: DataOptions, files: list) -> tuple:
+    """Record ids, the label matrix, class names, and (regression) targets and target names."""
+    from .targets import record_targets
+
+    n_records = sum(len(input_file) for input_file in files)
+    class_names = [name.strip() for name in data.class_names] if data.class_names is not None else None
+    if data.task == "regression":
         # The header-only records live only for this call (one object per record).
         ids, targets, target_names = record_targets(
-            [record for input_file in files for record in input_file.header_records()], targets_file, target_names)
-        labels, class_names = np.zeros((n_records, 0), dtype=np.uint8), []
-    elif multi_label:
-        n_classes = len(class_names) if class_names else None
-        parsed = [parse_multi_label(record, n_classes) for record in files[0].header_records()]
-        n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
-        labels = np.zeros((n_records, n_classes), dtype=np.uint8)
-        for row, (_, indices) in enumerate(parsed):
-            labels[row, indices] = 1
-        ids = [identifier for identifier, _ in parsed]
-        class_names = class_names or [f"class_{i}" for i in range(n_classes)]
-        present = np.flatnonzero(labels.sum(axis=0))
-        if len(present) < 2:
-            raise InputError(
-                f"{display_name(paths[0])}: every record carries the same single class; "
-                "a classifier needs at least two classes"
-            )
+            [record for input_file in files for record in input_file.header_records()], data.targets_file,
+            list(data.target_names) if data.target_names is not None else None)
+        return ids, np.zeros((n_records, 0), dtype=np.uint8), [], targets, list(target_names)
+    if data.multi_label:
+        ids, labels, class_names = _multi_labels(files[0], class_names, n_records)
     else:
         if class_names is None:
-            class_names = [class_name_from_path(path) for path in paths]
-        if len(class_names) != len(paths):
-            raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(paths)} FASTA file(s)")
-        labels = np.zeros((n_records, len(paths)), dtype=np.uint8)
+            class_names = [class_name_from_path(path) for path in data.fasta]
+        if len(class_names) != len(files):
+            raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(files)} FASTA file(s)")
+        labels = np.zeros((n_records, len(files)), dtype=np.uint8)
         start = 0
         for index, input_file in enumerate(files):
             labels[start:start + len(input_file), index] = 1
@@ -392,85 +397,55 @@ def load_dataset(fasta_paths, **options) -> Dataset:
         raise ParamError(
             f"class names must be distinct, received: {', '.join(class_names)}; pass --class-names"
         )
-
-    resize = length is not None
-    if not resize:
-        if structure_mode is not None:
-            for input_file in files:
-                for record in input_file.pending:
-                    if not record.lines:
-                        raise InputError(f"{record.where()}: empty record")
-        length = int(files[0].lengths[0])
-        for input_file in files:
-            wrong = np.flatnonzero(input_file.lengths != length)
-            if wrong.size:
-                row = int(wrong[0])
-                raise InputError(
-                    f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs "
-                    f"from {length} ({files[0].where(0)}); sequences must be equally long, or pass "
-                    "--length N to centre-crop/pad them"
-                )
-    chosen = _choose_alphabet(files, alphabet, structure_mode)
-    encoder = Encoder(chosen, length, resize, structure_alphabet(structure) if structure else None,
-                      structure_mode)
-    codes, structure_values = _encode_files(encoder, files)
-    sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
-    file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source != "-" else None,
-                  "records": len(input_file)} for input_file in files]
-    dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
-                      multi_label, file_info, structure=structure_values, task=task, targets=targets,
-                      target_names=list(target_names) if regression else [])
-
-    if tracks:
-        columns, names = [], []
-        for name, track_paths in parse_track_options(tracks):
-            if len(track_paths) != len(paths):
-                raise ParamError(
-                    f"--track {name}: give one file per FASTA file ({len(paths)}), received {len(track_paths)}"
-                )
-            columns.append(np.concatenate([read_track(track_path, input_file.ids(), input_file.lengths, length)
-                                           for track_path, input_file in zip(track_paths, files)]))
-            names.append(name)
-        dataset.tracks = np.stack(columns, axis=-1)
-        dataset.track_names = names
-    if feature_files:
-        names, rows = read_feature_table(feature_files, [len(input_file) for input_file in files], categorical_features)
-        dataset.feature_rows = (names, rows, categorical_features)
-    return dataset
+    return ids, labels, class_names, None, []
 
 
-def parse_split(text: str) -> tuple[float, float]:
-    """Parse ``--split TRAIN,VAL`` (fractions; the rest is the test split)."""
-    try:
-        train, val = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ParamError(f"--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: {text!r}") from None
-    if not (0 < train < 1 and 0 < val < 1 and train + val <= 1 + 1e-9):
-        raise ParamError(
-            f"--split fractions must be above 0 and sum to at most 1 (the rest is the test split; "
-            f"validation is needed for early stopping), received: {text!r}"
+def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple:
+    """Ids, label matrix and class names from the trailing class indices of a multi-label file's headers."""
+    n_classes = len(class_names) if class_names else None
+    parsed = [parse_multi_label(record, n_classes) for record in input_file.header_records()]
+    n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
+    labels = np.zeros((n_records, n_classes), dtype=np.uint8)
+    for row, (_, indices) in enumerate(parsed):
+        labels[row, indices] = 1
+    if len(np.flatnonzero(labels.sum(axis=0))) < 2:
+        raise InputError(
+            f"{display_name(input_file.path)}: every record carries the same single class; "
+            "a classifier needs at least two classes"
         )
-    return train, val
+    return [identifier for identifier, _ in parsed], labels, class_names or [f"class_{i}" for i in range(n_classes)]
 
 
-def make_split(labels: np.ndarray, train: float, val: float, seed: int) -> np.ndarray:
-    """Assign each record to train (0), val (1) or test (2), stratified by class, seeded.
+def _common_length(files: list, structure_mode: str | None) -> int:
+    """The one length of every sequence (without ``--length``); refuses the first that differs."""
+    if structure_mode is not None:
+        for input_file in files:
+            for record in input_file.pending:
+                if not record.lines:
+                    raise InputError(f"{record.where()}: empty record")
+    length = int(files[0].lengths[0])
+    for input_file in files:
+        wrong = np.flatnonzero(input_file.lengths != length)
+        if wrong.size:
+            row = int(wrong[0])
+            raise InputError(
+                f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs "
+                f"from {length} ({files[0].where(0)}); sequences must be equally long, or pass "
+                "--length N to centre-crop/pad them"
+            )
+    return length
 
-    Single-label data is stratified by class, multi-label data by label combination.
-    Within each stratum the sizes are rounded, so every split keeps the class proportions.
 
-    Returns
-    -------
-    numpy.ndarray of int8, shape=(n,)
-    """
-    rng = np.random.default_rng(seed)
-    keys = np.packbits(labels.astype(bool), axis=1)
-    _, strata = np.unique(keys, axis=0, return_inverse=True)
-    groups = np.full(len(labels), 2, dtype=np.int8)
-    for stratum in np.unique(strata):
-        members = rng.permutation(np.flatnonzero(strata == stratum))
-        n_train = int(round(len(members) * train))
-        n_val = int(round(len(members) * (train + val))) - n_train
-        groups[members[:n_train]] = 0
-        groups[members[n_train:n_train + n_val]] = 1
-    return groups
+def _add_tracks(dataset: Dataset, tracks, files: list, length: int) -> None:
+    """Read the position-wise tracks (one file per FASTA file) into ``dataset.tracks``."""
+    columns, names = [], []
+    for name, track_paths in check_tracks(tracks):
+        if len(track_paths) != len(files):
+            raise ParamError(
+                f"--track {name}: give one file per FASTA file ({len(files)}), received {len(track_paths)}"
+            )
+        columns.append(np.concatenate([read_track(track_path, input_file.ids(), input_file.lengths, length)
+                                       for track_path, input_file in zip(track_paths, files)]))
+        names.append(name)
+    dataset.tracks = np.stack(columns, axis=-1)
+    dataset.track_names = names

@@ -177,20 +177,36 @@ def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
     return ((values - np.array(spec.mean)) / np.array(spec.std)).astype(np.float32)
 
 
-def parse_track_options(options) -> list:
-    """Parse ``NAME=FILE[,FILE...]`` strings into (name, [files]) pairs."""
-    tracks = []
-    for text in options:
-        if "=" not in text:
-            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
-        name, files = text.split("=", 1)
-        if not name.strip() or not files.strip():
-            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
-        tracks.append((name.strip(), [f for f in files.split(",") if f]))
-    names = [name for name, _ in tracks]
+def check_tracks(tracks) -> list:
+    """Check position-wise track options: (name, files) pairs with distinct names.
+
+    Parameters
+    ----------
+    tracks : sequence of (str, sequence of str)
+        Each track's name and its files, one per FASTA file (the command line's
+        ``--track NAME=FILE[,FILE...]``, parsed).
+
+    Returns
+    -------
+    list of (str, list of str)
+
+    Raises
+    ------
+    ParamError
+        A pair that is not (name, files), an empty name or file list, or a name given twice.
+    """
+    checked = []
+    for track in tracks:
+        if isinstance(track, str) or len(track) != 2 or isinstance(track[1], str):
+            raise ParamError(f"tracks are (name, [files]) pairs, received: {track!r}")
+        name, files = str(track[0]).strip(), [str(path) for path in track[1]]
+        if not name or not files:
+            raise ParamError(f"a track needs a name and at least one file, received: {track!r}")
+        checked.append((name, files))
+    names = [name for name, _ in checked]
     if len(set(names)) != len(names):
         raise ParamError(f"--track names must be distinct, received: {', '.join(names)}")
-    return tracks
+    return checked
 
 
 def iter_track_values(path, length: int):

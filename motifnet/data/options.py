@@ -34,8 +34,8 @@ class DataOptions:
         Per-sequence feature files, one per FASTA file. Default is none.
     categorical_features : bool
         Treat every feature column as categorical. Default is False.
-    tracks : tuple of str
-        ``NAME=FILE[,FILE...]`` position-wise tracks, one file per FASTA file. Default is none.
+    tracks : tuple of (str, tuple of str)
+        Position-wise tracks: each track's name and its files, one per FASTA file. Default is none.
     task : {'classification', 'regression'}
         Default is 'classification'.
     targets_file : str or None
@@ -67,8 +67,19 @@ class DataOptions:
                                    else tuple(value))
         object.__setattr__(self, "fasta", tuple(str(path) for path in self.fasta))
         object.__setattr__(self, "feature_files", self.feature_files or ())
-        object.__setattr__(self, "tracks", self.tracks or ())
+        object.__setattr__(self, "tracks", tuple(_freeze_track(track) for track in self.tracks or ()))
 
     def replace(self, **changes) -> DataOptions:
         """A copy with ``changes`` (e.g. the folded files of ``train --fold``)."""
         return dataclasses.replace(self, **changes)
+
+
+
+def _freeze_track(track):
+    """A (name, [files]) pair as (name, (files...)), so that the options stay hashable.
+
+    Anything else is kept as it is and refused, with a message, when the data is loaded.
+    """
+    if isinstance(track, (list, tuple)) and len(track) == 2 and isinstance(track[1], (list, tuple)):
+        return (track[0], tuple(track[1]))
+    return track

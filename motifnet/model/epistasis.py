@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from ..data.fasta import display_name, read_fasta
 from ..errors import InputError, ParamError
 
 log = logging.getLogger("motifnet")
@@ -146,21 +145,6 @@ def consensus_codes(codes: np.ndarray) -> np.ndarray:
     top = int(codes.max()) + 1
     counts = np.stack([(codes == code).sum(axis=0) for code in range(top)])
     return counts.argmax(axis=0).astype(codes.dtype)
-
-
-def read_reference(path, encoder) -> np.ndarray:
-    """Codes of the single record of ``--reference FILE.fa``, encoded as the training data.
-
-    Raises
-    ------
-    InputError
-        Not exactly one record, or a record that does not fit the alphabet or length.
-    """
-    records = list(read_fasta(path))
-    if len(records) != 1:
-        raise InputError(f"--reference {display_name(path)}: holds {len(records)} records; give one reference "
-                         "sequence")
-    return encoder.encode(records).codes[0]
 
 
 def _listing(items) -> str:
@@ -313,21 +297,3 @@ def landscape_spectrum(model, landscape: Landscape, encoder, batch_size: int = 1
         np.asarray(model({"sequence": encoder.one_hot(codes[start:start + batch_size])}, training=False))
         for start in range(0, len(codes), batch_size)])
     return np.asarray(spectrum(predictions.astype(np.float64)))
-
-
-def spectrum_table(coefficients: np.ndarray, landscape: Landscape, target_names) -> str:
-    """``epistasis.tsv``: one row per Walsh–Hadamard coefficient, largest absolute value first.
-
-    Columns: ``index`` (the combination index j), ``order`` (number of sites), ``sites``
-    (``17A>G,40C>T``; ``-`` for the mean), then one coefficient column per target. Rows are
-    sorted by the largest absolute coefficient over targets, ties by index.
-    """
-    labels = landscape.site_labels()
-    bits = landscape.bits()
-    order = np.lexsort((np.arange(len(coefficients)), -np.abs(coefficients).max(axis=1)))
-    lines = ["\t".join(["index", "order", "sites"] + list(target_names))]
-    for index in order:
-        members = [labels[i] for i in np.flatnonzero(bits[index])]
-        lines.append("\t".join([str(index), str(len(members)), ",".join(members) or "-"]
-                               + [f"{value:.6g}" for value in coefficients[index]]))
-    return "\n".join(lines) + "\n"

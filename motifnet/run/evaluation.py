@@ -69,6 +69,32 @@ def format_metric(value) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.3f}"
 
 
+def summary_line(metrics: dict, run_dir, task: str = "classification") -> str:
+    """The line ``motifnet train`` ends with: the headline test metrics and the run folder.
+
+    Parameters
+    ----------
+    metrics : dict
+        Test metrics, as :func:`compute_metrics` (classification) or :func:`regression_metrics`
+        return them.
+    run_dir : str or pathlib.Path
+        The run folder.
+    task : {'classification', 'regression'}
+        Default is 'classification'.
+
+    Returns
+    -------
+    str
+        Classification: mean ROC-AUC and PR-AUC over classes; regression: mean Pearson r and
+        R² over targets; a missing score reads ``n/a``.
+    """
+    if task == "regression":
+        return (f"test Pearson r (mean over targets) {format_metric(metrics['pearson_mean'])}, "
+                f"R² {format_metric(metrics['r2_mean'])}; run folder: {run_dir}")
+    return (f"test ROC-AUC (mean over classes) {format_metric(metrics['roc_auc_mean'])}, "
+            f"PR-AUC {format_metric(metrics['pr_auc_mean'])}; run folder: {run_dir}")
+
+
 def _correlation(function, truth, predicted):
     if len(truth) < 2 or np.ptp(truth) == 0 or np.ptp(predicted) == 0:
         return None  # undefined for constant values

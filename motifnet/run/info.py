@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .evaluation import format_metric
-from .rundir import Run
+from .rundir import Run, read_metrics
 
 
 def layer_rows(model) -> list:
@@ -51,12 +51,7 @@ def describe_run(run: Run) -> str:
         sparse = sparse_weights(run.model.get_layer(name))
         note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
         lines.append(f"  {name:<20} {kind:<20} {shape:<16} {nodes!s:<6} {weights}{note}")
-    try:
-        import json
-
-        metrics = json.loads((run.path / "metrics.json").read_text())
-    except (OSError, ValueError):
-        metrics = None
+    metrics = read_metrics(run.path)
     lines.append("")
     if metrics and metrics.get("task") == "regression":
         from .regression import metrics_lines

@@ -15,10 +15,10 @@ from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
 from ..data.features import (
     FeatureSpec,
     check_track_record,
+    check_tracks,
     encode_features,
     iter_feature_rows,
     iter_track_values,
-    parse_track_options,
 )
 from ..errors import InputError, ParamError
 from .rundir import Run
@@ -40,8 +40,9 @@ class PredictConfig:
         Batches read and encoded at a time; bounds memory. Default is 16.
     features : list of str
         Per-sequence feature files, one per FASTA file (when the model was trained with them).
-    tracks : list of str
-        ``NAME=FILE[,FILE...]`` position-wise tracks (when the model was trained with them).
+    tracks : list of (str, list of str)
+        Position-wise tracks (when the model was trained with them): each track's name and its
+        files, one per FASTA file.
     """
 
     fasta: list
@@ -56,7 +57,7 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
     if config.batch_size < 1:
         raise ParamError(f"--batch-size must be a positive integer, received: {config.batch_size}")
     trained_tracks = list(data_meta.get("tracks", []))
-    tracks = dict(parse_track_options(config.tracks))
+    tracks = dict(check_tracks(config.tracks))
     if sorted(tracks) != sorted(trained_tracks):
         raise ParamError(
             f"the model was trained with tracks [{', '.join(trained_tracks)}]; give exactly these with "
@@ -144,8 +145,6 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from ..data.pipeline import make_tf_dataset
-
     model = run.model
     encoder = run.dataset_encoder
     chunks = iter(chunks)
@@ -154,7 +153,7 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
         while (chunk := pending.result()) is not None:
             pending = reader.submit(next, chunks, None)
             ids, arrays = chunk
-            yield ids, model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
+            yield ids, predict_encoded(model, encoder, arrays, batch_size)
 
 
 def predict_chunks(run: Run, config: PredictConfig):
@@ -200,10 +199,48 @@ def write_predictions(run: Run, config: PredictConfig, handle) -> int:
     return count
 
 
-def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) -> np.ndarray:
-    from ..data.pipeline import dataset_arrays, make_tf_dataset
+def predict_encoded(model, encoder, arrays: dict, batch_size: int) -> np.ndarray:
+    """Run ``model`` over compact encoded records, ``batch_size`` at a time: the one prediction path.
 
-    if len(index) == 0:
-        return np.zeros((0, len(dataset.output_names)), dtype=np.float32)
-    pipeline = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, index), None, batch_size)
-    return model.predict(pipeline, verbose=0)
+    Float input is made batch by batch inside the tf.data pipeline, and Keras' compiled predict
+    loop runs the batches, so no Python runs per batch.
+
+    Parameters
+    ----------
+    model : keras.Model
+    encoder : Encoder
+        The encoder of the records (and of the model's training data).
+    arrays : dict
+        ``codes``, shape=(n, length), and, where the model uses them, ``structure``, ``tracks``,
+        ``features`` (see :func:`motifnet.data.pipeline.make_tf_dataset`); None values are ignored.
+    batch_size : int
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n, outputs)
+        The model's outputs, in record order.
+    """
+    from ..data.pipeline import make_tf_dataset
+
+    if len(arrays["codes"]) == 0:
+        return np.zeros((0, model.outputs[0].shape[-1]), dtype=np.float32)
+    return model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
+
+
+def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) -> np.ndarray:
+    """Model outputs for the records ``index`` of ``dataset`` (see :func:`predict_encoded`).
+
+    Parameters
+    ----------
+    model : keras.Model
+    dataset : Dataset
+    index : numpy.ndarray of int
+    batch_size : int
+
+    Returns
+    -------
+    numpy.ndarray, shape=(len(index), outputs)
+    """
+    from ..data.pipeline import dataset_arrays
+
+    return predict_encoded(model, dataset.encoder, dataset_arrays(dataset, index), batch_size)

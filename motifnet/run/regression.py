@@ -24,16 +24,10 @@ import numpy as np
 
 from .._io import write_text
 from ..data.dataset import Dataset
+from ..data.reference import read_reference
 from ..data.targets import SPLIT_BINS, TargetScale, fold_scale, rescaled_output, split_strata
 from ..errors import ParamError
-from ..model.epistasis import (
-    Landscape,
-    epistatic_model,
-    find_landscape,
-    landscape_spectrum,
-    read_reference,
-    spectrum_table,
-)
+from ..model.epistasis import Landscape, epistatic_model, find_landscape, landscape_spectrum
 from .evaluation import regression_metrics
 
 log = logging.getLogger("motifnet")
@@ -43,7 +37,7 @@ SPECTRUM_FILE = "epistasis.tsv"
 
 
 def split_labels(dataset: Dataset) -> np.ndarray:
-    """What :func:`motifnet.data.dataset.make_split` stratifies regression records by (first target's bins)."""
+    """What :func:`motifnet.data.split.make_split` stratifies regression records by (first target's bins)."""
     return split_strata(dataset.targets[:, 0], SPLIT_BINS)
 
 
@@ -138,6 +132,24 @@ def _records_off_landscape(codes: np.ndarray, landscape: Landscape) -> int:
     allowed = landscape.reference[None, :] == codes
     allowed[:, landscape.positions] |= codes[:, landscape.positions] == landscape.alternatives[None, :]
     return int((~allowed.all(axis=1)).sum())
+
+
+def spectrum_table(coefficients: np.ndarray, landscape: Landscape, target_names) -> str:
+    """``epistasis.tsv``: one row per Walsh–Hadamard coefficient, largest absolute value first.
+
+    Columns: ``index`` (the combination index j), ``order`` (number of sites), ``sites``
+    (``17A>G,40C>T``; ``-`` for the mean), then one coefficient column per target. Rows are
+    sorted by the largest absolute coefficient over targets, ties by index.
+    """
+    labels = landscape.site_labels()
+    bits = landscape.bits()
+    order = np.lexsort((np.arange(len(coefficients)), -np.abs(coefficients).max(axis=1)))
+    lines = ["\t".join(["index", "order", "sites"] + list(target_names))]
+    for index in order:
+        members = [labels[i] for i in np.flatnonzero(bits[index])]
+        lines.append("\t".join([str(index), str(len(members)), ",".join(members) or "-"]
+                               + [f"{value:.6g}" for value in coefficients[index]]))
+    return "\n".join(lines) + "\n"
 
 
 def info_lines(meta: dict) -> list:

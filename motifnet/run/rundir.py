@@ -9,6 +9,9 @@
 ``metrics.json``   ROC-AUC and PR-AUC per class on the test split, with means
 ``folded/``        ``train --fold`` only: the folded input files, kept when the run is replaced
 =================  ===============================================================
+
+Each file is read by one function here: :func:`open_run` (``motifnet.json``, and the others
+through :class:`Run`), :func:`read_split`, :func:`read_history` and :func:`read_metrics`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.dataset import GROUPS, Dataset
+from ..data.dataset import Dataset
+from ..data.split import GROUPS
 from ..errors import RunDirError
 
 MODEL = "model.keras"
@@ -30,6 +34,76 @@ SPLIT = "split.tsv"
 HISTORY = "history.tsv"
 METRICS = "metrics.json"
 FOLDED = "folded"
+
+#: ``history.tsv``'s columns for classification (regression's: :data:`motifnet.run.regression.HISTORY_COLUMNS`).
+HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "auc", "val_auc", "learning_rate",
+                   "seconds")
+
+
+def history_text(rows, columns=HISTORY_COLUMNS) -> str:
+    """``history.tsv``: a header of ``columns``, then one row per epoch (6 significant digits; empty for None).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Column name -> value, one dict per epoch.
+    columns : tuple of str
+    """
+    lines = ["\t".join(columns)]
+    for row in rows:
+        lines.append("\t".join("" if row[c] is None else (str(row[c]) if c == "epoch" else f"{row[c]:.6g}")
+                               for c in columns))
+    return "\n".join(lines) + "\n"
+
+
+def read_history(run_path) -> dict | None:
+    """The columns of a run's ``history.tsv``.
+
+    Parameters
+    ----------
+    run_path : str or pathlib.Path
+        The run folder.
+
+    Returns
+    -------
+    dict or None
+        Column name -> list of floats, one per epoch (NaN for empty cells); None when the file is
+        missing, unreadable or has no epoch yet.
+    """
+    try:
+        lines = (Path(run_path) / HISTORY).read_text(encoding="utf-8").strip().split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(lines) < 2:
+        return None
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    try:
+        return {name: [float(row[i]) if row[i] else np.nan for row in rows] for i, name in enumerate(header)}
+    except (IndexError, ValueError):
+        return None
+
+
+def read_metrics(run_path) -> dict | None:
+    """The test metrics of a run (``metrics.json``, written when training completed).
+
+    Parameters
+    ----------
+    run_path : str or pathlib.Path
+        The run folder.
+
+    Returns
+    -------
+    dict or None
+        As :func:`motifnet.run.evaluation.compute_metrics` (classification) or
+        :func:`motifnet.run.evaluation.regression_metrics` returned them, with ``split``; None when
+        the file is missing or damaged (training has not finished).
+    """
+    try:
+        metrics = json.loads((Path(run_path) / METRICS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return metrics if isinstance(metrics, dict) else None
 
 
 def read_split(path) -> np.ndarray:

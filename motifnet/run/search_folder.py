@@ -1,13 +1,41 @@
-"""What a grid-search folder holds: the names of its files, shared by the search that writes them and
-the reports that read them."""
+"""What a grid-search folder holds: the names of its files and the one reader of ``search.json``, shared
+by the search that writes them and the reports that read them."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 RESULTS = "results.tsv"
 SETTINGS = "search.json"
 BEST = "best"
 SUMMARY = "summary.html"
 PLOT = "score_by_parameter.png"
+
+
+def read_search_state(folder) -> dict:
+    """The content of a search folder's ``search.json``: ``settings``, ``status`` and the ``best`` trial.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The search folder.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    OSError
+        The file is missing or unreadable.
+    ValueError
+        It is not JSON, or not a JSON object with ``settings``.
+    """
+    state = json.loads((Path(folder) / SETTINGS).read_text(encoding="utf-8"))
+    if not isinstance(state, dict) or not isinstance(state.get("settings"), dict):
+        raise ValueError(f"{Path(folder) / SETTINGS}: not the settings file of a motifnet search")
+    return state
 
 
 def format_value(value) -> str:

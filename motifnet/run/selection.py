@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.dataset import GROUPS, Dataset, load_dataset
+from ..data.dataset import Dataset, load_dataset
+from ..data.split import GROUPS
 from ..errors import InputError, ParamError
 from .rundir import Run
 

@@ -30,11 +30,13 @@ from pathlib import Path
 
 from .._io import sha256, write_json
 from .._version import __version__
+from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
 from ..model.params import SPECS, _unknown, check_length, convert_value, resolve, to_json
-from ..run.search_folder import BEST, RESULTS, SETTINGS, format_value
+from ..run.rundir import META, read_metrics
+from ..run.search_folder import BEST, RESULTS, SETTINGS, format_value, read_search_state
 from ._cluster import ClusterOptions, connect
-from ._trial import METRICS, DataOptions, TrialTask, describe_data, retrain_best, run_trial
+from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
 
@@ -162,8 +164,9 @@ class SearchConfig:
 
     Attributes
     ----------
-    fasta : list of str
-        Labelled FASTA files as for ``motifnet train`` (not standard input).
+    data : DataOptions
+        How the labelled FASTA files are read, as for ``motifnet train`` (files by name, not standard
+        input; classification of sequences, without per-sequence features or tracks).
     search_dir : str
         The search folder.
     grid : dict
@@ -181,13 +184,11 @@ class SearchConfig:
     seed : int or None
         Seed of split, folds and (with each trial's parameters) trial seeds; drawn and recorded
         when None, or taken from the folder when a search is continued.
-    multi_label, class_names, alphabet, structure, structure_pwm, length
-        How the data is read, as in ``motifnet train``.
     overwrite : bool
         Start over in a folder that holds a search with other settings.
     """
 
-    fasta: list
+    data: DataOptions
     search_dir: str
     grid: dict
     params: dict = field(default_factory=dict)
@@ -195,22 +196,27 @@ class SearchConfig:
     folds: int | None = None
     split: tuple = (0.7, 0.15)
     seed: int | None = None
-    multi_label: bool = False
-    class_names: list | None = None
-    alphabet: str | None = None
-    structure: str | None = None
-    structure_pwm: bool = False
-    length: int | None = None
     overwrite: bool = False
 
     def checked(self) -> SearchConfig:
+        """Refuse settings the search cannot run (before anything is written).
+
+        Raises
+        ------
+        ParamError, InputError
+        """
         if self.metric not in METRICS:
             raise ParamError(f"--metric must be one of {', '.join(METRICS)}, received: {self.metric!r}")
         if self.folds is not None and self.folds < 2:
             raise ParamError(f"--folds must be at least 2, received: {self.folds}")
-        if not self.fasta:
+        data = self.data
+        if data.task != "classification" or data.feature_files or data.tracks:
+            raise ParamError("grid-search trains classifiers of sequences; received data options it does not "
+                             f"support (task {data.task!r}, {len(data.feature_files)} feature file(s), "
+                             f"{len(data.tracks)} track(s))")
+        if not data.fasta:
             raise ParamError("give at least one FASTA file")
-        for path in self.fasta:
+        for path in data.fasta:
             if str(path) == "-":
                 raise ParamError("grid-search reads FASTA files by name on every worker; standard input "
                                  "('-') cannot be used: save it to a file")
@@ -248,10 +254,14 @@ def higher_is_better(metric: str) -> bool:
 
 def _settings(config: SearchConfig, seed: int) -> dict:
     """What must not change when a search is continued (file contents by SHA-256, not by path)."""
+    data = config.data
+    # The keys and values of searches written before DataOptions: a continued search compares them.
     return {
-        "files": [{"name": Path(path).name, "sha256": sha256(path)} for path in config.fasta],
-        "multi_label": config.multi_label, "class_names": config.class_names, "alphabet": config.alphabet,
-        "structure_alphabet": config.structure, "structure_pwm": config.structure_pwm, "length": config.length,
+        "files": [{"name": Path(path).name, "sha256": sha256(path)} for path in data.fasta],
+        "multi_label": data.multi_label,
+        "class_names": list(data.class_names) if data.class_names is not None else None,
+        "alphabet": data.alphabet, "structure_alphabet": data.structure, "structure_pwm": data.structure_pwm,
+        "length": data.length,
         "split": list(config.split), "metric": config.metric, "folds": config.folds, "seed": seed,
         "grid": {name: [to_json({"v": value})["v"] for value in values] for name, values in config.grid.items()},
         "params": to_json(config.params),
@@ -266,7 +276,7 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     earlier = None
     if (folder / SETTINGS).exists():
         try:
-            earlier = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
+            earlier = read_search_state(folder)
             earlier["settings"]["seed"]
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
@@ -443,10 +453,9 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     pending = [trial for trial in trials if trial.id not in finished]
     if cluster.log_directory is None and cluster.kind in ("slurm", "pbs"):
         cluster = dataclasses.replace(cluster, log_directory=str(folder.resolve() / "job-logs"))
-    data = DataOptions(tuple(str(Path(p).resolve()) for p in config.fasta),
-                       tuple(entry["sha256"] for entry in settings["files"]), config.multi_label,
-                       tuple(config.class_names) if config.class_names else None, config.alphabet,
-                       config.structure, config.structure_pwm, config.length)
+    # Workers may run elsewhere: they read the files by absolute path, checked against the recorded checksums.
+    data = config.data.replace(fasta=tuple(str(Path(p).resolve()) for p in config.data.fasta))
+    checksums = tuple(entry["sha256"] for entry in settings["files"])
     where = f"{config.folds}-fold cross-validation" if config.folds else "the validation split"
     log.info("grid search: %d trial(s), %d finished earlier; %s on %s; seed %d", len(trials),
              len(trials) - len(pending), config.metric, where, seed)
@@ -462,44 +471,19 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
             return connection
 
         if pending:
-            _run_trials(connected(), config, data, seed, pending, results, len(trials) - len(pending),
-                        len(trials), on_result, runner, ran)
+            _run_trials(connected(), config, (data, checksums), seed, pending, results,
+                        len(trials) - len(pending), len(trials), on_result, runner, ran)
         rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
         best = rows[0] if rows and rows[0]["status"] == "ok" else None
         best_dir = folder / BEST
         test_metrics = None
         if best is not None:
-            best_params = by_id[best["trial"]].params
-            if _best_is_current(best_dir, best_params, seed):
-                log.info("%s already holds the best trial's run", best_dir)
-            else:
-                from ..run.training import TrainConfig
-
-                conn = connected()
-                if best_dir.is_dir() and not (best_dir / "motifnet.json").exists():
-                    shutil.rmtree(best_dir)  # a retraining killed before it wrote anything useful
-                log.info("retraining the best trial (%s) into %s", best["trial"], best_dir)
-                train_config = TrainConfig(str(best_dir.resolve()), dict(best_params), tuple(config.split), seed,
-                                           overwrite=True)
-                future = conn.client.submit(retrain_best, data, train_config, conn.threads, pure=False,
-                                            resources=conn.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
-                test_metrics = _retrained(future)
+            test_metrics = _retrain_best(connected, best_dir, best["trial"], by_id[best["trial"]].params,
+                                         config.split, seed, (data, checksums))
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
-    state = json.loads((folder / SETTINGS).read_text(encoding="utf-8"))
-    state.update(status="complete" if best else "failed",
-                 best=None if best is None else {"trial": best["trial"], "score": best["score"],
-                                                 "params": best["params"], "run": BEST})
-    if best is not None and test_metrics is None:
-        try:
-            test_metrics = json.loads((best_dir / "metrics.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            test_metrics = None
-    if best is not None and test_metrics is not None:
-        state["best"]["test_roc_auc_mean"] = test_metrics.get("roc_auc_mean")
-        state["best"]["test_pr_auc_mean"] = test_metrics.get("pr_auc_mean")
-    write_json(folder / SETTINGS, state)
+    _record_best(folder, best, best_dir, test_metrics)
     if best is None:
         first = next((row["error"] for row in rows if row["error"]), "no error recorded")
         raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
@@ -508,12 +492,54 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     return SearchResult(rows, best, best_dir, ran, summary)
 
 
+def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,
+                  data) -> dict | None:
+    """Train the best trial's parameters into ``best_dir`` on a worker, unless it holds that run already.
+
+    ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files.
+    Returns the new run's test metrics, or None when the run was there already.
+    """
+    if _best_is_current(best_dir, params, seed):
+        log.info("%s already holds the best trial's run", best_dir)
+        return None
+    from ..run.training import TrainConfig
+
+    connection = connected()
+    if best_dir.is_dir() and not (best_dir / META).exists():
+        shutil.rmtree(best_dir)  # a retraining killed before it wrote anything useful
+    log.info("retraining the best trial (%s) into %s", trial, best_dir)
+    train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed, overwrite=True)
+    future = connection.client.submit(retrain_best, *data, train_config, connection.threads, pure=False,
+                                      resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
+    return _retrained(future)
+
+
+def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> None:
+    """Write the search's outcome into ``search.json``: status, the best trial and its run's test metrics.
+
+    ``test_metrics``: those of a run just retrained; otherwise they are read from ``best_dir``.
+    """
+    state = read_search_state(folder)
+    state.update(status="complete" if best else "failed",
+                 best=None if best is None else {"trial": best["trial"], "score": best["score"],
+                                                 "params": best["params"], "run": BEST})
+    if best is not None and test_metrics is None:
+        test_metrics = read_metrics(best_dir)
+    if best is not None and test_metrics is not None:
+        state["best"]["test_roc_auc_mean"] = test_metrics.get("roc_auc_mean")
+        state["best"]["test_pr_auc_mean"] = test_metrics.get("pr_auc_mean")
+    write_json(folder / SETTINGS, state)
+
+
 def _run_trials(connection, config, data, seed, pending, results, done, total, on_result, runner, ran) -> None:
-    """Submit the pending trials, retry each failure once, and append every outcome as it arrives."""
+    """Submit the pending trials, retry each failure once, and append every outcome as it arrives.
+
+    ``data``: the :class:`DataOptions` the workers read and the files' checksums.
+    """
     from distributed import TimeoutError as WaitTimeout
     from distributed import wait
 
-    described = connection.client.submit(describe_data, data, tuple(config.split), seed, pure=False,
+    described = connection.client.submit(describe_data, *data, tuple(config.split), seed, pure=False,
                                          resources=connection.resources, key=f"motifnet-data-{uuid.uuid4().hex}")
     facts = described.result()
     if "error" in facts:
@@ -523,7 +549,7 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
 
     def submit(trial, attempt):
         task = TrialTask(trial.id, to_json(trial.params), trial.seed, seed, tuple(config.split), config.metric,
-                         config.folds, connection.threads, data)
+                         config.folds, connection.threads, *data)
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
@@ -607,7 +633,7 @@ def _check_data(config: SearchConfig, facts: dict) -> None:
     """Refuse a split or a fold count the data cannot support (before any trial runs)."""
     if config.folds:
         smallest = min(facts["searched_per_class"])
-        if not config.multi_label and config.folds > smallest:
+        if not config.data.multi_label and config.folds > smallest:
             raise ParamError(f"--folds {config.folds}: the smallest class has {smallest} train+validation "
                              "record(s); use fewer folds")
         if config.folds > facts["split"]["train"] + facts["split"]["val"]:

@@ -1,0 +1,110 @@
+"""Stratified, seeded splits of records: train/val/test groups and K folds.
+
+Both are dealt from the same strata: single-label records by class, multi-label records by
+label combination, regression records by the bins of :func:`motifnet.data.targets.split_strata`.
+Within each stratum the records are shuffled by a seeded generator, so a split depends only on
+the labels and the seed. Run folders record their split, and a search recomputes its split from
+its seed, so the assignments of a given seed must never change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GROUPS = ("train", "val", "test")
+
+
+def _shuffled_strata(labels: np.ndarray, seed: int):
+    """Yield the row numbers of each stratum of ``labels``, shuffled, strata in a fixed order.
+
+    A stratum is one distinct row of ``labels`` (a class, or a label combination). The strata
+    come in the order of their packed label bits, each shuffled by one generator seeded with
+    ``seed``; the draws happen in that order, which is what makes a seed's split reproducible.
+    """
+    rng = np.random.default_rng(seed)
+    keys = np.packbits(np.asarray(labels).astype(bool), axis=1)
+    _, strata = np.unique(keys, axis=0, return_inverse=True)
+    strata = strata.reshape(-1)
+    for stratum in np.unique(strata):
+        yield rng.permutation(np.flatnonzero(strata == stratum))
+
+
+def make_split(labels: np.ndarray, train: float, val: float, seed: int) -> np.ndarray:
+    """Assign each record to train (0), val (1) or test (2), stratified by class, seeded.
+
+    Within each stratum the sizes are rounded, so every group keeps the class proportions.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray, shape=(n, classes)
+        One-hot or multi-hot labels (or the strata of regression targets).
+    train, val : float
+        Fractions of each stratum in the train and validation groups; the rest is the test group.
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape=(n,)
+        Index into :data:`GROUPS` per record.
+    """
+    groups = np.full(len(labels), 2, dtype=np.int8)
+    for members in _shuffled_strata(labels, seed):
+        n_train = int(round(len(members) * train))
+        n_val = int(round(len(members) * (train + val))) - n_train
+        groups[members[:n_train]] = 0
+        groups[members[n_train:n_train + n_val]] = 1
+    return groups
+
+
+def group_indices(groups: np.ndarray) -> dict:
+    """Record indices of each group: ``{'train': ..., 'val': ..., 'test': ...}``.
+
+    Parameters
+    ----------
+    groups : numpy.ndarray of int, shape=(n,)
+        Index into :data:`GROUPS` per record (as :func:`make_split` returns).
+    """
+    return {name: np.flatnonzero(groups == code) for code, name in enumerate(GROUPS)}
+
+
+def split_indices(labels: np.ndarray, split: tuple, seed: int) -> dict:
+    """Record indices of each group of :func:`make_split` (see :func:`group_indices`).
+
+    Parameters
+    ----------
+    labels : numpy.ndarray, shape=(n, classes)
+    split : tuple of float
+        Train and validation fractions.
+    seed : int
+    """
+    return group_indices(make_split(labels, split[0], split[1], seed))
+
+
+def make_folds(labels: np.ndarray, index: np.ndarray, folds: int, seed: int) -> list:
+    """Split the records ``index`` into ``folds`` parts, stratified as :func:`make_split` is.
+
+    Within each stratum the shuffled records are dealt out in turn, continuing where the previous
+    stratum stopped, so fold sizes differ by at most one per stratum and small strata do not all
+    start at fold 0.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray, shape=(n, classes)
+        Labels of all records.
+    index : numpy.ndarray of int, shape=(m,)
+        The records to split (e.g. the train and validation records).
+    folds : int
+    seed : int
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``folds`` sorted arrays of record indices that together are ``index``.
+    """
+    index = np.asarray(index)
+    assignment = np.empty(len(index), dtype=np.int64)
+    offset = 0
+    for members in _shuffled_strata(labels[index], seed):
+        assignment[members] = (np.arange(len(members)) + offset) % folds
+        offset += len(members)
+    return [np.sort(index[assignment == fold]) for fold in range(folds)]

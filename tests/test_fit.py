@@ -1,0 +1,120 @@
+"""motifnet.run.fit: seeded building and the one fit loop of motifnet train and grid-search trials."""
+
+import random
+import threading
+
+import numpy as np
+import pytest
+from helpers import random_dna, write_fasta
+
+from motifnet.data.dataset import load_dataset
+from motifnet.data.split import split_indices
+from motifnet.model.params import resolve
+
+PARAMS = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epochs": 3, "batch_size": 16}
+
+
+@pytest.fixture(scope="module")
+def fasta(tmp_path_factory):
+    """Two classes of 40 records of length 30; class 'up' carries TTGACA."""
+    folder = tmp_path_factory.mktemp("fit")
+    rng = np.random.default_rng(1)
+    up = write_fasta(folder / "up.fa", [(f"u{i}", s) for i, s in enumerate(random_dna(rng, 40, 30, "TTGACA"))])
+    down = write_fasta(folder / "down.fa", [(f"d{i}", s) for i, s in enumerate(random_dna(rng, 40, 30))])
+    return [str(up), str(down)]
+
+
+def same_weights(first, second) -> bool:
+    return len(first) == len(second) and all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def test_train_and_a_trial_with_the_same_seed_reach_the_same_weights(fasta, tmp_path, monkeypatch):
+    from motifnet.run import fit, training
+    from motifnet.run.rundir import open_run
+    from motifnet.search._trial import fit_and_score
+
+    fitted = []
+    fit_model = fit.fit_model
+
+    def recording_fit(model, *args, **kwargs):
+        result = fit_model(model, *args, **kwargs)
+        fitted.append((model.get_weights(), result))
+        return result
+
+    monkeypatch.setattr(fit, "fit_model", recording_fit)  # the trial imports it from motifnet.run.fit
+    monkeypatch.setattr(training, "fit_model", recording_fit)
+    training.train(load_dataset(fasta), training.TrainConfig(str(tmp_path / "run"), PARAMS, seed=7))
+    dataset = load_dataset(fasta)
+    index = split_indices(dataset.labels, (0.7, 0.15), 7)  # the split train made with seed 7
+    score = fit_and_score(dataset, resolve(PARAMS), index["train"], index["val"], 7, "val-loss")
+
+    (trained, trained_result), (trial, trial_result) = fitted
+    assert same_weights(trained, trial)
+    assert trained_result == trial_result and score["score"] == trial_result.best_loss
+    run = open_run(tmp_path / "run")
+    assert run.meta["training"]["best_epoch"] == trial_result.best_epoch == score["best_epoch"]
+    assert run.meta["training"]["best_val_loss"] == pytest.approx(trial_result.best_loss, rel=1e-7)
+    assert same_weights(run.model.get_weights(), trained)  # the saved model is the best epoch's
+
+
+def test_the_best_epochs_weights_are_kept_and_each_epoch_is_reported(fasta):
+    from motifnet.run.fit import build_seeded, fit_model
+
+    dataset = load_dataset(fasta)
+    # A high learning rate makes the validation loss go up and down, so the best epoch is not the last.
+    params = resolve({**PARAMS, "epochs": 8, "learning_rate": 0.05, "patience_lr": 8, "patience_stopping": 8})
+    model = build_seeded(dataset, params, 3)
+    epochs = []
+
+    def on_epoch_end(model, epoch, logs, improved):
+        epochs.append((epoch, logs["val_loss"], improved, model.get_weights()))
+
+    result = fit_model(model, dataset, dataset.labels, np.arange(0, 80, 2), np.arange(1, 80, 2), params, 3,
+                       on_epoch_end=on_epoch_end)
+    losses = [loss for _, loss, _, _ in epochs]
+    assert [epoch for epoch, *_ in epochs] == list(range(1, result.epochs_run + 1))
+    assert [improved for _, _, improved, _ in epochs] == [loss < min(losses[:i], default=np.inf)
+                                                          for i, loss in enumerate(losses)]
+    best = int(np.argmin(losses))
+    assert (result.best_epoch, result.best_loss) == (best + 1, losses[best])
+    assert result.best_epoch < result.epochs_run, "the test needs a best epoch before the last"
+    assert same_weights(model.get_weights(), epochs[best][3])
+
+
+def test_early_stopping_ends_the_fit_after_the_patience(fasta):
+    from motifnet.run.fit import build_seeded, fit_model
+
+    dataset = load_dataset(fasta)
+    params = resolve({**PARAMS, "epochs": 30, "learning_rate": 0.05, "patience_lr": 30, "patience_stopping": 2})
+    result = fit_model(build_seeded(dataset, params, 3), dataset, dataset.labels, np.arange(0, 80, 2),
+                       np.arange(1, 80, 2), params, 3)
+    assert result.epochs_run == result.best_epoch + 2 < 30
+
+
+def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers(fasta):
+    """Keras draws layer seeds from Python's random, which Dask's threads use too (see keras_seeds_from)."""
+    from motifnet.run.fit import build_seeded
+
+    dataset = load_dataset(fasta)
+    params = resolve(PARAMS)
+
+    def initial_weights(seed, busy):
+        stop = threading.Event()
+
+        def draw():
+            while not stop.is_set():
+                random.random()
+
+        other = threading.Thread(target=draw)
+        if busy:
+            other.start()
+        try:
+            return build_seeded(dataset, params, seed).get_weights()
+        finally:
+            stop.set()
+            if busy:
+                other.join()
+
+    quiet, busy, other_seed = initial_weights(3, False), initial_weights(3, True), initial_weights(4, False)
+    assert same_weights(quiet, busy)
+    assert not same_weights(quiet, other_seed)

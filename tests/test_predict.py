@@ -1,0 +1,68 @@
+"""motifnet.run.predict: the one prediction path (in memory, streamed chunk by chunk), batch-size independent."""
+
+import io
+
+import numpy as np
+import pytest
+from helpers import random_dna, write_fasta
+
+from motifnet.data.dataset import load_dataset
+from motifnet.data.pipeline import dataset_arrays
+from motifnet.model.params import resolve
+from motifnet.run.predict import PredictConfig, predict_arrays, predict_chunks, predict_encoded, write_predictions
+
+
+@pytest.fixture(scope="module")
+def model_and_data(tmp_path_factory):
+    """An untrained (seeded) network with a recurrent layer, and 50 records of two classes."""
+    from motifnet.run.fit import build_seeded
+
+    folder = tmp_path_factory.mktemp("predict")
+    rng = np.random.default_rng(5)
+    a = write_fasta(folder / "a.fa", [(f"a{i}", s) for i, s in enumerate(random_dna(rng, 25, 30, "GGATCC"))])
+    b = write_fasta(folder / "b.fa", [(f"b{i}", s) for i, s in enumerate(random_dna(rng, 25, 30))])
+    dataset = load_dataset([str(a), str(b)])
+    params = resolve({"conv_num": 1, "kernel_num": 8, "kernel_len": 5, "neuron_num": 8, "rnn_type": "GRU"})
+    return build_seeded(dataset, params, 2), dataset
+
+
+def test_predictions_do_not_depend_on_the_batch_size(model_and_data):
+    model, dataset = model_and_data
+    index = np.arange(len(dataset))
+    by_size = {size: predict_arrays(model, dataset, index, size) for size in (1, 8, 64)}
+    assert by_size[1].shape == (50, 2)
+    assert np.array_equal(by_size[1], by_size[8]) and np.array_equal(by_size[1], by_size[64])
+    np.testing.assert_allclose(by_size[1], np.asarray(model(dataset.model_inputs(index), training=False)),
+                               rtol=1e-5, atol=1e-6)  # the model itself, called once on every record
+
+
+def test_a_subset_is_predicted_in_the_order_asked(model_and_data):
+    model, dataset = model_and_data
+    everything = predict_arrays(model, dataset, np.arange(len(dataset)), 16)
+    index = np.array([7, 3, 40, 3])
+    assert np.array_equal(predict_arrays(model, dataset, index, 3), everything[index])
+    assert np.array_equal(predict_encoded(model, dataset.encoder, dataset_arrays(dataset, index), 2),
+                          everything[index])
+
+
+def test_no_records_give_an_empty_table_of_the_models_width(model_and_data):
+    model, dataset = model_and_data
+    empty = predict_arrays(model, dataset, np.zeros(0, dtype=np.int64), 8)
+    assert empty.shape == (0, 2) and empty.dtype == np.float32
+
+
+def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
+    """Sequence+structure input is read file by file in chunks of batch_size x chunk_batches records."""
+    from motifnet.run.rundir import open_run
+
+    run_dir, files = rna_structure_run
+    run = open_run(run_dir)
+    config = PredictConfig([str(path) for path in files], batch_size=4, chunk_batches=4)
+    chunks = list(predict_chunks(run, config))
+    assert [len(ids) for ids, _ in chunks] == [16, 14, 16, 14]  # two files of 30 records
+    streamed = np.concatenate([values for _, values in chunks])
+    assert [i for ids, _ in chunks for i in ids] == list(run.dataset.ids)
+    assert np.array_equal(streamed, predict_arrays(run.model, run.dataset, np.arange(len(run.dataset)), 64))
+    table = io.StringIO()
+    assert write_predictions(run, config, table) == 60
+    assert table.getvalue().splitlines()[0] == "id\tp\tq"

@@ -1,0 +1,127 @@
+"""motifnet.run.rundir: opening run folders of each kind, the split file, and folders that are not runs."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers import copy_run
+
+from motifnet.errors import RunDirError
+from motifnet.run.rundir import open_run, read_split, split_text
+
+
+def test_each_kind_of_run_names_its_outputs(trained_run, multi_label_run, regression_run, rna_structure_run):
+    expected = [(trained_run[0], "classification", ["up", "down"]),
+                (multi_label_run[0], "classification", ["x", "y", "z"]),
+                (regression_run[0], "regression", ["gata_count"]),
+                (rna_structure_run[0], "classification", ["p", "q"])]
+    for run_dir, task, outputs in expected:
+        run = open_run(run_dir)
+        assert (run.task, run.output_names, run.complete) == (task, outputs, True), run_dir
+        assert run.model.output.shape[-1] == len(outputs)
+        assert len(run.groups) == len(run.dataset)
+
+
+def test_the_split_file_reads_back_as_group_codes(trained_run, tmp_path):
+    run = open_run(trained_run[0])
+    text = split_text(run.dataset, run.groups)
+    assert text == (trained_run[0] / "split.tsv").read_text()
+    lines = text.split("\n")
+    assert lines[0] == "index\tid\tfile\tgroup" and lines[1].startswith("0\tup0\t")
+    (tmp_path / "split.tsv").write_text(text)
+    groups = read_split(tmp_path / "split.tsv")
+    assert groups.dtype == np.int8 and np.bincount(groups).tolist() == [56, 12, 12]
+    (tmp_path / "other.tsv").write_text("index\tid\tfile\tfold\n")
+    with pytest.raises(RunDirError, match="not a motifnet split file"):
+        read_split(tmp_path / "other.tsv")
+
+
+def test_folders_that_are_not_runs(tmp_path):
+    with pytest.raises(RunDirError, match=r"missing: no such run folder \(make one with 'motifnet train'\)"):
+        open_run(tmp_path / "missing")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(RunDirError, match=r"notes: not a motifnet run folder \(motifnet.json is missing\)"):
+        open_run(tmp_path / "notes")
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda run: (run / "motifnet.json").write_text("{"), r"motifnet.json: damaged \(JSONDecodeError"),
+    (lambda run: (run / "motifnet.json").write_text(json.dumps({"data": {}})), r"motifnet.json: damaged \(KeyError"),
+])
+def test_damaged_metadata_is_refused_when_opening(trained_run, tmp_path, damage, message):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    damage(run_dir)
+    with pytest.raises(RunDirError, match=message):
+        open_run(run_dir)
+
+
+@pytest.mark.parametrize("name, attribute, message", [
+    ("model.keras", "model", "holds no model yet (model.keras is missing)"),
+    ("data.npz", "dataset", "data.npz: missing or damaged"),
+    ("split.tsv", "groups", "split.tsv: missing or damaged"),
+])
+def test_missing_files_are_refused_when_first_used(trained_run, tmp_path, name, attribute, message):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / name).unlink()
+    run = open_run(run_dir)  # opening reads only motifnet.json
+    with pytest.raises(RunDirError) as raised:
+        getattr(run, attribute)
+    assert message in str(raised.value)
+
+
+# -- the readers: one function per run-folder file -------------------------------------------------
+
+def test_history_reads_back_the_rows_written(tmp_path):
+    from motifnet.run.rundir import HISTORY, HISTORY_COLUMNS, history_text, read_history
+
+    rows = [{"epoch": 1, "loss": 0.693147, "val_loss": 0.7, "accuracy": 0.5, "val_accuracy": None, "auc": 0.25,
+             "val_auc": 0.123456789, "learning_rate": 0.001, "seconds": 12.5},
+            {"epoch": 2, "loss": 0.6, "val_loss": 0.65, "accuracy": 0.75, "val_accuracy": 0.5, "auc": 0.5,
+             "val_auc": 0.5, "learning_rate": 0.0005, "seconds": 1e-3}]
+    assert read_history(tmp_path) is None  # no history.tsv yet
+    (tmp_path / HISTORY).write_text(history_text(rows[:0]))
+    assert read_history(tmp_path) is None  # a header, no epoch yet
+    (tmp_path / HISTORY).write_text(history_text(rows))
+    history = read_history(tmp_path)
+    assert list(history) == list(HISTORY_COLUMNS)
+    assert history["epoch"] == [1.0, 2.0] and history["val_auc"][0] == 0.123457  # 6 significant digits
+    assert np.isnan(history["val_accuracy"][0]) and history["val_accuracy"][1] == 0.5
+    assert {name: values for name, values in history.items() if name not in ("val_accuracy", "val_auc")} == {
+        name: [row[name] for row in rows] for name in HISTORY_COLUMNS if name not in ("val_accuracy", "val_auc")}
+
+
+def test_history_of_a_trained_run_has_a_row_per_epoch(trained_run):
+    from motifnet.run.rundir import read_history
+
+    run = open_run(trained_run[0])
+    history = read_history(run.path)
+    assert history["epoch"] == [float(epoch) for epoch in range(1, run.meta["training"]["epochs_run"] + 1)]
+    best = run.meta["training"]["best_epoch"]
+    assert history["val_loss"][best - 1] == min(history["val_loss"])
+    assert history["val_loss"][best - 1] == pytest.approx(run.meta["training"]["best_val_loss"], rel=1e-5)
+
+
+def test_metrics_read_back_as_written_and_none_before_they_exist(trained_run, tmp_path):
+    from motifnet.run.rundir import METRICS, read_metrics
+
+    assert read_metrics(trained_run[0]) == json.loads((trained_run[0] / METRICS).read_text())
+    assert read_metrics(trained_run[0])["roc_auc_mean"] == open_run(trained_run[0]).meta["training"][
+        "test_roc_auc_mean"]
+    assert read_metrics(tmp_path) is None
+    (tmp_path / METRICS).write_text('{"roc_auc_mean": 0.5')  # cut short
+    assert read_metrics(tmp_path) is None
+
+
+def test_search_settings_read_back_as_written(tmp_path):
+    from motifnet.run.search_folder import SETTINGS, read_search_state
+
+    state = {"motifnet_version": "0.1.0", "settings": {"seed": 3, "metric": "roc-auc"}, "status": "running",
+             "best": None}
+    (tmp_path / SETTINGS).write_text(json.dumps(state))
+    assert read_search_state(tmp_path) == state
+    for damaged in ('{"settings": ', '["settings"]', '{"status": "running"}'):
+        (tmp_path / SETTINGS).write_text(damaged)
+        with pytest.raises(ValueError):
+            read_search_state(tmp_path)
+    with pytest.raises(OSError):
+        read_search_state(tmp_path / "missing")

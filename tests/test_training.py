@@ -1,0 +1,103 @@
+"""motifnet.run.training: the run folder kept current epoch by epoch, an interrupted training, regression."""
+
+import logging
+
+import numpy as np
+import pytest
+from helpers import gata_records, random_dna, write_fasta
+
+from motifnet.data.dataset import load_dataset
+from motifnet.run import _epochs
+from motifnet.run.rundir import HISTORY_COLUMNS, MODEL, open_run, read_history, read_metrics
+from motifnet.run.training import TrainConfig, train
+
+# A high learning rate makes the validation loss go up and down: some epochs improve, some do not.
+PARAMS = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epochs": 5, "batch_size": 16,
+          "learning_rate": 0.05, "patience_lr": 5, "patience_stopping": 5}
+
+
+@pytest.fixture(scope="module")
+def fasta(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("training")
+    rng = np.random.default_rng(1)
+    up = write_fasta(folder / "up.fa", [(f"u{i}", s) for i, s in enumerate(random_dna(rng, 40, 30, "TTGACA"))])
+    down = write_fasta(folder / "down.fa", [(f"d{i}", s) for i, s in enumerate(random_dna(rng, 40, 30))])
+    return [str(up), str(down)]
+
+
+def saved_weights(run_dir):
+    import keras
+
+    return keras.saving.load_model(run_dir / MODEL, compile=False).get_weights()
+
+
+def same_weights(first, second) -> bool:
+    return all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def test_each_improving_epoch_leaves_its_model_and_every_epoch_its_history_row(fasta, tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    seen = []
+    epoch_ended = _epochs.RunFolderRecorder.epoch_ended
+
+    def checked(self, model, epoch, logs, improved):
+        epoch_ended(self, model, epoch, logs, improved)
+        seen.append((improved, same_weights(saved_weights(run_dir), model.get_weights()),
+                     len(read_history(run_dir)["epoch"]), open_run(run_dir).meta["training"]["best_epoch"]))
+
+    monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", checked)
+    metrics = train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))
+    assert [rows for _, _, rows, _ in seen] == [1, 2, 3, 4, 5]
+    assert [saved for _, saved, _, _ in seen] == [improved for improved, _, _, _ in seen]  # saved when improved
+    assert {improved for improved, _, _, _ in seen} == {True, False}, "the test needs epochs that do not improve"
+    best_epochs = [best for _, _, _, best in seen]
+    assert best_epochs == [max(i + 1 for i in range(epoch + 1) if seen[i][0]) for epoch in range(5)]
+
+    run = open_run(run_dir)
+    assert run.meta["training"]["status"] == "complete" and run.meta["training"]["epochs_run"] == 5
+    history = read_history(run_dir)
+    assert list(history) == list(HISTORY_COLUMNS) and history["epoch"] == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert int(np.argmin(history["val_loss"])) + 1 == run.meta["training"]["best_epoch"] == best_epochs[-1]
+    assert read_metrics(run_dir) == metrics and run.meta["training"]["test_roc_auc_mean"] == metrics["roc_auc_mean"]
+
+
+def test_an_interrupted_training_keeps_the_best_model_and_says_how_it_ended(fasta, tmp_path, monkeypatch, caplog):
+    run_dir = tmp_path / "run"
+    epoch_ended = _epochs.RunFolderRecorder.epoch_ended
+
+    def interrupted(self, model, epoch, logs, improved):
+        epoch_ended(self, model, epoch, logs, improved)
+        if epoch == 2:
+            raise KeyboardInterrupt  # as the command line turns SIGTERM into
+
+    monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", interrupted)
+    with caplog.at_level(logging.WARNING, logger="motifnet"), pytest.raises(KeyboardInterrupt):
+        train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))
+    run = open_run(run_dir)
+    training = run.meta["training"]
+    assert training["status"] == "interrupted" and training["epochs_run"] == 2 and training["best_epoch"] in (1, 2)
+    assert run.model.predict(run.dataset.model_inputs(slice(0, 3)), verbose=0).shape == (3, 2)
+    assert len(read_history(run_dir)["epoch"]) == 2 and read_metrics(run_dir) is None
+    assert (f"training stopped after 2 epoch(s); the best model so far (epoch {training['best_epoch']}) is in "
+            f"{run_dir}") in caplog.text
+
+
+def test_a_regression_run_saves_a_model_that_predicts_original_units(tmp_path):
+    from motifnet.run.evaluation import regression_metrics
+    from motifnet.run.predict import predict_arrays
+    from motifnet.run.regression import HISTORY_COLUMNS as REGRESSION_COLUMNS
+
+    records = gata_records(120, seed=0, length=30)
+    fasta = write_fasta(tmp_path / "gata.fa", [(f"{name} {value:.4f}", seq) for name, seq, value in records])
+    params = {**PARAMS, "epochs": 3, "learning_rate": 0.001}
+    metrics = train(load_dataset([str(fasta)], task="regression"), TrainConfig(str(tmp_path / "run"), params, seed=1))
+    run = open_run(tmp_path / "run")
+    test = np.flatnonzero(run.groups == 2)
+    predicted = predict_arrays(run.model, run.dataset, test, 16)
+    # Targets have mean 1.27 and sd 0.92: standardised predictions would centre on 0.
+    assert predicted.mean() == pytest.approx(run.dataset.targets[test].mean(), abs=0.5)
+    again = regression_metrics(run.dataset.targets[test], predicted, run.dataset.target_names)
+    assert again["pearson_mean"] == pytest.approx(metrics["pearson_mean"], abs=1e-5)
+    assert list(read_history(run.path)) == list(REGRESSION_COLUMNS)
+    assert run.meta["training"]["test_pearson_mean"] == metrics["pearson_mean"] == read_metrics(run.path)[
+        "pearson_mean"]
