@@ -6,11 +6,12 @@ same steps to Python users.
 
 from ._version import __version__
 from .data.alphabets import DNA, PROTEIN, RNA, Alphabet, get_alphabet  # noqa: E402
-from .data.dataset import Dataset, load_dataset, make_split  # noqa: E402
+from .data.dataset import Dataset, load_dataset  # noqa: E402
 from .data.encoding import Encoder  # noqa: E402
 from .data.fasta import FastaRecord, read_fasta  # noqa: E402
 from .data.folding import FoldOptions, fold_file, fold_sequence, structure_contexts  # noqa: E402
 from .data.options import DataOptions  # noqa: E402
+from .data.split import make_split  # noqa: E402
 from .data.targets import TargetScale, read_target_table  # noqa: E402
 from .errors import InputError, MotifnetError, ParamError, RunDirError  # noqa: E402
 from .interpret.activations import KernelActivations, max_activations  # noqa: E402
@@ -27,8 +28,10 @@ from .interpret.optimize import optimize_inputs  # noqa: E402
 from .model.params import PARAMS, resolve  # noqa: E402
 from .motifs.distinct import MotifGroup, cluster_motifs, distinct_motifs  # noqa: E402
 from .motifs.export import trim_bounds, trim_motif, write_motifs  # noqa: E402
-from .motifs.matching import MotifDatabase, MotifOptions, compare_motifs, load_jaspar, match_motifs  # noqa: E402
+from .motifs.jaspar import MotifDatabase, load_jaspar  # noqa: E402
+from .motifs.matching import MotifOptions, match_motifs  # noqa: E402
 from .motifs.meme import MemeMotif, read_meme, write_meme  # noqa: E402
+from .motifs.tomtom import compare_motifs  # noqa: E402
 from .plot.clustermap import plot_clustermap  # noqa: E402
 from .run.evaluation import regression_metrics  # noqa: E402
 from .run.rundir import Run, open_run  # noqa: E402

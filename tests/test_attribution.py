@@ -1,5 +1,8 @@
 """Attribution maps: the shuffle, a hand-built network with known answers, completeness and ISM on
-trained models, the planted motifs, the command line, the report section and the logos."""
+trained models, the planted motifs and the command line.
+
+The numbers behind the logos are tested in test_attribution_summary.py, the figures in
+test_plot_attribution.py and the report's attribution sections in test_report.py."""
 
 import json
 from collections import Counter
@@ -8,12 +11,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from conftest import SAMPLE_DNA, TINY_PARAMS, random_dna, write_fasta  # noqa: E402
+from helpers import SAMPLE_DNA, TINY_PARAMS  # noqa: E402
 
-from motifnet.data.alphabets import DNA, structure_alphabet  # noqa: E402
+from motifnet.data.alphabets import DNA  # noqa: E402
 from motifnet.data.dataset import Dataset  # noqa: E402
 from motifnet.data.encoding import Encoder  # noqa: E402
 from motifnet.errors import ParamError  # noqa: E402
@@ -28,14 +30,6 @@ from motifnet.interpret.attribution import (  # noqa: E402
 )
 from motifnet.run.rundir import open_run  # noqa: E402
 from motifnet.run.selection import select_data  # noqa: E402
-from motifnet.workflows.attribution import (  # noqa: E402
-    _draw_glyphs,
-    decode,
-    logo_heights,
-    plot_sequence_attribution,
-    render_section,
-    top_order,
-)
 
 
 def pairs(sequence):
@@ -225,20 +219,12 @@ def test_baselines_replace_only_the_sequence_channels():
     np.testing.assert_array_equal(again[0], shuffled[1])
 
 
-def test_strongest_windows_logo_heights_and_decoding():
+def test_strongest_windows():
     scores = np.array([[0, 1, 5, -2, 3, 4, 0], [4, 0, 0, 0, 0, 0, 1], [1, 1, 0, 1, 1, 0, 0]], dtype=float)
     assert list(strongest_windows(scores, 2)) == [4, 0, 0]  # ties: the first window
     assert list(strongest_windows(scores, 1)) == [2, 0, 0]
     assert list(strongest_windows(scores, 5)) == [1, 0, 0]
     assert list(strongest_windows(scores, 50)) == [0, 0, 0]
-    assert list(top_order(np.array([0.2, 0.9, 0.5, 0.9]), 3)) == [1, 3, 2]
-    rna = Encoder(DNA, 3, structure=structure_alphabet("()."), structure_mode="letters")
-    codes = np.array([1 * 4 + 1, 4 * 4 + 3, 0])  # A(  T.  padding
-    assert decode(rna, codes) == ("AT-", "(.-")
-    inputs = rna.one_hot(codes[None])[0]
-    sequence_heights, structure_heights = logo_heights(np.array([2.0, -1.0, 7.0]), inputs, rna)
-    np.testing.assert_array_equal(sequence_heights, [[2, 0, 0, 0], [0, 0, 0, -1], [0, 0, 0, 0]])
-    np.testing.assert_array_equal(structure_heights, [[2, 0, 0], [0, 0, -1], [0, 0, 0]])
 
 
 def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
@@ -383,28 +369,8 @@ def test_strongest_windows_fall_on_the_planted_sites(sample_run, method):
 
 # -- sequence + structure -------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def structure_run(tmp_path_factory):
-    from click.testing import CliRunner
-
-    from motifnet.cli.main import main
-
-    folder = tmp_path_factory.mktemp("structure")
-    rng = np.random.default_rng(4)
-    files = []
-    for name, motif in (("p", "GGAC"), ("q", None)):
-        records = [(f"{name}{i}", [s.replace("T", "U"), "((((....))))........"])
-                   for i, s in enumerate(random_dna(rng, 30, 20, motif))]
-        files.append(write_fasta(folder / f"{name}.fa", records))
-    run_dir = folder / "run"
-    result = CliRunner().invoke(main, ["train", *map(str, files), "--structure-alphabet", "().", "-o", str(run_dir),
-                                       "--seed", "2", *TINY_PARAMS])
-    assert result.exit_code == 0, result.output
-    return run_dir
-
-
-@pytest.mark.slow
-def test_sequence_structure_models(structure_run, cli, tmp_path):
+def test_sequence_structure_models(rna_structure_run, cli, tmp_path):
+    structure_run, _ = rna_structure_run
     run = open_run(structure_run)
     data = select_data(run, "all").subset(np.arange(8))
     assert data.encoder.channels == 12
@@ -437,21 +403,15 @@ def test_sequence_structure_models(structure_run, cli, tmp_path):
 
 # -- the command line and the report ------------------------------------------------------------------------------
 
-def test_attribute_command_writes_arrays_logos_and_the_report_section(trained_run, cli, tmp_path):
-    attribute_into_report(trained_run, cli, tmp_path)
-
-
-def attribute_into_report(trained_run, cli, tmp_path):
-    """visualize-kernels, then attribute with DeepLIFT and ISM into subfolders; checks the files."""
+def test_attribute_command_writes_arrays_logos_and_the_summary(trained_run, cli, tmp_path):
     run_dir, _ = trained_run
-    report = tmp_path / "report"
-    assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
-    result = cli("attribute", run_dir, "-o", report / "deeplift", "--method", "deeplift", "--target", "up",
-                 "--baseline", "shuffle", "--shuffles", "2", "--top", "3", "--group", "all")
+    out = tmp_path / "deeplift"
+    result = cli("attribute", run_dir, "-o", out, "--method", "deeplift", "--target", "up", "--baseline", "shuffle",
+                 "--shuffles", "2", "--top", "3", "--group", "all")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip() == str(report / "deeplift" / "attributions.npz")
-    assert "sum to the logit change" in result.stderr and "attribution section" in result.stderr
-    with np.load(report / "deeplift" / "attributions.npz", allow_pickle=False) as arrays:
+    assert result.stdout.strip() == str(out / "attributions.npz")
+    assert "sum to the logit change" in result.stderr
+    with np.load(out / "attributions.npz", allow_pickle=False) as arrays:
         assert arrays["attributions"].shape == (80, 40, 4) and arrays["attributions"].dtype == np.float32
         assert arrays["position_scores"].shape == (80, 40)
         assert set(arrays["target_name"]) == {"up"} and set(arrays["target"]) == {0}
@@ -460,42 +420,18 @@ def attribute_into_report(trained_run, cli, tmp_path):
         np.testing.assert_allclose(arrays["attributions"].sum(axis=(1, 2)),
                                    arrays["logit"] - arrays["reference_logit"], atol=1e-4)
         probability = arrays["probability"]
-    images = sorted(p.name for p in (report / "deeplift").glob("attribution_*.png"))
+        scores = arrays["position_scores"]
+        ids = list(arrays["ids"])
+    images = sorted(p.name for p in out.glob("attribution_*.png"))
     assert len(images) == 3 and images[0].startswith("attribution_1_")
-    summary = json.loads((report / "deeplift" / "attribution.json").read_text())
+    summary = json.loads((out / "attribution.json").read_text())
     assert [row["probability"] for row in summary["top"]] == sorted(probability, reverse=True)[:3]
-    assert not list((report / "deeplift").glob(".attributions.*"))  # the scratch file is gone
-
-    assert cli("attribute", run_dir, "-o", report / "ism", "--method", "ism", "--top", "1").exit_code == 0
-    html = (report / "summary.html").read_text()
-    assert html.count('<section class="kernel" id="attribution-') == 2
-    assert "deeplift/attribution_1_" in html and "ism/attributions.npz" in html
-    # visualize-kernels keeps the section when it writes the report again.
-    assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
-    assert (report / "summary.html").read_text().count('id="attribution-') == 2
-    return report
-
-
-@pytest.mark.slow
-def test_report_with_attribution_maps_opens_in_chromium(trained_run, cli, tmp_path):
-    import re
-    import subprocess
-
-    from test_report import CHECKER, chromium
-
-    browser = chromium()
-    report = attribute_into_report(trained_run, cli, tmp_path)
-    html = (report / "summary.html").read_text()
-    checked = report / "checked.html"
-    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
-    assert found, result.stderr[-2000:]
-    loaded = json.loads(found.group(1).replace("&quot;", '"'))
-    assert loaded["broken"] == [] and loaded["errors"] == []
-    assert loaded["images"] == len(re.findall(r"<img ", html)) and html.count('alt="attribution logo of') == 4
+    assert summary["target"] == "up" and summary["window_width"] == 5 and summary["npz"] == "attributions.npz"
+    first = summary["top"][0]
+    window = scores[ids.index(first["id"])][first["window_start"] - 1:first["window_end"]]
+    assert first["window_end"] - first["window_start"] == 4 and first["window_score"] == pytest.approx(window.sum())
+    assert not list(out.glob(".attributions.*"))  # the scratch file is gone
+    assert "attribution section" not in result.stderr and not (out / "summary.html").exists()  # no report here
 
 
 def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
@@ -531,49 +467,3 @@ def test_attribute_refuses_deeplift_on_a_recurrent_run(cli, tmp_path, dna_files)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "deeplift does not support recurrent models (layer rnn_1: Bidirectional)" in result.stderr
     assert not (tmp_path / "out" / "attributions.npz").exists()
-
-
-def test_report_section_escapes_what_comes_from_the_input(tmp_path):
-    entry = {"method_label": "ism <i>", "target": "<b>cls</b>", "data": "test split", "n_sequences": 1,
-             "score": "s", "npz": "attributions.npz", "completeness": None,
-             "top": [{"rank": 1, "id": "<script>x</script>", "target": "<b>cls</b>", "probability": 0.5, "logit": 0.1,
-                      "window_start": 1, "window_end": 2, "window_sequence": "AC", "window_structure": None,
-                      "window_score": 0.2, "image": "attribution_1_x.png"}]}
-    (tmp_path / "attribution.json").write_text(json.dumps(entry))
-    html = render_section(tmp_path)
-    assert "&lt;script&gt;" in html and "<script>" not in html and "&lt;b&gt;cls" in html
-    assert render_section(tmp_path / "empty").strip() == ""
-
-
-def test_logo_figure_draws_one_glyph_per_letter(trained_run):
-    run = open_run(trained_run[0])
-    data = select_data(run, "all").subset(np.arange(2))
-    result = attribute(run.model, data, AttributionConfig("ism", 0))
-    sequence = data.model_inputs(np.array([0]))["sequence"][0]
-    figure = plot_sequence_attribution(result, 0, sequence, data.encoder, data.class_names, "up0", rank=1)
-    try:
-        logo, strip, heatmap = figure.axes[:3]
-        assert strip.get_ylim() == (0, 1) and len(strip.patches) == 40  # every letter of the sequence
-        assert logo.get_ylim()[0] < 0 < logo.get_ylim()[1] or result.scores[0].min() >= 0
-        assert "up0" in logo.get_title(loc="left") and "probability" in logo.get_title(loc="left")
-        assert [label.get_text() for label in heatmap.get_yticklabels()] == list("ACGT")
-    finally:
-        plt.close(figure)
-    _, ax = plt.subplots()
-    assert _draw_glyphs(ax, np.array([[0.0, 1.0], [-0.5, 0.0], [0.0, 0.0]]), "AC", {"A": "red", "C": "blue"}, 1) == 2
-    plt.close("all")
-
-
-def test_damaged_summaries_are_left_out_of_the_report(tmp_path, caplog, monkeypatch):
-    import logging
-
-    # The CLI, run in-process by other tests, stops motifnet's log from reaching the root logger.
-    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "attribution.json").write_text("{not json")
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "attribution.json").write_text(json.dumps({"method_label": "x", "top": []}))
-    from motifnet.report.attributions import report_entries
-
-    assert report_entries(tmp_path) == []
-    assert "a/attribution.json cannot be read" in caplog.text and "KeyError" in caplog.text

@@ -4,15 +4,14 @@ import io
 
 import numpy as np
 import pytest
-from conftest import TINY_PARAMS, random_dna, write_fasta
 
 from motifnet.errors import ParamError
 from motifnet.motifs.export import (
+    check_formats,
     check_trim_ic,
     format_jaspar,
     format_transfac,
     information_content,
-    parse_formats,
     trim_bounds,
     trim_motif,
     write_motifs,
@@ -116,17 +115,19 @@ def test_other_alphabets_are_written_with_their_letters():
     assert "P0  H  I  S\n01  2  0  0\n02  0  0  2\nXX\nBA  2 sites\nXX\n//" in text
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("meme,pdf", "unknown: pdf"),
-    ("", "--formats expects a comma-separated list of meme, jaspar, transfac"),
+@pytest.mark.parametrize("formats,fragment", [
+    (("meme", "pdf"), r"received: 'meme,pdf' \(unknown: pdf\)"),
+    ((), "--formats expects a comma-separated list of meme, jaspar, transfac, received: ''"),
+    ("meme,jaspar", "formats expects a sequence of format names"),
 ])
-def test_bad_formats(text, fragment):
+def test_bad_formats(formats, fragment):
     with pytest.raises(ParamError, match=fragment):
-        parse_formats(text)
+        check_formats(formats)
 
 
 def test_formats_are_deduplicated_in_order():
-    assert parse_formats("transfac, MEME,transfac") == ("transfac", "meme")
+    assert check_formats(["transfac", " MEME", "transfac"]) == ("transfac", "meme")
+    assert check_formats(None) == ("meme",)
 
 
 @pytest.mark.parametrize("value", [-0.1, float("nan"), float("inf")])
@@ -143,7 +144,7 @@ def test_exported_motifs_are_the_kernel_motifs_trimmed(trained_run, cli, tmp_pat
     run_dir, _ = trained_run
     out = tmp_path / "vk"
     result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--no-match", "--trim-ic", "1",
-                 "--formats", "meme,jaspar,transfac")
+                 "--formats", "meme,jaspar,transfac", "--top", "1", "--jobs", "1")  # the files hold every kernel
     assert result.exit_code == 0, result.stderr
     assert not (out / "matches.tsv").exists() and not list(out.glob("match_kernel_*.png"))
     run = open_run(run_dir)
@@ -170,17 +171,13 @@ def test_exported_motifs_are_the_kernel_motifs_trimmed(trained_run, cli, tmp_pat
     assert (out / "motifs.transfac").read_text().count("//") == len(motifs)
 
 
-def test_rna_model_meme_file_declares_rna_and_no_strands(cli, tmp_path):
+def test_rna_model_meme_file_declares_rna_and_no_strands(rna_structure_run, cli, tmp_path):
     from Bio import motifs as bio
 
-    rng = np.random.default_rng(5)
-    files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", s.replace("T", "U")) for i, s in
-                                                    enumerate(random_dna(rng, 30, 30, motif))])
-             for name, motif in (("bound", "UGCAUG"), ("other", None))]
-    run_dir = tmp_path / "run"
-    assert cli("train", *files, "-o", run_dir, "--seed", "1", *TINY_PARAMS).exit_code == 0
+    run_dir, _ = rna_structure_run
     out = tmp_path / "vk"
-    result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--trim-ic", "0")
+    result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--trim-ic", "0", "--top", "1",
+                 "--jobs", "1")
     assert result.exit_code == 0, result.stderr
     text = (out / "motifs.meme").read_text()
     assert text.startswith("MEME version 4\n\nALPHABET= ACGU\n\nBackground letter frequencies\n")

@@ -8,7 +8,7 @@ from motifnet.data.dataset import Dataset
 from motifnet.data.encoding import Encoder
 from motifnet.errors import ParamError
 from motifnet.interpret.activations import KernelActivations
-from motifnet.interpret.kernels import MAX_SITES, background_frequencies, consensus, kernel_motifs, parse_kernel_list
+from motifnet.interpret.kernels import MAX_SITES, background_frequencies, check_kernels, consensus, kernel_motifs
 
 
 def make_dataset(sequences, labels, structure=None):
@@ -65,12 +65,18 @@ def test_multi_label_class_means_count_a_sequence_in_every_class_it_has():
     np.testing.assert_allclose(activations.class_means()[:, 0], [1.0, 0.5])
 
 
-@pytest.mark.parametrize("text,fragment", [("3,9", "out of range: 9"), ("x", "comma-separated"),
-                                           ("-1", "out of range: -1")])
-def test_kernel_list_is_checked(text, fragment):
-    assert parse_kernel_list("2,0,2", 5) == [0, 2]
+@pytest.mark.parametrize("kernels,fragment", [
+    ([3, 9], "--kernels 3,9: the model's first layer has kernels 0 to 4; out of range: 9"),
+    ([-1], "out of range: -1"),
+    ([], "none given"),
+    ([1.0], "expects a list of kernel numbers"),
+    ("0,3", "expects a list of kernel numbers"),
+])
+def test_kernel_list_is_checked(kernels, fragment):
+    assert check_kernels([2, 0, np.int64(2)], 5) == [0, 2]
+    assert check_kernels(None, 3) == [0, 1, 2]
     with pytest.raises(ParamError, match=fragment):
-        parse_kernel_list(text, 5)
+        check_kernels(kernels, 5)
 
 
 def test_background_frequencies_ignore_padding():

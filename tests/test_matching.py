@@ -1,24 +1,17 @@
-"""TOMTOM matching: MEME's tomtom.tsv layout and conventions, JASPAR lookups, the compare command,
-and a JASPAR motif planted into data recovered by visualize-kernels."""
+"""Best matches: MEME's tomtom.tsv layout and conventions, the aligned logos, the compare command,
+and a JASPAR motif planted into data recovered by visualize-kernels.
+
+TOMTOM itself is tested in test_tomtom.py, the motif databases in test_jaspar.py."""
 
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from conftest import write_fasta
+from helpers import write_fasta
 
-from motifnet.errors import ParamError
 from motifnet.motifs.export import ExportedMotif
-from motifnet.motifs.matching import (
-    TOMTOM_COLUMNS,
-    Comparison,
-    MotifDatabase,
-    benjamini_hochberg,
-    compare_motifs,
-    load_jaspar,
-    match_alignment,
-    match_motifs,
-)
+from motifnet.motifs.jaspar import MotifDatabase, load_jaspar
+from motifnet.motifs.matching import TOMTOM_COLUMNS, match_alignment, match_motifs
 from motifnet.motifs.meme import MemeMotif, write_meme
 from motifnet.plot.matches import plot_match
 from motifnet.workflows.annotate import annotate_kernels
@@ -40,12 +33,6 @@ def jaspar():
     return load_jaspar()
 
 
-def test_benjamini_hochberg_exact():
-    np.testing.assert_allclose(benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])),
-                               [0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
-    assert benjamini_hochberg(np.array([0.9, 0.8])).max() <= 1.0
-
-
 def test_offset_and_orientation_follow_meme():
     database = random_database()
     target = database.motifs[3].pwm  # 18 columns
@@ -60,35 +47,6 @@ def test_offset_and_orientation_follow_meme():
     assert b.target_consensus == "".join(letters[target[::-1, ::-1].argmax(axis=1)])  # as aligned
     np.testing.assert_array_equal(b.target_pwm, target[::-1, ::-1])
     assert a.e_value == pytest.approx(a.p_value * 60) and a.q_value <= a.e_value
-
-
-def test_every_motif_matches_itself_best_kernel_against_kernel():
-    pwms = [m.pwm for m in random_database(30, seed=4).motifs]
-    comparison = compare_motifs(pwms, pwms, reverse_complement=True)
-    assert comparison.p_values.shape == (30, 30)
-    assert [int(comparison.ranked(i)[0]) for i in range(30)] == list(range(30))
-    np.testing.assert_array_equal(np.diag(comparison.offsets), 0)
-    assert not np.diag(comparison.reverse).any()
-
-
-def test_protein_motifs_are_matched_on_one_strand():
-    rng = np.random.default_rng(2)
-    targets = [rng.dirichlet(np.full(20, 0.2), size=int(rng.integers(6, 15))) for _ in range(60)]
-    comparison = compare_motifs([targets[5][2:8]], targets)
-    assert int(comparison.ranked(0)[0]) == 5 and comparison.offsets[0, 5] == 2
-    assert not comparison.reverse.any()
-
-
-def test_ranking_breaks_ties_by_overlap_then_index():
-    p = np.array([[0.01, 0.01, 0.01, 0.001]])
-    comparison = Comparison(p, p * 4, p, np.zeros((1, 4), int), np.array([[3, 5, 5, 1]]), np.zeros((1, 4), bool))
-    assert list(comparison.ranked(0)) == [3, 1, 2, 0]
-    assert list(comparison.ranked(0, top=2)) == [3, 1]
-
-
-def test_mismatched_letters_are_refused():
-    with pytest.raises(ParamError, match="one alphabet"):
-        compare_motifs([np.full((5, 4), 0.25)], [np.full((5, 20), 0.05)])
 
 
 @pytest.mark.parametrize("kept,offset,target_width,expected", [
@@ -127,31 +85,6 @@ def test_flat_kernels_are_not_matched(tmp_path):
     assert lines[0] == MEME_HEADER + "\tTarget_name" and len(lines) == 3
     assert all(line.startswith("kernel_0\t") for line in lines[1:])
     assert (tmp_path / "match_kernel_0.png").stat().st_size > 1000
-
-
-def test_jaspar_latest_versions_and_tax_groups(jaspar):
-    ids = [m.name for m in jaspar.motifs]
-    assert CTCF in ids and len(ids) == len(set(ids)) > 1000
-    assert len({i.split(".")[0] for i in ids}) == len(ids)  # one version per matrix
-    assert jaspar.source.startswith("JASPAR") and "CORE, all taxonomic groups" in jaspar.source
-    vertebrates = load_jaspar(tax_group="vertebrates")
-    assert CTCF in {m.name for m in vertebrates.motifs} and len(vertebrates.motifs) < len(jaspar.motifs)
-    ctcf = jaspar.motifs[ids.index(CTCF)]
-    assert ctcf.alt_name == "CTCF" and ctcf.pwm.shape == (15, 4)
-    np.testing.assert_allclose(ctcf.pwm.sum(axis=1), 1.0)
-
-
-def test_jaspar_is_read_as_pyjaspar_reads_it():
-    from pyjaspar import jaspardb
-
-    # motifnet reads pyjaspar's SQLite file in bulk; pyjaspar's own API must give the same motifs.
-    records = jaspardb().fetch_motifs(collection="CORE", tax_group=["urochordates"], all_versions=False)
-    mine = {m.name: m for m in load_jaspar(tax_group="urochordates").motifs}
-    assert sorted(mine) == sorted(r.matrix_id for r in records) and len(records) > 20
-    for record in records:
-        counts = np.array([record.counts[letter] for letter in "ACGT"]).T
-        np.testing.assert_allclose(mine[record.matrix_id].pwm, counts / counts.sum(axis=1, keepdims=True))
-        assert mine[record.matrix_id].alt_name == record.name
 
 
 def jaspar_query_file(path, jaspar, ids):

@@ -1,70 +1,227 @@
-"""summary.html opened in headless Chromium: every image loads and the page logs no error."""
+"""summary.html rendered whole from what its report folder keeps: report.json, attribution.json, the search.
+
+Also: report folders of an older motifnet (a page without report.json), and the page in headless Chromium.
+"""
+
+from __future__ import annotations
 
 import json
-import os
+import logging
 import re
 import shutil
-import subprocess
+from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
+from click.testing import CliRunner
+from helpers import check_in_chromium
 
-from motifnet.report._templates import template_dir
+from motifnet.errors import InputError
+from motifnet.report._templates import environment, template_dir
+from motifnet.report.attributions import report_entries
+from motifnet.report.curves import prediction_images
+from motifnet.report.summary import STATE, find_report, kernel_section, render_report
 
-CHECKER = """<script>
-window.__problems = [];
-window.addEventListener("error", function (event) {
-  var target = event.target || {};
-  window.__problems.push(target.src || target.href || String(event.message));
-}, true);
-window.addEventListener("load", function () {
-  var images = Array.prototype.slice.call(document.images);
-  var broken = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
-                     .map(function (i) { return i.getAttribute("src"); });
-  var out = document.createElement("pre");
-  out.id = "motifnet-check";
-  out.textContent = JSON.stringify({images: images.length, broken: broken, errors: window.__problems});
-  document.body.appendChild(out);
-});
-</script>"""
+KERNEL_SECTION = '<section class="kernel" id="kernel-'
+ATTRIBUTION_SECTION = '<section class="kernel" id="attribution-'
+OLD_VERSION_NOTE = "written by an older version of motifnet"
 
 
-def chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is missing; .ci/run installs Debian's chromium package")
-    pytest.skip("Chromium is not installed (apt-get install chromium)")
+def without_time(html: str) -> str:
+    return re.sub(r"generated \d{4}-\d\d-\d\d \d\d:\d\d", "generated", html)
 
 
-def check_in_chromium(html_path, profile) -> dict:
-    """Open a report in headless Chromium; return its image count, broken images and load errors."""
-    html = html_path.read_text()
-    checked = html_path.with_name("checked.html")
-    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
-    assert found, result.stderr[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"'))
+def page(folder: Path) -> str:
+    return (folder / "summary.html").read_text(encoding="utf-8")
+
+
+def run_cli(*args):
+    from motifnet.cli.main import main
+
+    return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=True)
+
+
+@pytest.fixture(scope="module")
+def kernel_report(trained_run, tmp_path_factory):
+    """visualize-kernels of the trained run, all four kernels, matched with JASPAR (read-only: copy it)."""
+    folder = tmp_path_factory.mktemp("kernel_report") / "report"
+    result = run_cli("visualize-kernels", trained_run[0], "-o", folder, "--group", "all", "--quiet")
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def report(kernel_report, tmp_path):
+    return Path(shutil.copytree(kernel_report, tmp_path / "report"))
+
+
+@pytest.fixture
+def log_records(caplog, monkeypatch):
+    # The CLI, run in-process by other tests, stops motifnet's log from reaching the root logger.
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="motifnet")
+    return caplog
 
 
 def test_templates_are_found_from_the_installed_package():
     assert (template_dir() / "summary.html").exists()
 
 
-@pytest.mark.slow
-def test_report_opens_in_chromium_with_every_image_loaded(trained_run, cli, tmp_path):
+def test_the_page_is_rendered_whole_and_the_same_every_time(report):
+    written = page(report)
+    state = json.loads((report / STATE).read_text(), parse_constant=pytest.fail)  # standard JSON: no NaN
+    assert state["format"] == 1 and [kernel["kernel"] for kernel in state["kernels"]["kernels"]]
+    render_report(report)
+    again = page(report)
+    render_report(report)
+    assert without_time(page(report)) == without_time(again) == without_time(written)
+    assert written.count(KERNEL_SECTION) == 4 and OLD_VERSION_NOTE not in written
+    assert "attribution section" not in written  # no markers to splice into
+
+
+def test_attribute_after_visualize_kernels_keeps_every_section(trained_run, cli, report):
     run_dir, _ = trained_run
-    out = tmp_path / "report"
-    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all").exit_code == 0
-    html = (out / "summary.html").read_text()
-    report = check_in_chromium(out / "summary.html", tmp_path / "profile")
+    before = page(report)
+    result = cli("attribute", run_dir, "-o", report / "deeplift", "--method", "deeplift", "--target", "up",
+                 "--baseline", "shuffle", "--shuffles", "2", "--top", "3", "--group", "all")
+    assert result.exit_code == 0, result.stderr
+    assert "added the attribution section to" in result.stderr and "warning" not in result.stderr
+    assert cli("attribute", run_dir, "-o", report / "ism", "--method", "ism", "--top", "1").exit_code == 0
+    html = page(report)
+    assert html.count(KERNEL_SECTION) == before.count(KERNEL_SECTION) == 4
+    assert html.count(ATTRIBUTION_SECTION) == 2 and "deeplift/attribution_1_" in html and "ism/attributions.npz" in html
+    # Only the attribution section is new: the page without it is the page before.
+    start, end = html.index('<h2 id="attribution">'), html.rindex("</section>") + len("</section>")
+    assert without_time(html[:start] + html[end:]).split() == without_time(before).split()
+    # visualize-kernels keeps the attribution sections when it writes the report again.
+    assert cli("visualize-kernels", run_dir, "-o", report, "--kernels", "0", "--quiet").exit_code == 0
+    html = page(report)
+    assert html.count(ATTRIBUTION_SECTION) == 2 and html.count(KERNEL_SECTION) == 1
+
+
+def test_a_report_folder_of_an_older_motifnet_still_works(trained_run, cli, report):
+    run_dir, _ = trained_run
+    (report / STATE).unlink()  # motifnet 0.1.0 wrote summary.html only
+    result = cli("attribute", run_dir, "-o", report / "ism", "--method", "ism", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "no report.json" in result.stderr and "run visualize-kernels again to restore it" in result.stderr
+    html = page(report)
+    assert html.count(ATTRIBUTION_SECTION) == 1 and KERNEL_SECTION not in html and OLD_VERSION_NOTE in html
+    assert "Performance on the test split" in html and "ROC-AUC" in html and "kernels shown for" not in html
+    images = re.findall(r'<img [^>]*src="([^"]+)"', html)
+    assert "roc_curves.png" in images and all((report / image).is_file() for image in images)
+    # visualize-kernels brings the kernels back and keeps the attribution.
+    assert cli("visualize-kernels", run_dir, "-o", report, "--quiet", "--no-match").exit_code == 0
+    html = page(report)
+    assert html.count(KERNEL_SECTION) == 4 and html.count(ATTRIBUTION_SECTION) == 1 and OLD_VERSION_NOTE not in html
+
+
+@pytest.mark.parametrize("content,problem", [
+    ("{not json", "an unreadable report.json"),
+    (json.dumps({"format": 1, "run": {}}), "a damaged report.json (missing or wrong: run_folder, curves, kernels"),
+    (json.dumps({"format": 99}), "a report.json of another format (99)"),
+    (json.dumps([1, 2]), "an unreadable report.json"),
+])
+def test_a_damaged_report_json_is_rendered_as_an_old_folder(trained_run, report, log_records, content, problem):
+    from motifnet.run.rundir import open_run
+
+    (report / STATE).write_text(content)
+    with pytest.raises(InputError, match=re.escape(problem)):
+        render_report(report)
+    render_report(report, run=open_run(trained_run[0]))
+    assert problem in log_records.text and OLD_VERSION_NOTE in page(report)
+
+
+def test_find_report_takes_the_folder_or_its_parent_but_no_other_page(tmp_path):
+    assert find_report(tmp_path / "out") is None
+    (tmp_path / "out").mkdir()
+    (tmp_path / "summary.html").write_text("<html><head><title>motifnet grid search: s</title>")
+    assert find_report(tmp_path / "out") is None  # a grid search's page is not a run report
+    (tmp_path / "summary.html").write_text("<html><head><title>motifnet report: run</title>")
+    assert find_report(tmp_path / "out") == tmp_path  # an older motifnet's page
+    (tmp_path / "out" / STATE).write_text("{}")
+    assert find_report(tmp_path / "out") == tmp_path / "out"
+
+
+class FakeDataset(SimpleNamespace):
+    def __len__(self):
+        return self.n
+
+
+def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
+    match = SimpleNamespace(target_id="MA1", target_name="X", p_value=np.float64(1e-5), q_value=0.01,
+                            orientation="-", offset=np.int64(2), target_pwm=np.ones((3, 4)))
+    kernel = SimpleNamespace(kernel=np.int64(3), importance=np.float32(0.5), top_class="up", correlation=None,
+                             target=None, consensus="ACG", structure_consensus="", sites=np.int64(7),
+                             class_means=[0.5, float("nan")], images=["motif_kernel_3.png"],
+                             top_sites=[("s1", np.float32(1.5), 4)], best_match=match)
+    group = SimpleNamespace(best_kernel=3, importance=0.5, members=[3, 1], sites=7, consensus="ACG", best_match=None)
+    section = kernel_section(FakeDataset(n=12, task="classification", class_names=["up", "down"]), [kernel], "all data",
+                             "JASPAR", [(group, "motif_kernel_3.png")], n_kernels=4)
+    assert json.loads(json.dumps(section, allow_nan=False)) == section
+    entry = section["kernels"][0]
+    assert entry["class_means"] == [0.5, None] and entry["top_sites"] == [["s1", 1.5, 4]]
+    assert entry["best_match"] == {"target_id": "MA1", "target_name": "X", "p_value": 1e-5, "q_value": 0.01,
+                                   "orientation": "-", "offset": 2}
+    assert section["distinct"] == [[{"best_kernel": 3, "importance": 0.5, "members": [3, 1], "sites": 7,
+                                     "consensus": "ACG", "best_match": None}, "motif_kernel_3.png"]]
+    assert (section["n_sequences"], section["n_kernels"], section["class_names"]) == (12, 4, ["up", "down"])
+
+
+def test_prediction_images_are_named_after_their_targets():
+    assert prediction_images(["a/b", "a b", "c"]) == [
+        ("prediction_a_b.png", "a/b: predicted against measured, test split"),
+        ("prediction_2_a_b.png", "a b: predicted against measured, test split"),
+        ("prediction_c.png", "c: predicted against measured, test split")]
+
+
+def attribution_entry(**changes) -> dict:
+    entry = {"method_label": "ism <i>", "target": "<b>cls</b>", "data": "test split", "n_sequences": 1,
+             "score": "s", "npz": "attributions.npz", "completeness": None,
+             "top": [{"rank": 1, "id": "<script>x</script>", "target": "<b>cls</b>", "probability": 0.5, "logit": 0.1,
+                      "window_start": 1, "window_end": 2, "window_sequence": "AC", "window_structure": None,
+                      "window_score": 0.2, "image": "attribution_1_x.png"}]}
+    return {**entry, **changes}
+
+
+def test_attribution_section_escapes_what_comes_from_the_input(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "attribution.json").write_text(json.dumps(attribution_entry()))
+    entries = report_entries(tmp_path)
+    assert entries[0]["top"][0]["image"] == "sub/attribution_1_x.png" and entries[0]["anchor"] == "attribution-sub"
+    html = environment().get_template("attribution_section.html").render(attributions=entries)
+    assert "&lt;script&gt;" in html and "<script>" not in html and "&lt;b&gt;cls" in html
+    assert environment().get_template("attribution_section.html").render(attributions=[]).strip() == ""
+
+
+def test_damaged_attribution_summaries_are_left_out(tmp_path, log_records):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "attribution.json").write_text("{not json")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "attribution.json").write_text(json.dumps({"method_label": "x", "top": []}))
+    assert report_entries(tmp_path) == []
+    assert "a/attribution.json cannot be read" in log_records.text and "KeyError" in log_records.text
+
+
+@pytest.mark.slow
+def test_report_opens_in_chromium_with_every_image_loaded(kernel_report, tmp_path):
+    html = page(kernel_report)
+    report = check_in_chromium(kernel_report / "summary.html", tmp_path / "profile")
     expected_images = len(re.findall(r"<img ", html))
     assert report == {"images": expected_images, "broken": [], "errors": []}
-    distinct = [line for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]
+    distinct = [line for line in (kernel_report / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]
                 if not line.endswith("none (no sites)")]
     # curves + three plots for each of 4 kernels + a logo per distinct motif
     assert expected_images == 3 + 4 * 3 + len(distinct)
+
+
+@pytest.mark.slow
+def test_report_with_attribution_maps_opens_in_chromium(trained_run, cli, report, tmp_path):
+    run_dir, _ = trained_run
+    for method, top in (("deeplift", "3"), ("ism", "1")):
+        assert cli("attribute", run_dir, "-o", report / method, "--method", method, "--top", top).exit_code == 0
+    html = page(report)
+    loaded = check_in_chromium(report / "summary.html", tmp_path / "profile")
+    assert loaded["broken"] == [] and loaded["errors"] == []
+    assert loaded["images"] == len(re.findall(r"<img ", html)) and html.count('alt="attribution logo of') == 4

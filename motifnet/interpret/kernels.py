@@ -15,6 +15,7 @@ the sequences above it.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,19 +89,39 @@ def consensus(pwm: np.ndarray | None, letters: str) -> str:
     return "".join(out)
 
 
-def parse_kernel_list(text: str | None, n_kernels: int) -> list:
-    """Parse ``--kernels 0,3,7`` (default: all), checking the range."""
-    if not text:
+def check_kernels(kernels, n_kernels: int) -> list:
+    """Check kernel numbers of the first convolutional layer (``--kernels``); None means all.
+
+    Parameters
+    ----------
+    kernels : list of int or None
+        0-based kernel numbers, in any order, repeats allowed. Default (None): every kernel.
+    n_kernels : int
+        Kernels of the model's first layer.
+
+    Returns
+    -------
+    list of int
+        The distinct kernel numbers, sorted.
+
+    Raises
+    ------
+    ParamError
+        Not a list of integers, an empty list, or a number out of range.
+    """
+    if kernels is None:
         return list(range(n_kernels))
+    if isinstance(kernels, (str, bytes)):
+        raise ParamError(f"kernels expects a list of kernel numbers (e.g. [0, 3, 7]), received: {kernels!r}")
     try:
-        kernels = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ParamError(f"--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: {text!r}") from None
+        kernels = [operator.index(kernel) for kernel in kernels]  # numpy integers pass, floats do not
+    except TypeError:
+        raise ParamError(f"kernels expects a list of kernel numbers (e.g. [0, 3, 7]), received: {kernels!r}") from None
     bad = [k for k in kernels if not 0 <= k < n_kernels]
     if bad or not kernels:
         raise ParamError(
-            f"--kernels {text}: the model's first layer has kernels 0 to {n_kernels - 1}; out of range: "
-            f"{', '.join(map(str, bad)) or 'none given'}"
+            f"--kernels {','.join(map(str, kernels))}: the model's first layer has kernels 0 to {n_kernels - 1}; "
+            f"out of range: {', '.join(map(str, bad)) or 'none given'}"
         )
     return sorted(set(kernels))
 

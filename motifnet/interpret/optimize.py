@@ -4,6 +4,43 @@ For each chosen node an input is learnt from a small random start so that the no
 rises, while an L2 penalty keeps the input from growing without bound. A softmax over the
 channels at each position turns the learnt input into a position weight matrix, drawn as a
 logo: what the node "wants to see". All nodes are optimised together, one row of a batch each.
+
+Each input starts uniform in [-``bound``, ``bound``] and follows the gradient of
+
+    objective = node value - ``l2`` * sum(input ** 2)
+
+for ``steps`` plain gradient-ascent steps (no momentum) of length ``lr``: each step adds
+``lr`` times the gradient divided by its root mean square over that input's elements.
+The raw gradients of different layers differ by orders of magnitude (a mean over many
+positions is tiny, a logit is large), so fixed-length steps make ``bound``, ``lr`` and
+``steps`` mean the same thing for every layer; the Keras filter-visualisation example
+normalises its gradients the same way. With raw gradients and the default ``lr``, the
+``conv_1`` inputs of a model of 100 positions move by less than 0.3 in 600 steps and
+their logos stay blank.
+
+The node value is:
+
+- for layers with 3-D output (convolution, pooling, RNN returning sequences): the mean of
+  the node's channel over all positions;
+- for Dense layers with a non-linear activation, the ``output`` layer included: the value
+  before the activation (``layer input @ kernel + bias``, a logit for the output layer).
+  A softmax saturates, so its gradient vanishes once the class wins, and a class's
+  probability can also rise by lowering the other classes' logits, which teaches nothing
+  about the class itself; a sigmoid saturates too; a ReLU has no gradient while the unit is
+  off. The pre-activation is monotone in the output and has none of these problems;
+- otherwise (dropout, flatten, concatenation, an RNN's last state): the unit's output.
+
+The ``l2`` penalty keeps inputs bounded and near the scale of the one-hot inputs the network
+was trained on: with ReLU networks the node value is piecewise linear in the input, so
+without a penalty the input keeps growing along a fixed direction and the logo saturates.
+The input settles where the node's gradient equals ``2 * l2 * input``, so the same ``l2``
+restrains layers with small gradients (a mean over many positions) more than layers with
+large ones (logits). The default, 0.001, was chosen on a model trained on the DNA sample
+data (100 positions, 20 kernels of width 12): there ``conv_1`` inputs reach a root mean
+square of about 3 (logos of 0.3 bits per position on average, up to 1.3), whereas 0.01
+flattens every ``conv_1`` logo to nearly 0 bits and 0.0001 is no different from no penalty.
+Dense and output layers are barely restrained at 0.001 (inputs up to several tens); use
+0.01 there for inputs closer to one-hot scale.
 """
 
 from __future__ import annotations
@@ -202,42 +239,8 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     times wider start, up to ``restarts`` times (default 2; said on standard error), so that no
     row of the result is left blank silently.
 
-    Each input starts uniform in [-``bound``, ``bound``] and follows the gradient of
-
-        objective = node value - ``l2`` * sum(input ** 2)
-
-    for ``steps`` plain gradient-ascent steps (no momentum) of length ``lr``: each step adds
-    ``lr`` times the gradient divided by its root mean square over that input's elements.
-    The raw gradients of different layers differ by orders of magnitude (a mean over many
-    positions is tiny, a logit is large), so fixed-length steps make ``bound``, ``lr`` and
-    ``steps`` mean the same thing for every layer; the Keras filter-visualisation example
-    normalises its gradients the same way. With raw gradients and the default ``lr``, the
-    ``conv_1`` inputs of a model of 100 positions move by less than 0.3 in 600 steps and
-    their logos stay blank.
-
-    The node value is:
-
-    - for layers with 3-D output (convolution, pooling, RNN returning sequences): the mean of
-      the node's channel over all positions;
-    - for Dense layers with a non-linear activation, the ``output`` layer included: the value
-      before the activation (``layer input @ kernel + bias``, a logit for the output layer).
-      A softmax saturates, so its gradient vanishes once the class wins, and a class's
-      probability can also rise by lowering the other classes' logits, which teaches nothing
-      about the class itself; a sigmoid saturates too; a ReLU has no gradient while the unit is
-      off. The pre-activation is monotone in the output and has none of these problems;
-    - otherwise (dropout, flatten, concatenation, an RNN's last state): the unit's output.
-
-    The ``l2`` penalty keeps inputs bounded and near the scale of the one-hot inputs the network
-    was trained on: with ReLU networks the node value is piecewise linear in the input, so
-    without a penalty the input keeps growing along a fixed direction and the logo saturates.
-    The input settles where the node's gradient equals ``2 * l2 * input``, so the same ``l2``
-    restrains layers with small gradients (a mean over many positions) more than layers with
-    large ones (logits). The default, 0.001, was chosen on a model trained on the DNA sample
-    data (100 positions, 20 kernels of width 12): there ``conv_1`` inputs reach a root mean
-    square of about 3 (logos of 0.3 bits per position on average, up to 1.3), whereas 0.01
-    flattens every ``conv_1`` logo to nearly 0 bits and 0.0001 is no different from no penalty.
-    Dense and output layers are barely restrained at 0.001 (inputs up to several tens); use
-    0.01 there for inputs closer to one-hot scale.
+    The objective, the node value of each kind of layer and the ``l2`` penalty are described in
+    the module's documentation.
 
     The model runs in inference mode (dropout off); inputs other than the sequence (the
     ``features`` input of models trained with per-sequence features) are fed zeros: the
@@ -282,15 +285,7 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     layer = _get_layer(model, layer_name)
     n_nodes = int(layer.output.shape[-1])
     nodes = _check_nodes(nodes, n_nodes, layer_name)
-    bound = _check_positive("bound", bound)
-    lr = _check_positive("lr", lr)
-    steps = _check_positive("steps", steps, integer=True)
-    try:
-        l2 = float(l2)
-    except (TypeError, ValueError):
-        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}") from None
-    if not (math.isfinite(l2) and l2 >= 0):
-        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}")
+    bound, lr, steps, l2 = _check_settings(bound, lr, steps, l2)
     length, channels = _input_shape(model, length, channels)
 
     start = random_inputs(len(nodes), length, channels, bound, seed)
@@ -312,6 +307,19 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
             "(now %g) starts from inputs that are more likely to switch them on",
             layer_name, ", ".join(str(node) for node in stuck), bound)
     return result
+
+
+def _check_settings(bound, lr, steps, l2) -> tuple:
+    """``bound``, ``lr`` and ``steps`` above 0 (``steps`` whole), ``l2`` finite and at least 0."""
+    bound, lr, steps = (_check_positive("bound", bound), _check_positive("lr", lr),
+                        _check_positive("steps", steps, integer=True))
+    try:
+        l2 = float(l2)
+    except (TypeError, ValueError):
+        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}") from None
+    if not (math.isfinite(l2) and l2 >= 0):
+        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}")
+    return bound, lr, steps, l2
 
 
 def _ascend(model, layer, nodes: list, n_nodes: int, start: np.ndarray, lr: float, steps: int, l2: float,

@@ -2,7 +2,7 @@
 
 A network with many first-layer kernels learns its strongest motif many times over (shifted,
 reverse-complemented, partial copies). Every pair of exported (trimmed) kernel motifs is
-compared with TOMTOM (:func:`motifnet.motifs.matching.compare_motifs`, the kernels as both queries and
+compared with TOMTOM (:func:`motifnet.motifs.tomtom.compare_motifs`, the kernels as both queries and
 targets, both strands for DNA and RNA); the pair's p-value is the smaller of the two directions.
 
 The kernels are clustered hierarchically (average linkage) on the distance
@@ -89,7 +89,7 @@ def pair_p_values(pwms, letters: str) -> np.ndarray:
     numpy.ndarray, shape=(n, n)
         Symmetric; the diagonal is 0.
     """
-    from .matching import compare_motifs
+    from .tomtom import compare_motifs
 
     n = len(pwms)
     if n < 2:

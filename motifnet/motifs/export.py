@@ -95,16 +95,31 @@ def check_trim_ic(value: float) -> float:
     return float(value)
 
 
-def parse_formats(text) -> tuple:
-    """Parse ``--formats meme,jaspar,transfac`` into a tuple (duplicates dropped, order kept)."""
-    if text is None:
+def check_formats(formats) -> tuple:
+    """Check motif file format names (``--formats``): a tuple, lower case, duplicates dropped, order kept.
+
+    Parameters
+    ----------
+    formats : sequence of str or None
+        Names from :data:`FORMATS`, e.g. ``("meme", "jaspar")``. Default (None): MEME only.
+
+    Raises
+    ------
+    ParamError
+        A string instead of a sequence of names, no name, or an unknown name.
+    """
+    if formats is None:
         return ("meme",)
-    parts = [part.strip().lower() for part in (text.split(",") if isinstance(text, str) else text)]
+    if isinstance(formats, str):
+        raise ParamError(f"formats expects a sequence of format names (e.g. ('meme', 'jaspar')), received: {formats!r}")
+    parts = [str(part).strip().lower() for part in formats]
     parts = [part for part in parts if part]
     bad = [part for part in parts if part not in FORMATS]
     if bad or not parts:
+        # Worded as the command line spells the option, whose names reach here unchanged.
+        received = ",".join(map(str, formats))
         raise ParamError(f"--formats expects a comma-separated list of {', '.join(FORMATS)}, "
-                         f"received: {text!r}" + (f" (unknown: {', '.join(bad)})" if bad else ""))
+                         f"received: {received!r}" + (f" (unknown: {', '.join(bad)})" if bad else ""))
     return tuple(dict.fromkeys(parts))
 
 
@@ -185,7 +200,7 @@ def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alph
     """
     stem = Path(stem)
     paths = []
-    for name in parse_formats(list(formats)):
+    for name in check_formats(formats):
         path = stem.with_name(f"{stem.name}.{name}")
         if name == "meme":
             text = format_meme(motifs, letters, background, alphabet_name, strands)

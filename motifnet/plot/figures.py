@@ -16,6 +16,11 @@ STRUCTURE_COLORS = {"(": "#4C72B0", ")": "#4C72B0", ".": "#999999", "F": "#8172B
                     "H": "#C44E52", "I": "#55A868", "M": "#64B5CD", "S": "#4C72B0"}
 
 
+def logo_width(positions: int) -> float:
+    """Width in inches of a figure with a logo of ``positions`` columns: about 0.38 inch each, at least 5.5."""
+    return max(5.5, 0.38 * positions + 1.2)
+
+
 def _axes(ax, figsize=(6, 2)):
     if ax is None:
         import matplotlib.pyplot as plt

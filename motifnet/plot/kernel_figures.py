@@ -1,16 +1,18 @@
 """The per-kernel figures of ``visualize-kernels``, drawn from a few small arrays per kernel.
 
 :func:`figure_data` picks out what a kernel's figures show (in the process that holds the
-activations); :func:`draw_kernel_figures` draws and saves them and needs nothing else, so
-worker processes can draw kernels side by side without TensorFlow or the data set.
+activations); :func:`kernel_figures` draws them and needs nothing else, so worker processes
+can draw kernels side by side without TensorFlow or the data set
+(:func:`motifnet.workflows.kernel_figures.write_kernel_figures` saves them).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+
+from .figures import logo_width
 
 
 @dataclass
@@ -45,7 +47,7 @@ class KernelFigureData:
 
 
 def figure_data(out, motif, activations, dataset, profile, names) -> KernelFigureData:
-    """Pick out what the figures of ``motif``'s kernel show (see :func:`draw_kernel_figures`)."""
+    """Pick out what the figures of ``motif``'s kernel show (see :func:`kernel_figures`)."""
     kernel = motif.kernel
     title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
              f"{motif.n_sites} sites")
@@ -77,27 +79,35 @@ def _figure(width, height, rows=1, **kwargs):
     return plt.subplots(rows, 1, figsize=(width, height), squeeze=False, layout="constrained", **kwargs)
 
 
-def draw_kernel_figures(data: KernelFigureData) -> list:
-    """Draw and save pysster's figures of one kernel in ``data.out``; return the image names.
+def kernel_figures(data: KernelFigureData) -> dict:
+    """Draw pysster's figures of one kernel.
 
-    ``motif_kernel_N.png`` (logo), ``activations_kernel_N.png`` (violins, or activation
-    against the target), ``position_kernel_N.png`` (where it fires) and, with tracks,
-    ``additional_features_kernel_N.png``.
+    Parameters
+    ----------
+    data : KernelFigureData
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        By file name, in the order the report shows them: ``motif_kernel_N.png`` (logo),
+        ``activations_kernel_N.png`` (violins, or activation against the target),
+        ``position_kernel_N.png`` (where it fires) and, with tracks,
+        ``additional_features_kernel_N.png``. The caller saves and closes them.
     """
-    import matplotlib.pyplot as plt
+    kernel = data.kernel
+    figures = {f"motif_kernel_{kernel}.png": draw_motif_figure(data),
+               f"activations_kernel_{kernel}.png": draw_activation_figure(data),
+               f"position_kernel_{kernel}.png": draw_position_figure(data)}
+    if data.track_names:
+        figures[f"additional_features_kernel_{kernel}.png"] = draw_track_figure(data)
+    return figures
 
-    from .figures import (
-        plot_activation_profile,
-        plot_activation_target,
-        plot_activation_violins,
-        plot_logo,
-        plot_site_positions,
-        plot_track_windows,
-        save_figure,
-    )
 
-    out, kernel = Path(data.out), data.kernel
-    width = max(5.5, 0.38 * data.kernel_len + 1.2)
+def draw_motif_figure(data: KernelFigureData):
+    """The kernel's logo (and structure logo), or a note that it has no sites; returns the Figure."""
+    from .figures import plot_logo
+
+    width = logo_width(data.kernel_len)
     if data.pwm is None:
         figure, axes = _figure(width, 1.6)
         axes[0, 0].text(0.5, 0.5, "no sequence of the top class exceeds the threshold", ha="center", va="center")
@@ -111,17 +121,30 @@ def draw_kernel_figures(data: KernelFigureData) -> list:
     else:
         figure, axes = _figure(width, 2.2)
         plot_logo(data.pwm, data.letters, ax=axes[0, 0], title=data.title)
-    save_figure(figure, out / f"motif_kernel_{kernel}.png")
+    return figure
+
+
+def draw_position_figure(data: KernelFigureData):
+    """Where the kernel fires: site positions and the mean activation profile; returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    from .figures import plot_activation_profile, plot_site_positions
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
     plot_site_positions(data.positions, data.length, data.class_names, ax=left)
     left.set_xlabel("position in sequence (window start)")
     plot_activation_profile(data.mean, data.std, data.class_names, ax=right)
-    figure.suptitle(f"kernel {kernel}: where it fires", fontsize=11)
+    figure.suptitle(f"kernel {data.kernel}: where it fires", fontsize=11)
     figure.tight_layout()
-    save_figure(figure, out / f"position_kernel_{kernel}.png")
+    return figure
 
-    if data.correlation is not None:  # regression: activation against the target
+
+def draw_activation_figure(data: KernelFigureData):
+    """Maximum activation per class (violins), or against the target for regression; returns the Figure."""
+    from .figures import plot_activation_target, plot_activation_violins
+
+    kernel = data.kernel
+    if data.correlation is not None:
         figure, axes = _figure(4.4, 3.6)
         plot_activation_target(data.activation, data.target_values, data.target, data.correlation,
                                data.threshold, ax=axes[0, 0])
@@ -130,18 +153,18 @@ def draw_kernel_figures(data: KernelFigureData) -> list:
         figure, axes = _figure(max(3.5, 1.1 * len(data.class_names) + 1.5), 3.6)
         plot_activation_violins(data.violin_values, data.class_names, data.threshold, ax=axes[0, 0])
         axes[0, 0].set_title(f"kernel {kernel}: maximum activation per class", fontsize=10)
-    save_figure(figure, out / f"activations_kernel_{kernel}.png")
-    # The report shows the logo and the violins in one row, then where the kernel fires.
-    images = [f"motif_kernel_{kernel}.png", f"activations_kernel_{kernel}.png", f"position_kernel_{kernel}.png"]
+    return figure
 
-    if data.track_names:
-        figure, axes = _figure(5, 2.2 * len(data.track_names), rows=len(data.track_names))
-        for index, name in enumerate(data.track_names):
-            if data.track_windows is not None:
-                plot_track_windows(data.track_windows[:, :, index], name, ax=axes[index, 0])
-            else:
-                axes[index, 0].set_axis_off()
-        axes[0, 0].set_title(f"kernel {kernel}: tracks at the motif's sites", fontsize=10)
-        save_figure(figure, out / f"additional_features_kernel_{kernel}.png")
-        images.append(f"additional_features_kernel_{kernel}.png")
-    return images
+
+def draw_track_figure(data: KernelFigureData):
+    """Each track's mean ± sd across the motif's sites, one row per track; returns the Figure."""
+    from .figures import plot_track_windows
+
+    figure, axes = _figure(5, 2.2 * len(data.track_names), rows=len(data.track_names))
+    for index, name in enumerate(data.track_names):
+        if data.track_windows is not None:
+            plot_track_windows(data.track_windows[:, :, index], name, ax=axes[index, 0])
+        else:
+            axes[index, 0].set_axis_off()
+    axes[0, 0].set_title(f"kernel {data.kernel}: tracks at the motif's sites", fontsize=10)
+    return figure

@@ -1,4 +1,7 @@
-"""The attribution sections of ``summary.html``: what ``motifnet attribute`` left in a report folder."""
+"""The attribution sections of ``summary.html``: what ``motifnet attribute`` left in a report folder.
+
+Rendered by :func:`motifnet.report.summary.render_report` (``templates/attribution_section.html``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,10 @@ from pathlib import Path
 log = logging.getLogger("motifnet")
 
 SUMMARY = "attribution.json"
+_ENTRY_KEYS = ("method_label", "target", "data", "n_sequences", "score", "npz", "completeness", "top")
+_ROW_KEYS = ("rank", "id", "target", "probability", "logit", "window_start", "window_end", "window_sequence",
+             "window_structure", "window_score", "image")
+
 
 def report_entries(report_dir) -> list:
     """Attribution summaries shown in the report of ``report_dir``, with paths relative to it.
@@ -43,13 +50,3 @@ def report_entries(report_dir) -> list:
         entries.append(entry)
     return entries
 
-_ENTRY_KEYS = ("method_label", "target", "data", "n_sequences", "score", "npz", "completeness", "top")
-_ROW_KEYS = ("rank", "id", "target", "probability", "logit", "window_start", "window_end", "window_sequence",
-             "window_structure", "window_score", "image")
-
-
-def render_section(report_dir) -> str:
-    """The attribution section of the report in ``report_dir`` (empty when there is none)."""
-    from ._templates import environment
-
-    return environment().get_template("attribution_section.html").render(attributions=report_entries(report_dir))

@@ -1,7 +1,20 @@
-"""``summary.html``: one offline page with the data, training, metrics and every kernel's plots.
+"""``summary.html``: one offline page with the data, training, metrics, kernels and attribution maps.
+
+The page is rendered whole, never patched, by :func:`render_report` from what the report
+folder keeps for each section:
+
+- ``report.json`` (written by ``visualize-kernels``, :func:`write_report`): the run's facts and
+  metrics, the curve images, the kernels and the distinct motifs, as plain JSON;
+- ``attribution.json`` in the folder and its immediate subfolders (written by ``motifnet
+  attribute``, see :mod:`motifnet.report.attributions`);
+- the grid search the run is the best of, when there is one (read from the search folder).
 
 Rendered with Jinja2 (autoescape on) from ``templates/summary.html``; images are linked by
-relative path and live beside the page.
+relative path and live beside the page (attribution logos in subfolders).
+
+Report folders written before ``report.json`` existed (by an older motifnet) hold only the page:
+:func:`render_report` renders them again from the run, without the kernel section, and says
+that ``visualize-kernels`` restores it.
 """
 
 from __future__ import annotations
@@ -9,81 +22,149 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import math
 from pathlib import Path
 
-import numpy as np
-
-from .._io import write_text
+from .._io import write_json, write_text
 from .._version import __version__
-from ..data.dataset import GROUPS, Dataset
-from ..run.rundir import HISTORY, METRICS, Run
+from ..data.dataset import Dataset
+from ..errors import InputError
+from ..run.rundir import Run, read_metrics
 from ._templates import environment
+from .attributions import report_entries
+from .curves import curve_images, write_curves
+from .search_summary import search_link
 
 log = logging.getLogger("motifnet")
 
+PAGE = "summary.html"
+STATE = "report.json"
+#: Version of the layout of ``report.json``; a report folder with another one is rendered as an old one.
+STATE_FORMAT = 1
+# What identifies the page of a run report (a grid search's summary.html has another title).
+_RUN_PAGE_TITLE = "<title>motifnet report: "
 
-def read_history(path) -> dict | None:
-    """Columns of ``history.tsv`` as lists of floats (None when missing or empty)."""
+
+def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
+                 motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> Path:
+    """Write the curve images and ``report.json`` into ``out``, then render ``summary.html``.
+
+    Parameters
+    ----------
+    run : motifnet.run.rundir.Run
+    out : pathlib.Path
+        The report folder.
+    dataset : motifnet.data.dataset.Dataset
+        The records the kernels were looked at in.
+    kernels : list of motifnet.workflows.visualize.KernelPlots
+        The kernels with plots, most important first.
+    data_label : str
+        How the report names the data looked at.
+    motif_database : str or None
+        What the kernels were matched against.
+    distinct : list of (MotifGroup, str or None) or None
+        Distinct motifs and their logos, shown first (see :mod:`motifnet.motifs.distinct`).
+    n_kernels : int or None
+        Kernels in all, when ``kernels`` holds only the plotted ones.
+
+    Returns
+    -------
+    pathlib.Path
+        The page.
+    """
+    state = {
+        "format": STATE_FORMAT,
+        "motifnet_version": __version__,
+        "run_folder": str(Path(run.path).resolve()),
+        "run": run_facts(run),
+        "curves": write_curves(run, out),
+        "kernels": kernel_section(dataset, kernels, data_label, motif_database, distinct, n_kernels),
+    }
+    write_json(out / STATE, state)
+    path = render_report(out)
+    log.info("report: %s", path)
+    return path
+
+
+def render_report(report_dir, run: Run | None = None) -> Path:
+    """Render ``summary.html`` of a report folder whole, with every section the folder has.
+
+    Parameters
+    ----------
+    report_dir : path
+        A folder written by ``visualize-kernels``.
+    run : motifnet.run.rundir.Run or None
+        The run, for a folder without a readable ``report.json`` (written by an older motifnet):
+        its page is rendered from the run's facts and the images already in the folder, without
+        the kernel section, and a warning says that ``visualize-kernels`` restores it.
+
+    Returns
+    -------
+    pathlib.Path
+        The page.
+
+    Raises
+    ------
+    InputError
+        The folder has no readable ``report.json`` and no ``run`` is given.
+    """
+    report_dir = Path(report_dir)
+    state, problem = _read_state(report_dir)
+    if state is None:
+        if run is None:
+            raise InputError(f"{report_dir}: not a report folder of visualize-kernels ({problem})")
+        log.warning("warning: %s has %s: its page is rendered without the kernel section; run visualize-kernels "
+                    "again to restore it", report_dir, problem)
+        state = _state_of_old_folder(report_dir, run)
+    context = {
+        **state["run"],
+        "curves": state["curves"],
+        **(state["kernels"] or _NO_KERNELS),
+        "kernel_section": state["kernels"] is not None,
+        "attributions": report_entries(report_dir),
+        "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
+        "version": __version__,
+        "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+    html = environment().get_template(PAGE).render(**context)
+    path = report_dir / PAGE
+    write_text(path, html)
+    return path
+
+
+def find_report(folder) -> Path | None:
+    """The report folder whose page shows what ``motifnet attribute`` wrote to ``folder``, or None.
+
+    ``folder`` itself or its parent, the first that holds ``report.json`` or a run report's
+    ``summary.html`` (an older motifnet wrote no ``report.json``).
+    """
+    folder = Path(folder)
+    for candidate in (folder, folder.resolve().parent):
+        if (candidate / STATE).is_file() or _is_run_page(candidate / PAGE):
+            return candidate
+    return None
+
+
+def _is_run_page(path: Path) -> bool:
     try:
-        lines = Path(path).read_text().strip().split("\n")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return _RUN_PAGE_TITLE in handle.read(4096)
     except OSError:
-        return None
-    if len(lines) < 2:
-        return None
-    header = lines[0].split("\t")
-    rows = [line.split("\t") for line in lines[1:]]
-    return {name: [float(row[i]) if row[i] else np.nan for row in rows] for i, name in enumerate(header)}
+        return False
 
 
-def _curves(run: Run, out: Path) -> list:
-    """Training curves, ROC and precision-recall images of the run's test split."""
-    import matplotlib.pyplot as plt
+# -- the sections visualize-kernels keeps in report.json ----------------------------------------------------
 
-    from ..plot.figures import plot_pr_curves, plot_roc_curves, plot_training_curves, save_figure
-    from ..run.predict import predict_arrays
-
-    images = []
-    history = read_history(run.path / HISTORY)
-    if history:
-        figure, ax = plt.subplots(figsize=(5.2, 4))
-        plot_training_curves(history, ax=ax)
-        save_figure(figure, out / "training_curves.png")
-        images.append(("training_curves.png", "Loss and validation loss per epoch"))
-    test = np.flatnonzero(run.groups == GROUPS.index("test"))
-    if len(test):
-        dataset = run.dataset
-        probabilities = predict_arrays(run.model, dataset, test, 256)
-        if dataset.task == "regression":  # predicted against measured, in place of ROC and PR curves
-            from ..plot.regression import prediction_images
-
-            return images + prediction_images(out, dataset.targets[test], probabilities, dataset.target_names)
-        labels = dataset.labels[test]
-        for name, function, caption in (("roc_curves.png", plot_roc_curves, "ROC curves, test split"),
-                                        ("pr_curves.png", plot_pr_curves, "Precision-recall curves, test split")):
-            figure, ax = plt.subplots(figsize=(4.4, 4))
-            function(labels, probabilities, dataset.class_names, ax=ax)
-            save_figure(figure, out / name)
-            images.append((name, caption))
-    return images
-
-
-def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_images,
-                   motif_database: str | None = None) -> dict:
-    """The plain dict the template renders (``motif_database``: what the kernels were matched against)."""
+def run_facts(run: Run) -> dict:
+    """The run's data, model, training and test metrics, as the page shows them."""
     meta = run.meta
     data = meta["data"]
     encoder = data["encoder"]
-    try:
-        metrics = json.loads((run.path / METRICS).read_text())
-    except (OSError, ValueError):
-        metrics = None
     alphabet = f"{encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"
     if encoder.get("structure_alphabet"):
         alphabet += f" + structure {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})"
     return {
         "title": f"motifnet report: {run.path.name}",
-        "version": __version__,
-        "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "run_path": str(run.path),
         "training": meta["training"],
         "seed": meta.get("seed"),
@@ -91,51 +172,110 @@ def report_context(run: Run, dataset: Dataset, kernels, data_label: str, curve_i
         "length": encoder["length"],
         "resized": encoder.get("resize"),
         "multi_label": data["multi_label"],
-        "classes": list(zip(data["class_names"], data["records_per_class"])),
+        "classes": [[name, count] for name, count in zip(data["class_names"], data["records_per_class"])],
         "files": data["files"],
         "split": meta["split"],
         "params": meta["params"],
-        "metrics": metrics,
-        "curves": curve_images,
-        "data_label": data_label,
-        "n_sequences": len(dataset),
-        "kernels": kernels,
-        "class_names": ["all"] if dataset.task == "regression" else list(dataset.class_names),
-        "regression": _regression_context(meta),
-        "motif_database": motif_database,
+        "metrics": read_metrics(run.path),
+        "regression": _regression_facts(meta),
     }
 
 
-def _regression_context(meta: dict) -> dict | None:
+def _regression_facts(meta: dict) -> dict | None:
     """Targets (training mean and sd) and the epistatic landscape of a regression run; None otherwise."""
     if meta["data"].get("task") != "regression":
         return None
     described = meta.get("regression", {})
     names = meta["data"]["target_names"]
-    return {"targets": list(zip(names, described.get("mean", [np.nan] * len(names)),
-                                described.get("std", [np.nan] * len(names)))),
+    means = described.get("mean", [None] * len(names))
+    sds = described.get("std", [None] * len(names))
+    return {"targets": [[name, _number(mean), _number(sd)] for name, mean, sd in zip(names, means, sds)],
             "epistasis": described.get("epistasis")}
 
 
-def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
-                 motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> Path:
-    """Render ``summary.html`` into ``out`` (with the curve images it links).
+def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: str | None = None, distinct=None,
+                   n_kernels: int | None = None) -> dict:
+    """The kernel and distinct-motif sections as plain values (see :func:`write_report`)."""
+    return {
+        "data_label": data_label,
+        "n_sequences": len(dataset),
+        "class_names": ["all"] if dataset.task == "regression" else list(dataset.class_names),
+        "motif_database": motif_database,
+        "n_kernels": n_kernels if n_kernels is not None else len(kernels),
+        "kernels": [_kernel_entry(item) for item in kernels],
+        "distinct": [[_group_entry(group), image] for group, image in (distinct or [])],
+    }
 
-    ``distinct``: (MotifGroup, logo image) pairs shown first (see :mod:`motifnet.motifs.distinct`);
-    ``n_kernels``: kernels in all, when ``kernels`` holds only the plotted ones.
-    """
-    from .attributions import report_entries
 
-    curves = _curves(run, out)
-    context = report_context(run, dataset, kernels, data_label, curves, motif_database)
-    context["distinct"] = distinct or []
-    context["n_kernels"] = n_kernels if n_kernels is not None else len(kernels)
-    context["attributions"] = report_entries(out)  # kept from earlier `motifnet attribute` runs
-    from .search_summary import search_link
+def _kernel_entry(item) -> dict:
+    return {
+        "kernel": int(item.kernel),
+        "importance": float(item.importance),
+        "top_class": item.top_class,
+        "correlation": _number(item.correlation),
+        "target": item.target,
+        "consensus": item.consensus,
+        "structure_consensus": item.structure_consensus,
+        "sites": int(item.sites),
+        "class_means": [_number(value) for value in item.class_means],
+        "images": list(item.images),
+        "top_sites": [[str(record_id), float(value), int(start)] for record_id, value, start in item.top_sites],
+        "best_match": _match_entry(item.best_match),
+    }
 
-    context["search"] = search_link(run.path, out)  # the run is the best of a grid search
-    html = environment().get_template("summary.html").render(**context)
-    path = out / "summary.html"
-    write_text(path, html)
-    log.info("report: %s", path)
-    return path
+
+def _group_entry(group) -> dict:
+    return {"best_kernel": int(group.best_kernel), "importance": float(group.importance),
+            "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
+            "consensus": group.consensus, "best_match": _match_entry(group.best_match)}
+
+
+def _match_entry(match) -> dict | None:
+    """What the page shows of a known-motif match (``motifnet.motifs.matching.MotifMatch``)."""
+    if match is None:
+        return None
+    return {"target_id": match.target_id, "target_name": match.target_name, "p_value": float(match.p_value),
+            "q_value": float(match.q_value), "orientation": match.orientation, "offset": int(match.offset)}
+
+
+def _number(value) -> float | None:
+    """A float for JSON: None for a missing or undefined (NaN) value, which the page shows as n/a."""
+    if value is None or math.isnan(float(value)):
+        return None
+    return float(value)
+
+
+# -- reading them back ----------------------------------------------------------------------------------------
+
+_NO_KERNELS = {"data_label": None, "n_sequences": None, "class_names": [], "motif_database": None, "n_kernels": 0,
+               "kernels": [], "distinct": []}
+_STATE_KEYS = {"run_folder": str, "run": dict, "curves": list, "kernels": dict}
+_RUN_KEYS = ("title", "run_path", "training", "seed", "alphabet", "length", "resized", "multi_label", "classes",
+             "files", "split", "params", "metrics", "regression")
+
+
+def _read_state(report_dir: Path) -> tuple:
+    """``report.json`` of a report folder, checked: (state, None), or (None, what is wrong with it)."""
+    path = report_dir / STATE
+    if not path.is_file():
+        return None, f"no {STATE} (written by an older motifnet)"
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+        if state.get("format") != STATE_FORMAT:
+            return None, f"a {STATE} of another format ({state.get('format')!r})"
+        wrong = [key for key, kind in _STATE_KEYS.items() if not isinstance(state.get(key), kind)]
+        for section, keys in (("run", _RUN_KEYS), ("kernels", _NO_KERNELS)):
+            if isinstance(state.get(section), dict):
+                wrong += [f"{section}.{key}" for key in keys if key not in state[section]]
+        if wrong:
+            return None, f"a damaged {STATE} (missing or wrong: {', '.join(wrong)})"
+    except (OSError, ValueError, AttributeError) as error:
+        return None, f"an unreadable {STATE} ({type(error).__name__}: {error})"
+    return state, None
+
+
+def _state_of_old_folder(report_dir: Path, run: Run) -> dict:
+    """What can be read for a report folder without ``report.json``: the run's facts and the curves drawn then."""
+    return {"run_folder": str(Path(run.path).resolve()), "run": run_facts(run),
+            "curves": [list(image) for image in curve_images(run) if (report_dir / image[0]).is_file()],
+            "kernels": None}

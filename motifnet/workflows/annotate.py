@@ -5,20 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..motifs.matching import (
-    DNA_LETTERS,
-    SIGNIFICANT_Q,
-    MotifDatabase,
-    MotifOptions,
-    check_alphabets,
-    load_database,
-    match_alignment,
-    match_motifs,
-    matches_tsv,
-)
+from .._io import write_text
+from ..motifs.jaspar import DNA_LETTERS, MotifDatabase, check_alphabets, load_database
+from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_alignment, match_motifs, matches_tsv
 from ..plot.matches import plot_match
 
 log = logging.getLogger("motifnet")
+
 
 def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None:
     """The database to match a model's kernels against (None: no matching).
@@ -42,6 +35,7 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
     database = load_database(spec, options.collection, options.tax_group)
     check_alphabets(letters, database, "the model")
     return database
+
 
 def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
                      draw=None) -> dict:
@@ -68,9 +62,6 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
     (dict of int to MotifMatch, dict of int to str)
         The best match of each matched kernel, and the figure of each kernel that has one.
     """
-    from .._io import write_text
-    from ..plot.figures import save_figure
-
     out = Path(out_dir)
     flat = [item.kernel for item in exported if not item.informative]
     if flat:
@@ -85,18 +76,26 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
     write_text(out / "matches.tsv", matches_tsv(matches))
     untrimmed = {m.kernel: m.pwm for m in motifs}
     best, figures = {}, {}
-    import matplotlib.pyplot as plt
-
     for item, rows in zip(exported, matches):
         match = rows[0]
         best[item.kernel] = match
         if match.q_value >= SIGNIFICANT_Q or (draw is not None and item.kernel not in draw):
             continue
-        width, _, _ = match_alignment(len(untrimmed[item.kernel]), item.columns, match.offset, len(match.target_pwm))
-        figure, axes = plt.subplots(2, 1, figsize=(max(5.5, 0.38 * width + 1.2), 4.4), layout="constrained")
-        plot_match(untrimmed[item.kernel], item.columns, match, letters, axes=axes)
-        axes[0].set_title(f"kernel {item.kernel}", fontsize=10)
-        axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
         figures[item.kernel] = f"match_kernel_{item.kernel}.png"
-        save_figure(figure, out / figures[item.kernel])
+        write_match_figure(out / figures[item.kernel], item.kernel, untrimmed[item.kernel], item.columns, match,
+                           letters)
     return best, figures
+
+
+def write_match_figure(path, kernel: int, kernel_pwm, kept: tuple, match, letters: str) -> None:
+    """Save the kernel's logo over its match's logo (:func:`motifnet.plot.matches.plot_match`) to ``path``."""
+    import matplotlib.pyplot as plt
+
+    from ..plot.figures import logo_width, save_figure
+
+    width, _, _ = match_alignment(len(kernel_pwm), kept, match.offset, len(match.target_pwm))
+    figure, axes = plt.subplots(2, 1, figsize=(logo_width(width), 4.4), layout="constrained")
+    plot_match(kernel_pwm, kept, match, letters, axes=axes)
+    axes[0].set_title(f"kernel {kernel}", fontsize=10)
+    axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
+    save_figure(figure, path)

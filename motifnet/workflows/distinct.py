@@ -50,11 +50,13 @@ def write_distinct(out_dir, groups, motifs, dataset, plotted) -> list:
         entries.append((group, image))
     return entries
 
+
 def _write_logo(path, pwm, letters: str, title: str) -> None:
+    """Save the logo of ``pwm`` (:func:`motifnet.plot.figures.plot_logo`) to ``path``."""
     import matplotlib.pyplot as plt
 
-    from ..plot.figures import plot_logo, save_figure
+    from ..plot.figures import logo_width, plot_logo, save_figure
 
-    figure, ax = plt.subplots(figsize=(max(5.5, 0.38 * len(pwm) + 1.2), 2.2), layout="constrained")
+    figure, ax = plt.subplots(figsize=(logo_width(len(pwm)), 2.2), layout="constrained")
     plot_logo(pwm, letters, ax=ax, title=title)
     save_figure(figure, path)

@@ -13,14 +13,15 @@ from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
 from ..errors import ParamError
 from ..interpret.activations import activation_profiles, max_activations, motif_layer
-from ..interpret.kernels import check_target, consensus, kernel_motifs, parse_kernel_list
+from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.distinct import check_top_kernels, distinct_motifs
 from ..motifs.export import export_kernel_motifs
 from ..motifs.matching import MotifOptions
-from ..plot.kernel_figures import draw_kernel_figures, figure_data
+from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
 from .annotate import annotate_kernels, kernel_database
 from .distinct import write_distinct
+from .kernel_figures import write_kernel_figures
 
 log = logging.getLogger("motifnet")
 
@@ -71,7 +72,7 @@ def kernels_table(results, class_names) -> str:
     return "\n".join(lines) + "\n"
 
 
-def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None = None, batch_size: int = 256,
+def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None = None, batch_size: int = 256,
                       report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
                       target=None, top: int | None = None, jobs: int | None = None) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
@@ -89,8 +90,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
         The records to look at.
     out_dir : path
         Output folder (created).
-    kernels : str or None
-        ``0,3,7``; default all kernels of ``conv_1``.
+    kernels : list of int or None
+        Kernel numbers of ``conv_1``, e.g. ``[0, 3, 7]``. Default (None): every kernel.
     batch_size : int
         Records per forward pass. Default is 256.
     report : bool
@@ -118,7 +119,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
-    chosen = parse_kernel_list(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
+    chosen = check_kernels(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
     check_target(target, dataset)
     top = check_top_kernels(top)
     motif_options = motif_options or MotifOptions()
@@ -128,43 +129,15 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
     motifs = kernel_motifs(activations, dataset, chosen, target)
     selected = np.stack([m.selected for m in motifs], axis=1)
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
-    encoder = dataset.encoder
     plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
-    results, figures_to_draw = [], []
-    for index, motif in enumerate(motifs):
-        log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
-                 motif.importance, motif.n_sites)
-        if motif.kernel in plotted:
-            figures_to_draw.append(figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]),
-                                               names))
-        structure_letters = encoder.structure.letters if encoder.structure is not None else ""
-        results.append(KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
-                                   consensus(motif.pwm, encoder.alphabet.letters),
-                                   consensus(motif.structure_pwm, structure_letters), motif.n_sites,
-                                   [float(v) for v in motif.class_means], [],
-                                   _top_sites(motif, activations), correlation=motif.correlation,
-                                   target=motif.target))
-    jobs = min(jobs or available_cores(), len(figures_to_draw))
-    if figures_to_draw:
-        log.info("drawing the figures of %d kernel(s)%s", len(figures_to_draw),
-                 f" in {jobs} processes" if jobs > 1 else "")
-    by_kernel = {item.kernel: item for item in results}
-    for data, images in zip(figures_to_draw, ordered_map(draw_kernel_figures, figures_to_draw, jobs)):
-        by_kernel[data.kernel].images = images
+    results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
+    _draw_kernel_figures(out, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]
-    exported = export_kernel_motifs(out, motifs, dataset, motif_options.trim_ic, motif_options.formats)
-    best, figures = annotate_kernels(out, motifs, exported, encoder.alphabet.letters, database,
-                                     motif_options.top, draw=plotted) if database else ({}, {})
-    columns = {item.kernel: item.columns for item in exported}
-    for item in results:
-        item.motif_columns = columns.get(item.kernel)
-        item.best_match = best.get(item.kernel)
-        if item.kernel in figures:  # the match figure shows the kernel's logo too
-            item.images[0] = figures[item.kernel]
+    exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
     write_text(out / "kernels.tsv", kernels_table(results, names))
-    groups = distinct_motifs(motifs, exported, encoder.alphabet.letters, best)
+    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
         from ..report.summary import write_report
@@ -174,3 +147,49 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: str | None =
                      n_kernels=len(results))
     return results
 
+
+def _kernel_row(motif, activations, encoder, names: list) -> KernelPlots:
+    """A kernel's row of ``kernels.tsv`` and its report entry (images added when drawn)."""
+    structure_letters = encoder.structure.letters if encoder.structure is not None else ""
+    return KernelPlots(motif.kernel, motif.importance, names[motif.top_class],
+                       consensus(motif.pwm, encoder.alphabet.letters),
+                       consensus(motif.structure_pwm, structure_letters), motif.n_sites,
+                       [float(v) for v in motif.class_means], [], _top_sites(motif, activations),
+                       correlation=motif.correlation, target=motif.target)
+
+
+def _draw_kernel_figures(out: Path, results: list, motifs: list, activations, dataset: Dataset, profiles: tuple,
+                         names: list, plotted: set, jobs: int | None) -> None:
+    """Draw the per-kernel figures of the ``plotted`` kernels in ``jobs`` processes; sets each row's images."""
+    mean, std = profiles
+    for index, motif in enumerate(motifs):
+        log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
+                 motif.importance, motif.n_sites)
+    to_draw = [figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
+               for index, motif in enumerate(motifs) if motif.kernel in plotted]
+    if not to_draw:
+        return
+    jobs = min(jobs or available_cores(), len(to_draw))
+    log.info("drawing the figures of %d kernel(s)%s", len(to_draw), f" in {jobs} processes" if jobs > 1 else "")
+    by_kernel = {item.kernel: item for item in results}
+    for data, images in zip(to_draw, ordered_map(write_kernel_figures, to_draw, jobs)):
+        by_kernel[data.kernel].images = images
+
+
+def _export_and_match(out: Path, results: list, motifs: list, dataset: Dataset, motif_options: MotifOptions,
+                      database, plotted: set) -> tuple:
+    """Export the trimmed kernel motifs and match them to ``database``; fills each row's match fields.
+
+    Returns the exported motifs and the best match of each matched kernel.
+    """
+    letters = dataset.encoder.alphabet.letters
+    exported = export_kernel_motifs(out, motifs, dataset, motif_options.trim_ic, motif_options.formats)
+    best, figures = annotate_kernels(out, motifs, exported, letters, database, motif_options.top,
+                                     draw=plotted) if database else ({}, {})
+    columns = {item.kernel: item.columns for item in exported}
+    for item in results:
+        item.motif_columns = columns.get(item.kernel)
+        item.best_match = best.get(item.kernel)
+        if item.kernel in figures:  # the match figure shows the kernel's logo too
+            item.images[0] = figures[item.kernel]
+    return exported, best

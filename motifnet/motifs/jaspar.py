@@ -1,0 +1,171 @@
+"""Motif databases for TOMTOM: JASPAR (pyjaspar's bundled SQLite file, offline) or a MEME file."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+from .meme import MemeMotif, read_meme
+
+DNA_LETTERS = "ACGT"
+
+
+@dataclass
+class MotifDatabase:
+    """Target motifs for TOMTOM.
+
+    Attributes
+    ----------
+    letters : str
+        Column letters of every matrix.
+    motifs : list of MemeMotif
+        ``name`` is the motif ID (``MA0139.2``), ``alt_name`` its name (``CTCF``).
+    source : str
+        What was loaded, for messages and the report (``JASPAR2026 CORE, all taxonomic groups``).
+    """
+
+    letters: str
+    motifs: list
+    source: str
+
+
+@functools.lru_cache(maxsize=4)
+def _jaspar_collection(release: str, collection: str) -> tuple:
+    """(ID, name, taxonomic groups, read-only PWM, sites) of the latest version of each motif of a collection.
+
+    Read from pyjaspar's bundled SQLite database (JASPAR's own schema) in three queries:
+    pyjaspar's ``fetch_motifs`` asks several queries per motif and takes seconds. The latest
+    version is pyjaspar's: no matrix with the same base ID has a higher version. Read once per
+    process.
+    """
+    from pyjaspar import jaspardb
+
+    connection = jaspardb(release=release).conn
+    matrices = connection.execute("SELECT ID, COLLECTION, BASE_ID, VERSION, NAME FROM MATRIX ORDER BY ID").fetchall()
+    latest = {}
+    for _, _, base_id, version, _ in matrices:
+        latest[base_id] = max(version, latest.get(base_id, version))
+    chosen = [row for row in matrices if str(row[1]).upper() == collection and row[3] == latest[row[2]]]
+    values = {}
+    for matrix, letter, column, value in connection.execute(
+            "SELECT d.ID, d.row, d.col, d.val FROM MATRIX_DATA d JOIN MATRIX m ON m.ID = d.ID "
+            "WHERE UPPER(m.COLLECTION) = ?", (collection,)):
+        values.setdefault(matrix, []).append((int(column), DNA_LETTERS.index(letter.upper()), float(value)))
+    groups = {}
+    for matrix, group in connection.execute("SELECT ID, VAL FROM MATRIX_ANNOTATION WHERE TAG = 'tax_group'"):
+        groups.setdefault(matrix, []).append(str(group).lower())
+    motifs = []
+    for matrix, _, base_id, version, name in chosen:
+        cells = values.get(matrix)
+        if not cells:
+            continue
+        counts = np.zeros((max(c for c, _, _ in cells), len(DNA_LETTERS)))
+        for column, letter, value in cells:
+            counts[column - 1, letter] = value
+        pwm = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
+        pwm.setflags(write=False)
+        motifs.append((f"{base_id}.{version}", name, tuple(groups.get(matrix, ())), pwm, int(round(counts[0].sum()))))
+    return tuple(motifs)
+
+
+def _jaspar_collections(release: str) -> list:
+    from pyjaspar import jaspardb
+
+    return sorted(row[0] for row in jaspardb(release=release).conn.execute("SELECT DISTINCT COLLECTION FROM MATRIX"))
+
+
+def load_jaspar(collection: str = "CORE", tax_group=None, release: str | None = None) -> MotifDatabase:
+    """The latest version of every JASPAR motif of a collection, from pyjaspar's bundled database.
+
+    Parameters
+    ----------
+    collection : str
+        ``CORE`` (default) or another JASPAR collection (``UNVALIDATED``).
+    tax_group : str, list of str or None
+        Taxonomic groups (``vertebrates``, ``plants``, ``insects``, ``nematodes``, ``fungi``,
+        ``urochordates``...), comma-separated or a list; default all.
+    release : str or None
+        ``JASPAR2024``...; default the latest that pyjaspar ships.
+
+    Raises
+    ------
+    ParamError
+        Unknown collection, release or taxonomic group.
+    """
+    import pyjaspar
+
+    release = release or pyjaspar.JASPAR_LATEST_RELEASE
+    if release not in pyjaspar.jaspar_releases:
+        raise ParamError(f"JASPAR release {release!r} is not bundled with pyjaspar; available: "
+                         f"{', '.join(sorted(pyjaspar.jaspar_releases))}")
+    collection = (collection or "CORE").strip().upper()
+    records = _jaspar_collection(release, collection)
+    if not records:
+        raise ParamError(f"--collection {collection}: no such JASPAR collection in {release}; available: "
+                         f"{', '.join(_jaspar_collections(release))}")
+    groups = _tax_groups(tax_group)
+    if groups:
+        known = sorted({g for record in records for g in record[2]})
+        bad = [g for g in groups if g not in known]
+        if bad:
+            raise ParamError(f"--tax-group {','.join(bad)}: not a taxonomic group of JASPAR {collection}; "
+                             f"available: {', '.join(known)}")
+        records = [record for record in records if set(record[2]) & set(groups)]
+    motifs = [MemeMotif(matrix_id, name, pwm, nsites) for matrix_id, name, _, pwm, nsites in records]
+    source = f"{release} {collection}, " + (f"taxonomic group {', '.join(groups)}" if groups
+                                              else "all taxonomic groups")
+    return MotifDatabase(DNA_LETTERS, motifs, f"{source} ({len(motifs)} motifs)")
+
+
+def _tax_groups(tax_group) -> list:
+    if not tax_group:
+        return []
+    parts = tax_group.split(",") if isinstance(tax_group, str) else list(tax_group)
+    return [part.strip().lower() for part in parts if part.strip()]
+
+
+def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
+    """Motifs of a MEME minimal-format file, checked: at least one motif, rows of ``letters`` values.
+
+    Raises
+    ------
+    InputError
+        Missing, unreadable or empty file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{what} {path}: no such file (expected a MEME minimal-format motif file)")
+    letters, motifs = read_meme(path)
+    if not motifs:
+        raise InputError(f"{what} {path}: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
+    for motif in motifs:
+        if motif.pwm.ndim != 2 or motif.pwm.shape[1] != len(letters) or not len(motif.pwm):
+            raise InputError(f"{what} {path}: motif {motif.name} has rows of {motif.pwm.shape[-1]} values; the "
+                             f"alphabet {letters} needs {len(letters)}")
+        if not np.isfinite(motif.pwm).all() or (motif.pwm < 0).any():
+            raise InputError(f"{what} {path}: motif {motif.name} has negative or non-numeric probabilities")
+    return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")
+
+
+def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifDatabase:
+    """``jaspar`` (pyjaspar) or the path of a MEME file."""
+    if spec.strip().lower() == "jaspar":
+        return load_jaspar(collection, tax_group)
+    if tax_group:
+        groups = tax_group if isinstance(tax_group, str) else ",".join(tax_group)
+        raise ParamError(f"--tax-group {groups} applies to JASPAR only, not to the motif file {spec}")
+    return read_motif_file(spec, "motif database")
+
+
+def check_alphabets(query_letters: str, database: MotifDatabase, query_source: str) -> None:
+    """Refuse queries and targets over different letters."""
+    if query_letters != database.letters:
+        hint = ("; JASPAR holds DNA motifs: give --db FILE.meme with motifs over "
+                f"{query_letters}" if database.letters == DNA_LETTERS and database.source.startswith("JASPAR")
+                else "")
+        raise ParamError(f"{query_source} has the alphabet {query_letters}, the motif database "
+                         f"{database.source} has {database.letters}: they must be the same{hint}")

@@ -1,0 +1,118 @@
+"""TOMTOM (memelite) of motifs against motifs: p-, E- and q-values, offsets and strands.
+
+The numbers follow MEME's TOMTOM: the Euclidean column distance with complete scores
+(memelite); for DNA both strands of every target are tried and the p-value accounts for it;
+the E-value is the p-value times the number of targets; q-values are Benjamini-Hochberg
+false discovery rates over all targets of one query. An offset is the position of the
+query's first column on the target (query column ``i`` faces target column ``i + offset``),
+with the target reverse-complemented when the alignment is on the reverse strand.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import ParamError
+
+log = logging.getLogger("motifnet")
+
+# MEME's TOMTOM warns below this many targets: the null model samples the target columns.
+MIN_TARGETS = 50
+
+
+@dataclass
+class Comparison:
+    """TOMTOM results of every query against every target; arrays of shape=(queries, targets).
+
+    Attributes
+    ----------
+    p_values, e_values, q_values : numpy.ndarray of float
+    offsets : numpy.ndarray of int
+        Query column ``i`` faces target column ``i + offset`` (target in ``reverse`` orientation).
+    overlaps : numpy.ndarray of int
+        Columns the two motifs share in the best alignment.
+    reverse : numpy.ndarray of bool
+        The best alignment uses the target's reverse complement.
+    """
+
+    p_values: np.ndarray
+    e_values: np.ndarray
+    q_values: np.ndarray
+    offsets: np.ndarray
+    overlaps: np.ndarray
+    reverse: np.ndarray
+
+    def ranked(self, query: int, top: int | None = None) -> np.ndarray:
+        """Target indices for ``query``, best first: smallest p-value, then largest overlap, then index."""
+        order = np.lexsort((np.arange(self.p_values.shape[1]), -self.overlaps[query], self.p_values[query]))
+        return order[:top] if top else order
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values of a 1-D array of p-values (same order)."""
+    p_values = np.asarray(p_values, dtype=np.float64)
+    n = len(p_values)
+    if not n:
+        return p_values.copy()
+    order = np.argsort(p_values, kind="stable")
+    scaled = p_values[order] * n / np.arange(1, n + 1)
+    q_sorted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    q_values = np.empty(n)
+    q_values[order] = q_sorted
+    return q_values
+
+
+def compare_motifs(queries, targets, reverse_complement: bool = False, warn: bool = True) -> Comparison:
+    """TOMTOM (memelite) of every query against every target.
+
+    Parameters
+    ----------
+    queries : list of numpy.ndarray, each shape=(width, letters)
+        Probability matrices (rows sum to 1).
+    targets : list of numpy.ndarray, each shape=(width, letters)
+        Same letters. The p-values use the columns of all targets as the null model, so they
+        are reliable for databases of at least about 50 motifs.
+    reverse_complement : bool
+        Also try each target's reverse complement (DNA with columns in ACGT order only).
+        Default is False.
+    warn : bool
+        Log a warning when there are fewer than 50 targets. Default is True.
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    ParamError
+        No targets, or matrices of different widths of letters.
+    """
+    queries = [np.asarray(q, dtype=np.float64) for q in queries]
+    targets = [np.asarray(t, dtype=np.float64) for t in targets]
+    if not targets:
+        raise ParamError("TOMTOM needs at least one target motif, received none")
+    letters = {m.shape[1] for m in queries + targets if m.ndim == 2}
+    if len(letters) != 1 or any(m.ndim != 2 or not len(m) for m in queries + targets):
+        raise ParamError(f"TOMTOM needs non-empty matrices over one alphabet, received letter counts {sorted(letters)}")
+    n_queries, n_targets = len(queries), len(targets)
+    if not n_queries:
+        empty = np.zeros((0, n_targets))
+        return Comparison(empty, empty, empty, empty.astype(int), empty.astype(int), empty.astype(bool))
+    if warn and n_targets < MIN_TARGETS:
+        log.warning("warning: only %d target motifs; TOMTOM's p-values use the target columns as background "
+                    "and are unreliable below about %d", n_targets, MIN_TARGETS)
+    from memelite.tomtom import tomtom
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its few-targets warning is logged above
+        p_values, _, offsets, overlaps, strands = tomtom([np.ascontiguousarray(q.T) for q in queries],
+                                                         [np.ascontiguousarray(t.T) for t in targets],
+                                                         reverse_complement=reverse_complement)
+    p_values = np.clip(np.asarray(p_values, dtype=np.float64), 0.0, 1.0)
+    q_values = np.stack([benjamini_hochberg(row) for row in p_values])
+    return Comparison(p_values, p_values * n_targets, q_values, np.rint(offsets).astype(int),
+                      np.rint(overlaps).astype(int), np.asarray(strands) > 0.5)

@@ -1,0 +1,76 @@
+"""Motif databases: JASPAR read from pyjaspar's SQLite file as pyjaspar reads it, and MEME motif files checked."""
+
+import numpy as np
+import pytest
+
+from motifnet.errors import InputError, ParamError
+from motifnet.motifs.jaspar import check_alphabets, load_database, load_jaspar, read_motif_file
+from motifnet.motifs.meme import MemeMotif, write_meme
+
+CTCF = "MA0139.2"  # JASPAR CORE, 15 columns of high information
+
+
+@pytest.fixture(scope="module")
+def jaspar():
+    return load_jaspar()
+
+
+def test_jaspar_latest_versions_and_tax_groups(jaspar):
+    ids = [m.name for m in jaspar.motifs]
+    assert CTCF in ids and len(ids) == len(set(ids)) > 1000
+    assert len({i.split(".")[0] for i in ids}) == len(ids)  # one version per matrix
+    assert jaspar.source.startswith("JASPAR") and "CORE, all taxonomic groups" in jaspar.source
+    vertebrates = load_jaspar(tax_group="vertebrates")
+    assert CTCF in {m.name for m in vertebrates.motifs} and len(vertebrates.motifs) < len(jaspar.motifs)
+    ctcf = jaspar.motifs[ids.index(CTCF)]
+    assert ctcf.alt_name == "CTCF" and ctcf.pwm.shape == (15, 4)
+    np.testing.assert_allclose(ctcf.pwm.sum(axis=1), 1.0)
+
+
+def test_jaspar_is_read_as_pyjaspar_reads_it():
+    from pyjaspar import jaspardb
+
+    # motifnet reads pyjaspar's SQLite file in bulk; pyjaspar's own API must give the same motifs.
+    records = jaspardb().fetch_motifs(collection="CORE", tax_group=["urochordates"], all_versions=False)
+    mine = {m.name: m for m in load_jaspar(tax_group="urochordates").motifs}
+    assert sorted(mine) == sorted(r.matrix_id for r in records) and len(records) > 20
+    for record in records:
+        counts = np.array([record.counts[letter] for letter in "ACGT"]).T
+        np.testing.assert_allclose(mine[record.matrix_id].pwm, counts / counts.sum(axis=1, keepdims=True))
+        assert mine[record.matrix_id].alt_name == record.name
+
+
+def test_jaspar_options_are_checked():
+    with pytest.raises(ParamError, match="JASPAR release 'JASPAR1999' is not bundled with pyjaspar"):
+        load_jaspar(release="JASPAR1999")
+    with pytest.raises(ParamError, match="--collection NOPE: no such JASPAR collection"):
+        load_jaspar("nope")
+    with pytest.raises(ParamError, match="--tax-group martians: not a taxonomic group of JASPAR CORE"):
+        load_jaspar(tax_group="plants, martians")
+
+
+def test_a_meme_file_is_a_database(tmp_path):
+    rng = np.random.default_rng(0)
+    motifs = [MemeMotif(f"m{i}", f"name{i}", rng.dirichlet(np.ones(4), size=6), 5) for i in range(3)]
+    write_meme(tmp_path / "db.meme", motifs, "ACGU", [0.25] * 4)
+    database = load_database(str(tmp_path / "db.meme"))
+    assert database.letters == "ACGU" and [m.name for m in database.motifs] == ["m0", "m1", "m2"]
+    assert database.source == f"{tmp_path / 'db.meme'} (3 motifs)"
+    np.testing.assert_allclose(database.motifs[1].pwm, motifs[1].pwm, atol=1e-6)
+    check_alphabets("ACGU", database, "the model")
+    with pytest.raises(ParamError, match="the model has the alphabet ACGT, the motif database .* has ACGU"):
+        check_alphabets("ACGT", database, "the model")
+    with pytest.raises(ParamError, match="applies to JASPAR only"):
+        load_database(str(tmp_path / "db.meme"), tax_group="plants")
+
+
+@pytest.mark.parametrize("text,fragment", [
+    (None, "no such file"),
+    ("MEME version 4\n\nALPHABET= ACGT\n", "no motifs"),
+])
+def test_unusable_motif_files_are_refused(tmp_path, text, fragment):
+    path = tmp_path / "motifs.meme"
+    if text is not None:
+        path.write_text(text)
+    with pytest.raises(InputError, match=f"query file {path}: {fragment}"):
+        read_motif_file(path, "query file")

@@ -1,0 +1,66 @@
+"""The per-kernel figures of visualize-kernels, drawn from hand-made KernelFigureData (headless)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from motifnet.plot.kernel_figures import KernelFigureData, kernel_figures  # noqa: E402
+from motifnet.workflows.kernel_figures import write_kernel_figures  # noqa: E402
+
+
+def figure_data(tmp_path, **changes) -> KernelFigureData:
+    rng = np.random.default_rng(0)
+    fields = dict(
+        out=str(tmp_path), kernel=2, title="kernel 2", kernel_len=6, letters="ACGT",
+        pwm=rng.dirichlet(np.ones(4), size=6), structure_letters="", structure_pwm=None, class_names=["up", "down"],
+        positions=[np.array([1, 5, 5]), np.array([30])], length=35, mean=rng.random((2, 35)),
+        std=rng.random((2, 35)) / 5, threshold=0.4, violin_values=[rng.random(10), rng.random(12)],
+        activation=None, target_values=None, target=None, correlation=None, track_names=[], track_windows=None)
+    return KernelFigureData(**{**fields, **changes})
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_classification_kernel_figures(tmp_path):
+    figures = kernel_figures(figure_data(tmp_path))
+    assert list(figures) == ["motif_kernel_2.png", "activations_kernel_2.png", "position_kernel_2.png"]
+    logo = figures["motif_kernel_2.png"].axes[0]
+    assert logo.get_title() == "kernel 2" and logo.get_ylabel() == "bits" and logo.get_xlim()[1] > 6
+    violins = figures["activations_kernel_2.png"].axes[0]
+    assert [t.get_text() for t in violins.get_xticklabels()] == ["up", "down"]
+    assert [line.get_ydata()[0] for line in violins.lines if line.get_label() == "threshold"] == [0.4]
+    positions, profile = figures["position_kernel_2.png"].axes
+    assert [text.get_text() for text in positions.get_legend().get_texts()] == ["up (n=3)", "down (n=1)"]
+    assert len(profile.lines) == 2
+
+
+def test_regression_structure_and_track_figures(tmp_path):
+    rng = np.random.default_rng(1)
+    data = figure_data(tmp_path, pwm=None, class_names=["all"], positions=[np.array([3])], mean=rng.random((1, 35)),
+                       std=rng.random((1, 35)), violin_values=None, activation=rng.random(20),
+                       target_values=rng.random(20), target="count", correlation=0.25, track_names=["cons", "gc"],
+                       track_windows=rng.random((4, 6, 2)))
+    figures = kernel_figures(data)
+    assert "no sequence of the top class" in figures["motif_kernel_2.png"].axes[0].texts[0].get_text()
+    target = figures["activations_kernel_2.png"].axes[0]
+    assert target.get_title() == "kernel 2: r = +0.250 with count" and target.get_ylabel() == "count"
+    tracks = figures["additional_features_kernel_2.png"].axes
+    assert [ax.get_ylabel() for ax in tracks] == ["cons", "gc"]
+    structure = kernel_figures(figure_data(tmp_path, structure_letters="().",
+                                           structure_pwm=np.tile([0.8, 0.1, 0.1], (6, 1))))["motif_kernel_2.png"]
+    assert [ax.get_title() for ax in structure.axes] == ["kernel 2", "structure"]
+
+
+def test_write_kernel_figures_saves_every_figure(tmp_path):
+    names = write_kernel_figures(figure_data(tmp_path))
+    assert names == ["motif_kernel_2.png", "activations_kernel_2.png", "position_kernel_2.png"]
+    assert all((tmp_path / name).stat().st_size > 1000 for name in names)
+    assert plt.get_fignums() == []  # saved figures are closed

@@ -1,0 +1,61 @@
+"""TOMTOM (memelite) of motifs against motifs: q-values, self-matches, one strand for proteins, ranking."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from motifnet.errors import ParamError
+from motifnet.motifs.tomtom import MIN_TARGETS, Comparison, benjamini_hochberg, compare_motifs
+
+
+def random_pwms(n, seed=0, letters=4):
+    rng = np.random.default_rng(seed)
+    return [rng.dirichlet(np.full(letters, 0.3), size=int(rng.integers(6, 20))) for _ in range(n)]
+
+
+def test_benjamini_hochberg_exact():
+    np.testing.assert_allclose(benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])),
+                               [0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.5])
+    assert benjamini_hochberg(np.array([0.9, 0.8])).max() <= 1.0
+
+
+def test_every_motif_matches_itself_best_kernel_against_kernel():
+    pwms = random_pwms(30, seed=4)
+    comparison = compare_motifs(pwms, pwms, reverse_complement=True)
+    assert comparison.p_values.shape == (30, 30)
+    assert [int(comparison.ranked(i)[0]) for i in range(30)] == list(range(30))
+    np.testing.assert_array_equal(np.diag(comparison.offsets), 0)
+    assert not np.diag(comparison.reverse).any()
+
+
+def test_protein_motifs_are_matched_on_one_strand():
+    rng = np.random.default_rng(2)
+    targets = [rng.dirichlet(np.full(20, 0.2), size=int(rng.integers(6, 15))) for _ in range(60)]
+    comparison = compare_motifs([targets[5][2:8]], targets)
+    assert int(comparison.ranked(0)[0]) == 5 and comparison.offsets[0, 5] == 2
+    assert not comparison.reverse.any()
+
+
+def test_ranking_breaks_ties_by_overlap_then_index():
+    p = np.array([[0.01, 0.01, 0.01, 0.001]])
+    comparison = Comparison(p, p * 4, p, np.zeros((1, 4), int), np.array([[3, 5, 5, 1]]), np.zeros((1, 4), bool))
+    assert list(comparison.ranked(0)) == [3, 1, 2, 0]
+    assert list(comparison.ranked(0, top=2)) == [3, 1]
+
+
+def test_mismatched_letters_are_refused():
+    with pytest.raises(ParamError, match="one alphabet"):
+        compare_motifs([np.full((5, 4), 0.25)], [np.full((5, 20), 0.05)])
+
+
+def test_few_targets_are_warned_about_and_no_queries_give_empty_arrays(caplog, monkeypatch):
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    targets = random_pwms(5)
+    comparison = compare_motifs([targets[0]], targets)
+    assert comparison.p_values.shape == (1, 5) and int(comparison.ranked(0)[0]) == 0
+    assert f"unreliable below about {MIN_TARGETS}" in caplog.text
+    empty = compare_motifs([], targets, warn=False)
+    assert empty.p_values.shape == (0, 5) and empty.offsets.dtype.kind == "i" and empty.reverse.dtype == bool
+    with pytest.raises(ParamError, match="at least one target"):
+        compare_motifs([targets[0]], [])
