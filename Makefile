@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.motifnet-installed
 DEMO_DIR ?= demo_run
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test test-quick bench lint clean
 
 # (Re)install when the package metadata changes; the editable install picks up code changes.
 $(STAMP): setup.cfg pyproject.toml
@@ -23,9 +23,15 @@ demo: $(STAMP)
 	$(BIN)/motifnet cluster $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/report/clustering.png
 	@echo "report: $(abspath $(DEMO_DIR)/dna/report/summary.html)"
 
+# Lint, then every test (slow end-to-end trainings included, as CI runs it); lists the 15 slowest.
 test: $(STAMP)
 	$(BIN)/ruff check motifnet tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
+
+# The tests not marked slow: no test trains its own network beyond the shared tiny runs of
+# tests/conftest.py (under 2 minutes on 2 cores). Run `make test` before committing.
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" --durations=15
 
 # Benchmarks with their same-run references; writes benchmarks/results.md (about 7 minutes on 2 cores).
 bench: $(STAMP)

@@ -146,7 +146,7 @@ def bench_training_speed(folder: Path, n: int) -> list:
     from motifnet.data.dataset import load_dataset
     from motifnet.model.build import build_model
     from motifnet.model.params import parse_assignments, resolve
-    from motifnet.run.rundir import open_run
+    from motifnet.run.rundir import open_run, read_history
 
     half = n // 2
     a = write_fasta(folder / "fit_a.fa", half, 200, seed=4, motif=b"GGATCCAT")
@@ -158,9 +158,7 @@ def bench_training_speed(folder: Path, n: int) -> list:
         # No --seed: a seeded run also makes TensorFlow's ops deterministic, which the reference is not.
         subprocess.run([*MOTIFNET, "train", str(a), str(b), "-o", str(run_dir), "--quiet", "--overwrite",
                         *SMALL_NET, "--param", f"epochs={EPOCHS}", "--param", "patience_stopping=100"], check=True)
-        history = (run_dir / "history.tsv").read_text().strip().split("\n")
-        seconds_column = history[0].split("\t").index("seconds")
-        return [float(line.split("\t")[seconds_column]) for line in history[2:]]  # the first epoch traces
+        return read_history(run_dir)["seconds"][1:]  # the first epoch traces
 
     class EpochTimer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):

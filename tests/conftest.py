@@ -1,9 +1,21 @@
-"""Shared fixtures: tiny seeded FASTA files, a CLI runner, and one small trained run."""
+"""Shared fixtures: a CLI runner, tiny seeded FASTA files, and one small trained run of each kind.
+
+Each session-scoped run is trained once per session, with tiny parameters on a few KB of seeded
+data, and is shared read-only: a test that writes into a run folder copies it first
+(:func:`helpers.copy_run`). Teardown fails if a test changed a shared run's files.
+
+=====================  =========================================================================
+``trained_run``        single-label DNA, classes up/down (40 + 40 records of length 40)
+``multi_label_run``    multi-label DNA, classes x, y, z (60 records of length 30)
+``regression_run``     regression on a GATA count, target gata_count (200 records of length 40)
+``rna_structure_run``  RNA sequence + dot-bracket structure, classes p/q (30 + 30 of length 20)
+``sample_run``         the demo's run on the DNA sample data (slow tests only: it learns)
+=====================  =========================================================================
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,40 +23,15 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DNA = [ROOT / "sample_data" / "dna" / f"{name}.fa" for name in ("ets", "ap1", "gata")]
-SAMPLE_RNA = [ROOT / "sample_data" / "rna" / f"{name}.fa" for name in ("loop", "stem")]
-SAMPLE_PARAMS = ROOT / "sample_data" / "dna" / "params.json"
-
-# Small, fast networks for tests that check plumbing rather than learning.
-TINY_PARAMS = ["--param", "conv_num=1", "--param", "kernel_num=4", "--param", "kernel_len=5",
-               "--param", "neuron_num=8", "--param", "epochs=2", "--param", "batch_size=16"]
-
-
-def write_fasta(path: Path, records, wrap: int | None = None) -> Path:
-    """Write (header, body) pairs; body is a string (wrapped at ``wrap``) or a list of lines."""
-    lines = []
-    for header, body in records:
-        lines.append(f">{header}")
-        if isinstance(body, str):
-            step = wrap or max(len(body), 1)
-            lines.extend(body[i:i + step] for i in range(0, len(body), step))
-        else:
-            lines.extend(body)
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def random_dna(rng: np.random.Generator, n: int, length: int, motif: str | None = None) -> list:
-    """``n`` random sequences, each with ``motif`` planted at a random position."""
-    sequences = []
-    for _ in range(n):
-        letters = list(rng.choice(list("ACGT"), size=length))
-        if motif:
-            start = int(rng.integers(0, length - len(motif) + 1))
-            letters[start:start + len(motif)] = motif
-        sequences.append("".join(letters))
-    return sequences
+from helpers import (  # noqa: E402  (after the environment that TensorFlow and Matplotlib read)
+    SAMPLE_DNA,
+    SAMPLE_PARAMS,
+    TINY_PARAMS,
+    folder_digest,
+    gata_records,
+    random_dna,
+    write_fasta,
+)
 
 
 @pytest.fixture
@@ -71,32 +58,91 @@ def cli(tmp_path):
     return invoke
 
 
-@pytest.fixture(scope="session")
-def trained_run(tmp_path_factory):
-    """A run folder trained for a few epochs on two tiny classes (shared, read-only)."""
+def _train(arguments) -> None:
     from click.testing import CliRunner
 
     from motifnet.cli.main import main
 
+    result = CliRunner().invoke(main, ["train", *map(str, arguments)])
+    assert result.exit_code == 0, result.output
+
+
+def _check_unchanged(folder, before: dict) -> None:
+    """Fail if a test changed, added or removed a file of a shared run (``before``: its digest when made)."""
+    after = folder_digest(folder)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert not changed, f"a test wrote into the shared run folder {folder}: {changed}; use helpers.copy_run"
+
+
+@pytest.fixture(scope="session")
+def trained_run(tmp_path_factory):
+    """A run folder trained for a few epochs on two tiny classes (shared, read-only): (run folder, (up, down))."""
     folder = tmp_path_factory.mktemp("trained")
     rng = np.random.default_rng(1)
     a = write_fasta(folder / "up.fa", [(f"up{i}", s) for i, s in enumerate(random_dna(rng, 40, 40, "TTGACA"))])
     b = write_fasta(folder / "down.fa", [(f"down{i}", s) for i, s in enumerate(random_dna(rng, 40, 40))])
     run_dir = folder / "run"
-    result = CliRunner().invoke(main, ["train", str(a), str(b), "-o", str(run_dir), "--seed", "3", *TINY_PARAMS])
-    assert result.exit_code == 0, result.output
-    return run_dir, (a, b)
+    _train([a, b, "-o", run_dir, "--seed", "3", *TINY_PARAMS])
+    before = folder_digest(folder)
+    yield run_dir, (a, b)
+    _check_unchanged(folder, before)
+
+
+@pytest.fixture(scope="session")
+def multi_label_run(tmp_path_factory):
+    """A multi-label run, classes x, y, z (shared, read-only): (run folder, its FASTA file).
+
+    Headers carry two class indices each (``s1 1,2``); every fourth header is the labels alone (``0``).
+    """
+    folder = tmp_path_factory.mktemp("multi_label")
+    rng = np.random.default_rng(2)
+    records = [(f"s{i} {i % 3},{(i + 1) % 3}" if i % 4 else f"{i % 3}", s)
+               for i, s in enumerate(random_dna(rng, 60, 30))]
+    fasta = write_fasta(folder / "multi.fa", records)
+    run_dir = folder / "run"
+    _train([fasta, "--multi-label", "--class-names", "x,y,z", "-o", run_dir, "--seed", "1", *TINY_PARAMS])
+    before = folder_digest(folder)
+    yield run_dir, fasta
+    _check_unchanged(folder, before)
+
+
+@pytest.fixture(scope="session")
+def regression_run(tmp_path_factory):
+    """Regression, one target ``gata_count`` from the headers (shared, read-only): (run folder, FASTA, records)."""
+    folder = tmp_path_factory.mktemp("regression")
+    records = gata_records(200, seed=0, length=40)
+    fasta = write_fasta(folder / "gata.fa", [(f"{record_id} {value:.4f}", sequence)
+                                             for record_id, sequence, value in records])
+    run_dir = folder / "run"
+    _train([fasta, "--task", "regression", "--target-names", "gata_count", "-o", run_dir, "--seed", "1", *TINY_PARAMS])
+    before = folder_digest(folder)
+    yield run_dir, fasta, records
+    _check_unchanged(folder, before)
+
+
+@pytest.fixture(scope="session")
+def rna_structure_run(tmp_path_factory):
+    """RNA sequence + dot-bracket structure, classes p (GGAC planted) and q (shared, read-only): (run, (p, q))."""
+    folder = tmp_path_factory.mktemp("rna_structure")
+    rng = np.random.default_rng(4)
+    files = []
+    for name, motif in (("p", "GGAC"), ("q", None)):
+        records = [(f"{name}{i}", [s.replace("T", "U"), "((((....))))........"])
+                   for i, s in enumerate(random_dna(rng, 30, 20, motif))]
+        files.append(write_fasta(folder / f"{name}.fa", records))
+    run_dir = folder / "run"
+    _train([*files, "--structure-alphabet", "().", "-o", run_dir, "--seed", "2", *TINY_PARAMS])
+    before = folder_digest(folder)
+    yield run_dir, tuple(files)
+    _check_unchanged(folder, before)
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory):
     """The demo's run: the DNA sample data with sample_data/dna/params.json, seed 1 (shared, read-only)."""
-    from click.testing import CliRunner
-
-    from motifnet.cli.main import main
-
-    run_dir = tmp_path_factory.mktemp("sample") / "run"
-    result = CliRunner().invoke(main, ["train", *map(str, SAMPLE_DNA), "--params", str(SAMPLE_PARAMS),
-                                       "--seed", "1", "-o", str(run_dir), "--quiet"])
-    assert result.exit_code == 0, result.output
-    return run_dir
+    folder = tmp_path_factory.mktemp("sample")
+    run_dir = folder / "run"
+    _train([*SAMPLE_DNA, "--params", SAMPLE_PARAMS, "--seed", "1", "-o", run_dir, "--quiet"])
+    before = folder_digest(folder)
+    yield run_dir
+    _check_unchanged(folder, before)

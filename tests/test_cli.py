@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_RNA, TINY_PARAMS, random_dna, write_fasta
+from helpers import TINY_PARAMS, copy_run, random_dna, write_fasta
 
 from motifnet.run.rundir import open_run
 
@@ -111,38 +111,41 @@ def test_info_lists_layers_and_metrics(trained_run, cli):
     assert "test metrics (12 records)" in result.stdout
 
 
-def test_same_seed_gives_identical_split_weights_and_predictions(dna_files, cli, tmp_path):
-    outputs = []
-    for name in ("one", "two"):
-        run_dir = tmp_path / name
-        assert cli("train", *dna_files, "-o", run_dir, "--seed", "11", *TINY_PARAMS).exit_code == 0
-        run = open_run(run_dir)
-        outputs.append(((run_dir / "split.tsv").read_text(), run.model.get_weights(),
-                        cli("predict", run_dir, *dna_files).stdout))
-    assert outputs[0][0] == outputs[1][0]
-    for first, second in zip(outputs[0][1], outputs[1][1]):
-        np.testing.assert_array_equal(first, second)
-    assert outputs[0][2] == outputs[1][2]
+def _outputs(cli, run_dir, files) -> tuple:
+    return ((run_dir / "split.tsv").read_text(), open_run(run_dir).model.get_weights(),
+            cli("predict", run_dir, *files).stdout)
 
 
-def test_different_seeds_give_different_weights(dna_files, cli, tmp_path):
-    weights = []
-    for seed in ("1", "2"):
-        assert cli("train", *dna_files, "-o", tmp_path / seed, "--seed", seed, *TINY_PARAMS).exit_code == 0
-        weights.append(open_run(tmp_path / seed).model.get_layer("conv_1").get_weights()[0])
-    assert not np.array_equal(*weights)
+def test_same_seed_gives_identical_split_weights_and_predictions(trained_run, cli, tmp_path):
+    shared, files = trained_run  # trained with --seed 3 and TINY_PARAMS
+    run_dir = tmp_path / "again"
+    assert cli("train", *files, "-o", run_dir, "--seed", "3", *TINY_PARAMS).exit_code == 0
+    first, second = _outputs(cli, shared, files), _outputs(cli, run_dir, files)
+    assert first[0] == second[0]
+    for one, two in zip(first[1], second[1]):
+        np.testing.assert_array_equal(one, two)
+    assert first[2] == second[2]
 
 
-def test_existing_run_is_kept_unless_overwrite(trained_run, dna_files, cli, tmp_path):
-    run_dir = tmp_path / "run"
-    assert cli("train", *dna_files, "-o", run_dir, "--seed", "1", *TINY_PARAMS).exit_code == 0
+def test_different_seeds_give_different_weights(trained_run, cli, tmp_path):
+    shared, files = trained_run
+    assert cli("train", *files, "-o", tmp_path / "other", "--seed", "4", *TINY_PARAMS).exit_code == 0
+    assert not np.array_equal(open_run(shared).model.get_layer("conv_1").get_weights()[0],
+                              open_run(tmp_path / "other").model.get_layer("conv_1").get_weights()[0])
+
+
+def test_existing_run_is_kept_unless_overwrite(trained_run, cli, tmp_path):
+    shared, files = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
     before = (run_dir / "model.keras").read_bytes()
-    result = cli("train", *dna_files, "-o", run_dir, *TINY_PARAMS)
+    result = cli("train", *files, "-o", run_dir, *TINY_PARAMS)
     assert result.exit_code == 1 and "--overwrite" in result.stderr
     assert (run_dir / "model.keras").read_bytes() == before
-    assert cli("train", *dna_files, "-o", run_dir, "--overwrite", *TINY_PARAMS).exit_code == 0
+    assert cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS).exit_code == 0
+    assert (run_dir / "model.keras").read_bytes() != before
 
 
+@pytest.mark.slow
 def test_length_option_trains_on_sequences_of_varied_length(cli, tmp_path):
     rng = np.random.default_rng(5)
     a = write_fasta(tmp_path / "a.fa", [(f"a{i}", s) for i, s in
@@ -156,30 +159,25 @@ def test_length_option_trains_on_sequences_of_varied_length(cli, tmp_path):
     assert (codes[20:40] != 0).all()  # cropped 50 -> 40
 
 
-def test_multi_label_training_and_prediction(cli, tmp_path):
-    rng = np.random.default_rng(2)
-    records = [(f"s{i} {i % 3},{(i + 1) % 3}" if i % 4 else f"{i % 3}", s)
-               for i, s in enumerate(random_dna(rng, 60, 30))]
-    path = write_fasta(tmp_path / "multi.fa", records)
-    result = cli("train", path, "--multi-label", "--class-names", "x,y,z", "-o", tmp_path / "run", *TINY_PARAMS)
-    assert result.exit_code == 0, result.stderr
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+def test_multi_label_training_and_prediction(multi_label_run, cli):
+    run_dir, path = multi_label_run  # headers like 's1 1,2'; every fourth header is the labels alone
+    metrics = json.loads((run_dir / "metrics.json").read_text())
     assert {"roc_auc_micro", "roc_auc_macro", "pr_auc_micro", "pr_auc_macro"} <= set(metrics)
-    header, rows = read_tsv(cli("predict", tmp_path / "run", path).stdout)
+    header, rows = read_tsv(cli("predict", run_dir, path).stdout)
     # predict takes the first word of the header as the id
     assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1"
 
 
-def test_sequence_structure_training_on_the_rna_sample(cli, tmp_path):
-    result = cli("train", *SAMPLE_RNA, "--structure-alphabet", "().", "-o", tmp_path / "run", *TINY_PARAMS)
-    assert result.exit_code == 0, result.stderr
-    run = open_run(tmp_path / "run")
-    assert tuple(run.model.inputs[0].shape) == (None, 60, 12)  # ACGU x ().
+def test_sequence_structure_training(rna_structure_run, cli):
+    run_dir, (p, _) = rna_structure_run
+    run = open_run(run_dir)
+    assert tuple(run.model.inputs[0].shape) == (None, 20, 12)  # ACGU x ().
     assert run.meta["data"]["encoder"]["alphabet"]["name"] == "rna"
-    header, rows = read_tsv(cli("predict", tmp_path / "run", SAMPLE_RNA[0]).stdout)
-    assert header == ["id", "loop", "stem"] and len(rows) == 200
+    header, rows = read_tsv(cli("predict", run_dir, p).stdout)
+    assert header == ["id", "p", "q"] and len(rows) == 30
 
 
+@pytest.mark.slow
 def test_structure_pwm_training(cli, tmp_path):
     rng = np.random.default_rng(4)
     files = []
@@ -195,6 +193,7 @@ def test_structure_pwm_training(cli, tmp_path):
     assert tuple(open_run(tmp_path / "run").model.inputs[0].shape) == (None, 20, 12)
 
 
+@pytest.mark.slow
 def test_features_and_tracks_train_and_predict(dna_files, cli, tmp_path):
     a, b = dna_files
     feature_files, track_files = [], []

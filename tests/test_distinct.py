@@ -4,8 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from test_report import check_in_chromium
-from test_visualize import PLANTED, best_agreement
+from helpers import PLANTED, best_agreement, check_in_chromium
 
 from motifnet.motifs.distinct import (
     MotifGroup,

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_RNA, TINY_PARAMS, write_fasta
+from helpers import SAMPLE_RNA, TINY_PARAMS, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.folding import (

@@ -1,25 +1,18 @@
-"""Sparsely connected layers: the Keras layer, adjacency files, the model, the CLI, and training on sample data."""
+"""Sparsely connected layers: the Keras layer, in the model, from the CLI, and trained on the sample data.
+
+The adjacency files themselves are tested in test_adjacency.py.
+"""
 
 import hashlib
 import json
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DNA, SAMPLE_PARAMS, TINY_PARAMS
+from helpers import ADJACENCY, SAMPLE_DNA, SAMPLE_PARAMS, TINY_PARAMS, copy_run
 
 from motifnet.errors import ParamError
-from motifnet.model.adjacency import FEATURES_LAYER, adjacency_problem, read_adjacencies, read_adjacency
-from motifnet.model.params import convert_value, resolve
-
-# 6 inputs, 4 units; unit 3 sees only input 5, input 4 feeds no unit.
-ADJACENCY = np.array([
-    [1, 0, 0, 0],
-    [1, 1, 0, 0],
-    [0, 1, 1, 0],
-    [0, 0, 1, 0],
-    [0, 0, 0, 0],
-    [1, 0, 1, 1],
-], dtype=np.uint8)
+from motifnet.model.adjacency import FEATURES_LAYER
+from motifnet.model.params import resolve
 
 
 def sparse_model(adjacency=ADJACENCY, activation="tanh", **options):
@@ -142,10 +135,6 @@ def test_invalid_adjacency_is_refused_in_init(adjacency, message):
         SparselyConnected(adjacency)
 
 
-def test_boolean_adjacency_is_accepted():
-    assert adjacency_problem(ADJACENCY.astype(bool)) is None
-
-
 def test_input_of_the_wrong_size_is_refused_with_both_shapes():
     import keras
 
@@ -174,107 +163,6 @@ def test_save_and_load_with_safe_mode_keep_the_adjacency_and_predictions(tmp_pat
     assert layer.kernel_constraint.max_value == 3.0 and layer.use_bias is False
     x, _ = data(n=40)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
-
-
-# -- adjacency files ------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("dtype", [np.uint8, np.int64, np.float32, bool])
-def test_npy_files_of_any_numeric_dtype(tmp_path, dtype):
-    path = tmp_path / "a.npy"
-    np.save(path, ADJACENCY.astype(dtype))
-    adjacency = read_adjacency(path)
-    np.testing.assert_array_equal(adjacency.matrix, ADJACENCY)
-    assert adjacency.matrix.dtype == np.uint8
-    assert adjacency.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-    assert adjacency.to_json() == {"parameter": "dense_adjacency", "path": str(path), "sha256": adjacency.sha256,
-                                   "shape": [6, 4], "connections": 9}
-
-
-def rows_text(row_names=None):
-    lines = []
-    for index, row in enumerate(ADJACENCY):
-        cells = [str(value) for value in row]
-        lines.append("\t".join(([row_names[index]] if row_names else []) + cells))
-    return lines
-
-
-GENES = ["g1", "g2", "g3", "g4", "g5", "g6"]
-PATHWAYS = ["p1", "p2", "p3", "p4"]
-
-
-@pytest.mark.parametrize("header, row_names", [
-    (None, None),
-    ("p1\tp2\tp3\tp4", None),
-    ("#p1\tp2\tp3\tp4", None),
-    ("gene\tp1\tp2\tp3\tp4", GENES),
-    ("\tp1\tp2\tp3\tp4", GENES),
-    ("p1\tp2\tp3\tp4", GENES),
-    (None, GENES),
-])
-def test_tab_separated_files_with_optional_names(tmp_path, header, row_names):
-    path = tmp_path / "a.tsv"
-    lines = ([header] if header else []) + rows_text(row_names)
-    path.write_text("\r\n".join(lines) + "\r\n\n")
-    adjacency = read_adjacency(path, "features_adjacency")
-    np.testing.assert_array_equal(adjacency.matrix, ADJACENCY)
-    assert adjacency.row_names == row_names
-    assert adjacency.column_names == (PATHWAYS if header else None)
-    assert adjacency.parameter == "features_adjacency"
-
-
-def _write(tmp_path, name, content):
-    path = tmp_path / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content)
-    return path
-
-
-@pytest.mark.parametrize("name, content, message", [
-    ("two.tsv", "1\t0\n0\t2\n", r"two.tsv, line 2, column 2: expected 0 or 1, received '2'"),
-    ("half.tsv", "g1\t1\t0.5\n", r"half.tsv, line 1, column 3: expected 0 or 1, received '0.5'"),
-    ("ragged.tsv", "1\t0\t1\n0\t1\n", r"ragged.tsv, line 2: 2 values, but line 1 has 3"),
-    ("names.tsv", "a\tb\tc\n1\t0\n", r"names.tsv, line 1: 3 column names, but the rows have 2 values"),
-    ("zeros.tsv", "0\t0\n0\t0\n", "zeros.tsv: every entry is 0"),
-    ("empty.tsv", "\n\n", "empty.tsv: the file is empty"),
-    ("header.tsv", "a\tb\n", "header.tsv: has column names but no rows"),
-    ("binary.dat", b"\xff\xfe\x00\x01", "binary.dat: neither a .npy file nor UTF-8 text"),
-])
-def test_bad_adjacency_files_are_refused(tmp_path, name, content, message):
-    path = _write(tmp_path, name, content)
-    with pytest.raises(ParamError, match="parameter dense_adjacency: .*" + message):
-        read_adjacency(path)
-
-
-def test_npy_files_with_objects_or_three_axes_are_refused(tmp_path):
-    objects = tmp_path / "objects.npy"
-    np.save(objects, np.array([[1, None]], dtype=object), allow_pickle=True)
-    with pytest.raises(ParamError, match="objects.npy: the .npy file holds Python objects, which motifnet does "
-                                         r"not load \(no pickle\)"):
-        read_adjacency(objects)
-    cube = tmp_path / "cube.npy"
-    np.save(cube, np.ones((2, 2, 2)))
-    with pytest.raises(ParamError, match=r"cube.npy: expected a 2-D matrix \(inputs x units\)"):
-        read_adjacency(cube)
-    with pytest.raises(ParamError, match=r"missing.npy: no such file; give a .npy file or a tab-separated"):
-        read_adjacency(tmp_path / "missing.npy")
-
-
-def test_parameters_name_one_file_per_dense_layer(tmp_path):
-    path = tmp_path / "a.npy"
-    np.save(path, ADJACENCY)
-    assert convert_value("dense_adjacency", f"{path}, -") == (str(path), "-")
-    assert convert_value("dense_adjacency", "none") is None
-    params = resolve({"dense_num": 3, "dense_adjacency": f"-,{path},{path}", "features_adjacency": str(path)})
-    adjacency = read_adjacencies(params)
-    assert sorted(adjacency) == ["dense_2", "dense_3", FEATURES_LAYER]
-    assert adjacency["dense_2"] is adjacency["dense_3"]  # one file is read once
-    assert adjacency[FEATURES_LAYER].parameter == "features_adjacency"
-    with pytest.raises(ParamError, match="dense_adjacency has 2 values but dense_num is 3"):
-        resolve({"dense_num": 3, "dense_adjacency": f"{path},-"})
-    with pytest.raises(ParamError, match="dense_num is 0"):
-        read_adjacencies(resolve({"dense_num": 0, "dense_adjacency": str(path)}))
 
 
 # -- the model ------------------------------------------------------------------------------------
@@ -391,17 +279,18 @@ def test_cli_refuses_bad_adjacencies_before_training(cli, tmp_path, dna_files):
         assert not (tmp_path / "out").exists(), args
 
 
-def test_wrong_shape_keeps_an_existing_run_with_overwrite(cli, tmp_path, dna_files):
-    run_dir = tmp_path / "run"
-    assert cli("train", *dna_files, "-o", run_dir, "--seed", "1", *TINY_PARAMS).exit_code == 0
+def test_wrong_shape_keeps_an_existing_run_with_overwrite(cli, tmp_path, trained_run):
+    shared, (up, down) = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
     before = (run_dir / "model.keras").read_bytes()
     np.save(tmp_path / "m19.npy", np.ones((19, 4)))
-    result = cli("train", *dna_files, "-o", run_dir, "--overwrite", *TINY_PARAMS,
+    result = cli("train", up, down, "-o", run_dir, "--overwrite", *TINY_PARAMS,
                  "--param", f"dense_adjacency={tmp_path / 'm19.npy'}")
     assert result.exit_code == 1 and "(19, 4)" in result.stderr
     assert (run_dir / "model.keras").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_features_adjacency_trains_saves_and_predicts(cli, tmp_path, dna_files):
     from motifnet.run.rundir import open_run
 

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from helpers import TINY_PARAMS
 
 import motifnet._progress
 from motifnet._progress import Progress
@@ -35,7 +36,7 @@ def test_lines_are_logged_only_when_the_interval_has_passed(caplog):
     (["predict", "{run}", "{up}", "-o", "{tmp}/p.tsv"], ["predicting: 40 records"]),
     (["activations", "{run}", "-o", "{tmp}/a.npz", "--group", "all", "--batch-size", "16"],
      ["first-layer activations: 16 of 80 sequences", "first-layer activations: 80 of 80 sequences"]),
-    (["attribute", "{run}", "-o", "{tmp}/attr", "--method", "saliency", "--group", "all"],
+    (["attribute", "{run}", "-o", "{tmp}/attr", "--method", "saliency", "--group", "all", "--top", "0"],
      ["attributions: 80 of 80 sequences"]),
 ])
 def test_long_steps_report_progress_unless_quiet(trained_run, cli, tmp_path, monkeypatch, command, expected):
@@ -50,10 +51,9 @@ def test_long_steps_report_progress_unless_quiet(trained_run, cli, tmp_path, mon
     assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
 
 
+@pytest.mark.slow
 def test_training_off_a_terminal_reports_batches_of_each_epoch(dna_files, cli, tmp_path, monkeypatch):
     import re
-
-    from conftest import TINY_PARAMS
 
     monkeypatch.setattr(motifnet._progress, "REPORT_SECONDS", 0.02)
     a, b = dna_files

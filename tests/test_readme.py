@@ -1,6 +1,6 @@
 """README.md stays true to the code it documents."""
 
-from conftest import ROOT
+from helpers import ROOT
 
 from motifnet.model.params import markdown_table
 

@@ -4,17 +4,13 @@ import json
 
 import numpy as np
 import pytest
-from conftest import random_dna, write_fasta
+from helpers import gata_records, random_dna, read_tsv, write_fasta
 
-from motifnet.data.dataset import Dataset, load_dataset, make_split
+from motifnet.data.dataset import Dataset, load_dataset
+from motifnet.data.split import make_split
 from motifnet.data.targets import TargetScale, read_target_table, resolve_target_names, split_strata
 from motifnet.errors import InputError, ParamError
 from motifnet.run.evaluation import regression_metrics
-
-
-def read_tsv(text):
-    lines = text.strip().split("\n")
-    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
 
 
 @pytest.fixture
@@ -202,20 +198,6 @@ def test_bad_header_value_is_a_one_line_error(cli, tmp_path):
     assert "Traceback" not in result.output
 
 
-def gata_records(n: int, seed: int, length: int = 50):
-    """Random DNA with 0-3 planted GATA sites; the target is the number of GATA occurrences plus noise."""
-    rng = np.random.default_rng(seed)
-    records = []
-    for index in range(n):
-        letters = list(rng.choice(list("ACGT"), size=length))
-        for _ in range(int(rng.integers(0, 4))):
-            start = int(rng.integers(0, length - 4))
-            letters[start:start + 4] = "GATA"
-        sequence = "".join(letters)
-        records.append((f"s{index}", sequence, sequence.count("GATA") + rng.normal(0, 0.3)))
-    return records
-
-
 REGRESSION_PARAMS = ["--param", "conv_num=1", "--param", "kernel_num=8", "--param", "kernel_len=6",
                      "--param", "pool_size=45", "--param", "pool_stride=45", "--param", "neuron_num=16",
                      "--param", "dropout_dense=0.1", "--param", "epochs=60", "--param", "batch_size=32",
@@ -225,8 +207,8 @@ MIN_TEST_PEARSON = 0.6
 
 
 @pytest.fixture(scope="module")
-def regression_run(tmp_path_factory):
-    """A regression run on a GATA-count landscape, targets from a TSV table (shared, read-only)."""
+def gata_regression_run(tmp_path_factory):
+    """A regression run that learns a GATA-count landscape, targets from a TSV table (shared, read-only)."""
     from click.testing import CliRunner
 
     from motifnet.cli.main import main
@@ -244,8 +226,8 @@ def regression_run(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_regression_end_to_end_learns_a_linear_motif_score(regression_run):
-    run_dir, _, records = regression_run
+def test_regression_end_to_end_learns_a_linear_motif_score(gata_regression_run):
+    run_dir, _, records = gata_regression_run
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["task"] == "regression" and set(metrics["per_target"]) == {"gata_count"}
     assert metrics["n"] == 45
@@ -262,8 +244,8 @@ def test_regression_end_to_end_learns_a_linear_motif_score(regression_run):
 
 
 @pytest.mark.slow
-def test_predict_writes_target_columns_on_the_original_scale(regression_run, cli):
-    run_dir, fasta, records = regression_run
+def test_predict_writes_target_columns_on_the_original_scale(gata_regression_run, cli):
+    run_dir, fasta, records = gata_regression_run
     result = cli("predict", run_dir, fasta)
     assert result.exit_code == 0, result.output
     header, rows = read_tsv(result.stdout)
@@ -279,11 +261,10 @@ def test_predict_writes_target_columns_on_the_original_scale(regression_run, cli
     assert np.corrcoef(predicted[test], measured[test])[0, 1] == pytest.approx(metrics["pearson_mean"], abs=1e-4)
 
 
-@pytest.mark.slow
 def test_interpretation_of_a_regression_model(regression_run, cli, tmp_path):
     run_dir, _, records = regression_run
     out = tmp_path / "report"
-    result = cli("visualize-kernels", run_dir, "-o", out, "--no-match", "--kernels", "0,1,2")
+    result = cli("visualize-kernels", run_dir, "-o", out, "--no-match", "--kernels", "0,1,2", "--jobs", "1")
     assert result.exit_code == 0, result.output
     header, rows = read_tsv((out / "kernels.tsv").read_text())
     assert header[:6] == ["kernel", "importance", "correlation", "target", "consensus", "sites"]
@@ -301,11 +282,11 @@ def test_interpretation_of_a_regression_model(regression_run, cli, tmp_path):
     tsv = tmp_path / "act.tsv"
     assert cli("activations", run_dir, "-o", tsv).exit_code == 0
     header, rows = read_tsv(tsv.read_text())
-    assert header[:3] == ["id", "gata_count", "kernel_0_max"] and len(rows) == 45
+    assert header[:3] == ["id", "gata_count", "kernel_0_max"] and len(rows) == 30  # the test split: 15% of 200
     npz = tmp_path / "act.npz"
     assert cli("activations", run_dir, "-o", npz).exit_code == 0
     with np.load(npz) as arrays:
-        assert arrays["targets"].shape == (45, 1) and list(arrays["target_names"]) == ["gata_count"]
+        assert arrays["targets"].shape == (30, 1) and list(arrays["target_names"]) == ["gata_count"]
 
     labelled = write_fasta(tmp_path / "new.fa", [(f"{record_id} {value:.3f}", sequence)
                                                  for record_id, sequence, value in records[:10]])
@@ -339,7 +320,6 @@ def test_prediction_scatter_plot_shows_the_numbers():
     plt.close(ax.figure)
 
 
-@pytest.mark.slow
 def test_attribution_explains_the_predicted_value_of_a_regression_model(regression_run, cli, tmp_path):
     from motifnet.run.rundir import open_run
 

@@ -1,4 +1,4 @@
-"""Model construction: shapes, layer names, activations and constraints for several configurations."""
+"""motifnet.model.build: shapes, layer names, activations and constraints for several configurations."""
 
 import numpy as np
 import pytest
@@ -7,10 +7,10 @@ from motifnet.errors import ParamError
 from motifnet.model.params import resolve
 
 
-def build(length=100, channels=4, classes=3, multi_label=False, features=0, **overrides):
+def build(length=100, channels=4, classes=3, multi_label=False, features=0, task="classification", **overrides):
     from motifnet.model.build import build_model
 
-    return build_model(resolve(overrides), length, channels, classes, multi_label, features)
+    return build_model(resolve(overrides), length, channels, classes, multi_label, features, task=task)
 
 
 def layer(model, name):
@@ -91,3 +91,28 @@ def test_predictions_do_not_depend_on_batch_size():
         np.testing.assert_allclose(model.predict(x, batch_size=batch_size, verbose=0), reference, rtol=1e-5,
                                    atol=1e-6)
     np.testing.assert_allclose(reference.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_regression_has_one_linear_output_per_target_and_ignores_multi_label():
+    model = build(length=30, conv_num=1, kernel_len=5, classes=2, multi_label=True, task="regression")
+    assert layer(model, "output").activation.__name__ == "linear"
+    assert model.loss == "mean_squared_error" and tuple(model.output.shape) == (None, 2)
+
+
+def test_channels_of_a_sequence_and_structure_input():
+    model = build(length=20, channels=12, classes=2, conv_num=1, kernel_len=5, kernel_num=4)
+    assert tuple(model.get_layer("sequence").output.shape) == (None, 20, 12)
+    assert layer(model, "conv_1").kernel.shape == (5, 12, 4)
+
+
+def test_summary_lines_list_every_layer_and_the_total():
+    from motifnet.model.build import summary_lines
+
+    model = build(length=30, conv_num=1, kernel_len=5, kernel_num=4, neuron_num=8, classes=2)
+    lines = summary_lines(model)
+    assert all("\n" not in line for line in lines)
+    text = "\n".join(lines)
+    for layer_name in ("sequence", "conv_1", "pool_1", "flatten", "dense_1", "output"):
+        assert layer_name in text, layer_name
+    # conv 5*4*4+4, dense (13*4)*8+8, output 8*2+2
+    assert f"{84 + 424 + 18:,}" in text

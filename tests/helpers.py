@@ -1,0 +1,157 @@
+"""Helpers shared by test modules: tiny FASTA writers, the sample data, the planted motifs, a Chromium check.
+
+Not a test module and not a conftest: test modules import from here (``from helpers import ...``) rather
+than from each other, so each test module can be read, run and moved on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DNA = [ROOT / "sample_data" / "dna" / f"{name}.fa" for name in ("ets", "ap1", "gata")]
+SAMPLE_RNA = [ROOT / "sample_data" / "rna" / f"{name}.fa" for name in ("loop", "stem")]
+SAMPLE_PARAMS = ROOT / "sample_data" / "dna" / "params.json"
+
+# Small, fast networks for tests that check plumbing rather than learning.
+TINY_PARAMS = ["--param", "conv_num=1", "--param", "kernel_num=4", "--param", "kernel_len=5",
+               "--param", "neuron_num=8", "--param", "epochs=2", "--param", "batch_size=16"]
+
+#: The motifs planted in the DNA sample data, by class (sample_data/dna/*.fa).
+PLANTED = {"ets": "ACCGGAAGTG", "ap1": "ATGACTCAT", "gata": "AGATAAGG"}
+
+# 6 inputs, 4 units; unit 3 sees only input 5, input 4 feeds no unit.
+ADJACENCY = np.array([
+    [1, 0, 0, 0],
+    [1, 1, 0, 0],
+    [0, 1, 1, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 0],
+    [1, 0, 1, 1],
+], dtype=np.uint8)
+
+
+def write_fasta(path: Path, records, wrap: int | None = None) -> Path:
+    """Write (header, body) pairs; body is a string (wrapped at ``wrap``) or a list of lines."""
+    lines = []
+    for header, body in records:
+        lines.append(f">{header}")
+        if isinstance(body, str):
+            step = wrap or max(len(body), 1)
+            lines.extend(body[i:i + step] for i in range(0, len(body), step))
+        else:
+            lines.extend(body)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def random_dna(rng: np.random.Generator, n: int, length: int, motif: str | None = None) -> list:
+    """``n`` random sequences, each with ``motif`` planted at a random position."""
+    sequences = []
+    for _ in range(n):
+        letters = list(rng.choice(list("ACGT"), size=length))
+        if motif:
+            start = int(rng.integers(0, length - len(motif) + 1))
+            letters[start:start + len(motif)] = motif
+        sequences.append("".join(letters))
+    return sequences
+
+
+def gata_records(n: int, seed: int, length: int = 50) -> list:
+    """(id, sequence, value): random DNA with 0-3 planted GATA sites; the value is their count plus noise."""
+    rng = np.random.default_rng(seed)
+    records = []
+    for index in range(n):
+        letters = list(rng.choice(list("ACGT"), size=length))
+        for _ in range(int(rng.integers(0, 4))):
+            start = int(rng.integers(0, length - 4))
+            letters[start:start + 4] = "GATA"
+        sequence = "".join(letters)
+        records.append((f"s{index}", sequence, sequence.count("GATA") + rng.normal(0, 0.3)))
+    return records
+
+
+def read_tsv(text: str) -> tuple[list, list]:
+    """Header and rows of a tab-separated table."""
+    lines = text.strip().split("\n")
+    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]]
+
+
+def reverse_complement_text(text: str) -> str:
+    return text[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+def best_agreement(pwm, motif: str) -> float:
+    """Largest fraction of the motif's letters that are the PWM's argmax, over offsets and strands."""
+    letters = "".join("ACGT"[i] for i in pwm.argmax(axis=1))
+    best = 0.0
+    for candidate in (motif, reverse_complement_text(motif)):
+        for offset in range(-len(candidate) + 1, len(letters)):
+            agree = sum(1 for j, letter in enumerate(candidate)
+                        if 0 <= offset + j < len(letters) and letters[offset + j] == letter)
+            best = max(best, agree / len(candidate))
+    return best
+
+
+def copy_run(run_dir: Path, destination: Path) -> Path:
+    """A private copy of a shared run folder, for a test that writes into it."""
+    return Path(shutil.copytree(run_dir, destination))
+
+
+def folder_digest(folder: Path) -> dict:
+    """Relative path -> SHA-256 of every file under ``folder``: compared to catch writes into shared runs."""
+    return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+# -- summary.html in headless Chromium ----------------------------------------------------------------------------
+
+CHECKER = """<script>
+window.__problems = [];
+window.addEventListener("error", function (event) {
+  var target = event.target || {};
+  window.__problems.push(target.src || target.href || String(event.message));
+}, true);
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var broken = images.filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
+                     .map(function (i) { return i.getAttribute("src"); });
+  var out = document.createElement("pre");
+  out.id = "motifnet-check";
+  out.textContent = JSON.stringify({images: images.length, broken: broken, errors: window.__problems});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def chromium() -> str:
+    """The headless browser; fails on CI without one, skips elsewhere."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is missing; .ci/run installs Debian's chromium package")
+    pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+
+def check_in_chromium(html_path: Path, profile: Path) -> dict:
+    """Open a report in headless Chromium; return its image count, broken images and load errors."""
+    html = html_path.read_text()
+    checked = html_path.with_name("checked.html")
+    checked.write_text(html.replace("<head>", "<head>\n" + CHECKER, 1))
+    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", checked.as_uri()]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))

@@ -1,0 +1,133 @@
+"""motifnet.interpret.activations: first-layer maxima, positions and profiles of a hand-set convolution."""
+
+import numpy as np
+import pytest
+
+from motifnet.data.alphabets import DNA
+from motifnet.data.dataset import Dataset
+from motifnet.data.encoding import Encoder
+from motifnet.errors import RunDirError
+from motifnet.interpret.activations import (
+    KernelActivations,
+    activation_profiles,
+    group_matrix,
+    max_activations,
+    motif_layer,
+)
+from motifnet.run.rundir import open_run
+
+SEQUENCES = ["ACGTAC", "TTTTTT", "GGGGGA", "CCACGT"]
+LABELS = [[1, 0], [1, 0], [0, 1], [0, 1]]
+# Per window (5 of width 2): kernel 0 is 1 on 'AC' and 0 elsewhere; kernel 1 scores G first (2) plus T second (1).
+KERNEL_0 = [[1, 0, 0, 0, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 1, 0, 0]]
+KERNEL_1 = [[0, 0, 3, 0, 0], [1, 1, 1, 1, 1], [2, 2, 2, 2, 2], [0, 0, 0, 0, 3]]
+
+
+def dataset(sequences=SEQUENCES, labels=LABELS):
+    lookup = {letter: code for code, letter in enumerate("ACGT", start=1)}
+    codes = np.array([[lookup[letter] for letter in text] for text in sequences], dtype=np.uint8)
+    return Dataset(Encoder(DNA, len(sequences[0])), codes, np.asarray(labels, dtype=np.uint8),
+                   np.array([f"s{i}" for i in range(len(codes))]), np.zeros(len(codes), dtype=np.int32),
+                   ["c0", "c1"], False, [])
+
+
+@pytest.fixture(scope="module")
+def detector():
+    """sequence (6 x ACGT) -> conv_1: kernel 0 finds 'AC' (A + C - 1), kernel 1 is 2 G + T at the second place."""
+    import keras
+
+    sequence = keras.Input(shape=(6, 4), name="sequence")
+    conv = keras.layers.Conv1D(2, 2, activation="relu", name="conv_1")
+    model = keras.Model(sequence, keras.layers.Flatten()(conv(sequence)))
+    kernel = np.zeros((2, 4, 2), dtype=np.float32)
+    kernel[0, 0, 0] = kernel[1, 1, 0] = 1.0  # A then C
+    kernel[0, 2, 1], kernel[1, 3, 1] = 2.0, 1.0  # G first, T second
+    conv.set_weights([kernel, np.array([-1.0, 0.0], dtype=np.float32)])
+    return model
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 256])
+def test_maxima_and_their_first_positions(detector, batch_size):
+    activations = max_activations(detector, dataset(), batch_size=batch_size)
+    np.testing.assert_array_equal(activations.max_activation, [[1, 3], [0, 1], [0, 2], [1, 3]])
+    np.testing.assert_array_equal(activations.position, [[0, 2], [0, 0], [0, 0], [2, 4]])
+    assert activations.kernel_len == 2 and activations.n_kernels == 2
+    assert list(activations.ids) == ["s0", "s1", "s2", "s3"] and activations.class_names == ["c0", "c1"]
+
+
+def test_profiles_per_class_over_the_selected_sequences(detector):
+    data = dataset()
+    everything = np.ones((4, 2), dtype=bool)
+    mean, std, count = activation_profiles(detector, data, everything, batch_size=3)
+    assert mean.shape == std.shape == (2, 2, 5)
+    for kernel, values in enumerate((np.array(KERNEL_0, float), np.array(KERNEL_1, float))):
+        for group, rows in enumerate(([0, 1], [2, 3])):
+            np.testing.assert_allclose(mean[group, kernel], values[rows].mean(axis=0), atol=1e-12)
+            np.testing.assert_allclose(std[group, kernel], values[rows].std(axis=0), atol=1e-7)
+    np.testing.assert_array_equal(count, [[2, 2], [2, 2]])
+    # Only sequence 0 of class c0 counts for kernel 1: its own profile, no spread.
+    selected = np.array([[True], [False], [True], [True]])
+    mean, std, count = activation_profiles(detector, data, selected, kernels=[1])
+    np.testing.assert_allclose(mean[:, 0], [KERNEL_1[0], np.mean(KERNEL_1[2:], axis=0)])
+    np.testing.assert_allclose(std[0, 0], 0, atol=1e-12)
+    np.testing.assert_array_equal(count, [[1], [2]])
+
+
+def test_class_means_and_an_empty_class():
+    activations = KernelActivations(np.array([[1, 3], [0, 1], [0, 2], [1, 3]], dtype=np.float32),
+                                    np.zeros((4, 2), dtype=np.int32), np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0],
+                                                                                [0, 1, 0]], dtype=np.uint8),
+                                    np.array(["s0", "s1", "s2", "s3"]), ["c0", "c1", "none"], 2)
+    means = activations.class_means()
+    np.testing.assert_allclose(means[:2], [[0.5, 2.0], [0.5, 2.5]])
+    assert np.isnan(means[2]).all()
+    np.testing.assert_array_equal(activations.groups, activations.labels)
+    assert activations.group_names == ["c0", "c1", "none"]
+
+
+def test_table_and_arrays_of_a_classification_run(detector, tmp_path):
+    activations = max_activations(detector, dataset())
+    assert activations.to_tsv() == ("id\tclasses\tkernel_0_max\tkernel_0_position\tkernel_1_max\tkernel_1_position\n"
+                                    "s0\tc0\t1\t0\t3\t2\ns1\tc0\t0\t0\t1\t0\ns2\tc1\t0\t0\t2\t0\ns3\tc1\t1\t2\t3\t4\n")
+    activations.save(tmp_path / "a.tsv")
+    assert (tmp_path / "a.tsv").read_text() == activations.to_tsv()
+    activations.save(tmp_path / "a.npz")
+    with np.load(tmp_path / "a.npz") as arrays:
+        assert sorted(arrays.files) == ["class_names", "ids", "kernel_len", "labels", "max_activation", "position"]
+        np.testing.assert_array_equal(arrays["max_activation"], activations.max_activation)
+        assert list(arrays["class_names"]) == ["c0", "c1"] and int(arrays["kernel_len"]) == 2
+
+
+def test_regression_data_is_one_group_with_target_columns(tmp_path):
+    targets = np.array([[0.5], [1.25]], dtype=np.float32)
+    activations = KernelActivations(np.array([[2.0], [0.5]], dtype=np.float32), np.array([[3], [1]]),
+                                    np.zeros((2, 0), dtype=np.uint8), np.array(["a", "b"]), [], 4,
+                                    targets=targets, target_names=["kd"])
+    assert activations.group_names == ["all"]
+    np.testing.assert_array_equal(activations.groups, [[1], [1]])
+    np.testing.assert_array_equal(group_matrix(np.zeros((3, 0)), np.zeros((3, 1))), [[1], [1], [1]])
+    assert activations.to_tsv() == "id\tkd\tkernel_0_max\tkernel_0_position\na\t0.5\t2\t3\nb\t1.25\t0.5\t1\n"
+    activations.save(tmp_path / "r.npz")
+    with np.load(tmp_path / "r.npz") as arrays:
+        assert "labels" not in arrays.files and list(arrays["target_names"]) == ["kd"]
+        np.testing.assert_array_equal(arrays["targets"], targets)
+
+
+def test_a_model_without_convolutions_has_no_motif_layer():
+    import keras
+
+    sequence = keras.Input(shape=(6, 4), name="sequence")
+    model = keras.Model(sequence, keras.layers.Dense(2, name="output")(keras.layers.Flatten()(sequence)))
+    with pytest.raises(RunDirError, match=r"^the model has no convolutional layer \(conv_num=0\)"):
+        motif_layer(model)
+    with pytest.raises(RunDirError):
+        max_activations(model, dataset())
+
+
+def test_a_run_gives_the_same_activations_as_its_model(trained_run):
+    run = open_run(trained_run[0])
+    data = run.dataset.subset(np.arange(10))
+    from_run, from_model = max_activations(run, data), max_activations(run.model, data, batch_size=4)
+    np.testing.assert_array_equal(from_run.max_activation, from_model.max_activation)
+    np.testing.assert_array_equal(from_run.position, from_model.position)
+    assert motif_layer(run) is run.model.get_layer("conv_1")

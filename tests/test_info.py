@@ -1,0 +1,65 @@
+"""motifnet.run.info: the description of a run folder, for each kind of run."""
+
+from helpers import copy_run
+
+from motifnet.run.info import describe_run, layer_rows
+from motifnet.run.rundir import open_run
+
+LAYERS = ["sequence", "dropout_input", "conv_1", "pool_1", "dropout_conv_1", "flatten", "dense_1",
+          "dropout_dense_1", "output"]
+
+
+def test_layer_rows_name_every_layer_its_shape_and_weights(trained_run):
+    model = open_run(trained_run[0]).model
+    rows = layer_rows(model)
+    assert [row[0] for row in rows] == LAYERS
+    by_name = {row[0]: row for row in rows}
+    # length 40, 4 kernels of width 5: 36 positions, pooled to 18, flattened to 72; dense of 8; 2 classes
+    assert by_name["conv_1"] == ("conv_1", "Conv1D", "(36, 4)", 4, 5 * 4 * 4 + 4)
+    assert by_name["flatten"] == ("flatten", "Flatten", "(72,)", 72, 0)
+    assert by_name["dense_1"] == ("dense_1", "Dense", "(8,)", 8, 72 * 8 + 8)
+    assert by_name["output"] == ("output", "Dense", "(2,)", 2, 8 * 2 + 2)
+    assert sum(row[4] for row in rows) == model.count_params()
+
+
+def test_single_label_run(trained_run):
+    run_dir, (up, down) = trained_run
+    lines = describe_run(open_run(run_dir)).split("\n")
+    assert lines[:4] == [f"run folder: {run_dir}", "motifnet version: 0.1.0", "training: complete, best epoch 2 of 2",
+                         "seed: 3"]
+    for line in ["alphabet: dna (ACGT)", "length: 40", "labels: single-label", "classes: up (40), down (40)",
+                 "split: train 56, val 12, test 12", "  kernel_num = 4", "  epochs = 2"]:
+        assert line in lines, line
+    assert any(line.startswith(f"input: {up} (40 records, sha256 ") for line in lines)
+    assert [line.split()[0] for line in lines if line.startswith("  ") and " = " not in line
+            and ":" not in line] == LAYERS
+    assert any(line.startswith("test metrics (12 records): ROC-AUC mean ") for line in lines)
+    assert sum(line.endswith(", 6 positives") for line in lines) == 2  # up and down in the test split
+
+
+def test_multi_label_run(multi_label_run):
+    text = describe_run(open_run(multi_label_run[0]))
+    assert "labels: multi-label" in text and "classes: x (35), y (35), z (35)" in text
+    assert "length: 30" in text and "split: train 42, val 9, test 9" in text
+    assert "test metrics (9 records): ROC-AUC mean" in text
+
+
+def test_regression_run(regression_run):
+    text = describe_run(open_run(regression_run[0]))
+    assert "task: regression" in text and "targets: gata_count (training mean " in text
+    assert "labels:" not in text and "classes:" not in text
+    assert "split: train 140, val 30, test 30" in text
+    assert "test metrics (30 records): Pearson r mean" in text and "ROC-AUC" not in text
+
+
+def test_sequence_and_structure_run(rna_structure_run):
+    text = describe_run(open_run(rna_structure_run[0]))
+    assert "alphabet: rna (ACGU)\nstructure: (). (letters)\nlength: 20\n" in text
+    assert "sequence             InputLayer           (20, 12)" in text  # 4 letters x 3 structure letters
+
+
+def test_a_run_without_metrics_says_so(trained_run, tmp_path):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "metrics.json").unlink()
+    text = describe_run(open_run(run_dir))
+    assert text.endswith("\ntest metrics: none yet (training has not finished)")
