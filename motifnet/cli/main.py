@@ -83,33 +83,6 @@ class LazyGroup(click.Group):
             raise click.ClickException(f"{where}{error.strerror or error}") from None
 
 
-def setup_logging(quiet: bool, verbose: bool, device: str = "auto", tensorflow: bool = True) -> None:
-    """Send the ``motifnet`` log to standard error at the level of --quiet/--verbose; apply --device.
-
-    Parameters
-    ----------
-    quiet, verbose : bool
-        Warnings and errors only, or debug messages (and TensorFlow's own log).
-    device : {'auto', 'cpu'}
-        ``cpu`` hides every GPU from TensorFlow. Default is 'auto'.
-    tensorflow : bool
-        Quieten TensorFlow's start-up messages (commands without a model pass False: they never
-        import it). Default is True.
-    """
-    from .._tf import quiet_tensorflow
-
-    os.environ.setdefault("MPLBACKEND", "Agg")  # files only; batch nodes have no display
-    if device == "cpu":
-        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # TensorFlow then sees no GPU
-    if tensorflow:
-        quiet_tensorflow(verbose)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    log.handlers[:] = [handler]
-    log.propagate = False
-    log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
-
-
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="motifnet")
 def main():

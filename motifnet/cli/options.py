@@ -19,11 +19,15 @@ users know; the library validates the values themselves.
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import sys
 
 import click
 
 from ..errors import ParamError
-from .main import setup_logging
+
+log = logging.getLogger("motifnet")
 
 SPLIT_DEFAULT = "0.7,0.15"
 
@@ -242,3 +246,30 @@ def selection_options(command):
         multi_label_option("The --fasta file is multi-label."),
         batch_size_option(),
     )(command)
+
+
+def setup_logging(quiet: bool, verbose: bool, device: str = "auto", tensorflow: bool = True) -> None:
+    """Send the ``motifnet`` log to standard error at the level of --quiet/--verbose; apply --device.
+
+    Parameters
+    ----------
+    quiet, verbose : bool
+        Warnings and errors only, or debug messages (and TensorFlow's own log).
+    device : {'auto', 'cpu'}
+        ``cpu`` hides every GPU from TensorFlow. Default is 'auto'.
+    tensorflow : bool
+        Quieten TensorFlow's start-up messages (commands without a model pass False: they never
+        import it). Default is True.
+    """
+    from .._tf import quiet_tensorflow
+
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only; batch nodes have no display
+    if device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = ""  # TensorFlow then sees no GPU
+    if tensorflow:
+        quiet_tensorflow(verbose)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
