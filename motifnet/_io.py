@@ -25,7 +25,10 @@ def atomic_path(path, suffix: str = ""):
     os.chmod(tmp, 0o666 & ~_umask())
     try:
         yield Path(tmp)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as error:  # name the file asked for, not the temporary one beside it
+            raise type(error)(error.errno, error.strerror, str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -69,3 +72,12 @@ def sha256(path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def leftover_partials(folder) -> list:
+    """The temporary files of :func:`atomic_path` in ``folder``: what writes killed before their rename left.
+
+    Only safe to remove while no other process writes into ``folder`` (a run folder's lock).
+    """
+    folder = Path(folder)
+    return sorted(path for path in folder.glob(".*.*.partial*") if path.is_file()) if folder.is_dir() else []

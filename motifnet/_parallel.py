@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
+from ._signals import check_stop
 from .errors import MotifnetError
 
 
@@ -28,11 +29,13 @@ class WorkerDied(MotifnetError):
 def process_pool(jobs: int):
     """A pool of ``jobs`` worker processes (a ``concurrent.futures`` executor), stopped when the block ends.
 
+    No more processes start than :func:`available_cores`: more would only share the same cores.
     A worker that dies fails the work with :class:`WorkerDied` instead of leaving the caller
     waiting forever (``multiprocessing.Pool`` waits for a result that never comes).
     """
     # spawn, not fork: the parent may hold TensorFlow's threads, which fork does not survive
-    executor = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    workers = max(1, min(jobs, available_cores()))
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
         yield executor
     except BrokenProcessPool as error:
@@ -53,6 +56,7 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
     """Yield ``function(item)`` for each item in order, computed in ``jobs`` processes when jobs > 1.
 
     ``function`` must be importable by name (a module-level function) and its items picklable.
+    Between results it stops with :class:`motifnet._signals.StopRequested` once a signal asked to.
 
     Raises
     ------
@@ -60,7 +64,11 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
         A worker process died.
     """
     if jobs <= 1 or len(items) <= 1:
-        yield from map(function, items)
+        for item in items:
+            check_stop()
+            yield function(item)
         return
     with process_pool(min(jobs, len(items))) as pool:
-        yield from pool.map(function, items)
+        for result in pool.map(function, items):
+            check_stop()  # a safe point: the pool's workers are stopped on the way out
+            yield result

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import operator
+import os
+from pathlib import Path
 
 from .errors import ParamError
 
@@ -43,3 +45,69 @@ def check_indices(values, count: int, option: str, nouns: tuple, valid: str) -> 
             raise ParamError(f"{option}: {item} {index} is out of range; {valid}")
         checked.append(index)
     return checked
+
+
+def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
+    """Refuse an output path that names one of the input files (once links and relative paths are resolved).
+
+    Writing the output would otherwise replace the input it is made from.
+
+    Parameters
+    ----------
+    output : path or None
+        The file or folder to write (None: standard output, always accepted).
+    inputs : iterable of path
+        The files the command reads; None entries and files that do not exist are skipped.
+    option : str
+        How the message names the output option. Default is '-o/--output'.
+
+    Raises
+    ------
+    ParamError
+        ``output`` is the same file as one of ``inputs``.
+    """
+    if output is None or not os.path.exists(output):
+        return
+    for source in inputs:
+        if source is None or not os.path.exists(source):
+            continue
+        if os.path.samefile(output, source) or Path(output).resolve() == Path(source).resolve():
+            raise ParamError(f"{option}: {output} is the input file {source}; writing there would replace it, "
+                             "give another output path")
+
+
+def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
+    """The suffix of ``path`` (lower case) if it is one of ``accepted`` (e.g. ``(".png", ".pdf")``).
+
+    Raises
+    ------
+    ParamError
+        Any other suffix: the file would not hold what its name says.
+    """
+    suffix = Path(str(path)).suffix.lower()
+    if suffix not in accepted:
+        choices = " or ".join([", ".join(accepted[:-1]), accepted[-1]] if len(accepted) > 1 else accepted)
+        raise ParamError(f"{option}: cannot write {path}: the file name must end in {choices}")
+    return suffix
+
+
+def check_column_names(names, what: str, option: str) -> None:
+    """Refuse names that would break the header of a tab-separated table: empty, or with a tab or line break.
+
+    Parameters
+    ----------
+    names : list of str
+    what : str
+        What the names are (message prefix, e.g. ``class names``).
+    option : str
+        The option that sets them (e.g. ``--class-names``).
+
+    Raises
+    ------
+    ParamError
+        The first such name.
+    """
+    for name in names:
+        if not name or any(char in name for char in "\t\n\r"):
+            raise ParamError(f"{what} must be non-empty and hold no tab or line break (they head table columns), "
+                             f"received: {name!r}; pass {option}")

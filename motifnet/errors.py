@@ -19,3 +19,7 @@ class ParamError(MotifnetError):
 
 class RunDirError(MotifnetError):
     """A run folder is missing, incomplete, corrupt or incompatible with the request."""
+
+
+class TrainingDiverged(MotifnetError):
+    """Training produced a non-finite loss (too high a learning rate, no weight constraint)."""

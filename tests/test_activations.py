@@ -131,3 +131,18 @@ def test_a_run_gives_the_same_activations_as_its_model(trained_run):
     np.testing.assert_array_equal(from_run.max_activation, from_model.max_activation)
     np.testing.assert_array_equal(from_run.position, from_model.position)
     assert motif_layer(run) is run.model.get_layer("conv_1")
+
+
+def test_a_signal_stops_between_batches(detector):
+    # How visualize-kernels stops while it computes activations.
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+    from motifnet.interpret.activations import conv_batches
+
+    rows = []
+    with stop_on_signals(), pytest.raises(StopRequested):
+        for batch_rows, _ in conv_batches(detector, dataset(), batch_size=1):
+            rows.append(batch_rows)
+            signal.raise_signal(signal.SIGTERM)
+    assert rows == [slice(0, 1)]

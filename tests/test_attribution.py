@@ -467,3 +467,20 @@ def test_attribute_refuses_deeplift_on_a_recurrent_run(cli, tmp_path, dna_files)
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert "deeplift does not support recurrent models (layer rnn_1: Bidirectional)" in result.stderr
     assert not (tmp_path / "out" / "attributions.npz").exists()
+
+
+def test_a_signal_stops_attribution_between_batches(detector):
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+
+    done = []
+
+    def progress(records, total):
+        done.append(records)
+        signal.raise_signal(signal.SIGTERM)
+
+    with stop_on_signals(), pytest.raises(StopRequested):
+        attribute(detector, tiny_dataset(["GACA"] * 5), AttributionConfig("grad-input", 0, batch_size=2),
+                  progress=progress)
+    assert done == [2]  # the first batch of two records, then no other

@@ -227,23 +227,32 @@ def test_learns_the_planted_motifs_of_the_sample_data(sample_run):
 
 
 @pytest.mark.slow
-def test_killed_training_leaves_a_usable_model(dna_files, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_killed_training_leaves_a_usable_model(dna_files, tmp_path, signum):
+    # The first signal stops training at the next batch: the epoch under way when it came is not finished.
     run_dir = tmp_path / "run"
     command = [sys.executable, "-m", "motifnet", "train", *map(str, dna_files), "-o", str(run_dir),
                "--param", "epochs=100000", "--param", "patience_stopping=100000", "--param", "kernel_len=5"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
-    while not (run_dir / "model.keras").exists() and time.time() < deadline:
+    while not (run_dir / "history.tsv").exists() and time.time() < deadline:  # written after the model
         time.sleep(0.2)
     assert (run_dir / "model.keras").exists()
     time.sleep(1.0)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode != 0
+    epochs_before = len((run_dir / "history.tsv").read_text().strip().split("\n")) - 1
+    process.send_signal(signum)
+    try:
+        _, stderr = process.communicate(timeout=60)  # generous: a lost signal would train for ever
+    finally:
+        process.kill()
+    assert process.returncode == 1
     assert "Traceback" not in stderr and "keeps the best model" in stderr
+    assert f"{signal.Signals(signum).name} received: stopping at the next safe point" in stderr
     assert not [p for p in run_dir.iterdir() if ".partial" in p.name]
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["training"]["status"] == "interrupted" and meta["training"]["best_epoch"] >= 1
+    # At most the epoch whose end was being written when the signal came is recorded after it.
+    assert epochs_before <= meta["training"]["epochs_run"] <= epochs_before + 1
     result = subprocess.run([sys.executable, "-m", "motifnet", "predict", str(run_dir), str(dna_files[0])],
                             capture_output=True, text=True)
     assert result.returncode == 0 and len(result.stdout.strip().split("\n")) == 31

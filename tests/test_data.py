@@ -148,7 +148,7 @@ def test_structure_pwm(tmp_path):
      "(e.g. '>seq1 0,2'), found header 's2 label'"),
     ({"pos.fa": ">p1\nACGT\n>p2\nACG\n", "neg.fa": ">n1\nACGT\n"}, {},
      "{pos.fa}, record 2 ('p2'): sequence length 3 differs from 4 ({pos.fa}, record 1 ('p1')); "
-     "sequences must be equally long, or pass --length N"),
+     "sequences must be equally long (train: or pass --length N"),
     ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nAC\nGTA\n"}, {}, "{neg.fa}, record 1 ('n1'): sequence length 5"),
     ({"pos.fa": ">p1\nACGT\n>p2\n", "neg.fa": ">n1\nACGT\n"}, {}, "{pos.fa}, record 2 ('p2'): empty sequence"),
     ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nACXT\n"}, {"alphabet": "dna"},

@@ -131,7 +131,7 @@ def test_without_resize_a_different_length_is_an_error():
 def test_for_model_encoder_explains_the_model_constraint():
     encoder = Encoder(DNA, 4)
     encoder.for_model = True
-    with pytest.raises(InputError, match="the model was trained on this length"):
+    with pytest.raises(InputError, match="the model takes this length only"):
         encoder.encode(_records(["ACG"]))
     with pytest.raises(InputError, match="the model was trained on this alphabet"):
         encoder.encode(_records(["ACGU"]))

@@ -90,3 +90,13 @@ def test_summary_line_of_train():
     regression = {"pearson_mean": 0.8, "r2_mean": None}
     assert summary_line(regression, "r", task="regression") == ("test Pearson r (mean over targets) 0.800, R² n/a; "
                                                                "run folder: r")
+
+
+def test_nan_predictions_of_a_diverged_model_give_no_scores_instead_of_an_error():
+    labels = np.array([[1, 0], [0, 1], [1, 0], [0, 1]])
+    metrics = compute_metrics(labels, np.full((4, 2), np.nan), ["a", "b"], multi_label=False)
+    assert metrics["roc_auc_mean"] is None and metrics["pr_auc_mean"] is None and metrics["accuracy"] is None
+    multi = compute_metrics(labels, np.full((4, 2), np.nan), ["a", "b"], multi_label=True)
+    assert multi["roc_auc_micro"] is None and multi["pr_auc_micro"] is None
+    regression = regression_metrics(np.array([[1.0], [2.0], [3.0]]), np.array([[np.nan], [1.0], [np.inf]]), ["t"])
+    assert regression["per_target"]["t"] == {"pearson": None, "spearman": None, "r2": None, "mse": None}

@@ -229,3 +229,27 @@ def test_bulk_blocks_agree_with_the_line_reader_on_random_files(tmp_path, seed):
         got = [(block.first_number + i, header, block.sequence(i))
                for block in iter_fasta_blocks(path, block_bytes) for i, header in enumerate(block.headers)]
         assert got == expected, block_bytes
+
+
+def _damaged_gzip(path):
+    """A gzip file whose deflate stream is corrupted in the middle (zlib.error while reading)."""
+    data = bytearray(gzip.compress(b"".join(b">s%d\nACGTACGTTGCA\n" % i for i in range(2000))))
+    data[40:60] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [
+    _damaged_gzip,
+    lambda path: path.write_bytes(gzip.compress(b">s1\nACGT\n" * 500)[:-12]),  # truncated: EOFError
+    lambda path: path.write_bytes(b"\x1f\x8b" + b"not gzip at all"),  # BadGzipFile
+])
+@pytest.mark.parametrize("reader", [
+    lambda path: list(read_fasta(path)),
+    lambda path: list(iter_fasta_blocks(path, block_bytes=64)),
+    lambda path: list(iter_text_stream(path)),
+])
+def test_every_reader_names_a_damaged_gzip_file(tmp_path, damage, reader):
+    path = tmp_path / "input.fa.gz"
+    damage(path)
+    with pytest.raises(InputError, match=re.escape(str(path)) + ": cannot be read"):
+        reader(path)

@@ -46,6 +46,9 @@ def test_one_table_from_one_file_per_fasta_file_in_record_order(tmp_path):
     (["1\n2\n"], [3], False, InputError, "f0.tsv: 2 feature line(s) but its FASTA file has 3 record(s)"),
     (["#a\tb\n1\thigh\n"], [1], False, InputError,
      "f0.tsv, line 2: feature 'b' value 'high' is not a number; use --categorical-features"),
+    (["#a\tb\n1\tnan\n"], [1], False, InputError, "f0.tsv, line 2: feature 'b' value 'nan' is not a finite number"),
+    (["#a\tb\n1e999\t2\n"], [1], False, InputError, "f0.tsv, line 2: feature 'a' value '1e999' is not a finite"),
+    (["0.5\n-inf\n"], [2], False, InputError, "f0.tsv, line 2: feature 'feature_1' value '-inf' is not a finite"),
 ])
 def test_bad_feature_tables(tmp_path, files, counts, categorical, error, message):
     paths = [write(tmp_path / f"f{i}.tsv", text) for i, text in enumerate(files)]

@@ -118,3 +118,46 @@ def test_initial_weights_do_not_depend_on_other_threads_drawing_random_numbers(f
     quiet, busy, other_seed = initial_weights(3, False), initial_weights(3, True), initial_weights(4, False)
     assert same_weights(quiet, busy)
     assert not same_weights(quiet, other_seed)
+
+
+def test_a_signal_stops_the_fit_at_the_next_batch_without_ending_the_epoch(fasta):
+    import signal
+
+    import keras
+
+    from motifnet._signals import StopRequested, stop_on_signals
+    from motifnet.run.fit import build_seeded, fit_model
+
+    dataset = load_dataset(fasta)
+    params = resolve({**PARAMS, "epochs": 5})
+    model = build_seeded(dataset, params, 3)
+    epochs = []
+
+    class SignalAfterFirstBatch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 0:
+                signal.raise_signal(signal.SIGTERM)  # as a batch system's kill, in the middle of the first epoch
+
+    with stop_on_signals(), pytest.raises(StopRequested):
+        fit_model(model, dataset, dataset.labels, np.arange(0, 80, 2), np.arange(1, 80, 2), params, 3,
+                  callbacks=[SignalAfterFirstBatch()], on_epoch_end=lambda *args: epochs.append(args))
+    assert int(model.optimizer.iterations) == 1  # one batch of the 3 in an epoch, then stopped
+    assert epochs == []  # the partial epoch is neither validated nor recorded
+
+
+@pytest.mark.parametrize("logs, diverged", [
+    ({"loss": 0.5, "val_loss": 0.7}, None),
+    ({"loss": float("nan"), "val_loss": 0.7}, "loss nan"),
+    ({"loss": 0.5, "val_loss": float("inf")}, "val_loss inf"),
+    ({"loss": float("nan"), "val_loss": float("nan")}, "loss nan, val_loss nan"),
+])
+def test_a_non_finite_loss_ends_the_fit_as_diverged(logs, diverged):
+    from motifnet.errors import TrainingDiverged
+    from motifnet.run.fit import stop_at_divergence_callback
+
+    callback = stop_at_divergence_callback()
+    if diverged is None:
+        callback.on_epoch_end(2, logs)
+        return
+    with pytest.raises(TrainingDiverged, match=f"training diverged at epoch 3 \\({diverged}\\); lower the learning"):
+        callback.on_epoch_end(2, logs)

@@ -368,3 +368,51 @@ def test_train_fold_profile_trains_on_context_probabilities(cli, tmp_path):
     assert meta["data"]["channels"] == 4 * 6
     for _, _, matrix in profile_records(run_dir / "folded" / "stem.fa"):
         np.testing.assert_allclose(matrix.sum(axis=0), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("chunks, jobs, cores, expected", [
+    (1, 500, 16, 1),  # the work: a small file needs one worker
+    (3, 500, 16, 3),
+    (40, 500, 16, 16),  # the cores
+    (40, 2, 16, 2),
+    (0, 8, 16, 1),
+])
+def test_workers_are_capped_by_the_chunks_and_the_cores(monkeypatch, chunks, jobs, cores, expected):
+    from motifnet.data import folding
+
+    monkeypatch.setattr(folding, "available_cores", lambda: cores)
+    items, workers = folding._workers_for(iter(range(chunks)), jobs)
+    assert workers == expected and list(items) == list(range(chunks))  # nothing lost by reading ahead
+
+
+def test_fold_with_many_jobs_on_a_small_file_starts_one_worker(tmp_path, monkeypatch):
+    from motifnet.data import folding
+
+    started = []
+    monkeypatch.setattr(folding, "process_pool", lambda jobs: started.append(jobs))  # not reached
+    source = write_fasta(tmp_path / "in.fa", [(f"r{i}", "GGGGAAACCCCAUAUAUGCGCAAAAGCGC") for i in range(20)])
+    assert fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=500)) == 20
+    assert started == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_signal_stops_folding_between_chunks_and_writes_nothing(tmp_path, monkeypatch, jobs):
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+    from motifnet.data import folding
+
+    source = write_fasta(tmp_path / "in.fa", [(f"r{i}", "GGGGAAACCCC") for i in range(200)])  # 7 chunks
+    advance = folding.Progress.advance
+    folded = []
+
+    def signal_after_the_first_chunk(self, count=1):
+        advance(self, count)
+        folded.append(count)
+        signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(folding.Progress, "advance", signal_after_the_first_chunk)
+    with stop_on_signals(), pytest.raises(StopRequested):
+        fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=jobs))
+    assert folded == [folding._CHUNK_RECORDS]
+    assert [p.name for p in tmp_path.iterdir()] == ["in.fa"]  # neither the output nor its temporary file

@@ -54,3 +54,25 @@ def test_a_single_item_is_not_sent_to_a_worker():
 
 def test_available_cores_is_between_one_and_the_machine():
     assert 1 <= available_cores() <= (os.cpu_count() or 1)
+
+
+def test_a_pool_starts_no_more_processes_than_the_cores():
+    from motifnet._parallel import process_pool
+
+    with process_pool(500) as pool:
+        assert pool._max_workers == available_cores()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_signal_stops_between_results(jobs):
+    # How fold and visualize-kernels stop: the results so far are kept, no further one is taken.
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+
+    received = []
+    with stop_on_signals(), pytest.raises(StopRequested):
+        for square, _ in ordered_map(slow_first, [0, 1, 2, 3], jobs):
+            received.append(square)
+            signal.raise_signal(signal.SIGTERM)
+    assert received == [0]

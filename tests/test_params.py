@@ -95,6 +95,10 @@ def test_convert_value_from_command_line_text(name, text, expected):
     ("dropout_input=nan", r"parameter dropout_input expects a number in \[0, 1\), received: 'nan'"),
     ("learning_rate=NaN", "parameter learning_rate expects a number > 0, received: 'NaN'"),
     ("kernel_num=nan", "parameter kernel_num expects an integer >= 1"),
+    ("learning_rate=inf", "parameter learning_rate expects a number > 0, received: 'inf'"),
+    ("learning_rate=1e999", "parameter learning_rate expects a number > 0, received: '1e999'"),
+    ("kernel_constraint=-inf", "parameter kernel_constraint expects a number > 0 or None, received: '-inf'"),
+    ("epochs=inf", "parameter epochs expects an integer >= 1, received: 'inf'"),
 ])
 def test_bad_assignments(assignment, message):
     with pytest.raises(ParamError, match=message):
@@ -104,6 +108,7 @@ def test_bad_assignments(assignment, message):
 @pytest.mark.parametrize("name, value", [
     ("kernel_num", True), ("kernel_num", 2.5), ("kernel_num", "x"), ("kernel_num", []),
     ("kernel_num", [10, None]), ("rnn_type", 1), ("rnn_bidirectional", 1), ("learning_rate", "fast"),
+    ("learning_rate", float("inf")), ("kernel_constraint", float("nan")), ("dropout_conv", [0.1, float("-inf")]),
 ])
 def test_json_values_of_the_wrong_type(name, value):
     with pytest.raises(ParamError, match=f"parameter {name} "):

@@ -24,3 +24,34 @@ def test_one_panel_per_parameter_and_the_best_trial_starred():
         assert all(found[0].get_ydata()[0] == 0.9 for found in stars)
     finally:
         plt.close(figure)
+
+
+def test_values_of_every_type_are_drawn_as_the_command_line_writes_them():
+    from motifnet.plot.search import plot_scores_by_value
+
+    groups = [(0.2, [0.7, 0.8]), (3, [0.6]), (True, [0.9]), ((300, 100), [0.5]), (None, [0.4]), (1e-05, [])]
+    ax = plot_scores_by_value(groups, "value", "roc-auc", best=(True, 0.9))
+    try:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "3", "true", "300,100", "None", "1e-05"]
+        stars = [line for line in ax.lines if line.get_marker() == "*"]
+        assert len(stars) == 1 and abs(stars[0].get_xdata()[0] - 2) <= 0.15
+    finally:
+        plt.close(ax.figure)
+
+
+def test_a_float_grid_named_like_a_result_column_is_grouped_by_the_trials_values():
+    """results.tsv shares the epochs column with a grid over epochs; parse_row makes it a float."""
+    from motifnet.report.search_summary import scores_by_value
+
+    rows = [{"status": "ok", "score": 0.7, "epochs": 2.0, "dropout_conv": "0.2",
+             "params": {"epochs": 2, "dropout_conv": 0.2}},
+            {"status": "ok", "score": 0.8, "epochs": 3.0, "dropout_conv": "0.4",
+             "params": {"epochs": 3, "dropout_conv": 0.4}}]
+    assert scores_by_value(rows, "epochs", ["2", "3"]) == [("2", [0.7]), ("3", [0.8])]
+    assert scores_by_value(rows, "dropout_conv", ["0.2", "0.4"]) == [("0.2", [0.7]), ("0.4", [0.8])]
+    figure = plot_scores_by_parameter([("epochs", scores_by_value(rows, "epochs", ["2", "3"]))], "roc-auc",
+                                      {"epochs": 3.0, "score": 0.8})
+    try:
+        assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["2", "3"]
+    finally:
+        plt.close(figure)

@@ -66,3 +66,32 @@ def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
     table = io.StringIO()
     assert write_predictions(run, config, table) == 60
     assert table.getvalue().splitlines()[0] == "id\tp\tq"
+
+
+def test_a_signal_stops_prediction_between_chunks_and_the_file_is_not_written(cli, trained_run, tmp_path, monkeypatch):
+    import signal
+
+    from motifnet.run import predict as predict_module
+
+    run_dir, (up, down) = trained_run
+    predicted = []
+    predict_encoded_before = predict_module.predict_encoded
+
+    def signal_after_the_first_chunk(model, encoder, arrays, batch_size):
+        predicted.append(batch_size)
+        signal.raise_signal(signal.SIGTERM)  # while the first chunk is predicted
+        return predict_encoded_before(model, encoder, arrays, batch_size)
+
+    monkeypatch.setattr(predict_module, "predict_encoded", signal_after_the_first_chunk)
+    # One chunk per file here; standard output gets the first file's rows, whole, and no more.
+    result = cli("predict", run_dir, up, down)
+    assert result.exit_code == 1 and len(predicted) == 1
+    assert result.stderr.strip().endswith("Error: stopped by a signal before finishing; files not yet complete "
+                                          "were not written")
+    rows = result.stdout.strip().split("\n")
+    assert len(rows) == 1 + open(up).read().count(">") and all(len(row.split("\t")) == 3 for row in rows)
+
+    predicted.clear()
+    result = cli("predict", run_dir, up, down, "-o", tmp_path / "out.tsv")
+    assert result.exit_code == 1 and len(predicted) == 1
+    assert list(tmp_path.iterdir()) == []  # neither the table nor its temporary file

@@ -125,3 +125,48 @@ def test_search_settings_read_back_as_written(tmp_path):
             read_search_state(tmp_path)
     with pytest.raises(OSError):
         read_search_state(tmp_path / "missing")
+
+
+def _edit(change):
+    """A function of the old classification run's metadata that applies a hand edit to a copy of it."""
+    from pathlib import Path
+
+    def edited(run_dir):
+        old = Path(__file__).parent / "data" / "runs-0.1.0" / "classification" / "motifnet.json"
+        meta = json.loads(old.read_text())
+        change(meta)
+        run_dir.mkdir()
+        (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    return edited
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_edit(lambda meta: meta["data"]["class_names"].pop()), "data.class_names lists 1 class(es) (ap1) but the run "
+                                                            "was trained on 2"),
+    (_edit(lambda meta: meta["data"]["class_names"].append("extra")), "lists 3 class(es) (ap1, gata, extra)"),
+    (_edit(lambda meta: meta["data"].update(class_names="ap1,gata")), "data.class_names must be a list of distinct"),
+    (_edit(lambda meta: meta["data"].update(class_names=["ap1", 2])), "data.class_names must be a list of distinct"),
+    (_edit(lambda meta: meta["data"].update(class_names=["ap1", "ap1"])), "data.class_names must be a list of"),
+    (_edit(lambda meta: meta["data"].update(class_names=[])), "data.class_names must be a list of distinct"),
+    (_edit(lambda meta: meta["data"].update(records_per_class="40")), "data.records_per_class must be a list of"),
+    (_edit(lambda meta: meta["data"].update(multi_label="no")), "data.multi_label must be true or false"),
+    (_edit(lambda meta: meta["data"].update(task="ranking")), "data.task must be 'classification' or 'regression'"),
+    (_edit(lambda meta: meta["data"].update(task="regression")), "data.target_names must be a list of distinct"),
+    (_edit(lambda meta: meta["data"].update(encoder=[])), "data.encoder must be a JSON object, found list"),
+    (_edit(lambda meta: meta.update(params=None)), "params must be a JSON object, found NoneType"),
+    (_edit(lambda meta: meta["data"].update(files=["ap1.fa"])), "data.files must be a list of objects with a path"),
+    (_edit(lambda meta: meta.update(training="complete")), "training must be an object with a status text"),
+])
+def test_hand_edited_metadata_is_refused_when_opening(tmp_path, edit, message):
+    edit(tmp_path / "run")
+    with pytest.raises(RunDirError) as raised:
+        open_run(tmp_path / "run")
+    assert str(raised.value).startswith(f"{tmp_path / 'run' / 'motifnet.json'}: damaged (")
+    assert message in str(raised.value)
+
+
+def test_metadata_as_training_wrote_it_opens_for_each_kind_of_run():
+    from pathlib import Path
+
+    for kind in ("classification", "regression"):
+        assert open_run(Path(__file__).parent / "data" / "runs-0.1.0" / kind).meta["data"]["task"] == kind

@@ -210,6 +210,25 @@ def test_data_options_the_trials_cannot_use_are_refused(tmp_path, changes, fragm
         SearchConfig(data, str(tmp_path / "search"), check_grid(GRID)).checked()
 
 
+def test_a_grid_over_the_trial_limit_is_refused_unless_confirmed(tmp_path):
+    from motifnet.search.grid import MAX_TRIALS, grid_size
+
+    # 7.8e8 trials, as a typing slip makes; counted, never expanded.
+    huge = check_grid({"kernel_num": list(range(1, 301)), "kernel_len": list(range(1, 51)),
+                       "neuron_num": list(range(1, 201)), "batch_size": list(range(1, 261))})
+    assert grid_size(huge) == 780_000_000 and MAX_TRIALS == 10_000
+    data = DataOptions(small_data(tmp_path))
+    with pytest.raises(ParamError, match=re.escape(
+            "--grid: 780,000,000 trials (300 kernel_num x 50 kernel_len x 200 neuron_num x 260 batch_size) is "
+            "more than --max-trials 10,000; use fewer values, or confirm with --max-trials 780000000")):
+        SearchConfig(data, str(tmp_path / "search"), huge).checked()
+    assert not (tmp_path / "search").exists()
+    wide = check_grid({"kernel_num": list(range(1, 11)), "neuron_num": list(range(1, 11))})
+    with pytest.raises(ParamError, match="100 trials .* more than --max-trials 99;"):
+        SearchConfig(data, str(tmp_path / "search"), wide, max_trials=99).checked()
+    SearchConfig(data, str(tmp_path / "search"), wide, max_trials=100).checked()
+
+
 def test_a_worker_reads_the_data_again_when_a_file_changed(tmp_path):
     from motifnet.search._trial import cached_dataset
 
@@ -558,3 +577,41 @@ def test_the_best_runs_report_links_back_to_the_search_summary(tmp_path):
     link = search_link(folder / "best", folder / "best" / "report")
     assert link == {"href": "../../summary.html", "trial": "abc123", "score": 0.75, "metric": "pr-auc", "trials": 2}
     assert search_link(tmp_path / "elsewhere" / "run", folder / "best" / "report") is None
+
+
+def quick_runner(task):
+    """A trial that scores at once (the search's scheduling is what is tested)."""
+    return {"status": "ok", "score": 0.5, "epochs": 1, "best_epoch": 1, "seconds": 0.0}
+
+
+@pytest.mark.slow
+def test_a_signal_starts_no_new_trial_and_leaves_the_search_continuable(data_dir, scheduler):
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+
+    folder = data_dir / "signalled"
+    grid = {"kernel_num": [2, 3, 4, 5, 6, 7]}
+    seen = []
+
+    def signal_after_the_first(row, finished, total):
+        seen.append(row["trial"])
+        signal.raise_signal(signal.SIGTERM)
+
+    with stop_on_signals(), pytest.raises(StopRequested):
+        run_search(search_config(data_dir, folder, grid), on(scheduler), on_result=signal_after_the_first,
+                   runner=quick_runner)
+    # Trials that finished together are all recorded; none is started after the signal (2 workers, 6 trials).
+    assert 1 <= len(seen) <= 2 and set(results_table(folder)) == set(seen)
+    assert not (folder / "best").exists()
+    with pytest.raises(StopRequested):  # continuing runs only the others
+        run_search(search_config(data_dir, folder, grid), on(scheduler), runner=quick_runner,
+                   on_result=lambda row, finished, total: seen.append(row["trial"]) or _stop_when(len(seen) == 6))
+    assert len(set(seen)) == len(seen) == 6 and len(results_table(folder)) == 6
+
+
+def _stop_when(condition):
+    if condition:  # every trial ran: stop before the best is retrained (that would train a network)
+        from motifnet._signals import StopRequested
+
+        raise StopRequested

@@ -40,7 +40,8 @@ def test_fold_trains_on_the_folded_files_under_the_plain_files_names(tmp_path, m
         calls.append((paths, run_dir, fold_format, options))
         return FoldedInputs(folded, "FHIMST", False, ["up", "down"])
 
-    def train(dataset, config):
+    def train(dataset, config, lock=None):
+        assert lock is not None and (tmp_path / "run" / ".motifnet.lock").exists()  # held since before folding
         calls.append((dataset, config))
         return {"roc_auc_mean": 1.0}
 

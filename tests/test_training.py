@@ -82,6 +82,29 @@ def test_an_interrupted_training_keeps_the_best_model_and_says_how_it_ended(fast
             f"{run_dir}") in caplog.text
 
 
+def test_a_diverging_training_stops_keeps_the_best_model_and_says_diverged(fasta, tmp_path, monkeypatch):
+    from motifnet.errors import TrainingDiverged
+
+    run_dir = tmp_path / "run"
+    epoch_ended = _epochs.RunFolderRecorder.epoch_ended
+
+    def poisoned(self, model, epoch, logs, improved):
+        epoch_ended(self, model, epoch, logs, improved)
+        if epoch == 1:  # as a far too high learning rate would: every later loss is NaN
+            model.set_weights([np.full_like(weights, np.nan) for weights in model.get_weights()])
+
+    monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", poisoned)
+    with pytest.raises(TrainingDiverged) as raised:
+        train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))
+    assert str(raised.value) == (f"{run_dir}: training diverged at epoch 2 (loss nan, val_loss nan); lower the "
+                                 "learning rate (--param learning_rate) or constrain the weights (--param "
+                                 f"kernel_constraint); the best model so far (epoch 1) is in {run_dir / MODEL}")
+    run = open_run(run_dir)
+    assert run.meta["training"]["status"] == "diverged" and run.meta["training"]["epochs_run"] == 2
+    assert not run.complete and read_metrics(run_dir) is None
+    assert all(np.isfinite(weights).all() for weights in run.model.get_weights())  # epoch 1's model
+
+
 def test_a_regression_run_saves_a_model_that_predicts_original_units(tmp_path):
     from motifnet.run.evaluation import regression_metrics
     from motifnet.run.predict import predict_arrays

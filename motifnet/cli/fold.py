@@ -6,7 +6,8 @@ import logging
 
 import click
 
-from .options import logging_options
+from .._signals import stopping_on_signals
+from .options import logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
@@ -27,6 +28,7 @@ log = logging.getLogger("motifnet")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
 @logging_options(tensorflow=False)  # folding needs no model
+@stopping_on_signals  # stops between chunks; the output is not written
 def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """Predict RNA secondary structure with ViennaRNA, in the formats train reads.
 
@@ -37,6 +39,7 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """
     from ..data.folding import FoldOptions, fold_file
 
+    refuse_input_as_output(output, [fasta])
     options = FoldOptions(fold_format, window=window, span=span, samples=samples, exact=exact, seed=seed, jobs=jobs)
     log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)
     fold_file(fasta, output, options)

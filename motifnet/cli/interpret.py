@@ -8,7 +8,17 @@ from pathlib import Path
 
 import click
 
-from .options import comma_list, int_list, logging_options, parse_formats, parse_kernels, selection_options
+from .._signals import stopping_on_signals
+from .options import (
+    SEED,
+    comma_list,
+    int_list,
+    logging_options,
+    parse_formats,
+    parse_kernels,
+    refuse_input_as_output,
+    selection_options,
+)
 
 log = logging.getLogger("motifnet")
 
@@ -41,8 +51,11 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
 
     Positions are 0-based starts of the kernel's window in the sequence.
     """
-    from ..interpret.activations import max_activations
+    from .._validate import check_suffix
+    from ..interpret.activations import SAVE_SUFFIXES, max_activations
 
+    check_suffix(output, SAVE_SUFFIXES)
+    refuse_input_as_output(output, fasta, run_dir)
     run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
     result = max_activations(run, dataset, batch_size)
     result.save(output)
@@ -73,6 +86,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
               help="Processes drawing the per-kernel plots. [default: all cores]")
 @selection_options
 @logging_options
+@stopping_on_signals  # stops between batches and kernels
 def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
                               top_kernels, jobs, group, fasta, multi_label, batch_size):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
@@ -87,6 +101,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
                            formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
+    refuse_input_as_output(out_dir, fasta, run_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)
@@ -95,7 +110,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 
 @click.command()
 @click.argument("run_dir")
-@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file of the clustered heat map.")
+@click.option("-o", "--output", required=True, metavar="FILE.png",
+              help="Image of the clustered heat map: .png, .pdf or .svg.")
 @click.option("--classes", metavar="0,3", help="Only sequences of these classes (indices). [default: all]")
 @click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
               help="Cluster a seeded, class-stratified sample when there are more sequences.")
@@ -107,11 +123,14 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
     drawn as a clustered heat map with a class colour bar.
     """
+    from .._validate import check_suffix
     from ..interpret.activations import max_activations
     from ..interpret.clustering import cluster_activations
     from ..plot.clustermap import plot_clustermap
-    from ..plot.figures import save_figure
+    from ..plot.figures import FIGURE_SUFFIXES, save_figure
 
+    check_suffix(output, FIGURE_SUFFIXES)
+    refuse_input_as_output(output, fasta, run_dir)
     class_list = int_list(classes, "--classes")
     run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
     result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
@@ -125,12 +144,13 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.command("optimize-inputs")
 @click.argument("run_dir")
 @click.option("--layer", required=True, metavar="NAME", help="Layer whose nodes to optimise (see motifnet info).")
-@click.option("-o", "--output", required=True, metavar="FILE.png", help="PNG file: one logo row per node.")
+@click.option("-o", "--output", required=True, metavar="FILE.png",
+              help="Image with one logo row per node: .png, .pdf or .svg.")
 @click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
 @click.option("--bound", type=float, default=0.1, show_default=True, help="Random start uniform in [-bound, bound].")
 @click.option("--lr", type=float, default=0.02, show_default=True, help="Step size of the gradient ascent.")
 @click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random start.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random start.")
 @logging_options
 def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, seed):
     """Learn, for each node of a layer, the input that maximises its output (as logos).
@@ -139,9 +159,13 @@ def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, see
     per position, in bits) per node. Best read as a view of how the network works: the
     kernel logos of visualize-kernels are the reliable motifs.
     """
+    from .._validate import check_suffix
+    from ..plot.figures import FIGURE_SUFFIXES
     from ..run.rundir import open_run
     from ..workflows.optimize import optimize_for_run
 
+    check_suffix(output, FIGURE_SUFFIXES)
+    refuse_input_as_output(output, (), run_dir)
     node_list = int_list(nodes, "--nodes")
     optimize_for_run(open_run(run_dir), layer, node_list, output, bound, lr, steps, seed)
     log.info("wrote %s", output)
@@ -189,11 +213,12 @@ summary.html of visualize-kernels, its attribution section is updated."""
               help="Reference input of integrated-gradients and deeplift. [default: zeros]")
 @click.option("--steps", type=int, help="Integrated gradients: points on the path. [default: 50]")
 @click.option("--shuffles", type=int, help="--baseline shuffle: shuffled references per sequence. [default: 10]")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Draw logos of this many sequences (highest probability of their target).")
 @selection_options
 @logging_options
+@stopping_on_signals  # stops between batches
 def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta, multi_label,
               batch_size):
     """Attribution maps: which positions and letters of each sequence drive the prediction.
@@ -205,6 +230,7 @@ def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed,
     from ..workflows.attribution import attribute_run
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
+    refuse_input_as_output(out_dir, fasta, run_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
     attribute_run(run, dataset, out_dir, config, top, data_label=label)
     click.echo(str(Path(out_dir) / "attributions.npz"))

@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from .._signals import StopRequested
 from .._version import __version__
 from ..errors import MotifnetError
 
@@ -39,8 +40,9 @@ COMMANDS = {
 class LazyGroup(click.Group):
     """A group whose commands are imported from their modules on first use.
 
-    Library errors (:class:`motifnet.errors.MotifnetError`) and failed file operations become one
-    line on standard error and exit status 1; usage errors keep Click's exit status 2.
+    Library errors (:class:`motifnet.errors.MotifnetError`), failed file operations and work
+    stopped by a signal become one line on standard error and exit status 1; usage errors keep
+    Click's exit status 2.
 
     Parameters
     ----------
@@ -73,6 +75,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except MotifnetError as error:
             raise click.ClickException(str(error)) from None
+        except StopRequested:  # SIGTERM or SIGINT, honoured at a safe point (see motifnet._signals)
+            raise click.ClickException("stopped by a signal before finishing; files not yet complete were not "
+                                       "written") from None
         except BrokenPipeError:
             # The reader of standard output went away (e.g. `| head`): stop quietly, as `cat` would.
             devnull = os.open(os.devnull, os.O_WRONLY)

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from .options import comma_list, logging_options
+from .options import comma_list, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
@@ -31,6 +31,7 @@ def compare(query, database, collection, tax_group, top, output):
     from .._io import write_text
     from ..motifs.matching import compare_file
 
+    refuse_input_as_output(output, [query, database])
     text = compare_file(query, database, collection, comma_list(tax_group), top)
     if output:
         write_text(output, text)

@@ -167,9 +167,13 @@ def multi_label_option(help: str):
     return click.option("--multi-label", is_flag=True, help=help)
 
 
+#: Seeds that NumPy, TensorFlow and Python's random all accept.
+SEED = click.IntRange(0, 2**32 - 1)
+
+
 def seed_option(help: str):
     """``--seed N`` of a command whose default seed is drawn at random (and recorded)."""
-    return click.option("--seed", type=int, help=f"{help} [default: random, recorded]")
+    return click.option("--seed", type=SEED, help=f"{help} [default: random, recorded]")
 
 
 def overwrite_option(help: str):
@@ -180,6 +184,24 @@ def overwrite_option(help: str):
 def batch_size_option(help: str = "Records per forward pass."):
     """``--batch-size N`` (default 256) of a command that runs the model."""
     return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
+
+
+def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output") -> None:
+    """Refuse an output that names an input: a file given to the command, or a file the run folder holds.
+
+    Raises
+    ------
+    ParamError
+        ``output`` resolves to one of those files (see :func:`motifnet._validate.check_output_not_input`).
+    """
+    from .._validate import check_output_not_input
+
+    files = [str(path) for path in inputs if path]
+    if run_dir is not None:
+        from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, SPLIT
+
+        files += [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS)]
+    check_output_not_input(output, files, option)
 
 
 def features_option(help: str):

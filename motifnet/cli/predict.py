@@ -7,7 +7,15 @@ import sys
 
 import click
 
-from .options import batch_size_option, features_option, logging_options, parse_tracks, track_option
+from .._signals import stopping_on_signals
+from .options import (
+    batch_size_option,
+    features_option,
+    logging_options,
+    parse_tracks,
+    refuse_input_as_output,
+    track_option,
+)
 
 log = logging.getLogger("motifnet")
 
@@ -20,6 +28,7 @@ log = logging.getLogger("motifnet")
 @features_option("Per-sequence features, one file per FASTA file, if the model was trained with them.")
 @track_option("Position-wise tracks, if the model was trained with them.")
 @logging_options
+@stopping_on_signals  # stops between chunks: rows on standard output are whole, -o is not written
 def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
     """Predict class probabilities (or target values) for the records of FASTA files.
 
@@ -30,10 +39,13 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
     from ..run.predict import PredictConfig, write_predictions
     from ..run.rundir import open_run
 
+    track_list = parse_tracks(tracks)
+    refuse_input_as_output(output, [*fasta, *feature_files, *(path for _, paths in track_list for path in paths)],
+                           run_dir)
     run = open_run(run_dir)
     if not run.complete:
         log.warning("warning: training in %s did not complete; using its best model so far", run_dir)
-    config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=parse_tracks(tracks))
+    config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=track_list)
     if output:
         with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
             count = write_predictions(run, config, handle)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 from pathlib import Path
 
 import click
@@ -30,11 +29,6 @@ def _param_epilog() -> str:
     for spec in PARAMS:
         lines.append(f"  {spec.name:<22} {str(spec.default):<7} {spec.doc}")
     return "\n".join(lines)
-
-
-def _raise_interrupt(signum, frame):
-    # SIGTERM (a batch system's kill) ends training as Ctrl-C does: the best model so far is kept.
-    raise KeyboardInterrupt
 
 
 _regression_options = combine(
@@ -77,6 +71,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     one or more files, target values after the id ('>seq1 1.5 2.0') or from --targets.
     '-' reads standard input.
     """
+    from .._signals import stop_on_signals
     from ..run.evaluation import summary_line
     from ..run.rundir import MODEL
     from ..run.training import TrainConfig
@@ -86,9 +81,10 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
                         tracks=parse_tracks(tracks),
                         task=task, targets_file=targets_file, target_names=comma_list(target_names))
     config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        metrics = train_from_files(data, config, fold=fold_format)
+        # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
+        with stop_on_signals():
+            metrics = train_from_files(data, config, fold=fold_format)
     except KeyboardInterrupt:
         if not (Path(run_dir) / MODEL).exists():
             raise  # stopped before training saved a model: Click's plain "Aborted!"
@@ -107,6 +103,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--folds", type=click.IntRange(min=2), metavar="K",
               help="Score by K-fold cross-validation on the train+validation records instead of the validation split.")
 @seed_option("Seed of split, folds and trial seeds.")
+@click.option("--max-trials", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
+              help="Refuse a grid of more trials; raise it to confirm a larger grid.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Local worker processes [default: the cores], or batch jobs with --slurm/--pbs [default: one "
                    "per trial, at most 10].")
@@ -128,8 +126,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
                       params_help="Fixed hyperparameters from a JSON object.")
 @overwrite_option("Start over when SEARCH_DIR holds a search with other settings.")
 @logging_options(tensorflow=False)  # the trials import TensorFlow on the workers; this process only schedules
-def grid_search(data, search_dir, grid_file, metric, folds, seed, workers, threads, scheduler, batch, queue, cores,
-                memory, walltime, job_extra, interface, split, params, overwrite):
+def grid_search(data, search_dir, grid_file, metric, folds, seed, max_trials, workers, threads, scheduler, batch, queue,
+                cores, memory, walltime, job_extra, interface, split, params, overwrite):
     """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
 
     Each trial is scored on the validation split (or by --folds cross-validation) and
@@ -137,19 +135,21 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, workers, threa
     SEARCH_DIR/best (a run folder); SEARCH_DIR/summary.html ranks the trials. Trials run on
     local worker processes, an existing Dask cluster (--scheduler), or SLURM/PBS jobs.
     """
+    from .._signals import stop_on_signals
     from ..search._cluster import ClusterOptions
     from ..search.grid import SearchConfig, load_grid, run_search
 
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
-                          folds=folds, split=split, seed=seed, overwrite=overwrite)
+                          folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials)
     if scheduler and batch:
         raise click.UsageError(f"--scheduler and --{batch} exclude each other")
     kind = "scheduler" if scheduler else batch or "local"
     cluster = ClusterOptions(kind, workers, threads, scheduler, queue, cores, memory, walltime, tuple(job_extra),
                              interface)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        result = run_search(config, cluster)
+        # SIGTERM and Ctrl-C start no more trials and cancel the running ones; finished ones stay.
+        with stop_on_signals():
+            result = run_search(config, cluster)
     except KeyboardInterrupt:
         raise click.ClickException(f"search interrupted; run the same command again to continue it in "
                                    f"{search_dir}") from None

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._io import sha256, write_npz
 from .._progress import Progress
+from .._validate import check_column_names
 from ..errors import InputError, ParamError
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
@@ -393,6 +394,7 @@ def _labels(data: DataOptions, files: list) -> tuple:
             labels[start:start + len(input_file), index] = 1
             start += len(input_file)
         ids = [identifier for input_file in files for identifier in input_file.ids()]
+    check_column_names(class_names, "class names", "--class-names")
     if len(set(class_names)) != len(class_names):
         raise ParamError(
             f"class names must be distinct, received: {', '.join(class_names)}; pass --class-names"
@@ -430,8 +432,8 @@ def _common_length(files: list, structure_mode: str | None) -> int:
             row = int(wrong[0])
             raise InputError(
                 f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs "
-                f"from {length} ({files[0].where(0)}); sequences must be equally long, or pass "
-                "--length N to centre-crop/pad them"
+                f"from {length} ({files[0].where(0)}); sequences must be equally long (train: or "
+                "pass --length N to centre-crop/pad them)"
             )
     return length
 

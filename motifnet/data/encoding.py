@@ -245,7 +245,7 @@ class Encoder:
 
     def check_length(self, record, actual: int) -> None:
         if not self.resize and actual != self.length:
-            fix = ("the model was trained on this length without --length; give sequences of that length"
+            fix = ("the model takes this length only (it does not crop or pad); give sequences of that length"
                    if self.for_model else "sequences must be equally long, or pass --length N to centre-crop/pad them")
             raise InputError(f"{record.where()}: sequence length {actual} differs from {self.length}; {fix}")
 

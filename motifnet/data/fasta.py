@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,15 @@ import numpy as np
 from ..errors import InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
+# A damaged or truncated gzip stream raises any of these while it is read, not when it is opened.
+_READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def _unreadable(name: str, error: BaseException) -> InputError:
+    if isinstance(error, (EOFError, gzip.BadGzipFile, zlib.error)):
+        return InputError(f"{name}: cannot be read, a damaged or truncated gzip file ({error.__class__.__name__}: "
+                          f"{error}); compress it again or give the uncompressed file")
+    return InputError(f"{name}: cannot be read ({error})")
 
 
 @dataclass
@@ -116,8 +126,8 @@ def read_fasta(path) -> Iterator[FastaRecord]:
                 lines.append(line)
         if header is not None:
             yield FastaRecord(name, number, header, lines)
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise InputError(f"{name}: cannot be read ({error}); is it a complete gzip or text file?") from error
+    except _READ_ERRORS as error:
+        raise _unreadable(name, error) from None
     except UnicodeDecodeError as error:  # pragma: no cover - decode uses errors="replace"
         raise InputError(f"{name}: cannot be decoded ({error})") from error
     finally:
@@ -271,13 +281,37 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
             number += len(block)
             carry, chunk = data[cut + 1:], following
             yield block
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise InputError(f"{name}: cannot be read ({error}); is it a complete gzip or text file?") from error
+    except _READ_ERRORS as error:
+        raise _unreadable(name, error) from None
     finally:
         if handle is not sys.stdin.buffer:
             handle.close()
 
 
+class _TextStream(io.TextIOWrapper):
+    """Lines of text whose read errors (a damaged gzip) become an :class:`InputError` naming the file."""
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except _READ_ERRORS as error:
+            raise _unreadable(self.display_name, error) from None
+
+    def readline(self, size=-1):
+        try:
+            return super().readline(size)
+        except _READ_ERRORS as error:
+            raise _unreadable(self.display_name, error) from None
+
+
 def iter_text_stream(path) -> io.TextIOBase:
-    """Open a plain or gzip text file (or ``-``) for reading lines as text."""
-    return io.TextIOWrapper(_open_binary(str(path)), encoding="utf-8", errors="replace")
+    """Open a plain or gzip text file (or ``-``) for reading lines as text.
+
+    Raises
+    ------
+    InputError
+        Missing file, or (while reading) a damaged gzip stream; the message names the file.
+    """
+    stream = _TextStream(_open_binary(str(path)), encoding="utf-8", errors="replace")
+    stream.display_name = display_name(path)
+    return stream

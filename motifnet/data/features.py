@@ -12,6 +12,7 @@ each track becomes one extra input channel, cropped or padded like the sequence.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -139,12 +140,15 @@ def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> Fea
 def _check_numeric(names, values, where: str) -> None:
     for name, value in zip(names, values):
         try:
-            float(value)
+            number = float(value)
         except ValueError:
             raise InputError(
                 f"{where}: feature {name!r} value {value!r} is not a number; use --categorical-features "
                 "for categories"
             ) from None
+        if not math.isfinite(number):  # nan, inf and overflowing numbers such as 1e999
+            raise InputError(f"{where}: feature {name!r} value {value!r} is not a finite number; give a "
+                             "finite value (impute missing ones)")
 
 
 def _numeric(names, rows) -> np.ndarray:

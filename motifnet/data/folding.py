@@ -35,6 +35,7 @@ Energy parameters and model: ViennaRNA's defaults (Turner 2004, 37 °C, dangles 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections import Counter, deque
@@ -45,6 +46,7 @@ import numpy as np
 from .._io import atomic_path
 from .._parallel import available_cores, process_pool
 from .._progress import Progress
+from .._signals import check_stop
 from ..errors import InputError, ParamError
 from .dataset import LABEL_TOKEN
 from .fasta import display_name, read_fasta
@@ -490,8 +492,9 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
     """Fold every record of a FASTA file and write the records in the same order.
 
     The input is streamed: a bounded number of records is in flight at any time, folded by
-    ``options.jobs`` worker processes, and written in input order; the output appears
-    under its name only once complete. Progress goes to the ``motifnet`` logger.
+    ``options.jobs`` worker processes (at most the cores available and the chunks of the input), and
+    written in input order; the output appears under its name only once complete. Progress goes to the
+    ``motifnet`` logger.
 
     Parameters
     ----------
@@ -514,7 +517,7 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
         (file, record and position named).
     """
     name = display_name(fasta_path)
-    jobs = options.n_jobs
+    chunks, jobs = _workers_for(_chunks(fasta_path, options), options.n_jobs)
     progress = Progress(f"folding {name}")
     with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
 
@@ -522,14 +525,15 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
             for record, (energy, body) in zip(records, results):
                 handle.write(f">{header_with_energy(record.header, record.number, energy)}\n{body}")
             progress.advance(len(records))
+            check_stop()  # between chunks; the unfinished output is not renamed into place
 
         if jobs == 1:
-            for records, task in _chunks(fasta_path, options):
+            for records, task in chunks:
                 write(records, _fold_chunk(task))
         else:
             with process_pool(jobs) as pool:
                 in_flight: deque = deque()
-                for records, task in _chunks(fasta_path, options):
+                for records, task in chunks:
                     in_flight.append((records, pool.submit(_fold_chunk, task)))
                     if len(in_flight) >= _IN_FLIGHT_PER_JOB * jobs:
                         write(*_collect(in_flight))
@@ -538,6 +542,22 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
     log.info("%s: folded %d records in %.1f s -> %s", name, progress.done, time.monotonic() - progress.started,
              output_path)
     return progress.done
+
+
+def _workers_for(chunks, jobs: int) -> tuple:
+    """The chunks to fold (unchanged) and the worker processes worth starting for them.
+
+    No more than the cores this process may use, nor than the chunks of the input: the first ``jobs``
+    chunks are read ahead to count them, so a small file gets one worker whatever ``--jobs`` says.
+    """
+    cores = available_cores()
+    if jobs > cores:
+        log.info("--jobs %d: using %d worker process(es), the cores available", jobs, cores)
+        jobs = cores
+    if jobs <= 1:
+        return chunks, 1
+    ahead = list(itertools.islice(chunks, jobs))
+    return itertools.chain(ahead, chunks), max(1, min(jobs, len(ahead)))
 
 
 def _collect(in_flight: deque) -> tuple:

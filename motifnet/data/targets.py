@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validate import check_column_names
 from ..errors import InputError, ParamError
 from .fasta import display_name
 
@@ -201,8 +202,7 @@ def resolve_target_names(given, from_table, count: int) -> list:
             raise ParamError(f"--target-names gives {len(names)} name(s) for {count} target value(s) per record")
     else:
         names = list(from_table) if from_table else [f"target_{i + 1}" for i in range(count)]
-    if any(not name for name in names):
-        raise ParamError(f"target names must not be empty, received: {','.join(names)!r}")
+    check_column_names(names, "target names", "--target-names")
     repeated = recurring(names)
     if repeated:
         raise ParamError(f"target names must be distinct, received: {', '.join(names)} ({_listing(repeated)} "

@@ -13,6 +13,8 @@ import numpy as np
 
 from .._io import write_npz, write_text
 from .._progress import Progress
+from .._signals import check_stop
+from .._validate import check_suffix
 from ..data.dataset import Dataset
 from ..errors import RunDirError
 from ..run.rundir import Run
@@ -20,6 +22,9 @@ from ..run.rundir import Run
 log = logging.getLogger("motifnet")
 
 MOTIF_LAYER = "conv_1"
+
+#: File name endings of :meth:`KernelActivations.save`: NumPy arrays or a tab-separated table.
+SAVE_SUFFIXES = (".npz", ".tsv")
 
 
 @dataclass
@@ -72,9 +77,14 @@ class KernelActivations:
             return sums / counts[:, None]
 
     def save(self, path) -> None:
-        """Write ``.npz`` arrays, or a tab-separated table when ``path`` ends in ``.tsv``."""
-        path = str(path)
-        if path.endswith(".tsv"):
+        """Write ``.npz`` arrays, or a tab-separated table when ``path`` ends in ``.tsv``.
+
+        Raises
+        ------
+        ParamError
+            ``path`` ends in neither (see :data:`SAVE_SUFFIXES`).
+        """
+        if check_suffix(path, SAVE_SUFFIXES) == ".tsv":
             write_text(path, self.to_tsv())
             return
         if self.targets is not None:
@@ -139,6 +149,7 @@ def conv_batches(model, dataset: Dataset, batch_size: int = 256):
     sub_model = keras.Model(model.get_layer("sequence").output, layer.output)
     progress = Progress("first-layer activations", total=len(dataset), unit="sequences")
     for start in range(0, len(dataset), batch_size):
+        check_stop()  # a signal stops between batches
         rows = slice(start, min(start + batch_size, len(dataset)))
         sequence = dataset.model_inputs(rows)["sequence"]
         yield rows, np.asarray(sub_model(sequence, training=False))

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._signals import check_stop
 from ..errors import ParamError
 from ._deeplift import DeepLift, check_deeplift_model  # noqa: F401 (check_deeplift_model is public here)
 
@@ -535,6 +536,7 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     reference_logits = np.zeros(n, dtype=np.float32) if config.baseline else None
     # Records per outer batch: enough to fill batch_size model inputs, at least one.
     for rows in _chunks(n, max(1, batch // per_record)):
+        check_stop()  # a signal stops between batches
         inputs = dataset.model_inputs(rows)
         sequence = inputs["sequence"].astype(np.float32)
         result, scores[rows], logits[rows], reference = _explain(scorer, explainer, dataset, config, rows, sequence,

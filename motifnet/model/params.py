@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,7 +161,7 @@ def _convert_scalar(spec: ParamSpec, value):
             number = float(value)
     except (TypeError, ValueError):
         raise _bad(spec, value) from None
-    if number != number:  # NaN passes every range comparison below
+    if not math.isfinite(number):  # NaN passes every range comparison below, and inf has no meaning here
         raise _bad(spec, value)
     below = spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))
     above = spec.high is not None and number >= spec.high

@@ -314,12 +314,24 @@ def plot_activation_target(max_activation, values, target_name: str, correlation
     return ax
 
 
+#: File name endings :func:`save_figure` writes, each in the format it names.
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+
+
 def save_figure(figure, path) -> None:
-    """Save a figure as PNG atomically and close it."""
+    """Save a figure atomically, in the format its suffix names (PNG, PDF or SVG), and close it.
+
+    Raises
+    ------
+    ParamError
+        Another suffix (see :data:`FIGURE_SUFFIXES`).
+    """
     import matplotlib.pyplot as plt
 
     from .._io import atomic_path
+    from .._validate import check_suffix
 
-    with atomic_path(path, suffix=".png") as tmp:
-        figure.savefig(tmp, dpi=110, bbox_inches="tight")
+    suffix = check_suffix(path, FIGURE_SUFFIXES)
+    with atomic_path(path, suffix=suffix) as tmp:
+        figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
     plt.close(figure)

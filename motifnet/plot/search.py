@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..run.search_folder import format_value
 from .figures import _axes
 
 METRIC_LABELS = {"roc-auc": "ROC-AUC (mean over classes)", "pr-auc": "PR-AUC (mean over classes)",
                  "val-loss": "validation loss"}
+
+
+def _label(value) -> str:
+    return value if isinstance(value, str) else format_value(value)
 
 
 def plot_scores_by_value(groups, name: str, metric: str, best: tuple | None = None, ax=None):
@@ -15,13 +20,14 @@ def plot_scores_by_value(groups, name: str, metric: str, best: tuple | None = No
 
     Parameters
     ----------
-    groups : list of (str, list of float)
-        From :func:`motifnet.report.search_summary.scores_by_value`.
+    groups : list of (object, list of float)
+        From :func:`motifnet.report.search_summary.scores_by_value`: each value (text as in
+        ``results.tsv``, or a number, bool, tuple or None, shown as ``--param`` writes it) and its scores.
     name : str
         The parameter (x-axis label).
     metric : str
         ``roc-auc``, ``pr-auc`` or ``val-loss`` (y-axis label).
-    best : (str, float) or None
+    best : (object, float) or None
         The best trial's value of the parameter and its score: that point is drawn as a star.
     ax : matplotlib.axes.Axes or None
 
@@ -30,6 +36,9 @@ def plot_scores_by_value(groups, name: str, metric: str, best: tuple | None = No
     matplotlib.axes.Axes
     """
     ax = _axes(ax, figsize=(3.6, 3.2))
+    # Values may come as numbers, booleans, tuples or None rather than as results.tsv's text.
+    groups = [(_label(label), scores) for label, scores in groups]
+    best = (_label(best[0]), best[1]) if best is not None else None
     labels = [label for label, _ in groups]
     positions = np.arange(len(labels))
     filled = [(position, scores) for position, (_, scores) in zip(positions, groups) if scores]

@@ -39,8 +39,20 @@ def scores_by_value(rows, name: str, values) -> list:
     groups = {value: [] for value in values}
     for row in rows:
         if row["status"] == "ok":
-            groups.setdefault(row[name], []).append(row["score"])
+            groups.setdefault(_value_of(row, name), []).append(row["score"])
     return list(groups.items())
+
+
+def _value_of(row: dict, name: str) -> str:
+    """The trial's value of ``name`` as formatted in ``results.tsv``.
+
+    Taken from the trial's parameters where the row has them: a grid parameter named like a result
+    column (``epochs``, ``seed``) shares that column, which :func:`motifnet.search.grid.parse_row`
+    turns into a number.
+    """
+    params = row.get("params")
+    value = params[name] if isinstance(params, dict) and name in params else row[name]
+    return value if isinstance(value, str) else format_value(value)
 
 
 def _plot(folder: Path, rows, trials, metric: str, best) -> str | None:
@@ -53,6 +65,8 @@ def _plot(folder: Path, rows, trials, metric: str, best) -> str | None:
     for name in trials[0].values:
         values = list(dict.fromkeys(format_value(trial.values[name]) for trial in trials))
         panels.append((name, scores_by_value(rows, name, values)))
+    if best is not None:
+        best = {**{name: _value_of(best, name) for name, _ in panels}, "score": best["score"]}
     save_figure(plot_scores_by_parameter(panels, metric, best), folder / PLOT)
     return PLOT
 

@@ -10,6 +10,8 @@ import numpy as np
 def _score(function, truth, scores):
     if truth.min() == truth.max():
         return None  # undefined when only one of positive/negative is present
+    if not np.all(np.isfinite(scores)):
+        return None  # a diverged model predicts NaN: no ranking to score
     return float(function(truth, scores))
 
 
@@ -36,7 +38,8 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names, 
     dict
         ``n``, ``per_class`` (name -> roc_auc, pr_auc, positives), ``roc_auc_mean``, ``pr_auc_mean``,
         ``accuracy`` (single-label) or ``roc_auc_micro``/``pr_auc_micro`` (multi-label).
-        A score is None where it is undefined (a class without positives or negatives).
+        A score is None where it is undefined (a class without positives or negatives, or
+        non-finite probabilities).
     """
     from sklearn.metrics import average_precision_score, roc_auc_score  # not at import: `--help` stays fast
 
@@ -61,7 +64,8 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, class_names, 
         result["roc_auc_micro"] = _score(roc_auc_score, labels.ravel(), probabilities.ravel())
         result["pr_auc_micro"] = _score(average_precision_score, labels.ravel(), probabilities.ravel())
     else:
-        result["accuracy"] = float(np.mean(labels.argmax(axis=1) == probabilities.argmax(axis=1)))
+        result["accuracy"] = (float(np.mean(labels.argmax(axis=1) == probabilities.argmax(axis=1)))
+                              if np.all(np.isfinite(probabilities)) else None)
     return result
 
 
@@ -96,8 +100,8 @@ def summary_line(metrics: dict, run_dir, task: str = "classification") -> str:
 
 
 def _correlation(function, truth, predicted):
-    if len(truth) < 2 or np.ptp(truth) == 0 or np.ptp(predicted) == 0:
-        return None  # undefined for constant values
+    if len(truth) < 2 or not np.all(np.isfinite(predicted)) or np.ptp(truth) == 0 or np.ptp(predicted) == 0:
+        return None  # undefined for constant or non-finite values
     return float(function(truth, predicted)[0])
 
 
@@ -117,7 +121,7 @@ def regression_metrics(targets: np.ndarray, predictions: np.ndarray, target_name
     dict
         ``task`` ('regression'), ``n``, ``per_target`` (name -> pearson, spearman, r2, mse), and
         ``pearson_mean``, ``spearman_mean``, ``r2_mean``, ``mse_mean``. A score is None where it
-        is undefined (fewer than two records, constant values).
+        is undefined (fewer than two records, constant or non-finite values).
     """
     from scipy.stats import pearsonr, spearmanr
 
@@ -126,7 +130,7 @@ def regression_metrics(targets: np.ndarray, predictions: np.ndarray, target_name
     result = {"task": "regression", "n": int(len(targets)), "per_target": {}}
     for index, name in enumerate(target_names):
         truth, predicted = targets[:, index], predictions[:, index]
-        if len(truth):
+        if len(truth) and np.all(np.isfinite(predicted)):
             mse = float(np.mean((truth - predicted) ** 2))
             total = float(np.sum((truth - truth.mean()) ** 2))
             r2 = 1.0 - mse * len(truth) / total if len(truth) > 1 and total > 0 else None

@@ -110,6 +110,53 @@ def _best_epoch_callback(on_epoch_end):
     return BestEpoch()
 
 
+def stop_at_signal_callback():
+    """A Keras callback that stops fitting at the next batch boundary once a signal asked to stop.
+
+    It raises :class:`motifnet._signals.StopRequested` before the next training or validation
+    batch, rather than setting ``model.stop_training``: Keras would then still validate and end
+    the partial epoch as if it were whole. The epoch in progress is dropped; those before it are
+    as ``on_epoch_end`` left them. Only batch *begin* hooks are used, which cost nothing: a batch
+    *end* hook would make Keras wait for each batch's logs.
+    """
+    import keras
+
+    from .._signals import check_stop
+
+    class StopAtSignal(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            check_stop()
+
+        def on_test_batch_begin(self, batch, logs=None):
+            check_stop()
+
+    return StopAtSignal()
+
+
+def stop_at_divergence_callback():
+    """A Keras callback that ends fitting with :class:`motifnet.errors.TrainingDiverged` after an epoch
+    whose training or validation loss is not finite.
+
+    The check runs at epoch end, after the best-epoch callback (which never counts a NaN epoch as an
+    improvement), so the best model so far stays as saved; an epoch-end hook costs nothing, where
+    a batch-end one (``keras.callbacks.TerminateOnNaN``) makes Keras wait for every batch's logs.
+    """
+    import keras
+
+    from ..errors import TrainingDiverged
+
+    class StopAtDivergence(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            losses = {name: (logs or {}).get(name) for name in ("loss", "val_loss")}
+            bad = {name: value for name, value in losses.items() if value is not None and not math.isfinite(value)}
+            if bad:
+                found = ", ".join(f"{name} {value}" for name, value in bad.items())
+                raise TrainingDiverged(f"training diverged at epoch {epoch + 1} ({found}); lower the learning rate "
+                                       "(--param learning_rate) or constrain the weights (--param kernel_constraint)")
+
+    return StopAtDivergence()
+
+
 def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_index: np.ndarray, params: dict,
               seed: int, callbacks=(), on_epoch_end=None) -> FitResult:
     """Fit ``model`` on ``train_index`` with early stopping on ``val_index``; keep the best epoch's weights.
@@ -117,7 +164,9 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     The learning rate halves after ``patience_lr`` epochs without a lower validation loss, and
     training stops after ``patience_stopping``; then the weights of the epoch with the lowest
     validation loss are set in the model (unless no epoch had a finite one). An exception raised
-    while fitting (an interrupt) propagates and leaves the model at the last epoch's weights.
+    while fitting (an interrupt) propagates and leaves the model at the last epoch's weights; a
+    signal caught by :func:`motifnet._signals.stop_on_signals` stops it at the next batch
+    boundary with :class:`motifnet._signals.StopRequested` (see :func:`stop_at_signal_callback`).
 
     Parameters
     ----------
@@ -143,6 +192,12 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     Returns
     -------
     FitResult
+
+    Raises
+    ------
+    TrainingDiverged
+        An epoch ended with a non-finite loss (see :func:`stop_at_divergence_callback`); the model
+        is left at that epoch's weights.
     """
     import keras
 
@@ -157,12 +212,13 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     # so history.tsv records the rate the epoch used.
     schedule = [
         best,
+        stop_at_divergence_callback(),
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"], verbose=0),
         keras.callbacks.EarlyStopping(monitor="val_loss", patience=params["patience_stopping"], verbose=0),
     ]
     # shuffle=False: the pipeline shuffles the training records (seeded); Keras could not shuffle it anyway.
-    model.fit(train_data, validation_data=val_data, epochs=params["epochs"], callbacks=[*callbacks, *schedule],
-              shuffle=False, verbose=0)
+    model.fit(train_data, validation_data=val_data, epochs=params["epochs"],
+              callbacks=[stop_at_signal_callback(), *callbacks, *schedule], shuffle=False, verbose=0)
     if best.weights is not None:
         model.set_weights(best.weights)
     return best.result

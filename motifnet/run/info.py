@@ -21,8 +21,11 @@ def describe_run(run: Run) -> str:
     meta = run.meta
     data = meta["data"]
     encoder = data["encoder"]
+    status = run.status
+    if status != meta["training"].get("status"):
+        status = f"{status} (no live process holds the run)"
     lines = [f"run folder: {run.path}", f"motifnet version: {meta.get('motifnet_version')}",
-             f"training: {meta['training'].get('status')}, best epoch {meta['training'].get('best_epoch')} "
+             f"training: {status}, best epoch {meta['training'].get('best_epoch')} "
              f"of {meta['training'].get('epochs_run')}", f"seed: {meta.get('seed')}", "",
              f"alphabet: {encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"]
     if encoder.get("structure_alphabet"):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._progress import Progress
+from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..data.encoding import fit_length
 from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
@@ -153,6 +154,7 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
         while (chunk := pending.result()) is not None:
             pending = reader.submit(next, chunks, None)
             ids, arrays = chunk
+            check_stop()  # a signal: the chunks yielded so far are whole; no further one is predicted
             yield ids, predict_encoded(model, encoder, arrays, batch_size)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
 from ..errors import RunDirError
+from .lock import live_holder
 
 MODEL = "model.keras"
 META = "motifnet.json"
@@ -154,6 +155,18 @@ class Run:
         return list(data["target_names"]) if self.task == "regression" else list(data["class_names"])
 
     @property
+    def status(self) -> str | None:
+        """The training status of ``motifnet.json``; "interrupted" for a "running" run that no live process holds.
+
+        A training killed with SIGKILL cannot record how it ended; its lock (:mod:`motifnet.run.lock`)
+        is then gone or stale.
+        """
+        status = self.meta.get("training", {}).get("status")
+        if status == "running" and live_holder(self.path) is None:
+            return "interrupted"
+        return status
+
+    @property
     def complete(self) -> bool:
         return self.meta.get("training", {}).get("status") == "complete"
 
@@ -182,6 +195,8 @@ class Run:
         try:
             return keras.saving.load_model(model_path, compile=False,
                                            safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+        except PermissionError as error:
+            raise _unreadable(model_path, error) from None
         except Exception as error:  # Keras raises many types for damaged archives
             raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({error}); train again") from None
 
@@ -189,6 +204,8 @@ class Run:
     def dataset(self) -> Dataset:
         try:
             return Dataset.load(self.path / DATA, self.meta)
+        except PermissionError as error:
+            raise _unreadable(self.path / DATA, error) from None
         except (OSError, KeyError, ValueError) as error:
             raise RunDirError(f"{self.path / DATA}: missing or damaged ({error}); train again") from None
 
@@ -196,6 +213,8 @@ class Run:
     def groups(self) -> np.ndarray:
         try:
             return read_split(self.path / SPLIT)
+        except PermissionError as error:
+            raise _unreadable(self.path / SPLIT, error) from None
         except (OSError, ValueError, IndexError) as error:
             raise RunDirError(f"{self.path / SPLIT}: missing or damaged ({error}); train again") from None
 
@@ -218,6 +237,60 @@ def open_run(path) -> Run:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["data"]["encoder"]
         meta["params"]
+    except PermissionError as error:
+        raise _unreadable(meta_path, error) from None
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise RunDirError(f"{meta_path}: damaged ({error.__class__.__name__}: {error}); train again") from None
+    problem = _meta_problem(meta)
+    if problem:
+        raise RunDirError(f"{meta_path}: damaged ({problem}); restore the file as training wrote it, or train again")
     return Run(path, meta)
+
+
+def _is_names(value) -> bool:
+    return isinstance(value, list) and all(isinstance(name, str) and name for name in value) \
+        and len(set(value)) == len(value)
+
+
+def _meta_problem(meta) -> str | None:
+    """What makes a (hand-edited) ``motifnet.json`` unusable, in a few words; None when nothing does.
+
+    Checks what later commands rely on before they load the model and data: the fields' types, and
+    class or target names that agree with the counts written beside them.
+    """
+    if not isinstance(meta, dict):
+        return f"expected a JSON object, found {type(meta).__name__}"
+    data = meta["data"]
+    for name, value, kind in (("data", data, dict), ("data.encoder", data.get("encoder") if isinstance(data, dict)
+                                                      else None, dict), ("params", meta["params"], dict)):
+        if not isinstance(value, kind):
+            return f"{name} must be a JSON object, found {type(value).__name__}"
+    task = data.get("task", "classification")
+    if task not in ("classification", "regression"):
+        return f"data.task must be 'classification' or 'regression', found {task!r}"
+    if not isinstance(data.get("multi_label", False), bool):
+        return f"data.multi_label must be true or false, found {data['multi_label']!r}"
+    names_key = "target_names" if task == "regression" else "class_names"
+    names = data.get(names_key)
+    if not _is_names(names) or not names:
+        return f"data.{names_key} must be a list of distinct, non-empty names, found {names!r}"
+    counts = data.get("records_per_class")
+    if task == "classification" and counts is not None:
+        if not isinstance(counts, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+            return f"data.records_per_class must be a list of integers, found {counts!r}"
+        if len(counts) != len(names):
+            return (f"data.class_names lists {len(names)} class(es) ({', '.join(names)}) but the run was "
+                    f"trained on {len(counts)}")
+    files = data.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in files):
+        return "data.files must be a list of objects with a path"
+    training = meta.get("training", {})
+    if not isinstance(training, dict) or not isinstance(training.get("status", ""), str):
+        return f"training must be an object with a status text, found {training!r}"
+    return None
+
+
+def _unreadable(path, error: PermissionError) -> RunDirError:
+    """A run file this user may not read: the file is fine, so the fix is a permission, not training again."""
+    return RunDirError(f"{path}: cannot be read ({error.strerror}); ask the owner of the run folder for read "
+                       "permission (chmod a+r)")

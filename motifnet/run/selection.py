@@ -71,8 +71,8 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
                            length=encoder.length if encoder.resize else None)
     if dataset.encoder.length != encoder.length:
         raise InputError(
-            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
-            f"{encoder.length} without --length"
+            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model takes length "
+            f"{encoder.length} only (it does not crop or pad); give sequences of that length"
         )
     return dataset
 
@@ -94,8 +94,8 @@ def _new_regression_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
         )
     if dataset.encoder.length != encoder.length:
         raise InputError(
-            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model was trained on length "
-            f"{encoder.length} without --length"
+            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model takes length "
+            f"{encoder.length} only (it does not crop or pad); give sequences of that length"
         )
     dataset.target_names = list(names)
     return dataset

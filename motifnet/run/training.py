@@ -10,17 +10,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_text
+from .._io import leftover_partials, write_json, write_text
+from .._signals import check_stop
 from .._version import __version__
 from ..data.dataset import Dataset
 from ..data.split import group_indices, make_split
-from ..errors import ParamError
+from ..errors import ParamError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
 from ..model.params import check_length, resolve, to_json
 from . import rundir
 from ._epochs import EpochProgress, RunFolderRecorder
 from .evaluation import compute_metrics
 from .fit import FitResult, build_seeded, fit_model
+from .lock import LOCK, RunLock, acquire
 from .predict import predict_arrays
 
 log = logging.getLogger("motifnet")
@@ -61,44 +63,104 @@ class TrainConfig:
     keep_folded: bool = False
 
 
+def written_names() -> tuple:
+    """What ``train`` writes into a run folder: all that ``--overwrite`` removes (``folded/`` unless kept)."""
+    from .regression import SPECTRUM_FILE
+
+    return (rundir.MODEL, rundir.META, rundir.DATA, rundir.SPLIT, rundir.HISTORY, rundir.METRICS, SPECTRUM_FILE,
+            rundir.FOLDED)
+
+
+def lock_run_dir(path, command: str = "train") -> RunLock:
+    """Take the run folder's lock (see :mod:`motifnet.run.lock`) and remove what killed writes left there.
+
+    Raises
+    ------
+    RunDirError
+        Another live process holds the folder, or one of another host.
+    """
+    lock = acquire(path, command)
+    for folder in (Path(path), Path(path) / rundir.FOLDED):
+        for partial in leftover_partials(folder):
+            log.info("removing %s, left by a write that was killed before it finished", partial)
+            partial.unlink(missing_ok=True)
+    return lock
+
+
+def check_inputs_outside(path, inputs) -> None:
+    """Refuse input files that live inside the run folder ``path`` (replacing the run would mix or lose them).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The run folder.
+    inputs : iterable of str
+        The input files (FASTA, features, tracks, targets, reference); ``-`` and None are skipped.
+    """
+    folder = Path(path).resolve()
+    for name in inputs:
+        if name is None or str(name) == "-":
+            continue
+        if Path(name).resolve().is_relative_to(folder):
+            raise ParamError(f"{name}: input file inside the run folder {path}; move it out of the folder "
+                             "or choose another -o")
+
+
 def check_run_dir(path: Path, overwrite: bool) -> None:
     """Refuse an output folder that training may not use (``folded/`` of ``train --fold`` aside)."""
     if path.exists() and not path.is_dir():
         raise ParamError(f"{path}: exists and is not a folder; choose another -o")
-    if path.is_dir() and any(entry.name != rundir.FOLDED for entry in path.iterdir()):
-        if not (path / rundir.META).exists():
+    if not path.is_dir():
+        return
+    ignored = {rundir.FOLDED, LOCK} | {partial.name for partial in leftover_partials(path)}
+    entries = [entry.name for entry in path.iterdir() if entry.name not in ignored]
+    if entries:
+        # A folder of motifnet's files alone is a run that stopped before motifnet.json was written.
+        if not (path / rundir.META).exists() and not set(entries) <= set(written_names()):
             raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
         if not overwrite:
             raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it or choose another -o")
 
 
 def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> None:
-    """Create the output folder, emptying a run it holds (``folded/`` kept with ``keep_folded``)."""
+    """Create the output folder, removing the files of a run it holds (``folded/`` kept with ``keep_folded``).
+
+    Only what ``train`` writes (:func:`written_names`) is removed; other files stay.
+    """
     check_run_dir(path, overwrite)
     if path.is_dir():
+        kept = []
         for entry in path.iterdir():
-            if entry.name == rundir.FOLDED and keep_folded:
-                continue  # train --fold has just written (or reused) the folded inputs there
+            if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
+                kept.append(entry.name)
+                continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
+        others = sorted(set(kept) - {rundir.FOLDED, LOCK})
+        if others:
+            log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
+                     len(others), ", ".join(others))
     path.mkdir(parents=True, exist_ok=True)
 
 
-def train(dataset: Dataset, config: TrainConfig) -> dict:
+def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) -> dict:
     """Train a model on ``dataset`` and write the run folder ``config.run_dir``.
 
     The best model so far (lowest validation loss) is on disk after every epoch that
-    improves it, so a job killed at any point (``KeyboardInterrupt``, which the command line
-    raises on SIGTERM too) leaves a loadable model; ``motifnet.json`` records whether training
-    completed.
+    improves it, so a job stopped at any point (``KeyboardInterrupt``, or SIGTERM and SIGINT at
+    the next batch within :func:`motifnet._signals.stop_on_signals`, which raise its subclass
+    ``StopRequested``) leaves a loadable model; ``motifnet.json`` records whether training completed.
 
     Parameters
     ----------
     dataset : Dataset
         Encoded data (see :func:`motifnet.data.dataset.load_dataset`).
     config : TrainConfig
+    lock : RunLock or None
+        The lock of ``config.run_dir`` when the caller holds it already (``train --fold`` takes it
+        before folding); default: it is taken (:func:`lock_run_dir`) and released when training ends.
 
     Returns
     -------
@@ -109,7 +171,12 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     ------
     ParamError
         Bad parameters (checked before anything is written).
+    RunDirError
+        Another process holds the run folder.
     """
+    if lock is None:
+        with lock_run_dir(config.run_dir) as held:
+            return train(dataset, config, held)
     from .regression import RegressionSetup
 
     params = resolve(config.params)
@@ -126,7 +193,9 @@ def train(dataset: Dataset, config: TrainConfig) -> dict:
     model = build_seeded(dataset, params, seed, adjacency, deterministic=config.seed is not None)
     if regression is not None:
         model = regression.wrap(model, dataset, params["learning_rate"])
-    # Only now, with the model built (adjacency shapes checked), is an existing run replaced.
+    # Only now, with the model built (adjacency shapes checked), is an existing run replaced;
+    # not after a signal while reading, which leaves it as it was.
+    check_stop()
     prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
     _log_start(model, index, seed)
     meta = _run_meta(dataset, params, adjacency, regression, seed, config.split, index)
@@ -200,11 +269,16 @@ def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: i
         result = fit_model(model, dataset, targets, index["train"], index["val"], params, seed,
                            callbacks=[progress.callback], on_epoch_end=recorder.epoch_ended)
         status = "complete"
+    except TrainingDiverged as error:
+        status = "diverged"
+        saved = (f"the best model so far (epoch {recorder.best_epoch}) is in {run_dir / rundir.MODEL}"
+                 if recorder.best_epoch else "no model was saved")
+        raise TrainingDiverged(f"{run_dir}: {error}; {saved}") from None
     finally:
         progress.stop_reporter()  # also when training was interrupted
         meta["training"].update(status=status, epochs_run=len(recorder.rows))
         write_json(run_dir / rundir.META, meta)
-        if status != "complete":
+        if status == "interrupted":  # a diverged training says what was saved in its error
             log.warning("training stopped after %d epoch(s); the best model so far (epoch %s) is in %s",
                         len(recorder.rows), recorder.best_epoch or "none", run_dir)
     return result

@@ -20,6 +20,7 @@ import hashlib
 import itertools
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._io import sha256, write_json
+from .._signals import check_stop
 from .._version import __version__
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
@@ -100,6 +102,31 @@ def check_grid(grid, source: str = "the grid") -> dict:
             converted.append(value)
         checked[name] = converted
     return checked
+
+
+#: Default of :attr:`SearchConfig.max_trials` (``--max-trials``): larger grids are refused unless confirmed.
+MAX_TRIALS = 10_000
+
+
+def grid_size(grid: dict) -> int:
+    """The number of trials of ``grid`` (name -> values): the product of its list lengths, without expanding it."""
+    return math.prod(len(values) for values in grid.values())
+
+
+def check_grid_size(grid: dict, max_trials: int = MAX_TRIALS) -> int:
+    """Refuse a grid of more than ``max_trials`` trials; return its number of trials.
+
+    Raises
+    ------
+    ParamError
+        The grid is larger: its size per parameter and how to confirm it are named.
+    """
+    size = grid_size(grid)
+    if size > max_trials:
+        sizes = " x ".join(f"{len(values)} {name}" for name, values in grid.items())
+        raise ParamError(f"--grid: {size:,} trials ({sizes}) is more than --max-trials {max_trials:,}; use fewer "
+                         f"values, or confirm with --max-trials {size}")
+    return size
 
 
 def _canonical_json(params: dict) -> str:
@@ -186,6 +213,8 @@ class SearchConfig:
         when None, or taken from the folder when a search is continued.
     overwrite : bool
         Start over in a folder that holds a search with other settings.
+    max_trials : int
+        Refuse a grid of more trials (a typing slip can make millions). Default is :data:`MAX_TRIALS`.
     """
 
     data: DataOptions
@@ -197,6 +226,7 @@ class SearchConfig:
     split: tuple = (0.7, 0.15)
     seed: int | None = None
     overwrite: bool = False
+    max_trials: int = MAX_TRIALS
 
     def checked(self) -> SearchConfig:
         """Refuse settings the search cannot run (before anything is written).
@@ -209,6 +239,7 @@ class SearchConfig:
             raise ParamError(f"--metric must be one of {', '.join(METRICS)}, received: {self.metric!r}")
         if self.folds is not None and self.folds < 2:
             raise ParamError(f"--folds must be at least 2, received: {self.folds}")
+        check_grid_size(self.grid, self.max_trials)
         data = self.data
         if data.task != "classification" or data.feature_files or data.tracks:
             raise ParamError("grid-search trains classifiers of sequences; received data options it does not "
@@ -577,6 +608,7 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     futures = {}
     try:
         while waiting or futures:
+            check_stop()  # after a signal: no new trial; the running ones are cancelled below, the rows stay
             # One trial in flight per worker process: a worker that dies then takes no queued trial with it,
             # and trials start on workers that join later (batch jobs leaving the queue).
             while waiting and len(futures) < max(1, len(connection.client.nthreads())):

@@ -14,6 +14,7 @@ writes the report again.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import re
 import tempfile
@@ -44,6 +45,8 @@ from ..report.summary import find_report, render_report
 log = logging.getLogger("motifnet")
 
 NPZ = "attributions.npz"
+# The logo names :func:`_file_name` makes; only such files are ever deleted.
+_LOGO_NAME = re.compile(r"attribution_[0-9]+_[A-Za-z0-9._-]+\.png")
 
 
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
@@ -81,8 +84,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     out.mkdir(parents=True, exist_ok=True)
     width = _window_width(run)
     log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
-    for stale in out.glob("attribution_*.png"):  # logos of an earlier run here would be mistaken for these
-        stale.unlink()
+    _remove_earlier_logos(out)
     with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
         result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
         save_npz(out / NPZ, result, dataset)
@@ -220,6 +222,22 @@ def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
                  checks["median_relative_error"], checks["max_relative_error"],
                  "; more --steps make integrated gradients closer" if config.method == "integrated-gradients"
                  else "")
+
+
+def _remove_earlier_logos(out: Path) -> None:
+    """Delete the logos an earlier ``attribute`` wrote here (they would be mistaken for these), and nothing else.
+
+    Only the images its ``attribution.json`` lists are removed, and only names this module makes
+    (:func:`_file_name`): a file that ``attribute`` did not write is never deleted.
+    """
+    try:
+        rows = json.loads((out / SUMMARY).read_text(encoding="utf-8")).get("top", [])
+        images = [row["image"] for row in rows]
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):  # none there, or not one attribute wrote
+        return
+    for image in images:
+        if isinstance(image, str) and _LOGO_NAME.fullmatch(image):
+            (out / image).unlink(missing_ok=True)
 
 
 def _file_name(rank: int, width: int, record_id: str) -> str:

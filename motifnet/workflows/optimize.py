@@ -20,7 +20,7 @@ log = logging.getLogger("motifnet")
 
 def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, bound: float = 0.1,
                      lr: float = 0.02, steps: int = 600, seed: int = 0, l2: float = DEFAULT_L2) -> np.ndarray:
-    """Optimise inputs for nodes of a run's model and save their logos as a PNG.
+    """Optimise inputs for nodes of a run's model and save their logos (PNG, PDF or SVG, by the suffix).
 
     Parameters
     ----------

@@ -11,7 +11,7 @@ from ..data.targets import check_task_options
 from ..model.adjacency import read_adjacencies
 from ..model.params import resolve
 from ..run.fold_inputs import fold_training_inputs
-from ..run.training import TrainConfig, train
+from ..run.training import TrainConfig, check_inputs_outside, lock_run_dir, train
 
 log = logging.getLogger("motifnet")
 
@@ -43,25 +43,39 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     ------
     ParamError
         Options that do not fit the task, bad hyperparameters or adjacency files, structure
-        options together with ``fold``, or a run folder that may not be used.
+        options together with ``fold``, an input inside the run folder, or a run folder that may
+        not be used.
+    RunDirError
+        Another process holds the run folder (see :mod:`motifnet.run.lock`).
     InputError
         Problems with the files (the message names file and record).
     KeyboardInterrupt
-        Training was interrupted (Ctrl-C, or SIGTERM where the caller turns it into one); the
+        Training was interrupted (Ctrl-C; or SIGTERM and SIGINT within
+        :func:`motifnet._signals.stop_on_signals`, as ``StopRequested`` at the next batch); the
         run folder keeps the best model so far.
     """
     check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,
                        targets_file=data.targets_file, target_names=data.target_names,
                        epistatic_reg=config.epistatic_reg, reference=config.reference)
     read_adjacencies(resolve(config.params))  # refuse bad parameters and adjacency files before reading any data
-    if fold:
-        data = _folded(data, config, fold)
-        config = dataclasses.replace(config, keep_folded=True)
-    dataset = load_dataset(data)
-    log.info("read %d records, %d %s (%s), length %d", len(dataset), len(dataset.output_names),
-             "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
-             dataset.encoder.length)
-    return train(dataset, config)
+    check_inputs_outside(config.run_dir, _input_paths(data, config))
+    # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
+    with lock_run_dir(config.run_dir) as lock:
+        if fold:
+            data = _folded(data, config, fold)
+            config = dataclasses.replace(config, keep_folded=True)
+        dataset = load_dataset(data)
+        log.info("read %d records, %d %s (%s), length %d", len(dataset), len(dataset.output_names),
+                 "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
+                 dataset.encoder.length)
+        return train(dataset, config, lock)
+
+
+def _input_paths(data: DataOptions, config: TrainConfig) -> list:
+    """Every file ``train`` reads (FASTA, features, tracks, targets, reference)."""
+    tracks = [path for track in data.tracks if isinstance(track, tuple) and len(track) == 2
+              and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
+    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference]
 
 
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> DataOptions:

@@ -1,0 +1,101 @@
+"""Stopping long work at a safe point on SIGTERM or SIGINT (batch systems send SIGTERM, then SIGKILL).
+
+A handler that raises wherever the interpreter happens to be can be lost (an exception raised in
+a finaliser or a callback of a library is printed and dropped) and can cut a file write in two.
+Instead, :func:`stop_on_signals` installs handlers that only set a flag; long loops call
+:func:`check_stop` at their safe points (a batch boundary of training, a chunk of predictions, a
+finished worker result) and stop there with :class:`StopRequested`, keeping what is done. A second
+signal ends the process at once with status 128 + the signal's number, as the default action would.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import signal
+import threading
+from contextlib import contextmanager
+
+log = logging.getLogger("motifnet")
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+# A process receives signals as a whole, so the request to stop is process-wide by nature.
+_stop = threading.Event()
+
+
+class StopRequested(KeyboardInterrupt):
+    """Work stopped at a safe point because SIGTERM or SIGINT was received.
+
+    A :class:`KeyboardInterrupt`, so that everything that cleans up after Ctrl-C (temporary
+    files, worker processes, the run folder's status) does the same here.
+    """
+
+
+def stop_requested() -> bool:
+    """Whether a signal asked this process to stop."""
+    return _stop.is_set()
+
+
+def request_stop() -> None:
+    """Ask the long work in progress to stop at its next safe point (what the first signal does)."""
+    _stop.set()
+
+
+def check_stop() -> None:
+    """A safe point: raise :class:`StopRequested` if a signal asked to stop, else return.
+
+    Raises
+    ------
+    StopRequested
+    """
+    if _stop.is_set():
+        raise StopRequested
+
+
+def _handle(signum, frame) -> None:
+    if _stop.is_set():
+        # The second signal: the user (or the batch system) wants the process gone now.
+        os.write(2, f"motifnet: {signal.Signals(signum).name} again; stopping at once\n".encode())
+        os._exit(128 + signum)
+    _stop.set()
+    log.warning("%s received: stopping at the next safe point (send it again to stop at once)",
+                signal.Signals(signum).name)
+
+
+@contextmanager
+def stop_on_signals(signals=SIGNALS):
+    """Within the block, SIGTERM and SIGINT ask to stop (see :func:`check_stop`) instead of interrupting.
+
+    The handlers in place before are restored, and the request cleared, when the block ends.
+    Outside the main thread (where handlers cannot be installed) the block runs unchanged.
+
+    Parameters
+    ----------
+    signals : sequence of signal.Signals
+        Default is SIGTERM and SIGINT.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {signum: signal.signal(signum, _handle) for signum in signals}
+    _stop.clear()
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            # None: a handler not installed from Python, which cannot be put back; the default stands in.
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        _stop.clear()
+
+
+def stopping_on_signals(function):
+    """Decorator: run ``function`` within :func:`stop_on_signals` (for commands with safe points)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with stop_on_signals():
+            return function(*args, **kwargs)
+
+    return wrapper

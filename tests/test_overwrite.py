@@ -1,0 +1,70 @@
+"""``train --overwrite``: only motifnet's files are replaced; inputs inside the run folder are refused."""
+
+import shutil
+
+from helpers import TINY_PARAMS, copy_run, folder_digest
+
+from motifnet.run.lock import LOCK
+from motifnet.run.training import check_run_dir, lock_run_dir
+
+
+def test_overwrite_keeps_files_motifnet_did_not_write(trained_run, cli, tmp_path):
+    shared, files = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
+    (run_dir / "notes.txt").write_text("my notes")
+    (run_dir / "figures").mkdir()
+    (run_dir / "figures" / "a.png").write_bytes(b"png")
+    (run_dir / "report").mkdir()
+    model = (run_dir / "model.keras").read_bytes()
+    result = cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "notes.txt").read_text() == "my notes"
+    assert (run_dir / "figures" / "a.png").read_bytes() == b"png" and (run_dir / "report").is_dir()
+    assert "keeping 3 file(s) that motifnet did not write: figures, notes.txt, report" in result.stderr
+    assert (run_dir / "model.keras").read_bytes() != model
+    assert not (run_dir / LOCK).exists()
+
+
+def test_an_input_inside_the_run_folder_is_refused(trained_run, cli, tmp_path):
+    shared, (up, down) = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
+    inside = shutil.copy(up, run_dir / "up.fa")
+    before = folder_digest(run_dir)
+    result = cli("train", inside, down, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
+    assert result.exit_code == 1
+    assert f"{inside}: input file inside the run folder {run_dir}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert folder_digest(run_dir) == before and not (run_dir / LOCK).exists()
+
+
+def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(trained_run, tmp_path, caplog):
+    import logging
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    partials = [run_dir / ".model.keras.k2j4x_1q.partial.keras", run_dir / ".history.tsv.abc.partial",
+                run_dir / ".data.npz.z9.partial.npz"]
+    for partial in partials:
+        partial.write_bytes(b"half")
+    (run_dir / ".keep.partial-notes").write_text("not motifnet's")  # not atomic_path's name pattern
+    before = {name: digest for name, digest in folder_digest(run_dir).items()
+              if name not in {partial.name for partial in partials}}
+    with caplog.at_level(logging.INFO, logger="motifnet"), lock_run_dir(run_dir):
+        assert not any(partial.exists() for partial in partials)
+    assert folder_digest(run_dir) == before
+    assert caplog.text.count("left by a write that was killed") == 3
+
+
+def test_a_folder_of_motifnet_files_without_motifnet_json_is_a_run_to_overwrite(tmp_path):
+    import pytest
+
+    from motifnet.errors import ParamError
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "data.npz").write_bytes(b"x")  # a training stopped before motifnet.json was written
+    with pytest.raises(ParamError, match="holds a run already; pass --overwrite"):
+        check_run_dir(run_dir, overwrite=False)
+    check_run_dir(run_dir, overwrite=True)
+    (run_dir / "mine.txt").write_text("x")
+    with pytest.raises(ParamError, match="is not a motifnet run"):
+        check_run_dir(run_dir, overwrite=True)

@@ -1,0 +1,57 @@
+"""motifnet._signals: the first SIGTERM or SIGINT asks to stop at a safe point, a second one ends at once."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from motifnet._signals import StopRequested, check_stop, stop_on_signals, stop_requested
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_sets_the_flag_and_the_old_handlers_come_back(signum):
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    with stop_on_signals():
+        check_stop()  # nothing asked yet: a safe point passes
+        signal.raise_signal(signum)  # runs the handler; nothing is raised where the interpreter is
+        assert stop_requested()
+        with pytest.raises(StopRequested):
+            check_stop()
+    assert not stop_requested()
+    assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before
+
+
+def test_stop_requested_is_a_keyboard_interrupt():
+    # Everything that cleans up after Ctrl-C (temporary files, worker pools, the run's status) applies.
+    assert issubclass(StopRequested, KeyboardInterrupt)
+
+
+SCRIPT = textwrap.dedent("""
+    import sys, time
+    from motifnet._signals import stop_on_signals, stop_requested
+    with stop_on_signals():
+        print("ready", flush=True)
+        while not stop_requested():
+            time.sleep(0.01)
+        print("asked", flush=True)
+        time.sleep(60)  # long work without a safe point: only a second signal ends it
+    """)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_second_signal_exits_at_once_with_128_plus_its_number(signum):
+    process = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        process.send_signal(signum)
+        assert process.stdout.readline().strip() == "asked"  # the first signal only asked
+        process.send_signal(signum)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signum
+    stderr = process.stderr.read()
+    assert "stopping at the next safe point" in stderr and "stopping at once" in stderr
