@@ -24,14 +24,25 @@ def atomic_path(path, suffix: str = ""):
     # mkstemp creates the file private (0600); the renamed file gets what a plain open() would give.
     os.chmod(tmp, 0o666 & ~_umask())
     try:
-        yield Path(tmp)
+        try:
+            yield Path(tmp)
+        except OSError as error:
+            # A failed write (a full disk: ENOSPC) names the file asked for, not the temporary one beside it.
+            if error.errno is None or error.filename not in (None, tmp, Path(tmp)):
+                raise
+            raise _naming(error, path) from None
         try:
             os.replace(tmp, path)
-        except OSError as error:  # name the file asked for, not the temporary one beside it
-            raise type(error)(error.errno, error.strerror, str(path)) from None
+        except OSError as error:
+            raise _naming(error, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """``error`` (same type and errno) about ``path``."""
+    return type(error)(error.errno, error.strerror or os.strerror(error.errno), str(path))
 
 
 def _umask() -> int:

@@ -269,80 +269,23 @@ def test_tensorflow_start_up_noise_is_hidden(trained_run):
     assert result.stderr.strip().split("\n") == ["predicted 40 record(s)"]
 
 
-# -- bad input: one line on standard error, non-zero exit, no traceback -----------------------------
+def test_a_full_disk_names_the_file_and_does_not_claim_a_saved_model(dna_files, cli, tmp_path, monkeypatch):
+    import errno
 
-def _bad_inputs(tmp_path, dna_files):
-    a, b = dna_files
-    empty = tmp_path / "empty.fa"
-    empty.write_text("")
-    text = tmp_path / "notes.txt"
-    text.write_text("this is not fasta\n>x\nACGT\n")
-    mixed = write_fasta(tmp_path / "mixed.fa", [("m1", "ACGTACGT"), ("m2", "ACG")])
-    badchar = write_fasta(tmp_path / "bad.fa", [("ok", "A" * 40), ("oops", "ACGT" * 5 + "ACGJ" + "A" * 16)])
-    multi = write_fasta(tmp_path / "multi.fa", [("s1 0,1", "ACGT"), ("s2 zero", "ACGT")])
-    structure = write_fasta(tmp_path / "st.fa", [("r1", ["ACGU", "((.)"]), ("r2", ["ACGU", "(.)"])])
-    structure2 = write_fasta(tmp_path / "st2.fa", [("r3", ["ACGU", "...."])])
-    pwm = write_fasta(tmp_path / "pwm.fa", [("p1", ["ACGU", "0.5 0.5 0.5 0.5", "0.5 0.5 0.2 0.5"])])
-    return [
-        (["train", tmp_path / "missing.fa", b], "missing.fa: no such file"),
-        (["train", empty, b], "empty.fa: contains no FASTA records"),
-        (["train", text, b], "notes.txt: not a FASTA file: line 1"),
-        (["train", mixed, b], "mixed.fa, record 2 ('m2'): sequence length 3 differs from 8"),
-        (["train", badchar, b], "bad.fa, record 2 ('oops'): sequence character 'J' at position 24"),
-        (["train", a], "a single class"),
-        (["train", multi, "--multi-label"], "multi.fa, record 2 ('s2'): multi-label headers must end with"),
-        (["train", structure, structure2, "--structure-alphabet", "()."],
-         "st.fa, record 2 ('r2'): the structure line has 3 characters but the sequence has 4"),
-        (["train", pwm, structure2, "--structure-alphabet", "().", "--structure-pwm"],
-         "pwm.fa, record 1 ('p1'): expected the sequence line and 3 structure rows"),
-        (["train", pwm, pwm, "--structure-alphabet", "HS", "--structure-pwm", "--class-names", "x,y"],
-         "pwm.fa, record 1 ('p1'): structure PWM column 3 sums to 0.7"),
-        (["train", a, b, "--param", "kernal_num=3"], "unknown parameter 'kernal_num' (did you mean 'kernel_num'?)"),
-        (["train", a, b, "--param", "dropout_conv=0.2,0.3,0.4"], "dropout_conv has 3 values but conv_num is 2"),
-        (["train", a, b, "--param", "kernel_num=many"], "parameter kernel_num expects an integer >= 1"),
-        (["train", a, b], "the network shrinks the sequence to nothing"),
-        (["train", a, b, "--split", "0.9,0.2"], "--split fractions must be above 0 and sum to at most 1"),
-        (["predict", tmp_path / "nowhere", a], "no such run folder"),
-        (["predict", tmp_path, a], "not a motifnet run folder"),
-    ]
+    import keras
 
+    def full_disk(model, filepath, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(filepath))
 
-def test_bad_inputs_give_one_line_and_non_zero_exit(cli, tmp_path, dna_files):
-    for args, fragment in _bad_inputs(tmp_path, dna_files):
-        result = cli(*args, "-o", tmp_path / "out") if args[0] == "train" else cli(*args)
-        message = result.stderr.strip()
-        assert result.exit_code == 1, (args, result.output)
-        assert "Traceback" not in result.output
-        assert len(message.split("\n")) == 1 or message.split("\n")[-1].startswith("Error:"), message
-        assert fragment in message, (fragment, message)
-        assert not (tmp_path / "out").exists(), args
-
-
-def test_predict_refuses_data_of_another_alphabet_or_length(trained_run, cli, tmp_path):
-    run_dir, _ = trained_run
-    rna = write_fasta(tmp_path / "rna.fa", [("u1", "ACGU" * 10)])
-    result = cli("predict", run_dir, rna)
-    assert result.exit_code == 1
-    assert "rna.fa, record 1 ('u1'): sequence character 'U' at position 4 is not in the dna alphabet" in result.stderr
-    short = write_fasta(tmp_path / "short.fa", [("s1", "ACGT" * 5)])
-    result = cli("predict", run_dir, short)
-    assert result.exit_code == 1 and "sequence length 20 differs from 40" in result.stderr
-
-
-@pytest.mark.parametrize("damage,fragment", [
-    (lambda d: (d / "model.keras").unlink(), "holds no model yet"),
-    (lambda d: (d / "model.keras").write_bytes(b"not a zip"), "cannot be loaded as a Keras model"),
-    (lambda d: (d / "motifnet.json").write_text("{"), "motifnet.json: damaged"),
-])
-def test_incomplete_or_corrupt_run_folder_is_refused(trained_run, cli, tmp_path, damage, fragment):
-    import shutil
-
-    run_dir, (up, _) = trained_run
-    copy = tmp_path / "copy"
-    shutil.copytree(run_dir, copy)
-    damage(copy)
-    result = cli("predict", copy, up)
-    assert result.exit_code == 1 and fragment in result.stderr and "Traceback" not in result.output
+    monkeypatch.setattr(keras.Model, "save", full_disk)
+    run_dir = tmp_path / "run"
+    result = cli("train", *dna_files, "-o", run_dir, "--seed", "1", *TINY_PARAMS)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert lines[-1] == f"Error: {run_dir / 'model.keras'}: No space left on device; no model was saved", lines
+    assert [line for line in lines if "Error" in line or "saved" in line or "model so far" in line] == lines[-1:]
+    assert json.loads((run_dir / "motifnet.json").read_text())["training"]["status"] == "failed"
+    assert not (run_dir / "model.keras").exists() and not list(run_dir.glob(".*partial*"))
 
 
 def test_device_cpu_hides_gpus_from_tensorflow(trained_run, cli, monkeypatch):

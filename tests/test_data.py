@@ -2,15 +2,18 @@
 
 import hashlib
 import io
+import logging
 import re
 import sys
 
 import numpy as np
 import pytest
+from helpers import TINY_PARAMS
 
 from motifnet.data.alphabets import DNA, PROTEIN
 from motifnet.data.dataset import (
     Dataset,
+    check_class_sizes,
     class_name_from_path,
     load_dataset,
     parse_multi_label,
@@ -112,6 +115,98 @@ def test_multi_label_class_names_may_name_unused_classes(tmp_path):
     path = _write(tmp_path, "multi.fa", ">s1 0\nACGT\n>s2 1\nACGA\n")
     dataset = load_dataset([path], multi_label=True, class_names=["a", "b", "c"])
     np.testing.assert_array_equal(dataset.labels, [[1, 0, 0], [0, 1, 0]])
+
+
+def test_duplicate_ids_are_warned_once_naming_the_first_and_its_records(tmp_path, caplog):
+    paths = _pair(tmp_path, pos=">p1\nACGT\n>x\nCCGG\n>y\nACGA\n", neg=">x\nTTTT\n>y\nTTTA\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        dataset = load_dataset(paths)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith(f"duplicate record id 'x': {paths[0]}, record 2 ('x') and {paths[1]}, record 1 ('x') "
+                                  "(2 id(s) occur more than once)")
+    assert dataset.ids.tolist() == ["p1", "x", "y", "x", "y"]  # the records themselves are kept
+
+
+def test_distinct_ids_give_no_warning(tmp_path, caplog):
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        load_dataset(_pair(tmp_path))
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.parametrize("counts, message", [
+    ((3, 1), "{neg}: class 'neg' has 1 record(s); training needs at least 3 per class (a record of each "
+             "class in the train, validation and test splits)"),
+    ((2, 5), "{pos}: class 'pos' has 2 record(s); training needs at least 3"),
+])
+def test_a_class_too_small_to_split_is_refused(tmp_path, counts, message):
+    paths = _pair(tmp_path, pos="".join(f">p{i}\nACGT\n" for i in range(counts[0])),
+                  neg="".join(f">n{i}\nTTTT\n" for i in range(counts[1])))
+    dataset = load_dataset(paths)
+    with pytest.raises(InputError, match="^" + re.escape(message.format(pos=paths[0], neg=paths[1]))):
+        check_class_sizes(dataset)
+
+
+def test_classes_of_three_records_are_accepted(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nACGT\n>p2\nACGA\n>p3\nACGG\n", neg=">n1\nTTTT\n>n2\nTTTA\n>n3\nTTTC\n")
+    check_class_sizes(load_dataset(paths))
+
+
+def test_a_multi_label_class_too_small_is_refused(tmp_path):
+    path = _write(tmp_path, "m.fa", "".join(f">s{i} {i % 3}\nACGT\n" for i in range(7)))
+    dataset = load_dataset([path], multi_label=True)
+    with pytest.raises(InputError, match=re.escape(f"{path}: class 'class_1' has 2 record(s)")):
+        check_class_sizes(dataset)
+
+
+def test_training_refuses_a_class_of_one_record_before_writing_the_run(cli, tmp_path, dna_files):
+    single = _write(tmp_path, "single.fa", ">s1\n" + "ACGT" * 10 + "\n")
+    result = cli("train", dna_files[0], single, "-o", tmp_path / "run", *TINY_PARAMS)
+    assert result.exit_code == 1, result.output
+    assert f"{single}: class 'single' has 1 record(s); training needs at least 3" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "run" / "model.keras").exists()
+
+
+@pytest.mark.parametrize("headers, message", [
+    (["0", "250"], "{m}, record 2 ('s2'): class index 250 leaves 249 class(es) without records (1, 2, 3, 4, 5, "
+                   "...); class indices must run from 0 without gaps, or name every class with --class-names"),
+    (["0", "2", "1,3"], "{m}, record 3 ('s3'): class index 3 leaves 0 class"),
+    (["1", "2"], "{m}, record 2 ('s2'): class index 2 leaves 1 class(es) without records (0);"),
+    (["0", "0,99999999"], "{m}, record 2 ('s2'): class index 99999999 is above 10000; multi-label headers end "
+                          "with class indices 0, 1, 2, ..."),
+])
+def test_multi_label_indices_that_leave_classes_empty_are_refused(tmp_path, headers, message):
+    path = _write(tmp_path, "m.fa", "".join(f">s{i} {h}\nACGT\n" for i, h in enumerate(headers, start=1)))
+    if "leaves 0 class" in message:  # no gap: accepted
+        assert load_dataset([path], multi_label=True).labels.shape == (3, 4)
+        return
+    with pytest.raises(InputError, match="^" + re.escape(message.format(m=path))):
+        load_dataset([path], multi_label=True)
+
+
+def test_multi_label_huge_index_is_refused_with_class_names_too(tmp_path):
+    path = _write(tmp_path, "m.fa", ">s1 0\nACGT\n>s2 0,99999999\nACGA\n")
+    with pytest.raises(InputError, match=re.escape(f"{path}, record 2 ('s2'): class index 99999999 is above")):
+        load_dataset([path], multi_label=True, class_names=["a", "b"])
+
+
+def test_dna_read_as_protein_is_warned(tmp_path, caplog):
+    paths = _pair(tmp_path, pos=">p1\nACGT\n>p2\nCCGG\n", neg=">n1\nTTTN\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        load_dataset(paths, alphabet="protein")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [f"{paths[0]}: 100% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but "
+                        "the model reads protein; its scores mean nothing for nucleotide sequences",
+                        f"{paths[1]}: 100% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but "
+                        "the model reads protein; its scores mean nothing for nucleotide sequences"]
+
+
+def test_protein_read_as_protein_is_not_warned(tmp_path, caplog):
+    paths = _pair(tmp_path, pos=">p1\nMKLVACGT\n", neg=">n1\nWWYYACGT\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        load_dataset(paths, alphabet="protein")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_structure_letters_with_energies(tmp_path):

@@ -20,6 +20,36 @@ def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_p
     assert [path.name for path in tmp_path.iterdir()] == ["table.tsv"]
 
 
+def test_a_full_disk_names_the_file_asked_for_not_the_temporary_one(tmp_path):
+    import errno
+
+    target = tmp_path / "model.keras"
+    with pytest.raises(OSError) as raised:
+        with atomic_path(target, suffix=".keras") as tmp:
+            tmp.write_bytes(b"half")
+            raise OSError(errno.ENOSPC, "No space left on device", str(tmp))  # as a writer of tmp says it
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OSError) as raised, atomic_path(target):
+        raise OSError(errno.ENOSPC, "No space left on device")  # a write() names no file
+    assert raised.value.filename == str(target)
+    with pytest.raises(FileNotFoundError) as raised, atomic_path(target):
+        open(tmp_path / "input.fa")  # another file's error is left as it is
+    assert raised.value.filename == str(tmp_path / "input.fa")
+
+
+def test_a_full_disk_while_writing_an_archive_names_it(tmp_path, monkeypatch):
+    import errno
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np.lib.format, "write_array", full_disk)
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        write_npz(tmp_path / "data.npz", {"x": np.zeros(3)})
+    assert raised.value.filename == str(tmp_path / "data.npz") and list(tmp_path.iterdir()) == []
+
+
 def test_an_interrupted_first_write_leaves_nothing(tmp_path):
     target = tmp_path / "new" / "model.keras"
     with pytest.raises(KeyboardInterrupt):

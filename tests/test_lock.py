@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from helpers import TINY_PARAMS, copy_run
+from helpers import copy_run
 
 from motifnet.errors import MotifnetError, ParamError, RunDirError
 from motifnet.run.info import describe_run
@@ -98,17 +98,6 @@ def test_train_releases_the_lock_when_it_fails(tmp_path, dna_files):
     with pytest.raises(MotifnetError):
         train(dataset, TrainConfig(str(run_dir), params={"no_such_parameter": 1}))
     assert list(run_dir.iterdir()) == []
-
-
-def test_train_into_a_folder_another_live_process_holds_is_refused_in_one_line(cli, dna_files, tmp_path):
-    run_dir = tmp_path / "run"
-    write_lock(run_dir, os.getpid())  # a live process of this host, started before its lock
-    before = (run_dir / LOCK).read_text()
-    result = cli("train", *dna_files, "-o", run_dir, "--seed", "1", *TINY_PARAMS)
-    assert result.exit_code == 1, result.output
-    assert f"in use by motifnet train (pid {os.getpid()} on {socket.gethostname()}" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert sorted(os.listdir(run_dir)) == [LOCK] and (run_dir / LOCK).read_text() == before
 
 
 def test_info_shows_a_running_run_without_a_live_lock_as_interrupted(trained_run, tmp_path):

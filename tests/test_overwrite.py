@@ -1,6 +1,5 @@
-"""``train --overwrite``: only motifnet's files are replaced; inputs inside the run folder are refused."""
+"""``train --overwrite``: only motifnet's files are replaced (an input inside the run folder: test_bad_inputs)."""
 
-import shutil
 
 from helpers import TINY_PARAMS, copy_run, folder_digest
 
@@ -23,18 +22,6 @@ def test_overwrite_keeps_files_motifnet_did_not_write(trained_run, cli, tmp_path
     assert "keeping 3 file(s) that motifnet did not write: figures, notes.txt, report" in result.stderr
     assert (run_dir / "model.keras").read_bytes() != model
     assert not (run_dir / LOCK).exists()
-
-
-def test_an_input_inside_the_run_folder_is_refused(trained_run, cli, tmp_path):
-    shared, (up, down) = trained_run
-    run_dir = copy_run(shared, tmp_path / "run")
-    inside = shutil.copy(up, run_dir / "up.fa")
-    before = folder_digest(run_dir)
-    result = cli("train", inside, down, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
-    assert result.exit_code == 1
-    assert f"{inside}: input file inside the run folder {run_dir}" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert folder_digest(run_dir) == before and not (run_dir / LOCK).exists()
 
 
 def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(trained_run, tmp_path, caplog):

@@ -95,3 +95,47 @@ def test_a_signal_stops_prediction_between_chunks_and_the_file_is_not_written(cl
     result = cli("predict", run_dir, up, down, "-o", tmp_path / "out.tsv")
     assert result.exit_code == 1 and len(predicted) == 1
     assert list(tmp_path.iterdir()) == []  # neither the table nor its temporary file
+
+
+@pytest.fixture(scope="module")
+def protein_model(tmp_path_factory):
+    """An untrained (seeded) protein network, as a run folder's stand-in for predict_chunks."""
+    from types import SimpleNamespace
+
+    from motifnet.run.fit import build_seeded
+
+    folder = tmp_path_factory.mktemp("protein")
+    rng = np.random.default_rng(6)
+    letters = np.array(list("ACDEFGHIKLMNPQRSTVWY"))
+    files = [write_fasta(folder / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(letters, 20))) for i in range(6)])
+             for name in ("p", "q")]
+    dataset = load_dataset([str(path) for path in files], alphabet="protein")
+    params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8})
+    model = build_seeded(dataset, params, 2)
+    return SimpleNamespace(model=model, dataset_encoder=dataset.encoder, meta={"data": dataset.describe()},
+                           output_names=dataset.output_names), files
+
+
+def test_a_protein_model_warns_about_dna_input_once_per_file_and_still_predicts(protein_model, tmp_path, caplog):
+    import logging
+
+    run, (protein_file, _) = protein_model
+    rng = np.random.default_rng(7)
+    dna = write_fasta(tmp_path / "dna.fa", [(f"d{i}", s) for i, s in enumerate(random_dna(rng, 5, 20))])
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        rows = sum(len(ids) for ids, _ in predict_chunks(run, PredictConfig([str(protein_file), str(dna)])))
+    assert rows == 11
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [f"{dna}: 100% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but the "
+                        "model reads protein; its scores mean nothing for nucleotide sequences"]
+
+
+def test_a_dna_model_refuses_protein_letters(trained_run, tmp_path):
+    from motifnet.errors import InputError
+    from motifnet.run.rundir import open_run
+
+    run_dir, _ = trained_run
+    protein = write_fasta(tmp_path / "protein.fa", [("m1", "LVWEFQPI" * 5)])
+    with pytest.raises(InputError, match=r"protein\.fa, record 1 \('m1'\): sequence character 'L' at position 1 "
+                                         r"is not in the dna alphabet"):
+        list(predict_chunks(open_run(run_dir), PredictConfig([str(protein)])))

@@ -38,9 +38,10 @@ def test_fold_trains_on_the_folded_files_under_the_plain_files_names(tmp_path, m
 
     def fold_training_inputs(paths, run_dir, fold_format, **options):
         calls.append((paths, run_dir, fold_format, options))
-        return FoldedInputs(folded, "FHIMST", False, ["up", "down"])
+        return FoldedInputs(folded, "FHIMST", False, ["up", "down"], {"format": "context", "seed": 0})
 
     def train(dataset, config, lock=None):
+        assert config.fold == {"format": "context", "seed": 0}  # recorded, so later commands fold alike
         assert lock is not None and (tmp_path / "run" / ".motifnet.lock").exists()  # held since before folding
         calls.append((dataset, config))
         return {"roc_auc_mean": 1.0}

@@ -1,5 +1,6 @@
 """motifnet.run.training: the run folder kept current epoch by epoch, an interrupted training, regression."""
 
+import json
 import logging
 
 import numpy as np
@@ -103,6 +104,37 @@ def test_a_diverging_training_stops_keeps_the_best_model_and_says_diverged(fasta
     assert run.meta["training"]["status"] == "diverged" and run.meta["training"]["epochs_run"] == 2
     assert not run.complete and read_metrics(run_dir) is None
     assert all(np.isfinite(weights).all() for weights in run.model.get_weights())  # epoch 1's model
+
+
+@pytest.mark.parametrize("failing_save", [1, 2])
+def test_a_full_disk_names_the_file_and_says_which_model_was_saved(fasta, tmp_path, monkeypatch, failing_save):
+    import errno
+
+    import keras
+
+    run_dir = tmp_path / "run"
+    save = keras.Model.save
+    saves = []
+
+    def full_disk(model, filepath, *args, **kwargs):
+        saves.append(filepath)
+        if len(saves) >= failing_save:
+            raise OSError(errno.ENOSPC, "No space left on device", str(filepath))
+        return save(model, filepath, *args, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "save", full_disk)
+    with pytest.raises(OSError) as raised:
+        train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))
+    training = open_run(run_dir).meta["training"] if failing_save > 1 else None
+    saved = (f"the best model so far (epoch {training['best_epoch']}) is in {run_dir / MODEL}" if training
+             else "no model was saved")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(run_dir / MODEL)
+    assert raised.value.strerror == f"No space left on device; {saved}"
+    assert (run_dir / MODEL).exists() == (failing_save > 1) and not list(run_dir.glob(".*partial*"))
+    meta = json.loads((run_dir / "motifnet.json").read_text())["training"]
+    assert meta["status"] == "failed" and read_metrics(run_dir) is None
+    if training:  # the model on disk is the one motifnet.json names
+        assert meta["best_epoch"] < meta["epochs_run"]
 
 
 def test_a_regression_run_saves_a_model_that_predicts_original_units(tmp_path):

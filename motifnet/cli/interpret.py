@@ -40,6 +40,33 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool) -> tuple:
     return run, dataset, label
 
 
+def open_with_unlabelled(run_dir, files, fasta, multi_label: bool) -> tuple:
+    """The run and the plain FASTA ``files`` (no labels, see :func:`motifnet.run.unlabelled.read_unlabelled`).
+
+    Returns
+    -------
+    (Run, Dataset, str)
+
+    Raises
+    ------
+    ParamError
+        ``--fasta``, ``--multi-label`` or an explicit ``--group`` given with the files as well.
+    """
+    from ..errors import ParamError
+    from ..run.rundir import open_run
+    from ..run.unlabelled import read_unlabelled
+
+    given = click.get_current_context().get_parameter_source("group") == click.core.ParameterSource.COMMANDLINE
+    if fasta or multi_label or given:
+        raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
+                         "give one or the other")
+    run = open_run(run_dir)
+    dataset = read_unlabelled(run, list(files))
+    label = f"{len(files)} unlabelled FASTA file(s)"
+    log.info("looking at %d sequences (%s)", len(dataset), label)
+    return run, dataset, label
+
+
 @click.command()
 @click.argument("run_dir")
 @click.option("-o", "--output", required=True, metavar="FILE",
@@ -203,6 +230,7 @@ summary.html of visualize-kernels, its attribution section is updated."""
 
 @click.command(epilog=_ATTRIBUTE_EPILOG)
 @click.argument("run_dir")
+@click.argument("fasta_files", nargs=-1, metavar="[FASTA]...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
 @click.option("--method", required=True,
               type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
@@ -219,18 +247,22 @@ summary.html of visualize-kernels, its attribution section is updated."""
 @selection_options
 @logging_options
 @stopping_on_signals  # stops between batches
-def attribute(run_dir, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta, multi_label,
-              batch_size):
+def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta,
+              multi_label, batch_size):
     """Attribution maps: which positions and letters of each sequence drive the prediction.
 
     Computed through the whole network for the logit of the target class; see the methods
-    and their caveats below.
+    and their caveats below. FASTA: plain files of new sequences, any number, no labels needed
+    (instead of --group or --fasta).
     """
     from ..interpret.attribution import AttributionConfig
     from ..workflows.attribution import attribute_run
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
-    refuse_input_as_output(out_dir, fasta, run_dir)
-    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
+    refuse_input_as_output(out_dir, fasta + fasta_files, run_dir)
+    if fasta_files:
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label)
+    else:
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
     attribute_run(run, dataset, out_dir, config, top, data_label=label)
     click.echo(str(Path(out_dir) / "attributions.npz"))

@@ -29,6 +29,9 @@ _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
 _COUNT_CHUNK_BYTES = 1 << 22
 _NO_LETTERS = np.zeros(0, dtype=np.uint8)
+MAX_CLASS_INDEX = 10_000  # multi-label: a larger index is a typo, and would allocate a huge label matrix
+MIN_CLASS_RECORDS = 3  # the stratified split needs a record of each class in train, validation and test
+_NUCLEOTIDE_SHARE_FOR_WARNING = 0.9
 
 
 @dataclass
@@ -195,6 +198,11 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
             f"(e.g. '>seq1 0,2'), found header {record.header!r}"
         )
     indices = sorted({int(token) for token in words[-1].split(",") if token})
+    if indices[-1] > MAX_CLASS_INDEX:
+        raise InputError(
+            f"{record.where()}: class index {indices[-1]} is above {MAX_CLASS_INDEX}; "
+            "multi-label headers end with class indices 0, 1, 2, ... (e.g. '>seq1 0,2')"
+        )
     if n_classes is not None and indices[-1] >= n_classes:
         raise InputError(
             f"{record.where()}: class index {indices[-1]} is out of range for {n_classes} class "
@@ -268,6 +276,95 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     return detected
 
 
+def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: str) -> bool:
+    """Warn (one log line) when a protein alphabet reads letters that are almost all nucleotides.
+
+    Nucleotide letters are valid protein letters, so DNA or RNA given to a protein model is
+    encoded without error, and the results are meaningless.
+
+    Parameters
+    ----------
+    alphabet : Alphabet
+        The alphabet the sequences are read with (the model's).
+    counts_by_byte : numpy.ndarray of int, shape=(256,)
+        How often each byte occurs in the sequences.
+    where : str
+        The file (and record) named in the warning.
+
+    Returns
+    -------
+    bool
+        Whether a warning was given.
+    """
+    if alphabet.name != "protein":
+        return False
+    counts = np.asarray(counts_by_byte, dtype=np.int64)
+    total = int(counts.sum() - counts[[ord(c) for c in "\n\r\t -*."]].sum())
+    nucleotides = int(sum(counts[ord(c)] + counts[ord(c.lower())] for c in "ACGTUN"))
+    if total == 0 or nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * total:
+        return False
+    log.warning("%s: %.0f%% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but the model "
+                "reads protein; its scores mean nothing for nucleotide sequences", where, 100 * nucleotides / total)
+    return True
+
+
+def _warn_duplicate_ids(ids: list, files: list) -> None:
+    """Warn (one log line) when record ids repeat: results stay right, but tables keyed by id are ambiguous."""
+    if len(ids) < 2:
+        return
+    unique, first, inverse, counts = np.unique(np.array(ids, dtype=str), return_index=True, return_inverse=True,
+                                               return_counts=True)
+    repeated = np.flatnonzero(counts > 1)
+    if not repeated.size:
+        return
+    inverse = inverse.reshape(-1)
+    # The first record (in input order) whose id came before, and that id's first record.
+    second = int(np.flatnonzero(first[inverse] != np.arange(len(inverse)))[0])
+    shown = int(first[inverse[second]])
+    log.warning("duplicate record id %r: %s and %s (%d id(s) occur more than once); results are kept, but "
+                "tables keyed by id (predictions, attributions) will be ambiguous",
+                str(unique[inverse[second]]), _where_row(files, shown), _where_row(files, second), repeated.size)
+
+
+def _where_row(files: list, row: int) -> str:
+    """File and record of the ``row``-th record over all ``files``."""
+    for input_file in files:
+        if row < len(input_file):
+            return input_file.where(row)
+        row -= len(input_file)
+    raise IndexError(row)
+
+
+def check_class_sizes(dataset: Dataset, minimum: int = MIN_CLASS_RECORDS) -> None:
+    """Refuse a class with fewer than ``minimum`` records, for training.
+
+    The split is stratified by class: a class needs a record in each of the train, validation
+    and test groups, or its validation and test scores (ROC AUC) mean nothing.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        A classification data set (regression data sets are not checked).
+    minimum : int
+        Default is :data:`MIN_CLASS_RECORDS` (3).
+
+    Raises
+    ------
+    InputError
+        Naming the (first) class with too few records, its count and its file.
+    """
+    if dataset.task == "regression":
+        return
+    counts = dataset.labels.sum(axis=0)
+    for index, count in enumerate(counts.tolist()):
+        if count < minimum:
+            path = dataset.files[0 if dataset.multi_label else index]["path"]
+            raise InputError(
+                f"{path}: class {dataset.class_names[index]!r} has {count} record(s); training needs at least "
+                f"{minimum} per class (a record of each class in the train, validation and test splits)"
+            )
+
+
 def _encode_files(encoder: Encoder, files) -> tuple:
     """Encode every file into one preallocated array, releasing each block once it is encoded."""
     total = sum(len(input_file) for input_file in files)
@@ -326,8 +423,12 @@ def load_dataset(fasta_paths, **options) -> Dataset:
             if empty.size:
                 raise InputError(f"{input_file.where(int(empty[0]))}: empty sequence")
     ids, labels, class_names, targets, target_names = _labels(data, files)
+    _warn_duplicate_ids(ids, files)
     length = data.length if data.length is not None else _common_length(files, structure_mode)
     chosen = _choose_alphabet(files, data.alphabet, structure_mode)
+    if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too
+        for input_file in files:
+            warn_foreign_letters(chosen, _byte_counts([input_file], structure_mode), input_file.path)
     encoder = Encoder(chosen, length, data.length is not None,
                       structure_alphabet(data.structure) if data.structure else None, structure_mode)
     codes, structure_values = _encode_files(encoder, files)
@@ -406,7 +507,21 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     """Ids, label matrix and class names from the trailing class indices of a multi-label file's headers."""
     n_classes = len(class_names) if class_names else None
     parsed = [parse_multi_label(record, n_classes) for record in input_file.header_records()]
-    n_classes = n_classes or max(max(indices) for _, indices in parsed) + 1
+    if n_classes is None:
+        n_classes = max(max(indices) for _, indices in parsed) + 1
+        first_row = {}
+        for row, (_, indices) in enumerate(parsed):
+            for index in indices:
+                first_row.setdefault(index, row)
+        missing = sorted(set(range(n_classes)) - set(first_row))
+        if missing:
+            row = first_row[n_classes - 1]
+            shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
+            raise InputError(
+                f"{input_file.where(row)}: class index {n_classes - 1} leaves {len(missing)} class(es) "
+                f"without records ({shown}); class indices must run from 0 without gaps, or name every "
+                "class with --class-names"
+            )
     labels = np.zeros((n_records, n_classes), dtype=np.uint8)
     for row, (_, indices) in enumerate(parsed):
         labels[row, indices] = 1

@@ -130,9 +130,9 @@ class RunFolderRecorder:
                           "learning_rate": learning_rate, "seconds": seconds})
         val_loss = logs.get("val_loss", math.inf)
         if improved:
-            self.best_epoch = epoch
             with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
                 model.save(tmp)
+            self.best_epoch = epoch  # only once saved: a failed save (full disk) leaves the earlier best on disk
             self.meta["training"].update(best_epoch=epoch, best_val_loss=float(val_loss))
             write_json(self.run_dir / rundir.META, self.meta)
         write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))

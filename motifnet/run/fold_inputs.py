@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from .._io import sha256, write_json
@@ -18,6 +18,7 @@ from ..data.fasta import display_name
 from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
 from ..errors import ParamError
 from . import rundir
+from .fold_new_inputs import fold_settings
 from .training import check_run_dir
 
 log = logging.getLogger("motifnet")
@@ -40,12 +41,15 @@ class FoldedInputs:
     class_names : list of str or None
         Class names from the original file names (single-label), so that folding does
         not rename classes.
+    settings : dict
+        The folding options (``jobs`` aside), recorded in ``motifnet.json`` under ``fold``.
     """
 
     paths: list
     structure_alphabet: str
     structure_pwm: bool
     class_names: list | None
+    settings: dict
 
 
 def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label: bool = False,
@@ -97,7 +101,7 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
     folded_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = folded_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    settings = {key: value for key, value in asdict(options).items() if key != "jobs"}
+    settings = fold_settings(options)
     names = [class_name_from_path(path) if str(path) != "-" else "stdin" for path in fasta_paths]
     paths = []
     for index, (source, name) in enumerate(zip(fasta_paths, names)):
@@ -114,4 +118,4 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
             write_json(manifest_path, manifest)
         paths.append(str(target))
     alphabet, pwm = STRUCTURE_ALPHABETS[fold_format]
-    return FoldedInputs(paths, alphabet, pwm, None if multi_label else names)
+    return FoldedInputs(paths, alphabet, pwm, None if multi_label else names, settings)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, warn_foreign_letters
 from ..data.encoding import fit_length
 from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
 from ..data.features import (
@@ -22,6 +22,7 @@ from ..data.features import (
     iter_track_values,
 )
 from ..errors import InputError, ParamError
+from .fold_new_inputs import folded_as_trained
 from .rundir import Run
 
 log = logging.getLogger("motifnet")
@@ -119,22 +120,32 @@ def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
         # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
         chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
         for path in config.fasta:
-            for block in iter_fasta_blocks(path, chunk_bytes):
+            for number, block in enumerate(iter_fasta_blocks(path, chunk_bytes)):
+                if number == 0:  # the first block (up to chunk_bytes) tells the alphabet well enough
+                    warn_foreign_letters(encoder.alphabet, np.bincount(block.letters, minlength=256),
+                                         display_name(path))
                 yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
         return
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
-    for file_index, path in enumerate(config.fasta):
-        feature_path = config.features[file_index] if config.features else None
-        stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
-        for chunk in _chunks(stream, chunk_size):
-            encoded = encoder.encode([item[0] for item in chunk])
-            arrays = {"codes": encoded.codes, "structure": encoded.structure}
-            if track_order:
-                arrays["tracks"] = np.stack([np.stack(item[1], axis=-1) for item in chunk])
-            if feature_spec is not None:
-                arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
-            yield encoded.ids, arrays
+    # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
+    with folded_as_trained(run, config.fasta) as fasta:
+        for file_index, path in enumerate(fasta):
+            feature_path = config.features[file_index] if config.features else None
+            stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
+            for number, chunk in enumerate(_chunks(stream, chunk_size)):
+                if number == 0:
+                    sequence_lines = slice(None) if encoder.structure_mode is None else slice(0, 1)
+                    letters = b"".join(line for item in chunk for line in item[0].lines[sequence_lines])
+                    warn_foreign_letters(encoder.alphabet, np.bincount(np.frombuffer(letters, dtype=np.uint8),
+                                                                       minlength=256), display_name(path))
+                encoded = encoder.encode([item[0] for item in chunk])
+                arrays = {"codes": encoded.codes, "structure": encoded.structure}
+                if track_order:
+                    arrays["tracks"] = np.stack([np.stack(item[1], axis=-1) for item in chunk])
+                if feature_spec is not None:
+                    arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
+                yield encoded.ids, arrays
 
 
 def _stream_predictions(run: Run, chunks, batch_size: int):

@@ -7,6 +7,7 @@ import numpy as np
 from ..data.dataset import Dataset, load_dataset
 from ..data.split import GROUPS
 from ..errors import InputError, ParamError
+from .fold_new_inputs import folded_as_trained
 from .rundir import Run
 
 GROUP_CHOICES = GROUPS + ("all",)
@@ -34,7 +35,12 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         Unknown group, an empty split, or new data that does not fit the model.
     """
     if fasta:
-        return _new_data(run, list(fasta), multi_label)
+        # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
+        with folded_as_trained(run, fasta) as readable:
+            dataset = _new_data(run, readable, multi_label)
+        for entry, path in zip(dataset.files, fasta):
+            entry["path"] = str(path)  # the file given, not its temporary folded copy
+        return dataset
     if group not in GROUP_CHOICES:
         raise ParamError(f"--group must be one of {', '.join(GROUP_CHOICES)}, received: {group!r}")
     dataset = run.dataset

@@ -13,7 +13,7 @@ import numpy as np
 from .._io import leftover_partials, write_json, write_text
 from .._signals import check_stop
 from .._version import __version__
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
 from ..errors import ParamError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
@@ -51,6 +51,9 @@ class TrainConfig:
     keep_folded : bool
         ``train --fold``: keep ``RUN_DIR/folded/`` (the folded inputs just written or reused)
         when the folder is replaced; otherwise it goes with the rest. Default is False.
+    fold : dict or None
+        ``train --fold``: the folding options, recorded in ``motifnet.json`` under ``fold`` so that
+        later commands fold new plain FASTA the same way. Default is None.
     """
 
     run_dir: str
@@ -61,6 +64,7 @@ class TrainConfig:
     epistatic_reg: float | None = None
     reference: str | None = None
     keep_folded: bool = False
+    fold: dict | None = None
 
 
 def written_names() -> tuple:
@@ -173,6 +177,9 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         Bad parameters (checked before anything is written).
     RunDirError
         Another process holds the run folder.
+    OSError
+        A write failed (a full disk: ENOSPC); it names the file, and a failure during fitting also
+        says which model, if any, was saved (``motifnet.json`` then records status "failed").
     """
     if lock is None:
         with lock_run_dir(config.run_dir) as held:
@@ -199,6 +206,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
     _log_start(model, index, seed)
     meta = _run_meta(dataset, params, adjacency, regression, seed, config.split, index)
+    if config.fold is not None:
+        meta["fold"] = config.fold
     dataset.save(run_dir / rundir.DATA)
     write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
     write_json(run_dir / rundir.META, meta)
@@ -217,6 +226,7 @@ def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
     """The group code of each record, and the record indices of each group; refuses an empty train or val."""
     from .regression import split_labels
 
+    check_class_sizes(dataset)
     labels = split_labels(dataset) if dataset.task == "regression" else dataset.labels
     groups = make_split(labels, split[0], split[1], seed)
     index = group_indices(groups)
@@ -271,17 +281,30 @@ def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: i
         status = "complete"
     except TrainingDiverged as error:
         status = "diverged"
-        saved = (f"the best model so far (epoch {recorder.best_epoch}) is in {run_dir / rundir.MODEL}"
-                 if recorder.best_epoch else "no model was saved")
-        raise TrainingDiverged(f"{run_dir}: {error}; {saved}") from None
+        raise TrainingDiverged(f"{run_dir}: {error}; {_saved(recorder, run_dir)}") from None
+    except OSError as error:  # a write failed (a full disk): the error names the file and says what was saved
+        status = "failed"
+        raise type(error)(error.errno, f"{error.strerror or error}; {_saved(recorder, run_dir)}",
+                          error.filename) from None
     finally:
         progress.stop_reporter()  # also when training was interrupted
         meta["training"].update(status=status, epochs_run=len(recorder.rows))
-        write_json(run_dir / rundir.META, meta)
-        if status == "interrupted":  # a diverged training says what was saved in its error
-            log.warning("training stopped after %d epoch(s); the best model so far (epoch %s) is in %s",
-                        len(recorder.rows), recorder.best_epoch or "none", run_dir)
+        try:
+            write_json(run_dir / rundir.META, meta)
+        except OSError:
+            if status == "complete":
+                raise
+            # The disk is full: the error on its way out says what failed first.
+        if status == "interrupted":  # a diverged or failed training says what was saved in its error
+            log.warning("training stopped after %d epoch(s); %s", len(recorder.rows), _saved(recorder, run_dir))
     return result
+
+
+def _saved(recorder: RunFolderRecorder, run_dir: Path) -> str:
+    """What a training that stopped early left: the best model so far, or none."""
+    if recorder.best_epoch:
+        return f"the best model so far (epoch {recorder.best_epoch}) is in {run_dir / rundir.MODEL}"
+    return "no model was saved"
 
 
 def _test_metrics(model, dataset: Dataset, test_index: np.ndarray, regression, run_dir: Path,

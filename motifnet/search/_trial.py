@@ -107,8 +107,11 @@ def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: in
     A problem with the data is returned as ``{"error": MotifnetError}`` rather than raised, so that
     the worker does not log it as a crash; the search raises it.
     """
+    from ..data.dataset import check_class_sizes
+
     try:
         dataset = cached_dataset(data, sha256)
+        check_class_sizes(dataset)
     except MotifnetError as error:
         return {"error": error}
     index = split_indices(dataset.labels, split, split_seed)

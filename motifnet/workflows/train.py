@@ -29,7 +29,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
         The FASTA files and how to read them.
     config : TrainConfig
         Run folder, hyperparameters, split, seed and the regression penalty. With ``fold``,
-        ``keep_folded`` is set: replacing a run keeps the folded inputs just written.
+        ``keep_folded`` is set (replacing a run keeps the folded inputs just written) and ``fold``
+        records the folding options in ``motifnet.json``.
     fold : {'context', 'profile'} or None
         Fold the inputs first and train on structural contexts (``FHIMST``) or context profiles.
         Default is None: train on the files as they are.
@@ -62,8 +63,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
         if fold:
-            data = _folded(data, config, fold)
-            config = dataclasses.replace(config, keep_folded=True)
+            data, settings = _folded(data, config, fold)
+            config = dataclasses.replace(config, keep_folded=True, fold=settings)
         dataset = load_dataset(data)
         log.info("read %d records, %d %s (%s), length %d", len(dataset), len(dataset.output_names),
                  "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
@@ -78,12 +79,12 @@ def _input_paths(data: DataOptions, config: TrainConfig) -> list:
     return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference]
 
 
-def _folded(data: DataOptions, config: TrainConfig, fold: str) -> DataOptions:
-    """``data`` with the folded files of ``train --fold`` in place of the plain ones."""
+def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
+    """``data`` with the folded files of ``train --fold`` in place of the plain ones, and the fold options."""
     folded = fold_training_inputs(list(data.fasta), config.run_dir, fold, multi_label=data.multi_label,
                                   overwrite=config.overwrite, seed=config.seed, structure_alphabet=data.structure,
                                   structure_pwm=data.structure_pwm)
     changes = {"fasta": folded.paths, "structure": folded.structure_alphabet, "structure_pwm": folded.structure_pwm}
     if data.task == "classification" and not data.class_names:
         changes["class_names"] = folded.class_names  # the plain files' names, not those of the folded copies
-    return data.replace(**changes)
+    return data.replace(**changes), folded.settings

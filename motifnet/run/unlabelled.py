@@ -1,0 +1,68 @@
+"""New sequences without labels, read as ``motifnet predict`` reads them, for commands that explain predictions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..data.dataset import Dataset
+from ..data.fasta import display_name
+from ..errors import InputError, ParamError
+from .predict import PredictConfig, _encoded_chunks
+from .rundir import Run
+
+
+def read_unlabelled(run: Run, fasta) -> Dataset:
+    """Plain FASTA records encoded with the run's encoder, as a :class:`Dataset` without labels.
+
+    The records go through the reader and encoder of :mod:`motifnet.run.predict` (one reading
+    path for new sequences), so they are accepted or refused exactly as ``predict`` would. There
+    are no labels: ``labels`` has shape=(n, 0), as for regression data, and ``targets`` is None;
+    the class (or target) names are the model's.
+
+    Parameters
+    ----------
+    run : Run
+        The opened run folder.
+    fasta : list of str
+        Plain FASTA files (``-`` for standard input), any number, read in order.
+
+    Returns
+    -------
+    Dataset
+        ``sources`` gives the index in ``fasta`` of each record's file.
+
+    Raises
+    ------
+    ParamError
+        The model needs position-wise tracks or per-sequence features, which plain FASTA lacks.
+    InputError
+        No records, or records that do not fit the model's alphabet or length.
+    """
+    fasta = [str(path) for path in fasta]
+    data_meta = run.meta["data"]
+    if data_meta.get("tracks") or data_meta.get("features"):
+        raise ParamError(
+            "this model was trained with position-wise tracks or per-sequence features, which plain FASTA "
+            "cannot supply; use --group to look at the run's own data"
+        )
+    encoder = run.dataset_encoder
+    ids, codes, structure, sources, files = [], [], [], [], []
+    for file_index, path in enumerate(fasta):
+        count = 0
+        for chunk_ids, arrays in _encoded_chunks(run, PredictConfig([path]), {}):
+            ids.extend(chunk_ids)
+            codes.append(arrays["codes"])
+            if arrays.get("structure") is not None:
+                structure.append(arrays["structure"])
+            count += len(chunk_ids)
+        sources.append(np.full(count, file_index, dtype=np.int32))
+        files.append({"path": path, "records": count})
+    if not ids:
+        raise InputError(f"{', '.join(display_name(path) for path in fasta)}: no FASTA records")
+    regression = run.task == "regression"
+    return Dataset(
+        encoder, np.concatenate(codes), np.zeros((len(ids), 0), dtype=np.uint8), np.asarray(ids, dtype=str),
+        np.concatenate(sources), [] if regression else list(run.class_names), bool(data_meta.get("multi_label")),
+        files, structure=np.concatenate(structure) if structure else None, task=run.task,
+        target_names=list(run.output_names) if regression else [],
+    )

@@ -1,0 +1,105 @@
+"""``motifnet attribute RUN_DIR FASTA...``: plain FASTA without labels (motifnet.run.unlabelled)."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from helpers import write_fasta
+
+from motifnet.cli.main import main
+from motifnet.errors import InputError
+from motifnet.run.rundir import open_run
+from motifnet.run.unlabelled import read_unlabelled
+
+
+def records(path):
+    """(id, sequence) pairs of a small FASTA file, in order."""
+    lines = path.read_text().split()
+    return [(lines[i][1:].split()[0], lines[i + 1]) for i in range(0, len(lines), 2)]
+
+
+def attribute(run_dir, out, *args):
+    """Run ``motifnet attribute ... --method deeplift`` and return its attributions.npz."""
+    result = CliRunner().invoke(main, ["attribute", str(run_dir), *map(str, args), "-o", str(out), "--top", "2",
+                                       "--method", "deeplift"])
+    assert result.exit_code == 0, result.output
+    with np.load(out / "attributions.npz", allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
+@pytest.fixture(scope="module")
+def labelled(trained_run, tmp_path_factory):
+    """The attributions of the run's two files through the labelled ``--fasta`` form."""
+    run_dir, (up, down) = trained_run
+    return attribute(run_dir, tmp_path_factory.mktemp("labelled") / "out", "--fasta", up, "--fasta", down)
+
+
+def same_as_labelled(arrays, labelled):
+    index = {record_id: row for row, record_id in enumerate(labelled["ids"])}
+    rows = [index[record_id] for record_id in arrays["ids"]]
+    np.testing.assert_array_equal(arrays["target"], labelled["target"][rows])
+    np.testing.assert_allclose(arrays["attributions"], labelled["attributions"][rows], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(arrays["probability"], labelled["probability"][rows], rtol=1e-5)
+
+
+def test_one_unlabelled_file_gives_the_attributions_of_the_labelled_form(trained_run, cli, tmp_path, labelled):
+    run_dir, (up, _) = trained_run
+    arrays = attribute(run_dir, tmp_path / "one", up)
+    assert list(arrays["ids"]) == [record_id for record_id, _ in records(up)] and len(arrays["ids"]) == 40
+    assert arrays["labels"].shape == (40, 0) and list(arrays["class_names"]) == ["up", "down"]
+    same_as_labelled(arrays, labelled)
+
+
+def test_three_unlabelled_files_in_order(trained_run, cli, tmp_path, labelled):
+    run_dir, (up, down) = trained_run
+    pairs = records(up) + records(down)
+    # Three files cut across the classes: labels play no part.
+    parts = [write_fasta(tmp_path / f"part{i}.fa", pairs[start:stop])
+             for i, (start, stop) in enumerate([(0, 30), (30, 35), (35, 80)])]
+    arrays = attribute(run_dir, tmp_path / "three", *parts)
+    assert list(arrays["ids"]) == [record_id for record_id, _ in pairs]
+    same_as_labelled(arrays, labelled)  # the same records in the same order: the same predicted-class targets
+
+
+def test_target_by_name(trained_run, cli, tmp_path):
+    run_dir, (up, down) = trained_run
+    arrays = attribute(run_dir, tmp_path / "down", down, up, "--target", "down")
+    assert set(arrays["target_name"]) == {"down"} and set(arrays["target"]) == {1}
+    assert len(arrays["ids"]) == 80 and arrays["ids"][0] == "down0" and arrays["ids"][40] == "up0"
+
+
+@pytest.mark.parametrize("extra", [["--fasta", "DOWN"], ["--multi-label"], ["--group", "all"]])
+def test_files_and_the_labelled_selection_exclude_each_other(trained_run, cli, tmp_path, extra):
+    run_dir, (up, down) = trained_run
+    extra = [down if arg == "DOWN" else arg for arg in extra]
+    result = cli("attribute", run_dir, up, *extra, "-o", tmp_path / "out", "--method", "saliency")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_read_unlabelled_sources_and_refusals(trained_run, tmp_path):
+    run_dir, (up, down) = trained_run
+    run = open_run(run_dir)
+    dataset = read_unlabelled(run, [up, down])
+    assert len(dataset) == 80 and list(np.bincount(dataset.sources)) == [40, 40]
+    assert dataset.targets is None and dataset.labels.shape == (80, 0)
+    np.testing.assert_array_equal(dataset.codes, run.dataset.codes)  # the run's own encoding of these records
+    empty = tmp_path / "empty.fa"
+    empty.write_text("")
+    with pytest.raises(InputError, match="no FASTA records"):
+        read_unlabelled(run, [empty])
+    short = write_fasta(tmp_path / "short.fa", [("s", "ACGT")])
+    with pytest.raises(InputError, match="length"):
+        read_unlabelled(run, [short])
+
+
+def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_path):
+    for name, fixture in {"multi": multi_label_run, "regression": regression_run}.items():
+        run_dir = fixture[0]
+        run = open_run(run_dir)
+        sequence = ("ACGT" * 100)[:run.dataset_encoder.length]
+        plain = write_fasta(tmp_path / f"{name}.fa", [(f"r{i}", sequence) for i in range(3)])
+        arrays = attribute(run_dir, tmp_path / name, plain)
+        assert list(arrays["ids"]) == ["r0", "r1", "r2"] and arrays["labels"].shape == (3, 0)
+        assert list(arrays["class_names"]) == run.output_names
