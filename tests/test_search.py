@@ -18,6 +18,7 @@ from motifnet.search.grid import (
     ResultsFile,
     SearchConfig,
     _prepare_folder,
+    _row,
     check_grid,
     expand_grid,
     load_grid,
@@ -615,3 +616,25 @@ def _stop_when(condition):
         from motifnet._signals import StopRequested
 
         raise StopRequested
+
+
+def test_a_grid_over_a_result_column_keeps_both_values(tmp_path):
+    # A grid over epochs shared the column of the epochs trained: one value overwrote the other.
+    [trial] = expand_grid({"epochs": [3], "kernel_num": [4]}, {}, seed=1)
+    results = ResultsFile(tmp_path / RESULTS, ["epochs", "kernel_num"])
+    header = (tmp_path / RESULTS).read_text().split("\n")[0].split("\t")
+    assert "param_epochs" in header and header.count("epochs") == 1 and "kernel_num" in header
+    outcome = {"status": "ok", "score": 0.9, "epochs": 7, "best_epoch": 5, "seconds": 1.0}
+    results.append(_row(trial, outcome, 1, []))
+    [row] = ResultsFile(tmp_path / RESULTS, ["epochs", "kernel_num"]).rows().values()
+    assert row["epochs"] == "7" and row["param_epochs"] == "3" and row["seed"] == str(trial.seed)
+    assert parse_row(row)["params"] == {"epochs": 3, "kernel_num": 4}
+
+
+def test_a_results_file_of_the_old_layout_is_continued_in_its_layout(tmp_path):
+    legacy = ["trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed",
+              "epochs", "params", "error"]
+    (tmp_path / RESULTS).write_text("\t".join(legacy) + "\n")
+    results = ResultsFile(tmp_path / RESULTS, ["epochs"])
+    assert results.columns == legacy
+

@@ -11,7 +11,7 @@ from .._io import write_text
 from .._version import __version__
 from ..plot.search import METRIC_LABELS, plot_scores_by_parameter, plot_scores_by_value
 from ..run.rundir import read_metrics
-from ..run.search_folder import BEST, PLOT, RESULTS, SETTINGS, SUMMARY, format_value, read_search_state
+from ..run.search_folder import BEST, PLOT, RESULTS, SETTINGS, SUMMARY, format_value, grid_column, read_search_state
 
 log = logging.getLogger("motifnet")
 
@@ -46,12 +46,12 @@ def scores_by_value(rows, name: str, values) -> list:
 def _value_of(row: dict, name: str) -> str:
     """The trial's value of ``name`` as formatted in ``results.tsv``.
 
-    Taken from the trial's parameters where the row has them: a grid parameter named like a result
-    column (``epochs``, ``seed``) shares that column, which :func:`motifnet.search.grid.parse_row`
-    turns into a number.
+    Taken from the trial's parameters where the row has them: in a search folder written before
+    grid columns were told apart from result columns (:func:`motifnet.search.grid.grid_column`), a
+    grid parameter named ``epochs`` or ``seed`` shares the column of that result.
     """
     params = row.get("params")
-    value = params[name] if isinstance(params, dict) and name in params else row[name]
+    value = params[name] if isinstance(params, dict) and name in params else row[grid_column(name)]
     return value if isinstance(value, str) else format_value(value)
 
 

@@ -12,6 +12,10 @@ BEST = "best"
 SUMMARY = "summary.html"
 PLOT = "score_by_parameter.png"
 
+# results.tsv: these columns, with the grid's parameters between them.
+LEADING_COLUMNS = ("trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed")
+TRAILING_COLUMNS = ("params", "error")
+
 
 def read_search_state(folder) -> dict:
     """The content of a search folder's ``search.json``: ``settings``, ``status`` and the ``best`` trial.
@@ -45,3 +49,12 @@ def format_value(value) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
+
+
+def grid_column(name: str) -> str:
+    """The ``results.tsv`` column of grid parameter ``name``: ``param_NAME`` where a result column has that name.
+
+    A grid over ``epochs`` or ``seed`` would otherwise share the column of the epochs trained or of
+    the trial's seed, and one value would overwrite the other.
+    """
+    return f"param_{name}" if name in LEADING_COLUMNS or name in TRAILING_COLUMNS else name

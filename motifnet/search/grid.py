@@ -36,14 +36,22 @@ from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
 from ..model.params import SPECS, _unknown, check_length, convert_value, resolve, to_json
 from ..run.rundir import META, read_metrics
-from ..run.search_folder import BEST, RESULTS, SETTINGS, format_value, read_search_state
+from ..run.search_folder import (
+    BEST,
+    LEADING_COLUMNS,
+    RESULTS,
+    SETTINGS,
+    TRAILING_COLUMNS,
+    format_value,
+    grid_column,
+    read_search_state,
+)
 from ._cluster import ClusterOptions, connect
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
 
-_LEADING = ("trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed")
-_TRAILING = ("params", "error")
+_LEADING, _TRAILING = LEADING_COLUMNS, TRAILING_COLUMNS
 _POLL_SECONDS = 5  # how often a waiting search looks for new workers
 
 
@@ -351,12 +359,16 @@ class ResultsFile:
 
     def __init__(self, path: Path, grid_names):
         self.path = path
-        self.columns = list(_LEADING) + list(grid_names) + list(_TRAILING)
+        self.columns = list(_LEADING) + [grid_column(name) for name in grid_names] + list(_TRAILING)
         if not path.exists():
             self._write_all(["\t".join(self.columns) + "\n"])
             return
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines(keepends=True)
+        legacy = list(_LEADING) + list(grid_names) + list(_TRAILING)
+        if lines and lines[0].rstrip("\n").split("\t") == legacy != self.columns:
+            # Written before grid columns were told apart from result columns: continue in its layout.
+            self.columns = legacy
         if not lines or lines[0].rstrip("\n").split("\t") != self.columns:
             raise ParamError(f"{path}: not the results file of this search (expected the columns "
                              f"{', '.join(self.columns)}); remove it or choose another -o")
@@ -403,8 +415,9 @@ def _row(trial: Trial, outcome: dict, attempts: int, errors: list) -> dict:
            "seconds": round(outcome["seconds"], 2) if outcome.get("seconds") is not None else None,
            "attempts": attempts, "seed": trial.seed, "params": _canonical_json(trial.params),
            "error": " | ".join(errors)}
-    row.update({name: format_value(value) for name, value in trial.values.items()})
+    row.update({grid_column(name): format_value(value) for name, value in trial.values.items()})
     return row
+
 
 
 def parse_row(row: dict) -> dict:
