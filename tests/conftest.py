@@ -30,6 +30,7 @@ from helpers import (  # noqa: E402  (after the environment that TensorFlow and 
     folder_digest,
     gata_records,
     random_dna,
+    two_classes,
     write_fasta,
 )
 
@@ -78,9 +79,7 @@ def _check_unchanged(folder, before: dict) -> None:
 def trained_run(tmp_path_factory):
     """A run folder trained for a few epochs on two tiny classes (shared, read-only): (run folder, (up, down))."""
     folder = tmp_path_factory.mktemp("trained")
-    rng = np.random.default_rng(1)
-    a = write_fasta(folder / "up.fa", [(f"up{i}", s) for i, s in enumerate(random_dna(rng, 40, 40, "TTGACA"))])
-    b = write_fasta(folder / "down.fa", [(f"down{i}", s) for i, s in enumerate(random_dna(rng, 40, 40))])
+    a, b = two_classes(folder, ids=("up", "down"), length=40)
     run_dir = folder / "run"
     _train([a, b, "-o", run_dir, "--seed", "3", *TINY_PARAMS])
     before = folder_digest(folder)

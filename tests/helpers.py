@@ -54,6 +54,20 @@ def write_fasta(path: Path, records, wrap: int | None = None) -> Path:
     return path
 
 
+def two_classes(folder: Path, names=("up", "down"), ids=("u", "d"), n: int = 40, length: int = 30,
+                motif: str = "TTGACA", seed: int = 1) -> list:
+    """Two FASTA files of ``n`` random records each; the first class carries ``motif``. Returns their paths.
+
+    The first file's records are drawn first, so a seed gives the same files as before this helper.
+    """
+    rng = np.random.default_rng(seed)
+    paths = []
+    for name, prefix, planted in ((names[0], ids[0], motif), (names[1], ids[1], None)):
+        records = [(f"{prefix}{i}", sequence) for i, sequence in enumerate(random_dna(rng, n, length, planted))]
+        paths.append(write_fasta(folder / f"{name}.fa", records))
+    return paths
+
+
 def random_dna(rng: np.random.Generator, n: int, length: int, motif: str | None = None) -> list:
     """``n`` random sequences, each with ``motif`` planted at a random position."""
     sequences = []

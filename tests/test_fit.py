@@ -5,7 +5,7 @@ import threading
 
 import numpy as np
 import pytest
-from helpers import random_dna, write_fasta
+from helpers import two_classes
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.split import split_indices
@@ -17,11 +17,7 @@ PARAMS = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epo
 @pytest.fixture(scope="module")
 def fasta(tmp_path_factory):
     """Two classes of 40 records of length 30; class 'up' carries TTGACA."""
-    folder = tmp_path_factory.mktemp("fit")
-    rng = np.random.default_rng(1)
-    up = write_fasta(folder / "up.fa", [(f"u{i}", s) for i, s in enumerate(random_dna(rng, 40, 30, "TTGACA"))])
-    down = write_fasta(folder / "down.fa", [(f"d{i}", s) for i, s in enumerate(random_dna(rng, 40, 30))])
-    return [str(up), str(down)]
+    return [str(path) for path in two_classes(tmp_path_factory.mktemp("fit"))]
 
 
 def same_weights(first, second) -> bool:

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from helpers import random_dna, write_fasta
+from helpers import random_dna, two_classes, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.pipeline import dataset_arrays
@@ -18,9 +18,7 @@ def model_and_data(tmp_path_factory):
     from motifnet.run.fit import build_seeded
 
     folder = tmp_path_factory.mktemp("predict")
-    rng = np.random.default_rng(5)
-    a = write_fasta(folder / "a.fa", [(f"a{i}", s) for i, s in enumerate(random_dna(rng, 25, 30, "GGATCC"))])
-    b = write_fasta(folder / "b.fa", [(f"b{i}", s) for i, s in enumerate(random_dna(rng, 25, 30))])
+    a, b = two_classes(folder, names=("a", "b"), ids=("a", "b"), n=25, motif="GGATCC", seed=5)
     dataset = load_dataset([str(a), str(b)])
     params = resolve({"conv_num": 1, "kernel_num": 8, "kernel_len": 5, "neuron_num": 8, "rnn_type": "GRU"})
     return build_seeded(dataset, params, 2), dataset

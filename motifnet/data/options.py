@@ -59,20 +59,17 @@ class DataOptions:
     target_names: tuple | None = None
 
     def __post_init__(self):
-        # Lists from Python callers become tuples: the object stays hashable.
-        for name in ("fasta", "feature_files", "tracks", "class_names", "target_names"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, tuple):
-                object.__setattr__(self, name, tuple(str(item) for item in value) if name == "fasta"
-                                   else tuple(value))
+        # Lists from Python callers become tuples (and FASTA paths strings): the object stays hashable.
         object.__setattr__(self, "fasta", tuple(str(path) for path in self.fasta))
-        object.__setattr__(self, "feature_files", self.feature_files or ())
+        object.__setattr__(self, "feature_files", tuple(self.feature_files or ()))
         object.__setattr__(self, "tracks", tuple(_freeze_track(track) for track in self.tracks or ()))
+        for name in ("class_names", "target_names"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def replace(self, **changes) -> DataOptions:
         """A copy with ``changes`` (e.g. the folded files of ``train --fold``)."""
         return dataclasses.replace(self, **changes)
-
 
 
 def _freeze_track(track):

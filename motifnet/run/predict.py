@@ -111,7 +111,7 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
         yield record, values, row
 
 
-def _encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
+def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     """Yield ``(ids, compact arrays)`` chunk by chunk over all input files, in input order."""
     encoder = run.dataset_encoder
     data_meta = run.meta["data"]
@@ -182,7 +182,7 @@ def predict_chunks(run: Run, config: PredictConfig):
     """
     tracks = _check_inputs(run, config)
     progress = Progress("predicting")
-    for ids, values in _stream_predictions(run, _encoded_chunks(run, config, tracks), config.batch_size):
+    for ids, values in _stream_predictions(run, encoded_chunks(run, config, tracks), config.batch_size):
         yield ids, values
         progress.advance(len(ids))
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..data.dataset import Dataset
 from ..data.fasta import display_name
 from ..errors import InputError, ParamError
-from .predict import PredictConfig, _encoded_chunks
+from .predict import PredictConfig, encoded_chunks
 from .rundir import Run
 
 
@@ -49,7 +49,7 @@ def read_unlabelled(run: Run, fasta) -> Dataset:
     ids, codes, structure, sources, files = [], [], [], [], []
     for file_index, path in enumerate(fasta):
         count = 0
-        for chunk_ids, arrays in _encoded_chunks(run, PredictConfig([path]), {}):
+        for chunk_ids, arrays in encoded_chunks(run, PredictConfig([path]), {}):
             ids.extend(chunk_ids)
             codes.append(arrays["codes"])
             if arrays.get("structure") is not None:
