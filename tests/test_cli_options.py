@@ -150,7 +150,8 @@ def test_train_passes_the_train_only_data_options(cli, tmp_path, monkeypatch, no
     assert "test Pearson r (mean over targets) 0.500, R² 0.250; run folder:" in result.stderr
 
 
-@pytest.mark.parametrize("saved,message", [(True, "Error: training interrupted; {run} keeps the best model so far"),
+@pytest.mark.parametrize("saved,message", [(True, "Error: training interrupted; {run} keeps the best model so far "
+                                                   "(--resume continues it)"),
                                            (False, "Aborted!")])
 def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, saved,
                                                             message):

@@ -21,16 +21,21 @@ def test_unshuffled_batches_are_the_records_in_order(n, batch_size):
 
 @pytest.mark.parametrize("n, batch_size", [(103, 10), (40, 8)])
 def test_shuffled_batches_are_a_new_permutation_every_epoch_reproducibly(n, batch_size):
-    first = epochs(index_batches(n, batch_size, shuffle_seed=7), 3)
-    for batches in first:
-        assert sorted(index for batch in batches for index in batch) == list(range(n))
-        assert [len(batch) for batch in batches] == [batch_size] * (n // batch_size) + (
+    per_epoch = -(-n // batch_size)
+    batches = epochs(index_batches(n, batch_size, shuffle_seed=7, epochs=3), 1)[0]
+    first = [batches[i:i + per_epoch] for i in range(0, len(batches), per_epoch)]
+    assert len(first) == 3
+    for epoch in first:
+        assert sorted(index for batch in epoch for index in batch) == list(range(n))
+        assert [len(batch) for batch in epoch] == [batch_size] * (n // batch_size) + (
             [n % batch_size] if n % batch_size else [])
-    assert first[0] != first[1] != first[2]
-    assert int(index_batches(n, batch_size, shuffle_seed=7).cardinality()) == len(first[0])  # Keras needs it
-    assert int(index_batches(n, batch_size).cardinality()) == len(first[0])
-    assert epochs(index_batches(n, batch_size, shuffle_seed=7), 3) == first  # a fresh pipeline, same seed
+    assert first[0] != first[1] != first[2] != first[0]
+    assert int(index_batches(n, batch_size, shuffle_seed=7, epochs=3).cardinality()) == 3 * per_epoch  # Keras needs it
+    assert int(index_batches(n, batch_size).cardinality()) == per_epoch
+    assert epochs(index_batches(n, batch_size, shuffle_seed=7, epochs=3), 2) == [batches, batches]  # iterated again
     assert epochs(index_batches(n, batch_size, shuffle_seed=8), 1)[0] != first[0]
+    # A resumed fit starts at a later epoch and sees the orders an uninterrupted one saw.
+    assert epochs(index_batches(n, batch_size, shuffle_seed=7, epochs=3, first_epoch=1), 1)[0] == batches[per_epoch:]
 
 
 def test_pipeline_batches_hold_the_one_hot_rows_of_their_labels():

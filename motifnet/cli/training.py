@@ -57,13 +57,17 @@ _regression_options = combine(
 @track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
 @seed_option("Seed of split, weights and shuffling.")
 @overwrite_option("Replace RUN_DIR if it holds a run.")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted training in RUN_DIR from its last epoch (same inputs and options "
+                   "needed); a complete run is left as it is, and an empty RUN_DIR starts one, so a batch job "
+                   "can simply be requeued.")
 @click.option("--fold", "fold_format", type=click.Choice(["context", "profile"]),
               help="Fold plain FASTA with ViennaRNA first (into RUN_DIR/folded/) and train on sequence + "
                    "structural contexts (FHIMST) or context profiles.")
 @_regression_options
 @logging_options
-def train(data, run_dir, split, params, feature_files, categorical_features, tracks, seed, overwrite, fold_format,
-          task, targets_file, target_names, epistatic_reg, reference):
+def train(data, run_dir, split, params, feature_files, categorical_features, tracks, seed, overwrite, resume,
+          fold_format, task, targets_file, target_names, epistatic_reg, reference):
     """Train a network on labelled FASTA files and write RUN_DIR.
 
     Single-label: one FASTA file per class, the first file is class 0. Multi-label: one
@@ -80,7 +84,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
                         tracks=parse_tracks(tracks),
                         task=task, targets_file=targets_file, target_names=comma_list(target_names))
-    config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference)
+    config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume)
     try:
         # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
         with stop_on_signals():
@@ -88,7 +92,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     except KeyboardInterrupt:
         if not (Path(run_dir) / MODEL).exists():
             raise  # stopped before training saved a model: Click's plain "Aborted!"
-        raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far") from None
+        raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far "
+                                   "(--resume continues it)") from None
     log.info("%s", summary_line(metrics, run_dir, task))
 
 

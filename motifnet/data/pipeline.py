@@ -27,7 +27,7 @@ def make_to_input(encoder: Encoder):
 
 
 def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, batch_size: int,
-                    shuffle_seed: int | None = None):
+                    shuffle_seed: int | None = None, epochs: int = 1, first_epoch: int = 0):
     """A batched tf.data pipeline over in-memory compact arrays.
 
     Parameters
@@ -39,6 +39,10 @@ def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, b
     batch_size : int
     shuffle_seed : int or None
         Shuffle the record order anew every epoch, reproducibly from this seed; None keeps order.
+    epochs, first_epoch : int
+        With ``shuffle_seed``: the pipeline holds the epochs ``first_epoch`` to ``epochs - 1``
+        (0-based) one after the other, so that one iterator serves a whole fit (see
+        :func:`index_batches`). Default is one epoch, the first.
 
     Returns
     -------
@@ -52,7 +56,7 @@ def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, b
     tensors = {name: tf.constant(value) for name, value in arrays.items() if value is not None}
     if labels is not None:
         tensors["labels"] = tf.constant(labels.astype(np.float32))
-    index = index_batches(n, batch_size, shuffle_seed)
+    index = index_batches(n, batch_size, shuffle_seed, epochs, first_epoch)
 
     def gather(batch_index):
         picked = {name: tf.gather(value, batch_index) for name, value in tensors.items()}
@@ -64,13 +68,26 @@ def make_tf_dataset(encoder: Encoder, arrays: dict, labels: np.ndarray | None, b
     return index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
-def index_batches(n: int, batch_size: int, shuffle_seed: int | None = None):
-    """Batches of record indices: in order, or in a new order every epoch reproducibly from ``shuffle_seed``.
+def index_batches(n: int, batch_size: int, shuffle_seed: int | None = None, epochs: int = 1, first_epoch: int = 0):
+    """Batches of record indices: in order, or shuffled per epoch reproducibly from ``shuffle_seed``.
+
+    Each epoch's order depends only on the seed and the epoch's number, not on how often the
+    pipeline was iterated before, so that a resumed training sees the orders an uninterrupted
+    one would have seen.
+
+    Parameters
+    ----------
+    n, batch_size : int
+    shuffle_seed : int or None
+        None: one epoch of the records in order.
+    epochs, first_epoch : int
+        With ``shuffle_seed``: the epochs ``first_epoch`` to ``epochs - 1`` (0-based) follow one
+        another. Default is one epoch, the first.
 
     Returns
     -------
     tf.data.Dataset
-        Yields int64 vectors of ``batch_size`` indices (the last one shorter when
+        Yields int64 vectors of ``batch_size`` indices (each epoch's last one shorter when
         ``batch_size`` does not divide ``n``); its number of batches is known, as Keras needs.
     """
     import tensorflow as tf
@@ -78,7 +95,15 @@ def index_batches(n: int, batch_size: int, shuffle_seed: int | None = None):
     if shuffle_seed is None:  # whole batches at once, not index by index
         starts = tf.data.Dataset.range(0, n, batch_size)
         return starts.map(lambda start: tf.range(start, tf.minimum(start + batch_size, n)))
-    return tf.data.Dataset.range(n).shuffle(n, seed=shuffle_seed, reshuffle_each_iteration=True).batch(batch_size)
+
+    def epoch_batches(epoch):
+        order = tf.random.experimental.stateless_shuffle(tf.range(n, dtype=tf.int64),
+                                                         seed=tf.stack([tf.constant(shuffle_seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+
+    batches = -(-n // batch_size) * max(0, epochs - first_epoch)
+    return (tf.data.Dataset.range(first_epoch, epochs).flat_map(epoch_batches)
+            .apply(tf.data.experimental.assert_cardinality(batches)))
 
 
 def dataset_arrays(dataset, index=None) -> dict:

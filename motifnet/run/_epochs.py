@@ -122,19 +122,47 @@ class RunFolderRecorder:
         self.rows: list = []
         self.best_epoch = 0
 
+    def _save_best(self, model, epoch: int, val_loss: float) -> None:
+        """Save ``model`` as the run's model, the best of epoch ``epoch``, and say so in ``motifnet.json``."""
+        with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
+            model.save(tmp)
+        self.best_epoch = epoch  # only once saved: a failed save (full disk) leaves the earlier best on disk
+        self.meta["training"].update(best_epoch=epoch, best_val_loss=float(val_loss))
+        write_json(self.run_dir / rundir.META, self.meta)
+
+    def checkpoint(self, model, state, best_weights) -> None:
+        """The ``checkpoint`` hook of :func:`motifnet.run.fit.fit_model`: what ``train --resume`` needs."""
+        from . import _checkpoint
+
+        _checkpoint.save(self.run_dir, model, state, best_weights, self.rows)
+
+    def resume_from(self, model, checkpoint) -> None:
+        """Continue after ``checkpoint``'s epoch: its rows in ``history.tsv``, its best model saved again.
+
+        ``model`` holds the checkpoint's last-epoch weights, and keeps them.
+        """
+        self.rows = list(checkpoint.rows)
+        write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))
+        state = checkpoint.state
+        self.meta["training"].update(best_epoch=None, epochs_run=state.epoch)
+        self.meta["training"].pop("best_val_loss", None)
+        if checkpoint.best_weights is not None:
+            last = model.get_weights()
+            model.set_weights(checkpoint.best_weights)
+            self._save_best(model, state.best_epoch, state.best_loss)
+            model.set_weights(last)
+        else:
+            write_json(self.run_dir / rundir.META, self.meta)
+
     def epoch_ended(self, model, epoch: int, logs: dict, improved: bool) -> None:
         """The ``on_epoch_end`` hook of :func:`motifnet.run.fit.fit_model`."""
         seconds = self.progress.seconds()
-        learning_rate = float(np.asarray(model.optimizer.learning_rate))
+        learning_rate = logs["learning_rate"]
         self.rows.append({"epoch": epoch, **{name: logs.get(name) for name in self.columns[1:7]},
                           "learning_rate": learning_rate, "seconds": seconds})
         val_loss = logs.get("val_loss", math.inf)
         if improved:
-            with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
-                model.save(tmp)
-            self.best_epoch = epoch  # only once saved: a failed save (full disk) leaves the earlier best on disk
-            self.meta["training"].update(best_epoch=epoch, best_val_loss=float(val_loss))
-            write_json(self.run_dir / rundir.META, self.meta)
+            self._save_best(model, epoch, val_loss)
         write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))
         log.info("epoch %d/%d  loss %.4f  val_loss %.4f  %s %s  lr %.3g  %.1fs%s", epoch, self.progress.epochs,
                  logs.get("loss", math.nan), val_loss, self.columns[6], format_metric(logs.get(self.columns[6])),

@@ -85,29 +85,132 @@ class FitResult:
     best_loss: float
 
 
-def _best_epoch_callback(on_epoch_end):
+@dataclass
+class FitState:
+    """Where a fit stands after an epoch: what resuming it needs besides the weights and optimizer.
+
+    Attributes
+    ----------
+    epoch : int
+        Epochs done.
+    best_epoch, best_loss
+        As in :class:`FitResult`.
+    finished : bool
+        Whether fitting ended with this epoch (the last epoch, or early stopping).
+    schedule : dict
+        The counters of the learning-rate schedule (``lr``) and of early stopping (``stopping``).
+    """
+
+    epoch: int
+    best_epoch: int
+    best_loss: float
+    finished: bool
+    schedule: dict
+
+    def to_json(self) -> dict:
+        def number(value):
+            return value if value is None or math.isfinite(value) else None
+
+        return {"epoch": self.epoch, "best_epoch": self.best_epoch, "best_loss": number(self.best_loss),
+                "finished": self.finished,
+                "schedule": {part: {name: number(value) if isinstance(value, float) else value
+                                    for name, value in counters.items()}
+                             for part, counters in self.schedule.items()}}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> FitState:
+        best_loss = obj["best_loss"]
+        return cls(int(obj["epoch"]), int(obj["best_epoch"]), math.inf if best_loss is None else float(best_loss),
+                   bool(obj["finished"]), {part: dict(counters) for part, counters in obj["schedule"].items()})
+
+
+# The attributes of Keras' ReduceLROnPlateau and EarlyStopping that carry over from epoch to epoch.
+_SCHEDULE_COUNTERS = {"lr": ("wait", "best", "cooldown_counter"),
+                      "stopping": ("wait", "best", "best_epoch", "stopped_epoch")}
+
+
+@dataclass
+class Resume:
+    """What :func:`fit_model` needs to continue a fit besides the model's weights and optimizer state.
+
+    Attributes
+    ----------
+    state : FitState
+        As the checkpoint of the last epoch done recorded it.
+    best_weights : list of numpy.ndarray or None
+        The best epoch's weights (``model.get_weights()`` order).
+    """
+
+    state: FitState
+    best_weights: list | None
+
+
+def _best_epoch_callback():
     import keras
 
     class BestEpoch(keras.callbacks.Callback):
-        """Keeps the weights of the epoch with the lowest validation loss and tells ``on_epoch_end``."""
+        """Keeps the weights of the epoch with the lowest validation loss."""
 
         def __init__(self):
             super().__init__()
             self.result = FitResult(0, 0, math.inf)
             self.weights = None
+            self.improved = False
 
         def on_epoch_end(self, epoch, logs=None):
-            logs = dict(logs or {})
-            loss = logs.get("val_loss", math.inf)
-            improved = loss < self.result.best_loss
+            loss = (logs or {}).get("val_loss", math.inf)
+            self.improved = loss < self.result.best_loss
             self.result.epochs_run = epoch + 1
-            if improved:
+            if self.improved:
                 self.result.best_loss, self.result.best_epoch = loss, epoch + 1
                 self.weights = self.model.get_weights()
-            if on_epoch_end is not None:
-                on_epoch_end(self.model, epoch + 1, logs, improved)
 
     return BestEpoch()
+
+
+def _epoch_end_callback(best, schedule: dict, epochs: int, on_epoch_end, checkpoint, resume):
+    """The last callback of every epoch: ``on_epoch_end``, then the checkpoint, then the divergence check.
+
+    It runs after the learning-rate schedule and early stopping, so the checkpoint holds their
+    counters for the next epoch; ``on_epoch_end`` gets the learning rate the epoch used. At the
+    start of a resumed fit it sets the schedule's counters (after their own ``on_train_begin``
+    reset them).
+    """
+    import keras
+
+    divergence = stop_at_divergence_callback()
+
+    class EpochEnd(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            if resume is not None:
+                for part, callback in schedule.items():
+                    for name, value in resume.schedule[part].items():
+                        setattr(callback, name, value)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.learning_rate = float(np.asarray(self.model.optimizer.learning_rate))
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = {**(logs or {}), "learning_rate": self.learning_rate}
+            if on_epoch_end is not None:
+                on_epoch_end(self.model, epoch + 1, logs, best.improved)
+            finite = all(math.isfinite(logs.get(name, 0.0)) for name in ("loss", "val_loss"))
+            if checkpoint is not None and finite:  # a diverged epoch is not one to resume from
+                state = FitState(epoch + 1, best.result.best_epoch, best.result.best_loss,
+                                 bool(self.model.stop_training) or epoch + 1 >= epochs,
+                                 {part: {name: _plain(getattr(callback, name)) for name in _SCHEDULE_COUNTERS[part]}
+                                  for part, callback in schedule.items()})
+                checkpoint(self.model, state, best.weights)
+            divergence.on_epoch_end(epoch, logs)
+
+    return EpochEnd()
+
+
+def _plain(value):
+    """A counter of a Keras callback as a plain Python number (they may hold NumPy scalars), or None."""
+    if value is None:
+        return None
+    return int(value) if isinstance(value, (int, np.integer)) else float(value)
 
 
 def stop_at_signal_callback():
@@ -158,7 +261,7 @@ def stop_at_divergence_callback():
 
 
 def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_index: np.ndarray, params: dict,
-              seed: int, callbacks=(), on_epoch_end=None) -> FitResult:
+              seed: int, callbacks=(), on_epoch_end=None, checkpoint=None, resume: Resume | None = None) -> FitResult:
     """Fit ``model`` on ``train_index`` with early stopping on ``val_index``; keep the best epoch's weights.
 
     The learning rate halves after ``patience_lr`` epochs without a lower validation loss, and
@@ -171,7 +274,8 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     Parameters
     ----------
     model : keras.Model
-        Compiled (see :func:`build_seeded`).
+        Compiled (see :func:`build_seeded`); when resuming, with the weights and optimizer state
+        of the last epoch done (see :mod:`motifnet.run._checkpoint`).
     dataset : Dataset
         Inputs of the records.
     targets : numpy.ndarray, shape=(n, outputs)
@@ -185,9 +289,17 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     callbacks : sequence of keras.callbacks.Callback
         Run first in every epoch (e.g. progress lines). Default is none.
     on_epoch_end : callable or None
-        Called as ``on_epoch_end(model, epoch, logs, improved)`` after each epoch (1-based ``epoch``),
-        before the learning rate changes; ``improved`` tells whether it has the lowest validation
-        loss so far. Default is None.
+        Called as ``on_epoch_end(model, epoch, logs, improved)`` after each epoch (1-based ``epoch``;
+        ``logs`` with the ``learning_rate`` the epoch used); ``improved`` tells whether it has the
+        lowest validation loss so far. Default is None.
+    checkpoint : callable or None
+        Called as ``checkpoint(model, state, best_weights)`` after each epoch with finite losses,
+        before ``on_epoch_end``: ``state`` is a :class:`FitState`, ``best_weights`` the best
+        epoch's weights (``model.get_weights()`` order) or None. Default is None.
+    resume : Resume or None
+        Continue a fit that stopped after ``resume.state.epoch`` epochs: the epochs after it run
+        as they would have without the stop (the same record order, schedule and best so far).
+        Default is None: start at epoch 1.
 
     Returns
     -------
@@ -204,21 +316,35 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     from ..data.pipeline import dataset_arrays, make_tf_dataset
 
     batch_size = params["batch_size"]
+    best = _best_epoch_callback()
+    first_epoch = 0
+    if resume is not None:
+        state = resume.state
+        best.result = FitResult(state.epoch, state.best_epoch, state.best_loss)
+        best.weights = resume.best_weights
+        if state.finished:
+            if best.weights is not None:
+                model.set_weights(best.weights)
+            return best.result
+        first_epoch = state.epoch
+    # One pipeline holds every epoch left, each in an order that depends only on the seed and the
+    # epoch, so a resumed fit sees the orders an uninterrupted one would have seen.
     train_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, train_index), targets[train_index],
-                                 batch_size, shuffle_seed=seed)
+                                 batch_size, shuffle_seed=seed, epochs=params["epochs"], first_epoch=first_epoch)
     val_data = make_tf_dataset(dataset.encoder, dataset_arrays(dataset, val_index), targets[val_index], batch_size)
-    best = _best_epoch_callback(on_epoch_end)
-    # The best-epoch callback (and its on_epoch_end) runs before ReduceLROnPlateau changes the learning rate,
-    # so history.tsv records the rate the epoch used.
-    schedule = [
-        best,
-        stop_at_divergence_callback(),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"], verbose=0),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=params["patience_stopping"], verbose=0),
-    ]
+    schedule = {
+        "lr": keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=params["patience_lr"],
+                                                verbose=0),
+        "stopping": keras.callbacks.EarlyStopping(monitor="val_loss", patience=params["patience_stopping"],
+                                                  verbose=0),
+    }
+    epoch_end = _epoch_end_callback(best, schedule, params["epochs"], on_epoch_end, checkpoint,
+                                    resume.state if resume is not None else None)
     # shuffle=False: the pipeline shuffles the training records (seeded); Keras could not shuffle it anyway.
-    model.fit(train_data, validation_data=val_data, epochs=params["epochs"],
-              callbacks=[stop_at_signal_callback(), *callbacks, *schedule], shuffle=False, verbose=0)
+    model.fit(train_data, validation_data=val_data, epochs=params["epochs"], initial_epoch=first_epoch,
+              steps_per_epoch=-(-len(train_index) // batch_size),
+              callbacks=[stop_at_signal_callback(), *callbacks, best, *schedule.values(), epoch_end],
+              shuffle=False, verbose=0)
     if best.weights is not None:
         model.set_weights(best.weights)
     return best.result

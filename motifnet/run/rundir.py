@@ -35,6 +35,7 @@ SPLIT = "split.tsv"
 HISTORY = "history.tsv"
 METRICS = "metrics.json"
 FOLDED = "folded"
+RESUME = "resume"
 
 #: ``history.tsv``'s columns for classification (regression's: :data:`motifnet.run.regression.HISTORY_COLUMNS`).
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "auc", "val_auc", "learning_rate",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import secrets
 import shutil
@@ -10,12 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import leftover_partials, write_json, write_text
+from .._io import leftover_partials, sha256, write_json, write_text
 from .._signals import check_stop
 from .._version import __version__
 from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
-from ..errors import ParamError, TrainingDiverged
+from ..errors import ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
 from ..model.params import check_length, resolve, to_json
 from . import rundir
@@ -54,6 +56,15 @@ class TrainConfig:
     fold : dict or None
         ``train --fold``: the folding options, recorded in ``motifnet.json`` under ``fold`` so that
         later commands fold new plain FASTA the same way. Default is None.
+    resume : bool
+        Continue the interrupted training in ``run_dir`` from its last epoch done; a completed run
+        is left as it is, and a folder without a run to continue gets a new one. The inputs and
+        parameters must be those of the run (checked; the message says what differs).
+        Default is False.
+    inputs : tuple of str
+        The files read (FASTA, features, tracks, targets, reference): their SHA-256 checksums
+        are recorded in ``motifnet.json`` under ``inputs``, and ``resume`` compares them. Default
+        is none.
     """
 
     run_dir: str
@@ -65,6 +76,8 @@ class TrainConfig:
     reference: str | None = None
     keep_folded: bool = False
     fold: dict | None = None
+    resume: bool = False
+    inputs: tuple = ()
 
 
 def written_names() -> tuple:
@@ -72,7 +85,7 @@ def written_names() -> tuple:
     from .regression import SPECTRUM_FILE
 
     return (rundir.MODEL, rundir.META, rundir.DATA, rundir.SPLIT, rundir.HISTORY, rundir.METRICS, SPECTRUM_FILE,
-            rundir.FOLDED)
+            rundir.RESUME, rundir.FOLDED)
 
 
 def lock_run_dir(path, command: str = "train") -> RunLock:
@@ -156,6 +169,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     improves it, so a job stopped at any point (``KeyboardInterrupt``, or SIGTERM and SIGINT at
     the next batch within :func:`motifnet._signals.stop_on_signals`, which raise its subclass
     ``StopRequested``) leaves a loadable model; ``motifnet.json`` records whether training completed.
+    What resuming needs is saved after every epoch (see :mod:`motifnet.run._checkpoint`), and
+    ``config.resume`` continues from there.
 
     Parameters
     ----------
@@ -174,7 +189,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     Raises
     ------
     ParamError
-        Bad parameters (checked before anything is written).
+        Bad parameters (checked before anything is written); with ``resume``, a run of other
+        inputs or parameters, or one that diverged.
     RunDirError
         Another process holds the run folder.
     OSError
@@ -184,42 +200,130 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     if lock is None:
         with lock_run_dir(config.run_dir) as held:
             return train(dataset, config, held)
+    from . import _checkpoint
     from .regression import RegressionSetup
 
     params = resolve(config.params)
     check_length(params, dataset.encoder.length)
     adjacency = read_adjacencies(params)
-    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     run_dir = Path(config.run_dir)
+    if config.resume and config.overwrite:
+        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
+    previous = _previous_meta(run_dir) if config.resume else None
+    if previous is not None:
+        finished = _finished_run(run_dir, previous)
+        if finished is not None:
+            return finished
+    checkpoint = _checkpoint.load(run_dir) if previous is not None else None
+    if config.resume and checkpoint is None:
+        log.info("%s: no training to resume; starting one", run_dir)
+        # Only motifnet's own files of a run that stopped before its first epoch are replaced.
+        config = dataclasses.replace(config, overwrite=previous is not None or _only_motifnet_files(run_dir))
+    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    if checkpoint is not None and config.seed is None:
+        seed = previous["seed"]
     if config.epistatic_reg is not None and dataset.task != "regression":
         raise ParamError("--epistatic-reg needs --task regression")
     groups, index = _split(dataset, config.split, seed)
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
+    meta = _run_meta(dataset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    if config.fold is not None:
+        meta["fold"] = config.fold
+    if checkpoint is not None:
+        _check_same_run(run_dir, previous, meta)
     model = build_seeded(dataset, params, seed, adjacency, deterministic=config.seed is not None)
     if regression is not None:
         model = regression.wrap(model, dataset, params["learning_rate"])
-    # Only now, with the model built (adjacency shapes checked), is an existing run replaced;
-    # not after a signal while reading, which leaves it as it was.
-    check_stop()
-    prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
-    _log_start(model, index, seed)
-    meta = _run_meta(dataset, params, adjacency, regression, seed, config.split, index)
-    if config.fold is not None:
-        meta["fold"] = config.fold
-    dataset.save(run_dir / rundir.DATA)
-    write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
+    if checkpoint is not None:
+        checkpoint.restore(model)
+        meta = previous
+        log.info("resuming %s after epoch %d of at most %d (best so far: epoch %d)", run_dir, checkpoint.state.epoch,
+                 params["epochs"], checkpoint.state.best_epoch)
+    else:
+        # Only now, with the model built (adjacency shapes checked), is an existing run replaced;
+        # not after a signal while reading, which leaves it as it was.
+        check_stop()
+        prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
+        _log_start(model, index, seed)
+        dataset.save(run_dir / rundir.DATA)
+        write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
     write_json(run_dir / rundir.META, meta)
 
-    result = _fit_into_folder(model, dataset, index, params, seed, run_dir, meta, regression)
+    result = _fit_into_folder(model, dataset, index, params, seed, run_dir, meta, regression, checkpoint)
     log.info("best epoch %d of %d (validation loss %.4f)", result.best_epoch, result.epochs_run, result.best_loss)
     metrics = _test_metrics(model, dataset, index["test"], regression, run_dir, params["batch_size"])
     headline = "pearson_mean" if regression is not None else "roc_auc_mean"
     meta["training"][f"test_{headline}"] = metrics[headline]
     write_json(run_dir / rundir.METRICS, metrics)
     write_json(run_dir / rundir.META, meta)
+    _checkpoint.remove(run_dir)  # complete, with its metrics: nothing left to resume
     return metrics
+
+
+def _previous_meta(run_dir: Path) -> dict | None:
+    """``motifnet.json`` of the run in ``run_dir`` for ``--resume``, or None when there is none."""
+    path = run_dir / rundir.META
+    if not path.is_file():
+        return None
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(meta["training"]["status"], str) or not isinstance(meta["seed"], int):
+            raise TypeError("training status or seed missing")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RunDirError(f"{path}: damaged ({error}); train again with --overwrite instead of --resume") from None
+    return meta
+
+
+def _finished_run(run_dir: Path, meta: dict) -> dict | None:
+    """The test metrics of a completed run (nothing to resume); refuses a diverged one; else None."""
+    status = meta["training"]["status"]
+    if status == "diverged":
+        raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
+                         "parameters (--param learning_rate, --param kernel_constraint) and --overwrite")
+    metrics = rundir.read_metrics(run_dir)
+    if status == "complete" and metrics is not None:
+        log.info("%s: training is complete (%s epochs); nothing to resume", run_dir,
+                 meta["training"].get("epochs_run"))
+        return metrics
+    return None
+
+
+def _only_motifnet_files(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds files and all of them are ones ``train`` writes (a run killed early)."""
+    if not run_dir.is_dir():
+        return False
+    names = {entry.name for entry in run_dir.iterdir()} - {LOCK} - {p.name for p in leftover_partials(run_dir)}
+    return bool(names) and names <= set(written_names())
+
+
+def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
+    """Refuse to resume a run of other inputs, data, parameters, seed or split; the message says what differs."""
+    differences = []
+    for key in ("inputs", "data", "params", "adjacency", "regression", "seed", "split", "fold"):
+        old, new = previous.get(key), meta.get(key)
+        if old == new:
+            continue
+        if key == "inputs":
+            differences.extend(_input_differences(old or [], new or []))
+        elif isinstance(old, dict) and isinstance(new, dict):
+            names = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
+            differences.append(f"{key}: " + ", ".join(f"{name} {old.get(name)!r} -> {new.get(name)!r}"
+                                                       if key == "params" else name for name in names))
+        else:
+            differences.append(f"{key}: {old!r} -> {new!r}")
+    if differences:
+        raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
+                         + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
+
+
+def _input_differences(old: list, new: list) -> list:
+    if [entry["path"] for entry in old] != [entry["path"] for entry in new]:
+        return ["input files " + " ".join(entry["path"] for entry in old) + " -> "
+                + " ".join(entry["path"] for entry in new)]
+    return [f"{entry['path']} changed since the run started (SHA-256 differs)"
+            for entry, now in zip(old, new) if entry["sha256"] != now["sha256"]]
 
 
 def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
@@ -249,10 +353,11 @@ def _log_start(model, index: dict, seed: int) -> None:
 
 
 def _run_meta(dataset: Dataset, params: dict, adjacency: dict, regression, seed: int, split: tuple,
-              index: dict) -> dict:
+              index: dict, inputs=()) -> dict:
     """``motifnet.json`` as training starts."""
     return {
         "motifnet_version": __version__,
+        "inputs": [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"],
         "data": dataset.describe(),
         "params": to_json(params),
         **({"adjacency": {layer: matrix.to_json() for layer, matrix in adjacency.items()}} if adjacency else {}),
@@ -264,8 +369,13 @@ def _run_meta(dataset: Dataset, params: dict, adjacency: dict, regression, seed:
 
 
 def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: int, run_dir: Path, meta: dict,
-                     regression) -> FitResult:
-    """Fit with progress lines and the run folder kept current; ``motifnet.json`` says how it ended."""
+                     regression, checkpoint=None) -> FitResult:
+    """Fit with progress lines and the run folder kept current; ``motifnet.json`` says how it ended.
+
+    With ``checkpoint`` (a :class:`motifnet.run._checkpoint.Checkpoint`) the fit continues after its
+    epoch: ``history.tsv`` gets its rows back and the best model so far is saved again (a job
+    killed after an epoch's model but before its checkpoint may have left a later one).
+    """
     from .regression import HISTORY_COLUMNS
 
     progress = EpochProgress(params["epochs"], steps_per_epoch=-(-len(index["train"]) // params["batch_size"]))
@@ -274,10 +384,14 @@ def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: i
     else:
         recorder = RunFolderRecorder(run_dir, meta, progress)
     targets = regression.fit_targets if regression is not None else dataset.labels
+    if checkpoint is not None:
+        recorder.resume_from(model, checkpoint)
     status = "interrupted"
     try:
         result = fit_model(model, dataset, targets, index["train"], index["val"], params, seed,
-                           callbacks=[progress.callback], on_epoch_end=recorder.epoch_ended)
+                           callbacks=[progress.callback], on_epoch_end=recorder.epoch_ended,
+                           checkpoint=recorder.checkpoint,
+                           resume=checkpoint.resume() if checkpoint is not None else None)
         status = "complete"
     except TrainingDiverged as error:
         status = "diverged"

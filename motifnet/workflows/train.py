@@ -59,7 +59,9 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
                        targets_file=data.targets_file, target_names=data.target_names,
                        epistatic_reg=config.epistatic_reg, reference=config.reference)
     read_adjacencies(resolve(config.params))  # refuse bad parameters and adjacency files before reading any data
-    check_inputs_outside(config.run_dir, _input_paths(data, config))
+    inputs = _input_paths(data, config)
+    check_inputs_outside(config.run_dir, inputs)
+    config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs if path is not None))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
         if fold:
@@ -82,8 +84,8 @@ def _input_paths(data: DataOptions, config: TrainConfig) -> list:
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
     """``data`` with the folded files of ``train --fold`` in place of the plain ones, and the fold options."""
     folded = fold_training_inputs(list(data.fasta), config.run_dir, fold, multi_label=data.multi_label,
-                                  overwrite=config.overwrite, seed=config.seed, structure_alphabet=data.structure,
-                                  structure_pwm=data.structure_pwm)
+                                  overwrite=config.overwrite or config.resume, seed=config.seed,
+                                  structure_alphabet=data.structure, structure_pwm=data.structure_pwm)
     changes = {"fasta": folded.paths, "structure": folded.structure_alphabet, "structure_pwm": folded.structure_pwm}
     if data.task == "classification" and not data.class_names:
         changes["class_names"] = folded.class_names  # the plain files' names, not those of the folded copies

@@ -1,0 +1,189 @@
+"""``train --resume``: an interrupted training continues from its last epoch and ends as an uninterrupted one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from helpers import TINY_PARAMS, gata_records, two_classes, write_fasta
+
+from motifnet.data.dataset import load_dataset
+from motifnet.data.options import DataOptions
+from motifnet.errors import ParamError
+from motifnet.run import _epochs, training
+from motifnet.run.rundir import open_run
+
+# A learning rate that makes the validation loss wander, so the schedule halves it and the best epoch is
+# not the last: a resume that lost the schedule's counters or the best so far would end differently.
+PARAMS = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epochs": 9, "batch_size": 16,
+          "learning_rate": 0.01, "patience_lr": 1, "patience_stopping": 5}
+
+
+@pytest.fixture(scope="module")
+def fasta(tmp_path_factory):
+    return [str(path) for path in two_classes(tmp_path_factory.mktemp("resume"))]
+
+
+@pytest.fixture(scope="module")
+def regression_fasta(tmp_path_factory):
+    records = gata_records(120, seed=2, length=30)
+    path = write_fasta(tmp_path_factory.mktemp("resume-regression") / "gata.fa",
+                       [(f"{record_id} {value:.4f}", sequence) for record_id, sequence, value in records])
+    return [str(path)]
+
+
+def config(run_dir, inputs, **changes):
+    return training.TrainConfig(str(run_dir), {**PARAMS, **changes.pop("params", {})}, seed=changes.pop("seed", 7),
+                                inputs=tuple(inputs), **changes)
+
+
+def load(inputs, task):
+    return load_dataset(DataOptions(fasta=tuple(inputs), task=task))
+
+
+def interrupt_after(monkeypatch, epoch: int):
+    """A SIGTERM as the epoch ``epoch`` ends: training stops at the next batch."""
+    epoch_ended = _epochs.RunFolderRecorder.epoch_ended
+
+    def stopping(self, model, done, logs, improved):
+        epoch_ended(self, model, done, logs, improved)
+        if done == epoch:
+            signal.raise_signal(signal.SIGTERM)
+
+    monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", stopping)
+
+
+def train_interrupted(run_dir, inputs, task, epoch, monkeypatch, **changes):
+    from motifnet._signals import stop_on_signals
+
+    with monkeypatch.context() as patch:
+        interrupt_after(patch, epoch)
+        with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+            training.train(load(inputs, task), config(run_dir, inputs, **changes))
+
+
+def history_without_seconds(run_dir):
+    rows = (run_dir / "history.tsv").read_text().strip().split("\n")
+    return [row.rsplit("\t", 1)[0] for row in rows]
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta, tmp_path, monkeypatch, task):
+    inputs = fasta if task == "classification" else regression_fasta
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    metrics = training.train(load(inputs, task), config(whole, inputs))
+
+    train_interrupted(resumed, inputs, task, 3, monkeypatch)
+    meta = json.loads((resumed / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "interrupted" and meta["training"]["epochs_run"] == 3
+    assert sorted(path.name for path in (resumed / "resume").iterdir()) == ["epoch-3.npz", "state.json"]
+
+    assert training.train(load(inputs, task), config(resumed, inputs, resume=True)) == metrics
+    assert history_without_seconds(resumed) == history_without_seconds(whole)
+    meta, expected = (json.loads((run / "motifnet.json").read_text()) for run in (resumed, whole))
+    assert meta["training"] == expected["training"] and meta["training"]["status"] == "complete"
+    assert meta["training"]["best_epoch"] < meta["training"]["epochs_run"], "the test needs a best epoch before last"
+    for got, want in zip(open_run(resumed).model.get_weights(), open_run(whole).model.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not (resumed / "resume").exists()  # complete: nothing left to resume
+
+
+def test_a_job_killed_between_its_checkpoint_files_resumes_from_the_epoch_before(fasta, tmp_path, monkeypatch):
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    training.train(load(fasta, "classification"), config(whole, fasta))
+    train_interrupted(resumed, fasta, "classification", 3, monkeypatch)
+    # As if killed after epoch 4's archive and model were written but before its state.json:
+    shutil.copy(resumed / "resume" / "epoch-3.npz", resumed / "resume" / "epoch-4.npz")
+    (resumed / "model.keras").write_bytes(b"a later epoch's model, half written")
+    training.train(load(fasta, "classification"), config(resumed, fasta, resume=True))
+    assert history_without_seconds(resumed) == history_without_seconds(whole)
+    for got, want in zip(open_run(resumed).model.get_weights(), open_run(whole).model.get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"params": {"kernel_num": 5}}, "params: kernel_num 4 -> 5"),
+    ({"seed": 8}, "seed: 7 -> 8"),
+    ({"split": (0.6, 0.2)}, "split: fractions"),
+    ({"edit": True}, "up.fa changed since the run started (SHA-256 differs)"),
+])
+def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, tmp_path, monkeypatch, change,
+                                                                         message):
+    inputs = [shutil.copy(path, tmp_path / f"{name}.fa") for path, name in zip(fasta, ("up", "down"))]
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, inputs, "classification", 2, monkeypatch)
+    if change.pop("edit", False):
+        with open(inputs[0], "a") as handle:
+            handle.write(">extra\n" + "A" * 30 + "\n")
+    before = {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
+    with pytest.raises(ParamError, match="--resume needs the inputs and parameters of the run") as error:
+        training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True, **change))
+    assert message in str(error.value)
+    assert {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()} == before
+
+
+def test_resume_leaves_a_complete_run_as_it_is(fasta, tmp_path, caplog):
+    run_dir = tmp_path / "run"
+    metrics = training.train(load(fasta, "classification"), config(run_dir, fasta))
+    before = {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in run_dir.iterdir()}
+    with caplog.at_level("INFO", logger="motifnet"):
+        assert training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True)) == metrics
+    assert {path.name: (path.stat().st_mtime_ns, path.read_bytes()) for path in run_dir.iterdir()} == before
+    assert "training is complete (9 epochs); nothing to resume" in caplog.text
+
+
+@pytest.mark.parametrize("left", ["nothing", "empty folder", "killed before its first epoch"])
+def test_resume_without_a_run_to_continue_starts_one(fasta, tmp_path, monkeypatch, left):
+    run_dir = tmp_path / "run"
+    if left == "empty folder":
+        run_dir.mkdir()
+    elif left == "killed before its first epoch":
+        train_interrupted(run_dir, fasta, "classification", 1, monkeypatch)
+        shutil.rmtree(run_dir / "resume")  # what a job killed during its first epoch leaves
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "complete" and (run_dir / "metrics.json").exists()
+
+
+def test_resume_refuses_a_diverged_run_and_overwrite_with_it(fasta, tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "motifnet.json").write_text(json.dumps({"seed": 7, "params": {}, "training": {"status": "diverged"}}))
+    with pytest.raises(ParamError, match="training diverged; resuming would repeat it"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    with pytest.raises(ParamError, match="pass one of them"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, overwrite=True))
+
+
+@pytest.mark.slow
+def test_a_killed_batch_job_requeued_with_resume_completes(fasta, tmp_path):
+    # SIGKILL, as a batch system sends after its grace period: the lock is left behind, the epoch under way lost.
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "motifnet", "train", *fasta, "-o", str(run_dir), "--seed", "3", *TINY_PARAMS,
+               "--param", "epochs=40", "--param", "patience_stopping=40", "--resume"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (run_dir / "resume" / "state.json").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    process.kill()
+    process.communicate()
+    epochs_done = json.loads((run_dir / "resume" / "state.json").read_text())["fit"]["epoch"]
+    assert epochs_done < 40
+
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"resuming {run_dir} after epoch " in result.stderr and "Traceback" not in result.stderr
+    epochs = [int(row.split("\t")[0]) for row in (run_dir / "history.tsv").read_text().strip().split("\n")[1:]]
+    assert epochs == list(range(1, 41))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "complete" and not (run_dir / "resume").exists()
+
+    again = subprocess.run(command, capture_output=True, text=True)
+    assert again.returncode == 0
+    assert f"{run_dir}: training is complete (40 epochs); nothing to resume" in again.stderr.strip().split("\n")
