@@ -90,6 +90,46 @@ def stop_on_signals(signals=SIGNALS):
         _stop.clear()
 
 
+@contextmanager
+def stop_when(predicate, every: float = 1.0):
+    """Within the block, ask to stop (as a signal would) once ``predicate()`` is true, checked every ``every`` s.
+
+    For work where the user's signal does not arrive: a Dask worker process, whose client sets a
+    flag that ``predicate`` reads. A request made this way is cleared when the block ends.
+
+    Parameters
+    ----------
+    predicate : callable
+        Called without arguments from a thread of this process.
+    every : float
+        Seconds between calls. Default is 1.
+    """
+    done = threading.Event()
+    asked = threading.Event()
+
+    def watch():
+        while not done.wait(every):
+            try:
+                now = predicate()
+            except Exception as error:  # noqa: BLE001 - a flag that cannot be read now may be readable next time
+                log.debug("cannot tell whether to stop: %s", error)
+                continue
+            if now:
+                asked.set()
+                _stop.set()
+                return
+
+    thread = threading.Thread(target=watch, name="motifnet-stop-watch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        if asked.is_set():
+            _stop.clear()
+
+
 def stopping_on_signals(function):
     """Decorator: run ``function`` within :func:`stop_on_signals` (for commands with safe points)."""
 

@@ -638,3 +638,38 @@ def test_a_results_file_of_the_old_layout_is_continued_in_its_layout(tmp_path):
     results = ResultsFile(tmp_path / RESULTS, ["epochs"])
     assert results.columns == legacy
 
+
+
+@pytest.mark.slow
+def test_a_signal_during_the_best_retraining_stops_it_and_the_search_continues_it(data_dir, scheduler):
+    # The retraining runs on a worker, where the user's signal does not arrive: it used to train on to the end.
+    import signal
+    import threading
+    import time
+
+    from motifnet._signals import StopRequested, stop_on_signals
+
+    folder = data_dir / "signalled-retraining"
+    fixed = {**FIXED_PARAMS, "epochs": 25, "patience_stopping": 25}
+    config = SearchConfig(DataOptions([data_dir / "motif.fa", data_dir / "plain.fa"]), str(folder),
+                          check_grid({"kernel_num": [4]}), fixed, seed=11)
+    state = folder / "best" / "resume" / "state.json"
+
+    def signal_after_an_epoch():
+        deadline = time.time() + 120
+        while not state.exists() and time.time() < deadline:
+            time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=signal_after_an_epoch, daemon=True).start()
+    with stop_on_signals(), pytest.raises(StopRequested):
+        run_search(config, on(scheduler), runner=quick_runner)
+    meta = json.loads((folder / "best" / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "interrupted" and meta["training"]["epochs_run"] < 25
+    assert json.loads((folder / "search.json").read_text())["status"] != "complete"
+
+    result = run_search(config, on(scheduler), runner=quick_runner)  # the same command again
+    meta = json.loads((folder / "best" / "motifnet.json").read_text())
+    assert meta["training"]["status"] == "complete" and meta["training"]["epochs_run"] == 25
+    epochs = [int(row.split("\t")[0]) for row in (folder / "best" / "history.tsv").read_text().split("\n")[1:] if row]
+    assert epochs == list(range(1, 26)) and result.best is not None

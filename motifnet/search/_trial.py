@@ -217,13 +217,36 @@ def _run_trial(task: TrialTask) -> dict:
     return result
 
 
-def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None) -> dict:
+def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, stop_event: str | None = None):
     """Train the chosen parameters with ``motifnet train``'s path into ``config.run_dir``.
 
-    Returns the test metrics (see :func:`motifnet.run.training.train`).
+    Parameters
+    ----------
+    stop_event : str or None
+        The name of a ``distributed.Event``: once the client sets it (the user's signal reached
+        the search, not this worker), training stops at its next batch as after a signal,
+        keeping what is done. Default is None.
+
+    Returns
+    -------
+    dict or None
+        The test metrics (see :func:`motifnet.run.training.train`); None when stopped.
     """
+    from contextlib import nullcontext
+
+    from .._signals import stop_when
     from ..run.training import train
 
     with _ONE_TRIAL_AT_A_TIME:
         configure_threads(threads)
-        return train(cached_dataset(data, sha256), config)
+        watch = nullcontext()
+        if stop_event is not None:
+            from distributed import Event, get_client
+
+            # The client named explicitly: the watching thread is not the task's, where Dask finds it itself.
+            watch = stop_when(Event(stop_event, client=get_client()).is_set)
+        try:
+            with watch:
+                return train(cached_dataset(data, sha256), config)
+        except KeyboardInterrupt:
+            return None

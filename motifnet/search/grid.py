@@ -53,6 +53,8 @@ log = logging.getLogger("motifnet")
 
 _LEADING, _TRAILING = LEADING_COLUMNS, TRAILING_COLUMNS
 _POLL_SECONDS = 5  # how often a waiting search looks for new workers
+_STOP_POLL_SECONDS = 0.5  # how often a search waiting for its retraining looks for a signal
+_STOP_GRACE_SECONDS = 60  # how long a stopped search waits for its retraining to reach a batch boundary
 
 
 def load_grid(path) -> dict:
@@ -445,14 +447,18 @@ def _describe(trial: Trial) -> str:
     return " ".join(f"{name}={format_value(value)}" for name, value in trial.values.items())
 
 
-def _best_is_current(best_dir: Path, params: dict, seed: int) -> bool:
+def _best_state(best_dir: Path, params: dict, seed: int) -> str | None:
+    """'current' when ``best_dir`` holds the complete run of these parameters and seed, 'interrupted'
+    when it holds their unfinished run (retraining continues it), else None."""
     from ..run.rundir import open_run
 
     try:
         run = open_run(best_dir)
     except MotifnetError:
-        return False
-    return run.complete and run.meta.get("seed") == seed and run.meta["params"] == to_json(resolve(params))
+        return None
+    if run.meta.get("seed") != seed or run.meta["params"] != to_json(resolve(params)):
+        return None
+    return "current" if run.complete else "interrupted"
 
 
 def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_result=None,
@@ -543,7 +549,8 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files.
     Returns the new run's test metrics, or None when the run was there already.
     """
-    if _best_is_current(best_dir, params, seed):
+    state = _best_state(best_dir, params, seed)
+    if state == "current":
         log.info("%s already holds the best trial's run", best_dir)
         return None
     from ..run.training import TrainConfig
@@ -551,11 +558,14 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     connection = connected()
     if best_dir.is_dir() and not (best_dir / META).exists():
         shutil.rmtree(best_dir)  # a retraining killed before it wrote anything useful
-    log.info("retraining the best trial (%s) into %s", trial, best_dir)
-    train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed, overwrite=True)
-    future = connection.client.submit(retrain_best, *data, train_config, connection.threads, pure=False,
+    log.info("%s the best trial (%s) into %s", "continuing to retrain" if state == "interrupted" else "retraining",
+             trial, best_dir)
+    train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
+                               overwrite=state != "interrupted", resume=state == "interrupted")
+    stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
+    future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
-    return _retrained(future)
+    return _retrained(future, stop_event)
 
 
 def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> None:
@@ -649,15 +659,42 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
         raise
 
 
-def _retrained(future) -> dict:
-    """The best run's test metrics; a lost worker becomes one error that says how to go on."""
-    from distributed import KilledWorker
+def _retrained(future, stop_event: str) -> dict:
+    """The best run's test metrics; a lost worker becomes one error that says how to go on.
+
+    A signal to this process (see :func:`motifnet._signals.check_stop`) sets the worker's
+    ``stop_event``: the retraining stops at its next batch, keeping its best model and what
+    ``train --resume`` needs, and :class:`motifnet._signals.StopRequested` is raised here once it has.
+    """
+    from distributed import Event, KilledWorker, wait
+    from distributed import TimeoutError as WaitTimeout
+
+    from .._signals import StopRequested
 
     try:
-        return future.result()
+        while True:
+            check_stop()
+            try:
+                wait(future, timeout=_STOP_POLL_SECONDS)
+                break
+            except WaitTimeout:
+                continue
+    except StopRequested:
+        log.warning("stopping the retraining at its next batch; run the same command again to continue it")
+        Event(stop_event, client=future.client).set()
+        try:
+            wait(future, timeout=_STOP_GRACE_SECONDS)
+        except WaitTimeout:
+            future.cancel()
+        raise
+    try:
+        metrics = future.result()
     except KilledWorker as error:
         raise MotifnetError(f"retraining the best trial lost its worker ({error}); run the same command "
                             "again to retrain it (finished trials are kept)") from None
+    if metrics is None:  # stopped on the worker's side (its own signal)
+        raise StopRequested
+    return metrics
 
 
 def _outcome(future) -> dict:
