@@ -122,6 +122,11 @@ CASES = [
     (["predict", "{run}", "{rna}"],
      "rna.fa, record 1 ('u1'): sequence character 'U' at position 4 is not in the dna alphabet"),
     (["predict", "{run}", "{short_record}"], "sequence length 20 differs from 40"),
+    # Labelled files for a run's model: its length, not --length (which these commands lack), is the fix.
+    (["activations", "{run}", "--fasta", "{short_record}", "--fasta", "{down}", "-o", "{out}/a.npz"],
+     "short_record.fa, record 1 ('s1'): sequence length 20 differs from 40; the model takes this length only"),
+    (["visualize-kernels", "{run}", "--no-match", "--fasta", "{up}", "--fasta", "{short_record}", *OUT],
+     "short_record.fa, record 1 ('s1'): sequence length 20 differs from 40; the model takes this length only"),
     # A run folder that is in use, or holds the inputs.
     (["train", "{up}", "{down}", "-o", "{locked}", "--seed", "1", *TINY_PARAMS],
      "in use by motifnet train (pid {pid} on {host}"),
@@ -159,7 +164,7 @@ CASES = [
      "target names must be non-empty and hold no tab or line break"),
     # messages that misled
     (["activations", "{run}", "--fasta", "{short}", "--fasta", "{short}", "-o", "{tmp}/act.npz"],
-     "but the model takes length 40 only (it does not crop or pad); give sequences of that length"),
+     "differs from 40; the model takes this length only (it does not crop or pad); give sequences of that length"),
     (["activations", "{run}", "-o", "{tmp}/folder.npz"], "{tmp}/folder.npz: Is a directory"),
     # An existing run is kept unless --overwrite.
     (["train", "{up}", "{down}", "-o", "{run}", *TINY_PARAMS], "holds a run already; pass --overwrite"),

@@ -243,7 +243,7 @@ def test_structure_pwm(tmp_path):
      "(e.g. '>seq1 0,2'), found header 's2 label'"),
     ({"pos.fa": ">p1\nACGT\n>p2\nACG\n", "neg.fa": ">n1\nACGT\n"}, {},
      "{pos.fa}, record 2 ('p2'): sequence length 3 differs from 4 ({pos.fa}, record 1 ('p1')); "
-     "sequences must be equally long (train: or pass --length N"),
+     "sequences must be equally long, or pass --length N"),
     ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nAC\nGTA\n"}, {}, "{neg.fa}, record 1 ('n1'): sequence length 5"),
     ({"pos.fa": ">p1\nACGT\n>p2\n", "neg.fa": ">n1\nACGT\n"}, {}, "{pos.fa}, record 2 ('p2'): empty sequence"),
     ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nACXT\n"}, {"alphabet": "dna"},
@@ -577,3 +577,21 @@ def test_save_and_load_round_trip(tmp_path):
     assert restored.encoder.to_json() == dataset.encoder.to_json()
     subset = restored.subset(np.array([2, 0]))
     assert subset.ids.tolist() == ["n1", "p1"] and subset.tracks.shape == (2, 6, 1)
+
+
+def test_complement_channels_of_a_data_set_and_what_its_input_is():
+    from motifnet.data.encoding import Encoder
+
+    def data(alphabet, tracks=()):
+        n = 2
+        return Dataset(Encoder(alphabet, 5), np.ones((n, 5), dtype=np.uint8), np.eye(2, dtype=np.uint8),
+                       np.array(["a", "b"]), np.zeros(n, dtype=np.int32), ["x", "y"], False, [],
+                       tracks=np.zeros((n, 5, len(tracks)), dtype=np.float32) if tracks else None,
+                       track_names=list(tracks))
+
+    assert data(DNA).complement_channels == (3, 2, 1, 0)
+    # A track has no complement: a stranded signal would need the other strand's track.
+    assert data(DNA, ["phylop"]).complement_channels is None
+    assert data(DNA, ["phylop"]).describe_input() == "dna (ACGT, ambiguity codes RYSWKMBDHVN) with tracks phylop"
+    assert data(PROTEIN).complement_channels is None
+    assert data(PROTEIN).describe_input().startswith("protein (ACDEFGHIKLMNPQRSTVWY")

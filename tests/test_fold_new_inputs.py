@@ -120,3 +120,13 @@ def test_a_fold_run_predicts_plain_fasta_as_it_predicts_folded_fasta(cli, tmp_pa
             np.load(tmp_path / "attribute_folded" / "attributions.npz") as from_folded:
         for name in from_folded.files:
             np.testing.assert_array_equal(from_plain[name], from_folded[name])
+
+
+def test_an_error_in_a_folded_copy_names_the_users_file(tmp_path):
+    # Errors raised while reading the folded copy named a file in a temporary folder, gone by then.
+    from motifnet.errors import InputError
+
+    run, plain, _ = _run(tmp_path, "context")
+    with pytest.raises(InputError) as error, folded_as_trained(run, [plain]) as paths:
+        raise InputError(f"{paths[0]}, record 2 ('b'): sequence length 21 differs from 40")
+    assert str(error.value) == f"{plain} (folded), record 2 ('b'): sequence length 21 differs from 40"

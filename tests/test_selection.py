@@ -44,7 +44,8 @@ def test_new_files_are_read_in_the_model_class_order(trained_run):
     (lambda tmp, up: [up], r"give one FASTA file per class of the model \(up, down\), in that order; received 1",
      ParamError),
     (lambda tmp, up: [write_fasta(tmp / "short.fa", [("a", "ACGT" * 5)]), write_fasta(tmp / "b.fa", [("b", "A" * 20)])],
-     r"short.fa: sequences of length 20, but the model takes length 40 only \(it does not crop or pad\)", InputError),
+     r"short.fa, record 1 \('a'\): sequence length 20 differs from 40; the model takes this length only \(it does "
+     r"not crop or pad\)", InputError),
     (lambda tmp, up: [write_fasta(tmp / "rna.fa", [("a", "ACGU" * 10)]), up], "not in the dna alphabet", InputError),
 ])
 def test_new_files_that_do_not_fit_the_model(trained_run, tmp_path, make, message, error):

@@ -95,6 +95,22 @@ class Dataset:
         return self.encoder.channels + len(self.track_names)
 
     @property
+    def complement_channels(self) -> tuple | None:
+        """For each model input channel, the channel of its complement; None without a reverse complement.
+
+        See :attr:`motifnet.data.encoding.Encoder.complement_channels`. Position-wise tracks have no
+        complement (a stranded signal would need its other-strand track), so input with tracks has none.
+        """
+        return None if self.track_names else self.encoder.complement_channels
+
+    def describe_input(self) -> str:
+        """The model input in a few words (alphabet, structure, tracks), for messages."""
+        text = self.encoder.describe_input()
+        if self.track_names:
+            text += f" with tracks {', '.join(self.track_names)}"
+        return text
+
+    @property
     def output_names(self) -> list:
         """Names of the model's output units: classes, or targets (regression)."""
         return list(self.target_names) if self.task == "regression" else list(self.class_names)
@@ -387,7 +403,7 @@ def _encode_files(encoder: Encoder, files) -> tuple:
     return codes, structure
 
 
-def load_dataset(fasta_paths, **options) -> Dataset:
+def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dataset:
     """Read and encode labelled FASTA files.
 
     Parameters
@@ -395,6 +411,10 @@ def load_dataset(fasta_paths, **options) -> Dataset:
     fasta_paths : DataOptions or list of str
         How to read the data; or the FASTA files, with the other fields of
         :class:`motifnet.data.options.DataOptions` as keywords.
+    model_length : int or None
+        Data for a trained model that takes this length only (and neither crops nor pads): a
+        record of another length is refused saying so. Default is None: training data, whose
+        records must be equally long (or ``length`` set).
     **options
         Fields of :class:`DataOptions` (only with a list of files).
 
@@ -424,7 +444,7 @@ def load_dataset(fasta_paths, **options) -> Dataset:
                 raise InputError(f"{input_file.where(int(empty[0]))}: empty sequence")
     ids, labels, class_names, targets, target_names = _labels(data, files)
     _warn_duplicate_ids(ids, files)
-    length = data.length if data.length is not None else _common_length(files, structure_mode)
+    length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
     chosen = _choose_alphabet(files, data.alphabet, structure_mode)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too
         for input_file in files:
@@ -533,23 +553,27 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     return [identifier for identifier, _ in parsed], labels, class_names or [f"class_{i}" for i in range(n_classes)]
 
 
-def _common_length(files: list, structure_mode: str | None) -> int:
-    """The one length of every sequence (without ``--length``); refuses the first that differs."""
+def _common_length(files: list, structure_mode: str | None, model_length: int | None = None) -> int:
+    """The one length of every sequence (without ``--length``); refuses the first that differs.
+
+    With ``model_length`` every record must have that length (the model's), and the message says so.
+    """
     if structure_mode is not None:
         for input_file in files:
             for record in input_file.pending:
                 if not record.lines:
                     raise InputError(f"{record.where()}: empty record")
-    length = int(files[0].lengths[0])
+    length = int(files[0].lengths[0]) if model_length is None else model_length
     for input_file in files:
         wrong = np.flatnonzero(input_file.lengths != length)
         if wrong.size:
             row = int(wrong[0])
-            raise InputError(
-                f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs "
-                f"from {length} ({files[0].where(0)}); sequences must be equally long (train: or "
-                "pass --length N to centre-crop/pad them)"
-            )
+            found = f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs from {length}"
+            if model_length is not None:
+                raise InputError(f"{found}; the model takes this length only (it does not crop or pad); give "
+                                 "sequences of that length")
+            raise InputError(f"{found} ({files[0].where(0)}); sequences must be equally long, or pass --length N "
+                             "to centre-crop/pad them")
     return length
 
 

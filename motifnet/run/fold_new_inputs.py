@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from ..data.encoding import Encoder
-from ..data.fasta import read_fasta
+from ..data.fasta import display_name, read_fasta
 from ..data.folding import CONTEXTS, FoldOptions, fold_file
 from ..errors import InputError, ParamError, RunDirError
 from . import rundir
@@ -117,7 +117,8 @@ def folded_as_trained(run: Run, fasta):
     ------
     InputError
         Unreadable input or records that are not nucleotide sequences (see
-        :func:`motifnet.data.folding.fold_file`).
+        :func:`motifnet.data.folding.fold_file`). An input error raised within the block about a
+        folded copy names the user's file (``FILE (folded)``), not the temporary one.
     """
     fasta = [str(path) for path in fasta]
     options = run_fold_options(run) if run.dataset_encoder.structure is not None else None
@@ -136,7 +137,14 @@ def folded_as_trained(run: Run, fasta):
             target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
             fold_file(readable[index], target, options)
             readable[index] = str(target)
-        yield readable
+        try:
+            yield readable
+        except InputError as error:
+            message = str(error)
+            for index, path in enumerate(readable):
+                if path != fasta[index]:
+                    message = message.replace(path, f"{display_name(fasta[index])} (folded)")
+            raise InputError(message) from None
 
 
 def _stdin_copy(folder: Path) -> str:

@@ -74,12 +74,8 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
         )
     dataset = load_dataset(fasta, multi_label=multi_label, class_names=run.class_names, alphabet=alphabet,
                            structure=structure, structure_pwm=encoder.structure_mode == "pwm",
-                           length=encoder.length if encoder.resize else None)
-    if dataset.encoder.length != encoder.length:
-        raise InputError(
-            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model takes length "
-            f"{encoder.length} only (it does not crop or pad); give sequences of that length"
-        )
+                           length=encoder.length if encoder.resize else None,
+                           model_length=None if encoder.resize else encoder.length)
     return dataset
 
 
@@ -91,17 +87,13 @@ def _new_regression_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
     structure = encoder.structure.letters if encoder.structure is not None else None
     dataset = load_dataset(fasta, task="regression", alphabet=alphabet, structure=structure,
                            structure_pwm=encoder.structure_mode == "pwm",
-                           length=encoder.length if encoder.resize else None)
+                           length=encoder.length if encoder.resize else None,
+                           model_length=None if encoder.resize else encoder.length)
     names = run.output_names
     if dataset.targets.shape[1] != len(names):
         raise InputError(
             f"{fasta[0]}: {dataset.targets.shape[1]} target value(s) per header, but the model predicts "
             f"{len(names)} ({', '.join(names)}); give those values after the id, in that order"
-        )
-    if dataset.encoder.length != encoder.length:
-        raise InputError(
-            f"{fasta[0]}: sequences of length {dataset.encoder.length}, but the model takes length "
-            f"{encoder.length} only (it does not crop or pad); give sequences of that length"
         )
     dataset.target_names = list(names)
     return dataset
