@@ -25,7 +25,7 @@ from .interpret.attribution import (  # noqa: E402
 from .interpret.clustering import cluster_activations
 from .interpret.kernels import KernelMotif, kernel_motifs  # noqa: E402
 from .interpret.optimize import optimize_inputs  # noqa: E402
-from .model.params import PARAMS, resolve  # noqa: E402
+from .model.params import PARAMS, PRESETS, resolve  # noqa: E402
 from .motifs.distinct import MotifGroup, cluster_motifs, distinct_motifs  # noqa: E402
 from .motifs.export import trim_bounds, trim_motif, write_motifs  # noqa: E402
 from .motifs.jaspar import MotifDatabase, load_jaspar  # noqa: E402
@@ -43,7 +43,7 @@ from .workflows.visualize import visualize_kernels  # noqa: E402
 __all__ = [
     "__version__", "Alphabet", "DNA", "RNA", "PROTEIN", "get_alphabet", "Dataset", "DataOptions", "load_dataset",
     "make_split", "Encoder", "MotifnetError", "InputError", "ParamError", "RunDirError", "FastaRecord",
-    "read_fasta", "PARAMS", "resolve", "Run", "open_run", "select_data", "KernelActivations",
+    "read_fasta", "PARAMS", "PRESETS", "resolve", "Run", "open_run", "select_data", "KernelActivations",
     "max_activations", "KernelMotif", "kernel_motifs", "MemeMotif", "read_meme", "write_meme",
     "cluster_activations", "plot_clustermap", "optimize_inputs", "visualize_kernels",
     "FoldOptions", "fold_file", "fold_sequence", "structure_contexts",

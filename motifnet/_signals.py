@@ -115,8 +115,9 @@ def stop_when(predicate, every: float = 1.0):
                 log.debug("cannot tell whether to stop: %s", error)
                 continue
             if now:
-                asked.set()
-                _stop.set()
+                if not _stop.is_set():  # a signal's own request (this process's user) is not this block's to clear
+                    asked.set()
+                    _stop.set()
                 return
 
     thread = threading.Thread(target=watch, name="motifnet-stop-watch", daemon=True)

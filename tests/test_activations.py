@@ -146,3 +146,29 @@ def test_a_signal_stops_between_batches(detector):
             rows.append(batch_rows)
             signal.raise_signal(signal.SIGTERM)
     assert rows == [slice(0, 1)]
+
+
+def gata_model():
+    """A network that reads both strands, whose conv_1 kernel 0 is 1 exactly on 'GATA' (kernel 1 is off)."""
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    params = resolve({"conv_num": 1, "kernel_num": 2, "kernel_len": 4, "pool_size": 1, "pool_stride": 1,
+                      "global_pool": "max", "batch_norm": True, "neuron_num": 4, "strand": "both"})
+    model = build_model(params, 6, 4, 2, False, complement=(3, 2, 1, 0))
+    kernel = np.zeros((4, 4, 2), dtype=np.float32)
+    kernel[[0, 1, 2, 3], [2, 0, 3, 0], 0] = 1.0  # G A T A
+    model.get_layer("conv_1").set_weights([kernel, np.array([-3.0, -1.0], dtype=np.float32)])
+    return model
+
+
+def test_activations_of_a_both_strands_model_are_those_of_the_forward_strand():
+    # 'TATC' (GATA's reverse complement) is found by the network's reverse strand, not in conv_1's activations.
+    activations = max_activations(gata_model(), dataset(["AGATAC", "TTATCT", "GATAGA", "CCCCCC"]), batch_size=3)
+    np.testing.assert_array_equal(activations.max_activation, [[1, 0], [0, 0], [1, 0], [0, 0]])
+    np.testing.assert_array_equal(activations.position[:, 0], [1, 0, 0, 0])
+    assert activations.kernel_len == 4
+    mean, _, count = activation_profiles(gata_model(), dataset(["AGATAC", "TTATCT", "GATAGA", "CCCCCC"]),
+                                         np.ones((4, 2), dtype=bool))
+    np.testing.assert_array_equal(mean[:, 0], [[0, 0.5, 0], [0.5, 0, 0]])  # class 0: AGATAC, TTATCT
+    assert count.tolist() == [[2, 2], [2, 2]]

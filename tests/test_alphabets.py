@@ -112,3 +112,11 @@ def test_detect_custom_alphabet_of_the_letters_seen(sequences, letters):
 def test_detect_refuses_empty_sequences():
     with pytest.raises(ParamError, match="cannot detect the alphabet of empty sequences; pass --alphabet"):
         detect_alphabet(Counter())
+
+
+@pytest.mark.parametrize(("alphabet", "complement"), [
+    (DNA, "TGCA"), (RNA, "UGCA"), (get_alphabet("TGCA"), "ACGT"), (get_alphabet("ugca"), "ACGU"),
+    (PROTEIN, None), (get_alphabet("ACGTN"), None), (get_alphabet("ACGTacgt"), None), (get_alphabet("ACG"), None),
+])
+def test_complement_of_nucleotide_alphabets_only(alphabet, complement):
+    assert alphabet.complement == complement

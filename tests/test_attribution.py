@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from helpers import SAMPLE_DNA, TINY_PARAMS  # noqa: E402
+from helpers import SAMPLE_DNA, TINY_PARAMS, reverse_complement_text  # noqa: E402
 
 from motifnet.data.alphabets import DNA  # noqa: E402
 from motifnet.data.dataset import Dataset  # noqa: E402
@@ -277,6 +277,57 @@ def test_deeplift_refuses_recurrent_models_before_any_work():
     assert result.values.shape == (1, 20, 4)
 
 
+@pytest.mark.parametrize("overrides", [
+    {"conv_num": 1, "global_pool": "max", "pool_size": 1, "pool_stride": 1},
+    {"conv_num": 2, "global_pool": "avg", "batch_norm": True},
+    {"conv_num": 1, "global_pool": "max", "batch_norm": True, "strand": "both"},
+    {"conv_num": 2, "strand": "both"},  # pysster's block, flattened
+])
+@pytest.mark.parametrize("n_features", [0, 3])
+def test_deeplift_sums_exactly_on_networks_that_pool_globally_or_read_both_strands(overrides, n_features):
+    import keras
+
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    rng = np.random.default_rng(0)
+    data = tiny_dataset(["".join(rng.choice(list("ACGT"), 40)) for _ in range(6)])
+    data.features = rng.normal(size=(6, n_features)).astype(np.float32) if n_features else None
+    keras.utils.set_random_seed(1)
+    params = resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8, **overrides})
+    model = build_model(params, 40, 4, 2, False, n_features=n_features, complement=data.complement_channels)
+    for variable in model.weights:  # batch normalisation away from the identity
+        if "moving" in variable.path or "gamma" in variable.path or "beta" in variable.path:
+            variable.assign(rng.uniform(0.5, 1.5, variable.shape) if "gamma" in variable.path or "variance"
+                            in variable.path else rng.normal(0, 0.3, variable.shape))
+    result = attribute(model, data, AttributionConfig("deeplift", 1, "uniform"))
+    errors, difference = relative_errors(result)
+    assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2)), errors
+    own = logit_function(model)(data.model_inputs(slice(None)), np.ones(6, dtype=int))
+    np.testing.assert_allclose(result.logits, own, rtol=1e-5, atol=1e-5)
+    gradients = attribute(model, data, AttributionConfig("integrated-gradients", 1, "uniform", steps=8))
+    assert gradients.values.shape == (6, 40, 4) and np.isfinite(gradients.values).all()
+
+
+def test_ism_of_a_both_strands_model_is_the_reverse_complement_of_ism_of_the_reverse_complement():
+    import keras
+
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    rng = np.random.default_rng(2)
+    sequences = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(4)]
+    keras.utils.set_random_seed(3)
+    model = build_model(resolve({"conv_num": 1, "kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "strand": "both",
+                                 "global_pool": "max"}), 30, 4, 2, False, complement=(3, 2, 1, 0))
+    forward = attribute(model, tiny_dataset(sequences), AttributionConfig("ism", 0))
+    reverse = attribute(model, tiny_dataset([reverse_complement_text(text) for text in sequences]),
+                        AttributionConfig("ism", 0))
+    np.testing.assert_allclose(reverse.logits, forward.logits, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(reverse.values[:, ::-1, ::-1], forward.values, rtol=0, atol=1e-5)
+    assert np.abs(forward.values).max() > 1e-3
+
+
 # -- trained models -------------------------------------------------------------------------------------------
 
 def test_completeness_ism_and_batch_sizes_on_the_trained_run(trained_run):
@@ -311,6 +362,19 @@ def test_completeness_ism_and_batch_sizes_on_the_trained_run(trained_run):
         one = attribute(run.model, small, AttributionConfig(method, 0, steps=steps, batch_size=1))
         many = attribute(run.model, small, AttributionConfig(method, 0, steps=steps, batch_size=256))
         np.testing.assert_allclose(one.values, many.values, atol=1e-5)
+
+
+def test_the_explained_probabilities_are_those_predict_gives(trained_run):
+    # attribute computed them through a model of its own, not predict's path.
+    from motifnet.run.predict import predict_arrays
+
+    run = open_run(trained_run[0])
+    data = select_data(run, "all")
+    predicted = predict_arrays(run.model, data, np.arange(len(data)), 64)
+    for target in (None, "down"):
+        result = attribute(run.model, data, AttributionConfig("saliency", target, batch_size=5))
+        assert result.targets.tolist() == (predicted.argmax(axis=1).tolist() if target is None else [1] * len(data))
+        np.testing.assert_array_equal(result.probabilities, predicted[np.arange(len(data)), result.targets])
 
 
 @pytest.mark.slow

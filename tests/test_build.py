@@ -2,15 +2,37 @@
 
 import numpy as np
 import pytest
+from helpers import reverse_complement_text
 
 from motifnet.errors import ParamError
 from motifnet.model.params import resolve
 
+DNA_COMPLEMENT = (3, 2, 1, 0)  # A C G T -> T G C A
 
-def build(length=100, channels=4, classes=3, multi_label=False, features=0, task="classification", **overrides):
+
+def build(length=100, channels=4, classes=3, multi_label=False, features=0, task="classification", complement=None,
+          **overrides):
     from motifnet.model.build import build_model
 
-    return build_model(resolve(overrides), length, channels, classes, multi_label, features, task=task)
+    return build_model(resolve(overrides), length, channels, classes, multi_label, features, task=task,
+                       complement=complement)
+
+
+def one_hot(text):
+    return np.eye(4, dtype=np.float32)[["ACGT".index(letter) for letter in text]]
+
+
+def random_dna(n, length, seed=0):
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("ACGT"), length)) for _ in range(n)]
+
+
+def randomise(model, seed=0):
+    """Random weights everywhere (batch normalisation too: its moving variance kept positive)."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([np.abs(rng.normal(1.0, 0.3, w.shape)).astype(np.float32) if "variance" in v.path
+                       else rng.normal(0, 0.5, w.shape).astype(np.float32)
+                       for v, w in zip(model.weights, model.get_weights())])
 
 
 def layer(model, name):
@@ -116,3 +138,148 @@ def test_summary_lines_list_every_layer_and_the_total():
         assert layer_name in text, layer_name
     # conv 5*4*4+4, dense (13*4)*8+8, output 8*2+2
     assert f"{84 + 424 + 18:,}" in text
+
+
+# -- global pooling, batch normalisation, both strands --------------------------------------------------------
+
+def test_global_pool_replaces_flatten_after_the_per_block_pooling():
+    model = build(length=40, conv_num=2, kernel_len=5, kernel_num=(4, 6), global_pool="avg")
+    names = [layer.name for layer in model.layers]
+    assert "flatten" not in names and names[names.index("dropout_conv_2") + 1] == "global_pool"
+    assert type(layer(model, "global_pool")).__name__ == "GlobalAveragePooling1D"
+    assert tuple(layer(model, "pool_2").output.shape) == (None, 7, 6)  # 40 -> 36 -> 18 -> 14 -> 7
+    assert tuple(layer(model, "global_pool").output.shape) == (None, 6)
+    assert type(layer(build(length=40, conv_num=1, kernel_len=5, global_pool="max"), "global_pool")).__name__ \
+        == "GlobalMaxPooling1D"
+
+
+@pytest.mark.parametrize("pooling", ["max", "avg"])
+def test_global_pooling_does_not_care_where_the_motif_sits(pooling):
+    """Zero padding around a motif: every placement with room on both sides gives the same windows."""
+    model = build(length=40, classes=2, conv_num=1, kernel_num=8, kernel_len=5, pool_size=1, pool_stride=1,
+                  global_pool=pooling, task="regression")
+    randomise(model)
+    x = np.zeros((3, 40, 4), dtype=np.float32)
+    for row, start in enumerate((4, 17, 31)):
+        x[row, start:start + 5] = one_hot("GATAA")
+    predictions = model.predict(x, verbose=0)
+    np.testing.assert_allclose(predictions[1:], predictions[[0, 0]], rtol=0, atol=1e-6)
+    flat = build(length=40, classes=2, conv_num=1, kernel_num=8, kernel_len=5, pool_size=1, pool_stride=1,
+                 task="regression")
+    randomise(flat)
+    assert np.ptp(flat.predict(x, verbose=0)[:, 0]) > 1e-3  # flattening does care
+
+
+def test_global_pool_after_recurrent_layers_pools_every_position_of_the_last():
+    model = build(length=30, conv_num=1, kernel_len=5, rnn_type="GRU", rnn_num=2, rnn_units=4, global_pool="max")
+    names = [layer.name for layer in model.layers]
+    assert names[names.index("rnn_2") + 1] == "global_pool" and "flatten" not in names
+    assert tuple(layer(model, "rnn_2").output.shape) == (None, 13, 8)  # 30 -> 26 -> pool 13, bidirectional 2 x 4
+    assert tuple(layer(model, "global_pool").output.shape) == (None, 8)
+
+
+def test_batch_norm_follows_each_convolutions_relu():
+    model = build(length=40, conv_num=2, kernel_len=5, batch_norm=True)
+    names = [layer.name for layer in model.layers]
+    assert names[1:9] == ["dropout_input", "conv_1", "batch_norm_1", "pool_1", "dropout_conv_1", "conv_2",
+                          "batch_norm_2", "pool_2"]
+    assert layer(model, "conv_1").activation.__name__ == "relu"
+    assert type(layer(model, "batch_norm_1")).__name__ == "BatchNormalization"
+    assert "batch_norm_1" not in [layer.name for layer in build(length=40, conv_num=1, kernel_len=5).layers]
+
+
+def test_both_strands_share_every_layer_and_average_before_the_output():
+    model = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, strand="both",
+                  complement=DNA_COMPLEMENT, features=3, batch_norm=True, global_pool="max")
+    names = [layer.name for layer in model.layers]
+    assert names == ["sequence", "reverse_complement", "dropout_input", "conv_1", "batch_norm_1", "pool_1",
+                     "dropout_conv_1", "global_pool", "features", "concat_features", "dense_1", "dropout_dense_1",
+                     "strand_merge", "output"]
+    assert layer(model, "reverse_complement").complement == DNA_COMPLEMENT
+    # One set of weights, used twice: as many as the forward-only network has.
+    forward = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, features=3,
+                    batch_norm=True, global_pool="max")
+    assert model.count_params() == forward.count_params()
+    assert len(layer(model, "conv_1")._inbound_nodes) == 2 and len(layer(model, "output")._inbound_nodes) == 1
+
+
+@pytest.mark.parametrize("overrides", [
+    {"conv_num": 1, "kernel_len": 5, "global_pool": "max", "pool_size": 1, "pool_stride": 1},
+    {"conv_num": 2, "kernel_len": 5, "global_pool": "avg", "batch_norm": True},
+    {"conv_num": 2, "kernel_len": 5},  # pysster's flatten
+    {"conv_num": 1, "kernel_len": 5, "rnn_type": "GRU", "rnn_units": 4},
+])
+def test_both_strands_predict_a_sequence_and_its_reverse_complement_alike(overrides):
+    model = build(length=30, classes=3, kernel_num=4, neuron_num=8, strand="both", complement=DNA_COMPLEMENT,
+                  features=2, **overrides)
+    randomise(model, seed=2)
+    texts = random_dna(6, 30, seed=1)
+    features = np.random.default_rng(3).normal(size=(6, 2)).astype(np.float32)
+    x = np.stack([one_hot(text) for text in texts])
+    reverse = np.stack([one_hot(reverse_complement_text(text)) for text in texts])
+    predictions = model.predict({"sequence": x, "features": features}, verbose=0)
+    np.testing.assert_allclose(model.predict({"sequence": reverse, "features": features}, verbose=0), predictions,
+                               rtol=0, atol=1e-6)
+    forward_only = build(length=30, classes=3, kernel_num=4, neuron_num=8, features=2, **overrides)
+    forward_only.set_weights(model.get_weights())
+    one_strand = forward_only.predict({"sequence": x, "features": features}, verbose=0)
+    assert np.abs(one_strand - predictions).max() > 1e-4  # the reverse strand counts
+
+
+def test_both_strands_average_the_logits_of_the_forward_network():
+    import keras
+
+    model = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, strand="both",
+                  complement=DNA_COMPLEMENT, global_pool="max", task="regression")
+    randomise(model, seed=4)
+    forward = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, global_pool="max",
+                    task="regression")
+    forward.set_weights(model.get_weights())
+    texts = random_dna(5, 30, seed=5)
+    x = np.stack([one_hot(text) for text in texts])
+    reverse = np.stack([one_hot(reverse_complement_text(text)) for text in texts])
+    expected = (forward.predict(x, verbose=0) + forward.predict(reverse, verbose=0)) / 2
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    # conv_1's output in the graph is the forward strand's.
+    conv = keras.Model(model.get_layer("sequence").output, layer(model, "conv_1").output)
+    forward_conv = keras.Model(forward.get_layer("sequence").output, layer(forward, "conv_1").output)
+    np.testing.assert_array_equal(np.asarray(conv(x)), np.asarray(forward_conv(x)))
+
+
+def test_both_strands_model_saves_and_loads_in_safe_mode_with_identical_predictions(tmp_path):
+    import keras
+
+    from motifnet.model.layers import CUSTOM_OBJECTS
+
+    model = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, strand="both",
+                  complement=DNA_COMPLEMENT, features=2, batch_norm=True, global_pool="max", pool_size=1,
+                  pool_stride=1)
+    randomise(model, seed=6)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", compile=False, safe_mode=True,
+                                     custom_objects=CUSTOM_OBJECTS)
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    inputs = {"sequence": np.stack([one_hot(text) for text in random_dna(8, 30, seed=7)]),
+              "features": np.random.default_rng(8).normal(size=(8, 2)).astype(np.float32)}
+    np.testing.assert_array_equal(loaded.predict(inputs, verbose=0), model.predict(inputs, verbose=0))
+
+
+def test_strand_auto_reads_both_strands_only_with_a_complement():
+    with_complement = build(length=30, conv_num=1, kernel_len=5, strand="auto", complement=DNA_COMPLEMENT)
+    assert "reverse_complement" in [layer.name for layer in with_complement.layers]
+    without = build(length=30, channels=20, conv_num=1, kernel_len=5, strand="auto")
+    assert "reverse_complement" not in [layer.name for layer in without.layers]
+    assert "strand_merge" not in [layer.name for layer in without.layers]
+
+
+@pytest.mark.parametrize(("channels", "complement", "message"), [
+    (20, None, r"^parameter strand='both' needs input with a reverse complement .*received: this input; use "
+               r"strand=forward"),
+    (5, DNA_COMPLEMENT, r"^parameter strand='both': the channel complement does not fit the input: it lists 4 "
+                        r"channels but the input has 5$"),
+    (4, (1, 2, 3, 0), r"^parameter strand='both': the channel complement does not fit the input: expected a "
+                      r"permutation that is its own inverse"),
+])
+def test_strand_both_is_refused_without_a_fitting_complement(channels, complement, message):
+    with pytest.raises(ParamError, match=message):
+        build(length=30, channels=channels, conv_num=1, kernel_len=5, strand="both", complement=complement)

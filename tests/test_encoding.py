@@ -276,3 +276,17 @@ def test_protein_with_structure_codes_fit_in_one_byte():
     np.testing.assert_allclose(x.sum(axis=1), [0, 0, 1, 1, 1, 1, 0, 0], rtol=1e-6)
     assert x[2, 0 * 6 + 0] == 1.0 and x[3, 1 * 6 + 1] == 1.0
     np.testing.assert_allclose(x[4].reshape(20, 6)[:, 2], 1 / 20, rtol=1e-6)
+
+
+def test_reversing_and_permuting_by_the_complement_channels_gives_the_reverse_complement():
+    encoder = Encoder(DNA, 7)
+    assert encoder.complement_channels == (3, 2, 1, 0)
+    record = FastaRecord("f.fa", 1, "s", [b"AACGRTN"])
+    forward = encoder.one_hot(encoder.encode([record]).codes)[0]
+    reverse = encoder.one_hot(encoder.encode([FastaRecord("f.fa", 1, "r", [b"NAYCGTT"])]).codes)[0]
+    np.testing.assert_array_equal(forward[::-1][:, list(encoder.complement_channels)], reverse)
+    assert Encoder(RNA, 5).complement_channels == (3, 2, 1, 0)
+    assert Encoder(PROTEIN, 5).complement_channels is None
+    assert Encoder(RNA, 5, structure=structure_alphabet("()."), structure_mode="letters").complement_channels is None
+    assert Encoder(RNA, 5, structure=structure_alphabet("()."), structure_mode="letters").describe_input() \
+        == "rna (ACGU, ambiguity codes RYSWKMBDHVN) with structure letters '().'"

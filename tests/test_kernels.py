@@ -85,3 +85,24 @@ def test_background_frequencies_ignore_padding():
     sequence, structure = background_frequencies(dataset)
     np.testing.assert_allclose(sequence, [2 / 3, 1 / 3, 0, 0])  # AAC of AACG
     assert structure is None
+
+
+def test_motifs_of_a_network_that_reads_both_strands_come_from_forward_windows():
+    from motifnet.interpret.activations import max_activations
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    params = resolve({"conv_num": 1, "kernel_num": 1, "kernel_len": 4, "pool_size": 1, "pool_stride": 1,
+                      "global_pool": "avg", "neuron_num": 4, "strand": "both"})
+    model = build_model(params, 8, 4, 2, False, complement=(3, 2, 1, 0))
+    kernel = np.zeros((4, 4, 1), dtype=np.float32)
+    kernel[[0, 1, 2, 3], [2, 0, 3, 0], 0] = 1.0  # 'GATA' scores 4, one mismatch 3
+    model.get_layer("conv_1").set_weights([kernel, np.array([-2.0], dtype=np.float32)])
+    sequences = ["CGATACCC", "CCGATTCC", "TATCCCCC", "CCCCCCCC"]  # GATA, GATT, GATA's reverse complement, none
+    data = make_dataset(sequences, [[1, 0], [1, 0], [0, 1], [0, 1]])
+    activations = max_activations(model, data)
+    np.testing.assert_array_equal(activations.max_activation[:, 0], [2, 1, 0, 0])
+    (motif,) = kernel_motifs(activations, data)
+    # Class 0 means 1.5, class 1 means 0: threshold 1.5, so only 'GATA' (at position 1) is a site.
+    assert motif.top_class == 0 and motif.sites.tolist() == [0]
+    assert consensus(motif.pwm, "ACGT") == "GATA"

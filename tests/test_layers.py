@@ -1,4 +1,5 @@
-"""Sparsely connected layers: the Keras layer, in the model, from the CLI, and trained on the sample data.
+"""Sparsely connected layers: the Keras layer, in the model, from the CLI, and trained on the sample data;
+and the ReverseComplement layer.
 
 The adjacency files themselves are tested in test_adjacency.py.
 """
@@ -368,3 +369,73 @@ def test_sparse_dense_block_learns_the_sample_data(sparse_sample_run, cli, tmp_p
     result = cli("optimize-inputs", run_dir, "--layer", "dense_1", "--nodes", "0,40", "--steps", "100", "-o", output)
     assert result.exit_code == 0, result.output
     assert output.stat().st_size > 0
+
+
+# -- the reverse complement -----------------------------------------------------------------------
+
+def one_hot(text, letters="ACGT"):
+    return np.eye(len(letters), dtype=np.float32)[[letters.index(letter) for letter in text]]
+
+
+def test_reverse_complement_of_a_known_string_is_the_one_hot_of_its_reverse_complement():
+    from motifnet.model.layers import ReverseComplement
+
+    layer = ReverseComplement((3, 2, 1, 0))
+    x = np.stack([one_hot("AACGTTG"), one_hot("GATTACA")])
+    np.testing.assert_array_equal(np.asarray(layer(x)), np.stack([one_hot("CAACGTT"), one_hot("TGTAATC")]))
+    # Twice is the identity; ambiguity codes (distributions) and zero padding map alike.
+    np.testing.assert_array_equal(np.asarray(layer(layer(x))), x)
+    ambiguous = np.array([[[0.5, 0, 0.5, 0], [0, 0, 0, 0], [0, 0, 0, 1]]], dtype=np.float32)  # R, padding, T
+    expected = np.array([[[1, 0, 0, 0], [0, 0, 0, 0], [0, 0.5, 0, 0.5]]], dtype=np.float32)  # A, padding, Y
+    np.testing.assert_array_equal(np.asarray(layer(ambiguous)), expected)
+
+
+def test_reverse_complement_follows_the_channel_order_it_is_given():
+    from motifnet.data.alphabets import get_alphabet
+    from motifnet.data.encoding import Encoder
+    from motifnet.model.layers import ReverseComplement
+
+    encoder = Encoder(get_alphabet("TGCA"), 5)  # a custom alphabet: the DNA letters in another order
+    layer = ReverseComplement(encoder.complement_channels)
+    np.testing.assert_array_equal(np.asarray(layer(one_hot("GGATC", "TGCA")[None])), one_hot("GATCC", "TGCA")[None])
+
+
+@pytest.mark.parametrize(("complement", "message"), [
+    ((1, 2, 0), "own inverse"),
+    ((0, 0, 1, 1), "exactly once"),
+    ((), "exactly once"),
+    ((0.0, 1.0), "integer channel indices"),
+    ("ab", "sequence of channel indices"),
+    (None, "sequence of channel indices"),
+])
+def test_reverse_complement_refuses_what_is_not_an_involution_of_the_channels(complement, message):
+    from motifnet.model.layers import ReverseComplement
+
+    with pytest.raises(ValueError, match=f"ReverseComplement: invalid complement: .*({message})"):
+        ReverseComplement(complement)
+
+
+def test_reverse_complement_refuses_input_of_the_wrong_width():
+    import keras
+
+    from motifnet.model.layers import ReverseComplement
+
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
+        ReverseComplement((3, 2, 1, 0))(keras.Input(shape=(10, 5)))
+    with pytest.raises(ValueError, match="expected ndim=3"):
+        ReverseComplement((3, 2, 1, 0))(keras.Input(shape=(4,)))
+
+
+def test_reverse_complement_saves_and_loads_in_safe_mode(tmp_path):
+    import keras
+
+    from motifnet.model.layers import CUSTOM_OBJECTS, ReverseComplement
+
+    sequence = keras.Input(shape=(7, 4), name="sequence")
+    model = keras.Model(sequence, ReverseComplement((3, 2, 1, 0), name="reverse_complement")(sequence))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+    assert loaded.get_layer("reverse_complement").get_config() == model.get_layer("reverse_complement").get_config()
+    assert loaded.get_layer("reverse_complement").complement == (3, 2, 1, 0)
+    x = one_hot("AACGTTG")[None]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), one_hot("CAACGTT")[None])

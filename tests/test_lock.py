@@ -73,6 +73,25 @@ def test_a_lock_of_another_host_is_refused_with_the_advice_to_remove_it(tmp_path
     assert read_holder(run_dir)["host"] == "node-17.cluster"
 
 
+def test_a_requeued_batch_job_takes_over_the_lock_of_its_earlier_run_on_another_host(tmp_path, monkeypatch):
+    # SLURM requeues a job (node failure, preemption) under its id, maybe on another node, one restart later.
+    run_dir = tmp_path / "run"
+    write_lock(run_dir, 12345, host="node-17.cluster")
+    holder = json.loads((run_dir / LOCK).read_text())
+    (run_dir / LOCK).write_text(json.dumps({**holder, "job": {"id": "8812", "restart": 0}}))
+    monkeypatch.setenv("SLURM_JOB_ID", "8812")
+    monkeypatch.setenv("SLURM_RESTART_COUNT", "0")
+    with pytest.raises(RunDirError, match="cannot be checked from this host"):  # the same run of the job: alive
+        acquire(run_dir, "train")
+    monkeypatch.setenv("SLURM_RESTART_COUNT", "1")
+    with acquire(run_dir, "train"):
+        assert read_holder(run_dir)["job"] == {"id": "8812", "restart": 1}
+    monkeypatch.setenv("SLURM_JOB_ID", "9000")  # another job's lock of another host stays refused
+    write_lock(run_dir, 12345, host="node-17.cluster")
+    with pytest.raises(RunDirError, match="cannot be checked from this host"):
+        acquire(run_dir, "train")
+
+
 def test_the_lock_is_released_after_an_exception(tmp_path):
     run_dir = tmp_path / "run"
     with pytest.raises(ValueError), locked(run_dir, "train"):

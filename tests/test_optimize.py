@@ -289,3 +289,26 @@ def test_a_node_dead_at_the_start_is_restarted_wider_and_learns(detector, caplog
         caplog.clear()
         optimize_inputs(model, "conv_1", [0], steps=200, seed=0, restarts=0)
     assert "did not respond: their value did not rise" in caplog.text
+
+
+def test_a_network_that_reads_both_strands():
+    """conv_1 nodes are the forward strand's (the ACG detector learns ACG); output logits are strand-symmetric."""
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    params = resolve({"conv_num": 1, "kernel_num": 1, "kernel_len": 3, "pool_size": 1, "pool_stride": 1,
+                      "global_pool": "max", "neuron_num": 2, "strand": "both", "batch_norm": True})
+    model = build_model(params, 10, 4, 2, False, complement=(3, 2, 1, 0))
+    kernel = np.full((3, 4, 1), -1.0, dtype=np.float32)
+    for offset, letter in enumerate(MOTIF):
+        kernel[offset, LETTERS.index(letter), 0] = 1.0
+    model.get_layer("conv_1").set_weights([kernel, np.zeros(1, dtype=np.float32)])
+    x = optimize_inputs(model, "conv_1", [0], steps=300, seed=0)
+    assert MOTIF in consensus(x[0])
+    inputs = random_inputs(3, 10, 4, bound=1.0, seed=1)
+    reverse = inputs[:, ::-1, ::-1]
+    np.testing.assert_allclose(node_values(model, "output", reverse), node_values(model, "output", inputs),
+                               rtol=0, atol=1e-6)
+    assert layer_nodes(model, "strand_merge") == 2
+    optimized = optimize_inputs(model, "output", [0, 1], steps=20)
+    assert optimized.shape == (2, 10, 4) and np.isfinite(optimized).all()

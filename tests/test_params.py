@@ -6,17 +6,23 @@ import pytest
 
 from motifnet.errors import ParamError
 from motifnet.model.params import (
+    DEFAULT_PRESET,
     DEFAULTS,
     PARAMS,
+    PRESETS,
     SPECS,
     check_length,
     convert_value,
+    from_json,
     layer_value,
     load_params_file,
     markdown_table,
+    matches_saved,
     output_length,
     parse_assignments,
+    preset_values,
     resolve,
+    resolve_strand,
     to_json,
 )
 
@@ -31,7 +37,8 @@ PYSSTER_DEFAULTS = {
     "rnn_dropout_input": 0.2, "rnn_dropout_recurrent": 0.0,
 }
 # motifnet's own parameters (not in pysster); their defaults leave pysster's network unchanged.
-MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None}
+MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None, "global_pool": None, "batch_norm": False,
+                     "strand": "forward"}
 ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 
@@ -44,6 +51,85 @@ def test_defaults_equal_pysster():
 def test_every_default_passes_its_own_validation():
     for spec in PARAMS:
         assert convert_value(spec.name, spec.default) == spec.default
+
+
+def test_every_preset_value_passes_validation_and_names_every_parameter():
+    for name, values in PRESETS.items():
+        assert list(values) == list(SPECS), name
+        for key, value in values.items():
+            assert convert_value(key, value) == value, (name, key)
+        assert resolve(preset=name) == values
+
+
+def test_the_pysster_preset_is_pysster_and_the_default_for_now():
+    assert DEFAULT_PRESET == "pysster"
+    assert preset_values("pysster") == ALL_DEFAULTS == DEFAULTS
+
+
+def test_the_motifnet_preset_and_overrides_on_top_of_it():
+    expected = {**ALL_DEFAULTS, "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1,
+                "pool_stride": 1, "global_pool": "max", "dense_num": 1, "neuron_num": 32, "strand": "auto"}
+    assert preset_values("motifnet") == expected
+    assert resolve({"kernel_num": 8}, preset="motifnet") == {**expected, "kernel_num": 8}
+    assert resolve({"kernel_num": 8}, preset=" MotifNet ")["kernel_len"] == 15
+    assert resolve({"conv_num": 2}, preset="motifnet")["kernel_num"] == 64  # a scalar serves every layer
+
+
+def test_preset_values_is_a_copy():
+    values = preset_values("pysster")
+    values["conv_num"] = 99
+    assert PRESETS["pysster"]["conv_num"] == 2 and DEFAULTS["conv_num"] == 2
+
+
+@pytest.mark.parametrize("name", ["janggu", "", None])
+def test_an_unknown_preset_is_refused_with_the_list(name):
+    with pytest.raises(ParamError, match=r"^unknown preset .*; known presets: pysster, motifnet$"):
+        resolve({}, preset=name) if name is not None else preset_values(name)
+
+
+def test_old_saved_parameters_lack_the_new_ones_and_get_pysster_values():
+    saved = to_json(resolve())
+    for name in ("global_pool", "batch_norm", "strand"):
+        del saved[name]
+    assert from_json(saved) == ALL_DEFAULTS
+    assert from_json({**saved, "kernel_num": [3, 2]}) == {**ALL_DEFAULTS, "kernel_num": (3, 2)}
+
+
+def test_a_saved_run_matches_its_parameters_also_when_old_or_with_strand_auto():
+    old = to_json(resolve({"kernel_num": (4, 5)}))
+    del old["strand"], old["batch_norm"]
+    assert matches_saved(old, resolve({"kernel_num": (4, 5)}))
+    assert not matches_saved(old, resolve({"kernel_num": (4, 5), "batch_norm": True}))
+    auto = resolve({"strand": "auto"}, preset="motifnet")
+    assert matches_saved(to_json(resolve_strand(auto, (3, 2, 1, 0))), auto)
+    assert matches_saved(to_json(resolve_strand(auto, None)), auto)
+    assert not matches_saved(to_json(resolve_strand(auto, None)), {**auto, "strand": "both"})
+
+
+def test_strand_auto_both_and_forward_against_the_input():
+    dna = (3, 2, 1, 0)
+    assert resolve_strand(resolve({"strand": "auto"}), dna)["strand"] == "both"
+    assert resolve_strand(resolve({"strand": "auto"}), None)["strand"] == "forward"
+    assert resolve_strand(resolve({"strand": "both"}), dna)["strand"] == "both"
+    assert resolve_strand(resolve({"strand": "forward"}), dna)["strand"] == "forward"
+    params = resolve({"strand": "auto"})
+    resolve_strand(params, dna)
+    assert params["strand"] == "auto"  # a copy is returned
+
+
+def test_strand_both_on_protein_is_refused_in_one_line():
+    with pytest.raises(ParamError) as error:
+        resolve_strand(resolve({"strand": "both"}), None, "protein (ACDEFGHIKLMNPQRSTVWY)")
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("parameter strand='both' needs input with a reverse complement (a DNA or RNA "
+                              "alphabet, ACGT or ACGU, without structure or track channels), received: protein "
+                              "(ACDEFGHIKLMNPQRSTVWY); use strand=forward, or strand=auto")
+
+
+@pytest.mark.parametrize(("text", "expected"), [("MAX", "max"), ("avg", "avg"), ("none", None)])
+def test_global_pool_choices(text, expected):
+    assert convert_value("global_pool", text) == expected
 
 
 def test_parse_assignments_converts_each_type():
@@ -211,8 +297,10 @@ def test_check_length_stops_at_the_first_layer_that_empties():
         check_length(resolve(), 20)
 
 
-def test_markdown_table_has_one_row_per_parameter():
+def test_markdown_table_has_one_row_per_parameter_and_a_column_per_preset():
     lines = markdown_table().splitlines()
     assert len(lines) == 2 + len(PARAMS)
-    assert lines[2] == "| `conv_num` | 2 | an integer >= 0 | number of convolutional/pooling layers |"
-    assert "| `rnn_type` | None | 'LSTM' or 'GRU' or None |" in markdown_table()
+    assert lines[0] == "| parameter | `pysster` (default) | `motifnet` | accepts | meaning |"
+    assert lines[2] == "| `conv_num` | 2 | 1 | an integer >= 0 | number of convolutional/pooling layers |"
+    assert "| `rnn_type` | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
+    assert "| `strand` | forward | auto | 'forward' or 'both' or 'auto' |" in markdown_table()

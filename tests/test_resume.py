@@ -145,7 +145,8 @@ def test_resume_without_a_run_to_continue_starts_one(fasta, tmp_path, monkeypatc
         run_dir.mkdir()
     elif left == "killed before its first epoch":
         train_interrupted(run_dir, fasta, "classification", 1, monkeypatch)
-        shutil.rmtree(run_dir / "resume")  # what a job killed during its first epoch leaves
+        for name in ("resume", "history.tsv", "model.keras"):  # what a job killed in its first epoch leaves
+            shutil.rmtree(run_dir / name) if name == "resume" else (run_dir / name).unlink()
     training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["training"]["status"] == "complete" and (run_dir / "metrics.json").exists()
@@ -187,3 +188,73 @@ def test_a_killed_batch_job_requeued_with_resume_completes(fasta, tmp_path):
     again = subprocess.run(command, capture_output=True, text=True)
     assert again.returncode == 0
     assert f"{run_dir}: training is complete (40 epochs); nothing to resume" in again.stderr.strip().split("\n")
+
+
+def test_resume_refuses_a_complete_run_whose_inputs_changed(fasta, tmp_path):
+    # A requeued job whose inputs changed must not pass for done.
+    inputs = [shutil.copy(path, tmp_path / f"{name}.fa") for path, name in zip(fasta, ("up", "down"))]
+    run_dir = tmp_path / "run"
+    training.train(load(inputs, "classification"), config(run_dir, inputs))
+    with open(inputs[1], "a") as handle:
+        handle.write(">extra\n" + "C" * 30 + "\n")
+    with pytest.raises(ParamError, match="down.fa changed since the run started"):
+        training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True))
+    with pytest.raises(ParamError, match="params: epochs 9 -> 10"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, params={"epochs": 10}))
+
+
+def test_resume_refuses_epochs_without_a_checkpoint_instead_of_replacing_them(fasta, tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 2, monkeypatch)
+    shutil.rmtree(run_dir / "resume")  # as a run of a motifnet without --resume leaves it
+    with pytest.raises(ParamError, match="holds epochs of a training but not what --resume needs"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    assert (run_dir / "model.keras").exists()
+
+
+@pytest.mark.parametrize("damage", [b"", b"PK\x03\x04 half an archive"])
+def test_a_damaged_checkpoint_is_one_clear_error(fasta, tmp_path, monkeypatch, damage):
+    from motifnet.errors import RunDirError
+
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 2, monkeypatch)
+    (run_dir / "resume" / "epoch-2.npz").write_bytes(damage)
+    with pytest.raises(RunDirError, match="resume: damaged .*; train again with --overwrite"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+
+
+def test_a_resumed_run_says_running_while_it_trains(fasta, tmp_path, monkeypatch):
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 2, monkeypatch)
+    seen = []
+    epoch_ended = _epochs.RunFolderRecorder.epoch_ended
+
+    def recording(self, model, done, logs, improved):
+        seen.append(json.loads((run_dir / "motifnet.json").read_text())["training"]["status"])
+        epoch_ended(self, model, done, logs, improved)
+
+    monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", recording)
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    assert seen and set(seen) == {"running"}
+
+
+@pytest.mark.slow
+def test_fold_resume_refuses_changed_inputs_before_folding_them(tmp_path, monkeypatch):
+    from test_folding import plain_rna_subset
+
+    from motifnet.data.options import DataOptions
+    from motifnet.workflows.train import train_from_files
+
+    inputs = plain_rna_subset(tmp_path, 30)
+    run_dir = tmp_path / "run"
+    options = DataOptions(fasta=tuple(str(path) for path in inputs))
+    train_config = training.TrainConfig(str(run_dir), {**PARAMS, "epochs": 2}, seed=1)
+    train_from_files(options, train_config, fold="context")
+    folded = {path.name: path.read_bytes() for path in (run_dir / "folded").iterdir()}
+    with open(inputs[0], "a") as handle:
+        handle.write(">extra\n" + "ACGU" * 10 + "\n")
+    import dataclasses
+
+    with pytest.raises(ParamError, match="changed since the run started"):
+        train_from_files(options, dataclasses.replace(train_config, resume=True), fold="context")
+    assert {path.name: path.read_bytes() for path in (run_dir / "folded").iterdir()} == folded

@@ -193,9 +193,11 @@ def test_a_search_folder_written_before_data_options_continues(tmp_path):
     (folder / "search.json").write_text(json.dumps(legacy, indent=2))
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")  # a finished trial: a mismatch is refused
     data = DataOptions(fasta, class_names=["m", "p"], alphabet="dna", length=40)
+    # Searches from before presets ran pysster's values: continuing one names that preset.
     config = SearchConfig(data, str(folder), check_grid({"kernel_num": [4, 8], "neuron_num": [[8, 4]]}),
-                          {"epochs": 2}, folds=3)
+                          {"epochs": 2}, folds=3, preset="pysster")
     settings, earlier = _prepare_folder(config)
+    legacy["settings"]["preset"] = "pysster"
     assert earlier == legacy and settings == legacy["settings"]  # continued, with the recorded seed
     assert (folder / "results.tsv").exists()
 
@@ -673,3 +675,21 @@ def test_a_signal_during_the_best_retraining_stops_it_and_the_search_continues_i
     assert meta["training"]["status"] == "complete" and meta["training"]["epochs_run"] == 25
     epochs = [int(row.split("\t")[0]) for row in (folder / "best" / "history.tsv").read_text().split("\n")[1:] if row]
     assert epochs == list(range(1, 26)) and result.best is not None
+
+
+def test_a_best_run_is_current_only_with_its_test_metrics(trained_run, tmp_path):
+    # A retraining killed between status "complete" and metrics.json was taken as done; a diverged one resumed.
+    from helpers import copy_run
+
+    from motifnet.search.grid import _best_state
+
+    best = copy_run(trained_run[0], tmp_path / "best")
+    meta = json.loads((best / "motifnet.json").read_text())
+    params, seed = meta["params"], meta["seed"]
+    assert _best_state(best, params, seed, "pysster") == "current"
+    assert _best_state(best, {**params, "kernel_num": 99}, seed, "pysster") is None
+    (best / "metrics.json").unlink()
+    assert _best_state(best, params, seed, "pysster") == "interrupted"
+    meta["training"]["status"] = "diverged"
+    (best / "motifnet.json").write_text(json.dumps(meta))
+    assert _best_state(best, params, seed, "pysster") is None

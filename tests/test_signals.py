@@ -55,3 +55,25 @@ def test_a_second_signal_exits_at_once_with_128_plus_its_number(signum):
     assert process.returncode == 128 + signum
     stderr = process.stderr.read()
     assert "stopping at the next safe point" in stderr and "stopping at once" in stderr
+
+
+def test_stop_when_asks_to_stop_and_clears_only_its_own_request():
+    import threading
+    import time
+
+    from motifnet._signals import request_stop, stop_when
+
+    flag = threading.Event()
+    with stop_on_signals():
+        with stop_when(flag.is_set, every=0.01):
+            assert not stop_requested()
+            flag.set()
+            deadline = time.monotonic() + 5
+            while not stop_requested() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert stop_requested()
+        assert not stop_requested()  # this block's request ends with it
+        request_stop()  # as the user's signal does
+        with stop_when(flag.is_set, every=0.01):
+            time.sleep(0.05)
+        assert stop_requested()  # the user's request stands: a second signal must still exit at once

@@ -153,3 +153,44 @@ def test_a_regression_run_saves_a_model_that_predicts_original_units(tmp_path):
     assert list(read_history(run.path)) == list(REGRESSION_COLUMNS)
     assert run.meta["training"]["test_pearson_mean"] == metrics["pearson_mean"] == read_metrics(run.path)[
         "pearson_mean"]
+
+
+def test_the_preset_and_the_strand_it_resolves_to_are_recorded_and_built(fasta, tmp_path):
+    from helpers import reverse_complement_text
+
+    from motifnet.model.params import PRESETS
+    from motifnet.run.predict import predict_arrays
+
+    run_dir = tmp_path / "run"
+    train(load_dataset(fasta), TrainConfig(str(run_dir), {"epochs": 2, "kernel_num": 4}, seed=1, preset="motifnet"))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["preset"] == "motifnet"
+    expected = {**PRESETS["motifnet"], "epochs": 2, "kernel_num": 4, "strand": "both"}  # DNA: 'auto' reads both
+    assert meta["params"] == {key: list(value) if isinstance(value, tuple) else value
+                              for key, value in expected.items()}
+    run = open_run(run_dir)
+    assert {"reverse_complement", "strand_merge", "global_pool"} <= {layer.name for layer in run.model.layers}
+    forward = load_dataset(fasta)
+    reverse_dir = tmp_path / "reverse"
+    reverse_dir.mkdir()
+    reverse = []
+    for path in fasta:
+        records = [line for line in open(path).read().split("\n") if line]
+        reverse.append(write_fasta(reverse_dir / path.rsplit("/", 1)[-1], [
+            (header[1:], reverse_complement_text(sequence)) for header, sequence in zip(records[::2], records[1::2])]))
+    index = np.arange(len(forward))
+    np.testing.assert_allclose(predict_arrays(run.model, forward, index, 16),
+                               predict_arrays(run.model, load_dataset(reverse), index, 16), atol=1e-6)
+
+
+def test_both_strands_on_protein_are_refused_before_anything_is_written(tmp_path):
+    from motifnet.errors import ParamError
+
+    rng = np.random.default_rng(0)
+    files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), 30)))
+                                                   for i in range(20)]) for name in ("a", "b")]
+    with pytest.raises(ParamError, match="parameter strand='both' needs input with a reverse complement .* "
+                                         "received: protein"):
+        train(load_dataset(files, alphabet="protein"),
+              TrainConfig(str(tmp_path / "run"), {**PARAMS, "strand": "both"}, seed=1))
+    assert not (tmp_path / "run").exists()

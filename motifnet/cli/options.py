@@ -176,6 +176,14 @@ def seed_option(help: str):
     return click.option("--seed", type=SEED, help=f"{help} [default: random, recorded]")
 
 
+def preset_option(help: str):
+    """``--preset NAME``: the hyperparameter values that ``--param`` and ``--params`` override."""
+    from ..model.params import DEFAULT_PRESET, PRESETS
+
+    return click.option("--preset", type=click.Choice(list(PRESETS)), default=DEFAULT_PRESET, show_default=True,
+                        help=help)
+
+
 def overwrite_option(help: str):
     """``--overwrite``: replace what the output folder holds."""
     return click.option("--overwrite", is_flag=True, help=help)

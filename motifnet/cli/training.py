@@ -15,6 +15,7 @@ from .options import (
     logging_options,
     overwrite_option,
     parse_tracks,
+    preset_option,
     seed_option,
     track_option,
 )
@@ -23,11 +24,14 @@ log = logging.getLogger("motifnet")
 
 
 def _param_epilog() -> str:
-    from ..model.params import PARAMS
+    from ..model.params import DEFAULT_PRESET, PARAMS, PRESETS
 
-    lines = ["\b", "Hyperparameters (--param KEY=VALUE; per-layer values comma-separated):"]
+    names = [DEFAULT_PRESET] + [name for name in PRESETS if name != DEFAULT_PRESET]
+    lines = ["\b", "Hyperparameters (--param KEY=VALUE; per-layer values comma-separated), their values in "
+             f"--preset {' and '.join(names)}:"]
     for spec in PARAMS:
-        lines.append(f"  {spec.name:<22} {str(spec.default):<7} {spec.doc}")
+        values = " ".join(f"{str(PRESETS[name][spec.name]):<7}" for name in names)
+        lines.append(f"  {spec.name:<22} {values} {spec.doc}")
     return "\n".join(lines)
 
 
@@ -55,6 +59,8 @@ _regression_options = combine(
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
 @click.option("--categorical-features", is_flag=True, help="Feature columns are categories (one-hot encoded).")
 @track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
+@preset_option("Starting hyperparameter values: pysster's published defaults (Budach & Marsico 2018) or "
+               "motifnet's, chosen on benchmarks; --param and --params override them.")
 @seed_option("Seed of split, weights and shuffling.")
 @overwrite_option("Replace RUN_DIR if it holds a run.")
 @click.option("--resume", is_flag=True,
@@ -66,7 +72,7 @@ _regression_options = combine(
                    "structural contexts (FHIMST) or context profiles.")
 @_regression_options
 @logging_options
-def train(data, run_dir, split, params, feature_files, categorical_features, tracks, seed, overwrite, resume,
+def train(data, run_dir, split, params, feature_files, categorical_features, tracks, preset, seed, overwrite, resume,
           fold_format, task, targets_file, target_names, epistatic_reg, reference):
     """Train a network on labelled FASTA files and write RUN_DIR.
 
@@ -84,7 +90,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
                         tracks=parse_tracks(tracks),
                         task=task, targets_file=targets_file, target_names=comma_list(target_names))
-    config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume)
+    config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume,
+                         preset=preset)
     try:
         # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
         with stop_on_signals():
@@ -108,6 +115,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--folds", type=click.IntRange(min=2), metavar="K",
               help="Score by K-fold cross-validation on the train+validation records instead of the validation split.")
 @seed_option("Seed of split, folds and trial seeds.")
+@preset_option("Starting hyperparameter values of every trial; --param, --params and the grid override them.")
 @click.option("--max-trials", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
               help="Refuse a grid of more trials; raise it to confirm a larger grid.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
@@ -131,8 +139,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
                       params_help="Fixed hyperparameters from a JSON object.")
 @overwrite_option("Start over when SEARCH_DIR holds a search with other settings.")
 @logging_options(tensorflow=False)  # the trials import TensorFlow on the workers; this process only schedules
-def grid_search(data, search_dir, grid_file, metric, folds, seed, max_trials, workers, threads, scheduler, batch, queue,
-                cores, memory, walltime, job_extra, interface, split, params, overwrite):
+def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_trials, workers, threads, scheduler,
+                batch, queue, cores, memory, walltime, job_extra, interface, split, params, overwrite):
     """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
 
     Each trial is scored on the validation split (or by --folds cross-validation) and
@@ -145,7 +153,8 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, max_trials, wo
     from ..search.grid import SearchConfig, load_grid, run_search
 
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
-                          folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials)
+                          folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
+                          preset=preset)
     if scheduler and batch:
         raise click.UsageError(f"--scheduler and --{batch} exclude each other")
     kind = "scheduler" if scheduler else batch or "local"

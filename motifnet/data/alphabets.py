@@ -16,6 +16,8 @@ _PROTEIN_LETTERS = "ACDEFGHIKLMNPQRSTVWY"
 _PROTEIN_AMBIGUITY = {"B": "DN", "Z": "EQ", "J": "IL", "X": _PROTEIN_LETTERS}
 
 _NUCLEOTIDE_SHARE_FOR_DETECTION = 0.9
+# Watson-Crick pairs of the DNA and the RNA letters.
+_COMPLEMENTS = ({"A": "T", "C": "G", "G": "C", "T": "A"}, {"A": "U", "C": "G", "G": "C", "U": "A"})
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,20 @@ class Alphabet:
     def symbols(self) -> str:
         """Letters followed by ambiguity codes: every character that may appear in input."""
         return self.letters + "".join(code for code in self.ambiguity if code not in self.letters)
+
+    @property
+    def complement(self) -> str | None:
+        """The complementary letter of each letter, in channel order; None for alphabets without one.
+
+        DNA gives ``TGCA`` and RNA ``UGCA``; a custom alphabet has a complement when its letters are
+        exactly those of DNA or RNA, in any order. Ambiguity codes need no entry: they are encoded
+        as distributions over the letters, which the complement permutes.
+        """
+        letters = self.letters if self.case_sensitive else self.letters.upper()
+        for pairs in _COMPLEMENTS:
+            if sorted(letters) == sorted(pairs):
+                return "".join(pairs[letter] for letter in letters)
+        return None
 
     def describe(self) -> str:
         extra = f", ambiguity codes {''.join(self.ambiguity)}" if self.ambiguity else ""

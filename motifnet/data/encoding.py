@@ -153,6 +153,27 @@ class Encoder:
             return list(self.alphabet.letters)
         return [f"{a}|{s}" for a in self.alphabet.letters for s in self.structure.letters]
 
+    @property
+    def complement_channels(self) -> tuple | None:
+        """For each channel, the channel that holds its complement; None without a reverse complement.
+
+        Reversing the positions of an encoded sequence and reordering its channels by this tuple
+        gives the encoding of its reverse complement. Sequence+structure input has none: structure
+        letters have no complement.
+        """
+        complement = self.alphabet.complement
+        if complement is None or self.structure is not None:
+            return None
+        letters = self.alphabet.letters if self.alphabet.case_sensitive else self.alphabet.letters.upper()
+        return tuple(letters.index(letter) for letter in complement)
+
+    def describe_input(self) -> str:
+        """The alphabet(s) of the input in a few words, e.g. ``rna (ACGU, ...) with structure letters '().'``."""
+        text = self.alphabet.describe()
+        if self.structure is not None:
+            text += f" with structure letters {self.structure.letters!r}"
+        return text
+
     def to_json(self) -> dict:
         return {
             "alphabet": self.alphabet.to_json(),

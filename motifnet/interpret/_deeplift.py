@@ -8,6 +8,12 @@ activation), and each max-pooling window by a linear map that passes the change 
 window's maximum to a single unit. The network so modified is linear between reference and
 input and agrees with the real one at both, so ``gradient * (input - reference)`` sums
 exactly to ``logit(input) - logit(reference)``.
+
+Batch normalisation (in inference) and global average pooling are affine and pass through
+unchanged; global max pooling is max pooling over one window of the whole length. A network
+that reads both strands (``strand_merge``) is walked once on the input and reference and once
+on their reverse complements; the mean of both is again linear between reference and input,
+so the sum still holds.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ _SECANT_EPS = 1e-6
 _RECURRENT = ("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D")
 # Layers computing activation(affine map of the input).
 _AFFINE = ("Conv1D", "Dense", "SparselyConnected")
+# Affine layers (in inference) that DeepLIFT applies as they are.
+_LINEAR = ("BatchNormalization", "GlobalAveragePooling1D")
+_STRAND_MERGE = "strand_merge"
 
 
 def _producer(tensor):
@@ -34,10 +43,12 @@ def check_deeplift_model(model) -> list:
 
     The chain is found by walking back from the ``output`` layer along each layer's input (the
     first input of the concatenation that joins per-sequence features: the features branch is
-    the same for input and reference, so it carries no difference and is evaluated as it is).
+    the same for input and reference, so it carries no difference and is evaluated as it is;
+    and the forward strand of ``strand_merge``, whose layers the reverse strand shares).
     Supported on the chain: dropout (off in inference), 1-D convolutions, dense and sparsely
-    connected layers with ReLU or no activation, max pooling ('valid'), flatten, that
-    concatenation, and the Dense ``output`` layer (explained before its activation).
+    connected layers with ReLU or no activation, batch normalisation, max pooling ('valid'),
+    global max and average pooling, flatten, that concatenation, the strand merge, and the
+    Dense ``output`` layer (explained before its activation).
 
     Raises
     ------
@@ -65,7 +76,9 @@ def check_deeplift_model(model) -> list:
         if kind == "MaxPooling1D" and layer.padding != "valid":
             raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
                              "only 'valid' is supported")
-        if kind not in _AFFINE + ("Dropout", "MaxPooling1D", "Flatten", "Concatenate"):
+        merge = kind == "Average" and layer.name == _STRAND_MERGE
+        if kind not in _AFFINE + _LINEAR + ("Dropout", "MaxPooling1D", "GlobalMaxPooling1D", "Flatten",
+                                            "Concatenate") and not merge:
             raise ParamError(f"--method deeplift: layer {layer.name} ({kind}) is not supported; use "
                              "integrated-gradients or ism")
         chain.append(layer)
@@ -137,16 +150,25 @@ class DeepLift:
         joins = [layer for layer in self.plan if type(layer).__name__ == "Concatenate"]
         # What the features branch contributes to the concatenation: the same for input and reference.
         self.side = keras.Model(model.inputs, list(joins[0].input[1:])) if joins else None
+        names = [layer.name for layer in self.plan]
+        # Both strands: the layers before the merge run on the input and on its reverse complement.
+        merge = names.index(_STRAND_MERGE) if _STRAND_MERGE in names else None
+        reverse = model.get_layer("reverse_complement") if merge is not None else None
 
-        def forward(sequence, reference, side, targets):
-            x, x_ref = sequence, reference
-            for layer in self.plan:
+        def walk(layers, x, x_ref, side, targets):
+            for layer in layers:
                 kind = type(layer).__name__
                 if kind in _AFFINE and layer.name != "output":
                     x, x_ref = _relu_rescale(_pre_activation(layer, x), _pre_activation(layer, x_ref),
                                              layer.activation.__name__ if layer.activation else "linear")
+                elif kind in _LINEAR:
+                    x, x_ref = layer(x, training=False), layer(x_ref, training=False)
                 elif kind == "MaxPooling1D":
                     x, x_ref = _maxpool_rescale(x, x_ref, layer.pool_size[0], layer.strides[0])
+                elif kind == "GlobalMaxPooling1D":
+                    length = int(x.shape[1])
+                    x, x_ref = _maxpool_rescale(x, x_ref, length, length)
+                    x, x_ref = x[:, 0], x_ref[:, 0]
                 elif kind == "Flatten":
                     x, x_ref = tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x_ref, [tf.shape(x_ref)[0], -1])
                 elif kind == "Concatenate":
@@ -158,7 +180,14 @@ class DeepLift:
                         bias = tf.gather(layer.bias, targets)
                         logit, logit_ref = logit + bias, logit_ref + bias
                     return logit, logit_ref
-            raise AssertionError("unreachable: the plan ends with the output layer")
+            return x, x_ref
+
+        def forward(sequence, reference, side, targets):
+            if merge is None:
+                return walk(self.plan, sequence, reference, side, targets)
+            x, x_ref = walk(self.plan[:merge], sequence, reference, side, targets)
+            r, r_ref = walk(self.plan[:merge], reverse(sequence), reverse(reference), side, targets)
+            return walk(self.plan[merge + 1:], (x + r) / 2, (x_ref + r_ref) / 2, side, targets)
 
         def multipliers(sequence, reference, side, targets):
             with tf.GradientTape() as tape:

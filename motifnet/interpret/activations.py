@@ -2,6 +2,12 @@
 
 All kernels are computed in one forward pass per batch (a sub-model ending at ``conv_1``);
 nothing is computed once per kernel.
+
+A network that reads both strands (``strand`` both) runs ``conv_1`` on the sequence and on its
+reverse complement with the same kernels; the activations here are those on the sequence as
+given (the forward strand), so positions and windows are the sequence's own. An occurrence
+that the kernel matches only on the other strand (its reverse complement in the sequence)
+does not raise these activations.
 """
 
 from __future__ import annotations

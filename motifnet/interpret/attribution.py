@@ -245,7 +245,7 @@ def resolve_target(target, class_names) -> int | None:
 # -- the model's target logit -------------------------------------------------------------------------
 
 class _Logits:
-    """The target logit of a motifnet model, its gradient, and its probabilities, batch by batch."""
+    """The target logit of a motifnet model and its gradient, batch by batch."""
 
     def __init__(self, model):
         import keras
@@ -296,10 +296,6 @@ class _Logits:
 
         grads, values = self._gradients(self._feed(sequence, features), tf.constant(targets, dtype=tf.int32))
         return grads.numpy(), values.numpy()
-
-    def probabilities(self, sequence, features) -> np.ndarray:
-        inputs = self._feed(sequence, features)
-        return np.asarray(self.model(inputs if len(self.input_names) > 1 else inputs["sequence"], training=False))
 
 
 # -- baselines -----------------------------------------------------------------------------------------------
@@ -520,7 +516,7 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     n, length = len(dataset), encoder.length
     batch = config.batch_size
 
-    probabilities, targets = _predicted_targets(scorer, dataset, target, batch)
+    probabilities, targets = _predicted_targets(model, dataset, target, batch)
 
     if config.method == "ism":
         names = ism_channel_names(encoder)
@@ -551,20 +547,19 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
                         getattr(dataset, "task", "classification"))
 
 
-def _predicted_targets(scorer, dataset, target: int | None, batch: int) -> tuple:
-    """The model's probabilities for every record, and the output each record is explained for.
+def _predicted_targets(model, dataset, target: int | None, batch: int) -> tuple:
+    """The model's probabilities for every record (through ``predict``'s path), and the output each
+    record is explained for.
 
     ``target`` None: each record's predicted class (a regression model's first target, since
     its outputs are values, not competing classes).
     """
-    n = len(dataset)
-    probabilities = np.zeros((n, len(dataset.output_names)), dtype=np.float32)
-    for rows in _chunks(n, batch):
-        inputs = dataset.model_inputs(rows)
-        probabilities[rows] = scorer.probabilities(inputs["sequence"], inputs.get("features"))
+    from ..run.predict import predict_arrays
+
+    probabilities = predict_arrays(model, dataset, np.arange(len(dataset)), batch)
     if target is None and getattr(dataset, "task", "classification") == "regression":
         target = 0
-    targets = probabilities.argmax(axis=1) if target is None else np.full(n, target)
+    targets = probabilities.argmax(axis=1) if target is None else np.full(len(dataset), target)
     return probabilities, targets.astype(np.int32)
 
 

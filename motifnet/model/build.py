@@ -5,28 +5,65 @@ Layer names (later commands address layers by these):
 ============================  ==============================================
 ``sequence``                  input, shape (length, channels)
 ``features``                  input of per-sequence features (if used)
+``reverse_complement``        the input's reverse complement (``strand`` both only)
 ``dropout_input``             dropout after the input
 ``conv_1`` ... ``conv_N``     1-D convolutions (ReLU); ``conv_1`` is the motif layer
+``batch_norm_1`` ...          batch normalisation after each convolution, if ``batch_norm``
 ``pool_1`` ... ``pool_N``     max pooling after each convolution
 ``dropout_conv_1`` ...        dropout after each pooling layer
 ``rnn_1`` ... ``rnn_M``       LSTM/GRU layers (bidirectional by default), if ``rnn_type``
-``flatten``                   flattening before the dense block (without RNN)
+``flatten``                   flattening before the dense block (without RNN or global pooling)
+``global_pool``               global max or average pooling over positions (after the RNN, if
+                              any, whose last layer then returns every position), if ``global_pool``
 ``sparse_features``           sparse layer on the features (ReLU), if ``features_adjacency``
 ``concat_features``           joins per-sequence features (if used)
 ``dense_1`` ... ``dense_K``   dense layers (ReLU); sparsely connected where ``dense_adjacency``
                               names a file (:class:`motifnet.model.layers.SparselyConnected`)
 ``dropout_dense_1`` ...       dropout after each dense layer
+``strand_merge``              mean of both strands' last hidden values (``strand`` both only)
 ``output``                    softmax (single-label), sigmoid (multi-label) or linear (regression)
 ============================  ==============================================
+
+With ``strand`` both, every layer from ``dropout_input`` to the last dropout runs twice with
+the same weights: first on the sequence, then on its reverse complement. ``strand_merge``
+averages the two, so the ``output`` layer (applied once) sees the mean and its logits are the
+mean of both strands' logits: the prediction of a sequence and of its reverse complement are
+equal. A shared layer's ``output`` (``model.get_layer("conv_1").output``) is that of its first
+call, the forward strand, so first-layer activations keep their meaning: positions on the
+sequence as given.
+
+Batch normalisation comes after each convolution's ReLU, not between the convolution and the
+ReLU, so that ``conv_1`` still outputs ReLU(kernel * window + bias): the activation that kernel
+interpretation thresholds and turns into motifs, non-negative and in the kernel's own scale.
 """
 
 from __future__ import annotations
 
-from .params import check_length, layer_value
+from ..errors import ParamError
+from .params import check_length, layer_value, resolve_strand
+
+
+class _SharedLayers:
+    """Layers (and the features branch) made on their first use and reused after it, so that both strands
+    share weights."""
+
+    def __init__(self):
+        self.made = {}
+
+    def __call__(self, x, make, *args, name: str, **kwargs):
+        """Apply the layer ``name`` to ``x``, making it with ``make(*args, name=name, **kwargs)`` the first time."""
+        return self.once(name, make, *args, name=name, **kwargs)(x)
+
+    def once(self, key: str, make, *args, **kwargs):
+        """``make(*args, **kwargs)`` the first time, the same value after it."""
+        if key not in self.made:
+            self.made[key] = make(*args, **kwargs)
+        return self.made[key]
 
 
 def build_model(params: dict, length: int, channels: int, n_classes: int, multi_label: bool,
-                n_features: int = 0, adjacency: dict | None = None, task: str = "classification"):
+                n_features: int = 0, adjacency: dict | None = None, task: str = "classification",
+                complement=None):
     """Build and compile the network.
 
     Parameters
@@ -49,6 +86,10 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     task : {'classification', 'regression'}
         Regression: ``n_classes`` linear outputs (one per target) and mean squared error;
         ``multi_label`` is ignored. Default is 'classification'.
+    complement : sequence of int or None
+        For each input channel, the channel of its complement
+        (:attr:`motifnet.data.dataset.Dataset.complement_channels`): needed by ``strand`` both,
+        and ``strand`` auto reads both strands when it is given. Default is None: no complement.
 
     Returns
     -------
@@ -57,33 +98,70 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     Raises
     ------
     ParamError
-        When the sequence length shrinks to zero or below, or an adjacency matrix does not fit
-        its layer's input (the message states both shapes).
+        When the sequence length shrinks to zero or below, an adjacency matrix does not fit
+        its layer's input (the message states both shapes), or ``strand`` is both without a
+        ``complement`` (or with one that does not fit the channels).
     """
     import keras
 
     from .adjacency import read_adjacencies
     from .compile import compile_model
+    from .layers import ReverseComplement, complement_problem
 
     check_length(params, length)
+    strand = resolve_strand(params, complement)["strand"]
+    if strand == "both":
+        problem = complement_problem(complement)
+        if problem is None and len(complement) != channels:
+            problem = f"it lists {len(complement)} channels but the input has {channels}"
+        if problem:
+            raise ParamError(f"parameter strand='both': the channel complement does not fit the input: {problem}")
     if adjacency is None:
         adjacency = read_adjacencies(params)
     constraint = _max_norm(params["kernel_constraint"])
     sequence = keras.Input(shape=(length, channels), name="sequence")
     inputs = [sequence]
-    x = _convolutions(sequence, params, constraint)
-    x = _recurrent(x, params, constraint) if params["rnn_type"] is not None else keras.layers.Flatten(name="flatten")(x)
+    features = None
     if n_features:
         features = keras.Input(shape=(n_features,), name="features")
         inputs.append(features)
-    x, source = _join_features(x, features if n_features else None, n_features, adjacency, constraint)
-    x = _dense_block(x, params, adjacency, source, constraint)
+    shared = _SharedLayers()
+    x = _strand(sequence, features, params, adjacency, constraint, shared)
+    if strand == "both":
+        reverse = ReverseComplement(complement, name="reverse_complement")(sequence)
+        x_reverse = _strand(reverse, features, params, adjacency, constraint, shared)
+        x = keras.layers.Average(name="strand_merge")([x, x_reverse])
     activation = "linear" if task == "regression" else "sigmoid" if multi_label else "softmax"
     outputs = keras.layers.Dense(n_classes, activation=activation, kernel_constraint=constraint(0),
                                  bias_constraint=constraint(0), name="output")(x)
     model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
     compile_model(model, params["learning_rate"], multi_label, task)
     return model
+
+
+def _strand(x, features, params: dict, adjacency: dict, constraint, shared: _SharedLayers):
+    """One strand through the network up to the output layer: convolutions, RNN or pooling, features, dense.
+
+    Layers are made in the order of pysster's network (their initialisers draw seeds as they are made).
+    """
+    from keras import layers
+
+    x = _convolutions(x, params, constraint, shared)
+    if params["rnn_type"] is not None:
+        x = _recurrent(x, params, constraint, shared)
+    if params["global_pool"] is not None:
+        pool = layers.GlobalMaxPooling1D if params["global_pool"] == "max" else layers.GlobalAveragePooling1D
+        x = shared(x, pool, name="global_pool")
+    elif params["rnn_type"] is None:
+        x = shared(x, layers.Flatten, name="flatten")
+    # The features branch is the same for both strands: made once, joined to each.
+    joined = shared.once("features", _feature_branch, features, adjacency, constraint)
+    source = ""
+    if joined is not None:
+        flat = int(x.shape[-1])
+        x = shared([x, joined], layers.Concatenate, name="concat_features")
+        source = f"concat_features: {flat} from the sequence + {int(joined.shape[-1])} from the features"
+    return _dense_block(x, params, adjacency, source, constraint, shared)
 
 
 def _max_norm(limit):
@@ -96,64 +174,66 @@ def _max_norm(limit):
     return constraint
 
 
-def _convolutions(x, params: dict, constraint):
-    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), max pooling and dropout."""
+def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
+    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), batch normalisation, max pooling and dropout."""
     from keras import layers
 
-    x = layers.Dropout(params["dropout_input"], name="dropout_input")(x)
+    x = shared(x, layers.Dropout, params["dropout_input"], name="dropout_input")
     for i in range(params["conv_num"]):
-        x = layers.Conv1D(layer_value(params, "kernel_num", i), layer_value(params, "kernel_len", i),
-                          activation="relu", padding="valid", kernel_constraint=constraint([0, 1]),
-                          bias_constraint=constraint(0), name=f"conv_{i + 1}")(x)
-        x = layers.MaxPooling1D(layer_value(params, "pool_size", i), layer_value(params, "pool_stride", i),
-                                name=f"pool_{i + 1}")(x)
-        x = layers.Dropout(layer_value(params, "dropout_conv", i), name=f"dropout_conv_{i + 1}")(x)
+        x = shared(x, layers.Conv1D, layer_value(params, "kernel_num", i), layer_value(params, "kernel_len", i),
+                   activation="relu", padding="valid", kernel_constraint=constraint([0, 1]),
+                   bias_constraint=constraint(0), name=f"conv_{i + 1}")
+        if params["batch_norm"]:
+            x = shared(x, layers.BatchNormalization, name=f"batch_norm_{i + 1}")
+        x = shared(x, layers.MaxPooling1D, layer_value(params, "pool_size", i), layer_value(params, "pool_stride", i),
+                   name=f"pool_{i + 1}")
+        x = shared(x, layers.Dropout, layer_value(params, "dropout_conv", i), name=f"dropout_conv_{i + 1}")
     return x
 
 
-def _recurrent(x, params: dict, constraint):
-    """``rnn_num`` LSTM or GRU layers (bidirectional by default); the last returns one vector."""
+def _recurrent(x, params: dict, constraint, shared: _SharedLayers):
+    """``rnn_num`` LSTM or GRU layers (bidirectional by default); the last returns one vector, or every
+    position's when ``global_pool`` pools them."""
     from keras import layers
 
     cell = layers.LSTM if params["rnn_type"] == "LSTM" else layers.GRU
-    for i in range(params["rnn_num"]):
-        last = i == params["rnn_num"] - 1
+
+    def make(i, name):
+        last = i == params["rnn_num"] - 1 and params["global_pool"] is None
         rnn = cell(layer_value(params, "rnn_units", i), return_sequences=not last,
                    dropout=layer_value(params, "rnn_dropout_input", i),
                    recurrent_dropout=layer_value(params, "rnn_dropout_recurrent", i),
                    kernel_constraint=constraint(0), recurrent_constraint=constraint(0),
-                   name=f"rnn_{i + 1}" if not params["rnn_bidirectional"] else f"rnn_{i + 1}_cell")
-        x = layers.Bidirectional(rnn, name=f"rnn_{i + 1}")(x) if params["rnn_bidirectional"] else rnn(x)
+                   name=name if not params["rnn_bidirectional"] else f"{name}_cell")
+        return layers.Bidirectional(rnn, name=name) if params["rnn_bidirectional"] else rnn
+
+    for i in range(params["rnn_num"]):
+        x = shared(x, make, i, name=f"rnn_{i + 1}")
     return x
 
 
-def _join_features(x, features, n_features: int, adjacency: dict, constraint) -> tuple:
-    """Concatenate the (optionally sparse) feature layer to ``x``; returns ``x`` and its description."""
-    from keras import layers
-
+def _feature_branch(features, adjacency: dict, constraint):
+    """The per-sequence features as they join the dense block (through the sparse layer, if any); None without."""
     from .layers import sparse_features
 
     if features is None:
         sparse_features(None, adjacency, 0)  # refuses features_adjacency without features
-        return x, ""
-    joined = sparse_features(features, adjacency, n_features, activation="relu",
-                             kernel_constraint=constraint(0), bias_constraint=constraint(0))
-    flat = int(x.shape[-1])
-    x = layers.Concatenate(name="concat_features")([x, joined])
-    return x, f"concat_features: {flat} from the sequence + {int(joined.shape[-1])} from the features"
+        return None
+    return sparse_features(features, adjacency, int(features.shape[-1]), activation="relu",
+                           kernel_constraint=constraint(0), bias_constraint=constraint(0))
 
 
-def _dense_block(x, params: dict, adjacency: dict, source: str, constraint):
+def _dense_block(x, params: dict, adjacency: dict, source: str, constraint, shared: _SharedLayers):
     """``dense_num`` dense (or sparsely connected) ReLU layers, each followed by dropout."""
     from keras import layers
 
-    from .layers import dense_or_sparse
+    from .layers import dense_or_sparse_layer
 
     for i in range(params["dense_num"]):
-        x = dense_or_sparse(x, f"dense_{i + 1}", layer_value(params, "neuron_num", i), adjacency,
-                            source=source if i == 0 else "", activation="relu",
-                            kernel_constraint=constraint(0), bias_constraint=constraint(0))
-        x = layers.Dropout(layer_value(params, "dropout_dense", i), name=f"dropout_dense_{i + 1}")(x)
+        x = shared(x, dense_or_sparse_layer, x, units=layer_value(params, "neuron_num", i), adjacency=adjacency,
+                   source=source if i == 0 else "", activation="relu", kernel_constraint=constraint(0),
+                   bias_constraint=constraint(0), name=f"dense_{i + 1}")
+        x = shared(x, layers.Dropout, layer_value(params, "dropout_dense", i), name=f"dropout_dense_{i + 1}")
     return x
 
 

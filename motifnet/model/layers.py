@@ -1,4 +1,5 @@
-"""Custom Keras layers of motifnet: the sparsely connected layer of visible neural networks.
+"""Custom Keras layers of motifnet: the sparsely connected layer of visible neural networks, and the
+reverse complement of one-hot input for networks that read both strands.
 
 :class:`SparselyConnected` is a dense layer in which unit ``j`` sees input ``i`` only where a
 fixed binary adjacency matrix ``A`` (inputs x units) holds 1: its output is
@@ -148,8 +149,71 @@ class SparselyConnected(keras.layers.Layer):
         return config
 
 
+def complement_problem(complement) -> str | None:
+    """What makes ``complement`` unusable as a channel complement (None when nothing does).
+
+    It must list each channel once (a permutation of 0..n-1) and be its own inverse (the
+    complement of the complement is the channel itself), so that reversing twice gives the input.
+    """
+    try:
+        values = [int(value) for value in complement]
+    except (TypeError, ValueError):
+        return f"expected a sequence of channel indices, received: {complement!r}"
+    if any(not isinstance(value, (int, np.integer)) or isinstance(value, bool) for value in complement):
+        return f"expected integer channel indices, received: {complement!r}"
+    if sorted(values) != list(range(len(values))) or not values:
+        return f"expected each channel 0..{len(values) - 1} exactly once, received: {values}"
+    if any(values[value] != channel for channel, value in enumerate(values)):
+        return f"expected a permutation that is its own inverse (complement of the complement), received: {values}"
+    return None
+
+
+@keras.saving.register_keras_serializable(package="motifnet")
+class ReverseComplement(keras.layers.Layer):
+    """The reverse complement of encoded sequences: positions reversed, channels permuted.
+
+    With ``complement`` the channel of each channel's complementary letter (DNA ``ACGT``:
+    ``(3, 2, 1, 0)``), output position ``p`` channel ``c`` is input position ``length - 1 - p``
+    channel ``complement[c]``. One-hot input becomes the one-hot of the reverse complement;
+    ambiguity codes (distributions over letters) and zero padding are mapped alike. No weights.
+
+    Parameters
+    ----------
+    complement : sequence of int
+        A permutation of the channels that is its own inverse.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``...).
+
+    Raises
+    ------
+    ValueError
+        ``complement`` is not such a permutation; at build time, input that is not
+        (batch, length, channels) with ``len(complement)`` channels.
+    """
+
+    def __init__(self, complement, **kwargs):
+        problem = complement_problem(complement)
+        if problem:
+            raise ValueError(f"ReverseComplement: invalid complement: {problem}")
+        super().__init__(**kwargs)
+        self.complement = tuple(int(value) for value in complement)
+        self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: len(self.complement)})
+
+    def call(self, inputs):
+        return ops.take(ops.flip(inputs, axis=1), np.asarray(self.complement, dtype="int32"), axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"complement": list(self.complement)})
+        return config
+
+
 #: Pass to ``keras.saving.load_model`` for models that use motifnet's layers.
 CUSTOM_OBJECTS = {keras.saving.get_registered_name(SparselyConnected): SparselyConnected,
+                  keras.saving.get_registered_name(ReverseComplement): ReverseComplement,
                   keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
 
 
@@ -193,9 +257,17 @@ def dense_or_sparse(x, name: str, units: int, adjacency: dict, source: str = "",
     ParamError
         The matrix's row count differs from the input size (the message states both shapes).
     """
+    return dense_or_sparse_layer(x, name, units, adjacency, source, **options)(x)
+
+
+def dense_or_sparse_layer(x, name: str, units: int, adjacency: dict, source: str = "", **options):
+    """The layer that :func:`dense_or_sparse` applies to ``x``, not yet applied (to share it between strands).
+
+    ``x`` serves only to check the adjacency's shape. Parameters and errors as for :func:`dense_or_sparse`.
+    """
     matrix = adjacency.get(name)
     if matrix is None:
-        return keras.layers.Dense(units, name=name, **options)(x)
+        return keras.layers.Dense(units, name=name, **options)
     check_layer_input(matrix, name, int(x.shape[-1]), source or _source(x))
     log.info("%s: sparsely connected, %d units from %s (%d of %d connections)", name, matrix.shape[1],
              matrix.path, matrix.connections, matrix.matrix.size)
@@ -204,7 +276,7 @@ def dense_or_sparse(x, name: str, units: int, adjacency: dict, source: str = "",
         shown = ", ".join(str(unit) for unit in empty[:10]) + (", ..." if len(empty) > 10 else "")
         log.warning("warning: %s: %d unit(s) of %s have no inputs (all-zero columns: %s); they output only "
                     "their bias", matrix.path, len(empty), name, shown)
-    return SparselyConnected(matrix.matrix, name=name, **options)(x)
+    return SparselyConnected(matrix.matrix, name=name, **options)
 
 
 def sparse_features(features, adjacency: dict, n_features: int, **options):

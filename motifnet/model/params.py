@@ -2,7 +2,12 @@
 
 The table drives parsing of ``--param KEY=VALUE`` and ``--params FILE.json``, the checks
 run before training, ``motifnet train --help`` and the parameter table in README.md.
-Names, defaults and meaning follow pysster's Model class.
+Names and meaning follow pysster's Model class.
+
+Presets are named sets of values (:data:`PRESETS`): ``pysster`` is pysster's published
+defaults (each :class:`ParamSpec`'s ``default``), ``motifnet`` the architecture motifnet
+recommends. :func:`resolve` starts from a preset (:data:`DEFAULT_PRESET` unless told) and
+applies the user's values on top.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ class ParamSpec:
     low_open : bool
         ``low`` itself is excluded (values must be greater than it).
     name, default, doc
-        Its name, default value and meaning.
+        Its name, its value in the ``pysster`` preset (pysster's default; see :data:`PRESETS`)
+        and its meaning.
     kind : {'int', 'float', 'bool', 'choice', 'path'}
         Value type. A ``path`` is a file name (checked where the file is read), or ``-``.
     layers : str or None
@@ -78,6 +84,17 @@ PARAMS = (
     ParamSpec("kernel_len", 25, "int", "length of kernels", "conv_num", low=1),
     ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
     ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
+    ParamSpec("global_pool", None, "choice",
+              "pool the whole sequence axis (max or avg) instead of flattening: after the last conv block, or "
+              "after the RNN layers (the last then returns every position); per-block pooling still applies "
+              "first (pool_size=1 turns it off)",
+              choices=("max", "avg"), optional=True),
+    ParamSpec("batch_norm", False, "bool",
+              "batch normalisation after each convolution's ReLU (conv_1's output stays the ReLU activation)"),
+    ParamSpec("strand", "forward", "choice",
+              "strands the network reads: forward; both (the sequence and its reverse complement through shared "
+              "weights, logits averaged; DNA/RNA sequence input only); auto (both where the input has a "
+              "complement, forward otherwise)", choices=("forward", "both", "auto")),
     ParamSpec("dense_num", 1, "int", "number of dense layers", low=0),
     ParamSpec("neuron_num", 100, "int", "number of neurons in each dense layer", "dense_num", low=1),
     ParamSpec("dropout_input", 0.1, "float", "dropout portion after input", low=0, high=1),
@@ -110,7 +127,23 @@ PARAMS = (
               "before they join the dense block", optional=True),
 )
 SPECS = {spec.name: spec for spec in PARAMS}
-DEFAULTS = {spec.name: spec.default for spec in PARAMS}
+
+#: How each preset differs from pysster's defaults. The ``motifnet`` values are provisional:
+#: a benchmark decides them (issue 17). Keep every preset's values here, and only here.
+_PRESET_CHANGES = {
+    "pysster": {},
+    "motifnet": {
+        "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
+        "global_pool": "max", "dense_num": 1, "neuron_num": 32, "strand": "auto",
+    },
+}
+#: Preset name -> the value of every parameter.
+PRESETS = {name: {**{spec.name: spec.default for spec in PARAMS}, **changes}
+           for name, changes in _PRESET_CHANGES.items()}
+#: The preset :func:`resolve` starts from when none is named (``motifnet train --preset``).
+DEFAULT_PRESET = "pysster"
+#: The values of the default preset.
+DEFAULTS = dict(PRESETS[DEFAULT_PRESET])
 
 _NONE_WORDS = {"none", "null", ""}
 _TRUE_WORDS = {"true", "yes", "1", "on"}
@@ -220,13 +253,40 @@ def load_params_file(path) -> dict:
     return {key: convert_value(key, value) for key, value in obj.items()}
 
 
-def resolve(overrides: dict | None = None) -> dict:
-    """Complete a set of parameters with the defaults and check that they fit together.
+def check_preset(name) -> str:
+    """The preset called ``name`` (case and surrounding spaces ignored).
+
+    Raises
+    ------
+    ParamError
+        No such preset; the message lists the presets.
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in PRESETS:
+        raise ParamError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
+    return key
+
+
+def preset_values(name: str) -> dict:
+    """Every parameter's value in preset ``name`` (a new dict; for ``--help`` and the README table).
+
+    Raises
+    ------
+    ParamError
+        No such preset; the message lists the presets.
+    """
+    return dict(PRESETS[check_preset(name)])
+
+
+def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
+    """Start from a preset, apply ``overrides``, and check that the values fit together.
 
     Parameters
     ----------
     overrides : dict
         Parameter name -> value (already converted or raw).
+    preset : str or None
+        A name in :data:`PRESETS` (``pysster`` or ``motifnet``). Default is None: :data:`DEFAULT_PRESET`.
 
     Returns
     -------
@@ -236,9 +296,10 @@ def resolve(overrides: dict | None = None) -> dict:
     Raises
     ------
     ParamError
-        Unknown names, bad values, or a tuple whose length differs from its layer count.
+        An unknown preset (the presets are listed), unknown names, bad values, or a tuple whose
+        length differs from its layer count.
     """
-    params = dict(DEFAULTS)
+    params = preset_values(DEFAULT_PRESET if preset is None else preset)
     for name, value in (overrides or {}).items():
         params[name] = convert_value(name, value)
     for spec in PARAMS:
@@ -262,7 +323,76 @@ def layer_value(params: dict, name: str, index: int):
 
 
 def to_json(params: dict) -> dict:
+    """Parameters as JSON values (tuples become lists), as ``motifnet.json`` stores them."""
     return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
+
+
+def from_json(saved: dict) -> dict:
+    """Parameters read back from ``motifnet.json``, with pysster's values for those it lacks.
+
+    A run trained before a parameter existed was built as that parameter's ``pysster`` value
+    builds it (those values leave pysster's network unchanged), so filling them in describes
+    the network the run really has.
+
+    Raises
+    ------
+    ParamError
+        An unknown name or a bad value.
+    """
+    return resolve(saved, preset="pysster")
+
+
+def matches_saved(saved: dict, params: dict) -> bool:
+    """Whether a run whose ``motifnet.json`` holds ``saved`` was trained with the resolved ``params``.
+
+    Parameters missing from ``saved`` count as their ``pysster`` values (see :func:`from_json`), and
+    ``strand`` 'auto' in ``params`` matches the strand training resolved it to (see :func:`resolve_strand`).
+
+    Raises
+    ------
+    ParamError
+        ``saved`` holds an unknown name or a bad value.
+    """
+    restored = from_json(saved)
+    if params.get("strand") == "auto" and restored["strand"] in ("forward", "both"):
+        restored["strand"] = "auto"
+    return restored == params
+
+
+def resolve_strand(params: dict, complement, received: str = "this input") -> dict:
+    """The parameters with ``strand`` as the network is built: ``auto`` decided, ``both`` checked.
+
+    Parameters
+    ----------
+    params : dict
+        Resolved parameters.
+    complement : sequence of int or None
+        For each input channel, the channel of its complement (see
+        :attr:`motifnet.data.dataset.Dataset.complement_channels`); None when the input has no
+        reverse complement (protein, structure or track channels).
+    received : str
+        What the input is, for the error message (e.g. ``protein (ACDE...)``).
+
+    Returns
+    -------
+    dict
+        A copy of ``params`` whose ``strand`` is 'forward' or 'both'.
+
+    Raises
+    ------
+    ParamError
+        ``strand`` is 'both' but the input has no reverse complement.
+    """
+    strand = params["strand"]
+    if strand == "auto":
+        strand = "both" if complement is not None else "forward"
+    elif strand == "both" and complement is None:
+        raise ParamError(
+            f"parameter strand='both' needs input with a reverse complement (a DNA or RNA alphabet, ACGT or ACGU, "
+            f"without structure or track channels), received: {received}; use strand=forward, or strand=auto "
+            "to read both strands only where the input has a complement"
+        )
+    return {**params, "strand": strand}
 
 
 def output_length(params: dict, length: int) -> list:
@@ -295,8 +425,12 @@ def check_length(params: dict, length: int) -> None:
 
 
 def markdown_table() -> str:
-    """The parameter table as Markdown (kept in README.md)."""
-    rows = ["| parameter | default | accepts | meaning |", "|---|---|---|---|"]
+    """The parameter table as Markdown (kept in README.md): one value column per preset, the default first."""
+    names = [DEFAULT_PRESET] + [name for name in PRESETS if name != DEFAULT_PRESET]
+    titles = [f"`{name}` (default)" if name == DEFAULT_PRESET else f"`{name}`" for name in names]
+    rows = ["| parameter | " + " | ".join(titles) + " | accepts | meaning |",
+            "|---|" + "---|" * len(names) + "---|---|"]
     for spec in PARAMS:
-        rows.append(f"| `{spec.name}` | {spec.default} | {spec.describe_allowed()} | {spec.doc} |")
+        values = " | ".join(str(PRESETS[name][spec.name]) for name in names)
+        rows.append(f"| `{spec.name}` | {values} | {spec.describe_allowed()} | {spec.doc} |")
     return "\n".join(rows)

@@ -172,6 +172,8 @@ def run_facts(run: Run) -> dict:
         "length": encoder["length"],
         "resized": encoder.get("resize"),
         "multi_label": data["multi_label"],
+        # Runs from before presets were trained with pysster's values.
+        "preset": meta.get("preset", "pysster"),
         "classes": [[name, count] for name, count in zip(data["class_names"], data["records_per_class"])],
         "files": data["files"],
         "split": meta["split"],

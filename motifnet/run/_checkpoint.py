@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,8 @@ class Checkpoint:
     variables, optimizer : list of numpy.ndarray
         ``model.variables`` and ``model.optimizer.variables`` after that epoch.
     best_weights : list of numpy.ndarray or None
-        The best epoch's weights (``model.get_weights()`` order).
+        The best epoch's weights (``model.get_weights()`` order); when the last epoch is the best,
+        they are taken from the model by :meth:`restore`.
     """
 
     state: FitState
@@ -67,6 +69,8 @@ class Checkpoint:
                                   "train again with --overwrite")
             for variable, value in zip(targets, values):
                 variable.assign(value)
+        if self.best_weights is None and self.state.best_epoch == self.state.epoch:
+            self.best_weights = model.get_weights()  # the last epoch is the best: its weights were not stored twice
 
 
 def save(run_dir: Path, model, state: FitState, best_weights: list | None, rows: list) -> None:
@@ -75,8 +79,11 @@ def save(run_dir: Path, model, state: FitState, best_weights: list | None, rows:
     name = f"epoch-{state.epoch}.npz"
     arrays = {f"model_{i}": np.asarray(variable) for i, variable in enumerate(model.variables)}
     arrays.update({f"optimizer_{i}": np.asarray(variable) for i, variable in enumerate(model.optimizer.variables)})
-    arrays.update({f"best_{i}": weight for i, weight in enumerate(best_weights or ())})
-    write_npz(folder / name, arrays)
+    # The best weights are the model's own when this epoch is the best: not stored twice.
+    if state.best_epoch != state.epoch:
+        arrays.update({f"best_{i}": weight for i, weight in enumerate(best_weights or ())})
+    # Stored, not deflated: weights hardly compress, and the write holds up training every epoch.
+    write_npz(folder / name, arrays, compresslevel=0)
     write_json(folder / STATE, {"fit": state.to_json(), "archive": name,
                                 "history": [{key: _json_number(value) for key, value in row.items()} for row in rows]})
     for old in folder.glob("epoch-*.npz"):
@@ -101,7 +108,7 @@ def load(run_dir: Path) -> Checkpoint | None:
         rows = [{key: _from_json_number(value) for key, value in row.items()} for row in obj["history"]]
         with np.load(folder / Path(obj["archive"]).name, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as error:
         raise RunDirError(f"{folder}: damaged ({error}); train again with --overwrite") from None
     return Checkpoint(state, rows, _numbered(arrays, "model"), _numbered(arrays, "optimizer"),
                       _numbered(arrays, "best") or None)

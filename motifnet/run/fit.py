@@ -64,7 +64,8 @@ def build_seeded(dataset, params: dict, seed: int, adjacency: dict | None = None
     n_features = dataset.features.shape[1] if dataset.features is not None else 0
     with keras_seeds_from(seed):
         return build_model(params, dataset.encoder.length, dataset.channels, len(dataset.output_names),
-                           dataset.multi_label, n_features, adjacency=adjacency, task=dataset.task)
+                           dataset.multi_label, n_features, adjacency=adjacency, task=dataset.task,
+                           complement=dataset.complement_channels)
 
 
 @dataclass
@@ -294,7 +295,7 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
         lowest validation loss so far. Default is None.
     checkpoint : callable or None
         Called as ``checkpoint(model, state, best_weights)`` after each epoch with finite losses,
-        before ``on_epoch_end``: ``state`` is a :class:`FitState`, ``best_weights`` the best
+        after ``on_epoch_end``: ``state`` is a :class:`FitState`, ``best_weights`` the best
         epoch's weights (``model.get_weights()`` order) or None. Default is None.
     resume : Resume or None
         Continue a fit that stopped after ``resume.state.epoch`` epochs: the epochs after it run

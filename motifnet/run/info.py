@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model.params import from_json, to_json
 from .evaluation import format_metric
 from .rundir import Run, read_metrics
 
@@ -46,7 +47,9 @@ def describe_run(run: Run) -> str:
                      f"{entry['connections']} connections, sha256 {entry['sha256']})")
     split = meta["split"]
     lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}")
-    lines += ["", "parameters:"] + [f"  {key} = {value}" for key, value in meta["params"].items()]
+    # Runs from before a parameter existed were built as its pysster value: from_json fills those in.
+    lines += ["", f"parameters (preset {meta.get('preset', 'pysster')}):"] + [
+        f"  {key} = {value}" for key, value in to_json(from_json(meta["params"])).items()]
     lines += ["", "layers (name, type, output shape, nodes, weights):"]
     from ..model.layers import sparse_weights
 

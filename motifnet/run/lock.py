@@ -102,7 +102,8 @@ def acquire(run_dir, command: str) -> RunLock:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise RunDirError(f"{run_dir}: cannot make the run folder ({error.strerror or error})") from None
-    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(), "command": command}
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(), "command": command,
+              **({"job": _batch_job()} if _batch_job() else {})}
     try:
         fd = None
         for _ in range(3):  # another attempt when the lock file was released or replaced meanwhile
@@ -229,8 +230,26 @@ def _read_settled(run_dir: Path) -> dict | None:
         time.sleep(0.1)
 
 
+def _batch_job() -> dict | None:
+    """The batch job this process runs in (SLURM or PBS): its id and how often it was requeued; None outside one."""
+    job = os.environ.get("SLURM_JOB_ID") or os.environ.get("PBS_JOBID")
+    if not job:
+        return None
+    try:
+        restart = int(os.environ.get("SLURM_RESTART_COUNT", "0"))
+    except ValueError:
+        restart = 0
+    return {"id": job, "restart": restart}
+
+
 def _is_stale(holder: dict) -> bool:
-    """Whether the holder is certainly gone: a process of this host that no longer runs (or whose pid was reused)."""
+    """Whether the holder is certainly gone: a process of this host that no longer runs (or whose pid was
+    reused), or an earlier run of this batch job (SLURM requeues a job under its id, maybe on another node)."""
+    ours, theirs = _batch_job(), holder.get("job")
+    if ours and isinstance(theirs, dict) and theirs.get("id") == ours["id"]:
+        restart = theirs.get("restart")
+        if isinstance(restart, int) and restart < ours["restart"]:
+            return True
     if holder.get("host") != socket.gethostname():
         return False
     pid = holder.get("pid")

@@ -19,7 +19,7 @@ from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
 from ..errors import ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
-from ..model.params import check_length, resolve, to_json
+from ..model.params import DEFAULT_PRESET, check_length, from_json, resolve, resolve_strand, to_json
 from . import rundir
 from ._epochs import EpochProgress, RunFolderRecorder
 from .evaluation import compute_metrics
@@ -65,6 +65,9 @@ class TrainConfig:
         The files read (FASTA, features, tracks, targets, reference): their SHA-256 checksums
         are recorded in ``motifnet.json`` under ``inputs``, and ``resume`` compares them. Default
         is none.
+    preset : str or None
+        The hyperparameters ``params`` override (see :data:`motifnet.model.params.PRESETS`);
+        recorded in ``motifnet.json``. Default is None: :data:`motifnet.model.params.DEFAULT_PRESET`.
     """
 
     run_dir: str
@@ -78,6 +81,7 @@ class TrainConfig:
     fold: dict | None = None
     resume: bool = False
     inputs: tuple = ()
+    preset: str | None = None
 
 
 def written_names() -> tuple:
@@ -97,7 +101,7 @@ def lock_run_dir(path, command: str = "train") -> RunLock:
         Another live process holds the folder, or one of another host.
     """
     lock = acquire(path, command)
-    for folder in (Path(path), Path(path) / rundir.FOLDED):
+    for folder in (Path(path), Path(path) / rundir.FOLDED, Path(path) / rundir.RESUME):
         for partial in leftover_partials(folder):
             log.info("removing %s, left by a write that was killed before it finished", partial)
             partial.unlink(missing_ok=True)
@@ -136,7 +140,8 @@ def check_run_dir(path: Path, overwrite: bool) -> None:
         if not (path / rundir.META).exists() and not set(entries) <= set(written_names()):
             raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
         if not overwrite:
-            raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it or choose another -o")
+            raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it, --resume to continue it, "
+                             "or choose another -o")
 
 
 def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> None:
@@ -203,24 +208,21 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     from . import _checkpoint
     from .regression import RegressionSetup
 
-    params = resolve(config.params)
+    preset = config.preset or DEFAULT_PRESET
+    params = resolve(config.params, preset)
     check_length(params, dataset.encoder.length)
+    # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
+    params = resolve_strand(params, dataset.complement_channels, dataset.describe_input())
     adjacency = read_adjacencies(params)
     run_dir = Path(config.run_dir)
     if config.resume and config.overwrite:
         raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     previous = _previous_meta(run_dir) if config.resume else None
-    if previous is not None:
-        finished = _finished_run(run_dir, previous)
-        if finished is not None:
-            return finished
-    checkpoint = _checkpoint.load(run_dir) if previous is not None else None
-    if config.resume and checkpoint is None:
-        log.info("%s: no training to resume; starting one", run_dir)
-        # Only motifnet's own files of a run that stopped before its first epoch are replaced.
-        config = dataclasses.replace(config, overwrite=previous is not None or _only_motifnet_files(run_dir))
+    if previous is not None and previous["training"]["status"] == "diverged":
+        raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
+                         "parameters (--param learning_rate, --param kernel_constraint) and --overwrite")
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
-    if checkpoint is not None and config.seed is None:
+    if previous is not None and config.seed is None:
         seed = previous["seed"]
     if config.epistatic_reg is not None and dataset.task != "regression":
         raise ParamError("--epistatic-reg needs --task regression")
@@ -228,17 +230,34 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
-    meta = _run_meta(dataset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    meta = _run_meta(dataset, preset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    meta["deterministic"] = config.seed is not None
     if config.fold is not None:
         meta["fold"] = config.fold
-    if checkpoint is not None:
+    checkpoint = None
+    if previous is not None:
+        # Also a complete run is checked: a requeued job whose inputs changed must not pass for done.
         _check_same_run(run_dir, previous, meta)
+        finished = _finished_run(run_dir, previous)
+        if finished is not None:
+            return finished
+        checkpoint = _checkpoint.load(run_dir)
+        if checkpoint is None and rundir.read_history(run_dir) is not None:
+            raise ParamError(f"{run_dir}: holds epochs of a training but not what --resume needs (a run of an "
+                             "older motifnet); pass --overwrite to train again")
+    if config.resume and checkpoint is None:
+        log.info("%s: no training to resume; starting one", run_dir)
+        # Only motifnet's own files of a run that stopped before its first epoch are replaced.
+        config = dataclasses.replace(config, overwrite=previous is not None or _only_motifnet_files(run_dir))
+    if checkpoint is not None and previous.get("deterministic"):
+        config = dataclasses.replace(config, seed=seed)  # deterministic operations, as the run began
     model = build_seeded(dataset, params, seed, adjacency, deterministic=config.seed is not None)
     if regression is not None:
         model = regression.wrap(model, dataset, params["learning_rate"])
     if checkpoint is not None:
         checkpoint.restore(model)
         meta = previous
+        meta["training"]["status"] = "running"
         log.info("resuming %s after epoch %d of at most %d (best so far: epoch %d)", run_dir, checkpoint.state.epoch,
                  params["epochs"], checkpoint.state.best_epoch)
     else:
@@ -277,17 +296,46 @@ def _previous_meta(run_dir: Path) -> dict | None:
 
 
 def _finished_run(run_dir: Path, meta: dict) -> dict | None:
-    """The test metrics of a completed run (nothing to resume); refuses a diverged one; else None."""
-    status = meta["training"]["status"]
-    if status == "diverged":
-        raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
-                         "parameters (--param learning_rate, --param kernel_constraint) and --overwrite")
+    """The test metrics of a completed run (nothing to resume), else None."""
+    from . import _checkpoint
+
     metrics = rundir.read_metrics(run_dir)
-    if status == "complete" and metrics is not None:
-        log.info("%s: training is complete (%s epochs); nothing to resume", run_dir,
-                 meta["training"].get("epochs_run"))
-        return metrics
-    return None
+    if meta["training"]["status"] != "complete" or metrics is None:
+        return None
+    _checkpoint.remove(run_dir)  # left by a job killed just after writing its metrics
+    log.info("%s: training is complete (%s epochs); nothing to resume", run_dir, meta["training"].get("epochs_run"))
+    return metrics
+
+
+def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
+    """Before ``train --fold --resume`` folds anything: refuse inputs or fold options other than the run's.
+
+    Parameters
+    ----------
+    run_dir : str or pathlib.Path
+    inputs : sequence of str
+        The input files (``-`` skipped).
+    fold : dict or None
+        The fold settings asked for (see :func:`motifnet.run.fold_new_inputs.fold_settings`).
+
+    Raises
+    ------
+    ParamError
+        The run recorded other input checksums or fold settings (the message says which).
+    """
+    run_dir = Path(run_dir)
+    previous = _previous_meta(run_dir)
+    if previous is None:
+        return
+    differences = []
+    if "inputs" in previous:
+        now = [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"]
+        differences = _input_differences(previous["inputs"], now)
+    if fold is not None and previous.get("fold") not in (None, fold):
+        differences.append(f"fold: {previous['fold']!r} -> {fold!r}")
+    if differences:
+        raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
+                         + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
 
 
 def _only_motifnet_files(run_dir: Path) -> bool:
@@ -299,18 +347,30 @@ def _only_motifnet_files(run_dir: Path) -> bool:
 
 
 def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
-    """Refuse to resume a run of other inputs, data, parameters, seed or split; the message says what differs."""
+    """Refuse to resume a run of other inputs, data, parameters, seed or split; the message says what differs.
+
+    What a run of an older motifnet did not record (input checksums, the preset, parameters that
+    did not exist) is not compared; its parameters count as their pysster values.
+    """
     differences = []
-    for key in ("inputs", "data", "params", "adjacency", "regression", "seed", "split", "fold"):
+    for key in ("inputs", "data", "preset", "params", "adjacency", "regression", "seed", "split", "fold"):
+        if key not in previous and key in ("inputs", "preset"):
+            continue
         old, new = previous.get(key), meta.get(key)
+        if key == "params":
+            old = to_json(from_json(old))
         if old == new:
             continue
         if key == "inputs":
-            differences.extend(_input_differences(old or [], new or []))
+            differences.extend(_input_differences(old, new))
         elif isinstance(old, dict) and isinstance(new, dict):
-            names = sorted(name for name in set(old) | set(new) if old.get(name) != new.get(name))
-            differences.append(f"{key}: " + ", ".join(f"{name} {old.get(name)!r} -> {new.get(name)!r}"
-                                                       if key == "params" else name for name in names))
+            # The data's files are compared by checksum under inputs (the same file may be named otherwise).
+            names = sorted(name for name in set(old) | set(new)
+                           if old.get(name) != new.get(name) and (key == "params" or name in old)
+                           and not (key == "data" and name == "files" and "inputs" in previous))
+            if names:
+                differences.append(f"{key}: " + ", ".join(f"{name} {old.get(name)!r} -> {new.get(name)!r}"
+                                                           if key == "params" else name for name in names))
         else:
             differences.append(f"{key}: {old!r} -> {new!r}")
     if differences:
@@ -319,10 +379,11 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
 
 
 def _input_differences(old: list, new: list) -> list:
-    if [entry["path"] for entry in old] != [entry["path"] for entry in new]:
+    """Inputs are the same files when their checksums are (named as given, ``./a.fa`` or ``a.fa``)."""
+    if len(old) != len(new):
         return ["input files " + " ".join(entry["path"] for entry in old) + " -> "
                 + " ".join(entry["path"] for entry in new)]
-    return [f"{entry['path']} changed since the run started (SHA-256 differs)"
+    return [f"{now['path']} changed since the run started (SHA-256 differs)"
             for entry, now in zip(old, new) if entry["sha256"] != now["sha256"]]
 
 
@@ -352,13 +413,14 @@ def _log_start(model, index: dict, seed: int) -> None:
              len(index["val"]), len(index["test"]), seed, f"{len(gpus)} GPU(s)" if gpus else "the CPU")
 
 
-def _run_meta(dataset: Dataset, params: dict, adjacency: dict, regression, seed: int, split: tuple,
+def _run_meta(dataset: Dataset, preset: str, params: dict, adjacency: dict, regression, seed: int, split: tuple,
               index: dict, inputs=()) -> dict:
     """``motifnet.json`` as training starts."""
     return {
         "motifnet_version": __version__,
         "inputs": [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"],
         "data": dataset.describe(),
+        "preset": preset,
         "params": to_json(params),
         **({"adjacency": {layer: matrix.to_json() for layer, matrix in adjacency.items()}} if adjacency else {}),
         **({"regression": regression.describe()} if regression is not None else {}),

@@ -55,6 +55,8 @@ class TrialTask:
         How the FASTA files (absolute paths) are read.
     sha256 : tuple of str
         SHA-256 of each FASTA file when the search began (see :func:`cached_dataset`).
+    preset : str
+        The hyperparameters ``params`` override. Default is 'pysster'.
     """
 
     trial: str
@@ -67,6 +69,7 @@ class TrialTask:
     threads: int | None
     data: DataOptions
     sha256: tuple
+    preset: str = "pysster"
 
 
 @functools.lru_cache(maxsize=2)
@@ -188,7 +191,7 @@ def _run_trial(task: TrialTask) -> dict:
     try:
         configure_threads(task.threads)
         dataset = cached_dataset(task.data, task.sha256)
-        params = resolve(task.params)
+        params = resolve(task.params, task.preset)
         check_length(params, dataset.encoder.length)
         index = split_indices(dataset.labels, task.split, task.split_seed)
         if task.folds:
@@ -243,8 +246,11 @@ def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, 
         if stop_event is not None:
             from distributed import Event, get_client
 
-            # The client named explicitly: the watching thread is not the task's, where Dask finds it itself.
-            watch = stop_when(Event(stop_event, client=get_client()).is_set)
+            try:
+                # The client named explicitly: the watching thread is not the task's, where Dask finds it itself.
+                watch = stop_when(Event(stop_event, client=get_client()).is_set)
+            except Exception as error:  # noqa: BLE001 - retrain without the stop rather than not at all
+                log.warning("the search cannot stop this retraining early (%s)", error)
         try:
             with watch:
                 return train(cached_dataset(data, sha256), config)

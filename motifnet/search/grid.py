@@ -34,7 +34,7 @@ from .._signals import check_stop
 from .._version import __version__
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
-from ..model.params import SPECS, _unknown, check_length, convert_value, resolve, to_json
+from ..model.params import DEFAULT_PRESET, SPECS, _unknown, check_length, convert_value, matches_saved, resolve, to_json
 from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
@@ -225,6 +225,9 @@ class SearchConfig:
         Start over in a folder that holds a search with other settings.
     max_trials : int
         Refuse a grid of more trials (a typing slip can make millions). Default is :data:`MAX_TRIALS`.
+    preset : str or None
+        The hyperparameters that ``params`` and the grid override (see
+        :data:`motifnet.model.params.PRESETS`). Default is None: :data:`motifnet.model.params.DEFAULT_PRESET`.
     """
 
     data: DataOptions
@@ -237,6 +240,7 @@ class SearchConfig:
     seed: int | None = None
     overwrite: bool = False
     max_trials: int = MAX_TRIALS
+    preset: str | None = None
 
     def checked(self) -> SearchConfig:
         """Refuse settings the search cannot run (before anything is written).
@@ -306,6 +310,7 @@ def _settings(config: SearchConfig, seed: int) -> dict:
         "split": list(config.split), "metric": config.metric, "folds": config.folds, "seed": seed,
         "grid": {name: [to_json({"v": value})["v"] for value in values] for name, values in config.grid.items()},
         "params": to_json(config.params),
+        "preset": config.preset or DEFAULT_PRESET,
     }
 
 
@@ -319,6 +324,7 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         try:
             earlier = read_search_state(folder)
             earlier["settings"]["seed"]
+            earlier["settings"].setdefault("preset", "pysster")  # searches from before presets
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
                              ) from None
@@ -447,7 +453,7 @@ def _describe(trial: Trial) -> str:
     return " ".join(f"{name}={format_value(value)}" for name, value in trial.values.items())
 
 
-def _best_state(best_dir: Path, params: dict, seed: int) -> str | None:
+def _best_state(best_dir: Path, params: dict, seed: int, preset: str) -> str | None:
     """'current' when ``best_dir`` holds the complete run of these parameters and seed, 'interrupted'
     when it holds their unfinished run (retraining continues it), else None."""
     from ..run.rundir import open_run
@@ -456,9 +462,14 @@ def _best_state(best_dir: Path, params: dict, seed: int) -> str | None:
         run = open_run(best_dir)
     except MotifnetError:
         return None
-    if run.meta.get("seed") != seed or run.meta["params"] != to_json(resolve(params)):
+    if run.meta.get("seed") != seed or not matches_saved(run.meta["params"], resolve(params, preset)):
         return None
-    return "current" if run.complete else "interrupted"
+    status = run.meta["training"].get("status")
+    if run.complete and read_metrics(best_dir) is not None:
+        return "current"
+    # complete without its test metrics (killed in between) resumes from its last checkpoint; a diverged
+    # or failed-to-start run is trained again.
+    return "interrupted" if status in ("running", "interrupted", "failed", "complete") else None
 
 
 def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_result=None,
@@ -529,7 +540,7 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
         test_metrics = None
         if best is not None:
             test_metrics = _retrain_best(connected, best_dir, best["trial"], by_id[best["trial"]].params,
-                                         config.split, seed, (data, checksums))
+                                         config.split, seed, (data, checksums), settings["preset"])
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
@@ -543,13 +554,13 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
 
 
 def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,
-                  data) -> dict | None:
+                  data, preset: str) -> dict | None:
     """Train the best trial's parameters into ``best_dir`` on a worker, unless it holds that run already.
 
     ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files.
     Returns the new run's test metrics, or None when the run was there already.
     """
-    state = _best_state(best_dir, params, seed)
+    state = _best_state(best_dir, params, seed, preset)
     if state == "current":
         log.info("%s already holds the best trial's run", best_dir)
         return None
@@ -561,7 +572,7 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     log.info("%s the best trial (%s) into %s", "continuing to retrain" if state == "interrupted" else "retraining",
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
-                               overwrite=state != "interrupted", resume=state == "interrupted")
+                               overwrite=state != "interrupted", resume=state == "interrupted", preset=preset)
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
@@ -603,7 +614,7 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
 
     def submit(trial, attempt):
         task = TrialTask(trial.id, to_json(trial.params), trial.seed, seed, tuple(config.split), config.metric,
-                         config.folds, connection.threads, *data)
+                         config.folds, connection.threads, *data, preset=config.preset or DEFAULT_PRESET)
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
@@ -624,7 +635,7 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            check_length(resolve(trial.params), facts["length"])
+            check_length(resolve(trial.params, config.preset or DEFAULT_PRESET), facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
@@ -681,10 +692,12 @@ def _retrained(future, stop_event: str) -> dict:
                 continue
     except StopRequested:
         log.warning("stopping the retraining at its next batch; run the same command again to continue it")
-        Event(stop_event, client=future.client).set()
         try:
+            Event(stop_event, client=future.client).set()
             wait(future, timeout=_STOP_GRACE_SECONDS)
-        except WaitTimeout:
+        except Exception as error:  # noqa: BLE001 - the scheduler is gone or slow: the stop stands regardless
+            log.warning("the retraining could not be told to stop (%s); it may train on and hold %s's lock until "
+                        "it ends", error, BEST)
             future.cancel()
         raise
     try:

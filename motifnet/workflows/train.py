@@ -6,12 +6,15 @@ import dataclasses
 import logging
 
 from ..data.dataset import load_dataset
+from ..data.folding import FoldOptions
 from ..data.options import DataOptions
 from ..data.targets import check_task_options
+from ..errors import ParamError
 from ..model.adjacency import read_adjacencies
 from ..model.params import resolve
 from ..run.fold_inputs import fold_training_inputs
-from ..run.training import TrainConfig, check_inputs_outside, lock_run_dir, train
+from ..run.fold_new_inputs import fold_settings
+from ..run.training import TrainConfig, check_inputs_outside, check_resume_inputs, lock_run_dir, train
 
 log = logging.getLogger("motifnet")
 
@@ -58,13 +61,20 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,
                        targets_file=data.targets_file, target_names=data.target_names,
                        epistatic_reg=config.epistatic_reg, reference=config.reference)
-    read_adjacencies(resolve(config.params))  # refuse bad parameters and adjacency files before reading any data
+    # Refuse bad parameters and adjacency files before reading any data.
+    read_adjacencies(resolve(config.params, config.preset))
+    if config.resume and config.overwrite:
+        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     inputs = _input_paths(data, config)
     check_inputs_outside(config.run_dir, inputs)
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs if path is not None))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
         if fold:
+            if config.resume:  # before folding, which would replace the run's folded files
+                check_resume_inputs(config.run_dir, [path for path in inputs if path is not None],
+                                    fold_settings(FoldOptions(format=fold, seed=0 if config.seed is None
+                                                              else config.seed)))
             data, settings = _folded(data, config, fold)
             config = dataclasses.replace(config, keep_folded=True, fold=settings)
         dataset = load_dataset(data)
