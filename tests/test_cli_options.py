@@ -86,7 +86,7 @@ def test_train_and_grid_search_share_the_data_options():
 
 def test_interpretation_commands_share_the_selection_options():
     names = ["group", "fasta", "multi_label", "batch_size"]
-    commands = ["activations", "visualize-kernels", "cluster", "attribute"]
+    commands = ["activations", "visualize-kernels", "cluster", "attribute", "motifs"]
     declared = [{option.name: declaration(option) for option in command(name).params} for name in commands]
     for name in names:
         assert len({repr(found[name]) for found in declared}) == 1, name
@@ -176,7 +176,7 @@ def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monke
     (["visualize-kernels", "{tmp}", "-o", "{tmp}/vk", "--kernels", "0,x"],
      "--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: '0,x'"),
     (["visualize-kernels", "{tmp}", "-o", "{tmp}/vk", "--formats", "meme,pdf"],
-     "--formats expects a comma-separated list of meme, jaspar, transfac, received: 'meme,pdf' (unknown: pdf)"),
+     "--formats expects a comma-separated list of meme, jaspar, transfac, homer, received: 'meme,pdf' (unknown: pdf)"),
     (["cluster", "{tmp}", "-o", "{tmp}/c.png", "--classes", "a"],
      "--classes expects comma-separated integers (e.g. 0,3), received: 'a'"),
     (["optimize-inputs", "{tmp}", "--layer", "conv_1", "-o", "{tmp}/o.png", "--nodes", "1.5"],

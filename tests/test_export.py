@@ -117,7 +117,7 @@ def test_other_alphabets_are_written_with_their_letters():
 
 @pytest.mark.parametrize("formats,fragment", [
     (("meme", "pdf"), r"received: 'meme,pdf' \(unknown: pdf\)"),
-    ((), "--formats expects a comma-separated list of meme, jaspar, transfac, received: ''"),
+    ((), "--formats expects a comma-separated list of meme, jaspar, transfac, homer, received: ''"),
     ("meme,jaspar", "formats expects a sequence of format names"),
 ])
 def test_bad_formats(formats, fragment):

@@ -101,8 +101,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
 @click.option("--trim-ic", type=float, default=0.3, show_default=True, metavar="BITS",
               help="Exported motifs keep the columns from the first to the last with this information content "
                    "(0: all).")
-@click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac",
-              help="Motif file formats to write (motifs.meme, motifs.jaspar, motifs.transfac).")
+@click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
+              help="Motif file formats to write (motifs.meme, motifs.jaspar, motifs.transfac, motifs.homer).")
 @click.option("--target", metavar="NAME",
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
                    "target (name or 0-based index). [default: the first target]")

@@ -33,6 +33,7 @@ COMMANDS = {
     "optimize-inputs": "interpret:optimize_inputs_command",
     "attribute": "interpret:attribute",
     "compare": "motifs:compare",
+    "motifs": "motifs:motifs_command",
     "info": "info:info",
 }
 

@@ -1,12 +1,15 @@
-"""``motifnet compare``: the motifs of a MEME file matched with known motifs."""
+"""Motif commands: ``motifnet compare`` (a MEME file matched with known motifs) and ``motifnet motifs``
+(TF-MoDISco patterns from attributions)."""
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 
-from .options import comma_list, logging_options, refuse_input_as_output
+from .._signals import stopping_on_signals
+from .options import SEED, comma_list, logging_options, parse_formats, refuse_input_as_output, selection_options
 
 log = logging.getLogger("motifnet")
 
@@ -38,3 +41,95 @@ def compare(query, database, collection, tax_group, top, output):
         log.info("wrote %s", output)
     else:
         click.echo(text, nl=False)
+
+
+_MOTIFS_EPILOG = """\b
+Hypothetical contributions (what every letter would contribute at each position; TF-MoDISco
+clusters seqlets by them), for the logit of each class in turn:
+  deeplift              DeepLIFT's multipliers m against each reference r:
+                        m[letter] - sum(m * r), averaged over the references (DeepSHAP's
+                        rule). Default, with --baseline shuffle (--shuffles 10).
+  integrated-gradients  the same with m the mean gradient on the path from each reference.
+  saliency              the gradient, mean-centred over the letters at each position.
+  ism                   the logit change of every substitution, mean-centred.
+\b
+Outputs in OUT_DIR: patterns.meme (positive patterns by seqlet count, then negative ones;
+trimmed probability matrices), patterns.tsv, seqlets.tsv, pattern_N.png (CWM and PFM logos),
+with matching pattern_matches.tsv and match_pattern_N.png (q < 0.05); --formats adds
+patterns.jaspar, .transfac, .homer. If OUT_DIR or its parent holds the summary.html of
+visualize-kernels, its patterns section is updated. DNA and RNA sequence models only."""
+
+
+@click.command("motifs", epilog=_MOTIFS_EPILOG)
+@click.argument("run_dir")
+@click.argument("fasta_files", nargs=-1, metavar="[FASTA]...")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for motifs and logos.")
+@click.option("--method", default="deeplift", show_default=True,
+              type=click.Choice(["deeplift", "integrated-gradients", "saliency", "ism"]),
+              help="How hypothetical contributions are computed (see below).")
+@click.option("--target", metavar="CLASS",
+              help="Only this class (name or 0-based index). [default: every class in turn]")
+@click.option("--baseline", type=click.Choice(["zeros", "uniform", "shuffle"]),
+              help="References of deeplift and integrated-gradients. [default: shuffle]")
+@click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence. [default: 10]")
+@click.option("--steps", type=int, help="integrated-gradients: points on the path. [default: 50]")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--max-seqlets", type=click.IntRange(min=1), default=20000, show_default=True,
+              help="Seqlets per metacluster (sign) that TF-MoDISco clusters.")
+@click.option("--window", type=click.IntRange(min=1), default=21, show_default=True,
+              help="Sliding window that finds seqlets.")
+@click.option("--flank", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Columns added on each side of a seqlet.")
+@click.option("--min-seqlets", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Seqlets a pattern needs to be kept.")
+@click.option("--min-metacluster-size", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Seqlets a metacluster (sign) needs to be clustered at all.")
+@click.option("--fdr", type=float, default=0.2, show_default=True, help="Target false discovery rate of seqlets.")
+@click.option("--leiden-runs", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Leiden clusterings per round (the best is kept).")
+@click.option("--trim-fraction", type=float, default=0.3, show_default=True,
+              help="Exported matrices keep the columns from the first to the last whose contribution reaches "
+                   "this fraction of the largest.")
+@click.option("--motif-db", metavar="jaspar|FILE.meme",
+              help="Known motifs to match the patterns with (TOMTOM). [default: JASPAR CORE for DNA models, "
+                   "none otherwise]")
+@click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")
+@click.option("--no-match", is_flag=True, help="Do not match the patterns with known motifs.")
+@click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
+              help="Motif file formats to write (patterns.meme, .jaspar, .transfac, .homer).")
+@selection_options
+@logging_options
+@stopping_on_signals  # stops between batches
+def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuffles, steps, seed, max_seqlets,
+                   window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs, trim_fraction, motif_db,
+                   tax_group, no_match, formats, group, fasta, multi_label, batch_size):
+    """Motifs that drive the predictions: TF-MoDISco patterns in the contributions (modisco-lite).
+
+    For every class (or --target): hypothetical contributions of every record to the class's
+    logit, then TF-MoDISco: seqlets, metaclusters by sign, patterns. Each pattern is written
+    as its trimmed probability matrix, drawn as CWM and PFM logos and matched with known
+    motifs. Data: the run's test split (--group), new labelled --fasta files, or plain FASTA
+    files given after RUN_DIR (no labels needed).
+    """
+    from ..interpret.attribution import AttributionConfig
+    from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
+    from ..motifs.matching import MotifOptions
+    from ..motifs.modisco import ModiscoConfig
+    from ..run.rundir import open_run
+    from ..workflows.patterns import motifs_run
+    from .interpret import open_with_data, open_with_unlabelled
+
+    attribution = check_hypothetical_config(AttributionConfig(method, target, baseline, steps, shuffles, seed,
+                                                              batch_size))
+    modisco = ModiscoConfig(max_seqlets, window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs,
+                            trim_fraction)
+    options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group),
+                           formats=parse_formats(formats))
+    refuse_input_as_output(out_dir, fasta + fasta_files, run_dir)
+    check_modisco_alphabet(open_run(run_dir).dataset_encoder)  # before reading any data
+    if fasta_files:
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label)
+    else:
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
+    motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label)
+    click.echo(str(Path(out_dir) / "patterns.meme"))

@@ -198,11 +198,13 @@ class DeepLift:
 
         self._multipliers = tf.function(multipliers, reduce_retracing=True)
 
-    def __call__(self, sequence, reference, features, targets):
-        """Attributions ``multiplier * (sequence - reference)`` and both logits.
+    def multipliers(self, sequence, reference, features, targets) -> tuple:
+        """DeepLIFT's multipliers of every input channel, and the logits of input and reference.
 
         ``sequence`` and ``reference`` have shape (n, length, channels); ``features`` (n, width)
-        or None for models without per-sequence features; ``targets`` (n,) class indices.
+        or None for models without per-sequence features; ``targets`` (n,) class indices. The
+        multipliers, shape=(n, length, channels), are defined for every channel, also those the
+        sequence does not hold (what hypothetical contributions need).
         """
         import tensorflow as tf
 
@@ -218,4 +220,10 @@ class DeepLift:
             side = tf.zeros((len(sequence), 0), dtype=tf.float32)
         grads, logit, logit_ref = self._multipliers(tf.convert_to_tensor(sequence), tf.convert_to_tensor(reference),
                                                     side, tf.constant(targets, dtype=tf.int32))
-        return grads.numpy() * (sequence - reference), logit.numpy(), logit_ref.numpy()
+        return grads.numpy(), logit.numpy(), logit_ref.numpy()
+
+    def __call__(self, sequence, reference, features, targets):
+        """Attributions ``multiplier * (sequence - reference)`` and both logits (see :meth:`multipliers`)."""
+        grads, logit, logit_ref = self.multipliers(sequence, reference, features, targets)
+        return (grads * (np.asarray(sequence, dtype=np.float32) - np.asarray(reference, dtype=np.float32)),
+                logit, logit_ref)

@@ -244,7 +244,7 @@ def resolve_target(target, class_names) -> int | None:
 
 # -- the model's target logit -------------------------------------------------------------------------
 
-class _Logits:
+class TargetLogits:
     """The target logit of a motifnet model and its gradient, batch by batch."""
 
     def __init__(self, model):
@@ -511,7 +511,7 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     names_out = dataset.output_names  # classes, or the targets of a regression model
     target = resolve_target(config.target, names_out)
     explainer = DeepLift(model) if config.method == "deeplift" else None  # refuses RNNs before any work
-    scorer = _Logits(model)
+    scorer = TargetLogits(model)
     encoder = dataset.encoder
     n, length = len(dataset), encoder.length
     batch = config.batch_size

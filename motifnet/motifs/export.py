@@ -23,10 +23,11 @@ import numpy as np
 
 from .._io import write_text
 from ..errors import ParamError
+from .homer import format_homer
 from .meme import MemeMotif, format_meme
 
 DEFAULT_TRIM_IC = 0.3
-FORMATS = ("meme", "jaspar", "transfac")
+FORMATS = ("meme", "jaspar", "transfac", "homer")
 
 
 def information_content(pwm: np.ndarray, background=None) -> np.ndarray:
@@ -175,7 +176,7 @@ def format_transfac(motifs, letters: str) -> str:
 
 def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alphabet_name: str = "motifnet",
                  strands: bool = False) -> list:
-    """Write ``motifs`` in each of ``formats`` as ``STEM.meme``, ``STEM.jaspar``, ``STEM.transfac``.
+    """Write ``motifs`` in each of ``formats`` as ``STEM.meme``, ``STEM.jaspar``, ``STEM.transfac``, ``STEM.homer``.
 
     Parameters
     ----------
@@ -187,7 +188,8 @@ def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alph
     background : array-like, shape=(letters,)
         Letter frequencies of the data (MEME format only).
     formats : sequence of str
-        Any of ``meme``, ``jaspar``, ``transfac``. Default is MEME only.
+        Any of ``meme``, ``jaspar``, ``transfac``, ``homer`` (:mod:`motifnet.motifs.homer`). Default is
+        MEME only.
     alphabet_name : str
         Name of a custom alphabet in the MEME file.
     strands : bool
@@ -206,6 +208,8 @@ def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alph
             text = format_meme(motifs, letters, background, alphabet_name, strands)
         elif name == "jaspar":
             text = format_jaspar(motifs, letters)
+        elif name == "homer":
+            text = format_homer(motifs, letters)
         else:
             text = format_transfac(motifs, letters)
         write_text(path, text)

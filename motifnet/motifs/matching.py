@@ -49,7 +49,7 @@ class MotifOptions:
     trim_ic : float
         Trimming threshold in bits (see :mod:`motifnet.motifs.export`). Default is 0.3.
     formats : tuple of str
-        Export formats, any of ``meme``, ``jaspar``, ``transfac``. Default is MEME only.
+        Export formats, any of ``meme``, ``jaspar``, ``transfac``, ``homer``. Default is MEME only.
     """
 
     match: bool = True

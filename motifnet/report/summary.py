@@ -7,6 +7,8 @@ folder keeps for each section:
   metrics, the curve images, the kernels and the distinct motifs, as plain JSON;
 - ``attribution.json`` in the folder and its immediate subfolders (written by ``motifnet
   attribute``, see :mod:`motifnet.report.attributions`);
+- ``patterns.json`` in the folder and its immediate subfolders (written by ``motifnet motifs``,
+  see :mod:`motifnet.report.patterns`);
 - the grid search the run is the best of, when there is one (read from the search folder).
 
 Rendered with Jinja2 (autoescape on) from ``templates/summary.html``; images are linked by
@@ -33,6 +35,7 @@ from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
 from .curves import curve_images, write_curves
+from .patterns import report_entries as pattern_entries
 from .search_summary import search_link
 
 log = logging.getLogger("motifnet")
@@ -122,6 +125,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         **(state["kernels"] or _NO_KERNELS),
         "kernel_section": state["kernels"] is not None,
         "attributions": report_entries(report_dir),
+        "patterns": pattern_entries(report_dir),
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -168,12 +172,12 @@ def run_facts(run: Run) -> dict:
         "run_path": str(run.path),
         "training": meta["training"],
         "seed": meta.get("seed"),
+        # Runs from before presets were trained with pysster's values.
+        "preset": meta.get("preset", "pysster"),
         "alphabet": alphabet,
         "length": encoder["length"],
         "resized": encoder.get("resize"),
         "multi_label": data["multi_label"],
-        # Runs from before presets were trained with pysster's values.
-        "preset": meta.get("preset", "pysster"),
         "classes": [[name, count] for name, count in zip(data["class_names"], data["records_per_class"])],
         "files": data["files"],
         "split": meta["split"],

@@ -1,0 +1,234 @@
+"""TF-MoDISco (modisco-lite) on hypothetical contributions: seqlets, metaclusters by sign, patterns.
+
+TF-MoDISco itself is not reimplemented here: :func:`find_patterns` calls
+``modiscolite.tfmodisco.TFMoDISco(one_hot, hypothetical_contribs, ...)``, which finds seqlets
+(windows of high total contribution, at a false discovery rate against a null of shuffled
+scores), splits them by the sign of their contribution into two metaclusters, clusters each
+(Leiden on a similarity of their hypothetical contributions, both strands) and returns the
+patterns of each metacluster. This module turns those patterns into plain arrays:
+
+- the **CWM** (contribution-weight matrix): the mean contribution of each letter over the
+  pattern's aligned seqlets;
+- the **PFM** (probability matrix): the letter frequencies of those seqlets;
+- the **core**: the columns from the first to the last whose total absolute contribution
+  reaches ``trim_fraction`` of the largest (modisco's own report trims the same way, 0.3);
+- the seqlets: record, start, end (the core's columns in the record, 0-based, end exclusive),
+  strand (``-``: the seqlet is the reverse complement of the pattern) and contribution (the
+  sum of its observed contributions over the core).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ParamError
+
+DEFAULT_TRIM_FRACTION = 0.3
+
+
+@dataclass
+class ModiscoConfig:
+    """The options of TF-MoDISco that ``motifnet motifs`` exposes; defaults are modisco-lite's.
+
+    Attributes
+    ----------
+    max_seqlets : int
+        Seqlets per metacluster (``max_seqlets_per_metacluster``). Default is 20000.
+    window : int
+        Width of the sliding window that finds seqlets (``sliding_window_size``). Default is 21.
+    flank : int
+        Columns added on each side of a seqlet's window (``flank_size``). Default is 10.
+    min_seqlets : int
+        Seqlets a pattern needs to be kept (``final_min_cluster_size``). Default is 20.
+    min_metacluster : int
+        Seqlets a metacluster needs to be clustered at all (``min_metacluster_size``): fewer
+        and it yields no pattern. Default is 100.
+    fdr : float
+        Target false discovery rate of seqlets (``target_seqlet_fdr``). Default is 0.2.
+    leiden_runs : int
+        Leiden clusterings per round, the best kept (``n_leiden_runs``). Default is 50.
+    trim_fraction : float
+        A pattern's core keeps the columns from the first to the last whose total absolute
+        contribution reaches this fraction of the largest. Default is 0.3.
+    """
+
+    max_seqlets: int = 20000
+    window: int = 21
+    flank: int = 10
+    min_seqlets: int = 20
+    min_metacluster: int = 100
+    fdr: float = 0.2
+    leiden_runs: int = 50
+    trim_fraction: float = DEFAULT_TRIM_FRACTION
+
+    def __post_init__(self):
+        for name, minimum in (("max_seqlets", 1), ("window", 1), ("flank", 0), ("min_seqlets", 1),
+                              ("min_metacluster", 1), ("leiden_runs", 1)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+                raise ParamError(f"--{_option(name)} must be an integer of at least {minimum}, received: {value!r}")
+        if not (isinstance(self.fdr, (int, float)) and 0 < self.fdr < 1):
+            raise ParamError(f"--fdr must be a number between 0 and 1, received: {self.fdr!r}")
+        if not (isinstance(self.trim_fraction, (int, float)) and math.isfinite(self.trim_fraction)
+                and 0 <= self.trim_fraction <= 1):
+            raise ParamError(f"--trim-fraction must be a number from 0 to 1, received: {self.trim_fraction!r}")
+
+    def tfmodisco_arguments(self) -> dict:
+        """The keyword arguments of ``modiscolite.tfmodisco.TFMoDISco`` these options set."""
+        return {"max_seqlets_per_metacluster": self.max_seqlets, "sliding_window_size": self.window,
+                "flank_size": self.flank, "final_min_cluster_size": self.min_seqlets,
+                "min_metacluster_size": self.min_metacluster, "target_seqlet_fdr": float(self.fdr),
+                "n_leiden_runs": self.leiden_runs}
+
+
+def _option(name: str) -> str:
+    return {"min_metacluster": "min-metacluster-size"}.get(name, name.replace("_", "-"))
+
+
+@dataclass
+class Seqlet:
+    """One seqlet of a pattern, at the pattern's core.
+
+    Attributes
+    ----------
+    record : int
+        Index of the record in the data given to :func:`find_patterns`.
+    start, end : int
+        The core's columns in the record (0-based, end exclusive), on the forward strand.
+    strand : str
+        ``+``: the seqlet reads as the pattern; ``-``: as its reverse complement.
+    contribution : float
+        Sum of the seqlet's observed contributions over the core.
+    """
+
+    record: int
+    start: int
+    end: int
+    strand: str
+    contribution: float
+
+
+@dataclass
+class Pattern:
+    """A TF-MoDISco pattern.
+
+    Attributes
+    ----------
+    sign : int
+        +1: its seqlets raise the explained logit; -1: they lower it.
+    index : int
+        Its place among the patterns of its metacluster (modisco's order).
+    cwm : numpy.ndarray, shape=(width, 4)
+        Mean observed contribution per column and letter.
+    hypothetical_cwm : numpy.ndarray, shape=(width, 4)
+        Mean hypothetical contribution.
+    pfm : numpy.ndarray, shape=(width, 4)
+        Letter frequencies of the aligned seqlets (rows sum to 1).
+    core : (start, end)
+        Columns kept by trimming (half-open).
+    seqlets : list of Seqlet
+    """
+
+    sign: int
+    index: int
+    cwm: np.ndarray
+    hypothetical_cwm: np.ndarray
+    pfm: np.ndarray
+    core: tuple
+    seqlets: list = field(default_factory=list)
+
+    @property
+    def core_pfm(self) -> np.ndarray:
+        return self.pfm[self.core[0]:self.core[1]]
+
+    @property
+    def core_cwm(self) -> np.ndarray:
+        return self.cwm[self.core[0]:self.core[1]]
+
+
+def contribution_core(cwm: np.ndarray, fraction: float = DEFAULT_TRIM_FRACTION) -> tuple:
+    """Columns from the first to the last whose total absolute contribution reaches ``fraction`` of the largest.
+
+    Parameters
+    ----------
+    cwm : numpy.ndarray, shape=(width, letters)
+    fraction : float
+        Default is 0.3; 0 keeps every column.
+
+    Returns
+    -------
+    (start, end)
+        Half-open; the whole matrix when every column is zero.
+    """
+    score = np.abs(np.asarray(cwm, dtype=np.float64)).sum(axis=1)
+    if not len(score) or score.max() <= 0:
+        return 0, len(score)
+    kept = np.flatnonzero(score >= fraction * score.max())
+    return int(kept[0]), int(kept[-1]) + 1
+
+
+def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: ModiscoConfig | None = None) -> list:
+    """Run TF-MoDISco (modisco-lite) and return its patterns, positive metacluster first.
+
+    Parameters
+    ----------
+    one_hot : numpy.ndarray, shape=(n, length, 4)
+        The sequences (rows of zeros for padding).
+    hypothetical : numpy.ndarray, shape=(n, length, 4)
+        Hypothetical contributions (:func:`motifnet.interpret.hypothetical.hypothetical_contributions`).
+    config : ModiscoConfig or None
+        Default :class:`ModiscoConfig`.
+
+    Returns
+    -------
+    list of Pattern
+        Positive patterns then negative ones, each in modisco's order; empty when no
+        metacluster had enough seqlets.
+
+    Raises
+    ------
+    ParamError
+        Arrays of different shapes, or not four letters.
+    """
+    config = config or ModiscoConfig()
+    one_hot = np.asarray(one_hot, dtype=np.float32)
+    hypothetical = np.asarray(hypothetical, dtype=np.float32)
+    if one_hot.shape != hypothetical.shape or one_hot.ndim != 3 or one_hot.shape[2] != 4:
+        raise ParamError(f"TF-MoDISco needs one-hot sequences and hypothetical contributions of one shape "
+                         f"(n, length, 4), received {one_hot.shape} and {hypothetical.shape}")
+    if one_hot.shape[1] < config.window + 2 * config.flank:
+        raise ParamError(f"sequences of {one_hot.shape[1]} positions are shorter than a seqlet: --window "
+                         f"{config.window} plus twice --flank {config.flank}; give a smaller --window or --flank")
+    from modiscolite.tfmodisco import TFMoDISco
+
+    positive, negative = TFMoDISco(one_hot, hypothetical, **config.tfmodisco_arguments())
+    patterns = []
+    for sign, found in ((1, positive), (-1, negative)):
+        for index, pattern in enumerate(found or []):
+            patterns.append(_pattern(pattern, sign, index, config.trim_fraction, one_hot, hypothetical))
+    return patterns
+
+
+def _pattern(found, sign: int, index: int, trim_fraction: float, one_hot: np.ndarray,
+             hypothetical: np.ndarray) -> Pattern:
+    """A modisco-lite ``SeqletSet`` as a :class:`Pattern`."""
+    cwm = np.asarray(found.contrib_scores, dtype=np.float64)
+    counts = np.asarray(found.sequence, dtype=np.float64)
+    pfm = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
+    core = contribution_core(cwm, trim_fraction)
+    length = one_hot.shape[1]
+    seqlets = []
+    for seqlet in found.seqlets:
+        # The core's columns in the record; a reverse-complement seqlet reads the pattern backwards.
+        if seqlet.is_revcomp:
+            start, end = int(seqlet.end) - core[1], int(seqlet.end) - core[0]
+        else:
+            start, end = int(seqlet.start) + core[0], int(seqlet.start) + core[1]
+        start, end = max(start, 0), min(end, length)
+        record = int(seqlet.example_idx)
+        contribution = float(np.sum(one_hot[record, start:end] * hypothetical[record, start:end]))
+        seqlets.append(Seqlet(record, start, end, "-" if seqlet.is_revcomp else "+", contribution))
+    return Pattern(sign, index, cwm, np.asarray(found.hypothetical_contribs, dtype=np.float64), pfm, core, seqlets)

@@ -1,0 +1,369 @@
+"""``motifnet motifs``: TF-MoDISco patterns from hypothetical contributions, matched, drawn and written.
+
+For each explained class: hypothetical contributions of every record
+(:mod:`motifnet.interpret.hypothetical`, streamed batch by batch to a memory-mapped scratch file),
+then TF-MoDISco (:mod:`motifnet.motifs.modisco`). The patterns of all classes are ranked (positive
+patterns by seqlet count, then negative ones), their trimmed probability matrices matched with
+TOMTOM, and written to OUT_DIR:
+
+- ``patterns.meme`` (and ``patterns.jaspar``, ``.transfac``, ``.homer`` with ``formats``);
+- ``patterns.tsv``, ``seqlets.tsv``, ``pattern_matches.tsv`` (when matching);
+- ``pattern_N.png`` (CWM and PFM logos), ``match_pattern_N.png`` (the PFM over its match, q < 0.05);
+- ``patterns.json``: what the report shows (:mod:`motifnet.report.patterns`).
+
+When OUT_DIR or its parent is a report folder of ``visualize-kernels``, its ``summary.html`` is
+rendered again with the patterns section, which also names the distinct kernel motif
+(``motifs_distinct.meme``) that each pattern matches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .._io import write_json, write_text
+from .._progress import Progress
+from .._version import __version__
+from ..errors import ParamError
+from ..interpret.attribution import AttributionConfig, resolve_target
+from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
+from ..interpret.kernels import consensus
+from ..motifs.distinct import COMPLEMENTED, SAME_P
+from ..motifs.export import FORMATS, write_motifs
+from ..motifs.jaspar import read_motif_file
+from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
+from ..motifs.meme import MemeMotif
+from ..motifs.modisco import ModiscoConfig, find_patterns
+from ..motifs.tomtom import compare_motifs
+from ..plot.figures import logo_width, save_figure
+from ..plot.matches import plot_match
+from ..plot.patterns import plot_pattern
+from ..report.patterns import SUMMARY
+from ..report.summary import find_report, render_report
+from .annotate import kernel_database
+
+log = logging.getLogger("motifnet")
+
+DISTINCT_MEME = "motifs_distinct.meme"
+# Figures this command makes; only such files are removed before a new run writes its own.
+_FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
+
+
+def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
+               motif_options: MotifOptions | None = None, data_label: str = "test split") -> dict:
+    """Find TF-MoDISco patterns in the contributions of ``dataset`` to the run's model and write them to ``out_dir``.
+
+    Parameters
+    ----------
+    run : motifnet.run.rundir.Run
+    dataset : motifnet.data.dataset.Dataset
+        The records (a split of the run's data, new labelled or unlabelled FASTA).
+    out_dir : path
+        Created if needed.
+    attribution : AttributionConfig
+        Method (``deeplift``, ``integrated-gradients``, ``saliency``, ``ism``), baseline (default
+        ``shuffle``), shuffles, steps, seed, batch size; ``target`` a class name or index, or None
+        for every class in turn.
+    modisco : ModiscoConfig or None
+        TF-MoDISco's options; default modisco-lite's.
+    motif_options : MotifOptions or None
+        Matching (database, taxonomic groups, matches per pattern) and export formats.
+    data_label : str
+        How the summary names the data.
+
+    Returns
+    -------
+    dict
+        The content of ``patterns.json``.
+
+    Raises
+    ------
+    ParamError
+        A model that is not a DNA/RNA sequence model, bad options, an unknown target.
+    """
+    encoder = dataset.encoder
+    check_modisco_alphabet(encoder)
+    attribution = check_hypothetical_config(attribution)
+    modisco = modisco or ModiscoConfig()
+    motif_options = motif_options or MotifOptions()
+    names = list(dataset.output_names)
+    chosen = [resolve_target(attribution.target, names)] if attribution.target is not None else list(range(len(names)))
+    letters = encoder.alphabet.letters
+    database = kernel_database(motif_options, letters)  # refuse a bad database before the work
+    if dataset.encoder.length < modisco.window + 2 * modisco.flank:
+        raise ParamError(f"sequences of {encoder.length} positions are shorter than a seqlet: --window "
+                         f"{modisco.window} plus twice --flank {modisco.flank}; give a smaller --window or --flank")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_earlier_outputs(out)
+    n = len(dataset)
+    patterns = []
+    with _scratch(out, (n, encoder.length, len(letters))) as one_hot, \
+            _scratch(out, (n, encoder.length, len(letters))) as hypothetical:
+        _fill_one_hot(dataset, one_hot, attribution.batch_size)
+        for target in chosen:
+            config = AttributionConfig(attribution.method, target, attribution.baseline, attribution.steps,
+                                       attribution.shuffles, attribution.seed, attribution.batch_size)
+            log.info("class %s: hypothetical contributions (%s) of %d sequences", names[target],
+                     _method_text(config), n)
+            counter = Progress(f"contributions to {names[target]}", total=n, unit="sequences")
+            hypothetical_contributions(run.model, dataset, config, out=hypothetical,
+                                       progress=lambda done, _total, counter=counter: counter.update(done))
+            log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
+            found = find_patterns(np.asarray(one_hot), np.asarray(hypothetical), modisco)
+            log.info("class %s: %d positive and %d negative pattern(s)", names[target],
+                     sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found))
+            patterns += [(names[target], pattern) for pattern in found]
+        background = _background(one_hot)
+    patterns = rank_patterns(patterns)
+    motifs = [_meme_motif(rank, cls, pattern) for rank, (cls, pattern) in enumerate(patterns, start=1)]
+    write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
+                 alphabet_name=encoder.alphabet.name, strands=letters == "ACGT")
+    best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top)
+    write_text(out / "seqlets.tsv", seqlets_table(patterns, motifs, dataset.ids))
+    report = find_report(out)
+    kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
+    groups = _label_groups(dataset)
+    write_text(out / "patterns.tsv", patterns_table(patterns, motifs, dataset, groups, letters, best, kernel_matches))
+    images = _draw_patterns(out, patterns, motifs, letters)
+    summary = summary_entry(run, dataset, attribution, modisco, data_label, [names[t] for t in chosen], patterns,
+                            motifs, groups, letters, best, images, match_images, kernel_matches,
+                            database.source if database else None)
+    write_json(out / SUMMARY, summary)
+    log.info("wrote %d pattern(s) to %s", len(patterns), out)
+    if report is not None:
+        log.info("added the patterns section to %s", render_report(report, run=run))
+    return summary
+
+
+def rank_patterns(patterns: list) -> list:
+    """(class, Pattern) pairs, strongest first: positive patterns by seqlet count, then negative ones."""
+    return sorted(patterns, key=lambda item: (item[1].sign < 0, -len(item[1].seqlets)))
+
+
+def _meme_motif(rank: int, class_name: str, pattern) -> MemeMotif:
+    sign = "pos" if pattern.sign > 0 else "neg"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", str(class_name)) or "class"
+    return MemeMotif(f"pattern_{rank}", f"{safe}.{sign}.{pattern.index}", pattern.core_pfm, len(pattern.seqlets))
+
+
+def _label_groups(dataset) -> list:
+    """Names of the groups seqlets are counted in, and each record's membership (n, groups) as booleans.
+
+    Labelled data: the classes (a multi-label record counts in each of its classes). Unlabelled
+    FASTA and regression data: none (an empty list).
+    """
+    labels = np.asarray(dataset.labels)
+    if labels.ndim != 2 or labels.shape[1] == 0 or getattr(dataset, "task", "classification") == "regression":
+        return []
+    return [(str(name), labels[:, index].astype(bool)) for index, name in enumerate(dataset.class_names)]
+
+
+def patterns_table(patterns, motifs, dataset, groups, letters: str, best: dict, kernel_matches: dict) -> str:
+    """``patterns.tsv``: one row per pattern, in the order of ``patterns.meme``."""
+    columns = ["pattern", "class", "sign", "seqlets"] + [f"seqlets_{name}" for name, _ in groups]
+    columns += ["consensus", "width", "modisco_name", "best_match_id", "best_match_name", "best_match_p",
+                "best_match_q", "kernel_motif", "kernel_motif_p"]
+    lines = ["\t".join(columns)]
+    for (class_name, pattern), motif in zip(patterns, motifs):
+        records = np.array([seqlet.record for seqlet in pattern.seqlets], dtype=int)
+        row = [motif.name, str(class_name), "+" if pattern.sign > 0 else "-", str(len(pattern.seqlets))]
+        row += [str(int(member[records].sum())) for _, member in groups]
+        row += [consensus(pattern.core_pfm, letters), str(len(motif.pwm)), motif.alt_name]
+        match = best.get(motif.name)
+        row += ([match.target_id, match.target_name, f"{match.p_value:.3g}", f"{match.q_value:.3g}"] if match
+                else [""] * 4)
+        kernel = kernel_matches.get(motif.name)
+        row += [kernel[0], f"{kernel[1]:.3g}"] if kernel else ["", ""]
+        lines.append("\t".join(row))
+    return "\n".join(lines) + "\n"
+
+
+def seqlets_table(patterns, motifs, ids) -> str:
+    """``seqlets.tsv``: record id, start, end (0-based, end exclusive), strand, pattern, contribution."""
+    lines = ["\t".join(["id", "start", "end", "strand", "pattern", "contribution"])]
+    for (_, pattern), motif in zip(patterns, motifs):
+        for seqlet in pattern.seqlets:
+            lines.append("\t".join([str(ids[seqlet.record]), str(seqlet.start), str(seqlet.end), seqlet.strand,
+                                    motif.name, f"{seqlet.contribution:.6g}"]))
+    return "\n".join(lines) + "\n"
+
+
+def _match(out: Path, patterns, motifs, letters: str, database, top: int) -> tuple:
+    """TOMTOM of the trimmed PFMs: ``pattern_matches.tsv``, and ``match_pattern_N.png`` for q < 0.05.
+
+    Returns (best match by pattern name, figure by pattern name).
+    """
+    if database is None or not motifs:
+        return {}, {}
+    log.info("matching %d pattern(s) with %s", len(motifs), database.source)
+    matches = match_motifs(motifs, database, top)
+    write_text(out / "pattern_matches.tsv", matches_tsv(matches))
+    best, images = {}, {}
+    for (_, pattern), motif, rows in zip(patterns, motifs, matches):
+        if not rows:
+            continue
+        best[motif.name] = match = rows[0]
+        if match.q_value < SIGNIFICANT_Q:
+            images[motif.name] = f"match_{motif.name}.png"
+            _save_match_figure(out / images[motif.name], motif.name, pattern, match, letters)
+    return best, images
+
+
+def _save_match_figure(path: Path, name: str, pattern, match, letters: str) -> None:
+    """The pattern's PFM (the matrix that was matched; trimmed columns shaded) over its match."""
+    import matplotlib.pyplot as plt
+
+    from ..motifs.matching import match_alignment
+
+    width, _, _ = match_alignment(len(pattern.pfm), pattern.core, match.offset, len(match.target_pwm))
+    figure, axes = plt.subplots(2, 1, figsize=(logo_width(width), 4.4), layout="constrained")
+    plot_match(pattern.pfm, pattern.core, match, letters, axes=axes)
+    axes[0].set_title(f"{name}: probability matrix of its seqlets", fontsize=10)
+    axes[0].set_xlabel("pattern position (shaded: trimmed)")
+    axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
+    save_figure(figure, path)
+
+
+def _draw_patterns(out: Path, patterns, motifs, letters: str) -> dict:
+    """``pattern_N.png`` for every pattern: CWM and PFM logos side by side."""
+    import matplotlib.pyplot as plt
+
+    images = {}
+    for (class_name, pattern), motif in zip(patterns, motifs):
+        width = max(5.5, 0.2 * len(pattern.cwm) + 1.2)  # per logo: narrower letters than logo_width's
+        figure, axes = plt.subplots(1, 2, figsize=(2 * width, 2.6), layout="constrained")
+        plot_pattern(pattern.cwm, pattern.pfm, pattern.core, letters, axes=axes)
+        figure.suptitle(f"{motif.name} ({class_name}, {'positive' if pattern.sign > 0 else 'negative'}, "
+                        f"{len(pattern.seqlets)} seqlets)", fontsize=11)
+        images[motif.name] = f"{motif.name}.png"
+        save_figure(figure, out / images[motif.name])
+    return images
+
+
+def _distinct_matches(report: Path, motifs, letters: str) -> dict:
+    """The distinct kernel motif of the report (``motifs_distinct.meme``) each pattern matches, if any.
+
+    TOMTOM of each pattern's trimmed PFM against the distinct motifs (both strands for DNA and
+    RNA); a pattern matches the group with the smallest p-value when it is below 1e-4, the
+    threshold that groups kernels into distinct motifs. Returns {pattern name: (group, p-value)}.
+    """
+    path = report / DISTINCT_MEME
+    if not path.is_file() or not motifs:
+        return {}
+    groups = read_motif_file(path, "distinct motifs")
+    if groups.letters != letters:
+        return {}
+    comparison = compare_motifs([m.pwm for m in motifs], [g.pwm for g in groups.motifs],
+                                reverse_complement=letters in COMPLEMENTED, warn=False)
+    found = {}
+    for index, motif in enumerate(motifs):
+        target = int(np.argmin(comparison.p_values[index]))
+        p_value = float(comparison.p_values[index, target])
+        if p_value < SAME_P:
+            found[motif.name] = (groups.motifs[target].name, p_value)
+    log.info("%d pattern(s) match a distinct kernel motif of %s", len(found), path)
+    return found
+
+
+def summary_entry(run, dataset, attribution: AttributionConfig, modisco: ModiscoConfig, data_label: str,
+                  classes: list, patterns, motifs, groups, letters: str, best: dict, images: dict,
+                  match_images: dict, kernel_matches: dict, database: str | None) -> dict:
+    """The content of ``patterns.json`` (read back by :func:`motifnet.report.patterns.report_entries`)."""
+    rows = []
+    for (class_name, pattern), motif in zip(patterns, motifs):
+        records = np.array([seqlet.record for seqlet in pattern.seqlets], dtype=int)
+        match = best.get(motif.name)
+        kernel = kernel_matches.get(motif.name)
+        rows.append({
+            "name": motif.name,
+            "class": str(class_name),
+            "sign": "+" if pattern.sign > 0 else "-",
+            "seqlets": len(pattern.seqlets),
+            "seqlets_per_group": [[name, int(member[records].sum())] for name, member in groups],
+            "consensus": consensus(pattern.core_pfm, letters),
+            "image": images[motif.name],
+            "match_image": match_images.get(motif.name),
+            "best_match": None if match is None else {
+                "target_id": match.target_id, "target_name": match.target_name,
+                "p_value": float(match.p_value), "q_value": float(match.q_value)},
+            "kernel_motif": None if kernel is None else {"group": kernel[0], "p_value": kernel[1]},
+        })
+    return {
+        "motifnet_version": __version__,
+        "run": str(run.path),
+        "method": attribution.method,
+        "method_label": _method_text(attribution),
+        "classes": classes,
+        "data": data_label,
+        "n_sequences": len(dataset),
+        "modisco": {"package": "modisco-lite", "version": _modisco_version(), **vars(modisco)},
+        "motif_database": database,
+        "patterns": rows,
+    }
+
+
+def _method_text(config: AttributionConfig) -> str:
+    text = config.method
+    if config.baseline:
+        text += f", {config.baseline} baseline"
+        if config.shuffles:
+            text += f" x {config.shuffles}"
+    if config.steps:
+        text += f", {config.steps} steps"
+    return text
+
+
+def _modisco_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("modisco-lite")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _fill_one_hot(dataset, one_hot: np.ndarray, batch_size: int) -> None:
+    """The sequence channels of every record, batch by batch."""
+    letters = one_hot.shape[2]
+    for start in range(0, len(dataset), batch_size):
+        rows = slice(start, min(start + batch_size, len(dataset)))
+        one_hot[rows] = dataset.model_inputs(rows)["sequence"][..., :letters]
+
+
+def _background(one_hot: np.ndarray) -> np.ndarray:
+    """Letter frequencies of the sequences (padding excluded); even when there are no letters."""
+    totals = np.zeros(one_hot.shape[2])
+    for start in range(0, len(one_hot), 4096):
+        totals += np.asarray(one_hot[start:start + 4096], dtype=np.float64).sum(axis=(0, 1))
+    return totals / totals.sum() if totals.sum() > 0 else np.full(len(totals), 1 / len(totals))
+
+
+@contextlib.contextmanager
+def _scratch(folder: Path, shape: tuple):
+    """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards (bounded memory)."""
+    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=".patterns.", suffix=".npy", delete=False)
+    scratch.close()
+    try:
+        yield np.lib.format.open_memmap(scratch.name, mode="w+", dtype=np.float32, shape=shape)
+    finally:
+        Path(scratch.name).unlink(missing_ok=True)
+
+
+def _remove_earlier_outputs(out: Path) -> None:
+    """Delete what an earlier ``motifs`` wrote here and this run may not write again, and nothing else.
+
+    Figures with this command's names (a new run may find fewer patterns), and, in a folder that
+    holds this command's ``patterns.json``, the match table and the motif files of every format.
+    """
+    for path in out.glob("*pattern_*.png"):
+        if _FIGURE_NAME.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+    if (out / SUMMARY).is_file():
+        for name in ["pattern_matches.tsv"] + [f"patterns.{suffix}" for suffix in FORMATS]:
+            (out / name).unlink(missing_ok=True)

@@ -1,0 +1,391 @@
+"""``motifnet motifs``: hypothetical contributions, TF-MoDISco (modisco-lite), HOMER export, report section.
+
+Fast tests check the pieces on the shared tiny runs; the slow ones train a small network on a planted GATA
+motif (a third of the sites reverse-complemented) and run the whole command on it.
+"""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from helpers import check_in_chromium, reverse_complement_text, write_fasta
+
+from motifnet.cli.main import main
+from motifnet.errors import ParamError
+from motifnet.interpret.attribution import AttributionConfig, attribute
+from motifnet.interpret.hypothetical import check_hypothetical_config, deepshap_rule, hypothetical_contributions
+from motifnet.motifs.export import write_motifs
+from motifnet.motifs.homer import format_homer, log_odds_threshold, read_homer
+from motifnet.motifs.meme import MemeMotif
+from motifnet.motifs.modisco import ModiscoConfig, contribution_core
+from motifnet.run.rundir import open_run
+from motifnet.run.selection import select_data
+
+PLANTED = "AGATAAGG"
+PLANTED_MEME = """MEME version 4
+
+ALPHABET= ACGT
+
+strands: + -
+
+Background letter frequencies
+A 0.25 C 0.25 G 0.25 T 0.25
+
+MOTIF planted GATA_planted
+letter-probability matrix: alength= 4 w= 8 nsites= 100 E= 0
+0.97 0.01 0.01 0.01
+0.01 0.01 0.97 0.01
+0.97 0.01 0.01 0.01
+0.01 0.01 0.01 0.97
+0.97 0.01 0.01 0.01
+0.97 0.01 0.01 0.01
+0.01 0.01 0.97 0.01
+0.01 0.01 0.97 0.01
+"""
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+# -- hypothetical contributions ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny(trained_run):
+    run_dir, _ = trained_run
+    run = open_run(run_dir)
+    dataset = select_data(run, "all").subset(np.arange(12))
+    one_hot = dataset.model_inputs(slice(0, len(dataset)))["sequence"][..., :4].astype(np.float32)
+    return run, dataset, one_hot
+
+
+@pytest.mark.parametrize("method, baseline", [("deeplift", "shuffle"), ("deeplift", "zeros"),
+                                              ("integrated-gradients", "shuffle")])
+def test_observed_part_of_hypothetical_contributions_is_the_attribution(tiny, method, baseline):
+    """one_hot x hypothetical, summed over letters, is attribute()'s per-position score with the same references."""
+    run, dataset, one_hot = tiny
+    extra = {"steps": 8} if method == "integrated-gradients" else {}
+    shuffles = 3 if baseline == "shuffle" else None
+    config = AttributionConfig(method, 1, baseline, shuffles=shuffles, seed=4, batch_size=16, **extra)
+    hypothetical = hypothetical_contributions(run.model, dataset, config)
+    reference = attribute(run.model, dataset, config)
+    observed = (one_hot * hypothetical).sum(axis=-1)
+    # The integrated-gradients attribution weighs its end points by 0: the same midpoints are summed.
+    np.testing.assert_allclose(observed, reference.scores, rtol=1e-4, atol=1e-5)
+    assert hypothetical.shape == one_hot.shape and hypothetical.dtype == np.float32
+
+
+def test_ism_hypothetical_contributions_are_centred_substitution_effects(tiny):
+    run, dataset, one_hot = tiny
+    config = AttributionConfig("ism", 0, batch_size=64)
+    hypothetical = hypothetical_contributions(run.model, dataset, config)
+    changes = attribute(run.model, dataset, config).values
+    np.testing.assert_allclose(hypothetical.mean(axis=-1), 0, atol=1e-5)
+    # Differences between letters are exact logit differences between the two sequences.
+    np.testing.assert_allclose(hypothetical[..., 0] - hypothetical[..., 2], changes[..., 0] - changes[..., 2],
+                               atol=1e-5)
+
+
+def test_saliency_hypothetical_contributions_are_mean_centred_gradients(tiny):
+    run, dataset, one_hot = tiny
+    hypothetical = hypothetical_contributions(run.model, dataset, AttributionConfig("saliency", 0))
+    np.testing.assert_allclose(hypothetical.sum(axis=-1), 0, atol=1e-5)
+    # The gradient of every letter, rebuilt from the observed letter's (grad-input) and the differences
+    # between letters, has the magnitudes saliency reports.
+    observed_gradient = attribute(run.model, dataset, AttributionConfig("grad-input", 0)).values[..., :4].sum(-1)
+    observed_hypothetical = (one_hot * hypothetical).sum(axis=-1)
+    gradient = observed_gradient[..., None] - (observed_hypothetical[..., None] - hypothetical)
+    saliency = attribute(run.model, dataset, AttributionConfig("saliency", 0)).values[..., :4]
+    np.testing.assert_allclose(np.abs(gradient), saliency, rtol=1e-4, atol=1e-6)
+
+
+def test_deepshap_rule_on_one_reference():
+    multipliers = np.array([[[[1.0, 2.0, 3.0, 4.0]]]])
+    reference = np.array([[[[0.0, 0.0, 1.0, 0.0]]]])  # G
+    np.testing.assert_allclose(deepshap_rule(multipliers, reference), [[[-2.0, -1.0, 0.0, 1.0]]])
+    uniform = np.full((1, 1, 1, 4), 0.25)
+    np.testing.assert_allclose(deepshap_rule(multipliers, uniform), [[[-1.5, -0.5, 0.5, 1.5]]])
+
+
+@pytest.mark.parametrize("config, message", [
+    (AttributionConfig("grad-input"), "--method must be one of deeplift, integrated-gradients, saliency, ism"),
+    (AttributionConfig("saliency", baseline="zeros"), "--baseline is used by"),
+    (AttributionConfig("ism", shuffles=3), "--shuffles is used with --baseline shuffle only"),
+])
+def test_hypothetical_config_refusals(config, message):
+    with pytest.raises(ParamError, match=message):
+        check_hypothetical_config(config)
+
+
+def test_deeplift_defaults_to_shuffled_references():
+    config = check_hypothetical_config(AttributionConfig("deeplift"))
+    assert config.baseline == "shuffle" and config.shuffles == 10
+
+
+@pytest.mark.parametrize("alphabet, structure, accepted", [
+    ("dna", None, True), ("rna", None, True), ("protein", None, False), ("ACGX", None, False), ("rna", "().", False),
+])
+def test_only_dna_and_rna_sequence_models_are_accepted(alphabet, structure, accepted):
+    from motifnet.data.alphabets import Alphabet, get_alphabet, structure_alphabet
+    from motifnet.data.encoding import Encoder
+    from motifnet.interpret.hypothetical import check_modisco_alphabet
+
+    letters = get_alphabet(alphabet) if alphabet in ("dna", "rna", "protein") else Alphabet("custom", alphabet, {})
+    encoder = Encoder(letters, 20, structure=structure_alphabet(structure) if structure else None,
+                      structure_mode="letters" if structure else None)
+    if accepted:
+        check_modisco_alphabet(encoder)
+    else:
+        with pytest.raises(ParamError, match="motifs \\(TF-MoDISco\\) needs a DNA or RNA sequence model"):
+            check_modisco_alphabet(encoder)
+
+
+# -- modisco options, trimming, HOMER ------------------------------------------------------------------------
+
+def test_modisco_config_maps_to_tfmodisco_arguments():
+    arguments = ModiscoConfig(max_seqlets=500, window=11, flank=4, min_seqlets=7, min_metacluster=30, fdr=0.1,
+                              leiden_runs=3).tfmodisco_arguments()
+    assert arguments == {"max_seqlets_per_metacluster": 500, "sliding_window_size": 11, "flank_size": 4,
+                         "final_min_cluster_size": 7, "min_metacluster_size": 30, "target_seqlet_fdr": 0.1,
+                         "n_leiden_runs": 3}
+    import inspect
+
+    from modiscolite.tfmodisco import TFMoDISco
+
+    assert set(arguments) <= set(inspect.signature(TFMoDISco).parameters)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"fdr": 1.5}, "--fdr must be a number between 0 and 1"),
+    ({"window": 0}, "--window must be an integer of at least 1"),
+    ({"min_metacluster": 0}, "--min-metacluster-size must be an integer of at least 1"),
+    ({"trim_fraction": -0.1}, "--trim-fraction must be a number from 0 to 1"),
+])
+def test_modisco_config_refusals(kwargs, message):
+    with pytest.raises(ParamError, match=message):
+        ModiscoConfig(**kwargs)
+
+
+def test_contribution_core_keeps_columns_from_first_to_last_strong_one():
+    cwm = np.zeros((10, 4))
+    cwm[2, 0], cwm[4, 1], cwm[6, 3], cwm[8, 2] = 1.0, -0.05, -0.8, 0.1
+    assert contribution_core(cwm, 0.3) == (2, 7)
+    assert contribution_core(cwm, 0.0) == (0, 10)
+    assert contribution_core(np.zeros((5, 4))) == (0, 5)
+
+
+def test_homer_file_parses_back_to_the_same_matrices(tmp_path):
+    rng = np.random.default_rng(0)
+    motifs = [MemeMotif(f"pattern_{i}", f"gata.pos.{i}", rng.dirichlet(np.ones(4), size=width), 10 + i)
+              for i, width in enumerate((8, 12, 5), start=1)]
+    paths = write_motifs(tmp_path / "patterns", motifs, "ACGT", [0.25] * 4, formats=("meme", "homer"))
+    assert [p.name for p in paths] == ["patterns.meme", "patterns.homer"]
+    read = read_homer(tmp_path / "patterns.homer")
+    assert [motif.name for motif, _ in read] == [f"pattern_{i}/gata.pos.{i}" for i in (1, 2, 3)]
+    for (motif, threshold), original in zip(read, motifs):
+        np.testing.assert_allclose(motif.pwm, original.pwm, atol=5e-7)
+        assert threshold == pytest.approx(log_odds_threshold(original.pwm), abs=1e-6)
+        assert motif.alt_name == "".join("ACGT"[i] for i in original.pwm.argmax(axis=1))
+    header = (tmp_path / "patterns.homer").read_text().splitlines()[0]
+    assert header.count("\t") == 2 and header.startswith(">")
+
+
+def test_homer_threshold_is_a_fraction_of_the_best_log_odds_score():
+    pwm = np.eye(4)[[0, 1, 2, 3]]
+    assert log_odds_threshold(pwm) == pytest.approx(0.6 * 4 * np.log(4))  # each column: ln(1 / 0.25)
+    assert format_homer([], "ACGT") == ""
+
+
+def test_visualize_kernels_accepts_homer_format():
+    from motifnet.motifs.export import check_formats
+
+    assert check_formats(("meme", "homer")) == ("meme", "homer")
+
+
+# -- the command line ----------------------------------------------------------------------------------------
+
+def test_help_lists_the_modisco_options():
+    result = invoke("motifs", "--help")
+    assert result.exit_code == 0
+    for option in ("--max-seqlets", "--window", "--flank", "--min-seqlets", "--min-metacluster-size", "--target",
+                   "--motif-db", "--formats", "--quiet", "--group", "DNA and RNA sequence models only"):
+        assert option in result.output
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (["--method", "grad-input"], "Invalid value for '--method'", 2),
+    (["--fdr", "2"], "--fdr must be a number between 0 and 1, received: 2.0", 1),
+    (["--formats", "meme,bed"], "--formats expects a comma-separated list of meme, jaspar, transfac, homer", 1),
+    (["--steps", "5"], "--steps is used by integrated-gradients only", 1),
+    (["--window", "0"], "Invalid value for '--window'", 2),
+])
+def test_bad_options_are_one_line(trained_run, tmp_path, args, message, code):
+    run_dir, _ = trained_run
+    result = invoke("motifs", run_dir, "-o", tmp_path / "out", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output and "Traceback" not in result.output
+    if code == 1:
+        assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def protein_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("protein")
+    rng = np.random.default_rng(0)
+    letters = list("ACDEFGHIKLMNPQRSTVWY")
+    files = [write_fasta(folder / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(letters, 30)))
+                                                 for i in range(20)]) for name in ("x", "y")]
+    result = invoke("train", *files, "--alphabet", "protein", "-o", folder / "run", "--seed", "1", "--quiet",
+                    "--param", "conv_num=1", "--param", "kernel_num=2", "--param", "kernel_len=3",
+                    "--param", "neuron_num=4", "--param", "epochs=1", "--param", "batch_size=16")
+    assert result.exit_code == 0, result.output
+    return folder / "run"
+
+
+def test_protein_model_is_refused_in_one_line(protein_run, tmp_path):
+    result = invoke("motifs", protein_run, "-o", tmp_path / "out", "--group", "all")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: motifs (TF-MoDISco) needs a DNA or RNA sequence model; "
+                                                   "this model reads protein")
+    assert not (tmp_path / "out" / "patterns.meme").exists()
+
+
+def test_structure_model_is_refused_in_one_line(rna_structure_run, tmp_path):
+    run_dir = rna_structure_run[0] if isinstance(rna_structure_run, tuple) else rna_structure_run
+    result = invoke("motifs", run_dir, "-o", tmp_path / "out", "--group", "all")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "needs a DNA or RNA sequence model; this model also reads RNA structure" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+# -- end to end on a planted motif -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """A network that learned a planted GATA motif (every third site reverse-complemented), and the sites."""
+    folder = tmp_path_factory.mktemp("planted")
+    rng = np.random.default_rng(5)
+    length, records, sites = 100, [], {}
+    for i in range(150):
+        letters = list(rng.choice(list("ACGT"), size=length))
+        # Central sites: TF-MoDISco widens patterns by flanks and drops seqlets that would leave the sequence.
+        start = int(rng.integers(25, length - 25 - len(PLANTED)))
+        minus = i % 3 == 0
+        letters[start:start + len(PLANTED)] = reverse_complement_text(PLANTED) if minus else PLANTED
+        records.append((f"g{i}", "".join(letters)))
+        sites[f"g{i}"] = (start, minus)
+    background = [(f"b{i}", "".join(rng.choice(list("ACGT"), size=length))) for i in range(150)]
+    gata = write_fasta(folder / "gata.fa", records)
+    bg = write_fasta(folder / "bg.fa", background)
+    (folder / "planted.meme").write_text(PLANTED_MEME)
+    result = invoke("train", gata, bg, "-o", folder / "run", "--seed", "1", "--quiet",
+                    "--param", "conv_num=1", "--param", "kernel_num=8", "--param", "kernel_len=10",
+                    "--param", "global_pool=max", "--param", "strand=both", "--param", "neuron_num=16",
+                    "--param", "epochs=25", "--param", "batch_size=16", "--param", "learning_rate=0.01",
+                    "--param", "dropout_input=0", "--param", "dropout_conv=0", "--param", "dropout_dense=0.1")
+    assert result.exit_code == 0, result.output
+    return folder, sites
+
+
+def read_rows(path: Path) -> list:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+@pytest.mark.slow
+def test_planted_motif_comes_out_as_a_matching_pattern(planted):
+    folder, sites = planted
+    report = folder / "report"
+    result = invoke("visualize-kernels", folder / "run", "-o", report, "--group", "all", "--no-match", "--quiet")
+    assert result.exit_code == 0, result.output
+    out = report / "modisco"
+    result = invoke("motifs", folder / "run", "-o", out, "--group", "all", "--target", "gata",
+                    "--min-metacluster-size", "30", "--min-seqlets", "10", "--leiden-runs", "4",
+                    "--motif-db", folder / "planted.meme", "--formats", "meme,homer,jaspar")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out / "patterns.meme")
+    for name in ("patterns.meme", "patterns.homer", "patterns.jaspar", "patterns.tsv", "seqlets.tsv",
+                 "pattern_matches.tsv", "patterns.json", "pattern_1.png"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob(".patterns.*"))  # the scratch arrays are gone
+
+    patterns = read_rows(out / "patterns.tsv")
+    first = patterns[0]
+    assert first["pattern"] == "pattern_1" and first["sign"] == "+" and first["class"] == "gata"
+    assert first["best_match_id"] == "planted" and float(first["best_match_q"]) < 0.05
+    assert int(first["seqlets"]) >= 10 and int(first["seqlets_gata"]) >= 0.9 * int(first["seqlets"])
+    assert (out / "match_pattern_1.png").is_file()
+    signs = [row["sign"] for row in patterns]
+    assert signs == sorted(signs, key=lambda sign: sign == "-")  # positive patterns first
+
+    matches = read_rows(out / "pattern_matches.tsv")
+    orientation = next(row["Orientation"] for row in matches if row["Query_ID"] == "pattern_1")
+    seqlets = [row for row in read_rows(out / "seqlets.tsv") if row["pattern"] == "pattern_1"]
+    assert len(seqlets) == int(first["seqlets"])
+    on_minus = 0
+    for row in seqlets:
+        start, minus = sites[row["id"]]
+        overlap = min(int(row["end"]), start + len(PLANTED)) - max(int(row["start"]), start)
+        assert overlap >= len(PLANTED) // 2, row
+        # A site planted as the reverse complement reads as the pattern on the other strand.
+        expected = "-" if minus != (orientation == "-") else "+"
+        assert row["strand"] == expected, row
+        on_minus += minus
+    assert on_minus > 0  # reverse-complemented sites were found, on the minus strand
+
+    homer = read_homer(out / "patterns.homer")
+    from motifnet.motifs.meme import read_meme
+
+    _, meme = read_meme(out / "patterns.meme")
+    assert [motif.name.split("/")[0] for motif, _ in homer] == [motif.name for motif in meme]
+    for (motif, _), original in zip(homer, meme):
+        np.testing.assert_allclose(motif.pwm, original.pwm, atol=1e-6)
+
+    page = (report / "summary.html").read_text()
+    assert "Motifs from attributions (TF-MoDISco)" in page and "modisco/pattern_1.png" in page
+    checked = check_in_chromium(report / "summary.html", folder / "chromium")
+    assert not checked["broken"] and not checked["errors"]
+
+
+@pytest.mark.slow
+def test_unlabelled_fasta_and_quiet(planted, tmp_path):
+    folder, _ = planted
+    records = (folder / "gata.fa").read_text().split("\n")[:120]  # 60 records, no labels needed
+    fasta = tmp_path / "new.fa"
+    fasta.write_text("\n".join(records) + "\n")
+    result = CliRunner().invoke(main, ["motifs", str(folder / "run"), str(fasta), "-o", str(tmp_path / "out"),
+                                       "--target", "0", "--method", "saliency", "--min-metacluster-size", "5",
+                                       "--min-seqlets", "5", "--leiden-runs", "2", "--no-match", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    header = read_rows(tmp_path / "out" / "patterns.tsv")
+    columns = (tmp_path / "out" / "patterns.tsv").read_text().splitlines()[0].split("\t")
+    assert "seqlets_gata" not in columns  # unlabelled: no per-class counts
+    assert all(row["best_match_id"] == "" for row in header)
+
+
+def test_pattern_plot_draws_cwm_and_pfm_side_by_side():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motifnet.plot.patterns import contribution_logo_frame, plot_pattern
+
+    cwm = np.zeros((6, 4))
+    cwm[2, 0], cwm[3, 2] = 0.8, -0.4
+    pfm = np.full((6, 4), 0.25)
+    pfm[2] = [1, 0, 0, 0]
+    frame = contribution_logo_frame(cwm, "ACGT")
+    np.testing.assert_array_equal(frame.to_numpy(), cwm)
+    assert list(frame.index) == [1, 2, 3, 4, 5, 6]
+    left, right = plot_pattern(cwm, pfm, (2, 4), "ACGT")
+    assert left.get_ylabel() == "contribution" and right.get_ylabel() == "bits"
+    assert left.get_ylim()[0] < 0 < left.get_ylim()[1]  # a negative contribution goes below the line
+    shaded = [patch for patch in left.patches if patch.get_alpha() == 0.45]
+    assert len(shaded) == 2  # the trimmed flanks on both sides
+    plt.close("all")
