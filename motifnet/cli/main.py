@@ -1,6 +1,6 @@
 """The ``motifnet`` command group: library errors as one line, logging set-up, commands loaded on demand.
 
-Each command lives in the module of its group (``training``, ``predict``, ``interpret``, ``motifs``,
+Each command lives in the module of its group (``training``, ``predict``, ``interpret``, ``motifs``, ``scan``,
 ``fold``, ``info``); :data:`COMMANDS` names it, and :class:`LazyGroup` imports that module only when
 the command runs or its help is shown, so that ``motifnet info`` does not pay for the imports of
 ``train`` (click's ``LazyGroup`` recipe).
@@ -34,6 +34,8 @@ COMMANDS = {
     "attribute": "interpret:attribute",
     "compare": "motifs:compare",
     "motifs": "motifs:motifs_command",
+    "scan": "scan:scan_command",
+    "marginalize": "scan:marginalize_command",
     "info": "info:info",
 }
 

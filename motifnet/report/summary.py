@@ -9,6 +9,8 @@ folder keeps for each section:
   attribute``, see :mod:`motifnet.report.attributions`);
 - ``patterns.json`` in the folder and its immediate subfolders (written by ``motifnet motifs``,
   see :mod:`motifnet.report.patterns`);
+- ``scan.json`` and ``marginalize.json`` in the folder and its immediate subfolders (written by
+  ``motifnet scan`` and ``motifnet marginalize``, see :mod:`motifnet.report.motif_sites`);
 - the grid search the run is the best of, when there is one (read from the search folder).
 
 Rendered with Jinja2 (autoescape on) from ``templates/summary.html``; images are linked by
@@ -35,6 +37,7 @@ from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
 from .curves import curve_images, write_curves
+from .motif_sites import marginalize_entries, scan_entries
 from .patterns import report_entries as pattern_entries
 from .search_summary import search_link
 
@@ -126,6 +129,8 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "kernel_section": state["kernels"] is not None,
         "attributions": report_entries(report_dir),
         "patterns": pattern_entries(report_dir),
+        "scans": scan_entries(report_dir),
+        "marginalizations": marginalize_entries(report_dir),
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),

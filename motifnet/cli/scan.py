@@ -1,0 +1,114 @@
+"""Motif sites and in-silico experiments: ``motifnet scan`` (FIMO hits and enrichment) and ``motifnet marginalize``
+(what inserting or ablating a motif does to a run's predictions)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from .._signals import stopping_on_signals
+from .options import SEED, logging_options, refuse_input_as_output
+
+log = logging.getLogger("motifnet")
+
+_SCAN_EPILOG = """\b
+Outputs in OUT_DIR:
+  hits.tsv        motif, record, start (0-based), end, strand, score (log-odds, bits),
+                  p_value, q_value (Benjamini-Hochberg over every window scanned),
+                  empirical_fdr (against dinucleotide-shuffled copies), sequence
+  hits.bed        record, start, end, motif, score, strand
+  enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
+                  odds ratio against the other classes, Fisher p, BH q
+  enrichment.png  log2 odds ratio, motif x class (two classes or more)"""
+
+
+@click.command("scan", epilog=_SCAN_EPILOG)
+@click.argument("motifs", metavar="MOTIFS")
+@click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA...")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for hits and enrichment.")
+@click.option("--threshold", type=float, default=1e-4, metavar="P", show_default=True, help="Largest p-value of a hit.")
+@click.option("--q-threshold", type=float, metavar="Q",
+              help="Keep only hits with a q-value at most this as well. [default: none]")
+@click.option("--shuffles", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Dinucleotide-shuffled copies of each record scanned for the empirical FDR.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--chunk-records", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Records scanned at a time (memory).")
+@logging_options(tensorflow=False)
+@stopping_on_signals  # stops between chunks
+def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records):
+    """Find the sites of MEME motifs in FASTA files (FIMO through memelite) and their enrichment per class.
+
+    MOTIFS is a MEME file (motifs_distinct.meme of visualize-kernels, patterns.meme of
+    motifs, a JASPAR or MEME-suite export) or a report folder (its motifs_distinct.meme,
+    else patterns.meme). Each FASTA file is one class, named after the file. DNA and
+    RNA motifs and sequences, both strands; U reads as T.
+    """
+    from ..motifs.scan import ScanConfig, motif_file
+    from ..workflows.scan import scan_to_folder
+
+    config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records).checked()
+    out = Path(out_dir)
+    inputs = [motif_file(motifs), *fasta_files]
+    for name in ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png"):
+        refuse_input_as_output(out / name, inputs)
+    refuse_input_as_output(out_dir, inputs)
+    scan_to_folder(motifs, list(fasta_files), out_dir, config)
+    click.echo(str(out / "hits.tsv"))
+
+
+_MARGINALIZE_EPILOG = """\b
+Outputs in OUT_DIR:
+  effects.tsv   motif, class, mean_delta (inserted - background probability), ci_low,
+                ci_high (95% t-interval over the sequences), mean_logit_delta
+  effects.png   mean_delta, motif x class
+  pairs.tsv     --pairs: motif_a, motif_b, orientation (same/opposite), spacing, class,
+                mean_delta, expected_delta (sum of the single effects), cooperativity
+  pair_A_B.png  --pairs: cooperativity by spacing and orientation, one panel per class
+  ablation.tsv  --hits: motif, class, records, mean_delta (ablated - original), ci_low,
+                ci_high, mean_logit_delta"""
+
+
+@click.command("marginalize", epilog=_MARGINALIZE_EPILOG)
+@click.argument("run_dir")
+@click.option("--motifs", "motif_path", required=True, metavar="MOTIFS",
+              help="A MEME file, or a report folder (its motifs_distinct.meme, else patterns.meme).")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for the tables and figures.")
+@click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
+              help="Background sequences: dinucleotide-shuffled records of the run's data.")
+@click.option("--position", type=click.IntRange(min=0), metavar="P",
+              help="0-based start of the inserted motif (the pair's first). [default: centred]")
+@click.option("--sample", is_flag=True, help="Insert instances drawn from each matrix, not its consensus.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of backgrounds, shuffles and samples.")
+@click.option("--pairs", type=click.IntRange(min=0), default=0, metavar="K", show_default=True,
+              help="Pairs among the K motifs with the largest effect (0: no pairs).")
+@click.option("--max-spacing", type=click.IntRange(min=0), default=20, metavar="S", show_default=True,
+              help="Pairs at spacings 0 to S (positions between the motifs).")
+@click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")
+@click.option("--fasta", multiple=True, metavar="FILE", help="The FASTA file(s) the --hits were found in.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Records per forward pass.")
+@logging_options
+@stopping_on_signals  # stops between forward passes
+def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed, pairs, max_spacing, hits, fasta,
+                        batch_size):
+    """What a run's model makes of each motif: inserted into shuffled records, in pairs, or ablated.
+
+    Each motif's consensus (or --sample instances) is inserted into N dinucleotide-shuffled
+    records of the run's data, and the change of each class's probability and logit is
+    averaged. DNA and RNA sequence models only (no structure, tracks or features).
+    """
+    from ..interpret.marginalize import MarginalizeConfig
+    from ..motifs.scan import motif_file
+    from ..run.rundir import open_run
+    from ..workflows.marginalize import marginalize_to_folder
+
+    config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
+    inputs = [motif_file(motif_path), hits, *fasta]
+    refuse_input_as_output(out_dir, inputs, run_dir)
+    for name in ("effects.tsv", "pairs.tsv", "ablation.tsv"):
+        refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
+    marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
+    click.echo(str(Path(out_dir) / "effects.tsv"))

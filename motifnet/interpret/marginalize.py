@@ -1,0 +1,332 @@
+"""In-silico marginalisation: what inserting (or removing) a motif does to a model's outputs.
+
+A motif is inserted into background sequences (dinucleotide-shuffled records, so that no real site
+is left and the composition stays) and the change of every output, probability and logit, is
+averaged over the sequences (Koo & Ploenzke's global importance analysis; tangermeme's
+``marginalize``). Pairs of motifs are inserted at each spacing and relative orientation, and their
+effect compared with the sum of the single effects at the same positions. Ablation replaces the
+sites of a motif in real records by shuffled sequence.
+
+Models of DNA or RNA sequence only (codes 1-4 are A, C, G, T/U; see :mod:`motifnet.data.encoding`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._signals import check_stop
+from ..errors import ParamError
+from .attribution import TargetLogits, dinucleotide_shuffle
+
+ORIENTATIONS = ("same", "opposite")
+EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
+PAIR_COLUMNS = ("motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
+                "cooperativity")
+ABLATION_COLUMNS = ("motif", "class", "records", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
+
+
+@dataclass
+class MarginalizeConfig:
+    """What ``motifnet marginalize`` inserts, where and how often.
+
+    Attributes
+    ----------
+    n : int
+        Background sequences. Default is 200.
+    position : int or None
+        0-based start of the inserted motif (of the pair's first motif). Default is None: centred.
+    sample : bool
+        Insert instances drawn from each motif's matrix (one per sequence) instead of its consensus.
+        Default is False.
+    seed : int
+        Seed of the background choice and shuffles and of the sampled instances. Default is 0.
+    pairs : int
+        Pairs among this many motifs with the largest single effect. Default is 0 (no pairs).
+    max_spacing : int
+        Pairs are inserted at spacings 0 to this (positions between the two motifs). Default is 20.
+    batch_size : int
+        Sequences per forward pass. Default is 256.
+    """
+
+    n: int = 200
+    position: int | None = None
+    sample: bool = False
+    seed: int = 0
+    pairs: int = 0
+    max_spacing: int = 20
+    batch_size: int = 256
+
+    def checked(self) -> MarginalizeConfig:
+        """This config after checking its values.
+
+        Raises
+        ------
+        ParamError
+            A value out of range.
+        """
+        if self.n < 2:
+            raise ParamError(f"-n needs at least 2 background sequences (for a confidence interval), received: "
+                             f"{self.n}")
+        if self.position is not None and self.position < 0:
+            raise ParamError(f"--position is a 0-based start, received: {self.position}")
+        if self.pairs < 0 or self.max_spacing < 0 or self.batch_size < 1:
+            raise ParamError(f"--pairs and --max-spacing must be 0 or more and --batch-size 1 or more, received: "
+                             f"{self.pairs}, {self.max_spacing}, {self.batch_size}")
+        return self
+
+
+def check_marginalize_encoder(encoder) -> None:
+    """Refuse models that are not of plain DNA or RNA sequence.
+
+    Raises
+    ------
+    ParamError
+        A structure, protein or custom-alphabet model.
+    """
+    letters = encoder.alphabet.letters.upper()
+    if encoder.structure is not None or letters not in ("ACGT", "ACGU"):
+        raise ParamError(f"marginalize needs a DNA or RNA sequence model; this one reads {encoder.describe_input()} "
+                         "(sequence+structure models are not supported: the structure would have to be folded "
+                         "again after each insertion)")
+
+
+# -- sequences ---------------------------------------------------------------------------------------------
+
+def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool = False) -> np.ndarray:
+    """``n`` instances of a motif as sequence codes (1-4): its consensus, or drawn from its columns.
+
+    Parameters
+    ----------
+    pwm : numpy.ndarray, shape=(width, 4)
+        Letter probabilities (rows need not sum exactly to 1).
+    n : int
+    rng : numpy.random.Generator
+    sample : bool
+        Draw each letter from its column instead of taking the most probable one. Default is False.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape=(n, width)
+    """
+    pwm = np.asarray(pwm, dtype=np.float64)
+    if not sample:
+        return np.repeat(pwm.argmax(axis=1)[None, :] + 1, n, axis=0).astype(np.uint8)
+    cumulative = np.cumsum(pwm / pwm.sum(axis=1, keepdims=True), axis=1)
+    draws = rng.random((n, len(pwm), 1))
+    return (np.minimum((draws > cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
+
+
+def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
+    """Codes 1-4 (A, C, G, T/U) of the reverse complement, along the last axis."""
+    return (5 - codes[..., ::-1]).astype(codes.dtype)
+
+
+def shuffle_codes(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each row dinucleotide-shuffled over its letters (padding, code 0, stays where it is)."""
+    shuffled = codes.copy()
+    for row in range(len(codes)):
+        letters = np.flatnonzero(codes[row])
+        shuffled[row, letters] = dinucleotide_shuffle(codes[row, letters], rng)
+    return shuffled
+
+
+def background_codes(codes: np.ndarray, n: int, rng: np.random.Generator) -> tuple:
+    """``n`` records of ``codes`` (drawn without replacement when there are enough), dinucleotide-shuffled.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The shuffled codes, shape=(n, length), and the rows they came from.
+    """
+    rows = rng.choice(len(codes), size=n, replace=n > len(codes))
+    return shuffle_codes(codes[rows], rng), rows
+
+
+def insert(codes: np.ndarray, instances: np.ndarray, start: int) -> np.ndarray:
+    """A copy of ``codes`` with ``instances`` (one row per sequence) written from ``start``."""
+    inserted = codes.copy()
+    inserted[:, start:start + instances.shape[1]] = instances
+    return inserted
+
+
+def _start(length: int, width: int, position: int | None, what: str) -> int:
+    start = (length - width) // 2 if position is None else position
+    if width > length or start + width > length:
+        raise ParamError(f"{what} ({width} positions from position {start}) does not fit in the model's "
+                         f"{length} positions; choose a smaller --position or --max-spacing")
+    return start
+
+
+# -- the model's outputs ------------------------------------------------------------------------------------
+
+class OutputsAndLogits:
+    """A model's outputs (the one prediction path) and its pre-activation logits, for sequence codes."""
+
+    def __init__(self, model, encoder, batch_size: int):
+        self.model, self.encoder, self.batch_size = model, encoder, batch_size
+        self.scorer = TargetLogits(model)
+        self.outputs = int(model.outputs[0].shape[-1])
+
+    def __call__(self, codes: np.ndarray) -> tuple:
+        """(outputs, logits) of the sequences ``codes``, each shape=(n, outputs)."""
+        from ..run.predict import predict_encoded
+
+        check_stop()
+        probabilities = predict_encoded(self.model, self.encoder, {"codes": codes}, self.batch_size)
+        logits = np.empty_like(probabilities)
+        for start in range(0, len(codes), self.batch_size):
+            rows = slice(start, start + self.batch_size)
+            sequence = self.encoder.one_hot(codes[rows])
+            for output in range(self.outputs):
+                logits[rows, output] = self.scorer.logits(sequence, None, np.full(len(sequence), output))
+        return probabilities, logits
+
+
+def mean_interval(deltas: np.ndarray) -> tuple:
+    """Mean of each column of ``deltas`` (shape=(n, outputs)) and its 95% t-interval."""
+    from scipy.stats import t
+
+    n = len(deltas)
+    mean = deltas.mean(axis=0)
+    half = t.ppf(0.975, n - 1) * deltas.std(axis=0, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+# -- experiments ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Effects:
+    """Mean changes of every output when each motif is inserted.
+
+    Attributes
+    ----------
+    mean, low, high, logit : numpy.ndarray, shape=(motifs, outputs)
+        Mean change of the output, its 95% t-interval, and the mean change of the logit.
+    """
+
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    logit: np.ndarray
+
+
+def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, config: MarginalizeConfig,
+                      rng: np.random.Generator) -> Effects:
+    """The change of every output when each motif of ``pwms`` is inserted into ``background``.
+
+    Parameters
+    ----------
+    predict : OutputsAndLogits
+    background : numpy.ndarray, shape=(n, length)
+        Sequence codes of the background sequences.
+    pwms : list of numpy.ndarray, shape=(width, 4)
+    config : MarginalizeConfig
+    rng : numpy.random.Generator
+        Draws the instances of ``config.sample``.
+
+    Returns
+    -------
+    Effects
+    """
+    base, base_logits = predict(background)
+    rows = {"mean": [], "low": [], "high": [], "logit": []}
+    for pwm in pwms:
+        start = _start(background.shape[1], len(pwm), config.position, "the motif")
+        inserted, logits = predict(insert(background, motif_codes(pwm, len(background), rng, config.sample), start))
+        mean, low, high = mean_interval(inserted - base)
+        for name, value in zip(rows, (mean, low, high, (logits - base_logits).mean(axis=0))):
+            rows[name].append(value)
+    return Effects(*(np.array(rows[name]) for name in ("mean", "low", "high", "logit")))
+
+
+def top_motifs(effects: Effects, count: int) -> list:
+    """Indices of the ``count`` motifs whose largest absolute mean change (over the outputs) is largest."""
+    strength = np.abs(effects.mean).max(axis=1)
+    return [int(i) for i in np.argsort(-strength, kind="stable")[:count]]
+
+
+def pair_effects(predict: OutputsAndLogits, background: np.ndarray, pwm_a, pwm_b, config: MarginalizeConfig,
+                 rng: np.random.Generator) -> dict:
+    """Motif A then motif B at every spacing and relative orientation, against their single effects.
+
+    A is inserted at ``config.position`` (default: the pair centred at spacing 0); B starts
+    ``spacing`` positions after A's end, as it is (``same``) or reverse-complemented
+    (``opposite``). Each single effect is measured at the same position as in the pair.
+
+    Returns
+    -------
+    dict
+        ``spacings`` (list of int, those that fit), and ``pair``, ``expected``, ``cooperativity``:
+        numpy.ndarray, shape=(orientations, spacings, outputs), mean changes of the outputs.
+    """
+    length = background.shape[1]
+    width_a, width_b = len(pwm_a), len(pwm_b)
+    start_a = _start(length, width_a + width_b, config.position, "the pair at spacing 0")
+    spacings = [s for s in range(config.max_spacing + 1) if start_a + width_a + s + width_b <= length]
+    instances_a = motif_codes(pwm_a, len(background), rng, config.sample)
+    instances_b = motif_codes(pwm_b, len(background), rng, config.sample)
+    base, _ = predict(background)
+    with_a = insert(background, instances_a, start_a)
+    delta_a = (predict(with_a)[0] - base).mean(axis=0)
+    shape = (len(ORIENTATIONS), len(spacings), base.shape[1])
+    pair, expected = np.zeros(shape), np.zeros(shape)
+    for o, orientation in enumerate(ORIENTATIONS):
+        oriented_b = instances_b if orientation == "same" else reverse_complement_codes(instances_b)
+        for s, spacing in enumerate(spacings):
+            start_b = start_a + width_a + spacing
+            delta_b = (predict(insert(background, oriented_b, start_b))[0] - base).mean(axis=0)
+            pair[o, s] = (predict(insert(with_a, oriented_b, start_b))[0] - base).mean(axis=0)
+            expected[o, s] = delta_a + delta_b
+    return {"spacings": spacings, "pair": pair, "expected": expected, "cooperativity": pair - expected}
+
+
+def pairs_of(indices) -> list:
+    """Every unordered pair of distinct motifs among ``indices``, in their order."""
+    return list(itertools.combinations(indices, 2))
+
+
+def ablation_effects(predict: OutputsAndLogits, codes: np.ndarray, sites, n_motifs: int,
+                     rng: np.random.Generator) -> list:
+    """The change of every output when the sites of each motif are replaced by shuffled sequence.
+
+    Each record with sites of a motif is changed once, all its sites of that motif at a time: their
+    positions take the letters of a dinucleotide-shuffled copy of the record.
+
+    Parameters
+    ----------
+    predict : OutputsAndLogits
+    codes : numpy.ndarray, shape=(records, length)
+    sites : list of (int, int, int, int)
+        (motif, record row, start, end), positions in ``codes`` (end exclusive).
+    n_motifs : int
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    list of (int, Effects or None)
+        Per motif: the records changed and their effect (None when fewer than two records have sites).
+    """
+    by_motif = [dict() for _ in range(n_motifs)]
+    for motif, row, start, end in sites:
+        by_motif[motif].setdefault(row, []).append((start, end))
+    shuffled = shuffle_codes(codes, rng)
+    results = []
+    for motif_sites in by_motif:
+        rows = np.array(sorted(motif_sites), dtype=np.int64)
+        if len(rows) < 2:
+            results.append((len(rows), None))
+            continue
+        original = codes[rows]
+        ablated = original.copy()
+        for i, row in enumerate(rows):
+            for start, end in motif_sites[row]:
+                ablated[i, start:end] = shuffled[row, start:end]
+        before, before_logits = predict(original)
+        after, after_logits = predict(ablated)
+        mean, low, high = mean_interval(after - before)
+        results.append((len(rows), Effects(mean[None], low[None], high[None],
+                                           (after_logits - before_logits).mean(axis=0)[None])))
+    return results

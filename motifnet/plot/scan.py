@@ -1,0 +1,86 @@
+"""Heat maps of ``motifnet scan`` (enrichment per motif and class) and ``motifnet marginalize`` (effects, spacings)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .figures import _axes
+
+
+def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True):
+    import seaborn as sns
+
+    matrix = np.asarray(matrix, dtype=float)
+    finite = np.abs(matrix[np.isfinite(matrix)])
+    limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=annotate, fmt=".2g",
+                xticklabels=list(column_labels), yticklabels=list(row_labels), cbar_kws={"label": label},
+                linewidths=0.5, linecolor="white")
+    ax.set_title(title)
+    ax.tick_params(axis="y", rotation=0)
+    return ax
+
+
+def plot_enrichment(log2_odds, motif_names, class_names, ax=None):
+    """Heat map of the log2 odds ratios of :func:`motifnet.motifs.enrichment.log2_odds_matrix`.
+
+    Parameters
+    ----------
+    log2_odds : numpy.ndarray, shape=(motifs, classes)
+        NaN cells are left blank.
+    motif_names, class_names : list of str
+    ax : matplotlib.axes.Axes or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, figsize=(1.2 + 0.9 * len(class_names), 1.0 + 0.35 * len(motif_names)))
+    _heatmap(log2_odds, motif_names, class_names, ax, "log2 odds ratio", "records with a hit vs other classes",
+             annotate=len(motif_names) * len(class_names) <= 200)
+    ax.set_xlabel("class")
+    ax.set_ylabel("motif")
+    return ax
+
+
+def plot_effects(mean_deltas, motif_names, output_names, ax=None):
+    """Heat map of the mean change of each output when each motif is inserted.
+
+    Parameters
+    ----------
+    mean_deltas : numpy.ndarray, shape=(motifs, outputs)
+    motif_names, output_names : list of str
+    ax : matplotlib.axes.Axes or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, figsize=(1.2 + 0.9 * len(output_names), 1.0 + 0.35 * len(motif_names)))
+    _heatmap(mean_deltas, motif_names, output_names, ax, "mean change of probability", "motif inserted",
+             annotate=len(motif_names) * len(output_names) <= 200)
+    ax.set_xlabel("class")
+    ax.set_ylabel("motif")
+    return ax
+
+
+def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None):
+    """Heat map of a pair's cooperativity (pair effect minus the sum of the single effects) by spacing.
+
+    Parameters
+    ----------
+    cooperativity : numpy.ndarray, shape=(orientations, spacings)
+    orientations : list of str
+    spacings : list of int
+    title : str
+    ax : matplotlib.axes.Axes or None
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax, figsize=(1.5 + 0.35 * len(spacings), 1.6))
+    _heatmap(cooperativity, orientations, [str(s) for s in spacings], ax, "cooperativity", title, annotate=False)
+    ax.set_xlabel("spacing (positions between the motifs)")
+    ax.set_ylabel("orientation")
+    return ax

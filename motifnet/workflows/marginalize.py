@@ -1,0 +1,228 @@
+"""``motifnet marginalize``: motifs of a MEME file inserted into (or ablated from) sequences, through a run's model."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .._io import write_json, write_text
+from ..errors import InputError, ParamError
+from ..interpret.marginalize import (
+    ABLATION_COLUMNS,
+    EFFECT_COLUMNS,
+    ORIENTATIONS,
+    PAIR_COLUMNS,
+    MarginalizeConfig,
+    OutputsAndLogits,
+    ablation_effects,
+    background_codes,
+    check_marginalize_encoder,
+    insertion_effects,
+    pair_effects,
+    pairs_of,
+    top_motifs,
+)
+from ..motifs.scan import load_scan_motifs
+
+log = logging.getLogger("motifnet")
+
+
+def _table(columns, rows) -> str:
+    def cell(value):
+        return f"{value:.6g}" if isinstance(value, (float, np.floating)) else str(value)
+    return "\n".join(["\t".join(columns)] + ["\t".join(cell(value) for value in row) for row in rows]) + "\n"
+
+
+def check_marginalize_run(run) -> None:
+    """Refuse runs whose inputs an insertion cannot change consistently.
+
+    Raises
+    ------
+    ParamError
+        Tracks, per-sequence features, structure (``train --fold`` included), or not DNA/RNA.
+    """
+    data = run.meta["data"]
+    if data.get("tracks") or data.get("features"):
+        raise ParamError("marginalize needs a model of sequence alone; this one was trained with position-wise "
+                         "tracks or per-sequence features")
+    check_marginalize_encoder(run.dataset_encoder)
+
+
+def read_hit_sites(path, motif_names) -> list:
+    """(motif name, record id, start, end) of each row of a ``motifnet scan`` hits.tsv.
+
+    Raises
+    ------
+    InputError
+        A missing file, missing columns or a motif that is not among ``motif_names``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such hits file (write one with 'motifnet scan')")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t") if lines else []
+    missing = [c for c in ("motif", "record", "start", "end") if c not in header]
+    if missing:
+        raise InputError(f"{path}: not a hits.tsv of motifnet scan (missing columns: {', '.join(missing)})")
+    columns = [header.index(c) for c in ("motif", "record", "start", "end")]
+    sites, unknown = [], set()
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        try:
+            motif, record, start, end = (fields[i] for i in columns)
+            sites.append((motif, record, int(start), int(end)))
+        except (IndexError, ValueError):
+            raise InputError(f"{path}, line {number}: expected motif, record, start and end") from None
+        if motif not in motif_names:
+            unknown.add(motif)
+    if unknown:
+        raise InputError(f"{path}: motifs not in the --motifs file: {', '.join(sorted(unknown))}")
+    return sites
+
+
+def _record_lengths(files) -> list:
+    from ..data.fasta import read_fasta
+
+    return [sum(len(line) for line in record.lines) for path in files for record in read_fasta(path)]
+
+
+def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
+    """Sites of :func:`read_hit_sites` as (motif index, row, start, end) in the model's positions.
+
+    A record longer or shorter than the model was centre-cropped or padded (see
+    :func:`motifnet.data.encoding.fit_length`): the sites move with it, and sites that fall outside
+    the model's positions are left out.
+    """
+    row_of = {}
+    for row, record_id in enumerate(ids):
+        row_of.setdefault(str(record_id), row)
+    motif_index = {name: i for i, name in enumerate(motif_names)}
+    result, outside, unmatched = [], 0, set()
+    for motif, record, start, end in sites:
+        row = row_of.get(record)
+        if row is None:
+            unmatched.add(record)
+            continue
+        shift = (model_length - lengths[row]) // 2 if lengths[row] < model_length else \
+            -((lengths[row] - model_length) // 2)
+        start, end = max(start + shift, 0), min(end + shift, model_length)
+        if start >= end:
+            outside += 1
+            continue
+        result.append((motif_index[motif], row, start, end))
+    if unmatched:
+        raise InputError(f"hits of {len(unmatched)} record(s) not in the --fasta files (e.g. "
+                         f"{sorted(unmatched)[0]!r}); give the FASTA files that were scanned")
+    if outside:
+        log.warning("warning: %d site(s) lie outside the %d positions the model reads; left out", outside,
+                    model_length)
+    return result
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, hits=None, fasta=()) -> dict:
+    """Insert each motif into shuffled records of the run's data (and pairs, and ablate hits); write OUT_DIR.
+
+    Writes ``effects.tsv``, ``effects.png`` and ``marginalize.json`` (what the report shows); with
+    ``config.pairs`` ``pairs.tsv`` and ``pair_A_B.png``; with ``hits`` ``ablation.tsv``. When OUT_DIR
+    or its parent is a report folder of ``visualize-kernels``, its page is rendered again with the
+    marginalisation section.
+
+    Parameters
+    ----------
+    run : Run
+    motif_path : path
+        A MEME file or report folder (see :func:`motifnet.motifs.scan.motif_file`).
+    out_dir : path
+    config : MarginalizeConfig
+    hits : path or None
+        A hits.tsv of ``motifnet scan`` on ``fasta``.
+    fasta : list of path
+        The FASTA files the hits were found in.
+
+    Returns
+    -------
+    dict
+        ``effects`` (Effects), ``motifs`` (names), ``pairs`` (dict per (a, b) of :func:`pair_effects`).
+    """
+    import matplotlib.pyplot as plt
+
+    from ..plot.figures import save_figure
+    from ..plot.scan import plot_effects, plot_spacing
+    from ..report.motif_sites import MARGINALIZE_SUMMARY
+    from ..report.summary import find_report, render_report
+    from ..run.unlabelled import read_unlabelled
+
+    config = config.checked()
+    check_marginalize_run(run)
+    if hits and not fasta:
+        raise ParamError("--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated")
+    motifs = load_scan_motifs(motif_path)
+    sites = read_hit_sites(hits, motifs.names) if hits else None
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    names = run.output_names
+    predict = OutputsAndLogits(run.model, run.dataset_encoder, config.batch_size)
+    rng = np.random.default_rng(config.seed)
+    background, _ = background_codes(run.dataset.codes, config.n, rng)
+    log.info("inserting %d motifs into %d shuffled records", len(motifs.names), config.n)
+    effects = insertion_effects(predict, background, motifs.pwms, config, rng)
+    rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
+            for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
+    write_text(out / "effects.tsv", _table(EFFECT_COLUMNS, rows))
+    save_figure(plot_effects(effects.mean, motifs.names, names).figure, out / "effects.png")
+
+    pairs, pair_images = {}, []
+    if config.pairs:
+        chosen = top_motifs(effects, config.pairs)
+        pair_rows = []
+        for a, b in pairs_of(chosen):
+            log.info("pair %s + %s at spacings 0 to %d", motifs.names[a], motifs.names[b], config.max_spacing)
+            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config, rng)
+            pairs[motifs.names[a], motifs.names[b]] = result
+            for o, orientation in enumerate(ORIENTATIONS):
+                for s, spacing in enumerate(result["spacings"]):
+                    for c, name in enumerate(names):
+                        pair_rows.append((motifs.names[a], motifs.names[b], orientation, spacing, name,
+                                          result["pair"][o, s, c], result["expected"][o, s, c],
+                                          result["cooperativity"][o, s, c]))
+            figure, axes = plt.subplots(len(names), 1, figsize=(2.0 + 0.35 * len(result["spacings"]),
+                                                                 2.0 * len(names)), squeeze=False)
+            for c, name in enumerate(names):
+                plot_spacing(result["cooperativity"][:, :, c], list(ORIENTATIONS), result["spacings"],
+                             f"{motifs.names[a]} then {motifs.names[b]}: {name}", ax=axes[c, 0])
+            figure.tight_layout()
+            pair_images.append(f"pair_{_safe(motifs.names[a])}_{_safe(motifs.names[b])}.png")
+            save_figure(figure, out / pair_images[-1])
+        write_text(out / "pairs.tsv", _table(PAIR_COLUMNS, pair_rows))
+
+    if sites is not None:
+        dataset = read_unlabelled(run, list(fasta))
+        located = ablation_sites(sites, motifs.names, dataset.ids, _record_lengths(fasta), dataset.codes.shape[1])
+        ablation_rows = []
+        for m, (records, result) in enumerate(ablation_effects(predict, dataset.codes, located, len(motifs.names),
+                                                               rng)):
+            for c, name in enumerate(names):
+                if result is None:
+                    ablation_rows.append((motifs.names[m], name, records, "NA", "NA", "NA", "NA"))
+                else:
+                    ablation_rows.append((motifs.names[m], name, records, result.mean[0, c], result.low[0, c],
+                                          result.high[0, c], result.logit[0, c]))
+        write_text(out / "ablation.tsv", _table(ABLATION_COLUMNS, ablation_rows))
+    inserted = "instances sampled from each matrix" if config.sample else "consensus"
+    inserted += f" at position {config.position}" if config.position is not None else ", centred"
+    write_json(out / MARGINALIZE_SUMMARY, {
+        "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
+        "effects": [dict(zip(EFFECT_COLUMNS, (row[0], row[1], *(float(value) for value in row[2:]))))
+                    for row in rows],
+        "image": "effects.png", "pair_images": pair_images})
+    report = find_report(out)
+    if report is not None:
+        log.info("added the marginalisation section to %s", render_report(report, run=run))
+    return {"effects": effects, "motifs": motifs.names, "pairs": pairs}

@@ -1,0 +1,186 @@
+"""``motifnet marginalize``: inserted motifs, pairs by spacing and orientation, ablation of scanned sites."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import copy_run, read_tsv
+
+from motifnet.data.alphabets import DNA
+from motifnet.data.encoding import Encoder
+from motifnet.interpret.marginalize import (
+    MarginalizeConfig,
+    OutputsAndLogits,
+    ablation_effects,
+    insertion_effects,
+    motif_codes,
+    pair_effects,
+    reverse_complement_codes,
+    shuffle_codes,
+)
+from motifnet.motifs.meme import MemeMotif, write_meme
+
+LENGTH = 40
+MOTIF_A, MOTIF_B = "CAT", "GGA"
+SPACING = 5
+
+
+def _pwm(consensus: str) -> np.ndarray:
+    pwm = np.full((len(consensus), 4), 0.02)
+    for position, letter in enumerate(consensus):
+        pwm[position, "ACGT".index(letter)] = 0.94
+    return pwm
+
+
+def build_pair_detector():
+    """conv_1: CAT (kernel 0) and GGA (kernel 1), exactly 1 on a perfect match (ReLU, bias -2) ->
+    conv_2: 1 where CAT starts 8 positions before GGA (CAT, 5 positions, GGA) -> global max ->
+    output logits (4 h - 2, 2 - 4 h): class 'pair' goes from 0.018 to 0.982 when the pair is there."""
+    import keras
+
+    sequence = keras.Input(shape=(LENGTH, 4), name="sequence")
+    conv_1 = keras.layers.Conv1D(2, 3, activation="relu", name="conv_1")
+    conv_2 = keras.layers.Conv1D(1, 3 + SPACING + 1, activation="relu", name="conv_2")
+    x = keras.layers.GlobalMaxPooling1D(name="pool")(conv_2(conv_1(sequence)))
+    output = keras.layers.Dense(2, activation="softmax", name="output")
+    model = keras.Model(sequence, output(x))
+    kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
+    for k, motif in enumerate((MOTIF_A, MOTIF_B)):
+        for position, letter in enumerate(motif):
+            kernel_1[position, "ACGT".index(letter), k] = 1.0
+    conv_1.set_weights([kernel_1, np.array([-2.0, -2.0], dtype=np.float32)])
+    kernel_2 = np.zeros((3 + SPACING + 1, 2, 1), dtype=np.float32)
+    kernel_2[0, 0, 0] = kernel_2[3 + SPACING, 1, 0] = 1.0
+    conv_2.set_weights([kernel_2, np.array([-1.0], dtype=np.float32)])
+    output.set_weights([np.array([[4.0, -4.0]], dtype=np.float32), np.array([-2.0, 2.0], dtype=np.float32)])
+    return model
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return OutputsAndLogits(build_pair_detector(), Encoder(DNA, LENGTH), batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def background():
+    rng = np.random.default_rng(0)
+    return shuffle_codes(rng.integers(1, 5, size=(60, LENGTH)).astype(np.uint8), rng)
+
+
+def test_motif_codes_consensus_sampled_and_reverse_complement():
+    rng = np.random.default_rng(0)
+    assert motif_codes(_pwm("ACGT"), 2, rng).tolist() == [[1, 2, 3, 4]] * 2
+    sampled = motif_codes(_pwm("ACGT"), 2000, rng, sample=True)
+    assert np.isclose(np.mean(sampled == np.array([1, 2, 3, 4])), 0.94, atol=0.02)
+    assert reverse_complement_codes(np.array([[1, 1, 3]])).tolist() == [[2, 4, 4]]  # AAG -> CTT
+
+
+def test_shuffle_keeps_letters_and_padding():
+    rng = np.random.default_rng(1)
+    codes = np.array([[0, 1, 2, 3, 4, 1, 2, 0]], dtype=np.uint8)
+    shuffled = shuffle_codes(codes, rng)
+    assert shuffled[0, 0] == 0 and shuffled[0, -1] == 0
+    assert sorted(shuffled[0]) == sorted(codes[0])
+
+
+def test_inserting_the_pair_as_one_motif_raises_its_class(detector, background):
+    pair = _pwm(MOTIF_A + "A" * SPACING + MOTIF_B)
+    effects = insertion_effects(detector, background, [pair, _pwm(MOTIF_A)], MarginalizeConfig(n=60),
+                                np.random.default_rng(0))
+    assert effects.mean[0, 0] > 0.9 and effects.low[0, 0] > 0.9  # class 0 rises from 0.018 to 0.982
+    assert np.isclose(effects.mean[0, 1], -effects.mean[0, 0])
+    assert effects.logit[0, 0] == pytest.approx(4.0, abs=0.2) and effects.logit[0, 1] == pytest.approx(-4.0, abs=0.2)
+    assert abs(effects.mean[1, 0]) < 0.05  # motif A alone does nothing
+
+
+def test_the_pair_peaks_at_its_spacing_in_its_orientation(detector, background):
+    result = pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=12),
+                          np.random.default_rng(0))
+    assert result["spacings"] == list(range(13))
+    same = result["cooperativity"][0, :, 0]
+    assert int(np.argmax(same)) == SPACING and same[SPACING] > 0.8  # less where a background had the pair
+    assert np.all(np.abs(np.delete(same, SPACING)) < 0.1)
+    assert np.all(np.abs(result["cooperativity"][1, :, 0]) < 0.1)  # GGA reverse-complemented is TCC
+    assert np.allclose(result["pair"] - result["expected"], result["cooperativity"])
+
+
+def test_ablating_the_pair_sites_lowers_its_class(detector):
+    rng = np.random.default_rng(3)
+    codes = rng.integers(1, 5, size=(20, LENGTH)).astype(np.uint8)
+    site = np.array([2, 1, 4] + [1] * SPACING + [3, 3, 1], dtype=np.uint8)  # CAT AAAAA GGA
+    codes[:, 10:10 + len(site)] = site
+    sites = [(0, row, 10, 13) for row in range(20)]  # only CAT is ablated
+    (records, effects), (none_records, none) = ablation_effects(detector, codes, sites, 2, rng)
+    assert records == 20 and none_records == 0 and none is None
+    assert effects.mean[0, 0] < -0.8
+
+
+def _write_motifs(path, motifs):
+    write_meme(path, [MemeMotif(name, "", _pwm(consensus), 10) for name, consensus in motifs], "ACGT", [0.25] * 4)
+    return path
+
+
+def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
+    run_dir, (up, down) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    scan_out = tmp_path / "scan"
+    # A 6-mer's best p-value is 4^-6 = 2.4e-4: above the default threshold.
+    assert cli("scan", motifs, up, down, "-o", scan_out, "--threshold", "0.001").exit_code == 0
+    out = tmp_path / "marg"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 40, "--pairs", 2,
+                 "--max-spacing", 3, "--hits", scan_out / "hits.tsv", "--fasta", up, "--fasta", down)
+    assert result.exit_code == 0, result.output
+    header, rows = read_tsv((out / "effects.tsv").read_text())
+    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta"]
+    assert [(row[0], row[1]) for row in rows] == [("ttgaca", "up"), ("ttgaca", "down"), ("ggg", "up"),
+                                                   ("ggg", "down")]
+    for row in rows:
+        assert float(row[3]) <= float(row[2]) <= float(row[4])
+    header, rows = read_tsv((out / "pairs.tsv").read_text())
+    assert header == ["motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
+                      "cooperativity"]
+    assert len(rows) == 2 * 4 * 2  # orientations x spacings x classes
+    header, rows = read_tsv((out / "ablation.tsv").read_text())
+    assert header[:3] == ["motif", "class", "records"] and int(rows[0][2]) >= 40
+    assert (out / "effects.png").exists() and len(list(out.glob("pair_*.png"))) == 1
+
+
+@pytest.mark.slow
+def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli):
+    run_dir, _ = trained_run  # class 'up' carries TTGACA
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "marg", "-n", 200)
+    assert result.exit_code == 0, result.output
+    _, rows = read_tsv((tmp_path / "marg" / "effects.tsv").read_text())
+    up = next(row for row in rows if row[1] == "up")
+    assert float(up[2]) > 0 and float(up[5]) > float(next(row for row in rows if row[1] == "down")[5])
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--motifs", "missing.meme"], "missing.meme: no such motif file"),
+    (["--motifs", "{fasta}"], "not a MEME motif file"),
+    (["--motifs", "{motifs}", "--hits", "{hits}"], "--hits needs --fasta"),
+    (["--motifs", "{motifs}", "--position", "39"], "does not fit"),
+    (["--motifs", "{motifs}", "--hits", "missing.tsv", "--fasta", "{fasta}"], "no such hits file"),
+])
+def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
+    run_dir, (up, _) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\n")
+    names = {"motifs": motifs, "fasta": up, "hits": hits}
+    result = cli("marginalize", run_dir, *[a.format(**names) for a in extra], "-o", tmp_path / "out", "-n", 10)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+
+
+def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run, trained_run, tmp_path, cli):
+    motifs = _write_motifs(tmp_path / "m.meme", [("ggac", "GGAC")])
+    result = cli("marginalize", rna_structure_run[0], "--motifs", motifs, "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "DNA or RNA sequence model" in result.output
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", run_dir / "data.npz")
+    assert result.exit_code == 1 and "is the input file" in result.output
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", motifs)
+    assert result.exit_code == 1 and "is the input file" in result.output

@@ -1,0 +1,40 @@
+"""The report sections of ``motifnet scan`` and ``motifnet marginalize`` (motifnet.report.motif_sites)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import read_tsv
+
+from motifnet.report.motif_sites import marginalize_entries, scan_entries
+
+
+@pytest.mark.slow
+def test_scan_and_marginalize_add_their_sections_to_the_report(trained_run, cli, tmp_path):
+    run_dir, (up, down) = trained_run
+    report = tmp_path / "report"
+    result = cli("visualize-kernels", run_dir, "-o", report, "--group", "all", "--no-match", "--quiet")
+    assert result.exit_code == 0, result.output
+    before = (report / "summary.html").read_text()
+    # The report folder itself is the motif source: its motifs_distinct.meme.
+    result = cli("scan", report, up, down, "-o", report / "scan", "--threshold", "0.01")
+    assert result.exit_code == 0, result.output
+    assert "added the scan section to" in result.output
+    result = cli("marginalize", run_dir, "--motifs", report, "-o", report / "marginalize", "-n", 20)
+    assert result.exit_code == 0, result.output
+    assert "added the marginalisation section to" in result.output
+    html = (report / "summary.html").read_text()
+    assert '<h2 id="scan">' in html and '<h2 id="marginalize">' in html
+    assert "scan/enrichment.png" in html and "marginalize/effects.png" in html and "scan/hits.tsv" in html
+    assert html.count('class="kernel"') == before.count('class="kernel"') + 2
+    [scan] = scan_entries(report)
+    _, rows = read_tsv((report / "scan" / "enrichment.tsv").read_text())
+    assert len(scan["enrichment"]) == len(rows) and scan["classes"] == ["up", "down"]
+    [marginalize] = marginalize_entries(report)
+    assert marginalize["n"] == 20 and marginalize["image"] == "marginalize/effects.png"
+    json.loads((report / "scan" / "scan.json").read_text(), parse_constant=lambda name: 1 / 0)  # no NaN or inf
+    # visualize-kernels keeps both sections when it writes the page again.
+    assert cli("visualize-kernels", run_dir, "-o", report, "--no-match", "--quiet").exit_code == 0
+    html = (report / "summary.html").read_text()
+    assert '<h2 id="scan">' in html and '<h2 id="marginalize">' in html

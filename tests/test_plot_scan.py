@@ -1,0 +1,41 @@
+"""Heat maps of scan and marginalize (motifnet.plot.scan): they draw the numbers given, on the Axes given."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from motifnet.plot.scan import plot_effects, plot_enrichment, plot_spacing  # noqa: E402
+
+
+def _cells(ax) -> np.ndarray:
+    return np.asarray(ax.collections[0].get_array()).ravel()
+
+
+def test_heat_maps_draw_their_matrices_with_labels():
+    figure, axes = plt.subplots(3)
+    try:
+        odds = np.array([[3.0, -3.0], [np.nan, 0.5]])
+        assert plot_enrichment(odds, ["m1", "m2"], ["a", "b"], ax=axes[0]) is axes[0]
+        assert [t.get_text() for t in axes[0].get_xticklabels()] == ["a", "b"]
+        assert [t.get_text() for t in axes[0].get_yticklabels()] == ["m1", "m2"]
+        assert np.allclose(np.ma.filled(_cells(axes[0]), np.nan)[[0, 1, 3]], [3, -3, 0.5])
+        plot_effects(np.array([[0.5, -0.5]]), ["m"], ["a", "b"], ax=axes[1])
+        assert np.allclose(_cells(axes[1]), [0.5, -0.5])
+        cooperativity = np.arange(6, dtype=float).reshape(2, 3)
+        plot_spacing(cooperativity, ["same", "opposite"], [0, 1, 2], "A then B", ax=axes[2])
+        assert np.allclose(_cells(axes[2]), cooperativity.ravel()) and axes[2].get_title() == "A then B"
+    finally:
+        plt.close(figure)
+
+
+def test_a_new_figure_when_no_axes_are_given():
+    ax = plot_enrichment(np.zeros((1, 2)), ["m"], ["a", "b"])
+    try:
+        assert ax.figure is not None
+    finally:
+        plt.close(ax.figure)

@@ -1,0 +1,191 @@
+"""``motifnet scan``: FIMO hits through memelite, q-values, empirical FDR, enrichment per class."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import read_tsv, reverse_complement_text, write_fasta
+
+from motifnet.motifs.enrichment import enrichment_table
+from motifnet.motifs.meme import MemeMotif, write_meme
+from motifnet.motifs.scan import ScanConfig, bh_q_values, empirical_fdr, load_scan_motifs, scan_files
+
+PLANTED = "AGATAAGG"
+
+
+def _pwm(consensus: str) -> np.ndarray:
+    pwm = np.full((len(consensus), 4), 0.02)
+    for position, letter in enumerate(consensus):
+        pwm[position, "ACGT".index(letter)] = 0.94
+    return pwm
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """gata.fa (60 records, one planted site each, odd records on '-'), bg.fa (60 without), the motif file,
+    and the planted (record, start, strand)."""
+    folder = tmp_path_factory.mktemp("scan")
+    rng = np.random.default_rng(7)
+    truth, records = set(), []
+    for i in range(60):
+        letters = list(rng.choice(list("ACGT"), 50))
+        start, strand = int(rng.integers(0, 43)), "+-"[i % 2]
+        letters[start:start + 8] = PLANTED if strand == "+" else reverse_complement_text(PLANTED)
+        records.append((f"g{i}", "".join(letters)))
+        truth.add((f"g{i}", start, strand))
+    gata = write_fasta(folder / "gata.fa", records)
+    bg = write_fasta(folder / "bg.fa", [(f"b{i}", "".join(rng.choice(list("ACGT"), 50))) for i in range(60)])
+    motifs = folder / "motifs.meme"
+    write_meme(motifs, [MemeMotif("gata", "", _pwm(PLANTED), 20), MemeMotif("other", "", _pwm("CCCTTTAA"), 20)],
+               "ACGT", [0.25] * 4, strands=True)
+    return folder, gata, bg, motifs, truth
+
+
+@pytest.fixture(scope="module")
+def scanned(planted, tmp_path_factory):
+    """``motifnet scan`` of the planted files: (result of the CLI, output folder)."""
+    from click.testing import CliRunner
+
+    from motifnet.cli.main import main
+
+    folder, gata, bg, motifs, _ = planted
+    out = tmp_path_factory.mktemp("scan_out") / "out"
+    result = CliRunner().invoke(main, ["scan", str(motifs), str(gata), str(bg), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return result, out
+
+
+def test_hits_recover_the_planted_positions_and_strands(planted, scanned):
+    _, out = scanned
+    header, rows = read_tsv((out / "hits.tsv").read_text())
+    assert header == ["motif", "record", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
+                      "sequence"]
+    found = {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
+    truth = planted[4]
+    assert truth <= found  # every planted site, on its strand, at its exact 0-based start
+    assert len(found - truth) <= 3
+    for row in rows:
+        if (row[1], int(row[2]), row[4]) in truth:
+            assert row[9] == PLANTED  # the site as read on the motif's strand
+            assert int(row[3]) - int(row[2]) == 8
+
+
+def test_q_values_and_empirical_fdr_grow_with_the_p_value(scanned):
+    _, out = scanned
+    _, rows = read_tsv((out / "hits.tsv").read_text())
+    values = np.array([[float(row[6]), float(row[7]), float(row[8])] for row in rows])
+    order = np.argsort(values[:, 0], kind="stable")
+    assert np.all(np.diff(values[order, 1]) >= -1e-12)
+    assert np.all((values[:, 1] >= values[:, 0]) & (values[:, 1] <= 1))
+    assert np.all((values[:, 2] >= 0) & (values[:, 2] <= 1))
+    for motif in {row[0] for row in rows}:
+        mine = np.array([row[0] == motif for row in rows])
+        p, fdr = values[mine, 0], values[mine, 2]
+        assert np.all(np.diff(fdr[np.argsort(p, kind="stable")]) >= -1e-12)
+
+
+def test_hits_bed_parses(scanned):
+    _, out = scanned
+    lines = (out / "hits.bed").read_text().splitlines()
+    assert len(lines) == len((out / "hits.tsv").read_text().splitlines()) - 1
+    for line in lines:
+        chrom, start, end, name, score, strand = line.split("\t")
+        assert int(start) < int(end) and strand in "+-" and name in ("gata", "other")
+        float(score)
+
+
+def test_enrichment_of_the_planted_class(scanned):
+    _, out = scanned
+    header, rows = read_tsv((out / "enrichment.tsv").read_text())
+    table = {(row[0], row[1]): dict(zip(header, row)) for row in rows}
+    gata = table["gata", "gata"]
+    assert gata["records_with_hit"] == "60" and float(gata["fraction"]) == 1.0
+    assert float(gata["odds_ratio"]) > 1 and float(gata["q_value"]) < 1e-6
+    assert float(table["gata", "bg"]["log2_odds_ratio"]) < 0
+    assert (out / "enrichment.png").stat().st_size > 0
+
+
+def test_chunks_give_the_same_hits_and_rna_reads_u_as_t(planted, tmp_path):
+    folder, gata, bg, motifs, truth = planted
+    motif_set = load_scan_motifs(motifs)
+    scan_files(motif_set, [gata], ScanConfig(chunk_records=1000), tmp_path / "a.tsv", tmp_path / "a.bed")
+    scan_files(motif_set, [gata], ScanConfig(chunk_records=7), tmp_path / "b.tsv", tmp_path / "b.bed")
+    assert (tmp_path / "a.tsv").read_text() == (tmp_path / "b.tsv").read_text()
+    rna = tmp_path / "gata_rna.fa"
+    rna.write_text(gata.read_text().replace("T", "U"))
+    result = scan_files(motif_set, [rna], ScanConfig(), tmp_path / "r.tsv", tmp_path / "r.bed")
+    _, rows = read_tsv((tmp_path / "r.tsv").read_text())
+    assert truth <= {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
+    assert result.records_per_class.tolist() == [60]
+
+
+def test_report_folder_gives_its_distinct_motifs(planted, tmp_path):
+    motifs = planted[3]
+    (tmp_path / "motifs_distinct.meme").write_text(motifs.read_text())
+    assert load_scan_motifs(tmp_path).names == ["gata", "other"]
+
+
+def test_bh_q_values_are_scipys_and_scaled_by_the_tests():
+    from scipy.stats import false_discovery_control
+
+    p = np.array([1e-6, 5e-5, 2e-5, 9e-5])
+    assert np.allclose(bh_q_values(p, 4), false_discovery_control(p))
+    assert np.allclose(bh_q_values(p, 400), np.minimum(false_discovery_control(p) * 100, 1))
+
+
+def test_empirical_fdr_counts_shuffled_hits_below_each_p():
+    p = np.array([1e-6, 1e-5, 1e-4, 1e-3])
+    null = np.array([5e-5, 5e-4, 5e-4])
+    # At 1e-4: one null hit over three real ones; at 1e-3: 3 over 4; then monotone from the top.
+    assert np.allclose(empirical_fdr(p, null, 1), [0, 0, 1 / 3, 3 / 4])
+    assert np.allclose(empirical_fdr(p, null, 3), [0, 0, 1 / 9, 1 / 4])
+
+
+def test_enrichment_table_has_fisher_odds_and_q_values():
+    rows = enrichment_table(["m"], ["a", "b"], np.array([[8, 1]]), np.array([10, 10]))
+    a = rows[0]
+    assert a["odds_ratio"] == pytest.approx(8 * 9 / (2 * 1)) and a["fisher_p"] < 0.01
+    assert a["q_value"] >= a["fisher_p"]
+    single = enrichment_table(["m"], ["a"], np.array([[3]]), np.array([10]))
+    assert single[0]["odds_ratio"] is None and single[0]["fraction"] == 0.3
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["missing.meme", "{gata}"], "missing.meme: no such motif file"),
+    (["{gata}", "{gata}"], "not a MEME motif file"),
+    (["{protein_meme}", "{gata}"], "scan needs DNA or RNA motifs"),
+    (["{motifs}", "{protein}"], "is not DNA or RNA"),
+    (["{motifs}", "missing.fa"], "missing.fa"),
+    (["{motifs}", "{gata}", "--threshold", "2"], "--threshold is a p-value"),
+    (["{folder}", "{gata}"], "a folder without motifs_distinct.meme or patterns.meme"),
+])
+def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
+    folder, gata, _, motifs, _ = planted
+    protein = write_fasta(tmp_path / "protein.fa", [("p1", "MKWVTFISLLEEQ")])
+    protein_meme = tmp_path / "protein.meme"
+    write_meme(protein_meme, [MemeMotif("p", "", np.full((3, 20), 0.05), 1)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
+    names = {"gata": gata, "motifs": motifs, "protein": protein, "protein_meme": protein_meme,
+             "folder": tmp_path}
+    result = cli("scan", *[a.format(**names) for a in arguments], "-o", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+
+
+def test_output_naming_an_input_is_refused(planted, cli):
+    _, gata, _, motifs, _ = planted
+    result = cli("scan", motifs, gata, "-o", gata)
+    assert result.exit_code == 1 and "is the input file" in result.output
+
+
+def test_q_threshold_keeps_only_hits_at_or_below_it(planted, tmp_path):
+    _, gata, bg, motifs, truth = planted
+    motif_set = load_scan_motifs(motifs)
+    loose = scan_files(motif_set, [gata, bg], ScanConfig(threshold=1e-3), tmp_path / "a.tsv", tmp_path / "a.bed")
+    strict = scan_files(motif_set, [gata, bg], ScanConfig(threshold=1e-3, q_threshold=0.01), tmp_path / "b.tsv",
+                        tmp_path / "b.bed")
+    _, rows = read_tsv((tmp_path / "b.tsv").read_text())
+    assert strict.hits == len(rows) < loose.hits
+    assert all(float(row[7]) <= 0.01 for row in rows)
+    assert truth <= {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
+    assert strict.records_with_hit[0].tolist() == [60, 0]
