@@ -14,8 +14,9 @@ def build(length=100, channels=4, classes=3, multi_label=False, features=0, task
           **overrides):
     from motifnet.model.build import build_model
 
-    return build_model(resolve(overrides), length, channels, classes, multi_label, features, task=task,
-                       complement=complement)
+    # pysster's preset: the network these tests describe layer by layer (the default's own tests name theirs).
+    return build_model(resolve(overrides, preset="pysster"), length, channels, classes, multi_label, features,
+                       task=task, complement=complement)
 
 
 def one_hot(text):

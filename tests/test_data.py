@@ -595,3 +595,19 @@ def test_complement_channels_of_a_data_set_and_what_its_input_is():
     assert data(DNA, ["phylop"]).describe_input() == "dna (ACGT, ambiguity codes RYSWKMBDHVN) with tracks phylop"
     assert data(PROTEIN).complement_channels is None
     assert data(PROTEIN).describe_input().startswith("protein (ACDEFGHIKLMNPQRSTVWY")
+
+
+def test_only_dna_is_double_stranded(tmp_path):
+    # strand 'auto' reads both strands where a motif may sit on either: DNA, not RNA (single-stranded).
+    from helpers import write_fasta
+
+    def dataset(letters, **options):
+        rng = np.random.default_rng(0)
+        files = [write_fasta(tmp_path / f"{letters}{name}.fa", [(f"{name}{i}", "".join(rng.choice(list(letters), 12)))
+                                                                for i in range(4)]) for name in "ab"]
+        return load_dataset(files, **options)
+
+    dna, rna, protein = dataset("ACGT"), dataset("ACGU"), dataset("ACDEFGHIKLMNPQRSTVWY", alphabet="protein")
+    assert dna.double_stranded and dna.complement_channels == (3, 2, 1, 0)
+    assert not rna.double_stranded and rna.complement_channels == (3, 2, 1, 0)
+    assert not protein.double_stranded and protein.complement_channels is None

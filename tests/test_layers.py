@@ -187,7 +187,7 @@ def test_build_model_makes_the_named_dense_layers_sparse(tmp_path):
     np.save(first, block_adjacency(72 + 2, 6, 2))
     features.write_text("#p1\tp2\n1\t0\n1\t1\n0\t1\n")
     params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "dense_num": 2, "neuron_num": 9,
-                      "dense_adjacency": f"{first},-", "features_adjacency": str(features)})
+                      "dense_adjacency": f"{first},-", "features_adjacency": str(features)}, preset="pysster")
     model = build_model(params, 40, 4, 2, False, n_features=3)
     dense_1, dense_2 = model.get_layer("dense_1"), model.get_layer("dense_2")
     assert isinstance(dense_1, SparselyConnected) and dense_1.units == 6  # neuron_num ignored
@@ -219,7 +219,7 @@ def test_build_model_refuses_adjacencies_that_do_not_fit(tmp_path, overrides, fe
     np.save(tmp_path / "m19.npy", np.ones((19, 4)))
     overrides = {key: value.format(m19=tmp_path / "m19.npy") if isinstance(value, str) else value
                  for key, value in overrides.items()}
-    params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, **overrides})
+    params = resolve({"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, **overrides}, preset="pysster")
     with pytest.raises(ParamError, match=message):
         build_model(params, 40, 4, 2, False, n_features=features)
 
@@ -271,7 +271,7 @@ def _cli_bad_inputs(tmp_path):
 
 def test_cli_refuses_bad_adjacencies_before_training(cli, tmp_path, dna_files):
     for args, fragment in _cli_bad_inputs(tmp_path):
-        result = cli("train", *dna_files, *TINY_PARAMS, *args, "-o", tmp_path / "out")
+        result = cli("train", *dna_files, *TINY_PARAMS, "--preset", "pysster", *args, "-o", tmp_path / "out")
         message = result.stderr.strip()
         assert result.exit_code == 1, (args, result.output)
         assert "Traceback" not in result.output

@@ -42,9 +42,15 @@ MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None, "globa
 ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 
-def test_defaults_equal_pysster():
-    assert DEFAULTS == ALL_DEFAULTS
-    assert resolve() == ALL_DEFAULTS
+def pysster(overrides=None) -> dict:
+    """Parameters on top of pysster's preset: the network these tests describe layer by layer."""
+    return resolve(overrides, preset="pysster")
+
+
+def test_the_default_is_the_motifnet_preset_and_pysster_one_flag_away():
+    assert DEFAULT_PRESET == "motifnet"
+    assert DEFAULTS == preset_values("motifnet") == resolve()
+    assert preset_values("pysster") == ALL_DEFAULTS == resolve(preset="pysster")
     assert list(SPECS) == [spec.name for spec in PARAMS]
 
 
@@ -61,9 +67,9 @@ def test_every_preset_value_passes_validation_and_names_every_parameter():
         assert resolve(preset=name) == values
 
 
-def test_the_pysster_preset_is_pysster_and_the_default_for_now():
-    assert DEFAULT_PRESET == "pysster"
-    assert preset_values("pysster") == ALL_DEFAULTS == DEFAULTS
+def test_parameters_missing_from_a_saved_run_are_pysster_values_whatever_the_default():
+    # spec.default fills runs written before a parameter existed: pysster's value builds their network.
+    assert {spec.name: spec.default for spec in PARAMS} == ALL_DEFAULTS
 
 
 def test_the_motifnet_preset_and_overrides_on_top_of_it():
@@ -78,7 +84,7 @@ def test_the_motifnet_preset_and_overrides_on_top_of_it():
 def test_preset_values_is_a_copy():
     values = preset_values("pysster")
     values["conv_num"] = 99
-    assert PRESETS["pysster"]["conv_num"] == 2 and DEFAULTS["conv_num"] == 2
+    assert PRESETS["pysster"]["conv_num"] == 2 and DEFAULTS["conv_num"] == PRESETS[DEFAULT_PRESET]["conv_num"]
 
 
 @pytest.mark.parametrize("name", ["janggu", "", None])
@@ -88,7 +94,7 @@ def test_an_unknown_preset_is_refused_with_the_list(name):
 
 
 def test_old_saved_parameters_lack_the_new_ones_and_get_pysster_values():
-    saved = to_json(resolve())
+    saved = to_json(pysster())
     for name in ("global_pool", "batch_norm", "strand"):
         del saved[name]
     assert from_json(saved) == ALL_DEFAULTS
@@ -96,10 +102,10 @@ def test_old_saved_parameters_lack_the_new_ones_and_get_pysster_values():
 
 
 def test_a_saved_run_matches_its_parameters_also_when_old_or_with_strand_auto():
-    old = to_json(resolve({"kernel_num": (4, 5)}))
+    old = to_json(pysster({"kernel_num": (4, 5)}))
     del old["strand"], old["batch_norm"]
-    assert matches_saved(old, resolve({"kernel_num": (4, 5)}))
-    assert not matches_saved(old, resolve({"kernel_num": (4, 5), "batch_norm": True}))
+    assert matches_saved(old, pysster({"kernel_num": (4, 5)}))
+    assert not matches_saved(old, pysster({"kernel_num": (4, 5), "batch_norm": True}))
     auto = resolve({"strand": "auto"}, preset="motifnet")
     assert matches_saved(to_json(resolve_strand(auto, (3, 2, 1, 0))), auto)
     assert matches_saved(to_json(resolve_strand(auto, None)), auto)
@@ -108,18 +114,21 @@ def test_a_saved_run_matches_its_parameters_also_when_old_or_with_strand_auto():
 
 def test_strand_auto_both_and_forward_against_the_input():
     dna = (3, 2, 1, 0)
-    assert resolve_strand(resolve({"strand": "auto"}), dna)["strand"] == "both"
-    assert resolve_strand(resolve({"strand": "auto"}), None)["strand"] == "forward"
-    assert resolve_strand(resolve({"strand": "both"}), dna)["strand"] == "both"
-    assert resolve_strand(resolve({"strand": "forward"}), dna)["strand"] == "forward"
-    params = resolve({"strand": "auto"})
+    assert resolve_strand(pysster({"strand": "auto"}), dna)["strand"] == "both"
+    assert resolve_strand(pysster({"strand": "auto"}), None)["strand"] == "forward"
+    # RNA has a complement, but a single strand: auto reads it forward; both stays possible when asked for.
+    assert resolve_strand(pysster({"strand": "auto"}), dna, double_stranded=False)["strand"] == "forward"
+    assert resolve_strand(pysster({"strand": "both"}), dna, double_stranded=False)["strand"] == "both"
+    assert resolve_strand(pysster({"strand": "both"}), dna)["strand"] == "both"
+    assert resolve_strand(pysster({"strand": "forward"}), dna)["strand"] == "forward"
+    params = pysster({"strand": "auto"})
     resolve_strand(params, dna)
     assert params["strand"] == "auto"  # a copy is returned
 
 
 def test_strand_both_on_protein_is_refused_in_one_line():
     with pytest.raises(ParamError) as error:
-        resolve_strand(resolve({"strand": "both"}), None, "protein (ACDEFGHIKLMNPQRSTVWY)")
+        resolve_strand(pysster({"strand": "both"}), None, "protein (ACDEFGHIKLMNPQRSTVWY)")
     message = str(error.value)
     assert "\n" not in message
     assert message.startswith("parameter strand='both' needs input with a reverse complement (a DNA or RNA "
@@ -202,7 +211,7 @@ def test_json_values_of_the_wrong_type(name, value):
 
 
 def test_resolve_fills_defaults_and_checks_tuples_against_layer_counts():
-    params = resolve({"conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2, "neuron_num": "50,20"})
+    params = pysster({"conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2, "neuron_num": "50,20"})
     assert params == {**ALL_DEFAULTS, "conv_num": 3, "kernel_num": (300, 100, 30), "dense_num": 2,
                       "neuron_num": (50, 20)}
     assert [layer_value(params, "kernel_num", i) for i in range(3)] == [300, 100, 30]
@@ -218,11 +227,11 @@ def test_resolve_fills_defaults_and_checks_tuples_against_layer_counts():
 ])
 def test_resolve_refuses(overrides, message):
     with pytest.raises(ParamError, match=message):
-        resolve(overrides)
+        pysster(overrides)
 
 
 def test_rnn_tuples_are_not_checked_without_rnn_layers():
-    assert resolve({"rnn_units": (8, 8)})["rnn_units"] == (8, 8)
+    assert pysster({"rnn_units": (8, 8)})["rnn_units"] == (8, 8)
 
 
 def test_params_file_lists_become_tuples(tmp_path):
@@ -264,24 +273,24 @@ def test_missing_params_file_is_named(tmp_path):
 
 
 def test_to_json_turns_tuples_into_lists_that_load_back():
-    params = resolve({"conv_num": 3, "kernel_num": (3, 2, 1)})
+    params = pysster({"conv_num": 3, "kernel_num": (3, 2, 1)})
     saved = to_json(params)
     assert saved["kernel_num"] == [3, 2, 1] and saved["kernel_len"] == 25
-    assert resolve(json.loads(json.dumps(saved))) == params
+    assert pysster(json.loads(json.dumps(saved))) == params
 
 
 def test_output_length_follows_valid_convolution_and_pooling():
-    assert output_length(resolve(), 100) == [("conv_1", 76), ("pool_1", 38), ("conv_2", 14), ("pool_2", 7)]
-    params = resolve({"conv_num": 2, "kernel_len": (5, 3), "pool_size": (3, 2), "pool_stride": (2, 1)})
+    assert output_length(pysster(), 100) == [("conv_1", 76), ("pool_1", 38), ("conv_2", 14), ("pool_2", 7)]
+    params = pysster({"conv_num": 2, "kernel_len": (5, 3), "pool_size": (3, 2), "pool_stride": (2, 1)})
     # conv 20-5+1=16, pool (16-3)//2+1=7, conv 7-3+1=5, pool (5-2)//1+1=4
     assert output_length(params, 20) == [("conv_1", 16), ("pool_1", 7), ("conv_2", 5), ("pool_2", 4)]
-    assert output_length(resolve({"conv_num": 0}), 5) == []
+    assert output_length(pysster({"conv_num": 0}), 5) == []
 
 
 def test_check_length_accepts_a_network_that_just_fits():
     # Defaults: 76 -> conv 52 -> pool 26 -> conv 2 -> pool 1.
-    check_length(resolve(), 76)
-    assert output_length(resolve(), 76)[-1] == ("pool_2", 1)
+    check_length(pysster(), 76)
+    assert output_length(pysster(), 76)[-1] == ("pool_2", 1)
 
 
 def test_check_length_refuses_a_network_that_shrinks_the_sequence_to_nothing():
@@ -289,18 +298,18 @@ def test_check_length_refuses_a_network_that_shrinks_the_sequence_to_nothing():
                 "(input 75 -> conv_1 51 -> pool_1 25 -> conv_2 1 -> pool_2 0)")
     with pytest.raises(ParamError, match=r"^" + expected.replace("(", r"\(").replace(")", r"\)")
                        + r"; use fewer conv layers \(conv_num\)"):
-        check_length(resolve(), 75)
+        check_length(pysster(), 75)
 
 
 def test_check_length_stops_at_the_first_layer_that_empties():
     with pytest.raises(ParamError, match=r"\(input 20 -> conv_1 -4\); use fewer conv layers"):
-        check_length(resolve(), 20)
+        check_length(pysster(), 20)
 
 
 def test_markdown_table_has_one_row_per_parameter_and_a_column_per_preset():
     lines = markdown_table().splitlines()
     assert len(lines) == 2 + len(PARAMS)
-    assert lines[0] == "| parameter | `pysster` (default) | `motifnet` | accepts | meaning |"
-    assert lines[2] == "| `conv_num` | 2 | 1 | an integer >= 0 | number of convolutional/pooling layers |"
+    assert lines[0] == "| parameter | `motifnet` (default) | `pysster` | accepts | meaning |"
+    assert lines[2] == "| `conv_num` | 1 | 2 | an integer >= 0 | number of convolutional/pooling layers |"
     assert "| `rnn_type` | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
-    assert "| `strand` | forward | auto | 'forward' or 'both' or 'auto' |" in markdown_table()
+    assert "| `strand` | auto | forward | 'forward' or 'both' or 'auto' |" in markdown_table()

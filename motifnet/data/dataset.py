@@ -103,6 +103,11 @@ class Dataset:
         """
         return None if self.track_names else self.encoder.complement_channels
 
+    @property
+    def double_stranded(self) -> bool:
+        """Whether the input is DNA, where a motif may sit on either strand (``strand`` auto reads both)."""
+        return self.complement_channels is not None and self.encoder.alphabet.letters == "ACGT"
+
     def describe_input(self) -> str:
         """The model input in a few words (alphabet, structure, tracks), for messages."""
         text = self.encoder.describe_input()

@@ -93,8 +93,8 @@ PARAMS = (
               "batch normalisation after each convolution's ReLU (conv_1's output stays the ReLU activation)"),
     ParamSpec("strand", "forward", "choice",
               "strands the network reads: forward; both (the sequence and its reverse complement through shared "
-              "weights, logits averaged; DNA/RNA sequence input only); auto (both where the input has a "
-              "complement, forward otherwise)", choices=("forward", "both", "auto")),
+              "weights, logits averaged; DNA/RNA sequence input only); auto (both for DNA, which is double-"
+              "stranded; forward for RNA, protein and other input)", choices=("forward", "both", "auto")),
     ParamSpec("dense_num", 1, "int", "number of dense layers", low=0),
     ParamSpec("neuron_num", 100, "int", "number of neurons in each dense layer", "dense_num", low=1),
     ParamSpec("dropout_input", 0.1, "float", "dropout portion after input", low=0, high=1),
@@ -141,7 +141,7 @@ _PRESET_CHANGES = {
 PRESETS = {name: {**{spec.name: spec.default for spec in PARAMS}, **changes}
            for name, changes in _PRESET_CHANGES.items()}
 #: The preset :func:`resolve` starts from when none is named (``motifnet train --preset``).
-DEFAULT_PRESET = "pysster"
+DEFAULT_PRESET = "motifnet"
 #: The values of the default preset.
 DEFAULTS = dict(PRESETS[DEFAULT_PRESET])
 
@@ -359,7 +359,7 @@ def matches_saved(saved: dict, params: dict) -> bool:
     return restored == params
 
 
-def resolve_strand(params: dict, complement, received: str = "this input") -> dict:
+def resolve_strand(params: dict, complement, received: str = "this input", double_stranded: bool = True) -> dict:
     """The parameters with ``strand`` as the network is built: ``auto`` decided, ``both`` checked.
 
     Parameters
@@ -372,6 +372,10 @@ def resolve_strand(params: dict, complement, received: str = "this input") -> di
         reverse complement (protein, structure or track channels).
     received : str
         What the input is, for the error message (e.g. ``protein (ACDE...)``).
+    double_stranded : bool
+        Whether a motif may sit on either strand of the input (DNA); 'auto' reads both strands
+        only then. RNA has a complement but, single-stranded, a motif and its reverse complement
+        are different things to an RNA-binding protein. Default is True.
 
     Returns
     -------
@@ -385,7 +389,7 @@ def resolve_strand(params: dict, complement, received: str = "this input") -> di
     """
     strand = params["strand"]
     if strand == "auto":
-        strand = "both" if complement is not None else "forward"
+        strand = "both" if complement is not None and double_stranded else "forward"
     elif strand == "both" and complement is None:
         raise ParamError(
             f"parameter strand='both' needs input with a reverse complement (a DNA or RNA alphabet, ACGT or ACGU, "

@@ -212,7 +212,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     params = resolve(config.params, preset)
     check_length(params, dataset.encoder.length)
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
-    params = resolve_strand(params, dataset.complement_channels, dataset.describe_input())
+    params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
     adjacency = read_adjacencies(params)
     run_dir = Path(config.run_dir)
     if config.resume and config.overwrite:
