@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.motifnet-installed
 DEMO_DIR ?= demo_run
 
-.PHONY: demo test test-quick bench lint clean
+.PHONY: demo test test-quick bench bench-defaults lint clean
 
 # (Re)install when the package metadata changes; the editable install picks up code changes.
 $(STAMP): setup.cfg pyproject.toml
@@ -36,6 +36,11 @@ test-quick: $(STAMP)
 # Benchmarks with their same-run references; writes benchmarks/results.md (about 7 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The candidates for the default network on six data sets (issue 17): several hours on 2 cores;
+# writes benchmarks/defaults.md and benchmarks/defaults.tsv (runs kept in benchmarks/defaults_work).
+bench-defaults: $(STAMP)
+	$(BIN)/python benchmarks/defaults.py --work benchmarks/defaults_work --match a,m
 
 lint: $(STAMP)
 	$(BIN)/ruff check motifnet tests benchmarks
