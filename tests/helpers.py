@@ -169,3 +169,33 @@ def check_in_chromium(html_path: Path, profile: Path) -> dict:
     found = re.search(r'<pre id="motifnet-check">(.*?)</pre>', result.stdout, re.S)
     assert found, result.stderr[-2000:]
     return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+def make_genome(folder: Path, sizes=None, motif: str = "ACCGGAAGTG", sites: int = 15, seed: int = 0) -> dict:
+    """A small random genome (FASTA + .fai) with ``motif`` planted ``sites`` times per chromosome, and BED files.
+
+    Returns a dict: ``genome`` (path), ``sequences`` (chrom -> str), ``bed`` (BED6, strands alternating,
+    100-base intervals whose centre is the motif's centre), ``narrowpeak`` (the same intervals with
+    the summit at offset 50) and ``sites`` (chrom, 0-based motif start) pairs.
+    """
+    import pyfaidx
+
+    sizes = sizes or {"chr1": 6000, "chr2": 5000, "chr3": 4000}
+    rng = np.random.default_rng(seed)
+    sequences, bed, narrowpeak, planted = {}, [], [], []
+    for chrom, size in sizes.items():
+        letters = list(rng.choice(list("ACGT"), size))
+        for i in range(sites):
+            start = 200 + i * (size - 400) // sites
+            letters[start + 45:start + 45 + len(motif)] = motif
+            planted.append((chrom, start + 45))
+            bed.append(f"{chrom}\t{start}\t{start + 100}\tpeak{i}\t0\t{'+-'[i % 2]}")
+            narrowpeak.append(f"{chrom}\t{start}\t{start + 100}\tpeak{i}\t0\t.\t1\t1\t1\t50")
+        sequences[chrom] = "".join(letters)
+    genome = folder / "genome.fa"
+    write_fasta(genome, [(f"{chrom} random", body) for chrom, body in sequences.items()], wrap=60)
+    pyfaidx.Fasta(str(genome)).close()  # writes genome.fa.fai
+    (folder / "peaks.bed").write_text("\n".join(bed) + "\n")
+    (folder / "peaks.narrowPeak").write_text("\n".join(narrowpeak) + "\n")
+    return {"genome": genome, "sequences": sequences, "bed": folder / "peaks.bed",
+            "narrowpeak": folder / "peaks.narrowPeak", "sites": planted}

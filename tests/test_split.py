@@ -5,8 +5,17 @@ import numpy as np
 import pytest
 
 import motifnet
-from motifnet.data.split import GROUPS, group_indices, make_folds, make_split, split_indices
+from motifnet.data.split import (
+    GROUPS,
+    chromosome_split,
+    group_indices,
+    make_folds,
+    make_split,
+    overlapping_windows,
+    split_indices,
+)
 from motifnet.data.targets import split_strata
+from motifnet.errors import ParamError
 
 
 def _single_label(*counts):
@@ -126,3 +135,43 @@ def test_folds_depend_on_the_seed_only():
     folds = make_folds(labels, index, 4, seed=1)
     assert all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=1)))
     assert not all(np.array_equal(a, b) for a, b in zip(folds, make_folds(labels, index, 4, seed=2)))
+
+
+# -- chromosome hold-out (BED windows) ----------------------------------------------------------------------------
+
+def _window_ids():
+    return ["chr1:0-100(+)", "chr1:500-600(-)", "chr2:0-100(+)", "chr2:0-100(+)/shuffle1", "chr3:50-150(+)",
+            "chr3:400-500(+)", "chr1:900-1000(+)/shuffle1", "chrX:10-110(+)"]
+
+
+def test_chromosome_split_puts_each_chromosome_in_its_group():
+    labels = _single_label(4, 4)
+    groups = chromosome_split(_window_ids(), labels, (0.7, 0.15), 0, val_chroms=["chr2"], test_chroms=["chr3", "chrX"])
+    assert [GROUPS[g] for g in groups] == ["train", "train", "val", "val", "test", "test", "train", "test"]
+
+
+def test_chromosome_split_with_test_chromosomes_only_splits_the_rest_for_validation():
+    ids = [f"chr{1 + i % 2}:{i * 300}-{i * 300 + 100}(+)" for i in range(40)] + ["chr9:0-100(+)"] * 10
+    labels = _single_label(25, 25)
+    groups = chromosome_split(ids, labels, (0.6, 0.2), 5, test_chroms=["chr9"])
+    assert (groups[40:] == 2).all() and not (groups[:40] == 2).any()
+    assert (groups[:40] == 1).sum() == 10  # 0.2 / (0.6 + 0.2) of the other 40 records
+    assert np.array_equal(groups, chromosome_split(ids, labels, (0.6, 0.2), 5, test_chroms=["chr9"]))
+
+
+@pytest.mark.parametrize(("ids", "val", "test", "message"), [
+    (["chr1:0-10(+)"], ["chr1"], ["chr1"], "--val-chroms and --test-chroms share chr1"),
+    (["chr1:0-10(+)", "seq7"], ["chr1"], [], "record 2 is 'seq7'"),
+])
+def test_chromosome_split_refuses(ids, val, test, message):
+    with pytest.raises(ParamError, match=message):
+        chromosome_split(ids, _single_label(len(ids)), (0.7, 0.15), 0, val, test)
+
+
+def test_overlapping_windows_marks_held_out_windows_that_touch_a_training_window():
+    ids = ["chr1:0-100(+)", "chr1:99-199(+)", "chr1:100-200(-)", "chr2:0-100(+)", "chr1:300-400(+)",
+           "chr1:50-150(+)/shuffle1", "chr1:1000-1100(+)", "chr1:350-450(+)"]
+    groups = np.array([0, 1, 2, 2, 0, 1, 0, 1], dtype=np.int8)
+    # 99-199 overlaps 0-100; 100-200 touches it only (half-open); chr2 has no training window; the shuffle is no
+    # window of the genome; 350-450 overlaps 300-400.
+    assert overlapping_windows(ids, groups).tolist() == [False, True, False, False, False, False, False, True]

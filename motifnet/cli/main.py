@@ -36,6 +36,7 @@ COMMANDS = {
     "motifs": "motifs:motifs_command",
     "scan": "scan:scan_command",
     "marginalize": "scan:marginalize_command",
+    "variants": "variants:variants_command",
     "info": "info:info",
 }
 

@@ -222,6 +222,24 @@ def track_option(help: str):
     return click.option("--track", "tracks", multiple=True, metavar="NAME=FILE[,FILE...]", help=help)
 
 
+def genome_option(help: str):
+    """``--genome FILE.fa``: the genome whose windows BED inputs name."""
+    return click.option("--genome", metavar="FILE.fa", help=help)
+
+
+def background_options(command):
+    """``--background``, ``--shuffle-k`` and ``--background-ratio``: a generated class for positives-only training."""
+    return combine(
+        click.option("--background", metavar="shuffle|genomic|FILE",
+                     help="Add a class 'background': shuffled copies of the inputs (shuffle), GC-matched random "
+                          "windows of --genome overlapping no input (genomic), or a FASTA or BED file."),
+        click.option("--shuffle-k", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
+                     help="--background shuffle: keep the counts of every K-mer (2: dinucleotides)."),
+        click.option("--background-ratio", type=click.FloatRange(min=0, min_open=True), default=1.0,
+                     show_default=True, metavar="R", help="Generated background records per input record."),
+    )(command)
+
+
 def data_reading_options(*, split_help: str, param_help: str, params_help: str):
     """How labelled FASTA files are read (``train`` and ``grid-search``).
 

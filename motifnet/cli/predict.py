@@ -11,6 +11,7 @@ from .._signals import stopping_on_signals
 from .options import (
     batch_size_option,
     features_option,
+    genome_option,
     logging_options,
     parse_tracks,
     refuse_input_as_output,
@@ -27,9 +28,11 @@ log = logging.getLogger("motifnet")
 @batch_size_option("Records per forward pass (memory stays bounded by it).")
 @features_option("Per-sequence features, one file per FASTA file, if the model was trained with them.")
 @track_option("Position-wise tracks, if the model was trained with them.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs: each BED line is predicted as the window of "
+               "the model's length around its summit or centre; the table gains chrom, start and end columns.")
 @logging_options
 @stopping_on_signals  # stops between chunks: rows on standard output are whole, -o is not written
-def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
+def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     """Predict class probabilities (or target values) for the records of FASTA files.
 
     Writes a tab-separated table: 'id', then one column per class (regression models: per
@@ -40,12 +43,12 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks):
     from ..run.rundir import open_run
 
     track_list = parse_tracks(tracks)
-    refuse_input_as_output(output, [*fasta, *feature_files, *(path for _, paths in track_list for path in paths)],
-                           run_dir)
+    inputs = [*fasta, genome, *feature_files, *(path for _, paths in track_list for path in paths)]
+    refuse_input_as_output(output, inputs, run_dir)
     run = open_run(run_dir)
     if not run.complete:
         log.warning("warning: training in %s did not complete; using its best model so far", run_dir)
-    config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=track_list)
+    config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=track_list, genome=genome)
     if output:
         with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
             count = write_predictions(run, config, handle)

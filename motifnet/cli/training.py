@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from .options import (
+    background_options,
     combine,
     comma_list,
     data_reading_options,
     features_option,
+    genome_option,
     logging_options,
     overwrite_option,
     parse_tracks,
@@ -71,15 +73,22 @@ _regression_options = combine(
               help="Fold plain FASTA with ViennaRNA first (into RUN_DIR/folded/) and train on sequence + "
                    "structural contexts (FHIMST) or context profiles.")
 @_regression_options
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs: each BED line (BED3, BED6, narrowPeak) "
+               "is a window of --length bases (default 200) around its summit or centre.")
+@background_options
+@click.option("--val-chroms", metavar="CHR,...", help="BED input: the validation windows are those of these "
+                                                        "chromosomes (instead of a random split).")
+@click.option("--test-chroms", metavar="CHR,...", help="BED input: the test windows are those of these chromosomes.")
 @logging_options
 def train(data, run_dir, split, params, feature_files, categorical_features, tracks, preset, seed, overwrite, resume,
-          fold_format, task, targets_file, target_names, epistatic_reg, reference):
+          fold_format, task, targets_file, target_names, epistatic_reg, reference, genome, background, shuffle_k,
+          background_ratio, val_chroms, test_chroms):
     """Train a network on labelled FASTA files and write RUN_DIR.
 
     Single-label: one FASTA file per class, the first file is class 0. Multi-label: one
     file whose headers end with class indices ('>seq1 0,2'). Regression (--task regression):
     one or more files, target values after the id ('>seq1 1.5 2.0') or from --targets.
-    '-' reads standard input.
+    '-' reads standard input. BED files (.bed, .narrowPeak) with --genome: one file per class.
     """
     from .._signals import stop_on_signals
     from ..run.evaluation import summary_line
@@ -87,11 +96,15 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     from ..run.training import TrainConfig
     from ..workflows.train import train_from_files
 
+    # The background seed only with --background: data without one reads as grid-search reads it.
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
                         tracks=parse_tracks(tracks),
-                        task=task, targets_file=targets_file, target_names=comma_list(target_names))
+                        task=task, targets_file=targets_file, target_names=comma_list(target_names),
+                        genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio,
+                        background_seed=(seed or 0) if background else 0)
     config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume,
-                         preset=preset)
+                         preset=preset, val_chroms=tuple(comma_list(val_chroms) or ()),
+                         test_chroms=tuple(comma_list(test_chroms) or ()))
     try:
         # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
         with stop_on_signals():

@@ -25,7 +25,7 @@ from .options import DataOptions
 
 log = logging.getLogger("motifnet")
 
-_FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq")
+_FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq", ".bed", ".narrowpeak", ".broadpeak")
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
 _COUNT_CHUNK_BYTES = 1 << 22
 _NO_LETTERS = np.zeros(0, dtype=np.uint8)
@@ -67,6 +67,9 @@ class Dataset:
         Regression only: the measured values (``labels`` then has shape (n, 0) and
         ``class_names`` is empty).
     target_names : list of str
+    origin : dict or None
+        How genomic or generated inputs were made (genome, window length, background), as
+        recorded in ``motifnet.json`` under ``data.origin``; None for plain FASTA input.
     """
 
     encoder: Encoder
@@ -86,6 +89,7 @@ class Dataset:
     task: str = "classification"
     targets: np.ndarray | None = None
     target_names: list = field(default_factory=list)
+    origin: dict | None = None
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -137,7 +141,7 @@ class Dataset:
                        self.sources[index], self.class_names, self.multi_label, self.files,
                        pick(self.structure), pick(self.tracks), self.track_names,
                        pick(self.features), self.feature_spec, task=self.task, targets=pick(self.targets),
-                       target_names=self.target_names)
+                       target_names=self.target_names, origin=self.origin)
 
     def model_inputs(self, index) -> dict:
         """Float model inputs for the records at ``index`` (a slice or index array).
@@ -178,7 +182,7 @@ class Dataset:
                    loaded.get("structure"), loaded.get("tracks"), list(data_meta.get("tracks", [])),
                    loaded.get("features"), FeatureSpec.from_json(spec) if spec else None,
                    task=data_meta.get("task", "classification"), targets=loaded.get("targets"),
-                   target_names=list(data_meta.get("target_names", [])))
+                   target_names=list(data_meta.get("target_names", [])), origin=data_meta.get("origin"))
 
     def describe(self) -> dict:
         """Metadata stored in ``motifnet.json`` under ``data``."""
@@ -194,6 +198,7 @@ class Dataset:
             "features": self.feature_spec.to_json() if self.feature_spec else None,
             "task": self.task,
             "target_names": list(self.target_names),
+            **({"origin": self.origin} if self.origin else {}),
         }
 
 
@@ -439,7 +444,10 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
     else:
         data = DataOptions(tuple(fasta_paths), **options)
     structure_mode = _check_options(data)
-    files = [_read_input_file(path, structure_mode) for path in data.fasta]
+    files, origin = _read_inputs(data, structure_mode)
+    if data.background is not None:
+        names = list(data.class_names) if data.class_names else [class_name_from_path(p) for p in data.fasta]
+        data = data.replace(class_names=(*names, "background"))
     for input_file in files:
         log.info("read %s: %d records", input_file.path, len(input_file))
     if structure_mode is None:
@@ -458,11 +466,11 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
                       structure_alphabet(data.structure) if data.structure else None, structure_mode)
     codes, structure_values = _encode_files(encoder, files)
     sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
-    file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source != "-" else None,
-                  "records": len(input_file)} for input_file in files]
+    file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source not in ("-", "")
+                  else None, "records": len(input_file)} for input_file in files]
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
-                      target_names=target_names)
+                      target_names=target_names, origin=origin)
     if data.tracks:
         _add_tracks(dataset, data.tracks, files, length)
     if data.feature_files:
@@ -470,6 +478,49 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
                                          data.categorical_features)
         dataset.feature_rows = (names, rows, data.categorical_features)
     return dataset
+
+
+def _read_inputs(data: DataOptions, structure_mode) -> tuple:
+    """The input files (FASTA, or BED windows of ``data.genome``), the background last; and their origin.
+
+    The origin (None for plain FASTA without a generated background) says how the records were made,
+    for ``motifnet.json``.
+    """
+    from contextlib import ExitStack
+
+    from .background import genomic_background, shuffled_background
+    from .genome import DEFAULT_BED_LENGTH, Genome, is_bed_path, read_bed_block
+
+    length = data.length or DEFAULT_BED_LENGTH
+    origin = {}
+    with ExitStack() as stack:
+        genome = stack.enter_context(Genome(data.genome)) if data.genome else None
+
+        def read(path):
+            if genome is not None and is_bed_path(path):
+                block = read_bed_block(path, genome, length)
+                return _InputFile(block.path, 1, block.headers, _NO_LETTERS, block.lengths, path, [block])
+            return _read_input_file(path, structure_mode)
+
+        files = [read(path) for path in data.fasta]
+        if genome is not None:
+            origin["genome"] = {"path": genome.path, "chromosomes": len(genome.lengths)}
+            if any(is_bed_path(path) for path in data.fasta):
+                origin["window_length"] = length
+        if data.background in ("shuffle", "genomic"):
+            positives = [block for input_file in files for block in input_file.pending]
+            if data.background == "shuffle":
+                block = shuffled_background(positives, data.shuffle_k, data.background_ratio, data.background_seed)
+            else:
+                block = genomic_background(genome, positives, length, data.background_ratio, data.background_seed)
+            files.append(_InputFile(block.path, 1, block.headers, _NO_LETTERS, block.lengths, "", [block]))
+            origin["background"] = {"kind": data.background, "ratio": data.background_ratio,
+                                    "seed": data.background_seed, "records": len(block),
+                                    **({"shuffle_k": data.shuffle_k} if data.background == "shuffle" else {})}
+        elif data.background is not None:
+            files.append(read(data.background))
+            origin["background"] = {"kind": "file", "path": data.background}
+    return files, origin or None
 
 
 def _check_options(data: DataOptions) -> str | None:
@@ -485,7 +536,16 @@ def _check_options(data: DataOptions) -> str | None:
         raise ParamError("standard input ('-') can be read only once")
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
-    if not data.multi_label and data.task != "regression" and len(paths) < 2:
+    from .background import check_background_options
+    from .genome import check_genome_options
+
+    check_genome_options(data.genome, paths, data.structure)
+    check_background_options(data.background, data.shuffle_k, data.background_ratio, data.genome, data.multi_label,
+                             data.task)
+    if data.background is not None and (data.tracks or data.feature_files or data.structure):
+        raise ParamError("--background makes plain sequence records; it does not go with --features, --track "
+                         "or --structure-alphabet")
+    if not data.multi_label and data.task != "regression" and len(paths) + (data.background is not None) < 2:
         raise InputError(
             f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
             "(at least two), or use --multi-label with class indices in the headers"

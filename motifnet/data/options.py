@@ -42,6 +42,18 @@ class DataOptions:
         Regression: target values from a TSV file instead of the headers.
     target_names : tuple of str or None
         Regression: names of the targets.
+    genome : str or None
+        Genome FASTA (plain or bgzip, indexed) of BED inputs (``.bed``, ``.narrowPeak``): each BED
+        line is a window of ``length`` (default 200) bases. Default is None.
+    background : str or None
+        Add a class ``background``: ``shuffle`` (shuffled positives), ``genomic`` (GC-matched genome
+        windows) or a FASTA/BED file. Default is None.
+    shuffle_k : int
+        ``background='shuffle'``: the k-mer counts kept. Default is 2.
+    background_ratio : float
+        Generated background records per positive. Default is 1.
+    background_seed : int
+        Seed of the generated background. Default is 0.
     """
 
     fasta: tuple
@@ -57,6 +69,11 @@ class DataOptions:
     task: str = "classification"
     targets_file: str | None = None
     target_names: tuple | None = None
+    genome: str | None = None
+    background: str | None = None
+    shuffle_k: int = 2
+    background_ratio: float = 1.0
+    background_seed: int = 0
 
     def __post_init__(self):
         # Lists from Python callers become tuples (and FASTA paths strings): the object stays hashable.

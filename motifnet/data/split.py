@@ -108,3 +108,95 @@ def make_folds(labels: np.ndarray, index: np.ndarray, folds: int, seed: int) -> 
         assignment[members] = (np.arange(len(members)) + offset) % folds
         offset += len(members)
     return [np.sort(index[assignment == fold]) for fold in range(folds)]
+
+
+def window_chromosomes(ids) -> list:
+    """The chromosome of each record id ``chrom:start-end(strand)`` (a suffix allowed); None for other ids."""
+    from .genome import parse_window_id
+
+    return [window.chrom if window is not None else None for window in map(parse_window_id, ids)]
+
+
+def chromosome_split(ids, labels: np.ndarray, split: tuple, seed: int, val_chroms=(), test_chroms=()) -> np.ndarray:
+    """Assign records to groups by chromosome: ``val_chroms`` to val, ``test_chroms`` to test.
+
+    The other records go to train; when only one of the two lists is given, they are split
+    (stratified, seeded, as :func:`make_split`) between train and the other group in the ratio of
+    the ``split`` fractions.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Record ids ``chrom:start-end(strand)`` (BED windows; a suffix such as ``/shuffle1`` allowed).
+    labels : numpy.ndarray, shape=(n, classes)
+    split : tuple of float
+        Train and validation fractions (the rest: test).
+    seed : int
+    val_chroms, test_chroms : sequence of str
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape=(n,)
+        Index into :data:`GROUPS` per record.
+
+    Raises
+    ------
+    ParamError
+        A chromosome in both lists, or a record whose id names no window.
+    """
+    from ..errors import ParamError
+
+    both = sorted(set(val_chroms) & set(test_chroms))
+    if both:
+        raise ParamError(f"--val-chroms and --test-chroms share {', '.join(both)}; a chromosome goes to one group")
+    chroms = window_chromosomes(ids)
+    if None in chroms:
+        row = chroms.index(None)
+        raise ParamError(f"--val-chroms/--test-chroms need records of BED input (ids chrom:start-end(strand)); "
+                         f"record {row + 1} is {ids[row]!r}")
+    chroms = np.array(chroms, dtype=object)
+    groups = np.zeros(len(chroms), dtype=np.int8)
+    groups[np.isin(chroms, list(val_chroms))] = 1
+    groups[np.isin(chroms, list(test_chroms))] = 2
+    rest = np.flatnonzero(~np.isin(chroms, [*val_chroms, *test_chroms]))
+    train, val = split
+    other = None if (val_chroms and test_chroms) else (2 if val_chroms else 1)
+    other_share = (1 - train - val) if other == 2 else val
+    if other is not None and other_share > 1e-9 and len(rest):
+        share = train / (train + other_share)
+        inner = make_split(np.asarray(labels)[rest], share, 1 - share, seed)  # 0: train, 1: the other group
+        groups[rest[inner == 1]] = other
+    return groups
+
+
+def overlapping_windows(ids, groups: np.ndarray) -> np.ndarray:
+    """Which val and test records are windows overlapping a train window (same chromosome).
+
+    Only ids that are exactly ``chrom:start-end(strand)`` (genome windows) count; generated
+    records such as shuffled copies (``.../shuffle1``) are not windows of the genome.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape=(n,)
+    """
+    from .genome import WINDOW_ID
+
+    spans: dict = {}
+    for row, identifier in enumerate(ids):
+        match = WINDOW_ID.fullmatch(str(identifier))
+        if match is not None:
+            spans.setdefault(match["chrom"], []).append((row, int(match["start"]), int(match["end"])))
+    overlapping = np.zeros(len(groups), dtype=bool)
+    for entries in spans.values():
+        rows, starts, ends = (np.array(column) for column in zip(*entries))
+        is_train = groups[rows] == 0
+        if not is_train.any() or is_train.all():
+            continue
+        order = np.argsort(starts[is_train], kind="stable")
+        train_starts = starts[is_train][order]
+        reach = np.maximum.accumulate(ends[is_train][order])  # the furthest end among the first k train windows
+        held = ~is_train
+        before = np.searchsorted(train_starts, ends[held], side="left")  # train windows starting before the end
+        hit = (before > 0) & (reach[np.maximum(before - 1, 0)] > starts[held])
+        overlapping[rows[held][hit]] = True
+    return overlapping

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._signals import check_stop
+from ..data.shuffle import dinucleotide_shuffle, dinucleotide_shuffle_order  # noqa: F401 (re-exported)
 from ..errors import ParamError
 from ._deeplift import DeepLift, check_deeplift_model  # noqa: F401 (check_deeplift_model is public here)
 
@@ -54,88 +55,6 @@ BASELINES = ("zeros", "uniform", "shuffle")
 BASELINE_METHODS = ("integrated-gradients", "deeplift")
 DEFAULT_STEPS = 50
 DEFAULT_SHUFFLES = 10
-
-
-# -- the dinucleotide shuffle ---------------------------------------------------------------------
-
-def dinucleotide_shuffle_order(symbols, rng: np.random.Generator) -> np.ndarray:
-    """A random reordering of a sequence's positions that keeps every dinucleotide count.
-
-    Altschul and Erickson's shuffle as an Eulerian walk: the symbols are vertices and every
-    pair of neighbouring positions is an edge. For each symbol except the last one of the
-    sequence a "last exit" edge is drawn so that these edges form a random tree pointing to
-    the last symbol (Wilson's algorithm); the other exits are put in random order before it.
-    Walking from the first symbol and always leaving by the next unused exit uses every edge
-    once, so the result starts and ends with the same symbols and has exactly the same
-    counts of every pair of neighbouring symbols.
-
-    Parameters
-    ----------
-    symbols : array-like, shape=(length,)
-        Any hashable symbols (integer codes, letters).
-    rng : numpy.random.Generator
-
-    Returns
-    -------
-    numpy.ndarray of int, shape=(length,)
-        ``order`` such that ``symbols[order]`` is the shuffled sequence; a permutation of
-        ``range(length)`` with ``order[0] == 0`` (other per-position arrays, such as a
-        structure PWM, can be reordered along).
-    """
-    symbols = np.asarray(symbols)
-    n = len(symbols)
-    if n < 3:
-        return np.arange(n)
-    _, codes = np.unique(symbols, return_inverse=True)
-    codes = codes.ravel()
-    k = int(codes.max()) + 1
-    # Edge e goes from codes[e] to codes[e + 1]; walking it emits position e + 1.
-    by_vertex = np.argsort(codes[:-1], kind="stable")
-    starts = np.concatenate([[0], np.cumsum(np.bincount(codes[:-1], minlength=k))])
-    exits = [by_vertex[starts[v]:starts[v + 1]] for v in range(k)]
-    last = int(codes[-1])
-
-    in_tree = np.zeros(k, dtype=bool)
-    in_tree[last] = True
-    last_exit = np.full(k, -1)
-    for vertex in range(k):
-        # Random walk until the tree is reached; revisiting a vertex overwrites its exit,
-        # which erases the loop (Wilson's algorithm).
-        u = vertex
-        while not in_tree[u]:
-            edge = exits[u][rng.integers(len(exits[u]))]
-            last_exit[u] = edge
-            u = codes[edge + 1]
-        u = vertex
-        while not in_tree[u]:
-            in_tree[u] = True
-            u = codes[last_exit[u] + 1]
-
-    ordered = []
-    for vertex in range(k):
-        edges = exits[vertex]
-        if vertex == last:
-            ordered.append(list(rng.permutation(edges)))
-        else:
-            rest = rng.permutation(edges[edges != last_exit[vertex]])
-            ordered.append(list(rest) + [last_exit[vertex]])
-    pointer = [0] * k
-    order = np.empty(n, dtype=np.int64)
-    order[0] = 0
-    u = int(codes[0])
-    for step in range(1, n):
-        edge = ordered[u][pointer[u]]
-        pointer[u] += 1
-        order[step] = edge + 1
-        u = int(codes[edge + 1])
-    return order
-
-
-def dinucleotide_shuffle(symbols, rng: np.random.Generator) -> np.ndarray:
-    """The sequence ``symbols`` shuffled with its dinucleotide counts kept (see
-    :func:`dinucleotide_shuffle_order`)."""
-    symbols = np.asarray(symbols)
-    return symbols[dinucleotide_shuffle_order(symbols, rng)]
 
 
 # -- options ----------------------------------------------------------------------------------------

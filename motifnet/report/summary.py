@@ -11,6 +11,8 @@ folder keeps for each section:
   see :mod:`motifnet.report.patterns`);
 - ``scan.json`` and ``marginalize.json`` in the folder and its immediate subfolders (written by
   ``motifnet scan`` and ``motifnet marginalize``, see :mod:`motifnet.report.motif_sites`);
+- ``variants.json`` in the folder and its immediate subfolders (written by ``motifnet variants``,
+  see :mod:`motifnet.report.variants`);
 - the grid search the run is the best of, when there is one (read from the search folder).
 
 Rendered with Jinja2 (autoescape on) from ``templates/summary.html``; images are linked by
@@ -40,6 +42,7 @@ from .curves import curve_images, write_curves
 from .motif_sites import marginalize_entries, scan_entries
 from .patterns import report_entries as pattern_entries
 from .search_summary import search_link
+from .variants import variant_entries
 
 log = logging.getLogger("motifnet")
 
@@ -131,6 +134,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "patterns": pattern_entries(report_dir),
         "scans": scan_entries(report_dir),
         "marginalizations": marginalize_entries(report_dir),
+        "variants": variant_entries(report_dir),
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -186,10 +190,45 @@ def run_facts(run: Run) -> dict:
         "classes": [[name, count] for name, count in zip(data["class_names"], data["records_per_class"])],
         "files": data["files"],
         "split": meta["split"],
+        "origin": describe_origin(data.get("origin"), meta["split"]),
         "params": meta["params"],
         "metrics": read_metrics(run.path),
         "regression": _regression_facts(meta),
     }
+
+
+def describe_origin(origin: dict | None, split: dict) -> list:
+    """How genomic inputs, a generated background and a chromosome hold-out were made, as (term, text) pairs.
+
+    Empty for plain FASTA input split at random (``origin`` is ``data.origin`` of ``motifnet.json``).
+    """
+    facts = []
+    origin = origin or {}
+    if origin.get("genome"):
+        windows = f"; windows of {origin['window_length']} bases around each BED line's summit or centre" \
+            if origin.get("window_length") else ""
+        facts.append(("genome", f"{origin['genome']['path']} ({origin['genome']['chromosomes']} chromosomes){windows}"))
+    background = origin.get("background")
+    if background:
+        kind = background.get("kind")
+        if kind == "shuffle":
+            text = (f"{background['records']} shuffled copies of the inputs, each keeping its "
+                    f"{background['shuffle_k']}-mer counts ({background['ratio']:g} per input, "
+                    f"seed {background['seed']})")
+        elif kind == "genomic":
+            text = (f"{background['records']} random windows of the genome matched to the inputs' GC content in bins "
+                    f"of 0.1 and overlapping no input ({background['ratio']:g} per input, seed {background['seed']})")
+        else:
+            text = f"the records of {background.get('path')}"
+        facts.append(("class background", text))
+    if split.get("val_chroms") or split.get("test_chroms"):
+        held = [f"{group} {', '.join(split[key])}" for group, key in (("validation", "val_chroms"),
+                                                                         ("test", "test_chroms")) if split.get(key)]
+        facts.append(("chromosome hold-out", "; ".join(held)))
+    if split.get("dropped_overlapping"):
+        facts.append(("dropped", f"{split['dropped_overlapping']} validation/test window(s) overlapping a training "
+                                 "window"))
+    return facts
 
 
 def _regression_facts(meta: dict) -> dict | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..data.features import (
     iter_feature_rows,
     iter_track_values,
 )
+from ..data.genome import Genome, check_genome_options, is_bed_path, iter_bed_blocks, parse_window_id
 from ..errors import InputError, ParamError
 from .fold_new_inputs import folded_as_trained
 from .rundir import Run
@@ -45,6 +47,9 @@ class PredictConfig:
     tracks : list of (str, list of str)
         Position-wise tracks (when the model was trained with them): each track's name and its
         files, one per FASTA file.
+    genome : str or None
+        Genome FASTA of BED inputs (``.bed``, ``.narrowPeak``): each BED line is predicted as the
+        window of the model's length around its summit or centre. Default is None.
     """
 
     fasta: list
@@ -52,6 +57,12 @@ class PredictConfig:
     chunk_batches: int = 16
     features: list = field(default_factory=list)
     tracks: list = field(default_factory=list)
+    genome: str | None = None
+
+    @property
+    def bed_input(self) -> bool:
+        """Whether some inputs are BED files (read through ``genome``)."""
+        return any(is_bed_path(path) for path in self.fasta)
 
 
 def _check_inputs(run: Run, config: PredictConfig) -> dict:
@@ -75,6 +86,9 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
         )
     if config.features and len(config.features) != len(config.fasta):
         raise ParamError(f"give one --features file per FASTA file ({len(config.fasta)})")
+    check_genome_options(config.genome, config.fasta, run.dataset_encoder.structure_mode)
+    if config.bed_input and (trained_tracks or config.features):
+        raise ParamError("BED input gives plain sequence windows; the model was trained with --features or --track")
     return tracks
 
 
@@ -119,12 +133,17 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     if encoder.structure_mode is None and not track_order and not data_meta.get("features"):
         # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
         chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
-        for path in config.fasta:
-            for number, block in enumerate(iter_fasta_blocks(path, chunk_bytes)):
-                if number == 0:  # the first block (up to chunk_bytes) tells the alphabet well enough
-                    warn_foreign_letters(encoder.alphabet, np.bincount(block.letters, minlength=256),
-                                         display_name(path))
-                yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
+        with Genome(config.genome) if config.genome else contextlib.nullcontext() as genome:
+            for path in config.fasta:
+                if genome is not None and is_bed_path(path):
+                    blocks = iter_bed_blocks(path, genome, encoder.length, config.batch_size * config.chunk_batches)
+                else:
+                    blocks = iter_fasta_blocks(path, chunk_bytes)
+                for number, block in enumerate(blocks):
+                    if number == 0:  # the first block (up to chunk_bytes) tells the alphabet well enough
+                        warn_foreign_letters(encoder.alphabet, np.bincount(block.letters, minlength=256),
+                                             display_name(path))
+                    yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
         return
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
@@ -198,18 +217,30 @@ def tsv_rows(ids, values: np.ndarray) -> str:
 def write_predictions(run: Run, config: PredictConfig, handle) -> int:
     """Write ``motifnet predict``'s table to the text ``handle``; return the number of records.
 
-    The table is tab-separated: ``id`` (the first word of the header), then one column per
-    class or target (:attr:`Run.output_names`), one row per record in input order, written a
-    chunk at a time. The column names go out with the first chunk, so input refused before
-    any record was predicted leaves nothing on standard output.
+    The table is tab-separated: ``id`` (the first word of the header), for BED input ``chrom``,
+    ``start`` and ``end`` of the window, then one column per class or target
+    (:attr:`Run.output_names`), one row per record in input order, written a chunk at a time.
+    The column names go out with the first chunk, so input refused before any record was
+    predicted leaves nothing on standard output.
     """
     count = 0
     for ids, values in predict_chunks(run, config):
         if not count:
-            handle.write("id\t" + "\t".join(run.output_names) + "\n")
+            coordinates = "chrom\tstart\tend\t" if config.bed_input else ""
+            handle.write("id\t" + coordinates + "\t".join(run.output_names) + "\n")
+        if config.bed_input:
+            ids = [_with_coordinates(identifier) for identifier in ids]
         handle.write(tsv_rows(ids, values))
         count += len(ids)
     return count
+
+
+def _with_coordinates(identifier: str) -> str:
+    """``id<TAB>chrom<TAB>start<TAB>end`` of a window id (empty coordinates for other records)."""
+    window = parse_window_id(identifier)
+    if window is None:
+        return identifier + "\t\t\t"
+    return f"{identifier}\t{window.chrom}\t{window.start}\t{window.end}"
 
 
 def predict_encoded(model, encoder, arrays: dict, batch_size: int) -> np.ndarray:

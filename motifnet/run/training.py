@@ -68,6 +68,9 @@ class TrainConfig:
     preset : str or None
         The hyperparameters ``params`` override (see :data:`motifnet.model.params.PRESETS`);
         recorded in ``motifnet.json``. Default is None: :data:`motifnet.model.params.DEFAULT_PRESET`.
+    val_chroms, test_chroms : tuple of str
+        BED input: hold out the windows of these chromosomes as the validation and test groups
+        instead of a random split (see :func:`motifnet.data.split.chromosome_split`). Default is none.
     """
 
     run_dir: str
@@ -82,6 +85,8 @@ class TrainConfig:
     resume: bool = False
     inputs: tuple = ()
     preset: str | None = None
+    val_chroms: tuple = ()
+    test_chroms: tuple = ()
 
 
 def written_names() -> tuple:
@@ -226,11 +231,12 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         seed = previous["seed"]
     if config.epistatic_reg is not None and dataset.task != "regression":
         raise ParamError("--epistatic-reg needs --task regression")
-    groups, index = _split(dataset, config.split, seed)
+    dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
     meta = _run_meta(dataset, preset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    meta["split"].update(split_meta)
     meta["deterministic"] = config.seed is not None
     if config.fold is not None:
         meta["fold"] = config.fold
@@ -399,6 +405,40 @@ def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
         if len(index[name]) == 0:
             raise ParamError(f"the {name} split is empty; use more records or larger --split fractions")
     return groups, index
+
+
+def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
+    """The split, by chromosome with ``val_chroms``/``test_chroms``; val and test windows overlapping train dropped.
+
+    Returns the data set (less the dropped records), the groups, their indices and what
+    ``motifnet.json`` records of it under ``split``.
+    """
+    from ..data.split import chromosome_split, overlapping_windows
+
+    if not (config.val_chroms or config.test_chroms):
+        groups, index = _split(dataset, config.split, seed)
+        extra = {}
+    else:
+        check_class_sizes(dataset)
+        groups = chromosome_split(dataset.ids, dataset.labels, config.split, seed, config.val_chroms,
+                                  config.test_chroms)
+        index = group_indices(groups)
+        for name in ("train", "val"):
+            if len(index[name]) == 0:
+                raise ParamError(f"the {name} split is empty: no record on "
+                                 f"{'the other chromosomes' if name == 'train' else '--val-chroms'}; check the "
+                                 "chromosome names")
+        extra = {"val_chroms": list(config.val_chroms), "test_chroms": list(config.test_chroms)}
+    if not (dataset.origin or {}).get("window_length"):
+        return dataset, groups, index, extra
+    dropped = overlapping_windows(dataset.ids, groups)
+    extra["dropped_overlapping"] = int(dropped.sum())
+    if dropped.any():
+        log.info("dropped %d validation/test window(s) overlapping a training window", int(dropped.sum()))
+        keep = np.flatnonzero(~dropped)
+        dataset, groups = dataset.subset(keep), groups[keep]
+        index = group_indices(groups)
+    return dataset, groups, index, extra
 
 
 def _log_start(model, index: dict, seed: int) -> None:

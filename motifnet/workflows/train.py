@@ -63,6 +63,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
                        epistatic_reg=config.epistatic_reg, reference=config.reference)
     # Refuse bad parameters and adjacency files before reading any data.
     read_adjacencies(resolve(config.params, config.preset))
+    if fold and (data.genome or data.background):
+        raise ParamError("--fold folds FASTA files; it does not go with --genome or --background")
     if config.resume and config.overwrite:
         raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     inputs = _input_paths(data, config)
@@ -88,7 +90,8 @@ def _input_paths(data: DataOptions, config: TrainConfig) -> list:
     """Every file ``train`` reads (FASTA, features, tracks, targets, reference)."""
     tracks = [path for track in data.tracks if isinstance(track, tuple) and len(track) == 2
               and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
-    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference]
+    background = data.background if data.background not in (None, "shuffle", "genomic") else None
+    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference, background]
 
 
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:

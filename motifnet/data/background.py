@@ -1,0 +1,187 @@
+"""A ``background`` class for positives-only training: shuffled positives, or GC-matched genome windows.
+
+``shuffle``: each positive shuffled with its k-mer counts kept (:func:`motifnet.data.shuffle.kmer_shuffle`),
+``ratio`` copies per positive. ``genomic``: random windows of the genome, as many per positive as
+``ratio`` says, drawn so that their GC content has the positives' distribution (in bins of 0.1)
+and overlapping no positive window. Both are seeded, so a seed gives the same background.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+from .fasta import FastaBlock
+from .genome import Genome, Window, parse_window_id, sequence_block
+from .shuffle import kmer_shuffle
+
+log = logging.getLogger("motifnet")
+
+KINDS = ("shuffle", "genomic")
+GC_BINS = 10
+_MAX_N_SHARE = 0.1  # genome windows with more N than this are not drawn (assembly gaps)
+_TRIES_PER_WINDOW = 200
+
+
+def check_background_options(background, shuffle_k: int, ratio: float, genome, multi_label: bool, task: str) -> None:
+    """Refuse background options that do not fit (the message names the option and the value)."""
+    if background is None:
+        return
+    if multi_label or task == "regression":
+        raise ParamError("--background adds a class 'background' to single-label classification; it does not go "
+                         "with --multi-label or --task regression")
+    if background == "genomic" and genome is None:
+        raise ParamError("--background genomic draws windows of the genome: give --genome FILE.fa")
+    if not shuffle_k >= 1:
+        raise ParamError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
+    if not (ratio > 0 and math.isfinite(ratio)):
+        raise ParamError(f"--background-ratio must be a positive number, received: {ratio}")
+
+
+def _records(blocks) -> list:
+    """(id, sequence bytes) of every record of ``blocks``."""
+    records = []
+    for block in blocks:
+        offsets = np.concatenate([[0], np.cumsum(block.lengths)])
+        for index, identifier in enumerate(block.ids()):
+            records.append((identifier, block.letters[offsets[index]:offsets[index + 1]]))
+    return records
+
+
+def shuffled_background(blocks, k: int = 2, ratio: float = 1.0, seed: int = 0) -> FastaBlock:
+    """Shuffled copies of the positives: ``round(ratio * n)`` records, positive ``i % n`` for record ``i``.
+
+    Parameters
+    ----------
+    blocks : list of FastaBlock
+        The positive records.
+    k : int
+        k-mer counts kept (2: dinucleotides). Default is 2.
+    ratio : float
+        Background records per positive. Default is 1.
+    seed : int
+        Record ``i`` is shuffled with the generator seeded by ``(seed, i)``. Default is 0.
+
+    Returns
+    -------
+    FastaBlock
+        Named ``background``; ids ``POSITIVE_ID/shuffleN``.
+    """
+    records = _records(blocks)
+    count = max(1, round(ratio * len(records)))
+    ids, sequences = [], []
+    for index in range(count):
+        identifier, letters = records[index % len(records)]
+        ids.append(f"{identifier}/shuffle{index // len(records) + 1}")
+        sequences.append(kmer_shuffle(letters, k, np.random.default_rng((seed, index))).tobytes())
+    return sequence_block("background", ids, sequences)
+
+
+def gc_content(letters) -> float:
+    """Share of G and C among the A, C, G, T letters (0.5 when there are none)."""
+    counts = np.bincount(np.frombuffer(bytes(letters), dtype=np.uint8), minlength=256)
+    acgt = int(sum(counts[ord(c)] + counts[ord(c.lower())] for c in "ACGT"))
+    gc = int(sum(counts[ord(c)] + counts[ord(c.lower())] for c in "GC"))
+    return gc / acgt if acgt else 0.5
+
+
+def _gc_bin(share: float) -> int:
+    return min(int(share * GC_BINS), GC_BINS - 1)
+
+
+class _Occupied:
+    """The windows already taken per chromosome, kept sorted by start so that an overlap is found by bisection."""
+
+    def __init__(self, windows):
+        self._starts: dict = {}
+        self._ends: dict = {}
+        self._longest: dict = {}
+        for window in windows:
+            self.add(window)
+
+    def add(self, window: Window) -> None:
+        starts = self._starts.setdefault(window.chrom, [])
+        ends = self._ends.setdefault(window.chrom, [])
+        index = bisect.bisect_left(starts, window.start)
+        starts.insert(index, window.start)
+        ends.insert(index, window.end)
+        self._longest[window.chrom] = max(self._longest.get(window.chrom, 0), window.end - window.start)
+
+    def overlaps(self, window: Window) -> bool:
+        starts = self._starts.get(window.chrom)
+        if not starts:
+            return False
+        # Only windows starting in (start - longest, end) can reach into [start, end).
+        first = bisect.bisect_right(starts, window.start - self._longest[window.chrom])
+        last = bisect.bisect_left(starts, window.end)
+        ends = self._ends[window.chrom]
+        return any(ends[index] > window.start for index in range(first, last))
+
+
+def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, seed: int = 0) -> FastaBlock:
+    """Random genome windows matched to the positives' GC content, overlapping no positive.
+
+    Parameters
+    ----------
+    genome : Genome
+    blocks : list of FastaBlock
+        The positive records; those named ``chrom:start-end(strand)`` are excluded regions.
+    length : int
+        Window length.
+    ratio : float
+        Background windows per positive. Default is 1.
+    seed : int
+        Default is 0.
+
+    Returns
+    -------
+    FastaBlock
+        Named ``background``; ids ``chrom:start-end(+)``, in the order drawn.
+
+    Raises
+    ------
+    InputError
+        The genome has no chromosome as long as a window, or no window could be drawn.
+    """
+    records = _records(blocks)
+    wanted = np.zeros(GC_BINS, dtype=np.int64)
+    for _, letters in records:
+        wanted[_gc_bin(gc_content(letters))] += 1
+    wanted = np.round(wanted * ratio).astype(np.int64)
+    total = int(wanted.sum())
+    chroms = [name for name, size in genome.lengths.items() if size >= length]
+    if not chroms:
+        raise InputError(f"--genome {genome.path}: no chromosome is as long as a window ({length} bases)")
+    sizes = np.array([genome.lengths[name] - length + 1 for name in chroms], dtype=np.float64)
+    shares = sizes / sizes.sum()  # a chromosome is drawn in proportion to the windows it holds
+    occupied = _Occupied(window for window in (parse_window_id(identifier) for identifier, _ in records)
+                         if window is not None)
+    rng = np.random.default_rng(seed)
+    ids, sequences = [], []
+    tries = 0
+    while len(ids) < total and tries < _TRIES_PER_WINDOW * total:
+        tries += 1
+        chrom = chroms[int(rng.choice(len(chroms), p=shares))]
+        start = int(rng.integers(0, genome.lengths[chrom] - length + 1))
+        window = Window(chrom, start, start + length)
+        letters = genome.fetch(window)
+        if letters.count(b"N") > _MAX_N_SHARE * length:
+            continue
+        gc_bin = _gc_bin(gc_content(letters))
+        if wanted[gc_bin] == 0 or occupied.overlaps(window):
+            continue
+        wanted[gc_bin] -= 1
+        occupied.add(window)
+        ids.append(window.id)
+        sequences.append(letters)
+    if not ids:
+        raise InputError(f"--genome {genome.path}: no background window could be drawn (the positives cover the "
+                         "genome, or it is mostly N)")
+    if len(ids) < total:
+        log.warning("warning: --background genomic: drew %d of %d windows (GC bins without enough windows in %s)",
+                    len(ids), total, genome.path)
+    return sequence_block("background", ids, sequences)

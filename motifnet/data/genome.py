@@ -1,0 +1,265 @@
+"""Genomic coordinates: BED intervals and a genome FASTA (through pyfaidx) -> fixed-length sequence windows.
+
+A BED file (BED3, BED6 or narrowPeak; plain or gzip) gives one window of ``length`` bases per
+line: centred on the summit when column 10 holds one (narrowPeak, offset from the start; -1 means
+none), else on the interval's centre. BED6's strand ``-`` reads the window reverse-complemented.
+Windows are named ``chrom:start-end(strand)`` (0-based, half-open, the window's coordinates), and
+come out as :class:`motifnet.data.fasta.FastaBlock` objects, so the FASTA loader reads them as it
+reads FASTA records.
+
+The genome is a FASTA file, plain or bgzip-compressed, with its ``.fai`` index (built beside it
+when missing and the folder is writable; bgzip needs its ``.gzi`` too).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+from .fasta import FastaBlock, iter_text_stream
+
+log = logging.getLogger("motifnet")
+
+#: The window length of BED input when ``--length`` is not given.
+DEFAULT_BED_LENGTH = 200
+_COMPLEMENT = bytes.maketrans(b"ACGTRYSWKMBDHVNacgtryswkmbdhvn", b"TGCAYRSWMKVHDBNtgcayrswmkvhdbn")
+#: A window id, ``chrom:start-end(strand)``, possibly followed by a suffix (``/shuffle1``).
+WINDOW_ID = re.compile(r"^(?P<chrom>.+):(?P<start>\d+)-(?P<end>\d+)\((?P<strand>[+-])\)")
+_BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz", ".broadpeak.gz")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One window of the genome: 0-based half-open ``[start, end)`` on ``chrom``, read on ``strand``."""
+
+    chrom: str
+    start: int
+    end: int
+    strand: str = "+"
+
+    @property
+    def id(self) -> str:
+        return f"{self.chrom}:{self.start}-{self.end}({self.strand})"
+
+
+def parse_window_id(identifier: str) -> Window | None:
+    """The window a record id names (``chrom:start-end(strand)``, a suffix allowed); None for other ids."""
+    match = WINDOW_ID.match(identifier)
+    if match is None:
+        return None
+    return Window(match["chrom"], int(match["start"]), int(match["end"]), match["strand"])
+
+
+def is_bed_path(path) -> bool:
+    """Whether a file looks like BED: its name ends in ``.bed``, ``.narrowPeak``... (gzip allowed)."""
+    return str(path).lower().endswith(_BED_SUFFIXES)
+
+
+def reverse_complement(sequence: bytes) -> bytes:
+    """The reverse complement of DNA letters (IUPAC codes complemented, other bytes kept)."""
+    return sequence.translate(_COMPLEMENT)[::-1]
+
+
+class Genome:
+    """A genome FASTA read by random access (pyfaidx).
+
+    Parameters
+    ----------
+    path : str
+        Plain or bgzip FASTA; its ``.fai`` index is used, or built when missing.
+
+    Raises
+    ------
+    InputError
+        A missing file, a gzip file that is not bgzip, or a FASTA pyfaidx cannot index.
+    """
+
+    def __init__(self, path):
+        import pyfaidx
+
+        self.path = str(path)
+        if not Path(self.path).is_file():
+            raise InputError(f"--genome {self.path}: no such file")
+        try:
+            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True)
+        except pyfaidx.UnsupportedCompressionFormat:
+            raise InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
+                             "(samtools/htslib) or give the plain FASTA") from None
+        except ImportError:  # pyfaidx reads bgzip through Biopython, an optional dependency
+            raise InputError(f"--genome {self.path}: reading bgzip-compressed FASTA needs Biopython (pip install "
+                             "biopython); or give the plain FASTA") from None
+        except (pyfaidx.FastaIndexingError, ValueError, OSError) as error:
+            raise InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})") from None
+        self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
+
+    def close(self) -> None:
+        self._fasta.close()
+
+    def __enter__(self) -> Genome:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def fetch_letter(self, chrom: str, position: int) -> str:
+        """The upper-case letter at 0-based ``position`` of ``chrom``."""
+        return str(self._fasta[chrom][position:position + 1])
+
+    def fetch(self, window: Window) -> bytes:
+        """The window's letters, upper case, reverse-complemented on ``-``; beyond a chromosome's end: N."""
+        size = self.lengths[window.chrom]
+        left, right = max(window.start, 0), min(window.end, size)
+        letters = str(self._fasta[window.chrom][left:right]).encode("ascii") if right > left else b""
+        letters = b"N" * (left - window.start) + letters + b"N" * (window.end - right)
+        return reverse_complement(letters) if window.strand == "-" else letters
+
+
+@dataclass(frozen=True)
+class BedInterval:
+    """One BED line: its interval, strand, summit offset (-1: none) and line number."""
+
+    chrom: str
+    start: int
+    end: int
+    strand: str
+    summit: int
+    line: int
+
+    def window(self, length: int) -> Window:
+        """The window of ``length`` bases centred on the summit (or the interval's centre)."""
+        centre = self.start + self.summit if self.summit >= 0 else (self.start + self.end) // 2
+        start = centre - length // 2
+        return Window(self.chrom, start, start + length, "-" if self.strand == "-" else "+")
+
+
+def read_bed(path) -> list:
+    """The intervals of a BED file (BED3, BED6, narrowPeak; plain or gzip); header lines skipped.
+
+    Raises
+    ------
+    InputError
+        A line with fewer than three columns, coordinates that are not integers or not
+        ``0 <= start < end``, a strand other than ``+``, ``-`` or ``.``, or a summit outside its
+        interval; the message names file, line and value. A file without intervals.
+    """
+    return list(iter_bed(path))
+
+
+def iter_bed(path):
+    """Yield the intervals of a BED file one at a time (see :func:`read_bed`), so memory stays flat."""
+    name = str(path)
+    if not Path(name).is_file():
+        raise InputError(f"{name}: no such file")
+    found = False
+    with iter_text_stream(name) as stream:
+        for number, line in enumerate(stream, start=1):
+            line = line.rstrip("\r\n")
+            if not line.strip() or line.startswith(("#", "track", "browser")):
+                continue
+            found = True
+            yield _bed_interval(line.split("\t"), name, number, line)
+    if not found:
+        raise InputError(f"{name}: contains no BED intervals (empty file?)")
+
+
+def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:
+    where = f"{name}, line {number}"
+    if len(columns) < 3:
+        raise InputError(f"{where}: a BED line needs tab-separated chrom, start and end, found {line[:60]!r}")
+    chrom = columns[0].strip()
+    try:
+        start, end = int(columns[1]), int(columns[2])
+    except ValueError:
+        raise InputError(f"{where}: start and end must be integers, found {columns[1]!r} and {columns[2]!r}") from None
+    if not 0 <= start < end:
+        raise InputError(f"{where}: the interval must have 0 <= start < end, found {start}-{end}")
+    strand = columns[5].strip() if len(columns) > 5 else "."
+    if strand not in ("+", "-", "."):
+        raise InputError(f"{where}: strand (column 6) must be +, - or ., found {strand!r}")
+    summit = -1
+    if len(columns) > 9:
+        try:
+            summit = int(columns[9])
+        except ValueError:
+            raise InputError(f"{where}: the summit (column 10) must be an integer, found {columns[9]!r}") from None
+        if summit >= end - start or summit < -1:
+            raise InputError(f"{where}: the summit offset (column 10) {summit} lies outside the interval "
+                             f"{start}-{end} (offsets run from 0 to {end - start - 1}; -1: none)")
+    return BedInterval(chrom, start, end, strand, summit, number)
+
+
+def check_interval(interval: BedInterval, genome: Genome, name: str) -> None:
+    """Refuse an interval on a chromosome the genome lacks, or past the chromosome's end."""
+    where = f"{name}, line {interval.line}"
+    if interval.chrom not in genome.lengths:
+        shown = ", ".join(list(genome.lengths)[:5]) + (", ..." if len(genome.lengths) > 5 else "")
+        raise InputError(f"{where}: chromosome {interval.chrom!r} is not in the genome {genome.path} ({shown})")
+    size = genome.lengths[interval.chrom]
+    if interval.end > size:
+        raise InputError(f"{where}: end {interval.end} lies past the end of {interval.chrom} ({size} bases in "
+                         f"{genome.path})")
+
+
+def bed_windows(path, genome: Genome, length: int) -> list:
+    """The windows of a BED file's intervals, checked against ``genome`` (see :func:`read_bed`)."""
+    name = str(path)
+    windows = []
+    for interval in read_bed(name):
+        check_interval(interval, genome, name)
+        windows.append(interval.window(length))
+    return windows
+
+
+def windows_block(name: str, windows, sequences) -> FastaBlock:
+    """A :class:`FastaBlock` named ``name`` of the windows' sequences (ids ``chrom:start-end(strand)``)."""
+    return sequence_block(name, [window.id for window in windows], sequences)
+
+
+def sequence_block(name: str, ids, sequences) -> FastaBlock:
+    """A :class:`FastaBlock` of ``sequences`` (bytes) under the headers ``ids``."""
+    letters = np.frombuffer(b"".join(sequences), dtype=np.uint8).copy()
+    lengths = np.array([len(sequence) for sequence in sequences], dtype=np.int64)
+    return FastaBlock(name, 1, list(ids), letters, lengths)
+
+
+def read_bed_block(path, genome: Genome, length: int) -> FastaBlock:
+    """A BED file's windows as one :class:`FastaBlock` (the loader's input)."""
+    windows = bed_windows(path, genome, length)
+    partial = sum(1 for window in windows if window.start < 0 or window.end > genome.lengths[window.chrom])
+    if partial:
+        log.info("%s: %d window(s) reach past a chromosome's end and are padded with N", path, partial)
+    return windows_block(str(path), windows, [genome.fetch(window) for window in windows])
+
+
+def iter_bed_blocks(path, genome: Genome, length: int, records: int = 4096):
+    """Yield a BED file's windows in blocks of ``records`` windows (streaming prediction: memory stays flat)."""
+    name = str(path)
+    part, first = [], 0
+    for interval in iter_bed(name):
+        check_interval(interval, genome, name)
+        part.append(interval.window(length))
+        if len(part) == records:
+            yield _numbered_block(name, genome, part, first)
+            part, first = [], first + len(part)
+    if part:
+        yield _numbered_block(name, genome, part, first)
+
+
+def _numbered_block(name: str, genome: Genome, windows: list, first: int) -> FastaBlock:
+    block = windows_block(name, windows, [genome.fetch(window) for window in windows])
+    block.first_number = first + 1
+    return block
+
+
+def check_genome_options(genome, fasta_paths, structure) -> None:
+    """Refuse BED input without ``--genome``, and ``--genome`` with sequence+structure input."""
+    bed = [path for path in fasta_paths if is_bed_path(path)]
+    if bed and genome is None:
+        raise ParamError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
+    if genome is not None and structure:
+        raise ParamError("--genome reads plain DNA windows; it does not go with --structure-alphabet")

@@ -1,0 +1,237 @@
+"""Variant effects: a model's outputs for the reference and the alternative window of each SNV.
+
+Each SNV gets a window of the model's length from the genome with the variant at ``offset``
+(default: the centre, ``length // 2``); the reference and alternative windows go through the one
+prediction path (:func:`motifnet.run.predict.predict_encoded`). The effect of a class is
+``alt - ref`` (probabilities) and the difference of their logits ``log(p / (1 - p))``. Its
+empirical p-value compares the largest ``|alt - ref|`` over classes with that of ``null`` random
+single-letter substitutions in the same reference window: ``(1 + #{null >= observed}) / (null + 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._signals import check_stop
+from ..data.dataset import Dataset
+from ..data.genome import Genome, Window
+from ..errors import ParamError
+from ..run.predict import predict_encoded
+from .attribution import AttributionConfig, attribute
+from .attribution_summary import logo_heights
+
+_LETTERS = b"ACGT"
+_EPSILON = 1e-7
+DEFAULT_NULL = 100
+
+
+@dataclass(frozen=True)
+class VariantConfig:
+    """How ``motifnet variants`` scores SNVs.
+
+    Attributes
+    ----------
+    offset : int or None
+        0-based position of the variant in its window. Default (None): ``length // 2``.
+    null : int
+        Random substitutions per variant for the empirical p-value (0: none). Default is 100.
+    seed : int
+        Seed of the substitutions. Default is 0.
+    batch_size : int
+        Windows per forward pass. Default is 256.
+    skip_mismatches : bool
+        Skip variants whose REF disagrees with the genome (counted). Default is False.
+    """
+
+    offset: int | None = None
+    null: int = DEFAULT_NULL
+    seed: int = 0
+    batch_size: int = 256
+    skip_mismatches: bool = False
+
+    def checked(self, length: int) -> VariantConfig:
+        """Refuse an offset outside a window of ``length``, a negative ``null`` or batch size below 1."""
+        if self.offset is not None and not 0 <= self.offset < length:
+            raise ParamError(f"--offset must lie in the window, 0 to {length - 1} (the model's length), "
+                             f"received: {self.offset}")
+        if self.null < 0:
+            raise ParamError(f"--null must be 0 or more, received: {self.null}")
+        if self.batch_size < 1:
+            raise ParamError(f"--batch-size must be a positive integer, received: {self.batch_size}")
+        return self
+
+
+@dataclass
+class VariantEffects:
+    """Outputs for each variant: ``ref`` and ``alt`` of shape=(variants, outputs), ``p_values`` of shape=(variants,)."""
+
+    ref: np.ndarray
+    alt: np.ndarray
+    p_values: np.ndarray
+
+    @property
+    def delta(self) -> np.ndarray:
+        return self.alt - self.ref
+
+    @property
+    def logit_delta(self) -> np.ndarray:
+        return _logit(self.alt) - _logit(self.ref)
+
+    @property
+    def max_abs_delta(self) -> np.ndarray:
+        return np.abs(self.delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
+
+
+def _logit(values: np.ndarray) -> np.ndarray:
+    clipped = np.clip(values.astype(np.float64), _EPSILON, 1 - _EPSILON)
+    return np.log(clipped) - np.log1p(-clipped)
+
+
+def _encode(encoder, windows: list) -> dict:
+    letters = np.frombuffer(b"".join(windows), dtype=np.uint8)
+    lengths = np.full(len(windows), encoder.length, dtype=np.int64)
+    return {"codes": encoder.encode_letters(letters, lengths, lambda index: f"variant window {index + 1}")}
+
+
+def score_variants(model, encoder, genome: Genome, variants: list, config: VariantConfig,
+                   chunk: int = 64) -> VariantEffects:
+    """The model's outputs for the reference and alternative window of each SNV, and empirical p-values.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model of DNA sequence alone.
+    encoder : Encoder
+        The run's encoder (its length is the window length).
+    genome : Genome
+    variants : list of motifnet.data.vcf.Variant
+    config : VariantConfig
+
+    Returns
+    -------
+    VariantEffects
+    """
+    length = encoder.length
+    offset = length // 2 if config.offset is None else config.offset
+    outputs = model.outputs[0].shape[-1]
+    ref_out = np.zeros((len(variants), outputs), dtype=np.float64)
+    alt_out = np.zeros_like(ref_out)
+    p_values = np.full(len(variants), np.nan)
+    for first in range(0, len(variants), chunk):
+        check_stop()
+        part = variants[first:first + chunk]
+        windows = []
+        for index, variant in enumerate(part):
+            ref, alt = variant_windows(genome, variant, length, offset)
+            windows += [ref, alt]
+            windows += _null_windows(bytearray(ref), config.null, np.random.default_rng((config.seed, first + index)))
+        values = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
+        values = values.reshape(len(part), 2 + config.null, outputs)
+        ref_out[first:first + len(part)] = values[:, 0]
+        alt_out[first:first + len(part)] = values[:, 1]
+        if config.null:
+            observed = np.abs(values[:, 1] - values[:, 0]).max(axis=1)
+            null = np.abs(values[:, 2:] - values[:, :1]).max(axis=2)
+            p_values[first:first + len(part)] = (1 + (null >= observed[:, None]).sum(axis=1)) / (config.null + 1)
+    return VariantEffects(ref_out, alt_out, p_values)
+
+
+def variant_windows(genome: Genome, variant, length: int, offset: int) -> tuple:
+    """The reference and alternative window (bytes) of ``length`` bases with the SNV at ``offset``."""
+    start = variant.pos - 1 - offset
+    ref = genome.fetch(Window(variant.chrom, start, start + length))
+    return ref, ref[:offset] + variant.alt.encode("ascii") + ref[offset + 1:]
+
+
+#: How the logos of the top variants are computed: integrated gradients from an all-zero input work
+#: for every model motifnet builds (DeepLIFT refuses recurrent layers).
+LOGO_ATTRIBUTION = AttributionConfig("integrated-gradients", baseline="zeros")
+
+
+@dataclass
+class VariantLogos:
+    """Attribution logos of reference and alternative windows (see :func:`variant_logos`).
+
+    Attributes
+    ----------
+    targets : numpy.ndarray of int, shape=(variants,)
+        The output explained for each variant: the one with the largest ``|delta|``.
+    ref, alt : numpy.ndarray, shape=(variants, length, letters)
+        Signed letter heights of the reference and alternative windows (the observed letter of
+        each position carries its attribution score).
+    ref_logits, alt_logits : numpy.ndarray, shape=(variants,)
+        The target logit of each window.
+    """
+
+    targets: np.ndarray
+    ref: np.ndarray
+    alt: np.ndarray
+    ref_logits: np.ndarray
+    alt_logits: np.ndarray
+
+
+def variant_logos(model, encoder, genome: Genome, variants: list, targets, output_names: list,
+                  offset: int | None = None, task: str = "classification", batch_size: int = 256) -> VariantLogos:
+    """Attribution logos (integrated gradients, :data:`LOGO_ATTRIBUTION`) of each SNV's two windows.
+
+    Parameters
+    ----------
+    model : keras.Model
+    encoder : Encoder
+    genome : Genome
+    variants : list of motifnet.data.vcf.Variant
+    targets : sequence of int, shape=(variants,)
+        The output whose logit is explained, per variant.
+    output_names : list of str
+        The model's outputs.
+    offset : int or None
+        The variant's position in its window; None: ``length // 2``.
+    task : str
+        ``classification`` or ``regression``. Default is ``classification``.
+    batch_size : int
+        Default is 256.
+
+    Returns
+    -------
+    VariantLogos
+    """
+    length = encoder.length
+    offset = length // 2 if offset is None else offset
+    targets = np.asarray(targets, dtype=np.int64)
+    shape = (len(variants), length, len(encoder.alphabet.letters))
+    logos = VariantLogos(targets, np.zeros(shape), np.zeros(shape), np.zeros(len(variants)), np.zeros(len(variants)))
+    for target in np.unique(targets):
+        rows = np.flatnonzero(targets == target)
+        windows = [window for row in rows for window in variant_windows(genome, variants[row], length, offset)]
+        codes = _encode(encoder, windows)["codes"]
+        dataset = Dataset(encoder, codes, np.zeros((len(codes), 0), dtype=np.uint8),
+                          np.array([f"window{index}" for index in range(len(codes))]),
+                          np.zeros(len(codes), dtype=np.int32), [] if task == "regression" else list(output_names),
+                          False, [], task=task, target_names=list(output_names) if task == "regression" else [])
+        config = AttributionConfig(LOGO_ATTRIBUTION.method, int(target), LOGO_ATTRIBUTION.baseline,
+                                   batch_size=batch_size)
+        result = attribute(model, dataset, config)
+        inputs = dataset.model_inputs(slice(0, len(codes)))["sequence"]
+        for position, row in enumerate(rows):
+            for kind, index in (("ref", 2 * position), ("alt", 2 * position + 1)):
+                heights, _ = logo_heights(result.scores[index], inputs[index], encoder)
+                getattr(logos, kind)[row] = heights
+            logos.ref_logits[row], logos.alt_logits[row] = result.logits[2 * position], result.logits[2 * position + 1]
+    return logos
+
+
+def _null_windows(ref: bytearray, count: int, rng: np.random.Generator) -> list:
+    """``count`` copies of ``ref``, each with one random position (among A, C, G, T) changed to another letter."""
+    positions = np.flatnonzero(np.isin(np.frombuffer(bytes(ref), dtype=np.uint8), list(_LETTERS)))
+    if not len(positions):
+        positions = np.arange(len(ref))
+    windows = []
+    for _ in range(count):
+        position = int(positions[rng.integers(len(positions))])
+        choices = [letter for letter in _LETTERS if letter != ref[position]]
+        mutant = bytearray(ref)
+        mutant[position] = choices[int(rng.integers(len(choices)))]
+        windows.append(bytes(mutant))
+    return windows

@@ -1,0 +1,52 @@
+"""The figure of one variant of ``motifnet variants``: attribution logos of its reference and alternative windows.
+
+The numbers come from :func:`motifnet.interpret.variants.variant_logos`; the function draws on
+two Axes and returns them. Callers save.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attribution import plot_attribution_logo
+
+
+def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_position: int, variant_position: int,
+                       titles=(None, None), axes=None):
+    """Draw the reference logo above the alternative one, on one scale, the variant's column shaded.
+
+    Parameters
+    ----------
+    ref, alt : numpy.ndarray, shape=(positions, letters)
+        Signed letter heights of the shown positions of the two windows.
+    letters : str
+    first_position : int
+        Genome position (1-based) of the first shown position.
+    variant_position : int
+        Genome position (1-based) of the variant.
+    titles : (str or None, str or None)
+        Titles of the reference and alternative logos.
+    axes : sequence of two matplotlib.axes.Axes or None
+        Default a new figure with two rows.
+
+    Returns
+    -------
+    numpy.ndarray of matplotlib.axes.Axes, shape=(2,)
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        width = float(np.clip(2.0 + 0.16 * len(ref), 7, 22))
+        _, axes = plt.subplots(2, 1, figsize=(width, 4.2), sharex=True, sharey=True, layout="constrained")
+    axes = np.asarray(axes)
+    for ax, heights, title in zip(axes, (ref, alt), titles):
+        plot_attribution_logo(heights, letters, ax=ax, title=title, first_position=first_position)
+        ax.axvspan(variant_position - 0.5, variant_position + 0.5, color="#f4d03f", alpha=0.35, zorder=-1)
+    stacked = np.concatenate([np.asarray(ref, dtype=np.float64), np.asarray(alt, dtype=np.float64)])
+    top = float(np.clip(stacked, 0, None).sum(axis=1).max(initial=0))
+    bottom = float(np.clip(stacked, None, 0).sum(axis=1).min(initial=0))
+    span = max(top - bottom, 1e-9)
+    for ax in axes:  # one scale, so that the two windows compare
+        ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
+    axes[-1].set_xlabel("genome position")
+    return axes

@@ -1,0 +1,170 @@
+"""``motifnet variants``: SNVs of a VCF file scored through a run's model, written to ``variants.tsv``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .._io import write_json, write_text
+from ..data.genome import Genome
+from ..data.vcf import read_snvs
+from ..errors import ParamError
+from ..interpret.attribution_summary import method_label
+from ..interpret.variants import LOGO_ATTRIBUTION, VariantConfig, VariantEffects, score_variants, variant_logos
+from ..report.summary import find_report, render_report
+
+log = logging.getLogger("motifnet")
+
+VARIANTS_FILE = "variants.tsv"
+SUMMARY_FILE = "variants.json"
+#: Logos of the top variants: ``variant_RANK_CHROM-POS-REF-ALT.png``; only such files are ever deleted.
+_LOGO_NAME = re.compile(r"^variant_\d+_[A-Za-z0-9_.-]*\.png$")
+#: Positions on either side of the variant in its logos.
+LOGO_FLANK = 20
+DEFAULT_TOP = 10
+
+
+def check_variants_run(run) -> None:
+    """Refuse a run whose model does not read plain DNA sequence (tracks, features, structure, other alphabets)."""
+    data = run.meta["data"]
+    encoder = run.dataset_encoder
+    if data.get("tracks") or data.get("features") or encoder.structure is not None \
+            or encoder.alphabet.letters.upper() != "ACGT":
+        raise ParamError(f"variants needs a model of DNA sequence alone; this one reads {encoder.describe_input()}"
+                         + (" with tracks or features" if data.get("tracks") or data.get("features") else ""))
+
+
+def variant_columns(output_names: list, task: str) -> list:
+    """The columns of ``variants.tsv`` for a model of these outputs."""
+    columns = ["chrom", "pos", "id", "ref", "alt"]
+    for name in output_names:
+        columns += [f"ref_{name}", f"alt_{name}", f"delta_{name}"]
+        if task != "regression":
+            columns.append(f"logit_delta_{name}")
+    return columns + ["max_abs_delta", "p_value"]
+
+
+def variants_table(variants: list, effects: VariantEffects, output_names: list, task: str) -> str:
+    """``variants.tsv``: one row per SNV, sorted by the largest ``|delta|`` (descending; ties in file order)."""
+    order = top_variants(effects, len(variants))
+    delta, logit_delta = effects.delta, effects.logit_delta
+    lines = ["\t".join(variant_columns(output_names, task))]
+    for row in order.tolist():
+        variant = variants[row]
+        cells = [variant.chrom, str(variant.pos), variant.id, variant.ref, variant.alt]
+        for column in range(len(output_names)):
+            values = [effects.ref[row, column], effects.alt[row, column], delta[row, column]]
+            if task != "regression":
+                values.append(logit_delta[row, column])
+            cells += [format(value, ".6g") for value in values]
+        p_value = effects.p_values[row]
+        cells += [format(effects.max_abs_delta[row], ".6g"), "" if np.isnan(p_value) else format(p_value, ".6g")]
+        lines.append("\t".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: VariantConfig, top: int = DEFAULT_TOP) -> dict:
+    """Score the SNVs of ``vcf`` with the run's model; write ``variants.tsv``, ``variants.json`` and logos.
+
+    The ``top`` variants with the largest ``|delta|`` get a figure of attribution logos of their
+    reference and alternative windows; when ``out_dir`` is a report folder of
+    ``visualize-kernels`` (or a subfolder of one), its ``summary.html`` is rendered again with a
+    section for them.
+
+    Returns
+    -------
+    dict
+        What is written to ``variants.json``: SNVs scored, indels (and other non-SNV alleles)
+        skipped, REF mismatches skipped, window length and offset, null substitutions, seed, and
+        the ``top`` variants with their logos.
+    """
+    check_variants_run(run)
+    if top < 0:
+        raise ParamError(f"--top must be 0 or more, received: {top}")
+    encoder = run.dataset_encoder
+    config = config.checked(encoder.length)
+    offset = encoder.length // 2 if config.offset is None else config.offset
+    out = Path(out_dir)
+    with Genome(genome_path) as genome:
+        variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
+        if counts.indels:
+            log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
+        if counts.mismatches:
+            log.warning("warning: %s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
+                        genome.path)
+        effects = score_variants(run.model, encoder, genome, variants, config)
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_earlier_logos(out)
+        rows = write_variant_logos(out, run, genome, variants, effects, offset, top, config.batch_size)
+    write_text(out / VARIANTS_FILE, variants_table(variants, effects, run.output_names, run.task))
+    summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
+               "skipped_mismatches": counts.mismatches, "window_length": encoder.length, "offset": offset,
+               "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION),
+               "top": rows}
+    write_json(out / SUMMARY_FILE, summary)
+    log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
+    report = find_report(out)
+    if report is not None:
+        log.info("added the variants section to %s", render_report(report, run=run))
+    return summary
+
+
+def top_variants(effects: VariantEffects, top: int) -> np.ndarray:
+    """Rows of the ``top`` variants with the largest ``|delta|`` (ties in file order), as ``variants.tsv`` sorts."""
+    return np.argsort(-effects.max_abs_delta, kind="stable")[:top]
+
+
+def write_variant_logos(out: Path, run, genome, variants: list, effects: VariantEffects, offset: int, top: int,
+                        batch_size: int = 256) -> list:
+    """Draw and save the logos of the ``top`` variants; their rows of ``variants.json``, largest ``|delta|`` first.
+
+    Each figure shows :data:`LOGO_FLANK` positions on either side of the variant, in genome
+    coordinates, for the output whose probability (or value) the variant changes most.
+    """
+    from ..plot.figures import save_figure
+    from ..plot.variants import plot_variant_logos
+
+    order = top_variants(effects, top)
+    if not len(order):
+        return []
+    chosen = [variants[row] for row in order]
+    targets = np.abs(effects.delta[order]).argmax(axis=1)
+    encoder = run.dataset_encoder
+    logos = variant_logos(run.model, encoder, genome, chosen, targets, run.output_names, offset, run.task,
+                          batch_size)
+    first, last = max(offset - LOGO_FLANK, 0), min(offset + LOGO_FLANK + 1, encoder.length)
+    digits = len(str(len(order)))
+    value = "value" if run.task == "regression" else "p"
+    rows = []
+    for rank, (row, variant) in enumerate(zip(order.tolist(), chosen), start=1):
+        target = int(targets[rank - 1])
+        name = run.output_names[target]
+        image = f"variant_{rank:0{digits}d}_{_safe(variant.chrom)}-{variant.pos}-{variant.ref}-{variant.alt}.png"
+        first_position = variant.pos - offset + first
+        titles = [f"{rank}. {variant.chrom}:{variant.pos} {variant.id} {kind} {letter}: {name} {value} "
+                  f"{float(values[row, target]):.3f}, logit {float(logits[rank - 1]):.2f}"
+                  for kind, letter, values, logits in (("ref", variant.ref, effects.ref, logos.ref_logits),
+                                                        ("alt", variant.alt, effects.alt, logos.alt_logits))]
+        axes = plot_variant_logos(logos.ref[rank - 1, first:last], logos.alt[rank - 1, first:last],
+                                  encoder.alphabet.letters, first_position, variant.pos, titles)
+        save_figure(axes[0].figure, out / image)
+        rows.append({"rank": rank, "chrom": variant.chrom, "pos": variant.pos, "id": variant.id, "ref": variant.ref,
+                     "alt": variant.alt, "target": name, "ref_value": float(effects.ref[row, target]),
+                     "alt_value": float(effects.alt[row, target]), "delta": float(effects.delta[row, target]),
+                     "p_value": None if np.isnan(effects.p_values[row]) else float(effects.p_values[row]),
+                     "image": image})
+    return rows
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.]+", "_", text)[:40]
+
+
+def _remove_earlier_logos(out: Path) -> None:
+    """Delete the variant logos an earlier ``variants`` wrote here (they would be mistaken for these), nothing else."""
+    for path in out.glob("variant_*.png"):
+        if _LOGO_NAME.match(path.name) and path.is_file():
+            path.unlink()

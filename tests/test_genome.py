@@ -1,0 +1,316 @@
+"""BED + genome input (motifnet.data.genome) and what train and predict make of it, on a small synthetic genome
+with planted sites (helpers.make_genome): windows centred on the summit or the centre, minus-strand windows
+reverse-complemented, positives-only training with each background kind, chromosome hold-out, predictions with
+genome coordinates, and each input error as one line naming file, line and value."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import pytest
+from helpers import TINY_PARAMS, make_genome, write_fasta
+
+from motifnet.data.genome import (
+    BedInterval,
+    Genome,
+    Window,
+    iter_bed_blocks,
+    parse_window_id,
+    read_bed,
+    read_bed_block,
+    reverse_complement,
+)
+from motifnet.errors import InputError
+
+MOTIF = "ACCGGAAGTG"
+
+
+@pytest.fixture
+def planted(tmp_path):
+    return make_genome(tmp_path)
+
+
+@pytest.fixture
+def large(tmp_path):
+    """A genome with room for GC-matched background windows beside the 45 peaks."""
+    return make_genome(tmp_path, sizes={"chr1": 20000, "chr2": 16000, "chr3": 12000})
+
+
+def _split(run_dir):
+    with open(run_dir / "split.tsv") as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+# -- reading BED and the genome --------------------------------------------------------------------------------
+
+def test_bed3_bed6_and_narrowpeak_lines(tmp_path):
+    path = tmp_path / "mixed.bed"
+    path.write_text("track name=x\n# comment\nchr1\t100\t200\n"
+                    "chr1\t100\t201\tp\t0\t-\n"
+                    "chr2\t100\t200\tp\t0\t.\t1\t1\t1\t10\n"
+                    "chr2\t100\t200\tp\t0\t+\t1\t1\t1\t-1\n")
+    intervals = read_bed(path)
+    assert intervals == [BedInterval("chr1", 100, 200, ".", -1, 3), BedInterval("chr1", 100, 201, "-", -1, 4),
+                         BedInterval("chr2", 100, 200, ".", 10, 5), BedInterval("chr2", 100, 200, "+", -1, 6)]
+    assert [interval.window(20) for interval in intervals] == [
+        Window("chr1", 140, 160), Window("chr1", 140, 160, "-"),  # the centre, (start + end) // 2
+        Window("chr2", 100, 120), Window("chr2", 140, 160)]       # the summit 100 + 10; -1: the centre
+    assert [interval.window(21).end - interval.window(21).start for interval in intervals] == [21] * 4
+
+
+def test_minus_strand_window_is_the_reverse_complement(planted):
+    sequence = planted["sequences"]["chr1"]
+    with Genome(planted["genome"]) as genome:
+        block = read_bed_block(planted["bed"], genome, 200)
+        ids = block.ids()
+        # peak1 is chr1 573-673 on '-': the window 523-723, read on the minus strand.
+        assert ids[:2] == ["chr1:150-350(+)", "chr1:523-723(-)"]
+        letters = bytes(block.letters[200:400]).decode()
+        assert letters == reverse_complement(sequence[523:723].encode()).decode()
+        assert letters[95:105] == "CACTTCCGGT"  # the motif at 618-628 on '+' reads reverse-complemented
+        assert bytes(block.letters[:200]).decode()[95:105] == MOTIF
+        assert genome.fetch(Window("chr1", 5990, 6010)) == sequence[5990:].encode() + b"N" * 10
+        assert genome.fetch(Window("chr1", -3, 2, "-")) == reverse_complement(b"NNN" + sequence[:2].encode())
+
+
+def test_streamed_blocks_hold_the_windows_read_at_once(planted):
+    with Genome(planted["genome"]) as genome:
+        whole = read_bed_block(planted["bed"], genome, 50)
+        blocks = list(iter_bed_blocks(planted["bed"], genome, 50, records=7))
+    assert [len(block.lengths) for block in blocks] == [7] * 6 + [3]
+    assert [block.first_number for block in blocks] == list(range(1, 46, 7))
+    assert sum((block.ids() for block in blocks), []) == whole.ids()
+    assert b"".join(bytes(block.letters) for block in blocks) == bytes(whole.letters)
+
+
+def test_narrowpeak_windows_centre_on_the_summit(planted):
+    with Genome(planted["genome"]) as genome:
+        block = read_bed_block(planted["narrowpeak"], genome, 30)
+    assert block.ids()[0] == "chr1:235-265(+)"  # 200 + summit 50 - 15
+    assert bytes(block.letters[:30]).decode()[10:20] == MOTIF
+
+
+def test_window_ids_parse_back_with_a_suffix():
+    assert parse_window_id("chrX:10-30(-)/shuffle2") == Window("chrX", 10, 30, "-")
+    assert parse_window_id("seq1") is None
+
+
+def test_a_bgzip_genome_reads_the_same_windows(planted, tmp_path):
+    bgzf = pytest.importorskip("Bio.bgzf")  # pyfaidx reads bgzip through Biopython
+    packed = tmp_path / "genome.fa.gz"
+    with bgzf.BgzfWriter(str(packed), "wb") as handle:
+        handle.write(planted["genome"].read_bytes())
+    with Genome(planted["genome"]) as plain, Genome(packed) as compressed:
+        assert compressed.lengths == plain.lengths == {"chr1": 6000, "chr2": 5000, "chr3": 4000}
+        for window in (Window("chr1", 4000, 4200, "-"), Window("chr3", 3950, 4010)):
+            assert compressed.fetch(window) == plain.fetch(window)
+    assert (tmp_path / "genome.fa.gz.fai").is_file()
+
+
+def test_a_gzip_genome_without_random_access_is_refused(planted, tmp_path):
+    packed = tmp_path / "genome.fa.gz"
+    packed.write_bytes(gzip.compress(planted["genome"].read_bytes()))
+    with pytest.raises(InputError, match="compress it with bgzip"):
+        Genome(packed)
+
+
+# -- training on BED with a generated or given background -----------------------------------------------------
+
+def _origin(run_dir):
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    return meta["data"]["class_names"], meta["data"].get("origin"), meta["split"]
+
+
+@pytest.mark.slow
+def test_train_on_bed_with_a_shuffled_background(cli, planted, tmp_path):
+    run_dir = tmp_path / "run"
+    result = cli("train", planted["bed"], "--genome", planted["genome"], "--background", "shuffle", "--shuffle-k", 3,
+                 "-o", run_dir, "--seed", 2, *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    names, origin, _ = _origin(run_dir)
+    assert names == ["peaks", "background"]
+    assert origin == {"genome": {"path": str(planted["genome"]), "chromosomes": 3}, "window_length": 200,
+                      "background": {"kind": "shuffle", "ratio": 1.0, "seed": 2, "records": 45, "shuffle_k": 3}}
+    rows = _split(run_dir)
+    assert len(rows) == 90
+    assert sum(row["id"].endswith("/shuffle1") for row in rows) == 45
+
+
+@pytest.mark.slow
+def test_train_on_bed_with_a_genomic_background_and_chromosome_hold_out(cli, large, tmp_path):
+    run_dir = tmp_path / "run"
+    result = cli("train", large["narrowpeak"], "--genome", large["genome"], "--background", "genomic",
+                 "--background-ratio", 2, "--val-chroms", "chr2", "--test-chroms", "chr3", "--length", 100,
+                 "-o", run_dir, "--seed", 1, *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    names, origin, split = _origin(run_dir)
+    assert names == ["peaks", "background"]
+    assert origin["background"] == {"kind": "genomic", "ratio": 2.0, "seed": 1, "records": 90}
+    assert origin["window_length"] == 100
+    assert split["val_chroms"] == ["chr2"] and split["test_chroms"] == ["chr3"]
+    assert split["dropped_overlapping"] == 0
+    rows = _split(run_dir)
+    chroms = {group: {parse_window_id(row["id"]).chrom for row in rows if row["group"] == group}
+              for group in ("train", "val", "test")}
+    assert chroms == {"train": {"chr1"}, "val": {"chr2"}, "test": {"chr3"}}
+    positives = [parse_window_id(row["id"]) for row in rows if row["file"] == str(large["narrowpeak"])]
+    drawn = [parse_window_id(row["id"]) for row in rows if row["file"] == "background"]
+    assert len(positives) == 45 and len(drawn) == 90
+    assert not any(a.chrom == b.chrom and a.start < b.end and b.start < a.end for a in drawn for b in positives)
+
+
+@pytest.mark.slow
+def test_only_test_chromosomes_held_out_the_rest_split_at_random(cli, planted, tmp_path):
+    run_dir = tmp_path / "run"
+    result = cli("train", planted["bed"], "--genome", planted["genome"], "--background", "shuffle",
+                 "--test-chroms", "chr3", "-o", run_dir, "--seed", 1, *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    rows = _split(run_dir)
+    test = {parse_window_id(row["id"]).chrom for row in rows if row["group"] == "test"}
+    assert test == {"chr3"}
+    assert {parse_window_id(row["id"]).chrom for row in rows if row["group"] == "val"} <= {"chr1", "chr2"}
+    assert sum(row["group"] == "test" for row in rows) == 30  # chr3's 15 peaks and their 15 shuffles
+
+
+@pytest.mark.slow
+def test_overlapping_windows_across_groups_are_dropped_with_a_count(cli, tmp_path):
+    genome = make_genome(tmp_path, sizes={"chr1": 30000})["genome"]
+    crowded = tmp_path / "crowded.bed"  # 100 intervals 120 bases apart: 200-base windows overlap their neighbours
+    crowded.write_text("".join(f"chr1\t{200 + 120 * i}\t{300 + 120 * i}\n" for i in range(100)))
+    run_dir = tmp_path / "run"
+    result = cli("train", crowded, "--genome", genome, "--background", "genomic", "-o", run_dir, "--seed", 4,
+                 "--split", "0.8,0.1", *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    _, origin, split = _origin(run_dir)
+    rows = _split(run_dir)
+    dropped = split["dropped_overlapping"]
+    assert dropped > 0 and len(rows) == 100 + origin["background"]["records"] - dropped
+    assert f"dropped {dropped} validation/test window(s)" in result.output
+    train = [parse_window_id(row["id"]) for row in rows if row["group"] == "train"]
+    for row in rows:
+        if row["group"] != "train":
+            window = parse_window_id(row["id"])
+            assert not any(window.start < other.end and other.start < window.end for other in train), row
+
+
+@pytest.mark.slow
+def test_train_with_a_background_file_in_bed(cli, planted, tmp_path):
+    background = tmp_path / "control.bed"
+    background.write_text("".join(f"chr{c}\t{60 + 370 * i}\t{160 + 370 * i}\n" for c in (1, 2) for i in range(10)))
+    run_dir = tmp_path / "run"
+    result = cli("train", planted["bed"], "--genome", planted["genome"], "--background", background, "-o", run_dir,
+                 "--seed", 1, *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    names, origin, split = _origin(run_dir)
+    assert names == ["peaks", "background"]
+    assert origin["background"] == {"kind": "file", "path": str(background)}
+    rows = _split(run_dir)
+    assert len(rows) == 65 - split["dropped_overlapping"]  # control windows overlap peaks: those in val/test go
+    assert sum(row["file"] == str(background) for row in rows) >= 20 - split["dropped_overlapping"]
+
+
+@pytest.mark.slow
+def test_one_fasta_file_with_a_shuffled_background(cli, tmp_path):
+    fasta = write_fasta(tmp_path / "bound.fa", [(f"s{i}", "ACGT" * 5 + MOTIF + "TTGCA" * 4) for i in range(30)])
+    run_dir = tmp_path / "run"
+    result = cli("train", fasta, "--background", "shuffle", "-o", run_dir, "--seed", 1, *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    names, origin, _ = _origin(run_dir)
+    assert names == ["bound", "background"]
+    assert origin == {"background": {"kind": "shuffle", "ratio": 1.0, "seed": 1, "records": 30, "shuffle_k": 2}}
+
+
+def test_the_report_says_how_the_inputs_were_made():
+    from motifnet.report.summary import describe_origin
+
+    origin = {"genome": {"path": "hg38.fa", "chromosomes": 25}, "window_length": 200,
+              "background": {"kind": "genomic", "ratio": 2.0, "seed": 3, "records": 90}}
+    split = {"train": 10, "val": 2, "test": 2, "val_chroms": ["chr8"], "test_chroms": ["chr9", "chr10"],
+             "dropped_overlapping": 4}
+    assert describe_origin(origin, split) == [
+        ("genome", "hg38.fa (25 chromosomes); windows of 200 bases around each BED line's summit or centre"),
+        ("class background", "90 random windows of the genome matched to the inputs' GC content in bins of 0.1 and "
+                             "overlapping no input (2 per input, seed 3)"),
+        ("chromosome hold-out", "validation chr8; test chr9, chr10"),
+        ("dropped", "4 validation/test window(s) overlapping a training window")]
+    shuffled = {"background": {"kind": "shuffle", "ratio": 1.0, "seed": 0, "records": 5, "shuffle_k": 2}}
+    assert describe_origin(shuffled, {}) == [
+        ("class background", "5 shuffled copies of the inputs, each keeping its 2-mer counts (1 per input, seed 0)")]
+    assert describe_origin({"background": {"kind": "file", "path": "neg.fa"}}, {}) == [
+        ("class background", "the records of neg.fa")]
+    assert describe_origin(None, {"train": 3}) == []
+
+
+# -- predicting BED windows ------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_predict_on_bed_gives_genome_coordinates(cli, planted, tmp_path):
+    run_dir = tmp_path / "run"
+    assert cli("train", planted["bed"], "--genome", planted["genome"], "--background", "shuffle", "--length", 60,
+               "-o", run_dir, "--seed", 1, *TINY_PARAMS).exit_code == 0
+    out = tmp_path / "predictions.tsv"
+    result = cli("predict", run_dir, planted["bed"], "--genome", planted["genome"], "-o", out)
+    assert result.exit_code == 0, result.output
+    with open(out) as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert list(rows[0]) == ["id", "chrom", "start", "end", "peaks", "background"]
+    assert len(rows) == 45
+    assert [(row["id"], row["chrom"], row["start"], row["end"]) for row in rows[:2]] == [
+        ("chr1:220-280(+)", "chr1", "220", "280"), ("chr1:593-653(-)", "chr1", "593", "653")]
+    for row in rows:
+        assert abs(float(row["peaks"]) + float(row["background"]) - 1) < 1e-4
+    bad = _bad_bed(tmp_path, "chr3\t3990\t4001\n")
+    result = cli("predict", run_dir, bad, "--genome", planted["genome"])
+    _check_one_line(result, "bad.bed, line 1: end 4001 lies past the end of chr3 (4000 bases")
+    assert "chrom\tstart" not in result.output
+
+
+# -- errors: one line naming file, line and value --------------------------------------------------------------
+
+def _bad_bed(folder, text):
+    path = folder / "bad.bed"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("bed_text", "fragment"), [
+    ("chr1\t10\t50\nchrZ\t10\t50\n", "bad.bed, line 2: chromosome 'chrZ' is not in the genome"),
+    ("chr1\t10\t50\nchr2\t4990\t5010\n", "bad.bed, line 2: end 5010 lies past the end of chr2 (5000 bases"),
+    ("chr1\t50\t10\n", "bad.bed, line 1: the interval must have 0 <= start < end, found 50-10"),
+    ("chr1\tten\t50\n", "bad.bed, line 1: start and end must be integers, found 'ten' and '50'"),
+    ("chr1\t10\t50\tp\t0\t*\n", "bad.bed, line 1: strand (column 6) must be +, - or ., found '*'"),
+    ("chr1\t10\t50\tp\t0\t.\t1\t1\t1\t40\n", "bad.bed, line 1: the summit offset (column 10) 40 lies outside"),
+])
+def test_bad_bed_input_is_one_line_naming_file_line_and_value(cli, planted, tmp_path, bed_text, fragment):
+    bed = _bad_bed(tmp_path, bed_text)
+    result = cli("train", bed, "--genome", planted["genome"], "--background", "shuffle", "-o", tmp_path / "run")
+    _check_one_line(result, fragment)
+    assert not (tmp_path / "run").exists()
+
+
+def _check_one_line(result, fragment):
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), result.output
+    assert fragment in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+@pytest.mark.parametrize(("arguments", "fragment"), [
+    (["{fasta}", "--background", "genomic"],
+     "--background genomic draws windows of the genome: give --genome FILE.fa"),
+    (["--genome", "{genome}", "--val-chroms", "chr2", "--test-chroms", "chr2", "--background", "shuffle"],
+     "--val-chroms and --test-chroms share chr2"),
+    (["--genome", "{genome}", "--val-chroms", "chrQ", "--background", "shuffle"], "the val split is empty"),
+    (["--genome", "{genome}.missing", "--background", "shuffle"], "no such file"),
+    ([], "needs --genome FILE.fa"),
+])
+def test_bad_genome_options_are_refused(cli, planted, tmp_path, arguments, fragment):
+    fasta = write_fasta(tmp_path / "bound.fa", [("s1", MOTIF * 4)])
+    arguments = [str(a).replace("{genome}", str(planted["genome"])) for a in arguments]
+    inputs = [fasta, *arguments[1:]] if arguments[:1] == ["{fasta}"] else [planted["bed"], *arguments]
+    result = cli("train", *inputs, "-o", tmp_path / "run", *TINY_PARAMS)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert fragment in " ".join(result.output.split()), result.output

@@ -1,0 +1,251 @@
+"""motifnet variants: SNVs from a VCF scored through a run's model (motifnet.data.vcf, motifnet.interpret.variants,
+motifnet.workflows.variants). On a synthetic genome with a planted motif, SNVs that break a motif core change the
+prediction far more than SNVs elsewhere in the same peaks; the reference column is the prediction of the window
+around the variant; and each VCF error is one line naming file, line and value."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+
+import numpy as np
+import pytest
+from helpers import make_genome, write_fasta
+
+from motifnet.data.genome import Genome
+from motifnet.data.vcf import Variant, read_snvs
+from motifnet.errors import InputError
+from motifnet.workflows.variants import variant_columns
+
+_COLUMNS = "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+_HEADER = "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=6000>\n" + _COLUMNS
+_OTHER = {"A": "T", "C": "A", "G": "C", "T": "A"}
+# Small but able to learn the planted motif in a few seconds of CPU (checked: the core SNVs all rank first).
+_LEARNING = ["--param", "epochs=60", "--param", "learning_rate=0.005", "--param", "kernel_num=16",
+             "--param", "kernel_len=10", "--param", "neuron_num=16", "--param", "batch_size=16",
+             "--param", "patience_stopping=60"]
+
+
+def _vcf(path, records, header=_HEADER):
+    path.write_text(header + "".join("\t".join(map(str, record)) + "\t.\t.\t.\n" for record in records))
+    return path
+
+
+@pytest.fixture(scope="module")
+def learned(tmp_path_factory):
+    """A run trained on 90 peaks with a planted ETS site (shuffled background), its genome, and a VCF.
+
+    The VCF has, for every third site, one SNV in the motif core (GGAA, motif offset 4) and one 40 bases
+    to the left of the motif, in the same peak window.
+    """
+    from click.testing import CliRunner
+
+    from motifnet.cli.main import main
+
+    folder = tmp_path_factory.mktemp("variants")
+    genome = make_genome(folder, sizes={"chr1": 12000, "chr2": 10000, "chr3": 8000}, sites=30)
+    run_dir = folder / "run"
+    result = CliRunner().invoke(main, ["train", str(genome["bed"]), "--genome", str(genome["genome"]),
+                                       "--background", "shuffle", "-o", str(run_dir), "--seed", "1", *_LEARNING])
+    assert result.exit_code == 0, result.output
+    records = []
+    for number, (chrom, start) in enumerate(genome["sites"][::3]):
+        for kind, position in (("core", start + 4), ("far", start - 40)):
+            ref = genome["sequences"][chrom][position]
+            records.append((chrom, position + 1, f"{kind}{number}", ref, _OTHER[ref]))
+    vcf = _vcf(folder / "snvs.vcf", records, header="##fileformat=VCFv4.2\n" + _COLUMNS)
+    return {"run": run_dir, "vcf": vcf, **genome}
+
+
+def _table(path):
+    with open(path) as handle:
+        return list(csv.DictReader(handle, delimiter="\t"))
+
+
+# -- reading the VCF ------------------------------------------------------------------------------------------
+
+def test_read_snvs_keeps_snvs_and_counts_the_rest(tmp_path):
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    vcf = _vcf(tmp_path / "v.vcf", [
+        ("chr1", 11, "rs1", sequence[10], _OTHER[sequence[10]]),
+        ("chr1", 21, ".", sequence[20:22], sequence[20]),                                     # deletion
+        ("chr1", 31, "rs3", sequence[30].lower(), f"{_OTHER[sequence[30]]},<DEL>,{sequence[30]}TT"),
+    ])
+    with Genome(genome["genome"]) as opened:
+        variants, counts = read_snvs(vcf, opened)
+    assert variants == [Variant("chr1", 11, "rs1", sequence[10], _OTHER[sequence[10]], 4),
+                        Variant("chr1", 31, "rs3", sequence[30], _OTHER[sequence[30]], 6)]
+    assert (counts.snvs, counts.indels, counts.mismatches) == (2, 3, 0)
+    packed = tmp_path / "v.vcf.gz"
+    packed.write_bytes(gzip.compress(vcf.read_bytes()))
+    with Genome(genome["genome"]) as opened:
+        assert read_snvs(packed, opened)[0] == variants
+
+
+def test_a_mismatching_ref_is_refused_or_skipped_and_counted(tmp_path):
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    wrong = _OTHER[sequence[99]]
+    vcf = _vcf(tmp_path / "v.vcf", [("chr1", 11, ".", sequence[10], _OTHER[sequence[10]]),
+                                    ("chr1", 100, "rsX", wrong, sequence[99])])
+    with Genome(genome["genome"]) as opened:
+        with pytest.raises(InputError, match=f"v.vcf, line 5: REF '{wrong}' at chr1:100 disagrees with the genome"):
+            read_snvs(vcf, opened)
+        variants, counts = read_snvs(vcf, opened, skip_mismatches=True)
+    assert [variant.pos for variant in variants] == [11] and counts.mismatches == 1
+
+
+def test_variants_table_columns():
+    assert variant_columns(["peaks", "background"], "classification") == [
+        "chrom", "pos", "id", "ref", "alt",
+        "ref_peaks", "alt_peaks", "delta_peaks", "logit_delta_peaks",
+        "ref_background", "alt_background", "delta_background", "logit_delta_background",
+        "max_abs_delta", "p_value"]
+    assert variant_columns(["y"], "regression") == ["chrom", "pos", "id", "ref", "alt", "ref_y", "alt_y", "delta_y",
+                                                    "max_abs_delta", "p_value"]
+
+
+# -- scoring with a model that learned the planted motif -------------------------------------------------------
+
+@pytest.mark.slow
+def test_snvs_breaking_the_motif_core_change_the_prediction_most(cli, learned, tmp_path):
+    out = tmp_path / "out"
+    result = cli("variants", learned["run"], "--vcf", learned["vcf"], "--genome", learned["genome"], "-o", out,
+                 "--null", 19, "--seed", 3)
+    assert result.exit_code == 0, result.output
+    rows = _table(out / "variants.tsv")
+    assert list(rows[0]) == variant_columns(["peaks", "background"], "classification")
+    assert len(rows) == 60
+    largest = [float(row["max_abs_delta"]) for row in rows]
+    assert largest == sorted(largest, reverse=True)
+    for row in rows:
+        delta = float(row["alt_peaks"]) - float(row["ref_peaks"])
+        assert abs(float(row["delta_peaks"]) - delta) < 1e-5
+        assert abs(float(row["max_abs_delta"]) - max(abs(float(row["delta_peaks"])),
+                                                     abs(float(row["delta_background"])))) < 1e-6
+        assert 1 / 20 <= float(row["p_value"]) <= 1
+        assert np.sign(float(row["logit_delta_peaks"])) == np.sign(float(row["delta_peaks"])) or delta == 0
+    core = [abs(float(row["delta_peaks"])) for row in rows if row["id"].startswith("core")]
+    far = [abs(float(row["delta_peaks"])) for row in rows if row["id"].startswith("far")]
+    assert np.mean(core) > 5 * np.mean(far), (np.mean(core), np.mean(far))
+    assert all(row["id"].startswith("core") for row in rows[:20]), [row["id"] for row in rows]
+    p_core = [float(row["p_value"]) for row in rows if row["id"].startswith("core")]
+    p_far = [float(row["p_value"]) for row in rows if row["id"].startswith("far")]
+    assert np.median(p_core) < np.median(p_far)
+    summary = json.loads((out / "variants.json").read_text())
+    assert summary["snvs"] == 60 and summary["window_length"] == 200 and summary["offset"] == 100
+
+
+@pytest.mark.slow
+def test_ref_and_alt_are_the_predictions_of_the_windows_around_the_variant(cli, learned, tmp_path):
+    chrom, start = learned["sites"][4]
+    position = start + 5  # 0-based, in the motif
+    sequence = learned["sequences"][chrom]
+    alt = _OTHER[sequence[position]]
+    vcf = _vcf(tmp_path / "one.vcf", [(chrom, position + 1, "v", sequence[position], alt)])
+    out = tmp_path / "out"
+    assert cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out, "--null", 0,
+               "--offset", 30).exit_code == 0
+    row = _table(out / "variants.tsv")[0]
+    assert row["p_value"] == ""
+    window = sequence[position - 30:position - 30 + 200]
+    fasta = write_fasta(tmp_path / "windows.fa", [("ref", window), ("alt", window[:30] + alt + window[31:])])
+    result = cli("predict", learned["run"], fasta, "-o", tmp_path / "p.tsv")
+    assert result.exit_code == 0, result.output
+    predicted = {r["id"]: float(r["peaks"]) for r in _table(tmp_path / "p.tsv")}
+    assert abs(float(row["ref_peaks"]) - predicted["ref"]) < 1e-5
+    assert abs(float(row["alt_peaks"]) - predicted["alt"]) < 1e-5
+
+
+# -- errors -----------------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("record", "fragment"), [
+    (("chrQ", 10, ".", "A", "C"), "snvs.vcf, line 4: chromosome 'chrQ' is not in the genome"),
+    (("chr3", 8001, ".", "A", "C"), "snvs.vcf, line 4: position 8001 lies outside chr3 (1 to 8000 in"),
+    (("chr1", 1, "rs1", "{wrong}", "A"), "snvs.vcf, line 4: REF '{wrong}' at chr1:1 disagrees with the genome"),
+])
+def test_bad_variants_are_one_line_naming_file_line_and_value(cli, learned, tmp_path, record, fragment):
+    wrong = _OTHER[learned["sequences"]["chr1"][0]]
+    record = tuple(str(value).replace("{wrong}", wrong) for value in record)
+    vcf = _vcf(tmp_path / "snvs.vcf", [record], header="##fileformat=VCFv4.2\n##source=test\n" + _COLUMNS)
+    result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", tmp_path / "out")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), result.output
+    assert fragment.replace("{wrong}", wrong) in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "out" / "variants.tsv").exists()
+
+
+@pytest.mark.slow
+def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
+    sequence = learned["sequences"]["chr2"]
+    records = [("chr2", 101, "bad", _OTHER[sequence[100]], sequence[100]),
+               ("chr2", 201, "good", sequence[200], _OTHER[sequence[200]]),
+               ("chr2", 301, "indel", sequence[300], sequence[300] + "A")]
+    vcf = _vcf(tmp_path / "v.vcf", records, header="##fileformat=VCFv4.2\n" + _COLUMNS)
+    out = tmp_path / "out"
+    result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out,
+                 "--skip-mismatches", "--null", 5)
+    assert result.exit_code == 0, result.output
+    assert "skipped 1 SNV(s) whose REF disagrees" in result.output
+    assert [row["id"] for row in _table(out / "variants.tsv")] == ["good"]
+    summary = json.loads((out / "variants.json").read_text())
+    assert (summary["snvs"], summary["skipped_mismatches"], summary["skipped_indels"]) == (1, 1, 1)
+
+
+# -- logos of the top variants and the report section ------------------------------------------------------------
+
+@pytest.mark.slow
+def test_top_variants_get_logos_and_a_report_section(cli, learned, tmp_path):
+    report = tmp_path / "report"
+    assert cli("visualize-kernels", learned["run"], "-o", report).exit_code == 0
+    out = report / "variants"
+    result = cli("variants", learned["run"], "--vcf", learned["vcf"], "--genome", learned["genome"], "-o", out,
+                 "--null", 5, "--top", 3)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "variants.json").read_text())
+    rows = _table(out / "variants.tsv")[:3]
+    assert [(entry["rank"], entry["chrom"], str(entry["pos"]), entry["id"]) for entry in summary["top"]] == [
+        (rank, row["chrom"], row["pos"], row["id"]) for rank, row in enumerate(rows, start=1)]
+    for entry, row in zip(summary["top"], rows):
+        assert entry["target"] in ("peaks", "background")
+        assert abs(entry["delta"] - float(row[f"delta_{entry['target']}"])) < 1e-5
+        assert abs(entry["delta"]) == pytest.approx(float(row["max_abs_delta"]), abs=1e-5)
+        variant = f"{entry['chrom']}-{entry['pos']}-{entry['ref']}-{entry['alt']}"
+        assert entry["image"] == f"variant_{entry['rank']}_{variant}.png"
+        assert (out / entry["image"]).stat().st_size > 1000
+    page = (report / "summary.html").read_text()
+    assert 'id="variants' in page and "Variant effects" in page
+    assert "<dt>class background</dt><dd>90 shuffled copies of the inputs, each keeping its 2-mer counts" in page
+    assert all(f'src="variants/{entry["image"]}"' in page for entry in summary["top"])
+    # A second call with fewer logos leaves no stale figure behind.
+    assert cli("variants", learned["run"], "--vcf", learned["vcf"], "--genome", learned["genome"], "-o", out,
+               "--null", 0, "--top", 1).exit_code == 0
+    assert sorted(path.name for path in out.glob("*.png")) == [summary["top"][0]["image"]]
+
+
+def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from motifnet.plot.variants import plot_variant_logos
+
+    ref = np.zeros((5, 4))
+    ref[2, 2] = 1.0  # G at the variant supports the output
+    alt = np.zeros((5, 4))
+    alt[2, 1] = -0.5  # C opposes it
+    axes = plot_variant_logos(ref, alt, "ACGT", 101, 103, ("ref", "alt"))
+    try:
+        assert len(axes) == 2 and axes[0].get_ylim() == axes[1].get_ylim()
+        low, high = axes[0].get_ylim()
+        assert low < -0.5 and high > 1.0
+        assert [ax.get_xlim() for ax in axes] == [(100.5, 105.5)] * 2
+        shaded = [patch for patch in axes[1].patches if isinstance(patch, Rectangle)]
+        assert len(shaded) == 1
+        assert (shaded[0].get_x(), shaded[0].get_width()) == (pytest.approx(102.5), pytest.approx(1.0))
+        assert [ax.get_title(loc="left") for ax in axes] == ["ref", "alt"]
+    finally:
+        plt.close(axes[0].figure)
