@@ -229,7 +229,8 @@ def test_published_toy_regularised_network_generalises_better_and_is_sparser():
     codes = encode(["".join(alternative[i] if b[i] else reference[i] for i in range(6)) for b in bits])
     x = tf.constant(DNA.one_hot(codes))
     params = resolve({"conv_num": 0, "dense_num": 4, "neuron_num": (64, 48, 32, 16), "dropout_input": 0.0,
-                      "dropout_dense": 0.0, "kernel_constraint": None, "learning_rate": 0.001})
+                      "dropout_dense": 0.0, "kernel_constraint": None, "learning_rate": 0.001},
+                     preset="pysster")  # the published toy: dense layers on the flattened one-hot input
     keras.utils.set_random_seed(0)
     plain = build_model(params, 6, 4, 1, False, task="regression")
     landscape = None

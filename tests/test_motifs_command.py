@@ -285,6 +285,7 @@ def planted(tmp_path_factory):
     result = invoke("train", gata, bg, "-o", folder / "run", "--seed", "1", "--quiet",
                     "--param", "conv_num=1", "--param", "kernel_num=8", "--param", "kernel_len=10",
                     "--param", "global_pool=max", "--param", "strand=both", "--param", "neuron_num=16",
+                    "--param", "pool_size=2", "--param", "pool_stride=2",
                     "--param", "epochs=25", "--param", "batch_size=16", "--param", "learning_rate=0.01",
                     "--param", "dropout_input=0", "--param", "dropout_conv=0", "--param", "dropout_dense=0.1")
     assert result.exit_code == 0, result.output
