@@ -33,7 +33,8 @@ test: $(STAMP)
 test-quick: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --durations=15
 
-# Benchmarks with their same-run references; writes benchmarks/results.md (about 7 minutes on 2 cores).
+# Benchmarks with their same-run references, the genomic ones (benchmarks/genome.py) included; writes
+# benchmarks/results.md (about 11 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 

@@ -16,6 +16,11 @@ Run with ``make bench`` (or ``python benchmarks/run.py [--quick]``); writes
    same command drawing its plots in one process (``--jobs 1``); the first use after
    installing (TOMTOM's one-time compilation) is reported beside it.
 6. Start-up: ``motifnet --help``.
+7. Genomic inputs (issue 20): BED windows, ``motifnet variants`` and their memory, in a section
+   of their own (``benchmarks/genome.py``, which also runs alone).
+8. ``motifnet motifs`` (time and peak memory at 10,000 and 100,000 records) and ``motifnet scan``
+   (throughput beside memelite's FIMO called directly, memory) in a section of their own
+   (``benchmarks/motifs_scan.py``, which also runs alone).
 
 Timings use ``time.perf_counter``; memory is the peak resident set size of a child
 process (``resource.getrusage(RUSAGE_CHILDREN)`` of a fresh interpreter per measurement).
@@ -289,6 +294,9 @@ def render(rows, quick: bool, load: tuple, seconds: float, gpu_count: int) -> st
 
 
 def main() -> None:
+    import genome  # benchmarks/genome.py, beside this file (it imports this module's helpers)
+    import motifs_scan  # benchmarks/motifs_scan.py, likewise
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a fast check of the benchmarks")
     parser.add_argument("--out", default=str(HERE / "results.md"))
@@ -314,7 +322,18 @@ def main() -> None:
         print("benchmark: interpretation", file=sys.stderr, flush=True)
         rows += bench_interpretation(folder, 10_000 if not args.quick else 2_000)
         rows += bench_startup()
+        genome_started, genome_load = time.perf_counter(), os.getloadavg()[0]
+        (folder / "genome").mkdir()
+        genome_section = genome.render_section(genome.genome_rows(folder / "genome", args.quick), args.quick,
+                                               time.perf_counter() - genome_started,
+                                               (genome_load, os.getloadavg()[0]))
+        motifs_started = time.perf_counter()
+        (folder / "motifs_scan").mkdir()
+        motifs_section = motifs_scan.render_section(
+            motifs_scan.section_rows(folder / "motifs_scan", args.quick, [10_000, 100_000]), args.quick,
+            time.perf_counter() - motifs_started)
     text = render(rows, args.quick, (load_at_start, os.getloadavg()[0]), time.perf_counter() - started, gpus())
+    text += "\n" + genome_section + "\n" + motifs_section
     Path(args.out).write_text(text)
     print(text)
 

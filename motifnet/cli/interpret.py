@@ -12,6 +12,7 @@ from .._signals import stopping_on_signals
 from .options import (
     SEED,
     comma_list,
+    genome_option,
     int_list,
     logging_options,
     parse_formats,
@@ -23,8 +24,10 @@ from .options import (
 log = logging.getLogger("motifnet")
 
 
-def open_with_data(run_dir, group: str, fasta, multi_label: bool) -> tuple:
+def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None) -> tuple:
     """The run, the records of :func:`selection_options` it is looked at with, and how to name them.
+
+    ``genome``: the genome of BED files among ``fasta`` (``--genome``).
 
     Returns
     -------
@@ -34,14 +37,30 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool) -> tuple:
     from ..run.selection import select_data
 
     run = open_run(run_dir)
-    dataset = select_data(run, group, list(fasta), multi_label)
-    label = f"{len(fasta)} FASTA file(s)" if fasta else f"{group} split" if group != "all" else "all data"
+    dataset = select_data(run, group, list(fasta), multi_label, genome=genome)
+    label = (f"{len(fasta)} {_kind(fasta)} file(s)" if fasta else f"{group} split" if group != "all"
+             else "all data")
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
 
 
-def open_with_unlabelled(run_dir, files, fasta, multi_label: bool) -> tuple:
-    """The run and the plain FASTA ``files`` (no labels, see :func:`motifnet.run.unlabelled.read_unlabelled`).
+def _kind(files) -> str:
+    """How messages name input files: FASTA, BED, or both."""
+    from ..data.genome import is_bed_path
+
+    bed = [is_bed_path(path) for path in files]
+    return "BED" if all(bed) else "BED/FASTA" if any(bed) else "FASTA"
+
+
+#: ``--genome`` of the interpretation commands.
+_GENOME_HELP = ("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
+                "window of the model's length around its summit or centre, named chrom:start-end(strand); "
+                "positions in the outputs are then also given in genome coordinates.")
+
+
+def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None) -> tuple:
+    """The run and the plain FASTA (or BED with ``genome``) ``files`` (no labels, see
+    :func:`motifnet.run.unlabelled.read_unlabelled`).
 
     Returns
     -------
@@ -61,8 +80,8 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool) -> tuple:
         raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
                          "give one or the other")
     run = open_run(run_dir)
-    dataset = read_unlabelled(run, list(files))
-    label = f"{len(files)} unlabelled FASTA file(s)"
+    dataset = read_unlabelled(run, list(files), genome=genome)
+    label = f"{len(files)} unlabelled {_kind(files)} file(s)"
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
 
@@ -72,18 +91,20 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool) -> tuple:
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
 @selection_options
+@genome_option(_GENOME_HELP)
 @logging_options
-def activations(run_dir, output, group, fasta, multi_label, batch_size):
+def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     """Maximum activation and its position for every sequence and first-layer kernel.
 
-    Positions are 0-based starts of the kernel's window in the sequence.
+    Positions are 0-based starts of the kernel's window in the sequence. BED input (--fasta
+    peaks.bed --genome genome.fa) adds chrom, strand and each maximum's 0-based genome start.
     """
     from .._validate import check_suffix
     from ..interpret.activations import SAVE_SUFFIXES, max_activations
 
     check_suffix(output, SAVE_SUFFIXES)
-    refuse_input_as_output(output, fasta, run_dir)
-    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
+    refuse_input_as_output(output, (*fasta, genome), run_dir)
+    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
     result = max_activations(run, dataset, batch_size)
     result.save(output)
     log.info("wrote %s (%d sequences x %d kernels)", output, len(dataset), result.n_kernels)
@@ -112,15 +133,18 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size):
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
               help="Processes drawing the per-kernel plots. [default: all cores]")
 @selection_options
+@genome_option(_GENOME_HELP)
 @logging_options
 @stopping_on_signals  # stops between batches and kernels
 def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
-                              top_kernels, jobs, group, fasta, multi_label, batch_size):
+                              top_kernels, jobs, group, fasta, multi_label, batch_size, genome):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
     additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv,
-    motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png.
+    motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png;
+    with BED input (--fasta peaks.bed --genome genome.fa) also kernel_sites.bed, the kernels'
+    motif sites in genome coordinates.
     """
     from ..motifs.matching import MotifOptions
     from ..workflows.visualize import visualize_kernels
@@ -128,8 +152,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
                            formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
-    refuse_input_as_output(out_dir, fasta, run_dir)
-    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
+    refuse_input_as_output(out_dir, (*fasta, genome), run_dir)
+    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)
     click.echo(str(Path(out_dir) / "summary.html"))
@@ -225,12 +249,14 @@ the baseline, so the choice changes the answer:
 \b
 Outputs in OUT_DIR: attributions.npz, attribution_<rank>_<id>.png (--top sequences with the
 highest probability of their target), attribution.json; if OUT_DIR or its parent holds the
-summary.html of visualize-kernels, its attribution section is updated."""
+summary.html of visualize-kernels, its attribution section is updated. BED input with --genome
+and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genome coordinates
+(minus-strand windows mapped back base by base; bases of overlapping windows averaged)."""
 
 
 @click.command(epilog=_ATTRIBUTE_EPILOG)
 @click.argument("run_dir")
-@click.argument("fasta_files", nargs=-1, metavar="[FASTA]...")
+@click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
 @click.option("--method", required=True,
               type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
@@ -245,24 +271,28 @@ summary.html of visualize-kernels, its attribution section is updated."""
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Draw logos of this many sequences (highest probability of their target).")
 @selection_options
+@genome_option(_GENOME_HELP)
+@click.option("--bedgraph", is_flag=True,
+              help="BED input: also write attributions_<target>.bedGraph, the per-position scores in genome "
+                   "coordinates, one file per target class.")
 @logging_options
 @stopping_on_signals  # stops between batches
 def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta,
-              multi_label, batch_size):
+              multi_label, batch_size, genome, bedgraph):
     """Attribution maps: which positions and letters of each sequence drive the prediction.
 
     Computed through the whole network for the logit of the target class; see the methods
     and their caveats below. FASTA: plain files of new sequences, any number, no labels needed
-    (instead of --group or --fasta).
+    (instead of --group or --fasta); BED files with --genome likewise.
     """
     from ..interpret.attribution import AttributionConfig
     from ..workflows.attribution import attribute_run
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
-    refuse_input_as_output(out_dir, fasta + fasta_files, run_dir)
+    refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
     if fasta_files:
-        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label)
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)
     else:
-        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
-    attribute_run(run, dataset, out_dir, config, top, data_label=label)
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
+    attribute_run(run, dataset, out_dir, config, top, data_label=label, bedgraph=bedgraph)
     click.echo(str(Path(out_dir) / "attributions.npz"))

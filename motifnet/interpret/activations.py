@@ -22,6 +22,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from .._validate import check_suffix
 from ..data.dataset import Dataset
+from ..data.windows import window_table
 from ..errors import RunDirError
 from ..run.rundir import Run
 
@@ -97,22 +98,53 @@ class KernelActivations:
             outcome = {"targets": self.targets, "target_names": np.array(self.target_names, dtype=str)}
         else:
             outcome = {"labels": self.labels, "class_names": np.array(self.class_names, dtype=str)}
+        genomic = self.genome_sites()
+        if genomic is not None:
+            chrom, strand, start = genomic
+            outcome.update(chrom=chrom, strand=strand, genome_start=start)
         write_npz(path, {"max_activation": self.max_activation, "position": self.position,
                          "ids": self.ids.astype(str), "kernel_len": np.array(self.kernel_len), **outcome})
 
+    def genome_sites(self) -> tuple | None:
+        """Where the maxima lie in the genome, when the records are genome windows (BED input).
+
+        Returns
+        -------
+        (chrom, strand, start) or None
+            ``chrom`` and ``strand`` (``+``/``-``, the strand the kernel read), shape=(n,);
+            ``start``, shape=(n, kernels), the 0-based genome start of each maximum's window of
+            ``kernel_len`` bases. Records that are not windows (ids other than
+            ``chrom:start-end(strand)``, such as a shuffled background) get ``''`` and -1. None
+            when no record is a window.
+        """
+        windows = window_table(self.ids)
+        if windows is None:
+            return None
+        start, _ = windows.intervals(self.position, self.kernel_len)
+        return windows.chrom, windows.strand, np.where(windows.valid[:, None], start, -1)
+
     def to_tsv(self) -> str:
+        genomic = self.genome_sites()
         columns = ["id"] + list(self.target_names) if self.targets is not None else ["id", "classes"]
+        if genomic is not None:
+            columns += ["chrom", "strand"]
         for kernel in range(self.n_kernels):
             columns += [f"kernel_{kernel}_max", f"kernel_{kernel}_position"]
+            if genomic is not None:
+                columns.append(f"kernel_{kernel}_genome_start")
         lines = ["\t".join(columns)]
         for row in range(len(self.ids)):
             if self.targets is not None:
                 outcome = [f"{value:.6g}" for value in self.targets[row]]
             else:
                 outcome = [",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)]
+            if genomic is not None:
+                outcome += [str(genomic[0][row]), str(genomic[1][row])]
             values = []
             for kernel in range(self.n_kernels):
                 values += [f"{self.max_activation[row, kernel]:.6g}", str(self.position[row, kernel])]
+                if genomic is not None:
+                    values.append(str(genomic[2][row, kernel]) if genomic[0][row] else "")
             lines.append("\t".join([str(self.ids[row])] + outcome + values))
         return "\n".join(lines) + "\n"
 

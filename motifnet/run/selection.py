@@ -1,10 +1,11 @@
-"""Which data an interpretation command looks at: a split of the run's data, or new labelled FASTA."""
+"""Which data an interpretation command looks at: a split of the run's data, or new labelled FASTA (or BED)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..data.dataset import Dataset, load_dataset
+from ..data.genome import check_genome_options
 from ..data.split import GROUPS
 from ..errors import InputError, ParamError
 from .fold_new_inputs import folded_as_trained
@@ -13,7 +14,7 @@ from .rundir import Run
 GROUP_CHOICES = GROUPS + ("all",)
 
 
-def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = False) -> Dataset:
+def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = False, genome=None) -> Dataset:
     """The records an interpretation command works on.
 
     Parameters
@@ -28,16 +29,24 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         more files with the target values after the id in each header.
     multi_label : bool
         ``fasta`` is a multi-label file.
+    genome : str or None
+        Genome FASTA of BED files among ``fasta``: each BED line is the window of the model's
+        length around its summit or centre, named ``chrom:start-end(strand)``. Default is None.
 
     Raises
     ------
     ParamError, InputError
-        Unknown group, an empty split, or new data that does not fit the model.
+        Unknown group, an empty split, new data that does not fit the model, BED without
+        ``genome``, or ``genome`` without new data.
     """
+    if genome is not None and not fasta:
+        raise ParamError("--genome reads the windows of BED files given as new data; the run's own --group data "
+                         "needs no genome")
     if fasta:
+        check_genome_options(genome, [str(path) for path in fasta], run.dataset_encoder.structure_mode)
         # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
         with folded_as_trained(run, fasta) as readable:
-            dataset = _new_data(run, readable, multi_label)
+            dataset = _new_data(run, readable, multi_label, genome)
         for entry, path in zip(dataset.files, fasta):
             entry["path"] = str(path)  # the file given, not its temporary folded copy
         return dataset
@@ -52,7 +61,7 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
     return dataset.subset(index)
 
 
-def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
+def _new_data(run: Run, fasta: list, multi_label: bool, genome=None) -> Dataset:
     data_meta = run.meta["data"]
     if data_meta.get("tracks") or data_meta.get("features"):
         raise ParamError(
@@ -60,7 +69,7 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
             "cannot supply; use --group to look at the run's own data"
         )
     if run.task == "regression":
-        return _new_regression_data(run, fasta, multi_label)
+        return _new_regression_data(run, fasta, multi_label, genome)
     if multi_label != bool(data_meta["multi_label"]):
         kind = "multi-label" if data_meta["multi_label"] else "single-label"
         raise ParamError(f"the model is {kind}; {'add' if data_meta['multi_label'] else 'drop'} --multi-label")
@@ -74,21 +83,29 @@ def _new_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
         )
     dataset = load_dataset(fasta, multi_label=multi_label, class_names=run.class_names, alphabet=alphabet,
                            structure=structure, structure_pwm=encoder.structure_mode == "pwm",
-                           length=encoder.length if encoder.resize else None,
-                           model_length=None if encoder.resize else encoder.length)
+                           **_length_options(encoder, genome))
     return dataset
 
 
-def _new_regression_data(run: Run, fasta: list, multi_label: bool) -> Dataset:
+def _length_options(encoder, genome) -> dict:
+    """How new records are fitted to the model: cropped and padded as trained, or refused when not its length.
+
+    BED windows (with ``genome``) are cut at the model's length.
+    """
+    if genome is not None:
+        return {"genome": genome, "length": encoder.length}
+    return {"length": encoder.length if encoder.resize else None,
+            "model_length": None if encoder.resize else encoder.length}
+
+
+def _new_regression_data(run: Run, fasta: list, multi_label: bool, genome=None) -> Dataset:
     if multi_label:
         raise ParamError("the model is a regression model; drop --multi-label (targets come from the headers)")
     encoder = run.dataset_encoder
     alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
     structure = encoder.structure.letters if encoder.structure is not None else None
     dataset = load_dataset(fasta, task="regression", alphabet=alphabet, structure=structure,
-                           structure_pwm=encoder.structure_mode == "pwm",
-                           length=encoder.length if encoder.resize else None,
-                           model_length=None if encoder.resize else encoder.length)
+                           structure_pwm=encoder.structure_mode == "pwm", **_length_options(encoder, genome))
     names = run.output_names
     if dataset.targets.shape[1] != len(names):
         raise InputError(

@@ -6,12 +6,13 @@ import numpy as np
 
 from ..data.dataset import Dataset
 from ..data.fasta import display_name
+from ..data.genome import check_genome_options
 from ..errors import InputError, ParamError
 from .predict import PredictConfig, encoded_chunks
 from .rundir import Run
 
 
-def read_unlabelled(run: Run, fasta) -> Dataset:
+def read_unlabelled(run: Run, fasta, genome=None) -> Dataset:
     """Plain FASTA records encoded with the run's encoder, as a :class:`Dataset` without labels.
 
     The records go through the reader and encoder of :mod:`motifnet.run.predict` (one reading
@@ -24,7 +25,11 @@ def read_unlabelled(run: Run, fasta) -> Dataset:
     run : Run
         The opened run folder.
     fasta : list of str
-        Plain FASTA files (``-`` for standard input), any number, read in order.
+        Plain FASTA files (``-`` for standard input), any number, read in order; BED files
+        (``.bed``, ``.narrowPeak``) with ``genome``.
+    genome : str or None
+        Genome FASTA of the BED files: each BED line is the window of the model's length around
+        its summit or centre, named ``chrom:start-end(strand)``. Default is None.
 
     Returns
     -------
@@ -34,7 +39,8 @@ def read_unlabelled(run: Run, fasta) -> Dataset:
     Raises
     ------
     ParamError
-        The model needs position-wise tracks or per-sequence features, which plain FASTA lacks.
+        The model needs position-wise tracks or per-sequence features, which plain FASTA lacks;
+        BED without ``genome``.
     InputError
         No records, or records that do not fit the model's alphabet or length.
     """
@@ -46,10 +52,11 @@ def read_unlabelled(run: Run, fasta) -> Dataset:
             "cannot supply; use --group to look at the run's own data"
         )
     encoder = run.dataset_encoder
+    check_genome_options(genome, fasta, encoder.structure_mode)
     ids, codes, structure, sources, files = [], [], [], [], []
     for file_index, path in enumerate(fasta):
         count = 0
-        for chunk_ids, arrays in encoded_chunks(run, PredictConfig([path]), {}):
+        for chunk_ids, arrays in encoded_chunks(run, PredictConfig([path], genome=genome), {}):
             ids.extend(chunk_ids)
             codes.append(arrays["codes"])
             if arrays.get("structure") is not None:

@@ -1,7 +1,8 @@
 """``motifnet attribute``: attributions of a run's model, written as arrays, logos and a report section.
 
 Outputs in OUT_DIR: ``attributions.npz``, ``attribution_<rank>_<id>.png`` (the sequences with
-the highest probability of their target) and ``attribution.json``.
+the highest probability of their target) and ``attribution.json``; with ``bedgraph`` and records
+that are genome windows (BED input with a genome), ``attributions_<target>.bedGraph``.
 
 The report rule: when OUT_DIR or its parent folder is the report folder of ``visualize-kernels``
 (see :func:`motifnet.report.summary.find_report`), its ``summary.html`` is rendered again,
@@ -22,9 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_npz
+from .._io import write_json, write_npz, write_text
 from .._progress import Progress
 from .._version import __version__
+from ..data.windows import window_table
+from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, attribute, ism_channel_names, strongest_windows
 from ..interpret.attribution_summary import (
     DEFAULT_WINDOW,
@@ -50,7 +53,7 @@ _LOGO_NAME = re.compile(r"attribution_[0-9]+_[A-Za-z0-9._-]+\.png")
 
 
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
-                  data_label: str = "test split") -> dict:
+                  data_label: str = "test split", bedgraph: bool = False) -> dict:
     """Compute attributions for ``dataset`` with the run's model and write every output to ``out_dir``.
 
     Parameters
@@ -68,6 +71,9 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         Number of logos. Default is 20.
     data_label : str
         How the summary names the data.
+    bedgraph : bool
+        Also write the per-position scores in genome coordinates, one bedGraph per target
+        (:func:`write_bedgraphs`). Default is False.
 
     Returns
     -------
@@ -77,9 +83,14 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     Raises
     ------
     ParamError
-        Bad options, an unknown target, DeepLIFT on a recurrent model.
+        Bad options, an unknown target, DeepLIFT on a recurrent model, ``bedgraph`` for records
+        that are not genome windows.
     """
     config = config.checked()
+    windows = window_table(dataset.ids) if bedgraph else None
+    if bedgraph and windows is None:
+        raise ParamError("--bedgraph needs records that are genome windows: BED input with --genome (or records "
+                         "named chrom:start-end(strand))")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     width = _window_width(run)
@@ -91,6 +102,12 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         checks = completeness(result)
         _log_completeness(checks, config)
         rows = write_logos(out, result, dataset, top, width)
+    if windows is not None:
+        if not windows.valid.all():
+            log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of the "
+                     "bedGraph files", int((~windows.valid).sum()))
+        for path in write_bedgraphs(out, result, windows, dataset.output_names, method_label(config)):
+            log.info("wrote %s", path)
     summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows)
     write_json(out / SUMMARY, summary)
     log.info("wrote %s, %s and %d logo(s) to %s", NPZ, SUMMARY, len(rows), out)
@@ -133,6 +150,61 @@ def write_logos(out: Path, result, dataset, top: int, width: int) -> list:
         entry = window_entry(result, int(index), int(start), width, letters, structure, dataset.output_names)
         rows.append({"rank": rank, "id": record_id, **entry, "image": image})
     return rows
+
+
+def bedgraph_tracks(scores, targets, windows) -> dict:
+    """Per-position scores in genome coordinates, one track per target.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray, shape=(n, length)
+        Per-position scores (:attr:`Attributions.scores`) along each record as read.
+    targets : numpy.ndarray of int, shape=(n,)
+        The target each record was explained for.
+    windows : motifnet.data.windows.WindowTable
+        The records' genome windows (minus-strand records map back base by base).
+
+    Returns
+    -------
+    dict
+        target -> (chrom, position, value) arrays, one entry per genome base, sorted by chrom and
+        position; a base covered by several windows of the target gets their mean score. Bases
+        before a chromosome's start (windows padded with N), and records that are not windows
+        (``windows.valid`` False: a shuffled background), are left out.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    bases = windows.bases(scores.shape[1])
+    tracks = {}
+    for target in np.unique(targets[windows.valid]):
+        rows = np.flatnonzero((targets == target) & windows.valid)
+        chrom = np.repeat(windows.chrom[rows], scores.shape[1])
+        position, value = bases[rows].ravel(), scores[rows].ravel()
+        keep = position >= 0
+        chrom, position, value = chrom[keep], position[keep], value[keep]
+        if not len(position):
+            continue
+        names, chrom_code = np.unique(chrom, return_inverse=True)  # sorted names: bedGraph's sort order
+        key = chrom_code.astype(np.int64) * (int(position.max()) + 1) + position
+        unique, first, counts = np.unique(key, return_index=True, return_counts=True)
+        sums = np.bincount(np.searchsorted(unique, key), weights=value, minlength=len(unique))
+        tracks[int(target)] = (names[chrom_code[first]], position[first], sums / counts)
+    return tracks
+
+
+def write_bedgraphs(out: Path, result, windows, output_names, label: str) -> list:
+    """Write ``attributions_<target>.bedGraph`` per target (see :func:`bedgraph_tracks`); the paths written.
+
+    One line per base: chrom, start, start + 1, score; a ``track`` line first.
+    """
+    paths = []
+    for target, (chrom, position, value) in bedgraph_tracks(result.scores, result.targets, windows).items():
+        name = str(output_names[target])
+        path = out / f"attributions_{_safe_name(name)}.bedGraph"
+        header = f'track type=bedGraph name="{_safe_name(name)}" description="motifnet {label}, {name}"\n'
+        body = "".join(f"{c}\t{p}\t{p + 1}\t{v:.6g}\n" for c, p, v in zip(chrom, position.tolist(), value.tolist()))
+        write_text(path, header + body)
+        paths.append(path)
+    return paths
 
 
 def summary_entry(run, dataset, config: AttributionConfig, result, data_label: str, width: int, checks,
@@ -240,9 +312,12 @@ def _remove_earlier_logos(out: Path) -> None:
             (out / image).unlink(missing_ok=True)
 
 
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")[:60] or "record"
+
+
 def _file_name(rank: int, width: int, record_id: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", record_id).strip("._")[:60] or "record"
-    return f"attribution_{rank:0{width}d}_{safe}.png"
+    return f"attribution_{rank:0{width}d}_{_safe_name(record_id)}.png"
 
 
 def _window_width(run) -> int:

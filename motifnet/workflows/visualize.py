@@ -1,4 +1,8 @@
-"""``motifnet visualize-kernels``: per-kernel plots, motifs.meme, kernels.tsv and the report."""
+"""``motifnet visualize-kernels``: per-kernel plots, motifs.meme, kernels.tsv and the report.
+
+Records that are genome windows (BED input with a genome) also give ``kernel_sites.bed``: each
+kernel's motif sites in genome coordinates.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ from .distinct import write_distinct
 from .kernel_figures import write_kernel_figures
 
 log = logging.getLogger("motifnet")
+
+SITES_BED = "kernel_sites.bed"
 
 
 @dataclass
@@ -72,10 +78,38 @@ def kernels_table(results, class_names) -> str:
     return "\n".join(lines) + "\n"
 
 
+def kernel_sites_bed(motifs, activations) -> str | None:
+    """BED6 of every kernel's motif sites (:attr:`KernelMotif.sites`) in genome coordinates.
+
+    One line per site: chrom, start, end (the kernel's window, ``kernel_len`` bases), name
+    ``kernel_N``, score (the maximum activation) and strand (the strand the kernel read, the
+    window's); sorted by chrom and start; records that are not genome windows are left out.
+    None when no record is one.
+    """
+    genomic = activations.genome_sites()
+    if genomic is None:
+        return None
+    chrom, strand, starts = genomic
+    rows = []
+    for motif in motifs:
+        for site in motif.sites:
+            if not chrom[site]:  # not a genome window (a shuffled background record)
+                continue
+            start = int(starts[site, motif.kernel])
+            rows.append((str(chrom[site]), start, motif.kernel, float(activations.max_activation[site, motif.kernel]),
+                         str(strand[site])))
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    width = activations.kernel_len
+    return "".join(f"{c}\t{max(s, 0)}\t{s + width}\tkernel_{k}\t{v:.6g}\t{d}\n" for c, s, k, v, d in rows)
+
+
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None = None, batch_size: int = 256,
                       report: bool = True, data_label: str = "test split", motif_options: MotifOptions | None = None,
                       target=None, top: int | None = None, jobs: int | None = None) -> list:
     """Write pysster's per-kernel plots, ``motifs.meme``, ``kernels.tsv`` and ``summary.html``.
+
+    Genome windows (records named ``chrom:start-end(strand)``) also give ``kernel_sites.bed``
+    (:func:`kernel_sites_bed`).
 
     Kernels with the same motif are grouped (:mod:`motifnet.motifs.distinct`) into
     ``distinct_motifs.tsv`` and ``motifs_distinct.meme``, which the report shows first.
@@ -137,6 +171,10 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motifs = [motifs[i] for i in order]
     exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
     write_text(out / "kernels.tsv", kernels_table(results, names))
+    sites_bed = kernel_sites_bed(motifs, activations)
+    if sites_bed is not None:
+        write_text(out / SITES_BED, sites_bed)
+        log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
     groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:

@@ -1,0 +1,239 @@
+"""BED + genome input of activations, visualize-kernels and attribute (issue 20), on a synthetic genome.
+
+Each command must give with ``--fasta peaks.bed --genome genome.fa`` what it gives with the same
+windows written as FASTA (cut here from the genome's letters, independently of motifnet's
+reader), and its genome coordinates must point at the bases the model read, minus-strand
+windows included.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import TINY_PARAMS, make_genome, write_fasta
+
+from motifnet.data.windows import window_table
+from motifnet.workflows.attribution import bedgraph_tracks
+
+LENGTH = 60  # the model's window: BED lines are read as LENGTH bases around their centres
+_COMPLEMENT = str.maketrans("ACGT", "TGCA")
+
+
+def _reverse_complement(text: str) -> str:
+    return text.translate(_COMPLEMENT)[::-1]
+
+
+def _windows_as_fasta(bed, sequences: dict, path):
+    """The BED file's windows as FASTA records named chrom:start-end(strand), cut from ``sequences`` here."""
+    records = []
+    for line in bed.read_text().splitlines():
+        chrom, start, end, *rest = line.split("\t")
+        strand = rest[2] if len(rest) > 2 and rest[2] == "-" else "+"
+        left = (int(start) + int(end)) // 2 - LENGTH // 2
+        letters = sequences[chrom][left:left + LENGTH]
+        records.append((f"{chrom}:{left}-{left + LENGTH}({strand})",
+                        _reverse_complement(letters) if strand == "-" else letters))
+    return write_fasta(path, records)
+
+
+def _genome_letters(sequences: dict, chrom: str, start: int, end: int, strand: str) -> str:
+    letters = sequences[chrom][start:end]
+    return _reverse_complement(letters) if strand == "-" else letters
+
+
+@pytest.fixture(scope="module")
+def genome_run(tmp_path_factory):
+    """A tiny run trained on BED peaks + shuffled background, the BED files and the same windows as FASTA."""
+    from click.testing import CliRunner
+
+    from motifnet.cli.main import main
+
+    folder = tmp_path_factory.mktemp("genome")
+    made = make_genome(folder)
+    # A second class: intervals 150 bases downstream of the peaks (strands kept), mostly without the motif.
+    other = folder / "other.bed"
+    lines = []
+    for line in made["bed"].read_text().splitlines():
+        chrom, start, end, name, score, strand = line.split("\t")
+        lines.append(f"{chrom}\t{int(start) + 150}\t{int(end) + 150}\t{name}b\t{score}\t{strand}")
+    other.write_text("\n".join(lines) + "\n")
+    run_dir = folder / "run"
+    result = CliRunner().invoke(main, ["train", str(made["bed"]), "--genome", str(made["genome"]), "--background",
+                                       "shuffle", "--length", str(LENGTH), "-o", str(run_dir), "--seed", "2",
+                                       *TINY_PARAMS])
+    assert result.exit_code == 0, result.output
+    fasta = (_windows_as_fasta(made["bed"], made["sequences"], folder / "peaks.fa"),
+             _windows_as_fasta(other, made["sequences"], folder / "other.fa"))
+    return {**made, "run": run_dir, "other": other, "fasta": fasta}
+
+
+def test_activations_bed_equals_fasta_and_points_at_the_bases(genome_run, cli, tmp_path):
+    g = genome_run
+    bed_out, fasta_out = tmp_path / "bed.tsv", tmp_path / "fasta.tsv"
+    result = cli("activations", g["run"], "--fasta", g["bed"], "--fasta", g["other"], "--genome", g["genome"],
+                 "-o", bed_out)
+    assert result.exit_code == 0, result.output
+    result = cli("activations", g["run"], "--fasta", g["fasta"][0], "--fasta", g["fasta"][1], "-o", fasta_out)
+    assert result.exit_code == 0, result.output
+    assert bed_out.read_text() == fasta_out.read_text()
+
+    rows = [line.split("\t") for line in bed_out.read_text().splitlines()]
+    header, rows = rows[0], rows[1:]
+    assert header[:4] == ["id", "classes", "chrom", "strand"]
+    assert len(rows) == 2 * len(g["sites"])
+    records = dict(line.split("\n", 1) for line in
+                   (g["fasta"][0].read_text() + g["fasta"][1].read_text()).lstrip(">").split("\n>"))
+    width = 5  # TINY_PARAMS' kernel_len
+    minus = 0
+    for row in rows:
+        values = dict(zip(header, row))
+        sequence = records[values["id"]].replace("\n", "")
+        for kernel in range(4):
+            position = int(values[f"kernel_{kernel}_position"])
+            start = int(values[f"kernel_{kernel}_genome_start"])
+            # The genome bases named, read on the window's strand, are the letters the kernel saw.
+            assert _genome_letters(g["sequences"], values["chrom"], start, start + width, values["strand"]) \
+                == sequence[position:position + width]
+        minus += values["strand"] == "-"
+    # make_genome alternates strands, other.bed keeps them: both strands were checked.
+    assert minus == 2 * g["bed"].read_text().count("\t-\n") > 0
+
+
+def test_activations_npz_has_genome_starts(genome_run, cli, tmp_path):
+    g = genome_run
+    out = tmp_path / "act.npz"
+    result = cli("activations", g["run"], "--fasta", g["bed"], "--fasta", g["other"], "--genome", g["genome"],
+                 "-o", out, "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    with np.load(out) as arrays:
+        windows = window_table(arrays["ids"])
+        expected, _ = windows.intervals(arrays["position"], int(arrays["kernel_len"]))
+        assert np.array_equal(arrays["genome_start"], expected)
+        assert list(arrays["strand"][:2]) == ["+", "-"]
+
+
+def test_attribute_bed_equals_fasta_and_bedgraph_maps_back(genome_run, cli, tmp_path):
+    g = genome_run
+    common = ["--method", "grad-input", "--top", "1", "--bedgraph"]
+    result = cli("attribute", g["run"], g["bed"], "--genome", g["genome"], "-o", tmp_path / "bed", *common)
+    assert result.exit_code == 0, result.output
+    result = cli("attribute", g["run"], g["fasta"][0], "-o", tmp_path / "fasta", *common)
+    assert result.exit_code == 0, result.output
+    with np.load(tmp_path / "bed" / "attributions.npz") as bed, \
+            np.load(tmp_path / "fasta" / "attributions.npz") as fasta:
+        for name in ("ids", "attributions", "position_scores", "target", "logit"):
+            assert np.array_equal(bed[name], fasta[name]), name
+        ids, scores, targets = bed["ids"], bed["position_scores"], bed["target"]
+        names = list(bed["class_names"])
+    written = sorted(path.name for path in (tmp_path / "bed").glob("*.bedGraph"))
+    assert written == sorted(f"attributions_{names[t]}.bedGraph" for t in set(targets.tolist()))
+    # The peaks' windows do not overlap, so every base has one window's score: check each one.
+    values = {}
+    for name in written:
+        lines = (tmp_path / "bed" / name).read_text().splitlines()
+        assert lines[0].startswith("track type=bedGraph")
+        for line in lines[1:]:
+            chrom, start, end, value = line.split("\t")
+            assert int(end) == int(start) + 1
+            values[chrom, int(start)] = float(value)
+    assert len(values) == len(ids) * LENGTH
+    for row, identifier in enumerate(ids):
+        chrom, span = identifier.split(":")
+        start, end = (int(part) for part in span[:-3].split("-"))
+        bases = range(end - 1, start - 1, -1) if identifier.endswith("(-)") else range(start, end)
+        got = [values[chrom, base] for base in bases]
+        assert np.allclose(got, scores[row], rtol=1e-5, atol=1e-6), identifier
+
+
+def test_attribute_bedgraph_of_the_runs_own_data_leaves_the_shuffled_background_out(genome_run, cli, tmp_path):
+    g = genome_run
+    result = cli("attribute", g["run"], "--group", "all", "--method", "saliency", "--top", "0", "--bedgraph",
+                 "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "are not genome windows" in result.output
+    covered = set()
+    for line in g["bed"].read_text().splitlines():
+        chrom, start, end, *_ = line.split("\t")
+        left = (int(start) + int(end)) // 2 - LENGTH // 2
+        covered.update((chrom, base) for base in range(left, left + LENGTH))
+    bases = [tuple(line.split("\t")[:2]) for path in (tmp_path / "out").glob("*.bedGraph")
+             for line in path.read_text().splitlines()[1:]]
+    assert {(chrom, int(start)) for chrom, start in bases} == covered  # every peak base, nothing else
+
+
+def test_bedgraph_tracks_known_case():
+    """Two overlapping windows on opposite strands: minus-strand positions run backwards, overlaps average."""
+    windows = window_table(["chr2:10-14(+)", "chr1:12-16(-)", "chr1:14-18(+)"])
+    scores = np.arange(12, dtype=np.float32).reshape(3, 4)
+    tracks = bedgraph_tracks(scores, np.array([0, 0, 1]), windows)
+    chrom, position, value = tracks[0]
+    assert list(zip(chrom.tolist(), position.tolist(), value.tolist())) == [
+        ("chr1", 12, 7.0), ("chr1", 13, 6.0), ("chr1", 14, 5.0), ("chr1", 15, 4.0),
+        ("chr2", 10, 0.0), ("chr2", 11, 1.0), ("chr2", 12, 2.0), ("chr2", 13, 3.0),
+    ]
+    chrom, position, value = tracks[1]
+    assert list(zip(chrom.tolist(), position.tolist(), value.tolist())) == [
+        ("chr1", 14, 8.0), ("chr1", 15, 9.0), ("chr1", 16, 10.0), ("chr1", 17, 11.0)]
+    overlapping = bedgraph_tracks(scores, np.array([0, 0, 0]), windows)[0]
+    assert dict(zip(overlapping[1][:4].tolist(), overlapping[2][:4].tolist())) == {
+        12: 7.0, 13: 6.0, 14: (5.0 + 8.0) / 2, 15: (4.0 + 9.0) / 2}
+
+
+def test_window_intervals_on_both_strands():
+    windows = window_table(["chr1:100-120(+)", "chr1:100-120(-)"])
+    start, end = windows.intervals(np.array([[0, 3], [0, 3]]), 5)
+    assert start.tolist() == [[100, 103], [115, 112]]
+    assert (end - start).tolist() == [[5, 5], [5, 5]]
+    mixed = window_table(["chr1:100-120(+)", "seq7", "chr1:100-120(+)/shuffle1"])
+    assert mixed.valid.tolist() == [True, False, False]
+    assert mixed.strand.tolist() == ["+", "", ""]
+    assert window_table(["seq7"]) is None
+
+
+def test_visualize_kernels_bed_equals_fasta(genome_run, cli, tmp_path):
+    g = genome_run
+    common = ["--no-match", "--jobs", "1", "--top", "1", "--quiet"]
+    result = cli("visualize-kernels", g["run"], "--fasta", g["bed"], "--fasta", g["other"], "--genome",
+                 g["genome"], "-o", tmp_path / "bed", *common)
+    assert result.exit_code == 0, result.output
+    result = cli("visualize-kernels", g["run"], "--fasta", g["fasta"][0], "--fasta", g["fasta"][1],
+                 "-o", tmp_path / "fasta", *common)
+    assert result.exit_code == 0, result.output
+    for name in ("kernels.tsv", "motifs.meme", "kernel_sites.bed"):
+        assert (tmp_path / "bed" / name).read_text() == (tmp_path / "fasta" / name).read_text(), name
+    result = cli("activations", g["run"], "--fasta", g["bed"], "--fasta", g["other"], "--genome", g["genome"],
+                 "-o", tmp_path / "act.tsv")
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in (tmp_path / "act.tsv").read_text().splitlines()]
+    header = rows[0]
+    starts = {(row[2], row[3], kernel, int(row[header.index(f"kernel_{kernel}_genome_start")]))
+              for row in rows[1:] for kernel in range(4)}
+    sites = [line.split("\t") for line in (tmp_path / "bed" / "kernel_sites.bed").read_text().splitlines()]
+    assert sites
+    for chrom, start, end, name, _, strand in sites:
+        assert int(end) - int(start) == 5
+        assert (chrom, strand, int(name.removeprefix("kernel_")), int(start)) in starts
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["activations", "{run}", "--fasta", "{bed}", "--fasta", "{other}", "-o", "{tmp}/a.tsv"],
+     "BED input needs --genome"),
+    (["attribute", "{run}", "{bed}", "--method", "saliency", "-o", "{tmp}/out"], "BED input needs --genome"),
+    (["visualize-kernels", "{run}", "--fasta", "{bed}", "--fasta", "{other}", "-o", "{tmp}/vk"],
+     "BED input needs --genome"),
+    (["activations", "{run}", "--genome", "{genome}", "-o", "{tmp}/a.tsv"], "--genome reads the windows of BED"),
+    (["attribute", "{run}", "{tmp}/plain.fa", "--method", "saliency", "--bedgraph", "-o", "{tmp}/out"],
+     "--bedgraph needs records that are genome windows"),
+    (["attribute", "{run}", "{tmp}/missing.bed", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
+     "chromosome 'chrX' is not in the genome"),
+])
+def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
+    g = genome_run
+    (tmp_path / "missing.bed").write_text("chr1\t100\t200\nchrX\t10\t90\n")
+    write_fasta(tmp_path / "plain.fa", [("seq1", "ACGT" * 15)])
+    values = {"run": g["run"], "bed": g["bed"], "other": g["other"], "genome": g["genome"], "tmp": tmp_path}
+    result = cli(*(argument.format(**{k: str(v) for k, v in values.items()}) for argument in arguments))
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
