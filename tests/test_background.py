@@ -15,7 +15,7 @@ from motifnet.data.background import (
     shuffled_background,
 )
 from motifnet.data.genome import Genome, Window, parse_window_id, windows_block
-from motifnet.errors import ParamError
+from motifnet.errors import InputError, ParamError
 
 
 def _sequences(block):
@@ -97,6 +97,8 @@ def test_genomic_background_too_long_for_every_chromosome(genome):
     (("shuffle", 2, 1.0, None, False, "regression"), "--task regression"),
     (("shuffle", 0, 1.0, None, False, "classification"), "--shuffle-k must be at least 1, received: 0"),
     (("shuffle", 2, 0.0, None, False, "classification"), "--background-ratio must be a positive number"),
+    (("shuffle", 2, 1e9, None, False, "classification"), "up to 1000, received: 1000000000.0"),
+    (("genomic", 2, float("nan"), "g.fa", False, "classification"), "up to 1000, received: nan"),
 ])
 def test_background_options_refused(arguments, message):
     with pytest.raises(ParamError, match=message.replace("-", "\\-").replace("(", "\\(")):
@@ -117,3 +119,31 @@ def test_overlap_lookup_agrees_with_a_plain_comparison():
         expected = any(query.start < other.end and other.start < query.end for other in taken)
         assert occupied.overlaps(query) == expected, query
     assert not occupied.overlaps(Window("other", 0, 10))
+
+
+def test_genomic_background_refuses_more_windows_than_the_genome_holds(genome):
+    _, positives = _positives(genome)  # 5 positives; 4 chromosomes of 4000 bases hold 160 windows of 100
+    with pytest.raises(InputError, match="asks for 500 windows of 100 bases, but .* holds at most 160"):
+        genomic_background(genome, [positives], 100, ratio=100)
+
+
+def test_genomic_background_without_a_window_of_the_positives_gc_says_so(tmp_path):
+    rng = np.random.default_rng(0)
+    path = write_fasta(tmp_path / "at.fa", [("chrGC", "".join(rng.choice(list("GC"), 300))),
+                                            ("chrAT", "".join(rng.choice(list("AT"), 3000)))])
+    with Genome(path) as opened:
+        windows = [Window("chrGC", start, start + 40) for start in range(0, 260, 40)]
+        positives = windows_block("pos.bed", windows, [opened.fetch(window) for window in windows])
+        with pytest.raises(InputError, match=r"none with the positives' GC content \(GC 0.9-1.0\)"):
+            genomic_background(opened, [positives], 40)
+
+
+def test_a_shuffle_that_cannot_reorder_is_refused_or_counted(tmp_path, caplog):
+    records = [(f"s{index}", "ACGTTGCAAC" * 6) for index in range(3)] + [("polyA", "A" * 60)]
+    block = windows_block("pos.fa", [Window("x", 0, 60)] * 4, [letters.encode() for _, letters in records])
+    with pytest.raises(ParamError, match="--shuffle-k 60 keeps every 60-mer, and a record of 60 letters"):
+        shuffled_background([block], k=60)
+    with caplog.at_level("WARNING", logger="motifnet"):
+        background = shuffled_background([block], k=2)
+    assert "1 of 4 shuffled copies equal their record" in caplog.text
+    assert _sequences(background)[3] == b"A" * 60

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import os
 
 import pytest
 from helpers import TINY_PARAMS, make_genome, write_fasta
@@ -95,6 +96,82 @@ def test_narrowpeak_windows_centre_on_the_summit(planted):
 def test_window_ids_parse_back_with_a_suffix():
     assert parse_window_id("chrX:10-30(-)/shuffle2") == Window("chrX", 10, 30, "-")
     assert parse_window_id("seq1") is None
+
+
+def test_a_window_reaching_before_the_chromosome_start_keeps_its_coordinates(planted, tmp_path):
+    from motifnet.data.split import chromosome_split
+
+    bed = tmp_path / "edge.bed"
+    bed.write_text("chr2\t0\t20\tedge\t0\t+\n")
+    with Genome(planted["genome"]) as genome:
+        block = read_bed_block(bed, genome, 60)
+    assert block.ids() == ["chr2:-20-40(+)"]
+    assert parse_window_id("chr2:-20-40(+)") == Window("chr2", -20, 40, "+")
+    assert parse_window_id("chr2:-20-40(+)/shuffle1") == Window("chr2", -20, 40, "+")
+    # Chromosome hold-out must place such a window by its chromosome, not refuse it as "not a window".
+    groups = chromosome_split(["chr2:-20-40(+)", "chr1:100-160(+)"], [[1], [1]], (0.7, 0.15), 0,
+                              val_chroms=["chr2"], test_chroms=["chr3"])
+    assert groups.tolist() == [1, 0]
+
+
+def _rewrapped(source, target, width):
+    """The FASTA ``source`` written again with ``width`` letters per line (its .fai then no longer fits)."""
+    records = []
+    for line in source.read_text().splitlines():
+        if line.startswith(">"):
+            records.append([line, ""])
+        else:
+            records[-1][1] += line
+    target.write_text("".join(f"{header}\n" + "".join(body[i:i + width] + "\n" for i in range(0, len(body), width))
+                              for header, body in records))
+    return target
+
+
+@pytest.mark.parametrize(("index_text", "fragment"), [
+    (None, "the lines of chr1 are not 60 letters long"),  # the index of the same genome wrapped at 60
+    ("chr1\t9000\t13\t50\t51\nchr2\t5000\t6146\t50\t51\nchr3\t4000\t11259\t50\t51\n",
+     "chr1 does not end after 9000 letters"),
+    ("chr1\t6000\t20\t50\t51\n", "chr1 does not start at byte 20"),
+])
+def test_an_index_that_belongs_to_another_file_is_refused(planted, tmp_path, index_text, fragment):
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    fasta = _rewrapped(planted["genome"], folder / "genome.fa", 50)
+    index = folder / "genome.fa.fai"
+    index.write_text(index_text or (planted["genome"].parent / "genome.fa.fai").read_text())
+    os.utime(index, (fasta.stat().st_mtime + 10, fasta.stat().st_mtime + 10))  # newer: pyfaidx keeps it
+    with pytest.raises(InputError, match=f"its index .* does not match the FASTA \\({fragment}\\)"):
+        Genome(fasta)
+    index.unlink()
+    with Genome(fasta) as rebuilt, Genome(planted["genome"]) as original:
+        assert rebuilt.fetch(Window("chr3", 3900, 4000)) == original.fetch(Window("chr3", 3900, 4000))
+
+
+def test_a_genome_in_a_folder_without_write_access_is_indexed_elsewhere(planted, tmp_path, monkeypatch):
+    import motifnet.data.genome as genome_module
+
+    folder = tmp_path / "readonly"
+    folder.mkdir()
+    fasta = folder / "genome.fa"
+    fasta.write_bytes(planted["genome"].read_bytes())
+    monkeypatch.setattr(genome_module.os, "access", lambda path, mode: False)
+    with Genome(fasta) as genome, Genome(planted["genome"]) as original:
+        assert genome.lengths == original.lengths
+        assert genome.fetch(Window("chr2", 4900, 5000, "-")) == original.fetch(Window("chr2", 4900, 5000, "-"))
+    assert sorted(path.name for path in folder.iterdir()) == ["genome.fa"]
+
+
+def test_a_chromosome_named_without_chr_gets_a_hint(planted, tmp_path):
+    bed = tmp_path / "plain.bed"
+    bed.write_text("1\t100\t200\n")
+    with Genome(planted["genome"]) as genome, pytest.raises(InputError, match="it names it 'chr1'"):
+        read_bed_block(bed, genome, 60)
+
+
+def test_headers_that_share_a_name_before_the_first_space_are_refused(tmp_path):
+    fasta = write_fasta(tmp_path / "g.fa", [("chr 1", "ACGTACGTAC"), ("chr 2", "ACGTAAAAAA")])
+    with pytest.raises(InputError, match="two records have the name \"chr\" \\(a record's name is its header up to"):
+        Genome(fasta)
 
 
 def test_a_bgzip_genome_reads_the_same_windows(planted, tmp_path):
@@ -303,6 +380,10 @@ def _check_one_line(result, fragment):
     (["--genome", "{genome}", "--val-chroms", "chr2", "--test-chroms", "chr2", "--background", "shuffle"],
      "--val-chroms and --test-chroms share chr2"),
     (["--genome", "{genome}", "--val-chroms", "chrQ", "--background", "shuffle"], "the val split is empty"),
+    (["--genome", "{genome}", "--test-chroms", "chrQ", "--background", "shuffle"],
+     "the test split is empty: no record on --test-chroms"),
+    (["--genome", "{genome}", "--background", "genomic", "--background-ratio", "1e9"],
+     "--background-ratio must be a positive number up to 1000, received: 1000000000.0"),
     (["--genome", "{genome}.missing", "--background", "shuffle"], "no such file"),
     ([], "needs --genome FILE.fa"),
 ])

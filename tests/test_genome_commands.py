@@ -237,3 +237,15 @@ def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+
+
+def test_variants_refuses_an_output_that_is_a_file_and_leaves_it(genome_run, cli, tmp_path):
+    vcf = tmp_path / "v.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"chr1\t300\t.\t{genome_run['sequences']['chr1'][299]}\tN\t.\t.\t.\n")
+    before = vcf.read_bytes()
+    result = cli("variants", genome_run["run"], "--vcf", vcf, "--genome", genome_run["genome"], "-o", vcf)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert f"-o {vcf} is a file; variants writes a folder" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert vcf.read_bytes() == before

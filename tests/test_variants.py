@@ -97,6 +97,34 @@ def test_a_mismatching_ref_is_refused_or_skipped_and_counted(tmp_path):
     assert [variant.pos for variant in variants] == [11] and counts.mismatches == 1
 
 
+def test_blank_lines_do_not_end_the_vcf_and_lines_are_counted(tmp_path):
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    first = ("chr1", 11, "a", sequence[10], _OTHER[sequence[10]])
+    second = ("chr1", 21, "b", sequence[20], _OTHER[sequence[20]])
+    same = ("chr1", 31, "c", sequence[30], sequence[30])  # ALT = REF: no variant
+    vcf = _vcf(tmp_path / "v.vcf", [first])
+    vcf.write_text(vcf.read_text() + "\n\n" + _vcf(tmp_path / "w.vcf", [second, same], header="").read_text()
+                   + "chr1 500 broken\n")
+    with Genome(genome["genome"]) as opened:
+        with pytest.raises(InputError) as error:
+            read_snvs(vcf, opened)
+        assert "v.vcf, line 9: not a valid VCF record" in str(error.value)
+        assert "\n" not in str(error.value)
+        vcf.write_text(vcf.read_text().replace("chr1 500 broken\n", ""))
+        variants, counts = read_snvs(vcf, opened)
+    assert [(variant.id, variant.line) for variant in variants] == [("a", 4), ("b", 7)]
+    assert counts.indels == 1
+
+
+def test_a_chromosome_named_without_chr_gets_a_hint(tmp_path):
+    genome = make_genome(tmp_path)
+    vcf = _vcf(tmp_path / "v.vcf", [("1", 11, ".", "A", "C")])
+    with Genome(genome["genome"]) as opened:
+        with pytest.raises(InputError, match="line 4: chromosome '1' .* names it 'chr1'"):
+            read_snvs(vcf, opened)
+
+
 def test_variants_table_columns():
     assert variant_columns(["peaks", "background"], "classification") == [
         "chrom", "pos", "id", "ref", "alt",

@@ -25,6 +25,9 @@ KINDS = ("shuffle", "genomic")
 GC_BINS = 10
 _MAX_N_SHARE = 0.1  # genome windows with more N than this are not drawn (assembly gaps)
 _TRIES_PER_WINDOW = 200
+_STALLED_TRIES = 20_000  # draws in a row without a window: the GC bins still wanted are not in this genome
+#: The most background records per positive (``--background-ratio``): more is a typing error, not a design.
+MAX_RATIO = 1000.0
 
 
 def check_background_options(background, shuffle_k: int, ratio: float, genome, multi_label: bool, task: str) -> None:
@@ -38,8 +41,8 @@ def check_background_options(background, shuffle_k: int, ratio: float, genome, m
         raise ParamError("--background genomic draws windows of the genome: give --genome FILE.fa")
     if not shuffle_k >= 1:
         raise ParamError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
-    if not (ratio > 0 and math.isfinite(ratio)):
-        raise ParamError(f"--background-ratio must be a positive number, received: {ratio}")
+    if not (0 < ratio <= MAX_RATIO and math.isfinite(ratio)):
+        raise ParamError(f"--background-ratio must be a positive number up to {MAX_RATIO:g}, received: {ratio}")
 
 
 def _records(blocks) -> list:
@@ -70,14 +73,28 @@ def shuffled_background(blocks, k: int = 2, ratio: float = 1.0, seed: int = 0) -
     -------
     FastaBlock
         Named ``background``; ids ``POSITIVE_ID/shuffleN``.
+
+    Raises
+    ------
+    ParamError
+        ``k`` as long as the shortest record (its copy could only be itself).
     """
     records = _records(blocks)
+    shortest = min(len(letters) for _, letters in records)
+    if k >= shortest:
+        raise ParamError(f"--shuffle-k {k} keeps every {k}-mer, and a record of {shortest} letters is at most one: "
+                         f"its shuffled copy would be the record itself; give a K below {shortest} (2 is usual)")
     count = max(1, round(ratio * len(records)))
     ids, sequences = [], []
+    unchanged = 0
     for index in range(count):
         identifier, letters = records[index % len(records)]
         ids.append(f"{identifier}/shuffle{index // len(records) + 1}")
         sequences.append(kmer_shuffle(letters, k, np.random.default_rng((seed, index))).tobytes())
+        unchanged += sequences[-1] == letters.tobytes()
+    if unchanged:
+        log.warning("warning: --background shuffle: %d of %d shuffled copies equal their record (too few distinct "
+                    "%d-mers to reorder); they are labelled background all the same", unchanged, count, k)
     return sequence_block("background", ids, sequences)
 
 
@@ -156,14 +173,18 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
     chroms = [name for name, size in genome.lengths.items() if size >= length]
     if not chroms:
         raise InputError(f"--genome {genome.path}: no chromosome is as long as a window ({length} bases)")
+    capacity = sum(genome.lengths[name] // length for name in chroms)
+    if total > capacity:
+        raise InputError(f"--background genomic: --background-ratio {ratio:g} asks for {total} windows of {length} "
+                         f"bases, but {genome.path} holds at most {capacity} that do not overlap; lower the ratio")
     sizes = np.array([genome.lengths[name] - length + 1 for name in chroms], dtype=np.float64)
     shares = sizes / sizes.sum()  # a chromosome is drawn in proportion to the windows it holds
     occupied = _Occupied(window for window in (parse_window_id(identifier) for identifier, _ in records)
                          if window is not None)
     rng = np.random.default_rng(seed)
     ids, sequences = [], []
-    tries = 0
-    while len(ids) < total and tries < _TRIES_PER_WINDOW * total:
+    tries = last_drawn = 0
+    while len(ids) < total and tries < _TRIES_PER_WINDOW * total and tries - last_drawn < _STALLED_TRIES:
         tries += 1
         chrom = chroms[int(rng.choice(len(chroms), p=shares))]
         start = int(rng.integers(0, genome.lengths[chrom] - length + 1))
@@ -176,11 +197,14 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
             continue
         wanted[gc_bin] -= 1
         occupied.add(window)
+        last_drawn = tries
         ids.append(window.id)
         sequences.append(letters)
     if not ids:
-        raise InputError(f"--genome {genome.path}: no background window could be drawn (the positives cover the "
-                         "genome, or it is mostly N)")
+        bins = ", ".join(f"{b / GC_BINS:.1f}-{(b + 1) / GC_BINS:.1f}" for b in np.flatnonzero(wanted))
+        raise InputError(f"--genome {genome.path}: no background window could be drawn in {tries} tries: none with "
+                         f"the positives' GC content (GC {bins}), at most {_MAX_N_SHARE:.0%} N and outside the "
+                         "positives; try --background shuffle")
     if len(ids) < total:
         log.warning("warning: --background genomic: drew %d of %d windows (GC bins without enough windows in %s)",
                     len(ids), total, genome.path)

@@ -8,13 +8,18 @@ come out as :class:`motifnet.data.fasta.FastaBlock` objects, so the FASTA loader
 reads FASTA records.
 
 The genome is a FASTA file, plain or bgzip-compressed, with its ``.fai`` index (built beside it
-when missing and the folder is writable; bgzip needs its ``.gzi`` too).
+when missing, or in a temporary folder when its folder is not writable; bgzip needs its ``.gzi``
+too). A plain FASTA's index is checked against the file, since reading through another file's
+index gives other letters without an error.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +33,9 @@ log = logging.getLogger("motifnet")
 #: The window length of BED input when ``--length`` is not given.
 DEFAULT_BED_LENGTH = 200
 _COMPLEMENT = bytes.maketrans(b"ACGTRYSWKMBDHVNacgtryswkmbdhvn", b"TGCAYRSWMKVHDBNtgcayrswmkvhdbn")
-#: A window id, ``chrom:start-end(strand)``, possibly followed by a suffix (``/shuffle1``).
-WINDOW_ID = re.compile(r"^(?P<chrom>.+):(?P<start>\d+)-(?P<end>\d+)\((?P<strand>[+-])\)")
+#: A window id, ``chrom:start-end(strand)``, possibly followed by a suffix (``/shuffle1``). The start is
+#: negative for a window that reaches before its chromosome's start (padded with N).
+WINDOW_ID = re.compile(r"^(?P<chrom>.+):(?P<start>-?\d+)-(?P<end>\d+)\((?P<strand>[+-])\)")
 _BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz", ".broadpeak.gz")
 
 
@@ -85,8 +91,19 @@ class Genome:
         self.path = str(path)
         if not Path(self.path).is_file():
             raise InputError(f"--genome {self.path}: no such file")
+        self._index_folder = None
+        index = {}
+        if not _index_writable(self.path):
+            # pyfaidx writes a missing (or older) index beside the FASTA; here it goes to a temporary folder instead.
+            self._index_folder = tempfile.TemporaryDirectory(prefix="motifnet-fai-")
+            index = {"indexname": str(Path(self._index_folder.name) / (Path(self.path).name + ".fai")),
+                     "gzi_indexname": str(Path(self._index_folder.name) / (Path(self.path).name + ".gzi"))}
+            for suffix, key in ((".fai", "indexname"), (".gzi", "gzi_indexname")):
+                if _index_current(self.path, self.path + suffix):
+                    shutil.copyfile(self.path + suffix, index[key])
+            log.info("%s: its folder is not writable; indexing it in %s", self.path, self._index_folder.name)
         try:
-            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True)
+            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, **index)
         except pyfaidx.UnsupportedCompressionFormat:
             raise InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
                              "(samtools/htslib) or give the plain FASTA") from None
@@ -94,11 +111,30 @@ class Genome:
             raise InputError(f"--genome {self.path}: reading bgzip-compressed FASTA needs Biopython (pip install "
                              "biopython); or give the plain FASTA") from None
         except (pyfaidx.FastaIndexingError, ValueError, OSError) as error:
+            if str(error).startswith("Duplicate key"):
+                raise InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
+                                 "name is its header up to the first space)") from None
             raise InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})") from None
         self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
+        if not self.path.endswith((".gz", ".bgz")):
+            problem = _index_mismatch(self.path, self._fasta.faidx.index)
+            if problem:
+                self.close()
+                raise InputError(f"--genome {self.path}: its index {self._fasta.faidx.indexname} does not match the "
+                                 f"FASTA ({problem}); delete the index so that it is built again")
+
+    def describe_names(self, chrom: str) -> str:
+        """A few of the genome's chromosome names, for a message about ``chrom``, which it lacks."""
+        other = chrom[3:] if chrom.lower().startswith("chr") else f"chr{chrom}"
+        if other in self.lengths:
+            return f"it names it {other!r}: the file and the genome use different chromosome names"
+        return ", ".join(list(self.lengths)[:5]) + (", ..." if len(self.lengths) > 5 else "")
 
     def close(self) -> None:
         self._fasta.close()
+        if self._index_folder is not None:
+            self._index_folder.cleanup()
+            self._index_folder = None
 
     def __enter__(self) -> Genome:
         return self
@@ -117,6 +153,47 @@ class Genome:
         letters = str(self._fasta[window.chrom][left:right]).encode("ascii") if right > left else b""
         letters = b"N" * (left - window.start) + letters + b"N" * (window.end - right)
         return reverse_complement(letters) if window.strand == "-" else letters
+
+
+def _index_current(path: str, index: str) -> bool:
+    """Whether ``index`` exists and is not older than the FASTA ``path`` (pyfaidx rebuilds an older one)."""
+    return Path(index).is_file() and Path(index).stat().st_mtime >= Path(path).stat().st_mtime
+
+
+def _index_writable(path: str) -> bool:
+    """Whether pyfaidx can use or write the FASTA's index (and bgzip's ``.gzi``) beside it."""
+    suffixes = (".fai", ".gzi") if path.endswith((".gz", ".bgz")) else (".fai",)
+    if all(_index_current(path, path + suffix) for suffix in suffixes):
+        return True
+    return os.access(Path(path).resolve().parent, os.W_OK)
+
+
+def _index_mismatch(path: str, index) -> str | None:
+    """What shows that a plain FASTA's ``.fai`` belongs to another file (another genome, another line length).
+
+    Reading through a wrong index yields other letters without an error, so each record's index
+    entry is checked where the file is cheap to read: the header line before its first base, the
+    line length, and the line end after its last base.
+    """
+    with open(path, "rb") as handle:
+        for name, entry in index.items():
+            offset, length, width, line_bytes = entry.offset, entry.rlen, entry.lenc, entry.lenb
+            handle.seek(max(offset - 1 - 4096, 0))
+            before = handle.read(offset - max(offset - 1 - 4096, 0))
+            header = before[:-1].rsplit(b"\n", 1)[-1] if before.endswith(b"\n") else b""
+            if not header.startswith(b">") or name.encode() not in header:
+                return f"{name} does not start at byte {offset}"
+            if length > width:
+                handle.seek(offset + width)
+                if handle.read(1) not in (b"\n", b"\r"):
+                    return f"the lines of {name} are not {width} letters long"
+            if length:
+                last = offset + (length - 1) // width * line_bytes + (length - 1) % width
+                handle.seek(last)
+                ending = handle.read(2)
+                if ending[:1] in (b"\n", b"\r", b">", b"") or ending[1:2] not in (b"\n", b"\r", b""):
+                    return f"{name} does not end after {length} letters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -197,8 +274,8 @@ def check_interval(interval: BedInterval, genome: Genome, name: str) -> None:
     """Refuse an interval on a chromosome the genome lacks, or past the chromosome's end."""
     where = f"{name}, line {interval.line}"
     if interval.chrom not in genome.lengths:
-        shown = ", ".join(list(genome.lengths)[:5]) + (", ..." if len(genome.lengths) > 5 else "")
-        raise InputError(f"{where}: chromosome {interval.chrom!r} is not in the genome {genome.path} ({shown})")
+        raise InputError(f"{where}: chromosome {interval.chrom!r} is not in the genome {genome.path} "
+                         f"({genome.describe_names(interval.chrom)})")
     size = genome.lengths[interval.chrom]
     if interval.end > size:
         raise InputError(f"{where}: end {interval.end} lies past the end of {interval.chrom} ({size} bases in "

@@ -153,7 +153,7 @@ def chromosome_split(ids, labels: np.ndarray, split: tuple, seed: int, val_chrom
     if None in chroms:
         row = chroms.index(None)
         raise ParamError(f"--val-chroms/--test-chroms need records of BED input (ids chrom:start-end(strand)); "
-                         f"record {row + 1} is {ids[row]!r}")
+                         f"record {row + 1} is {str(ids[row])!r}")
     chroms = np.array(chroms, dtype=object)
     groups = np.zeros(len(chroms), dtype=np.int8)
     groups[np.isin(chroms, list(val_chroms))] = 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from .fasta import iter_text_stream
 from .genome import Genome
 
 log = logging.getLogger("motifnet")
@@ -29,7 +30,7 @@ class Variant:
 
 @dataclass
 class VariantCounts:
-    """What reading skipped: indels and other non-SNV alleles, and REF that disagreed with the genome."""
+    """What reading skipped: non-SNV alleles (indels, symbolic, ALT = REF) and REF that disagreed with the genome."""
 
     snvs: int = 0
     indels: int = 0
@@ -52,7 +53,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     Returns
     -------
     list of Variant, VariantCounts
-        Indels, symbolic and multi-base alleles are skipped and counted.
+        Indels, symbolic and multi-base alleles, and an ALT equal to REF, are skipped and counted.
 
     Raises
     ------
@@ -67,17 +68,16 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
         raise InputError(f"--vcf {name}: no such file")
     counts = VariantCounts()
     variants = []
+    lines = _CountedLines(iter_text_stream(name))
     try:
         with warnings.catch_warnings():  # vcfpy warns about every header line it does not know (contig lengths)
             warnings.simplefilter("ignore")
-            reader = vcfpy.Reader.from_path(name)
+            reader = vcfpy.Reader.from_stream(lines, path=name)
     except (vcfpy.exceptions.VCFPyException, ValueError, OSError, IndexError) as error:
-        raise InputError(f"--vcf {name}: not a readable VCF file ({error})") from None
-    # vcfpy does not count lines: the header lines and the #CHROM line come before the first record.
-    line = len(reader.header.lines) + 1
+        lines.close()
+        raise InputError(f"--vcf {name}: not a readable VCF file ({_one_line(error)})") from None
     with reader:
         while True:
-            line += 1
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -85,7 +85,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             except StopIteration:
                 break
             except (vcfpy.exceptions.VCFPyException, ValueError, IndexError) as error:
-                raise InputError(f"{name}, line {line}: not a valid VCF record ({error})") from None
+                raise InputError(f"{name}, line {lines.parsed}: not a valid VCF record ({_one_line(error)})") from None
+            line = lines.parsed
             where = f"{name}, line {line}"
             _check_position(record.CHROM, record.POS, genome, where)
             ref = str(record.REF).upper()
@@ -102,16 +103,52 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
                                          "such variants")
                     counts.mismatches += 1
                     continue
+                if value == ref:  # ALT = REF: no change to score
+                    counts.indels += 1
+                    continue
                 identifier = ";".join(record.ID) if record.ID else "."
                 variants.append(Variant(record.CHROM, record.POS, identifier, ref, value, line))
     counts.snvs = len(variants)
     return variants, counts
 
 
+def _one_line(error) -> str:
+    return " ".join(str(error).split())
+
+
+class _CountedLines:
+    """A text stream for vcfpy that skips blank lines (vcfpy takes one for the end of the file) and counts lines.
+
+    vcfpy reads one line ahead, so the record it has just returned is the line before the last one read:
+    :attr:`parsed`.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._number = 0
+        self._numbers = [0, 0]  # the file lines of the last two non-blank lines handed out
+
+    def readline(self) -> str:
+        while True:
+            line = self._stream.readline()
+            if line:
+                self._number += 1
+            if not line or line.strip():
+                self._numbers = [self._numbers[1], self._number if line else self._number + 1]
+                return line
+
+    @property
+    def parsed(self) -> int:
+        return self._numbers[0]
+
+    def close(self) -> None:
+        self._stream.close()
+
+
 def _check_position(chrom: str, pos: int, genome: Genome, where: str) -> None:
     if chrom not in genome.lengths:
-        shown = ", ".join(list(genome.lengths)[:5]) + (", ..." if len(genome.lengths) > 5 else "")
-        raise InputError(f"{where}: chromosome {chrom!r} is not in the genome {genome.path} ({shown})")
+        raise InputError(f"{where}: chromosome {chrom!r} is not in the genome {genome.path} "
+                         f"({genome.describe_names(chrom)})")
     if not 1 <= pos <= genome.lengths[chrom]:
         raise InputError(f"{where}: position {pos} lies outside {chrom} (1 to {genome.lengths[chrom]} in "
                          f"{genome.path})")

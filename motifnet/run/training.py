@@ -413,7 +413,7 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
     Returns the data set (less the dropped records), the groups, their indices and what
     ``motifnet.json`` records of it under ``split``.
     """
-    from ..data.split import chromosome_split, overlapping_windows
+    from ..data.split import chromosome_split, overlapping_windows, window_chromosomes
 
     if not (config.val_chroms or config.test_chroms):
         groups, index = _split(dataset, config.split, seed)
@@ -423,11 +423,16 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         groups = chromosome_split(dataset.ids, dataset.labels, config.split, seed, config.val_chroms,
                                   config.test_chroms)
         index = group_indices(groups)
-        for name in ("train", "val"):
-            if len(index[name]) == 0:
+        for name in ("train", "val", "test"):
+            if len(index[name]) == 0 and (name != "test" or config.test_chroms):
                 raise ParamError(f"the {name} split is empty: no record on "
-                                 f"{'the other chromosomes' if name == 'train' else '--val-chroms'}; check the "
+                                 f"{ {'train': 'the other chromosomes'}.get(name, f'--{name}-chroms')}; check the "
                                  "chromosome names")
+        present = set(window_chromosomes(dataset.ids))
+        for option, names in (("--val-chroms", config.val_chroms), ("--test-chroms", config.test_chroms)):
+            absent = [name for name in names if name not in present]
+            if absent:
+                log.warning("warning: %s names %s, on which no record lies", option, ", ".join(absent))
         extra = {"val_chroms": list(config.val_chroms), "test_chroms": list(config.test_chroms)}
     if not (dataset.origin or {}).get("window_length"):
         return dataset, groups, index, extra
