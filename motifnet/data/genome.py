@@ -107,9 +107,6 @@ class Genome:
         except pyfaidx.UnsupportedCompressionFormat:
             raise InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
                              "(samtools/htslib) or give the plain FASTA") from None
-        except ImportError:  # pyfaidx reads bgzip through Biopython, an optional dependency
-            raise InputError(f"--genome {self.path}: reading bgzip-compressed FASTA needs Biopython (pip install "
-                             "biopython); or give the plain FASTA") from None
         except (pyfaidx.FastaIndexingError, ValueError, OSError) as error:
             if str(error).startswith("Duplicate key"):
                 raise InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
