@@ -179,6 +179,18 @@ def test_bedgraph_tracks_known_case():
         12: 7.0, 13: 6.0, 14: (5.0 + 8.0) / 2, 15: (4.0 + 9.0) / 2}
 
 
+def test_bedgraph_stops_at_each_chromosomes_end():
+    """A window padded with N past a chromosome's end: those bases have no bedGraph line (UCSC tools refuse them)."""
+    windows = window_table(["chr1:8-12(+)", "chr2:3-7(-)"])
+    scores = np.arange(8, dtype=np.float32).reshape(2, 4)
+    tracks = bedgraph_tracks(scores, np.array([0, 0]), windows, chrom_sizes={"chr1": 10, "chr2": 6})
+    chrom, position, value = tracks[0]
+    # chr1 ends at 10: positions 10 and 11 go; chr2 (minus strand, 6 long): genome 6 is record position 0.
+    assert list(zip(chrom.tolist(), position.tolist(), value.tolist())) == [
+        ("chr1", 8, 0.0), ("chr1", 9, 1.0), ("chr2", 3, 7.0), ("chr2", 4, 6.0), ("chr2", 5, 5.0)]
+    assert len(bedgraph_tracks(scores, np.array([0, 0]), windows)[0][0]) == 8  # no sizes: every base
+
+
 def test_window_intervals_on_both_strands():
     windows = window_table(["chr1:100-120(+)", "chr1:100-120(-)"])
     start, end = windows.intervals(np.array([[0, 3], [0, 3]]), 5)

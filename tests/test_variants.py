@@ -249,10 +249,13 @@ def test_top_variants_get_logos_and_a_report_section(cli, learned, tmp_path):
     assert 'id="variants' in page and "Variant effects" in page
     assert "<dt>class background</dt><dd>90 shuffled copies of the inputs, each keeping its 2-mer counts" in page
     assert all(f'src="variants/{entry["image"]}"' in page for entry in summary["top"])
-    # A second call with fewer logos leaves no stale figure behind.
+    # A second call with fewer logos leaves no stale figure behind, and a figure the user named like one stays.
+    mine = out / "variant_9_chr1-100-A-C.png"
+    mine.write_bytes(b"the user's own figure")
     assert cli("variants", learned["run"], "--vcf", learned["vcf"], "--genome", learned["genome"], "-o", out,
                "--null", 0, "--top", 1).exit_code == 0
-    assert sorted(path.name for path in out.glob("*.png")) == [summary["top"][0]["image"]]
+    assert sorted(path.name for path in out.glob("*.png")) == sorted([summary["top"][0]["image"], mine.name])
+    assert mine.read_bytes() == b"the user's own figure"
 
 
 def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():

@@ -294,5 +294,12 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)
     else:
         run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
-    attribute_run(run, dataset, out_dir, config, top, data_label=label, bedgraph=bedgraph)
+    chrom_sizes = None
+    genome_path = genome or ((run.meta["data"].get("origin") or {}).get("genome") or {}).get("path")
+    if bedgraph and genome_path and Path(genome_path).is_file():
+        from ..data.genome import Genome
+
+        with Genome(genome_path) as opened:  # bedGraph lines stop at each chromosome's end
+            chrom_sizes = dict(opened.lengths)
+    attribute_run(run, dataset, out_dir, config, top, data_label=label, bedgraph=bedgraph, chrom_sizes=chrom_sizes)
     click.echo(str(Path(out_dir) / "attributions.npz"))

@@ -53,7 +53,7 @@ _LOGO_NAME = re.compile(r"attribution_[0-9]+_[A-Za-z0-9._-]+\.png")
 
 
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
-                  data_label: str = "test split", bedgraph: bool = False) -> dict:
+                  data_label: str = "test split", bedgraph: bool = False, chrom_sizes: dict | None = None) -> dict:
     """Compute attributions for ``dataset`` with the run's model and write every output to ``out_dir``.
 
     Parameters
@@ -74,6 +74,9 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     bedgraph : bool
         Also write the per-position scores in genome coordinates, one bedGraph per target
         (:func:`write_bedgraphs`). Default is False.
+    chrom_sizes : dict or None
+        Chromosome lengths of the genome (``Genome.lengths``): bedGraph lines of bases past a
+        chromosome's end (windows padded with N there) are left out. Default is None: none known.
 
     Returns
     -------
@@ -106,7 +109,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         if not windows.valid.all():
             log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of the "
                      "bedGraph files", int((~windows.valid).sum()))
-        for path in write_bedgraphs(out, result, windows, dataset.output_names, method_label(config)):
+        for path in write_bedgraphs(out, result, windows, dataset.output_names, method_label(config), chrom_sizes):
             log.info("wrote %s", path)
     summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows)
     write_json(out / SUMMARY, summary)
@@ -152,7 +155,7 @@ def write_logos(out: Path, result, dataset, top: int, width: int) -> list:
     return rows
 
 
-def bedgraph_tracks(scores, targets, windows) -> dict:
+def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -> dict:
     """Per-position scores in genome coordinates, one track per target.
 
     Parameters
@@ -163,6 +166,8 @@ def bedgraph_tracks(scores, targets, windows) -> dict:
         The target each record was explained for.
     windows : motifnet.data.windows.WindowTable
         The records' genome windows (minus-strand records map back base by base).
+    chrom_sizes : dict or None
+        Chromosome lengths; bases at or past a chromosome's end are left out. Default is None.
 
     Returns
     -------
@@ -170,7 +175,8 @@ def bedgraph_tracks(scores, targets, windows) -> dict:
         target -> (chrom, position, value) arrays, one entry per genome base, sorted by chrom and
         position; a base covered by several windows of the target gets their mean score. Bases
         before a chromosome's start (windows padded with N), and records that are not windows
-        (``windows.valid`` False: a shuffled background), are left out.
+        (``windows.valid`` False: a shuffled background), are left out, and so are bases past a
+        chromosome's end (padded with N) when ``chrom_sizes`` gives its length.
     """
     scores = np.asarray(scores, dtype=np.float64)
     bases = windows.bases(scores.shape[1])
@@ -180,6 +186,10 @@ def bedgraph_tracks(scores, targets, windows) -> dict:
         chrom = np.repeat(windows.chrom[rows], scores.shape[1])
         position, value = bases[rows].ravel(), scores[rows].ravel()
         keep = position >= 0
+        if chrom_sizes:
+            sizes = np.array([chrom_sizes.get(name, np.iinfo(np.int64).max) for name in windows.chrom[rows]],
+                             dtype=np.int64)
+            keep &= position < np.repeat(sizes, scores.shape[1])
         chrom, position, value = chrom[keep], position[keep], value[keep]
         if not len(position):
             continue
@@ -191,13 +201,14 @@ def bedgraph_tracks(scores, targets, windows) -> dict:
     return tracks
 
 
-def write_bedgraphs(out: Path, result, windows, output_names, label: str) -> list:
+def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_sizes: dict | None = None) -> list:
     """Write ``attributions_<target>.bedGraph`` per target (see :func:`bedgraph_tracks`); the paths written.
 
     One line per base: chrom, start, start + 1, score; a ``track`` line first.
     """
     paths = []
-    for target, (chrom, position, value) in bedgraph_tracks(result.scores, result.targets, windows).items():
+    for target, (chrom, position, value) in bedgraph_tracks(result.scores, result.targets, windows,
+                                                            chrom_sizes).items():
         name = str(output_names[target])
         path = out / f"attributions_{_safe_name(name)}.bedGraph"
         header = f'track type=bedGraph name="{_safe_name(name)}" description="motifnet {label}, {name}"\n'

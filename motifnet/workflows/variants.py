@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -164,7 +165,15 @@ def _safe(text: str) -> str:
 
 
 def _remove_earlier_logos(out: Path) -> None:
-    """Delete the variant logos an earlier ``variants`` wrote here (they would be mistaken for these), nothing else."""
-    for path in out.glob("variant_*.png"):
-        if _LOGO_NAME.match(path.name) and path.is_file():
-            path.unlink()
+    """Delete the variant logos an earlier ``variants`` wrote here (listed in its ``variants.json``), nothing else.
+
+    They would be mistaken for this call's; a file the user named like one stays.
+    """
+    try:
+        earlier = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8")).get("top", [])
+    except (OSError, ValueError, AttributeError):
+        return
+    for entry in earlier if isinstance(earlier, list) else []:
+        name = entry.get("image") if isinstance(entry, dict) else None
+        if isinstance(name, str) and _LOGO_NAME.match(name) and (out / name).is_file():
+            (out / name).unlink()
