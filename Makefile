@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.motifnet-installed
 DEMO_DIR ?= demo_run
 
-.PHONY: demo test test-quick bench bench-defaults lint clean
+.PHONY: demo test test-quick bench bench-motifs bench-defaults lint clean
 
 # (Re)install when the package metadata changes; the editable install picks up code changes.
 $(STAMP): setup.cfg pyproject.toml
@@ -33,10 +33,16 @@ test: $(STAMP)
 test-quick: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" --durations=15
 
-# Benchmarks with their same-run references, the genomic ones (benchmarks/genome.py) included; writes
-# benchmarks/results.md (about 11 minutes on 2 cores).
+# Benchmarks with their same-run references, the genomic ones (benchmarks/genome.py) and scan
+# (benchmarks/motifs_scan.py) included; writes benchmarks/results.md, keeping the sections other targets
+# write (about 20 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# `motifnet motifs` on 10,000 and 100,000 records (time, peak memory) and scan: hours on 2 cores; rewrites
+# its own section of benchmarks/results.md.
+bench-motifs: $(STAMP)
+	$(BIN)/python benchmarks/motifs_scan.py --motifs-sizes 10000,100000
 
 # The candidates for the default network on six data sets (issue 17): several hours on 2 cores;
 # writes benchmarks/defaults.md and benchmarks/defaults.tsv (runs kept in benchmarks/defaults_work).

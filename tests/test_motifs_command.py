@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import check_in_chromium, reverse_complement_text, write_fasta
+from helpers import check_in_chromium, make_genome, reverse_complement_text, write_fasta
 
 from motifnet.cli.main import main
 from motifnet.errors import ParamError
@@ -367,6 +367,96 @@ def test_unlabelled_fasta_and_quiet(planted, tmp_path):
     columns = (tmp_path / "out" / "patterns.tsv").read_text().splitlines()[0].split("\t")
     assert "seqlets_gata" not in columns  # unlabelled: no per-class counts
     assert all(row["best_match_id"] == "" for row in header)
+
+
+@pytest.mark.slow
+def test_bed_windows_give_seqlets_at_the_planted_genome_sites(planted, tmp_path):
+    folder, _ = planted
+    genome = make_genome(tmp_path, motif=PLANTED, sites=20)  # planted on the genome's + strand
+    out = tmp_path / "out"
+    result = invoke("motifs", folder / "run", genome["bed"], "--genome", genome["genome"], "-o", out,
+                    "--target", "gata", "--min-metacluster-size", "5", "--min-seqlets", "5", "--leiden-runs", "2",
+                    "--no-match", "--quiet")
+    assert result.exit_code == 0, result.output
+    header = (out / "seqlets.tsv").read_text().splitlines()[0].split("\t")
+    assert header == ["chrom", "start", "end", "strand", "pattern", "contribution", "window"]
+    seqlets = [row for row in read_rows(out / "seqlets.tsv") if row["pattern"] == "pattern_1"]
+    sites = set(genome["sites"])
+    windows = {row["window"][-2] for row in seqlets}
+    assert windows == {"+", "-"}  # BED6 lines on both strands: minus-strand windows are reverse-complemented
+    on_site = 0
+    for row in seqlets:
+        chrom, start, end = row["chrom"], int(row["start"]), int(row["end"])
+        site = next((s for c, s in sites if c == chrom and min(end, s + len(PLANTED)) - max(start, s) > 0), None)
+        if site is not None:
+            on_site += min(end, site + len(PLANTED)) - max(start, site) >= len(PLANTED) // 2
+    assert on_site >= 0.8 * len(seqlets)
+    # every planted site reads the same way on the genome, whichever window strand it was seen on
+    assert len({row["strand"] for row in seqlets}) == 1
+
+
+def test_seqlets_table_maps_window_seqlets_to_the_genome():
+    from types import SimpleNamespace
+
+    from motifnet.motifs.modisco import Seqlet
+    from motifnet.workflows.patterns import seqlets_table
+
+    pattern = SimpleNamespace(seqlets=[Seqlet(0, 10, 18, "+", 2.5), Seqlet(1, 10, 18, "+", 1.5),
+                                       Seqlet(2, 3, 7, "-", 0.5)])
+    motif = MemeMotif("pattern_1", "", np.full((8, 4), 0.25), 3)
+    ids = ["chr1:100-200(+)", "chr2:100-200(-)", "plain"]
+    header, *rows = [line.split("\t") for line in seqlets_table([("a", pattern)], [motif], ids, True).splitlines()]
+    assert header == ["chrom", "start", "end", "strand", "pattern", "contribution", "window"]
+    assert rows[0][:4] == ["chr1", "110", "118", "+"] and rows[0][-1] == "chr1:100-200(+)"
+    assert rows[1][:4] == ["chr2", "182", "190", "-"]  # a minus-strand window: [end - 18, end - 10), other strand
+    assert rows[2][:4] == ["plain", "3", "7", "-"] and rows[2][-1] == "NA"
+    plain = seqlets_table([("a", pattern)], [motif], ids).splitlines()
+    assert plain[0].startswith("id\t") and plain[2].split("\t")[:4] == ["chr2:100-200(-)", "10", "18", "+"]
+
+
+RNA_PLANTED = "UGCAUGU"
+
+
+@pytest.mark.slow
+def test_rna_model_gives_an_acgu_pattern_of_the_planted_motif(tmp_path):
+    from motifnet.motifs.meme import read_meme
+
+    rng = np.random.default_rng(11)
+    length, sites = 100, {}
+    records = []
+    for i in range(150):
+        letters = list(rng.choice(list("ACGU"), size=length))
+        start = int(rng.integers(25, length - 25 - len(RNA_PLANTED)))
+        letters[start:start + len(RNA_PLANTED)] = RNA_PLANTED
+        records.append((f"r{i}", "".join(letters)))
+        sites[f"r{i}"] = start
+    bound = write_fasta(tmp_path / "bound.fa", records)
+    unbound = write_fasta(tmp_path / "unbound.fa",
+                          [(f"u{i}", "".join(rng.choice(list("ACGU"), size=length))) for i in range(150)])
+    result = invoke("train", bound, unbound, "-o", tmp_path / "run", "--seed", "1", "--quiet",
+                    "--param", "conv_num=1", "--param", "kernel_num=8", "--param", "kernel_len=8",
+                    "--param", "global_pool=max", "--param", "neuron_num=16", "--param", "epochs=25",
+                    "--param", "batch_size=16", "--param", "learning_rate=0.01", "--param", "dropout_input=0",
+                    "--param", "dropout_conv=0", "--param", "dropout_dense=0.1")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    result = invoke("motifs", tmp_path / "run", "-o", out, "--group", "all", "--target", "bound",
+                    "--min-metacluster-size", "20", "--min-seqlets", "10", "--leiden-runs", "2", "--window", "15",
+                    "--flank", "5", "--no-match", "--quiet")
+    assert result.exit_code == 0, result.output
+    letters, patterns = read_meme(out / "patterns.meme")
+    assert letters == "ACGU" and "ALPHABET= ACGU" in (out / "patterns.meme").read_text()
+    first = read_rows(out / "patterns.tsv")[0]
+    assert first["sign"] == "+" and first["class"] == "bound"
+    consensus = "".join("ACGU"[letter] for letter in patterns[0].pwm.argmax(axis=1))
+    assert len(consensus) >= 5 and consensus in RNA_PLANTED  # the trimmed core: most of the planted motif
+    seqlets = [row for row in read_rows(out / "seqlets.tsv") if row["pattern"] == "pattern_1"]
+    planted = [row for row in seqlets if row["id"] in sites]
+    # the rest lie on chance copies of the core (CAUGU) in unbound records
+    assert len(planted) >= 0.7 * len(seqlets)
+    overlaps = [min(int(row["end"]), sites[row["id"]] + len(RNA_PLANTED)) - max(int(row["start"]), sites[row["id"]])
+                for row in planted]
+    assert sum(overlap >= len(RNA_PLANTED) // 2 for overlap in overlaps) >= 0.9 * len(planted)
 
 
 def test_pattern_plot_draws_cwm_and_pfm_side_by_side():

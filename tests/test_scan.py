@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import read_tsv, reverse_complement_text, write_fasta
+from helpers import make_genome, read_tsv, reverse_complement_text, write_fasta
 
 from motifnet.motifs.enrichment import enrichment_table
 from motifnet.motifs.meme import MemeMotif, write_meme
@@ -158,6 +158,9 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     (["{motifs}", "missing.fa"], "missing.fa"),
     (["{motifs}", "{gata}", "--threshold", "2"], "--threshold is a p-value"),
     (["{folder}", "{gata}"], "a folder without motifs_distinct.meme or patterns.meme"),
+    (["{motifs}", "{gata}", "--background", "gc"], "--background is uniform, input or a MEME background file"),
+    (["{motifs}", "{gata}", "--background", "{gata}"], "expected a letter and its frequency"),
+    (["{motifs}", "peaks.bed"], "BED input needs --genome"),
 ])
 def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
     folder, gata, _, motifs, _ = planted
@@ -189,3 +192,108 @@ def test_q_threshold_keeps_only_hits_at_or_below_it(planted, tmp_path):
     assert all(float(row[7]) <= 0.01 for row in rows)
     assert truth <= {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
     assert strict.records_with_hit[0].tolist() == [60, 0]
+
+
+# -- background ---------------------------------------------------------------------------------------
+
+def _scan_scores(motif_set, fasta, config, folder) -> dict:
+    """(motif, record, start, strand) -> score, p-value of ``scan_files``."""
+    scan_files(motif_set, [fasta], config, folder / "h.tsv", folder / "h.bed")
+    _, rows = read_tsv((folder / "h.tsv").read_text())
+    return {(row[0], row[1], int(row[2]), row[4]): (float(row[5]), float(row[6])) for row in rows}
+
+
+def test_a_background_changes_scores_by_its_log_odds_exactly(tmp_path):
+    from motifnet.motifs.fimo_background import EPS
+
+    pwm = _pwm("GATTACA")
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("m", "", pwm, 20)], "ACGT", [0.25] * 4, strands=True)
+    fasta = write_fasta(tmp_path / "s.fa", [("s", "CCGATTACACC")])
+    background = tmp_path / "bg.txt"
+    background.write_text("# order-0\nA 0.35\nC 0.15\nG 0.15\nT 0.35\nAA 0.2\n")
+    motif_set = load_scan_motifs(motif_file)
+    uniform = _scan_scores(motif_set, fasta, ScanConfig(background="uniform", threshold=1e-2), tmp_path)
+    skewed = _scan_scores(motif_set, fasta, ScanConfig(background=str(background), threshold=1e-2), tmp_path)
+    frequency = dict(zip("ACGT", (0.35, 0.15, 0.15, 0.35)))
+    expected = sum(np.log2(pwm[i, "ACGT".index(letter)] + EPS) - np.log2(frequency[letter])
+                   for i, letter in enumerate("GATTACA"))
+    assert skewed["m", "s", 2, "+"][0] == pytest.approx(expected, abs=1e-4)
+    shift = sum(np.log2(0.25) - np.log2(frequency[letter]) for letter in "GATTACA")
+    assert skewed["m", "s", 2, "+"][0] - uniform["m", "s", 2, "+"][0] == pytest.approx(shift, abs=2e-4)
+    # an AT-rich background makes this AT-rich site likelier by chance
+    assert skewed["m", "s", 2, "+"][1] > uniform["m", "s", 2, "+"][1]
+
+
+def test_uniform_table_is_memelites_and_skewed_table_is_exact_on_its_bins():
+    import itertools
+
+    from memelite import fimo
+
+    from motifnet.motifs.fimo_background import EPS, UNIFORM, log_odds, survival_table
+
+    rng = np.random.default_rng(3)
+    pwm = rng.dirichlet([0.5] * 4, size=8)
+    letters = rng.integers(0, 4, size=(10, 300))
+    one_hot = (letters[:, None, :] == np.arange(4)[None, :, None]).astype(np.int8)
+    hits = fimo({"m": pwm.T.copy()}, one_hot, threshold=1e-2, reverse_complement=False)[0]
+    table = survival_table(log_odds(pwm, UNIFORM, EPS), UNIFORM)
+    assert len(hits) > 10
+    np.testing.assert_allclose(table.lookup(hits["score"].to_numpy()), hits["p-value"].to_numpy(), rtol=1e-12)
+    # weights on the bin grid: the table is the exact distribution of the score under the background
+    weights = rng.integers(-20, 20, size=(5, 4)) / 10
+    background = np.array([0.4, 0.1, 0.1, 0.4])
+    words = np.array(list(itertools.product(range(4), repeat=5)))
+    scores = weights[np.arange(5), words].sum(axis=1)
+    probabilities = background[words].prod(axis=1)
+    skewed = survival_table(weights, background)
+    for score in np.unique(np.round(scores, 6)):
+        inside = score + 0.05 if score >= 0 else score - 0.05  # memelite's bins: int(score / 0.1), towards 0
+        assert skewed.lookup(inside) == pytest.approx(probabilities[scores >= score - 1e-9].sum(), rel=1e-9)
+
+
+def test_input_background_is_the_letter_frequencies_made_strand_symmetric(tmp_path):
+    import json
+
+    from motifnet.workflows.scan import scan_to_folder
+
+    pwm = _pwm("GGGCCC")
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("m", "", pwm, 20)], "ACGT", [0.25] * 4, strands=True)
+    fasta = write_fasta(tmp_path / "gc.fa", [("a", "GGGGGGCCCA" * 3), ("b", "AGGGCCCTTT")])
+    scan_to_folder(motif_file, [fasta], tmp_path / "out", ScanConfig())
+    summary = json.loads((tmp_path / "out" / "scan.json").read_text())
+    counts = np.array([3 + 1, 9 + 3, 18 + 3, 3]) + 1.0  # A, C, G, T of the 40 letters, plus one each
+    counts = (counts + counts[::-1]) / 2
+    expected = counts / counts.sum()
+    assert summary["background"] == "input"
+    assert [summary["background_frequencies"][letter] for letter in "ACGT"] == pytest.approx(expected, abs=1e-6)
+    from motifnet.motifs.fimo_background import read_background_file, symmetric
+    (tmp_path / "b.txt").write_text("A 3\nC 1\nG 1\nU 1\n")
+    assert read_background_file(tmp_path / "b.txt") == pytest.approx([0.5, 1 / 6, 1 / 6, 1 / 6])
+    assert symmetric([0.5, 1 / 6, 1 / 6, 1 / 6]) == pytest.approx([1 / 3, 1 / 6, 1 / 6, 1 / 3])
+
+
+# -- genome input -------------------------------------------------------------------------------------
+
+def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
+    genome = make_genome(tmp_path)
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("ets", "", _pwm("ACCGGAAGTG"), 20)], "ACGT", [0.25] * 4, strands=True)
+    out = tmp_path / "out"
+    result = cli("scan", motif_file, genome["bed"], "--genome", genome["genome"], "--length", "120", "-o", out)
+    assert result.exit_code == 0, result.output
+    header, rows = read_tsv((out / "hits.tsv").read_text())
+    assert header[1] == "chrom" and header[-1] == "window"
+    hits = [dict(zip(header, row)) for row in rows]
+    found = {(hit["chrom"], int(hit["start"])) for hit in hits if hit["strand"] == "+"}
+    assert set(genome["sites"]) <= found  # planted on the genome's + strand, in + and - windows alike
+    planted = set(genome["sites"])
+    on_sites = [hit for hit in hits if (hit["chrom"], int(hit["start"])) in planted]
+    assert {hit["window"][-2] for hit in on_sites} == {"+", "-"}
+    for hit in on_sites:
+        chrom, start = hit["chrom"], int(hit["start"])
+        assert int(hit["end"]) == start + 10 and hit["strand"] == "+" and hit["sequence"] == "ACCGGAAGTG"
+        assert genome["sequences"][chrom][start:start + 10] == "ACCGGAAGTG"
+    bed = [line.split("\t") for line in (out / "hits.bed").read_text().splitlines()]
+    assert {(line[0], int(line[1]), line[5]) for line in bed} >= {(chrom, start, "+") for chrom, start in planted}

@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
-from .options import SEED, comma_list, logging_options, parse_formats, refuse_input_as_output, selection_options
+from .options import (
+    SEED,
+    comma_list,
+    genome_option,
+    logging_options,
+    parse_formats,
+    refuse_input_as_output,
+    selection_options,
+)
 
 log = logging.getLogger("motifnet")
 
@@ -62,7 +70,7 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
 
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
 @click.argument("run_dir")
-@click.argument("fasta_files", nargs=-1, metavar="[FASTA]...")
+@click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for motifs and logos.")
 @click.option("--method", default="deeplift", show_default=True,
               type=click.Choice(["deeplift", "integrated-gradients", "saliency", "ism"]),
@@ -97,19 +105,22 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
 @click.option("--no-match", is_flag=True, help="Do not match the patterns with known motifs.")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
               help="Motif file formats to write (patterns.meme, .jaspar, .transfac, .homer).")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
+               "window of the model's length around its summit or centre; seqlets.tsv then gives genome "
+               "coordinates.")
 @selection_options
 @logging_options
 @stopping_on_signals  # stops between batches
 def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuffles, steps, seed, max_seqlets,
                    window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs, trim_fraction, motif_db,
-                   tax_group, no_match, formats, group, fasta, multi_label, batch_size):
+                   tax_group, no_match, formats, genome, group, fasta, multi_label, batch_size):
     """Motifs that drive the predictions: TF-MoDISco patterns in the contributions (modisco-lite).
 
     For every class (or --target): hypothetical contributions of every record to the class's
     logit, then TF-MoDISco: seqlets, metaclusters by sign, patterns. Each pattern is written
     as its trimmed probability matrix, drawn as CWM and PFM logos and matched with known
     motifs. Data: the run's test split (--group), new labelled --fasta files, or plain FASTA
-    files given after RUN_DIR (no labels needed).
+    files given after RUN_DIR (no labels needed); BED files in either place with --genome.
     """
     from ..interpret.attribution import AttributionConfig
     from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
@@ -125,11 +136,12 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                             trim_fraction)
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group),
                            formats=parse_formats(formats))
-    refuse_input_as_output(out_dir, fasta + fasta_files, run_dir)
+    refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
     check_modisco_alphabet(open_run(run_dir).dataset_encoder)  # before reading any data
     if fasta_files:
-        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label)
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)
     else:
-        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label)
-    motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label)
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
+    motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
+               genome_coordinates=genome is not None)
     click.echo(str(Path(out_dir) / "patterns.meme"))

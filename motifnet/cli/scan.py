@@ -9,16 +9,18 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
-from .options import SEED, logging_options, refuse_input_as_output
+from .options import SEED, genome_option, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
 _SCAN_EPILOG = """\b
 Outputs in OUT_DIR:
-  hits.tsv        motif, record, start (0-based), end, strand, score (log-odds, bits),
-                  p_value, q_value (Benjamini-Hochberg over every window scanned),
-                  empirical_fdr (against dinucleotide-shuffled copies), sequence
-  hits.bed        record, start, end, motif, score, strand
+  hits.tsv        motif, record, start (0-based), end, strand, score (log-odds against
+                  the background, bits), p_value, q_value (Benjamini-Hochberg over every
+                  window scanned), empirical_fdr (against dinucleotide-shuffled copies),
+                  sequence; with --genome: chrom in place of record, genome positions
+                  and strands, and a last column window (chrom:start-end(strand))
+  hits.bed        record (chrom), start, end, motif, score, strand
   enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
                   odds ratio against the other classes, Fisher p, BH q
   enrichment.png  log2 odds ratio, motif x class (two classes or more)"""
@@ -26,7 +28,7 @@ Outputs in OUT_DIR:
 
 @click.command("scan", epilog=_SCAN_EPILOG)
 @click.argument("motifs", metavar="MOTIFS")
-@click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA...")
+@click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA|BED...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for hits and enrichment.")
 @click.option("--threshold", type=float, default=1e-4, metavar="P", show_default=True, help="Largest p-value of a hit.")
 @click.option("--q-threshold", type=float, metavar="Q",
@@ -36,22 +38,33 @@ Outputs in OUT_DIR:
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--chunk-records", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Records scanned at a time (memory).")
+@click.option("--background", default="input", show_default=True, metavar="input|uniform|FILE",
+              help="Letter frequencies of the log-odds and p-values: the input's, uniform, or a MEME background "
+                   "file ('A 0.3' lines); made strand-symmetric.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
+               "window of --length around its summit or centre; hits are given in genome coordinates.")
+@click.option("--length", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Window length of BED lines (--genome).")
 @logging_options(tensorflow=False)
 @stopping_on_signals  # stops between chunks
-def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records):
+def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
+                 genome, length):
     """Find the sites of MEME motifs in FASTA files (FIMO through memelite) and their enrichment per class.
 
     MOTIFS is a MEME file (motifs_distinct.meme of visualize-kernels, patterns.meme of
     motifs, a JASPAR or MEME-suite export) or a report folder (its motifs_distinct.meme,
-    else patterns.meme). Each FASTA file is one class, named after the file. DNA and
-    RNA motifs and sequences, both strands; U reads as T.
+    else patterns.meme). Each FASTA file is one class, named after the file; so is each BED
+    file, read as windows of --genome. DNA and RNA motifs and sequences, both strands; U
+    reads as T.
     """
+    from ..data.genome import check_genome_options
     from ..motifs.scan import ScanConfig, motif_file
     from ..workflows.scan import scan_to_folder
 
-    config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records).checked()
+    config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
+    check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
-    inputs = [motif_file(motifs), *fasta_files]
+    inputs = [motif_file(motifs), *fasta_files, genome, None if background in ("input", "uniform") else background]
     for name in ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png"):
         refuse_input_as_output(out / name, inputs)
     refuse_input_as_output(out_dir, inputs)

@@ -1,9 +1,13 @@
 """Motif sites in FASTA files: FIMO's log-odds scores and p-values (memelite), q-values and an empirical FDR.
 
 memelite's :func:`memelite.fimo` scores every window of every record on both strands against each
-motif's log-odds matrix, ``log2(p + 0.0001) - log2(0.25)``, and turns scores into exact p-values by
-dynamic programming over the score distribution. It assumes a uniform background (0.25 per letter)
-for both, and takes no other; so does this module.
+motif's log-odds matrix, ``log2(p + 0.0001) - log2(b)``, and turns scores into exact p-values by
+dynamic programming over the score distribution. memelite itself knows only the uniform background
+(``b = 0.25``); another one (by default the input's letter frequencies, ``--background``) is folded
+into the matrices and the p-value tables by :mod:`motifnet.motifs.fimo_background`.
+
+Records are FASTA records, or windows of a genome named by BED files (``--genome``); hits in
+windows are then reported in genome coordinates (:mod:`motifnet.data.coordinates`).
 
 Records are scanned in chunks (:attr:`ScanConfig.chunk_records`), so memory grows with the number of
 hits, not of records: each chunk's hits go to a scratch table, and only their p-values (and those of
@@ -22,18 +26,28 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
-from ..data.fasta import read_fasta
 from ..errors import InputError, ParamError
+from ._scan_records import RecordChunk, one_hot, record_chunks, shuffled_indices
+from .fimo_background import (
+    BIN_SIZE,
+    EPS,
+    FimoMotifs,
+    check_background,
+    input_background,
+    prepare_motifs,
+    read_background_file,
+)
 from .meme import read_meme
 
 log = logging.getLogger("motifnet")
 
 #: Motif files looked for, in this order, when the motifs are given as a report folder.
 REPORT_MOTIF_FILES = ("motifs_distinct.meme", "patterns.meme")
-#: Letters of a DNA or RNA record: A, C, G, T/U and the IUPAC ambiguity codes (which no window may hold).
-_NUCLEOTIDES = b"ACGTURYSWKMBDHVN"
 HIT_COLUMNS = ("motif", "record", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
                "sequence")
+#: ``hits.tsv`` with genome input: positions on ``chrom``, and the window (record) each hit was found in.
+GENOME_HIT_COLUMNS = ("motif", "chrom", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
+                      "sequence", "window")
 
 
 @dataclass
@@ -70,6 +84,13 @@ class ScanConfig:
         Seed of the shuffles. Default is 0.
     chunk_records : int
         Records scanned at a time. Default is 10,000.
+    background : str
+        Letter frequencies scores and p-values are computed against: ``input`` (those of the scanned
+        records, strand-symmetric), ``uniform``, or a MEME background file. Default is ``input``.
+    genome : str or None
+        Genome FASTA of BED inputs. Default is None.
+    length : int
+        Length of the windows of BED lines. Default is 200.
     """
 
     threshold: float = 1e-4
@@ -77,6 +98,9 @@ class ScanConfig:
     shuffles: int = 1
     seed: int = 0
     chunk_records: int = 10000
+    background: str = "input"
+    genome: str | None = None
+    length: int = 200
 
     def checked(self) -> ScanConfig:
         """This config, after checking its values.
@@ -93,6 +117,9 @@ class ScanConfig:
         if self.shuffles < 1 or self.chunk_records < 1:
             raise ParamError(f"--shuffles and the chunk size must be at least 1, received: {self.shuffles}, "
                              f"{self.chunk_records}")
+        if self.length < 1:
+            raise ParamError(f"--length must be at least 1, received: {self.length}")
+        check_background(self.background)
         return self
 
 
@@ -140,114 +167,22 @@ def load_scan_motifs(path) -> ScanMotifs:
     return ScanMotifs(names, [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs], str(source))
 
 
-# -- records ----------------------------------------------------------------------------------------
-
-_LETTER_INDEX = np.full(256, -2, dtype=np.int8)  # -2: not a nucleotide at all
-for _byte in _NUCLEOTIDES:
-    _LETTER_INDEX[_byte] = _LETTER_INDEX[ord(chr(_byte).lower())] = -1  # an ambiguity code
-for _index, _letters in enumerate(("Aa", "Cc", "Gg", "TtUu")):
-    for _letter in _letters:
-        _LETTER_INDEX[ord(_letter)] = _index
-
-
-@dataclass
-class RecordChunk:
-    """Records of one chunk, as letter indices.
-
-    Attributes
-    ----------
-    ids : list of str
-    sources : numpy.ndarray of int, shape=(n,)
-        Index of the FASTA file of each record.
-    letters : list of bytes
-        The records' sequences, upper case.
-    indices : numpy.ndarray of int8, shape=(n, length)
-        0-3 for A, C, G, T/U; -1 for an ambiguity code and past a record's end.
-    lengths : numpy.ndarray of int, shape=(n,)
-    """
-
-    ids: list
-    sources: np.ndarray
-    letters: list
-    indices: np.ndarray = field(repr=False)
-    lengths: np.ndarray
-
-
-def letter_indices(sequence: bytes, where: str) -> np.ndarray:
-    """0-3 for A, C, G, T/U and -1 for an ambiguity code, per position of ``sequence``.
-
-    Raises
-    ------
-    InputError
-        A character that is not a DNA/RNA letter (protein records, for instance).
-    """
-    indices = _LETTER_INDEX[np.frombuffer(sequence, dtype=np.uint8)]
-    bad = np.flatnonzero(indices == -2)
-    if len(bad):
-        letter = chr(sequence[bad[0]])
-        raise InputError(f"{where}: letter {letter!r} at position {bad[0] + 1} is not DNA or RNA; DNA/RNA motifs "
-                         "are scanned on DNA or RNA sequences only")
-    return indices
-
-
-def record_chunks(files, chunk_records: int):
-    """Yield :class:`RecordChunk` objects of up to ``chunk_records`` records, file after file.
-
-    Raises
-    ------
-    InputError
-        A missing or unreadable file, or a record with letters other than DNA/RNA ones.
-    """
-    def chunk(ids, sources, letters):
-        lengths = np.array([len(text) for text, _ in letters], dtype=np.int64)
-        indices = np.full((len(letters), max(int(lengths.max()), 1)), -1, dtype=np.int8)
-        for row, (text, where) in enumerate(letters):
-            indices[row, :len(text)] = letter_indices(text, where)
-        return RecordChunk(ids, np.asarray(sources), [text for text, _ in letters], indices, lengths)
-
-    ids, sources, letters = [], [], []
-    for file_index, path in enumerate(files):
-        for record in read_fasta(path):
-            ids.append(record.id)
-            sources.append(file_index)
-            letters.append((b"".join(record.lines).upper(), record.where()))
-            if len(ids) == chunk_records:
-                yield chunk(ids, sources, letters)
-                ids, sources, letters = [], [], []
-    if ids:
-        yield chunk(ids, sources, letters)
-
-
-def shuffled_indices(chunk: RecordChunk, rng: np.random.Generator) -> np.ndarray:
-    """Each record of ``chunk`` dinucleotide-shuffled (ambiguity codes move along), padding left in place."""
-    from ..interpret.attribution import dinucleotide_shuffle
-
-    shuffled = chunk.indices.copy()
-    for row, length in enumerate(chunk.lengths):
-        shuffled[row, :length] = dinucleotide_shuffle(chunk.indices[row, :length], rng)
-    return shuffled
-
-
 # -- scanning -----------------------------------------------------------------------------------------
 
-def one_hot(indices: np.ndarray) -> np.ndarray:
-    """memelite's input: shape=(n, 4, length), int8, all zeros where ``indices`` is -1."""
-    return (indices[:, None, :] == np.arange(4, dtype=np.int8)[None, :, None]).astype(np.int8)
+def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -> dict:
+    """FIMO hits of ``motifs`` on both strands of the records ``indices`` (memelite).
 
-
-def scan_indices(pwms, indices: np.ndarray, lengths: np.ndarray, threshold: float) -> dict:
-    """FIMO hits of ``pwms`` on both strands of the records ``indices`` (memelite).
-
-    Windows past a record's end or holding an ambiguity code are left out.
+    Windows past a record's end or holding an ambiguity code are left out. Against another
+    background than the uniform one, p-values are read from the motifs' tables and windows
+    above the threshold under that background dropped (see :mod:`motifnet.motifs.fimo_background`).
 
     Parameters
     ----------
-    pwms : list of numpy.ndarray, shape=(width, 4)
+    motifs : FimoMotifs
+        Matrices, background and threshold (:func:`motifnet.motifs.fimo_background.prepare_motifs`).
     indices : numpy.ndarray of int8, shape=(n, length)
         Letter indices (see :class:`RecordChunk`).
     lengths : numpy.ndarray of int, shape=(n,)
-    threshold : float
-        Largest p-value reported.
 
     Returns
     -------
@@ -258,9 +193,9 @@ def scan_indices(pwms, indices: np.ndarray, lengths: np.ndarray, threshold: floa
     from memelite import fimo
 
     columns = {"motif": [], "row": [], "start": [], "end": [], "strand": [], "score": [], "p_value": []}
-    motifs = {str(number): np.ascontiguousarray(pwm.T) for number, pwm in enumerate(pwms)}
     if len(indices):
-        tables = fimo(motifs, one_hot(indices), threshold=threshold, reverse_complement=True)
+        tables = fimo(motifs.matrices, one_hot(indices), threshold=motifs.fimo_threshold, reverse_complement=True,
+                      eps=EPS, bin_size=BIN_SIZE)
         for number, table in enumerate(tables):
             columns["motif"].append(np.full(len(table), number, dtype=np.int64))
             columns["row"].append(table["sequence_name"].to_numpy(np.int64))
@@ -269,6 +204,12 @@ def scan_indices(pwms, indices: np.ndarray, lengths: np.ndarray, threshold: floa
             columns["strand"].append(table["strand"].to_numpy(str).astype("<U1"))
             columns["score"].append(table["score"].to_numpy(np.float64))
             columns["p_value"].append(table["p-value"].to_numpy(np.float64))
+            if motifs.tables is not None:
+                scores = columns["score"][-1]
+                columns["p_value"][-1] = motifs.tables[number].lookup(scores)
+                passing = scores > motifs.cuts[number]
+                for values in columns.values():
+                    values[-1] = values[-1][passing]
     hits = {name: np.concatenate(values) if values else np.zeros(0) for name, values in columns.items()}
     if not len(hits["start"]):
         return {name: np.zeros(0, dtype=dtype) for name, dtype in
@@ -339,6 +280,10 @@ class ScanResult:
         Records with at least one written hit of each motif, per file.
     tests : numpy.ndarray of int, shape=(motifs,)
         Windows scanned per motif, both strands.
+    background : numpy.ndarray, shape=(4,)
+        Letter frequencies (A, C, G, T) scores and p-values were computed against.
+    genome : bool
+        Whether positions are on the genome (``--genome``; :data:`GENOME_HIT_COLUMNS`).
     """
 
     motifs: ScanMotifs
@@ -347,18 +292,51 @@ class ScanResult:
     hits: int
     records_with_hit: np.ndarray
     tests: np.ndarray
+    background: np.ndarray = field(default_factory=lambda: np.full(4, 0.25))
+    genome: bool = False
 
 
-def _scratch_rows(chunk: RecordChunk, hits: dict, names: list) -> str:
+def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> str:
+    """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window)."""
+    from ..data.coordinates import genome_sites
+
+    records, starts, ends, strands = (np.asarray(chunk.ids)[hits["row"]] if len(hits["row"]) else [], hits["start"],
+                                      hits["end"], hits["strand"])
+    windows = [""] * len(starts)
+    if genome:
+        sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands)
+        records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
+        windows = [f"\t{window}" for window in sites.window]
     rows = []
-    for motif, row, start, end, strand, score, p_value in zip(
-            hits["motif"], hits["row"], hits["start"], hits["end"], hits["strand"], hits["score"], hits["p_value"]):
+    for motif, row, start, end, strand, score, p_value, record, genome_start, genome_end, genome_strand, window \
+            in zip(hits["motif"], hits["row"], hits["start"], hits["end"], hits["strand"], hits["score"],
+                   hits["p_value"], records, starts, ends, strands, windows):
+        # the site as read on the hit's strand, which mapping to the genome leaves as it is
         site = chunk.letters[row][start:end].decode()
         if strand == "-":
             site = site[::-1].translate(_COMPLEMENT)
-        rows.append(f"{names[motif]}\t{chunk.ids[row]}\t{start}\t{end}\t{strand}\t{score:.4f}\t{p_value:.6g}\t"
-                    f"{chunk.sources[row]}\t{site}\n")
+        rows.append(f"{names[motif]}\t{record}\t{genome_start}\t{genome_end}\t{genome_strand}\t{score:.4f}\t"
+                    f"{p_value:.6g}\t{chunk.sources[row]}\t{site}{window}\n")
     return "".join(rows)
+
+
+def scan_background(config: ScanConfig, files) -> np.ndarray:
+    """The letter frequencies (A, C, G, T) of ``config.background``, strand-symmetric.
+
+    ``input`` counts the letters of every record of ``files`` (one pass, chunk by chunk), with
+    one pseudocount per letter.
+    """
+    from .fimo_background import UNIFORM, symmetric
+
+    if config.background == "uniform":
+        return UNIFORM.copy()
+    if config.background != "input":
+        return symmetric(read_background_file(config.background))
+    counts = np.zeros(4, dtype=np.int64)
+    for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
+        check_stop()
+        counts += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]
+    return input_background(counts)
 
 
 _COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "TGCAAYRSWMKVHDBN")
@@ -371,7 +349,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     ----------
     motifs : ScanMotifs
     files : list of path
-        One FASTA file per class.
+        One FASTA file per class (BED files with ``config.genome``).
     config : ScanConfig
     hits_path, bed_path : path
         Written atomically once every record is scanned.
@@ -392,6 +370,11 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
 
     config = config.checked()
     class_names = list(class_names or [class_name_from_path(path) for path in files])
+    background = scan_background(config, files)
+    log.info("background letter frequencies (%s): %s", config.background,
+             ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
+    prepared = prepare_motifs(motifs.pwms, background, config.threshold)
+    genome = config.genome is not None
     n_motifs = len(motifs.pwms)
     tests = np.zeros(n_motifs, dtype=np.int64)
     records_per_class = np.zeros(len(files), dtype=np.int64)
@@ -406,17 +389,17 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     scratch = Path(scratch_name)
     try:
         with open(scratch, "w", encoding="utf-8") as handle:
-            for number, chunk in enumerate(record_chunks(files, config.chunk_records)):
+            for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
                 check_stop()
-                hits = scan_indices(motifs.pwms, chunk.indices, chunk.lengths, config.threshold)
-                handle.write(_scratch_rows(chunk, hits, motifs.names))
+                hits = scan_indices(prepared, chunk.indices, chunk.lengths)
+                handle.write(_scratch_rows(chunk, hits, motifs.names, genome))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
                 record_of_hit.append(hits["row"] + record_offset)
-                rng = np.random.default_rng([config.seed, number])
-                for _ in range(config.shuffles):
+                for copy in range(config.shuffles):
                     check_stop()
-                    null = scan_indices(motifs.pwms, shuffled_indices(chunk, rng), chunk.lengths, config.threshold)
+                    null = scan_indices(prepared, shuffled_indices(chunk, config.seed, record_offset, copy),
+                                        chunk.lengths)
                     null_p.append(null["p_value"])
                     null_motif.append(null["motif"])
                 tests += window_counts(motifs.pwms, chunk.lengths)
@@ -445,15 +428,17 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         with atomic_path(hits_path) as hits_tmp, atomic_path(bed_path) as bed_tmp, \
                 open(scratch, encoding="utf-8") as rows, open(hits_tmp, "w", encoding="utf-8") as hits_out, \
                 open(bed_tmp, "w", encoding="utf-8") as bed_out:
-            hits_out.write("\t".join(HIT_COLUMNS) + "\n")
+            hits_out.write("\t".join(GENOME_HIT_COLUMNS if genome else HIT_COLUMNS) + "\n")
             for index, line in enumerate(rows):
                 if not keep[index]:
                     continue
-                motif, record, start, end, strand, score, p_value, _, site = line.rstrip("\n").split("\t")
+                motif, record, start, end, strand, score, p_value, _, site, *window = line.rstrip("\n").split("\t")
+                window = f"\t{window[0]}" if window else ""
                 hits_out.write(f"{motif}\t{record}\t{start}\t{end}\t{strand}\t{score}\t{p_value}\t"
-                               f"{q_values[index]:.6g}\t{fdr[index]:.6g}\t{site}\n")
+                               f"{q_values[index]:.6g}\t{fdr[index]:.6g}\t{site}{window}\n")
                 bed_out.write(f"{record}\t{start}\t{end}\t{motif}\t{score}\t{strand}\n")
     finally:
         scratch.unlink(missing_ok=True)
     log.info("scanned %s records: %s hits of %d motifs", f"{record_offset:,}", f"{int(keep.sum()):,}", n_motifs)
-    return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests)
+    return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests, background,
+                      genome)

@@ -55,7 +55,8 @@ _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
-               motif_options: MotifOptions | None = None, data_label: str = "test split") -> dict:
+               motif_options: MotifOptions | None = None, data_label: str = "test split",
+               genome_coordinates: bool = False) -> dict:
     """Find TF-MoDISco patterns in the contributions of ``dataset`` to the run's model and write them to ``out_dir``.
 
     Parameters
@@ -73,6 +74,11 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
         TF-MoDISco's options; default modisco-lite's.
     motif_options : MotifOptions or None
         Matching (database, taxonomic groups, matches per pattern) and export formats.
+    data_label : str
+        How the report names the records. Default is ``test split``.
+    genome_coordinates : bool
+        Whether records are genome windows (BED input, ``--genome``): ``seqlets.tsv`` then gives
+        seqlets on the genome (see :func:`seqlets_table`). Default is False.
     data_label : str
         How the summary names the data.
 
@@ -125,7 +131,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
                  alphabet_name=encoder.alphabet.name, strands=letters == "ACGT")
     best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top)
-    write_text(out / "seqlets.tsv", seqlets_table(patterns, motifs, dataset.ids))
+    write_text(out / "seqlets.tsv", seqlets_table(patterns, motifs, dataset.ids, genome_coordinates))
     report = find_report(out)
     kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
     groups = _label_groups(dataset)
@@ -184,13 +190,31 @@ def patterns_table(patterns, motifs, dataset, groups, letters: str, best: dict, 
     return "\n".join(lines) + "\n"
 
 
-def seqlets_table(patterns, motifs, ids) -> str:
-    """``seqlets.tsv``: record id, start, end (0-based, end exclusive), strand, pattern, contribution."""
-    lines = ["\t".join(["id", "start", "end", "strand", "pattern", "contribution"])]
-    for (_, pattern), motif in zip(patterns, motifs):
-        for seqlet in pattern.seqlets:
-            lines.append("\t".join([str(ids[seqlet.record]), str(seqlet.start), str(seqlet.end), seqlet.strand,
-                                    motif.name, f"{seqlet.contribution:.6g}"]))
+def seqlets_table(patterns, motifs, ids, genome_coordinates: bool = False) -> str:
+    """``seqlets.tsv``: record id, start, end (0-based, end exclusive), strand, pattern, contribution.
+
+    With ``genome_coordinates``: chrom, start, end and strand on the genome of the window each
+    seqlet lies in (records named ``chrom:start-end(strand)``, minus-strand windows mapped back by
+    :func:`motifnet.data.coordinates.genome_sites`), pattern, contribution, and the window; a
+    record that is not a genome window keeps its id and positions, with window NA.
+    """
+    from ..data.coordinates import genome_sites
+
+    seqlets = [(motif.name, seqlet) for (_, pattern), motif in zip(patterns, motifs) for seqlet in pattern.seqlets]
+    rows = [seqlet.record for _, seqlet in seqlets]
+    starts, ends = [seqlet.start for _, seqlet in seqlets], [seqlet.end for _, seqlet in seqlets]
+    strands = [seqlet.strand for _, seqlet in seqlets]
+    records = [str(ids[row]) for row in rows]
+    windows = [[] for _ in seqlets]
+    if genome_coordinates:
+        sites = genome_sites(ids, rows, starts, ends, strands)
+        records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
+        windows = [[window] for window in sites.window]
+    columns = ["chrom" if genome_coordinates else "id", "start", "end", "strand", "pattern", "contribution"]
+    lines = ["\t".join(columns + (["window"] if genome_coordinates else []))]
+    for (name, seqlet), record, start, end, strand, window in zip(seqlets, records, starts, ends, strands, windows):
+        lines.append("\t".join([str(record), str(start), str(end), str(strand), name,
+                                f"{seqlet.contribution:.6g}", *window]))
     return "\n".join(lines) + "\n"
 
 

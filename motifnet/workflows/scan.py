@@ -29,7 +29,7 @@ def enrichment_text(rows) -> str:
 
 
 def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult:
-    """Scan ``files`` (one FASTA file per class) for the motifs of ``motif_path``; write OUT_DIR's files.
+    """Scan ``files`` (FASTA, or BED with ``config.genome``; one per class) for the motifs of ``motif_path``.
 
     Writes ``hits.tsv``, ``hits.bed``, ``enrichment.tsv``, ``scan.json`` (what the report shows) and,
     with two classes or more, ``enrichment.png``. When OUT_DIR or its parent is a report folder of
@@ -69,7 +69,9 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     write_json(out / SCAN_SUMMARY, {
         "motif_file": str(motifs.path), "classes": result.class_names,
         "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
-        "q_threshold": config.q_threshold, "enrichment": [{key: row[key] for key in keys} for row in rows],
+        "q_threshold": config.q_threshold, "background": config.background,
+        "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
+        "genome": config.genome, "enrichment": [{key: row[key] for key in keys} for row in rows],
         "image": image})
     report = find_report(out)
     if report is not None:

@@ -1,0 +1,85 @@
+"""Sites found in records (motif hits, seqlets) placed on the genome when the records are genome windows.
+
+A site is a row (record), a 0-based half-open ``[start, end)`` along the record as read, and a
+strand relative to the record. Its genome interval is :meth:`motifnet.data.windows.WindowTable.intervals`'s
+(one mapping for every command); on a minus-strand window the site also changes strand. Records
+that are not genome windows (plain FASTA ids, shuffled background records) keep their own
+coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .windows import WindowTable, window_table
+
+_OTHER_STRAND = {"+": "-", "-": "+"}
+
+
+@dataclass
+class GenomeSites:
+    """Sites on the genome, one per input site.
+
+    Attributes
+    ----------
+    valid : numpy.ndarray of bool, shape=(n,)
+        The site's record is a genome window; the other rows keep the record's id and positions.
+    chrom : numpy.ndarray of str, shape=(n,)
+        The chromosome, or the record id where not ``valid``.
+    start, end : numpy.ndarray of int64, shape=(n,)
+    strand : numpy.ndarray of str, shape=(n,)
+    window : numpy.ndarray of str, shape=(n,)
+        The record id (``chrom:start-end(strand)``), ``NA`` where not ``valid``.
+    """
+
+    valid: np.ndarray
+    chrom: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    strand: np.ndarray
+    window: np.ndarray
+
+
+def genome_sites(ids, rows, starts, ends, strands, table: WindowTable | None = None) -> GenomeSites:
+    """Genome positions of sites found in the records ``ids``.
+
+    Parameters
+    ----------
+    ids : sequence of str, shape=(records,)
+        Record ids; genome windows are named ``chrom:start-end(strand)``.
+    rows : array-like of int, shape=(n,)
+        The record of each site.
+    starts, ends : array-like of int, shape=(n,)
+        0-based, end exclusive, along the record as read.
+    strands : array-like of str, shape=(n,)
+        ``+`` or ``-``, relative to the record.
+    table : WindowTable or None
+        ``window_table(ids)`` when the caller has it. Default is None (made here).
+
+    Returns
+    -------
+    GenomeSites
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    starts, ends = np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+    strands = np.asarray(strands, dtype=str)
+    ids = np.asarray([str(identifier) for identifier in ids], dtype=str)
+    record_ids = ids[rows] if len(rows) else np.zeros(0, dtype=str)
+    table = table if table is not None else window_table(ids)
+    if table is None or not len(rows):
+        return GenomeSites(np.zeros(len(rows), bool), record_ids, starts, ends, strands,
+                           np.full(len(rows), "NA", dtype=object).astype(str))
+    mine = WindowTable(table.chrom[rows], table.start[rows], table.end[rows], table.minus[rows], table.valid[rows])
+    genome_start = np.empty(len(rows), dtype=np.int64)
+    widths = ends - starts
+    for width in np.unique(widths):
+        same = widths == width
+        genome_start[same] = mine.intervals(starts, int(width))[0][same]
+    valid = mine.valid
+    flipped = np.array([_OTHER_STRAND.get(strand, strand) for strand in strands], dtype=str)
+    return GenomeSites(
+        valid, np.where(valid, mine.chrom, record_ids), np.where(valid, genome_start, starts),
+        np.where(valid, genome_start + widths, ends),
+        np.where(valid & mine.minus, flipped, strands), np.where(valid, record_ids, "NA"))

@@ -1,0 +1,265 @@
+"""The background of ``motifnet scan``: FIMO's log-odds scores and p-values against letter frequencies.
+
+memelite's :func:`memelite.fimo` takes no background: it scores a window with
+``sum(log2(p + eps) - log2(0.25))`` and computes p-values for sequences of independent, equally
+likely letters. FIMO scores against a background ``b`` instead, ``sum(log2((p + eps) / b))``, with
+p-values for letters drawn from ``b``. Both are folded in here, around memelite's call:
+
+- Scores: memelite is given the matrix ``0.25 * (p + eps) / b - eps`` (:func:`fold_background`),
+  whose memelite score is ``log2((p + eps) / b)`` per column, FIMO's log-odds against ``b``.
+- p-values: memelite's table of p-values by score bin assumes letters of probability 1/4.
+  :func:`survival_table` runs the same dynamic programme over the same bins (weights rounded to
+  ``bin_size``, a score in bin ``int(score / bin_size)``) with the letters weighted by ``b``. memelite
+  is called with a p-value threshold loose enough to report every window that passes under ``b``
+  (:attr:`FimoMotifs.fimo_threshold`), and each hit's p-value is then read from the table under ``b``.
+  With the uniform background both steps are the identity and memelite's own p-values are kept.
+
+Both strands are scanned with one matrix and one table per motif, which is right only for a
+background whose complementary letters are equally frequent, so backgrounds are made
+strand-symmetric (A and T, C and G averaged; :func:`symmetric`), as MEME does for DNA.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, ParamError
+
+#: memelite's pseudocount and bin width (``fimo``'s ``eps`` and ``bin_size`` defaults), passed explicitly.
+EPS = 1e-4
+BIN_SIZE = 0.1
+UNIFORM = np.full(4, 0.25)
+#: ``--background`` values other than a file.
+BACKGROUND_KINDS = ("uniform", "input")
+
+
+def check_background(background: str) -> str:
+    """``background`` if it is ``uniform``, ``input`` or an existing file.
+
+    Raises
+    ------
+    ParamError
+        Anything else.
+    """
+    if background in BACKGROUND_KINDS or Path(background).is_file():
+        return background
+    raise ParamError(f"--background is uniform, input or a MEME background file ('A 0.3' lines), received: "
+                     f"{background!r} (no such file)")
+
+
+def read_background_file(path) -> np.ndarray:
+    """Order-0 letter frequencies of a MEME background file: ``A 0.3`` lines, ``#`` comments.
+
+    Lines of longer words (a higher-order Markov background, ``AA 0.09``) are skipped; U reads as T.
+
+    Returns
+    -------
+    numpy.ndarray, shape=(4,)
+        Frequencies of A, C, G, T, summing to 1.
+
+    Raises
+    ------
+    InputError
+        A line that is not a word and a number, a letter missing, or a frequency that is not positive.
+    """
+    frequencies = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            fields = line.split()
+            if not fields or fields[0].startswith("#"):
+                continue
+            try:
+                word, value = fields[0].upper().replace("U", "T"), float(fields[1])
+            except (IndexError, ValueError):
+                raise InputError(f"{path}, line {number}: expected a letter and its frequency ('A 0.3'), "
+                                 f"received: {line.strip()!r}") from None
+            if len(word) == 1:
+                frequencies[word] = value
+    missing = [letter for letter in "ACGT" if letter not in frequencies]
+    if missing:
+        raise InputError(f"{path}: no frequency for {', '.join(missing)}; a MEME background file lists A, C, G "
+                         "and T (or U), one 'A 0.3' line each")
+    values = np.array([frequencies[letter] for letter in "ACGT"], dtype=np.float64)
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        raise InputError(f"{path}: letter frequencies must be positive, received: {values.tolist()}")
+    return values / values.sum()
+
+
+def symmetric(frequencies) -> np.ndarray:
+    """``frequencies`` of A, C, G, T averaged with those of their complements, summing to 1."""
+    frequencies = np.asarray(frequencies, dtype=np.float64)
+    frequencies = (frequencies + frequencies[::-1]) / 2
+    return frequencies / frequencies.sum()
+
+
+def input_background(counts) -> np.ndarray:
+    """The strand-symmetric background of letter ``counts`` (A, C, G, T), one pseudocount each."""
+    return symmetric(np.asarray(counts, dtype=np.float64) + 1)
+
+
+def fold_background(pwm: np.ndarray, background, eps: float = EPS) -> np.ndarray:
+    """The matrix whose memelite log-odds are ``pwm``'s FIMO log-odds against ``background``.
+
+    memelite scores letter ``j`` of a column ``q`` as ``log2(q[j] + eps) - log2(0.25)``; for
+    ``q = 0.25 * (p + eps) / b - eps`` that is ``log2((p[j] + eps) / b[j])``.
+
+    Parameters
+    ----------
+    pwm : numpy.ndarray, shape=(width, 4)
+        Letter probabilities.
+    background : numpy.ndarray, shape=(4,)
+
+    Returns
+    -------
+    numpy.ndarray, shape=(width, 4)
+    """
+    background = np.asarray(background, dtype=np.float64)
+    return 0.25 * (np.asarray(pwm, dtype=np.float64) + eps) / background[None, :] - eps
+
+
+def log_odds(pwm: np.ndarray, background, eps: float = EPS) -> np.ndarray:
+    """FIMO's log-odds in bits, ``log2((p + eps) / b)``: shape=(width, 4)."""
+    return np.log2(np.asarray(pwm, dtype=np.float64) + eps) - np.log2(np.asarray(background, np.float64))[None, :]
+
+
+def _memelite_weights(matrix: np.ndarray, eps: float) -> np.ndarray:
+    """The weights memelite computes from a matrix it is given (shape=(width, 4)), bit for bit."""
+    return np.log2(matrix + eps) - math.log2(0.25)
+
+
+@dataclass
+class SurvivalTable:
+    """p-values of a motif's scores by score bin, as memelite tabulates them.
+
+    Attributes
+    ----------
+    smallest : int
+        The bin of the table's first entry.
+    p_values : numpy.ndarray, shape=(bins,)
+        Probability of a score in this bin or above, for a window of background letters.
+    """
+
+    smallest: int
+    p_values: np.ndarray
+
+    def index(self, scores) -> np.ndarray:
+        """Table entries of ``scores``: memelite's ``int(score / bin_size) - smallest``.
+
+        Rounding each weight to its bin can put the best scores a few bins past the table's last
+        non-zero entry, where memelite reads a p-value of 0; they get that entry's p-value here.
+        """
+        bins = np.trunc(np.asarray(scores, dtype=np.float64) / BIN_SIZE).astype(np.int64)
+        last = int(np.flatnonzero(self.p_values > 0)[-1])
+        return np.clip(bins - self.smallest, 0, last)
+
+    def lookup(self, scores) -> np.ndarray:
+        """p-values of ``scores``."""
+        return self.p_values[self.index(scores)]
+
+    def first_passing(self, threshold: float) -> int | None:
+        """The first entry below ``threshold``; None when there is none."""
+        passing = np.flatnonzero(self.p_values < threshold)
+        return int(passing[0]) if len(passing) else None
+
+    def cut(self, entry: int | None) -> float:
+        """The score above which windows pass, from :meth:`first_passing`: memelite's float32 threshold."""
+        return math.inf if entry is None else float(np.float32((entry + self.smallest) * BIN_SIZE))
+
+
+def survival_table(weights: np.ndarray, background) -> SurvivalTable:
+    """memelite's score-to-p-value table of ``weights`` with letters drawn from ``background``.
+
+    The same bins as memelite's: each weight rounded to a multiple of :data:`BIN_SIZE`, the table
+    running from the smallest to the largest prefix sum of column minima and maxima (plus one bin
+    per column). With the uniform background it gives memelite's p-values.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray, shape=(width, 4)
+        Log-odds in bits, as memelite computes them.
+    background : numpy.ndarray, shape=(4,)
+
+    Returns
+    -------
+    SurvivalTable
+    """
+    binned = np.round(np.asarray(weights, dtype=np.float64) / BIN_SIZE).astype(np.int64)
+    background = np.asarray(background, dtype=np.float64)
+    smallest = int(np.cumsum(binned.min(axis=1)).min())
+    largest = int(np.cumsum(binned.max(axis=1)).max()) + len(binned)
+    size = largest - smallest + 1
+    density = np.zeros(size)
+    np.add.at(density, binned[0] - smallest, background)
+    for column in binned[1:]:
+        following = np.zeros(size)
+        for weight, probability in zip(column, background):
+            # bin j + weight of the next column: memelite's `idx = j + int_log_pwm[k, i]`
+            if weight >= 0:
+                following[weight:] += probability * density[:size - weight]
+            else:
+                following[:weight] += probability * density[-weight:]
+        density = following
+    return SurvivalTable(smallest, np.cumsum(density[::-1])[::-1])
+
+
+@dataclass
+class FimoMotifs:
+    """Motifs prepared for memelite against one background.
+
+    Attributes
+    ----------
+    matrices : dict of str to numpy.ndarray, shape=(4, width)
+        What memelite is given, keyed by the motif's number.
+    background : numpy.ndarray, shape=(4,)
+    tables : list of SurvivalTable or None
+        p-values under ``background``; None for the uniform background (memelite's are kept).
+    cuts : numpy.ndarray, shape=(motifs,)
+        Scores above which windows pass the threshold under ``background`` (None when uniform).
+    fimo_threshold : float
+        The p-value threshold memelite is called with.
+    """
+
+    matrices: dict
+    background: np.ndarray
+    tables: list | None
+    cuts: np.ndarray | None
+    fimo_threshold: float
+
+
+def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
+    """memelite's matrices of ``pwms`` against ``background`` (strand-symmetric), and its threshold.
+
+    Parameters
+    ----------
+    pwms : list of numpy.ndarray, shape=(width, 4)
+    background : numpy.ndarray, shape=(4,)
+    threshold : float
+        Largest p-value reported, under ``background``.
+
+    Returns
+    -------
+    FimoMotifs
+    """
+    background = symmetric(background)
+    if np.allclose(background, UNIFORM, rtol=0, atol=1e-12):
+        return FimoMotifs({str(number): np.ascontiguousarray(np.asarray(pwm, np.float64).T)
+                           for number, pwm in enumerate(pwms)}, UNIFORM.copy(), None, None, threshold)
+    matrices, tables, cuts, fimo_threshold = {}, [], [], 0.0
+    for number, pwm in enumerate(pwms):
+        folded = fold_background(pwm, background)
+        weights = _memelite_weights(folded, EPS)
+        table = survival_table(weights, background)
+        entry = table.first_passing(threshold)
+        if entry is not None:
+            # memelite passes the windows scoring above its first entry below its threshold, in a
+            # table with the same bins; this threshold puts that entry at or before `entry`
+            uniform = survival_table(weights, UNIFORM).p_values[entry]
+            fimo_threshold = max(fimo_threshold, float(uniform) * (1 + 1e-6))
+        matrices[str(number)] = np.ascontiguousarray(folded.T)
+        tables.append(table)
+        cuts.append(table.cut(entry))
+    return FimoMotifs(matrices, background, tables, np.array(cuts), min(fimo_threshold, 1.0) or threshold)
