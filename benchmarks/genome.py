@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from run import MOTIFNET, SMALL_NET, best_of, peak_memory_mb
+from run import MOTIFNET, SMALL_NET, best_of, peak_memory_mb, replace_section, table_lines
 
 HERE = Path(__file__).resolve().parent
 HEADING = "## Genomic inputs (issue 20)"
@@ -241,25 +241,11 @@ def render_section(rows, quick: bool, seconds: float, load: tuple) -> str:
         "both strands; a small network (one epoch) trained on BED + `--background shuffle`."
         + (" QUICK run (smaller sizes)." if quick else ""),
         "",
-        "| benchmark | motifnet | reference (same run) | ratio | target | met |",
-        "|---|---|---|---|---|---|",
+        *table_lines(rows),
     ]
-    for name, ours, reference, ratio, target, met in rows:
-        verdict = "n/a" if met is None else ("yes" if met else "**no**")
-        lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
     lines += ["", f"This section took {seconds / 60:.1f} minutes; load average (1 min) {load[0]:.2f} at its start and "
               f"{load[1]:.2f} at its end."]
     return "\n".join(lines) + "\n"
-
-
-def replace_section(text: str, section: str) -> str:
-    """``results.md`` with this benchmark's section replaced (or added at the end)."""
-    if HEADING not in text:
-        return text.rstrip("\n") + "\n\n" + section
-    before, _, rest = text.partition(HEADING)
-    following = rest.find("\n## ")
-    after = rest[following + 1:] if following >= 0 else ""
-    return before + section + ("\n" + after if after else "")
 
 
 def measure(quick: bool) -> str:
@@ -278,7 +264,7 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     section = measure(args.quick)
     out = Path(args.out)
-    out.write_text(replace_section(out.read_text() if out.exists() else "", section))
+    out.write_text(replace_section(out.read_text() if out.exists() else "", HEADING, section))
     print(section)
 
 

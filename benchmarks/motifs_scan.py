@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from run import MOTIFNET, SMALL_NET, best_of, peak_memory_mb, write_fasta
+from run import MOTIFNET, SMALL_NET, best_of, peak_memory_mb, replace_section, table_lines, write_fasta
 
 HERE = Path(__file__).resolve().parent
 HEADING = "## Motifs from attributions and motif scanning (issues 18 and 19)"
@@ -149,27 +149,13 @@ def render_section(rows, quick: bool, seconds: float) -> str:
         "widths 8-16 for `scan`, threshold p < 1e-4; `motifs` on a small network (3 epochs)."
         + (" QUICK run (smaller sizes)." if quick else ""),
         "",
-        "| benchmark | motifnet | reference (same run) | ratio | target | met |",
-        "|---|---|---|---|---|---|",
+        *table_lines(rows),
     ]
-    for name, ours, reference, ratio, target, met in rows:
-        verdict = "n/a" if met is None else ("yes" if met else "**no**")
-        lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
     lines += ["", "M2 includes the dinucleotide shuffle of every record for the empirical FDR (`--shuffles 1`, "
               "motifnet's Python shuffle of `motifnet.data.shuffle`), which a profile of 20,000 records puts at "
               "about 85% of `scan`'s time; memelite's FIMO itself is about 3% of it.",
               "", f"This section took {seconds / 60:.1f} minutes."]
     return "\n".join(lines) + "\n"
-
-
-def replace_section(text: str, section: str) -> str:
-    """``results.md`` with this benchmark's section replaced (or added at the end)."""
-    if HEADING not in text:
-        return text.rstrip("\n") + "\n\n" + section
-    before, _, rest = text.partition(HEADING)
-    following = rest.find("\n## ")
-    after = rest[following + 1:] if following >= 0 else ""
-    return before + section + ("\n" + after if after else "")
 
 
 def measure(quick: bool, motifs_sizes=(10_000, 100_000)) -> str:
@@ -190,7 +176,7 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     section = measure(args.quick, [int(size) for size in args.motifs_sizes.split(",") if size])
     out = Path(args.out)
-    out.write_text(replace_section(out.read_text() if out.exists() else "", section))
+    out.write_text(replace_section(out.read_text() if out.exists() else "", HEADING, section))
     print(section)
 
 

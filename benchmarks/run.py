@@ -277,13 +277,7 @@ def render(rows, quick: bool, load: tuple, seconds: float, gpu_count: int) -> st
         "Produced by `make bench` (`python benchmarks/run.py`); every figure is beside a reference measured in",
         "the same run on the same data.",
         "",
-        "| benchmark | motifnet | reference (same run) | ratio | target | met |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, ours, reference, ratio, target, met in rows:
-        verdict = "n/a" if met is None else ("yes" if met else "**no**")
-        lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
-    lines += [
+        *table_lines(rows),
         "",
         f"The run took {seconds / 60:.1f} minutes; load average (1 min) {load[0]:.2f} at its start and "
         f"{load[1]:.2f} at its end. "
@@ -291,6 +285,25 @@ def render(rows, quick: bool, load: tuple, seconds: float, gpu_count: int) -> st
            if gpu_count else "TensorFlow saw no GPU: everything above ran on the CPU, nothing was measured on a GPU."),
     ]
     return "\n".join(lines) + "\n"
+
+
+def table_lines(rows) -> list:
+    """The markdown table of benchmark rows (name, motifnet, reference, ratio, target, met: True/False/None)."""
+    lines = ["| benchmark | motifnet | reference (same run) | ratio | target | met |", "|---|---|---|---|---|---|"]
+    for name, ours, reference, ratio, target, met in rows:
+        verdict = "n/a" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {ours} | {reference} | {ratio} | {target} | {verdict} |")
+    return lines
+
+
+def replace_section(text: str, heading: str, section: str) -> str:
+    """``text`` (``results.md``) with the ``## `` section under ``heading`` replaced by ``section`` (or added)."""
+    if heading not in text:
+        return text.rstrip("\n") + "\n\n" + section
+    before, _, rest = text.partition(heading)
+    following = rest.find("\n## ")
+    after = rest[following + 1:] if following >= 0 else ""
+    return before + section + ("\n" + after if after else "")
 
 
 def main() -> None:
