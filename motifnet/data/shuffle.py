@@ -6,6 +6,8 @@ baseline of attribution (interpretation) use the one implementation.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -66,20 +68,34 @@ def dinucleotide_shuffle_order(symbols, rng: np.random.Generator) -> np.ndarray:
     for vertex in range(k):
         edges = exits[vertex]
         if vertex == last:
-            ordered.append(list(rng.permutation(edges)))
+            ordered.append(rng.permutation(edges))
         else:
-            rest = rng.permutation(edges[edges != last_exit[vertex]])
-            ordered.append(list(rest) + [last_exit[vertex]])
-    pointer = [0] * k
+            ordered.append(np.append(rng.permutation(edges[edges != last_exit[vertex]]), last_exit[vertex]))
+    # Each vertex's exits, in the order the walk leaves by them, one after another (they start at ``starts``).
+    return _euler_walk()(codes.astype(np.int64), np.concatenate(ordered).astype(np.int64), starts.astype(np.int64))
+
+
+def _walk(codes, ordered, starts):
+    """The positions in the order the walk emits them: from position 0, always the vertex's next unused exit."""
+    n = len(codes)
+    pointer = starts[:-1].copy()
     order = np.empty(n, dtype=np.int64)
     order[0] = 0
-    u = int(codes[0])
+    u = codes[0]
     for step in range(1, n):
-        edge = ordered[u][pointer[u]]
+        edge = ordered[pointer[u]]
         pointer[u] += 1
         order[step] = edge + 1
-        u = int(codes[edge + 1])
+        u = codes[edge + 1]
     return order
+
+
+@functools.lru_cache(maxsize=1)
+def _euler_walk():
+    """:func:`_walk` compiled by numba (memelite's dependency) on first use, so importing motifnet stays quick."""
+    import numba
+
+    return numba.njit(cache=True, nogil=True)(_walk)
 
 
 def dinucleotide_shuffle(symbols, rng: np.random.Generator) -> np.ndarray:
