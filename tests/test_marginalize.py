@@ -178,7 +178,7 @@ def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
 def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run, trained_run, tmp_path, cli):
     motifs = _write_motifs(tmp_path / "m.meme", [("ggac", "GGAC")])
     result = cli("marginalize", rna_structure_run[0], "--motifs", motifs, "-o", tmp_path / "out")
-    assert result.exit_code == 1 and "DNA or RNA sequence model" in result.output
+    assert result.exit_code == 1 and "cannot change the structure given in this model's input" in result.output
     run_dir = copy_run(trained_run[0], tmp_path / "run")
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", run_dir / "data.npz")
     assert result.exit_code == 1 and "is the input file" in result.output

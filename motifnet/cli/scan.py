@@ -111,7 +111,9 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
 
     Each motif's consensus (or --sample instances) is inserted into N dinucleotide-shuffled
     records of the run's data, and the change of each class's probability and logit is
-    averaged. DNA and RNA sequence models only (no structure, tracks or features).
+    averaged. DNA and RNA sequence models, and runs trained with --fold: each changed
+    sequence (and each background) is folded again with the run's fold options before
+    prediction. Structure given in the input, tracks and features are refused.
     """
     from ..interpret.marginalize import MarginalizeConfig
     from ..motifs.scan import motif_file

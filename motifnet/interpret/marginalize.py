@@ -7,12 +7,15 @@ averaged over the sequences (Koo & Ploenzke's global importance analysis; tanger
 effect compared with the sum of the single effects at the same positions. Ablation replaces the
 sites of a motif in real records by shuffled sequence.
 
-Models of DNA or RNA sequence only (codes 1-4 are A, C, G, T/U; see :mod:`motifnet.data.encoding`).
+Models of DNA or RNA sequence (codes 1-4 are A, C, G, T/U; see :mod:`motifnet.data.encoding`), and
+models of sequence and the structure ``train --fold`` folded from it: experiments change sequence
+codes only, and every changed sequence is folded again before prediction (:class:`OutputsAndLogits`).
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +23,8 @@ import numpy as np
 from .._signals import check_stop
 from ..errors import ParamError
 from .attribution import TargetLogits, dinucleotide_shuffle
+
+log = logging.getLogger("motifnet")
 
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
@@ -78,19 +83,29 @@ class MarginalizeConfig:
         return self
 
 
-def check_marginalize_encoder(encoder) -> None:
-    """Refuse models that are not of plain DNA or RNA sequence.
+def check_marginalize_encoder(encoder, folded: bool = False) -> None:
+    """Refuse models that are not of DNA or RNA sequence (and of its structure, when motifnet folds it).
+
+    Parameters
+    ----------
+    encoder : Encoder
+        The encoder of the model's input.
+    folded : bool
+        Whether the structure input, if any, is folded from the sequence by motifnet with known options
+        (``train --fold``), so that it can be folded again after each change. Default is False.
 
     Raises
     ------
     ParamError
-        A structure, protein or custom-alphabet model.
+        A protein or custom-alphabet model, or structure given in the model's input.
     """
     letters = encoder.alphabet.letters.upper()
-    if encoder.structure is not None or letters not in ("ACGT", "ACGU"):
-        raise ParamError(f"marginalize needs a DNA or RNA sequence model; this one reads {encoder.describe_input()} "
-                         "(sequence+structure models are not supported: the structure would have to be folded "
-                         "again after each insertion)")
+    if letters not in ("ACGT", "ACGU"):
+        raise ParamError(f"marginalize needs a DNA or RNA sequence model; this one reads {encoder.describe_input()}")
+    if encoder.structure is not None and not folded:
+        raise ParamError(f"marginalize cannot change the structure given in this model's input "
+                         f"({encoder.describe_input()}): an inserted motif would leave it stale; train with "
+                         "--fold so that motifnet folds each changed sequence again")
 
 
 # -- sequences ---------------------------------------------------------------------------------------------
@@ -117,6 +132,42 @@ def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool 
     cumulative = np.cumsum(pwm / pwm.sum(axis=1, keepdims=True), axis=1)
     draws = rng.random((n, len(pwm), 1))
     return (np.minimum((draws > cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
+
+
+def sequence_codes(encoder, codes: np.ndarray) -> np.ndarray:
+    """The sequence codes (0 padding, then the alphabet's symbols) of encoded records, structure letters left out.
+
+    Parameters
+    ----------
+    encoder : Encoder
+        The encoder of ``codes``.
+    codes : numpy.ndarray, shape=(n, length)
+        Codes as the encoder made them (over the product alphabet with structure letters).
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n, length)
+    """
+    if encoder.structure_mode != "letters":
+        return codes
+    return (codes // (len(encoder.structure.symbols) + 1)).astype(codes.dtype)
+
+
+def sequence_texts(alphabet, codes: np.ndarray) -> list:
+    """The letters of each row of sequence codes, padding (code 0) left out.
+
+    Parameters
+    ----------
+    alphabet : Alphabet
+    codes : numpy.ndarray, shape=(n, length)
+
+    Returns
+    -------
+    list of str
+    """
+    symbols = np.frombuffer(b"\0" + alphabet.symbols.encode("ascii"), dtype=np.uint8)
+    letters = symbols[codes]
+    return [row[row > 0].tobytes().decode("ascii") for row in letters]
 
 
 def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
@@ -163,26 +214,84 @@ def _start(length: int, width: int, position: int | None, what: str) -> int:
 # -- the model's outputs ------------------------------------------------------------------------------------
 
 class OutputsAndLogits:
-    """A model's outputs (the one prediction path) and its pre-activation logits, for sequence codes."""
+    """A model's outputs (the one prediction path) and its pre-activation logits, for sequence codes.
 
-    def __init__(self, model, encoder, batch_size: int):
-        self.model, self.encoder, self.batch_size = model, encoder, batch_size
+    Parameters
+    ----------
+    model : keras.Model
+    encoder : Encoder
+        The encoder of the model's input.
+    batch_size : int
+        Sequences per forward pass.
+    fold : callable or None
+        For models of sequence and folded structure (``train --fold``): ``fold(sequences)`` gives the
+        model's input arrays (``codes``, and ``structure`` for profiles) of a list of sequences (str),
+        each folded and encoded as the model's training data were. Each row is folded as the letters
+        it holds (padding left out), and each distinct sequence only once: its outputs are kept for
+        later calls. Default is None: the sequence codes are the model's input.
+    """
+
+    def __init__(self, model, encoder, batch_size: int, fold=None):
+        self.model, self.encoder, self.batch_size, self.fold = model, encoder, batch_size, fold
         self.scorer = TargetLogits(model)
         self.outputs = int(model.outputs[0].shape[-1])
+        self._folded: dict = {}
+        self._warned = False
 
     def __call__(self, codes: np.ndarray) -> tuple:
         """(outputs, logits) of the sequences ``codes``, each shape=(n, outputs)."""
+        return self.each([codes])[0]
+
+    def each(self, code_arrays) -> list:
+        """(outputs, logits) of each array of ``code_arrays`` (shape=(n_i, length)), all predicted (and folded) at once.
+
+        One call per experiment: folding starts its worker processes once, not once per array.
+        """
+        check_stop()
+        codes = np.concatenate(code_arrays)
+        if self.fold is None:
+            outputs, logits = self._predict({"codes": codes})
+        else:
+            outputs, logits = self._predict_folded(codes)
+        bounds = np.cumsum([len(array) for array in code_arrays])[:-1]
+        return list(zip(np.split(outputs, bounds), np.split(logits, bounds)))
+
+    def _predict_folded(self, codes: np.ndarray) -> tuple:
+        moved = int(np.sum(~_centred(codes > 0)))
+        if moved and not self._warned:
+            self._warned = True
+            log.warning("warning: %d sequence(s) got letters in the padding of records shorter than the model; "
+                        "they are folded and read as records of their letters, centred again (as predict would)",
+                        moved)
+        texts = sequence_texts(self.encoder.alphabet, codes)
+        new = [text for text in dict.fromkeys(texts) if text not in self._folded]
+        if new:
+            outputs, logits = self._predict(self.fold(new))
+            self._folded.update(zip(new, zip(outputs, logits)))
+        known = [self._folded[text] for text in texts]
+        return np.array([row[0] for row in known]), np.array([row[1] for row in known])
+
+    def _predict(self, arrays: dict) -> tuple:
         from ..run.predict import predict_encoded
 
-        check_stop()
-        probabilities = predict_encoded(self.model, self.encoder, {"codes": codes}, self.batch_size)
+        codes, structure = arrays["codes"], arrays.get("structure")
+        probabilities = predict_encoded(self.model, self.encoder, arrays, self.batch_size)
         logits = np.empty_like(probabilities)
         for start in range(0, len(codes), self.batch_size):
             rows = slice(start, start + self.batch_size)
-            sequence = self.encoder.one_hot(codes[rows])
+            sequence = self.encoder.one_hot(codes[rows], None if structure is None else structure[rows])
             for output in range(self.outputs):
                 logits[rows, output] = self.scorer.logits(sequence, None, np.full(len(sequence), output))
+            check_stop()
         return probabilities, logits
+
+
+def _centred(letters: np.ndarray) -> np.ndarray:
+    """Whether the letters (True) of each row lie where the encoder puts a record of that many letters."""
+    count = letters.sum(axis=1, keepdims=True)
+    left = (letters.shape[1] - count) // 2
+    positions = np.arange(letters.shape[1])[None, :]
+    return np.all(letters == ((positions >= left) & (positions < left + count)), axis=1)
 
 
 def mean_interval(deltas: np.ndarray) -> tuple:
@@ -231,11 +340,13 @@ def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, c
     -------
     Effects
     """
-    base, base_logits = predict(background)
-    rows = {"mean": [], "low": [], "high": [], "logit": []}
+    inputs = [background]
     for pwm in pwms:
         start = _start(background.shape[1], len(pwm), config.position, "the motif")
-        inserted, logits = predict(insert(background, motif_codes(pwm, len(background), rng, config.sample), start))
+        inputs.append(insert(background, motif_codes(pwm, len(background), rng, config.sample), start))
+    (base, base_logits), *insertions = predict.each(inputs)
+    rows = {"mean": [], "low": [], "high": [], "logit": []}
+    for inserted, logits in insertions:
         mean, low, high = mean_interval(inserted - base)
         for name, value in zip(rows, (mean, low, high, (logits - base_logits).mean(axis=0))):
             rows[name].append(value)
@@ -268,17 +379,21 @@ def pair_effects(predict: OutputsAndLogits, background: np.ndarray, pwm_a, pwm_b
     spacings = [s for s in range(config.max_spacing + 1) if start_a + width_a + s + width_b <= length]
     instances_a = motif_codes(pwm_a, len(background), rng, config.sample)
     instances_b = motif_codes(pwm_b, len(background), rng, config.sample)
-    base, _ = predict(background)
     with_a = insert(background, instances_a, start_a)
-    delta_a = (predict(with_a)[0] - base).mean(axis=0)
+    inputs = [background, with_a]
+    for orientation in ORIENTATIONS:
+        oriented_b = instances_b if orientation == "same" else reverse_complement_codes(instances_b)
+        for spacing in spacings:
+            start_b = start_a + width_a + spacing
+            inputs += [insert(background, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
+    base, *changed = (outputs for outputs, _ in predict.each(inputs))
+    delta_a, *deltas = ((outputs - base).mean(axis=0) for outputs in changed)
+    deltas = iter(deltas)  # B alone, then the pair, at each orientation and spacing in turn
     shape = (len(ORIENTATIONS), len(spacings), base.shape[1])
     pair, expected = np.zeros(shape), np.zeros(shape)
-    for o, orientation in enumerate(ORIENTATIONS):
-        oriented_b = instances_b if orientation == "same" else reverse_complement_codes(instances_b)
-        for s, spacing in enumerate(spacings):
-            start_b = start_a + width_a + spacing
-            delta_b = (predict(insert(background, oriented_b, start_b))[0] - base).mean(axis=0)
-            pair[o, s] = (predict(insert(with_a, oriented_b, start_b))[0] - base).mean(axis=0)
+    for o in range(len(ORIENTATIONS)):
+        for s in range(len(spacings)):
+            delta_b, pair[o, s] = next(deltas), next(deltas)
             expected[o, s] = delta_a + delta_b
     return {"spacings": spacings, "pair": pair, "expected": expected, "cooperativity": pair - expected}
 
@@ -313,20 +428,26 @@ def ablation_effects(predict: OutputsAndLogits, codes: np.ndarray, sites, n_moti
     for motif, row, start, end in sites:
         by_motif[motif].setdefault(row, []).append((start, end))
     shuffled = shuffle_codes(codes, rng)
-    results = []
+    counts, inputs = [], []
     for motif_sites in by_motif:
         rows = np.array(sorted(motif_sites), dtype=np.int64)
+        counts.append(len(rows))
         if len(rows) < 2:
-            results.append((len(rows), None))
             continue
         original = codes[rows]
         ablated = original.copy()
         for i, row in enumerate(rows):
             for start, end in motif_sites[row]:
                 ablated[i, start:end] = shuffled[row, start:end]
-        before, before_logits = predict(original)
-        after, after_logits = predict(ablated)
+        inputs += [original, ablated]
+    predicted = iter(predict.each(inputs) if inputs else [])
+    results = []
+    for count in counts:
+        if count < 2:
+            results.append((count, None))
+            continue
+        (before, before_logits), (after, after_logits) = next(predicted), next(predicted)
         mean, low, high = mean_interval(after - before)
-        results.append((len(rows), Effects(mean[None], low[None], high[None],
-                                           (after_logits - before_logits).mean(axis=0)[None])))
+        results.append((count, Effects(mean[None], low[None], high[None],
+                                       (after_logits - before_logits).mean(axis=0)[None])))
     return results

@@ -47,19 +47,36 @@ def run_fold_options(run: Run) -> FoldOptions | None:
     RunDirError
         Recorded options that are not valid folding options.
     """
-    settings = run.meta.get(META_KEY)
-    if settings is None:
-        settings = _settings_from_manifest(run.path)
-    if settings is not None:
-        try:
-            return FoldOptions(**settings)
-        except (TypeError, ParamError) as error:
-            raise RunDirError(f"{run.path}: the folding options in {rundir.META} are damaged ({error}); "
-                              "train again with --fold") from None
+    options = recorded_fold_options(run)
+    if options is not None:
+        return options
     encoder = run.dataset_encoder
     if encoder.structure is None or encoder.structure.letters != CONTEXTS:
         return None
     return FoldOptions(format="profile" if encoder.structure_mode == "pwm" else "context")
+
+
+def recorded_fold_options(run: Run) -> FoldOptions | None:
+    """The folding options of a run trained with ``train --fold``, or None for any other run.
+
+    Unlike :func:`run_fold_options`, options are never guessed from the structure input: None
+    means the run's structure (if any) was given in its input, folded with options it did not record.
+
+    Raises
+    ------
+    RunDirError
+        Recorded options that are not valid folding options.
+    """
+    settings = run.meta.get(META_KEY)
+    if settings is None:
+        settings = _settings_from_manifest(run.path)
+    if settings is None:
+        return None
+    try:
+        return FoldOptions(**settings)
+    except (TypeError, ParamError) as error:
+        raise RunDirError(f"{run.path}: the folding options in {rundir.META} are damaged ({error}); "
+                          "train again with --fold") from None
 
 
 def _settings_from_manifest(run_path) -> dict | None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .._io import write_json, write_text
+from ..data.folding import CONTEXTS
 from ..errors import InputError, ParamError
 from ..interpret.marginalize import (
     ABLATION_COLUMNS,
@@ -23,9 +25,12 @@ from ..interpret.marginalize import (
     insertion_effects,
     pair_effects,
     pairs_of,
+    sequence_codes,
     top_motifs,
 )
-from ..motifs.scan import load_scan_motifs
+from ..motifs.meme import read_meme
+from ..motifs.scan import load_scan_motifs, motif_file
+from ..run.fold_new_inputs import recorded_fold_options
 
 log = logging.getLogger("motifnet")
 
@@ -39,16 +44,58 @@ def _table(columns, rows) -> str:
 def check_marginalize_run(run) -> None:
     """Refuse runs whose inputs an insertion cannot change consistently.
 
+    Runs trained with ``train --fold`` are accepted: each changed sequence is folded again.
+
     Raises
     ------
     ParamError
-        Tracks, per-sequence features, structure (``train --fold`` included), or not DNA/RNA.
+        Tracks, per-sequence features, structure given in the input, or not DNA/RNA.
     """
     data = run.meta["data"]
     if data.get("tracks") or data.get("features"):
         raise ParamError("marginalize needs a model of sequence alone; this one was trained with position-wise "
                          "tracks or per-sequence features")
-    check_marginalize_encoder(run.dataset_encoder)
+    encoder = run.dataset_encoder
+    check_marginalize_encoder(encoder, folded=encoder.structure is not None and recorded_fold_options(run) is not None)
+
+
+def folded_inputs(run):
+    """``fold(sequences)`` for :class:`OutputsAndLogits`: sequences folded and encoded as ``predict`` reads them.
+
+    The sequences are written to a temporary FASTA file and read through
+    :func:`motifnet.run.unlabelled.read_unlabelled`, which folds plain records with the run's folding
+    options (ViennaRNA, in worker processes) and encodes them with the run's encoder. A sampled
+    profile is seeded by the record's place in that file, as ``predict`` seeds it in the user's file.
+    """
+    from ..run.unlabelled import read_unlabelled
+
+    def fold(sequences) -> dict:
+        with tempfile.TemporaryDirectory(prefix="motifnet-marginalize-") as folder:
+            path = Path(folder) / "marginalize.fa"
+            write_text(path, "".join(f">s{number}\n{sequence}\n" for number, sequence in enumerate(sequences)))
+            dataset = read_unlabelled(run, [path])
+        return {"codes": dataset.codes, "structure": dataset.structure}
+
+    return fold
+
+
+def load_sequence_motifs(motif_path):
+    """The motifs of :func:`motifnet.motifs.scan.load_scan_motifs`, refusing structure motifs in one line.
+
+    Raises
+    ------
+    InputError
+        As :func:`load_scan_motifs`; a file of structure motifs (``motifs_structure.meme`` of a
+        sequence+structure model) is named, with the sequence motifs to give instead.
+    """
+    source = motif_file(motif_path)
+    letters, _ = read_meme(source)
+    if letters and set(letters.upper()) <= set(CONTEXTS + "()."):
+        sibling = source.with_name(source.name.replace("motifs_structure", "motifs"))
+        instead = sibling if sibling != source and sibling.is_file() else "a MEME file of DNA or RNA motifs"
+        raise InputError(f"{source}: structure motifs (alphabet {letters!r}); marginalize inserts sequence "
+                         f"motifs and folds the changed sequences itself: give {instead}")
+    return load_scan_motifs(source)
 
 
 def read_hit_sites(path, motif_names) -> list:
@@ -132,7 +179,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     Writes ``effects.tsv``, ``effects.png`` and ``marginalize.json`` (what the report shows); with
     ``config.pairs`` ``pairs.tsv`` and ``pair_A_B.png``; with ``hits`` ``ablation.tsv``. When OUT_DIR
     or its parent is a report folder of ``visualize-kernels``, its page is rendered again with the
-    marginalisation section.
+    marginalisation section. For a run trained with ``train --fold``, every sequence predicted (the
+    backgrounds, each with its insertions, and the records before and after ablation) is folded again
+    with the run's folding options and encoded as ``predict`` encodes it (:func:`folded_inputs`).
 
     Parameters
     ----------
@@ -149,7 +198,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     Returns
     -------
     dict
-        ``effects`` (Effects), ``motifs`` (names), ``pairs`` (dict per (a, b) of :func:`pair_effects`).
+        ``effects`` (Effects), ``motifs`` (names), ``pairs`` (dict per (a, b) of :func:`pair_effects`),
+        ``background`` (numpy.ndarray, shape=(n, length): sequence codes of the background sequences).
     """
     import matplotlib.pyplot as plt
 
@@ -163,15 +213,19 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     check_marginalize_run(run)
     if hits and not fasta:
         raise ParamError("--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated")
-    motifs = load_scan_motifs(motif_path)
+    motifs = load_sequence_motifs(motif_path)
     sites = read_hit_sites(hits, motifs.names) if hits else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     names = run.output_names
-    predict = OutputsAndLogits(run.model, run.dataset_encoder, config.batch_size)
+    encoder = run.dataset_encoder
+    fold_options = recorded_fold_options(run) if encoder.structure is not None else None
+    predict = OutputsAndLogits(run.model, encoder, config.batch_size,
+                               folded_inputs(run) if fold_options is not None else None)
     rng = np.random.default_rng(config.seed)
-    background, _ = background_codes(run.dataset.codes, config.n, rng)
-    log.info("inserting %d motifs into %d shuffled records", len(motifs.names), config.n)
+    background, _ = background_codes(sequence_codes(encoder, run.dataset.codes), config.n, rng)
+    folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
+    log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
     effects = insertion_effects(predict, background, motifs.pwms, config, rng)
     rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
             for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
@@ -206,8 +260,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         dataset = read_unlabelled(run, list(fasta))
         located = ablation_sites(sites, motifs.names, dataset.ids, _record_lengths(fasta), dataset.codes.shape[1])
         ablation_rows = []
-        for m, (records, result) in enumerate(ablation_effects(predict, dataset.codes, located, len(motifs.names),
-                                                               rng)):
+        codes = sequence_codes(encoder, dataset.codes)
+        for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
             for c, name in enumerate(names):
                 if result is None:
                     ablation_rows.append((motifs.names[m], name, records, "NA", "NA", "NA", "NA"))
@@ -217,6 +271,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         write_text(out / "ablation.tsv", _table(ABLATION_COLUMNS, ablation_rows))
     inserted = "instances sampled from each matrix" if config.sample else "consensus"
     inserted += f" at position {config.position}" if config.position is not None else ", centred"
+    inserted += folded
     write_json(out / MARGINALIZE_SUMMARY, {
         "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
         "effects": [dict(zip(EFFECT_COLUMNS, (row[0], row[1], *(float(value) for value in row[2:]))))
@@ -225,4 +280,4 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     report = find_report(out)
     if report is not None:
         log.info("added the marginalisation section to %s", render_report(report, run=run))
-    return {"effects": effects, "motifs": motifs.names, "pairs": pairs}
+    return {"effects": effects, "motifs": motifs.names, "pairs": pairs, "background": background}
