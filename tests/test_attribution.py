@@ -282,6 +282,8 @@ def test_deeplift_refuses_recurrent_models_before_any_work():
     {"conv_num": 2, "global_pool": "avg", "batch_norm": True},
     {"conv_num": 1, "global_pool": "max", "batch_norm": True, "strand": "both"},
     {"conv_num": 2, "strand": "both"},  # pysster's block, flattened
+    {"conv_num": 1, "global_pool": "max", "position_bins": 4, "strand": "both"},  # 36 positions: 4 bins of 9
+    {"conv_num": 2, "global_pool": "max", "position_bins": 3, "batch_norm": True},  # 7 positions: 3, 2, 2
 ])
 @pytest.mark.parametrize("n_features", [0, 3])
 def test_deeplift_sums_exactly_on_networks_that_pool_globally_or_read_both_strands(overrides, n_features):
@@ -296,10 +298,12 @@ def test_deeplift_sums_exactly_on_networks_that_pool_globally_or_read_both_stran
     keras.utils.set_random_seed(1)
     params = resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8, **overrides})
     model = build_model(params, 40, 4, 2, False, n_features=n_features, complement=data.complement_channels)
-    for variable in model.weights:  # batch normalisation away from the identity
+    for variable in model.weights:  # batch normalisation and position weights away from the identity
         if "moving" in variable.path or "gamma" in variable.path or "beta" in variable.path:
             variable.assign(rng.uniform(0.5, 1.5, variable.shape) if "gamma" in variable.path or "variance"
                             in variable.path else rng.normal(0, 0.3, variable.shape))
+        if "position_weights" in variable.path:
+            variable.assign(rng.uniform(0, 2, variable.shape))
     result = attribute(model, data, AttributionConfig("deeplift", 1, "uniform"))
     errors, difference = relative_errors(result)
     assert np.all(errors * np.abs(difference) <= 1e-3 * np.maximum(np.abs(difference), 1e-2)), errors

@@ -189,6 +189,15 @@ def test_batch_norm_follows_each_convolutions_relu():
     assert "batch_norm_1" not in [layer.name for layer in build(length=40, conv_num=1, kernel_len=5).layers]
 
 
+def test_pooling_windows_of_one_at_steps_of_one_get_no_layer():
+    names = [layer.name for layer in build(length=40, conv_num=2, kernel_len=5, pool_size=(1, 2),
+                                           pool_stride=(1, 2)).layers]
+    assert "pool_1" not in names and names[names.index("conv_1") + 1] == "dropout_conv_1"
+    assert "pool_2" in names
+    strided = build(length=40, conv_num=1, kernel_len=5, pool_size=1, pool_stride=2)
+    assert tuple(layer(strided, "pool_1").output.shape) == (None, 18, 30)
+
+
 def test_both_strands_share_every_layer_and_average_before_the_output():
     model = build(length=30, classes=2, conv_num=1, kernel_num=4, kernel_len=5, neuron_num=8, strand="both",
                   complement=DNA_COMPLEMENT, features=3, batch_norm=True, global_pool="max")

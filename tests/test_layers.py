@@ -439,3 +439,121 @@ def test_reverse_complement_saves_and_loads_in_safe_mode(tmp_path):
     assert loaded.get_layer("reverse_complement").complement == (3, 2, 1, 0)
     x = one_hot("AACGTTG")[None]
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), one_hot("CAACGTT")[None])
+
+
+# ----------------------------------------------------------------------------- position-weighted max pooling
+
+def _weighted_max(x, weights):
+    """The layer's output computed directly: position i of n in bin floor(i * bins / n)."""
+    bins, length = len(weights), x.shape[1]
+    scale = weights[[i * bins // length for i in range(length)]]
+    return (x * scale[None]).max(axis=1)
+
+
+def test_position_weighted_max_pooling_starts_as_global_max_pooling():
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    x = np.random.default_rng(3).normal(size=(4, 11, 3)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(PositionWeightedMaxPooling1D(3)(x)), x.max(axis=1))
+
+
+def test_position_weighted_max_pooling_weights_each_stretch_of_a_known_array():
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    layer = PositionWeightedMaxPooling1D(3)
+    x = np.zeros((1, 7, 2), dtype=np.float32)
+    x[0, :, 0] = [1, 5, 2, 0, 3, 9, 4]
+    x[0, :, 1] = [2, 2, 2, 2, 2, 2, 1]
+    layer.build((None, 7, 2))
+    # 7 positions in 3 stretches: positions 0-2, 3-4 and 5-6.
+    layer.position_weights.assign(np.array([[1.0, 0.5], [2.0, 2.0], [0.1, 1.0]], dtype=np.float32))
+    np.testing.assert_allclose(np.asarray(layer(x)), [[6.0, 4.0]], rtol=1e-6)  # 3 x 2; 2 x 2
+
+
+def test_position_weighted_max_pooling_follows_the_length_of_the_input():
+    import keras
+
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    rng = np.random.default_rng(4)
+    sequence = keras.Input(shape=(None, 3))
+    layer = PositionWeightedMaxPooling1D(4)
+    model = keras.Model(sequence, layer(sequence))
+    weights = rng.uniform(0, 2, (4, 3)).astype(np.float32)
+    layer.position_weights.assign(weights)
+    for length in (2, 4, 9, 30):  # 2 positions: bins 0 and 2, the other two unused
+        x = rng.normal(size=(2, length, 3)).astype(np.float32)
+        np.testing.assert_allclose(np.asarray(model(x)), _weighted_max(x, weights), rtol=1e-6)
+
+
+def test_position_weights_stay_non_negative_in_training():
+    import keras
+
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    rng = np.random.default_rng(6)
+    sequence = keras.Input(shape=(8, 2))
+    layer = PositionWeightedMaxPooling1D(2)
+    model = keras.Model(sequence, keras.layers.Dense(1)(layer(sequence)))
+    model.compile(keras.optimizers.SGD(10.0), "mse")
+    x = np.abs(rng.normal(size=(32, 8, 2))).astype(np.float32)
+    model.fit(x, np.full((32, 1), -50.0, dtype=np.float32), epochs=3, verbose=0)
+    weights = layer.position_weights.numpy()
+    assert (weights >= 0).all() and not np.allclose(weights, 1)
+
+
+@pytest.mark.parametrize("bins", [0, -2, 2.5, True, "4"])
+def test_position_weighted_max_pooling_refuses_a_bad_number_of_bins(bins):
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    with pytest.raises(ValueError, match="PositionWeightedMaxPooling1D: bins must be a positive integer"):
+        PositionWeightedMaxPooling1D(bins)
+
+
+def test_position_weighted_max_pooling_refuses_input_that_is_not_3d():
+    import keras
+
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    with pytest.raises(ValueError, match="expected ndim=3"):
+        PositionWeightedMaxPooling1D(4)(keras.Input(shape=(8,)))
+
+
+def test_position_weighted_max_pooling_saves_and_loads_in_safe_mode(tmp_path):
+    import keras
+
+    from motifnet.model.layers import CUSTOM_OBJECTS, PositionWeightedMaxPooling1D
+
+    sequence = keras.Input(shape=(12, 2), name="sequence")
+    model = keras.Model(sequence, PositionWeightedMaxPooling1D(5, name="global_pool")(sequence))
+    model.get_layer("global_pool").position_weights.assign(np.random.default_rng(5).uniform(0, 2, (5, 2)))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+    assert loaded.get_layer("global_pool").bins == 5
+    x = np.random.default_rng(5).normal(size=(3, 12, 2)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"position_bins": 4, "global_pool": "avg"}, "position_bins=4 needs global_pool='max'"),
+    ({"position_bins": 4, "global_pool": None}, "position_bins=4 needs global_pool='max'"),
+    ({"position_bins": 4, "global_pool": "avg"}, "set global_pool=max or position_bins=0"),
+])
+def test_position_bins_need_global_max_pooling(overrides, message):
+    with pytest.raises(ParamError, match=message):
+        resolve(overrides)
+
+
+def test_the_presets_position_bins_give_way_to_another_global_pool_but_an_explicit_value_does_not():
+    assert resolve({"global_pool": "avg"})["position_bins"] == 0
+    assert resolve({"global_pool": None, "pool_size": 2})["position_bins"] == 0
+    assert resolve({})["position_bins"] == 8 and resolve({"global_pool": "max"})["position_bins"] == 8
+    with pytest.raises(ParamError, match="position_bins=8 needs global_pool='max'"):
+        resolve({"global_pool": "avg", "position_bins": 8})
+
+
+def test_default_network_builds_on_inputs_shorter_than_its_bins():
+    from motifnet.model.build import build_model
+
+    model = build_model(resolve({}), 18, 4, 2, False)  # kernels of 15 leave 4 positions for 8 bins
+    assert model.predict(np.zeros((3, 18, 4), dtype=np.float32), verbose=0).shape == (3, 2)

@@ -38,7 +38,7 @@ PYSSTER_DEFAULTS = {
 }
 # motifnet's own parameters (not in pysster); their defaults leave pysster's network unchanged.
 MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None, "global_pool": None, "batch_norm": False,
-                     "strand": "forward"}
+                     "strand": "forward", "position_bins": 0}
 ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 
@@ -74,7 +74,8 @@ def test_parameters_missing_from_a_saved_run_are_pysster_values_whatever_the_def
 
 def test_the_motifnet_preset_and_overrides_on_top_of_it():
     expected = {**ALL_DEFAULTS, "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1,
-                "pool_stride": 1, "global_pool": "max", "dense_num": 1, "neuron_num": 32, "strand": "auto"}
+                "pool_stride": 1, "global_pool": "max", "position_bins": 8, "dense_num": 1, "neuron_num": 32,
+                "strand": "auto"}
     assert preset_values("motifnet") == expected
     assert resolve({"kernel_num": 8}, preset="motifnet") == {**expected, "kernel_num": 8}
     assert resolve({"kernel_num": 8}, preset=" MotifNet ")["kernel_len"] == 15

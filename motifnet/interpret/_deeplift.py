@@ -10,7 +10,8 @@ input and agrees with the real one at both, so ``gradient * (input - reference)`
 exactly to ``logit(input) - logit(reference)``.
 
 Batch normalisation (in inference) and global average pooling are affine and pass through
-unchanged; global max pooling is max pooling over one window of the whole length. A network
+unchanged; global max pooling is max pooling over one window of the whole length, after the fixed
+scaling per position of ``position_bins`` where the network has it. A network
 that reads both strands (``strand_merge``) is walked once on the input and reference and once
 on their reverse complements; the mean of both is again linear between reference and input,
 so the sum still holds.
@@ -77,8 +78,8 @@ def check_deeplift_model(model) -> list:
             raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
                              "only 'valid' is supported")
         merge = kind == "Average" and layer.name == _STRAND_MERGE
-        if kind not in _AFFINE + _LINEAR + ("Dropout", "MaxPooling1D", "GlobalMaxPooling1D", "Flatten",
-                                            "Concatenate") and not merge:
+        if kind not in _AFFINE + _LINEAR + ("Dropout", "MaxPooling1D", "GlobalMaxPooling1D",
+                                            "PositionWeightedMaxPooling1D", "Flatten", "Concatenate") and not merge:
             raise ParamError(f"--method deeplift: layer {layer.name} ({kind}) is not supported; use "
                              "integrated-gradients or ism")
         chain.append(layer)
@@ -168,6 +169,11 @@ class DeepLift:
                 elif kind == "GlobalMaxPooling1D":
                     length = int(x.shape[1])
                     x, x_ref = _maxpool_rescale(x, x_ref, length, length)
+                    x, x_ref = x[:, 0], x_ref[:, 0]
+                elif kind == "PositionWeightedMaxPooling1D":  # a fixed scaling per position, then global max
+                    length = int(x.shape[1])
+                    scale = layer.scale(length)[None]
+                    x, x_ref = _maxpool_rescale(x * scale, x_ref * scale, length, length)
                     x, x_ref = x[:, 0], x_ref[:, 0]
                 elif kind == "Flatten":
                     x, x_ref = tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x_ref, [tf.shape(x_ref)[0], -1])

@@ -9,12 +9,15 @@ Layer names (later commands address layers by these):
 ``dropout_input``             dropout after the input
 ``conv_1`` ... ``conv_N``     1-D convolutions (ReLU); ``conv_1`` is the motif layer
 ``batch_norm_1`` ...          batch normalisation after each convolution, if ``batch_norm``
-``pool_1`` ... ``pool_N``     max pooling after each convolution
+``pool_1`` ... ``pool_N``     max pooling after each convolution (none where pool_size and
+                              pool_stride are 1: that pooling is the identity)
 ``dropout_conv_1`` ...        dropout after each pooling layer
 ``rnn_1`` ... ``rnn_M``       LSTM/GRU layers (bidirectional by default), if ``rnn_type``
 ``flatten``                   flattening before the dense block (without RNN or global pooling)
 ``global_pool``               global max or average pooling over positions (after the RNN, if
-                              any, whose last layer then returns every position), if ``global_pool``
+                              any, whose last layer then returns every position), if ``global_pool``;
+                              with ``position_bins``, the maximum of activations weighted
+                              per stretch (:class:`motifnet.model.layers.PositionWeightedMaxPooling1D`)
 ``sparse_features``           sparse layer on the features (ReLU), if ``features_adjacency``
 ``concat_features``           joins per-sequence features (if used)
 ``dense_1`` ... ``dense_K``   dense layers (ReLU); sparsely connected where ``dense_adjacency``
@@ -146,10 +149,14 @@ def _strand(x, features, params: dict, adjacency: dict, constraint, shared: _Sha
     """
     from keras import layers
 
+    from .layers import PositionWeightedMaxPooling1D
+
     x = _convolutions(x, params, constraint, shared)
     if params["rnn_type"] is not None:
         x = _recurrent(x, params, constraint, shared)
-    if params["global_pool"] is not None:
+    if params["position_bins"]:
+        x = shared(x, PositionWeightedMaxPooling1D, params["position_bins"], name="global_pool")
+    elif params["global_pool"] is not None:
         pool = layers.GlobalMaxPooling1D if params["global_pool"] == "max" else layers.GlobalAveragePooling1D
         x = shared(x, pool, name="global_pool")
     elif params["rnn_type"] is None:
@@ -175,7 +182,10 @@ def _max_norm(limit):
 
 
 def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
-    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), batch normalisation, max pooling and dropout."""
+    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), batch normalisation, max pooling and dropout.
+
+    A pooling of windows of 1 at steps of 1 is the identity and gets no layer: it would only cost time.
+    """
     from keras import layers
 
     x = shared(x, layers.Dropout, params["dropout_input"], name="dropout_input")
@@ -185,8 +195,9 @@ def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
                    bias_constraint=constraint(0), name=f"conv_{i + 1}")
         if params["batch_norm"]:
             x = shared(x, layers.BatchNormalization, name=f"batch_norm_{i + 1}")
-        x = shared(x, layers.MaxPooling1D, layer_value(params, "pool_size", i), layer_value(params, "pool_stride", i),
-                   name=f"pool_{i + 1}")
+        pool, stride = layer_value(params, "pool_size", i), layer_value(params, "pool_stride", i)
+        if (pool, stride) != (1, 1):  # pooling windows of 1 at steps of 1 are the identity: no layer
+            x = shared(x, layers.MaxPooling1D, pool, stride, name=f"pool_{i + 1}")
         x = shared(x, layers.Dropout, layer_value(params, "dropout_conv", i), name=f"dropout_conv_{i + 1}")
     return x
 

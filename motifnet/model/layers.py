@@ -211,9 +211,68 @@ class ReverseComplement(keras.layers.Layer):
         return config
 
 
+@keras.saving.register_keras_serializable(package="motifnet")
+class PositionWeightedMaxPooling1D(keras.layers.Layer):
+    """Global max pooling of activations weighted by a learned factor per channel and stretch of the sequence.
+
+    The sequence axis is cut into ``bins`` near-equal stretches (position ``i`` in bin
+    ``floor(i * bins / length)``); channel ``c`` at position ``i`` is multiplied by the
+    non-negative weight ``w[bin(i), c]`` before the maximum over all positions is taken, giving
+    shape (batch, channels). The weights start at 1, so the layer starts as global max pooling:
+    a kernel scores its best site wherever it lies, and learns to count sites more (or less) in
+    some stretches, such as the centre of inputs centred on a site (CLIP crosslinks, ChIP summits).
+    The bins follow the length, so any length works (with fewer positions than bins, each position
+    has a bin of its own and the other bins go unused).
+
+    Parameters
+    ----------
+    bins : int
+        Number of stretches, at least 1.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``...).
+
+    Raises
+    ------
+    ValueError
+        ``bins`` is not a positive integer; at build time, input that is not (batch, length,
+        channels) or whose channels are unknown.
+    """
+
+    def __init__(self, bins, **kwargs):
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
+            raise ValueError(f"PositionWeightedMaxPooling1D: bins must be a positive integer, received: {bins!r}")
+        super().__init__(**kwargs)
+        self.bins = int(bins)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None:
+            raise ValueError("PositionWeightedMaxPooling1D: the number of channels must be known")
+        self.position_weights = self.add_weight(name="position_weights", shape=(self.bins, channels),
+                                                initializer="ones", constraint=keras.constraints.NonNeg())
+        super().build(input_shape)
+
+    def scale(self, length):
+        """The weight of each position and channel, shape=(length, channels)."""
+        return ops.take(self.position_weights, ops.floor_divide(ops.arange(length) * self.bins, length), axis=0)
+
+    def call(self, inputs):
+        return ops.max(inputs * self.scale(ops.shape(inputs)[1])[None], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1])
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"bins": self.bins})
+        return config
+
+
 #: Pass to ``keras.saving.load_model`` for models that use motifnet's layers.
 CUSTOM_OBJECTS = {keras.saving.get_registered_name(SparselyConnected): SparselyConnected,
                   keras.saving.get_registered_name(ReverseComplement): ReverseComplement,
+                  keras.saving.get_registered_name(PositionWeightedMaxPooling1D): PositionWeightedMaxPooling1D,
                   keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
 
 

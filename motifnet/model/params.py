@@ -89,6 +89,12 @@ PARAMS = (
               "after the RNN layers (the last then returns every position); per-block pooling still applies "
               "first (pool_size=1 turns it off)",
               choices=("max", "avg"), optional=True),
+    ParamSpec("position_bins", 0, "int",
+              "with global_pool max: before the maximum, weight each kernel's activations by a learned factor per "
+              "stretch of the sequence, in this many equal stretches (factors start at 1): a kernel may count more "
+              "near the centre of inputs centred on a site (CLIP, ChIP summits); 0: off (the preset's value gives way "
+              "when global_pool is set to avg or None)",
+              low=0),
     ParamSpec("batch_norm", False, "bool",
               "batch normalisation after each convolution's ReLU (conv_1's output stays the ReLU activation)"),
     ParamSpec("strand", "forward", "choice",
@@ -128,13 +134,13 @@ PARAMS = (
 )
 SPECS = {spec.name: spec for spec in PARAMS}
 
-#: How each preset differs from pysster's defaults. The ``motifnet`` values are provisional:
-#: a benchmark decides them (issue 17). Keep every preset's values here, and only here.
+#: How each preset differs from pysster's defaults. The ``motifnet`` values were chosen by
+#: ``benchmarks/defaults.py`` (issue 17). Keep every preset's values here, and only here.
 _PRESET_CHANGES = {
     "pysster": {},
     "motifnet": {
         "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
-        "global_pool": "max", "dense_num": 1, "neuron_num": 32, "strand": "auto",
+        "global_pool": "max", "position_bins": 8, "dense_num": 1, "neuron_num": 32, "strand": "auto",
     },
 }
 #: Preset name -> the value of every parameter.
@@ -313,6 +319,11 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
                     f"parameter {spec.name} has {len(value)} values but {spec.layers} is {count}; "
                     f"give one value for all layers or exactly {count}"
                 )
+    if params["position_bins"] and params["global_pool"] != "max" and "position_bins" not in (overrides or {}):
+        params["position_bins"] = 0  # the preset's weighting belongs to its global max pooling
+    if params["position_bins"] and params["global_pool"] != "max":
+        raise ParamError(f"parameter position_bins={params['position_bins']} needs global_pool='max' (received: "
+                         f"global_pool={params['global_pool']!r}); set global_pool=max or position_bins=0")
     return params
 
 
