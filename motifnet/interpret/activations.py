@@ -4,10 +4,13 @@ All kernels are computed in one forward pass per batch (a sub-model ending at ``
 nothing is computed once per kernel.
 
 A network that reads both strands (``strand`` both) runs ``conv_1`` on the sequence and on its
-reverse complement with the same kernels; the activations here are those on the sequence as
-given (the forward strand), so positions and windows are the sequence's own. An occurrence
-that the kernel matches only on the other strand (its reverse complement in the sequence)
-does not raise these activations.
+reverse complement with the same kernels; the activations here are by default those on the
+sequence as given (the forward strand), so positions and windows are the sequence's own. An
+occurrence that the kernel matches only on the other strand (its reverse complement in the
+sequence) does not raise these activations. ``max_activations(..., both_strands=True)`` takes
+the maximum over both strands instead (positions still on the forward strand, with the strand
+read in :attr:`KernelActivations.strand`): where a kernel fires matters more than its motif's
+orientation, as when :mod:`motifnet.motifs.distinct` compares where kernels fire.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from .._signals import check_stop
 from .._validate import check_suffix
 from ..data.dataset import Dataset
 from ..data.windows import window_table
-from ..errors import RunDirError
+from ..errors import ParamError, RunDirError
 from ..run.rundir import Run
 
 log = logging.getLogger("motifnet")
@@ -52,6 +55,9 @@ class KernelActivations:
     targets : numpy.ndarray or None, shape=(n, targets)
         Regression models: the measured values (``labels`` then has no columns).
     target_names : list of str
+    strand : numpy.ndarray of int or None, shape=(n, kernels)
+        The strand of each maximum, 1 (forward) or -1 (reverse complement; ``position`` is then
+        the window's forward-strand start), when both strands were read; None: forward only.
     """
 
     max_activation: np.ndarray
@@ -62,6 +68,7 @@ class KernelActivations:
     kernel_len: int
     targets: np.ndarray | None = None
     target_names: list = field(default_factory=list)
+    strand: np.ndarray | None = None
 
     @property
     def n_kernels(self) -> int:
@@ -175,26 +182,33 @@ def motif_layer(model):
     return model.get_layer(MOTIF_LAYER)
 
 
-def conv_batches(model, dataset: Dataset, batch_size: int = 256):
+def conv_batches(model, dataset: Dataset, batch_size: int = 256, both_strands: bool = False):
     """Yield ``(slice, activations)`` with activations of ``conv_1``, shape=(batch, positions, kernels).
 
-    ``model``: a Keras model or a :class:`Run`.
+    ``model``: a Keras model or a :class:`Run`. With ``both_strands``, yield
+    ``(slice, activations, reverse)``, ``reverse`` being those on the reverse complement of the
+    input (position ``p`` there is the window at forward start ``length - p - kernel_len``).
     """
     import keras
 
     layer = motif_layer(model)
     model, _ = _model_and_place(model)
     sub_model = keras.Model(model.get_layer("sequence").output, layer.output)
+    complement = list(dataset.complement_channels) if both_strands else None
     progress = Progress("first-layer activations", total=len(dataset), unit="sequences")
     for start in range(0, len(dataset), batch_size):
         check_stop()  # a signal stops between batches
         rows = slice(start, min(start + batch_size, len(dataset)))
         sequence = dataset.model_inputs(rows)["sequence"]
-        yield rows, np.asarray(sub_model(sequence, training=False))
+        forward = np.asarray(sub_model(sequence, training=False))
+        if both_strands:
+            yield rows, forward, np.asarray(sub_model(sequence[:, ::-1][:, :, complement], training=False))
+        else:
+            yield rows, forward
         progress.advance(rows.stop - rows.start)
 
 
-def max_activations(model, dataset: Dataset, batch_size: int = 256) -> KernelActivations:
+def max_activations(model, dataset: Dataset, batch_size: int = 256, both_strands: bool = False) -> KernelActivations:
     """Maximum activation and its position for every sequence and first-layer kernel.
 
     Parameters
@@ -205,6 +219,9 @@ def max_activations(model, dataset: Dataset, batch_size: int = 256) -> KernelAct
         The records to look at (see :func:`motifnet.run.selection.select_data`).
     batch_size : int
         Records per forward pass. Default is 256.
+    both_strands : bool
+        Take the maximum over the sequence and its reverse complement (see the module
+        description); sets :attr:`KernelActivations.strand`. Default is False (forward only).
 
     Returns
     -------
@@ -214,16 +231,28 @@ def max_activations(model, dataset: Dataset, batch_size: int = 256) -> KernelAct
     ------
     RunDirError
         The model has no convolutional layer.
+    ParamError
+        ``both_strands`` for input without a reverse complement (protein, structure, tracks).
     """
     layer = motif_layer(model)
-    n, kernels = len(dataset), layer.filters
+    if both_strands and dataset.complement_channels is None:
+        raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
+    n, kernels, width = len(dataset), layer.filters, int(layer.kernel_size[0])
     best = np.zeros((n, kernels), dtype=np.float32)
     where = np.zeros((n, kernels), dtype=np.int32)
-    for rows, activations in conv_batches(model, dataset, batch_size):
-        best[rows] = activations.max(axis=1)
-        where[rows] = activations.argmax(axis=1)
-    return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names),
-                             int(layer.kernel_size[0]), dataset.targets, list(dataset.target_names))
+    strand = np.ones((n, kernels), dtype=np.int8) if both_strands else None
+    for rows, *passes in conv_batches(model, dataset, batch_size, both_strands):
+        best[rows] = passes[0].max(axis=1)
+        where[rows] = passes[0].argmax(axis=1)
+        if both_strands:
+            reverse = passes[1]
+            better = reverse.max(axis=1) > best[rows]  # ties keep the forward strand
+            best[rows] = np.where(better, reverse.max(axis=1), best[rows])
+            start = dataset.codes.shape[1] - reverse.argmax(axis=1) - width
+            where[rows] = np.where(better, start, where[rows])
+            strand[rows] = np.where(better, -1, 1)
+    return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names), width,
+                             dataset.targets, list(dataset.target_names), strand)
 
 
 def activation_profiles(model, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):

@@ -18,7 +18,7 @@ from ..data.dataset import Dataset
 from ..errors import ParamError
 from ..interpret.activations import activation_profiles, max_activations, motif_layer
 from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
-from ..motifs.distinct import check_top_kernels, distinct_motifs
+from ..motifs.distinct import check_top_kernels, distinct_motifs, kernel_sites
 from ..motifs.export import export_kernel_motifs
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
@@ -175,7 +175,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     if sites_bed is not None:
         write_text(out / SITES_BED, sites_bed)
         log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
-    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best)
+    located = _located_sites(run, dataset, motifs, activations, target, batch_size)
+    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, sites=located)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
         from ..report.summary import write_report
@@ -184,6 +185,19 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
                      motif_database=database.source if database else None, distinct=distinct,
                      n_kernels=len(results))
     return results
+
+
+def _located_sites(run: Run, dataset: Dataset, motifs: list, activations, target, batch_size: int) -> dict:
+    """Where each kernel fires, for grouping kernels by their sites (:func:`motifnet.motifs.distinct.kernel_sites`).
+
+    DNA: the sites on both strands (the motifs' own sites are forward-strand ones, which would
+    keep a motif and its reverse complement apart); otherwise the motifs' sites.
+    """
+    if not dataset.double_stranded:
+        return kernel_sites(motifs, activations)
+    log.info("computing first-layer activations on both strands (for the distinct motifs)")
+    both = max_activations(run, dataset, batch_size, both_strands=True)
+    return kernel_sites(kernel_motifs(both, dataset, [m.kernel for m in motifs], target), both)
 
 
 def _kernel_row(motif, activations, encoder, names: list) -> KernelPlots:
