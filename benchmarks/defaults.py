@@ -23,6 +23,11 @@ stands beside a reference measured in the same run on the same test records:
   (per motif the expected number of instances and their expected score from the true PWMs,
   read out by least squares fitted on the training records).
 
+Each planted set is drawn from a generator seeded by ``--seed`` and the set's place in ``SETS``,
+so it is the same whichever other sets are asked for. ``--time-epochs ROUNDS`` times epochs
+instead: every candidate trains a few epochs on each set, in turns, for that many rounds
+(:func:`time_epochs`), so that a change of load touches every candidate alike.
+
 Metrics are motifnet's own (``compute_metrics``: mean one-vs-rest ROC-AUC over classes;
 ``regression_metrics``: Pearson r), computed on held-out test files that training never sees.
 Candidates are compared on validation loss (``history.tsv``, the best epoch); test figures are
@@ -65,7 +70,8 @@ BASE = {
     "batch_size": 128, "learning_rate": 0.0005, "patience_lr": 5, "patience_stopping": 15,
     "epochs": 100, "kernel_constraint": 3.0,
 }
-NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward"}  # once params.py has them
+# Parameters newer than pysster's, with the value that leaves pysster's network unchanged.
+NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward", "position_bins": 0}
 GLOBAL_NET = {"conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
               "global_pool": "max", "dense_num": 1, "neuron_num": 32}
 CANDIDATES = {
@@ -80,13 +86,20 @@ CANDIDATES = {
     "i": ("(b) + strand both", {"kernel_len": 8, "strand": "both"}),
     "j": ("(m) with kernel_len 8", {**GLOBAL_NET, "strand": "auto", "kernel_len": 8}),
     "k": ("(m) with 128 kernels of 11", {**GLOBAL_NET, "strand": "auto", "kernel_num": 128, "kernel_len": 11}),
-    "m": ("(c) + strand auto (both for DNA, forward otherwise): the motifnet preset, the default",
+    "m": ("(c) + strand auto (both for DNA, forward otherwise): the motifnet preset until position_bins",
           {**GLOBAL_NET, "strand": "auto"}),
     "n": ("(m) with learning_rate 0.002", {**GLOBAL_NET, "strand": "auto", "learning_rate": 0.002}),
     "o": ("(n) with kernel_len 11", {**GLOBAL_NET, "strand": "auto", "learning_rate": 0.002, "kernel_len": 11}),
     "p": ("1x64 conv of 11, max pool 10/10, flatten, dense 32, strand auto, learning_rate 0.002",
           {**GLOBAL_NET, "kernel_len": 11, "pool_size": 10, "pool_stride": 10, "global_pool": None, "strand": "auto",
            "learning_rate": 0.002}),
+    "q": ("1x64 conv of 15, max pool 25/25, flatten, dense 32, strand auto",
+          {**GLOBAL_NET, "pool_size": 25, "pool_stride": 25, "global_pool": None, "strand": "auto"}),
+    "v": ("(m) + position_bins 8 (activations weighted per stretch before the global max): the motifnet preset, "
+          "the default",
+          {**GLOBAL_NET, "strand": "auto", "position_bins": 8}),
+    "w": ("(v) with the preset's epoch limit, 500, instead of the benchmark's 100",
+          {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "epochs": 500}),
 }
 
 
@@ -298,8 +311,9 @@ def make_sets(names: list, work: Path, quick: bool, seed: int, srsf1_keep: int) 
     """Build (or reuse) the data sets; each an entry of train files, test files, truth and reference."""
     sets = {}
     n_train, n_test = (300, 150) if quick else (1200, 400)
-    for offset, name in enumerate(names):
-        rng = np.random.default_rng([seed, offset])
+    for name in names:
+        # Seeded by the set's place in SETS, so a set is the same whichever sets are asked for with it.
+        rng = np.random.default_rng([seed, SETS.index(name) if name in SETS else len(SETS)])
         folder = work / "data" / name
         if name == "dna":
             ids = ["MA0139", "MA0035", "MA0148", "MA0105"]
@@ -432,6 +446,65 @@ def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: 
         "seconds_per_epoch": float(np.median(seconds[1:] if len(seconds) > 1 else seconds)),
         "train_seconds": None if reuse else train_seconds, "reused": reuse, "run": str(run),
     }
+
+
+def time_epochs(sets: dict, set_names: list, keys: list, new_keys: set, work: Path, seed: int, rounds: int,
+                epochs: int) -> list:
+    """Seconds per epoch of each candidate on each set, measured in turns on the same machine in the same run.
+
+    Each round trains every candidate for ``epochs`` epochs (no early stopping) on the set's training
+    files, one after the other; the rounds repeat the turns so that a change of load touches every
+    candidate alike. Per training the median of epochs 2+ (the first includes tracing) is taken;
+    per candidate and set, the median over rounds.
+    """
+    from motifnet.run.rundir import read_history
+
+    results = []
+    for set_name in set_names:
+        data = sets[set_name]
+        seconds = {key: [] for key in keys}
+        for round_number in range(rounds):
+            for key in keys:
+                params = candidate_params(key, new_keys, quick=False)
+                params.update(epochs=epochs, patience_stopping=epochs, patience_lr=epochs)
+                run = work / "timing" / f"{set_name}__{key}"
+                params_file = work / "timing" / f"{set_name}__{key}.json"
+                params_file.parent.mkdir(parents=True, exist_ok=True)
+                params_file.write_text(json.dumps(params, sort_keys=True))
+                command = [*MOTIFNET, "train", *map(str, data["train"]), "-o", str(run), "--overwrite", "--params",
+                           str(params_file), "--split", "0.8,0.2", "--seed", str(seed), "-q", "--device", "cpu"]
+                if data["task"] == "regression":
+                    command += ["--task", "regression"]
+                if data["alphabet"] == PROTEIN:
+                    command += ["--alphabet", "protein"]
+                subprocess.run(command, check=True, capture_output=True)
+                epoch_seconds = np.array(read_history(run)["seconds"], dtype=float)
+                seconds[key].append(float(np.median(epoch_seconds[1:])))
+                log(f"  timing {set_name} / {key}, round {round_number + 1}: {seconds[key][-1]:.2f} s/epoch")
+        for key in keys:
+            results.append({"set": set_name, "candidate": key, "seconds": float(np.median(seconds[key])),
+                            "rounds": seconds[key]})
+    return results
+
+
+def write_timing(results: list, keys: list, path: Path, header: dict, rounds: int, epochs: int) -> None:
+    set_names = list(dict.fromkeys(r["set"] for r in results))
+    by_key = {(r["set"], r["candidate"]): r for r in results}
+    lines = ["# Seconds per epoch of the candidates, measured in turns (issue 17)", "",
+             f"Date: {header['date']}; machine: {header['machine']}; code {header['code']}; seed {header['seed']}. "
+             f"Produced by `python benchmarks/defaults.py --time-epochs`: {rounds} rounds; in each, every "
+             f"candidate trains {epochs} epochs on the set's training files, one after the other. Each cell: the "
+             "median over rounds of each training's median over epochs 2+ (the rounds' values in brackets), "
+             "and its ratio to the first candidate's.", "",
+             "| candidate | " + " | ".join(set_names) + " |", "|---" * (len(set_names) + 1) + "|"]
+    for key in keys:
+        cells = []
+        for set_name in set_names:
+            r, first = by_key[(set_name, key)], by_key[(set_name, keys[0])]
+            rounds_text = ", ".join(f"{value:.2f}" for value in r["rounds"])
+            cells.append(f"{r['seconds']:.2f} s ({rounds_text}) · {r['seconds'] / first['seconds']:.2f}x")
+        lines.append(f"| {key}: {CANDIDATES[key][0]} | " + " | ".join(cells) + " |")
+    path.write_text("\n".join(lines) + "\n")
 
 
 def kernel_matches(run: str, planted: list, test_files: list) -> str:
@@ -570,6 +643,9 @@ def main(argv=None) -> int:
                         "visualize-kernels and the rank of the planted motifs")
     parser.add_argument("--reuse-only", action="store_true", help="train nothing: tabulate the complete runs "
                         "of --work (the others are listed as not run)")
+    parser.add_argument("--time-epochs", type=int, default=0, metavar="ROUNDS", help="instead of training to the "
+                        "end, time epochs of --candidates on --sets in this many rounds of turns (writes --out)")
+    parser.add_argument("--timing-epochs", type=int, default=5, help="epochs per timed training [default: 5]")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     set_names = [s for s in args.sets.split(",") if s]
@@ -584,6 +660,14 @@ def main(argv=None) -> int:
     new_keys = available_params()
     log(f"work folder {work}; new parameters available: {sorted(new_keys) or 'none'}")
     sets = make_sets(set_names, work, args.quick, args.seed, args.srsf1_keep)
+    if args.time_epochs:
+        results = time_epochs(sets, set_names, keys, new_keys, work, args.seed, args.time_epochs, args.timing_epochs)
+        header = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                  "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}",
+                  "code": _code_version(), "seed": args.seed}
+        write_timing(results, keys, args.out, header, args.time_epochs, args.timing_epochs)
+        log(f"wrote {args.out}")
+        return 0
     jobs = [(s, k, False) for s in set_names for k in keys]
     jobs += [(s, k, True) for s in args.fold.split(",") if s in RBP_PUBLISHED and s in sets for k in keys]
     rows, not_run = [], []
