@@ -141,6 +141,9 @@ def test_a_fold_run_is_marginalized_end_to_end(fold_run, tmp_path, cli):
     assert result.exit_code == 0, result.output
     assert "each sequence folded again (context (MFE))" in result.stderr
     assert "records with ViennaRNA (context), as the run was trained" in result.stderr
+    # Progress names what is folded, not the temporary files it goes through.
+    assert "the changed sequences: folded" in result.stderr
+    assert "motifnet-marginalize-" not in result.stderr and "motifnet-fold-" not in result.stderr
     header, rows = read_tsv((out / "effects.tsv").read_text())
     assert [(row[0], row[1]) for row in rows] == [("ugcaug", "loop"), ("ugcaug", "stem"), ("gggg", "loop"),
                                                    ("gggg", "stem")]

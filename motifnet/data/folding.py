@@ -488,7 +488,8 @@ def _chunks(path, options: FoldOptions):
         yield records, (options, items)
 
 
-def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> int:
+def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), label: str | None = None,
+              scratch: bool = False) -> int:
     """Fold every record of a FASTA file and write the records in the same order.
 
     The input is streamed: a bounded number of records is in flight at any time, folded by
@@ -504,6 +505,10 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
         File to write (see the module documentation for the formats).
     options : FoldOptions
         Default is ``FoldOptions()``.
+    label : str or None
+        How progress names the input. Default is None: its path.
+    scratch : bool
+        The output is a temporary file, which the closing progress line does not name. Default is False.
 
     Returns
     -------
@@ -516,7 +521,7 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
         Unreadable input, an empty record, or a character that is not a nucleotide
         (file, record and position named).
     """
-    name = display_name(fasta_path)
+    name = label or display_name(fasta_path)
     chunks, jobs = _workers_for(_chunks(fasta_path, options), options.n_jobs)
     progress = Progress(f"folding {name}")
     with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
@@ -539,8 +544,8 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions()) -> 
                         write(*_collect(in_flight))
                 while in_flight:
                     write(*_collect(in_flight))
-    log.info("%s: folded %d records in %.1f s -> %s", name, progress.done, time.monotonic() - progress.started,
-             output_path)
+    log.info("%s: folded %d records in %.1f s%s", name, progress.done, time.monotonic() - progress.started,
+             "" if scratch else f" -> {output_path}")
     return progress.done
 
 

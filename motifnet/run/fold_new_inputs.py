@@ -111,7 +111,7 @@ def carries_structure(path, encoder: Encoder) -> bool:
 
 
 @contextlib.contextmanager
-def folded_as_trained(run: Run, fasta):
+def folded_as_trained(run: Run, fasta, labels=None):
     """Yield ``fasta`` with each plain file replaced by a temporary copy folded as the run's inputs were.
 
     Runs not trained on folded input, and files that carry the structure lines, are given back
@@ -124,6 +124,8 @@ def folded_as_trained(run: Run, fasta):
         The opened run folder.
     fasta : list of str
         FASTA files, ``-`` for standard input.
+    labels : list of str or None
+        How progress names each file. Default is None: its path.
 
     Yields
     ------
@@ -152,7 +154,7 @@ def folded_as_trained(run: Run, fasta):
             log.info("folding %d records with ViennaRNA (%s), as the run was trained", count, options.format)
         for index in plain:
             target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
-            fold_file(readable[index], target, options)
+            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
             readable[index] = str(target)
         try:
             yield readable

@@ -50,6 +50,8 @@ class PredictConfig:
     genome : str or None
         Genome FASTA of BED inputs (``.bed``, ``.narrowPeak``): each BED line is predicted as the
         window of the model's length around its summit or centre. Default is None.
+    labels : list of str
+        How progress names each file (folding, in runs trained with ``--fold``). Default: their paths.
     """
 
     fasta: list
@@ -58,6 +60,7 @@ class PredictConfig:
     features: list = field(default_factory=list)
     tracks: list = field(default_factory=list)
     genome: str | None = None
+    labels: list = field(default_factory=list)
 
     @property
     def bed_input(self) -> bool:
@@ -148,7 +151,7 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
     # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
-    with folded_as_trained(run, config.fasta) as fasta:
+    with folded_as_trained(run, config.fasta, config.labels or None) as fasta:
         for file_index, path in enumerate(fasta):
             feature_path = config.features[file_index] if config.features else None
             stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)

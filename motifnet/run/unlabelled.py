@@ -12,7 +12,7 @@ from .predict import PredictConfig, encoded_chunks
 from .rundir import Run
 
 
-def read_unlabelled(run: Run, fasta, genome=None) -> Dataset:
+def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
     """Plain FASTA records encoded with the run's encoder, as a :class:`Dataset` without labels.
 
     The records go through the reader and encoder of :mod:`motifnet.run.predict` (one reading
@@ -30,6 +30,8 @@ def read_unlabelled(run: Run, fasta, genome=None) -> Dataset:
     genome : str or None
         Genome FASTA of the BED files: each BED line is the window of the model's length around
         its summit or centre, named ``chrom:start-end(strand)``. Default is None.
+    labels : list of str or None
+        How progress names each file (folding, in runs trained with ``--fold``). Default is None: their paths.
 
     Returns
     -------
@@ -56,7 +58,8 @@ def read_unlabelled(run: Run, fasta, genome=None) -> Dataset:
     ids, codes, structure, sources, files = [], [], [], [], []
     for file_index, path in enumerate(fasta):
         count = 0
-        for chunk_ids, arrays in encoded_chunks(run, PredictConfig([path], genome=genome), {}):
+        config = PredictConfig([path], genome=genome, labels=[labels[file_index]] if labels else [])
+        for chunk_ids, arrays in encoded_chunks(run, config, {}):
             ids.extend(chunk_ids)
             codes.append(arrays["codes"])
             if arrays.get("structure") is not None:

@@ -73,7 +73,7 @@ def folded_inputs(run):
         with tempfile.TemporaryDirectory(prefix="motifnet-marginalize-") as folder:
             path = Path(folder) / "marginalize.fa"
             write_text(path, "".join(f">s{number}\n{sequence}\n" for number, sequence in enumerate(sequences)))
-            dataset = read_unlabelled(run, [path])
+            dataset = read_unlabelled(run, [path], labels=["the changed sequences"])
         return {"codes": dataset.codes, "structure": dataset.structure}
 
     return fold
