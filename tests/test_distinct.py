@@ -259,3 +259,39 @@ def test_sites_on_the_same_and_on_opposite_strands_are_different_placements():
     strands = np.where(records < 10, 1, -1)  # kernel 1 reads the other strand in half of the records
     score = colocation_scores([KernelSites(records, starts), KernelSites(records, starts, strands)])[0, 1]
     assert score == 0.5
+
+
+def _merge_by_recomputing_every_mean(labels, scores, same_sites):
+    """Average linkage over groups as its definition reads: every mean recomputed from the scores."""
+    groups = [list(np.flatnonzero(labels == label)) for label in dict.fromkeys(labels.tolist())]
+    while len(groups) > 1:
+        best, pair = -np.inf, None
+        for i in range(len(groups)):
+            for j in range(i + 1, len(groups)):
+                mean = scores[np.ix_(groups[i], groups[j])].mean()
+                if mean > best:
+                    best, pair = mean, (i, j)
+        if best < same_sites:
+            break
+        groups[pair[0]] = sorted(groups[pair[0]] + groups.pop(pair[1]))
+    merged = np.zeros(len(labels), dtype=int)
+    for label, members in enumerate(groups):
+        merged[members] = label
+    order = {}
+    return np.array([order.setdefault(label, len(order)) for label in merged], dtype=int)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_merging_with_updated_sums_equals_recomputing_every_mean(seed):
+    from motifnet.motifs.distinct import merge_colocated
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    scores = rng.uniform(0, 0.3, (n, n)) ** 2 * 3
+    scores = (scores + scores.T) / 2
+    np.fill_diagonal(scores, 1.0)
+    labels = rng.integers(0, 25, n)
+    labels = np.unique(labels, return_inverse=True)[1]
+    expected = _merge_by_recomputing_every_mean(labels, scores, 0.13)
+    assert 1 < len(set(expected)) < len(set(labels))  # some groups merge, not all
+    np.testing.assert_array_equal(merge_colocated(labels, scores, 0.13), expected)

@@ -210,19 +210,28 @@ def merge_colocated(labels, scores, same_sites: float = SAME_SITES) -> np.ndarra
     """
     labels = np.asarray(labels)
     groups = [list(np.flatnonzero(labels == label)) for label in dict.fromkeys(labels.tolist())]
-    while len(groups) > 1:
-        best, pair = -np.inf, None
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                between = np.ix_(groups[i], groups[j])
-                mean = scores[between].mean()
-                if mean > best:
-                    best, pair = mean, (i, j)
-        if best < same_sites:
+    # Sums of scores between groups, updated as groups merge: each merge costs O(groups^2), not O(kernels^2).
+    member = np.zeros((len(groups), len(labels)))
+    for index, members in enumerate(groups):
+        member[index, members] = 1
+    sums = member @ np.asarray(scores, dtype=float) @ member.T
+    sizes = member.sum(axis=1)
+    alive = np.ones(len(groups), dtype=bool)
+    while alive.sum() > 1:
+        means = sums / np.outer(sizes, sizes)
+        means[~alive, :] = -np.inf
+        means[:, ~alive] = -np.inf
+        np.fill_diagonal(means, -np.inf)
+        first, second = sorted(np.unravel_index(int(np.argmax(means)), means.shape))  # ties: the first pair
+        if means[first, second] < same_sites:
             break
-        groups[pair[0]] = sorted(groups[pair[0]] + groups.pop(pair[1]))
+        sums[first, :] += sums[second, :]
+        sums[:, first] += sums[:, second]
+        sizes[first] += sizes[second]
+        alive[second] = False
+        groups[first] = sorted(groups[first] + groups[second])
     merged = np.zeros(len(labels), dtype=int)
-    for label, members in enumerate(groups):
+    for label, members in enumerate(group for group, kept in zip(groups, alive) if kept):
         merged[members] = label
     order = {}
     return np.array([order.setdefault(label, len(order)) for label in merged], dtype=int)
