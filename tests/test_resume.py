@@ -109,6 +109,7 @@ def test_a_job_killed_between_its_checkpoint_files_resumes_from_the_epoch_before
 
 @pytest.mark.parametrize("change, message", [
     ({"params": {"kernel_num": 5}}, "params: kernel_num 4 -> 5"),
+    ({"params": {"kernel_num": 5}}, "run the command of the run (to keep the run's parameters: --param kernel_num=4)"),
     ({"seed": 8}, "seed: 7 -> 8"),
     ({"split": (0.6, 0.2)}, "split: fractions"),
     ({"edit": True}, "up.fa changed since the run started (SHA-256 differs)"),
@@ -126,6 +127,21 @@ def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, 
         training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True, **change))
     assert message in str(error.value)
     assert {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()} == before
+
+
+def test_a_run_begun_before_a_default_changed_resumes_with_the_parameter_the_message_names(fasta, tmp_path,
+                                                                                          monkeypatch):
+    # A run of a motifnet that had no position_bins (built as position_bins 0), resumed after the default became 8.
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 2, monkeypatch, params={"position_bins": 0})
+    meta_path = run_dir / "motifnet.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["params"]["position_bins"]
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(ParamError, match="position_bins 0 -> 8.*keep the run's parameters: --param position_bins=0"):
+        training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, params={"position_bins": 0}))
+    assert json.loads(meta_path.read_text())["training"]["status"] == "complete"
 
 
 def test_resume_leaves_a_complete_run_as_it_is(fasta, tmp_path, caplog):

@@ -222,7 +222,10 @@ class PositionWeightedMaxPooling1D(keras.layers.Layer):
     a kernel scores its best site wherever it lies, and learns to count sites more (or less) in
     some stretches, such as the centre of inputs centred on a site (CLIP crosslinks, ChIP summits).
     The bins follow the length, so any length works (with fewer positions than bins, each position
-    has a bin of its own and the other bins go unused).
+    has a bin of its own and the other bins go unused). The weighting is meant for non-negative
+    input (a convolution's ReLU): a weight below 1 moves a negative value up towards 0. In a
+    network that reads both strands the reverse complement passes through the same layer, so it
+    is weighted in its own coordinates.
 
     Parameters
     ----------

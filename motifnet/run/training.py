@@ -340,8 +340,14 @@ def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
     if fold is not None and previous.get("fold") not in (None, fold):
         differences.append(f"fold: {previous['fold']!r} -> {fold!r}")
     if differences:
+        hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
-                         + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
+                         + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
+
+
+def _param_text(value) -> str:
+    """A saved parameter value as ``--param`` reads it (lists comma-separated)."""
+    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _only_motifnet_files(run_dir: Path) -> bool:
@@ -358,7 +364,7 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
     What a run of an older motifnet did not record (input checksums, the preset, parameters that
     did not exist) is not compared; its parameters count as their pysster values.
     """
-    differences = []
+    differences, keep = [], []
     for key in ("inputs", "data", "preset", "params", "adjacency", "regression", "seed", "split", "fold"):
         if key not in previous and key in ("inputs", "preset"):
             continue
@@ -377,11 +383,20 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             if names:
                 differences.append(f"{key}: " + ", ".join(f"{name} {old.get(name)!r} -> {new.get(name)!r}"
                                                            if key == "params" else name for name in names))
+            if key == "params":
+                # A default may have changed since the run began (a new motifnet): its own values continue it.
+                keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old]
         else:
             differences.append(f"{key}: {old!r} -> {new!r}")
     if differences:
+        hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
-                         + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
+                         + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
+
+
+def _param_text(value) -> str:
+    """A saved parameter value as ``--param`` reads it (lists comma-separated)."""
+    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _input_differences(old: list, new: list) -> list:
