@@ -340,14 +340,8 @@ def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
     if fold is not None and previous.get("fold") not in (None, fold):
         differences.append(f"fold: {previous['fold']!r} -> {fold!r}")
     if differences:
-        hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
-                         + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
-
-
-def _param_text(value) -> str:
-    """A saved parameter value as ``--param`` reads it (lists comma-separated)."""
-    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
+                         + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
 
 
 def _only_motifnet_files(run_dir: Path) -> bool:
