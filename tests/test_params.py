@@ -282,6 +282,7 @@ def test_to_json_turns_tuples_into_lists_that_load_back():
 
 def test_output_length_follows_valid_convolution_and_pooling():
     assert output_length(pysster(), 100) == [("conv_1", 76), ("pool_1", 38), ("conv_2", 14), ("pool_2", 7)]
+    assert output_length(resolve(), 100) == [("conv_1", 86)]  # the default pools by 1: no pool_1
     params = pysster({"conv_num": 2, "kernel_len": (5, 3), "pool_size": (3, 2), "pool_stride": (2, 1)})
     # conv 20-5+1=16, pool (16-3)//2+1=7, conv 7-3+1=5, pool (5-2)//1+1=4
     assert output_length(params, 20) == [("conv_1", 16), ("pool_1", 7), ("conv_2", 5), ("pool_2", 4)]

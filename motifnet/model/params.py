@@ -411,7 +411,8 @@ def resolve_strand(params: dict, complement, received: str = "this input", doubl
 
 
 def output_length(params: dict, length: int) -> list:
-    """Length of the sequence after each conv and pool layer, as (layer name, length) pairs."""
+    """Length of the sequence after each conv and pool layer, as (layer name, length) pairs (pooling of 1 at
+    steps of 1 is no layer, and no step)."""
     steps = []
     for index in range(params["conv_num"]):
         length = length - layer_value(params, "kernel_len", index) + 1
@@ -420,6 +421,8 @@ def output_length(params: dict, length: int) -> list:
             break
         pool = layer_value(params, "pool_size", index)
         stride = layer_value(params, "pool_stride", index)
+        if (pool, stride) == (1, 1):  # the identity: the network has no such layer
+            continue
         length = (length - pool) // stride + 1 if length >= pool else 0
         steps.append((f"pool_{index + 1}", length))
         if length < 1:
