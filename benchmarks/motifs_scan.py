@@ -5,11 +5,14 @@ Run on its own with ``python benchmarks/motifs_scan.py [--quick] [--motifs-sizes
 (``benchmarks/run.py`` renders the section at the end of the file). Data are generated (seeded)
 in a temporary folder:
 
-M1. ``motifnet motifs RUN records.fa --target planted --no-match``: wall time and peak resident
-    memory on N records of 200 nt (10,000 and 100,000 in the full run; half carry a planted
-    motif), DeepLIFT with 10 shuffled references per record (the default) and TF-MoDISco with
-    its defaults. The reference is the size of the two float32 arrays TF-MoDISco is handed (the
-    one-hot records and their hypothetical contributions), which any pipeline holds in memory.
+M1. ``motifnet motifs RUN records.fa --target planted --no-match``: wall time and peak memory
+    on N records of 200 nt (10,000 and 100,000 in the full run; half carry a planted motif),
+    DeepLIFT with 10 shuffled references per record (the default) and TF-MoDISco with motifnet's
+    defaults. Memory is the largest sum, sampled twice a second, of the proportional set size
+    (PSS) of the command and every process under it (TF-MoDISco runs in a child process, and
+    modisco-lite forks workers that share pages with it: PSS counts a shared page once). The
+    reference is the size of the two float32 arrays TF-MoDISco is handed (the one-hot records
+    and their hypothetical contributions), which any pipeline holds in memory.
 M2. ``motifnet scan``: records per second of ``scan_files`` (FASTA read, background counted,
     FIMO through memelite on both strands, one dinucleotide-shuffled copy scanned for the
     empirical FDR, q-values, files written) against memelite's ``fimo`` called directly on the
@@ -38,6 +41,55 @@ PLANTED = b"ACCGGAAGTG"
 SCAN_MOTIFS = 10
 
 
+def _children() -> dict:
+    """Process id -> its parent's, for every process whose /proc entry can be read."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # the command name may hold spaces and parentheses: the fields after the last ')' are plain
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def peak_tree_memory_mb(command: list, log_path: Path, every: float = 0.5) -> tuple:
+    """Run ``command`` (standard error to ``log_path``); the largest PSS sum of its process tree, in MB, and seconds.
+
+    Raises
+    ------
+    RuntimeError
+        The command exited with a non-zero status.
+    """
+    start = time.perf_counter()
+    peak_kb = 0
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        while process.poll() is None:
+            parents = _children()
+            tree, frontier = set(), {process.pid}
+            while frontier:
+                tree |= frontier
+                frontier = {pid for pid, parent in parents.items() if parent in frontier} - tree
+            peak_kb = max(peak_kb, sum(_pss_kb(pid) for pid in tree))
+            time.sleep(every)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
+    return peak_kb / 1024, time.perf_counter() - start
+
+
 def bench_motifs(folder: Path, sizes: list) -> list:
     """M1: a small network trained on planted records, then ``motifnet motifs`` on each size."""
     if not sizes:
@@ -60,7 +112,7 @@ def bench_motifs(folder: Path, sizes: list) -> list:
                    "planted", "--no-match"]
         log_path = folder / f"motifs_{n}.log"  # progress and any error: a failure names its cause below
         try:
-            megabytes, seconds = peak_memory_mb(["sh", "-c", 'exec "$@" 2>"$0"', str(log_path), *command])
+            megabytes, seconds = peak_tree_memory_mb(command, log_path)
         except RuntimeError:
             last = log_path.read_text().strip().splitlines()[-1:] if log_path.exists() else []
             rows.append((f"M1. `motifs`, {n:,} records of {LENGTH} nt", f"failed: {' '.join(last)}", "", "",

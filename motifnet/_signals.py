@@ -5,7 +5,9 @@ a finaliser or a callback of a library is printed and dropped) and can cut a fil
 Instead, :func:`stop_on_signals` installs handlers that only set a flag; long loops call
 :func:`check_stop` at their safe points (a batch boundary of training, a chunk of predictions, a
 finished worker result) and stop there with :class:`StopRequested`, keeping what is done. A second
-signal ends the process at once with status 128 + the signal's number, as the default action would.
+signal ends the process at once with status 128 + the signal's number, as the default action would;
+before it does, the clean-ups registered with :func:`cleanup_if_ended` run (scratch files removed,
+child processes ended), since no ``finally`` block runs then.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 # A process receives signals as a whole, so the request to stop is process-wide by nature.
 _stop = threading.Event()
+# What a second signal must still do before the process ends at once (see cleanup_if_ended).
+_at_once = []
 
 
 class StopRequested(KeyboardInterrupt):
@@ -58,10 +62,41 @@ def _handle(signum, frame) -> None:
     if _stop.is_set():
         # The second signal: the user (or the batch system) wants the process gone now.
         os.write(2, f"motifnet: {signal.Signals(signum).name} again; stopping at once\n".encode())
+        run_at_once_cleanups()
         os._exit(128 + signum)
     _stop.set()
     log.warning("%s received: stopping at the next safe point (send it again to stop at once)",
                 signal.Signals(signum).name)
+
+
+def run_at_once_cleanups() -> None:
+    """Run the registered clean-ups, newest first, each at most once; one that fails does not stop the others."""
+    while _at_once:
+        callback = _at_once.pop()
+        try:
+            callback()
+        except Exception:  # noqa: BLE001, S110 - the process is ending; the next clean-up still matters
+            pass
+
+
+@contextmanager
+def cleanup_if_ended(callback):
+    """Within the block, a second signal (which ends the process at once) first calls ``callback()``.
+
+    For what a ``finally`` block would otherwise do: remove a scratch file, end a child process.
+    The callback must be quick and must not need the interpreter's locks (no logging).
+
+    Parameters
+    ----------
+    callback : callable
+        Called without arguments.
+    """
+    _at_once.append(callback)
+    try:
+        yield
+    finally:
+        if callback in _at_once:
+            _at_once.remove(callback)
 
 
 @contextmanager

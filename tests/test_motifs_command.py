@@ -5,6 +5,10 @@ motif (a third of the sites reverse-complemented) and run the whole command on i
 """
 
 import csv
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -371,6 +375,42 @@ def test_unlabelled_fasta_and_quiet(planted, tmp_path):
     columns = (tmp_path / "out" / "patterns.tsv").read_text().splitlines()[0].split("\t")
     assert "seqlets_gata" not in columns  # unlabelled: no per-class counts
     assert all(row["best_match_id"] == "" for row in header)
+
+
+@pytest.mark.slow
+def test_sigint_during_tf_modisco_ends_it_and_leaves_no_scratch_files(planted, tmp_path):
+    folder, _ = planted
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".patterns.abcd1234.npy").write_bytes(b"left by a killed run")  # removed by the next run
+    (out / ".patterns.keep").write_text("not a name motifnet gives its scratch files")
+    command = [sys.executable, "-m", "motifnet", "motifs", str(folder / "run"), "-o", str(out), "--group", "all",
+               "--target", "gata", "--min-metacluster-size", "30", "--min-seqlets", "10", "--no-match"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in process.stderr:  # progress: the line before TF-MoDISco's process starts
+            if "TF-MoDISco (modisco-lite)" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 1, rest
+    assert "stopped by a signal" in rest and "Traceback" not in rest
+    assert sorted(path.name for path in out.glob(".*")) == [".patterns.keep"]
+    assert not (out / "patterns.json").exists()
+    # No process left working on this folder's arrays (TF-MoDISco's child is named by their paths).
+    assert [pid for pid in os.listdir("/proc") if pid.isdigit() and "_modisco_process" in _reads(pid)
+            and str(out) in _reads(pid)] == []
+
+
+def _reads(pid: str) -> str:
+    """A process's command line ('' when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline") as handle:
+            return handle.read()
+    except OSError:
+        return ""
 
 
 @pytest.mark.slow

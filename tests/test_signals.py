@@ -77,3 +77,37 @@ def test_stop_when_asks_to_stop_and_clears_only_its_own_request():
         with stop_when(flag.is_set, every=0.01):
             time.sleep(0.05)
         assert stop_requested()  # the user's request stands: a second signal must still exit at once
+
+
+CLEANUP_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from motifnet._signals import cleanup_if_ended, stop_on_signals, stop_requested
+    scratch, done = Path(sys.argv[1]), Path(sys.argv[2])
+    scratch.write_text("scratch")
+    with stop_on_signals():
+        with cleanup_if_ended(lambda: done.write_text("not mine")):
+            pass  # a block that ended: its clean-up is no longer due
+        with cleanup_if_ended(lambda: 1 / 0):  # a failing clean-up does not stop the others
+            with cleanup_if_ended(lambda: scratch.unlink()):
+                print("ready", flush=True)
+                time.sleep(60)
+    """)
+
+
+def test_a_second_signal_runs_the_clean_ups_of_open_blocks_before_it_exits(tmp_path):
+    scratch, done = tmp_path / "scratch", tmp_path / "done"
+    process = subprocess.Popen([sys.executable, "-c", CLEANUP_SCRIPT, str(scratch), str(done)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "ready"
+        assert scratch.exists()
+        process.send_signal(signal.SIGTERM)
+        # Two signals sent together may arrive as one: send the second once the first was handled.
+        assert "stopping at the next safe point" in process.stderr.readline()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGTERM, process.stderr.read()
+    assert not scratch.exists() and not done.exists()

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
+from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
     comma_list,
@@ -51,6 +52,9 @@ def compare(query, database, collection, tax_group, top, output):
         click.echo(text, nl=False)
 
 
+# The defaults --help shows are the library's.
+_MODISCO = ModiscoConfig()
+
 _MOTIFS_EPILOG = """\b
 Hypothetical contributions (what every letter would contribute at each position; TF-MoDISco
 clusters seqlets by them), for the logit of each class in turn:
@@ -82,20 +86,23 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
 @click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence. [default: 10]")
 @click.option("--steps", type=int, help="integrated-gradients: points on the path. [default: 50]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
-@click.option("--max-seqlets", type=click.IntRange(min=1), default=20000, show_default=True,
-              help="Seqlets per metacluster (sign) that TF-MoDISco clusters.")
-@click.option("--window", type=click.IntRange(min=1), default=21, show_default=True,
+@click.option("--max-seqlets", type=click.IntRange(min=1), default=_MODISCO.max_seqlets, show_default=True,
+              help="Seqlets per metacluster (sign) that TF-MoDISco clusters; raise it on a machine with many "
+                   "cores (modisco-lite's own default is 20000).")
+@click.option("--window", type=click.IntRange(min=1), default=_MODISCO.window, show_default=True,
               help="Sliding window that finds seqlets.")
-@click.option("--flank", type=click.IntRange(min=0), default=10, show_default=True,
+@click.option("--flank", type=click.IntRange(min=0), default=_MODISCO.flank, show_default=True,
               help="Columns added on each side of a seqlet.")
-@click.option("--min-seqlets", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--min-seqlets", type=click.IntRange(min=1), default=_MODISCO.min_seqlets, show_default=True,
               help="Seqlets a pattern needs to be kept.")
-@click.option("--min-metacluster-size", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--min-metacluster-size", type=click.IntRange(min=1), default=_MODISCO.min_metacluster,
+              show_default=True,
               help="Seqlets a metacluster (sign) needs to be clustered at all.")
-@click.option("--fdr", type=float, default=0.2, show_default=True, help="Target false discovery rate of seqlets.")
-@click.option("--leiden-runs", type=click.IntRange(min=1), default=50, show_default=True,
+@click.option("--fdr", type=float, default=_MODISCO.fdr, show_default=True,
+              help="Target false discovery rate of seqlets.")
+@click.option("--leiden-runs", type=click.IntRange(min=1), default=_MODISCO.leiden_runs, show_default=True,
               help="Leiden clusterings per round (the best is kept).")
-@click.option("--trim-fraction", type=float, default=0.3, show_default=True,
+@click.option("--trim-fraction", type=float, default=_MODISCO.trim_fraction, show_default=True,
               help="Exported matrices keep the columns from the first to the last whose contribution reaches "
                    "this fraction of the largest.")
 @click.option("--motif-db", metavar="jaspar|FILE.meme",
@@ -125,7 +132,6 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     from ..interpret.attribution import AttributionConfig
     from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
     from ..motifs.matching import MotifOptions
-    from ..motifs.modisco import ModiscoConfig
     from ..run.rundir import open_run
     from ..workflows.patterns import motifs_run
     from .interpret import open_with_data, open_with_unlabelled

@@ -28,17 +28,19 @@ import numpy as np
 
 from .._io import write_json, write_text
 from .._progress import Progress
+from .._signals import cleanup_if_ended
 from .._version import __version__
 from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
 from ..interpret.kernels import consensus
+from ..motifs._modisco_process import find_patterns_stoppable
 from ..motifs.distinct import COMPLEMENTED, SAME_P
 from ..motifs.export import FORMATS, write_motifs
 from ..motifs.jaspar import read_motif_file
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
 from ..motifs.meme import MemeMotif
-from ..motifs.modisco import ModiscoConfig, find_patterns
+from ..motifs.modisco import ModiscoConfig
 from ..motifs.tomtom import compare_motifs
 from ..plot.figures import logo_width, save_figure
 from ..plot.matches import plot_match
@@ -52,6 +54,9 @@ log = logging.getLogger("motifnet")
 DISTINCT_MEME = "motifs_distinct.meme"
 # Figures this command makes; only such files are removed before a new run writes its own.
 _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
+# Hidden scratch files (arrays, TF-MoDISco's result and messages), named by tempfile.
+_SCRATCH_PREFIX = ".patterns."
+_SCRATCH_NAME = re.compile(r"\.patterns\.[A-Za-z0-9_]{8}\.(npy|npz|log)")
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -112,6 +117,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     with _scratch(out, (n, encoder.length, len(letters))) as one_hot, \
             _scratch(out, (n, encoder.length, len(letters))) as hypothetical:
         _fill_one_hot(dataset, one_hot, attribution.batch_size)
+        one_hot.flush()
         for target in chosen:
             config = AttributionConfig(attribution.method, target, attribution.baseline, attribution.steps,
                                        attribution.shuffles, attribution.seed, attribution.batch_size)
@@ -121,7 +127,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
             hypothetical_contributions(run.model, dataset, config, out=hypothetical,
                                        progress=lambda done, _total, counter=counter: counter.update(done))
             log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
-            found = find_patterns(np.asarray(one_hot), np.asarray(hypothetical), modisco)
+            hypothetical.flush()
+            found = find_patterns_stoppable(one_hot.filename, hypothetical.filename, modisco)
             log.info("class %s: %d positive and %d negative pattern(s)", names[target],
                      sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found))
             patterns += [(names[target], pattern) for pattern in found]
@@ -371,12 +378,14 @@ def _background(one_hot: np.ndarray) -> np.ndarray:
 @contextlib.contextmanager
 def _scratch(folder: Path, shape: tuple):
     """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards (bounded memory)."""
-    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=".patterns.", suffix=".npy", delete=False)
+    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=_SCRATCH_PREFIX, suffix=".npy", delete=False)
     scratch.close()
+    path = Path(scratch.name)
     try:
-        yield np.lib.format.open_memmap(scratch.name, mode="w+", dtype=np.float32, shape=shape)
+        with cleanup_if_ended(lambda: path.unlink(missing_ok=True)):
+            yield np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
     finally:
-        Path(scratch.name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 def _remove_earlier_outputs(out: Path) -> None:
@@ -385,6 +394,10 @@ def _remove_earlier_outputs(out: Path) -> None:
     Figures with this command's names (a new run may find fewer patterns), and, in a folder that
     holds this command's ``patterns.json``, the match table and the motif files of every format.
     """
+    # Scratch files of a run that was killed outright (nothing else names files so).
+    for path in out.glob(f"{_SCRATCH_PREFIX}*"):
+        if _SCRATCH_NAME.fullmatch(path.name):
+            path.unlink(missing_ok=True)
     for path in out.glob("*pattern_*.png"):
         if _FIGURE_NAME.fullmatch(path.name):
             path.unlink(missing_ok=True)

@@ -1,0 +1,211 @@
+"""TF-MoDISco in a child process, so that a stop request ends it at once and leaves nothing behind.
+
+TF-MoDISco has no safe points of its own: a run on 100,000 records spends most of an hour inside
+one call, and modisco-lite forks worker processes of its own. :func:`find_patterns_stoppable`
+therefore runs :func:`motifnet.motifs.modisco.find_patterns` in a fresh interpreter
+(``python -m motifnet.motifs._modisco_process``) that reads the one-hot and contribution arrays
+from their ``.npy`` files (memory-mapped, so the pages are shared with this process) and writes
+the patterns to an ``.npz`` file (plain arrays, no pickle). While it works, this process checks
+for a stop request twice a second; a request (the first SIGINT or SIGTERM) ends the child's whole
+process group, modisco's workers included, and raises :class:`~motifnet._signals.StopRequested`.
+A second signal, which ends this process at once, ends the group first
+(:func:`~motifnet._signals.cleanup_if_ended`); if this process is killed outright, the child is
+ended by the kernel (Linux's parent-death signal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .._signals import check_stop, cleanup_if_ended
+from ..errors import MotifnetError
+from .modisco import ModiscoConfig, Pattern, Seqlet, check_modisco_inputs, find_patterns
+
+# A child given this long to end after SIGTERM is then killed.
+_GRACE_SECONDS = 5.0
+_POLL_SECONDS = 0.5
+
+
+def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConfig | None = None,
+                            scratch_dir=None) -> list:
+    """:func:`~motifnet.motifs.modisco.find_patterns` on arrays saved as ``.npy``, in a child process.
+
+    Parameters
+    ----------
+    one_hot_path, hypothetical_path : path
+        ``.npy`` files of shape (n, length, 4), float32 (the scratch arrays of ``motifnet motifs``).
+    config : ModiscoConfig or None
+        Default :class:`ModiscoConfig`.
+    scratch_dir : path or None
+        Where the child's result and messages are kept until read (hidden files, removed
+        afterwards). Default is the folder of ``one_hot_path``.
+
+    Returns
+    -------
+    list of Pattern
+        As :func:`~motifnet.motifs.modisco.find_patterns` returns them.
+
+    Raises
+    ------
+    ParamError
+        Arrays of different shapes, or not four letters, or shorter than a seqlet.
+    MotifnetError
+        TF-MoDISco failed; the message gives the child's last line of error.
+    StopRequested
+        A signal asked to stop; the child and its workers were ended.
+    """
+    config = config or ModiscoConfig()
+    one_hot = np.load(one_hot_path, mmap_mode="r")
+    hypothetical = np.load(hypothetical_path, mmap_mode="r")
+    check_modisco_inputs(one_hot, hypothetical, config)
+    del one_hot, hypothetical
+    folder = Path(scratch_dir) if scratch_dir is not None else Path(one_hot_path).parent
+    result = _hidden_file(folder, ".npz")
+    messages = _hidden_file(folder, ".log")
+    command = _child_command(one_hot_path, hypothetical_path, config, result)
+    try:
+        child = _start_child(command, messages)
+
+        def at_once():
+            _end_group(child, grace=0)
+            result.unlink(missing_ok=True)
+            messages.unlink(missing_ok=True)
+
+        with cleanup_if_ended(at_once):
+            try:
+                while True:
+                    try:
+                        child.wait(timeout=_POLL_SECONDS)
+                        break
+                    except subprocess.TimeoutExpired:
+                        check_stop()
+            finally:
+                _end_group(child, grace=_GRACE_SECONDS)
+        if child.returncode != 0:
+            raise MotifnetError(f"TF-MoDISco failed (exit status {child.returncode}): {_last_line(messages)}")
+        return load_patterns(result)
+    finally:
+        result.unlink(missing_ok=True)
+        messages.unlink(missing_ok=True)
+
+
+def _child_command(one_hot_path, hypothetical_path, config: ModiscoConfig, result: Path) -> list:
+    return [sys.executable, "-m", __name__, str(one_hot_path), str(hypothetical_path), json.dumps(asdict(config)),
+            str(result), str(os.getpid())]
+
+
+def _start_child(command: list, messages: Path) -> subprocess.Popen:
+    with open(messages, "wb") as stderr:
+        # A session of its own: the terminal's Ctrl-C reaches this process only, which decides,
+        # and the child's process group (modisco's forked workers too) can be ended as one.
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                                start_new_session=True)
+
+
+def _hidden_file(folder: Path, suffix: str) -> Path:
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".patterns.", suffix=suffix, delete=False)
+    handle.close()
+    return Path(handle.name)
+
+
+def _end_group(child: subprocess.Popen, grace: float) -> None:
+    """End the child's process group: SIGTERM, ``grace`` seconds to go, then SIGKILL for whatever is left.
+
+    With ``grace`` 0 (the process is about to end at once) only SIGKILL is sent and nothing waits.
+    """
+    if grace > 0 and child.poll() is None:
+        _signal_group(child, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=grace)
+    # The group outlives its leader while modisco's workers remain; kill them too.
+    _signal_group(child, signal.SIGKILL)
+    if grace > 0:
+        child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
+
+
+def _last_line(path: Path) -> str:
+    try:
+        text = Path(path).read_text(errors="replace")
+    except FileNotFoundError:
+        text = ""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "no message (killed?)"
+
+
+def save_patterns(path, patterns: list) -> None:
+    """Write patterns to an ``.npz`` of plain arrays (read back by :func:`load_patterns`)."""
+    arrays = {"count": np.array(len(patterns))}
+    for number, pattern in enumerate(patterns):
+        seqlets = pattern.seqlets
+        arrays.update({
+            f"{number}/sign": np.array(pattern.sign), f"{number}/index": np.array(pattern.index),
+            f"{number}/cwm": pattern.cwm, f"{number}/hypothetical_cwm": pattern.hypothetical_cwm,
+            f"{number}/pfm": pattern.pfm, f"{number}/core": np.array(pattern.core, dtype=np.int64),
+            f"{number}/positions": np.array([[s.record, s.start, s.end] for s in seqlets],
+                                            dtype=np.int64).reshape(-1, 3),
+            f"{number}/minus": np.array([s.strand == "-" for s in seqlets], dtype=bool),
+            f"{number}/contribution": np.array([s.contribution for s in seqlets], dtype=np.float64),
+        })
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def load_patterns(path) -> list:
+    """The patterns :func:`save_patterns` wrote."""
+    with np.load(path, allow_pickle=False) as saved:
+        patterns = []
+        for number in range(int(saved["count"])):
+            def get(key, number=number):
+                return saved[f"{number}/{key}"]
+
+            seqlets = [Seqlet(int(record), int(start), int(end), "-" if minus else "+", float(contribution))
+                       for (record, start, end), minus, contribution
+                       in zip(get("positions"), get("minus"), get("contribution"))]
+            patterns.append(Pattern(int(get("sign")), int(get("index")), get("cwm"), get("hypothetical_cwm"),
+                                    get("pfm"), tuple(int(i) for i in get("core")), seqlets))
+    return patterns
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: be killed when the parent process ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_pdeathsig = 1
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the request above took effect
+        os._exit(1)
+
+
+def _main(arguments: list) -> int:
+    one_hot_path, hypothetical_path, options, result, parent = arguments
+    _die_with_parent(int(parent))
+    try:
+        config = ModiscoConfig(**json.loads(options))
+        patterns = find_patterns(np.load(one_hot_path, mmap_mode="c"), np.load(hypothetical_path, mmap_mode="c"),
+                                 config)
+        save_patterns(result, patterns)
+    except Exception as error:  # noqa: BLE001 - the parent turns this line into a motifnet error
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
