@@ -383,6 +383,17 @@ def candidate_params(key: str, new_keys: set, quick: bool) -> dict | None:
     return params
 
 
+def train_command(data: dict, run: Path, params_file: Path, seed: int) -> list:
+    """``motifnet train`` of a set's training files with the parameters in ``params_file`` (split 0.8/0.2, CPU)."""
+    command = [*MOTIFNET, "train", *map(str, data["train"]), "-o", str(run), "--overwrite", "--params",
+               str(params_file), "--split", "0.8,0.2", "--seed", str(seed), "-q", "--device", "cpu"]
+    if data["task"] == "regression":
+        command += ["--task", "regression"]
+    if data["alphabet"] == PROTEIN:
+        command += ["--alphabet", "protein"]
+    return command
+
+
 def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: Path, seed: int,
                        fold: bool, reuse_only: bool = False) -> dict:
     from motifnet.run.evaluation import compute_metrics, regression_metrics
@@ -400,12 +411,7 @@ def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: 
         raise LookupError(f"{set_name}/{key}: no complete run in {run}")
     if not reuse:
         params_file.write_text(text)
-        command = ["nice", "-n", "15", *MOTIFNET, "train", *map(str, data["train"]), "-o", str(run), "--overwrite",
-                   "--params", str(params_file), "--split", "0.8,0.2", "--seed", str(seed), "-q", "--device", "cpu"]
-        if data["task"] == "regression":
-            command += ["--task", "regression"]
-        if data["alphabet"] == PROTEIN:
-            command += ["--alphabet", "protein"]
+        command = ["nice", "-n", "15", *train_command(data, run, params_file, seed)]
         if fold:
             command += ["--fold", "context"]
             folded = work / "folded" / set_name
@@ -471,13 +477,7 @@ def time_epochs(sets: dict, set_names: list, keys: list, new_keys: set, work: Pa
                 params_file = work / "timing" / f"{set_name}__{key}.json"
                 params_file.parent.mkdir(parents=True, exist_ok=True)
                 params_file.write_text(json.dumps(params, sort_keys=True))
-                command = [*MOTIFNET, "train", *map(str, data["train"]), "-o", str(run), "--overwrite", "--params",
-                           str(params_file), "--split", "0.8,0.2", "--seed", str(seed), "-q", "--device", "cpu"]
-                if data["task"] == "regression":
-                    command += ["--task", "regression"]
-                if data["alphabet"] == PROTEIN:
-                    command += ["--alphabet", "protein"]
-                subprocess.run(command, check=True, capture_output=True)
+                subprocess.run(train_command(data, run, params_file, seed), check=True, capture_output=True)
                 epoch_seconds = np.array(read_history(run)["seconds"], dtype=float)
                 seconds[key].append(float(np.median(epoch_seconds[1:])))
                 log(f"  timing {set_name} / {key}, round {round_number + 1}: {seconds[key][-1]:.2f} s/epoch")

@@ -9,7 +9,7 @@ from helpers import PLANTED, best_agreement, check_in_chromium
 from motifnet.data.alphabets import DNA
 from motifnet.data.dataset import Dataset
 from motifnet.data.encoding import Encoder
-from motifnet.interpret.activations import max_activations
+from motifnet.interpret.activations import forward_and_both_strand_activations, max_activations
 from motifnet.interpret.kernels import kernel_motifs
 from motifnet.motifs.distinct import (
     KernelSites,
@@ -252,6 +252,12 @@ def test_a_kernel_and_its_reverse_complement_fire_together_only_when_both_strand
     assert sorted(set((located[1].starts - located[0].starts).tolist())) == [-3, 3]
     assert colocation_scores([located[0], located[1]])[0, 1] == 1.0
     assert merge_colocated(np.array([0, 1]), colocation_scores([located[0], located[1]])).tolist() == [0, 0]
+
+    # visualize-kernels reads both from one pass over the data: the same as the two calls.
+    one_pass = forward_and_both_strand_activations(model, data)
+    for separate, shared in zip((forward_only, both), one_pass):
+        for name in ("max_activation", "position", "strand"):
+            np.testing.assert_array_equal(getattr(shared, name), getattr(separate, name))
 
 
 def test_sites_on_the_same_and_on_opposite_strands_are_different_placements():

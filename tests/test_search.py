@@ -13,6 +13,7 @@ from helpers import random_dna, write_fasta
 
 from motifnet.data.options import DataOptions
 from motifnet.errors import MotifnetError, ParamError
+from motifnet.model.params import PRESETS, to_json
 from motifnet.search.grid import (
     RESULTS,
     ResultsFile,
@@ -198,8 +199,29 @@ def test_a_search_folder_written_before_data_options_continues(tmp_path):
                           {"epochs": 2}, folds=3, preset="pysster")
     settings, earlier = _prepare_folder(config)
     legacy["settings"]["preset"] = "pysster"
+    legacy["settings"]["preset_values"] = to_json(PRESETS["pysster"])
     assert earlier == legacy and settings == legacy["settings"]  # continued, with the recorded seed
     assert (folder / "results.tsv").exists()
+
+
+def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
+    """Trials of one search must build the same networks: a preset whose values changed is refused."""
+    data = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    _prepare_folder(config)
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    assert _prepare_folder(config)[1] is not None  # the same values: continued
+    state = json.loads((folder / "search.json").read_text())
+    state["settings"]["preset_values"]["position_bins"] = 0  # as the motifnet preset was before position_bins
+    (folder / "search.json").write_text(json.dumps(state))
+    with pytest.raises(ParamError, match=re.escape("preset_values differ: preset 'motifnet' now has "
+                                                   "position_bins 0 -> 8); continue it")):
+        _prepare_folder(config)
+    del state["settings"]["preset_values"]  # a search from before the values were recorded
+    (folder / "search.json").write_text(json.dumps(state))
+    with pytest.raises(ParamError, match="began before motifnet recorded the values of preset 'motifnet'"):
+        _prepare_folder(config)
 
 
 @pytest.mark.parametrize("changes, fragment", [

@@ -234,25 +234,53 @@ def max_activations(model, dataset: Dataset, batch_size: int = 256, both_strands
     ParamError
         ``both_strands`` for input without a reverse complement (protein, structure, tracks).
     """
+    forward, both = _max_activations(model, dataset, batch_size, both_strands)
+    return both if both_strands else forward
+
+
+def forward_and_both_strand_activations(model, dataset: Dataset, batch_size: int = 256) -> tuple:
+    """:func:`max_activations` forward only and on both strands, from one pass over the data.
+
+    Returns
+    -------
+    (KernelActivations, KernelActivations)
+        As ``max_activations(..., both_strands=False)`` and ``(..., both_strands=True)``.
+
+    Raises
+    ------
+    RunDirError, ParamError
+        As :func:`max_activations` with ``both_strands``.
+    """
+    return _max_activations(model, dataset, batch_size, True)
+
+
+def _max_activations(model, dataset: Dataset, batch_size: int, both_strands: bool) -> tuple:
+    """(forward, both strands or None): the two readings share the forward pass."""
     layer = motif_layer(model)
     if both_strands and dataset.complement_channels is None:
         raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
     n, kernels, width = len(dataset), layer.filters, int(layer.kernel_size[0])
     best = np.zeros((n, kernels), dtype=np.float32)
     where = np.zeros((n, kernels), dtype=np.int32)
-    strand = np.ones((n, kernels), dtype=np.int8) if both_strands else None
+    if both_strands:
+        best_both, where_both = np.zeros_like(best), np.zeros_like(where)
+        strand = np.ones((n, kernels), dtype=np.int8)
     for rows, *passes in conv_batches(model, dataset, batch_size, both_strands):
         best[rows] = passes[0].max(axis=1)
         where[rows] = passes[0].argmax(axis=1)
         if both_strands:
             reverse = passes[1]
             better = reverse.max(axis=1) > best[rows]  # ties keep the forward strand
-            best[rows] = np.where(better, reverse.max(axis=1), best[rows])
+            best_both[rows] = np.where(better, reverse.max(axis=1), best[rows])
             start = dataset.codes.shape[1] - reverse.argmax(axis=1) - width
-            where[rows] = np.where(better, start, where[rows])
+            where_both[rows] = np.where(better, start, where[rows])
             strand[rows] = np.where(better, -1, 1)
-    return KernelActivations(best, where, dataset.labels, dataset.ids, list(dataset.class_names), width,
-                             dataset.targets, list(dataset.target_names), strand)
+
+    def reading(maximum, position, strands=None):
+        return KernelActivations(maximum, position, dataset.labels, dataset.ids, list(dataset.class_names), width,
+                                 dataset.targets, list(dataset.target_names), strands)
+
+    return reading(best, where), (reading(best_both, where_both, strand) if both_strands else None)
 
 
 def activation_profiles(model, dataset: Dataset, selected: np.ndarray, kernels=None, batch_size: int = 256):

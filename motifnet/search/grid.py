@@ -34,7 +34,17 @@ from .._signals import check_stop
 from .._version import __version__
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
-from ..model.params import DEFAULT_PRESET, SPECS, _unknown, check_length, convert_value, matches_saved, resolve, to_json
+from ..model.params import (
+    DEFAULT_PRESET,
+    PRESETS,
+    SPECS,
+    _unknown,
+    check_length,
+    convert_value,
+    matches_saved,
+    resolve,
+    to_json,
+)
 from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
@@ -311,6 +321,9 @@ def _settings(config: SearchConfig, seed: int) -> dict:
         "grid": {name: [to_json({"v": value})["v"] for value in values] for name, values in config.grid.items()},
         "params": to_json(config.params),
         "preset": config.preset or DEFAULT_PRESET,
+        # A preset's values may change between versions (the motifnet preset did): trials of one search
+        # must build the same networks, so the values themselves are compared too.
+        "preset_values": to_json(PRESETS[config.preset or DEFAULT_PRESET]),
     }
 
 
@@ -325,6 +338,8 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             earlier = read_search_state(folder)
             earlier["settings"]["seed"]
             earlier["settings"].setdefault("preset", "pysster")  # searches from before presets
+            if earlier["settings"]["preset"] == "pysster":  # pysster's values never change
+                earlier["settings"].setdefault("preset_values", to_json(PRESETS["pysster"]))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
                              ) from None
@@ -337,8 +352,9 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
             changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
-            raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ); "
-                             "continue it with the same arguments, pass --overwrite to start over, "
+            raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ"
+                             f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
+                             "); continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
         shutil.rmtree(folder)  # with --overwrite, or a search that had not finished a trial (nothing is lost)
         earlier = None
@@ -347,6 +363,19 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         write_json(folder / SETTINGS, {"motifnet_version": __version__, "settings": settings,
                                        "status": "running", "best": None})
     return settings, earlier
+
+
+def _preset_change(earlier: dict, settings: dict) -> str:
+    """Which values of the preset differ from those the search began with, for the refusal."""
+    before = earlier.get("preset_values")
+    if earlier.get("preset") != settings["preset"]:
+        return ""
+    if before is None:
+        return (f": the search began before motifnet recorded the values of preset {settings['preset']!r}, "
+                "which may have changed since")
+    now = settings["preset_values"]
+    differ = [f"{name} {before.get(name)!r} -> {now.get(name)!r}" for name in now if before.get(name) != now.get(name)]
+    return f": preset {settings['preset']!r} now has {', '.join(differ)}"
 
 
 def _has_results(folder: Path) -> bool:

@@ -16,7 +16,12 @@ from .._io import write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
 from ..errors import ParamError
-from ..interpret.activations import activation_profiles, max_activations, motif_layer
+from ..interpret.activations import (
+    activation_profiles,
+    forward_and_both_strand_activations,
+    max_activations,
+    motif_layer,
+)
 from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.distinct import check_top_kernels, distinct_motifs, kernel_sites
 from ..motifs.export import export_kernel_motifs
@@ -159,7 +164,11 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     log.info("computing first-layer activations of %d sequences", len(dataset))
-    activations = max_activations(run, dataset, batch_size)
+    if dataset.double_stranded:
+        # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
+        activations, both_strands = forward_and_both_strand_activations(run, dataset, batch_size)
+    else:
+        activations, both_strands = max_activations(run, dataset, batch_size), None
     motifs = kernel_motifs(activations, dataset, chosen, target)
     selected = np.stack([m.selected for m in motifs], axis=1)
     mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
@@ -175,7 +184,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     if sites_bed is not None:
         write_text(out / SITES_BED, sites_bed)
         log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
-    located = _located_sites(run, dataset, motifs, activations, target, batch_size)
+    located = _located_sites(dataset, motifs, activations, both_strands, target)
     groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, sites=located)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
@@ -187,17 +196,15 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     return results
 
 
-def _located_sites(run: Run, dataset: Dataset, motifs: list, activations, target, batch_size: int) -> dict:
+def _located_sites(dataset: Dataset, motifs: list, activations, both_strands, target) -> dict:
     """Where each kernel fires, for grouping kernels by their sites (:func:`motifnet.motifs.distinct.kernel_sites`).
 
-    DNA: the sites on both strands (the motifs' own sites are forward-strand ones, which would
-    keep a motif and its reverse complement apart); otherwise the motifs' sites.
+    DNA: the sites on both strands (``both_strands``; the motifs' own sites are forward-strand
+    ones, which would keep a motif and its reverse complement apart); otherwise the motifs' sites.
     """
-    if not dataset.double_stranded:
+    if both_strands is None:
         return kernel_sites(motifs, activations)
-    log.info("computing first-layer activations on both strands (for the distinct motifs)")
-    both = max_activations(run, dataset, batch_size, both_strands=True)
-    return kernel_sites(kernel_motifs(both, dataset, [m.kernel for m in motifs], target), both)
+    return kernel_sites(kernel_motifs(both_strands, dataset, [m.kernel for m in motifs], target), both_strands)
 
 
 def _kernel_row(motif, activations, encoder, names: list) -> KernelPlots:
