@@ -22,6 +22,7 @@ import contextlib
 import logging
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -128,9 +129,10 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
                                        progress=lambda done, _total, counter=counter: counter.update(done))
             log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
             hypothetical.flush()
+            started = time.monotonic()
             found = find_patterns_stoppable(one_hot.filename, hypothetical.filename, modisco)
-            log.info("class %s: %d positive and %d negative pattern(s)", names[target],
-                     sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found))
+            log.info("class %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", names[target],
+                     sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found), (time.monotonic() - started) / 60)
             patterns += [(names[target], pattern) for pattern in found]
         background = _background(one_hot)
     patterns = rank_patterns(patterns)
