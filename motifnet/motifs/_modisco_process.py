@@ -91,6 +91,10 @@ def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConf
                         check_stop()
             finally:
                 _end_group(child, grace=_GRACE_SECONDS)
+        if child.returncode < 0:
+            # SIGKILL from outside is most often the kernel's out-of-memory killer.
+            hint = ": out of memory? try a smaller --max-seqlets" if child.returncode == -signal.SIGKILL else ""
+            raise MotifnetError(f"TF-MoDISco's process was killed by {signal.Signals(-child.returncode).name}{hint}")
         if child.returncode != 0:
             raise MotifnetError(f"TF-MoDISco failed (exit status {child.returncode}): {_last_line(messages)}")
         return load_patterns(result)
