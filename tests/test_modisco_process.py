@@ -1,6 +1,7 @@
 """motifnet.motifs._modisco_process: TF-MoDISco in a child process that a stop request ends with its workers."""
 
-import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -55,28 +56,56 @@ def children(monkeypatch):
     return started
 
 
-def group_alive(pgid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, ended but not yet reaped, does not)."""
     try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
         return False
-    return True
 
 
-def wait_for_pids(path, timeout=30):
-    """The two pids the sleeper writes to its messages file."""
+def wait_until(condition, timeout=30):
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout} s")
+        time.sleep(0.02)
+
+
+def pids_of_sleeper(path):
+    """The two pids the sleeper writes to its messages file (leader, worker)."""
+    found = []
+
+    def written():
         for log in path.glob(".patterns.*.log"):
             words = log.read_text().split()
             if len(words) == 2:
-                return [int(word) for word in words]
-        time.sleep(0.05)
-    raise AssertionError("the child did not start")
+                found[:] = [int(word) for word in words]
+                return True
+        return False
+
+    wait_until(written)
+    return found
 
 
 def hidden_files(folder):
     return sorted(path.name for path in folder.glob(".patterns.*"))
+
+
+def in_thread(function):
+    """Start ``function`` in a thread; the list returned receives its outcome (value or exception)."""
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(function())
+        except BaseException as error:  # noqa: BLE001 - the test inspects it
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
 
 
 def test_patterns_survive_the_round_trip_through_npz(tmp_path):
@@ -99,43 +128,76 @@ def test_a_stop_request_ends_the_child_and_its_workers_and_leaves_no_files(tmp_p
     one_hot, hypothetical = arrays(tmp_path)
     children.code = SLEEPER
     with stop_on_signals():
+        thread, outcome = in_thread(lambda: find_patterns_stoppable(one_hot, hypothetical))
+        leader, worker = pids_of_sleeper(tmp_path)
+        request_stop()  # as the first SIGINT does
+        thread.join(timeout=60)
+    assert isinstance(outcome[0], StopRequested)
+    (child,) = children
+    assert child.returncode == -signal.SIGTERM  # asked first, it went
+    wait_until(lambda: not alive(worker))  # killed with its group
+    assert not alive(leader)
+    assert hidden_files(tmp_path) == []
+
+
+def test_no_child_starts_once_a_stop_was_asked(tmp_path, children):
+    one_hot, hypothetical = arrays(tmp_path)
+    with stop_on_signals():
         request_stop()
         with pytest.raises(StopRequested):
             find_patterns_stoppable(one_hot, hypothetical)
-    (child,) = children
-    assert child.returncode is not None  # reaped
-    deadline = time.monotonic() + 10
-    while group_alive(child.pid) and time.monotonic() < deadline:  # the worker is reaped by init
-        time.sleep(0.05)
-    assert not group_alive(child.pid)
-    assert hidden_files(tmp_path) == []
+    assert children == [] and hidden_files(tmp_path) == []
+
+
+def test_a_signal_that_also_ends_the_child_is_a_stop_not_a_failure(tmp_path, children):
+    # A batch system signals every process of the job: here the child signals this process, then itself.
+    one_hot, hypothetical = arrays(tmp_path)
+    children.code = "import os, signal; os.kill(os.getppid(), signal.SIGTERM); os.kill(os.getpid(), signal.SIGTERM)"
+    with stop_on_signals():
+        with pytest.raises(StopRequested):
+            find_patterns_stoppable(one_hot, hypothetical)
+    assert children[0].returncode == -signal.SIGTERM and hidden_files(tmp_path) == []
 
 
 def test_a_second_signal_ends_the_child_group_and_removes_its_files_first(tmp_path, children):
     one_hot, hypothetical = arrays(tmp_path)
     children.code = SLEEPER
-    outcome = []
-
-    def run():
-        try:
-            find_patterns_stoppable(one_hot, hypothetical)
-        except BaseException as error:  # noqa: BLE001 - the test inspects it
-            outcome.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    leader, worker = wait_for_pids(tmp_path)
-    assert group_alive(leader)
+    thread, outcome = in_thread(lambda: find_patterns_stoppable(one_hot, hypothetical))
+    leader, worker = pids_of_sleeper(tmp_path)
+    assert alive(leader) and alive(worker) and _signals._at_once
     _signals.run_at_once_cleanups()  # what the second signal's handler does before os._exit
-    deadline = time.monotonic() + 10
-    while group_alive(leader) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not group_alive(leader)
-    assert not os.path.exists(f"/proc/{worker}") or "Z" in open(f"/proc/{worker}/stat").read().split()[2]
-    thread.join(timeout=30)
+    wait_until(lambda: not alive(leader) and not alive(worker))
+    assert hidden_files(tmp_path) == []
+    thread.join(timeout=60)
     assert isinstance(outcome[0], MotifnetError)
     assert str(outcome[0]) == "TF-MoDISco's process was killed by SIGKILL: out of memory? try a smaller --max-seqlets"
-    assert hidden_files(tmp_path) == []
+
+
+# The motifnet process: starts a child as find_patterns_stoppable does, which forks a worker as modisco does.
+KILLED_OUTRIGHT = """
+import os, subprocess, sys, time
+child_code = (
+    "import os, sys, time\\n"
+    "from motifnet.motifs._modisco_process import _die_with_parent\\n"
+    "_die_with_parent(int(sys.argv[1]))\\n"
+    "worker = os.fork()\\n"
+    "if worker: print(os.getpid(), worker, flush=True)\\n"
+    "time.sleep(120)\\n")
+subprocess.Popen([sys.executable, "-c", child_code, str(os.getpid())], start_new_session=True)
+time.sleep(120)
+"""
+
+
+def test_workers_end_with_the_child_when_motifnet_is_killed_outright():
+    motifnet = subprocess.Popen([sys.executable, "-c", KILLED_OUTRIGHT], stdout=subprocess.PIPE, text=True)
+    try:
+        leader, worker = (int(word) for word in motifnet.stdout.readline().split())
+        assert alive(leader) and alive(worker)
+        motifnet.kill()
+        motifnet.wait(timeout=30)
+        wait_until(lambda: not alive(leader) and not alive(worker))
+    finally:
+        motifnet.kill()
 
 
 def test_a_failing_child_is_one_motifnet_error_with_its_last_line(tmp_path, children):

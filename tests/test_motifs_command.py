@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -391,6 +392,10 @@ def test_sigint_during_tf_modisco_ends_it_and_leaves_no_scratch_files(planted, t
         for line in process.stderr:  # progress: the line before TF-MoDISco's process starts
             if "TF-MoDISco (modisco-lite)" in line:
                 break
+        deadline = time.monotonic() + 60
+        while not working_on(out) and time.monotonic() < deadline:  # TF-MoDISco's process is running
+            time.sleep(0.05)
+        assert working_on(out)
         process.send_signal(signal.SIGINT)
         _, rest = process.communicate(timeout=60)
     finally:
@@ -399,9 +404,21 @@ def test_sigint_during_tf_modisco_ends_it_and_leaves_no_scratch_files(planted, t
     assert "stopped by a signal" in rest and "Traceback" not in rest
     assert sorted(path.name for path in out.glob(".*")) == [".patterns.keep"]
     assert not (out / "patterns.json").exists()
-    # No process left working on this folder's arrays (TF-MoDISco's child is named by their paths).
-    assert [pid for pid in os.listdir("/proc") if pid.isdigit() and "_modisco_process" in _reads(pid)
-            and str(out) in _reads(pid)] == []
+    assert working_on(out) == []
+
+
+def working_on(out) -> list:
+    """Processes of TF-MoDISco working on this folder's arrays (named by their paths), zombies excluded."""
+    return [pid for pid in os.listdir("/proc") if pid.isdigit() and "_modisco_process" in _reads(pid)
+            and str(out) in _reads(pid) and _state(pid) not in ("Z", "")]
+
+
+def _state(pid: str) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
 
 
 def _reads(pid: str) -> str:

@@ -218,10 +218,34 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     with pytest.raises(ParamError, match=re.escape("preset_values differ: preset 'motifnet' now has "
                                                    "position_bins 0 -> 8); continue it")):
         _prepare_folder(config)
+    del state["settings"]["preset_values"]["position_bins"]  # recorded before the parameter existed:
+    (folder / "search.json").write_text(json.dumps(state))    # it counts as pysster's value, 0
+    with pytest.raises(ParamError, match=re.escape("position_bins 0 -> 8")):
+        _prepare_folder(config)
+    state["settings"]["preset_values"]["position_bins"] = 8
+    state["settings"]["preset_values"]["retired_parameter"] = 3  # one since removed builds nothing
+    (folder / "search.json").write_text(json.dumps(state))
+    assert _prepare_folder(config)[1] is not None
+    state["settings"]["preset_values"] = [1, 2]
+    (folder / "search.json").write_text(json.dumps(state))
+    with pytest.raises(ParamError, match="search.json: damaged"):
+        _prepare_folder(config)
     del state["settings"]["preset_values"]  # a search from before the values were recorded
     (folder / "search.json").write_text(json.dumps(state))
     with pytest.raises(ParamError, match="began before motifnet recorded the values of preset 'motifnet'"):
         _prepare_folder(config)
+
+
+def test_a_pysster_search_recorded_before_a_new_parameter_continues(tmp_path):
+    data = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="pysster")
+    _prepare_folder(config)
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    state = json.loads((folder / "search.json").read_text())
+    del state["settings"]["preset_values"]["position_bins"]  # pysster's value of a newer parameter keeps the network
+    (folder / "search.json").write_text(json.dumps(state))
+    assert _prepare_folder(config)[1] is not None
 
 
 @pytest.mark.parametrize("changes, fragment", [

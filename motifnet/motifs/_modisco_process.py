@@ -1,17 +1,17 @@
 """TF-MoDISco in a child process, so that a stop request ends it at once and leaves nothing behind.
 
-TF-MoDISco has no safe points of its own: a run on 100,000 records spends most of an hour inside
-one call, and modisco-lite forks worker processes of its own. :func:`find_patterns_stoppable`
-therefore runs :func:`motifnet.motifs.modisco.find_patterns` in a fresh interpreter
-(``python -m motifnet.motifs._modisco_process``) that reads the one-hot and contribution arrays
+TF-MoDISco has no safe points of its own (on 100,000 records it spends about 12 minutes in one
+call on 2 cores), and modisco-lite forks worker processes of its own.
+:func:`find_patterns_stoppable` therefore runs :func:`motifnet.motifs.modisco.find_patterns` in a
+fresh interpreter (with this process's ``sys.path``) that reads the one-hot and contribution arrays
 from their ``.npy`` files (memory-mapped, so the pages are shared with this process) and writes
 the patterns to an ``.npz`` file (plain arrays, no pickle). While it works, this process checks
-for a stop request twice a second; a request (the first SIGINT or SIGTERM) ends the child's whole
-process group, modisco's workers included, and raises :class:`~motifnet._signals.StopRequested`.
-A second signal, which ends this process at once, ends the group first
-(:func:`~motifnet._signals.cleanup_if_ended`); if this process is killed outright, the child is
-ended by the kernel (Linux's parent-death signal).
-"""
+for a stop request five times a second; a request (the first SIGINT or SIGTERM) ends the child's
+whole process group, modisco's workers included, and raises
+:class:`~motifnet._signals.StopRequested`. A second signal, which ends this process at once, ends
+the group first (:func:`~motifnet._signals.cleanup_if_ended`). If this process is killed outright,
+the kernel ends the child and its workers (Linux's parent-death signal, asked for again in each
+forked worker)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -33,7 +34,8 @@ from .modisco import ModiscoConfig, Pattern, Seqlet, check_modisco_inputs, find_
 
 # A child given this long to end after SIGTERM is then killed.
 _GRACE_SECONDS = 5.0
-_POLL_SECONDS = 0.5
+# How often the parent looks for a stop request while the child works.
+_POLL_SECONDS = 0.2
 
 
 def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConfig | None = None,
@@ -70,42 +72,56 @@ def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConf
     check_modisco_inputs(one_hot, hypothetical, config)
     del one_hot, hypothetical
     folder = Path(scratch_dir) if scratch_dir is not None else Path(one_hot_path).parent
+    check_stop()  # a stop asked during the last batch of contributions: no child to start
     result = _hidden_file(folder, ".npz")
     messages = _hidden_file(folder, ".log")
     command = _child_command(one_hot_path, hypothetical_path, config, result)
-    try:
-        child = _start_child(command, messages)
+    started = []
 
-        def at_once():
+    def at_once():
+        for child in started:
             _end_group(child, grace=0)
-            result.unlink(missing_ok=True)
-            messages.unlink(missing_ok=True)
-
-        with cleanup_if_ended(at_once):
-            try:
-                while True:
-                    try:
-                        child.wait(timeout=_POLL_SECONDS)
-                        break
-                    except subprocess.TimeoutExpired:
-                        check_stop()
-            finally:
-                _end_group(child, grace=_GRACE_SECONDS)
-        if child.returncode < 0:
-            # SIGKILL from outside is most often the kernel's out-of-memory killer.
-            hint = ": out of memory? try a smaller --max-seqlets" if child.returncode == -signal.SIGKILL else ""
-            raise MotifnetError(f"TF-MoDISco's process was killed by {signal.Signals(-child.returncode).name}{hint}")
-        if child.returncode != 0:
-            raise MotifnetError(f"TF-MoDISco failed (exit status {child.returncode}): {_last_line(messages)}")
-        return load_patterns(result)
-    finally:
         result.unlink(missing_ok=True)
         messages.unlink(missing_ok=True)
 
+    with cleanup_if_ended(at_once):
+        try:
+            child = _start_child(command, messages)
+            started.append(child)
+            try:
+                while not _exited(child):
+                    check_stop()
+                    time.sleep(_POLL_SECONDS)
+            finally:
+                _end_group(child, grace=_GRACE_SECONDS)
+            if child.returncode != 0:
+                # A batch system may signal every process of the job: the child's end is then our stop.
+                check_stop()
+                raise MotifnetError(_failure(child.returncode, messages))
+            return load_patterns(result)
+        finally:
+            result.unlink(missing_ok=True)
+            messages.unlink(missing_ok=True)
+
+
+def _failure(returncode: int, messages: Path) -> str:
+    if returncode > 0:
+        return f"TF-MoDISco failed (exit status {returncode}): {_last_line(messages)}"
+    try:
+        name = signal.Signals(-returncode).name
+    except ValueError:
+        name = f"signal {-returncode}"
+    # SIGKILL from outside is most often the kernel's out-of-memory killer.
+    hint = ": out of memory? try a smaller --max-seqlets" if returncode == -signal.SIGKILL else ""
+    return f"TF-MoDISco's process was killed by {name}{hint}"
+
 
 def _child_command(one_hot_path, hypothetical_path, config: ModiscoConfig, result: Path) -> list:
-    return [sys.executable, "-m", __name__, str(one_hot_path), str(hypothetical_path), json.dumps(asdict(config)),
-            str(result), str(os.getpid())]
+    # The child imports motifnet from where this process did (its sys.path, not the working folder's files).
+    start = ("import json, sys; sys.path[:] = json.loads(sys.argv.pop(1)); "
+             f"from {__name__} import _main; sys.exit(_main(sys.argv[1:]))")
+    return [sys.executable, "-c", start, json.dumps(sys.path), str(one_hot_path), str(hypothetical_path),
+            json.dumps(asdict(config)), str(result), str(os.getpid())]
 
 
 def _start_child(command: list, messages: Path) -> subprocess.Popen:
@@ -122,15 +138,28 @@ def _hidden_file(folder: Path, suffix: str) -> Path:
     return Path(handle.name)
 
 
+def _exited(child: subprocess.Popen) -> bool:
+    """Whether the child has ended, without reaping it: until it is reaped its pid, and so its group's id,
+    cannot be given to another process, so signalling the group cannot reach a stranger."""
+    if child.returncode is not None:
+        return True
+    try:
+        return os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:
+        return True
+
+
 def _end_group(child: subprocess.Popen, grace: float) -> None:
     """End the child's process group: SIGTERM, ``grace`` seconds to go, then SIGKILL for whatever is left.
 
-    With ``grace`` 0 (the process is about to end at once) only SIGKILL is sent and nothing waits.
+    The group is signalled before the child is reaped (see :func:`_exited`). With ``grace`` 0 (the
+    process is about to end at once) only SIGKILL is sent and nothing waits.
     """
-    if grace > 0 and child.poll() is None:
+    if grace > 0 and not _exited(child):
         _signal_group(child, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            child.wait(timeout=grace)
+        deadline = time.monotonic() + grace
+        while not _exited(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
     # The group outlives its leader while modisco's workers remain; kill them too.
     _signal_group(child, signal.SIGKILL)
     if grace > 0:
@@ -138,6 +167,8 @@ def _end_group(child: subprocess.Popen, grace: float) -> None:
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    if child.returncode is not None:  # reaped: its id may belong to another process by now
+        return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(child.pid, signum)
 
@@ -186,13 +217,18 @@ def load_patterns(path) -> list:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Linux: be killed when the parent process ends, however it ends."""
+    """Linux: be killed when the parent process ends, however it ends; so are the workers this process forks."""
     if sys.platform.startswith("linux"):
         import ctypes
 
-        with contextlib.suppress(OSError, AttributeError):
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+        def ask():
+            with contextlib.suppress(OSError, AttributeError):
+                pr_set_pdeathsig = 1
+                ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+
+        ask()
+        # The request is not inherited by fork(): modisco-lite's workers make it again, for this process.
+        os.register_at_fork(after_in_child=ask)
     if os.getppid() != parent:  # the parent ended before the request above took effect
         os._exit(1)
 
@@ -211,5 +247,3 @@ def _main(arguments: list) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))

@@ -338,8 +338,10 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             earlier = read_search_state(folder)
             earlier["settings"]["seed"]
             earlier["settings"].setdefault("preset", "pysster")  # searches from before presets
-            if earlier["settings"]["preset"] == "pysster":  # pysster's values never change
+            if earlier["settings"]["preset"] == "pysster":  # pysster's network never changes
                 earlier["settings"].setdefault("preset_values", to_json(PRESETS["pysster"]))
+            if not isinstance(earlier["settings"].get("preset_values", {}), dict):
+                raise TypeError("preset_values is not a table of parameters")
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
                              ) from None
@@ -349,6 +351,13 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     if seed is None:
         seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
     settings = _settings(config, seed)
+    if earlier and "preset_values" in earlier["settings"]:
+        # Parameters added since the search began count as the value that leaves the old network
+        # unchanged (pysster's), as for runs (params.from_json); parameters since removed build nothing.
+        recorded = earlier["settings"]["preset_values"]
+        pysster = to_json(PRESETS["pysster"])
+        if all(recorded.get(name, pysster.get(name)) == value for name, value in settings["preset_values"].items()):
+            settings["preset_values"] = recorded
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
             changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
@@ -373,9 +382,10 @@ def _preset_change(earlier: dict, settings: dict) -> str:
     if before is None:
         return (f": the search began before motifnet recorded the values of preset {settings['preset']!r}, "
                 "which may have changed since")
-    now = settings["preset_values"]
-    differ = [f"{name} {before.get(name)!r} -> {now.get(name)!r}" for name in now if before.get(name) != now.get(name)]
-    return f": preset {settings['preset']!r} now has {', '.join(differ)}"
+    now, pysster = settings["preset_values"], to_json(PRESETS["pysster"])
+    differ = [f"{name} {before.get(name, pysster.get(name))!r} -> {value!r}" for name, value in now.items()
+              if before.get(name, pysster.get(name)) != value]
+    return f": preset {settings['preset']!r} now has {', '.join(differ)}" if differ else ""
 
 
 def _has_results(folder: Path) -> bool:

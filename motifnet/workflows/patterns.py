@@ -29,7 +29,7 @@ import numpy as np
 
 from .._io import write_json, write_text
 from .._progress import Progress
-from .._signals import cleanup_if_ended
+from .._signals import check_stop, cleanup_if_ended
 from .._version import __version__
 from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
@@ -57,7 +57,7 @@ DISTINCT_MEME = "motifs_distinct.meme"
 _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
 # Hidden scratch files (arrays, TF-MoDISco's result and messages), named by tempfile.
 _SCRATCH_PREFIX = ".patterns."
-_SCRATCH_NAME = re.compile(r"\.patterns\.[A-Za-z0-9_]{8}\.(npy|npz|log)")
+_SCRATCH_NAME = re.compile(r"\.patterns\.[a-z0-9_]{8}\.(npy|npz|log)")
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -134,6 +134,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
             log.info("class %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", names[target],
                      sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found), (time.monotonic() - started) / 60)
             patterns += [(names[target], pattern) for pattern in found]
+        check_stop()  # a stop asked during the last TF-MoDISco: no files written
         background = _background(one_hot)
     patterns = rank_patterns(patterns)
     motifs = [_meme_motif(rank, cls, pattern) for rank, (cls, pattern) in enumerate(patterns, start=1)]
