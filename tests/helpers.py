@@ -40,6 +40,17 @@ ADJACENCY = np.array([
 ], dtype=np.uint8)
 
 
+def assert_same_outputs(actual, expected) -> None:
+    """Network outputs that must be the same numbers, computed in batches of different sizes.
+
+    They may differ in the last bits of a float32: the CPU's math library picks its kernels by
+    batch size (seen: 1.2e-7 on an AMD EPYC without AVX-512, none on machines with it). The
+    errors this guards against (a wrong record, padding or another batch's records leaking in)
+    differ by 1e-3 and more.
+    """
+    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+
+
 def write_fasta(path: Path, records, wrap: int | None = None) -> Path:
     """Write (header, body) pairs; body is a string (wrapped at ``wrap``) or a list of lines."""
     lines = []

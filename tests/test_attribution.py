@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from helpers import SAMPLE_DNA, TINY_PARAMS, reverse_complement_text  # noqa: E402
+from helpers import SAMPLE_DNA, TINY_PARAMS, assert_same_outputs, reverse_complement_text  # noqa: E402
 
 from motifnet.data.alphabets import DNA  # noqa: E402
 from motifnet.data.dataset import Dataset  # noqa: E402
@@ -378,7 +378,7 @@ def test_the_explained_probabilities_are_those_predict_gives(trained_run):
     for target in (None, "down"):
         result = attribute(run.model, data, AttributionConfig("saliency", target, batch_size=5))
         assert result.targets.tolist() == (predicted.argmax(axis=1).tolist() if target is None else [1] * len(data))
-        np.testing.assert_array_equal(result.probabilities, predicted[np.arange(len(data)), result.targets])
+        assert_same_outputs(result.probabilities, predicted[np.arange(len(data)), result.targets])
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import pytest
-from helpers import random_dna, two_classes, write_fasta
+from helpers import assert_same_outputs, random_dna, two_classes, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.pipeline import dataset_arrays
@@ -29,7 +29,8 @@ def test_predictions_do_not_depend_on_the_batch_size(model_and_data):
     index = np.arange(len(dataset))
     by_size = {size: predict_arrays(model, dataset, index, size) for size in (1, 8, 64)}
     assert by_size[1].shape == (50, 2)
-    assert np.array_equal(by_size[1], by_size[8]) and np.array_equal(by_size[1], by_size[64])
+    assert_same_outputs(by_size[8], by_size[1])
+    assert_same_outputs(by_size[64], by_size[1])
     np.testing.assert_allclose(by_size[1], np.asarray(model(dataset.model_inputs(index), training=False)),
                                rtol=1e-5, atol=1e-6)  # the model itself, called once on every record
 
@@ -38,9 +39,8 @@ def test_a_subset_is_predicted_in_the_order_asked(model_and_data):
     model, dataset = model_and_data
     everything = predict_arrays(model, dataset, np.arange(len(dataset)), 16)
     index = np.array([7, 3, 40, 3])
-    assert np.array_equal(predict_arrays(model, dataset, index, 3), everything[index])
-    assert np.array_equal(predict_encoded(model, dataset.encoder, dataset_arrays(dataset, index), 2),
-                          everything[index])
+    assert_same_outputs(predict_arrays(model, dataset, index, 3), everything[index])
+    assert_same_outputs(predict_encoded(model, dataset.encoder, dataset_arrays(dataset, index), 2), everything[index])
 
 
 def test_no_records_give_an_empty_table_of_the_models_width(model_and_data):
@@ -60,7 +60,7 @@ def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
     assert [len(ids) for ids, _ in chunks] == [16, 14, 16, 14]  # two files of 30 records
     streamed = np.concatenate([values for _, values in chunks])
     assert [i for ids, _ in chunks for i in ids] == list(run.dataset.ids)
-    assert np.array_equal(streamed, predict_arrays(run.model, run.dataset, np.arange(len(run.dataset)), 64))
+    assert_same_outputs(streamed, predict_arrays(run.model, run.dataset, np.arange(len(run.dataset)), 64))
     table = io.StringIO()
     assert write_predictions(run, config, table) == 60
     assert table.getvalue().splitlines()[0] == "id\tp\tq"
