@@ -269,6 +269,35 @@ def test_structure_model_is_refused_in_one_line(rna_structure_run, tmp_path):
 
 # -- end to end on a planted motif -------------------------------------------------------------------------------
 
+def test_tf_modisco_gets_the_records_in_a_seeded_random_order_and_seqlets_name_the_right_ones(
+        trained_run, tmp_path, monkeypatch):
+    # TF-MoDISco keeps the first --max-seqlets seqlets in record order: it must not see the files' order.
+    from motifnet.motifs.modisco import Pattern, Seqlet
+    from motifnet.workflows import patterns as workflow
+
+    handed = []
+
+    def tf_modisco(one_hot_path, hypothetical_path, config):
+        handed.append(np.load(one_hot_path))
+        seqlets = [Seqlet(0, 2, 6, "+", 1.0), Seqlet(1, 3, 7, "-", 0.5)]  # in the first two records handed over
+        return [Pattern(1, 0, np.eye(4), np.eye(4), np.eye(4), (0, 4), seqlets)]
+
+    monkeypatch.setattr(workflow, "find_patterns_stoppable", tf_modisco)
+    run_dir, _ = trained_run
+    for out in (tmp_path / "one", tmp_path / "two"):
+        result = invoke("motifs", run_dir, "-o", out, "--group", "all", "--target", "0", "--method", "saliency",
+                        "--window", "5", "--flank", "1", "--no-match", "--quiet")
+        assert result.exit_code == 0, result.output
+    np.testing.assert_array_equal(handed[0], handed[1])  # the order is seeded (--seed 0)
+    data = select_data(open_run(run_dir), "all")
+    in_files = data.model_inputs(slice(0, len(data)))["sequence"][..., :4]
+    order = [next(i for i in range(len(data)) if np.array_equal(in_files[i], row)) for row in handed[0]]
+    assert sorted(order) == list(range(len(data))) and order != sorted(order)
+    rows = read_rows(tmp_path / "one" / "seqlets.tsv")
+    assert [row["id"] for row in rows] == [data.ids[order[0]], data.ids[order[1]]]
+    assert [row["strand"] for row in rows] == ["+", "-"]
+
+
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     """A network that learned a planted GATA motif (every third site reverse-complemented), and the sites.

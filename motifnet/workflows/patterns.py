@@ -113,6 +113,10 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _remove_earlier_outputs(out)
+    # TF-MoDISco clusters the first --max-seqlets seqlets it finds, in record order. In a seeded random
+    # order of the records those are a sample of them all, not of the first records of the files (a
+    # FASTA sorted by class, a BED sorted by chromosome). Seqlets name records by id, so nothing else changes.
+    dataset = dataset.subset(np.random.default_rng(attribution.seed or 0).permutation(len(dataset)))
     n = len(dataset)
     patterns = []
     with _scratch(out, (n, encoder.length, len(letters))) as one_hot, \
