@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -32,6 +33,8 @@ from .._signals import check_stop, cleanup_if_ended
 from ..errors import MotifnetError
 from .modisco import ModiscoConfig, Pattern, Seqlet, check_modisco_inputs, find_patterns
 
+# The names scratch_file gives (tempfile's 8 characters): arrays, TF-MoDISco's result and messages.
+SCRATCH_NAME = re.compile(r"\.patterns\.[a-z0-9_]{8}\.(npy|npz|log)")
 # A child given this long to end after SIGTERM is then killed.
 _GRACE_SECONDS = 5.0
 # How often the parent looks for a stop request while the child works.
@@ -73,8 +76,8 @@ def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConf
     del one_hot, hypothetical
     folder = Path(scratch_dir) if scratch_dir is not None else Path(one_hot_path).parent
     check_stop()  # a stop asked during the last batch of contributions: no child to start
-    result = _hidden_file(folder, ".npz")
-    messages = _hidden_file(folder, ".log")
+    result = scratch_file(folder, ".npz")
+    messages = scratch_file(folder, ".log")
     command = _child_command(one_hot_path, hypothetical_path, config, result)
     started = []
 
@@ -132,7 +135,8 @@ def _start_child(command: list, messages: Path) -> subprocess.Popen:
                                 start_new_session=True)
 
 
-def _hidden_file(folder: Path, suffix: str) -> Path:
+def scratch_file(folder, suffix: str) -> Path:
+    """A new empty hidden file in ``folder`` named like every scratch file of ``motifs`` (:data:`SCRATCH_NAME`)."""
     handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".patterns.", suffix=suffix, delete=False)
     handle.close()
     return Path(handle.name)

@@ -172,6 +172,18 @@ def contribution_core(cwm: np.ndarray, fraction: float = DEFAULT_TRIM_FRACTION) 
     return int(kept[0]), int(kept[-1]) + 1
 
 
+def check_seqlet_length(length: int, config: ModiscoConfig) -> None:
+    """Refuse sequences shorter than a seqlet (``window`` plus twice ``flank``).
+
+    Raises
+    ------
+    ParamError
+    """
+    if length < config.window + 2 * config.flank:
+        raise ParamError(f"sequences of {length} positions are shorter than a seqlet: --window "
+                         f"{config.window} plus twice --flank {config.flank}; give a smaller --window or --flank")
+
+
 def check_modisco_inputs(one_hot, hypothetical, config: ModiscoConfig) -> None:
     """Refuse arrays TF-MoDISco cannot take: shapes that differ or are not (n, length, 4), or too short.
 
@@ -182,9 +194,7 @@ def check_modisco_inputs(one_hot, hypothetical, config: ModiscoConfig) -> None:
     if one_hot.shape != hypothetical.shape or one_hot.ndim != 3 or one_hot.shape[2] != 4:
         raise ParamError(f"TF-MoDISco needs one-hot sequences and hypothetical contributions of one shape "
                          f"(n, length, 4), received {one_hot.shape} and {hypothetical.shape}")
-    if one_hot.shape[1] < config.window + 2 * config.flank:
-        raise ParamError(f"sequences of {one_hot.shape[1]} positions are shorter than a seqlet: --window "
-                         f"{config.window} plus twice --flank {config.flank}; give a smaller --window or --flank")
+    check_seqlet_length(one_hot.shape[1], config)
 
 
 def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: ModiscoConfig | None = None) -> list:

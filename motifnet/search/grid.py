@@ -352,11 +352,8 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
     settings = _settings(config, seed)
     if earlier and "preset_values" in earlier["settings"]:
-        # Parameters added since the search began count as the value that leaves the old network
-        # unchanged (pysster's), as for runs (params.from_json); parameters since removed build nothing.
         recorded = earlier["settings"]["preset_values"]
-        pysster = to_json(PRESETS["pysster"])
-        if all(recorded.get(name, pysster.get(name)) == value for name, value in settings["preset_values"].items()):
+        if _as_now(recorded, settings["preset_values"]) == settings["preset_values"]:
             settings["preset_values"] = recorded
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
@@ -374,6 +371,17 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     return settings, earlier
 
 
+def _as_now(recorded: dict, now: dict) -> dict:
+    """Recorded preset values for the parameters of ``now``.
+
+    A parameter added since the search began counts as its pysster value, which leaves the old
+    network unchanged (as for runs, :func:`motifnet.model.params.from_json`); one since removed
+    builds nothing and is dropped.
+    """
+    pysster = to_json(PRESETS["pysster"])
+    return {name: recorded.get(name, pysster.get(name)) for name in now}
+
+
 def _preset_change(earlier: dict, settings: dict) -> str:
     """Which values of the preset differ from those the search began with, for the refusal."""
     before = earlier.get("preset_values")
@@ -382,9 +390,9 @@ def _preset_change(earlier: dict, settings: dict) -> str:
     if before is None:
         return (f": the search began before motifnet recorded the values of preset {settings['preset']!r}, "
                 "which may have changed since")
-    now, pysster = settings["preset_values"], to_json(PRESETS["pysster"])
-    differ = [f"{name} {before.get(name, pysster.get(name))!r} -> {value!r}" for name, value in now.items()
-              if before.get(name, pysster.get(name)) != value]
+    now = settings["preset_values"]
+    before = _as_now(before, now)
+    differ = [f"{name} {before[name]!r} -> {value!r}" for name, value in now.items() if before[name] != value]
     return f": preset {settings['preset']!r} now has {', '.join(differ)}" if differ else ""
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -31,17 +30,16 @@ from .._io import write_json, write_text
 from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
 from .._version import __version__
-from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
 from ..interpret.kernels import consensus
-from ..motifs._modisco_process import find_patterns_stoppable
+from ..motifs._modisco_process import SCRATCH_NAME, find_patterns_stoppable, scratch_file
 from ..motifs.distinct import COMPLEMENTED, SAME_P
 from ..motifs.export import FORMATS, write_motifs
 from ..motifs.jaspar import read_motif_file
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
 from ..motifs.meme import MemeMotif
-from ..motifs.modisco import ModiscoConfig
+from ..motifs.modisco import ModiscoConfig, check_seqlet_length
 from ..motifs.tomtom import compare_motifs
 from ..plot.figures import logo_width, save_figure
 from ..plot.matches import plot_match
@@ -55,9 +53,6 @@ log = logging.getLogger("motifnet")
 DISTINCT_MEME = "motifs_distinct.meme"
 # Figures this command makes; only such files are removed before a new run writes its own.
 _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
-# Hidden scratch files (arrays, TF-MoDISco's result and messages), named by tempfile.
-_SCRATCH_PREFIX = ".patterns."
-_SCRATCH_NAME = re.compile(r"\.patterns\.[a-z0-9_]{8}\.(npy|npz|log)")
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -107,9 +102,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     chosen = [resolve_target(attribution.target, names)] if attribution.target is not None else list(range(len(names)))
     letters = encoder.alphabet.letters
     database = kernel_database(motif_options, letters)  # refuse a bad database before the work
-    if dataset.encoder.length < modisco.window + 2 * modisco.flank:
-        raise ParamError(f"sequences of {encoder.length} positions are shorter than a seqlet: --window "
-                         f"{modisco.window} plus twice --flank {modisco.flank}; give a smaller --window or --flank")
+    check_seqlet_length(encoder.length, modisco)  # before the work
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _remove_earlier_outputs(out)
@@ -385,9 +378,7 @@ def _background(one_hot: np.ndarray) -> np.ndarray:
 @contextlib.contextmanager
 def _scratch(folder: Path, shape: tuple):
     """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards (bounded memory)."""
-    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=_SCRATCH_PREFIX, suffix=".npy", delete=False)
-    scratch.close()
-    path = Path(scratch.name)
+    path = scratch_file(folder, ".npy")
     try:
         with cleanup_if_ended(lambda: path.unlink(missing_ok=True)):
             yield np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
@@ -402,8 +393,8 @@ def _remove_earlier_outputs(out: Path) -> None:
     holds this command's ``patterns.json``, the match table and the motif files of every format.
     """
     # Scratch files of a run that was killed outright (nothing else names files so).
-    for path in out.glob(f"{_SCRATCH_PREFIX}*"):
-        if _SCRATCH_NAME.fullmatch(path.name):
+    for path in out.glob(".patterns.*"):
+        if SCRATCH_NAME.fullmatch(path.name):
             path.unlink(missing_ok=True)
     for path in out.glob("*pattern_*.png"):
         if _FIGURE_NAME.fullmatch(path.name):
