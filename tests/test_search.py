@@ -739,3 +739,73 @@ def test_a_best_run_is_current_only_with_its_test_metrics(trained_run, tmp_path)
     meta["training"]["status"] = "diverged"
     (best / "motifnet.json").write_text(json.dumps(meta))
     assert _best_state(best, params, seed, "pysster") is None
+
+
+# ------------------------------------------------------------------------------- BED and genome
+
+def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed_genome(tmp_path):
+    from helpers import make_genome
+
+    from motifnet._io import sha256
+
+    made = make_genome(tmp_path)
+    data = DataOptions([made["bed"]], length=60, genome=str(made["genome"]), background="shuffle")
+    folder = tmp_path / "search"
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3).checked()
+    settings, _ = _prepare_folder(config)
+    assert settings["genome"] == {"name": "genome.fa", "sha256": sha256(made["genome"])}
+    assert settings["background"] == {"source": "shuffle", "shuffle_k": 2, "ratio": 1.0}
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    assert _prepare_folder(config)[1] is not None  # the same genome: continued
+    with open(made["genome"], "a") as handle:
+        handle.write(">chr4\nACGT\n")
+    with pytest.raises(ParamError, match="genome differ"):
+        _prepare_folder(config)
+    other = SearchConfig(data.replace(background_ratio=2.0), str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    with pytest.raises(ParamError, match="background differ"):
+        _prepare_folder(other)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--genome", "{tmp}/missing.fa"], "{tmp}/missing.fa: no such file (--genome)"),
+    (["--genome", "{tmp}/genome.fa", "--background", "{tmp}/missing.bed"], "{tmp}/missing.bed: no such file "
+                                                                           "(--background)"),
+])
+def test_missing_genome_and_background_files_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message):
+    from helpers import make_genome
+
+    made = make_genome(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    result = cli("grid-search", made["bed"], "-o", tmp_path / "s", "--grid", tmp_path / "grid.json",
+                 *[argument.format(tmp=tmp_path) for argument in arguments])
+    assert result.exit_code == 1 and message.format(tmp=tmp_path) in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "s").exists()
+
+
+@pytest.mark.slow
+def test_a_search_on_bed_peaks_trains_on_the_records_train_reads_with_the_same_seed(cli, tmp_path):
+    """BED peaks + --genome + --background shuffle: best/ holds the data and split of `motifnet train --seed`."""
+    from helpers import make_genome
+
+    made = make_genome(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    inputs = [made["bed"], "--genome", made["genome"], "--background", "shuffle", "--length", "60", *FIXED,
+              "--param", "kernel_len=5", "--seed", "5"]
+    result = cli("grid-search", *inputs, "-o", tmp_path / "search", "--grid", tmp_path / "grid.json",
+                 "--workers", "1", "--threads", "1")
+    assert result.exit_code == 0, result.output
+    table = results_table(tmp_path / "search")
+    assert sorted(row["kernel_num"] for row in table.values()) == ["4", "8"]
+    assert {row["status"] for row in table.values()} == {"ok"}
+    summary = (tmp_path / "search" / "summary.html").read_text()
+    assert "; genome <code>genome.fa</code>; background: shuffle (1.0 per input record)" in summary
+    best = json.loads((tmp_path / "search" / "search.json").read_text())["best"]
+    result = cli("train", *inputs, "--param", f"kernel_num={best['params']['kernel_num']}", "-o", tmp_path / "run")
+    assert result.exit_code == 0, result.output
+    searched, trained = np.load(tmp_path / "search" / "best" / "data.npz"), np.load(tmp_path / "run" / "data.npz")
+    assert sorted(searched.files) == sorted(trained.files)
+    for name in trained.files:
+        np.testing.assert_array_equal(searched[name], trained[name], err_msg=name)
+    assert (tmp_path / "search" / "best" / "split.tsv").read_text() == (tmp_path / "run" / "split.tsv").read_text()
+    meta = json.loads((tmp_path / "search" / "best" / "motifnet.json").read_text())
+    assert meta["data"]["class_names"] == ["peaks", "background"]

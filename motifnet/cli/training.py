@@ -150,11 +150,17 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
                                  "search.",
                       param_help="A fixed hyperparameter of every trial (repeatable).",
                       params_help="Fixed hyperparameters from a JSON object.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs, as for train; every worker reads it.")
+@background_options
 @overwrite_option("Start over when SEARCH_DIR holds a search with other settings.")
 @logging_options(tensorflow=False)  # the trials import TensorFlow on the workers; this process only schedules
 def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_trials, workers, threads, scheduler,
-                batch, queue, cores, memory, walltime, job_extra, interface, split, params, overwrite):
+                batch, queue, cores, memory, walltime, job_extra, interface, split, params, genome, background,
+                shuffle_k, background_ratio, overwrite):
     """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
+
+    FASTA (or BED with --genome) files as train reads them: one file per class, or one
+    multi-label file.
 
     Each trial is scored on the validation split (or by --folds cross-validation) and
     appended to SEARCH_DIR/results.tsv as it finishes; the best is retrained into
@@ -165,6 +171,8 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     from ..search._cluster import ClusterOptions
     from ..search.grid import SearchConfig, load_grid, run_search
 
+    # The generated background's seed is the search's (known once the folder is read): see run_search.
+    data = data.replace(genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio)
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
                           folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
                           preset=preset)

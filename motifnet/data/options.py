@@ -88,6 +88,11 @@ class DataOptions:
         """A copy with ``changes`` (e.g. the folded files of ``train --fold``)."""
         return dataclasses.replace(self, **changes)
 
+    @property
+    def background_file(self) -> str | None:
+        """The FASTA or BED file ``background`` names; None without a background or with a generated one."""
+        return self.background if self.background not in (None, "shuffle", "genomic") else None
+
 
 def _freeze_track(track):
     """A (name, [files]) pair as (name, (files...)), so that the options stay hashable.

@@ -32,6 +32,7 @@ from pathlib import Path
 from .._io import sha256, write_json
 from .._signals import check_stop
 from .._version import __version__
+from ..data.genome import is_bed_path
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
 from ..model.params import (
@@ -276,7 +277,10 @@ class SearchConfig:
                 raise ParamError("grid-search reads FASTA files by name on every worker; standard input "
                                  "('-') cannot be used: save it to a file")
             if not Path(path).is_file():
-                raise InputError(f"{path}: no such FASTA file")
+                raise InputError(f"{path}: no such {'BED' if is_bed_path(path) else 'FASTA'} file")
+        for option, path in (("--genome", data.genome), ("--background", data.background_file)):
+            if path is not None and not Path(path).is_file():
+                raise InputError(f"{path}: no such file ({option})")
         return self
 
 
@@ -309,6 +313,30 @@ def higher_is_better(metric: str) -> bool:
 
 def _settings(config: SearchConfig, seed: int) -> dict:
     """What must not change when a search is continued (file contents by SHA-256, not by path)."""
+    settings = _sequence_settings(config, seed)
+    data = config.data
+    # Only when given, so that a search without them continues one written before they were recorded.
+    if data.genome:
+        settings["genome"] = {"name": Path(data.genome).name, "sha256": sha256(data.genome)}
+    if data.background:
+        background = data.background_file
+        settings["background"] = {
+            "source": data.background if background is None else {"name": Path(background).name,
+                                                                   "sha256": sha256(background)},
+            "shuffle_k": data.shuffle_k, "ratio": data.background_ratio}
+    return settings
+
+
+def _checksums(settings: dict) -> tuple:
+    """The SHA-256 of every file the trials read: a worker's cache key for the data set."""
+    files = [entry["sha256"] for entry in settings["files"]]
+    files += [settings["genome"]["sha256"]] if "genome" in settings else []
+    source = settings.get("background", {}).get("source")
+    return tuple(files + ([source["sha256"]] if isinstance(source, dict) else []))
+
+
+def _sequence_settings(config: SearchConfig, seed: int) -> dict:
+    """The settings every search records: input files, reading options, split, grid, parameters and preset."""
     data = config.data
     # The keys and values of searches written before DataOptions: a continued search compares them.
     return {
@@ -562,8 +590,8 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     if cluster.log_directory is None and cluster.kind in ("slurm", "pbs"):
         cluster = dataclasses.replace(cluster, log_directory=str(folder.resolve() / "job-logs"))
     # Workers may run elsewhere: they read the files by absolute path, checked against the recorded checksums.
-    data = config.data.replace(fasta=tuple(str(Path(p).resolve()) for p in config.data.fasta))
-    checksums = tuple(entry["sha256"] for entry in settings["files"])
+    data = _for_workers(config.data, seed)
+    checksums = _checksums(settings)
     where = f"{config.folds}-fold cross-validation" if config.folds else "the validation split"
     log.info("grid search: %d trial(s), %d finished earlier; %s on %s; seed %d", len(trials),
              len(trials) - len(pending), config.metric, where, seed)
@@ -598,6 +626,19 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     log.info("best trial %s (%s %.4f): %s; run folder %s; summary %s", best["trial"], config.metric,
              best["score"], _describe(by_id[best["trial"]]), best_dir, summary)
     return SearchResult(rows, best, best_dir, ran, summary)
+
+
+def _for_workers(data: DataOptions, seed: int) -> DataOptions:
+    """``data`` with absolute paths (workers may run elsewhere) and the search's seed for a generated background.
+
+    The background's seed is the search's, as ``motifnet train --seed`` uses its seed: ``best/``
+    trains on the records ``motifnet train`` with the best parameters and the same seed reads.
+    """
+    background = data.background_file
+    return data.replace(fasta=tuple(str(Path(path).resolve()) for path in data.fasta),
+                        genome=str(Path(data.genome).resolve()) if data.genome else None,
+                        background=str(Path(background).resolve()) if background else data.background,
+                        background_seed=seed if data.background else 0)
 
 
 def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,

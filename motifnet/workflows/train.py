@@ -90,8 +90,7 @@ def _input_paths(data: DataOptions, config: TrainConfig) -> list:
     """Every file ``train`` reads (FASTA, features, tracks, targets, reference)."""
     tracks = [path for track in data.tracks if isinstance(track, tuple) and len(track) == 2
               and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
-    background = data.background if data.background not in (None, "shuffle", "genomic") else None
-    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference, background]
+    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference, data.background_file]
 
 
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
