@@ -95,11 +95,19 @@ CANDIDATES = {
            "learning_rate": 0.002}),
     "q": ("1x64 conv of 15, max pool 25/25, flatten, dense 32, strand auto",
           {**GLOBAL_NET, "pool_size": 25, "pool_stride": 25, "global_pool": None, "strand": "auto"}),
-    "v": ("(m) + position_bins 8 (activations weighted per stretch before the global max): the motifnet preset, "
-          "the default",
+    "v": ("(m) + position_bins 8 (activations weighted per stretch before the global max): the motifnet preset "
+          "until (x)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8}),
     "w": ("(v) with the preset's epoch limit, 500, instead of the benchmark's 100",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "epochs": 500}),
+    "x": ("(v) without dropout on the convolution's activations (dropout_conv 0): the motifnet preset, the default",
+          {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0}),
+    "x5": ("(x) with the preset's epoch limit, 500, instead of the benchmark's 100",
+           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "epochs": 500}),
+    "z": ("(x) with dropout_dense 0.3",
+          {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_dense": 0.3}),
+    "y": ("(x) without input dropout (dropout_input 0)",
+          {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
 
 

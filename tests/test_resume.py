@@ -19,10 +19,10 @@ from motifnet.errors import ParamError
 from motifnet.run import _epochs, training
 from motifnet.run.rundir import open_run
 
-# A learning rate that makes the validation loss wander, so the schedule halves it and the best epoch is
+# A learning rate (and dropout) that makes the validation loss wander, so the schedule halves it and the best epoch is
 # not the last: a resume that lost the schedule's counters or the best so far would end differently.
 PARAMS = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epochs": 9, "batch_size": 16,
-          "learning_rate": 0.01, "patience_lr": 1, "patience_stopping": 5}
+          "learning_rate": 0.01, "patience_lr": 1, "patience_stopping": 5, "dropout_conv": 0.3}
 
 
 @pytest.fixture(scope="module")
