@@ -20,6 +20,7 @@ from motifnet.search.grid import (
     SearchConfig,
     _prepare_folder,
     _row,
+    _settings,
     check_grid,
     expand_grid,
     load_grid,
@@ -755,6 +756,10 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
     settings, _ = _prepare_folder(config)
     assert settings["genome"] == {"name": "genome.fa", "sha256": sha256(made["genome"])}
     assert settings["background"] == {"source": "shuffle", "shuffle_k": 2, "ratio": 1.0}
+    file_data = data.replace(background=str(made["bed"]), background_ratio=3.0, shuffle_k=4)
+    file_config = SearchConfig(file_data, str(tmp_path / "other"), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    # A background file is read as it is: ratio and k-mers change nothing and are not recorded.
+    assert _settings(file_config, 3)["background"] == {"source": {"name": "peaks.bed", "sha256": sha256(made["bed"])}}
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     assert _prepare_folder(config)[1] is not None  # the same genome: continued
     with open(made["genome"], "a") as handle:
@@ -770,8 +775,13 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
     (["--genome", "{tmp}/missing.fa"], "{tmp}/missing.fa: no such file (--genome)"),
     (["--genome", "{tmp}/genome.fa", "--background", "{tmp}/missing.bed"], "{tmp}/missing.bed: no such file "
                                                                            "(--background)"),
+    (["--background", "shuffle"], "{tmp}/peaks.bed: BED input needs --genome FILE.fa"),
+    (["--genome", "{tmp}/genome.fa"], "one FASTA file means a single class"),
+    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--background-ratio", "nan"],
+     "--background-ratio must be a positive number up to"),
+    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--multi-label"], "--background adds a class"),
 ])
-def test_missing_genome_and_background_files_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message):
+def test_bad_genome_and_background_options_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message):
     from helpers import make_genome
 
     made = make_genome(tmp_path)

@@ -443,7 +443,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
         data = fasta_paths
     else:
         data = DataOptions(tuple(fasta_paths), **options)
-    structure_mode = _check_options(data)
+    structure_mode = check_options(data)
     files, origin = _read_inputs(data, structure_mode)
     if data.background is not None:
         names = list(data.class_names) if data.class_names else [class_name_from_path(p) for p in data.fasta]
@@ -523,8 +523,14 @@ def _read_inputs(data: DataOptions, structure_mode) -> tuple:
     return files, origin or None
 
 
-def _check_options(data: DataOptions) -> str | None:
-    """Refuse contradicting options before any file is read; the structure mode (None, 'letters', 'pwm')."""
+def check_options(data: DataOptions) -> str | None:
+    """Refuse contradicting options before any file is read; the structure mode (None, 'letters', 'pwm').
+
+    Raises
+    ------
+    ParamError, InputError
+        Options that do not go together or do not fit the task (the message names them).
+    """
     from .targets import check_task_options
 
     check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,

@@ -32,6 +32,7 @@ from pathlib import Path
 from .._io import sha256, write_json
 from .._signals import check_stop
 from .._version import __version__
+from ..data.dataset import check_options
 from ..data.genome import is_bed_path
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
@@ -281,6 +282,8 @@ class SearchConfig:
         for option, path in (("--genome", data.genome), ("--background", data.background_file)):
             if path is not None and not Path(path).is_file():
                 raise InputError(f"{path}: no such file ({option})")
+        # What load_dataset would refuse on a worker, refused here before a cluster starts (or a batch job queues).
+        check_options(data)
         return self
 
 
@@ -318,12 +321,12 @@ def _settings(config: SearchConfig, seed: int) -> dict:
     # Only when given, so that a search without them continues one written before they were recorded.
     if data.genome:
         settings["genome"] = {"name": Path(data.genome).name, "sha256": sha256(data.genome)}
-    if data.background:
-        background = data.background_file
-        settings["background"] = {
-            "source": data.background if background is None else {"name": Path(background).name,
-                                                                   "sha256": sha256(background)},
-            "shuffle_k": data.shuffle_k, "ratio": data.background_ratio}
+    if data.background_file:
+        settings["background"] = {"source": {"name": Path(data.background_file).name,
+                                             "sha256": sha256(data.background_file)}}
+    elif data.background:  # generated: how much, and for shuffles the k-mers kept
+        settings["background"] = {"source": data.background, "ratio": data.background_ratio,
+                                  **({"shuffle_k": data.shuffle_k} if data.background == "shuffle" else {})}
     return settings
 
 
