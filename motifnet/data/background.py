@@ -21,7 +21,6 @@ from .shuffle import kmer_shuffle
 
 log = logging.getLogger("motifnet")
 
-KINDS = ("shuffle", "genomic")
 GC_BINS = 10
 _MAX_N_SHARE = 0.1  # genome windows with more N than this are not drawn (assembly gaps)
 _TRIES_PER_WINDOW = 200

@@ -21,7 +21,7 @@ from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphab
 from .encoding import Encoder
 from .fasta import FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
-from .options import DataOptions
+from .options import GENERATED_BACKGROUNDS, DataOptions
 
 log = logging.getLogger("motifnet")
 
@@ -507,7 +507,7 @@ def _read_inputs(data: DataOptions, structure_mode) -> tuple:
             origin["genome"] = {"path": genome.path, "chromosomes": len(genome.lengths)}
             if any(is_bed_path(path) for path in data.fasta):
                 origin["window_length"] = length
-        if data.background in ("shuffle", "genomic"):
+        if data.background in GENERATED_BACKGROUNDS:
             positives = [block for input_file in files for block in input_file.pending]
             if data.background == "shuffle":
                 block = shuffled_background(positives, data.shuffle_k, data.background_ratio, data.background_seed)

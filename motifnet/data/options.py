@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+#: The ``background`` values that generate records; any other value names a FASTA or BED file.
+GENERATED_BACKGROUNDS = ("shuffle", "genomic")
+
 
 @dataclass(frozen=True)
 class DataOptions:
@@ -91,7 +94,7 @@ class DataOptions:
     @property
     def background_file(self) -> str | None:
         """The FASTA or BED file ``background`` names; None without a background or with a generated one."""
-        return self.background if self.background not in (None, "shuffle", "genomic") else None
+        return self.background if self.background not in (None, *GENERATED_BACKGROUNDS) else None
 
 
 def _freeze_track(track):
