@@ -6,21 +6,13 @@ import numpy as np
 import pytest
 from helpers import PLANTED, best_agreement, check_in_chromium
 
-from motifnet.data.alphabets import DNA
-from motifnet.data.dataset import Dataset
-from motifnet.data.encoding import Encoder
-from motifnet.interpret.activations import forward_and_both_strand_activations, max_activations
-from motifnet.interpret.kernels import kernel_motifs
+from motifnet.motifs.colocation import NearbyFiring, colocation_scores
 from motifnet.motifs.distinct import (
-    KernelSites,
     MotifGroup,
     cluster_motifs,
-    colocation_scores,
     distinct_motifs,
     distinct_table,
     group_meme_motifs,
-    kernel_sites,
-    merge_colocated,
     pair_p_values,
 )
 from motifnet.motifs.export import ExportedMotif
@@ -144,11 +136,11 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
 
 # Second stage: kernels whose sites co-locate.
 
-def grouped(pwms, sites=None):
+def grouped(pwms, nearby=None):
     """distinct_motifs of kernels 0..n-1 (importance falling with the number), as lists of members."""
     motifs = [SimpleNamespace(kernel=k, importance=1.0 - k / 10, n_sites=10) for k in range(len(pwms))]
     exported = [ExportedMotif(k, MemeMotif(f"kernel_{k}", "", pwm, 10), (0, len(pwm))) for k, pwm in enumerate(pwms)]
-    return [g.members for g in distinct_motifs(motifs, exported, "ACGT", sites=sites)]
+    return [g.members for g in distinct_motifs(motifs, exported, "ACGT", nearby=nearby)]
 
 
 def test_partial_copies_of_one_long_motif_that_fire_together_are_one_group():
@@ -159,145 +151,13 @@ def test_partial_copies_of_one_long_motif_that_fire_together_are_one_group():
               np.vstack([letters_pwm(element[8:]), flank(rng, 3)])]
     assert pair_p_values(halves, "ACGT")[0, 1] > 1e-4
     assert grouped(halves) == [[0], [1]]
-    # ... but the second fires 8 (+-1) positions after the first, in the same records.
-    records = rng.choice(500, 60, replace=False)
-    starts = rng.integers(0, 180, 60)
-    first = KernelSites(records, starts)
-    second = KernelSites(np.concatenate([records, np.arange(500, 520)]),
-                         np.concatenate([starts + 8 + rng.integers(-1, 2, 60), rng.integers(0, 180, 20)]))
-    assert colocation_scores([first, second])[0, 1] == 1.0  # every site of the smaller kernel co-locates
+    # ... but near each of the first's 60 sites the second fires 8 (+-1) positions on, and near 60 of the
+    # second's 80 sites the first fires 8 (+-1) positions before.
+    shift = rng.integers(-1, 2, 60)
+    first = NearbyFiring(np.ones((60, 2), dtype=bool), np.column_stack([np.zeros(60, int), 8 + shift]),
+                         np.ones((60, 2), dtype=int))
+    second = NearbyFiring(np.column_stack([np.arange(80) < 60, np.ones(80, bool)]),
+                          np.column_stack([np.r_[-8 - shift, np.zeros(20, int)], np.zeros(80, int)]),
+                          np.ones((80, 2), dtype=int))
+    assert colocation_scores([first, second], [0, 1])[0, 1] == 1.0  # the larger of 60/60 and 60/80
     assert grouped(halves, {0: first, 1: second}) == [[0, 1]]
-
-
-def test_unrelated_motifs_firing_in_the_same_records_at_independent_places_stay_apart(copies):
-    rng = np.random.default_rng(2)
-    records = np.arange(300)  # many sites, all in shared records: only where they lie tells them apart
-    sites = {0: KernelSites(records, rng.integers(0, 186, 300)), 1: KernelSites(records, rng.integers(0, 186, 300))}
-    score = colocation_scores([sites[0], sites[1]])[0, 1]
-    assert 0 < score < 0.13
-    assert grouped([copies[0], copies[4]], sites) == [[0], [1]]
-
-
-@pytest.mark.parametrize("together, merged", [(9, False), (10, True)])
-def test_fewer_than_ten_co_located_records_do_not_merge(copies, together, merged):
-    rng = np.random.default_rng(3)
-    starts = rng.integers(0, 100, 12)
-    # 12 sites each in the same records; `together` of them at offset 5, the others far off.
-    other = np.where(np.arange(12) < together, starts + 5, starts + 60 + 7 * np.arange(12))
-    sites = {0: KernelSites(np.arange(12), starts), 1: KernelSites(np.arange(12), other)}
-    score = colocation_scores([sites[0], sites[1]])[0, 1]
-    assert score == (together / 12 if merged else 0.0)
-    assert grouped([copies[0], copies[4]], sites) == ([[0, 1]] if merged else [[0], [1]])
-
-
-def test_merging_only_joins_whole_groups_and_labels_are_numbered_in_order():
-    rng = np.random.default_rng(4)
-    scores = rng.uniform(0, 0.3, (12, 12))
-    scores = (scores + scores.T) / 2
-    labels = np.array([0, 1, 0, 2, 3, 1, 4, 5, 2, 6, 7, 3])
-    merged = merge_colocated(labels, scores)
-    for label in set(labels.tolist()):
-        assert len(set(merged[labels == label].tolist())) == 1  # a TOMTOM group is never split
-    assert len(set(merged.tolist())) < len(set(labels.tolist()))
-    assert list(dict.fromkeys(merged.tolist())) == list(range(merged.max() + 1))
-    assert merge_colocated(labels, np.eye(12)).tolist() == labels.tolist()  # nothing co-locates: unchanged
-
-
-def reverse_complement_text(text):
-    return text[::-1].translate(str.maketrans("ACGT", "TGCA"))
-
-
-def test_a_kernel_and_its_reverse_complement_fire_together_only_when_both_strands_are_read():
-    """DNA: element ACCGTCG on either strand; kernel 0 reads its start (ACCG), kernel 1 the reverse complement
-    of its end (CGAC, 3 positions on); A/T background (no chance hits)."""
-    import keras
-
-    rng = np.random.default_rng(5)
-    texts, labels = [], []
-    for row in range(48):
-        text = list("".join(rng.choice(list("AT"), 16)))
-        if row < 20:  # the element in 20 of 24 positives: 10 on the forward strand, 10 on the reverse
-            start = int(rng.integers(0, 10))
-            text[start:start + 7] = "ACCGTCG" if row % 2 else reverse_complement_text("ACCGTCG")
-        texts.append("".join(text))
-        labels.append([1, 0] if row < 24 else [0, 1])
-    codes = np.array([["ACGT".index(letter) + 1 for letter in text] for text in texts], dtype=np.uint8)
-    data = Dataset(Encoder(DNA, 16), codes, np.array(labels, dtype=np.uint8), np.array([f"s{i}" for i in range(48)]),
-                   np.zeros(48, dtype=np.int32), ["motif", "background"], False, [])
-    sequence = keras.Input(shape=(16, 4), name="sequence")
-    conv = keras.layers.Conv1D(2, 4, activation="relu", name="conv_1")
-    model = keras.Model(sequence, keras.layers.Flatten()(conv(sequence)))
-    kernel = np.zeros((4, 4, 2), dtype=np.float32)
-    for column, (start, end) in enumerate(zip("ACCG", "CGAC")):
-        kernel[column, "ACGT".index(start), 0] = kernel[column, "ACGT".index(end), 1] = 1.0
-    conv.set_weights([kernel, np.array([-3.0, -3.0], dtype=np.float32)])  # 1 on an exact match, else 0
-
-    forward_only = max_activations(model, data)
-    assert forward_only.strand is None
-    one_strand = kernel_sites(kernel_motifs(forward_only, data), forward_only)
-    assert not set(one_strand[0].records) & set(one_strand[1].records)  # each sees one orientation
-    assert colocation_scores([one_strand[0], one_strand[1]])[0, 1] == 0
-
-    both = max_activations(model, data, both_strands=True)
-    located = kernel_sites(kernel_motifs(both, data), both)
-    assert sorted(located[0].records) == sorted(located[1].records) == list(range(20))
-    for kernel_number in (0, 1):  # the window of the element, on the strand that holds the kernel's motif
-        for record, start, strand in zip(*vars(located[kernel_number]).values()):
-            window = texts[record][start:start + 4]
-            read = window if strand == 1 else reverse_complement_text(window)
-            assert read == ("ACCG", "CGAC")[kernel_number]
-    np.testing.assert_array_equal(located[0].strands, -located[1].strands)
-    # Read on kernel 0's strand, kernel 1's site is always 3 positions on (forward: -3 or +3 by strand).
-    np.testing.assert_array_equal(located[0].records, located[1].records)
-    assert sorted(set((located[1].starts - located[0].starts).tolist())) == [-3, 3]
-    assert colocation_scores([located[0], located[1]])[0, 1] == 1.0
-    assert merge_colocated(np.array([0, 1]), colocation_scores([located[0], located[1]])).tolist() == [0, 0]
-
-    # visualize-kernels reads both from one pass over the data: the same as the two calls.
-    one_pass = forward_and_both_strand_activations(model, data)
-    for separate, shared in zip((forward_only, both), one_pass):
-        for name in ("max_activation", "position", "strand"):
-            np.testing.assert_array_equal(getattr(shared, name), getattr(separate, name))
-
-
-def test_sites_on_the_same_and_on_opposite_strands_are_different_placements():
-    records, starts = np.arange(20), np.arange(20) * 3
-    strands = np.where(records < 10, 1, -1)  # kernel 1 reads the other strand in half of the records
-    score = colocation_scores([KernelSites(records, starts), KernelSites(records, starts, strands)])[0, 1]
-    assert score == 0.5
-
-
-def _merge_by_recomputing_every_mean(labels, scores, same_sites):
-    """Average linkage over groups as its definition reads: every mean recomputed from the scores."""
-    groups = [list(np.flatnonzero(labels == label)) for label in dict.fromkeys(labels.tolist())]
-    while len(groups) > 1:
-        best, pair = -np.inf, None
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                mean = scores[np.ix_(groups[i], groups[j])].mean()
-                if mean > best:
-                    best, pair = mean, (i, j)
-        if best < same_sites:
-            break
-        groups[pair[0]] = sorted(groups[pair[0]] + groups.pop(pair[1]))
-    merged = np.zeros(len(labels), dtype=int)
-    for label, members in enumerate(groups):
-        merged[members] = label
-    order = {}
-    return np.array([order.setdefault(label, len(order)) for label in merged], dtype=int)
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_merging_with_updated_sums_equals_recomputing_every_mean(seed):
-    from motifnet.motifs.distinct import merge_colocated
-
-    rng = np.random.default_rng(seed)
-    n = 40
-    scores = rng.uniform(0, 0.3, (n, n)) ** 2 * 3
-    scores = (scores + scores.T) / 2
-    np.fill_diagonal(scores, 1.0)
-    labels = rng.integers(0, 25, n)
-    labels = np.unique(labels, return_inverse=True)[1]
-    expected = _merge_by_recomputing_every_mean(labels, scores, 0.13)
-    assert 1 < len(set(expected)) < len(set(labels))  # some groups merge, not all
-    np.testing.assert_array_equal(merge_colocated(labels, scores, 0.13), expected)

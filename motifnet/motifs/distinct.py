@@ -17,23 +17,12 @@ p > 0.25), and the 5 noise kernels stay single (their closest pair: p = 4e-4).
 
 TOMTOM compares what kernels read, so it splits an element that long kernels learned at
 different offsets inside different flanks: on the PUM2 CLIP benchmark (RNA, 64 kernels 15 wide)
-19 kernels with the Pumilio element UGUAHAUA form four TOMTOM groups (13, 3, 2 and 1 kernels),
-their trimmed motifs sharing too few informative columns. A second stage therefore merges groups
-whose kernels fire at the same places (:func:`colocation_scores`, :func:`merge_colocated`). A
-kernel's sites are :attr:`KernelMotif.sites` (one per record, at its maximum activation); for
-DNA both strands are read (``max_activations(..., both_strands=True)``), as forward-strand sites
-would keep a motif's two orientations apart. The score of a pair of kernels is the fraction of
-the smaller kernel's sites that have a site of the other in the same record at the pair's most
-common (relative strand, offset) +-2 positions; a pair co-locating in fewer than 10 records
-scores 0 (too few to tell from chance). Groups then merge by average linkage, the pair with the
-highest mean score between their members first, while that mean is at least 0.13. On PUM2 the
-four Pumilio groups merge at 0.20, 0.18 and 0.15 into one; the highest mean left is 0.10 (an
-AU-rich kernel, AUAUAUUUUUU), and shuffling each kernel's site positions among its own records
-gives pair scores up to 0.11, so the cut sits between chance and the weakest true merge; the
-margin is narrow, so the cut is not lowered to catch weaker copies. On the DNA sample data the
-three planted motifs stay apart (no co-location between groups: each class holds one motif) and
-kernels in one group co-locate at 0.44 and more. Restricting the second stage to groups with a
-TOMTOM geometric-mean p below 1e-2 changed neither result, so it is not applied.
+the kernels with the Pumilio element UGUAHAUA form several TOMTOM groups, their trimmed motifs
+sharing too few informative columns. A second stage therefore merges groups whose kernels fire
+at the same places (:mod:`motifnet.motifs.colocation`): near each kernel's sites, where does
+each other kernel fire, and how often at one (relative strand, offset); groups merge by average
+linkage while the mean score between their members is at least 0.12. For DNA both strands are
+read, as forward-strand sites would keep a motif's two orientations apart.
 
 Kernels without sites (no motif) and kernels whose motif has no informative column (not
 compared: flat motifs match weak columns of anything) each form a group of their own.
@@ -50,16 +39,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ParamError
+from .colocation import SAME_SITES, colocation_scores, merge_colocated
 from .meme import MemeMotif
 
 # Two groups merge while the geometric mean of their members' pairwise TOMTOM p-values is below this.
 SAME_P = 1e-4
-# Second stage: groups merge while the mean co-location score between their members is at least this.
-SAME_SITES = 0.13
-# A site of the other kernel co-locates within this many positions of the pair's most common offset.
-OFFSET_SLACK = 2
-# A pair of kernels whose sites co-locate in fewer records than this scores 0.
-MIN_COLOCATED = 10
 # p-values are floored here before taking logarithms (TOMTOM reports down to about 1e-300).
 P_FLOOR = 1e-20
 COMPLEMENTED = ("ACGT", "ACGU")  # alphabets with a reverse complement in this column order
@@ -99,142 +83,6 @@ class MotifGroup:
     @property
     def motif_source(self) -> str:
         return f"best member (kernel {self.best_kernel})"
-
-
-@dataclass
-class KernelSites:
-    """Where a kernel fires: one site per record.
-
-    Attributes
-    ----------
-    records : numpy.ndarray of int, shape=(m,)
-        Record numbers, each at most once.
-    starts : numpy.ndarray of int, shape=(m,)
-        The site's (window's) start in the record, on the forward strand.
-    strands : numpy.ndarray of int or None, shape=(m,)
-        1 where the kernel read the forward strand, -1 the reverse complement; None: all forward.
-    """
-
-    records: np.ndarray
-    starts: np.ndarray
-    strands: np.ndarray | None = None
-
-
-def kernel_sites(motifs, activations) -> dict:
-    """The sites of each kernel (:attr:`KernelMotif.sites`) with their starts and strands.
-
-    Parameters
-    ----------
-    motifs : list of KernelMotif
-        From :func:`motifnet.interpret.kernels.kernel_motifs` on ``activations``.
-    activations : KernelActivations
-
-    Returns
-    -------
-    dict of int to KernelSites
-        By kernel number.
-    """
-    located = {}
-    for motif in motifs:
-        records = np.asarray(motif.sites, dtype=int)
-        strand = activations.strand
-        located[motif.kernel] = KernelSites(records, activations.position[records, motif.kernel].astype(int),
-                                            None if strand is None else strand[records, motif.kernel].astype(int))
-    return located
-
-
-def colocation_scores(sites, slack: int = OFFSET_SLACK, min_records: int = MIN_COLOCATED) -> np.ndarray:
-    """How often two kernels fire at the same place, for every pair of kernels.
-
-    A pair's most common placement is the (relative strand, offset of the second kernel's site
-    from the first's, read on the first kernel's strand) shared by the most records, counting
-    offsets within ``slack`` of it. The score is that count over the smaller kernel's number of
-    sites, or 0 where the count is below ``min_records``.
-
-    Parameters
-    ----------
-    sites : list of KernelSites
-    slack : int
-        Default is 2.
-    min_records : int
-        Default is 10.
-
-    Returns
-    -------
-    numpy.ndarray, shape=(n, n)
-        Symmetric, between 0 and 1; the diagonal is 1.
-    """
-    n = len(sites)
-    scores = np.eye(n)
-    strands = [np.ones(len(s.records), dtype=int) if s.strands is None else np.asarray(s.strands) for s in sites]
-    for a in range(n):
-        for b in range(a + 1, n):
-            _, in_a, in_b = np.intersect1d(sites[a].records, sites[b].records, assume_unique=True,
-                                           return_indices=True)
-            if len(in_a) < min_records:
-                continue
-            relative = strands[a][in_a] * strands[b][in_b]
-            offset = (sites[b].starts[in_b] - sites[a].starts[in_a]) * strands[a][in_a]
-            count = max(_modal_count(offset[relative == side], slack) for side in (1, -1))
-            if count >= min_records:
-                scores[a, b] = scores[b, a] = count / min(len(sites[a].records), len(sites[b].records))
-    return scores
-
-
-def _modal_count(offsets: np.ndarray, slack: int) -> int:
-    """The most offsets within ``slack`` of one of them."""
-    if not len(offsets):
-        return 0
-    counts = np.bincount(offsets - offsets.min())
-    near = np.convolve(counts, np.ones(2 * slack + 1, dtype=int))[slack:slack + len(counts)]
-    return int(near[counts > 0].max())
-
-
-def merge_colocated(labels, scores, same_sites: float = SAME_SITES) -> np.ndarray:
-    """Merge groups whose members fire at the same places (average linkage over the groups).
-
-    Parameters
-    ----------
-    labels : numpy.ndarray of int, shape=(n,)
-        0-based group labels (:func:`cluster_motifs`).
-    scores : numpy.ndarray, shape=(n, n)
-        :func:`colocation_scores` of the same n kernels.
-    same_sites : float
-        The two groups with the highest mean score between their members merge, while that
-        mean is at least this. Default is 0.13.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape=(n,)
-        0-based labels, numbered in order of first appearance.
-    """
-    labels = np.asarray(labels)
-    groups = [list(np.flatnonzero(labels == label)) for label in dict.fromkeys(labels.tolist())]
-    # Sums of scores between groups, updated as groups merge: each merge costs O(groups^2), not O(kernels^2).
-    member = np.zeros((len(groups), len(labels)))
-    for index, members in enumerate(groups):
-        member[index, members] = 1
-    sums = member @ np.asarray(scores, dtype=float) @ member.T
-    sizes = member.sum(axis=1)
-    alive = np.ones(len(groups), dtype=bool)
-    while alive.sum() > 1:
-        means = sums / np.outer(sizes, sizes)
-        means[~alive, :] = -np.inf
-        means[:, ~alive] = -np.inf
-        np.fill_diagonal(means, -np.inf)
-        first, second = sorted(np.unravel_index(int(np.argmax(means)), means.shape))  # ties: the first pair
-        if means[first, second] < same_sites:
-            break
-        sums[first, :] += sums[second, :]
-        sums[:, first] += sums[:, second]
-        sizes[first] += sizes[second]
-        alive[second] = False
-        groups[first] = sorted(groups[first] + groups[second])
-    merged = np.zeros(len(labels), dtype=int)
-    for label, members in enumerate(group for group, kept in zip(groups, alive) if kept):
-        merged[members] = label
-    order = {}
-    return np.array([order.setdefault(label, len(order)) for label in merged], dtype=int)
 
 
 def pair_p_values(pwms, letters: str) -> np.ndarray:
@@ -292,7 +140,7 @@ def cluster_motifs(pwms, letters: str, same_p: float = SAME_P) -> np.ndarray:
     return np.array([order.setdefault(label, len(order)) for label in raw], dtype=int)
 
 
-def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: float = SAME_P, sites=None,
+def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: float = SAME_P, nearby=None,
                     same_sites: float = SAME_SITES) -> list:
     """Group kernels whose (trimmed) motifs are the same, or that fire at the same places; one group per motif.
 
@@ -306,10 +154,11 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
         Best known-motif match per kernel.
     same_p : float
         See :func:`cluster_motifs`. Default is 1e-4.
-    sites : dict of int to KernelSites or None
-        Where each kernel fires (:func:`kernel_sites`); default None: TOMTOM grouping only.
+    nearby : dict of int to NearbyFiring or None
+        How the kernels fire near each kernel's sites (:func:`motifnet.motifs.colocation.nearby_firing`);
+        default None: TOMTOM grouping only.
     same_sites : float
-        See :func:`merge_colocated`. Default is 0.13.
+        See :func:`motifnet.motifs.colocation.merge_colocated`. Default is 0.12.
 
     Returns
     -------
@@ -323,8 +172,8 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
     ranked = sorted(motifs, key=lambda m: (-m.importance, m.kernel))
     compared = [m for m in ranked if m.kernel in trimmed and trimmed[m.kernel].informative]
     labels = cluster_motifs([trimmed[m.kernel].motif.pwm for m in compared], letters, same_p)
-    if sites is not None and len(compared) > 1:
-        scores = colocation_scores([sites[m.kernel] for m in compared])
+    if nearby is not None and len(compared) > 1:
+        scores = colocation_scores([nearby[m.kernel] for m in compared], [m.kernel for m in compared])
         labels = merge_colocated(labels, scores, same_sites)
     members = {}
     for motif, label in zip(compared, labels):

@@ -23,7 +23,8 @@ from ..interpret.activations import (
     motif_layer,
 )
 from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
-from ..motifs.distinct import check_top_kernels, distinct_motifs, kernel_sites
+from ..motifs.colocation import kernel_sites, nearby_firing
+from ..motifs.distinct import check_top_kernels, distinct_motifs
 from ..motifs.export import export_kernel_motifs
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
@@ -184,8 +185,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     if sites_bed is not None:
         write_text(out / SITES_BED, sites_bed)
         log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
-    located = _located_sites(dataset, motifs, activations, both_strands, target)
-    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, sites=located)
+    nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
+    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
         from ..report.summary import write_report
@@ -196,15 +197,18 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     return results
 
 
-def _located_sites(dataset: Dataset, motifs: list, activations, both_strands, target) -> dict:
-    """Where each kernel fires, for grouping kernels by their sites (:func:`motifnet.motifs.distinct.kernel_sites`).
+def _nearby_firing(run, dataset: Dataset, motifs: list, activations, both_strands, target, batch_size: int) -> dict:
+    """How the kernels fire near each kernel's sites, for grouping kernels by where they fire.
 
-    DNA: the sites on both strands (``both_strands``; the motifs' own sites are forward-strand
-    ones, which would keep a motif and its reverse complement apart); otherwise the motifs' sites.
+    See :func:`motifnet.motifs.colocation.nearby_firing`. DNA: the sites and firing on both
+    strands (``both_strands``; the motifs' own sites are forward-strand ones, which would keep a
+    motif and its reverse complement apart); otherwise the motifs' sites.
     """
-    if both_strands is None:
-        return kernel_sites(motifs, activations)
-    return kernel_sites(kernel_motifs(both_strands, dataset, [m.kernel for m in motifs], target), both_strands)
+    if both_strands is not None:
+        motifs, activations = kernel_motifs(both_strands, dataset, [m.kernel for m in motifs], target), both_strands
+    thresholds = {motif.kernel: motif.threshold for motif in motifs}
+    return nearby_firing(run, dataset, kernel_sites(motifs, activations), thresholds, batch_size,
+                         both_strands=both_strands is not None)
 
 
 def _kernel_row(motif, activations, encoder, names: list) -> KernelPlots:
