@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from helpers import PLANTED, best_agreement, check_in_chromium
 
-from motifnet.motifs.colocation import NearbyFiring, colocation_scores
+from motifnet.motifs.colocation import SAME_SITES, NearbyFiring, colocation_scores
 from motifnet.motifs.distinct import (
     MotifGroup,
     cluster_motifs,
@@ -128,6 +128,7 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
 
     html = (out / "summary.html").read_text()
     assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")
+    assert "below 1e-4" in html and f"at\n{round(SAME_SITES * 100)}% or more of them" in html  # the cuts in use
     assert html.count('<section class="kernel"') == 3
     report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif

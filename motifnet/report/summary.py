@@ -35,6 +35,8 @@ from .._io import write_json, write_text
 from .._version import __version__
 from ..data.dataset import Dataset
 from ..errors import InputError
+from ..motifs.colocation import SAME_SITES
+from ..motifs.distinct import SAME_P
 from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
@@ -138,6 +140,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "grouping": {"same_p": f"{SAME_P:.0e}".replace("e-0", "e-"), "same_sites": SAME_SITES},
     }
     html = environment().get_template(PAGE).render(**context)
     path = report_dir / PAGE
