@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from motifnet.data.alphabets import DNA
+from motifnet.data.alphabets import DNA, PROTEIN
 from motifnet.data.dataset import Dataset
 from motifnet.data.encoding import Encoder
+from motifnet.errors import ParamError
 from motifnet.interpret.activations import forward_and_both_strand_activations, max_activations
 from motifnet.interpret.kernels import kernel_motifs
 from motifnet.motifs.colocation import (
@@ -42,7 +43,7 @@ def reverse_complement_text(text):
     return text[::-1].translate(str.maketrans("ACGT", "TGCA"))
 
 
-def firing(columns, n_sites):
+def firing(columns, n_sites, reach=14):
     """NearbyFiring of one kernel's ``n_sites`` sites; ``columns``: kernel -> (site rows, offsets, strands)."""
     kernels = max(columns) + 1
     fires = np.zeros((n_sites, kernels), dtype=bool)
@@ -52,7 +53,11 @@ def firing(columns, n_sites):
         fires[rows, kernel] = True
         offsets[rows, kernel] = where
         strands[rows, kernel] = strand
-    return NearbyFiring(fires, offsets, strands)
+    return NearbyFiring(fires, offsets, strands, reach)
+
+
+# Chance share of a +-2 window among the 29 offsets of kernels 15 wide.
+CHANCE = 5 / 29
 
 
 def test_unrelated_kernels_firing_near_a_few_sites_at_random_offsets_score_below_the_cut():
@@ -63,25 +68,41 @@ def test_unrelated_kernels_firing_near_a_few_sites_at_random_offsets_score_below
     assert merge_colocated(np.array([0, 1]), colocation_scores(nearby, [0, 1])).tolist() == [0, 1]
 
 
-@pytest.mark.parametrize("together, expected", [(9, 0.0), (10, 10 / 12)])
+@pytest.mark.parametrize("together, expected", [(9, 0.0), (10, (10 - 12 * CHANCE) / 12)])
 def test_fewer_than_ten_co_located_sites_score_zero(together, expected):
     rows = np.arange(12)
     offsets = np.where(rows < together, 5, rows - 14)  # `together` at offset 5, the others 8 or more away
     nearby = [firing({1: (rows, offsets, 1)}, 12), firing({0: ([], [], 1)}, 12)]
-    assert colocation_scores(nearby, [0, 1])[0, 1] == expected
+    assert colocation_scores(nearby, [0, 1])[0, 1] == pytest.approx(expected)
+
+
+def test_a_kernel_firing_near_every_site_at_offsets_spread_evenly_scores_zero():
+    # 290 sites, 10 at each of the 29 offsets: 50 within +-2 of any offset, exactly the 290 * 5/29 expected by chance.
+    rows = np.arange(290)
+    nearby = [firing({1: (rows, rows % 29 - 14, 1)}, 290), firing({0: ([], [], 1)}, 290)]
+    assert colocation_scores(nearby, [0, 1])[0, 1] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("reach, expected", [(2, 0.0), (3, 1 - 5 / 7), (14, 1 - CHANCE)])
+def test_narrow_kernels_co_locate_only_beyond_the_offsets_they_can_reach(reach, expected):
+    # Every site at offset 0: kernels 3 wide (reach 2) reach only the +-2 window, so the offset tells nothing.
+    rows = np.arange(40)
+    nearby = [firing({1: (rows, 0, 1)}, 40, reach), firing({0: ([], [], 1)}, 40, reach)]
+    assert colocation_scores(nearby, [0, 1])[0, 1] == pytest.approx(expected)
 
 
 def test_firing_on_the_same_and_on_the_other_strand_are_different_placements():
     rows = np.arange(20)
     nearby = [firing({1: (rows, 4, np.where(rows < 10, 1, -1))}, 20), firing({0: ([], [], 1)}, 20)]
-    assert colocation_scores(nearby, [0, 1])[0, 1] == 0.5
+    assert colocation_scores(nearby, [0, 1])[0, 1] == pytest.approx(10 * (1 - CHANCE) / 20)  # one strand's 10
 
 
 def test_scores_compare_the_named_columns_and_take_the_larger_direction():
     # Three kernels; scores for kernels 2 and 0 (in that order) read columns 2 and 0.
     nearby = {0: firing({2: (np.arange(30), 3, 1)}, 40), 2: firing({0: (np.arange(12), -3, 1)}, 60)}
     scores = colocation_scores([nearby[2], nearby[0]], [2, 0])
-    np.testing.assert_array_equal(scores, [[1.0, 0.75], [0.75, 1.0]])  # max(12/60, 30/40)
+    larger = 30 * (1 - CHANCE) / 40  # not 12 * (1 - CHANCE) / 60
+    np.testing.assert_allclose(scores, [[1.0, larger], [larger, 1.0]])
 
 
 def test_merging_only_joins_whole_groups_and_labels_are_numbered_in_order():
@@ -157,7 +178,7 @@ def _nearby_by_hand(texts, weights, bias, sites, thresholds):
                             best = (value, offset, relative)
                 fires[row, other] = best[0] > thresholds[other]
                 offsets[row, other], strands[row, other] = best[1], best[2]
-        expected[kernel] = NearbyFiring(fires, offsets, strands)
+        expected[kernel] = NearbyFiring(fires, offsets, strands, width - 1)
     return expected
 
 
@@ -229,7 +250,7 @@ def test_a_kernel_and_its_reverse_complement_fire_together_only_when_both_strand
         assert nearby[kernel_number].fires[:, other].all()
         assert set(nearby[kernel_number].offsets[:, other].tolist()) == {3}
         assert set(nearby[kernel_number].strands[:, other].tolist()) == {-1}
-    assert both_scores[0, 1] == 1.0
+    assert both_scores[0, 1] == pytest.approx(1 - 5 / 7)  # kernels 4 wide: 7 offsets
     assert merge_colocated(np.array([0, 1]), both_scores).tolist() == [0, 0]
 
     # visualize-kernels reads both from one pass over the data: the same as the two calls.
@@ -268,7 +289,7 @@ def test_kernels_reading_one_element_co_locate_where_records_hold_it_twice():
     assert apart.min() >= 6 and len(set(apart.tolist())) >= 4  # the strongest sites: never the same copy
     nearby = nearby_firing(model, data, located, {m.kernel: m.threshold for m in motifs})
     assert nearby[0].fires[:, 1].all() and set(nearby[0].offsets[:, 1].tolist()) == {0}
-    assert colocation_scores([nearby[0], nearby[1]], [0, 1])[0, 1] == 1.0
+    assert colocation_scores([nearby[0], nearby[1]], [0, 1])[0, 1] == pytest.approx(1 - 5 / 9)  # 9 offsets
 
 
 def test_nearby_firing_of_kernels_without_sites_is_empty():
@@ -278,3 +299,27 @@ def test_nearby_firing_of_kernels_without_sites_is_empty():
     nearby = nearby_firing(model, data, {0: empty, 1: empty}, {0: 0.0, 1: 0.0})
     assert nearby[0].fires.shape == (0, 2) and nearby[0].n_sites == 0
     assert colocation_scores([nearby[0], nearby[1]], [0, 1]).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_an_activation_equal_to_the_threshold_is_not_firing():
+    # Kernel 1 has no weights: ReLU gives 0 everywhere, its threshold; it must not fire near kernel 0's sites.
+    data = dna_dataset(["ACGTACGTAC"] * 4, [[1, 0], [1, 0], [0, 1], [0, 1]])
+    weights = np.zeros((3, 4, 2))
+    weights[:, :, 0] = 1.0
+    model = conv_model(10, weights, [0.0, 0.0])
+    sites = {0: KernelSites(np.arange(4), np.zeros(4, dtype=int))}
+    nearby = nearby_firing(model, data, sites, {0: 2.0, 1: 0.0})
+    assert nearby[0].fires[:, 0].all() and not nearby[0].fires[:, 1].any()
+
+
+def test_both_strands_need_input_with_a_reverse_complement():
+    codes = np.ones((4, 10), dtype=np.uint8)
+    data = Dataset(Encoder(PROTEIN, 10), codes, np.array([[1, 0], [1, 0], [0, 1], [0, 1]], dtype=np.uint8),
+                   np.array([f"s{i}" for i in range(4)]), np.zeros(4, dtype=np.int32), ["a", "b"], False, [])
+    import keras
+
+    sequence = keras.Input(shape=(10, 20), name="sequence")
+    model = keras.Model(sequence, keras.layers.Conv1D(2, 3, name="conv_1")(sequence))
+    with pytest.raises(ParamError, match="both_strands needs input with a reverse complement"):
+        nearby_firing(model, data, {0: KernelSites(np.arange(2), np.zeros(2, dtype=int))}, {0: 0.0},
+                      both_strands=True)

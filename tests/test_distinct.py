@@ -128,7 +128,8 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
 
     html = (out / "summary.html").read_text()
     assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")
-    assert "below 1e-4" in html and f"at\n{round(SAME_SITES * 100)}% or more of them" in html  # the cuts in use
+    # The cuts in use, from the code.
+    assert "below 1e-4" in html and f"beyond chance, at {round(SAME_SITES * 100)}% or more of them" in html
     assert html.count('<section class="kernel"') == 3
     report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif
@@ -156,9 +157,10 @@ def test_partial_copies_of_one_long_motif_that_fire_together_are_one_group():
     # second's 80 sites the first fires 8 (+-1) positions before.
     shift = rng.integers(-1, 2, 60)
     first = NearbyFiring(np.ones((60, 2), dtype=bool), np.column_stack([np.zeros(60, int), 8 + shift]),
-                         np.ones((60, 2), dtype=int))
+                         np.ones((60, 2), dtype=int), 14)
     second = NearbyFiring(np.column_stack([np.arange(80) < 60, np.ones(80, bool)]),
                           np.column_stack([np.r_[-8 - shift, np.zeros(20, int)], np.zeros(80, int)]),
-                          np.ones((80, 2), dtype=int))
-    assert colocation_scores([first, second], [0, 1])[0, 1] == 1.0  # the larger of 60/60 and 60/80
+                          np.ones((80, 2), dtype=int), 14)
+    # The larger direction (60 of 60 sites, not 60 of 80), less the 5 of 29 offsets expected by chance.
+    assert colocation_scores([first, second], [0, 1])[0, 1] == pytest.approx(1 - 5 / 29)
     assert grouped(halves, {0: first, 1: second}) == [[0, 1]]

@@ -8,23 +8,26 @@ and whether that activation exceeds the other kernel's threshold
 (:attr:`KernelMotif.threshold`, as for its own sites).
 
 Kernel ``b`` co-locates with kernel ``a`` at the (relative strand, offset) shared by the most
-of ``a``'s sites where ``b`` fires, counting offsets within +-2 of it; :func:`colocation_scores`
-divides that count by ``a``'s number of sites, takes the larger of the two directions, and
-gives 0 to a pair co-locating at fewer than 10 sites (too few to tell from chance).
-:func:`merge_colocated` then merges groups by average linkage over these scores.
+of ``a``'s sites where ``b`` fires, counting offsets within +-2 of it. :func:`colocation_scores`
+takes that count less the count expected if ``b`` fired at uniformly drawn offsets (its firings
+times 5 of the ``2 * kernel_len - 1`` offsets), over ``a``'s number of sites; the pair's score is
+the larger of its two directions, and 0 where fewer than 10 sites co-locate (too few to tell from
+chance). Without the correction a kernel that fires near most sites anywhere, or a narrow kernel
+(with few offsets to reach), would score by chance alone. :func:`merge_colocated` then merges
+groups by average linkage over these scores.
 
 Looking near each site, rather than comparing the two kernels' strongest sites per record,
 matters where records hold an element more than once: two kernels that read one element
 with different flank preferences pick different copies as their strongest, and compared by
 their strongest sites they seem to fire apart.
 
-The cut (0.12) was chosen on the validation records of the benchmark runs
+The cut (0.09) was chosen on the validation records of the benchmark runs
 (``benchmarks/defaults.py``, default settings), not on their test records. On PUM2 (RNA, 64
-kernels 15 wide) kernels that read the Pumilio element UGUAHAUA score up to 0.68, the
-element's two groups merge at 0.137, and the first kernel without the element would join
-them at 0.110 (``AUAcUaUAaAUUUUU``); the median pair scores 0.03, and shuffling each
-kernel's sites among the records gives at most 0.055 (NOVA 0.051, SRSF1 0.040). On the planted
-DNA sets every merge above 0.08 joins kernels with the same planted motif, and the two motifs
+kernels 15 wide) kernels that read the Pumilio element UGUAHAUA score up to 0.56, the
+element's two groups merge at 0.096, and the first kernel without the element would join
+them at 0.079 (``AUAcUaUAaAUUUUU``); the median pair scores 0.017, and shuffling each
+kernel's sites among the records gives at most 0.028 (NOVA 0.029, SRSF1 0.020). On the planted
+DNA sets no merge down to a score of 0.02 joins two planted motifs' groups, and the two motifs
 of the two-motif class (planted independently) never co-locate.
 """
 
@@ -34,8 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import ParamError
+
 # Groups merge while the mean co-location score between their members is at least this.
-SAME_SITES = 0.12
+SAME_SITES = 0.09
 # A site of the other kernel co-locates within this many positions of the pair's most common offset.
 OFFSET_SLACK = 2
 # A pair of kernels that co-locates at fewer sites than this scores 0.
@@ -77,11 +82,14 @@ class NearbyFiring:
         Where that largest activation is: its window's start minus the site's, read on the site's strand.
     strands : numpy.ndarray of int, shape=(m, kernels)
         1: on the site's strand; -1: on the other strand.
+    reach : int
+        Offsets run from ``-reach`` to ``reach`` (the kernel width less one: windows that overlap).
     """
 
     fires: np.ndarray
     offsets: np.ndarray
     strands: np.ndarray
+    reach: int
 
     @property
     def n_sites(self) -> int:
@@ -137,6 +145,8 @@ def nearby_firing(model, dataset, sites: dict, thresholds: dict, batch_size: int
     from ..interpret.activations import conv_batches, motif_layer
 
     layer = motif_layer(model)
+    if both_strands and dataset.complement_channels is None:
+        raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
     kernels, reach = layer.filters, int(layer.kernel_size[0]) - 1
     threshold = np.array([thresholds.get(kernel, np.inf) for kernel in range(kernels)], dtype=np.float32)
     records = np.unique(np.concatenate([s.records for s in sites.values()] + [np.zeros(0, dtype=int)]))
@@ -144,7 +154,8 @@ def nearby_firing(model, dataset, sites: dict, thresholds: dict, batch_size: int
     row_of[records] = np.arange(len(records))
     result = {kernel: NearbyFiring(np.zeros((len(s.records), kernels), dtype=bool),
                                    np.zeros((len(s.records), kernels), dtype=np.int32),
-                                   np.ones((len(s.records), kernels), dtype=np.int8)) for kernel, s in sites.items()}
+                                   np.ones((len(s.records), kernels), dtype=np.int8), reach)
+              for kernel, s in sites.items()}
     if not len(records):
         return result
     offsets = np.arange(-reach, reach + 1)
@@ -165,10 +176,10 @@ def _fill_nearby(nearby: NearbyFiring, chosen, rows, starts, signs, passes, offs
     starts = starts[:, None] + signs[:, None] * offsets[None, :]
     inside = (starts >= 0) & (starts < positions)
     clipped = np.clip(starts, 0, positions - 1)
-    reading = []  # (relative strand, activations, shape=(sites, offsets, kernels))
+    forward_values = passes[0][rows[:, None], clipped]  # shape=(sites, offsets, kernels)
+    reverse_values = passes[1][rows[:, None], positions - 1 - clipped] if len(passes) > 1 else forward_values
+    reading = []  # per relative strand
     for relative in ((1, -1) if len(passes) > 1 else (1,)):
-        forward_values = passes[0][rows[:, None], clipped]
-        reverse_values = passes[1][rows[:, None], positions - 1 - clipped] if len(passes) > 1 else forward_values
         # Same strand as the site: forward for forward sites, reverse for reverse ones; the other strand swaps them.
         on_forward = (signs * relative == 1)[:, None, None]
         values = np.where(on_forward, forward_values, reverse_values)
@@ -183,7 +194,15 @@ def _fill_nearby(nearby: NearbyFiring, chosen, rows, starts, signs, passes, offs
 
 
 def colocation_scores(nearby, kernels, slack: int = OFFSET_SLACK, min_records: int = MIN_COLOCATED) -> np.ndarray:
-    """How often two kernels fire at the same place, for every pair of ``kernels``.
+    """How often two kernels fire at the same place, beyond chance, for every pair of ``kernels``.
+
+    For kernels ``a`` and ``b``: on each relative strand, the number of ``a``'s sites where ``b``
+    fires at the most common offset (+-``slack``), less the number expected there if ``b`` fired
+    at offsets drawn uniformly from the ``2 * reach + 1`` reachable ones (its firings on that
+    strand times ``(2 * slack + 1) / (2 * reach + 1)``); the larger strand's excess over ``a``'s
+    number of sites. The score of the pair is the larger of its two directions, 0 where the count
+    is below ``min_records``. Without the correction, narrow kernels (few reachable offsets) or
+    kernels that fire near most sites anywhere would score by chance alone.
 
     Parameters
     ----------
@@ -205,15 +224,19 @@ def colocation_scores(nearby, kernels, slack: int = OFFSET_SLACK, min_records: i
     directed = np.zeros((n, n))
     for a in range(n):
         sites = max(nearby[a].n_sites, 1)
+        chance = min(1.0, (2 * slack + 1) / (2 * nearby[a].reach + 1))
         for b in range(n):
             if a == b:
                 continue
             column = kernels[b]
             fires = nearby[a].fires[:, column]
-            count = max(_modal_count(nearby[a].offsets[fires & (nearby[a].strands[:, column] == side), column], slack)
-                        for side in (1, -1))
-            if count >= min_records:
-                directed[a, b] = count / sites
+            best = 0.0
+            for side in (1, -1):
+                offsets = nearby[a].offsets[fires & (nearby[a].strands[:, column] == side), column]
+                count = _modal_count(offsets, slack)
+                if count >= min_records:
+                    best = max(best, count - chance * len(offsets))
+            directed[a, b] = best / sites
     scores = np.maximum(directed, directed.T)
     np.fill_diagonal(scores, 1.0)
     return scores
@@ -239,7 +262,7 @@ def merge_colocated(labels, scores, same_sites: float = SAME_SITES) -> np.ndarra
         :func:`colocation_scores` of the same n kernels.
     same_sites : float
         The two groups with the highest mean score between their members merge, while that
-        mean is at least this. Default is 0.12.
+        mean is at least this. Default is 0.09.
 
     Returns
     -------

@@ -22,7 +22,7 @@ the kernels with the Pumilio element UGUAHAUA form several TOMTOM groups, their 
 sharing too few informative columns. A second stage therefore merges groups whose kernels fire
 at the same places (:mod:`motifnet.motifs.colocation`): near each kernel's sites, where does
 each other kernel fire, and how often at one (relative strand, offset); groups merge by average
-linkage while the mean score between their members is at least 0.12. For DNA both strands are
+linkage while the mean score between their members is at least 0.09. For DNA both strands are
 read, as forward-strand sites would keep a motif's two orientations apart.
 
 Kernels without sites (no motif) and kernels whose motif has no informative column (not
@@ -159,7 +159,7 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
         How the kernels fire near each kernel's sites (:func:`motifnet.motifs.colocation.nearby_firing`);
         default None: TOMTOM grouping only.
     same_sites : float
-        See :func:`motifnet.motifs.colocation.merge_colocated`. Default is 0.12.
+        See :func:`motifnet.motifs.colocation.merge_colocated`. Default is 0.09.
 
     Returns
     -------
