@@ -106,6 +106,10 @@ CANDIDATES = {
            {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "epochs": 500}),
     "z": ("(x) with dropout_dense 0.3",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_dense": 0.3}),
+    "xl": ("(x) with kernel_len 11",
+           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "kernel_len": 11}),
+    "xk": ("(x) with 128 kernels",
+           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "kernel_num": 128}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
