@@ -182,6 +182,17 @@ def motif_layer(model):
     return model.get_layer(MOTIF_LAYER)
 
 
+def check_both_strands(dataset: Dataset) -> None:
+    """Refuse reading both strands of input without a reverse complement (protein, structure, tracks).
+
+    Raises
+    ------
+    ParamError
+    """
+    if dataset.complement_channels is None:
+        raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
+
+
 def conv_batches(model, dataset: Dataset, batch_size: int = 256, both_strands: bool = False):
     """Yield ``(slice, activations)`` with activations of ``conv_1``, shape=(batch, positions, kernels).
 
@@ -257,8 +268,8 @@ def forward_and_both_strand_activations(model, dataset: Dataset, batch_size: int
 def _max_activations(model, dataset: Dataset, batch_size: int, both_strands: bool) -> tuple:
     """(forward, both strands or None): the two readings share the forward pass."""
     layer = motif_layer(model)
-    if both_strands and dataset.complement_channels is None:
-        raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
+    if both_strands:
+        check_both_strands(dataset)
     n, kernels, width = len(dataset), layer.filters, int(layer.kernel_size[0])
     best = np.zeros((n, kernels), dtype=np.float32)
     where = np.zeros((n, kernels), dtype=np.int32)

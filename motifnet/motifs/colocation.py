@@ -37,8 +37,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ParamError
-
 # Groups merge while the mean co-location score between their members is at least this.
 SAME_SITES = 0.09
 # A site of the other kernel co-locates within this many positions of the pair's most common offset.
@@ -111,9 +109,9 @@ def kernel_sites(motifs, activations) -> dict:
         By kernel number.
     """
     located = {}
+    strand = activations.strand
     for motif in motifs:
         records = np.asarray(motif.sites, dtype=int)
-        strand = activations.strand
         located[motif.kernel] = KernelSites(records, activations.position[records, motif.kernel].astype(int),
                                             None if strand is None else strand[records, motif.kernel].astype(int))
     return located
@@ -142,11 +140,11 @@ def nearby_firing(model, dataset, sites: dict, thresholds: dict, batch_size: int
     dict of int to NearbyFiring
         By kernel number, for every kernel in ``sites``; columns are kernel numbers.
     """
-    from ..interpret.activations import conv_batches, motif_layer
+    from ..interpret.activations import check_both_strands, conv_batches, motif_layer
 
     layer = motif_layer(model)
-    if both_strands and dataset.complement_channels is None:
-        raise ParamError(f"both_strands needs input with a reverse complement, received: {dataset.describe_input()}")
+    if both_strands:
+        check_both_strands(dataset)
     kernels, reach = layer.filters, int(layer.kernel_size[0]) - 1
     threshold = np.array([thresholds.get(kernel, np.inf) for kernel in range(kernels)], dtype=np.float32)
     records = np.unique(np.concatenate([s.records for s in sites.values()] + [np.zeros(0, dtype=int)]))
@@ -159,13 +157,14 @@ def nearby_firing(model, dataset, sites: dict, thresholds: dict, batch_size: int
     if not len(records):
         return result
     offsets = np.arange(-reach, reach + 1)
+    # Each kernel's sites as rows of the subset, and their strands, once rather than per batch.
+    placed = {kernel: (row_of[located.records], located.strand_signs()) for kernel, located in sites.items()}
     for rows, *passes in conv_batches(model, dataset.subset(records), batch_size, both_strands):
-        for kernel, located in sites.items():
-            batch_rows = row_of[located.records]
-            chosen = np.flatnonzero((batch_rows >= rows.start) & (batch_rows < rows.stop))
+        for kernel, (site_rows, signs) in placed.items():
+            chosen = np.flatnonzero((site_rows >= rows.start) & (site_rows < rows.stop))
             if len(chosen):
-                _fill_nearby(result[kernel], chosen, batch_rows[chosen] - rows.start, located.starts[chosen],
-                             located.strand_signs()[chosen], passes, offsets, threshold)
+                _fill_nearby(result[kernel], chosen, site_rows[chosen] - rows.start, sites[kernel].starts[chosen],
+                             signs[chosen], passes, offsets, threshold)
     return result
 
 
