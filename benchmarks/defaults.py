@@ -110,6 +110,8 @@ CANDIDATES = {
            {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "kernel_len": 11}),
     "xk": ("(x) with 128 kernels",
            {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "kernel_num": 128}),
+    "xm": ("(x) with global_pool max+avg (each kernel's weighted mean beside its weighted maximum)",
+           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "global_pool": "max+avg"}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }

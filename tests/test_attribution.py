@@ -284,6 +284,8 @@ def test_deeplift_refuses_recurrent_models_before_any_work():
     {"conv_num": 2, "strand": "both"},  # pysster's block, flattened
     {"conv_num": 1, "global_pool": "max", "position_bins": 4, "strand": "both"},  # 36 positions: 4 bins of 9
     {"conv_num": 2, "global_pool": "max", "position_bins": 3, "batch_norm": True},  # 7 positions: 3, 2, 2
+    {"conv_num": 1, "global_pool": "max+avg", "position_bins": 4, "strand": "both"},
+    {"conv_num": 2, "global_pool": "max+avg", "batch_norm": True},
 ])
 @pytest.mark.parametrize("n_features", [0, 3])
 def test_deeplift_sums_exactly_on_networks_that_pool_globally_or_read_both_strands(overrides, n_features):

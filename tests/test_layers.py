@@ -534,6 +534,59 @@ def test_position_weighted_max_pooling_saves_and_loads_in_safe_mode(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_position_weighted_pooling_with_the_mean_puts_the_weighted_mean_after_the_maxima():
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    layer = PositionWeightedMaxPooling1D(3, mean=True)
+    x = np.zeros((1, 7, 2), dtype=np.float32)
+    x[0, :, 0] = [1, 5, 2, 0, 3, 9, 4]
+    x[0, :, 1] = [2, 2, 2, 2, 2, 2, 1]
+    layer.build((None, 7, 2))
+    layer.position_weights.assign(np.array([[1.0, 0.5], [2.0, 2.0], [0.1, 1.0]], dtype=np.float32))
+    # weighted: [1, 5, 2, 0, 6, 0.9, 0.4] and [1, 1, 1, 4, 4, 2, 1]
+    np.testing.assert_allclose(np.asarray(layer(x)), [[6.0, 4.0, 15.3 / 7, 14 / 7]], rtol=1e-6)
+    assert layer.compute_output_shape((None, 7, 2)) == (None, 4)
+
+
+def test_global_max_avg_pooling_is_the_maximum_then_the_mean_of_each_channel():
+    from motifnet.model.layers import GlobalMaxAvgPooling1D
+
+    x = np.random.default_rng(8).normal(size=(3, 9, 4)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(GlobalMaxAvgPooling1D()(x)),
+                               np.concatenate([x.max(axis=1), x.mean(axis=1)], axis=1), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("bins", [0, 4])
+def test_a_max_avg_network_saves_loads_in_safe_mode_and_scores_any_length(tmp_path, bins):
+    import keras
+
+    from motifnet.model.build import build_model
+    from motifnet.model.layers import CUSTOM_OBJECTS
+
+    params = resolve({"global_pool": "max+avg", "position_bins": bins, "kernel_num": 6, "kernel_len": 5})
+    model = build_model(params, 30, 4, 3, False, complement=(3, 2, 1, 0))
+    pool = model.get_layer("global_pool")
+    assert tuple(pool.output.shape) == (None, 12)
+    assert type(pool).__name__ == ("PositionWeightedMaxPooling1D" if bins else "GlobalMaxAvgPooling1D")
+    if bins:
+        pool.position_weights.assign(np.random.default_rng(5).uniform(0, 2, (bins, 6)))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(6).integers(0, 4, (5, 30))]
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert getattr(loaded.get_layer("global_pool"), "mean", True) is True
+
+
+def test_the_mean_beside_the_maximum_counts_sites_the_maximum_alone_cannot():
+    """One site and two equal sites give the same maximum but different means."""
+    from motifnet.model.layers import GlobalMaxAvgPooling1D
+
+    x = np.zeros((2, 10, 1), dtype=np.float32)
+    x[0, 3, 0] = x[1, 3, 0] = x[1, 7, 0] = 2.0
+    pooled = np.asarray(GlobalMaxAvgPooling1D()(x))
+    np.testing.assert_allclose(pooled, [[2.0, 0.2], [2.0, 0.4]], rtol=1e-6)
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({"position_bins": 4, "global_pool": "avg"}, "position_bins=4 needs global_pool='max'"),
     ({"position_bins": 4, "global_pool": None}, "position_bins=4 needs global_pool='max'"),
@@ -548,6 +601,7 @@ def test_the_presets_position_bins_give_way_to_another_global_pool_but_an_explic
     assert resolve({"global_pool": "avg"})["position_bins"] == 0
     assert resolve({"global_pool": None, "pool_size": 2})["position_bins"] == 0
     assert resolve({})["position_bins"] == 8 and resolve({"global_pool": "max"})["position_bins"] == 8
+    assert resolve({"global_pool": "max+avg"})["position_bins"] == 8
     with pytest.raises(ParamError, match="position_bins=8 needs global_pool='max'"):
         resolve({"global_pool": "avg", "position_bins": 8})
 

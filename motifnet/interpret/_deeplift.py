@@ -11,7 +11,8 @@ exactly to ``logit(input) - logit(reference)``.
 
 Batch normalisation (in inference) and global average pooling are affine and pass through
 unchanged; global max pooling is max pooling over one window of the whole length, after the fixed
-scaling per position of ``position_bins`` where the network has it. A network
+scaling per position of ``position_bins`` where the network has it, and with ``global_pool``
+max+avg the (linear) mean over positions of the same values sits beside it. A network
 that reads both strands (``strand_merge``) is walked once on the input and reference and once
 on their reverse complements; the mean of both is again linear between reference and input,
 so the sum still holds.
@@ -78,7 +79,7 @@ def check_deeplift_model(model) -> list:
             raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
                              "only 'valid' is supported")
         merge = kind == "Average" and layer.name == _STRAND_MERGE
-        if kind not in _AFFINE + _LINEAR + ("Dropout", "MaxPooling1D", "GlobalMaxPooling1D",
+        if kind not in _AFFINE + _LINEAR + ("Dropout", "MaxPooling1D", "GlobalMaxPooling1D", "GlobalMaxAvgPooling1D",
                                             "PositionWeightedMaxPooling1D", "Flatten", "Concatenate") and not merge:
             raise ParamError(f"--method deeplift: layer {layer.name} ({kind}) is not supported; use "
                              "integrated-gradients or ism")
@@ -139,6 +140,20 @@ def _maxpool_rescale(x, x_ref, pool_size: int, stride: int):
     return peak_ref + slope * delta, peak_ref
 
 
+def _global_max_rescale(x, x_ref, mean: bool):
+    """Global max pooling as :func:`_maxpool_rescale` over one window; with ``mean``, the mean over
+    positions (linear) after it."""
+    import tensorflow as tf
+
+    length = int(x.shape[1])
+    peak, peak_ref = _maxpool_rescale(x, x_ref, length, length)
+    peak, peak_ref = peak[:, 0], peak_ref[:, 0]
+    if not mean:
+        return peak, peak_ref
+    return (tf.concat([peak, tf.reduce_mean(x, axis=1)], axis=-1),
+            tf.concat([peak_ref, tf.reduce_mean(x_ref, axis=1)], axis=-1))
+
+
 class DeepLift:
     """Target logits of input and reference through the network with DeepLIFT's rescale rule."""
 
@@ -166,15 +181,11 @@ class DeepLift:
                     x, x_ref = layer(x, training=False), layer(x_ref, training=False)
                 elif kind == "MaxPooling1D":
                     x, x_ref = _maxpool_rescale(x, x_ref, layer.pool_size[0], layer.strides[0])
-                elif kind == "GlobalMaxPooling1D":
-                    length = int(x.shape[1])
-                    x, x_ref = _maxpool_rescale(x, x_ref, length, length)
-                    x, x_ref = x[:, 0], x_ref[:, 0]
+                elif kind in ("GlobalMaxPooling1D", "GlobalMaxAvgPooling1D"):
+                    x, x_ref = _global_max_rescale(x, x_ref, kind == "GlobalMaxAvgPooling1D")
                 elif kind == "PositionWeightedMaxPooling1D":  # a fixed scaling per position, then global max
-                    length = int(x.shape[1])
-                    scale = layer.scale(length)[None]
-                    x, x_ref = _maxpool_rescale(x * scale, x_ref * scale, length, length)
-                    x, x_ref = x[:, 0], x_ref[:, 0]
+                    scale = layer.scale(int(x.shape[1]))[None]
+                    x, x_ref = _global_max_rescale(x * scale, x_ref * scale, layer.mean)
                 elif kind == "Flatten":
                     x, x_ref = tf.reshape(x, [tf.shape(x)[0], -1]), tf.reshape(x_ref, [tf.shape(x_ref)[0], -1])
                 elif kind == "Concatenate":

@@ -14,10 +14,12 @@ Layer names (later commands address layers by these):
 ``dropout_conv_1`` ...        dropout after each pooling layer
 ``rnn_1`` ... ``rnn_M``       LSTM/GRU layers (bidirectional by default), if ``rnn_type``
 ``flatten``                   flattening before the dense block (without RNN or global pooling)
-``global_pool``               global max or average pooling over positions (after the RNN, if
-                              any, whose last layer then returns every position), if ``global_pool``;
-                              with ``position_bins``, the maximum of activations weighted
-                              per stretch (:class:`motifnet.model.layers.PositionWeightedMaxPooling1D`)
+``global_pool``               global max or average pooling over positions, or both side by side
+                              (max+avg: :class:`motifnet.model.layers.GlobalMaxAvgPooling1D`),
+                              after the RNN, if any, whose last layer then returns every
+                              position, if ``global_pool``; with ``position_bins``, of activations
+                              weighted per stretch
+                              (:class:`motifnet.model.layers.PositionWeightedMaxPooling1D`)
 ``sparse_features``           sparse layer on the features (ReLU), if ``features_adjacency``
 ``concat_features``           joins per-sequence features (if used)
 ``dense_1`` ... ``dense_K``   dense layers (ReLU); sparsely connected where ``dense_adjacency``
@@ -149,13 +151,16 @@ def _strand(x, features, params: dict, adjacency: dict, constraint, shared: _Sha
     """
     from keras import layers
 
-    from .layers import PositionWeightedMaxPooling1D
+    from .layers import GlobalMaxAvgPooling1D, PositionWeightedMaxPooling1D
 
     x = _convolutions(x, params, constraint, shared)
     if params["rnn_type"] is not None:
         x = _recurrent(x, params, constraint, shared)
     if params["position_bins"]:
-        x = shared(x, PositionWeightedMaxPooling1D, params["position_bins"], name="global_pool")
+        x = shared(x, PositionWeightedMaxPooling1D, params["position_bins"], mean=params["global_pool"] == "max+avg",
+                   name="global_pool")
+    elif params["global_pool"] == "max+avg":
+        x = shared(x, GlobalMaxAvgPooling1D, name="global_pool")
     elif params["global_pool"] is not None:
         pool = layers.GlobalMaxPooling1D if params["global_pool"] == "max" else layers.GlobalAveragePooling1D
         x = shared(x, pool, name="global_pool")

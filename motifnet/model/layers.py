@@ -231,6 +231,10 @@ class PositionWeightedMaxPooling1D(keras.layers.Layer):
     ----------
     bins : int
         Number of stretches, at least 1.
+    mean : bool
+        Also return each channel's mean over positions of the same weighted activations, after the
+        maxima: shape (batch, 2 * channels). The mean grows with the number of sites, which the
+        maximum does not see. Default is False.
     **kwargs
         Passed to ``keras.layers.Layer`` (``name``, ``dtype``...).
 
@@ -241,11 +245,12 @@ class PositionWeightedMaxPooling1D(keras.layers.Layer):
         channels) or whose channels are unknown.
     """
 
-    def __init__(self, bins, **kwargs):
+    def __init__(self, bins, mean=False, **kwargs):
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
             raise ValueError(f"PositionWeightedMaxPooling1D: bins must be a positive integer, received: {bins!r}")
         super().__init__(**kwargs)
         self.bins = int(bins)
+        self.mean = bool(mean)
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def build(self, input_shape):
@@ -261,21 +266,45 @@ class PositionWeightedMaxPooling1D(keras.layers.Layer):
         return ops.take(self.position_weights, ops.floor_divide(ops.arange(length) * self.bins, length), axis=0)
 
     def call(self, inputs):
-        return ops.max(inputs * self.scale(ops.shape(inputs)[1])[None], axis=1)
+        weighted = inputs * self.scale(ops.shape(inputs)[1])[None]
+        if self.mean:
+            return ops.concatenate([ops.max(weighted, axis=1), ops.mean(weighted, axis=1)], axis=-1)
+        return ops.max(weighted, axis=1)
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[-1])
+        return (input_shape[0], input_shape[-1] * (2 if self.mean else 1))
 
     def get_config(self):
         config = super().get_config()
-        config.update({"bins": self.bins})
+        config.update({"bins": self.bins, "mean": self.mean})
         return config
+
+
+@keras.saving.register_keras_serializable(package="motifnet")
+class GlobalMaxAvgPooling1D(keras.layers.Layer):
+    """Each channel's maximum over positions, then its mean: shape (batch, 2 * channels).
+
+    The maximum is a kernel's best site; the mean also grows with the number and strength of its
+    other sites, which the maximum alone does not see (``global_pool`` max+avg without
+    ``position_bins``; with them, :class:`PositionWeightedMaxPooling1D` with ``mean=True``).
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.input_spec = keras.layers.InputSpec(ndim=3)
+
+    def call(self, inputs):
+        return ops.concatenate([ops.max(inputs, axis=1), ops.mean(inputs, axis=1)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None if input_shape[-1] is None else 2 * input_shape[-1])
 
 
 #: Pass to ``keras.saving.load_model`` for models that use motifnet's layers.
 CUSTOM_OBJECTS = {keras.saving.get_registered_name(SparselyConnected): SparselyConnected,
                   keras.saving.get_registered_name(ReverseComplement): ReverseComplement,
                   keras.saving.get_registered_name(PositionWeightedMaxPooling1D): PositionWeightedMaxPooling1D,
+                  keras.saving.get_registered_name(GlobalMaxAvgPooling1D): GlobalMaxAvgPooling1D,
                   keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
 
 

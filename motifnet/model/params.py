@@ -85,15 +85,16 @@ PARAMS = (
     ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
     ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
     ParamSpec("global_pool", None, "choice",
-              "pool the whole sequence axis (max or avg) instead of flattening: after the last conv block, or "
+              "pool the whole sequence axis (max, avg, or max+avg: both, side by side, so the network sees a "
+              "kernel's best site and how often it fires) instead of flattening: after the last conv block, or "
               "after the RNN layers (the last then returns every position); per-block pooling still applies "
               "first (pool_size=1 turns it off)",
-              choices=("max", "avg"), optional=True),
+              choices=("max", "avg", "max+avg"), optional=True),
     ParamSpec("position_bins", 0, "int",
-              "with global_pool max: before the maximum, weight each kernel's activations by a learned factor per "
-              "stretch of the sequence, in this many equal stretches (factors start at 1): a kernel may count more "
-              "near the centre of inputs centred on a site (CLIP, ChIP summits); 0: off (the preset's value gives way "
-              "when global_pool is set to avg or None)",
+              "with global_pool max or max+avg: before pooling, weight each kernel's activations by a learned "
+              "factor per stretch of the sequence, in this many equal stretches (factors start at 1): a kernel may "
+              "count more near the centre of inputs centred on a site (CLIP, ChIP summits); 0: off (the preset's "
+              "value gives way when global_pool is set to avg or None)",
               low=0),
     ParamSpec("batch_norm", False, "bool",
               "batch normalisation after each convolution's ReLU (conv_1's output stays the ReLU activation)"),
@@ -320,11 +321,12 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
                     f"parameter {spec.name} has {len(value)} values but {spec.layers} is {count}; "
                     f"give one value for all layers or exactly {count}"
                 )
-    if params["position_bins"] and params["global_pool"] != "max" and "position_bins" not in (overrides or {}):
+    weighted = params["global_pool"] in ("max", "max+avg")
+    if params["position_bins"] and not weighted and "position_bins" not in (overrides or {}):
         params["position_bins"] = 0  # the preset's weighting belongs to its global max pooling
-    if params["position_bins"] and params["global_pool"] != "max":
-        raise ParamError(f"parameter position_bins={params['position_bins']} needs global_pool='max' (received: "
-                         f"global_pool={params['global_pool']!r}); set global_pool=max or position_bins=0")
+    if params["position_bins"] and not weighted:
+        raise ParamError(f"parameter position_bins={params['position_bins']} needs global_pool='max' or 'max+avg' "
+                         f"(received: global_pool={params['global_pool']!r}); set global_pool=max or position_bins=0")
     return params
 
 
