@@ -13,6 +13,7 @@ from motifnet.motifs.distinct import (
     distinct_motifs,
     distinct_table,
     group_meme_motifs,
+    label_groups,
     pair_p_values,
 )
 from motifnet.motifs.export import ExportedMotif
@@ -71,12 +72,24 @@ def test_groups_take_the_best_member_and_put_kernels_without_motifs_last(copies)
     assert [g.importance for g in groups] == [0.5, 0.4, 0.1, 0.05, 0.9]
     assert groups[0].sites == 11 and groups[0].best_match is match and groups[0].consensus[4:12] == "CGGAAGTG"
     assert groups[-1].motif is None
+    # Each group takes its best kernel's top class from the kernel rows.
+    label_groups(groups, [SimpleNamespace(kernel=k, top_class="bound" if k in (1, 4) else "unbound", correlation=None)
+                          for k in importance])
+    assert [g.top_class for g in groups] == ["bound", "unbound", "bound", "unbound", "unbound"]
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
-    assert rows[0] == ["rank", "group", "best_kernel", "importance", "members", "sites", "consensus",
+    assert rows[0] == ["rank", "group", "best_kernel", "importance", "top_class", "members", "sites", "consensus",
                        "best_match_id", "best_match_name", "best_match_q", "motif_source"]
-    assert rows[1] == ["1", "group_1", "1", "0.5", "1,2,0", "11", groups[0].consensus, "MA0076.3", "ELK4", "0.001",
-                       "best member (kernel 1)"]
-    assert rows[5][2:] == ["5", "0.9", "5", "15", "-", "", "", "", "none (no sites)"]
+    assert rows[1] == ["1", "group_1", "1", "0.5", "bound", "1,2,0", "11", groups[0].consensus, "MA0076.3", "ELK4",
+                       "0.001", "best member (kernel 1)"]
+    assert rows[5][2:] == ["5", "0.9", "unbound", "5", "15", "-", "", "", "", "none (no sites)"]
+
+
+def test_regression_groups_show_the_best_kernels_correlation():
+    groups = [MotifGroup([2, 0], 0.6, 5, None), MotifGroup([1], 0.2, 3, None)]
+    label_groups(groups, [SimpleNamespace(kernel=k, top_class="target", correlation=r)
+                          for k, r in ((0, 0.1), (1, 0.2), (2, -0.6))])
+    rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
+    assert rows[0][4] == "correlation" and [row[4] for row in rows[1:]] == ["-0.6", "0.2"]
 
 
 def test_distinct_meme_reads_back_one_motif_per_group(tmp_path, copies):
@@ -113,8 +126,10 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
             f"{prefix}_kernel_{row[0]}.png" for row in kernel_rows[:3])
 
     rows = [line.split("\t") for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]]
-    members = [int(k) for row in rows for k in row[4].split(",")]
+    members = [int(k) for row in rows for k in row[5].split(",")]
     assert sorted(members) == list(range(20))  # every kernel in exactly one group
+    top_class = {row[0]: row[2] for row in kernel_rows}
+    assert [row[4] for row in rows] == [top_class[row[2]] for row in rows]  # the best kernel's top class
     assert [float(row[3]) for row in rows] == sorted((float(row[3]) for row in rows), reverse=True)
     letters, motifs = read_meme(out / "motifs_distinct.meme")
     assert [m.name for m in motifs] == [f"group_{i}" for i in range(1, len(motifs) + 1)]

@@ -68,6 +68,12 @@ class MotifGroup:
         Of ``motif``.
     best_match : object
         The best kernel's best known-motif match (``motifnet.motifs.matching.MotifMatch``), or None.
+    top_class : str
+        Classification: the class in which the best kernel fires most strongly (its mean maximum
+        activation is highest there), so a motif of a background or negative class, which marks
+        the absence of binding, is told from one of the bound class. Empty when not set.
+    correlation : float or None
+        Regression: the best kernel's correlation with the target (None for classification).
     """
 
     members: list
@@ -76,6 +82,8 @@ class MotifGroup:
     motif: MemeMotif | None
     consensus: str = ""
     best_match: object = None
+    top_class: str = ""
+    correlation: float | None = None
 
     @property
     def best_kernel(self) -> int:
@@ -193,14 +201,32 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
     return groups
 
 
+def label_groups(groups, kernel_rows) -> None:
+    """Give each group its best kernel's top class (classification) or correlation (regression).
+
+    ``kernel_rows`` are the rows of ``kernels.tsv`` (``KernelPlots``: ``kernel``, ``top_class``
+    and ``correlation``), in any order.
+    """
+    rows = {row.kernel: row for row in kernel_rows}
+    for group in groups:
+        row = rows[group.best_kernel]
+        group.top_class, group.correlation = row.top_class or "", row.correlation
+
+
 def distinct_table(groups) -> str:
-    """``distinct_motifs.tsv``: one row per group, best first."""
-    columns = ["rank", "group", "best_kernel", "importance", "members", "sites", "consensus", "best_match_id",
-               "best_match_name", "best_match_q", "motif_source"]
+    """``distinct_motifs.tsv``: one row per group, best first.
+
+    After the importance: the best kernel's ``top_class`` (classification) or ``correlation``
+    with the target (regression), as in ``kernels.tsv``.
+    """
+    regression = any(group.correlation is not None for group in groups)
+    columns = ["rank", "group", "best_kernel", "importance", "correlation" if regression else "top_class", "members",
+               "sites", "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
     lines = ["\t".join(columns)]
     for rank, group in enumerate(groups, start=1):
         match = group.best_match
-        row = [str(rank), f"group_{rank}", str(group.best_kernel), f"{group.importance:.6g}",
+        marks = (f"{group.correlation:.6g}" if group.correlation is not None else "") if regression else group.top_class
+        row = [str(rank), f"group_{rank}", str(group.best_kernel), f"{group.importance:.6g}", marks,
                ",".join(map(str, group.members)), str(group.sites), group.consensus or "-"]
         row += [match.target_id, match.target_name, f"{match.q_value:.3g}"] if match else [""] * 3
         row.append(group.motif_source if group.motif is not None else "none (no sites)")

@@ -279,6 +279,7 @@ def _kernel_entry(item) -> dict:
 
 def _group_entry(group) -> dict:
     return {"best_kernel": int(group.best_kernel), "importance": float(group.importance),
+            "top_class": group.top_class, "correlation": _number(group.correlation),
             "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
             "consensus": group.consensus, "best_match": _match_entry(group.best_match)}
 
