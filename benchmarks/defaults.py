@@ -408,13 +408,22 @@ def train_command(data: dict, run: Path, params_file: Path, seed: int) -> list:
     return command
 
 
+def fold_suffix(fold: str) -> str:
+    """Run-name suffix of a structure encoding: '' (none), '_fold' (context) or '_foldprofile'."""
+    return {"": "", "context": "_fold"}.get(fold, f"_fold{fold}")
+
+
 def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: Path, seed: int,
-                       fold: bool, reuse_only: bool = False) -> dict:
+                       fold: str, reuse_only: bool = False) -> dict:
+    """Train (or reuse) one candidate on one set and evaluate it on the test files; ``fold``: '' (sequence
+    only), 'context' or 'profile' (``train --fold``)."""
     from motifnet.run.evaluation import compute_metrics, regression_metrics
     from motifnet.run.rundir import read_history
 
-    run = work / "runs" / f"{set_name}{'_fold' if fold else ''}__{key}"
-    params_file = work / "runs" / f"{set_name}{'_fold' if fold else ''}__{key}.json"
+    label = set_name + fold_suffix(fold)
+    run = work / "runs" / f"{label}__{key}"
+    params_file = work / "runs" / f"{label}__{key}.json"
+    folded = work / "folded" / (set_name if fold == "context" else label)
     params_file.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(params, sort_keys=True)
     meta = run / "motifnet.json"
@@ -427,8 +436,7 @@ def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: 
         params_file.write_text(text)
         command = ["nice", "-n", "15", *train_command(data, run, params_file, seed)]
         if fold:
-            command += ["--fold", "context"]
-            folded = work / "folded" / set_name
+            command += ["--fold", fold]
             if folded.exists() and not (run / "folded").exists():  # reuse the folding of another candidate
                 run.mkdir(parents=True, exist_ok=True)
                 (run / "folded").symlink_to(folded.resolve(), target_is_directory=True)
@@ -439,10 +447,10 @@ def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: 
             result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"train {set_name}/{key} failed: {result.stderr.strip()[-2000:]}")
-        if fold and not (work / "folded" / set_name).exists() and (run / "folded").is_dir():
+        if fold and not folded.exists() and (run / "folded").is_dir():
             (work / "folded").mkdir(exist_ok=True)
-            (run / "folded").rename(work / "folded" / set_name)
-            (run / "folded").symlink_to((work / "folded" / set_name).resolve(), target_is_directory=True)
+            (run / "folded").rename(folded)
+            (run / "folded").symlink_to(folded.resolve(), target_is_directory=True)
     train_seconds = time.perf_counter() - started
     predictions = run / "test_predictions.tsv"
     if not (reuse and predictions.exists()):
@@ -652,7 +660,9 @@ def main(argv=None) -> int:
                         "invocations [default: a temporary folder]")
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--srsf1-keep", type=int, default=0, help="srsf1 train records kept per class (0: all)")
-    parser.add_argument("--fold", default="", help="comma-separated RBP sets to also train with --fold context")
+    parser.add_argument("--fold", default="", help="comma-separated RBP sets to also train with --fold")
+    parser.add_argument("--fold-mode", choices=("context", "profile"), default="context",
+                        help="structure encoding of --fold runs [default: context]")
     parser.add_argument("--match", default="", help="comma-separated candidates whose planted-set runs get "
                         "visualize-kernels and the rank of the planted motifs")
     parser.add_argument("--reuse-only", action="store_true", help="train nothing: tabulate the complete runs "
@@ -682,11 +692,11 @@ def main(argv=None) -> int:
         write_timing(results, keys, args.out, header, args.time_epochs, args.timing_epochs)
         log(f"wrote {args.out}")
         return 0
-    jobs = [(s, k, False) for s in set_names for k in keys]
-    jobs += [(s, k, True) for s in args.fold.split(",") if s in RBP_PUBLISHED and s in sets for k in keys]
+    jobs = [(s, k, "") for s in set_names for k in keys]
+    jobs += [(s, k, args.fold_mode) for s in args.fold.split(",") if s in RBP_PUBLISHED and s in sets for k in keys]
     rows, not_run = [], []
     for set_name, key, fold in jobs:
-        label = set_name + ("_fold" if fold else "")
+        label = set_name + fold_suffix(fold)
         data = sets[set_name]
         row = {"set": label, "candidate": key, "description": CANDIDATES[key][0], "reference": data["reference"],
                "reference_kind": data["reference_kind"], "metric": "pearson_r" if data["task"] == "regression"
