@@ -548,6 +548,13 @@ def test_position_weighted_pooling_with_the_mean_puts_the_weighted_mean_after_th
     assert layer.compute_output_shape((None, 7, 2)) == (None, 4)
 
 
+def test_a_position_weighted_pooling_saved_before_the_mean_option_loads_without_it():
+    from motifnet.model.layers import PositionWeightedMaxPooling1D
+
+    layer = PositionWeightedMaxPooling1D.from_config({"name": "global_pool", "bins": 4})
+    assert layer.mean is False and layer.compute_output_shape((None, 9, 3)) == (None, 3)
+
+
 def test_global_max_avg_pooling_is_the_maximum_then_the_mean_of_each_channel():
     from motifnet.model.layers import GlobalMaxAvgPooling1D
 

@@ -117,6 +117,18 @@ def test_a_report_folder_of_an_older_motifnet_still_works(trained_run, cli, repo
     assert html.count(KERNEL_SECTION) == 4 and html.count(ATTRIBUTION_SECTION) == 1 and OLD_VERSION_NOTE not in html
 
 
+def test_a_report_json_whose_groups_have_no_top_class_still_renders(report):
+    """report.json of a motifnet before distinct motifs carried their top class (the same format)."""
+    state = json.loads((report / STATE).read_text())
+    assert state["kernels"]["distinct"]
+    for group, _ in state["kernels"]["distinct"]:
+        del group["top_class"], group["correlation"]
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    html = page(report)
+    assert "<th>top class</th>" in html and html.count(KERNEL_SECTION) == 4
+
+
 @pytest.mark.parametrize("content,problem", [
     ("{not json", "an unreadable report.json"),
     (json.dumps({"format": 1, "run": {}}), "a damaged report.json (missing or wrong: run_folder, curves, kernels"),
