@@ -211,6 +211,11 @@ class ReverseComplement(keras.layers.Layer):
         return config
 
 
+def _max_and_mean(x):
+    """Each channel's maximum over positions, then its mean: (batch, length, channels) -> (batch, 2 * channels)."""
+    return ops.concatenate([ops.max(x, axis=1), ops.mean(x, axis=1)], axis=-1)
+
+
 @keras.saving.register_keras_serializable(package="motifnet")
 class PositionWeightedMaxPooling1D(keras.layers.Layer):
     """Global max pooling of activations weighted by a learned factor per channel and stretch of the sequence.
@@ -267,9 +272,7 @@ class PositionWeightedMaxPooling1D(keras.layers.Layer):
 
     def call(self, inputs):
         weighted = inputs * self.scale(ops.shape(inputs)[1])[None]
-        if self.mean:
-            return ops.concatenate([ops.max(weighted, axis=1), ops.mean(weighted, axis=1)], axis=-1)
-        return ops.max(weighted, axis=1)
+        return _max_and_mean(weighted) if self.mean else ops.max(weighted, axis=1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], input_shape[-1] * (2 if self.mean else 1))
@@ -294,7 +297,7 @@ class GlobalMaxAvgPooling1D(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def call(self, inputs):
-        return ops.concatenate([ops.max(inputs, axis=1), ops.mean(inputs, axis=1)], axis=-1)
+        return _max_and_mean(inputs)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], None if input_shape[-1] is None else 2 * input_shape[-1])

@@ -225,7 +225,10 @@ def distinct_table(groups) -> str:
     lines = ["\t".join(columns)]
     for rank, group in enumerate(groups, start=1):
         match = group.best_match
-        marks = (f"{group.correlation:.6g}" if group.correlation is not None else "") if regression else group.top_class
+        if not regression:
+            marks = group.top_class
+        else:
+            marks = "" if group.correlation is None else f"{group.correlation:.6g}"
         row = [str(rank), f"group_{rank}", str(group.best_kernel), f"{group.importance:.6g}", marks,
                ",".join(map(str, group.members)), str(group.sites), group.consensus or "-"]
         row += [match.target_id, match.target_name, f"{match.q_value:.3g}"] if match else [""] * 3
