@@ -9,6 +9,7 @@ from helpers import PLANTED, best_agreement, check_in_chromium
 from motifnet.motifs.colocation import SAME_SITES, NearbyFiring, colocation_scores
 from motifnet.motifs.distinct import (
     MotifGroup,
+    class_ranks,
     cluster_motifs,
     distinct_motifs,
     distinct_table,
@@ -77,11 +78,22 @@ def test_groups_take_the_best_member_and_put_kernels_without_motifs_last(copies)
                           for k in importance])
     assert [g.top_class for g in groups] == ["bound", "unbound", "bound", "unbound", "unbound"]
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
-    assert rows[0] == ["rank", "group", "best_kernel", "importance", "top_class", "members", "sites", "consensus",
-                       "best_match_id", "best_match_name", "best_match_q", "motif_source"]
-    assert rows[1] == ["1", "group_1", "1", "0.5", "bound", "1,2,0", "11", groups[0].consensus, "MA0076.3", "ELK4",
-                       "0.001", "best member (kernel 1)"]
-    assert rows[5][2:] == ["5", "0.9", "unbound", "5", "15", "-", "", "", "", "none (no sites)"]
+    assert rows[0] == ["rank", "group", "best_kernel", "importance", "top_class", "class_rank", "members", "sites",
+                       "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
+    assert rows[1] == ["1", "group_1", "1", "0.5", "bound", "1", "1,2,0", "11", groups[0].consensus, "MA0076.3",
+                       "ELK4", "0.001", "best member (kernel 1)"]
+    # Each class counts its own motifs; the group without sites has no rank.
+    assert [row[5] for row in rows[1:]] == ["1", "1", "2", "2", ""]
+    assert rows[5][2:] == ["5", "0.9", "unbound", "", "5", "15", "-", "", "", "", "none (no sites)"]
+
+
+def test_class_ranks_count_each_class_in_the_groups_order():
+    motif = MemeMotif("kernel_0", "", np.full((4, 4), 0.25), 1)
+    classes = ["negative", "positive", "negative", "", "positive", "positive", "negative"]
+    groups = [MotifGroup([k], 1.0 - k / 10, 1, None if k == 5 else motif, top_class=top)
+              for k, top in enumerate(classes)]
+    assert class_ranks(groups) == [1, 1, 2, None, 2, None, 3]
+    assert class_ranks([]) == []
 
 
 def test_regression_groups_show_the_best_kernels_correlation():
@@ -125,15 +137,22 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
         assert sorted(p.name for p in out.glob(f"{prefix}_kernel_*.png")) == sorted(
             f"{prefix}_kernel_{row[0]}.png" for row in kernel_rows[:3])
 
-    rows = [line.split("\t") for line in (out / "distinct_motifs.tsv").read_text().strip().split("\n")[1:]]
-    members = [int(k) for row in rows for k in row[5].split(",")]
+    header, *lines = (out / "distinct_motifs.tsv").read_text().strip().split("\n")
+    rows = [dict(zip(header.split("\t"), line.split("\t"))) for line in lines]
+    members = [int(k) for row in rows for k in row["members"].split(",")]
     assert sorted(members) == list(range(20))  # every kernel in exactly one group
     top_class = {row[0]: row[2] for row in kernel_rows}
-    assert [row[4] for row in rows] == [top_class[row[2]] for row in rows]  # the best kernel's top class
-    assert [float(row[3]) for row in rows] == sorted((float(row[3]) for row in rows), reverse=True)
+    assert [row["top_class"] for row in rows] == [top_class[row["best_kernel"]] for row in rows]  # best kernel's
+    assert [float(row["importance"]) for row in rows] == sorted((float(row["importance"]) for row in rows),
+                                                                reverse=True)
+    # Each class's motifs are numbered 1, 2, ... in the table's order; groups without sites are not.
+    for name in set(top_class.values()):
+        ranks = [row["class_rank"] for row in rows if row["top_class"] == name and row["consensus"] != "-"]
+        assert ranks == [str(i) for i in range(1, len(ranks) + 1)]
+    assert all(row["class_rank"] == "" for row in rows if row["consensus"] == "-")
     letters, motifs = read_meme(out / "motifs_distinct.meme")
     assert [m.name for m in motifs] == [f"group_{i}" for i in range(1, len(motifs) + 1)]
-    assert [m.alt_name for m in motifs] == [f"kernel_{row[2]}" for row in rows[:len(motifs)]]
+    assert [m.alt_name for m in motifs] == [f"kernel_{row['best_kernel']}" for row in rows[:len(motifs)]]
     found = {name: [i for i, m in enumerate(motifs) if best_agreement(m.pwm, planted) >= 0.8]
              for name, planted in PLANTED.items()}
     assert all(len(ranks) == 1 for ranks in found.values()), found  # each planted motif once

@@ -213,23 +213,43 @@ def label_groups(groups, kernel_rows) -> None:
         group.top_class, group.correlation = row.top_class or "", row.correlation
 
 
+def class_ranks(groups) -> list:
+    """Each group's rank among the groups with a motif and the same top class (1: that class's first).
+
+    ``groups`` in their order (best first); None for a group without a motif or a top class, so
+    that the motifs of one class, e.g. the bound class beside a negative class, read as their own
+    list.
+    """
+    seen = {}
+    ranks = []
+    for group in groups:
+        if group.motif is None or not group.top_class:
+            ranks.append(None)
+            continue
+        seen[group.top_class] = seen.get(group.top_class, 0) + 1
+        ranks.append(seen[group.top_class])
+    return ranks
+
+
 def distinct_table(groups) -> str:
     """``distinct_motifs.tsv``: one row per group, best first.
 
-    After the importance: the best kernel's ``top_class`` (classification) or ``correlation``
-    with the target (regression), as in ``kernels.tsv``.
+    After the importance: the best kernel's ``top_class`` and the group's ``class_rank`` (see
+    :func:`class_ranks`; classification) or ``correlation`` with the target (regression), as in
+    ``kernels.tsv``.
     """
     regression = any(group.correlation is not None for group in groups)
-    columns = ["rank", "group", "best_kernel", "importance", "correlation" if regression else "top_class", "members",
+    marked = ["correlation"] if regression else ["top_class", "class_rank"]
+    columns = ["rank", "group", "best_kernel", "importance", *marked, "members",
                "sites", "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
     lines = ["\t".join(columns)]
-    for rank, group in enumerate(groups, start=1):
+    for rank, (group, class_rank) in enumerate(zip(groups, class_ranks(groups)), start=1):
         match = group.best_match
         if not regression:
-            marks = group.top_class
+            marks = [group.top_class, "" if class_rank is None else str(class_rank)]
         else:
-            marks = "" if group.correlation is None else f"{group.correlation:.6g}"
-        row = [str(rank), f"group_{rank}", str(group.best_kernel), f"{group.importance:.6g}", marks,
+            marks = ["" if group.correlation is None else f"{group.correlation:.6g}"]
+        row = [str(rank), f"group_{rank}", str(group.best_kernel), f"{group.importance:.6g}", *marks,
                ",".join(map(str, group.members)), str(group.sites), group.consensus or "-"]
         row += [match.target_id, match.target_name, f"{match.q_value:.3g}"] if match else [""] * 3
         row.append(group.motif_source if group.motif is not None else "none (no sites)")

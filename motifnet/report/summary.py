@@ -36,7 +36,7 @@ from .._version import __version__
 from ..data.dataset import Dataset
 from ..errors import InputError
 from ..motifs.colocation import SAME_SITES
-from ..motifs.distinct import SAME_P
+from ..motifs.distinct import SAME_P, class_ranks
 from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
@@ -256,7 +256,9 @@ def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: s
         "motif_database": motif_database,
         "n_kernels": n_kernels if n_kernels is not None else len(kernels),
         "kernels": [_kernel_entry(item) for item in kernels],
-        "distinct": [[_group_entry(group), image] for group, image in (distinct or [])],
+        "distinct": [[_group_entry(group, class_rank), image]
+                     for (group, image), class_rank in zip(distinct, class_ranks([g for g, _ in distinct]))]
+        if distinct else [],
     }
 
 
@@ -277,9 +279,9 @@ def _kernel_entry(item) -> dict:
     }
 
 
-def _group_entry(group) -> dict:
+def _group_entry(group, class_rank: int | None) -> dict:
     return {"best_kernel": int(group.best_kernel), "importance": float(group.importance),
-            "top_class": group.top_class, "correlation": _number(group.correlation),
+            "top_class": group.top_class, "class_rank": class_rank, "correlation": _number(group.correlation),
             "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
             "consensus": group.consensus, "best_match": _match_entry(group.best_match)}
 
