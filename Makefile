@@ -49,8 +49,8 @@ bench-motifs: $(STAMP)
 # times epochs of pysster's preset, the previous default and the default (x) in turns
 # (benchmarks/defaults_timing.md).
 bench-defaults: $(STAMP)
-	$(BIN)/python benchmarks/defaults.py --work benchmarks/defaults_work --match a,x
-	$(BIN)/python benchmarks/defaults.py --work benchmarks/defaults_work --sets dna,srsf1 --candidates a,v,x \
+	$(BIN)/python benchmarks/defaults.py --work benchmarks/defaults_work --match a,x16
+	$(BIN)/python benchmarks/defaults.py --work benchmarks/defaults_work --sets dna,srsf1 --candidates a,x,x16 \
 		--time-epochs 3 --out benchmarks/defaults_timing.md
 
 lint: $(STAMP)

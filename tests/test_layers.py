@@ -607,10 +607,10 @@ def test_position_bins_need_global_max_pooling(overrides, message):
 def test_the_presets_position_bins_give_way_to_another_global_pool_but_an_explicit_value_does_not():
     assert resolve({"global_pool": "avg"})["position_bins"] == 0
     assert resolve({"global_pool": None, "pool_size": 2})["position_bins"] == 0
-    assert resolve({})["position_bins"] == 8 and resolve({"global_pool": "max"})["position_bins"] == 8
-    assert resolve({"global_pool": "max+avg"})["position_bins"] == 8
-    with pytest.raises(ParamError, match="position_bins=8 needs global_pool='max'"):
-        resolve({"global_pool": "avg", "position_bins": 8})
+    assert resolve({})["position_bins"] == 16 and resolve({"global_pool": "max"})["position_bins"] == 16
+    assert resolve({"global_pool": "max+avg"})["position_bins"] == 16
+    with pytest.raises(ParamError, match="position_bins=16 needs global_pool='max'"):
+        resolve({"global_pool": "avg", "position_bins": 16})
 
 
 def test_default_network_builds_on_inputs_shorter_than_its_bins():

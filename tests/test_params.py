@@ -74,7 +74,7 @@ def test_parameters_missing_from_a_saved_run_are_pysster_values_whatever_the_def
 
 def test_the_motifnet_preset_and_overrides_on_top_of_it():
     expected = {**ALL_DEFAULTS, "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1,
-                "pool_stride": 1, "global_pool": "max", "position_bins": 8, "dense_num": 1, "neuron_num": 32,
+                "pool_stride": 1, "global_pool": "max", "position_bins": 16, "dense_num": 1, "neuron_num": 32,
                 "strand": "auto", "dropout_conv": 0.0}
     assert preset_values("motifnet") == expected
     assert resolve({"kernel_num": 8}, preset="motifnet") == {**expected, "kernel_num": 8}

@@ -131,14 +131,14 @@ def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, 
 
 def test_a_run_begun_before_a_default_changed_resumes_with_the_parameter_the_message_names(fasta, tmp_path,
                                                                                           monkeypatch):
-    # A run of a motifnet that had no position_bins (built as position_bins 0), resumed after the default became 8.
+    # A run of a motifnet that had no position_bins (built as position_bins 0), resumed after the default became 16.
     run_dir = tmp_path / "run"
     train_interrupted(run_dir, fasta, "classification", 2, monkeypatch, params={"position_bins": 0})
     meta_path = run_dir / "motifnet.json"
     meta = json.loads(meta_path.read_text())
     del meta["params"]["position_bins"]
     meta_path.write_text(json.dumps(meta))
-    with pytest.raises(ParamError, match="position_bins 0 -> 8.*keep the run's parameters: --param position_bins=0"):
+    with pytest.raises(ParamError, match="position_bins 0 -> 16.*keep the run's parameters: --param position_bins=0"):
         training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
     training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, params={"position_bins": 0}))
     assert json.loads(meta_path.read_text())["training"]["status"] == "complete"

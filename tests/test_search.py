@@ -217,13 +217,13 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     state["settings"]["preset_values"]["position_bins"] = 0  # as the motifnet preset was before position_bins
     (folder / "search.json").write_text(json.dumps(state))
     with pytest.raises(ParamError, match=re.escape("preset_values differ: preset 'motifnet' now has "
-                                                   "position_bins 0 -> 8); continue it")):
+                                                   "position_bins 0 -> 16); continue it")):
         _prepare_folder(config)
     del state["settings"]["preset_values"]["position_bins"]  # recorded before the parameter existed:
     (folder / "search.json").write_text(json.dumps(state))    # it counts as pysster's value, 0
-    with pytest.raises(ParamError, match=re.escape("position_bins 0 -> 8")):
+    with pytest.raises(ParamError, match=re.escape("position_bins 0 -> 16")):
         _prepare_folder(config)
-    state["settings"]["preset_values"]["position_bins"] = 8
+    state["settings"]["preset_values"]["position_bins"] = 16
     state["settings"]["preset_values"]["retired_parameter"] = 3  # one since removed builds nothing
     (folder / "search.json").write_text(json.dumps(state))
     assert _prepare_folder(config)[1] is not None

@@ -141,7 +141,7 @@ _PRESET_CHANGES = {
     "pysster": {},
     "motifnet": {
         "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
-        "global_pool": "max", "position_bins": 8, "dense_num": 1, "neuron_num": 32, "strand": "auto",
+        "global_pool": "max", "position_bins": 16, "dense_num": 1, "neuron_num": 32, "strand": "auto",
         "dropout_conv": 0.0,
     },
 }
