@@ -249,6 +249,8 @@ def _regression_facts(meta: dict) -> dict | None:
 def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: str | None = None, distinct=None,
                    n_kernels: int | None = None) -> dict:
     """The kernel and distinct-motif sections as plain values (see :func:`write_report`)."""
+    distinct = distinct or []
+    ranks = class_ranks([group for group, _ in distinct])
     return {
         "data_label": data_label,
         "n_sequences": len(dataset),
@@ -256,9 +258,7 @@ def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: s
         "motif_database": motif_database,
         "n_kernels": n_kernels if n_kernels is not None else len(kernels),
         "kernels": [_kernel_entry(item) for item in kernels],
-        "distinct": [[_group_entry(group, class_rank), image]
-                     for (group, image), class_rank in zip(distinct, class_ranks([g for g, _ in distinct]))]
-        if distinct else [],
+        "distinct": [[_group_entry(group, rank), image] for (group, image), rank in zip(distinct, ranks)],
     }
 
 
