@@ -27,6 +27,7 @@ from .interpret.attribution import (  # noqa: E402
 )
 from .interpret.clustering import cluster_activations
 from .interpret.hypothetical import hypothetical_contributions  # noqa: E402
+from .interpret.influence import group_influence  # noqa: E402
 from .interpret.kernels import KernelMotif, kernel_motifs  # noqa: E402
 from .interpret.marginalize import MarginalizeConfig, ablation_effects, insertion_effects, pair_effects  # noqa: E402
 from .interpret.optimize import optimize_inputs  # noqa: E402
@@ -65,4 +66,5 @@ __all__ = [
     "Genome", "Window", "read_bed", "shuffled_background", "genomic_background", "read_snvs", "VariantConfig",
     "score_variants", "variants_to_folder", "hypothetical_contributions", "ModiscoConfig", "motifs_run",
     "MarginalizeConfig", "insertion_effects", "pair_effects", "ablation_effects", "marginalize_to_folder",
+    "group_influence",
 ]

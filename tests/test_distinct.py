@@ -16,6 +16,7 @@ from motifnet.motifs.distinct import (
     group_meme_motifs,
     label_groups,
     pair_p_values,
+    rank_by_influence,
 )
 from motifnet.motifs.export import ExportedMotif
 from motifnet.motifs.matching import reverse_complement
@@ -78,13 +79,24 @@ def test_groups_take_the_best_member_and_put_kernels_without_motifs_last(copies)
                           for k in importance])
     assert [g.top_class for g in groups] == ["bound", "unbound", "bound", "unbound", "unbound"]
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
-    assert rows[0] == ["rank", "group", "best_kernel", "importance", "top_class", "class_rank", "members", "sites",
-                       "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
-    assert rows[1] == ["1", "group_1", "1", "0.5", "bound", "1", "1,2,0", "11", groups[0].consensus, "MA0076.3",
+    assert rows[0] == ["rank", "group", "best_kernel", "influence", "importance", "top_class", "class_rank", "members",
+                       "sites", "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
+    assert rows[1] == ["1", "group_1", "1", "", "0.5", "bound", "1", "1,2,0", "11", groups[0].consensus, "MA0076.3",
                        "ELK4", "0.001", "best member (kernel 1)"]
     # Each class counts its own motifs; the group without sites has no rank.
-    assert [row[5] for row in rows[1:]] == ["1", "1", "2", "2", ""]
-    assert rows[5][2:] == ["5", "0.9", "unbound", "", "5", "15", "-", "", "", "", "none (no sites)"]
+    assert [row[6] for row in rows[1:]] == ["1", "1", "2", "2", ""]
+    assert rows[5][2:] == ["5", "", "0.9", "unbound", "", "5", "15", "-", "", "", "", "none (no sites)"]
+
+    # Ranked by influence: the groups with a motif reorder, ties by importance; the group without sites stays last.
+    ranked = rank_by_influence(groups, [0.02, 0.3, 0.02, -0.001])
+    assert [g.members for g in ranked] == [[3], [1, 2, 0], [4], [6], [5]]
+    assert [g.influence for g in ranked] == [0.3, 0.02, 0.02, -0.001, None]
+    rows = [line.split("\t") for line in distinct_table(ranked).strip().split("\n")]
+    assert [row[3] for row in rows[1:]] == ["0.3", "0.02", "0.02", "-0.001", ""]
+    assert [row[5:7] for row in rows[1:]] == [["unbound", "1"], ["bound", "1"], ["bound", "2"], ["unbound", "2"],
+                                              ["unbound", ""]]
+    with pytest.raises(ValueError, match="one influence per group with a motif"):
+        rank_by_influence(groups, [0.1])
 
 
 def test_class_ranks_count_each_class_in_the_groups_order():
@@ -101,7 +113,7 @@ def test_regression_groups_show_the_best_kernels_correlation():
     label_groups(groups, [SimpleNamespace(kernel=k, top_class="target", correlation=r)
                           for k, r in ((0, 0.1), (1, 0.2), (2, -0.6))])
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
-    assert rows[0][4] == "correlation" and [row[4] for row in rows[1:]] == ["-0.6", "0.2"]
+    assert rows[0][5] == "correlation" and [row[5] for row in rows[1:]] == ["-0.6", "0.2"]
 
 
 def test_distinct_meme_reads_back_one_motif_per_group(tmp_path, copies):
@@ -143,8 +155,11 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     assert sorted(members) == list(range(20))  # every kernel in exactly one group
     top_class = {row[0]: row[2] for row in kernel_rows}
     assert [row["top_class"] for row in rows] == [top_class[row["best_kernel"]] for row in rows]  # best kernel's
-    assert [float(row["importance"]) for row in rows] == sorted((float(row["importance"]) for row in rows),
-                                                                reverse=True)
+    # Ranked by influence (the loss increase when a group is silenced); the groups without sites last, unmeasured.
+    measured = [row for row in rows if row["consensus"] != "-"]
+    assert [float(row["influence"]) for row in measured] == sorted((float(row["influence"]) for row in measured),
+                                                                   reverse=True)
+    assert all(row["influence"] == "" for row in rows[len(measured):])
     # Each class's motifs are numbered 1, 2, ... in the table's order; groups without sites are not.
     for name in set(top_class.values()):
         ranks = [row["class_rank"] for row in rows if row["top_class"] == name and row["consensus"] != "-"]

@@ -117,16 +117,28 @@ def test_a_report_folder_of_an_older_motifnet_still_works(trained_run, cli, repo
     assert html.count(KERNEL_SECTION) == 4 and html.count(ATTRIBUTION_SECTION) == 1 and OLD_VERSION_NOTE not in html
 
 
+def distinct_table_html(html: str) -> str:
+    start = html.index("<h2>Distinct motifs</h2>")
+    return html[start:html.index("</table>", start)]
+
+
 def test_a_report_json_whose_groups_have_no_top_class_still_renders(report):
-    """report.json of a motifnet before distinct motifs carried their top class (the same format)."""
+    """report.json of a motifnet before distinct motifs carried their top class and influence (the same format)."""
     state = json.loads((report / STATE).read_text())
     assert state["kernels"]["distinct"]
+    influence = [group["influence"] for group, _ in state["kernels"]["distinct"]]
+    assert all(isinstance(value, float) for value in influence) and influence == sorted(influence, reverse=True)
+    render_report(report)
+    assert f'<td class="num">{influence[0]:.3f}</td>' in distinct_table_html(page(report))
     for group, _ in state["kernels"]["distinct"]:
-        del group["top_class"], group["correlation"], group["class_rank"]
+        del group["top_class"], group["correlation"], group["class_rank"], group["influence"]
     (report / STATE).write_text(json.dumps(state))
     render_report(report)
     html = page(report)
-    assert "<th>top class</th>" in html and html.count(KERNEL_SECTION) == 4
+    assert "<th>top class</th>" in html and "<th>influence</th>" in html and html.count(KERNEL_SECTION) == 4
+    table = distinct_table_html(html)
+    assert f'<td class="num">{influence[0]:.3f}</td>' not in table
+    assert table.count('<td class="num">-</td>') == len(influence)
 
 
 @pytest.mark.parametrize("content,problem", [
@@ -169,7 +181,7 @@ def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
                              class_means=[0.5, float("nan")], images=["motif_kernel_3.png"],
                              top_sites=[("s1", np.float32(1.5), 4)], best_match=match)
     group = SimpleNamespace(best_kernel=3, importance=0.5, members=[3, 1], sites=7, consensus="ACG", best_match=None,
-                            top_class="up", correlation=None, motif=object())
+                            top_class="up", correlation=None, motif=object(), influence=np.float64(0.25))
     section = kernel_section(FakeDataset(n=12, task="classification", class_names=["up", "down"]), [kernel], "all data",
                              "JASPAR", [(group, "motif_kernel_3.png")], n_kernels=4)
     assert json.loads(json.dumps(section, allow_nan=False)) == section
@@ -177,9 +189,9 @@ def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
     assert entry["class_means"] == [0.5, None] and entry["top_sites"] == [["s1", 1.5, 4]]
     assert entry["best_match"] == {"target_id": "MA1", "target_name": "X", "p_value": 1e-5, "q_value": 0.01,
                                    "orientation": "-", "offset": 2}
-    assert section["distinct"] == [[{"best_kernel": 3, "importance": 0.5, "top_class": "up", "class_rank": 1,
-                                     "correlation": None, "members": [3, 1], "sites": 7, "consensus": "ACG",
-                                     "best_match": None},
+    assert section["distinct"] == [[{"best_kernel": 3, "influence": 0.25, "importance": 0.5, "top_class": "up",
+                                     "class_rank": 1, "correlation": None, "members": [3, 1], "sites": 7,
+                                     "consensus": "ACG", "best_match": None},
                                     "motif_kernel_3.png"]]
     assert (section["n_sequences"], section["n_kernels"], section["class_names"]) == (12, 4, ["up", "down"])
 
@@ -229,8 +241,8 @@ def test_report_opens_in_chromium_with_every_image_loaded(kernel_report, tmp_pat
                 if not line.endswith("none (no sites)")]
     # The distinct-motif table gives each group's top class, as the table file does.
     first = (kernel_report / "distinct_motifs.tsv").read_text().split("\n")[1].split("\t")
-    assert first[5] == "1"  # the first group is its top class's first
-    assert "<th>top class</th>" in html and f'<td>{first[4]} <span class="ns">#1</span></td>' in html
+    assert first[6] == "1"  # the first group is its top class's first
+    assert "<th>top class</th>" in html and f'<td>{first[5]} <span class="ns">#1</span></td>' in html
     # curves + three plots for each of 4 kernels + a logo per distinct motif
     assert expected_images == 3 + 4 * 3 + len(distinct)
 

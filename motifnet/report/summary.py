@@ -280,7 +280,8 @@ def _kernel_entry(item) -> dict:
 
 
 def _group_entry(group, class_rank: int | None) -> dict:
-    return {"best_kernel": int(group.best_kernel), "importance": float(group.importance),
+    return {"best_kernel": int(group.best_kernel), "influence": _number(group.influence),
+            "importance": float(group.importance),
             "top_class": group.top_class, "class_rank": class_rank, "correlation": _number(group.correlation),
             "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
             "consensus": group.consensus, "best_match": _match_entry(group.best_match)}

@@ -22,9 +22,10 @@ from ..interpret.activations import (
     max_activations,
     motif_layer,
 )
+from ..interpret.influence import group_influence
 from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.colocation import kernel_sites, nearby_firing
-from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups
+from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups, rank_by_influence
 from ..motifs.export import export_kernel_motifs
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
@@ -187,6 +188,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
     nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
     groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
+    measured = [group.members for group in groups if group.motif is not None]
+    log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
+    groups = rank_by_influence(groups, group_influence(run, dataset, measured, batch_size))
     label_groups(groups, results)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
