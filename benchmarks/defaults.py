@@ -122,6 +122,11 @@ CANDIDATES = {
     "x16": ("(x) with position_bins 16 (stretches of 12-13 positions on 200 nt): the motifnet preset, the default",
             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0}),
     "x32": ("(x) with position_bins 32", {**GLOBAL_NET, "strand": "auto", "position_bins": 32, "dropout_conv": 0.0}),
+    "x16m": ("(x16) with global_pool max+avg (each kernel's weighted mean beside its weighted maximum)",
+             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg"}),
+    "x16m8": ("(x16m) with kernel_len 8",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
+               "kernel_len": 8}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }

@@ -141,8 +141,9 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
-    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv,
-    motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png;
+    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv
+    (kernels with the same motif grouped, ranked by influence: the rise of the loss when a group is
+    silenced), motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png;
     with BED input (--fasta peaks.bed --genome genome.fa) also kernel_sites.bed, the kernels'
     motif sites in genome coordinates.
     """

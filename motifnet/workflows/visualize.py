@@ -119,7 +119,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     (:func:`kernel_sites_bed`).
 
     Kernels with the same motif are grouped (:mod:`motifnet.motifs.distinct`) into
-    ``distinct_motifs.tsv`` and ``motifs_distinct.meme``, which the report shows first.
+    ``distinct_motifs.tsv`` and ``motifs_distinct.meme``, which the report shows first, ranked by
+    influence (:func:`motifnet.interpret.influence.group_influence` on ``dataset``).
 
     Exported motifs are trimmed of uninformative flanks; for DNA models (or with a motif
     database) each is matched with TOMTOM (``matches.tsv``, ``match_kernel_N.png``).
