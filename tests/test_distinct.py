@@ -174,6 +174,10 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     planted_ranks = {ranks[0] for ranks in found.values()}
     noise_ranks = set(range(len(motifs))) - planted_ranks
     assert noise_ranks and max(planted_ranks) < min(noise_ranks)
+    # Silencing a planted motif costs the network far more than silencing any other group.
+    planted_influence = [float(rows[rank]["influence"]) for rank in planted_ranks]
+    noise_influence = [float(rows[rank]["influence"]) for rank in noise_ranks]
+    assert min(planted_influence) > max(0.05, 3 * max(noise_influence)), (planted_influence, noise_influence)
 
     html = (out / "summary.html").read_text()
     assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")

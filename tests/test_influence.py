@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from helpers import reverse_complement_text
 
 from motifnet.data.alphabets import DNA
 from motifnet.data.dataset import Dataset
@@ -19,11 +20,12 @@ MEAN_0 = 3 / 20
 WEIGHT, BIAS = 2.0, -0.5  # logit of class 1 minus that of class 0 = WEIGHT * maximum of kernel 0 + BIAS
 
 
-def records():
+def records(sequences=SEQUENCES, labels=LABELS):
     lookup = {letter: code for code, letter in enumerate("ACGT", start=1)}
-    codes = np.array([[lookup[letter] for letter in text] for text in SEQUENCES], dtype=np.uint8)
-    return Dataset(Encoder(DNA, 6), codes, LABELS, np.array([f"s{i}" for i in range(4)]), np.zeros(4, dtype=np.int32),
-                   ["c0", "c1"], False, [])
+    codes = np.array([[lookup[letter] for letter in text] for text in sequences], dtype=np.uint8)
+    n = len(codes)
+    return Dataset(Encoder(DNA, codes.shape[1]), codes, np.asarray(labels, dtype=np.uint8),
+                   np.array([f"s{i}" for i in range(n)]), np.zeros(n, dtype=np.int32), ["c0", "c1"], False, [])
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +90,40 @@ def test_influence_on_a_subset_matches_the_subset_itself(network):
     np.testing.assert_allclose(influence, [loss(np.full(2, 3 / 10)) - loss(np.ones(2))], rtol=1e-5)
 
 
-@pytest.mark.parametrize("groups", [[[]], [[2]], [[0, -1]]])
-def test_groups_must_name_kernels_of_the_layer(network, groups):
-    with pytest.raises(ParamError, match="kernel groups must be non-empty lists of kernels 0 to 1"):
-        group_influence(network, records(), groups)
+def test_a_network_reading_both_strands_gives_the_reverse_complement_the_same_influence():
+    """The kernels' mean is taken over both strands, so reverse-complementing every record changes nothing."""
+    import keras
+
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    rng = np.random.default_rng(4)
+    sequences = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(24)]
+    labels = np.eye(2, dtype=np.uint8)[rng.integers(0, 2, 24)]
+    keras.utils.set_random_seed(5)
+    model = build_model(resolve({"kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "strand": "both"}), 30, 4, 2, False,
+                        complement=(3, 2, 1, 0))
+    groups = [[0], [1, 2], [3, 4, 5], [0, 1, 2, 3, 4, 5]]
+    forward = group_influence(model, records(sequences, labels), groups)
+    reverse = group_influence(model, records([reverse_complement_text(text) for text in sequences], labels), groups)
+    np.testing.assert_allclose(reverse, forward, rtol=1e-5, atol=1e-6)
+    assert np.abs(forward).max() > 1e-3
+
+
+def test_no_groups_need_no_work(network):
+    assert group_influence(network, records(), []).shape == (0,)
+
+
+@pytest.mark.parametrize("groups,max_records,fragment", [
+    ([[]], 10, "kernel groups must be non-empty lists of kernels 0 to 1, received: []"),
+    ([[2]], 10, "kernel groups must be non-empty lists of kernels 0 to 1, received: [2]"),
+    ([[0, -1]], 10, "kernel groups must be non-empty lists of kernels 0 to 1, received: [0, -1]"),
+    ([[0]], 0, "max_records must be at least 1, received: 0"),
+])
+def test_bad_groups_are_refused(network, groups, max_records, fragment):
+    with pytest.raises(ParamError) as error:
+        group_influence(network, records(), groups, max_records=max_records)
+    assert fragment in str(error.value)
 
 
 def test_the_loss_of_each_task():

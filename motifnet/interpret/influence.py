@@ -12,7 +12,8 @@ learned one motif many times over: removing one copy changes little while its co
 
 The kernels' weights are restored afterwards, also when an error or a signal stops the work.
 A network that reads both strands shares ``conv_1`` between them, so a group is silenced on
-both; the mean activation is that of the forward strand.
+both, and the mean activation is taken over both strands (a motif found on one strand only
+would otherwise be replaced by too large a constant on the other).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..data.dataset import Dataset
 from ..errors import ParamError
 from .activations import _model_and_place, conv_batches, motif_layer
 
+REVERSE_LAYER = "reverse_complement"  # present in networks that read both strands (``strand`` both)
 #: At most this many records (evenly spaced over the data) are used; one forward pass per group.
 MAX_RECORDS = 10_000
 _EPSILON = 1e-7
@@ -87,7 +89,7 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
     Raises
     ------
     ParamError
-        An empty group, or a kernel number the layer does not have.
+        An empty group, a kernel number the layer does not have, or ``max_records`` below 1.
     """
     from ..run.predict import predict_arrays
 
@@ -98,14 +100,20 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
         if not group or min(group) < 0 or max(group) >= layer.filters:
             raise ParamError(f"kernel groups must be non-empty lists of kernels 0 to {layer.filters - 1}, "
                              f"received: {group}")
+    if max_records < 1:
+        raise ParamError(f"max_records must be at least 1, received: {max_records}")
+    if not groups:
+        return np.zeros(0)
     records = dataset.subset(evenly_spaced(len(dataset), max_records))
     everything = np.arange(len(records))
+    both_strands = REVERSE_LAYER in [item.name for item in keras_model.layers]
     total = np.zeros(layer.filters)
     positions = 0
-    for _, activations in conv_batches(keras_model, records, batch_size):
-        total += activations.sum(axis=(0, 1))
-        positions += activations.shape[0] * activations.shape[1]
-    mean_activation = total / max(positions, 1)
+    for _, *strands in conv_batches(keras_model, records, batch_size, both_strands=both_strands):
+        for activations in strands:
+            total += activations.sum(axis=(0, 1))
+            positions += activations.shape[0] * activations.shape[1]
+    mean_activation = total / positions
     weights, bias = (np.array(value) for value in layer.get_weights())
     baseline = model_loss(records, predict_arrays(keras_model, records, everything, batch_size))
     influence = np.zeros(len(groups))
