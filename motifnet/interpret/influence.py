@@ -23,7 +23,7 @@ import numpy as np
 from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..errors import ParamError
-from .activations import _model_and_place, conv_batches, motif_layer
+from .activations import conv_batches, motif_layer
 
 REVERSE_LAYER = "reverse_complement"  # present in networks that read both strands (``strand`` both)
 #: At most this many records (evenly spaced over the data) are used; one forward pass per group.
@@ -70,7 +70,7 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
 
     Parameters
     ----------
-    model : keras.Model or Run
+    model : keras.Model
     dataset : Dataset
         Labelled records (classes or regression targets) the model can read.
     kernel_groups : list of list of int
@@ -94,7 +94,6 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
     from ..run.predict import predict_arrays
 
     layer = motif_layer(model)
-    keras_model, _ = _model_and_place(model)
     groups = [[int(kernel) for kernel in group] for group in kernel_groups]
     for group in groups:
         if not group or min(group) < 0 or max(group) >= layer.filters:
@@ -106,16 +105,16 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
         return np.zeros(0)
     records = dataset.subset(evenly_spaced(len(dataset), max_records))
     everything = np.arange(len(records))
-    both_strands = REVERSE_LAYER in [item.name for item in keras_model.layers]
+    both_strands = REVERSE_LAYER in [item.name for item in model.layers]
     total = np.zeros(layer.filters)
     positions = 0
-    for _, *strands in conv_batches(keras_model, records, batch_size, both_strands=both_strands):
+    for _, *strands in conv_batches(model, records, batch_size, both_strands=both_strands):
         for activations in strands:
             total += activations.sum(axis=(0, 1))
             positions += activations.shape[0] * activations.shape[1]
     mean_activation = total / positions
     weights, bias = (np.array(value) for value in layer.get_weights())
-    baseline = model_loss(records, predict_arrays(keras_model, records, everything, batch_size))
+    baseline = model_loss(records, predict_arrays(model, records, everything, batch_size))
     influence = np.zeros(len(groups))
     try:
         for index, group in enumerate(groups):
@@ -124,8 +123,7 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
             silenced_weights[..., group] = 0.0
             silenced_bias[group] = mean_activation[group]
             layer.set_weights([silenced_weights, silenced_bias])
-            influence[index] = model_loss(records, predict_arrays(keras_model, records, everything, batch_size))
-            influence[index] -= baseline
+            influence[index] = model_loss(records, predict_arrays(model, records, everything, batch_size)) - baseline
     finally:
         layer.set_weights([weights, bias])
     return influence

@@ -191,7 +191,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
     measured = [group.members for group in groups if group.motif is not None]
     log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
-    groups = rank_by_influence(groups, group_influence(run, dataset, measured, batch_size))
+    groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
     label_groups(groups, results)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
     if report:
