@@ -135,3 +135,61 @@ def test_the_loss_of_each_task():
     # Regression: each target's mean squared error over its variance, averaged; a constant target counts as 1.
     regression = SimpleNamespace(task="regression", targets=np.array([[0.0, 5.0], [2.0, 5.0]]))
     assert model_loss(regression, np.array([[1.0, 5.0], [1.0, 7.0]])) == pytest.approx((1.0 / 1.0 + 2.0 / 1.0) / 2)
+
+
+@pytest.mark.parametrize("settings,n_features", [
+    ({"strand": "both", "kernel_num": 6, "kernel_len": 5, "neuron_num": 8}, 0),
+    ({"strand": "both", "kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "global_pool": "max",
+      "position_bins": 3}, 2),
+    ({"strand": "both", "kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "global_pool": "max+avg",
+      "batch_norm": True, "pool_size": 2, "pool_stride": 2}, 0),
+    ({"strand": "forward", "kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "global_pool": "max+avg",
+      "position_bins": 0}, 1),
+    ({"strand": "forward", "kernel_num": 6, "kernel_len": 5, "neuron_num": 8, "global_pool": "avg"}, 0),
+    ({"strand": "forward", "conv_num": 2, "kernel_num": 6, "kernel_len": 4, "neuron_num": 8, "batch_norm": True,
+      "global_pool": None, "position_bins": 0, "pool_size": 2, "pool_stride": 2}, 0),
+])
+def test_influence_is_the_loss_with_the_group_silenced_in_the_weights(settings, n_features):
+    """Cutting the network (after global_pool or after conv_1) gives what zero weights and mean biases give, for
+    every architecture: both strands, per-sequence features, position weights, max+avg pooling, pooling and batch
+    normalisation before the global pooling, more convolutions."""
+    import dataclasses
+
+    import keras
+
+    from motifnet.model.build import build_model
+    from motifnet.model.params import resolve
+
+    rng = np.random.default_rng(8)
+    sequences = ["".join(rng.choice(list("ACGT"), 30)) for _ in range(40)]
+    data = records(sequences, np.eye(2, dtype=np.uint8)[rng.integers(0, 2, 40)])
+    if n_features:
+        data = dataclasses.replace(data, features=rng.normal(size=(40, n_features)).astype(np.float32))
+    keras.utils.set_random_seed(3)
+    model = build_model(resolve(settings), 30, 4, 2, False, n_features=n_features, complement=(3, 2, 1, 0))
+    layer = model.get_layer("conv_1")
+    weights, bias = layer.get_weights()
+    layer.set_weights([weights, bias + 0.05])  # some kernels fire, so that silencing them matters
+    groups = [[0], [1, 2], [5, 3], [0, 1, 2, 3, 4, 5]]
+    inputs = data.model_inputs(slice(0, 40))
+    sequence = inputs["sequence"]
+    strands = [sequence, sequence[:, ::-1, ::-1]] if settings.get("strand") == "both" else [sequence]
+    probe = keras.Model(model.get_layer("sequence").output, layer.output)
+    activations = np.concatenate([np.asarray(probe(strand)) for strand in strands], axis=1)
+    mean = activations.mean(axis=(0, 1))
+
+    def loss():
+        return model_loss(data, np.asarray(model.predict_on_batch(inputs)))
+
+    baseline = loss()
+    expected = []
+    for group in groups:
+        silenced_weights, silenced_bias = weights.copy(), bias + 0.05
+        silenced_weights[..., group] = 0.0
+        silenced_bias[group] = mean[group]
+        layer.set_weights([silenced_weights, silenced_bias])
+        expected.append(loss() - baseline)
+    layer.set_weights([weights, bias + 0.05])
+    influence = group_influence(model, data, groups, batch_size=7)
+    np.testing.assert_allclose(influence, expected, rtol=1e-4, atol=1e-6)
+    assert np.abs(influence).max() > 1e-3

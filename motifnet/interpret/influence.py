@@ -10,25 +10,33 @@ and for a regression model the mean squared error divided by each target's varia
 records, averaged over the targets. Silencing the whole group matters where a network has
 learned one motif many times over: removing one copy changes little while its copies remain.
 
-The kernels' weights are restored afterwards, also when an error or a signal stops the work.
-A network that reads both strands shares ``conv_1`` between them, so a group is silenced on
-both, and the mean activation is taken over both strands (a motif found on one strand only
-would otherwise be replaced by too large a constant on the other).
+The model is not changed; it is cut in two, and the first part runs once per batch of records.
+Where only per-kernel layers (pooling, batch normalisation, dropout) lie between ``conv_1`` and
+``global_pool``, as in the default network, the cut is after ``global_pool``: a silenced kernel's
+pooled values are those of its constant output, computed once, so only the dense layers run again
+per group. Otherwise the cut is after ``conv_1``, and the layers after it run on the activations
+with the group's columns set to their means. Either gives what setting the weights to 0 and the
+biases to the means would give (ReLU of a non-negative constant is that constant), at a fraction
+of the cost. A network that reads both strands shares ``conv_1`` between them, so a group is
+silenced on both, and the mean activation is taken over both strands (a motif found on one
+strand only would otherwise be replaced by too large a constant on the other).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .._progress import Progress
 from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..errors import ParamError
-from .activations import conv_batches, motif_layer
+from .activations import motif_layer
 
-REVERSE_LAYER = "reverse_complement"  # present in networks that read both strands (``strand`` both)
-#: At most this many records (evenly spaced over the data) are used; one forward pass per group.
+#: At most this many records (evenly spaced over the data) are used.
 MAX_RECORDS = 10_000
 _EPSILON = 1e-7
+REVERSE_LAYER = "reverse_complement"  # present in networks that read both strands (``strand`` both)
+FEATURES = "features"  # the input of per-sequence features, where a network has one
 
 
 def evenly_spaced(n: int, limit: int = MAX_RECORDS) -> np.ndarray:
@@ -91,8 +99,6 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
     ParamError
         An empty group, a kernel number the layer does not have, or ``max_records`` below 1.
     """
-    from ..run.predict import predict_arrays
-
     layer = motif_layer(model)
     groups = [[int(kernel) for kernel in group] for group in kernel_groups]
     for group in groups:
@@ -104,26 +110,117 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
     if not groups:
         return np.zeros(0)
     records = dataset.subset(evenly_spaced(len(dataset), max_records))
-    everything = np.arange(len(records))
-    both_strands = REVERSE_LAYER in [item.name for item in model.layers]
+    batches = [slice(start, min(start + batch_size, len(records))) for start in range(0, len(records), batch_size)]
+    cut = _Cut(model, layer)
     total = np.zeros(layer.filters)
     positions = 0
-    for _, *strands in conv_batches(model, records, batch_size, both_strands=both_strands):
-        for activations in strands:
+    for rows in batches:
+        check_stop()  # a signal stops between batches
+        for activations in cut.activations(records.model_inputs(rows)["sequence"]):
             total += activations.sum(axis=(0, 1))
             positions += activations.shape[0] * activations.shape[1]
-    mean_activation = total / positions
-    weights, bias = (np.array(value) for value in layer.get_weights())
-    baseline = model_loss(records, predict_arrays(model, records, everything, batch_size))
-    influence = np.zeros(len(groups))
-    try:
-        for index, group in enumerate(groups):
-            check_stop()  # a signal stops between groups; the weights are restored below
-            silenced_weights, silenced_bias = weights.copy(), bias.copy()
-            silenced_weights[..., group] = 0.0
-            silenced_bias[group] = mean_activation[group]
-            layer.set_weights([silenced_weights, silenced_bias])
-            influence[index] = model_loss(records, predict_arrays(model, records, everything, batch_size)) - baseline
-    finally:
-        layer.set_weights([weights, bias])
-    return influence
+    cut.silence_with((total / positions).astype(np.float32))
+    # predictions[0]: the intact model; predictions[1 + g]: with group g silenced.
+    predictions = None
+    progress = Progress("influence of kernel groups", total=len(records), unit="sequences")
+    for rows in batches:
+        check_stop()
+        inputs = records.model_inputs(rows)
+        outputs = cut.predictions(inputs, groups)
+        if predictions is None:
+            predictions = np.zeros((len(outputs), len(records), outputs.shape[2]))
+        predictions[:, rows] = outputs
+        progress.advance(rows.stop - rows.start)
+    losses = np.array([model_loss(records, values) for values in predictions])
+    return losses[1:] - losses[0]
+
+
+class _Cut:
+    """The model cut where silencing kernels is cheapest to apply (see the module description).
+
+    The default network (one convolution, then only per-kernel layers up to its global pooling)
+    is cut after ``global_pool``: a silenced kernel's pooled values there are those of its constant
+    mean activation, computed once, and only the dense layers run again per group. Any other
+    network is cut after ``conv_1``, and the layers after it run on the activations with the
+    group's columns set to their means.
+    """
+
+    STACK_BYTES = 64 * 2 ** 20  # silenced copies of a batch joined into one call of the layers after the cut
+
+    def __init__(self, model, layer):
+        import keras
+
+        from ..model.layers import GlobalMaxAvgPooling1D, PositionWeightedMaxPooling1D
+
+        names = [item.name for item in model.layers]
+        # One node per call of a layer in the network (the strands share it); calls made later outside the
+        # network (a sub-model built on new inputs) would come after these.
+        calls = 2 if REVERSE_LAYER in names else 1
+        sequence = model.get_layer("sequence").output
+        extra = [model.get_layer(FEATURES).output] if FEATURES in names else []
+        convolved = [node.output_tensors[0] for node in layer._inbound_nodes[:calls]]
+        self.filters = layer.filters
+        self._activations = keras.Model(sequence, convolved)
+        per_kernel = "global_pool" in names and "conv_2" not in names and not any(name.startswith("rnn_")
+                                                                                for name in names)
+        if per_kernel:
+            pool = model.get_layer("global_pool")
+            pooled = [node.output_tensors[0] for node in pool._inbound_nodes[:calls]]
+            self._pooled_of = keras.Model(convolved, pooled)
+            self._values = keras.Model(sequence, pooled)
+            self._head = keras.Model(pooled + extra, model.output)
+            both = isinstance(pool, GlobalMaxAvgPooling1D) or (isinstance(pool, PositionWeightedMaxPooling1D)
+                                                                and pool.mean)
+            self._parts = 2 if both else 1  # max+avg: each kernel's maximum, then (after all maxima) its mean
+        else:
+            self._pooled_of = None
+            self._values = self._activations
+            self._head = keras.Model(convolved + extra, model.output)
+        self._silent = None
+
+    def activations(self, sequence) -> list:
+        """``conv_1``'s activations, one array per strand."""
+        return _arrays(self._activations.predict_on_batch(sequence))
+
+    def silence_with(self, mean_activation: np.ndarray) -> None:
+        """Set the kernels' constant output: their mean activation."""
+        if self._pooled_of is None:
+            self._silent = [mean_activation] * len(self._values.outputs)
+            return
+        length = self._activations.outputs[0].shape[1]
+        constant = np.broadcast_to(mean_activation, (1, length, self.filters)).copy()
+        self._silent = [values[0] for values in _arrays(self._pooled_of.predict_on_batch([constant] * len(
+            self._values.outputs)))]
+
+    def _columns(self, group: list) -> list:
+        if self._pooled_of is None:
+            return group
+        return [kernel + part * self.filters for part in range(self._parts) for kernel in group]
+
+    def predictions(self, inputs: dict, groups: list) -> np.ndarray:
+        """The model's outputs for a batch, intact and with each group silenced: shape (1 + groups, batch, outputs)."""
+        values = _arrays(self._values.predict_on_batch(inputs["sequence"]))
+        features = [inputs["features"]] if "features" in inputs else []
+        copy_bytes = sum(array.nbytes for array in values)
+        per_call = max(1, self.STACK_BYTES // max(copy_bytes, 1))
+        variants = [None] + groups  # None: the intact model
+        outputs = []
+        for start in range(0, len(variants), per_call):
+            chunk = variants[start:start + per_call]
+            stacked = []
+            for strand, silent in zip(values, self._silent):
+                copies = np.repeat(strand[None], len(chunk), axis=0)
+                for copy, group in zip(copies, chunk):
+                    if group is not None:
+                        columns = self._columns(group)
+                        copy[..., columns] = silent[columns]
+                stacked.append(copies.reshape(-1, *strand.shape[1:]))
+            extra = [np.concatenate([array] * len(chunk)) for array in features]
+            result = np.asarray(self._head.predict_on_batch(stacked + extra), dtype=np.float64)
+            outputs.append(result.reshape(len(chunk), len(values[0]), -1))
+        return np.concatenate(outputs)
+
+
+def _arrays(value) -> list:
+    """A Keras model's output(s) as a list of numpy arrays."""
+    return [np.asarray(item) for item in (value if isinstance(value, (list, tuple)) else [value])]
