@@ -127,6 +127,11 @@ CANDIDATES = {
     "x16m8": ("(x16m) with kernel_len 8",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
                "kernel_len": 8}),
+    "x16k8": ("(x16) with kernel_len 8",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": 8}),
+    "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
+               "patience_lr": 100}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
