@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -21,6 +22,10 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+#: How long a terminated worker may take to unwind (remove its half-written file) before it is killed.
+WORKER_EXIT_SECONDS = 10.0
+
+
 class WorkerDied(MotifnetError):
     """A worker process ended without returning its result (killed, e.g. out of memory, or crashed)."""
 
@@ -35,10 +40,13 @@ def process_pool(jobs: int):
     """
     # spawn, not fork: the parent may hold TensorFlow's threads, which fork does not survive
     workers = max(1, min(jobs, available_cores()))
-    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_worker_signals)
     try:
         yield executor
     except BrokenProcessPool as error:
+        # Ctrl-C reaches the whole process group: a worker still starting (before _worker_signals) dies of it.
+        check_stop()
         raise WorkerDied(f"a worker process died before finishing its work ({error}); if the machine ran out "
                          "of memory, use fewer --jobs") from None
     except BaseException:
@@ -47,9 +55,29 @@ def process_pool(jobs: int):
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        for process in processes:  # each removes the file it was writing (see _worker_signals) before it ends
+            process.join(timeout=WORKER_EXIT_SECONDS)
+            if process.is_alive():  # stuck in a long C call: Python's handler would run only after it
+                process.kill()
         raise
     else:
         executor.shutdown(wait=True)
+
+
+def _worker_signals() -> None:
+    """Run first in every worker: leave interrupts to the parent, and end on its SIGTERM as Python code ends.
+
+    An interrupt from the terminal (Ctrl-C) reaches the whole process group; the parent decides
+    what stops (at its next safe point) and then terminates the workers. Python's default SIGTERM
+    ends a process on the spot, which would leave a file that a worker was writing half-written
+    beside the real ones; as SystemExit it unwinds, and ``atomic_path`` removes the file.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_now)
+
+
+def _exit_now(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:

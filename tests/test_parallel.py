@@ -33,6 +33,33 @@ def test_a_worker_that_dies_fails_the_work_instead_of_hanging():
         list(ordered_map(die_on_one, [0, 1, 2, 3], 2))
 
 
+def die_when_told(item):
+    """Item 1 dies once ``folder/go`` exists (after the caller received item 0); the others return."""
+    from pathlib import Path
+
+    folder, number = item
+    if number == 1:
+        deadline = time.monotonic() + 300  # a wait for the caller, not a timing
+        while not (Path(folder) / "go").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os._exit(3)
+    return number
+
+
+def test_a_worker_dying_of_the_signal_that_stops_the_work_is_a_stop(tmp_path):
+    # Ctrl-C reaches every process of the group; a worker still starting dies of it. That is the stop the user
+    # asked for, not a worker lost to the out-of-memory killer (the message blamed memory before).
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+
+    received = []
+    with stop_on_signals(), pytest.raises(StopRequested):
+        for number in ordered_map(die_when_told, [(str(tmp_path), number) for number in range(4)], 2):
+            received.append(number)
+            request_stop()  # as the signal's handler does in this process
+            (tmp_path / "go").touch()
+    assert received == [0]
+
+
 def test_one_job_keeps_the_order_in_this_process():
     results = list(ordered_map(slow_first, [0, 1, 2, 3], jobs=1))
     assert [square for square, _ in results] == [0, 1, 4, 9]
@@ -76,3 +103,36 @@ def test_a_signal_stops_between_results(jobs):
             received.append(square)
             signal.raise_signal(signal.SIGTERM)
     assert received == [0]
+
+
+def write_slowly(item):
+    """Write ``folder/file_N`` through atomic_path; every item but the first stays inside the write for long."""
+    from pathlib import Path
+
+    from motifnet._io import atomic_path
+
+    folder, number = item
+    with atomic_path(Path(folder) / f"file_{number}") as temporary:
+        temporary.write_text("half")
+        if number:
+            time.sleep(600)
+        temporary.write_text("whole")
+    return number
+
+
+def test_stopping_leaves_no_half_written_file_of_a_worker(tmp_path):
+    # visualize-kernels stopped by Ctrl-C while its workers drew figures kept 0-byte '.partial' files: the
+    # workers were terminated by SIGTERM, which ended them before atomic_path could remove its file.
+    items = [(str(tmp_path), number) for number in range(3)]
+    results = ordered_map(write_slowly, items, jobs=2)
+    with pytest.raises(KeyboardInterrupt):
+        for number in results:
+            assert number == 0
+            deadline = time.monotonic() + 300  # a wait, not a timing: the next worker is inside its write
+            while not list(tmp_path.glob(".file_1.*")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert list(tmp_path.glob(".file_1.*")), "the second item never started writing"
+            raise KeyboardInterrupt  # as a stop between results raises it (StopRequested is one)
+    results.close()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["file_0"]
+    assert (tmp_path / "file_0").read_text() == "whole"

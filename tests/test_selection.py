@@ -46,7 +46,10 @@ def test_new_files_are_read_in_the_model_class_order(trained_run):
     (lambda tmp, up: [write_fasta(tmp / "short.fa", [("a", "ACGT" * 5)]), write_fasta(tmp / "b.fa", [("b", "A" * 20)])],
      r"short.fa, record 1 \('a'\): sequence length 20 differs from 40; the model takes this length only \(it does "
      r"not crop or pad\)", InputError),
-    (lambda tmp, up: [write_fasta(tmp / "rna.fa", [("a", "ACGU" * 10)]), up], "not in the dna alphabet", InputError),
+    # The model fixes the alphabet: no pointing to --alphabet, which the commands reading new data lack.
+    (lambda tmp, up: [write_fasta(tmp / "rna.fa", [("a", "ACGU" * 10)]), up],
+     r"rna.fa, record 1 \('a'\): sequence character 'U' at position 4 is not in the dna alphabet \(allowed: "
+     r"ACGTRYSWKMBDHVN\); the model was trained on this alphabet; give data of the same kind$", InputError),
 ])
 def test_new_files_that_do_not_fit_the_model(trained_run, tmp_path, make, message, error):
     run_dir, (up, _) = trained_run

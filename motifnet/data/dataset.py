@@ -413,7 +413,7 @@ def _encode_files(encoder: Encoder, files) -> tuple:
     return codes, structure
 
 
-def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dataset:
+def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool = False, **options) -> Dataset:
     """Read and encode labelled FASTA files.
 
     Parameters
@@ -425,6 +425,9 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
         Data for a trained model that takes this length only (and neither crops nor pads): a
         record of another length is refused saying so. Default is None: training data, whose
         records must be equally long (or ``length`` set).
+    for_model : bool
+        Data for a trained model, whose alphabet and length are fixed: a letter outside the
+        alphabet is refused saying so, not pointing to ``--alphabet``. Default is False.
     **options
         Fields of :class:`DataOptions` (only with a list of files).
 
@@ -464,6 +467,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, **options) -> Dat
             warn_foreign_letters(chosen, _byte_counts([input_file], structure_mode), input_file.path)
     encoder = Encoder(chosen, length, data.length is not None,
                       structure_alphabet(data.structure) if data.structure else None, structure_mode)
+    encoder.for_model = for_model
     codes, structure_values = _encode_files(encoder, files)
     sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
     file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source not in ("-", "")

@@ -81,8 +81,8 @@ def _new_data(run: Run, fasta: list, multi_label: bool, genome=None) -> Dataset:
             f"give one FASTA file per class of the model ({', '.join(run.class_names)}), in that order; "
             f"received {len(fasta)}"
         )
-    dataset = load_dataset(fasta, multi_label=multi_label, class_names=run.class_names, alphabet=alphabet,
-                           structure=structure, structure_pwm=encoder.structure_mode == "pwm",
+    dataset = load_dataset(fasta, for_model=True, multi_label=multi_label, class_names=run.class_names,
+                           alphabet=alphabet, structure=structure, structure_pwm=encoder.structure_mode == "pwm",
                            **_length_options(encoder, genome))
     return dataset
 
@@ -104,7 +104,7 @@ def _new_regression_data(run: Run, fasta: list, multi_label: bool, genome=None) 
     encoder = run.dataset_encoder
     alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
     structure = encoder.structure.letters if encoder.structure is not None else None
-    dataset = load_dataset(fasta, task="regression", alphabet=alphabet, structure=structure,
+    dataset = load_dataset(fasta, for_model=True, task="regression", alphabet=alphabet, structure=structure,
                            structure_pwm=encoder.structure_mode == "pwm", **_length_options(encoder, genome))
     names = run.output_names
     if dataset.targets.shape[1] != len(names):
