@@ -121,15 +121,11 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
             positions += activations.shape[0] * activations.shape[1]
     cut.silence_with((total / positions).astype(np.float32))
     # predictions[0]: the intact model; predictions[1 + g]: with group g silenced.
-    predictions = None
+    predictions = np.zeros((1 + len(groups), len(records), model.output.shape[-1]))
     progress = Progress("influence of kernel groups", total=len(records), unit="sequences")
     for rows in batches:
         check_stop()
-        inputs = records.model_inputs(rows)
-        outputs = cut.predictions(inputs, groups)
-        if predictions is None:
-            predictions = np.zeros((len(outputs), len(records), outputs.shape[2]))
-        predictions[:, rows] = outputs
+        predictions[:, rows] = cut.predictions(records.model_inputs(rows), groups)
         progress.advance(rows.stop - rows.start)
     losses = np.array([model_loss(records, values) for values in predictions])
     return losses[1:] - losses[0]
@@ -150,12 +146,10 @@ class _Cut:
     def __init__(self, model, layer):
         import keras
 
-        from ..model.layers import GlobalMaxAvgPooling1D, PositionWeightedMaxPooling1D
-
         names = [item.name for item in model.layers]
         # One node per call of a layer in the network (the strands share it); calls made later outside the
         # network (a sub-model built on new inputs) would come after these.
-        calls = 2 if REVERSE_LAYER in names else 1
+        calls = self._strands = 2 if REVERSE_LAYER in names else 1
         sequence = model.get_layer("sequence").output
         extra = [model.get_layer(FEATURES).output] if FEATURES in names else []
         convolved = [node.output_tensors[0] for node in layer._inbound_nodes[:calls]]
@@ -169,9 +163,8 @@ class _Cut:
             self._pooled_of = keras.Model(convolved, pooled)
             self._values = keras.Model(sequence, pooled)
             self._head = keras.Model(pooled + extra, model.output)
-            both = isinstance(pool, GlobalMaxAvgPooling1D) or (isinstance(pool, PositionWeightedMaxPooling1D)
-                                                                and pool.mean)
-            self._parts = 2 if both else 1  # max+avg: each kernel's maximum, then (after all maxima) its mean
+            # max+avg: each kernel's maximum, then (after all maxima) its mean
+            self._parts = pooled[0].shape[-1] // layer.filters
         else:
             self._pooled_of = None
             self._values = self._activations
@@ -185,12 +178,11 @@ class _Cut:
     def silence_with(self, mean_activation: np.ndarray) -> None:
         """Set the kernels' constant output: their mean activation."""
         if self._pooled_of is None:
-            self._silent = [mean_activation] * len(self._values.outputs)
+            self._silent = [mean_activation] * self._strands
             return
         length = self._activations.outputs[0].shape[1]
         constant = np.broadcast_to(mean_activation, (1, length, self.filters)).copy()
-        self._silent = [values[0] for values in _arrays(self._pooled_of.predict_on_batch([constant] * len(
-            self._values.outputs)))]
+        self._silent = [values[0] for values in _arrays(self._pooled_of.predict_on_batch([constant] * self._strands))]
 
     def _columns(self, group: list) -> list:
         if self._pooled_of is None:
