@@ -129,6 +129,15 @@ CANDIDATES = {
                "kernel_len": 8}),
     "x16k8": ("(x16) with kernel_len 8",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": 8}),
+    "x16k6": ("(x16) with kernel_len 6",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": 6}),
+    "x16k11": ("(x16) with kernel_len 11",
+               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": 11}),
+    "x16d0": ("(x16) without dropout after the dense layer (dropout_dense 0)",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "dropout_dense": 0.0}),
+    "x16a": ("(x16) with kernel_len auto, the default since 2026-12-02: kernels of 15 for DNA and RNA (the same "
+             "network as x16), of 8 for protein",
+             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto"}),
     "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
                "patience_lr": 100}),
@@ -341,10 +350,14 @@ def subsample_fasta(source: Path, target: Path, keep: int, seed: int) -> Path:
     return target
 
 
-def make_sets(names: list, work: Path, quick: bool, seed: int, srsf1_keep: int) -> dict:
-    """Build (or reuse) the data sets; each an entry of train files, test files, truth and reference."""
+def make_sets(names: list, work: Path, quick: bool, seed: int, srsf1_keep: int, train_scale: int = 1) -> dict:
+    """Build (or reuse) the data sets; each an entry of train files, test files, truth and reference.
+
+    ``train_scale`` multiplies the planted sets' training records (a learning curve: how far the gap
+    to the oracle is the number of records rather than the network)."""
     sets = {}
     n_train, n_test = (300, 150) if quick else (1200, 400)
+    n_train *= train_scale
     for name in names:
         # Seeded by the set's place in SETS, so a set is the same whichever sets are asked for with it.
         rng = np.random.default_rng([seed, SETS.index(name) if name in SETS else len(SETS)])
@@ -606,9 +619,11 @@ def write_tsv(rows: list, path: Path) -> None:
 
 
 def write_markdown(rows: list, sets: list, candidates: list, path: Path, header: dict, not_run: list) -> None:
+    scale = header.get("train_scale", 1)
+    scaled = f"planted sets' training records x{scale}; " if scale != 1 else ""
     lines = ["# Choosing the default architecture (issue 17)", "",
              f"Date: {header['date']}; machine: {header['machine']}; code {header['code']}; {header['mode']}; "
-             f"seed {header['seed']}; "
+             f"seed {header['seed']}; {scaled}"
              f"wall time of this invocation {header['minutes']:.0f} min (runs reused from `--work` are not re-timed).",
              "Produced by `python benchmarks/defaults.py`; every test figure is beside a reference measured "
              "on the same test records. Trainings ran one at a time, on the CPU, under `nice -n 15`, on a "
@@ -679,6 +694,8 @@ def main(argv=None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="folder for data and runs, reused between "
                         "invocations [default: a temporary folder]")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--train-scale", type=int, default=1, help="multiply the planted sets' training records "
+                        "(a learning curve; use its own --work) [default: 1]")
     parser.add_argument("--srsf1-keep", type=int, default=0, help="srsf1 train records kept per class (0: all)")
     parser.add_argument("--fold", default="", help="comma-separated RBP sets to also train with --fold")
     parser.add_argument("--fold-mode", choices=("context", "profile"), default="context",
@@ -703,7 +720,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     new_keys = available_params()
     log(f"work folder {work}; new parameters available: {sorted(new_keys) or 'none'}")
-    sets = make_sets(set_names, work, args.quick, args.seed, args.srsf1_keep)
+    sets = make_sets(set_names, work, args.quick, args.seed, args.srsf1_keep, args.train_scale)
     if args.time_epochs:
         results = time_epochs(sets, set_names, keys, new_keys, work, args.seed, args.time_epochs, args.timing_epochs)
         header = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -759,6 +776,7 @@ def main(argv=None) -> int:
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Linux {platform.release()}, "
                          f"Python {platform.python_version()}",
               "mode": "quick (smoke) run" if args.quick else "full run", "seed": args.seed,
+              "train_scale": args.train_scale,
               "code": _code_version(),
               "minutes": (time.perf_counter() - started) / 60}
     write_tsv(rows, tsv)

@@ -22,6 +22,7 @@ from motifnet.model.params import (
     parse_assignments,
     preset_values,
     resolve,
+    resolve_kernel_len,
     resolve_strand,
     to_json,
 )
@@ -73,12 +74,12 @@ def test_parameters_missing_from_a_saved_run_are_pysster_values_whatever_the_def
 
 
 def test_the_motifnet_preset_and_overrides_on_top_of_it():
-    expected = {**ALL_DEFAULTS, "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1,
+    expected = {**ALL_DEFAULTS, "conv_num": 1, "kernel_num": 64, "kernel_len": "auto", "pool_size": 1,
                 "pool_stride": 1, "global_pool": "max", "position_bins": 16, "dense_num": 1, "neuron_num": 32,
                 "strand": "auto", "dropout_conv": 0.0}
     assert preset_values("motifnet") == expected
     assert resolve({"kernel_num": 8}, preset="motifnet") == {**expected, "kernel_num": 8}
-    assert resolve({"kernel_num": 8}, preset=" MotifNet ")["kernel_len"] == 15
+    assert resolve({"kernel_num": 8}, preset=" MotifNet ")["kernel_len"] == "auto"
     assert resolve({"conv_num": 2}, preset="motifnet")["kernel_num"] == 64  # a scalar serves every layer
 
 
@@ -127,6 +128,22 @@ def test_strand_auto_both_and_forward_against_the_input():
     assert params["strand"] == "auto"  # a copy is returned
 
 
+def test_kernel_len_auto_is_15_for_nucleotides_and_8_for_larger_alphabets():
+    auto = resolve(preset="motifnet")
+    assert auto["kernel_len"] == "auto"
+    assert resolve_kernel_len(auto, 4)["kernel_len"] == 15
+    assert resolve_kernel_len(auto, 20)["kernel_len"] == 8
+    assert resolve_kernel_len(auto, 5)["kernel_len"] == 8
+    assert auto["kernel_len"] == "auto"  # a copy is returned
+    two = resolve({"conv_num": 2, "kernel_len": "auto,5"})
+    assert resolve_kernel_len(two, 20)["kernel_len"] == (8, 5)
+    assert resolve_kernel_len({**auto, "kernel_len": 11}, 20)["kernel_len"] == 11  # a number is kept
+    assert resolve_kernel_len(pysster(), 20)["kernel_len"] == 25
+    # A run saved with the resolved length matches 'auto' resolved for its alphabet, not another length.
+    assert matches_saved(to_json(resolve_kernel_len(auto, 20)), resolve_kernel_len(auto, 20))
+    assert not matches_saved(to_json(resolve_kernel_len(auto, 20)), resolve_kernel_len(auto, 4))
+
+
 def test_strand_both_on_protein_is_refused_in_one_line():
     with pytest.raises(ParamError) as error:
         resolve_strand(pysster({"strand": "both"}), None, "protein (ACDEFGHIKLMNPQRSTVWY)")
@@ -163,7 +180,8 @@ def test_parse_assignments_converts_each_type():
     ("rnn_bidirectional", "True", True), ("rnn_bidirectional", "yes", True), ("rnn_bidirectional", "1", True),
     ("rnn_bidirectional", "off", False), ("rnn_bidirectional", "0", False),
     ("batch_size", "1", 1), ("kernel_len", "1e1", 10), ("learning_rate", "1e-20", 1e-20),
-    ("kernel_num", "7", 7), ("pool_size", "3,2", (3, 2)),
+    ("kernel_num", "7", 7), ("pool_size", "3,2", (3, 2)), ("kernel_len", " AUTO", "auto"),
+    ("kernel_len", "auto,5", ("auto", 5)),
 ])
 def test_convert_value_from_command_line_text(name, text, expected):
     assert convert_value(name, text) == expected
@@ -177,6 +195,8 @@ def test_convert_value_from_command_line_text(name, text, expected):
     ("kernel_num=abc", "parameter kernel_num expects an integer >= 1, or one value per layer "
                        r"\(conv_num values, comma-separated\), received: 'abc'"),
     ("kernel_num=2.5", "parameter kernel_num expects an integer >= 1.*received: '2.5'"),
+    ("kernel_num=auto", "parameter kernel_num expects an integer >= 1, or one value per layer"),
+    ("kernel_len=automatic", "parameter kernel_len expects an integer >= 1 or 'auto', or one value per layer"),
     ("kernel_num=0", "parameter kernel_num expects an integer >= 1.*received: '0'"),
     ("kernel_num=None", "parameter kernel_num expects .*received: 'None'"),
     ("dropout_input=1.0", r"parameter dropout_input expects a number in \[0, 1\), received: '1.0'"),
@@ -282,7 +302,9 @@ def test_to_json_turns_tuples_into_lists_that_load_back():
 
 def test_output_length_follows_valid_convolution_and_pooling():
     assert output_length(pysster(), 100) == [("conv_1", 76), ("pool_1", 38), ("conv_2", 14), ("pool_2", 7)]
-    assert output_length(resolve(), 100) == [("conv_1", 86)]  # the default pools by 1: no pool_1
+    assert output_length(resolve_kernel_len(resolve(), 4), 100) == [("conv_1", 86)]  # pools by 1: no pool_1
+    with pytest.raises(ValueError, match="kernel_len 'auto' is decided by the input"):
+        output_length(resolve(), 100)
     params = pysster({"conv_num": 2, "kernel_len": (5, 3), "pool_size": (3, 2), "pool_stride": (2, 1)})
     # conv 20-5+1=16, pool (16-3)//2+1=7, conv 7-3+1=5, pool (5-2)//1+1=4
     assert output_length(params, 20) == [("conv_1", 16), ("pool_1", 7), ("conv_2", 5), ("pool_2", 4)]

@@ -167,7 +167,8 @@ def test_the_preset_and_the_strand_it_resolves_to_are_recorded_and_built(fasta, 
     train(load_dataset(fasta), TrainConfig(str(run_dir), {"epochs": 2, "kernel_num": 4}, seed=1, preset="motifnet"))
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["preset"] == "motifnet"
-    expected = {**PRESETS["motifnet"], "epochs": 2, "kernel_num": 4, "strand": "both"}  # DNA: 'auto' reads both
+    # DNA: strand 'auto' reads both; kernel_len 'auto' is 15 for a 4-letter alphabet.
+    expected = {**PRESETS["motifnet"], "epochs": 2, "kernel_num": 4, "strand": "both", "kernel_len": 15}
     assert meta["params"] == {key: list(value) if isinstance(value, tuple) else value
                               for key, value in expected.items()}
     run = open_run(run_dir)
@@ -183,6 +184,21 @@ def test_the_preset_and_the_strand_it_resolves_to_are_recorded_and_built(fasta, 
     index = np.arange(len(forward))
     np.testing.assert_allclose(predict_arrays(run.model, forward, index, 16),
                                predict_arrays(run.model, load_dataset(reverse), index, 16), atol=1e-6)
+
+
+def test_kernel_len_auto_gives_protein_kernels_of_8_recorded_and_built(tmp_path):
+    rng = np.random.default_rng(0)
+    files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), 30)))
+                                                   for i in range(20)]) for name in ("a", "b")]
+    run_dir = tmp_path / "run"
+    train(load_dataset(files, alphabet="protein"), TrainConfig(str(run_dir), {"epochs": 1, "kernel_num": 4}, seed=1))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["params"]["kernel_len"] == 8 and meta["params"]["strand"] == "forward"
+    assert open_run(run_dir).model.get_layer("conv_1").kernel.shape == (8, 20, 4)
+    # A length given as a number is kept, for protein too.
+    train(load_dataset(files, alphabet="protein"),
+          TrainConfig(str(tmp_path / "eleven"), {"epochs": 1, "kernel_num": 4, "kernel_len": 11}, seed=1))
+    assert json.loads((tmp_path / "eleven" / "motifnet.json").read_text())["params"]["kernel_len"] == 11
 
 
 def test_both_strands_on_protein_are_refused_before_anything_is_written(tmp_path):

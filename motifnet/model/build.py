@@ -45,7 +45,7 @@ interpretation thresholds and turns into motifs, non-negative and in the kernel'
 from __future__ import annotations
 
 from ..errors import ParamError
-from .params import check_length, layer_value, resolve_strand
+from .params import check_length, layer_value, resolve_kernel_len, resolve_strand
 
 
 class _SharedLayers:
@@ -68,7 +68,7 @@ class _SharedLayers:
 
 def build_model(params: dict, length: int, channels: int, n_classes: int, multi_label: bool,
                 n_features: int = 0, adjacency: dict | None = None, task: str = "classification",
-                complement=None):
+                complement=None, letters: int | None = None):
     """Build and compile the network.
 
     Parameters
@@ -95,6 +95,9 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
         For each input channel, the channel of its complement
         (:attr:`motifnet.data.dataset.Dataset.complement_channels`): needed by ``strand`` both,
         and ``strand`` auto reads both strands when it is given. Default is None: no complement.
+    letters : int or None
+        Letters of the sequence alphabet, which decide ``kernel_len`` 'auto'
+        (:func:`motifnet.model.params.resolve_kernel_len`). Default is None: ``channels``.
 
     Returns
     -------
@@ -113,6 +116,7 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     from .compile import compile_model
     from .layers import ReverseComplement, complement_problem
 
+    params = resolve_kernel_len(params, channels if letters is None else letters)
     check_length(params, length)
     strand = resolve_strand(params, complement)["strand"]
     if strand == "both":

@@ -43,6 +43,8 @@ class ParamSpec:
         Allowed values of a ``choice`` parameter.
     optional : bool
         Whether ``None`` is accepted.
+    words : tuple
+        Words accepted beside numbers, resolved once the input is known (``kernel_len`` 'auto').
     """
 
     name: str
@@ -55,6 +57,7 @@ class ParamSpec:
     choices: tuple | None = None
     optional: bool = False
     low_open: bool = False
+    words: tuple = ()
 
     def describe_allowed(self) -> str:
         if self.kind == "choice":
@@ -71,6 +74,8 @@ class ParamSpec:
                 text = f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
             else:
                 text = noun
+        if self.words:
+            text += "".join(f" or {word!r}" for word in self.words)
         if self.optional:
             text += " or None"
         if self.layers:
@@ -81,7 +86,9 @@ class ParamSpec:
 PARAMS = (
     ParamSpec("conv_num", 2, "int", "number of convolutional/pooling layers", low=0),
     ParamSpec("kernel_num", 30, "int", "number of kernels in each conv layer", "conv_num", low=1),
-    ParamSpec("kernel_len", 25, "int", "length of kernels", "conv_num", low=1),
+    ParamSpec("kernel_len", 25, "int",
+              "length of kernels; auto: 15 for alphabets of up to 4 letters (DNA, RNA), 8 for larger ones "
+              "(protein), decided when the input is read", "conv_num", low=1, words=("auto",)),
     ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
     ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
     ParamSpec("global_pool", None, "choice",
@@ -140,7 +147,7 @@ SPECS = {spec.name: spec for spec in PARAMS}
 _PRESET_CHANGES = {
     "pysster": {},
     "motifnet": {
-        "conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
+        "conv_num": 1, "kernel_num": 64, "kernel_len": "auto", "pool_size": 1, "pool_stride": 1,
         "global_pool": "max", "position_bins": 16, "dense_num": 1, "neuron_num": 32, "strand": "auto",
         "dropout_conv": 0.0,
     },
@@ -184,6 +191,8 @@ def _convert_scalar(spec: ParamSpec, value):
         if isinstance(value, str):
             return value.strip()
         raise _bad(spec, value)
+    if spec.words and isinstance(value, str) and value.strip().lower() in spec.words:
+        return value.strip().lower()
     if spec.kind == "choice":
         if isinstance(value, str):
             for choice in spec.choices:
@@ -360,7 +369,8 @@ def matches_saved(saved: dict, params: dict) -> bool:
     """Whether a run whose ``motifnet.json`` holds ``saved`` was trained with the resolved ``params``.
 
     Parameters missing from ``saved`` count as their ``pysster`` values (see :func:`from_json`), and
-    ``strand`` 'auto' in ``params`` matches the strand training resolved it to (see :func:`resolve_strand`).
+    ``strand`` 'auto' in ``params`` matches the strand training resolved it to (see :func:`resolve_strand`);
+    ``kernel_len`` 'auto' must be resolved for the run's alphabet first (:func:`resolve_kernel_len`).
 
     Raises
     ------
@@ -371,6 +381,44 @@ def matches_saved(saved: dict, params: dict) -> bool:
     if params.get("strand") == "auto" and restored["strand"] in ("forward", "both"):
         restored["strand"] = "auto"
     return restored == params
+
+
+#: ``kernel_len`` 'auto': kernels of 15 for alphabets of up to this many letters (DNA, RNA), else 8.
+AUTO_KERNEL_LETTERS = 4
+AUTO_KERNEL_LEN = (15, 8)
+
+
+def _has_auto(value) -> bool:
+    return value == "auto" or (isinstance(value, tuple) and "auto" in value)
+
+
+def resolve_kernel_len(params: dict, letters: int) -> dict:
+    """The parameters with ``kernel_len`` 'auto' decided for an alphabet of ``letters`` letters.
+
+    Kernels of 15 for alphabets of up to 4 letters (DNA, RNA), of 8 for larger ones (protein): a
+    kernel of 15 over 20 letters has 300 weights to fit, most of them beside a motif of a few
+    residues (``benchmarks/defaults.py``, the protein set: test ROC-AUC 0.791 with kernels of 8
+    against 0.696 with 15). Values given as numbers are kept.
+
+    Parameters
+    ----------
+    params : dict
+        Resolved parameters.
+    letters : int
+        Letters of the sequence alphabet (not counting structure or track channels).
+
+    Returns
+    -------
+    dict
+        A copy of ``params`` without 'auto' in ``kernel_len``.
+    """
+    value = params["kernel_len"]
+    if not _has_auto(value):
+        return dict(params)
+    length = AUTO_KERNEL_LEN[0] if letters <= AUTO_KERNEL_LETTERS else AUTO_KERNEL_LEN[1]
+    if isinstance(value, tuple):
+        return {**params, "kernel_len": tuple(length if item == "auto" else item for item in value)}
+    return {**params, "kernel_len": length}
 
 
 def resolve_strand(params: dict, complement, received: str = "this input", double_stranded: bool = True) -> dict:
@@ -416,6 +464,8 @@ def resolve_strand(params: dict, complement, received: str = "this input", doubl
 def output_length(params: dict, length: int) -> list:
     """Length of the sequence after each conv and pool layer, as (layer name, length) pairs (pooling of 1 at
     steps of 1 is no layer, and no step)."""
+    if _has_auto(params["kernel_len"]):
+        raise ValueError("kernel_len 'auto' is decided by the input: resolve_kernel_len() first")
     steps = []
     for index in range(params["conv_num"]):
         length = length - layer_value(params, "kernel_len", index) + 1

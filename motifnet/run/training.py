@@ -19,7 +19,7 @@ from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
 from ..errors import ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
-from ..model.params import DEFAULT_PRESET, check_length, from_json, resolve, resolve_strand, to_json
+from ..model.params import DEFAULT_PRESET, check_length, from_json, resolve, resolve_kernel_len, resolve_strand, to_json
 from . import rundir
 from ._epochs import EpochProgress, RunFolderRecorder
 from .evaluation import compute_metrics
@@ -214,7 +214,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     from .regression import RegressionSetup
 
     preset = config.preset or DEFAULT_PRESET
-    params = resolve(config.params, preset)
+    params = resolve_kernel_len(resolve(config.params, preset), len(dataset.encoder.alphabet.letters))
     check_length(params, dataset.encoder.length)
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)

@@ -124,6 +124,7 @@ def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: in
         "length": int(dataset.encoder.length),
         "class_names": list(dataset.class_names),
         "alphabet": dataset.encoder.alphabet.name,
+        "letters": len(dataset.encoder.alphabet.letters),
         "split": {name: int(len(value)) for name, value in index.items()},
         "searched_per_class": [int(v) for v in dataset.labels[searched].sum(axis=0)],
     }
@@ -183,7 +184,7 @@ def run_trial(task: TrialTask) -> dict:
 
 
 def _run_trial(task: TrialTask) -> dict:
-    from ..model.params import check_length, resolve
+    from ..model.params import check_length, resolve, resolve_kernel_len
 
     started = time.perf_counter()
     result = {"trial": task.trial, "status": "failed", "score": None, "epochs": None, "best_epoch": None,
@@ -191,7 +192,7 @@ def _run_trial(task: TrialTask) -> dict:
     try:
         configure_threads(task.threads)
         dataset = cached_dataset(task.data, task.sha256)
-        params = resolve(task.params, task.preset)
+        params = resolve_kernel_len(resolve(task.params, task.preset), len(dataset.encoder.alphabet.letters))
         check_length(params, dataset.encoder.length)
         index = split_indices(dataset.labels, task.split, task.split_seed)
         if task.folds:

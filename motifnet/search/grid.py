@@ -45,6 +45,7 @@ from ..model.params import (
     convert_value,
     matches_saved,
     resolve,
+    resolve_kernel_len,
     to_json,
 )
 from ..run.rundir import META, read_metrics
@@ -540,7 +541,9 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str) -> str | N
         run = open_run(best_dir)
     except MotifnetError:
         return None
-    if run.meta.get("seed") != seed or not matches_saved(run.meta["params"], resolve(params, preset)):
+    letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
+    if run.meta.get("seed") != seed or not matches_saved(run.meta["params"],
+                                                         resolve_kernel_len(resolve(params, preset), letters)):
         return None
     status = run.meta["training"].get("status")
     if run.complete and read_metrics(best_dir) is not None:
@@ -726,7 +729,8 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            check_length(resolve(trial.params, config.preset or DEFAULT_PRESET), facts["length"])
+            check_length(resolve_kernel_len(resolve(trial.params, config.preset or DEFAULT_PRESET), facts["letters"]),
+                         facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
