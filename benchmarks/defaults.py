@@ -71,7 +71,8 @@ BASE = {
     "epochs": 100, "kernel_constraint": 3.0,
 }
 # Parameters newer than pysster's, with the value that leaves pysster's network unchanged.
-NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward", "position_bins": 0}
+NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward", "position_bins": 0, "short_kernels": 0,
+            "short_kernel_len": 8}
 GLOBAL_NET = {"conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
               "global_pool": "max", "dense_num": 1, "neuron_num": 32}
 CANDIDATES = {
@@ -138,6 +139,9 @@ CANDIDATES = {
     "x16a": ("(x16) with kernel_len auto, the default since 2026-12-02: kernels of 15 for DNA and RNA (the same "
              "network as x16), of 8 for protein",
              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto"}),
+    "x16s": ("(x16) with 32 of its 64 kernels short (short_kernels 32, short_kernel_len 8): two kernel lengths",
+             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "short_kernels": 32,
+              "short_kernel_len": 8}),
     "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
                "patience_lr": 100}),

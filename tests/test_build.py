@@ -293,3 +293,42 @@ def test_strand_auto_reads_both_strands_only_with_a_complement():
 def test_strand_both_is_refused_without_a_fitting_complement(channels, complement, message):
     with pytest.raises(ParamError, match=message):
         build(length=30, channels=channels, conv_num=1, kernel_len=5, strand="both", complement=complement)
+
+
+def test_short_kernels_stay_zero_outside_their_central_positions_through_training_and_loading(tmp_path):
+    import keras
+
+    from motifnet.model.layers import CUSTOM_OBJECTS
+
+    model = build(length=40, classes=2, conv_num=1, kernel_num=5, kernel_len=9, short_kernels=3, short_kernel_len=4,
+                  neuron_num=8, global_pool="max", pool_size=1, pool_stride=1, kernel_constraint=0.5)
+    live = np.zeros((9, 1, 5), dtype=bool)
+    live[:, :, :2] = True  # the first two kernels are long
+    live[2:6, :, 2:] = True  # the last three read positions 2-5 of their window of 9
+
+    def check(kernel):
+        kernel = np.asarray(kernel)
+        assert np.all(kernel[~np.broadcast_to(live, kernel.shape)] == 0)
+        assert np.all(np.abs(kernel[np.broadcast_to(live, kernel.shape)]) > 0)
+        assert np.all(np.sqrt((kernel ** 2).sum(axis=(0, 1))) <= 0.5 + 1e-6)  # max-norm per kernel, as before
+
+    check(layer(model, "conv_1").kernel)  # from the start
+    rng = np.random.default_rng(3)
+    x = np.stack([one_hot(text) for text in random_dna(64, 40, seed=4)])
+    model.fit(x, np.eye(2)[rng.integers(0, 2, 64)], epochs=2, batch_size=16, verbose=0)
+    check(layer(model, "conv_1").kernel)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras", compile=False, safe_mode=True,
+                                     custom_objects=CUSTOM_OBJECTS)
+    assert loaded.get_layer("conv_1").kernel_constraint.get_config() == {"short": 3, "length": 4, "max_value": 0.5}
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"short_kernels": 6, "kernel_num": 5}, r"short_kernels=6 is more than conv_1's 5 kernels"),
+    ({"short_kernels": 2, "short_kernel_len": 9}, r"short_kernel_len=9 is not shorter than conv_1's kernels \(9"),
+    ({"short_kernels": 2, "conv_num": 0}, r"short_kernels=2 needs a convolution"),
+])
+def test_short_kernels_that_cannot_be_are_refused(overrides, message):
+    with pytest.raises(ParamError, match=message):
+        build(length=40, conv_num=overrides.pop("conv_num", 1), kernel_len=9, **{"kernel_num": 5, **overrides})
