@@ -139,7 +139,8 @@ CANDIDATES = {
     "x16a": ("(x16) with kernel_len auto, the default since 2026-12-02: kernels of 15 for DNA and RNA (the same "
              "network as x16), of 8 for protein",
              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto"}),
-    "x16s": ("(x16) with 32 of its 64 kernels short (short_kernels 32, short_kernel_len 8): two kernel lengths",
+    "x16s": ("(x16) with 32 of its 64 kernels short (short_kernels 32, short_kernel_len 8): two kernel lengths "
+             "(a probe; the option was removed after it, as it did not help: commit 19bd986 has it)",
              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "short_kernels": 32,
               "short_kernel_len": 8}),
     "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",

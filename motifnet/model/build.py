@@ -45,7 +45,7 @@ interpretation thresholds and turns into motifs, non-negative and in the kernel'
 from __future__ import annotations
 
 from ..errors import ParamError
-from .params import check_length, check_short_kernels, layer_value, resolve_kernel_len, resolve_strand
+from .params import check_length, layer_value, resolve_kernel_len, resolve_strand
 
 
 class _SharedLayers:
@@ -118,7 +118,6 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
 
     params = resolve_kernel_len(params, channels if letters is None else letters)
     check_length(params, length)
-    check_short_kernels(params)
     strand = resolve_strand(params, complement)["strand"]
     if strand == "both":
         problem = complement_problem(complement)
@@ -145,9 +144,6 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     outputs = keras.layers.Dense(n_classes, activation=activation, kernel_constraint=constraint(0),
                                  bias_constraint=constraint(0), name="output")(x)
     model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
-    if params["short_kernels"]:  # short kernels start as they go on: 0 outside their central positions
-        conv = model.get_layer("conv_1")
-        conv.kernel.assign(conv.kernel_constraint(conv.kernel))
     compile_model(model, params["learning_rate"], multi_label, task)
     return model
 
@@ -202,15 +198,9 @@ def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
     from keras import layers
 
     x = shared(x, layers.Dropout, params["dropout_input"], name="dropout_input")
-    from .layers import ShortKernels
-
     for i in range(params["conv_num"]):
-        kernel_constraint = constraint([0, 1])
-        if i == 0 and params["short_kernels"]:
-            kernel_constraint = ShortKernels(params["short_kernels"], params["short_kernel_len"],
-                                             params["kernel_constraint"])
         x = shared(x, layers.Conv1D, layer_value(params, "kernel_num", i), layer_value(params, "kernel_len", i),
-                   activation="relu", padding="valid", kernel_constraint=kernel_constraint,
+                   activation="relu", padding="valid", kernel_constraint=constraint([0, 1]),
                    bias_constraint=constraint(0), name=f"conv_{i + 1}")
         if params["batch_norm"]:
             x = shared(x, layers.BatchNormalization, name=f"batch_norm_{i + 1}")

@@ -304,45 +304,10 @@ class GlobalMaxAvgPooling1D(keras.layers.Layer):
 
 
 #: Pass to ``keras.saving.load_model`` for models that use motifnet's layers.
-@keras.saving.register_keras_serializable(package="motifnet")
-class ShortKernels(keras.constraints.Constraint):
-    """Two kernel lengths in one convolution: the last ``short`` kernels use only their window's central
-    ``length`` positions; their other weights are kept at exactly 0 (max-norm at ``max_value`` first,
-    over positions and channels of each kernel, as the layer's other kernels get).
-
-    Applied by the optimizer after every update (and once after the layer is built), so the stored
-    kernel is what the network computes with: logos, activations and attributions read it as they read
-    any kernel, and a short kernel's window is the long one's, its motif in the middle.
-    """
-
-    def __init__(self, short: int, length: int, max_value: float | None = None):
-        self.short = int(short)
-        self.length = int(length)
-        self.max_value = max_value
-
-    def mask(self, shape) -> np.ndarray:
-        """1 where a weight is live, shape (kernel_len, 1, kernels)."""
-        width, kernels = int(shape[0]), int(shape[-1])
-        mask = np.ones((width, 1, kernels), dtype="float32")
-        start = (width - self.length) // 2
-        mask[:start, :, kernels - self.short:] = 0
-        mask[start + self.length:, :, kernels - self.short:] = 0
-        return mask
-
-    def __call__(self, w):
-        if self.max_value is not None:
-            w = keras.constraints.MaxNorm(self.max_value, axis=[0, 1])(w)
-        return ops.multiply(w, ops.cast(self.mask(w.shape), w.dtype))
-
-    def get_config(self):
-        return {"short": self.short, "length": self.length, "max_value": self.max_value}
-
-
 CUSTOM_OBJECTS = {keras.saving.get_registered_name(SparselyConnected): SparselyConnected,
                   keras.saving.get_registered_name(ReverseComplement): ReverseComplement,
                   keras.saving.get_registered_name(PositionWeightedMaxPooling1D): PositionWeightedMaxPooling1D,
                   keras.saving.get_registered_name(GlobalMaxAvgPooling1D): GlobalMaxAvgPooling1D,
-                  keras.saving.get_registered_name(ShortKernels): ShortKernels,
                   keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
 
 

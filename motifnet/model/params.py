@@ -89,10 +89,6 @@ PARAMS = (
     ParamSpec("kernel_len", 25, "int",
               "length of kernels; auto: 15 for alphabets of up to 4 letters (DNA, RNA), 8 for larger ones "
               "(protein), decided when the input is read", "conv_num", low=1, words=("auto",)),
-    ParamSpec("short_kernels", 0, "int",
-              "of conv_1's kernels, this many (the last) use only the central short_kernel_len positions of "
-              "their window (their other weights kept at 0): two motif lengths in one layer", low=0),
-    ParamSpec("short_kernel_len", 8, "int", "length of the short kernels (short_kernels)", low=1),
     ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
     ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
     ParamSpec("global_pool", None, "choice",
@@ -485,21 +481,6 @@ def output_length(params: dict, length: int) -> list:
         if length < 1:
             break
     return steps
-
-
-def check_short_kernels(params: dict) -> None:
-    """Refuse short kernels that are not shorter than conv_1's kernels, or more of them than it has."""
-    if not params["short_kernels"]:
-        return
-    if params["conv_num"] < 1:
-        raise ParamError(f"parameter short_kernels={params['short_kernels']} needs a convolution (conv_num >= 1)")
-    kernels, width = layer_value(params, "kernel_num", 0), layer_value(params, "kernel_len", 0)
-    if params["short_kernels"] > kernels:
-        raise ParamError(f"parameter short_kernels={params['short_kernels']} is more than conv_1's {kernels} "
-                         "kernels (kernel_num); use at most kernel_num")
-    if params["short_kernel_len"] >= width:
-        raise ParamError(f"parameter short_kernel_len={params['short_kernel_len']} is not shorter than conv_1's "
-                         f"kernels ({width}, kernel_len); use a smaller short_kernel_len")
 
 
 def check_length(params: dict, length: int) -> None:
