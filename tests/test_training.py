@@ -186,12 +186,15 @@ def test_the_preset_and_the_strand_it_resolves_to_are_recorded_and_built(fasta, 
                                predict_arrays(run.model, load_dataset(reverse), index, 16), atol=1e-6)
 
 
-def test_kernel_len_auto_gives_protein_kernels_of_8_recorded_and_built(tmp_path):
+def test_kernel_len_auto_gives_protein_kernels_of_8_recorded_and_built(tmp_path, caplog):
     rng = np.random.default_rng(0)
     files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), 30)))
                                                    for i in range(20)]) for name in ("a", "b")]
     run_dir = tmp_path / "run"
-    train(load_dataset(files, alphabet="protein"), TrainConfig(str(run_dir), {"epochs": 1, "kernel_num": 4}, seed=1))
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        train(load_dataset(files, alphabet="protein"),
+              TrainConfig(str(run_dir), {"epochs": 1, "kernel_num": 4}, seed=1))
+    assert "kernel_len auto: kernels of 8 for an alphabet of 20 letters" in caplog.messages
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["params"]["kernel_len"] == 8 and meta["params"]["strand"] == "forward"
     assert open_run(run_dir).model.get_layer("conv_1").kernel.shape == (8, 20, 4)

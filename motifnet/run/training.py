@@ -214,7 +214,12 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     from .regression import RegressionSetup
 
     preset = config.preset or DEFAULT_PRESET
-    params = resolve_kernel_len(resolve(config.params, preset), len(dataset.encoder.alphabet.letters))
+    params = resolve(config.params, preset)
+    letters = len(dataset.encoder.alphabet.letters)
+    resolved = resolve_kernel_len(params, letters)
+    if resolved["kernel_len"] != params["kernel_len"]:
+        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", resolved["kernel_len"], letters)
+    params = resolved
     check_length(params, dataset.encoder.length)
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
