@@ -293,3 +293,15 @@ def test_strand_auto_reads_both_strands_only_with_a_complement():
 def test_strand_both_is_refused_without_a_fitting_complement(channels, complement, message):
     with pytest.raises(ParamError, match=message):
         build(length=30, channels=channels, conv_num=1, kernel_len=5, strand="both", complement=complement)
+
+
+def test_kernel_len_auto_follows_the_letters_not_the_channels():
+    from motifnet.model.build import build_model
+
+    def kernel_size(channels, letters):
+        model = build_model(resolve({"kernel_num": 4}), 40, channels, 2, False, letters=letters)
+        return layer(model, "conv_1").kernel.shape[0]
+
+    assert kernel_size(4, None) == 15 and kernel_size(20, None) == 8  # plain one-hot: letters are channels
+    assert kernel_size(12, 4) == 15  # RNA with 3 structure contexts: 12 channels, still 4 letters
+    assert kernel_size(20, 20) == 8

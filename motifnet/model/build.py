@@ -97,7 +97,8 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
         and ``strand`` auto reads both strands when it is given. Default is None: no complement.
     letters : int or None
         Letters of the sequence alphabet, which decide ``kernel_len`` 'auto'
-        (:func:`motifnet.model.params.resolve_kernel_len`). Default is None: ``channels``.
+        (:func:`motifnet.model.params.resolve_kernel_len`). Default is None: ``channels``, right
+        for plain one-hot input only (structure and track channels are not letters).
 
     Returns
     -------

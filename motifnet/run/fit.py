@@ -70,7 +70,7 @@ def build_seeded(dataset, params: dict, seed: int, adjacency: dict | None = None
     with keras_seeds_from(seed):
         return build_model(params, dataset.encoder.length, dataset.channels, len(dataset.output_names),
                            dataset.multi_label, n_features, adjacency=adjacency, task=dataset.task,
-                           complement=dataset.complement_channels)
+                           complement=dataset.complement_channels, letters=len(dataset.encoder.alphabet.letters))
 
 
 @dataclass

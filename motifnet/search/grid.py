@@ -541,7 +541,10 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str) -> str | N
         run = open_run(best_dir)
     except MotifnetError:
         return None
-    letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
+    try:
+        letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
+    except (KeyError, TypeError):  # a damaged motifnet.json: the run is trained again
+        return None
     if run.meta.get("seed") != seed or not matches_saved(run.meta["params"],
                                                          resolve_kernel_len(resolve(params, preset), letters)):
         return None
