@@ -25,6 +25,7 @@ from motifnet.search.grid import (
     expand_grid,
     load_grid,
     parse_row,
+    pinned_values,
     rank,
     run_search,
     trial_id,
@@ -234,6 +235,30 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     del state["settings"]["preset_values"]  # a search from before the values were recorded
     (folder / "search.json").write_text(json.dumps(state))
     with pytest.raises(ParamError, match="began before motifnet recorded the values of preset 'motifnet'"):
+        _prepare_folder(config)
+
+
+def test_a_search_begun_before_kernel_len_auto_continues_with_its_recorded_kernels(tmp_path):
+    """A preset value now decided from the input ('auto') where the search recorded a number: the search
+    continues, and its trials keep the recorded number (a trial's own value still wins)."""
+    data = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    settings, _ = _prepare_folder(config)
+    assert pinned_values(settings) == {}  # a search begun now pins nothing
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    state = json.loads((folder / "search.json").read_text())
+    state["settings"]["preset_values"]["kernel_len"] = 15  # as the motifnet preset was before 'auto'
+    (folder / "search.json").write_text(json.dumps(state))
+    settings, earlier = _prepare_folder(config)
+    assert earlier is not None and pinned_values(settings) == {"kernel_len": 15}
+    state["settings"]["preset_values"]["kernel_len"] = [15, 5]
+    (folder / "search.json").write_text(json.dumps(state))
+    assert pinned_values(_prepare_folder(config)[0]) == {"kernel_len": (15, 5)}
+    state["settings"]["preset_values"].update(kernel_len=15, position_bins=0)  # another change is still refused
+    (folder / "search.json").write_text(json.dumps(state))
+    with pytest.raises(ParamError, match=re.escape("preset 'motifnet' now has kernel_len 15 -> 'auto', "
+                                                   "position_bins 0 -> 16)")):
         _prepare_folder(config)
 
 
@@ -534,6 +559,23 @@ def test_a_killed_search_continues_without_rerunning_trials_and_ends_as_an_unint
 
     again = run_search(search_config(data_dir, folder), on(scheduler))
     assert again.ran == [] and (folder / RESULTS).read_text().splitlines(keepends=True) == after
+
+
+@pytest.mark.slow
+def test_a_continued_search_gives_its_trials_the_kernel_len_it_began_with(data_dir, scheduler):
+    from motifnet.run.rundir import open_run
+
+    folder = data_dir / "pinned"
+    config = search_config(data_dir, folder, {"kernel_num": [4]})
+    _prepare_folder(config)
+    state = json.loads((folder / "search.json").read_text())
+    state["settings"]["preset_values"]["kernel_len"] = 11  # recorded by a motifnet before kernel_len 'auto'
+    (folder / "search.json").write_text(json.dumps(state))
+    result = run_search(config, on(scheduler))
+    assert len(result.ran) == 1 and result.best is not None
+    best = open_run(folder / "best")
+    assert best.meta["params"]["kernel_len"] == 11 and best.model.get_layer("conv_1").kernel.shape[0] == 11
+    assert json.loads((folder / "search.json").read_text())["settings"]["preset_values"]["kernel_len"] == 11
 
 
 def open_run_params(path):

@@ -388,8 +388,9 @@ AUTO_KERNEL_LETTERS = 4
 AUTO_KERNEL_LEN = (15, 8)
 
 
-def _has_auto(value) -> bool:
-    return value == "auto" or (isinstance(value, tuple) and "auto" in value)
+def has_auto(value) -> bool:
+    """Whether a value (or one of a per-layer tuple or list) is 'auto'."""
+    return value == "auto" or (isinstance(value, (list, tuple)) and "auto" in value)
 
 
 def resolve_kernel_len(params: dict, letters: int) -> dict:
@@ -413,7 +414,7 @@ def resolve_kernel_len(params: dict, letters: int) -> dict:
         A copy of ``params`` without 'auto' in ``kernel_len``.
     """
     value = params["kernel_len"]
-    if not _has_auto(value):
+    if not has_auto(value):
         return dict(params)
     length = AUTO_KERNEL_LEN[0] if letters <= AUTO_KERNEL_LETTERS else AUTO_KERNEL_LEN[1]
     if isinstance(value, tuple):
@@ -464,7 +465,7 @@ def resolve_strand(params: dict, complement, received: str = "this input", doubl
 def output_length(params: dict, length: int) -> list:
     """Length of the sequence after each conv and pool layer, as (layer name, length) pairs (pooling of 1 at
     steps of 1 is no layer, and no step)."""
-    if _has_auto(params["kernel_len"]):
+    if has_auto(params["kernel_len"]):
         raise ValueError("kernel_len 'auto' is decided by the input: resolve_kernel_len() first")
     steps = []
     for index in range(params["conv_num"]):

@@ -43,6 +43,7 @@ from ..model.params import (
     _unknown,
     check_length,
     convert_value,
+    has_auto,
     matches_saved,
     resolve,
     resolve_kernel_len,
@@ -385,7 +386,11 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     settings = _settings(config, seed)
     if earlier and "preset_values" in earlier["settings"]:
         recorded = earlier["settings"]["preset_values"]
-        if _as_now(recorded, settings["preset_values"]) == settings["preset_values"]:
+        now = settings["preset_values"]
+        # A value the preset now decides from the input ('auto') where the search recorded a number: the
+        # search goes on with the recorded number (pinned_values), so that its trials build the same networks.
+        if all(value == now[name] or has_auto(now[name]) and not has_auto(value)
+               for name, value in _as_now(recorded, now).items()):
             settings["preset_values"] = recorded
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
@@ -412,6 +417,15 @@ def _as_now(recorded: dict, now: dict) -> dict:
     """
     pysster = to_json(PRESETS["pysster"])
     return {name: recorded.get(name, pysster.get(name)) for name in now}
+
+
+def pinned_values(settings: dict) -> dict:
+    """Preset values a continued search keeps from when it began: where the preset now says 'auto' (decided
+    from the input) and the search recorded a number. Trials get them unless their own parameters set them."""
+    now = to_json(PRESETS[settings["preset"]])
+    recorded = _as_now(settings.get("preset_values") or now, now)
+    return {name: convert_value(name, value) for name, value in recorded.items()
+            if has_auto(now[name]) and not has_auto(value)}
 
 
 def _preset_change(earlier: dict, settings: dict) -> str:
@@ -591,6 +605,10 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     folder = Path(config.search_dir)
     settings, _ = _prepare_folder(config)
     seed = settings["seed"]
+    pinned = pinned_values(settings)
+    if pinned:
+        log.info("continuing a search that began with %s: its trials keep that value",
+                 ", ".join(f"{name}={format_value(value)}" for name, value in pinned.items()))
     trials = expand_grid(config.grid, config.params, seed)
     by_id = {trial.id: trial for trial in trials}
     results = ResultsFile(folder / RESULTS, list(config.grid))
@@ -617,13 +635,13 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
 
         if pending:
             _run_trials(connected(), config, (data, checksums), seed, pending, results,
-                        len(trials) - len(pending), len(trials), on_result, runner, ran)
+                        len(trials) - len(pending), len(trials), on_result, runner, ran, pinned)
         rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
         best = rows[0] if rows and rows[0]["status"] == "ok" else None
         best_dir = folder / BEST
         test_metrics = None
         if best is not None:
-            test_metrics = _retrain_best(connected, best_dir, best["trial"], by_id[best["trial"]].params,
+            test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
                                          config.split, seed, (data, checksums), settings["preset"])
     from ..report.search_summary import write_summary
 
@@ -693,11 +711,14 @@ def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: 
     write_json(folder / SETTINGS, state)
 
 
-def _run_trials(connection, config, data, seed, pending, results, done, total, on_result, runner, ran) -> None:
+def _run_trials(connection, config, data, seed, pending, results, done, total, on_result, runner, ran,
+                pinned=None) -> None:
     """Submit the pending trials, retry each failure once, and append every outcome as it arrives.
 
-    ``data``: the :class:`DataOptions` the workers read and the files' checksums.
+    ``data``: the :class:`DataOptions` the workers read and the files' checksums; ``pinned``: values each
+    trial gets unless its own parameters set them (:func:`pinned_values`).
     """
+    pinned = pinned or {}
     from distributed import TimeoutError as WaitTimeout
     from distributed import wait
 
@@ -710,8 +731,9 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
 
     def submit(trial, attempt):
-        task = TrialTask(trial.id, to_json(trial.params), trial.seed, seed, tuple(config.split), config.metric,
-                         config.folds, connection.threads, *data, preset=config.preset or DEFAULT_PRESET)
+        task = TrialTask(trial.id, to_json({**pinned, **trial.params}), trial.seed, seed, tuple(config.split),
+                         config.metric, config.folds, connection.threads, *data,
+                         preset=config.preset or DEFAULT_PRESET)
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
@@ -732,8 +754,8 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            check_length(resolve_kernel_len(resolve(trial.params, config.preset or DEFAULT_PRESET), facts["letters"]),
-                         facts["length"])
+            check_length(resolve_kernel_len(resolve({**pinned, **trial.params}, config.preset or DEFAULT_PRESET),
+                                            facts["letters"]), facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
