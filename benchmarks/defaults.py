@@ -749,7 +749,8 @@ def main(argv=None) -> int:
         params = candidate_params(key, new_keys, args.quick)
         if params is None:
             row["status"] = "needs parameters motifnet lacks"
-            not_run.append(f"{label} / {key}: needs {', '.join(k for k in CANDIDATES[key][1] if k in NEW_KEYS and k not in new_keys)}")
+            lacking = [k for k in CANDIDATES[key][1] if k in NEW_KEYS and k not in new_keys]
+            not_run.append(f"{label} / {key}: needs {', '.join(lacking)}")
             rows.append(row)
             continue
         if data["alphabet"] == PROTEIN and params.get("strand", "forward") == "both":
