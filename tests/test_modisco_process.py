@@ -200,6 +200,23 @@ def test_workers_end_with_the_child_when_motifnet_is_killed_outright():
         motifnet.kill()
 
 
+def test_a_worker_whose_parent_died_before_it_could_ask_to_die_with_it_ends():
+    # The worker is slow to start (a hook of its own, run before motifnet's, sleeps): the child and motifnet
+    # are gone by the time it asks to die with its parent, so it must see that and end.
+    slow = KILLED_OUTRIGHT.replace('"import os, sys, time\\n"',
+                                   '"import os, sys, time\\n"\n    "os.register_at_fork(after_in_child=lambda: '
+                                   'time.sleep(2))\\n"')
+    assert slow != KILLED_OUTRIGHT
+    motifnet = subprocess.Popen([sys.executable, "-c", slow], stdout=subprocess.PIPE, text=True)
+    try:
+        leader, worker = (int(word) for word in motifnet.stdout.readline().split())
+        motifnet.kill()
+        motifnet.wait(timeout=30)
+        wait_until(lambda: not alive(leader) and not alive(worker))
+    finally:
+        motifnet.kill()
+
+
 def test_a_failing_child_is_one_motifnet_error_with_its_last_line(tmp_path, children):
     one_hot, hypothetical = arrays(tmp_path)
     children.code = "import sys; print('noise', file=sys.stderr); print('ValueError: broken', file=sys.stderr); " \

@@ -231,8 +231,20 @@ def _die_with_parent(parent: int) -> None:
                 ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
 
         ask()
-        # The request is not inherited by fork(): modisco-lite's workers make it again, for this process.
-        os.register_at_fork(after_in_child=ask)
+        # The request is not inherited by fork(): modisco-lite's workers make it again, for the process that
+        # forked them. A worker that gets to it only after that process ended (a kill right after the fork)
+        # would wait for a death that has already happened: it ends instead.
+        forker = [os.getpid()]
+
+        def before_fork():
+            forker[0] = os.getpid()
+
+        def in_worker():
+            ask()
+            if os.getppid() != forker[0]:
+                os._exit(1)
+
+        os.register_at_fork(before=before_fork, after_in_child=in_worker)
     if os.getppid() != parent:  # the parent ended before the request above took effect
         os._exit(1)
 
