@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import tempfile
 import zipfile
 from contextlib import contextmanager
@@ -19,11 +20,19 @@ def atomic_path(path, suffix: str = ""):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".partial{suffix}", dir=path.parent)
-    os.close(fd)
-    # mkstemp creates the file private (0600); the renamed file gets what a plain open() would give.
-    os.chmod(tmp, 0o666 & ~_umask())
+    # A stop signal (whose handler raises) is held back while the file is created, and delivered inside
+    # the block below that removes it: a file created just before a stop is not left behind.
+    held = _hold_stop_signals()
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".partial{suffix}", dir=path.parent)
+    except BaseException:
+        _release(held)
+        raise
+    try:
+        _release(held)
+        os.close(fd)
+        # mkstemp creates the file private (0600); the renamed file gets what a plain open() would give.
+        os.chmod(tmp, 0o666 & ~_umask())
         try:
             yield Path(tmp)
         except OSError as error:
@@ -38,6 +47,18 @@ def atomic_path(path, suffix: str = ""):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _hold_stop_signals():
+    """Block SIGINT and SIGTERM for this thread; the mask to restore (None where signals cannot be held)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _release(held) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _naming(error: OSError, path: Path) -> OSError:

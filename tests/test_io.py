@@ -128,3 +128,33 @@ def test_sha256_of_a_file_longer_than_one_read_block(tmp_path):
     assert sha256(path) == hashlib.sha256(data).hexdigest()
     (tmp_path / "empty").write_bytes(b"")
     assert sha256(tmp_path / "empty") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+
+def test_a_stop_signal_while_the_temporary_file_is_created_leaves_no_file(tmp_path, monkeypatch):
+    # A worker stopped by SIGTERM (its handler raises SystemExit) just as it created its temporary file kept
+    # the file: the signal came before the block that removes it.
+    import os
+    import signal
+    import tempfile
+
+    from motifnet import _io
+
+    real = tempfile.mkstemp
+
+    def created_then_signalled(*args, **kwargs):
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return made
+
+    def stop(signum, frame):
+        raise SystemExit(1)
+
+    monkeypatch.setattr(tempfile, "mkstemp", created_then_signalled)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(SystemExit), _io.atomic_path(tmp_path / "out.txt") as temporary:
+            temporary.write_text("never")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert list(tmp_path.iterdir()) == []
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())  # the mask is restored
