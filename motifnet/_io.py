@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
-import tempfile
+import secrets
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,18 +19,19 @@ def atomic_path(path, suffix: str = ""):
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A stop signal (whose handler raises) is held back while the file is created, and delivered inside
-    # the block below that removes it: a file created just before a stop is not left behind.
-    held = _hold_stop_signals()
+    # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
+    # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".partial{suffix}", dir=path.parent)
-    except BaseException:
-        _release(held)
-        raise
-    try:
-        _release(held)
+        while True:
+            tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.partial{suffix}")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                break
+            except FileExistsError:  # another file has that name: it is not ours to remove
+                tmp = None
         os.close(fd)
-        # mkstemp creates the file private (0600); the renamed file gets what a plain open() would give.
+        # The file is created private (0600); the renamed file gets what a plain open() would give.
         os.chmod(tmp, 0o666 & ~_umask())
         try:
             yield Path(tmp)
@@ -45,20 +45,9 @@ def atomic_path(path, suffix: str = ""):
         except OSError as error:
             raise _naming(error, path) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def _hold_stop_signals():
-    """Block SIGINT and SIGTERM for this thread; the mask to restore (None where signals cannot be held)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-
-
-def _release(held) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _naming(error: OSError, path: Path) -> OSError:

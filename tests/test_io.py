@@ -132,14 +132,11 @@ def test_sha256_of_a_file_longer_than_one_read_block(tmp_path):
 
 def test_a_stop_signal_while_the_temporary_file_is_created_leaves_no_file(tmp_path, monkeypatch):
     # A worker stopped by SIGTERM (its handler raises SystemExit) just as it created its temporary file kept
-    # the file: the signal came before the block that removes it.
+    # the file: the stop came before the block that removes it.
     import os
     import signal
-    import tempfile
 
-    from motifnet import _io
-
-    real = tempfile.mkstemp
+    real = os.open
 
     def created_then_signalled(*args, **kwargs):
         made = real(*args, **kwargs)
@@ -149,12 +146,13 @@ def test_a_stop_signal_while_the_temporary_file_is_created_leaves_no_file(tmp_pa
     def stop(signum, frame):
         raise SystemExit(1)
 
-    monkeypatch.setattr(tempfile, "mkstemp", created_then_signalled)
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with pytest.raises(SystemExit), _io.atomic_path(tmp_path / "out.txt") as temporary:
-            temporary.write_text("never")
+        with pytest.raises(SystemExit):
+            monkeypatch.setattr(os, "open", created_then_signalled)
+            with atomic_path(tmp_path / "out.txt") as temporary:
+                temporary.write_text("never")
     finally:
+        monkeypatch.undo()
         signal.signal(signal.SIGTERM, previous)
     assert list(tmp_path.iterdir()) == []
-    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())  # the mask is restored
