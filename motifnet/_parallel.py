@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -76,8 +77,22 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, _exit_now)
 
 
+#: Set in a worker by the parent's SIGTERM: the pool may swallow the SystemExit (one raised while the
+#: worker sends back a result is caught there), so the worker then ends before it starts more work.
+_terminating = False
+
+
 def _exit_now(signum, frame) -> None:
+    global _terminating
+    _terminating = True
     raise SystemExit(128 + signum)
+
+
+def _run_item(function: Callable, item):
+    """``function(item)`` in a worker, unless the parent has already asked the worker to end."""
+    if _terminating:
+        os._exit(128 + signal.SIGTERM)
+    return function(item)
 
 
 def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
@@ -97,6 +112,6 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
             yield function(item)
         return
     with process_pool(min(jobs, len(items))) as pool:
-        for result in pool.map(function, items):
+        for result in pool.map(_run_item, itertools.repeat(function), items):
             check_stop()  # a safe point: the pool's workers are stopped on the way out
             yield result

@@ -136,3 +136,16 @@ def test_stopping_leaves_no_half_written_file_of_a_worker(tmp_path):
     results.close()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["file_0"]
     assert (tmp_path / "file_0").read_text() == "whole"
+
+
+def test_a_worker_asked_to_end_starts_no_more_work():
+    # The pool swallows a SystemExit raised while a worker sends back a result: that worker then took the
+    # next item and began writing it, and was killed 10 s later with its '.partial' file left behind.
+    import subprocess
+    import sys
+
+    code = ("from motifnet import _parallel\n"
+            "_parallel._terminating = True\n"
+            "_parallel._run_item(print, 'started')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 143 and done.stdout == ""
