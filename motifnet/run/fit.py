@@ -59,12 +59,11 @@ def build_seeded(dataset, params: dict, seed: int, adjacency: dict | None = None
     """
     from .._tf import seed_everything
     from ..model.build import build_model
-    from ..model.params import resolve_kernel_len, resolve_strand
+    from ..model.params import resolve_strand
 
-    # strand 'auto': both strands for DNA only; kernel_len 'auto' by the alphabet (grid-search trials come
-    # here without train's resolution).
+    # strand 'auto': both strands for DNA only (grid-search trials come here without train's resolution);
+    # build_model decides kernel_len 'auto' from the alphabet's letters.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
-    params = resolve_kernel_len(params, len(dataset.encoder.alphabet.letters))
     seed_everything(seed, deterministic=deterministic)
     n_features = dataset.features.shape[1] if dataset.features is not None else 0
     with keras_seeds_from(seed):
