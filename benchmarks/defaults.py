@@ -149,6 +149,12 @@ CANDIDATES = {
     "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
                "patience_lr": 100}),
+    "x16c": ("(x16a) without the max-norm constraint on the weights (kernel_constraint None)",
+             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
+              "kernel_constraint": None}),
+    "x16b": ("(x16a) with batch_size 32",
+             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
+              "batch_size": 32}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
