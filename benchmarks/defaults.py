@@ -21,7 +21,8 @@ stands beside a reference measured in the same run on the same test records:
   target is the sum of the planted instances' log-odds scores plus Gaussian noise. References:
   the ceiling (Pearson r of the noise-free target with the measured one) and a PWM-scan oracle
   (per motif the expected number of instances and their expected score from the true PWMs,
-  read out by least squares fitted on the training records).
+  read out by least squares fitted on the training records), and beside it the same oracle given only
+  each motif's best site (what a global maximum sees: no count of instances).
 
 Each planted set is drawn from a generator seeded by ``--seed`` and the set's place in ``SETS``,
 so it is the same whichever other sets are asked for. ``--time-epochs ROUNDS`` times epochs
@@ -155,6 +156,11 @@ CANDIDATES = {
     "x16b": ("(x16a) with batch_size 32",
              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
               "batch_size": 32}),
+    "x16mc": ("(x16m) with kernel_len auto and without the max-norm constraint (kernel_constraint None): the "
+              "constraint caps each dense unit's weights at norm 3, so the mean, about 1/200 of a site's "
+              "activation per site, can hardly reach the output",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
+               "global_pool": "max+avg", "kernel_constraint": None}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
@@ -305,23 +311,43 @@ def make_classification_set(folder: Path, name: str, rng, classes: list, class_n
             "alphabet": alphabet}
 
 
-def regression_features(sequences: np.ndarray, motifs: list) -> np.ndarray:
-    """Per motif the expected number of planted instances and their expected log-odds total."""
+def log_odds_scores(sequences: np.ndarray, pwm: np.ndarray) -> np.ndarray:
+    """The PWM's log-odds score of every window on both strands, shape=(n, 2 * windows)."""
+    log_odds = np.log(pwm / background(DNA))
+    width, windows = len(pwm), sequences.shape[1] - len(pwm) + 1
+    strands = []
+    for matrix in (log_odds, log_odds[::-1, ::-1]):
+        score = np.zeros((len(sequences), windows))
+        for column in range(width):
+            score += matrix[column][sequences[:, column:column + windows]]
+        strands.append(score)
+    return np.concatenate(strands, axis=1)
+
+
+def regression_features(sequences: np.ndarray, motifs: list, best_site_only: bool = False) -> np.ndarray:
+    """Per motif the expected number of planted instances and their expected log-odds total.
+
+    With ``best_site_only``, per motif only what a global maximum sees: the best window's score and
+    three hinges of it (above 0, 3 and 6), so that least squares can bend the read-out; no count."""
     columns = []
     for pwm in motifs:
-        log_odds = np.log(pwm / background(DNA))
-        width, windows = len(pwm), sequences.shape[1] - len(pwm) + 1
-        prior = 1.0 / (2 * windows)  # one instance per motif on average, over positions x strands
-        expected_count, expected_score = 0.0, 0.0
-        for matrix in (log_odds, log_odds[::-1, ::-1]):
-            score = np.zeros((len(sequences), windows))
-            for column in range(width):
-                score += matrix[column][sequences[:, column:column + windows]]
-            posterior = 1 / (1 + np.exp(-(np.log(prior) + score)))
-            expected_count = expected_count + posterior.sum(axis=1)
-            expected_score = expected_score + (posterior * score).sum(axis=1)
-        columns += [expected_count, expected_score]
+        score = log_odds_scores(sequences, pwm)
+        if best_site_only:
+            best = score.max(axis=1)
+            columns += [best, *(np.maximum(best - knee, 0) for knee in (0, 3, 6))]
+            continue
+        prior = 1.0 / score.shape[1]  # one instance per motif on average, over positions x strands
+        posterior = 1 / (1 + np.exp(-(np.log(prior) + score)))
+        columns += [posterior.sum(axis=1), (posterior * score).sum(axis=1)]
     return np.stack(columns, axis=1)
+
+
+def least_squares_r(train_features, train_target, test_features, test_target) -> float:
+    """Pearson r on the test records of a linear read-out (with intercept) fitted on the training records."""
+    coefficients = np.linalg.lstsq(np.column_stack([train_features, np.ones(len(train_features))]), train_target,
+                                   rcond=None)[0]
+    fitted = np.column_stack([test_features, np.ones(len(test_features))]) @ coefficients
+    return float(np.corrcoef(fitted, test_target)[0, 1])
 
 
 def make_regression_set(folder: Path, rng, motifs: list, length: int, n_train: int, n_test: int) -> dict:
@@ -344,12 +370,14 @@ def make_regression_set(folder: Path, rng, motifs: list, length: int, n_train: i
         files[group] = write_fasta(folder / f"{group}.fa", sequences, DNA, f"{group}_", target)
     test_sequences, test_signal, test_target = data["test"]
     ceiling = float(np.corrcoef(test_signal, test_target)[0, 1])
-    train_x = np.column_stack([regression_features(data["train"][0], motifs), np.ones(n_train)])
-    coefficients = np.linalg.lstsq(train_x, data["train"][2], rcond=None)[0]
-    test_x = np.column_stack([regression_features(test_sequences, motifs), np.ones(n_test)])
-    scan = float(np.corrcoef(test_x @ coefficients, test_target)[0, 1])
+    scan, best_site = (least_squares_r(regression_features(data["train"][0], motifs, only), data["train"][2],
+                                       regression_features(test_sequences, motifs, only), test_target)
+                       for only in (False, True))
+    # The best-site oracle is the most a network that reads each kernel's global maximum alone could
+    # reach with the true PWMs as kernels: it cannot tell one instance from two.
     return {"task": "regression", "train": [files["train"]], "test": [files["test"]], "targets": test_target,
-            "reference": scan, "reference_kind": f"PWM-scan oracle (ceiling {ceiling:.3f})", "alphabet": DNA}
+            "reference": scan, "alphabet": DNA,
+            "reference_kind": f"PWM-scan oracle (ceiling {ceiling:.3f}; best site only {best_site:.3f})"}
 
 
 def subsample_fasta(source: Path, target: Path, keep: int, seed: int) -> Path:
