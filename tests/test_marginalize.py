@@ -184,3 +184,20 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
     assert result.exit_code == 1 and "is the input file" in result.output
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", motifs)
     assert result.exit_code == 1 and "is the input file" in result.output
+
+
+def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(trained_run, tmp_path, cli):
+    """The pair check fails only after the single motifs were inserted: nothing of the new run is written."""
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    out = tmp_path / "marg"
+    assert cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10).exit_code == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    # Each motif (6 positions) fits from position 30 of 40; the pair (12) does not.
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 12, "--seed", 5, "--pairs", 2,
+                 "--position", 30)
+    assert result.exit_code == 1 and "does not fit" in result.output, result.output
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    fresh = tmp_path / "fresh"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", fresh, "-n", 12, "--pairs", 2, "--position", 30)
+    assert result.exit_code == 1 and not fresh.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import tempfile
@@ -173,6 +174,21 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
+def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
+    """The cooperativity of a pair (:func:`pair_effects`) by spacing, one panel per output."""
+    import matplotlib.pyplot as plt
+
+    from ..plot.scan import plot_spacing
+
+    figure, axes = plt.subplots(len(outputs), 1, figsize=(2.0 + 0.35 * len(result["spacings"]), 2.0 * len(outputs)),
+                                squeeze=False)
+    for c, output in enumerate(outputs):
+        plot_spacing(result["cooperativity"][:, :, c], list(ORIENTATIONS), result["spacings"],
+                     f"{name_a} then {name_b}: {output}", ax=axes[c, 0])
+    figure.tight_layout()
+    return figure
+
+
 def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, hits=None, fasta=()) -> dict:
     """Insert each motif into shuffled records of the run's data (and pairs, and ablate hits); write OUT_DIR.
 
@@ -201,10 +217,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         ``effects`` (Effects), ``motifs`` (names), ``pairs`` (dict per (a, b) of :func:`pair_effects`),
         ``background`` (numpy.ndarray, shape=(n, length): sequence codes of the background sequences).
     """
-    import matplotlib.pyplot as plt
-
     from ..plot.figures import save_figure
-    from ..plot.scan import plot_effects, plot_spacing
+    from ..plot.scan import plot_effects
     from ..report.motif_sites import MARGINALIZE_SUMMARY
     from ..report.summary import find_report, render_report
     from ..run.unlabelled import read_unlabelled
@@ -216,7 +230,6 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     motifs = load_sequence_motifs(motif_path)
     sites = read_hit_sites(hits, motifs.names) if hits else None
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = run.output_names
     encoder = run.dataset_encoder
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
@@ -229,8 +242,10 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     effects = insertion_effects(predict, background, motifs.pwms, config, rng)
     rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
             for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
-    write_text(out / "effects.tsv", _table(EFFECT_COLUMNS, rows))
-    save_figure(plot_effects(effects.mean, motifs.names, names).figure, out / "effects.png")
+    # Every file is written at the end, once all the work is done: a failure or a stop on the way
+    # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
+    texts = {"effects.tsv": _table(EFFECT_COLUMNS, rows)}
+    figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names).figure}
 
     pairs, pair_images = {}, []
     if config.pairs:
@@ -246,15 +261,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                         pair_rows.append((motifs.names[a], motifs.names[b], orientation, spacing, name,
                                           result["pair"][o, s, c], result["expected"][o, s, c],
                                           result["cooperativity"][o, s, c]))
-            figure, axes = plt.subplots(len(names), 1, figsize=(2.0 + 0.35 * len(result["spacings"]),
-                                                                 2.0 * len(names)), squeeze=False)
-            for c, name in enumerate(names):
-                plot_spacing(result["cooperativity"][:, :, c], list(ORIENTATIONS), result["spacings"],
-                             f"{motifs.names[a]} then {motifs.names[b]}: {name}", ax=axes[c, 0])
-            figure.tight_layout()
             pair_images.append(f"pair_{_safe(motifs.names[a])}_{_safe(motifs.names[b])}.png")
-            save_figure(figure, out / pair_images[-1])
-        write_text(out / "pairs.tsv", _table(PAIR_COLUMNS, pair_rows))
+            figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names)
+        texts["pairs.tsv"] = _table(PAIR_COLUMNS, pair_rows)
 
     if sites is not None:
         dataset = read_unlabelled(run, list(fasta))
@@ -268,7 +277,12 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                 else:
                     ablation_rows.append((motifs.names[m], name, records, result.mean[0, c], result.low[0, c],
                                           result.high[0, c], result.logit[0, c]))
-        write_text(out / "ablation.tsv", _table(ABLATION_COLUMNS, ablation_rows))
+        texts["ablation.tsv"] = _table(ABLATION_COLUMNS, ablation_rows)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        write_text(out / name, text)
+    for name, draw in figures.items():
+        save_figure(draw(), out / name)
     inserted = "instances sampled from each matrix" if config.sample else "consensus"
     inserted += f" at position {config.position}" if config.position is not None else ", centred"
     inserted += folded
