@@ -162,13 +162,19 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     (["--motifs", "{motifs}", "--hits", "{hits}"], "--hits needs --fasta"),
     (["--motifs", "{motifs}", "--position", "39"], "does not fit"),
     (["--motifs", "{motifs}", "--hits", "missing.tsv", "--fasta", "{fasta}"], "no such hits file"),
+    (["--motifs", "{protein}"], "motifs over the alphabet 'ACDEFGHIKLMNPQRSTVWY'; marginalize needs DNA or RNA"),
+    (["--motifs", "{counts}"], "counts.meme: motif c, row 1: the probabilities sum to 9.46, not 1"),
 ])
 def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
     run_dir, (up, _) = trained_run
     motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
     hits = tmp_path / "hits.tsv"
     hits.write_text("motif\trecord\tstart\tend\n")
-    names = {"motifs": motifs, "fasta": up, "hits": hits}
+    protein = tmp_path / "protein.meme"
+    write_meme(protein, [MemeMotif("p", "", np.full((3, 20), 0.05), 5)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
+    counts = tmp_path / "counts.meme"
+    counts.write_text(motifs.read_text().replace("MOTIF ttgaca", "MOTIF c").replace("0.940000", "9.400000", 1))
+    names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts}
     result = cli("marginalize", run_dir, *[a.format(**names) for a in extra], "-o", tmp_path / "out", "-n", 10)
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output

@@ -40,3 +40,37 @@ def test_not_a_meme_file(tmp_path):
     path.write_text("hello\n")
     with pytest.raises(InputError, match="not a MEME motif file"):
         read_meme(path)
+
+
+def _one_motif(rows, width=None):
+    width = len(rows) if width is None else width
+    body = "\n".join(rows)
+    return (f"MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1 alt\nletter-probability matrix: alength= 4 w= {width} "
+            f"nsites= 10 E= 0\n{body}\n\nMOTIF m2\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n")
+
+
+@pytest.mark.parametrize("rows, width, message", [
+    (["nan 0.01 0.01 0.01", "0.25 0.25 0.25 0.25"], None, "motif m1, row 1: negative or non-numeric"),
+    (["0.25 0.25 0.25 0.25", "-0.97 0.01 0.01 0.01"], None, "motif m1, row 2: negative or non-numeric"),
+    ([], 0, "motif m1: w= 0; a motif needs at least one row"),
+    (["97 1 1 1", "1 97 1 1"], None, "motif m1, row 1: the probabilities sum to 100, not 1"),
+    (["0.5 0.01 0.01 0.01"], None, "row 1: the probabilities sum to 0.53, not 1"),
+    (["0.25 0.25 0.25 0.25"] * 7, 9, "motif m1: w= 9 but 7 rows of numbers follow"),
+    (["0.25 0.25 0.25 0.25", "0.3 0.3 0.4"], None, "rows of different lengths"),
+    (["0.2 0.2 0.2 0.2 0.2"], None, "motif m1: rows of 5 values; the alphabet ACGT needs 4"),
+])
+def test_matrices_that_are_not_probabilities_are_refused_naming_motif_and_row(tmp_path, rows, width, message):
+    path = tmp_path / "bad.meme"
+    path.write_text(_one_motif(rows, width))
+    with pytest.raises(InputError, match="bad.meme") as error:
+        read_meme(path)
+    assert message in str(error.value)
+
+
+def test_rows_rounded_to_few_decimals_are_rescaled_to_sum_to_one(tmp_path):
+    path = tmp_path / "rounded.meme"
+    path.write_text(_one_motif(["0.33 0.33 0.33 0.00", "0.97 0.01 0.01 0.01"]))
+    _, motifs = read_meme(path)
+    np.testing.assert_allclose(motifs[0].pwm.sum(axis=1), 1.0)
+    np.testing.assert_allclose(motifs[0].pwm[0], [1 / 3, 1 / 3, 1 / 3, 0])
+    assert [motif.name for motif in motifs] == ["m1", "m2"] and motifs[0].nsites == 10

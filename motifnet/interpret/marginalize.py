@@ -207,7 +207,7 @@ def _start(length: int, width: int, position: int | None, what: str) -> int:
     start = (length - width) // 2 if position is None else position
     if width > length or start + width > length:
         raise ParamError(f"{what} ({width} positions from position {start}) does not fit in the model's "
-                         f"{length} positions; choose a smaller --position or --max-spacing")
+                         f"{length} positions; choose a smaller --position (or leave it out: centred)")
     return start
 
 

@@ -129,7 +129,7 @@ def _tax_groups(tax_group) -> list:
 
 
 def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
-    """Motifs of a MEME minimal-format file, checked: at least one motif, rows of ``letters`` values.
+    """Motifs of a MEME minimal-format file with at least one motif (each checked by :func:`read_meme`).
 
     Raises
     ------
@@ -142,12 +142,6 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
     letters, motifs = read_meme(path)
     if not motifs:
         raise InputError(f"{what} {path}: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
-    for motif in motifs:
-        if motif.pwm.ndim != 2 or motif.pwm.shape[1] != len(letters) or not len(motif.pwm):
-            raise InputError(f"{what} {path}: motif {motif.name} has rows of {motif.pwm.shape[-1]} values; the "
-                             f"alphabet {letters} needs {len(letters)}")
-        if not np.isfinite(motif.pwm).all() or (motif.pwm < 0).any():
-            raise InputError(f"{what} {path}: motif {motif.name} has negative or non-numeric probabilities")
     return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")
 
 

@@ -89,7 +89,8 @@ def read_meme(path) -> tuple:
     Raises
     ------
     InputError
-        The file is not in MEME minimal format.
+        The file is not in MEME minimal format, or a matrix does not hold probabilities (see
+        :func:`checked_probabilities`; rows that sum to 1 within :data:`ROW_SUM_TOLERANCE` are rescaled).
     """
     try:
         with open(path, encoding="utf-8") as handle:
@@ -127,15 +128,70 @@ def read_meme(path) -> tuple:
                     index += 1
                 fields = dict(re.findall(r"(\w+)=\s*(\S+)", _MATRIX_HEADER.match(lines[index]).group(1)))
                 width = int(fields["w"])
-                rows = [[float(v) for v in lines[index + 1 + r].split()] for r in range(width)]
-                pwm = np.array(rows, dtype=np.float64)
                 nsites = int(float(fields.get("nsites", 0)))
             except (IndexError, KeyError, ValueError) as error:
                 raise InputError(f"{path}: motif {name}: expected 'letter-probability matrix: ... w= WIDTH' "
                                  f"followed by WIDTH rows of numbers ({error})") from None
+            pwm = _matrix_rows(lines[index + 1:index + 1 + width], width, f"{path}: motif {name}")
             motifs.append(MemeMotif(name, alt, pwm, nsites))
             index += width
         index += 1
     if letters is None:
         raise InputError(f"{path}: no ALPHABET line")
+    for motif in motifs:
+        motif.pwm = checked_probabilities(motif.pwm, letters, f"{path}: motif {motif.name}")
     return letters, motifs
+
+
+#: How far a row of a letter-probability matrix may sum from 1 (rounding in files written with few
+#: decimals) before it is refused rather than rescaled.
+ROW_SUM_TOLERANCE = 0.05
+
+
+def _matrix_rows(lines, width: int, where: str) -> np.ndarray:
+    """The ``width`` rows of numbers of a letter-probability matrix."""
+    if width < 1:
+        raise InputError(f"{where}: w= {width}; a motif needs at least one row")
+    rows = []
+    for line in lines:
+        try:
+            rows.append([float(value) for value in line.split()])
+        except ValueError:
+            break
+        if not rows[-1]:
+            rows.pop()
+            break
+    if len(rows) < width:
+        raise InputError(f"{where}: w= {width} but {len(rows)} rows of numbers follow the 'letter-probability "
+                         "matrix' line; give WIDTH rows of one number per letter")
+    lengths = [len(row) for row in rows]
+    if len(set(lengths)) > 1:
+        raise InputError(f"{where}: rows of different lengths ({', '.join(map(str, lengths))} numbers); give "
+                         "WIDTH rows of one number per letter")
+    return np.array(rows, dtype=np.float64)
+
+
+def checked_probabilities(pwm: np.ndarray, letters: str, where: str) -> np.ndarray:
+    """``pwm`` checked to hold probabilities over ``letters``; rows summing to 1 only roughly are rescaled.
+
+    Raises
+    ------
+    InputError
+        Rows of another length than ``letters``, values that are negative or not finite, or a row
+        whose sum is further than :data:`ROW_SUM_TOLERANCE` from 1 (counts, say).
+    """
+    if pwm.shape[1] != len(letters):
+        raise InputError(f"{where}: rows of {pwm.shape[1]} values; the alphabet {letters} needs {len(letters)}")
+    if not np.isfinite(pwm).all() or (pwm < 0).any():
+        row = int(np.flatnonzero(~np.isfinite(pwm).all(axis=1) | (pwm < 0).any(axis=1))[0])
+        raise InputError(f"{where}, row {row + 1}: negative or non-numeric probabilities "
+                         f"({' '.join(f'{value:g}' for value in pwm[row])})")
+    sums = pwm.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1) > ROW_SUM_TOLERANCE)
+    if len(off):
+        raise InputError(f"{where}, row {off[0] + 1}: the probabilities sum to {sums[off[0]]:g}, not 1; a "
+                         "letter-probability matrix holds probabilities (for counts, divide each row by its total)")
+    # Rows written to a few decimals are rescaled; those that sum to 1 to the file's precision are kept
+    # as written, so that a matrix read back is the one written.
+    rounded = np.abs(sums - 1) > 1e-4
+    return np.where(rounded[:, None], pwm / sums[:, None], pwm)

@@ -145,8 +145,9 @@ def motif_file(path) -> Path:
     return path
 
 
-def load_scan_motifs(path) -> ScanMotifs:
-    """DNA or RNA motifs of a MEME file or report folder (see :func:`motif_file`).
+def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
+    """DNA or RNA motifs of a MEME file or report folder (see :func:`motif_file`); ``command`` names the
+    command that needs them in the message that refuses other alphabets.
 
     Raises
     ------
@@ -156,7 +157,7 @@ def load_scan_motifs(path) -> ScanMotifs:
     source = motif_file(path)
     letters, motifs = read_meme(source)
     if letters.upper() not in ("ACGT", "ACGU"):
-        raise InputError(f"{source}: motifs over the alphabet {letters!r}; scan needs DNA or RNA motifs "
+        raise InputError(f"{source}: motifs over the alphabet {letters!r}; {command} needs DNA or RNA motifs "
                          "(ALPHABET= ACGT or ACGU)")
     if not motifs:
         raise InputError(f"{source}: holds no motifs")

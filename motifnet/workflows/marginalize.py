@@ -96,7 +96,7 @@ def load_sequence_motifs(motif_path):
         instead = sibling if sibling != source and sibling.is_file() else "a MEME file of DNA or RNA motifs"
         raise InputError(f"{source}: structure motifs (alphabet {letters!r}); marginalize inserts sequence "
                          f"motifs and folds the changed sequences itself: give {instead}")
-    return load_scan_motifs(source)
+    return load_scan_motifs(source, "marginalize")
 
 
 def read_hit_sites(path, motif_names) -> list:
