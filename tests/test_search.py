@@ -176,6 +176,35 @@ def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_over
         _prepare_folder(SearchConfig(fasta, str(stranger), check_grid(GRID)))
 
 
+def test_starting_over_removes_only_what_the_search_wrote(tmp_path):
+    """--overwrite removes the search's files and best/'s run files; a user's files stay, in both folders."""
+    fasta = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    _prepare_folder(SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3))
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    for name in ("summary.html", "score_by_parameter.png", ".results.tsv.1234.partial"):
+        (folder / name).write_text("written by the search")
+    (folder / "best").mkdir()
+    for name in ("model.keras", "motifnet.json", "history.tsv"):
+        (folder / "best" / name).write_text("written by train")
+    (folder / "my_analysis.txt").write_text("mine")
+    (folder / "notes").mkdir()
+    (folder / "notes" / "n.txt").write_text("mine too")
+    other = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), metric="pr-auc", seed=3,
+                         overwrite=True)
+    assert _prepare_folder(other)[0]["metric"] == "pr-auc"
+    assert sorted(path.name for path in folder.iterdir()) == ["my_analysis.txt", "notes", "search.json"]
+    assert (folder / "my_analysis.txt").read_text() == "mine" and (folder / "notes" / "n.txt").read_text() == "mine too"
+    # best/ with a file of the user's keeps that file, and only that
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    (folder / "best").mkdir()
+    (folder / "best" / "model.keras").write_text("written by train")
+    (folder / "best" / "mine.txt").write_text("mine")
+    other.metric = "val-loss"
+    assert _prepare_folder(other)[0]["metric"] == "val-loss"
+    assert [path.name for path in (folder / "best").iterdir()] == ["mine.txt"]
+
+
 def test_a_search_folder_written_before_data_options_continues(tmp_path):
     """search.json as motifnet 0.1.0 wrote it (settings of separate data fields) matches the same search now."""
     from motifnet._io import sha256

@@ -156,20 +156,29 @@ def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> N
     """
     check_run_dir(path, overwrite)
     if path.is_dir():
-        kept = []
-        for entry in path.iterdir():
-            if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
-                kept.append(entry.name)
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-        others = sorted(set(kept) - {rundir.FOLDED, LOCK})
-        if others:
-            log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
-                     len(others), ", ".join(others))
+        remove_run_files(path, keep_folded)
     path.mkdir(parents=True, exist_ok=True)
+
+
+def remove_run_files(path: Path, keep_folded: bool = False) -> list:
+    """Remove what ``train`` wrote into the run folder ``path`` (:func:`written_names`); return what stays.
+
+    Files motifnet did not write stay, and are named in the log.
+    """
+    kept = []
+    for entry in Path(path).iterdir():
+        if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
+            kept.append(entry.name)
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    others = sorted(set(kept) - {rundir.FOLDED, LOCK})
+    if others:
+        log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
+                 len(others), ", ".join(others))
+    return kept
 
 
 def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) -> dict:

@@ -29,7 +29,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._io import sha256, write_json
+from .._io import leftover_partials, sha256, write_json
 from .._signals import check_stop
 from .._version import __version__
 from ..data.dataset import check_options
@@ -53,8 +53,10 @@ from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
     LEADING_COLUMNS,
+    PLOT,
     RESULTS,
     SETTINGS,
+    SUMMARY,
     TRAILING_COLUMNS,
     format_value,
     grid_column,
@@ -399,13 +401,40 @@ def _prepare_folder(config: SearchConfig) -> tuple:
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
                              "); continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
-        shutil.rmtree(folder)  # with --overwrite, or a search that had not finished a trial (nothing is lost)
+        _remove_search_files(folder)  # with --overwrite, or a search that had not finished a trial
         earlier = None
     folder.mkdir(parents=True, exist_ok=True)
     if earlier is None:
         write_json(folder / SETTINGS, {"motifnet_version": __version__, "settings": settings,
                                        "status": "running", "best": None})
     return settings, earlier
+
+
+def _remove_search_files(folder: Path) -> None:
+    """Remove what a search wrote into ``folder`` (its files, and ``best/``'s run files); files of others stay."""
+    for name in (SETTINGS, RESULTS, SUMMARY, PLOT):
+        (folder / name).unlink(missing_ok=True)
+    for partial in leftover_partials(folder):
+        partial.unlink()
+    _remove_best(folder / BEST)
+    others = sorted(entry.name for entry in folder.iterdir()) if folder.is_dir() else []
+    if others:
+        log.info("%s: starting over; keeping %d file(s) that motifnet did not write: %s", folder, len(others),
+                 ", ".join(others))
+
+
+def _remove_best(best_dir: Path) -> None:
+    """Remove the best trial's run files from ``best_dir``, and the folder when nothing else is in it."""
+    from ..run.lock import LOCK
+    from ..run.training import remove_run_files
+
+    if not best_dir.is_dir() or best_dir.is_symlink():
+        return
+    kept = remove_run_files(best_dir)
+    for partial in leftover_partials(best_dir):
+        partial.unlink()
+    if set(kept) <= {LOCK}:
+        shutil.rmtree(best_dir)
 
 
 def _as_now(recorded: dict, now: dict) -> dict:
@@ -683,7 +712,7 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
 
     connection = connected()
     if best_dir.is_dir() and not (best_dir / META).exists():
-        shutil.rmtree(best_dir)  # a retraining killed before it wrote anything useful
+        _remove_best(best_dir)  # a retraining killed before it wrote anything useful
     log.info("%s the best trial (%s) into %s", "continuing to retrain" if state == "interrupted" else "retraining",
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
