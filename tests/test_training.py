@@ -42,8 +42,11 @@ def test_each_improving_epoch_leaves_its_model_and_every_epoch_its_history_row(f
 
     def checked(self, model, epoch, logs, improved):
         epoch_ended(self, model, epoch, logs, improved)
+        training = open_run(run_dir).meta["training"]
         seen.append((improved, same_weights(saved_weights(run_dir), model.get_weights()),
-                     len(read_history(run_dir)["epoch"]), open_run(run_dir).meta["training"]["best_epoch"]))
+                     len(read_history(run_dir)["epoch"]), training["best_epoch"]))
+        # what a run killed outright at this point leaves: as many epochs counted as history rows
+        assert training["epochs_run"] == len(read_history(run_dir)["epoch"]) == epoch
 
     monkeypatch.setattr(_epochs.RunFolderRecorder, "epoch_ended", checked)
     metrics = train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))

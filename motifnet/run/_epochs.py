@@ -161,8 +161,13 @@ class RunFolderRecorder:
         self.rows.append({"epoch": epoch, **{name: logs.get(name) for name in self.columns[1:7]},
                           "learning_rate": learning_rate, "seconds": seconds})
         val_loss = logs.get("val_loss", math.inf)
+        # motifnet.json counts the epochs after each one, as history.tsv does: a run killed outright
+        # (SIGKILL, a node lost) says how far it got.
+        self.meta["training"]["epochs_run"] = len(self.rows)
         if improved:
             self._save_best(model, epoch, val_loss)
+        else:
+            write_json(self.run_dir / rundir.META, self.meta)
         write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))
         log.info("epoch %d/%d  loss %.4f  val_loss %.4f  %s %s  lr %.3g  %.1fs%s", epoch, self.progress.epochs,
                  logs.get("loss", math.nan), val_loss, self.columns[6], format_metric(logs.get(self.columns[6])),
