@@ -170,6 +170,7 @@ def test_snvs_breaking_the_motif_core_change_the_prediction_most(cli, learned, t
     assert np.median(p_core) < np.median(p_far)
     summary = json.loads((out / "variants.json").read_text())
     assert summary["snvs"] == 60 and summary["window_length"] == 200 and summary["offset"] == 100
+    assert summary["logo_method"] == "integrated gradients, 50 steps, baseline: zeros"
 
 
 @pytest.mark.slow

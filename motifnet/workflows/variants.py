@@ -103,7 +103,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     write_text(out / VARIANTS_FILE, variants_table(variants, effects, run.output_names, run.task))
     summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
                "skipped_mismatches": counts.mismatches, "window_length": encoder.length, "offset": offset,
-               "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION),
+               "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
                "top": rows}
     write_json(out / SUMMARY_FILE, summary)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
