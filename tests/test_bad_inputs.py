@@ -112,7 +112,8 @@ CASES = [
     (["predict", "{tmp}/nowhere", "{a}"], "no such run folder"),
     (["predict", "{tmp}", "{a}"], "not a motifnet run folder"),
     (["predict", "{no_model}", "{up}"], "holds no model yet"),
-    (["predict", "{bad_model}", "{up}"], "cannot be loaded as a Keras model"),
+    (["predict", "{bad_model}", "{up}"],
+     "model.keras: cannot be loaded as a Keras model (not a zip archive: damaged or replaced)"),
     (["predict", "{bad_meta}", "{up}"], "motifnet.json: damaged"),
     (["info", "{edited}"], "motifnet.json: damaged (data.class_names lists 3 class(es) (ap1, gata, extra) but the "
                            "run was trained on 2)"),

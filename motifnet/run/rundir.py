@@ -199,7 +199,11 @@ class Run:
         except PermissionError as error:
             raise _unreadable(model_path, error) from None
         except Exception as error:  # Keras raises many types for damaged archives
-            raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({error}); train again") from None
+            import zipfile
+
+            # Keras calls any file that is not a zip archive 'not found', which misleads here.
+            why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
+            raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
 
     @cached_property
     def dataset(self) -> Dataset:
