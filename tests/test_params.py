@@ -242,7 +242,7 @@ def test_resolve_fills_defaults_and_checks_tuples_against_layer_counts():
 @pytest.mark.parametrize("overrides, message", [
     ({"kernel_num": "300,100,30"}, "parameter kernel_num has 3 values but conv_num is 2; "
                                    "give one value for all layers or exactly 2"),
-    ({"dense_num": 2, "dropout_dense": (0.5,)}, "parameter dropout_dense has 1 values but dense_num is 2"),
+    ({"dense_num": 3, "dropout_dense": (0.5, 0.2)}, "parameter dropout_dense has 2 values but dense_num is 3"),
     ({"rnn_type": "GRU", "rnn_num": 1, "rnn_units": (8, 8)}, "parameter rnn_units has 2 values but rnn_num is 1"),
     ({"kernel_sizes": 3}, "unknown parameter 'kernel_sizes'"),
 ])
@@ -262,6 +262,16 @@ def test_params_file_lists_become_tuples(tmp_path):
     assert load_params_file(path) == {"conv_num": 3, "kernel_num": (300, 100, 30), "rnn_type": "GRU",
                                       "kernel_constraint": None, "learning_rate": 0.001,
                                       "rnn_bidirectional": False}
+
+
+def test_a_list_of_one_value_is_that_value_for_every_layer(tmp_path):
+    """["auto"] with conv_num 2 was refused as '1 values but conv_num is 2', and [15] was recorded as [15]."""
+    path = tmp_path / "params.json"
+    path.write_text(json.dumps({"conv_num": 2, "kernel_len": ["auto"], "kernel_num": [15]}))
+    assert load_params_file(path) == {"conv_num": 2, "kernel_len": "auto", "kernel_num": 15}
+    params = resolve(load_params_file(path))
+    assert params["kernel_len"] == "auto" and params["kernel_num"] == 15
+    assert to_json(params)["kernel_num"] == 15
 
 
 @pytest.mark.parametrize("text, message", [

@@ -224,7 +224,7 @@ def convert_value(name: str, value):
     """Convert a value for parameter ``name``: a scalar, or a tuple for per-layer parameters.
 
     Strings are parsed as on the command line (``300,100,30`` is a tuple); lists from
-    JSON become tuples.
+    JSON become tuples, and a list of one value that value (the value of every layer).
 
     Raises
     ------
@@ -241,6 +241,8 @@ def convert_value(name: str, value):
             raise ParamError(f"parameter {name} takes a single value, received: {value!r}")
         if not value:
             raise _bad(spec, value)
+        if len(value) == 1:  # one value is the value of every layer, as a scalar is
+            return _convert_scalar(spec, value[0])
         return tuple(_convert_scalar(spec, item) for item in value)
     return _convert_scalar(spec, value)
 
