@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import shutil
 import signal
 import subprocess
@@ -113,6 +114,8 @@ def test_a_job_killed_between_its_checkpoint_files_resumes_from_the_epoch_before
     ({"seed": 8}, "seed: 7 -> 8"),
     ({"split": (0.6, 0.2)}, "split: fractions"),
     ({"edit": True}, "up.fa changed since the run started (SHA-256 differs)"),
+    ({"other": True}, "up.fa, not "),
+    ({"other": True}, "other.fa (their contents differ)"),
 ])
 def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, tmp_path, monkeypatch, change,
                                                                          message):
@@ -122,6 +125,10 @@ def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, 
     if change.pop("edit", False):
         with open(inputs[0], "a") as handle:
             handle.write(">extra\n" + "A" * 30 + "\n")
+    if change.pop("other", False):  # another file given in place of one the run was trained on
+        other = tmp_path / "other.fa"
+        other.write_text(pathlib.Path(inputs[0]).read_text() + ">extra\n" + "A" * 30 + "\n")
+        inputs = [str(other), inputs[1]]
     before = {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
     with pytest.raises(ParamError, match="--resume needs the inputs and parameters of the run") as error:
         training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True, **change))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import secrets
 import shutil
 from dataclasses import dataclass, field
@@ -413,6 +414,8 @@ def _input_differences(old: list, new: list) -> list:
         return ["input files " + " ".join(entry["path"] for entry in old) + " -> "
                 + " ".join(entry["path"] for entry in new)]
     return [f"{now['path']} changed since the run started (SHA-256 differs)"
+            if os.path.normpath(entry["path"]) == os.path.normpath(now["path"]) else
+            f"the run was trained on {entry['path']}, not {now['path']} (their contents differ)"
             for entry, now in zip(old, new) if entry["sha256"] != now["sha256"]]
 
 
