@@ -42,6 +42,9 @@ def test_folders_that_are_not_runs(tmp_path):
     (tmp_path / "notes").mkdir()
     with pytest.raises(RunDirError, match=r"notes: not a motifnet run folder \(motifnet.json is missing\)"):
         open_run(tmp_path / "notes")
+    (tmp_path / "a.fa").write_text(">r\nACGT\n")
+    with pytest.raises(RunDirError, match=r"a.fa: a file, not a run folder \(give the folder that 'motifnet train -o'"):
+        open_run(tmp_path / "a.fa")
 
 
 @pytest.mark.parametrize("damage, message", [

@@ -233,6 +233,8 @@ def open_run(path) -> Run:
         The folder does not exist, is not a motifnet run folder, or its metadata is damaged.
     """
     path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunDirError(f"{path}: a file, not a run folder (give the folder that 'motifnet train -o' wrote)")
     if not path.is_dir():
         raise RunDirError(f"{path}: no such run folder (make one with 'motifnet train')")
     meta_path = path / META
