@@ -430,10 +430,10 @@ def _remove_best(best_dir: Path) -> None:
 
     if not best_dir.is_dir() or best_dir.is_symlink():
         return
-    kept = remove_run_files(best_dir)
+    remove_run_files(best_dir)
     for partial in leftover_partials(best_dir):
         partial.unlink()
-    if set(kept) <= {LOCK}:
+    if all(entry.name == LOCK for entry in best_dir.iterdir()):
         shutil.rmtree(best_dir)
 
 
