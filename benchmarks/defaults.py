@@ -161,6 +161,12 @@ CANDIDATES = {
               "activation per site, can hardly reach the output",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
                "global_pool": "max+avg", "kernel_constraint": None}),
+    "x16i2": ("(x16a) with dropout_input 0.2: y showed that input dropout helps the weak motifs",
+              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
+               "dropout_input": 0.2}),
+    "x16n32": ("(x16a) with 32 kernels: fewer weights to estimate from 4,800 records",
+               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
+                "kernel_num": 32}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
