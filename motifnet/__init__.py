@@ -1,70 +1,72 @@
 """motifnet: motif discovery with convolutional neural networks on biological sequences.
 
 The command line (``motifnet --help``) is the main interface; this package exposes the
-same steps to Python users.
+same steps to Python users. The names below are imported when first used (PEP 562), so that
+``import motifnet`` and the command line's start-up stay fast, and Ctrl-C at start-up meets the
+command line's own handling rather than an import in progress.
 """
 
-from ._version import __version__
-from .data.alphabets import DNA, PROTEIN, RNA, Alphabet, get_alphabet  # noqa: E402
-from .data.background import genomic_background, shuffled_background  # noqa: E402
-from .data.dataset import Dataset, load_dataset  # noqa: E402
-from .data.encoding import Encoder  # noqa: E402
-from .data.fasta import FastaRecord, read_fasta  # noqa: E402
-from .data.folding import FoldOptions, fold_file, fold_sequence, structure_contexts  # noqa: E402
-from .data.genome import Genome, Window, read_bed  # noqa: E402
-from .data.options import DataOptions  # noqa: E402
-from .data.split import make_split  # noqa: E402
-from .data.targets import TargetScale, read_target_table  # noqa: E402
-from .data.vcf import read_snvs  # noqa: E402
-from .errors import InputError, MotifnetError, ParamError, RunDirError  # noqa: E402
-from .interpret.activations import KernelActivations, max_activations  # noqa: E402
-from .interpret.attribution import (  # noqa: E402
-    AttributionConfig,
-    Attributions,
-    attribute,
-    dinucleotide_shuffle,
-    strongest_windows,
-)
-from .interpret.clustering import cluster_activations
-from .interpret.hypothetical import hypothetical_contributions  # noqa: E402
-from .interpret.influence import group_influence  # noqa: E402
-from .interpret.kernels import KernelMotif, kernel_motifs  # noqa: E402
-from .interpret.marginalize import MarginalizeConfig, ablation_effects, insertion_effects, pair_effects  # noqa: E402
-from .interpret.optimize import optimize_inputs  # noqa: E402
-from .interpret.variants import VariantConfig, score_variants  # noqa: E402
-from .model.params import PARAMS, PRESETS, resolve  # noqa: E402
-from .motifs.distinct import MotifGroup, cluster_motifs, distinct_motifs  # noqa: E402
-from .motifs.export import trim_bounds, trim_motif, write_motifs  # noqa: E402
-from .motifs.jaspar import MotifDatabase, load_jaspar  # noqa: E402
-from .motifs.matching import MotifOptions, match_motifs  # noqa: E402
-from .motifs.meme import MemeMotif, read_meme, write_meme  # noqa: E402
-from .motifs.modisco import ModiscoConfig  # noqa: E402
-from .motifs.tomtom import compare_motifs  # noqa: E402
-from .plot.clustermap import plot_clustermap  # noqa: E402
-from .run.evaluation import regression_metrics  # noqa: E402
-from .run.rundir import Run, open_run  # noqa: E402
-from .run.selection import select_data  # noqa: E402
-from .search.grid import ClusterOptions, SearchConfig, SearchResult, load_grid, run_search  # noqa: E402
-from .workflows.attribution import attribute_run  # noqa: E402
-from .workflows.marginalize import marginalize_to_folder  # noqa: E402
-from .workflows.patterns import motifs_run  # noqa: E402
-from .workflows.variants import variants_to_folder  # noqa: E402
-from .workflows.visualize import visualize_kernels  # noqa: E402
+import importlib
 
-__all__ = [
-    "__version__", "Alphabet", "DNA", "RNA", "PROTEIN", "get_alphabet", "Dataset", "DataOptions", "load_dataset",
-    "make_split", "Encoder", "MotifnetError", "InputError", "ParamError", "RunDirError", "FastaRecord",
-    "read_fasta", "PARAMS", "PRESETS", "resolve", "Run", "open_run", "select_data", "KernelActivations",
-    "max_activations", "KernelMotif", "kernel_motifs", "MemeMotif", "read_meme", "write_meme",
-    "cluster_activations", "plot_clustermap", "optimize_inputs", "visualize_kernels",
-    "FoldOptions", "fold_file", "fold_sequence", "structure_contexts",
-    "trim_bounds", "trim_motif", "write_motifs", "MotifDatabase", "MotifOptions", "compare_motifs", "load_jaspar",
-    "match_motifs", "MotifGroup", "cluster_motifs", "distinct_motifs",
-    "AttributionConfig", "Attributions", "attribute", "attribute_run", "dinucleotide_shuffle", "strongest_windows",
-    "ClusterOptions", "SearchConfig", "SearchResult", "load_grid", "run_search",
-    "regression_metrics", "TargetScale", "read_target_table",  # epistasis: import motifnet.model.epistasis (Keras)
-    "Genome", "Window", "read_bed", "shuffled_background", "genomic_background", "read_snvs", "VariantConfig",
-    "score_variants", "variants_to_folder", "hypothetical_contributions", "ModiscoConfig", "motifs_run",
-    "MarginalizeConfig", "insertion_effects", "pair_effects", "ablation_effects", "marginalize_to_folder",
-    "group_influence",
-]
+from ._version import __version__
+
+# Submodule (relative to this package) -> the public names it provides.
+_EXPORTS = {
+    ".data.alphabets": ("DNA", "PROTEIN", "RNA", "Alphabet", "get_alphabet"),
+    ".data.background": ("genomic_background", "shuffled_background"),
+    ".data.dataset": ("Dataset", "load_dataset"),
+    ".data.encoding": ("Encoder",),
+    ".data.fasta": ("FastaRecord", "read_fasta"),
+    ".data.folding": ("FoldOptions", "fold_file", "fold_sequence", "structure_contexts"),
+    ".data.genome": ("Genome", "Window", "read_bed"),
+    ".data.options": ("DataOptions",),
+    ".data.split": ("make_split",),
+    ".data.targets": ("TargetScale", "read_target_table"),
+    ".data.vcf": ("read_snvs",),
+    ".errors": ("InputError", "MotifnetError", "ParamError", "RunDirError"),
+    ".interpret.activations": ("KernelActivations", "max_activations"),
+    ".interpret.attribution": (
+        "AttributionConfig", "Attributions", "attribute", "dinucleotide_shuffle", "strongest_windows",
+    ),
+    ".interpret.clustering": ("cluster_activations",),
+    ".interpret.hypothetical": ("hypothetical_contributions",),
+    ".interpret.influence": ("group_influence",),
+    ".interpret.kernels": ("KernelMotif", "kernel_motifs"),
+    ".interpret.marginalize": ("MarginalizeConfig", "ablation_effects", "insertion_effects", "pair_effects"),
+    ".interpret.optimize": ("optimize_inputs",),
+    ".interpret.variants": ("VariantConfig", "score_variants"),
+    ".model.params": ("PARAMS", "PRESETS", "resolve"),
+    ".motifs.distinct": ("MotifGroup", "cluster_motifs", "distinct_motifs"),
+    ".motifs.export": ("trim_bounds", "trim_motif", "write_motifs"),
+    ".motifs.jaspar": ("MotifDatabase", "load_jaspar"),
+    ".motifs.matching": ("MotifOptions", "match_motifs"),
+    ".motifs.meme": ("MemeMotif", "read_meme", "write_meme"),
+    ".motifs.modisco": ("ModiscoConfig",),
+    ".motifs.tomtom": ("compare_motifs",),
+    ".plot.clustermap": ("plot_clustermap",),
+    ".run.evaluation": ("regression_metrics",),
+    ".run.rundir": ("Run", "open_run"),
+    ".run.selection": ("select_data",),
+    ".search.grid": ("ClusterOptions", "SearchConfig", "SearchResult", "load_grid", "run_search"),
+    ".workflows.attribution": ("attribute_run",),
+    ".workflows.marginalize": ("marginalize_to_folder",),
+    ".workflows.patterns": ("motifs_run",),
+    ".workflows.variants": ("variants_to_folder",),
+    ".workflows.visualize": ("visualize_kernels",),
+}
+_SOURCE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = ["__version__", *_SOURCE]  # epistasis: import motifnet.model.epistasis (Keras)
+
+
+def __getattr__(name: str):
+    module = _SOURCE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))

@@ -103,7 +103,8 @@ def cleanup_if_ended(callback):
 def stop_on_signals(signals=SIGNALS):
     """Within the block, SIGTERM and SIGINT ask to stop (see :func:`check_stop`) instead of interrupting.
 
-    The handlers in place before are restored, and the request cleared, when the block ends.
+    The handlers in place before are restored, and the request cleared, when the block ends. A
+    signal ignored when the block starts (``SIG_IGN``) stays ignored.
     Outside the main thread (where handlers cannot be installed) the block runs unchanged.
 
     Parameters
@@ -114,7 +115,10 @@ def stop_on_signals(signals=SIGNALS):
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {signum: signal.signal(signum, _handle) for signum in signals}
+    # A signal ignored by whoever started the process (`nohup`, a shell's background job ignoring
+    # SIGINT) stays ignored, as Python itself leaves SIGINT ignored then.
+    previous = {signum: signal.signal(signum, _handle) for signum in signals
+                if signal.getsignal(signum) is not signal.SIG_IGN}
     _stop.clear()
     try:
         yield

@@ -16,12 +16,17 @@ data, and is shared read-only: a test that writes into a run folder copies it fi
 from __future__ import annotations
 
 import os
+import signal
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# A suite started in the background of a non-interactive shell inherits SIGINT ignored, and motifnet
+# (like Python) leaves an ignored signal ignored; the tests of Ctrl-C need it delivered, here and in
+# the commands they start (a handled signal is reset to the default in a child process).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from helpers import (  # noqa: E402  (after the environment that TensorFlow and Matplotlib read)
     SAMPLE_DNA,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import motifnet
@@ -132,6 +134,15 @@ def test_only_the_cli_layer_uses_click():
 def test_public_api_is_importable_from_the_package():
     for name in motifnet.__all__:
         assert hasattr(motifnet, name), name
+
+
+def test_the_command_line_starts_without_the_numerical_libraries():
+    # The facade imports its names on first use, so `motifnet --help` (and Ctrl-C at start-up) does not wait
+    # for numpy or TensorFlow; each command imports what it needs when it runs.
+    code = "import sys, motifnet.cli.main; print(sorted({'numpy', 'tensorflow', 'keras'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert sorted(dir(motifnet)) == dir(motifnet) and set(motifnet.__all__) <= set(dir(motifnet))
 
 
 def test_readme_describes_every_layer():

@@ -152,7 +152,8 @@ def test_train_passes_the_train_only_data_options(cli, tmp_path, monkeypatch, no
 
 @pytest.mark.parametrize("saved,message", [(True, "Error: training interrupted; {run} keeps the best model so far "
                                                    "(--resume continues it)"),
-                                           (False, "Aborted!")])
+                                           (False, "Error: stopped by a signal before finishing; files not yet "
+                                                   "complete were not written")])
 def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, saved,
                                                             message):
     run_dir = tmp_path / "run"
@@ -208,6 +209,20 @@ def test_help_of_each_command(cli, name):
 def test_unknown_command_is_a_usage_error(cli):
     result = cli("trian")
     assert result.exit_code == 2 and "No such command 'trian'" in result.stderr
+
+
+def test_ctrl_c_before_a_command_installs_its_handlers_is_one_error_line(cli, monkeypatch):
+    # Ctrl-C while the command's module is imported raises a plain KeyboardInterrupt, not StopRequested.
+    from motifnet.cli.main import LazyGroup
+
+    def interrupted(self, ctx, args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(LazyGroup, "resolve_command", interrupted)
+    result = cli("info", "anything")
+    assert result.exit_code == 1 and "Aborted!" not in result.output
+    assert result.stderr.strip() == ("Error: stopped by a signal before finishing; files not yet complete were not "
+                                     "written")
 
 
 def test_a_command_loads_only_its_own_module():

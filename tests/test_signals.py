@@ -23,6 +23,20 @@ def test_a_signal_sets_the_flag_and_the_old_handlers_come_back(signum):
     assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before
 
 
+def test_a_signal_ignored_by_whoever_started_the_process_stays_ignored():
+    # `nohup`, or a shell's background job: SIGINT arrives at SIG_IGN and must not stop the work.
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with stop_on_signals():
+            signal.raise_signal(signal.SIGINT)
+            assert not stop_requested()
+            signal.raise_signal(signal.SIGTERM)  # not ignored: asks to stop as usual
+            assert stop_requested()
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
 def test_stop_requested_is_a_keyboard_interrupt():
     # Everything that cleans up after Ctrl-C (temporary files, worker pools, the run's status) applies.
     assert issubclass(StopRequested, KeyboardInterrupt)

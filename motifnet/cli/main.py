@@ -15,7 +15,6 @@ import sys
 
 import click
 
-from .._signals import StopRequested
 from .._version import __version__
 from ..errors import MotifnetError
 
@@ -79,7 +78,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except MotifnetError as error:
             raise click.ClickException(str(error)) from None
-        except StopRequested:  # SIGTERM or SIGINT, honoured at a safe point (see motifnet._signals)
+        except KeyboardInterrupt:
+            # StopRequested: SIGTERM or SIGINT honoured at a safe point (see motifnet._signals); a plain
+            # KeyboardInterrupt: Ctrl-C before the command installed its handlers (Click would say "Aborted!").
             raise click.ClickException("stopped by a signal before finishing; files not yet complete were not "
                                        "written") from None
         except BrokenPipeError:

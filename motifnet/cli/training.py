@@ -111,7 +111,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
             metrics = train_from_files(data, config, fold=fold_format)
     except KeyboardInterrupt:
         if not (Path(run_dir) / MODEL).exists():
-            raise  # stopped before training saved a model: Click's plain "Aborted!"
+            raise  # stopped before training saved a model: the group's one line for any stop
         raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far "
                                    "(--resume continues it)") from None
     log.info("%s", summary_line(metrics, run_dir, task))
