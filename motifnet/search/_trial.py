@@ -169,6 +169,11 @@ def fit_and_score(dataset, params: dict, train_index, val_index, seed: int, metr
     return {"score": score, "epochs": fitted.epochs_run, "best_epoch": fitted.best_epoch}
 
 
+def _count(values: list):
+    """One training's epoch count as the integer it is; the mean over folds (``--folds``) as a number."""
+    return int(values[0]) if len(values) == 1 else float(np.mean(values))
+
+
 def run_trial(task: TrialTask) -> dict:
     """Train and score one trial; never raises for a problem of the trial itself.
 
@@ -207,9 +212,8 @@ def _run_trial(task: TrialTask) -> dict:
             raise ValueError(f"the {task.metric} score is undefined on the validation records "
                              "(a class without positive or negative records there); use a larger --split "
                              "validation fraction or fewer --folds")
-        result.update(status="ok", score=float(np.mean(scores)),
-                      epochs=float(np.mean([run["epochs"] for run in runs])),
-                      best_epoch=float(np.mean([run["best_epoch"] for run in runs])),
+        result.update(status="ok", score=float(np.mean(scores)), epochs=_count([run["epochs"] for run in runs]),
+                      best_epoch=_count([run["best_epoch"] for run in runs]),
                       fold_scores=scores if task.folds else None)
     except MotifnetError as error:
         result.update(error=str(error), retry=False)
