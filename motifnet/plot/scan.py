@@ -21,6 +21,15 @@ def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, anno
     return ax
 
 
+def _motif_by_class(matrix, motif_names, class_names, ax, label: str, title: str):
+    """A motif-by-class heat map on its own figure (sized to the table) or on ``ax``; numbers in cells up to 200."""
+    ax = _axes(ax, figsize=(1.2 + 0.9 * len(class_names), 1.0 + 0.35 * len(motif_names)))
+    _heatmap(matrix, motif_names, class_names, ax, label, title, annotate=len(motif_names) * len(class_names) <= 200)
+    ax.set_xlabel("class")
+    ax.set_ylabel("motif")
+    return ax
+
+
 def plot_enrichment(log2_odds, motif_names, class_names, ax=None):
     """Heat map of the log2 odds ratios of :func:`motifnet.motifs.enrichment.log2_odds_matrix`.
 
@@ -35,12 +44,8 @@ def plot_enrichment(log2_odds, motif_names, class_names, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, figsize=(1.2 + 0.9 * len(class_names), 1.0 + 0.35 * len(motif_names)))
-    _heatmap(log2_odds, motif_names, class_names, ax, "log2 odds ratio", "records with a hit vs other classes",
-             annotate=len(motif_names) * len(class_names) <= 200)
-    ax.set_xlabel("class")
-    ax.set_ylabel("motif")
-    return ax
+    return _motif_by_class(log2_odds, motif_names, class_names, ax, "log2 odds ratio",
+                           "records with a hit vs other classes")
 
 
 def plot_effects(mean_deltas, motif_names, output_names, ax=None):
@@ -56,12 +61,8 @@ def plot_effects(mean_deltas, motif_names, output_names, ax=None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, figsize=(1.2 + 0.9 * len(output_names), 1.0 + 0.35 * len(motif_names)))
-    _heatmap(mean_deltas, motif_names, output_names, ax, "mean change of probability", "motif inserted",
-             annotate=len(motif_names) * len(output_names) <= 200)
-    ax.set_xlabel("class")
-    ax.set_ylabel("motif")
-    return ax
+    return _motif_by_class(mean_deltas, motif_names, output_names, ax, "mean change of probability",
+                           "motif inserted")
 
 
 def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None):
