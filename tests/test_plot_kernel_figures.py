@@ -64,3 +64,17 @@ def test_write_kernel_figures_saves_every_figure(tmp_path):
     assert names == ["motif_kernel_2.png", "activations_kernel_2.png", "position_kernel_2.png"]
     assert all((tmp_path / name).stat().st_size > 1000 for name in names)
     assert plt.get_fignums() == []  # saved figures are closed
+
+
+def test_the_legends_of_the_kernel_figures_cover_no_data(tmp_path):
+    # The tallest bin and the tallest violin at the right edge, where the legends are: they were drawn over them.
+    data = figure_data(tmp_path, positions=[np.array([1, 5]), np.array([34, 34, 34, 34])],
+                       violin_values=[np.full(10, 0.1), np.linspace(0, 1.0, 12)])
+    figures = kernel_figures(data)
+    for name, top in (("position_kernel_2.png", 4), ("activations_kernel_2.png", 1.0)):
+        figure = figures[name]
+        figure.canvas.draw()
+        ax = figure.axes[0]
+        legend = ax.get_legend().get_window_extent()
+        highest = ax.transData.transform((ax.get_xlim()[1], top))[1]
+        assert highest < legend.y0, name

@@ -106,9 +106,23 @@ def plot_site_positions(positions_by_class, length: int, class_names, ax=None, b
     ax.set_xlim(0, length)
     ax.set_ylabel("sites")
     ax.set_title("position of the maximum activation", fontsize=10)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, frameon=False, loc="upper right")
+    _legend_above_the_data(ax)
     return ax
+
+
+def _legend_above_the_data(ax) -> None:
+    """A legend in the upper right, with the y axis raised so that it covers none of the data.
+
+    The step outlines and violins of the kernel figures reach the top of the axes wherever their
+    tallest bin is, the right edge included.
+    """
+    entries = len(ax.get_legend_handles_labels()[0])
+    if not entries:
+        return
+    bottom, top = ax.get_ylim()
+    share = min(0.08 + 0.07 * entries, 0.5)  # of the raised axis, for the legend's rows
+    ax.set_ylim(bottom, bottom + (top - bottom) / (1 - share))
+    ax.legend(fontsize=8, frameon=False, loc="upper right")
 
 
 def plot_activation_profile(mean, std, class_names, ax=None):
@@ -151,7 +165,7 @@ def plot_activation_violins(values_by_class, class_names, threshold: float | Non
                    linewidth=1, legend=False, ax=ax)
     if threshold is not None:
         ax.axhline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold")
-        ax.legend(fontsize=8, frameon=False, loc="upper right")
+        _legend_above_the_data(ax)
     ax.set_xlabel("")
     if len(class_names) > 4:
         ax.tick_params(axis="x", labelrotation=30)
