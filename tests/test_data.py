@@ -267,8 +267,9 @@ def test_load_dataset_input_errors(tmp_path, files, options, message):
 
 @pytest.mark.parametrize("files, options, message", [
     ({"m.fa": ">s1 0\nACGT\n>s2 1\nACGT\n"}, {"multi_label": True, "class_names": ["a", "a"]},
-     "class names must be distinct, received: a, a; pass --class-names"),
-    ({"a.fa": ">p1\nACGT\n", "a.fasta": ">n1\nACGT\n"}, {}, "class names must be distinct, received: a, a"),
+     "--class-names must be distinct, received: a, a"),
+    ({"a.fa": ">p1\nACGT\n", "a.fasta": ">n1\nACGT\n"}, {}, "class names (from the file names) must be distinct, "
+                                                          "received: a, a; name the classes with --class-names"),
     ({"pos.fa": ">p1\nACGT\n", "neg.fa": ">n1\nACGT\n"}, {"class_names": ["x"]},
      "--class-names gives 1 name(s) for 2 FASTA file(s)"),
 ])
@@ -292,6 +293,20 @@ def test_load_dataset_option_errors(tmp_path, paths, options, message):
             _write(tmp_path, name, ">s\nACGT\n")
     with pytest.raises(ParamError, match=message):
         load_dataset([tmp_path / name if name != "-" else name for name in paths], **options)
+
+
+def test_a_file_given_twice_is_refused(tmp_path):
+    # Two classes of the same records trained and reported a score (with --class-names a,b).
+    a = _write(tmp_path, "a.fa", ">p1\nACGT\n>p2\nACGA\n")
+    b = _write(tmp_path, "b.fa", ">n1\nTTGT\n")
+    with pytest.raises(InputError, match="^" + re.escape(f"{a} is given twice: each FASTA file is one class")):
+        load_dataset([a, b, a], class_names=["x", "y", "z"])
+    link = tmp_path / "link.fa"
+    link.symlink_to(a)
+    with pytest.raises(InputError, match="^" + re.escape(f"{a} and {link} are the same file")):
+        load_dataset([a, link], class_names=["x", "y"])
+    with pytest.raises(InputError, match="^" + re.escape(f"{b} is given twice")):  # a class and --background
+        load_dataset([a, b], background=str(b))
 
 
 def test_missing_fasta_file_is_named(tmp_path):

@@ -7,6 +7,7 @@ file whose headers end with comma-separated class indices (``>id 0,2`` or ``>0,2
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -546,6 +547,7 @@ def check_options(data: DataOptions) -> str | None:
         raise ParamError("standard input ('-') can be read only once")
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
+    _check_distinct_files(paths, data.background)
     from .background import check_background_options
     from .genome import check_genome_options
 
@@ -563,6 +565,27 @@ def check_options(data: DataOptions) -> str | None:
     if data.structure_pwm and not data.structure:
         raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
+
+
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # a file that cannot be found is reported where it is read
+        return False
+
+
+def _check_distinct_files(paths, background) -> None:
+    """Refuse a file given twice (two classes of identical records, or a file whose records count twice)."""
+    named = [path for path in paths if path != "-"]
+    if background is not None and background not in GENERATED_BACKGROUNDS:
+        named.append(background)
+    for i, first in enumerate(named):
+        for second in named[i + 1:]:
+            if _same_file(first, second):
+                what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
+                        f"{display_name(first)} and {display_name(second)} are the same file")
+                raise InputError(f"{what}: each FASTA file is one class (or one part of a regression set), read "
+                                 "once; give each class its own file")
 
 
 def _labels(data: DataOptions, files: list) -> tuple:
@@ -592,9 +615,9 @@ def _labels(data: DataOptions, files: list) -> tuple:
         ids = [identifier for input_file in files for identifier in input_file.ids()]
     check_column_names(class_names, "class names", "--class-names")
     if len(set(class_names)) != len(class_names):
-        raise ParamError(
-            f"class names must be distinct, received: {', '.join(class_names)}; pass --class-names"
-        )
+        where = "--class-names" if data.class_names is not None else "class names (from the file names)"
+        advice = "" if data.class_names is not None else "; name the classes with --class-names"
+        raise ParamError(f"{where} must be distinct, received: {', '.join(class_names)}{advice}")
     return ids, labels, class_names, None, []
 
 
