@@ -218,3 +218,23 @@ def test_both_strands_on_protein_are_refused_before_anything_is_written(tmp_path
         train(load_dataset(files, alphabet="protein"),
               TrainConfig(str(tmp_path / "run"), {**PARAMS, "strand": "both"}, seed=1))
     assert not (tmp_path / "run").exists()
+
+
+def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
+    # 3 records split 0.7/0.15/0.15 are 2/1/0: the class had no test record, and only "n/a" said so.
+    from motifnet.run.training import _split
+
+    rng = np.random.default_rng(0)
+    big = write_fasta(tmp_path / "big.fa", [(f"b{i}", "".join(rng.choice(list("ACGT"), 30))) for i in range(20)])
+    small = write_fasta(tmp_path / "small.fa", [(f"s{i}", "".join(rng.choice(list("ACGT"), 30))) for i in range(3)])
+    dataset = load_dataset([big, small])
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        groups, index = _split(dataset, (0.7, 0.15), 1)
+    assert dataset.labels[index["test"], 1].sum() == 0
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "class 'small' has no record in the test split (3 record(s) in all, split 0.7/0.15/0.15): its test scores "
+        "are n/a; give the class more records or change --split"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        _split(dataset, (0.8, 0.2), 1)  # no test split asked for: nothing missing
+    assert not [r for r in caplog.records if r.levelno == logging.WARNING]

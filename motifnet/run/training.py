@@ -430,7 +430,28 @@ def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
     for name in ("train", "val"):
         if len(index[name]) == 0:
             raise ParamError(f"the {name} split is empty; use more records or larger --split fractions")
+    _warn_missing_classes(dataset, index, split)
     return groups, index
+
+
+def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple) -> None:
+    """Warn of a class without records in a split that has a share (rounding can leave a small class out)."""
+    if dataset.task == "regression":
+        return
+    shares = {"train": split[0], "val": split[1], "test": 1 - split[0] - split[1]}
+    what = {"train": ("training", "the network does not learn it"),
+            "val": ("validation", "its validation scores are n/a"),
+            "test": ("test", "its test scores are n/a")}
+    totals = dataset.labels.sum(axis=0).tolist()
+    for group, share in shares.items():
+        if share <= 1e-9:
+            continue
+        counts = dataset.labels[index[group]].sum(axis=0).tolist()
+        for name, count, total in zip(dataset.class_names, counts, totals):
+            if count == 0:
+                log.warning("class %r has no record in the %s split (%d record(s) in all, split %g/%g/%g): %s; "
+                            "give the class more records or change --split", name, what[group][0], total,
+                            split[0], split[1], round(shares["test"], 6), what[group][1])
 
 
 def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
