@@ -76,6 +76,29 @@ def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
                              "give another output path")
 
 
+def check_output_file(output, option: str = "-o/--output") -> None:
+    """Refuse, before any work, a file output that names a folder or lies in a folder that does not exist.
+
+    Parameters
+    ----------
+    output : path or None
+        None: standard output, always accepted.
+    option : str
+        How the message names the output option. Default is '-o/--output'.
+
+    Raises
+    ------
+    ParamError
+    """
+    if output is None:
+        return
+    if os.path.isdir(output):
+        raise ParamError(f"{option}: {output} is a folder; give the name of a file to write")
+    parent = Path(output).parent
+    if not parent.is_dir():
+        raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
+
+
 def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
     """The suffix of ``path`` (lower case) if it is one of ``accepted`` (e.g. ``(".png", ".pdf")``).
 

@@ -73,13 +73,13 @@ CASES = [
      "st.fa, record 2 ('r2'): the structure line has 3 characters but the sequence has 4"),
     (["train", "{pwm}", "{structure2}", "--structure-alphabet", "().", "--structure-pwm", *OUT],
      "pwm.fa, record 1 ('p1'): expected the sequence line and 3 structure rows"),
-    (["train", "{pwm}", "{pwm}", "--structure-alphabet", "HS", "--structure-pwm", "--class-names", "x,y", *OUT],
+    (["train", "{pwm}", "{structure2}", "--structure-alphabet", "HS", "--structure-pwm", *OUT],
      "pwm.fa, record 1 ('p1'): structure PWM column 3 sums to 0.7"),
     # A damaged gzip, in each command that reads FASTA.
     (["train", "{damaged}", "{b20}", *OUT], "damaged.fa.gz: cannot be read, a damaged or truncated"),
     (["train", "{truncated}", "{b20}", *OUT], "truncated.fa.gz: cannot be read, a damaged or"),
-    (["predict", "{run}", "{damaged}", "-o", "{out}/p.tsv"], "damaged.fa.gz: cannot be read, a damaged"),
-    (["fold", "{damaged}", "-o", "{out}/f.fa", "--jobs", "1"], "damaged.fa.gz: cannot be read, a damaged"),
+    (["predict", "{run}", "{damaged}", "-o", "{tmp}/p.tsv"], "damaged.fa.gz: cannot be read, a damaged"),
+    (["fold", "{damaged}", "-o", "{tmp}/f.fa", "--jobs", "1"], "damaged.fa.gz: cannot be read, a damaged"),
     # Parameters and options out of range; inf and nan refused before the run folder is made.
     (["train", "{a}", "{b}", "--param", "kernal_num=3", *OUT],
      "unknown parameter 'kernal_num' (did you mean 'kernel_num'?)"),
@@ -117,14 +117,14 @@ CASES = [
     (["predict", "{bad_meta}", "{up}"], "motifnet.json: damaged"),
     (["info", "{edited}"], "motifnet.json: damaged (data.class_names lists 3 class(es) (ap1, gata, extra) but the "
                            "run was trained on 2)"),
-    (["predict", "{edited}", "{a20}", "-o", "{out}/p.tsv"], "motifnet.json: damaged (data.class_names lists 3"),
+    (["predict", "{edited}", "{a20}", "-o", "{tmp}/p.tsv"], "motifnet.json: damaged (data.class_names lists 3"),
     (["predict", "{run}", "{up}"], "motifnet.json: cannot be read (Permission denied); ask the owner"),
     # Data the model cannot take.
     (["predict", "{run}", "{rna}"],
      "rna.fa, record 1 ('u1'): sequence character 'U' at position 4 is not in the dna alphabet"),
     (["predict", "{run}", "{short_record}"], "sequence length 20 differs from 40"),
     # Labelled files for a run's model: its length, not --length (which these commands lack), is the fix.
-    (["activations", "{run}", "--fasta", "{short_record}", "--fasta", "{down}", "-o", "{out}/a.npz"],
+    (["activations", "{run}", "--fasta", "{short_record}", "--fasta", "{down}", "-o", "{tmp}/a.npz"],
      "short_record.fa, record 1 ('s1'): sequence length 20 differs from 40; the model takes this length only"),
     (["visualize-kernels", "{run}", "--no-match", "--fasta", "{up}", "--fasta", "{short_record}", *OUT],
      "short_record.fa, record 1 ('s1'): sequence length 20 differs from 40; the model takes this length only"),
@@ -136,6 +136,14 @@ CASES = [
     # -o naming an input would replace it
     (["predict", "{run}", "{up}", "-o", "{up}"], "-o/--output: {up} is the input file {up}"),
     (["predict", "{run}", "{up}", "-o", "{run}/model.keras"], "is the input file {run}/model.keras"),
+    # A file output naming a folder, or in a folder that does not exist, was refused only after the work.
+    (["predict", "{run}", "{up}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder; give the name of a file"),
+    (["predict", "{run}", "{up}", "-o", "{tmp}/nowhere/p.tsv"], "the folder {tmp}/nowhere does not exist"),
+    (["fold", "{rna}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder"),
+    (["compare", "{meme}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder"),
+    (["predict", "{run}", "-", "-"], "standard input ('-') can be read only once"),
+    (["train", "{a}", "{b}", "{a}", *NEW_RUN, "--class-names", "x,y,z"], "{a} is given twice: each FASTA file is"),
+    (["train", "{a}", "{b}", *NEW_RUN, "--class-names", "x,x"], "--class-names must be distinct, received: x, x"),
     (["compare", "{meme}", "--db", "{meme}", "-o", "{meme}"], "-o/--output: {meme} is the input file"),
     (["fold", "{up}", "-o", "{up}"], "-o/--output: {up} is the input file {up}"),
     (["activations", "{run}", "--fasta", "{up}", "--fasta", "{down}", "-o", "{run}/data.npz"],
@@ -164,9 +172,9 @@ CASES = [
     (["train", "{gata}", "--task", "regression", "--target-names", "n\tm", *NEW_RUN],
      "target names must be non-empty and hold no tab or line break"),
     # messages that misled
-    (["activations", "{run}", "--fasta", "{short}", "--fasta", "{short}", "-o", "{tmp}/act.npz"],
+    (["activations", "{run}", "--fasta", "{short}", "--fasta", "{short_record}", "-o", "{tmp}/act.npz"],
      "differs from 40; the model takes this length only (it does not crop or pad); give sequences of that length"),
-    (["activations", "{run}", "-o", "{tmp}/folder.npz"], "{tmp}/folder.npz: Is a directory"),
+    (["activations", "{run}", "-o", "{tmp}/folder.npz"], "-o/--output: {tmp}/folder.npz is a folder"),
     # An existing run is kept unless --overwrite.
     (["train", "{up}", "{down}", "-o", "{run}", *TINY_PARAMS], "holds a run already; pass --overwrite"),
 ]

@@ -1,5 +1,7 @@
 """Clustering of sequences and kernels: permutations, the first split, standardisation, selection, plot."""
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -187,3 +189,45 @@ def test_single_kernel_clusters_rows_only():
     grid = plot_clustermap(result)
     plt.close(grid.figure)
     assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("rows", [
+    [[1.0, 2.0, 0.5]] * 2,
+    [[1.0, 2.0, 0.5]] * 5,
+    [[0.1 + 0.2, 2.0], [0.3, 2.0], [0.30000000000000004, 2.0]],  # float noise only
+])
+def test_sequences_whose_activations_do_not_differ_are_refused(rows):
+    activations = make_activations(rows, np.arange(len(rows)) % 3)
+    with pytest.raises(ParamError) as error:
+        cluster_activations(activations)
+    assert str(error.value) == (
+        f"clustering needs at least 2 sequences with differing activations; all {len(rows)} sequences of the data "
+        "give each kernel the same maximum activation (identical sequences?); give sequences that differ")
+
+
+def test_kernels_that_rise_together_in_two_sequences_are_drawn_without_library_warnings():
+    # Standardised over two sequences every kernel is (-1, 1): the kernel dendrogram merges at 0.
+    result = cluster_activations(make_activations([[1.0, 2.0, 3.0], [2.0, 3.0, 5.0]], [0, 1]))
+    assert np.all(result.col_linkage[:, 2] == 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grid = plot_clustermap(result)
+    try:
+        np.testing.assert_array_equal(grid.data2d.to_numpy(), result.matrix[result.row_order][:, result.col_order])
+    finally:
+        plt.close(grid.figure)
+
+
+def test_cli_refuses_identical_records_in_one_line(trained_run, cli, tmp_path):
+    from helpers import write_fasta
+
+    record = "ACGT" * 10
+    up = write_fasta(tmp_path / "up.fa", [("u1", record)])
+    down = write_fasta(tmp_path / "down.fa", [("d1", record)])
+    output = tmp_path / "heat.png"
+    result = cli("cluster", trained_run[0], "-q", "--fasta", up, "--fasta", down, "-o", output)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        "Error: clustering needs at least 2 sequences with differing activations; all 2 sequences of the data give "
+        "each kernel the same maximum activation (identical sequences?); give sequences that differ"]
+    assert not output.exists()

@@ -56,6 +56,9 @@ def _one_motif(rows, width=None):
     (["97 1 1 1", "1 97 1 1"], None, "motif m1, row 1: the probabilities sum to 100, not 1"),
     (["0.5 0.01 0.01 0.01"], None, "row 1: the probabilities sum to 0.53, not 1"),
     (["0.25 0.25 0.25 0.25"] * 7, 9, "motif m1: w= 9 but 7 rows of numbers follow"),
+    (["0.25 0.25 0.25 0.25"] * 2 + ["0.1 abc 0.2 0.6"] + ["0.25 0.25 0.25 0.25"] * 3, None,
+     "motif m1, row 3: 'abc' is not a number"),
+    (["abc 0.25 0.25 0.25"] + ["0.25 0.25 0.25 0.25"] * 5, None, "motif m1, row 1: 'abc' is not a number"),
     (["0.25 0.25 0.25 0.25", "0.3 0.3 0.4"], None, "rows of different lengths"),
     (["0.2 0.2 0.2 0.2 0.2"], None, "motif m1: rows of 5 values; the alphabet ACGT needs 4"),
 ])
@@ -74,3 +77,12 @@ def test_rows_rounded_to_few_decimals_are_rescaled_to_sum_to_one(tmp_path):
     np.testing.assert_allclose(motifs[0].pwm.sum(axis=1), 1.0)
     np.testing.assert_allclose(motifs[0].pwm[0], [1 / 3, 1 / 3, 1 / 3, 0])
     assert [motif.name for motif in motifs] == ["m1", "m2"] and motifs[0].nsites == 10
+
+
+def test_missing_rows_before_the_next_motif_are_counted_not_read_as_numbers(tmp_path):
+    # No blank line between the motifs: the next MOTIF and matrix lines hold numbers, but end the matrix.
+    path = tmp_path / "short.meme"
+    path.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: alength= 4 w= 3\n"
+                    "0.25 0.25 0.25 0.25\nMOTIF 2\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n")
+    with pytest.raises(InputError, match="motif m1: w= 3 but 1 rows of numbers follow"):
+        read_meme(path)

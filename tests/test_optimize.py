@@ -135,11 +135,13 @@ def test_layer_nodes(detector):
     ({"nodes": [-1]}, "node -1 is out of range"),
     ({"nodes": []}, "nodes: give at least one node"),
     ({"nodes": [0.5]}, "expected node numbers (integers), received: 0.5"),
-    ({"bound": 0}, "bound must be a number above 0, received: 0"),
-    ({"lr": -0.1}, "lr must be a number above 0, received: -0.1"),
+    ({"bound": 0}, "bound must be a finite number above 0, received: 0"),
+    ({"lr": -0.1}, "lr must be a finite number above 0, received: -0.1"),
+    ({"lr": float("inf")}, "lr must be a finite number above 0, received: inf"),
+    ({"lr": float("nan")}, "lr must be a finite number above 0, received: nan"),
     ({"steps": 0}, "steps must be an integer above 0, received: 0"),
     ({"steps": 2.5}, "steps must be an integer above 0, received: 2.5"),
-    ({"l2": -1}, "l2 must be a number of at least 0, received: -1"),
+    ({"l2": -1}, "l2 must be a finite number of at least 0, received: -1"),
     ({"length": 12}, "length: the model takes inputs of length 10, received: 12"),
     ({"channels": 5}, "channels: the model takes inputs of channels 4, received: 5"),
 ])
@@ -261,6 +263,25 @@ def test_optimize_for_run_writes_the_logos(trained_run, tmp_path):
     with pytest.raises(ParamError, match="node 2 is out of range"):
         optimize_for_run(open_run(trained_run[0]), "output", [2], tmp_path / "never.png", steps=10)
     assert not (tmp_path / "never.png").exists()
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--lr", "inf", "Error: --lr must be a finite number above 0, received: inf"),
+    ("--lr", "nan", "Error: --lr must be a finite number above 0, received: nan"),
+    ("--lr", "0", "Error: --lr must be a finite number above 0, received: 0.0"),
+    ("--steps", "0", "Error: --steps must be an integer above 0, received: 0"),
+    ("--bound", "-1", "Error: --bound must be a finite number above 0, received: -1.0"),
+])
+def test_cli_refuses_bad_settings_before_loading_the_model(trained_run, cli, tmp_path, monkeypatch, option, value,
+                                                           message):
+    from motifnet.run.rundir import Run
+
+    monkeypatch.setattr(Run, "model", property(lambda run: pytest.fail("the model was loaded")))
+    output = tmp_path / "never.png"
+    result = cli("optimize-inputs", trained_run[0], "--layer", "output", "--nodes", "0", "-o", output, option, value)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [message]
+    assert "Traceback" not in result.output and not output.exists()
 
 
 def test_plot_refuses_mismatched_labels():

@@ -137,3 +137,16 @@ def test_a_dna_model_refuses_protein_letters(trained_run, tmp_path):
     with pytest.raises(InputError, match=r"protein\.fa, record 1 \('m1'\): sequence character 'L' at position 1 "
                                          r"is not in the dna alphabet"):
         list(predict_chunks(open_run(run_dir), PredictConfig([str(protein)])))
+
+
+def test_predict_warns_of_repeated_ids(cli, trained_run, tmp_path):
+    # activations and cluster warned of repeated ids; predict, whose table is keyed by id, said nothing.
+    run_dir, _ = trained_run
+    rng = np.random.default_rng(3)
+    records = random_dna(rng, 5, 40)
+    path = write_fasta(tmp_path / "dup.fa", zip(["x", "y", "x", "z", "y"], records))
+    result = cli("predict", run_dir, path)
+    assert result.exit_code == 0 and len(result.stdout.strip().split("\n")) == 6
+    assert "records 1 and 3 (in input order) have the same id, and 2 id(s) occur more than once" in result.stderr
+    result = cli("predict", run_dir, write_fasta(tmp_path / "ok.fa", zip(["x", "y"], records[:2])))
+    assert result.exit_code == 0 and "same id" not in result.stderr

@@ -39,7 +39,7 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """
     from ..data.folding import FoldOptions, fold_file
 
-    refuse_input_as_output(output, [fasta])
+    refuse_input_as_output(output, [fasta], file_output=True)
     options = FoldOptions(fold_format, window=window, span=span, samples=samples, exact=exact, seed=seed, jobs=jobs)
     log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)
     fold_file(fasta, output, options)

@@ -103,7 +103,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     from ..interpret.activations import SAVE_SUFFIXES, max_activations
 
     check_suffix(output, SAVE_SUFFIXES)
-    refuse_input_as_output(output, (*fasta, genome), run_dir)
+    refuse_input_as_output(output, (*fasta, genome), run_dir, file_output=True)
     run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
     result = max_activations(run, dataset, batch_size)
     result.save(output)
@@ -182,7 +182,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     from ..plot.figures import FIGURE_SUFFIXES, save_figure
 
     check_suffix(output, FIGURE_SUFFIXES)
-    refuse_input_as_output(output, fasta, run_dir)
+    refuse_input_as_output(output, fasta, run_dir, file_output=True)
     class_list = int_list(classes, "--classes")
     run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
     result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
@@ -212,12 +212,14 @@ def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, see
     kernel logos of visualize-kernels are the reliable motifs.
     """
     from .._validate import check_suffix
+    from ..interpret.optimize import check_settings
     from ..plot.figures import FIGURE_SUFFIXES
     from ..run.rundir import open_run
     from ..workflows.optimize import optimize_for_run
 
     check_suffix(output, FIGURE_SUFFIXES)
-    refuse_input_as_output(output, (), run_dir)
+    refuse_input_as_output(output, (), run_dir, file_output=True)
+    check_settings(bound, lr, steps, prefix="--")
     node_list = int_list(nodes, "--nodes")
     optimize_for_run(open_run(run_dir), layer, node_list, output, bound, lr, steps, seed)
     log.info("wrote %s", output)

@@ -43,7 +43,7 @@ def compare(query, database, collection, tax_group, top, output):
     from .._io import write_text
     from ..motifs.matching import compare_file
 
-    refuse_input_as_output(output, [query, database])
+    refuse_input_as_output(output, [query, database], file_output=True)
     text = compare_file(query, database, collection, comma_list(tax_group), top)
     if output:
         write_text(output, text)

@@ -194,8 +194,12 @@ def batch_size_option(help: str = "Records per forward pass."):
     return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
 
 
-def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output") -> None:
+def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output",
+                           file_output: bool = False) -> None:
     """Refuse an output that names an input: a file given to the command, or a file the run folder holds.
+
+    With ``file_output`` (the output is one file), also a folder, or a file in a folder that does
+    not exist (:func:`motifnet._validate.check_output_file`).
 
     Raises
     ------
@@ -204,6 +208,10 @@ def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--
     """
     from .._validate import check_output_not_input
 
+    if file_output:
+        from .._validate import check_output_file
+
+        check_output_file(output, option)
     files = [str(path) for path in inputs if path]
     if run_dir is not None:
         from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, SPLIT

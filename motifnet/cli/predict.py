@@ -44,7 +44,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
 
     track_list = parse_tracks(tracks)
     inputs = [*fasta, genome, *feature_files, *(path for _, paths in track_list for path in paths)]
-    refuse_input_as_output(output, inputs, run_dir)
+    refuse_input_as_output(output, inputs, run_dir, file_output=True)
     run = open_run(run_dir)
     if not run.complete:
         log.warning("warning: training in %s did not complete; using its best model so far", run_dir)

@@ -147,8 +147,8 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
     Raises
     ------
     ParamError
-        Multi-label data, class indices out of range, fewer than two sequences selected, or
-        ``max_sequences`` below 2.
+        Multi-label data, class indices out of range, fewer than two sequences selected, sequences
+        whose activations do not differ (every kernel constant), or ``max_sequences`` below 2.
     """
     if getattr(activations, "targets", None) is not None:
         raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
@@ -177,9 +177,9 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
     if classes is not None:
         wanted = _check_classes(list(classes), class_names)
         kept = np.flatnonzero(np.isin(row_classes, wanted))
+    chosen = "the data" if classes is None else "classes " + ", ".join(
+        f"{index} ({class_names[index]})" for index in wanted)
     if len(kept) < 2:
-        chosen = "the data" if classes is None else "classes " + ", ".join(
-            f"{index} ({class_names[index]})" for index in wanted)
         raise ParamError(f"clustering needs at least 2 sequences; {chosen} gave {len(kept)}")
     subsampled_from = None
     if len(kept) > max_sequences:
@@ -187,6 +187,12 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
         kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
 
     matrix = standardize(np.asarray(activations.max_activation)[kept])
+    if not matrix.any():
+        # Every kernel is constant over the sequences (identical records, say): the heat map would be
+        # blank and every merge of the clustering at distance 0, so there is nothing to show.
+        raise ParamError(f"clustering needs at least 2 sequences with differing activations; all {len(kept)} "
+                         f"sequences of {chosen} give each kernel the same maximum activation (identical "
+                         "sequences?); give sequences that differ")
     return _cluster(matrix, row_classes[kept], kept, np.asarray(activations.ids)[kept], class_names,
                     subsampled_from)
 

@@ -165,7 +165,7 @@ def _check_nodes(nodes, n_nodes: int, layer_name: str) -> list:
 
 
 def _check_positive(name: str, value, integer: bool = False):
-    kind = "an integer" if integer else "a number"
+    kind = "an integer" if integer else "a finite number"
     try:
         checked = operator.index(value) if integer else float(value)
     except (TypeError, ValueError):
@@ -285,7 +285,7 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     layer = _get_layer(model, layer_name)
     n_nodes = int(layer.output.shape[-1])
     nodes = _check_nodes(nodes, n_nodes, layer_name)
-    bound, lr, steps, l2 = _check_settings(bound, lr, steps, l2)
+    bound, lr, steps, l2 = check_settings(bound, lr, steps, l2)
     length, channels = _input_shape(model, length, channels)
 
     start = random_inputs(len(nodes), length, channels, bound, seed)
@@ -309,16 +309,37 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     return result
 
 
-def _check_settings(bound, lr, steps, l2) -> tuple:
-    """``bound``, ``lr`` and ``steps`` above 0 (``steps`` whole), ``l2`` finite and at least 0."""
-    bound, lr, steps = (_check_positive("bound", bound), _check_positive("lr", lr),
-                        _check_positive("steps", steps, integer=True))
+def check_settings(bound, lr, steps, l2=DEFAULT_L2, prefix: str = "") -> tuple:
+    """The settings of :func:`optimize_inputs`, checked: cheap, so callers can check them before loading a model.
+
+    Parameters
+    ----------
+    bound, lr : float
+        Finite and above 0.
+    steps : int
+        Above 0.
+    l2 : float
+        Finite and at least 0. Default is :data:`DEFAULT_L2`.
+    prefix : str
+        Put before each name in messages: ``"--"`` names the command-line options. Default is "".
+
+    Returns
+    -------
+    (bound, lr, steps, l2)
+
+    Raises
+    ------
+    ParamError
+        The first setting out of range, named, with the value received.
+    """
+    bound, lr, steps = (_check_positive(f"{prefix}bound", bound), _check_positive(f"{prefix}lr", lr),
+                        _check_positive(f"{prefix}steps", steps, integer=True))
     try:
         l2 = float(l2)
     except (TypeError, ValueError):
-        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}") from None
+        raise ParamError(f"{prefix}l2 must be a finite number of at least 0, received: {l2!r}") from None
     if not (math.isfinite(l2) and l2 >= 0):
-        raise ParamError(f"l2 must be a number of at least 0, received: {l2!r}")
+        raise ParamError(f"{prefix}l2 must be a finite number of at least 0, received: {l2!r}")
     return bound, lr, steps, l2
 
 

@@ -15,6 +15,10 @@ from ..errors import InputError
 
 _STANDARD = {"ACGT": "ACGT", "ACGU": "ACGU", "ACDEFGHIKLMNPQRSTVWY": "ACDEFGHIKLMNPQRSTVWY"}
 _MATRIX_HEADER = re.compile(r"letter-probability matrix:(.*)$")
+# Lines that start a section of a MEME file, and so end the matrix before them (some hold numbers:
+# 'MOTIF 1', 'letter-probability matrix: alength= 4 w= 6').
+_SECTIONS = ("MOTIF", "URL", "letter-probability", "log-odds", "ALPHABET", "END ALPHABET", "strands",
+             "Background")
 
 
 @dataclass
@@ -154,13 +158,15 @@ def _matrix_rows(lines, width: int, where: str) -> np.ndarray:
         raise InputError(f"{where}: w= {width}; a motif needs at least one row")
     rows = []
     for line in lines:
-        try:
-            rows.append([float(value) for value in line.split()])
-        except ValueError:
-            break
-        if not rows[-1]:
-            rows.pop()
-            break
+        values = [_number(token) for token in line.split()]
+        if line.startswith(_SECTIONS) or not any(value is not None for value in values):
+            break  # a blank line or the next section: the matrix ends here
+        if None in values:
+            # A row of numbers with one that is not: a typo in the row, not the end of the matrix.
+            token = line.split()[values.index(None)]
+            raise InputError(f"{where}, row {len(rows) + 1}: {token!r} is not a number; write the letter's "
+                             "probability (0 to 1) there")
+        rows.append(values)
     if len(rows) < width:
         raise InputError(f"{where}: w= {width} but {len(rows)} rows of numbers follow the 'letter-probability "
                          "matrix' line; give WIDTH rows of one number per letter")
@@ -169,6 +175,14 @@ def _matrix_rows(lines, width: int, where: str) -> np.ndarray:
         raise InputError(f"{where}: rows of different lengths ({', '.join(map(str, lengths))} numbers); give "
                          "WIDTH rows of one number per letter")
     return np.array(rows, dtype=np.float64)
+
+
+def _number(token: str) -> float | None:
+    """``token`` as a float, or None when it is not a number."""
+    try:
+        return float(token)
+    except ValueError:
+        return None
 
 
 def checked_probabilities(pwm: np.ndarray, letters: str, where: str) -> np.ndarray:

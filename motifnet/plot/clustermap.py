@@ -65,6 +65,9 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     with warnings.catch_warnings():
         # seaborn 0.13 calls Colormap.set_bad, which matplotlib 3.10 marks as pending deprecation.
         warnings.filterwarnings("ignore", message="The set_bad function", category=PendingDeprecationWarning)
+        # A dendrogram whose merges are all at distance 0 (kernels that rise and fall together over two
+        # sequences standardise to the same column) is drawn flat; matplotlib only warns about its axis limits.
+        warnings.filterwarnings("ignore", message="Attempting to set identical low and high", category=UserWarning)
         grid = sns.clustermap(
             frame, row_linkage=result.row_linkage, col_linkage=result.col_linkage,
             col_cluster=result.col_linkage is not None, row_colors=row_colors, cmap=cmap, center=0,

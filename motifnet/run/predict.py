@@ -72,6 +72,8 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
     data_meta = run.meta["data"]
     if config.batch_size < 1:
         raise ParamError(f"--batch-size must be a positive integer, received: {config.batch_size}")
+    if list(config.fasta).count("-") > 1:
+        raise ParamError("standard input ('-') can be read only once")
     trained_tracks = list(data_meta.get("tracks", []))
     tracks = dict(check_tracks(config.tracks))
     if sorted(tracks) != sorted(trained_tracks):
@@ -227,15 +229,30 @@ def write_predictions(run: Run, config: PredictConfig, handle) -> int:
     predicted leaves nothing on standard output.
     """
     count = 0
+    hashes = []  # of the ids, to find repeated ids at the end: 8 bytes a record, not the ids themselves
     for ids, values in predict_chunks(run, config):
         if not count:
             coordinates = "chrom\tstart\tend\t" if config.bed_input else ""
             handle.write("id\t" + coordinates + "\t".join(run.output_names) + "\n")
+        hashes.append(np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids)))
         if config.bed_input:
             ids = [_with_coordinates(identifier) for identifier in ids]
         handle.write(tsv_rows(ids, values))
         count += len(ids)
+    _warn_repeated_ids(np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64))
     return count
+
+
+def _warn_repeated_ids(hashes: np.ndarray) -> None:
+    """Warn when rows of the table share an id (its rows stay in input order, but a join by id is ambiguous)."""
+    _, first, inverse, counts = np.unique(hashes, return_index=True, return_inverse=True, return_counts=True)
+    if not (counts > 1).any():
+        return
+    inverse = inverse.reshape(-1)
+    second = int(np.flatnonzero(first[inverse] != np.arange(len(hashes)))[0])
+    log.warning("records %d and %d (in input order) have the same id, and %d id(s) occur more than once: the rows "
+                "are in input order, but a table joined by id will be ambiguous; give the records distinct ids",
+                int(first[inverse[second]]) + 1, second + 1, int((counts > 1).sum()))
 
 
 def _with_coordinates(identifier: str) -> str:

@@ -10,6 +10,7 @@ from ..interpret.optimize import (
     DEFAULT_L2,
     _check_nodes,
     _get_layer,
+    check_settings,
     optimize_inputs,
     sequence_pwms,
     uses_pre_activation,
@@ -44,6 +45,7 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
     """
     from ..plot.figures import save_figure
 
+    check_settings(bound, lr, steps, l2)  # before the model loads
     model = run.model
     layer = _get_layer(model, layer_name)
     chosen = _check_nodes(nodes, int(layer.output.shape[-1]), layer_name)
