@@ -47,6 +47,11 @@ NEW_RUN = ["-o", "{tmp}/new", *TINY_PARAMS]
 OUT = ["-o", "{out}"]
 
 
+def _write_bytes(path: pathlib.Path, data: bytes) -> pathlib.Path:
+    path.write_bytes(data)
+    return path
+
+
 def _deny_reading_meta(monkeypatch) -> None:
     """motifnet.json raises PermissionError when read (tests run as root, where chmod 000 still reads)."""
     read_text = pathlib.Path.read_text
@@ -144,6 +149,9 @@ CASES = [
     (["predict", "{run}", "-", "-"], "standard input ('-') can be read only once"),
     (["train", "{a}", "{b}", "{a}", *NEW_RUN, "--class-names", "x,y,z"], "{a} is given twice: each FASTA file is"),
     (["train", "{a}", "{b}", *NEW_RUN, "--class-names", "x,x"], "--class-names must be distinct, received: x, x"),
+    (["train", "{a}", "{b}", "-o", "{a}", "--overwrite"], "-o {a} is the input file {a}; give a new folder"),
+    # A CR-only file was read as one line: "empty sequence".
+    (["predict", "{run}", "{mac}"], "mac.fa: its lines end in a carriage return alone"),
     (["compare", "{meme}", "--db", "{meme}", "-o", "{meme}"], "-o/--output: {meme} is the input file"),
     (["fold", "{up}", "-o", "{up}"], "-o/--output: {up} is the input file {up}"),
     (["activations", "{run}", "--fasta", "{up}", "--fasta", "{down}", "-o", "{run}/data.npz"],
@@ -260,6 +268,7 @@ def inputs(trained_run, dna_files, tmp_path):
         "pwm": write_fasta(data / "pwm.fa", [("p1", ["ACGU", "0.5 0.5 0.5 0.5", "0.5 0.5 0.2 0.5"])]),
         "rna": write_fasta(data / "rna.fa", [("u1", "ACGU" * 10)]),
         "short_record": write_fasta(data / "short_record.fa", [("s1", "ACGT" * 5)]),
+        "mac": _write_bytes(data / "mac.fa", b">m1\r" + b"ACGT" * 10 + b"\r"),
         "no_model": _copy_run_with(run_dir, data / "no_model", lambda copy: (copy / "model.keras").unlink()),
         "bad_model": _copy_run_with(run_dir, data / "bad_model",
                                     lambda copy: (copy / "model.keras").write_bytes(b"not a zip")),

@@ -253,3 +253,15 @@ def test_every_reader_names_a_damaged_gzip_file(tmp_path, damage, reader):
     damage(path)
     with pytest.raises(InputError, match=re.escape(str(path)) + ": cannot be read"):
         reader(path)
+
+
+@pytest.mark.parametrize("reader", [read_fasta, iter_fasta_blocks])
+def test_carriage_return_line_endings_are_named(tmp_path, reader):
+    # Read as one line, the first record was reported as an "empty sequence".
+    path = tmp_path / "mac.fa"
+    path.write_bytes(b">r1\rACGTACGT\r>r2\rTTGCA\r")
+    with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
+        list(reader(str(path)))
+    path.write_bytes(b">r1\r\nACGTACGT\r\n>r2\r\nTTGCA\r\n")  # Windows line endings read as before
+    records = list(reader(str(path)))
+    assert (records[0].header if reader is read_fasta else records[0].headers[0]) == "r1"

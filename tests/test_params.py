@@ -1,6 +1,7 @@
 """Tests for motifnet.model.params: the hyperparameter table, parsing and validation."""
 
 import json
+import re
 
 import pytest
 
@@ -286,7 +287,7 @@ def test_bad_params_files(tmp_path, text, message):
     path = tmp_path / "params.json"
     if text is not None:
         path.write_text(text)
-    with pytest.raises(ParamError, match=message):
+    with pytest.raises(ParamError, match="^" + re.escape(f"{path}: ") + ".*" + message):  # the file named first
         load_params_file(path)
 
 

@@ -80,6 +80,12 @@ def _open_binary(path: str):
     return handle
 
 
+def _carriage_returns(name: str) -> InputError:
+    """The error for a file whose lines end in a carriage return alone (classic Mac OS): one long line."""
+    return InputError(f"{name}: its lines end in a carriage return alone (classic Mac OS line endings), so the "
+                      "header and its sequence run together; convert them to line feeds (e.g. tr '\\r' '\\n')")
+
+
 def read_fasta(path) -> Iterator[FastaRecord]:
     """Yield the records of a FASTA file one at a time.
 
@@ -111,6 +117,8 @@ def read_fasta(path) -> Iterator[FastaRecord]:
             if not line:
                 continue
             if line[:1] == b">":
+                if header is None and b"\r" in line:
+                    raise _carriage_returns(name)
                 if header is not None:
                     yield FastaRecord(name, number, header, lines)
                 number += 1
@@ -267,6 +275,8 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
                         f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before "
                         "any header; FASTA records start with a '>' header line"
                     )
+                if b"\r" in stripped.split(b"\n", 1)[0].rstrip(b"\r"):
+                    raise _carriage_returns(name)
                 data = stripped
                 first = False
             if at_end:

@@ -269,7 +269,10 @@ def load_params_file(path) -> dict:
         raise ParamError(f"{path}: not a JSON parameter file ({error})") from None
     if not isinstance(obj, dict):
         raise ParamError(f"{path}: expected a JSON object of parameter names and values")
-    return {key: convert_value(key, value) for key, value in obj.items()}
+    try:
+        return {key: convert_value(key, value) for key, value in obj.items()}
+    except ParamError as error:
+        raise ParamError(f"{path}: {error}") from None
 
 
 def check_preset(name) -> str:

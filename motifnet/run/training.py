@@ -128,6 +128,8 @@ def check_inputs_outside(path, inputs) -> None:
     for name in inputs:
         if name is None or str(name) == "-":
             continue
+        if Path(name).resolve() == folder:
+            raise ParamError(f"-o {path} is the input file {name}; give a new folder for the run")
         if Path(name).resolve().is_relative_to(folder):
             raise ParamError(f"{name}: input file inside the run folder {path}; move it out of the folder "
                              "or choose another -o")
