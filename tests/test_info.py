@@ -1,5 +1,7 @@
 """motifnet.run.info: the description of a run folder, for each kind of run."""
 
+import re
+
 from helpers import copy_run
 
 from motifnet.run.info import describe_run, layer_rows
@@ -38,6 +40,11 @@ def test_single_label_run(trained_run):
             and ":" not in line] == LAYERS
     assert any(line.startswith("test metrics (12 records): ROC-AUC mean ") for line in lines)
     assert sum(line.endswith(", 6 positives") for line in lines) == 2  # up and down in the test split
+    # The layer table's columns line up, the long type PositionWeightedMaxPooling1D included.
+    table = lines[lines.index("layers (name, type, output shape, nodes, weights):") + 1:][:len(LAYERS)]
+    starts = {(re.match(r"  \S+\s+", row).end(), row.index("("), re.search(r"\)\s+(\d)", row).start(1))
+              for row in table}
+    assert len(starts) == 1, table
 
 
 def test_multi_label_run(multi_label_run):
@@ -58,7 +65,7 @@ def test_regression_run(regression_run):
 def test_sequence_and_structure_run(rna_structure_run):
     text = describe_run(open_run(rna_structure_run[0]))
     assert "alphabet: rna (ACGU)\nstructure: (). (letters)\nlength: 20\n" in text
-    assert "sequence             InputLayer           (20, 12)" in text  # 4 letters x 3 structure letters
+    assert re.search(r"\n  sequence +InputLayer +\(20, 12\) ", text)  # 4 letters x 3 structure letters
 
 
 def test_a_run_without_metrics_says_so(trained_run, tmp_path):

@@ -453,7 +453,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
         names = list(data.class_names) if data.class_names else [class_name_from_path(p) for p in data.fasta]
         data = data.replace(class_names=(*names, "background"))
     for input_file in files:
-        log.info("read %s: %d records", input_file.path, len(input_file))
+        log.info("read %s: %d record%s", input_file.path, len(input_file), "" if len(input_file) == 1 else "s")
     if structure_mode is None:
         for input_file in files:
             empty = np.flatnonzero(input_file.lengths == 0)

@@ -53,10 +53,13 @@ def describe_run(run: Run) -> str:
     lines += ["", "layers (name, type, output shape, nodes, weights):"]
     from ..model.layers import sparse_weights
 
-    for name, kind, shape, nodes, weights in layer_rows(run.model):
+    rows = [[str(value) for value in row] for row in layer_rows(run.model)]
+    widths = [max([minimum] + [len(row[i]) for row in rows]) for i, minimum in enumerate((20, 20, 16, 6))]
+    for name, kind, shape, nodes, weights in rows:  # columns as wide as their longest entry (layer types vary)
         sparse = sparse_weights(run.model.get_layer(name))
         note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
-        lines.append(f"  {name:<20} {kind:<20} {shape:<16} {nodes!s:<6} {weights}{note}")
+        lines.append(f"  {name:<{widths[0]}} {kind:<{widths[1]}} {shape:<{widths[2]}} {nodes:<{widths[3]}} "
+                     f"{weights}{note}")
     metrics = read_metrics(run.path)
     lines.append("")
     if metrics and metrics.get("task") == "regression":
