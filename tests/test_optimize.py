@@ -129,8 +129,8 @@ def test_layer_nodes(detector):
 
 
 @pytest.mark.parametrize("kwargs,fragment", [
-    ({"layer_name": "conv_9"}, "unknown layer 'conv_9'; the model's layers are: conv_1, pool_1, output"),
-    ({"layer_name": "sequence"}, "unknown layer 'sequence'"),
+    ({"layer_name": "conv_9"}, "layer 'conv_9' is not a layer of the model; choose one of: conv_1, pool_1, output"),
+    ({"layer_name": "sequence"}, "layer 'sequence' is an input of the model, which is what gets optimised; choose"),
     ({"nodes": [2]}, "nodes: node 2 is out of range; layer 'output' has 2 node(s), numbered 0 to 1"),
     ({"nodes": [-1]}, "node -1 is out of range"),
     ({"nodes": []}, "nodes: give at least one node"),
@@ -153,7 +153,7 @@ def test_bad_arguments(detector, kwargs, fragment):
 
 
 def test_layer_nodes_unknown_layer_lists_valid_names(detector):
-    with pytest.raises(ParamError, match="the model's layers are: conv_1, pool_1, output"):
+    with pytest.raises(ParamError, match="is not a layer of the model; choose one of: conv_1, pool_1, output"):
         layer_nodes(detector, "dense_1")
 
 

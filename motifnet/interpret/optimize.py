@@ -77,7 +77,9 @@ def _layer_names(model) -> list:
 def _get_layer(model, layer_name: str):
     names = _layer_names(model)
     if layer_name not in names:
-        raise ParamError(f"unknown layer {layer_name!r}; the model's layers are: {', '.join(names)}")
+        what = ("is an input of the model, which is what gets optimised" if layer_name in {layer.name for layer in
+                model.layers} else "is not a layer of the model")
+        raise ParamError(f"layer {layer_name!r} {what}; choose one of: {', '.join(names)}")
     return model.get_layer(layer_name)
 
 
