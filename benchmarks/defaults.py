@@ -76,6 +76,8 @@ NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward", "posi
             "short_kernel_len": 8}
 GLOBAL_NET = {"conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
               "global_pool": "max", "dense_num": 1, "neuron_num": 32}
+# The default network (candidate x16a, preset motifnet), which later candidates change one value of.
+X16A = {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto"}
 CANDIDATES = {
     "a": ("pysster defaults", {}),
     "b": ("pysster, kernel_len 8", {"kernel_len": 8}),
@@ -139,34 +141,28 @@ CANDIDATES = {
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "dropout_dense": 0.0}),
     "x16a": ("(x16) with kernel_len auto, the default since 2026-12-02: kernels of 15 for DNA and RNA (the same "
              "network as x16), of 8 for protein",
-             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto"}),
+             X16A),
     "x16s": ("(x16) with 32 of its 64 kernels short (short_kernels 32, short_kernel_len 8): two kernel lengths "
              "(a probe; the option was removed after it, as it did not help: commit 19bd986 has it)",
              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "short_kernels": 32,
               "short_kernel_len": 8}),
     "x16ad0": ("(x16a) without dropout after the dense layer (dropout_dense 0)",
-               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-                "dropout_dense": 0.0}),
+               {**X16A, "dropout_dense": 0.0}),
     "x16mh": ("(x16m) without halving the learning rate (patience_lr 100): a probe of dna_pair's stall at seed 5",
               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "global_pool": "max+avg",
                "patience_lr": 100}),
     "x16c": ("(x16a) without the max-norm constraint on the weights (kernel_constraint None)",
-             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-              "kernel_constraint": None}),
+             {**X16A, "kernel_constraint": None}),
     "x16b": ("(x16a) with batch_size 32",
-             {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-              "batch_size": 32}),
+             {**X16A, "batch_size": 32}),
     "x16mc": ("(x16m) with kernel_len auto and without the max-norm constraint (kernel_constraint None): the "
               "constraint caps each dense unit's weights at norm 3, so the mean, about 1/200 of a site's "
               "activation per site, can hardly reach the output",
-              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-               "global_pool": "max+avg", "kernel_constraint": None}),
+              {**X16A, "global_pool": "max+avg", "kernel_constraint": None}),
     "x16i2": ("(x16a) with dropout_input 0.2: y showed that input dropout helps the weak motifs",
-              {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-               "dropout_input": 0.2}),
+              {**X16A, "dropout_input": 0.2}),
     "x16n32": ("(x16a) with 32 kernels: fewer weights to estimate from 4,800 records",
-               {**GLOBAL_NET, "strand": "auto", "position_bins": 16, "dropout_conv": 0.0, "kernel_len": "auto",
-                "kernel_num": 32}),
+               {**X16A, "kernel_num": 32}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }

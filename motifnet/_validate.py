@@ -47,6 +47,14 @@ def check_indices(values, count: int, option: str, nouns: tuple, valid: str) -> 
     return checked
 
 
+def same_file(first, second) -> bool:
+    """Whether two existing paths name one file (links and relative paths resolved); False if either is missing."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # a path that cannot be found is reported where it is read
+        return False
+
+
 def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
     """Refuse an output path that names one of the input files (once links and relative paths are resolved).
 
@@ -66,12 +74,10 @@ def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
     ParamError
         ``output`` is the same file as one of ``inputs``.
     """
-    if output is None or not os.path.exists(output):
+    if output is None:
         return
     for source in inputs:
-        if source is None or not os.path.exists(source):
-            continue
-        if os.path.samefile(output, source) or Path(output).resolve() == Path(source).resolve():
+        if source is not None and same_file(output, source):
             raise ParamError(f"{option}: {output} is the input file {source}; writing there would replace it, "
                              "give another output path")
 

@@ -206,11 +206,9 @@ def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--
     ParamError
         ``output`` resolves to one of those files (see :func:`motifnet._validate.check_output_not_input`).
     """
-    from .._validate import check_output_not_input
+    from .._validate import check_output_file, check_output_not_input
 
     if file_output:
-        from .._validate import check_output_file
-
         check_output_file(output, option)
     files = [str(path) for path in inputs if path]
     if run_dir is not None:

@@ -7,7 +7,6 @@ file whose headers end with comma-separated class indices (``>id 0,2`` or ``>0,2
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import numpy as np
 
 from .._io import sha256, write_npz
 from .._progress import Progress
-from .._validate import check_column_names
+from .._validate import check_column_names, same_file
 from ..errors import InputError, ParamError
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
@@ -335,22 +334,32 @@ def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: 
     return True
 
 
+def first_repeat(keys) -> tuple | None:
+    """Where ``keys`` first repeat: ``(earlier, later, repeated)``, or None when every key is distinct.
+
+    ``later`` is the first position (in order) whose key came before, ``earlier`` that key's first
+    position, and ``repeated`` the number of distinct keys that occur more than once.
+    """
+    keys = np.asarray(keys)
+    if len(keys) < 2:
+        return None
+    _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    if not (counts > 1).any():
+        return None
+    inverse = inverse.reshape(-1)
+    later = int(np.flatnonzero(first[inverse] != np.arange(len(inverse)))[0])
+    return int(first[inverse[later]]), later, int((counts > 1).sum())
+
+
 def _warn_duplicate_ids(ids: list, files: list) -> None:
     """Warn (one log line) when record ids repeat: results stay right, but tables keyed by id are ambiguous."""
-    if len(ids) < 2:
+    repeat = first_repeat(np.array(ids, dtype=str))
+    if repeat is None:
         return
-    unique, first, inverse, counts = np.unique(np.array(ids, dtype=str), return_index=True, return_inverse=True,
-                                               return_counts=True)
-    repeated = np.flatnonzero(counts > 1)
-    if not repeated.size:
-        return
-    inverse = inverse.reshape(-1)
-    # The first record (in input order) whose id came before, and that id's first record.
-    second = int(np.flatnonzero(first[inverse] != np.arange(len(inverse)))[0])
-    shown = int(first[inverse[second]])
+    earlier, later, repeated = repeat
     log.warning("duplicate record id %r: %s and %s (%d id(s) occur more than once); results are kept, but "
                 "tables keyed by id (predictions, attributions) will be ambiguous",
-                str(unique[inverse[second]]), _where_row(files, shown), _where_row(files, second), repeated.size)
+                str(ids[later]), _where_row(files, earlier), _where_row(files, later), repeated)
 
 
 def _where_row(files: list, row: int) -> str:
@@ -567,13 +576,6 @@ def check_options(data: DataOptions) -> str | None:
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 
-def _same_file(first: str, second: str) -> bool:
-    try:
-        return os.path.samefile(first, second)
-    except OSError:  # a file that cannot be found is reported where it is read
-        return False
-
-
 def _check_distinct_files(paths, background) -> None:
     """Refuse a file given twice (two classes of identical records, or a file whose records count twice)."""
     named = [path for path in paths if path != "-"]
@@ -581,7 +583,7 @@ def _check_distinct_files(paths, background) -> None:
         named.append(background)
     for i, first in enumerate(named):
         for second in named[i + 1:]:
-            if _same_file(first, second):
+            if same_file(first, second):
                 what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
                         f"{display_name(first)} and {display_name(second)} are the same file")
                 raise InputError(f"{what}: each FASTA file is one class (or one part of a regression set), read "

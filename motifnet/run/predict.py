@@ -245,14 +245,15 @@ def write_predictions(run: Run, config: PredictConfig, handle) -> int:
 
 def _warn_repeated_ids(hashes: np.ndarray) -> None:
     """Warn when rows of the table share an id (its rows stay in input order, but a join by id is ambiguous)."""
-    _, first, inverse, counts = np.unique(hashes, return_index=True, return_inverse=True, return_counts=True)
-    if not (counts > 1).any():
+    from ..data.dataset import first_repeat
+
+    repeat = first_repeat(hashes)
+    if repeat is None:
         return
-    inverse = inverse.reshape(-1)
-    second = int(np.flatnonzero(first[inverse] != np.arange(len(hashes)))[0])
+    earlier, later, repeated = repeat
     log.warning("records %d and %d (in input order) have the same id, and %d id(s) occur more than once: the rows "
                 "are in input order, but a table joined by id will be ambiguous; give the records distinct ids",
-                int(first[inverse[second]]) + 1, second + 1, int((counts > 1).sum()))
+                earlier + 1, later + 1, repeated)
 
 
 def _with_coordinates(identifier: str) -> str:
