@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,8 @@ def atomic_path(path, suffix: str = ""):
 
     ``suffix`` is kept at the end of the temporary name for writers that insist on an extension.
     """
-    path = Path(path)
+    # Written through a symbolic link, as a plain open() would: the link stays and its target gets the data.
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
     # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
@@ -31,8 +33,9 @@ def atomic_path(path, suffix: str = ""):
             except FileExistsError:  # another file has that name: it is not ours to remove
                 tmp = None
         os.close(fd)
-        # The file is created private (0600); the renamed file gets what a plain open() would give.
-        os.chmod(tmp, 0o666 & ~_umask())
+        # The file is created private (0600); the renamed file gets what a plain open() would give: the
+        # mode of the file it replaces, or that of a new file.
+        os.chmod(tmp, _mode_of_a_plain_write(path))
         try:
             yield Path(tmp)
         except OSError as error:
@@ -53,6 +56,15 @@ def atomic_path(path, suffix: str = ""):
 def _naming(error: OSError, path: Path) -> OSError:
     """``error`` (same type and errno) about ``path``."""
     return type(error)(error.errno, error.strerror or os.strerror(error.errno), str(path))
+
+
+def _mode_of_a_plain_write(path: Path) -> int:
+    """The permission bits ``path`` has after ``open(path, "w")``: kept if it is a file, else from the umask."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return 0o666 & ~_umask()
+    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -86,6 +86,31 @@ def test_atomic_writes_get_the_permissions_of_a_plain_write(tmp_path):
     assert oct(atomic.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
 
 
+def test_replacing_a_file_keeps_its_permissions_as_a_plain_write_does(tmp_path):
+    target = tmp_path / "shared.tsv"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_text(target, "new")
+    assert target.read_text() == "new" and oct(target.stat().st_mode & 0o777) == oct(0o640)
+
+
+def test_a_write_through_a_symbolic_link_keeps_the_link_and_fills_its_target(tmp_path):
+    (tmp_path / "results").mkdir()
+    target = tmp_path / "results" / "predictions.tsv"
+    target.write_text("old")
+    link = tmp_path / "latest.tsv"
+    link.symlink_to(target)
+    write_text(link, "new")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text() == "new"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["latest.tsv", "results"]
+    assert [path.name for path in (tmp_path / "results").iterdir()] == ["predictions.tsv"]
+    dangling = tmp_path / "dangling.tsv"
+    dangling.symlink_to(tmp_path / "results" / "new.tsv")
+    write_text(dangling, "x")
+    assert dangling.is_symlink() and (tmp_path / "results" / "new.tsv").read_text() == "x"
+
+
 def test_npz_round_trip_keeps_every_array_exactly(tmp_path):
     arrays = {
         "codes": np.arange(24, dtype=np.uint8).reshape(3, 8),
