@@ -49,7 +49,7 @@ def test_new_files_are_read_in_the_model_class_order(trained_run):
     # The model fixes the alphabet: no pointing to --alphabet, which the commands reading new data lack.
     (lambda tmp, up: [write_fasta(tmp / "rna.fa", [("a", "ACGU" * 10)]), up],
      r"rna.fa, record 1 \('a'\): sequence character 'U' at position 4 is not in the dna alphabet \(allowed: "
-     r"ACGTRYSWKMBDHVN\); the model was trained on this alphabet; give data of the same kind$", InputError),
+     r"ACGTRYSWKMBDHVN\); this record is RNA, the model was trained on DNA: write U as T$", InputError),
 ])
 def test_new_files_that_do_not_fit_the_model(trained_run, tmp_path, make, message, error):
     run_dir, (up, _) = trained_run
@@ -63,8 +63,15 @@ def test_new_multi_label_data(multi_label_run):
     data = select_data(run, fasta=[fasta], multi_label=True)
     assert data.class_names == ["x", "y", "z"] and data.labels.shape == (60, 3)
     np.testing.assert_array_equal(data.labels, run.dataset.labels)
-    with pytest.raises(ParamError, match="the model is multi-label; add --multi-label"):
-        select_data(run, fasta=[fasta])
+    # The run says it is multi-label: the flag is not needed again.
+    np.testing.assert_array_equal(select_data(run, fasta=[fasta]).labels, run.dataset.labels)
+
+
+def test_multi_label_flag_refused_for_a_single_label_model(trained_run):
+    run_dir, (up, _) = trained_run
+    with pytest.raises(ParamError, match="the model is single-label; drop --multi-label and give one FASTA file "
+                                         "per class"):
+        select_data(open_run(run_dir), fasta=[up], multi_label=True)
 
 
 def test_new_regression_data(regression_run, tmp_path):

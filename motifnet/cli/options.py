@@ -297,7 +297,7 @@ def selection_options(command):
         click.option("--fasta", multiple=True, metavar="FILE",
                      help="New labelled data instead: one FASTA file per class in the model's class order "
                           "(repeat the option), or one multi-label file."),
-        multi_label_option("The --fasta file is multi-label."),
+        multi_label_option("The --fasta file is multi-label (the default for a multi-label run)."),
         batch_size_option(),
     )(command)
 

@@ -28,7 +28,7 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         multi-label file), read with the model's alphabet and length. Regression models: one or
         more files with the target values after the id in each header.
     multi_label : bool
-        ``fasta`` is a multi-label file.
+        ``fasta`` is a multi-label file; a multi-label run reads it so without it. Default is False.
     genome : str or None
         Genome FASTA of BED files among ``fasta``: each BED line is the window of the model's
         length around its summit or centre, named ``chrom:start-end(strand)``. Default is None.
@@ -70,9 +70,10 @@ def _new_data(run: Run, fasta: list, multi_label: bool, genome=None) -> Dataset:
         )
     if run.task == "regression":
         return _new_regression_data(run, fasta, multi_label, genome)
-    if multi_label != bool(data_meta["multi_label"]):
-        kind = "multi-label" if data_meta["multi_label"] else "single-label"
-        raise ParamError(f"the model is {kind}; {'add' if data_meta['multi_label'] else 'drop'} --multi-label")
+    # The run knows whether it is multi-label: the flag may be left out, but not given to a single-label model.
+    if multi_label and not data_meta["multi_label"]:
+        raise ParamError("the model is single-label; drop --multi-label and give one FASTA file per class")
+    multi_label = bool(data_meta["multi_label"])
     encoder = run.dataset_encoder
     structure = encoder.structure.letters if encoder.structure is not None else None
     alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
