@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from motifnet.errors import InputError, ParamError
-from motifnet.motifs.jaspar import check_alphabets, load_database, load_jaspar, read_motif_file
+from motifnet.motifs.jaspar import in_query_letters, load_database, load_jaspar, read_motif_file
 from motifnet.motifs.meme import MemeMotif, write_meme
 
 CTCF = "MA0139.2"  # JASPAR CORE, 15 columns of high information
@@ -57,9 +57,14 @@ def test_a_meme_file_is_a_database(tmp_path):
     assert database.letters == "ACGU" and [m.name for m in database.motifs] == ["m0", "m1", "m2"]
     assert database.source == f"{tmp_path / 'db.meme'} (3 motifs)"
     np.testing.assert_allclose(database.motifs[1].pwm, motifs[1].pwm, atol=1e-6)
-    check_alphabets("ACGU", database, "the model")
+    assert in_query_letters("ACGU", database, "the model") is database
     with pytest.raises(ParamError, match="the model has the alphabet ACGT, the motif database .* has ACGU"):
-        check_alphabets("ACGT", database, "the model")
+        in_query_letters("ACGT", database, "the model")
+    # The same letters in another order: the columns follow the query's letters.
+    reordered = in_query_letters("UGCA", database, "the model")
+    assert reordered.letters == "UGCA" and reordered.source == database.source
+    np.testing.assert_array_equal(reordered.motifs[1].pwm, database.motifs[1].pwm[:, ::-1])
+    assert database.letters == "ACGU"  # the database given is left as it was
     with pytest.raises(ParamError, match="applies to JASPAR only"):
         load_database(str(tmp_path / "db.meme"), tax_group="plants")
 

@@ -126,6 +126,20 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path):
     assert (first[1], first[2], first[9], first[10]) == ("T11", "0", "-", "name11")
 
 
+def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
+    # MEME 5 custom alphabets list their symbols in the author's order; the matrices' columns follow it.
+    rng = np.random.default_rng(3)
+    pwms = [rng.dirichlet(np.full(4, 0.3), size=8) for _ in range(5)]
+    write_meme(tmp_path / "q.meme", [MemeMotif("q", "", pwms[2], 5)], "WXYZ", [0.25] * 4, alphabet_name="mine")
+    reversed_columns = [MemeMotif(f"T{i}", f"name{i}", pwm[:, ::-1], 5) for i, pwm in enumerate(pwms)]
+    write_meme(tmp_path / "db.meme", reversed_columns, "ZYXW", [0.25] * 4, alphabet_name="mine")
+    assert 'ALPHABET "mine"\nZ\nY\nX\nW\nEND ALPHABET' in (tmp_path / "db.meme").read_text()
+    result = cli("compare", tmp_path / "q.meme", "--db", tmp_path / "db.meme", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    first = result.stdout.split("\n")[1].split("\t")
+    assert (first[1], first[2]) == ("T2", "0") and first[7] == first[8]
+
+
 @pytest.mark.parametrize("args,fragment", [
     (["{tmp}/none.meme"], "query file {tmp}/none.meme: no such file"),
     (["{tmp}/bad.meme"], "not a MEME motif file"),

@@ -155,11 +155,25 @@ def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifD
     return read_motif_file(spec, "motif database")
 
 
-def check_alphabets(query_letters: str, database: MotifDatabase, query_source: str) -> None:
-    """Refuse queries and targets over different letters."""
-    if query_letters != database.letters:
+def in_query_letters(query_letters: str, database: MotifDatabase, query_source: str) -> MotifDatabase:
+    """``database`` with its matrices' columns in the order of ``query_letters``.
+
+    A file over the same letters in another order (a MEME custom ALPHABET block lists its symbols in
+    the order its author chose) has its columns reordered; other letters are refused.
+
+    Raises
+    ------
+    ParamError
+        The query and the database have different letters.
+    """
+    if query_letters == database.letters:
+        return database
+    if sorted(query_letters) != sorted(database.letters) or len(set(query_letters)) != len(query_letters):
         hint = ("; JASPAR holds DNA motifs: give --db FILE.meme with motifs over "
                 f"{query_letters}" if database.letters == DNA_LETTERS and database.source.startswith("JASPAR")
                 else "")
         raise ParamError(f"{query_source} has the alphabet {query_letters}, the motif database "
                          f"{database.source} has {database.letters}: they must be the same{hint}")
+    columns = [database.letters.index(letter) for letter in query_letters]
+    motifs = [MemeMotif(motif.name, motif.alt_name, motif.pwm[:, columns], motif.nsites) for motif in database.motifs]
+    return MotifDatabase(query_letters, motifs, database.source)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import ParamError
 from .export import DEFAULT_TRIM_IC, check_formats, check_trim_ic
-from .jaspar import DNA_LETTERS, MotifDatabase, check_alphabets, load_database, read_motif_file
+from .jaspar import DNA_LETTERS, MotifDatabase, in_query_letters, load_database, read_motif_file
 from .tomtom import Comparison, compare_motifs
 
 log = logging.getLogger("motifnet")
@@ -175,7 +175,7 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     check_top(top)
     queries = read_motif_file(query_path, "query file")
     targets = load_database(database, collection, tax_group)
-    check_alphabets(queries.letters, targets, f"query file {query_path}")
+    targets = in_query_letters(queries.letters, targets, f"query file {query_path}")
     log.info("comparing %d query motif(s) with %s", len(queries.motifs), targets.source)
     return matches_tsv(match_motifs(queries.motifs, targets, top))
 

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
-from ..motifs.jaspar import DNA_LETTERS, MotifDatabase, check_alphabets, load_database
+from ..motifs.jaspar import DNA_LETTERS, MotifDatabase, in_query_letters, load_database
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_alignment, match_motifs, matches_tsv
 from ..plot.matches import plot_match
 
@@ -33,8 +33,7 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
             return None
         spec = "jaspar"
     database = load_database(spec, options.collection, options.tax_group)
-    check_alphabets(letters, database, "the model")
-    return database
+    return in_query_letters(letters, database, "the model")
 
 
 def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
