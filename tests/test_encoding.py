@@ -134,7 +134,22 @@ def test_for_model_encoder_explains_the_model_constraint():
     with pytest.raises(InputError, match="the model takes this length only"):
         encoder.encode(_records(["ACG"]))
     with pytest.raises(InputError, match="the model was trained on this alphabet"):
+        encoder.encode(_records(["ACGX"]))
+    with pytest.raises(InputError, match="'U' at position 4 is not in the dna alphabet .*; this record is RNA, the "
+                                         "model was trained on DNA: write U as T$"):
         encoder.encode(_records(["ACGU"]))
+
+
+@pytest.mark.parametrize("alphabet, sequence, message", [
+    (DNA, "ACGU", r"'U' at position 4 is not in the dna alphabet \(allowed: ACGTRYSWKMBDHVN\); this record is RNA; "
+                  r"give every file in one alphabet \(write U as T\)$"),
+    (DNA, "ACGu", r"'u' at position 4 .*this record is RNA; give every file in one alphabet \(write U as T\)$"),
+    (RNA, "ACGT", r"'T' at position 4 is not in the rna alphabet \(allowed: ACGURYSWKMBDHVN\); this record is "
+                  r"DNA; give every file in one alphabet \(write T as U\)$"),
+])
+def test_dna_and_rna_mixed_says_so(alphabet, sequence, message):
+    with pytest.raises(InputError, match=message):
+        Encoder(alphabet, 4).encode(_records([sequence]))
 
 
 @pytest.mark.parametrize("lines, message", [

@@ -254,6 +254,13 @@ class Encoder:
                 fix = ("the model was trained on this alphabet; give data of the same kind" if self.for_model
                        else "fix the record or choose --alphabet")
                 known = f"{alphabet.name} alphabet (allowed: {alphabet.symbols})"
+                # DNA files beside RNA files (or a DNA model given RNA): the same nucleotides, written apart.
+                other = {("dna", "U"): ("RNA", "DNA", "U as T"), ("rna", "T"): ("DNA", "RNA", "T as U")}.get(
+                    (alphabet.name, char.upper()))
+                if other is not None:
+                    fix = (f"this record is {other[0]}, the model was trained on {other[1]}: write {other[2]}"
+                           if self.for_model else
+                           f"this record is {other[0]}; give every file in one alphabet (write {other[2]})")
             else:
                 fix = ("the model was trained on this structure alphabet" if self.for_model
                        else "fix the record or --structure-alphabet")
