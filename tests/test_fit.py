@@ -78,6 +78,46 @@ def test_the_best_epochs_weights_are_kept_and_each_epoch_is_reported(fasta):
     assert same_weights(model.get_weights(), epochs[best][3])
 
 
+def test_a_moving_average_of_the_weights_is_validated_and_kept(fasta):
+    import keras
+
+    from motifnet.run.fit import build_seeded, fit_model
+
+    dataset = load_dataset(fasta)
+    momentum = 0.8
+    params = resolve({**PARAMS, "epochs": 6, "learning_rate": 0.05, "patience_lr": 6, "patience_stopping": 6,
+                      "dropout_conv": 0.3, "kernel_constraint": None, "ema_momentum": momentum})
+    model = build_seeded(dataset, params, 3)
+    assert model.optimizer.use_ema and model.optimizer.ema_momentum == momentum
+    # The average computed here from the raw weights after each step (Keras starts it at the first step's).
+    average, averages = None, []
+
+    class Steps(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            nonlocal average
+            raw = [np.array(variable) for variable in self.model.trainable_variables]
+            average = raw if average is None else [momentum * a + (1 - momentum) * w for a, w in zip(average, raw)]
+
+        def on_epoch_end(self, epoch, logs=None):
+            averages.append(average)
+
+    epochs = []
+    result = fit_model(model, dataset, dataset.labels, np.arange(0, 80, 2), np.arange(1, 80, 2), params, 3,
+                       callbacks=[Steps()],
+                       on_epoch_end=lambda model, epoch, logs, improved: epochs.append(logs["val_loss"]))
+    best = result.best_epoch - 1
+    assert result.best_loss == min(epochs) == epochs[best]
+    for kept, expected in zip(model.trainable_variables, averages[best], strict=True):
+        np.testing.assert_allclose(np.array(kept), expected, rtol=1e-5, atol=1e-6)
+    # The kept (averaged) weights are the ones validated: they give the best epoch's validation loss.
+    val = dataset.subset(np.arange(1, 80, 2))
+    from motifnet.data.pipeline import dataset_arrays, make_tf_dataset
+
+    loss = model.evaluate(make_tf_dataset(dataset.encoder, dataset_arrays(val, np.arange(len(val))), val.labels, 16),
+                          verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(result.best_loss, rel=1e-5)
+
+
 def test_early_stopping_ends_the_fit_after_the_patience(fasta):
     from motifnet.run.fit import build_seeded, fit_model
 

@@ -74,18 +74,24 @@ def history_without_seconds(run_dir):
     return [row.rsplit("\t", 1)[0] for row in rows]
 
 
-@pytest.mark.parametrize("task", ["classification", "regression"])
-def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta, tmp_path, monkeypatch, task):
+@pytest.mark.parametrize("task, params", [
+    ("classification", {}),
+    ("regression", {}),
+    # The checkpoint holds the averaged weights in the model and the raw ones in the optimizer.
+    ("classification", {"ema_momentum": 0.7}),
+])
+def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta, tmp_path, monkeypatch, task,
+                                                         params):
     inputs = fasta if task == "classification" else regression_fasta
     whole, resumed = tmp_path / "whole", tmp_path / "resumed"
-    metrics = training.train(load(inputs, task), config(whole, inputs))
+    metrics = training.train(load(inputs, task), config(whole, inputs, params=params))
 
-    train_interrupted(resumed, inputs, task, 3, monkeypatch)
+    train_interrupted(resumed, inputs, task, 3, monkeypatch, params=params)
     meta = json.loads((resumed / "motifnet.json").read_text())
     assert meta["training"]["status"] == "interrupted" and meta["training"]["epochs_run"] == 3
     assert sorted(path.name for path in (resumed / "resume").iterdir()) == ["epoch-3.npz", "state.json"]
 
-    assert training.train(load(inputs, task), config(resumed, inputs, resume=True)) == metrics
+    assert training.train(load(inputs, task), config(resumed, inputs, resume=True, params=params)) == metrics
     assert history_without_seconds(resumed) == history_without_seconds(whole)
     meta, expected = (json.loads((run / "motifnet.json").read_text()) for run in (resumed, whole))
     assert meta["training"] == expected["training"] and meta["training"]["status"] == "complete"

@@ -211,6 +211,23 @@ def _epoch_end_callback(best, schedule: dict, epochs: int, on_epoch_end, checkpo
     return EpochEnd()
 
 
+def _weight_average_callbacks(model, resumed: bool) -> list:
+    """What validates and keeps the moving average of the weights, when the optimizer keeps one.
+
+    Keras' ``SwapEMAWeights`` puts the averaged weights into the model for validation and at each
+    epoch's end (so the best epoch's weights and the checkpoint are the averaged ones; the optimizer
+    then holds the raw ones), and swaps them back when the next epoch starts. A checkpoint is saved
+    in that swapped state, so a resumed fit starts from it.
+    """
+    import keras
+
+    if not getattr(model.optimizer, "use_ema", False):
+        return []
+    swap = keras.callbacks.SwapEMAWeights(swap_on_epoch=True)
+    swap._ema_weights_in_model = resumed
+    return [swap]
+
+
 def _plain(value):
     """A counter of a Keras callback as a plain Python number (they may hold NumPy scalars), or None."""
     if value is None:
@@ -348,7 +365,8 @@ def fit_model(model, dataset, targets: np.ndarray, train_index: np.ndarray, val_
     # shuffle=False: the pipeline shuffles the training records (seeded); Keras could not shuffle it anyway.
     model.fit(train_data, validation_data=val_data, epochs=params["epochs"], initial_epoch=first_epoch,
               steps_per_epoch=-(-len(train_index) // batch_size),
-              callbacks=[stop_at_signal_callback(), *callbacks, best, *schedule.values(), epoch_end],
+              callbacks=[stop_at_signal_callback(), *callbacks, *_weight_average_callbacks(model, resume is not None),
+                         best, *schedule.values(), epoch_end],
               shuffle=False, verbose=0)
     if best.weights is not None:
         model.set_weights(best.weights)
