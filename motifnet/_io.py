@@ -16,10 +16,22 @@ from pathlib import Path
 def atomic_path(path, suffix: str = ""):
     """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds.
 
-    ``suffix`` is kept at the end of the temporary name for writers that insist on an extension.
+    What a plain ``open(path, "w")`` would do is kept: a symbolic link stays and its target gets the
+    data; a replaced file keeps its permission bits and, where the writer may set them, its owner
+    and group; a device or named pipe (``-o /dev/null``) is written to directly, as it cannot be
+    half-written. ``suffix`` is kept at the end of the temporary name for writers that insist on an
+    extension.
     """
-    # Written through a symbolic link, as a plain open() would: the link stays and its target gets the data.
-    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    path = _target(Path(path))
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        status = None
+    except OSError as error:
+        raise _naming(error, path) from None
+    if status is not None and not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
+        yield path
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
     # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
@@ -32,10 +44,11 @@ def atomic_path(path, suffix: str = ""):
                 break
             except FileExistsError:  # another file has that name: it is not ours to remove
                 tmp = None
+            except OSError as error:  # a folder we may not write to: name the file asked for
+                tmp = None
+                raise _naming(error, path) from None
         os.close(fd)
-        # The file is created private (0600); the renamed file gets what a plain open() would give: the
-        # mode of the file it replaces, or that of a new file.
-        os.chmod(tmp, _mode_of_a_plain_write(path))
+        _as_a_plain_write(tmp, status)
         try:
             yield Path(tmp)
         except OSError as error:
@@ -53,18 +66,44 @@ def atomic_path(path, suffix: str = ""):
         raise
 
 
+def _target(path: Path) -> Path:
+    """The file a plain write to ``path`` writes: the end of a chain of symbolic links (which may not exist yet).
+
+    Raises
+    ------
+    OSError
+        A loop of links (ELOOP), named as ``path``.
+    """
+    if not os.path.islink(path):
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:  # a link to a file not written yet: a plain write creates it
+        return Path(os.path.realpath(path))
+    except OSError as error:
+        raise _naming(error, path) from None
+
+
 def _naming(error: OSError, path: Path) -> OSError:
     """``error`` (same type and errno) about ``path``."""
     return type(error)(error.errno, error.strerror or os.strerror(error.errno), str(path))
 
 
-def _mode_of_a_plain_write(path: Path) -> int:
-    """The permission bits ``path`` has after ``open(path, "w")``: kept if it is a file, else from the umask."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return 0o666 & ~_umask()
-    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else 0o666 & ~_umask()
+def _as_a_plain_write(tmp: str, replaced) -> None:
+    """Give ``tmp`` (created private, 0600) what ``open(path, "w")`` would leave: the permission bits of the
+    file it replaces (``replaced``, an ``os.stat_result``), and its owner and group where this process may
+    set them; or, for a new file, the umask's bits."""
+    if replaced is None:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    for owner in ((replaced.st_uid, replaced.st_gid), (-1, replaced.st_gid)):
+        try:
+            os.chown(tmp, *owner)
+            break
+        except OSError:  # not ours to give away (not root): a plain write keeps them, we keep what we may
+            continue
+    # Without set-id and sticky bits, which a plain write by anyone but root clears.
+    os.chmod(tmp, stat.S_IMODE(replaced.st_mode) & 0o777)
 
 
 def _umask() -> int:

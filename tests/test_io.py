@@ -1,7 +1,11 @@
 """motifnet._io: atomic writes (all or nothing), their permissions, npz archives without pickle, checksums."""
 
+import errno
 import hashlib
 import json
+import os
+import stat
+import threading
 
 import numpy as np
 import pytest
@@ -86,12 +90,43 @@ def test_atomic_writes_get_the_permissions_of_a_plain_write(tmp_path):
     assert oct(atomic.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
 
 
-def test_replacing_a_file_keeps_its_permissions_as_a_plain_write_does(tmp_path):
+def test_replacing_a_file_keeps_its_permissions_and_owner_as_a_plain_write_does(tmp_path):
     target = tmp_path / "shared.tsv"
     target.write_text("old")
-    target.chmod(0o640)
+    target.chmod(0o604)  # no umask gives this to a new file
+    if os.geteuid() == 0:  # root may give the file away, and a plain write by root leaves it with its owner
+        os.chown(target, 65534, 65534)
+    before = target.stat()
     write_text(target, "new")
-    assert target.read_text() == "new" and oct(target.stat().st_mode & 0o777) == oct(0o640)
+    after = target.stat()
+    assert target.read_text() == "new" and oct(after.st_mode & 0o7777) == oct(0o604)
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+
+
+def test_a_named_pipe_is_written_to_not_replaced(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    link = tmp_path / "out.tsv"
+    link.symlink_to(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()), daemon=True)
+    reader.start()
+    write_text(link, "through the pipe\n")
+    reader.join(timeout=30)
+    assert received == ["through the pipe\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and link.is_symlink()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.tsv", "pipe"]
+
+
+def test_a_loop_of_links_is_refused_and_left_as_it_is(tmp_path):
+    first, second = tmp_path / "a.tsv", tmp_path / "b.tsv"
+    first.symlink_to(second)
+    second.symlink_to(first)
+    with pytest.raises(OSError, match="a.tsv") as error:
+        write_text(first, "x")
+    assert error.value.errno == errno.ELOOP
+    assert first.is_symlink() and second.is_symlink()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.tsv", "b.tsv"]
 
 
 def test_a_write_through_a_symbolic_link_keeps_the_link_and_fills_its_target(tmp_path):
