@@ -135,17 +135,18 @@ def test_for_model_encoder_explains_the_model_constraint():
         encoder.encode(_records(["ACG"]))
     with pytest.raises(InputError, match="the model was trained on this alphabet"):
         encoder.encode(_records(["ACGX"]))
-    with pytest.raises(InputError, match="'U' at position 4 is not in the dna alphabet .*; this record is RNA, the "
-                                         "model was trained on DNA: write U as T$"):
+    with pytest.raises(InputError, match="'U' at position 4 is not in the dna alphabet .*; this record looks like "
+                                         "RNA and the model was trained on DNA: write U as T$"):
         encoder.encode(_records(["ACGU"]))
 
 
 @pytest.mark.parametrize("alphabet, sequence, message", [
-    (DNA, "ACGU", r"'U' at position 4 is not in the dna alphabet \(allowed: ACGTRYSWKMBDHVN\); this record is RNA; "
-                  r"give every file in one alphabet \(write U as T\)$"),
-    (DNA, "ACGu", r"'u' at position 4 .*this record is RNA; give every file in one alphabet \(write U as T\)$"),
-    (RNA, "ACGT", r"'T' at position 4 is not in the rna alphabet \(allowed: ACGURYSWKMBDHVN\); this record is "
-                  r"DNA; give every file in one alphabet \(write T as U\)$"),
+    (DNA, "ACGU", r"'U' at position 4 is not in the dna alphabet \(allowed: ACGTRYSWKMBDHVN\); this record looks like "
+                  r"RNA: give every file in one alphabet \(write U as T\), or choose --alphabet$"),
+    (DNA, "ACGu", r"'u' at position 4 .*this record looks like RNA: give every file in one alphabet \(write U as T\), "
+                  r"or choose --alphabet$"),
+    (RNA, "ACGT", r"'T' at position 4 is not in the rna alphabet \(allowed: ACGURYSWKMBDHVN\); this record looks "
+                  r"like DNA: give every file in one alphabet \(write T as U\), or choose --alphabet$"),
 ])
 def test_dna_and_rna_mixed_says_so(alphabet, sequence, message):
     with pytest.raises(InputError, match=message):

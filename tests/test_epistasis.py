@@ -108,15 +108,26 @@ def test_landscape_refuses_more_sites_than_the_exact_limit():
     find_landscape(encode(sequences[:-1], encoder), encoder)  # exactly the limit is accepted
 
 
-def tiny_regression_model(length=6, seed=0):
+def tiny_regression_model(length=6, seed=0, **changes):
     import keras
 
     from motifnet.model.build import build_model
     from motifnet.model.params import resolve
 
     keras.utils.set_random_seed(seed)
-    params = resolve({"conv_num": 0, "dense_num": 1, "neuron_num": 8, "dropout_input": 0.0, "dropout_dense": 0.0})
+    params = resolve({"conv_num": 0, "dense_num": 1, "neuron_num": 8, "dropout_input": 0.0, "dropout_dense": 0.0,
+                      **changes})
     return build_model(params, length, 4, 1, False, task="regression")
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_the_regularised_model_keeps_the_moving_average_of_the_weights(momentum):
+    from motifnet.model.epistasis import epistatic_model
+
+    codes = encode(["ACGTAC", "GCGTAT"])
+    net = epistatic_model(tiny_regression_model(ema_momentum=momentum), find_landscape(codes, DNA), DNA, 0.1, 0.001)
+    assert net.optimizer.use_ema == (momentum > 0)
+    assert not net.optimizer.use_ema or net.optimizer.ema_momentum == momentum
 
 
 def test_regularised_loss_adds_the_weighted_penalty():

@@ -49,7 +49,7 @@ def test_new_files_are_read_in_the_model_class_order(trained_run):
     # The model fixes the alphabet: no pointing to --alphabet, which the commands reading new data lack.
     (lambda tmp, up: [write_fasta(tmp / "rna.fa", [("a", "ACGU" * 10)]), up],
      r"rna.fa, record 1 \('a'\): sequence character 'U' at position 4 is not in the dna alphabet \(allowed: "
-     r"ACGTRYSWKMBDHVN\); this record is RNA, the model was trained on DNA: write U as T$", InputError),
+     r"ACGTRYSWKMBDHVN\); this record looks like RNA and the model was trained on DNA: write U as T$", InputError),
 ])
 def test_new_files_that_do_not_fit_the_model(trained_run, tmp_path, make, message, error):
     run_dir, (up, _) = trained_run
@@ -65,6 +65,10 @@ def test_new_multi_label_data(multi_label_run):
     np.testing.assert_array_equal(data.labels, run.dataset.labels)
     # The run says it is multi-label: the flag is not needed again.
     np.testing.assert_array_equal(select_data(run, fasta=[fasta]).labels, run.dataset.labels)
+    for flag in (False, True):
+        with pytest.raises(ParamError, match=r"the model is multi-label: give one multi-label FASTA file \(class "
+                                             r"indices at the end of each header\), received 2"):
+            select_data(run, fasta=[fasta, fasta], multi_label=flag)
 
 
 def test_multi_label_flag_refused_for_a_single_label_model(trained_run):

@@ -258,9 +258,10 @@ class Encoder:
                 other = {("dna", "U"): ("RNA", "DNA", "U as T"), ("rna", "T"): ("DNA", "RNA", "T as U")}.get(
                     (alphabet.name, char.upper()))
                 if other is not None:
-                    fix = (f"this record is {other[0]}, the model was trained on {other[1]}: write {other[2]}"
-                           if self.for_model else
-                           f"this record is {other[0]}; give every file in one alphabet (write {other[2]})")
+                    fix = (f"this record looks like {other[0]} and the model was trained on {other[1]}: write "
+                           f"{other[2]}" if self.for_model else
+                           f"this record looks like {other[0]}: give every file in one alphabet (write {other[2]}), "
+                           "or choose --alphabet")
             else:
                 fix = ("the model was trained on this structure alphabet" if self.for_model
                        else "fix the record or --structure-alphabet")

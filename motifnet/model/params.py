@@ -118,7 +118,8 @@ PARAMS = (
     ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=0, low_open=True),
     ParamSpec("ema_momentum", 0.0, "float",
               "exponential moving average of the weights (Polyak averaging; Keras' use_ema): its momentum per "
-              "training step; validation, early stopping and the saved model use the averaged weights; 0: off",
+              "training step; validation, early stopping and the saved model use the averaged weights (batch "
+              "normalisation statistics are not averaged); 0: off",
               low=0, high=1),
     ParamSpec("patience_lr", 5, "int",
               "epochs without validation loss improvement before halving the learning rate", low=1),

@@ -74,6 +74,9 @@ def _new_data(run: Run, fasta: list, multi_label: bool, genome=None) -> Dataset:
     if multi_label and not data_meta["multi_label"]:
         raise ParamError("the model is single-label; drop --multi-label and give one FASTA file per class")
     multi_label = bool(data_meta["multi_label"])
+    if multi_label and len(fasta) != 1:
+        raise ParamError(f"the model is multi-label: give one multi-label FASTA file (class indices at the end of "
+                         f"each header), received {len(fasta)}")
     encoder = run.dataset_encoder
     structure = encoder.structure.letters if encoder.structure is not None else None
     alphabet = encoder.alphabet.name if encoder.alphabet.name != "custom" else encoder.alphabet.letters
