@@ -127,13 +127,16 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path):
 
 
 def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
-    # MEME 5 custom alphabets list their symbols in the author's order; the matrices' columns follow it.
+    # A MEME custom ALPHABET block may list its symbols in any order; MEME sorts them, and the matrices'
+    # columns follow that sorted order (W, X, Y, Z here), not the order of the block.
     rng = np.random.default_rng(3)
     pwms = [rng.dirichlet(np.full(4, 0.3), size=8) for _ in range(5)]
     write_meme(tmp_path / "q.meme", [MemeMotif("q", "", pwms[2], 5)], "WXYZ", [0.25] * 4, alphabet_name="mine")
-    reversed_columns = [MemeMotif(f"T{i}", f"name{i}", pwm[:, ::-1], 5) for i, pwm in enumerate(pwms)]
-    write_meme(tmp_path / "db.meme", reversed_columns, "ZYXW", [0.25] * 4, alphabet_name="mine")
-    assert 'ALPHABET "mine"\nZ\nY\nX\nW\nEND ALPHABET' in (tmp_path / "db.meme").read_text()
+    rows = "\n\n".join(f"MOTIF T{i} name{i}\nletter-probability matrix: alength= 4 w= 8 nsites= 5 E= 0\n"
+                       + "\n".join(" ".join(f"{value:.6f}" for value in row) for row in pwm)
+                       for i, pwm in enumerate(pwms))
+    (tmp_path / "db.meme").write_text('MEME version 5\n\nALPHABET "mine"\nZ "zed"\nY\nX\nW\nEND ALPHABET\n\n'
+                                      + rows + "\n")
     result = cli("compare", tmp_path / "q.meme", "--db", tmp_path / "db.meme", "--top", "1")
     assert result.exit_code == 0, result.stderr
     first = result.stdout.split("\n")[1].split("\t")

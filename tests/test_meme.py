@@ -35,6 +35,37 @@ def test_custom_alphabet_is_defined_and_has_no_strands(tmp_path):
     np.testing.assert_array_equal(motifs[0].pwm, np.eye(3))
 
 
+def test_custom_alphabet_columns_follow_memes_sorted_order_of_the_symbols(tmp_path):
+    # MEME sorts a custom alphabet's core symbols (letters, digits, others; each by code): its own DNA-like
+    # definition lists A ~ T before C ~ G, and the matrices' columns are A, C, G, T.
+    path = tmp_path / "dna_like.meme"
+    path.write_text('MEME version 5\n\nALPHABET "DNA" DNA-LIKE\nA "Adenine" CC0000 ~ T "Thymine" 008000\n'
+                    'C "Cytosine" 0000CC ~ G "Guanine" FFB300\nN "Any base" = ACGT\nEND ALPHABET\n\n'
+                    "MOTIF gata\nletter-probability matrix: alength= 4 w= 2 nsites= 3 E= 0\n"
+                    "0 0 1 0\n1 0 0 0\n")
+    letters, motifs = read_meme(path)
+    assert letters == "ACGT"
+    np.testing.assert_array_equal(motifs[0].pwm, [[0, 0, 1, 0], [1, 0, 0, 0]])
+
+
+def test_a_custom_alphabet_in_another_order_is_written_in_memes_order_and_reads_back(tmp_path):
+    from motifnet.motifs.jaspar import MotifDatabase, in_query_letters
+
+    rng = np.random.default_rng(1)
+    motif = MemeMotif("k", "", rng.dirichlet(np.ones(5), size=4), 2)
+    background = [0.1, 0.2, 0.3, 0.15, 0.25]
+    write_meme(tmp_path / "m.meme", [motif], ".Z1aB", background, alphabet_name="mine")
+    text = (tmp_path / "m.meme").read_text()
+    assert 'ALPHABET "mine"\nB\nZ\na\n1\n.\nEND ALPHABET' in text
+    assert "B 0.2500 Z 0.2000 a 0.1500 1 0.3000 . 0.1000" in text
+    letters, back = read_meme(tmp_path / "m.meme")
+    assert letters == "BZa1."
+    np.testing.assert_allclose(back[0].pwm, motif.pwm[:, [4, 1, 3, 2, 0]], atol=5e-7)
+    # Put back in the model's order, the matrix is the one written.
+    restored = in_query_letters(".Z1aB", MotifDatabase(letters, back, "m.meme"), "the model")
+    np.testing.assert_allclose(restored.motifs[0].pwm, motif.pwm, atol=5e-7)
+
+
 def test_not_a_meme_file(tmp_path):
     path = tmp_path / "x.meme"
     path.write_text("hello\n")

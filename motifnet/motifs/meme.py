@@ -48,6 +48,17 @@ def _alphabet_lines(letters: str, name: str) -> list:
     return [f'ALPHABET "{name}"'] + list(letters) + ["END ALPHABET", ""]
 
 
+def meme_order(symbols) -> str:
+    """The core symbols of a MEME custom alphabet in the order of its matrices' columns.
+
+    MEME sorts them, whatever order the ALPHABET block lists them in (its DNA-like definition
+    lists ``A ~ T`` before ``C ~ G``, and its matrices are ACGT): letters, then digits, then other
+    symbols, each by character code.
+    """
+    return "".join(sorted(symbols, key=lambda symbol: (0 if symbol.isalpha() else 1 if symbol.isdigit() else 2,
+                                                       symbol)))
+
+
 def format_meme(motifs, letters: str, background, alphabet_name: str = "motifnet", strands: bool = False) -> str:
     """MEME version 4 text for ``motifs``.
 
@@ -55,7 +66,8 @@ def format_meme(motifs, letters: str, background, alphabet_name: str = "motifnet
     ----------
     motifs : list of MemeMotif
     letters : str
-        Column letters of every PWM.
+        Column letters of every PWM. A custom alphabet's columns are written in MEME's order of
+        its symbols (see :func:`meme_order`).
     background : array-like, shape=(letters,)
         Letter frequencies of the data.
     alphabet_name : str
@@ -63,6 +75,13 @@ def format_meme(motifs, letters: str, background, alphabet_name: str = "motifnet
     strands : bool
         Write ``strands: + -`` (only for DNA, where a complement exists).
     """
+    if letters not in _STANDARD and meme_order(letters) != letters:
+        # Columns in MEME's order of the symbols, which is how MEME (and read_meme) reads them.
+        columns = [letters.index(symbol) for symbol in meme_order(letters)]
+        motifs = [MemeMotif(motif.name, motif.alt_name, np.asarray(motif.pwm)[:, columns], motif.nsites)
+                  for motif in motifs]
+        background = np.asarray(background)[columns]
+        letters = meme_order(letters)
     lines = ["MEME version 4", ""] + _alphabet_lines(letters, alphabet_name)
     if strands:
         lines += ["strands: + -", ""]
@@ -88,7 +107,8 @@ def read_meme(path) -> tuple:
     Returns
     -------
     (letters, motifs)
-        The alphabet's letters and a list of :class:`MemeMotif`.
+        The alphabet's letters (a custom ALPHABET block's core symbols in MEME's order, see
+        :func:`meme_order`, which is the order of the matrices' columns) and a list of :class:`MemeMotif`.
 
     Raises
     ------
@@ -122,7 +142,7 @@ def read_meme(path) -> tuple:
                     if "~" in definition:
                         symbols.append(definition.split("~", 1)[1].strip()[0])
                 index += 1
-            letters = "".join(symbols)
+            letters = meme_order(symbols)
         elif line.startswith("MOTIF"):
             words = line.split()
             name, alt = words[1], " ".join(words[2:])

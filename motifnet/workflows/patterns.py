@@ -30,13 +30,14 @@ from .._io import write_json, write_text
 from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
 from .._version import __version__
+from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
 from ..interpret.kernels import consensus
 from ..motifs._modisco_process import SCRATCH_NAME, find_patterns_stoppable, scratch_file
 from ..motifs.distinct import COMPLEMENTED, SAME_P
 from ..motifs.export import FORMATS, write_motifs
-from ..motifs.jaspar import read_motif_file
+from ..motifs.jaspar import in_query_letters, read_motif_file
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
 from ..motifs.meme import MemeMotif
 from ..motifs.modisco import ModiscoConfig, check_seqlet_length
@@ -287,8 +288,9 @@ def _distinct_matches(report: Path, motifs, letters: str) -> dict:
     path = report / DISTINCT_MEME
     if not path.is_file() or not motifs:
         return {}
-    groups = read_motif_file(path, "distinct motifs")
-    if groups.letters != letters:
+    try:
+        groups = in_query_letters(letters, read_motif_file(path, "distinct motifs"), "the patterns")
+    except ParamError:  # another model's motifs
         return {}
     comparison = compare_motifs([m.pwm for m in motifs], [g.pwm for g in groups.motifs],
                                 reverse_complement=letters in COMPLEMENTED, warn=False)
