@@ -163,6 +163,8 @@ CANDIDATES = {
               {**X16A, "dropout_input": 0.2}),
     "x16n32": ("(x16a) with 32 kernels: fewer weights to estimate from 4,800 records",
                {**X16A, "kernel_num": 32}),
+    "x16d100": ("(x16a) with 100 dense units (pysster's neuron_num): room to combine kernels, as YCAY clusters",
+                {**X16A, "neuron_num": 100}),
     "x16e": ("(x16a) with ema_momentum 0.99: validated and kept weights are a moving average (Polyak averaging)",
              {**X16A, "ema_momentum": 0.99}),
     "y": ("(x) without input dropout (dropout_input 0)",
