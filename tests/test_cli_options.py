@@ -225,6 +225,32 @@ def test_ctrl_c_before_a_command_installs_its_handlers_is_one_error_line(cli, mo
                                      "written")
 
 
+def test_ctrl_c_inside_compiled_code_is_one_error_line(cli, monkeypatch, tmp_path):
+    # Ctrl-C during numba's TOMTOM (memelite) reaches Python as a SystemError caused by KeyboardInterrupt.
+    from motifnet.motifs import matching
+
+    def interrupted(*args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as error:
+            raise SystemError("<function tomtom> returned a result with an exception set") from error
+
+    monkeypatch.setattr(matching, "compare_file", interrupted)
+    query = tmp_path / "query.meme"
+    query.write_text("MEME version 4\n")
+    result = cli("compare", query)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == ("Error: stopped by a signal before finishing; files not yet complete were not "
+                                     "written")
+
+    def broken(*args):
+        raise SystemError("a bug, not a signal")
+
+    monkeypatch.setattr(matching, "compare_file", broken)
+    result = cli("compare", query)
+    assert isinstance(result.exception, SystemError)  # other SystemErrors are bugs: not hidden
+
+
 def test_a_command_loads_only_its_own_module():
     code = ("import sys\nfrom motifnet.cli import main\ntry:\n    main(['info', '--help'])\nexcept SystemExit:\n"
             "    pass\nprint(sorted(name for name in sys.modules if name.startswith('motifnet.cli.')))")

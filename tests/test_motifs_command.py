@@ -570,3 +570,70 @@ def test_pattern_plot_draws_cwm_and_pfm_side_by_side():
     shaded = [patch for patch in left.patches if patch.get_alpha() == 0.45]
     assert len(shaded) == 2  # the trimmed flanks on both sides
     plt.close("all")
+
+
+# -- reruns in a folder that holds earlier results ----------------------------------------------------------
+
+EARLIER = {"patterns.json": "{}", "patterns.meme": "earlier", "patterns.homer": "earlier", "pattern_3.png": "x",
+           "match_pattern_3.png": "x", "pattern_matches.tsv": "earlier", "notes.txt": "the user's",
+           "pattern_3_mine.png": "the user's"}
+SHORT = ("--window", "9", "--flank", "3")  # seqlets that fit the shared run's 40 positions
+
+
+def earlier_results(out: Path) -> Path:
+    out.mkdir()
+    for name, text in EARLIER.items():
+        (out / name).write_text(text)
+    return out
+
+
+def test_stopped_rerun_keeps_the_earlier_results(trained_run, tmp_path, monkeypatch):
+    from motifnet._signals import StopRequested
+    from motifnet.workflows import patterns
+
+    def stopped(*args):
+        raise StopRequested
+
+    monkeypatch.setattr(patterns, "find_patterns_stoppable", stopped)
+    out = earlier_results(tmp_path / "out")
+    result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", "--quiet", *SHORT)
+    assert result.exit_code == 1 and "stopped by a signal" in result.output, result.output
+    assert {path.name: path.read_text() for path in out.iterdir()} == EARLIER
+
+
+def test_rerun_removes_only_its_own_earlier_files_it_did_not_write_again(trained_run, tmp_path, monkeypatch):
+    from motifnet.workflows import patterns
+
+    monkeypatch.setattr(patterns, "find_patterns_stoppable", lambda *args: [])  # a run that finds no pattern
+    out = earlier_results(tmp_path / "out")
+    result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", "--quiet", *SHORT)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in out.iterdir()) == ["notes.txt", "pattern_3_mine.png", "patterns.json",
+                                                            "patterns.meme", "patterns.tsv", "seqlets.tsv"]
+    assert (out / "patterns.meme").read_text().startswith("MEME version")
+
+
+@pytest.mark.parametrize("name", ["patterns.meme", "pattern_matches.tsv", "pattern_2.png"])
+def test_motif_database_among_the_outputs_is_refused(trained_run, tmp_path, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    database = out / name
+    database.write_text(PLANTED_MEME)
+    link = tmp_path / "link.meme"
+    link.symlink_to(database)
+    for given in (database, link):
+        result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--motif-db", given, *SHORT)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert f"--motif-db {given}: motifnet motifs writes this file in {out}" in result.output
+        assert database.read_text() == PLANTED_MEME
+
+
+def test_output_file_linked_to_the_motif_database_is_refused(trained_run, tmp_path):
+    database = tmp_path / "mine.meme"
+    database.write_text(PLANTED_MEME)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "patterns.meme").symlink_to(database)  # writing the output would go through to the database
+    result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--motif-db", database, *SHORT)
+    assert result.exit_code == 1 and "motifnet motifs writes this file" in result.output, result.output
+    assert database.read_text() == PLANTED_MEME

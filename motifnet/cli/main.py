@@ -40,6 +40,9 @@ COMMANDS = {
 }
 
 
+_STOPPED = "stopped by a signal before finishing; files not yet complete were not written"
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported from their modules on first use.
 
@@ -81,8 +84,12 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             # StopRequested: SIGTERM or SIGINT honoured at a safe point (see motifnet._signals); a plain
             # KeyboardInterrupt: Ctrl-C before the command installed its handlers (Click would say "Aborted!").
-            raise click.ClickException("stopped by a signal before finishing; files not yet complete were not "
-                                       "written") from None
+            raise click.ClickException(_STOPPED) from None
+        except SystemError as error:
+            # Ctrl-C inside compiled code (numba's TOMTOM in memelite) comes back wrapped in a SystemError.
+            if isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
+                raise click.ClickException(_STOPPED) from None
+            raise
         except BrokenPipeError:
             # The reader of standard output went away (e.g. `| head`): stop quietly, as `cat` would.
             devnull = os.open(os.devnull, os.O_WRONLY)

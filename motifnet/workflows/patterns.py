@@ -52,8 +52,10 @@ from .annotate import kernel_database
 log = logging.getLogger("motifnet")
 
 DISTINCT_MEME = "motifs_distinct.meme"
-# Figures this command makes; only such files are removed before a new run writes its own.
+# Figures this command makes; only such files are removed when a new run has written its own.
 _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
+_TABLES = ("patterns.tsv", "seqlets.tsv", "pattern_matches.tsv", SUMMARY)
+_MOTIF_FILES = tuple(f"patterns.{suffix}" for suffix in FORMATS)
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -105,8 +107,11 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     database = kernel_database(motif_options, letters)  # refuse a bad database before the work
     check_seqlet_length(encoder.length, modisco)  # before the work
     out = Path(out_dir)
+    if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
+        check_inputs_not_outputs(out, [("--motif-db", motif_options.database)])
     out.mkdir(parents=True, exist_ok=True)
-    _remove_earlier_outputs(out)
+    _remove_scratch_files(out)
+    earlier_run = (out / SUMMARY).is_file()
     # TF-MoDISco clusters the first --max-seqlets seqlets it finds, in record order. In a seeded random
     # order of the records those are a sample of them all, not of the first records of the files (a
     # FASTA sorted by class, a BED sorted by chromosome). Seqlets name records by id, so nothing else changes.
@@ -136,8 +141,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
         background = _background(one_hot)
     patterns = rank_patterns(patterns)
     motifs = [_meme_motif(rank, cls, pattern) for rank, (cls, pattern) in enumerate(patterns, start=1)]
-    write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
-                 alphabet_name=encoder.alphabet.name, strands=letters == "ACGT")
+    written = write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
+                           alphabet_name=encoder.alphabet.name, strands=letters == "ACGT")
     best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top)
     write_text(out / "seqlets.tsv", seqlets_table(patterns, motifs, dataset.ids, genome_coordinates))
     report = find_report(out)
@@ -149,6 +154,10 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
                             motifs, groups, letters, best, images, match_images, kernel_matches,
                             database.source if database else None)
     write_json(out / SUMMARY, summary)
+    written = {path.name for path in written} | set(images.values()) | set(match_images.values())
+    if database is not None and motifs:
+        written.add("pattern_matches.tsv")
+    _remove_earlier_outputs(out, written, earlier_run)
     log.info("wrote %d pattern(s) to %s", len(patterns), out)
     if report is not None:
         log.info("added the patterns section to %s", render_report(report, run=run))
@@ -388,19 +397,56 @@ def _scratch(folder: Path, shape: tuple):
         path.unlink(missing_ok=True)
 
 
-def _remove_earlier_outputs(out: Path) -> None:
-    """Delete what an earlier ``motifs`` wrote here and this run may not write again, and nothing else.
+def check_inputs_not_outputs(out_dir, inputs) -> None:
+    """Refuse an input file that this command would write over in ``out_dir`` (a file it writes, or a link to one).
 
-    Figures with this command's names (a new run may find fewer patterns), and, in a folder that
-    holds this command's ``patterns.json``, the match table and the motif files of every format.
+    Parameters
+    ----------
+    out_dir : path
+        The output folder (it may not exist yet).
+    inputs : iterable of (str, path or None)
+        Each input file with the option or argument that the message names it by.
+
+    Raises
+    ------
+    ParamError
+        An input is, or is reached through, one of the files this command writes in ``out_dir``.
     """
-    # Scratch files of a run that was killed outright (nothing else names files so).
+    from .._validate import same_file
+
+    out = Path(out_dir)
+    for option, source in inputs:
+        if source is None or not Path(source).is_file():
+            continue
+        resolved = Path(source).resolve()
+        named = resolved.parent == out.resolve() and _written_here(resolved.name)
+        if named or any(same_file(out / name, source) for name in (*_TABLES, *_MOTIF_FILES)):
+            raise ParamError(f"{option} {source}: motifnet motifs writes this file in {out_dir}, which would replace "
+                             "it; copy it elsewhere or choose another -o folder")
+
+
+def _written_here(name: str) -> bool:
+    return name in _TABLES or name in _MOTIF_FILES or _FIGURE_NAME.fullmatch(name) is not None
+
+
+def _remove_scratch_files(out: Path) -> None:
+    """Delete the scratch files of a run that was killed outright (nothing else names files so)."""
     for path in out.glob(".patterns.*"):
         if SCRATCH_NAME.fullmatch(path.name):
             path.unlink(missing_ok=True)
-    for path in out.glob("*pattern_*.png"):
-        if _FIGURE_NAME.fullmatch(path.name):
+
+
+def _remove_earlier_outputs(out: Path, written: set, earlier_run: bool) -> None:
+    """Delete what an earlier ``motifs`` wrote here and this run did not write again, and nothing else.
+
+    Called once this run's files are written, so that a run that fails or is stopped leaves the
+    earlier results whole. Figures with this command's names (a new run may find fewer patterns),
+    and, in a folder that held this command's ``patterns.json`` before, the match table and the
+    motif files of every format.
+    """
+    stale = [path for path in out.glob("*pattern_*.png") if _FIGURE_NAME.fullmatch(path.name)]
+    if earlier_run:
+        stale += [out / name for name in ("pattern_matches.tsv", *_MOTIF_FILES)]
+    for path in stale:
+        if path.name not in written:
             path.unlink(missing_ok=True)
-    if (out / SUMMARY).is_file():
-        for name in ["pattern_matches.tsv"] + [f"patterns.{suffix}" for suffix in FORMATS]:
-            (out / name).unlink(missing_ok=True)
