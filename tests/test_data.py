@@ -331,6 +331,9 @@ def test_class_name_from_path(path, name):
     ("s1 some words 2,0,2", ("s1", [0, 2])),
     ("1", ("record_4", [1])),
     ("0,1,", ("record_4", [0, 1])),
+    ("s1 0, 2", ("s1", [0, 2])),  # a space after a comma does not drop index 0
+    ("s1 words 1, 0,  2", ("s1", [0, 1, 2])),
+    ("0, 1", ("record_4", [0, 1])),
 ])
 def test_parse_multi_label(header, expected):
     assert parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), 3) == expected
@@ -341,6 +344,7 @@ def test_parse_multi_label(header, expected):
     ("", None, r"record 4 \('record_4'\): multi-label headers must end"),
     ("s1 0;2", None, "found header 's1 0;2'"),
     ("s1 ,1", None, "found header 's1 ,1'"),
+    ("s1 0 ,1", None, "found header 's1 0 ,1'"),
     ("s1 -1", None, "found header 's1 -1'"),
     ("s1 0,3", 3, r"class index 3 is out of range for 3 class names \(indices start at 0\)"),
 ])

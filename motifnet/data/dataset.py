@@ -216,8 +216,14 @@ def class_name_from_path(path) -> str:
 
 
 def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
-    """Return the record id and class indices from a multi-label header (``id 0,2`` or ``0,2``)."""
+    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``)."""
     words = record.header.split()
+    # Indices written with a space after a comma ("0, 2") are one list, not a word "0," of the description.
+    first = len(words) - 1
+    while first > 0 and words[first - 1].endswith(",") and LABEL_TOKEN.match(words[first - 1]):
+        first -= 1
+    if first >= 0:
+        words = [*words[:first], "".join(words[first:])]
     if not words or not LABEL_TOKEN.match(words[-1]):
         raise InputError(
             f"{record.where()}: multi-label headers must end with comma-separated class indices "
