@@ -145,6 +145,27 @@ def test_existing_run_is_kept_unless_overwrite(trained_run, cli, tmp_path):
     assert (run_dir / "model.keras").read_bytes() != before
 
 
+def test_overwrite_that_fails_half_way_leaves_no_complete_looking_run(trained_run, cli, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    shared, files = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
+    unlink = Path.unlink
+
+    def refused(self, *args, **kwargs):  # a file of the run that may not be removed (e.g. another owner's)
+        if self.parent == run_dir and self.name != "motifnet.json":
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    result = cli("train", *files, "-o", run_dir, "--overwrite", *TINY_PARAMS)
+    assert result.exit_code == 1 and "Operation not permitted" in result.stderr
+    assert not (run_dir / "motifnet.json").exists()
+    monkeypatch.undo()
+    result = cli("predict", run_dir, files[0])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
 @pytest.mark.slow
 def test_length_option_trains_on_sequences_of_varied_length(cli, tmp_path):
     rng = np.random.default_rng(5)

@@ -166,10 +166,11 @@ def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> N
 def remove_run_files(path: Path, keep_folded: bool = False) -> list:
     """Remove what ``train`` wrote into the run folder ``path`` (:func:`written_names`); return what stays.
 
-    Files motifnet did not write stay, and are named in the log.
+    Files motifnet did not write stay, and are named in the log. ``motifnet.json`` goes first: a
+    removal that fails half-way leaves a folder that no longer reads as a complete run.
     """
     kept = []
-    for entry in Path(path).iterdir():
+    for entry in sorted(Path(path).iterdir(), key=lambda entry: entry.name != rundir.META):
         if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
             kept.append(entry.name)
             continue
