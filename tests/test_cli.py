@@ -103,6 +103,15 @@ def test_predict_reads_gzip_and_standard_input(trained_run, cli, tmp_path):
     assert cli("predict", run_dir, "-", input=up.read_text()).stdout == plain
 
 
+def test_dash_output_is_standard_output(trained_run, cli, tmp_path, monkeypatch):
+    run_dir, (up, _) = trained_run
+    monkeypatch.chdir(tmp_path)
+    plain = cli("predict", run_dir, up).stdout
+    result = cli("predict", run_dir, "-", "-o", "-", input=up.read_text())  # standard input and output
+    assert result.exit_code == 0 and result.stdout == plain, result.output
+    assert not (tmp_path / "-").exists()
+
+
 def test_info_lists_layers_and_metrics(trained_run, cli):
     run_dir, _ = trained_run
     result = cli("info", run_dir)

@@ -114,7 +114,8 @@ def test_compare_finds_a_jaspar_motif_itself_first(jaspar, cli, tmp_path):
     assert [line.split("\t")[1] for line in out.read_text().strip().split("\n")[1:]] == [CTCF, "MA0035.5"]
 
 
-def test_compare_against_a_meme_file(jaspar, cli, tmp_path):
+def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     database = random_database()
     path = tmp_path / "db.meme"
     write_meme(path, database.motifs, "ACGT", [0.25] * 4, strands=True)
@@ -124,6 +125,8 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     first = result.stdout.split("\n")[1].split("\t")
     assert (first[1], first[2], first[9], first[10]) == ("T11", "0", "-", "name11")
+    result_dash = cli("compare", query, "--db", path, "--top", "2", "-o", "-")  # -: standard output
+    assert result_dash.exit_code == 0 and result_dash.stdout == result.stdout and not (tmp_path / "-").exists()
 
 
 def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):

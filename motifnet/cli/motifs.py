@@ -18,6 +18,7 @@ from .options import (
     parse_formats,
     refuse_input_as_output,
     selection_options,
+    standard_output_dash,
 )
 
 log = logging.getLogger("motifnet")
@@ -31,7 +32,8 @@ log = logging.getLogger("motifnet")
 @click.option("--tax-group", metavar="GROUP[,GROUP]",
               help="JASPAR taxonomic group(s), e.g. vertebrates, plants, insects. [default: all]")
 @click.option("--top", type=int, default=5, show_default=True, help="Matches per query motif.")
-@click.option("-o", "--output", metavar="FILE.tsv", help="TSV file to write. [default: standard output]")
+@click.option("-o", "--output", metavar="FILE.tsv", callback=standard_output_dash,
+              help="TSV file to write; - for standard output. [default: standard output]")
 @logging_options(tensorflow=False)
 def compare(query, database, collection, tax_group, top, output):
     """Match the motifs of a MEME file with known motifs (TOMTOM).

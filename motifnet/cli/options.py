@@ -194,6 +194,11 @@ def batch_size_option(help: str = "Records per forward pass."):
     return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
 
 
+def standard_output_dash(ctx, param, value):
+    """Click callback of a file output that defaults to standard output: ``-o -`` means standard output too."""
+    return None if value == "-" else value
+
+
 def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output",
                            file_output: bool = False) -> None:
     """Refuse an output that names an input: a file given to the command, or a file the run folder holds.

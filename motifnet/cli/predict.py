@@ -15,6 +15,7 @@ from .options import (
     logging_options,
     parse_tracks,
     refuse_input_as_output,
+    standard_output_dash,
     track_option,
 )
 
@@ -24,7 +25,8 @@ log = logging.getLogger("motifnet")
 @click.command()
 @click.argument("run_dir")
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", help="TSV file to write. [default: standard output]")
+@click.option("-o", "--output", callback=standard_output_dash,
+              help="TSV file to write; - for standard output. [default: standard output]")
 @batch_size_option("Records per forward pass (memory stays bounded by it).")
 @features_option("Per-sequence features, one file per FASTA file, if the model was trained with them.")
 @track_option("Position-wise tracks, if the model was trained with them.")
