@@ -105,6 +105,29 @@ def check_output_file(output, option: str = "-o/--output") -> None:
         raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
 
 
+def check_output_folder(output, option: str = "-o/--output") -> None:
+    """Refuse, before any work, a folder output that names an existing file or lies below one.
+
+    Parameters
+    ----------
+    output : path
+        The folder to write (it need not exist yet).
+    option : str
+        How the message names the output option. Default is '-o/--output'.
+
+    Raises
+    ------
+    ParamError
+        ``output``, or the nearest of its parents that exists, is not a folder.
+    """
+    path = Path(output)
+    if path.exists() and not path.is_dir():
+        raise ParamError(f"{option} {output}: must be a folder, not a file; give a new or existing folder")
+    parent = next((folder for folder in path.absolute().parents if folder.exists()), None)
+    if not path.exists() and parent is not None and not parent.is_dir():
+        raise ParamError(f"{option} {output}: cannot be made, {parent} is a file; give a new or existing folder")
+
+
 def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
     """The suffix of ``path`` (lower case) if it is one of ``accepted`` (e.g. ``(".png", ".pdf")``).
 

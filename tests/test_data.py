@@ -17,6 +17,7 @@ from motifnet.data.dataset import (
     class_name_from_path,
     load_dataset,
     parse_multi_label,
+    records_sha256,
 )
 from motifnet.data.fasta import FastaRecord
 from motifnet.data.features import FeatureSpec, check_tracks
@@ -98,7 +99,9 @@ def test_sequences_from_standard_input(tmp_path, monkeypatch):
     neg = _write(tmp_path, "neg.fa", ">n1\nTTTT\n")
     dataset = load_dataset(["-", neg])
     assert dataset.class_names == ["-", "neg"]
-    assert dataset.files[0] == {"path": "standard input", "sha256": None, "records": 1}
+    # read once, standard input is known by its records (what train --resume compares)
+    expected = records_sha256(dataset.codes[:1], dataset.labels[:1], dataset.ids[:1])
+    assert dataset.files[0] == {"path": "standard input", "sha256": expected, "records": 1}
 
 
 def test_multi_label_headers(tmp_path):

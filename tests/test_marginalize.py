@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
-from helpers import copy_run, read_tsv
+from helpers import copy_run, read_tsv, write_fasta
 
 from motifnet.data.alphabets import DNA
 from motifnet.data.encoding import Encoder
@@ -207,3 +209,102 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     fresh = tmp_path / "fresh"
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", fresh, "-n", 12, "--pairs", 2, "--position", 30)
     assert result.exit_code == 1 and not fresh.exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["-o", "{plain_file}"], "must be a folder, not a file"),
+    (["-o", "{plain_file}/sub"], "is a file; give a new or existing folder"),
+    (["--hits", "{hits}", "--fasta", "missing.fa"], "missing.fa: no such file"),
+    (["--hits", "{binary}", "--fasta", "{up}"], "cannot be read"),
+    (["--fasta", "{up}"], "used only to ablate the sites of --hits"),
+    (["--hits", "{hits}", "--fasta", "{twice}"], "the same id as"),
+    (["--hits", "{hits}", "--fasta", "{up}", "--fasta", "{up_again}"], "give every record a distinct id"),
+], ids=["output-is-a-file", "output-below-a-file", "missing-fasta", "unreadable-hits", "fasta-without-hits",
+        "duplicate-id-in-one-file", "duplicate-id-across-files"])
+def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli, monkeypatch, extra, message):
+    def no_prediction(*args, **kwargs):
+        raise AssertionError("a prediction ran before the inputs were checked")
+
+    monkeypatch.setattr("motifnet.workflows.marginalize.insertion_effects", no_prediction)
+    run_dir, (up, _) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\nttgaca\tup1\t3\t9\n")
+    binary = tmp_path / "binary.tsv"
+    binary.write_bytes(b"motif\trecord\tstart\tend\n\xff\xfe\x00\n")
+    plain_file = tmp_path / "notes.txt"
+    plain_file.write_text("mine\n")
+    twice = write_fasta(tmp_path / "twice.fa", [("up1", "ACGT" * 10), ("up1", "TTGACA" + "A" * 34)])
+    up_again = write_fasta(tmp_path / "again.fa", [("up1", "ACGT" * 10)])
+    names = {"up": up, "hits": hits, "binary": binary, "plain_file": plain_file, "twice": twice,
+             "up_again": up_again}
+    arguments = [a.format(**names) for a in extra]
+    if "-o" not in arguments:
+        arguments += ["-o", tmp_path / "out"]
+    result = cli("marginalize", run_dir, "--motifs", motifs, *arguments, "-n", 10)
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output, result.output
+    assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+    assert plain_file.read_text() == "mine\n"
+
+
+def test_duplicate_record_ids_are_named_with_their_file(trained_run, tmp_path, cli):
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\nttgaca\tr1\t0\t6\n")
+    fasta = write_fasta(tmp_path / "dup.fa", [("r1", "ACGT" * 10), ("r2", "ACGT" * 10), ("r1", "TTGACA" + "C" * 34)])
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
+                 "--fasta", fasta)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"--fasta {fasta}, record 3 ('r1'): the same id as {fasta}, record 1 ('r1')" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_reused_folder_keeps_only_this_runs_outputs_and_the_users_files(trained_run, tmp_path, cli):
+    run_dir, (up, down) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\nttgaca\tup1\t3\t9\n")
+    out = tmp_path / "marg"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10, "--pairs", 2, "--max-spacing", 1,
+                 "--hits", hits, "--fasta", up, "--fasta", down)
+    assert result.exit_code == 0, result.output
+    assert {"pairs.tsv", "ablation.tsv"} <= {path.name for path in out.iterdir()}
+    assert len(list(out.glob("pair_*.png"))) == 1
+    # A pair figure of an earlier naming, listed by the earlier summary, and files the user put there.
+    summary = json.loads((out / "marginalize.json").read_text())
+    (out / "pair_old_name.png").write_bytes(b"old figure")
+    summary["pair_images"].append("pair_old_name.png")
+    (out / "marginalize.json").write_text(json.dumps(summary))
+    users = {"pair_notes.png": b"mine", "enrichment.png": b"scan's", "notes.tsv": b"mine"}
+    for name, content in users.items():
+        (out / name).write_bytes(content)
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10)
+    assert result.exit_code == 0, result.output
+    assert {path.name for path in out.iterdir()} == {"effects.tsv", "effects.png", "marginalize.json", *users}
+    assert all((out / name).read_bytes() == content for name, content in users.items())
+    assert json.loads((out / "marginalize.json").read_text())["pair_images"] == []
+    # In a folder without an earlier marginalize.json, files of those names are the user's: kept.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    for name in ("ablation.tsv", "pairs.tsv", "pair_01_x_y.png"):
+        (fresh / name).write_bytes(b"mine")
+    assert cli("marginalize", run_dir, "--motifs", motifs, "-o", fresh, "-n", 10).exit_code == 0
+    assert all((fresh / name).read_bytes() == b"mine" for name in ("ablation.tsv", "pairs.tsv", "pair_01_x_y.png"))
+
+
+def test_pair_figures_of_names_that_look_alike_do_not_overwrite_each_other(trained_run, tmp_path, cli):
+    """'A/B' and 'A_B' are the same file name once made safe: three pairs must still give three figures."""
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("A/B", "TTGACA"), ("A_B", "GGGGGG"), ("C", "CATCAT")])
+    out = tmp_path / "marg"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10, "--pairs", 3, "--max-spacing", 1)
+    assert result.exit_code == 0, result.output
+    _, rows = read_tsv((out / "pairs.tsv").read_text())
+    pairs = list(dict.fromkeys((row[0], row[1]) for row in rows))
+    images = json.loads((out / "marginalize.json").read_text())["pair_images"]
+    assert len(pairs) == 3 and len(set(images)) == 3
+    assert sorted(path.name for path in out.glob("pair_*.png")) == sorted(images)
+    for rank, ((a, b), image) in enumerate(zip(pairs, images), start=1):  # the figures in the table's order
+        assert image == f"pair_{rank:02d}_{a.replace('/', '_')}_{b.replace('/', '_')}.png"

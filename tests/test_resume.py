@@ -288,3 +288,18 @@ def test_fold_resume_refuses_changed_inputs_before_folding_them(tmp_path, monkey
     with pytest.raises(ParamError, match="changed since the run started"):
         train_from_files(options, dataclasses.replace(train_config, resume=True), fold="context")
     assert {path.name: path.read_bytes() for path in (run_dir / "folded").iterdir()} == folded
+
+
+def test_resume_compares_standard_input_by_its_records(fasta, tmp_path, cli):
+    up, down = fasta
+    text = pathlib.Path(up).read_text()
+    run_dir = tmp_path / "run"
+    assert cli("train", "-", down, "-o", run_dir, *TINY_PARAMS, input=text).exit_code == 0
+    entry = json.loads((run_dir / "motifnet.json").read_text())["inputs"][0]
+    assert entry["path"] == "-" and len(entry["sha256"]) == 64
+    result = cli("train", "-", down, "-o", run_dir, "--resume", *TINY_PARAMS, input=text)
+    assert result.exit_code == 0, result.output  # the same records: complete, nothing to resume
+    lines = text.split("\n")
+    lines[1] = ("C" if lines[1][0] != "C" else "G") + lines[1][1:]  # one letter of the first record, same counts
+    result = cli("train", "-", down, "-o", run_dir, "--resume", *TINY_PARAMS, input="\n".join(lines))
+    assert result.exit_code == 1 and "standard input (-) holds other records than the run's" in result.stderr

@@ -161,18 +161,80 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     (["{motifs}", "{gata}", "--background", "gc"], "--background is uniform, input or a MEME background file"),
     (["{motifs}", "{gata}", "--background", "{gata}"], "expected a letter and its frequency"),
     (["{motifs}", "peaks.bed"], "BED input needs --genome"),
+    (["{motifs}", "{gata}", "{gata}"], "gata.fa is given twice: each FASTA file is one class"),
+    (["{motifs}", "{gata}", "{gata_elsewhere}"], "class names (from the file names) must be distinct, received: "
+                                                 "gata, gata; rename the files"),
+    (["{motifs}", "{repeated}"], "repeated.fa, record 3 ('r1'): the record id 'r1' is also that of "
+                                 "{repeated}, record 1; hits.tsv names records by id"),
+    (["{motifs}", "{repeated}", "--background", "uniform"], "the record id 'r1' is also that of"),
+    (["{motifs}", "{gata}", "{other_g3}"], "other.fa, record 2 ('g3'): the record id 'g3' is also that of "
+                                           "{gata}, record 4; hits.tsv names records by id"),
 ])
 def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
     folder, gata, _, motifs, _ = planted
     protein = write_fasta(tmp_path / "protein.fa", [("p1", "MKWVTFISLLEEQ")])
     protein_meme = tmp_path / "protein.meme"
     write_meme(protein_meme, [MemeMotif("p", "", np.full((3, 20), 0.05), 1)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
+    (tmp_path / "elsewhere").mkdir()
     names = {"gata": gata, "motifs": motifs, "protein": protein, "protein_meme": protein_meme,
-             "folder": tmp_path}
-    result = cli("scan", *[a.format(**names) for a in arguments], "-o", tmp_path / "out")
+             "folder": tmp_path, "gata_elsewhere": write_fasta(tmp_path / "elsewhere" / "gata.fa", [("e", "ACGT")]),
+             "repeated": write_fasta(tmp_path / "repeated.fa", [("r1", "ACGTACGT"), ("r2", "ACGT"), ("r1 b", "AC")]),
+             "other_g3": write_fasta(tmp_path / "other.fa", [("o1", "ACGTACGT"), ("g3", "ACGT")])}
+    result = cli("scan", *[a.format(**names) for a in arguments], "-o", tmp_path / "out" / "scan")
     assert result.exit_code == 1, result.output
-    assert message in result.output and "Traceback" not in result.output
+    assert message.format(**names) in result.output and "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
+    assert not (tmp_path / "out").exists()  # refused without leaving the folders it would have made
+
+
+def test_a_failed_scan_removes_only_the_empty_folders_it_made(planted, tmp_path, cli):
+    _, gata, _, motifs, _ = planted
+    bad = write_fasta(tmp_path / "bad.fa", [("p1", "MKWVTFISLLEEQ")])
+    (tmp_path / "kept").mkdir()
+    result = cli("scan", motifs, gata, bad, "-o", tmp_path / "kept" / "a" / "b")
+    assert result.exit_code == 1 and "is not DNA or RNA" in result.output
+    assert (tmp_path / "kept").is_dir() and not (tmp_path / "kept" / "a").exists()
+    (tmp_path / "kept" / "notes.txt").write_text("mine")
+    result = cli("scan", motifs, gata, bad, "-o", tmp_path / "kept")
+    assert result.exit_code == 1
+    assert sorted(path.name for path in (tmp_path / "kept").iterdir()) == ["notes.txt"]
+
+
+def test_a_scan_into_an_earlier_scans_folder_removes_the_files_it_did_not_write(planted, scanned, tmp_path, cli):
+    import json
+    import shutil
+
+    _, gata, _, motifs, _ = planted
+    out = tmp_path / "out"
+    shutil.copytree(scanned[1], out)  # two classes: enrichment.png
+    (out / "enrichment_notes.png").write_bytes(b"not scan's")
+    (out / "kernels").mkdir()
+    (out / "kernels" / "enrichment.png").write_bytes(b"not scan's either")
+    assert (out / "enrichment.png").is_file()
+    result = cli("scan", motifs, gata, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "scan.json").read_text())["image"] is None
+    assert not (out / "enrichment.png").exists()
+    assert sorted(path.name for path in out.iterdir()) == ["enrichment.tsv", "enrichment_notes.png", "hits.bed",
+                                                           "hits.tsv", "kernels", "scan.json"]
+    assert (out / "kernels" / "enrichment.png").read_bytes() == b"not scan's either"
+    fresh = tmp_path / "fresh"  # no scan.json: an enrichment.png there is the user's
+    fresh.mkdir()
+    (fresh / "enrichment.png").write_bytes(b"mine")
+    assert cli("scan", motifs, gata, "-o", fresh).exit_code == 0
+    assert (fresh / "enrichment.png").read_bytes() == b"mine"
+
+
+def test_rna_sites_on_the_minus_strand_are_written_in_rna_letters(planted, tmp_path):
+    _, gata, _, motifs, truth = planted
+    rna = tmp_path / "gata_rna.fa"
+    rna.write_text(gata.read_text().replace("T", "U"))
+    scan_files(load_scan_motifs(motifs), [rna], ScanConfig(), tmp_path / "r.tsv", tmp_path / "r.bed")
+    _, rows = read_tsv((tmp_path / "r.tsv").read_text())
+    planted_rows = [row for row in rows if (row[1], int(row[2]), row[4]) in truth]
+    assert {row[4] for row in planted_rows} == {"+", "-"} and len(planted_rows) == len(truth)
+    assert {row[9] for row in planted_rows} == {PLANTED.replace("T", "U")}
+    assert not any("T" in row[9] for row in rows)
 
 
 def test_output_naming_an_input_is_refused(planted, cli):

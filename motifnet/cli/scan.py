@@ -18,12 +18,15 @@ Outputs in OUT_DIR:
   hits.tsv        motif, record, start (0-based), end, strand, score (log-odds against
                   the background, bits), p_value, q_value (Benjamini-Hochberg over every
                   window scanned), empirical_fdr (against dinucleotide-shuffled copies),
-                  sequence; with --genome: chrom in place of record, genome positions
-                  and strands, and a last column window (chrom:start-end(strand))
+                  sequence (on the motif's strand; U in RNA records); with --genome: chrom
+                  in place of record, genome positions and strands, and a last column
+                  window (chrom:start-end(strand))
   hits.bed        record (chrom), start, end, motif, score, strand
   enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
                   odds ratio against the other classes, Fisher p, BH q
-  enrichment.png  log2 odds ratio, motif x class (two classes or more)"""
+  enrichment.png  log2 odds ratio, motif x class (two classes or more)
+Record ids must be distinct (hits.tsv names records by id). An earlier scan's
+enrichment.png in OUT_DIR is removed once a scan of one class has written its files."""
 
 
 @click.command("scan", epilog=_SCAN_EPILOG)
@@ -59,13 +62,13 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     """
     from ..data.genome import check_genome_options
     from ..motifs.scan import ScanConfig, motif_file
-    from ..workflows.scan import scan_to_folder
+    from ..workflows.scan import SCAN_FILES, scan_to_folder
 
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
     inputs = [motif_file(motifs), *fasta_files, genome, None if background in ("input", "uniform") else background]
-    for name in ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png"):
+    for name in SCAN_FILES:
         refuse_input_as_output(out / name, inputs)
     refuse_input_as_output(out_dir, inputs)
     scan_to_folder(motifs, list(fasta_files), out_dir, config)
@@ -74,14 +77,18 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
 
 _MARGINALIZE_EPILOG = """\b
 Outputs in OUT_DIR:
-  effects.tsv   motif, class, mean_delta (inserted - background probability), ci_low,
-                ci_high (95% t-interval over the sequences), mean_logit_delta
-  effects.png   mean_delta, motif x class
-  pairs.tsv     --pairs: motif_a, motif_b, orientation (same/opposite), spacing, class,
-                mean_delta, expected_delta (sum of the single effects), cooperativity
-  pair_A_B.png  --pairs: cooperativity by spacing and orientation, one panel per class
-  ablation.tsv  --hits: motif, class, records, mean_delta (ablated - original), ci_low,
-                ci_high, mean_logit_delta"""
+  effects.tsv      motif, class, mean_delta (inserted - background probability),
+                   ci_low, ci_high (95% t-interval over the sequences), mean_logit_delta
+  effects.png      mean_delta, motif x class
+  pairs.tsv        --pairs: motif_a, motif_b, orientation (same/opposite), spacing,
+                   class, mean_delta, expected_delta (sum of the single effects),
+                   cooperativity
+  pair_NN_A_B.png  --pairs: cooperativity by spacing and orientation, one panel per
+                   class (NN: the pair's rank)
+  ablation.tsv     --hits: motif, class, records, mean_delta (ablated - original),
+                   ci_low, ci_high, mean_logit_delta
+An earlier run's pairs.tsv, ablation.tsv and pair figures in OUT_DIR that this run
+does not write again are removed once the new files are written."""
 
 
 @click.command("marginalize", epilog=_MARGINALIZE_EPILOG)
@@ -100,7 +107,8 @@ Outputs in OUT_DIR:
 @click.option("--max-spacing", type=click.IntRange(min=0), default=20, metavar="S", show_default=True,
               help="Pairs at spacings 0 to S (positions between the motifs).")
 @click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")
-@click.option("--fasta", multiple=True, metavar="FILE", help="The FASTA file(s) the --hits were found in.")
+@click.option("--fasta", multiple=True, metavar="FILE",
+              help="The FASTA file(s) the --hits were found in (only with --hits).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Records per forward pass.")
 @logging_options

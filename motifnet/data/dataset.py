@@ -6,6 +6,7 @@ file whose headers end with comma-separated class indices (``>id 0,2`` or ``>0,2
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -488,6 +489,13 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
     file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source not in ("-", "")
                   else None, "records": len(input_file)} for input_file in files]
+    for number, input_file in enumerate(files):
+        if input_file.source == "-":  # read once: its records, as encoded, stand for its content
+            rows = sources == number
+            file_info[number]["sha256"] = records_sha256(
+                codes[rows], labels[rows], np.array(ids, dtype=str)[rows],
+                None if structure_values is None else structure_values[rows],
+                None if targets is None else targets[rows])
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
                       target_names=target_names, origin=origin)
@@ -562,7 +570,7 @@ def check_options(data: DataOptions) -> str | None:
         raise ParamError("standard input ('-') can be read only once")
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
-    _check_distinct_files(paths, data.background)
+    check_distinct_files(paths, data.background)
     from .background import check_background_options
     from .genome import check_genome_options
 
@@ -582,7 +590,18 @@ def check_options(data: DataOptions) -> str | None:
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 
-def _check_distinct_files(paths, background) -> None:
+def records_sha256(*arrays) -> str:
+    """SHA-256 of arrays (None skipped): what a file read once, standard input, is compared by on ``--resume``."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        if array is not None:
+            array = np.ascontiguousarray(array)
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def check_distinct_files(paths, background) -> None:
     """Refuse a file given twice (two classes of identical records, or a file whose records count twice)."""
     named = [path for path in paths if path != "-"]
     if background is not None and background not in GENERATED_BACKGROUNDS:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..data.dataset import first_repeat
 from ..data.fasta import read_fasta
 from ..errors import InputError
 
@@ -95,14 +96,21 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
     Raises
     ------
     InputError
-        A missing or unreadable file, or a record with letters other than DNA/RNA ones.
+        A missing or unreadable file, a record with letters other than DNA/RNA ones, or (once every
+        chunk is yielded) an id two FASTA records share (:func:`check_distinct_ids`).
     ParamError
         A BED file without ``genome``.
     """
-    from ..data.genome import check_genome_options
+    from ..data.genome import check_genome_options, is_bed_path
 
     check_genome_options(genome, [str(path) for path in files], None)
+    fasta_files = [genome is None or not is_bed_path(path) for path in files]
+    # hits.tsv names records by id; 8 bytes per FASTA record tell whether any repeats (see check_distinct_ids)
+    id_hashes = []
+
     def chunk(ids, sources, letters):
+        id_hashes.append(np.fromiter((hash(record_id) for record_id, source in zip(ids, sources)
+                                      if fasta_files[source]), dtype=np.int64))
         lengths = np.array([len(text) for text, _ in letters], dtype=np.int64)
         indices = np.full((len(letters), max(int(lengths.max()), 1)), -1, dtype=np.int8)
         for row, (text, where) in enumerate(letters):
@@ -119,6 +127,30 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
             ids, sources, letters = [], [], []
     if ids:
         yield chunk(ids, sources, letters)
+    if id_hashes and first_repeat(np.concatenate(id_hashes)) is not None:
+        check_distinct_ids([path for path, fasta in zip(files, fasta_files) if fasta])
+
+
+def check_distinct_ids(files) -> None:
+    """Refuse a record id that two records of the FASTA ``files`` share (in one file or in two).
+
+    ``hits.tsv`` names each record by its id, and ``marginalize --hits`` finds the records by it, so a
+    repeated id would make a hit's record ambiguous. Windows of BED files are named by their genome
+    coordinates and may repeat (the same peak in two classes).
+
+    Raises
+    ------
+    InputError
+        The first repeated id, with both records named.
+    """
+    first_record = {}
+    for path in files:
+        for record in read_fasta(path):
+            if record.id in first_record:
+                raise InputError(f"{record.where()}: the record id {record.id!r} is also that of "
+                                 f"{first_record[record.id]}; hits.tsv names records by id (the first word of the "
+                                 "header): give each record its own id")
+            first_record[record.id] = f"{record.path}, record {record.number}"
 
 
 def shuffled_indices(chunk: RecordChunk, seed: int, first_record: int, copy: int) -> np.ndarray:

@@ -168,6 +168,27 @@ def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
     return ScanMotifs(names, [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs], str(source))
 
 
+def scan_class_names(files, class_names=None) -> list:
+    """The class of each of ``files``: ``class_names``, or the file names (as ``train`` names classes).
+
+    Raises
+    ------
+    InputError
+        A file given twice (or two paths of one file): each file is one class, read once.
+    ParamError
+        Repeated class names (two files of one name in different folders, say).
+    """
+    from ..data.dataset import check_distinct_files, class_name_from_path
+
+    check_distinct_files([str(path) for path in files], None)
+    names = list(class_names or [class_name_from_path(path) for path in files])
+    if len(set(names)) != len(names):
+        where = "class names" if class_names else "class names (from the file names)"
+        advice = "" if class_names else "; rename the files so that each class has its own name"
+        raise ParamError(f"{where} must be distinct, received: {', '.join(names)}{advice}")
+    return names
+
+
 # -- scanning -----------------------------------------------------------------------------------------
 
 def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -> dict:
@@ -308,6 +329,8 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> 
         sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
+    # a minus-strand site is written in its record's alphabet: U for RNA (U and no T), T otherwise
+    rna = [b"U" in letters and b"T" not in letters for letters in chunk.letters] if "-" in hits["strand"] else []
     rows = []
     for motif, row, start, end, strand, score, p_value, record, genome_start, genome_end, genome_strand, window \
             in zip(hits["motif"], hits["row"], hits["start"], hits["end"], hits["strand"], hits["score"],
@@ -315,7 +338,7 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> 
         # the site as read on the hit's strand, which mapping to the genome leaves as it is
         site = chunk.letters[row][start:end].decode()
         if strand == "-":
-            site = site[::-1].translate(_COMPLEMENT)
+            site = site[::-1].translate(_RNA_COMPLEMENT if rna[row] else _COMPLEMENT)
         rows.append(f"{names[motif]}\t{record}\t{genome_start}\t{genome_end}\t{genome_strand}\t{score:.4f}\t"
                     f"{p_value:.6g}\t{chunk.sources[row]}\t{site}{window}\n")
     return "".join(rows)
@@ -341,6 +364,7 @@ def scan_background(config: ScanConfig, files) -> np.ndarray:
 
 
 _COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "TGCAAYRSWMKVHDBN")
+_RNA_COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "UGCAAYRSWMKVHDBN")
 
 
 def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_path, class_names=None) -> ScanResult:
@@ -364,13 +388,15 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     Raises
     ------
     InputError
-        A missing or unreadable file, or a record that is not DNA or RNA.
+        A missing or unreadable file, a file given twice, a record that is not DNA or RNA, or a record
+        id two FASTA records share (hits.tsv names records by id).
+    ParamError
+        Repeated class names.
     """
     from .._io import atomic_path
-    from ..data.dataset import class_name_from_path
 
     config = config.checked()
-    class_names = list(class_names or [class_name_from_path(path) for path in files])
+    class_names = scan_class_names(files, class_names)
     background = scan_background(config, files)
     log.info("background letter frequencies (%s): %s", config.background,
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))

@@ -354,7 +354,8 @@ def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
     differences = []
     if "inputs" in previous:
         now = [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"]
-        differences = _input_differences(previous["inputs"], now)
+        # standard input is compared once it is read (see _check_same_run)
+        differences = _input_differences([entry for entry in previous["inputs"] if entry["path"] != "-"], now)
     if fold is not None and previous.get("fold") not in (None, fold):
         differences.append(f"fold: {previous['fold']!r} -> {fold!r}")
     if differences:
@@ -416,7 +417,8 @@ def _input_differences(old: list, new: list) -> list:
     if len(old) != len(new):
         return ["input files " + " ".join(entry["path"] for entry in old) + " -> "
                 + " ".join(entry["path"] for entry in new)]
-    return [f"{now['path']} changed since the run started (SHA-256 differs)"
+    return [("standard input (-) holds other records than the run's" if now["path"] == "-" else
+             f"{now['path']} changed since the run started (SHA-256 differs)")
             if os.path.normpath(entry["path"]) == os.path.normpath(now["path"]) else
             f"the run was trained on {entry['path']}, not {now['path']} (their contents differ)"
             for entry, now in zip(old, new) if entry["sha256"] != now["sha256"]]
@@ -508,12 +510,19 @@ def _log_start(model, index: dict, seed: int) -> None:
              len(index["val"]), len(index["test"]), seed, f"{len(gpus)} GPU(s)" if gpus else "the CPU")
 
 
+def _input_checksums(inputs, dataset: Dataset) -> list:
+    """Path and SHA-256 of each input; standard input (``-``) by the SHA-256 of its records as read."""
+    stdin = next((entry["sha256"] for entry in dataset.files if entry.get("path") == "standard input"), None)
+    return [{"path": str(path), "sha256": stdin if str(path) == "-" else sha256(path)} for path in inputs
+            if str(path) != "-" or stdin is not None]
+
+
 def _run_meta(dataset: Dataset, preset: str, params: dict, adjacency: dict, regression, seed: int, split: tuple,
               index: dict, inputs=()) -> dict:
     """``motifnet.json`` as training starts."""
     return {
         "motifnet_version": __version__,
-        "inputs": [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"],
+        "inputs": _input_checksums(inputs, dataset),
         "data": dataset.describe(),
         "preset": preset,
         "params": to_json(params),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import tempfile
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import write_json, write_text
+from .._validate import check_output_folder
 from ..data.folding import CONTEXTS
 from ..errors import InputError, ParamError
 from ..interpret.marginalize import (
@@ -110,7 +112,10 @@ def read_hit_sites(path, motif_names) -> list:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such hits file (write one with 'motifnet scan')")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--hits {path}: cannot be read ({error}); give the hits.tsv of 'motifnet scan'") from None
     header = lines[0].split("\t") if lines else []
     missing = [c for c in ("motif", "record", "start", "end") if c not in header]
     if missing:
@@ -131,10 +136,26 @@ def read_hit_sites(path, motif_names) -> list:
     return sites
 
 
-def _record_lengths(files) -> list:
+def hit_record_lengths(files) -> list:
+    """The length of each record of the FASTA files that ``--hits`` names by id, in input order.
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read as FASTA, or a record id that occurs twice in the files: a hit
+        names its record by id alone, so it would be applied to the first record of that id.
+    """
     from ..data.fasta import read_fasta
 
-    return [sum(len(line) for line in record.lines) for path in files for record in read_fasta(path)]
+    lengths, first_of = [], {}
+    for path in files:
+        for record in read_fasta(path):
+            earlier = first_of.setdefault(record.id, record.where())
+            if earlier != record.where():
+                raise InputError(f"--fasta {record.where()}: the same id as {earlier}; --hits name records by "
+                                 "id, give every record a distinct id")
+            lengths.append(sum(len(line) for line in record.lines))
+    return lengths
 
 
 def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
@@ -171,7 +192,60 @@ def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
 
 
 def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:80]
+
+
+def pair_image_name(rank: int, name_a: str, name_b: str) -> str:
+    """``pair_NN_A_B.png`` of the ``rank``-th pair (1-based): motif names alone may map to one file name."""
+    return f"pair_{rank:02d}_{_safe(name_a)}_{_safe(name_b)}.png"
+
+
+#: Files of an earlier ``marginalize`` run that this run may not write again (see :func:`remove_stale_outputs`).
+_OPTIONAL_OUTPUTS = ("pairs.tsv", "ablation.tsv")
+_PAIR_IMAGE = re.compile(r"pair_[0-9]+_[A-Za-z0-9_.-]+\.png")
+_EARLIER_PAIR_IMAGE = re.compile(r"pair_[A-Za-z0-9_.-]+\.png")
+
+
+def earlier_pair_images(out: Path) -> list | None:
+    """The pair figures that the ``marginalize.json`` already in ``out`` lists; None without one (no earlier run)."""
+    from ..report.motif_sites import MARGINALIZE_SUMMARY
+
+    if not (out / MARGINALIZE_SUMMARY).is_file():
+        return None
+    try:
+        images = json.loads((out / MARGINALIZE_SUMMARY).read_text(encoding="utf-8")).get("pair_images", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [image for image in images if isinstance(image, str) and _EARLIER_PAIR_IMAGE.fullmatch(image)]
+
+
+def remove_stale_outputs(out: Path, written, earlier_images) -> list:
+    """Remove what an earlier ``marginalize`` run left in ``out`` and this run did not write again.
+
+    ``earlier_images`` is :func:`earlier_pair_images` as the run began: None when ``out`` held no
+    ``marginalize.json``, and then nothing is removed (files of those names are the user's).
+
+    Only this command's own outputs are touched: ``pairs.tsv``, ``ablation.tsv``, pair figures of
+    the ``pair_NN_A_B.png`` form, and the pair figures the earlier ``marginalize.json`` listed.
+    Called once every new file is written, so that a run that stops on the way keeps the earlier results.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    if earlier_images is None:  # no marginalize.json: no earlier run of this command, nothing of it to remove
+        return []
+    written = set(written)
+    stale = [out / name for name in _OPTIONAL_OUTPUTS]
+    stale += [path for path in out.glob("pair_*.png") if _PAIR_IMAGE.fullmatch(path.name)]
+    stale += [out / image for image in earlier_images]
+    removed = []
+    for path in dict.fromkeys(stale):
+        if path.name not in written and path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
@@ -193,9 +267,11 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     """Insert each motif into shuffled records of the run's data (and pairs, and ablate hits); write OUT_DIR.
 
     Writes ``effects.tsv``, ``effects.png`` and ``marginalize.json`` (what the report shows); with
-    ``config.pairs`` ``pairs.tsv`` and ``pair_A_B.png``; with ``hits`` ``ablation.tsv``. When OUT_DIR
-    or its parent is a report folder of ``visualize-kernels``, its page is rendered again with the
-    marginalisation section. For a run trained with ``train --fold``, every sequence predicted (the
+    ``config.pairs`` ``pairs.tsv`` and ``pair_NN_A_B.png`` (NN: the pair's rank); with ``hits``
+    ``ablation.tsv``. Outputs of an earlier run into OUT_DIR that this run does not write again are
+    removed once the new files are written (:func:`remove_stale_outputs`). When OUT_DIR or its parent
+    is a report folder of ``visualize-kernels``, its page is rendered again with the marginalisation
+    section. For a run trained with ``train --fold``, every sequence predicted (the
     backgrounds, each with its insertions, and the records before and after ablation) is folded again
     with the run's folding options and encoded as ``predict`` encodes it (:func:`folded_inputs`).
 
@@ -211,6 +287,14 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     fasta : list of path
         The FASTA files the hits were found in.
 
+    Raises
+    ------
+    ParamError
+        OUT_DIR is a file; ``fasta`` without ``hits`` or ``hits`` without ``fasta``; a run or
+        config marginalize cannot use.
+    InputError
+        A motif, hits or FASTA file that cannot be used (checked before any prediction).
+
     Returns
     -------
     dict
@@ -224,12 +308,20 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     from ..run.unlabelled import read_unlabelled
 
     config = config.checked()
+    out = Path(out_dir)
+    check_output_folder(out, "-o")
     check_marginalize_run(run)
     if hits and not fasta:
         raise ParamError("--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated")
+    if fasta and not hits:
+        raise ParamError(f"--fasta {fasta[0]}: used only to ablate the sites of --hits (the backgrounds are the "
+                         "run's data); give --hits too, or leave out --fasta")
     motifs = load_sequence_motifs(motif_path)
     sites = read_hit_sites(hits, motifs.names) if hits else None
-    out = Path(out_dir)
+    if sites is not None:
+        # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
+        lengths = hit_record_lengths(fasta)
+        dataset = read_unlabelled(run, list(fasta))
     names = run.output_names
     encoder = run.dataset_encoder
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
@@ -261,13 +353,12 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                         pair_rows.append((motifs.names[a], motifs.names[b], orientation, spacing, name,
                                           result["pair"][o, s, c], result["expected"][o, s, c],
                                           result["cooperativity"][o, s, c]))
-            pair_images.append(f"pair_{_safe(motifs.names[a])}_{_safe(motifs.names[b])}.png")
+            pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
             figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names)
         texts["pairs.tsv"] = _table(PAIR_COLUMNS, pair_rows)
 
     if sites is not None:
-        dataset = read_unlabelled(run, list(fasta))
-        located = ablation_sites(sites, motifs.names, dataset.ids, _record_lengths(fasta), dataset.codes.shape[1])
+        located = ablation_sites(sites, motifs.names, dataset.ids, lengths, dataset.codes.shape[1])
         ablation_rows = []
         codes = sequence_codes(encoder, dataset.codes)
         for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
@@ -278,6 +369,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                     ablation_rows.append((motifs.names[m], name, records, result.mean[0, c], result.low[0, c],
                                           result.high[0, c], result.logit[0, c]))
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS, ablation_rows)
+    earlier_images = earlier_pair_images(out)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         write_text(out / name, text)
@@ -291,6 +383,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         "effects": [dict(zip(EFFECT_COLUMNS, (row[0], row[1], *(float(value) for value in row[2:]))))
                     for row in rows],
         "image": "effects.png", "pair_images": pair_images})
+    for path in remove_stale_outputs(out, [*texts, *figures], earlier_images):
+        log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)
     if report is not None:
         log.info("added the marginalisation section to %s", render_report(report, run=run))

@@ -8,9 +8,31 @@ from pathlib import Path
 from .._io import write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
-from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_files
+from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
 
 log = logging.getLogger("motifnet")
+
+
+#: The files scan writes in OUT_DIR besides ``scan.json`` (which every scan writes again).
+SCAN_FILES = ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png")
+
+
+def _folders_to_make(folder: Path) -> list:
+    """``folder`` and those of its parents that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def _remove_earlier_outputs(out: Path, written) -> None:
+    """Remove the files of an earlier scan into ``out`` that this one did not write (``enrichment.png`` of
+    more classes), lest they pass for this run's; only scan's own file names, never another file."""
+    for name in SCAN_FILES:
+        if name not in written and (out / name).is_file():
+            (out / name).unlink()
+            log.info("removed %s of an earlier scan", out / name)
 
 
 def _cell(value) -> str:
@@ -32,8 +54,10 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     """Scan ``files`` (FASTA, or BED with ``config.genome``; one per class) for the motifs of ``motif_path``.
 
     Writes ``hits.tsv``, ``hits.bed``, ``enrichment.tsv``, ``scan.json`` (what the report shows) and,
-    with two classes or more, ``enrichment.png``. When OUT_DIR or its parent is a report folder of
-    ``visualize-kernels``, its page is rendered again with the scan section.
+    with two classes or more, ``enrichment.png``; then removes those of :data:`SCAN_FILES` an earlier
+    scan left in OUT_DIR that this one did not write. When OUT_DIR or its parent is a report folder of
+    ``visualize-kernels``, its page is rendered again with the scan section. The inputs are checked
+    before OUT_DIR is made, and a scan that fails removes the folders it made while they are empty.
 
     Parameters
     ----------
@@ -46,6 +70,11 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     Returns
     -------
     ScanResult
+
+    Raises
+    ------
+    InputError, ParamError
+        Motifs, files or options that cannot be used (see :func:`motifnet.motifs.scan.scan_files`).
     """
     from ..plot.figures import save_figure
     from ..plot.scan import plot_enrichment
@@ -53,10 +82,22 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     from ..report.summary import find_report, render_report
 
     motifs = load_scan_motifs(motif_path)
+    config = config.checked()
+    scan_class_names(files)
     log.info("scanning %d FASTA file(s) for %d motifs of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
+    made = _folders_to_make(out)
+    earlier_run = (out / SCAN_SUMMARY).is_file()
     out.mkdir(parents=True, exist_ok=True)
-    result = scan_files(motifs, files, config.checked(), out / "hits.tsv", out / "hits.bed")
+    try:
+        result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
+    except BaseException:
+        for folder in made:  # a refused input leaves no empty folder behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class)
     write_text(out / "enrichment.tsv", enrichment_text(rows))
     image = None
@@ -73,6 +114,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
         "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
         "genome": config.genome, "enrichment": [{key: row[key] for key in keys} for row in rows],
         "image": image})
+    if earlier_run:  # files of these names in a folder without scan.json are not an earlier scan's
+        _remove_earlier_outputs(out, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
     report = find_report(out)
     if report is not None:
         try:
