@@ -305,3 +305,17 @@ def test_kernel_len_auto_follows_the_letters_not_the_channels():
     assert kernel_size(4, None) == 15 and kernel_size(20, None) == 8  # plain one-hot: letters are channels
     assert kernel_size(12, 4) == 15  # RNA with 3 structure contexts: 12 channels, still 4 letters
     assert kernel_size(20, 20) == 8
+
+
+@pytest.mark.parametrize("length, warned", [(20, True), (30, False)])
+def test_more_position_bins_than_positions_is_warned_of_once(caplog, length, warned):
+    from motifnet.model.build import build_model
+
+    # 20 positions, kernels of 5: 16 positions after the convolution, 16 bins fit; both strands share the layer
+    params = resolve({"kernel_num": 4, "kernel_len": 5, "position_bins": 17 if warned else 16})
+    with caplog.at_level("WARNING", logger="motifnet"):
+        build_model(params, length - 4 if warned else length, 4, 2, False, complement=DNA_COMPLEMENT)
+    messages = [record.getMessage() for record in caplog.records if "position_bins" in record.getMessage()]
+    assert messages == ([f"warning: position_bins 17 is more than the {length - 8} positions left after the "
+                         f"convolutions; {17 - (length - 8)} bins go unused (give position_bins {length - 8} or fewer)"]
+                        if warned else [])

@@ -216,10 +216,17 @@ def test_convert_value_from_command_line_text(name, text, expected):
     ("learning_rate=1e999", "parameter learning_rate expects a number > 0, received: '1e999'"),
     ("kernel_constraint=-inf", "parameter kernel_constraint expects a number > 0 or None, received: '-inf'"),
     ("epochs=inf", "parameter epochs expects an integer >= 1, received: 'inf'"),
+    ("kernel_num=1_0", "parameter kernel_num expects an integer >= 1.*received: '1_0'"),  # Python's float reads 10
+    ("learning_rate=0.0_1", "parameter learning_rate expects a number > 0, received: '0.0_1'"),
 ])
 def test_bad_assignments(assignment, message):
     with pytest.raises(ParamError, match=message):
         parse_assignments([assignment])
+
+
+def test_a_parameter_given_twice_is_refused():
+    with pytest.raises(ParamError, match=r"--param kernel_num is given twice \(in 'kernel_num=20' and before\)"):
+        parse_assignments(["kernel_num=10", "epochs=3", "kernel_num=20"])
 
 
 @pytest.mark.parametrize("name, value", [

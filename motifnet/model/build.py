@@ -44,8 +44,12 @@ interpretation thresholds and turns into motifs, non-negative and in the kernel'
 
 from __future__ import annotations
 
+import logging
+
 from ..errors import ParamError
 from .params import check_length, layer_value, resolve_kernel_len, resolve_strand
+
+log = logging.getLogger("motifnet")
 
 
 class _SharedLayers:
@@ -162,6 +166,11 @@ def _strand(x, features, params: dict, adjacency: dict, constraint, shared: _Sha
     if params["rnn_type"] is not None:
         x = _recurrent(x, params, constraint, shared)
     if params["position_bins"]:
+        positions = x.shape[1]
+        if positions is not None and positions < params["position_bins"] and "global_pool" not in shared.made:
+            log.warning("warning: position_bins %d is more than the %d positions left after the convolutions; "
+                        "%d bins go unused (give position_bins %d or fewer)", params["position_bins"], positions,
+                        params["position_bins"] - positions, positions)
         x = shared(x, PositionWeightedMaxPooling1D, params["position_bins"], mean=params["global_pool"] == "max+avg",
                    name="global_pool")
     elif params["global_pool"] == "max+avg":

@@ -204,7 +204,7 @@ def _convert_scalar(spec: ParamSpec, value):
                 if value.strip().upper() == choice.upper():
                     return choice
         raise _bad(spec, value)
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, str) and "_" in value):  # Python reads "1_0" as 10
         raise _bad(spec, value)
     try:
         if spec.kind == "int":
@@ -260,6 +260,8 @@ def parse_assignments(assignments) -> dict:
             raise ParamError(f"--param expects KEY=VALUE (e.g. kernel_num=20), received: {text!r}")
         key, value = text.split("=", 1)
         key = key.strip()
+        if key in result:  # the last would win without a word: a typo in a long command line
+            raise ParamError(f"--param {key} is given twice (in {text!r} and before); give each parameter once")
         result[key] = convert_value(key, value.strip())
     return result
 
