@@ -1,5 +1,6 @@
 """motifnet.run.info: the description of a run folder, for each kind of run."""
 
+import json
 import re
 
 from helpers import copy_run
@@ -73,3 +74,29 @@ def test_a_run_without_metrics_says_so(trained_run, tmp_path):
     (run_dir / "metrics.json").unlink()
     text = describe_run(open_run(run_dir))
     assert text.endswith("\ntest metrics: none yet (training has not finished)")
+
+
+def diverged_copy(run_dir, destination):
+    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
+    copy = copy_run(run_dir, destination)
+    meta = json.loads((copy / "motifnet.json").read_text())
+    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
+    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
+    (copy / "motifnet.json").write_text(json.dumps(meta))
+    (copy / "model.keras").unlink()
+    (copy / "metrics.json").unlink()
+    return copy
+
+
+def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_run, tmp_path):
+    # info loaded the model first, and so failed with "holds no model yet" instead of describing the run.
+    run_dir = diverged_copy(trained_run[0], tmp_path / "run")
+    result = cli("info", run_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().split("\n")
+    assert lines[2] == "training: diverged, best epoch none of 1"
+    assert "  learning_rate = 1e+30" in lines and "classes: up (40), down (40)" in lines
+    assert "layers: none; training diverged and saved no model (model.keras is missing); train again with " \
+           "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \
+           "(--param kernel_constraint=3)" in lines
+    assert lines[-1] == "test metrics: none (training diverged)"

@@ -156,10 +156,27 @@ def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
     (["{tmp}/q.meme", "--db", "{tmp}/none.meme"], "motif database {tmp}/none.meme: no such file"),
     (["{tmp}/q.meme", "--db", "{tmp}/q.meme", "--tax-group", "plants"], "applies to JASPAR only"),
     (["{tmp}/ragged.meme"], "motif m: rows of different lengths (4, 2 numbers)"),
+    # Repeated query names were accepted: their rows of matches could not be told apart.
+    (["{tmp}/twice.meme"], "query file {tmp}/twice.meme: motifs 1 and 3 are both named 'k'; give each MOTIF a "
+                           "name of its own"),
+    # A report folder instead of its MEME file was "no such file".
+    (["{tmp}/report"], "query file {tmp}/report: a folder, not a MEME motif file; give "
+                       "{tmp}/report/motifs_distinct.meme or {tmp}/report/motifs.meme"),
+    (["{tmp}"], "query file {tmp}: a folder, not a MEME motif file; give a MEME minimal-format motif file"),
+    (["{tmp}/q.meme", "--db", "{tmp}/report"], "motif database {tmp}/report: a folder, not a MEME motif file; give "
+                                               "{tmp}/report/motifs_distinct.meme or {tmp}/report/motifs.meme"),
+    (["{tmp}/nomatrix.meme"], "nomatrix.meme: motif m2 has no letter-probability matrix"),
 ])
 def test_bad_input_to_compare(cli, tmp_path, args, fragment):
     rng = np.random.default_rng(0)
     write_meme(tmp_path / "q.meme", [MemeMotif("q", "", rng.dirichlet(np.ones(4), size=6), 5)], "ACGT", [0.25] * 4)
+    write_meme(tmp_path / "twice.meme", [MemeMotif(name, "", rng.dirichlet(np.ones(4), size=6), 5)
+                                         for name in ("k", "j", "k")], "ACGT", [0.25] * 4)
+    (tmp_path / "report").mkdir()
+    for name in ("motifs.meme", "motifs_distinct.meme"):
+        (tmp_path / "report" / name).write_text((tmp_path / "q.meme").read_text())
+    (tmp_path / "nomatrix.meme").write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\n"
+                                            "letter-probability matrix: alength= 4 w= 1\n0.1 0.2 0.3 0.4\n\nMOTIF m2\n")
     write_meme(tmp_path / "rna.meme", [MemeMotif("r", "", rng.dirichlet(np.ones(4), size=6), 5)], "ACGU", [0.25] * 4)
     (tmp_path / "bad.meme").write_text("hello\n")
     (tmp_path / "ragged.meme").write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m\n"

@@ -1,5 +1,7 @@
 """MEME minimal format: what is written parses back to the same matrices."""
 
+import gzip
+
 import numpy as np
 import pytest
 
@@ -71,6 +73,60 @@ def test_not_a_meme_file(tmp_path):
     path.write_text("hello\n")
     with pytest.raises(InputError, match="not a MEME motif file"):
         read_meme(path)
+
+
+@pytest.mark.parametrize("name, write", [
+    ("bom.meme", lambda path, text: path.write_bytes(b"\xef\xbb\xbf" + text.encode())),
+    ("blank.meme", lambda path, text: path.write_text("\n  \n\n" + text)),
+    ("windows.meme", lambda path, text: path.write_bytes(("\r\n" + text.replace("\n", "\r\n")).encode())),
+    ("motifs.meme.gz", lambda path, text: path.write_bytes(gzip.compress(text.encode()))),
+])
+def test_files_meme_tools_accept_read_back_the_same_matrices(tmp_path, name, write):
+    # A byte-order mark (Windows editors) or blank lines before "MEME version" were refused as not MEME,
+    # and a gzip file as not UTF-8.
+    rng = np.random.default_rng(1)
+    motifs = [MemeMotif(f"m{i}", "", rng.dirichlet(np.ones(4), size=5), 7) for i in range(2)]
+    write(tmp_path / name, format_meme(motifs, "ACGT", [0.25] * 4))
+    letters, back = read_meme(tmp_path / name)
+    assert letters == "ACGT" and [motif.name for motif in back] == ["m0", "m1"]
+    for original, parsed in zip(motifs, back):
+        np.testing.assert_allclose(parsed.pwm, original.pwm, atol=5e-7)
+
+
+@pytest.mark.parametrize("text, message", [
+    # The last motif has no matrix: "list index out of range" leaked.
+    ("MOTIF m1\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n\nMOTIF m2 alt\n\n",
+     "bad.meme: motif m2 has no letter-probability matrix; give each MOTIF a 'letter-probability matrix: "
+     "alength= LETTERS w= WIDTH' line followed by WIDTH rows of probabilities"),
+    # A motif without a matrix before the next: it took the next motif's matrix, and the next motif was lost.
+    ("MOTIF m1\nlog-odds matrix: alength= 4 w= 1\n1 -1 -1 -1\n\nMOTIF m2\nletter-probability matrix: "
+     "alength= 4 w= 1\n0.25 0.25 0.25 0.25\n", "bad.meme: motif m1 has no letter-probability matrix"),
+    ("MOTIF m1\nletter-probability matrix alength= 4 w= 1\n0.25 0.25 0.25 0.25\n",
+     "bad.meme: motif m1 has no letter-probability matrix"),
+    ("MOTIF m1\nletter-probability matrix: alength= 4\n0.25 0.25 0.25 0.25\n",
+     "bad.meme: motif m1: expected 'letter-probability matrix: ... w= WIDTH'"),
+    ("MOTIF\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n",
+     "bad.meme: motif 1 has no name; write 'MOTIF NAME' on its line"),
+])
+def test_motifs_without_a_usable_matrix_are_refused_naming_file_and_motif(tmp_path, text, message):
+    path = tmp_path / "bad.meme"
+    path.write_text("MEME version 4\n\nALPHABET= ACGT\n\n" + text)
+    with pytest.raises(InputError) as error:
+        read_meme(path)
+    assert message in str(error.value)
+
+
+def test_files_that_cannot_be_read_as_meme_text_are_refused_naming_them(tmp_path):
+    (tmp_path / "utf16.meme").write_text("MEME version 4\n", encoding="utf-16")
+    with pytest.raises(InputError, match="utf16.meme: not a MEME motif file \\(not UTF-8 text\\); save it as UTF-8"):
+        read_meme(tmp_path / "utf16.meme")
+    (tmp_path / "cut.meme.gz").write_bytes(gzip.compress(b"MEME version 4\n" * 100)[:30])
+    with pytest.raises(InputError, match="cut.meme.gz: cannot be read, a damaged or truncated gzip file"):
+        read_meme(tmp_path / "cut.meme.gz")
+    with pytest.raises(InputError, match="none.meme: no such file"):
+        read_meme(tmp_path / "none.meme")
+    with pytest.raises(InputError, match=f"{tmp_path}: a folder, not a MEME motif file"):
+        read_meme(tmp_path)
 
 
 def _one_motif(rows, width=None):

@@ -72,6 +72,32 @@ def test_missing_files_are_refused_when_first_used(trained_run, tmp_path, name, 
     assert message in str(raised.value)
 
 
+def diverged_copy(run_dir, destination):
+    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
+    copy = copy_run(run_dir, destination)
+    meta = json.loads((copy / "motifnet.json").read_text())
+    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
+    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
+    (copy / "motifnet.json").write_text(json.dumps(meta))
+    (copy / "model.keras").unlink()
+    (copy / "metrics.json").unlink()
+    return copy
+
+
+def test_a_diverged_run_says_it_diverged_and_which_parameters_to_change(trained_run, tmp_path):
+    # It said "training stopped before its first epoch ended - train again", which would diverge again.
+    run = open_run(diverged_copy(trained_run[0], tmp_path / "run"))
+    assert run.status == "diverged"
+    with pytest.raises(RunDirError) as raised:
+        _ = run.model
+    message = str(raised.value)
+    assert message.startswith(f"{run.path}: training diverged and saved no model (model.keras is missing)")
+    assert "a smaller learning rate than 1e+30 (--param learning_rate=...)" in message
+    assert "--param kernel_constraint=3" in message and "--overwrite" in message and "\n" not in message
+    assert message == f"{run.path}: {run.missing_model()}"
+    assert open_run(trained_run[0]).missing_model() is None
+
+
 # -- the readers: one function per run-folder file -------------------------------------------------
 
 def test_history_reads_back_the_rows_written(tmp_path):

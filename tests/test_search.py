@@ -137,6 +137,24 @@ def test_bad_search_options_are_refused_before_anything_starts(cli, tmp_path, mo
     assert not (tmp_path / "search").exists()
 
 
+@pytest.mark.parametrize("output", ["new/search", "empty"])
+def test_a_search_refused_for_its_data_leaves_no_search_behind(cli, tmp_path, output):
+    """The data are read on a worker, after the folder is prepared: a refusal removes what the search wrote."""
+    fasta = small_data(tmp_path)
+    bad = tmp_path / "bad.fa"
+    bad.write_text("hello world\n")
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    (tmp_path / "empty").mkdir()
+    result = cli("grid-search", fasta[0], bad, "-o", tmp_path / output, "--grid", tmp_path / "grid.json",
+                 "--workers", "1", "--threads", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (f"Error: {bad}: not a FASTA file: line 1 ('hello world') "
+                                                      "comes before any header; FASTA records start with a '>' "
+                                                      "header line")
+    assert not (tmp_path / "new").exists()  # the folders it made, with nothing in them
+    assert list((tmp_path / "empty").iterdir()) == []  # an empty folder of the user's stays
+
+
 def test_standard_input_and_missing_fasta_files_are_refused(cli, tmp_path):
     (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
     result = cli("grid-search", "-", tmp_path / "x.fa", "-o", tmp_path / "s", "--grid", tmp_path / "grid.json")
@@ -725,6 +743,7 @@ def test_a_signal_starts_no_new_trial_and_leaves_the_search_continuable(data_dir
     # Trials that finished together are all recorded; none is started after the signal (2 workers, 6 trials).
     assert 1 <= len(seen) <= 2 and set(results_table(folder)) == set(seen)
     assert not (folder / "best").exists()
+    assert json.loads((folder / "search.json").read_text())["status"] == "interrupted"
     with pytest.raises(StopRequested):  # continuing runs only the others
         run_search(search_config(data_dir, folder, grid), on(scheduler), runner=quick_runner,
                    on_result=lambda row, finished, total: seen.append(row["trial"]) or _stop_when(len(seen) == 6))
@@ -736,6 +755,67 @@ def _stop_when(condition):
         from motifnet._signals import StopRequested
 
         raise StopRequested
+
+
+def _grid_search(folder, *arguments, **kwargs):
+    """``motifnet grid-search`` in a process of its own, with its own process group (as in a terminal)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "motifnet", "grid-search", *map(str, arguments), "-o", str(folder)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kwargs)
+
+
+def _finished_rows(folder) -> int:
+    """Complete rows of the search's results.tsv so far (0 before it is written)."""
+    try:
+        return (folder / RESULTS).read_text().count("\n") - 1
+    except FileNotFoundError:
+        return 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_signal_to_the_process_group_stops_the_search_in_one_line_and_the_same_command_finishes_it(
+        tmp_path, signal_name):
+    """Ctrl-C in a terminal (or a batch system's SIGTERM) reaches the local worker processes too: they leave
+    the stop to the search, which keeps the finished trials; no worker is reported lost, no traceback."""
+    import signal
+    import time
+
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [2, 3, 4]}')
+    folder = tmp_path / "search"
+    arguments = [*fasta, "--grid", tmp_path / "grid.json", *FIXED, "--param", "kernel_len=5", "--workers", "1",
+                 "--threads", "1", "--seed", "5"]
+    process = _grid_search(folder, *arguments)
+    try:
+        deadline = time.monotonic() + 600
+        while _finished_rows(folder) < 1:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "no trial finished in 10 minutes"
+            time.sleep(0.2)
+        os.killpg(process.pid, getattr(signal, signal_name))
+        _, stderr = process.communicate(timeout=600)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, stderr
+    assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
+                                               f"continue it in {folder}")
+    assert "Traceback" not in stderr and "worker lost" not in stderr and "ERROR" not in stderr, stderr
+    assert json.loads((folder / "search.json").read_text())["status"] == "interrupted"
+    kept = (folder / RESULTS).read_text().splitlines(keepends=True)
+    assert len(kept) >= 2 and {line.split("\t")[1] for line in kept[1:]} == {"ok"}
+
+    rerun = _grid_search(folder, *arguments)
+    _, stderr = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, stderr
+    assert f"3 trial(s), {len(kept) - 1} finished earlier" in stderr
+    after = (folder / RESULTS).read_text().splitlines(keepends=True)
+    assert after[:len(kept)] == kept and len(after) == 4  # the finished trials were not run again
+    assert json.loads((folder / "search.json").read_text())["status"] == "complete"
 
 
 def test_a_grid_over_a_result_column_keeps_both_values(tmp_path):

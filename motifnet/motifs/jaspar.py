@@ -12,6 +12,8 @@ from ..errors import InputError, ParamError
 from .meme import MemeMotif, read_meme
 
 DNA_LETTERS = "ACGT"
+#: The MEME files of a report folder (visualize-kernels, motifs), suggested when a folder is given for a file.
+REPORT_MEME_FILES = ("motifs_distinct.meme", "motifs.meme", "patterns.meme")
 
 
 @dataclass
@@ -134,15 +136,35 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
     Raises
     ------
     InputError
-        Missing, unreadable or empty file.
+        Missing, unreadable or empty file, or a folder (the message names its MEME files).
     """
     path = Path(path)
+    if path.is_dir():
+        present = [str(path / name) for name in REPORT_MEME_FILES if (path / name).is_file()]
+        give = " or ".join(present) if present else "a MEME minimal-format motif file"
+        raise InputError(f"{what} {path}: a folder, not a MEME motif file; give {give}")
     if not path.is_file():
         raise InputError(f"{what} {path}: no such file (expected a MEME minimal-format motif file)")
     letters, motifs = read_meme(path)
     if not motifs:
         raise InputError(f"{what} {path}: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
     return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")
+
+
+def check_unique_names(database: MotifDatabase, what: str) -> None:
+    """Refuse motifs that share a name: rows of output keyed by the name could not be told apart.
+
+    Raises
+    ------
+    InputError
+        Names the first repeated name and where it occurs.
+    """
+    seen = {}
+    for number, motif in enumerate(database.motifs, start=1):
+        if motif.name in seen:
+            raise InputError(f"{what}: motifs {seen[motif.name]} and {number} are both named {motif.name!r}; give "
+                             "each MOTIF a name of its own, as the output tells motifs apart by name")
+        seen[motif.name] = number
 
 
 def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifDatabase:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import ParamError
 from .export import DEFAULT_TRIM_IC, check_formats, check_trim_ic
-from .jaspar import DNA_LETTERS, MotifDatabase, in_query_letters, load_database, read_motif_file
+from .jaspar import DNA_LETTERS, MotifDatabase, check_unique_names, in_query_letters, load_database, read_motif_file
 from .tomtom import Comparison, compare_motifs
 
 log = logging.getLogger("motifnet")
@@ -164,7 +164,7 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     Parameters
     ----------
     query_path : path
-        MEME minimal-format file of query motifs.
+        MEME minimal-format file of query motifs, each with a name of its own.
     database : str
         ``jaspar`` or a MEME file. Default is ``jaspar``.
     collection, tax_group : str
@@ -174,6 +174,7 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     """
     check_top(top)
     queries = read_motif_file(query_path, "query file")
+    check_unique_names(queries, f"query file {query_path}")
     targets = load_database(database, collection, tax_group)
     targets = in_query_letters(queries.letters, targets, f"query file {query_path}")
     log.info("comparing %d query motif(s) with %s", len(queries.motifs), targets.source)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .._io import write_text
+from ..data.fasta import iter_text_stream
 from ..errors import InputError
 
 _STANDARD = {"ACGT": "ACGT", "ACGU": "ACGU", "ACDEFGHIKLMNPQRSTVWY": "ACDEFGHIKLMNPQRSTVWY"}
@@ -102,7 +104,7 @@ def write_meme(path, motifs, letters: str, background, alphabet_name: str = "mot
 
 
 def read_meme(path) -> tuple:
-    """Read a MEME minimal-format file.
+    """Read a MEME minimal-format file, plain or gzip-compressed.
 
     Returns
     -------
@@ -113,14 +115,11 @@ def read_meme(path) -> tuple:
     Raises
     ------
     InputError
-        The file is not in MEME minimal format, or a matrix does not hold probabilities (see
+        A missing file or a folder; a file not in MEME minimal format (a motif without a name or
+        without a letter-probability matrix, say), or a matrix that does not hold probabilities (see
         :func:`checked_probabilities`; rows that sum to 1 within :data:`ROW_SUM_TOLERANCE` are rescaled).
     """
-    try:
-        with open(path, encoding="utf-8") as handle:
-            lines = [line.strip() for line in handle]
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a MEME motif file (not UTF-8 text)") from None
+    lines = _text_lines(path)
     if not lines or not lines[0].startswith("MEME version"):
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
     letters = None
@@ -143,19 +142,27 @@ def read_meme(path) -> tuple:
                         symbols.append(definition.split("~", 1)[1].strip()[0])
                 index += 1
             letters = meme_order(symbols)
-        elif line.startswith("MOTIF"):
+        elif line.split()[:1] == ["MOTIF"]:
             words = line.split()
+            if len(words) < 2:
+                raise InputError(f"{path}: motif {len(motifs) + 1} has no name; write 'MOTIF NAME' on its line")
             name, alt = words[1], " ".join(words[2:])
             index += 1
+            # The matrix belongs to this motif only if it comes before the next one (or the end of the file).
+            while index < len(lines) and not lines[index].startswith(("letter-probability", "MOTIF")):
+                index += 1
+            header = _MATRIX_HEADER.match(lines[index]) if index < len(lines) else None
+            if header is None:
+                raise InputError(f"{path}: motif {name} has no letter-probability matrix; give each MOTIF a "
+                                 "'letter-probability matrix: alength= LETTERS w= WIDTH' line followed by WIDTH "
+                                 "rows of probabilities")
+            fields = dict(re.findall(r"(\w+)=\s*(\S+)", header.group(1)))
             try:
-                while not lines[index].startswith("letter-probability matrix"):
-                    index += 1
-                fields = dict(re.findall(r"(\w+)=\s*(\S+)", _MATRIX_HEADER.match(lines[index]).group(1)))
                 width = int(fields["w"])
                 nsites = int(float(fields.get("nsites", 0)))
-            except (IndexError, KeyError, ValueError) as error:
+            except (KeyError, ValueError) as error:
                 raise InputError(f"{path}: motif {name}: expected 'letter-probability matrix: ... w= WIDTH' "
-                                 f"followed by WIDTH rows of numbers ({error})") from None
+                                 f"followed by WIDTH rows of numbers ({error.__class__.__name__}: {error})") from None
             pwm = _matrix_rows(lines[index + 1:index + 1 + width], width, f"{path}: motif {name}")
             motifs.append(MemeMotif(name, alt, pwm, nsites))
             index += width
@@ -165,6 +172,27 @@ def read_meme(path) -> tuple:
     for motif in motifs:
         motif.pwm = checked_probabilities(motif.pwm, letters, f"{path}: motif {motif.name}")
     return letters, motifs
+
+
+def _text_lines(path) -> list:
+    """The stripped lines of a MEME file, plain or gzip, from its first non-blank line on.
+
+    A UTF-8 byte-order mark and blank lines before ``MEME version`` are skipped, as MEME's own
+    tools do.
+    """
+    if Path(path).is_dir():
+        raise InputError(f"{path}: a folder, not a MEME motif file")
+    stream = iter_text_stream(path)
+    # utf-8-sig drops a byte-order mark; strict, because a binary file is no MEME file.
+    stream.reconfigure(encoding="utf-8-sig", errors="strict")
+    try:
+        with stream:
+            lines = [line.strip() for line in stream]
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a MEME motif file (not UTF-8 text); save it as UTF-8 text") from None
+    while lines and not lines[0]:
+        lines.pop(0)
+    return lines
 
 
 #: How far a row of a letter-probability matrix may sum from 1 (rounding in files written with few

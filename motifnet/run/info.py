@@ -26,7 +26,7 @@ def describe_run(run: Run) -> str:
     if status != meta["training"].get("status"):
         status = f"{status} (no live process holds the run)"
     lines = [f"run folder: {run.path}", f"motifnet version: {meta.get('motifnet_version')}",
-             f"training: {status}, best epoch {meta['training'].get('best_epoch')} "
+             f"training: {status}, best epoch {_or_none(meta['training'].get('best_epoch'))} "
              f"of {meta['training'].get('epochs_run')}", f"seed: {meta.get('seed')}", "",
              f"alphabet: {encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"]
     if encoder.get("structure_alphabet"):
@@ -50,16 +50,11 @@ def describe_run(run: Run) -> str:
     # Runs from before a parameter existed were built as its pysster value: from_json fills those in.
     lines += ["", f"parameters (preset {meta.get('preset', 'pysster')}):"] + [
         f"  {key} = {value}" for key, value in to_json(from_json(meta["params"])).items()]
-    lines += ["", "layers (name, type, output shape, nodes, weights):"]
-    from ..model.layers import sparse_weights
-
-    rows = [[str(value) for value in row] for row in layer_rows(run.model)]
-    widths = [max([minimum] + [len(row[i]) for row in rows]) for i, minimum in enumerate((20, 20, 16, 6))]
-    for name, kind, shape, nodes, weights in rows:  # columns as wide as their longest entry (layer types vary)
-        sparse = sparse_weights(run.model.get_layer(name))
-        note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
-        lines.append(f"  {name:<{widths[0]}} {kind:<{widths[1]}} {shape:<{widths[2]}} {nodes:<{widths[3]}} "
-                     f"{weights}{note}")
+    missing = run.missing_model()
+    if missing:  # a diverged or stopped training: the rest of the run is still worth showing
+        lines += ["", f"layers: none; {missing}"]
+    else:
+        lines += ["", "layers (name, type, output shape, nodes, weights):"] + _layer_lines(run.model)
     metrics = read_metrics(run.path)
     lines.append("")
     if metrics and metrics.get("task") == "regression":
@@ -72,6 +67,27 @@ def describe_run(run: Run) -> str:
         for name, scores in metrics["per_class"].items():
             lines.append(f"  {name}: ROC-AUC {format_metric(scores['roc_auc'])}, PR-AUC "
                          f"{format_metric(scores['pr_auc'])}, {scores['positives']} positives")
+    elif run.status in ("diverged", "failed"):
+        lines.append(f"test metrics: none (training {run.status})")
     else:
         lines.append("test metrics: none yet (training has not finished)")
     return "\n".join(lines)
+
+
+def _layer_lines(model) -> list:
+    """One line per layer of :func:`layer_rows`, in columns as wide as their longest entry (layer types vary)."""
+    from ..model.layers import sparse_weights
+
+    rows = [[str(value) for value in row] for row in layer_rows(model)]
+    widths = [max([minimum] + [len(row[i]) for row in rows]) for i, minimum in enumerate((20, 20, 16, 6))]
+    lines = []
+    for name, kind, shape, nodes, weights in rows:
+        sparse = sparse_weights(model.get_layer(name))
+        note = f"  (sparse: {sparse[0]} of {sparse[1]} weights live)" if sparse else ""
+        lines.append(f"  {name:<{widths[0]}} {kind:<{widths[1]}} {shape:<{widths[2]}} {nodes:<{widths[3]}} "
+                     f"{weights}{note}")
+    return lines
+
+
+def _or_none(value) -> str:
+    return "none" if value is None else str(value)

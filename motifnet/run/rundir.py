@@ -171,6 +171,35 @@ class Run:
     def complete(self) -> bool:
         return self.meta.get("training", {}).get("status") == "complete"
 
+    def missing_model(self) -> str | None:
+        """Why the run holds no model and what to do, in one sentence; None when ``model.keras`` exists.
+
+        A training that diverged before any epoch improved saved no model: training again as it was
+        would diverge again, so the sentence says which parameters to change.
+        """
+        if (self.path / MODEL).exists():
+            return None
+        status = self.status
+        if status == "diverged":
+            params = self.meta["params"]
+            rate = params.get("learning_rate")
+            rate = f" than {rate:g}" if isinstance(rate, (int, float)) and not isinstance(rate, bool) else ""
+            # A run trained without the max-norm weight constraint may need it back as well.
+            constraint = (" or a weight constraint (--param kernel_constraint=3)"
+                          if "kernel_constraint" in params and params["kernel_constraint"] is None else "")
+            return (f"training diverged and saved no model ({MODEL} is missing); train again with --overwrite and "
+                    f"a smaller learning rate{rate} (--param learning_rate=...){constraint}")
+        if status == "running":
+            return f"holds no model yet ({MODEL} is missing); training is still in its first epoch - wait for it"
+        return (f"holds no model yet ({MODEL} is missing); training stopped before its first epoch ended - "
+                "train again")
+
+    def check_model(self) -> None:
+        """Raise :class:`RunDirError` saying why, when the run holds no model (see :meth:`missing_model`)."""
+        missing = self.missing_model()
+        if missing:
+            raise RunDirError(f"{self.path}: {missing}")
+
     @cached_property
     def dataset_encoder(self):
         """The encoder of the training data, set to explain mismatches in terms of the model."""
@@ -188,11 +217,7 @@ class Run:
         from ..model.layers import CUSTOM_OBJECTS
 
         model_path = self.path / MODEL
-        if not model_path.exists():
-            raise RunDirError(
-                f"{self.path}: holds no model yet ({MODEL} is missing); training stopped before its "
-                "first epoch ended - train again"
-            )
+        self.check_model()
         try:
             return keras.saving.load_model(model_path, compile=False,
                                            safe_mode=True, custom_objects=CUSTOM_OBJECTS)

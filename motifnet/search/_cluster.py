@@ -7,10 +7,13 @@ Only the cluster object differs between the kinds; the search submits its trials
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .._parallel import available_cores
+from .._signals import SIGNALS, check_stop
 from ..errors import ParamError
 
 log = logging.getLogger("motifnet")
@@ -20,6 +23,25 @@ KINDS = ("local", "scheduler", "slurm", "pbs")
 # a worker process runs one trial at a time even when it has several threads (jobqueue).
 TRIAL_RESOURCE = "motifnet_trial"
 DEFAULT_JOBS = 10
+# Local workers run this module's dask_setup when they start (a Dask preload).
+WORKER_PRELOAD = __name__
+
+
+def dask_setup(worker) -> None:
+    """Preload of local workers: SIGINT and SIGTERM are the search's to handle, not its workers'.
+
+    Ctrl-C in a terminal reaches the whole process group, worker processes included. The search
+    process stops at its next safe point and closes the cluster, which ends the workers; a worker
+    that died of the signal first would be a lost worker and print a traceback.
+
+    Parameters
+    ----------
+    worker : distributed.Worker
+        The worker starting (not used: the handlers are the process's).
+    """
+    if threading.current_thread() is threading.main_thread():  # where handlers can be set (a worker's own)
+        for signum in SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 @dataclass
@@ -124,7 +146,8 @@ def connect(options: ClusterOptions, pending: int):
     """Start (or connect to) the cluster of ``options``; yields a :class:`Connection`.
 
     ``pending`` (the trials still to run) caps the number of local workers and batch jobs.
-    Clusters started here are shut down on exit; an existing scheduler is left running.
+    Clusters started here are shut down on exit; an existing scheduler is left running. Local
+    workers ignore SIGINT and SIGTERM (see :func:`dask_setup`): a stop is this process's to make.
     """
     import dask
     from distributed import Client, LocalCluster
@@ -133,7 +156,7 @@ def connect(options: ClusterOptions, pending: int):
     pending = max(1, pending)
     # A trial that kills its worker is resubmitted by the search (once), not by the scheduler.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = None
+        cluster, stopping = None, False
         try:
             if options.kind == "scheduler":
                 try:
@@ -146,9 +169,13 @@ def connect(options: ClusterOptions, pending: int):
                 cores = available_cores()
                 workers = min(options.workers or cores, pending)
                 threads = options.threads or max(1, cores // workers)
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
-                                       silence_logs=logging.ERROR)
+                try:
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
+                                           silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
+                except Exception:
+                    check_stop()  # a signal that reached a worker before it started ignoring signals
+                    raise
                 client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
                 description = f"{workers} local worker process(es), {threads} thread(s) each"
             else:
@@ -160,8 +187,34 @@ def connect(options: ClusterOptions, pending: int):
                 description = f"{jobs} {options.kind.upper()} job(s) of one worker each"
             try:
                 yield Connection(client, threads, resources, description)
+            except KeyboardInterrupt:
+                stopping = True
+                raise
             finally:
-                client.close()
+                with _quiet_logs(stopping):
+                    client.close()
         finally:
             if cluster is not None:
-                cluster.close()
+                with _quiet_logs(stopping):
+                    cluster.close()
+
+
+@contextmanager
+def _quiet_logs(quiet: bool):
+    """Within the block, when ``quiet``, distributed's handlers show only CRITICAL records.
+
+    For a search stopped by a signal: closing the cluster under running trials may log errors
+    (a cancelled task, a closed connection) that are the stop itself, not a problem to report.
+    """
+    handlers = logging.getLogger("distributed").handlers if quiet else []
+    for handler in handlers:
+        handler.addFilter(_only_critical)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(_only_critical)
+
+
+def _only_critical(record) -> bool:
+    return record.levelno >= logging.CRITICAL

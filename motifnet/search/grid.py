@@ -3,7 +3,8 @@ on the validation split (or by K-fold cross-validation); the best is retrained i
 
 The search folder::
 
-    search.json        the settings (data, grid, metric, seed...), then the best trial
+    search.json        the settings (data, grid, metric, seed...), the status (running, interrupted,
+                       failed, complete), then the best trial
     results.tsv        one row per finished trial, appended (and synced) as each one finishes
     best/              the best parameters retrained by motifnet train's code: a normal run folder
     summary.html       ranked table and score_by_parameter.png
@@ -26,11 +27,12 @@ import secrets
 import shutil
 import uuid
 from collections import deque
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._io import leftover_partials, sha256, write_json
-from .._signals import check_stop
+from .._signals import check_stop, stop_requested
 from .._version import __version__
 from ..data.dataset import check_options
 from ..data.genome import is_bed_path
@@ -473,12 +475,65 @@ def _preset_change(earlier: dict, settings: dict) -> str:
 
 def _has_results(folder: Path) -> bool:
     """Whether the folder holds a finished trial or a best run (what starting over would lose)."""
+    return _has_rows(folder) or (folder / BEST).exists()
+
+
+def _has_rows(folder: Path) -> bool:
+    """Whether ``results.tsv`` holds a finished trial."""
     try:
         with open(folder / RESULTS, encoding="utf-8") as handle:
             lines = handle.read().split("\n")
     except OSError:
         lines = []
-    return len([line for line in lines[1:-1] if line]) > 0 or (folder / BEST).exists()
+    return len([line for line in lines[1:-1] if line]) > 0
+
+
+@contextmanager
+def _status_kept(folder: Path, created: Path | None, new_search: bool):
+    """Within the block, ``search.json`` says 'running'; when the block raises, it no longer does.
+
+    Stopped by a signal: 'interrupted' (the same command continues it). Failed before any trial
+    finished in a search this call began (refused data, a cluster that did not start): what it
+    wrote is removed, and ``created`` (the first folder it made on the way to ``folder``, or None)
+    with it if nothing else is there. Failed otherwise: 'failed'.
+    """
+    _set_status(folder, "running")
+    try:
+        yield
+    except BaseException as error:
+        try:
+            if isinstance(error, KeyboardInterrupt):
+                _set_status(folder, "interrupted")
+            elif new_search and not _has_rows(folder):
+                _forget_search(folder, created)
+            else:
+                _set_status(folder, "failed")
+        except (OSError, ValueError) as cleanup_error:  # the search's own error is the one to report
+            log.warning("%s: cannot record how the search ended (%s)", folder / SETTINGS, cleanup_error)
+        raise
+
+
+def _set_status(folder: Path, status: str) -> None:
+    """Record ``status`` in ``search.json``, unless it says so already or the search's outcome (complete, failed)."""
+    state = read_search_state(folder)
+    if state.get("status") != status and (status == "running" or state.get("status") == "running"):
+        write_json(folder / SETTINGS, {**state, "status": status})
+
+
+def _forget_search(folder: Path, created: Path | None) -> None:
+    """Remove the files of a search that never finished a trial, and the folders made for it if they are empty."""
+    for name in (SETTINGS, RESULTS):
+        (folder / name).unlink(missing_ok=True)
+    for partial in leftover_partials(folder):
+        partial.unlink()
+    if created is None:
+        return
+    for path in (folder, *folder.parents):
+        if not path.is_dir() or any(path.iterdir()):
+            break
+        path.rmdir()
+        if path == created:
+            break
 
 
 class ResultsFile:
@@ -623,16 +678,26 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     Raises
     ------
     ParamError, InputError
-        Bad settings or data (before any trial runs), a folder holding another search.
+        Bad settings or data (before any trial runs), a folder holding another search. What a
+        search begun by this call wrote is removed then, unless a trial finished.
     MotifnetError
         Every trial failed (the rows and the summary are written first).
+    motifnet._signals.StopRequested
+        A signal asked to stop (see :func:`motifnet._signals.stop_on_signals`): finished trials stay
+        in ``results.tsv`` and ``search.json`` says 'interrupted'; the same call continues the search.
     """
-    from contextlib import ExitStack
-
     config.checked()
     cluster = (cluster or ClusterOptions()).checked()
     folder = Path(config.search_dir)
-    settings, _ = _prepare_folder(config)
+    created = next((path for path in reversed((folder, *folder.parents)) if not path.exists()), None)
+    settings, earlier = _prepare_folder(config)
+    with _status_kept(folder, created, new_search=earlier is None):
+        return _search(config, cluster, settings, on_result, runner)
+
+
+def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_result, runner) -> SearchResult:
+    """:func:`run_search` once the folder is prepared (``settings``: what ``search.json`` records)."""
+    folder = Path(config.search_dir)
     seed = settings["seed"]
     pinned = pinned_values(settings)
     if pinned:
@@ -806,6 +871,8 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
             for future in finished:
                 trial, attempt, errors = futures.pop(future)
                 outcome = _outcome(future)
+                if outcome.get("retry") and stop_requested():
+                    continue  # lost to the stop (a worker that ended, a cancelled trial): the next run runs it
                 if outcome["status"] != "ok":
                     errors = errors + [f"attempt {attempt}: {outcome['error']}" if outcome.get("retry")
                                        else outcome["error"]]
