@@ -224,9 +224,10 @@ def test_bad_assignments(assignment, message):
         parse_assignments([assignment])
 
 
-def test_a_parameter_given_twice_is_refused():
-    with pytest.raises(ParamError, match=r"--param kernel_num is given twice \(in 'kernel_num=20' and before\)"):
-        parse_assignments(["kernel_num=10", "epochs=3", "kernel_num=20"])
+def test_a_parameter_given_twice_takes_the_last_value_and_says_so(caplog):
+    with caplog.at_level("INFO", logger="motifnet"):
+        assert parse_assignments(["kernel_num=10", "epochs=3", "kernel_num=20"])["kernel_num"] == 20
+    assert "--param kernel_num given more than once: using the last, 20" in caplog.text
 
 
 @pytest.mark.parametrize("name, value", [

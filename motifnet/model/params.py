@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParamError
+
+log = logging.getLogger("motifnet")
 
 
 @dataclass(frozen=True)
@@ -260,9 +263,11 @@ def parse_assignments(assignments) -> dict:
             raise ParamError(f"--param expects KEY=VALUE (e.g. kernel_num=20), received: {text!r}")
         key, value = text.split("=", 1)
         key = key.strip()
-        if key in result:  # the last would win without a word: a typo in a long command line
-            raise ParamError(f"--param {key} is given twice (in {text!r} and before); give each parameter once")
-        result[key] = convert_value(key, value.strip())
+        value = convert_value(key, value.strip())
+        if key in result and result[key] != value:  # the last one wins (scripts add overrides to a base list)
+            log.info("--param %s given more than once: using the last, %s", key, value.strip() if isinstance(value, str)
+                     else value)
+        result[key] = value
     return result
 
 
