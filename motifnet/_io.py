@@ -146,6 +146,28 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
+def missing_folders(folder) -> list:
+    """``folder`` and those of its parents that do not exist yet, deepest first (what making it will create)."""
+    folder, missing = Path(folder).absolute(), []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+def remove_empty_folders(folders) -> None:
+    """Remove ``folders`` (deepest first, as :func:`missing_folders` lists them) while they are empty.
+
+    A command refused after making its output folder leaves no empty folder behind; a folder that
+    holds anything, and every folder above it, stays.
+    """
+    for folder in folders:
+        try:
+            Path(folder).rmdir()
+        except OSError:
+            break
+
+
 def leftover_partials(folder) -> list:
     """The temporary files of :func:`atomic_path` in ``folder``: what writes killed before their rename left.
 

@@ -132,6 +132,18 @@ def copy_run(run_dir: Path, destination: Path) -> Path:
     return Path(shutil.copytree(run_dir, destination))
 
 
+def diverged_copy(run_dir: Path, destination: Path) -> Path:
+    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
+    copy = copy_run(run_dir, destination)
+    meta = json.loads((copy / "motifnet.json").read_text())
+    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
+    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
+    (copy / "motifnet.json").write_text(json.dumps(meta))
+    (copy / "model.keras").unlink()
+    (copy / "metrics.json").unlink()
+    return copy
+
+
 def folder_digest(folder: Path) -> dict:
     """Relative path -> SHA-256 of every file under ``folder``: compared to catch writes into shared runs."""
     return {str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,9 +1,8 @@
 """motifnet.run.info: the description of a run folder, for each kind of run."""
 
-import json
 import re
 
-from helpers import copy_run
+from helpers import copy_run, diverged_copy
 
 from motifnet.run.info import describe_run, layer_rows
 from motifnet.run.rundir import open_run
@@ -74,18 +73,6 @@ def test_a_run_without_metrics_says_so(trained_run, tmp_path):
     (run_dir / "metrics.json").unlink()
     text = describe_run(open_run(run_dir))
     assert text.endswith("\ntest metrics: none yet (training has not finished)")
-
-
-def diverged_copy(run_dir, destination):
-    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
-    copy = copy_run(run_dir, destination)
-    meta = json.loads((copy / "motifnet.json").read_text())
-    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
-    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
-    (copy / "motifnet.json").write_text(json.dumps(meta))
-    (copy / "model.keras").unlink()
-    (copy / "metrics.json").unlink()
-    return copy
 
 
 def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_run, tmp_path):

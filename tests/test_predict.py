@@ -1,11 +1,10 @@
 """motifnet.run.predict: the one prediction path (in memory, streamed chunk by chunk), batch-size independent."""
 
 import io
-import json
 
 import numpy as np
 import pytest
-from helpers import assert_same_outputs, copy_run, random_dna, two_classes, write_fasta
+from helpers import assert_same_outputs, diverged_copy, random_dna, two_classes, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.pipeline import dataset_arrays
@@ -151,18 +150,6 @@ def test_predict_warns_of_repeated_ids(cli, trained_run, tmp_path):
     assert "records 1 and 3 (in input order) have the same id, and 2 id(s) occur more than once" in result.stderr
     result = cli("predict", run_dir, write_fasta(tmp_path / "ok.fa", zip(["x", "y"], records[:2])))
     assert result.exit_code == 0 and "same id" not in result.stderr
-
-
-def diverged_copy(run_dir, destination):
-    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
-    copy = copy_run(run_dir, destination)
-    meta = json.loads((copy / "motifnet.json").read_text())
-    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
-    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
-    (copy / "motifnet.json").write_text(json.dumps(meta))
-    (copy / "model.keras").unlink()
-    (copy / "metrics.json").unlink()
-    return copy
 
 
 def test_predict_on_a_diverged_run_says_in_one_line_that_there_is_no_model(cli, trained_run, tmp_path):

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import copy_run
+from helpers import copy_run, diverged_copy
 
 from motifnet.errors import RunDirError
 from motifnet.run.rundir import open_run, read_split, split_text
@@ -70,18 +70,6 @@ def test_missing_files_are_refused_when_first_used(trained_run, tmp_path, name, 
     with pytest.raises(RunDirError) as raised:
         getattr(run, attribute)
     assert message in str(raised.value)
-
-
-def diverged_copy(run_dir, destination):
-    """A copy of a run as a training that diverged in its first epoch leaves it: no model, status "diverged"."""
-    copy = copy_run(run_dir, destination)
-    meta = json.loads((copy / "motifnet.json").read_text())
-    meta["training"].update(status="diverged", best_epoch=None, epochs_run=1)
-    meta["params"].update(learning_rate=1e30, kernel_constraint=None)
-    (copy / "motifnet.json").write_text(json.dumps(meta))
-    (copy / "model.keras").unlink()
-    (copy / "metrics.json").unlink()
-    return copy
 
 
 def test_a_diverged_run_says_it_diverged_and_which_parameters_to_change(trained_run, tmp_path):

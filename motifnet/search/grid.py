@@ -31,7 +31,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._io import leftover_partials, sha256, write_json
+from .._io import leftover_partials, missing_folders, remove_empty_folders, sha256, write_json
 from .._signals import check_stop, stop_requested
 from .._version import __version__
 from ..data.dataset import check_options
@@ -489,13 +489,13 @@ def _has_rows(folder: Path) -> bool:
 
 
 @contextmanager
-def _status_kept(folder: Path, created: Path | None, new_search: bool):
+def _status_kept(folder: Path, made: list, new_search: bool):
     """Within the block, ``search.json`` says 'running'; when the block raises, it no longer does.
 
     Stopped by a signal: 'interrupted' (the same command continues it). Failed before any trial
     finished in a search this call began (refused data, a cluster that did not start): what it
-    wrote is removed, and ``created`` (the first folder it made on the way to ``folder``, or None)
-    with it if nothing else is there. Failed otherwise: 'failed'.
+    wrote is removed, and the folders it made (``made``, see :func:`motifnet._io.missing_folders`)
+    while they are empty. Failed otherwise: 'failed'.
     """
     _set_status(folder, "running")
     try:
@@ -505,7 +505,7 @@ def _status_kept(folder: Path, created: Path | None, new_search: bool):
             if isinstance(error, KeyboardInterrupt):
                 _set_status(folder, "interrupted")
             elif new_search and not _has_rows(folder):
-                _forget_search(folder, created)
+                _forget_search(folder, made)
             else:
                 _set_status(folder, "failed")
         except (OSError, ValueError) as cleanup_error:  # the search's own error is the one to report
@@ -520,20 +520,13 @@ def _set_status(folder: Path, status: str) -> None:
         write_json(folder / SETTINGS, {**state, "status": status})
 
 
-def _forget_search(folder: Path, created: Path | None) -> None:
+def _forget_search(folder: Path, made: list) -> None:
     """Remove the files of a search that never finished a trial, and the folders made for it if they are empty."""
     for name in (SETTINGS, RESULTS):
         (folder / name).unlink(missing_ok=True)
     for partial in leftover_partials(folder):
         partial.unlink()
-    if created is None:
-        return
-    for path in (folder, *folder.parents):
-        if not path.is_dir() or any(path.iterdir()):
-            break
-        path.rmdir()
-        if path == created:
-            break
+    remove_empty_folders(made)
 
 
 class ResultsFile:
@@ -689,9 +682,9 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     config.checked()
     cluster = (cluster or ClusterOptions()).checked()
     folder = Path(config.search_dir)
-    created = next((path for path in reversed((folder, *folder.parents)) if not path.exists()), None)
+    made = missing_folders(folder)
     settings, earlier = _prepare_folder(config)
-    with _status_kept(folder, created, new_search=earlier is None):
+    with _status_kept(folder, made, new_search=earlier is None):
         return _search(config, cluster, settings, on_result, runner)
 
 

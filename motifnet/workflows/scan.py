@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._io import write_json, write_text
+from .._io import missing_folders, remove_empty_folders, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
@@ -15,15 +15,6 @@ log = logging.getLogger("motifnet")
 
 #: The files scan writes in OUT_DIR besides ``scan.json`` (which every scan writes again).
 SCAN_FILES = ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png")
-
-
-def _folders_to_make(folder: Path) -> list:
-    """``folder`` and those of its parents that do not exist yet, deepest first."""
-    missing = []
-    while not folder.exists() and folder != folder.parent:
-        missing.append(folder)
-        folder = folder.parent
-    return missing
 
 
 def _remove_earlier_outputs(out: Path, written) -> None:
@@ -86,17 +77,13 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d FASTA file(s) for %d motifs of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
-    made = _folders_to_make(out)
+    made = missing_folders(out)
     earlier_run = (out / SCAN_SUMMARY).is_file()
     out.mkdir(parents=True, exist_ok=True)
     try:
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
     except BaseException:
-        for folder in made:  # a refused input leaves no empty folder behind
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        remove_empty_folders(made)
         raise
     rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class)
     write_text(out / "enrichment.tsv", enrichment_text(rows))
