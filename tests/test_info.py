@@ -1,5 +1,6 @@
 """motifnet.run.info: the description of a run folder, for each kind of run."""
 
+import json
 import re
 
 from helpers import copy_run, diverged_copy
@@ -68,9 +69,20 @@ def test_sequence_and_structure_run(rna_structure_run):
     assert re.search(r"\n  sequence +InputLayer +\(20, 12\) ", text)  # 4 letters x 3 structure letters
 
 
-def test_a_run_without_metrics_says_so(trained_run, tmp_path):
+def test_a_complete_run_without_metrics_says_the_file_is_missing(trained_run, tmp_path):
+    # A complete run whose metrics.json was deleted read "training has not finished".
     run_dir = copy_run(trained_run[0], tmp_path / "run")
     (run_dir / "metrics.json").unlink()
+    text = describe_run(open_run(run_dir))
+    assert text.endswith("\ntest metrics: none (training is complete, but metrics.json is missing or damaged)")
+
+
+def test_an_unfinished_run_has_no_metrics_yet(trained_run, tmp_path):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "metrics.json").unlink()
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"]["status"] = "interrupted"
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
     text = describe_run(open_run(run_dir))
     assert text.endswith("\ntest metrics: none yet (training has not finished)")
 

@@ -166,6 +166,9 @@ def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
     (["{tmp}/q.meme", "--db", "{tmp}/report"], "motif database {tmp}/report: a folder, not a MEME motif file; give "
                                                "{tmp}/report/motifs_distinct.meme or {tmp}/report/motifs.meme"),
     (["{tmp}/nomatrix.meme"], "nomatrix.meme: motif m2 has no letter-probability matrix"),
+    # Repeated target names were accepted: matches.tsv names the target only by its name.
+    (["{tmp}/q.meme", "--db", "{tmp}/twice.meme"], "motif database {tmp}/twice.meme: motifs 1 and 3 are both named "
+                                                   "'k'; give each MOTIF a name of its own"),
 ])
 def test_bad_input_to_compare(cli, tmp_path, args, fragment):
     rng = np.random.default_rng(0)

@@ -174,7 +174,10 @@ def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifD
     if tax_group:
         groups = tax_group if isinstance(tax_group, str) else ",".join(tax_group)
         raise ParamError(f"--tax-group {groups} applies to JASPAR only, not to the motif file {spec}")
-    return read_motif_file(spec, "motif database")
+    database = read_motif_file(spec, "motif database")
+    # Matches name their target by its MOTIF name: two targets of one name could not be told apart.
+    check_unique_names(database, f"motif database {spec}")
+    return database
 
 
 def in_query_letters(query_letters: str, database: MotifDatabase, query_source: str) -> MotifDatabase:

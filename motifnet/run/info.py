@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..model.params import from_json, to_json
 from .evaluation import format_metric
-from .rundir import Run, read_metrics
+from .rundir import METRICS, Run, read_metrics
 
 
 def layer_rows(model) -> list:
@@ -69,6 +69,8 @@ def describe_run(run: Run) -> str:
                          f"{format_metric(scores['pr_auc'])}, {scores['positives']} positives")
     elif run.status in ("diverged", "failed"):
         lines.append(f"test metrics: none (training {run.status})")
+    elif run.status == "complete":
+        lines.append(f"test metrics: none (training is complete, but {METRICS} is missing or damaged)")
     else:
         lines.append("test metrics: none yet (training has not finished)")
     return "\n".join(lines)
