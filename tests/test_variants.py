@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import make_genome, write_fasta
+from helpers import folder_digest, make_genome, write_fasta
 
 from motifnet.data.genome import Genome
 from motifnet.data.vcf import Variant, read_snvs
@@ -229,6 +229,133 @@ def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
     assert [row["id"] for row in _table(out / "variants.tsv")] == ["good"]
     summary = json.loads((out / "variants.json").read_text())
     assert (summary["snvs"], summary["skipped_mismatches"], summary["skipped_indels"]) == (1, 1, 1)
+
+
+# -- bad input, reruns and stops, with the tiny shared run (windows of 40) -------------------------------------
+
+@pytest.fixture
+def tiny(trained_run, tmp_path):
+    """The shared tiny run, a genome whose chr1 matches :data:`_HEADER`, and a VCF of five SNVs on chr1."""
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    snvs = [("chr1", position, f"v{position}", sequence[position - 1], _OTHER[sequence[position - 1]])
+            for position in (100, 110, 120, 130, 140)]
+    return {"run": trained_run[0], "genome": genome["genome"], "sequence": sequence, "snvs": snvs,
+            "vcf": _vcf(tmp_path / "v.vcf", snvs), "folder": tmp_path}
+
+
+def _variants(cli, tiny, vcf, out, *options):
+    return cli("variants", tiny["run"], "--vcf", vcf, "--genome", tiny["genome"], "-o", out, "--null", 2, *options)
+
+
+@pytest.mark.parametrize(("case", "fragment"), [
+    ("ref", "bad.vcf, line 9: REF '{wrong}' at chr1:300 disagrees with the genome"),
+    ("chrom", "bad.vcf, line 9: chromosome 'chrZ' is not in the genome"),
+    ("malformed", "bad.vcf, line 9: not a valid VCF record"),
+    ("empty", "--vcf {folder}/bad.vcf: not a readable VCF file"),
+    ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
+    ("out_file", "-o {folder}/a_file is a file; variants writes a folder"),
+    ("out_below_file", "-o {folder}/a_file/out: cannot be made, {folder}/a_file is a file"),
+])
+def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
+    folder, sequence = tiny["folder"], tiny["sequence"]
+    (folder / "a_file").write_text("the user's")
+    (folder / "a_folder").mkdir()
+    wrong = _OTHER[sequence[299]]
+    last = {"ref": ("chr1", 300, "x", wrong, sequence[299]), "chrom": ("chrZ", 300, "x", "A", "C"),
+            "malformed": ("chr1", "3x0", "x", "A", "C")}.get(case)
+    vcf = _vcf(folder / "bad.vcf", [*tiny["snvs"], last] if last else tiny["snvs"])
+    if case == "empty":
+        vcf.write_text("")
+    vcf = folder / "a_folder" if case == "vcf_folder" else vcf
+    out = {"out_file": folder / "a_file", "out_below_file": folder / "a_file" / "out"}.get(case, folder / "new" / "out")
+    result = _variants(cli, tiny, vcf, out)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), result.output
+    assert fragment.format(wrong=wrong, folder=folder) in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert not (folder / "new").exists()
+    assert (folder / "a_file").read_text() == "the user's"
+
+
+def test_the_python_api_refuses_an_output_that_is_a_file_before_any_work(tiny, monkeypatch):
+    import motifnet.workflows.variants as workflow
+    from motifnet.errors import ParamError
+    from motifnet.interpret.variants import VariantConfig
+    from motifnet.run.rundir import open_run
+
+    monkeypatch.setattr(workflow, "score_variants", lambda *args: pytest.fail("scored before checking -o"))
+    (tiny["folder"] / "a_file").write_text("the user's")
+    with pytest.raises(ParamError, match="a_file: must be a folder, not a file"):
+        workflow.variants_to_folder(open_run(tiny["run"]), tiny["vcf"], tiny["genome"], tiny["folder"] / "a_file",
+                                    VariantConfig(null=0))
+
+
+def test_a_rerun_replaces_the_earlier_results_and_keeps_the_users_files(cli, tiny):
+    out = tiny["folder"] / "out"
+    assert _variants(cli, tiny, tiny["vcf"], out, "--top", 5).exit_code == 0
+    (out / "notes.txt").write_text("the user's")
+    packed = tiny["folder"] / "one.vcf.gz"
+    packed.write_bytes(gzip.compress(_vcf(tiny["folder"] / "one.vcf", tiny["snvs"][2:3]).read_bytes()))
+    result = _variants(cli, tiny, packed, out, "--top", 5)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "variants.json").read_text())
+    assert [row["id"] for row in _table(out / "variants.tsv")] == ["v120"] and summary["snvs"] == 1
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        ["notes.txt", "variants.json", "variants.tsv", summary["top"][0]["image"]])
+    assert (out / "notes.txt").read_text() == "the user's"
+
+
+@pytest.mark.parametrize("stage", ["predict_encoded", "attribute"])
+def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, monkeypatch, stage):
+    """A stop while scoring, or while computing the logos, writes nothing: an earlier run's files stay as they were
+    (its variants.json still matches its logos), and a folder the command would have made is not left behind."""
+    import motifnet.interpret.variants as interpret
+    from motifnet._signals import request_stop
+
+    out = tiny["folder"] / "out"
+    assert _variants(cli, tiny, tiny["vcf"], out, "--top", 5).exit_code == 0
+    (out / "notes.txt").write_text("the user's")
+    before = folder_digest(out)
+    original = getattr(interpret, stage)
+
+    def stopping(*args, **kwargs):
+        request_stop()  # as the first SIGINT does; the next safe point stops
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(interpret, stage, stopping)
+    sequence = tiny["sequence"]
+    # 70 SNVs: two chunks of predictions, so that a stop asked during the first is honoured while scoring.
+    snvs = [("chr1", position, ".", sequence[position - 1], _OTHER[sequence[position - 1]])
+            for position in range(1000, 1700, 10)]
+    other = _vcf(tiny["folder"] / "other.vcf", snvs)
+    for folder in (out, tiny["folder"] / "new" / "out"):
+        result = _variants(cli, tiny, other, folder, "--top", 5)
+        assert result.exit_code != 0 and "stopped by a signal" in result.output, result.output
+    assert folder_digest(out) == before
+    assert not (tiny["folder"] / "new").exists()
+
+
+def test_a_failed_write_keeps_the_earlier_results_and_leaves_no_folder_it_made(cli, tiny, monkeypatch):
+    import errno
+
+    import motifnet.plot.figures
+
+    out = tiny["folder"] / "out"
+    assert _variants(cli, tiny, tiny["vcf"], out, "--top", 2).exit_code == 0
+    before = folder_digest(out)
+
+    def full_disk(figure, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(motifnet.plot.figures, "save_figure", full_disk)
+    other = _vcf(tiny["folder"] / "other.vcf", tiny["snvs"][3:])
+    for folder in (out, tiny["folder"] / "new" / "out"):
+        result = _variants(cli, tiny, other, folder, "--top", 2)
+        assert result.exit_code != 0 and "No space left on device" in result.output, result.output
+        assert "Traceback" not in result.output
+    assert folder_digest(out) == before
+    assert not (tiny["folder"] / "new").exists()
 
 
 # -- logos of the top variants and the report section ------------------------------------------------------------

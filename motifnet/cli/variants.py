@@ -40,7 +40,7 @@ summary.html gains a section with the top variants and their logos."""
                    "largest |delta| (0: none).")
 @batch_size_option()
 @logging_options
-@stopping_on_signals  # stops between chunks of variants; variants.tsv is then not written
+@stopping_on_signals  # stops between chunks of variants or of logos; then nothing is written
 def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatches, seed, top, batch_size):
     """Score the SNVs of a VCF file: a run's predictions for the reference and alternative windows.
 

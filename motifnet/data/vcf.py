@@ -64,6 +64,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     import vcfpy
 
     name = str(path)
+    if Path(name).is_dir():
+        raise InputError(f"--vcf {name}: a folder, not a VCF file; give the .vcf or .vcf.gz file")
     if not Path(name).is_file():
         raise InputError(f"--vcf {name}: no such file")
     counts = VariantCounts()
@@ -75,7 +77,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             reader = vcfpy.Reader.from_stream(lines, path=name)
     except (vcfpy.exceptions.VCFPyException, ValueError, OSError, IndexError) as error:
         lines.close()
-        raise InputError(f"--vcf {name}: not a readable VCF file ({_one_line(error)})") from None
+        raise InputError(f"--vcf {name}: not a readable VCF file ({_one_line(error)}); give a VCF with its header "
+                         "lines (##fileformat=VCFv4.x, then #CHROM POS ID REF ALT ...)") from None
     with reader:
         while True:
             try:
@@ -85,7 +88,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             except StopIteration:
                 break
             except (vcfpy.exceptions.VCFPyException, ValueError, IndexError) as error:
-                raise InputError(f"{name}, line {lines.parsed}: not a valid VCF record ({_one_line(error)})") from None
+                raise InputError(f"{name}, line {lines.parsed}: not a valid VCF record ({_one_line(error)}); "
+                                 "fix or remove that line") from None
             line = lines.parsed
             where = f"{name}, line {line}"
             _check_position(record.CHROM, record.POS, genome, where)

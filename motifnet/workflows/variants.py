@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_text
+from .._io import missing_folders, remove_empty_folders, write_json, write_text
+from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
 from ..errors import ParamError
@@ -73,7 +75,10 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     The ``top`` variants with the largest ``|delta|`` get a figure of attribution logos of their
     reference and alternative windows; when ``out_dir`` is a report folder of
     ``visualize-kernels`` (or a subfolder of one), its ``summary.html`` is rendered again with a
-    section for them.
+    section for them. Every file is written once all the work is done, and the logos an earlier
+    call listed in ``variants.json`` that this one did not write again are removed after that: a
+    stop (see :mod:`motifnet._signals`) or a failure on the way leaves an earlier call's files as
+    they were, and no folder this call made.
 
     Returns
     -------
@@ -81,14 +86,25 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         What is written to ``variants.json``: SNVs scored, indels (and other non-SNV alleles)
         skipped, REF mismatches skipped, window length and offset, null substitutions, seed, and
         the ``top`` variants with their logos.
+
+    Raises
+    ------
+    ParamError
+        ``out_dir`` is a file or lies below one, a run that does not read DNA sequence alone, or
+        options out of range; all before any work.
+    InputError
+        A VCF or genome that cannot be used (see :func:`motifnet.data.vcf.read_snvs`).
     """
+    from ..plot.figures import save_figure
+
+    out = Path(out_dir)
+    check_output_folder(out, "-o")
     check_variants_run(run)
     if top < 0:
         raise ParamError(f"--top must be 0 or more, received: {top}")
     encoder = run.dataset_encoder
     config = config.checked(encoder.length)
     offset = encoder.length // 2 if config.offset is None else config.offset
-    out = Path(out_dir)
     with Genome(genome_path) as genome:
         variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
         if counts.indels:
@@ -97,15 +113,26 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
             log.warning("warning: %s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
                         genome.path)
         effects = score_variants(run.model, encoder, genome, variants, config)
-        out.mkdir(parents=True, exist_ok=True)
-        _remove_earlier_logos(out)
-        rows = write_variant_logos(out, run, genome, variants, effects, offset, top, config.batch_size)
-    write_text(out / VARIANTS_FILE, variants_table(variants, effects, run.output_names, run.task))
+        rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
                "skipped_mismatches": counts.mismatches, "window_length": encoder.length, "offset": offset,
                "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
                "top": rows}
-    write_json(out / SUMMARY_FILE, summary)
+    table = variants_table(variants, effects, run.output_names, run.task)
+    earlier_logos = _earlier_logos(out)
+    made = missing_folders(out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        for image, draw in figures.items():
+            save_figure(draw(), out / image)
+        write_text(out / VARIANTS_FILE, table)
+        write_json(out / SUMMARY_FILE, summary)  # last: it lists the logos, which are all in place by now
+    except BaseException:
+        remove_empty_folders(made)
+        raise
+    for name in earlier_logos:
+        if name not in figures and (out / name).is_file():
+            (out / name).unlink()
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
     if report is not None:
@@ -118,19 +145,24 @@ def top_variants(effects: VariantEffects, top: int) -> np.ndarray:
     return np.argsort(-effects.max_abs_delta, kind="stable")[:top]
 
 
-def write_variant_logos(out: Path, run, genome, variants: list, effects: VariantEffects, offset: int, top: int,
-                        batch_size: int = 256) -> list:
-    """Draw and save the logos of the ``top`` variants; their rows of ``variants.json``, largest ``|delta|`` first.
+def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, offset: int, top: int,
+                         batch_size: int = 256) -> tuple:
+    """The logos of the ``top`` variants: their rows of ``variants.json`` and how to draw each figure.
 
-    Each figure shows :data:`LOGO_FLANK` positions on either side of the variant, in genome
-    coordinates, for the output whose probability (or value) the variant changes most.
+    The attributions are computed here (a stop is honoured between their batches); drawing waits
+    for the caller, which saves each figure under its name. Each figure shows :data:`LOGO_FLANK`
+    positions on either side of the variant, in genome coordinates, for the output whose
+    probability (or value) the variant changes most.
+
+    Returns
+    -------
+    list of dict, dict
+        The rows, largest ``|delta|`` first, and image name -> a callable without arguments that
+        draws that figure and returns it.
     """
-    from ..plot.figures import save_figure
-    from ..plot.variants import plot_variant_logos
-
     order = top_variants(effects, top)
     if not len(order):
-        return []
+        return [], {}
     chosen = [variants[row] for row in order]
     targets = np.abs(effects.delta[order]).argmax(axis=1)
     encoder = run.dataset_encoder
@@ -139,41 +171,46 @@ def write_variant_logos(out: Path, run, genome, variants: list, effects: Variant
     first, last = max(offset - LOGO_FLANK, 0), min(offset + LOGO_FLANK + 1, encoder.length)
     digits = len(str(len(order)))
     value = "value" if run.task == "regression" else "p"
-    rows = []
+    rows, figures = [], {}
     for rank, (row, variant) in enumerate(zip(order.tolist(), chosen), start=1):
         target = int(targets[rank - 1])
         name = run.output_names[target]
         image = f"variant_{rank:0{digits}d}_{_safe(variant.chrom)}-{variant.pos}-{variant.ref}-{variant.alt}.png"
-        first_position = variant.pos - offset + first
         titles = [f"{rank}. {variant.chrom}:{variant.pos} {variant.id} {kind} {letter}: {name} {value} "
                   f"{float(values[row, target]):.3f}, logit {float(logits[rank - 1]):.2f}"
                   for kind, letter, values, logits in (("ref", variant.ref, effects.ref, logos.ref_logits),
                                                         ("alt", variant.alt, effects.alt, logos.alt_logits))]
-        axes = plot_variant_logos(logos.ref[rank - 1, first:last], logos.alt[rank - 1, first:last],
-                                  encoder.alphabet.letters, first_position, variant.pos, titles)
-        save_figure(axes[0].figure, out / image)
+        figures[image] = functools.partial(_logo_figure, logos.ref[rank - 1, first:last],
+                                           logos.alt[rank - 1, first:last], encoder.alphabet.letters,
+                                           variant.pos - offset + first, variant.pos, titles)
         rows.append({"rank": rank, "chrom": variant.chrom, "pos": variant.pos, "id": variant.id, "ref": variant.ref,
                      "alt": variant.alt, "target": name, "ref_value": float(effects.ref[row, target]),
                      "alt_value": float(effects.alt[row, target]), "delta": float(effects.delta[row, target]),
                      "p_value": None if np.isnan(effects.p_values[row]) else float(effects.p_values[row]),
                      "image": image})
-    return rows
+    return rows, figures
+
+
+def _logo_figure(ref, alt, letters: str, first_position: int, variant_position: int, titles):
+    """The figure of :func:`motifnet.plot.variants.plot_variant_logos`, for the caller to save."""
+    from ..plot.variants import plot_variant_logos
+
+    return plot_variant_logos(ref, alt, letters, first_position, variant_position, titles)[0].figure
 
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.]+", "_", text)[:40]
 
 
-def _remove_earlier_logos(out: Path) -> None:
-    """Delete the variant logos an earlier ``variants`` wrote here (listed in its ``variants.json``), nothing else.
+def _earlier_logos(out: Path) -> list:
+    """The variant logos an earlier ``variants`` wrote to ``out``, as its ``variants.json`` lists them.
 
-    They would be mistaken for this call's; a file the user named like one stays.
+    Only names of the logos' form: a file the user named otherwise stays whatever that file says.
     """
     try:
         earlier = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8")).get("top", [])
     except (OSError, ValueError, AttributeError):
-        return
-    for entry in earlier if isinstance(earlier, list) else []:
-        name = entry.get("image") if isinstance(entry, dict) else None
-        if isinstance(name, str) and _LOGO_NAME.match(name) and (out / name).is_file():
-            (out / name).unlink()
+        return []
+    names = [entry.get("image") if isinstance(entry, dict) else None for entry in
+             (earlier if isinstance(earlier, list) else [])]
+    return [name for name in names if isinstance(name, str) and _LOGO_NAME.match(name)]
