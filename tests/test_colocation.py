@@ -118,17 +118,19 @@ def test_merging_only_joins_whole_groups_and_labels_are_numbered_in_order():
     assert merge_colocated(labels, np.eye(12)).tolist() == labels.tolist()  # nothing co-locates: unchanged
 
 
-def _merge_by_recomputing_every_mean(labels, scores, same_sites):
+def _merge_by_recomputing_every_mean(labels, scores, same_sites, log_p=None, similar_sites=0.06, similar_p=1e-2):
     """Average linkage over groups as its definition reads: every mean recomputed from the scores."""
     groups = [list(np.flatnonzero(labels == label)) for label in dict.fromkeys(labels.tolist())]
     while len(groups) > 1:
         best, pair = -np.inf, None
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
-                mean = scores[np.ix_(groups[i], groups[j])].mean()
-                if mean > best:
+                between = np.ix_(groups[i], groups[j])
+                mean = scores[between].mean()
+                alike = log_p is not None and mean >= similar_sites and log_p[between].mean() <= np.log10(similar_p)
+                if (mean >= same_sites or alike) and mean > best:
                     best, pair = mean, (i, j)
-        if best < same_sites:
+        if pair is None:
             break
         groups[pair[0]] = sorted(groups[pair[0]] + groups.pop(pair[1]))
     merged = np.zeros(len(labels), dtype=int)
@@ -150,6 +152,30 @@ def test_merging_with_updated_sums_equals_recomputing_every_mean(seed):
     expected = _merge_by_recomputing_every_mean(labels, scores, 0.13)
     assert 1 < len(set(expected)) < len(set(labels))  # some groups merge, not all
     np.testing.assert_array_equal(merge_colocated(labels, scores, 0.13), expected)
+    # With the motifs' similarity, groups below the cut merge where their motifs are alike.
+    log_p = -rng.uniform(0, 3, (n, n)) ** 2
+    log_p = (log_p + log_p.T) / 2
+    alike = _merge_by_recomputing_every_mean(labels, scores, 0.13, log_p, 0.08, 1e-3)
+    assert len(set(alike)) < len(set(expected))
+    np.testing.assert_array_equal(merge_colocated(labels, scores, 0.13, log_p, 0.08, 1e-3), alike)
+
+
+@pytest.mark.parametrize("score,log_p,merged", [
+    (0.07, -3.0, True),  # co-located beyond chance and alike: one element learned in different flanks
+    (0.07, -1.5, False),  # co-located, but different motifs (an element and the sequence around it)
+    (0.05, -6.0, False),  # alike, but not co-located enough
+    (0.09, 0.0, True),  # co-located at the cut: merged whatever the motifs
+])
+def test_groups_below_the_cut_merge_only_where_their_motifs_are_alike(score, log_p, merged):
+    # Two groups of two kernels each; every pair between them scores `score` with log10 p `log_p`.
+    labels = np.array([0, 0, 1, 1])
+    scores = np.full((4, 4), score)
+    scores[:2, :2] = scores[2:, 2:] = 0.5
+    logs = np.full((4, 4), log_p)
+    logs[:2, :2] = logs[2:, 2:] = -20.0
+    expected = [0, 0, 0, 0] if merged else [0, 0, 1, 1]
+    assert merge_colocated(labels, scores, log_p=logs).tolist() == expected
+    assert merge_colocated(labels, scores).tolist() == ([0, 0, 0, 0] if score >= SAME_SITES else [0, 0, 1, 1])
 
 
 def _nearby_by_hand(texts, weights, bias, sites, thresholds):

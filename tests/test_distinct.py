@@ -183,6 +183,7 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     assert html.index("<h2>Distinct motifs</h2>") < html.index("<h2>Data and model</h2>")
     # The cuts in use, from the code.
     assert "below 1e-4" in html and f"beyond chance, at {round(SAME_SITES * 100)}% or more of them" in html
+    assert "or at 6% or more where\ntheir motifs are also alike, with a geometric mean p-value of 1e-2 or less" in html
     assert html.count('<section class="kernel"') == 3
     report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif
@@ -217,3 +218,26 @@ def test_partial_copies_of_one_long_motif_that_fire_together_are_one_group():
     # The larger direction (60 of 60 sites, not 60 of 80), less the 5 of 29 offsets expected by chance.
     assert colocation_scores([first, second], [0, 1])[0, 1] == pytest.approx(1 - 5 / 29)
     assert grouped(halves, {0: first, 1: second}) == [[0, 1]]
+
+
+def test_kernels_that_co_locate_below_the_cut_group_only_where_their_motifs_are_alike():
+    # Two kernels with overlapping parts of one element (4 shared columns) are alike, but not alike enough
+    # for TOMTOM's stage (p between 1e-4 and 1e-2); a third kernel reads something else.
+    rng = np.random.default_rng(0)
+    element = "TGACTCATGG"
+    first = np.vstack([flank(rng, 4), letters_pwm(element[:6])])
+    second = np.vstack([letters_pwm(element[2:8]), flank(rng, 4)])
+    other = np.vstack([flank(rng, 4), letters_pwm("CAGGTAGC")])
+    p_values = pair_p_values([first, second, other], "ACGT")
+    assert 1e-4 < p_values[0, 1] < 1e-2 and p_values[0, 2] > 0.1
+    # Near 10 of the first kernel's 100 sites the other kernel fires 4 positions on: a score of
+    # (10 - 10 * 5 / 29) / 100 = 0.083, beyond chance but below the co-location cut (0.09).
+    fires = np.zeros((100, 2), dtype=bool)
+    fires[:10, 1] = True
+    near_first = NearbyFiring(fires, np.where(fires, 4, 0), np.ones((100, 2), dtype=int), 14)
+    near_second = NearbyFiring(np.zeros((100, 2), dtype=bool), np.zeros((100, 2), dtype=int),
+                               np.ones((100, 2), dtype=int), 14)
+    assert colocation_scores([near_first, near_second], [0, 1])[0, 1] == pytest.approx(0.1 * 24 / 29)
+    assert grouped([first, second], {0: near_first, 1: near_second}) == [[0, 1]]
+    assert grouped([first, other], {0: near_first, 1: near_second}) == [[0], [1]]
+    assert grouped([first, second]) == [[0], [1]]  # TOMTOM's stage alone keeps them apart

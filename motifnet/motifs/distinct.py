@@ -22,8 +22,10 @@ the kernels with the Pumilio element UGUAHAUA form several TOMTOM groups, their 
 sharing too few informative columns. A second stage therefore merges groups whose kernels fire
 at the same places (:mod:`motifnet.motifs.colocation`): near each kernel's sites, where does
 each other kernel fire, and how often at one (relative strand, offset); groups merge by average
-linkage while the mean score between their members is at least 0.09. For DNA both strands are
-read, as forward-strand sites would keep a motif's two orientations apart.
+linkage while the mean score between their members is at least 0.09, or at least 0.06 where the
+geometric mean of their members' TOMTOM p-values is at most 1e-2 (two weaker lines of evidence
+that agree; this joins the groups of a short element that recurs in clusters, as NOVA's YCAY).
+For DNA both strands are read, as forward-strand sites would keep a motif's two orientations apart.
 
 Kernels without sites (no motif) and kernels whose motif has no informative column (not
 compared: flat motifs match weak columns of anything) each form a group of their own.
@@ -150,13 +152,18 @@ def cluster_motifs(pwms, letters: str, same_p: float = SAME_P) -> np.ndarray:
     numpy.ndarray of int, shape=(n,)
         0-based labels, numbered in order of first appearance (deterministic for a given input).
     """
+    return _cluster_p_values(pair_p_values(pwms, letters), same_p)
+
+
+def _cluster_p_values(p_values, same_p: float) -> np.ndarray:
+    """:func:`cluster_motifs` on the motifs' pairwise p-values (:func:`pair_p_values`)."""
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
-    n = len(pwms)
+    n = len(p_values)
     if n < 2:
         return np.zeros(n, dtype=int)
-    distance = np.log10(np.maximum(pair_p_values(pwms, letters), P_FLOOR) / P_FLOOR)
+    distance = np.log10(np.maximum(p_values, P_FLOOR) / P_FLOOR)
     np.fill_diagonal(distance, 0.0)
     tree = linkage(squareform(distance, checks=False), method="average")
     raw = fcluster(tree, t=np.log10(same_p / P_FLOOR), criterion="distance")
@@ -195,10 +202,11 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
     trimmed = {item.kernel: item for item in exported}
     ranked = sorted(motifs, key=lambda m: (-m.importance, m.kernel))
     compared = [m for m in ranked if m.kernel in trimmed and trimmed[m.kernel].informative]
-    labels = cluster_motifs([trimmed[m.kernel].motif.pwm for m in compared], letters, same_p)
+    p_values = pair_p_values([trimmed[m.kernel].motif.pwm for m in compared], letters)
+    labels = _cluster_p_values(p_values, same_p)
     if nearby is not None and len(compared) > 1:
         scores = colocation_scores([nearby[m.kernel] for m in compared], [m.kernel for m in compared])
-        labels = merge_colocated(labels, scores, same_sites)
+        labels = merge_colocated(labels, scores, same_sites, log_p=np.log10(np.maximum(p_values, P_FLOOR)))
     members = {}
     for motif, label in zip(compared, labels):
         members.setdefault(int(label), []).append(motif)

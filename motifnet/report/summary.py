@@ -35,7 +35,7 @@ from .._io import write_json, write_text
 from .._version import __version__
 from ..data.dataset import Dataset
 from ..errors import InputError
-from ..motifs.colocation import SAME_SITES
+from ..motifs.colocation import SAME_SITES, SIMILAR_P, SIMILAR_SITES
 from ..motifs.distinct import SAME_P, class_ranks
 from ..run.rundir import Run, read_metrics
 from ._templates import environment
@@ -140,12 +140,18 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "grouping": {"same_p": f"{SAME_P:.0e}".replace("e-0", "e-"), "same_sites": SAME_SITES},
+        "grouping": {"same_p": _exponent(SAME_P), "same_sites": SAME_SITES, "similar_sites": SIMILAR_SITES,
+                     "similar_p": _exponent(SIMILAR_P)},
     }
     html = environment().get_template(PAGE).render(**context)
     path = report_dir / PAGE
     write_text(path, html)
     return path
+
+
+def _exponent(value: float) -> str:
+    """``1e-4``, not Python's ``1e-04``."""
+    return f"{value:.0e}".replace("e-0", "e-")
 
 
 def find_report(folder) -> Path | None:
