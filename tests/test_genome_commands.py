@@ -258,6 +258,6 @@ def test_variants_refuses_an_output_that_is_a_file_and_leaves_it(genome_run, cli
     before = vcf.read_bytes()
     result = cli("variants", genome_run["run"], "--vcf", vcf, "--genome", genome_run["genome"], "-o", vcf)
     assert result.exit_code != 0 and "Traceback" not in result.output
-    assert f"-o {vcf} is a file; variants writes a folder" in result.output
+    assert f"-o {vcf}: must be a folder, not a file; give a new or existing folder" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert vcf.read_bytes() == before

@@ -55,8 +55,6 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
 
     if not genome:
         raise ParamError("variants needs --genome FILE.fa (the sequence around each variant)")
-    if Path(out_dir).exists() and not Path(out_dir).is_dir():
-        raise ParamError(f"-o {out_dir} is a file; variants writes a folder (variants.tsv, variants.json, logos)")
     inputs = [vcf, genome]
     for name in (VARIANTS_FILE, SUMMARY_FILE):
         refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
