@@ -154,6 +154,7 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     (["missing.meme", "{gata}"], "missing.meme: no such motif file"),
     (["{gata}", "{gata}"], "not a MEME motif file"),
     (["{protein_meme}", "{gata}"], "scan needs DNA or RNA motifs"),
+    (["{twice_meme}", "{gata}"], "twice.meme: motifs 1 and 2 are both named 'm'; give each MOTIF a name of its own"),
     (["{motifs}", "{protein}"], "is not DNA or RNA"),
     (["{motifs}", "missing.fa"], "missing.fa"),
     (["{motifs}", "{gata}", "--threshold", "2"], "--threshold is a p-value"),
@@ -175,8 +176,10 @@ def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
     protein = write_fasta(tmp_path / "protein.fa", [("p1", "MKWVTFISLLEEQ")])
     protein_meme = tmp_path / "protein.meme"
     write_meme(protein_meme, [MemeMotif("p", "", np.full((3, 20), 0.05), 1)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
+    twice_meme = tmp_path / "twice.meme"
+    write_meme(twice_meme, [MemeMotif("m", "", np.full((3, 4), 0.25), 1)] * 2, "ACGT", [0.25] * 4)
     (tmp_path / "elsewhere").mkdir()
-    names = {"gata": gata, "motifs": motifs, "protein": protein, "protein_meme": protein_meme,
+    names = {"gata": gata, "motifs": motifs, "protein": protein, "protein_meme": protein_meme, "twice_meme": twice_meme,
              "folder": tmp_path, "gata_elsewhere": write_fasta(tmp_path / "elsewhere" / "gata.fa", [("e", "ACGT")]),
              "repeated": write_fasta(tmp_path / "repeated.fa", [("r1", "ACGTACGT"), ("r2", "ACGT"), ("r1 b", "AC")]),
              "other_g3": write_fasta(tmp_path / "other.fa", [("o1", "ACGTACGT"), ("g3", "ACGT")])}

@@ -37,6 +37,7 @@ from .fimo_background import (
     prepare_motifs,
     read_background_file,
 )
+from .jaspar import MotifDatabase, check_unique_names
 from .meme import read_meme
 
 log = logging.getLogger("motifnet")
@@ -161,11 +162,9 @@ def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
                          "(ALPHABET= ACGT or ACGU)")
     if not motifs:
         raise InputError(f"{source}: holds no motifs")
-    names = [motif.name for motif in motifs]
-    duplicated = sorted({name for name in names if names.count(name) > 1})
-    if duplicated:
-        raise InputError(f"{source}: motif names must be unique, repeated: {', '.join(duplicated)}")
-    return ScanMotifs(names, [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs], str(source))
+    check_unique_names(MotifDatabase(letters, motifs, str(source)), str(source))  # hits.tsv names motifs
+    return ScanMotifs([motif.name for motif in motifs], [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs],
+                      str(source))
 
 
 def scan_class_names(files, class_names=None) -> list:
