@@ -308,3 +308,18 @@ def test_pair_figures_of_names_that_look_alike_do_not_overwrite_each_other(train
     assert sorted(path.name for path in out.glob("pair_*.png")) == sorted(images)
     for rank, ((a, b), image) in enumerate(zip(pairs, images), start=1):  # the figures in the table's order
         assert image == f"pair_{rank:02d}_{a.replace('/', '_')}_{b.replace('/', '_')}.png"
+
+
+def test_the_log_gives_the_spacings_that_fit(trained_run, tmp_path, cli):
+    # It said "spacings 0 to 20" for a pair that fits only up to 14 in 40 positions.
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "marg", "-n", 6, "--pairs", 2)
+    assert result.exit_code == 0, result.output
+    # Centred, the pair (12 positions) starts at 14: B at 14 + 6 + s ends by 40 up to s = 14.
+    assert "at spacings 0 to 14 (--max-spacing 20: wider spacings do not fit the 40 positions)" in result.stderr
+    pairs = (tmp_path / "marg" / "pairs.tsv").read_text().strip().split("\n")
+    assert max(int(line.split("\t")[3]) for line in pairs[1:]) == 14
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "two", "-n", 6, "--pairs", 2,
+                 "--max-spacing", 2)
+    assert "at spacings 0 to 2\n" in result.stderr

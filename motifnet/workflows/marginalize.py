@@ -344,8 +344,11 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         chosen = top_motifs(effects, config.pairs)
         pair_rows = []
         for a, b in pairs_of(chosen):
-            log.info("pair %s + %s at spacings 0 to %d", motifs.names[a], motifs.names[b], config.max_spacing)
             result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config, rng)
+            widest = result["spacings"][-1]
+            cut = (f" (--max-spacing {config.max_spacing}: wider spacings do not fit the {background.shape[1]} "
+                   "positions)") if widest < config.max_spacing else ""
+            log.info("pair %s + %s at spacings 0 to %d%s", motifs.names[a], motifs.names[b], widest, cut)
             pairs[motifs.names[a], motifs.names[b]] = result
             for o, orientation in enumerate(ORIENTATIONS):
                 for s, spacing in enumerate(result["spacings"]):
