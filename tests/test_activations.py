@@ -172,3 +172,32 @@ def test_activations_of_a_both_strands_model_are_those_of_the_forward_strand():
                                          np.ones((4, 2), dtype=bool))
     np.testing.assert_array_equal(mean[:, 0], [[0, 0.5, 0], [0.5, 0, 0]])  # class 0: AGATAC, TTATCT
     assert count.tolist() == [[2, 2], [2, 2]]
+
+
+@pytest.mark.parametrize("command, args", [
+    ("activations", ["--group", "all", "-o", "{tmp}/activations.npz"]),
+    ("cluster", ["--group", "all", "-o", "{tmp}/heat.png"]),
+    ("optimize-inputs", ["--layer", "conv_1", "--steps", "100", "-o", "{tmp}/inputs.png"]),
+])
+def test_commands_stop_at_a_safe_point_on_a_signal(trained_run, cli, tmp_path, monkeypatch, command, args):
+    """SIGTERM or Ctrl-C while the model loads: the command stops at its next safe point, says so in one
+    line, and writes nothing (without its handlers, SIGTERM would end the process with no word)."""
+    import signal
+
+    from motifnet.run.rundir import Run
+
+    load, models = Run.__dict__["model"].func, []
+
+    def model(run):
+        if not models:  # one signal: a second one ends the process at once
+            signal.raise_signal(signal.SIGINT)
+            models.append(load(run))
+        return models[0]
+
+    monkeypatch.setattr(Run, "model", property(model))
+    result = cli(command, trained_run[0], *[arg.format(tmp=tmp_path) for arg in args])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert any("SIGINT received: stopping at the next safe point" in line for line in lines)
+    assert lines[-1] == "Error: stopped by a signal before finishing; files not yet complete were not written"
+    assert not list(tmp_path.iterdir())

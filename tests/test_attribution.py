@@ -13,7 +13,14 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from helpers import SAMPLE_DNA, TINY_PARAMS, assert_same_outputs, reverse_complement_text  # noqa: E402
+from helpers import (  # noqa: E402
+    SAMPLE_DNA,
+    TINY_PARAMS,
+    assert_same_outputs,
+    copy_run,
+    reverse_complement_text,
+    write_fasta,
+)
 
 from motifnet.data.alphabets import DNA  # noqa: E402
 from motifnet.data.dataset import Dataset  # noqa: E402
@@ -196,6 +203,10 @@ def test_targets_and_options():
     ({"method": "deeplift", "baseline": "shuffle", "shuffles": 0}, "--shuffles must be at least 1"),
     ({"method": "deeplift", "seed": -1}, "--seed must be at least 0, received: -1"),
     ({"method": "ism", "batch_size": 2.5}, "--batch-size must be an integer, received: 2.5"),
+    # Numbers past any use that would exhaust the memory (a traceback) rather than be refused.
+    ({"method": "integrated-gradients", "steps": 10**20}, "--steps must be at most 10000, received: 10000000000"),
+    ({"method": "deeplift", "baseline": "shuffle", "shuffles": 1001},
+     "--shuffles must be at most 1000, received: 1001"),
 ])
 def test_bad_options_are_refused(kwargs, fragment):
     with pytest.raises(ParamError, match=fragment.replace("(", r"\(")):
@@ -521,11 +532,62 @@ def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
     (["--method", "deeplift", "--steps", "10"], "--steps is used by integrated-gradients only"),
     (["--method", "integrated-gradients", "--steps", "0"], "--steps must be at least 1"),
     (["--method", "deeplift", "--shuffles", "4"], "--shuffles is used with --baseline shuffle only"),
+    (["--method", "integrated-gradients", "--steps", "100000000000000000000"], "--steps must be at most 10000"),
+    (["--method", "deeplift", "--baseline", "shuffle", "--shuffles", "5000"], "--shuffles must be at most 1000"),
 ])
-def test_bad_options_of_attribute(trained_run, cli, tmp_path, args, fragment):
-    result = cli("attribute", trained_run[0], "-o", tmp_path / "out", *args)
+def test_bad_options_of_attribute(trained_run, cli, tmp_path, monkeypatch, args, fragment):
+    """Refused before the model loads, and without making the output folder."""
+    from motifnet.run.rundir import Run
+
+    monkeypatch.setattr(Run, "model", property(lambda run: pytest.fail("the model was loaded")))
+    result = cli("attribute", trained_run[0], "-o", tmp_path / "new" / "out", *args)
     assert result.exit_code == 1
     assert fragment in result.stderr.strip().split("\n")[-1] and "Traceback" not in result.stderr
+    assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("output, fragment", [
+    ("taken", "-o/--output {tmp}/taken: must be a folder, not a file; give a new or existing folder"),
+    ("taken/out", "-o/--output {tmp}/taken/out: cannot be made, {tmp}/taken is a file; give a new or existing "
+                  "folder"),
+])
+def test_attribute_refuses_an_output_that_is_a_file(trained_run, cli, tmp_path, output, fragment):
+    (tmp_path / "taken").write_text("mine\n")
+    result = cli("attribute", trained_run[0], "--method", "saliency", "-o", tmp_path / output)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == ["Error: " + fragment.format(tmp=tmp_path)]
+    assert (tmp_path / "taken").read_text() == "mine\n"
+
+
+def test_a_refused_attribute_removes_only_the_folders_it_made(trained_run, cli, tmp_path):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "model.keras").unlink()
+    (tmp_path / "mine").mkdir()
+    result = cli("attribute", run_dir, "--method", "saliency", "-o", tmp_path / "mine" / "new" / "deeper")
+    assert result.exit_code == 1 and "model.keras is missing" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "mine").is_dir() and not list((tmp_path / "mine").iterdir())
+
+
+def test_a_rerun_removes_the_earlier_bedgraphs_and_logos_but_no_other_file(trained_run, cli, tmp_path):
+    """Records named as genome windows get bedGraph files; a rerun for another target must not leave the
+    first target's file behind (it would pass for this run's), nor delete a file it did not write."""
+    rng = np.random.default_rng(5)
+    records = [(f"chr1:{40 * i}-{40 * i + 40}(+)", "".join(rng.choice(list("ACGT"), 40))) for i in range(6)]
+    windows = write_fasta(tmp_path / "windows.fa", records)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "attributions_mine.bedGraph").write_text("mine\n")
+    (out / "attribution_1_mine.png").write_text("mine\n")
+    common = ("attribute", trained_run[0], windows, "--method", "saliency", "--bedgraph", "-o", out)
+    assert cli(*common, "--target", "up", "--top", "3").exit_code == 0
+    assert (out / "attributions_up.bedGraph").is_file() and len(list(out.glob("attribution_?_chr1_*.png"))) == 3
+    result = cli(*common, "--target", "down", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads((out / "attribution.json").read_text())
+    assert summary["bedgraphs"] == ["attributions_down.bedGraph"]
+    assert sorted(path.name for path in out.iterdir()) == sorted([
+        "attribution.json", "attributions.npz", "attributions_down.bedGraph", summary["top"][0]["image"],
+        "attributions_mine.bedGraph", "attribution_1_mine.png"])
 
 
 @pytest.mark.slow

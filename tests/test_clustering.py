@@ -231,3 +231,44 @@ def test_cli_refuses_identical_records_in_one_line(trained_run, cli, tmp_path):
         "Error: clustering needs at least 2 sequences with differing activations; all 2 sequences of the data give "
         "each kernel the same maximum activation (identical sequences?); give sequences that differ"]
     assert not output.exists()
+
+
+@pytest.mark.parametrize("which, args, message", [
+    ("trained_run", ["--classes", "5"],
+     "classes: index 5 is out of range; valid class indices are 0 to 1 (0=up, 1=down)"),
+    ("trained_run", ["--classes", ","], "classes: give at least one class index"),
+    ("trained_run", ["--group", "all", "--classes", "0", "--max-sequences", "2"], None),
+    ("multi_label_run", [], "clustering needs single-label data (exactly one class per sequence)"),
+])
+def test_cli_checks_classes_and_labels_before_the_model_runs(request, cli, tmp_path, monkeypatch, which, args,
+                                                             message):
+    """--classes and the labels are known without the model: a refusal costs no forward pass over the data."""
+    from motifnet.run.rundir import Run
+
+    class ModelLoaded(Exception):
+        pass
+
+    def model(run):
+        raise ModelLoaded
+
+    monkeypatch.setattr(Run, "model", property(model))
+    output = tmp_path / "heat.png"
+    result = cli("cluster", request.getfixturevalue(which)[0], "-q", "-o", output, *args)
+    if message is None:  # a valid selection gets as far as the model
+        assert isinstance(result.exception, ModelLoaded)
+        return
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[0].startswith("Error: " + message)
+    assert len(result.stderr.strip().splitlines()) == 1 and not output.exists()
+
+
+def test_clustered_rows_of_a_dataset_are_those_cluster_activations_clusters(trained_run):
+    from motifnet.interpret.activations import max_activations
+    from motifnet.interpret.clustering import clustered_rows
+    from motifnet.run.rundir import open_run
+
+    run = open_run(trained_run[0])
+    kept, row_classes, subsampled_from, _ = clustered_rows(run.dataset, [1], max_sequences=7, seed=3)
+    result = cluster_activations(max_activations(run, run.dataset), [1], max_sequences=7, seed=3)
+    np.testing.assert_array_equal(kept, result.kept_rows)
+    assert subsampled_from == 40 and set(row_classes[kept]) == {1}

@@ -144,6 +144,10 @@ def test_layer_nodes(detector):
     ({"l2": -1}, "l2 must be a finite number of at least 0, received: -1"),
     ({"length": 12}, "length: the model takes inputs of length 10, received: 12"),
     ({"channels": 5}, "channels: the model takes inputs of channels 4, received: 5"),
+    # Finite settings whose inputs overflow float32: refused, not drawn from NaN (a logomaker traceback).
+    ({"lr": 1e300}, "lr must be at most 3.4e+38 (the largest 32-bit float), received: 1e+300"),
+    ({"lr": 1e37}, "grew beyond the range of 32-bit floats (bound 0.1, lr 1e+37)"),
+    ({"bound": 1e300}, "bound must be at most 3.4e+38 (the largest 32-bit float), received: 1e+300"),
 ])
 def test_bad_arguments(detector, kwargs, fragment):
     arguments = {"layer_name": "output", "nodes": [0], "steps": 1, **kwargs}
@@ -271,6 +275,8 @@ def test_optimize_for_run_writes_the_logos(trained_run, tmp_path):
     ("--lr", "0", "Error: --lr must be a finite number above 0, received: 0.0"),
     ("--steps", "0", "Error: --steps must be an integer above 0, received: 0"),
     ("--bound", "-1", "Error: --bound must be a finite number above 0, received: -1.0"),
+    ("--bound", "1e300", "Error: --bound must be at most 3.4e+38 (the largest 32-bit float), received: 1e+300"),
+    ("--lr", "1e39", "Error: --lr must be at most 3.4e+38 (the largest 32-bit float), received: 1e+39"),
 ])
 def test_cli_refuses_bad_settings_before_loading_the_model(trained_run, cli, tmp_path, monkeypatch, option, value,
                                                            message):
@@ -333,3 +339,25 @@ def test_a_network_that_reads_both_strands():
     assert layer_nodes(model, "strand_merge") == 2
     optimized = optimize_inputs(model, "output", [0, 1], steps=20)
     assert optimized.shape == (2, 10, 4) and np.isfinite(optimized).all()
+
+
+def test_a_node_given_twice_is_optimised_once(detector):
+    x = optimize_inputs(detector, "output", [1, 0, 1], steps=5)
+    np.testing.assert_array_equal(x, optimize_inputs(detector, "output", [1, 0], steps=5))
+
+
+def test_a_signal_stops_the_ascent_between_chunks_of_steps(detector):
+    import signal
+
+    from motifnet._signals import StopRequested, stop_on_signals
+
+    done = []
+
+    def progress(step, total):
+        done.append(step)
+        if len(done) == 1:  # one signal: a second one would end the process at once
+            signal.raise_signal(signal.SIGTERM)
+
+    with stop_on_signals(), pytest.raises(StopRequested):
+        optimize_inputs(detector, "conv_1", steps=200, progress=progress)
+    assert done == [50]  # the first chunk of steps, then no other

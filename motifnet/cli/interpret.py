@@ -24,10 +24,11 @@ from .options import (
 log = logging.getLogger("motifnet")
 
 
-def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None) -> tuple:
+def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, check_run=None) -> tuple:
     """The run, the records of :func:`selection_options` it is looked at with, and how to name them.
 
-    ``genome``: the genome of BED files among ``fasta`` (``--genome``).
+    ``genome``: the genome of BED files among ``fasta`` (``--genome``). ``check_run``: called with
+    the opened run before its data are read, to refuse options that do not fit it (``--target``).
 
     Returns
     -------
@@ -37,6 +38,8 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None) -
     from ..run.selection import select_data
 
     run = open_run(run_dir)
+    if check_run is not None:
+        check_run(run)
     dataset = select_data(run, group, list(fasta), multi_label, genome=genome)
     label = (f"{len(fasta)} {_kind(fasta)} file(s)" if fasta else f"{group} split" if group != "all"
              else "all data")
@@ -58,9 +61,9 @@ _GENOME_HELP = ("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .na
                 "positions in the outputs are then also given in genome coordinates.")
 
 
-def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None) -> tuple:
+def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, check_run=None) -> tuple:
     """The run and the plain FASTA (or BED with ``genome``) ``files`` (no labels, see
-    :func:`motifnet.run.unlabelled.read_unlabelled`).
+    :func:`motifnet.run.unlabelled.read_unlabelled`); ``check_run`` as in :func:`open_with_data`.
 
     Returns
     -------
@@ -80,6 +83,8 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None) 
         raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
                          "give one or the other")
     run = open_run(run_dir)
+    if check_run is not None:
+        check_run(run)
     dataset = read_unlabelled(run, list(files), genome=genome)
     label = f"{len(files)} unlabelled {_kind(files)} file(s)"
     log.info("looking at %d sequences (%s)", len(dataset), label)
@@ -93,6 +98,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None) 
 @selection_options
 @genome_option(_GENOME_HELP)
 @logging_options
+@stopping_on_signals  # stops between batches; the output is not written
 def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     """Maximum activation and its position for every sequence and first-layer kernel.
 
@@ -169,6 +175,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
               help="Cluster a seeded, class-stratified sample when there are more sequences.")
 @selection_options
 @logging_options
+@stopping_on_signals  # stops between batches; the output is not written
 def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size):
     """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
 
@@ -177,14 +184,17 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     """
     from .._validate import check_suffix
     from ..interpret.activations import max_activations
-    from ..interpret.clustering import cluster_activations
+    from ..interpret.clustering import check_classes, cluster_activations, clustered_rows
     from ..plot.clustermap import plot_clustermap
     from ..plot.figures import FIGURE_SUFFIXES, save_figure
 
     check_suffix(output, FIGURE_SUFFIXES)
     refuse_input_as_output(output, fasta, run_dir, file_output=True)
     class_list = int_list(classes, "--classes")
-    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label)
+    run, dataset, _ = open_with_data(
+        run_dir, group, fasta, multi_label,
+        check_run=lambda run: check_classes(class_list, run.class_names, run.task == "regression"))
+    clustered_rows(dataset, class_list, max_sequences)  # the labels are checked before the model runs
     result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
     if result.subsampled_from:
         log.info("clustering a class-stratified sample of %d of %d sequences (--max-sequences)",
@@ -204,6 +214,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random start.")
 @logging_options
+@stopping_on_signals  # stops every 50 steps; the output is not written
 def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, seed):
     """Learn, for each node of a layer, the input that maximises its output (as logos).
 
@@ -268,8 +279,9 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
               help="Class to explain: a class name or a 0-based index. [default: each sequence's predicted class]")
 @click.option("--baseline", type=click.Choice(["zeros", "uniform", "shuffle"]),
               help="Reference input of integrated-gradients and deeplift. [default: zeros]")
-@click.option("--steps", type=int, help="Integrated gradients: points on the path. [default: 50]")
-@click.option("--shuffles", type=int, help="--baseline shuffle: shuffled references per sequence. [default: 10]")
+@click.option("--steps", type=int, help="Integrated gradients: points on the path, at most 10000. [default: 50]")
+@click.option("--shuffles", type=int,
+              help="--baseline shuffle: shuffled references per sequence, at most 1000. [default: 10]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Draw logos of this many sequences (highest probability of their target).")
@@ -288,15 +300,21 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
     and their caveats below. FASTA: plain files of new sequences, any number, no labels needed
     (instead of --group or --fasta); BED files with --genome likewise.
     """
-    from ..interpret.attribution import AttributionConfig
+    from .._validate import check_output_folder
+    from ..interpret.attribution import AttributionConfig, resolve_target
     from ..workflows.attribution import attribute_run
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
     refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
+    check_output_folder(out_dir)
+
+    def check_target(run):
+        resolve_target(config.target, run.output_names)
+
     if fasta_files:
-        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome, check_target)
     else:
-        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome, check_target)
     chrom_sizes = None
     genome_path = genome or ((run.meta["data"].get("origin") or {}).get("genome") or {}).get("path")
     if bedgraph and genome_path and Path(genome_path).is_file():

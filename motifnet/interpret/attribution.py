@@ -55,6 +55,11 @@ BASELINES = ("zeros", "uniform", "shuffle")
 BASELINE_METHODS = ("integrated-gradients", "deeplift")
 DEFAULT_STEPS = 50
 DEFAULT_SHUFFLES = 10
+# Every step and shuffle is held in memory for a record at a time (the path's logits, the references):
+# far above any useful number (integrated gradients converge within a few hundred steps), and
+# far below what would exhaust the memory or run for days.
+MAX_STEPS = 10_000
+MAX_SHUFFLES = 1_000
 
 
 # -- options ----------------------------------------------------------------------------------------
@@ -73,9 +78,9 @@ class AttributionConfig:
     baseline : str or None
         One of :data:`BASELINES` (integrated gradients and DeepLIFT only); None: ``zeros``.
     steps : int or None
-        Points on the integration path (integrated gradients only); None: 50.
+        Points on the integration path (integrated gradients only), 1 to :data:`MAX_STEPS`; None: 50.
     shuffles : int or None
-        Shuffled references per sequence (``shuffle`` baseline only); None: 10.
+        Shuffled references per sequence (``shuffle`` baseline only), 1 to :data:`MAX_SHUFFLES`; None: 10.
     seed : int
         Seed of the shuffles. Default is 0.
     batch_size : int
@@ -110,23 +115,26 @@ class AttributionConfig:
             raise ParamError(f"--baseline must be one of {', '.join(BASELINES)}, received: {baseline!r}")
         if self.steps is not None and self.method != "integrated-gradients":
             raise ParamError(f"--steps is used by integrated-gradients only, received it with --method {self.method}")
-        steps = _check_int("--steps", DEFAULT_STEPS if self.steps is None else self.steps, 1)
+        steps = _check_int("--steps", DEFAULT_STEPS if self.steps is None else self.steps, 1, MAX_STEPS)
         if self.shuffles is not None and baseline != "shuffle":
             raise ParamError(f"--shuffles is used with --baseline shuffle only (baseline: {baseline or 'none'})")
-        shuffles = _check_int("--shuffles", DEFAULT_SHUFFLES if self.shuffles is None else self.shuffles, 1)
+        shuffles = _check_int("--shuffles", DEFAULT_SHUFFLES if self.shuffles is None else self.shuffles, 1,
+                              MAX_SHUFFLES)
         return AttributionConfig(self.method, self.target, baseline,
                                  steps if self.method == "integrated-gradients" else None,
                                  shuffles if baseline == "shuffle" else None,
                                  _check_int("--seed", self.seed, 0), _check_int("--batch-size", self.batch_size, 1))
 
 
-def _check_int(name: str, value, minimum: int | None) -> int:
+def _check_int(name: str, value, minimum: int | None, maximum: int | None = None) -> int:
     try:
         checked = operator.index(value)
     except TypeError:
         raise ParamError(f"{name} must be an integer, received: {value!r}") from None
     if minimum is not None and checked < minimum:
         raise ParamError(f"{name} must be at least {minimum}, received: {checked}")
+    if maximum is not None and checked > maximum:
+        raise ParamError(f"{name} must be at most {maximum}, received: {checked}")
     return checked
 
 

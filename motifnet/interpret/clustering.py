@@ -115,11 +115,94 @@ def stratified_sample(classes: np.ndarray, size: int, seed: int = 0) -> np.ndarr
     return np.sort(np.concatenate(chosen))
 
 
-def _check_classes(classes, class_names: list) -> np.ndarray:
+def check_classes(classes, class_names: list, regression: bool = False) -> np.ndarray | None:
+    """``classes`` checked against the model's classes: cheap, so callers check them before any model runs.
+
+    Parameters
+    ----------
+    classes : list of int or None
+        Class indices (``--classes``); None: all classes.
+    class_names : list of str
+        The model's classes.
+    regression : bool
+        The model is a regression model, which has no classes to colour sequences by. Default is False.
+
+    Returns
+    -------
+    numpy.ndarray of int or None
+        The distinct indices, sorted; None for all classes.
+
+    Raises
+    ------
+    ParamError
+        A regression model, or indices that are not integers or out of range.
+    """
+    if regression:
+        raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
+                         "'motifnet activations' for the maximum activations of its kernels")
+    if classes is None:
+        return None
     valid = f"valid class indices are 0 to {len(class_names) - 1} (" + ", ".join(
         f"{index}={name}" for index, name in enumerate(class_names)) + ")"
     checked = check_indices(classes, len(class_names), "classes", ("class index", "class indices", "index"), valid)
     return np.unique(checked)
+
+
+def clustered_rows(data, classes: list[int] | None = None, max_sequences: int = 2000, seed: int = 0) -> tuple:
+    """The rows :func:`cluster_activations` clusters, from the labels alone (before any model runs).
+
+    Parameters
+    ----------
+    data : KernelActivations or motifnet.data.dataset.Dataset
+        Anything with ``labels``, ``ids``, ``class_names`` and ``targets`` (None unless regression).
+    classes, max_sequences, seed
+        See :func:`cluster_activations`.
+
+    Returns
+    -------
+    (kept, row_classes, subsampled_from, chosen)
+        Increasing row indices, the class of every row of ``data``, the number of rows before the
+        subsample (None without one), and how messages name the selection.
+
+    Raises
+    ------
+    ParamError
+        As :func:`cluster_activations`, but for activations that do not differ.
+    """
+    class_names = list(data.class_names)
+    wanted = check_classes(None if classes is None else list(classes), class_names,
+                           getattr(data, "targets", None) is not None)
+    labels = np.asarray(data.labels)
+    per_row = labels.sum(axis=1)
+    off = np.flatnonzero(per_row != 1)
+    if off.size:
+        first = int(off[0])
+        raise ParamError(
+            "clustering needs single-label data (exactly one class per sequence), but "
+            f"{off.size} of {len(labels)} sequences carry {'more' if per_row[first] > 1 else 'fewer'} "
+            f"than one class (first: {data.ids[first]!s} with {int(per_row[first])}); the sequences "
+            "are coloured by their class"
+        )
+    try:
+        max_sequences = operator.index(max_sequences)
+    except TypeError:
+        raise ParamError(f"max_sequences must be an integer of at least 2, received: {max_sequences!r}") from None
+    if max_sequences < 2:
+        raise ParamError(f"max_sequences must be at least 2, received: {max_sequences}")
+
+    row_classes = labels.argmax(axis=1)
+    kept = np.arange(len(labels))
+    if wanted is not None:
+        kept = np.flatnonzero(np.isin(row_classes, wanted))
+    chosen = "the data" if wanted is None else "classes " + ", ".join(
+        f"{index} ({class_names[index]})" for index in wanted)
+    if len(kept) < 2:
+        raise ParamError(f"clustering needs at least 2 sequences; {chosen} gave {len(kept)}")
+    subsampled_from = None
+    if len(kept) > max_sequences:
+        subsampled_from = len(kept)
+        kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
+    return kept, row_classes, subsampled_from, chosen
 
 
 def cluster_activations(activations: KernelActivations, classes: list[int] | None = None,
@@ -147,45 +230,12 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
     Raises
     ------
     ParamError
-        Multi-label data, class indices out of range, fewer than two sequences selected, sequences
-        whose activations do not differ (every kernel constant), or ``max_sequences`` below 2.
+        Regression or multi-label data, class indices out of range, fewer than two sequences
+        selected, sequences whose activations do not differ (every kernel constant), or
+        ``max_sequences`` below 2. All but the activations can be checked before they are
+        computed, with :func:`clustered_rows` on the data.
     """
-    if getattr(activations, "targets", None) is not None:
-        raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
-                         "'motifnet activations' for the maximum activations of its kernels")
-    labels = np.asarray(activations.labels)
-    class_names = list(activations.class_names)
-    per_row = labels.sum(axis=1)
-    off = np.flatnonzero(per_row != 1)
-    if off.size:
-        first = int(off[0])
-        raise ParamError(
-            "clustering needs single-label data (exactly one class per sequence), but "
-            f"{off.size} of {len(labels)} sequences carry {'more' if per_row[first] > 1 else 'fewer'} "
-            f"than one class (first: {activations.ids[first]!s} with {int(per_row[first])}); the sequences "
-            "are coloured by their class"
-        )
-    try:
-        max_sequences = operator.index(max_sequences)
-    except TypeError:
-        raise ParamError(f"max_sequences must be an integer of at least 2, received: {max_sequences!r}") from None
-    if max_sequences < 2:
-        raise ParamError(f"max_sequences must be at least 2, received: {max_sequences}")
-
-    row_classes = labels.argmax(axis=1)
-    kept = np.arange(len(labels))
-    if classes is not None:
-        wanted = _check_classes(list(classes), class_names)
-        kept = np.flatnonzero(np.isin(row_classes, wanted))
-    chosen = "the data" if classes is None else "classes " + ", ".join(
-        f"{index} ({class_names[index]})" for index in wanted)
-    if len(kept) < 2:
-        raise ParamError(f"clustering needs at least 2 sequences; {chosen} gave {len(kept)}")
-    subsampled_from = None
-    if len(kept) > max_sequences:
-        subsampled_from = len(kept)
-        kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
-
+    kept, row_classes, subsampled_from, chosen = clustered_rows(activations, classes, max_sequences, seed)
     matrix = standardize(np.asarray(activations.max_activation)[kept])
     if not matrix.any():
         # Every kernel is constant over the sequences (identical records, say): the heat map would be
@@ -193,7 +243,7 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
         raise ParamError(f"clustering needs at least 2 sequences with differing activations; all {len(kept)} "
                          f"sequences of {chosen} give each kernel the same maximum activation (identical "
                          "sequences?); give sequences that differ")
-    return _cluster(matrix, row_classes[kept], kept, np.asarray(activations.ids)[kept], class_names,
+    return _cluster(matrix, row_classes[kept], kept, np.asarray(activations.ids)[kept], list(activations.class_names),
                     subsampled_from)
 
 

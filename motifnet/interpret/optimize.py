@@ -51,6 +51,7 @@ import operator
 
 import numpy as np
 
+from .._signals import check_stop
 from .._validate import check_indices
 from ..errors import ParamError
 
@@ -60,6 +61,8 @@ log = logging.getLogger("motifnet")
 DEFAULT_L2 = 1e-3
 #: How often (in steps) ``progress`` is called.
 PROGRESS_EVERY = 50
+# The inputs are learnt in 32-bit floats.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Names of activations that leave a Dense layer's value unchanged.
 _LINEAR = ("linear", "identity")
 
@@ -159,11 +162,12 @@ def _model_inputs(model, sequence):
 
 
 def _check_nodes(nodes, n_nodes: int, layer_name: str) -> list:
+    """The distinct node numbers, in the order given (a node given twice is optimised once)."""
     valid = f"layer {layer_name!r} has {n_nodes} node(s), numbered 0 to {n_nodes - 1}"
     if nodes is None:
         return list(range(n_nodes))
     checked = check_indices(nodes, n_nodes, "nodes", ("node", "node numbers", "node"), valid)
-    return checked
+    return list(dict.fromkeys(checked))
 
 
 def _check_positive(name: str, value, integer: bool = False):
@@ -174,6 +178,8 @@ def _check_positive(name: str, value, integer: bool = False):
         raise ParamError(f"{name} must be {kind} above 0, received: {value!r}") from None
     if not (math.isfinite(checked) and checked > 0):
         raise ParamError(f"{name} must be {kind} above 0, received: {value!r}")
+    if not integer and checked > _FLOAT32_MAX:  # the inputs are 32-bit floats: it would be infinite there
+        raise ParamError(f"{name} must be at most {_FLOAT32_MAX:.3g} (the largest 32-bit float), received: {value!r}")
     return checked
 
 
@@ -256,7 +262,8 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     layer_name : str
         A layer of ``model`` other than its inputs.
     nodes : list of int or None
-        Nodes of the layer (0-based, last axis of its output). Default is None (all nodes).
+        Nodes of the layer (0-based, last axis of its output; a node given twice is optimised
+        once). Default is None (all nodes).
     length, channels : int or None
         Shape of one input; default is the model's input shape (which they must match).
     bound : float
@@ -274,14 +281,17 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
 
     Returns
     -------
-    numpy.ndarray of float32, shape=(len(nodes), length, channels)
+    numpy.ndarray of float32, shape=(distinct nodes, length, channels)
         The learnt inputs, in the order of ``nodes``.
 
     Raises
     ------
     ParamError
         Unknown layer, nodes out of range, ``bound``, ``lr`` or ``steps`` not above 0, ``l2``
-        negative, or a shape the model does not take.
+        negative, a shape the model does not take, or inputs that overflow (``bound`` or ``lr``
+        far too large).
+    StopRequested
+        A signal asked to stop (see :mod:`motifnet._signals`); checked every 50 steps.
     """
 
     layer = _get_layer(model, layer_name)
@@ -292,6 +302,10 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
 
     start = random_inputs(len(nodes), length, channels, bound, seed)
     before, after, result = _ascend(model, layer, nodes, n_nodes, start, lr, steps, l2, progress)
+    overflowed = [node for node, end, x in zip(nodes, after, result) if not (np.isfinite(end) and np.isfinite(x).all())]
+    if overflowed:
+        raise ParamError(f"layer {layer_name}: the inputs of node(s) {', '.join(map(str, overflowed))} grew beyond the "
+                         f"range of 32-bit floats (bound {bound:g}, lr {lr:g}); give a smaller lr and bound")
     stuck = [node for node, start, end, x in zip(nodes, before, after, result)
              if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
     if stuck and restarts > 0:
@@ -372,6 +386,7 @@ def _ascend(model, layer, nodes: list, n_nodes: int, start: np.ndarray, lr: floa
     before = chosen_values()
     done = 0
     while done < steps:
+        check_stop()  # a signal stops between chunks of steps
         chunk = min(PROGRESS_EVERY, steps - done)
         ascend(tf.constant(chunk))
         done += chunk

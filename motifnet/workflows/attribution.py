@@ -23,12 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_npz, write_text
+from .._io import missing_folders, remove_empty_folders, write_json, write_npz, write_text
 from .._progress import Progress
+from .._validate import check_output_folder
 from .._version import __version__
 from ..data.windows import window_table
 from ..errors import ParamError
-from ..interpret.attribution import AttributionConfig, attribute, ism_channel_names, strongest_windows
+from ..interpret.attribution import (
+    AttributionConfig,
+    attribute,
+    ism_channel_names,
+    resolve_target,
+    strongest_windows,
+)
 from ..interpret.attribution_summary import (
     DEFAULT_WINDOW,
     SCORE_LABELS,
@@ -50,6 +57,7 @@ log = logging.getLogger("motifnet")
 NPZ = "attributions.npz"
 # The logo names :func:`_file_name` makes; only such files are ever deleted.
 _LOGO_NAME = re.compile(r"attribution_[0-9]+_[A-Za-z0-9._-]+\.png")
+_BEDGRAPH_NAME = re.compile(r"attributions_[A-Za-z0-9._-]+\.bedGraph")
 
 
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
@@ -65,7 +73,10 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         Created if needed; gets ``attributions.npz``, ``attribution_<rank>_<id>.png`` for the
         ``top`` sequences with the highest probability of their target class, and
         ``attribution.json``. A report folder (here or the parent folder) gets its
-        ``summary.html`` rendered again with the attribution sections.
+        ``summary.html`` rendered again with the attribution sections. The logos and bedGraph
+        files of an earlier ``attribute`` here (listed in its ``attribution.json``) that this one
+        does not write again are removed once the new ones are written; no other file is. A
+        refused or stopped call removes the folders it made while they are empty.
     config : AttributionConfig
     top : int
         Number of logos. Default is 20.
@@ -87,32 +98,42 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     ------
     ParamError
         Bad options, an unknown target, DeepLIFT on a recurrent model, ``bedgraph`` for records
-        that are not genome windows.
+        that are not genome windows, ``out_dir`` a file or below one.
     """
     config = config.checked()
+    resolve_target(config.target, dataset.output_names)  # before the folder is made and the model loads
     windows = window_table(dataset.ids) if bedgraph else None
     if bedgraph and windows is None:
         raise ParamError("--bedgraph needs records that are genome windows: BED input with --genome (or records "
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
+    check_output_folder(out)
+    made = missing_folders(out)
     out.mkdir(parents=True, exist_ok=True)
-    width = _window_width(run)
-    log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
-    _remove_earlier_logos(out)
-    with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
-        result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
-        save_npz(out / NPZ, result, dataset)
-        checks = completeness(result)
-        _log_completeness(checks, config)
-        rows = write_logos(out, result, dataset, top, width)
+    try:
+        width = _window_width(run)
+        log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
+        earlier = _earlier_outputs(out)
+        with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
+            result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
+            save_npz(out / NPZ, result, dataset)
+            checks = completeness(result)
+            _log_completeness(checks, config)
+            rows = write_logos(out, result, dataset, top, width)
+    except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
+        remove_empty_folders(made)
+        raise
+    bedgraphs = []
     if windows is not None:
         if not windows.valid.all():
             log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of the "
                      "bedGraph files", int((~windows.valid).sum()))
         for path in write_bedgraphs(out, result, windows, dataset.output_names, method_label(config), chrom_sizes):
             log.info("wrote %s", path)
-    summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows)
+            bedgraphs.append(path.name)
+    summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
     write_json(out / SUMMARY, summary)
+    _remove_earlier_outputs(out, earlier, {row["image"] for row in rows} | set(bedgraphs))
     log.info("wrote %s, %s and %d logo(s) to %s", NPZ, SUMMARY, len(rows), out)
     report = find_report(out)
     if report is not None:
@@ -219,8 +240,12 @@ def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_
 
 
 def summary_entry(run, dataset, config: AttributionConfig, result, data_label: str, width: int, checks,
-                  rows: list) -> dict:
-    """The content of ``attribution.json`` (read back by :func:`motifnet.report.attributions.report_entries`)."""
+                  rows: list, bedgraphs: list = ()) -> dict:
+    """The content of ``attribution.json`` (read back by :func:`motifnet.report.attributions.report_entries`).
+
+    ``bedgraphs``: the names of the bedGraph files written (a rerun into the folder removes those it
+    does not write again).
+    """
     return {
         "motifnet_version": __version__,
         "run": str(run.path),
@@ -239,6 +264,7 @@ def summary_entry(run, dataset, config: AttributionConfig, result, data_label: s
         "completeness": checks,
         "npz": NPZ,
         "top": rows,
+        "bedgraphs": list(bedgraphs),
     }
 
 
@@ -307,20 +333,29 @@ def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
                  else "")
 
 
-def _remove_earlier_logos(out: Path) -> None:
-    """Delete the logos an earlier ``attribute`` wrote here (they would be mistaken for these), and nothing else.
+def _earlier_outputs(out: Path) -> set:
+    """The logos and bedGraph files an earlier ``attribute`` wrote to ``out``, by its ``attribution.json``.
 
-    Only the images its ``attribution.json`` lists are removed, and only names this module makes
-    (:func:`_file_name`): a file that ``attribute`` did not write is never deleted.
+    Only names this module makes (:func:`_file_name`, :func:`write_bedgraphs`) are listed: a file
+    that ``attribute`` did not write is never among them.
     """
     try:
-        rows = json.loads((out / SUMMARY).read_text(encoding="utf-8")).get("top", [])
-        images = [row["image"] for row in rows]
+        summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+        names = [row["image"] for row in summary.get("top", [])] + list(summary.get("bedgraphs", []))
     except (OSError, ValueError, TypeError, AttributeError, KeyError):  # none there, or not one attribute wrote
-        return
-    for image in images:
-        if isinstance(image, str) and _LOGO_NAME.fullmatch(image):
-            (out / image).unlink(missing_ok=True)
+        return set()
+    return {name for name in names if isinstance(name, str) and (_LOGO_NAME.fullmatch(name)
+                                                                 or _BEDGRAPH_NAME.fullmatch(name))}
+
+
+def _remove_earlier_outputs(out: Path, earlier: set, written: set) -> None:
+    """Delete the ``earlier`` outputs that this run did not write again: they would be mistaken for its own.
+
+    Called once the new outputs are written, so that a command stopped or refused halfway leaves
+    the earlier ``attribution.json`` with the files it lists.
+    """
+    for name in sorted(earlier - written):
+        (out / name).unlink(missing_ok=True)
 
 
 def _safe_name(text: str) -> str:
