@@ -101,6 +101,8 @@ def check_output_file(output, option: str = "-o/--output") -> None:
     if os.path.isdir(output):
         raise ParamError(f"{option}: {output} is a folder; give the name of a file to write")
     parent = Path(output).parent
+    if parent.exists() and not parent.is_dir():
+        raise ParamError(f"{option}: cannot write {output}: {parent} is a file, not a folder")
     if not parent.is_dir():
         raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
 
