@@ -254,7 +254,7 @@ def _variants(cli, tiny, vcf, out, *options):
     ("malformed", "bad.vcf, line 9: not a valid VCF record"),
     ("empty", "--vcf {folder}/bad.vcf: not a readable VCF file"),
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
-    ("out_file", "-o {folder}/a_file is a file; variants writes a folder"),
+    ("out_file", "-o {folder}/a_file: must be a folder, not a file; give a new or existing folder"),
     ("out_below_file", "-o {folder}/a_file/out: cannot be made, {folder}/a_file is a file"),
 ])
 def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
