@@ -155,6 +155,26 @@ def missing_folders(folder) -> list:
     return missing
 
 
+def remove_unwritten(folder, names, written) -> list:
+    """Delete the files ``names`` in ``folder`` that a command did not write again (``written``).
+
+    A rerun calls it once its own files are written, with the names of what an earlier run of it
+    wrote there: those would pass for this run's. Only ``names`` are ever removed, and only files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed, in the order of ``names``.
+    """
+    folder, written, removed = Path(folder), set(written), []
+    for name in dict.fromkeys(names):
+        path = folder / name
+        if name not in written and path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def remove_empty_folders(folders) -> None:
     """Remove ``folders`` (deepest first, as :func:`missing_folders` lists them) while they are empty.
 

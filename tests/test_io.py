@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from motifnet._io import atomic_path, sha256, write_json, write_npz, write_text
+from motifnet._io import atomic_path, remove_unwritten, sha256, write_json, write_npz, write_text
 
 
 def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_path):
@@ -216,3 +216,12 @@ def test_a_stop_signal_while_the_temporary_file_is_created_leaves_no_file(tmp_pa
         monkeypatch.undo()
         signal.signal(signal.SIGTERM, previous)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_unwritten_deletes_only_the_named_files_not_written_again(tmp_path):
+    for name in ("old.png", "kept.png", "mine.txt"):
+        (tmp_path / name).write_text(name)
+    (tmp_path / "folder.png").mkdir()
+    removed = remove_unwritten(tmp_path, ["old.png", "kept.png", "folder.png", "gone.png", "old.png"], {"kept.png"})
+    assert removed == [tmp_path / "old.png"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["folder.png", "kept.png", "mine.txt"]

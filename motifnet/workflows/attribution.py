@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import missing_folders, remove_empty_folders, write_json, write_npz, write_text
+from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_npz, write_text
 from .._progress import Progress
 from .._validate import check_output_folder
 from .._version import __version__
@@ -133,7 +133,8 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
             bedgraphs.append(path.name)
     summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
     write_json(out / SUMMARY, summary)
-    _remove_earlier_outputs(out, earlier, {row["image"] for row in rows} | set(bedgraphs))
+    # Only now, so that a command stopped or refused halfway leaves the earlier attribution.json with its files.
+    remove_unwritten(out, sorted(earlier), [row["image"] for row in rows] + bedgraphs)
     log.info("wrote %s, %s and %d logo(s) to %s", NPZ, SUMMARY, len(rows), out)
     report = find_report(out)
     if report is not None:
@@ -346,16 +347,6 @@ def _earlier_outputs(out: Path) -> set:
         return set()
     return {name for name in names if isinstance(name, str) and (_LOGO_NAME.fullmatch(name)
                                                                  or _BEDGRAPH_NAME.fullmatch(name))}
-
-
-def _remove_earlier_outputs(out: Path, earlier: set, written: set) -> None:
-    """Delete the ``earlier`` outputs that this run did not write again: they would be mistaken for its own.
-
-    Called once the new outputs are written, so that a command stopped or refused halfway leaves
-    the earlier ``attribution.json`` with the files it lists.
-    """
-    for name in sorted(earlier - written):
-        (out / name).unlink(missing_ok=True)
 
 
 def _safe_name(text: str) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_text
+from .._io import remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.folding import CONTEXTS
 from ..errors import InputError, ParamError
@@ -236,16 +236,9 @@ def remove_stale_outputs(out: Path, written, earlier_images) -> list:
     """
     if earlier_images is None:  # no marginalize.json: no earlier run of this command, nothing of it to remove
         return []
-    written = set(written)
-    stale = [out / name for name in _OPTIONAL_OUTPUTS]
-    stale += [path for path in out.glob("pair_*.png") if _PAIR_IMAGE.fullmatch(path.name)]
-    stale += [out / image for image in earlier_images]
-    removed = []
-    for path in dict.fromkeys(stale):
-        if path.name not in written and path.is_file():
-            path.unlink()
-            removed.append(path)
-    return removed
+    stale = list(_OPTIONAL_OUTPUTS)
+    stale += [path.name for path in out.glob("pair_*.png") if _PAIR_IMAGE.fullmatch(path.name)]
+    return remove_unwritten(out, stale + list(earlier_images), written)
 
 
 def _pair_figure(result: dict, name_a: str, name_b: str, outputs):

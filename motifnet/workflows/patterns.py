@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_text
+from .._io import remove_unwritten, write_json, write_text
 from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
 from .._version import __version__
@@ -444,9 +444,7 @@ def _remove_earlier_outputs(out: Path, written: set, earlier_run: bool) -> None:
     and, in a folder that held this command's ``patterns.json`` before, the match table and the
     motif files of every format.
     """
-    stale = [path for path in out.glob("*pattern_*.png") if _FIGURE_NAME.fullmatch(path.name)]
+    stale = [path.name for path in out.glob("*pattern_*.png") if _FIGURE_NAME.fullmatch(path.name)]
     if earlier_run:
-        stale += [out / name for name in ("pattern_matches.tsv", *_MOTIF_FILES)]
-    for path in stale:
-        if path.name not in written:
-            path.unlink(missing_ok=True)
+        stale += ["pattern_matches.tsv", *_MOTIF_FILES]
+    remove_unwritten(out, stale, written)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._io import missing_folders, remove_empty_folders, write_json, write_text
+from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
@@ -20,10 +20,8 @@ SCAN_FILES = ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png")
 def _remove_earlier_outputs(out: Path, written) -> None:
     """Remove the files of an earlier scan into ``out`` that this one did not write (``enrichment.png`` of
     more classes), lest they pass for this run's; only scan's own file names, never another file."""
-    for name in SCAN_FILES:
-        if name not in written and (out / name).is_file():
-            (out / name).unlink()
-            log.info("removed %s of an earlier scan", out / name)
+    for path in remove_unwritten(out, SCAN_FILES, written):
+        log.info("removed %s of an earlier scan", path)
 
 
 def _cell(value) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import missing_folders, remove_empty_folders, write_json, write_text
+from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
@@ -130,9 +130,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     except BaseException:
         remove_empty_folders(made)
         raise
-    for name in earlier_logos:
-        if name not in figures and (out / name).is_file():
-            (out / name).unlink()
+    remove_unwritten(out, earlier_logos, figures)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
     if report is not None:
