@@ -73,7 +73,7 @@ BASE = {
 }
 # Parameters newer than pysster's, with the value that leaves pysster's network unchanged.
 NEW_KEYS = {"global_pool": None, "batch_norm": False, "strand": "forward", "position_bins": 0, "short_kernels": 0,
-            "short_kernel_len": 8}
+            "short_kernel_len": 8, "conv_activation": "relu"}
 GLOBAL_NET = {"conv_num": 1, "kernel_num": 64, "kernel_len": 15, "pool_size": 1, "pool_stride": 1,
               "global_pool": "max", "dense_num": 1, "neuron_num": 32}
 # The default network (candidate x16a, preset motifnet), which later candidates change one value of.
@@ -167,6 +167,9 @@ CANDIDATES = {
                 {**X16A, "neuron_num": 100}),
     "x16e": ("(x16a) with ema_momentum 0.99: validated and kept weights are a moving average (Polyak averaging)",
              {**X16A, "ema_momentum": 0.99}),
+    "x16x": ("(x16a) with conv_activation exponential: exp instead of ReLU on the motif layer, which Koo & "
+             "Ploenzke (2021) found to make first-layer kernels read whole motifs rather than parts of them",
+             {**X16A, "conv_activation": "exponential"}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }

@@ -297,6 +297,8 @@ def test_deeplift_refuses_recurrent_models_before_any_work():
     {"conv_num": 2, "global_pool": "max", "position_bins": 3, "batch_norm": True},  # 7 positions: 3, 2, 2
     {"conv_num": 1, "global_pool": "max+avg", "position_bins": 4, "strand": "both"},
     {"conv_num": 2, "global_pool": "max+avg", "batch_norm": True},
+    {"conv_num": 1, "global_pool": "max", "position_bins": 4, "strand": "both", "conv_activation": "exponential"},
+    {"conv_num": 2, "conv_activation": "exponential"},  # exp on conv_1, ReLU on conv_2, flattened
 ])
 @pytest.mark.parametrize("n_features", [0, 3])
 def test_deeplift_sums_exactly_on_networks_that_pool_globally_or_read_both_strands(overrides, n_features):

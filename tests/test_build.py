@@ -141,6 +141,20 @@ def test_summary_lines_list_every_layer_and_the_total():
     assert f"{84 + 424 + 18:,}" in text
 
 
+def test_conv_activation_exponential_applies_to_the_first_convolution_only():
+    import keras
+
+    model = build(length=40, conv_num=2, kernel_len=5, kernel_num=4, conv_activation="exponential")
+    randomise(model)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(1).integers(0, 4, (3, 40))]
+    conv_1, conv_2 = layer(model, "conv_1"), layer(model, "conv_2")
+    values = keras.Model(model.inputs, [conv_1.output, conv_2.output]).predict(x, verbose=0)
+    linear = conv_1.convolution_op(x, conv_1.kernel) + conv_1.bias
+    np.testing.assert_allclose(values[0], np.exp(keras.ops.convert_to_numpy(linear)), rtol=1e-5)
+    assert conv_2.activation.__name__ == "relu" and (values[1] >= 0).all()
+    assert layer(build(length=40, conv_num=1, kernel_len=5), "conv_1").activation.__name__ == "relu"
+
+
 # -- global pooling, batch normalisation, both strands --------------------------------------------------------
 
 def test_global_pool_replaces_flatten_after_the_per_block_pooling():

@@ -40,7 +40,7 @@ PYSSTER_DEFAULTS = {
 }
 # motifnet's own parameters (not in pysster); their defaults leave pysster's network unchanged.
 MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None, "global_pool": None, "batch_norm": False,
-                     "strand": "forward", "position_bins": 0, "ema_momentum": 0.0}
+                     "strand": "forward", "position_bins": 0, "ema_momentum": 0.0, "conv_activation": "relu"}
 ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 
@@ -98,7 +98,7 @@ def test_an_unknown_preset_is_refused_with_the_list(name):
 
 def test_old_saved_parameters_lack_the_new_ones_and_get_pysster_values():
     saved = to_json(pysster())
-    for name in ("global_pool", "batch_norm", "strand"):
+    for name in ("global_pool", "batch_norm", "strand", "conv_activation"):
         del saved[name]
     assert from_json(saved) == ALL_DEFAULTS
     assert from_json({**saved, "kernel_num": [3, 2]}) == {**ALL_DEFAULTS, "kernel_num": (3, 2)}

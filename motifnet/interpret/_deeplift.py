@@ -3,11 +3,11 @@
 See :mod:`motifnet.interpret.attribution`.
 
 The network is walked layer by layer twice at once, for the input and for the reference.
-Each ReLU is replaced by the straight line through its two points (input and reference
-activation), and each max-pooling window by a linear map that passes the change of the
-window's maximum to a single unit. The network so modified is linear between reference and
-input and agrees with the real one at both, so ``gradient * (input - reference)`` sums
-exactly to ``logit(input) - logit(reference)``.
+Each ReLU (and the exponential of ``conv_activation`` exponential) is replaced by the straight
+line through its two points (input and reference activation), and each max-pooling window by a
+linear map that passes the change of the window's maximum to a single unit. The network so
+modified is linear between reference and input and agrees with the real one at both, so
+``gradient * (input - reference)`` sums exactly to ``logit(input) - logit(reference)``.
 
 Batch normalisation (in inference) and global average pooling are affine and pass through
 unchanged; global max pooling is max pooling over one window of the whole length, after the fixed
@@ -48,7 +48,7 @@ def check_deeplift_model(model) -> list:
     the same for input and reference, so it carries no difference and is evaluated as it is;
     and the forward strand of ``strand_merge``, whose layers the reverse strand shares).
     Supported on the chain: dropout (off in inference), 1-D convolutions, dense and sparsely
-    connected layers with ReLU or no activation, batch normalisation, max pooling ('valid'),
+    connected layers with ReLU, exponential or no activation, batch normalisation, max pooling ('valid'),
     global max and average pooling, flatten, that concatenation, the strand merge, and the
     Dense ``output`` layer (explained before its activation).
 
@@ -72,9 +72,9 @@ def check_deeplift_model(model) -> list:
     while type(layer).__name__ != "InputLayer":
         kind = type(layer).__name__
         activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-        if kind in _AFFINE and layer.name != "output" and activation not in ("relu", "linear"):
-            raise ParamError(f"--method deeplift: layer {layer.name} has activation {activation}; only ReLU is "
-                             "supported; use integrated-gradients or ism")
+        if kind in _AFFINE and layer.name != "output" and activation not in ("relu", "exponential", "linear"):
+            raise ParamError(f"--method deeplift: layer {layer.name} has activation {activation}; only ReLU and "
+                             "exponential are supported; use integrated-gradients or ism")
         if kind == "MaxPooling1D" and layer.padding != "valid":
             raise ParamError(f"--method deeplift: pooling layer {layer.name} uses padding {layer.padding!r}; "
                              "only 'valid' is supported")
@@ -103,17 +103,19 @@ def _pre_activation(layer, x):
     return z + layer.bias if layer.bias is not None else z
 
 
-def _relu_rescale(z, z_ref, activation: str):
-    """ReLU replaced by its secant through the input's and the reference's activations."""
+def _rescale(z, z_ref, activation: str):
+    """ReLU or exp replaced by its secant through the input's and the reference's activations."""
     import tensorflow as tf
 
     if activation == "linear":
         return z, z_ref
-    out, out_ref = tf.nn.relu(z), tf.nn.relu(z_ref)
+    function = tf.exp if activation == "exponential" else tf.nn.relu
+    out, out_ref = function(z), function(z_ref)
     delta = z - z_ref
     large = tf.abs(delta) > _SECANT_EPS
     # Where input and reference nearly agree the slope is the gradient at their midpoint.
-    midpoint = tf.cast(z + z_ref > 0, z.dtype)
+    middle = (z + z_ref) / 2
+    midpoint = tf.exp(middle) if activation == "exponential" else tf.cast(middle > 0, z.dtype)
     slope = tf.stop_gradient(tf.where(large, (out - out_ref) / tf.where(large, delta, 1.0), midpoint))
     return out_ref + slope * delta, out_ref
 
@@ -175,8 +177,8 @@ class DeepLift:
             for layer in layers:
                 kind = type(layer).__name__
                 if kind in _AFFINE and layer.name != "output":
-                    x, x_ref = _relu_rescale(_pre_activation(layer, x), _pre_activation(layer, x_ref),
-                                             layer.activation.__name__ if layer.activation else "linear")
+                    x, x_ref = _rescale(_pre_activation(layer, x), _pre_activation(layer, x_ref),
+                                        layer.activation.__name__ if layer.activation else "linear")
                 elif kind in _LINEAR:
                     x, x_ref = layer(x, training=False), layer(x_ref, training=False)
                 elif kind == "MaxPooling1D":

@@ -7,7 +7,8 @@ Layer names (later commands address layers by these):
 ``features``                  input of per-sequence features (if used)
 ``reverse_complement``        the input's reverse complement (``strand`` both only)
 ``dropout_input``             dropout after the input
-``conv_1`` ... ``conv_N``     1-D convolutions (ReLU); ``conv_1`` is the motif layer
+``conv_1`` ... ``conv_N``     1-D convolutions (ReLU; ``conv_1``: ``conv_activation``); ``conv_1`` is
+                              the motif layer
 ``batch_norm_1`` ...          batch normalisation after each convolution, if ``batch_norm``
 ``pool_1`` ... ``pool_N``     max pooling after each convolution (none where pool_size and
                               pool_stride are 1: that pooling is the identity)
@@ -37,9 +38,10 @@ equal. A shared layer's ``output`` (``model.get_layer("conv_1").output``) is tha
 call, the forward strand, so first-layer activations keep their meaning: positions on the
 sequence as given.
 
-Batch normalisation comes after each convolution's ReLU, not between the convolution and the
-ReLU, so that ``conv_1`` still outputs ReLU(kernel * window + bias): the activation that kernel
-interpretation thresholds and turns into motifs, non-negative and in the kernel's own scale.
+Batch normalisation comes after each convolution's activation, not between the convolution and
+the activation, so that ``conv_1`` still outputs ReLU(kernel * window + bias) (or exp(...) with
+``conv_activation`` exponential): the activation that kernel interpretation thresholds and turns
+into motifs, non-negative and in the kernel's own scale.
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ def _max_norm(limit):
 
 
 def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
-    """Input dropout, then ``conv_num`` blocks of convolution (ReLU), batch normalisation, max pooling and dropout.
+    """Input dropout, then ``conv_num`` blocks of convolution (ReLU; the first: ``conv_activation``), batch
+    normalisation, max pooling and dropout.
 
     A pooling of windows of 1 at steps of 1 is the identity and gets no layer: it would only cost time.
     """
@@ -210,7 +213,8 @@ def _convolutions(x, params: dict, constraint, shared: _SharedLayers):
     x = shared(x, layers.Dropout, params["dropout_input"], name="dropout_input")
     for i in range(params["conv_num"]):
         x = shared(x, layers.Conv1D, layer_value(params, "kernel_num", i), layer_value(params, "kernel_len", i),
-                   activation="relu", padding="valid", kernel_constraint=constraint([0, 1]),
+                   activation=params["conv_activation"] if i == 0 else "relu", padding="valid",
+                   kernel_constraint=constraint([0, 1]),
                    bias_constraint=constraint(0), name=f"conv_{i + 1}")
         if params["batch_norm"]:
             x = shared(x, layers.BatchNormalization, name=f"batch_norm_{i + 1}")

@@ -92,6 +92,10 @@ PARAMS = (
     ParamSpec("kernel_len", 25, "int",
               "length of kernels; auto: 15 for alphabets of up to 4 letters (DNA, RNA), 8 for larger ones "
               "(protein), decided when the input is read", "conv_num", low=1, words=("auto",)),
+    ParamSpec("conv_activation", "relu", "choice",
+              "activation of the first convolution, the motif layer (later convolutions use ReLU): relu, or "
+              "exponential, which Koo & Ploenzke (2021) found to make first-layer kernels read whole motifs",
+              choices=("relu", "exponential")),
     ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
     ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
     ParamSpec("global_pool", None, "choice",
