@@ -62,6 +62,9 @@ def test_lists_of_names_and_integers():
     assert int_list(None, "--classes") is None
     with pytest.raises(ParamError, match=r"--nodes expects comma-separated integers \(e\.g\. 0,3\), received: '1,x'"):
         int_list("1,x", "--nodes")
+    for text in ("1,,0", ",1", ",", " , 2"):  # a value left out, not a list
+        with pytest.raises(ParamError, match=f"--nodes expects comma-separated integers .*received: '{text}'"):
+            int_list(text, "--nodes")
 
 
 def test_kernels_and_formats_become_python_values():
@@ -69,6 +72,9 @@ def test_kernels_and_formats_become_python_values():
     assert parse_kernels(None) is None and parse_kernels("") is None
     with pytest.raises(ParamError, match=r"--kernels expects comma-separated kernel numbers \(e\.g\. 0,3,7\)"):
         parse_kernels("0,three")
+    assert parse_kernels("0, 3,") == [0, 3]
+    with pytest.raises(ParamError, match=r"--kernels expects comma-separated kernel numbers .*received: '0,,3'"):
+        parse_kernels("0,,3")
     assert parse_formats("meme, JASPAR,,") == ("meme", "jaspar")
     assert parse_formats("") == ()
 

@@ -58,20 +58,28 @@ def parse_tracks(texts) -> list:
     return check_tracks(tracks)
 
 
-def int_list(text: str | None, option: str) -> list | None:
-    """``0,3`` as a list of integers (empty parts ignored); None for an absent or empty option.
+def int_list(text: str | None, option: str, noun: str = "integers", example: str = "0,3") -> list | None:
+    """``0,3`` as a list of integers; None for an absent or empty option.
+
+    A trailing comma is allowed (``0,3,``, as loops in shell scripts write lists); an empty part
+    between two values (``1,,0``) is refused, as it is more likely a value left out than meant.
 
     Raises
     ------
     ParamError
-        A part that is not an integer; the message names ``option``.
+        A part that is not an integer, or an empty part before the last; the message names ``option``.
     """
     if not text:
         return None
+    parts = [part.strip() for part in text.split(",")]
+    if parts[-1] == "":
+        parts.pop()
     try:
-        return [int(part) for part in text.split(",") if part.strip()]
+        if "" in parts:
+            raise ValueError
+        return [int(part) for part in parts]
     except ValueError:
-        raise ParamError(f"{option} expects comma-separated integers (e.g. 0,3), received: {text!r}") from None
+        raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}") from None
 
 
 def parse_kernels(text: str | None) -> list | None:
@@ -82,14 +90,9 @@ def parse_kernels(text: str | None) -> list | None:
     Raises
     ------
     ParamError
-        A part that is not an integer.
+        A part that is not an integer, or an empty part before the last.
     """
-    if not text:
-        return None
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ParamError(f"--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: {text!r}") from None
+    return int_list(text, "--kernels", "kernel numbers", "0,3,7")
 
 
 def parse_formats(text: str) -> tuple:
