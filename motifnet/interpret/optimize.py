@@ -61,6 +61,8 @@ log = logging.getLogger("motifnet")
 DEFAULT_L2 = 1e-3
 #: How often (in steps) ``progress`` is called.
 PROGRESS_EVERY = 50
+#: The most gradient steps (the default is 600): a larger number is far more likely a typo than a wish.
+MAX_STEPS = 100_000
 # The inputs are learnt in 32-bit floats.
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 # Names of activations that leave a Dense layer's value unchanged.
@@ -333,7 +335,7 @@ def check_settings(bound, lr, steps, l2=DEFAULT_L2, prefix: str = "") -> tuple:
     bound, lr : float
         Finite and above 0.
     steps : int
-        Above 0.
+        1 to :data:`MAX_STEPS`.
     l2 : float
         Finite and at least 0. Default is :data:`DEFAULT_L2`.
     prefix : str
@@ -350,6 +352,8 @@ def check_settings(bound, lr, steps, l2=DEFAULT_L2, prefix: str = "") -> tuple:
     """
     bound, lr, steps = (_check_positive(f"{prefix}bound", bound), _check_positive(f"{prefix}lr", lr),
                         _check_positive(f"{prefix}steps", steps, integer=True))
+    if steps > MAX_STEPS:
+        raise ParamError(f"{prefix}steps must be at most {MAX_STEPS:,}, received: {steps}")
     try:
         l2 = float(l2)
     except (TypeError, ValueError):
