@@ -28,7 +28,7 @@ _EXPORTS = {
     ".interpret.attribution": (
         "AttributionConfig", "Attributions", "attribute", "dinucleotide_shuffle", "strongest_windows",
     ),
-    ".interpret.clustering": ("cluster_activations",),
+    ".interpret.clustering": ("cluster_activations", "cluster_sequences"),
     ".interpret.hypothetical": ("hypothetical_contributions",),
     ".interpret.influence": ("group_influence",),
     ".interpret.kernels": ("KernelMotif", "kernel_motifs"),

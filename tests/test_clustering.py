@@ -236,7 +236,7 @@ def test_cli_refuses_identical_records_in_one_line(trained_run, cli, tmp_path):
 @pytest.mark.parametrize("which, args, message", [
     ("trained_run", ["--classes", "5"],
      "classes: index 5 is out of range; valid class indices are 0 to 1 (0=up, 1=down)"),
-    ("trained_run", ["--classes", ","], "classes: give at least one class index"),
+    ("trained_run", ["--classes", ","], "--classes expects comma-separated integers (e.g. 0,3), received: ','"),
     ("trained_run", ["--group", "all", "--classes", "0", "--max-sequences", "2"], None),
     ("multi_label_run", [], "clustering needs single-label data (exactly one class per sequence)"),
 ])
@@ -272,3 +272,25 @@ def test_clustered_rows_of_a_dataset_are_those_cluster_activations_clusters(trai
     result = cluster_activations(max_activations(run, run.dataset), [1], max_sequences=7, seed=3)
     np.testing.assert_array_equal(kept, result.kept_rows)
     assert subsampled_from == 40 and set(row_classes[kept]) == {1}
+
+
+def test_cluster_sequences_runs_the_model_on_the_sample_only_and_clusters_as_the_full_activations_would(
+        trained_run, monkeypatch):
+    from motifnet.interpret import activations as activations_module
+    from motifnet.interpret.clustering import cluster_sequences
+    from motifnet.run.rundir import open_run
+
+    run = open_run(trained_run[0])
+    full = cluster_activations(activations_module.max_activations(run, run.dataset), [0, 1], max_sequences=9, seed=2)
+    seen = []
+    original = activations_module.max_activations
+    monkeypatch.setattr(activations_module, "max_activations",
+                        lambda model, dataset, batch_size=256: seen.append(len(dataset)) or original(model, dataset,
+                                                                                                     batch_size))
+    sampled = cluster_sequences(run, run.dataset, [0, 1], max_sequences=9, seed=2, batch_size=4)
+    assert seen == [9]  # not the 80 records of the run
+    for name in ("matrix", "row_linkage", "col_linkage", "row_order", "col_order", "row_classes", "kept_rows", "ids"):
+        np.testing.assert_allclose(getattr(sampled, name), getattr(full, name), rtol=1e-6, err_msg=name) \
+            if name in ("matrix", "row_linkage", "col_linkage") else \
+            np.testing.assert_array_equal(getattr(sampled, name), getattr(full, name), err_msg=name)
+    assert sampled.subsampled_from == full.subsampled_from == 80 and sampled.class_names == full.class_names

@@ -183,8 +183,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     drawn as a clustered heat map with a class colour bar.
     """
     from .._validate import check_suffix
-    from ..interpret.activations import max_activations
-    from ..interpret.clustering import check_classes, cluster_activations, clustered_rows
+    from ..interpret.clustering import check_classes, cluster_sequences
     from ..plot.clustermap import plot_clustermap
     from ..plot.figures import FIGURE_SUFFIXES, save_figure
 
@@ -194,8 +193,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     run, dataset, _ = open_with_data(
         run_dir, group, fasta, multi_label,
         check_run=lambda run: check_classes(class_list, run.class_names, run.task == "regression"))
-    clustered_rows(dataset, class_list, max_sequences)  # the labels are checked before the model runs
-    result = cluster_activations(max_activations(run, dataset, batch_size), class_list, max_sequences)
+    result = cluster_sequences(run, dataset, class_list, max_sequences, batch_size=batch_size)
     if result.subsampled_from:
         log.info("clustering a class-stratified sample of %d of %d sequences (--max-sequences)",
                  len(result.row_order), result.subsampled_from)

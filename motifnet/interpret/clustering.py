@@ -236,20 +236,56 @@ def cluster_activations(activations: KernelActivations, classes: list[int] | Non
         computed, with :func:`clustered_rows` on the data.
     """
     kept, row_classes, subsampled_from, chosen = clustered_rows(activations, classes, max_sequences, seed)
-    matrix = standardize(np.asarray(activations.max_activation)[kept])
+    return _cluster(np.asarray(activations.max_activation)[kept], row_classes[kept], kept,
+                    np.asarray(activations.ids)[kept], list(activations.class_names), subsampled_from, chosen)
+
+
+def cluster_sequences(model, dataset, classes: list[int] | None = None, max_sequences: int = 2000, seed: int = 0,
+                      batch_size: int = 256) -> ClusterResult:
+    """:func:`cluster_activations` of ``dataset``, with the model run on the clustered sequences only.
+
+    The rows are chosen from the labels first (:func:`clustered_rows`), so a large data set
+    costs one forward pass over at most ``max_sequences`` records; the result is the same as
+    clustering the activations of every record.
+
+    Parameters
+    ----------
+    model : keras.Model or Run
+        A motifnet model, or a run folder opened with :func:`motifnet.open_run`.
+    dataset : motifnet.data.dataset.Dataset
+        Single-label records.
+    classes, max_sequences, seed
+        See :func:`cluster_activations`.
+    batch_size : int
+        Records per forward pass. Default is 256.
+
+    Returns
+    -------
+    ClusterResult
+
+    Raises
+    ------
+    ParamError
+        As :func:`cluster_activations`, all but the constant activations before the model runs.
+    """
+    from .activations import max_activations
+
+    kept, row_classes, subsampled_from, chosen = clustered_rows(dataset, classes, max_sequences, seed)
+    activations = max_activations(model, dataset.subset(kept), batch_size)
+    return _cluster(np.asarray(activations.max_activation), row_classes[kept], kept, np.asarray(dataset.ids)[kept],
+                    list(dataset.class_names), subsampled_from, chosen)
+
+
+def _cluster(values, row_classes, kept, ids, class_names, subsampled_from, chosen) -> ClusterResult:
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    matrix = standardize(values)
     if not matrix.any():
         # Every kernel is constant over the sequences (identical records, say): the heat map would be
         # blank and every merge of the clustering at distance 0, so there is nothing to show.
         raise ParamError(f"clustering needs at least 2 sequences with differing activations; all {len(kept)} "
                          f"sequences of {chosen} give each kernel the same maximum activation (identical "
                          "sequences?); give sequences that differ")
-    return _cluster(matrix, row_classes[kept], kept, np.asarray(activations.ids)[kept], list(activations.class_names),
-                    subsampled_from)
-
-
-def _cluster(matrix, row_classes, kept, ids, class_names, subsampled_from) -> ClusterResult:
-    from scipy.cluster.hierarchy import leaves_list, linkage
-
     row_linkage = linkage(matrix, method=LINKAGE_METHOD, metric=LINKAGE_METRIC)
     if matrix.shape[1] > 1:
         col_linkage = linkage(matrix.T, method=LINKAGE_METHOD, metric=LINKAGE_METRIC)
