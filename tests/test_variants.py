@@ -78,12 +78,13 @@ def test_read_snvs_keeps_snvs_and_counts_the_rest(tmp_path):
         ("chr1", 11, "rs1", sequence[10], _OTHER[sequence[10]]),
         ("chr1", 21, ".", sequence[20:22], sequence[20]),                                     # deletion
         ("chr1", 31, "rs3", sequence[30].lower(), f"{_OTHER[sequence[30]]},<DEL>,{sequence[30]}TT"),
+        ("chr1", 41, "rs4", sequence[40], "."),                                                # no ALT allele
     ])
     with Genome(genome["genome"]) as opened:
         variants, counts = read_snvs(vcf, opened)
     assert variants == [Variant("chr1", 11, "rs1", sequence[10], _OTHER[sequence[10]], 4),
                         Variant("chr1", 31, "rs3", sequence[30], _OTHER[sequence[30]], 6)]
-    assert (counts.snvs, counts.indels, counts.mismatches) == (2, 3, 0)
+    assert (counts.snvs, counts.indels, counts.mismatches) == (2, 4, 0)
     packed = tmp_path / "v.vcf.gz"
     packed.write_bytes(gzip.compress(vcf.read_bytes()))
     with Genome(genome["genome"]) as opened:

@@ -30,7 +30,8 @@ class Variant:
 
 @dataclass
 class VariantCounts:
-    """What reading skipped: non-SNV alleles (indels, symbolic, ALT = REF) and REF that disagreed with the genome."""
+    """What reading skipped: non-SNV alleles (indels, symbolic, ALT = REF or '.') and REF that disagreed with the
+    genome."""
 
     snvs: int = 0
     indels: int = 0
@@ -53,7 +54,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     Returns
     -------
     list of Variant, VariantCounts
-        Indels, symbolic and multi-base alleles, and an ALT equal to REF, are skipped and counted.
+        Indels, symbolic and multi-base alleles, and an ALT equal to REF or missing ('.'), are skipped
+        and counted (``indels``).
 
     Raises
     ------
@@ -95,6 +97,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             _check_position(record.CHROM, record.POS, genome, where)
             ref = str(record.REF).upper()
             genome_letter = genome.fetch_letter(record.CHROM, record.POS - 1)
+            if not record.ALT:  # ALT '.': a site without an alternative allele, nothing to score
+                counts.indels += 1
             for alt in record.ALT:
                 value = str(getattr(alt, "value", "")).upper()
                 if len(ref) != 1 or len(value) != 1 or ref not in _LETTERS or value not in _LETTERS:
