@@ -244,7 +244,7 @@ Methods (all explain the target's logit, the input of the output layer's softmax
   integrated-gradients  (input - baseline) x the gradient averaged on the straight path
                         from the baseline (--steps midpoints). Sums to logit(input) -
                         logit(baseline), closer with more steps.
-  deeplift              DeepLIFT's rescale rule (ReLU secants against the baseline's
+  deeplift              DeepLIFT's rescale rule (ReLU or exp secants against the baseline's
                         activations; max pooling passes each window's change of maximum to
                         one unit). Sums to logit(input) - logit(baseline) exactly.
                         Convolution/dense/pooling models only: recurrent models are refused.

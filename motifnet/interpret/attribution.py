@@ -14,10 +14,10 @@ DeepLIFT is stated for.
                            the baseline (midpoint rule: the gradient at the centres of
                            ``steps`` equal intervals); sums to ``logit(input) -
                            logit(baseline)`` ever more closely as steps grow
-``deeplift``               DeepLIFT's rescale rule: every ReLU's gradient is replaced by the
-                           secant ``(f(z) - f(z')) / (z - z')`` between the input's and the
-                           baseline's activations, and every max-pooling window passes the
-                           change of its maximum to one unit; sums to ``logit(input) -
+``deeplift``               DeepLIFT's rescale rule: every ReLU's (and exponential's) gradient is
+                           replaced by the secant ``(f(z) - f(z')) / (z - z')`` between the
+                           input's and the baseline's activations, and every max-pooling
+                           window passes the change of its maximum to one unit; sums to ``logit(input) -
                            logit(baseline)`` exactly (up to rounding)
 ``ism``                    in-silico mutagenesis: ``logit(mutant) - logit(input)`` for every
                            single-letter substitution; 0 for the observed letter

@@ -111,7 +111,8 @@ PARAMS = (
               "value gives way when global_pool is set to avg or None)",
               low=0),
     ParamSpec("batch_norm", False, "bool",
-              "batch normalisation after each convolution's ReLU (conv_1's output stays the ReLU activation)"),
+              "batch normalisation after each convolution's activation (conv_1's output stays the activation: ReLU or "
+              "exponential)"),
     ParamSpec("strand", "forward", "choice",
               "strands the network reads: forward; both (the sequence and its reverse complement through shared "
               "weights, logits averaged; DNA/RNA sequence input only); auto (both for DNA, which is double-"
