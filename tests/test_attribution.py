@@ -275,6 +275,26 @@ def test_random_untrained_networks_of_every_supported_shape_sum_exactly():
     data.features = None
 
 
+def test_deeplift_exp_secant_keeps_its_digits_when_input_and_reference_are_close():
+    """float32 (exp(z) - exp(z')) / (z - z') is off by 2% at a gap of 1e-5; the slope must stay exact."""
+    import tensorflow as tf
+
+    from motifnet.interpret._deeplift import _rescale
+
+    z_ref = np.array([5.0, -3.0, 0.5, 2.0, 12.0, -20.0, 1.0], dtype=np.float32)
+    z = z_ref + np.array([1e-5, -2e-6, 0.0, 0.7, -3.0, 30.0, 1e-3], dtype=np.float32)
+    with tf.GradientTape() as tape:
+        z_in = tf.constant(z)
+        tape.watch(z_in)
+        out, out_ref = _rescale(z_in, tf.constant(z_ref), "exponential")
+    slope = tape.gradient(out, z_in).numpy()
+    gap = z.astype(np.float64) - z_ref
+    exact = np.where(gap != 0, np.expm1(gap) / np.where(gap != 0, gap, 1), 1) * np.exp(z_ref.astype(np.float64))
+    np.testing.assert_allclose(slope, exact, rtol=2e-6)
+    np.testing.assert_allclose(out.numpy(), np.exp(z.astype(np.float64)), rtol=2e-6)
+    np.testing.assert_allclose(out_ref.numpy(), np.exp(z_ref.astype(np.float64)), rtol=2e-6)
+
+
 def test_deeplift_refuses_recurrent_models_before_any_work():
     from motifnet.model.build import build_model
     from motifnet.model.params import resolve

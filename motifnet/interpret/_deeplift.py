@@ -109,14 +109,37 @@ def _rescale(z, z_ref, activation: str):
 
     if activation == "linear":
         return z, z_ref
-    function = tf.exp if activation == "exponential" else tf.nn.relu
-    out, out_ref = function(z), function(z_ref)
+    if activation == "exponential":
+        return _exp_secant(z, z_ref)
+    out, out_ref = tf.nn.relu(z), tf.nn.relu(z_ref)
     delta = z - z_ref
     large = tf.abs(delta) > _SECANT_EPS
     # Where input and reference nearly agree the slope is the gradient at their midpoint.
-    middle = (z + z_ref) / 2
-    midpoint = tf.exp(middle) if activation == "exponential" else tf.cast(middle > 0, z.dtype)
+    midpoint = tf.cast(z + z_ref > 0, z.dtype)
     slope = tf.stop_gradient(tf.where(large, (out - out_ref) / tf.where(large, delta, 1.0), midpoint))
+    return out_ref + slope * delta, out_ref
+
+
+def _exp_secant(z, z_ref):
+    """exp replaced by its secant, with the slope computed without cancellation.
+
+    ``(exp(z) - exp(z')) / (z - z')`` in float32 loses digits when ``z`` and ``z'`` are close
+    (each exp is rounded, and the difference of two close numbers keeps only the rounding). For
+    gaps below 1 the slope is written as ``exp(min(z, z')) * expm1(gap) / gap``, exact to rounding
+    at any gap, and tends to the derivative as the gap closes; larger gaps keep the plain secant,
+    where ``expm1`` of a large gap could overflow although the secant does not.
+    """
+    import tensorflow as tf
+
+    out, out_ref = tf.exp(z), tf.exp(z_ref)
+    delta = z - z_ref
+    gap = tf.abs(delta)
+    small = gap < 1.0
+    safe_gap = tf.where(gap > 0, gap, 1.0)
+    ratio = tf.where(gap > 0, tf.math.expm1(tf.minimum(gap, 1.0)) / tf.where(small, safe_gap, 1.0), 1.0)
+    close = tf.exp(tf.minimum(z, z_ref)) * ratio
+    far = (out - out_ref) / tf.where(small, 1.0, delta)
+    slope = tf.stop_gradient(tf.where(small, close, far))
     return out_ref + slope * delta, out_ref
 
 

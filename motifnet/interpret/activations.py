@@ -44,7 +44,7 @@ class KernelActivations:
     Attributes
     ----------
     max_activation : numpy.ndarray, shape=(n, kernels)
-        Largest output of the kernel (after ReLU) over all positions.
+        Largest output of the kernel (after its activation, ReLU or exponential) over all positions.
     position : numpy.ndarray of int, shape=(n, kernels)
         0-based start, in the input sequence, of the window where the maximum occurs.
     labels : numpy.ndarray, shape=(n, classes)

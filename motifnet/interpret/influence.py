@@ -16,8 +16,8 @@ Where only per-kernel layers (pooling, batch normalisation, dropout) lie between
 pooled values are those of its constant output, computed once, so only the dense layers run again
 per group. Otherwise the cut is after ``conv_1``, and the layers after it run on the activations
 with the group's columns set to their means. Either gives what setting the weights to 0 and the
-biases to the means would give (ReLU of a non-negative constant is that constant), at a fraction
-of the cost. A network that reads both strands shares ``conv_1`` between them, so a group is
+biases to the means (to their logarithms with ``conv_activation`` exponential) would give, at a
+fraction of the cost. A network that reads both strands shares ``conv_1`` between them, so a group is
 silenced on both, and the mean activation is taken over both strands (a motif found on one
 strand only would otherwise be replaced by too large a constant on the other).
 """

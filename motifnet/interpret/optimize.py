@@ -321,7 +321,8 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     if stuck:
         log.warning(
             "layer %s: node(s) %s did not respond: their value did not rise from the random start (a ReLU "
-            "that is off everywhere has no gradient), so their logos show no preference; a larger bound "
+            "that is off everywhere has no gradient, or no letter raised it), so their logos show no preference; "
+            "a larger bound "
             "(now %g) starts from inputs that are more likely to switch them on",
             layer_name, ", ".join(str(node) for node in stuck), bound)
     return result

@@ -140,7 +140,7 @@ def plot_activation_profile(mean, std, class_names, ax=None):
         if np.isnan(row_mean).all():
             continue
         ax.plot(x, row_mean, color=color, linewidth=1.4, label=name)
-        # Activations are ReLU outputs: the band stops at zero.
+        # Activations are ReLU (or exponential) outputs, never negative: the band stops at zero.
         ax.fill_between(x, np.maximum(row_mean - row_std, 0), row_mean + row_std, color=color, alpha=0.18,
                         linewidth=0)
     ax.set_xlim(0, max(mean.shape[1] - 1, 1))
