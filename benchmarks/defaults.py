@@ -173,6 +173,13 @@ CANDIDATES = {
     "x16x5": ("(x16x) with the preset's epoch limit, 500, instead of the benchmark's 100: x16x was still learning "
               "at the cap on dna",
               {**X16A, "conv_activation": "exponential", "epochs": 500}),
+    "x16xm": ("(x16x) with global_pool max+avg: with exp on the motif layer, a kernel's mean over positions is "
+              "its mean likelihood ratio when the kernel is a PWM's log-odds, the statistic a PWM model sums "
+              "over sites (and a count of strong sites)",
+              {**X16A, "conv_activation": "exponential", "global_pool": "max+avg"}),
+    "x16xa": ("(x16xm) with global_pool avg and no position weights (position_bins 0): the mean likelihood ratio "
+              "alone",
+              {**X16A, "conv_activation": "exponential", "global_pool": "avg", "position_bins": 0}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
 }
