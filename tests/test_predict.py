@@ -66,7 +66,10 @@ def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
     assert table.getvalue().splitlines()[0] == "id\tp\tq"
 
 
-def test_a_signal_stops_prediction_between_chunks_and_the_file_is_not_written(cli, trained_run, tmp_path, monkeypatch):
+@pytest.mark.parametrize("when", ["after", "during"])
+def test_a_signal_stops_prediction_and_the_file_is_not_written(cli, trained_run, tmp_path, monkeypatch, when):
+    """A signal after a chunk stops before the next one (standard output keeps the whole chunks before it); a
+    signal while a chunk is predicted stops before its next batch, so a file that is one chunk stops too."""
     import signal
 
     from motifnet.run import predict as predict_module
@@ -75,24 +78,55 @@ def test_a_signal_stops_prediction_between_chunks_and_the_file_is_not_written(cl
     predicted = []
     predict_encoded_before = predict_module.predict_encoded
 
-    def signal_after_the_first_chunk(model, encoder, arrays, batch_size):
+    def signalling(model, encoder, arrays, batch_size):
         predicted.append(batch_size)
-        signal.raise_signal(signal.SIGTERM)  # while the first chunk is predicted
-        return predict_encoded_before(model, encoder, arrays, batch_size)
+        if when == "during":
+            signal.raise_signal(signal.SIGTERM)  # before the chunk's first batch
+            return predict_encoded_before(model, encoder, arrays, batch_size)
+        values = predict_encoded_before(model, encoder, arrays, batch_size)
+        signal.raise_signal(signal.SIGTERM)  # once the first chunk is predicted
+        return values
 
-    monkeypatch.setattr(predict_module, "predict_encoded", signal_after_the_first_chunk)
-    # One chunk per file here; standard output gets the first file's rows, whole, and no more.
-    result = cli("predict", run_dir, up, down)
+    monkeypatch.setattr(predict_module, "predict_encoded", signalling)
+    # One chunk per file here; standard output gets the first file's rows, whole, or none.
+    result = cli("predict", run_dir, up, down, "--batch-size", "4")
     assert result.exit_code == 1 and len(predicted) == 1
     assert result.stderr.strip().endswith("Error: stopped by a signal before finishing; files not yet complete "
                                           "were not written")
-    rows = result.stdout.strip().split("\n")
-    assert len(rows) == 1 + open(up).read().count(">") and all(len(row.split("\t")) == 3 for row in rows)
+    if when == "after":
+        rows = result.stdout.strip().split("\n")
+        assert len(rows) == 1 + open(up).read().count(">") and all(len(row.split("\t")) == 3 for row in rows)
+    else:
+        assert result.stdout == ""
 
     predicted.clear()
     result = cli("predict", run_dir, up, down, "-o", tmp_path / "out.tsv")
     assert result.exit_code == 1 and len(predicted) == 1
     assert list(tmp_path.iterdir()) == []  # neither the table nor its temporary file
+
+
+def test_predict_encoded_stops_before_its_next_batch_once_a_stop_is_asked(trained_run, monkeypatch):
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+    from motifnet.data.pipeline import dataset_arrays
+    from motifnet.run import fit
+    from motifnet.run.predict import predict_encoded
+    from motifnet.run.rundir import open_run
+
+    run = open_run(trained_run[0])
+    ended = []
+    stopping = type(fit.stop_at_signal_callback())
+
+    class Counting(stopping):
+        def on_predict_batch_end(self, batch, logs=None):
+            ended.append(batch)
+            if batch == 2:
+                request_stop()  # as a signal's handler does, here while the third batch ends
+
+    monkeypatch.setattr(fit, "stop_at_signal_callback", Counting)
+    arrays = dataset_arrays(run.dataset, np.arange(len(run.dataset)))  # 80 records: 20 batches of 4
+    with stop_on_signals(), pytest.raises(StopRequested):
+        predict_encoded(run.model, run.dataset.encoder, arrays, 4)
+    assert ended == [0, 1, 2]
 
 
 @pytest.fixture(scope="module")

@@ -236,7 +236,7 @@ def _plain(value):
 
 
 def stop_at_signal_callback():
-    """A Keras callback that stops fitting at the next batch boundary once a signal asked to stop.
+    """A Keras callback that stops fitting (or predicting) at the next batch boundary once a signal asked to stop.
 
     It raises :class:`motifnet._signals.StopRequested` before the next training or validation
     batch, rather than setting ``model.stop_training``: Keras would then still validate and end
@@ -253,6 +253,9 @@ def stop_at_signal_callback():
             check_stop()
 
         def on_test_batch_begin(self, batch, logs=None):
+            check_stop()
+
+        def on_predict_batch_begin(self, batch, logs=None):
             check_stop()
 
     return StopAtSignal()

@@ -268,7 +268,8 @@ def predict_encoded(model, encoder, arrays: dict, batch_size: int) -> np.ndarray
     """Run ``model`` over compact encoded records, ``batch_size`` at a time: the one prediction path.
 
     Float input is made batch by batch inside the tf.data pipeline, and Keras' compiled predict
-    loop runs the batches, so no Python runs per batch.
+    loop runs the batches, so no Python runs per batch but a check for a stop request before each
+    (:class:`motifnet._signals.StopRequested` is raised once a signal asked to stop).
 
     Parameters
     ----------
@@ -286,10 +287,13 @@ def predict_encoded(model, encoder, arrays: dict, batch_size: int) -> np.ndarray
         The model's outputs, in record order.
     """
     from ..data.pipeline import make_tf_dataset
+    from .fit import stop_at_signal_callback
 
     if len(arrays["codes"]) == 0:
         return np.zeros((0, model.outputs[0].shape[-1]), dtype=np.float32)
-    return model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0)
+    # A signal stops the prediction before its next batch (a chunk of a large file is one call).
+    return model.predict(make_tf_dataset(encoder, arrays, None, batch_size), verbose=0,
+                         callbacks=[stop_at_signal_callback()])
 
 
 def predict_arrays(model, dataset: Dataset, index: np.ndarray, batch_size: int) -> np.ndarray:
