@@ -157,6 +157,17 @@ def test_matrices_that_are_not_probabilities_are_refused_naming_motif_and_row(tm
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize("alength", ["20", "3", "four"])
+def test_an_alength_other_than_the_alphabets_is_refused_naming_the_motif(tmp_path, alength):
+    path = tmp_path / "alength.meme"
+    path.write_text(_one_motif(["0.25 0.25 0.25 0.25"]).replace("alength= 4 w= 1\n", f"alength= {alength} w= 1\n"))
+    with pytest.raises(InputError, match=f"alength.meme: motif m2: alength= {alength}, but the alphabet ACGT and "
+                                         "the matrix rows have 4 letters; write alength= 4"):
+        read_meme(path)
+    path.write_text(_one_motif(["0.25 0.25 0.25 0.25"]).replace("alength= 4 ", ""))  # alength= may be left out
+    assert [motif.name for motif in read_meme(path)[1]] == ["m1", "m2"]
+
+
 def test_rows_rounded_to_few_decimals_are_rescaled_to_sum_to_one(tmp_path):
     path = tmp_path / "rounded.meme"
     path.write_text(_one_motif(["0.33 0.33 0.33 0.00", "0.97 0.01 0.01 0.01"]))

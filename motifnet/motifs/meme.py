@@ -124,6 +124,7 @@ def read_meme(path) -> tuple:
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
     letters = None
     motifs = []
+    declared = []  # each motif's alength= (None where its header has none)
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -165,12 +166,16 @@ def read_meme(path) -> tuple:
                                  f"followed by WIDTH rows of numbers ({error.__class__.__name__}: {error})") from None
             pwm = _matrix_rows(lines[index + 1:index + 1 + width], width, f"{path}: motif {name}")
             motifs.append(MemeMotif(name, alt, pwm, nsites))
+            declared.append(fields.get("alength"))
             index += width
         index += 1
     if letters is None:
         raise InputError(f"{path}: no ALPHABET line")
-    for motif in motifs:
+    for motif, alength in zip(motifs, declared):
         motif.pwm = checked_probabilities(motif.pwm, letters, f"{path}: motif {motif.name}")
+        if alength is not None and _number(alength) != len(letters):
+            raise InputError(f"{path}: motif {motif.name}: alength= {alength}, but the alphabet {letters} and the "
+                             f"matrix rows have {len(letters)} letters; write alength= {len(letters)}")
     return letters, motifs
 
 
