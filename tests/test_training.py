@@ -234,7 +234,11 @@ def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
         "class 'small' has no record in the test split (3 record(s) in all, split 0.7/0.15/0.15): its test scores "
         "are n/a; give the class more records or change --split"]
+    assert "no test split" not in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="motifnet"):
-        _split(dataset, (0.8, 0.2), 1)  # no test split asked for: nothing missing
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        _split(dataset, (0.8, 0.2), 1)  # no test split asked for: nothing missing, but said once
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("no test split")] == [
+        "no test split: --split 0.8,0.2 leaves no records for it, so the run has no test metrics (score held-out "
+        "records with 'motifnet predict')"]

@@ -440,10 +440,14 @@ def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
 
 
 def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple) -> None:
-    """Warn of a class without records in a split that has a share (rounding can leave a small class out)."""
+    """Warn of a class without records in a split that has a share (rounding can leave a small class out), and
+    say when the fractions leave no test split at all."""
+    shares = {"train": split[0], "val": split[1], "test": 1 - split[0] - split[1]}
+    if shares["test"] <= 1e-9:
+        log.info("no test split: --split %g,%g leaves no records for it, so the run has no test metrics (score "
+                 "held-out records with 'motifnet predict')", split[0], split[1])
     if dataset.task == "regression":
         return
-    shares = {"train": split[0], "val": split[1], "test": 1 - split[0] - split[1]}
     what = {"train": ("training", "the network does not learn it"),
             "val": ("validation", "its validation scores are n/a"),
             "test": ("test", "its test scores are n/a")}
