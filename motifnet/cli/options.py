@@ -75,9 +75,7 @@ def int_list(text: str | None, option: str, noun: str = "integers", example: str
     if parts[-1] == "":
         parts.pop()
     try:
-        if "" in parts:
-            raise ValueError
-        return [int(part) for part in parts]
+        return [int(part) for part in parts]  # an empty part is no integer either
     except ValueError:
         raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}") from None
 

@@ -135,8 +135,8 @@ def _exp_secant(z, z_ref):
     delta = z - z_ref
     gap = tf.abs(delta)
     small = gap < 1.0
-    safe_gap = tf.where(gap > 0, gap, 1.0)
-    ratio = tf.where(gap > 0, tf.math.expm1(tf.minimum(gap, 1.0)) / tf.where(small, safe_gap, 1.0), 1.0)
+    bounded = tf.where(small, gap, 1.0)  # the gaps the expm1 form serves; 1 elsewhere, so that it cannot overflow
+    ratio = tf.where(bounded > 0, tf.math.expm1(bounded) / tf.where(bounded > 0, bounded, 1.0), 1.0)
     close = tf.exp(tf.minimum(z, z_ref)) * ratio
     far = (out - out_ref) / tf.where(small, 1.0, delta)
     slope = tf.stop_gradient(tf.where(small, close, far))
