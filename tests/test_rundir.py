@@ -72,6 +72,26 @@ def test_missing_files_are_refused_when_first_used(trained_run, tmp_path, name, 
     assert message in str(raised.value)
 
 
+def _cut(path, keep):
+    data = path.read_bytes()
+    path.write_bytes(data[:keep(data)])
+
+
+@pytest.mark.parametrize("name, attribute, keep, message", [
+    # A cut archive gave a traceback (zipfile.BadZipFile was not caught).
+    ("data.npz", "dataset", lambda data: 1000, "missing or damaged (File is not a zip file); train again"),
+    # A cut split file was read as a run of 4 records, and commands looked at the wrong ones.
+    ("split.tsv", "groups", lambda data: len(b"".join(data.splitlines(keepends=True)[:5])),
+     "damaged (4 rows for the 80 records of data.npz); train again"),
+])
+def test_cut_files_are_refused_when_first_used(trained_run, tmp_path, name, attribute, keep, message):
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    _cut(run_dir / name, keep)
+    with pytest.raises(RunDirError) as raised:
+        getattr(open_run(run_dir), attribute)
+    assert str(raised.value) == f"{run_dir / name}: {message}"
+
+
 def test_a_diverged_run_says_it_diverged_and_which_parameters_to_change(trained_run, tmp_path):
     # It said "training stopped before its first epoch ended - train again", which would diverge again.
     run = open_run(diverged_copy(trained_run[0], tmp_path / "run"))

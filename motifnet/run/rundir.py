@@ -17,6 +17,7 @@ through :class:`Run`), :func:`read_split`, :func:`read_history` and :func:`read_
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -224,8 +225,6 @@ class Run:
         except PermissionError as error:
             raise _unreadable(model_path, error) from None
         except Exception as error:  # Keras raises many types for damaged archives
-            import zipfile
-
             # Keras calls any file that is not a zip archive 'not found', which misleads here.
             why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
             raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
@@ -236,17 +235,21 @@ class Run:
             return Dataset.load(self.path / DATA, self.meta)
         except PermissionError as error:
             raise _unreadable(self.path / DATA, error) from None
-        except (OSError, KeyError, ValueError) as error:
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
             raise RunDirError(f"{self.path / DATA}: missing or damaged ({error}); train again") from None
 
     @cached_property
     def groups(self) -> np.ndarray:
         try:
-            return read_split(self.path / SPLIT)
+            groups = read_split(self.path / SPLIT)
         except PermissionError as error:
             raise _unreadable(self.path / SPLIT, error) from None
         except (OSError, ValueError, IndexError) as error:
             raise RunDirError(f"{self.path / SPLIT}: missing or damaged ({error}); train again") from None
+        if len(groups) != len(self.dataset):  # a cut or edited file would select the wrong records
+            raise RunDirError(f"{self.path / SPLIT}: damaged ({len(groups)} rows for the {len(self.dataset)} records "
+                              f"of {DATA}); train again")
+        return groups
 
 
 def open_run(path) -> Run:
