@@ -117,6 +117,8 @@ CASES = [
     (["predict", "{tmp}/nowhere", "{a}"], "no such run folder"),
     (["predict", "{tmp}", "{a}"], "not a motifnet run folder"),
     (["predict", "{no_model}", "{up}"], "holds no model yet"),
+    # visualize-kernels made its output folder before it loaded the model, and left it empty.
+    (["visualize-kernels", "{no_model}", "--no-match", "--group", "all", *OUT], "holds no model yet"),
     (["predict", "{bad_model}", "{up}"],
      "model.keras: cannot be loaded as a Keras model (not a zip archive: damaged or replaced)"),
     (["predict", "{bad_meta}", "{up}"], "motifnet.json: damaged"),
@@ -149,6 +151,15 @@ CASES = [
     (["fold", "{rna}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder"),
     (["compare", "{meme}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder"),
     (["predict", "{run}", "-", "-"], "standard input ('-') can be read only once"),
+    # A folder output naming a file: "File exists", and after the work for visualize-kernels and motifs.
+    (["visualize-kernels", "{run}", "--no-match", "-o", "{meme}"],
+     "-o/--output {meme}: must be a folder, not a file; give a new or existing folder"),
+    (["motifs", "{run}", "--no-match", "-o", "{meme}"], "-o/--output {meme}: must be a folder, not a file"),
+    (["scan", "{meme}", "{up}", "-o", "{down}"], "-o/--output {down}: must be a folder, not a file"),
+    # scan read standard input for the letter frequencies, then found it empty: "contains no FASTA records".
+    (["scan", "{meme}", "-", *OUT], "standard input ('-') can be read only once, and --background input reads the "
+                                    "records twice (letter frequencies, then sites); give them as a file, or "
+                                    "--background uniform or FILE"),
     (["train", "{a}", "{b}", "{a}", *NEW_RUN, "--class-names", "x,y,z"], "{a} is given twice: each FASTA file is"),
     (["train", "{a}", "{b}", *NEW_RUN, "--class-names", "x,x"], "--class-names must be distinct, received: x, x"),
     (["train", "{a}", "{b}", "-o", "{a}", "--overwrite"], "-o {a} is the input file {a}; give a new folder"),
@@ -289,6 +300,7 @@ def test_bad_input_gives_one_line_and_changes_no_file(cli, inputs, monkeypatch, 
         _deny_reading_meta(monkeypatch)
     values = {name: str(path) for name, path in inputs.items()}
     before = folder_digest(tmp_path)
+    folders = sorted(path for path in tmp_path.rglob("*") if path.is_dir())
     result = cli(*[argument.format(**values) for argument in args])
     message = result.stderr.strip()
     usage_error = "Usage:" in result.output
@@ -304,6 +316,7 @@ def test_bad_input_gives_one_line_and_changes_no_file(cli, inputs, monkeypatch, 
         assert "--length" not in message  # an option these commands do not have
     after = folder_digest(tmp_path)  # a refused command writes nothing: no half-made run folder, no output
     assert sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name)) == []
+    assert sorted(path for path in tmp_path.rglob("*") if path.is_dir()) == folders  # nor an empty output folder
 
 
 def test_attribute_removes_only_the_logos_it_wrote(trained_run, cli, tmp_path):

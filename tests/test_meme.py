@@ -103,8 +103,6 @@ def test_files_meme_tools_accept_read_back_the_same_matrices(tmp_path, name, wri
      "alength= 4 w= 1\n0.25 0.25 0.25 0.25\n", "bad.meme: motif m1 has no letter-probability matrix"),
     ("MOTIF m1\nletter-probability matrix alength= 4 w= 1\n0.25 0.25 0.25 0.25\n",
      "bad.meme: motif m1 has no letter-probability matrix"),
-    ("MOTIF m1\nletter-probability matrix: alength= 4\n0.25 0.25 0.25 0.25\n",
-     "bad.meme: motif m1: expected 'letter-probability matrix: ... w= WIDTH'"),
     ("MOTIF\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n",
      "bad.meme: motif 1 has no name; write 'MOTIF NAME' on its line"),
 ])
@@ -184,3 +182,69 @@ def test_missing_rows_before_the_next_motif_are_counted_not_read_as_numbers(tmp_
                     "0.25 0.25 0.25 0.25\nMOTIF 2\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n")
     with pytest.raises(InputError, match="motif m1: w= 3 but 1 rows of numbers follow"):
         read_meme(path)
+
+
+@pytest.mark.parametrize("header, message", [
+    # These ended in "... WIDTH rows of numbers (KeyError: 'w')" and "(ValueError: invalid literal for int() ...)".
+    ("alength= 4 nsites= 3 E= 0", "bad.meme: motif m1: its letter-probability matrix line has no w= (width); write "
+                                  "'letter-probability matrix: alength= LETTERS w= WIDTH', WIDTH the number of rows"),
+    ("alength= 4 w=", "bad.meme: motif m1: its letter-probability matrix line has no w= (width)"),
+    ("alength= 4 w= x", "bad.meme: motif m1: w= 'x' is not a whole number; write the matrix's number of rows "
+                        "(positions) after w="),
+    ("alength= 4 w= 2.5", "bad.meme: motif m1: w= '2.5' is not a whole number"),
+    ("alength= 4 w= nan", "bad.meme: motif m1: w= 'nan' is not a whole number"),
+    ("alength= 4 w= 2 nsites= x", "bad.meme: motif m1: nsites= 'x' is not a number of sites; write the number of "
+                                  "sites the matrix was made from (0 if unknown) after nsites="),
+    ("alength= 4 w= 2 nsites= inf", "bad.meme: motif m1: nsites= 'inf' is not a number of sites"),
+    ("alength= 4 w= 2 nsites= -3", "bad.meme: motif m1: nsites= '-3' is not a number of sites"),
+    ("alength= x w= 2", "bad.meme: motif m1: alength= x, but the alphabet ACGT and the matrix rows have 4 letters; "
+                        "write alength= 4"),
+])
+def test_matrix_headers_with_a_missing_or_unreadable_number_are_refused_in_words(tmp_path, header, message):
+    path = tmp_path / "bad.meme"
+    path.write_text(f"MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: {header}\n"
+                    "0.25 0.25 0.25 0.25\n0.25 0.25 0.25 0.25\n")
+    with pytest.raises(InputError) as error:
+        read_meme(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert message in str(error.value) and "Error" not in str(error.value)
+
+
+def test_whole_numbers_written_as_decimals_and_fractional_nsites_are_read(tmp_path):
+    path = tmp_path / "decimals.meme"
+    path.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: alength= 4 w= 2.0 "
+                    "nsites= 17.5 E= 1.2e-03\n0.25 0.25 0.25 0.25\n0.25 0.25 0.25 0.25\n")
+    _, motifs = read_meme(path)
+    assert motifs[0].pwm.shape == (2, 4) and motifs[0].nsites == 17
+
+
+@pytest.mark.parametrize("after", ["\n\nMOTIF m2\n", "\nMOTIF m2\n", "\nURL http://x\n\nMOTIF m2\n"])
+def test_more_rows_than_w_are_refused_not_cut_to_w(tmp_path, after):
+    # The first 2 of 4 rows were read as the motif and the other 2 dropped without a word.
+    path = tmp_path / "long.meme"
+    path.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: alength= 4 w= 2\n"
+                    + "\n".join(["0.25 0.25 0.25 0.25", "0.1 0.2 0.3 0.4", "0.4 0.3 0.2 0.1", "0.7 0.1 0.1 0.1"])
+                    + after + "letter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n")
+    with pytest.raises(InputError) as error:
+        read_meme(path)
+    assert str(error.value) == (f"{path}: motif m1: w= 2 but 4 rows of numbers follow the 'letter-probability "
+                                "matrix' line; give WIDTH rows of one number per letter")
+
+
+@pytest.mark.parametrize("after", [
+    "", "\n", "\n\n\n", "\nMOTIF m2\n", "\nURL http://jaspar.genereg.net/matrix/MA0001.1\n\nMOTIF m2\n",
+    "\n\nURL http://x\nMOTIF m2\n", "\n" + "-" * 80 + "\nMOTIF m2\n",
+    "\nlog-odds matrix: alength= 4 w= 2\n1 -1 -1 -1\n",
+])
+def test_matrices_of_w_rows_end_where_meme_files_end_them(tmp_path, after):
+    rows = ["0.25 0.25 0.25 0.25", "0.1 0.2 0.3 0.4"]
+    path = tmp_path / "good.meme"
+    text = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\n"
+            "A 0.3 C 0.2 G 0.2 T 0.3\n\nMOTIF m1 alt\nletter-probability matrix: alength= 4 w= 2 nsites= 5 E= 0\n"
+            + "\n".join(rows) + after)
+    if "MOTIF m2" in after:
+        text += "letter-probability matrix: alength= 4 w= 1 nsites= 1 E= 0\n0.7 0.1 0.1 0.1\n"
+    path.write_text(text)
+    _, motifs = read_meme(path)
+    np.testing.assert_array_equal(motifs[0].pwm, [[0.25] * 4, [0.1, 0.2, 0.3, 0.4]])
+    assert [motif.name for motif in motifs] == (["m1", "m2"] if "MOTIF m2" in after else ["m1"])

@@ -240,10 +240,20 @@ def test_rna_sites_on_the_minus_strand_are_written_in_rna_letters(planted, tmp_p
     assert not any("T" in row[9] for row in rows)
 
 
-def test_output_naming_an_input_is_refused(planted, cli):
+def test_output_naming_an_input_is_refused(planted, cli, tmp_path):
     _, gata, _, motifs, _ = planted
     result = cli("scan", motifs, gata, "-o", gata)
     assert result.exit_code == 1 and "is the input file" in result.output
+    # A background file named scan.json in OUT_DIR was replaced by scan's summary.
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "scan.json").write_text("A 0.3\nC 0.2\nG 0.2\nT 0.3\n")
+    result = cli("scan", motifs, gata, "--background", out / "scan.json", "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: -o/--output: {out / 'scan.json'} is the input file {out / 'scan.json'}; "
+                                     "writing there would replace it, give another output path")
+    assert (out / "scan.json").read_text() == "A 0.3\nC 0.2\nG 0.2\nT 0.3\n"
+    assert sorted(out.iterdir()) == [out / "scan.json"]
 
 
 def test_q_threshold_keeps_only_hits_at_or_below_it(planted, tmp_path):
@@ -334,9 +344,53 @@ def test_input_background_is_the_letter_frequencies_made_strand_symmetric(tmp_pa
     assert summary["background"] == "input"
     assert [summary["background_frequencies"][letter] for letter in "ACGT"] == pytest.approx(expected, abs=1e-6)
     from motifnet.motifs.fimo_background import read_background_file, symmetric
-    (tmp_path / "b.txt").write_text("A 3\nC 1\nG 1\nU 1\n")
-    assert read_background_file(tmp_path / "b.txt") == pytest.approx([0.5, 1 / 6, 1 / 6, 1 / 6])
+    (tmp_path / "b.txt").write_text("A 0.5\nC 0.17\nG 0.17\nU 0.17\n")  # rounded: rescaled to sum to 1
+    assert read_background_file(tmp_path / "b.txt") == pytest.approx(np.array([0.5, 0.17, 0.17, 0.17]) / 1.01)
     assert symmetric([0.5, 1 / 6, 1 / 6, 1 / 6]) == pytest.approx([1 / 3, 1 / 6, 1 / 6, 1 / 3])
+
+
+@pytest.mark.parametrize("text, message", [
+    # The last A won without a word.
+    ("A 0.3\nC 0.2\nG 0.2\nT 0.3\nA 0.1\n",
+     "{path}, line 5: a second frequency for A (A 0.1; line 1 gives one already); list each letter once"),
+    ("# order 0\nA 0.3\nC 0.2\nG 0.2\nT 0.3\nu 0.3\n",
+     "{path}, line 6: a second frequency for T (u 0.3; line 5 gives one already); list each letter once"),
+    # Rescaled from 1.2 to 1 without a word; beyond the tolerance of a letter-probability matrix's rows.
+    ("A 0.5\nC 0.2\nG 0.2\nT 0.3\n", "{path}: the frequencies of A, C, G and T sum to 1.2, not 1; a background "
+                                     "file holds frequencies (for counts, divide each by their total)"),
+    ("A 3\nC 1\nG 1\nT 1\n", "{path}: the frequencies of A, C, G and T sum to 6, not 1; a background file holds "
+                              "frequencies (for counts, divide each by their total)"),
+    ("A 0.2\nC 0.2\nG 0.2\nT 0.3\n", "{path}: the frequencies of A, C, G and T sum to 0.9, not 1; a background "
+                                     "file holds frequencies (for counts, divide each by their total)"),
+])
+def test_background_files_with_a_letter_twice_or_not_summing_to_one_are_refused(tmp_path, text, message):
+    from motifnet.errors import InputError
+    from motifnet.motifs.fimo_background import read_background_file
+
+    path = tmp_path / "bg.txt"
+    path.write_text(text)
+    with pytest.raises(InputError) as error:
+        read_background_file(path)
+    assert str(error.value) == message.format(path=path)
+
+
+def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path):
+    from motifnet.errors import InputError
+    from motifnet.motifs.fimo_background import read_background_file
+    from motifnet.motifs.meme import ROW_SUM_TOLERANCE
+
+    # As fasta-get-markov writes them: comments, order 0 in lower or upper case, then longer words.
+    path = tmp_path / "markov.bg"
+    path.write_text("# 1-order Markov frequencies from file x.fa\n# order 0\na 2.951e-01\nc 2.049e-01\n"
+                    "g 2.049e-01\nt 2.951e-01\n# order 1\naa 9.6e-02\nac 5.2e-02\nAA 0.1\nCA 0.07\n")
+    assert read_background_file(path) == pytest.approx([0.2951, 0.2049, 0.2049, 0.2951])
+    # Within the tolerance of a matrix row the sum is rescaled to 1; just beyond it, refused.
+    path.write_text(f"A 0.3\nC 0.2\nG 0.2\nT {0.3 + ROW_SUM_TOLERANCE - 0.001}\n")
+    assert read_background_file(path).sum() == pytest.approx(1)
+    assert read_background_file(path)[3] == pytest.approx(0.349 / 1.049)
+    path.write_text(f"A 0.3\nC 0.2\nG 0.2\nT {0.3 + ROW_SUM_TOLERANCE + 0.001}\n")
+    with pytest.raises(InputError, match=f"{path}: the frequencies of A, C, G and T sum to 1.051, not 1;"):
+        read_background_file(path)
 
 
 # -- genome input -------------------------------------------------------------------------------------
@@ -362,3 +416,17 @@ def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
         assert genome["sequences"][chrom][start:start + 10] == "ACCGGAAGTG"
     bed = [line.split("\t") for line in (out / "hits.bed").read_text().splitlines()]
     assert {(line[0], int(line[1]), line[5]) for line in bed} >= {(chrom, start, "+") for chrom, start in planted}
+
+
+def test_a_motif_longer_than_every_record_is_named_in_a_warning(planted, cli, tmp_path):
+    # It scanned no window of it and said only "0 hits".
+    _, gata, _, _, truth = planted
+    motifs = tmp_path / "wide.meme"
+    write_meme(motifs, [MemeMotif("gata", "", _pwm(PLANTED), 20), MemeMotif("wide", "", _pwm("ACGT" * 13), 20)],
+               "ACGT", [0.25] * 4, strands=True)
+    result = cli("scan", motifs, gata, "-o", tmp_path / "out", "--background", "uniform")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: motif wide (52 positions) is longer than every record: it has no window to score"]
+    _, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
+    assert truth <= {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}

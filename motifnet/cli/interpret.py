@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
+from .._validate import check_output_folder
 from .options import (
     SEED,
     comma_list,
@@ -160,6 +161,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
                            formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
     refuse_input_as_output(out_dir, (*fasta, genome), run_dir)
+    check_output_folder(out_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)
@@ -298,7 +300,6 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
     and their caveats below. FASTA: plain files of new sequences, any number, no labels needed
     (instead of --group or --fasta); BED files with --genome likewise.
     """
-    from .._validate import check_output_folder
     from ..interpret.attribution import AttributionConfig, resolve_target
     from ..workflows.attribution import attribute_run
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
+from .._validate import check_output_folder
 from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
@@ -145,6 +146,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group),
                            formats=parse_formats(formats))
     refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
+    check_output_folder(out_dir)
     check_inputs_not_outputs(out_dir, [("--motif-db", motif_db), ("--genome", genome),
                                        *(("--fasta", path) for path in fasta),
                                        *(("input", path) for path in fasta_files)])

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
+from .._validate import check_output_folder
 from .options import SEED, genome_option, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
@@ -62,15 +63,17 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     """
     from ..data.genome import check_genome_options
     from ..motifs.scan import ScanConfig, motif_file
+    from ..report.motif_sites import SCAN_SUMMARY
     from ..workflows.scan import SCAN_FILES, scan_to_folder
 
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
     inputs = [motif_file(motifs), *fasta_files, genome, None if background in ("input", "uniform") else background]
-    for name in SCAN_FILES:
+    for name in (*SCAN_FILES, SCAN_SUMMARY):
         refuse_input_as_output(out / name, inputs)
     refuse_input_as_output(out_dir, inputs)
+    check_output_folder(out_dir)
     scan_to_folder(motifs, list(fasta_files), out_dir, config)
     click.echo(str(out / "hits.tsv"))
 
@@ -125,13 +128,14 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     """
     from ..interpret.marginalize import MarginalizeConfig
     from ..motifs.scan import motif_file
+    from ..report.motif_sites import MARGINALIZE_SUMMARY
     from ..run.rundir import open_run
     from ..workflows.marginalize import marginalize_to_folder
 
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
     inputs = [motif_file(motif_path), hits, *fasta]
     refuse_input_as_output(out_dir, inputs, run_dir)
-    for name in ("effects.tsv", "pairs.tsv", "ablation.tsv"):
+    for name in ("effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv", MARGINALIZE_SUMMARY):
         refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
     marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
     click.echo(str(Path(out_dir) / "effects.tsv"))

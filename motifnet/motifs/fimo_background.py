@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, ParamError
+from .meme import ROW_SUM_TOLERANCE
 
 #: memelite's pseudocount and bin width (``fimo``'s ``eps`` and ``bin_size`` defaults), passed explicitly.
 EPS = 1e-4
@@ -54,19 +55,24 @@ def check_background(background: str) -> str:
 def read_background_file(path) -> np.ndarray:
     """Order-0 letter frequencies of a MEME background file: ``A 0.3`` lines, ``#`` comments.
 
-    Lines of longer words (a higher-order Markov background, ``AA 0.09``) are skipped; U reads as T.
+    Lines of longer words (a higher-order Markov background, ``AA 0.09``) are skipped; U reads as T,
+    lower case as upper case.
 
     Returns
     -------
     numpy.ndarray, shape=(4,)
-        Frequencies of A, C, G, T, summing to 1.
+        Frequencies of A, C, G, T, rescaled to sum to 1 when they sum to 1 within
+        :data:`~motifnet.motifs.meme.ROW_SUM_TOLERANCE` (files written with few decimals).
 
     Raises
     ------
     InputError
-        A line that is not a word and a number, a letter missing, or a frequency that is not positive.
+        A line that is not a word and a number, a letter given twice (A and a, or T and U, count as
+        the same letter), a letter missing, a frequency that is not positive, or frequencies of A, C, G
+        and T that sum to 1 only further off than the tolerance (counts, say).
     """
     frequencies = {}
+    lines = {}  # the line each letter's frequency is on
     with open(path, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             fields = line.split()
@@ -77,8 +83,13 @@ def read_background_file(path) -> np.ndarray:
             except (IndexError, ValueError):
                 raise InputError(f"{path}, line {number}: expected a letter and its frequency ('A 0.3'), "
                                  f"received: {line.strip()!r}") from None
-            if len(word) == 1:
-                frequencies[word] = value
+            if len(word) != 1:
+                continue
+            if word in frequencies:
+                # The last line used to win without a word, whichever frequency was meant.
+                raise InputError(f"{path}, line {number}: a second frequency for {word} ({fields[0]} {fields[1]}; "
+                                 f"line {lines[word]} gives one already); list each letter once")
+            frequencies[word], lines[word] = value, number
     missing = [letter for letter in "ACGT" if letter not in frequencies]
     if missing:
         raise InputError(f"{path}: no frequency for {', '.join(missing)}; a MEME background file lists A, C, G "
@@ -86,7 +97,11 @@ def read_background_file(path) -> np.ndarray:
     values = np.array([frequencies[letter] for letter in "ACGT"], dtype=np.float64)
     if not (np.isfinite(values).all() and (values > 0).all()):
         raise InputError(f"{path}: letter frequencies must be positive, received: {values.tolist()}")
-    return values / values.sum()
+    total = values.sum()
+    if abs(total - 1) > ROW_SUM_TOLERANCE:
+        raise InputError(f"{path}: the frequencies of A, C, G and T sum to {total:g}, not 1; a background file "
+                         "holds frequencies (for counts, divide each by their total)")
+    return values / total
 
 
 def symmetric(frequencies) -> np.ndarray:

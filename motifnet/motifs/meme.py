@@ -158,13 +158,8 @@ def read_meme(path) -> tuple:
                                  "'letter-probability matrix: alength= LETTERS w= WIDTH' line followed by WIDTH "
                                  "rows of probabilities")
             fields = dict(re.findall(r"(\w+)=\s*(\S+)", header.group(1)))
-            try:
-                width = int(fields["w"])
-                nsites = int(float(fields.get("nsites", 0)))
-            except (KeyError, ValueError) as error:
-                raise InputError(f"{path}: motif {name}: expected 'letter-probability matrix: ... w= WIDTH' "
-                                 f"followed by WIDTH rows of numbers ({error.__class__.__name__}: {error})") from None
-            pwm = _matrix_rows(lines[index + 1:index + 1 + width], width, f"{path}: motif {name}")
+            width, nsites = _header_numbers(fields, f"{path}: motif {name}")
+            pwm = _matrix_rows(lines, index + 1, width, f"{path}: motif {name}")
             motifs.append(MemeMotif(name, alt, pwm, nsites))
             declared.append(fields.get("alength"))
             index += width
@@ -205,12 +200,29 @@ def _text_lines(path) -> list:
 ROW_SUM_TOLERANCE = 0.05
 
 
-def _matrix_rows(lines, width: int, where: str) -> np.ndarray:
-    """The ``width`` rows of numbers of a letter-probability matrix."""
+def _header_numbers(fields: dict, where: str) -> tuple:
+    """The width (``w=``) and number of sites (``nsites=``, 0 when absent) of a matrix header's ``fields``."""
+    if "w" not in fields:
+        raise InputError(f"{where}: its letter-probability matrix line has no w= (width); write "
+                         "'letter-probability matrix: alength= LETTERS w= WIDTH', WIDTH the number of rows")
+    width = _number(fields["w"])
+    if width is None or not np.isfinite(width) or not width.is_integer():
+        raise InputError(f"{where}: w= {fields['w']!r} is not a whole number; write the matrix's number of "
+                         "rows (positions) after w=")
+    nsites = _number(fields.get("nsites", "0"))
+    if nsites is None or not np.isfinite(nsites) or nsites < 0:
+        raise InputError(f"{where}: nsites= {fields['nsites']!r} is not a number of sites; write the number of "
+                         "sites the matrix was made from (0 if unknown) after nsites=")
+    return int(width), int(nsites)
+
+
+def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
+    """The rows of numbers of a letter-probability matrix from ``lines[start]`` on, which must be ``width``."""
     if width < 1:
         raise InputError(f"{where}: w= {width}; a motif needs at least one row")
     rows = []
-    for line in lines:
+    for line_index in range(start, len(lines)):
+        line = lines[line_index]
         values = [_number(token) for token in line.split()]
         if line.startswith(_SECTIONS) or not any(value is not None for value in values):
             break  # a blank line or the next section: the matrix ends here
@@ -220,7 +232,8 @@ def _matrix_rows(lines, width: int, where: str) -> np.ndarray:
             raise InputError(f"{where}, row {len(rows) + 1}: {token!r} is not a number; write the letter's "
                              "probability (0 to 1) there")
         rows.append(values)
-    if len(rows) < width:
+    if len(rows) != width:
+        # Rows beyond w= are refused too: reading only the first w= would drop the rest without a word.
         raise InputError(f"{where}: w= {width} but {len(rows)} rows of numbers follow the 'letter-probability "
                          "matrix' line; give WIDTH rows of one number per letter")
     lengths = [len(row) for row in rows]

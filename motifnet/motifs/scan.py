@@ -396,6 +396,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
 
     config = config.checked()
     class_names = scan_class_names(files, class_names)
+    if config.background == "input" and any(str(path) == "-" for path in files):
+        # The letter frequencies take a pass over the records before the scan does.
+        raise ParamError("standard input ('-') can be read only once, and --background input reads the records "
+                         "twice (letter frequencies, then sites); give them as a file, or --background uniform or FILE")
     background = scan_background(config, files)
     log.info("background letter frequencies (%s): %s", config.background,
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
@@ -432,6 +436,9 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 records_per_class += np.bincount(chunk.sources, minlength=len(files))
                 record_offset += len(chunk.ids)
                 progress.advance(len(chunk.ids))
+        for m in np.flatnonzero(tests == 0) if record_offset else ():
+            log.warning("warning: motif %s (%d positions) is longer than every record: it has no window to score",
+                        motifs.names[m], len(motifs.pwms[m]))
         p_values = np.concatenate(p_values) if p_values else np.zeros(0)
         motif_of_hit = np.concatenate(motif_of_hit) if motif_of_hit else np.zeros(0, np.int64)
         record_of_hit = np.concatenate(record_of_hit) if record_of_hit else np.zeros(0, np.int64)

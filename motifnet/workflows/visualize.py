@@ -159,13 +159,13 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     if jobs is not None and jobs < 1:
         raise ParamError(f"--jobs must be at least 1, received: {jobs}")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
     chosen = check_kernels(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
     check_target(target, dataset)
     top = check_top_kernels(top)
     motif_options = motif_options or MotifOptions()
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
+    out.mkdir(parents=True, exist_ok=True)  # only once the run's model loaded and the options are accepted
     log.info("computing first-layer activations of %d sequences", len(dataset))
     if dataset.double_stranded:
         # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
