@@ -385,13 +385,17 @@ def _check_one_line(result, fragment):
     (["--genome", "{genome}", "--background", "genomic", "--background-ratio", "1e9"],
      "--background-ratio must be a positive number up to 1000, received: 1000000000.0"),
     (["--genome", "{genome}.missing", "--background", "shuffle"], "no such file"),
+    # A folder was called "no such file".
+    (["--genome", "{folder}", "--background", "shuffle"],
+     "--genome {folder}: a folder, not a FASTA file; give the genome's .fa (or bgzip .fa.gz) file"),
     ([], "needs --genome FILE.fa"),
 ])
 def test_bad_genome_options_are_refused(cli, planted, tmp_path, arguments, fragment):
     fasta = write_fasta(tmp_path / "bound.fa", [("s1", MOTIF * 4)])
-    arguments = [str(a).replace("{genome}", str(planted["genome"])) for a in arguments]
+    arguments = [str(a).replace("{genome}", str(planted["genome"])).replace("{folder}", str(tmp_path))
+                 for a in arguments]
     inputs = [fasta, *arguments[1:]] if arguments[:1] == ["{fasta}"] else [planted["bed"], *arguments]
     result = cli("train", *inputs, "-o", tmp_path / "run", *TINY_PARAMS)
     assert result.exit_code != 0
     assert "Traceback" not in result.output
-    assert fragment in " ".join(result.output.split()), result.output
+    assert fragment.replace("{folder}", str(tmp_path)) in " ".join(result.output.split()), result.output

@@ -104,6 +104,25 @@ def test_a_mismatching_ref_is_refused_or_skipped_and_counted(tmp_path):
     assert [variant.pos for variant in variants] == [11] and counts.mismatches == 1
 
 
+def test_a_single_letter_ref_other_than_acgt_is_checked_against_the_genome(tmp_path):
+    """REF 'N' where the genome has another letter is a REF mismatch (refused, or skipped and counted as one), not
+    an allele of another kind; an IUPAC ALT is still skipped with the indels."""
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    letter = sequence[1499]
+    vcf = _vcf(tmp_path / "v.vcf", [("chr1", 11, ".", sequence[10], _OTHER[sequence[10]]),
+                                    ("chr1", 1500, "x", "N", _OTHER[letter]),
+                                    ("chr1", 21, "iupac", sequence[20], "R")])
+    with Genome(genome["genome"]) as opened:
+        with pytest.raises(InputError) as error:
+            read_snvs(vcf, opened)
+        assert str(error.value) == (f"{vcf}, line 5: REF 'N' at chr1:1500 disagrees with the genome "
+                                    f"{genome['genome']} ('{letter}'); pass --skip-mismatches to skip such variants")
+        variants, counts = read_snvs(vcf, opened, skip_mismatches=True)
+    assert [variant.pos for variant in variants] == [11]
+    assert (counts.snvs, counts.indels, counts.mismatches) == (1, 1, 1)
+
+
 def test_blank_lines_do_not_end_the_vcf_and_lines_are_counted(tmp_path):
     genome = make_genome(tmp_path)
     sequence = genome["sequences"]["chr1"]
@@ -245,8 +264,9 @@ def tiny(trained_run, tmp_path):
             "vcf": _vcf(tmp_path / "v.vcf", snvs), "folder": tmp_path}
 
 
-def _variants(cli, tiny, vcf, out, *options):
-    return cli("variants", tiny["run"], "--vcf", vcf, "--genome", tiny["genome"], "-o", out, "--null", 2, *options)
+def _variants(cli, tiny, vcf, out, *options, genome=None):
+    return cli("variants", tiny["run"], "--vcf", vcf, "--genome", genome or tiny["genome"], "-o", out, "--null", 2,
+               *options)
 
 
 @pytest.mark.parametrize(("case", "fragment"), [
@@ -255,6 +275,8 @@ def _variants(cli, tiny, vcf, out, *options):
     ("malformed", "bad.vcf, line 9: not a valid VCF record"),
     ("empty", "--vcf {folder}/bad.vcf: not a readable VCF file"),
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
+    ("genome_folder", "Error: --genome {folder}/a_folder: a folder, not a FASTA file; give the genome's .fa (or bgzip "
+                      ".fa.gz) file"),
     ("out_file", "-o {folder}/a_file: must be a folder, not a file; give a new or existing folder"),
     ("out_below_file", "-o {folder}/a_file/out: cannot be made, {folder}/a_file is a file"),
 ])
@@ -270,13 +292,106 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
         vcf.write_text("")
     vcf = folder / "a_folder" if case == "vcf_folder" else vcf
     out = {"out_file": folder / "a_file", "out_below_file": folder / "a_file" / "out"}.get(case, folder / "new" / "out")
-    result = _variants(cli, tiny, vcf, out)
+    result = _variants(cli, tiny, vcf, out, genome=folder / "a_folder" if case == "genome_folder" else None)
     assert result.exit_code != 0
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit), result.output
     assert fragment.format(wrong=wrong, folder=folder) in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert not (folder / "new").exists()
     assert (folder / "a_file").read_text() == "the user's"
+
+
+def test_a_null_above_its_limit_is_refused_in_one_line_before_any_work(cli, tiny, monkeypatch):
+    import motifnet.workflows.variants as workflow
+    from motifnet.errors import ParamError
+
+    monkeypatch.setattr(workflow, "score_variants", lambda *args: pytest.fail("scored a --null above its limit"))
+    out = tiny["folder"] / "out"
+    result = cli("variants", tiny["run"], "--vcf", tiny["vcf"], "--genome", tiny["genome"], "-o", out,
+                 "--null", 100_000_000_000)
+    assert result.exit_code == 1
+    assert result.output == "Error: --null must be at most 100,000, received: 100000000000\n"
+    assert not out.exists()
+    from motifnet.interpret.variants import MAX_NULL, VariantConfig
+
+    assert MAX_NULL == 100_000 and VariantConfig(null=MAX_NULL).checked(40).null == MAX_NULL
+    with pytest.raises(ParamError) as error:
+        VariantConfig(null=MAX_NULL + 1).checked(40)
+    assert str(error.value) == "--null must be at most 100,000, received: 100001"
+    assert "(0: none; at most 100,000)" in " ".join(cli("variants", "--help").output.split())
+
+
+def test_the_null_is_predicted_in_bounded_batches_with_progress_and_a_signal_stops_it(tiny, monkeypatch):
+    """A large --null holds a bounded number of windows at a time, logs its progress, and the first SIGINT stops it
+    before its next batch (it once built every window first: 9 GB, no progress, the signal unheeded)."""
+    import logging
+    import signal
+
+    import motifnet._progress
+    import motifnet.interpret.variants as interpret
+    from motifnet._signals import StopRequested, stop_on_signals
+    from motifnet.run.rundir import open_run
+
+    run = open_run(tiny["run"])
+    length = run.dataset_encoder.length
+    monkeypatch.setattr(interpret, "_NULL_BASES_PER_CALL", 100 * length, raising=False)  # 100 windows a call
+    monkeypatch.setattr(motifnet._progress, "REPORT_SECONDS", 0.0)  # a progress line after every batch
+    predict_encoded, predicted = interpret.predict_encoded, []
+
+    def counting(model, encoder, arrays, batch_size):
+        predicted.append(len(arrays["codes"]))
+        values = predict_encoded(model, encoder, arrays, batch_size)
+        if len(predicted) == 2:
+            signal.raise_signal(signal.SIGINT)  # the first Ctrl-C, while the first batch of the null is predicted
+        return values
+
+    monkeypatch.setattr(interpret, "predict_encoded", counting)
+    lines = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = lambda record: lines.append(record.getMessage())
+    logger = logging.getLogger("motifnet")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with Genome(tiny["genome"]) as genome, stop_on_signals(), pytest.raises(StopRequested):
+            variants, _ = read_snvs(tiny["vcf"], genome)
+            interpret.score_variants(run.model, run.dataset_encoder, genome, variants[:1],
+                                     interpret.VariantConfig(null=100_000, batch_size=64))  # the most
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert predicted == [2, 100]  # the reference and alternative windows, then one batch of the null
+    progress = [line.split(" (")[0] for line in lines if line.startswith("scoring SNVs")]
+    assert progress == ["scoring SNVs: 2 of 100,002 windows", "scoring SNVs: 102 of 100,002 windows"]
+
+
+def test_null_windows_do_not_depend_on_how_they_are_batched():
+    from motifnet.interpret.variants import _null_batches, _null_windows
+
+    refs = [b"ACGTNACGTA", b"GGGCCCAAAT"]
+    whole = np.concatenate([_null_windows(ref, 30, np.random.default_rng((5, row))) for row, ref in enumerate(refs)])
+    rows, windows = zip(*_null_batches(refs, [np.random.default_rng((5, row)) for row in range(2)], 30, 7))
+    assert [len(batch) for batch in rows] == [7] * 8 + [4]
+    assert np.array_equal(np.concatenate(windows), whole)
+    assert np.array_equal(np.concatenate(rows), np.repeat([0, 1], 30))
+    # Each null window is its reference with one A, C, G or T changed to another of them (never the N).
+    changed = whole != np.frombuffer(b"".join(refs), dtype=np.uint8).reshape(2, -1)[np.repeat([0, 1], 30)]
+    assert (changed.sum(axis=1) == 1).all() and not changed[:30, 4].any()
+    assert np.isin(whole[changed], list(b"ACGT")).all()
+
+
+def test_genome_is_a_required_option():
+    from click.testing import CliRunner
+
+    from motifnet.cli.main import main
+
+    runner = CliRunner()
+    assert "--genome FILE.fa Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to. [required]" in \
+        " ".join(runner.invoke(main, ["variants", "--help"]).output.split())
+    result = runner.invoke(main, ["variants", "run", "--vcf", "v.vcf", "-o", "out"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == "Error: Missing option '--genome'."
 
 
 def test_the_python_api_refuses_an_output_that_is_a_file_before_any_work(tiny, monkeypatch):

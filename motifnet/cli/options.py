@@ -234,9 +234,10 @@ def track_option(help: str):
     return click.option("--track", "tracks", multiple=True, metavar="NAME=FILE[,FILE...]", help=help)
 
 
-def genome_option(help: str):
-    """``--genome FILE.fa``: the genome whose windows BED inputs name."""
-    return click.option("--genome", metavar="FILE.fa", help=help)
+def genome_option(help: str, required: bool = False):
+    """``--genome FILE.fa``: the genome whose windows BED inputs name (``required`` where windows of it are always
+    read)."""
+    return click.option("--genome", metavar="FILE.fa", required=required, help=help)
 
 
 def background_options(command):

@@ -27,12 +27,12 @@ summary.html gains a section with the top variants and their logos."""
 @click.command("variants", epilog=_EPILOG)
 @click.argument("run_dir")
 @click.option("--vcf", required=True, metavar="FILE.vcf[.gz]", help="The variants (plain, gzip or bgzip VCF).")
-@genome_option("Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to.", required=True)
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for variants.tsv.")
 @click.option("--offset", type=click.IntRange(min=0), metavar="N",
               help="0-based position of the variant in its window. [default: the centre, length // 2]")
 @click.option("--null", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
-              help="Random substitutions in each window for the empirical p-value (0: none).")
+              help="Random substitutions in each window for the empirical p-value (0: none; at most 100,000).")
 @click.option("--skip-mismatches", is_flag=True, help="Skip (and count) variants whose REF disagrees with the genome.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the null substitutions.")
 @click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, metavar="N",
@@ -40,7 +40,7 @@ summary.html gains a section with the top variants and their logos."""
                    "largest |delta| (0: none).")
 @batch_size_option()
 @logging_options
-@stopping_on_signals  # stops between chunks of variants or of logos; then nothing is written
+@stopping_on_signals  # stops between batches of windows (variants, null substitutions) or of logos; nothing is written
 def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatches, seed, top, batch_size):
     """Score the SNVs of a VCF file: a run's predictions for the reference and alternative windows.
 
@@ -48,13 +48,10 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
     centre (or --offset); indels and other non-SNV alleles are skipped and counted. DNA
     sequence models only (no structure, tracks or features).
     """
-    from ..errors import ParamError
     from ..interpret.variants import VariantConfig
     from ..run.rundir import open_run
     from ..workflows.variants import SUMMARY_FILE, VARIANTS_FILE, variants_to_folder
 
-    if not genome:
-        raise ParamError("variants needs --genome FILE.fa (the sequence around each variant)")
     inputs = [vcf, genome]
     for name in (VARIANTS_FILE, SUMMARY_FILE):
         refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)

@@ -89,6 +89,9 @@ class Genome:
         import pyfaidx
 
         self.path = str(path)
+        if Path(self.path).is_dir():
+            raise InputError(f"--genome {self.path}: a folder, not a FASTA file; give the genome's .fa (or bgzip "
+                             ".fa.gz) file")
         if not Path(self.path).is_file():
             raise InputError(f"--genome {self.path}: no such file")
         self._index_folder = None

@@ -30,8 +30,8 @@ class Variant:
 
 @dataclass
 class VariantCounts:
-    """What reading skipped: non-SNV alleles (indels, symbolic, ALT = REF or '.') and REF that disagreed with the
-    genome."""
+    """What reading skipped: non-SNV alleles (indels, symbolic, a letter other than A, C, G, T, ALT = REF or '.')
+    and REF that disagreed with the genome."""
 
     snvs: int = 0
     indels: int = 0
@@ -54,8 +54,10 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     Returns
     -------
     list of Variant, VariantCounts
-        Indels, symbolic and multi-base alleles, and an ALT equal to REF or missing ('.'), are skipped
-        and counted (``indels``).
+        Indels, symbolic and multi-base alleles, an ALT that is not A, C, G or T, an ALT equal to REF
+        or missing ('.'), and a REF that is not A, C, G or T but agrees with the genome (an 'N'), are
+        skipped and counted (``indels``). A single-letter REF is checked against the genome whatever
+        letter it is (REF 'N' where the genome has 'T' is a mismatch).
 
     Raises
     ------
@@ -101,7 +103,9 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
                 counts.indels += 1
             for alt in record.ALT:
                 value = str(getattr(alt, "value", "")).upper()
-                if len(ref) != 1 or len(value) != 1 or ref not in _LETTERS or value not in _LETTERS:
+                # A single-letter REF is checked against the genome whatever letter it is: REF 'N' where the
+                # genome has 'T' is a wrong REF (or coordinates), not an allele of another kind.
+                if len(ref) != 1 or len(value) != 1 or value not in _LETTERS:
                     counts.indels += 1
                     continue
                 if ref != genome_letter:
@@ -111,7 +115,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
                                          "such variants")
                     counts.mismatches += 1
                     continue
-                if value == ref:  # ALT = REF: no change to score
+                if value == ref or ref not in _LETTERS:  # ALT = REF, or REF 'N' where the genome has 'N' too
                     counts.indels += 1
                     continue
                 identifier = ";".join(record.ID) if record.ID else "."

@@ -6,6 +6,8 @@ prediction path (:func:`motifnet.run.predict.predict_encoded`). The effect of a 
 ``alt - ref`` (probabilities) and the difference of their logits ``log(p / (1 - p))``. Its
 empirical p-value compares the largest ``|alt - ref|`` over classes with that of ``null`` random
 single-letter substitutions in the same reference window: ``(1 + #{null >= observed}) / (null + 1)``.
+The substitutions are predicted a bounded number of windows at a time, so their memory does not grow
+with ``null``, and a stop (see :mod:`motifnet._signals`) is honoured between these batches.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._progress import Progress
 from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..data.genome import Genome, Window
@@ -25,6 +28,12 @@ from .attribution_summary import logo_heights
 _LETTERS = b"ACGT"
 _EPSILON = 1e-7
 DEFAULT_NULL = 100
+#: The most null substitutions per variant: p-values down to 1 / 100,001, and already 100,000 forward
+#: passes for every variant; a larger number is far more likely a typo than a wish.
+MAX_NULL = 100_000
+#: Bases of null windows generated and predicted in one call: bounds their memory (a few times this
+#: many bytes) whatever ``null`` is, and how long a stop waits for the next safe point.
+_NULL_BASES_PER_CALL = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,8 @@ class VariantConfig:
     offset : int or None
         0-based position of the variant in its window. Default (None): ``length // 2``.
     null : int
-        Random substitutions per variant for the empirical p-value (0: none). Default is 100.
+        Random substitutions per variant for the empirical p-value, 0 (none) to :data:`MAX_NULL`.
+        Default is 100.
     seed : int
         Seed of the substitutions. Default is 0.
     batch_size : int
@@ -52,12 +62,14 @@ class VariantConfig:
     skip_mismatches: bool = False
 
     def checked(self, length: int) -> VariantConfig:
-        """Refuse an offset outside a window of ``length``, a negative ``null`` or batch size below 1."""
+        """Refuse an offset outside a window of ``length``, ``null`` outside 0 to :data:`MAX_NULL`, batch size < 1."""
         if self.offset is not None and not 0 <= self.offset < length:
             raise ParamError(f"--offset must lie in the window, 0 to {length - 1} (the model's length), "
                              f"received: {self.offset}")
         if self.null < 0:
             raise ParamError(f"--null must be 0 or more, received: {self.null}")
+        if self.null > MAX_NULL:
+            raise ParamError(f"--null must be at most {MAX_NULL:,}, received: {self.null}")
         if self.batch_size < 1:
             raise ParamError(f"--batch-size must be a positive integer, received: {self.batch_size}")
         return self
@@ -89,8 +101,12 @@ def _logit(values: np.ndarray) -> np.ndarray:
     return np.log(clipped) - np.log1p(-clipped)
 
 
-def _encode(encoder, windows: list) -> dict:
-    letters = np.frombuffer(b"".join(windows), dtype=np.uint8)
+def _encode(encoder, windows) -> dict:
+    """Encode windows of the model's length: a list of bytes, or letters of shape=(n, length)."""
+    if isinstance(windows, np.ndarray):
+        letters = np.ascontiguousarray(windows, dtype=np.uint8).reshape(-1)
+    else:
+        letters = np.frombuffer(b"".join(windows), dtype=np.uint8)
     lengths = np.full(len(windows), encoder.length, dtype=np.int64)
     return {"codes": encoder.encode_letters(letters, lengths, lambda index: f"variant window {index + 1}")}
 
@@ -98,6 +114,9 @@ def _encode(encoder, windows: list) -> dict:
 def score_variants(model, encoder, genome: Genome, variants: list, config: VariantConfig,
                    chunk: int = 64) -> VariantEffects:
     """The model's outputs for the reference and alternative window of each SNV, and empirical p-values.
+
+    Progress lines go to the ``motifnet`` log; a stop (see :mod:`motifnet._signals`) is honoured
+    between chunks of variants and between batches of null substitutions.
 
     Parameters
     ----------
@@ -108,34 +127,84 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     genome : Genome
     variants : list of motifnet.data.vcf.Variant
     config : VariantConfig
+    chunk : int
+        Variants whose reference and alternative windows are predicted together. Default is 64.
 
     Returns
     -------
     VariantEffects
+
+    Raises
+    ------
+    ParamError
+        ``config`` out of range (see :meth:`VariantConfig.checked`).
+    StopRequested
+        A signal asked to stop.
     """
     length = encoder.length
+    config = config.checked(length)
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
     ref_out = np.zeros((len(variants), outputs), dtype=np.float64)
     alt_out = np.zeros_like(ref_out)
     p_values = np.full(len(variants), np.nan)
+    progress = Progress("scoring SNVs", total=len(variants) * (2 + config.null), unit="windows")
     for first in range(0, len(variants), chunk):
         check_stop()
         part = variants[first:first + chunk]
-        windows = []
-        for index, variant in enumerate(part):
-            ref, alt = variant_windows(genome, variant, length, offset)
-            windows += [ref, alt]
-            windows += _null_windows(bytearray(ref), config.null, np.random.default_rng((config.seed, first + index)))
+        pairs = [variant_windows(genome, variant, length, offset) for variant in part]
+        windows = [window for pair in pairs for window in pair]
         values = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
-        values = values.reshape(len(part), 2 + config.null, outputs)
+        values = values.reshape(len(part), 2, outputs)
         ref_out[first:first + len(part)] = values[:, 0]
         alt_out[first:first + len(part)] = values[:, 1]
+        progress.advance(len(windows))
         if config.null:
-            observed = np.abs(values[:, 1] - values[:, 0]).max(axis=1)
-            null = np.abs(values[:, 2:] - values[:, :1]).max(axis=2)
-            p_values[first:first + len(part)] = (1 + (null >= observed[:, None]).sum(axis=1)) / (config.null + 1)
+            rngs = [np.random.default_rng((config.seed, first + index)) for index in range(len(part))]
+            exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress)
+            p_values[first:first + len(part)] = (1 + exceeding) / (config.null + 1)
     return VariantEffects(ref_out, alt_out, p_values)
+
+
+def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list, config: VariantConfig,
+                      progress: Progress) -> np.ndarray:
+    """How many of ``config.null`` substitutions in each reference window change the outputs as much as its SNV.
+
+    ``values`` holds the reference and alternative outputs, shape=(len(refs), 2, outputs). The
+    substitutions are predicted at most :data:`_NULL_BASES_PER_CALL` bases at a time (at least one
+    batch), with a stop honoured before each call.
+    """
+    observed = np.abs(values[:, 1] - values[:, 0]).max(axis=1)
+    per_call = max(config.batch_size, _NULL_BASES_PER_CALL // encoder.length)
+    counts = np.zeros(len(refs), dtype=np.int64)
+    for rows, windows in _null_batches(refs, rngs, config.null, per_call):
+        check_stop()
+        null = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
+        changes = np.abs(null - values[rows, 0]).max(axis=1)
+        np.add.at(counts, rows, changes >= observed[rows])
+        progress.advance(len(rows))
+    return counts
+
+
+def _null_batches(refs: list, rngs: list, draws: int, per_call: int):
+    """Yield (rows, windows): at most ``per_call`` null windows, shape=(n, length), and the reference row of each.
+
+    Each reference window's ``draws`` substitutions come from its own generator, in order, so the
+    windows do not depend on ``per_call``.
+    """
+    rows, windows, pending = [], [], 0
+    for row, (ref, rng) in enumerate(zip(refs, rngs)):
+        left = draws
+        while left:
+            take = min(left, per_call - pending)
+            windows.append(_null_windows(ref, take, rng))
+            rows.append(np.full(take, row))
+            pending, left = pending + take, left - take
+            if pending == per_call:
+                yield np.concatenate(rows), np.concatenate(windows)
+                rows, windows, pending = [], [], 0
+    if pending:
+        yield np.concatenate(rows), np.concatenate(windows)
 
 
 def variant_windows(genome: Genome, variant, length: int, offset: int) -> tuple:
@@ -222,16 +291,16 @@ def variant_logos(model, encoder, genome: Genome, variants: list, targets, outpu
     return logos
 
 
-def _null_windows(ref: bytearray, count: int, rng: np.random.Generator) -> list:
-    """``count`` copies of ``ref``, each with one random position (among A, C, G, T) changed to another letter."""
-    positions = np.flatnonzero(np.isin(np.frombuffer(bytes(ref), dtype=np.uint8), list(_LETTERS)))
+def _null_windows(ref: bytes, count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` copies of ``ref``, shape=(count, len(ref)), each with one random position (among A, C, G, T)
+    changed to another letter."""
+    letters = np.frombuffer(bytes(ref), dtype=np.uint8)
+    positions = np.flatnonzero(np.isin(letters, list(_LETTERS)))
     if not len(positions):
-        positions = np.arange(len(ref))
-    windows = []
-    for _ in range(count):
+        positions = np.arange(len(letters))
+    windows = np.tile(letters, (count, 1))
+    for row in range(count):
         position = int(positions[rng.integers(len(positions))])
-        choices = [letter for letter in _LETTERS if letter != ref[position]]
-        mutant = bytearray(ref)
-        mutant[position] = choices[int(rng.integers(len(choices)))]
-        windows.append(bytes(mutant))
+        choices = [letter for letter in _LETTERS if letter != letters[position]]
+        windows[row, position] = choices[int(rng.integers(len(choices)))]
     return windows

@@ -93,7 +93,8 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         ``out_dir`` is a file or lies below one, a run that does not read DNA sequence alone, or
         options out of range; all before any work.
     InputError
-        A VCF or genome that cannot be used (see :func:`motifnet.data.vcf.read_snvs`).
+        A VCF or genome that cannot be used (see :func:`motifnet.data.vcf.read_snvs` and
+        :class:`motifnet.data.genome.Genome`).
     """
     from ..plot.figures import save_figure
 
