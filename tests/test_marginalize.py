@@ -45,7 +45,7 @@ def build_pair_detector():
     conv_2 = keras.layers.Conv1D(1, 3 + SPACING + 1, activation="relu", name="conv_2")
     x = keras.layers.GlobalMaxPooling1D(name="pool")(conv_2(conv_1(sequence)))
     output = keras.layers.Dense(2, activation="softmax", name="output")
-    model = keras.Model(sequence, output(x))
+    model = keras.Model([sequence], output(x))  # a list of inputs, as motifnet's own networks have
     kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
     for k, motif in enumerate((MOTIF_A, MOTIF_B)):
         for position, letter in enumerate(motif):
@@ -162,7 +162,11 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     (["--motifs", "missing.meme"], "missing.meme: no such motif file"),
     (["--motifs", "{fasta}"], "not a MEME motif file"),
     (["--motifs", "{motifs}", "--hits", "{hits}"], "--hits needs --fasta"),
-    (["--motifs", "{motifs}", "--position", "39"], "does not fit"),
+    (["--motifs", "{motifs}", "--position", "39"], "motif 'ttgaca' (6 positions from position 39) does not fit in "
+                                                   "the model's 40 positions; choose a smaller --position"),
+    # It advised a smaller --position, which no position could satisfy, and named no motif.
+    (["--motifs", "{wide}"], "motif 'wide' is 41 positions wide, more than the model's 40; leave it out of the "
+                             "motif file or trim it"),
     (["--motifs", "{motifs}", "--hits", "missing.tsv", "--fasta", "{fasta}"], "no such hits file"),
     (["--motifs", "{protein}"], "motifs over the alphabet 'ACDEFGHIKLMNPQRSTVWY'; marginalize needs DNA or RNA"),
     (["--motifs", "{counts}"], "counts.meme: motif c, row 1: the probabilities sum to 9.46, not 1"),
@@ -176,7 +180,8 @@ def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
     write_meme(protein, [MemeMotif("p", "", np.full((3, 20), 0.05), 5)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
     counts = tmp_path / "counts.meme"
     counts.write_text(motifs.read_text().replace("MOTIF ttgaca", "MOTIF c").replace("0.940000", "9.400000", 1))
-    names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts}
+    wide = _write_motifs(tmp_path / "wide.meme", [("ttgaca", "TTGACA"), ("wide", "A" * 41)])
+    names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts, "wide": wide}
     result = cli("marginalize", run_dir, *[a.format(**names) for a in extra], "-o", tmp_path / "out", "-n", 10)
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output
@@ -192,6 +197,15 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
     assert result.exit_code == 1 and "is the input file" in result.output
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", motifs)
     assert result.exit_code == 1 and "is the input file" in result.output
+    # A motif file named marginalize.json in OUT_DIR was replaced by the run's summary.
+    (tmp_path / "kept").mkdir()
+    kept = _write_motifs(tmp_path / "kept" / "marginalize.json", [("ggac", "GGAC")])
+    before = kept.read_bytes()
+    result = cli("marginalize", run_dir, "--motifs", kept, "-o", tmp_path / "kept")
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: -o/--output: {kept} is the input file {kept}; writing there would replace it, "
+        "give another output path")
+    assert kept.read_bytes() == before
 
 
 def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(trained_run, tmp_path, cli):

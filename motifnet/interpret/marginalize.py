@@ -204,8 +204,11 @@ def insert(codes: np.ndarray, instances: np.ndarray, start: int) -> np.ndarray:
 
 
 def _start(length: int, width: int, position: int | None, what: str) -> int:
+    if width > length:  # no position fits it
+        raise ParamError(f"{what} is {width} positions wide, more than the model's {length}; leave it out of the "
+                         "motif file or trim it")
     start = (length - width) // 2 if position is None else position
-    if width > length or start + width > length:
+    if start + width > length:
         raise ParamError(f"{what} ({width} positions from position {start}) does not fit in the model's "
                          f"{length} positions; choose a smaller --position (or leave it out: centred)")
     return start
@@ -323,7 +326,7 @@ class Effects:
 
 
 def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, config: MarginalizeConfig,
-                      rng: np.random.Generator) -> Effects:
+                      rng: np.random.Generator, names: list | None = None) -> Effects:
     """The change of every output when each motif of ``pwms`` is inserted into ``background``.
 
     Parameters
@@ -335,14 +338,22 @@ def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, c
     config : MarginalizeConfig
     rng : numpy.random.Generator
         Draws the instances of ``config.sample``.
+    names : list of str or None
+        The motifs' names, for messages. Default is None: "the motif".
 
     Returns
     -------
     Effects
+
+    Raises
+    ------
+    ParamError
+        A motif wider than the sequences, or one that does not fit at ``config.position``; before any prediction.
     """
     inputs = [background]
-    for pwm in pwms:
-        start = _start(background.shape[1], len(pwm), config.position, "the motif")
+    starts = [_start(background.shape[1], len(pwm), config.position, f"motif {names[m]!r}" if names else "the motif")
+              for m, pwm in enumerate(pwms)]
+    for pwm, start in zip(pwms, starts):
         inputs.append(insert(background, motif_codes(pwm, len(background), rng, config.sample), start))
     (base, base_logits), *insertions = predict.each(inputs)
     rows = {"mean": [], "low": [], "high": [], "logit": []}
