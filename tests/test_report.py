@@ -222,6 +222,16 @@ def test_attribution_section_escapes_what_comes_from_the_input(tmp_path):
     assert environment().get_template("attribution_section.html").render(attributions=[]).strip() == ""
 
 
+def test_links_to_a_folder_named_with_url_characters_are_percent_encoded(tmp_path):
+    # A folder 'ism#2 ?%' linked as written would make the browser read '#2 ?%/...' as a fragment.
+    (tmp_path / "ism#2 ?%").mkdir()
+    (tmp_path / "ism#2 ?%" / "attribution.json").write_text(json.dumps(attribution_entry()))
+    html = environment().get_template("attribution_section.html").render(attributions=report_entries(tmp_path))
+    assert 'href="ism%232%20%3F%25/attributions.npz"' in html
+    assert html.count('src="ism%232%20%3F%25/attribution_1_x.png"') == 1
+    assert ">ism#2 ?%/attributions.npz</a>" in html  # the text shows the name as it is
+
+
 def test_damaged_attribution_summaries_are_left_out(tmp_path, log_records):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "attribution.json").write_text("{not json")
