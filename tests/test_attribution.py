@@ -51,6 +51,7 @@ def logit_function(model):
     before = keras.Model(model.inputs, output.input)
 
     def logits(inputs, targets):
+        inputs = inputs if isinstance(inputs, dict) else [inputs]  # the networks' inputs are a list
         hidden = np.asarray(before(inputs, training=False), dtype=np.float64)
         values = hidden @ np.asarray(output.kernel, dtype=np.float64) + np.asarray(output.bias, dtype=np.float64)
         return values[np.arange(len(values)), targets]
@@ -116,7 +117,7 @@ def build_ac_detector():
     x = keras.layers.MaxPooling1D(3, name="pool_1")(conv(sequence))
     x = keras.layers.Flatten(name="flatten")(x)
     output = keras.layers.Dense(2, activation="softmax", name="output")
-    model = keras.Model(sequence, output(x))
+    model = keras.Model([sequence], output(x))  # a list of inputs, as motifnet's own networks have
     kernel = np.zeros((2, 4, 1), dtype=np.float32)
     kernel[0, 0, 0] = kernel[1, 1, 0] = 1.0
     conv.set_weights([kernel, np.array([-1.0], dtype=np.float32)])

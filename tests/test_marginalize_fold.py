@@ -90,7 +90,8 @@ def _toy_model():
 
     inputs = keras.Input(shape=(6, CONTEXT_ENCODER.channels), name="sequence")
     hidden = keras.layers.Flatten()(inputs)
-    return keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="output")(hidden))
+    # A list of inputs, as motifnet's own networks have (Keras warns when called otherwise).
+    return keras.Model([inputs], keras.layers.Dense(2, activation="softmax", name="output")(hidden))
 
 
 @pytest.mark.parametrize("mode", ["letters", "pwm"])

@@ -55,16 +55,14 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     n_rows, n_kernels = result.matrix.shape
     if height is None:
         height = float(np.clip(6 + n_rows / 100, 7, 11))
-    from .figures import class_palette
+    from .figures import class_palette, seaborn_matrix_quietly
 
     palette = class_palette(result.class_names)
     # Positional row index: identifiers need not be unique, and seaborn aligns colours by index.
     row_colors = pd.Series([palette[c] for c in result.row_classes], name="class")
     frame = pd.DataFrame(result.matrix, columns=result.kernel_names)
     column_step = max(1, int(np.ceil(n_kernels / MAX_COLUMN_LABELS)))
-    with warnings.catch_warnings():
-        # seaborn 0.13 calls Colormap.set_bad, which matplotlib 3.10 marks as pending deprecation.
-        warnings.filterwarnings("ignore", message="The set_bad function", category=PendingDeprecationWarning)
+    with warnings.catch_warnings(), seaborn_matrix_quietly():
         # A dendrogram whose merges are all at distance 0 (kernels that rise and fall together over two
         # sequences standardise to the same column) is drawn flat; matplotlib only warns about its axis limits.
         warnings.filterwarnings("ignore", message="Attempting to set identical low and high", category=UserWarning)

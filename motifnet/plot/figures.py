@@ -5,6 +5,9 @@ The numbers behind each plot are computed elsewhere (and tested there).
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 
 from .._pwm import information_matrix
@@ -19,6 +22,15 @@ STRUCTURE_COLORS = {"(": "#4C72B0", ")": "#4C72B0", ".": "#999999", "F": "#8172B
 def logo_width(positions: int) -> float:
     """Width in inches of a figure with a logo of ``positions`` columns: about 0.38 inch each, at least 5.5."""
     return max(5.5, 0.38 * positions + 1.2)
+
+
+@contextlib.contextmanager
+def seaborn_matrix_quietly():
+    """Silence seaborn 0.13's matrix plots' call of ``Colormap.set_bad``, which matplotlib 3.10 marks as pending
+    deprecation: a note for seaborn's authors, not for a user of a plot."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The set_bad function", category=PendingDeprecationWarning)
+        yield
 
 
 def _axes(ax, figsize=(6, 2)):

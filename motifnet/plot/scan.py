@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import _axes
+from .figures import _axes, seaborn_matrix_quietly
 
 
 def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True):
@@ -13,9 +13,10 @@ def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, anno
     matrix = np.asarray(matrix, dtype=float)
     finite = np.abs(matrix[np.isfinite(matrix)])
     limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-    sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=annotate, fmt=".2g",
-                xticklabels=list(column_labels), yticklabels=list(row_labels), cbar_kws={"label": label},
-                linewidths=0.5, linecolor="white")
+    with seaborn_matrix_quietly():
+        sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=annotate, fmt=".2g",
+                    xticklabels=list(column_labels), yticklabels=list(row_labels), cbar_kws={"label": label},
+                    linewidths=0.5, linecolor="white")
     ax.set_title(title)
     ax.tick_params(axis="y", rotation=0)
     return ax
