@@ -362,3 +362,19 @@ def test_an_output_holds_what_its_name_says(trained_run, cli, tmp_path, command,
     assert result.exit_code == 0, result.output
     assert (tmp_path / name).read_bytes().startswith(magic)
     assert os.listdir(tmp_path) == [name]  # no temporary file left beside it
+
+
+def test_a_motif_database_named_like_an_output_is_not_replaced(trained_run, cli, tmp_path):
+    # visualize-kernels read --motif-db OUT/motifs.meme, then wrote its own motifs.meme over it.
+    from motifnet.motifs.meme import MemeMotif, write_meme
+
+    out = tmp_path / "report"
+    out.mkdir()
+    database = out / "motifs.meme"
+    write_meme(database, [MemeMotif("mine", "", np.full((4, 4), 0.25), 5)], "ACGT", [0.25] * 4)
+    before = database.read_bytes()
+    result = cli("visualize-kernels", trained_run[0], "--motif-db", database, "-o", out)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: -o/--output: {database} is the input file {database}; writing there "
+                                     "would replace it, give another output path")
+    assert database.read_bytes() == before and sorted(out.iterdir()) == [database]

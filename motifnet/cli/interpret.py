@@ -155,12 +155,15 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     motif sites in genome coordinates.
     """
     from ..motifs.matching import MotifOptions
-    from ..workflows.visualize import visualize_kernels
+    from ..workflows.visualize import REPORT_FILES, visualize_kernels
 
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
                            formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
-    refuse_input_as_output(out_dir, (*fasta, genome), run_dir)
+    inputs = (*fasta, genome, motif_db)
+    refuse_input_as_output(out_dir, inputs, run_dir)
+    for name in REPORT_FILES:
+        refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
     check_output_folder(out_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,

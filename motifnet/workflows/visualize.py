@@ -26,7 +26,7 @@ from ..interpret.influence import group_influence
 from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.colocation import kernel_sites, nearby_firing
 from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups, rank_by_influence
-from ..motifs.export import export_kernel_motifs
+from ..motifs.export import FORMATS, export_kernel_motifs
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
@@ -37,6 +37,11 @@ from .kernel_figures import write_kernel_figures
 log = logging.getLogger("motifnet")
 
 SITES_BED = "kernel_sites.bed"
+#: Files of fixed names that visualize-kernels writes in its folder (besides the per-kernel figures): an input
+#: of one of these names there (a --motif-db motifs.meme, say) would be replaced.
+REPORT_FILES = ("kernels.tsv", "matches.tsv", "distinct_motifs.tsv", "motifs_distinct.meme", SITES_BED,
+                "summary.html", "report.json", *(f"{stem}.{suffix}" for stem in ("motifs", "motifs_structure")
+                                                 for suffix in FORMATS))
 
 
 @dataclass
