@@ -171,11 +171,18 @@ def stop_when(predicate, every: float = 1.0):
 
 
 def stopping_on_signals(function):
-    """Decorator: run ``function`` within :func:`stop_on_signals` (for commands with safe points)."""
+    """Decorator: run ``function`` within :func:`stop_on_signals` (for commands with safe points).
+
+    Put it above a command's logging options: setting up logging imports TensorFlow, seconds in which
+    a signal would otherwise end the process at once, without a word.
+    """
 
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with stop_on_signals():
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            if stop_requested():  # the signal came after the last safe point: the work is done, not stopped
+                log.warning("finished before the next safe point: the outputs are complete")
+            return result
 
     return wrapper

@@ -125,3 +125,46 @@ def test_a_second_signal_runs_the_clean_ups_of_open_blocks_before_it_exits(tmp_p
         process.kill()
     assert process.returncode == 128 + signal.SIGTERM, process.stderr.read()
     assert not scratch.exists() and not done.exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["predict", "run", "x.fa"], ["fold", "x.fa", "-o", "x2.fa"], ["activations", "run", "-o", "a.npz"],
+    ["visualize-kernels", "run", "-o", "out"], ["cluster", "run", "-o", "c.png"],
+    ["optimize-inputs", "run", "--layer", "conv_1", "-o", "o.png"],
+    ["attribute", "run", "-o", "out", "--method", "saliency"],
+    ["motifs", "run", "-o", "out"], ["scan", "m.meme", "x.fa", "-o", "out"],
+    ["marginalize", "run", "--motifs", "m.meme", "-o", "out"],
+    ["variants", "run", "--vcf", "v.vcf", "--genome", "g.fa", "-o", "out"],
+], ids=lambda args: args[0])
+def test_signals_are_handled_while_logging_is_set_up(cli, monkeypatch, tmp_path, args):
+    # Setting up logging imports TensorFlow (seconds): a SIGTERM then ended the process at once, exit 143, silent.
+    import motifnet.cli.options as options
+    from motifnet._signals import _handle
+
+    seen = []
+    monkeypatch.setattr(options, "setup_logging", lambda *_: seen.append(signal.getsignal(signal.SIGTERM)))
+    monkeypatch.chdir(tmp_path)  # the inputs do not exist: each command ends with one error line
+    result = cli(*args)
+    assert result.exit_code == 1 and seen == [_handle], result.output
+
+
+
+def test_a_signal_after_the_last_safe_point_says_the_work_finished(caplog, monkeypatch):
+    # It said "stopping at the next safe point", then finished and exited 0 without a word.
+    import logging
+
+    from motifnet._signals import request_stop, stopping_on_signals
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.INFO, logger="motifnet")
+
+    @stopping_on_signals
+    def work(late: bool):
+        if late:
+            request_stop()  # as the handler does; no safe point follows
+        return "done"
+
+    assert work(False) == "done" and caplog.messages == []
+    assert work(True) == "done"
+    assert set(caplog.messages) == {"finished before the next safe point: the outputs are complete"}
+    assert not stop_requested()  # cleared when the block ended

@@ -98,8 +98,8 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
               help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
 @selection_options
 @genome_option(_GENOME_HELP)
-@logging_options
 @stopping_on_signals  # stops between batches; the output is not written
+@logging_options
 def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     """Maximum activation and its position for every sequence and first-layer kernel.
 
@@ -141,8 +141,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
               help="Processes drawing the per-kernel plots. [default: all cores]")
 @selection_options
 @genome_option(_GENOME_HELP)
-@logging_options
 @stopping_on_signals  # stops between batches and kernels
+@logging_options
 def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no_match, trim_ic, formats, target,
                               top_kernels, jobs, group, fasta, multi_label, batch_size, genome):
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
@@ -179,8 +179,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 @click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
               help="Cluster a seeded, class-stratified sample when there are more sequences.")
 @selection_options
-@logging_options
 @stopping_on_signals  # stops between batches; the output is not written
+@logging_options
 def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size):
     """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
 
@@ -216,8 +216,8 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.option("--lr", type=float, default=0.02, show_default=True, help="Step size of the gradient ascent.")
 @click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps, at most 100000.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random start.")
-@logging_options
 @stopping_on_signals  # stops every 50 steps; the output is not written
+@logging_options
 def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, seed):
     """Learn, for each node of a layer, the input that maximises its output (as logos).
 
@@ -293,8 +293,8 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
 @click.option("--bedgraph", is_flag=True,
               help="BED input: also write attributions_<target>.bedGraph, the per-position scores in genome "
                    "coordinates, one file per target class.")
-@logging_options
 @stopping_on_signals  # stops between batches
+@logging_options
 def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, shuffles, seed, top, group, fasta,
               multi_label, batch_size, genome, bedgraph):
     """Attribution maps: which positions and letters of each sequence drive the prediction.

@@ -119,8 +119,8 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
                "window of the model's length around its summit or centre; seqlets.tsv then gives genome "
                "coordinates.")
 @selection_options
-@logging_options
 @stopping_on_signals  # stops between batches
+@logging_options
 def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuffles, steps, seed, max_seqlets,
                    window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs, trim_fraction, motif_db,
                    tax_group, no_match, formats, genome, group, fasta, multi_label, batch_size):

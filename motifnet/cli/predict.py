@@ -32,8 +32,8 @@ log = logging.getLogger("motifnet")
 @track_option("Position-wise tracks, if the model was trained with them.")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs: each BED line is predicted as the window of "
                "the model's length around its summit or centre; the table gains chrom, start and end columns.")
-@logging_options
 @stopping_on_signals  # stops before the next batch: rows on standard output are whole chunks, -o is not written
+@logging_options
 def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     """Predict class probabilities (or target values) for the records of FASTA files.
 

@@ -49,8 +49,8 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
                "window of --length around its summit or centre; hits are given in genome coordinates.")
 @click.option("--length", type=click.IntRange(min=1), default=200, show_default=True,
               help="Window length of BED lines (--genome).")
-@logging_options(tensorflow=False)
 @stopping_on_signals  # stops between chunks
+@logging_options(tensorflow=False)
 def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
                  genome, length):
     """Find the sites of MEME motifs in FASTA files (FIMO through memelite) and their enrichment per class.
@@ -114,8 +114,8 @@ does not write again are removed once the new files are written."""
               help="The FASTA file(s) the --hits were found in (only with --hits).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Records per forward pass.")
-@logging_options
 @stopping_on_signals  # stops between forward passes
+@logging_options
 def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed, pairs, max_spacing, hits, fasta,
                         batch_size):
     """What a run's model makes of each motif: inserted into shuffled records, in pairs, or ablated.

@@ -39,8 +39,8 @@ summary.html gains a section with the top variants and their logos."""
               help="Draw attribution logos of the reference and alternative windows of the N variants with the "
                    "largest |delta| (0: none).")
 @batch_size_option()
-@logging_options
 @stopping_on_signals  # stops between batches of windows (variants, null substitutions) or of logos; nothing is written
+@logging_options
 def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatches, seed, top, batch_size):
     """Score the SNVs of a VCF file: a run's predictions for the reference and alternative windows.
 
