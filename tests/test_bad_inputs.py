@@ -119,6 +119,8 @@ CASES = [
     (["predict", "{no_model}", "{up}"], "holds no model yet"),
     # visualize-kernels made its output folder before it loaded the model, and left it empty.
     (["visualize-kernels", "{no_model}", "--no-match", "--group", "all", *OUT], "holds no model yet"),
+    (["motifs", "{no_model}", "--no-match", "--group", "all", "--window", "5", "--flank", "2", *OUT],
+     "holds no model yet"),  # likewise
     (["predict", "{bad_model}", "{up}"],
      "model.keras: cannot be loaded as a Keras model (not a zip archive: damaged or replaced)"),
     (["predict", "{bad_meta}", "{up}"], "motifnet.json: damaged"),

@@ -236,6 +236,19 @@ def test_bad_options_are_one_line(trained_run, tmp_path, args, message, code):
     assert not (tmp_path / "out").exists()
 
 
+def test_records_of_n_alone_give_no_patterns_and_a_warning(trained_run, tmp_path):
+    # TF-MoDISco failed on them: "TF-MoDISco failed (exit status 1): IndexError: index -1 is out of bounds ...".
+    run_dir, _ = trained_run
+    unknown = write_fasta(tmp_path / "n.fa", [(f"n{i}", "N" * 40) for i in range(30)])
+    result = invoke("motifs", run_dir, unknown, "-o", tmp_path / "out", "--no-match", "--window", "5", "--flank", "2",
+                    "--target", "0")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: class up: the records hold no letter of ACGT (N alone), so TF-MoDISco has no "
+                        "seqlets to find"], result.output
+    assert "wrote 0 pattern(s)" in result.output and (tmp_path / "out" / "patterns.tsv").is_file()
+
+
 @pytest.fixture(scope="module")
 def protein_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("protein")

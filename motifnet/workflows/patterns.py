@@ -106,6 +106,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     letters = encoder.alphabet.letters
     database = kernel_database(motif_options, letters)  # refuse a bad database before the work
     check_seqlet_length(encoder.length, modisco)  # before the work
+    model = run.model  # a run without a (loadable) model is refused before OUT_DIR is made
     out = Path(out_dir)
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_outputs(out, [("--motif-db", motif_options.database)])
@@ -122,16 +123,22 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
             _scratch(out, (n, encoder.length, len(letters))) as hypothetical:
         _fill_one_hot(dataset, one_hot, attribution.batch_size)
         one_hot.flush()
+        letters_known = _any_letter(one_hot)
         for target in chosen:
             config = AttributionConfig(attribution.method, target, attribution.baseline, attribution.steps,
                                        attribution.shuffles, attribution.seed, attribution.batch_size)
             log.info("class %s: hypothetical contributions (%s) of %d sequences", names[target],
                      _method_text(config), n)
             counter = Progress(f"contributions to {names[target]}", total=n, unit="sequences")
-            hypothetical_contributions(run.model, dataset, config, out=hypothetical,
+            hypothetical_contributions(model, dataset, config, out=hypothetical,
                                        progress=lambda done, _total, counter=counter: counter.update(done))
-            log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
             hypothetical.flush()
+            if not letters_known:
+                # TF-MoDISco itself fails on them ("IndexError: index -1 is out of bounds").
+                log.warning("warning: class %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
+                            "seqlets to find", names[target], letters)
+                continue
+            log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
             started = time.monotonic()
             found = find_patterns_stoppable(one_hot.filename, hypothetical.filename, modisco)
             log.info("class %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", names[target],
@@ -395,6 +402,11 @@ def _scratch(folder: Path, shape: tuple):
             yield np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
     finally:
         path.unlink(missing_ok=True)
+
+
+def _any_letter(one_hot, rows: int = 4096) -> bool:
+    """Whether any position of the records holds a known letter (a 1; N is spread over the letters or 0)."""
+    return any(np.any(one_hot[start:start + rows] == 1) for start in range(0, len(one_hot), rows))
 
 
 def check_inputs_not_outputs(out_dir, inputs) -> None:
