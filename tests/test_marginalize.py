@@ -167,6 +167,9 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     # It advised a smaller --position, which no position could satisfy, and named no motif.
     (["--motifs", "{wide}"], "motif 'wide' is 41 positions wide, more than the model's 40; leave it out of the "
                              "motif file or trim it"),
+    # Two motifs that fit alone but not side by side: the advice is about pairs, not the motif file.
+    (["--motifs", "{long_pair}", "--pairs", "2"], "is 42 positions wide, more than the model's 40; ask for fewer "
+                                                  "--pairs, or give narrower motifs"),
     (["--motifs", "{motifs}", "--hits", "missing.tsv", "--fasta", "{fasta}"], "no such hits file"),
     (["--motifs", "{protein}"], "motifs over the alphabet 'ACDEFGHIKLMNPQRSTVWY'; marginalize needs DNA or RNA"),
     (["--motifs", "{counts}"], "counts.meme: motif c, row 1: the probabilities sum to 9.46, not 1"),
@@ -181,7 +184,9 @@ def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
     counts = tmp_path / "counts.meme"
     counts.write_text(motifs.read_text().replace("MOTIF ttgaca", "MOTIF c").replace("0.940000", "9.400000", 1))
     wide = _write_motifs(tmp_path / "wide.meme", [("ttgaca", "TTGACA"), ("wide", "A" * 41)])
-    names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts, "wide": wide}
+    long_pair = _write_motifs(tmp_path / "long_pair.meme", [("ttgaca", "TTGACA"), ("long", "AC" * 18)])
+    names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts, "wide": wide,
+             "long_pair": long_pair}
     result = cli("marginalize", run_dir, *[a.format(**names) for a in extra], "-o", tmp_path / "out", "-n", 10)
     assert result.exit_code == 1, result.output
     assert message in result.output and "Traceback" not in result.output

@@ -355,15 +355,8 @@ def test_input_background_is_the_letter_frequencies_made_strand_symmetric(tmp_pa
      "{path}, line 5: a second frequency for A (A 0.1; line 1 gives one already); list each letter once"),
     ("# order 0\nA 0.3\nC 0.2\nG 0.2\nT 0.3\nu 0.3\n",
      "{path}, line 6: a second frequency for T (u 0.3; line 5 gives one already); list each letter once"),
-    # Rescaled from 1.2 to 1 without a word; beyond the tolerance of a letter-probability matrix's rows.
-    ("A 0.5\nC 0.2\nG 0.2\nT 0.3\n", "{path}: the frequencies of A, C, G and T sum to 1.2, not 1; a background "
-                                     "file holds frequencies (for counts, divide each by their total)"),
-    ("A 3\nC 1\nG 1\nT 1\n", "{path}: the frequencies of A, C, G and T sum to 6, not 1; a background file holds "
-                              "frequencies (for counts, divide each by their total)"),
-    ("A 0.2\nC 0.2\nG 0.2\nT 0.3\n", "{path}: the frequencies of A, C, G and T sum to 0.9, not 1; a background "
-                                     "file holds frequencies (for counts, divide each by their total)"),
 ])
-def test_background_files_with_a_letter_twice_or_not_summing_to_one_are_refused(tmp_path, text, message):
+def test_background_files_with_a_letter_twice_are_refused(tmp_path, text, message):
     from motifnet.errors import InputError
     from motifnet.motifs.fimo_background import read_background_file
 
@@ -374,8 +367,9 @@ def test_background_files_with_a_letter_twice_or_not_summing_to_one_are_refused(
     assert str(error.value) == message.format(path=path)
 
 
-def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path):
-    from motifnet.errors import InputError
+def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path, caplog, monkeypatch):
+    import logging
+
     from motifnet.motifs.fimo_background import read_background_file
     from motifnet.motifs.meme import ROW_SUM_TOLERANCE
 
@@ -384,13 +378,21 @@ def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path
     path.write_text("# 1-order Markov frequencies from file x.fa\n# order 0\na 2.951e-01\nc 2.049e-01\n"
                     "g 2.049e-01\nt 2.951e-01\n# order 1\naa 9.6e-02\nac 5.2e-02\nAA 0.1\nCA 0.07\n")
     assert read_background_file(path) == pytest.approx([0.2951, 0.2049, 0.2049, 0.2951])
-    # Within the tolerance of a matrix row the sum is rescaled to 1; just beyond it, refused.
+    # Within the tolerance of a matrix row the sum is rescaled to 1 quietly; beyond it (counts, say) it was
+    # rescaled without a word, and now with a warning.
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
     path.write_text(f"A 0.3\nC 0.2\nG 0.2\nT {0.3 + ROW_SUM_TOLERANCE - 0.001}\n")
-    assert read_background_file(path).sum() == pytest.approx(1)
-    assert read_background_file(path)[3] == pytest.approx(0.349 / 1.049)
-    path.write_text(f"A 0.3\nC 0.2\nG 0.2\nT {0.3 + ROW_SUM_TOLERANCE + 0.001}\n")
-    with pytest.raises(InputError, match=f"{path}: the frequencies of A, C, G and T sum to 1.051, not 1;"):
-        read_background_file(path)
+    assert read_background_file(path)[3] == pytest.approx(0.349 / 1.049) and caplog.messages == []
+    for text, total in ((f"A 0.3\nC 0.2\nG 0.2\nT {0.3 + ROW_SUM_TOLERANCE + 0.001}\n", "1.051"),
+                        ("A 3\nC 1\nG 1\nT 1\n", "6"), ("A 0.2\nC 0.2\nG 0.2\nT 0.3\n", "0.9")):
+        caplog.clear()
+        path.write_text(text)
+        values = np.array([float(line.split()[1]) for line in text.splitlines()])
+        assert read_background_file(path) == pytest.approx(values / values.sum())
+        # (a record may reach the capture twice, through the motifnet logger and the root one)
+        assert set(caplog.messages) == {f"warning: {path}: the frequencies of A, C, G and T sum to {total}, not 1; "
+                                        "they are rescaled to sum to 1"}
 
 
 # -- genome input -------------------------------------------------------------------------------------

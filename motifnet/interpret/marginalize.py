@@ -203,10 +203,10 @@ def insert(codes: np.ndarray, instances: np.ndarray, start: int) -> np.ndarray:
     return inserted
 
 
-def _start(length: int, width: int, position: int | None, what: str) -> int:
+def _start(length: int, width: int, position: int | None, what: str, fix: str | None = None) -> int:
     if width > length:  # no position fits it
-        raise ParamError(f"{what} is {width} positions wide, more than the model's {length}; leave it out of the "
-                         "motif file or trim it")
+        remedy = "leave it out of the motif file or trim it" if fix is None else fix
+        raise ParamError(f"{what} is {width} positions wide, more than the model's {length}; {remedy}")
     start = (length - width) // 2 if position is None else position
     if start + width > length:
         raise ParamError(f"{what} ({width} positions from position {start}) does not fit in the model's "
@@ -371,12 +371,13 @@ def top_motifs(effects: Effects, count: int) -> list:
 
 
 def pair_effects(predict: OutputsAndLogits, background: np.ndarray, pwm_a, pwm_b, config: MarginalizeConfig,
-                 rng: np.random.Generator) -> dict:
+                 rng: np.random.Generator, names: tuple | None = None) -> dict:
     """Motif A then motif B at every spacing and relative orientation, against their single effects.
 
     A is inserted at ``config.position`` (default: the pair centred at spacing 0); B starts
     ``spacing`` positions after A's end, as it is (``same``) or reverse-complemented
-    (``opposite``). Each single effect is measured at the same position as in the pair.
+    (``opposite``). Each single effect is measured at the same position as in the pair. ``names``
+    (A's and B's) name the pair in messages.
 
     Returns
     -------
@@ -386,7 +387,8 @@ def pair_effects(predict: OutputsAndLogits, background: np.ndarray, pwm_a, pwm_b
     """
     length = background.shape[1]
     width_a, width_b = len(pwm_a), len(pwm_b)
-    start_a = _start(length, width_a + width_b, config.position, "the pair at spacing 0")
+    start_a = _start(length, width_a + width_b, config.position, f"the pair {names[0]!r} and {names[1]!r}"
+                     if names else "the pair", "ask for fewer --pairs, or give narrower motifs")
     spacings = [s for s in range(config.max_spacing + 1) if start_a + width_a + s + width_b <= length]
     instances_a = motif_codes(pwm_a, len(background), rng, config.sample)
     instances_b = motif_codes(pwm_b, len(background), rng, config.sample)

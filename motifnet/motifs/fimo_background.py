@@ -21,6 +21,7 @@ strand-symmetric (A and T, C and G averaged; :func:`symmetric`), as MEME does fo
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ import numpy as np
 
 from ..errors import InputError, ParamError
 from .meme import ROW_SUM_TOLERANCE
+
+log = logging.getLogger("motifnet")
 
 #: memelite's pseudocount and bin width (``fimo``'s ``eps`` and ``bin_size`` defaults), passed explicitly.
 EPS = 1e-4
@@ -61,15 +64,16 @@ def read_background_file(path) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape=(4,)
-        Frequencies of A, C, G, T, rescaled to sum to 1 when they sum to 1 within
-        :data:`~motifnet.motifs.meme.ROW_SUM_TOLERANCE` (files written with few decimals).
+        Frequencies of A, C, G, T, rescaled to sum to 1 (with a warning when they sum to 1 only further
+        off than :data:`~motifnet.motifs.meme.ROW_SUM_TOLERANCE`, as counts do).
 
     Raises
     ------
     InputError
         A line that is not a word and a number, a letter given twice (A and a, or T and U, count as
-        the same letter), a letter missing, a frequency that is not positive, or frequencies of A, C, G
-        and T that sum to 1 only further off than the tolerance (counts, say).
+        the same letter), a letter missing, or a frequency that is not positive. Frequencies of A, C,
+        G and T that sum to 1 only further off than the tolerance (counts, say) are rescaled with a
+        warning.
     """
     frequencies = {}
     lines = {}  # the line each letter's frequency is on
@@ -99,8 +103,9 @@ def read_background_file(path) -> np.ndarray:
         raise InputError(f"{path}: letter frequencies must be positive, received: {values.tolist()}")
     total = values.sum()
     if abs(total - 1) > ROW_SUM_TOLERANCE:
-        raise InputError(f"{path}: the frequencies of A, C, G and T sum to {total:g}, not 1; a background file "
-                         "holds frequencies (for counts, divide each by their total)")
+        # Counts, or frequencies of a larger alphabet: rescaled as before, but not without a word.
+        log.warning("warning: %s: the frequencies of A, C, G and T sum to %g, not 1; they are rescaled to sum to 1",
+                    path, total)
     return values / total
 
 

@@ -246,8 +246,12 @@ class Run:
             raise _unreadable(self.path / SPLIT, error) from None
         except (OSError, ValueError, IndexError) as error:
             raise RunDirError(f"{self.path / SPLIT}: missing or damaged ({error}); train again") from None
-        if len(groups) != len(self.dataset):  # a cut or edited file would select the wrong records
-            raise RunDirError(f"{self.path / SPLIT}: damaged ({len(groups)} rows for the {len(self.dataset)} records "
+        # A cut or edited file would select the wrong records. motifnet.json gives their number (a run
+        # of an older motifnet may lack it: then data.npz does).
+        records = self.meta["data"].get("records")
+        records = records if isinstance(records, int) else len(self.dataset)
+        if len(groups) != records:
+            raise RunDirError(f"{self.path / SPLIT}: damaged ({len(groups)} rows for the {records} records "
                               f"of {DATA}); train again")
         return groups
 

@@ -337,7 +337,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         chosen = top_motifs(effects, config.pairs)
         pair_rows = []
         for a, b in pairs_of(chosen):
-            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config, rng)
+            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config, rng,
+                                  (motifs.names[a], motifs.names[b]))
             widest = result["spacings"][-1]
             cut = (f" (--max-spacing {config.max_spacing}: wider spacings do not fit the {background.shape[1]} "
                    "positions)") if widest < config.max_spacing else ""
