@@ -55,6 +55,43 @@ def same_file(first, second) -> bool:
         return False
 
 
+def check_inputs_not_written(out_dir, inputs, written, command: str) -> None:
+    """Refuse an input file that a command would replace with one of the files it writes in its output folder.
+
+    An input is refused when a file of ``out_dir`` that the command writes is that input: the input
+    itself lies there under such a name, or such a name there links to it (or is a hard link of it).
+
+    Parameters
+    ----------
+    out_dir : path
+        The output folder (it may not exist yet: then nothing is refused).
+    inputs : iterable of (str, path or None)
+        Each input file with the option or argument that the message names it by; None entries and
+        paths that are not files are skipped.
+    written : collection of str, or callable
+        The names of the files the command writes in ``out_dir``, or a function of a file name that
+        says whether the command writes a file of that name (for numbered figures).
+    command : str
+        The subcommand, as the message names it (``scan``).
+
+    Raises
+    ------
+    ParamError
+        An input is one of the files the command writes in ``out_dir``.
+    """
+    out = Path(out_dir)
+    if not out.is_dir():
+        return
+    is_written = written if callable(written) else frozenset(written).__contains__
+    outputs = [entry for entry in out.iterdir() if is_written(entry.name)]
+    for option, source in inputs:
+        if source is None or not Path(source).is_file():
+            continue
+        if any(same_file(entry, source) for entry in outputs):
+            raise ParamError(f"{option} {source}: motifnet {command} writes this file in {out_dir}, which would "
+                             "replace it; copy it elsewhere or choose another -o folder")
+
+
 def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
     """Refuse an output path that names one of the input files (once links and relative paths are resolved).
 

@@ -377,6 +377,6 @@ def test_a_motif_database_named_like_an_output_is_not_replaced(trained_run, cli,
     before = database.read_bytes()
     result = cli("visualize-kernels", trained_run[0], "--motif-db", database, "-o", out)
     assert result.exit_code == 1
-    assert result.stderr.strip() == (f"Error: -o/--output: {database} is the input file {database}; writing there "
-                                     "would replace it, give another output path")
+    assert result.stderr.strip() == (f"Error: --motif-db {database}: motifnet visualize-kernels writes this file in "
+                                     f"{out}, which would replace it; copy it elsewhere or choose another -o folder")
     assert database.read_bytes() == before and sorted(out.iterdir()) == [database]

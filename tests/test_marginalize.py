@@ -208,8 +208,8 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
     before = kept.read_bytes()
     result = cli("marginalize", run_dir, "--motifs", kept, "-o", tmp_path / "kept")
     assert result.exit_code == 1 and result.stderr.strip() == (
-        f"Error: -o/--output: {kept} is the input file {kept}; writing there would replace it, "
-        "give another output path")
+        f"Error: --motifs {kept}: motifnet marginalize writes this file in {tmp_path / 'kept'}, which would replace "
+        "it; copy it elsewhere or choose another -o folder")
     assert kept.read_bytes() == before
 
 

@@ -250,8 +250,8 @@ def test_output_naming_an_input_is_refused(planted, cli, tmp_path):
     (out / "scan.json").write_text("A 0.3\nC 0.2\nG 0.2\nT 0.3\n")
     result = cli("scan", motifs, gata, "--background", out / "scan.json", "-o", out)
     assert result.exit_code == 1
-    assert result.stderr.strip() == (f"Error: -o/--output: {out / 'scan.json'} is the input file {out / 'scan.json'}; "
-                                     "writing there would replace it, give another output path")
+    assert result.stderr.strip() == (f"Error: --background {out / 'scan.json'}: motifnet scan writes this file in "
+                                     f"{out}, which would replace it; copy it elsewhere or choose another -o folder")
     assert (out / "scan.json").read_text() == "A 0.3\nC 0.2\nG 0.2\nT 0.3\n"
     assert sorted(out.iterdir()) == [out / "scan.json"]
 

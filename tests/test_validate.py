@@ -1,9 +1,12 @@
-"""motifnet._validate: the shared check of user-given indices and its messages."""
+"""motifnet._validate: the shared checks of user-given indices and input files, and their messages."""
+
+import os
+import re
 
 import numpy as np
 import pytest
 
-from motifnet._validate import check_indices
+from motifnet._validate import check_indices, check_inputs_not_written
 from motifnet.errors import MotifnetError, ParamError
 
 NOUNS = ("class index", "class indices", "index")
@@ -33,3 +36,35 @@ def test_bad_indices_are_one_parameter_error_naming_the_value(values, message):
 def test_nothing_is_valid_when_there_are_no_items():
     with pytest.raises(ParamError, match="kernel 0 is out of range"):
         check_indices([0], 0, "kernels", ("kernel", "kernel indices", "kernel"), "the model has no kernels")
+
+
+def test_an_input_the_command_would_write_over_is_refused_through_links_and_numbered_names(tmp_path):
+    out = tmp_path / "out"
+    mine = tmp_path / "mine.meme"
+    mine.write_text("kept")
+    # No output folder yet: nothing there can be written over.
+    check_inputs_not_written(out, [("--db", mine)], ["hits.tsv"], "scan")
+    out.mkdir()
+    (out / "hits.tsv").symlink_to(mine)  # writing hits.tsv would go through the link to the input
+    (out / "figure_2.png").write_text("figure")
+    (out / "notes.tsv").write_text("a file the command does not write")
+    os.link(out / "notes.tsv", tmp_path / "hard.tsv")
+    (tmp_path / "to_figure.png").symlink_to(out / "figure_2.png")
+
+    def refused(inputs, written):
+        with pytest.raises(ParamError) as error:
+            check_inputs_not_written(out, inputs, written, "scan")
+        return str(error.value)
+
+    assert refused([("FASTA", None), ("--db", mine)], ["hits.tsv"]) == (
+        f"--db {mine}: motifnet scan writes this file in {out}, which would replace it; copy it elsewhere or "
+        "choose another -o folder")
+    numbered = re.compile(r"figure_[0-9]+\.png").fullmatch
+    link = tmp_path / "to_figure.png"
+    assert refused([("--fasta", link)], numbered).startswith(f"--fasta {link}:")
+    assert refused([("--fasta", out / "figure_2.png")], numbered).startswith(f"--fasta {out / 'figure_2.png'}:")
+    assert refused([("--hits", tmp_path / "hard.tsv")], {"notes.tsv"}).startswith("--hits")
+    # Names it does not write, inputs elsewhere, folders and missing paths pass.
+    check_inputs_not_written(out, [("--db", mine), ("--hits", tmp_path / "hard.tsv")], ["other.tsv"], "scan")
+    check_inputs_not_written(out, [("--db", tmp_path), ("--db", tmp_path / "missing")], ["hits.tsv"], "scan")
+    assert mine.read_text() == "kept"

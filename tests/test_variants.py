@@ -538,3 +538,16 @@ def test_null_windows_for_a_seed_are_those_of_earlier_versions():
 
     windows = _null_windows(b"ACGTNACGTA", 4, np.random.default_rng((5, 0)))
     assert [bytes(row).decode() for row in windows] == ["ACGTNACTTA", "TCGTNACGTA", "ACGTNGCGTA", "ACGTNAAGTA"]
+
+
+def test_a_vcf_named_like_an_output_in_out_dir_is_refused_before_any_work(cli, learned, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    vcf = _vcf(out / "variants.tsv", [("chr1", 5, "v", learned["sequences"]["chr1"][4], "C")],
+               header="##fileformat=VCFv4.2\n" + _COLUMNS)
+    before = vcf.read_bytes()
+    result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out)
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: --vcf {vcf}: motifnet variants writes this file in {out}, which would replace it; copy it "
+        "elsewhere or choose another -o folder")
+    assert vcf.read_bytes() == before and sorted(out.iterdir()) == [vcf]

@@ -19,6 +19,7 @@ from .options import (
     parse_formats,
     parse_kernels,
     refuse_input_as_output,
+    refuse_inputs_written,
     selection_options,
 )
 
@@ -160,10 +161,9 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
                            formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
-    inputs = (*fasta, genome, motif_db)
-    refuse_input_as_output(out_dir, inputs, run_dir)
-    for name in REPORT_FILES:
-        refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
+    inputs = [*(("--fasta", path) for path in fasta), ("--genome", genome), ("--motif-db", motif_db)]
+    refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
+    refuse_inputs_written(out_dir, inputs, REPORT_FILES, run_dir)
     check_output_folder(out_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,

@@ -18,6 +18,7 @@ from .options import (
     logging_options,
     parse_formats,
     refuse_input_as_output,
+    refuse_inputs_written,
     selection_options,
     standard_output_dash,
 )
@@ -136,7 +137,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
     from ..motifs.matching import MotifOptions
     from ..run.rundir import open_run
-    from ..workflows.patterns import check_inputs_not_outputs, motifs_run
+    from ..workflows.patterns import motifs_run, motifs_writes
     from .interpret import open_with_data, open_with_unlabelled
 
     attribution = check_hypothetical_config(AttributionConfig(method, target, baseline, steps, shuffles, seed,
@@ -147,9 +148,9 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                            formats=parse_formats(formats))
     refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
     check_output_folder(out_dir)
-    check_inputs_not_outputs(out_dir, [("--motif-db", motif_db), ("--genome", genome),
-                                       *(("--fasta", path) for path in fasta),
-                                       *(("input", path) for path in fasta_files)])
+    refuse_inputs_written(out_dir, [("--motif-db", motif_db), ("--genome", genome),
+                                    *(("--fasta", path) for path in fasta), *(("input", path) for path in fasta_files)],
+                          motifs_writes, run_dir)
     check_modisco_alphabet(open_run(run_dir).dataset_encoder)  # before reading any data
     if fasta_files:
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)

@@ -216,12 +216,41 @@ def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--
 
     if file_output:
         check_output_file(output, option)
-    files = [str(path) for path in inputs if path]
-    if run_dir is not None:
-        from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, SPLIT
-
-        files += [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS)]
+    files = [str(path) for path in inputs if path] + _run_files(run_dir)
     check_output_not_input(output, files, option)
+
+
+def refuse_inputs_written(out_dir, inputs, written, run_dir=None) -> None:
+    """Refuse, before any work, an input that the command would replace with a file it writes in ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        The command's output folder.
+    inputs : iterable of (str, path or None)
+        Each input file with the option or argument that the message names it by.
+    written : collection of str, or callable
+        The names of the files the command writes there (see :func:`motifnet._validate.check_inputs_not_written`).
+    run_dir : path, optional
+        The run folder the command reads: its files are inputs too.
+
+    Raises
+    ------
+    ParamError
+    """
+    from .._validate import check_inputs_not_written
+
+    labelled = [*inputs, *(("RUN_DIR", path) for path in _run_files(run_dir))]
+    check_inputs_not_written(out_dir, labelled, written, click.get_current_context().info_name)
+
+
+def _run_files(run_dir) -> list:
+    """The files of a run folder that commands read (none without a run folder)."""
+    if run_dir is None:
+        return []
+    from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, SPLIT
+
+    return [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS)]
 
 
 def features_option(help: str):

@@ -10,7 +10,7 @@ import click
 
 from .._signals import stopping_on_signals
 from .._validate import check_output_folder
-from .options import SEED, genome_option, logging_options, refuse_input_as_output
+from .options import SEED, genome_option, logging_options, refuse_input_as_output, refuse_inputs_written
 
 log = logging.getLogger("motifnet")
 
@@ -69,10 +69,10 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
-    inputs = [motif_file(motifs), *fasta_files, genome, None if background in ("input", "uniform") else background]
-    for name in (*SCAN_FILES, SCAN_SUMMARY):
-        refuse_input_as_output(out / name, inputs)
-    refuse_input_as_output(out_dir, inputs)
+    inputs = [("MOTIFS", motif_file(motifs)), *(("FASTA", path) for path in fasta_files), ("--genome", genome),
+              ("--background", None if background in ("input", "uniform") else background)]
+    refuse_input_as_output(out_dir, [path for _, path in inputs])
+    refuse_inputs_written(out_dir, inputs, (*SCAN_FILES, SCAN_SUMMARY))
     check_output_folder(out_dir)
     scan_to_folder(motifs, list(fasta_files), out_dir, config)
     click.echo(str(out / "hits.tsv"))
@@ -133,9 +133,9 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     from ..workflows.marginalize import marginalize_to_folder
 
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
-    inputs = [motif_file(motif_path), hits, *fasta]
-    refuse_input_as_output(out_dir, inputs, run_dir)
-    for name in ("effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv", MARGINALIZE_SUMMARY):
-        refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
+    inputs = [("--motifs", motif_file(motif_path)), ("--hits", hits), *(("--fasta", path) for path in fasta)]
+    refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
+    refuse_inputs_written(out_dir, inputs, ("effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv",
+                                            MARGINALIZE_SUMMARY), run_dir)
     marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
     click.echo(str(Path(out_dir) / "effects.tsv"))

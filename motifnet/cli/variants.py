@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
-from .options import SEED, batch_size_option, genome_option, logging_options, refuse_input_as_output
+from .options import SEED, batch_size_option, genome_option, logging_options, refuse_inputs_written
 
 _EPILOG = """\b
 Outputs in OUT_DIR:
@@ -52,9 +52,7 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
     from ..run.rundir import open_run
     from ..workflows.variants import SUMMARY_FILE, VARIANTS_FILE, variants_to_folder
 
-    inputs = [vcf, genome]
-    for name in (VARIANTS_FILE, SUMMARY_FILE):
-        refuse_input_as_output(Path(out_dir) / name, inputs, run_dir)
+    refuse_inputs_written(out_dir, [("--vcf", vcf), ("--genome", genome)], (VARIANTS_FILE, SUMMARY_FILE), run_dir)
     config = VariantConfig(offset, null, seed, batch_size, skip_mismatches)
     variants_to_folder(open_run(run_dir), vcf, genome, out_dir, config, top)
     click.echo(str(Path(out_dir) / VARIANTS_FILE))

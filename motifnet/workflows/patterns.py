@@ -29,6 +29,7 @@ import numpy as np
 from .._io import remove_unwritten, write_json, write_text
 from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
+from .._validate import check_inputs_not_written
 from .._version import __version__
 from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
@@ -109,7 +110,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     model = run.model  # a run without a (loadable) model is refused before OUT_DIR is made
     out = Path(out_dir)
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
-        check_inputs_not_outputs(out, [("--motif-db", motif_options.database)])
+        check_inputs_not_written(out, [("--motif-db", motif_options.database)], motifs_writes, "motifs")
     out.mkdir(parents=True, exist_ok=True)
     _remove_scratch_files(out)
     earlier_run = (out / SUMMARY).is_file()
@@ -409,35 +410,8 @@ def _any_letter(one_hot, rows: int = 4096) -> bool:
     return any(np.any(one_hot[start:start + rows] == 1) for start in range(0, len(one_hot), rows))
 
 
-def check_inputs_not_outputs(out_dir, inputs) -> None:
-    """Refuse an input file that this command would write over in ``out_dir`` (a file it writes, or a link to one).
-
-    Parameters
-    ----------
-    out_dir : path
-        The output folder (it may not exist yet).
-    inputs : iterable of (str, path or None)
-        Each input file with the option or argument that the message names it by.
-
-    Raises
-    ------
-    ParamError
-        An input is, or is reached through, one of the files this command writes in ``out_dir``.
-    """
-    from .._validate import same_file
-
-    out = Path(out_dir)
-    for option, source in inputs:
-        if source is None or not Path(source).is_file():
-            continue
-        resolved = Path(source).resolve()
-        named = resolved.parent == out.resolve() and _written_here(resolved.name)
-        if named or any(same_file(out / name, source) for name in (*_TABLES, *_MOTIF_FILES)):
-            raise ParamError(f"{option} {source}: motifnet motifs writes this file in {out_dir}, which would replace "
-                             "it; copy it elsewhere or choose another -o folder")
-
-
-def _written_here(name: str) -> bool:
+def motifs_writes(name: str) -> bool:
+    """Whether ``motifnet motifs`` writes a file of this name in its output folder."""
     return name in _TABLES or name in _MOTIF_FILES or _FIGURE_NAME.fullmatch(name) is not None
 
 
