@@ -5,6 +5,7 @@ motif (a third of the sites reverse-complemented) and run the whole command on i
 """
 
 import csv
+import logging
 import os
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from motifnet.interpret.hypothetical import check_hypothetical_config, deepshap_
 from motifnet.motifs.export import write_motifs
 from motifnet.motifs.homer import format_homer, log_odds_threshold, read_homer
 from motifnet.motifs.meme import MemeMotif
-from motifnet.motifs.modisco import ModiscoConfig, contribution_core
+from motifnet.motifs.modisco import ModiscoConfig, contribution_core, find_patterns, no_seqlets_reason
 from motifnet.run.rundir import open_run
 from motifnet.run.selection import select_data
 
@@ -181,6 +182,44 @@ def test_contribution_core_keeps_columns_from_first_to_last_strong_one():
     assert contribution_core(np.zeros((5, 4))) == (0, 5)
 
 
+_BOTH_SIGNS = ("and TF-MoDISco needs windows of both signs to set its seqlet thresholds, so it has no seqlets to "
+               "find")
+
+
+@pytest.mark.parametrize("letters, contributions, reason", [
+    # records of one repeated letter against their own shuffles (deeplift's default references)
+    ("A", "zero", "the contributions are 0 at every position, so TF-MoDISco has no seqlets to find"),
+    ("A", "positive", f"no window of 5 positions (--window) has a negative total contribution, {_BOTH_SIGNS}"),
+    ("ACGT", "positive", f"no window of 5 positions (--window) has a negative total contribution, {_BOTH_SIGNS}"),
+    ("ACGT", "negative", f"no window of 5 positions (--window) has a total contribution of 0 or more, {_BOTH_SIGNS}"),
+])
+def test_contributions_without_windows_of_both_signs_give_no_patterns_and_a_warning(
+        letters, contributions, reason, caplog, monkeypatch):
+    # modisco-lite failed on them: "IndexError: index -1 is out of bounds for axis 0 with size 0" (all one value)
+    # or "ValueError: Sample weights must contain at least one non-zero number" (one sign, varied).
+    rng = np.random.default_rng(0)
+    one_hot = np.eye(4, dtype=np.float32)[rng.choice(["ACGT".index(letter) for letter in letters], size=(30, 40))]
+    magnitudes = np.abs(rng.normal(size=one_hot.shape)).astype(np.float32)
+    hypothetical = {"zero": 0 * magnitudes, "positive": magnitudes, "negative": -magnitudes}[contributions]
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert find_patterns(one_hot, hypothetical, ModiscoConfig(window=5, flank=2)) == []
+    assert set(caplog.messages) == {f"warning: {reason}"}
+
+
+def test_no_seqlets_reason_looks_at_window_totals_not_positions():
+    one_hot = np.zeros((3, 30, 4), dtype=np.float32)
+    one_hot[:, :, 2] = 1
+    hypothetical = np.zeros_like(one_hot)
+    hypothetical[:, 0::2, 2], hypothetical[:, 1::2, 2] = 2.0, -1.0  # windows of 5 positions total 1 or 4
+    assert no_seqlets_reason(one_hot, hypothetical, 5) == (
+        f"no window of 5 positions (--window) has a negative total contribution, {_BOTH_SIGNS}")
+    assert no_seqlets_reason(one_hot, hypothetical, 1) is None
+    assert no_seqlets_reason(one_hot, hypothetical, 5, rows=1) == no_seqlets_reason(one_hot, hypothetical, 5)
+    hypothetical[2, 10:15, 2] = -1.0  # one record, read last, has a negative window
+    assert no_seqlets_reason(one_hot, hypothetical, 5, rows=1) is None
+
+
 def test_homer_file_parses_back_to_the_same_matrices(tmp_path):
     rng = np.random.default_rng(0)
     motifs = [MemeMotif(f"pattern_{i}", f"gata.pos.{i}", rng.dirichlet(np.ones(4), size=width), 10 + i)
@@ -247,6 +286,25 @@ def test_records_of_n_alone_give_no_patterns_and_a_warning(trained_run, tmp_path
     assert warnings == ["warning: class up: the records hold no letter of ACGT (N alone), so TF-MoDISco has no "
                         "seqlets to find"], result.output
     assert "wrote 0 pattern(s)" in result.output and (tmp_path / "out" / "patterns.tsv").is_file()
+
+
+def test_records_of_one_repeated_letter_give_no_patterns_and_a_warning(trained_run, tmp_path):
+    # Each record is its own shuffle, so against --baseline shuffle it contributes 0 everywhere. TF-MoDISco failed:
+    # "TF-MoDISco failed (exit status 1): IndexError: index -1 is out of bounds for axis 0 with size 0".
+    run_dir, _ = trained_run
+    same = write_fasta(tmp_path / "a.fa", [(f"a{i}", "A" * 40) for i in range(30)])
+    out = tmp_path / "out"
+    result = invoke("motifs", run_dir, same, "-o", out, "--no-match", "--window", "5", "--flank", "2",
+                    "--target", "0")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: class up: the contributions are 0 at every position, so TF-MoDISco has no seqlets "
+                        "to find; give records of varied sequence, or --baseline uniform (a record of one repeated "
+                        "letter is its own shuffle)"], result.output
+    assert "TF-MoDISco (modisco-lite)" not in result.output and "Error" not in result.output
+    assert "wrote 0 pattern(s)" in result.output
+    assert (out / "patterns.tsv").read_text().count("\n") == 1 and (out / "seqlets.tsv").read_text().count("\n") == 1
+    assert (out / "patterns.meme").is_file() and not list(out.glob("pattern_*.png"))
 
 
 @pytest.fixture(scope="module")

@@ -15,16 +15,24 @@ patterns of each metacluster. This module turns those patterns into plain arrays
 - the seqlets: record, start, end (the core's columns in the record, 0-based, end exclusive),
   strand (``-``: the seqlet is the reverse complement of the pattern) and contribution (the
   sum of its observed contributions over the core).
+
+TF-MoDISco sets its seqlet thresholds from the windows of each sign, and modisco-lite fails
+(``IndexError``, ``ValueError``) on contributions whose windows are all of one sign, such as
+contributions that are 0 everywhere (records of one repeated letter against their own
+shuffles); :func:`no_seqlets_reason` names that case and :func:`find_patterns` then finds none.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ParamError
+
+log = logging.getLogger("motifnet")
 
 DEFAULT_TRIM_FRACTION = 0.3
 
@@ -197,6 +205,52 @@ def check_modisco_inputs(one_hot, hypothetical, config: ModiscoConfig) -> None:
     check_seqlet_length(one_hot.shape[1], config)
 
 
+def no_seqlets_reason(one_hot, hypothetical, window: int, rows: int = 4096) -> str | None:
+    """Why TF-MoDISco can find no seqlets in these contributions, or None when it may find some.
+
+    TF-MoDISco scores every window of ``window`` positions by its total observed contribution
+    and sets the seqlet threshold of each sign from the windows of that sign (a Laplace null
+    fitted on each side of their mode). When no window is negative, or none is 0 or more, it
+    has nothing to set one threshold from, and modisco-lite fails (``IndexError``,
+    ``ValueError``) instead of finding nothing. Window totals are computed as modisco-lite
+    computes them (float32 contributions, a float32 running sum per record), so the signs are
+    the ones it sees.
+
+    Parameters
+    ----------
+    one_hot : numpy.ndarray, shape=(n, length, 4)
+        The sequences; may be memory-mapped (read ``rows`` records at a time).
+    hypothetical : numpy.ndarray, shape=(n, length, 4)
+        Hypothetical contributions.
+    window : int
+        Width of the sliding window that finds seqlets (:attr:`ModiscoConfig.window`).
+    rows : int
+        Records read at a time. Default is 4096.
+
+    Returns
+    -------
+    str or None
+        The reason, a phrase ending with "so TF-MoDISco has no seqlets to find"; None when
+        there are windows of both signs.
+    """
+    negative = non_negative = nonzero = False
+    for start in range(0, len(one_hot), rows):
+        contributions = np.multiply(np.asarray(one_hot[start:start + rows], dtype=np.float32),
+                                    np.asarray(hypothetical[start:start + rows], dtype=np.float32)).sum(axis=2)
+        running = np.hstack([np.zeros((len(contributions), 1)), np.cumsum(contributions, axis=-1)])
+        totals = running[:, window:] - running[:, :-window]
+        negative = negative or bool(np.any(totals < 0))
+        non_negative = non_negative or bool(np.any(totals >= 0))
+        nonzero = nonzero or bool(np.any(contributions != 0))
+        if negative and non_negative:
+            return None
+    if not nonzero:
+        return "the contributions are 0 at every position, so TF-MoDISco has no seqlets to find"
+    sign = "a negative total contribution" if non_negative else "a total contribution of 0 or more"
+    return (f"no window of {window} positions (--window) has {sign}, and TF-MoDISco needs windows of both signs "
+            "to set its seqlet thresholds, so it has no seqlets to find")
+
+
 def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: ModiscoConfig | None = None) -> list:
     """Run TF-MoDISco (modisco-lite) and return its patterns, positive metacluster first.
 
@@ -213,7 +267,8 @@ def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: Modisco
     -------
     list of Pattern
         Positive patterns then negative ones, each in modisco's order; empty when no
-        metacluster had enough seqlets.
+        metacluster had enough seqlets, or when there can be no seqlets (a warning gives
+        :func:`no_seqlets_reason`).
 
     Raises
     ------
@@ -224,6 +279,10 @@ def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: Modisco
     one_hot = np.asarray(one_hot, dtype=np.float32)
     hypothetical = np.asarray(hypothetical, dtype=np.float32)
     check_modisco_inputs(one_hot, hypothetical, config)
+    reason = no_seqlets_reason(one_hot, hypothetical, config.window)
+    if reason is not None:
+        log.warning("warning: %s", reason)
+        return []
     from modiscolite.tfmodisco import TFMoDISco
 
     positive, negative = TFMoDISco(one_hot, hypothetical, **config.tfmodisco_arguments())

@@ -41,7 +41,7 @@ from ..motifs.export import FORMATS, write_motifs
 from ..motifs.jaspar import in_query_letters, read_motif_file
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
 from ..motifs.meme import MemeMotif
-from ..motifs.modisco import ModiscoConfig, check_seqlet_length
+from ..motifs.modisco import ModiscoConfig, check_seqlet_length, no_seqlets_reason
 from ..motifs.tomtom import compare_motifs
 from ..plot.figures import logo_width, save_figure
 from ..plot.matches import plot_match
@@ -138,6 +138,11 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
                 # TF-MoDISco itself fails on them ("IndexError: index -1 is out of bounds").
                 log.warning("warning: class %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
                             "seqlets to find", names[target], letters)
+                continue
+            reason = no_seqlets_reason(one_hot, hypothetical, modisco.window)
+            if reason is not None:
+                # modisco-lite fails on them (IndexError, ValueError) instead of finding nothing.
+                log.warning("warning: class %s: %s; %s", names[target], reason, _no_seqlets_hint(config))
                 continue
             log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
             started = time.monotonic()
@@ -367,6 +372,15 @@ def _method_text(config: AttributionConfig) -> str:
     if config.steps:
         text += f", {config.steps} steps"
     return text
+
+
+def _no_seqlets_hint(config: AttributionConfig) -> str:
+    """What a user could change when the contributions leave TF-MoDISco no seqlets to find."""
+    if config.baseline == "shuffle":
+        # The usual cause: a record of one repeated letter is its own shuffle, so it contributes 0.
+        return ("give records of varied sequence, or --baseline uniform (a record of one repeated letter is its own "
+                "shuffle)")
+    return "give records of varied sequence"
 
 
 def _modisco_version() -> str:
