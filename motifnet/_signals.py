@@ -129,6 +129,27 @@ def stop_on_signals(signals=SIGNALS):
         _stop.clear()
 
 
+def ignore_signals_while_exiting(signals=SIGNALS) -> None:
+    """Ignore SIGTERM and SIGINT for the rest of the process: for a process whose status is decided.
+
+    The interpreter's exit (atexit callbacks, freeing the modules, TensorFlow's thread pools) takes
+    seconds. A signal then would replace the decided status by 130 or 143 without a word: Python
+    puts back the default action of every signal it handles before it frees the modules, so no
+    Python handler can keep the status then; an ignored signal stays ignored to the end.
+    Only for a process that is about to end: in a process that goes on, Ctrl-C would be lost.
+    Outside the main thread (where handlers cannot be changed) nothing changes.
+
+    Parameters
+    ----------
+    signals : sequence of signal.Signals
+        Default is SIGTERM and SIGINT.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in signals:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 @contextmanager
 def stop_when(predicate, every: float = 1.0):
     """Within the block, ask to stop (as a signal would) once ``predicate()`` is true, checked every ``every`` s.

@@ -168,3 +168,46 @@ def test_a_signal_after_the_last_safe_point_says_the_work_finished(caplog, monke
     assert work(True) == "done"
     assert set(caplog.messages) == {"finished before the next safe point: the outputs are complete"}
     assert not stop_requested()  # cleared when the block ended
+
+
+EXIT_SCRIPT = textwrap.dedent("""
+    import atexit, signal, sys
+    from motifnet.cli.main import main
+
+    signum, when, arguments = getattr(signal, sys.argv[1]), sys.argv[2], sys.argv[3:]
+
+    class FreedAtExit:
+        # Like TensorFlow's objects: freed while the interpreter finalises its modules, after Python has
+        # put the default action of every signal with a Python handler back.
+        def __del__(self):
+            signal.raise_signal(signum)
+
+    if when == "atexit":
+        atexit.register(signal.raise_signal, signum)  # runs after the command's own exit, handlers still Python's
+    else:
+        freed_at_exit = FreedAtExit()
+    main(arguments)
+    """)
+
+
+@pytest.mark.parametrize("when", ["atexit", "finalisation"])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_the_process_exits_keeps_the_commands_status(tmp_path, signum, when):
+    # Ctrl-C in the seconds TensorFlow takes to tear down, after the outputs were complete: exit 130, not a word.
+    fasta, folded, missing = tmp_path / "in.fa", tmp_path / "out.fa", tmp_path / "missing.fa"
+    fasta.write_text(">r1\nGGGAAACCCUUUGGGAAACCC\n")
+    for arguments, status, stderr in (([fasta, "--jobs", "1"], 0, ""),
+                                      ([missing], 1, f"Error: {missing}: no such file\n")):
+        command = [sys.executable, "-c", EXIT_SCRIPT, signal.Signals(signum).name, when, "fold", *map(str, arguments),
+                   "-o", str(folded), "-q"]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert (result.returncode, result.stderr) == (status, stderr)
+    assert folded.read_text().splitlines() == [">r1 mfe=-5.80", "GGGAAACCCUUUGGGAAACCC", "(((...(((...)))...)))"]
+
+
+def test_a_command_run_in_process_leaves_the_signal_handlers_as_they_were(cli, tmp_path):
+    # Only the process's own exit ignores late signals: a test or a notebook keeps its Ctrl-C.
+    before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    (tmp_path / "in.fa").write_text(">r1\nGGGAAACCCUUUGGGAAACCC\n")
+    assert cli("fold", tmp_path / "in.fa", "-o", tmp_path / "out.fa", "--jobs", "1").exit_code == 0
+    assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before

@@ -15,6 +15,7 @@ import sys
 
 import click
 
+from .._signals import ignore_signals_while_exiting
 from .._version import __version__
 from ..errors import MotifnetError
 
@@ -48,7 +49,8 @@ class LazyGroup(click.Group):
 
     Library errors (:class:`motifnet.errors.MotifnetError`), failed file operations and work
     stopped by a signal become one line on standard error and exit status 1; usage errors keep
-    Click's exit status 2.
+    Click's exit status 2. Called as the process's entry point, a command's exit status is final:
+    SIGTERM and SIGINT are ignored while the process exits.
 
     Parameters
     ----------
@@ -98,6 +100,16 @@ class LazyGroup(click.Group):
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
+
+    def __call__(self, *args, **kwargs):
+        # The process's entry point (the `motifnet` script, `python -m motifnet`; CliRunner calls main()).
+        # A command ends with SystemExit carrying its status, its outputs complete or its error said;
+        # a signal in the seconds the interpreter then takes to exit must not turn that status into 130/143.
+        try:
+            return self.main(*args, **kwargs)
+        except SystemExit:
+            ignore_signals_while_exiting()
+            raise
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
