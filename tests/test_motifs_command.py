@@ -155,7 +155,7 @@ def test_modisco_config_maps_to_tfmodisco_arguments():
                               leiden_runs=3).tfmodisco_arguments()
     assert arguments == {"max_seqlets_per_metacluster": 500, "sliding_window_size": 11, "flank_size": 4,
                          "final_min_cluster_size": 7, "min_metacluster_size": 30, "target_seqlet_fdr": 0.1,
-                         "n_leiden_runs": 3}
+                         "n_leiden_runs": 3, "trim_to_window_size": 19, "initial_flank_to_add": 4}
     import inspect
 
     from modiscolite.tfmodisco import TFMoDISco
@@ -163,9 +163,64 @@ def test_modisco_config_maps_to_tfmodisco_arguments():
     assert set(arguments) <= set(inspect.signature(TFMoDISco).parameters)
 
 
+def test_default_modisco_config_passes_what_it_always_did():
+    import inspect
+
+    from modiscolite.tfmodisco import TFMoDISco
+
+    library = {name: parameter.default for name, parameter in inspect.signature(TFMoDISco).parameters.items()}
+    arguments = ModiscoConfig().tfmodisco_arguments()
+    before = {"max_seqlets_per_metacluster": 2000, "sliding_window_size": 21, "flank_size": 10,
+              "final_min_cluster_size": 20, "min_metacluster_size": 100, "target_seqlet_fdr": 0.2, "n_leiden_runs": 50}
+    assert {name: value for name, value in arguments.items() if name in before} == before
+    assert {name: value for name, value in arguments.items() if name not in before} == {
+        "trim_to_window_size": library["trim_to_window_size"], "initial_flank_to_add": library["initial_flank_to_add"]}
+
+
+@pytest.mark.parametrize("window, flank, trim, widen", [
+    (21, 10, 30, 10),  # the defaults: modisco-lite's own
+    (40, 15, 30, 10),
+    (21, 4, 29, 4),
+    (15, 5, 25, 5),
+    (5, 2, 9, 2),
+    (3, 2, 7, 2),
+    (2, 1, 4, 1),
+])
+def test_modisco_trims_patterns_to_what_their_seqlets_fill(window, flank, trim, widen):
+    # modisco-lite slides its trim window over each pattern (at least as wide as a seqlet) widened by its initial
+    # flank on both sides; a trim window wider than that failed: "IndexError: index 0 is out of bounds for axis 0
+    # with size 0" (one column short, as with --window 5 --flank 2: 9 + 2 * 10 < 30) or "ValueError: negative
+    # dimensions are not allowed" (shorter, as with --window 3 --flank 2).
+    arguments = ModiscoConfig(window=window, flank=flank).tfmodisco_arguments()
+    assert (arguments["trim_to_window_size"], arguments["initial_flank_to_add"]) == (trim, widen)
+    assert trim <= window + 2 * flank
+
+
+def test_small_seqlets_give_patterns_without_error():
+    # --window 5 --flank 2 (seqlets of 9 positions, as check_seqlet_length accepts) made modisco-lite fail:
+    # "IndexError: index 0 is out of bounds for axis 0 with size 0" in aggregator.polish_pattern.
+    rng = np.random.default_rng(0)
+    one_hot = np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=(200, 60))]
+    hypothetical = rng.normal(size=one_hot.shape).astype(np.float32)
+    patterns = find_patterns(one_hot, hypothetical,
+                             ModiscoConfig(window=5, flank=2, min_metacluster=5, min_seqlets=3, leiden_runs=5))
+    assert {pattern.sign for pattern in patterns} == {1, -1}  # random contributions: small patterns of both signs
+    for pattern in patterns:
+        # trimmed to the seqlets' 9 columns, widened by --flank on each side
+        assert pattern.cwm.shape == pattern.pfm.shape == (9 + 2 * 2, 4)
+        assert len(pattern.seqlets) >= 3
+        for seqlet in pattern.seqlets:
+            assert 0 <= seqlet.start < seqlet.end <= 60 and seqlet.end - seqlet.start <= 13
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"fdr": 1.5}, "--fdr must be a number between 0 and 1"),
     ({"window": 0}, "--window must be an integer of at least 1"),
+    ({"flank": 0}, "--flank must be an integer of at least 1 \\(with no flank TF-MoDISco finds no seqlets\\), "
+                   "received: 0"),
+    ({"window": 1, "flank": 1}, "--window 1 plus twice --flank 1 gives seqlets of 3 positions, and TF-MoDISco "
+                                "compares seqlets by gapped k-mers of at least 4 letters: give --window and --flank "
+                                "whose window \\+ 2 \\* flank is at least 4"),
     ({"min_metacluster": 0}, "--min-metacluster-size must be an integer of at least 1"),
     ({"trim_fraction": -0.1}, "--trim-fraction must be a number from 0 to 1"),
 ])
@@ -264,6 +319,7 @@ def test_help_lists_the_modisco_options():
     (["--formats", "meme,bed"], "--formats expects a comma-separated list of meme, jaspar, transfac, homer", 1),
     (["--steps", "5"], "--steps is used by integrated-gradients only", 1),
     (["--window", "0"], "Invalid value for '--window'", 2),
+    (["--window", "1", "--flank", "1"], "--window 1 plus twice --flank 1 gives seqlets of 3 positions", 1),
 ])
 def test_bad_options_are_one_line(trained_run, tmp_path, args, message, code):
     run_dir, _ = trained_run

@@ -95,7 +95,7 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
                    "cores (modisco-lite's own default is 20000).")
 @click.option("--window", type=click.IntRange(min=1), default=_MODISCO.window, show_default=True,
               help="Sliding window that finds seqlets.")
-@click.option("--flank", type=click.IntRange(min=0), default=_MODISCO.flank, show_default=True,
+@click.option("--flank", type=click.IntRange(min=1), default=_MODISCO.flank, show_default=True,
               help="Columns added on each side of a seqlet.")
 @click.option("--min-seqlets", type=click.IntRange(min=1), default=_MODISCO.min_seqlets, show_default=True,
               help="Seqlets a pattern needs to be kept.")

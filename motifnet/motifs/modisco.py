@@ -20,6 +20,12 @@ TF-MoDISco sets its seqlet thresholds from the windows of each sign, and modisco
 (``IndexError``, ``ValueError``) on contributions whose windows are all of one sign, such as
 contributions that are 0 everywhere (records of one repeated letter against their own
 shuffles); :func:`no_seqlets_reason` names that case and :func:`find_patterns` then finds none.
+
+modisco-lite trims each pattern to the ``trim_to_window_size`` columns of highest information
+(30) and widens it by ``initial_flank_to_add`` (10) on each side; it fails (``IndexError``,
+``ValueError``) when a pattern, widened by that flank, is narrower than the trim window, as
+seqlets of fewer than 10 positions are. :meth:`ModiscoConfig.tfmodisco_arguments` therefore
+trims to at most a seqlet's width and widens by at most ``flank``.
 """
 
 from __future__ import annotations
@@ -35,6 +41,13 @@ from ..errors import ParamError
 log = logging.getLogger("motifnet")
 
 DEFAULT_TRIM_FRACTION = 0.3
+# modisco-lite's defaults of trim_to_window_size and initial_flank_to_add: what seqlets of the
+# default width (window 21 plus twice flank 10) get.
+MODISCO_TRIM_WINDOW = 30
+MODISCO_INITIAL_FLANK = 10
+# modisco-lite first compares seqlets by their gapped k-mers of 4 to 6 letters; a shorter seqlet
+# has none, every seqlet is then filtered out and its clustering fails on an empty list.
+MODISCO_MIN_SEQLET = 4
 
 
 @dataclass
@@ -48,9 +61,14 @@ class ModiscoConfig:
         modisco-lite's own README example: its library default, 20000, kept TF-MoDISco on
         100,000 records of 200 nt running for over 50 minutes on 2 cores without finishing.
     window : int
-        Width of the sliding window that finds seqlets (``sliding_window_size``). Default is 21.
+        Width of the sliding window that finds seqlets (``sliding_window_size``); a seqlet,
+        ``window + 2 * flank`` positions, must be at least 4 long. Default is 21.
     flank : int
-        Columns added on each side of a seqlet's window (``flank_size``). Default is 10.
+        Columns added on each side of a seqlet's window (``flank_size``), at least 1: with none,
+        modisco-lite ignores every window and finds no seqlet. Patterns are trimmed to at most
+        30 columns (``trim_to_window_size``), and no more than a seqlet's ``window + 2 * flank``,
+        then widened by ``flank`` columns on each side, at most 10 (``initial_flank_to_add``).
+        Default is 10.
     min_seqlets : int
         Seqlets a pattern needs to be kept (``final_min_cluster_size``). Default is 20.
     min_metacluster : int
@@ -75,11 +93,19 @@ class ModiscoConfig:
     trim_fraction: float = DEFAULT_TRIM_FRACTION
 
     def __post_init__(self):
-        for name, minimum in (("max_seqlets", 1), ("window", 1), ("flank", 0), ("min_seqlets", 1),
+        # A flank of 0 makes modisco-lite drop every window (its ``scores[:, -flank:] = -inf``).
+        for name, minimum in (("max_seqlets", 1), ("window", 1), ("flank", 1), ("min_seqlets", 1),
                               ("min_metacluster", 1), ("leiden_runs", 1)):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-                raise ParamError(f"--{_option(name)} must be an integer of at least {minimum}, received: {value!r}")
+                reason = " (with no flank TF-MoDISco finds no seqlets)" if name == "flank" else ""
+                raise ParamError(f"--{_option(name)} must be an integer of at least {minimum}{reason}, "
+                                 f"received: {value!r}")
+        if self.window + 2 * self.flank < MODISCO_MIN_SEQLET:
+            raise ParamError(f"--window {self.window} plus twice --flank {self.flank} gives seqlets of "
+                             f"{self.window + 2 * self.flank} positions, and TF-MoDISco compares seqlets by "
+                             f"gapped k-mers of at least {MODISCO_MIN_SEQLET} letters: give --window and --flank "
+                             f"whose window + 2 * flank is at least {MODISCO_MIN_SEQLET}")
         if not (isinstance(self.fdr, (int, float)) and 0 < self.fdr < 1):
             raise ParamError(f"--fdr must be a number between 0 and 1, received: {self.fdr!r}")
         if not (isinstance(self.trim_fraction, (int, float)) and math.isfinite(self.trim_fraction)
@@ -87,11 +113,20 @@ class ModiscoConfig:
             raise ParamError(f"--trim-fraction must be a number from 0 to 1, received: {self.trim_fraction!r}")
 
     def tfmodisco_arguments(self) -> dict:
-        """The keyword arguments of ``modiscolite.tfmodisco.TFMoDISco`` these options set."""
+        """The keyword arguments of ``modiscolite.tfmodisco.TFMoDISco`` these options set.
+
+        modisco-lite slides its trim window (``trim_to_window_size``) over each pattern widened by
+        ``initial_flank_to_add`` on each side, and fails when that is narrower than the window. A
+        pattern is at least as wide as its seqlets, so trimming to no more than a seqlet's width
+        always fits; the widening follows ``flank``. Both are modisco-lite's defaults (30 and 10)
+        for seqlets of the default width.
+        """
         return {"max_seqlets_per_metacluster": self.max_seqlets, "sliding_window_size": self.window,
                 "flank_size": self.flank, "final_min_cluster_size": self.min_seqlets,
                 "min_metacluster_size": self.min_metacluster, "target_seqlet_fdr": float(self.fdr),
-                "n_leiden_runs": self.leiden_runs}
+                "n_leiden_runs": self.leiden_runs,
+                "trim_to_window_size": min(MODISCO_TRIM_WINDOW, self.window + 2 * self.flank),
+                "initial_flank_to_add": min(MODISCO_INITIAL_FLANK, self.flank)}
 
 
 def _option(name: str) -> str:
