@@ -1,5 +1,5 @@
 """``python -m motifnet``: the same as the ``motifnet`` command."""
 
-from .cli.main import main
+from .cli.main import run
 
-main()
+run()

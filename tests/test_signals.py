@@ -172,9 +172,10 @@ def test_a_signal_after_the_last_safe_point_says_the_work_finished(caplog, monke
 
 EXIT_SCRIPT = textwrap.dedent("""
     import atexit, signal, sys
-    from motifnet.cli.main import main
+    from motifnet.cli.main import run
 
-    signum, when, arguments = getattr(signal, sys.argv[1]), sys.argv[2], sys.argv[3:]
+    signum, when = getattr(signal, sys.argv[1]), sys.argv[2]
+    sys.argv[1:] = sys.argv[3:]  # the command's arguments, as the motifnet script gets them
 
     class FreedAtExit:
         # Like TensorFlow's objects: freed while the interpreter finalises its modules, after Python has
@@ -186,7 +187,7 @@ EXIT_SCRIPT = textwrap.dedent("""
         atexit.register(signal.raise_signal, signum)  # runs after the command's own exit, handlers still Python's
     else:
         freed_at_exit = FreedAtExit()
-    main(arguments)
+    run()
     """)
 
 
@@ -206,8 +207,15 @@ def test_a_signal_while_the_process_exits_keeps_the_commands_status(tmp_path, si
 
 
 def test_a_command_run_in_process_leaves_the_signal_handlers_as_they_were(cli, tmp_path):
-    # Only the process's own exit ignores late signals: a test or a notebook keeps its Ctrl-C.
+    # Only the process's own exit ignores late signals: a test or a notebook keeps its Ctrl-C, also when it
+    # calls main() itself and catches its SystemExit (it used to be left ignoring SIGINT and SIGTERM).
+    from motifnet.cli.main import main
+
     before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     (tmp_path / "in.fa").write_text(">r1\nGGGAAACCCUUUGGGAAACCC\n")
     assert cli("fold", tmp_path / "in.fa", "-o", tmp_path / "out.fa", "--jobs", "1").exit_code == 0
     assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before
+    for arguments in (["--version"], ["fold", str(tmp_path / "missing.fa"), "-o", str(tmp_path / "x.fa")]):
+        with pytest.raises(SystemExit):
+            main(arguments)
+        assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before

@@ -1,5 +1,5 @@
 """``python -m motifnet.cli``: the same as the ``motifnet`` command."""
 
-from .main import main
+from .main import run
 
-main()
+run()

@@ -49,8 +49,7 @@ class LazyGroup(click.Group):
 
     Library errors (:class:`motifnet.errors.MotifnetError`), failed file operations and work
     stopped by a signal become one line on standard error and exit status 1; usage errors keep
-    Click's exit status 2. Called as the process's entry point, a command's exit status is final:
-    SIGTERM and SIGINT are ignored while the process exits.
+    Click's exit status 2.
 
     Parameters
     ----------
@@ -101,16 +100,6 @@ class LazyGroup(click.Group):
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
 
-    def __call__(self, *args, **kwargs):
-        # The process's entry point (the `motifnet` script, `python -m motifnet`; CliRunner calls main()).
-        # A command ends with SystemExit carrying its status, its outputs complete or its error said;
-        # a signal in the seconds the interpreter then takes to exit must not turn that status into 130/143.
-        try:
-            return self.main(*args, **kwargs)
-        except SystemExit:
-            ignore_signals_while_exiting()
-            raise
-
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="motifnet")
@@ -123,5 +112,20 @@ def main():
     """
 
 
+def run() -> None:
+    """The process's entry point (the ``motifnet`` script, ``python -m motifnet``): :func:`main`, then exit.
+
+    A command ends with SystemExit carrying its status, its outputs complete or its error said. The
+    interpreter then takes seconds to exit (TensorFlow's teardown), and a SIGINT or SIGTERM in them
+    would turn that status into 130 or 143 without a word, so both are ignored from then on. Only
+    for a process that ends here: ``main()`` called from Python (a notebook, a test) keeps its Ctrl-C.
+    """
+    try:
+        main()
+    except SystemExit:
+        ignore_signals_while_exiting()
+        raise
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
