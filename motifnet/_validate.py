@@ -55,7 +55,7 @@ def same_file(first, second) -> bool:
         return False
 
 
-def check_inputs_not_written(out_dir, inputs, written, command: str) -> None:
+def check_inputs_not_written(out_dir, inputs, written, command: str, numbered=None) -> None:
     """Refuse an input file that a command would replace with one of the files it writes in its output folder.
 
     An input is refused when a file of ``out_dir`` that the command writes is that input: the input
@@ -68,11 +68,14 @@ def check_inputs_not_written(out_dir, inputs, written, command: str) -> None:
     inputs : iterable of (str, path or None)
         Each input file with the option or argument that the message names it by; None entries and
         paths that are not files are skipped.
-    written : collection of str, or callable
-        The names of the files the command writes in ``out_dir``, or a function of a file name that
-        says whether the command writes a file of that name (for numbered figures).
+    written : iterable of str
+        The names of the files the command writes in ``out_dir`` (looked up there, so that a file
+        system that ignores case finds ``HITS.tsv`` for ``hits.tsv``).
     command : str
         The subcommand, as the message names it (``scan``).
+    numbered : callable, optional
+        A function of a file name that says whether the command writes a file of that name too
+        (numbered figures, ``pattern_3.png``); the files of ``out_dir`` are tested with it.
 
     Raises
     ------
@@ -82,8 +85,9 @@ def check_inputs_not_written(out_dir, inputs, written, command: str) -> None:
     out = Path(out_dir)
     if not out.is_dir():
         return
-    is_written = written if callable(written) else frozenset(written).__contains__
-    outputs = [entry for entry in out.iterdir() if is_written(entry.name)]
+    outputs = [out / name for name in written]
+    if numbered is not None:
+        outputs += [entry for entry in out.iterdir() if numbered(entry.name)]
     for option, source in inputs:
         if source is None or not Path(source).is_file():
             continue

@@ -51,9 +51,9 @@ def test_an_input_the_command_would_write_over_is_refused_through_links_and_numb
     os.link(out / "notes.tsv", tmp_path / "hard.tsv")
     (tmp_path / "to_figure.png").symlink_to(out / "figure_2.png")
 
-    def refused(inputs, written):
+    def refused(inputs, written, numbered=None):
         with pytest.raises(ParamError) as error:
-            check_inputs_not_written(out, inputs, written, "scan")
+            check_inputs_not_written(out, inputs, written, "scan", numbered)
         return str(error.value)
 
     assert refused([("FASTA", None), ("--db", mine)], ["hits.tsv"]) == (
@@ -61,8 +61,8 @@ def test_an_input_the_command_would_write_over_is_refused_through_links_and_numb
         "choose another -o folder")
     numbered = re.compile(r"figure_[0-9]+\.png").fullmatch
     link = tmp_path / "to_figure.png"
-    assert refused([("--fasta", link)], numbered).startswith(f"--fasta {link}:")
-    assert refused([("--fasta", out / "figure_2.png")], numbered).startswith(f"--fasta {out / 'figure_2.png'}:")
+    assert refused([("--fasta", link)], [], numbered).startswith(f"--fasta {link}:")
+    assert refused([("--fasta", out / "figure_2.png")], [], numbered).startswith(f"--fasta {out / 'figure_2.png'}:")
     assert refused([("--hits", tmp_path / "hard.tsv")], {"notes.tsv"}).startswith("--hits")
     # Names it does not write, inputs elsewhere, folders and missing paths pass.
     check_inputs_not_written(out, [("--db", mine), ("--hits", tmp_path / "hard.tsv")], ["other.tsv"], "scan")

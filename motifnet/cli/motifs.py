@@ -137,7 +137,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
     from ..motifs.matching import MotifOptions
     from ..run.rundir import open_run
-    from ..workflows.patterns import motifs_run, motifs_writes
+    from ..workflows.patterns import MOTIFS_FILES, motifs_figure, motifs_run
     from .interpret import open_with_data, open_with_unlabelled
 
     attribution = check_hypothetical_config(AttributionConfig(method, target, baseline, steps, shuffles, seed,
@@ -150,7 +150,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     check_output_folder(out_dir)
     refuse_inputs_written(out_dir, [("--motif-db", motif_db), ("--genome", genome),
                                     *(("--fasta", path) for path in fasta), *(("input", path) for path in fasta_files)],
-                          motifs_writes, run_dir)
+                          MOTIFS_FILES, run_dir, numbered=motifs_figure)
     check_modisco_alphabet(open_run(run_dir).dataset_encoder)  # before reading any data
     if fasta_files:
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)

@@ -220,7 +220,7 @@ def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--
     check_output_not_input(output, files, option)
 
 
-def refuse_inputs_written(out_dir, inputs, written, run_dir=None) -> None:
+def refuse_inputs_written(out_dir, inputs, written, run_dir=None, numbered=None) -> None:
     """Refuse, before any work, an input that the command would replace with a file it writes in ``out_dir``.
 
     Parameters
@@ -229,10 +229,13 @@ def refuse_inputs_written(out_dir, inputs, written, run_dir=None) -> None:
         The command's output folder.
     inputs : iterable of (str, path or None)
         Each input file with the option or argument that the message names it by.
-    written : collection of str, or callable
-        The names of the files the command writes there (see :func:`motifnet._validate.check_inputs_not_written`).
+    written : iterable of str
+        The names of the files the command writes there.
     run_dir : path, optional
         The run folder the command reads: its files are inputs too.
+    numbered : callable, optional
+        Whether the command writes a file of a given name too (numbered figures; see
+        :func:`motifnet._validate.check_inputs_not_written`).
 
     Raises
     ------
@@ -241,7 +244,7 @@ def refuse_inputs_written(out_dir, inputs, written, run_dir=None) -> None:
     from .._validate import check_inputs_not_written
 
     labelled = [*inputs, *(("RUN_DIR", path) for path in _run_files(run_dir))]
-    check_inputs_not_written(out_dir, labelled, written, click.get_current_context().info_name)
+    check_inputs_not_written(out_dir, labelled, written, click.get_current_context().info_name, numbered)
 
 
 def _run_files(run_dir) -> list:

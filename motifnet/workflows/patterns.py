@@ -57,6 +57,8 @@ DISTINCT_MEME = "motifs_distinct.meme"
 _FIGURE_NAME = re.compile(r"(match_)?pattern_[0-9]+\.png")
 _TABLES = ("patterns.tsv", "seqlets.tsv", "pattern_matches.tsv", SUMMARY)
 _MOTIF_FILES = tuple(f"patterns.{suffix}" for suffix in FORMATS)
+#: Files of fixed names that motifs writes in its folder (besides the numbered figures, :func:`motifs_figure`).
+MOTIFS_FILES = (*_TABLES, *_MOTIF_FILES)
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -110,7 +112,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     model = run.model  # a run without a (loadable) model is refused before OUT_DIR is made
     out = Path(out_dir)
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
-        check_inputs_not_written(out, [("--motif-db", motif_options.database)], motifs_writes, "motifs")
+        check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
+                                 motifs_figure)
     out.mkdir(parents=True, exist_ok=True)
     _remove_scratch_files(out)
     earlier_run = (out / SUMMARY).is_file()
@@ -424,9 +427,9 @@ def _any_letter(one_hot, rows: int = 4096) -> bool:
     return any(np.any(one_hot[start:start + rows] == 1) for start in range(0, len(one_hot), rows))
 
 
-def motifs_writes(name: str) -> bool:
-    """Whether ``motifnet motifs`` writes a file of this name in its output folder."""
-    return name in _TABLES or name in _MOTIF_FILES or _FIGURE_NAME.fullmatch(name) is not None
+def motifs_figure(name: str) -> bool:
+    """Whether ``motifnet motifs`` writes a numbered figure of this name (``pattern_3.png``) in its output folder."""
+    return _FIGURE_NAME.fullmatch(name) is not None
 
 
 def _remove_scratch_files(out: Path) -> None:
