@@ -240,7 +240,7 @@ def check_modisco_inputs(one_hot, hypothetical, config: ModiscoConfig) -> None:
     check_seqlet_length(one_hot.shape[1], config)
 
 
-def no_seqlets_reason(one_hot, hypothetical, window: int, rows: int = 4096) -> str | None:
+def no_seqlets_reason(one_hot, hypothetical, window: int, rows: int | None = None) -> str | None:
     """Why TF-MoDISco can find no seqlets in these contributions, or None when it may find some.
 
     TF-MoDISco scores every window of ``window`` positions by its total observed contribution
@@ -259,8 +259,8 @@ def no_seqlets_reason(one_hot, hypothetical, window: int, rows: int = 4096) -> s
         Hypothetical contributions.
     window : int
         Width of the sliding window that finds seqlets (:attr:`ModiscoConfig.window`).
-    rows : int
-        Records read at a time. Default is 4096.
+    rows : int, optional
+        Records read at a time. Default is about 4 million positions' worth (4096 records of 1,000).
 
     Returns
     -------
@@ -269,6 +269,7 @@ def no_seqlets_reason(one_hot, hypothetical, window: int, rows: int = 4096) -> s
         there are windows of both signs.
     """
     negative = non_negative = nonzero = False
+    rows = rows or max(1, (1 << 22) // max(1, one_hot.shape[1]))  # bounded memory for long records too
     for start in range(0, len(one_hot), rows):
         contributions = np.multiply(np.asarray(one_hot[start:start + rows], dtype=np.float32),
                                     np.asarray(hypothetical[start:start + rows], dtype=np.float32)).sum(axis=2)
