@@ -366,13 +366,14 @@ def test_an_output_holds_what_its_name_says(trained_run, cli, tmp_path, command,
     assert os.listdir(tmp_path) == [name]  # no temporary file left beside it
 
 
-def test_a_motif_database_named_like_an_output_is_not_replaced(trained_run, cli, tmp_path):
+@pytest.mark.parametrize("name", ["motifs.meme", "motif_kernel_3.png"])
+def test_a_motif_database_named_like_an_output_is_not_replaced(trained_run, cli, tmp_path, name):
     # visualize-kernels read --motif-db OUT/motifs.meme, then wrote its own motifs.meme over it.
     from motifnet.motifs.meme import MemeMotif, write_meme
 
     out = tmp_path / "report"
     out.mkdir()
-    database = out / "motifs.meme"
+    database = out / name
     write_meme(database, [MemeMotif("mine", "", np.full((4, 4), 0.25), 5)], "ACGT", [0.25] * 4)
     before = database.read_bytes()
     result = cli("visualize-kernels", trained_run[0], "--motif-db", database, "-o", out)

@@ -211,6 +211,10 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
         f"Error: --motifs {kept}: motifnet marginalize writes this file in {tmp_path / 'kept'}, which would replace "
         "it; copy it elsewhere or choose another -o folder")
     assert kept.read_bytes() == before
+    # Nor is one named like a pair figure.
+    figure = _write_motifs(tmp_path / "kept" / "pair_01_a_b.png", [("ggac", "GGAC")])
+    result = cli("marginalize", run_dir, "--motifs", figure, "-o", tmp_path / "kept")
+    assert result.exit_code == 1 and f"--motifs {figure}: motifnet marginalize writes this file" in result.stderr
 
 
 def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(trained_run, tmp_path, cli):

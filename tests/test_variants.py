@@ -540,10 +540,12 @@ def test_null_windows_for_a_seed_are_those_of_earlier_versions():
     assert [bytes(row).decode() for row in windows] == ["ACGTNACTTA", "TCGTNACGTA", "ACGTNGCGTA", "ACGTNAAGTA"]
 
 
-def test_a_vcf_named_like_an_output_in_out_dir_is_refused_before_any_work(cli, learned, tmp_path):
+@pytest.mark.parametrize("name", ["variants.tsv", "variant_01_chr1-5-A-C.png"])
+def test_a_vcf_named_like_an_output_in_out_dir_is_refused_before_any_work(cli, learned, tmp_path, name):
+    # A VCF named like a logo was deleted as a stale logo of an earlier run.
     out = tmp_path / "out"
     out.mkdir()
-    vcf = _vcf(out / "variants.tsv", [("chr1", 5, "v", learned["sequences"]["chr1"][4], "C")],
+    vcf = _vcf(out / name, [("chr1", 5, "v", learned["sequences"]["chr1"][4], "C")],
                header="##fileformat=VCFv4.2\n" + _COLUMNS)
     before = vcf.read_bytes()
     result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out)

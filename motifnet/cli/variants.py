@@ -50,9 +50,10 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
     """
     from ..interpret.variants import VariantConfig
     from ..run.rundir import open_run
-    from ..workflows.variants import SUMMARY_FILE, VARIANTS_FILE, variants_to_folder
+    from ..workflows.variants import SUMMARY_FILE, VARIANTS_FILE, variant_logo, variants_to_folder
 
-    refuse_inputs_written(out_dir, [("--vcf", vcf), ("--genome", genome)], (VARIANTS_FILE, SUMMARY_FILE), run_dir)
+    refuse_inputs_written(out_dir, [("--vcf", vcf), ("--genome", genome)], (VARIANTS_FILE, SUMMARY_FILE), run_dir,
+                          numbered=variant_logo)
     config = VariantConfig(offset, null, seed, batch_size, skip_mismatches)
     variants_to_folder(open_run(run_dir), vcf, genome, out_dir, config, top)
     click.echo(str(Path(out_dir) / VARIANTS_FILE))

@@ -206,6 +206,11 @@ _PAIR_IMAGE = re.compile(r"pair_[0-9]+_[A-Za-z0-9_.-]+\.png")
 _EARLIER_PAIR_IMAGE = re.compile(r"pair_[A-Za-z0-9_.-]+\.png")
 
 
+def pair_figure(name: str) -> bool:
+    """Whether ``motifnet marginalize`` writes a pair figure of this name (``pair_NN_A_B.png``)."""
+    return _PAIR_IMAGE.fullmatch(name) is not None
+
+
 def earlier_pair_images(out: Path) -> list | None:
     """The pair figures that the ``marginalize.json`` already in ``out`` lists; None without one (no earlier run)."""
     from ..report.motif_sites import MARGINALIZE_SUMMARY

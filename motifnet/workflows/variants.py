@@ -30,6 +30,11 @@ LOGO_FLANK = 20
 DEFAULT_TOP = 10
 
 
+def variant_logo(name: str) -> bool:
+    """Whether ``motifnet variants`` writes a logo of this name (``variant_RANK_CHROM-POS-REF-ALT.png``)."""
+    return _LOGO_NAME.fullmatch(name) is not None
+
+
 def check_variants_run(run) -> None:
     """Refuse a run whose model does not read plain DNA sequence (tracks, features, structure, other alphabets)."""
     data = run.meta["data"]

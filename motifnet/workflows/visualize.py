@@ -7,6 +7,7 @@ kernel's motif sites in genome coordinates.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,12 @@ SITES_BED = "kernel_sites.bed"
 REPORT_FILES = ("kernels.tsv", "matches.tsv", "distinct_motifs.tsv", "motifs_distinct.meme", SITES_BED,
                 "summary.html", "report.json", *(f"{stem}.{suffix}" for stem in ("motifs", "motifs_structure")
                                                  for suffix in FORMATS))
+_KERNEL_FIGURE = re.compile(r"(motif|activations|position|additional_features|match|distinct)_kernel_[0-9]+\.png")
+
+
+def kernel_figure(name: str) -> bool:
+    """Whether visualize-kernels writes a per-kernel figure of this name (``motif_kernel_3.png``)."""
+    return _KERNEL_FIGURE.fullmatch(name) is not None
 
 
 @dataclass
