@@ -285,3 +285,13 @@ def test_bad_track_options(options, message):
     with pytest.raises(ParamError) as raised:
         parse_tracks(options)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("trian", "Error: No such command 'trian'; did you mean 'train'?"),
+    ("visualise-kernels", "Error: No such command 'visualise-kernels'; did you mean 'visualize-kernels'?"),
+    ("xyzzy", "Error: No such command 'xyzzy'."),
+])
+def test_a_misspelt_command_gets_the_closest_name(cli, typed, message):
+    result = cli(typed, "--help")
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message

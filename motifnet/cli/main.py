@@ -8,6 +8,7 @@ the command runs or its help is shown, so that ``motifnet info`` does not pay fo
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import logging
 import os
@@ -63,6 +64,16 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx) -> list:
         return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as error:
+            # Click names an unknown command without a hint; a misspelt one gets the closest name.
+            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1) if args else []
+            if not close or self.get_command(ctx, args[0]) is not None:
+                raise
+            raise click.UsageError(f"{error.message.rstrip('.')}; did you mean '{close[0]}'?", ctx) from None
 
     def get_command(self, ctx, cmd_name):
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
