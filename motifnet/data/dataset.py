@@ -20,7 +20,7 @@ from .._validate import check_column_names, same_file
 from ..errors import InputError, ParamError
 from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
-from .fasta import FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
+from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
 from .options import GENERATED_BACKGROUNDS, DataOptions
 
@@ -474,7 +474,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
         for input_file in files:
             empty = np.flatnonzero(input_file.lengths == 0)
             if empty.size:
-                raise InputError(f"{input_file.where(int(empty[0]))}: empty sequence")
+                raise InputError(f"{input_file.where(int(empty[0]))}: {EMPTY_SEQUENCE}")
     ids, labels, class_names, targets, target_names = _labels(data, files)
     _warn_duplicate_ids(ids, files)
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)

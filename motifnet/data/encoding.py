@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import InputError, ParamError
 from .alphabets import Alphabet
+from .fasta import EMPTY_SEQUENCE
 
 STRUCTURE_MODES = (None, "letters", "pwm")
 _PWM_SUM_TOLERANCE = 1e-2
@@ -197,7 +198,7 @@ class Encoder:
         if self.structure_mode is None:
             sequence = b"".join(lines)
             if not sequence:
-                raise InputError(f"{record.where()}: empty sequence")
+                raise InputError(f"{record.where()}: {EMPTY_SEQUENCE}")
             return sequence, None
         if self.structure_mode == "letters":
             if len(lines) != 2:
@@ -262,6 +263,8 @@ class Encoder:
                            f"{other[2]}" if self.for_model else
                            f"this record looks like {other[0]}: give every file in one alphabet (write {other[2]}), "
                            "or choose --alphabet")
+                if char in "-.":
+                    fix = "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences"
             else:
                 fix = ("the model was trained on this structure alphabet" if self.for_model
                        else "fix the record or --structure-alphabet")
@@ -302,7 +305,7 @@ class Encoder:
         n = len(lengths)
         empty = np.flatnonzero(lengths == 0)
         if empty.size:
-            raise InputError(f"{where(int(empty[0]))}: empty sequence")
+            raise InputError(f"{where(int(empty[0]))}: {EMPTY_SEQUENCE}")
         if not self.resize:
             wrong = np.flatnonzero(lengths != self.length)
             if wrong.size:

@@ -15,6 +15,8 @@ import numpy as np
 from ..errors import InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: The message for a record without sequence (its file, record and id go before it).
+EMPTY_SEQUENCE = "empty sequence (a header without sequence lines); remove the record or give its sequence"
 # A damaged or truncated gzip stream raises any of these while it is read, not when it is opened.
 _READ_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 
@@ -80,6 +82,35 @@ def _open_binary(path: str):
     return handle
 
 
+def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
+    """The error for text before the first header, saying what the file looks like when that is clear."""
+    preview = line[:30].decode("utf-8", errors="replace").strip()
+    message = (f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before any header; FASTA "
+               "records start with a '>' header line")
+    columns = line.decode("utf-8", errors="replace").split("\t")
+    if line[:1] == b"@":
+        message += "; it looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"
+    elif line[:1] == b";":
+        message += "; ';' comment lines are not read: remove them (e.g. grep -v '^;')"
+    elif len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit():
+        message += "; it looks like BED: name it .bed (or .narrowPeak) and pass --genome FILE.fa"
+    return InputError(message)
+
+
+def _comment_line(where: str) -> InputError:
+    """The error for a ';' line inside a record: read as sequence, it would be letters ';' and words."""
+    return InputError(f"{where}: holds a line starting with ';' (an old-style FASTA comment), which would be read "
+                      "as sequence; remove comment lines (e.g. grep -v '^;')")
+
+
+def _without_stop(lines: list) -> list:
+    """A record's lines less a '*' ending it: the stop codon that translated protein records end with."""
+    if lines and lines[-1].endswith(b"*"):
+        last = lines[-1][:-1].rstrip()
+        return lines[:-1] + [last] if last else lines[:-1]
+    return lines
+
+
 def _carriage_returns(name: str) -> InputError:
     """The error for a file whose lines end in a carriage return alone (classic Mac OS): one long line."""
     return InputError(f"{name}: its lines end in a carriage return alone (classic Mac OS line endings), so the "
@@ -120,20 +151,18 @@ def read_fasta(path) -> Iterator[FastaRecord]:
                 if header is None and b"\r" in line:
                     raise _carriage_returns(name)
                 if header is not None:
-                    yield FastaRecord(name, number, header, lines)
+                    yield FastaRecord(name, number, header, _without_stop(lines))
                 number += 1
                 header = line[1:].decode("utf-8", errors="replace").strip()
                 lines = []
             elif header is None:
-                preview = line[:30].decode("utf-8", errors="replace")
-                raise InputError(
-                    f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before "
-                    "any header; FASTA records start with a '>' header line"
-                )
+                raise _not_fasta(name, line_number, line)
+            elif line[:1] == b";":
+                raise _comment_line(FastaRecord(name, number, header, lines).where())
             else:
                 lines.append(line)
         if header is not None:
-            yield FastaRecord(name, number, header, lines)
+            yield FastaRecord(name, number, header, _without_stop(lines))
     except _READ_ERRORS as error:
         raise _unreadable(name, error) from None
     except UnicodeDecodeError as error:  # pragma: no cover - decode uses errors="replace"
@@ -230,7 +259,18 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
     if int(lengths.sum()) != int(np.count_nonzero(keep)):
         keep = sequence_bytes(_IS_WHITESPACE[data])
         lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
-    return FastaBlock(name, first_number, headers, data[keep], lengths.astype(np.int64, copy=False))
+    comments = line_starts[data[line_starts] == ord(";")]
+    if len(comments):
+        record = int(np.searchsorted(starts, comments[0], side="right") - 1)
+        raise _comment_line(FastaBlock(name, first_number, headers, data[:0], lengths).where(record))
+    letters, lengths = data[keep], lengths.astype(np.int64)
+    # A '*' ending a record, the stop codon of translated protein, is dropped, as read_fasta drops it.
+    ends = np.cumsum(lengths)[lengths > 0] - 1
+    stop = letters[ends] == ord("*")
+    if stop.any():
+        letters = np.delete(letters, ends[stop])
+        lengths[np.flatnonzero(lengths > 0)[stop]] -= 1
+    return FastaBlock(name, first_number, headers, letters, lengths)
 
 
 def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[FastaBlock]:
@@ -270,11 +310,7 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
                     raise InputError(f"{name}: contains no FASTA records (empty file?)")
                 if stripped[:1] != b">":
                     line_number = data[: len(data) - len(stripped)].count(b"\n") + 1
-                    preview = stripped.split(b"\n", 1)[0][:30].decode("utf-8", errors="replace").strip()
-                    raise InputError(
-                        f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before "
-                        "any header; FASTA records start with a '>' header line"
-                    )
+                    raise _not_fasta(name, line_number, stripped.split(b"\n", 1)[0].rstrip(b"\r"))
                 if b"\r" in stripped.split(b"\n", 1)[0].rstrip(b"\r"):
                     raise _carriage_returns(name)
                 data = stripped
@@ -322,6 +358,7 @@ def iter_text_stream(path) -> io.TextIOBase:
     InputError
         Missing file, or (while reading) a damaged gzip stream; the message names the file.
     """
-    stream = _TextStream(_open_binary(str(path)), encoding="utf-8", errors="replace")
+    # utf-8-sig: a byte-order mark (as Windows editors write) would otherwise join the first column's value.
+    stream = _TextStream(_open_binary(str(path)), encoding="utf-8-sig", errors="replace")
     stream.display_name = display_name(path)
     return stream

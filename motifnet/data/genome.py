@@ -247,7 +247,9 @@ def iter_bed(path):
 def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:
     where = f"{name}, line {number}"
     if len(columns) < 3:
-        raise InputError(f"{where}: a BED line needs tab-separated chrom, start and end, found {line[:60]!r}")
+        hint = {">": "; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz), not a BED one",
+                "@": "; the file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"}.get(line[:1], "")
+        raise InputError(f"{where}: a BED line needs tab-separated chrom, start and end, found {line[:60]!r}{hint}")
     chrom = columns[0].strip()
     try:
         start, end = int(columns[1]), int(columns[2])

@@ -1,0 +1,154 @@
+"""Realistic FASTA and BED files users have (issue: hostile inputs): what is read as a serious tool reads it, and
+what is refused in one line naming the file, the record or line, and the fix."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from helpers import random_dna
+
+from motifnet.data.dataset import load_dataset
+from motifnet.data.fasta import iter_fasta_blocks, read_fasta
+from motifnet.data.genome import read_bed
+from motifnet.errors import InputError
+
+MEME = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nMOTIF m1\n"
+        "letter-probability matrix: alength= 4 w= 3 nsites= 10 E= 0\n 1 0 0 0\n 0 1 0 0\n 0 0 1 0\n")
+
+
+def _blocks(path):
+    return [(header, block.sequence(i)) for block in iter_fasta_blocks(path, 16)
+            for i, header in enumerate(block.headers)]
+
+
+def _lines(path):
+    return [(record.header, b"".join(record.lines)) for record in read_fasta(path)]
+
+
+@pytest.mark.parametrize("reader", [_blocks, _lines], ids=["blocks", "lines"])
+def test_a_stop_codon_ending_a_protein_record_is_dropped(tmp_path, reader):
+    # Translated proteins end in '*'; read as a letter, it made a 21-letter custom alphabet.
+    path = tmp_path / "proteins.fa"
+    path.write_bytes(b">p1\nMKVL\nWW*\n>p2\nMK*V*  \n>p3\n*\n>p4\nACDE\n")
+    assert reader(path) == [("p1", b"MKVLWW"), ("p2", b"MK*V"), ("p3", b""), ("p4", b"ACDE")]
+
+
+def test_proteins_ending_in_a_stop_codon_are_detected_as_protein(tmp_path):
+    rng = np.random.default_rng(0)
+    paths = []
+    for name in ("a", "b"):
+        records = "".join(f">{name}{i}\n{''.join(rng.choice(list('ACDEFGHIKLMNPQRSTVWY'), 30))}*\n" for i in range(12))
+        paths.append(tmp_path / f"{name}.fa")
+        paths[-1].write_text(records)
+    dataset = load_dataset(paths)
+    assert dataset.encoder.alphabet.name == "protein" and dataset.encoder.length == 30
+
+
+# (file content, expected message fragment); {path} is the file.
+READER_CASES = [
+    (b"@r1\nACGT\n+\nIIII\n", "{path}: not a FASTA file: line 1 ('@r1') comes before any header; FASTA records start "
+                              "with a '>' header line; it looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"),
+    (b"chr1\t100\t200\tpeak1\n", "line 1 ('chr1\\t100\\t200\\tpeak1') comes before any header; FASTA records start "
+                                 "with a '>' header line; it looks like BED: name it .bed (or .narrowPeak) and pass "
+                                 "--genome FILE.fa"),
+    (b"chr1\t100\t200\r\n", "it looks like BED"),
+    (b";from GenBank\n>s1\nACGT\n", "line 1 (';from GenBank') comes before any header; FASTA records start with a "
+                                    "'>' header line; ';' comment lines are not read: remove them (e.g. grep -v '^;')"),
+    (b">s1\nACGT\n>s2\nAC\n;a note\nGT\n", "{path}, record 2 ('s2'): holds a line starting with ';' (an old-style "
+                                           "FASTA comment), which would be read as sequence; remove comment lines"),
+]
+
+
+@pytest.mark.parametrize("reader", [_blocks, _lines], ids=["blocks", "lines"])
+@pytest.mark.parametrize("content, fragment", READER_CASES, ids=[f[:24] for _, f in READER_CASES])
+def test_files_that_are_not_fasta_say_what_they_look_like(tmp_path, reader, content, fragment):
+    path = tmp_path / "input.fa"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(fragment.format(path=path))):
+        reader(path)
+
+
+def test_a_not_fasta_line_without_a_known_look_gets_no_hint(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello world\n>s\nACGT\n")
+    with pytest.raises(InputError, match=re.escape("header line") + "$"):
+        list(read_fasta(path))
+
+
+def test_a_byte_order_mark_before_a_bed_line_is_not_part_of_the_chromosome(tmp_path):
+    # Read into the chromosome name: "chromosome '\ufeffchr1' is not in the genome".
+    path = tmp_path / "peaks.bed"
+    path.write_bytes(b"\xef\xbb\xbfchr1\t100\t200\r\nchr2\t5\t9\r\n")
+    assert [(i.chrom, i.start, i.end, i.line) for i in read_bed(path)] == [("chr1", 100, 200, 1), ("chr2", 5, 9, 2)]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b">s1\nACGT\n", "line 1: a BED line needs tab-separated chrom, start and end, found '>s1'; the file looks like "
+                     "FASTA: give it a FASTA name (.fa, .fa.gz), not a BED one"),
+    (b"@r1\nACGT\n+\nIIII\n", "line 1: a BED line needs tab-separated chrom, start and end, found '@r1'; the "
+                              "file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"),
+])
+def test_fasta_named_as_bed_says_so(tmp_path, content, fragment):
+    path = tmp_path / "peaks.bed"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(f"{path}, {fragment}")):
+        read_bed(path)
+
+
+def _run_fasta(folder, name: str, body: bytes) -> str:
+    path = folder / name
+    path.write_bytes(body)
+    return str(path)
+
+
+def _records(n=3, length=40, seed=0) -> list:
+    return random_dna(np.random.default_rng(seed), n, length)
+
+
+# (command, input file name, its content, expected message fragment) for predict and scan.
+def _cli_cases():
+    a, b, c = _records()
+    fasta = f">s1\n{a}\n>s2\n{b}\n".encode()
+    return [
+        ("predict", "reads.fq", f"@s1\n{a}\n+\n{'I' * 40}\n".encode(), "reads.fq: not a FASTA file: line 1 ('@s1') "
+         "comes before any header; FASTA records start with a '>' header line; it looks like FASTQ"),
+        ("scan", "reads.fq", f"@s1\n{a}\n+\n{'I' * 40}\n".encode(), "reads.fq: not a FASTA file: line 1 ('@s1') "
+         "comes before any header; FASTA records start with a '>' header line; it looks like FASTQ"),
+        ("predict", "peaks.txt", b"chr1\t100\t200\n", "peaks.txt: not a FASTA file: line 1 ('chr1\\t100\\t200') comes "
+         "before any header; FASTA records start with a '>' header line; it looks like BED: name it .bed"),
+        ("predict", "notes.fa", fasta + f">s3\n{c[:20]}\n;edited\n{c[20:]}\n".encode(),
+         "notes.fa, record 3 ('s3'): holds a line starting with ';'"),
+        ("scan", "notes.fa", fasta + f">s3\n{c[:20]}\n;edited\n{c[20:]}\n".encode(),
+         "notes.fa, record 3 ('s3'): holds a line starting with ';'"),
+        ("predict", "aligned.fa", fasta + f">s3\n{c[:10]}--{c[12:]}\n".encode(),
+         "aligned.fa, record 3 ('s3'): sequence character '-' at position 11 is not in the dna alphabet (allowed: "
+         "ACGTRYSWKMBDHVN); an alignment gap: remove the gaps (e.g. seqkit seq -g)"),
+        ("scan", "aligned.fa", fasta + f">s3\n{c[:10]}..{c[12:]}\n".encode(),
+         "aligned.fa, record 3 ('s3'): letter '.' at position 11 is not DNA or RNA; an alignment gap: remove the "
+         "gaps (e.g. seqkit seq -g)"),
+        ("predict", "empty.fa", fasta + b">s3\n", "empty.fa, record 3 ('s3'): empty sequence (a header without "
+         "sequence lines); remove the record or give its sequence"),
+        ("predict", "header.fa", b">only\n", "header.fa, record 1 ('only'): empty sequence (a header without "),
+    ]
+
+
+CLI_CASES = _cli_cases()
+
+
+@pytest.mark.parametrize("command, name, body, fragment", CLI_CASES,
+                         ids=[f"{case[0]}-{case[1]}-{case[3][-30:]}" for case in CLI_CASES])
+def test_realistic_bad_inputs_give_one_line_naming_file_and_record(cli, trained_run, tmp_path, command, name, body,
+                                                                    fragment):
+    path = _run_fasta(tmp_path, name, body)
+    if command == "predict":
+        result = cli("predict", trained_run[0], path, "-o", tmp_path / "p.tsv")
+    else:
+        (tmp_path / "m.meme").write_text(MEME)
+        result = cli("scan", tmp_path / "m.meme", path, "-o", tmp_path / "scan", "--background", "uniform")
+    lines = result.stderr.strip().splitlines()  # progress lines, then one error line
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and [line for line in lines if line.startswith("Error:")] == lines[-1:]
+    assert f"{tmp_path}/{fragment}" in lines[-1], lines
+    assert not (tmp_path / "p.tsv").exists() and (tmp_path / name).read_bytes() == body
