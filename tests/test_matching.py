@@ -3,6 +3,7 @@ and a JASPAR motif planted into data recovered by visualize-kernels.
 
 TOMTOM itself is tested in test_tomtom.py, the motif databases in test_jaspar.py."""
 
+import gzip
 from types import SimpleNamespace
 
 import numpy as np
@@ -127,6 +128,17 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
     assert (first[1], first[2], first[9], first[10]) == ("T11", "0", "-", "name11")
     result_dash = cli("compare", query, "--db", path, "--top", "2", "-o", "-")  # -: standard output
     assert result_dash.exit_code == 0 and result_dash.stdout == result.stdout and not (tmp_path / "-").exists()
+    # Either file may come from standard input (plain or gzip), as in `zcat q.meme.gz | motifnet compare -`.
+    from_stdin = cli("compare", "-", "--db", path, "--top", "2", input=gzip.compress(query.read_bytes()))
+    assert from_stdin.exit_code == 0 and from_stdin.stdout == result.stdout, from_stdin.stderr
+    db_from_stdin = cli("compare", query, "--db", "-", "--top", "2", input=path.read_text())
+    assert db_from_stdin.exit_code == 0 and db_from_stdin.stdout == result.stdout, db_from_stdin.stderr
+    empty = cli("compare", "-", "--db", path, input="MEME version 4\n\nALPHABET= ACGT\n")
+    assert empty.exit_code == 1 and empty.stderr.strip() == (
+        "Error: query file standard input: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
+    both = cli("compare", "-", "--db", "-", input=query.read_text())
+    assert both.exit_code == 2 and both.stderr.strip().splitlines()[-1] == (
+        "Error: QUERY.meme and --db cannot both be - (standard input): give one of them as a file")
 
 
 def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):

@@ -29,7 +29,8 @@ log = logging.getLogger("motifnet")
 @click.command()
 @click.argument("query", metavar="QUERY.meme")
 @click.option("--db", "database", default="jaspar", show_default=True, metavar="jaspar|FILE.meme",
-              help="Target motifs: JASPAR (bundled with pyjaspar, latest versions) or a MEME file.")
+              help="Target motifs: JASPAR (bundled with pyjaspar, latest versions) or a MEME file (- for standard "
+                   "input).")
 @click.option("--collection", default="CORE", show_default=True, help="JASPAR collection.")
 @click.option("--tax-group", metavar="GROUP[,GROUP]",
               help="JASPAR taxonomic group(s), e.g. vertebrates, plants, insects. [default: all]")
@@ -38,7 +39,7 @@ log = logging.getLogger("motifnet")
               help="TSV file to write; - for standard output. [default: standard output]")
 @logging_options(tensorflow=False)
 def compare(query, database, collection, tax_group, top, output):
-    """Match the motifs of a MEME file with known motifs (TOMTOM).
+    """Match the motifs of a MEME file (- for standard input) with known motifs (TOMTOM).
 
     Writes MEME's tomtom.tsv columns (Query_ID, Target_ID, Optimal_offset, p-value,
     E-value, q-value, Overlap, Query_consensus, Target_consensus, Orientation) and
@@ -48,6 +49,8 @@ def compare(query, database, collection, tax_group, top, output):
     from ..motifs.matching import compare_file
 
     refuse_input_as_output(output, [query, database], file_output=True)
+    if query == "-" and database == "-":
+        raise click.UsageError("QUERY.meme and --db cannot both be - (standard input): give one of them as a file")
     text = compare_file(query, database, collection, comma_list(tax_group), top)
     if output:
         write_text(output, text)

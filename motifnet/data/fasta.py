@@ -65,6 +65,8 @@ def display_name(path) -> str:
 def _open_binary(path: str):
     if path == "-":
         stream = sys.stdin.buffer
+        if not hasattr(stream, "peek") and hasattr(stream, "readinto"):  # a replaced stdin (BytesIO): peekable too
+            stream = io.BufferedReader(stream)
         head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
         if head == _GZIP_MAGIC:
             return gzip.GzipFile(fileobj=stream)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.fasta import display_name
 from ..errors import InputError, ParamError
 from .meme import MemeMotif, read_meme
 
@@ -138,14 +139,16 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
     InputError
         Missing, unreadable or empty file, or a folder (the message names its MEME files).
     """
-    path = Path(path)
-    if path.is_dir():
-        present = [str(path / name) for name in REPORT_MEME_FILES if (path / name).is_file()]
-        give = " or ".join(present) if present else "a MEME minimal-format motif file"
-        raise InputError(f"{what} {path}: a folder, not a MEME motif file; give {give}")
-    if not path.is_file():
-        raise InputError(f"{what} {path}: no such file (expected a MEME minimal-format motif file)")
+    if str(path) != "-":  # '-': standard input
+        path = Path(path)
+        if path.is_dir():
+            present = [str(path / name) for name in REPORT_MEME_FILES if (path / name).is_file()]
+            give = " or ".join(present) if present else "a MEME minimal-format motif file"
+            raise InputError(f"{what} {path}: a folder, not a MEME motif file; give {give}")
+        if not path.is_file():
+            raise InputError(f"{what} {path}: no such file (expected a MEME minimal-format motif file)")
     letters, motifs = read_meme(path)
+    path = display_name(path)
     if not motifs:
         raise InputError(f"{what} {path}: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
     return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..data.fasta import display_name
 from ..errors import ParamError
 from .export import DEFAULT_TRIM_IC, check_formats, check_trim_ic
 from .jaspar import DNA_LETTERS, MotifDatabase, check_unique_names, in_query_letters, load_database, read_motif_file
@@ -164,7 +165,7 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     Parameters
     ----------
     query_path : path
-        MEME minimal-format file of query motifs, each with a name of its own.
+        MEME minimal-format file of query motifs, each with a name of its own; ``-`` reads standard input.
     database : str
         ``jaspar`` or a MEME file. Default is ``jaspar``.
     collection, tax_group : str
@@ -174,9 +175,10 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     """
     check_top(top)
     queries = read_motif_file(query_path, "query file")
-    check_unique_names(queries, f"query file {query_path}")
+    what = f"query file {display_name(query_path)}"
+    check_unique_names(queries, what)
     targets = load_database(database, collection, tax_group)
-    targets = in_query_letters(queries.letters, targets, f"query file {query_path}")
+    targets = in_query_letters(queries.letters, targets, what)
     log.info("comparing %d query motif(s) with %s", len(queries.motifs), targets.source)
     return matches_tsv(match_motifs(queries.motifs, targets, top))
 

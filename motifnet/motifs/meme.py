@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import write_text
-from ..data.fasta import iter_text_stream
+from ..data.fasta import display_name, iter_text_stream
 from ..errors import InputError
 
 _STANDARD = {"ACGT": "ACGT", "ACGU": "ACGU", "ACDEFGHIKLMNPQRSTVWY": "ACDEFGHIKLMNPQRSTVWY"}
@@ -120,6 +120,7 @@ def read_meme(path) -> tuple:
         :func:`checked_probabilities`; rows that sum to 1 within :data:`ROW_SUM_TOLERANCE` are rescaled).
     """
     lines = _text_lines(path)
+    path = display_name(path)  # as messages name it: '-' is standard input
     if not lines or not lines[0].startswith("MEME version"):
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
     letters = None
@@ -180,7 +181,7 @@ def _text_lines(path) -> list:
     A UTF-8 byte-order mark and blank lines before ``MEME version`` are skipped, as MEME's own
     tools do.
     """
-    if Path(path).is_dir():
+    if str(path) != "-" and Path(path).is_dir():
         raise InputError(f"{path}: a folder, not a MEME motif file")
     stream = iter_text_stream(path)
     # utf-8-sig drops a byte-order mark; strict, because a binary file is no MEME file.
@@ -189,7 +190,8 @@ def _text_lines(path) -> list:
         with stream:
             lines = [line.strip() for line in stream]
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not a MEME motif file (not UTF-8 text); save it as UTF-8 text") from None
+        raise InputError(f"{display_name(path)}: not a MEME motif file (not UTF-8 text); save it as UTF-8 "
+                         "text") from None
     while lines and not lines[0]:
         lines.pop(0)
     return lines
