@@ -582,6 +582,20 @@ def test_attribute_refuses_an_output_that_is_a_file(trained_run, cli, tmp_path, 
     assert (tmp_path / "taken").read_text() == "mine\n"
 
 
+@pytest.mark.parametrize("name", ["attribution.json", "attribution_1_r0.png", "attributions_up.bedGraph"])
+def test_an_input_named_like_an_output_in_out_dir_is_refused(trained_run, cli, tmp_path, name):
+    # attribute read the FASTA OUT/attribution.json (or one named like its logos), then wrote its own file over it.
+    out = tmp_path / "out"
+    out.mkdir()
+    fasta = out / name
+    fasta.write_text(">r0\n" + "ACGT" * 10 + "\n")
+    result = cli("attribute", trained_run[0], fasta, "--method", "saliency", "-o", out)
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: FASTA {fasta}: motifnet attribute writes this file in {out}, which would replace it; copy it "
+        "elsewhere or choose another -o folder")
+    assert fasta.read_text() == ">r0\n" + "ACGT" * 10 + "\n" and sorted(out.iterdir()) == [fasta]
+
+
 def test_a_refused_attribute_removes_only_the_folders_it_made(trained_run, cli, tmp_path):
     run_dir = copy_run(trained_run[0], tmp_path / "run")
     (run_dir / "model.keras").unlink()

@@ -304,10 +304,13 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
     (instead of --group or --fasta); BED files with --genome likewise.
     """
     from ..interpret.attribution import AttributionConfig, resolve_target
-    from ..workflows.attribution import attribute_run
+    from ..report.attributions import SUMMARY
+    from ..workflows.attribution import NPZ, attribute_run, attribution_figure
 
     config = AttributionConfig(method, target, baseline, steps, shuffles, seed, batch_size).checked()
-    refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
+    inputs = [*(("FASTA", path) for path in fasta_files), *(("--fasta", path) for path in fasta), ("--genome", genome)]
+    refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
+    refuse_inputs_written(out_dir, inputs, (NPZ, SUMMARY), run_dir, numbered=attribution_figure)
     check_output_folder(out_dir)
 
     def check_target(run):

@@ -60,6 +60,11 @@ _LOGO_NAME = re.compile(r"attribution_[0-9]+_[A-Za-z0-9._-]+\.png")
 _BEDGRAPH_NAME = re.compile(r"attributions_[A-Za-z0-9._-]+\.bedGraph")
 
 
+def attribution_figure(name: str) -> bool:
+    """Whether ``motifnet attribute`` writes a numbered file of this name (a logo or a bedGraph)."""
+    return bool(_LOGO_NAME.fullmatch(name) or _BEDGRAPH_NAME.fullmatch(name))
+
+
 def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 20,
                   data_label: str = "test split", bedgraph: bool = False, chrom_sizes: dict | None = None) -> dict:
     """Compute attributions for ``dataset`` with the run's model and write every output to ``out_dir``.
@@ -345,8 +350,7 @@ def _earlier_outputs(out: Path) -> set:
         names = [row["image"] for row in summary.get("top", [])] + list(summary.get("bedgraphs", []))
     except (OSError, ValueError, TypeError, AttributeError, KeyError):  # none there, or not one attribute wrote
         return set()
-    return {name for name in names if isinstance(name, str) and (_LOGO_NAME.fullmatch(name)
-                                                                 or _BEDGRAPH_NAME.fullmatch(name))}
+    return {name for name in names if isinstance(name, str) and attribution_figure(name)}
 
 
 def _safe_name(text: str) -> str:
