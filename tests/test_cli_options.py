@@ -291,7 +291,17 @@ def test_bad_track_options(options, message):
     ("trian", "Error: No such command 'trian'; did you mean 'train'?"),
     ("visualise-kernels", "Error: No such command 'visualise-kernels'; did you mean 'visualize-kernels'?"),
     ("xyzzy", "Error: No such command 'xyzzy'."),
+    ("TRAIN", "Error: No such command 'TRAIN'; did you mean 'train'?"),
 ])
 def test_a_misspelt_command_gets_the_closest_name(cli, typed, message):
     result = cli(typed, "--help")
+    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--verison"], "Error: No such option '--verison'. Did you mean '--version'?"),
+    (["--", "--info"], "Error: No such option '--info'."),  # not "did you mean 'info'": it is no command name
+])
+def test_an_option_where_the_command_goes_keeps_clicks_own_message(cli, args, message):
+    result = cli(*args)
     assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message

@@ -3,6 +3,7 @@ what is refused in one line naming the file, the record or line, and the fix."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import numpy as np
@@ -28,22 +29,38 @@ def _lines(path):
 
 
 @pytest.mark.parametrize("reader", [_blocks, _lines], ids=["blocks", "lines"])
-def test_a_stop_codon_ending_a_protein_record_is_dropped(tmp_path, reader):
-    # Translated proteins end in '*'; read as a letter, it made a 21-letter custom alphabet.
+def test_both_readers_read_stop_codons_and_comment_lines_as_letters_alike(tmp_path, reader):
+    # '*' and ';' may be letters of a custom alphabet (--alphabet 'AB*;'), so neither reader drops or refuses
+    # them; the alphabet detection warns, and DNA, RNA and protein encoders refuse them naming the record.
     path = tmp_path / "proteins.fa"
-    path.write_bytes(b">p1\nMKVL\nWW*\n>p2\nMK*V*  \n>p3\n*\n>p4\nACDE\n")
-    assert reader(path) == [("p1", b"MKVLWW"), ("p2", b"MK*V"), ("p3", b""), ("p4", b"ACDE")]
+    path.write_bytes(b">p1\nMKVL\nWW*\n>p2\nMK*V*  \n>p3\n*\n>p4\nAC\n;note\n  ;x\nDE\n")
+    assert reader(path) == [("p1", b"MKVLWW*"), ("p2", b"MK*V*"), ("p3", b"*"), ("p4", b"AC;note;xDE")]
 
 
-def test_proteins_ending_in_a_stop_codon_are_detected_as_protein(tmp_path):
+@pytest.mark.parametrize("stray, named", [("*", "'*'"), (";", "';'")])
+def test_stop_codons_or_comments_beside_protein_letters_are_warned_of(tmp_path, caplog, monkeypatch, stray, named):
+    # Translated proteins end in '*': read as a letter, it made a 21-letter custom alphabet without a word.
     rng = np.random.default_rng(0)
     paths = []
     for name in ("a", "b"):
-        records = "".join(f">{name}{i}\n{''.join(rng.choice(list('ACDEFGHIKLMNPQRSTVWY'), 30))}*\n" for i in range(12))
+        records = "".join(f">{name}{i}\n{''.join(rng.choice(list('ACDEFGHIKLMNPQRSTVWY'), 30))}{stray}\n"
+                          for i in range(12))
         paths.append(tmp_path / f"{name}.fa")
         paths[-1].write_text(records)
-    dataset = load_dataset(paths)
-    assert dataset.encoder.alphabet.name == "protein" and dataset.encoder.length == 30
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        dataset = load_dataset(paths)
+    assert dataset.encoder.alphabet.name == "custom" and stray in dataset.encoder.alphabet.symbols
+    assert set(caplog.messages) == {
+        f"warning: the records hold {named} beside amino-acid letters, read as letters of a custom alphabet; for "
+        "protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a comment) or pass "
+        "--alphabet protein to have them refused by record"}
+    caplog.clear()
+    for path in paths:
+        path.write_text(path.read_text().replace(stray, ""))
+    with caplog.at_level(logging.WARNING, logger="motifnet"):  # the same records without them: protein, no warning
+        assert load_dataset(paths).encoder.alphabet.name == "protein"
+    assert not caplog.messages
 
 
 # (file content, expected message fragment); {path} is the file.
@@ -56,8 +73,6 @@ READER_CASES = [
     (b"chr1\t100\t200\r\n", "it looks like BED"),
     (b";from GenBank\n>s1\nACGT\n", "line 1 (';from GenBank') comes before any header; FASTA records start with a "
                                     "'>' header line; ';' comment lines are not read: remove them (e.g. grep -v '^;')"),
-    (b">s1\nACGT\n>s2\nAC\n;a note\nGT\n", "{path}, record 2 ('s2'): holds a line starting with ';' (an old-style "
-                                           "FASTA comment), which would be read as sequence; remove comment lines"),
 ]
 
 
@@ -118,10 +133,12 @@ def _cli_cases():
          "comes before any header; FASTA records start with a '>' header line; it looks like FASTQ"),
         ("predict", "peaks.txt", b"chr1\t100\t200\n", "peaks.txt: not a FASTA file: line 1 ('chr1\\t100\\t200') comes "
          "before any header; FASTA records start with a '>' header line; it looks like BED: name it .bed"),
-        ("predict", "notes.fa", fasta + f">s3\n{c[:20]}\n;edited\n{c[20:]}\n".encode(),
-         "notes.fa, record 3 ('s3'): holds a line starting with ';'"),
+        ("predict", "notes.fa", fasta + f">s3\n{c[:20]}\n;edited\n{c[27:]}\n".encode(),  # 40 letters in all
+         "notes.fa, record 3 ('s3'): sequence character ';' at position 21 is not in the dna alphabet (allowed: "
+         "ACGTRYSWKMBDHVN); a ';' comment line read as sequence? remove comment lines"),
         ("scan", "notes.fa", fasta + f">s3\n{c[:20]}\n;edited\n{c[20:]}\n".encode(),
-         "notes.fa, record 3 ('s3'): holds a line starting with ';'"),
+         "notes.fa, record 3 ('s3'): letter ';' at position 21 is not DNA or RNA; a ';' comment line read as "
+         "sequence? remove comment lines"),
         ("predict", "aligned.fa", fasta + f">s3\n{c[:10]}--{c[12:]}\n".encode(),
          "aligned.fa, record 3 ('s3'): sequence character '-' at position 11 is not in the dna alphabet (allowed: "
          "ACGTRYSWKMBDHVN); an alignment gap: remove the gaps (e.g. seqkit seq -g)"),

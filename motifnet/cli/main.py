@@ -66,12 +66,14 @@ class LazyGroup(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
 
     def resolve_command(self, ctx, args):
+        typed = args[0] if args else ""  # before Click parses (and may consume) the arguments
         try:
             return super().resolve_command(ctx, args)
-        except click.UsageError as error:
+        except click.exceptions.NoSuchCommand as error:
             # Click names an unknown command without a hint; a misspelt one gets the closest name.
-            close = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1) if args else []
-            if not close or self.get_command(ctx, args[0]) is not None:
+            close = [] if typed.startswith("-") else difflib.get_close_matches(typed.lower(), self.list_commands(ctx),
+                                                                               n=1)
+            if not close:
                 raise
             raise click.UsageError(f"{error.message.rstrip('.')}; did you mean '{close[0]}'?", ctx) from None
 

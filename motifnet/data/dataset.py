@@ -18,7 +18,7 @@ from .._io import sha256, write_npz
 from .._progress import Progress
 from .._validate import check_column_names, same_file
 from ..errors import InputError, ParamError
-from .alphabets import Alphabet, detect_alphabet, get_alphabet, structure_alphabet
+from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
 from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
@@ -306,7 +306,23 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
         counts[chr(byte).upper()] += int(counts_by_byte[byte])
     detected = detect_alphabet(counts)
     log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
+    _warn_stray_symbols(detected)
     return detected
+
+
+def _warn_stray_symbols(detected: Alphabet) -> None:
+    """Warn when a custom alphabet was detected only because of '*' or ';' beside amino-acid letters.
+
+    Translated proteins end in '*' (a stop codon) and old FASTA files hold ';' comment lines; read as
+    letters, they make a custom alphabet in which the records are no longer read as protein.
+    """
+    stray = [symbol for symbol in "*;" if symbol in detected.symbols]
+    if detected.name != "custom" or not stray or not set(detected.symbols) - set(stray) <= set(PROTEIN.symbols):
+        return
+    log.warning("warning: the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
+                "for protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a "
+                "comment) or pass --alphabet protein to have them refused by record",
+                " and ".join(repr(symbol) for symbol in stray))
 
 
 def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: str) -> bool:

@@ -265,6 +265,8 @@ class Encoder:
                            "or choose --alphabet")
                 if char in "-.":
                     fix = "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences"
+                elif char == ";":
+                    fix = "a ';' comment line read as sequence? remove comment lines (e.g. grep -v '^;')"
             else:
                 fix = ("the model was trained on this structure alphabet" if self.for_model
                        else "fix the record or --structure-alphabet")

@@ -65,8 +65,6 @@ def display_name(path) -> str:
 def _open_binary(path: str):
     if path == "-":
         stream = sys.stdin.buffer
-        if not hasattr(stream, "peek") and hasattr(stream, "readinto"):  # a replaced stdin (BytesIO): peekable too
-            stream = io.BufferedReader(stream)
         head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
         if head == _GZIP_MAGIC:
             return gzip.GzipFile(fileobj=stream)
@@ -97,20 +95,6 @@ def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     elif len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit():
         message += "; it looks like BED: name it .bed (or .narrowPeak) and pass --genome FILE.fa"
     return InputError(message)
-
-
-def _comment_line(where: str) -> InputError:
-    """The error for a ';' line inside a record: read as sequence, it would be letters ';' and words."""
-    return InputError(f"{where}: holds a line starting with ';' (an old-style FASTA comment), which would be read "
-                      "as sequence; remove comment lines (e.g. grep -v '^;')")
-
-
-def _without_stop(lines: list) -> list:
-    """A record's lines less a '*' ending it: the stop codon that translated protein records end with."""
-    if lines and lines[-1].endswith(b"*"):
-        last = lines[-1][:-1].rstrip()
-        return lines[:-1] + [last] if last else lines[:-1]
-    return lines
 
 
 def _carriage_returns(name: str) -> InputError:
@@ -153,18 +137,16 @@ def read_fasta(path) -> Iterator[FastaRecord]:
                 if header is None and b"\r" in line:
                     raise _carriage_returns(name)
                 if header is not None:
-                    yield FastaRecord(name, number, header, _without_stop(lines))
+                    yield FastaRecord(name, number, header, lines)
                 number += 1
                 header = line[1:].decode("utf-8", errors="replace").strip()
                 lines = []
             elif header is None:
                 raise _not_fasta(name, line_number, line)
-            elif line[:1] == b";":
-                raise _comment_line(FastaRecord(name, number, header, lines).where())
             else:
                 lines.append(line)
         if header is not None:
-            yield FastaRecord(name, number, header, _without_stop(lines))
+            yield FastaRecord(name, number, header, lines)
     except _READ_ERRORS as error:
         raise _unreadable(name, error) from None
     except UnicodeDecodeError as error:  # pragma: no cover - decode uses errors="replace"
@@ -261,18 +243,7 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
     if int(lengths.sum()) != int(np.count_nonzero(keep)):
         keep = sequence_bytes(_IS_WHITESPACE[data])
         lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
-    comments = line_starts[data[line_starts] == ord(";")]
-    if len(comments):
-        record = int(np.searchsorted(starts, comments[0], side="right") - 1)
-        raise _comment_line(FastaBlock(name, first_number, headers, data[:0], lengths).where(record))
-    letters, lengths = data[keep], lengths.astype(np.int64)
-    # A '*' ending a record, the stop codon of translated protein, is dropped, as read_fasta drops it.
-    ends = np.cumsum(lengths)[lengths > 0] - 1
-    stop = letters[ends] == ord("*")
-    if stop.any():
-        letters = np.delete(letters, ends[stop])
-        lengths[np.flatnonzero(lengths > 0)[stop]] -= 1
-    return FastaBlock(name, first_number, headers, letters, lengths)
+    return FastaBlock(name, first_number, headers, data[keep], lengths.astype(np.int64, copy=False))
 
 
 def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[FastaBlock]:

@@ -56,8 +56,9 @@ def letter_indices(sequence: bytes, where: str) -> np.ndarray:
     bad = np.flatnonzero(indices == -2)
     if len(bad):
         letter = chr(sequence[bad[0]])
-        fix = ("an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences"
-               if letter in "-." else "DNA/RNA motifs are scanned on DNA or RNA sequences only")
+        fix = {"-": "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences",
+               ";": "a ';' comment line read as sequence? remove comment lines (e.g. grep -v '^;')"}.get(
+            "-" if letter == "." else letter, "DNA/RNA motifs are scanned on DNA or RNA sequences only")
         raise InputError(f"{where}: letter {letter!r} at position {bad[0] + 1} is not DNA or RNA; {fix}")
     return indices
 
