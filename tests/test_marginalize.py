@@ -215,6 +215,12 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
     figure = _write_motifs(tmp_path / "kept" / "pair_01_a_b.png", [("ggac", "GGAC")])
     result = cli("marginalize", run_dir, "--motifs", figure, "-o", tmp_path / "kept")
     assert result.exit_code == 1 and f"--motifs {figure}: motifnet marginalize writes this file" in result.stderr
+    # Nor one of an older name that an earlier run's marginalize.json lists: the rerun would remove it.
+    older = _write_motifs(tmp_path / "kept" / "pair_a_b.png", [("ggac", "GGAC")])
+    (tmp_path / "kept" / "marginalize.json").write_text(json.dumps({"pair_images": ["pair_a_b.png"]}))
+    result = cli("marginalize", run_dir, "--motifs", older, "-o", tmp_path / "kept")
+    assert result.exit_code == 1 and f"--motifs {older}: motifnet marginalize writes this file" in result.stderr
+    assert older.is_file()
 
 
 def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(trained_run, tmp_path, cli):

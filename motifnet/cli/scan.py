@@ -130,12 +130,13 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     from ..motifs.scan import motif_file
     from ..report.motif_sites import MARGINALIZE_SUMMARY
     from ..run.rundir import open_run
-    from ..workflows.marginalize import marginalize_to_folder, pair_figure
+    from ..workflows.marginalize import marginalize_to_folder, replaced_pair_figure
 
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
     inputs = [("--motifs", motif_file(motif_path)), ("--hits", hits), *(("--fasta", path) for path in fasta)]
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
     refuse_inputs_written(out_dir, inputs, ("effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv",
-                                            MARGINALIZE_SUMMARY), run_dir, numbered=pair_figure)
+                                            MARGINALIZE_SUMMARY), run_dir,
+                          numbered=replaced_pair_figure(out_dir))
     marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
     click.echo(str(Path(out_dir) / "effects.tsv"))

@@ -211,6 +211,21 @@ def pair_figure(name: str) -> bool:
     return _PAIR_IMAGE.fullmatch(name) is not None
 
 
+def replaced_pair_figure(out_dir):
+    """Whether a run into ``out_dir`` writes or removes a pair figure of a given name.
+
+    Those are the ``pair_NN_A_B.png`` figures (:func:`pair_figure`) and the figures that an
+    earlier run's ``marginalize.json`` there lists, which may have an older form of name
+    (:func:`remove_stale_outputs` removes them): an input of either name would be lost.
+    """
+    earlier = set(earlier_pair_images(Path(out_dir)) or ())
+
+    def replaced(name: str) -> bool:
+        return pair_figure(name) or name in earlier
+
+    return replaced
+
+
 def earlier_pair_images(out: Path) -> list | None:
     """The pair figures that the ``marginalize.json`` already in ``out`` lists; None without one (no earlier run)."""
     from ..report.motif_sites import MARGINALIZE_SUMMARY
