@@ -314,7 +314,10 @@ def test_uniform_table_is_memelites_and_skewed_table_is_exact_on_its_bins():
     hits = fimo({"m": pwm.T.copy()}, one_hot, threshold=1e-2, reverse_complement=False)[0]
     table = survival_table(log_odds(pwm, UNIFORM, EPS), UNIFORM)
     assert len(hits) > 10
-    np.testing.assert_allclose(table.lookup(hits["score"].to_numpy()), hits["p-value"].to_numpy(), rtol=1e-12)
+    # memelite reads its table at the bin of the exact score (towards 0), clipped to the last non-zero entry
+    memelite_bins = np.trunc(hits["score"].to_numpy() / 0.1).astype(int) - table.smallest
+    memelite_bins = np.minimum(memelite_bins, np.flatnonzero(table.p_values > 0)[-1])
+    np.testing.assert_allclose(table.p_values[memelite_bins], hits["p-value"].to_numpy(), rtol=1e-12)
     # weights on the bin grid: the table is the exact distribution of the score under the background
     weights = rng.integers(-20, 20, size=(5, 4)) / 10
     background = np.array([0.4, 0.1, 0.1, 0.4])
@@ -323,8 +326,58 @@ def test_uniform_table_is_memelites_and_skewed_table_is_exact_on_its_bins():
     probabilities = background[words].prod(axis=1)
     skewed = survival_table(weights, background)
     for score in np.unique(np.round(scores, 6)):
-        inside = score + 0.05 if score >= 0 else score - 0.05  # memelite's bins: int(score / 0.1), towards 0
-        assert skewed.lookup(inside) == pytest.approx(probabilities[scores >= score - 1e-9].sum(), rel=1e-9)
+        assert skewed.p_values_of(round(score * 10)) == pytest.approx(probabilities[scores >= score - 1e-9].sum(),
+                                                                      rel=1e-9)
+
+
+CONSENSUS = "ACCGGAAGTG"
+
+
+@pytest.mark.parametrize("background", [[0.25] * 4, [0.246145, 0.253855, 0.253855, 0.246145], [0.3, 0.2, 0.2, 0.3]])
+def test_each_hits_p_value_is_the_exact_tail_of_its_rounded_score(background):
+    """Read at the bin of its exact score, a one-mismatch site got the consensus's p-value (12x too small)."""
+    import itertools
+
+    from motifnet.motifs.fimo_background import log_odds, prepare_motifs, symmetric
+    from motifnet.motifs.scan import scan_indices
+
+    pwm = np.array([[0.91 if letter == base else 0.03 for letter in "ACGT"] for base in CONSENSUS])
+    rng = np.random.default_rng(8)
+    sites = [CONSENSUS, "ACCGAAAGTG", "ACCGGACGTG", "ACCGGTAGTT"]
+    letters = np.array([["ACGT".index(c) for c in site + "".join(rng.choice(list("ACGT"), 30))] for site in sites]
+                       + list(rng.integers(0, 4, size=(40, 40))), dtype=np.int8)
+    prepared = prepare_motifs([pwm], np.array(background), 1e-2)
+    hits = scan_indices(prepared, letters, np.full(len(letters), 40))
+    background = symmetric(background)
+    words = np.array(list(itertools.product(range(4), repeat=len(CONSENSUS))))
+    probabilities = background[words].prod(axis=1)
+    exact = log_odds(pwm, background)[np.arange(len(CONSENSUS)), words].sum(axis=1)
+    rounded = prepared.bins[0][np.arange(len(CONSENSUS)), words].sum(axis=1)
+    found = set()
+    for row, start, strand, score, p_value in zip(hits["row"], hits["start"], hits["strand"], hits["score"],
+                                                   hits["p_value"]):
+        word = letters[row, start:start + len(CONSENSUS)].astype(int)
+        word = 3 - word[::-1] if strand == "-" else word
+        code = int(np.ravel_multi_index(word, (4,) * len(CONSENSUS)))
+        assert score == pytest.approx(exact[code], abs=1e-4)
+        assert p_value == pytest.approx(probabilities[rounded >= rounded[code]].sum(), rel=1e-9)
+        # binning moves a p-value by a few per cent at most, never by the factors it did
+        assert 0.9 < p_value / probabilities[exact >= exact[code] - 1e-9].sum() < 1.5
+        found.add((int(row), int(start), str(strand)))
+    # every window passing under the background is reported, and only those
+    expected = set()
+    for row in range(len(letters)):
+        for start in range(40 - len(CONSENSUS) + 1):
+            for strand in "+-":
+                word = letters[row, start:start + len(CONSENSUS)].astype(int)
+                word = 3 - word[::-1] if strand == "-" else word
+                code = int(np.ravel_multi_index(word, (4,) * len(CONSENSUS)))
+                if probabilities[rounded >= rounded[code]].sum() < 1e-2:
+                    expected.add((row, start, strand))
+    assert found == expected and {(row, 0, "+") for row in range(4)} <= found
+    first = {int(row): p for row, start, strand, p in zip(hits["row"], hits["start"], hits["strand"], hits["p_value"])
+             if start == 0 and strand == "+"}
+    assert first[0] < first[1] and first[0] < first[2] < first[3]
 
 
 def test_input_background_is_the_letter_frequencies_made_strand_symmetric(tmp_path):

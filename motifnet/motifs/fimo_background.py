@@ -9,10 +9,16 @@ p-values for letters drawn from ``b``. Both are folded in here, around memelite'
   whose memelite score is ``log2((p + eps) / b)`` per column, FIMO's log-odds against ``b``.
 - p-values: memelite's table of p-values by score bin assumes letters of probability 1/4.
   :func:`survival_table` runs the same dynamic programme over the same bins (weights rounded to
-  ``bin_size``, a score in bin ``int(score / bin_size)``) with the letters weighted by ``b``. memelite
-  is called with a p-value threshold loose enough to report every window that passes under ``b``
-  (:attr:`FimoMotifs.fimo_threshold`), and each hit's p-value is then read from the table under ``b``.
-  With the uniform background both steps are the identity and memelite's own p-values are kept.
+  ``bin_size``) with the letters weighted by ``b``.
+- Reading the table: the table is the distribution of the sum of the *rounded* weights. memelite
+  reads it at the bin of a window's exact score, ``int(score / bin_size)``, which lies up to half a
+  bin per column away from the window's own rounded sum: when the rounding errors add up (near-
+  uniform backgrounds, where every matched letter's weight rounds down), a site one mismatch from
+  the consensus was given the consensus's p-value, ten times too small. As MEME's FIMO does with its
+  integer matrices, each window's p-value is read here at its rounded sum (:func:`window_bins`), for
+  every background, the uniform one included. memelite is called with a p-value threshold loose
+  enough to report every window whose rounded sum passes (:attr:`FimoMotifs.fimo_threshold`); the
+  windows are then kept by that p-value.
 
 Both strands are scanned with one matrix and one table per motif, which is right only for a
 background whose complementary letters are equally frequent, so backgrounds are made
@@ -151,6 +157,36 @@ def _memelite_weights(matrix: np.ndarray, eps: float) -> np.ndarray:
     return np.log2(matrix + eps) - math.log2(0.25)
 
 
+def binned_weights(weights: np.ndarray) -> np.ndarray:
+    """``weights`` (bits, shape=(width, 4)) in whole bins, rounded as memelite rounds them: int64."""
+    return np.round(np.asarray(weights, dtype=np.float64) / BIN_SIZE).astype(np.int64)
+
+
+def window_bins(bins: np.ndarray, indices: np.ndarray, rows, starts, minus) -> np.ndarray:
+    """The rounded score of each window: its letters' weights in whole bins (:func:`binned_weights`), summed.
+
+    Parameters
+    ----------
+    bins : numpy.ndarray of int, shape=(width, 4)
+    indices : numpy.ndarray of int8, shape=(n, length)
+        Letter indices (A, C, G, T as 0-3; ambiguity codes negative: such windows get a meaningless
+        sum and are left out by the caller).
+    rows, starts : numpy.ndarray of int, shape=(hits,)
+        Each window's record and first position (on the forward strand).
+    minus : numpy.ndarray of bool, shape=(hits,)
+        Windows read on the reverse strand: the matrix is matched to their reverse complement.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape=(hits,)
+    """
+    width = len(bins)
+    positions = np.minimum(np.asarray(starts)[:, None] + np.arange(width)[None, :], indices.shape[1] - 1)
+    letters = indices[np.asarray(rows)[:, None], positions].astype(np.int64)
+    letters = np.where(np.asarray(minus)[:, None], 3 - letters[:, ::-1], letters)
+    return bins[np.arange(width)[None, :], np.clip(letters, 0, 3)].sum(axis=1)
+
+
 @dataclass
 class SurvivalTable:
     """p-values of a motif's scores by score bin, as memelite tabulates them.
@@ -166,28 +202,14 @@ class SurvivalTable:
     smallest: int
     p_values: np.ndarray
 
-    def index(self, scores) -> np.ndarray:
-        """Table entries of ``scores``: memelite's ``int(score / bin_size) - smallest``.
-
-        Rounding each weight to its bin can put the best scores a few bins past the table's last
-        non-zero entry, where memelite reads a p-value of 0; they get that entry's p-value here.
-        """
-        bins = np.trunc(np.asarray(scores, dtype=np.float64) / BIN_SIZE).astype(np.int64)
-        last = int(np.flatnonzero(self.p_values > 0)[-1])
-        return np.clip(bins - self.smallest, 0, last)
-
-    def lookup(self, scores) -> np.ndarray:
-        """p-values of ``scores``."""
-        return self.p_values[self.index(scores)]
+    def p_values_of(self, bins) -> np.ndarray:
+        """p-values of windows whose rounded weights sum to ``bins`` (:func:`window_bins`)."""
+        return self.p_values[np.asarray(bins, dtype=np.int64) - self.smallest]
 
     def first_passing(self, threshold: float) -> int | None:
         """The first entry below ``threshold``; None when there is none."""
         passing = np.flatnonzero(self.p_values < threshold)
         return int(passing[0]) if len(passing) else None
-
-    def cut(self, entry: int | None) -> float:
-        """The score above which windows pass, from :meth:`first_passing`: memelite's float32 threshold."""
-        return math.inf if entry is None else float(np.float32((entry + self.smallest) * BIN_SIZE))
 
 
 def survival_table(weights: np.ndarray, background) -> SurvivalTable:
@@ -207,7 +229,7 @@ def survival_table(weights: np.ndarray, background) -> SurvivalTable:
     -------
     SurvivalTable
     """
-    binned = np.round(np.asarray(weights, dtype=np.float64) / BIN_SIZE).astype(np.int64)
+    binned = binned_weights(weights)
     background = np.asarray(background, dtype=np.float64)
     smallest = int(np.cumsum(binned.min(axis=1)).min())
     largest = int(np.cumsum(binned.max(axis=1)).max()) + len(binned)
@@ -235,23 +257,27 @@ class FimoMotifs:
     matrices : dict of str to numpy.ndarray, shape=(4, width)
         What memelite is given, keyed by the motif's number.
     background : numpy.ndarray, shape=(4,)
-    tables : list of SurvivalTable or None
-        p-values under ``background``; None for the uniform background (memelite's are kept).
-    cuts : numpy.ndarray, shape=(motifs,)
-        Scores above which windows pass the threshold under ``background`` (None when uniform).
+    bins : list of numpy.ndarray, shape=(width, 4)
+        Each motif's weights in whole bins (:func:`binned_weights`), to read its table by.
+    tables : list of SurvivalTable
+        p-values under ``background``, by rounded score.
+    threshold : float
+        Largest p-value reported.
     fimo_threshold : float
-        The p-value threshold memelite is called with.
+        The p-value threshold memelite is called with: loose enough that no window whose rounded
+        score passes ``threshold`` is left out.
     """
 
     matrices: dict
     background: np.ndarray
-    tables: list | None
-    cuts: np.ndarray | None
+    bins: list
+    tables: list
+    threshold: float
     fimo_threshold: float
 
 
 def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
-    """memelite's matrices of ``pwms`` against ``background`` (strand-symmetric), and its threshold.
+    """memelite's matrices of ``pwms`` against ``background`` (strand-symmetric), their tables and its threshold.
 
     Parameters
     ----------
@@ -266,20 +292,21 @@ def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
     """
     background = symmetric(background)
     if np.allclose(background, UNIFORM, rtol=0, atol=1e-12):
-        return FimoMotifs({str(number): np.ascontiguousarray(np.asarray(pwm, np.float64).T)
-                           for number, pwm in enumerate(pwms)}, UNIFORM.copy(), None, None, threshold)
-    matrices, tables, cuts, fimo_threshold = {}, [], [], 0.0
+        background = UNIFORM.copy()
+    matrices, bins, tables, fimo_threshold = {}, [], [], 0.0
     for number, pwm in enumerate(pwms):
         folded = fold_background(pwm, background)
         weights = _memelite_weights(folded, EPS)
         table = survival_table(weights, background)
         entry = table.first_passing(threshold)
         if entry is not None:
-            # memelite passes the windows scoring above its first entry below its threshold, in a
-            # table with the same bins; this threshold puts that entry at or before `entry`
-            uniform = survival_table(weights, UNIFORM).p_values[entry]
+            # memelite passes windows by their exact score, which lies up to half a bin per column
+            # below their rounded one (and int() may lose one more bin): this threshold puts its
+            # first passing bin that far before `entry`, in memelite's own table (the uniform one)
+            slack = math.ceil(len(weights) / 2) + 1
+            uniform = survival_table(weights, UNIFORM).p_values[max(entry - slack, 0)]
             fimo_threshold = max(fimo_threshold, float(uniform) * (1 + 1e-6))
         matrices[str(number)] = np.ascontiguousarray(folded.T)
+        bins.append(binned_weights(weights))
         tables.append(table)
-        cuts.append(table.cut(entry))
-    return FimoMotifs(matrices, background, tables, np.array(cuts), min(fimo_threshold, 1.0) or threshold)
+    return FimoMotifs(matrices, background, bins, tables, threshold, min(fimo_threshold, 1.0) or threshold)

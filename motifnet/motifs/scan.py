@@ -36,6 +36,7 @@ from .fimo_background import (
     input_background,
     prepare_motifs,
     read_background_file,
+    window_bins,
 )
 from .jaspar import MotifDatabase, check_unique_names
 from .meme import read_meme
@@ -193,9 +194,9 @@ def scan_class_names(files, class_names=None) -> list:
 def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -> dict:
     """FIMO hits of ``motifs`` on both strands of the records ``indices`` (memelite).
 
-    Windows past a record's end or holding an ambiguity code are left out. Against another
-    background than the uniform one, p-values are read from the motifs' tables and windows
-    above the threshold under that background dropped (see :mod:`motifnet.motifs.fimo_background`).
+    Windows past a record's end or holding an ambiguity code are left out. Each window's p-value is
+    read from its motif's table under the background at the window's rounded score, and windows at
+    or above the threshold are dropped (see :mod:`motifnet.motifs.fimo_background`).
 
     Parameters
     ----------
@@ -224,13 +225,12 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
             columns["end"].append(table["end"].to_numpy(np.int64))
             columns["strand"].append(table["strand"].to_numpy(str).astype("<U1"))
             columns["score"].append(table["score"].to_numpy(np.float64))
-            columns["p_value"].append(table["p-value"].to_numpy(np.float64))
-            if motifs.tables is not None:
-                scores = columns["score"][-1]
-                columns["p_value"][-1] = motifs.tables[number].lookup(scores)
-                passing = scores > motifs.cuts[number]
-                for values in columns.values():
-                    values[-1] = values[-1][passing]
+            rounded = window_bins(motifs.bins[number], indices, columns["row"][-1], columns["start"][-1],
+                                  columns["strand"][-1] == "-")
+            columns["p_value"].append(motifs.tables[number].p_values_of(rounded))
+            passing = columns["p_value"][-1] < motifs.threshold
+            for values in columns.values():
+                values[-1] = values[-1][passing]
     hits = {name: np.concatenate(values) if values else np.zeros(0) for name, values in columns.items()}
     if not len(hits["start"]):
         return {name: np.zeros(0, dtype=dtype) for name, dtype in
