@@ -99,7 +99,8 @@ def check_inputs_not_written(out_dir, inputs, written, command: str, numbered=No
 def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
     """Refuse an output path that names one of the input files (once links and relative paths are resolved).
 
-    Writing the output would otherwise replace the input it is made from.
+    Writing the output would otherwise replace the input it is made from. An input's index beside
+    it (``.fai``, and bgzip's ``.gzi``: what pyfaidx reads with a genome) counts as that input.
 
     Parameters
     ----------
@@ -118,9 +119,14 @@ def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
     if output is None:
         return
     for source in inputs:
-        if source is not None and same_file(output, source):
+        if source is None:
+            continue
+        if same_file(output, source):
             raise ParamError(f"{option}: {output} is the input file {source}; writing there would replace it, "
                              "give another output path")
+        if any(same_file(output, f"{source}{suffix}") for suffix in (".fai", ".gzi")):
+            raise ParamError(f"{option}: {output} is the index of the input file {source}; writing there would "
+                             "replace it, give another output path")
 
 
 def check_output_file(output, option: str = "-o/--output") -> None:

@@ -51,14 +51,18 @@ def test_bed3_bed6_and_narrowpeak_lines(tmp_path):
     path.write_text("track name=x\n# comment\nchr1\t100\t200\n"
                     "chr1\t100\t201\tp\t0\t-\n"
                     "chr2\t100\t200\tp\t0\t.\t1\t1\t1\t10\n"
-                    "chr2\t100\t200\tp\t0\t+\t1\t1\t1\t-1\n")
+                    "chr2\t100\t200\tp\t0\t+\t1\t1\t1\t-1\n"
+                    # BED12: column 10 is blockCount, not a summit (it moved the window by 2 bases)
+                    "chr2\t100\t200\tp\t0\t+\t100\t200\t0,0,0\t2\t10,10\t0,90\n")
     intervals = read_bed(path)
     assert intervals == [BedInterval("chr1", 100, 200, ".", -1, 3), BedInterval("chr1", 100, 201, "-", -1, 4),
-                         BedInterval("chr2", 100, 200, ".", 10, 5), BedInterval("chr2", 100, 200, "+", -1, 6)]
+                         BedInterval("chr2", 100, 200, ".", 10, 5), BedInterval("chr2", 100, 200, "+", -1, 6),
+                         BedInterval("chr2", 100, 200, "+", -1, 7)]
     assert [interval.window(20) for interval in intervals] == [
         Window("chr1", 140, 160), Window("chr1", 140, 160, "-"),  # the centre, (start + end) // 2
-        Window("chr2", 100, 120), Window("chr2", 140, 160)]       # the summit 100 + 10; -1: the centre
-    assert [interval.window(21).end - interval.window(21).start for interval in intervals] == [21] * 4
+        Window("chr2", 100, 120), Window("chr2", 140, 160),       # the summit 100 + 10; -1: the centre
+        Window("chr2", 140, 160)]
+    assert [interval.window(21).end - interval.window(21).start for interval in intervals] == [21] * 5
 
 
 def test_minus_strand_window_is_the_reverse_complement(planted):
@@ -145,6 +149,32 @@ def test_an_index_that_belongs_to_another_file_is_refused(planted, tmp_path, ind
     index.unlink()
     with Genome(fasta) as rebuilt, Genome(planted["genome"]) as original:
         assert rebuilt.fetch(Window("chr3", 3900, 4000)) == original.fetch(Window("chr3", 3900, 4000))
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    (lambda lines: [], "its index .* does not match the FASTA \\(it lists no record\\)"),
+    # a record added to the FASTA after it was indexed (the index is newer, so pyfaidx keeps it)
+    (lambda lines: lines[:-1], "its index .* does not match the FASTA \\(the file goes on after chr2, its last "
+                               "indexed record\\)"),
+    (lambda lines: ["id\tchrom\tstart\tend\tpeaks\tbackground", "chr1:1-61(+)\tchr1\t1\t61\t0.5\t0.5"],
+     "its index .*genome.fa.fai is not a FASTA index"),
+])
+def test_an_index_that_does_not_list_every_record_is_refused(planted, tmp_path, change, fragment):
+    """These indexes were read as they were: 'chromosome chr1 is not in the genome ()', or Python's unpack error."""
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    fasta = folder / "genome.fa"
+    fasta.write_bytes(planted["genome"].read_bytes())
+    lines = (planted["genome"].parent / "genome.fa.fai").read_text().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["chr1", "chr2", "chr3"]
+    index = folder / "genome.fa.fai"
+    index.write_text("".join(line + "\n" for line in change(lines)))
+    os.utime(index, (fasta.stat().st_mtime + 10, fasta.stat().st_mtime + 10))
+    with pytest.raises(InputError, match=f"--genome {fasta}: {fragment}.*delete the index so that it is built again"):
+        Genome(fasta)
+    index.unlink()
+    with Genome(fasta) as rebuilt:
+        assert list(rebuilt.lengths) == ["chr1", "chr2", "chr3"]
 
 
 def test_a_genome_in_a_folder_without_write_access_is_indexed_elsewhere(planted, tmp_path, monkeypatch):
@@ -338,6 +368,11 @@ def test_predict_on_bed_gives_genome_coordinates(cli, planted, tmp_path):
         ("chr1:220-280(+)", "chr1", "220", "280"), ("chr1:593-653(-)", "chr1", "593", "653")]
     for row in rows:
         assert abs(float(row["peaks"]) + float(row["background"]) - 1) < 1e-4
+    # the genome's index is an input too: predict wrote its table over it
+    result = cli("predict", run_dir, planted["bed"], "--genome", planted["genome"], "-o",
+                 str(planted["genome"]) + ".fai")
+    _check_one_line(result, f"is the index of the input file {planted['genome']}; writing there would replace it")
+    assert Genome(planted["genome"]).lengths
     bad = _bad_bed(tmp_path, "chr3\t3990\t4001\n")
     result = cli("predict", run_dir, bad, "--genome", planted["genome"])
     _check_one_line(result, "bad.bed, line 1: end 4001 lies past the end of chr3 (4000 bases")

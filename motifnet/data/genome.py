@@ -114,6 +114,11 @@ class Genome:
             if str(error).startswith("Duplicate key"):
                 raise InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
                                  "name is its header up to the first space)") from None
+            index_file = index.get("indexname", self.path + ".fai")
+            if isinstance(error, ValueError) and Path(index_file).is_file():
+                # pyfaidx reads an existing index without checking that its lines are index lines.
+                raise InputError(f"--genome {self.path}: its index {index_file} is not a FASTA index ({error}); "
+                                 "delete the index so that it is built again") from None
             raise InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})") from None
         self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
         if not self.path.endswith((".gz", ".bgz")):
@@ -175,6 +180,9 @@ def _index_mismatch(path: str, index) -> str | None:
     entry is checked where the file is cheap to read: the header line before its first base, the
     line length, and the line end after its last base.
     """
+    size = os.path.getsize(path)
+    if not index:
+        return "it lists no record" if size else None
     with open(path, "rb") as handle:
         for name, entry in index.items():
             offset, length, width, line_bytes = entry.offset, entry.rlen, entry.lenc, entry.lenb
@@ -193,6 +201,14 @@ def _index_mismatch(path: str, index) -> str | None:
                 ending = handle.read(2)
                 if ending[:1] in (b"\n", b"\r", b">", b"") or ending[1:2] not in (b"\n", b"\r", b""):
                     return f"{name} does not end after {length} letters"
+        # After the last record the index lists, the file holds no more letters (a record added later).
+        name, entry = max(index.items(), key=lambda item: item[1].offset)
+        end = entry.offset
+        if entry.rlen:
+            end += (entry.rlen - 1) // entry.lenc * entry.lenb + (entry.rlen - 1) % entry.lenc + 1
+        handle.seek(end)
+        if size - end > 4096 or handle.read().strip():
+            return f"the file goes on after {name}, its last indexed record"
     return None
 
 
@@ -261,7 +277,8 @@ def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterv
     if strand not in ("+", "-", "."):
         raise InputError(f"{where}: strand (column 6) must be +, - or ., found {strand!r}")
     summit = -1
-    if len(columns) > 9:
+    # Column 10 is narrowPeak's summit on 10-column lines only: in BED12 (and gappedPeak) it is blockCount.
+    if len(columns) == 10:
         try:
             summit = int(columns[9])
         except ValueError:
