@@ -91,6 +91,30 @@ def test_read_snvs_keeps_snvs_and_counts_the_rest(tmp_path):
         assert read_snvs(packed, opened)[0] == variants
 
 
+def test_contig_lengths_of_another_assembly_and_repeated_snvs_are_named(tmp_path, caplog, monkeypatch):
+    """A VCF whose ##contig lengths are another assembly's, and repeated lines, were read without a word."""
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    snv = ("chr1", 11, "rs1", sequence[10], _OTHER[sequence[10]])
+    header = "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=248956422>\n##contig=<ID=chr2,length=5000>\n" \
+             "##contig=<ID=chrUn,length=10>\n" + _COLUMNS
+    vcf = _vcf(tmp_path / "v.vcf", [snv, snv, ("chr1", 11, "rs1b", sequence[10], sequence[10] + "A")], header=header)
+    with Genome(genome["genome"]) as opened, caplog.at_level(logging.WARNING, logger="motifnet"):
+        variants, counts = read_snvs(vcf, opened)
+    assert len(variants) == 2 and counts.duplicates == 1
+    assert set(caplog.messages) == {
+        f"warning: {vcf}: its header (##contig) gives 1 chromosome(s) another length than the genome "
+        f"{genome['genome']} (chr1: 248956422 bases in the VCF, 6000 in the genome): were the variants called on "
+        "another assembly?"}
+    caplog.clear()
+    with Genome(genome["genome"]) as opened, caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert read_snvs(_vcf(tmp_path / "w.vcf", [snv]), opened)[1].duplicates == 0
+    assert not caplog.messages  # lengths that agree (chr1, 6000), one line each: nothing to say
+
+
 def test_a_mismatching_ref_is_refused_or_skipped_and_counted(tmp_path):
     genome = make_genome(tmp_path)
     sequence = genome["sequences"]["chr1"]
@@ -235,6 +259,16 @@ def test_bad_variants_are_one_line_naming_file_line_and_value(cli, learned, tmp_
 
 
 @pytest.mark.slow
+def test_a_vcf_with_nothing_to_score_says_so(cli, tiny):
+    sequence = tiny["sequence"]
+    vcf = _vcf(tiny["folder"] / "indels.vcf", [("chr1", 100, "ins", sequence[99], sequence[99] + "AC")])
+    result = _variants(cli, tiny, vcf, tiny["folder"] / "out")
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {vcf} holds no SNV to score (only indels, symbolic or other skipped alleles, or no records); "
+            "variants.tsv has its header only") in result.output
+    assert len((tiny["folder"] / "out" / "variants.tsv").read_text().splitlines()) == 1
+
+
 def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
     sequence = learned["sequences"]["chr2"]
     records = [("chr2", 101, "bad", _OTHER[sequence[100]], sequence[100]),

@@ -37,6 +37,8 @@ class VariantCounts:
     indels: int = 0
     mismatches: int = 0
     mismatch_examples: list = field(default_factory=list)
+    #: SNVs that repeat an earlier one (the same CHROM, POS, REF and ALT); they are scored again.
+    duplicates: int = 0
 
 
 def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
@@ -83,6 +85,8 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
         lines.close()
         raise InputError(f"--vcf {name}: not a readable VCF file ({_one_line(error)}); give a VCF with its header "
                          "lines (##fileformat=VCFv4.x, then #CHROM POS ID REF ALT ...)") from None
+    _warn_other_lengths(reader.header, genome, name)
+    seen = set()
     with reader:
         while True:
             try:
@@ -119,9 +123,34 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
                     counts.indels += 1
                     continue
                 identifier = ";".join(record.ID) if record.ID else "."
+                key = (record.CHROM, record.POS, value)
+                counts.duplicates += key in seen
+                seen.add(key)
                 variants.append(Variant(record.CHROM, record.POS, identifier, ref, value, line))
     counts.snvs = len(variants)
     return variants, counts
+
+
+def _warn_other_lengths(header, genome: Genome, name: str) -> None:
+    """Warn when the VCF header's ``##contig`` lengths differ from the genome's: variants of another assembly.
+
+    Their REF is checked letter by letter, but ``--skip-mismatches`` would skip most of them with a
+    count only, and score the rest in another assembly's sequence.
+    """
+    other = []
+    for line in header.get_lines("contig"):
+        contig, length = line.mapping.get("ID"), line.mapping.get("length")
+        try:
+            length = int(length)
+        except (TypeError, ValueError):
+            continue
+        if contig in genome.lengths and length != genome.lengths[contig]:
+            other.append((contig, length, genome.lengths[contig]))
+    if other:
+        contig, vcf_length, genome_length = other[0]
+        log.warning("warning: %s: its header (##contig) gives %d chromosome(s) another length than the genome %s "
+                    "(%s: %d bases in the VCF, %d in the genome): were the variants called on another assembly?",
+                    name, len(other), genome.path, contig, vcf_length, genome_length)
 
 
 def _one_line(error) -> str:

@@ -472,6 +472,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 bed_out.write(f"{record}\t{start}\t{end}\t{motif}\t{score}\t{strand}\n")
     finally:
         scratch.unlink(missing_ok=True)
-    log.info("scanned %s records: %s hits of %d motifs", f"{record_offset:,}", f"{int(keep.sum()):,}", n_motifs)
+    log.info("scanned %s record(s): %s hit(s) of %d motif(s)", f"{record_offset:,}", f"{int(keep.sum()):,}",
+             n_motifs)
     return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests, background,
                       genome)

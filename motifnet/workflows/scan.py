@@ -73,7 +73,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     motifs = load_scan_motifs(motif_path)
     config = config.checked()
     scan_class_names(files)
-    log.info("scanning %d FASTA file(s) for %d motifs of %s", len(files), len(motifs.names), motifs.path)
+    log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
     made = missing_folders(out)
     earlier_run = (out / SCAN_SUMMARY).is_file()

@@ -118,6 +118,12 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         if counts.mismatches:
             log.warning("warning: %s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
                         genome.path)
+        if counts.duplicates:
+            log.warning("warning: %s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
+                        "is scored and listed", vcf, counts.duplicates)
+        if not variants:
+            log.warning("warning: %s holds no SNV to score (only indels, symbolic or other skipped alleles, or no "
+                        "records); variants.tsv has its header only", vcf)
         effects = score_variants(run.model, encoder, genome, variants, config)
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
