@@ -169,3 +169,13 @@ def test_realistic_bad_inputs_give_one_line_naming_file_and_record(cli, trained_
     assert "Traceback" not in result.output and [line for line in lines if line.startswith("Error:")] == lines[-1:]
     assert f"{tmp_path}/{fragment}" in lines[-1], lines
     assert not (tmp_path / "p.tsv").exists() and (tmp_path / name).read_bytes() == body
+
+
+def test_bed_on_standard_input_is_told_to_go_to_a_file(cli, trained_run):
+    """The hint said 'name it .bed', which standard input cannot be."""
+    result = cli("predict", trained_run[0], "-", input=b"chr1\t100\t200\n")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: standard input: not a FASTA file: line 1 ('chr1\\t100\\t200') comes before any header; FASTA records "
+        "start with a '>' header line; it looks like BED, which is read from files only: save it as a .bed file and "
+        "pass --genome FILE.fa")

@@ -93,7 +93,9 @@ def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     elif line[:1] == b";":
         message += "; ';' comment lines are not read: remove them (e.g. grep -v '^;')"
     elif len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit():
-        message += "; it looks like BED: name it .bed (or .narrowPeak) and pass --genome FILE.fa"
+        message += ("; it looks like BED, which is read from files only: save it as a .bed file and pass --genome "
+                    "FILE.fa" if name == display_name("-") else
+                    "; it looks like BED: name it .bed (or .narrowPeak) and pass --genome FILE.fa")
     return InputError(message)
 
 
