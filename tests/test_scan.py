@@ -380,6 +380,34 @@ def test_each_hits_p_value_is_the_exact_tail_of_its_rounded_score(background):
     assert first[0] < first[1] and first[0] < first[2] < first[3]
 
 
+def test_a_motif_that_cannot_pass_the_threshold_loosens_no_other_motifs_memelite_call():
+    """A 4-letter motif cannot reach 1e-4 (its best site has p 4**-4): it once set memelite's one threshold to
+    3.9e-3 for every motif, 46 times the windows (2 GB for one chunk of JASPAR's CORE)."""
+    from motifnet.motifs.fimo_background import UNIFORM, prepare_motifs
+
+    short = np.array([[0.97 if letter == base else 0.01 for letter in "ACGT"] for base in "GATA"])
+    long = np.array([[0.91 if letter == base else 0.03 for letter in "ACGT"] for base in CONSENSUS])
+    wide = np.tile(long, (2, 1))
+    prepared = prepare_motifs([short, long, wide], UNIFORM, 1e-4)
+    assert prepared.tables[0].first_passing(1e-4) is None
+    members = [number for _, numbers in prepared.groups for number in numbers]
+    assert sorted(members) == [1, 2]  # the short motif is not scanned at all: none of its windows could pass
+    assert all(1e-4 < threshold < 1e-2 for threshold, _ in prepared.groups)
+    hits = _scan_indices_of([short, long], [CONSENSUS + "GATA" * 5, "GATA" * 10])
+    assert set(hits["motif"].tolist()) == {1}
+
+
+def _scan_indices_of(pwms, sequences):
+    from motifnet.motifs.fimo_background import UNIFORM, prepare_motifs
+    from motifnet.motifs.scan import scan_indices
+
+    width = max(map(len, sequences))
+    letters = np.full((len(sequences), width), -1, dtype=np.int8)
+    for row, sequence in enumerate(sequences):
+        letters[row, :len(sequence)] = ["ACGT".index(c) for c in sequence]
+    return scan_indices(prepare_motifs(pwms, UNIFORM, 1e-4), letters, np.array(list(map(len, sequences))))
+
+
 def test_input_background_is_the_letter_frequencies_made_strand_symmetric(tmp_path):
     import json
 

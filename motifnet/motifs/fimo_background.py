@@ -207,8 +207,12 @@ class SurvivalTable:
         return self.p_values[np.asarray(bins, dtype=np.int64) - self.smallest]
 
     def first_passing(self, threshold: float) -> int | None:
-        """The first entry below ``threshold``; None when there is none."""
-        passing = np.flatnonzero(self.p_values < threshold)
+        """The first entry below ``threshold`` that a window can reach; None when there is none.
+
+        The entries past the best reachable score are 0: a motif whose reachable entries all lie at
+        or above ``threshold`` (a short or weak one) has no passing entry.
+        """
+        passing = np.flatnonzero((self.p_values < threshold) & (self.p_values > 0))
         return int(passing[0]) if len(passing) else None
 
 
@@ -263,9 +267,11 @@ class FimoMotifs:
         p-values under ``background``, by rounded score.
     threshold : float
         Largest p-value reported.
-    fimo_threshold : float
-        The p-value threshold memelite is called with: loose enough that no window whose rounded
-        score passes ``threshold`` is left out.
+    groups : list of (float, list of int)
+        The p-value threshold memelite is called with, and the motifs (numbers) it is called for:
+        each motif's own threshold is loose enough that no window whose rounded score passes
+        ``threshold`` is left out; motifs whose thresholds lie within a factor of 2 share one call
+        (at the loosest of them). A motif no window can pass under ``threshold`` is in no group.
     """
 
     matrices: dict
@@ -273,7 +279,7 @@ class FimoMotifs:
     bins: list
     tables: list
     threshold: float
-    fimo_threshold: float
+    groups: list
 
 
 def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
@@ -293,20 +299,25 @@ def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
     background = symmetric(background)
     if np.allclose(background, UNIFORM, rtol=0, atol=1e-12):
         background = UNIFORM.copy()
-    matrices, bins, tables, fimo_threshold = {}, [], [], 0.0
+    matrices, bins, tables, groups = {}, [], [], {}
     for number, pwm in enumerate(pwms):
         folded = fold_background(pwm, background)
         weights = _memelite_weights(folded, EPS)
         table = survival_table(weights, background)
-        entry = table.first_passing(threshold)
-        if entry is not None:
-            # memelite passes windows by their exact score, which lies up to half a bin per column
-            # below their rounded one (and int() may lose one more bin): this threshold puts its
-            # first passing bin that far before `entry`, in memelite's own table (the uniform one)
-            slack = math.ceil(len(weights) / 2) + 1
-            uniform = survival_table(weights, UNIFORM).p_values[max(entry - slack, 0)]
-            fimo_threshold = max(fimo_threshold, float(uniform) * (1 + 1e-6))
         matrices[str(number)] = np.ascontiguousarray(folded.T)
         bins.append(binned_weights(weights))
         tables.append(table)
-    return FimoMotifs(matrices, background, bins, tables, threshold, min(fimo_threshold, 1.0) or threshold)
+        entry = table.first_passing(threshold)
+        if entry is None:
+            continue
+        # memelite passes windows by their exact score, which lies below their rounded one by at most
+        # the largest upward rounding of each column, summed (int() and float32 may lose one more bin):
+        # the threshold puts memelite's first passing bin that far before `entry`, in its own
+        # (uniform) table of the same weights
+        rounded_up = max(float((bins[-1] - weights / BIN_SIZE).max(axis=1).sum()), 0.0)
+        first = max(entry - math.ceil(rounded_up) - 1, 0)
+        own = min(float(survival_table(weights, UNIFORM).p_values[first]) * (1 + 1e-6), 1.0)
+        groups.setdefault(math.ceil(math.log2(own)), []).append((own, number))
+    return FimoMotifs(matrices, background, bins, tables, threshold,
+                      [(max(own for own, _ in members), [number for _, number in members])
+                       for _, members in sorted(groups.items())])

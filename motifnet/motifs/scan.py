@@ -215,10 +215,11 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
     from memelite import fimo
 
     columns = {"motif": [], "row": [], "start": [], "end": [], "strand": [], "score": [], "p_value": []}
-    if len(indices):
-        tables = fimo(motifs.matrices, one_hot(indices), threshold=motifs.fimo_threshold, reverse_complement=True,
-                      eps=EPS, bin_size=BIN_SIZE)
-        for number, table in enumerate(tables):
+    encoded = one_hot(indices) if len(indices) else None
+    for fimo_threshold, numbers in motifs.groups if len(indices) else ():
+        tables = fimo({str(number): motifs.matrices[str(number)] for number in numbers}, encoded,
+                      threshold=fimo_threshold, reverse_complement=True, eps=EPS, bin_size=BIN_SIZE)
+        for number, table in zip(numbers, tables):
             columns["motif"].append(np.full(len(table), number, dtype=np.int64))
             columns["row"].append(table["sequence_name"].to_numpy(np.int64))
             columns["start"].append(table["start"].to_numpy(np.int64))
