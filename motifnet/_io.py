@@ -195,3 +195,42 @@ def leftover_partials(folder) -> list:
     """
     folder = Path(folder)
     return sorted(path for path in folder.glob(".*.*.partial*") if path.is_file()) if folder.is_dir() else []
+
+
+def reserved_memmap(path, shape: tuple, dtype="float32"):
+    """A new ``.npy`` file at ``path`` memory-mapped for writing, with its disk space reserved first.
+
+    A memory-mapped file is written page by page as the array is filled; without its blocks
+    allocated up front, a full disk (or quota) ends the process with SIGBUS at whatever page comes
+    next, with no message and the file left behind. Reserving the blocks turns that into an
+    ``OSError`` naming ``path`` here, before any work.
+
+    Returns
+    -------
+    numpy.memmap
+
+    Raises
+    ------
+    OSError
+        The space cannot be reserved (no space left on the device, a quota), with ``path`` as its
+        ``filename``.
+    """
+    import numpy as np
+
+    array = np.lib.format.open_memmap(str(path), mode="w+", dtype=dtype, shape=shape)
+    size = os.path.getsize(path)
+    try:
+        with open(path, "r+b") as handle:
+            if hasattr(os, "posix_fallocate"):
+                os.posix_fallocate(handle.fileno(), 0, size)
+            else:  # macOS: writing the zeros allocates them
+                offset = array.offset
+                handle.seek(offset)
+                block = bytes(1 << 20)
+                while offset < size:
+                    handle.write(block[:size - offset])
+                    offset += len(block)
+    except OSError as error:
+        del array
+        raise OSError(error.errno, error.strerror, str(path)) from None
+    return array

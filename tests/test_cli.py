@@ -3,6 +3,7 @@
 import gzip
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -336,3 +337,22 @@ def test_help_imports_no_heavy_library(args):
             f"print('imported:', [name for name in {heavy!r} if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
     assert "Usage:" in result.stdout and result.stdout.rstrip().endswith("imported: []"), result.stdout[-300:]
+
+
+@pytest.mark.parametrize("command", [["attribute", "--method", "ism"],
+                                     ["motifs", "--no-match", "--window", "8", "--flank", "2"]])
+def test_no_room_for_a_scratch_array_is_one_line_and_leaves_nothing(trained_run, cli, tmp_path, monkeypatch, command):
+    """On a full disk both ended with SIGBUS (exit 135), no message, and their hidden scratch file left behind."""
+    import errno
+
+    def full(descriptor, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full, raising=False)
+    out = tmp_path / "out"
+    result = cli(command[0], trained_run[0], "-o", out, *command[1:])
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.fullmatch(rf"Error: {re.escape(str(out))}/\.(attributions|patterns)\.\w+\.npy: No space left on device",
+                        lines[-1]), lines
+    assert not out.exists()

@@ -10,7 +10,7 @@ import threading
 import numpy as np
 import pytest
 
-from motifnet._io import atomic_path, remove_unwritten, sha256, write_json, write_npz, write_text
+from motifnet._io import atomic_path, remove_unwritten, reserved_memmap, sha256, write_json, write_npz, write_text
 
 
 def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_path):
@@ -225,3 +225,32 @@ def test_remove_unwritten_deletes_only_the_named_files_not_written_again(tmp_pat
     removed = remove_unwritten(tmp_path, ["old.png", "kept.png", "folder.png", "gone.png", "old.png"], {"kept.png"})
     assert removed == [tmp_path / "old.png"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["folder.png", "kept.png", "mine.txt"]
+
+
+def test_a_memory_mapped_scratch_array_has_its_blocks_before_it_is_filled(tmp_path):
+    """Sparse, a full disk ended attribute and motifs with SIGBUS (exit 135) at some page, with no message."""
+    path = tmp_path / "scratch.npy"
+    array = reserved_memmap(path, (50, 40, 4))
+    if hasattr(os, "posix_fallocate"):
+        assert os.stat(path).st_blocks * 512 >= os.path.getsize(path)
+    array[:] = 1.5
+    array.flush()
+    assert np.load(path).shape == (50, 40, 4) and np.all(np.load(path) == 1.5)
+
+
+def test_no_space_for_a_scratch_array_names_its_file(tmp_path, monkeypatch):
+    def full(descriptor, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", full, raising=False)
+    with pytest.raises(OSError) as raised:
+        reserved_memmap(tmp_path / "scratch.npy", (10, 4))
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "scratch.npy")
+
+
+def test_without_posix_fallocate_the_scratch_array_is_written_out_as_zeros(tmp_path, monkeypatch):
+    monkeypatch.delattr(os, "posix_fallocate", raising=False)
+    path = tmp_path / "scratch.npy"
+    array = reserved_memmap(path, (3000, 100))  # 1.2 MB: more than one block of the loop
+    assert os.stat(path).st_blocks * 512 >= os.path.getsize(path)
+    assert array.shape == (3000, 100) and np.all(np.load(path) == 0)

@@ -23,7 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_npz, write_text
+from .._io import (
+    missing_folders,
+    remove_empty_folders,
+    remove_unwritten,
+    reserved_memmap,
+    write_json,
+    write_npz,
+    write_text,
+)
 from .._progress import Progress
 from .._validate import check_output_folder
 from .._version import __version__
@@ -310,7 +318,7 @@ def _scratch_array(folder: Path, shape: tuple):
     scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=".attributions.", suffix=".npy", delete=False)
     scratch.close()
     try:
-        yield np.lib.format.open_memmap(scratch.name, mode="w+", dtype=np.float32, shape=shape)
+        yield reserved_memmap(scratch.name, shape)
     finally:
         Path(scratch.name).unlink(missing_ok=True)
 

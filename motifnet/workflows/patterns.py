@@ -26,7 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import remove_unwritten, write_json, write_text
+from .._io import (
+    missing_folders,
+    remove_empty_folders,
+    remove_unwritten,
+    reserved_memmap,
+    write_json,
+    write_text,
+)
 from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
 from .._validate import check_inputs_not_written
@@ -114,9 +121,23 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
+    made = missing_folders(out)
     out.mkdir(parents=True, exist_ok=True)
     _remove_scratch_files(out)
     earlier_run = (out / SUMMARY).is_file()
+    try:
+        return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
+                               database, data_label, genome_coordinates, earlier_run)
+    except BaseException:
+        remove_empty_folders(made)  # a failure or stop before any file leaves no folder it made
+        raise
+
+
+def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_options, names, chosen, database,
+                    data_label, genome_coordinates, earlier_run) -> dict:
+    """The work of :func:`motifs_run` once OUT_DIR exists: contributions, TF-MoDISco, then every file."""
+    encoder = dataset.encoder
+    letters = encoder.alphabet.letters
     # TF-MoDISco clusters the first --max-seqlets seqlets it finds, in record order. In a seeded random
     # order of the records those are a sample of them all, not of the first records of the files (a
     # FASTA sorted by class, a BED sorted by chromosome). Seqlets name records by id, so nothing else changes.
@@ -417,7 +438,7 @@ def _scratch(folder: Path, shape: tuple):
     path = scratch_file(folder, ".npy")
     try:
         with cleanup_if_ended(lambda: path.unlink(missing_ok=True)):
-            yield np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
+            yield reserved_memmap(path, shape)
     finally:
         path.unlink(missing_ok=True)
 
