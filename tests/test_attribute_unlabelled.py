@@ -103,3 +103,18 @@ def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_pa
         arrays = attribute(run_dir, tmp_path / name, plain)
         assert list(arrays["ids"]) == ["r0", "r1", "r2"] and arrays["labels"].shape == (3, 0)
         assert list(arrays["class_names"]) == run.output_names
+
+
+@pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["activations"], ["cluster"]])
+def test_new_labelled_data_and_a_split_exclude_each_other(trained_run, cli, tmp_path, command):
+    """--group was silently ignored beside --fasta."""
+    run_dir, (up, down) = trained_run
+    out = tmp_path / ("out.tsv" if command[0] == "activations" else "out.png" if command[0] == "cluster" else "out")
+    result = cli(command[0], run_dir, "--fasta", up, "--fasta", down, "--group", "val", "-o", out, *command[1:])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        "Error: --group val chooses a split of the run's data and --fasta gives new data instead; give one or the "
+        "other"]
+    assert not out.exists()
+    # --group at its default beside --fasta is no choice: the files are read
+    assert cli(command[0], run_dir, "--fasta", up, "--fasta", down, "-o", out, *command[1:]).exit_code == 0

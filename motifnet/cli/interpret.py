@@ -36,9 +36,13 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
     -------
     (Run, Dataset, str)
     """
+    from ..errors import ParamError
     from ..run.rundir import open_run
     from ..run.selection import select_data
 
+    if fasta and _group_given():
+        raise ParamError(f"--group {group} chooses a split of the run's data and --fasta gives new data instead; "
+                         "give one or the other")
     run = open_run(run_dir)
     if check_run is not None:
         check_run(run)
@@ -47,6 +51,11 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
              else "all data")
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
+
+
+def _group_given() -> bool:
+    """Whether the command line gave ``--group`` (not its default)."""
+    return click.get_current_context().get_parameter_source("group") == click.core.ParameterSource.COMMANDLINE
 
 
 def _kind(files) -> str:
@@ -80,8 +89,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
     from ..run.rundir import open_run
     from ..run.unlabelled import read_unlabelled
 
-    given = click.get_current_context().get_parameter_source("group") == click.core.ParameterSource.COMMANDLINE
-    if fasta or multi_label or given:
+    if fasta or multi_label or _group_given():
         raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
                          "give one or the other")
     run = open_run(run_dir)
