@@ -116,11 +116,12 @@ CASES = [
     # Run folders that are missing, not runs, incomplete, damaged or edited by hand.
     (["predict", "{tmp}/nowhere", "{a}"], "no such run folder"),
     (["predict", "{tmp}", "{a}"], "not a motifnet run folder"),
-    (["predict", "{no_model}", "{up}"], "holds no model yet"),
+    (["predict", "{no_model}", "{up}"], "model.keras is missing, though training saved one"),
     # visualize-kernels made its output folder before it loaded the model, and left it empty.
-    (["visualize-kernels", "{no_model}", "--no-match", "--group", "all", *OUT], "holds no model yet"),
+    (["visualize-kernels", "{no_model}", "--no-match", "--group", "all", *OUT],
+     "model.keras is missing, though training saved one"),
     (["motifs", "{no_model}", "--no-match", "--group", "all", "--window", "5", "--flank", "2", *OUT],
-     "holds no model yet"),  # likewise
+     "model.keras is missing, though training saved one"),  # likewise
     (["predict", "{bad_model}", "{up}"],
      "model.keras: cannot be loaded as a Keras model (not a zip archive: damaged or replaced)"),
     (["predict", "{bad_meta}", "{up}"], "motifnet.json: damaged"),

@@ -99,3 +99,14 @@ def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_r
            "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \
            "(--param kernel_constraint=3)" in lines
     assert lines[-1] == "test metrics: none (training diverged)"
+
+
+def test_a_complete_run_whose_model_was_deleted_says_so(cli, trained_run, tmp_path):
+    """It said 'training: complete, best epoch 3' and then 'holds no model yet ... stopped before its first epoch'."""
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "model.keras").unlink()
+    result = cli("info", run_dir)
+    assert result.exit_code == 0, result.output
+    best = json.loads((run_dir / "motifnet.json").read_text())["training"]["best_epoch"]
+    assert (f"layers: none; model.keras is missing, though training saved one (best epoch {best}); restore the file, "
+            "or train again with --overwrite") in result.stdout.splitlines()

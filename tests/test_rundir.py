@@ -59,7 +59,7 @@ def test_damaged_metadata_is_refused_when_opening(trained_run, tmp_path, damage,
 
 
 @pytest.mark.parametrize("name, attribute, message", [
-    ("model.keras", "model", "holds no model yet (model.keras is missing)"),
+    ("model.keras", "model", "model.keras is missing, though training saved one (best epoch"),
     ("data.npz", "dataset", "data.npz: missing or damaged"),
     ("split.tsv", "groups", "split.tsv: missing or damaged"),
 ])
@@ -207,3 +207,19 @@ def test_metadata_as_training_wrote_it_opens_for_each_kind_of_run():
 
     for kind in ("classification", "regression"):
         assert open_run(Path(__file__).parent / "data" / "runs-0.1.0" / kind).meta["data"]["task"] == kind
+
+
+def test_a_killed_runs_model_is_used_with_a_warning_and_the_report_says_interrupted(trained_run, tmp_path, cli):
+    """Only predict warned; the report showed a killed run's status as 'running'."""
+    from motifnet.report.summary import run_facts
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"]["status"] = "running"  # as a training killed outright leaves it, with no live holder
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    result = cli("activations", run_dir, "-o", tmp_path / "a.tsv")
+    assert result.exit_code == 0, result.output
+    assert (f"warning: training in {run_dir} did not complete (interrupted); using its best model so far"
+            in result.stderr.splitlines())
+    assert run_facts(open_run(run_dir))["training"]["status"] == "interrupted"
+    assert "did not complete" not in cli("activations", trained_run[0], "-o", tmp_path / "b.tsv").stderr

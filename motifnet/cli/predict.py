@@ -48,10 +48,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     inputs = [*fasta, genome, *feature_files, *(path for _, paths in track_list for path in paths)]
     refuse_input_as_output(output, inputs, run_dir, file_output=True)
     run = open_run(run_dir)
-    run.check_model()  # before the warning below, which speaks of a model that may not exist
-    if not run.complete:
-        log.warning("warning: training in %s did not complete (%s); using its best model so far", run_dir,
-                    run.status)
+    run.check_model()
     config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=track_list, genome=genome)
     if output:
         with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:

@@ -188,7 +188,7 @@ def run_facts(run: Run) -> dict:
     return {
         "title": f"motifnet report: {run.path.name}",
         "run_path": str(run.path),
-        "training": meta["training"],
+        "training": {**meta["training"], "status": run.status},  # a killed run's "running" is "interrupted"
         "seed": meta.get("seed"),
         # Runs from before presets were trained with pysster's values.
         "preset": meta.get("preset", "pysster"),

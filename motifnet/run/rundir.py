@@ -17,6 +17,7 @@ through :class:`Run`), :func:`read_split`, :func:`read_history` and :func:`read_
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,6 +29,8 @@ from ..data.dataset import Dataset
 from ..data.split import GROUPS
 from ..errors import RunDirError
 from .lock import live_holder
+
+log = logging.getLogger("motifnet")
 
 MODEL = "model.keras"
 META = "motifnet.json"
@@ -190,6 +193,11 @@ class Run:
                           if "kernel_constraint" in params and params["kernel_constraint"] is None else "")
             return (f"training diverged and saved no model ({MODEL} is missing); train again with --overwrite and "
                     f"a smaller learning rate{rate} (--param learning_rate=...){constraint}")
+        best = self.meta["training"].get("best_epoch")
+        if best:
+            # Training saved one: the file was deleted or moved since.
+            return (f"{MODEL} is missing, though training saved one (best epoch {best}); restore the file, or train "
+                    "again with --overwrite")
         if status == "running":
             return f"holds no model yet ({MODEL} is missing); training is still in its first epoch - wait for it"
         return (f"holds no model yet ({MODEL} is missing); training stopped before its first epoch ended - "
@@ -220,14 +228,18 @@ class Run:
         model_path = self.path / MODEL
         self.check_model()
         try:
-            return keras.saving.load_model(model_path, compile=False,
-                                           safe_mode=True, custom_objects=CUSTOM_OBJECTS)
+            model = keras.saving.load_model(model_path, compile=False, safe_mode=True, custom_objects=CUSTOM_OBJECTS)
         except PermissionError as error:
             raise _unreadable(model_path, error) from None
         except Exception as error:  # Keras raises many types for damaged archives
             # Keras calls any file that is not a zip archive 'not found', which misleads here.
             why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
             raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
+        if not self.complete:
+            # Every command that reads the model says so, not only predict.
+            log.warning("warning: training in %s did not complete (%s); using its best model so far", self.path,
+                        self.status)
+        return model
 
     @cached_property
     def dataset(self) -> Dataset:
