@@ -56,7 +56,10 @@ def test_regression_structure_and_track_figures(tmp_path):
     assert [ax.get_ylabel() for ax in tracks] == ["cons", "gc"]
     structure = kernel_figures(figure_data(tmp_path, structure_letters="().",
                                            structure_pwm=np.tile([0.8, 0.1, 0.1], (6, 1))))["motif_kernel_2.png"]
-    assert [ax.get_title() for ax in structure.axes] == ["kernel 2", "structure"]
+    assert [ax.get_title() for ax in structure.axes] == ["kernel 2", ""]
+    # each panel names its kind beside its axis; only the lower one has the x label
+    assert [ax.get_ylabel() for ax in structure.axes] == ["sequence\nbits", "structure\nbits"]
+    assert [ax.get_xlabel() for ax in structure.axes] == ["", "position"]
 
 
 def test_write_kernel_figures_saves_every_figure(tmp_path):

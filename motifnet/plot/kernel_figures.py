@@ -116,8 +116,12 @@ def draw_motif_figure(data: KernelFigureData):
     elif data.structure_pwm is not None:
         figure, axes = _figure(width, 4.6, rows=2)
         plot_logo(data.pwm, data.letters, ax=axes[0, 0], title=data.title)
+        plot_logo(data.structure_pwm, data.structure_letters, ax=axes[1, 0], structure=True)
+        # Each panel names what it shows beside its axis: a title over the lower panel sat under the
+        # upper panel's ticks, where it read as that panel's label.
+        for ax, kind in ((axes[0, 0], "sequence"), (axes[1, 0], "structure")):
+            ax.set_ylabel(f"{kind}\n{ax.get_ylabel()}")
         axes[0, 0].set_xlabel("")
-        plot_logo(data.structure_pwm, data.structure_letters, ax=axes[1, 0], structure=True, title="structure")
     else:
         figure, axes = _figure(width, 2.2)
         plot_logo(data.pwm, data.letters, ax=axes[0, 0], title=data.title)
