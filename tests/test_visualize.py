@@ -224,3 +224,41 @@ def test_figures_drawn_in_worker_processes_equal_those_drawn_in_one(trained_run,
         return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d", "", (tmp_path / folder / "summary.html").read_text())
 
     assert report("1") == report("2")
+
+
+def test_a_rerun_keeps_only_this_runs_outputs_and_what_others_put_there(trained_run, cli, tmp_path):
+    run_dir, (up, down) = trained_run
+    out = tmp_path / "vk"
+    result = cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--jobs", "1", "--formats", "meme,jaspar")
+    assert result.exit_code == 0, result.stderr
+    dropped = {"matches.tsv", "motifs.jaspar", "motif_kernel_0.png", "motif_kernel_3.png"}  # not written again
+    assert dropped <= {path.name for path in out.iterdir()}
+    # A scan adds its section to the report; the user adds notes and a subfolder of their own.
+    assert cli("scan", out / "motifs.meme", up, down, "-o", out).exit_code == 0
+    scan_files = {"scan.json", "hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png"}
+    users = {"notes.txt": b"mine", "motif_kernel_notes.png": b"mine too"}
+    for name, content in users.items():
+        (out / name).write_bytes(content)
+    (out / "mine").mkdir()
+    (out / "mine" / "motif_kernel_0.png").write_bytes(b"mine")
+    assert 'id="scan"' in (out / "summary.html").read_text()
+    args = ("--group", "all", "--jobs", "1", "--kernels", "1", "--no-match")
+    result = cli("visualize-kernels", run_dir, "-o", out, *args)
+    assert result.exit_code == 0, result.stderr
+    alone = tmp_path / "alone"  # what this run writes into a folder of its own
+    assert cli("visualize-kernels", run_dir, "-o", alone, *args).exit_code == 0
+    written = {path.name for path in alone.iterdir()}
+    assert not written & dropped
+    assert {"kernels.tsv", "motifs.meme", "motif_kernel_1.png", "summary.html"} <= written
+    assert {path.name for path in out.iterdir()} == written | scan_files | set(users) | {"mine"}
+    assert all((out / name).read_bytes() == content for name, content in users.items())
+    assert (out / "mine" / "motif_kernel_0.png").read_bytes() == b"mine"
+    assert 'id="scan"' in (out / "summary.html").read_text()
+    # In a folder that held no visualize-kernels run, files of its names are the user's: kept.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    theirs = ("matches.tsv", "motifs.jaspar", "match_kernel_0.png", "motif_kernel_3.png")
+    for name in theirs:
+        (fresh / name).write_bytes(b"mine")
+    assert cli("visualize-kernels", run_dir, "-o", fresh, *args).exit_code == 0
+    assert all((fresh / name).read_bytes() == b"mine" for name in theirs)

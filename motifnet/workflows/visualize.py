@@ -6,6 +6,7 @@ kernel's motif sites in genome coordinates.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import write_text
+from .._io import remove_unwritten, write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
 from ..errors import ParamError
@@ -44,6 +45,8 @@ REPORT_FILES = ("kernels.tsv", "matches.tsv", "distinct_motifs.tsv", "motifs_dis
                 "summary.html", "report.json", *(f"{stem}.{suffix}" for stem in ("motifs", "motifs_structure")
                                                  for suffix in FORMATS))
 _KERNEL_FIGURE = re.compile(r"(motif|activations|position|additional_features|match|distinct)_kernel_[0-9]+\.png")
+# The curve images of the report (motifnet.report.curves), as an earlier report.json may list them.
+_CURVE_IMAGE = re.compile(r"(training|roc|pr)_curves\.png|prediction_[\w.-]+\.png")
 
 
 def kernel_figure(name: str) -> bool:
@@ -178,6 +181,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     out.mkdir(parents=True, exist_ok=True)  # only once the run's model loaded and the options are accepted
+    earlier = _earlier_outputs(out, report)
     log.info("computing first-layer activations of %d sequences", len(dataset))
     if dataset.double_stranded:
         # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
@@ -190,14 +194,20 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
     results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
     _draw_kernel_figures(out, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
+    written = {"kernels.tsv", *(name for item in results for name in item.images)}
     order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
     results = [results[i] for i in order]
     motifs = [motifs[i] for i in order]
     exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
+    written.update(name for item in results for name in item.images)  # the match figures
+    written.update(_motif_files(motif_options.formats, dataset.encoder.structure is not None))
+    if database:
+        written.add("matches.tsv")
     write_text(out / "kernels.tsv", kernels_table(results, names))
     sites_bed = kernel_sites_bed(motifs, activations)
     if sites_bed is not None:
         write_text(out / SITES_BED, sites_bed)
+        written.add(SITES_BED)
         log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
     nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
     groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
@@ -206,13 +216,55 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
     label_groups(groups, results)
     distinct = write_distinct(out, groups, motifs, dataset, plotted)
+    written.update(["distinct_motifs.tsv", "motifs_distinct.meme", *(image for _, image in distinct if image)])
     if report:
-        from ..report.summary import write_report
+        from ..report.summary import PAGE, STATE, write_report
 
         write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
                      motif_database=database.source if database else None, distinct=distinct,
                      n_kernels=len(results))
+        written.update([PAGE, STATE, *_listed_curves(out)])
+    # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
+    for path in remove_unwritten(out, earlier, written):
+        log.info("removed %s of an earlier visualize-kernels run", path)
     return results
+
+
+def _motif_files(formats, structure: bool) -> list:
+    """The files :func:`motifnet.motifs.export.export_kernel_motifs` writes: ``motifs.*`` (``motifs_structure.*``)."""
+    stems = ("motifs", "motifs_structure") if structure else ("motifs",)
+    return [f"{stem}.{suffix}" for stem in stems for suffix in formats]
+
+
+def _earlier_outputs(out: Path, report: bool) -> list:
+    """The files of an earlier visualize-kernels run in ``out`` that this run may not write again.
+
+    Empty unless ``out`` holds ``kernels.tsv`` or ``report.json``, which only this command writes:
+    without them, files of these names are the user's. Then :data:`REPORT_FILES`, the per-kernel
+    figures (:func:`kernel_figure`) and the curve images the earlier ``report.json`` lists; never a
+    file of another name, nor anything in a subfolder (what other commands added to the report).
+    Without ``report`` the earlier page and what it shows stay: other commands' sections render from it.
+    """
+    from ..report.summary import PAGE, STATE
+
+    if not ((out / "kernels.tsv").is_file() or (out / STATE).is_file()):
+        return []
+    figures = sorted(path.name for path in out.glob("*_kernel_*.png") if kernel_figure(path.name))
+    if not report:
+        return [name for name in REPORT_FILES if name not in (PAGE, STATE)] + figures
+    return [*REPORT_FILES, *figures, *_listed_curves(out)]
+
+
+def _listed_curves(out: Path) -> list:
+    """The curve images that ``report.json`` in ``out`` lists (:func:`motifnet.report.curves.write_curves`)."""
+    from ..report.summary import STATE
+
+    try:
+        curves = json.loads((out / STATE).read_text(encoding="utf-8"))["curves"]
+        names = [entry[0] for entry in curves]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return []
+    return [name for name in names if isinstance(name, str) and _CURVE_IMAGE.fullmatch(name)]
 
 
 def _nearby_firing(run, dataset: Dataset, motifs: list, activations, both_strands, target, batch_size: int) -> dict:
