@@ -6,6 +6,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,13 +52,17 @@ def process_pool(jobs: int):
         raise WorkerDied(f"a worker process died before finishing its work ({error}); if the machine ran out "
                          "of memory, use fewer --jobs") from None
     except BaseException:
-        # Stop at once on errors and interrupts: queued work is dropped and running workers end.
+        # Stop at once on errors and interrupts: queued work is dropped and running workers end. SIGTERM
+        # ends only a worker inside a task; an idle one ends when the executor's own shutdown sends it
+        # the end-of-work message (see _worker_signals).
         processes = list((getattr(executor, "_processes", None) or {}).values())
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        deadline = time.monotonic() + WORKER_EXIT_SECONDS
         for process in processes:  # each removes the file it was writing (see _worker_signals) before it ends
-            process.join(timeout=WORKER_EXIT_SECONDS)
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
+        for process in processes:
             if process.is_alive():  # stuck in a long C call: Python's handler would run only after it
                 process.kill()
         raise
@@ -72,27 +77,42 @@ def _worker_signals() -> None:
     what stops (at its next safe point) and then terminates the workers. Python's default SIGTERM
     ends a process on the spot, which would leave a file that a worker was writing half-written
     beside the real ones; as SystemExit it unwinds, and ``atomic_path`` removes the file.
+
+    Only a worker inside a task unwinds at once. An idle worker is reading the shared queue of
+    work, holding its lock: ended there after reading a message's length but not its body, it
+    would leave the body to the next worker, which reads it as a length and fails to unpickle an
+    empty message (``EOFError: Ran out of input``, a traceback on standard error). An idle worker
+    only notes the signal, refuses any further task (:func:`_run_item`), and ends when the
+    executor's shutdown sends it the end-of-work message.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_now)
+    signal.signal(signal.SIGTERM, _note_or_exit)
 
 
-#: Set in a worker by the parent's SIGTERM: the pool may swallow the SystemExit (one raised while the
-#: worker sends back a result is caught there), so the worker then ends before it starts more work.
+#: Set in a worker by the parent's SIGTERM: the worker then starts no more work (a SystemExit raised inside
+#: a task is caught by the pool, which sends it back and lets the worker read the queue again).
 _terminating = False
+#: Whether a worker is running a task, where SIGTERM ends it at once.
+_in_task = False
 
 
-def _exit_now(signum, frame) -> None:
+def _note_or_exit(signum, frame) -> None:
     global _terminating
     _terminating = True
-    raise SystemExit(128 + signum)
+    if _in_task:
+        raise SystemExit(128 + signum)
 
 
 def _run_item(function: Callable, item):
     """``function(item)`` in a worker, unless the parent has already asked the worker to end."""
-    if _terminating:
-        os._exit(128 + signal.SIGTERM)
-    return function(item)
+    global _in_task
+    _in_task = True  # before the check: a SIGTERM from here on either is seen below or raises
+    try:
+        if _terminating:
+            raise SystemExit(128 + signal.SIGTERM)
+        return function(item)
+    finally:
+        _in_task = False
 
 
 def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
@@ -112,6 +132,12 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
             yield function(item)
         return
     with process_pool(min(jobs, len(items))) as pool:
-        for result in pool.map(_run_item, itertools.repeat(function), items):
+        results = pool.map(_run_item, itertools.repeat(function), items)
+        for result in itertools.islice(results, len(items) - 1):
             check_stop()  # a safe point: the pool's workers are stopped on the way out
             yield result
+        # The pool ends before the last result leaves: a caller that stops asking once it has every
+        # result (zip with the items) would otherwise close this generator inside the pool, as an abort.
+        last = next(results)
+    check_stop()
+    yield last
