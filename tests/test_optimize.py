@@ -143,6 +143,8 @@ def test_layer_nodes(detector):
     ({"steps": 2.5}, "steps must be an integer above 0, received: 2.5"),
     ({"steps": 100_001}, "steps must be at most 100,000, received: 100001"),
     ({"l2": -1}, "l2 must be a finite number of at least 0, received: -1"),
+    ({"restarts": -1}, "restarts must be an integer of at least 0, received: -1"),
+    ({"restarts": 1.5}, "restarts must be an integer of at least 0, received: 1.5"),
     ({"length": 12}, "length: the model takes inputs of length 10, received: 12"),
     ({"channels": 5}, "channels: the model takes inputs of channels 4, received: 5"),
     # Finite settings whose inputs overflow float32: refused, not drawn from NaN (a logomaker traceback).
@@ -175,16 +177,30 @@ def test_features_input_is_fed_zeros():
     assert layer_nodes(model, "concat_features") == 2 * 6 + 3
 
 
-def test_dead_nodes_are_reported(caplog):
+@pytest.mark.parametrize("settings,tried", [
+    ({}, "bound 0.1 and two restarts at 0.3 and 0.9"),
+    ({"bound": 0.5, "restarts": 1}, "bound 0.5 and one restart at 1.5"),
+    ({"restarts": 0}, "bound 0.1 and no restart"),
+])
+def test_dead_nodes_are_reported_with_every_bound_tried(caplog, settings, tried):
+    # The warning said "a larger bound (now 0.9)" to a user who had left the bound at 0.1: the restarts that
+    # had widened it were logged at info level only.
     import keras
 
     sequence = keras.Input(shape=(6, 4), name="sequence")
     conv = keras.layers.Conv1D(1, 2, activation="relu", name="conv_1")
     model = keras.Model(sequence, conv(sequence))
     conv.set_weights([np.zeros((2, 4, 1), dtype=np.float32), np.array([-1.0], dtype=np.float32)])
-    with caplog.at_level(logging.WARNING, logger="motifnet"):
-        optimize_inputs(model, "conv_1", [0], steps=10)
-    assert "layer conv_1: node(s) 0 did not respond" in caplog.text
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        optimize_inputs(model, "conv_1", [0], steps=10, **settings)
+    warnings = [record.getMessage() for record in caplog.records
+                if record.name == "motifnet" and record.levelno == logging.WARNING]
+    assert warnings == [
+        "layer conv_1: node(s) 0 did not respond: their value did not rise from the random start (a ReLU that is "
+        "off everywhere has no gradient, or no letter raised it), so their logos show no preference; tried "
+        f"{tried}; a larger bound starts from inputs that are more likely to switch them on"]
+    restarts = [record.getMessage() for record in caplog.records if "starting them again" in record.getMessage()]
+    assert len(restarts) == settings.get("restarts", 2)
 
 
 def test_input_to_pwm_is_a_softmax_over_channels():
@@ -242,6 +258,27 @@ def test_plot_has_one_logo_per_node_headless():
     finally:
         plt.close(figure)
     assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("n_nodes", [2, 150])
+def test_the_title_sits_above_every_logo(n_nodes):
+    # The title was placed at 98% of the figure's height: with 150 nodes (a figure 190 inches tall) that is
+    # inside the second logo; with 2 it only just cleared the first logo's title.
+    pwms = input_to_pwm(np.random.default_rng(3).normal(size=(n_nodes, 1, 4)) * 3)
+    figure = plot_optimized_inputs(pwms, LETTERS, range(n_nodes), layer_name="conv_1", title="Optimised inputs")
+    try:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        to_figure = figure.transFigure.inverted()
+        [title] = figure.texts
+        assert title.get_text() == "Optimised inputs"
+        title_box = title.get_window_extent(renderer).transformed(to_figure)
+        assert title_box.y1 <= 1
+        assert len(figure.axes) == n_nodes
+        for ax in figure.axes:  # each logo with its own title and tick labels
+            assert title_box.y0 > ax.get_tightbbox(renderer).transformed(to_figure).y1
+    finally:
+        plt.close(figure)
 
 
 def test_plot_with_structure_has_two_logos_per_node():

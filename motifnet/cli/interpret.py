@@ -220,7 +220,9 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.option("-o", "--output", required=True, metavar="FILE.png",
               help="Image with one logo row per node: .png, .pdf or .svg.")
 @click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
-@click.option("--bound", type=float, default=0.1, show_default=True, help="Random start uniform in [-bound, bound].")
+@click.option("--bound", type=float, default=0.1, show_default=True,
+              help="Random start uniform in [-bound, bound]; a node that does not respond starts again from 3 "
+                   "and then 9 times wider.")
 @click.option("--lr", type=float, default=0.02, show_default=True, help="Step size of the gradient ascent.")
 @click.option("--steps", type=int, default=600, show_default=True, help="Gradient ascent steps, at most 100000.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random start.")

@@ -246,8 +246,10 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     A node whose value does not rise (a ReLU path that is off for the whole random start has
     no gradient), or whose input ends without any preference (below 0.25 bits at every
     position: the value rose only by switching other paths off), is started again from a three
-    times wider start, up to ``restarts`` times (default 2; said on standard error), so that no
-    row of the result is left blank silently.
+    times wider start (seeded ``seed + 1``, then ``seed + 2``...), up to ``restarts`` times (by
+    default twice: from a ``bound`` of 0.1, again at 0.3 and at 0.9; each restart is logged at
+    info level). Nodes that still do not respond are named in a warning that says every bound
+    tried, so that no row of the result is left blank silently.
 
     The objective, the node value of each kind of layer and the ``l2`` penalty are described in
     the module's documentation.
@@ -279,7 +281,11 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     seed : int
         Seed of the random start. Default is 0.
     progress : callable or None
-        Called as ``progress(step, steps)`` every 50 steps and after the last one.
+        Called as ``progress(step, steps)`` every 50 steps and after the last one (of the first
+        ascent; restarts are not reported).
+    restarts : int
+        How many times nodes that did not respond start again, each time from a start three times
+        wider; at least 0. Default is 2.
 
     Returns
     -------
@@ -289,9 +295,9 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     Raises
     ------
     ParamError
-        Unknown layer, nodes out of range, ``bound``, ``lr`` or ``steps`` not above 0, ``l2``
-        negative, a shape the model does not take, or inputs that overflow (``bound`` or ``lr``
-        far too large).
+        Unknown layer, nodes out of range, ``bound``, ``lr`` or ``steps`` not above 0, ``l2`` or
+        ``restarts`` negative, a shape the model does not take, or inputs that overflow
+        (``bound`` or ``lr`` far too large).
     StopRequested
         A signal asked to stop (see :mod:`motifnet._signals`); checked every 50 steps.
     """
@@ -300,32 +306,70 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     n_nodes = int(layer.output.shape[-1])
     nodes = _check_nodes(nodes, n_nodes, layer_name)
     bound, lr, steps, l2 = check_settings(bound, lr, steps, l2)
+    restarts = _check_restarts(restarts)
     length, channels = _input_shape(model, length, channels)
 
-    start = random_inputs(len(nodes), length, channels, bound, seed)
-    before, after, result = _ascend(model, layer, nodes, n_nodes, start, lr, steps, l2, progress)
-    overflowed = [node for node, end, x in zip(nodes, after, result) if not (np.isfinite(end) and np.isfinite(x).all())]
-    if overflowed:
-        raise ParamError(f"layer {layer_name}: the inputs of node(s) {', '.join(map(str, overflowed))} grew beyond the "
-                         f"range of 32-bit floats (bound {bound:g}, lr {lr:g}); give a smaller lr and bound")
-    stuck = [node for node, start, end, x in zip(nodes, before, after, result)
-             if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
-    if stuck and restarts > 0:
+    result, stuck = _attempt(model, layer, nodes, n_nodes, (length, channels), bound, (lr, steps, l2), seed, progress)
+    bounds = [bound]
+    while stuck and len(bounds) <= restarts:
+        wider = 3 * bounds[-1]
         log.info("layer %s: node(s) %s did not respond from [-%g, %g]; starting them again from [-%g, %g]",
-                 layer_name, ", ".join(map(str, stuck)), bound, bound, 3 * bound, 3 * bound)
-        again = optimize_inputs(model, layer_name, stuck, length, channels, 3 * bound, lr, steps, l2, seed + 1,
-                                None, restarts - 1)
+                 layer_name, ", ".join(map(str, stuck)), bounds[-1], bounds[-1], wider, wider)
+        again, still = _attempt(model, layer, stuck, n_nodes, (length, channels), wider, (lr, steps, l2),
+                                seed + len(bounds), None)
         for row, node in zip(again, stuck):
             result[nodes.index(node)] = row
-        return result
+        bounds.append(wider)
+        stuck = still
     if stuck:
         log.warning(
             "layer %s: node(s) %s did not respond: their value did not rise from the random start (a ReLU "
             "that is off everywhere has no gradient, or no letter raised it), so their logos show no preference; "
-            "a larger bound "
-            "(now %g) starts from inputs that are more likely to switch them on",
-            layer_name, ", ".join(str(node) for node in stuck), bound)
+            "tried %s; a larger bound starts from inputs that are more likely to switch them on",
+            layer_name, ", ".join(str(node) for node in stuck), _tried(bounds))
     return result
+
+
+def _check_restarts(restarts) -> int:
+    try:
+        checked = operator.index(restarts)
+    except TypeError:
+        raise ParamError(f"restarts must be an integer of at least 0, received: {restarts!r}") from None
+    if checked < 0:
+        raise ParamError(f"restarts must be an integer of at least 0, received: {restarts!r}")
+    return checked
+
+
+def _attempt(model, layer, nodes: list, n_nodes: int, shape: tuple, bound: float, ascent: tuple, seed: int,
+             progress) -> tuple:
+    """One ascent of ``nodes`` from a start in [-bound, bound]: the inputs, and the nodes that did not respond.
+
+    A node did not respond when its value did not rise or its input shows no letter preference.
+    """
+    lr, steps, l2 = ascent
+    start = random_inputs(len(nodes), *shape, bound, seed)
+    before, after, result = _ascend(model, layer, nodes, n_nodes, start, lr, steps, l2, progress)
+    overflowed = [node for node, end, x in zip(nodes, after, result) if not (np.isfinite(end) and np.isfinite(x).all())]
+    if overflowed:
+        raise ParamError(f"layer {layer.name}: the inputs of node(s) {', '.join(map(str, overflowed))} grew beyond the "
+                         f"range of 32-bit floats (bound {bound:g}, lr {lr:g}); give a smaller lr and bound")
+    stuck = [node for node, start, end, x in zip(nodes, before, after, result)
+             if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
+    return result, stuck
+
+
+#: Restart counts in words, as the warning says them.
+_COUNTS = {1: "one restart", 2: "two restarts", 3: "three restarts"}
+
+
+def _tried(bounds: list) -> str:
+    """What was tried, for the warning: ``bound 0.1 and two restarts at 0.3 and 0.9``."""
+    first, *wider = bounds
+    if not wider:
+        return f"bound {first:g} and no restart"
+    values = [f"{bound:g}" for bound in wider]
+    at = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+    return f"bound {first:g} and {_COUNTS.get(len(wider), f'{len(wider)} restarts')} at {at}"
 
 
 def check_settings(bound, lr, steps, l2=DEFAULT_L2, prefix: str = "") -> tuple:

@@ -6,6 +6,9 @@ import numpy as np
 
 from ..errors import ParamError
 
+#: Distance (inches) from the top of the figure to the top of its title.
+TITLE_TOP_INCHES = 0.1
+
 
 def plot_optimized_inputs(pwms, letters: str, node_labels, layer_name: str | None = None,
                           structure: bool = False, bits: bool = True, title: str | None = None,
@@ -64,17 +67,22 @@ def plot_optimized_inputs(pwms, letters: str, node_labels, layer_name: str | Non
     # About 0.18 inch per position keeps letters legible; very long inputs are capped at 24 inches.
     width = float(np.clip(1.5 + 0.18 * length, 6, 24))
     row_height = 1.25
-    extra = 0.9 if title else 0.5
-    figure, axes = plt.subplots(len(rows), 1, figsize=(width, row_height * len(rows) + extra), squeeze=False,
-                                sharex=True)
+    height = row_height * len(rows) + (0.9 if title else 0.5)
+    # Not sharex: every logo spans the same positions anyway, and shared axes update each other on every
+    # change of limits, which took a minute to lay out 150 nodes.
+    figure, axes = plt.subplots(len(rows), 1, figsize=(width, height), squeeze=False)
     for ax, (pwm, row_letters, row_structure, label, part) in zip(axes[:, 0], rows):
         name = f"{layer_name}, node {label}" if layer_name else str(label)
         plot_logo(pwm, row_letters, ax=ax, title=name + part, structure=row_structure, bits=bits)
         ax.set_xlabel("")
+        ax.tick_params(axis="x", labelbottom=False)
     # Shared positions: one axis label, under the last logo.
     axes[-1, 0].set_xlabel("position")
     axes[-1, 0].tick_params(axis="x", labelbottom=True)
     if title:
-        figure.suptitle(title, fontsize=12)
+        # A fixed distance from the top, not a fraction of the height: suptitle's default place (98% of the
+        # height) is almost 4 inches down the 190-inch figure of 150 nodes, inside the second logo.
+        # tight_layout keeps the title's height (and its pad) free above the first logo.
+        figure.suptitle(title, fontsize=12, y=1 - TITLE_TOP_INCHES / height, va="top")
     figure.tight_layout()
     return figure
