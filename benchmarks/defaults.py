@@ -167,6 +167,10 @@ CANDIDATES = {
                 {**X16A, "neuron_num": 100}),
     "x16e": ("(x16a) with ema_momentum 0.99: validated and kept weights are a moving average (Polyak averaging)",
              {**X16A, "ema_momentum": 0.99}),
+    "x16w1": ("(x16a) with weight_decay 1: decoupled weight decay (AdamW) of the kernels, learning_rate x 1 per "
+              "step",
+              {**X16A, "weight_decay": 1.0}),
+    "x16w4": ("(x16a) with weight_decay 4", {**X16A, "weight_decay": 4.0}),
     "x16x": ("(x16a) with conv_activation exponential: exp instead of ReLU on the motif layer, which Koo & "
              "Ploenzke (2021) found to make first-layer kernels read whole motifs rather than parts of them",
              {**X16A, "conv_activation": "exponential"}),

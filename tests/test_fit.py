@@ -118,6 +118,29 @@ def test_a_moving_average_of_the_weights_is_validated_and_kept(fasta):
     assert loss == pytest.approx(result.best_loss, rel=1e-5)
 
 
+@pytest.mark.parametrize("decay", [0.0, 0.5])
+def test_weight_decay_shrinks_kernels_only(fasta, decay):
+    from motifnet.run.fit import build_seeded
+
+    rate = 0.01
+    params = resolve({**PARAMS, "learning_rate": rate, "weight_decay": decay, "global_pool": "max",
+                      "position_bins": 3, "batch_norm": True})
+    model = build_seeded(load_dataset(fasta), params, 3)
+    variables = model.trainable_variables
+    rng = np.random.default_rng(0)
+    for variable in variables:  # biases start at 0, scales at 1: give every variable values that decay would move
+        variable.assign(rng.uniform(0.1, 0.2, variable.shape).astype("float32"))
+    before = {variable.path: np.array(variable) for variable in variables}
+    # With zero gradients Adam moves nothing: what changes is the decay alone.
+    model.optimizer.apply_gradients([(np.zeros(variable.shape, "float32"), variable) for variable in variables])
+    names = {variable.name for variable in variables}
+    assert {"kernel", "bias", "position_weights", "gamma", "beta"} <= names
+    for variable in variables:
+        factor = 1 - rate * decay if variable.name == "kernel" else 1
+        np.testing.assert_allclose(np.array(variable), before[variable.path] * factor, rtol=1e-6,
+                                   err_msg=variable.path)
+
+
 def test_early_stopping_ends_the_fit_after_the_patience(fasta):
     from motifnet.run.fit import build_seeded, fit_model
 

@@ -40,7 +40,8 @@ PYSSTER_DEFAULTS = {
 }
 # motifnet's own parameters (not in pysster); their defaults leave pysster's network unchanged.
 MOTIFNET_DEFAULTS = {"dense_adjacency": None, "features_adjacency": None, "global_pool": None, "batch_norm": False,
-                     "strand": "forward", "position_bins": 0, "ema_momentum": 0.0, "conv_activation": "relu"}
+                     "strand": "forward", "position_bins": 0, "ema_momentum": 0.0, "weight_decay": 0.0,
+                     "conv_activation": "relu"}
 ALL_DEFAULTS = {**PYSSTER_DEFAULTS, **MOTIFNET_DEFAULTS}
 
 

@@ -79,6 +79,8 @@ def history_without_seconds(run_dir):
     ("regression", {}),
     # The checkpoint holds the averaged weights in the model and the raw ones in the optimizer.
     ("classification", {"ema_momentum": 0.7}),
+    # A resumed run decays what the uninterrupted one decays (biases and position weights excluded).
+    ("classification", {"weight_decay": 0.5, "global_pool": "max", "position_bins": 2}),
 ])
 def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta, tmp_path, monkeypatch, task,
                                                          params):

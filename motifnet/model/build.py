@@ -151,7 +151,8 @@ def build_model(params: dict, length: int, channels: int, n_classes: int, multi_
     outputs = keras.layers.Dense(n_classes, activation=activation, kernel_constraint=constraint(0),
                                  bias_constraint=constraint(0), name="output")(x)
     model = keras.Model(inputs=inputs, outputs=outputs, name="motifnet")
-    compile_model(model, params["learning_rate"], multi_label, task, params.get("ema_momentum", 0.0))
+    compile_model(model, params["learning_rate"], multi_label, task, params.get("ema_momentum", 0.0),
+                  params.get("weight_decay", 0.0))
     return model
 
 

@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+#: Names of the variables that weight decay leaves alone: offsets, motifnet's per-stretch position
+#: weights (which start at 1 and weight where a kernel counts) and batch normalisation's scales.
+NOT_DECAYED = ("bias", "position_weights", "gamma", "beta")
+
 
 def compile_model(model, learning_rate: float, multi_label: bool, task: str = "classification",
-                  ema_momentum: float = 0.0) -> None:
+                  ema_momentum: float = 0.0, weight_decay: float = 0.0) -> None:
     """Compile ``model`` with Adam at ``learning_rate`` and the loss and metrics of its task.
 
     Classification: categorical (single-label) or binary (multi-label) cross-entropy, with
     accuracy and ROC-AUC; regression: mean squared error, with MSE and MAE. ``ema_momentum`` above
     0 makes Adam keep an exponential moving average of the weights (see
     :func:`motifnet.run.fit.fit_model`, which validates and keeps the averaged weights).
+    ``weight_decay`` above 0 is decoupled weight decay (AdamW): each step shrinks every kernel
+    weight by ``learning_rate * weight_decay`` of itself; biases, position weights and batch
+    normalisation's scales and offsets are not decayed.
     """
     import keras
 
     def adam():
+        options = {"weight_decay": weight_decay} if weight_decay > 0 else {}
         if ema_momentum > 0:
-            return keras.optimizers.Adam(learning_rate, use_ema=True, ema_momentum=ema_momentum)
-        return keras.optimizers.Adam(learning_rate)
+            options.update(use_ema=True, ema_momentum=ema_momentum)
+        optimizer = keras.optimizers.Adam(learning_rate, **options)
+        if weight_decay > 0:
+            optimizer.exclude_from_weight_decay(var_names=list(NOT_DECAYED))
+        return optimizer
 
     if task == "regression":
         model.compile(optimizer=adam(), loss="mean_squared_error",

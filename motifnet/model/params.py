@@ -124,6 +124,11 @@ PARAMS = (
     ParamSpec("dropout_dense", 0.6, "float", "dropout portion after dense layers", "dense_num", low=0, high=1),
     ParamSpec("batch_size", 128, "int", "batch size during training", low=1),
     ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=0, low_open=True),
+    ParamSpec("weight_decay", 0.0, "float",
+              "decoupled weight decay (AdamW; Keras' Adam weight_decay): each training step shrinks every kernel "
+              "weight by learning_rate x weight_decay of itself (biases, position weights and batch normalisation's "
+              "scales are not decayed); 0: off",
+              low=0),
     ParamSpec("ema_momentum", 0.0, "float",
               "exponential moving average of the weights (Polyak averaging; Keras' use_ema): its momentum per "
               "training step; validation, early stopping and the saved model use the averaged weights (batch "
