@@ -184,8 +184,8 @@ def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monke
      "--kernels expects comma-separated kernel numbers (e.g. 0,3,7), received: '0,x'"),
     (["visualize-kernels", "{tmp}", "-o", "{tmp}/vk", "--formats", "meme,pdf"],
      "--formats expects a comma-separated list of meme, jaspar, transfac, homer, received: 'meme,pdf' (unknown: pdf)"),
-    (["cluster", "{tmp}", "-o", "{tmp}/c.png", "--classes", "a"],
-     "--classes expects comma-separated integers (e.g. 0,3), received: 'a'"),
+    (["cluster", "{tmp}", "-o", "{tmp}/c.png", "--classes", "a,,b"],
+     "--classes expects comma-separated values (e.g. 0,3), received: 'a,,b'"),
     (["optimize-inputs", "{tmp}", "--layer", "conv_1", "-o", "{tmp}/o.png", "--nodes", "1.5"],
      "--nodes expects comma-separated integers (e.g. 0,3), received: '1.5'"),
 ])

@@ -98,11 +98,23 @@ def test_classes_restrict_the_sequences():
     assert result.class_names == ["a", "b", "c"]
 
 
+def test_classes_are_names_or_indices_and_a_name_wins():
+    activations = random_activations(n=60)
+    by_index = cluster_activations(activations, classes=[0, 2])
+    for given in (["a", "c"], ["c", " a "], ["a", "2"], ["0", "c", "a"]):
+        assert cluster_activations(activations, classes=given).kept_rows.tolist() == by_index.kept_rows.tolist()
+    # Classes named like indices: the name is meant ("1" is the class at index 0).
+    named = make_activations(activations.max_activation, activations.labels.argmax(axis=1), ("1", "0", "x"))
+    assert cluster_activations(named, classes=["1", "x"]).kept_rows.tolist() == by_index.kept_rows.tolist()
+
+
 @pytest.mark.parametrize("kwargs,fragment", [
-    ({"classes": [3]}, "classes: index 3 is out of range; valid class indices are 0 to 2 (0=a, 1=b, 2=c)"),
+    ({"classes": [3]}, "classes: index 3 is out of range; give class names or 0-based indices: 0=a, 1=b, 2=c"),
+    ({"classes": ["3"]}, "classes: index 3 is out of range; give class names or 0-based indices: 0=a, 1=b, 2=c"),
     ({"classes": [-1]}, "index -1 is out of range"),
-    ({"classes": []}, "give at least one class index"),
-    ({"classes": ["b"]}, "expected class indices (integers), received: 'b'"),
+    ({"classes": []}, "give at least one class;"),
+    ({"classes": ["x"]}, "classes: 'x' is not a class of the model; give class names or 0-based indices: 0=a, 1=b"),
+    ({"classes": [0.5]}, "expected class names or indices (integers), received: 0.5"),
     ({"classes": [1]}, "clustering needs at least 2 sequences; classes 1 (b) gave 1"),
     ({"max_sequences": 1}, "max_sequences must be at least 2, received: 1"),
 ])
@@ -235,9 +247,13 @@ def test_cli_refuses_identical_records_in_one_line(trained_run, cli, tmp_path):
 
 @pytest.mark.parametrize("which, args, message", [
     ("trained_run", ["--classes", "5"],
-     "classes: index 5 is out of range; valid class indices are 0 to 1 (0=up, 1=down)"),
-    ("trained_run", ["--classes", ","], "--classes expects comma-separated integers (e.g. 0,3), received: ','"),
+     "--classes: index 5 is out of range; give class names or 0-based indices: 0=up, 1=down"),
+    ("trained_run", ["--classes", "up,sideways"],
+     "--classes: 'sideways' is not a class of the model; give class names or 0-based indices: 0=up, 1=down"),
+    ("trained_run", ["--classes", ","], "--classes expects comma-separated values (e.g. 0,3), received: ','"),
+    ("trained_run", ["--classes", "0,,1"], "--classes expects comma-separated values (e.g. 0,3), received: '0,,1'"),
     ("trained_run", ["--group", "all", "--classes", "0", "--max-sequences", "2"], None),
+    ("trained_run", ["--group", "all", "--classes", "down,", "--max-sequences", "2"], None),
     ("multi_label_run", [], "clustering needs single-label data (exactly one class per sequence)"),
 ])
 def test_cli_checks_classes_and_labels_before_the_model_runs(request, cli, tmp_path, monkeypatch, which, args,
@@ -294,3 +310,12 @@ def test_cluster_sequences_runs_the_model_on_the_sample_only_and_clusters_as_the
             if name in ("matrix", "row_linkage", "col_linkage") else \
             np.testing.assert_array_equal(getattr(sampled, name), getattr(full, name), err_msg=name)
     assert sampled.subsampled_from == full.subsampled_from == 80 and sampled.class_names == full.class_names
+
+
+def test_cli_says_which_classes_it_clustered(cli, trained_run, tmp_path):
+    output = tmp_path / "heat.png"
+    result = cli("cluster", trained_run[0], "-o", output, "--classes", "down")
+    assert result.exit_code == 0, result.output
+    said = [line for line in result.stderr.splitlines() if line.startswith("clustering the ")]
+    assert len(said) == 1 and said[0].endswith(" sequences of down (--classes)"), result.stderr
+    assert output.stat().st_size > 0

@@ -21,6 +21,7 @@ from .options import (
     refuse_input_as_output,
     refuse_inputs_written,
     selection_options,
+    text_list,
 )
 
 log = logging.getLogger("motifnet")
@@ -183,7 +184,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 @click.argument("run_dir")
 @click.option("-o", "--output", required=True, metavar="FILE.png",
               help="Image of the clustered heat map: .png, .pdf or .svg.")
-@click.option("--classes", metavar="0,3", help="Only sequences of these classes (indices). [default: all]")
+@click.option("--classes", metavar="0,3",
+              help="Only sequences of these classes: class names or 0-based indices, comma-separated. [default: all]")
 @click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
               help="Cluster a seeded, class-stratified sample when there are more sequences.")
 @selection_options
@@ -202,14 +204,17 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 
     check_suffix(output, FIGURE_SUFFIXES)
     refuse_input_as_output(output, fasta, run_dir, file_output=True)
-    class_list = int_list(classes, "--classes")
+    class_list = text_list(classes, "--classes")
     run, dataset, _ = open_with_data(
         run_dir, group, fasta, multi_label,
-        check_run=lambda run: check_classes(class_list, run.class_names, run.task == "regression"))
+        check_run=lambda run: check_classes(class_list, run.class_names, run.task == "regression", "--classes"))
     result = cluster_sequences(run, dataset, class_list, max_sequences, batch_size=batch_size)
     if result.subsampled_from:
         log.info("clustering a class-stratified sample of %d of %d sequences (--max-sequences)",
                  len(result.row_order), result.subsampled_from)
+    elif class_list:
+        chosen = ", ".join(result.class_names[index] for index in sorted(set(result.row_classes.tolist())))
+        log.info("clustering the %d sequences of %s (--classes)", len(result.row_order), chosen)
     save_figure(plot_clustermap(result).figure, output)
     log.info("wrote %s", output)
 

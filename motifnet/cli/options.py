@@ -58,8 +58,8 @@ def parse_tracks(texts) -> list:
     return check_tracks(tracks)
 
 
-def int_list(text: str | None, option: str, noun: str = "integers", example: str = "0,3") -> list | None:
-    """``0,3`` as a list of integers; None for an absent or empty option.
+def text_list(text: str | None, option: str, noun: str = "values", example: str = "0,3") -> list | None:
+    """``a, b,`` as a list of stripped strings; None for an absent or empty option.
 
     A trailing comma is allowed (``0,3,``, as loops in shell scripts write lists); an empty part
     between two values (``1,,0``) is refused, as it is more likely a value left out than meant.
@@ -67,15 +67,29 @@ def int_list(text: str | None, option: str, noun: str = "integers", example: str
     Raises
     ------
     ParamError
-        A part that is not an integer, or an empty part before the last; the message names ``option``.
+        An empty part before the last; the message names ``option``.
     """
     if not text:
         return None
     parts = [part.strip() for part in text.split(",")]
     if parts[-1] == "":
         parts.pop()
+    if not parts or "" in parts:
+        raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}")
+    return parts
+
+
+def int_list(text: str | None, option: str, noun: str = "integers", example: str = "0,3") -> list | None:
+    """``0,3`` as a list of integers; None for an absent or empty option (parts as :func:`text_list`).
+
+    Raises
+    ------
+    ParamError
+        A part that is not an integer, or an empty part before the last; the message names ``option``.
+    """
+    parts = text_list(text, option, noun, example)
     try:
-        return [int(part) for part in parts]  # an empty part is no integer either
+        return None if parts is None else [int(part) for part in parts]
     except ValueError:
         raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}") from None
 

@@ -115,17 +115,20 @@ def stratified_sample(classes: np.ndarray, size: int, seed: int = 0) -> np.ndarr
     return np.sort(np.concatenate(chosen))
 
 
-def check_classes(classes, class_names: list, regression: bool = False) -> np.ndarray | None:
+def check_classes(classes, class_names: list, regression: bool = False, option: str = "classes") -> np.ndarray | None:
     """``classes`` checked against the model's classes: cheap, so callers check them before any model runs.
 
     Parameters
     ----------
-    classes : list of int or None
-        Class indices (``--classes``); None: all classes.
+    classes : list of int or str, or None
+        Classes (``--classes``): class names or 0-based indices (a string that is a class name is
+        the name, else it is read as an index); None: all classes.
     class_names : list of str
         The model's classes.
     regression : bool
         The model is a regression model, which has no classes to colour sequences by. Default is False.
+    option : str
+        How messages name ``classes``. Default is ``classes``.
 
     Returns
     -------
@@ -135,16 +138,28 @@ def check_classes(classes, class_names: list, regression: bool = False) -> np.nd
     Raises
     ------
     ParamError
-        A regression model, or indices that are not integers or out of range.
+        A regression model, or a value that is neither a class name nor an index in range.
     """
     if regression:
         raise ParamError("cluster colours sequences by class, and a regression model has no classes; use "
                          "'motifnet activations' for the maximum activations of its kernels")
     if classes is None:
         return None
-    valid = f"valid class indices are 0 to {len(class_names) - 1} (" + ", ".join(
-        f"{index}={name}" for index, name in enumerate(class_names)) + ")"
-    checked = check_indices(classes, len(class_names), "classes", ("class index", "class indices", "index"), valid)
+    names = [str(name) for name in class_names]
+    valid = "give class names or 0-based indices: " + ", ".join(f"{index}={name}" for index, name in enumerate(names))
+    indices = []
+    for value in classes:
+        if isinstance(value, str):
+            text = value.strip()
+            if text in names:
+                value = names.index(text)
+            else:
+                try:
+                    value = int(text)
+                except ValueError:
+                    raise ParamError(f"{option}: {text!r} is not a class of the model; {valid}") from None
+        indices.append(value)
+    checked = check_indices(indices, len(names), option, ("class", "class names or indices", "index"), valid)
     return np.unique(checked)
 
 
