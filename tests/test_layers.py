@@ -619,3 +619,17 @@ def test_default_network_builds_on_inputs_shorter_than_its_bins():
 
     model = build_model(resolve({}), 18, 4, 2, False)  # kernels of 15 leave 4 positions for 8 bins
     assert model.predict(np.zeros((3, 18, 4), dtype=np.float32), verbose=0).shape == (3, 2)
+
+
+def test_the_demo_network_builds_without_a_warning(caplog, monkeypatch):
+    """make demo is a new user's first run: its parameters must not draw a warning on the default preset."""
+    import logging
+
+    from motifnet.model.build import build_model
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    params = resolve(json.loads(SAMPLE_PARAMS.read_text()))
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        model = build_model(params, 100, 4, 3, False)
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert model.get_layer("conv_1").output.shape[1:] == (89, 20)
