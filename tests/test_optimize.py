@@ -329,6 +329,15 @@ def test_cli_refuses_bad_settings_before_loading_the_model(trained_run, cli, tmp
     assert "Traceback" not in result.output and not output.exists()
 
 
+def test_cli_names_the_option_of_a_node_out_of_range(trained_run, cli, tmp_path):
+    output = tmp_path / "never.png"
+    result = cli("optimize-inputs", trained_run[0], "--layer", "output", "--nodes", "0,2", "-o", output)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        "Error: --nodes: node 2 is out of range; layer 'output' has 2 node(s), numbered 0 to 1"]
+    assert not output.exists()
+
+
 def test_plot_refuses_mismatched_labels():
     with pytest.raises(ParamError, match="one label per node"):
         plot_optimized_inputs(np.full((2, 5, 4), 0.25), LETTERS, [0])

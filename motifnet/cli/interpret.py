@@ -250,7 +250,7 @@ def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, see
     refuse_input_as_output(output, (), run_dir, file_output=True)
     check_settings(bound, lr, steps, prefix="--")
     node_list = int_list(nodes, "--nodes")
-    optimize_for_run(open_run(run_dir), layer, node_list, output, bound, lr, steps, seed)
+    optimize_for_run(open_run(run_dir), layer, node_list, output, bound, lr, steps, seed, prefix="--")
     log.info("wrote %s", output)
 
 

@@ -163,12 +163,15 @@ def _model_inputs(model, sequence):
     return inputs if len(inputs) > 1 else inputs[0]
 
 
-def _check_nodes(nodes, n_nodes: int, layer_name: str) -> list:
-    """The distinct node numbers, in the order given (a node given twice is optimised once)."""
+def _check_nodes(nodes, n_nodes: int, layer_name: str, prefix: str = "") -> list:
+    """The distinct node numbers, in the order given (a node given twice is optimised once).
+
+    ``prefix`` goes before ``nodes`` in messages (the command line gives ``--``).
+    """
     valid = f"layer {layer_name!r} has {n_nodes} node(s), numbered 0 to {n_nodes - 1}"
     if nodes is None:
         return list(range(n_nodes))
-    checked = check_indices(nodes, n_nodes, "nodes", ("node", "node numbers", "node"), valid)
+    checked = check_indices(nodes, n_nodes, f"{prefix}nodes", ("node", "node numbers", "node"), valid)
     return list(dict.fromkeys(checked))
 
 

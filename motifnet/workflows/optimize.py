@@ -20,7 +20,8 @@ from ..plot.optimized import plot_optimized_inputs
 log = logging.getLogger("motifnet")
 
 def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, bound: float = 0.1,
-                     lr: float = 0.02, steps: int = 600, seed: int = 0, l2: float = DEFAULT_L2) -> np.ndarray:
+                     lr: float = 0.02, steps: int = 600, seed: int = 0, l2: float = DEFAULT_L2,
+                     prefix: str = "") -> np.ndarray:
     """Optimise inputs for nodes of a run's model and save their logos (PNG, PDF or SVG, by the suffix).
 
     Parameters
@@ -33,6 +34,8 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
         PNG file written (atomically).
     bound, lr, steps, seed, l2
         See :func:`optimize_inputs`.
+    prefix : str
+        Put before the arguments' names in messages (the command line gives ``--``). Default is "".
 
     Returns
     -------
@@ -45,10 +48,10 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
     """
     from ..plot.figures import save_figure
 
-    check_settings(bound, lr, steps, l2)  # before the model loads
+    check_settings(bound, lr, steps, l2, prefix)  # before the model loads
     model = run.model
     layer = _get_layer(model, layer_name)
-    chosen = _check_nodes(nodes, int(layer.output.shape[-1]), layer_name)
+    chosen = _check_nodes(nodes, int(layer.output.shape[-1]), layer_name, prefix)
     log.info("optimising %d node(s) of layer %s for %d steps", len(chosen), layer_name, steps)
     def progress(step, total):
         if step % 100 == 0 or step == total:
