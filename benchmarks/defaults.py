@@ -171,6 +171,7 @@ CANDIDATES = {
               "step",
               {**X16A, "weight_decay": 1.0}),
     "x16w4": ("(x16a) with weight_decay 4", {**X16A, "weight_decay": 4.0}),
+    "x16w05": ("(x16a) with weight_decay 0.5", {**X16A, "weight_decay": 0.5}),
     "x16x": ("(x16a) with conv_activation exponential: exp instead of ReLU on the motif layer, which Koo & "
              "Ploenzke (2021) found to make first-layer kernels read whole motifs rather than parts of them",
              {**X16A, "conv_activation": "exponential"}),

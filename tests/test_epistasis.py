@@ -130,6 +130,15 @@ def test_the_regularised_model_keeps_the_moving_average_of_the_weights(momentum)
     assert not net.optimizer.use_ema or net.optimizer.ema_momentum == momentum
 
 
+@pytest.mark.parametrize("decay", [0.0, 0.5])
+def test_the_regularised_model_keeps_the_weight_decay(decay):
+    from motifnet.model.epistasis import epistatic_model
+
+    codes = encode(["ACGTAC", "GCGTAT"])
+    net = epistatic_model(tiny_regression_model(weight_decay=decay), find_landscape(codes, DNA), DNA, 0.1, 0.001)
+    assert (net.optimizer.weight_decay or 0.0) == decay
+
+
 def test_regularised_loss_adds_the_weighted_penalty():
     from motifnet.model.epistasis import epistatic_model
 

@@ -357,3 +357,17 @@ def test_markdown_table_has_one_row_per_parameter_and_a_column_per_preset():
     assert lines[2] == "| `conv_num` | 1 | 2 | an integer >= 0 | number of convolutional/pooling layers |"
     assert "| `rnn_type` | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
     assert "| `strand` | auto | forward | 'forward' or 'both' or 'auto' |" in markdown_table()
+
+
+@pytest.mark.parametrize("overrides, refused", [
+    ({"weight_decay": 1999}, False),
+    ({"weight_decay": 2000}, True),  # 0.0005 x 2000 = 1: every kernel weight set to 0 in one step
+    ({"weight_decay": 3000}, True),
+    ({"weight_decay": 10, "learning_rate": 0.1}, True),
+])
+def test_weight_decay_may_not_remove_a_weight_in_one_step(overrides, refused):
+    if not refused:
+        assert resolve(overrides)["weight_decay"] == overrides["weight_decay"]
+        return
+    with pytest.raises(ParamError, match=r"weight_decay=.* with learning_rate=.*\(their product must be below 1\)"):
+        resolve(overrides)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-#: Names of the variables that weight decay leaves alone: offsets, motifnet's per-stretch position
-#: weights (which start at 1 and weight where a kernel counts) and batch normalisation's scales.
+#: Patterns of the variables that weight decay leaves alone: offsets, motifnet's per-stretch position
+#: weights (which start at 1 and weight where a kernel counts) and batch normalisation's scales and
+#: offsets. Keras searches them in the whole variable path (``conv_1/kernel``), so no layer name may
+#: contain one. The exclusions are not saved with a model: a model.keras loaded with compile=True and
+#: trained further decays every variable.
 NOT_DECAYED = ("bias", "position_weights", "gamma", "beta")
 
 

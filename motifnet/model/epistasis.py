@@ -285,9 +285,9 @@ def epistatic_model(model, landscape: Landscape, encoder, weight: float, learnin
     if len(model.inputs) != 1:
         raise ParamError("--epistatic-reg works on sequence-only models; it cannot be combined with --features")
     net = EpistaticNet(inputs=model.inputs, outputs=model.outputs, name=model.name)
-    # The optimizer settings of the model as built (ema_momentum), but for the learning rate given.
+    # The optimizer settings of the model as built (ema_momentum, weight_decay), but for the learning rate given.
     averaging = model.optimizer.ema_momentum if getattr(model.optimizer, "use_ema", False) else 0.0
-    compile_model(net, learning_rate, False, "regression", averaging)
+    compile_model(net, learning_rate, False, "regression", averaging, model.optimizer.weight_decay or 0.0)
     net.regularise(landscape_input(landscape, encoder), weight)
     return net
 

@@ -126,8 +126,9 @@ PARAMS = (
     ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=0, low_open=True),
     ParamSpec("weight_decay", 0.0, "float",
               "decoupled weight decay (AdamW; Keras' Adam weight_decay): each training step shrinks every kernel "
-              "weight by learning_rate x weight_decay of itself (biases, position weights and batch normalisation's "
-              "scales are not decayed); 0: off",
+              "weight by the current learning rate x weight_decay of itself (biases, position weights and batch "
+              "normalisation's scales and offsets are not decayed); learning_rate x weight_decay must be below 1; "
+              "0: off",
               low=0),
     ParamSpec("ema_momentum", 0.0, "float",
               "exponential moving average of the weights (Polyak averaging; Keras' use_ema): its momentum per "
@@ -363,6 +364,10 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
     if params["position_bins"] and not weighted:
         raise ParamError(f"parameter position_bins={params['position_bins']} needs global_pool='max' or 'max+avg' "
                          f"(received: global_pool={params['global_pool']!r}); set global_pool=max or position_bins=0")
+    if params["learning_rate"] * params["weight_decay"] >= 1:
+        raise ParamError(f"parameter weight_decay={params['weight_decay']} with "
+                         f"learning_rate={params['learning_rate']} would shrink each kernel weight by its whole "
+                         "value or more in one step (their product must be below 1); give a smaller weight_decay")
     return params
 
 
