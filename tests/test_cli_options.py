@@ -295,13 +295,27 @@ def test_bad_track_options(options, message):
 ])
 def test_a_misspelt_command_gets_the_closest_name(cli, typed, message):
     result = cli(typed, "--help")
-    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+    assert result.exit_code == 2 and result.stderr.strip().splitlines() == [message + " (see 'main --help')"]
 
 
 @pytest.mark.parametrize("args, message", [
     (["--verison"], "Error: No such option '--verison'. Did you mean '--version'?"),
-    (["--", "--info"], "Error: No such option '--info'."),  # not "did you mean 'info'": it is no command name
+    # not "did you mean 'info'": it is no command name
+    (["--", "--info"], "Error: No such option '--info'. (see 'main --help')"),
 ])
 def test_an_option_where_the_command_goes_keeps_clicks_own_message(cli, args, message):
     result = cli(*args)
     assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "a.fa", "b.fa", "-o", "run", "--length", "0"],
+     "Error: Invalid value for '--length': 0 is not in the range x>=1. (see 'main train --help')"),
+    (["attribute", "run", "-o", "out", "--top", "-1"],
+     "Error: Invalid value for '--top': -1 is not in the range x>=0. (see 'main attribute --help')"),
+    (["train"], "Error: Missing argument 'FASTA...'. (see 'main train --help')"),
+])
+def test_a_value_click_refuses_is_one_line(cli, args, message):
+    """Click's own checks (ranges, choices, missing arguments) are said in one line, exit status 2."""
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stderr.strip().splitlines() == [message]

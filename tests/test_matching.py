@@ -138,7 +138,8 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
         "Error: query file standard input: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
     both = cli("compare", "-", "--db", "-", input=query.read_text())
     assert both.exit_code == 2 and both.stderr.strip().splitlines()[-1] == (
-        "Error: QUERY.meme and --db cannot both be - (standard input): give one of them as a file")
+        "Error: QUERY.meme and --db cannot both be - (standard input): give one of them as a file "
+        "(see 'main compare --help')")
 
 
 def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):

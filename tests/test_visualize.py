@@ -168,7 +168,7 @@ def test_cluster_and_optimize_inputs_write_their_pngs(trained_run, cli, tmp_path
     (["optimize-inputs", "{run}", "--layer", "conv_1", "--nodes", "0,4", "-o", "{tmp}/x.png"], "4"),
     (["optimize-inputs", "{run}", "--layer", "conv_1", "--steps", "0", "-o", "{tmp}/x.png"], "steps"),
     (["cluster", "{run}", "--classes", "0,2", "-o", "{tmp}/x.png"], "2"),
-    (["cluster", "{run}", "--classes", "zero", "-o", "{tmp}/x.png"], "--classes expects comma-separated integers"),
+    (["cluster", "{run}", "--classes", "zero", "-o", "{tmp}/x.png"], "--classes: 'zero' is not a class of the model"),
 ])
 def test_bad_options_of_cluster_and_optimize_inputs(trained_run, cli, tmp_path, args, fragment):
     run_dir, _ = trained_run

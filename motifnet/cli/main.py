@@ -45,6 +45,18 @@ COMMANDS = {
 _STOPPED = "stopped by a signal before finishing; files not yet complete were not written"
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error said in one line on standard error, with where to read the command's options.
+
+    Click's own form takes four lines (usage, a hint, a blank line, the error), which a batch job's
+    log or a pipeline's stderr would have to be read across; the exit status stays 2.
+    """
+
+    def show(self, file=None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported from their modules on first use.
 
@@ -93,6 +105,12 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            if isinstance(error, OneLineUsageError):
+                raise
+            one_line = OneLineUsageError(error.format_message(), error.ctx)
+            one_line.exit_code = error.exit_code
+            raise one_line from None
         except MotifnetError as error:
             raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:
