@@ -9,6 +9,21 @@ from pathlib import Path
 from .errors import ParamError
 
 
+def name_or_index(text: str, names: list) -> int:
+    """The position of ``text`` in ``names`` when it is one of them, else ``text`` read as an integer.
+
+    A name wins over an index, so a class named ``1`` is that class, not the one at index 1. The
+    integer is not checked against the number of names.
+
+    Raises
+    ------
+    ValueError
+        ``text`` is neither a name nor an integer.
+    """
+    text = str(text).strip()
+    return names.index(text) if text in names else int(text)
+
+
 def check_indices(values, count: int, option: str, nouns: tuple, valid: str) -> list:
     """Check a list of 0-based indices against ``count`` items, in the given order.
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._signals import check_stop
+from .._validate import name_or_index
 from ..data.shuffle import dinucleotide_shuffle, dinucleotide_shuffle_order  # noqa: F401 (re-exported)
 from ..errors import ParamError
 from ._deeplift import DeepLift, check_deeplift_model  # noqa: F401 (check_deeplift_model is public here)
@@ -155,11 +156,9 @@ def resolve_target(target, class_names) -> int | None:
         return None
     names = [str(name) for name in class_names]
     text = str(target).strip()
-    if text in names:
-        return names.index(text)
     listing = ", ".join(f"{i} {name}" for i, name in enumerate(names))
     try:
-        index = int(text)
+        index = name_or_index(text, names)
     except ValueError:
         raise ParamError(f"--target {text!r} is not a class of the model; give a class name or a 0-based "
                          f"index: {listing}") from None

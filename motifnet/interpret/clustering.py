@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validate import check_indices
+from .._validate import check_indices, name_or_index
 from ..errors import ParamError
 from .activations import KernelActivations
 
@@ -150,14 +150,10 @@ def check_classes(classes, class_names: list, regression: bool = False, option: 
     indices = []
     for value in classes:
         if isinstance(value, str):
-            text = value.strip()
-            if text in names:
-                value = names.index(text)
-            else:
-                try:
-                    value = int(text)
-                except ValueError:
-                    raise ParamError(f"{option}: {text!r} is not a class of the model; {valid}") from None
+            try:
+                value = name_or_index(value, names)
+            except ValueError:
+                raise ParamError(f"{option}: {value.strip()!r} is not a class of the model; {valid}") from None
         indices.append(value)
     checked = check_indices(indices, len(names), option, ("class", "class names or indices", "index"), valid)
     return np.unique(checked)
