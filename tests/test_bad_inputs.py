@@ -191,7 +191,8 @@ CASES = [
     (["train", "{up}", "{down}", "--class-names", "a\tb,c", *NEW_RUN], "class names must be non-empty "
      "and hold no tab or line break (they head table columns), received: 'a\\tb'; pass --class-names"),
     (["train", "{up}", "{down}", "--class-names", "a\nb,c", *NEW_RUN], "received: 'a\\nb'"),
-    (["train", "{up}", "{down}", "--class-names", "a,", *NEW_RUN], "received: ''; pass --class-names"),
+    # "a," read as the names 'a' and '', then told to pass --class-names, which was passed
+    (["train", "{up}", "{down}", "--class-names", "a,", *NEW_RUN], "--class-names gives 1 name(s) for 2 FASTA file(s)"),
     (["train", "{tabbed}", "{down}", *NEW_RUN], "received: 'x\\ty'; pass --class-names"),
     (["train", "{gata}", "--task", "regression", "--target-names", "n\tm", *NEW_RUN],
      "target names must be non-empty and hold no tab or line break"),
@@ -199,6 +200,20 @@ CASES = [
     (["activations", "{run}", "--fasta", "{short}", "--fasta", "{short_record}", "-o", "{tmp}/act.npz"],
      "differs from 40; the model takes this length only (it does not crop or pad); give sequences of that length"),
     (["activations", "{run}", "-o", "{tmp}/folder.npz"], "-o/--output: {tmp}/folder.npz is a folder"),
+    # An empty -o (`-o "$OUT"` with OUT unset) wrote into the current folder, or to standard output.
+    (["train", "{a}", "{b}", "-o", ""], "Invalid value for '-o' / '--output': is empty; give the name of what to"),
+    (["predict", "{run}", "{up}", "-o", " "], "Invalid value for '-o' / '--output': is empty"),
+    (["visualize-kernels", "{run}", "--no-match", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
+    (["scan", "{meme}", "{up}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
+    (["fold", "{rna}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
+    (["compare", "{meme}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
+    # An empty list meant its default: every kernel, every taxonomic group.
+    (["visualize-kernels", "{run}", "--no-match", "--kernels", "", *OUT],
+     "--kernels is empty: give comma-separated kernel numbers (e.g. 0,3,7), or leave the option out"),
+    (["visualize-kernels", "{run}", "--tax-group", " ", *OUT], "--tax-group is empty: give comma-separated"),
+    # A folder given as a feature file was "expected a FASTA file".
+    (["train", "{a20}", "{b20}", *OUT, "--features", "{tmp}", "--features", "{b_tsv}"],
+     "{tmp}: is a folder, expected a feature file"),
     # An existing run is kept unless --overwrite.
     (["train", "{up}", "{down}", "-o", "{run}", *TINY_PARAMS], "holds a run already; pass --overwrite"),
 ]

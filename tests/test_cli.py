@@ -356,3 +356,37 @@ def test_no_room_for_a_scratch_array_is_one_line_and_leaves_nothing(trained_run,
     assert re.fullmatch(rf"Error: {re.escape(str(out))}/\.(attributions|patterns)\.\w+\.npy: No space left on device",
                         lines[-1]), lines
     assert not out.exists()
+
+
+def _tensorflow_out_of_memory():
+    import tensorflow as tf
+
+    return tf.errors.ResourceExhaustedError(
+        None, None, "{{function_node __wrapped__StatelessRandomUniformV2_device_/job:localhost/replica:0/task:0/device:"
+                    "CPU:0}} OOM when allocating tensor with shape[5,4,1000000000] and type float on /job:localhost/"
+                    "replica:0/task:0/device:CPU:0 by allocator cpu [Op:StatelessRandomUniformV2] name: ")
+
+
+@pytest.mark.parametrize("make_error, reason", [
+    (lambda: MemoryError("Unable to allocate 90.9 TiB for an array with shape (1000, 100000000000) and data type "
+                         "uint8"),
+     " (Unable to allocate 90.9 TiB for an array with shape (1000, 100000000000) and data type uint8)"),
+    (MemoryError, ""),  # Python's own, as reading a block of --batch-size 100000000 records raised
+    (_tensorflow_out_of_memory, " (OOM when allocating tensor with shape[5,4,1000000000] and type float)"),
+])
+def test_running_out_of_memory_is_one_line_and_writes_nothing(trained_run, cli, tmp_path, monkeypatch, make_error,
+                                                               reason):
+    """A --batch-size, --length or network too large for the machine ended in a traceback."""
+    import motifnet.run.predict
+
+    def exhausted(*args, **kwargs):
+        raise make_error()
+
+    monkeypatch.setattr(motifnet.run.predict, "write_predictions", exhausted)
+    run_dir, (up, _) = trained_run
+    result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: out of memory{reason}; use a smaller --batch-size, fewer or shorter sequences, or a smaller network "
+        "(--param kernel_num, neuron_num), or a machine with more memory"]
+    assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,16 @@ import click
 import pytest
 
 from motifnet.cli.main import COMMANDS, main
-from motifnet.cli.options import comma_list, int_list, parse_formats, parse_kernels, parse_split, parse_tracks
+from motifnet.cli.options import (
+    int_list,
+    parse_chroms,
+    parse_formats,
+    parse_kernels,
+    parse_split,
+    parse_tax_groups,
+    parse_tracks,
+    text_list,
+)
 from motifnet.data.options import DataOptions
 from motifnet.errors import ParamError
 
@@ -56,27 +65,40 @@ def test_parse_split_errors(text, message):
 
 
 def test_lists_of_names_and_integers():
-    assert comma_list(" a, b ,c") == ["a", "b", "c"]
-    assert comma_list("") is None and comma_list(None) is None
+    assert text_list(" a, b ,c", "--class-names") == ["a", "b", "c"] and text_list(None, "--class-names") is None
+    assert parse_tax_groups("vertebrates, plants,") == ["vertebrates", "plants"] and parse_tax_groups(None) is None
+    assert parse_chroms("chr8,chr9", "--val-chroms") == ("chr8", "chr9") and parse_chroms(None, "--val-chroms") == ()
     assert int_list("3, 0,", "--classes") == [3, 0]
     assert int_list(None, "--classes") is None
     with pytest.raises(ParamError, match=r"--nodes expects comma-separated integers \(e\.g\. 0,3\), received: '1,x'"):
         int_list("1,x", "--nodes")
-    for text in ("1,,0", ",1", ",", " , 2"):  # a value left out, not a list
+    for text in ("1,,0", ",1", " , 2"):  # a value left out, not a list
         with pytest.raises(ParamError, match=f"--nodes expects comma-separated integers .*received: '{text}'"):
             int_list(text, "--nodes")
 
 
+@pytest.mark.parametrize("parse, option", [
+    (lambda text: text_list(text, "--class-names"), "--class-names"), (parse_kernels, "--kernels"),
+    (lambda text: int_list(text, "--nodes"), "--nodes"), (parse_formats, "--formats"),
+    (parse_tax_groups, "--tax-group"),
+    (lambda text: parse_chroms(text, "--test-chroms"), "--test-chroms"),
+])
+@pytest.mark.parametrize("text", ["", " ", ","])
+def test_an_empty_list_is_refused_not_read_as_the_default(parse, option, text):
+    # `--kernels "$K"` with K unset meant every kernel, and `--tax-group ""` every group, without a word.
+    with pytest.raises(ParamError, match=f"^{option} is empty: give comma-separated .* or leave the option out"):
+        parse(text)
+
+
 def test_kernels_and_formats_become_python_values():
     assert parse_kernels("7,0,7") == [7, 0, 7]  # the library sorts and checks them against the model
-    assert parse_kernels(None) is None and parse_kernels("") is None
+    assert parse_kernels(None) is None
     with pytest.raises(ParamError, match=r"--kernels expects comma-separated kernel numbers \(e\.g\. 0,3,7\)"):
         parse_kernels("0,three")
     assert parse_kernels("0, 3,") == [0, 3]
     with pytest.raises(ParamError, match=r"--kernels expects comma-separated kernel numbers .*received: '0,,3'"):
         parse_kernels("0,,3")
-    assert parse_formats("meme, JASPAR,,") == ("meme", "jaspar")
-    assert parse_formats("") == ()
+    assert parse_formats("meme, JASPAR,") == ("meme", "jaspar")
 
 
 # -- options declared once -----------------------------------------------------------------------------
@@ -299,13 +321,19 @@ def test_a_misspelt_command_gets_the_closest_name(cli, typed, message):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--verison"], "Error: No such option '--verison'. Did you mean '--version'?"),
+    (["--verison"], "Error: No such option '--verison'. Did you mean '--version'? (see 'main --help')"),
     # not "did you mean 'info'": it is no command name
     (["--", "--info"], "Error: No such option '--info'. (see 'main --help')"),
 ])
-def test_an_option_where_the_command_goes_keeps_clicks_own_message(cli, args, message):
+def test_an_option_where_the_command_goes_keeps_clicks_own_message_in_one_line(cli, args, message):
+    # The group's own options were said in Click's four lines (usage, hint, blank line, error).
     result = cli(*args)
-    assert result.exit_code == 2 and result.stderr.strip().splitlines()[-1] == message
+    assert result.exit_code == 2 and result.stderr.strip().splitlines() == [message]
+
+
+def test_the_group_alone_still_shows_its_help(cli):
+    result = cli()
+    assert result.exit_code == 2 and "Usage: main [OPTIONS] COMMAND" in result.output and "Commands:" in result.output
 
 
 @pytest.mark.parametrize("args, message", [

@@ -12,12 +12,13 @@ from .._signals import stopping_on_signals
 from .._validate import check_output_folder
 from .options import (
     SEED,
-    comma_list,
     genome_option,
     int_list,
     logging_options,
+    non_empty_output,
     parse_formats,
     parse_kernels,
+    parse_tax_groups,
     refuse_input_as_output,
     refuse_inputs_written,
     selection_options,
@@ -104,7 +105,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
 
 @click.command()
 @click.argument("run_dir")
-@click.option("-o", "--output", required=True, metavar="FILE",
+@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE",
               help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
 @selection_options
 @genome_option(_GENOME_HELP)
@@ -129,7 +130,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 
 @click.command("visualize-kernels")
 @click.argument("run_dir")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
+@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
+              help="Folder for plots and report.")
 @click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
 @click.option("--motif-db", metavar="jaspar|FILE.meme",
               help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
@@ -167,8 +169,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     from ..motifs.matching import MotifOptions
     from ..workflows.visualize import REPORT_FILES, kernel_figure, visualize_kernels
 
-    options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group), trim_ic=trim_ic,
-                           formats=parse_formats(formats))
+    options = MotifOptions(match=not no_match, database=motif_db, tax_group=parse_tax_groups(tax_group),
+                           trim_ic=trim_ic, formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)
     inputs = [*(("--fasta", path) for path in fasta), ("--genome", genome), ("--motif-db", motif_db)]
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
@@ -182,7 +184,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 
 @click.command()
 @click.argument("run_dir")
-@click.option("-o", "--output", required=True, metavar="FILE.png",
+@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE.png",
               help="Image of the clustered heat map: .png, .pdf or .svg.")
 @click.option("--classes", metavar="0,3",
               help="Only sequences of these classes: class names or 0-based indices, comma-separated. [default: all]")
@@ -222,7 +224,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.command("optimize-inputs")
 @click.argument("run_dir")
 @click.option("--layer", required=True, metavar="NAME", help="Layer whose nodes to optimise (see motifnet info).")
-@click.option("-o", "--output", required=True, metavar="FILE.png",
+@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE.png",
               help="Image with one logo row per node: .png, .pdf or .svg.")
 @click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
 @click.option("--bound", type=float, default=0.1, show_default=True,
@@ -289,7 +291,8 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
 @click.command(epilog=_ATTRIBUTE_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
+@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
+              help="Folder for arrays and logos.")
 @click.option("--method", required=True,
               type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
               help="Attribution method (see below).")

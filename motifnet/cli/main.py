@@ -57,6 +57,14 @@ class OneLineUsageError(click.UsageError):
         click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
 
 
+def _one_line(error: click.UsageError) -> OneLineUsageError:
+    if isinstance(error, OneLineUsageError):
+        return error
+    one_line = OneLineUsageError(error.format_message(), error.ctx)
+    one_line.exit_code = error.exit_code
+    return one_line
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported from their modules on first use.
 
@@ -102,15 +110,20 @@ class LazyGroup(click.Group):
             raise TypeError(f"{module.__name__}.{attribute} is not a click command")
         return command
 
+    def parse_args(self, ctx, args):
+        # The group's own options (`motifnet --verison`); `motifnet` alone still shows the help.
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.UsageError as error:
+            raise _one_line(error) from None
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            if isinstance(error, OneLineUsageError):
-                raise
-            one_line = OneLineUsageError(error.format_message(), error.ctx)
-            one_line.exit_code = error.exit_code
-            raise one_line from None
+            raise _one_line(error) from None
         except MotifnetError as error:
             raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:
@@ -130,6 +143,29 @@ class LazyGroup(click.Group):
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
+        except MemoryError as error:  # numpy's "Unable to allocate 90.9 TiB for an array with shape ..." among them
+            raise click.ClickException(_out_of_memory(str(error))) from None
+        except Exception as error:
+            if not _resource_exhausted(error):
+                raise
+            raise click.ClickException(_out_of_memory(getattr(error, "message", "") or str(error))) from None
+
+
+def _resource_exhausted(error: Exception) -> bool:
+    """TensorFlow's ResourceExhaustedError (an allocation the device or memory cannot hold), told without importing
+    TensorFlow."""
+    return any(cls.__name__ == "ResourceExhaustedError" for cls in type(error).__mro__)
+
+
+def _out_of_memory(detail: str) -> str:
+    # TensorFlow's message starts with its function node in braces and runs over lines; keep the first one's reason.
+    detail = " ".join(detail.split())
+    if "OOM when allocating" in detail:
+        detail = detail[detail.index("OOM when allocating"):]
+        detail = detail.split(" on /job:")[0].split(" [Op:")[0]
+    detail = f" ({detail[:200]})" if detail else ""
+    return (f"out of memory{detail}; use a smaller --batch-size, fewer or shorter sequences, or a smaller network "
+            "(--param kernel_num, neuron_num), or a machine with more memory")
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,10 +13,11 @@ from .._validate import check_output_folder
 from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
-    comma_list,
     genome_option,
     logging_options,
+    non_empty_output,
     parse_formats,
+    parse_tax_groups,
     refuse_input_as_output,
     refuse_inputs_written,
     selection_options,
@@ -51,7 +52,7 @@ def compare(query, database, collection, tax_group, top, output):
     refuse_input_as_output(output, [query, database], file_output=True)
     if query == "-" and database == "-":
         raise click.UsageError("QUERY.meme and --db cannot both be - (standard input): give one of them as a file")
-    text = compare_file(query, database, collection, comma_list(tax_group), top)
+    text = compare_file(query, database, collection, parse_tax_groups(tax_group), top)
     if output:
         write_text(output, text)
         log.info("wrote %s", output)
@@ -82,7 +83,8 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for motifs and logos.")
+@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
+              help="Folder for motifs and logos.")
 @click.option("--method", default="deeplift", show_default=True,
               type=click.Choice(["deeplift", "integrated-gradients", "saliency", "ism"]),
               help="How hypothetical contributions are computed (see below).")
@@ -147,7 +149,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                                                               batch_size))
     modisco = ModiscoConfig(max_seqlets, window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs,
                             trim_fraction)
-    options = MotifOptions(match=not no_match, database=motif_db, tax_group=comma_list(tax_group),
+    options = MotifOptions(match=not no_match, database=motif_db, tax_group=parse_tax_groups(tax_group),
                            formats=parse_formats(formats))
     refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)
     check_output_folder(out_dir)

@@ -34,11 +34,6 @@ SPLIT_DEFAULT = "0.7,0.15"
 
 # -- parsing option strings -------------------------------------------------------------------------
 
-def comma_list(text: str | None) -> list | None:
-    """``A,B,C`` as a list of stripped names; None for an absent or empty option."""
-    return [part.strip() for part in text.split(",")] if text else None
-
-
 def parse_tracks(texts) -> list:
     """``--track NAME=FILE[,FILE...]`` options as (name, [files]) pairs.
 
@@ -59,33 +54,39 @@ def parse_tracks(texts) -> list:
 
 
 def text_list(text: str | None, option: str, noun: str = "values", example: str = "0,3") -> list | None:
-    """``a, b,`` as a list of stripped strings; None for an absent or empty option.
+    """``a, b,`` as a list of stripped strings; None for an absent option.
 
     A trailing comma is allowed (``0,3,``, as loops in shell scripts write lists); an empty part
-    between two values (``1,,0``) is refused, as it is more likely a value left out than meant.
+    between two values (``1,,0``) is refused, as it is more likely a value left out than meant. So is
+    an empty value (``--kernels ""``, as ``--kernels "$UNSET"`` gives): leaving the option out is how
+    to ask for its default, and an empty shell variable should not silently mean "all".
 
     Raises
     ------
     ParamError
-        An empty part before the last; the message names ``option``.
+        An empty value, or an empty part before the last; the message names ``option``.
     """
-    if not text:
+    if text is None:
         return None
     parts = [part.strip() for part in text.split(",")]
     if parts[-1] == "":
         parts.pop()
-    if not parts or "" in parts:
+    if not any(parts):
+        raise ParamError(f"{option} is empty: give comma-separated {noun} (e.g. {example}), or leave the option out "
+                         "for its default")
+    if "" in parts:
         raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}")
     return parts
 
 
 def int_list(text: str | None, option: str, noun: str = "integers", example: str = "0,3") -> list | None:
-    """``0,3`` as a list of integers; None for an absent or empty option (parts as :func:`text_list`).
+    """``0,3`` as a list of integers; None for an absent option (parts as :func:`text_list`).
 
     Raises
     ------
     ParamError
-        A part that is not an integer, or an empty part before the last; the message names ``option``.
+        A part that is not an integer, an empty value, or an empty part before the last; the message names
+        ``option``.
     """
     parts = text_list(text, option, noun, example)
     try:
@@ -102,17 +103,32 @@ def parse_kernels(text: str | None) -> list | None:
     Raises
     ------
     ParamError
-        A part that is not an integer, or an empty part before the last.
+        A part that is not an integer, an empty value, or an empty part before the last.
     """
     return int_list(text, "--kernels", "kernel numbers", "0,3,7")
 
 
+def parse_tax_groups(text: str | None) -> list | None:
+    """``--tax-group vertebrates,plants`` as a list of JASPAR taxonomic groups; None (all) for an absent option."""
+    return text_list(text, "--tax-group", "taxonomic groups", "vertebrates,plants")
+
+
+def parse_chroms(text: str | None, option: str) -> tuple:
+    """``--val-chroms chr8,chr9`` as a tuple of chromosome names; empty for an absent option."""
+    return tuple(text_list(text, option, "chromosome names", "chr8,chr9") or ())
+
+
 def parse_formats(text: str) -> tuple:
-    """``--formats meme,jaspar`` as a tuple of lower-case format names, empty parts dropped.
+    """``--formats meme,jaspar`` as a tuple of lower-case format names (parts as :func:`text_list`).
 
     The library checks the names (:func:`motifnet.motifs.export.check_formats`).
+
+    Raises
+    ------
+    ParamError
+        An empty value, or an empty part before the last.
     """
-    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    return tuple(part.lower() for part in text_list(text, "--formats", "format names", "meme,jaspar"))
 
 
 def parse_split(text: str) -> tuple[float, float]:
@@ -209,9 +225,20 @@ def batch_size_option(help: str = "Records per forward pass."):
     return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
 
 
+def non_empty_output(ctx, param, value):
+    """Click callback of ``-o/--output``: refuse an empty name.
+
+    ``-o "$OUT"`` with OUT unset would otherwise write into the current folder (a folder output) or
+    fail after the work (a file output).
+    """
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty; give the name of what to write", ctx, param)
+    return value
+
+
 def standard_output_dash(ctx, param, value):
     """Click callback of a file output that defaults to standard output: ``-o -`` means standard output too."""
-    return None if value == "-" else value
+    return None if value == "-" else non_empty_output(ctx, param, value)
 
 
 def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output",
@@ -333,7 +360,8 @@ def data_reading_options(*, split_help: str, param_help: str, params_help: str):
                     length, param_items, params_file, **kwargs):
             from ..data.options import DataOptions
 
-            data = DataOptions(tuple(fasta), multi_label=multi_label, class_names=comma_list(class_names),
+            names = text_list(class_names, "--class-names", "class names", "up,down")
+            data = DataOptions(tuple(fasta), multi_label=multi_label, class_names=names,
                                alphabet=alphabet, structure=structure_alphabet, structure_pwm=structure_pwm,
                                length=length)
             return command(*args, data=data, params=parse_params(param_items, params_file),

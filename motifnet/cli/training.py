@@ -10,15 +10,17 @@ import click
 from .options import (
     background_options,
     combine,
-    comma_list,
     data_reading_options,
     features_option,
     genome_option,
     logging_options,
+    non_empty_output,
     overwrite_option,
+    parse_chroms,
     parse_tracks,
     preset_option,
     seed_option,
+    text_list,
     track_option,
 )
 
@@ -55,7 +57,8 @@ _regression_options = combine(
 
 @click.command(epilog=_param_epilog())
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "run_dir", required=True, metavar="RUN_DIR", help="Run folder to create.")
+@click.option("-o", "--output", "run_dir", required=True, callback=non_empty_output, metavar="RUN_DIR",
+              help="Run folder to create.")
 @data_reading_options(split_help="Train and validation fractions; the rest is the test split.",
                       param_help="A hyperparameter (repeatable).", params_help="Hyperparameters from a JSON object.")
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
@@ -99,12 +102,13 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     # The background seed only with --background: data without one reads as grid-search reads it.
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
                         tracks=parse_tracks(tracks),
-                        task=task, targets_file=targets_file, target_names=comma_list(target_names),
+                        task=task, targets_file=targets_file,
+                        target_names=text_list(target_names, "--target-names", "target names", "expr,bind"),
                         genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio,
                         background_seed=(seed or 0) if background else 0)
     config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume,
-                         preset=preset, val_chroms=tuple(comma_list(val_chroms) or ()),
-                         test_chroms=tuple(comma_list(test_chroms) or ()))
+                         preset=preset, val_chroms=parse_chroms(val_chroms, "--val-chroms"),
+                         test_chroms=parse_chroms(test_chroms, "--test-chroms"))
     try:
         # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
         with stop_on_signals():
@@ -119,7 +123,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 
 @click.command("grid-search")
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "search_dir", required=True, metavar="SEARCH_DIR",
+@click.option("-o", "--output", "search_dir", required=True, callback=non_empty_output, metavar="SEARCH_DIR",
               help="Search folder (created; a search started again with the same arguments continues there).")
 @click.option("--grid", "grid_file", required=True, metavar="GRID.json",
               help='JSON object of parameter names and lists of values, e.g. {"kernel_num": [10, 30]}.')

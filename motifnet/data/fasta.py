@@ -62,7 +62,7 @@ def display_name(path) -> str:
     return "standard input" if str(path) == "-" else str(path)
 
 
-def _open_binary(path: str):
+def _open_binary(path: str, kind: str = "a FASTA file"):
     if path == "-":
         stream = sys.stdin.buffer
         head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
@@ -73,7 +73,7 @@ def _open_binary(path: str):
     if not file_path.exists():
         raise InputError(f"{path}: no such file")
     if file_path.is_dir():
-        raise InputError(f"{path}: is a folder, expected a FASTA file")
+        raise InputError(f"{path}: is a folder, expected {kind}")
     handle = open(file_path, "rb")
     if handle.read(2) == _GZIP_MAGIC:
         handle.close()
@@ -325,8 +325,10 @@ class _TextStream(io.TextIOWrapper):
             raise _unreadable(self.display_name, error) from None
 
 
-def iter_text_stream(path) -> io.TextIOBase:
+def iter_text_stream(path, kind: str = "a text file") -> io.TextIOBase:
     """Open a plain or gzip text file (or ``-``) for reading lines as text.
+
+    ``kind`` says what the file should be (``"a feature file"``), for the message about a folder.
 
     Raises
     ------
@@ -334,6 +336,6 @@ def iter_text_stream(path) -> io.TextIOBase:
         Missing file, or (while reading) a damaged gzip stream; the message names the file.
     """
     # utf-8-sig: a byte-order mark (as Windows editors write) would otherwise join the first column's value.
-    stream = _TextStream(_open_binary(str(path)), encoding="utf-8-sig", errors="replace")
+    stream = _TextStream(_open_binary(str(path), kind), encoding="utf-8-sig", errors="replace")
     stream.display_name = display_name(path)
     return stream

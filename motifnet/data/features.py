@@ -27,7 +27,7 @@ def iter_feature_rows(path):
 
     The first item is the list of column names (from a ``#`` header line, or None).
     """
-    handle = iter_text_stream(path)
+    handle = iter_text_stream(path, "a feature file (one row of numbers per record)")
     names = None
     first = True
     with handle:

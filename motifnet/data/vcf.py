@@ -76,7 +76,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
         raise InputError(f"--vcf {name}: no such file")
     counts = VariantCounts()
     variants = []
-    lines = _CountedLines(iter_text_stream(name))
+    lines = _CountedLines(iter_text_stream(name, "a VCF file"))
     try:
         with warnings.catch_warnings():  # vcfpy warns about every header line it does not know (contig lengths)
             warnings.simplefilter("ignore")
