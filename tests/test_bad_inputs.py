@@ -214,6 +214,12 @@ CASES = [
     # A folder given as a feature file was "expected a FASTA file".
     (["train", "{a20}", "{b20}", *OUT, "--features", "{tmp}", "--features", "{b_tsv}"],
      "{tmp}: is a folder, expected a feature file"),
+    # Options that could not be honoured were ignored without a word.
+    (["visualize-kernels", "{run}", "--no-match", "--trim-ic", "5", *OUT],
+     "--trim-ic 5 is more than a column can carry against this data's letter frequencies, so no column would "
+     "reach it; give at most 2.13 bits"),
+    (["activations", "{run}", "--multi-label", "-o", "{tmp}/a.npz"], "--multi-label says how the --fasta file is "
+                                                                     "labelled; the run's own --group data is read"),
     # An existing run is kept unless --overwrite.
     (["train", "{up}", "{down}", "-o", "{run}", *TINY_PARAMS], "holds a run already; pass --overwrite"),
 ]

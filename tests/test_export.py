@@ -9,6 +9,7 @@ from motifnet.errors import ParamError
 from motifnet.motifs.export import (
     check_formats,
     check_trim_ic,
+    check_trim_ic_reachable,
     format_jaspar,
     format_transfac,
     information_content,
@@ -134,6 +135,18 @@ def test_formats_are_deduplicated_in_order():
 def test_bad_trim_thresholds(value):
     with pytest.raises(ParamError, match="--trim-ic expects a number of bits >= 0"):
         check_trim_ic(value)
+
+
+def test_a_trim_threshold_no_column_can_reach_is_refused():
+    # A column carries at most log2(1/q) bits, all of it on the rarest letter (frequency q).
+    check_trim_ic_reachable(2.0, [np.full(4, 0.25), None])
+    with pytest.raises(ParamError, match=r"^--trim-ic 2.01 is more than a column .* give at most 2 bits"):
+        check_trim_ic_reachable(2.01, [np.full(4, 0.25), None])
+    check_trim_ic_reachable(3.3, [np.array([0.1, 0.4, 0.4, 0.1])])  # log2(10) = 3.32: rare letters carry more
+    with pytest.raises(ParamError, match="give at most 3.32 bits"):
+        check_trim_ic_reachable(3.4, [np.array([0.1, 0.4, 0.4, 0.1])])
+    check_trim_ic_reachable(2.5, [np.full(4, 0.25), np.array([0.125, 0.875])])  # the structure's 3 bits count
+    check_trim_ic_reachable(9.0, [np.array([0.0, 0.5, 0.5, 0.0]) + 1e-3])  # a letter almost never seen
 
 
 def test_exported_motifs_are_the_kernel_motifs_trimmed(trained_run, cli, tmp_path):

@@ -243,6 +243,39 @@ class ExportedMotif:
     informative: bool = True
 
 
+def check_trim_ic_reachable(trim_ic: float, backgrounds) -> None:
+    """Refuse a ``--trim-ic`` that no column can reach against the data's letter frequencies.
+
+    A column carries at most log2(1 / q) bits, q the frequency of the rarest letter (all of the
+    column on it); above that every motif would be written untrimmed, as if none had informative
+    columns.
+
+    Parameters
+    ----------
+    trim_ic : float
+    backgrounds : sequence of array-like or None
+        Letter frequencies of the sequence (and structure) alphabet; None entries are skipped
+        (:func:`motifnet.interpret.kernels.background_frequencies`).
+
+    Raises
+    ------
+    ParamError
+        ``trim_ic`` above the most a sequence (or structure) column can carry.
+    """
+    most = max(_most_information(background) for background in backgrounds if background is not None)
+    if check_trim_ic(trim_ic) > most:
+        largest = math.floor(most * 100) / 100
+        raise ParamError(f"--trim-ic {trim_ic:g} is more than a column can carry against this data's letter "
+                         f"frequencies, so no column would reach it; give at most {largest:g} bits (0 keeps every "
+                         "column)")
+
+
+def _most_information(background) -> float:
+    seen = np.asarray(background, dtype=np.float64)
+    seen = seen[seen > 0]
+    return float(np.log2(1 / seen.min())) if len(seen) else 0.0
+
+
 def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM_IC, formats=("meme",)) -> list:
     """Trim the kernels' motifs and write ``motifs.*`` (and ``motifs_structure.*``) in ``formats``.
 

@@ -25,10 +25,10 @@ from ..interpret.activations import (
     motif_layer,
 )
 from ..interpret.influence import group_influence
-from ..interpret.kernels import check_kernels, check_target, consensus, kernel_motifs
+from ..interpret.kernels import background_frequencies, check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.colocation import kernel_sites, nearby_firing
 from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups, rank_by_influence
-from ..motifs.export import FORMATS, export_kernel_motifs
+from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_motifs
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
@@ -179,6 +179,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     check_target(target, dataset)
     top = check_top_kernels(top)
     motif_options = motif_options or MotifOptions()
+    check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
     out.mkdir(parents=True, exist_ok=True)  # only once the run's model loaded and the options are accepted
     earlier = _earlier_outputs(out, report)
