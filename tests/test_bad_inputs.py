@@ -201,16 +201,19 @@ CASES = [
      "differs from 40; the model takes this length only (it does not crop or pad); give sequences of that length"),
     (["activations", "{run}", "-o", "{tmp}/folder.npz"], "-o/--output: {tmp}/folder.npz is a folder"),
     # An empty -o (`-o "$OUT"` with OUT unset) wrote into the current folder, or to standard output.
-    (["train", "{a}", "{b}", "-o", ""], "Invalid value for '-o' / '--output': is empty; give the name of what to"),
+    (["train", "{a}", "{b}", "-o", ""], "Invalid value for '-o' / '--output': is empty (see"),
     (["predict", "{run}", "{up}", "-o", " "], "Invalid value for '-o' / '--output': is empty"),
     (["visualize-kernels", "{run}", "--no-match", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
     (["scan", "{meme}", "{up}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
     (["fold", "{rna}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
     (["compare", "{meme}", "-o", ""], "Invalid value for '-o' / '--output': is empty"),
-    # An empty list meant its default: every kernel, every taxonomic group.
+    # An empty value meant the default (no genome, every kernel, every taxonomic group), a list of no names too.
     (["visualize-kernels", "{run}", "--no-match", "--kernels", "", *OUT],
+     "Invalid value for '--kernels': is empty; leave the option out for its default"),
+    (["train", "{a}", "{b}", *NEW_RUN, "--genome", " "], "Invalid value for '--genome': is empty; leave the option"),
+    (["visualize-kernels", "{run}", "--no-match", "--kernels", ",", *OUT],
      "--kernels is empty: give comma-separated kernel numbers (e.g. 0,3,7), or leave the option out"),
-    (["visualize-kernels", "{run}", "--tax-group", " ", *OUT], "--tax-group is empty: give comma-separated"),
+    (["visualize-kernels", "{run}", "--tax-group", " , ", *OUT], "--tax-group is empty: give comma-separated"),
     # A folder given as a feature file was "expected a FASTA file".
     (["train", "{a20}", "{b20}", *OUT, "--features", "{tmp}", "--features", "{b_tsv}"],
      "{tmp}: is a folder, expected a feature file"),

@@ -347,3 +347,32 @@ def test_a_value_click_refuses_is_one_line(cli, args, message):
     """Click's own checks (ranges, choices, missing arguments) are said in one line, exit status 2."""
     result = cli(*args)
     assert result.exit_code == 2 and result.stderr.strip().splitlines() == [message]
+
+
+def _text_parameters():
+    """(command, arguments before the value, how messages name the parameter) of every text option and argument."""
+    cases = []
+    for name in sorted(COMMANDS):
+        command = main.get_command(click.Context(main), name)
+        arguments = [param for param in command.params if isinstance(param, click.Argument)]
+        for param in command.params:
+            if not isinstance(param.type, (click.types.StringParamType, click.Path)) or getattr(param, "is_flag", 0):
+                continue
+            if isinstance(param, click.Argument):
+                before = ["x"] * arguments.index(param)
+                cases.append((name, before, param.make_metavar(click.Context(command))))
+            else:
+                cases.append((name, [param.opts[-1]], " / ".join(f"'{opt}'" for opt in param.opts)[1:-1]))
+    return cases
+
+
+@pytest.mark.parametrize("name, before, shown", _text_parameters(), ids=lambda value: str(value))
+@pytest.mark.parametrize("value", ["", " "])
+def test_no_text_option_or_argument_takes_an_empty_value(cli, name, before, shown, value):
+    # `--genome "$GENOME"`, `--params "$P"` or `-o "$OUT"` with the variable unset meant no genome, no
+    # parameter file, or the current folder, without a word.
+    result = cli(name, *before, value)
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1, result.output
+    assert lines[0].startswith(f"Error: Invalid value for '{shown}': is empty"), lines
+    assert "Traceback" not in result.output

@@ -7,15 +7,14 @@ import logging
 import click
 
 from .._signals import stopping_on_signals
-from .options import logging_options, non_empty_output, refuse_input_as_output
+from .options import logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
 
 @click.command()
 @click.argument("fasta")
-@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="OUT.fa",
-              help="FASTA file to write (appears when complete).")
+@click.option("-o", "--output", required=True, metavar="OUT.fa", help="FASTA file to write (appears when complete).")
 @click.option("--format", "fold_format", type=click.Choice(["dotbracket", "context", "profile"]),
               default="dotbracket", show_default=True,
               help="MFE dot-bracket, structural contexts (FHIMST), or context probabilities (six rows F H I M S T).")

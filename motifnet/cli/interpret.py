@@ -15,7 +15,6 @@ from .options import (
     genome_option,
     int_list,
     logging_options,
-    non_empty_output,
     parse_formats,
     parse_kernels,
     parse_tax_groups,
@@ -105,7 +104,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
 
 @click.command()
 @click.argument("run_dir")
-@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE",
+@click.option("-o", "--output", required=True, metavar="FILE",
               help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
 @selection_options
 @genome_option(_GENOME_HELP)
@@ -130,8 +129,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 
 @click.command("visualize-kernels")
 @click.argument("run_dir")
-@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
-              help="Folder for plots and report.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
 @click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
 @click.option("--motif-db", metavar="jaspar|FILE.meme",
               help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
@@ -184,7 +182,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 
 @click.command()
 @click.argument("run_dir")
-@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE.png",
+@click.option("-o", "--output", required=True, metavar="FILE.png",
               help="Image of the clustered heat map: .png, .pdf or .svg.")
 @click.option("--classes", metavar="0,3",
               help="Only sequences of these classes: class names or 0-based indices, comma-separated. [default: all]")
@@ -224,7 +222,7 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
 @click.command("optimize-inputs")
 @click.argument("run_dir")
 @click.option("--layer", required=True, metavar="NAME", help="Layer whose nodes to optimise (see motifnet info).")
-@click.option("-o", "--output", required=True, callback=non_empty_output, metavar="FILE.png",
+@click.option("-o", "--output", required=True, metavar="FILE.png",
               help="Image with one logo row per node: .png, .pdf or .svg.")
 @click.option("--nodes", metavar="0,1", help="Nodes of the layer. [default: all]")
 @click.option("--bound", type=float, default=0.1, show_default=True,
@@ -291,8 +289,7 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
 @click.command(epilog=_ATTRIBUTE_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
-              help="Folder for arrays and logos.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
 @click.option("--method", required=True,
               type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
               help="Attribution method (see below).")

@@ -57,6 +57,33 @@ class OneLineUsageError(click.UsageError):
         click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
 
 
+def refuse_empty_values(command: click.Command) -> click.Command:
+    """Make every text option and argument of ``command`` refuse an empty or blank value (a usage error).
+
+    No motifnet option takes an empty text: ``--genome "$GENOME"`` or ``-o "$OUT"`` with the variable
+    unset would otherwise mean "no genome" or "the current folder" without a word. Each parameter's own
+    callback runs after the check.
+    """
+    for param in command.params:
+        if not (isinstance(param.type, (click.types.StringParamType, click.Path))
+                and not getattr(param, "is_flag", False)):
+            continue
+        param.callback = _non_empty(param.callback)
+    return command
+
+
+def _non_empty(callback):
+    def check(ctx, param, value):
+        values = value if isinstance(value, (tuple, list)) else (value,)  # multiple=True or nargs: a tuple
+        if any(item is not None and not str(item).strip() for item in values):
+            optional = isinstance(param, click.Option) and not param.required
+            hint = "; leave the option out for its default" if optional else ""
+            raise click.BadParameter(f"is empty{hint}", ctx, param)
+        return callback(ctx, param, value) if callback is not None else value
+
+    return check
+
+
 def _one_line(error: click.UsageError) -> OneLineUsageError:
     if isinstance(error, OneLineUsageError):
         return error
@@ -99,7 +126,7 @@ class LazyGroup(click.Group):
 
     def get_command(self, ctx, cmd_name):
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
-            self.add_command(self._load(cmd_name), cmd_name)
+            self.add_command(refuse_empty_values(self._load(cmd_name)), cmd_name)
         return super().get_command(ctx, cmd_name)
 
     def _load(self, cmd_name: str) -> click.Command:

@@ -15,7 +15,6 @@ from .options import (
     SEED,
     genome_option,
     logging_options,
-    non_empty_output,
     parse_formats,
     parse_tax_groups,
     refuse_input_as_output,
@@ -83,8 +82,7 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
-              help="Folder for motifs and logos.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for motifs and logos.")
 @click.option("--method", default="deeplift", show_default=True,
               type=click.Choice(["deeplift", "integrated-gradients", "saliency", "ism"]),
               help="How hypothetical contributions are computed (see below).")

@@ -225,20 +225,9 @@ def batch_size_option(help: str = "Records per forward pass."):
     return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
 
 
-def non_empty_output(ctx, param, value):
-    """Click callback of ``-o/--output``: refuse an empty name.
-
-    ``-o "$OUT"`` with OUT unset would otherwise write into the current folder (a folder output) or
-    fail after the work (a file output).
-    """
-    if value is not None and not value.strip():
-        raise click.BadParameter("is empty; give the name of what to write", ctx, param)
-    return value
-
-
 def standard_output_dash(ctx, param, value):
     """Click callback of a file output that defaults to standard output: ``-o -`` means standard output too."""
-    return None if value == "-" else non_empty_output(ctx, param, value)
+    return None if value == "-" else value
 
 
 def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output",

@@ -14,7 +14,6 @@ from .options import (
     SEED,
     genome_option,
     logging_options,
-    non_empty_output,
     refuse_input_as_output,
     refuse_inputs_written,
 )
@@ -40,8 +39,7 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @click.command("scan", epilog=_SCAN_EPILOG)
 @click.argument("motifs", metavar="MOTIFS")
 @click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA|BED...")
-@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
-              help="Folder for hits and enrichment.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for hits and enrichment.")
 @click.option("--threshold", type=float, default=1e-4, metavar="P", show_default=True, help="Largest p-value of a hit.")
 @click.option("--q-threshold", type=float, metavar="Q",
               help="Keep only hits with a q-value at most this as well. [default: none]")
@@ -106,8 +104,7 @@ does not write again are removed once the new files are written."""
 @click.argument("run_dir")
 @click.option("--motifs", "motif_path", required=True, metavar="MOTIFS",
               help="A MEME file, or a report folder (its motifs_distinct.meme, else patterns.meme).")
-@click.option("-o", "--output", "out_dir", required=True, callback=non_empty_output, metavar="OUT_DIR",
-              help="Folder for the tables and figures.")
+@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for the tables and figures.")
 @click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
               help="Background sequences: dinucleotide-shuffled records of the run's data.")
 @click.option("--position", type=click.IntRange(min=0), metavar="P",

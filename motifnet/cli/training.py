@@ -14,7 +14,6 @@ from .options import (
     features_option,
     genome_option,
     logging_options,
-    non_empty_output,
     overwrite_option,
     parse_chroms,
     parse_tracks,
@@ -57,8 +56,7 @@ _regression_options = combine(
 
 @click.command(epilog=_param_epilog())
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "run_dir", required=True, callback=non_empty_output, metavar="RUN_DIR",
-              help="Run folder to create.")
+@click.option("-o", "--output", "run_dir", required=True, metavar="RUN_DIR", help="Run folder to create.")
 @data_reading_options(split_help="Train and validation fractions; the rest is the test split.",
                       param_help="A hyperparameter (repeatable).", params_help="Hyperparameters from a JSON object.")
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
@@ -123,7 +121,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 
 @click.command("grid-search")
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "search_dir", required=True, callback=non_empty_output, metavar="SEARCH_DIR",
+@click.option("-o", "--output", "search_dir", required=True, metavar="SEARCH_DIR",
               help="Search folder (created; a search started again with the same arguments continues there).")
 @click.option("--grid", "grid_file", required=True, metavar="GRID.json",
               help='JSON object of parameter names and lists of values, e.g. {"kernel_num": [10, 30]}.')
