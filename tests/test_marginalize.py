@@ -87,8 +87,7 @@ def test_shuffle_keeps_letters_and_padding():
 
 def test_inserting_the_pair_as_one_motif_raises_its_class(detector, background):
     pair = _pwm(MOTIF_A + "A" * SPACING + MOTIF_B)
-    effects = insertion_effects(detector, background, [pair, _pwm(MOTIF_A)], MarginalizeConfig(n=60),
-                                np.random.default_rng(0))
+    effects = insertion_effects(detector, background, [pair, _pwm(MOTIF_A)], MarginalizeConfig(n=60))
     assert effects.mean[0, 0] > 0.9 and effects.low[0, 0] > 0.9  # class 0 rises from 0.018 to 0.982
     assert np.isclose(effects.mean[0, 1], -effects.mean[0, 0])
     assert effects.logit[0, 0] == pytest.approx(4.0, abs=0.2) and effects.logit[0, 1] == pytest.approx(-4.0, abs=0.2)
@@ -96,8 +95,7 @@ def test_inserting_the_pair_as_one_motif_raises_its_class(detector, background):
 
 
 def test_the_pair_peaks_at_its_spacing_in_its_orientation(detector, background):
-    result = pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=12),
-                          np.random.default_rng(0))
+    result = pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=12))
     assert result["spacings"] == list(range(13))
     same = result["cooperativity"][0, :, 0]
     assert int(np.argmax(same)) == SPACING and same[SPACING] > 0.8  # less where a background had the pair
@@ -339,16 +337,133 @@ def test_pair_figures_of_names_that_look_alike_do_not_overwrite_each_other(train
         assert image == f"pair_{rank:02d}_{a.replace('/', '_')}_{b.replace('/', '_')}.png"
 
 
-def test_the_log_gives_the_spacings_that_fit(trained_run, tmp_path, cli):
-    # It said "spacings 0 to 20" for a pair that fits only up to 14 in 40 positions.
+def test_a_capped_max_spacing_is_a_warning(trained_run, tmp_path, cli):
+    # It said "spacings 0 to 20" for a pair that fits only up to 14 in 40 positions, then only in an
+    # info line that --quiet hid; a huge --max-spacing took minutes to list the spacings that fit.
     run_dir, _ = trained_run
     motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
-    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "marg", "-n", 6, "--pairs", 2)
-    assert result.exit_code == 0, result.output
-    # Centred, the pair (12 positions) starts at 14: B at 14 + 6 + s ends by 40 up to s = 14.
-    assert "at spacings 0 to 14 (--max-spacing 20: wider spacings do not fit the 40 positions)" in result.stderr
-    pairs = (tmp_path / "marg" / "pairs.tsv").read_text().strip().split("\n")
-    assert max(int(line.split("\t")[3]) for line in pairs[1:]) == 14
+    for max_spacing in (20, 10**9):
+        out = tmp_path / f"marg_{max_spacing}"
+        result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 6, "--pairs", 2,
+                     "--max-spacing", max_spacing, "--quiet")
+        assert result.exit_code == 0, result.output
+        # Centred, the pair (12 positions) starts at 14: B at 14 + 6 + s ends by 40 up to s = 14.
+        assert result.stderr.splitlines() in ([
+            f"warning: --max-spacing {max_spacing} capped at 14 for the pair {pair}: wider spacings do not fit the "
+            "model's 40 positions (6 + 6 positions from position 14)"] for pair in ("ttgaca + ggg", "ggg + ttgaca"))
+        pairs = (out / "pairs.tsv").read_text().strip().split("\n")
+        assert max(int(line.split("\t")[3]) for line in pairs[1:]) == 14
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "two", "-n", 6, "--pairs", 2,
                  "--max-spacing", 2)
-    assert "at spacings 0 to 2\n" in result.stderr
+    assert "at spacings 0 to 2\n" in result.stderr and "warning" not in result.stderr
+
+
+# -- backgrounds made and predicted a chunk at a time --------------------------------------------------------
+
+def _records(count=30, seed=4):
+    codes = np.random.default_rng(seed).integers(1, 5, size=(count, LENGTH)).astype(np.uint8)
+    codes[::3, :5] = 0  # records shorter than the model: padding stays where it is
+    return codes
+
+
+def test_backgrounds_are_the_same_in_one_chunk_or_several():
+    from motifnet.interpret.marginalize import Backgrounds
+
+    records = _records()
+    for n in (20, 45):  # without replacement (fewer than the records), then with
+        background = Backgrounds(records, n, seed=2)
+        whole = background.chunk(0, n)
+        assert whole.shape == (n, LENGTH) == background.shape and len(background) == n
+        np.testing.assert_array_equal(np.concatenate([background.chunk(0, 7), background.chunk(7, 8),
+                                                      background.chunk(8, n)]), whole)
+        np.testing.assert_array_equal(np.asarray(background), whole)
+        counts = {tuple(np.bincount(row, minlength=5)) for row in records}
+        assert all(tuple(np.bincount(row, minlength=5)) in counts for row in whole)  # shuffles of records
+        padded = (whole == 0).any(axis=1)
+        assert padded.any() and np.all(whole[padded, :5] == 0) and np.all(whole[:, 5:] > 0)
+    assert not np.array_equal(Backgrounds(records, 20, seed=3).chunk(0, 20), Backgrounds(records, 20, 2).chunk(0, 20))
+
+
+def test_effects_are_the_same_in_one_chunk_or_several(detector, monkeypatch):
+    """-n allocated all N sequences times every experiment at once (21 GB for a large N); chunks bound it."""
+    from motifnet.interpret.marginalize import Backgrounds
+
+    background = Backgrounds(_records(), 50, seed=1)
+    pwms = [_pwm(MOTIF_A + "A" * SPACING + MOTIF_B), _pwm(MOTIF_A)]
+    config = MarginalizeConfig(n=50, sample=True, max_spacing=6)
+    whole = insertion_effects(detector, background, pwms, config)
+    rows = []
+    each = detector.each
+    monkeypatch.setattr(detector, "each", lambda arrays: rows.append(sum(map(len, arrays))) or each(arrays))
+    chunked = insertion_effects(detector, background, pwms, config, chunk=8)
+    assert max(rows) == 8 * 3 and sum(rows) == 50 * 3  # the background and one copy per motif, 8 at a time
+    for name in ("mean", "low", "high", "logit"):
+        np.testing.assert_allclose(getattr(chunked, name), getattr(whole, name), rtol=1e-6, atol=1e-7)
+    assert whole.mean[0, 0] > 0.5  # sampled: about 0.94^6 of the instances have the six letters the model reads
+    monkeypatch.undo()
+    whole = pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), config)
+    chunked = pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), config, chunk=16)
+    assert whole["spacings"] == chunked["spacings"] == list(range(7))
+    for name in ("pair", "expected", "cooperativity"):
+        np.testing.assert_allclose(chunked[name], whole[name], rtol=1e-6, atol=1e-7)
+
+
+def test_the_interval_of_rows_added_in_batches_is_that_of_all_rows():
+    from motifnet.interpret.marginalize import Moments, mean_interval
+
+    deltas = np.random.default_rng(0).normal(3.0, 0.01, size=(101, 2)).astype(np.float32)
+    moments = Moments()
+    for start in range(0, 101, 13):
+        moments.add(deltas[start:start + 13])
+    mean, low, high = mean_interval(deltas)
+    np.testing.assert_allclose(moments.interval(), (mean, low, high), rtol=1e-12)
+    np.testing.assert_allclose(mean, deltas.astype(np.float64).mean(axis=0), rtol=1e-12)
+    from scipy.stats import t
+    half = t.ppf(0.975, 100) * deltas.astype(np.float64).std(axis=0, ddof=1) / np.sqrt(101)
+    np.testing.assert_allclose(high - mean, half, rtol=1e-9)
+
+
+def test_a_stop_request_stops_between_chunks(detector, monkeypatch):
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+    from motifnet.interpret.marginalize import Backgrounds
+
+    background = Backgrounds(_records(), 40, seed=0)
+    calls = []
+    each = detector.each
+
+    def first_then_stop(arrays):
+        calls.append(len(arrays))
+        result = each(arrays)
+        request_stop()  # as SIGTERM's handler does, while the first chunk is predicted
+        return result
+
+    monkeypatch.setattr(detector, "each", first_then_stop)
+    with stop_on_signals(), pytest.raises(StopRequested):
+        insertion_effects(detector, background, [_pwm(MOTIF_A)], MarginalizeConfig(n=40), chunk=10)
+    assert len(calls) == 1
+    with stop_on_signals(), pytest.raises(StopRequested):
+        pair_effects(detector, background, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=40), chunk=10)
+    assert len(calls) == 2
+
+
+def test_a_signal_stops_marginalize_while_it_makes_a_large_background(trained_run, tmp_path, cli, monkeypatch):
+    """The first SIGTERM was not heeded while the N background sequences were made (and allocated) at once."""
+    import signal
+
+    import motifnet.interpret.marginalize as marginalize
+
+    shuffled = []
+
+    def shuffle(symbols, rng):
+        shuffled.append(len(symbols))
+        if len(shuffled) == 5:
+            signal.raise_signal(signal.SIGTERM)
+        return symbols
+
+    monkeypatch.setattr(marginalize, "dinucleotide_shuffle", shuffle)
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10**6)
+    assert result.exit_code == 1 and "stopped by a signal" in result.stderr, result.output
+    assert "Traceback" not in result.output and len(shuffled) == 5  # stopped at the next sequence
+    assert not (tmp_path / "out").exists()

@@ -513,3 +513,14 @@ def test_a_motif_longer_than_every_record_is_named_in_a_warning(planted, cli, tm
     assert warnings == ["warning: motif wide (52 positions) is longer than every record: it has no window to score"]
     _, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
     assert truth <= {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
+
+
+@pytest.mark.parametrize("length", ["50", "200"])  # 200 is the default: given, it is still refused
+def test_length_without_genome_is_refused(planted, tmp_path, cli, length):
+    # --length sets the window of BED lines read on --genome; without --genome it was ignored without a word.
+    _, gata, _, motifs, _ = planted
+    result = cli("scan", motifs, gata, "--length", length, "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"Error: --length {length} applies to BED inputs read on --genome")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

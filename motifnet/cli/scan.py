@@ -72,6 +72,11 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     from ..report.motif_sites import SCAN_SUMMARY
     from ..workflows.scan import SCAN_FILES, scan_to_folder
 
+    # Only a --length the user gave is refused: its default is there for BED inputs and harms no FASTA scan.
+    length_given = click.get_current_context().get_parameter_source("length") == click.core.ParameterSource.COMMANDLINE
+    if genome is None and length_given:
+        raise click.UsageError(f"--length {length} applies to BED inputs read on --genome (the window around each "
+                               "line); give --genome FILE.fa with BED inputs, or leave out --length")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)

@@ -2,7 +2,10 @@
 
 A motif is inserted into background sequences (dinucleotide-shuffled records, so that no real site
 is left and the composition stays) and the change of every output, probability and logit, is
-averaged over the sequences (Koo & Ploenzke's global importance analysis; tangermeme's
+averaged over the sequences. The backgrounds are made, changed and predicted a chunk at a time
+(:class:`Backgrounds`, :data:`CHUNK_BYTES`), each seeded by its number: memory does not grow with
+their number, a stop request is heeded between sequences and chunks, and the results do not depend
+on the chunks (Koo & Ploenzke's global importance analysis; tangermeme's
 ``marginalize``). Pairs of motifs are inserted at each spacing and relative orientation, and their
 effect compared with the sum of the single effects at the same positions. Ablation replaces the
 sites of a motif in real records by shuffled sequence.
@@ -31,6 +34,14 @@ EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_log
 PAIR_COLUMNS = ("motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
                 "cooperativity")
 ABLATION_COLUMNS = ("motif", "class", "records", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
+
+#: Sequence codes an experiment holds at a time, in bytes: the background sequences of a chunk times the
+#: copies the experiment predicts of each (the background, one per motif or per pair and spacing). The
+#: predictions of a chunk (a copy for the input pipeline, the outputs) take a few times this again.
+CHUNK_BYTES = 64 * 2**20
+
+# What each random draw is seeded by, beside --seed and the sequence's number (numpy.random.default_rng).
+_BACKGROUND_ROWS, _BACKGROUND, _SINGLE_INSTANCES, _PAIR_INSTANCES = range(4)
 
 
 @dataclass
@@ -129,9 +140,32 @@ def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool 
     pwm = np.asarray(pwm, dtype=np.float64)
     if not sample:
         return np.repeat(pwm.argmax(axis=1)[None, :] + 1, n, axis=0).astype(np.uint8)
+    return _drawn_codes(pwm, rng.random((n, len(pwm))))
+
+
+def _drawn_codes(pwm: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Codes (1-4) of the letters that uniform ``draws`` (shape=(n, width)) pick from each column of ``pwm``."""
     cumulative = np.cumsum(pwm / pwm.sum(axis=1, keepdims=True), axis=1)
-    draws = rng.random((n, len(pwm), 1))
-    return (np.minimum((draws > cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
+    return (np.minimum((draws[:, :, None] > cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
+
+
+def _instances(pwms, first: int, count: int, config: MarginalizeConfig, stream: int) -> list:
+    """Codes of one instance of each motif of ``pwms`` for each of the sequences ``first`` to ``first + count - 1``.
+
+    The consensus, or with ``config.sample`` letters drawn from each matrix by a generator seeded by
+    (``config.seed``, ``stream``, the sequence's number): a sequence gets the same instances in any chunk.
+
+    Returns
+    -------
+    list of numpy.ndarray of uint8, shape=(count, width)
+    """
+    pwms = [np.asarray(pwm, dtype=np.float64) for pwm in pwms]
+    if not config.sample:
+        return [motif_codes(pwm, count, None) for pwm in pwms]
+    widths = [len(pwm) for pwm in pwms]
+    draws = np.array([np.random.default_rng([config.seed, stream, first + i]).random(sum(widths))
+                      for i in range(count)]).reshape(count, sum(widths))
+    return [_drawn_codes(pwm, block) for pwm, block in zip(pwms, np.split(draws, np.cumsum(widths)[:-1], axis=1))]
 
 
 def sequence_codes(encoder, codes: np.ndarray) -> np.ndarray:
@@ -184,16 +218,70 @@ def shuffle_codes(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return shuffled
 
 
-def background_codes(codes: np.ndarray, n: int, rng: np.random.Generator) -> tuple:
-    """``n`` records of ``codes`` (drawn without replacement when there are enough), dinucleotide-shuffled.
+class Backgrounds:
+    """``n`` background sequences: records of ``codes``, dinucleotide-shuffled, made a chunk at a time on request.
 
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        The shuffled codes, shape=(n, length), and the rows they came from.
+    The records are drawn without replacement when there are enough (with replacement otherwise).
+    Sequence ``i`` is shuffled (and, with replacement, drawn) by a generator seeded by ``seed`` and
+    ``i``, as ``scan`` seeds its shuffles: any chunk of the sequences is the same however the ``n`` are
+    divided, and only a chunk is held at a time. An array-like of shape ``(n, length)``:
+    ``numpy.asarray`` makes all ``n`` at once (for a few sequences).
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape=(records, length)
+        Sequence codes (0 padding, then 1-4).
+    n : int
+    seed : int
     """
-    rows = rng.choice(len(codes), size=n, replace=n > len(codes))
-    return shuffle_codes(codes[rows], rng), rows
+
+    def __init__(self, codes: np.ndarray, n: int, seed: int):
+        self.codes, self.n, self.seed = codes, n, seed
+        # Without replacement, which records are drawn depends on all n: drawn at once (at most one per record).
+        self.rows = (np.random.default_rng([seed, _BACKGROUND_ROWS]).choice(len(codes), size=n, replace=False)
+                     if n <= len(codes) else None)
+
+    @property
+    def shape(self) -> tuple:
+        return self.n, self.codes.shape[1]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __array__(self, dtype=None, copy=None):
+        codes = self.chunk(0, self.n)
+        return codes if dtype is None else codes.astype(dtype)
+
+    def chunk(self, start: int, stop: int) -> np.ndarray:
+        """The sequences ``start`` to ``stop - 1``, shape=(stop - start, length).
+
+        Raises
+        ------
+        StopRequested
+            A signal asked to stop (checked before each sequence).
+        """
+        shuffled = np.empty((stop - start, self.codes.shape[1]), dtype=self.codes.dtype)
+        for i in range(start, stop):
+            check_stop()
+            rng = np.random.default_rng([self.seed, _BACKGROUND, i])
+            row = self.codes[self.rows[i] if self.rows is not None else rng.integers(len(self.codes))]
+            letters = np.flatnonzero(row)
+            shuffled[i - start] = row
+            shuffled[i - start, letters] = dinucleotide_shuffle(row[letters], rng)
+        return shuffled
+
+
+def _chunks(background, arrays: int, chunk: int | None):
+    """(first sequence, codes) of consecutive chunks of ``background`` (an array, or :class:`Backgrounds`).
+
+    ``chunk`` sequences at a time; None: as many as :data:`CHUNK_BYTES` holds for ``arrays`` copies.
+    """
+    n, length = background.shape
+    size = chunk if chunk is not None else max(1, CHUNK_BYTES // (arrays * length))
+    for start in range(0, n, size):
+        check_stop()
+        stop = min(start + size, n)
+        yield start, background.chunk(start, stop) if isinstance(background, Backgrounds) else background[start:stop]
 
 
 def insert(codes: np.ndarray, instances: np.ndarray, start: int) -> np.ndarray:
@@ -244,6 +332,10 @@ class OutputsAndLogits:
     def __call__(self, codes: np.ndarray) -> tuple:
         """(outputs, logits) of the sequences ``codes``, each shape=(n, outputs)."""
         return self.each([codes])[0]
+
+    def forget(self) -> None:
+        """Drop the outputs kept for the sequences of earlier calls: the experiments do between chunks."""
+        self._folded.clear()
 
     def each(self, code_arrays) -> list:
         """(outputs, logits) of each array of ``code_arrays`` (shape=(n_i, length)), all predicted (and folded) at once.
@@ -297,14 +389,41 @@ def _centred(letters: np.ndarray) -> np.ndarray:
     return np.all(letters == ((positions >= left) & (positions < left + count)), axis=1)
 
 
+class Moments:
+    """Mean and sum of squared deviations of each column of rows added a batch at a time.
+
+    Chan, Golub and LeVeque's pairwise update, in float64: memory does not grow with the rows, and
+    the result is that of all rows at once up to rounding.
+    """
+
+    def __init__(self):
+        self.count, self.mean, self.squares = 0, 0.0, 0.0
+
+    def add(self, rows: np.ndarray) -> None:
+        """Add ``rows`` (shape=(n, columns))."""
+        rows = np.asarray(rows, dtype=np.float64)
+        if not len(rows):
+            return
+        mean = rows.mean(axis=0)
+        total = self.count + len(rows)
+        shift = mean - self.mean
+        self.squares = self.squares + ((rows - mean) ** 2).sum(axis=0) + shift ** 2 * (self.count * len(rows) / total)
+        self.mean = self.mean + shift * (len(rows) / total)
+        self.count = total
+
+    def interval(self) -> tuple:
+        """The mean of each column and its 95% t-interval (at least two rows added)."""
+        from scipy.stats import t
+
+        half = t.ppf(0.975, self.count - 1) * np.sqrt(self.squares / (self.count - 1) / self.count)
+        return self.mean, self.mean - half, self.mean + half
+
+
 def mean_interval(deltas: np.ndarray) -> tuple:
     """Mean of each column of ``deltas`` (shape=(n, outputs)) and its 95% t-interval."""
-    from scipy.stats import t
-
-    n = len(deltas)
-    mean = deltas.mean(axis=0)
-    half = t.ppf(0.975, n - 1) * deltas.std(axis=0, ddof=1) / np.sqrt(n)
-    return mean, mean - half, mean + half
+    moments = Moments()
+    moments.add(deltas)
+    return moments.interval()
 
 
 # -- experiments ----------------------------------------------------------------------------------------------
@@ -325,21 +444,27 @@ class Effects:
     logit: np.ndarray
 
 
-def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, config: MarginalizeConfig,
-                      rng: np.random.Generator, names: list | None = None) -> Effects:
+def insertion_effects(predict: OutputsAndLogits, background, pwms, config: MarginalizeConfig,
+                      names: list | None = None, chunk: int | None = None) -> Effects:
     """The change of every output when each motif of ``pwms`` is inserted into ``background``.
+
+    The sequences are changed and predicted a chunk at a time (the kept outputs of ``predict``
+    dropped between chunks), so memory does not grow with their number; the results do not depend
+    on the chunks, up to rounding.
 
     Parameters
     ----------
     predict : OutputsAndLogits
-    background : numpy.ndarray, shape=(n, length)
+    background : Backgrounds or numpy.ndarray, shape=(n, length)
         Sequence codes of the background sequences.
     pwms : list of numpy.ndarray, shape=(width, 4)
     config : MarginalizeConfig
-    rng : numpy.random.Generator
-        Draws the instances of ``config.sample``.
+        With ``config.sample``, sequence ``i``'s instances are drawn by a generator seeded by
+        (``config.seed``, ``i``).
     names : list of str or None
         The motifs' names, for messages. Default is None: "the motif".
+    chunk : int or None
+        Background sequences per chunk. Default is None: as many as :data:`CHUNK_BYTES` holds.
 
     Returns
     -------
@@ -349,19 +474,24 @@ def insertion_effects(predict: OutputsAndLogits, background: np.ndarray, pwms, c
     ------
     ParamError
         A motif wider than the sequences, or one that does not fit at ``config.position``; before any prediction.
+    StopRequested
+        A signal asked to stop (checked between sequences and between forward passes).
     """
-    inputs = [background]
     starts = [_start(background.shape[1], len(pwm), config.position, f"motif {names[m]!r}" if names else "the motif")
               for m, pwm in enumerate(pwms)]
-    for pwm, start in zip(pwms, starts):
-        inputs.append(insert(background, motif_codes(pwm, len(background), rng, config.sample), start))
-    (base, base_logits), *insertions = predict.each(inputs)
-    rows = {"mean": [], "low": [], "high": [], "logit": []}
-    for inserted, logits in insertions:
-        mean, low, high = mean_interval(inserted - base)
-        for name, value in zip(rows, (mean, low, high, (logits - base_logits).mean(axis=0))):
-            rows[name].append(value)
-    return Effects(*(np.array(rows[name]) for name in ("mean", "low", "high", "logit")))
+    deltas = [Moments() for _ in pwms]
+    logit_deltas = [Moments() for _ in pwms]
+    for first, codes in _chunks(background, len(pwms) + 1, chunk):
+        predict.forget()
+        instances = _instances(pwms, first, len(codes), config, _SINGLE_INSTANCES)
+        inputs = [codes] + [insert(codes, motif, start) for motif, start in zip(instances, starts)]
+        (base, base_logits), *insertions = predict.each(inputs)
+        for m, (inserted, logits) in enumerate(insertions):
+            deltas[m].add(inserted - base)
+            logit_deltas[m].add(logits - base_logits)
+    predict.forget()
+    mean, low, high = (np.array(values) for values in zip(*(moments.interval() for moments in deltas)))
+    return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]))
 
 
 def top_motifs(effects: Effects, count: int) -> list:
@@ -370,44 +500,81 @@ def top_motifs(effects: Effects, count: int) -> list:
     return [int(i) for i in np.argsort(-strength, kind="stable")[:count]]
 
 
-def pair_effects(predict: OutputsAndLogits, background: np.ndarray, pwm_a, pwm_b, config: MarginalizeConfig,
-                 rng: np.random.Generator, names: tuple | None = None) -> dict:
+def pair_layout(length: int, width_a: int, width_b: int, config: MarginalizeConfig,
+                names: tuple | None = None) -> tuple:
+    """Where :func:`pair_effects` puts a pair: motif A's start, and the spacings at which motif B still fits.
+
+    Parameters
+    ----------
+    length : int
+        Positions of the sequences.
+    width_a, width_b : int
+    config : MarginalizeConfig
+        ``position`` (A's start; None: the pair centred at spacing 0) and ``max_spacing``.
+    names : tuple of str or None
+        A's and B's names, for messages. Default is None: "the pair".
+
+    Returns
+    -------
+    (int, list of int)
+        A's start, and the spacings 0 to ``config.max_spacing`` at which B ends within ``length``.
+
+    Raises
+    ------
+    ParamError
+        The pair does not fit at spacing 0.
+    """
+    start_a = _start(length, width_a + width_b, config.position, f"the pair {names[0]!r} and {names[1]!r}"
+                     if names else "the pair", "ask for fewer --pairs, or give narrower motifs")
+    return start_a, list(range(min(config.max_spacing, length - start_a - width_a - width_b) + 1))
+
+
+def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: MarginalizeConfig,
+                 names: tuple | None = None, chunk: int | None = None) -> dict:
     """Motif A then motif B at every spacing and relative orientation, against their single effects.
 
     A is inserted at ``config.position`` (default: the pair centred at spacing 0); B starts
-    ``spacing`` positions after A's end, as it is (``same``) or reverse-complemented
-    (``opposite``). Each single effect is measured at the same position as in the pair. ``names``
-    (A's and B's) name the pair in messages.
+    ``spacing`` positions after A's end (:func:`pair_layout`), as it is (``same``) or
+    reverse-complemented (``opposite``). Each single effect is measured at the same position as in
+    the pair. ``names`` (A's and B's) name the pair in messages. As :func:`insertion_effects`, a
+    chunk of ``background`` at a time (``chunk`` sequences; None: as many as :data:`CHUNK_BYTES`
+    holds), with sampled instances seeded by (``config.seed``, the sequence's number).
 
     Returns
     -------
     dict
         ``spacings`` (list of int, those that fit), and ``pair``, ``expected``, ``cooperativity``:
         numpy.ndarray, shape=(orientations, spacings, outputs), mean changes of the outputs.
+
+    Raises
+    ------
+    ParamError
+        The pair does not fit (:func:`pair_layout`); before any prediction.
+    StopRequested
+        A signal asked to stop (checked between sequences and between forward passes).
     """
-    length = background.shape[1]
     width_a, width_b = len(pwm_a), len(pwm_b)
-    start_a = _start(length, width_a + width_b, config.position, f"the pair {names[0]!r} and {names[1]!r}"
-                     if names else "the pair", "ask for fewer --pairs, or give narrower motifs")
-    spacings = [s for s in range(config.max_spacing + 1) if start_a + width_a + s + width_b <= length]
-    instances_a = motif_codes(pwm_a, len(background), rng, config.sample)
-    instances_b = motif_codes(pwm_b, len(background), rng, config.sample)
-    with_a = insert(background, instances_a, start_a)
-    inputs = [background, with_a]
-    for orientation in ORIENTATIONS:
-        oriented_b = instances_b if orientation == "same" else reverse_complement_codes(instances_b)
-        for spacing in spacings:
-            start_b = start_a + width_a + spacing
-            inputs += [insert(background, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
-    base, *changed = (outputs for outputs, _ in predict.each(inputs))
-    delta_a, *deltas = ((outputs - base).mean(axis=0) for outputs in changed)
-    deltas = iter(deltas)  # B alone, then the pair, at each orientation and spacing in turn
-    shape = (len(ORIENTATIONS), len(spacings), base.shape[1])
-    pair, expected = np.zeros(shape), np.zeros(shape)
-    for o in range(len(ORIENTATIONS)):
-        for s in range(len(spacings)):
-            delta_b, pair[o, s] = next(deltas), next(deltas)
-            expected[o, s] = delta_a + delta_b
+    start_a, spacings = pair_layout(background.shape[1], width_a, width_b, config, names)
+    # A alone, then B alone and the pair at each orientation and spacing in turn (the background is the base).
+    deltas = [Moments() for _ in range(1 + 2 * len(ORIENTATIONS) * len(spacings))]
+    for first, codes in _chunks(background, len(deltas) + 1, chunk):
+        predict.forget()
+        instances_a, instances_b = _instances([pwm_a, pwm_b], first, len(codes), config, _PAIR_INSTANCES)
+        with_a = insert(codes, instances_a, start_a)
+        inputs = [codes, with_a]
+        for orientation in ORIENTATIONS:
+            oriented_b = instances_b if orientation == "same" else reverse_complement_codes(instances_b)
+            for spacing in spacings:
+                start_b = start_a + width_a + spacing
+                inputs += [insert(codes, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
+        base, *changed = (outputs for outputs, _ in predict.each(inputs))
+        for moments, outputs in zip(deltas, changed):
+            moments.add(outputs - base)
+    predict.forget()
+    delta_a, *rest = (moments.mean for moments in deltas)
+    shape = (len(ORIENTATIONS), len(spacings), len(delta_a))
+    delta_b, pair = np.array(rest[0::2]).reshape(shape), np.array(rest[1::2]).reshape(shape)
+    expected = delta_a + delta_b
     return {"spacings": spacings, "pair": pair, "expected": expected, "cooperativity": pair - expected}
 
 

@@ -20,13 +20,14 @@ from ..interpret.marginalize import (
     EFFECT_COLUMNS,
     ORIENTATIONS,
     PAIR_COLUMNS,
+    Backgrounds,
     MarginalizeConfig,
     OutputsAndLogits,
     ablation_effects,
-    background_codes,
     check_marginalize_encoder,
     insertion_effects,
     pair_effects,
+    pair_layout,
     pairs_of,
     sequence_codes,
     top_motifs,
@@ -276,6 +277,21 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
     return figure
 
 
+def _log_spacings(length: int, pwm_a, pwm_b, config: MarginalizeConfig, names: tuple) -> None:
+    """Say the spacings a pair is inserted at; a warning when wider ones of ``--max-spacing`` do not fit.
+
+    Part of the request is honoured (spacings 0 to the widest that fits), and which pairs are
+    inserted is known only once the single effects are measured: a warning, not a refusal.
+    """
+    start_a, spacings = pair_layout(length, len(pwm_a), len(pwm_b), config, names)
+    if spacings[-1] < config.max_spacing:
+        log.warning("warning: --max-spacing %d capped at %d for the pair %s + %s: wider spacings do not fit the "
+                    "model's %d positions (%d + %d positions from position %d)", config.max_spacing, spacings[-1],
+                    *names, length, len(pwm_a), len(pwm_b), start_a)
+    else:
+        log.info("pair %s + %s at spacings 0 to %d", *names, spacings[-1])
+
+
 def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, hits=None, fasta=()) -> dict:
     """Insert each motif into shuffled records of the run's data (and pairs, and ablate hits); write OUT_DIR.
 
@@ -312,7 +328,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     -------
     dict
         ``effects`` (Effects), ``motifs`` (names), ``pairs`` (dict per (a, b) of :func:`pair_effects`),
-        ``background`` (numpy.ndarray, shape=(n, length): sequence codes of the background sequences).
+        ``background`` (:class:`motifnet.interpret.marginalize.Backgrounds`, array-like, shape=(n, length):
+        sequence codes of the background sequences, made on request).
     """
     from ..plot.figures import save_figure
     from ..plot.scan import plot_effects
@@ -340,11 +357,11 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
     predict = OutputsAndLogits(run.model, encoder, config.batch_size,
                                folded_inputs(run) if fold_options is not None else None)
-    rng = np.random.default_rng(config.seed)
-    background, _ = background_codes(sequence_codes(encoder, run.dataset.codes), config.n, rng)
+    # Made a chunk at a time by each experiment (memory does not grow with -n), each sequence seeded by its number.
+    background = Backgrounds(sequence_codes(encoder, run.dataset.codes), config.n, config.seed)
     folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
     log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
-    effects = insertion_effects(predict, background, motifs.pwms, config, rng, motifs.names)
+    effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names)
     rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
             for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
     # Every file is written at the end, once all the work is done: a failure or a stop on the way
@@ -357,12 +374,10 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         chosen = top_motifs(effects, config.pairs)
         pair_rows = []
         for a, b in pairs_of(chosen):
-            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config, rng,
+            _log_spacings(background.shape[1], motifs.pwms[a], motifs.pwms[b], config,
+                          (motifs.names[a], motifs.names[b]))
+            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config,
                                   (motifs.names[a], motifs.names[b]))
-            widest = result["spacings"][-1]
-            cut = (f" (--max-spacing {config.max_spacing}: wider spacings do not fit the {background.shape[1]} "
-                   "positions)") if widest < config.max_spacing else ""
-            log.info("pair %s + %s at spacings 0 to %d%s", motifs.names[a], motifs.names[b], widest, cut)
             pairs[motifs.names[a], motifs.names[b]] = result
             for o, orientation in enumerate(ORIENTATIONS):
                 for s, spacing in enumerate(result["spacings"]):
@@ -375,6 +390,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         texts["pairs.tsv"] = _table(PAIR_COLUMNS, pair_rows)
 
     if sites is not None:
+        rng = np.random.default_rng(config.seed)
         located = ablation_sites(sites, motifs.names, dataset.ids, lengths, dataset.codes.shape[1])
         ablation_rows = []
         codes = sequence_codes(encoder, dataset.codes)
