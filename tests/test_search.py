@@ -117,7 +117,7 @@ def test_grid_file_errors_are_one_line_cli_errors(cli, tmp_path, text, message):
 
 CLI_ERRORS = [
     (["--grid", "missing.json"], "missing.json: no such grid file"),
-    (["--queue", "short"], "--queue apply to batch jobs: add --slurm or --pbs"),
+    (["--queue", "short"], "--queue applies only to batch jobs: add --slurm or --pbs"),
     (["--scheduler", "tcp://127.0.0.1:1", "--slurm"], "--scheduler and --slurm exclude each other"),
     (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "with --scheduler the cluster already has its workers"),
     (["--param", "kernel_nm=3"], "unknown parameter 'kernel_nm'"),
@@ -417,14 +417,111 @@ def test_batch_job_scripts_carry_queue_cores_memory_walltime_and_one_trial_per_w
     assert "tcp://127.0.0.1:" in script  # the scheduler listens on the interface asked for
 
 
-def test_batch_jobs_without_cores_or_memory_say_what_to_give(monkeypatch):
+def test_batch_jobs_without_cores_or_memory_say_what_to_give():
     import dask
 
-    from motifnet.search._cluster import ClusterOptions, make_jobqueue_cluster
+    from motifnet.search._cluster import ClusterOptions
 
     with dask.config.set({"jobqueue.slurm.cores": None, "jobqueue.slurm.memory": None}):
-        with pytest.raises(ParamError, match="give --cores and --memory"):
-            make_jobqueue_cluster(ClusterOptions("slurm", queue="short", interface="lo"))
+        with pytest.raises(ParamError, match=re.escape("--slurm needs --cores and --memory for each job, e.g. "
+                                                       "--cores 4 --memory 16GB")):
+            ClusterOptions("slurm", queue="short", interface="lo").checked()
+    with dask.config.set({"jobqueue.slurm.cores": 8, "jobqueue.slurm.memory": "24GB"}):
+        ClusterOptions("slurm").checked()  # dask-jobqueue's configuration gives them
+
+
+JOB = ["--cores", "4", "--memory", "16GB"]
+WALLTIME_FORMS = "HH:MM:SS, MM:SS, minutes or D-HH:MM:SS (e.g. 02:00:00 or 1-12:00:00)"
+# (arguments, whether sbatch and qsub are on PATH, the one line the command prints)
+BATCH_ERRORS = [
+    (["--slurm"], True, "--slurm needs --cores and --memory for each job, e.g. --cores 4 --memory 16GB "
+                        "(or set cores and memory in ~/.config/dask/jobqueue.yaml)"),
+    (["--pbs", "--cores", "4"], True, "--pbs needs --memory for each job, e.g. --memory 16GB (or set memory in "
+                                      "~/.config/dask/jobqueue.yaml)"),
+    (["--slurm", "--pbs", *JOB], True, "--slurm and --pbs exclude each other"),
+    (["--pbs", "--slurm", *JOB], True, "--slurm and --pbs exclude each other"),
+    (["--slurm", *JOB, "--walltime", "2h"], True, f"--walltime of SLURM jobs must be {WALLTIME_FORMS}; "
+                                                  "received: '2h'"),
+    (["--slurm", *JOB, "--walltime", "1:75:00"], True, f"--walltime of SLURM jobs must be {WALLTIME_FORMS}; "
+                                                       "received: '1:75:00'"),
+    (["--pbs", *JOB, "--walltime", "1-00:00:00"], True, "--walltime of PBS jobs must be HH:MM:SS, MM:SS or seconds "
+                                                        "(e.g. 02:00:00); received: '1-00:00:00'"),
+    (["--slurm", "--cores", "4", "--memory", "16"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
+                                                          "or 16GiB; received: '16'"),
+    (["--pbs", "--cores", "4", "--memory", "lots"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
+                                                          "or 16GiB; received: 'lots'"),
+    (["--pbs", "--cores", "4", "--memory", "16GX"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
+                                                          "or 16GiB; received: '16GX'"),
+    (["--walltime", "02:00:00"], True, "--walltime applies only to batch jobs: add --slurm or --pbs"),
+    (["--memory", "16GB"], True, "--memory applies only to batch jobs: add --slurm or --pbs"),
+    (["--interface", "lo"], True, "--interface applies only to batch jobs: add --slurm or --pbs"),
+    (["--queue", "short", "--job-extra", "-A lab"], True, "--queue, --job-extra apply only to batch jobs: add "
+                                                          "--slurm or --pbs"),
+    (["--slurm", *JOB], False, "--slurm needs the sbatch command, which is not on PATH: run grid-search on a "
+                               "SLURM login node"),
+    (["--pbs", *JOB, "--interface", "lo"], False, "--pbs needs the qsub command, which is not on PATH: run "
+                                                  "grid-search on a PBS login node"),
+    (["--slurm", *JOB, "--interface", "nosuch0"], True, "--interface nosuch0: no such network interface with an "
+                                                        "IPv4 address on this machine; present: "),
+]
+
+
+@pytest.mark.parametrize("arguments, submit, message", BATCH_ERRORS)
+def test_batch_job_options_are_refused_in_one_line_before_any_cluster_starts(cli, tmp_path, monkeypatch,
+                                                                             arguments, submit, message):
+    import dask
+    import distributed
+
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a cluster was started")
+
+    # sbatch and qsub where the case needs them, whatever this machine has; no cluster or job, ever.
+    which = shutil.which
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: (f"/usr/bin/{name}" if submit else None)
+                        if name in ("sbatch", "qsub") else which(name, *args, **kwargs))
+    monkeypatch.setattr("motifnet.search._cluster.make_jobqueue_cluster", no_cluster)
+    monkeypatch.setattr(distributed, "LocalCluster", no_cluster)
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    unset = {f"jobqueue.{kind}.{name}": None for kind in ("slurm", "pbs") for name in ("cores", "memory")}
+    with dask.config.set(unset):  # what a jobqueue.yaml of this machine gives would hide a missing option
+        result = cli("grid-search", *fasta, "-o", tmp_path / "search", "--grid", tmp_path / "grid.json", *arguments)
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.output
+    assert not (tmp_path / "search").exists()
+
+
+@pytest.mark.parametrize("kind, walltimes", [
+    ("slurm", ["30", "30:00", "02:00:00", "100:00:00", "1-12", "1-12:30", "2-00:00:00"]),
+    ("pbs", ["3600", "30:00", "02:00:00", "100:00:00"]),
+])
+def test_batch_jobs_take_the_walltimes_and_memory_sizes_their_batch_system_reads(kind, walltimes):
+    from motifnet.search._cluster import ClusterOptions
+
+    for walltime in walltimes:
+        assert ClusterOptions(kind, cores=4, memory="16GB", walltime=walltime).checked().walltime == walltime
+    for memory in ["16GB", "4000MB", "16GiB", "16 GB", "1.5TB", "500M", "16gb"]:
+        assert ClusterOptions(kind, cores=4, memory=memory).checked().memory == memory
+
+
+def test_an_interface_is_one_of_this_machines_with_an_ipv4_address(monkeypatch):
+    import socket
+    from types import SimpleNamespace
+
+    import psutil
+
+    from motifnet.search._cluster import ClusterOptions, check_environment
+
+    ipv4, ipv6 = SimpleNamespace(family=socket.AF_INET), SimpleNamespace(family=socket.AF_INET6)
+    monkeypatch.setattr(psutil, "net_if_addrs", lambda: {"lo": [ipv4, ipv6], "ib0": [ipv6], "eth0": [ipv4]})
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: f"/usr/bin/{name}")
+    check_environment(ClusterOptions("slurm", cores=4, memory="16GB", interface="eth0"))
+    with pytest.raises(ParamError, match=re.escape("--interface ib0: no such network interface with an IPv4 "
+                                                   "address on this machine; present: eth0, lo")):
+        check_environment(ClusterOptions("pbs", cores=4, memory="16GB", interface="ib0"))
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)
+    check_environment(ClusterOptions("local"))  # local workers need no batch system
 
 
 def test_an_unreachable_scheduler_is_one_error(tmp_path):
@@ -694,7 +791,7 @@ def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
     ({"kind": "moon"}, "cluster kind must be one of local, scheduler, slurm, pbs, received: 'moon'"),
     ({"kind": "scheduler"}, "needs its scheduler's address (--scheduler ADDRESS)"),
     ({"kind": "pbs", "scheduler": "tcp://127.0.0.1:1"}, "it cannot be combined with a pbs cluster"),
-    ({"cores": 4}, "--cores apply to batch jobs: add --slurm or --pbs"),
+    ({"cores": 4}, "--cores applies only to batch jobs: add --slurm or --pbs"),
     ({"workers": 0}, "--workers must be at least 1, received: 0"),
 ])
 def test_cluster_options_that_do_not_fit_together_are_refused(options, message):

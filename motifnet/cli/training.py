@@ -139,12 +139,13 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--threads", type=click.IntRange(min=1), metavar="N",
               help="TensorFlow threads per trial. [default: cores / workers; --cores for batch jobs]")
 @click.option("--scheduler", metavar="ADDRESS", help="Use a running Dask scheduler (e.g. tcp://node1:8786).")
-@click.option("--slurm", "batch", flag_value="slurm", help="Run the workers as SLURM jobs (dask-jobqueue).")
-@click.option("--pbs", "batch", flag_value="pbs", help="Run the workers as PBS jobs (dask-jobqueue).")
+@click.option("--slurm", is_flag=True, help="Run the workers as SLURM jobs (dask-jobqueue; needs sbatch).")
+@click.option("--pbs", is_flag=True, help="Run the workers as PBS jobs (dask-jobqueue; needs qsub).")
 @click.option("--queue", help="Batch jobs: queue or partition.")
 @click.option("--cores", type=click.IntRange(min=1), help="Batch jobs: cores per job.")
-@click.option("--memory", metavar="SIZE", help="Batch jobs: memory per job, e.g. 16GB.")
-@click.option("--walltime", metavar="HH:MM:SS", help="Batch jobs: wall-time limit per job.")
+@click.option("--memory", metavar="SIZE", help="Batch jobs: memory per job, e.g. 16GB, 4000MB or 16GiB.")
+@click.option("--walltime", metavar="HH:MM:SS", help="Batch jobs: wall-time limit per job: HH:MM:SS or MM:SS; also "
+                                                      "minutes or D-HH:MM:SS (SLURM), seconds (PBS).")
 @click.option("--job-extra", multiple=True, metavar="DIRECTIVE",
               help="Batch jobs: an extra scheduler directive, e.g. --account=lab (repeatable).")
 @click.option("--interface", metavar="NAME", help="Batch jobs: network interface the scheduler listens on, e.g. ib0.")
@@ -157,7 +158,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @overwrite_option("Start over when SEARCH_DIR holds a search with other settings.")
 @logging_options(tensorflow=False)  # the trials import TensorFlow on the workers; this process only schedules
 def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_trials, workers, threads, scheduler,
-                batch, queue, cores, memory, walltime, job_extra, interface, split, params, genome, background,
+                slurm, pbs, queue, cores, memory, walltime, job_extra, interface, split, params, genome, background,
                 shuffle_k, background_ratio, overwrite):
     """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
 
@@ -178,6 +179,9 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
                           folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
                           preset=preset)
+    if slurm and pbs:
+        raise click.UsageError("--slurm and --pbs exclude each other: give the batch system of this cluster")
+    batch = "slurm" if slurm else "pbs" if pbs else None
     if scheduler and batch:
         raise click.UsageError(f"--scheduler and --{batch} exclude each other")
     kind = "scheduler" if scheduler else batch or "local"

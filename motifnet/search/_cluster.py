@@ -7,7 +7,10 @@ Only the cluster object differs between the kinds; the search submits its trials
 from __future__ import annotations
 
 import logging
+import re
+import shutil
 import signal
+import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +26,16 @@ KINDS = ("local", "scheduler", "slurm", "pbs")
 # a worker process runs one trial at a time even when it has several threads (jobqueue).
 TRIAL_RESOURCE = "motifnet_trial"
 DEFAULT_JOBS = 10
+# The program that submits a job, per batch system: without it on PATH no job can start.
+SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
+# Wall-time forms the batch systems read (sbatch --time; qsub -l walltime=): a leading number of any
+# size, then minutes and seconds fields of two digits below 60.
+WALLTIMES = {
+    "slurm": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+-([01]?\d|2[0-3])(:[0-5]\d){0,2}"),
+              "HH:MM:SS, MM:SS, minutes or D-HH:MM:SS (e.g. 02:00:00 or 1-12:00:00)"),
+    "pbs": (re.compile(r"\d+(:[0-5]\d){0,2}"), "HH:MM:SS, MM:SS or seconds (e.g. 02:00:00)"),
+}
+MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*[A-Za-z]+\s*")
 # Local workers run this module's dask_setup when they start (a Dask preload).
 WORKER_PRELOAD = __name__
 
@@ -61,7 +74,8 @@ class ClusterOptions:
     scheduler : str or None
         Address of a running Dask scheduler (``kind='scheduler'``).
     queue, cores, memory, walltime : optional
-        Batch jobs: queue (partition), cores and memory (e.g. ``16GB``) per job, wall time (``HH:MM:SS``).
+        Batch jobs: queue (partition), cores and memory (e.g. ``16GB``) per job, wall time
+        (``HH:MM:SS``; see ``WALLTIMES``).
         Unset values come from Dask's jobqueue configuration (``~/.config/dask/jobqueue.yaml``).
     job_extra : tuple of str
         Extra scheduler directives, e.g. ``--account=lab`` (SLURM) or ``-A lab`` (PBS).
@@ -87,7 +101,17 @@ class ClusterOptions:
     timeout: float = 30.0
 
     def checked(self) -> ClusterOptions:
-        """Refuse options that do not fit the kind (raises :class:`ParamError`)."""
+        """Refuse options that do not fit the kind or that batch jobs cannot use.
+
+        Batch jobs need cores and memory (given, or in Dask's jobqueue configuration), a memory
+        size with a unit and a wall time in a form their batch system reads. What this machine
+        must provide (the submit command, the interface) is :func:`check_environment`'s.
+
+        Raises
+        ------
+        ParamError
+            The message names the option, the value received and what would be accepted.
+        """
         if self.kind not in KINDS:
             raise ParamError(f"cluster kind must be one of {', '.join(KINDS)}, received: {self.kind!r}")
         if self.kind == "scheduler" and not self.scheduler:
@@ -97,22 +121,97 @@ class ClusterOptions:
                              f"{self.kind} cluster")
         jobs_only = {"--queue": self.queue, "--cores": self.cores, "--memory": self.memory,
                      "--walltime": self.walltime, "--job-extra": self.job_extra, "--interface": self.interface}
-        given = [name for name, value in jobs_only.items() if value]
-        if given and self.kind not in ("slurm", "pbs"):
-            raise ParamError(f"{', '.join(given)} apply to batch jobs: add --slurm or --pbs")
+        given = [name for name, value in jobs_only.items() if value not in (None, ())]
+        if given and self.kind not in SUBMIT_COMMANDS:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ParamError(f"{', '.join(given)} {verb} only to batch jobs: add --slurm or --pbs")
         if self.kind == "scheduler" and self.workers:
             raise ParamError("--workers starts local workers or batch jobs; with --scheduler the cluster "
                              "already has its workers")
         for name, value in (("--workers", self.workers), ("--threads", self.threads), ("--cores", self.cores)):
             if value is not None and value < 1:
                 raise ParamError(f"{name} must be at least 1, received: {value}")
+        if self.kind in SUBMIT_COMMANDS:
+            self._check_job_options()
         return self
+
+    def _check_job_options(self) -> None:
+        """Refuse batch-job values that dask-jobqueue would pass on to a job script that cannot run."""
+        import dask
+
+        # dask-jobqueue takes what is not given from its configuration, and refuses a job without both.
+        examples = {"cores": "--cores 4", "memory": "--memory 16GB"}
+        missing = [name for name in examples
+                   if getattr(self, name) is None and dask.config.get(f"jobqueue.{self.kind}.{name}", None) is None]
+        if missing:
+            raise ParamError(f"--{self.kind} needs {' and '.join(f'--{name}' for name in missing)} for each job, "
+                             f"e.g. {' '.join(examples[name] for name in missing)} (or set "
+                             f"{' and '.join(missing)} in ~/.config/dask/jobqueue.yaml)")
+        if self.memory is not None and not _is_size(self.memory):
+            raise ParamError(f"--memory must be a size with a unit, e.g. 16GB, 4000MB or 16GiB; received: "
+                             f"{self.memory!r}")
+        if self.walltime is not None:
+            pattern, forms = WALLTIMES[self.kind]
+            if not pattern.fullmatch(self.walltime):
+                raise ParamError(f"--walltime of {self.kind.upper()} jobs must be {forms}; received: "
+                                 f"{self.walltime!r}")
+
+
+def _is_size(text: str) -> bool:
+    """Whether ``text`` is a positive number with a byte unit that Dask reads (``16GB``, ``16 GiB``, ``500M``)."""
+    from dask.utils import parse_bytes
+
+    if not MEMORY.fullmatch(text):
+        return False  # a bare number would be bytes, not what anyone means for a job
+    try:
+        return parse_bytes(text) > 0
+    except ValueError:
+        return False
+
+
+def check_environment(options: ClusterOptions) -> None:
+    """Refuse batch jobs that this machine cannot start, before anything is submitted.
+
+    Parameters
+    ----------
+    options : ClusterOptions
+        Checked options; only ``slurm`` and ``pbs`` are looked at.
+
+    Raises
+    ------
+    ParamError
+        The batch system's submit command (``sbatch``, ``qsub``) is not on PATH, or ``interface``
+        is not a network interface of this machine with an IPv4 address (the scheduler listens there).
+    """
+    command = SUBMIT_COMMANDS.get(options.kind)
+    if command is None:
+        return
+    if shutil.which(command) is None:
+        raise ParamError(f"--{options.kind} needs the {command} command, which is not on PATH: run grid-search "
+                         f"on a {options.kind.upper()} login node")
+    if options.interface is not None:
+        present = network_interfaces()
+        if options.interface not in present:
+            raise ParamError(f"--interface {options.interface}: no such network interface with an IPv4 address "
+                             f"on this machine; present: {', '.join(present) or 'none'}")
+
+
+def network_interfaces() -> list:
+    """Names of this machine's network interfaces that have an IPv4 address (all names without psutil)."""
+    try:
+        import psutil
+    except ImportError:  # distributed requires psutil; without it, the names are all there is to check
+        return sorted(name for _, name in socket.if_nameindex())
+    return sorted(name for name, addresses in psutil.net_if_addrs().items()
+                  if any(address.family == socket.AF_INET for address in addresses))
 
 
 def make_jobqueue_cluster(options: ClusterOptions):
     """A SLURMCluster or PBSCluster for ``options`` (no job is submitted until it is scaled).
 
     Each job runs one worker process that takes one trial at a time with all the job's cores.
+    ``options`` are checked (:meth:`ClusterOptions.checked`): cores and memory come from them or
+    from Dask's jobqueue configuration.
     """
     import dask_jobqueue
 
@@ -122,13 +221,8 @@ def make_jobqueue_cluster(options: ClusterOptions):
              "log_directory": options.log_directory,
              "job_extra_directives": list(options.job_extra) or None}
     kwargs = {key: value for key, value in given.items() if value is not None}
-    try:
-        return cluster_class(processes=1, worker_extra_args=["--resources", f"{TRIAL_RESOURCE}=1"],
-                             job_name="motifnet-trial", **kwargs)
-    except ValueError as error:
-        # dask-jobqueue asks for cores and memory when neither the options nor its configuration give them
-        raise ParamError(f"--{options.kind}: {error} (give --cores and --memory, or set them in "
-                         "~/.config/dask/jobqueue.yaml)") from None
+    return cluster_class(processes=1, worker_extra_args=["--resources", f"{TRIAL_RESOURCE}=1"],
+                         job_name="motifnet-trial", **kwargs)
 
 
 @dataclass
@@ -153,6 +247,7 @@ def connect(options: ClusterOptions, pending: int):
     from distributed import Client, LocalCluster
 
     options.checked()
+    check_environment(options)
     pending = max(1, pending)
     # A trial that kills its worker is resubmitted by the search (once), not by the scheduler.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):

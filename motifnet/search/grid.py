@@ -64,7 +64,7 @@ from ..run.search_folder import (
     grid_column,
     read_search_state,
 )
-from ._cluster import ClusterOptions, connect
+from ._cluster import ClusterOptions, check_environment, connect
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
@@ -671,8 +671,9 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     Raises
     ------
     ParamError, InputError
-        Bad settings or data (before any trial runs), a folder holding another search. What a
-        search begun by this call wrote is removed then, unless a trial finished.
+        Bad settings or data (before any trial runs), batch jobs this machine cannot submit, a
+        folder holding another search. What a search begun by this call wrote is removed then,
+        unless a trial finished.
     MotifnetError
         Every trial failed (the rows and the summary are written first).
     motifnet._signals.StopRequested
@@ -681,6 +682,7 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     """
     config.checked()
     cluster = (cluster or ClusterOptions()).checked()
+    check_environment(cluster)  # a machine that cannot submit the jobs is refused before anything is written
     folder = Path(config.search_dir)
     made = missing_folders(folder)
     settings, earlier = _prepare_folder(config)
