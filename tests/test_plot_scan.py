@@ -39,3 +39,23 @@ def test_a_new_figure_when_no_axes_are_given():
         assert ax.figure is not None
     finally:
         plt.close(ax.figure)
+
+
+def test_thousands_of_motifs_show_the_strongest_sixty():
+    """10,000 motifs made a figure 296,627 pixels tall that took minutes to draw (and to stop)."""
+    from motifnet.plot.scan import MAX_ROWS, strongest_rows
+
+    assert strongest_rows(np.array([[1.0], [-5.0], [np.nan]]), 2).tolist() == [1, 0]
+    assert strongest_rows(np.array([[1.0], [-5.0]]), 2).tolist() == [0, 1]  # all of them, in their order
+    rng = np.random.default_rng(0)
+    effects = rng.normal(size=(10_000, 3)) * 0.01
+    effects[[7, 4_242]] = [[0.9, 0, 0], [0, -0.8, 0]]
+    names = [f"m{i}" for i in range(10_000)]
+    ax = plot_effects(effects, names, ["a", "b", "c"])
+    try:
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert len(labels) == MAX_ROWS == 60 and labels[:2] == ["m7", "m4242"]
+        assert np.allclose(_cells(ax)[:6], [0.9, 0, 0, 0, -0.8, 0])
+        assert "60 of 10,000 motifs" in ax.get_title() and ax.figure.get_size_inches()[1] < 25
+    finally:
+        plt.close(ax.figure)

@@ -397,6 +397,23 @@ def test_a_motif_that_cannot_pass_the_threshold_loosens_no_other_motifs_memelite
     assert set(hits["motif"].tolist()) == {1}
 
 
+def test_a_motif_that_cannot_reach_the_threshold_is_named(planted, tmp_path, cli):
+    """It was not scanned and showed 0 hits without a word, as if its sites were absent."""
+    folder, gata, _, _, _ = planted
+    motifs = tmp_path / "m.meme"
+    write_meme(motifs, [MemeMotif("gata", "", _pwm(PLANTED), 20), MemeMotif("g1", "", _pwm("G"), 20),
+                        MemeMotif("gata4", "", _pwm("GATA"), 20)], "ACGT", [0.25] * 4, strands=True)
+    result = cli("scan", motifs, gata, "-o", tmp_path / "out", "--background", "uniform")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "--threshold" in line]
+    # the best possible p of a window: 1/4 for one column, about 4**-4 for four
+    assert warnings == ["warning: 2 motif(s) cannot reach --threshold 0.0001, so they are not scanned and have no "
+                        "hits: their best possible p-value is larger (g1 (best 0.25), gata4 (best 0.0039)); give a "
+                        "larger --threshold to scan them"], result.stderr
+    header, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
+    assert {row[header.index("motif")] for row in rows} == {"gata"}
+
+
 def _scan_indices_of(pwms, sequences):
     from motifnet.motifs.fimo_background import UNIFORM, prepare_motifs
     from motifnet.motifs.scan import scan_indices

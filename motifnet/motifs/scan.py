@@ -367,6 +367,22 @@ _COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "TGCAAYRSWMKVHDBN")
 _RNA_COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "UGCAAYRSWMKVHDBN")
 
 
+
+def _warn_unreachable(names, tables, threshold: float, shown: int = 5) -> None:
+    """Name the motifs no window can reach ``threshold`` with (short or flat ones): they are not scanned, no hits.
+
+    Without a word they showed 0 hits, as if their sites were absent from the records.
+    """
+    unreachable = [(name, float(table.p_values[table.p_values > 0].min(initial=1.0)))
+                   for name, table in zip(names, tables) if table.first_passing(threshold) is None]
+    if not unreachable:
+        return
+    listed = ", ".join(f"{name} (best {best:.2g})" for name, best in unreachable[:shown])
+    more = f" and {len(unreachable) - shown} more" if len(unreachable) > shown else ""
+    log.warning("warning: %d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
+                "their best possible p-value is larger (%s%s); give a larger --threshold to scan them",
+                len(unreachable), threshold, listed, more)
+
 def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_path, class_names=None) -> ScanResult:
     """Scan the FASTA ``files`` for ``motifs``; write ``hits_path`` (TSV) and ``bed_path`` (BED6).
 
@@ -405,6 +421,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     log.info("background letter frequencies (%s): %s", config.background,
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
     prepared = prepare_motifs(motifs.pwms, background, config.threshold)
+    _warn_unreachable(motifs.names, prepared.tables, config.threshold)
     genome = config.genome is not None
     n_motifs = len(motifs.pwms)
     tests = np.zeros(n_motifs, dtype=np.int64)

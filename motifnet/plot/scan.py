@@ -22,8 +22,32 @@ def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, anno
     return ax
 
 
+#: Rows a motif-by-class heat map shows at most: JASPAR-sized files (thousands of motifs) made figures
+#: hundreds of thousands of pixels tall that took minutes to draw and could not be read.
+MAX_ROWS = 60
+
+
+def strongest_rows(matrix, count: int = MAX_ROWS) -> np.ndarray:
+    """Indices of the ``count`` rows of ``matrix`` with the largest absolute value (NaN as 0), largest first.
+
+    All rows, in their order, when there are no more than ``count``.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    if len(matrix) <= count:
+        return np.arange(len(matrix))
+    strength = np.nan_to_num(np.abs(matrix), nan=0.0).max(axis=1)
+    return np.argsort(-strength, kind="stable")[:count]
+
+
 def _motif_by_class(matrix, motif_names, class_names, ax, label: str, title: str):
-    """A motif-by-class heat map on its own figure (sized to the table) or on ``ax``; numbers in cells up to 200."""
+    """A motif-by-class heat map on its own figure (sized to the table) or on ``ax``; numbers in cells up to 200.
+
+    At most :data:`MAX_ROWS` motifs, the strongest (:func:`strongest_rows`); the title then says so.
+    """
+    rows = strongest_rows(matrix)
+    if len(rows) < len(motif_names):
+        title = f"{title}\n{len(rows)} of {len(motif_names):,} motifs, the largest |{label}|; all in the table"
+    matrix, motif_names = np.asarray(matrix, dtype=float)[rows], [motif_names[i] for i in rows]
     ax = _axes(ax, figsize=(1.2 + 0.9 * len(class_names), 1.0 + 0.35 * len(motif_names)))
     _heatmap(matrix, motif_names, class_names, ax, label, title, annotate=len(motif_names) * len(class_names) <= 200)
     ax.set_xlabel("class")
