@@ -367,7 +367,8 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
     if params["learning_rate"] * params["weight_decay"] >= 1:
         raise ParamError(f"parameter weight_decay={params['weight_decay']} with "
                          f"learning_rate={params['learning_rate']} would shrink each kernel weight by its whole "
-                         "value or more in one step (their product must be below 1); give a smaller weight_decay")
+                         "value or more in one step (their product must be below 1); give a smaller learning_rate or "
+                         "weight_decay (weight_decay=0: no decay)")
     return params
 
 
