@@ -315,6 +315,23 @@ def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
     assert (summary["snvs"], summary["skipped_mismatches"], summary["skipped_indels"]) == (1, 1, 1)
 
 
+def test_windows_padded_past_a_chromosome_end_are_counted_and_named(cli, learned, tmp_path):
+    """A SNV near a chromosome's end was scored on a window half of N without a word."""
+    sequence = learned["sequences"]["chr2"]
+    records = [("chr2", 2, "edge", sequence[1], _OTHER[sequence[1]]),
+               ("chr2", 201, "inside", sequence[200], _OTHER[sequence[200]]),
+               ("chr2", len(sequence), "last", sequence[-1], _OTHER[sequence[-1]])]
+    vcf = _vcf(tmp_path / "v.vcf", records, header="##fileformat=VCFv4.2\n" + _COLUMNS)
+    out = tmp_path / "out"
+    result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out, "--null", 5)
+    assert result.exit_code == 0, result.output
+    length = json.loads((out / "variants.json").read_text())["window_length"]
+    assert (f"warning: {vcf}: the {length}-base windows of 2 SNV(s) reach past a chromosome's end and are padded "
+            "with N there") in " ".join(result.stderr.split())
+    assert json.loads((out / "variants.json").read_text())["padded_windows"] == 2
+    assert sorted(row["id"] for row in _table(out / "variants.tsv")) == ["edge", "inside", "last"]  # all scored
+
+
 # -- bad input, reruns and stops, with the tiny shared run (windows of 40) -------------------------------------
 
 @pytest.fixture

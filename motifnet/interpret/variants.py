@@ -207,6 +207,12 @@ def _null_batches(refs: list, rngs: list, draws: int, per_call: int):
         yield np.concatenate(rows), np.concatenate(windows)
 
 
+def padded_windows(genome: Genome, variants, length: int, offset: int) -> int:
+    """How many of the variants' windows (:func:`variant_windows`) reach past a chromosome's end: padded with N."""
+    return sum(1 for variant in variants
+               if variant.pos - 1 - offset < 0 or variant.pos - 1 - offset + length > genome.lengths[variant.chrom])
+
+
 def variant_windows(genome: Genome, variant, length: int, offset: int) -> tuple:
     """The reference and alternative window (bytes) of ``length`` bases with the SNV at ``offset``."""
     start = variant.pos - 1 - offset

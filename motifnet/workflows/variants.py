@@ -16,7 +16,14 @@ from ..data.genome import Genome
 from ..data.vcf import read_snvs
 from ..errors import ParamError
 from ..interpret.attribution_summary import method_label
-from ..interpret.variants import LOGO_ATTRIBUTION, VariantConfig, VariantEffects, score_variants, variant_logos
+from ..interpret.variants import (
+    LOGO_ATTRIBUTION,
+    VariantConfig,
+    VariantEffects,
+    padded_windows,
+    score_variants,
+    variant_logos,
+)
 from ..report.summary import find_report, render_report
 
 log = logging.getLogger("motifnet")
@@ -124,10 +131,15 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         if not variants:
             log.warning("warning: %s holds no SNV to score (only indels, symbolic or other skipped alleles, or no "
                         "records); variants.tsv has its header only", vcf)
+        padded = padded_windows(genome, variants, encoder.length, offset)
+        if padded:
+            log.warning("warning: %s: the %d-base windows of %d SNV(s) reach past a chromosome's end and are padded "
+                        "with N there, which the model saw rarely or never in training", vcf, encoder.length, padded)
         effects = score_variants(run.model, encoder, genome, variants, config)
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
-               "skipped_mismatches": counts.mismatches, "window_length": encoder.length, "offset": offset,
+               "skipped_mismatches": counts.mismatches, "padded_windows": padded, "window_length": encoder.length,
+               "offset": offset,
                "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
                "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
