@@ -246,8 +246,12 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     (["--fasta", "{up}"], "used only to ablate the sites of --hits"),
     (["--hits", "{hits}", "--fasta", "{twice}"], "the same id as"),
     (["--hits", "{hits}", "--fasta", "{up}", "--fasta", "{up_again}"], "give every record a distinct id"),
+    # a hits file of other records of the same ids: the site was used as far as it fitted
+    (["--hits", "{past_end}", "--fasta", "{up}"], "--hits: the site of ttgaca in record 'up1' ends at 45, past the "
+                                                  "record's 40 positions; give the FASTA files that were scanned"),
+    (["--hits", "{backwards}", "--fasta", "{up}"], "backwards.tsv, line 2: a site from 9 to 3"),
 ], ids=["output-is-a-file", "output-below-a-file", "missing-fasta", "unreadable-hits", "fasta-without-hits",
-        "duplicate-id-in-one-file", "duplicate-id-across-files"])
+        "duplicate-id-in-one-file", "duplicate-id-across-files", "site-past-the-record", "site-backwards"])
 def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli, monkeypatch, extra, message):
     def no_prediction(*args, **kwargs):
         raise AssertionError("a prediction ran before the inputs were checked")
@@ -263,8 +267,12 @@ def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli
     plain_file.write_text("mine\n")
     twice = write_fasta(tmp_path / "twice.fa", [("up1", "ACGT" * 10), ("up1", "TTGACA" + "A" * 34)])
     up_again = write_fasta(tmp_path / "again.fa", [("up1", "ACGT" * 10)])
+    past_end = tmp_path / "past_end.tsv"
+    past_end.write_text("motif\trecord\tstart\tend\nttgaca\tup1\t39\t45\n")
+    backwards = tmp_path / "backwards.tsv"
+    backwards.write_text("motif\trecord\tstart\tend\nttgaca\tup1\t9\t3\n")
     names = {"up": up, "hits": hits, "binary": binary, "plain_file": plain_file, "twice": twice,
-             "up_again": up_again}
+             "up_again": up_again, "past_end": past_end, "backwards": backwards}
     arguments = [a.format(**names) for a in extra]
     if "-o" not in arguments:
         arguments += ["-o", tmp_path / "out"]
@@ -273,6 +281,19 @@ def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli
     assert message in result.output and "Traceback" not in result.output, result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
     assert plain_file.read_text() == "mine\n"
+
+
+def test_a_hits_file_without_hits_is_named(trained_run, tmp_path, cli):
+    """It gave an ablation.tsv of NA rows without a word."""
+    run_dir, (up, _) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\n")
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
+                 "--fasta", up)
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {hits} holds no hits: no site to ablate, so ablation.tsv has no effect to show"
+            in " ".join(result.stderr.split()))
 
 
 def test_duplicate_record_ids_are_named_with_their_file(trained_run, tmp_path, cli):

@@ -127,13 +127,19 @@ def read_hit_sites(path, motif_names) -> list:
         fields = line.split("\t")
         try:
             motif, record, start, end = (fields[i] for i in columns)
-            sites.append((motif, record, int(start), int(end)))
+            start, end = int(start), int(end)
         except (IndexError, ValueError):
             raise InputError(f"{path}, line {number}: expected motif, record, start and end") from None
+        if not 0 <= start < end:
+            raise InputError(f"{path}, line {number}: a site from {start} to {end}; scan's sites start at 0 or later "
+                             "and end after their start")
+        sites.append((motif, record, start, end))
         if motif not in motif_names:
             unknown.add(motif)
     if unknown:
         raise InputError(f"{path}: motifs not in the --motifs file: {', '.join(sorted(unknown))}")
+    if not sites:
+        log.warning("warning: %s holds no hits: no site to ablate, so ablation.tsv has no effect to show", path)
     return sites
 
 
@@ -176,6 +182,9 @@ def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
         if row is None:
             unmatched.add(record)
             continue
+        if end > lengths[row]:
+            raise InputError(f"--hits: the site of {motif} in record {record!r} ends at {end}, past the record's "
+                             f"{lengths[row]} positions; give the FASTA files that were scanned")
         shift = (model_length - lengths[row]) // 2 if lengths[row] < model_length else \
             -((lengths[row] - model_length) // 2)
         start, end = max(start + shift, 0), min(end + shift, model_length)
@@ -352,6 +361,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
         lengths = hit_record_lengths(fasta)
         dataset = read_unlabelled(run, list(fasta))
+        located = ablation_sites(sites, motifs.names, dataset.ids, lengths, dataset.codes.shape[1])
     names = run.output_names
     encoder = run.dataset_encoder
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
@@ -391,7 +401,6 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
 
     if sites is not None:
         rng = np.random.default_rng(config.seed)
-        located = ablation_sites(sites, motifs.names, dataset.ids, lengths, dataset.codes.shape[1])
         ablation_rows = []
         codes = sequence_codes(encoder, dataset.codes)
         for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
