@@ -355,6 +355,11 @@ def _variants(cli, tiny, vcf, out, *options, genome=None):
     ("chrom", "bad.vcf, line 9: chromosome 'chrZ' is not in the genome"),
     ("malformed", "bad.vcf, line 9: not a valid VCF record"),
     ("empty", "--vcf {folder}/bad.vcf: not a readable VCF file"),
+    # "give a VCF with its header lines" of a file that had them, but too few columns or a bad ##contig line
+    ("five_columns", "--vcf {folder}/bad.vcf, line 2: the #CHROM line names 5 column(s) (#CHROM, POS, ID, REF, ALT); a "
+                     "VCF has the eight #CHROM POS ID REF ALT QUAL FILTER INFO"),
+    ("bad_contig", "--vcf {folder}/bad.vcf, line 2: a header line vcfpy cannot read (invalid literal for int() with "
+                   "base 10: 'abc'): '##contig=<ID=chr1,length=abc>'; fix or remove that line"),
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
     ("genome_folder", "Error: --genome {folder}/a_folder: a folder, not a FASTA file; give the genome's .fa (or bgzip "
                       ".fa.gz) file"),
@@ -371,6 +376,10 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
     vcf = _vcf(folder / "bad.vcf", [*tiny["snvs"], last] if last else tiny["snvs"])
     if case == "empty":
         vcf.write_text("")
+    elif case == "five_columns":
+        vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\nchr1\t100\tv\tA\tC\n")
+    elif case == "bad_contig":
+        vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=abc>\n" + _COLUMNS)
     vcf = folder / "a_folder" if case == "vcf_folder" else vcf
     out = {"out_file": folder / "a_file", "out_below_file": folder / "a_file" / "out"}.get(case, folder / "new" / "out")
     result = _variants(cli, tiny, vcf, out, genome=folder / "a_folder" if case == "genome_folder" else None)

@@ -83,8 +83,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             reader = vcfpy.Reader.from_stream(lines, path=name)
     except (vcfpy.exceptions.VCFPyException, ValueError, OSError, IndexError) as error:
         lines.close()
-        raise InputError(f"--vcf {name}: not a readable VCF file ({_one_line(error)}); give a VCF with its header "
-                         "lines (##fileformat=VCFv4.x, then #CHROM POS ID REF ALT ...)") from None
+        raise InputError(_header_error(name, lines.last, _one_line(error))) from None
     _warn_other_lengths(reader.header, genome, name)
     seen = set()
     with reader:
@@ -153,6 +152,21 @@ def _warn_other_lengths(header, genome: Genome, name: str) -> None:
                     name, len(other), genome.path, contig, vcf_length, genome_length)
 
 
+def _header_error(name: str, line: tuple, reason: str) -> str:
+    """What is wrong with a VCF header that vcfpy refused: the line it stopped at, and what a VCF needs there."""
+    number, text = line
+    columns = text.rstrip("\r\n").split("\t")
+    if text.startswith("#CHROM") and len(columns) < 8:
+        return (f"--vcf {name}, line {number}: the #CHROM line names {len(columns)} column(s) ("
+                f"{', '.join(columns)}); a VCF has the eight #CHROM POS ID REF ALT QUAL FILTER INFO, tab-separated "
+                "(a '.' fills an empty one in every record)")
+    if text.startswith("##") and "#CHROM" not in reason:
+        return (f"--vcf {name}, line {number}: a header line vcfpy cannot read ({reason}): "
+                f"{text.strip()[:80]!r}; fix or remove that line")
+    return (f"--vcf {name}: not a readable VCF file ({reason}); give a VCF with its header lines "
+            "(##fileformat=VCFv4.x, then #CHROM POS ID REF ALT QUAL FILTER INFO)")
+
+
 def _one_line(error) -> str:
     return " ".join(str(error).split())
 
@@ -170,6 +184,7 @@ class _CountedLines:
         self._stream = stream
         self._number = 0
         self._numbers = [0, 0]  # the file lines of the last two non-blank lines handed out
+        self.last = (0, "")  # the line number and text of the last line read, for messages about the header
 
     def readline(self) -> str:
         while True:
@@ -178,6 +193,8 @@ class _CountedLines:
                 self._number += 1
             if not line or line.strip():
                 self._numbers = [self._numbers[1], self._number if line else self._number + 1]
+                if line:
+                    self.last = (self._number, line)
                 return _without_samples(line)
 
     @property
