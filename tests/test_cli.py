@@ -390,3 +390,19 @@ def test_running_out_of_memory_is_one_line_and_writes_nothing(trained_run, cli, 
         f"Error: out of memory{reason}; use a smaller --batch-size, fewer or shorter sequences, or a smaller network "
         "(--param kernel_num, neuron_num), or a machine with more memory"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resources_other_than_memory_are_not_called_memory(trained_run, cli, tmp_path, monkeypatch):
+    """TensorFlow reports a full disk as resources exhausted too: that is no advice to lower --batch-size."""
+    import tensorflow as tf
+
+    import motifnet.run.predict
+
+    def full_disk(*args, **kwargs):
+        raise tf.errors.ResourceExhaustedError(None, None, "model.keras; No space left on device")
+
+    monkeypatch.setattr(motifnet.run.predict, "write_predictions", full_disk)
+    run_dir, (up, _) = trained_run
+    result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == ["Error: resources exhausted: model.keras; No space left on device"]

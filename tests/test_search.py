@@ -431,7 +431,7 @@ def test_batch_jobs_without_cores_or_memory_say_what_to_give():
 
 
 JOB = ["--cores", "4", "--memory", "16GB"]
-WALLTIME_FORMS = "HH:MM:SS, MM:SS, minutes or D-HH:MM:SS (e.g. 02:00:00 or 1-12:00:00)"
+WALLTIME_FORMS = "HH:MM:SS, MM:SS, minutes, D-HH:MM:SS or UNLIMITED (e.g. 02:00:00 or 1-12:00:00)"
 # (arguments, whether sbatch and qsub are on PATH, the one line the command prints)
 BATCH_ERRORS = [
     (["--slurm"], True, "--slurm needs --cores and --memory for each job, e.g. --cores 4 --memory 16GB "
@@ -444,8 +444,8 @@ BATCH_ERRORS = [
                                                   "received: '2h'"),
     (["--slurm", *JOB, "--walltime", "1:75:00"], True, f"--walltime of SLURM jobs must be {WALLTIME_FORMS}; "
                                                        "received: '1:75:00'"),
-    (["--pbs", *JOB, "--walltime", "1-00:00:00"], True, "--walltime of PBS jobs must be HH:MM:SS, MM:SS or seconds "
-                                                        "(e.g. 02:00:00); received: '1-00:00:00'"),
+    (["--pbs", *JOB, "--walltime", "1-00:00:00"], True, "--walltime of PBS jobs must be HH:MM:SS, MM:SS, seconds or "
+                                                        "DD:HH:MM:SS (e.g. 02:00:00); received: '1-00:00:00'"),
     (["--slurm", "--cores", "4", "--memory", "16"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
                                                           "or 16GiB; received: '16'"),
     (["--pbs", "--cores", "4", "--memory", "lots"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
@@ -493,8 +493,8 @@ def test_batch_job_options_are_refused_in_one_line_before_any_cluster_starts(cli
 
 
 @pytest.mark.parametrize("kind, walltimes", [
-    ("slurm", ["30", "30:00", "02:00:00", "100:00:00", "1-12", "1-12:30", "2-00:00:00"]),
-    ("pbs", ["3600", "30:00", "02:00:00", "100:00:00"]),
+    ("slurm", ["30", "30:00", "02:00:00", "100:00:00", "1-12", "1-12:30", "2-00:00:00", "UNLIMITED"]),
+    ("pbs", ["3600", "30:00", "02:00:00", "100:00:00", "2:00:00:00"]),
 ])
 def test_batch_jobs_take_the_walltimes_and_memory_sizes_their_batch_system_reads(kind, walltimes):
     from motifnet.search._cluster import ClusterOptions

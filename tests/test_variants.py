@@ -119,6 +119,11 @@ def test_sample_columns_are_not_read(tmp_path, monkeypatch):
     assert counts == expected_counts
     assert found == [replace(variant, line=variant.line + 1) for variant in expected]  # the ##FORMAT line
     assert parsed == [[], []]  # no sample reached vcfpy
+    spaced = tmp_path / "spaced.vcf"  # a #CHROM line separated by spaces, which vcfpy reads with a warning
+    spaced.write_text("##fileformat=VCFv4.2\n#CHROM POS ID REF ALT QUAL FILTER INFO FORMAT S1\n"
+                      + "".join("\t".join(map(str, record)) + "\t.\t.\t.\tGT\t0|1\n" for record in records))
+    with Genome(genome["genome"]) as opened:
+        assert [(v.pos, v.alt) for v in read_snvs(spaced, opened)[0]] == [(v.pos, v.alt) for v in found]
 
 
 def test_contig_lengths_of_another_assembly_and_repeated_snvs_are_named(tmp_path, caplog, monkeypatch):
@@ -326,8 +331,8 @@ def test_windows_padded_past_a_chromosome_end_are_counted_and_named(cli, learned
     result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out, "--null", 5)
     assert result.exit_code == 0, result.output
     length = json.loads((out / "variants.json").read_text())["window_length"]
-    assert (f"warning: {vcf}: the {length}-base windows of 2 SNV(s) reach past a chromosome's end and are padded "
-            "with N there") in " ".join(result.stderr.split())
+    assert (f"warning: {vcf}: the {length}-base windows of 2 SNV(s) reach past a chromosome's start or end and are "
+            "padded with N there") in " ".join(result.stderr.split())
     assert json.loads((out / "variants.json").read_text())["padded_windows"] == 2
     assert sorted(row["id"] for row in _table(out / "variants.tsv")) == ["edge", "inside", "last"]  # all scored
 

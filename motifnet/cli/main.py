@@ -42,6 +42,8 @@ COMMANDS = {
 }
 
 
+# `motifnet` alone shows the help through this usage error (Click 8.2 and later; before, through an Exit).
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 _STOPPED = "stopped by a signal before finishing; files not yet complete were not written"
 
 
@@ -141,7 +143,7 @@ class LazyGroup(click.Group):
         # The group's own options (`motifnet --verison`); `motifnet` alone still shows the help.
         try:
             return super().parse_args(ctx, args)
-        except click.exceptions.NoArgsIsHelpError:
+        except _NO_ARGS_IS_HELP:
             raise
         except click.UsageError as error:
             raise _one_line(error) from None
@@ -175,7 +177,11 @@ class LazyGroup(click.Group):
         except Exception as error:
             if not _resource_exhausted(error):
                 raise
-            raise click.ClickException(_out_of_memory(getattr(error, "message", "") or str(error))) from None
+            detail = " ".join((getattr(error, "message", "") or str(error)).split())
+            if not any(word in detail.lower() for word in ("oom", "alloc", "memory")):
+                # TensorFlow also reports a full disk or too many open files as resources exhausted
+                raise click.ClickException(f"resources exhausted: {detail[:300]}") from None
+            raise click.ClickException(_out_of_memory(detail)) from None
 
 
 def _resource_exhausted(error: Exception) -> bool:

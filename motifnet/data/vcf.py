@@ -207,7 +207,12 @@ class _CountedLines:
 
 def _without_samples(line: str) -> str:
     """A VCF line's first eight columns (to INFO), with its line ending; a ``##`` header line as it is."""
-    if line.startswith("##") or line.count("\t") < 8:
+    if line.startswith("##"):
+        return line
+    if line.startswith("#CHROM") and "\t" not in line:  # vcfpy reads a #CHROM line separated by spaces too
+        columns = line.split()
+        return "\t".join(columns[:8]) + "\n" if len(columns) > 8 else line
+    if line.count("\t") < 8:
         return line
     return "\t".join(line.split("\t", 8)[:8]).rstrip("\r\n") + "\n"
 

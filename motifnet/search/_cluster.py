@@ -31,9 +31,10 @@ SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
 # Wall-time forms the batch systems read (sbatch --time; qsub -l walltime=): a leading number of any
 # size, then minutes and seconds fields of two digits below 60.
 WALLTIMES = {
-    "slurm": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+-([01]?\d|2[0-3])(:[0-5]\d){0,2}"),
-              "HH:MM:SS, MM:SS, minutes or D-HH:MM:SS (e.g. 02:00:00 or 1-12:00:00)"),
-    "pbs": (re.compile(r"\d+(:[0-5]\d){0,2}"), "HH:MM:SS, MM:SS or seconds (e.g. 02:00:00)"),
+    "slurm": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+-([01]?\d|2[0-3])(:[0-5]\d){0,2}|UNLIMITED|INFINITE"),
+              "HH:MM:SS, MM:SS, minutes, D-HH:MM:SS or UNLIMITED (e.g. 02:00:00 or 1-12:00:00)"),
+    "pbs": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+:([01]?\d|2[0-3])(:[0-5]\d){2}"),
+            "HH:MM:SS, MM:SS, seconds or DD:HH:MM:SS (e.g. 02:00:00)"),
 }
 MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*[A-Za-z]+\s*")
 # Local workers run this module's dask_setup when they start (a Dask preload).

@@ -133,8 +133,9 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                         "records); variants.tsv has its header only", vcf)
         padded = padded_windows(genome, variants, encoder.length, offset)
         if padded:
-            log.warning("warning: %s: the %d-base windows of %d SNV(s) reach past a chromosome's end and are padded "
-                        "with N there, which the model saw rarely or never in training", vcf, encoder.length, padded)
+            log.warning("warning: %s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
+                        "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
+                        padded)
         effects = score_variants(run.model, encoder, genome, variants, config)
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
