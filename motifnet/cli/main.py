@@ -177,17 +177,21 @@ class LazyGroup(click.Group):
         except Exception as error:
             if not _resource_exhausted(error):
                 raise
-            detail = " ".join((getattr(error, "message", "") or str(error)).split())
-            if not any(word in detail.lower() for word in ("oom", "alloc", "memory")):
-                # TensorFlow also reports a full disk or too many open files as resources exhausted
-                raise click.ClickException(f"resources exhausted: {detail[:300]}") from None
-            raise click.ClickException(_out_of_memory(detail)) from None
+            raise click.ClickException(_exhausted(getattr(error, "message", "") or str(error))) from None
 
 
 def _resource_exhausted(error: Exception) -> bool:
     """TensorFlow's ResourceExhaustedError (an allocation the device or memory cannot hold), told without importing
     TensorFlow."""
     return any(cls.__name__ == "ResourceExhaustedError" for cls in type(error).__mro__)
+
+
+def _exhausted(detail: str) -> str:
+    """The line for TensorFlow's ResourceExhaustedError: out of memory, or (a full disk, too many open files) not."""
+    detail = " ".join(detail.split())
+    if any(word in detail.lower() for word in ("oom", "alloc", "memory")):
+        return _out_of_memory(detail)
+    return f"resources exhausted: {detail[:300]}"
 
 
 def _out_of_memory(detail: str) -> str:
