@@ -541,3 +541,19 @@ def test_length_without_genome_is_refused(planted, tmp_path, cli, length):
     assert result.stderr.startswith(f"Error: --length {length} applies to BED inputs read on --genome")
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_length_with_genome_but_no_bed_input_is_refused(planted, tmp_path, cli):
+    # With --genome, a --length over FASTA inputs alone was ignored: FASTA records are scanned whole.
+    _, gata, _, motifs, _ = planted
+    genome = make_genome(tmp_path)
+    result = cli("scan", motifs, gata, "--genome", genome["genome"], "--length", "50", "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --length 50 applies to BED inputs (.bed, .narrowPeak, .broadPeak), "
+                                    "and none of the inputs is one")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    # A BED input among them uses it.
+    result = cli("scan", motifs, gata, genome["bed"], "--genome", genome["genome"], "--length", "120",
+                 "-o", tmp_path / "mixed")
+    assert result.exit_code == 0, result.output

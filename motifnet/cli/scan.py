@@ -67,7 +67,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     file, read as windows of --genome. DNA and RNA motifs and sequences, both strands; U
     reads as T.
     """
-    from ..data.genome import check_genome_options
+    from ..data.genome import check_genome_options, is_bed_path
     from ..motifs.scan import ScanConfig, motif_file
     from ..report.motif_sites import SCAN_SUMMARY
     from ..workflows.scan import SCAN_FILES, scan_to_folder
@@ -77,6 +77,9 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     if genome is None and length_given:
         raise click.UsageError(f"--length {length} applies to BED inputs read on --genome (the window around each "
                                "line); give --genome FILE.fa with BED inputs, or leave out --length")
+    if genome is not None and length_given and not any(is_bed_path(path) for path in fasta_files):
+        raise click.UsageError(f"--length {length} applies to BED inputs (.bed, .narrowPeak, .broadPeak), and none "
+                               "of the inputs is one: FASTA records are scanned whole; leave out --length")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
