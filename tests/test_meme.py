@@ -248,3 +248,17 @@ def test_matrices_of_w_rows_end_where_meme_files_end_them(tmp_path, after):
     _, motifs = read_meme(path)
     np.testing.assert_array_equal(motifs[0].pwm, [[0.25] * 4, [0.1, 0.2, 0.3, 0.4]])
     assert [motif.name for motif in motifs] == (["m1", "m2"] if "MOTIF m2" in after else ["m1"])
+
+
+def test_a_second_alphabet_other_than_the_first_is_refused_and_the_same_one_read(tmp_path):
+    # Two files concatenated by hand: the last ALPHABET won, so the DNA motifs were read as protein columns.
+    dna = format_meme([MemeMotif("dna1", "", np.full((3, 4), 0.25), 5)], "ACGT", [0.25] * 4)
+    protein = format_meme([MemeMotif("prot1", "", np.full((2, 20), 0.05), 5)], "ACDEFGHIKLMNPQRSTVWY", [0.05] * 20)
+    path = tmp_path / "both.meme"
+    path.write_text(dna + "\n" + protein)
+    with pytest.raises(InputError, match="both.meme: two ALPHABET definitions, ACGT and then ACDEFGHIKLMNPQRSTVWY; "
+                                         "a MEME file holds motifs over one alphabet"):
+        read_meme(path)
+    path.write_text(dna + "\n" + dna.replace("dna1", "dna2"))  # the same alphabet twice is one alphabet
+    letters, motifs = read_meme(path)
+    assert letters == "ACGT" and [motif.name for motif in motifs] == ["dna1", "dna2"]

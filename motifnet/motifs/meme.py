@@ -130,7 +130,7 @@ def read_meme(path) -> tuple:
     while index < len(lines):
         line = lines[index]
         if line.startswith("ALPHABET="):
-            letters = line.split("=", 1)[1].strip()
+            letters = _one_alphabet(letters, line.split("=", 1)[1].strip(), path)
         elif line.startswith("ALPHABET "):
             symbols = []
             index += 1
@@ -143,7 +143,7 @@ def read_meme(path) -> tuple:
                     if "~" in definition:
                         symbols.append(definition.split("~", 1)[1].strip()[0])
                 index += 1
-            letters = meme_order(symbols)
+            letters = _one_alphabet(letters, meme_order(symbols), path)
         elif line.split()[:1] == ["MOTIF"]:
             words = line.split()
             if len(words) < 2:
@@ -173,6 +173,14 @@ def read_meme(path) -> tuple:
             raise InputError(f"{path}: motif {motif.name}: alength= {alength}, but the alphabet {letters} and the "
                              f"matrix rows have {len(letters)} letters; write alength= {len(letters)}")
     return letters, motifs
+
+
+def _one_alphabet(letters, new: str, path) -> str:
+    """The file's alphabet: ``new``, unless an earlier ALPHABET gave other letters (files concatenated by hand)."""
+    if letters is not None and letters != new:
+        raise InputError(f"{path}: two ALPHABET definitions, {letters} and then {new}; a MEME file holds motifs "
+                         "over one alphabet: split it into one file per alphabet")
+    return new
 
 
 def _text_lines(path) -> list:
