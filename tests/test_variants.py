@@ -365,6 +365,8 @@ def _variants(cli, tiny, vcf, out, *options, genome=None):
                      "VCF has the eight #CHROM POS ID REF ALT QUAL FILTER INFO"),
     ("bad_contig", "--vcf {folder}/bad.vcf, line 2: a header line vcfpy cannot read (invalid literal for int() with "
                    "base 10: 'abc'): '##contig=<ID=chr1,length=abc>'; fix or remove that line"),
+    ("utf16", "--vcf {folder}/bad.vcf, line 1: NUL bytes: a UTF-16 file, or not text at all; save the VCF as UTF-8 "
+              "(or plain ASCII) text"),  # it said the file had no #CHROM line
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
     ("genome_folder", "Error: --genome {folder}/a_folder: a folder, not a FASTA file; give the genome's .fa (or bgzip "
                       ".fa.gz) file"),
@@ -383,6 +385,8 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
         vcf.write_text("")
     elif case == "five_columns":
         vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\nchr1\t100\tv\tA\tC\n")
+    elif case == "utf16":
+        vcf.write_bytes(vcf.read_text().encode("utf-16"))
     elif case == "bad_contig":
         vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=abc>\n" + _COLUMNS)
     vcf = folder / "a_folder" if case == "vcf_folder" else vcf
