@@ -160,11 +160,11 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     (["--motifs", "missing.meme"], "missing.meme: no such motif file"),
     (["--motifs", "{fasta}"], "not a MEME motif file"),
     (["--motifs", "{motifs}", "--hits", "{hits}"], "--hits needs --fasta"),
-    (["--motifs", "{motifs}", "--position", "39"], "motif 'ttgaca' (6 positions from position 39) does not fit in "
-                                                   "the model's 40 positions; choose a smaller --position"),
+    (["--motifs", "{motifs}", "--position", "39"], "m.meme: motif 'ttgaca' (6 positions from position 39) does "
+                                                   "not fit in the model's 40 positions; choose a smaller --position"),
     # It advised a smaller --position, which no position could satisfy, and named no motif.
-    (["--motifs", "{wide}"], "motif 'wide' is 41 positions wide, more than the model's 40; leave it out of the "
-                             "motif file or trim it"),
+    (["--motifs", "{wide}"], "wide.meme: motif 'wide' is 41 positions wide, more than the model's 40; leave it out "
+                             "of the motif file or trim it"),
     # Two motifs that fit alone but not side by side: the advice is about pairs, not the motif file.
     (["--motifs", "{long_pair}", "--pairs", "2"], "is 42 positions wide, more than the model's 40; ask for fewer "
                                                   "--pairs, or give narrower motifs"),

@@ -445,7 +445,7 @@ class Effects:
 
 
 def insertion_effects(predict: OutputsAndLogits, background, pwms, config: MarginalizeConfig,
-                      names: list | None = None, chunk: int | None = None) -> Effects:
+                      names: list | None = None, chunk: int | None = None, source: str | None = None) -> Effects:
     """The change of every output when each motif of ``pwms`` is inserted into ``background``.
 
     The sequences are changed and predicted a chunk at a time (the kept outputs of ``predict``
@@ -465,6 +465,8 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
         The motifs' names, for messages. Default is None: "the motif".
     chunk : int or None
         Background sequences per chunk. Default is None: as many as :data:`CHUNK_BYTES` holds.
+    source : str or None
+        The motif file, for messages. Default is None: not named.
 
     Returns
     -------
@@ -477,8 +479,9 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
     StopRequested
         A signal asked to stop (checked between sequences and between forward passes).
     """
-    starts = [_start(background.shape[1], len(pwm), config.position, f"motif {names[m]!r}" if names else "the motif")
-              for m, pwm in enumerate(pwms)]
+    where = f"{source}: " if source else ""
+    starts = [_start(background.shape[1], len(pwm), config.position,
+                     where + (f"motif {names[m]!r}" if names else "the motif")) for m, pwm in enumerate(pwms)]
     deltas = [Moments() for _ in pwms]
     logit_deltas = [Moments() for _ in pwms]
     for first, codes in _chunks(background, len(pwms) + 1, chunk):

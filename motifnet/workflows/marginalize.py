@@ -371,7 +371,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     background = Backgrounds(sequence_codes(encoder, run.dataset.codes), config.n, config.seed)
     folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
     log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
-    effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names)
+    effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
     rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
             for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
     # Every file is written at the end, once all the work is done: a failure or a stop on the way
