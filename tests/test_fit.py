@@ -119,13 +119,23 @@ def test_a_moving_average_of_the_weights_is_validated_and_kept(fasta):
 
 
 @pytest.mark.parametrize("decay", [0.0, 0.5])
-def test_weight_decay_shrinks_kernels_only(fasta, decay):
+@pytest.mark.parametrize("reloaded", [False, True])
+@pytest.mark.filterwarnings("ignore:Skipping variable loading")  # the optimiser saved before its first step
+def test_weight_decay_shrinks_kernels_only(fasta, decay, reloaded, tmp_path):
+    import keras
+
+    from motifnet.model.layers import CUSTOM_OBJECTS
     from motifnet.run.fit import build_seeded
 
     rate = 0.01
     params = resolve({**PARAMS, "learning_rate": rate, "weight_decay": decay, "global_pool": "max",
                       "position_bins": 3, "batch_norm": True})
     model = build_seeded(load_dataset(fasta), params, 3)
+    if reloaded:  # the exclusions are saved with the model: Keras' own were lost, and every variable decayed
+        model.save(tmp_path / "model.keras")
+        model = keras.saving.load_model(tmp_path / "model.keras", compile=True, safe_mode=True,
+                                        custom_objects=CUSTOM_OBJECTS)
+        assert (model.optimizer.weight_decay or 0.0) == pytest.approx(decay)
     variables = model.trainable_variables
     rng = np.random.default_rng(0)
     for variable in variables:  # biases start at 0, scales at 1: give every variable values that decay would move

@@ -5,8 +5,7 @@ from __future__ import annotations
 #: Patterns of the variables that weight decay leaves alone: offsets, motifnet's per-stretch position
 #: weights (which start at 1 and weight where a kernel counts) and batch normalisation's scales and
 #: offsets. Keras searches them in the whole variable path (``conv_1/kernel``), so no layer name may
-#: contain one. The exclusions are not saved with a model: a model.keras loaded with compile=True and
-#: trained further decays every variable.
+#: contain one. They are saved with the model (:class:`motifnet.model.layers.SelectiveDecayAdam`).
 NOT_DECAYED = ("bias", "position_weights", "gamma", "beta")
 
 
@@ -28,10 +27,11 @@ def compile_model(model, learning_rate: float, multi_label: bool, task: str = "c
         options = {"weight_decay": weight_decay} if weight_decay > 0 else {}
         if ema_momentum > 0:
             options.update(use_ema=True, ema_momentum=ema_momentum)
-        optimizer = keras.optimizers.Adam(learning_rate, **options)
         if weight_decay > 0:
-            optimizer.exclude_from_weight_decay(var_names=list(NOT_DECAYED))
-        return optimizer
+            from .layers import SelectiveDecayAdam
+
+            return SelectiveDecayAdam(learning_rate, not_decayed=NOT_DECAYED, **options)
+        return keras.optimizers.Adam(learning_rate, **options)
 
     if task == "regression":
         model.compile(optimizer=adam(), loss="mean_squared_error",
