@@ -141,6 +141,19 @@ def test_a_report_json_whose_groups_have_no_top_class_still_renders(report):
     assert influence_cells(html) == ["-"] * len(influence)
 
 
+def test_an_influence_that_rounds_to_zero_shows_no_minus(report):
+    # Silencing a group that does nothing measures an influence of about -0.0002: the page said "-0.000".
+    state = json.loads((report / STATE).read_text())
+    groups = state["kernels"]["distinct"][:3]
+    assert len(groups) == 3
+    for (group, _), value in zip(groups, (0.25, -0.0002, -0.004)):
+        group["influence"] = value
+    state["kernels"]["distinct"] = groups
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    assert influence_cells(page(report)) == ["0.250", "0.000", "-0.004"]
+
+
 @pytest.mark.parametrize("content,problem", [
     ("{not json", "an unreadable report.json"),
     (json.dumps({"format": 1, "run": {}}), "a damaged report.json (missing or wrong: run_folder, curves, kernels"),

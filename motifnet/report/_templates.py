@@ -10,9 +10,17 @@ def template_dir() -> Path:
     """The folder of motifnet's Jinja2 templates, from a wheel or an editable install."""
     return Path(str(resources.files("motifnet.templates")))
 
+def fixed(value, digits: int = 3) -> str:
+    """``value`` with ``digits`` decimals, without the minus of a value that rounds to 0 ("-0.000")."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def environment():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())),
-                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                              undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())),
+                             autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+                             undefined=jinja2.StrictUndefined)
+    env.filters["fixed"] = fixed
+    return env
