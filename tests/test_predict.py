@@ -196,3 +196,27 @@ def test_predict_on_a_diverged_run_says_in_one_line_that_there_is_no_model(cli, 
     assert message.split("\n") == [f"Error: {run_dir}: training diverged and saved no model (model.keras is "
                                     "missing); train again with --overwrite and a smaller learning rate than 1e+30 "
                                     "(--param learning_rate=...) or a weight constraint (--param kernel_constraint=3)"]
+
+
+@pytest.mark.parametrize("other, problem", [
+    # the same input, one output: predict wrote a table with a header of three columns and rows of two, exit 0
+    ("regression_run", "it has 1 output(s), motifnet.json names 2 (up, down)"),
+    # another length: a Keras traceback
+    ("multi_label_run", "it reads 30 positions x 4 channels, motifnet.json describes 40 x 4"),
+])
+@pytest.mark.parametrize("command", ["predict", "activations"])
+def test_a_model_keras_from_another_run_is_refused_in_one_line(trained_run, cli, tmp_path, request, other, problem,
+                                                               command):
+    import shutil
+
+    from helpers import copy_run
+
+    run_dir, (up, _) = trained_run
+    swapped = copy_run(run_dir, tmp_path / "swapped")
+    shutil.copyfile(request.getfixturevalue(other)[0] / "model.keras", swapped / "model.keras")
+    result = cli(command, swapped, up) if command == "predict" else cli(command, swapped, "-o", tmp_path / "act.tsv")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {swapped / 'model.keras'}: does not match motifnet.json: {problem}; was it copied from another run? "
+        "Put back this run's model, or train again")
+    assert "Traceback" not in result.output and result.stdout == ""

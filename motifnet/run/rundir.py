@@ -235,11 +235,34 @@ class Run:
             # Keras calls any file that is not a zip archive 'not found', which misleads here.
             why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
             raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
+        self._check_model_matches(model)
         if not self.complete:
             # Every command that reads the model says so, not only predict.
             log.warning("warning: training in %s did not complete (%s); using its best model so far", self.path,
                         self.status)
         return model
+
+    def _check_model_matches(self, model) -> None:
+        """Refuse a model.keras that is not the one motifnet.json describes (copied from another run, say).
+
+        Its sequence input must take the encoder's length (or any length) and channels, and its output
+        one value per class (or target): predictions of another model would be written under these names.
+        """
+        encoder = self.dataset_encoder
+        problem = None
+        sequence = next((tensor for tensor in model.inputs if tensor.name == "sequence"), None)
+        if sequence is not None and len(sequence.shape) == 3:
+            length, channels = sequence.shape[1:]
+            if channels != encoder.channels or length not in (None, encoder.length):
+                problem = (f"it reads {length} positions x {channels} channels, {META} describes "
+                           f"{encoder.length} x {encoder.channels}")
+        outputs = model.outputs[0].shape[-1]
+        if problem is None and outputs != len(self.output_names):
+            names = ", ".join(self.output_names)
+            problem = f"it has {outputs} output(s), {META} names {len(self.output_names)} ({names})"
+        if problem:
+            raise RunDirError(f"{self.path / MODEL}: does not match {META}: {problem}; was it copied from another "
+                              "run? Put back this run's model, or train again")
 
     @cached_property
     def dataset(self) -> Dataset:
