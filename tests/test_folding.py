@@ -185,6 +185,8 @@ def test_profile_rows_are_rounded_to_sum_exactly_to_one():
     ("seq1 0,2", "seq1 mfe=-3.40 0,2"),  # multi-label indices stay at the end
     ("0,2", "record_7 mfe=-3.40 0,2"),  # labels only: the id stays record_N
     ("", "record_7 mfe=-3.40"),
+    ("seq1 mfe=-5.40 0,2", "seq1 mfe=-3.40 0,2"),  # folded before: the old energy was kept beside the new one
+    ("mfe=-5.40 0,2", "record_7 mfe=-3.40 0,2"),
 ])
 def test_energy_goes_after_the_id(header, expected):
     assert header_with_energy(header, 7, -3.4) == expected
@@ -249,6 +251,9 @@ def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
     ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--window", "50", "--samples", "10"],
      "--samples cannot be combined with --window"),
     ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only"),
+    # 2**32 or more: a traceback from ViennaRNA's bindings
+    ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--samples", "5000000000"],
+     "--samples must be between 1 and 1,000,000, received: 5000000000"),
 ])
 def test_bad_fold_inputs_give_one_line_and_exit_1(records, args, fragment, cli, tmp_path):
     source = write_fasta(tmp_path / "in.fa", records)
@@ -287,6 +292,32 @@ def test_fold_reads_standard_input(cli, tmp_path):
     result = cli("fold", "-", "-o", tmp_path / "out.fa", "--jobs", "1", input=">a x\nGGGGAAACCCC\n")
     assert result.exit_code == 0, result.stderr
     assert three_line_records(tmp_path / "out.fa") == [("a mfe=-4.50 x", "GGGGAAACCCC", "((((...))))")]
+
+
+def test_fold_writes_standard_output_once_complete(cli, tmp_path, monkeypatch):
+    # "-o -" made a file named "-" in the current folder.
+    monkeypatch.chdir(tmp_path)
+    source = write_fasta(tmp_path / "in.fa", [("hp hairpin", "GGGGAAACCCC"), ("t", TRNA)])
+    result = cli("fold", source, "-o", "-", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    (tmp_path / "printed.fa").write_text(result.stdout)
+    assert three_line_records(tmp_path / "printed.fa") == [
+        ("hp mfe=-4.50 hairpin", "GGGGAAACCCC", "((((...))))"), ("t mfe=-22.40", TRNA, TRNA_MFE)]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.fa", "printed.fa"]
+
+
+@pytest.mark.parametrize("args", [[], ["--format", "context"], ["--format", "profile", "--exact"],
+                                  ["--format", "profile", "--window", "30"]])
+def test_a_seed_for_a_fold_that_samples_nothing_is_refused(cli, tmp_path, args):
+    # It was accepted and changed nothing.
+    source = write_fasta(tmp_path / "in.fa", [("s1", "GGGGAAACCCC")])
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--seed", "3", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --seed 3 applies to sampled profiles (--format profile without --exact "
+                                    "or --window)")
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "out.fa").exists()
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--seed", "3", "--format", "profile", "--samples", "20")
+    assert result.exit_code == 0, result.stderr
 
 
 def plain_rna_subset(tmp_path, records_per_class):

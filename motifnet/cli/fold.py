@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 
 import click
 
-from .._signals import stopping_on_signals
+from .._signals import cleanup_if_ended, stopping_on_signals
 from .options import logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
@@ -14,7 +17,8 @@ log = logging.getLogger("motifnet")
 
 @click.command()
 @click.argument("fasta")
-@click.option("-o", "--output", required=True, metavar="OUT.fa", help="FASTA file to write (appears when complete).")
+@click.option("-o", "--output", required=True, metavar="OUT.fa",
+              help="FASTA file to write (appears when complete); - for standard output (written once complete).")
 @click.option("--format", "fold_format", type=click.Choice(["dotbracket", "context", "profile"]),
               default="dotbracket", show_default=True,
               help="MFE dot-bracket, structural contexts (FHIMST), or context probabilities (six rows F H I M S T).")
@@ -39,7 +43,23 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """
     from ..data.folding import FoldOptions, fold_file
 
-    refuse_input_as_output(output, [fasta], file_output=True)
+    if output != "-":
+        refuse_input_as_output(output, [fasta], file_output=True)
     options = FoldOptions(fold_format, window=window, span=span, samples=samples, exact=exact, seed=seed, jobs=jobs)
+    seed_given = click.get_current_context().get_parameter_source("seed") == click.core.ParameterSource.COMMANDLINE
+    if seed_given and not options.sampled:
+        raise click.UsageError(f"--seed {seed} applies to sampled profiles (--format profile without --exact or "
+                               f"--window); {options.describe()} samples nothing: leave out --seed")
     log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)
-    fold_file(fasta, output, options)
+    if output != "-":
+        fold_file(fasta, output, options)
+        return
+    # Standard output: fold into a scratch file, then copy it, so that a stopped fold writes nothing there.
+    with tempfile.TemporaryDirectory(prefix="motifnet-fold-") as folder, \
+            cleanup_if_ended(lambda: shutil.rmtree(folder, ignore_errors=True)):
+        scratch = os.path.join(folder, "folded.fa")
+        fold_file(fasta, scratch, options, scratch=True)
+        stdout = click.get_binary_stream("stdout")
+        with open(scratch, "rb") as handle:
+            shutil.copyfileobj(handle, stdout)
+        stdout.flush()

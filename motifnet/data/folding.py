@@ -58,6 +58,8 @@ CONTEXTS = "FHIMST"
 #: The ``--structure-alphabet`` (and PWM mode) under which ``motifnet train`` reads each format.
 STRUCTURE_ALPHABETS = {"dotbracket": ("().", False), "context": (CONTEXTS, False), "profile": (CONTEXTS, True)}
 DEFAULT_SAMPLES = 1000
+#: The most structures sampled per record (ViennaRNA counts them in an unsigned int; a million takes minutes a record).
+MAX_SAMPLES = 1_000_000
 
 # Nucleotides and IUPAC codes; ViennaRNA folds the codes as bases that pair with nothing.
 _ALLOWED = frozenset("ACGUTRYSWKMBDHVN")
@@ -121,14 +123,19 @@ class FoldOptions:
                                  "exactly from local probabilities")
             if self.exact:
                 raise ParamError("--samples and --exact exclude each other: sample structures or compute exactly")
-            if self.samples < 1:
-                raise ParamError(f"--samples must be at least 1, received: {self.samples}")
+            if not 1 <= self.samples <= MAX_SAMPLES:
+                raise ParamError(f"--samples must be between 1 and {MAX_SAMPLES:,}, received: {self.samples}")
         if self.exact and self.format != "profile":
             raise ParamError(f"--exact applies to --format profile only, received --format {self.format}")
         if self.seed < 0:
             raise ParamError(f"--seed must be 0 or more, received: {self.seed}")
         if self.jobs is not None and self.jobs < 1:
             raise ParamError(f"--jobs must be at least 1, received: {self.jobs}")
+
+    @property
+    def sampled(self) -> bool:
+        """Whether structures are sampled (and ``seed`` matters): a profile of the whole sequence, not exact."""
+        return self.format == "profile" and not self.exact and self.window is None
 
     @property
     def n_samples(self) -> int:
@@ -423,6 +430,8 @@ def header_with_energy(header: str, number: int, energy: float | None) -> str:
     if energy is None:
         return header
     tag = f"mfe={energy:.2f}"
+    if "mfe=" in header:  # a file folded before: its energy gives way to the new one
+        header = " ".join(word for word in header.split() if not word.startswith("mfe="))
     words = header.split(maxsplit=1)
     if not words:
         return f"record_{number} {tag}"
