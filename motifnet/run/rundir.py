@@ -249,13 +249,14 @@ class Run:
         one value per class (or target): predictions of another model would be written under these names.
         """
         encoder = self.dataset_encoder
+        expected = encoder.channels + len(self.meta["data"].get("tracks", []))  # as Dataset.channels
         problem = None
         sequence = next((tensor for tensor in model.inputs if tensor.name == "sequence"), None)
         if sequence is not None and len(sequence.shape) == 3:
             length, channels = sequence.shape[1:]
-            if channels != encoder.channels or length not in (None, encoder.length):
+            if channels != expected or length not in (None, encoder.length):
                 problem = (f"it reads {length} positions x {channels} channels, {META} describes "
-                           f"{encoder.length} x {encoder.channels}")
+                           f"{encoder.length} x {expected}")
         outputs = model.outputs[0].shape[-1]
         if problem is None and outputs != len(self.output_names):
             names = ", ".join(self.output_names)
