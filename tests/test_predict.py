@@ -220,3 +220,29 @@ def test_a_model_keras_from_another_run_is_refused_in_one_line(trained_run, cli,
         f"Error: {swapped / 'model.keras'}: does not match motifnet.json: {problem}; was it copied from another run? "
         "Put back this run's model, or train again")
     assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_the_largest_batch_size_predicts_as_the_default_and_a_larger_one_is_refused(trained_run, cli, monkeypatch):
+    # --batch-size 100000000 read the file in blocks of 16 x that x the length, which Python sets aside first: "out
+    # of memory" on a file of 500 records; a value past 2**63 gave a traceback.
+    import motifnet.data.fasta as fasta_module
+
+    run_dir, (up, _) = trained_run
+    default = cli("predict", run_dir, up)
+    assert default.exit_code == 0, default.output
+    reads = []
+    iter_blocks = fasta_module.iter_fasta_blocks
+
+    def recording(path, block_bytes=fasta_module.DEFAULT_BLOCK_BYTES):
+        reads.append(block_bytes)
+        return iter_blocks(path, block_bytes)
+
+    monkeypatch.setattr("motifnet.run.predict.iter_fasta_blocks", recording)
+    largest = cli("predict", run_dir, up, "--batch-size", "1000000")
+    assert largest.exit_code == 0, largest.output
+    assert largest.stdout == default.stdout and reads == [1 << 28]
+    for value in ("1000001", "99999999999999999999999"):
+        result = cli("predict", run_dir, up, "--batch-size", value)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "'--batch-size': " in result.stderr and "1<=x<=1000000" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

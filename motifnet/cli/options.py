@@ -220,9 +220,14 @@ def overwrite_option(help: str):
     return click.option("--overwrite", is_flag=True, help=help)
 
 
+#: The largest --batch-size: a forward pass of more records does not fit in any machine's memory.
+MAX_BATCH_SIZE = 1_000_000
+
+
 def batch_size_option(help: str = "Records per forward pass."):
-    """``--batch-size N`` (default 256) of a command that runs the model."""
-    return click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True, help=help)
+    """``--batch-size N`` (default 256, at most :data:`MAX_BATCH_SIZE`) of a command that runs the model."""
+    return click.option("--batch-size", type=click.IntRange(min=1, max=MAX_BATCH_SIZE), default=256,
+                        show_default=True, help=help)
 
 
 def standard_output_dash(ctx, param, value):

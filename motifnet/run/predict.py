@@ -91,7 +91,7 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
         )
     if config.features and len(config.features) != len(config.fasta):
         raise ParamError(f"give one --features file per FASTA file ({len(config.fasta)})")
-    check_genome_options(config.genome, config.fasta, run.dataset_encoder.structure_mode)
+    check_genome_options(config.genome, config.fasta, run.dataset_encoder.structure_mode, genome_for_bed_only=True)
     if config.bed_input and (trained_tracks or config.features):
         raise ParamError("BED input gives plain sequence windows; the model was trained with --features or --track")
     return tracks
@@ -137,7 +137,8 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     track_order = list(data_meta.get("tracks", []))
     if encoder.structure_mode is None and not track_order and not data_meta.get("features"):
         # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
-        chunk_bytes = max(1 << 23, config.batch_size * config.chunk_batches * encoder.length)
+        # At most 256 MB: a file is read in blocks of this size, and Python sets a block's memory aside before reading.
+        chunk_bytes = min(max(1 << 23, config.batch_size * config.chunk_batches * encoder.length), 1 << 28)
         with Genome(config.genome) if config.genome else contextlib.nullcontext() as genome:
             for path in config.fasta:
                 if genome is not None and is_bed_path(path):
