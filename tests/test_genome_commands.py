@@ -234,6 +234,14 @@ def test_visualize_kernels_bed_equals_fasta(genome_run, cli, tmp_path):
     (["visualize-kernels", "{run}", "--fasta", "{bed}", "--fasta", "{other}", "-o", "{tmp}/vk"],
      "BED input needs --genome"),
     (["activations", "{run}", "--genome", "{genome}", "-o", "{tmp}/a.tsv"], "--genome reads the windows of BED"),
+    # --genome with FASTA inputs alone was ignored without a word
+    (["predict", "{run}", "{fasta}", "--genome", "{genome}"], "--genome {genome} reads the windows of BED files "
+     "(.bed, .narrowPeak, .broadPeak), and none of the inputs is one: FASTA records are read as they are; leave out "
+     "--genome"),
+    (["activations", "{run}", "--fasta", "{fasta}", "--fasta", "{fasta2}", "--genome", "{genome}", "-o",
+      "{tmp}/a.tsv"], "and none of the inputs is one"),
+    (["attribute", "{run}", "{tmp}/plain.fa", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
+     "and none of the inputs is one"),
     (["attribute", "{run}", "{tmp}/plain.fa", "--method", "saliency", "--bedgraph", "-o", "{tmp}/out"],
      "--bedgraph needs records that are genome windows"),
     (["attribute", "{run}", "{tmp}/missing.bed", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
@@ -243,10 +251,11 @@ def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
     g = genome_run
     (tmp_path / "missing.bed").write_text("chr1\t100\t200\nchrX\t10\t90\n")
     write_fasta(tmp_path / "plain.fa", [("seq1", "ACGT" * 15)])
-    values = {"run": g["run"], "bed": g["bed"], "other": g["other"], "genome": g["genome"], "tmp": tmp_path}
+    values = {"run": g["run"], "bed": g["bed"], "other": g["other"], "genome": g["genome"], "tmp": tmp_path,
+              "fasta": g["fasta"][0], "fasta2": g["fasta"][1]}
     result = cli(*(argument.format(**{k: str(v) for k, v in values.items()}) for argument in arguments))
     assert result.exit_code != 0
-    assert message in result.output
+    assert message.format(genome=g["genome"]) in result.output, result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
 

@@ -352,10 +352,17 @@ def _numbered_block(name: str, genome: Genome, windows: list, first: int) -> Fas
     return block
 
 
-def check_genome_options(genome, fasta_paths, structure) -> None:
-    """Refuse BED input without ``--genome``, and ``--genome`` with sequence+structure input."""
+def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bool = False) -> None:
+    """Refuse BED input without ``--genome``, and ``--genome`` with sequence+structure input.
+
+    With ``genome_for_bed_only`` (commands that read the genome for BED inputs and nothing else, unlike
+    ``train --background genomic``), also ``--genome`` when no input is a BED file: it would be ignored.
+    """
     bed = [path for path in fasta_paths if is_bed_path(path)]
     if bed and genome is None:
         raise ParamError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
+    if genome is not None and not bed and genome_for_bed_only:
+        raise ParamError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
+                         "none of the inputs is one: FASTA records are read as they are; leave out --genome")
     if genome is not None and structure:
         raise ParamError("--genome reads plain DNA windows; it does not go with --structure-alphabet")
