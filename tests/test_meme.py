@@ -262,3 +262,12 @@ def test_a_second_alphabet_other_than_the_first_is_refused_and_the_same_one_read
     path.write_text(dna + "\n" + dna.replace("dna1", "dna2"))  # the same alphabet twice is one alphabet
     letters, motifs = read_meme(path)
     assert letters == "ACGT" and [motif.name for motif in motifs] == ["dna1", "dna2"]
+
+
+def test_a_file_without_an_alphabet_line_is_refused_saying_what_to_add(tmp_path):
+    path = tmp_path / "noalpha.meme"
+    path.write_text(format_meme([MemeMotif("m", "", np.full((2, 4), 0.25), 5)], "ACGT", [0.25] * 4)
+                    .replace("ALPHABET= ACGT\n", ""))
+    with pytest.raises(InputError, match="noalpha.meme: no ALPHABET line; add one after the 'MEME version' line: "
+                                         "'ALPHABET= ACGT' for DNA"):
+        read_meme(path)

@@ -166,7 +166,8 @@ def read_meme(path) -> tuple:
             index += width
         index += 1
     if letters is None:
-        raise InputError(f"{path}: no ALPHABET line")
+        raise InputError(f"{path}: no ALPHABET line; add one after the 'MEME version' line: 'ALPHABET= ACGT' for DNA, "
+                         "'ALPHABET= ACGU' for RNA, 'ALPHABET= ACDEFGHIKLMNPQRSTVWY' for protein")
     for motif, alength in zip(motifs, declared):
         motif.pwm = checked_probabilities(motif.pwm, letters, f"{path}: motif {motif.name}")
         if alength is not None and _number(alength) != len(letters):
