@@ -94,6 +94,11 @@ def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_r
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().split("\n")
     assert lines[2] == "training: diverged, best epoch none of 1"
+    # A run stopped before its first epoch ended said "best epoch none of 0".
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"].update(status="interrupted", epochs_run=0)
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert cli("info", run_dir).stdout.split("\n")[2] == "training: interrupted, no epoch finished"
     assert "  learning_rate = 1e+30" in lines and "classes: up (40), down (40)" in lines
     assert "layers: none; training diverged and saved no model (model.keras is missing); train again with " \
            "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \

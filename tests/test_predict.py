@@ -246,3 +246,13 @@ def test_the_largest_batch_size_predicts_as_the_default_and_a_larger_one_is_refu
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert "'--batch-size': " in result.stderr and "1<=x<=1000000" in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_track_for_a_model_trained_without_tracks_is_refused_saying_so(trained_run, cli, tmp_path):
+    # It said "the model was trained with tracks []".
+    run_dir, (up, _) = trained_run
+    track = tmp_path / "cons.tsv"
+    track.write_text("x\t0\n")
+    result = cli("predict", run_dir, up, "--track", f"cons={track}")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == "Error: the model was trained without --track; leave out --track cons"

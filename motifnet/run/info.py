@@ -25,9 +25,10 @@ def describe_run(run: Run) -> str:
     status = run.status
     if status != meta["training"].get("status"):
         status = f"{status} (no live process holds the run)"
+    best, epochs = meta["training"].get("best_epoch"), meta["training"].get("epochs_run")
+    progress = f"best epoch {_or_none(best)} of {epochs}" if epochs else "no epoch finished"
     lines = [f"run folder: {run.path}", f"motifnet version: {meta.get('motifnet_version')}",
-             f"training: {status}, best epoch {_or_none(meta['training'].get('best_epoch'))} "
-             f"of {meta['training'].get('epochs_run')}", f"seed: {meta.get('seed')}", "",
+             f"training: {status}, {progress}", f"seed: {meta.get('seed')}", "",
              f"alphabet: {encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"]
     if encoder.get("structure_alphabet"):
         lines.append(f"structure: {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})")

@@ -77,6 +77,8 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
     trained_tracks = list(data_meta.get("tracks", []))
     tracks = dict(check_tracks(config.tracks))
     if sorted(tracks) != sorted(trained_tracks):
+        if not trained_tracks:
+            raise ParamError(f"the model was trained without --track; leave out --track {', '.join(tracks)}")
         raise ParamError(
             f"the model was trained with tracks [{', '.join(trained_tracks)}]; give exactly these with "
             f"--track NAME=FILE (received [{', '.join(tracks)}])"
