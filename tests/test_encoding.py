@@ -204,8 +204,8 @@ def test_structure_line_may_end_with_an_energy(structure_line):
 
 
 @pytest.mark.parametrize("lines, message", [
-    (["ACG", "(.)", "..."], r"expected three lines per record \(header, sequence, structure\) with "
-                            r"--structure-alphabet, found 3 line\(s\) after the header"),
+    (["ACG", "(.)", "..."], r"expected three lines per record \(header, sequence, structure\), found 3 line\(s\) "
+                            r"after the header; --structure-alphabet reads records of three lines"),
     (["ACG"], r"expected three lines per record .* found 1 line\(s\) after the header"),
     (["ACG", "(."], "the structure line has 2 characters but the sequence has 3"),
     (["ACG", "(.)(-1.0)"], "the structure line has 9 characters"),   # an energy needs a space before it
@@ -216,6 +216,15 @@ def test_structure_letter_errors(lines, message):
     encoder = Encoder(DNA, 3, structure=DOT_BRACKET, structure_mode="letters")
     with pytest.raises(InputError, match=r"^test\.fa, record 1 \('s1'\): " + message):
         encoder.encode(_records(lines))
+
+
+def test_plain_records_for_a_structure_model_say_to_fold_them():
+    # It named --structure-alphabet, an option of train, not of the command that read them for a model.
+    encoder = Encoder(DNA, 3, structure=DOT_BRACKET, structure_mode="letters")
+    encoder.for_model = True
+    with pytest.raises(InputError, match=r"found 1 line\(s\) after the header; the model was trained on sequence "
+                                         "and structure: fold plain FASTA with motifnet fold first$"):
+        encoder.encode(_records(["ACG"]))
 
 
 PWM_BODY = ["AC", "0.2 0.0", "0.3 1.0", "0.5 0.0"]

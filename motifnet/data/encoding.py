@@ -203,8 +203,10 @@ class Encoder:
         if self.structure_mode == "letters":
             if len(lines) != 2:
                 raise InputError(
-                    f"{record.where()}: expected three lines per record (header, sequence, structure) "
-                    f"with --structure-alphabet, found {len(lines)} line(s) after the header"
+                    f"{record.where()}: expected three lines per record (header, sequence, structure), found "
+                    f"{len(lines)} line(s) after the header; "
+                    + ("the model was trained on sequence and structure: fold plain FASTA with motifnet fold first"
+                       if self.for_model else "--structure-alphabet reads records of three lines")
                 )
             structure = _ENERGY_SUFFIX.sub(b"", lines[1])
             if len(structure) != len(lines[0]):
