@@ -167,6 +167,14 @@ def check_output_file(output, option: str = "-o/--output") -> None:
         raise ParamError(f"{option}: cannot write {output}: {parent} is a file, not a folder")
     if not parent.is_dir():
         raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
+    _check_writable(parent, f"{option}: cannot write {output}")
+
+
+def _check_writable(folder: Path, what: str) -> None:
+    """Refuse, before any work, a folder this process may not create files in (found after hours of work, else)."""
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParamError(f"{what}: no permission to create files in the folder {folder}; choose another folder, "
+                         "or change its permissions")
 
 
 def check_output_folder(output, option: str = "-o/--output") -> None:
@@ -190,6 +198,10 @@ def check_output_folder(output, option: str = "-o/--output") -> None:
     parent = next((folder for folder in path.absolute().parents if folder.exists()), None)
     if not path.exists() and parent is not None and not parent.is_dir():
         raise ParamError(f"{option} {output}: cannot be made, {parent} is a file; give a new or existing folder")
+    if path.is_dir():
+        _check_writable(path, f"{option} {output}")
+    elif parent is not None:
+        _check_writable(parent, f"{option} {output}: cannot be made")
 
 
 def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:

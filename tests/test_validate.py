@@ -2,6 +2,7 @@
 
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,3 +69,28 @@ def test_an_input_the_command_would_write_over_is_refused_through_links_and_numb
     check_inputs_not_written(out, [("--db", mine), ("--hits", tmp_path / "hard.tsv")], ["other.tsv"], "scan")
     check_inputs_not_written(out, [("--db", tmp_path), ("--db", tmp_path / "missing")], ["hits.tsv"], "scan")
     assert mine.read_text() == "kept"
+
+
+def test_outputs_in_a_folder_without_write_permission_are_refused_before_any_work(tmp_path, monkeypatch, cli,
+                                                                                   trained_run):
+    # The file was written at the end, after the work: "Error: imm/o.png: Permission denied".
+    from motifnet import _validate
+    from motifnet._validate import check_output_file, check_output_folder
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(_validate.os, "access", lambda path, mode: Path(path) != locked and real_access(path, mode))
+    with pytest.raises(ParamError, match=re.escape(f"-o/--output: cannot write {locked / 'o.png'}: no permission to "
+                                                   f"create files in the folder {locked}; choose another folder")):
+        check_output_file(locked / "o.png")
+    with pytest.raises(ParamError, match=re.escape(f"-o/--output {locked}: no permission to create files in")):
+        check_output_folder(locked)
+    with pytest.raises(ParamError, match=re.escape(f"-o/--output {locked / 'a' / 'b'}: cannot be made: no "
+                                                   f"permission to create files in the folder {locked}")):
+        check_output_folder(locked / "a" / "b")
+    check_output_file(tmp_path / "o.png")
+    check_output_folder(tmp_path / "new" / "out")
+    result = cli("cluster", trained_run[0], "-o", locked / "c.png")
+    assert result.exit_code == 1 and "no permission to create files in the folder" in result.stderr
+    assert "looking at" not in result.stderr  # refused before the work
