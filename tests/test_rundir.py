@@ -223,3 +223,15 @@ def test_a_killed_runs_model_is_used_with_a_warning_and_the_report_says_interrup
             in result.stderr.splitlines())
     assert run_facts(open_run(run_dir))["training"]["status"] == "interrupted"
     assert "did not complete" not in cli("activations", trained_run[0], "-o", tmp_path / "b.tsv").stderr
+
+
+@pytest.mark.parametrize("command", [["activations", "-o", "{tmp}/a.tsv"], ["cluster", "-o", "{tmp}/c.png"],
+                                     ["attribute", "--method", "saliency", "-o", "{tmp}/attr"]])
+def test_a_run_without_a_model_is_one_line_before_its_data_is_read(trained_run, cli, tmp_path, command):
+    # stderr said "looking at 16 sequences (test split)" and then the error.
+    run_dir = diverged_copy(trained_run[0], tmp_path / "run")
+    name, *options = command
+    result = cli(name, run_dir, *(option.format(tmp=tmp_path) for option in options))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {run_dir}: training diverged and saved no model"), lines

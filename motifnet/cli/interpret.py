@@ -45,6 +45,7 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
         raise ParamError(f"--group {group} chooses a split of the run's data and --fasta gives new data instead; "
                          "give one or the other")
     run = open_run(run_dir)
+    run.check_model()  # before the data is read and counted: every command here runs the model
     if check_run is not None:
         check_run(run)
     dataset = select_data(run, group, list(fasta), multi_label, genome=genome)
@@ -94,6 +95,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
         raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
                          "give one or the other")
     run = open_run(run_dir)
+    run.check_model()  # before the data is read and counted: every command here runs the model
     if check_run is not None:
         check_run(run)
     dataset = read_unlabelled(run, list(files), genome=genome)
