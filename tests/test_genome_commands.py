@@ -234,14 +234,11 @@ def test_visualize_kernels_bed_equals_fasta(genome_run, cli, tmp_path):
     (["visualize-kernels", "{run}", "--fasta", "{bed}", "--fasta", "{other}", "-o", "{tmp}/vk"],
      "BED input needs --genome"),
     (["activations", "{run}", "--genome", "{genome}", "-o", "{tmp}/a.tsv"], "--genome reads the windows of BED"),
-    # --genome with FASTA inputs alone was ignored without a word
+    # --genome with FASTA inputs alone was ignored without a word (scan, motifs and attribute --bedgraph map FASTA
+    # records named as windows onto it, so only predict refuses it)
     (["predict", "{run}", "{fasta}", "--genome", "{genome}"], "--genome {genome} reads the windows of BED files "
      "(.bed, .narrowPeak, .broadPeak), and none of the inputs is one: FASTA records are read as they are; leave out "
      "--genome"),
-    (["activations", "{run}", "--fasta", "{fasta}", "--fasta", "{fasta2}", "--genome", "{genome}", "-o",
-      "{tmp}/a.tsv"], "and none of the inputs is one"),
-    (["attribute", "{run}", "{tmp}/plain.fa", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
-     "and none of the inputs is one"),
     (["attribute", "{run}", "{tmp}/plain.fa", "--method", "saliency", "--bedgraph", "-o", "{tmp}/out"],
      "--bedgraph needs records that are genome windows"),
     (["attribute", "{run}", "{tmp}/missing.bed", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
@@ -252,7 +249,7 @@ def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
     (tmp_path / "missing.bed").write_text("chr1\t100\t200\nchrX\t10\t90\n")
     write_fasta(tmp_path / "plain.fa", [("seq1", "ACGT" * 15)])
     values = {"run": g["run"], "bed": g["bed"], "other": g["other"], "genome": g["genome"], "tmp": tmp_path,
-              "fasta": g["fasta"][0], "fasta2": g["fasta"][1]}
+              "fasta": g["fasta"][0]}
     result = cli(*(argument.format(**{k: str(v) for k, v in values.items()}) for argument in arguments))
     assert result.exit_code != 0
     assert message.format(genome=g["genome"]) in result.output, result.output
@@ -270,3 +267,19 @@ def test_variants_refuses_an_output_that_is_a_file_and_leaves_it(genome_run, cli
     assert f"-o {vcf}: must be a folder, not a file; give a new or existing folder" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert vcf.read_bytes() == before
+
+
+def test_scan_maps_fasta_records_named_as_windows_onto_the_genome(genome_run, cli, tmp_path):
+    # FASTA records named chrom:start-end(strand) (bedtools getfasta -s, motifnet's windows) with --genome give
+    # genome coordinates; a refusal of --genome without BED inputs had taken that away.
+    from motifnet.motifs.meme import MemeMotif, write_meme
+
+    pwm = np.full((10, 4), 0.01)
+    pwm[np.arange(10), ["ACGT".index(letter) for letter in "ACCGGAAGTG"]] = 0.97
+    write_meme(tmp_path / "m.meme", [MemeMotif("ets", "", pwm, 20)], "ACGT", [0.25] * 4, strands=True)
+    result = cli("scan", tmp_path / "m.meme", genome_run["fasta"][0], "--genome", genome_run["genome"],
+                 "--background", "uniform", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    header, *rows = (tmp_path / "out" / "hits.tsv").read_text().splitlines()
+    assert header.split("\t")[:2] == ["motif", "chrom"] and rows
+    assert all(row.split("\t")[-1].startswith(row.split("\t")[1] + ":") for row in rows)  # window after chrom

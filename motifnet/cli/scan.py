@@ -81,7 +81,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
         raise click.UsageError(f"--length {length} applies to BED inputs (.bed, .narrowPeak, .broadPeak), and none "
                                "of the inputs is one: FASTA records are scanned whole; leave out --length")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
-    check_genome_options(genome, list(fasta_files), None, genome_for_bed_only=True)
+    check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
     inputs = [("MOTIFS", motif_file(motifs)), *(("FASTA", path) for path in fasta_files), ("--genome", genome),
               ("--background", None if background in ("input", "uniform") else background)]

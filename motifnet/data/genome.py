@@ -355,8 +355,10 @@ def _numbered_block(name: str, genome: Genome, windows: list, first: int) -> Fas
 def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bool = False) -> None:
     """Refuse BED input without ``--genome``, and ``--genome`` with sequence+structure input.
 
-    With ``genome_for_bed_only`` (commands that read the genome for BED inputs and nothing else, unlike
-    ``train --background genomic``), also ``--genome`` when no input is a BED file: it would be ignored.
+    With ``genome_for_bed_only`` (``predict``, which reads the genome for BED inputs and nothing else;
+    ``train`` reads it for ``--background genomic``, ``scan``, ``motifs`` and ``attribute --bedgraph`` map
+    FASTA records named ``chrom:start-end(strand)`` onto it), also ``--genome`` when no input is a BED
+    file: it would be ignored.
     """
     bed = [path for path in fasta_paths if is_bed_path(path)]
     if bed and genome is None:

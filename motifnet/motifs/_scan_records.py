@@ -105,7 +105,7 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
     """
     from ..data.genome import check_genome_options, is_bed_path
 
-    check_genome_options(genome, [str(path) for path in files], None, genome_for_bed_only=True)
+    check_genome_options(genome, [str(path) for path in files], None)
     fasta_files = [genome is None or not is_bed_path(path) for path in files]
     # hits.tsv names records by id; 8 bytes per FASTA record tell whether any repeats (see check_distinct_ids)
     id_hashes = []

@@ -46,8 +46,7 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         raise ParamError("--multi-label says how the --fasta file is labelled; the run's own --group data is read as "
                          "it was trained: give --fasta FILE, or leave --multi-label out")
     if fasta:
-        check_genome_options(genome, [str(path) for path in fasta], run.dataset_encoder.structure_mode,
-                             genome_for_bed_only=True)
+        check_genome_options(genome, [str(path) for path in fasta], run.dataset_encoder.structure_mode)
         # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
         with folded_as_trained(run, fasta) as readable:
             dataset = _new_data(run, readable, multi_label, genome)

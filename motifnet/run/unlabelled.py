@@ -54,7 +54,7 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
             "cannot supply; use --group to look at the run's own data"
         )
     encoder = run.dataset_encoder
-    check_genome_options(genome, fasta, encoder.structure_mode, genome_for_bed_only=True)
+    check_genome_options(genome, fasta, encoder.structure_mode)
     ids, codes, structure, sources, files = [], [], [], [], []
     for file_index, path in enumerate(fasta):
         count = 0
