@@ -22,7 +22,7 @@ def atomic_path(path, suffix: str = ""):
     half-written. ``suffix`` is kept at the end of the temporary name for writers that insist on an
     extension.
     """
-    path = _target(Path(path))
+    path = write_target(Path(path))
     try:
         status = os.stat(path)
     except FileNotFoundError:
@@ -66,7 +66,7 @@ def atomic_path(path, suffix: str = ""):
         raise
 
 
-def _target(path: Path) -> Path:
+def write_target(path: Path) -> Path:
     """The file a plain write to ``path`` writes: the end of a chain of symbolic links (which may not exist yet).
 
     Raises

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import os
+import stat
 from pathlib import Path
 
 from .errors import ParamError
@@ -167,7 +168,17 @@ def check_output_file(output, option: str = "-o/--output") -> None:
         raise ParamError(f"{option}: cannot write {output}: {parent} is a file, not a folder")
     if not parent.is_dir():
         raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
-    _check_writable(parent, f"{option}: cannot write {output}")
+    # Where motifnet._io.atomic_path writes: a link's target, beside it; a device or named pipe (-o /dev/null)
+    # directly, needing no folder.
+    from ._io import write_target
+
+    target = write_target(Path(output))
+    try:
+        regular = stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        regular = True  # not there yet: created beside its name
+    if regular and target.parent.is_dir():
+        _check_writable(target.parent, f"{option}: cannot write {output}")
 
 
 def _check_writable(folder: Path, what: str) -> None:

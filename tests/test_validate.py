@@ -91,6 +91,12 @@ def test_outputs_in_a_folder_without_write_permission_are_refused_before_any_wor
         check_output_folder(locked / "a" / "b")
     check_output_file(tmp_path / "o.png")
     check_output_folder(tmp_path / "new" / "out")
+    # A device is written directly, and a link's target beside the target: neither needs the link's folder.
+    monkeypatch.setattr(_validate.os, "access", lambda path, mode: Path(path) not in (locked, Path("/dev"))
+                        and real_access(path, mode))
+    check_output_file("/dev/null")
+    (locked / "link.tsv").symlink_to(tmp_path / "real.tsv")
+    check_output_file(locked / "link.tsv")
     result = cli("cluster", trained_run[0], "-o", locked / "c.png")
     assert result.exit_code == 1 and "no permission to create files in the folder" in result.stderr
     assert "looking at" not in result.stderr  # refused before the work
