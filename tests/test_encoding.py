@@ -223,8 +223,13 @@ def test_plain_records_for_a_structure_model_say_to_fold_them():
     encoder = Encoder(DNA, 3, structure=DOT_BRACKET, structure_mode="letters")
     encoder.for_model = True
     with pytest.raises(InputError, match=r"found 1 line\(s\) after the header; the model was trained on sequence "
-                                         "and structure: fold plain FASTA with motifnet fold first$"):
+                                         r"and structure letters '\(\)\.': fold plain FASTA with motifnet fold "
+                                         "--format dotbracket first$"):
         encoder.encode(_records(["ACG"]))
+    other = Encoder(DNA, 3, structure=structure_alphabet("LP"), structure_mode="letters")  # not motifnet fold's
+    other.for_model = True
+    with pytest.raises(InputError, match=r"the model was trained on sequence and structure letters 'LP'$"):
+        other.encode(_records(["ACG"]))
 
 
 PWM_BODY = ["AC", "0.2 0.0", "0.3 1.0", "0.5 0.0"]

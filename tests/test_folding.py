@@ -187,6 +187,7 @@ def test_profile_rows_are_rounded_to_sum_exactly_to_one():
     ("", "record_7 mfe=-3.40"),
     ("seq1 mfe=-5.40 0,2", "seq1 mfe=-3.40 0,2"),  # folded before: the old energy was kept beside the new one
     ("mfe=-5.40 0,2", "record_7 mfe=-3.40 0,2"),
+    ("seq1\tmfe=-5.40 a  b", "seq1 mfe=-3.40 a  b"),  # the rest of the header as it was
 ])
 def test_energy_goes_after_the_id(header, expected):
     assert header_with_energy(header, 7, -3.4) == expected

@@ -192,6 +192,13 @@ class Encoder:
 
     # -- parsing record bodies -------------------------------------------------------------
 
+    def _fold_advice(self) -> str:
+        """What to do with plain records for a model of sequence and structure letters."""
+        formats = {"().": "dotbracket", "FHIMST": "context"}  # motifnet fold's letter formats
+        fold_format = formats.get("".join(sorted(self.structure.letters)))
+        how = f": fold plain FASTA with motifnet fold --format {fold_format} first" if fold_format else ""
+        return f"the model was trained on sequence and structure letters {self.structure.letters!r}{how}"
+
     def split_body(self, record) -> tuple[bytes, object]:
         """Return the sequence bytes and the structure (bytes, float array or None) of a record."""
         lines = record.lines
@@ -205,8 +212,7 @@ class Encoder:
                 raise InputError(
                     f"{record.where()}: expected three lines per record (header, sequence, structure), found "
                     f"{len(lines)} line(s) after the header; "
-                    + ("the model was trained on sequence and structure: fold plain FASTA with motifnet fold first"
-                       if self.for_model else "--structure-alphabet reads records of three lines")
+                    + (self._fold_advice() if self.for_model else "--structure-alphabet reads records of three lines")
                 )
             structure = _ENERGY_SUFFIX.sub(b"", lines[1])
             if len(structure) != len(lines[0]):

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -430,8 +431,8 @@ def header_with_energy(header: str, number: int, energy: float | None) -> str:
     if energy is None:
         return header
     tag = f"mfe={energy:.2f}"
-    if "mfe=" in header:  # a file folded before: its energy gives way to the new one
-        header = " ".join(word for word in header.split() if not word.startswith("mfe="))
+    if "mfe=" in header:  # a file folded before: its energy gives way to the new one (the rest kept as it is)
+        header = re.sub(r"(?:^|\s+)mfe=\S*", "", header)
     words = header.split(maxsplit=1)
     if not words:
         return f"record_{number} {tag}"
