@@ -5,7 +5,7 @@ from __future__ import annotations
 #: Patterns of the variables that weight decay leaves alone: offsets, motifnet's per-stretch position
 #: weights (which start at 1 and weight where a kernel counts) and batch normalisation's scales and
 #: offsets. Keras searches them in the whole variable path (``conv_1/kernel``), so no layer name may
-#: contain one. They are saved with the model (:class:`motifnet.model.layers.SelectiveDecayAdam`).
+#: contain one. They are saved with the model (:class:`motifnet.model.optimizer.SelectiveDecayAdam`).
 NOT_DECAYED = ("bias", "position_weights", "gamma", "beta")
 
 
@@ -28,7 +28,7 @@ def compile_model(model, learning_rate: float, multi_label: bool, task: str = "c
         if ema_momentum > 0:
             options.update(use_ema=True, ema_momentum=ema_momentum)
         if weight_decay > 0:
-            from .layers import SelectiveDecayAdam
+            from .optimizer import SelectiveDecayAdam
 
             return SelectiveDecayAdam(learning_rate, not_decayed=NOT_DECAYED, **options)
         return keras.optimizers.Adam(learning_rate, **options)

@@ -18,6 +18,7 @@ from keras import ops
 
 from .adjacency import FEATURES_LAYER, adjacency_problem, check_layer_input
 from .epistasis import EpistaticNet
+from .optimizer import SelectiveDecayAdam
 
 log = logging.getLogger("motifnet")
 
@@ -301,33 +302,6 @@ class GlobalMaxAvgPooling1D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], None if input_shape[-1] is None else 2 * input_shape[-1])
-
-
-@keras.saving.register_keras_serializable(package="motifnet")
-class SelectiveDecayAdam(keras.optimizers.Adam):
-    """Keras' Adam with decoupled weight decay that leaves the variables matching ``not_decayed`` alone.
-
-    Keras' own ``exclude_from_weight_decay`` is not part of the optimiser's config, so a model
-    saved with it and loaded with ``compile=True`` would decay every variable when trained further;
-    here the exclusions are saved with the model.
-
-    Parameters
-    ----------
-    not_decayed : sequence of str
-        Patterns searched in each variable's path (``conv_1/bias``), as Keras'
-        ``exclude_from_weight_decay(var_names=...)``.
-    """
-
-    def __init__(self, *args, not_decayed=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.not_decayed = [str(name) for name in not_decayed]
-        if self.not_decayed:
-            self.exclude_from_weight_decay(var_names=self.not_decayed)
-
-    def get_config(self):
-        config = super().get_config()
-        config["not_decayed"] = list(self.not_decayed)
-        return config
 
 
 #: Pass to ``keras.saving.load_model`` for models that use motifnet's layers (and its optimiser).
