@@ -7,6 +7,7 @@ import os
 import stat
 from pathlib import Path
 
+from ._io import write_target
 from .errors import ParamError
 
 
@@ -170,8 +171,6 @@ def check_output_file(output, option: str = "-o/--output") -> None:
         raise ParamError(f"{option}: cannot write {output}: the folder {parent} does not exist")
     # Where motifnet._io.atomic_path writes: a link's target, beside it; a device or named pipe (-o /dev/null)
     # directly, needing no folder.
-    from ._io import write_target
-
     target = write_target(Path(output))
     try:
         regular = stat.S_ISREG(os.stat(target).st_mode)

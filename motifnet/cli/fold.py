@@ -10,7 +10,7 @@ import tempfile
 import click
 
 from .._signals import cleanup_if_ended, stopping_on_signals
-from .options import logging_options, refuse_input_as_output
+from .options import given, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
@@ -46,8 +46,7 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     if output != "-":
         refuse_input_as_output(output, [fasta], file_output=True)
     options = FoldOptions(fold_format, window=window, span=span, samples=samples, exact=exact, seed=seed, jobs=jobs)
-    seed_given = click.get_current_context().get_parameter_source("seed") == click.core.ParameterSource.COMMANDLINE
-    if seed_given and not options.sampled:
+    if given("seed") and not options.sampled:
         raise click.UsageError(f"--seed {seed} applies to sampled profiles (--format profile without --exact or "
                                f"--window); {options.describe()} samples nothing: leave out --seed")
     log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)

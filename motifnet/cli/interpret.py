@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from .options import (
     SEED,
     genome_option,
+    given,
     int_list,
     logging_options,
     parse_formats,
@@ -41,7 +42,7 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
     from ..run.rundir import open_run
     from ..run.selection import select_data
 
-    if fasta and _group_given():
+    if fasta and given("group"):
         raise ParamError(f"--group {group} chooses a split of the run's data and --fasta gives new data instead; "
                          "give one or the other")
     run = open_run(run_dir)
@@ -53,11 +54,6 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
              else "all data")
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
-
-
-def _group_given() -> bool:
-    """Whether the command line gave ``--group`` (not its default)."""
-    return click.get_current_context().get_parameter_source("group") == click.core.ParameterSource.COMMANDLINE
 
 
 def _kind(files) -> str:
@@ -91,7 +87,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
     from ..run.rundir import open_run
     from ..run.unlabelled import read_unlabelled
 
-    if fasta or multi_label or _group_given():
+    if fasta or multi_label or given("group"):
         raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
                          "give one or the other")
     run = open_run(run_dir)

@@ -230,6 +230,11 @@ def batch_size_option(help: str = "Records per forward pass."):
                         show_default=True, help=help)
 
 
+def given(name: str) -> bool:
+    """Whether the command line gave the current command's parameter ``name`` (not its default)."""
+    return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+
 def standard_output_dash(ctx, param, value):
     """Click callback of a file output that defaults to standard output: ``-o -`` means standard output too."""
     return None if value == "-" else value

@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from .options import (
     SEED,
     genome_option,
+    given,
     logging_options,
     refuse_input_as_output,
     refuse_inputs_written,
@@ -73,13 +74,12 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     from ..workflows.scan import SCAN_FILES, scan_to_folder
 
     # Only a --length the user gave is refused: its default is there for BED inputs and harms no FASTA scan.
-    length_given = click.get_current_context().get_parameter_source("length") == click.core.ParameterSource.COMMANDLINE
-    if genome is None and length_given:
-        raise click.UsageError(f"--length {length} applies to BED inputs read on --genome (the window around each "
-                               "line); give --genome FILE.fa with BED inputs, or leave out --length")
-    if genome is not None and length_given and not any(is_bed_path(path) for path in fasta_files):
-        raise click.UsageError(f"--length {length} applies to BED inputs (.bed, .narrowPeak, .broadPeak), and none "
-                               "of the inputs is one: FASTA records are scanned whole; leave out --length")
+    if given("length") and (genome is None or not any(is_bed_path(path) for path in fasta_files)):
+        raise click.UsageError(
+            f"--length {length} applies to BED inputs read on --genome (the window around each line); give "
+            "--genome FILE.fa with BED inputs, or leave out --length" if genome is None else
+            f"--length {length} applies to BED inputs (.bed, .narrowPeak, .broadPeak), and none of the inputs is "
+            "one: FASTA records are scanned whole; leave out --length")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
