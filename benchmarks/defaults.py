@@ -191,7 +191,12 @@ CANDIDATES = {
               {**X16A, "conv_activation": "exponential", "global_pool": "avg", "position_bins": 0}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
+    "auto": ("preset auto, the default since 2026-12-04: preset centred, (b), for RNA windows whose composition "
+             "changes along the window, else preset motifnet, (x16a); trained with --preset auto and only the "
+             "benchmark's epoch limit", {"epochs": 100}),
 }
+# Candidates trained from a preset of motifnet's own rather than from the explicit values above.
+PRESET_CANDIDATES = {"auto": "auto"}
 
 
 def log(message: str) -> None:
@@ -494,21 +499,23 @@ def candidate_params(key: str, new_keys: set, quick: bool) -> dict | None:
     _, overrides = CANDIDATES[key]
     if any(k in NEW_KEYS and k not in new_keys for k in overrides):
         return None
-    params = {**BASE, **{k: v for k, v in NEW_KEYS.items() if k in new_keys}, **overrides}
+    params = dict(overrides) if key in PRESET_CANDIDATES else {
+        **BASE, **{k: v for k, v in NEW_KEYS.items() if k in new_keys}, **overrides}
     if quick:
         params.update(epochs=3, patience_stopping=2, patience_lr=1)
     return params
 
 
-def train_command(data: dict, run: Path, params_file: Path, seed: int) -> list:
+def train_command(data: dict, run: Path, params_file: Path, seed: int, key: str = "") -> list:
     """``motifnet train`` of a set's training files with the parameters in ``params_file`` (split 0.8/0.2, CPU).
 
     On top of ``--preset pysster``: a parameter a candidate does not list keeps pysster's value, whatever
-    the default preset says, so a change of the default does not change the candidates.
+    the default preset says, so a change of the default does not change the candidates; a candidate of
+    :data:`PRESET_CANDIDATES` starts from its own preset instead.
     """
     command = [*MOTIFNET, "train", *map(str, data["train"]), "-o", str(run), "--overwrite", "--params",
                str(params_file), "--split", "0.8,0.2", "--seed", str(seed), "-q", "--device", "cpu",
-               "--preset", "pysster"]
+               "--preset", PRESET_CANDIDATES.get(key, "pysster")]
     if data["task"] == "regression":
         command += ["--task", "regression"]
     if data["alphabet"] == PROTEIN:
@@ -542,7 +549,7 @@ def train_and_evaluate(data: dict, set_name: str, key: str, params: dict, work: 
         raise LookupError(f"{set_name}/{key}: no complete run in {run}")
     if not reuse:
         params_file.write_text(text)
-        command = ["nice", "-n", "15", *train_command(data, run, params_file, seed)]
+        command = ["nice", "-n", "15", *train_command(data, run, params_file, seed, key)]
         if fold:
             command += ["--fold", fold]
             if folded.exists() and not (run / "folded").exists():  # reuse the folding of another candidate
@@ -607,7 +614,7 @@ def time_epochs(sets: dict, set_names: list, keys: list, new_keys: set, work: Pa
                 params_file = work / "timing" / f"{set_name}__{key}.json"
                 params_file.parent.mkdir(parents=True, exist_ok=True)
                 params_file.write_text(json.dumps(params, sort_keys=True))
-                subprocess.run(train_command(data, run, params_file, seed), check=True, capture_output=True)
+                subprocess.run(train_command(data, run, params_file, seed, key), check=True, capture_output=True)
                 epoch_seconds = np.array(read_history(run)["seconds"], dtype=float)
                 seconds[key].append(float(np.median(epoch_seconds[1:])))
                 log(f"  timing {set_name} / {key}, round {round_number + 1}: {seconds[key][-1]:.2f} s/epoch")

@@ -93,7 +93,7 @@ def test_preset_values_is_a_copy():
 
 @pytest.mark.parametrize("name", ["janggu", "", None])
 def test_an_unknown_preset_is_refused_with_the_list(name):
-    with pytest.raises(ParamError, match=r"^unknown preset .*; known presets: pysster, motifnet$"):
+    with pytest.raises(ParamError, match=r"^unknown preset .*; known presets: pysster, motifnet, centred$"):
         resolve({}, preset=name) if name is not None else preset_values(name)
 
 
@@ -353,10 +353,27 @@ def test_check_length_stops_at_the_first_layer_that_empties():
 def test_markdown_table_has_one_row_per_parameter_and_a_column_per_preset():
     lines = markdown_table().splitlines()
     assert len(lines) == 2 + len(PARAMS)
-    assert lines[0] == "| parameter | `motifnet` (default) | `pysster` | accepts | meaning |"
-    assert lines[2] == "| `conv_num` | 1 | 2 | an integer >= 0 | number of convolutional/pooling layers |"
-    assert "| `rnn_type` | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
-    assert "| `strand` | auto | forward | 'forward' or 'both' or 'auto' |" in markdown_table()
+    assert lines[0] == ("| parameter | `motifnet` (auto: most input) | `centred` (auto: centred RNA windows) "
+                        "| `pysster` | accepts | meaning |")
+    assert lines[2] == "| `conv_num` | 1 | 2 | 2 | an integer >= 0 | number of convolutional/pooling layers |"
+    assert "| `kernel_len` | auto | 8 | 25 |" in markdown_table()
+    assert "| `rnn_type` | None | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
+    assert "| `strand` | auto | forward | forward | 'forward' or 'both' or 'auto' |" in markdown_table()
+
+
+def test_auto_stands_for_the_presets_it_picks_from_and_overrides_are_checked_against_them():
+    from motifnet.model.params import check_overrides, possible_presets
+
+    assert possible_presets("auto") == possible_presets(None) == ["motifnet", "centred"]
+    assert possible_presets("pysster") == ["pysster"]
+    assert check_overrides({"kernel_num": 8}, "auto") == resolve({"kernel_num": 8}, "motifnet")
+    # position_bins needs motifnet's global pooling: accepted for auto (the input may pick motifnet) ...
+    assert check_overrides({"position_bins": 4}, "auto")["position_bins"] == 4
+    # ... not for centred, pysster's flattened network; an override no preset accepts is refused.
+    with pytest.raises(ParamError, match="position_bins=4 needs global_pool"):
+        check_overrides({"position_bins": 4}, "centred")
+    with pytest.raises(ParamError, match="weight_decay=3000"):
+        check_overrides({"weight_decay": 3000}, "auto")
 
 
 @pytest.mark.parametrize("overrides, refused", [

@@ -207,12 +207,14 @@ def seed_option(help: str):
     return click.option("--seed", type=SEED, help=f"{help} [default: random, recorded]")
 
 
-def preset_option(help: str):
-    """``--preset NAME``: the hyperparameter values that ``--param`` and ``--params`` override."""
-    from ..model.params import DEFAULT_PRESET, PRESETS
+def preset_option(help: str, auto: bool = False):
+    """``--preset NAME``: the hyperparameter values that ``--param`` and ``--params`` override; with
+    ``auto`` (``train``) also 'auto', the default, which picks one of them by the input."""
+    from ..model.params import AUTO_PRESET, DEFAULT_PRESET, preset_order
 
-    return click.option("--preset", type=click.Choice(list(PRESETS)), default=DEFAULT_PRESET, show_default=True,
-                        help=help)
+    choices = [AUTO_PRESET, *preset_order()] if auto else preset_order()
+    return click.option("--preset", type=click.Choice(list(choices)), default=AUTO_PRESET if auto else DEFAULT_PRESET,
+                        show_default=True, help=help)
 
 
 def overwrite_option(help: str):

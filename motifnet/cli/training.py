@@ -27,9 +27,9 @@ log = logging.getLogger("motifnet")
 
 
 def _param_epilog() -> str:
-    from ..model.params import DEFAULT_PRESET, PARAMS, PRESETS
+    from ..model.params import PARAMS, PRESETS, preset_order
 
-    names = [DEFAULT_PRESET] + [name for name in PRESETS if name != DEFAULT_PRESET]
+    names = preset_order()
     lines = ["\b", "Hyperparameters (--param KEY=VALUE; per-layer values comma-separated), their values in "
              f"--preset {' and '.join(names)}:"]
     for spec in PARAMS:
@@ -62,8 +62,11 @@ _regression_options = combine(
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
 @click.option("--categorical-features", is_flag=True, help="Feature columns are categories (one-hot encoded).")
 @track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
-@preset_option("Starting hyperparameter values: pysster's published defaults (Budach & Marsico 2018) or "
-               "motifnet's, chosen on benchmarks; --param and --params override them.")
+@preset_option("Starting hyperparameter values, chosen on benchmarks: auto takes centred (pysster's network with "
+               "kernels of 8, which reads where a motif lies) for RNA windows whose composition changes along the "
+               "window, as CLIP windows around a crosslink site, and motifnet (global pooling; both strands of DNA) "
+               "for other input; pysster: pysster's published defaults (Budach & Marsico 2018). --param and "
+               "--params override them.", auto=True)
 @seed_option("Seed of split, weights and shuffling.")
 @overwrite_option("Replace RUN_DIR if it holds a run.")
 @click.option("--resume", is_flag=True,

@@ -170,12 +170,19 @@ _PRESET_CHANGES = {
         "global_pool": "max", "position_bins": 16, "dense_num": 1, "neuron_num": 32, "strand": "auto",
         "dropout_conv": 0.0,
     },
+    # pysster's network with kernels of 8, the length of pysster's published CLIP runs: its dense layer
+    # reads where each motif lies, which counts in windows centred on a site (benchmarks/results.md).
+    "centred": {"kernel_len": 8},
 }
 #: Preset name -> the value of every parameter.
 PRESETS = {name: {**{spec.name: spec.default for spec in PARAMS}, **changes}
            for name, changes in _PRESET_CHANGES.items()}
-#: The preset :func:`resolve` starts from when none is named (``motifnet train --preset``).
+#: The preset :func:`resolve` starts from when none is named, and the one preset ``auto`` takes for
+#: input other than centred RNA windows.
 DEFAULT_PRESET = "motifnet"
+#: Not a set of values: ``motifnet train`` takes preset ``centred`` for RNA windows whose composition
+#: changes along the window (centred on a site), else :data:`DEFAULT_PRESET` (:func:`auto_preset`).
+AUTO_PRESET = "auto"
 #: The values of the default preset.
 DEFAULTS = dict(PRESETS[DEFAULT_PRESET])
 
@@ -310,6 +317,54 @@ def check_preset(name) -> str:
     if key not in PRESETS:
         raise ParamError(f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
     return key
+
+
+def auto_preset(rna: bool, centred: bool) -> str:
+    """The preset ``auto`` stands for: ``centred`` for RNA windows centred on a site, else ``motifnet``.
+
+    On the benchmarks of issue 17 (``benchmarks/results.md``) pysster's position-resolved network with
+    kernels of 8 predicts CLIP windows, centred on a crosslink site, better than motifnet's global-pool
+    network (and reaches pysster's published figures); where a motif may lie anywhere it is far worse.
+    DNA keeps motifnet's network, which reads both strands, whether centred or not: a position-resolved
+    network was measured on centred RNA only.
+
+    Parameters
+    ----------
+    rna : bool
+        Whether the input's alphabet is RNA (ACGU).
+    centred : bool
+        Whether the composition changes along the window
+        (:attr:`motifnet.data.centring.PositionTest.positional` in some class).
+    """
+    return "centred" if rna and centred else DEFAULT_PRESET
+
+
+def possible_presets(name: str | None) -> list:
+    """The presets ``name`` may stand for in training: for 'auto' (or None, training's default) the two
+    :func:`auto_preset` picks from, else itself."""
+    if name in (None, AUTO_PRESET):
+        return [auto_preset(False, False), auto_preset(True, True)]
+    return [name]
+
+
+def check_overrides(overrides: dict | None, preset: str | None) -> dict:
+    """Parameters resolved for a preset that may be 'auto', before the input is read.
+
+    For 'auto' the values of the first preset it may take that accepts ``overrides``; the input
+    decides later (:func:`auto_preset`), and that preset's values are checked again then.
+
+    Raises
+    ------
+    ParamError
+        No preset ``preset`` may stand for accepts ``overrides`` (the first one's message).
+    """
+    errors = []
+    for name in possible_presets(preset):
+        try:
+            return resolve(overrides, name)
+        except ParamError as error:
+            errors.append(error)
+    raise errors[0]
 
 
 def preset_values(name: str) -> dict:
@@ -529,10 +584,17 @@ def check_length(params: dict, length: int) -> None:
         )
 
 
+def preset_order() -> list:
+    """The presets in the order tables show them: the two that ``auto`` picks from, then the rest."""
+    first = [DEFAULT_PRESET, auto_preset(True, True)]
+    return first + [name for name in PRESETS if name not in first]
+
+
 def markdown_table() -> str:
-    """The parameter table as Markdown (kept in README.md): one value column per preset, the default first."""
-    names = [DEFAULT_PRESET] + [name for name in PRESETS if name != DEFAULT_PRESET]
-    titles = [f"`{name}` (default)" if name == DEFAULT_PRESET else f"`{name}`" for name in names]
+    """The parameter table as Markdown (kept in README.md): one value column per preset, auto's two first."""
+    names = preset_order()
+    picks = {DEFAULT_PRESET: " (auto: most input)", auto_preset(True, True): " (auto: centred RNA windows)"}
+    titles = [f"`{name}`{picks.get(name, '')}" for name in names]
     rows = ["| parameter | " + " | ".join(titles) + " | accepts | meaning |",
             "|---|" + "---|" * len(names) + "---|---|"]
     for spec in PARAMS:

@@ -192,6 +192,8 @@ def run_facts(run: Run) -> dict:
         "seed": meta.get("seed"),
         # Runs from before presets were trained with pysster's values.
         "preset": meta.get("preset", "pysster"),
+        # Preset auto: which preset it took, and why (input-derived text, escaped by the template).
+        "preset_reason": (meta.get("preset_choice") or {}).get("reason"),
         "alphabet": alphabet,
         "length": encoder["length"],
         "resized": encoder.get("resize"),

@@ -49,7 +49,9 @@ def describe_run(run: Run) -> str:
     split = meta["split"]
     lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}")
     # Runs from before a parameter existed were built as its pysster value: from_json fills those in.
-    lines += ["", f"parameters (preset {meta.get('preset', 'pysster')}):"] + [
+    reason = (meta.get("preset_choice") or {}).get("reason")
+    chosen = f", chosen by preset auto for {reason}" if reason else ""
+    lines += ["", f"parameters (preset {meta.get('preset', 'pysster')}{chosen}):"] + [
         f"  {key} = {value}" for key, value in to_json(from_json(meta["params"])).items()]
     missing = run.missing_model()
     if missing:  # a diverged or stopped training: the rest of the run is still worth showing

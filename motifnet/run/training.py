@@ -16,11 +16,22 @@ import numpy as np
 from .._io import leftover_partials, sha256, write_json, write_text
 from .._signals import check_stop
 from .._version import __version__
+from ..data.centring import position_tests
 from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
 from ..errors import ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
-from ..model.params import DEFAULT_PRESET, check_length, from_json, resolve, resolve_kernel_len, resolve_strand, to_json
+from ..model.params import (
+    AUTO_PRESET,
+    PRESETS,
+    auto_preset,
+    check_length,
+    from_json,
+    resolve,
+    resolve_kernel_len,
+    resolve_strand,
+    to_json,
+)
 from . import rundir
 from ._epochs import EpochProgress, RunFolderRecorder
 from .evaluation import compute_metrics
@@ -68,7 +79,11 @@ class TrainConfig:
         is none.
     preset : str or None
         The hyperparameters ``params`` override (see :data:`motifnet.model.params.PRESETS`);
-        recorded in ``motifnet.json``. Default is None: :data:`motifnet.model.params.DEFAULT_PRESET`.
+        recorded in ``motifnet.json``; or 'auto', which takes ``centred`` for RNA windows whose
+        composition changes along the window and ``motifnet`` otherwise
+        (:func:`motifnet.model.params.auto_preset`, :func:`motifnet.data.centring.position_tests`;
+        ``motifnet.json`` records the preset taken and, under ``preset_choice``, why). Default is
+        None: 'auto'.
     val_chroms, test_chroms : tuple of str
         BED input: hold out the windows of these chromosomes as the validation and test groups
         instead of a random split (see :func:`motifnet.data.split.chromosome_split`). Default is none.
@@ -226,8 +241,14 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     from . import _checkpoint
     from .regression import RegressionSetup
 
-    preset = config.preset or DEFAULT_PRESET
-    params = resolve(config.params, preset)
+    preset, choice = _choose_preset(config.preset, dataset)
+    try:
+        params = resolve(config.params, preset)
+    except ParamError as error:
+        if choice is None:
+            raise
+        raise ParamError(f"{error} (preset auto took {preset} for {choice['reason']}; "
+                         "--preset names another)") from None
     letters = len(dataset.encoder.alphabet.letters)
     resolved = resolve_kernel_len(params, letters)
     if resolved["kernel_len"] != params["kernel_len"]:
@@ -254,6 +275,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
     meta = _run_meta(dataset, preset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    if choice is not None:
+        meta["preset_choice"] = choice
     meta["split"].update(split_meta)
     meta["deterministic"] = config.seed is not None
     if config.fold is not None:
@@ -401,6 +424,8 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
                 keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old]
         else:
             differences.append(f"{key}: {old!r} -> {new!r}")
+            if key == "preset" and old in PRESETS:  # e.g. a run begun before preset auto chose by the input
+                keep.append(f"--preset {old}")
     if differences:
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
@@ -500,6 +525,26 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         dataset, groups = dataset.subset(keep), groups[keep]
         index = group_indices(groups)
     return dataset, groups, index, extra
+
+
+def _choose_preset(preset: str | None, dataset: Dataset) -> tuple:
+    """The preset to train with, and for 'auto' (or None) a record of why (else None)."""
+    if (preset or AUTO_PRESET) != AUTO_PRESET:
+        return preset, None
+    tests = position_tests(dataset)
+    alphabet = dataset.encoder.alphabet
+    rna = alphabet.letters == "ACGU"
+    centred = any(test.positional for test in tests)
+    chosen = auto_preset(rna, centred)
+    shown = max(tests, key=lambda test: test.effect)
+    kind = "RNA" if rna else alphabet.name.upper() if alphabet.name in ("dna", "rna") else f"{alphabet.name} alphabet"
+    why = (f"{kind} windows whose composition "
+           f"{'changes' if centred else 'does not change'} along the window ({shown.describe()})")
+    log.info("preset auto: %s, for %s", chosen, why)
+    return chosen, {"asked": AUTO_PRESET, "reason": why,
+                    "position_tests": [{"group": test.group, "records": test.records, "chi_square": test.statistic,
+                                        "df": test.dof, "p_value": test.p_value, "cramers_v": test.effect,
+                                        "positional": test.positional} for test in tests]}
 
 
 def _log_start(model, index: dict, seed: int) -> None:

@@ -11,7 +11,7 @@ from ..data.options import DataOptions
 from ..data.targets import check_task_options
 from ..errors import ParamError
 from ..model.adjacency import read_adjacencies
-from ..model.params import resolve
+from ..model.params import check_overrides
 from ..run.fold_inputs import fold_training_inputs
 from ..run.fold_new_inputs import fold_settings
 from ..run.training import TrainConfig, check_inputs_outside, check_resume_inputs, lock_run_dir, train
@@ -62,7 +62,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
                        targets_file=data.targets_file, target_names=data.target_names,
                        epistatic_reg=config.epistatic_reg, reference=config.reference)
     # Refuse bad parameters and adjacency files before reading any data.
-    read_adjacencies(resolve(config.params, config.preset))
+    read_adjacencies(check_overrides(config.params, config.preset))
     if fold and (data.genome or data.background):
         raise ParamError("--fold folds FASTA files; it does not go with --genome or --background")
     if config.resume and config.overwrite:
