@@ -144,3 +144,18 @@ def test_an_override_the_preset_taken_refuses_says_which_preset_auto_took(rna_se
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert (meta["preset"], meta["params"]["position_bins"]) == ("motifnet", 4)
     assert meta["preset_choice"]["reason"].startswith("RNA windows whose composition does not change")
+
+
+def test_resuming_a_run_of_another_preset_names_the_preset_to_keep(rna_sets, tmp_path):
+    """A run begun with preset motifnet (or before auto chose by the input) is not continued as centred."""
+    from motifnet.errors import ParamError
+
+    run_dir = tmp_path / "run"
+    params = {"epochs": 1, "kernel_num": 4}
+    train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), params, seed=1, preset="motifnet"))
+    with pytest.raises(ParamError, match=r"preset: 'motifnet' -> 'centred'; params: conv_num 1 -> 2, .*; run the "
+                                         r"command of the run \(to keep the run's parameters: --preset motifnet\), "):
+        train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), params, seed=1, resume=True))
+    # The run's preset named: the complete run is left as it is.
+    train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), params, seed=1, resume=True, preset="motifnet"))
+    assert json.loads((run_dir / "motifnet.json").read_text())["preset"] == "motifnet"

@@ -427,6 +427,8 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             if key == "preset" and old in PRESETS:  # e.g. a run begun before preset auto chose by the input
                 keep.append(f"--preset {old}")
     if differences:
+        # Another preset explains the parameters' differences: naming the run's preset is the fix to try first.
+        keep = [item for item in keep if item.startswith("--preset ")] or keep
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
                          + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
