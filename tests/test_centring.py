@@ -2,51 +2,80 @@
 
 import json
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import write_fasta
 from scipy.stats import chi2
 
-from motifnet.data.centring import position_test, position_tests
+from motifnet.data.centring import _no_three_way_fit, letter_table, position_test, position_tests
 from motifnet.data.dataset import load_dataset
 from motifnet.model.params import PRESETS, auto_preset
 from motifnet.run.training import TrainConfig, _choose_preset, train
 
-# Codes of a two-letter alphabet: 0 padding, 1 'A', 2 'B', 3 either (an ambiguity code).
-TABLE = np.array([[0, 0], [1, 0], [0, 1], [0.5, 0.5]])
+# Codes of a two-letter alphabet: 0 padding, 1 'A', 2 'B'.
+TABLE = np.array([[0, 0], [1, 0], [0, 1]])
 PUMILIO = "UGUAAAUA"
+INSIDE = np.array([True, True, False, False])
 
 
-def test_letters_that_change_between_stretches_give_the_textbook_chi_square():
-    # Stretch 1: A 4, B 0; stretch 2: A 0, B 4; every expected count 2: chi-square 4 x (2^2 / 2) = 8 on 1 df.
-    test = position_test(np.array([[1, 1, 2, 2], [1, 1, 2, 2]]), TABLE, bins=2)
-    assert (test.statistic, test.dof, test.records) == (8.0, 1, 2)
-    assert test.p_value == pytest.approx(chi2.sf(8, 1)) == pytest.approx(0.004678, rel=1e-3)
-    assert test.effect == pytest.approx(1.0)  # each stretch holds letters of its own
+def test_a_class_whose_letters_trade_places_along_the_window_gives_the_textbook_g_squared():
+    # In the class A then B, in the others B then A: every two-way margin is flat, so the fit without a
+    # three-way interaction is 2 in each of the 8 cells; 4 cells hold 4, 4 hold 0: G² = 2 x 4 x 4 ln(4/2) = 32 ln 2.
+    codes = np.array([[1, 1, 2, 2], [1, 1, 2, 2], [2, 2, 1, 1], [2, 2, 1, 1]])
+    test = position_test(codes, INSIDE, TABLE, "in", bins=2)
+    assert (test.dof, test.records) == (1, 2)
+    assert test.statistic == pytest.approx(32 * np.log(2))
+    assert test.p_value == pytest.approx(chi2.sf(32 * np.log(2), 1))
+    assert test.effect == pytest.approx(np.sqrt(32 * np.log(2) / 16))
 
 
-def test_the_same_composition_everywhere_gives_zero():
-    test = position_test(np.array([[1, 2, 1, 2], [2, 1, 2, 1]]), TABLE, bins=2)
-    assert (test.statistic, test.effect, test.p_value) == (0.0, 0.0, 1.0)
-    assert not test.positional
+def test_a_class_that_differs_alike_everywhere_or_letters_that_change_alike_in_every_class_give_zero():
+    # The class is A-rich at both ends, the others B-rich: a class effect, not a positional one.
+    alike = np.array([[1, 1, 1, 2], [1, 2, 1, 1], [2, 2, 2, 1], [2, 1, 2, 2]])
+    assert position_test(alike, INSIDE, TABLE, "in", bins=2).statistic == pytest.approx(0, abs=1e-9)
+    # Every record A then B (a fixed adapter, or padding): a positional effect shared by all classes.
+    shared = np.array([[1, 1, 2, 2]] * 4)
+    test = position_test(shared, INSIDE, TABLE, "in", bins=2)
+    assert test.statistic == pytest.approx(0, abs=1e-9) and not test.positional
 
 
-def test_padding_is_not_counted_and_an_ambiguity_code_counts_as_its_share():
-    padded = position_test(np.array([[1, 1, 2, 2, 0, 0], [1, 1, 2, 2, 0, 0]]), TABLE, bins=3)
-    assert (padded.statistic, padded.dof) == (8.0, 1)  # the empty third stretch drops out
-    # 'either' in stretch 2 adds half an A and half a B there: A 2 / 0.5, B 0 / 1.5 -> chi-square 2.4 (by hand).
-    shared = position_test(np.array([[1, 1, 2, 3]]), TABLE, bins=2)
-    assert shared.statistic == pytest.approx(2.4)
+def test_the_fit_keeps_every_two_way_margin_and_has_no_three_way_interaction():
+    observed = np.random.default_rng(1).integers(1, 50, size=(2, 3, 4)).astype(float)
+    fitted = _no_three_way_fit(observed)
+    for axis in (0, 1, 2):
+        np.testing.assert_allclose(fitted.sum(axis=axis), observed.sum(axis=axis), rtol=1e-7)
+    # No three-way interaction: the odds ratios of (class, letter) are the same in every stretch.
+    ratios = np.log(fitted[0] / fitted[1])
+    ratios -= ratios[:, :1]
+    np.testing.assert_allclose(ratios, np.broadcast_to(ratios[:1], ratios.shape), atol=1e-6)
 
 
-def test_one_stretch_or_one_letter_gives_no_test():
-    assert position_test(np.array([[1, 1, 1, 1]]), TABLE, bins=2).dof == 0
-    assert position_test(np.array([[1, 2, 1, 2]]), TABLE, bins=1).p_value == 1.0
+def test_padding_ambiguity_codes_and_structure_letters_are_not_counted():
+    from motifnet.data.alphabets import RNA, Alphabet
+    from motifnet.data.encoding import Encoder
+
+    table = letter_table(Encoder(RNA, 10))
+    codes = {symbol: code for code, symbol in enumerate(RNA.symbols, start=1)}
+    assert table.shape == (len(RNA.symbols) + 1, 4) and not table[0].any() and not table[codes["N"]].any()
+    assert list(table[codes["G"]]) == [0, 0, 1, 0]
+    # Sequence and structure letters together: the structure letter is summed out.
+    joint = Encoder(RNA, 10, structure=Alphabet("custom", "().", {}), structure_mode="letters")
+    table = letter_table(joint)
+    assert table.shape == (len(joint.code_table), 4)
+    assert {tuple(row) for row in table if row.any()} == {(1, 0, 0, 0), (0, 1, 0, 0), (0, 0, 1, 0), (0, 0, 0, 1)}
 
 
-def rna_windows(rng, n: int, length: int, motif: str | None, centred: bool, prefix: str = "r") -> list:
-    """Random RNA of ``length``; ``motif`` at the centre (+-3), or anywhere, in each record."""
+def test_windows_shorter_than_the_stretches_or_an_empty_side_give_no_test():
+    assert position_test(np.array([[1, 2], [2, 1]]), np.array([True, False]), TABLE, "in", bins=1).dof == 0
+    assert position_test(np.array([[1, 2], [2, 1]]), np.array([True, True]), TABLE, "in").p_value == 1.0
+
+
+def rna_windows(rng, n: int, length: int, motif: str | None, centred: bool, prefix: str = "r",
+                flanks: str = "") -> list:
+    """Random RNA of ``length`` between ``flanks`` (the same on both sides); ``motif`` at the centre (+-3),
+    or anywhere, in each record."""
     records = []
     for i in range(n):
         letters = list(rng.choice(list("ACGU"), length))
@@ -54,8 +83,15 @@ def rna_windows(rng, n: int, length: int, motif: str | None, centred: bool, pref
             middle = (length - len(motif)) // 2
             start = middle + int(rng.integers(-3, 4)) if centred else int(rng.integers(0, length - len(motif) + 1))
             letters[start:start + len(motif)] = motif
-        records.append((f"{prefix}{i}", "".join(letters)))
+        records.append((f"{prefix}{i}", flanks + "".join(letters) + flanks))
     return records
+
+
+def two_class_files(folder, rng, kind: str, length: int = 100, flanks: str = "", n: int = 300) -> list:
+    """A class carrying the Pumilio element (kind 'centred' or 'anywhere') and a plain one."""
+    bound = rna_windows(rng, n, length, PUMILIO, kind == "centred", "b", flanks)
+    plain = rna_windows(rng, n, length, None, False, "p", flanks)
+    return [str(write_fasta(folder / f"{kind}_bound.fa", bound)), str(write_fasta(folder / f"{kind}_plain.fa", plain))]
 
 
 @pytest.fixture(scope="module")
@@ -63,29 +99,50 @@ def rna_sets(tmp_path_factory):
     """Per kind (centred, anywhere): a class carrying the Pumilio element and a plain one, 300 x 100 nt each."""
     folder = tmp_path_factory.mktemp("centring")
     rng = np.random.default_rng(3)
-    sets = {}
-    for kind in ("centred", "anywhere"):
-        sets[kind] = [str(write_fasta(folder / f"{kind}_bound.fa", rna_windows(rng, 300, 100, PUMILIO,
-                                                                                kind == "centred", "b"))),
-                      str(write_fasta(folder / f"{kind}_plain.fa", rna_windows(rng, 300, 100, None, False, "p")))]
-    return sets
+    return {kind: two_class_files(folder, rng, kind) for kind in ("centred", "anywhere")}
 
 
 def test_an_element_at_the_centre_is_found_and_one_anywhere_is_not(rna_sets):
     centred = position_tests(load_dataset(rna_sets["centred"]))
     assert [test.group for test in centred] == ["centred_bound", "centred_plain"]
-    assert [test.positional for test in centred] == [True, False]
-    assert centred[0].effect > 0.05 and centred[0].p_value < 1e-20
+    assert all(test.positional for test in centred)  # two classes: each against the other, the same test
+    assert centred[0].statistic == pytest.approx(centred[1].statistic)
+    assert centred[0].effect > 0.03 and centred[0].p_value < 1e-20
     anywhere = position_tests(load_dataset(rna_sets["anywhere"]))
     assert not any(test.positional for test in anywhere)
     assert min(test.p_value for test in anywhere) > 1e-3
 
 
-def test_regression_is_tested_once_over_all_records(tmp_path):
+def test_fixed_flanks_and_n_padding_shared_by_the_classes_do_not_make_windows_centred(tmp_path):
+    rng = np.random.default_rng(5)
+    # An adapter on both sides of a random region, the element anywhere in it (SELEX- or RNAcompete-like).
+    flanked = two_class_files(tmp_path, rng, "anywhere", length=40, flanks="GGGAGACAAG")
+    assert not any(test.positional for test in position_tests(load_dataset(flanked)))
+    # Records of 50 to 100 letters, padded on the right with N to 100: N is not a letter.
+    files = []
+    for name, weights in (("au", [0.3, 0.2, 0.2, 0.3]), ("gc", [0.2, 0.3, 0.3, 0.2])):
+        records = []
+        for i in range(300):
+            size = int(rng.integers(50, 101))
+            records.append((f"{name}{i}", "".join(rng.choice(list("ACGU"), size, p=weights)) + "N" * (100 - size)))
+        files.append(str(write_fasta(tmp_path / f"{name}.fa", records)))
+    tests = position_tests(load_dataset(files))
+    assert not any(test.positional for test in tests), [test.describe() for test in tests]
+
+
+def test_regression_compares_the_records_above_the_median_with_the_others(tmp_path):
     rng = np.random.default_rng(0)
-    records = [(f"{name} {rng.normal():.3f}", sequence) for name, sequence in rna_windows(rng, 40, 30, None, False)]
-    tests = position_tests(load_dataset([str(write_fasta(tmp_path / "r.fa", records))], task="regression"))
-    assert [(test.group, test.records) for test in tests] == [("all records", 40)]
+    records = []
+    for i in range(400):
+        high = i % 2 == 0
+        name, sequence = rna_windows(rng, 1, 60, PUMILIO if high else None, True, f"r{i}_")[0]
+        records.append((f"{name} {rng.normal(3 if high else 0):.3f}", sequence))
+    dataset = load_dataset([str(write_fasta(tmp_path / "r.fa", records))], task="regression")
+    tests = position_tests(dataset)
+    assert [(test.group, test.records) for test in tests] == [(f"{dataset.target_names[0]} above its median", 200)]
+    assert tests[0].positional
+    # Only the records asked for are read (training reads its training split).
+    assert position_tests(dataset, np.arange(100))[0].records == 50
 
 
 def test_auto_takes_centred_for_centred_rna_only():
@@ -96,17 +153,30 @@ def test_auto_takes_centred_for_centred_rna_only():
 
 
 def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_path):
-    chosen, why = _choose_preset(None, load_dataset(rna_sets["centred"]))
+    def choose(preset, files):
+        return _choose_preset(TrainConfig(str(tmp_path / "run"), preset=preset), load_dataset(files), None)
+
+    chosen, why = choose(None, rna_sets["centred"])
     assert chosen == "centred" and why["asked"] == "auto"
-    assert why["reason"].startswith("RNA windows whose composition changes along the window (centred_bound: ")
-    assert [test["positional"] for test in why["position_tests"]] == [True, False]
-    assert _choose_preset("auto", load_dataset(rna_sets["anywhere"]))[0] == "motifnet"
-    assert _choose_preset("pysster", load_dataset(rna_sets["centred"])) == ("pysster", None)
-    # The same letters read as DNA (T for U) keep motifnet's network.
+    assert why["reason"].startswith("RNA windows in which a class differs from the other records by position "
+                                    "(centred_bound against the other records: G² ")
+    assert [test["positional"] for test in why["position_tests"]] == [True, True]
+    chosen, why = choose("auto", rna_sets["anywhere"])
+    assert chosen == "motifnet" and why["reason"].startswith("RNA windows in which no class differs")
+    assert choose("pysster", rna_sets["centred"]) == ("pysster", None)
+    # The same letters read as DNA (T for U) keep motifnet's network, untested.
     dna = [str(write_fasta(tmp_path / f"{i}.fa", [(line[1:], seq.replace("U", "T")) for line, seq in zip(
-        *[iter(open(path).read().split())] * 2)])) for i, path in enumerate(rna_sets["centred"])]
-    chosen, why = _choose_preset("auto", load_dataset(dna))
-    assert chosen == "motifnet" and why["reason"].startswith("DNA windows whose composition changes")
+        *[iter(Path(path).read_text().split())] * 2)])) for i, path in enumerate(rna_sets["centred"])]
+    assert choose("auto", dna) == ("motifnet", {"asked": "auto", "position_tests": [],
+                                                "reason": "DNA input (auto takes centred for RNA windows only)"})
+
+
+def test_centred_windows_too_short_for_the_centred_network_get_motifnet(tmp_path):
+    files = two_class_files(tmp_path, np.random.default_rng(2), "centred", length=20)
+    chosen, why = _choose_preset(TrainConfig(str(tmp_path / "run")), load_dataset(files), None)
+    assert chosen == "motifnet"
+    assert why["reason"].endswith(", but centred's network does not fit windows of 20")
+    assert why["position_tests"][0]["positional"]
 
 
 def test_a_run_of_preset_auto_records_the_preset_taken_and_why(rna_sets, tmp_path, caplog):
@@ -120,12 +190,12 @@ def test_a_run_of_preset_auto_records_the_preset_taken_and_why(rna_sets, tmp_pat
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["preset"] == "centred"
     assert meta["params"]["kernel_len"] == 8 and meta["params"]["conv_num"] == 2 and meta["params"]["kernel_num"] == 4
-    assert meta["preset_choice"]["reason"].startswith("RNA windows whose composition changes")
+    assert meta["preset_choice"]["reason"].startswith("RNA windows in which a class differs")
     assert any(message.startswith("preset auto: centred, for RNA windows") for message in caplog.messages)
     assert "parameters (preset centred, chosen by preset auto for RNA windows" in describe_run(open_run(run_dir))
     page = render_report(tmp_path / "report", run=open_run(run_dir)).read_text()
-    assert ("preset <code>centred</code>, chosen by preset auto for RNA windows whose composition changes along "
-            "the window (centred_bound: chi-square") in page
+    assert ("preset <code>centred</code>, chosen by preset auto for RNA windows in which a class differs from the "
+            "other records by position (centred_bound against the other records: G² ") in page
 
 
 def test_an_override_the_preset_taken_refuses_says_which_preset_auto_took(rna_sets, tmp_path):
@@ -134,8 +204,8 @@ def test_an_override_the_preset_taken_refuses_says_which_preset_auto_took(rna_se
     run_dir = tmp_path / "run"
     # position_bins belongs to motifnet's global pooling; the centred input makes auto take centred.
     with pytest.raises(ParamError, match=r"position_bins=4 needs global_pool.* \(preset auto took centred for RNA "
-                                         r"windows whose composition changes along the window \(centred_bound: .*"
-                                         r"; --preset names another\)$"):
+                                         r"windows in which a class differs from the other records by position "
+                                         r"\(centred_bound against .*; --preset names another\)$"):
         train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), {"position_bins": 4}, seed=1))
     assert not run_dir.exists()
     # The same override on input whose motifs lie anywhere: auto takes motifnet, which accepts it.
@@ -143,7 +213,7 @@ def test_an_override_the_preset_taken_refuses_says_which_preset_auto_took(rna_se
                                                                           "kernel_num": 4}, seed=1))
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert (meta["preset"], meta["params"]["position_bins"]) == ("motifnet", 4)
-    assert meta["preset_choice"]["reason"].startswith("RNA windows whose composition does not change")
+    assert meta["preset_choice"]["reason"].startswith("RNA windows in which no class differs")
 
 
 def test_resuming_a_run_of_another_preset_names_the_preset_to_keep(rna_sets, tmp_path):
@@ -159,3 +229,22 @@ def test_resuming_a_run_of_another_preset_names_the_preset_to_keep(rna_sets, tmp
     # The run's preset named: the complete run is left as it is.
     train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), params, seed=1, resume=True, preset="motifnet"))
     assert json.loads((run_dir / "motifnet.json").read_text())["preset"] == "motifnet"
+    # A --param of the run's own is hinted beside the preset, one that only the preset set is not.
+    other = tmp_path / "other"
+    train(load_dataset(rna_sets["centred"]), TrainConfig(str(other), params, seed=1, preset="motifnet"))
+    with pytest.raises(ParamError, match=r"\(to keep the run's parameters: --preset motifnet --param kernel_num=4\), "):
+        train(load_dataset(rna_sets["centred"]), TrainConfig(str(other), {**params, "kernel_num": 5}, seed=1,
+                                                              resume=True))
+
+
+def test_the_command_line_trains_with_preset_auto_unless_told_and_grid_search_does_not_offer_it(rna_sets, cli,
+                                                                                                tmp_path):
+    run_dir = tmp_path / "run"
+    result = cli("train", *rna_sets["centred"], "--param", "epochs=1", "--param", "kernel_num=4", "--seed", "1",
+                 "-o", run_dir)
+    assert result.exit_code == 0, result.output
+    assert json.loads((run_dir / "motifnet.json").read_text())["preset"] == "centred"
+    assert "[default: auto]" in cli("train", "--help").output
+    result = cli("grid-search", *rna_sets["centred"], "--grid", tmp_path / "grid.json", "--preset", "auto",
+                 "-o", tmp_path / "search")
+    assert result.exit_code == 2 and "'auto' is not one of 'motifnet', 'centred', 'pysster'" in result.output

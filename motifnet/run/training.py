@@ -27,6 +27,7 @@ from ..model.params import (
     auto_preset,
     check_length,
     from_json,
+    has_auto,
     resolve,
     resolve_kernel_len,
     resolve_strand,
@@ -241,7 +242,21 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     from . import _checkpoint
     from .regression import RegressionSetup
 
-    preset, choice = _choose_preset(config.preset, dataset)
+    run_dir = Path(config.run_dir)
+    if config.resume and config.overwrite:
+        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
+    previous = _previous_meta(run_dir) if config.resume else None
+    if previous is not None and previous["training"]["status"] == "diverged":
+        raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
+                         "parameters (--param learning_rate, --param kernel_constraint) and --overwrite")
+    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
+    if previous is not None and config.seed is None:
+        seed = previous["seed"]
+    if config.epistatic_reg is not None and dataset.task != "regression":
+        raise ParamError("--epistatic-reg needs --task regression")
+    dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
+    # Preset auto reads the training records only; parameters are checked before anything is written.
+    preset, choice = _choose_preset(config, dataset, index["train"])
     try:
         params = resolve(config.params, preset)
     except ParamError as error:
@@ -258,19 +273,6 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
     adjacency = read_adjacencies(params)
-    run_dir = Path(config.run_dir)
-    if config.resume and config.overwrite:
-        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
-    previous = _previous_meta(run_dir) if config.resume else None
-    if previous is not None and previous["training"]["status"] == "diverged":
-        raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
-                         "parameters (--param learning_rate, --param kernel_constraint) and --overwrite")
-    seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
-    if previous is not None and config.seed is None:
-        seed = previous["seed"]
-    if config.epistatic_reg is not None and dataset.task != "regression":
-        raise ParamError("--epistatic-reg needs --task regression")
-    dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
@@ -401,6 +403,9 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
     did not exist) is not compared; its parameters count as their pysster values.
     """
     differences, keep = [], []
+    # Run of another preset: naming it restores the values it set; only the run's own --param values are hinted.
+    other_preset = previous.get("preset") if previous.get("preset", meta["preset"]) != meta["preset"] else None
+    by_preset = to_json(PRESETS[other_preset]) if other_preset in PRESETS else {}
     for key in ("inputs", "data", "preset", "params", "adjacency", "regression", "seed", "split", "fold"):
         if key not in previous and key in ("inputs", "preset"):
             continue
@@ -421,14 +426,13 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
                                                            if key == "params" else name for name in names))
             if key == "params":
                 # A default may have changed since the run began (a new motifnet): its own values continue it.
-                keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old]
+                keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old
+                         and not (name in by_preset and (by_preset[name] == old[name] or has_auto(by_preset[name])))]
         else:
             differences.append(f"{key}: {old!r} -> {new!r}")
             if key == "preset" and old in PRESETS:  # e.g. a run begun before preset auto chose by the input
                 keep.append(f"--preset {old}")
     if differences:
-        # Another preset explains the parameters' differences: naming the run's preset is the fix to try first.
-        keep = [item for item in keep if item.startswith("--preset ")] or keep
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
                          + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
@@ -529,24 +533,50 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
     return dataset, groups, index, extra
 
 
-def _choose_preset(preset: str | None, dataset: Dataset) -> tuple:
-    """The preset to train with, and for 'auto' (or None) a record of why (else None)."""
-    if (preset or AUTO_PRESET) != AUTO_PRESET:
-        return preset, None
-    tests = position_tests(dataset)
+def _choose_preset(config: TrainConfig, dataset: Dataset, records: np.ndarray) -> tuple:
+    """The preset to train with, and for 'auto' (or None) a record of why (else None).
+
+    Preset auto tests RNA input (:func:`motifnet.data.centring.position_tests` on ``records``) and
+    takes :func:`motifnet.model.params.auto_preset`'s pick; ``centred`` gives way to ``motifnet`` when
+    its network does not fit the windows' length.
+    """
+    if (config.preset or AUTO_PRESET) != AUTO_PRESET:
+        return config.preset, None
     alphabet = dataset.encoder.alphabet
-    rna = alphabet.letters == "ACGU"
-    centred = any(test.positional for test in tests)
-    chosen = auto_preset(rna, centred)
-    shown = max(tests, key=lambda test: test.effect)
-    kind = "RNA" if rna else alphabet.name.upper() if alphabet.name in ("dna", "rna") else f"{alphabet.name} alphabet"
-    why = (f"{kind} windows whose composition "
-           f"{'changes' if centred else 'does not change'} along the window ({shown.describe()})")
+    tests = []
+    if set(alphabet.letters) != set("ACGU"):
+        chosen = auto_preset(False, False)
+        kind = alphabet.name.upper() if alphabet.name in ("dna", "rna") else f"{alphabet.name} alphabet"
+        why = f"{kind} input (auto takes {auto_preset(True, True)} for RNA windows only)"
+    else:
+        tests = position_tests(dataset, records)
+        centred = any(test.positional for test in tests)
+        chosen = auto_preset(True, centred)
+        shown = max(tests, key=lambda test: round(test.effect, 9))  # the first of equals (two classes: one test)
+        why = (f"RNA windows in which {'a class differs' if centred else 'no class differs'} from the other "
+               f"records by position ({shown.describe()})")
+        if centred and not _fits(config.params, chosen, len(alphabet.letters), dataset.encoder.length):
+            chosen = auto_preset(False, False)
+            why += f", but {auto_preset(True, True)}'s network does not fit windows of {dataset.encoder.length}"
     log.info("preset auto: %s, for %s", chosen, why)
     return chosen, {"asked": AUTO_PRESET, "reason": why,
-                    "position_tests": [{"group": test.group, "records": test.records, "chi_square": test.statistic,
-                                        "df": test.dof, "p_value": test.p_value, "cramers_v": test.effect,
+                    "position_tests": [{"group": test.group, "records": test.records, "g_squared": test.statistic,
+                                        "df": test.dof, "p_value": test.p_value, "effect": test.effect,
                                         "positional": test.positional} for test in tests]}
+
+
+def _fits(overrides: dict, preset: str, letters: int, length: int) -> bool:
+    """Whether ``preset`` with ``overrides`` builds a network for windows of ``length`` (True when the
+    overrides themselves are refused: the caller's :func:`resolve` says why)."""
+    try:
+        params = resolve_kernel_len(resolve(overrides, preset), letters)
+    except ParamError:
+        return True
+    try:
+        check_length(params, length)
+    except ParamError:
+        return False
+    return True
 
 
 def _log_start(model, index: dict, seed: int) -> None:
