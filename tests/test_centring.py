@@ -1,5 +1,6 @@
 """motifnet.data.centring and preset auto: windows centred on a site told from motifs that lie anywhere."""
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -108,6 +109,9 @@ def test_an_element_at_the_centre_is_found_and_one_anywhere_is_not(rna_sets):
     assert all(test.positional for test in centred)  # two classes: each against the other, the same test
     assert centred[0].statistic == pytest.approx(centred[1].statistic)
     assert centred[0].effect > 0.03 and centred[0].p_value < 1e-20
+    assert centred[0].describe().startswith("centred_bound against the other records: G² ")
+    assert dataclasses.replace(centred[0], p_value=0.0).describe().endswith(", p < 1e-300, effect "
+                                                                             f"{centred[0].effect:.3f}")
     anywhere = position_tests(load_dataset(rna_sets["anywhere"]))
     assert not any(test.positional for test in anywhere)
     assert min(test.p_value for test in anywhere) > 1e-3

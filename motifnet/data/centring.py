@@ -65,8 +65,9 @@ class PositionTest:
         return self.p_value < MAX_P and self.effect >= MIN_EFFECT
 
     def describe(self) -> str:
+        p_value = f"p {self.p_value:.1g}" if self.p_value > 0 else "p < 1e-300"  # below what a float holds
         return (f"{self.group} against the other records: G² {self.statistic:.0f} on {self.dof} df, "
-                f"p {self.p_value:.1g}, effect {self.effect:.3f}")
+                f"{p_value}, effect {self.effect:.3f}")
 
 
 def letter_table(encoder) -> np.ndarray:
