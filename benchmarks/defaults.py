@@ -191,9 +191,9 @@ CANDIDATES = {
               {**X16A, "conv_activation": "exponential", "global_pool": "avg", "position_bins": 0}),
     "y": ("(x) without input dropout (dropout_input 0)",
           {**GLOBAL_NET, "strand": "auto", "position_bins": 8, "dropout_conv": 0.0, "dropout_input": 0.0}),
-    "auto": ("preset auto, the default since 2026-12-04: preset centred, (b), for RNA windows whose composition "
-             "changes along the window, else preset motifnet, (x16a); trained with --preset auto and only the "
-             "benchmark's epoch limit", {"epochs": 100}),
+    "auto": ("preset auto, the default since 2026-12-04: preset centred, (b), for RNA windows in which a class's "
+             "letters differ from the other records' along the window, else preset motifnet, (x16a); trained with "
+             "--preset auto and only the benchmark's epoch limit", {"epochs": 100}),
 }
 # Candidates trained from a preset of motifnet's own rather than from the explicit values above.
 PRESET_CANDIDATES = {"auto": "auto"}

@@ -63,10 +63,10 @@ _regression_options = combine(
 @click.option("--categorical-features", is_flag=True, help="Feature columns are categories (one-hot encoded).")
 @track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
 @preset_option("Starting hyperparameter values, chosen on benchmarks: auto takes centred (pysster's network with "
-               "kernels of 8, which reads where a motif lies) for RNA windows whose composition changes along the "
-               "window, as CLIP windows around a crosslink site, and motifnet (global pooling; both strands of DNA) "
-               "for other input; pysster: pysster's published defaults (Budach & Marsico 2018). --param and "
-               "--params override them.", auto=True)
+               "kernels of 8, which reads where a motif lies) for RNA windows in which a class's letters differ "
+               "from the other records' along the window, as CLIP windows around a crosslink site, and motifnet "
+               "(global pooling; both strands of DNA) for other input; pysster: pysster's published defaults "
+               "(Budach & Marsico 2018). --param and --params override them.", auto=True)
 @seed_option("Seed of split, weights and shuffling.")
 @overwrite_option("Replace RUN_DIR if it holds a run.")
 @click.option("--resume", is_flag=True,

@@ -180,8 +180,9 @@ PRESETS = {name: {**{spec.name: spec.default for spec in PARAMS}, **changes}
 #: The preset :func:`resolve` starts from when none is named, and the one preset ``auto`` takes for
 #: input other than centred RNA windows.
 DEFAULT_PRESET = "motifnet"
-#: Not a set of values: ``motifnet train`` takes preset ``centred`` for RNA windows whose composition
-#: changes along the window (centred on a site), else :data:`DEFAULT_PRESET` (:func:`auto_preset`).
+#: Not a set of values: ``motifnet train`` takes preset ``centred`` for RNA windows in which a class's
+#: letters differ from the other records' along the window (centred on a site), else
+#: :data:`DEFAULT_PRESET` (:func:`auto_preset`).
 AUTO_PRESET = "auto"
 #: The values of the default preset.
 DEFAULTS = dict(PRESETS[DEFAULT_PRESET])
@@ -333,8 +334,8 @@ def auto_preset(rna: bool, centred: bool) -> str:
     rna : bool
         Whether the input's alphabet is RNA (ACGU).
     centred : bool
-        Whether the composition changes along the window
-        (:attr:`motifnet.data.centring.PositionTest.positional` in some class).
+        Whether a class's letters differ from the other records' along the window
+        (:attr:`motifnet.data.centring.PositionTest.positional` for some class).
     """
     return "centred" if rna and centred else DEFAULT_PRESET
 

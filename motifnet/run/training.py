@@ -80,8 +80,8 @@ class TrainConfig:
         is none.
     preset : str or None
         The hyperparameters ``params`` override (see :data:`motifnet.model.params.PRESETS`);
-        recorded in ``motifnet.json``; or 'auto', which takes ``centred`` for RNA windows whose
-        composition changes along the window and ``motifnet`` otherwise
+        recorded in ``motifnet.json``; or 'auto', which takes ``centred`` for RNA windows in which
+        a class's letters differ from the other records' along the window, and ``motifnet`` otherwise
         (:func:`motifnet.model.params.auto_preset`, :func:`motifnet.data.centring.position_tests`;
         ``motifnet.json`` records the preset taken and, under ``preset_choice``, why). Default is
         None: 'auto'.
