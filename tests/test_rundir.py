@@ -193,6 +193,15 @@ def _edit(change):
     (_edit(lambda meta: meta.update(params=None)), "params must be a JSON object, found NoneType"),
     (_edit(lambda meta: meta["data"].update(files=["ap1.fa"])), "data.files must be a list of objects with a path"),
     (_edit(lambda meta: meta.update(training="complete")), "training must be an object with a status text"),
+    (_edit(lambda meta: meta["data"]["files"][0].pop("sha256")), "data.files must be a list of objects with a path, a"),
+    (_edit(lambda meta: meta["data"]["files"][1].update(records="40")), "a number of records and a sha256"),
+    (_edit(lambda meta: meta.update(split=[56, 12, 12])), "split must be an object with a number of records per"),
+    (_edit(lambda meta: meta["split"].update(train=-1)), "per group (train, val, test), found {"),
+    (_edit(lambda meta: meta["data"]["encoder"].update(alphabet=5)), "data.encoder does not describe an encoder ("),
+    (_edit(lambda meta: meta["data"]["encoder"].pop("length")), "data.encoder does not describe an encoder (missing"),
+    (_edit(lambda meta: meta.update(adjacency="conv_1")), "adjacency must be an object of layers, each with a path"),
+    (_edit(lambda meta: meta.update(adjacency={"dense_1": {"path": "a.tsv"}})), "adjacency must be an object of"),
+    (_edit(lambda meta: meta.update(preset_choice="auto")), "preset_choice must be an object with a reason text"),
 ])
 def test_hand_edited_metadata_is_refused_when_opening(tmp_path, edit, message):
     edit(tmp_path / "run")

@@ -357,11 +357,42 @@ def _meta_problem(meta) -> str | None:
             return (f"data.class_names lists {len(names)} class(es) ({', '.join(names)}) but the run was "
                     f"trained on {len(counts)}")
     files = data.get("files", [])
-    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str) for f in files):
-        return "data.files must be a list of objects with a path"
+    if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str)
+                                              and _is_count(f.get("records")) and isinstance(f.get("sha256"), str)
+                                              for f in files):
+        return "data.files must be a list of objects with a path, a number of records and a sha256"
+    adjacency = meta.get("adjacency", {})
+    if not isinstance(adjacency, dict) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("path"), str) and isinstance(entry.get("sha256"), str)
+            and _is_count(entry.get("connections")) and isinstance(entry.get("shape"), list)
+            and len(entry["shape"]) == 2 and all(map(_is_count, entry["shape"])) for entry in adjacency.values()):
+        return "adjacency must be an object of layers, each with a path, shape, connections and sha256"
+    choice = meta.get("preset_choice") or {}
+    if not isinstance(choice, dict) or not isinstance(choice.get("reason", ""), str):
+        return f"preset_choice must be an object with a reason text, found {choice!r}"
     training = meta.get("training", {})
     if not isinstance(training, dict) or not isinstance(training.get("status", ""), str):
         return f"training must be an object with a status text, found {training!r}"
+    split = meta.get("split", {})
+    if not isinstance(split, dict) or not all(_is_count(split.get(group, 0)) for group in GROUPS):
+        return f"split must be an object with a number of records per group ({', '.join(GROUPS)}), found {split!r}"
+    return _encoder_problem(data["encoder"])
+
+
+def _is_count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _encoder_problem(encoder) -> str | None:
+    """What stops ``data.encoder`` from giving back the encoder training used; None when nothing does."""
+    from ..data.encoding import Encoder
+    from ..errors import MotifnetError
+
+    try:
+        Encoder.from_json(encoder)
+    except (MotifnetError, KeyError, TypeError, ValueError, AttributeError) as error:
+        detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+        return f"data.encoder does not describe an encoder ({detail})"
     return None
 
 
