@@ -17,6 +17,10 @@ class ParamError(MotifnetError):
     """A hyperparameter or option is unknown, of the wrong type or out of range."""
 
 
+class WindowTooShortError(ParamError):
+    """The network's convolutions and pooling shrink the windows to nothing."""
+
+
 class RunDirError(MotifnetError):
     """A run folder is missing, incomplete, corrupt or incompatible with the request."""
 

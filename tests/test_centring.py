@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,8 @@ from scipy.stats import chi2
 
 from motifnet.data.centring import _no_three_way_fit, letter_table, position_test, position_tests
 from motifnet.data.dataset import load_dataset
-from motifnet.model.params import PRESETS, auto_preset
-from motifnet.run.training import TrainConfig, _choose_preset, train
+from motifnet.model.params import PRESETS, auto_preset, resolve, resolve_kernel_len
+from motifnet.run.training import TrainConfig, _preset_and_params, train
 
 # Codes of a two-letter alphabet: 0 padding, 1 'A', 2 'B'.
 TABLE = np.array([[0, 0], [1, 0], [0, 1]])
@@ -158,7 +159,10 @@ def test_auto_takes_centred_for_centred_rna_only():
 
 def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_path):
     def choose(preset, files):
-        return _choose_preset(TrainConfig(str(tmp_path / "run"), preset=preset), load_dataset(files), None)
+        chosen, params, why = _preset_and_params(TrainConfig(str(tmp_path / "run"), preset=preset),
+                                                 load_dataset(files), None)
+        assert params == resolve_kernel_len(resolve(None, chosen), 4)
+        return chosen, why
 
     chosen, why = choose(None, rna_sets["centred"])
     assert chosen == "centred" and why["asked"] == "auto"
@@ -177,8 +181,8 @@ def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_pat
 
 def test_centred_windows_too_short_for_the_centred_network_get_motifnet(tmp_path):
     files = two_class_files(tmp_path, np.random.default_rng(2), "centred", length=20)
-    chosen, why = _choose_preset(TrainConfig(str(tmp_path / "run")), load_dataset(files), None)
-    assert chosen == "motifnet"
+    chosen, params, why = _preset_and_params(TrainConfig(str(tmp_path / "run")), load_dataset(files), None)
+    assert chosen == "motifnet" and params["global_pool"] == "max"
     assert why["reason"].endswith(", but centred's network does not fit windows of 20")
     assert why["position_tests"][0]["positional"]
 
@@ -202,22 +206,32 @@ def test_a_run_of_preset_auto_records_the_preset_taken_and_why(rna_sets, tmp_pat
             "other records by position (centred_bound against the other records: G² ") in page
 
 
-def test_an_override_the_preset_taken_refuses_says_which_preset_auto_took(rna_sets, tmp_path):
+def test_an_override_only_motifnet_takes_makes_auto_take_motifnet_and_say_why(rna_sets, tmp_path):
+    run_dir = tmp_path / "run"
+    # position_bins belongs to motifnet's global pooling; centred input alone would make auto take centred.
+    train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), {"position_bins": 4, "epochs": 1,
+                                                                         "kernel_num": 4}, seed=1))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert (meta["preset"], meta["params"]["position_bins"]) == ("motifnet", 4)
+    assert re.fullmatch(r"RNA windows in which a class differs from the other records by position \(centred_bound "
+                        r"against .*\), but centred refuses --param \(parameter position_bins=4 needs global_pool=.*\)",
+                        meta["preset_choice"]["reason"])
+
+
+def test_an_override_no_preset_of_auto_takes_says_which_preset_auto_took(rna_sets, tmp_path):
     from motifnet.errors import ParamError
 
     run_dir = tmp_path / "run"
-    # position_bins belongs to motifnet's global pooling; the centred input makes auto take centred.
-    with pytest.raises(ParamError, match=r"position_bins=4 needs global_pool.* \(preset auto took centred for RNA "
-                                         r"windows in which a class differs from the other records by position "
-                                         r"\(centred_bound against .*; --preset names another\)$"):
-        train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), {"position_bins": 4}, seed=1))
+    # Three kernel lengths: centred has two conv layers, motifnet one; the error is the one of centred,
+    # the preset the input called for.
+    with pytest.raises(ParamError, match=r"kernel_len has 3 values but conv_num is 2; .* \(preset auto took "
+                                         r"centred for RNA windows in which a class differs from the other records "
+                                         r"by position \(centred_bound against .*; --preset names another\)$"):
+        train(load_dataset(rna_sets["centred"]), TrainConfig(str(run_dir), {"kernel_len": "8,8,8"}, seed=1))
     assert not run_dir.exists()
-    # The same override on input whose motifs lie anywhere: auto takes motifnet, which accepts it.
-    train(load_dataset(rna_sets["anywhere"]), TrainConfig(str(run_dir), {"position_bins": 4, "epochs": 1,
-                                                                          "kernel_num": 4}, seed=1))
-    meta = json.loads((run_dir / "motifnet.json").read_text())
-    assert (meta["preset"], meta["params"]["position_bins"]) == ("motifnet", 4)
-    assert meta["preset_choice"]["reason"].startswith("RNA windows in which no class differs")
+    with pytest.raises(ParamError, match=r"\(preset auto took motifnet for RNA windows in which no class differs"):
+        train(load_dataset(rna_sets["anywhere"]), TrainConfig(str(run_dir), {"kernel_len": "8,8,8"}, seed=1))
+    assert not run_dir.exists()
 
 
 def test_resuming_a_run_of_another_preset_names_the_preset_to_keep(rna_sets, tmp_path):

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ParamError
+from ..errors import ParamError, WindowTooShortError
 
 log = logging.getLogger("motifnet")
 
@@ -578,7 +578,7 @@ def check_length(params: dict, length: int) -> None:
     steps = output_length(params, length)
     if steps and steps[-1][1] < 1:
         path = " -> ".join([f"input {length}"] + [f"{name} {size}" for name, size in steps])
-        raise ParamError(
+        raise WindowTooShortError(
             f"the network shrinks the sequence to nothing ({path}); use fewer conv layers "
             "(conv_num), shorter kernels (kernel_len), smaller pooling (pool_size/pool_stride) "
             "or longer sequences (--length)"

@@ -19,7 +19,7 @@ from .._version import __version__
 from ..data.centring import position_tests
 from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
-from ..errors import ParamError, RunDirError, TrainingDiverged
+from ..errors import ParamError, RunDirError, TrainingDiverged, WindowTooShortError
 from ..model.adjacency import read_adjacencies
 from ..model.params import (
     AUTO_PRESET,
@@ -256,20 +256,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         raise ParamError("--epistatic-reg needs --task regression")
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     # Preset auto reads the training records only; parameters are checked before anything is written.
-    preset, choice = _choose_preset(config, dataset, index["train"])
-    try:
-        params = resolve(config.params, preset)
-    except ParamError as error:
-        if choice is None:
-            raise
-        raise ParamError(f"{error} (preset auto took {preset} for {choice['reason']}; "
-                         "--preset names another)") from None
-    letters = len(dataset.encoder.alphabet.letters)
-    resolved = resolve_kernel_len(params, letters)
-    if resolved["kernel_len"] != params["kernel_len"]:
-        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", resolved["kernel_len"], letters)
-    params = resolved
-    check_length(params, dataset.encoder.length)
+    preset, params, choice = _preset_and_params(config, dataset, index["train"])
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
     adjacency = read_adjacencies(params)
@@ -533,15 +520,23 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
     return dataset, groups, index, extra
 
 
-def _choose_preset(config: TrainConfig, dataset: Dataset, records: np.ndarray) -> tuple:
-    """The preset to train with, and for 'auto' (or None) a record of why (else None).
+def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarray) -> tuple:
+    """The preset to train with, its parameters (:func:`_network_params`), and for 'auto' (or None) a
+    record of why it was taken (else None).
 
     Preset auto tests RNA input (:func:`motifnet.data.centring.position_tests` on ``records``) and
-    takes :func:`motifnet.model.params.auto_preset`'s pick; ``centred`` gives way to ``motifnet`` when
-    its network does not fit the windows' length.
+    takes :func:`motifnet.model.params.auto_preset`'s pick. ``centred`` gives way to ``motifnet`` when
+    its network does not fit the windows or refuses the run's ``--param`` values (one of motifnet's
+    own, say position_bins) and motifnet's takes them.
+
+    Raises
+    ------
+    ParamError
+        The preset refuses the parameters; for 'auto', the message says which preset it took and why.
     """
+    letters, length = len(dataset.encoder.alphabet.letters), dataset.encoder.length
     if (config.preset or AUTO_PRESET) != AUTO_PRESET:
-        return config.preset, None
+        return config.preset, _network_params(config.params, config.preset, letters, length), None
     alphabet = dataset.encoder.alphabet
     tests = []
     if set(alphabet.letters) != set("ACGU"):
@@ -555,28 +550,45 @@ def _choose_preset(config: TrainConfig, dataset: Dataset, records: np.ndarray) -
         shown = max(tests, key=lambda test: round(test.effect, 9))  # the first of equals (two classes: one test)
         why = (f"RNA windows in which {'a class differs' if centred else 'no class differs'} from the other "
                f"records by position ({shown.describe()})")
-        if centred and not _fits(config.params, chosen, len(alphabet.letters), dataset.encoder.length):
-            chosen = auto_preset(False, False)
-            why += f", but {auto_preset(True, True)}'s network does not fit windows of {dataset.encoder.length}"
+    params = refused = None
+    try:
+        params = _network_params(config.params, chosen, letters, length)
+    except ParamError as error:
+        refused = error
+    if refused is not None and chosen != auto_preset(False, False):
+        try:
+            params = _network_params(config.params, auto_preset(False, False), letters, length)
+        except ParamError:
+            pass  # neither takes them: the error of the preset the input called for
+        else:
+            why += (f", but {chosen}'s network does not fit windows of {length}"
+                    if isinstance(refused, WindowTooShortError) else f", but {chosen} refuses --param ({refused})")
+            chosen, refused = auto_preset(False, False), None
+    if refused is not None:
+        raise ParamError(f"{refused} (preset auto took {chosen} for {why}; --preset names another)") from None
     log.info("preset auto: %s, for %s", chosen, why)
-    return chosen, {"asked": AUTO_PRESET, "reason": why,
-                    "position_tests": [{"group": test.group, "records": test.records, "g_squared": test.statistic,
-                                        "df": test.dof, "p_value": test.p_value, "effect": test.effect,
-                                        "positional": test.positional} for test in tests]}
+    return chosen, params, {"asked": AUTO_PRESET, "reason": why,
+                            "position_tests": [{"group": test.group, "records": test.records,
+                                                "g_squared": test.statistic, "df": test.dof, "p_value": test.p_value,
+                                                "effect": test.effect, "positional": test.positional}
+                                               for test in tests]}
 
 
-def _fits(overrides: dict, preset: str, letters: int, length: int) -> bool:
-    """Whether ``preset`` with ``overrides`` builds a network for windows of ``length`` (True when the
-    overrides themselves are refused: the caller's :func:`resolve` says why)."""
-    try:
-        params = resolve_kernel_len(resolve(overrides, preset), letters)
-    except ParamError:
-        return True
-    try:
-        check_length(params, length)
-    except ParamError:
-        return False
-    return True
+def _network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
+    """``preset``'s parameters with ``overrides``, kernel_len 'auto' decided for ``letters`` letters, checked
+    against windows of ``length`` (:func:`resolve`, :func:`resolve_kernel_len`, :func:`check_length`).
+
+    Raises
+    ------
+    ParamError
+        The preset refuses ``overrides``, or its network shrinks windows of ``length`` to nothing.
+    """
+    params = resolve(overrides, preset)
+    resolved = resolve_kernel_len(params, letters)
+    check_length(resolved, length)
+    if resolved["kernel_len"] != params["kernel_len"]:
+        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", resolved["kernel_len"], letters)
+    return resolved
 
 
 def _log_start(model, index: dict, seed: int) -> None:
