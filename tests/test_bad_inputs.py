@@ -146,6 +146,8 @@ CASES = [
     # -o naming an input would replace it
     (["predict", "{run}", "{up}", "-o", "{up}"], "-o/--output: {up} is the input file {up}"),
     (["predict", "{run}", "{up}", "-o", "{run}/model.keras"], "is the input file {run}/model.keras"),
+    # A run whose lock file was left behind (a killed job): the lock is the run's file too.
+    (["predict", "{held}", "{up}", "-o", "{held}/.motifnet.lock"], "is the input file {held}/.motifnet.lock"),
     # A file output naming a folder, or in a folder that does not exist, was refused only after the work.
     (["predict", "{run}", "{up}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder; give the name of a file"),
     (["predict", "{run}", "{up}", "-o", "{tmp}/nowhere/p.tsv"], "the folder {tmp}/nowhere does not exist"),
@@ -313,6 +315,8 @@ def inputs(trained_run, dna_files, tmp_path):
         "bad_model": _copy_run_with(run_dir, data / "bad_model",
                                     lambda copy: (copy / "model.keras").write_bytes(b"not a zip")),
         "bad_meta": _copy_run_with(run_dir, data / "bad_meta", lambda copy: (copy / "motifnet.json").write_text("{")),
+        "held": _copy_run_with(run_dir, data / "held", lambda copy: (copy / LOCK).write_text(
+            json.dumps({"pid": 2**22 + 1, "host": socket.gethostname(), "started": 0.0}))),
         "locked": locked, "pid": os.getpid(), "host": socket.gethostname(),
         "owner": owner, "inside": pathlib.Path(shutil.copy(up, owner / "up.fa")),
         "tmp": tmp_path,

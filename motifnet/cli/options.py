@@ -290,12 +290,15 @@ def refuse_inputs_written(out_dir, inputs, written, run_dir=None, numbered=None)
 
 
 def _run_files(run_dir) -> list:
-    """The files of a run folder that commands read (none without a run folder)."""
+    """The files of a run folder that commands read (none without a run folder), its lock included."""
     if run_dir is None:
         return []
-    from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, SPLIT
+    from ..run._checkpoint import STATE
+    from ..run.lock import LOCK
+    from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, RESUME, SPLIT
 
-    return [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS)]
+    return [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS, LOCK,
+                                                     os.path.join(RESUME, STATE))]
 
 
 def features_option(help: str):
