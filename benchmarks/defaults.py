@@ -11,6 +11,8 @@ stands beside a reference measured in the same run on the same test records:
   that class carry both, at independent positions). Reference: the oracle, the posterior
   over classes from the true generative model (exact for single-motif classes; for the pair
   class the two instances are treated as independent, ignoring the rare overlaps).
+  ``dna_centred``: ``dna``'s classes with each instance's middle within 25 nt of the window's
+  middle, as around ChIP-seq peak summits; its oracle knows that span.
 * the RBP CLIP sets of pysster (``pum2``, ``nova``, ``srsf1``; sequence only unless
   ``--fold`` is given): trained on the train files (motifnet's own 0.8/0.2 train/validation
   split, no test split), evaluated on the test files. Reference: pysster's published ROC-AUC
@@ -62,7 +64,9 @@ DNA = "ACGT"
 PROTEIN = "ACDEFGHIKLMNPQRSTVWY"
 GC = 0.42
 CARRY = 0.8
-SETS = ("dna", "dna_pair", "pum2", "nova", "protein", "regression", "srsf1")
+SETS = ("dna", "dna_pair", "pum2", "nova", "protein", "regression", "srsf1", "dna_centred")
+# dna_centred: an instance's middle lies within this many nt of the window's middle (ChIP-seq summits).
+CENTRE_SPREAD = 25
 
 # Every hyperparameter explicitly; the architecture keys come from each candidate.
 BASE = {
@@ -253,8 +257,19 @@ def sample_instances(rng, probabilities: np.ndarray, n: int) -> np.ndarray:
     return (draws > cumulative[None, :, :]).sum(axis=2).clip(max=probabilities.shape[1] - 1)
 
 
-def plant(rng, sequences: np.ndarray, rows: np.ndarray, probabilities: np.ndarray, both_strands: bool) -> np.ndarray:
-    """Overwrite one sampled instance in each of ``rows``; returns the instances' log-odds scores."""
+def start_span(length: int, width: int, spread: int | None = None) -> tuple:
+    """First and last start of an instance of ``width`` in windows of ``length``: anywhere, or with its
+    middle within ``spread`` of the window's middle."""
+    if spread is None:
+        return 0, length - width
+    middle = (length - width) // 2
+    return max(0, middle - spread), min(length - width, middle + spread)
+
+
+def plant(rng, sequences: np.ndarray, rows: np.ndarray, probabilities: np.ndarray, both_strands: bool,
+          spread: int | None = None) -> np.ndarray:
+    """Overwrite one sampled instance in each of ``rows`` (placed as :func:`start_span` says); returns
+    the instances' log-odds scores."""
     width, length = len(probabilities), sequences.shape[1]
     instances = sample_instances(rng, probabilities, len(rows))
     log_odds = np.log(probabilities / background(DNA if probabilities.shape[1] == 4 else PROTEIN))
@@ -262,7 +277,8 @@ def plant(rng, sequences: np.ndarray, rows: np.ndarray, probabilities: np.ndarra
     if both_strands:
         reverse = rng.random(len(rows)) < 0.5
         instances[reverse] = 3 - instances[reverse, ::-1]  # reverse complement in ACGT order
-    starts = rng.integers(0, length - width + 1, len(rows))
+    first, last = start_span(length, width, spread)
+    starts = rng.integers(first, last + 1, len(rows))
     for row, start, instance in zip(rows, starts, instances):
         sequences[row, start:start + width] = instance
     return scores
@@ -281,25 +297,29 @@ def write_fasta(path: Path, sequences: np.ndarray, alphabet: str, prefix: str, t
     return path
 
 
-def log_mean_ratio(sequences: np.ndarray, probabilities: np.ndarray, both_strands: bool) -> np.ndarray:
-    """log of the mean over positions (and strands) of P(window | motif) / P(window | background)."""
+def log_mean_ratio(sequences: np.ndarray, probabilities: np.ndarray, both_strands: bool,
+                   spread: int | None = None) -> np.ndarray:
+    """log of the mean over positions (those :func:`start_span` allows; and strands) of
+    P(window | motif) / P(window | background)."""
     alphabet = DNA if probabilities.shape[1] == 4 else PROTEIN
     log_odds = np.log(probabilities / background(alphabet))
     matrices = [log_odds, log_odds[::-1, ::-1]] if both_strands else [log_odds]
     width, length = len(log_odds), sequences.shape[1]
-    windows = length - width + 1
+    first, last = start_span(length, width, spread)
+    windows = last - first + 1
     scores = []
     for matrix in matrices:
         total = np.zeros((len(sequences), windows))
         for column in range(width):
-            total += matrix[column][sequences[:, column:column + windows]]
+            total += matrix[column][sequences[:, first + column:first + column + windows]]
         scores.append(total)
     scores = np.concatenate(scores, axis=1)
     top = scores.max(axis=1, keepdims=True)
     return (top + np.log(np.exp(scores - top).mean(axis=1, keepdims=True)))[:, 0]
 
 
-def oracle_posteriors(sequences: np.ndarray, classes: list, both_strands: bool) -> np.ndarray:
+def oracle_posteriors(sequences: np.ndarray, classes: list, both_strands: bool,
+                      spread: int | None = None) -> np.ndarray:
     """Posterior over classes under the generative model (equal priors); shape=(n, classes).
 
     A class is a list of PWMs planted together in CARRY of its sequences (none: background):
@@ -311,7 +331,7 @@ def oracle_posteriors(sequences: np.ndarray, classes: list, both_strands: bool) 
         if not motifs:
             columns.append(np.zeros(len(sequences)))
             continue
-        joint = sum(log_mean_ratio(sequences, pwm, both_strands) for pwm in motifs)
+        joint = sum(log_mean_ratio(sequences, pwm, both_strands, spread) for pwm in motifs)
         columns.append(np.logaddexp(np.log(1 - CARRY), np.log(CARRY) + joint))
     scores = np.stack(columns, axis=1)
     scores -= scores.max(axis=1, keepdims=True)
@@ -319,8 +339,12 @@ def oracle_posteriors(sequences: np.ndarray, classes: list, both_strands: bool) 
 
 
 def make_classification_set(folder: Path, name: str, rng, classes: list, class_names: list, alphabet: str,
-                            length: int, n_train: int, n_test: int, both_strands: bool) -> dict:
-    """Per class a train FASTA (n_train records) and a test FASTA (n_test); the oracle on the test records."""
+                            length: int, n_train: int, n_test: int, both_strands: bool,
+                            spread: int | None = None) -> dict:
+    """Per class a train FASTA (n_train records) and a test FASTA (n_test); the oracle on the test records.
+
+    ``spread``: instances lie with their middle within this many letters of the window's middle
+    (:func:`start_span`); default None: anywhere."""
     folder.mkdir(parents=True, exist_ok=True)
     train_files, test_files, test_sequences, test_labels = [], [], [], []
     for index, (motifs, class_name) in enumerate(zip(classes, class_names)):
@@ -328,7 +352,7 @@ def make_classification_set(folder: Path, name: str, rng, classes: list, class_n
             sequences = random_sequences(rng, n, length, alphabet)
             carriers = np.flatnonzero(rng.random(n) < CARRY) if motifs else np.array([], dtype=int)
             for pwm in motifs:
-                plant(rng, sequences, carriers, pwm, both_strands)
+                plant(rng, sequences, carriers, pwm, both_strands, spread)
             path = write_fasta(folder / f"{class_name}.{group}.fa", sequences, alphabet, f"{class_name}_{group}_")
             (train_files if group == "train" else test_files).append(path)
             if group == "test":
@@ -338,7 +362,7 @@ def make_classification_set(folder: Path, name: str, rng, classes: list, class_n
     labels = np.eye(len(classes))[np.concatenate(test_labels)]
     from motifnet.run.evaluation import compute_metrics
 
-    oracle = compute_metrics(labels, oracle_posteriors(sequences, classes, both_strands), class_names, False)
+    oracle = compute_metrics(labels, oracle_posteriors(sequences, classes, both_strands, spread), class_names, False)
     return {"task": "classification", "train": train_files, "test": test_files, "labels": labels,
             "class_names": class_names, "reference": oracle["roc_auc_mean"], "reference_kind": "oracle",
             "alphabet": alphabet}
@@ -437,12 +461,13 @@ def make_sets(names: list, work: Path, quick: bool, seed: int, srsf1_keep: int, 
         # Seeded by the set's place in SETS, so a set is the same whichever sets are asked for with it.
         rng = np.random.default_rng([seed, SETS.index(name) if name in SETS else len(SETS)])
         folder = work / "data" / name
-        if name == "dna":
+        if name in ("dna", "dna_centred"):
             ids = ["MA0139", "MA0035", "MA0148", "MA0105"]
             pwms = [jaspar_pwm(i) for i in ids]
             sets[name] = make_classification_set(folder, name, rng, [[]] + [[p[2]] for p in pwms],
                                                  ["background"] + [p[1] for p in pwms], DNA, 200,
-                                                 n_train, n_test, True)
+                                                 n_train, n_test, True,
+                                                 CENTRE_SPREAD if name == "dna_centred" else None)
             sets[name]["planted"] = [(p[0], p[1]) for p in pwms]
         elif name == "dna_pair":
             gata, fox = jaspar_pwm("MA0035"), jaspar_pwm("MA0148")
