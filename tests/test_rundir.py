@@ -211,6 +211,13 @@ def test_hand_edited_metadata_is_refused_when_opening(tmp_path, edit, message):
     assert message in str(raised.value)
 
 
+def test_records_motifnet_made_have_no_checksum_and_open(tmp_path):
+    """A generated background (train --background) is an input without a file: its sha256 is null."""
+    _edit(lambda meta: meta["data"]["files"][1].update(path="background (shuffle of 40 records)", sha256=None))(
+        tmp_path / "run")
+    assert open_run(tmp_path / "run").meta["data"]["files"][1]["sha256"] is None
+
+
 def test_metadata_as_training_wrote_it_opens_for_each_kind_of_run():
     from pathlib import Path
 

@@ -42,7 +42,8 @@ def describe_run(run: Run) -> str:
         lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
                                               zip(data["class_names"], data["records_per_class"])))
     for entry in data["files"]:
-        lines.append(f"input: {entry['path']} ({entry['records']} records, sha256 {entry['sha256']})")
+        checksum = f", sha256 {entry['sha256']}" if entry["sha256"] else ""  # none for records motifnet made
+        lines.append(f"input: {entry['path']} ({entry['records']} records{checksum})")
     for layer, entry in meta.get("adjacency", {}).items():
         lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "
                      f"{entry['connections']} connections, sha256 {entry['sha256']})")

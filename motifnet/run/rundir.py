@@ -357,9 +357,10 @@ def _meta_problem(meta) -> str | None:
             return (f"data.class_names lists {len(names)} class(es) ({', '.join(names)}) but the run was "
                     f"trained on {len(counts)}")
     files = data.get("files", [])
+    # sha256 is null for records motifnet made (a generated background), but never missing.
     if not isinstance(files, list) or not all(isinstance(f, dict) and isinstance(f.get("path"), str)
-                                              and _is_count(f.get("records")) and isinstance(f.get("sha256"), str)
-                                              for f in files):
+                                              and _is_count(f.get("records"))
+                                              and isinstance(f.get("sha256", 0), (str, type(None))) for f in files):
         return "data.files must be a list of objects with a path, a number of records and a sha256"
     adjacency = meta.get("adjacency", {})
     if not isinstance(adjacency, dict) or not all(
