@@ -169,6 +169,9 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     (["--motifs", "{long_pair}", "--pairs", "2"], "is 42 positions wide, more than the model's 40; ask for fewer "
                                                   "--pairs, or give narrower motifs"),
     (["--motifs", "{motifs}", "--hits", "missing.tsv", "--fasta", "{fasta}"], "no such hits file"),
+    # Both wrote an empty pairs.tsv and exited 0 (and removed an earlier run's pair figures).
+    (["--motifs", "{long_pair}", "--pairs", "1"], "--pairs 1 makes no pair: give the number of motifs to pair, at "),
+    (["--motifs", "{motifs}", "--pairs", "2"], "m.meme holds one motif (ttgaca), and a pair needs two; give a file"),
     (["--motifs", "{protein}"], "motifs over the alphabet 'ACDEFGHIKLMNPQRSTVWY'; marginalize needs DNA or RNA"),
     (["--motifs", "{counts}"], "counts.meme: motif c, row 1: the probabilities sum to 9.46, not 1"),
 ])

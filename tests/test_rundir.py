@@ -202,6 +202,10 @@ def _edit(change):
     (_edit(lambda meta: meta.update(adjacency="conv_1")), "adjacency must be an object of layers, each with a path"),
     (_edit(lambda meta: meta.update(adjacency={"dense_1": {"path": "a.tsv"}})), "adjacency must be an object of"),
     (_edit(lambda meta: meta.update(preset_choice="auto")), "preset_choice must be an object with a reason text"),
+    (_edit(lambda meta: meta.pop("training")), "training must be an object with a status text, found None"),
+    (_edit(lambda meta: meta["training"].pop("status")), "training must be an object with a status text, found {"),
+    (_edit(lambda meta: meta.pop("split")), "split must be an object with a number of records per group"),
+    (_edit(lambda meta: meta["split"].pop("test")), "split must be an object with a number of records per group"),
 ])
 def test_hand_edited_metadata_is_refused_when_opening(tmp_path, edit, message):
     edit(tmp_path / "run")

@@ -120,7 +120,7 @@ does not write again are removed once the new files are written."""
 @click.option("--sample", is_flag=True, help="Insert instances drawn from each matrix, not its consensus.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of backgrounds, shuffles and samples.")
 @click.option("--pairs", type=click.IntRange(min=0), default=0, metavar="K", show_default=True,
-              help="Pairs among the K motifs with the largest effect (0: no pairs).")
+              help="Pairs among the K motifs with the largest effect (K at least 2; 0: no pairs).")
 @click.option("--max-spacing", type=click.IntRange(min=0), default=20, metavar="S", show_default=True,
               help="Pairs at spacings 0 to S (positions between the motifs).")
 @click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")

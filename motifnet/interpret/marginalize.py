@@ -88,6 +88,9 @@ class MarginalizeConfig:
                              f"{self.n}")
         if self.position is not None and self.position < 0:
             raise ParamError(f"--position is a 0-based start, received: {self.position}")
+        if self.pairs == 1:
+            raise ParamError("--pairs 1 makes no pair: give the number of motifs to pair, at least 2 (or 0 for no "
+                             "pairs)")
         if self.pairs < 0 or self.max_spacing < 0 or self.batch_size < 1:
             raise ParamError(f"--pairs and --max-spacing must be 0 or more and --batch-size 1 or more, received: "
                              f"{self.pairs}, {self.max_spacing}, {self.batch_size}")

@@ -371,11 +371,12 @@ def _meta_problem(meta) -> str | None:
     choice = meta.get("preset_choice") or {}
     if not isinstance(choice, dict) or not isinstance(choice.get("reason", ""), str):
         return f"preset_choice must be an object with a reason text, found {choice!r}"
-    training = meta.get("training", {})
-    if not isinstance(training, dict) or not isinstance(training.get("status", ""), str):
+    # Training writes both from its start (a run of motifnet 0.1.0 has them too).
+    training = meta.get("training")
+    if not isinstance(training, dict) or not isinstance(training.get("status"), str):
         return f"training must be an object with a status text, found {training!r}"
-    split = meta.get("split", {})
-    if not isinstance(split, dict) or not all(_is_count(split.get(group, 0)) for group in GROUPS):
+    split = meta.get("split")
+    if not isinstance(split, dict) or not all(_is_count(split.get(group)) for group in GROUPS):
         return f"split must be an object with a number of records per group ({', '.join(GROUPS)}), found {split!r}"
     return _encoder_problem(data["encoder"])
 

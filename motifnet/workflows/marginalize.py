@@ -356,6 +356,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         raise ParamError(f"--fasta {fasta[0]}: used only to ablate the sites of --hits (the backgrounds are the "
                          "run's data); give --hits too, or leave out --fasta")
     motifs = load_sequence_motifs(motif_path)
+    if config.pairs and len(motifs.names) < 2:
+        raise ParamError(f"--pairs: {motifs.path} holds one motif ({motifs.names[0]}), and a pair needs two; give "
+                         "a file of two or more motifs, or leave out --pairs")
     sites = read_hit_sites(hits, motifs.names) if hits else None
     if sites is not None:
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
