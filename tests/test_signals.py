@@ -135,6 +135,7 @@ def test_a_second_signal_runs_the_clean_ups_of_open_blocks_before_it_exits(tmp_p
     ["motifs", "run", "-o", "out"], ["scan", "m.meme", "x.fa", "-o", "out"],
     ["marginalize", "run", "--motifs", "m.meme", "-o", "out"],
     ["variants", "run", "--vcf", "v.vcf", "--genome", "g.fa", "-o", "out"],
+    ["train", "x.fa", "y.fa", "-o", "run"],
 ], ids=lambda args: args[0])
 def test_signals_are_handled_while_logging_is_set_up(cli, monkeypatch, tmp_path, args):
     # Setting up logging imports TensorFlow (seconds): a SIGTERM then ended the process at once, exit 143, silent.

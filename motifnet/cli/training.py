@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .._signals import stopping_on_signals
 from .options import (
     background_options,
     combine,
@@ -83,6 +84,9 @@ _regression_options = combine(
 @click.option("--val-chroms", metavar="CHR,...", help="BED input: the validation windows are those of these "
                                                         "chromosomes (instead of a random split).")
 @click.option("--test-chroms", metavar="CHR,...", help="BED input: the test windows are those of these chromosomes.")
+# Above the logging options, whose TensorFlow import takes seconds: SIGTERM and Ctrl-C then stop at the next
+# batch (the best model so far is kept) however early they come.
+@stopping_on_signals
 @logging_options
 def train(data, run_dir, split, params, feature_files, categorical_features, tracks, preset, seed, overwrite, resume,
           fold_format, task, targets_file, target_names, epistatic_reg, reference, genome, background, shuffle_k,
@@ -94,7 +98,6 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     one or more files, target values after the id ('>seq1 1.5 2.0') or from --targets.
     '-' reads standard input. BED files (.bed, .narrowPeak) with --genome: one file per class.
     """
-    from .._signals import stop_on_signals
     from ..run.evaluation import summary_line
     from ..run.rundir import MODEL
     from ..run.training import TrainConfig
@@ -111,9 +114,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
                          preset=preset, val_chroms=parse_chroms(val_chroms, "--val-chroms"),
                          test_chroms=parse_chroms(test_chroms, "--test-chroms"))
     try:
-        # SIGTERM (a batch system's kill) and Ctrl-C stop at the next batch; the best model so far is kept.
-        with stop_on_signals():
-            metrics = train_from_files(data, config, fold=fold_format)
+        metrics = train_from_files(data, config, fold=fold_format)
     except KeyboardInterrupt:
         if not (Path(run_dir) / MODEL).exists():
             raise  # stopped before training saved a model: the group's one line for any stop
