@@ -1,5 +1,7 @@
 """``motifnet attribute RUN_DIR FASTA...``: plain FASTA without labels (motifnet.run.unlabelled)."""
 
+import logging
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -92,6 +94,23 @@ def test_read_unlabelled_sources_and_refusals(trained_run, tmp_path):
     short = write_fasta(tmp_path / "short.fa", [("s", "ACGT")])
     with pytest.raises(InputError, match="length"):
         read_unlabelled(run, [short])
+
+
+def test_records_that_share_an_id_are_kept_with_one_warning(trained_run, tmp_path, caplog):
+    """motifs' seqlets.tsv and attribute's tables name records by id; repeated ids went unmentioned."""
+    run_dir, (up, down) = trained_run
+    same = tmp_path / "same.fa"
+    same.write_text("".join(f">r{i % 3}\n{'ACGT' * 10}\n" for i in range(7)))
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        dataset = read_unlabelled(open_run(run_dir), [up, same])
+    assert len(dataset) == 47 and list(dataset.ids[40:]) == ["r0", "r1", "r2", "r0", "r1", "r2", "r0"]
+    assert [record.getMessage() for record in caplog.records] == [
+        "records 41 and 44 (in input order) have the same id, and 3 id(s) occur more than once: the rows are in "
+        "input order, but a table joined by id will be ambiguous; give the records distinct ids"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        read_unlabelled(open_run(run_dir), [up, down])
+    assert not caplog.records
 
 
 def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_path):

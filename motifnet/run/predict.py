@@ -242,15 +242,18 @@ def write_predictions(run: Run, config: PredictConfig, handle) -> int:
             ids = [_with_coordinates(identifier) for identifier in ids]
         handle.write(tsv_rows(ids, values))
         count += len(ids)
-    _warn_repeated_ids(np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64))
+    warn_repeated_ids(np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.int64))
     return count
 
 
-def _warn_repeated_ids(hashes: np.ndarray) -> None:
-    """Warn when rows of the table share an id (its rows stay in input order, but a join by id is ambiguous)."""
+def warn_repeated_ids(keys: np.ndarray) -> None:
+    """Warn when records share an id (rows of a table stay in input order, but a join by id is ambiguous).
+
+    ``keys``: the records' ids, or hashes of them, in input order.
+    """
     from ..data.dataset import first_repeat
 
-    repeat = first_repeat(hashes)
+    repeat = first_repeat(keys)
     if repeat is None:
         return
     earlier, later, repeated = repeat

@@ -8,7 +8,7 @@ from ..data.dataset import Dataset
 from ..data.fasta import display_name
 from ..data.genome import check_genome_options
 from ..errors import InputError, ParamError
-from .predict import PredictConfig, encoded_chunks
+from .predict import PredictConfig, encoded_chunks, warn_repeated_ids
 from .rundir import Run
 
 
@@ -69,6 +69,7 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         files.append({"path": path, "records": count})
     if not ids:
         raise InputError(f"{', '.join(display_name(path) for path in fasta)}: no FASTA records")
+    warn_repeated_ids(np.asarray(ids, dtype=str))  # seqlets.tsv, attributions and hits name records by id
     regression = run.task == "regression"
     return Dataset(
         encoder, np.concatenate(codes), np.zeros((len(ids), 0), dtype=np.uint8), np.asarray(ids, dtype=str),
