@@ -138,8 +138,8 @@ def test_distinct_ids_give_no_warning(tmp_path, caplog):
 
 
 @pytest.mark.parametrize("counts, message", [
-    ((3, 1), "{neg}: class 'neg' has 1 record(s); training needs at least 3 per class (one for each of the "
-             "train, validation and test splits)"),
+    ((3, 1), "{neg}: class 'neg' has 1 record(s); training needs at least 3 per class (to train on and to "
+             "validate on; with so few the test split may get none)"),
     ((2, 5), "{pos}: class 'pos' has 2 record(s); training needs at least 3"),
 ])
 def test_a_class_too_small_to_split_is_refused(tmp_path, counts, message):

@@ -420,7 +420,7 @@ def check_class_sizes(dataset: Dataset, minimum: int = MIN_CLASS_RECORDS) -> Non
             path = dataset.files[0 if dataset.multi_label else index]["path"]
             raise InputError(
                 f"{path}: class {dataset.class_names[index]!r} has {count} record(s); training needs at least "
-                f"{minimum} per class (one for each of the train, validation and test splits)"
+                f"{minimum} per class (to train on and to validate on; with so few the test split may get none)"
             )
 
 

@@ -556,14 +556,18 @@ def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarra
     except ParamError as error:
         refused = error
     if refused is not None and chosen != auto_preset(False, False):
+        fallback = None
         try:
             params = _network_params(config.params, auto_preset(False, False), letters, length)
-        except ParamError:
-            pass  # neither takes them: the error of the preset the input called for
-        else:
+        except ParamError as error:
+            fallback = error
+        if fallback is None or isinstance(refused, WindowTooShortError):
+            # motifnet takes over where it accepts the values, and where centred's network is too deep for
+            # the windows: its error, if any, then names the fix (shorter kernels). Else the error is the one
+            # of the preset the input called for.
             why += (f", but {chosen}'s network does not fit windows of {length}"
                     if isinstance(refused, WindowTooShortError) else f", but {chosen} refuses --param ({refused})")
-            chosen, refused = auto_preset(False, False), None
+            chosen, refused = auto_preset(False, False), fallback
     if refused is not None:
         raise ParamError(f"{refused} (preset auto took {chosen} for {why}; --preset names another)") from None
     log.info("preset auto: %s, for %s", chosen, why)
