@@ -44,8 +44,8 @@ def config(run_dir, inputs, **changes):
                                 inputs=tuple(inputs), **changes)
 
 
-def load(inputs, task):
-    return load_dataset(DataOptions(fasta=tuple(inputs), task=task))
+def load(inputs, task, length=None):
+    return load_dataset(DataOptions(fasta=tuple(inputs), task=task, length=length))
 
 
 def interrupt_after(monkeypatch, epoch: int):
@@ -124,6 +124,8 @@ def test_a_job_killed_between_its_checkpoint_files_resumes_from_the_epoch_before
     ({"edit": True}, "up.fa changed since the run started (SHA-256 differs)"),
     ({"other": True}, "up.fa, not "),
     ({"other": True}, "other.fa (their contents differ)"),
+    # It said only "data: encoder".
+    ({"length": 28}, "but data: encoder.length 30 -> 28, encoder.resize False -> True; run the command"),
 ])
 def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, tmp_path, monkeypatch, change,
                                                                          message):
@@ -138,8 +140,9 @@ def test_resume_refuses_other_inputs_or_parameters_and_says_what_differs(fasta, 
         other.write_text(pathlib.Path(inputs[0]).read_text() + ">extra\n" + "A" * 30 + "\n")
         inputs = [str(other), inputs[1]]
     before = {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()}
+    length = change.pop("length", None)
     with pytest.raises(ParamError, match="--resume needs the inputs and parameters of the run") as error:
-        training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True, **change))
+        training.train(load(inputs, "classification", length), config(run_dir, inputs, resume=True, **change))
     assert message in str(error.value)
     assert {path.name: path.read_bytes() for path in run_dir.rglob("*") if path.is_file()} == before
 

@@ -409,8 +409,9 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
                            if old.get(name) != new.get(name) and (key == "params" or name in old)
                            and not (key == "data" and name == "files" and "inputs" in previous))
             if names:
-                differences.append(f"{key}: " + ", ".join(f"{name} {old.get(name)!r} -> {new.get(name)!r}"
-                                                           if key == "params" else name for name in names))
+                differences.append(f"{key}: " + ", ".join(
+                    f"{name} {old.get(name)!r} -> {new.get(name)!r}" if key == "params"
+                    else _value_differences(name, old.get(name), new.get(name)) for name in names))
             if key == "params":
                 # A default may have changed since the run began (a new motifnet): its own values continue it.
                 keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old
@@ -423,6 +424,16 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
                          + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
+
+
+def _value_differences(name: str, old, new) -> str:
+    """``name old -> new`` of a recorded value, or of each entry that differs where both are objects
+    (``encoder.length 60 -> 58``); a long value by its name alone."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return ", ".join(_value_differences(f"{name}.{key}", old.get(key), new.get(key))
+                         for key in sorted(set(old) | set(new), key=str) if old.get(key) != new.get(key))
+    text = f"{name} {old!r} -> {new!r}"
+    return text if len(text) <= 100 else name
 
 
 def _param_text(value) -> str:
