@@ -58,3 +58,13 @@ def test_fold_trains_on_the_folded_files_under_the_plain_files_names(tmp_path, m
     assert dataset.class_names == ["up", "down"] and len(dataset) == 20
     assert dataset.encoder.structure.letters == "FHIMST"
     assert used.keep_folded and not config.keep_folded and used.seed == 4
+
+
+def test_fold_refuses_files_of_one_name_before_folding(tmp_path, monkeypatch):
+    # It folded both files (into a-1.fa and a-2.fa) and then blamed a --class-names the user never gave.
+    monkeypatch.setattr(workflow, "fold_training_inputs", lambda *args, **kwargs: pytest.fail("folded"))
+    data = DataOptions((str(tmp_path / "x" / "bound.fa"), str(tmp_path / "y" / "bound.fa")))
+    with pytest.raises(ParamError, match=r"^class names \(from the file names\) must be distinct, received: bound, "
+                                         r"bound; name the classes with --class-names$"):
+        workflow.train_from_files(data, TrainConfig(str(tmp_path / "run")), fold="context")
+    assert not (tmp_path / "run").exists()

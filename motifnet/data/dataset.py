@@ -657,11 +657,22 @@ def _labels(data: DataOptions, files: list) -> tuple:
             start += len(input_file)
         ids = [identifier for input_file in files for identifier in input_file.ids()]
     check_column_names(class_names, "class names", "--class-names")
-    if len(set(class_names)) != len(class_names):
-        where = "--class-names" if data.class_names is not None else "class names (from the file names)"
-        advice = "" if data.class_names is not None else "; name the classes with --class-names"
-        raise ParamError(f"{where} must be distinct, received: {', '.join(class_names)}{advice}")
+    check_distinct_class_names(class_names, from_files=data.class_names is None)
     return ids, labels, class_names, None, []
+
+
+def check_distinct_class_names(class_names: list, from_files: bool) -> None:
+    """Refuse a class name given twice; ``from_files``: the names are the FASTA files' (no --class-names).
+
+    Raises
+    ------
+    ParamError
+        Naming where the names came from, and for file names the option that names the classes.
+    """
+    if len(set(class_names)) != len(class_names):
+        where = "class names (from the file names)" if from_files else "--class-names"
+        advice = "; name the classes with --class-names" if from_files else ""
+        raise ParamError(f"{where} must be distinct, received: {', '.join(class_names)}{advice}")
 
 
 def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple:

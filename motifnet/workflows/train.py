@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from ..data.dataset import load_dataset
+from ..data.dataset import check_distinct_class_names, class_name_from_path, load_dataset
 from ..data.folding import FoldOptions
 from ..data.options import DataOptions
 from ..data.targets import check_task_options
@@ -73,6 +73,9 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
         if fold:
+            if data.task == "classification" and not data.multi_label and not data.class_names:
+                # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
+                check_distinct_class_names([class_name_from_path(path) for path in data.fasta], from_files=True)
             if config.resume:  # before folding, which would replace the run's folded files
                 check_resume_inputs(config.run_dir, [path for path in inputs if path is not None],
                                     fold_settings(FoldOptions(format=fold, seed=0 if config.seed is None
