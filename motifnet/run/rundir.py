@@ -323,7 +323,9 @@ def open_run(path) -> Run:
 
 
 def _is_names(value) -> bool:
-    return isinstance(value, list) and all(isinstance(name, str) and name for name in value) \
+    """Distinct, non-empty texts without a tab or line break (they head the columns of predict's table)."""
+    return isinstance(value, list) and all(isinstance(name, str) and name and not any(char in name for char in
+                                                                                    "\t\n\r") for name in value) \
         and len(set(value)) == len(value)
 
 
@@ -348,7 +350,7 @@ def _meta_problem(meta) -> str | None:
     names_key = "target_names" if task == "regression" else "class_names"
     names = data.get(names_key)
     if not _is_names(names) or not names:
-        return f"data.{names_key} must be a list of distinct, non-empty names, found {names!r}"
+        return f"data.{names_key} must be a list of distinct, non-empty names without tabs, found {names!r}"
     counts = data.get("records_per_class")
     if task == "classification" and counts is not None:
         if not isinstance(counts, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
