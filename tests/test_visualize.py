@@ -262,3 +262,23 @@ def test_a_rerun_keeps_only_this_runs_outputs_and_what_others_put_there(trained_
         (fresh / name).write_bytes(b"mine")
     assert cli("visualize-kernels", run_dir, "-o", fresh, *args).exit_code == 0
     assert all((fresh / name).read_bytes() == b"mine" for name in theirs)
+
+
+def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, monkeypatch):
+    # It left an empty output folder (and its new parents) behind.
+    import motifnet.workflows.visualize as visualize
+    from motifnet._signals import StopRequested
+
+    def stopped(*args, **kwargs):
+        raise StopRequested
+
+    monkeypatch.setattr(visualize, "max_activations", stopped)
+    monkeypatch.setattr(visualize, "forward_and_both_strand_activations", stopped)
+    run = open_run(trained_run[0])
+    with pytest.raises(StopRequested):
+        visualize.visualize_kernels(run, run.dataset, tmp_path / "new" / "out")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "kept").mkdir()  # a folder that was there stays
+    with pytest.raises(StopRequested):
+        visualize.visualize_kernels(run, run.dataset, tmp_path / "kept")
+    assert (tmp_path / "kept").is_dir()

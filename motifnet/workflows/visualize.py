@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import remove_unwritten, write_text
+from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
 from ..errors import ParamError
@@ -181,53 +181,58 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
+    made = missing_folders(out)
     out.mkdir(parents=True, exist_ok=True)  # only once the run's model loaded and the options are accepted
-    earlier = _earlier_outputs(out, report)
-    log.info("computing first-layer activations of %d sequences", len(dataset))
-    if dataset.double_stranded:
-        # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
-        activations, both_strands = forward_and_both_strand_activations(run, dataset, batch_size)
-    else:
-        activations, both_strands = max_activations(run, dataset, batch_size), None
-    motifs = kernel_motifs(activations, dataset, chosen, target)
-    selected = np.stack([m.selected for m in motifs], axis=1)
-    mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
-    plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
-    results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
-    _draw_kernel_figures(out, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
-    written = {"kernels.tsv", *(name for item in results for name in item.images)}
-    order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
-    results = [results[i] for i in order]
-    motifs = [motifs[i] for i in order]
-    exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
-    written.update(name for item in results for name in item.images)  # the match figures
-    written.update(_motif_files(motif_options.formats, dataset.encoder.structure is not None))
-    if database:
-        written.add("matches.tsv")
-    write_text(out / "kernels.tsv", kernels_table(results, names))
-    sites_bed = kernel_sites_bed(motifs, activations)
-    if sites_bed is not None:
-        write_text(out / SITES_BED, sites_bed)
-        written.add(SITES_BED)
-        log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
-    nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
-    groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
-    measured = [group.members for group in groups if group.motif is not None]
-    log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
-    groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
-    label_groups(groups, results)
-    distinct = write_distinct(out, groups, motifs, dataset, plotted)
-    written.update(["distinct_motifs.tsv", "motifs_distinct.meme", *(image for _, image in distinct if image)])
-    if report:
-        from ..report.summary import PAGE, STATE, write_report
+    try:
+        earlier = _earlier_outputs(out, report)
+        log.info("computing first-layer activations of %d sequences", len(dataset))
+        if dataset.double_stranded:
+            # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
+            activations, both_strands = forward_and_both_strand_activations(run, dataset, batch_size)
+        else:
+            activations, both_strands = max_activations(run, dataset, batch_size), None
+        motifs = kernel_motifs(activations, dataset, chosen, target)
+        selected = np.stack([m.selected for m in motifs], axis=1)
+        mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
+        plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
+        results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
+        _draw_kernel_figures(out, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
+        written = {"kernels.tsv", *(name for item in results for name in item.images)}
+        order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
+        results = [results[i] for i in order]
+        motifs = [motifs[i] for i in order]
+        exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
+        written.update(name for item in results for name in item.images)  # the match figures
+        written.update(_motif_files(motif_options.formats, dataset.encoder.structure is not None))
+        if database:
+            written.add("matches.tsv")
+        write_text(out / "kernels.tsv", kernels_table(results, names))
+        sites_bed = kernel_sites_bed(motifs, activations)
+        if sites_bed is not None:
+            write_text(out / SITES_BED, sites_bed)
+            written.add(SITES_BED)
+            log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
+        nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
+        groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
+        measured = [group.members for group in groups if group.motif is not None]
+        log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
+        groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
+        label_groups(groups, results)
+        distinct = write_distinct(out, groups, motifs, dataset, plotted)
+        written.update(["distinct_motifs.tsv", "motifs_distinct.meme", *(image for _, image in distinct if image)])
+        if report:
+            from ..report.summary import PAGE, STATE, write_report
 
-        write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
-                     motif_database=database.source if database else None, distinct=distinct,
-                     n_kernels=len(results))
-        written.update([PAGE, STATE, *_listed_curves(out)])
-    # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
-    for path in remove_unwritten(out, earlier, written):
-        log.info("removed %s of an earlier visualize-kernels run", path)
+            write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
+                         motif_database=database.source if database else None, distinct=distinct,
+                         n_kernels=len(results))
+            written.update([PAGE, STATE, *_listed_curves(out)])
+        # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
+        for path in remove_unwritten(out, earlier, written):
+            log.info("removed %s of an earlier visualize-kernels run", path)
+    except BaseException:
+        remove_empty_folders(made)  # a failure or stop before any file leaves no folder it made
+        raise
     return results
 
 
