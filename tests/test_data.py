@@ -98,7 +98,7 @@ def test_sequences_from_standard_input(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
     neg = _write(tmp_path, "neg.fa", ">n1\nTTTT\n")
     dataset = load_dataset(["-", neg])
-    assert dataset.class_names == ["stdin", "neg"]  # as train --fold names it (it was "-" here)
+    assert dataset.class_names == ["-", "neg"]
     # read once, standard input is known by its records (what train --resume compares)
     expected = records_sha256(dataset.codes[:1], dataset.labels[:1], dataset.ids[:1])
     assert dataset.files[0] == {"path": "standard input", "sha256": expected, "records": 1}
@@ -323,7 +323,7 @@ def test_missing_fasta_file_is_named(tmp_path):
 
 @pytest.mark.parametrize("path, name", [
     ("pos.fa", "pos"), ("data/pos.fasta.gz", "pos"), ("CTCF.FA", "CTCF"), ("reads.fa.txt", "reads"),
-    ("a.b.fna", "a.b"), ("peaks", "peaks"), (".fa", ".fa"), ("x.fa.gz.gz", "x"), ("-", "stdin"),
+    ("a.b.fna", "a.b"), ("peaks", "peaks"), (".fa", ".fa"), ("x.fa.gz.gz", "x"), ("-", "-"),
 ])
 def test_class_name_from_path(path, name):
     assert class_name_from_path(path) == name

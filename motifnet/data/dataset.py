@@ -204,10 +204,6 @@ class Dataset:
 
 
 def class_name_from_path(path) -> str:
-    """A class's name from its FASTA file: the file name without FASTA and compression suffixes
-    (``ctcf.fa.gz`` -> ``ctcf``); ``stdin`` for standard input (``-``)."""
-    if str(path) == "-":
-        return "stdin"
     name = Path(str(path)).name
     lowered = name.lower()
     changed = True

@@ -102,7 +102,7 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
     manifest_path = folded_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     settings = fold_settings(options)
-    names = [class_name_from_path(path) for path in fasta_paths]
+    names = [class_name_from_path(path) if str(path) != "-" else "stdin" for path in fasta_paths]
     paths = []
     for index, (source, name) in enumerate(zip(fasta_paths, names)):
         file_name = f"{name}.fa" if names.count(name) == 1 else f"{name}-{index + 1}.fa"
