@@ -148,6 +148,7 @@ CASES = [
     (["predict", "{run}", "{up}", "-o", "{run}/model.keras"], "is the input file {run}/model.keras"),
     # A run whose lock file was left behind (a killed job): the lock is the run's file too.
     (["predict", "{held}", "{up}", "-o", "{held}/.motifnet.lock"], "is the input file {held}/.motifnet.lock"),
+    (["predict", "{held}", "{up}", "-o", "{held}/resume/epoch-3.npz"], "is the input file {held}/resume/epoch-3"),
     # A file output naming a folder, or in a folder that does not exist, was refused only after the work.
     (["predict", "{run}", "{up}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder; give the name of a file"),
     (["predict", "{run}", "{up}", "-o", "{tmp}/nowhere/p.tsv"], "the folder {tmp}/nowhere does not exist"),
@@ -240,6 +241,13 @@ def _damaged_gzip(fasta: pathlib.Path, destination: pathlib.Path) -> None:
     destination.write_bytes(bytes(data))
 
 
+def _held_and_resumable(run_dir: pathlib.Path) -> None:
+    """A run a killed job left: its stale lock, and the weights of an epoch to resume from."""
+    (run_dir / LOCK).write_text(json.dumps({"pid": 2**22 + 1, "host": socket.gethostname(), "started": 0.0}))
+    (run_dir / "resume").mkdir()
+    (run_dir / "resume" / "epoch-3.npz").write_bytes(b"weights")
+
+
 def _copy_run_with(run_dir: pathlib.Path, destination: pathlib.Path, damage) -> pathlib.Path:
     copy = copy_run(run_dir, destination)
     damage(copy)
@@ -315,8 +323,7 @@ def inputs(trained_run, dna_files, tmp_path):
         "bad_model": _copy_run_with(run_dir, data / "bad_model",
                                     lambda copy: (copy / "model.keras").write_bytes(b"not a zip")),
         "bad_meta": _copy_run_with(run_dir, data / "bad_meta", lambda copy: (copy / "motifnet.json").write_text("{")),
-        "held": _copy_run_with(run_dir, data / "held", lambda copy: (copy / LOCK).write_text(
-            json.dumps({"pid": 2**22 + 1, "host": socket.gethostname(), "started": 0.0}))),
+        "held": _copy_run_with(run_dir, data / "held", _held_and_resumable),
         "locked": locked, "pid": os.getpid(), "host": socket.gethostname(),
         "owner": owner, "inside": pathlib.Path(shutil.copy(up, owner / "up.fa")),
         "tmp": tmp_path,

@@ -22,6 +22,7 @@ import functools
 import logging
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -290,15 +291,17 @@ def refuse_inputs_written(out_dir, inputs, written, run_dir=None, numbered=None)
 
 
 def _run_files(run_dir) -> list:
-    """The files of a run folder that commands read (none without a run folder), its lock included."""
+    """The files of a run folder that commands read or train writes (none without a run folder): its lock,
+    and every file of its resume/ and folded/ folders, included."""
     if run_dir is None:
         return []
-    from ..run._checkpoint import STATE
     from ..run.lock import LOCK
-    from ..run.rundir import DATA, HISTORY, META, METRICS, MODEL, RESUME, SPLIT
+    from ..run.rundir import DATA, FOLDED, HISTORY, META, METRICS, MODEL, RESUME, SPECTRUM, SPLIT
 
-    return [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS, LOCK,
-                                                     os.path.join(RESUME, STATE))]
+    files = [os.path.join(run_dir, name) for name in (MODEL, META, DATA, SPLIT, HISTORY, METRICS, SPECTRUM, LOCK)]
+    for folder in (RESUME, FOLDED):
+        files += sorted(str(path) for path in Path(run_dir, folder).rglob("*") if path.is_file())
+    return files
 
 
 def features_option(help: str):

@@ -29,11 +29,12 @@ from ..data.targets import SPLIT_BINS, TargetScale, fold_scale, rescaled_output,
 from ..errors import ParamError
 from ..model.epistasis import Landscape, epistatic_model, find_landscape, landscape_spectrum
 from .evaluation import regression_metrics
+from .rundir import SPECTRUM
 
 log = logging.getLogger("motifnet")
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "mse", "val_mse", "mae", "val_mae", "learning_rate", "seconds")
-SPECTRUM_FILE = "epistasis.tsv"
+SPECTRUM_FILE = SPECTRUM  # named with the run folder's other files
 
 
 def split_labels(dataset: Dataset) -> np.ndarray:

@@ -40,6 +40,7 @@ HISTORY = "history.tsv"
 METRICS = "metrics.json"
 FOLDED = "folded"
 RESUME = "resume"
+SPECTRUM = "epistasis.tsv"  # regression with --epistatic-reg (motifnet.run.regression)
 
 #: ``history.tsv``'s columns for classification (regression's: :data:`motifnet.run.regression.HISTORY_COLUMNS`).
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "auc", "val_auc", "learning_rate",

@@ -108,9 +108,7 @@ class TrainConfig:
 
 def written_names() -> tuple:
     """What ``train`` writes into a run folder: all that ``--overwrite`` removes (``folded/`` unless kept)."""
-    from .regression import SPECTRUM_FILE
-
-    return (rundir.MODEL, rundir.META, rundir.DATA, rundir.SPLIT, rundir.HISTORY, rundir.METRICS, SPECTRUM_FILE,
+    return (rundir.MODEL, rundir.META, rundir.DATA, rundir.SPLIT, rundir.HISTORY, rundir.METRICS, rundir.SPECTRUM,
             rundir.RESUME, rundir.FOLDED)
 
 
