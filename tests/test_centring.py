@@ -188,14 +188,14 @@ def test_centred_windows_too_short_for_the_centred_network_get_motifnet(tmp_path
 
 
 def test_windows_too_short_for_either_network_get_motifnets_error(tmp_path):
-    from motifnet.errors import ParamError
+    from motifnet.errors import WindowTooShortError
 
     files = two_class_files(tmp_path, np.random.default_rng(2), "centred", length=20)
     # It named centred's network; the fix (shorter kernels) is the one of motifnet's, which auto falls back to.
-    with pytest.raises(ParamError, match=r"^the network shrinks the sequence to nothing \(input 20 -> conv_1 0\); "
-                                         r".*\(preset auto took motifnet for RNA windows in which a class differs "
-                                         r".*, but centred's network does not fit windows of 20; --preset names "
-                                         r"another\)$"):
+    with pytest.raises(WindowTooShortError, match=r"^the network shrinks the sequence to nothing \(input 20 -> "
+                                                  r"conv_1 0\); .*\(preset auto took motifnet for RNA windows in "
+                                                  r"which a class differs .*, but centred's network does not fit "
+                                                  r"windows of 20\)$"):
         _preset_and_params(TrainConfig(str(tmp_path / "run"), {"kernel_len": 21}), load_dataset(files), None)
 
 

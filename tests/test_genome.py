@@ -329,6 +329,18 @@ def test_one_fasta_file_with_a_shuffled_background(cli, tmp_path):
     assert origin == {"background": {"kind": "shuffle", "ratio": 1.0, "seed": 1, "records": 30, "shuffle_k": 2}}
 
 
+def test_class_names_that_clash_with_a_generated_background_name_their_source(cli, tmp_path):
+    # Both blamed a --class-names that was never given.
+    fasta = write_fasta(tmp_path / "background.fa", [(f"s{i}", "ACGT" * 10) for i in range(10)])
+    result = cli("train", fasta, "--background", "shuffle", "-o", tmp_path / "run", *TINY_PARAMS)
+    assert result.exit_code == 1 and "Error: class names (from the file names) must be distinct, received: " \
+        "background, background; name the classes with --class-names" in result.output
+    result = cli("train", fasta, "--class-names", "background", "--background", "shuffle", "-o", tmp_path / "run")
+    assert result.exit_code == 1 and "Error: --class-names must be distinct, received: background, background\n" \
+        in result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_the_report_says_how_the_inputs_were_made():
     from motifnet.report.summary import describe_origin
 

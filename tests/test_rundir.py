@@ -186,8 +186,8 @@ def _edit(change):
     (_edit(lambda meta: meta["data"].update(class_names=["ap1", "ap1"])), "data.class_names must be a list of"),
     (_edit(lambda meta: meta["data"].update(class_names=[])), "data.class_names must be a list of distinct"),
     # predict wrote them into its table's header, breaking its columns.
-    (_edit(lambda meta: meta["data"].update(class_names=["ap1", "ga\tta"])), "non-empty names without tabs, found"),
-    (_edit(lambda meta: meta["data"].update(class_names=["ap1\n", "gata"])), "non-empty names without tabs, found"),
+    (_edit(lambda meta: meta["data"].update(class_names=["ap1", "ga\tta"])), "without tabs or line breaks, found"),
+    (_edit(lambda meta: meta["data"].update(class_names=["ap1\n", "gata"])), "without tabs or line breaks, found"),
     (_edit(lambda meta: meta["data"].update(records_per_class="40")), "data.records_per_class must be a list of"),
     (_edit(lambda meta: meta["data"].update(multi_label="no")), "data.multi_label must be true or false"),
     (_edit(lambda meta: meta["data"].update(task="ranking")), "data.task must be 'classification' or 'regression'"),

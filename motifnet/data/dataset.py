@@ -397,8 +397,9 @@ def _where_row(files: list, row: int) -> str:
 def check_class_sizes(dataset: Dataset, minimum: int = MIN_CLASS_RECORDS) -> None:
     """Refuse a class with fewer than ``minimum`` records, for training.
 
-    The split is stratified by class: a class needs a record in each of the train, validation
-    and test groups, or its validation and test scores (ROC AUC) mean nothing.
+    The split is stratified by class: a class needs records to train on and one to validate on, or
+    its validation score (ROC AUC) means nothing. With so few, the test group may get none of it
+    (training then warns that the class has no test record).
 
     Parameters
     ----------
@@ -483,6 +484,8 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     files, origin = _read_inputs(data, structure_mode)
     if data.background is not None:
         names = list(data.class_names) if data.class_names else [class_name_from_path(p) for p in data.fasta]
+        # Checked here, where it is known whether --class-names gave the names (the generated class is "background").
+        check_distinct_class_names([*names, "background"], from_files=not data.class_names)
         data = data.replace(class_names=(*names, "background"))
     for input_file in files:
         log.info("read %s: %d record%s", input_file.path, len(input_file), "" if len(input_file) == 1 else "s")

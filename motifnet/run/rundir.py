@@ -351,7 +351,8 @@ def _meta_problem(meta) -> str | None:
     names_key = "target_names" if task == "regression" else "class_names"
     names = data.get(names_key)
     if not _is_names(names) or not names:
-        return f"data.{names_key} must be a list of distinct, non-empty names without tabs, found {names!r}"
+        return (f"data.{names_key} must be a list of distinct, non-empty names without tabs or line breaks, found "
+                f"{names!r}")
     counts = data.get("records_per_class")
     if task == "classification" and counts is not None:
         if not isinstance(counts, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):

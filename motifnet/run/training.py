@@ -571,14 +571,16 @@ def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarra
         except ParamError as error:
             fallback = error
         if fallback is None or isinstance(refused, WindowTooShortError):
-            # motifnet takes over where it accepts the values, and where centred's network is too deep for
-            # the windows: its error, if any, then names the fix (shorter kernels). Else the error is the one
-            # of the preset the input called for.
+            # motifnet takes over where it accepts the values, and where centred's network is too deep for the
+            # windows (then motifnet's own refusal, if any, is the one to fix). Else the error is the one of the
+            # preset the input called for.
             why += (f", but {chosen}'s network does not fit windows of {length}"
                     if isinstance(refused, WindowTooShortError) else f", but {chosen} refuses --param ({refused})")
             chosen, refused = auto_preset(False, False), fallback
     if refused is not None:
-        raise ParamError(f"{refused} (preset auto took {chosen} for {why}; --preset names another)") from None
+        # Another preset is no way out of windows too short: every other network is deeper than motifnet's.
+        advice = "" if isinstance(refused, WindowTooShortError) else "; --preset names another"
+        raise type(refused)(f"{refused} (preset auto took {chosen} for {why}{advice})") from None
     log.info("preset auto: %s, for %s", chosen, why)
     return chosen, params, {"asked": AUTO_PRESET, "reason": why,
                             "position_tests": [{"group": test.group, "records": test.records,
