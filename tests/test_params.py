@@ -388,3 +388,17 @@ def test_weight_decay_may_not_remove_a_weight_in_one_step(overrides, refused):
         return
     with pytest.raises(ParamError, match=r"weight_decay=.* with learning_rate=.*\(their product must be below 1\)"):
         resolve(overrides)
+
+
+def test_network_params_decide_kernel_len_and_refuse_windows_too_short():
+    from motifnet.errors import WindowTooShortError
+    from motifnet.model.params import network_params
+
+    assert network_params(None, "motifnet", 4, 200)["kernel_len"] == 15
+    assert network_params(None, "motifnet", 20, 100)["kernel_len"] == 8
+    assert network_params({"kernel_len": 5}, "motifnet", 4, 5)["kernel_len"] == 5  # just fits
+    with pytest.raises(WindowTooShortError, match=r"^the network shrinks the sequence to nothing \(input 20 -> "):
+        network_params(None, "centred", 4, 20)
+    with pytest.raises(ParamError, match="unknown parameter 'kernal_len'") as refused:
+        network_params({"kernal_len": 5}, "motifnet", 4, 200)
+    assert not isinstance(refused.value, WindowTooShortError)

@@ -574,6 +574,22 @@ def output_length(params: dict, length: int) -> list:
     return steps
 
 
+def network_params(overrides: dict | None, preset: str | None, letters: int, length: int) -> dict:
+    """The parameters a network is built with: ``preset``'s values with ``overrides`` (:func:`resolve`),
+    ``kernel_len`` 'auto' decided for ``letters`` letters (:func:`resolve_kernel_len`), checked against
+    windows of ``length`` (:func:`check_length`).
+
+    Raises
+    ------
+    ParamError
+        The preset refuses ``overrides``; :class:`motifnet.errors.WindowTooShortError` where the
+        network shrinks windows of ``length`` to nothing.
+    """
+    params = resolve_kernel_len(resolve(overrides, preset), letters)
+    check_length(params, length)
+    return params
+
+
 def check_length(params: dict, length: int) -> None:
     """Refuse a network whose sequence length shrinks to zero or below."""
     steps = output_length(params, length)

@@ -25,11 +25,10 @@ from ..model.params import (
     AUTO_PRESET,
     PRESETS,
     auto_preset,
-    check_length,
     from_json,
     has_auto,
+    network_params,
     resolve,
-    resolve_kernel_len,
     resolve_strand,
     to_json,
 )
@@ -590,20 +589,11 @@ def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarra
 
 
 def _network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
-    """``preset``'s parameters with ``overrides``, kernel_len 'auto' decided for ``letters`` letters, checked
-    against windows of ``length`` (:func:`resolve`, :func:`resolve_kernel_len`, :func:`check_length`).
-
-    Raises
-    ------
-    ParamError
-        The preset refuses ``overrides``, or its network shrinks windows of ``length`` to nothing.
-    """
-    params = resolve(overrides, preset)
-    resolved = resolve_kernel_len(params, letters)
-    check_length(resolved, length)
-    if resolved["kernel_len"] != params["kernel_len"]:
-        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", resolved["kernel_len"], letters)
-    return resolved
+    """:func:`motifnet.model.params.network_params`, logging the kernel length that 'auto' decided."""
+    params = network_params(overrides, preset, letters, length)
+    if has_auto(resolve(overrides, preset)["kernel_len"]):
+        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", params["kernel_len"], letters)
+    return params
 
 
 def _log_start(model, index: dict, seed: int) -> None:

@@ -189,7 +189,7 @@ def run_trial(task: TrialTask) -> dict:
 
 
 def _run_trial(task: TrialTask) -> dict:
-    from ..model.params import check_length, resolve, resolve_kernel_len
+    from ..model.params import network_params
 
     started = time.perf_counter()
     result = {"trial": task.trial, "status": "failed", "score": None, "epochs": None, "best_epoch": None,
@@ -197,8 +197,8 @@ def _run_trial(task: TrialTask) -> dict:
     try:
         configure_threads(task.threads)
         dataset = cached_dataset(task.data, task.sha256)
-        params = resolve_kernel_len(resolve(task.params, task.preset), len(dataset.encoder.alphabet.letters))
-        check_length(params, dataset.encoder.length)
+        params = network_params(task.params, task.preset, len(dataset.encoder.alphabet.letters),
+                                dataset.encoder.length)
         index = split_indices(dataset.labels, task.split, task.split_seed)
         if task.folds:
             searched = np.concatenate([index["train"], index["val"]])

@@ -43,10 +43,10 @@ from ..model.params import (
     PRESETS,
     SPECS,
     _unknown,
-    check_length,
     convert_value,
     has_auto,
     matches_saved,
+    network_params,
     resolve,
     resolve_kernel_len,
     to_json,
@@ -843,8 +843,8 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            check_length(resolve_kernel_len(resolve({**pinned, **trial.params}, config.preset or DEFAULT_PRESET),
-                                            facts["letters"]), facts["length"])
+            network_params({**pinned, **trial.params}, config.preset or DEFAULT_PRESET, facts["letters"],
+                           facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
