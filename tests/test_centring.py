@@ -226,8 +226,18 @@ def test_an_override_only_motifnet_takes_makes_auto_take_motifnet_and_say_why(rn
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert (meta["preset"], meta["params"]["position_bins"]) == ("motifnet", 4)
     assert re.fullmatch(r"RNA windows in which a class differs from the other records by position \(centred_bound "
-                        r"against .*\), but centred refuses --param \(parameter position_bins=4 needs global_pool=.*\)",
+                        r"against [^()]*\), but centred does not take --param position_bins=4",
                         meta["preset_choice"]["reason"])
+
+
+def test_the_reason_names_the_param_values_a_preset_refuses():
+    from motifnet.run.training import _refused_overrides
+
+    # Only position_bins is to blame (centred's pooling has no position weights); kernel_num is taken.
+    assert _refused_overrides({"kernel_num": 4, "position_bins": 4}, "centred") == "--param position_bins=4"
+    # Together only: both are named.
+    assert _refused_overrides({"conv_num": 3, "kernel_len": "8,8"}, "centred") == \
+        "--param conv_num=3 --param kernel_len=8,8"
 
 
 def test_an_override_no_preset_of_auto_takes_says_which_preset_auto_took(rna_sets, tmp_path):

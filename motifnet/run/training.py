@@ -574,7 +574,8 @@ def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarra
             # windows (then motifnet's own refusal, if any, is the one to fix). Else the error is the one of the
             # preset the input called for.
             why += (f", but {chosen}'s network does not fit windows of {length}"
-                    if isinstance(refused, WindowTooShortError) else f", but {chosen} refuses --param ({refused})")
+                    if isinstance(refused, WindowTooShortError)
+                    else f", but {chosen} does not take {_refused_overrides(config.params, chosen)}")
             chosen, refused = auto_preset(False, False), fallback
     if refused is not None:
         # Another preset is no way out of windows too short: every other network is deeper than motifnet's.
@@ -586,6 +587,20 @@ def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarra
                                                 "g_squared": test.statistic, "df": test.dof, "p_value": test.p_value,
                                                 "effect": test.effect, "positional": test.positional}
                                                for test in tests]}
+
+
+def _refused_overrides(overrides: dict, preset: str) -> str:
+    """The ``--param`` values that ``preset`` refuses (``--param position_bins=4``): those without which it
+    takes the rest; all of them where no single one is to blame."""
+    def accepted(kept):
+        try:
+            resolve(kept, preset)
+        except ParamError:
+            return False
+        return True
+
+    names = [name for name in overrides if accepted({key: value for key, value in overrides.items() if key != name})]
+    return " ".join(f"--param {name}={_param_text(overrides[name])}" for name in names or overrides)
 
 
 def _network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
