@@ -188,6 +188,26 @@ def remove_empty_folders(folders) -> None:
             break
 
 
+@contextmanager
+def output_folder(folder):
+    """Make the output folder ``folder`` (and its missing parents) for the block; a failure or stop
+    within the block removes the folders it made while they are empty (:func:`remove_empty_folders`).
+
+    Yields
+    ------
+    pathlib.Path
+        ``folder``.
+    """
+    folder = Path(folder)
+    made = missing_folders(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
+        remove_empty_folders(made)
+        raise
+
+
 def leftover_partials(folder) -> list:
     """The temporary files of :func:`atomic_path` in ``folder``: what writes killed before their rename left.
 

@@ -254,3 +254,19 @@ def test_without_posix_fallocate_the_scratch_array_is_written_out_as_zeros(tmp_p
     array = reserved_memmap(path, (3000, 100))  # 1.2 MB: more than one block of the loop
     assert os.stat(path).st_blocks * 512 >= os.path.getsize(path)
     assert array.shape == (3000, 100) and np.all(np.load(path) == 0)
+
+
+def test_an_output_folder_made_for_a_block_that_fails_is_removed_while_empty(tmp_path):
+    from motifnet._io import output_folder
+
+    with pytest.raises(KeyboardInterrupt), output_folder(tmp_path / "a" / "b") as out:
+        assert out == tmp_path / "a" / "b" and out.is_dir()
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []  # both folders it made
+    with pytest.raises(ValueError), output_folder(tmp_path / "a" / "b") as out:
+        (out.parent / "kept.txt").write_text("a file")
+        raise ValueError
+    assert sorted(path.name for path in tmp_path.rglob("*")) == ["a", "kept.txt"]  # a holds a file: it stays
+    with output_folder(tmp_path / "c") as out:
+        (out / "result.tsv").write_text("done")
+    assert (tmp_path / "c" / "result.tsv").is_file()

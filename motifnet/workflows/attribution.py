@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import (
-    missing_folders,
-    remove_empty_folders,
+    output_folder,
     remove_unwritten,
     reserved_memmap,
     write_json,
@@ -121,9 +120,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
     check_output_folder(out)
-    made = missing_folders(out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
+    with output_folder(out):
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         earlier = _earlier_outputs(out)
@@ -133,9 +130,6 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
             checks = completeness(result)
             _log_completeness(checks, config)
             rows = write_logos(out, result, dataset, top, width)
-    except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
-        remove_empty_folders(made)
-        raise
     bedgraphs = []
     if windows is not None:
         if not windows.valid.all():

@@ -27,8 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import (
-    missing_folders,
-    remove_empty_folders,
+    output_folder,
     remove_unwritten,
     reserved_memmap,
     write_json,
@@ -121,16 +120,11 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
-    made = missing_folders(out)
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_scratch_files(out)
-    earlier_run = (out / SUMMARY).is_file()
-    try:
+    with output_folder(out):
+        _remove_scratch_files(out)
+        earlier_run = (out / SUMMARY).is_file()
         return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
                                database, data_label, genome_coordinates, earlier_run)
-    except BaseException:
-        remove_empty_folders(made)  # a failure or stop before any file leaves no folder it made
-        raise
 
 
 def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_options, names, chosen, database,

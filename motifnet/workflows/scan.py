@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_text
+from .._io import output_folder, remove_unwritten, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
@@ -75,14 +75,9 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
-    made = missing_folders(out)
     earlier_run = (out / SCAN_SUMMARY).is_file()
-    out.mkdir(parents=True, exist_ok=True)
-    try:
+    with output_folder(out):
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
-    except BaseException:
-        remove_empty_folders(made)
-        raise
     rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class)
     write_text(out / "enrichment.tsv", enrichment_text(rows))
     image = None

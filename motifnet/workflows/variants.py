@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_json, write_text
+from .._io import output_folder, remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
@@ -145,16 +145,11 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
     earlier_logos = _earlier_logos(out)
-    made = missing_folders(out)
-    out.mkdir(parents=True, exist_ok=True)
-    try:
+    with output_folder(out):
         for image, draw in figures.items():
             save_figure(draw(), out / image)
         write_text(out / VARIANTS_FILE, table)
         write_json(out / SUMMARY_FILE, summary)  # last: it lists the logos, which are all in place by now
-    except BaseException:
-        remove_empty_folders(made)
-        raise
     remove_unwritten(out, earlier_logos, figures)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)

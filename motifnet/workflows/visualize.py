@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import missing_folders, remove_empty_folders, remove_unwritten, write_text
+from .._io import output_folder, remove_unwritten, write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
 from ..errors import ParamError
@@ -181,9 +181,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
-    made = missing_folders(out)
-    out.mkdir(parents=True, exist_ok=True)  # only once the run's model loaded and the options are accepted
-    try:
+    with output_folder(out):  # only once the run's model loaded and the options are accepted
         earlier = _earlier_outputs(out, report)
         log.info("computing first-layer activations of %d sequences", len(dataset))
         if dataset.double_stranded:
@@ -230,9 +228,6 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
         for path in remove_unwritten(out, earlier, written):
             log.info("removed %s of an earlier visualize-kernels run", path)
-    except BaseException:
-        remove_empty_folders(made)  # a failure or stop before any file leaves no folder it made
-        raise
     return results
 
 
