@@ -372,8 +372,14 @@ def test_auto_stands_for_the_presets_it_picks_from_and_overrides_are_checked_aga
     # ... not for centred, pysster's flattened network; an override no preset accepts is refused.
     with pytest.raises(ParamError, match="position_bins=4 needs global_pool"):
         check_overrides({"position_bins": 4}, "centred")
-    with pytest.raises(ParamError, match="weight_decay=3000"):
+    with pytest.raises(ParamError, match="weight_decay=3000") as refused:
         check_overrides({"weight_decay": 3000}, "auto")
+    assert "preset auto" not in str(refused.value)  # one message where both presets refuse alike
+    # Refused for different reasons: both are said (it said motifnet's alone, as if the user had chosen it).
+    with pytest.raises(ParamError, match=r"^parameter kernel_len has 3 values but conv_num is 1; .* \(preset auto "
+                                         r"picks motifnet or centred by the input, and neither takes this; centred: "
+                                         r"parameter kernel_len has 3 values but conv_num is 2; .*\)$"):
+        check_overrides({"kernel_len": "8,8,8"}, "auto")
 
 
 @pytest.mark.parametrize("overrides, refused", [

@@ -361,11 +361,16 @@ def check_overrides(overrides: dict | None, preset: str | None) -> dict:
         No preset ``preset`` may stand for accepts ``overrides`` (the first one's message).
     """
     errors = []
-    for name in possible_presets(preset):
+    names = possible_presets(preset)
+    for name in names:
         try:
             return resolve(overrides, name)
         except ParamError as error:
             errors.append(error)
+    others = [f"{name}: {error}" for name, error in zip(names[1:], errors[1:]) if str(error) != str(errors[0])]
+    if others:  # the user named no preset: say that each one auto picks from refuses, and why
+        raise ParamError(f"{errors[0]} (preset auto picks {' or '.join(names)} by the input, and neither takes "
+                         f"this; {'; '.join(others)})")
     raise errors[0]
 
 
