@@ -229,6 +229,11 @@ def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
     return suffix
 
 
+def is_column_name(name) -> bool:
+    """Whether ``name`` can head a column of a tab-separated table: a non-empty text without a tab or line break."""
+    return isinstance(name, str) and bool(name) and not any(char in name for char in "\t\n\r")
+
+
 def check_column_names(names, what: str, option: str) -> None:
     """Refuse names that would break the header of a tab-separated table: empty, or with a tab or line break.
 
@@ -246,6 +251,6 @@ def check_column_names(names, what: str, option: str) -> None:
         The first such name.
     """
     for name in names:
-        if not name or any(char in name for char in "\t\n\r"):
+        if not is_column_name(name):
             raise ParamError(f"{what} must be non-empty and hold no tab or line break (they head table columns), "
                              f"received: {name!r}; pass {option}")

@@ -34,7 +34,6 @@ from .rundir import SPECTRUM
 log = logging.getLogger("motifnet")
 
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "mse", "val_mse", "mae", "val_mae", "learning_rate", "seconds")
-SPECTRUM_FILE = SPECTRUM  # named with the run folder's other files
 
 
 def split_labels(dataset: Dataset) -> np.ndarray:
@@ -122,7 +121,7 @@ class RegressionSetup:
                                                          dataset.target_names)}
         if self.landscape is not None:
             coefficients = landscape_spectrum(model, self.landscape, dataset.encoder)
-            write_text(run_dir / SPECTRUM_FILE, spectrum_table(coefficients, self.landscape, dataset.target_names))
+            write_text(run_dir / SPECTRUM, spectrum_table(coefficients, self.landscape, dataset.target_names))
             metrics["spectrum_l1"] = {name: float(np.abs(coefficients[:, i]).sum())
                                       for i, name in enumerate(dataset.target_names)}
         return metrics
@@ -179,5 +178,5 @@ def metrics_lines(metrics: dict) -> list:
                      f"{format_metric(scores['spearman'])}, R² {format_metric(scores['r2'])}, MSE "
                      f"{format_metric(scores['mse'])}")
     for name, value in metrics.get("spectrum_l1", {}).items():
-        lines.append(f"  {name}: L1 norm of the Walsh-Hadamard spectrum {value:.4g} (see {SPECTRUM_FILE})")
+        lines.append(f"  {name}: L1 norm of the Walsh-Hadamard spectrum {value:.4g} (see {SPECTRUM})")
     return lines

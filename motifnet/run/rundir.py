@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validate import is_column_name
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
 from ..errors import RunDirError
@@ -325,9 +326,7 @@ def open_run(path) -> Run:
 
 def _is_names(value) -> bool:
     """Distinct, non-empty texts without a tab or line break (they head the columns of predict's table)."""
-    return isinstance(value, list) and all(isinstance(name, str) and name and not any(char in name for char in
-                                                                                    "\t\n\r") for name in value) \
-        and len(set(value)) == len(value)
+    return isinstance(value, list) and all(map(is_column_name, value)) and len(set(value)) == len(value)
 
 
 def _meta_problem(meta) -> str | None:
