@@ -14,7 +14,8 @@ from scipy.stats import chi2
 from motifnet.data.centring import _no_three_way_fit, letter_table, position_test, position_tests
 from motifnet.data.dataset import load_dataset
 from motifnet.model.params import PRESETS, auto_preset, resolve, resolve_kernel_len
-from motifnet.run.training import TrainConfig, _preset_and_params, train
+from motifnet.run.presets import choose_preset
+from motifnet.run.training import TrainConfig, train
 
 # Codes of a two-letter alphabet: 0 padding, 1 'A', 2 'B'.
 TABLE = np.array([[0, 0], [1, 0], [0, 1]])
@@ -159,8 +160,7 @@ def test_auto_takes_centred_for_centred_rna_only():
 
 def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_path):
     def choose(preset, files):
-        chosen, params, why = _preset_and_params(TrainConfig(str(tmp_path / "run"), preset=preset),
-                                                 load_dataset(files), None)
+        chosen, params, why = choose_preset(preset, {}, load_dataset(files), None)
         assert params == resolve_kernel_len(resolve(None, chosen), 4)
         return chosen, why
 
@@ -181,7 +181,7 @@ def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_pat
 
 def test_centred_windows_too_short_for_the_centred_network_get_motifnet(tmp_path):
     files = two_class_files(tmp_path, np.random.default_rng(2), "centred", length=20)
-    chosen, params, why = _preset_and_params(TrainConfig(str(tmp_path / "run")), load_dataset(files), None)
+    chosen, params, why = choose_preset(None, {}, load_dataset(files), None)
     assert chosen == "motifnet" and params["global_pool"] == "max"
     assert why["reason"].endswith(", but centred's network does not fit windows of 20")
     assert why["position_tests"][0]["positional"]
@@ -196,7 +196,7 @@ def test_windows_too_short_for_either_network_get_motifnets_error(tmp_path):
                                                   r"conv_1 0\); .*\(preset auto took motifnet for RNA windows in "
                                                   r"which a class differs .*, but centred's network does not fit "
                                                   r"windows of 20\)$"):
-        _preset_and_params(TrainConfig(str(tmp_path / "run"), {"kernel_len": 21}), load_dataset(files), None)
+        choose_preset(None, {"kernel_len": 21}, load_dataset(files), None)
 
 
 def test_a_run_of_preset_auto_records_the_preset_taken_and_why(rna_sets, tmp_path, caplog):
@@ -231,12 +231,12 @@ def test_an_override_only_motifnet_takes_makes_auto_take_motifnet_and_say_why(rn
 
 
 def test_the_reason_names_the_param_values_a_preset_refuses():
-    from motifnet.run.training import _refused_overrides
+    from motifnet.run.presets import refused_overrides
 
     # Only position_bins is to blame (centred's pooling has no position weights); kernel_num is taken.
-    assert _refused_overrides({"kernel_num": 4, "position_bins": 4}, "centred") == "--param position_bins=4"
+    assert refused_overrides({"kernel_num": 4, "position_bins": 4}, "centred") == "--param position_bins=4"
     # Together only: both are named.
-    assert _refused_overrides({"conv_num": 3, "kernel_len": "8,8"}, "centred") == \
+    assert refused_overrides({"conv_num": 3, "kernel_len": "8,8"}, "centred") == \
         "--param conv_num=3 --param kernel_len=8,8"
 
 

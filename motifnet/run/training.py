@@ -16,19 +16,14 @@ import numpy as np
 from .._io import leftover_partials, sha256, write_json, write_text
 from .._signals import check_stop
 from .._version import __version__
-from ..data.centring import position_tests
 from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
-from ..errors import ParamError, RunDirError, TrainingDiverged, WindowTooShortError
+from ..errors import ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
 from ..model.params import (
-    AUTO_PRESET,
     PRESETS,
-    auto_preset,
     from_json,
     has_auto,
-    network_params,
-    resolve,
     resolve_strand,
     to_json,
 )
@@ -38,6 +33,7 @@ from .evaluation import compute_metrics
 from .fit import FitResult, build_seeded, fit_model
 from .lock import LOCK, RunLock, acquire
 from .predict import predict_arrays
+from .presets import choose_preset, param_text
 
 log = logging.getLogger("motifnet")
 
@@ -253,7 +249,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         raise ParamError("--epistatic-reg needs --task regression")
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     # Preset auto reads the training records only; parameters are checked before anything is written.
-    preset, params, choice = _preset_and_params(config, dataset, index["train"])
+    preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"])
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
     adjacency = read_adjacencies(params)
@@ -411,7 +407,7 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
                     else _value_differences(name, old.get(name), new.get(name)) for name in names))
             if key == "params":
                 # A default may have changed since the run began (a new motifnet): its own values continue it.
-                keep += [f"--param {name}={_param_text(old.get(name))}" for name in names if name in old
+                keep += [f"--param {name}={param_text(old.get(name))}" for name in names if name in old
                          and not (name in by_preset and (by_preset[name] == old[name] or has_auto(by_preset[name])))]
         else:
             differences.append(f"{key}: {old!r} -> {new!r}")
@@ -431,11 +427,6 @@ def _value_differences(name: str, old, new) -> str:
                          for key in sorted(set(old) | set(new), key=str) if old.get(key) != new.get(key))
     text = f"{name} {old!r} -> {new!r}"
     return text if len(text) <= 100 else name
-
-
-def _param_text(value) -> str:
-    """A saved parameter value as ``--param`` reads it (lists comma-separated)."""
-    return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
 
 
 def _input_differences(old: list, new: list) -> list:
@@ -526,89 +517,6 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         dataset, groups = dataset.subset(keep), groups[keep]
         index = group_indices(groups)
     return dataset, groups, index, extra
-
-
-def _preset_and_params(config: TrainConfig, dataset: Dataset, records: np.ndarray) -> tuple:
-    """The preset to train with, its parameters (:func:`_network_params`), and for 'auto' (or None) a
-    record of why it was taken (else None).
-
-    Preset auto tests RNA input (:func:`motifnet.data.centring.position_tests` on ``records``) and
-    takes :func:`motifnet.model.params.auto_preset`'s pick. ``centred`` gives way to ``motifnet`` when
-    its network does not fit the windows or refuses the run's ``--param`` values (one of motifnet's
-    own, say position_bins) and motifnet's takes them.
-
-    Raises
-    ------
-    ParamError
-        The preset refuses the parameters; for 'auto', the message says which preset it took and why.
-    """
-    letters, length = len(dataset.encoder.alphabet.letters), dataset.encoder.length
-    if (config.preset or AUTO_PRESET) != AUTO_PRESET:
-        return config.preset, _network_params(config.params, config.preset, letters, length), None
-    alphabet = dataset.encoder.alphabet
-    tests = []
-    if set(alphabet.letters) != set("ACGU"):
-        chosen = auto_preset(False, False)
-        kind = alphabet.name.upper() if alphabet.name in ("dna", "rna") else f"{alphabet.name} alphabet"
-        why = f"{kind} input (auto takes {auto_preset(True, True)} for RNA windows only)"
-    else:
-        tests = position_tests(dataset, records)
-        centred = any(test.positional for test in tests)
-        chosen = auto_preset(True, centred)
-        shown = max(tests, key=lambda test: round(test.effect, 9))  # the first of equals (two classes: one test)
-        why = (f"RNA windows in which {'a class differs' if centred else 'no class differs'} from the other "
-               f"records by position ({shown.describe()})")
-    params = refused = None
-    try:
-        params = _network_params(config.params, chosen, letters, length)
-    except ParamError as error:
-        refused = error
-    if refused is not None and chosen != auto_preset(False, False):
-        fallback = None
-        try:
-            params = _network_params(config.params, auto_preset(False, False), letters, length)
-        except ParamError as error:
-            fallback = error
-        if fallback is None or isinstance(refused, WindowTooShortError):
-            # motifnet takes over where it accepts the values, and where centred's network is too deep for the
-            # windows (then motifnet's own refusal, if any, is the one to fix). Else the error is the one of the
-            # preset the input called for.
-            why += (f", but {chosen}'s network does not fit windows of {length}"
-                    if isinstance(refused, WindowTooShortError)
-                    else f", but {chosen} does not take {_refused_overrides(config.params, chosen)}")
-            chosen, refused = auto_preset(False, False), fallback
-    if refused is not None:
-        # Another preset is no way out of windows too short: every other network is deeper than motifnet's.
-        advice = "" if isinstance(refused, WindowTooShortError) else "; --preset names another"
-        raise type(refused)(f"{refused} (preset auto took {chosen} for {why}{advice})") from None
-    log.info("preset auto: %s, for %s", chosen, why)
-    return chosen, params, {"asked": AUTO_PRESET, "reason": why,
-                            "position_tests": [{"group": test.group, "records": test.records,
-                                                "g_squared": test.statistic, "df": test.dof, "p_value": test.p_value,
-                                                "effect": test.effect, "positional": test.positional}
-                                               for test in tests]}
-
-
-def _refused_overrides(overrides: dict, preset: str) -> str:
-    """The ``--param`` values that ``preset`` refuses (``--param position_bins=4``): those without which it
-    takes the rest; all of them where no single one is to blame."""
-    def accepted(kept):
-        try:
-            resolve(kept, preset)
-        except ParamError:
-            return False
-        return True
-
-    names = [name for name in overrides if accepted({key: value for key, value in overrides.items() if key != name})]
-    return " ".join(f"--param {name}={_param_text(overrides[name])}" for name in names or overrides)
-
-
-def _network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
-    """:func:`motifnet.model.params.network_params`, logging the kernel length that 'auto' decided."""
-    params = network_params(overrides, preset, letters, length)
-    if has_auto(resolve(overrides, preset)["kernel_len"]):
-        log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", params["kernel_len"], letters)
-    return params
 
 
 def _log_start(model, index: dict, seed: int) -> None:
