@@ -222,3 +222,29 @@ def make_genome(folder: Path, sizes=None, motif: str = "ACCGGAAGTG", sites: int 
     (folder / "peaks.narrowPeak").write_text("\n".join(narrowpeak) + "\n")
     return {"genome": genome, "sequences": sequences, "bed": folder / "peaks.bed",
             "narrowpeak": folder / "peaks.narrowPeak", "sites": planted}
+
+
+#: The Pumilio element, as planted by :func:`two_class_files`.
+PUMILIO = "UGUAAAUA"
+
+
+def rna_windows(rng, n: int, length: int, motif: str | None, centred: bool, prefix: str = "r",
+                flanks: str = "") -> list:
+    """Random RNA of ``length`` between ``flanks`` (the same on both sides); ``motif`` at the centre (+-3),
+    or anywhere, in each record."""
+    records = []
+    for i in range(n):
+        letters = list(rng.choice(list("ACGU"), length))
+        if motif:
+            middle = (length - len(motif)) // 2
+            start = middle + int(rng.integers(-3, 4)) if centred else int(rng.integers(0, length - len(motif) + 1))
+            letters[start:start + len(motif)] = motif
+        records.append((f"{prefix}{i}", flanks + "".join(letters) + flanks))
+    return records
+
+
+def two_class_files(folder, rng, kind: str, length: int = 100, flanks: str = "", n: int = 300) -> list:
+    """A class carrying the Pumilio element (kind 'centred' or 'anywhere') and a plain one."""
+    bound = rna_windows(rng, n, length, PUMILIO, kind == "centred", "b", flanks)
+    plain = rna_windows(rng, n, length, None, False, "p", flanks)
+    return [str(write_fasta(folder / f"{kind}_bound.fa", bound)), str(write_fasta(folder / f"{kind}_plain.fa", plain))]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import write_fasta
+from helpers import PUMILIO, rna_windows, two_class_files, write_fasta
 from scipy.stats import chi2
 
 from motifnet.data.centring import _no_three_way_fit, letter_table, position_test, position_tests
@@ -19,7 +19,6 @@ from motifnet.run.training import TrainConfig, train
 
 # Codes of a two-letter alphabet: 0 padding, 1 'A', 2 'B'.
 TABLE = np.array([[0, 0], [1, 0], [0, 1]])
-PUMILIO = "UGUAAAUA"
 INSIDE = np.array([True, True, False, False])
 
 
@@ -73,28 +72,6 @@ def test_padding_ambiguity_codes_and_structure_letters_are_not_counted():
 def test_windows_shorter_than_the_stretches_or_an_empty_side_give_no_test():
     assert position_test(np.array([[1, 2], [2, 1]]), np.array([True, False]), TABLE, "in", bins=1).dof == 0
     assert position_test(np.array([[1, 2], [2, 1]]), np.array([True, True]), TABLE, "in").p_value == 1.0
-
-
-def rna_windows(rng, n: int, length: int, motif: str | None, centred: bool, prefix: str = "r",
-                flanks: str = "") -> list:
-    """Random RNA of ``length`` between ``flanks`` (the same on both sides); ``motif`` at the centre (+-3),
-    or anywhere, in each record."""
-    records = []
-    for i in range(n):
-        letters = list(rng.choice(list("ACGU"), length))
-        if motif:
-            middle = (length - len(motif)) // 2
-            start = middle + int(rng.integers(-3, 4)) if centred else int(rng.integers(0, length - len(motif) + 1))
-            letters[start:start + len(motif)] = motif
-        records.append((f"{prefix}{i}", flanks + "".join(letters) + flanks))
-    return records
-
-
-def two_class_files(folder, rng, kind: str, length: int = 100, flanks: str = "", n: int = 300) -> list:
-    """A class carrying the Pumilio element (kind 'centred' or 'anywhere') and a plain one."""
-    bound = rna_windows(rng, n, length, PUMILIO, kind == "centred", "b", flanks)
-    plain = rna_windows(rng, n, length, None, False, "p", flanks)
-    return [str(write_fasta(folder / f"{kind}_bound.fa", bound)), str(write_fasta(folder / f"{kind}_plain.fa", plain))]
 
 
 @pytest.fixture(scope="module")
@@ -277,14 +254,14 @@ def test_resuming_a_run_of_another_preset_names_the_preset_to_keep(rna_sets, tmp
                                                               resume=True))
 
 
-def test_the_command_line_trains_with_preset_auto_unless_told_and_grid_search_does_not_offer_it(rna_sets, cli,
-                                                                                                tmp_path):
+def test_the_command_line_trains_and_searches_with_preset_auto_unless_told(rna_sets, cli, tmp_path):
     run_dir = tmp_path / "run"
     result = cli("train", *rna_sets["centred"], "--param", "epochs=1", "--param", "kernel_num=4", "--seed", "1",
                  "-o", run_dir)
     assert result.exit_code == 0, result.output
     assert json.loads((run_dir / "motifnet.json").read_text())["preset"] == "centred"
     assert "[default: auto]" in cli("train", "--help").output
-    result = cli("grid-search", *rna_sets["centred"], "--grid", tmp_path / "grid.json", "--preset", "auto",
+    assert "[default: auto]" in cli("grid-search", "--help").output
+    result = cli("grid-search", *rna_sets["centred"], "--grid", tmp_path / "grid.json", "--preset", "best",
                  "-o", tmp_path / "search")
-    assert result.exit_code == 2 and "'auto' is not one of 'motifnet', 'centred', 'pysster'" in result.output
+    assert result.exit_code == 2 and "'best' is not one of 'auto', 'motifnet', 'centred', 'pysster'" in result.output

@@ -257,7 +257,7 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     """Trials of one search must build the same networks: a preset whose values changed is refused."""
     data = DataOptions(small_data(tmp_path))
     folder = tmp_path / "search"
-    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="motifnet")
     _prepare_folder(config)
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     assert _prepare_folder(config)[1] is not None  # the same values: continued
@@ -290,7 +290,7 @@ def test_a_search_begun_before_kernel_len_auto_continues_with_its_recorded_kerne
     continues, and its trials keep the recorded number (a trial's own value still wins)."""
     data = DataOptions(small_data(tmp_path))
     folder = tmp_path / "search"
-    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    config = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="motifnet")
     settings, _ = _prepare_folder(config)
     assert pinned_values(settings) == {}  # a search begun now pins nothing
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
@@ -710,7 +710,7 @@ def test_a_continued_search_gives_its_trials_the_kernel_len_it_began_with(data_d
     from motifnet.run.rundir import open_run
 
     folder = data_dir / "pinned"
-    config = search_config(data_dir, folder, {"kernel_num": [4]})
+    config = search_config(data_dir, folder, {"kernel_num": [4]}, preset="motifnet")
     _prepare_folder(config)
     state = json.loads((folder / "search.json").read_text())
     state["settings"]["preset_values"]["kernel_len"] = 11  # recorded by a motifnet before kernel_len 'auto'
@@ -720,6 +720,73 @@ def test_a_continued_search_gives_its_trials_the_kernel_len_it_began_with(data_d
     best = open_run(folder / "best")
     assert best.meta["params"]["kernel_len"] == 11 and best.model.get_layer("conv_1").kernel.shape[0] == 11
     assert json.loads((folder / "search.json").read_text())["settings"]["preset_values"]["kernel_len"] == 11
+
+
+@pytest.mark.slow
+def test_preset_auto_takes_trains_preset_for_the_data_once_and_a_continued_search_keeps_it(tmp_path, scheduler):
+    """Default preset auto: windows centred on an RNA element get centred (as train would give them), recorded
+    with the reason; a search continued after the pick keeps the preset it began with."""
+    from helpers import two_class_files
+
+    from motifnet.run.rundir import open_run
+
+    files = two_class_files(tmp_path, np.random.default_rng(3), "centred", n=150)
+    folder = tmp_path / "search"
+    config = SearchConfig(DataOptions(files), str(folder), check_grid({"kernel_num": [4]}),
+                          {"conv_num": 1, "neuron_num": 8, "epochs": 1, "batch_size": 32}, seed=2)
+    result = run_search(config, on(scheduler))
+    assert result.best is not None
+    state = json.loads((folder / "search.json").read_text())
+    assert state["settings"]["preset"] == "auto" and state["settings"]["preset_taken"] == "centred"
+    assert state["settings"]["preset_values"] == to_json(PRESETS["centred"])
+    assert state["preset_choice"]["reason"].startswith("RNA windows in which a class differs from the other "
+                                                       "records by position (centred_bound against the other ")
+    assert open_run(folder / "best").meta["preset"] == "centred"
+    page = (folder / "summary.html").read_text()
+    assert "<code>centred</code>, taken by preset auto for RNA windows in which a class differs" in page
+    # Begun (say, by an earlier motifnet) with motifnet for the same data: the trials and best/ keep motifnet.
+    state["settings"].update(preset_taken="motifnet", preset_values=to_json(PRESETS["motifnet"]))
+    (folder / "search.json").write_text(json.dumps(state))
+    (folder / RESULTS).write_text((folder / RESULTS).read_text().splitlines(keepends=True)[0])
+    again = run_search(config, on(scheduler))
+    assert len(again.ran) == 1 and open_run(folder / "best").meta["preset"] == "motifnet"
+    assert json.loads((folder / "search.json").read_text())["settings"]["preset_taken"] == "motifnet"
+
+
+def test_preset_auto_does_not_continue_a_search_begun_with_a_named_preset_and_says_which(tmp_path):
+    data = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    _prepare_folder(SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="motifnet"))
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    auto = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
+    with pytest.raises(ParamError, match=re.escape("(preset, preset_values differ) (it began with --preset "
+                                                   "motifnet); continue it with the same arguments")):
+        _prepare_folder(auto)
+    state = json.loads((folder / "search.json").read_text())
+    state["settings"].update(preset="auto", preset_taken="biggest", preset_values=None)
+    (folder / "search.json").write_text(json.dumps(state))
+    with pytest.raises(ParamError, match=re.escape("search.json: damaged (preset_taken 'biggest' is not a preset)")):
+        _prepare_folder(auto)
+    state["settings"]["preset_taken"] = "pysster"  # a pick recorded: continued with its values
+    state["settings"]["preset_values"] = to_json(PRESETS["pysster"])
+    (folder / "search.json").write_text(json.dumps(state))
+    settings, earlier = _prepare_folder(auto)
+    assert earlier is not None and settings["preset_taken"] == "pysster" and pinned_values(settings) == {}
+
+
+def test_describe_data_gives_preset_autos_pick_of_the_training_records(tmp_path):
+    from helpers import two_class_files
+
+    from motifnet.search._trial import describe_data
+
+    files = two_class_files(tmp_path, np.random.default_rng(3), "centred", n=150)
+    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="auto", overrides={})
+    assert facts["preset"] == "centred" and facts["preset_choice"]["asked"] == "auto"
+    # centred refuses a value only motifnet's network takes: as for train, motifnet takes over
+    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="auto", overrides={"position_bins": 4})
+    assert facts["preset"] == "motifnet"
+    assert facts["preset_choice"]["reason"].endswith(", but centred does not take --param position_bins=4")
+    assert "preset" not in describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="centred")
 
 
 def open_run_params(path):

@@ -93,6 +93,10 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
     best = rows[0] if rows and rows[0]["status"] == "ok" else None
     test_metrics = read_metrics(best_dir) if best_dir is not None else None
     report = best_dir / "report" / "summary.html" if best_dir is not None else None
+    try:
+        choice = read_search_state(folder).get("preset_choice") or {}
+    except (OSError, ValueError):
+        choice = {}
     context = {
         "title": f"motifnet grid search: {folder.resolve().name}",
         "version": __version__,
@@ -113,6 +117,8 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "grid": {name: [format_value(value) for value in values] for name, values in settings["grid"].items()},
         "fixed": {name: format_value(value) for name, value in settings["params"].items()
                   if name not in settings["grid"]},
+        "preset": settings.get("preset_taken") or settings["preset"],
+        "preset_reason": choice.get("reason") if isinstance(choice, dict) else None,
         "test_metrics": test_metrics,
         "best_link": f"{best_dir.name}/" if best_dir is not None else None,
         "report_link": f"{best_dir.name}/report/summary.html" if report is not None and report.exists() else None,

@@ -39,7 +39,7 @@ from ..data.genome import is_bed_path
 from ..data.options import DataOptions
 from ..errors import InputError, MotifnetError, ParamError
 from ..model.params import (
-    DEFAULT_PRESET,
+    AUTO_PRESET,
     PRESETS,
     SPECS,
     _unknown,
@@ -245,7 +245,10 @@ class SearchConfig:
         Refuse a grid of more trials (a typing slip can make millions). Default is :data:`MAX_TRIALS`.
     preset : str or None
         The hyperparameters that ``params`` and the grid override (see
-        :data:`motifnet.model.params.PRESETS`). Default is None: :data:`motifnet.model.params.DEFAULT_PRESET`.
+        :data:`motifnet.model.params.PRESETS`), or 'auto': the preset ``motifnet train`` takes for the
+        data with the fixed ``params`` (:func:`motifnet.run.presets.choose_preset`), decided once, when a
+        worker first reads the data; every trial starts from it. Default is None: 'auto'. A search
+        continued with 'auto' keeps the preset it took when it began.
     """
 
     data: DataOptions
@@ -357,11 +360,18 @@ def _sequence_settings(config: SearchConfig, seed: int) -> dict:
         "split": list(config.split), "metric": config.metric, "folds": config.folds, "seed": seed,
         "grid": {name: [to_json({"v": value})["v"] for value in values] for name, values in config.grid.items()},
         "params": to_json(config.params),
-        "preset": config.preset or DEFAULT_PRESET,
+        "preset": config.preset or AUTO_PRESET,
         # A preset's values may change between versions (the motifnet preset did): trials of one search
-        # must build the same networks, so the values themselves are compared too.
-        "preset_values": to_json(PRESETS[config.preset or DEFAULT_PRESET]),
+        # must build the same networks, so the values themselves are compared too. Those of preset auto's
+        # pick are recorded (with the pick, under preset_taken) once a worker has read the data.
+        "preset_values": None if (config.preset or AUTO_PRESET) == AUTO_PRESET else to_json(PRESETS[config.preset]),
     }
+
+
+def network_preset(settings: dict) -> str | None:
+    """The preset the trials of a search start from: the one named, or the one preset auto took (None
+    while auto has not decided)."""
+    return settings.get("preset_taken") if settings["preset"] == AUTO_PRESET else settings["preset"]
 
 
 def _prepare_folder(config: SearchConfig) -> tuple:
@@ -377,7 +387,10 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             earlier["settings"].setdefault("preset", "pysster")  # searches from before presets
             if earlier["settings"]["preset"] == "pysster":  # pysster's network never changes
                 earlier["settings"].setdefault("preset_values", to_json(PRESETS["pysster"]))
-            if not isinstance(earlier["settings"].get("preset_values", {}), dict):
+            taken = earlier["settings"].get("preset_taken")
+            if earlier["settings"]["preset"] == AUTO_PRESET and taken is not None and taken not in PRESETS:
+                raise ValueError(f"preset_taken {taken!r} is not a preset")
+            if not isinstance(earlier["settings"].get("preset_values", {}), dict | None):
                 raise TypeError("preset_values is not a table of parameters")
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
@@ -388,7 +401,12 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     if seed is None:
         seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
     settings = _settings(config, seed)
-    if earlier and "preset_values" in earlier["settings"]:
+    if settings["preset"] == AUTO_PRESET and earlier and earlier["settings"].get("preset") == AUTO_PRESET \
+            and "preset_taken" in earlier["settings"]:
+        # The preset auto took when the search began: the trials of one search start from one preset.
+        settings["preset_taken"] = earlier["settings"]["preset_taken"]
+        settings["preset_values"] = to_json(PRESETS[settings["preset_taken"]])
+    if earlier and isinstance(earlier["settings"].get("preset_values"), dict) and settings["preset_values"]:
         recorded = earlier["settings"]["preset_values"]
         now = settings["preset_values"]
         # A value the preset now decides from the input ('auto') where the search recorded a number: the
@@ -399,9 +417,13 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
             changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
+            began = earlier["settings"]["preset"]
+            # e.g. a search begun before grid-search's preset auto, continued without --preset
+            hint = (f" (it began with --preset {began})" if settings["preset"] == AUTO_PRESET and began in PRESETS
+                    and "preset" in changed else "")
             raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ"
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
-                             "); continue it with the same arguments, pass --overwrite to start over, "
+                             f"){hint}; continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
         _remove_search_files(folder)  # with --overwrite, or a search that had not finished a trial
         earlier = None
@@ -453,7 +475,10 @@ def _as_now(recorded: dict, now: dict) -> dict:
 def pinned_values(settings: dict) -> dict:
     """Preset values a continued search keeps from when it began: where the preset now says 'auto' (decided
     from the input) and the search recorded a number. Trials get them unless their own parameters set them."""
-    now = to_json(PRESETS[settings["preset"]])
+    preset = network_preset(settings)
+    if preset is None:  # preset auto has not decided yet: nothing recorded to keep
+        return {}
+    now = to_json(PRESETS[preset])
     recorded = _as_now(settings.get("preset_values") or now, now)
     return {name: convert_value(name, value) for name, value in recorded.items()
             if has_auto(now[name]) and not has_auto(value)}
@@ -462,15 +487,16 @@ def pinned_values(settings: dict) -> dict:
 def _preset_change(earlier: dict, settings: dict) -> str:
     """Which values of the preset differ from those the search began with, for the refusal."""
     before = earlier.get("preset_values")
-    if earlier.get("preset") != settings["preset"]:
+    preset = network_preset(settings)
+    if earlier.get("preset") != settings["preset"] or preset is None:
         return ""
     if before is None:
-        return (f": the search began before motifnet recorded the values of preset {settings['preset']!r}, "
+        return (f": the search began before motifnet recorded the values of preset {preset!r}, "
                 "which may have changed since")
     now = settings["preset_values"]
     before = _as_now(before, now)
     differ = [f"{name} {before[name]!r} -> {value!r}" for name, value in now.items() if before[name] != value]
-    return f": preset {settings['preset']!r} now has {', '.join(differ)}" if differ else ""
+    return f": preset {preset!r} now has {', '.join(differ)}" if differ else ""
 
 
 def _has_results(folder: Path) -> bool:
@@ -723,7 +749,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
             return connection
 
         if pending:
-            _run_trials(connected(), config, (data, checksums), seed, pending, results,
+            _run_trials(connected(), config, settings, (data, checksums), pending, results,
                         len(trials) - len(pending), len(trials), on_result, runner, ran, pinned)
         rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
         best = rows[0] if rows and rows[0]["status"] == "ok" else None
@@ -731,7 +757,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         test_metrics = None
         if best is not None:
             test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
-                                         config.split, seed, (data, checksums), settings["preset"])
+                                         config.split, seed, (data, checksums), network_preset(settings))
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
@@ -800,29 +826,35 @@ def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: 
     write_json(folder / SETTINGS, state)
 
 
-def _run_trials(connection, config, data, seed, pending, results, done, total, on_result, runner, ran,
+def _run_trials(connection, config, settings, data, pending, results, done, total, on_result, runner, ran,
                 pinned=None) -> None:
     """Submit the pending trials, retry each failure once, and append every outcome as it arrives.
 
+    ``settings``: what ``search.json`` records (preset auto's pick is added once the data is read);
     ``data``: the :class:`DataOptions` the workers read and the files' checksums; ``pinned``: values each
     trial gets unless its own parameters set them (:func:`pinned_values`).
     """
     pinned = pinned or {}
+    seed = settings["seed"]
     from distributed import TimeoutError as WaitTimeout
     from distributed import wait
 
-    described = connection.client.submit(describe_data, *data, tuple(config.split), seed, pure=False,
+    described = connection.client.submit(describe_data, *data, tuple(config.split), seed,
+                                         preset=settings["preset"], overrides=to_json(config.params), pure=False,
                                          resources=connection.resources, key=f"motifnet-data-{uuid.uuid4().hex}")
     facts = described.result()
     if "error" in facts:
         raise facts["error"]  # a problem with the data stops the search before any trial
     _check_data(config, facts)
+    if settings["preset"] == AUTO_PRESET:
+        _record_preset_taken(Path(config.search_dir), settings, facts)
+    preset = network_preset(settings)
     token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
 
     def submit(trial, attempt):
         task = TrialTask(trial.id, to_json({**pinned, **trial.params}), trial.seed, seed, tuple(config.split),
                          config.metric, config.folds, connection.threads, *data,
-                         preset=config.preset or DEFAULT_PRESET)
+                         preset=preset)
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
@@ -843,8 +875,7 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            network_params({**pinned, **trial.params}, config.preset or DEFAULT_PRESET, facts["letters"],
-                           facts["length"])
+            network_params({**pinned, **trial.params}, preset, facts["letters"], facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
@@ -879,6 +910,25 @@ def _run_trials(connection, config, data, seed, pending, results, done, total, o
     except BaseException:
         connection.client.cancel(list(futures))
         raise
+
+
+def _record_preset_taken(folder: Path, settings: dict, facts: dict) -> None:
+    """Preset auto's pick (``facts`` of :func:`describe_data`): recorded in ``settings`` and ``search.json``
+    the first time, kept when the search is continued."""
+    taken, choice = facts["preset"], facts["preset_choice"]
+    if "preset_taken" in settings:
+        if settings["preset_taken"] != taken:
+            log.warning("preset auto: this search began with %s; its trials keep it (the input now calls for %s, "
+                        "for %s)", settings["preset_taken"], taken, choice["reason"])
+        else:
+            log.info("preset auto: %s, as when this search began", taken)
+        return
+    log.info("preset auto: %s, for %s", taken, choice["reason"])
+    settings.update(preset_taken=taken, preset_values=to_json(PRESETS[taken]))
+    state = read_search_state(folder)
+    state["settings"].update(preset_taken=taken, preset_values=settings["preset_values"])
+    state["preset_choice"] = choice
+    write_json(folder / SETTINGS, state)
 
 
 def _retrained(future, stop_event: str) -> dict:
