@@ -741,7 +741,8 @@ def test_preset_auto_takes_trains_preset_for_the_data_once_and_a_continued_searc
     assert state["settings"]["preset_values"] == to_json(PRESETS["centred"])
     assert state["preset_choice"]["reason"].startswith("RNA windows in which a class differs from the other "
                                                        "records by position (centred_bound against the other ")
-    assert open_run(folder / "best").meta["preset"] == "centred"
+    best = open_run(folder / "best").meta
+    assert best["preset"] == "centred" and best["preset_choice"] == state["preset_choice"]
     page = (folder / "summary.html").read_text()
     assert "<code>centred</code>, taken by preset auto for RNA windows in which a class differs" in page
     # Begun (say, by an earlier motifnet) with motifnet for the same data: the trials and best/ keep motifnet.

@@ -756,8 +756,9 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         best_dir = folder / BEST
         test_metrics = None
         if best is not None:
+            choice = read_search_state(folder).get("preset_choice") if settings["preset"] == AUTO_PRESET else None
             test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
-                                         config.split, seed, (data, checksums), network_preset(settings))
+                                         config.split, seed, (data, checksums), network_preset(settings), choice)
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
@@ -784,10 +785,11 @@ def _for_workers(data: DataOptions, seed: int) -> DataOptions:
 
 
 def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,
-                  data, preset: str) -> dict | None:
+                  data, preset: str, preset_choice: dict | None = None) -> dict | None:
     """Train the best trial's parameters into ``best_dir`` on a worker, unless it holds that run already.
 
-    ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files.
+    ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files;
+    ``preset_choice``: why preset auto took ``preset``, recorded in the run's ``motifnet.json``.
     Returns the new run's test metrics, or None when the run was there already.
     """
     state = _best_state(best_dir, params, seed, preset)
@@ -802,7 +804,8 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     log.info("%s the best trial (%s) into %s", "continuing to retrain" if state == "interrupted" else "retraining",
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
-                               overwrite=state != "interrupted", resume=state == "interrupted", preset=preset)
+                               overwrite=state != "interrupted", resume=state == "interrupted", preset=preset,
+                               preset_choice=preset_choice)
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
