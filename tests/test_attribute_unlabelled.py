@@ -105,8 +105,8 @@ def test_records_that_share_an_id_are_kept_with_one_warning(trained_run, tmp_pat
         dataset = read_unlabelled(open_run(run_dir), [up, same])
     assert len(dataset) == 47 and list(dataset.ids[40:]) == ["r0", "r1", "r2", "r0", "r1", "r2", "r0"]
     assert [record.getMessage() for record in caplog.records] == [
-        "records 41 and 44 (in input order) have the same id, and 3 id(s) occur more than once: the rows are in "
-        "input order, but a table joined by id will be ambiguous; give the records distinct ids"]
+        f"duplicate record id 'r0': {same}, record 1 ('r0') and {same}, record 4 ('r0') (3 id(s) occur more than "
+        "once); results are kept, but tables keyed by id (predictions, attributions) will be ambiguous"]
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="motifnet"):
         read_unlabelled(open_run(run_dir), [up, down])

@@ -374,15 +374,18 @@ def first_repeat(keys) -> tuple | None:
     return int(first[inverse[later]]), later, int((counts > 1).sum())
 
 
-def _warn_duplicate_ids(ids: list, files: list) -> None:
-    """Warn (one log line) when record ids repeat: results stay right, but tables keyed by id are ambiguous."""
+def warn_duplicate_ids(ids, where) -> None:
+    """Warn (one log line) when record ids repeat: results stay right, but tables keyed by id are ambiguous.
+
+    ``ids``: the records' ids in input order; ``where(row)``: the file and record of a row, for the message.
+    """
     repeat = first_repeat(np.array(ids, dtype=str))
     if repeat is None:
         return
     earlier, later, repeated = repeat
     log.warning("duplicate record id %r: %s and %s (%d id(s) occur more than once); results are kept, but "
                 "tables keyed by id (predictions, attributions) will be ambiguous",
-                str(ids[later]), _where_row(files, earlier), _where_row(files, later), repeated)
+                str(ids[later]), where(earlier), where(later), repeated)
 
 
 def _where_row(files: list, row: int) -> str:
@@ -495,7 +498,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
             if empty.size:
                 raise InputError(f"{input_file.where(int(empty[0]))}: {EMPTY_SEQUENCE}")
     ids, labels, class_names, targets, target_names = _labels(data, files)
-    _warn_duplicate_ids(ids, files)
+    warn_duplicate_ids(ids, lambda row: _where_row(files, row))
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
     chosen = _choose_alphabet(files, data.alphabet, structure_mode)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, warn_duplicate_ids
 from ..data.fasta import display_name
 from ..data.genome import check_genome_options
 from ..errors import InputError, ParamError
-from .predict import PredictConfig, encoded_chunks, warn_repeated_ids
+from .predict import PredictConfig, encoded_chunks
 from .rundir import Run
 
 
@@ -69,7 +69,8 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         files.append({"path": path, "records": count})
     if not ids:
         raise InputError(f"{', '.join(display_name(path) for path in fasta)}: no FASTA records")
-    warn_repeated_ids(np.asarray(ids, dtype=str))  # seqlets.tsv, attributions and hits name records by id
+    # seqlets.tsv, attributions and hits name records by id
+    warn_duplicate_ids(ids, lambda row: _where(files, ids, row))
     regression = run.task == "regression"
     return Dataset(
         encoder, np.concatenate(codes), np.zeros((len(ids), 0), dtype=np.uint8), np.asarray(ids, dtype=str),
@@ -77,3 +78,13 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         files, structure=np.concatenate(structure) if structure else None, task=run.task,
         target_names=list(run.output_names) if regression else [],
     )
+
+
+def _where(files: list, ids: list, row: int) -> str:
+    """``FILE, record N ('id')`` of the ``row``-th record read (``files``: path and record count of each)."""
+    number = row
+    for entry in files:
+        if number < entry["records"]:
+            return f"{display_name(entry['path'])}, record {number + 1} ({str(ids[row])!r})"
+        number -= entry["records"]
+    raise IndexError(row)
