@@ -27,3 +27,8 @@ class RunDirError(MotifnetError):
 
 class TrainingDiverged(MotifnetError):
     """Training produced a non-finite loss (too high a learning rate, no weight constraint)."""
+
+
+class OptionValueError(ParamError):
+    """An option's value outside what it accepts (a range, a form, a choice): a usage error, which the
+    command line reports as Click reports its own (exit status 2, naming the command's ``--help``)."""

@@ -212,9 +212,11 @@ def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monke
      "--nodes expects comma-separated integers (e.g. 0,3), received: '1.5'"),
 ])
 def test_bad_option_strings_give_one_line(cli, tmp_path, args, message):
+    """A value of the wrong form is a usage error: exit status 2, as for Click's own checks, naming --help."""
     result = cli(*[arg.format(tmp=tmp_path) for arg in args])
     lines = result.stderr.strip().split("\n")
-    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert lines[0].endswith(f" {args[0]} --help')"), result.stderr
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.stderr
 
 

@@ -242,24 +242,25 @@ def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
 
-@pytest.mark.parametrize("records, args, fragment", [
-    ([("s1", "GGGGAAACCCC"), ("s2", "GGGXAAACCCC")], [], "record 2 ('s2'): character 'X' at position 4"),
-    ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "not sequence + structure"),
-    ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence"),
-    ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window"),
-    ([("s1", "GGGGAAACCCC")], ["--window", "50", "--span", "80"], "--span must be between 1 and --window (50)"),
-    ([("s1", "GGGGAAACCCC")], ["--samples", "10"], "--samples applies to --format profile only"),
+@pytest.mark.parametrize("records, args, fragment, status", [
+    ([("s1", "GGGGAAACCCC"), ("s2", "GGGXAAACCCC")], [], "record 2 ('s2'): character 'X' at position 4", 1),
+    ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "not sequence + structure", 1),
+    ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence", 1),
+    ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window", 1),
+    # a value outside the option's range: a usage error (2), as Click's own range checks
+    ([("s1", "GGGGAAACCCC")], ["--window", "50", "--span", "80"], "--span must be between 1 and --window (50)", 2),
+    ([("s1", "GGGGAAACCCC")], ["--samples", "10"], "--samples applies to --format profile only", 1),
     ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--window", "50", "--samples", "10"],
-     "--samples cannot be combined with --window"),
-    ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only"),
+     "--samples cannot be combined with --window", 1),
+    ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only", 1),
     # 2**32 or more: a traceback from ViennaRNA's bindings
     ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--samples", "5000000000"],
-     "--samples must be between 1 and 1,000,000, received: 5000000000"),
+     "--samples must be between 1 and 1,000,000, received: 5000000000", 2),
 ])
-def test_bad_fold_inputs_give_one_line_and_exit_1(records, args, fragment, cli, tmp_path):
+def test_bad_fold_inputs_give_one_line_and_a_non_zero_status(records, args, fragment, status, cli, tmp_path):
     source = write_fasta(tmp_path / "in.fa", records)
     result = cli("fold", source, "-o", tmp_path / "out.fa", "--jobs", "1", *args)
-    assert result.exit_code == 1
+    assert result.exit_code == status
     assert fragment in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert not (tmp_path / "out.fa").exists()

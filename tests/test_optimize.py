@@ -324,8 +324,8 @@ def test_cli_refuses_bad_settings_before_loading_the_model(trained_run, cli, tmp
     monkeypatch.setattr(Run, "model", property(lambda run: pytest.fail("the model was loaded")))
     output = tmp_path / "never.png"
     result = cli("optimize-inputs", trained_run[0], "--layer", "output", "--nodes", "0", "-o", output, option, value)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.strip().splitlines() == [message]
+    assert result.exit_code == 2, result.output  # a value outside the option's range: a usage error
+    assert result.stderr.strip().splitlines() == [f"{message} (see 'main optimize-inputs --help')"]
     assert "Traceback" not in result.output and not output.exists()
 
 

@@ -18,7 +18,7 @@ import click
 
 from .._signals import ignore_signals_while_exiting
 from .._version import __version__
-from ..errors import MotifnetError
+from ..errors import MotifnetError, OptionValueError
 
 log = logging.getLogger("motifnet")
 
@@ -94,11 +94,19 @@ def _one_line(error: click.UsageError) -> OneLineUsageError:
     return one_line
 
 
+def _command_context(ctx: click.Context) -> click.Context:
+    """A context of the subcommand that ``ctx`` (the group's) ran, for the ``--help`` it names."""
+    name = ctx.invoked_subcommand
+    command = ctx.command.get_command(ctx, name) if name else None
+    return click.Context(command, parent=ctx, info_name=name) if command is not None else ctx
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported from their modules on first use.
 
     Library errors (:class:`motifnet.errors.MotifnetError`), failed file operations and work
-    stopped by a signal become one line on standard error and exit status 1; usage errors keep
+    stopped by a signal become one line on standard error and exit status 1; usage errors (Click's,
+    and the library's :class:`motifnet.errors.OptionValueError`: an option's value out of range) keep
     Click's exit status 2.
 
     Parameters
@@ -153,6 +161,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except click.UsageError as error:
             raise _one_line(error) from None
+        except OptionValueError as error:
+            # The library's check of an option's value: a usage error, as Click's own range checks are.
+            raise OneLineUsageError(str(error), _command_context(ctx)) from None
         except MotifnetError as error:
             raise click.ClickException(str(error)) from None
         except KeyboardInterrupt:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -49,7 +49,7 @@ def parse_tracks(texts) -> list:
     for text in texts:
         name, _, files = text.partition("=")
         if not name.strip() or not files.strip():
-            raise ParamError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
+            raise OptionValueError(f"--track expects NAME=FILE[,FILE...], received: {text!r}")
         tracks.append((name.strip(), [path for path in files.split(",") if path]))
     return check_tracks(tracks)
 
@@ -76,7 +76,7 @@ def text_list(text: str | None, option: str, noun: str = "values", example: str 
         raise ParamError(f"{option} is empty: give comma-separated {noun} (e.g. {example}), or leave the option out "
                          "for its default")
     if "" in parts:
-        raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}")
+        raise OptionValueError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}")
     return parts
 
 
@@ -93,7 +93,8 @@ def int_list(text: str | None, option: str, noun: str = "integers", example: str
     try:
         return None if parts is None else [int(part) for part in parts]
     except ValueError:
-        raise ParamError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}") from None
+        raise OptionValueError(f"{option} expects comma-separated {noun} (e.g. {example}), "
+                               f"received: {text!r}") from None
 
 
 def parse_kernels(text: str | None) -> list | None:
@@ -143,9 +144,9 @@ def parse_split(text: str) -> tuple[float, float]:
     try:
         train, val = (float(part) for part in text.split(","))
     except ValueError:
-        raise ParamError(f"--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: {text!r}") from None
+        raise OptionValueError(f"--split expects two fractions TRAIN,VAL (e.g. 0.7,0.15), received: {text!r}") from None
     if not (0 < train < 1 and 0 < val < 1 and train + val <= 1 + 1e-9):
-        raise ParamError(
+        raise OptionValueError(
             f"--split fractions must be above 0 and sum to at most 1 (the rest is the test split; "
             f"validation is needed for early stopping), received: {text!r}"
         )

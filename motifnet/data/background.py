@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .fasta import FastaBlock
 from .genome import Genome, Window, parse_window_id, sequence_block
 from .shuffle import kmer_shuffle
@@ -39,9 +39,9 @@ def check_background_options(background, shuffle_k: int, ratio: float, genome, m
     if background == "genomic" and genome is None:
         raise ParamError("--background genomic draws windows of the genome: give --genome FILE.fa")
     if not shuffle_k >= 1:
-        raise ParamError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
+        raise OptionValueError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
     if not (0 < ratio <= MAX_RATIO and math.isfinite(ratio)):
-        raise ParamError(f"--background-ratio must be a positive number up to {MAX_RATIO:g}, received: {ratio}")
+        raise OptionValueError(f"--background-ratio must be a positive number up to {MAX_RATIO:g}, received: {ratio}")
 
 
 def _records(blocks) -> list:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import Alphabet
 from .fasta import EMPTY_SEQUENCE
 
@@ -120,7 +120,7 @@ class Encoder:
         if (structure is None) != (structure_mode is None):
             raise ParamError("a structure alphabet and a structure mode go together")
         if length < 1:
-            raise ParamError(f"--length must be a positive number of positions, received: {length}")
+            raise OptionValueError(f"--length must be a positive number of positions, received: {length}")
         self.alphabet = alphabet
         self.length = int(length)
         self.resize = bool(resize)

@@ -48,7 +48,7 @@ from .._io import atomic_path
 from .._parallel import available_cores, process_pool
 from .._progress import Progress
 from .._signals import check_stop
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .dataset import LABEL_TOKEN
 from .fasta import display_name, read_fasta
 
@@ -106,15 +106,15 @@ class FoldOptions:
 
     def __post_init__(self):
         if self.format not in FORMATS:
-            raise ParamError(f"--format must be one of {', '.join(FORMATS)}, received: {self.format!r}")
+            raise OptionValueError(f"--format must be one of {', '.join(FORMATS)}, received: {self.format!r}")
         if self.window is None and self.span is not None:
             raise ParamError(f"--span {self.span} needs --window W (local folding); give both, with span <= window")
         if self.window is not None:
             if self.window < 1:
-                raise ParamError(f"--window must be a positive number of bases, received: {self.window}")
+                raise OptionValueError(f"--window must be a positive number of bases, received: {self.window}")
             span = self.window if self.span is None else self.span
             if not 1 <= span <= self.window:
-                raise ParamError(f"--span must be between 1 and --window ({self.window}), received: {span}")
+                raise OptionValueError(f"--span must be between 1 and --window ({self.window}), received: {span}")
             object.__setattr__(self, "span", span)
         if self.samples is not None:
             if self.format != "profile":
@@ -125,13 +125,13 @@ class FoldOptions:
             if self.exact:
                 raise ParamError("--samples and --exact exclude each other: sample structures or compute exactly")
             if not 1 <= self.samples <= MAX_SAMPLES:
-                raise ParamError(f"--samples must be between 1 and {MAX_SAMPLES:,}, received: {self.samples}")
+                raise OptionValueError(f"--samples must be between 1 and {MAX_SAMPLES:,}, received: {self.samples}")
         if self.exact and self.format != "profile":
             raise ParamError(f"--exact applies to --format profile only, received --format {self.format}")
         if self.seed < 0:
-            raise ParamError(f"--seed must be 0 or more, received: {self.seed}")
+            raise OptionValueError(f"--seed must be 0 or more, received: {self.seed}")
         if self.jobs is not None and self.jobs < 1:
-            raise ParamError(f"--jobs must be at least 1, received: {self.jobs}")
+            raise OptionValueError(f"--jobs must be at least 1, received: {self.jobs}")
 
     @property
     def sampled(self) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validate import check_column_names
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .fasta import display_name
 
 TASKS = ("classification", "regression")
@@ -244,7 +244,7 @@ def check_task_options(task: str, *, multi_label: bool = False, class_names=None
         Names the option and the task it needs.
     """
     if task not in TASKS:
-        raise ParamError(f"--task must be one of {', '.join(TASKS)}, received: {task!r}")
+        raise OptionValueError(f"--task must be one of {', '.join(TASKS)}, received: {task!r}")
     if task == "regression":
         for given, option in ((multi_label, "--multi-label"), (class_names, "--class-names")):
             if given:
@@ -258,7 +258,7 @@ def check_task_options(task: str, *, multi_label: bool = False, class_names=None
     if reference and not epistatic_reg:
         raise ParamError("--reference is the reference sequence of --epistatic-reg; give --epistatic-reg WEIGHT")
     if epistatic_reg is not None and not (epistatic_reg >= 0 and math.isfinite(epistatic_reg)):
-        raise ParamError(f"--epistatic-reg must be a weight >= 0, received: {epistatic_reg}")
+        raise OptionValueError(f"--epistatic-reg must be a weight >= 0, received: {epistatic_reg}")
 
 
 def split_strata(values: np.ndarray, bins: int = SPLIT_BINS) -> np.ndarray:

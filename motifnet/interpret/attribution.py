@@ -45,7 +45,7 @@ import numpy as np
 from .._signals import check_stop
 from .._validate import name_or_index
 from ..data.shuffle import dinucleotide_shuffle, dinucleotide_shuffle_order  # noqa: F401 (re-exported)
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from ._deeplift import DeepLift, check_deeplift_model  # noqa: F401 (check_deeplift_model is public here)
 
 log = logging.getLogger("motifnet")
@@ -104,7 +104,7 @@ class AttributionConfig:
         ParamError
         """
         if self.method not in METHODS:
-            raise ParamError(f"--method must be one of {', '.join(METHODS)}, received: {self.method!r}")
+            raise OptionValueError(f"--method must be one of {', '.join(METHODS)}, received: {self.method!r}")
         uses_baseline = self.method in BASELINE_METHODS
         if self.baseline is not None and not uses_baseline:
             raise ParamError(
@@ -113,7 +113,7 @@ class AttributionConfig:
             )
         baseline = self.baseline or ("zeros" if uses_baseline else None)
         if baseline is not None and baseline not in BASELINES:
-            raise ParamError(f"--baseline must be one of {', '.join(BASELINES)}, received: {baseline!r}")
+            raise OptionValueError(f"--baseline must be one of {', '.join(BASELINES)}, received: {baseline!r}")
         if self.steps is not None and self.method != "integrated-gradients":
             raise ParamError(f"--steps is used by integrated-gradients only, received it with --method {self.method}")
         steps = _check_int("--steps", DEFAULT_STEPS if self.steps is None else self.steps, 1, MAX_STEPS)
@@ -131,11 +131,11 @@ def _check_int(name: str, value, minimum: int | None, maximum: int | None = None
     try:
         checked = operator.index(value)
     except TypeError:
-        raise ParamError(f"{name} must be an integer, received: {value!r}") from None
+        raise OptionValueError(f"{name} must be an integer, received: {value!r}") from None
     if minimum is not None and checked < minimum:
-        raise ParamError(f"{name} must be at least {minimum}, received: {checked}")
+        raise OptionValueError(f"{name} must be at least {minimum}, received: {checked}")
     if maximum is not None and checked > maximum:
-        raise ParamError(f"{name} must be at most {maximum}, received: {checked}")
+        raise OptionValueError(f"{name} must be at most {maximum}, received: {checked}")
     return checked
 
 

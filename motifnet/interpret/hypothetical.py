@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._signals import check_stop
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from ._deeplift import DeepLift
 from .attribution import AttributionConfig, TargetLogits, attribute, make_references, resolve_target
 
@@ -71,7 +71,8 @@ def check_hypothetical_config(config: AttributionConfig) -> AttributionConfig:
         A method other than :data:`HYPOTHETICAL_METHODS` (``grad-input`` keeps the observed letter only).
     """
     if config.method not in HYPOTHETICAL_METHODS:
-        raise ParamError(f"--method must be one of {', '.join(HYPOTHETICAL_METHODS)}, received: {config.method!r}")
+        raise OptionValueError(f"--method must be one of {', '.join(HYPOTHETICAL_METHODS)}, "
+                               f"received: {config.method!r}")
     if config.method in ("deeplift", "integrated-gradients") and config.baseline is None:
         config = AttributionConfig(config.method, config.target, DEFAULT_BASELINE, config.steps, config.shuffles,
                                    config.seed, config.batch_size)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._signals import check_stop
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from .attribution import TargetLogits, dinucleotide_shuffle
 
 log = logging.getLogger("motifnet")
@@ -87,7 +87,7 @@ class MarginalizeConfig:
             raise ParamError(f"-n needs at least 2 background sequences (for a confidence interval), received: "
                              f"{self.n}")
         if self.position is not None and self.position < 0:
-            raise ParamError(f"--position is a 0-based start, received: {self.position}")
+            raise OptionValueError(f"--position is a 0-based start, received: {self.position}")
         if self.pairs == 1:
             raise ParamError("--pairs 1 makes no pair: give the number of motifs to pair, at least 2 (or 0 for no "
                              "pairs)")

@@ -53,7 +53,7 @@ import numpy as np
 
 from .._signals import check_stop
 from .._validate import check_indices
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -180,11 +180,12 @@ def _check_positive(name: str, value, integer: bool = False):
     try:
         checked = operator.index(value) if integer else float(value)
     except (TypeError, ValueError):
-        raise ParamError(f"{name} must be {kind} above 0, received: {value!r}") from None
+        raise OptionValueError(f"{name} must be {kind} above 0, received: {value!r}") from None
     if not (math.isfinite(checked) and checked > 0):
-        raise ParamError(f"{name} must be {kind} above 0, received: {value!r}")
+        raise OptionValueError(f"{name} must be {kind} above 0, received: {value!r}")
     if not integer and checked > _FLOAT32_MAX:  # the inputs are 32-bit floats: it would be infinite there
-        raise ParamError(f"{name} must be at most {_FLOAT32_MAX:.3g} (the largest 32-bit float), received: {value!r}")
+        raise OptionValueError(f"{name} must be at most {_FLOAT32_MAX:.3g} (the largest 32-bit float), "
+                               f"received: {value!r}")
     return checked
 
 
@@ -401,7 +402,7 @@ def check_settings(bound, lr, steps, l2=DEFAULT_L2, prefix: str = "") -> tuple:
     bound, lr, steps = (_check_positive(f"{prefix}bound", bound), _check_positive(f"{prefix}lr", lr),
                         _check_positive(f"{prefix}steps", steps, integer=True))
     if steps > MAX_STEPS:
-        raise ParamError(f"{prefix}steps must be at most {MAX_STEPS:,}, received: {steps}")
+        raise OptionValueError(f"{prefix}steps must be at most {MAX_STEPS:,}, received: {steps}")
     try:
         l2 = float(l2)
     except (TypeError, ValueError):

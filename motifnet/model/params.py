@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ParamError, WindowTooShortError
+from ..errors import OptionValueError, ParamError, WindowTooShortError
 
 log = logging.getLogger("motifnet")
 
@@ -279,7 +279,7 @@ def parse_assignments(assignments) -> dict:
     result = {}
     for text in assignments:
         if "=" not in text:
-            raise ParamError(f"--param expects KEY=VALUE (e.g. kernel_num=20), received: {text!r}")
+            raise OptionValueError(f"--param expects KEY=VALUE (e.g. kernel_num=20), received: {text!r}")
         key, value = text.split("=", 1)
         key = key.strip()
         value = convert_value(key, value.strip())

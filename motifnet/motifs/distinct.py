@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ParamError
+from ..errors import OptionValueError
 from .colocation import SAME_SITES, colocation_scores, merge_colocated
 from .meme import MemeMotif
 
@@ -321,5 +321,5 @@ def check_top_kernels(top) -> int | None:
     if top is None:
         return None
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
-        raise ParamError(f"--top expects a number of kernels >= 1, received: {top!r}")
+        raise OptionValueError(f"--top expects a number of kernels >= 1, received: {top!r}")
     return top

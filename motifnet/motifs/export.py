@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import write_text
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from .homer import format_homer
 from .meme import MemeMotif, format_meme
 
@@ -92,7 +92,7 @@ def trim_motif(motif: MemeMotif, background=None, threshold: float = DEFAULT_TRI
 def check_trim_ic(value: float) -> float:
     """Validate ``--trim-ic``."""
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-        raise ParamError(f"--trim-ic expects a number of bits >= 0 (0 keeps every column), received: {value!r}")
+        raise OptionValueError(f"--trim-ic expects a number of bits >= 0 (0 keeps every column), received: {value!r}")
     return float(value)
 
 
@@ -119,8 +119,8 @@ def check_formats(formats) -> tuple:
     if bad or not parts:
         # Worded as the command line spells the option, whose names reach here unchanged.
         received = ",".join(map(str, formats))
-        raise ParamError(f"--formats expects a comma-separated list of {', '.join(FORMATS)}, "
-                         f"received: {received!r}" + (f" (unknown: {', '.join(bad)})" if bad else ""))
+        raise OptionValueError(f"--formats expects a comma-separated list of {', '.join(FORMATS)}, "
+                               f"received: {received!r}" + (f" (unknown: {', '.join(bad)})" if bad else ""))
     return tuple(dict.fromkeys(parts))
 
 

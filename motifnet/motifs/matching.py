@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.fasta import display_name
-from ..errors import ParamError
+from ..errors import OptionValueError
 from .export import DEFAULT_TRIM_IC, check_formats, check_trim_ic
 from .jaspar import DNA_LETTERS, MotifDatabase, check_unique_names, in_query_letters, load_database, read_motif_file
 from .tomtom import Comparison, compare_motifs
@@ -70,7 +70,7 @@ class MotifOptions:
 def check_top(top) -> int:
     """Validate ``--top`` (matches per query, at least 1)."""
     if not isinstance(top, int) or isinstance(top, bool) or top < 1:
-        raise ParamError(f"--top expects a number of matches >= 1, received: {top!r}")
+        raise OptionValueError(f"--top expects a number of matches >= 1, received: {top!r}")
     return top
 
 

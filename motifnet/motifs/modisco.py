@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -107,10 +107,10 @@ class ModiscoConfig:
                              f"gapped k-mers of at least {MODISCO_MIN_SEQLET} letters: give --window and --flank "
                              f"whose window + 2 * flank is at least {MODISCO_MIN_SEQLET}")
         if not (isinstance(self.fdr, (int, float)) and 0 < self.fdr < 1):
-            raise ParamError(f"--fdr must be a number between 0 and 1, received: {self.fdr!r}")
+            raise OptionValueError(f"--fdr must be a number between 0 and 1, received: {self.fdr!r}")
         if not (isinstance(self.trim_fraction, (int, float)) and math.isfinite(self.trim_fraction)
                 and 0 <= self.trim_fraction <= 1):
-            raise ParamError(f"--trim-fraction must be a number from 0 to 1, received: {self.trim_fraction!r}")
+            raise OptionValueError(f"--trim-fraction must be a number from 0 to 1, received: {self.trim_fraction!r}")
 
     def tfmodisco_arguments(self) -> dict:
         """The keyword arguments of ``modiscolite.tfmodisco.TFMoDISco`` these options set.

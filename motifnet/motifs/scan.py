@@ -26,7 +26,7 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from ._scan_records import RecordChunk, one_hot, record_chunks, shuffled_indices
 from .fimo_background import (
     BIN_SIZE,
@@ -113,14 +113,14 @@ class ScanConfig:
             A threshold outside (0, 1], fewer than one shuffle or chunk record.
         """
         if not 0 < self.threshold <= 1:
-            raise ParamError(f"--threshold is a p-value in (0, 1], received: {self.threshold}")
+            raise OptionValueError(f"--threshold is a p-value in (0, 1], received: {self.threshold}")
         if self.q_threshold is not None and not 0 < self.q_threshold <= 1:
-            raise ParamError(f"--q-threshold is a q-value in (0, 1], received: {self.q_threshold}")
+            raise OptionValueError(f"--q-threshold is a q-value in (0, 1], received: {self.q_threshold}")
         if self.shuffles < 1 or self.chunk_records < 1:
-            raise ParamError(f"--shuffles and the chunk size must be at least 1, received: {self.shuffles}, "
-                             f"{self.chunk_records}")
+            raise OptionValueError(f"--shuffles and the chunk size must be at least 1, received: {self.shuffles}, "
+                                   f"{self.chunk_records}")
         if self.length < 1:
-            raise ParamError(f"--length must be at least 1, received: {self.length}")
+            raise OptionValueError(f"--length must be at least 1, received: {self.length}")
         check_background(self.background)
         return self
 

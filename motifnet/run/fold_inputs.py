@@ -16,7 +16,7 @@ from .._version import __version__
 from ..data.dataset import class_name_from_path
 from ..data.fasta import display_name
 from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from . import rundir
 from .fold_new_inputs import fold_settings
 from .training import check_run_dir
@@ -88,7 +88,7 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
         As :func:`fold_file`.
     """
     if fold_format not in ("context", "profile"):
-        raise ParamError(f"--fold must be 'context' or 'profile', received: {fold_format!r}")
+        raise OptionValueError(f"--fold must be 'context' or 'profile', received: {fold_format!r}")
     if structure_alphabet or structure_pwm:
         given = "--structure-alphabet" if structure_alphabet else "--structure-pwm"
         raise ParamError(f"--fold {fold_format} sets the structure input itself (--structure-alphabet FHIMST"

@@ -23,7 +23,7 @@ from ..data.features import (
     iter_track_values,
 )
 from ..data.genome import Genome, check_genome_options, is_bed_path, iter_bed_blocks, parse_window_id
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .fold_new_inputs import folded_as_trained
 from .rundir import Run
 
@@ -71,7 +71,7 @@ class PredictConfig:
 def _check_inputs(run: Run, config: PredictConfig) -> dict:
     data_meta = run.meta["data"]
     if config.batch_size < 1:
-        raise ParamError(f"--batch-size must be a positive integer, received: {config.batch_size}")
+        raise OptionValueError(f"--batch-size must be a positive integer, received: {config.batch_size}")
     if list(config.fasta).count("-") > 1:
         raise ParamError("standard input ('-') can be read only once")
     trained_tracks = list(data_meta.get("tracks", []))

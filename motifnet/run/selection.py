@@ -7,7 +7,7 @@ import numpy as np
 from ..data.dataset import Dataset, load_dataset
 from ..data.genome import check_genome_options
 from ..data.split import GROUPS
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .fold_new_inputs import folded_as_trained
 from .rundir import Run
 
@@ -54,7 +54,7 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
             entry["path"] = str(path)  # the file given, not its temporary folded copy
         return dataset
     if group not in GROUP_CHOICES:
-        raise ParamError(f"--group must be one of {', '.join(GROUP_CHOICES)}, received: {group!r}")
+        raise OptionValueError(f"--group must be one of {', '.join(GROUP_CHOICES)}, received: {group!r}")
     dataset = run.dataset
     if group == "all":
         return dataset

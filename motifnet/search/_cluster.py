@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .._parallel import available_cores
 from .._signals import SIGNALS, check_stop
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -131,7 +131,7 @@ class ClusterOptions:
                              "already has its workers")
         for name, value in (("--workers", self.workers), ("--threads", self.threads), ("--cores", self.cores)):
             if value is not None and value < 1:
-                raise ParamError(f"{name} must be at least 1, received: {value}")
+                raise OptionValueError(f"{name} must be at least 1, received: {value}")
         if self.kind in SUBMIT_COMMANDS:
             self._check_job_options()
         return self
@@ -149,7 +149,7 @@ class ClusterOptions:
                              f"e.g. {' '.join(examples[name] for name in missing)} (or set "
                              f"{' and '.join(missing)} in ~/.config/dask/jobqueue.yaml)")
         if self.memory is not None and not _is_size(self.memory):
-            raise ParamError(f"--memory must be a size with a unit, e.g. 16GB, 4000MB or 16GiB; received: "
+            raise OptionValueError(f"--memory must be a size with a unit, e.g. 16GB, 4000MB or 16GiB; received: "
                              f"{self.memory!r}")
         if self.walltime is not None:
             pattern, forms = WALLTIMES[self.kind]

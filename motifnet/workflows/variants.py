@@ -14,7 +14,7 @@ from .._io import output_folder, remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
-from ..errors import ParamError
+from ..errors import OptionValueError, ParamError
 from ..interpret.attribution_summary import method_label
 from ..interpret.variants import (
     LOGO_ATTRIBUTION,
@@ -114,7 +114,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     check_output_folder(out, "-o")
     check_variants_run(run)
     if top < 0:
-        raise ParamError(f"--top must be 0 or more, received: {top}")
+        raise OptionValueError(f"--top must be 0 or more, received: {top}")
     encoder = run.dataset_encoder
     config = config.checked(encoder.length)
     offset = encoder.length // 2 if config.offset is None else config.offset

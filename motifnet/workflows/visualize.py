@@ -17,7 +17,7 @@ import numpy as np
 from .._io import output_folder, remove_unwritten, write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
-from ..errors import ParamError
+from ..errors import OptionValueError
 from ..interpret.activations import (
     activation_profiles,
     forward_and_both_strand_activations,
@@ -172,7 +172,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         Sorted by importance, most important first.
     """
     if jobs is not None and jobs < 1:
-        raise ParamError(f"--jobs must be at least 1, received: {jobs}")
+        raise OptionValueError(f"--jobs must be at least 1, received: {jobs}")
     out = Path(out_dir)
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
     chosen = check_kernels(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
