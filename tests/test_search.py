@@ -1,5 +1,6 @@
 """grid-search: grid files, trial ids and seeds, results.tsv, folds, clusters, and searches on Dask."""
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 from helpers import random_dna, write_fasta
 
+from motifnet.data.dataset import load_dataset
 from motifnet.data.options import DataOptions
 from motifnet.errors import MotifnetError, ParamError
 from motifnet.model.params import PRESETS, to_json
@@ -723,26 +725,30 @@ def test_a_continued_search_gives_its_trials_the_kernel_len_it_began_with(data_d
 
 
 @pytest.mark.slow
-def test_preset_auto_takes_trains_preset_for_the_data_once_and_a_continued_search_keeps_it(tmp_path, scheduler):
-    """Default preset auto: windows centred on an RNA element get centred (as train would give them), recorded
-    with the reason; a search continued after the pick keeps the preset it began with."""
+def test_preset_auto_gives_each_trial_the_preset_train_takes_and_a_continued_search_keeps_its_pick(tmp_path,
+                                                                                                 scheduler):
+    """Default preset auto: windows centred on an RNA element get centred, as train gives them, recorded with
+    the reason; a trial with a value only motifnet's network takes gets motifnet, as train would; best/ is
+    train's run; a search continued after the pick keeps it."""
     from helpers import two_class_files
 
     from motifnet.run.rundir import open_run
 
     files = two_class_files(tmp_path, np.random.default_rng(3), "centred", n=150)
     folder = tmp_path / "search"
-    config = SearchConfig(DataOptions(files), str(folder), check_grid({"kernel_num": [4]}),
-                          {"conv_num": 1, "neuron_num": 8, "epochs": 1, "batch_size": 32}, seed=2)
+    config = SearchConfig(DataOptions(files), str(folder), check_grid({"position_bins": [0, 4]}),
+                          {"conv_num": 1, "neuron_num": 8, "epochs": 1, "batch_size": 32, "kernel_num": 4}, seed=2)
     result = run_search(config, on(scheduler))
-    assert result.best is not None
+    assert [row["status"] for row in result.rows] == ["ok", "ok"]
     state = json.loads((folder / "search.json").read_text())
     assert state["settings"]["preset"] == "auto" and state["settings"]["preset_taken"] == "centred"
     assert state["settings"]["preset_values"] == to_json(PRESETS["centred"])
+    assert state["preset_choice"]["preset"] == "centred"
     assert state["preset_choice"]["reason"].startswith("RNA windows in which a class differs from the other "
                                                        "records by position (centred_bound against the other ")
     best = open_run(folder / "best").meta
-    assert best["preset"] == "centred" and best["preset_choice"] == state["preset_choice"]
+    expected = "centred" if result.best["params"]["position_bins"] == 0 else "motifnet"
+    assert best["preset"] == expected and best["preset_choice"]["reason"].startswith(state["preset_choice"]["reason"])
     page = (folder / "summary.html").read_text()
     assert "<code>centred</code>, taken by preset auto for RNA windows in which a class differs" in page
     # Begun (say, by an earlier motifnet) with motifnet for the same data: the trials and best/ keep motifnet.
@@ -750,44 +756,63 @@ def test_preset_auto_takes_trains_preset_for_the_data_once_and_a_continued_searc
     (folder / "search.json").write_text(json.dumps(state))
     (folder / RESULTS).write_text((folder / RESULTS).read_text().splitlines(keepends=True)[0])
     again = run_search(config, on(scheduler))
-    assert len(again.ran) == 1 and open_run(folder / "best").meta["preset"] == "motifnet"
+    assert len(again.ran) == 2 and open_run(folder / "best").meta["preset"] == "motifnet"
     assert json.loads((folder / "search.json").read_text())["settings"]["preset_taken"] == "motifnet"
 
 
-def test_preset_auto_does_not_continue_a_search_begun_with_a_named_preset_and_says_which(tmp_path):
+def test_preset_auto_continues_a_search_with_the_preset_it_began_with_and_a_new_one_picks_again(tmp_path):
     data = DataOptions(small_data(tmp_path))
     folder = tmp_path / "search"
     _prepare_folder(SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="motifnet"))
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     auto = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
-    with pytest.raises(ParamError, match=re.escape("(preset, preset_values differ) (it began with --preset "
-                                                   "motifnet); continue it with the same arguments")):
-        _prepare_folder(auto)
+    # begun with a named preset (before grid-search had auto, or with --preset): the same command continues it
+    settings, earlier = _prepare_folder(auto)
+    assert earlier is not None and settings["preset"] == "motifnet"
     state = json.loads((folder / "search.json").read_text())
-    state["settings"].update(preset="auto", preset_taken="biggest", preset_values=None)
+    state["settings"].update(preset="auto", preset_taken="centred", preset_values=to_json(PRESETS["centred"]))
+    (folder / "search.json").write_text(json.dumps(state))
+    settings, earlier = _prepare_folder(auto)
+    assert earlier is not None and settings["preset_taken"] == "centred"
+    with pytest.raises(ParamError, match=re.escape("(preset, preset_values differ) (it began with --preset auto, "
+                                                   "which took centred); continue it")):
+        _prepare_folder(dataclasses.replace(auto, preset="motifnet"))
+    state["settings"]["preset_taken"] = "biggest"
     (folder / "search.json").write_text(json.dumps(state))
     with pytest.raises(ParamError, match=re.escape("search.json: damaged (preset_taken 'biggest' is not a preset)")):
         _prepare_folder(auto)
-    state["settings"]["preset_taken"] = "pysster"  # a pick recorded: continued with its values
-    state["settings"]["preset_values"] = to_json(PRESETS["pysster"])
+    # Started over (other settings, --overwrite): the earlier pick is not kept, the input is read again.
+    state["settings"]["preset_taken"] = "centred"
     (folder / "search.json").write_text(json.dumps(state))
-    settings, earlier = _prepare_folder(auto)
-    assert earlier is not None and settings["preset_taken"] == "pysster" and pinned_values(settings) == {}
+    settings, earlier = _prepare_folder(dataclasses.replace(auto, metric="pr-auc", overwrite=True))
+    assert earlier is None and "preset_taken" not in settings and settings["preset_values"] is None
+    assert "preset_taken" not in json.loads((folder / "search.json").read_text())["settings"]
 
 
-def test_describe_data_gives_preset_autos_pick_of_the_training_records(tmp_path):
+def test_preset_autos_pick_is_read_on_the_training_records_and_each_trial_settles_it_as_train_does(tmp_path):
     from helpers import two_class_files
 
+    from motifnet.errors import WindowTooShortError
+    from motifnet.run.presets import choose_preset
     from motifnet.search._trial import describe_data
+    from motifnet.search.grid import trial_preset
 
     files = two_class_files(tmp_path, np.random.default_rng(3), "centred", n=150)
-    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="auto", overrides={})
-    assert facts["preset"] == "centred" and facts["preset_choice"]["asked"] == "auto"
-    # centred refuses a value only motifnet's network takes: as for train, motifnet takes over
-    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="auto", overrides={"position_bins": 4})
-    assert facts["preset"] == "motifnet"
-    assert facts["preset_choice"]["reason"].endswith(", but centred does not take --param position_bins=4")
-    assert "preset" not in describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, preset="centred")
+    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, "auto")
+    pick = facts["preset_pick"]
+    assert pick["preset"] == "centred" and pick["asked"] == "auto" and pick["position_tests"][0]["positional"]
+    assert "preset_pick" not in describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, "centred")
+    settings = {"preset": "auto", "preset_taken": "centred"}
+    assert trial_preset(settings, pick, {"kernel_num": 4}, 4, 100) == "centred"
+    # a value only motifnet's network takes: motifnet, as train would give that trial
+    assert trial_preset(settings, pick, {"position_bins": 4}, 4, 100) == "motifnet"
+    assert choose_preset("auto", {"position_bins": 4}, load_dataset(files), None)[0] == "motifnet"
+    # windows too short for the default kernels: that trial fails, one with shorter kernels runs (no whole refusal)
+    with pytest.raises(WindowTooShortError):
+        trial_preset(settings, pick, {}, 4, 12)
+    assert trial_preset(settings, pick, {"kernel_len": 3, "conv_num": 1}, 4, 12) == "centred"
+    assert trial_preset(settings, pick, {"kernel_len": 5}, 4, 12) == "motifnet"  # centred's 3 convolutions do not fit
+    assert trial_preset({"preset": "pysster"}, None, {}, 4, 100) == "pysster"
 
 
 def open_run_params(path):
@@ -1087,24 +1112,26 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
         _prepare_folder(other)
 
 
-@pytest.mark.parametrize("arguments, message", [
-    (["--genome", "{tmp}/missing.fa"], "{tmp}/missing.fa: no such file (--genome)"),
+@pytest.mark.parametrize("arguments, message, status", [
+    (["--genome", "{tmp}/missing.fa"], "{tmp}/missing.fa: no such file (--genome)", 1),
     (["--genome", "{tmp}/genome.fa", "--background", "{tmp}/missing.bed"], "{tmp}/missing.bed: no such file "
-                                                                           "(--background)"),
-    (["--background", "shuffle"], "{tmp}/peaks.bed: BED input needs --genome FILE.fa"),
-    (["--genome", "{tmp}/genome.fa"], "one FASTA file means a single class"),
+                                                                           "(--background)", 1),
+    (["--background", "shuffle"], "{tmp}/peaks.bed: BED input needs --genome FILE.fa", 1),
+    (["--genome", "{tmp}/genome.fa"], "one FASTA file means a single class", 1),
+    # an option's value out of its range: a usage error, as Click's own range checks
     (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--background-ratio", "nan"],
-     "--background-ratio must be a positive number up to"),
-    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--multi-label"], "--background adds a class"),
+     "--background-ratio must be a positive number up to", 2),
+    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--multi-label"], "--background adds a class", 1),
 ])
-def test_bad_genome_and_background_options_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message):
+def test_bad_genome_and_background_options_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message,
+                                                                               status):
     from helpers import make_genome
 
     made = make_genome(tmp_path)
     (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
     result = cli("grid-search", made["bed"], "-o", tmp_path / "s", "--grid", tmp_path / "grid.json",
                  *[argument.format(tmp=tmp_path) for argument in arguments])
-    assert result.exit_code == 1 and message.format(tmp=tmp_path) in result.stderr
+    assert result.exit_code == status and message.format(tmp=tmp_path) in result.stderr
     assert "Traceback" not in result.output and not (tmp_path / "s").exists()
 
 

@@ -134,9 +134,9 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--folds", type=click.IntRange(min=2), metavar="K",
               help="Score by K-fold cross-validation on the train+validation records instead of the validation split.")
 @seed_option("Seed of split, folds and trial seeds.")
-@preset_option("Starting hyperparameter values of every trial: auto takes the preset train would take for "
-               "the data and the fixed --param values, decided once when the data is first read (a continued "
-               "search keeps it); --param, --params and the grid override them.", auto=True)
+@preset_option("Starting hyperparameter values of every trial: auto gives each trial the preset train would "
+               "take with its values (the input tested once, when first read; a continued search keeps that "
+               "pick); --param, --params and the grid override them.", auto=True)
 @click.option("--max-trials", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
               help="Refuse a grid of more trials; raise it to confirm a larger grid.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",

@@ -14,13 +14,14 @@ from ..model.params import AUTO_PRESET, auto_preset, has_auto, network_params, r
 log = logging.getLogger("motifnet")
 
 
-def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records: np.ndarray | None) -> tuple:
+def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records: np.ndarray | None,
+                  pick: dict | None = None) -> tuple:
     """The preset to train with, its network's parameters, and for 'auto' (or None) why it was taken.
 
     Preset auto tests RNA input (:func:`motifnet.data.centring.position_tests` on ``records``) and
-    takes :func:`motifnet.model.params.auto_preset`'s pick. ``centred`` gives way to ``motifnet`` when
-    its network does not fit the windows or refuses ``overrides`` (one of motifnet's own, say
-    position_bins) and motifnet's takes them.
+    takes :func:`motifnet.model.params.auto_preset`'s pick (:func:`pick_by_input`). ``centred`` gives
+    way to ``motifnet`` when its network does not fit the windows or refuses ``overrides`` (one of
+    motifnet's own, say position_bins) and motifnet's takes them (:func:`settle_pick`).
 
     Parameters
     ----------
@@ -31,6 +32,9 @@ def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records
     dataset : motifnet.data.dataset.Dataset
     records : numpy.ndarray of int or None
         The records the test reads (training: the training split). None: all.
+    pick : dict or None
+        For 'auto': :func:`pick_by_input`'s pick for these records, made already (grid-search makes it
+        once for all its trials), used instead of testing the records again. Default is None.
 
     Returns
     -------
@@ -47,6 +51,15 @@ def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records
     letters, length = len(dataset.encoder.alphabet.letters), dataset.encoder.length
     if (preset or AUTO_PRESET) != AUTO_PRESET:
         return preset, logged_network_params(overrides, preset, letters, length), None
+    chosen, params, choice = settle_pick(pick or pick_by_input(dataset, records), overrides, letters, length)
+    log.info("preset auto: %s, for %s", chosen, choice["reason"])
+    _log_kernel_len(overrides, chosen, params, letters)
+    return chosen, params, choice
+
+
+def pick_by_input(dataset: Dataset, records: np.ndarray | None) -> dict:
+    """Preset auto's pick by the input alone: ``{"asked": "auto", "preset": name, "reason": text,
+    "position_tests": [...]}`` (RNA input is tested on ``records``; other input is not)."""
     alphabet = dataset.encoder.alphabet
     tests = []
     if set(alphabet.letters) != set("ACGU"):
@@ -60,15 +73,39 @@ def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records
         shown = max(tests, key=lambda test: round(test.effect, 9))  # the first of equals (two classes: one test)
         why = (f"RNA windows in which {'a class differs' if centred else 'no class differs'} from the other "
                f"records by position ({shown.describe()})")
+    return {"asked": AUTO_PRESET, "preset": chosen, "reason": why,
+            "position_tests": [{"group": test.group, "records": test.records, "g_squared": test.statistic,
+                                "df": test.dof, "p_value": test.p_value, "effect": test.effect,
+                                "positional": test.positional} for test in tests]}
+
+
+def settle_pick(pick: dict, overrides: dict, letters: int, length: int) -> tuple:
+    """The preset of :func:`pick_by_input`'s ``pick`` that takes ``overrides`` on windows of ``length``.
+
+    ``centred`` gives way to ``motifnet`` where its network does not fit the windows, and where it
+    refuses ``overrides`` that motifnet's takes.
+
+    Returns
+    -------
+    tuple
+        ``(preset, params, choice)``: ``choice`` is ``pick`` without its ``preset``, the reason
+        extended by why the pick gave way.
+
+    Raises
+    ------
+    ParamError
+        Neither takes the values; the message says which preset auto took and why.
+    """
+    chosen, why = pick["preset"], pick["reason"]
     params = refused = None
     try:
-        params = logged_network_params(overrides, chosen, letters, length)
+        params = network_params(overrides, chosen, letters, length)
     except ParamError as error:
         refused = error
     if refused is not None and chosen != auto_preset(False, False):
         fallback = None
         try:
-            params = logged_network_params(overrides, auto_preset(False, False), letters, length)
+            params = network_params(overrides, auto_preset(False, False), letters, length)
         except ParamError as error:
             fallback = error
         if fallback is None or isinstance(refused, WindowTooShortError):
@@ -83,12 +120,8 @@ def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records
         # Another preset is no way out of windows too short: every other network is deeper than motifnet's.
         advice = "" if isinstance(refused, WindowTooShortError) else "; --preset names another"
         raise type(refused)(f"{refused} (preset auto took {chosen} for {why}{advice})") from None
-    log.info("preset auto: %s, for %s", chosen, why)
-    return chosen, params, {"asked": AUTO_PRESET, "reason": why,
-                            "position_tests": [{"group": test.group, "records": test.records,
-                                                "g_squared": test.statistic, "df": test.dof, "p_value": test.p_value,
-                                                "effect": test.effect, "positional": test.positional}
-                                               for test in tests]}
+    choice = {key: value for key, value in pick.items() if key != "preset"}
+    return chosen, params, {**choice, "reason": why}
 
 
 def refused_overrides(overrides: dict, preset: str) -> str:
@@ -113,6 +146,10 @@ def param_text(value) -> str:
 def logged_network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
     """:func:`motifnet.model.params.network_params`, logging the kernel length that 'auto' decided."""
     params = network_params(overrides, preset, letters, length)
+    _log_kernel_len(overrides, preset, params, letters)
+    return params
+
+
+def _log_kernel_len(overrides: dict, preset: str, params: dict, letters: int) -> None:
     if has_auto(resolve(overrides, preset)["kernel_len"]):
         log.info("kernel_len auto: kernels of %s for an alphabet of %d letters", params["kernel_len"], letters)
-    return params

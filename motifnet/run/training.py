@@ -81,9 +81,9 @@ class TrainConfig:
         ``motifnet.json`` records the preset taken and, under ``preset_choice``, why). Default is
         None: 'auto'.
     preset_choice : dict or None
-        Why the named ``preset`` was taken, where another command took it by preset auto for this
-        run (``grid-search`` retraining its best trial); recorded in ``motifnet.json`` under
-        ``preset_choice``, as train's own choice is. Default is None.
+        For preset auto: its pick by the input, made already for the same training records
+        (:func:`motifnet.run.presets.pick_by_input`; ``grid-search`` makes it once for its trials and
+        the retraining of the best), used instead of testing them again. Default is None.
     val_chroms, test_chroms : tuple of str
         BED input: hold out the windows of these chromosomes as the validation and test groups
         instead of a random split (see :func:`motifnet.data.split.chromosome_split`). Default is none.
@@ -254,8 +254,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         raise ParamError("--epistatic-reg needs --task regression")
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     # Preset auto reads the training records only; parameters are checked before anything is written.
-    preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"])
-    choice = choice or config.preset_choice
+    preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],
+                                           config.preset_choice)
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
     adjacency = read_adjacencies(params)

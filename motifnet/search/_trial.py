@@ -104,35 +104,29 @@ def configure_threads(threads: int | None) -> None:
         pass  # already initialised by an earlier trial in this process
 
 
-def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: int, preset: str | None = None,
-                  overrides: dict | None = None) -> dict:
+def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: int, preset: str | None = None) -> dict:
     """Read the data on a worker (cached there for the trials) and describe what the search needs.
 
-    With ``preset`` 'auto', also the preset ``motifnet train`` would take for this data, its split
-    and the fixed parameters ``overrides`` (:func:`motifnet.run.presets.choose_preset`), under
-    ``preset`` and ``preset_choice``.
+    With ``preset`` 'auto', also preset auto's pick by the input, as ``motifnet train`` makes it on the
+    training records of the same split (:func:`motifnet.run.presets.pick_by_input`), under ``preset_pick``.
 
     A problem with the data is returned as ``{"error": MotifnetError}`` rather than raised, so that
     the worker does not log it as a crash; the search raises it.
     """
     from ..data.dataset import check_class_sizes
     from ..model.params import AUTO_PRESET
-    from ..run.presets import choose_preset
+    from ..run.presets import pick_by_input
 
     try:
         dataset = cached_dataset(data, sha256)
         check_class_sizes(dataset)
         index = split_indices(dataset.labels, split, split_seed)
-        choice = {}
-        if preset == AUTO_PRESET:
-            # The training records of the search's split, as train reads them for the same choice.
-            taken, _, why = choose_preset(AUTO_PRESET, overrides or {}, dataset, index["train"])
-            choice = {"preset": taken, "preset_choice": why}
+        pick = {"preset_pick": pick_by_input(dataset, index["train"])} if preset == AUTO_PRESET else {}
     except MotifnetError as error:
         return {"error": error}
     searched = np.concatenate([index["train"], index["val"]])
     return {
-        **choice,
+        **pick,
         "records": len(dataset),
         "length": int(dataset.encoder.length),
         "class_names": list(dataset.class_names),

@@ -37,7 +37,7 @@ from .._version import __version__
 from ..data.dataset import check_options
 from ..data.genome import is_bed_path
 from ..data.options import DataOptions
-from ..errors import InputError, MotifnetError, ParamError
+from ..errors import InputError, MotifnetError, OptionValueError, ParamError
 from ..model.params import (
     AUTO_PRESET,
     PRESETS,
@@ -51,6 +51,7 @@ from ..model.params import (
     resolve_kernel_len,
     to_json,
 )
+from ..run.presets import settle_pick
 from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
@@ -245,10 +246,10 @@ class SearchConfig:
         Refuse a grid of more trials (a typing slip can make millions). Default is :data:`MAX_TRIALS`.
     preset : str or None
         The hyperparameters that ``params`` and the grid override (see
-        :data:`motifnet.model.params.PRESETS`), or 'auto': the preset ``motifnet train`` takes for the
-        data with the fixed ``params`` (:func:`motifnet.run.presets.choose_preset`), decided once, when a
-        worker first reads the data; every trial starts from it. Default is None: 'auto'. A search
-        continued with 'auto' keeps the preset it took when it began.
+        :data:`motifnet.model.params.PRESETS`), or 'auto': each trial starts from the preset ``motifnet
+        train`` takes with its values (:func:`trial_preset`), the input tested once, when a worker first
+        reads the data (:func:`motifnet.run.presets.pick_by_input`). Default is None: 'auto'. A search
+        continued with 'auto' keeps the pick it began with, or the named preset it began with.
     """
 
     data: DataOptions
@@ -271,9 +272,9 @@ class SearchConfig:
         ParamError, InputError
         """
         if self.metric not in METRICS:
-            raise ParamError(f"--metric must be one of {', '.join(METRICS)}, received: {self.metric!r}")
+            raise OptionValueError(f"--metric must be one of {', '.join(METRICS)}, received: {self.metric!r}")
         if self.folds is not None and self.folds < 2:
-            raise ParamError(f"--folds must be at least 2, received: {self.folds}")
+            raise OptionValueError(f"--folds must be at least 2, received: {self.folds}")
         check_grid_size(self.grid, self.max_trials)
         data = self.data
         if data.task != "classification" or data.feature_files or data.tracks:
@@ -400,31 +401,19 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     seed = config.seed
     if seed is None:
         seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
-    settings = _settings(config, seed)
-    if settings["preset"] == AUTO_PRESET and earlier and earlier["settings"].get("preset") == AUTO_PRESET \
-            and "preset_taken" in earlier["settings"]:
-        # The preset auto took when the search began: the trials of one search start from one preset.
-        settings["preset_taken"] = earlier["settings"]["preset_taken"]
-        settings["preset_values"] = to_json(PRESETS[settings["preset_taken"]])
-    if earlier and isinstance(earlier["settings"].get("preset_values"), dict) and settings["preset_values"]:
-        recorded = earlier["settings"]["preset_values"]
-        now = settings["preset_values"]
-        # A value the preset now decides from the input ('auto') where the search recorded a number: the
-        # search goes on with the recorded number (pinned_values), so that its trials build the same networks.
-        if all(value == now[name] or has_auto(now[name]) and not has_auto(value)
-               for name, value in _as_now(recorded, now).items()):
-            settings["preset_values"] = recorded
+    fresh = _settings(config, seed)
+    settings = _as_continued(fresh, earlier["settings"]) if earlier else fresh
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
             changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
-            began = earlier["settings"]["preset"]
-            # e.g. a search begun before grid-search's preset auto, continued without --preset
-            hint = (f" (it began with --preset {began})" if settings["preset"] == AUTO_PRESET and began in PRESETS
-                    and "preset" in changed else "")
+            began, taken = earlier["settings"]["preset"], earlier["settings"].get("preset_taken")
+            hint = (f" (it began with --preset {began}{f', which took {taken}' if taken else ''})"
+                    if "preset" in changed else "")
             raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ"
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
                              f"){hint}; continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
+        settings = fresh  # a new search: nothing of the earlier one is kept
         _remove_search_files(folder)  # with --overwrite, or a search that had not finished a trial
         earlier = None
     folder.mkdir(parents=True, exist_ok=True)
@@ -432,6 +421,31 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         write_json(folder / SETTINGS, {"motifnet_version": __version__, "settings": settings,
                                        "status": "running", "best": None})
     return settings, earlier
+
+
+def _as_continued(settings: dict, recorded: dict) -> dict:
+    """``settings`` as a continuation of the search that recorded ``recorded``, where the difference
+    is one a continued search takes over (compared with ``recorded`` afterwards):
+
+    - preset auto continues the preset the search began with: the one auto took (``preset_taken``),
+      or a named one (a search begun before grid-search had auto, or with ``--preset``);
+    - a value the preset now decides from the input ('auto') where the search recorded a number: the
+      search goes on with the recorded number (:func:`pinned_values`), so that its trials build the
+      same networks.
+    """
+    settings = dict(settings)
+    if settings["preset"] == AUTO_PRESET:
+        if recorded.get("preset") == AUTO_PRESET and recorded.get("preset_taken") in PRESETS:
+            settings.update(preset_taken=recorded["preset_taken"],
+                            preset_values=to_json(PRESETS[recorded["preset_taken"]]))
+        elif recorded.get("preset") in PRESETS:
+            settings.update(preset=recorded["preset"], preset_values=to_json(PRESETS[recorded["preset"]]))
+    if isinstance(recorded.get("preset_values"), dict) and settings["preset_values"]:
+        before, now = recorded["preset_values"], settings["preset_values"]
+        if all(value == now[name] or has_auto(now[name]) and not has_auto(value)
+               for name, value in _as_now(before, now).items()):
+            settings["preset_values"] = before
+    return settings
 
 
 def _remove_search_files(folder: Path) -> None:
@@ -649,9 +663,10 @@ def _describe(trial: Trial) -> str:
     return " ".join(f"{name}={format_value(value)}" for name, value in trial.values.items())
 
 
-def _best_state(best_dir: Path, params: dict, seed: int, preset: str) -> str | None:
+def _best_state(best_dir: Path, params: dict, seed: int, preset: str, pick: dict | None = None) -> str | None:
     """'current' when ``best_dir`` holds the complete run of these parameters and seed, 'interrupted'
-    when it holds their unfinished run (retraining continues it), else None."""
+    when it holds their unfinished run (retraining continues it), else None. ``pick``: preset auto's
+    (:func:`motifnet.run.presets.pick_by_input`) where ``preset`` is 'auto'."""
     from ..run.rundir import open_run
 
     try:
@@ -662,6 +677,11 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str) -> str | N
         letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
     except (KeyError, TypeError):  # a damaged motifnet.json: the run is trained again
         return None
+    if preset == AUTO_PRESET:
+        try:
+            preset = settle_pick(pick, params, letters, run.meta["data"]["encoder"]["length"])[0]
+        except (ParamError, KeyError, TypeError):
+            return None
     if run.meta.get("seed") != seed or not matches_saved(run.meta["params"],
                                                          resolve_kernel_len(resolve(params, preset), letters)):
         return None
@@ -756,9 +776,9 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         best_dir = folder / BEST
         test_metrics = None
         if best is not None:
-            choice = read_search_state(folder).get("preset_choice") if settings["preset"] == AUTO_PRESET else None
             test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
-                                         config.split, seed, (data, checksums), network_preset(settings), choice)
+                                         config.split, seed, (data, checksums), settings["preset"],
+                                         _recorded_pick(folder, settings))
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
@@ -785,14 +805,15 @@ def _for_workers(data: DataOptions, seed: int) -> DataOptions:
 
 
 def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,
-                  data, preset: str, preset_choice: dict | None = None) -> dict | None:
+                  data, preset: str, pick: dict | None = None) -> dict | None:
     """Train the best trial's parameters into ``best_dir`` on a worker, unless it holds that run already.
 
     ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files;
-    ``preset_choice``: why preset auto took ``preset``, recorded in the run's ``motifnet.json``.
+    ``preset``: a name, or 'auto' with its ``pick`` by the input, which the training settles for the
+    parameters as ``motifnet train`` does (:func:`motifnet.run.presets.settle_pick`).
     Returns the new run's test metrics, or None when the run was there already.
     """
-    state = _best_state(best_dir, params, seed, preset)
+    state = _best_state(best_dir, params, seed, preset, pick)
     if state == "current":
         log.info("%s already holds the best trial's run", best_dir)
         return None
@@ -805,7 +826,7 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
                                overwrite=state != "interrupted", resume=state == "interrupted", preset=preset,
-                               preset_choice=preset_choice)
+                               preset_choice=pick)
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
@@ -842,22 +863,22 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     from distributed import TimeoutError as WaitTimeout
     from distributed import wait
 
-    described = connection.client.submit(describe_data, *data, tuple(config.split), seed,
-                                         preset=settings["preset"], overrides=to_json(config.params), pure=False,
-                                         resources=connection.resources, key=f"motifnet-data-{uuid.uuid4().hex}")
+    described = connection.client.submit(describe_data, *data, tuple(config.split), seed, settings["preset"],
+                                         pure=False, resources=connection.resources,
+                                         key=f"motifnet-data-{uuid.uuid4().hex}")
     facts = described.result()
     if "error" in facts:
         raise facts["error"]  # a problem with the data stops the search before any trial
     _check_data(config, facts)
-    if settings["preset"] == AUTO_PRESET:
-        _record_preset_taken(Path(config.search_dir), settings, facts)
-    preset = network_preset(settings)
+    pick = _record_pick(Path(config.search_dir), settings, facts["preset_pick"]) \
+        if settings["preset"] == AUTO_PRESET else None
+    presets = {}  # each trial's preset: for auto, the one train would take with the trial's values
     token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
 
     def submit(trial, attempt):
         task = TrialTask(trial.id, to_json({**pinned, **trial.params}), trial.seed, seed, tuple(config.split),
                          config.metric, config.folds, connection.threads, *data,
-                         preset=preset)
+                         preset=presets[trial.id])
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
@@ -867,18 +888,22 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
         ran.append(trial.id)
         nonlocal done
         done += 1
+        described = _describe(trial)
+        if pick is not None and presets.get(trial.id, pick["preset"]) != pick["preset"]:
+            described += f" (preset {presets[trial.id]}, as train takes for these values)"
         if outcome["status"] == "ok":
-            log.info("[%d/%d] trial %s %s: %s %.4f (%g epochs, %.1f s)", done, total, trial.id, _describe(trial),
+            log.info("[%d/%d] trial %s %s: %s %.4f (%g epochs, %.1f s)", done, total, trial.id, described,
                      config.metric, outcome["score"], outcome["epochs"], outcome["seconds"])
         else:
-            log.warning("[%d/%d] trial %s %s failed: %s", done, total, trial.id, _describe(trial), row["error"])
+            log.warning("[%d/%d] trial %s %s failed: %s", done, total, trial.id, described, row["error"])
         if on_result is not None:
             on_result(row, done, total)
 
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            network_params({**pinned, **trial.params}, preset, facts["letters"], facts["length"])
+            presets[trial.id] = trial_preset(settings, pick, {**pinned, **trial.params}, facts["letters"],
+                                             facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
@@ -915,23 +940,48 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
         raise
 
 
-def _record_preset_taken(folder: Path, settings: dict, facts: dict) -> None:
-    """Preset auto's pick (``facts`` of :func:`describe_data`): recorded in ``settings`` and ``search.json``
-    the first time, kept when the search is continued."""
-    taken, choice = facts["preset"], facts["preset_choice"]
+def _record_pick(folder: Path, settings: dict, pick: dict) -> dict:
+    """Preset auto's pick by the input (:func:`motifnet.run.presets.pick_by_input`): recorded in ``settings``
+    and ``search.json`` the first time; a continued search keeps the one it began with, returned."""
     if "preset_taken" in settings:
-        if settings["preset_taken"] != taken:
-            log.warning("preset auto: this search began with %s; its trials keep it (the input now calls for %s, "
-                        "for %s)", settings["preset_taken"], taken, choice["reason"])
-        else:
-            log.info("preset auto: %s, as when this search began", taken)
-        return
-    log.info("preset auto: %s, for %s", taken, choice["reason"])
-    settings.update(preset_taken=taken, preset_values=to_json(PRESETS[taken]))
+        recorded = _recorded_pick(folder, settings)
+        if recorded["preset"] != pick["preset"]:
+            log.warning("preset auto: this search began with %s; it keeps it (the input now calls for %s, for %s)",
+                        recorded["preset"], pick["preset"], pick["reason"])
+        return recorded
+    log.info("preset auto: %s, for %s", pick["preset"], pick["reason"])
+    settings.update(preset_taken=pick["preset"], preset_values=to_json(PRESETS[pick["preset"]]))
     state = read_search_state(folder)
-    state["settings"].update(preset_taken=taken, preset_values=settings["preset_values"])
-    state["preset_choice"] = choice
+    state["settings"].update(preset_taken=pick["preset"], preset_values=settings["preset_values"])
+    state["preset_choice"] = pick
     write_json(folder / SETTINGS, state)
+    return pick
+
+
+def _recorded_pick(folder: Path, settings: dict) -> dict | None:
+    """The pick preset auto made when the search began (None for a named preset)."""
+    if settings["preset"] != AUTO_PRESET:
+        return None
+    recorded = read_search_state(folder).get("preset_choice")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("reason"), str):
+        recorded = {"asked": AUTO_PRESET, "reason": "the input, when this search began", "position_tests": []}
+    return {**recorded, "preset": settings["preset_taken"]}
+
+
+def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, length: int) -> str:
+    """The preset a trial with ``params`` starts from: the search's own, or for preset auto the one
+    ``motifnet train`` takes with these values (``pick`` settled by :func:`motifnet.run.presets.settle_pick`:
+    ``centred`` gives way to ``motifnet`` for values only motifnet's network takes).
+
+    Raises
+    ------
+    ParamError
+        The preset cannot build this trial's network on windows of ``length``.
+    """
+    if settings["preset"] != AUTO_PRESET:
+        network_params(params, settings["preset"], letters, length)
+        return settings["preset"]
+    return settle_pick(pick, params, letters, length)[0]
 
 
 def _retrained(future, stop_event: str) -> dict:
