@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import OptionValueError, ParamError
+from ..errors import OptionValueError
 
 log = logging.getLogger("motifnet")
 
@@ -73,8 +73,8 @@ def text_list(text: str | None, option: str, noun: str = "values", example: str 
     if parts[-1] == "":
         parts.pop()
     if not any(parts):
-        raise ParamError(f"{option} is empty: give comma-separated {noun} (e.g. {example}), or leave the option out "
-                         "for its default")
+        raise OptionValueError(f"{option} is empty: give comma-separated {noun} (e.g. {example}), or leave the "
+                               "option out for its default")
     if "" in parts:
         raise OptionValueError(f"{option} expects comma-separated {noun} (e.g. {example}), received: {text!r}")
     return parts
