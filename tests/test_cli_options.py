@@ -220,6 +220,15 @@ def test_bad_option_strings_give_one_line(cli, tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.stderr
 
 
+def test_a_missing_choice_option_is_one_line_with_its_choices(cli, tmp_path):
+    """Click lists the choices one a line; a batch log or a pipeline's stderr gets them in one."""
+    result = cli("attribute", tmp_path, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "Error: Missing option '--method'. Choose from: saliency, grad-input, integrated-gradients, deeplift, ism "
+        "(see 'main attribute --help')"]
+
+
 # -- the command group ---------------------------------------------------------------------------------
 
 def test_help_lists_every_command(cli):

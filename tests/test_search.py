@@ -766,9 +766,15 @@ def test_preset_auto_continues_a_search_with_the_preset_it_began_with_and_a_new_
     _prepare_folder(SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3, preset="motifnet"))
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     auto = SearchConfig(data, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
-    # begun with a named preset (before grid-search had auto, or with --preset): the same command continues it
+    # begun with a named preset (before grid-search had auto, or with --preset): the same command continues it,
+    # and --overwrite starts it over under auto
     settings, earlier = _prepare_folder(auto)
     assert earlier is not None and settings["preset"] == "motifnet"
+    named = (folder / "search.json").read_text()
+    settings, earlier = _prepare_folder(dataclasses.replace(auto, overwrite=True))
+    assert earlier is None and settings["preset"] == "auto" and settings["preset_values"] is None
+    (folder / "search.json").write_text(named)
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     state = json.loads((folder / "search.json").read_text())
     state["settings"].update(preset="auto", preset_taken="centred", preset_values=to_json(PRESETS["centred"]))
     (folder / "search.json").write_text(json.dumps(state))
@@ -803,16 +809,19 @@ def test_preset_autos_pick_is_read_on_the_training_records_and_each_trial_settle
     assert pick["preset"] == "centred" and pick["asked"] == "auto" and pick["position_tests"][0]["positional"]
     assert "preset_pick" not in describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, "centred")
     settings = {"preset": "auto", "preset_taken": "centred"}
-    assert trial_preset(settings, pick, {"kernel_num": 4}, 4, 100) == "centred"
+    assert trial_preset(settings, pick, {"kernel_num": 4}, 4, 100) == ("centred", "")
     # a value only motifnet's network takes: motifnet, as train would give that trial
-    assert trial_preset(settings, pick, {"position_bins": 4}, 4, 100) == "motifnet"
+    assert trial_preset(settings, pick, {"position_bins": 4}, 4, 100) == (
+        "motifnet", ", but centred does not take --param position_bins=4")
     assert choose_preset("auto", {"position_bins": 4}, load_dataset(files), None)[0] == "motifnet"
     # windows too short for the default kernels: that trial fails, one with shorter kernels runs (no whole refusal)
     with pytest.raises(WindowTooShortError):
         trial_preset(settings, pick, {}, 4, 12)
-    assert trial_preset(settings, pick, {"kernel_len": 3, "conv_num": 1}, 4, 12) == "centred"
-    assert trial_preset(settings, pick, {"kernel_len": 5}, 4, 12) == "motifnet"  # centred's 3 convolutions do not fit
-    assert trial_preset({"preset": "pysster"}, None, {}, 4, 100) == "pysster"
+    assert trial_preset(settings, pick, {"kernel_len": 3, "conv_num": 1}, 4, 12) == ("centred", "")
+    # centred's 3 convolutions do not fit
+    assert trial_preset(settings, pick, {"kernel_len": 5}, 4, 12) == (
+        "motifnet", ", but centred's network does not fit windows of 12")
+    assert trial_preset({"preset": "pysster"}, None, {}, 4, 100) == ("pysster", "")
 
 
 def open_run_params(path):

@@ -400,6 +400,15 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
     assert (folder / "a_file").read_text() == "the user's"
 
 
+def test_an_offset_outside_the_models_window_is_refused_with_status_1_not_as_a_usage_error(cli, tiny):
+    """The limit is the model's length, not the option's own range: exit 1, as other checks against the model."""
+    out = tiny["folder"] / "offset_out"
+    result = cli("variants", tiny["run"], "--vcf", tiny["vcf"], "--genome", tiny["genome"], "-o", out,
+                 "--offset", 10_000)
+    assert result.exit_code == 1 and "--offset must lie in the window, 0 to " in result.output
+    assert "--help" not in result.output and not out.exists()
+
+
 def test_a_null_above_its_limit_is_refused_in_one_line_before_any_work(cli, tiny, monkeypatch):
     import motifnet.workflows.variants as workflow
     from motifnet.errors import ParamError

@@ -56,7 +56,9 @@ class OneLineUsageError(click.UsageError):
 
     def show(self, file=None) -> None:
         hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
-        click.echo(f"Error: {self.format_message()}{hint}", file=file, err=True)
+        # Click lists a missing choice option's choices one a line: one line of them here.
+        message = " ".join(self.format_message().split())
+        click.echo(f"Error: {message}{hint}", file=file, err=True)
 
 
 def refuse_empty_values(command: click.Command) -> click.Command:

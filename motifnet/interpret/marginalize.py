@@ -84,16 +84,16 @@ class MarginalizeConfig:
             A value out of range.
         """
         if self.n < 2:
-            raise ParamError(f"-n needs at least 2 background sequences (for a confidence interval), received: "
-                             f"{self.n}")
+            raise OptionValueError(f"-n needs at least 2 background sequences (for a confidence interval), "
+                                   f"received: {self.n}")
         if self.position is not None and self.position < 0:
             raise OptionValueError(f"--position is a 0-based start, received: {self.position}")
         if self.pairs == 1:
-            raise ParamError("--pairs 1 makes no pair: give the number of motifs to pair, at least 2 (or 0 for no "
-                             "pairs)")
+            raise OptionValueError("--pairs 1 makes no pair: give the number of motifs to pair, at least 2 (or 0 "
+                                   "for no pairs)")
         if self.pairs < 0 or self.max_spacing < 0 or self.batch_size < 1:
-            raise ParamError(f"--pairs and --max-spacing must be 0 or more and --batch-size 1 or more, received: "
-                             f"{self.pairs}, {self.max_spacing}, {self.batch_size}")
+            raise OptionValueError(f"--pairs and --max-spacing must be 0 or more and --batch-size 1 or more, "
+                                   f"received: {self.pairs}, {self.max_spacing}, {self.batch_size}")
         return self
 
 

@@ -20,7 +20,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..data.genome import Genome, Window
-from ..errors import OptionValueError
+from ..errors import OptionValueError, ParamError
 from ..run.predict import predict_encoded
 from .attribution import AttributionConfig, attribute
 from .attribution_summary import logo_heights
@@ -64,8 +64,9 @@ class VariantConfig:
     def checked(self, length: int) -> VariantConfig:
         """Refuse an offset outside a window of ``length``, ``null`` outside 0 to :data:`MAX_NULL`, batch size < 1."""
         if self.offset is not None and not 0 <= self.offset < length:
-            raise OptionValueError(f"--offset must lie in the window, 0 to {length - 1} (the model's length), "
-                                   f"received: {self.offset}")
+            # The window is the model's: a limit of the model, not of the option (exit 1, not a usage error).
+            raise ParamError(f"--offset must lie in the window, 0 to {length - 1} (the model's length), "
+                             f"received: {self.offset}")
         if self.null < 0:
             raise OptionValueError(f"--null must be 0 or more, received: {self.null}")
         if self.null > MAX_NULL:

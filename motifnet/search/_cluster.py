@@ -154,7 +154,7 @@ class ClusterOptions:
         if self.walltime is not None:
             pattern, forms = WALLTIMES[self.kind]
             if not pattern.fullmatch(self.walltime):
-                raise ParamError(f"--walltime of {self.kind.upper()} jobs must be {forms}; received: "
+                raise OptionValueError(f"--walltime of {self.kind.upper()} jobs must be {forms}; received: "
                                  f"{self.walltime!r}")
 
 

@@ -402,7 +402,9 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     if seed is None:
         seed = earlier["settings"]["seed"] if earlier else secrets.randbelow(2**31)
     fresh = _settings(config, seed)
-    settings = _as_continued(fresh, earlier["settings"]) if earlier else fresh
+    # A named preset is continued under auto only by a search that goes on (not started over with --overwrite).
+    settings = _as_continued(fresh, earlier["settings"], not config.overwrite and _has_results(folder)) \
+        if earlier else fresh
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
             changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
@@ -423,12 +425,12 @@ def _prepare_folder(config: SearchConfig) -> tuple:
     return settings, earlier
 
 
-def _as_continued(settings: dict, recorded: dict) -> dict:
+def _as_continued(settings: dict, recorded: dict, named: bool = True) -> dict:
     """``settings`` as a continuation of the search that recorded ``recorded``, where the difference
     is one a continued search takes over (compared with ``recorded`` afterwards):
 
     - preset auto continues the preset the search began with: the one auto took (``preset_taken``),
-      or a named one (a search begun before grid-search had auto, or with ``--preset``);
+      or, with ``named``, a named one (a search begun before grid-search had auto, or with ``--preset``);
     - a value the preset now decides from the input ('auto') where the search recorded a number: the
       search goes on with the recorded number (:func:`pinned_values`), so that its trials build the
       same networks.
@@ -438,7 +440,9 @@ def _as_continued(settings: dict, recorded: dict) -> dict:
         if recorded.get("preset") == AUTO_PRESET and recorded.get("preset_taken") in PRESETS:
             settings.update(preset_taken=recorded["preset_taken"],
                             preset_values=to_json(PRESETS[recorded["preset_taken"]]))
-        elif recorded.get("preset") in PRESETS:
+        elif named and recorded.get("preset") in PRESETS:
+            log.info("preset auto: this search began with --preset %s and goes on with it (--overwrite starts it "
+                     "over)", recorded["preset"])
             settings.update(preset=recorded["preset"], preset_values=to_json(PRESETS[recorded["preset"]]))
     if isinstance(recorded.get("preset_values"), dict) and settings["preset_values"]:
         before, now = recorded["preset_values"], settings["preset_values"]
@@ -741,6 +745,8 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
     folder = Path(config.search_dir)
     seed = settings["seed"]
     pinned = pinned_values(settings)
+    if settings["preset"] == AUTO_PRESET and "preset_taken" in settings:
+        log.info("preset auto: %s, as when this search began", settings["preset_taken"])
     if pinned:
         log.info("continuing a search that began with %s: its trials keep that value",
                  ", ".join(f"{name}={format_value(value)}" for name, value in pinned.items()))
@@ -873,6 +879,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     pick = _record_pick(Path(config.search_dir), settings, facts["preset_pick"]) \
         if settings["preset"] == AUTO_PRESET else None
     presets = {}  # each trial's preset: for auto, the one train would take with the trial's values
+    gave_way = {}  # and why it is not auto's pick (", but centred does not take ...")
     token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
 
     def submit(trial, attempt):
@@ -889,8 +896,8 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
         nonlocal done
         done += 1
         described = _describe(trial)
-        if pick is not None and presets.get(trial.id, pick["preset"]) != pick["preset"]:
-            described += f" (preset {presets[trial.id]}, as train takes for these values)"
+        if gave_way.get(trial.id):
+            described += f" (preset {presets[trial.id]}{gave_way[trial.id]})"
         if outcome["status"] == "ok":
             log.info("[%d/%d] trial %s %s: %s %.4f (%g epochs, %.1f s)", done, total, trial.id, described,
                      config.metric, outcome["score"], outcome["epochs"], outcome["seconds"])
@@ -902,8 +909,8 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     waiting = deque()  # (trial, attempt, errors of earlier attempts), submitted as workers become free
     for trial in pending:
         try:
-            presets[trial.id] = trial_preset(settings, pick, {**pinned, **trial.params}, facts["letters"],
-                                             facts["length"])
+            presets[trial.id], gave_way[trial.id] = trial_preset(settings, pick, {**pinned, **trial.params},
+                                                                 facts["letters"], facts["length"])
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
@@ -968,10 +975,17 @@ def _recorded_pick(folder: Path, settings: dict) -> dict | None:
     return {**recorded, "preset": settings["preset_taken"]}
 
 
-def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, length: int) -> str:
+def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, length: int) -> tuple:
     """The preset a trial with ``params`` starts from: the search's own, or for preset auto the one
     ``motifnet train`` takes with these values (``pick`` settled by :func:`motifnet.run.presets.settle_pick`:
-    ``centred`` gives way to ``motifnet`` for values only motifnet's network takes).
+    ``centred`` gives way to ``motifnet`` for values only motifnet's network takes, and on windows too
+    short for its network).
+
+    Returns
+    -------
+    tuple
+        ``(preset, why)``: ``why`` says why auto's pick gave way (", but centred does not take ..."),
+        else it is empty.
 
     Raises
     ------
@@ -980,8 +994,9 @@ def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, 
     """
     if settings["preset"] != AUTO_PRESET:
         network_params(params, settings["preset"], letters, length)
-        return settings["preset"]
-    return settle_pick(pick, params, letters, length)[0]
+        return settings["preset"], ""
+    preset, _, choice = settle_pick(pick, params, letters, length)
+    return preset, choice["reason"][len(pick["reason"]):]
 
 
 def _retrained(future, stop_event: str) -> dict:
