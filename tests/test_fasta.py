@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import logging
 import re
 import sys
 
@@ -139,6 +140,22 @@ def test_iter_text_stream_reads_plain_and_gzip_text(tmp_path, compress):
     path.write_bytes(gzip.compress(data) if compress else data)
     with iter_text_stream(path) as handle:
         assert handle.read().splitlines() == ["a\tb", "1\t2"]
+
+
+def test_bytes_that_are_not_utf8_are_named_once_by_file_and_line(tmp_path, caplog):
+    """A Latin-1 VCF id became U+FFFD in variants.tsv without a word."""
+    path = tmp_path / "latin1.vcf"
+    path.write_bytes(b"##fileformat=VCFv4.2\nchr1\t5\trs\xe9\tA\tC\nchr1\t9\tr\xe8\tA\tC\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"), iter_text_stream(path) as handle:
+        lines = list(handle)
+    assert lines[1] == "chr1\t5\trs\ufffd\tA\tC\n"
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{path}, line 2: bytes that are not UTF-8 text, read as the replacement character U+FFFD; ids and names "
+        "from such lines will not match the file's: save it as UTF-8 to keep them"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"), iter_text_stream(path) as handle:
+        assert handle.readline() and handle.readline() and handle.readline()
+    assert "line 2:" in caplog.records[0].getMessage() and len(caplog.records) == 1
 
 
 def test_utf8_byte_order_mark_is_ignored(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import sys
 import zlib
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+
+log = logging.getLogger("motifnet")
 
 _GZIP_MAGIC = b"\x1f\x8b"
 #: The message for a record without sequence (its file, record and id go before it).
@@ -310,19 +313,36 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
 
 
 class _TextStream(io.TextIOWrapper):
-    """Lines of text whose read errors (a damaged gzip) become an :class:`InputError` naming the file."""
+    """Lines of text whose read errors (a damaged gzip) become an :class:`InputError` naming the file.
+
+    Bytes that are not UTF-8 (a Latin-1 id, say) are read as U+FFFD; the first line that holds one is
+    named in a warning, since ids and names taken from it will not be the file's.
+    """
+
+    lines_read = 0
+    warned = False
 
     def __next__(self):
-        try:
-            return super().__next__()
-        except _READ_ERRORS as error:
-            raise _unreadable(self.display_name, error) from None
+        line = self.readline()  # one path for every line read, so that each is counted once
+        if not line:
+            raise StopIteration
+        return line
 
     def readline(self, size=-1):
         try:
-            return super().readline(size)
+            return self._counted(super().readline(size))
         except _READ_ERRORS as error:
             raise _unreadable(self.display_name, error) from None
+
+    def _counted(self, line: str) -> str:
+        self.lines_read += line.endswith("\n")
+        # NUL bytes: UTF-16 or binary data, which the readers refuse with a message of their own.
+        if "\ufffd" in line and "\x00" not in line and not self.warned:
+            self.warned = True
+            log.warning("%s, line %d: bytes that are not UTF-8 text, read as the replacement character U+FFFD; "
+                        "ids and names from such lines will not match the file's: save it as UTF-8 to keep them",
+                        self.display_name, self.lines_read + (not line.endswith("\n")))
+        return line
 
 
 def iter_text_stream(path, kind: str = "a text file") -> io.TextIOBase:
