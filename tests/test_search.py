@@ -740,6 +740,8 @@ def test_preset_auto_gives_each_trial_the_preset_train_takes_and_a_continued_sea
                           {"conv_num": 1, "neuron_num": 8, "epochs": 1, "batch_size": 32, "kernel_num": 4}, seed=2)
     result = run_search(config, on(scheduler))
     assert [row["status"] for row in result.rows] == ["ok", "ok"]
+    # results.tsv names each trial's preset: position_bins only motifnet's network takes
+    assert {row["position_bins"]: row["preset"] for row in result.rows} == {"0": "centred", "4": "motifnet"}
     state = json.loads((folder / "search.json").read_text())
     assert state["settings"]["preset"] == "auto" and state["settings"]["preset_taken"] == "centred"
     assert state["settings"]["preset_values"] == to_json(PRESETS["centred"])
@@ -822,6 +824,45 @@ def test_preset_autos_pick_is_read_on_the_training_records_and_each_trial_settle
     assert trial_preset(settings, pick, {"kernel_len": 5}, 4, 12) == (
         "motifnet", ", but centred's network does not fit windows of 12")
     assert trial_preset({"preset": "pysster"}, None, {}, 4, 100) == ("pysster", "")
+
+
+def test_a_results_file_without_the_preset_column_is_continued_in_its_layout(tmp_path):
+    trials = expand_grid(check_grid({"kernel_num": [4, 8]}), {}, 1)
+    path = tmp_path / RESULTS
+    old = ["trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed",
+           "kernel_num", "params", "error"]
+    path.write_text("\t".join(old) + "\n")
+    results = ResultsFile(path, ["kernel_num"])
+    assert results.columns == old
+    results.append(_row(trials[0], {"status": "ok", "score": 0.5, "epochs": 2, "best_epoch": 1, "seconds": 1.0}, 1,
+                        [], "centred"))
+    assert len(path.read_text().splitlines()[1].split("\t")) == len(old)  # no preset cell in the old layout
+    assert list(results.rows()) == [trials[0].id] and "preset" not in results.rows()[trials[0].id]
+    new = tmp_path / "new.tsv"
+    fresh = ResultsFile(new, ["kernel_num"])
+    fresh.append(_row(trials[1], {"status": "ok", "score": 0.5, "epochs": 2, "best_epoch": 1, "seconds": 1.0}, 1,
+                      [], "centred"))
+    assert fresh.columns == [*old, "preset"] and fresh.rows()[trials[1].id]["preset"] == "centred"
+
+
+def test_the_summary_shows_a_grid_parameter_named_like_a_result_column_by_its_value(tmp_path):
+    """A grid over epochs showed each trial's epochs run (early stopping: fewer) as its grid value."""
+    from motifnet.report.search_summary import write_summary
+
+    config = SearchConfig(DataOptions(small_data(tmp_path)), str(tmp_path / "s"), check_grid({"epochs": [3, 5]}),
+                          preset="motifnet")
+    trials = expand_grid(config.grid, {}, 1)
+    folder = tmp_path / "s"
+    folder.mkdir()
+    results = ResultsFile(folder / RESULTS, ["epochs"])
+    for trial, ran, score in zip(trials, (2, 4), (0.6, 0.7)):
+        results.append(_row(trial, {"status": "ok", "score": score, "epochs": ran, "best_epoch": 1, "seconds": 1.0},
+                            1, [], "motifnet"))
+    rows = rank([parse_row(row) for row in results.rows().values()], trials, "roc-auc")
+    page = write_summary(folder, rows, trials, _settings(config, 1), None).read_text()
+    cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr class=[^>]*>(.*?)</tr>", page, re.S)]
+    # rank, trial (in <code>), score, the grid's epochs, then the epochs run
+    assert [(cells_of[2], cells_of[3]) for cells_of in cells] == [("5", "4"), ("3", "2")], cells
 
 
 def open_run_params(path):

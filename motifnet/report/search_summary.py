@@ -107,7 +107,8 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "lower_is_better": metric == "val-loss",
         "evaluation": f"{settings['folds']}-fold cross-validation on the train and validation records (stratified)"
                       if settings["folds"] else "the validation split",
-        "grid_names": list(trials[0].values) if trials else [],
+        # (parameter, its results.tsv column): a parameter named like a result column (epochs) has its own
+        "grid_columns": [(name, grid_column(name)) for name in trials[0].values] if trials else [],
         "rows": rows,
         "n_ok": sum(row["status"] == "ok" for row in rows),
         "n_failed": sum(row["status"] != "ok" for row in rows),
@@ -119,6 +120,8 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
                   if name not in settings["grid"]},
         "preset": settings.get("preset_taken") or settings["preset"],
         "preset_reason": choice.get("reason") if isinstance(choice, dict) else None,
+        # Under preset auto trials may start from different presets (as train would take for their values).
+        "show_preset": settings["preset"] == "auto",
         "test_metrics": test_metrics,
         "best_link": f"{best_dir.name}/" if best_dir is not None else None,
         "report_link": f"{best_dir.name}/report/summary.html" if report is not None and report.exists() else None,

@@ -14,7 +14,7 @@ PLOT = "score_by_parameter.png"
 
 # results.tsv: these columns, with the grid's parameters between them.
 LEADING_COLUMNS = ("trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed")
-TRAILING_COLUMNS = ("params", "error")
+TRAILING_COLUMNS = ("params", "error", "preset")
 
 
 def read_search_state(folder) -> dict:

@@ -587,10 +587,12 @@ class ResultsFile:
             return
         text = path.read_text(encoding="utf-8")
         lines = text.splitlines(keepends=True)
-        legacy = list(_LEADING) + list(grid_names) + list(_TRAILING)
-        if lines and lines[0].rstrip("\n").split("\t") == legacy != self.columns:
-            # Written before grid columns were told apart from result columns: continue in its layout.
-            self.columns = legacy
+        header = lines[0].rstrip("\n").split("\t") if lines else []
+        # Written before results.tsv had a preset column, or before that before grid columns were told apart
+        # from result columns: continue in its layout.
+        for legacy in (self.columns[:-1], list(_LEADING) + list(grid_names) + list(_TRAILING[:-1])):
+            if header == legacy:
+                self.columns = legacy
         if not lines or lines[0].rstrip("\n").split("\t") != self.columns:
             raise ParamError(f"{path}: not the results file of this search (expected the columns "
                              f"{', '.join(self.columns)}); remove it or choose another -o")
@@ -630,8 +632,8 @@ def _cell(value) -> str:
     return " ".join(str(value).split())  # no tabs or line breaks inside a cell
 
 
-def _row(trial: Trial, outcome: dict, attempts: int, errors: list) -> dict:
-    row = {"trial": trial.id, "status": outcome["status"], "score": outcome.get("score"),
+def _row(trial: Trial, outcome: dict, attempts: int, errors: list, preset: str | None = None) -> dict:
+    row = {"trial": trial.id, "status": outcome["status"], "score": outcome.get("score"), "preset": preset,
            "fold_scores": ",".join(repr(s) for s in outcome["fold_scores"]) if outcome.get("fold_scores") else None,
            "epochs": outcome.get("epochs"), "best_epoch": outcome.get("best_epoch"),
            "seconds": round(outcome["seconds"], 2) if outcome.get("seconds") is not None else None,
@@ -890,7 +892,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
     def record(trial, outcome, attempts, errors):
-        row = _row(trial, outcome, attempts, errors)
+        row = _row(trial, outcome, attempts, errors, presets.get(trial.id))
         results.append(row)
         ran.append(trial.id)
         nonlocal done
