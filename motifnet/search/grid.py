@@ -968,8 +968,9 @@ def _record_pick(folder: Path, settings: dict, pick: dict) -> dict:
 
 
 def _recorded_pick(folder: Path, settings: dict) -> dict | None:
-    """The pick preset auto made when the search began (None for a named preset)."""
-    if settings["preset"] != AUTO_PRESET:
+    """The pick preset auto made when the search began (None for a named preset, or before the pick: the
+    retraining of the best trial then makes it itself, as train does)."""
+    if settings["preset"] != AUTO_PRESET or settings.get("preset_taken") not in PRESETS:
         return None
     recorded = read_search_state(folder).get("preset_choice")
     if not isinstance(recorded, dict) or not isinstance(recorded.get("reason"), str):
