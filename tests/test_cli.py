@@ -387,8 +387,9 @@ def test_running_out_of_memory_is_one_line_and_writes_nothing(trained_run, cli, 
     result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == [
-        f"Error: out of memory{reason}; use a smaller --batch-size, fewer or shorter sequences, or a smaller network "
-        "(--param kernel_num, neuron_num), or a machine with more memory"]
+        f"Error: out of memory{reason}; use a smaller batch (--batch-size; train and grid-search: --param "
+        "batch_size), fewer or shorter sequences, or a smaller network (--param kernel_num, neuron_num), or a "
+        "machine with more memory"]
     assert list(tmp_path.iterdir()) == []
 
 

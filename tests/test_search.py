@@ -863,6 +863,46 @@ def test_the_summary_shows_a_grid_parameter_named_like_a_result_column_by_its_va
     cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr class=[^>]*>(.*?)</tr>", page, re.S)]
     # rank, trial (in <code>), score, the grid's epochs, then the epochs run
     assert [(cells_of[2], cells_of[3]) for cells_of in cells] == [("5", "4"), ("3", "2")], cells
+    # an auto search continued from a results.tsv without the preset column (rows without it) renders too
+    for row in rows:
+        del row["preset"]
+    settings = {**_settings(config, 1), "preset": "auto", "preset_taken": "motifnet"}
+    assert "<th>preset</th>" in write_summary(folder, rows, trials, settings, None).read_text()
+
+
+@pytest.mark.slow
+def test_starting_over_retrains_best_into_the_folder_that_holds_its_report(data_dir, scheduler):
+    """README has the report made in best/report; --overwrite then left best/ with the report and no run,
+    and the retraining was refused after every trial had run ("not a motifnet run")."""
+    from motifnet.run.rundir import open_run
+
+    folder = data_dir / "with_report"
+    run_search(search_config(data_dir, folder, {"kernel_num": [4]}, preset="motifnet"), on(scheduler))
+    (folder / "best" / "report").mkdir()
+    (folder / "best" / "report" / "summary.html").write_text("the user's report")
+    again = run_search(search_config(data_dir, folder, {"kernel_num": [4]}, preset="motifnet", metric="val-loss",
+                                     overwrite=True), on(scheduler))
+    assert again.best is not None and open_run(folder / "best").complete
+    assert (folder / "best" / "report" / "summary.html").read_text() == "the user's report"
+
+
+def test_train_refuses_a_folder_of_others_unless_it_is_allowed(tmp_path):
+    from motifnet.run.training import check_run_dir
+
+    best = tmp_path / "best"
+    (best / "report").mkdir(parents=True)
+    with pytest.raises(ParamError, match="folder is not empty and is not a motifnet run"):
+        check_run_dir(best, True)
+    check_run_dir(best, True, others_allowed=True)
+
+
+def test_the_same_grid_with_its_keys_in_another_order_continues(tmp_path):
+    trials = expand_grid(check_grid({"kernel_num": [4], "kernel_len": [5]}), {}, 1)
+    path = tmp_path / RESULTS
+    ResultsFile(path, ["kernel_num", "kernel_len"]).append(_row(trials[0], {"status": "ok", "score": 0.5,
+                                                                            "seconds": 1.0}, 1, []))
+    results = ResultsFile(path, ["kernel_len", "kernel_num"])
+    assert list(results.rows()) == [trials[0].id] and results.rows()[trials[0].id]["kernel_len"] == "5"
 
 
 def open_run_params(path):

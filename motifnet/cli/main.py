@@ -214,8 +214,9 @@ def _out_of_memory(detail: str) -> str:
         detail = detail[detail.index("OOM when allocating"):]
         detail = detail.split(" on /job:")[0].split(" [Op:")[0]
     detail = f" ({detail[:200]})" if detail else ""
-    return (f"out of memory{detail}; use a smaller --batch-size, fewer or shorter sequences, or a smaller network "
-            "(--param kernel_num, neuron_num), or a machine with more memory")
+    return (f"out of memory{detail}; use a smaller batch (--batch-size; train and grid-search: --param batch_size), "
+            "fewer or shorter sequences, or a smaller network (--param kernel_num, neuron_num), or a machine with "
+            "more memory")
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

@@ -84,6 +84,10 @@ class TrainConfig:
         For preset auto: its pick by the input, made already for the same training records
         (:func:`motifnet.run.presets.pick_by_input`; ``grid-search`` makes it once for its trials and
         the retraining of the best), used instead of testing them again. Default is None.
+    others_allowed : bool
+        With ``overwrite``: train into ``run_dir`` also when it holds no run but files of others, which
+        stay (``grid-search``'s ``best/``: the search made the folder, and a report made in it stays
+        when the search starts over). Default is False: such a folder is refused.
     val_chroms, test_chroms : tuple of str
         BED input: hold out the windows of these chromosomes as the validation and test groups
         instead of a random split (see :func:`motifnet.data.split.chromosome_split`). Default is none.
@@ -102,6 +106,7 @@ class TrainConfig:
     inputs: tuple = ()
     preset: str | None = None
     preset_choice: dict | None = None
+    others_allowed: bool = False
     val_chroms: tuple = ()
     test_chroms: tuple = ()
 
@@ -149,8 +154,9 @@ def check_inputs_outside(path, inputs) -> None:
                              "or choose another -o")
 
 
-def check_run_dir(path: Path, overwrite: bool) -> None:
-    """Refuse an output folder that training may not use (``folded/`` of ``train --fold`` aside)."""
+def check_run_dir(path: Path, overwrite: bool, others_allowed: bool = False) -> None:
+    """Refuse an output folder that training may not use (``folded/`` of ``train --fold`` aside); with
+    ``others_allowed``, a folder that holds no run but files of others (which stay) is used."""
     if path.exists() and not path.is_dir():
         raise ParamError(f"{path}: exists and is not a folder; choose another -o")
     if not path.is_dir():
@@ -159,19 +165,19 @@ def check_run_dir(path: Path, overwrite: bool) -> None:
     entries = [entry.name for entry in path.iterdir() if entry.name not in ignored]
     if entries:
         # A folder of motifnet's files alone is a run that stopped before motifnet.json was written.
-        if not (path / rundir.META).exists() and not set(entries) <= set(written_names()):
+        if not (path / rundir.META).exists() and not set(entries) <= set(written_names()) and not others_allowed:
             raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
         if not overwrite:
             raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it, --resume to continue it, "
                              "or choose another -o")
 
 
-def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False) -> None:
+def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False, others_allowed: bool = False) -> None:
     """Create the output folder, removing the files of a run it holds (``folded/`` kept with ``keep_folded``).
 
     Only what ``train`` writes (:func:`written_names`) is removed; other files stay.
     """
-    check_run_dir(path, overwrite)
+    check_run_dir(path, overwrite, others_allowed)
     if path.is_dir():
         remove_run_files(path, keep_folded)
     path.mkdir(parents=True, exist_ok=True)
@@ -299,7 +305,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         # Only now, with the model built (adjacency shapes checked), is an existing run replaced;
         # not after a signal while reading, which leaves it as it was.
         check_stop()
-        prepare_run_dir(run_dir, config.overwrite, config.keep_folded)
+        prepare_run_dir(run_dir, config.overwrite, config.keep_folded, config.others_allowed)
         _log_start(model, index, seed)
         dataset.save(run_dir / rundir.DATA)
         write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))

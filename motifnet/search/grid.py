@@ -593,6 +593,8 @@ class ResultsFile:
         for legacy in (self.columns[:-1], list(_LEADING) + list(grid_names) + list(_TRAILING[:-1])):
             if header == legacy:
                 self.columns = legacy
+        if sorted(header) == sorted(self.columns):  # the same grid, its keys in another order: the file's order
+            self.columns = header
         if not lines or lines[0].rstrip("\n").split("\t") != self.columns:
             raise ParamError(f"{path}: not the results file of this search (expected the columns "
                              f"{', '.join(self.columns)}); remove it or choose another -o")
@@ -834,7 +836,7 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
                                overwrite=state != "interrupted", resume=state == "interrupted", preset=preset,
-                               preset_choice=pick)
+                               preset_choice=pick, others_allowed=True)
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
