@@ -70,6 +70,16 @@ def test_grid_values_are_converted_like_param_and_tuples_have_one_canonical_form
     assert as_list.id == as_text.id == hashlib.sha256(b'{"neuron_num":[300,100]}').hexdigest()[:12]
 
 
+def test_grid_and_parameter_files_with_a_byte_order_mark_are_read(tmp_path):
+    """As Windows editors save JSON; BED, VCF, MEME and feature files already took one."""
+    from motifnet.model.params import load_params_file
+
+    (tmp_path / "grid.json").write_bytes(b'\xef\xbb\xbf{"kernel_num": [4, 8]}')
+    (tmp_path / "params.json").write_bytes(b'\xef\xbb\xbf{"kernel_num": 4}')
+    assert load_grid(tmp_path / "grid.json") == {"kernel_num": [4, 8]}
+    assert load_params_file(tmp_path / "params.json") == {"kernel_num": 4}
+
+
 def test_expansion_order_ids_and_seeds_do_not_depend_on_scheduling_or_key_order():
     trials = expand_grid({"kernel_num": [4, 8], "kernel_len": [5, 9, 13]}, {"epochs": 2}, seed=5)
     assert [t.number for t in trials] == [1, 2, 3, 4, 5, 6]

@@ -293,7 +293,7 @@ def parse_assignments(assignments) -> dict:
 def load_params_file(path) -> dict:
     """Read a JSON object of parameters (``--params FILE.json``)."""
     try:
-        obj = json.loads(Path(path).read_text())
+        obj = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark, as Windows editors write
     except FileNotFoundError:
         raise ParamError(f"{path}: no such parameter file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -94,7 +94,7 @@ def load_grid(path) -> dict:
         not a non-empty list, a bad or repeated value. The message names the file.
     """
     try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+        obj = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark, as Windows editors write
     except FileNotFoundError:
         raise ParamError(f"{path}: no such grid file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
