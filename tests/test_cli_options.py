@@ -220,6 +220,14 @@ def test_bad_option_strings_give_one_line(cli, tmp_path, args, message):
     assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.stderr
 
 
+@pytest.mark.parametrize("command", [["train", "a.fa", "b.fa", "-o", "run"], ["scan", "m.meme", "a.bed", "-o", "s"]])
+def test_a_length_beyond_any_window_is_a_usage_error(cli, tmp_path, command):
+    """--length 99999999999999999999 ended in NumPy's 'Maximum allowed dimension exceeded' traceback."""
+    result = cli(*command, "--length", "99999999999999999999")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--length" in result.stderr and "1000000" in result.stderr
+
+
 def test_a_missing_choice_option_is_one_line_with_its_choices(cli, tmp_path):
     """Click lists the choices one a line; a batch log or a pipeline's stderr gets them in one."""
     result = cli("attribute", tmp_path, "-o", tmp_path / "out")

@@ -276,7 +276,9 @@ def test_structure_pwm_errors(lines, message):
     ({"structure": DOT_BRACKET, "structure_mode": "both"}, "structure mode must be one of"),
     ({"structure": DOT_BRACKET}, "a structure alphabet and a structure mode go together"),
     ({"structure_mode": "letters"}, "a structure alphabet and a structure mode go together"),
-    ({"length": 0}, "--length must be a positive number of positions, received: 0"),
+    ({"length": 0}, "--length must be a positive number of positions, at most 1,000,000, received: 0"),
+    # NumPy's "Maximum allowed dimension exceeded" traceback
+    ({"length": 10**20}, "--length must be a positive number of positions, at most 1,000,000, received: 10{20}"),
 ])
 def test_encoder_option_errors(kwargs, message):
     arguments = {"alphabet": DNA, "length": 4, **kwargs}

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import click
 
+from ..data.encoding import MAX_LENGTH
 from ..errors import OptionValueError
 
 log = logging.getLogger("motifnet")
@@ -356,7 +357,7 @@ def data_reading_options(*, split_help: str, param_help: str, params_help: str):
         click.option("--class-names", metavar="A,B,...", help="Class names. [default: file names, or class_0...]"),
         click.option("--split", "split_text", default=SPLIT_DEFAULT, show_default=True, metavar="TRAIN,VAL",
                      help=split_help),
-        click.option("--length", type=click.IntRange(min=1),
+        click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH),
                      help="Centre-crop longer and zero-pad shorter sequences to N."),
         click.option("--param", "param_items", multiple=True, metavar="KEY=VALUE", help=param_help),
         click.option("--params", "params_file", metavar="FILE.json", help=params_help),

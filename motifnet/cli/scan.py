@@ -10,6 +10,7 @@ import click
 
 from .._signals import stopping_on_signals
 from .._validate import check_output_folder
+from ..data.encoding import MAX_LENGTH
 from .options import (
     SEED,
     genome_option,
@@ -54,7 +55,7 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
                    "file ('A 0.3' lines); made strand-symmetric.")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
                "window of --length around its summit or centre; hits are given in genome coordinates.")
-@click.option("--length", type=click.IntRange(min=1), default=200, show_default=True,
+@click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH), default=200, show_default=True,
               help="Window length of BED lines (--genome).")
 @stopping_on_signals  # stops between chunks
 @logging_options(tensorflow=False)

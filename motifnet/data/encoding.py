@@ -25,6 +25,9 @@ from .alphabets import Alphabet
 from .fasta import EMPTY_SEQUENCE
 
 STRUCTURE_MODES = (None, "letters", "pwm")
+#: The longest window: beyond what sequence CNNs read (Enformer 196,608 bases, Borzoi 524,288); a longer --length
+#: (a typing slip) would fail in NumPy's allocation with a traceback.
+MAX_LENGTH = 1_000_000
 _PWM_SUM_TOLERANCE = 1e-2
 _ENERGY_SUFFIX = re.compile(rb"\s+\(\s*[-+]?\d+(\.\d*)?\s*\)\s*$")
 
@@ -119,8 +122,9 @@ class Encoder:
             raise ParamError(f"structure mode must be one of {STRUCTURE_MODES}, received: {structure_mode!r}")
         if (structure is None) != (structure_mode is None):
             raise ParamError("a structure alphabet and a structure mode go together")
-        if length < 1:
-            raise OptionValueError(f"--length must be a positive number of positions, received: {length}")
+        if not 1 <= length <= MAX_LENGTH:
+            raise OptionValueError(f"--length must be a positive number of positions, at most {MAX_LENGTH:,}, "
+                                   f"received: {length}")
         self.alphabet = alphabet
         self.length = int(length)
         self.resize = bool(resize)
