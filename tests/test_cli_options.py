@@ -228,6 +228,31 @@ def test_a_length_beyond_any_window_is_a_usage_error(cli, tmp_path, command):
     assert "--length" in result.stderr and "1000000" in result.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["train", "a.fa", "-o", "{tmp}/r", "--shuffle-k", "3"], "--shuffle-k applies to --background shuffle"),
+    (["train", "a.fa", "-o", "{tmp}/r", "--background", "b.fa", "--background-ratio", "3"],
+     "--background-ratio applies to a generated background (--background shuffle or genomic)"),
+    (["grid-search", "a.fa", "--grid", "g.json", "-o", "{tmp}/s", "--background-ratio", "3"],
+     "--background-ratio applies to a generated background (--background shuffle or genomic)"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--categorical-features"],
+     "--categorical-features applies to --features files"),
+    (["visualize-kernels", "{tmp}", "-o", "{tmp}/v", "--no-match", "--tax-group", "vertebrates"],
+     "--tax-group applies to matching (not with --no-match)"),
+    (["visualize-kernels", "{tmp}", "-o", "{tmp}/v", "--no-match", "--motif-db", "m.meme"],
+     "--motif-db applies to matching (not with --no-match)"),
+    (["motifs", "{tmp}", "-o", "{tmp}/mo", "--no-match", "--tax-group", "vertebrates"],
+     "--tax-group applies to matching (not with --no-match)"),
+    (["marginalize", "{tmp}", "--motifs", "m.meme", "-o", "{tmp}/m", "--max-spacing", "5"],
+     "--max-spacing applies to pairs of motifs (--pairs N)"),
+])
+def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, args, message):
+    """They were accepted without a word (and --background-ratio with a file was not even recorded)."""
+    result = cli(*[arg.format(tmp=tmp_path) for arg in args])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [f"Error: {message}; leave it out (see 'main {args[0]} --help')"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_a_missing_choice_option_is_one_line_with_its_choices(cli, tmp_path):
     """Click lists the choices one a line; a batch log or a pipeline's stderr gets them in one."""
     result = cli("attribute", tmp_path, "-o", tmp_path / "out")
@@ -357,7 +382,7 @@ def test_the_group_alone_still_shows_its_help(cli):
 
 @pytest.mark.parametrize("args, message", [
     (["train", "a.fa", "b.fa", "-o", "run", "--length", "0"],
-     "Error: Invalid value for '--length': 0 is not in the range x>=1. (see 'main train --help')"),
+     "Error: Invalid value for '--length': 0 is not in the range 1<=x<=1000000. (see 'main train --help')"),
     (["attribute", "run", "-o", "out", "--top", "-1"],
      "Error: Invalid value for '--top': -1 is not in the range x>=0. (see 'main attribute --help')"),
     (["train"], "Error: Missing argument 'FASTA...'. (see 'main train --help')"),

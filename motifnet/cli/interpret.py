@@ -16,11 +16,13 @@ from .options import (
     given,
     int_list,
     logging_options,
+    matching_rules,
     parse_formats,
     parse_kernels,
     parse_tax_groups,
     refuse_input_as_output,
     refuse_inputs_written,
+    refuse_unused,
     selection_options,
     text_list,
 )
@@ -165,6 +167,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     from ..motifs.matching import MotifOptions
     from ..workflows.visualize import REPORT_FILES, kernel_figure, visualize_kernels
 
+    refuse_unused(*matching_rules(no_match))
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=parse_tax_groups(tax_group),
                            trim_ic=trim_ic, formats=parse_formats(formats))
     kernel_list = parse_kernels(kernels)

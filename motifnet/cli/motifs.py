@@ -15,10 +15,12 @@ from .options import (
     SEED,
     genome_option,
     logging_options,
+    matching_rules,
     parse_formats,
     parse_tax_groups,
     refuse_input_as_output,
     refuse_inputs_written,
+    refuse_unused,
     selection_options,
     standard_output_dash,
 )
@@ -147,6 +149,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                                                               batch_size))
     modisco = ModiscoConfig(max_seqlets, window, flank, min_seqlets, min_metacluster_size, fdr, leiden_runs,
                             trim_fraction)
+    refuse_unused(*matching_rules(no_match))
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=parse_tax_groups(tax_group),
                            formats=parse_formats(formats))
     refuse_input_as_output(out_dir, (*fasta, *fasta_files, genome), run_dir)

@@ -240,6 +240,22 @@ def given(name: str) -> bool:
     return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
+def refuse_unused(*rules) -> None:
+    """Refuse options given on the command line where they do nothing (a usage error, exit status 2).
+
+    ``rules``: ``(option, applies, where)``: the parameter name of an option, whether it does
+    anything with the other options given, and what it applies to (for the message).
+    """
+    for name, applies, where in rules:
+        if given(name) and not applies:
+            raise click.UsageError(f"--{name.replace('_', '-')} applies to {where}; leave it out")
+
+
+def matching_rules(no_match: bool) -> tuple:
+    """:func:`refuse_unused` rules of ``--tax-group`` and ``--motif-db``, which ``--no-match`` makes idle."""
+    return tuple((name, not no_match, "matching (not with --no-match)") for name in ("tax_group", "motif_db"))
+
+
 def standard_output_dash(ctx, param, value):
     """Click callback of a file output that defaults to standard output: ``-o -`` means standard output too."""
     return None if value == "-" else value

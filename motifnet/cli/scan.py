@@ -18,6 +18,7 @@ from .options import (
     logging_options,
     refuse_input_as_output,
     refuse_inputs_written,
+    refuse_unused,
 )
 
 log = logging.getLogger("motifnet")
@@ -147,6 +148,7 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     from ..run.rundir import open_run
     from ..workflows.marginalize import marginalize_to_folder, replaced_pair_figure
 
+    refuse_unused(("max_spacing", bool(pairs), "pairs of motifs (--pairs N)"))
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
     inputs = [("--motifs", motif_file(motif_path)), ("--hits", hits), *(("--fasta", path) for path in fasta)]
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)

@@ -19,6 +19,7 @@ from .options import (
     parse_chroms,
     parse_tracks,
     preset_option,
+    refuse_unused,
     seed_option,
     text_list,
     track_option,
@@ -103,6 +104,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     from ..run.training import TrainConfig
     from ..workflows.train import train_from_files
 
+    refuse_unused(*_background_rules(background), ("categorical_features", bool(feature_files), "--features files"))
+
     # The background seed only with --background: data without one reads as grid-search reads it.
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,
                         tracks=parse_tracks(tracks),
@@ -181,6 +184,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     from ..search._cluster import ClusterOptions
     from ..search.grid import SearchConfig, load_grid, run_search
 
+    refuse_unused(*_background_rules(background))
     # The generated background's seed is the search's (known once the folder is read): see run_search.
     data = data.replace(genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio)
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
@@ -202,3 +206,10 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
         raise click.ClickException(f"search interrupted; run the same command again to continue it in "
                                    f"{search_dir}") from None
     click.echo(str(result.summary))
+
+
+def _background_rules(background) -> tuple:
+    """:func:`refuse_unused` rules of ``--shuffle-k`` and ``--background-ratio``: a generated background's."""
+    return (("shuffle_k", background == "shuffle", "--background shuffle"),
+            ("background_ratio", background in ("shuffle", "genomic"),
+             "a generated background (--background shuffle or genomic)"))
