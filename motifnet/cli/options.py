@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from ..data.encoding import MAX_LENGTH
+from ..data.options import MAX_LENGTH
 from ..errors import OptionValueError
 
 log = logging.getLogger("motifnet")

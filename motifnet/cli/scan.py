@@ -10,7 +10,7 @@ import click
 
 from .._signals import stopping_on_signals
 from .._validate import check_output_folder
-from ..data.encoding import MAX_LENGTH
+from ..data.options import MAX_LENGTH
 from .options import (
     SEED,
     genome_option,

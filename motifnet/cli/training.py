@@ -210,6 +210,8 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
 
 def _background_rules(background) -> tuple:
     """:func:`refuse_unused` rules of ``--shuffle-k`` and ``--background-ratio``: a generated background's."""
+    from ..data.options import GENERATED_BACKGROUNDS
+
     return (("shuffle_k", background == "shuffle", "--background shuffle"),
-            ("background_ratio", background in ("shuffle", "genomic"),
+            ("background_ratio", background in GENERATED_BACKGROUNDS,
              "a generated background (--background shuffle or genomic)"))

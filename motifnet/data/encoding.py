@@ -23,11 +23,9 @@ import numpy as np
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import Alphabet
 from .fasta import EMPTY_SEQUENCE
+from .options import MAX_LENGTH
 
 STRUCTURE_MODES = (None, "letters", "pwm")
-#: The longest window: beyond what sequence CNNs read (Enformer 196,608 bases, Borzoi 524,288); a longer --length
-#: (a typing slip) would fail in NumPy's allocation with a traceback.
-MAX_LENGTH = 1_000_000
 _PWM_SUM_TOLERANCE = 1e-2
 _ENERGY_SUFFIX = re.compile(rb"\s+\(\s*[-+]?\d+(\.\d*)?\s*\)\s*$")
 

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 #: The ``background`` values that generate records; any other value names a FASTA or BED file.
 GENERATED_BACKGROUNDS = ("shuffle", "genomic")
 
+#: The longest window: beyond what sequence CNNs read (Enformer 196,608 bases, Borzoi 524,288); a longer --length
+#: (a typing slip) would fail in NumPy's allocation with a traceback. Here, not in the encoder's module, so that
+#: the command line's options read it without importing NumPy.
+MAX_LENGTH = 1_000_000
+
 
 @dataclass(frozen=True)
 class DataOptions:

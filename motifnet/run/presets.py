@@ -50,7 +50,9 @@ def choose_preset(preset: str | None, overrides: dict, dataset: Dataset, records
     """
     letters, length = len(dataset.encoder.alphabet.letters), dataset.encoder.length
     if (preset or AUTO_PRESET) != AUTO_PRESET:
-        return preset, logged_network_params(overrides, preset, letters, length), None
+        params = network_params(overrides, preset, letters, length)
+        _log_kernel_len(overrides, preset, params, letters)
+        return preset, params, None
     chosen, params, choice = settle_pick(pick or pick_by_input(dataset, records), overrides, letters, length)
     log.info("preset auto: %s, for %s", chosen, choice["reason"])
     _log_kernel_len(overrides, chosen, params, letters)
@@ -141,13 +143,6 @@ def refused_overrides(overrides: dict, preset: str) -> str:
 def param_text(value) -> str:
     """A saved parameter value as ``--param`` reads it (lists comma-separated)."""
     return ",".join(str(item) for item in value) if isinstance(value, list) else str(value)
-
-
-def logged_network_params(overrides: dict, preset: str, letters: int, length: int) -> dict:
-    """:func:`motifnet.model.params.network_params`, logging the kernel length that 'auto' decided."""
-    params = network_params(overrides, preset, letters, length)
-    _log_kernel_len(overrides, preset, params, letters)
-    return params
 
 
 def _log_kernel_len(overrides: dict, preset: str, params: dict, letters: int) -> None:
