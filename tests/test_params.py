@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from motifnet.errors import ParamError
+from motifnet.errors import OptionValueError, ParamError
 from motifnet.model.params import (
     DEFAULT_PRESET,
     DEFAULTS,
@@ -194,12 +194,13 @@ def test_convert_value_from_command_line_text(name, text, expected):
     ("dropout=0.2", r"unknown parameter 'dropout' \(did you mean 'dropout_"),
     ("zzzz=1", r"unknown parameter 'zzzz'; known parameters"),
     ("kernel_num", r"--param expects KEY=VALUE \(e\.g\. kernel_num=20\), received: 'kernel_num'"),
-    ("kernel_num=abc", "parameter kernel_num expects an integer >= 1, or one value per layer "
+    ("kernel_num=abc", "parameter kernel_num expects an integer from 1 to 10,000, or one value per layer "
                        r"\(conv_num values, comma-separated\), received: 'abc'"),
-    ("kernel_num=2.5", "parameter kernel_num expects an integer >= 1.*received: '2.5'"),
-    ("kernel_num=auto", "parameter kernel_num expects an integer >= 1, or one value per layer"),
-    ("kernel_len=automatic", "parameter kernel_len expects an integer >= 1 or 'auto', or one value per layer"),
-    ("kernel_num=0", "parameter kernel_num expects an integer >= 1.*received: '0'"),
+    ("kernel_num=2.5", "parameter kernel_num expects an integer from 1 to 10,000.*received: '2.5'"),
+    ("kernel_num=auto", "parameter kernel_num expects an integer from 1 to 10,000, or one value per layer"),
+    ("kernel_len=automatic",
+     "parameter kernel_len expects an integer from 1 to 1,000,000 or 'auto', or one value per layer"),
+    ("kernel_num=0", "parameter kernel_num expects an integer from 1 to 10,000.*received: '0'"),
     ("kernel_num=None", "parameter kernel_num expects .*received: 'None'"),
     ("dropout_input=1.0", r"parameter dropout_input expects a number in \[0, 1\), received: '1.0'"),
     ("dropout_input=-0.1", r"parameter dropout_input expects a number in \[0, 1\), received: '-0.1'"),
@@ -212,17 +213,35 @@ def test_convert_value_from_command_line_text(name, text, expected):
     ("kernel_num=20,", "parameter kernel_num expects .*received: ''"),
     ("dropout_input=nan", r"parameter dropout_input expects a number in \[0, 1\), received: 'nan'"),
     ("learning_rate=NaN", "parameter learning_rate expects a number > 0, received: 'NaN'"),
-    ("kernel_num=nan", "parameter kernel_num expects an integer >= 1"),
+    ("kernel_num=nan", "parameter kernel_num expects an integer from 1 to 10,000"),
     ("learning_rate=inf", "parameter learning_rate expects a number > 0, received: 'inf'"),
     ("learning_rate=1e999", "parameter learning_rate expects a number > 0, received: '1e999'"),
     ("kernel_constraint=-inf", "parameter kernel_constraint expects a number > 0 or None, received: '-inf'"),
-    ("epochs=inf", "parameter epochs expects an integer >= 1, received: 'inf'"),
-    ("kernel_num=1_0", "parameter kernel_num expects an integer >= 1.*received: '1_0'"),  # Python's float reads 10
+    ("epochs=inf", "parameter epochs expects an integer from 1 to 1,000,000, received: 'inf'"),
+    # Python's float reads 1_0 as 10
+    ("kernel_num=1_0", "parameter kernel_num expects an integer from 1 to 10,000.*received: '1_0'"),
     ("learning_rate=0.0_1", "parameter learning_rate expects a number > 0, received: '0.0_1'"),
+    # Unbounded, these ended in TensorFlow's traceback (epochs, kernel_num, batch_size past 2**63) or in the
+    # machine's memory filled while the network was built (kernel_num=1e8).
+    ("epochs=1e20", "parameter epochs expects an integer from 1 to 1,000,000, received: '1e20'"),
+    ("batch_size=1e20", "parameter batch_size expects an integer from 1 to 1,000,000, received: '1e20'"),
+    ("kernel_num=100000000", "parameter kernel_num expects an integer from 1 to 10,000.*received: '100000000'"),
+    ("kernel_num=8,10001", "parameter kernel_num expects an integer from 1 to 10,000.*received: '10001'"),
+    ("neuron_num=1e12", "parameter neuron_num expects an integer from 1 to 10,000"),
+    ("conv_num=101", "parameter conv_num expects an integer from 0 to 100, received: '101'"),
+    ("position_bins=1e12", "parameter position_bins expects an integer from 0 to 1,000,000, received: '1e12'"),
+    ("patience_lr=1000001", "parameter patience_lr expects an integer from 1 to 1,000,000"),
 ])
 def test_bad_assignments(assignment, message):
-    with pytest.raises(ParamError, match=message):
+    """A value typed with --param is a usage error (exit status 2 on the command line), as Click's own checks."""
+    with pytest.raises(OptionValueError, match=message):
         parse_assignments([assignment])
+
+
+@pytest.mark.parametrize("name, value", [("epochs", 1_000_000), ("kernel_num", 10_000), ("conv_num", 100),
+                                         ("batch_size", 1_000_000), ("position_bins", 0), ("kernel_len", 1_000_000)])
+def test_the_largest_values_are_accepted(name, value):
+    assert convert_value(name, str(value)) == value
 
 
 def test_a_parameter_given_twice_takes_the_last_value_and_says_so(caplog):
@@ -355,7 +374,7 @@ def test_markdown_table_has_one_row_per_parameter_and_a_column_per_preset():
     assert len(lines) == 2 + len(PARAMS)
     assert lines[0] == ("| parameter | `motifnet` (auto: most input) | `centred` (auto: centred RNA windows) "
                         "| `pysster` | accepts | meaning |")
-    assert lines[2] == "| `conv_num` | 1 | 2 | 2 | an integer >= 0 | number of convolutional/pooling layers |"
+    assert lines[2] == "| `conv_num` | 1 | 2 | 2 | an integer from 0 to 100 | number of convolutional/pooling layers |"
     assert "| `kernel_len` | auto | 8 | 25 |" in markdown_table()
     assert "| `rnn_type` | None | None | None | 'LSTM' or 'GRU' or None |" in markdown_table()
     assert "| `strand` | auto | forward | forward | 'forward' or 'both' or 'auto' |" in markdown_table()

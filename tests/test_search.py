@@ -108,7 +108,7 @@ GRID_ERRORS = [
     ('{}', "the grid is empty"),
     ('{"kernel_num": []}', "parameter kernel_num has an empty list of values"),
     ('{"kernel_num": 8}', "parameter kernel_num needs a list of values to try (e.g. [8]), received: 8"),
-    ('{"kernel_num": [4, -1]}', "parameter kernel_num expects an integer >= 1"),
+    ('{"kernel_num": [4, -1]}', "parameter kernel_num expects an integer from 1 to 10,000"),
     ('{"kernel_num": [4, "4"]}', "parameter kernel_num lists the value 4 twice"),
     ('{"conv_num": [[1, 2]]}', "parameter conv_num takes a single value"),
     ('{"kernel_num": [4,', "not a JSON grid file"),

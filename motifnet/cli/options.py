@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from ..data.options import MAX_LENGTH
+from ..data.options import MAX_BATCH_SIZE, MAX_LENGTH
 from ..errors import OptionValueError
 
 log = logging.getLogger("motifnet")
@@ -223,10 +223,6 @@ def preset_option(help: str, auto: bool = False):
 def overwrite_option(help: str):
     """``--overwrite``: replace what the output folder holds."""
     return click.option("--overwrite", is_flag=True, help=help)
-
-
-#: The largest --batch-size: a forward pass of more records does not fit in any machine's memory.
-MAX_BATCH_SIZE = 1_000_000
 
 
 def batch_size_option(help: str = "Records per forward pass."):

@@ -27,6 +27,10 @@ from .options import (
 
 log = logging.getLogger("motifnet")
 
+#: The most TensorFlow threads a trial may ask for: TensorFlow takes a 32-bit count, and more threads than any
+#: machine's cores only slow a trial down.
+MAX_THREADS = 4096
+
 
 def _param_epilog() -> str:
     from ..model.params import PARAMS, PRESETS, preset_order
@@ -145,7 +149,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Local worker processes [default: the cores], or batch jobs with --slurm/--pbs [default: one "
                    "per trial, at most 10].")
-@click.option("--threads", type=click.IntRange(min=1), metavar="N",
+@click.option("--threads", type=click.IntRange(min=1, max=MAX_THREADS), metavar="N",
               help="TensorFlow threads per trial. [default: cores / workers; --cores for batch jobs]")
 @click.option("--scheduler", metavar="ADDRESS", help="Use a running Dask scheduler (e.g. tcp://node1:8786).")
 @click.option("--slurm", is_flag=True, help="Run the workers as SLURM jobs (dask-jobqueue; needs sbatch).")

@@ -12,6 +12,9 @@ GENERATED_BACKGROUNDS = ("shuffle", "genomic")
 #: (a typing slip) would fail in NumPy's allocation with a traceback. Here, not in the encoder's module, so that
 #: the command line's options read it without importing NumPy.
 MAX_LENGTH = 1_000_000
+#: The largest batch (a command's --batch-size, train's batch_size): a forward pass of more records does not fit
+#: in any machine's memory.
+MAX_BATCH_SIZE = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..data.options import MAX_BATCH_SIZE, MAX_LENGTH
 from ..errors import OptionValueError, ParamError, WindowTooShortError
 
 log = logging.getLogger("motifnet")
@@ -42,6 +43,9 @@ class ParamSpec:
         be given per layer as a tuple.
     low, high : float or None
         Inclusive lower bound, exclusive upper bound (``high``) for numbers.
+    most : int or None
+        Inclusive upper bound of an integer: past it a value is a typing slip, not a network (TensorFlow
+        would fail on it with a traceback, or the machine run out of memory building it).
     choices : tuple or None
         Allowed values of a ``choice`` parameter.
     optional : bool
@@ -57,6 +61,7 @@ class ParamSpec:
     layers: str | None = None
     low: float | None = None
     high: float | None = None
+    most: int | None = None
     choices: tuple | None = None
     optional: bool = False
     low_open: bool = False
@@ -71,7 +76,9 @@ class ParamSpec:
             text = "a file (.npy or tab-separated 0/1 matrix), '-'"
         else:
             noun = "an integer" if self.kind == "int" else "a number"
-            if self.low is not None and self.high is not None:
+            if self.low is not None and self.most is not None:
+                text = f"{noun} from {self.low:g} to {self.most:,}"
+            elif self.low is not None and self.high is not None:
                 text = f"{noun} in [{self.low:g}, {self.high:g})"
             elif self.low is not None:
                 text = f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
@@ -86,18 +93,25 @@ class ParamSpec:
         return text
 
 
+# Upper bounds of integer parameters, well past the networks of the field (Enformer and Borzoi have about 1,500
+# channels a layer): a value beyond is a typing slip. Unbounded, one past 2**63 ended in TensorFlow's traceback,
+# and a hundred million kernels filled the memory while the network was built, before any check could say so.
+_MOST_LAYERS = 100
+_MOST_UNITS = 10_000
+_MOST_EPOCHS = 1_000_000
+
 PARAMS = (
-    ParamSpec("conv_num", 2, "int", "number of convolutional/pooling layers", low=0),
-    ParamSpec("kernel_num", 30, "int", "number of kernels in each conv layer", "conv_num", low=1),
+    ParamSpec("conv_num", 2, "int", "number of convolutional/pooling layers", low=0, most=_MOST_LAYERS),
+    ParamSpec("kernel_num", 30, "int", "number of kernels in each conv layer", "conv_num", low=1, most=_MOST_UNITS),
     ParamSpec("kernel_len", 25, "int",
               "length of kernels; auto: 15 for alphabets of up to 4 letters (DNA, RNA), 8 for larger ones "
-              "(protein), decided when the input is read", "conv_num", low=1, words=("auto",)),
+              "(protein), decided when the input is read", "conv_num", low=1, words=("auto",), most=MAX_LENGTH),
     ParamSpec("conv_activation", "relu", "choice",
               "activation of the first convolution, the motif layer (later convolutions use ReLU): relu, or "
               "exponential, which Koo & Ploenzke (2021) found to make first-layer kernels read whole motifs",
               choices=("relu", "exponential")),
-    ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1),
-    ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1),
+    ParamSpec("pool_size", 2, "int", "size of pooling windows", "conv_num", low=1, most=MAX_LENGTH),
+    ParamSpec("pool_stride", 2, "int", "step size of pooling operation", "conv_num", low=1, most=MAX_LENGTH),
     ParamSpec("global_pool", None, "choice",
               "pool the whole sequence axis (max, avg, or max+avg: both, side by side, so the network sees a "
               "kernel's best site and how often it fires) instead of flattening: after the last conv block, or "
@@ -109,7 +123,7 @@ PARAMS = (
               "factor per stretch of the sequence, in this many equal stretches (factors start at 1): a kernel may "
               "count more near the centre of inputs centred on a site (CLIP, ChIP summits); 0: off (the preset's "
               "value gives way when global_pool is set to avg or None)",
-              low=0),
+              low=0, most=MAX_LENGTH),
     ParamSpec("batch_norm", False, "bool",
               "batch normalisation after each convolution's activation (conv_1's output stays the activation: ReLU or "
               "exponential)"),
@@ -117,12 +131,12 @@ PARAMS = (
               "strands the network reads: forward; both (the sequence and its reverse complement through shared "
               "weights, logits averaged; DNA/RNA sequence input only); auto (both for DNA, which is double-"
               "stranded; forward for RNA, protein and other input)", choices=("forward", "both", "auto")),
-    ParamSpec("dense_num", 1, "int", "number of dense layers", low=0),
-    ParamSpec("neuron_num", 100, "int", "number of neurons in each dense layer", "dense_num", low=1),
+    ParamSpec("dense_num", 1, "int", "number of dense layers", low=0, most=_MOST_LAYERS),
+    ParamSpec("neuron_num", 100, "int", "number of neurons in each dense layer", "dense_num", low=1, most=_MOST_UNITS),
     ParamSpec("dropout_input", 0.1, "float", "dropout portion after input", low=0, high=1),
     ParamSpec("dropout_conv", 0.3, "float", "dropout portion after pooling layers", "conv_num", low=0, high=1),
     ParamSpec("dropout_dense", 0.6, "float", "dropout portion after dense layers", "dense_num", low=0, high=1),
-    ParamSpec("batch_size", 128, "int", "batch size during training", low=1),
+    ParamSpec("batch_size", 128, "int", "batch size during training", low=1, most=MAX_BATCH_SIZE),
     ParamSpec("learning_rate", 0.0005, "float", "learning rate of the Adam optimizer", low=0, low_open=True),
     ParamSpec("weight_decay", 0.0, "float",
               "decoupled weight decay (AdamW; Keras' Adam weight_decay): each training step shrinks every kernel "
@@ -136,16 +150,17 @@ PARAMS = (
               "normalisation statistics are not averaged); 0: off",
               low=0, high=1),
     ParamSpec("patience_lr", 5, "int",
-              "epochs without validation loss improvement before halving the learning rate", low=1),
+              "epochs without validation loss improvement before halving the learning rate", low=1, most=_MOST_EPOCHS),
     ParamSpec("patience_stopping", 15, "int",
-              "epochs without validation loss improvement before stopping (best weights kept)", low=1),
-    ParamSpec("epochs", 500, "int", "maximum number of training epochs", low=1),
+              "epochs without validation loss improvement before stopping (best weights kept)", low=1,
+              most=_MOST_EPOCHS),
+    ParamSpec("epochs", 500, "int", "maximum number of training epochs", low=1, most=_MOST_EPOCHS),
     ParamSpec("kernel_constraint", 3.0, "float", "max-norm constraint on all weights (None: off)",
               low=0, low_open=True, optional=True),
     ParamSpec("rnn_type", None, "choice", "recurrent layers between conv and dense block: LSTM or GRU",
               choices=("LSTM", "GRU"), optional=True),
-    ParamSpec("rnn_num", 1, "int", "number of RNN layers", low=1),
-    ParamSpec("rnn_units", 32, "int", "output dimensions of each RNN layer", "rnn_num", low=1),
+    ParamSpec("rnn_num", 1, "int", "number of RNN layers", low=1, most=_MOST_LAYERS),
+    ParamSpec("rnn_units", 32, "int", "output dimensions of each RNN layer", "rnn_num", low=1, most=_MOST_UNITS),
     ParamSpec("rnn_bidirectional", True, "bool", "whether RNN layers are bidirectional"),
     ParamSpec("rnn_dropout_input", 0.2, "float", "dropout portion for RNN input connections",
               "rnn_num", low=0, high=1),
@@ -241,7 +256,7 @@ def _convert_scalar(spec: ParamSpec, value):
     if not math.isfinite(number):  # NaN passes every range comparison below, and inf has no meaning here
         raise _bad(spec, value)
     below = spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))
-    above = spec.high is not None and number >= spec.high
+    above = (spec.high is not None and number >= spec.high) or (spec.most is not None and number > spec.most)
     if below or above:
         raise _bad(spec, value)
     return number
@@ -282,7 +297,10 @@ def parse_assignments(assignments) -> dict:
             raise OptionValueError(f"--param expects KEY=VALUE (e.g. kernel_num=20), received: {text!r}")
         key, value = text.split("=", 1)
         key = key.strip()
-        value = convert_value(key, value.strip())
+        try:
+            value = convert_value(key, value.strip())
+        except ParamError as error:  # a value typed on the command line: a usage error, as Click's own
+            raise OptionValueError(str(error)) from None
         if key in result and result[key] != value:  # the last one wins (scripts add overrides to a base list)
             log.info("--param %s given more than once: using the last, %s", key, value.strip() if isinstance(value, str)
                      else value)
