@@ -551,11 +551,11 @@ def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
 @pytest.mark.parametrize("args,fragment,status", [
     (["--method", "deeplift", "--target", "sideways"], "--target 'sideways' is not a class of the model", 1),
     (["--method", "deeplift", "--target", "7"], "--target 7 is out of range: the model has 2 classes", 1),
-    (["--method", "ism", "--baseline", "zeros"], "--baseline is used by integrated-gradients and deeplift only", 1),
-    (["--method", "deeplift", "--steps", "10"], "--steps is used by integrated-gradients only", 1),
+    (["--method", "ism", "--baseline", "zeros"], "--baseline is used by integrated-gradients and deeplift only", 2),
+    (["--method", "deeplift", "--steps", "10"], "--steps is used by integrated-gradients only", 2),
     # a value outside the option's range: a usage error (2), as Click's own range checks
     (["--method", "integrated-gradients", "--steps", "0"], "--steps must be at least 1", 2),
-    (["--method", "deeplift", "--shuffles", "4"], "--shuffles is used with --baseline shuffle only", 1),
+    (["--method", "deeplift", "--shuffles", "4"], "--shuffles is used with --baseline shuffle only", 2),
     (["--method", "integrated-gradients", "--steps", "100000000000000000000"], "--steps must be at most 10000", 2),
     (["--method", "deeplift", "--baseline", "shuffle", "--shuffles", "5000"], "--shuffles must be at most 1000", 2),
 ])

@@ -246,13 +246,13 @@ def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
     ([("s1", "GGGGAAACCCC"), ("s2", "GGGXAAACCCC")], [], "record 2 ('s2'): character 'X' at position 4", 1),
     ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "not sequence + structure", 1),
     ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence", 1),
-    ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window", 1),
+    ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window", 2),
     # a value outside the option's range: a usage error (2), as Click's own range checks
     ([("s1", "GGGGAAACCCC")], ["--window", "50", "--span", "80"], "--span must be between 1 and --window (50)", 2),
-    ([("s1", "GGGGAAACCCC")], ["--samples", "10"], "--samples applies to --format profile only", 1),
+    ([("s1", "GGGGAAACCCC")], ["--samples", "10"], "--samples applies to --format profile only", 2),
     ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--window", "50", "--samples", "10"],
-     "--samples cannot be combined with --window", 1),
-    ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only", 1),
+     "--samples cannot be combined with --window", 2),
+    ([("s1", "GGGGAAACCCC")], ["--format", "context", "--exact"], "--exact applies to --format profile only", 2),
     # 2**32 or more: a traceback from ViennaRNA's bindings
     ([("s1", "GGGGAAACCCC")], ["--format", "profile", "--samples", "5000000000"],
      "--samples must be between 1 and 1,000,000, received: 5000000000", 2),

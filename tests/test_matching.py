@@ -199,8 +199,9 @@ def test_bad_input_to_compare(cli, tmp_path, args, fragment):
                                           "letter-probability matrix: alength= 4 w= 2\n0.1 0.2 0.3 0.4\n0.5 0.5\n")
     result = cli("compare", *[arg.format(tmp=tmp_path) for arg in args])
     message = result.stderr.strip()
-    # a value outside the option's range is a usage error, as Click's own range checks
-    assert result.exit_code == (2 if "--top" in args else 1) and fragment.format(tmp=tmp_path) in message, message
+    # a value outside the option's range, or an option where it does nothing, is a usage error, as Click's own checks
+    usage_error = "--top" in args or "--tax-group" in args
+    assert result.exit_code == (2 if usage_error else 1) and fragment.format(tmp=tmp_path) in message, message
     assert "Traceback" not in result.output and len(message.split("\n")) == 1
 
 
@@ -218,7 +219,7 @@ def test_bad_matching_options_of_visualize_kernels(trained_run, cli, tmp_path, a
     out = tmp_path / "vk"
     result = cli("visualize-kernels", run_dir, "-o", out, *[arg.format(tmp=tmp_path) for arg in args])
     message = result.stderr.strip()
-    status = 2 if args[0] in ("--trim-ic", "--formats") else 1
+    status = 2 if args[0] in ("--trim-ic", "--formats", "--tax-group") else 1
     assert result.exit_code == status and fragment in message.split("\n")[-1] and "Traceback" not in result.output
     assert not (out / "kernels.tsv").exists()  # refused before any work
 

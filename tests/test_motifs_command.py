@@ -317,7 +317,7 @@ def test_help_lists_the_modisco_options():
     (["--method", "grad-input"], "Invalid value for '--method'", 2),
     (["--fdr", "2"], "--fdr must be a number between 0 and 1, received: 2.0 (see 'main motifs --help')", 2),
     (["--formats", "meme,bed"], "--formats expects a comma-separated list of meme, jaspar, transfac, homer", 2),
-    (["--steps", "5"], "--steps is used by integrated-gradients only", 1),
+    (["--steps", "5"], "--steps is used by integrated-gradients only", 2),
     (["--window", "0"], "Invalid value for '--window'", 2),
     (["--window", "1", "--flank", "1"], "--window 1 plus twice --flank 1 gives seqlets of 3 positions", 1),
 ])

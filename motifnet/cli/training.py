@@ -189,19 +189,20 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     from ..search.grid import SearchConfig, load_grid, run_search
 
     refuse_unused(*_background_rules(background))
-    # The generated background's seed is the search's (known once the folder is read): see run_search.
-    data = data.replace(genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio)
-    config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
-                          folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
-                          preset=preset)
     if slurm and pbs:
         raise click.UsageError("--slurm and --pbs exclude each other: give the batch system of this cluster")
     batch = "slurm" if slurm else "pbs" if pbs else None
     if scheduler and batch:
         raise click.UsageError(f"--scheduler and --{batch} exclude each other")
     kind = "scheduler" if scheduler else batch or "local"
+    # Checked before any file is read: a usage error is said first, as Click's own are.
     cluster = ClusterOptions(kind, workers, threads, scheduler, queue, cores, memory, walltime, tuple(job_extra),
-                             interface)
+                             interface).checked()
+    # The generated background's seed is the search's (known once the folder is read): see run_search.
+    data = data.replace(genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio)
+    config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
+                          folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
+                          preset=preset)
     try:
         # SIGTERM and Ctrl-C start no more trials and cancel the running ones; finished ones stay.
         with stop_on_signals():

@@ -48,7 +48,7 @@ from .._io import atomic_path
 from .._parallel import available_cores, process_pool
 from .._progress import Progress
 from .._signals import check_stop
-from ..errors import InputError, OptionValueError, ParamError
+from ..errors import InputError, OptionValueError
 from .dataset import LABEL_TOKEN
 from .fasta import display_name, read_fasta
 
@@ -108,7 +108,8 @@ class FoldOptions:
         if self.format not in FORMATS:
             raise OptionValueError(f"--format must be one of {', '.join(FORMATS)}, received: {self.format!r}")
         if self.window is None and self.span is not None:
-            raise ParamError(f"--span {self.span} needs --window W (local folding); give both, with span <= window")
+            raise OptionValueError(f"--span {self.span} needs --window W (local folding); give both, with span <= "
+                                   "window")
         if self.window is not None:
             if self.window < 1:
                 raise OptionValueError(f"--window must be a positive number of bases, received: {self.window}")
@@ -118,16 +119,16 @@ class FoldOptions:
             object.__setattr__(self, "span", span)
         if self.samples is not None:
             if self.format != "profile":
-                raise ParamError(f"--samples applies to --format profile only, received --format {self.format}")
+                raise OptionValueError(f"--samples applies to --format profile only, received --format {self.format}")
             if self.window is not None:
-                raise ParamError("--samples cannot be combined with --window: local profiles are computed "
+                raise OptionValueError("--samples cannot be combined with --window: local profiles are computed "
                                  "exactly from local probabilities")
             if self.exact:
-                raise ParamError("--samples and --exact exclude each other: sample structures or compute exactly")
+                raise OptionValueError("--samples and --exact exclude each other: sample structures or compute exactly")
             if not 1 <= self.samples <= MAX_SAMPLES:
                 raise OptionValueError(f"--samples must be between 1 and {MAX_SAMPLES:,}, received: {self.samples}")
         if self.exact and self.format != "profile":
-            raise ParamError(f"--exact applies to --format profile only, received --format {self.format}")
+            raise OptionValueError(f"--exact applies to --format profile only, received --format {self.format}")
         if self.seed < 0:
             raise OptionValueError(f"--seed must be 0 or more, received: {self.seed}")
         if self.jobs is not None and self.jobs < 1:

@@ -107,7 +107,7 @@ class AttributionConfig:
             raise OptionValueError(f"--method must be one of {', '.join(METHODS)}, received: {self.method!r}")
         uses_baseline = self.method in BASELINE_METHODS
         if self.baseline is not None and not uses_baseline:
-            raise ParamError(
+            raise OptionValueError(
                 f"--baseline is used by {' and '.join(BASELINE_METHODS)} only; {self.method} compares with no "
                 f"baseline (received --baseline {self.baseline})"
             )
@@ -115,10 +115,11 @@ class AttributionConfig:
         if baseline is not None and baseline not in BASELINES:
             raise OptionValueError(f"--baseline must be one of {', '.join(BASELINES)}, received: {baseline!r}")
         if self.steps is not None and self.method != "integrated-gradients":
-            raise ParamError(f"--steps is used by integrated-gradients only, received it with --method {self.method}")
+            raise OptionValueError(f"--steps is used by integrated-gradients only, received it with --method "
+                                   f"{self.method}")
         steps = _check_int("--steps", DEFAULT_STEPS if self.steps is None else self.steps, 1, MAX_STEPS)
         if self.shuffles is not None and baseline != "shuffle":
-            raise ParamError(f"--shuffles is used with --baseline shuffle only (baseline: {baseline or 'none'})")
+            raise OptionValueError(f"--shuffles is used with --baseline shuffle only (baseline: {baseline or 'none'})")
         shuffles = _check_int("--shuffles", DEFAULT_SHUFFLES if self.shuffles is None else self.shuffles, 1,
                               MAX_SHUFFLES)
         return AttributionConfig(self.method, self.target, baseline,

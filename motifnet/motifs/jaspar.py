@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.fasta import display_name
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .meme import MemeMotif, read_meme
 
 DNA_LETTERS = "ACGT"
@@ -115,7 +115,7 @@ def load_jaspar(collection: str = "CORE", tax_group=None, release: str | None = 
         known = sorted({g for record in records for g in record[2]})
         bad = [g for g in groups if g not in known]
         if bad:
-            raise ParamError(f"--tax-group {','.join(bad)}: not a taxonomic group of JASPAR {collection}; "
+            raise OptionValueError(f"--tax-group {','.join(bad)}: not a taxonomic group of JASPAR {collection}; "
                              f"available: {', '.join(known)}")
         records = [record for record in records if set(record[2]) & set(groups)]
     motifs = [MemeMotif(matrix_id, name, pwm, nsites) for matrix_id, name, _, pwm, nsites in records]
@@ -176,7 +176,7 @@ def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifD
         return load_jaspar(collection, tax_group)
     if tax_group:
         groups = tax_group if isinstance(tax_group, str) else ",".join(tax_group)
-        raise ParamError(f"--tax-group {groups} applies to JASPAR only, not to the motif file {spec}")
+        raise OptionValueError(f"--tax-group {groups} applies to JASPAR only, not to the motif file {spec}")
     database = read_motif_file(spec, "motif database")
     # Matches name their target by its MOTIF name: two targets of one name could not be told apart.
     check_unique_names(database, f"motif database {spec}")

@@ -118,16 +118,16 @@ class ClusterOptions:
         if self.kind == "scheduler" and not self.scheduler:
             raise ParamError("a running Dask cluster needs its scheduler's address (--scheduler ADDRESS)")
         if self.scheduler and self.kind != "scheduler":
-            raise ParamError(f"--scheduler ADDRESS uses a running cluster; it cannot be combined with a "
+            raise OptionValueError(f"--scheduler ADDRESS uses a running cluster; it cannot be combined with a "
                              f"{self.kind} cluster")
         jobs_only = {"--queue": self.queue, "--cores": self.cores, "--memory": self.memory,
                      "--walltime": self.walltime, "--job-extra": self.job_extra, "--interface": self.interface}
         given = [name for name, value in jobs_only.items() if value not in (None, ())]
         if given and self.kind not in SUBMIT_COMMANDS:
             verb = "applies" if len(given) == 1 else "apply"
-            raise ParamError(f"{', '.join(given)} {verb} only to batch jobs: add --slurm or --pbs")
+            raise OptionValueError(f"{', '.join(given)} {verb} only to batch jobs: add --slurm or --pbs")
         if self.kind == "scheduler" and self.workers:
-            raise ParamError("--workers starts local workers or batch jobs; with --scheduler the cluster "
+            raise OptionValueError("--workers starts local workers or batch jobs; with --scheduler the cluster "
                              "already has its workers")
         for name, value in (("--workers", self.workers), ("--threads", self.threads), ("--cores", self.cores)):
             if value is not None and value < 1:
