@@ -184,6 +184,8 @@ def remove_empty_folders(folders) -> None:
     for folder in folders:
         try:
             Path(folder).rmdir()
+        except FileNotFoundError:
+            continue  # removed already (by the lock that made it, say): the folders above may be empty too
         except OSError:
             break
 

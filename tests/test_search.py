@@ -915,6 +915,47 @@ def test_the_same_grid_with_its_keys_in_another_order_continues(tmp_path):
     assert list(results.rows()) == [trials[0].id] and results.rows()[trials[0].id]["kernel_len"] == "5"
 
 
+def test_a_folder_in_use_by_another_search_is_refused_and_left_as_it_was(tmp_path, cli):
+    """Two searches in one folder appended to one results.tsv and retrained one best/ (there was no lock)."""
+    import socket
+
+    from motifnet.run.lock import acquire
+
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    folder = tmp_path / "search"
+    with acquire(folder, "grid-search"):  # a search running in this folder
+        (folder / "search.json").write_text('{"settings": {}, "status": "running"}')
+        before = {path.name: path.read_bytes() for path in folder.iterdir()}
+        result = cli("grid-search", *fasta, "-o", folder, "--grid", tmp_path / "grid.json", "--workers", "1")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        line = result.stderr.strip().splitlines()[-1]
+        assert line.startswith(f"Error: {folder}: in use by motifnet grid-search (pid {os.getpid()} on "
+                               f"{socket.gethostname()}, since "), line
+        assert line.endswith("); wait for it to end or choose another -o")
+        assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+    assert sorted(path.name for path in folder.iterdir()) == ["search.json"]  # the lock went with its holder
+
+
+def test_a_search_takes_over_the_lock_of_a_killed_one(tmp_path, caplog):
+    """A search killed with SIGKILL leaves its lock behind; the next search in the folder takes it over."""
+    import socket
+
+    from motifnet.run.lock import LOCK
+    from motifnet.search._cluster import ClusterOptions
+
+    folder = tmp_path / "search"
+    config = SearchConfig(DataOptions(small_data(tmp_path)), str(folder), check_grid(GRID), dict(FIXED_PARAMS),
+                          seed=3)
+    folder.mkdir()
+    (folder / LOCK).write_text(json.dumps({"pid": 2**22 + 12345, "host": socket.gethostname(), "started": 0,
+                                           "command": "grid-search"}))  # a pid above Linux's largest
+    with pytest.raises(ParamError, match="cannot connect"), caplog.at_level("WARNING", logger="motifnet"):
+        run_search(config, ClusterOptions("scheduler", scheduler="tcp://127.0.0.1:9", timeout=1))
+    assert "is stale (no such process on this host any more); taking it over" in caplog.text
+    assert list(folder.iterdir()) == []  # what the refused search wrote is gone, the dead one's lock too
+
+
 def open_run_params(path):
     from motifnet.run.rundir import open_run
 

@@ -51,6 +51,7 @@ from ..model.params import (
     resolve_kernel_len,
     to_json,
 )
+from ..run.lock import LOCK, acquire
 from ..run.presets import settle_pick
 from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
@@ -378,8 +379,6 @@ def network_preset(settings: dict) -> str | None:
 def _prepare_folder(config: SearchConfig) -> tuple:
     """Create or reopen the search folder; returns (settings, earlier search.json content or None)."""
     folder = Path(config.search_dir)
-    if folder.exists() and not folder.is_dir():
-        raise ParamError(f"{folder}: exists and is not a folder; choose another -o")
     earlier = None
     if (folder / SETTINGS).exists():
         try:
@@ -396,7 +395,7 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
                              ) from None
-    elif folder.is_dir() and any(folder.iterdir()):
+    elif folder.is_dir() and any(entry.name != LOCK for entry in folder.iterdir()):
         raise ParamError(f"{folder}: folder is not empty and is not a motifnet search; choose another -o")
     seed = config.seed
     if seed is None:
@@ -459,7 +458,7 @@ def _remove_search_files(folder: Path) -> None:
     for partial in leftover_partials(folder):
         partial.unlink()
     _remove_best(folder / BEST)
-    others = sorted(entry.name for entry in folder.iterdir()) if folder.is_dir() else []
+    others = sorted(entry.name for entry in folder.iterdir() if entry.name != LOCK) if folder.is_dir() else []
     if others:
         log.info("%s: starting over; keeping %d file(s) that motifnet did not write: %s", folder, len(others),
                  ", ".join(others))
@@ -467,7 +466,6 @@ def _remove_search_files(folder: Path) -> None:
 
 def _remove_best(best_dir: Path) -> None:
     """Remove the best trial's run files from ``best_dir``, and the folder when nothing else is in it."""
-    from ..run.lock import LOCK
     from ..run.training import remove_run_files
 
     if not best_dir.is_dir() or best_dir.is_symlink():
@@ -533,13 +531,12 @@ def _has_rows(folder: Path) -> bool:
 
 
 @contextmanager
-def _status_kept(folder: Path, made: list, new_search: bool):
+def _status_kept(folder: Path, new_search: bool):
     """Within the block, ``search.json`` says 'running'; when the block raises, it no longer does.
 
     Stopped by a signal: 'interrupted' (the same command continues it). Failed before any trial
     finished in a search this call began (refused data, a cluster that did not start): what it
-    wrote is removed, and the folders it made (``made``, see :func:`motifnet._io.missing_folders`)
-    while they are empty. Failed otherwise: 'failed'.
+    wrote is removed. Failed otherwise: 'failed'.
     """
     _set_status(folder, "running")
     try:
@@ -549,7 +546,7 @@ def _status_kept(folder: Path, made: list, new_search: bool):
             if isinstance(error, KeyboardInterrupt):
                 _set_status(folder, "interrupted")
             elif new_search and not _has_rows(folder):
-                _forget_search(folder, made)
+                _forget_search(folder)
             else:
                 _set_status(folder, "failed")
         except (OSError, ValueError) as cleanup_error:  # the search's own error is the one to report
@@ -564,13 +561,12 @@ def _set_status(folder: Path, status: str) -> None:
         write_json(folder / SETTINGS, {**state, "status": status})
 
 
-def _forget_search(folder: Path, made: list) -> None:
-    """Remove the files of a search that never finished a trial, and the folders made for it if they are empty."""
+def _forget_search(folder: Path) -> None:
+    """Remove the files of a search that never finished a trial."""
     for name in (SETTINGS, RESULTS):
         (folder / name).unlink(missing_ok=True)
     for partial in leftover_partials(folder):
         partial.unlink()
-    remove_empty_folders(made)
 
 
 class ResultsFile:
@@ -738,10 +734,18 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
     cluster = (cluster or ClusterOptions()).checked()
     check_environment(cluster)  # a machine that cannot submit the jobs is refused before anything is written
     folder = Path(config.search_dir)
+    if folder.exists() and not folder.is_dir():
+        raise ParamError(f"{folder}: exists and is not a folder; choose another -o")
     made = missing_folders(folder)
-    settings, earlier = _prepare_folder(config)
-    with _status_kept(folder, made, new_search=earlier is None):
-        return _search(config, cluster, settings, on_result, runner)
+    try:
+        # One search at a time in a folder: two would append to one results file and retrain one best/.
+        with acquire(folder, "grid-search"):
+            settings, earlier = _prepare_folder(config)
+            with _status_kept(folder, new_search=earlier is None):
+                return _search(config, cluster, settings, on_result, runner)
+    except BaseException:
+        remove_empty_folders(made)  # a search refused or failed before it wrote anything leaves no folder
+        raise
 
 
 def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_result, runner) -> SearchResult:
