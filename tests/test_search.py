@@ -661,6 +661,20 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
 
 
 @pytest.mark.slow
+def test_a_refused_continuation_leaves_a_complete_search_complete(finished_search, data_dir, tmp_path, cli):
+    """A results file that is not the search's was refused, and the complete search then said 'failed'."""
+    folder = tmp_path / "copy"
+    shutil.copytree(finished_search[0], folder)
+    results = folder / "results.tsv"
+    results.write_text(results.read_text().replace("kernel_len", "kernel_size", 1))
+    before = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+    result = cli("grid-search", data_dir / "motif.fa", data_dir / "plain.fa", "-o", folder, "--grid",
+                 data_dir / "grid.json", *FIXED, "--workers", "2", "--threads", "1", "--seed", "11")
+    assert result.exit_code == 1 and "not the results file of this search" in result.stderr
+    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == before
+    assert json.loads((folder / "search.json").read_text())["status"] == "complete"
+
+
 def test_an_invalid_combination_is_a_failed_trial_with_the_validation_message(finished_search):
     folder, result = finished_search
     failed = [row for row in results_table(folder).values() if row["status"] == "failed"]

@@ -517,17 +517,17 @@ def _preset_change(earlier: dict, settings: dict) -> str:
 
 def _has_results(folder: Path) -> bool:
     """Whether the folder holds a finished trial or a best run (what starting over would lose)."""
-    return _has_rows(folder) or (folder / BEST).exists()
+    return _row_count(folder) > 0 or (folder / BEST).exists()
 
 
-def _has_rows(folder: Path) -> bool:
-    """Whether ``results.tsv`` holds a finished trial."""
+def _row_count(folder: Path) -> int:
+    """The finished trials in ``results.tsv``."""
     try:
         with open(folder / RESULTS, encoding="utf-8") as handle:
             lines = handle.read().split("\n")
     except OSError:
         lines = []
-    return len([line for line in lines[1:-1] if line]) > 0
+    return len([line for line in lines[1:-1] if line])
 
 
 @contextmanager
@@ -536,8 +536,13 @@ def _status_kept(folder: Path, new_search: bool):
 
     Stopped by a signal: 'interrupted' (the same command continues it). Failed before any trial
     finished in a search this call began (refused data, a cluster that did not start): what it
-    wrote is removed. Failed otherwise: 'failed'.
+    wrote is removed. Refused (a motifnet error) before a trial of this call finished, in a search
+    begun earlier: the status it had (a complete search stays complete). Failed otherwise: 'failed'.
     """
+    earlier = None if new_search else read_search_state(folder).get("status")
+    if earlier == "running":  # with the folder's lock held: a search killed with SIGKILL
+        earlier = "interrupted"
+    rows = _row_count(folder)
     _set_status(folder, "running")
     try:
         yield
@@ -545,8 +550,10 @@ def _status_kept(folder: Path, new_search: bool):
         try:
             if isinstance(error, KeyboardInterrupt):
                 _set_status(folder, "interrupted")
-            elif new_search and not _has_rows(folder):
+            elif new_search and not _row_count(folder):
                 _forget_search(folder)
+            elif isinstance(error, MotifnetError) and earlier and _row_count(folder) == rows:
+                _set_status(folder, earlier, force=True)
             else:
                 _set_status(folder, "failed")
         except (OSError, ValueError) as cleanup_error:  # the search's own error is the one to report
@@ -554,10 +561,11 @@ def _status_kept(folder: Path, new_search: bool):
         raise
 
 
-def _set_status(folder: Path, status: str) -> None:
-    """Record ``status`` in ``search.json``, unless it says so already or the search's outcome (complete, failed)."""
+def _set_status(folder: Path, status: str, force: bool = False) -> None:
+    """Record ``status`` in ``search.json``, unless it says so already or (without ``force``) the search's
+    outcome (complete, failed)."""
     state = read_search_state(folder)
-    if state.get("status") != status and (status == "running" or state.get("status") == "running"):
+    if state.get("status") != status and (force or status == "running" or state.get("status") == "running"):
         write_json(folder / SETTINGS, {**state, "status": status})
 
 
