@@ -158,6 +158,34 @@ def test_bytes_that_are_not_utf8_are_named_once_by_file_and_line(tmp_path, caplo
     assert "line 2:" in caplog.records[0].getMessage() and len(caplog.records) == 1
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_refused_naming_file_and_line(tmp_path, encoding):
+    """UTF-16 BED and feature files got messages about their columns ("start and end must be integers, found
+    '\\x001\\x000\\x00'"): the NUL bytes are named, whatever reads the file."""
+    path = tmp_path / "peaks.bed"
+    path.write_bytes("chr1\t100\t200\n".encode(encoding))
+    with pytest.raises(InputError) as error, iter_text_stream(path) as handle:
+        list(handle)
+    assert str(error.value) == (f"{path}, line 1: NUL bytes: a UTF-16 file (as some Windows tools save text), or "
+                                "not text at all; save it as UTF-8 (or plain ASCII) text")
+
+
+def test_utf16_bed_and_feature_files_are_refused_in_one_line(cli, tmp_path):
+    bed = tmp_path / "peaks.bed"
+    bed.write_bytes("chr1\t10\t30\tp\t0\t+\n".encode("utf-16"))
+    features = tmp_path / "features.tsv"
+    features.write_bytes("1.0\n".encode("utf-16"))
+    (tmp_path / "genome.fa").write_text(">chr1\n" + "ACGT" * 20 + "\n")
+    (tmp_path / "a.fa").write_text(">a1 0.5\nACGTACGTAC\n")
+    message = "line 1: NUL bytes: a UTF-16 file (as some Windows tools save text), or not text at all"
+    result = cli("train", bed, "--genome", tmp_path / "genome.fa", "--length", "10", "--background", "shuffle",
+                 "-o", tmp_path / "r1")
+    assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1].startswith(f"Error: {bed}, {message}")
+    result = cli("train", tmp_path / "a.fa", "--features", features, "--task", "regression", "-o", tmp_path / "r2")
+    assert result.exit_code == 1 and f"Error: {features}, {message}" in result.stderr, result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()
+
+
 def test_utf8_byte_order_mark_is_ignored(tmp_path):
     path = tmp_path / "bom.fa"
     path.write_bytes(b"\xef\xbb\xbf>s1\nACGT\n")

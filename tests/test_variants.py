@@ -365,8 +365,8 @@ def _variants(cli, tiny, vcf, out, *options, genome=None):
                      "VCF has the eight #CHROM POS ID REF ALT QUAL FILTER INFO"),
     ("bad_contig", "--vcf {folder}/bad.vcf, line 2: a header line vcfpy cannot read (invalid literal for int() with "
                    "base 10: 'abc'): '##contig=<ID=chr1,length=abc>'; fix or remove that line"),
-    ("utf16", "--vcf {folder}/bad.vcf, line 1: NUL bytes: a UTF-16 file, or not text at all; save the VCF as UTF-8 "
-              "(or plain ASCII) text"),  # it said the file had no #CHROM line
+    ("utf16", "Error: {folder}/bad.vcf, line 1: NUL bytes: a UTF-16 file (as some Windows tools save text), or not "
+              "text at all; save it as UTF-8 (or plain ASCII) text"),  # it said the file had no #CHROM line
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
     ("genome_folder", "Error: --genome {folder}/a_folder: a folder, not a FASTA file; give the genome's .fa (or bgzip "
                       ".fa.gz) file"),

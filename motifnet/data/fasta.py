@@ -313,7 +313,8 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
 
 
 class _TextStream(io.TextIOWrapper):
-    """Lines of text whose read errors (a damaged gzip) become an :class:`InputError` naming the file.
+    """Lines of text whose read errors (a damaged gzip) become an :class:`InputError` naming the file, as does
+    a line with NUL bytes (UTF-16 text, or binary data).
 
     Bytes that are not UTF-8 (a Latin-1 id, say) are read as U+FFFD; the first line that holds one is
     named in a warning, since ids and names taken from it will not be the file's.
@@ -336,8 +337,11 @@ class _TextStream(io.TextIOWrapper):
 
     def _counted(self, line: str) -> str:
         self.lines_read += line.endswith("\n")
-        # NUL bytes: UTF-16 or binary data, which the readers refuse with a message of their own.
-        if "\ufffd" in line and "\x00" not in line and not self.warned:
+        if "\x00" in line:  # no text file holds one; read on, the columns of UTF-16 text mislead every reader
+            raise InputError(f"{self.display_name}, line {self.lines_read + (not line.endswith(chr(10)))}: NUL "
+                             "bytes: a UTF-16 file (as some Windows tools save text), or not text at all; save it "
+                             "as UTF-8 (or plain ASCII) text")
+        if "\ufffd" in line and not self.warned:
             self.warned = True
             log.warning("%s, line %d: bytes that are not UTF-8 text, read as the replacement character U+FFFD; "
                         "ids and names from such lines will not match the file's: save it as UTF-8 to keep them",

@@ -155,9 +155,6 @@ def _warn_other_lengths(header, genome: Genome, name: str) -> None:
 def _header_error(name: str, line: tuple, reason: str) -> str:
     """What is wrong with a VCF header that vcfpy refused: the line it stopped at, and what a VCF needs there."""
     number, text = line
-    if "\x00" in text:  # UTF-16 (two bytes a letter, as some Windows tools save text), or no text at all
-        return (f"--vcf {name}, line {number}: NUL bytes: a UTF-16 file, or not text at all; save the VCF as "
-                "UTF-8 (or plain ASCII) text")
     columns = text.rstrip("\r\n").split("\t")
     if text.startswith("#CHROM") and len(columns) < 8:
         return (f"--vcf {name}, line {number}: the #CHROM line names {len(columns)} column(s) ("
