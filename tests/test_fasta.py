@@ -186,6 +186,23 @@ def test_utf16_bed_and_feature_files_are_refused_in_one_line(cli, tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "r1").exists() and not (tmp_path / "r2").exists()
 
 
+@pytest.mark.parametrize("bulk", [False, True])
+def test_fasta_headers_that_are_not_utf8_are_named_once_per_file(tmp_path, caplog, bulk):
+    """A Latin-1 FASTA header became U+FFFD in every output without a word (text files warned already)."""
+    path = tmp_path / "latin1.fa"
+    path.write_bytes(b">s1 ok\nACGT\n>s\xe92 caf\xe9\nACGT\n>s\xe93\nACGT\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        if bulk:
+            headers = [header for block in iter_fasta_blocks(path, block_bytes=8) for header in block.headers]
+        else:
+            headers = [record.header for record in read_fasta(path)]
+    assert headers == ["s1 ok", "s\ufffd2 caf\ufffd", "s\ufffd3"]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"{path}, record 2: its header 's\ufffd2 caf\ufffd' has bytes that are not UTF-8 text, read as the "
+        "replacement character U+FFFD; ids and descriptions from such headers will not be the file's: save it as "
+        "UTF-8 to keep them"]
+
+
 def test_utf8_byte_order_mark_is_ignored(tmp_path):
     path = tmp_path / "bom.fa"
     path.write_bytes(b"\xef\xbb\xbf>s1\nACGT\n")

@@ -131,6 +131,7 @@ def read_fasta(path) -> Iterator[FastaRecord]:
     number = 0
     header = None
     lines: list = []
+    warned = False
     try:
         for line_number, raw in enumerate(handle, start=1):
             if line_number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -145,6 +146,8 @@ def read_fasta(path) -> Iterator[FastaRecord]:
                     yield FastaRecord(name, number, header, lines)
                 number += 1
                 header = line[1:].decode("utf-8", errors="replace").strip()
+                if "\ufffd" in header and not warned:
+                    warned = _warn_not_utf8(name, number, header)
                 lines = []
             elif header is None:
                 raise _not_fasta(name, line_number, line)
@@ -217,6 +220,20 @@ _IS_WHITESPACE = np.zeros(256, dtype=bool)
 _IS_WHITESPACE[list(_WHITESPACE)] = True
 
 
+def _warn_not_utf8(name: str, number: int, header: str) -> bool:
+    """Warn that record ``number``'s header held bytes that are not UTF-8 (read as U+FFFD); returns True."""
+    log.warning("%s, record %d: its header %r has bytes that are not UTF-8 text, read as the replacement "
+                "character U+FFFD; ids and descriptions from such headers will not be the file's: save it as UTF-8 "
+                "to keep them", name, number, header[:60])
+    return True
+
+
+def _warn_not_utf8_block(block: FastaBlock) -> bool:
+    """:func:`_warn_not_utf8` for the first such header of ``block``; whether there was one."""
+    index = next((index for index, header in enumerate(block.headers) if "\ufffd" in header), None)
+    return index is not None and _warn_not_utf8(block.path, block.first_number + index, block.headers[index])
+
+
 def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
     """Split whole records (``text`` starts with '>') with array operations, no loop over records."""
     data = np.frombuffer(text + b"\n", dtype=np.uint8)  # every header line now ends in a line break
@@ -269,6 +286,7 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
     number = 1
     carry = b""
     first = True
+    warned = False
     try:
         chunk = handle.read(block_bytes)
         while True:
@@ -295,13 +313,16 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
                 first = False
             if at_end:
                 if data:
-                    yield _split_records(data, name, number)
+                    block = _split_records(data, name, number)
+                    warned = warned or _warn_not_utf8_block(block)
+                    yield block
                 return
             cut = data.rfind(b"\n>")
             if cut < 0:
                 carry, chunk = data, following  # one record longer than the block: read on
                 continue
             block = _split_records(data[:cut], name, number)
+            warned = warned or _warn_not_utf8_block(block)
             number += len(block)
             carry, chunk = data[cut + 1:], following
             yield block
