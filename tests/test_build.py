@@ -330,6 +330,6 @@ def test_more_position_bins_than_positions_is_warned_of_once(caplog, length, war
     with caplog.at_level("WARNING", logger="motifnet"):
         build_model(params, length - 4 if warned else length, 4, 2, False, complement=DNA_COMPLEMENT)
     messages = [record.getMessage() for record in caplog.records if "position_bins" in record.getMessage()]
-    assert messages == ([f"warning: position_bins 17 is more than the {length - 8} positions left after the "
+    assert messages == ([f"position_bins 17 is more than the {length - 8} positions left after the "
                          f"convolutions; {17 - (length - 8)} bins go unused (give position_bins {length - 8} or fewer)"]
                         if warned else [])

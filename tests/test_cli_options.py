@@ -5,6 +5,7 @@ stand-ins that record what the command passed them.
 """
 
 import json
+import logging
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -21,6 +22,7 @@ from motifnet.cli.options import (
     parse_split,
     parse_tax_groups,
     parse_tracks,
+    setup_logging,
     text_list,
 )
 from motifnet.data.options import DataOptions
@@ -125,6 +127,24 @@ def test_every_command_takes_the_logging_options():
     for name in COMMANDS:
         options = {option.name for option in command(name).params}
         assert {"quiet", "verbose", "device"} <= options, name
+
+
+def test_every_warning_on_stderr_begins_with_the_word_warning_once(capsys, monkeypatch):
+    log = logging.getLogger("motifnet")
+    # setup_logging replaces the handlers in place: it gets a copy of the list, and the test's end restores all
+    monkeypatch.setattr(log, "handlers", list(log.handlers))
+    monkeypatch.setattr(log, "propagate", log.propagate)
+    monkeypatch.setattr(log, "level", log.level)
+    setup_logging(quiet=False, verbose=False, tensorflow=False)
+    log.info("reading %s", "a.fa")
+    log.warning("duplicate record id %r", "r1")
+    log.warning("a.fa, line 3: bytes that are not UTF-8 text")
+    assert capsys.readouterr().err.splitlines() == [
+        "reading a.fa", "warning: duplicate record id 'r1'", "warning: a.fa, line 3: bytes that are not UTF-8 text"]
+    setup_logging(quiet=True, verbose=False, tensorflow=False)
+    log.info("not shown")
+    log.warning("shown")
+    assert capsys.readouterr().err == "warning: shown\n"
 
 
 def fake_train_from_files(calls):

@@ -52,7 +52,7 @@ def test_stop_codons_or_comments_beside_protein_letters_are_warned_of(tmp_path, 
         dataset = load_dataset(paths)
     assert dataset.encoder.alphabet.name == "custom" and stray in dataset.encoder.alphabet.symbols
     assert set(caplog.messages) == {
-        f"warning: the records hold {named} beside amino-acid letters, read as letters of a custom alphabet; for "
+        f"the records hold {named} beside amino-acid letters, read as letters of a custom alphabet; for "
         "protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a comment) or pass "
         "--alphabet protein to have them refused by record"}
     caplog.clear()

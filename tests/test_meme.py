@@ -1,6 +1,7 @@
 """MEME minimal format: what is written parses back to the same matrices."""
 
 import gzip
+import logging
 
 import numpy as np
 import pytest
@@ -116,7 +117,7 @@ def test_motifs_without_a_usable_matrix_are_refused_naming_file_and_motif(tmp_pa
 
 def test_files_that_cannot_be_read_as_meme_text_are_refused_naming_them(tmp_path):
     (tmp_path / "utf16.meme").write_text("MEME version 4\n", encoding="utf-16")
-    with pytest.raises(InputError, match="utf16.meme: not a MEME motif file \\(not UTF-8 text\\); save it as UTF-8"):
+    with pytest.raises(InputError, match="utf16.meme, line 1: NUL bytes: a UTF-16 file .*save it as UTF-8"):
         read_meme(tmp_path / "utf16.meme")
     (tmp_path / "cut.meme.gz").write_bytes(gzip.compress(b"MEME version 4\n" * 100)[:30])
     with pytest.raises(InputError, match="cut.meme.gz: cannot be read, a damaged or truncated gzip file"):
@@ -125,6 +126,18 @@ def test_files_that_cannot_be_read_as_meme_text_are_refused_naming_them(tmp_path
         read_meme(tmp_path / "none.meme")
     with pytest.raises(InputError, match=f"{tmp_path}: a folder, not a MEME motif file"):
         read_meme(tmp_path)
+
+
+def test_a_latin1_motif_name_is_read_with_a_warning_naming_its_line(tmp_path, caplog, monkeypatch):
+    text = "MEME version 4\n\nALPHABET= ACGT\n\nMOTIF caf\xe9\nletter-probability matrix: alength= 4 w= 1\n1 0 0 0\n"
+    (tmp_path / "latin1.meme").write_bytes(text.encode("latin-1"))
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        _, motifs = read_meme(tmp_path / "latin1.meme")
+    assert [motif.name for motif in motifs] == ["caf\ufffd"]
+    assert set(caplog.messages) == {f"{tmp_path / 'latin1.meme'}, line 5: bytes that are not UTF-8 text, read as "
+                                    "the replacement character U+FFFD; ids and names from such lines will not match "
+                                    "the file's: save it as UTF-8 to keep them"}
 
 
 def _one_motif(rows, width=None):

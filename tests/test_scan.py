@@ -490,7 +490,7 @@ def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path
         values = np.array([float(line.split()[1]) for line in text.splitlines()])
         assert read_background_file(path) == pytest.approx(values / values.sum())
         # (a record may reach the capture twice, through the motifnet logger and the root one)
-        assert set(caplog.messages) == {f"warning: {path}: the frequencies of A, C, G and T sum to {total}, not 1; "
+        assert set(caplog.messages) == {f"{path}: the frequencies of A, C, G and T sum to {total}, not 1; "
                                         "they are rescaled to sum to 1"}
 
 

@@ -141,7 +141,7 @@ def test_contig_lengths_of_another_assembly_and_repeated_snvs_are_named(tmp_path
         variants, counts = read_snvs(vcf, opened)
     assert len(variants) == 2 and counts.duplicates == 1
     assert set(caplog.messages) == {
-        f"warning: {vcf}: its header (##contig) gives 1 chromosome(s) another length than the genome "
+        f"{vcf}: its header (##contig) gives 1 chromosome(s) another length than the genome "
         f"{genome['genome']} (chr1: 248956422 bases in the VCF, 6000 in the genome): were the variants called on "
         "another assembly?"}
     caplog.clear()

@@ -404,6 +404,15 @@ def selection_options(command):
     )(command)
 
 
+class _StderrFormatter(logging.Formatter):
+    """A log line as users read it on standard error: the message, and ``warning:`` before a warning's, so
+    that every warning of a batch job's log is found by that word."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return f"warning: {message}" if record.levelno == logging.WARNING else message
+
+
 def setup_logging(quiet: bool, verbose: bool, device: str = "auto", tensorflow: bool = True) -> None:
     """Send the ``motifnet`` log to standard error at the level of --quiet/--verbose; apply --device.
 
@@ -425,7 +434,7 @@ def setup_logging(quiet: bool, verbose: bool, device: str = "auto", tensorflow: 
     if tensorflow:
         quiet_tensorflow(verbose)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(_StderrFormatter())
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)

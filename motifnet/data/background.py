@@ -92,7 +92,7 @@ def shuffled_background(blocks, k: int = 2, ratio: float = 1.0, seed: int = 0) -
         sequences.append(kmer_shuffle(letters, k, np.random.default_rng((seed, index))).tobytes())
         unchanged += sequences[-1] == letters.tobytes()
     if unchanged:
-        log.warning("warning: --background shuffle: %d of %d shuffled copies equal their record (too few distinct "
+        log.warning("--background shuffle: %d of %d shuffled copies equal their record (too few distinct "
                     "%d-mers to reorder); they are labelled background all the same", unchanged, count, k)
     return sequence_block("background", ids, sequences)
 
@@ -205,6 +205,6 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
                          f"the positives' GC content (GC {bins}), at most {_MAX_N_SHARE:.0%} N and outside the "
                          "positives; try --background shuffle")
     if len(ids) < total:
-        log.warning("warning: --background genomic: drew %d of %d windows (GC bins without enough windows in %s)",
+        log.warning("--background genomic: drew %d of %d windows (GC bins without enough windows in %s)",
                     len(ids), total, genome.path)
     return sequence_block("background", ids, sequences)

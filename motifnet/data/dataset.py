@@ -319,7 +319,7 @@ def _warn_stray_symbols(detected: Alphabet) -> None:
     stray = [symbol for symbol in "*;" if symbol in detected.symbols]
     if detected.name != "custom" or not stray or not set(detected.symbols) - set(stray) <= set(PROTEIN.symbols):
         return
-    log.warning("warning: the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
+    log.warning("the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
                 "for protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a "
                 "comment) or pass --alphabet protein to have them refused by record",
                 " and ".join(repr(symbol) for symbol in stray))

@@ -147,7 +147,7 @@ def _warn_other_lengths(header, genome: Genome, name: str) -> None:
             other.append((contig, length, genome.lengths[contig]))
     if other:
         contig, vcf_length, genome_length = other[0]
-        log.warning("warning: %s: its header (##contig) gives %d chromosome(s) another length than the genome %s "
+        log.warning("%s: its header (##contig) gives %d chromosome(s) another length than the genome %s "
                     "(%s: %d bases in the VCF, %d in the genome): were the variants called on another assembly?",
                     name, len(other), genome.path, contig, vcf_length, genome_length)
 

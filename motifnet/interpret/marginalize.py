@@ -358,7 +358,7 @@ class OutputsAndLogits:
         moved = int(np.sum(~_centred(codes > 0)))
         if moved and not self._warned:
             self._warned = True
-            log.warning("warning: %d sequence(s) got letters in the padding of records shorter than the model; "
+            log.warning("%d sequence(s) got letters in the padding of records shorter than the model; "
                         "they are folded and read as records of their letters, centred again (as predict would)",
                         moved)
         texts = sequence_texts(self.encoder.alphabet, codes)

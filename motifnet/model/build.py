@@ -171,7 +171,7 @@ def _strand(x, features, params: dict, adjacency: dict, constraint, shared: _Sha
     if params["position_bins"]:
         positions = x.shape[1]
         if positions is not None and positions < params["position_bins"] and "global_pool" not in shared.made:
-            log.warning("warning: position_bins %d is more than the %d positions left after the convolutions; "
+            log.warning("position_bins %d is more than the %d positions left after the convolutions; "
                         "%d bins go unused (give position_bins %d or fewer)", params["position_bins"], positions,
                         params["position_bins"] - positions, positions)
         x = shared(x, PositionWeightedMaxPooling1D, params["position_bins"], mean=params["global_pool"] == "max+avg",

@@ -370,7 +370,7 @@ def dense_or_sparse_layer(x, name: str, units: int, adjacency: dict, source: str
     empty = matrix.unconnected_units
     if len(empty):
         shown = ", ".join(str(unit) for unit in empty[:10]) + (", ..." if len(empty) > 10 else "")
-        log.warning("warning: %s: %d unit(s) of %s have no inputs (all-zero columns: %s); they output only "
+        log.warning("%s: %d unit(s) of %s have no inputs (all-zero columns: %s); they output only "
                     "their bias", matrix.path, len(empty), name, shown)
     return SparselyConnected(matrix.matrix, name=name, **options)
 

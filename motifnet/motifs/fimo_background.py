@@ -110,7 +110,7 @@ def read_background_file(path) -> np.ndarray:
     total = values.sum()
     if abs(total - 1) > ROW_SUM_TOLERANCE:
         # Counts, or frequencies of a larger alphabet: rescaled as before, but not without a word.
-        log.warning("warning: %s: the frequencies of A, C, G and T sum to %g, not 1; they are rescaled to sum to 1",
+        log.warning("%s: the frequencies of A, C, G and T sum to %g, not 1; they are rescaled to sum to 1",
                     path, total)
     return values / total
 

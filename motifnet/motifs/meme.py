@@ -192,15 +192,10 @@ def _text_lines(path) -> list:
     """
     if str(path) != "-" and Path(path).is_dir():
         raise InputError(f"{path}: a folder, not a MEME motif file")
-    stream = iter_text_stream(path)
-    # utf-8-sig drops a byte-order mark; strict, because a binary file is no MEME file.
-    stream.reconfigure(encoding="utf-8-sig", errors="strict")
-    try:
-        with stream:
-            lines = [line.strip() for line in stream]
-    except UnicodeDecodeError:
-        raise InputError(f"{display_name(path)}: not a MEME motif file (not UTF-8 text); save it as UTF-8 "
-                         "text") from None
+    # Bytes that are not UTF-8 (a Latin-1 motif name) are read as U+FFFD, with a warning naming the line; NUL
+    # bytes (UTF-16, binary data) are refused naming it.
+    with iter_text_stream(path) as stream:
+        lines = [line.strip() for line in stream]
     while lines and not lines[0]:
         lines.pop(0)
     return lines

@@ -317,7 +317,7 @@ def find_patterns(one_hot: np.ndarray, hypothetical: np.ndarray, config: Modisco
     check_modisco_inputs(one_hot, hypothetical, config)
     reason = no_seqlets_reason(one_hot, hypothetical, config.window)
     if reason is not None:
-        log.warning("warning: %s", reason)
+        log.warning("%s", reason)
         return []
     from modiscolite.tfmodisco import TFMoDISco
 

@@ -379,7 +379,7 @@ def _warn_unreachable(names, tables, threshold: float, shown: int = 5) -> None:
         return
     listed = ", ".join(f"{name} (best {best:.2g})" for name, best in unreachable[:shown])
     more = f" and {len(unreachable) - shown} more" if len(unreachable) > shown else ""
-    log.warning("warning: %d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
+    log.warning("%d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
                 "their best possible p-value is larger (%s%s); give a larger --threshold to scan them",
                 len(unreachable), threshold, listed, more)
 
@@ -455,7 +455,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 record_offset += len(chunk.ids)
                 progress.advance(len(chunk.ids))
         for m in np.flatnonzero(tests == 0) if record_offset else ():
-            log.warning("warning: motif %s (%d positions) is longer than every record: it has no window to score",
+            log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))
         p_values = np.concatenate(p_values) if p_values else np.zeros(0)
         motif_of_hit = np.concatenate(motif_of_hit) if motif_of_hit else np.zeros(0, np.int64)

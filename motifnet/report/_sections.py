@@ -40,7 +40,7 @@ def read_section_entries(report_dir, summary: str, entry_keys, rows: str, row_ke
             entry["folder"] = prefix or "./"
             entry["anchor"] = f"{anchor}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", prefix or "main").strip("-")
         except (OSError, ValueError, KeyError, TypeError) as error:
-            log.warning("warning: %s cannot be read (%s: %s); left out of the report", path,
+            log.warning("%s cannot be read (%s: %s); left out of the report", path,
                         type(error).__name__, error)
             continue
         entries.append(entry)

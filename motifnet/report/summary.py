@@ -124,7 +124,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
     if state is None:
         if run is None:
             raise InputError(f"{report_dir}: not a report folder of visualize-kernels ({problem})")
-        log.warning("warning: %s has %s: its page is rendered without the kernel section; run visualize-kernels "
+        log.warning("%s has %s: its page is rendered without the kernel section; run visualize-kernels "
                     "again to restore it", report_dir, problem)
         state = _state_of_old_folder(report_dir, run)
     context = {

@@ -240,7 +240,7 @@ class Run:
         self._check_model_matches(model)
         if not self.complete:
             # Every command that reads the model says so, not only predict.
-            log.warning("warning: training in %s did not complete (%s); using its best model so far", self.path,
+            log.warning("training in %s did not complete (%s); using its best model so far", self.path,
                         self.status)
         return model
 

@@ -517,7 +517,7 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         for option, names in (("--val-chroms", config.val_chroms), ("--test-chroms", config.test_chroms)):
             absent = [name for name in names if name not in present]
             if absent:
-                log.warning("warning: %s names %s, on which no record lies", option, ", ".join(absent))
+                log.warning("%s names %s, on which no record lies", option, ", ".join(absent))
         extra = {"val_chroms": list(config.val_chroms), "test_chroms": list(config.test_chroms)}
     if not (dataset.origin or {}).get("window_length"):
         return dataset, groups, index, extra

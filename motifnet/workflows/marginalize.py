@@ -139,7 +139,7 @@ def read_hit_sites(path, motif_names) -> list:
     if unknown:
         raise InputError(f"{path}: motifs not in the --motifs file: {', '.join(sorted(unknown))}")
     if not sites:
-        log.warning("warning: %s holds no hits: no site to ablate, so ablation.tsv has no effect to show", path)
+        log.warning("%s holds no hits: no site to ablate, so ablation.tsv has no effect to show", path)
     return sites
 
 
@@ -196,7 +196,7 @@ def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
         raise InputError(f"hits of {len(unmatched)} record(s) not in the --fasta files (e.g. "
                          f"{sorted(unmatched)[0]!r}); give the FASTA files that were scanned")
     if outside:
-        log.warning("warning: %d site(s) lie outside the %d positions the model reads; left out", outside,
+        log.warning("%d site(s) lie outside the %d positions the model reads; left out", outside,
                     model_length)
     return result
 
@@ -294,7 +294,7 @@ def _log_spacings(length: int, pwm_a, pwm_b, config: MarginalizeConfig, names: t
     """
     start_a, spacings = pair_layout(length, len(pwm_a), len(pwm_b), config, names)
     if spacings[-1] < config.max_spacing:
-        log.warning("warning: --max-spacing %d capped at %d for the pair %s + %s: wider spacings do not fit the "
+        log.warning("--max-spacing %d capped at %d for the pair %s + %s: wider spacings do not fit the "
                     "model's %d positions (%d + %d positions from position %d)", config.max_spacing, spacings[-1],
                     *names, length, len(pwm_a), len(pwm_b), start_a)
     else:

@@ -154,13 +154,13 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
             hypothetical.flush()
             if not letters_known:
                 # TF-MoDISco itself fails on them ("IndexError: index -1 is out of bounds").
-                log.warning("warning: class %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
+                log.warning("class %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
                             "seqlets to find", names[target], letters)
                 continue
             reason = no_seqlets_reason(one_hot, hypothetical, modisco.window)
             if reason is not None:
                 # modisco-lite fails on them (IndexError, ValueError) instead of finding nothing.
-                log.warning("warning: class %s: %s; %s", names[target], reason, _no_seqlets_hint(config))
+                log.warning("class %s: %s; %s", names[target], reason, _no_seqlets_hint(config))
                 continue
             log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
             started = time.monotonic()

@@ -101,5 +101,5 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
         try:
             log.info("added the scan section to %s", render_report(report))
         except InputError as error:
-            log.warning("warning: the report in %s was not updated (%s)", report, error)
+            log.warning("the report in %s was not updated (%s)", report, error)
     return result

@@ -123,17 +123,17 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         if counts.indels:
             log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
         if counts.mismatches:
-            log.warning("warning: %s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
+            log.warning("%s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
                         genome.path)
         if counts.duplicates:
-            log.warning("warning: %s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
+            log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
                         "is scored and listed", vcf, counts.duplicates)
         if not variants:
-            log.warning("warning: %s holds no SNV to score (only indels, symbolic or other skipped alleles, or no "
+            log.warning("%s holds no SNV to score (only indels, symbolic or other skipped alleles, or no "
                         "records); variants.tsv has its header only", vcf)
         padded = padded_windows(genome, variants, encoder.length, offset)
         if padded:
-            log.warning("warning: %s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
+            log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
                         "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
                         padded)
         effects = score_variants(run.model, encoder, genome, variants, config)
