@@ -1,5 +1,6 @@
 """Regression targets: headers and tables, the quantile split, the target scale, metrics, and the CLI."""
 
+import gzip
 import json
 
 import numpy as np
@@ -66,6 +67,19 @@ def test_target_table_orders_rows_by_record(tmp_path):
     names, values = read_target_table(str(table), ["a", "b"])
     assert names == ["bind", "expr"]
     np.testing.assert_array_equal(values, [[1, 2.5], [3, 4]])
+
+
+def test_target_tables_are_read_as_every_text_file(tmp_path):
+    text = "id\tbind\nb\t3\na\t1\n"
+    (tmp_path / "t.tsv.gz").write_bytes(gzip.compress(text.encode()))
+    assert read_target_table(str(tmp_path / "t.tsv.gz"), ["a", "b"])[1].tolist() == [[1], [3]]
+    (tmp_path / "bom.tsv").write_bytes(b"\xef\xbb\xbf" + text.encode())  # a Windows editor's byte-order mark
+    assert read_target_table(str(tmp_path / "bom.tsv"), ["a", "b"])[0] == ["bind"]
+    (tmp_path / "utf16.tsv").write_text(text, encoding="utf-16")  # they said 'cannot be read (utf-8 codec ...)'
+    with pytest.raises(InputError, match=f"^--targets {tmp_path / 'utf16.tsv'}, line 1: NUL bytes: a UTF-16 file"):
+        read_target_table(str(tmp_path / "utf16.tsv"), ["a", "b"])
+    with pytest.raises(InputError, match=f"^--targets {tmp_path}: is a folder, expected a tab-separated targets"):
+        read_target_table(str(tmp_path), ["a", "b"])
 
 
 @pytest.mark.parametrize("text,ids,fragment", [

@@ -21,7 +21,7 @@ import numpy as np
 
 from .._validate import check_column_names
 from ..errors import InputError, OptionValueError, ParamError
-from .fasta import display_name
+from .fasta import display_name, iter_text_stream
 
 TASKS = ("classification", "regression")
 SPLIT_BINS = 5
@@ -118,12 +118,11 @@ def read_target_table(path, ids) -> tuple:
     """
     name = display_name(path)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
+        # the reader of every text file: gzip, a byte-order mark, UTF-16 refused naming its line
+        with iter_text_stream(path, "a tab-separated targets table") as handle:
             lines = [(number, line.rstrip("\r\n")) for number, line in enumerate(handle, start=1)]
-    except FileNotFoundError:
-        raise InputError(f"--targets {name}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"--targets {name}: cannot be read ({error})") from None
+    except InputError as error:
+        raise InputError(f"--targets {error}") from None
     lines = [(number, line) for number, line in lines if line.strip()]
     if not lines:
         raise InputError(f"--targets {name}: the file is empty; expected a header row 'id<TAB>name...' and "
