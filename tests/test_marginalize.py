@@ -246,7 +246,8 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     (["-o", "{plain_file}"], "must be a folder, not a file"),
     (["-o", "{plain_file}/sub"], "is a file; give a new or existing folder"),
     (["--hits", "{hits}", "--fasta", "missing.fa"], "missing.fa: no such file"),
-    (["--hits", "{binary}", "--fasta", "{up}"], "cannot be read"),
+    # it said "cannot be read ('utf-8' codec can't decode ...)"
+    (["--hits", "{binary}", "--fasta", "{up}"], "binary.tsv, line 2: NUL bytes: a UTF-16 file"),
     (["--fasta", "{up}"], "used only to ablate the sites of --hits"),
     (["--hits", "{hits}", "--fasta", "{twice}"], "the same id as"),
     (["--hits", "{hits}", "--fasta", "{up}", "--fasta", "{up_again}"], "give every record a distinct id"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import numpy as np
 import pytest
 from helpers import make_genome, read_tsv, reverse_complement_text, write_fasta
@@ -464,6 +466,18 @@ def test_background_files_with_a_letter_twice_are_refused(tmp_path, text, messag
     with pytest.raises(InputError) as error:
         read_background_file(path)
     assert str(error.value) == message.format(path=path)
+
+
+def test_background_files_are_read_as_every_text_file(tmp_path):
+    from motifnet.errors import InputError
+    from motifnet.motifs.fimo_background import read_background_file
+
+    text = "A 0.3\nC 0.2\nG 0.2\nT 0.3\n"
+    (tmp_path / "bg.txt.gz").write_bytes(gzip.compress(text.encode()))
+    assert read_background_file(tmp_path / "bg.txt.gz") == pytest.approx([0.3, 0.2, 0.2, 0.3])
+    (tmp_path / "utf16.txt").write_text(text, encoding="utf-16")  # a UnicodeDecodeError's traceback before
+    with pytest.raises(InputError, match=f"^{tmp_path / 'utf16.txt'}, line 1: NUL bytes: a UTF-16 file"):
+        read_background_file(tmp_path / "utf16.txt")
 
 
 def test_meme_background_files_with_higher_orders_and_rounding_are_read(tmp_path, caplog, monkeypatch):

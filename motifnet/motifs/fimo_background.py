@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.fasta import iter_text_stream
 from ..errors import InputError, ParamError
 from .meme import ROW_SUM_TOLERANCE
 
@@ -83,7 +84,7 @@ def read_background_file(path) -> np.ndarray:
     """
     frequencies = {}
     lines = {}  # the line each letter's frequency is on
-    with open(path, encoding="utf-8") as handle:
+    with iter_text_stream(path, "a MEME background file") as handle:
         for number, line in enumerate(handle, 1):
             fields = line.split()
             if not fields or fields[0].startswith("#"):

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._io import remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
+from ..data.fasta import iter_text_stream
 from ..data.folding import CONTEXTS
 from ..errors import InputError, ParamError
 from ..interpret.marginalize import (
@@ -113,10 +114,8 @@ def read_hit_sites(path, motif_names) -> list:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such hits file (write one with 'motifnet scan')")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"--hits {path}: cannot be read ({error}); give the hits.tsv of 'motifnet scan'") from None
+    with iter_text_stream(path, "a hits.tsv of motifnet scan") as stream:
+        lines = [line.rstrip("\r\n") for line in stream]  # line by line: a NUL byte is refused naming its line
     header = lines[0].split("\t") if lines else []
     missing = [c for c in ("motif", "record", "start", "end") if c not in header]
     if missing:
