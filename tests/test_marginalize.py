@@ -327,8 +327,10 @@ def test_a_reused_folder_keeps_only_this_runs_outputs_and_the_users_files(traine
     assert len(list(out.glob("pair_*.png"))) == 1
     # A pair figure of an earlier naming, listed by the earlier summary, and files the user put there.
     summary = json.loads((out / "marginalize.json").read_text())
+    assert summary["files"] == sorted(["effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv",
+                                       *summary["pair_images"]])
     (out / "pair_old_name.png").write_bytes(b"old figure")
-    summary["pair_images"].append("pair_old_name.png")
+    summary["files"].append("pair_old_name.png")
     (out / "marginalize.json").write_text(json.dumps(summary))
     users = {"pair_notes.png": b"mine", "enrichment.png": b"scan's", "notes.tsv": b"mine"}
     for name, content in users.items():
@@ -338,6 +340,21 @@ def test_a_reused_folder_keeps_only_this_runs_outputs_and_the_users_files(traine
     assert {path.name for path in out.iterdir()} == {"effects.tsv", "effects.png", "marginalize.json", *users}
     assert all((out / name).read_bytes() == content for name, content in users.items())
     assert json.loads((out / "marginalize.json").read_text())["pair_images"] == []
+    # Files of the command's names that the earlier run (without --pairs or --hits) did not write are the
+    # user's: they were removed as that run's.
+    theirs = {"pairs.tsv": b"mine", "ablation.tsv": b"mine", "pair_99_x_y.png": b"mine"}
+    for name, content in theirs.items():
+        (out / name).write_bytes(content)
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10)
+    assert result.exit_code == 0 and "removed" not in result.stderr, result.output
+    assert all((out / name).read_bytes() == content for name, content in {**users, **theirs}.items())
+    # An older summary without its list of files: only the pair figures it names are taken as its.
+    summary = json.loads((out / "marginalize.json").read_text())
+    del summary["files"]
+    summary["pair_images"] = ["pair_99_x_y.png"]
+    (out / "marginalize.json").write_text(json.dumps(summary))
+    assert cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10).exit_code == 0
+    assert not (out / "pair_99_x_y.png").exists() and (out / "pairs.tsv").read_bytes() == b"mine"
     # In a folder without an earlier marginalize.json, files of those names are the user's: kept.
     fresh = tmp_path / "fresh"
     fresh.mkdir()

@@ -224,6 +224,10 @@ def test_a_scan_into_an_earlier_scans_folder_removes_the_files_it_did_not_write(
     assert sorted(path.name for path in out.iterdir()) == ["enrichment.tsv", "enrichment_notes.png", "hits.bed",
                                                            "hits.tsv", "kernels", "scan.json"]
     assert (out / "kernels" / "enrichment.png").read_bytes() == b"not scan's either"
+    # The scan there now wrote no enrichment.png (scan.json's image is None): one put there is the user's.
+    (out / "enrichment.png").write_bytes(b"mine")
+    assert cli("scan", motifs, gata, "-o", out).exit_code == 0
+    assert (out / "enrichment.png").read_bytes() == b"mine"
     fresh = tmp_path / "fresh"  # no scan.json: an enrichment.png there is the user's
     fresh.mkdir()
     (fresh / "enrichment.png").write_bytes(b"mine")

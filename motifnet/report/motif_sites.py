@@ -26,7 +26,10 @@ def _localiser(report_dir: Path, files: tuple):
         if entry["image"]:
             entry["image"] = prefix + entry["image"]
         entry["pair_images"] = [prefix + image for image in entry.get("pair_images", [])]
-        entry["files"] = [prefix + name for name in files if (report_dir / prefix / name).is_file()]
+        # the files the summary says its run wrote, where it says (a file of such a name may be the user's)
+        listed = entry.get("files")
+        entry["files"] = [prefix + name for name in files if (report_dir / prefix / name).is_file()
+                          and (not isinstance(listed, list) or name in listed)]
     return localise
 
 

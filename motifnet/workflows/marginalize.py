@@ -209,10 +209,9 @@ def pair_image_name(rank: int, name_a: str, name_b: str) -> str:
     return f"pair_{rank:02d}_{_safe(name_a)}_{_safe(name_b)}.png"
 
 
-#: Files of an earlier ``marginalize`` run that this run may not write again (see :func:`remove_stale_outputs`).
-_OPTIONAL_OUTPUTS = ("pairs.tsv", "ablation.tsv")
 _PAIR_IMAGE = re.compile(r"pair_[0-9]+_[A-Za-z0-9_.-]+\.png")
-_EARLIER_PAIR_IMAGE = re.compile(r"pair_[A-Za-z0-9_.-]+\.png")
+#: Names an earlier run's ``marginalize.json`` may list as its files: plain file names in OUT_DIR.
+_EARLIER_OUTPUT = re.compile(r"(effects\.tsv|effects\.png|pairs\.tsv|ablation\.tsv|pair_[A-Za-z0-9_.-]+\.png)")
 
 
 def pair_figure(name: str) -> bool:
@@ -223,11 +222,11 @@ def pair_figure(name: str) -> bool:
 def replaced_pair_figure(out_dir):
     """Whether a run into ``out_dir`` writes or removes a pair figure of a given name.
 
-    Those are the ``pair_NN_A_B.png`` figures (:func:`pair_figure`) and the figures that an
+    Those are the ``pair_NN_A_B.png`` figures (:func:`pair_figure`) and the files that an
     earlier run's ``marginalize.json`` there lists, which may have an older form of name
     (:func:`remove_stale_outputs` removes them): an input of either name would be lost.
     """
-    earlier = set(earlier_pair_images(Path(out_dir)) or ())
+    earlier = set(earlier_outputs(Path(out_dir)) or ())
 
     def replaced(name: str) -> bool:
         return pair_figure(name) or name in earlier
@@ -235,39 +234,41 @@ def replaced_pair_figure(out_dir):
     return replaced
 
 
-def earlier_pair_images(out: Path) -> list | None:
-    """The pair figures that the ``marginalize.json`` already in ``out`` lists; None without one (no earlier run)."""
+def earlier_outputs(out: Path) -> list | None:
+    """The files that the ``marginalize.json`` already in ``out`` says its run wrote; None without one.
+
+    Its ``files`` list (every run since 2026-12-05 records one); an older summary lists its pair
+    figures alone (``pair_images``), and only those are taken as its: a ``pairs.tsv`` or
+    ``ablation.tsv`` beside it may be the user's.
+    """
     from ..report.motif_sites import MARGINALIZE_SUMMARY
 
     if not (out / MARGINALIZE_SUMMARY).is_file():
         return None
     try:
-        images = json.loads((out / MARGINALIZE_SUMMARY).read_text(encoding="utf-8")).get("pair_images", [])
-    except (OSError, ValueError, AttributeError):
+        summary = json.loads((out / MARGINALIZE_SUMMARY).read_text(encoding="utf-8"))
+        names = summary["files"] if "files" in summary else summary.get("pair_images", [])
+    except (OSError, ValueError, AttributeError, TypeError):
         return []
-    return [image for image in images if isinstance(image, str) and _EARLIER_PAIR_IMAGE.fullmatch(image)]
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if isinstance(name, str) and _EARLIER_OUTPUT.fullmatch(name)]
 
 
-def remove_stale_outputs(out: Path, written, earlier_images) -> list:
-    """Remove what an earlier ``marginalize`` run left in ``out`` and this run did not write again.
+def remove_stale_outputs(out: Path, written, earlier) -> list:
+    """Remove what an earlier ``marginalize`` run wrote in ``out`` and this run did not write again.
 
-    ``earlier_images`` is :func:`earlier_pair_images` as the run began: None when ``out`` held no
-    ``marginalize.json``, and then nothing is removed (files of those names are the user's).
-
-    Only this command's own outputs are touched: ``pairs.tsv``, ``ablation.tsv``, pair figures of
-    the ``pair_NN_A_B.png`` form, and the pair figures the earlier ``marginalize.json`` listed.
-    Called once every new file is written, so that a run that stops on the way keeps the earlier results.
+    ``earlier`` is :func:`earlier_outputs` as the run began: the files the earlier run's
+    ``marginalize.json`` lists (None without one). No other file is touched: a ``pairs.tsv``
+    the earlier run did not write is not its. Called once every new file is written, so that a
+    run that stops on the way keeps the earlier results.
 
     Returns
     -------
     list of Path
         The files removed.
     """
-    if earlier_images is None:  # no marginalize.json: no earlier run of this command, nothing of it to remove
-        return []
-    stale = list(_OPTIONAL_OUTPUTS)
-    stale += [path.name for path in out.glob("pair_*.png") if _PAIR_IMAGE.fullmatch(path.name)]
-    return remove_unwritten(out, stale + list(earlier_images), written)
+    return remove_unwritten(out, earlier or (), written)
 
 
 def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
@@ -413,7 +414,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                     ablation_rows.append((motifs.names[m], name, records, result.mean[0, c], result.low[0, c],
                                           result.high[0, c], result.logit[0, c]))
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS, ablation_rows)
-    earlier_images = earlier_pair_images(out)
+    earlier = earlier_outputs(out)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
         write_text(out / name, text)
@@ -426,8 +427,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
         "effects": [dict(zip(EFFECT_COLUMNS, (row[0], row[1], *(float(value) for value in row[2:]))))
                     for row in rows],
-        "image": "effects.png", "pair_images": pair_images})
-    for path in remove_stale_outputs(out, [*texts, *figures], earlier_images):
+        "image": "effects.png", "pair_images": pair_images, "files": sorted([*texts, *figures])})
+    for path in remove_stale_outputs(out, [*texts, *figures], earlier):
         log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)
     if report is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -17,10 +18,25 @@ log = logging.getLogger("motifnet")
 SCAN_FILES = ("hits.tsv", "hits.bed", "enrichment.tsv", "enrichment.png")
 
 
-def _remove_earlier_outputs(out: Path, written) -> None:
-    """Remove the files of an earlier scan into ``out`` that this one did not write (``enrichment.png`` of
-    more classes), lest they pass for this run's; only scan's own file names, never another file."""
-    for path in remove_unwritten(out, SCAN_FILES, written):
+def _earlier_outputs(out: Path) -> list:
+    """The files of :data:`SCAN_FILES` that the ``scan.json`` already in ``out`` says its scan wrote: its
+    tables, and ``enrichment.png`` where its ``image`` names it; none without a ``scan.json`` (files of
+    these names are then the user's)."""
+    from ..report.motif_sites import SCAN_SUMMARY
+
+    if not (out / SCAN_SUMMARY).is_file():
+        return []
+    try:
+        image = json.loads((out / SCAN_SUMMARY).read_text(encoding="utf-8")).get("image")
+    except (OSError, ValueError, AttributeError):
+        image = None
+    return [name for name in SCAN_FILES if name != "enrichment.png" or image == name]
+
+
+def _remove_earlier_outputs(out: Path, earlier, written) -> None:
+    """Remove the files an earlier scan into ``out`` wrote (``earlier``) that this one did not write again
+    (``enrichment.png`` of more classes), lest they pass for this run's; never another file."""
+    for path in remove_unwritten(out, earlier, written):
         log.info("removed %s of an earlier scan", path)
 
 
@@ -75,7 +91,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
-    earlier_run = (out / SCAN_SUMMARY).is_file()
+    earlier = _earlier_outputs(out)
     with output_folder(out):
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
     rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class)
@@ -94,8 +110,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
         "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
         "genome": config.genome, "enrichment": [{key: row[key] for key in keys} for row in rows],
         "image": image})
-    if earlier_run:  # files of these names in a folder without scan.json are not an earlier scan's
-        _remove_earlier_outputs(out, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
+    _remove_earlier_outputs(out, earlier, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
     report = find_report(out)
     if report is not None:
         try:
