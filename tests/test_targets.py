@@ -53,6 +53,10 @@ def test_regression_concatenates_several_files(tmp_path):
     ([("a 1.5", "ACGT"), ("b", "ACGT")], "x.fa, record 2 ('b'): no target value after the id"),
     ([("a 1 2", "ACGT"), ("b 3", "ACGT")], "x.fa, record 2 ('b'): 1 target value(s), but"),
     ([("a nan", "ACGT")], "'nan' in the header is not a number"),
+    # beyond 32-bit floats: numpy's overflow warnings, then 'take a single value in the training split'
+    ([("a 1.5", "ACGT"), ("b 1e308", "ACGT")], "x.fa, record 2 ('b'): the target value 1e308 is larger in magnitude "
+                                               "than 1e30, more than the network's 32-bit arithmetic holds"),
+    ([("a -2e30,1", "ACGT")], "x.fa, record 1 ('a'): the target value -2e30 is larger in magnitude than 1e30"),
 ])
 def test_bad_header_targets_are_refused(tmp_path, records, fragment):
     path = write_fasta(tmp_path / "x.fa", records)
@@ -88,6 +92,8 @@ def test_target_tables_are_read_as_every_text_file(tmp_path):
     ("id\tbind\na\t1\na\t2\n", ["a"], "line 3: id 'a' has a row already (line 2)"),
     ("id\tbind\na\t1\t2\n", ["a"], "line 2: 3 column(s), the header has 2"),
     ("id\tbind\na\tx\n", ["a"], "line 2: bind of 'a' is 'x', not a finite number"),
+    # a traceback (metrics of NaN), leaving a run marked complete without metrics.json
+    ("id\tbind\na\t1\nb\t1e39\n", ["a", "b"], "line 3: the target value 1e39 is larger in magnitude than 1e30"),
     ("id\n", ["a"], "the header row 'id' must be tab-separated"),
     ("", ["a"], "the file is empty"),
     ("id\tbind\na\t1\n", ["a", "a"], "record id(s) 'a' occur more than once"),

@@ -29,12 +29,25 @@ _FOLD_ENERGY = re.compile(r"^mfe=[-+]?\d")
 _MAX_LISTED = 5
 
 
+#: The largest target magnitude: the network computes in 32-bit floats (at most about 3.4e38), and a
+#: value near that limit overflows in the standardisation and in the predictions scaled back.
+TARGET_LIMIT = 1e30
+
+
 def _number(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
         return None
     return value if math.isfinite(value) else None
+
+
+def _within_limit(value: float, text: str, where: str) -> float:
+    """``value``, or an :class:`InputError` naming ``where`` when it is beyond :data:`TARGET_LIMIT`."""
+    if abs(value) > TARGET_LIMIT:
+        raise InputError(f"{where}: the target value {text} is larger in magnitude than 1e30, more than the "
+                         "network's 32-bit arithmetic holds; rescale the targets (their logarithm, or other units)")
+    return value
 
 
 def header_values(record) -> list:
@@ -70,7 +83,7 @@ def header_values(record) -> list:
                 "word after the id must be a target value ('>seq1 1.5 2.0'); use --targets FILE.tsv to keep "
                 "other words in the headers"
             )
-        values.append(value)
+        values.append(_within_limit(value, piece, record.where()))
     return values
 
 
@@ -158,7 +171,7 @@ def read_target_table(path, ids) -> tuple:
             if value is None:
                 raise InputError(f"--targets {name}, line {number}: {column} of {record_id!r} is {cell!r}, "
                                  "not a finite number")
-            values.append(value)
+            values.append(_within_limit(value, cell.strip(), f"--targets {name}, line {number}"))
         by_id[record_id] = (number, values)
     missing = [record_id for record_id in ids if record_id not in by_id]
     if missing:
