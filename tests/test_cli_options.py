@@ -284,6 +284,34 @@ def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, a
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args, message", [
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--resume", "--overwrite"],
+     "--resume continues the run in the folder and --overwrite replaces it; pass one of them"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--structure-pwm"], "--structure-pwm needs --structure-alphabet"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--targets", "t.tsv"], "--targets needs --task regression"),
+    (["train", "a.fa", "-o", "{tmp}/r", "--task", "regression", "--class-names", "x"],
+     "--class-names is for classification"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--alphabet", "AACGT"],
+     "--alphabet: alphabet letters must be distinct, received: 'AACGT'"),
+    (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--structure-alphabet", "dna"],
+     "--structure-alphabet expects the structure letters themselves"),
+    (["train", "p.bed", "q.bed", "-o", "{tmp}/r"], "p.bed: BED input needs --genome FILE.fa"),
+    (["predict", "{run}", "{up}", "--genome", "{up}"], "none of the inputs is one: FASTA records are read as they "
+                                                       "are; leave out --genome"),
+    (["attribute", "{run}", "{up}", "--group", "all", "-o", "{tmp}/o", "--method", "saliency"],
+     "FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other"),
+])
+def test_options_that_contradict_each_other_or_the_inputs_named_are_usage_errors(cli, tmp_path, trained_run, args,
+                                                                                 message):
+    """Each exited 1, as for a file that cannot be read; what the command line alone shows is a usage error."""
+    run_dir, (up, _) = trained_run
+    result = cli(*[arg.format(tmp=tmp_path, run=run_dir, up=up) for arg in args])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_a_missing_choice_option_is_one_line_with_its_choices(cli, tmp_path):
     """Click lists the choices one a line; a batch log or a pipeline's stderr gets them in one."""
     result = cli("attribute", tmp_path, "-o", tmp_path / "out")

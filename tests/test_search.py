@@ -1271,12 +1271,13 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
     (["--genome", "{tmp}/missing.fa"], "{tmp}/missing.fa: no such file (--genome)", 1),
     (["--genome", "{tmp}/genome.fa", "--background", "{tmp}/missing.bed"], "{tmp}/missing.bed: no such file "
                                                                            "(--background)", 1),
-    (["--background", "shuffle"], "{tmp}/peaks.bed: BED input needs --genome FILE.fa", 1),
+    # options that contradict each other or the inputs named: usage errors (they exited 1)
+    (["--background", "shuffle"], "{tmp}/peaks.bed: BED input needs --genome FILE.fa", 2),
     (["--genome", "{tmp}/genome.fa"], "one FASTA file means a single class", 1),
     # an option's value out of its range: a usage error, as Click's own range checks
     (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--background-ratio", "nan"],
      "--background-ratio must be a positive number up to", 2),
-    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--multi-label"], "--background adds a class", 1),
+    (["--genome", "{tmp}/genome.fa", "--background", "shuffle", "--multi-label"], "--background adds a class", 2),
 ])
 def test_bad_genome_and_background_options_are_refused_before_a_worker_starts(cli, tmp_path, arguments, message,
                                                                                status):

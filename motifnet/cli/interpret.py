@@ -85,13 +85,13 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
     ParamError
         ``--fasta``, ``--multi-label`` or an explicit ``--group`` given with the files as well.
     """
-    from ..errors import ParamError
+    from ..errors import OptionValueError
     from ..run.rundir import open_run
     from ..run.unlabelled import read_unlabelled
 
     if fasta or multi_label or given("group"):
-        raise ParamError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other; "
-                         "give one or the other")
+        raise OptionValueError("FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each "
+                               "other; give one or the other")
     run = open_run(run_dir)
     run.check_model()  # before the data is read and counted: every command here runs the model
     if check_run is not None:

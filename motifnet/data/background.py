@@ -34,10 +34,10 @@ def check_background_options(background, shuffle_k: int, ratio: float, genome, m
     if background is None:
         return
     if multi_label or task == "regression":
-        raise ParamError("--background adds a class 'background' to single-label classification; it does not go "
-                         "with --multi-label or --task regression")
+        raise OptionValueError("--background adds a class 'background' to single-label classification; it does not "
+                               "go with --multi-label or --task regression")
     if background == "genomic" and genome is None:
-        raise ParamError("--background genomic draws windows of the genome: give --genome FILE.fa")
+        raise OptionValueError("--background genomic draws windows of the genome: give --genome FILE.fa")
     if not shuffle_k >= 1:
         raise OptionValueError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
     if not (0 < ratio <= MAX_RATIO and math.isfinite(ratio)):

@@ -17,7 +17,7 @@ import numpy as np
 from .._io import sha256, write_npz
 from .._progress import Progress
 from .._validate import check_column_names, same_file
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
 from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
@@ -585,6 +585,13 @@ def check_options(data: DataOptions) -> str | None:
 
     check_task_options(data.task, multi_label=data.multi_label, class_names=data.class_names,
                        targets_file=data.targets_file, target_names=data.target_names)
+    for spec, parse, option in ((data.alphabet, get_alphabet, "--alphabet"),
+                                (data.structure, structure_alphabet, "--structure-alphabet")):
+        try:
+            if spec is not None:
+                parse(spec)  # letters repeated or unusable: seen in the command line, refused before any file
+        except ParamError as error:
+            raise OptionValueError(str(error) if str(error).startswith(option) else f"{option}: {error}") from None
     paths = data.fasta
     if not paths:
         raise ParamError("give at least one FASTA file")
@@ -600,7 +607,7 @@ def check_options(data: DataOptions) -> str | None:
     check_background_options(data.background, data.shuffle_k, data.background_ratio, data.genome, data.multi_label,
                              data.task)
     if data.background is not None and (data.tracks or data.feature_files or data.structure):
-        raise ParamError("--background makes plain sequence records; it does not go with --features, --track "
+        raise OptionValueError("--background makes plain sequence records; it does not go with --features, --track "
                          "or --structure-alphabet")
     if not data.multi_label and data.task != "regression" and len(paths) + (data.background is not None) < 2:
         raise InputError(
@@ -608,7 +615,7 @@ def check_options(data: DataOptions) -> str | None:
             "(at least two), or use --multi-label with class indices in the headers"
         )
     if data.structure_pwm and not data.structure:
-        raise ParamError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
+        raise OptionValueError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 

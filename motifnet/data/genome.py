@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError
 from .fasta import FastaBlock, iter_text_stream
 
 log = logging.getLogger("motifnet")
@@ -362,9 +362,9 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
     """
     bed = [path for path in fasta_paths if is_bed_path(path)]
     if bed and genome is None:
-        raise ParamError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
+        raise OptionValueError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
     if genome is not None and not bed and genome_for_bed_only:
-        raise ParamError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
+        raise OptionValueError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
                          "none of the inputs is one: FASTA records are read as they are; leave out --genome")
     if genome is not None and structure:
-        raise ParamError("--genome reads plain DNA windows; it does not go with --structure-alphabet")
+        raise OptionValueError("--genome reads plain DNA windows; it does not go with --structure-alphabet")

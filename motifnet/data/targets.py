@@ -260,15 +260,15 @@ def check_task_options(task: str, *, multi_label: bool = False, class_names=None
     if task == "regression":
         for given, option in ((multi_label, "--multi-label"), (class_names, "--class-names")):
             if given:
-                raise ParamError(f"{option} is for classification; --task regression reads target values "
+                raise OptionValueError(f"{option} is for classification; --task regression reads target values "
                                  "(headers or --targets)")
     else:
         for given, option in ((targets_file, "--targets"), (target_names, "--target-names"),
                               (epistatic_reg, "--epistatic-reg"), (reference, "--reference")):
             if given:
-                raise ParamError(f"{option} needs --task regression")
+                raise OptionValueError(f"{option} needs --task regression")
     if reference and not epistatic_reg:
-        raise ParamError("--reference is the reference sequence of --epistatic-reg; give --epistatic-reg WEIGHT")
+        raise OptionValueError("--reference is the reference sequence of --epistatic-reg; give --epistatic-reg WEIGHT")
     if epistatic_reg is not None and not (epistatic_reg >= 0 and math.isfinite(epistatic_reg)):
         raise OptionValueError(f"--epistatic-reg must be a weight >= 0, received: {epistatic_reg}")
 

@@ -108,7 +108,7 @@ def load_jaspar(collection: str = "CORE", tax_group=None, release: str | None = 
     collection = (collection or "CORE").strip().upper()
     records = _jaspar_collection(release, collection)
     if not records:
-        raise ParamError(f"--collection {collection}: no such JASPAR collection in {release}; available: "
+        raise OptionValueError(f"--collection {collection}: no such JASPAR collection in {release}; available: "
                          f"{', '.join(_jaspar_collections(release))}")
     groups = _tax_groups(tax_group)
     if groups:

@@ -18,7 +18,7 @@ from .._signals import check_stop
 from .._version import __version__
 from ..data.dataset import Dataset, check_class_sizes
 from ..data.split import group_indices, make_split
-from ..errors import ParamError, RunDirError, TrainingDiverged
+from ..errors import OptionValueError, ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
 from ..model.params import (
     PRESETS,
@@ -248,7 +248,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
 
     run_dir = Path(config.run_dir)
     if config.resume and config.overwrite:
-        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
+        raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     previous = _previous_meta(run_dir) if config.resume else None
     if previous is not None and previous["training"]["status"] == "diverged":
         raise ParamError(f"{run_dir}: training diverged; resuming would repeat it; train again with other "
@@ -257,7 +257,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     if previous is not None and config.seed is None:
         seed = previous["seed"]
     if config.epistatic_reg is not None and dataset.task != "regression":
-        raise ParamError("--epistatic-reg needs --task regression")
+        raise OptionValueError("--epistatic-reg needs --task regression")
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     # Preset auto reads the training records only; parameters are checked before anything is written.
     preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],

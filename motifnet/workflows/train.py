@@ -9,7 +9,7 @@ from ..data.dataset import check_distinct_class_names, class_name_from_path, loa
 from ..data.folding import FoldOptions
 from ..data.options import DataOptions
 from ..data.targets import check_task_options
-from ..errors import ParamError
+from ..errors import OptionValueError
 from ..model.adjacency import read_adjacencies
 from ..model.params import check_overrides
 from ..run.fold_inputs import fold_training_inputs
@@ -64,9 +64,9 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     # Refuse bad parameters and adjacency files before reading any data.
     read_adjacencies(check_overrides(config.params, config.preset))
     if fold and (data.genome or data.background):
-        raise ParamError("--fold folds FASTA files; it does not go with --genome or --background")
+        raise OptionValueError("--fold folds FASTA files; it does not go with --genome or --background")
     if config.resume and config.overwrite:
-        raise ParamError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
+        raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     inputs = _input_paths(data, config)
     check_inputs_outside(config.run_dir, inputs)
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs if path is not None))
