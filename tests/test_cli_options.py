@@ -296,6 +296,9 @@ def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, a
     (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--structure-alphabet", "dna"],
      "--structure-alphabet expects the structure letters themselves"),
     (["train", "p.bed", "q.bed", "-o", "{tmp}/r"], "p.bed: BED input needs --genome FILE.fa"),
+    # '--targets standard input: the file is empty'
+    (["train", "-", "-o", "{tmp}/r", "--task", "regression", "--targets", "-"],
+     "standard input ('-') can be read only once; give the other inputs as files"),
     (["predict", "{run}", "{up}", "--genome", "{up}"], "none of the inputs is one: FASTA records are read as they "
                                                        "are; leave out --genome"),
     (["attribute", "{run}", "{up}", "--group", "all", "-o", "{tmp}/o", "--method", "saliency"],

@@ -73,6 +73,12 @@ def test_target_table_orders_rows_by_record(tmp_path):
     np.testing.assert_array_equal(values, [[1, 2.5], [3, 4]])
 
 
+def test_targets_named_by_numbers_are_read(tmp_path):
+    (tmp_path / "t.tsv").write_text("id\t0\t6\na\t1\t2\nb\t3\t4\n")  # hours after a treatment, say
+    names, values = read_target_table(str(tmp_path / "t.tsv"), ["a", "b"])
+    assert names == ["0", "6"] and values.tolist() == [[1, 2], [3, 4]]
+
+
 def test_target_tables_are_read_as_every_text_file(tmp_path):
     text = "id\tbind\nb\t3\na\t1\n"
     (tmp_path / "t.tsv.gz").write_bytes(gzip.compress(text.encode()))
@@ -95,6 +101,9 @@ def test_target_tables_are_read_as_every_text_file(tmp_path):
     # a traceback (metrics of NaN), leaving a run marked complete without metrics.json
     ("id\tbind\na\t1\nb\t1e39\n", ["a", "b"], "line 3: the target value 1e39 is larger in magnitude than 1e30"),
     ("id\n", ["a"], "the header row 'id' must be tab-separated"),
+    # taken as the header: "no row for 1 record id(s): 'a'"
+    ("a\t1\t2\nb\t3\t4\n", ["a", "b"], "line 1: 'a\\t1\\t2' looks like a record's row, but the first row names "
+                                      "the columns: add a header row"),
     ("", ["a"], "the file is empty"),
     ("id\tbind\na\t1\n", ["a", "a"], "record id(s) 'a' occur more than once"),
 ])

@@ -142,6 +142,12 @@ def read_target_table(path, ids) -> tuple:
                          "one row per record")
     header = lines[0][1].split("\t")
     names = [column.strip() for column in header[1:]]
+    if header[0].strip() in set(ids) and all(_number(column) is not None for column in names):
+        # read as names, the first record's row left it 'without a row'; numbers alone may name targets
+        # (hours: 0, 6, 12) under an 'id' column, a record's id may not
+        raise InputError(f"--targets {name}, line {lines[0][0]}: {lines[0][1]!r} looks like a record's row, but "
+                         "the first row names the columns: add a header row 'id<TAB>name...' (one name per "
+                         "target) above the values")
     if not names or any(not column for column in names):
         raise InputError(
             f"--targets {name}: the header row {lines[0][1]!r} must be tab-separated: the id column, then one "

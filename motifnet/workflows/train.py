@@ -68,6 +68,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     if config.resume and config.overwrite:
         raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     inputs = _input_paths(data, config)
+    if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
+        raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
     check_inputs_outside(config.run_dir, inputs)
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs if path is not None))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
