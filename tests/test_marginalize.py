@@ -10,6 +10,7 @@ from helpers import copy_run, read_tsv, write_fasta
 
 from motifnet.data.alphabets import DNA
 from motifnet.data.encoding import Encoder
+from motifnet.data.fasta import read_fasta
 from motifnet.interpret.marginalize import (
     MarginalizeConfig,
     OutputsAndLogits,
@@ -143,6 +144,36 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
     header, rows = read_tsv((out / "ablation.tsv").read_text())
     assert header[:3] == ["motif", "class", "records"] and int(rows[0][2]) >= 40
     assert (out / "effects.png").exists() and len(list(out.glob("pair_*.png"))) == 1
+
+
+def test_hits_of_other_records_or_a_file_given_twice_are_refused(trained_run, tmp_path, cli):
+    """The same ids with other letters were ablated where the sites are not, without a word; a --fasta file
+    given twice was read twice, with a warning of duplicate ids."""
+    run_dir, (up, down) = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TGAC")])  # short: sites on both strands
+    assert cli("scan", motifs, up, "-o", tmp_path / "scan", "--threshold", "0.005").exit_code == 0
+    hits = tmp_path / "scan" / "hits.tsv"
+    _, rows = read_tsv(hits.read_text())
+    assert {row[4] for row in rows} == {"+", "-"}  # both strands checked
+    records = list(read_fasta(up))
+    first = next(record for record in records if record.id == rows[0][1])
+    other = write_fasta(tmp_path / "other.fa", [(record.id, b"".join(record.lines).decode() if record is not first
+                                                 else "C" * len(b"".join(record.lines))) for record in records])
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
+                 "--fasta", other)
+    assert result.exit_code == 1 and not (tmp_path / "out").exists(), result.output
+    start, end = int(rows[0][2]), int(rows[0][3])
+    letters = b"".join(first.lines).decode()[start:end].upper()
+    assert result.stderr.strip() == (
+        f"Error: --hits {hits}, line 2: the site of ttgaca in record {first.id!r} ({start} to {end}) reads "
+        f"{letters} there, the record {'C' * (end - start)}; give the FASTA files that were scanned")
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
+                 "--fasta", up, "--fasta", up)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists(), result.output
+    assert f"--fasta {up} is given twice (as {up}); give each file once" in result.stderr
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
+                 "--fasta", up)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from .._io import remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.fasta import iter_text_stream
 from ..data.folding import CONTEXTS
-from ..errors import InputError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from ..interpret.marginalize import (
     ABLATION_COLUMNS,
     EFFECT_COLUMNS,
@@ -103,8 +103,16 @@ def load_sequence_motifs(motif_path):
     return load_scan_motifs(source, "marginalize")
 
 
+#: The complement of each letter a hits.tsv ``sequence`` may hold (DNA, RNA and IUPAC codes).
+_COMPLEMENT = str.maketrans("ACGTURYKMSWBDHVN", "TGCAAYRMKSWVHDBN")
+
+
 def read_hit_sites(path, motif_names) -> list:
-    """(motif name, record id, start, end) of each row of a ``motifnet scan`` hits.tsv.
+    """The sites of a ``motifnet scan`` hits.tsv: (motif name, record id, start, end, letters, where) per row.
+
+    ``letters`` are the site's letters on the record's strand, upper case, U as T, from the
+    ``sequence`` and ``strand`` columns (None without them: a table of the four columns alone is
+    read too); ``where`` names the file and line.
 
     Raises
     ------
@@ -121,18 +129,23 @@ def read_hit_sites(path, motif_names) -> list:
     if missing:
         raise InputError(f"{path}: not a hits.tsv of motifnet scan (missing columns: {', '.join(missing)})")
     columns = [header.index(c) for c in ("motif", "record", "start", "end")]
+    checked = [header.index(c) for c in ("strand", "sequence")] if {"strand", "sequence"} <= set(header) else None
     sites, unknown = [], set()
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split("\t")
         try:
             motif, record, start, end = (fields[i] for i in columns)
             start, end = int(start), int(end)
+            strand, letters = (fields[i] for i in checked) if checked else (None, None)
         except (IndexError, ValueError):
             raise InputError(f"{path}, line {number}: expected motif, record, start and end") from None
         if not 0 <= start < end:
             raise InputError(f"{path}, line {number}: a site from {start} to {end}; scan's sites start at 0 or later "
                              "and end after their start")
-        sites.append((motif, record, start, end))
+        if letters is not None:
+            letters = letters.strip().upper().replace("U", "T")
+            letters = letters.translate(_COMPLEMENT)[::-1] if strand.strip() == "-" else letters
+        sites.append((motif, record, start, end, letters, f"{path}, line {number}"))
         if motif not in motif_names:
             unknown.add(motif)
     if unknown:
@@ -142,32 +155,41 @@ def read_hit_sites(path, motif_names) -> list:
     return sites
 
 
-def hit_record_lengths(files) -> list:
-    """The length of each record of the FASTA files that ``--hits`` names by id, in input order.
+def hit_records(files) -> list:
+    """The letters of each record of the FASTA files that ``--hits`` names by id, in input order (upper
+    case, U as T).
 
     Raises
     ------
     InputError
-        A file that cannot be read as FASTA, or a record id that occurs twice in the files: a hit
-        names its record by id alone, so it would be applied to the first record of that id.
+        A file given twice, a file that cannot be read as FASTA, or a record id that occurs twice in
+        the files: a hit names its record by id alone, so it would be applied to the first record of
+        that id.
     """
     from ..data.fasta import read_fasta
 
-    lengths, first_of = [], {}
-    for path in files:
+    seen = {}
+    for index, path in enumerate(files):
+        earlier = seen.setdefault(Path(path).resolve(), (index, path)) if str(path) != "-" else (index, path)
+        if earlier[0] != index:
+            raise OptionValueError(f"--fasta {path} is given twice (as {earlier[1]}); give each file once")
+    records, first_of = [], {}
+    for index, path in enumerate(files):
         for record in read_fasta(path):
-            earlier = first_of.setdefault(record.id, record.where())
-            if earlier != record.where():
-                raise InputError(f"--fasta {record.where()}: the same id as {earlier}; --hits name records by "
+            earlier = first_of.setdefault(record.id, (index, record.where()))
+            if earlier != (index, record.where()):
+                raise InputError(f"--fasta {record.where()}: the same id as {earlier[1]}; --hits name records by "
                                  "id, give every record a distinct id")
-            lengths.append(sum(len(line) for line in record.lines))
-    return lengths
+            records.append(b"".join(record.lines).decode("latin-1").upper().replace("U", "T"))
+    return records
 
 
-def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
+def ablation_sites(sites, motif_names, ids, records, model_length: int) -> list:
     """Sites of :func:`read_hit_sites` as (motif index, row, start, end) in the model's positions.
 
-    A record longer or shorter than the model was centre-cropped or padded (see
+    ``records`` are the letters of :func:`hit_records`: a site whose letters differ from the
+    record's there is refused (a FASTA file of other records of the same ids). A record longer
+    or shorter than the model was centre-cropped or padded (see
     :func:`motifnet.data.encoding.fit_length`): the sites move with it, and sites that fall outside
     the model's positions are left out.
     """
@@ -176,16 +198,20 @@ def ablation_sites(sites, motif_names, ids, lengths, model_length: int) -> list:
         row_of.setdefault(str(record_id), row)
     motif_index = {name: i for i, name in enumerate(motif_names)}
     result, outside, unmatched = [], 0, set()
-    for motif, record, start, end in sites:
+    for motif, record, start, end, letters, where in sites:
         row = row_of.get(record)
         if row is None:
             unmatched.add(record)
             continue
-        if end > lengths[row]:
+        length = len(records[row])
+        if end > length:
             raise InputError(f"--hits: the site of {motif} in record {record!r} ends at {end}, past the record's "
-                             f"{lengths[row]} positions; give the FASTA files that were scanned")
-        shift = (model_length - lengths[row]) // 2 if lengths[row] < model_length else \
-            -((lengths[row] - model_length) // 2)
+                             f"{length} positions; give the FASTA files that were scanned")
+        if letters is not None and records[row][start:end] != letters:
+            raise InputError(f"--hits {where}: the site of {motif} in record {record!r} ({start} to {end}) reads "
+                             f"{letters} there, the record {records[row][start:end]}; give the FASTA files that "
+                             "were scanned")
+        shift = (model_length - length) // 2 if length < model_length else -((length - model_length) // 2)
         start, end = max(start + shift, 0), min(end + shift, model_length)
         if start >= end:
             outside += 1
@@ -362,9 +388,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     sites = read_hit_sites(hits, motifs.names) if hits else None
     if sites is not None:
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
-        lengths = hit_record_lengths(fasta)
+        records = hit_records(fasta)
         dataset = read_unlabelled(run, list(fasta))
-        located = ablation_sites(sites, motifs.names, dataset.ids, lengths, dataset.codes.shape[1])
+        located = ablation_sites(sites, motifs.names, dataset.ids, records, dataset.codes.shape[1])
     names = run.output_names
     encoder = run.dataset_encoder
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
