@@ -15,6 +15,7 @@ from .._io import remove_unwritten, write_json, write_text
 from .._validate import check_output_folder
 from ..data.fasta import iter_text_stream
 from ..data.folding import CONTEXTS
+from ..data.genome import reverse_complement
 from ..errors import InputError, OptionValueError, ParamError
 from ..interpret.marginalize import (
     ABLATION_COLUMNS,
@@ -103,10 +104,6 @@ def load_sequence_motifs(motif_path):
     return load_scan_motifs(source, "marginalize")
 
 
-#: The complement of each letter a hits.tsv ``sequence`` may hold (DNA, RNA and IUPAC codes).
-_COMPLEMENT = str.maketrans("ACGTURYKMSWBDHVN", "TGCAAYRMKSWVHDBN")
-
-
 def read_hit_sites(path, motif_names) -> list:
     """The sites of a ``motifnet scan`` hits.tsv: (motif name, record id, start, end, letters, where) per row.
 
@@ -144,7 +141,8 @@ def read_hit_sites(path, motif_names) -> list:
                              "and end after their start")
         if letters is not None:
             letters = letters.strip().upper().replace("U", "T")
-            letters = letters.translate(_COMPLEMENT)[::-1] if strand.strip() == "-" else letters
+            if strand.strip() == "-":
+                letters = reverse_complement(letters.encode("latin-1")).decode("latin-1")
         sites.append((motif, record, start, end, letters, f"{path}, line {number}"))
         if motif not in motif_names:
             unknown.add(motif)
