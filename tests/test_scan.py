@@ -416,8 +416,8 @@ def test_a_motif_that_cannot_reach_the_threshold_is_named(planted, tmp_path, cli
     warnings = [line for line in result.stderr.splitlines() if "--threshold" in line]
     # the best possible p of a window: 1/4 for one column, about 4**-4 for four
     assert warnings == ["warning: 2 motif(s) cannot reach --threshold 0.0001, so they are not scanned and have no "
-                        "hits: their best possible p-value is larger (g1 (best 0.25), gata4 (best 0.0039)); give a "
-                        "larger --threshold to scan them"], result.stderr
+                        "hits: their best possible p-value is not below it (g1 (best 0.25), gata4 (best 0.0039)); "
+                        "give a larger --threshold to scan them"], result.stderr
     header, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
     assert {row[header.index("motif")] for row in rows} == {"gata"}
 

@@ -267,7 +267,7 @@ class FimoMotifs:
     tables : list of SurvivalTable
         p-values under ``background``, by rounded score.
     threshold : float
-        Largest p-value reported.
+        Hits have a p-value below it (FIMO's rule).
     groups : list of (float, list of int)
         The p-value threshold memelite is called with, and the motifs (numbers) it is called for:
         each motif's own threshold is loose enough that no window whose rounded score passes
@@ -291,7 +291,7 @@ def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
     pwms : list of numpy.ndarray, shape=(width, 4)
     background : numpy.ndarray, shape=(4,)
     threshold : float
-        Largest p-value reported, under ``background``.
+        Hits have a p-value below it, under ``background``.
 
     Returns
     -------

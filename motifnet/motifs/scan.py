@@ -380,7 +380,7 @@ def _warn_unreachable(names, tables, threshold: float, shown: int = 5) -> None:
     listed = ", ".join(f"{name} (best {best:.2g})" for name, best in unreachable[:shown])
     more = f" and {len(unreachable) - shown} more" if len(unreachable) > shown else ""
     log.warning("%d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
-                "their best possible p-value is larger (%s%s); give a larger --threshold to scan them",
+                "their best possible p-value is not below it (%s%s); give a larger --threshold to scan them",
                 len(unreachable), threshold, listed, more)
 
 def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_path, class_names=None) -> ScanResult:
