@@ -150,6 +150,12 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     assert a["q_value"] >= a["fisher_p"]
     single = enrichment_table(["m"], ["a"], np.array([[3]]), np.array([10]))
     assert single[0]["odds_ratio"] is None and single[0]["fraction"] == 0.3
+    # No record with a hit: the odds ratio is undefined, NA in enrichment.tsv (it wrote nan)
+    none = enrichment_table(["m"], ["a", "b"], np.array([[0, 0]]), np.array([10, 10]))
+    assert [row["odds_ratio"] for row in none] == [None, None] and none[0]["fisher_p"] == 1.0
+    from motifnet.workflows.scan import enrichment_text
+
+    assert enrichment_text(none).splitlines()[1].split("\t")[6] == "NA"
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -162,6 +168,8 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     (["{motifs}", "{gata}", "--threshold", "2"], "--threshold is a p-value"),
     (["{folder}", "{gata}"], "a folder without motifs_distinct.meme or patterns.meme"),
     (["{motifs}", "{gata}", "--background", "gc"], "--background is uniform, input or a MEME background file"),
+    (["{motifs}", "{gata}", "--background", "{folder}"], "a MEME background file ('A 0.3' lines), received: "
+                                                         "'{folder}' (a folder)"),  # it said 'no such file'
     (["{motifs}", "{gata}", "--background", "{gata}"], "expected a letter and its frequency"),
     (["{motifs}", "peaks.bed"], "BED input needs --genome"),
     (["{motifs}", "{gata}", "{gata}"], "gata.fa is given twice: each FASTA file is one class"),

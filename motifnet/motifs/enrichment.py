@@ -46,7 +46,8 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
             if other_records and records:
                 table = [[with_hit, records - with_hit], [other_hits, other_records - other_hits]]
                 result = fisher_exact(table, alternative="two-sided")
-                row["odds_ratio"] = float(result.statistic)
+                # undefined (NaN) when no record of either group has a hit, or every record has one
+                row["odds_ratio"] = None if np.isnan(result.statistic) else float(result.statistic)
                 row["fisher_p"] = float(result.pvalue)
                 (a, b), (c_, d) = table
                 row["log2_odds_ratio"] = float(np.log2((a + 0.5) * (d + 0.5) / ((b + 0.5) * (c_ + 0.5))))

@@ -58,8 +58,9 @@ def check_background(background: str) -> str:
     """
     if background in BACKGROUND_KINDS or Path(background).is_file():
         return background
+    missing = "a folder" if Path(background).is_dir() else "no such file"
     raise ParamError(f"--background is uniform, input or a MEME background file ('A 0.3' lines), received: "
-                     f"{background!r} (no such file)")
+                     f"{background!r} ({missing})")
 
 
 def read_background_file(path) -> np.ndarray:
