@@ -343,6 +343,20 @@ def test_records_of_n_alone_give_no_patterns_and_a_warning(trained_run, tmp_path
     assert "wrote 0 pattern(s)" in result.output and (tmp_path / "out" / "patterns.tsv").is_file()
 
 
+def test_tf_modisco_finding_nothing_says_so_with_what_to_change(trained_run, tmp_path):
+    """An empty patterns.meme and exit 0 without a word looked like a network that learned nothing."""
+    run_dir, (up, _) = trained_run
+    out = tmp_path / "out"
+    result = invoke("motifs", run_dir, up, "-o", out, "--no-match", "--window", "5", "--flank", "2", "--target", "0",
+                    "--min-metacluster-size", "100000")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: class up: TF-MoDISco found no pattern in 40 records: too few seqlets for a "
+                        "metacluster (--min-metacluster-size 100000) or a pattern (--min-seqlets 20); give more "
+                        "records, smaller sizes, or a smaller --window (now 5) and --flank (now 2)"], result.output
+    assert "wrote 0 pattern(s)" in result.output and "MOTIF" not in (out / "patterns.meme").read_text()
+
+
 def test_records_of_one_repeated_letter_give_no_patterns_and_a_warning(trained_run, tmp_path):
     # Each record is its own shuffle, so against --baseline shuffle it contributes 0 everywhere. TF-MoDISco failed:
     # "TF-MoDISco failed (exit status 1): IndexError: index -1 is out of bounds for axis 0 with size 0".

@@ -167,6 +167,12 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
             found = find_patterns_stoppable(one_hot.filename, hypothetical.filename, modisco)
             log.info("class %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", names[target],
                      sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found), (time.monotonic() - started) / 60)
+            if not found:  # an empty patterns.meme without a word looked like a model that learned nothing
+                log.warning("class %s: TF-MoDISco found no pattern in %d records: too few seqlets for a metacluster "
+                            "(--min-metacluster-size %d) or a pattern (--min-seqlets %d); give more records, smaller "
+                            "sizes, or a smaller --window (now %d) and --flank (now %d)",
+                            names[target], n, modisco.min_metacluster, modisco.min_seqlets, modisco.window,
+                            modisco.flank)
             patterns += [(names[target], pattern) for pattern in found]
         check_stop()  # a stop asked during the last TF-MoDISco: no files written
         background = _background(one_hot)
