@@ -146,6 +146,26 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
     assert (out / "effects.png").exists() and len(list(out.glob("pair_*.png"))) == 1
 
 
+def test_a_regression_model_gets_no_logit_column(regression_run, tmp_path, cli):
+    """Its outputs are values: mean_logit_delta repeated mean_delta under a name that means nothing there."""
+    run_dir, fasta, _ = regression_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("gata", "GATAAG")])
+    assert cli("scan", motifs, fasta, "-o", tmp_path / "scan", "--threshold", "0.001").exit_code == 0
+    out = tmp_path / "out"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10, "--hits",
+                 tmp_path / "scan" / "hits.tsv", "--fasta", fasta)
+    assert result.exit_code == 0, result.output
+    header, rows = read_tsv((out / "effects.tsv").read_text())
+    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high"] and rows[0][:2] == ["gata", "gata_count"]
+    assert read_tsv((out / "ablation.tsv").read_text())[0] == ["motif", "class", "records", "mean_delta", "ci_low",
+                                                               "ci_high"]
+    assert set(json.loads((out / "marginalize.json").read_text())["effects"][0]) == {
+        "motif", "class", "mean_delta", "ci_low", "ci_high"}
+    from motifnet.report.motif_sites import marginalize_entries
+
+    assert [entry["effects"][0]["class"] for entry in marginalize_entries(out)] == ["gata_count"]
+
+
 def test_hits_of_other_records_or_a_file_given_twice_are_refused(trained_run, tmp_path, cli):
     """The same ids with other letters were ablated where the sites are not, without a word; a --fasta file
     given twice was read twice, with a warning of duplicate ids."""

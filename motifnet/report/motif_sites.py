@@ -17,7 +17,8 @@ _SCAN_KEYS = ("motif_file", "classes", "records", "hits", "threshold", "q_thresh
 _SCAN_ROW_KEYS = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
 _SCAN_FILES = ("hits.tsv", "hits.bed", "enrichment.tsv")
 _MARGINALIZE_KEYS = ("motif_file", "n", "inserted", "effects", "image", "pair_images")
-_MARGINALIZE_ROW_KEYS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
+# (and mean_logit_delta, but for regression models)
+_MARGINALIZE_ROW_KEYS = ("motif", "class", "mean_delta", "ci_low", "ci_high")
 _MARGINALIZE_FILES = ("effects.tsv", "pairs.tsv", "ablation.tsv")
 
 

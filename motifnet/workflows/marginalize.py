@@ -399,11 +399,14 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
     log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
     effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
-    rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])
-            for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
+    # A regression model's outputs are values, not probabilities: no logit, and no logit column (as variants)
+    logits = run.task != "regression"
+    effect_columns = EFFECT_COLUMNS if logits else EFFECT_COLUMNS[:-1]
+    rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])[
+        :len(effect_columns)] for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
     # Every file is written at the end, once all the work is done: a failure or a stop on the way
     # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
-    texts = {"effects.tsv": _table(EFFECT_COLUMNS, rows)}
+    texts = {"effects.tsv": _table(effect_columns, rows)}
     figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names).figure}
 
     pairs, pair_images = {}, []
@@ -433,11 +436,12 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
             for c, name in enumerate(names):
                 if result is None:
-                    ablation_rows.append((motifs.names[m], name, records, "NA", "NA", "NA", "NA"))
+                    row = (motifs.names[m], name, records, "NA", "NA", "NA", "NA")
                 else:
-                    ablation_rows.append((motifs.names[m], name, records, result.mean[0, c], result.low[0, c],
-                                          result.high[0, c], result.logit[0, c]))
-        texts["ablation.tsv"] = _table(ABLATION_COLUMNS, ablation_rows)
+                    row = (motifs.names[m], name, records, result.mean[0, c], result.low[0, c], result.high[0, c],
+                           result.logit[0, c])
+                ablation_rows.append(row if logits else row[:-1])
+        texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
     earlier = earlier_outputs(out)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in texts.items():
@@ -449,7 +453,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     inserted += folded
     write_json(out / MARGINALIZE_SUMMARY, {
         "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
-        "effects": [dict(zip(EFFECT_COLUMNS, (row[0], row[1], *(float(value) for value in row[2:]))))
+        "effects": [dict(zip(effect_columns, (row[0], row[1], *(float(value) for value in row[2:]))))
                     for row in rows],
         "image": "effects.png", "pair_images": pair_images, "files": sorted([*texts, *figures])})
     for path in remove_stale_outputs(out, [*texts, *figures], earlier):
