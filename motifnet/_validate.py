@@ -141,9 +141,18 @@ def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
         if same_file(output, source):
             raise ParamError(f"{option}: {output} is the input file {source}; writing there would replace it, "
                              "give another output path")
-        if any(same_file(output, f"{source}{suffix}") for suffix in (".fai", ".gzi")):
+        if any(_names_index(output, source, suffix) for suffix in (".fai", ".gzi")):
             raise ParamError(f"{option}: {output} is the index of the input file {source}; writing there would "
                              "replace it, give another output path")
+
+
+def _names_index(output, source, suffix: str) -> bool:
+    """Whether ``output`` is, or would be, the index ``source + suffix`` that pyfaidx reads or builds beside it:
+    one built during the command was written over by its output."""
+    index = f"{source}{suffix}"
+    if same_file(output, index):
+        return True
+    return Path(output).resolve() == Path(index).parent.resolve() / Path(index).name
 
 
 def check_output_file(output, option: str = "-o/--output") -> None:

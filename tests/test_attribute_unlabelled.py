@@ -74,7 +74,7 @@ def test_files_and_the_labelled_selection_exclude_each_other(trained_run, cli, t
     run_dir, (up, down) = trained_run
     extra = [down if arg == "DOWN" else arg for arg in extra]
     result = cli("attribute", run_dir, up, *extra, "-o", tmp_path / "out", "--method", "saliency")
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output  # a usage error: the command line shows it
     assert len(result.stderr.strip().splitlines()) == 1
     assert "FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other" in result.stderr
     assert not (tmp_path / "out").exists()

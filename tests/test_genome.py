@@ -9,7 +9,9 @@ import csv
 import gzip
 import json
 import os
+from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers import TINY_PARAMS, make_genome, write_fasta
 
@@ -216,6 +218,49 @@ def test_a_bgzip_genome_reads_the_same_windows(planted, tmp_path):
     assert (tmp_path / "genome.fa.gz.fai").is_file()
 
 
+def _bgzip(text: str, path):
+    from Bio import bgzf
+
+    with bgzf.BgzfWriter(str(path), "wb") as handle:
+        handle.write(text.encode())
+    return path
+
+
+def test_a_bgzip_genome_whose_index_belongs_to_another_file_is_refused(tmp_path):
+    """Its index was never checked: a copy of another genome with an older date (cp -p, rsync -a) read the letters
+    of other chromosomes with exit 0, and a damaged .gzi ended in struct.error's traceback."""
+    rng = np.random.default_rng(5)
+    chromosomes = {name: "".join(rng.choice(list("ACGT"), size=size)) for name, size in
+                   (("chr1", 90_000), ("chr2", 70_000), ("chr3", 8_000))}  # several 64 KB bgzip blocks
+
+    def fasta(width, records):
+        return "".join(f">{name}\n" + "".join(letters[i:i + width] + "\n" for i in range(0, len(letters), width))
+                       for name, letters in records.items())
+
+    plain = tmp_path / "plain.fa"
+    plain.write_text(fasta(60, chromosomes))
+    packed = _bgzip(fasta(60, chromosomes), tmp_path / "genome.fa.gz")
+    with Genome(packed) as compressed, Genome(plain) as original:  # indexed, and checked across blocks
+        for window in (Window("chr2", 65_500, 65_700, "-"), Window("chr3", 7_900, 8_000)):
+            assert compressed.fetch(window) == original.fetch(window)
+    old = packed.stat().st_mtime - 1000
+    other = dict(chromosomes, chr1=chromosomes["chr1"] + "ACGT" * 500)  # chr1 longer: the others move
+    _bgzip(fasta(60, other), packed)
+    os.utime(packed, (old, old))  # older than its index: pyfaidx keeps the index
+    with pytest.raises(InputError, match=f"--genome {packed}: its index {packed}.fai and {packed}.gzi does not "
+                                         r"match the FASTA \(chr2 does not start at byte 91512\); delete the "
+                                         "index so that it is built again"):
+        Genome(packed)
+    Path(f"{packed}.gzi").write_text("not a gzi index\n")
+    with pytest.raises(InputError, match=f"--genome {packed}: its index {packed}.gzi is not a bgzip index"):
+        Genome(packed)
+    for suffix in (".fai", ".gzi"):
+        Path(f"{packed}{suffix}").unlink()
+    with Genome(packed) as rebuilt:
+        assert rebuilt.lengths == {"chr1": 92_000, "chr2": 70_000, "chr3": 8_000}
+        assert rebuilt.fetch(Window("chr3", 0, 50)) == chromosomes["chr3"][:50].encode()
+
+
 def test_a_gzip_genome_without_random_access_is_refused(planted, tmp_path):
     packed = tmp_path / "genome.fa.gz"
     packed.write_bytes(gzip.compress(planted["genome"].read_bytes()))
@@ -385,6 +430,13 @@ def test_predict_on_bed_gives_genome_coordinates(cli, planted, tmp_path):
                  str(planted["genome"]) + ".fai")
     _check_one_line(result, f"is the index of the input file {planted['genome']}; writing there would replace it")
     assert Genome(planted["genome"]).lengths
+    # nor the index that the command itself builds: it was written, then replaced by the table (and the next
+    # command said 'its index is not a FASTA index')
+    fresh = tmp_path / "fresh.fa"
+    fresh.write_bytes(Path(planted["genome"]).read_bytes())
+    result = cli("predict", run_dir, planted["bed"], "--genome", fresh, "-o", f"{fresh}.fai")
+    _check_one_line(result, f"is the index of the input file {fresh}; writing there would replace it")
+    assert not Path(f"{fresh}.fai").exists()
     bad = _bad_bed(tmp_path, "chr3\t3990\t4001\n")
     result = cli("predict", run_dir, bad, "--genome", planted["genome"])
     _check_one_line(result, "bad.bed, line 1: end 4001 lies past the end of chr3 (4000 bases")

@@ -15,10 +15,12 @@ index gives other letters without an error.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import re
 import shutil
+import struct
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,10 +112,14 @@ class Genome:
         except pyfaidx.UnsupportedCompressionFormat:
             raise InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
                              "(samtools/htslib) or give the plain FASTA") from None
-        except (pyfaidx.FastaIndexingError, ValueError, OSError) as error:
+        except (pyfaidx.FastaIndexingError, ValueError, OSError, struct.error, IndexError) as error:
             if str(error).startswith("Duplicate key"):
                 raise InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
                                  "name is its header up to the first space)") from None
+            if isinstance(error, (struct.error, IndexError)):  # pyfaidx's reading of a damaged or cut .gzi
+                gzi_file = index.get("gzi_indexname", self.path + ".gzi")
+                raise InputError(f"--genome {self.path}: its index {gzi_file} is not a bgzip index ({error}); "
+                                 "delete the index so that it is built again") from None
             index_file = index.get("indexname", self.path + ".fai")
             if isinstance(error, ValueError) and Path(index_file).is_file():
                 # pyfaidx reads an existing index without checking that its lines are index lines.
@@ -121,12 +127,18 @@ class Genome:
                                  "delete the index so that it is built again") from None
             raise InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})") from None
         self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
-        if not self.path.endswith((".gz", ".bgz")):
-            problem = _index_mismatch(self.path, self._fasta.faidx.index)
-            if problem:
-                self.close()
-                raise InputError(f"--genome {self.path}: its index {self._fasta.faidx.indexname} does not match the "
-                                 f"FASTA ({problem}); delete the index so that it is built again")
+        faidx = self._fasta.faidx
+        bgzip = bool(getattr(faidx, "_bgzf", False))
+        try:
+            with (_BgzfBytes(self.path, faidx.gzi_index) if bgzip else open(self.path, "rb")) as handle:
+                problem = _index_mismatch(handle, faidx.index)
+        except (OSError, ValueError, EOFError) as error:  # a .gzi of another file points into nowhere
+            problem = f"reading through it fails: {error}"
+        if problem:
+            self.close()
+            indexes = f"{faidx.indexname} and {faidx.gzi_indexname}" if bgzip else faidx.indexname
+            raise InputError(f"--genome {self.path}: its index {indexes} does not match the FASTA ({problem}); "
+                             "delete the index so that it is built again")
 
     def describe_names(self, chrom: str) -> str:
         """A few of the genome's chromosome names, for a message about ``chrom``, which it lacks."""
@@ -173,42 +185,71 @@ def _index_writable(path: str) -> bool:
     return os.access(Path(path).resolve().parent, os.W_OK)
 
 
-def _index_mismatch(path: str, index) -> str | None:
-    """What shows that a plain FASTA's ``.fai`` belongs to another file (another genome, another line length).
+class _BgzfBytes:
+    """Bytes of a bgzip file's uncompressed text at uncompressed offsets (``seek``/``read``), through its ``.gzi``
+    blocks, as pyfaidx reads them."""
+
+    def __init__(self, path: str, blocks):
+        from Bio import bgzf
+
+        self._reader = bgzf.BgzfReader(path, "rb")
+        self._blocks = blocks
+        self._starts = [block.ustart for block in blocks]
+        self._make_virtual_offset = bgzf.make_virtual_offset
+
+    def seek(self, offset: int) -> None:
+        block = self._blocks[max(bisect.bisect_right(self._starts, offset) - 1, 0)]
+        self._reader.seek(self._make_virtual_offset(block.cstart, offset - block.ustart))
+
+    def read(self, size: int) -> bytes:
+        data = self._reader.read(size) if size else b""
+        return data.encode("latin-1") if isinstance(data, str) else data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._reader.close()
+
+
+def _index_mismatch(handle, index) -> str | None:
+    """What shows that a FASTA's ``.fai`` (and bgzip's ``.gzi``) belongs to another file (another genome, another
+    line length).
 
     Reading through a wrong index yields other letters without an error, so each record's index
     entry is checked where the file is cheap to read: the header line before its first base, the
-    line length, and the line end after its last base.
+    line length, and the line end after its last base. ``handle`` reads the FASTA's text by offset
+    (the uncompressed text of a bgzip file).
     """
-    size = os.path.getsize(path)
     if not index:
-        return "it lists no record" if size else None
-    with open(path, "rb") as handle:
-        for name, entry in index.items():
-            offset, length, width, line_bytes = entry.offset, entry.rlen, entry.lenc, entry.lenb
-            handle.seek(max(offset - 1 - 4096, 0))
-            before = handle.read(offset - max(offset - 1 - 4096, 0))
-            header = before[:-1].rsplit(b"\n", 1)[-1] if before.endswith(b"\n") else b""
-            if not header.startswith(b">") or name.encode() not in header:
-                return f"{name} does not start at byte {offset}"
-            if length > width:
-                handle.seek(offset + width)
-                if handle.read(1) not in (b"\n", b"\r"):
-                    return f"the lines of {name} are not {width} letters long"
-            if length:
-                last = offset + (length - 1) // width * line_bytes + (length - 1) % width
-                handle.seek(last)
-                ending = handle.read(2)
-                if ending[:1] in (b"\n", b"\r", b">", b"") or ending[1:2] not in (b"\n", b"\r", b""):
-                    return f"{name} does not end after {length} letters"
-        # After the last record the index lists, the file holds no more letters (a record added later).
-        name, entry = max(index.items(), key=lambda item: item[1].offset)
-        end = entry.offset
-        if entry.rlen:
-            end += (entry.rlen - 1) // entry.lenc * entry.lenb + (entry.rlen - 1) % entry.lenc + 1
-        handle.seek(end)
-        if size - end > 4096 or handle.read().strip():
-            return f"the file goes on after {name}, its last indexed record"
+        handle.seek(0)
+        return "it lists no record" if handle.read(1) else None
+    for name, entry in index.items():
+        offset, length, width, line_bytes = entry.offset, entry.rlen, entry.lenc, entry.lenb
+        handle.seek(max(offset - 1 - 4096, 0))
+        before = handle.read(offset - max(offset - 1 - 4096, 0))
+        header = before[:-1].rsplit(b"\n", 1)[-1] if before.endswith(b"\n") else b""
+        if not header.startswith(b">") or name.encode() not in header:
+            return f"{name} does not start at byte {offset}"
+        if length > width:
+            handle.seek(offset + width)
+            if handle.read(1) not in (b"\n", b"\r"):
+                return f"the lines of {name} are not {width} letters long"
+        if length:
+            last = offset + (length - 1) // width * line_bytes + (length - 1) % width
+            handle.seek(last)
+            ending = handle.read(2)
+            if ending[:1] in (b"\n", b"\r", b">", b"") or ending[1:2] not in (b"\n", b"\r", b""):
+                return f"{name} does not end after {length} letters"
+    # After the last record the index lists, the file holds no more letters (a record added later).
+    name, entry = max(index.items(), key=lambda item: item[1].offset)
+    end = entry.offset
+    if entry.rlen:
+        end += (entry.rlen - 1) // entry.lenc * entry.lenb + (entry.rlen - 1) % entry.lenc + 1
+    handle.seek(end)
+    rest = handle.read(4097)
+    if len(rest) > 4096 or rest.strip():
+        return f"the file goes on after {name}, its last indexed record"
     return None
 
 
