@@ -296,6 +296,9 @@ def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, a
     (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--structure-alphabet", "dna"],
      "--structure-alphabet expects the structure letters themselves"),
     (["train", "p.bed", "q.bed", "-o", "{tmp}/r"], "p.bed: BED input needs --genome FILE.fa"),
+    # refused after reading the genome's windows, exit 1
+    (["train", "p.bed", "q.bed", "-o", "{tmp}/r", "--genome", "g.fa", "--val-chroms", "chr2", "--test-chroms",
+      "chr2,chr3"], "--val-chroms and --test-chroms share chr2; a chromosome goes to one group"),
     # '--targets standard input: the file is empty'
     (["train", "-", "-o", "{tmp}/r", "--task", "regression", "--targets", "-"],
      "standard input ('-') can be read only once; give the other inputs as files"),

@@ -204,6 +204,7 @@ def test_headers_that_share_a_name_before_the_first_space_are_refused(tmp_path):
     fasta = write_fasta(tmp_path / "g.fa", [("chr 1", "ACGTACGTAC"), ("chr 2", "ACGTAAAAAA")])
     with pytest.raises(InputError, match="two records have the name \"chr\" \\(a record's name is its header up to"):
         Genome(fasta)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["g.fa"]  # the half-built index left g.fa.fai
 
 
 def test_a_bgzip_genome_reads_the_same_windows(planted, tmp_path):
@@ -266,6 +267,27 @@ def test_a_gzip_genome_without_random_access_is_refused(planted, tmp_path):
     packed.write_bytes(gzip.compress(planted["genome"].read_bytes()))
     with pytest.raises(InputError, match="compress it with bgzip"):
         Genome(packed)
+    # named .fa: "cannot be indexed as FASTA ('utf-8' codec can't decode byte 0x8b ...)"
+    misnamed = tmp_path / "packed.fa"
+    misnamed.write_bytes(packed.read_bytes())
+    with pytest.raises(InputError, match=f"^--genome {misnamed}: gzip-compressed, but its name does not end in .gz"):
+        Genome(misnamed)
+
+
+def test_an_index_that_cannot_be_rebuilt_is_named_without_pyfaidx_advice(planted, tmp_path, monkeypatch):
+    """pyfaidx's message advised 'Fasta(rebuild=False), Faidx(rebuild=False) or faidx --no-rebuild'."""
+    import pyfaidx
+
+    def unwritable(path, **kwargs):
+        raise pyfaidx.FastaIndexingError(f"{path}.fai may not be writable. Please use Fasta(rebuild=False), "
+                                         "Faidx(rebuild=False) or faidx --no-rebuild.")
+
+    monkeypatch.setattr(pyfaidx, "Fasta", unwritable)
+    with pytest.raises(InputError) as error:
+        Genome(planted["genome"])
+    assert str(error.value) == (f"--genome {planted['genome']}: its index {planted['genome']}.fai is out of date and "
+                                "cannot be written again; delete it, or give a copy of the genome in a folder you "
+                                "can write to")
 
 
 # -- training on BED with a generated or given background -----------------------------------------------------

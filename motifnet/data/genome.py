@@ -107,25 +107,16 @@ class Genome:
                 if _index_current(self.path, self.path + suffix):
                     shutil.copyfile(self.path + suffix, index[key])
             log.info("%s: its folder is not writable; indexing it in %s", self.path, self._index_folder.name)
+        index_file = index.get("indexname", self.path + ".fai")
+        gzi_file = index.get("gzi_indexname", self.path + ".gzi")
+        built = [path for path in (index_file, gzi_file) if not Path(path).exists()]
         try:
             self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, **index)
-        except pyfaidx.UnsupportedCompressionFormat:
-            raise InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
-                             "(samtools/htslib) or give the plain FASTA") from None
-        except (pyfaidx.FastaIndexingError, ValueError, OSError, struct.error, IndexError) as error:
-            if str(error).startswith("Duplicate key"):
-                raise InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
-                                 "name is its header up to the first space)") from None
-            if isinstance(error, (struct.error, IndexError)):  # pyfaidx's reading of a damaged or cut .gzi
-                gzi_file = index.get("gzi_indexname", self.path + ".gzi")
-                raise InputError(f"--genome {self.path}: its index {gzi_file} is not a bgzip index ({error}); "
-                                 "delete the index so that it is built again") from None
-            index_file = index.get("indexname", self.path + ".fai")
-            if isinstance(error, ValueError) and Path(index_file).is_file():
-                # pyfaidx reads an existing index without checking that its lines are index lines.
-                raise InputError(f"--genome {self.path}: its index {index_file} is not a FASTA index ({error}); "
-                                 "delete the index so that it is built again") from None
-            raise InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})") from None
+        except (pyfaidx.UnsupportedCompressionFormat, pyfaidx.FastaIndexingError, ValueError, OSError, struct.error,
+                IndexError) as error:
+            for path in built:  # what a failed build left (pyfaidx writes the index as it reads): motifnet's
+                Path(path).unlink(missing_ok=True)
+            raise self._unreadable(error, index_file, gzi_file, built) from None
         self.lengths = {name: len(record) for name, record in self._fasta.records.items()}
         faidx = self._fasta.faidx
         bgzip = bool(getattr(faidx, "_bgzf", False))
@@ -139,6 +130,33 @@ class Genome:
             indexes = f"{faidx.indexname} and {faidx.gzi_indexname}" if bgzip else faidx.indexname
             raise InputError(f"--genome {self.path}: its index {indexes} does not match the FASTA ({problem}); "
                              "delete the index so that it is built again")
+
+    def _unreadable(self, error: Exception, index_file: str, gzi_file: str, built: list) -> InputError:
+        """The message for a genome pyfaidx cannot open (``built``: the index files this attempt would have made)."""
+        import pyfaidx
+
+        if isinstance(error, pyfaidx.UnsupportedCompressionFormat):
+            return InputError(f"--genome {self.path}: gzip without random access; compress it with bgzip "
+                              "(samtools/htslib) or give the plain FASTA")
+        if str(error).startswith("Duplicate key"):
+            return InputError(f"--genome {self.path}: two records have the name {str(error)[14:]} (a record's "
+                              "name is its header up to the first space)")
+        if isinstance(error, (struct.error, IndexError)) and gzi_file not in built:
+            # pyfaidx's reading of a damaged or cut .gzi
+            return InputError(f"--genome {self.path}: its index {gzi_file} is not a bgzip index ({error}); delete "
+                              "the index so that it is built again")
+        if isinstance(error, ValueError) and index_file not in built:
+            # pyfaidx reads an existing index without checking that its lines are index lines.
+            return InputError(f"--genome {self.path}: its index {index_file} is not a FASTA index ({error}); delete "
+                              "the index so that it is built again")
+        with open(self.path, "rb") as handle:
+            if handle.read(2) == b"\x1f\x8b":  # pyfaidx takes only a name's .gz for compression
+                return InputError(f"--genome {self.path}: gzip-compressed, but its name does not end in .gz; "
+                                  "rename it (genome.fa.gz) so that it is read as bgzip")
+        if "not be writable" in str(error):  # pyfaidx's advice names options of its own Python API
+            return InputError(f"--genome {self.path}: its index {index_file} is out of date and cannot be written "
+                              "again; delete it, or give a copy of the genome in a folder you can write to")
+        return InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})")
 
     def describe_names(self, chrom: str) -> str:
         """A few of the genome's chromosome names, for a message about ``chrom``, which it lacks."""

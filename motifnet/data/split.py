@@ -117,6 +117,22 @@ def window_chromosomes(ids) -> list:
     return [window.chrom if window is not None else None for window in map(parse_window_id, ids)]
 
 
+def check_held_out_chroms(val_chroms, test_chroms) -> None:
+    """Refuse a chromosome named by both ``--val-chroms`` and ``--test-chroms`` (a usage error, before any reading).
+
+    Raises
+    ------
+    OptionValueError
+        The chromosomes both name.
+    """
+    from ..errors import OptionValueError
+
+    both = sorted(set(val_chroms) & set(test_chroms))
+    if both:
+        raise OptionValueError(f"--val-chroms and --test-chroms share {', '.join(both)}; a chromosome goes to one "
+                               "group")
+
+
 def chromosome_split(ids, labels: np.ndarray, split: tuple, seed: int, val_chroms=(), test_chroms=()) -> np.ndarray:
     """Assign records to groups by chromosome: ``val_chroms`` to val, ``test_chroms`` to test.
 
@@ -146,9 +162,7 @@ def chromosome_split(ids, labels: np.ndarray, split: tuple, seed: int, val_chrom
     """
     from ..errors import ParamError
 
-    both = sorted(set(val_chroms) & set(test_chroms))
-    if both:
-        raise ParamError(f"--val-chroms and --test-chroms share {', '.join(both)}; a chromosome goes to one group")
+    check_held_out_chroms(val_chroms, test_chroms)
     chroms = window_chromosomes(ids)
     if None in chroms:
         row = chroms.index(None)

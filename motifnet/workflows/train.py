@@ -8,6 +8,7 @@ import logging
 from ..data.dataset import check_distinct_class_names, class_name_from_path, load_dataset
 from ..data.folding import FoldOptions
 from ..data.options import DataOptions
+from ..data.split import check_held_out_chroms
 from ..data.targets import check_task_options
 from ..errors import OptionValueError
 from ..model.adjacency import read_adjacencies
@@ -67,6 +68,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
         raise OptionValueError("--fold folds FASTA files; it does not go with --genome or --background")
     if config.resume and config.overwrite:
         raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
+    check_held_out_chroms(config.val_chroms, config.test_chroms)
     inputs = _input_paths(data, config)
     if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
         raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
