@@ -130,10 +130,10 @@ def test_new_labelled_data_and_a_split_exclude_each_other(trained_run, cli, tmp_
     run_dir, (up, down) = trained_run
     out = tmp_path / ("out.tsv" if command[0] == "activations" else "out.png" if command[0] == "cluster" else "out")
     result = cli(command[0], run_dir, "--fasta", up, "--fasta", down, "--group", "val", "-o", out, *command[1:])
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output  # a usage error (it exited 1)
     assert result.stderr.strip().splitlines() == [
         "Error: --group val chooses a split of the run's data and --fasta gives new data instead; give one or the "
-        "other"]
+        f"other (see 'main {command[0]} --help')"]
     assert not out.exists()
     # --group at its default beside --fasta is no choice: the files are read
     assert cli(command[0], run_dir, "--fasta", up, "--fasta", down, "-o", out, *command[1:]).exit_code == 0

@@ -304,6 +304,10 @@ def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, a
      "standard input ('-') can be read only once; give the other inputs as files"),
     (["predict", "{run}", "{up}", "--genome", "{up}"], "none of the inputs is one: FASTA records are read as they "
                                                        "are; leave out --genome"),
+    (["activations", "{run}", "-o", "{tmp}/a.tsv", "--multi-label"], "--multi-label says how the --fasta file is "
+                                                                      "labelled"),
+    (["visualize-kernels", "{run}", "-o", "{tmp}/v", "--genome", "{up}"], "--genome reads the windows of BED files "
+                                                                          "given as new data"),
     (["attribute", "{run}", "{up}", "--group", "all", "-o", "{tmp}/o", "--method", "saliency"],
      "FASTA arguments (plain, unlabelled) and --fasta/--multi-label/--group exclude each other"),
 ])

@@ -40,13 +40,13 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
     -------
     (Run, Dataset, str)
     """
-    from ..errors import ParamError
+    from ..errors import OptionValueError
     from ..run.rundir import open_run
     from ..run.selection import select_data
 
     if fasta and given("group"):
-        raise ParamError(f"--group {group} chooses a split of the run's data and --fasta gives new data instead; "
-                         "give one or the other")
+        raise OptionValueError(f"--group {group} chooses a split of the run's data and --fasta gives new data "
+                               "instead; give one or the other")
     run = open_run(run_dir)
     run.check_model()  # before the data is read and counted: every command here runs the model
     if check_run is not None:

@@ -40,11 +40,11 @@ def select_data(run: Run, group: str = "test", fasta=None, multi_label: bool = F
         ``genome``, or ``genome`` or ``multi_label`` without new data.
     """
     if genome is not None and not fasta:
-        raise ParamError("--genome reads the windows of BED files given as new data; the run's own --group data "
-                         "needs no genome")
+        raise OptionValueError("--genome reads the windows of BED files given as new data; the run's own --group "
+                               "data needs no genome")
     if multi_label and not fasta:
-        raise ParamError("--multi-label says how the --fasta file is labelled; the run's own --group data is read as "
-                         "it was trained: give --fasta FILE, or leave --multi-label out")
+        raise OptionValueError("--multi-label says how the --fasta file is labelled; the run's own --group data is "
+                               "read as it was trained: give --fasta FILE, or leave --multi-label out")
     if fasta:
         check_genome_options(genome, [str(path) for path in fasta], run.dataset_encoder.structure_mode)
         # A run trained with ``train --fold`` folds plain FASTA itself, as its inputs were folded.
