@@ -193,6 +193,14 @@ def test_energy_goes_after_the_id(header, expected):
     assert header_with_energy(header, 7, -3.4) == expected
 
 
+@pytest.mark.parametrize("header, expected", [
+    ("seq1 mfe=-5.40 0,2", "seq1 0,2"),  # kept: it passed for the energy of this folding
+    ("seq1 description", "seq1 description"),
+])
+def test_folding_without_an_energy_drops_an_earlier_one(header, expected):
+    assert header_with_energy(header, 7, None) == expected
+
+
 def test_order_and_results_do_not_depend_on_jobs(tmp_path):
     rng = np.random.default_rng(2)
     records = [(f"r{i} n={i}", "".join(rng.choice(list("ACGU"), size=int(rng.integers(12, 40)))))

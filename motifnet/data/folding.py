@@ -429,11 +429,11 @@ def _unit_text(units: int) -> str:
 
 def header_with_energy(header: str, number: int, energy: float | None) -> str:
     """``header`` with ``mfe=E`` after the record id, so that ids and trailing class indices stay put."""
-    if energy is None:
+    if "mfe=" in header:  # a file folded before: its energy gives way to the new one (the rest kept as it is)
+        header = re.sub(r"(?:^|\s+)mfe=\S*", "", header).strip()
+    if energy is None:  # local folding gives none: an earlier energy, of other folding, would pass for this one's
         return header
     tag = f"mfe={energy:.2f}"
-    if "mfe=" in header:  # a file folded before: its energy gives way to the new one (the rest kept as it is)
-        header = re.sub(r"(?:^|\s+)mfe=\S*", "", header)
     words = header.split(maxsplit=1)
     if not words:
         return f"record_{number} {tag}"
