@@ -1220,6 +1220,27 @@ def test_a_signal_during_the_best_retraining_stops_it_and_the_search_continues_i
     assert epochs == list(range(1, 26)) and result.best is not None
 
 
+def test_a_signal_as_the_last_trial_ends_starts_no_retraining(data_dir, scheduler):
+    """The search went on to retrain the best trial so far into best/ after the stop was asked, then stopped it."""
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+
+    folder = data_dir / "signalled-at-the-end"
+    config = SearchConfig(DataOptions([data_dir / "motif.fa", data_dir / "plain.fa"]), str(folder),
+                          check_grid({"kernel_num": [4, 8]}), FIXED_PARAMS, seed=11)
+    rows = []
+
+    def stop_after_the_last(row, finished, total):
+        rows.append(row)
+        if finished == total:
+            request_stop()  # as SIGINT would, between the last row and the retraining
+
+    with stop_on_signals(), pytest.raises(StopRequested):
+        run_search(config, on(scheduler), on_result=stop_after_the_last, runner=quick_runner)
+    assert len(rows) == 2 and not (folder / "best").exists()
+    result = run_search(config, on(scheduler), runner=quick_runner)  # the same command again: no trial reruns
+    assert result.ran == [] and (folder / "best" / "metrics.json").is_file()
+
+
 def test_a_best_run_is_current_only_with_its_test_metrics(trained_run, tmp_path):
     # A retraining killed between status "complete" and metrics.json was taken as done; a diverged one resumed.
     from helpers import copy_run

@@ -798,6 +798,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         best_dir = folder / BEST
         test_metrics = None
         if best is not None:
+            check_stop()  # a signal as the last trial ended: no retraining begins (the next run does it)
             test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
                                          config.split, seed, (data, checksums), settings["preset"],
                                          _recorded_pick(folder, settings))
