@@ -306,6 +306,9 @@ def test_a_list_of_one_value_is_that_value_for_every_layer(tmp_path):
 @pytest.mark.parametrize("text, message", [
     (None, "no such parameter file"),
     ('{"conv_num": 2,}', r"not a JSON parameter file \("),
+    # the last was taken without a word
+    ('{"conv_num": 2, "kernel_num": 8, "conv_num": 3}', r"not a JSON parameter file \(conv_num given more than "
+                                                          r"once in one object\)"),
     ("[1, 2]", "expected a JSON object of parameter names and values"),
     ('{"conv_nums": 2}', r"unknown parameter 'conv_nums' \(did you mean 'conv_num'\?\)"),
     ('{"batch_size": [1, 2]}', "parameter batch_size takes a single value"),

@@ -112,6 +112,8 @@ GRID_ERRORS = [
     ('{"kernel_num": [4, "4"]}', "parameter kernel_num lists the value 4 twice"),
     ('{"conv_num": [[1, 2]]}', "parameter conv_num takes a single value"),
     ('{"kernel_num": [4,', "not a JSON grid file"),
+    ('{"kernel_num": [4], "kernel_num": [8]}', "not a JSON grid file (kernel_num given more than once in one "
+                                               "object)"),  # only [8] was tried, without a word
 ]
 
 
@@ -1286,6 +1288,19 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
     other = SearchConfig(data.replace(background_ratio=2.0), str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
     with pytest.raises(ParamError, match="background differ"):
         _prepare_folder(other)
+
+
+@pytest.mark.parametrize("name", ["score_by_parameter.png", "results.tsv", "search.json", "summary.html"])
+def test_an_input_named_like_a_file_the_search_writes_in_its_folder_is_refused(cli, tmp_path, name):
+    """--overwrite removed a --grid file of such a name once read (the next command found a PNG there)."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / name).write_text('{"kernel_num": [4, 8]}')
+    result = cli("grid-search", "a.fa", "b.fa", "-o", folder, "--grid", folder / name, "--overwrite")
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: --grid {folder / name}: motifnet grid-search writes this file in {folder}, which would replace it; "
+        "copy it elsewhere or choose another -o folder")
+    assert [path.name for path in folder.iterdir()] == [name]
 
 
 @pytest.mark.parametrize("arguments, message, status", [

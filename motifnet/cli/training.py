@@ -19,6 +19,7 @@ from .options import (
     parse_chroms,
     parse_tracks,
     preset_option,
+    refuse_inputs_written,
     refuse_unused,
     seed_option,
     text_list,
@@ -185,6 +186,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     local worker processes, an existing Dask cluster (--scheduler), or SLURM/PBS jobs.
     """
     from .._signals import stop_on_signals
+    from ..run.search_folder import SEARCH_FILES
     from ..search._cluster import ClusterOptions
     from ..search.grid import SearchConfig, load_grid, run_search
 
@@ -200,6 +202,9 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
                              interface).checked()
     # The generated background's seed is the search's (known once the folder is read): see run_search.
     data = data.replace(genome=genome, background=background, shuffle_k=shuffle_k, background_ratio=background_ratio)
+    # (--overwrite removed a --grid file named like one of these, once read)
+    refuse_inputs_written(search_dir, [("--grid", grid_file), *(("FASTA", path) for path in data.fasta),
+                                       ("--genome", genome), ("--background", data.background_file)], SEARCH_FILES)
     config = SearchConfig(data=data, search_dir=search_dir, grid=load_grid(grid_file), params=params, metric=metric,
                           folds=folds, split=split, seed=seed, overwrite=overwrite, max_trials=max_trials,
                           preset=preset)

@@ -308,14 +308,34 @@ def parse_assignments(assignments) -> dict:
     return result
 
 
+def _distinct_keys(pairs) -> dict:
+    keys = [key for key, _ in pairs]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:  # json keeps the last without a word, and the first may be the one meant
+        raise ValueError(f"{', '.join(repeated)} given more than once in one object")
+    return dict(pairs)
+
+
+def load_json_file(path, kind: str):
+    """The JSON value of a file the user wrote (``kind``: ``parameter`` or ``grid``), keys distinct in each object.
+
+    Raises
+    ------
+    ParamError
+        A missing or unreadable file, text that is not JSON, or a key repeated in an object.
+    """
+    try:
+        # utf-8-sig: a byte-order mark, as Windows editors write
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"), object_pairs_hook=_distinct_keys)
+    except FileNotFoundError:
+        raise ParamError(f"{path}: no such {kind} file") from None
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise ParamError(f"{path}: not a JSON {kind} file ({error})") from None
+
+
 def load_params_file(path) -> dict:
     """Read a JSON object of parameters (``--params FILE.json``)."""
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark, as Windows editors write
-    except FileNotFoundError:
-        raise ParamError(f"{path}: no such parameter file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ParamError(f"{path}: not a JSON parameter file ({error})") from None
+    obj = load_json_file(path, "parameter")
     if not isinstance(obj, dict):
         raise ParamError(f"{path}: expected a JSON object of parameter names and values")
     try:

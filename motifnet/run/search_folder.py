@@ -11,6 +11,8 @@ SETTINGS = "search.json"
 BEST = "best"
 SUMMARY = "summary.html"
 PLOT = "score_by_parameter.png"
+#: The files a search writes in its folder, besides the run folder ``best/``.
+SEARCH_FILES = (SETTINGS, RESULTS, SUMMARY, PLOT)
 
 # results.tsv: these columns, with the grid's parameters between them.
 LEADING_COLUMNS = ("trial", "status", "score", "fold_scores", "epochs", "best_epoch", "seconds", "attempts", "seed")

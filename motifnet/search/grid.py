@@ -45,6 +45,7 @@ from ..model.params import (
     _unknown,
     convert_value,
     has_auto,
+    load_json_file,
     matches_saved,
     network_params,
     resolve,
@@ -57,10 +58,9 @@ from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
     LEADING_COLUMNS,
-    PLOT,
     RESULTS,
+    SEARCH_FILES,
     SETTINGS,
-    SUMMARY,
     TRAILING_COLUMNS,
     format_value,
     grid_column,
@@ -94,13 +94,7 @@ def load_grid(path) -> dict:
         Missing or unreadable file, not a JSON object, an unknown parameter, a value that is
         not a non-empty list, a bad or repeated value. The message names the file.
     """
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8-sig"))  # a byte-order mark, as Windows editors write
-    except FileNotFoundError:
-        raise ParamError(f"{path}: no such grid file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ParamError(f"{path}: not a JSON grid file ({error})") from None
-    return check_grid(obj, str(path))
+    return check_grid(load_json_file(path, "grid"), str(path))
 
 
 def check_grid(grid, source: str = "the grid") -> dict:
@@ -453,7 +447,7 @@ def _as_continued(settings: dict, recorded: dict, named: bool = True) -> dict:
 
 def _remove_search_files(folder: Path) -> None:
     """Remove what a search wrote into ``folder`` (its files, and ``best/``'s run files); files of others stay."""
-    for name in (SETTINGS, RESULTS, SUMMARY, PLOT):
+    for name in SEARCH_FILES:
         (folder / name).unlink(missing_ok=True)
     for partial in leftover_partials(folder):
         partial.unlink()
