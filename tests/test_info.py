@@ -115,3 +115,16 @@ def test_a_complete_run_whose_model_was_deleted_says_so(cli, trained_run, tmp_pa
     best = json.loads((run_dir / "motifnet.json").read_text())["training"]["best_epoch"]
     assert (f"layers: none; model.keras is missing, though training saved one (best epoch {best}); restore the file, "
             "or train again with --overwrite") in result.stdout.splitlines()
+
+
+def test_a_run_whose_model_is_damaged_shows_the_rest(cli, trained_run, tmp_path):
+    """It said only 'cannot be loaded as a Keras model' and exited 1: no data, parameters or metrics."""
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "model.keras").write_bytes(b"garbage")
+    result = cli("info", run_dir)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("parameters (preset") for line in lines)
+    assert any(line.startswith(f"layers: none; {run_dir / 'model.keras'}: cannot be loaded as a Keras model")
+               for line in lines), result.stdout
+    assert any(line.startswith("test metrics (") for line in lines)

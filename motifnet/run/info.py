@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import RunDirError
 from ..model.params import from_json, to_json
 from .evaluation import format_metric
 from .rundir import METRICS, Run, read_metrics
@@ -58,7 +59,10 @@ def describe_run(run: Run) -> str:
     if missing:  # a diverged or stopped training: the rest of the run is still worth showing
         lines += ["", f"layers: none; {missing}"]
     else:
-        lines += ["", "layers (name, type, output shape, nodes, weights):"] + _layer_lines(run.model)
+        try:
+            lines += ["", "layers (name, type, output shape, nodes, weights):"] + _layer_lines(run.model)
+        except RunDirError as error:  # a damaged model.keras: the data, parameters and metrics are still there
+            lines += ["", f"layers: none; {error}"]
     metrics = read_metrics(run.path)
     lines.append("")
     if metrics and metrics.get("task") == "regression":
