@@ -85,6 +85,19 @@ def test_class_names_and_alphabet_can_be_given(tmp_path):
     assert dataset.encoder.alphabet is PROTEIN
 
 
+def test_a_class_named_with_a_comma_by_its_file_is_warned_of(tmp_path, caplog, monkeypatch):
+    """'p,q.fa' gave class 'p,q', which --classes p,q read as two names ("'p' is not a class of the model")."""
+    (tmp_path / "p,q.fa").write_text(">a\nACGT\n")
+    (tmp_path / "b.fa").write_text(">b\nACGT\n")
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        dataset = load_dataset([str(tmp_path / "p,q.fa"), str(tmp_path / "b.fa")])
+    assert dataset.class_names == ["p,q", "b"]
+    assert caplog.messages == ["class 'p,q' (from its file name) holds a comma, and cluster --classes reads a comma "
+                               "as a separator: name it by its index (0) there, or name the classes with "
+                               "--class-names"]
+
+
 def test_length_centre_crops_and_pads(tmp_path):
     paths = _pair(tmp_path, pos=">p1\nAACGTT\n>p2\nAC\n", neg=">n1\nACGTAGC\n")
     dataset = load_dataset(paths, length=4)

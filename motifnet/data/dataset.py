@@ -671,6 +671,11 @@ def _labels(data: DataOptions, files: list) -> tuple:
         ids = [identifier for input_file in files for identifier in input_file.ids()]
     check_column_names(class_names, "class names", "--class-names")
     check_distinct_class_names(class_names, from_files=data.class_names is None)
+    with_comma = [(index, name) for index, name in enumerate(class_names) if "," in name]
+    if with_comma and data.class_names is None:  # (--class-names cannot give one: it is split at commas)
+        index, name = with_comma[0]
+        log.warning("class %r (from its file name) holds a comma, and cluster --classes reads a comma as a "
+                    "separator: name it by its index (%d) there, or name the classes with --class-names", name, index)
     return ids, labels, class_names, None, []
 
 
