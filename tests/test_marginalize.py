@@ -146,6 +146,18 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
     assert (out / "effects.png").exists() and len(list(out.glob("pair_*.png"))) == 1
 
 
+def test_hit_sites_are_read_on_the_records_strand(tmp_path):
+    from motifnet.workflows.marginalize import read_hit_sites
+
+    hits = tmp_path / "hits.tsv"
+    hits.write_bytes("motif\trecord\tstart\tend\tstrand\tsequence\n"
+                     "m\tr1\t2\t6\t-\tGAuc\n"  # lower case and U, as an RNA scan writes them
+                     "m\tr2\t0\t3\t-\tA\xe9C\n".encode("latin-1"))  # not UTF-8: a traceback before
+    sites = read_hit_sites(hits, ["m"])
+    assert [(site[:5]) for site in sites] == [("m", "r1", 2, 6, "GATC"), ("m", "r2", 0, 3, "G?T")]
+    assert sites[0][5] == f"{hits}, line 2"
+
+
 def test_a_regression_model_gets_no_logit_column(regression_run, tmp_path, cli):
     """Its outputs are values: mean_logit_delta repeated mean_delta under a name that means nothing there."""
     run_dir, fasta, _ = regression_run

@@ -677,6 +677,20 @@ def test_a_refused_continuation_leaves_a_complete_search_complete(finished_searc
     assert json.loads((folder / "search.json").read_text())["status"] == "complete"
 
 
+def test_a_continued_search_that_fails_after_its_trials_says_failed(data_dir, scheduler):
+    """A failure after the trials (here: every trial failed) put the earlier status back, as if it were a refusal."""
+    folder = data_dir / "all-failed"
+    config = search_config(data_dir, folder, {"kernel_len": [45]})  # the network cannot be built
+    with pytest.raises(MotifnetError, match=r"all 1 trial\(s\) failed"):
+        run_search(config, on(scheduler), runner=quick_runner)
+    state = json.loads((folder / "search.json").read_text())
+    assert state["status"] == "failed"
+    (folder / "search.json").write_text(json.dumps({**state, "status": "interrupted"}))
+    with pytest.raises(MotifnetError, match=r"all 1 trial\(s\) failed"):
+        run_search(config, on(scheduler), runner=quick_runner)  # nothing left to run: it fails again
+    assert json.loads((folder / "search.json").read_text())["status"] == "failed"
+
+
 def test_an_invalid_combination_is_a_failed_trial_with_the_validation_message(finished_search):
     folder, result = finished_search
     failed = [row for row in results_table(folder).values() if row["status"] == "failed"]

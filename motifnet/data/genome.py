@@ -22,12 +22,13 @@ import re
 import shutil
 import struct
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, OptionValueError
+from ..errors import InputError, OptionValueError, ParamError
 from .fasta import FastaBlock, iter_text_stream
 
 log = logging.getLogger("motifnet")
@@ -123,7 +124,8 @@ class Genome:
         try:
             with (_BgzfBytes(self.path, faidx.gzi_index) if bgzip else open(self.path, "rb")) as handle:
                 problem = _index_mismatch(handle, faidx.index)
-        except (OSError, ValueError, EOFError) as error:  # a .gzi of another file points into nowhere
+        except (OSError, ValueError, EOFError, RuntimeError, struct.error, zlib.error) as error:
+            # a .gzi of another file points into nowhere; a damaged bgzip block (Bio.bgzf's errors)
             problem = f"reading through it fails: {error}"
         if problem:
             self.close()
@@ -154,8 +156,9 @@ class Genome:
                 return InputError(f"--genome {self.path}: gzip-compressed, but its name does not end in .gz; "
                                   "rename it (genome.fa.gz) so that it is read as bgzip")
         if "not be writable" in str(error):  # pyfaidx's advice names options of its own Python API
-            return InputError(f"--genome {self.path}: its index {index_file} is out of date and cannot be written "
-                              "again; delete it, or give a copy of the genome in a folder you can write to")
+            state = "cannot be written" if index_file in built else "is out of date and cannot be written again"
+            return InputError(f"--genome {self.path}: its index {index_file} {state}; delete it, or give a copy of "
+                              "the genome in a folder you can write to")
         return InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})")
 
     def describe_names(self, chrom: str) -> str:
@@ -426,4 +429,5 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
         raise OptionValueError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
                          "none of the inputs is one: FASTA records are read as they are; leave out --genome")
     if genome is not None and structure:
-        raise OptionValueError("--genome reads plain DNA windows; it does not go with --structure-alphabet")
+        # (exit 1: a run's saved structure, not only the command line, may be the cause)
+        raise ParamError("--genome reads plain DNA windows; it does not go with --structure-alphabet")

@@ -531,22 +531,26 @@ def _status_kept(folder: Path, new_search: bool):
     Stopped by a signal: 'interrupted' (the same command continues it). Failed before any trial
     finished in a search this call began (refused data, a cluster that did not start): what it
     wrote is removed. Refused (a motifnet error) before a trial of this call finished, in a search
-    begun earlier: the status it had (a complete search stays complete). Failed otherwise: 'failed'.
+    begun earlier: the status it had (a complete search stays complete). Failed otherwise: 'failed',
+    as when the retraining of the best trial, or the record of its results, fails (the block sets
+    ``ranked`` in the dict it gets once the trials are done and ranked).
     """
     earlier = None if new_search else read_search_state(folder).get("status")
     if earlier == "running":  # with the folder's lock held: a search killed with SIGKILL
         earlier = "interrupted"
     rows = _row_count(folder)
+    progress = {"ranked": False}
     _set_status(folder, "running")
     try:
-        yield
+        yield progress
     except BaseException as error:
         try:
             if isinstance(error, KeyboardInterrupt):
                 _set_status(folder, "interrupted")
             elif new_search and not _row_count(folder):
                 _forget_search(folder)
-            elif isinstance(error, MotifnetError) and earlier and _row_count(folder) == rows:
+            elif isinstance(error, MotifnetError) and earlier and _row_count(folder) == rows \
+                    and not progress["ranked"]:
                 _set_status(folder, earlier, force=True)
             else:
                 _set_status(folder, "failed")
@@ -743,15 +747,17 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
         # One search at a time in a folder: two would append to one results file and retrain one best/.
         with acquire(folder, "grid-search"):
             settings, earlier = _prepare_folder(config)
-            with _status_kept(folder, new_search=earlier is None):
-                return _search(config, cluster, settings, on_result, runner)
+            with _status_kept(folder, new_search=earlier is None) as progress:
+                return _search(config, cluster, settings, on_result, runner, progress)
     except BaseException:
         remove_empty_folders(made)  # a search refused or failed before it wrote anything leaves no folder
         raise
 
 
-def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_result, runner) -> SearchResult:
-    """:func:`run_search` once the folder is prepared (``settings``: what ``search.json`` records)."""
+def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_result, runner,
+            progress: dict) -> SearchResult:
+    """:func:`run_search` once the folder is prepared (``settings``: what ``search.json`` records; ``progress``:
+    see :func:`_status_kept`)."""
     folder = Path(config.search_dir)
     seed = settings["seed"]
     pinned = pinned_values(settings)
@@ -788,6 +794,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
             _run_trials(connected(), config, settings, (data, checksums), pending, results,
                         len(trials) - len(pending), len(trials), on_result, runner, ran, pinned)
         rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
+        progress["ranked"] = True  # a failure from here on (retraining best/, recording it) leaves 'failed'
         best = rows[0] if rows and rows[0]["status"] == "ok" else None
         best_dir = folder / BEST
         test_metrics = None

@@ -142,7 +142,7 @@ def read_hit_sites(path, motif_names) -> list:
         if letters is not None:
             letters = letters.strip().upper().replace("U", "T")
             if strand.strip() == "-":
-                letters = reverse_complement(letters.encode("latin-1")).decode("latin-1")
+                letters = reverse_complement(letters.encode("ascii", "replace")).decode("ascii")
         sites.append((motif, record, start, end, letters, f"{path}, line {number}"))
         if motif not in motif_names:
             unknown.add(motif)
