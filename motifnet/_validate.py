@@ -72,6 +72,16 @@ def same_file(first, second) -> bool:
         return False
 
 
+def repeated_file(paths) -> tuple | None:
+    """The first two of ``paths`` that name one file (links and relative paths resolved; ``-`` skipped), or None."""
+    named = [path for path in paths if str(path) != "-"]
+    for i, first in enumerate(named):
+        for second in named[i + 1:]:
+            if same_file(first, second):
+                return first, second
+    return None
+
+
 def check_inputs_not_written(out_dir, inputs, written, command: str, numbered=None) -> None:
     """Refuse an input file that a command would replace with one of the files it writes in its output folder.
 

@@ -330,14 +330,19 @@ def test_bad_options_are_one_line(trained_run, tmp_path, args, message, code):
     assert not (tmp_path / "out").exists()
 
 
+def _small_windows(run_dir, fasta, out, *extra):
+    """``motifs`` on class 0 with windows that fit 40 letters, no matching: its result and its warning lines."""
+    result = invoke("motifs", run_dir, fasta, "-o", out, "--no-match", "--window", "5", "--flank", "2", "--target",
+                    "0", *extra)
+    assert result.exit_code == 0, result.output
+    return result, [line for line in result.output.splitlines() if line.startswith("warning:")]
+
+
 def test_records_of_n_alone_give_no_patterns_and_a_warning(trained_run, tmp_path):
     # TF-MoDISco failed on them: "TF-MoDISco failed (exit status 1): IndexError: index -1 is out of bounds ...".
     run_dir, _ = trained_run
     unknown = write_fasta(tmp_path / "n.fa", [(f"n{i}", "N" * 40) for i in range(30)])
-    result = invoke("motifs", run_dir, unknown, "-o", tmp_path / "out", "--no-match", "--window", "5", "--flank", "2",
-                    "--target", "0")
-    assert result.exit_code == 0, result.output
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    result, warnings = _small_windows(run_dir, unknown, tmp_path / "out")
     assert warnings == ["warning: class up: the records hold no letter of ACGT (N alone), so TF-MoDISco has no "
                         "seqlets to find"], result.output
     assert "wrote 0 pattern(s)" in result.output and (tmp_path / "out" / "patterns.tsv").is_file()
@@ -347,10 +352,7 @@ def test_tf_modisco_finding_nothing_says_so_with_what_to_change(trained_run, tmp
     """An empty patterns.meme and exit 0 without a word looked like a network that learned nothing."""
     run_dir, (up, _) = trained_run
     out = tmp_path / "out"
-    result = invoke("motifs", run_dir, up, "-o", out, "--no-match", "--window", "5", "--flank", "2", "--target", "0",
-                    "--min-metacluster-size", "100000")
-    assert result.exit_code == 0, result.output
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    result, warnings = _small_windows(run_dir, up, out, "--min-metacluster-size", "100000")
     assert warnings == ["warning: class up: TF-MoDISco found no pattern in 40 records: too few seqlets for a "
                         "metacluster (--min-metacluster-size 100000) or a pattern (--min-seqlets 20); give more "
                         "records, smaller sizes, or a smaller --window (now 5) and --flank (now 2)"], result.output
@@ -363,10 +365,7 @@ def test_records_of_one_repeated_letter_give_no_patterns_and_a_warning(trained_r
     run_dir, _ = trained_run
     same = write_fasta(tmp_path / "a.fa", [(f"a{i}", "A" * 40) for i in range(30)])
     out = tmp_path / "out"
-    result = invoke("motifs", run_dir, same, "-o", out, "--no-match", "--window", "5", "--flank", "2",
-                    "--target", "0")
-    assert result.exit_code == 0, result.output
-    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    result, warnings = _small_windows(run_dir, same, out)
     assert warnings == ["warning: class up: the contributions are 0 at every position, so TF-MoDISco has no seqlets "
                         "to find; give records of varied sequence, or --baseline uniform (a record of one repeated "
                         "letter is its own shuffle)"], result.output

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._io import sha256, write_npz
 from .._progress import Progress
-from .._validate import check_column_names, same_file
+from .._validate import check_column_names, repeated_file
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder
@@ -632,16 +632,16 @@ def records_sha256(*arrays) -> str:
 
 def check_distinct_files(paths, background) -> None:
     """Refuse a file given twice (two classes of identical records, or a file whose records count twice)."""
-    named = [path for path in paths if path != "-"]
+    named = list(paths)
     if background is not None and background not in GENERATED_BACKGROUNDS:
         named.append(background)
-    for i, first in enumerate(named):
-        for second in named[i + 1:]:
-            if same_file(first, second):
-                what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
-                        f"{display_name(first)} and {display_name(second)} are the same file")
-                raise InputError(f"{what}: each FASTA file is one class (or one part of a regression set), read "
-                                 "once; give each class its own file")
+    repeated = repeated_file(named)
+    if repeated:
+        first, second = repeated
+        what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
+                f"{display_name(first)} and {display_name(second)} are the same file")
+        raise InputError(f"{what}: each FASTA file is one class (or one part of a regression set), read "
+                         "once; give each class its own file")
 
 
 def _labels(data: DataOptions, files: list) -> tuple:

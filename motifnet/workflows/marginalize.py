@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import remove_unwritten, write_json, write_text
-from .._validate import check_output_folder
+from .._validate import check_output_folder, repeated_file
 from ..data.fasta import iter_text_stream
 from ..data.folding import CONTEXTS
 from ..data.genome import reverse_complement
@@ -166,11 +166,9 @@ def hit_records(files) -> list:
     """
     from ..data.fasta import read_fasta
 
-    seen = {}
-    for index, path in enumerate(files):
-        earlier = seen.setdefault(Path(path).resolve(), (index, path)) if str(path) != "-" else (index, path)
-        if earlier[0] != index:
-            raise OptionValueError(f"--fasta {path} is given twice (as {earlier[1]}); give each file once")
+    repeated = repeated_file(files)
+    if repeated:
+        raise OptionValueError(f"--fasta {repeated[1]} is given twice (as {repeated[0]}); give each file once")
     records, first_of = [], {}
     for index, path in enumerate(files):
         for record in read_fasta(path):
@@ -386,9 +384,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     sites = read_hit_sites(hits, motifs.names) if hits else None
     if sites is not None:
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
-        records = hit_records(fasta)
+        letters = hit_records(fasta)
         dataset = read_unlabelled(run, list(fasta))
-        located = ablation_sites(sites, motifs.names, dataset.ids, records, dataset.codes.shape[1])
+        located = ablation_sites(sites, motifs.names, dataset.ids, letters, dataset.codes.shape[1])
     names = run.output_names
     encoder = run.dataset_encoder
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
