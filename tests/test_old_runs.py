@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import numpy as np
 import pytest
 
 from motifnet import open_run
+from motifnet.errors import ParamError
+from motifnet.model.params import resolve
 from motifnet.run.info import describe_run
 
 OLD = Path(__file__).parent / "data" / "runs-0.1.0"
@@ -51,3 +54,23 @@ def test_visualize_kernels_on_an_old_run(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "report" / "summary.html").is_file()
     assert (tmp_path / "report" / "motifs.meme").is_file()
+
+
+def test_a_run_saved_with_values_past_the_bounds_of_new_networks_still_describes_itself_and_predicts(cli, tmp_path):
+    """The upper bounds of integer parameters guard new networks against typing slips; a saved run was built
+    already, so reading it back does not apply them (it was refused with 'expects an integer from 1 to ...')."""
+    run_dir = tmp_path / "classification"
+    shutil.copytree(OLD / "classification", run_dir)
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["params"].update(epochs=2_000_000, patience_stopping=5_000_000)
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert "  epochs = 2000000" in describe_run(open_run(run_dir)).splitlines()
+    result = cli("info", run_dir)
+    assert result.exit_code == 0 and "patience_stopping = 5000000" in result.output, result.output
+    output = tmp_path / "predictions.tsv"
+    result = cli("predict", run_dir, *(OLD / name for name in ["ap1.fa", "gata.fa"]), "-o", output)
+    assert result.exit_code == 0, result.output
+    np.testing.assert_allclose(read_table(output)["values"],
+                               read_table(OLD / "classification_predictions.tsv")["values"], rtol=1e-5, atol=1e-6)
+    with pytest.raises(ParamError, match="parameter epochs expects an integer from 1 to 1,000,000"):
+        resolve({"epochs": 2_000_000})

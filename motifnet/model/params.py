@@ -217,8 +217,12 @@ def _bad(spec: ParamSpec, value) -> ParamError:
     return ParamError(f"parameter {spec.name} expects {spec.describe_allowed()}, received: {value!r}")
 
 
-def _convert_scalar(spec: ParamSpec, value):
-    """Convert one value (a string from the command line or a JSON value) and check its range."""
+def _convert_scalar(spec: ParamSpec, value, bounded: bool = True):
+    """Convert one value (a string from the command line or a JSON value) and check its range.
+
+    ``bounded`` False skips the upper bound of integers (``most``), which guards new networks against typing
+    slips; a saved run's values built a network already, whatever the bounds of this version say.
+    """
     if value is None or (isinstance(value, str) and value.strip().lower() in _NONE_WORDS):
         if spec.optional:
             return None
@@ -256,17 +260,19 @@ def _convert_scalar(spec: ParamSpec, value):
     if not math.isfinite(number):  # NaN passes every range comparison below, and inf has no meaning here
         raise _bad(spec, value)
     below = spec.low is not None and (number < spec.low or (spec.low_open and number == spec.low))
-    above = (spec.high is not None and number >= spec.high) or (spec.most is not None and number > spec.most)
+    above = ((spec.high is not None and number >= spec.high)
+             or (bounded and spec.most is not None and number > spec.most))
     if below or above:
         raise _bad(spec, value)
     return number
 
 
-def convert_value(name: str, value):
+def convert_value(name: str, value, bounded: bool = True):
     """Convert a value for parameter ``name``: a scalar, or a tuple for per-layer parameters.
 
     Strings are parsed as on the command line (``300,100,30`` is a tuple); lists from
     JSON become tuples, and a list of one value that value (the value of every layer).
+    ``bounded`` False: integers are not held to their upper bound (a saved run's values, :func:`from_json`).
 
     Raises
     ------
@@ -284,9 +290,9 @@ def convert_value(name: str, value):
         if not value:
             raise _bad(spec, value)
         if len(value) == 1:  # one value is the value of every layer, as a scalar is
-            return _convert_scalar(spec, value[0])
-        return tuple(_convert_scalar(spec, item) for item in value)
-    return _convert_scalar(spec, value)
+            return _convert_scalar(spec, value[0], bounded)
+        return tuple(_convert_scalar(spec, item, bounded) for item in value)
+    return _convert_scalar(spec, value, bounded)
 
 
 def parse_assignments(assignments) -> dict:
@@ -423,7 +429,7 @@ def preset_values(name: str) -> dict:
     return dict(PRESETS[check_preset(name)])
 
 
-def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
+def resolve(overrides: dict | None = None, preset: str | None = None, bounded: bool = True) -> dict:
     """Start from a preset, apply ``overrides``, and check that the values fit together.
 
     Parameters
@@ -432,6 +438,8 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
         Parameter name -> value (already converted or raw).
     preset : str or None
         A name in :data:`PRESETS` (``pysster`` or ``motifnet``). Default is None: :data:`DEFAULT_PRESET`.
+    bounded : bool
+        Hold integers to their upper bound (``ParamSpec.most``). False for values read back from a saved run.
 
     Returns
     -------
@@ -446,7 +454,7 @@ def resolve(overrides: dict | None = None, preset: str | None = None) -> dict:
     """
     params = preset_values(DEFAULT_PRESET if preset is None else preset)
     for name, value in (overrides or {}).items():
-        params[name] = convert_value(name, value)
+        params[name] = convert_value(name, value, bounded)
     for spec in PARAMS:
         value = params[spec.name]
         if spec.layers and isinstance(value, tuple):
@@ -488,14 +496,15 @@ def from_json(saved: dict) -> dict:
 
     A run trained before a parameter existed was built as that parameter's ``pysster`` value
     builds it (those values leave pysster's network unchanged), so filling them in describes
-    the network the run really has.
+    the network the run really has. Integers are not held to the upper bounds new networks get
+    (:class:`ParamSpec` ``most``): a run trained before those bounds, or past them, still opens.
 
     Raises
     ------
     ParamError
         An unknown name or a bad value.
     """
-    return resolve(saved, preset="pysster")
+    return resolve(saved, preset="pysster", bounded=False)
 
 
 def matches_saved(saved: dict, params: dict) -> bool:
