@@ -236,6 +236,22 @@ class Connection:
     description: str
 
 
+def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int, int]:
+    """Local worker processes and TensorFlow threads per trial on ``cores`` cores, for ``pending`` trials.
+
+    ``--workers`` defaults to the cores and ``--threads`` to the cores shared among the workers. Asked for more
+    threads in all than there are cores, the trials compete for them (each runs slower, and memory holds every
+    worker's network and data at once): this is warned of and done, as asked.
+    """
+    workers = min(options.workers or cores, pending)
+    threads = options.threads or max(1, cores // workers)
+    if workers * threads > cores:
+        log.warning("%d local worker(s) of %d thread(s) each on %d core(s): the trials compete for the cores, "
+                    "so each runs slower; --workers %d --threads %d use them without competing", workers, threads,
+                    cores, min(workers, cores), max(1, cores // min(workers, cores)))
+    return workers, threads
+
+
 @contextmanager
 def connect(options: ClusterOptions, pending: int):
     """Start (or connect to) the cluster of ``options``; yields a :class:`Connection`.
@@ -262,9 +278,7 @@ def connect(options: ClusterOptions, pending: int):
                 threads, resources = options.threads, None
                 description = f"the Dask scheduler at {options.scheduler}"
             elif options.kind == "local":
-                cores = available_cores()
-                workers = min(options.workers or cores, pending)
-                threads = options.threads or max(1, cores // workers)
+                workers, threads = local_layout(options, available_cores(), pending)
                 try:
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
