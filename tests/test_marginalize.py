@@ -14,6 +14,7 @@ from motifnet.data.fasta import read_fasta
 from motifnet.interpret.marginalize import (
     MarginalizeConfig,
     OutputsAndLogits,
+    _instances,
     ablation_effects,
     insertion_effects,
     motif_codes,
@@ -76,6 +77,25 @@ def test_motif_codes_consensus_sampled_and_reverse_complement():
     sampled = motif_codes(_pwm("ACGT"), 2000, rng, sample=True)
     assert np.isclose(np.mean(sampled == np.array([1, 2, 3, 4])), 0.94, atol=0.02)
     assert reverse_complement_codes(np.array([[1, 1, 3]])).tolist() == [[2, 4, 4]]  # AAG -> CTT
+
+
+def test_a_consensus_column_without_a_preferred_letter_is_drawn_among_its_tied_letters_not_taken_as_a():
+    """A flat column (0.25 each) or a tie (A and T at 0.5) was inserted as A, the first letter: an uninformative
+    motif had the effect of a poly-A stretch. Now the tied letters are drawn, per sequence, reproducibly."""
+    flat_at = np.array([[0.25] * 4, [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 1.0, 0.0], [0.333333, 0.333334, 0.333333, 0.0]])
+    codes = motif_codes(flat_at, 4000, np.random.default_rng(3))
+    for column, letters in enumerate([[1, 2, 3, 4], [1, 4], [3], [1, 2, 3]]):
+        counts = np.bincount(codes[:, column], minlength=5)[1:] / len(codes)
+        expected = np.isin(np.arange(1, 5), letters) / len(letters)
+        np.testing.assert_allclose(counts, expected, atol=0.03)
+    assert motif_codes(_pwm("ACGT"), 3, np.random.default_rng(0)).tolist() == [[1, 2, 3, 4]] * 3  # no tie: as before
+    config = MarginalizeConfig(n=50, seed=4)
+    whole = _instances([flat_at, _pwm("GATTACA")], 0, 50, config, 1)
+    in_chunks = [_instances([flat_at, _pwm("GATTACA")], first, 10, config, 1) for first in range(0, 50, 10)]
+    for motif in range(2):  # each sequence gets the same instance in any chunk
+        np.testing.assert_array_equal(whole[motif], np.concatenate([chunk[motif] for chunk in in_chunks]))
+    assert len({tuple(row) for row in whole[0]}) > 10 and (whole[1] == [3, 1, 4, 4, 1, 2, 1]).all()
+    assert not (whole[0][:, 0] == 1).all()
 
 
 def test_shuffle_keeps_letters_and_padding():

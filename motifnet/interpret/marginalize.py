@@ -124,6 +124,35 @@ def check_marginalize_encoder(encoder, folded: bool = False) -> None:
 
 # -- sequences ---------------------------------------------------------------------------------------------
 
+#: Letters of a column within this of its highest probability tie for the consensus (MEME files print 6 digits,
+#: so rounding alone parts 1/3 into 0.333333 and 0.333334).
+CONSENSUS_TIE = 1e-5
+
+
+def consensus_matrix(pwm: np.ndarray) -> np.ndarray:
+    """The consensus of a motif as a matrix: in each column the most probable letter, or, where letters tie for
+    the highest probability (within :data:`CONSENSUS_TIE`), an equal share for each of them.
+
+    Inserting draws from it, so a column without a preferred letter (0.25 each, or A and T at 0.5) gets one
+    of its tied letters at random, not the first of the alphabet: otherwise an uninformative motif would
+    have the effect of a poly-A stretch.
+
+    Parameters
+    ----------
+    pwm : numpy.ndarray, shape=(width, 4)
+        Letter probabilities (rows need not sum exactly to 1).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape=(width, 4)
+        Rows summing to 1.
+    """
+    pwm = np.asarray(pwm, dtype=np.float64)
+    pwm = pwm / pwm.sum(axis=1, keepdims=True)
+    top = pwm >= pwm.max(axis=1, keepdims=True) - CONSENSUS_TIE
+    return top / top.sum(axis=1, keepdims=True)
+
+
 def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool = False) -> np.ndarray:
     """``n`` instances of a motif as sequence codes (1-4): its consensus, or drawn from its columns.
 
@@ -133,6 +162,7 @@ def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool 
         Letter probabilities (rows need not sum exactly to 1).
     n : int
     rng : numpy.random.Generator
+        Draws the letters (sampled instances, and the consensus letter of a column where letters tie).
     sample : bool
         Draw each letter from its column instead of taking the most probable one. Default is False.
 
@@ -141,22 +171,21 @@ def motif_codes(pwm: np.ndarray, n: int, rng: np.random.Generator, sample: bool 
     numpy.ndarray of uint8, shape=(n, width)
     """
     pwm = np.asarray(pwm, dtype=np.float64)
-    if not sample:
-        return np.repeat(pwm.argmax(axis=1)[None, :] + 1, n, axis=0).astype(np.uint8)
-    return _drawn_codes(pwm, rng.random((n, len(pwm))))
+    return _drawn_codes(pwm if sample else consensus_matrix(pwm), rng.random((n, len(pwm))))
 
 
 def _drawn_codes(pwm: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Codes (1-4) of the letters that uniform ``draws`` (shape=(n, width)) pick from each column of ``pwm``."""
     cumulative = np.cumsum(pwm / pwm.sum(axis=1, keepdims=True), axis=1)
-    return (np.minimum((draws[:, :, None] > cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
+    return (np.minimum((draws[:, :, None] >= cumulative[None]).sum(axis=2), 3) + 1).astype(np.uint8)
 
 
 def _instances(pwms, first: int, count: int, config: MarginalizeConfig, stream: int) -> list:
     """Codes of one instance of each motif of ``pwms`` for each of the sequences ``first`` to ``first + count - 1``.
 
-    The consensus, or with ``config.sample`` letters drawn from each matrix by a generator seeded by
-    (``config.seed``, ``stream``, the sequence's number): a sequence gets the same instances in any chunk.
+    The consensus (:func:`consensus_matrix`), or with ``config.sample`` letters drawn from each matrix, by a
+    generator seeded by (``config.seed``, ``stream``, the sequence's number): a sequence gets the same
+    instances in any chunk.
 
     Returns
     -------
@@ -164,7 +193,9 @@ def _instances(pwms, first: int, count: int, config: MarginalizeConfig, stream: 
     """
     pwms = [np.asarray(pwm, dtype=np.float64) for pwm in pwms]
     if not config.sample:
-        return [motif_codes(pwm, count, None) for pwm in pwms]
+        pwms = [consensus_matrix(pwm) for pwm in pwms]
+        if all(pwm.max(axis=1).min() == 1 for pwm in pwms):  # no ties: every sequence gets the same letters
+            return [np.repeat(pwm.argmax(axis=1)[None, :] + 1, count, axis=0).astype(np.uint8) for pwm in pwms]
     widths = [len(pwm) for pwm in pwms]
     draws = np.array([np.random.default_rng([config.seed, stream, first + i]).random(sum(widths))
                       for i in range(count)]).reshape(count, sum(widths))
