@@ -347,17 +347,26 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 def save_figure(figure, path) -> None:
     """Save a figure atomically, in the format its suffix names (PNG, PDF or SVG), and close it.
 
+    Every text is drawn as written: names from input files (classes, motifs, records, targets) may hold
+    ``$``, which matplotlib would otherwise read as mathtext (``a$b$c`` drawn as "abc" with an italic b).
+    No figure of motifnet uses mathtext itself.
+
     Raises
     ------
     ParamError
         Another suffix (see :data:`FIGURE_SUFFIXES`).
     """
+    import matplotlib
     import matplotlib.pyplot as plt
+    from matplotlib.text import Text
 
     from .._io import atomic_path
     from .._validate import check_suffix
 
     suffix = check_suffix(path, FIGURE_SUFFIXES)
-    with atomic_path(path, suffix=suffix) as tmp:
+    # Texts made so far, and those made while drawing (tick labels), are plain.
+    with matplotlib.rc_context({"text.parse_math": False}), atomic_path(path, suffix=suffix) as tmp:
+        for text in figure.findobj(Text):
+            text.set_parse_math(False)
         figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
     plt.close(figure)
