@@ -272,8 +272,9 @@ def test_bad_inputs_are_one_line(trained_run, tmp_path, cli, extra, message):
     names = {"motifs": motifs, "fasta": up, "hits": hits, "protein": protein, "counts": counts, "wide": wide,
              "long_pair": long_pair}
     result = cli("marginalize", run_dir, *[a.format(**names) for a in extra], "-o", tmp_path / "out", "-n", 10)
-    # --pairs 1 is outside the option's range: a usage error, as Click's own range checks
-    assert result.exit_code == (2 if message.startswith("--pairs 1") else 1), result.output
+    # --pairs 1 is outside the option's range, and --hits without --fasta visible in the command line alone:
+    # usage errors, as Click's own checks (--hits without --fasta exited 1)
+    assert result.exit_code == (2 if message.startswith(("--pairs 1", "--hits needs")) else 1), result.output
     assert message in result.output and "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
 
@@ -331,7 +332,7 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     (["--hits", "{hits}", "--fasta", "missing.fa"], "missing.fa: no such file"),
     # it said "cannot be read ('utf-8' codec can't decode ...)"
     (["--hits", "{binary}", "--fasta", "{up}"], "binary.tsv, line 2: NUL bytes: a UTF-16 file"),
-    (["--fasta", "{up}"], "used only to ablate the sites of --hits"),
+    (["--fasta", "{up}"], "--fasta applies to the ablation of the sites of --hits"),
     (["--hits", "{hits}", "--fasta", "{twice}"], "the same id as"),
     (["--hits", "{hits}", "--fasta", "{up}", "--fasta", "{up_again}"], "give every record a distinct id"),
     # a hits file of other records of the same ids: the site was used as far as it fitted
@@ -365,7 +366,8 @@ def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli
     if "-o" not in arguments:
         arguments += ["-o", tmp_path / "out"]
     result = cli("marginalize", run_dir, "--motifs", motifs, *arguments, "-n", 10)
-    assert result.exit_code == 1, result.output
+    # --fasta without --hits is visible in the command line alone: a usage error (it exited 1)
+    assert result.exit_code == (2 if "--fasta applies" in message else 1), result.output
     assert message in result.output and "Traceback" not in result.output, result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error:")]) == 1
     assert plain_file.read_text() == "mine\n"
