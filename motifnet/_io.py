@@ -219,6 +219,36 @@ def leftover_partials(folder) -> list:
     return sorted(path for path in folder.glob(".*.*.partial*") if path.is_file()) if folder.is_dir() else []
 
 
+def scratch_file(folder, kind: str, suffix: str) -> Path:
+    """A new empty hidden file ``.KIND.XXXXXXXX.SUFFIX`` in ``folder`` (``XXXXXXXX``: tempfile's 8 characters),
+    for a command's work in progress; :func:`remove_scratch_files` finds those a killed run left."""
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{kind}.", suffix=suffix, delete=False)
+    handle.close()
+    return Path(handle.name)
+
+
+def remove_scratch_files(folder, kind: str, suffixes=("npy", "npz", "log")) -> list:
+    """Delete the files :func:`scratch_file` made of ``kind`` in ``folder`` that a run killed outright (SIGKILL,
+    a lost node) left behind; nothing else is named so. Call it where the command starts, before its own.
+    ``suffixes``: the endings (without the dot) the command gives them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+    """
+    import re
+
+    endings = "|".join(re.escape(suffix) for suffix in suffixes)
+    name = re.compile(rf"\.{re.escape(kind)}\.[a-z0-9_]{{8}}\.({endings})")
+    removed = [path for path in Path(folder).glob(f".{kind}.*") if name.fullmatch(path.name) and path.is_file()]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
 def reserved_memmap(path, shape: tuple, dtype="float32"):
     """A new ``.npy`` file at ``path`` memory-mapped for writing, with its disk space reserved first.
 

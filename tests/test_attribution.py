@@ -548,6 +548,25 @@ def test_attribute_without_a_report_and_new_fasta(trained_run, cli, tmp_path):
         assert "reference_logit" not in arrays.files and (arrays["attributions"] >= 0).all()
 
 
+def test_a_scratch_file_left_by_a_killed_attribute_is_removed_by_the_next_run_and_nothing_else(trained_run, cli,
+                                                                                                 tmp_path):
+    """A SIGKILL leaves the hidden scratch array, as large as all the attributions; a rerun into the folder left
+    it there, and each kill added one. Now the next run removes it, as motifs removes its own; files of other
+    names stay."""
+    run_dir, (a, b) = trained_run
+    out = tmp_path / "sal"
+    out.mkdir()
+    stale = out / ".attributions.k9x_2abc.npy"
+    stale.write_bytes(b"\x93NUMPY" + bytes(100))
+    kept = [out / ".attributions.mine.npy", out / "attributions.k9x_2abc.npy", out / ".attributions.k9x_2abc.txt"]
+    for path in kept:
+        path.write_text("mine\n")
+    result = cli("attribute", run_dir, "-o", out, "--method", "saliency", "--fasta", a, "--fasta", b, "--top", "0")
+    assert result.exit_code == 0, result.stderr
+    assert not stale.exists() and all(path.read_text() == "mine\n" for path in kept)
+    assert sorted(out.glob(".attributions.*")) == sorted(kept[::2])  # its own scratch array is gone too
+
+
 @pytest.mark.parametrize("args,fragment,status", [
     (["--method", "deeplift", "--target", "sideways"], "--target 'sideways' is not a class of the model", 1),
     (["--method", "deeplift", "--target", "7"], "--target 7 is out of range: the model has 2 classes", 1),

@@ -215,6 +215,23 @@ def test_a_failed_scan_removes_only_the_empty_folders_it_made(planted, tmp_path,
     assert sorted(path.name for path in (tmp_path / "kept").iterdir()) == ["notes.txt"]
 
 
+def test_a_scratch_table_left_by_a_killed_scan_is_removed_by_the_next_scan_and_nothing_else(planted, tmp_path, cli):
+    """A SIGKILL leaves the scratch table of hits (as large as hits.tsv); the next scan into the folder now
+    removes it, as attribute and motifs remove theirs. Files of other names stay."""
+    _, gata, _, motifs, _ = planted
+    out = tmp_path / "scan"
+    out.mkdir()
+    stale = out / ".hits.tsv.a1b2_c3d.scratch"
+    stale.write_text("m\tr\t1\n")
+    kept = [out / ".hits.tsv.mine.scratch", out / ".hits.tsv.a1b2_c3d.tsv", out / "hits.tsv.a1b2_c3d.scratch"]
+    for path in kept:
+        path.write_text("mine\n")
+    result = cli("scan", motifs, gata, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert not stale.exists() and all(path.read_text() == "mine\n" for path in kept)
+    assert not [path for path in out.glob(".hits.tsv.*") if path not in kept]  # its own is gone too
+
+
 def test_a_scan_into_an_earlier_scans_folder_removes_the_files_it_did_not_write(planted, scanned, tmp_path, cli):
     import json
     import shutil

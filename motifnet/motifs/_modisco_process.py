@@ -18,23 +18,23 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from .. import _io
 from .._signals import check_stop, cleanup_if_ended
 from ..errors import MotifnetError
 from .modisco import ModiscoConfig, Pattern, Seqlet, check_modisco_inputs, find_patterns
 
-# The names scratch_file gives (tempfile's 8 characters): arrays, TF-MoDISco's result and messages.
-SCRATCH_NAME = re.compile(r"\.patterns\.[a-z0-9_]{8}\.(npy|npz|log)")
+#: The kind of every scratch file of ``motifs`` (:func:`motifnet._io.scratch_file`): arrays, TF-MoDISco's result
+#: and messages.
+SCRATCH_KIND = "patterns"
 # A child given this long to end after SIGTERM is then killed.
 _GRACE_SECONDS = 5.0
 # How often the parent looks for a stop request while the child works.
@@ -136,10 +136,8 @@ def _start_child(command: list, messages: Path) -> subprocess.Popen:
 
 
 def scratch_file(folder, suffix: str) -> Path:
-    """A new empty hidden file in ``folder`` named like every scratch file of ``motifs`` (:data:`SCRATCH_NAME`)."""
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".patterns.", suffix=suffix, delete=False)
-    handle.close()
-    return Path(handle.name)
+    """A new empty hidden file in ``folder`` named like every scratch file of ``motifs`` (:data:`SCRATCH_KIND`)."""
+    return _io.scratch_file(folder, SCRATCH_KIND, suffix)
 
 
 def _exited(child: subprocess.Popen) -> bool:

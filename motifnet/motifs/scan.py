@@ -17,8 +17,6 @@ the scan of dinucleotide-shuffled copies) are kept until the q-values and the em
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -409,7 +407,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     ParamError
         Repeated class names.
     """
-    from .._io import atomic_path
+    from .._io import atomic_path, remove_scratch_files, scratch_file
 
     config = config.checked()
     class_names = scan_class_names(files, class_names)
@@ -431,10 +429,9 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     progress = Progress("scanning", unit="records")
     hits_path, bed_path = Path(hits_path), Path(bed_path)
     hits_path.parent.mkdir(parents=True, exist_ok=True)
-    handle_number, scratch_name = tempfile.mkstemp(prefix=f".{hits_path.name}.", suffix=".scratch",
-                                                   dir=hits_path.parent)
-    os.close(handle_number)
-    scratch = Path(scratch_name)
+    # The hits of every chunk, until the q-values are known: as large as hits.tsv. One a killed scan left goes.
+    remove_scratch_files(hits_path.parent, hits_path.name, ("scratch",))
+    scratch = scratch_file(hits_path.parent, hits_path.name, ".scratch")
     try:
         with open(scratch, "w", encoding="utf-8") as handle:
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):

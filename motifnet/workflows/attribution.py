@@ -18,15 +18,16 @@ import contextlib
 import json
 import logging
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .._io import (
     output_folder,
+    remove_scratch_files,
     remove_unwritten,
     reserved_memmap,
+    scratch_file,
     write_json,
     write_npz,
     write_text,
@@ -124,6 +125,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         earlier = _earlier_outputs(out)
+        remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright (SIGKILL): as large as the attributions
         with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
             result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
             save_npz(out / NPZ, result, dataset)
@@ -302,6 +304,10 @@ def save_npz(path, result, dataset) -> None:
     write_npz(path, arrays)
 
 
+#: The kind of the scratch file of ``attribute`` (:func:`motifnet._io.scratch_file`).
+SCRATCH_KIND = "attributions"
+
+
 @contextlib.contextmanager
 def _scratch_array(folder: Path, shape: tuple):
     """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards.
@@ -309,12 +315,11 @@ def _scratch_array(folder: Path, shape: tuple):
     The attributions of every sequence go there, so memory stays bounded by the batch size
     however many sequences there are.
     """
-    scratch = tempfile.NamedTemporaryFile(dir=folder, prefix=".attributions.", suffix=".npy", delete=False)
-    scratch.close()
+    path = scratch_file(folder, SCRATCH_KIND, ".npy")
     try:
-        yield reserved_memmap(scratch.name, shape)
+        yield reserved_memmap(path, shape)
     finally:
-        Path(scratch.name).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
 
 def _channels(dataset, config: AttributionConfig) -> int:

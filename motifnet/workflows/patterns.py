@@ -28,6 +28,7 @@ import numpy as np
 
 from .._io import (
     output_folder,
+    remove_scratch_files,
     remove_unwritten,
     reserved_memmap,
     write_json,
@@ -41,7 +42,7 @@ from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
 from ..interpret.kernels import consensus
-from ..motifs._modisco_process import SCRATCH_NAME, find_patterns_stoppable, scratch_file
+from ..motifs._modisco_process import SCRATCH_KIND, find_patterns_stoppable, scratch_file
 from ..motifs.distinct import COMPLEMENTED, SAME_P
 from ..motifs.export import FORMATS, write_motifs
 from ..motifs.jaspar import in_query_letters, read_motif_file
@@ -121,7 +122,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
     with output_folder(out):
-        _remove_scratch_files(out)
+        remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
         earlier_run = (out / SUMMARY).is_file()
         return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
                                database, data_label, genome_coordinates, earlier_run)
@@ -451,13 +452,6 @@ def _any_letter(one_hot, rows: int = 4096) -> bool:
 def motifs_figure(name: str) -> bool:
     """Whether ``motifnet motifs`` writes a numbered figure of this name (``pattern_3.png``) in its output folder."""
     return _FIGURE_NAME.fullmatch(name) is not None
-
-
-def _remove_scratch_files(out: Path) -> None:
-    """Delete the scratch files of a run that was killed outright (nothing else names files so)."""
-    for path in out.glob(".patterns.*"):
-        if SCRATCH_NAME.fullmatch(path.name):
-            path.unlink(missing_ok=True)
 
 
 def _remove_earlier_outputs(out: Path, written: set, earlier_run: bool) -> None:
