@@ -202,8 +202,14 @@ def stopping_on_signals(function):
     def wrapper(*args, **kwargs):
         with stop_on_signals():
             result = function(*args, **kwargs)
-            if stop_requested():  # the signal came after the last safe point: the work is done, not stopped
-                log.warning("finished before the next safe point: the outputs are complete")
+            say_if_finished_after_a_signal()
             return result
 
     return wrapper
+
+
+def say_if_finished_after_a_signal() -> None:
+    """Within :func:`stop_on_signals`, once the work has returned: a signal that came after its last safe point
+    did not stop it, so the user, who asked to stop, is told that the outputs are complete."""
+    if stop_requested():
+        log.warning("finished before the next safe point: the outputs are complete")

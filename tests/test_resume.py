@@ -103,6 +103,35 @@ def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta
     assert not (resumed / "resume").exists()  # complete: nothing left to resume
 
 
+def test_a_signal_while_the_test_split_is_scored_leaves_the_run_interrupted_and_resume_scores_it(fasta, tmp_path,
+                                                                                                    monkeypatch):
+    """The run was marked complete before its test metrics were written: a SIGTERM then left 'complete' without
+    metrics.json, and info said complete with the metrics 'missing or damaged'."""
+    from motifnet._signals import stop_on_signals
+    from motifnet.run.predict import predict_arrays
+
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    metrics = training.train(load(fasta, "classification"), config(whole, fasta))
+
+    def signalled(*args, **kwargs):
+        signal.raise_signal(signal.SIGTERM)
+        return predict_arrays(*args, **kwargs)  # stops at its first safe point
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "predict_arrays", signalled)
+        with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+            training.train(load(fasta, "classification"), config(stopped, fasta))
+    meta = json.loads((stopped / "motifnet.json").read_text())
+    done = json.loads((whole / "motifnet.json").read_text())["training"]["epochs_run"]
+    assert meta["training"]["status"] == "interrupted" and meta["training"]["epochs_run"] == done
+    assert not (stopped / "metrics.json").exists() and (stopped / "resume").is_dir()
+    assert open_run(stopped).status == "interrupted"
+
+    assert training.train(load(fasta, "classification"), config(stopped, fasta, resume=True)) == metrics
+    assert json.loads((stopped / "motifnet.json").read_text())["training"]["status"] == "complete"
+    assert history_without_seconds(stopped) == history_without_seconds(whole) and not (stopped / "resume").exists()
+
+
 def test_a_job_killed_between_its_checkpoint_files_resumes_from_the_epoch_before(fasta, tmp_path, monkeypatch):
     whole, resumed = tmp_path / "whole", tmp_path / "resumed"
     training.train(load(fasta, "classification"), config(whole, fasta))

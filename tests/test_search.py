@@ -152,6 +152,26 @@ def test_bad_search_options_are_refused_before_anything_starts(cli, tmp_path, mo
     assert not (tmp_path / "search").exists()
 
 
+def test_a_signal_after_the_searchs_last_safe_point_says_the_search_finished(cli, tmp_path, monkeypatch):
+    """A SIGTERM as the search wrote its last files said 'stopping at the next safe point', then exited 0 without
+    the word train gives: the outputs are complete."""
+    from types import SimpleNamespace
+
+    from motifnet._signals import request_stop
+
+    def late_signal(config, cluster):
+        request_stop()  # as the handler does, once no safe point is left
+        return SimpleNamespace(summary=tmp_path / "search" / "summary.html")
+
+    monkeypatch.setattr("motifnet.search.grid.run_search", late_signal)
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    result = cli("grid-search", *fasta, "-o", tmp_path / "search", "--grid", tmp_path / "grid.json")
+    assert result.exit_code == 0, result.output
+    assert "warning: finished before the next safe point: the outputs are complete" in result.stderr
+    assert result.stdout.strip() == str(tmp_path / "search" / "summary.html")
+
+
 @pytest.mark.parametrize("output", ["new/search", "empty"])
 def test_a_search_refused_for_its_data_leaves_no_search_behind(cli, tmp_path, output):
     """The data are read on a worker, after the folder is prepared: a refusal removes what the search wrote."""

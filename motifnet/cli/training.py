@@ -185,7 +185,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     SEARCH_DIR/best (a run folder); SEARCH_DIR/summary.html ranks the trials. Trials run on
     local worker processes, an existing Dask cluster (--scheduler), or SLURM/PBS jobs.
     """
-    from .._signals import stop_on_signals
+    from .._signals import say_if_finished_after_a_signal, stop_on_signals
     from ..run.search_folder import SEARCH_FILES
     from ..search._cluster import ClusterOptions
     from ..search.grid import SearchConfig, load_grid, run_search
@@ -212,6 +212,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
         # SIGTERM and Ctrl-C start no more trials and cancel the running ones; finished ones stay.
         with stop_on_signals():
             result = run_search(config, cluster)
+            say_if_finished_after_a_signal()
     except KeyboardInterrupt:
         raise click.ClickException(f"search interrupted; run the same command again to continue it in "
                                    f"{search_dir}") from None

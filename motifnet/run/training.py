@@ -313,7 +313,15 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
 
     result = _fit_into_folder(model, dataset, index, params, seed, run_dir, meta, regression, checkpoint)
     log.info("best epoch %d of %d (validation loss %.4f)", result.best_epoch, result.epochs_run, result.best_loss)
-    metrics = _test_metrics(model, dataset, index["test"], regression, run_dir, params["batch_size"])
+    try:
+        metrics = _test_metrics(model, dataset, index["test"], regression, run_dir, params["batch_size"])
+    except BaseException:
+        # Stopped (a signal) or failed while the test split was scored: the run is not complete without its
+        # metrics; the checkpoint of the last epoch stays, and --resume scores it without training on.
+        meta["training"]["status"] = "interrupted"
+        write_json(run_dir / rundir.META, meta)
+        log.warning("stopped while the best model was scored on the test split; --resume scores it")
+        raise
     headline = "pearson_mean" if regression is not None else "roc_auc_mean"
     meta["training"][f"test_{headline}"] = metrics[headline]
     write_json(run_dir / rundir.METRICS, metrics)
