@@ -220,19 +220,30 @@ def leftover_partials(folder) -> list:
 
 
 def scratch_file(folder, kind: str, suffix: str) -> Path:
-    """A new empty hidden file ``.KIND.XXXXXXXX.SUFFIX`` in ``folder`` (``XXXXXXXX``: tempfile's 8 characters),
-    for a command's work in progress; :func:`remove_scratch_files` finds those a killed run left."""
+    """A new empty hidden file ``.KIND.PID@HOST.XXXXXXXX.SUFFIX`` in ``folder`` (``XXXXXXXX``: tempfile's 8
+    characters), for a command's work in progress. The name says which process made it, so that
+    :func:`remove_scratch_files` removes only those whose process is gone."""
+    import socket
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{kind}.", suffix=suffix, delete=False)
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{kind}.{os.getpid()}@{socket.gethostname()}.",
+                                         suffix=suffix, delete=False)
     handle.close()
     return Path(handle.name)
 
 
-def remove_scratch_files(folder, kind: str, suffixes=("npy", "npz", "log")) -> list:
-    """Delete the files :func:`scratch_file` made of ``kind`` in ``folder`` that a run killed outright (SIGKILL,
-    a lost node) left behind; nothing else is named so. Call it where the command starts, before its own.
-    ``suffixes``: the endings (without the dot) the command gives them.
+def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -> list:
+    """Delete the files :func:`scratch_file` made of ``kind`` in ``folder`` whose process, on this host, is gone:
+    what a run killed outright (SIGKILL, the out-of-memory killer) left behind. Those of a live process (another
+    run into the same folder) and of other hosts (a shared file system) stay; nothing else is named so.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+    kind : str
+        As given to :func:`scratch_file`.
+    suffixes : tuple of str
+        The endings the command gives its scratch files, as given to :func:`scratch_file` (with the dot).
 
     Returns
     -------
@@ -240,13 +251,33 @@ def remove_scratch_files(folder, kind: str, suffixes=("npy", "npz", "log")) -> l
         The files removed.
     """
     import re
+    import socket
 
     endings = "|".join(re.escape(suffix) for suffix in suffixes)
-    name = re.compile(rf"\.{re.escape(kind)}\.[a-z0-9_]{{8}}\.({endings})")
-    removed = [path for path in Path(folder).glob(f".{kind}.*") if name.fullmatch(path.name) and path.is_file()]
-    for path in removed:
-        path.unlink(missing_ok=True)
+    name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@(.+)\.[a-z0-9_]{{8}}({endings})")
+    host = socket.gethostname()
+    removed = []
+    for path in Path(folder).glob(f".{kind}.*"):
+        match = name.fullmatch(path.name)
+        if match and match[2] == host and not process_alive(int(match[1])) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
     return removed
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process ``pid`` runs on this host (one of another user counts as alive; ``pid`` > 0)."""
+    if pid <= 0:  # os.kill would signal a process group
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except (OverflowError, OSError):  # not a pid this system can have
+        return False
+    return True
 
 
 def reserved_memmap(path, shape: tuple, dtype="float32"):

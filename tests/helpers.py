@@ -248,3 +248,19 @@ def two_class_files(folder, rng, kind: str, length: int = 100, flanks: str = "",
     bound = rna_windows(rng, n, length, PUMILIO, kind == "centred", "b", flanks)
     plain = rna_windows(rng, n, length, None, False, "p", flanks)
     return [str(write_fasta(folder / f"{kind}_bound.fa", bound)), str(write_fasta(folder / f"{kind}_plain.fa", plain))]
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def scratch_name(kind: str, suffix: str, pid: int, random: str = "k9x_2abc") -> str:
+    """The name motifnet._io.scratch_file gives a scratch file of ``kind`` made by process ``pid`` of this host."""
+    import socket
+
+    return f".{kind}.{pid}@{socket.gethostname()}.{random}{suffix}"

@@ -5,6 +5,7 @@ The numbers behind the logos are tested in test_attribution_summary.py, the figu
 test_plot_attribution.py and the report's attribution sections in test_report.py."""
 
 import json
+import os
 from collections import Counter
 
 import matplotlib
@@ -18,7 +19,9 @@ from helpers import (  # noqa: E402
     TINY_PARAMS,
     assert_same_outputs,
     copy_run,
+    dead_pid,
     reverse_complement_text,
+    scratch_name,
     write_fasta,
 )
 
@@ -556,15 +559,17 @@ def test_a_scratch_file_left_by_a_killed_attribute_is_removed_by_the_next_run_an
     run_dir, (a, b) = trained_run
     out = tmp_path / "sal"
     out.mkdir()
-    stale = out / ".attributions.k9x_2abc.npy"
+    stale = out / scratch_name("attributions", ".npy", dead_pid())
     stale.write_bytes(b"\x93NUMPY" + bytes(100))
-    kept = [out / ".attributions.mine.npy", out / "attributions.k9x_2abc.npy", out / ".attributions.k9x_2abc.txt"]
+    # a user's files, and the scratch file of another run into the folder that is still working
+    kept = [out / ".attributions.mine.npy", out / scratch_name("attributions", ".npy", os.getpid()),
+            out / stale.name[1:], out / scratch_name("attributions", ".txt", dead_pid())]
     for path in kept:
         path.write_text("mine\n")
     result = cli("attribute", run_dir, "-o", out, "--method", "saliency", "--fasta", a, "--fasta", b, "--top", "0")
     assert result.exit_code == 0, result.stderr
     assert not stale.exists() and all(path.read_text() == "mine\n" for path in kept)
-    assert sorted(out.glob(".attributions.*")) == sorted(kept[::2])  # its own scratch array is gone too
+    assert sorted(out.glob(".attributions.*")) == sorted([kept[0], kept[1], kept[3]])  # its own is gone too
 
 
 @pytest.mark.parametrize("args,fragment,status", [

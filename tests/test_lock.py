@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from helpers import copy_run
+from helpers import copy_run, dead_pid
 
 from motifnet.errors import MotifnetError, ParamError, RunDirError
 from motifnet.run.info import describe_run
@@ -22,13 +22,6 @@ def write_lock(run_dir, pid, host=None, started=None, command="train"):
     (run_dir / LOCK).write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(),
                                             "started": time.time() if started is None else started,
                                             "command": command}))
-
-
-def dead_pid() -> int:
-    """The pid of a process that has ended (and been reaped)."""
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
 
 
 def test_a_second_lock_of_the_same_folder_is_refused_naming_the_holder(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import check_in_chromium, make_genome, reverse_complement_text, write_fasta
+from helpers import check_in_chromium, dead_pid, make_genome, reverse_complement_text, scratch_name, write_fasta
 
 from motifnet.cli.main import main
 from motifnet.errors import ParamError
@@ -551,8 +551,10 @@ def test_sigint_during_tf_modisco_ends_it_and_leaves_no_scratch_files(planted, t
     folder, _ = planted
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".patterns.abcd1234.npy").write_bytes(b"left by a killed run")  # removed by the next run
+    (out / scratch_name("patterns", ".npy", dead_pid())).write_bytes(b"left by a killed run")  # removed by the next run
     (out / ".patterns.keep").write_text("not a name motifnet gives its scratch files")
+    live = out / scratch_name("patterns", ".npy", os.getpid())  # another run into the folder, working: kept
+    live.write_bytes(b"in use")
     command = [sys.executable, "-m", "motifnet", "motifs", str(folder / "run"), "-o", str(out), "--group", "all",
                "--target", "gata", "--min-metacluster-size", "30", "--min-seqlets", "10", "--no-match"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -570,7 +572,7 @@ def test_sigint_during_tf_modisco_ends_it_and_leaves_no_scratch_files(planted, t
         process.kill()
     assert process.returncode == 1, rest
     assert "stopped by a signal" in rest and "Traceback" not in rest
-    assert sorted(path.name for path in out.glob(".*")) == [".patterns.keep"]
+    assert sorted(path.name for path in out.glob(".*")) == sorted([".patterns.keep", live.name])
     assert not (out / "patterns.json").exists()
     assert working_on(out) == []
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import os
 
 import numpy as np
 import pytest
-from helpers import make_genome, read_tsv, reverse_complement_text, write_fasta
+from helpers import dead_pid, make_genome, read_tsv, reverse_complement_text, scratch_name, write_fasta
 
 from motifnet.motifs.enrichment import enrichment_table
 from motifnet.motifs.meme import MemeMotif, write_meme
@@ -221,9 +222,11 @@ def test_a_scratch_table_left_by_a_killed_scan_is_removed_by_the_next_scan_and_n
     _, gata, _, motifs, _ = planted
     out = tmp_path / "scan"
     out.mkdir()
-    stale = out / ".hits.tsv.a1b2_c3d.scratch"
+    stale = out / scratch_name("hits.tsv", ".scratch", dead_pid())
     stale.write_text("m\tr\t1\n")
-    kept = [out / ".hits.tsv.mine.scratch", out / ".hits.tsv.a1b2_c3d.tsv", out / "hits.tsv.a1b2_c3d.scratch"]
+    # a user's files, and the table of another scan into the folder that is still working (it failed there)
+    kept = [out / ".hits.tsv.mine.scratch", out / scratch_name("hits.tsv", ".tsv", dead_pid()),
+            out / stale.name[1:], out / scratch_name("hits.tsv", ".scratch", os.getpid())]
     for path in kept:
         path.write_text("mine\n")
     result = cli("scan", motifs, gata, "-o", out)

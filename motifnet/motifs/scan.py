@@ -430,7 +430,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     hits_path, bed_path = Path(hits_path), Path(bed_path)
     hits_path.parent.mkdir(parents=True, exist_ok=True)
     # The hits of every chunk, until the q-values are known: as large as hits.tsv. One a killed scan left goes.
-    remove_scratch_files(hits_path.parent, hits_path.name, ("scratch",))
+    remove_scratch_files(hits_path.parent, hits_path.name, (".scratch",))
     scratch = scratch_file(hits_path.parent, hits_path.name, ".scratch")
     try:
         with open(scratch, "w", encoding="utf-8") as handle:

@@ -17,6 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .._io import process_alive
 from ..errors import RunDirError
 
 try:
@@ -253,14 +254,8 @@ def _is_stale(holder: dict) -> bool:
     if holder.get("host") != socket.gethostname():
         return False
     pid = holder.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
+    if not isinstance(pid, int) or not process_alive(pid):
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        pass  # alive, another user's
     started = _process_start_time(pid)
     lock_started = holder.get("started")
     # A process started after the lock was written is another program that got the dead holder's pid.
