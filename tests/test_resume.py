@@ -103,29 +103,35 @@ def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta
     assert not (resumed / "resume").exists()  # complete: nothing left to resume
 
 
-def test_a_signal_while_the_test_split_is_scored_leaves_the_run_interrupted_and_resume_scores_it(fasta, tmp_path,
-                                                                                                    monkeypatch):
-    """The run was marked complete before its test metrics were written: a SIGTERM then left 'complete' without
-    metrics.json, and info said complete with the metrics 'missing or damaged'."""
+@pytest.mark.parametrize("ending, status", [("signal", "interrupted"), ("full disk", "failed")])
+def test_a_run_stopped_or_failed_while_the_test_split_is_scored_is_not_complete_and_resume_scores_it(
+        fasta, tmp_path, monkeypatch, ending, status):
+    """The run was marked complete before its test metrics were written: a SIGTERM (or a full disk) then left
+    'complete' without metrics.json, and info said complete with the metrics 'missing or damaged'."""
+    import errno
+
     from motifnet._signals import stop_on_signals
     from motifnet.run.predict import predict_arrays
 
     whole, stopped = tmp_path / "whole", tmp_path / "stopped"
     metrics = training.train(load(fasta, "classification"), config(whole, fasta))
 
-    def signalled(*args, **kwargs):
+    def scoring(*args, **kwargs):
+        assert json.loads((stopped / "motifnet.json").read_text())["training"]["status"] == "running"
+        if ending == "full disk":
+            raise OSError(errno.ENOSPC, "No space left on device", str(stopped / "x"))
         signal.raise_signal(signal.SIGTERM)
         return predict_arrays(*args, **kwargs)  # stops at its first safe point
 
     with monkeypatch.context() as patch:
-        patch.setattr(training, "predict_arrays", signalled)
-        with stop_on_signals(), pytest.raises(KeyboardInterrupt):
+        patch.setattr(training, "predict_arrays", scoring)
+        with stop_on_signals(), pytest.raises(KeyboardInterrupt if ending == "signal" else OSError):
             training.train(load(fasta, "classification"), config(stopped, fasta))
     meta = json.loads((stopped / "motifnet.json").read_text())
     done = json.loads((whole / "motifnet.json").read_text())["training"]["epochs_run"]
-    assert meta["training"]["status"] == "interrupted" and meta["training"]["epochs_run"] == done
+    assert meta["training"]["status"] == status and meta["training"]["epochs_run"] == done
     assert not (stopped / "metrics.json").exists() and (stopped / "resume").is_dir()
-    assert open_run(stopped).status == "interrupted"
+    assert open_run(stopped).status == status
 
     assert training.train(load(fasta, "classification"), config(stopped, fasta, resume=True)) == metrics
     assert json.loads((stopped / "motifnet.json").read_text())["training"]["status"] == "complete"

@@ -238,7 +238,10 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         Another process holds the run folder.
     OSError
         A write failed (a full disk: ENOSPC); it names the file, and a failure during fitting also
-        says which model, if any, was saved (``motifnet.json`` then records status "failed").
+        says which model, if any, was saved (``motifnet.json`` then records status "failed"; so does a
+        failure while the test split is scored, which ``resume`` scores again).
+    KeyboardInterrupt
+        A signal (:class:`motifnet._signals.StopRequested`): status "interrupted", resumable.
     """
     if lock is None:
         with lock_run_dir(config.run_dir) as held:
@@ -313,21 +316,33 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
 
     result = _fit_into_folder(model, dataset, index, params, seed, run_dir, meta, regression, checkpoint)
     log.info("best epoch %d of %d (validation loss %.4f)", result.best_epoch, result.epochs_run, result.best_loss)
+    # motifnet.json says 'running' until the metrics are written; the checkpoint of the last epoch stays until
+    # then, so that a run stopped or failed while the test split is scored is resumed by scoring it.
     try:
         metrics = _test_metrics(model, dataset, index["test"], regression, run_dir, params["batch_size"])
-    except BaseException:
-        # Stopped (a signal) or failed while the test split was scored: the run is not complete without its
-        # metrics; the checkpoint of the last epoch stays, and --resume scores it without training on.
-        meta["training"]["status"] = "interrupted"
-        write_json(run_dir / rundir.META, meta)
+        headline = "pearson_mean" if regression is not None else "roc_auc_mean"
+        meta["training"][f"test_{headline}"] = metrics[headline]
+        write_json(run_dir / rundir.METRICS, metrics)
+    except KeyboardInterrupt:
+        _record_status(run_dir, meta, "interrupted")
         log.warning("stopped while the best model was scored on the test split; --resume scores it")
         raise
-    headline = "pearson_mean" if regression is not None else "roc_auc_mean"
-    meta["training"][f"test_{headline}"] = metrics[headline]
-    write_json(run_dir / rundir.METRICS, metrics)
+    except BaseException:
+        _record_status(run_dir, meta, "failed")  # a full disk, say: the error on its way out names it
+        raise
+    meta["training"]["status"] = "complete"
     write_json(run_dir / rundir.META, meta)
     _checkpoint.remove(run_dir)  # complete, with its metrics: nothing left to resume
     return metrics
+
+
+def _record_status(run_dir: Path, meta: dict, status: str) -> None:
+    """Write ``status`` to ``motifnet.json`` on the way out of an error, which a failed write must not hide."""
+    meta["training"]["status"] = status
+    try:
+        write_json(run_dir / rundir.META, meta)
+    except OSError as error:
+        log.warning("%s could not record the status %r: %s", run_dir / rundir.META, status, error)
 
 
 def _previous_meta(run_dir: Path) -> dict | None:
@@ -609,7 +624,8 @@ def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: i
                           error.filename) from None
     finally:
         progress.stop_reporter()  # also when training was interrupted
-        meta["training"].update(status=status, epochs_run=len(recorder.rows))
+        # A fit that ended stays 'running' until the test split is scored (train writes 'complete' then).
+        meta["training"].update(status="running" if status == "complete" else status, epochs_run=len(recorder.rows))
         try:
             write_json(run_dir / rundir.META, meta)
         except OSError:
