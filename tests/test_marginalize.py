@@ -82,9 +82,10 @@ def test_motif_codes_consensus_sampled_and_reverse_complement():
 def test_a_consensus_column_without_a_preferred_letter_is_drawn_among_its_tied_letters_not_taken_as_a():
     """A flat column (0.25 each) or a tie (A and T at 0.5) was inserted as A, the first letter: an uninformative
     motif had the effect of a poly-A stretch. Now the tied letters are drawn, per sequence, reproducibly."""
-    flat_at = np.array([[0.25] * 4, [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 1.0, 0.0], [0.333333, 0.333334, 0.333333, 0.0]])
+    flat_at = np.array([[0.25] * 4, [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 1.0, 0.0], [0.333333, 0.333334, 0.333333, 0.0],
+                        [0.333, 0.333, 0.334, 0.0], [0.45, 0.0, 0.0, 0.55]])  # 1/3 printed with 3 digits; no tie
     codes = motif_codes(flat_at, 4000, np.random.default_rng(3))
-    for column, letters in enumerate([[1, 2, 3, 4], [1, 4], [3], [1, 2, 3]]):
+    for column, letters in enumerate([[1, 2, 3, 4], [1, 4], [3], [1, 2, 3], [1, 2, 3], [4]]):
         counts = np.bincount(codes[:, column], minlength=5)[1:] / len(codes)
         expected = np.isin(np.arange(1, 5), letters) / len(letters)
         np.testing.assert_allclose(counts, expected, atol=0.03)
@@ -96,6 +97,15 @@ def test_a_consensus_column_without_a_preferred_letter_is_drawn_among_its_tied_l
         np.testing.assert_array_equal(whole[motif], np.concatenate([chunk[motif] for chunk in in_chunks]))
     assert len({tuple(row) for row in whole[0]}) > 10 and (whole[1] == [3, 1, 4, 4, 1, 2, 1]).all()
     assert not (whole[0][:, 0] == 1).all()
+
+
+def test_a_draw_on_a_columns_boundary_never_picks_a_letter_of_probability_zero():
+    """A draw of exactly 0 picked A from a column without A (its cumulative probability starts at 0)."""
+    from motifnet.interpret.marginalize import _drawn_codes
+
+    column = np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.5]])
+    assert _drawn_codes(column, np.array([[0.0, 0.0], [0.999999, 0.5], [0.3, 0.4999]])).tolist() == \
+        [[2, 2], [2, 4], [2, 2]]
 
 
 def test_shuffle_keeps_letters_and_padding():

@@ -60,26 +60,3 @@ def test_thousands_of_motifs_show_the_strongest_sixty():
     finally:
         plt.close(ax.figure)
 
-
-def test_names_with_dollar_signs_are_drawn_as_written_not_as_mathtext(tmp_path):
-    """A motif named 'a$b$c' was labelled 'abc' with an italic b in enrichment.png and effects.png; every figure
-    goes through save_figure, which now draws each text as written, tick labels made while drawing too."""
-    from matplotlib.image import imread
-
-    from motifnet.plot.figures import save_figure
-
-    def draw(motif, klass, category, path, saved_by_motifnet):
-        figure, (heat, bars) = plt.subplots(2, figsize=(4, 5))
-        plot_enrichment(np.array([[1.0]]), [motif], [klass], ax=heat)
-        bars.bar([category], [1.0])  # categorical tick labels are made while the figure is drawn
-        bars.set_title(motif)
-        if saved_by_motifnet:
-            save_figure(figure, path)
-        else:  # the plain text written with escaped dollars, as matplotlib draws them literally
-            figure.savefig(path, dpi=110, bbox_inches="tight")
-            plt.close(figure)
-        return imread(path)
-
-    ours = draw("a$b$c", "$x$", "$y$ z", tmp_path / "ours.png", True)
-    literal = draw(r"a\$b\$c", r"\$x\$", r"\$y\$ z", tmp_path / "literal.png", False)
-    assert ours.shape == literal.shape and np.array_equal(ours, literal)

@@ -559,24 +559,25 @@ def test_an_interface_is_one_of_this_machines_with_an_ipv4_address(monkeypatch):
     check_environment(ClusterOptions("local"))  # local workers need no batch system
 
 
-@pytest.mark.parametrize("workers, threads, pending, layout, warned", [
-    (None, None, 50, (4, 1), False),  # the default: one worker per core
-    (None, None, 2, (2, 2), False),  # fewer trials than cores: the cores go to their threads
-    (2, None, 50, (2, 2), False),
-    (16, None, 50, (16, 1), True),  # more workers than cores (it was done without a word)
-    (2, 4, 50, (2, 4), True),
-    (16, None, 3, (3, 1), False),  # only three trials to run: three workers, within the cores
+@pytest.mark.parametrize("workers, threads, pending, layout, fit", [
+    (None, None, 50, (4, 1), None),  # the default: one worker per core
+    (None, None, 2, (2, 2), None),  # fewer trials than cores: the cores go to their threads
+    (2, None, 50, (2, 2), None),
+    (16, None, 50, (16, 1), "--workers 4"),  # more workers than cores (it was done without a word)
+    (2, 4, 50, (2, 4), "--workers 1 --threads 4"),
+    (None, 2, 50, (4, 2), "--workers 2 --threads 2"),  # the threads asked for are kept
+    (None, 8, 50, (4, 8), "--workers 1 --threads 4"),
+    (16, None, 3, (3, 1), None),  # only three trials to run: three workers, within the cores
 ])
 def test_local_workers_and_threads_past_the_cores_are_warned_of(caplog, monkeypatch, workers, threads, pending,
-                                                                 layout, warned):
+                                                                 layout, fit):
     from motifnet.search._cluster import ClusterOptions, local_layout
 
     monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
     with caplog.at_level(logging.WARNING, logger="motifnet"):
         assert local_layout(ClusterOptions("local", workers, threads), 4, pending) == layout
     expected = {f"{layout[0]} local worker(s) of {layout[1]} thread(s) each on 4 core(s): the trials compete for "
-                f"the cores, so each runs slower; --workers {min(layout[0], 4)} --threads {4 // min(layout[0], 4)} "
-                "use them without competing"} if warned else set()
+                f"the cores, so each runs slower; {fit} use(s) them without competing"} if fit else set()
     assert set(caplog.messages) == expected
 
 

@@ -147,12 +147,12 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     from ..motifs.scan import motif_file
     from ..report.motif_sites import MARGINALIZE_SUMMARY
     from ..run.rundir import open_run
-    from ..workflows.marginalize import marginalize_to_folder, replaced_pair_figure
+    from ..workflows.marginalize import HITS_NEED_FASTA, marginalize_to_folder, replaced_pair_figure
 
     refuse_unused(("max_spacing", bool(pairs), "pairs of motifs (--pairs N)"),
                   ("fasta", bool(hits), "the ablation of the sites of --hits (the backgrounds are the run's data)"))
     if hits and not fasta:
-        raise click.UsageError("--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated")
+        raise click.UsageError(HITS_NEED_FASTA)
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
     inputs = [("--motifs", motif_file(motif_path)), ("--hits", hits), *(("--fasta", path) for path in fasta)]
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)

@@ -124,9 +124,9 @@ def check_marginalize_encoder(encoder, folded: bool = False) -> None:
 
 # -- sequences ---------------------------------------------------------------------------------------------
 
-#: Letters of a column within this of its highest probability tie for the consensus (MEME files print 6 digits,
-#: so rounding alone parts 1/3 into 0.333333 and 0.333334).
-CONSENSUS_TIE = 1e-5
+#: Letters of a column within this of its highest probability tie for the consensus: motif files print 3 to 6
+#: digits, so rounding alone parts 1/3 into 0.333 and 0.334.
+CONSENSUS_TIE = 2e-3
 
 
 def consensus_matrix(pwm: np.ndarray) -> np.ndarray:

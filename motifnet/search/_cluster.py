@@ -246,9 +246,12 @@ def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int
     workers = min(options.workers or cores, pending)
     threads = options.threads or max(1, cores // workers)
     if workers * threads > cores:
+        if options.threads:  # keep the threads asked for, and fit the workers to them
+            fit = f"--workers {max(1, cores // threads)} --threads {min(threads, cores)}"
+        else:
+            fit = f"--workers {min(workers, cores)}"
         log.warning("%d local worker(s) of %d thread(s) each on %d core(s): the trials compete for the cores, "
-                    "so each runs slower; --workers %d --threads %d use them without competing", workers, threads,
-                    cores, min(workers, cores), max(1, cores // min(workers, cores)))
+                    "so each runs slower; %s use(s) them without competing", workers, threads, cores, fit)
     return workers, threads
 
 

@@ -323,6 +323,10 @@ def _log_spacings(length: int, pwm_a, pwm_b, config: MarginalizeConfig, names: t
         log.info("pair %s + %s at spacings 0 to %d", *names, spacings[-1])
 
 
+#: The refusal of ``--hits`` without ``--fasta`` (a usage error on the command line).
+HITS_NEED_FASTA = "--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated"
+
+
 def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, hits=None, fasta=()) -> dict:
     """Insert each motif into shuffled records of the run's data (and pairs, and ablate hits); write OUT_DIR.
 
@@ -373,7 +377,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     check_output_folder(out, "-o")
     check_marginalize_run(run)
     if hits and not fasta:
-        raise ParamError("--hits needs --fasta: the FASTA file(s) that were scanned, whose records are ablated")
+        raise ParamError(HITS_NEED_FASTA)
     if fasta and not hits:
         raise ParamError(f"--fasta {fasta[0]}: used only to ablate the sites of --hits (the backgrounds are the "
                          "run's data); give --hits too, or leave out --fasta")

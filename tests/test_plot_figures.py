@@ -1,0 +1,56 @@
+"""save_figure: atomic writes of PNG, PDF and SVG, and every text drawn as written."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from motifnet.errors import ParamError  # noqa: E402
+from motifnet.plot.figures import save_figure  # noqa: E402
+from motifnet.plot.scan import plot_enrichment  # noqa: E402
+
+
+def test_names_with_dollar_signs_are_drawn_as_written_not_as_mathtext(tmp_path):
+    """A motif named 'a$b$c' was labelled 'abc' with an italic b in enrichment.png and effects.png; every figure
+    goes through save_figure, which now draws each text as written, tick labels made while drawing too."""
+    from matplotlib.image import imread
+
+    def draw(motif, klass, category, path, saved_by_motifnet):
+        figure, (heat, bars) = plt.subplots(2, figsize=(4, 5))
+        plot_enrichment(np.array([[1.0]]), [motif], [klass], ax=heat)
+        bars.bar([category], [1.0])  # categorical tick labels are made while the figure is drawn
+        bars.set_title(motif)
+        if saved_by_motifnet:
+            save_figure(figure, path)
+        else:  # the plain text written with escaped dollars, as matplotlib draws them literally
+            figure.savefig(path, dpi=110, bbox_inches="tight")
+            plt.close(figure)
+        return imread(path)
+
+    ours = draw("a$b$c", "$x$", "$y$ z", tmp_path / "ours.png", True)
+    literal = draw(r"a\$b\$c", r"\$x\$", r"\$y\$ z", tmp_path / "literal.png", False)
+    assert ours.shape == literal.shape and np.array_equal(ours, literal)
+
+
+@pytest.mark.parametrize("suffix, start", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])
+def test_a_figure_is_saved_in_the_format_its_suffix_names_and_closed(tmp_path, suffix, start):
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    save_figure(figure, tmp_path / f"line{suffix}")
+    assert (tmp_path / f"line{suffix}").read_bytes().startswith(start)
+    assert not plt.fignum_exists(figure.number) and [p.name for p in tmp_path.iterdir()] == [f"line{suffix}"]
+
+
+def test_another_suffix_is_refused_before_anything_is_written(tmp_path):
+    figure, _ = plt.subplots()
+    try:
+        with pytest.raises(ParamError):
+            save_figure(figure, tmp_path / "line.jpg")
+    finally:
+        plt.close(figure)
+    assert not list(tmp_path.iterdir())
