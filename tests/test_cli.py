@@ -248,6 +248,26 @@ def test_features_and_tracks_train_and_predict(dna_files, cli, tmp_path):
     assert len(read_tsv(result.stdout)[1]) == 30
     result = cli("predict", tmp_path / "run", a)
     assert result.exit_code == 1 and "--track" in result.stderr
+    # predict read feature rows unchecked: a row of 3 columns ended in a traceback, and nan or inf were predicted
+    # (a wrong class, or nan probabilities) with exit status 0; train refused them
+    good = feature_files[0].read_text().split("\n")
+    bad = {"three columns": ("\n".join([good[0], good[1] + "\t1", *good[2:]]), "line 2: 3 column(s), expected 2 (gc, "
+                                                                                  "score)"),
+           "nan": ("\n".join([good[0], "nan\t1.0", *good[2:]]), "line 2: feature 'gc' value 'nan' is not a finite"),
+           "inf": ("\n".join([*good[:3], "0.4\tinf", *good[4:]]), "line 4: feature 'score' value 'inf' is not"),
+           "extra line": ("\n".join([*good[:-1], "0.5\t1.0", ""]), "a.fa has records; give one line per record"),
+           "other columns": ("\n".join(["#score\tgc", *good[1:]]), "its header names the columns score, gc, and the "
+                                                                     "model was trained on gc, score, in that order")}
+    for name, (text, message) in bad.items():
+        features = tmp_path / f"bad {name}.tsv"
+        features.write_text(text)
+        result = cli("predict", tmp_path / "run", a, "--features", features, "--track", f"cons={track_files[0]}")
+        assert result.exit_code == 1 and message in result.stderr, (name, result.stderr)
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    headerless = tmp_path / "headerless.tsv"
+    headerless.write_text("\n".join(good[1:]))
+    result = cli("predict", tmp_path / "run", a, "--features", headerless, "--track", f"cons={track_files[0]}")
+    assert result.exit_code == 0 and len(read_tsv(result.stdout)[1]) == 30, result.stderr
 
 
 @pytest.mark.slow

@@ -107,14 +107,8 @@ def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, l
             count += 1
             if names is None:
                 names = file_names or [f"feature_{i + 1}" for i in range(len(values))]
-            if len(values) != len(names):
-                raise InputError(
-                    f"{display_name(path)}, line {line_number}: {len(values)} column(s), expected "
-                    f"{len(names)} ({', '.join(names)})"
-                )
-            if not categorical:
-                # Checked here, where file and line are known, rather than when fitting after the split.
-                _check_numeric(names, values, f"{display_name(path)}, line {line_number}")
+            # Checked here, where file and line are known, rather than when fitting after the split.
+            check_feature_row(names, categorical, values, f"{display_name(path)}, line {line_number}")
             rows.append(values)
         if count != expected:
             raise InputError(
@@ -135,6 +129,36 @@ def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> Fea
         spec.mean = [float(v) for v in train.mean(axis=0)]
         spec.std = [float(v) if v > 0 else 1.0 for v in train.std(axis=0)]
     return spec
+
+
+def check_feature_row(names, categorical: bool, values, where: str) -> None:
+    """Refuse a row of a feature file with another number of columns than ``names``, or (numeric features) a
+    value that is not a finite number; ``where`` names the file and line.
+
+    Raises
+    ------
+    InputError
+    """
+    if len(values) != len(names):
+        raise InputError(f"{where}: {len(values)} column(s), expected {len(names)} ({', '.join(names)})")
+    if not categorical:
+        _check_numeric(names, values, where)
+
+
+def check_feature_names(spec: FeatureSpec, names, path) -> None:
+    """Refuse a feature file whose header names other columns than those the model was trained on (or in
+    another order): its values would be read as the trained columns. A file without a header, or a model trained
+    on files without one, is not checked.
+
+    Raises
+    ------
+    InputError
+    """
+    unnamed = [f"feature_{i + 1}" for i in range(len(spec.names))]  # trained on files without a header
+    if names is not None and list(spec.names) != unnamed and list(names) != list(spec.names):
+        raise InputError(f"{display_name(path)}: its header names the columns {', '.join(names)}, and the model "
+                         f"was trained on {', '.join(spec.names)}, in that order; give the same columns in the same "
+                         "order")
 
 
 def _check_numeric(names, values, where: str) -> None:

@@ -16,6 +16,8 @@ from ..data.encoding import fit_length
 from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
 from ..data.features import (
     FeatureSpec,
+    check_feature_names,
+    check_feature_row,
     check_track_record,
     check_tracks,
     encode_features,
@@ -105,14 +107,19 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_path: str | None, file_index):
-    """Yield (record, track values per track, feature row) for each record of one FASTA file."""
+def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_path: str | None, file_index,
+                 feature_spec: FeatureSpec | None = None):
+    """Yield (record, track values per track, feature row) for each record of one FASTA file.
+
+    Each feature row is checked as ``train`` checks it (columns, finite numbers), and the file must have
+    one row per record.
+    """
     encoder = run.dataset_encoder
     track_iters = [iter_track_values(tracks[name][file_index], encoder.length) for name in track_order]
     feature_iter = None
     if feature_path is not None:
         feature_iter = iter_feature_rows(feature_path)
-        next(feature_iter)
+        check_feature_names(feature_spec, next(feature_iter), feature_path)
     for record in read_fasta(path):
         values = []
         for name, iterator in zip(track_order, track_iters):
@@ -126,10 +133,15 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
         row = None
         if feature_iter is not None:
             try:
-                _, row = next(feature_iter)
+                line_number, row = next(feature_iter)
             except StopIteration:
                 raise InputError(f"{feature_path}: has fewer lines than {display_name(path)} has records") from None
+            check_feature_row(feature_spec.names, feature_spec.categorical, row,
+                              f"{display_name(feature_path)}, line {line_number}")
         yield record, values, row
+    if feature_iter is not None and next(feature_iter, None) is not None:
+        raise InputError(f"{display_name(feature_path)}: has more lines than {display_name(path)} has records; give "
+                         "one line per record, in the same order")
 
 
 def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
@@ -159,7 +171,7 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     with folded_as_trained(run, config.fasta, config.labels or None) as fasta:
         for file_index, path in enumerate(fasta):
             feature_path = config.features[file_index] if config.features else None
-            stream = _file_stream(run, path, tracks, track_order, feature_path, file_index)
+            stream = _file_stream(run, path, tracks, track_order, feature_path, file_index, feature_spec)
             for number, chunk in enumerate(_chunks(stream, chunk_size)):
                 if number == 0:
                     sequence_lines = slice(None) if encoder.structure_mode is None else slice(0, 1)
