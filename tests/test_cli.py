@@ -373,8 +373,9 @@ def test_no_room_for_a_scratch_array_is_one_line_and_leaves_nothing(trained_run,
     result = cli(command[0], trained_run[0], "-o", out, *command[1:])
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert re.fullmatch(rf"Error: {re.escape(str(out))}/\.(attributions|patterns)\.\w+\.npy: No space left on device",
-                        lines[-1]), lines
+    # the scratch file's name: its kind, process id and host, and tempfile's 8 characters
+    assert re.fullmatch(rf"Error: {re.escape(str(out))}/\.(attributions|patterns)\.{os.getpid()}@[^/]+\.\w{{8}}\.npy: "
+                        "No space left on device", lines[-1]), lines
     assert not out.exists()
 
 
