@@ -97,6 +97,11 @@ def test_a_consensus_column_without_a_preferred_letter_is_drawn_among_its_tied_l
         np.testing.assert_array_equal(whole[motif], np.concatenate([chunk[motif] for chunk in in_chunks]))
     assert len({tuple(row) for row in whole[0]}) > 10 and (whole[1] == [3, 1, 4, 4, 1, 2, 1]).all()
     assert not (whole[0][:, 0] == 1).all()
+    # a motif's letters do not depend on the motifs beside it (they depended on the widths of those before it)
+    for sample in (False, True):
+        config = MarginalizeConfig(n=50, seed=4, sample=sample)
+        alone = _instances([flat_at], 0, 50, config, 1)[0]
+        np.testing.assert_array_equal(alone, _instances([_pwm("GATTACAGATTACA"), flat_at], 0, 50, config, 1)[1])
 
 
 def test_a_draw_on_a_columns_boundary_never_picks_a_letter_of_probability_zero():

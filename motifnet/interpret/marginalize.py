@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,22 +185,22 @@ def _instances(pwms, first: int, count: int, config: MarginalizeConfig, stream: 
     """Codes of one instance of each motif of ``pwms`` for each of the sequences ``first`` to ``first + count - 1``.
 
     The consensus (:func:`consensus_matrix`), or with ``config.sample`` letters drawn from each matrix, by a
-    generator seeded by (``config.seed``, ``stream``, the sequence's number): a sequence gets the same
-    instances in any chunk.
+    generator seeded by (``config.seed``, ``stream``, the motif's matrix, the sequence's number): a sequence
+    gets the same instance of a motif in any chunk, whatever other motifs are asked for beside it.
 
     Returns
     -------
     list of numpy.ndarray of uint8, shape=(count, width)
     """
     pwms = [np.asarray(pwm, dtype=np.float64) for pwm in pwms]
+    keys = [zlib.crc32(np.ascontiguousarray(pwm).tobytes()) for pwm in pwms]  # of the matrix as given
     if not config.sample:
         pwms = [consensus_matrix(pwm) for pwm in pwms]
         if all(pwm.max(axis=1).min() == 1 for pwm in pwms):  # no ties: every sequence gets the same letters
             return [np.repeat(pwm.argmax(axis=1)[None, :] + 1, count, axis=0).astype(np.uint8) for pwm in pwms]
-    widths = [len(pwm) for pwm in pwms]
-    draws = np.array([np.random.default_rng([config.seed, stream, first + i]).random(sum(widths))
-                      for i in range(count)]).reshape(count, sum(widths))
-    return [_drawn_codes(pwm, block) for pwm, block in zip(pwms, np.split(draws, np.cumsum(widths)[:-1], axis=1))]
+    return [_drawn_codes(pwm, np.array([np.random.default_rng([config.seed, stream, key, first + i]).random(len(pwm))
+                                        for i in range(count)]).reshape(count, len(pwm)))
+            for pwm, key in zip(pwms, keys)]
 
 
 def sequence_codes(encoder, codes: np.ndarray) -> np.ndarray:
