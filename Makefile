@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/motifnet predict $(DEMO_DIR)/dna sample_data/dna/ets.fa sample_data/dna/ap1.fa \
 		sample_data/dna/gata.fa -o $(DEMO_DIR)/dna/predictions.tsv
 	$(BIN)/motifnet visualize-kernels $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/report
-	$(BIN)/motifnet cluster $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/report/clustering.png
+	$(BIN)/motifnet cluster $(DEMO_DIR)/dna -o $(DEMO_DIR)/dna/clustering.png
 	@echo "report: $(abspath $(DEMO_DIR)/dna/report/summary.html)"
 
 # Lint, then every test (slow end-to-end trainings included, as CI runs it); lists the 15 slowest.

@@ -77,8 +77,9 @@ clusters seqlets by them), for the logit of each class in turn:
 Outputs in OUT_DIR: patterns.meme (positive patterns by seqlet count, then negative ones;
 trimmed probability matrices), patterns.tsv, seqlets.tsv, pattern_N.png (CWM and PFM logos),
 with matching pattern_matches.tsv and match_pattern_N.png (q < 0.05); --formats adds
-patterns.jaspar, .transfac, .homer. If OUT_DIR or its parent holds the summary.html of
-visualize-kernels, its patterns section is updated. DNA and RNA sequence models only."""
+patterns.jaspar, .transfac, .homer; patterns.json, what the report shows. If OUT_DIR or its
+parent holds the summary.html of visualize-kernels, its patterns section is updated. DNA and
+RNA sequence models only."""
 
 
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
@@ -92,8 +93,8 @@ visualize-kernels, its patterns section is updated. DNA and RNA sequence models 
               help="Only this class (name or 0-based index). [default: every class in turn]")
 @click.option("--baseline", type=click.Choice(["zeros", "uniform", "shuffle"]),
               help="References of deeplift and integrated-gradients. [default: shuffle]")
-@click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence. [default: 10]")
-@click.option("--steps", type=int, help="integrated-gradients: points on the path. [default: 50]")
+@click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence, at most 1000. [default: 10]")
+@click.option("--steps", type=int, help="integrated-gradients: points on the path, at most 10000. [default: 50]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--max-seqlets", type=click.IntRange(min=1), default=_MODISCO.max_seqlets, show_default=True,
               help="Seqlets per metacluster (sign) that TF-MoDISco clusters; raise it on a machine with many "

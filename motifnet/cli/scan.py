@@ -35,6 +35,7 @@ Outputs in OUT_DIR:
   enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
                   odds ratio against the other classes, Fisher p, BH q
   enrichment.png  log2 odds ratio, motif x class (two classes or more)
+  scan.json       what the report shows
 Record ids must be distinct (hits.tsv names records by id). An earlier scan's
 enrichment.png in OUT_DIR is removed once a scan of one class has written its files."""
 
@@ -107,6 +108,7 @@ Outputs in OUT_DIR:
                    class (NN: the pair's rank)
   ablation.tsv     --hits: motif, class, records, mean_delta (ablated - original),
                    ci_low, ci_high, mean_logit_delta
+  marginalize.json what the report shows, and the files this run wrote
 An earlier run's pairs.tsv, ablation.tsv and pair figures in OUT_DIR that this run
 does not write again are removed once the new files are written."""
 

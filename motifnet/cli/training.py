@@ -74,12 +74,13 @@ _regression_options = combine(
                "from the other records' along the window, as CLIP windows around a crosslink site, and motifnet "
                "(global pooling; both strands of DNA) for other input; pysster: pysster's published defaults "
                "(Budach & Marsico 2018). --param and --params override them.", auto=True)
-@seed_option("Seed of split, weights and shuffling.")
-@overwrite_option("Replace RUN_DIR if it holds a run.")
+@seed_option("Seed of split, weights, shuffling and dropout, and deterministic TensorFlow ops (bit-identical "
+              "CPU runs, somewhat slower).")
+@overwrite_option("Replace the run RUN_DIR holds: only motifnet's files go, others stay.")
 @click.option("--resume", is_flag=True,
               help="Continue the interrupted training in RUN_DIR from its last epoch (same inputs and options "
-                   "needed); a complete run is left as it is, and an empty RUN_DIR starts one, so a batch job "
-                   "can simply be requeued.")
+                   "needed); a complete run is left as it is, and a missing or empty RUN_DIR starts one, so a batch "
+                   "job can simply be requeued.")
 @click.option("--fold", "fold_format", type=click.Choice(["context", "profile"]),
               help="Fold plain FASTA with ViennaRNA first (into RUN_DIR/folded/) and train on sequence + "
                    "structural contexts (FHIMST) or context profiles.")
