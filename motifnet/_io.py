@@ -223,10 +223,9 @@ def scratch_file(folder, kind: str, suffix: str) -> Path:
     """A new empty hidden file ``.KIND.PID@HOST.XXXXXXXX.SUFFIX`` in ``folder`` (``XXXXXXXX``: tempfile's 8
     characters), for a command's work in progress. The name says which process made it, so that
     :func:`remove_scratch_files` removes only those whose process is gone."""
-    import socket
     import tempfile
 
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{kind}.{os.getpid()}@{socket.gethostname()}.",
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{kind}.{os.getpid()}@{_host_in_name()}.",
                                          suffix=suffix, delete=False)
     handle.close()
     return Path(handle.name)
@@ -251,18 +250,25 @@ def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -
         The files removed.
     """
     import re
-    import socket
 
     endings = "|".join(re.escape(suffix) for suffix in suffixes)
-    name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@(.+)\.[a-z0-9_]{{8}}({endings})")
-    host = socket.gethostname()
+    name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@{re.escape(_host_in_name())}\.[a-z0-9_]{{8}}({endings})")
     removed = []
     for path in Path(folder).glob(f".{kind}.*"):
         match = name.fullmatch(path.name)
-        if match and match[2] == host and not process_alive(int(match[1])) and path.is_file():
+        if match and not process_alive(int(match[1])) and path.is_file():
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def _host_in_name() -> str:
+    """This host's name as scratch file names hold it: characters a file name may not hold (or that would read
+    ambiguously) written ``_``."""
+    import re
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9._-]", "_", socket.gethostname()) or "_"
 
 
 def process_alive(pid: int) -> bool:

@@ -261,6 +261,6 @@ def dead_pid() -> int:
 
 def scratch_name(kind: str, suffix: str, pid: int, random: str = "k9x_2abc") -> str:
     """The name motifnet._io.scratch_file gives a scratch file of ``kind`` made by process ``pid`` of this host."""
-    import socket
+    from motifnet._io import _host_in_name
 
-    return f".{kind}.{pid}@{socket.gethostname()}.{random}{suffix}"
+    return f".{kind}.{pid}@{_host_in_name()}.{random}{suffix}"

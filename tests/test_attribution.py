@@ -563,13 +563,14 @@ def test_a_scratch_file_left_by_a_killed_attribute_is_removed_by_the_next_run_an
     stale.write_bytes(b"\x93NUMPY" + bytes(100))
     # a user's files, and the scratch file of another run into the folder that is still working
     kept = [out / ".attributions.mine.npy", out / scratch_name("attributions", ".npy", os.getpid()),
-            out / stale.name[1:], out / scratch_name("attributions", ".txt", dead_pid())]
+            out / stale.name[1:], out / scratch_name("attributions", ".txt", dead_pid()),
+            out / stale.name.replace("@", "@another-host.")]  # another host's: its process cannot be checked
     for path in kept:
         path.write_text("mine\n")
     result = cli("attribute", run_dir, "-o", out, "--method", "saliency", "--fasta", a, "--fasta", b, "--top", "0")
     assert result.exit_code == 0, result.stderr
     assert not stale.exists() and all(path.read_text() == "mine\n" for path in kept)
-    assert sorted(out.glob(".attributions.*")) == sorted([kept[0], kept[1], kept[3]])  # its own is gone too
+    assert sorted(out.glob(".attributions.*")) == sorted([kept[0], kept[1], kept[3], kept[4]])  # its own is gone
 
 
 @pytest.mark.parametrize("args,fragment,status", [

@@ -33,7 +33,7 @@ def test_rows_skip_blank_and_comment_lines_and_start_with_the_column_names(tmp_p
 
 def test_one_table_from_one_file_per_fasta_file_in_record_order(tmp_path):
     first = write(tmp_path / "a.tsv", "#gc\tkind\n0.4\tx\n0.5\ty\n")
-    second = write(tmp_path / "b.tsv", "#ignored\tnames\n0.6\tx\n")
+    second = write(tmp_path / "b.tsv", "0.6\tx\n")  # without a header: read by position
     names, rows = read_feature_table([first, second], [2, 1], categorical=True)
     assert names == ["gc", "kind"] and rows == [["0.4", "x"], ["0.5", "y"], ["0.6", "x"]]
     names, _ = read_feature_table([write(tmp_path / "c.tsv", "1\t2\t3\n")], [1], categorical=False)
@@ -49,6 +49,11 @@ def test_one_table_from_one_file_per_fasta_file_in_record_order(tmp_path):
     (["#a\tb\n1\tnan\n"], [1], False, InputError, "f0.tsv, line 2: feature 'b' value 'nan' is not a finite number"),
     (["#a\tb\n1e999\t2\n"], [1], False, InputError, "f0.tsv, line 2: feature 'a' value '1e999' is not a finite"),
     (["0.5\n-inf\n"], [2], False, InputError, "f0.tsv, line 2: feature 'feature_1' value '-inf' is not a finite"),
+    # a second file's header was ignored: its columns, in another order, were read as the first file's
+    (["#gc\tscore\n1\t2\n", "#score\tgc\n2\t1\n"], [1, 1], False, InputError,
+     "f1.tsv: its header names the columns score, gc, and "),
+    (["#gc\tscore\n1\t2\n", "#score\tgc\n2\t1\n"], [1, 1], False, InputError,
+     "f0.tsv's gc, score; give every feature file the same columns in the same order"),
 ])
 def test_bad_feature_tables(tmp_path, files, counts, categorical, error, message):
     paths = [write(tmp_path / f"f{i}.tsv", text) for i, text in enumerate(files)]

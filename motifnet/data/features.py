@@ -98,10 +98,16 @@ def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, l
             f"give one feature file per FASTA file: {len(record_counts)} FASTA file(s), "
             f"{len(paths)} feature file(s)"
         )
-    names, rows = None, []
-    for path, expected in zip(paths, record_counts):
+    names, rows, first_header = None, [], None
+    for path_number, (path, expected) in enumerate(zip(paths, record_counts)):
         lines = iter_feature_rows(path)
         file_names = next(lines)
+        if path_number == 0:
+            first_header = file_names
+        elif None not in (file_names, first_header) and file_names != first_header:  # read as the first's columns
+            raise InputError(f"{display_name(path)}: its header names the columns {_header_text(file_names)}, and "
+                             f"{display_name(paths[0])}'s {_header_text(first_header)}; give every feature file "
+                             "the same columns in the same order (a file without a header is read by position)")
         count = 0
         for line_number, values in lines:
             count += 1
@@ -129,6 +135,10 @@ def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> Fea
         spec.mean = [float(v) for v in train.mean(axis=0)]
         spec.std = [float(v) if v > 0 else 1.0 for v in train.std(axis=0)]
     return spec
+
+
+def _header_text(names) -> str:
+    return ", ".join(names)
 
 
 def check_feature_row(names, categorical: bool, values, where: str) -> None:
