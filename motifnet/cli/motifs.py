@@ -78,8 +78,8 @@ Outputs in OUT_DIR: patterns.meme (positive patterns by seqlet count, then negat
 trimmed probability matrices), patterns.tsv, seqlets.tsv, pattern_N.png (CWM and PFM logos),
 with matching pattern_matches.tsv and match_pattern_N.png (q < 0.05); --formats adds
 patterns.jaspar, .transfac, .homer; patterns.json, what the report shows. If OUT_DIR or its
-parent holds the summary.html of visualize-kernels, its patterns section is updated. DNA and
-RNA sequence models only."""
+parent holds the summary.html of visualize-kernels, its patterns section is updated.
+DNA and RNA sequence models only."""
 
 
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
