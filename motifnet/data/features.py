@@ -104,10 +104,10 @@ def read_feature_table(paths, record_counts, categorical: bool) -> tuple[list, l
         file_names = next(lines)
         if path_number == 0:
             first_header = file_names
-        elif None not in (file_names, first_header) and file_names != first_header:  # read as the first's columns
-            raise InputError(f"{display_name(path)}: its header names the columns {_header_text(file_names)}, and "
-                             f"{display_name(paths[0])}'s {_header_text(first_header)}; give every feature file "
-                             "the same columns in the same order (a file without a header is read by position)")
+        else:  # a header of other columns would be read as the first file's columns
+            _check_header(path, file_names, first_header, f"{display_name(paths[0])}'s",
+                          "; give every feature file the same columns in the same order (a file without a header "
+                          "is read by position)")
         count = 0
         for line_number, values in lines:
             count += 1
@@ -137,8 +137,13 @@ def fit_features(names, rows, categorical: bool, train_index: np.ndarray) -> Fea
     return spec
 
 
-def _header_text(names) -> str:
-    return ", ".join(names)
+def _check_header(path, names, expected, whose: str, advice: str) -> None:
+    """Refuse the header ``names`` of the feature file ``path`` where it names other columns than ``expected``
+    (``whose``: where those come from; ``advice`` ends the message); a file or a reference without a header is
+    not checked."""
+    if None not in (names, expected) and list(names) != list(expected):
+        raise InputError(f"{display_name(path)}: its header names the columns {', '.join(names)}, and {whose} "
+                         f"{', '.join(expected)}{advice}")
 
 
 def check_feature_row(names, categorical: bool, values, where: str) -> None:
@@ -165,10 +170,8 @@ def check_feature_names(spec: FeatureSpec, names, path) -> None:
     InputError
     """
     unnamed = [f"feature_{i + 1}" for i in range(len(spec.names))]  # trained on files without a header
-    if names is not None and list(spec.names) != unnamed and list(names) != list(spec.names):
-        raise InputError(f"{display_name(path)}: its header names the columns {', '.join(names)}, and the model "
-                         f"was trained on {', '.join(spec.names)}, in that order; give the same columns in the same "
-                         "order")
+    _check_header(path, names, None if list(spec.names) == unnamed else spec.names, "the model was trained on",
+                  ", in that order; give the same columns in the same order")
 
 
 def _check_numeric(names, values, where: str) -> None:

@@ -192,15 +192,17 @@ def _instances(pwms, first: int, count: int, config: MarginalizeConfig, stream: 
     -------
     list of numpy.ndarray of uint8, shape=(count, width)
     """
-    pwms = [np.asarray(pwm, dtype=np.float64) for pwm in pwms]
-    keys = [zlib.crc32(np.ascontiguousarray(pwm).tobytes()) for pwm in pwms]  # of the matrix as given
-    if not config.sample:
-        pwms = [consensus_matrix(pwm) for pwm in pwms]
-        if all(pwm.max(axis=1).min() == 1 for pwm in pwms):  # no ties: every sequence gets the same letters
-            return [np.repeat(pwm.argmax(axis=1)[None, :] + 1, count, axis=0).astype(np.uint8) for pwm in pwms]
-    return [_drawn_codes(pwm, np.array([np.random.default_rng([config.seed, stream, key, first + i]).random(len(pwm))
-                                        for i in range(count)]).reshape(count, len(pwm)))
-            for pwm, key in zip(pwms, keys)]
+    given = [np.asarray(pwm, dtype=np.float64) for pwm in pwms]
+    drawn_from = given if config.sample else [consensus_matrix(pwm) for pwm in given]
+    if not config.sample and all(pwm.max(axis=1).min() == 1 for pwm in drawn_from):
+        # no ties: every sequence gets the same letters
+        return [np.repeat(pwm.argmax(axis=1)[None, :] + 1, count, axis=0).astype(np.uint8) for pwm in drawn_from]
+    instances = []
+    for pwm, matrix in zip(given, drawn_from):
+        key = zlib.crc32(np.ascontiguousarray(pwm).tobytes())  # of the matrix as given
+        draws = [np.random.default_rng([config.seed, stream, key, first + i]).random(len(pwm)) for i in range(count)]
+        instances.append(_drawn_codes(matrix, np.array(draws).reshape(count, len(pwm))))
+    return instances
 
 
 def sequence_codes(encoder, codes: np.ndarray) -> np.ndarray:
