@@ -233,8 +233,10 @@ def scratch_file(folder, kind: str, suffix: str) -> Path:
 
 def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -> list:
     """Delete the files :func:`scratch_file` made of ``kind`` in ``folder`` whose process, on this host, is gone:
-    what a run killed outright (SIGKILL, the out-of-memory killer) left behind. Those of a live process (another
-    run into the same folder) and of other hosts (a shared file system) stay; nothing else is named so.
+    what a run killed outright (SIGKILL, the out-of-memory killer) left behind. A file whose pid is held by a
+    process that started after the file was last written counts as gone too (the pid was reused; see
+    :func:`process_started_after`). Those of a live process (another run into the same folder) and of other
+    hosts (a shared file system) stay; nothing else is named so.
 
     Parameters
     ----------
@@ -256,10 +258,22 @@ def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -
     removed = []
     for path in Path(folder).glob(f".{kind}.*"):
         match = name.fullmatch(path.name)
-        if match and not process_alive(int(match[1])) and path.is_file():
+        if match and _scratch_owner_gone(int(match[1]), path) and path.is_file():
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def _scratch_owner_gone(pid: int, path: Path) -> bool:
+    """Whether the process of this host that made scratch file ``path`` (``pid``, from its name) is gone: no
+    process has that pid, or the one that has it started after the file was last written (a reused pid)."""
+    if not process_alive(pid):
+        return True
+    try:
+        written = path.stat().st_mtime
+    except OSError:  # removed meanwhile (its run ended), or unreadable: leave it
+        return False
+    return process_started_after(pid, written, FILE_TIME_MARGIN_S)
 
 
 def _host_in_name() -> str:
@@ -284,6 +298,39 @@ def process_alive(pid: int) -> bool:
     except (OverflowError, OSError):  # not a pid this system can have
         return False
     return True
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` of this host started (seconds since the epoch), from ``/proc`` (Linux): the boot time
+    (whole seconds) plus the clock ticks from boot to its start. None where that cannot be read (another
+    system, no such process, ``/proc`` hidden)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        ticks = int(stat_line.rsplit(")", 1)[1].split()[19])  # field 22, starttime; the name in () may hold spaces
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+# How much later than a moment a process must have started to count as started after it. A start time from /proc
+# is the boot time (cut to whole seconds) plus clock ticks (10 ms each), so a process and the moment it noted
+# at once may read a little apart. A reused pid belongs to a process started well after the dead one (the pid
+# had to come round again), so the margin costs next to nothing.
+START_MARGIN_S = 2.0
+# The same for a file's modification time, which a file server's clock sets (NFS on a cluster): it may run
+# behind this host's, and a live run's own scratch file must never look older than its run.
+FILE_TIME_MARGIN_S = 300.0
+
+
+def process_started_after(pid: int, moment: float, margin: float = START_MARGIN_S) -> bool:
+    """Whether process ``pid`` of this host started more than ``margin`` seconds after ``moment`` (seconds
+    since the epoch), so cannot be the process that wrote something then: its pid was reused after that one
+    ended. False where its start time cannot be read (see :func:`process_start_time`): a live pid then counts
+    as the writer, as before. Default margin: :data:`START_MARGIN_S`."""
+    started = process_start_time(pid)
+    return started is not None and started > moment + margin
 
 
 def reserved_memmap(path, shape: tuple, dtype="float32"):

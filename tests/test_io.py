@@ -1,16 +1,33 @@
-"""motifnet._io: atomic writes (all or nothing), their permissions, npz archives without pickle, checksums."""
+"""motifnet._io: atomic writes (all or nothing), their permissions, npz archives without pickle, checksums,
+scratch files of killed runs."""
 
 import errno
 import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import dead_pid, scratch_name
 
-from motifnet._io import atomic_path, remove_unwritten, reserved_memmap, sha256, write_json, write_npz, write_text
+from motifnet._io import (
+    atomic_path,
+    remove_scratch_files,
+    remove_unwritten,
+    reserved_memmap,
+    sha256,
+    write_json,
+    write_npz,
+    write_text,
+)
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="process start times come from /proc")
 
 
 def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_path):
@@ -270,3 +287,68 @@ def test_an_output_folder_made_for_a_block_that_fails_is_removed_while_empty(tmp
     with output_folder(tmp_path / "c") as out:
         (out / "result.tsv").write_text("done")
     assert (tmp_path / "c" / "result.tsv").is_file()
+
+
+def _scratch(folder, pid, written=None, random="k9x_2abc"):
+    """A scratch file of attribute made by process ``pid``, last written at ``written`` (now if None)."""
+    path = folder / scratch_name("attributions", ".npy", pid, random)
+    path.write_bytes(b"\x93NUMPY")
+    if written is not None:
+        os.utime(path, (written, written))
+    return path
+
+
+@needs_proc
+def test_a_scratch_file_whose_pid_a_process_started_after_it_holds_is_removed(tmp_path):
+    """PID reuse: a run killed outright left its file, and its pid now belongs to a later process (here a child
+    started an hour after the file was last written, and this process, started long after 1970). The file
+    was kept for as long as that process lived; now it goes."""
+    an_hour_ago = time.time() - 3600
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        reused = _scratch(tmp_path, child.pid, written=an_hour_ago)
+        mine_in_1970 = _scratch(tmp_path, os.getpid(), written=86400.0, random="old_1970")
+        removed = remove_scratch_files(tmp_path, "attributions")
+    finally:
+        child.kill()
+        child.wait()
+    assert sorted(removed) == sorted([reused, mine_in_1970])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_scratch_file_of_this_live_process_written_now_is_kept(tmp_path):
+    from motifnet._io import process_start_time
+
+    dead = _scratch(tmp_path, dead_pid(), random="dead_run")
+    mine = [_scratch(tmp_path, os.getpid())]
+    started = process_start_time(os.getpid())
+    if started is not None:  # written at this process's start by a file server whose clock is a minute behind
+        mine.append(_scratch(tmp_path, os.getpid(), written=started - 60, random="at_start"))
+    other_host = tmp_path / dead.name.replace("@", "@another-host.")
+    other_host.write_text("its process cannot be checked from here")
+    assert remove_scratch_files(tmp_path, "attributions") == [dead]
+    assert sorted(tmp_path.iterdir()) == sorted([*mine, other_host])
+
+
+def test_where_start_times_cannot_be_read_a_live_pid_keeps_its_scratch_file(tmp_path, monkeypatch):
+    """Not Linux (or /proc hidden): whether a live pid was reused cannot be told, so its file stays, as before."""
+    import motifnet._io
+
+    monkeypatch.setattr(motifnet._io, "process_start_time", lambda pid: None)
+    old = _scratch(tmp_path, os.getpid(), written=86400.0)
+    assert remove_scratch_files(tmp_path, "attributions") == [] and old.exists()
+
+
+@needs_proc
+def test_a_process_start_time_is_when_it_started(tmp_path):
+    from motifnet._io import process_start_time
+
+    before = time.time()
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = process_start_time(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert before - 1.5 <= started <= time.time() + 0.1  # boot time is read in whole seconds
+    assert process_start_time(dead_pid()) is None

@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .._io import process_alive
+from .._io import process_alive, process_started_after
 from ..errors import RunDirError
 
 try:
@@ -256,22 +256,9 @@ def _is_stale(holder: dict) -> bool:
     pid = holder.get("pid")
     if not isinstance(pid, int) or not process_alive(pid):
         return True
-    started = _process_start_time(pid)
     lock_started = holder.get("started")
     # A process started after the lock was written is another program that got the dead holder's pid.
-    return started is not None and isinstance(lock_started, (int, float)) and started > lock_started + 2
-
-
-def _process_start_time(pid: int) -> float | None:
-    """When process ``pid`` started (seconds since the epoch), from ``/proc``; None where that cannot be read."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                    if line.startswith("btime "))
-        ticks = int(stat.rsplit(")", 1)[1].split()[19])
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
+    return isinstance(lock_started, (int, float)) and process_started_after(pid, lock_started)
 
 
 def _flock(fd: int, path: Path) -> None:
