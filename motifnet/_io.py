@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import stat
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger("motifnet")
 
 
 @contextmanager
@@ -254,14 +257,35 @@ def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -
     import re
 
     endings = "|".join(re.escape(suffix) for suffix in suffixes)
-    name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@{re.escape(_host_in_name())}\.[a-z0-9_]{{8}}({endings})")
-    removed = []
-    for path in Path(folder).glob(f".{kind}.*"):
+    name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@(.+)\.[a-z0-9_]{{8}}({endings})")
+    host = _host_in_name()
+    removed, elsewhere = [], []
+    for path in sorted(Path(folder).glob(f".{kind}.*")):
         match = name.fullmatch(path.name)
-        if match and _scratch_owner_gone(int(match[1]), path) and path.is_file():
+        if not match or not path.is_file():
+            continue
+        if match[2] != host:
+            elsewhere.append(path)
+        elif _scratch_owner_gone(int(match[1]), path):
             path.unlink(missing_ok=True)
             removed.append(path)
+    if elsewhere:
+        _warn_other_hosts(folder, elsewhere)
     return removed
+
+
+def _warn_other_hosts(folder, paths) -> None:
+    """Say which scratch files of other hosts stay: whether their runs are alive cannot be told from here (a
+    batch job requeued on another node, or a container restarted under a new host name, leaves them)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(f"{path.name} ({path.stat().st_size / 1e6:.1f} MB)")
+        except OSError:  # removed meanwhile by its own run
+            continue
+    if sizes:
+        log.warning("left in %s: scratch files of another host, whose runs cannot be checked from here: %s; "
+                    "delete them if no run on that host still writes them", folder, ", ".join(sizes))
 
 
 def _scratch_owner_gone(pid: int, path: Path) -> bool:

@@ -571,6 +571,7 @@ def test_a_scratch_file_left_by_a_killed_attribute_is_removed_by_the_next_run_an
     assert result.exit_code == 0, result.stderr
     assert not stale.exists() and all(path.read_text() == "mine\n" for path in kept)
     assert sorted(out.glob(".attributions.*")) == sorted([kept[0], kept[1], kept[3], kept[4]])  # its own is gone
+    assert f"scratch files of another host, whose runs cannot be checked from here: {kept[4].name}" in result.stderr
 
 
 @pytest.mark.parametrize("args,fragment,status", [

@@ -352,3 +352,24 @@ def test_a_process_start_time_is_when_it_started(tmp_path):
         child.wait()
     assert before - 1.5 <= started <= time.time() + 0.1  # boot time is read in whole seconds
     assert process_start_time(dead_pid()) is None
+
+
+def test_scratch_files_of_another_host_stay_and_are_named_in_a_warning(tmp_path, caplog, monkeypatch):
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    dead = _scratch(tmp_path, dead_pid(), random="dead_run")
+    other = tmp_path / dead.name.replace("@", "@node-7.cluster.")
+    other.write_bytes(b"x" * 2_500_000)
+    unrelated = tmp_path / ".attributions.notes.txt"  # not a scratch name
+    unrelated.write_text("a user's file")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert remove_scratch_files(tmp_path, "attributions") == [dead]
+    assert sorted(tmp_path.iterdir()) == sorted([other, unrelated])
+    [message] = caplog.messages
+    assert f"{other.name} (2.5 MB)" in message and "another host" in message and str(tmp_path) in message
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        other.unlink()
+        assert remove_scratch_files(tmp_path, "attributions") == []
+    assert caplog.messages == []  # nothing to say
