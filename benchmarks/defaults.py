@@ -45,6 +45,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -708,6 +709,46 @@ def kernel_matches(run: str, planted: list, test_files: list) -> str:
     return ", ".join(found) + f" (of {len(groups)} distinct)"
 
 
+#: Each CLIP set's known element, as a pattern over a distinct motif's consensus (upper-cased; the
+#: kernels are 8 wide, so a partial element): PUM2's UGUAHAUA, NOVA's YCAY, SRSF1's GGA-rich purine
+#: motifs (a consensus of at least 75% purines holding GGA or GAA).
+ELEMENTS = {
+    "pum2": ("UGUAHAU", lambda consensus: re.search("UGUA[ACU]AU", consensus) is not None),
+    "nova": ("YCAY", lambda consensus: re.search("[CU]CA[CU]", consensus) is not None),
+    "srsf1": ("GGA-rich purines", lambda consensus: ("GGA" in consensus or "GAA" in consensus)
+              and sum(letter in "AG" for letter in consensus) >= 0.75 * len(consensus)),
+}
+
+
+def element_ranks(run: str, set_name: str, test_files: list) -> str:
+    """Where a CLIP set's known element (:data:`ELEMENTS`) is among ``visualize-kernels``' distinct motifs on
+    the test records: the groups whose consensus holds it, by rank, with kernels and influence, beside the
+    first group."""
+    report = Path(run) / "report"
+    if not (report / "distinct_motifs.tsv").exists():
+        fasta = [option for path in test_files for option in ("--fasta", str(path))]
+        subprocess.run(["nice", "-n", "15", *MOTIFNET, "visualize-kernels", run, "-o", str(report), "-q",
+                        "--jobs", "1", "--device", "cpu", "--no-match", *fasta], check=True, capture_output=True)
+    lines = (report / "distinct_motifs.tsv").read_text().strip().split("\n")
+    columns = lines[0].split("\t")
+    groups = [dict(zip(columns, line.split("\t"))) for line in lines[1:]]
+    name, holds = ELEMENTS[set_name]
+    found = [g for g in groups if g.get("consensus", "-") != "-" and holds(g["consensus"].upper())]
+
+    def described(group):
+        return (f"#{group['rank']} `{group['consensus']}` ({len(group['members'].split(','))} kernels, "
+                f"{float(group['influence'] or 'nan'):.3g})")
+
+    if not found:
+        return f"{name}: not found; #1 {described(groups[0])} (of {len(groups)} distinct)"
+    text = f"{name}: {described(found[0])}"
+    if found[0] is not groups[0]:
+        text += f", first: {described(groups[0])}"
+    if len(found) > 1:
+        text += ", also in " + ", ".join(f"#{g['rank']}" for g in found[1:])
+    return text + f" (of {len(groups)} distinct)"
+
+
 # ----------------------------------------------------------------------------- report
 
 COLUMNS = ["set", "candidate", "description", "metric", "test", "reference", "reference_kind", "fraction",
@@ -808,7 +849,8 @@ def main(argv=None) -> int:
     parser.add_argument("--fold-mode", choices=("context", "profile"), default="context",
                         help="structure encoding of --fold runs [default: context]")
     parser.add_argument("--match", default="", help="comma-separated candidates whose planted-set runs get "
-                        "visualize-kernels and the rank of the planted motifs")
+                        "visualize-kernels and the rank of the planted motifs (CLIP sets: where their known "
+                        "element is among the distinct motifs)")
     parser.add_argument("--reuse-only", action="store_true", help="train nothing: tabulate the complete runs "
                         "of --work (the others are listed as not run)")
     parser.add_argument("--time-epochs", type=int, default=0, metavar="ROUNDS", help="instead of training to the "
@@ -874,6 +916,11 @@ def main(argv=None) -> int:
         if key in args.match.split(",") and data.get("planted") and data["task"] == "classification":
             try:
                 row["motifs_found"] = kernel_matches(result["run"], data["planted"], data["test"])
+            except (subprocess.CalledProcessError, OSError) as error:
+                row["motifs_found"] = f"failed: {error}"
+        elif key in args.match.split(",") and set_name in ELEMENTS and not fold:
+            try:
+                row["motifs_found"] = element_ranks(result["run"], set_name, data["test"])
             except (subprocess.CalledProcessError, OSError) as error:
                 row["motifs_found"] = f"failed: {error}"
         log(f"  test {row['test']:.3f} (reference {data['reference']:.3f}), val loss {row['val_loss']:.3f}, "

@@ -284,32 +284,3 @@ def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, 
     with pytest.raises(StopRequested):
         visualize.visualize_kernels(run, run.dataset, tmp_path / "kept")
     assert (tmp_path / "kept").is_dir()
-
-
-def test_the_interchangeable_stage_sees_labelled_groups_and_its_result_is_written(trained_run, cli, tmp_path,
-                                                                                   monkeypatch):
-    """visualize-kernels hands the third stage of the grouping the ranked, labelled groups and a way to measure
-    unions of them on the model, and writes what it returns."""
-    import motifnet.workflows.visualize as visualize
-
-    seen = {}
-
-    def stage(groups, influence_of):
-        measured = [group for group in groups if group.motif is not None]
-        seen["classes"] = {group.top_class for group in measured}
-        seen["ranked"] = [group.influence for group in measured]
-        seen["again"] = influence_of([group.members for group in measured])
-        seen["union"] = influence_of([measured[0].members + measured[1].members])
-        return measured[::-1] + [group for group in groups if group.motif is None]
-
-    monkeypatch.setattr(visualize, "merge_interchangeable", stage)
-    run_dir, _ = trained_run
-    out = tmp_path / "vk"
-    assert cli("visualize-kernels", run_dir, "-o", out, "--group", "all", "--jobs", "1", "--no-match",
-               "--top", "1").exit_code == 0
-    assert seen["classes"] <= {"up", "down"} and "" not in seen["classes"]
-    assert seen["ranked"] == sorted(seen["ranked"], reverse=True)
-    np.testing.assert_allclose(seen["again"], seen["ranked"], atol=1e-6)  # measured as the ranking measured them
-    assert len(seen["union"]) == 1 and np.isfinite(seen["union"]).all()
-    rows = [line.split("\t") for line in (out / "distinct_motifs.tsv").read_text().splitlines()[1:]]
-    np.testing.assert_allclose([float(row[3]) for row in rows if row[3]], seen["ranked"][::-1], rtol=1e-5)

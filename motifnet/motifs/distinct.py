@@ -44,11 +44,6 @@ planted DNA set the four planted motifs' groups raise the loss by 0.47 to 0.85 a
 by 0.035; on the SRSF1 CLIP set the first group becomes the GGA-rich ``CCCUGGAAAGggAGG`` (7th by
 importance) and the AU-rich motif of the negative class (other proteins' sites), first by
 importance, second.
-
-A third stage, once the groups' influences are known, merges groups the network uses
-interchangeably (:mod:`motifnet.motifs.interchangeable`): the words of one element that the
-first two stages keep apart, as SRSF1's purine-rich words, whose kernels stand in for each other,
-so that silencing them all costs far more than the sum of silencing each.
 """
 
 from __future__ import annotations

@@ -37,7 +37,6 @@ from ..data.dataset import Dataset
 from ..errors import InputError
 from ..motifs.colocation import SAME_SITES, SIMILAR_P, SIMILAR_SITES
 from ..motifs.distinct import SAME_P, class_ranks
-from ..motifs.interchangeable import SAME_USE, USED_FRACTION
 from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
@@ -142,7 +141,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "grouping": {"same_p": _exponent(SAME_P), "same_sites": SAME_SITES, "similar_sites": SIMILAR_SITES,
-                     "similar_p": _exponent(SIMILAR_P), "same_use": SAME_USE, "used_fraction": USED_FRACTION},
+                     "similar_p": _exponent(SIMILAR_P)},
     }
     html = environment().get_template(PAGE).render(**context)
     path = report_dir / PAGE

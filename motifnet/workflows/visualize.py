@@ -29,7 +29,6 @@ from ..interpret.kernels import background_frequencies, check_kernels, check_tar
 from ..motifs.colocation import kernel_sites, nearby_firing
 from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups, rank_by_influence
 from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_motifs
-from ..motifs.interchangeable import merge_interchangeable
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
@@ -217,8 +216,6 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
         groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
         label_groups(groups, results)
-        groups = merge_interchangeable(groups, lambda kernel_groups: _influence_of(run, dataset, kernel_groups,
-                                                                                    batch_size))
         distinct = write_distinct(out, groups, motifs, dataset, plotted)
         written.update(["distinct_motifs.tsv", "motifs_distinct.meme", *(image for _, image in distinct if image)])
         if report:
@@ -232,14 +229,6 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         for path in remove_unwritten(out, earlier, written):
             log.info("removed %s of an earlier visualize-kernels run", path)
     return results
-
-
-def _influence_of(run: Run, dataset: Dataset, kernel_groups, batch_size: int):
-    """:func:`group_influence` of kernel groups that are unions of distinct motifs (the third stage of the grouping)."""
-    if kernel_groups:
-        log.info("silencing %d union%s of distinct motifs (kernels the network may use interchangeably)",
-                 len(kernel_groups), "" if len(kernel_groups) == 1 else "s")
-    return group_influence(run.model, dataset, kernel_groups, batch_size)
 
 
 def _motif_files(formats, structure: bool) -> list:
