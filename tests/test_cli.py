@@ -271,6 +271,25 @@ def test_features_and_tracks_train_and_predict(dna_files, cli, tmp_path):
 
 
 @pytest.mark.slow
+def test_predict_names_the_file_and_line_of_a_category_training_never_saw(dna_files, cli, tmp_path):
+    """The message named the record's number within a chunk of records ('record 3'), not the file and its line."""
+    a, b = dna_files
+    features = []
+    for path, kind in ((a, "promoter"), (b, "enhancer")):
+        features.append(tmp_path / f"{path.stem}.tsv")
+        features[-1].write_text("#kind\n" + f"{kind}\n" * 30)
+    result = cli("train", a, b, "-o", tmp_path / "run", *TINY_PARAMS, "--features", features[0], "--features",
+                 features[1], "--categorical-features")
+    assert result.exit_code == 0, result.stderr
+    unseen = tmp_path / "unseen.tsv"
+    unseen.write_text("#kind\n" + "promoter\n" * 2 + "silencer\n" + "enhancer\n" * 27)
+    result = cli("predict", tmp_path / "run", a, "--features", unseen)
+    assert result.exit_code == 1 and result.stdout == "" and "Traceback" not in result.stderr
+    assert ("unseen.tsv, line 4: feature 'kind' has the category 'silencer', which was not seen in training "
+            "(known: enhancer, promoter); give one of those") in result.stderr
+
+
+@pytest.mark.slow
 def test_learns_the_planted_motifs_of_the_sample_data(sample_run):
     metrics = json.loads((sample_run / "metrics.json").read_text())
     assert metrics["roc_auc_mean"] >= 0.9, metrics

@@ -6,6 +6,7 @@ from helpers import write_fasta
 
 from motifnet.data.features import (
     FeatureSpec,
+    check_categories,
     encode_features,
     fit_features,
     iter_feature_rows,
@@ -76,9 +77,12 @@ def test_categorical_features_are_one_hot_over_the_training_categories():
     spec = fit_features(["kind", "state"], rows, categorical=True, train_index=np.array([0, 1, 2]))
     assert spec.categories == [["x", "y"], ["off", "on"]] and spec.width == 4
     np.testing.assert_array_equal(encode_features(spec, rows[:3]), [[1, 0, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0]])
-    with pytest.raises(InputError, match=r"feature 'kind' of record 4: category 'z' was not seen in training "
-                                         r"\(known: x, y\)"):
+    with pytest.raises(InputError, match=r"record 4: feature 'kind' has the category 'z', which was not seen in "
+                                         r"training \(known: x, y\); give one of those"):
         encode_features(spec, rows)
+    with pytest.raises(InputError, match=r"^f.tsv, line 5: feature 'kind' has the category 'z'"):
+        check_categories(spec, rows[3], "f.tsv, line 5")
+    check_categories(spec, rows[2], "f.tsv, line 4")  # known categories pass
 
 
 def test_spec_survives_its_json_round_trip():

@@ -197,6 +197,14 @@ def _numeric(names, rows) -> np.ndarray:
         raise
 
 
+def check_categories(spec: FeatureSpec, row, where: str) -> None:
+    """Refuse a row of a categorical spec with a category that training never saw; ``where`` names the row."""
+    for name, categories, value in zip(spec.names, spec.categories, row):
+        if value not in categories:
+            raise InputError(f"{where}: feature {name!r} has the category {value!r}, which was not seen in "
+                             f"training (known: {', '.join(categories)}); give one of those")
+
+
 def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
     """Encode raw rows with a fitted spec, shape=(n, spec.width)."""
     if spec.categorical:
@@ -207,10 +215,7 @@ def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
             for row_number, row in enumerate(rows):
                 value = row[column]
                 if value not in index:
-                    raise InputError(
-                        f"feature {spec.names[column]!r} of record {row_number + 1}: category {value!r} "
-                        f"was not seen in training (known: {', '.join(categories)})"
-                    )
+                    check_categories(spec, row, f"record {row_number + 1}")
                 block[row_number, index[value]] = 1.0
             blocks.append(block)
         return np.concatenate(blocks, axis=1)

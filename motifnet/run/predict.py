@@ -16,6 +16,7 @@ from ..data.encoding import fit_length
 from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
 from ..data.features import (
     FeatureSpec,
+    check_categories,
     check_feature_names,
     check_feature_row,
     check_track_record,
@@ -136,8 +137,10 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
                 line_number, row = next(feature_iter)
             except StopIteration:
                 raise InputError(f"{feature_path}: has fewer lines than {display_name(path)} has records") from None
-            check_feature_row(feature_spec.names, feature_spec.categorical, row,
-                              f"{display_name(feature_path)}, line {line_number}")
+            where = f"{display_name(feature_path)}, line {line_number}"
+            check_feature_row(feature_spec.names, feature_spec.categorical, row, where)
+            if feature_spec.categorical:
+                check_categories(feature_spec, row, where)
         yield record, values, row
     if feature_iter is not None and next(feature_iter, None) is not None:
         raise InputError(f"{display_name(feature_path)}: has more lines than {display_name(path)} has records; give "
