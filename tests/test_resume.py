@@ -197,6 +197,22 @@ def test_a_run_begun_before_a_default_changed_resumes_with_the_parameter_the_mes
     assert json.loads(meta_path.read_text())["training"]["status"] == "complete"
 
 
+def test_a_best_run_of_an_older_grid_search_without_recorded_inputs_resumes(fasta, tmp_path, monkeypatch):
+    """grid-search's best/ recorded "inputs": [] before 2026-12-05; now that its retraining passes the inputs, an
+    interrupted best/ of an older search must still continue, not be refused as a run of other inputs."""
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 2, monkeypatch)
+    meta_path = run_dir / "motifnet.json"
+    meta = json.loads(meta_path.read_text())
+    assert meta["inputs"] and meta["training"]["status"] == "interrupted"
+    meta["inputs"] = []
+    meta_path.write_text(json.dumps(meta))
+    training.check_resume_inputs(run_dir, list(fasta))
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    meta = json.loads(meta_path.read_text())
+    assert meta["training"]["status"] == "complete"
+
+
 def test_resume_leaves_a_complete_run_as_it_is(fasta, tmp_path, caplog):
     run_dir = tmp_path / "run"
     metrics = training.train(load(fasta, "classification"), config(run_dir, fasta))

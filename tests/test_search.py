@@ -670,6 +670,7 @@ def grid_order(data_dir):
 
 @pytest.mark.slow
 def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(finished_search, data_dir):
+    from motifnet._io import sha256
     from motifnet.run.rundir import open_run
 
     folder, result = finished_search
@@ -697,6 +698,9 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
     assert 'src="score_by_parameter.png"' in html and (folder / "score_by_parameter.png").stat().st_size > 0
     run = open_run(folder / "best")
     assert run.complete and run.meta["seed"] == 11
+    # as train records them (best/ recorded none, so train --resume there checked no inputs)
+    assert run.meta["inputs"] == [{"path": str((data_dir / name).resolve()), "sha256": sha256(data_dir / name)}
+                                  for name in ("motif.fa", "plain.fa")]
     assert run.meta["params"]["kernel_num"] == int(table[ranked[0]]["kernel_num"])
     assert run.meta["params"]["kernel_len"] == int(table[ranked[0]]["kernel_len"])
     probabilities = run.model.predict(run.dataset.model_inputs(slice(0, 5)), verbose=0)

@@ -99,6 +99,14 @@ class DataOptions:
         """A copy with ``changes`` (e.g. the folded files of ``train --fold``)."""
         return dataclasses.replace(self, **changes)
 
+    def input_files(self, reference: str | None = None) -> list:
+        """Every file these options read (FASTA, features, tracks, targets, ``reference``, background), in
+        that order, as ``motifnet.json`` lists them; absent ones left out."""
+        tracks = [path for track in self.tracks if isinstance(track, tuple) and len(track) == 2
+                  and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
+        return [path for path in (*self.fasta, *self.feature_files, *tracks, self.targets_file, reference,
+                                  self.background_file) if path is not None]
+
     @property
     def background_file(self) -> str | None:
         """The FASTA or BED file ``background`` names; None without a background or with a generated one."""

@@ -392,7 +392,7 @@ def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
     if previous is None:
         return
     differences = []
-    if "inputs" in previous:
+    if previous.get("inputs"):  # grid-search's best/ recorded none before 2026-12-05
         now = [{"path": str(path), "sha256": sha256(path)} for path in inputs if str(path) != "-"]
         # standard input is compared once it is read (see _check_same_run)
         differences = _input_differences([entry for entry in previous["inputs"] if entry["path"] != "-"], now)
@@ -422,8 +422,8 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
     other_preset = previous.get("preset") if previous.get("preset", meta["preset"]) != meta["preset"] else None
     by_preset = to_json(PRESETS[other_preset]) if other_preset in PRESETS else {}
     for key in ("inputs", "data", "preset", "params", "adjacency", "regression", "seed", "split", "fold"):
-        if key not in previous and key in ("inputs", "preset"):
-            continue
+        if key not in previous and key in ("inputs", "preset") or key == "inputs" and not previous[key]:
+            continue  # not recorded: a run of an older motifnet (grid-search's best/ recorded no inputs)
         old, new = previous.get(key), meta.get(key)
         if key == "params":
             old = to_json(from_json(old))
@@ -435,7 +435,7 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             # The data's files are compared by checksum under inputs (the same file may be named otherwise).
             names = sorted(name for name in set(old) | set(new)
                            if old.get(name) != new.get(name) and (key == "params" or name in old)
-                           and not (key == "data" and name == "files" and "inputs" in previous))
+                           and not (key == "data" and name == "files" and previous.get("inputs")))
             if names:
                 differences.append(f"{key}: " + ", ".join(
                     f"{name} {old.get(name)!r} -> {new.get(name)!r}" if key == "params"

@@ -850,7 +850,8 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
              trial, best_dir)
     train_config = TrainConfig(str(best_dir.resolve()), dict(params), tuple(split), seed,
                                overwrite=state != "interrupted", resume=state == "interrupted", preset=preset,
-                               preset_choice=pick, others_allowed=True)
+                               preset_choice=pick, others_allowed=True,
+                               inputs=tuple(str(path) for path in data[0].input_files()))
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
                                       resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")

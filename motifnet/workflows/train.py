@@ -69,11 +69,11 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     if config.resume and config.overwrite:
         raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     check_held_out_chroms(config.val_chroms, config.test_chroms)
-    inputs = _input_paths(data, config)
+    inputs = data.input_files(config.reference)
     if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
         raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
     check_inputs_outside(config.run_dir, inputs)
-    config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs if path is not None))
+    config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
         if fold:
@@ -81,7 +81,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
                 # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
                 check_distinct_class_names([class_name_from_path(path) for path in data.fasta], from_files=True)
             if config.resume:  # before folding, which would replace the run's folded files
-                check_resume_inputs(config.run_dir, [path for path in inputs if path is not None],
+                check_resume_inputs(config.run_dir, inputs,
                                     fold_settings(FoldOptions(format=fold, seed=0 if config.seed is None
                                                               else config.seed)))
             data, settings = _folded(data, config, fold)
@@ -91,13 +91,6 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
                  "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
                  dataset.encoder.length)
         return train(dataset, config, lock)
-
-
-def _input_paths(data: DataOptions, config: TrainConfig) -> list:
-    """Every file ``train`` reads (FASTA, features, tracks, targets, reference)."""
-    tracks = [path for track in data.tracks if isinstance(track, tuple) and len(track) == 2
-              and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
-    return [*data.fasta, *data.feature_files, *tracks, data.targets_file, config.reference, data.background_file]
 
 
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
