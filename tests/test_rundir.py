@@ -42,6 +42,11 @@ def test_folders_that_are_not_runs(tmp_path):
     (tmp_path / "notes").mkdir()
     with pytest.raises(RunDirError, match=r"notes: not a motifnet run folder \(motifnet.json is missing\)"):
         open_run(tmp_path / "notes")
+    (tmp_path / "search").mkdir()  # a grid-search folder: the message said only that motifnet.json was missing
+    (tmp_path / "search" / "search.json").write_text("{}")
+    with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder; its best trial's run is "
+                                          r".*search/best$"):
+        open_run(tmp_path / "search")
     (tmp_path / "a.fa").write_text(">r\nACGT\n")
     with pytest.raises(RunDirError, match=r"a.fa: a file, not a run folder \(give the folder that 'motifnet train -o'"):
         open_run(tmp_path / "a.fa")

@@ -36,7 +36,8 @@ log = logging.getLogger("motifnet")
 @click.option("--collection", default="CORE", show_default=True, help="JASPAR collection.")
 @click.option("--tax-group", metavar="GROUP[,GROUP]",
               help="JASPAR taxonomic group(s), e.g. vertebrates, plants, insects. [default: all]")
-@click.option("--top", type=int, default=5, show_default=True, help="Matches per query motif.")
+@click.option("--top", type=int, default=5, show_default=True, metavar="N",
+              help="Matches per query motif (at least 1).")
 @click.option("-o", "--output", metavar="FILE.tsv", callback=standard_output_dash,
               help="TSV file to write; - for standard output. [default: standard output]")
 @logging_options(tensorflow=False)

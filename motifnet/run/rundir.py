@@ -309,6 +309,10 @@ def open_run(path) -> Run:
         raise RunDirError(f"{path}: no such run folder (make one with 'motifnet train')")
     meta_path = path / META
     if not meta_path.exists():
+        from .search_folder import BEST, SETTINGS
+
+        if (path / SETTINGS).is_file():
+            raise RunDirError(f"{path}: a grid-search folder, not a run folder; its best trial's run is {path / BEST}")
         raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 
+from .._progress import Progress
 from ..interpret.optimize import (
     DEFAULT_L2,
     _check_nodes,
@@ -53,9 +54,14 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
     layer = _get_layer(model, layer_name)
     chosen = _check_nodes(nodes, int(layer.output.shape[-1]), layer_name, prefix)
     log.info("optimising %d node(s) of layer %s for %d steps", len(chosen), layer_name, steps)
+    tracker = Progress("optimising", total=steps, unit="steps")
+
     def progress(step, total):
-        if step % 100 == 0 or step == total:
+        # a line every 10 s at most, as for every long step; and the last step's
+        if step == total:
             log.info("step %d of %d", step, total)
+        else:
+            tracker.update(step)
 
     x = optimize_inputs(model, layer_name, chosen, bound=bound, lr=lr, steps=steps, l2=l2, seed=seed,
                         progress=progress)
