@@ -418,8 +418,8 @@ def test_category_unseen_in_training_is_an_error(tmp_path):
     fasta = _three_records(tmp_path)
     features = [_write(tmp_path, "pos.tsv", "b\tx\na\tx\n"), _write(tmp_path, "neg.tsv", "a\ty\n")]
     dataset = load_dataset(fasta, feature_files=features, categorical_features=True)
-    with pytest.raises(InputError, match=r"feature 'feature_2' of record 3: category 'y' was not seen in "
-                                         r"training \(known: x\)"):
+    with pytest.raises(InputError, match=r"record 3: feature 'feature_2' has the category 'y', which was not seen "
+                                         r"in training \(known: x\); give one of those"):
         dataset.fit_features(np.array([0, 1]))
 
 
