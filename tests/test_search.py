@@ -1415,3 +1415,21 @@ def test_a_search_on_bed_peaks_trains_on_the_records_train_reads_with_the_same_s
     assert (tmp_path / "search" / "best" / "split.tsv").read_text() == (tmp_path / "run" / "split.tsv").read_text()
     meta = json.loads((tmp_path / "search" / "best" / "motifnet.json").read_text())
     assert meta["data"]["class_names"] == ["peaks", "background"]
+
+
+def test_the_workers_get_every_input_by_its_absolute_path(tmp_path, monkeypatch):
+    """Features, tracks and targets kept the paths as given, relative to the search's folder; a worker of a
+    cluster started elsewhere (--scheduler) found no such file."""
+    from motifnet.data.options import DataOptions
+    from motifnet.search.grid import _for_workers
+
+    monkeypatch.chdir(tmp_path)
+    data = DataOptions(fasta=("a.fa", "b.fa"), feature_files=("a.tsv", "b.tsv"), tracks=(("cons", ("a.t", "b.t")),),
+                       targets_file=None, genome=None)
+    moved = _for_workers(data, 3)
+    assert moved.fasta == (str(tmp_path / "a.fa"), str(tmp_path / "b.fa"))
+    assert moved.feature_files == (str(tmp_path / "a.tsv"), str(tmp_path / "b.tsv"))
+    assert moved.tracks == (("cons", (str(tmp_path / "a.t"), str(tmp_path / "b.t"))),)
+    assert moved.targets_file is None and moved.genome is None and moved.background_seed == 0
+    regression = _for_workers(DataOptions(fasta=("r.fa",), targets_file="t.tsv", task="regression"), 3)
+    assert regression.targets_file == str(tmp_path / "t.tsv")

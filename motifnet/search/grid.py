@@ -821,10 +821,17 @@ def _for_workers(data: DataOptions, seed: int) -> DataOptions:
     The background's seed is the search's, as ``motifnet train --seed`` uses its seed: ``best/``
     trains on the records ``motifnet train`` with the best parameters and the same seed reads.
     """
+    def absolute(path):
+        return None if path is None else str(Path(path).resolve())
+
     background = data.background_file
-    return data.replace(fasta=tuple(str(Path(path).resolve()) for path in data.fasta),
-                        genome=str(Path(data.genome).resolve()) if data.genome else None,
-                        background=str(Path(background).resolve()) if background else data.background,
+    tracks = tuple((track[0], tuple(absolute(path) for path in track[1]))
+                   if isinstance(track, tuple) and len(track) == 2 and isinstance(track[1], tuple) else track
+                   for track in data.tracks)  # a malformed track is refused when loaded
+    return data.replace(fasta=tuple(absolute(path) for path in data.fasta),
+                        feature_files=tuple(absolute(path) for path in data.feature_files), tracks=tracks,
+                        targets_file=absolute(data.targets_file), genome=absolute(data.genome),
+                        background=absolute(background) if background else data.background,
                         background_seed=seed if data.background else 0)
 
 
