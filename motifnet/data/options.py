@@ -102,8 +102,7 @@ class DataOptions:
     def input_files(self, reference: str | None = None) -> list:
         """Every file these options read (FASTA, features, tracks, targets, ``reference``, background), in
         that order, as ``motifnet.json`` lists them; absent ones left out."""
-        tracks = [path for track in self.tracks if isinstance(track, tuple) and len(track) == 2
-                  and isinstance(track[1], tuple) for path in track[1]]  # a malformed track is refused when loaded
+        tracks = [path for track in self.tracks if well_formed_track(track) for path in track[1]]
         return [path for path in (*self.fasta, *self.feature_files, *tracks, self.targets_file, reference,
                                   self.background_file) if path is not None]
 
@@ -111,6 +110,11 @@ class DataOptions:
     def background_file(self) -> str | None:
         """The FASTA or BED file ``background`` names; None without a background or with a generated one."""
         return self.background if self.background not in (None, *GENERATED_BACKGROUNDS) else None
+
+
+def well_formed_track(track) -> bool:
+    """Whether ``track`` is a (name, (files...)) pair; anything else is refused, with a message, when loaded."""
+    return isinstance(track, tuple) and len(track) == 2 and isinstance(track[1], tuple)
 
 
 def _freeze_track(track):

@@ -36,7 +36,7 @@ from .._signals import check_stop, stop_requested
 from .._version import __version__
 from ..data.dataset import check_options
 from ..data.genome import is_bed_path
-from ..data.options import DataOptions
+from ..data.options import DataOptions, well_formed_track
 from ..errors import InputError, MotifnetError, OptionValueError, ParamError
 from ..model.params import (
     AUTO_PRESET,
@@ -825,9 +825,8 @@ def _for_workers(data: DataOptions, seed: int) -> DataOptions:
         return None if path is None else str(Path(path).resolve())
 
     background = data.background_file
-    tracks = tuple((track[0], tuple(absolute(path) for path in track[1]))
-                   if isinstance(track, tuple) and len(track) == 2 and isinstance(track[1], tuple) else track
-                   for track in data.tracks)  # a malformed track is refused when loaded
+    tracks = tuple((track[0], tuple(absolute(path) for path in track[1])) if well_formed_track(track) else track
+                   for track in data.tracks)
     return data.replace(fasta=tuple(absolute(path) for path in data.fasta),
                         feature_files=tuple(absolute(path) for path in data.feature_files), tracks=tracks,
                         targets_file=absolute(data.targets_file), genome=absolute(data.genome),
