@@ -19,6 +19,7 @@ from motifnet.data.dataset import (
     parse_multi_label,
     records_sha256,
 )
+from motifnet.data.encoding import dot_bracket_fix
 from motifnet.data.fasta import FastaRecord
 from motifnet.data.features import FeatureSpec, check_tracks
 from motifnet.errors import InputError, ParamError
@@ -237,6 +238,33 @@ def test_structure_letters_with_energies(tmp_path):
 def test_structure_alphabet_is_detected_from_the_sequence_line_only(tmp_path):
     paths = _pair(tmp_path, pos=">p1\nACGU\n(..)\n", neg=">n1\nUUUU\n....\n")
     assert load_dataset(paths, structure="().").encoder.alphabet.name == "rna"
+
+
+@pytest.mark.parametrize("options, message", [
+    # Detected, the brackets made a custom alphabet '().ACGU' and a network trained on twice the length.
+    ({}, "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line "
+         "('().' read as sequence); pass --structure-alphabet '().' to read its lines as sequence and structure, or "
+         "--alphabet to read these characters as letters"),
+    # With --alphabet the '.' of an unpaired structure line was called an alignment gap.
+    ({"alphabet": "rna"}, "{neg}, record 1 ('n1'): sequence character '.' at position 5 is not in the rna alphabet "
+                          "(allowed: ACGURYSWKMBDHVN); the record looks like a sequence line followed by a dot-bracket "
+                          "structure line ('.' read as sequence); pass --structure-alphabet '().' to read its lines "
+                          "as sequence and structure"),
+])
+def test_sequence_and_structure_records_without_structure_alphabet_say_so(tmp_path, options, message):
+    paths = _pair(tmp_path, pos=">p1\nACGUACGU\n", neg=">n1\nUUUU\n....\n>n2\nGGCC\n(..)\n")
+    with pytest.raises(InputError, match="^" + re.escape(message.format(neg=paths[1])) + "$"):
+        load_dataset(paths, **options)
+
+
+@pytest.mark.parametrize("sequence", ["ACGU..", "AC.GU...", "ACGU-.AC"])
+def test_a_gap_is_not_taken_for_a_structure_line(sequence):
+    assert dot_bracket_fix(sequence.encode(), "ACGU") is None
+
+
+def test_custom_alphabet_with_brackets_is_read_when_named(tmp_path):
+    paths = _pair(tmp_path, pos=">p1\nAC(G\n", neg=">n1\nGG)C\n")
+    assert load_dataset(paths, alphabet="AC()G").encoder.alphabet.letters == "AC()G"
 
 
 def test_structure_pwm(tmp_path):

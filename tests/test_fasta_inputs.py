@@ -145,6 +145,15 @@ def _cli_cases():
         ("scan", "aligned.fa", fasta + f">s3\n{c[:10]}..{c[12:]}\n".encode(),
          "aligned.fa, record 3 ('s3'): letter '.' at position 11 is not DNA or RNA; an alignment gap: remove the "
          "gaps (e.g. seqkit seq -g)"),
+        # Sequence + dot-bracket records given to a sequence-only model or to scan.
+        ("predict", "folded.fa", fasta + f">s3\n{c}\n{'((((....))))':.<40}\n".encode(),
+         "folded.fa, record 3 ('s3'): sequence length 80 differs from 40; the record looks like a sequence line "
+         "followed by a dot-bracket structure line ('().' read as sequence); the model reads sequence only: give the "
+         "sequence lines alone"),
+        ("scan", "folded.fa", fasta + f">s3\n{c}\n{'((((....))))':.<40}\n".encode(),
+         "folded.fa, record 3 ('s3'): letter '(' at position 41 is not DNA or RNA; the record looks like a sequence "
+         "line followed by a dot-bracket structure line ('().' read as sequence); scan reads sequence only: give the "
+         "sequence lines alone"),
         ("predict", "empty.fa", fasta + b">s3\n", "empty.fa, record 3 ('s3'): empty sequence (a header without "
          "sequence lines); remove the record or give its sequence"),
         ("predict", "header.fa", b">only\n", "header.fa, record 1 ('only'): empty sequence (a header without "),

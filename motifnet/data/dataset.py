@@ -19,7 +19,7 @@ from .._progress import Progress
 from .._validate import check_column_names, repeated_file
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
-from .encoding import Encoder
+from .encoding import Encoder, dot_bracket_fix
 from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
 from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
 from .options import GENERATED_BACKGROUNDS, DataOptions
@@ -304,10 +304,33 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     counts = Counter()
     for byte in np.flatnonzero(counts_by_byte):
         counts[chr(byte).upper()] += int(counts_by_byte[byte])
+    if structure_mode is None:
+        _refuse_dot_bracket(files, counts)
     detected = detect_alphabet(counts)
     log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
     _warn_stray_symbols(detected)
     return detected
+
+
+def _refuse_dot_bracket(files, counts) -> None:
+    """Refuse nucleotide records holding dot-bracket structure lines read as sequence (no --structure-alphabet).
+
+    Read as letters they would make a custom alphabet of nucleotides and brackets, and a network
+    trained on sequences of twice their length.
+    """
+    sequence_letters = {char: count for char, count in counts.items() if char not in "()[]{}<>."}
+    total = sum(sequence_letters.values())
+    if "(" not in counts or not total or sum(counts[char] for char in "ACGTUN") < _NUCLEOTIDE_SHARE_FOR_WARNING * total:
+        return
+    for input_file in files:
+        for block in input_file.pending:
+            hits = np.flatnonzero(block.letters == ord("("))
+            if hits.size:
+                starts = np.cumsum(block.lengths) - block.lengths
+                row = int(np.searchsorted(starts, hits[0], side="right") - 1)
+                sequence = block.letters[starts[row]:starts[row] + block.lengths[row]].tobytes()
+                fix = dot_bracket_fix(sequence, "ACGTUN")
+                raise InputError(f"{block.where(row)}: {fix}, or --alphabet to read these characters as letters")
 
 
 def _warn_stray_symbols(detected: Alphabet) -> None:

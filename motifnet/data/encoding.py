@@ -63,6 +63,29 @@ def fit_length(array: np.ndarray, length: int) -> np.ndarray:
     return padded
 
 
+def dot_bracket_fix(sequence: bytes, symbols: str, reader: str = "") -> str | None:
+    """What to do about a sequence-only record holding '(' or ')' outside ``symbols``, or None.
+
+    Such a record is a sequence + dot-bracket structure record read as sequence only: its structure
+    line was taken for more sequence (hence a doubled length, or a '.' read as an alignment gap).
+    ``reader`` names what reads sequence only ("the model", "scan"); empty: training, which can read
+    the structure with --structure-alphabet.
+    """
+    brackets = "()[]{}<>."
+    found = "".join(char for char in brackets if char.encode() in sequence and char not in symbols)
+    # An all-unpaired structure line ('....') has no bracket: then the record is letters, then as many dots.
+    first, second = sequence[:len(sequence) // 2], sequence[len(sequence) // 2:]
+    unpaired_line = (found and len(sequence) % 2 == 0 and not second.translate(None, brackets.encode())
+                     and first.translate(None, brackets.encode()) == first)
+    if not (set(found) & set("()") or unpaired_line):
+        return None
+    letters = "".join(char for char in brackets if char in found or char in "()")
+    advice = (f"{reader} reads sequence only: give the sequence lines alone" if reader else
+              f"pass --structure-alphabet '{letters}' to read its lines as sequence and structure")
+    return (f"the record looks like a sequence line followed by a dot-bracket structure line ({found!r} read as "
+            f"sequence); {advice}")
+
+
 @dataclass
 class _Where:
     """Stands in for a record in error messages built by :class:`Encoder`."""
@@ -273,7 +296,10 @@ class Encoder:
                            f"{other[2]}" if self.for_model else
                            f"this record looks like {other[0]}: give every file in one alphabet (write {other[2]}), "
                            "or choose --alphabet")
-                if char in "-.":
+                structure_fix = dot_bracket_fix(data, alphabet.symbols, "the model" if self.for_model else "")
+                if structure_fix is not None:
+                    fix = structure_fix
+                elif char in "-.":
                     fix = "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences"
                 elif char == ";":
                     fix = "a ';' comment line read as sequence? remove comment lines (e.g. grep -v '^;')"
@@ -287,10 +313,12 @@ class Encoder:
             )
         return codes
 
-    def check_length(self, record, actual: int) -> None:
+    def check_length(self, record, actual: int, sequence: bytes = b"") -> None:
         if not self.resize and actual != self.length:
-            fix = ("the model takes this length only (it does not crop or pad); give sequences of that length"
-                   if self.for_model else "sequences must be equally long, or pass --length N to centre-crop/pad them")
+            fix = (dot_bracket_fix(sequence, self.alphabet.symbols, "the model" if self.for_model else "")
+                   or ("the model takes this length only (it does not crop or pad); give sequences of that length"
+                       if self.for_model else
+                       "sequences must be equally long, or pass --length N to centre-crop/pad them"))
             raise InputError(f"{record.where()}: sequence length {actual} differs from {self.length}; {fix}")
 
     def encode_sequences(self, sequences: Sequence, where) -> np.ndarray:
@@ -321,7 +349,9 @@ class Encoder:
         if not self.resize:
             wrong = np.flatnonzero(lengths != self.length)
             if wrong.size:
-                self.check_length(_Where(where(int(wrong[0]))), int(lengths[wrong[0]]))
+                row = int(wrong[0])
+                start = int(lengths[:row].sum())
+                self.check_length(_Where(where(row)), int(lengths[row]), letters[start:start + lengths[row]].tobytes())
         flat = self.byte_codes[letters]
         bad = np.flatnonzero(flat == self._invalid)
         if bad.size:
