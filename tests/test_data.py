@@ -442,13 +442,21 @@ def test_categorical_features_are_one_hot_over_the_training_categories(tmp_path)
     assert restored == dataset.feature_spec
 
 
-def test_category_unseen_in_training_is_an_error(tmp_path):
+def test_category_unseen_in_training_is_encoded_as_none_with_a_warning(tmp_path, caplog, monkeypatch):
+    """A category only in validation/test records stopped training ('record 3: ... not seen in training'): the
+    split, not the user, put it there."""
     fasta = _three_records(tmp_path)
     features = [_write(tmp_path, "pos.tsv", "b\tx\na\tx\n"), _write(tmp_path, "neg.tsv", "a\ty\n")]
     dataset = load_dataset(fasta, feature_files=features, categorical_features=True)
-    with pytest.raises(InputError, match=r"record 3: feature 'feature_2' has the category 'y', which was not seen "
-                                         r"in training \(known: x\); give one of those"):
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        caplog.clear()  # what loading logged
         dataset.fit_features(np.array([0, 1]))
+    assert dataset.feature_spec.categories == [["a", "b"], ["x"]]
+    np.testing.assert_array_equal(dataset.features, [[0, 1, 1], [1, 0, 1], [1, 0, 0]])
+    assert set(caplog.messages) == {
+        f"feature 'feature_2': 1 validation/test record(s) have a category no training record has ('y'; first: "
+        f"{tmp_path / 'neg.fa'}, record 1 ('n1')); they are encoded as none of the known categories"}
 
 
 @pytest.mark.parametrize("pos_text, neg_text, bad_file, line", [

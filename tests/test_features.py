@@ -12,6 +12,7 @@ from motifnet.data.features import (
     iter_feature_rows,
     read_feature_table,
     read_track,
+    unseen_categories,
 )
 from motifnet.errors import InputError, ParamError
 
@@ -77,9 +78,10 @@ def test_categorical_features_are_one_hot_over_the_training_categories():
     spec = fit_features(["kind", "state"], rows, categorical=True, train_index=np.array([0, 1, 2]))
     assert spec.categories == [["x", "y"], ["off", "on"]] and spec.width == 4
     np.testing.assert_array_equal(encode_features(spec, rows[:3]), [[1, 0, 0, 1], [0, 1, 1, 0], [1, 0, 1, 0]])
-    with pytest.raises(InputError, match=r"record 4: feature 'kind' has the category 'z', which was not seen in "
-                                         r"training \(known: x, y\); give one of those"):
-        encode_features(spec, rows)
+    # Unknown categories encode as none of the known ones (scikit-learn's handle_unknown="ignore").
+    np.testing.assert_array_equal(encode_features(spec, rows)[3], [0, 0, 0, 1])
+    assert unseen_categories(spec, rows) == [("kind", ["z"], [3])]
+    assert unseen_categories(spec, rows[:3]) == []
     with pytest.raises(InputError, match=r"^f.tsv, line 5: feature 'kind' has the category 'z'"):
         check_categories(spec, rows[3], "f.tsv, line 5")
     check_categories(spec, rows[2], "f.tsv, line 4")  # known categories pass

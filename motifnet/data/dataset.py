@@ -21,7 +21,15 @@ from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder, dot_bracket_fix
 from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
-from .features import FeatureSpec, check_tracks, encode_features, fit_features, read_feature_table, read_track
+from .features import (
+    FeatureSpec,
+    check_tracks,
+    encode_features,
+    fit_features,
+    read_feature_table,
+    read_track,
+    unseen_categories,
+)
 from .options import GENERATED_BACKGROUNDS, DataOptions
 
 log = logging.getLogger("motifnet")
@@ -131,8 +139,24 @@ class Dataset:
             return
         names, rows, categorical = self.feature_rows
         self.feature_spec = fit_features(names, rows, categorical, train_index)
+        if categorical:
+            # The split decides where a rare category falls; the network has no weights for one it never trained on.
+            for name, values, unseen_rows in unseen_categories(self.feature_spec, rows):
+                shown = ", ".join(map(repr, values[:5])) + (", ..." if len(values) > 5 else "")
+                log.warning("feature %r: %d validation/test record(s) have a category no training record has (%s; "
+                            "first: %s); they are encoded as none of the known categories", name,
+                            len(unseen_rows), shown, self.where(unseen_rows[0]))
         self.features = encode_features(self.feature_spec, rows)
         self.feature_rows = None
+
+    def where(self, row: int) -> str:
+        """File, record number and id of record ``row``, for messages."""
+        number = row
+        for info in self.files:
+            if number < info["records"]:
+                return f"{display_name(info['path'])}, record {number + 1} ({str(self.ids[row])!r})"
+            number -= info["records"]
+        raise IndexError(row)
 
     def subset(self, index) -> Dataset:
         """The records at ``index`` (any NumPy index), sharing the metadata."""

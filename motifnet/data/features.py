@@ -205,18 +205,39 @@ def check_categories(spec: FeatureSpec, row, where: str) -> None:
                              f"training (known: {', '.join(categories)}); give one of those")
 
 
+def unseen_categories(spec: FeatureSpec, rows) -> list:
+    """The categories of ``rows`` that a categorical spec does not know, per feature column.
+
+    Returns
+    -------
+    list of (str, list of str, list of int)
+        Feature name, its unknown categories (sorted) and the rows holding one, for each column with any.
+    """
+    found = []
+    for column, (name, categories) in enumerate(zip(spec.names, spec.categories)):
+        known = set(categories)
+        rows_unseen = [number for number, row in enumerate(rows) if row[column] not in known]
+        if rows_unseen:
+            found.append((name, sorted({rows[number][column] for number in rows_unseen}), rows_unseen))
+    return found
+
+
 def encode_features(spec: FeatureSpec, rows) -> np.ndarray:
-    """Encode raw rows with a fitted spec, shape=(n, spec.width)."""
+    """Encode raw rows with a fitted spec, shape=(n, spec.width).
+
+    A category the spec does not know is encoded as none of its categories (zeros), as scikit-learn's
+    ``OneHotEncoder(handle_unknown="ignore")`` does: training meets such categories in validation
+    and test records (it warns, :func:`unseen_categories`); predict refuses them first
+    (:func:`check_categories`), naming the file and line.
+    """
     if spec.categorical:
         blocks = []
         for column, categories in enumerate(spec.categories):
             index = {category: i for i, category in enumerate(categories)}
             block = np.zeros((len(rows), len(categories)), dtype=np.float32)
             for row_number, row in enumerate(rows):
-                value = row[column]
-                if value not in index:
-                    check_categories(spec, row, f"record {row_number + 1}")
-                block[row_number, index[value]] = 1.0
+                if row[column] in index:
+                    block[row_number, index[row[column]]] = 1.0
             blocks.append(block)
         return np.concatenate(blocks, axis=1)
     values = _numeric(spec.names, rows)
