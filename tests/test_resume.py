@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -12,7 +13,7 @@ import time
 
 import numpy as np
 import pytest
-from helpers import TINY_PARAMS, gata_records, two_classes, write_fasta
+from helpers import TINY_PARAMS, gata_records, make_genome, two_classes, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.options import DataOptions
@@ -287,6 +288,25 @@ def test_resume_refuses_a_complete_run_whose_inputs_changed(fasta, tmp_path):
         training.train(load(inputs, "classification"), config(run_dir, inputs, resume=True))
     with pytest.raises(ParamError, match="params: epochs 9 -> 10"):
         training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, params={"epochs": 10}))
+
+
+def test_resume_refuses_bed_peaks_whose_genome_changed_under_its_name(tmp_path):
+    """The genome was recorded by path alone: a requeued job resumed on another genome's windows."""
+    made = make_genome(tmp_path)
+    data = DataOptions(fasta=(str(made["bed"]),), genome=str(made["genome"]), background="shuffle", length=40)
+    run_dir = tmp_path / "run"
+    inputs = data.input_files()
+    metrics = training.train(load_dataset(data), config(run_dir, inputs))
+    assert training.train(load_dataset(data), config(run_dir, inputs, resume=True)) == metrics  # unchanged: done
+    make_genome(tmp_path, seed=1)  # other letters, the same names, lengths and line layout (the index stays valid)
+    with pytest.raises(ParamError, match=re.escape(
+            f"--resume needs the inputs and parameters of the run, but the windows read from --genome "
+            f"{made['genome']} differ from the run's (the genome changed since the run started); run the command")):
+        training.train(load_dataset(data), config(run_dir, inputs, resume=True))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    del meta["records_sha256"]  # as a run of an older motifnet: not compared
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert training.train(load_dataset(data), config(run_dir, inputs, resume=True)) == metrics
 
 
 def test_resume_refuses_epochs_without_a_checkpoint_instead_of_replacing_them(fasta, tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ import numpy as np
 from .._io import leftover_partials, sha256, write_json, write_text
 from .._signals import check_stop
 from .._version import __version__
-from ..data.dataset import Dataset, check_class_sizes
+from ..data.dataset import Dataset, check_class_sizes, records_sha256
 from ..data.split import group_indices, make_split
 from ..errors import OptionValueError, ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
@@ -421,8 +421,10 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
     # Run of another preset: naming it restores the values it set; only the run's own --param values are hinted.
     other_preset = previous.get("preset") if previous.get("preset", meta["preset"]) != meta["preset"] else None
     by_preset = to_json(PRESETS[other_preset]) if other_preset in PRESETS else {}
-    for key in ("inputs", "data", "preset", "params", "adjacency", "regression", "seed", "split", "fold"):
-        if key not in previous and key in ("inputs", "preset") or key == "inputs" and not previous[key]:
+    for key in ("inputs", "data", "records_sha256", "preset", "params", "adjacency", "regression", "seed", "split",
+                "fold"):
+        recorded = key in previous or key not in ("inputs", "records_sha256", "preset")
+        if not recorded or key == "inputs" and not previous[key]:
             continue  # not recorded: a run of an older motifnet (grid-search's best/ recorded no inputs)
         old, new = previous.get(key), meta.get(key)
         if key == "params":
@@ -431,6 +433,12 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             continue
         if key == "inputs":
             differences.extend(_input_differences(old, new))
+        elif key == "records_sha256":
+            if not differences:  # else a changed input file says why
+                genome = (meta["data"].get("origin") or {}).get("genome")
+                differences.append(f"the windows read from --genome {genome['path']} differ from the run's (the "
+                                   "genome changed since the run started)" if genome else
+                                   "the records read differ from the run's")
         elif isinstance(old, dict) and isinstance(new, dict):
             # The data's files are compared by checksum under inputs (the same file may be named otherwise).
             names = sorted(name for name in set(old) | set(new)
@@ -580,6 +588,9 @@ def _run_meta(dataset: Dataset, preset: str, params: dict, adjacency: dict, regr
         "motifnet_version": __version__,
         "inputs": _input_checksums(inputs, dataset),
         "data": dataset.describe(),
+        # What --resume compares beyond the files: windows of a --genome, which may change under its name.
+        "records_sha256": records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure,
+                                         dataset.targets, dataset.tracks),
         "preset": preset,
         "params": to_json(params),
         **({"adjacency": {layer: matrix.to_json() for layer, matrix in adjacency.items()}} if adjacency else {}),
