@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -11,6 +12,8 @@ import stat
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
+
+from ._signals import cleanup_if_ended
 
 log = logging.getLogger("motifnet")
 
@@ -52,8 +55,11 @@ def atomic_path(path, suffix: str = ""):
                 raise _naming(error, path) from None
         os.close(fd)
         _as_a_plain_write(tmp, status)
+        # A second signal ends the process at once, without the clean-up below.
+        ending = cleanup_if_ended(functools.partial(_remove_quietly, tmp))
         try:
-            yield Path(tmp)
+            with ending:
+                yield Path(tmp)
         except OSError as error:
             # A failed write (a full disk: ENOSPC) names the file asked for, not the temporary one beside it.
             if error.errno is None or error.filename not in (None, tmp, Path(tmp)):
@@ -67,6 +73,13 @@ def atomic_path(path, suffix: str = ""):
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def write_target(path: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import multiprocessing
 import os
@@ -12,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from ._signals import check_stop
+from ._signals import check_stop, cleanup_if_ended
 from .errors import MotifnetError
 
 
@@ -45,7 +46,10 @@ def process_pool(jobs: int):
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_worker_signals)
     try:
-        yield executor
+        # A second signal ends this process at once: its workers, left blocked writing results nobody reads
+        # (and ignoring SIGINT), would otherwise live on as orphans.
+        with cleanup_if_ended(functools.partial(_kill_workers, executor)):
+            yield executor
     except BrokenProcessPool as error:
         # Ctrl-C reaches the whole process group: a worker still starting (before _worker_signals) dies of it.
         check_stop()
@@ -68,6 +72,15 @@ def process_pool(jobs: int):
         raise
     else:
         executor.shutdown(wait=True)
+
+
+def _kill_workers(executor: ProcessPoolExecutor) -> None:
+    """SIGKILL every worker process of ``executor`` (what a second signal does before this process ends)."""
+    for pid in list(getattr(executor, "_processes", None) or {}):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:  # already gone
+            pass
 
 
 def _worker_signals() -> None:

@@ -81,6 +81,23 @@ def test_an_interrupted_first_write_leaves_nothing(tmp_path):
     assert list((tmp_path / "new").iterdir()) == []
 
 
+def test_a_second_signal_removes_the_temporary_file_before_the_process_ends(tmp_path):
+    """The second signal ends the process at once (os._exit), where no except block runs: the '.partial' file
+    of a write in progress stayed (fold -o, predict -o)."""
+    from motifnet._signals import run_at_once_cleanups
+
+    target = tmp_path / "out.tsv"
+    target.write_text("old")
+    with atomic_path(target) as tmp:
+        tmp.write_text("half")
+        run_at_once_cleanups()  # what the second signal's handler does before os._exit
+        assert not tmp.exists()
+        tmp.write_text("whole")  # (the process goes on here only because this is a test)
+    assert target.read_text() == "whole"
+    run_at_once_cleanups()  # once the write is done, nothing of it is left to clean up
+    assert [path.name for path in tmp_path.iterdir()] == ["out.tsv"] and target.read_text() == "whole"
+
+
 def test_a_successful_write_replaces_the_file_and_leaves_only_it(tmp_path):
     target = tmp_path / "notes.txt"
     target.write_text("old")

@@ -2,6 +2,7 @@
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +45,35 @@ def die_when_told(item):
             time.sleep(0.02)
         os._exit(3)
     return number
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended (gone, or a zombie not yet reaped by whichever thread waits for it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_second_signal_kills_the_workers_before_the_process_ends():
+    """A second signal ended the parent at once; its workers (ignoring SIGINT, blocked writing a result nobody
+    would read) lived on as orphans until kill -9."""
+    from motifnet import _signals
+    from motifnet._parallel import _run_item, process_pool
+    from motifnet._signals import run_at_once_cleanups
+
+    with pytest.raises(WorkerDied):
+        with process_pool(2) as pool:
+            busy = [pool.submit(_run_item, time.sleep, 600) for _ in range(2)]
+            pids = list(pool._processes)
+            assert pids
+            run_at_once_cleanups()  # what the second signal's handler does before os._exit
+            deadline = time.monotonic() + 60  # a wait for the kill, not a timing: the workers sleep 600 s
+            while not all(map(_ended, pids)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert all(map(_ended, pids))
+            busy[0].result()
+    assert not _signals._at_once  # the pool has ended: nothing of it is left to clean up
 
 
 def test_a_worker_dying_of_the_signal_that_stops_the_work_is_a_stop(tmp_path):
