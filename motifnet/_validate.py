@@ -86,7 +86,8 @@ def check_inputs_not_written(out_dir, inputs, written, command: str, numbered=No
     """Refuse an input file that a command would replace with one of the files it writes in its output folder.
 
     An input is refused when a file of ``out_dir`` that the command writes is that input: the input
-    itself lies there under such a name, or such a name there links to it (or is a hard link of it).
+    itself lies there under such a name, or such a name there links to it (or is a hard link of it);
+    and ``out_dir`` is refused when it names an input's index (:func:`names_index`).
 
     Parameters
     ----------
@@ -109,6 +110,9 @@ def check_inputs_not_written(out_dir, inputs, written, command: str, numbered=No
     ParamError
         An input is one of the files the command writes in ``out_dir``.
     """
+    for option, source in inputs:
+        if source is not None and names_index(out_dir, source):
+            raise ParamError(f"-o {out_dir} is the index of {option} {source}; choose another -o folder")
     out = Path(out_dir)
     if not out.is_dir():
         return
@@ -151,18 +155,20 @@ def check_output_not_input(output, inputs, option: str = "-o/--output") -> None:
         if same_file(output, source):
             raise ParamError(f"{option}: {output} is the input file {source}; writing there would replace it, "
                              "give another output path")
-        if any(_names_index(output, source, suffix) for suffix in (".fai", ".gzi")):
+        if names_index(output, source):
             raise ParamError(f"{option}: {output} is the index of the input file {source}; writing there would "
                              "replace it, give another output path")
 
 
-def _names_index(output, source, suffix: str) -> bool:
-    """Whether ``output`` is, or would be, the index ``source + suffix`` that pyfaidx reads or builds beside it:
-    one built during the command was written over by its output."""
-    index = f"{source}{suffix}"
-    if same_file(output, index):
-        return True
-    return Path(output).resolve() == Path(index).parent.resolve() / Path(index).name
+def names_index(output, source) -> bool:
+    """Whether ``output`` is, or would be, an index of ``source`` that pyfaidx reads or builds beside it
+    (``.fai``, and bgzip's ``.gzi``): one built during the command was written over by the output, or an
+    output folder of that name kept the index from being built."""
+    for suffix in (".fai", ".gzi"):
+        index = f"{source}{suffix}"
+        if same_file(output, index) or Path(output).resolve() == Path(index).parent.resolve() / Path(index).name:
+            return True
+    return False
 
 
 def check_output_file(output, option: str = "-o/--output") -> None:

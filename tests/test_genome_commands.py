@@ -8,6 +8,8 @@ windows included.
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from helpers import TINY_PARAMS, make_genome, write_fasta
@@ -255,6 +257,25 @@ def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
     assert message.format(genome=g["genome"]) in result.output, result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
+
+
+@pytest.mark.parametrize("command", ["train", "variants"])
+def test_an_output_folder_named_like_the_genomes_index_is_refused_before_any_work(genome_run, cli, tmp_path, command):
+    """The folder kept pyfaidx from building the index: train said 'cannot be indexed as FASTA (Could not read index
+    file ...)', variants scored every variant and then said 'File exists'."""
+    genome = tmp_path / "unindexed.fa"
+    shutil.copy(genome_run["genome"], genome)
+    vcf = tmp_path / "v.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                   f"chr1\t300\t.\t{genome_run['sequences']['chr1'][299]}\tA\t.\t.\t.\n")
+    arguments = {"train": ["train", genome_run["bed"], "--length", str(LENGTH), *TINY_PARAMS],
+                 "variants": ["variants", genome_run["run"], "--vcf", vcf]}[command]
+    result = cli(*arguments, "--genome", genome, "-o", f"{genome}.fai")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    expected = {"train": f"the input file {genome}; give a new folder for the run",
+                "variants": f"--genome {genome}; choose another -o folder"}[command]
+    assert result.stderr.strip().splitlines()[-1] == f"Error: -o {genome}.fai is the index of {expected}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["unindexed.fa", "v.vcf"]
 
 
 def test_variants_refuses_an_output_that_is_a_file_and_leaves_it(genome_run, cli, tmp_path):

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._io import leftover_partials, sha256, write_json, write_text
 from .._signals import check_stop
+from .._validate import names_index
 from .._version import __version__
 from ..data.dataset import Dataset, check_class_sizes, records_sha256
 from ..data.split import group_indices, make_split
@@ -141,7 +142,7 @@ def check_inputs_outside(path, inputs) -> None:
     path : str or pathlib.Path
         The run folder.
     inputs : iterable of str
-        The input files (FASTA, features, tracks, targets, reference); ``-`` and None are skipped.
+        The input files (FASTA, features, tracks, targets, reference, genome); ``-`` and None are skipped.
     """
     folder = Path(path).resolve()
     for name in inputs:
@@ -149,6 +150,8 @@ def check_inputs_outside(path, inputs) -> None:
             continue
         if Path(name).resolve() == folder:
             raise ParamError(f"-o {path} is the input file {name}; give a new folder for the run")
+        if names_index(path, name):
+            raise ParamError(f"-o {path} is the index of the input file {name}; give a new folder for the run")
         if Path(name).resolve().is_relative_to(folder):
             raise ParamError(f"{name}: input file inside the run folder {path}; move it out of the folder "
                              "or choose another -o")

@@ -72,7 +72,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     inputs = data.input_files(config.reference)
     if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
         raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
-    check_inputs_outside(config.run_dir, inputs)
+    check_inputs_outside(config.run_dir, [*inputs, data.genome])
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
