@@ -294,14 +294,24 @@ def test_bad_variants_are_one_line_naming_file_line_and_value(cli, learned, tmp_
 
 
 @pytest.mark.slow
-def test_a_vcf_with_nothing_to_score_says_so(cli, tiny):
+@pytest.mark.parametrize("kinds, reason", [
+    (("indel",), "all skipped: indels, symbolic or other non-SNV alleles"),
+    # It said "only indels, symbolic or other skipped alleles, or no records" of SNVs skipped for their REF.
+    (("mismatch",), "all skipped: SNVs whose REF disagrees with the genome"),
+    (("indel", "mismatch"), "all skipped: indels, symbolic or other non-SNV alleles and SNVs whose REF disagrees "
+                            "with the genome"),
+    ((), "no records"),
+])
+def test_a_vcf_with_nothing_to_score_says_why(cli, tiny, kinds, reason):
     sequence = tiny["sequence"]
-    vcf = _vcf(tiny["folder"] / "indels.vcf", [("chr1", 100, "ins", sequence[99], sequence[99] + "AC")])
-    result = _variants(cli, tiny, vcf, tiny["folder"] / "out")
+    records = {"indel": ("chr1", 100, "ins", sequence[99], sequence[99] + "AC"),
+               "mismatch": ("chr1", 200, "bad", _OTHER[sequence[199]], sequence[199])}
+    vcf = _vcf(tiny["folder"] / "nothing.vcf", [records[kind] for kind in kinds])
+    out = tiny["folder"] / f"out-{'-'.join(kinds)}"
+    result = _variants(cli, tiny, vcf, out, "--skip-mismatches")
     assert result.exit_code == 0, result.output
-    assert (f"warning: {vcf} holds no SNV to score (only indels, symbolic or other skipped alleles, or no records); "
-            "variants.tsv has its header only") in result.output
-    assert len((tiny["folder"] / "out" / "variants.tsv").read_text().splitlines()) == 1
+    assert f"warning: {vcf} holds no SNV to score ({reason}); variants.tsv has its header only" in result.output
+    assert len((out / "variants.tsv").read_text().splitlines()) == 1
 
 
 def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):

@@ -129,8 +129,11 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
             log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
                         "is scored and listed", vcf, counts.duplicates)
         if not variants:
-            log.warning("%s holds no SNV to score (only indels, symbolic or other skipped alleles, or no "
-                        "records); variants.tsv has its header only", vcf)
+            skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
+                                                (counts.mismatches, "SNVs whose REF disagrees with the genome"))
+                       if count]
+            log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
+                        "all skipped: " + " and ".join(skipped) if skipped else "no records")
         padded = padded_windows(genome, variants, encoder.length, offset)
         if padded:
             log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
