@@ -11,7 +11,14 @@ from helpers import dead_pid, make_genome, read_tsv, reverse_complement_text, sc
 
 from motifnet.motifs.enrichment import enrichment_table
 from motifnet.motifs.meme import MemeMotif, write_meme
-from motifnet.motifs.scan import ScanConfig, bh_q_values, empirical_fdr, load_scan_motifs, scan_files
+from motifnet.motifs.scan import (
+    ScanConfig,
+    bh_q_values,
+    empirical_fdr,
+    load_scan_motifs,
+    scan_files,
+    window_counts,
+)
 
 PLANTED = "AGATAAGG"
 
@@ -134,6 +141,30 @@ def test_bh_q_values_are_scipys_and_scaled_by_the_tests():
     p = np.array([1e-6, 5e-5, 2e-5, 9e-5])
     assert np.allclose(bh_q_values(p, 4), false_discovery_control(p))
     assert np.allclose(bh_q_values(p, 400), np.minimum(false_discovery_control(p) * 100, 1))
+
+
+def test_windows_holding_an_ambiguity_code_or_past_a_records_end_are_no_tests():
+    from motifnet.motifs._scan_records import letter_indices
+
+    indices = np.full((2, 8), -1, dtype=np.int8)  # as chunks hold records: -1 past each one's end
+    indices[0] = letter_indices(b"ACGTNACG", "r1")
+    indices[1, :2] = letter_indices(b"AC", "r2")
+    pwms = [np.full((width, 4), 0.25) for width in (3, 1, 9, 3)]
+    # width 3: ACG, CGT and ACG of record 1 (not GTN, TNA, NAC; none in record 2); width 1: 7 + 2 letters
+    assert window_counts(pwms, indices).tolist() == [6, 18, 0, 6]
+
+
+def test_records_of_n_do_not_raise_the_q_values(planted, tmp_path):
+    """The tests were counted by record length: 20,000 N (no window scored) made a hit's q-value 1."""
+    motif_set = load_scan_motifs(planted[3])
+    gaps = tmp_path / "with_gaps.fa"
+    # 'part' has 7 letters in a row, fewer than the motifs' 8: it adds no window either.
+    gaps.write_text(planted[1].read_text() + ">gap\n" + "N" * 20000 + "\n>part\n" + "N" * 30 + "ACGNACGTACG\n")
+    config = ScanConfig(background="uniform")
+    plain = scan_files(motif_set, [planted[1]], config, tmp_path / "a.tsv", tmp_path / "a.bed")
+    gapped = scan_files(motif_set, [gaps], config, tmp_path / "b.tsv", tmp_path / "b.bed")
+    assert gapped.tests.tolist() == plain.tests.tolist() == [2 * 60 * (50 - 8 + 1)] * 2
+    assert (tmp_path / "a.tsv").read_text() == (tmp_path / "b.tsv").read_text()
 
 
 def test_empirical_fdr_counts_shuffled_hits_below_each_p():

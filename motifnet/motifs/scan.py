@@ -242,10 +242,30 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
     return {name: values[keep][order] for name, values in hits.items()}
 
 
-def window_counts(pwms, lengths: np.ndarray) -> np.ndarray:
-    """Tests made per motif on records of ``lengths``: windows on both strands."""
-    widths = np.array([len(pwm) for pwm in pwms])
-    return 2 * np.maximum(lengths[None, :] - widths[:, None] + 1, 0).sum(axis=1)
+def window_counts(pwms, indices: np.ndarray) -> np.ndarray:
+    """Tests made per motif on records of letter ``indices``: the windows scored, on both strands.
+
+    A window holding an ambiguity code (index -1, as is every position past a record's end) is not
+    scored, so it is no test: N gaps of a genome or N-padded records do not raise the q-values.
+
+    Parameters
+    ----------
+    pwms : list of numpy.ndarray, each shape=(width, 4)
+    indices : numpy.ndarray of int8, shape=(n, length)
+        As :class:`motifnet.motifs._scan_records.RecordChunk` holds them.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape=(len(pwms),)
+    """
+    # known[:, j] = letters 0-3 among the first j positions; a window is scored where all its positions are.
+    known = np.zeros((len(indices), indices.shape[1] + 1), dtype=np.int32)
+    np.cumsum(indices >= 0, axis=1, out=known[:, 1:])
+    counts = {}
+    for width in {len(pwm) for pwm in pwms}:
+        counts[width] = (2 * int(np.count_nonzero(known[:, width:] - known[:, :-width] == width))
+                         if width <= indices.shape[1] else 0)
+    return np.array([counts[len(pwm)] for pwm in pwms], dtype=np.int64)
 
 
 def bh_q_values(p_values: np.ndarray, tests: int) -> np.ndarray:
@@ -425,7 +445,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     tests = np.zeros(n_motifs, dtype=np.int64)
     records_per_class = np.zeros(len(files), dtype=np.int64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
-    record_offset = 0
+    record_offset = longest = 0
     progress = Progress("scanning", unit="records")
     hits_path, bed_path = Path(hits_path), Path(bed_path)
     hits_path.parent.mkdir(parents=True, exist_ok=True)
@@ -447,11 +467,12 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                                         chunk.lengths)
                     null_p.append(null["p_value"])
                     null_motif.append(null["motif"])
-                tests += window_counts(motifs.pwms, chunk.lengths)
+                tests += window_counts(motifs.pwms, chunk.indices)
+                longest = max(longest, int(chunk.lengths.max(initial=0)))
                 records_per_class += np.bincount(chunk.sources, minlength=len(files))
                 record_offset += len(chunk.ids)
                 progress.advance(len(chunk.ids))
-        for m in np.flatnonzero(tests == 0) if record_offset else ():
+        for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if record_offset else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))
         p_values = np.concatenate(p_values) if p_values else np.zeros(0)
