@@ -74,13 +74,41 @@ def process_pool(jobs: int):
         executor.shutdown(wait=True)
 
 
+#: How long a second signal waits for workers inside a task to remove their half-written file before killing them.
+WORKER_UNWIND_SECONDS = 1.0
+
+
 def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    """SIGKILL every worker process of ``executor`` (what a second signal does before this process ends)."""
-    for pid in list(getattr(executor, "_processes", None) or {}):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:  # already gone
-            pass
+    """End every worker process of ``executor`` (what a second signal does before this process ends).
+
+    SIGTERM first, so that a worker inside a task unwinds and removes the file it was writing
+    (:func:`_worker_signals`); then, after at most :data:`WORKER_UNWIND_SECONDS`, SIGKILL for the
+    rest (idle workers, or workers blocked sending a result that nobody will read).
+    """
+    pids = list(getattr(executor, "_processes", None) or {})
+    for pid in pids:
+        _send(pid, signal.SIGTERM)
+    deadline = time.monotonic() + WORKER_UNWIND_SECONDS
+    while pids and time.monotonic() < deadline:
+        pids = [pid for pid in pids if not _ended(pid)]
+        time.sleep(0.01)
+    for pid in pids:
+        _send(pid, signal.SIGKILL)
+
+
+def _send(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except OSError:  # already gone
+        pass
+
+
+def _ended(pid: int) -> bool:
+    """Whether child ``pid`` has ended (reaped here, or by the thread of the executor that waits for it)."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return True
 
 
 def _worker_signals() -> None:

@@ -240,20 +240,26 @@ def test_structure_alphabet_is_detected_from_the_sequence_line_only(tmp_path):
     assert load_dataset(paths, structure="().").encoder.alphabet.name == "rna"
 
 
-@pytest.mark.parametrize("options, message", [
+@pytest.mark.parametrize("neg, options, message", [
     # Detected, the brackets made a custom alphabet '().ACGU' and a network trained on twice the length.
-    ({}, "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line "
-         "('().' read as sequence); pass --structure-alphabet '().' to read its lines as sequence and structure, or "
-         "--alphabet to read these characters as letters"),
+    (">n1\nUUUU\n....\n>n2\nGGCC\n(..)\n", {},
+     "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line ('().' "
+     "read as sequence); pass --structure-alphabet '().' to read its lines as sequence and structure, or --alphabet "
+     "to read these characters as letters"),
+    # Records of other lengths were refused as "sequence length 10 differs from 8" first.
+    (">n1\nUUUUU\n.....\n>n2\nGGCC\n(..)\n", {}, "{neg}, record 2 ('n2'): the record looks like a sequence line"),
+    (">n1\nUUUUU\n.....\n>n2\nGGCC\n(..)\n", {"alphabet": "rna"},
+     "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line ('().' "
+     "read as sequence); pass --structure-alphabet '().' to read its lines as sequence and structure"),
     # With --alphabet the '.' of an unpaired structure line was called an alignment gap.
-    ({"alphabet": "rna"}, "{neg}, record 1 ('n1'): sequence character '.' at position 5 is not in the rna alphabet "
-                          "(allowed: ACGURYSWKMBDHVN); the record looks like a sequence line followed by a dot-bracket "
-                          "structure line ('.' read as sequence); pass --structure-alphabet '().' to read its lines "
-                          "as sequence and structure"),
+    (">n1\nUUUU\n....\n", {"alphabet": "rna"},
+     "{neg}, record 1 ('n1'): sequence character '.' at position 5 is not in the rna alphabet (allowed: "
+     "ACGURYSWKMBDHVN); the record looks like a sequence line followed by a dot-bracket structure line ('.' read as "
+     "sequence); pass --structure-alphabet '().' to read its lines as sequence and structure"),
 ])
-def test_sequence_and_structure_records_without_structure_alphabet_say_so(tmp_path, options, message):
-    paths = _pair(tmp_path, pos=">p1\nACGUACGU\n", neg=">n1\nUUUU\n....\n>n2\nGGCC\n(..)\n")
-    with pytest.raises(InputError, match="^" + re.escape(message.format(neg=paths[1])) + "$"):
+def test_sequence_and_structure_records_without_structure_alphabet_say_so(tmp_path, neg, options, message):
+    paths = _pair(tmp_path, pos=">p1\nACGUACGU\n", neg=neg)
+    with pytest.raises(InputError, match="^" + re.escape(message.format(neg=paths[1]))):
         load_dataset(paths, **options)
 
 
@@ -457,6 +463,17 @@ def test_category_unseen_in_training_is_encoded_as_none_with_a_warning(tmp_path,
     assert set(caplog.messages) == {
         f"feature 'feature_2': 1 validation/test record(s) have a category no training record has ('y'; first: "
         f"{tmp_path / 'neg.fa'}, record 1 ('n1')); they are encoded as none of the known categories"}
+
+
+def test_a_subset_names_its_records_by_file_and_number_as_read_and_keeps_unfitted_features(tmp_path):
+    fasta = _three_records(tmp_path)
+    features = [_write(tmp_path, "pos.tsv", "b\nc\n"), _write(tmp_path, "neg.tsv", "a\n")]
+    subset = load_dataset(fasta, feature_files=features, categorical_features=True).subset(np.array([0, 2]))
+    assert [subset.where(row) for row in (0, 1)] == [f"{fasta[0]}, record 1 ('p1')", f"{fasta[1]}, record 1 ('n1')"]
+    assert subset.subset(np.array([1])).where(0) == f"{fasta[1]}, record 1 ('n1')"
+    subset.fit_features(np.array([0, 1]))
+    assert subset.feature_spec.categories == [["a", "b"]]
+    np.testing.assert_array_equal(subset.features, [[0, 1], [1, 0]])
 
 
 @pytest.mark.parametrize("pos_text, neg_text, bad_file, line", [

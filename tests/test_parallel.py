@@ -51,7 +51,7 @@ def _ended(pid: int) -> bool:
     """Whether process ``pid`` has ended (gone, or a zombie not yet reaped by whichever thread waits for it)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX"
-    except FileNotFoundError:
+    except OSError:  # gone: before the file was opened (FileNotFoundError) or while it was read (ESRCH)
         return True
 
 
@@ -74,6 +74,30 @@ def test_a_second_signal_kills_the_workers_before_the_process_ends():
             assert all(map(_ended, pids))
             busy[0].result()
     assert not _signals._at_once  # the pool has ended: nothing of it is left to clean up
+
+
+def test_a_second_signal_leaves_no_half_written_file_of_a_worker(tmp_path, monkeypatch):
+    """The workers were killed outright (SIGKILL), so a worker inside atomic_path left its '.partial' file."""
+    from motifnet import _parallel
+    from motifnet._parallel import _run_item, process_pool
+    from motifnet._signals import run_at_once_cleanups
+
+    monkeypatch.setattr(_parallel, "WORKER_UNWIND_SECONDS", 5.0)  # room for a loaded machine: the whole wait
+    # The worker unwinds (its SystemExit comes back as the task's result); killed before, the pool is broken.
+    with pytest.raises((SystemExit, WorkerDied)):
+        with process_pool(2) as pool:
+            writing = pool.submit(_run_item, write_slowly, (str(tmp_path), 1))
+            pids = list(pool._processes)
+            deadline = time.monotonic() + 300  # a wait, not a timing: the worker is inside its write
+            while not list(tmp_path.glob(".file_1.*")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert list(tmp_path.glob(".file_1.*")), "the worker never started writing"
+            run_at_once_cleanups()  # what the second signal's handler does before os._exit
+            deadline = time.monotonic() + 60
+            while not all(map(_ended, pids)) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            writing.result()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_worker_dying_of_the_signal_that_stops_the_work_is_a_stop(tmp_path):

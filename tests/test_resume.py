@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from helpers import TINY_PARAMS, gata_records, make_genome, two_classes, write_fasta
 
-from motifnet.data.dataset import load_dataset
+from motifnet.data.dataset import load_dataset, records_sha256
 from motifnet.data.options import DataOptions
 from motifnet.errors import ParamError
 from motifnet.run import _epochs, training
@@ -307,6 +307,35 @@ def test_resume_refuses_bed_peaks_whose_genome_changed_under_its_name(tmp_path):
     del meta["records_sha256"]  # as a run of an older motifnet: not compared
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     assert training.train(load_dataset(data), config(run_dir, inputs, resume=True)) == metrics
+
+
+def test_overlapping_windows_dropped_by_the_split_keep_their_features_and_do_not_pass_for_a_changed_genome(
+        tmp_path):
+    """The checksum was of the records left after the split dropped val/test windows overlapping training ones, which
+    depends on the seed: resuming with another seed also said the genome had changed. And the features of such a run
+    were lost without a word (data.features null)."""
+    made = make_genome(tmp_path)
+    peaks = made["bed"].read_text().splitlines()
+    shifted = lambda lines, by: [f"{c}\t{int(a) + by}\t{int(b) + by}\t{rest}" for c, a, b, rest in  # noqa: E731
+                                 (line.split("\t", 3) for line in lines)]
+    (tmp_path / "a.bed").write_text("\n".join(peaks + shifted(peaks, 5)) + "\n")  # each window overlaps another
+    (tmp_path / "b.bed").write_text("\n".join(shifted(peaks, 150)) + "\n")
+    for name, count in (("a", 2 * len(peaks)), ("b", len(peaks))):
+        (tmp_path / f"{name}.tsv").write_text("".join(f"{'xy'[i % 2]}\n" for i in range(count)))
+    data = DataOptions(fasta=(str(tmp_path / "a.bed"), str(tmp_path / "b.bed")), genome=str(made["genome"]),
+                       length=40, feature_files=(str(tmp_path / "a.tsv"), str(tmp_path / "b.tsv")),
+                       categorical_features=True)
+    run_dir = tmp_path / "run"
+    training.train(load_dataset(data), config(run_dir, data.input_files()))
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert meta["split"]["dropped_overlapping"] > 0
+    assert meta["data"]["features"]["categories"] == [["x", "y"]]
+    read = load_dataset(data)
+    assert meta["records_sha256"] == records_sha256(read.codes, read.labels, read.ids, read.structure, read.targets,
+                                                    read.tracks)
+    with pytest.raises(ParamError) as error:
+        training.train(load_dataset(data), config(run_dir, data.input_files(), resume=True, seed=8))
+    assert "seed: 7 -> 8" in str(error.value) and "genome" not in str(error.value)
 
 
 def test_resume_refuses_epochs_without_a_checkpoint_instead_of_replacing_them(fasta, tmp_path, monkeypatch):

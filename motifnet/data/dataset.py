@@ -99,6 +99,8 @@ class Dataset:
     targets: np.ndarray | None = None
     target_names: list = field(default_factory=list)
     origin: dict | None = None
+    #: Each record's row in the data set as loaded (None: these rows are those), for :meth:`where`.
+    positions: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -151,7 +153,7 @@ class Dataset:
 
     def where(self, row: int) -> str:
         """File, record number and id of record ``row``, for messages."""
-        number = row
+        number = row if self.positions is None else int(self.positions[row])
         for info in self.files:
             if number < info["records"]:
                 return f"{display_name(info['path'])}, record {number + 1} ({str(self.ids[row])!r})"
@@ -162,11 +164,17 @@ class Dataset:
         """The records at ``index`` (any NumPy index), sharing the metadata."""
         def pick(array):
             return None if array is None else array[index]
+        positions = np.arange(len(self)) if self.positions is None else self.positions
+        feature_rows = None
+        if self.feature_rows is not None:  # not fitted yet (BED windows dropped before the split is final)
+            names, rows, categorical = self.feature_rows
+            feature_rows = (names, [rows[row] for row in np.arange(len(self))[index]], categorical)
         return Dataset(self.encoder, self.codes[index], self.labels[index], self.ids[index],
                        self.sources[index], self.class_names, self.multi_label, self.files,
                        pick(self.structure), pick(self.tracks), self.track_names,
-                       pick(self.features), self.feature_spec, task=self.task, targets=pick(self.targets),
-                       target_names=self.target_names, origin=self.origin)
+                       pick(self.features), self.feature_spec, feature_rows, task=self.task,
+                       targets=pick(self.targets), target_names=self.target_names, origin=self.origin,
+                       positions=positions[index])
 
     def model_inputs(self, index) -> dict:
         """Float model inputs for the records at ``index`` (a slice or index array).
@@ -328,33 +336,38 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     counts = Counter()
     for byte in np.flatnonzero(counts_by_byte):
         counts[chr(byte).upper()] += int(counts_by_byte[byte])
-    if structure_mode is None:
-        _refuse_dot_bracket(files, counts)
     detected = detect_alphabet(counts)
     log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
     _warn_stray_symbols(detected)
     return detected
 
 
-def _refuse_dot_bracket(files, counts) -> None:
+def _refuse_dot_bracket(files, alphabet: str | None) -> None:
     """Refuse nucleotide records holding dot-bracket structure lines read as sequence (no --structure-alphabet).
 
     Read as letters they would make a custom alphabet of nucleotides and brackets, and a network
-    trained on sequences of twice their length.
+    trained on sequences of twice their length. Checked before the lengths, which such records
+    make differ. With ``alphabet`` (--alphabet) any '(' outside it is refused; without, only among
+    letters that are nearly all nucleotides (a custom alphabet may hold brackets).
     """
-    sequence_letters = {char: count for char, count in counts.items() if char not in "()[]{}<>."}
-    total = sum(sequence_letters.values())
-    if "(" not in counts or not total or sum(counts[char] for char in "ACGTUN") < _NUCLEOTIDE_SHARE_FOR_WARNING * total:
+    blocks = [block for input_file in files for block in input_file.pending]
+    if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
+            np.any(block.letters == ord("(")) for block in blocks):
         return
-    for input_file in files:
-        for block in input_file.pending:
-            hits = np.flatnonzero(block.letters == ord("("))
-            if hits.size:
-                starts = np.cumsum(block.lengths) - block.lengths
-                row = int(np.searchsorted(starts, hits[0], side="right") - 1)
-                sequence = block.letters[starts[row]:starts[row] + block.lengths[row]].tobytes()
-                fix = dot_bracket_fix(sequence, "ACGTUN")
-                raise InputError(f"{block.where(row)}: {fix}, or --alphabet to read these characters as letters")
+    if alphabet is None:
+        counts = _byte_counts(files, None)
+        sequence_letters = sum(int(counts[byte]) for byte in range(256) if chr(byte) not in "()[]{}<>.")
+        nucleotides = sum(int(counts[ord(char)] + counts[ord(char.lower())]) for char in "ACGTUN")
+        if nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * sequence_letters:
+            return
+    for block in blocks:
+        hits = np.flatnonzero(block.letters == ord("("))
+        if hits.size:
+            starts = np.cumsum(block.lengths) - block.lengths
+            row = int(np.searchsorted(starts, hits[0], side="right") - 1)
+            fix = dot_bracket_fix(block.sequence(row), "ACGTUN")
+            raise InputError(f"{block.where(row)}: {fix}"
+                             + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
 
 
 def _warn_stray_symbols(detected: Alphabet) -> None:
@@ -546,6 +559,8 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
                 raise InputError(f"{input_file.where(int(empty[0]))}: {EMPTY_SEQUENCE}")
     ids, labels, class_names, targets, target_names = _labels(data, files)
     warn_duplicate_ids(ids, lambda row: _where_row(files, row))
+    if structure_mode is None:
+        _refuse_dot_bracket(files, data.alphabet)
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
     chosen = _choose_alphabet(files, data.alphabet, structure_mode)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too

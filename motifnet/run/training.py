@@ -264,6 +264,9 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         seed = previous["seed"]
     if config.epistatic_reg is not None and dataset.task != "regression":
         raise OptionValueError("--epistatic-reg needs --task regression")
+    # Of the records as read: which windows the split drops depends on the seed, which is compared on its own.
+    records_checksum = records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure, dataset.targets,
+                                      dataset.tracks)
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
     # Preset auto reads the training records only; parameters are checked before anything is written.
     preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],
@@ -274,7 +277,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
                   if dataset.task == "regression" else None)
-    meta = _run_meta(dataset, preset, params, adjacency, regression, seed, config.split, index, config.inputs)
+    meta = _run_meta(dataset, preset, params, adjacency, regression, seed, config.split, index, config.inputs,
+                     records_checksum)
     if choice is not None:
         meta["preset_choice"] = choice
     meta["split"].update(split_meta)
@@ -420,7 +424,7 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
     What a run of an older motifnet did not record (input checksums, the preset, parameters that
     did not exist) is not compared; its parameters count as their pysster values.
     """
-    differences, keep = [], []
+    differences, keep, other_records = [], [], False
     # Run of another preset: naming it restores the values it set; only the run's own --param values are hinted.
     other_preset = previous.get("preset") if previous.get("preset", meta["preset"]) != meta["preset"] else None
     by_preset = to_json(PRESETS[other_preset]) if other_preset in PRESETS else {}
@@ -437,11 +441,7 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
         if key == "inputs":
             differences.extend(_input_differences(old, new))
         elif key == "records_sha256":
-            if not differences:  # else a changed input file says why
-                genome = (meta["data"].get("origin") or {}).get("genome")
-                differences.append(f"the windows read from --genome {genome['path']} differ from the run's (the "
-                                   "genome changed since the run started)" if genome else
-                                   "the records read differ from the run's")
+            other_records = True  # said below, unless a changed input or option (a seed) says why
         elif isinstance(old, dict) and isinstance(new, dict):
             # The data's files are compared by checksum under inputs (the same file may be named otherwise).
             names = sorted(name for name in set(old) | set(new)
@@ -459,6 +459,10 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             differences.append(f"{key}: {old!r} -> {new!r}")
             if key == "preset" and old in PRESETS:  # e.g. a run begun before preset auto chose by the input
                 keep.append(f"--preset {old}")
+    if other_records and not differences:
+        genome = (meta["data"].get("origin") or {}).get("genome")
+        differences.append(f"the windows read from --genome {genome['path']} differ from the run's (the genome "
+                           "changed since the run started)" if genome else "the records read differ from the run's")
     if differences:
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
@@ -585,15 +589,14 @@ def _input_checksums(inputs, dataset: Dataset) -> list:
 
 
 def _run_meta(dataset: Dataset, preset: str, params: dict, adjacency: dict, regression, seed: int, split: tuple,
-              index: dict, inputs=()) -> dict:
-    """``motifnet.json`` as training starts."""
+              index: dict, inputs=(), records_checksum: str | None = None) -> dict:
+    """``motifnet.json`` as training starts; ``records_checksum``: :func:`records_sha256` of the records as read."""
     return {
         "motifnet_version": __version__,
         "inputs": _input_checksums(inputs, dataset),
         "data": dataset.describe(),
         # What --resume compares beyond the files: windows of a --genome, which may change under its name.
-        "records_sha256": records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure,
-                                         dataset.targets, dataset.tracks),
+        **({"records_sha256": records_checksum} if records_checksum else {}),
         "preset": preset,
         "params": to_json(params),
         **({"adjacency": {layer: matrix.to_json() for layer, matrix in adjacency.items()}} if adjacency else {}),
