@@ -27,6 +27,10 @@ def test_scan_and_marginalize_add_their_sections_to_the_report(trained_run, cli,
     html = (report / "summary.html").read_text()
     assert '<h2 id="scan">' in html and '<h2 id="marginalize">' in html
     assert "scan/enrichment.png" in html and "marginalize/effects.png" in html and "scan/hits.tsv" in html
+    # The page said "uniform background" whatever the scan used (here the input's letter frequencies).
+    frequencies = json.loads((report / "scan" / "scan.json").read_text())["background_frequencies"]
+    assert "uniform background" not in html
+    assert "background input (" + ", ".join(f"{letter} {value:.3f}" for letter, value in frequencies.items()) in html
     assert html.count('class="kernel"') == before.count('class="kernel"') + 2
     [scan] = scan_entries(report)
     _, rows = read_tsv((report / "scan" / "enrichment.tsv").read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 
 import numpy as np
@@ -188,6 +189,31 @@ def test_enrichment_table_has_fisher_odds_and_q_values():
     from motifnet.workflows.scan import enrichment_text
 
     assert enrichment_text(none).splitlines()[1].split("\t")[6] == "NA"
+
+
+def test_a_motif_that_was_not_scanned_is_not_reported_as_tested(planted, tmp_path):
+    """A motif no window can reach --threshold with is not scanned: it was listed with 0 records with a hit,
+    fisher_p 1 and q 1 ('not enriched'), and its cells counted among the q-values' tests."""
+    from scipy.stats import false_discovery_control
+
+    from motifnet.workflows.scan import scan_to_folder
+
+    folder, gata, bg, _, _ = planted
+    motif_file = tmp_path / "two.meme"
+    write_meme(motif_file, [MemeMotif("gata", "", _pwm(PLANTED), 20), MemeMotif("short", "", _pwm("GAT"), 20)],
+               "ACGT", [0.25] * 4, strands=True)
+    result = scan_to_folder(motif_file, [gata, bg], tmp_path / "out", ScanConfig(background="uniform"))
+    assert result.scanned.tolist() == [True, False]
+    header, rows = read_tsv((tmp_path / "out" / "enrichment.tsv").read_text())
+    table = {(row[0], row[1]): dict(zip(header, row)) for row in rows}
+    for name in ("gata", "bg"):
+        short = table["short", name]
+        assert [short[key] for key in ("records_with_hit", "fraction", "fisher_p", "q_value")] == ["NA"] * 4
+    fisher = [float(table["gata", name]["fisher_p"]) for name in ("gata", "bg")]
+    q_values = [float(table["gata", name]["q_value"]) for name in ("gata", "bg")]
+    assert q_values == pytest.approx(false_discovery_control(fisher), rel=1e-5)
+    rows = json.loads((tmp_path / "out" / "scan.json").read_text())["enrichment"]
+    assert [row["records_with_hit"] for row in rows if row["motif"] == "short"] == [None, None]
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -8,7 +8,8 @@ ENRICHMENT_COLUMNS = ("motif", "class", "records", "records_with_hit", "fraction
                       "log2_odds_ratio", "fisher_p", "q_value")
 
 
-def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, records_per_class: np.ndarray) -> list:
+def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, records_per_class: np.ndarray,
+                     scanned=None) -> list:
     """Per motif and class: records with a hit against the records of the other classes.
 
     The 2 x 2 table of a motif and class is (class, others) x (with a hit, without); its odds ratio
@@ -21,6 +22,10 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
     motif_names, class_names : list of str
     records_with_hit : numpy.ndarray of int, shape=(motifs, classes)
     records_per_class : numpy.ndarray of int, shape=(classes,)
+    scanned : sequence of bool or None
+        Whether each motif was scanned (:attr:`motifnet.motifs.scan.ScanResult.scanned`); a motif that was
+        not has no hits to count: its records with a hit and everything after are None, and its cells are
+        not among the q-values' tests. Default is None: every motif.
 
     Returns
     -------
@@ -43,7 +48,9 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
                    "fraction": with_hit / records if records else None,
                    "other_fraction": other_hits / other_records if other_records else None,
                    "odds_ratio": None, "log2_odds_ratio": None, "fisher_p": None, "q_value": None}
-            if other_records and records:
+            if scanned is not None and not scanned[m]:
+                row.update(records_with_hit=None, fraction=None, other_fraction=None)
+            elif other_records and records:
                 table = [[with_hit, records - with_hit], [other_hits, other_records - other_hits]]
                 result = fisher_exact(table, alternative="two-sided")
                 # undefined (NaN) when no record of either group has a hit, or every record has one

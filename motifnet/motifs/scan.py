@@ -324,6 +324,9 @@ class ScanResult:
         Letter frequencies (A, C, G, T) scores and p-values were computed against.
     genome : bool
         Whether positions are on the genome (``--genome``; :data:`GENOME_HIT_COLUMNS`).
+    scanned : numpy.ndarray of bool, shape=(motifs,) or None
+        Whether each motif was scanned: False for one that no window can reach ``--threshold`` with
+        (its records with a hit say nothing). None: every motif.
     """
 
     motifs: ScanMotifs
@@ -334,6 +337,7 @@ class ScanResult:
     tests: np.ndarray
     background: np.ndarray = field(default_factory=lambda: np.full(4, 0.25))
     genome: bool = False
+    scanned: np.ndarray | None = None
 
 
 def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> str:
@@ -510,5 +514,6 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         scratch.unlink(missing_ok=True)
     log.info("scanned %s record(s): %s hit(s) of %d motif(s)", f"{record_offset:,}", f"{int(keep.sum()):,}",
              n_motifs)
+    scanned = np.array([table.first_passing(config.threshold) is not None for table in prepared.tables])
     return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests, background,
-                      genome)
+                      genome, scanned)

@@ -94,7 +94,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     earlier = _earlier_outputs(out)
     with output_folder(out):
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
-    rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class)
+    rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
+                            result.scanned)
     write_text(out / "enrichment.tsv", enrichment_text(rows))
     image = None
     if len(result.class_names) > 1:
