@@ -157,6 +157,10 @@ def _one_motif(rows, width=None):
     (["0.25 0.25 0.25 0.25"] * 2 + ["0.1 abc 0.2 0.6"] + ["0.25 0.25 0.25 0.25"] * 3, None,
      "motif m1, row 3: 'abc' is not a number"),
     (["abc 0.25 0.25 0.25"] + ["0.25 0.25 0.25 0.25"] * 5, None, "motif m1, row 1: 'abc' is not a number"),
+    # Every value with a decimal comma: the matrix seemed to end there ('w= 2 but 0 rows of numbers follow').
+    (["0,25 0,25 0,25 0,25"] * 2, None, "motif m1, row 1: '0,25' is not a number; write decimals with a point (0.25)"),
+    (["0.25 0.25 0.25 0.25", "0,1 0.3 0.3 0.3"], None, "motif m1, row 2: '0,1' is not a number; write decimals "
+                                                        "with a point (0.1)"),
     (["0.25 0.25 0.25 0.25", "0.3 0.3 0.4"], None, "rows of different lengths"),
     (["0.2 0.2 0.2 0.2 0.2"], None, "motif m1: rows of 5 values; the alphabet ACGT needs 4"),
 ])

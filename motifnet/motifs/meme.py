@@ -229,14 +229,17 @@ def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
     rows = []
     for line_index in range(start, len(lines)):
         line = lines[line_index]
-        values = [_number(token) for token in line.split()]
-        if line.startswith(_SECTIONS) or not any(value is not None for value in values):
+        tokens = line.split()
+        values = [_number(token) for token in tokens]
+        commas = [token for token in tokens if _DECIMAL_COMMA.fullmatch(token)]
+        if line.startswith(_SECTIONS) or not any(value is not None for value in values) and not commas:
             break  # a blank line or the next section: the matrix ends here
         if None in values:
             # A row of numbers with one that is not: a typo in the row, not the end of the matrix.
-            token = line.split()[values.index(None)]
-            raise InputError(f"{where}, row {len(rows) + 1}: {token!r} is not a number; write the letter's "
-                             "probability (0 to 1) there")
+            token = commas[0] if commas else tokens[values.index(None)]
+            fix = (f"write decimals with a point ({token.replace(',', '.')})" if commas else
+                   "write the letter's probability (0 to 1) there")
+            raise InputError(f"{where}, row {len(rows) + 1}: {token!r} is not a number; {fix}")
         rows.append(values)
     if len(rows) != width:
         # Rows beyond w= are refused too: reading only the first w= would drop the rest without a word.
@@ -247,6 +250,10 @@ def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
         raise InputError(f"{where}: rows of different lengths ({', '.join(map(str, lengths))} numbers); give "
                          "WIDTH rows of one number per letter")
     return np.array(rows, dtype=np.float64)
+
+
+#: A number written with a decimal comma ('0,25'), as some locales' spreadsheets export it.
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
 
 
 def _number(token: str) -> float | None:
