@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from helpers import copy_run, read_tsv, write_fasta
 from motifnet.data.alphabets import DNA
 from motifnet.data.encoding import Encoder
 from motifnet.data.fasta import read_fasta
+from motifnet.errors import InputError
 from motifnet.interpret.marginalize import (
     MarginalizeConfig,
     OutputsAndLogits,
@@ -191,6 +193,19 @@ def test_hit_sites_are_read_on_the_records_strand(tmp_path):
     sites = read_hit_sites(hits, ["m"])
     assert [(site[:5]) for site in sites] == [("m", "r1", 2, 6, "GATC"), ("m", "r2", 0, 3, "G?T")]
     assert sites[0][5] == f"{hits}, line 2"
+
+
+def test_hits_on_the_genome_are_refused_saying_so(tmp_path):
+    """It said 'not a hits.tsv of motifnet scan (missing columns: record)' of scan's own genome hits."""
+    from motifnet.motifs.scan import GENOME_HIT_COLUMNS
+    from motifnet.workflows.marginalize import read_hit_sites
+
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("\t".join(GENOME_HIT_COLUMNS) + "\n")
+    with pytest.raises(InputError, match="^" + re.escape(
+            f"{hits}: hits on the genome (a scan of BED files with --genome); --hits ablates sites in FASTA records: "
+            "scan the FASTA files given with --fasta") + "$"):
+        read_hit_sites(hits, ["m"])
 
 
 def test_a_regression_model_gets_no_logit_column(regression_run, tmp_path, cli):

@@ -123,6 +123,9 @@ def read_hit_sites(path, motif_names) -> list:
         lines = [line.rstrip("\r\n") for line in stream]  # line by line: a NUL byte is refused naming its line
     header = lines[0].split("\t") if lines else []
     missing = [c for c in ("motif", "record", "start", "end") if c not in header]
+    if missing == ["record"] and "chrom" in header:
+        raise InputError(f"{path}: hits on the genome (a scan of BED files with --genome); --hits ablates sites in "
+                         "FASTA records: scan the FASTA files given with --fasta")
     if missing:
         raise InputError(f"{path}: not a hits.tsv of motifnet scan (missing columns: {', '.join(missing)})")
     columns = [header.index(c) for c in ("motif", "record", "start", "end")]
