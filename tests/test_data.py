@@ -251,6 +251,10 @@ def test_structure_alphabet_is_detected_from_the_sequence_line_only(tmp_path):
     (">n1\nUUUUU\n.....\n>n2\nGGCC\n(..)\n", {"alphabet": "rna"},
      "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line ('().' "
      "read as sequence); pass --structure-alphabet '().' to read its lines as sequence and structure"),
+    # A sequence-only model's commands (activations --fasta, visualize-kernels --fasta) have no --structure-alphabet.
+    (">n1\nUUUUU\n.....\n>n2\nGGCC\n(..)\n", {"alphabet": "rna", "for_model": True},
+     "{neg}, record 2 ('n2'): the record looks like a sequence line followed by a dot-bracket structure line ('().' "
+     "read as sequence); the model reads sequence only: give the sequence lines alone"),
     # With --alphabet the '.' of an unpaired structure line was called an alignment gap.
     (">n1\nUUUU\n....\n", {"alphabet": "rna"},
      "{neg}, record 1 ('n1'): sequence character '.' at position 5 is not in the rna alphabet (allowed: "

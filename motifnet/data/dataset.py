@@ -342,13 +342,13 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     return detected
 
 
-def _refuse_dot_bracket(files, alphabet: str | None) -> None:
+def _refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> None:
     """Refuse nucleotide records holding dot-bracket structure lines read as sequence (no --structure-alphabet).
 
     Read as letters they would make a custom alphabet of nucleotides and brackets, and a network
     trained on sequences of twice their length. Checked before the lengths, which such records
-    make differ. With ``alphabet`` (--alphabet) any '(' outside it is refused; without, only among
-    letters that are nearly all nucleotides (a custom alphabet may hold brackets).
+    make differ. With ``alphabet`` (--alphabet, or a model's) any '(' outside it is refused; without,
+    only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
     """
     blocks = [block for input_file in files for block in input_file.pending]
     if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
@@ -365,7 +365,7 @@ def _refuse_dot_bracket(files, alphabet: str | None) -> None:
         if hits.size:
             starts = np.cumsum(block.lengths) - block.lengths
             row = int(np.searchsorted(starts, hits[0], side="right") - 1)
-            fix = dot_bracket_fix(block.sequence(row), "ACGTUN")
+            fix = dot_bracket_fix(block.sequence(row), "ACGTUN", "the model" if for_model else "")
             raise InputError(f"{block.where(row)}: {fix}"
                              + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
 
@@ -560,7 +560,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     ids, labels, class_names, targets, target_names = _labels(data, files)
     warn_duplicate_ids(ids, lambda row: _where_row(files, row))
     if structure_mode is None:
-        _refuse_dot_bracket(files, data.alphabet)
+        _refuse_dot_bracket(files, data.alphabet, for_model)
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
     chosen = _choose_alphabet(files, data.alphabet, structure_mode)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too
