@@ -144,8 +144,12 @@ def test_bh_q_values_are_scipys_and_scaled_by_the_tests():
     assert np.allclose(bh_q_values(p, 400), np.minimum(false_discovery_control(p) * 100, 1))
 
 
-def test_windows_holding_an_ambiguity_code_or_past_a_records_end_are_no_tests():
+@pytest.mark.parametrize("block_positions", [1 << 24, 8])  # all rows at once, or one row at a time
+def test_windows_holding_an_ambiguity_code_or_past_a_records_end_are_no_tests(monkeypatch, block_positions):
+    from motifnet.motifs import scan
     from motifnet.motifs._scan_records import letter_indices
+
+    monkeypatch.setattr(scan, "_COUNT_BLOCK_POSITIONS", block_positions)
 
     indices = np.full((2, 8), -1, dtype=np.int8)  # as chunks hold records: -1 past each one's end
     indices[0] = letter_indices(b"ACGTNACG", "r1")

@@ -242,6 +242,10 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
     return {name: values[keep][order] for name, values in hits.items()}
 
 
+#: Positions of the letter indices looked at at once when counting windows (memory stays a few times this in bytes).
+_COUNT_BLOCK_POSITIONS = 1 << 24
+
+
 def window_counts(pwms, indices: np.ndarray) -> np.ndarray:
     """Tests made per motif on records of letter ``indices``: the windows scored, on both strands.
 
@@ -258,13 +262,19 @@ def window_counts(pwms, indices: np.ndarray) -> np.ndarray:
     -------
     numpy.ndarray of int64, shape=(len(pwms),)
     """
-    # known[:, j] = letters 0-3 among the first j positions; a window is scored where all its positions are.
-    known = np.zeros((len(indices), indices.shape[1] + 1), dtype=np.int32)
-    np.cumsum(indices >= 0, axis=1, out=known[:, 1:])
+    # A run of r letters 0-3 holds r - w + 1 windows of width w (none when r < w).
+    runs = []
+    rows = max(1, _COUNT_BLOCK_POSITIONS // max(indices.shape[1], 1))
+    for first in range(0, len(indices), rows):
+        known = np.pad(indices[first:first + rows] >= 0, ((0, 0), (1, 1))).view(np.int8)
+        edges = np.diff(known, axis=1).ravel()  # +1 where a run starts, -1 after it ends; no run crosses rows
+        runs.append(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1))
+    runs = np.sort(np.concatenate(runs)) if runs else np.zeros(0, dtype=np.int64)
+    after = np.concatenate([[0], np.cumsum(runs[::-1])])[::-1]  # after[i]: the sum of runs[i:]
     counts = {}
     for width in {len(pwm) for pwm in pwms}:
-        counts[width] = (2 * int(np.count_nonzero(known[:, width:] - known[:, :-width] == width))
-                         if width <= indices.shape[1] else 0)
+        longer = int(np.searchsorted(runs, width))  # runs[longer:] are at least width long
+        counts[width] = 2 * int(after[longer] - (len(runs) - longer) * (width - 1))
     return np.array([counts[len(pwm)] for pwm in pwms], dtype=np.int64)
 
 
