@@ -94,6 +94,81 @@ def test_files_meme_tools_accept_read_back_the_same_matrices(tmp_path, name, wri
         np.testing.assert_allclose(parsed.pwm, original.pwm, atol=5e-7)
 
 
+_STARS = "*" * 80
+_DASHES = "-" * 80
+# The layout of MEME 5's text output (meme.txt), abridged: a banner before the version line, the training set, and
+# per motif a header line, a log-odds matrix and then the letter-probability matrix.
+MEME_TXT = f"""{_STARS}
+MEME - Motif discovery tool
+{_STARS}
+MEME version 5.5.4 (Release date: Fri Jun 16 12:19:08 2023 -0700)
+
+For further information on how to interpret these results please access https://meme-suite.org/meme.
+
+{_STARS}
+TRAINING SET
+{_STARS}
+PRIMARY SEQUENCES= peaks.fa
+ALPHABET= ACGT
+Sequence name            Weight Length  Sequence name            Weight Length
+-------------            ------ ------  -------------            ------ ------
+peak1                    1.0000    100  peak2                    1.0000    100
+{_STARS}
+
+{_STARS}
+MOTIF GATAAG MEME-1\twidth =   3  sites =  13  llr = 142  E-value = 1.1e-018
+{_STARS}
+{_DASHES}
+\tMotif GATAAG MEME-1 sites sorted by position p-value
+{_DASHES}
+Sequence name             Start   P-value                Site
+peak1                        12  1.30e-05 ACGTACGTAC GATAAG ACGTACGTAC
+{_DASHES}
+\tMotif GATAAG MEME-1 position-specific scoring matrix
+{_DASHES}
+log-odds matrix: alength= 4 w= 3 n= 1234 bayes= 5.2 E= 1.1e-018
+ -123    -45    210   -300
+  210   -300    -45   -123
+ -300    -45   -123    210
+{_DASHES}
+\tMotif GATAAG MEME-1 position-specific probability matrix
+{_DASHES}
+letter-probability matrix: alength= 4 w= 3 nsites= 13 E= 1.1e-018
+  0.000000  0.076923  0.923077  0.000000
+  0.923077  0.000000  0.076923  0.000000
+  0.000000  0.000000  0.076923  0.923077
+{_DASHES}
+
+Time  0.05 secs.
+
+{_STARS}
+MOTIF CCAAT MEME-2\twidth =   2  sites =   5  llr = 40  E-value = 2.3e-002
+{_STARS}
+\tMotif CCAAT MEME-2 position-specific probability matrix
+{_DASHES}
+letter-probability matrix: alength= 4 w= 2 nsites= 5 E= 2.3e-002
+  0.000000  1.000000  0.000000  0.000000
+  0.200000  0.800000  0.000000  0.000000
+{_DASHES}
+"""
+
+
+def test_memes_text_output_is_read_as_tomtom_and_fimo_read_it(tmp_path):
+    """meme.txt was refused: "first line must be 'MEME version ...'"."""
+    path = tmp_path / "meme.txt"
+    path.write_text(MEME_TXT)
+    letters, motifs = read_meme(path)
+    assert letters == "ACGT"
+    assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("GATAAG", "MEME-1", 13),
+                                                                            ("CCAAT", "MEME-2", 5)]
+    np.testing.assert_allclose(motifs[0].pwm, [[0, 0.076923, 0.923077, 0], [0.923077, 0, 0.076923, 0],
+                                               [0, 0, 0.076923, 0.923077]], atol=1e-6)
+    np.testing.assert_allclose(motifs[1].pwm, [[0, 1, 0, 0], [0.2, 0.8, 0, 0]])
+    path.write_text(MEME_TXT.replace("MEME version 5.5.4", "STREME version 5.5.4"))
+    with pytest.raises(InputError, match="not a MEME motif file"):
+        read_meme(path)
+
+
 @pytest.mark.parametrize("text, message", [
     # The last motif has no matrix: "list index out of range" leaked.
     ("MOTIF m1\nletter-probability matrix: alength= 4 w= 1\n0.25 0.25 0.25 0.25\n\nMOTIF m2 alt\n\n",

@@ -104,7 +104,7 @@ def write_meme(path, motifs, letters: str, background, alphabet_name: str = "mot
 
 
 def read_meme(path) -> tuple:
-    """Read a MEME minimal-format file, plain or gzip-compressed.
+    """Read a MEME minimal-format file, or MEME's text output (``meme.txt``), plain or gzip-compressed.
 
     Returns
     -------
@@ -121,7 +121,11 @@ def read_meme(path) -> tuple:
     """
     lines = _text_lines(path)
     path = display_name(path)  # as messages name it: '-' is standard input
-    if not lines or not lines[0].startswith("MEME version"):
+    # MEME's own text output (meme.txt) opens with a banner before its version line, as TOMTOM and FIMO accept.
+    banner = 0
+    while banner < len(lines) and (lines[banner].startswith("*") or lines[banner].startswith("MEME - ")):
+        banner += 1
+    if banner == len(lines) or not lines[banner].startswith("MEME version"):
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
     letters = None
     motifs = []
@@ -148,7 +152,8 @@ def read_meme(path) -> tuple:
             words = line.split()
             if len(words) < 2:
                 raise InputError(f"{path}: motif {len(motifs) + 1} has no name; write 'MOTIF NAME' on its line")
-            name, alt = words[1], " ".join(words[2:])
+            # meme.txt: 'MOTIF GCGCGCGC MEME-1 width = 8 sites = 13 llr = 142 E-value = 1.1e-018'
+            name, alt = words[1], re.sub(r"\s*\bwidth\s*=.*$", "", " ".join(words[2:]))
             index += 1
             # The matrix belongs to this motif only if it comes before the next one (or the end of the file).
             while index < len(lines) and not lines[index].startswith(("letter-probability", "MOTIF")):
