@@ -48,7 +48,7 @@ def process_pool(jobs: int):
     try:
         # A second signal ends this process at once: its workers, left blocked writing results nobody reads
         # (and ignoring SIGINT), would otherwise live on as orphans.
-        with cleanup_if_ended(functools.partial(_kill_workers, executor)):
+        with cleanup_if_ended(lambda: _kill_workers(list(getattr(executor, "_processes", None) or {}))):
             yield executor
     except BrokenProcessPool as error:
         # Ctrl-C reaches the whole process group: a worker still starting (before _worker_signals) dies of it.
@@ -60,15 +60,17 @@ def process_pool(jobs: int):
         # ends only a worker inside a task; an idle one ends when the executor's own shutdown sends it
         # the end-of-work message (see _worker_signals).
         processes = list((getattr(executor, "_processes", None) or {}).values())
-        executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        deadline = time.monotonic() + WORKER_EXIT_SECONDS
-        for process in processes:  # each removes the file it was writing (see _worker_signals) before it ends
-            process.join(timeout=max(0.0, deadline - time.monotonic()))
-        for process in processes:
-            if process.is_alive():  # stuck in a long C call: Python's handler would run only after it
-                process.kill()
+        # A second signal while the workers are given time to end ends them at once.
+        with cleanup_if_ended(functools.partial(_kill_workers, [process.pid for process in processes])):
+            executor.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            deadline = time.monotonic() + WORKER_EXIT_SECONDS
+            for process in processes:  # each removes the file it was writing (see _worker_signals) before it ends
+                process.join(timeout=max(0.0, deadline - time.monotonic()))
+            for process in processes:
+                if process.is_alive():  # stuck in a long C call: Python's handler would run only after it
+                    process.kill()
         raise
     else:
         executor.shutdown(wait=True)
@@ -78,14 +80,13 @@ def process_pool(jobs: int):
 WORKER_UNWIND_SECONDS = 1.0
 
 
-def _kill_workers(executor: ProcessPoolExecutor) -> None:
-    """End every worker process of ``executor`` (what a second signal does before this process ends).
+def _kill_workers(pids: list) -> None:
+    """End the worker processes ``pids`` (what a second signal does before this process ends).
 
     SIGTERM first, so that a worker inside a task unwinds and removes the file it was writing
     (:func:`_worker_signals`); then, after at most :data:`WORKER_UNWIND_SECONDS`, SIGKILL for the
     rest (idle workers, or workers blocked sending a result that nobody will read).
     """
-    pids = list(getattr(executor, "_processes", None) or {})
     for pid in pids:
         _send(pid, signal.SIGTERM)
     deadline = time.monotonic() + WORKER_UNWIND_SECONDS

@@ -60,7 +60,10 @@ def check_stop() -> None:
 
 def _handle(signum, frame) -> None:
     if _stop.is_set():
-        # The second signal: the user (or the batch system) wants the process gone now.
+        # The second signal: the user (or the batch system) wants the process gone now. A third one during the
+        # clean-ups (ending workers takes up to a second) would run this again and end before them.
+        for other in SIGNALS:
+            signal.signal(other, signal.SIG_IGN)
         os.write(2, f"motifnet: {signal.Signals(signum).name} again; stopping at once\n".encode())
         run_at_once_cleanups()
         os._exit(128 + signum)

@@ -42,3 +42,17 @@ def test_scan_and_marginalize_add_their_sections_to_the_report(trained_run, cli,
     assert cli("visualize-kernels", run_dir, "-o", report, "--no-match", "--quiet").exit_code == 0
     html = (report / "summary.html").read_text()
     assert '<h2 id="scan">' in html and '<h2 id="marginalize">' in html
+
+
+def test_a_scan_summary_of_an_older_motifnet_without_its_background_is_shown(tmp_path):
+    """scan.json of an earlier motifnet has no background: rendering the page failed (UndefinedError) for every
+    section, as the template read entry.background."""
+    from motifnet.report._templates import environment
+
+    (tmp_path / "scan.json").write_text(json.dumps({
+        "motif_file": "m.meme", "classes": ["a", "b"], "records": 10, "hits": 2, "threshold": 1e-4,
+        "q_threshold": None, "image": None,
+        "enrichment": [{"motif": "m", "class": "a", "records_with_hit": 2, "fraction": 0.4, "log2_odds_ratio": 1.5,
+                        "q_value": 0.2}]}))
+    html = environment().get_template("scan_section.html").render(scans=scan_entries(tmp_path))
+    assert "<h3>m.meme</h3>" in html and "background" not in html.split("<h3>")[1].split("</div>")[0]

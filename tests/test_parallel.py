@@ -100,6 +100,68 @@ def test_a_second_signal_leaves_no_half_written_file_of_a_worker(tmp_path, monke
     assert list(tmp_path.iterdir()) == []
 
 
+def sleep_ignoring_sigterm(seconds):
+    """A task stuck where SIGTERM does not reach Python (a long C call), as far as the parent can tell."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(seconds)
+
+
+def test_a_second_signal_while_the_workers_are_given_time_to_end_ends_them(monkeypatch):
+    """After the first stop the pool gives its workers up to 10 s to end; a second signal then ended the parent
+    alone, as the pool's clean-up was no longer registered (and the executor no longer listed its workers)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from motifnet._parallel import _run_item, process_pool
+    from motifnet._signals import run_at_once_cleanups
+
+    ended = []
+    shutdown = ProcessPoolExecutor.shutdown
+
+    def signalled_again(executor, *args, **kwargs):  # the second signal, as the workers are being ended
+        shutdown(executor, *args, **kwargs)
+        run_at_once_cleanups()
+        deadline = time.monotonic() + 60  # a wait for the kill, not a timing: the worker sleeps 600 s
+        while not all(map(_ended, pids)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ended.append(all(map(_ended, pids)))
+
+    with pytest.raises(KeyboardInterrupt):
+        with process_pool(1) as pool:
+            pool.submit(_run_item, sleep_ignoring_sigterm, 600)
+            pids = list(pool._processes)
+            time.sleep(0.5)  # not a timing: the task may or may not have started; both must end
+            monkeypatch.setattr(ProcessPoolExecutor, "shutdown", signalled_again)
+            raise KeyboardInterrupt
+    assert ended == [True]
+
+
+def test_a_third_signal_during_the_clean_ups_is_ignored(tmp_path):
+    """The clean-ups of a second signal take up to a second (workers are given time to remove their files); a
+    third signal then ran the handler again, which ended the process before them."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "cleaned"
+    code = f"""
+import os, signal, time
+from motifnet._signals import cleanup_if_ended, stop_on_signals
+
+def slow_cleanup():
+    os.kill(os.getpid(), signal.SIGTERM)  # the third signal, while this clean-up runs
+    time.sleep(0.2)
+    open({str(marker)!r}, "w").close()
+
+with stop_on_signals(), cleanup_if_ended(slow_cleanup):
+    os.kill(os.getpid(), signal.SIGTERM)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(60)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 128 + 15 and marker.exists(), done.stderr
+
+
 def test_a_worker_dying_of_the_signal_that_stops_the_work_is_a_stop(tmp_path):
     # Ctrl-C reaches every process of the group; a worker still starting dies of it. That is the stop the user
     # asked for, not a worker lost to the out-of-memory killer (the message blamed memory before).
