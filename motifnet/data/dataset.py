@@ -20,7 +20,15 @@ from .._validate import check_column_names, repeated_file
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
 from .encoding import Encoder, dot_bracket_fix
-from .fasta import EMPTY_SEQUENCE, FastaBlock, FastaRecord, display_name, iter_fasta_blocks, read_fasta
+from .fasta import (
+    EMPTY_SEQUENCE,
+    FastaBlock,
+    FastaRecord,
+    display_name,
+    iter_fasta_blocks,
+    read_fasta,
+    record_at,
+)
 from .features import (
     FeatureSpec,
     check_tracks,
@@ -363,8 +371,7 @@ def _refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) ->
     for block in blocks:
         hits = np.flatnonzero(block.letters == ord("("))
         if hits.size:
-            starts = np.cumsum(block.lengths) - block.lengths
-            row = int(np.searchsorted(starts, hits[0], side="right") - 1)
+            row = record_at(block.lengths, int(hits[0]))
             fix = dot_bracket_fix(block.sequence(row), "ACGTUN", "the model" if for_model else "")
             raise InputError(f"{block.where(row)}: {fix}"
                              + (", or --alphabet to read these characters as letters" if alphabet is None else ""))

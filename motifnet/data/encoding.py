@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import Alphabet
-from .fasta import EMPTY_SEQUENCE
+from .fasta import EMPTY_SEQUENCE, record_at, record_letters
 from .options import MAX_LENGTH
 
 STRUCTURE_MODES = (None, "letters", "pwm")
@@ -350,15 +350,13 @@ class Encoder:
             wrong = np.flatnonzero(lengths != self.length)
             if wrong.size:
                 row = int(wrong[0])
-                start = int(lengths[:row].sum())
-                self.check_length(_Where(where(row)), int(lengths[row]), letters[start:start + lengths[row]].tobytes())
+                self.check_length(_Where(where(row)), int(lengths[row]), record_letters(letters, lengths, row))
         flat = self.byte_codes[letters]
         bad = np.flatnonzero(flat == self._invalid)
         if bad.size:
-            offsets = np.cumsum(lengths) - lengths
-            row = int(np.searchsorted(offsets, bad[0], side="right") - 1)
-            sequence = letters[offsets[row]:offsets[row] + lengths[row]].tobytes()
-            self._codes(sequence, self.seq_lookup, self.alphabet, _Where(where(row)), "sequence")
+            row = record_at(lengths, int(bad[0]))
+            self._codes(record_letters(letters, lengths, row), self.seq_lookup, self.alphabet, _Where(where(row)),
+                        "sequence")
         if not self.resize:
             return flat.reshape(n, self.length).astype(self.code_dtype, copy=False)
         codes = np.zeros((n, self.length), dtype=self.code_dtype)

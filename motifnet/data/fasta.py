@@ -206,8 +206,18 @@ class FastaBlock:
 
     def sequence(self, index: int) -> bytes:
         """Record ``index``'s sequence."""
-        start = int(self.lengths[:index].sum())
-        return self.letters[start:start + int(self.lengths[index])].tobytes()
+        return record_letters(self.letters, self.lengths, index)
+
+
+def record_letters(letters: np.ndarray, lengths: np.ndarray, index: int) -> bytes:
+    """Record ``index``'s letters, of records held one after the other (as :class:`FastaBlock` holds them)."""
+    start = int(lengths[:index].sum())
+    return letters[start:start + int(lengths[index])].tobytes()
+
+
+def record_at(lengths: np.ndarray, offset: int) -> int:
+    """The record holding letter ``offset`` of records of ``lengths`` held one after the other."""
+    return int(np.searchsorted(np.cumsum(lengths), offset, side="right"))
 
 
 def record_id(header: str, number: int) -> str:
