@@ -271,7 +271,7 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
 
 @pytest.mark.parametrize("extra, message", [
     (["--motifs", "missing.meme"], "missing.meme: no such motif file"),
-    (["--motifs", "{fasta}"], "not a MEME motif file"),
+    (["--motifs", "{fasta}"], "up.fa: a FASTA file (a '>' header followed by sequence letters), not a motif file"),
     (["--motifs", "{motifs}", "--hits", "{hits}"], "--hits needs --fasta"),
     (["--motifs", "{motifs}", "--position", "39"], "m.meme: motif 'ttgaca' (6 positions from position 39) does "
                                                    "not fit in the model's 40 positions; choose a smaller --position"),

@@ -135,10 +135,11 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
     assert db_from_stdin.exit_code == 0 and db_from_stdin.stdout == result.stdout, db_from_stdin.stderr
     empty = cli("compare", "-", "--db", path, input="MEME version 4\n\nALPHABET= ACGT\n")
     assert empty.exit_code == 1 and empty.stderr.strip() == (
-        "Error: query file standard input: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
+        "Error: query file standard input: no motifs (a MEME file holds 'MOTIF' entries with letter-probability "
+        "matrices)")
     both = cli("compare", "-", "--db", "-", input=query.read_text())
     assert both.exit_code == 2 and both.stderr.strip().splitlines()[-1] == (
-        "Error: QUERY.meme and --db cannot both be - (standard input): give one of them as a file "
+        "Error: QUERY and --db cannot both be - (standard input): give one of them as a file "
         "(see 'main compare --help')")
 
 
@@ -161,7 +162,9 @@ def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
 
 @pytest.mark.parametrize("args,fragment", [
     (["{tmp}/none.meme"], "query file {tmp}/none.meme: no such file"),
-    (["{tmp}/bad.meme"], "not a MEME motif file"),
+    (["{tmp}/bad.meme"], "bad.meme: not a motif file in MEME, JASPAR, TRANSFAC or HOMER format (its first line is "
+                        "'hello'); a MEME file opens with 'MEME version', a JASPAR or HOMER file with '>', a TRANSFAC "
+                        "file with 'AC', 'ID' or 'VV'"),
     (["{tmp}/rna.meme"], "has the alphabet ACGU, the motif database JASPAR"),
     (["{tmp}/q.meme", "--top", "0"], "--top expects a number of matches >= 1, received: 0"),  # exit status 2
     (["{tmp}/q.meme", "--collection", "NOPE"], "--collection NOPE: no such JASPAR collection"),
@@ -170,18 +173,18 @@ def test_compare_reads_a_custom_alphabet_listed_in_another_order(cli, tmp_path):
     (["{tmp}/q.meme", "--db", "{tmp}/q.meme", "--tax-group", "plants"], "applies to JASPAR only"),
     (["{tmp}/ragged.meme"], "motif m: rows of different lengths (4, 2 numbers)"),
     # Repeated query names were accepted: their rows of matches could not be told apart.
-    (["{tmp}/twice.meme"], "query file {tmp}/twice.meme: motifs 1 and 3 are both named 'k'; give each MOTIF a "
+    (["{tmp}/twice.meme"], "query file {tmp}/twice.meme: motifs 1 and 3 are both named 'k'; give each motif a "
                            "name of its own"),
     # A report folder instead of its MEME file was "no such file".
-    (["{tmp}/report"], "query file {tmp}/report: a folder, not a MEME motif file; give "
+    (["{tmp}/report"], "query file {tmp}/report: a folder, not a motif file; give "
                        "{tmp}/report/motifs_distinct.meme or {tmp}/report/motifs.meme"),
-    (["{tmp}"], "query file {tmp}: a folder, not a MEME motif file; give a MEME minimal-format motif file"),
-    (["{tmp}/q.meme", "--db", "{tmp}/report"], "motif database {tmp}/report: a folder, not a MEME motif file; give "
+    (["{tmp}"], "query file {tmp}: a folder, not a motif file; give a motif file (MEME, JASPAR, TRANSFAC or HOMER)"),
+    (["{tmp}/q.meme", "--db", "{tmp}/report"], "motif database {tmp}/report: a folder, not a motif file; give "
                                                "{tmp}/report/motifs_distinct.meme or {tmp}/report/motifs.meme"),
     (["{tmp}/nomatrix.meme"], "nomatrix.meme: motif m2 has no letter-probability matrix"),
     # Repeated target names were accepted: matches.tsv names the target only by its name.
     (["{tmp}/q.meme", "--db", "{tmp}/twice.meme"], "motif database {tmp}/twice.meme: motifs 1 and 3 are both named "
-                                                   "'k'; give each MOTIF a name of its own"),
+                                                   "'k'; give each motif a name of its own"),
 ])
 def test_bad_input_to_compare(cli, tmp_path, args, fragment):
     rng = np.random.default_rng(0)

@@ -199,7 +199,7 @@ def test_files_that_cannot_be_read_as_meme_text_are_refused_naming_them(tmp_path
         read_meme(tmp_path / "cut.meme.gz")
     with pytest.raises(InputError, match="none.meme: no such file"):
         read_meme(tmp_path / "none.meme")
-    with pytest.raises(InputError, match=f"{tmp_path}: a folder, not a MEME motif file"):
+    with pytest.raises(InputError, match=f"{tmp_path}: a folder, not a motif file"):
         read_meme(tmp_path)
 
 

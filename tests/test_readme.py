@@ -32,7 +32,7 @@ SECTIONS = {
     "predict": ("`motifnet predict RUN_DIR FASTA... [-o FILE]`",),
     "fold": ("`motifnet fold FASTA -o OUT.fa`",),
     "visualize-kernels": ("`motifnet visualize-kernels RUN_DIR -o OUT_DIR [--kernels 0,3,7]`",),
-    "compare": ("`motifnet compare QUERY.meme [--db jaspar|FILE.meme] [-o FILE]`",),
+    "compare": ("`motifnet compare QUERY [--db jaspar|FILE] [-o FILE]`",),
     "activations": ("`motifnet activations RUN_DIR -o FILE`",),
     "cluster": ("`motifnet cluster RUN_DIR -o FILE.png [--classes 0,3]`",),
     "optimize-inputs": ("`motifnet optimize-inputs RUN_DIR --layer NAME -o FILE.png [--nodes 0,1]`",),

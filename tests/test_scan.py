@@ -222,9 +222,10 @@ def test_a_motif_that_was_not_scanned_is_not_reported_as_tested(planted, tmp_pat
 
 @pytest.mark.parametrize("arguments, message", [
     (["missing.meme", "{gata}"], "missing.meme: no such motif file"),
-    (["{gata}", "{gata}"], "not a MEME motif file"),
+    (["{gata}", "{gata}"], "gata.fa: a FASTA file (a '>' header followed by sequence letters), not a motif file in "
+                          "MEME, JASPAR, TRANSFAC or HOMER format"),
     (["{protein_meme}", "{gata}"], "scan needs DNA or RNA motifs"),
-    (["{twice_meme}", "{gata}"], "twice.meme: motifs 1 and 2 are both named 'm'; give each MOTIF a name of its own"),
+    (["{twice_meme}", "{gata}"], "twice.meme: motifs 1 and 2 are both named 'm'; give each motif a name of its own"),
     (["{motifs}", "{protein}"], "is not DNA or RNA"),
     (["{motifs}", "missing.fa"], "missing.fa"),
     (["{motifs}", "{gata}", "--threshold", "2"], "--threshold is a p-value"),

@@ -131,7 +131,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 @click.argument("run_dir")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
 @click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
-@click.option("--motif-db", metavar="jaspar|FILE.meme",
+@click.option("--motif-db", metavar="jaspar|FILE",
               help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
                    "none otherwise]")
 @click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")

@@ -1,4 +1,4 @@
-"""Motif commands: ``motifnet compare`` (a MEME file matched with known motifs) and ``motifnet motifs``
+"""Motif commands: ``motifnet compare`` (a motif file matched with known motifs) and ``motifnet motifs``
 (TF-MoDISco patterns from attributions)."""
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ log = logging.getLogger("motifnet")
 
 
 @click.command()
-@click.argument("query", metavar="QUERY.meme")
-@click.option("--db", "database", default="jaspar", show_default=True, metavar="jaspar|FILE.meme",
-              help="Target motifs: JASPAR (bundled with pyjaspar, latest versions) or a MEME file (- for standard "
+@click.argument("query", metavar="QUERY")
+@click.option("--db", "database", default="jaspar", show_default=True, metavar="jaspar|FILE",
+              help="Target motifs: JASPAR (bundled with pyjaspar, latest versions) or a motif file (- for standard "
                    "input).")
 @click.option("--collection", default="CORE", show_default=True, help="JASPAR collection.")
 @click.option("--tax-group", metavar="GROUP[,GROUP]",
@@ -42,18 +42,20 @@ log = logging.getLogger("motifnet")
               help="TSV file to write; - for standard output. [default: standard output]")
 @logging_options(tensorflow=False)
 def compare(query, database, collection, tax_group, top, output):
-    """Match the motifs of a MEME file (- for standard input) with known motifs (TOMTOM).
+    """Match the motifs of a motif file (- for standard input) with known motifs (TOMTOM).
 
-    Writes MEME's tomtom.tsv columns (Query_ID, Target_ID, Optimal_offset, p-value,
-    E-value, q-value, Overlap, Query_consensus, Target_consensus, Orientation) and
-    Target_name: the best matches of each query, smallest p-value first.
+    QUERY and a --db FILE are motif files in MEME, JASPAR, TRANSFAC or HOMER format
+    (told apart by their text; JASPAR and TRANSFAC counts over A C G T or U). Writes
+    MEME's tomtom.tsv columns (Query_ID, Target_ID, Optimal_offset, p-value, E-value,
+    q-value, Overlap, Query_consensus, Target_consensus, Orientation) and Target_name:
+    the best matches of each query, smallest p-value first.
     """
     from .._io import write_text
     from ..motifs.matching import compare_file
 
     refuse_input_as_output(output, [query, database], file_output=True)
     if query == "-" and database == "-":
-        raise click.UsageError("QUERY.meme and --db cannot both be - (standard input): give one of them as a file")
+        raise click.UsageError("QUERY and --db cannot both be - (standard input): give one of them as a file")
     text = compare_file(query, database, collection, parse_tax_groups(tax_group), top)
     if output:
         write_text(output, text)
@@ -116,7 +118,7 @@ DNA and RNA sequence models only."""
 @click.option("--trim-fraction", type=float, default=_MODISCO.trim_fraction, show_default=True,
               help="Exported matrices keep the columns from the first to the last whose contribution reaches "
                    "this fraction of the largest.")
-@click.option("--motif-db", metavar="jaspar|FILE.meme",
+@click.option("--motif-db", metavar="jaspar|FILE",
               help="Known motifs to match the patterns with (TOMTOM). [default: JASPAR CORE for DNA models, "
                    "none otherwise]")
 @click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")

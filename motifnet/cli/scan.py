@@ -64,13 +64,13 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @logging_options(tensorflow=False)
 def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
                  genome, length):
-    """Find the sites of MEME motifs in FASTA files (FIMO through memelite) and their enrichment per class.
+    """Find the sites of motifs in FASTA files (FIMO through memelite) and their enrichment per class.
 
-    MOTIFS is a MEME file (motifs_distinct.meme of visualize-kernels, patterns.meme of
-    motifs, a JASPAR or MEME-suite export) or a report folder (its motifs_distinct.meme,
-    else patterns.meme). Each FASTA file is one class, named after the file; so is each BED
-    file, read as windows of --genome. DNA and RNA motifs and sequences, both strands; U
-    reads as T.
+    MOTIFS is a motif file in MEME, JASPAR, TRANSFAC or HOMER format (motifs_distinct.meme
+    of visualize-kernels, patterns.meme of motifs, a JASPAR download, a HOMER library)
+    or a report folder (its motifs_distinct.meme, else patterns.meme). Each FASTA file is
+    one class, named after the file; so is each BED file, read as windows of --genome. DNA
+    and RNA motifs and sequences, both strands; U reads as T.
     """
     from ..data.genome import check_genome_options, is_bed_path
     from ..motifs.scan import ScanConfig, motif_file
@@ -116,7 +116,8 @@ does not write again are removed once the new files are written."""
 @click.command("marginalize", epilog=_MARGINALIZE_EPILOG)
 @click.argument("run_dir")
 @click.option("--motifs", "motif_path", required=True, metavar="MOTIFS",
-              help="A MEME file, or a report folder (its motifs_distinct.meme, else patterns.meme).")
+              help="A motif file (MEME, JASPAR, TRANSFAC or HOMER), or a report folder (its "
+                   "motifs_distinct.meme, else patterns.meme).")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for the tables and figures.")
 @click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
               help="Background sequences: dinucleotide-shuffled records of the run's data.")

@@ -14,8 +14,9 @@ import math
 
 import numpy as np
 
+from ..data.fasta import display_name
 from ..errors import InputError
-from .meme import MemeMotif
+from .meme import MemeMotif, text_lines
 
 #: Fraction of the best achievable log-odds score written as the detection threshold.
 THRESHOLD_FRACTION = 0.6
@@ -51,7 +52,7 @@ def format_homer(motifs, letters: str) -> str:
 
 
 def read_homer(path, letters: int = 4) -> list:
-    """Motifs of a HOMER ``.motif`` file.
+    """Motifs of a HOMER ``.motif`` file (plain or gzip).
 
     Parameters
     ----------
@@ -68,35 +69,49 @@ def read_homer(path, letters: int = 4) -> list:
     Raises
     ------
     InputError
-        A row before the first header, a header without three columns, or a row of the wrong width.
+        As :func:`parse_homer`.
+    """
+    return parse_homer(text_lines(path), display_name(path), letters)
+
+
+def parse_homer(lines, path, letters: int = 4) -> list:
+    """:func:`read_homer` of a file's stripped ``lines`` (``path`` names the file in messages).
+
+    Raises
+    ------
+    InputError
+        A row before the first header, a header without three columns, a row of the wrong width, or a
+        header without rows.
     """
     motifs = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            if line.startswith(">"):
-                fields = line[1:].split("\t")
-                if len(fields) < 3:
-                    raise InputError(f"{path}:{number}: a HOMER motif header needs '>CONSENSUS<TAB>NAME<TAB>"
-                                     f"THRESHOLD', received: {line!r}")
-                try:
-                    threshold = float(fields[2])
-                except ValueError:
-                    raise InputError(f"{path}:{number}: the log-odds threshold is not a number: "
-                                     f"{fields[2]!r}") from None
-                motifs.append([fields[1], fields[0], [], threshold])
-                continue
-            if not motifs:
-                raise InputError(f"{path}:{number}: a matrix row before the first '>' header")
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if line.startswith(">"):
+            fields = line[1:].split("\t")
+            if len(fields) < 3:
+                raise InputError(f"{path}:{number}: a HOMER motif header needs '>CONSENSUS<TAB>NAME<TAB>"
+                                 f"THRESHOLD', received: {line!r}")
             try:
-                row = [float(value) for value in line.split()]
+                threshold = float(fields[2])
             except ValueError:
-                raise InputError(f"{path}:{number}: a matrix row of numbers expected, received: {line!r}") from None
-            if len(row) != letters or not all(math.isfinite(value) for value in row):
-                raise InputError(f"{path}:{number}: a matrix row of {letters} probabilities expected, received: "
-                                 f"{line!r}")
-            motifs[-1][2].append(row)
+                raise InputError(f"{path}:{number}: the log-odds threshold is not a number: "
+                                 f"{fields[2]!r}") from None
+            if motifs and not motifs[-1][2]:
+                raise InputError(f"{path}:{number}: the motif {motifs[-1][0]!r} has no rows of probabilities")
+            motifs.append([fields[1].strip(), fields[0].strip(), [], threshold])
+            continue
+        if not motifs:
+            raise InputError(f"{path}:{number}: a matrix row before the first '>' header")
+        try:
+            row = [float(value) for value in line.split()]
+        except ValueError:
+            raise InputError(f"{path}:{number}: a matrix row of numbers expected, received: {line!r}") from None
+        if len(row) != letters or not all(math.isfinite(value) for value in row):
+            raise InputError(f"{path}:{number}: a matrix row of {letters} probabilities expected, received: "
+                             f"{line!r}")
+        motifs[-1][2].append(row)
+    if motifs and not motifs[-1][2]:
+        raise InputError(f"{path}: the motif {motifs[-1][0]!r} has no rows of probabilities")
     return [(MemeMotif(name, consensus, np.array(rows, dtype=np.float64), 0), threshold)
             for name, consensus, rows, threshold in motifs]

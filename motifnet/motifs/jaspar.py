@@ -1,4 +1,4 @@
-"""Motif databases for TOMTOM: JASPAR (pyjaspar's bundled SQLite file, offline) or a MEME file."""
+"""Motif databases for TOMTOM: JASPAR (pyjaspar's bundled SQLite file, offline) or a motif file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import numpy as np
 
 from ..data.fasta import display_name
 from ..errors import InputError, OptionValueError, ParamError
-from .meme import MemeMotif, read_meme
+from .meme import MemeMotif
+from .readers import READ_FORMATS, read_motifs
 
 DNA_LETTERS = "ACGT"
 #: The MEME files of a report folder (visualize-kernels, motifs), suggested when a folder is given for a file.
@@ -132,7 +133,7 @@ def _tax_groups(tax_group) -> list:
 
 
 def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
-    """Motifs of a MEME minimal-format file with at least one motif (each checked by :func:`read_meme`).
+    """Motifs of a MEME, JASPAR, TRANSFAC or HOMER file with at least one motif (see :func:`read_motifs`).
 
     Raises
     ------
@@ -143,14 +144,15 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
         path = Path(path)
         if path.is_dir():
             present = [str(path / name) for name in REPORT_MEME_FILES if (path / name).is_file()]
-            give = " or ".join(present) if present else "a MEME minimal-format motif file"
-            raise InputError(f"{what} {path}: a folder, not a MEME motif file; give {give}")
+            give = " or ".join(present) if present else f"a motif file ({READ_FORMATS})"
+            raise InputError(f"{what} {path}: a folder, not a motif file; give {give}")
         if not path.is_file():
-            raise InputError(f"{what} {path}: no such file (expected a MEME minimal-format motif file)")
-    letters, motifs = read_meme(path)
+            raise InputError(f"{what} {path}: no such file (expected a motif file: {READ_FORMATS})")
+    letters, motifs = read_motifs(path)
     path = display_name(path)
     if not motifs:
-        raise InputError(f"{what} {path}: no motifs (expected 'MOTIF' entries with letter-probability matrices)")
+        raise InputError(f"{what} {path}: no motifs (a MEME file holds 'MOTIF' entries with letter-probability "
+                         "matrices)")
     return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")
 
 
@@ -166,12 +168,12 @@ def check_unique_names(database: MotifDatabase, what: str) -> None:
     for number, motif in enumerate(database.motifs, start=1):
         if motif.name in seen:
             raise InputError(f"{what}: motifs {seen[motif.name]} and {number} are both named {motif.name!r}; give "
-                             "each MOTIF a name of its own, as the output tells motifs apart by name")
+                             "each motif a name of its own, as the output tells motifs apart by name")
         seen[motif.name] = number
 
 
 def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifDatabase:
-    """``jaspar`` (pyjaspar) or the path of a MEME file."""
+    """``jaspar`` (pyjaspar) or the path of a motif file (see :func:`read_motif_file`)."""
     if spec.strip().lower() == "jaspar":
         return load_jaspar(collection, tax_group)
     if tax_group:

@@ -119,11 +119,21 @@ def read_meme(path) -> tuple:
         without a letter-probability matrix, say), or a matrix that does not hold probabilities (see
         :func:`checked_probabilities`; rows that sum to 1 within :data:`ROW_SUM_TOLERANCE` are rescaled).
     """
-    lines = _text_lines(path)
-    path = display_name(path)  # as messages name it: '-' is standard input
+    return parse_meme(text_lines(path), display_name(path))  # messages name '-' as standard input
+
+
+def is_meme(first_line: str) -> bool:
+    """Whether a file whose first non-blank line is ``first_line`` (stripped) is a MEME file: its version line, or
+    the banner of MEME's text output (``meme.txt``) before it."""
+    return first_line.startswith(("MEME version", "MEME - ", "*"))
+
+
+def parse_meme(lines, path) -> tuple:
+    """:func:`read_meme` of a file's stripped ``lines`` (``path`` names the file in messages)."""
     # MEME's own text output (meme.txt) opens with a banner before its version line, as TOMTOM and FIMO accept.
     banner = 0
-    while banner < len(lines) and (lines[banner].startswith("*") or lines[banner].startswith("MEME - ")):
+    # Blank lines before the version line are skipped, as MEME's own tools do.
+    while banner < len(lines) and (not lines[banner] or lines[banner].startswith(("*", "MEME - "))):
         banner += 1
     if banner == len(lines) or not lines[banner].startswith("MEME version"):
         raise InputError(f"{path}: not a MEME motif file (first line must be 'MEME version ...')")
@@ -175,7 +185,7 @@ def read_meme(path) -> tuple:
                          "'ALPHABET= ACGU' for RNA, 'ALPHABET= ACDEFGHIKLMNPQRSTVWY' for protein")
     for motif, alength in zip(motifs, declared):
         motif.pwm = checked_probabilities(motif.pwm, letters, f"{path}: motif {motif.name}")
-        if alength is not None and _number(alength) != len(letters):
+        if alength is not None and parse_number(alength) != len(letters):
             raise InputError(f"{path}: motif {motif.name}: alength= {alength}, but the alphabet {letters} and the "
                              f"matrix rows have {len(letters)} letters; write alength= {len(letters)}")
     return letters, motifs
@@ -189,21 +199,17 @@ def _one_alphabet(letters, new: str, path) -> str:
     return new
 
 
-def _text_lines(path) -> list:
-    """The stripped lines of a MEME file, plain or gzip, from its first non-blank line on.
+def text_lines(path) -> list:
+    """The stripped lines of a motif file, plain or gzip; ``-`` reads standard input.
 
-    A UTF-8 byte-order mark and blank lines before ``MEME version`` are skipped, as MEME's own
-    tools do.
+    A UTF-8 byte-order mark is dropped.
     """
     if str(path) != "-" and Path(path).is_dir():
-        raise InputError(f"{path}: a folder, not a MEME motif file")
+        raise InputError(f"{path}: a folder, not a motif file")
     # Bytes that are not UTF-8 (a Latin-1 motif name) are read as U+FFFD, with a warning naming the line; NUL
     # bytes (UTF-16, binary data) are refused naming it.
     with iter_text_stream(path) as stream:
-        lines = [line.strip() for line in stream]
-    while lines and not lines[0]:
-        lines.pop(0)
-    return lines
+        return [line.strip() for line in stream]
 
 
 #: How far a row of a letter-probability matrix may sum from 1 (rounding in files written with few
@@ -216,11 +222,11 @@ def _header_numbers(fields: dict, where: str) -> tuple:
     if "w" not in fields:
         raise InputError(f"{where}: its letter-probability matrix line has no w= (width); write "
                          "'letter-probability matrix: alength= LETTERS w= WIDTH', WIDTH the number of rows")
-    width = _number(fields["w"])
+    width = parse_number(fields["w"])
     if width is None or not np.isfinite(width) or not width.is_integer():
         raise InputError(f"{where}: w= {fields['w']!r} is not a whole number; write the matrix's number of "
                          "rows (positions) after w=")
-    nsites = _number(fields.get("nsites", "0"))
+    nsites = parse_number(fields.get("nsites", "0"))
     if nsites is None or not np.isfinite(nsites) or nsites < 0:
         raise InputError(f"{where}: nsites= {fields['nsites']!r} is not a number of sites; write the number of "
                          "sites the matrix was made from (0 if unknown) after nsites=")
@@ -235,7 +241,7 @@ def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
     for line_index in range(start, len(lines)):
         line = lines[line_index]
         tokens = line.split()
-        values = [_number(token) for token in tokens]
+        values = [parse_number(token) for token in tokens]
         commas = [token for token in tokens if _DECIMAL_COMMA.fullmatch(token)]
         if line.startswith(_SECTIONS) or not any(value is not None for value in values) and not commas:
             break  # a blank line or the next section: the matrix ends here
@@ -261,12 +267,18 @@ def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
 
 
-def _number(token: str) -> float | None:
+def parse_number(token: str) -> float | None:
     """``token`` as a float, or None when it is not a number."""
     try:
         return float(token)
     except ValueError:
         return None
+
+
+def first_invalid_row(matrix: np.ndarray) -> int | None:
+    """The index of the first row of ``matrix`` with a negative or non-finite value, or None."""
+    invalid = np.flatnonzero(~np.isfinite(matrix).all(axis=1) | (matrix < 0).any(axis=1))
+    return int(invalid[0]) if len(invalid) else None
 
 
 def checked_probabilities(pwm: np.ndarray, letters: str, where: str) -> np.ndarray:
@@ -280,8 +292,7 @@ def checked_probabilities(pwm: np.ndarray, letters: str, where: str) -> np.ndarr
     """
     if pwm.shape[1] != len(letters):
         raise InputError(f"{where}: rows of {pwm.shape[1]} values; the alphabet {letters} needs {len(letters)}")
-    if not np.isfinite(pwm).all() or (pwm < 0).any():
-        row = int(np.flatnonzero(~np.isfinite(pwm).all(axis=1) | (pwm < 0).any(axis=1))[0])
+    if (row := first_invalid_row(pwm)) is not None:
         raise InputError(f"{where}, row {row + 1}: negative or non-numeric probabilities "
                          f"({' '.join(f'{value:g}' for value in pwm[row])})")
     sums = pwm.sum(axis=1)

@@ -37,7 +37,7 @@ from .fimo_background import (
     window_bins,
 )
 from .jaspar import MotifDatabase, check_unique_names
-from .meme import read_meme
+from .readers import read_motifs
 
 log = logging.getLogger("motifnet")
 
@@ -60,7 +60,7 @@ class ScanMotifs:
     pwms : list of numpy.ndarray, shape=(width, 4)
         Letter probabilities, columns A, C, G, T (U for RNA motifs).
     path : str
-        The MEME file they came from.
+        The motif file they came from.
     """
 
     names: list
@@ -126,7 +126,7 @@ class ScanConfig:
 # -- motifs -----------------------------------------------------------------------------------------
 
 def motif_file(path) -> Path:
-    """The MEME file ``path`` names: the file itself, or a report folder's motifs_distinct.meme, else patterns.meme.
+    """The motif file ``path`` names: the file itself, or a report folder's motifs_distinct.meme, else patterns.meme.
 
     Raises
     ------
@@ -138,7 +138,7 @@ def motif_file(path) -> Path:
         for name in REPORT_MOTIF_FILES:
             if (path / name).is_file():
                 return path / name
-        raise InputError(f"{path}: a folder without {' or '.join(REPORT_MOTIF_FILES)}; give a MEME file or the "
+        raise InputError(f"{path}: a folder without {' or '.join(REPORT_MOTIF_FILES)}; give a motif file or the "
                          "folder of visualize-kernels or motifs")
     if not path.is_file():
         raise InputError(f"{path}: no such motif file")
@@ -146,16 +146,16 @@ def motif_file(path) -> Path:
 
 
 def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
-    """DNA or RNA motifs of a MEME file or report folder (see :func:`motif_file`); ``command`` names the
-    command that needs them in the message that refuses other alphabets.
+    """DNA or RNA motifs of a motif file (:func:`motifnet.motifs.readers.read_motifs`) or report folder (see
+    :func:`motif_file`); ``command`` names the command that needs them in the message that refuses other alphabets.
 
     Raises
     ------
     InputError
-        Not a MEME file, no motifs, or motifs over another alphabet than ACGT/ACGU.
+        Not a motif file, no motifs, or motifs over another alphabet than ACGT/ACGU.
     """
     source = motif_file(path)
-    letters, motifs = read_meme(source)
+    letters, motifs = read_motifs(source)
     if letters.upper() not in ("ACGT", "ACGU"):
         raise InputError(f"{source}: motifs over the alphabet {letters!r}; {command} needs DNA or RNA motifs "
                          "(ALPHABET= ACGT or ACGU)")

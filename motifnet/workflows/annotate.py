@@ -16,7 +16,7 @@ log = logging.getLogger("motifnet")
 def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None:
     """The database to match a model's kernels against (None: no matching).
 
-    JASPAR by default for DNA models; other alphabets need ``--motif-db FILE.meme``.
+    JASPAR by default for DNA models; other alphabets need ``--motif-db FILE``.
 
     Raises
     ------
@@ -29,7 +29,7 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
     if spec is None:
         if letters != DNA_LETTERS:
             log.info("not matching kernels with known motifs: JASPAR holds DNA motifs and the model's letters "
-                     "are %s (give --motif-db FILE.meme)", letters)
+                     "are %s (give --motif-db FILE)", letters)
             return None
         spec = "jaspar"
     database = load_database(spec, options.collection, options.tax_group)

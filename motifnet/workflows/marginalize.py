@@ -1,4 +1,4 @@
-"""``motifnet marginalize``: motifs of a MEME file inserted into (or ablated from) sequences, through a run's model."""
+"""``motifnet marginalize``: motifs of a motif file inserted into (or ablated from) sequences, through a run's model."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from ..interpret.marginalize import (
     sequence_codes,
     top_motifs,
 )
-from ..motifs.meme import read_meme
+from ..motifs.readers import read_motifs
 from ..motifs.scan import load_scan_motifs, motif_file
 from ..run.fold_new_inputs import recorded_fold_options
 
@@ -95,10 +95,10 @@ def load_sequence_motifs(motif_path):
         sequence+structure model) is named, with the sequence motifs to give instead.
     """
     source = motif_file(motif_path)
-    letters, _ = read_meme(source)
+    letters, _ = read_motifs(source)
     if letters and set(letters.upper()) <= set(CONTEXTS + "()."):
         sibling = source.with_name(source.name.replace("motifs_structure", "motifs"))
-        instead = sibling if sibling != source and sibling.is_file() else "a MEME file of DNA or RNA motifs"
+        instead = sibling if sibling != source and sibling.is_file() else "a motif file of DNA or RNA motifs"
         raise InputError(f"{source}: structure motifs (alphabet {letters!r}); marginalize inserts sequence "
                          f"motifs and folds the changed sequences itself: give {instead}")
     return load_scan_motifs(source, "marginalize")
@@ -346,7 +346,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     ----------
     run : Run
     motif_path : path
-        A MEME file or report folder (see :func:`motifnet.motifs.scan.motif_file`).
+        A motif file or report folder (see :func:`motifnet.motifs.scan.motif_file`).
     out_dir : path
     config : MarginalizeConfig
     hits : path or None

@@ -67,7 +67,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     Parameters
     ----------
     motif_path : path
-        A MEME file, or a report folder (see :func:`motifnet.motifs.scan.motif_file`).
+        A motif file, or a report folder (see :func:`motifnet.motifs.scan.motif_file`).
     files : list of path
     out_dir : path
     config : ScanConfig
