@@ -75,10 +75,24 @@ def test_a_transfac_library_reads_names_and_counts(tmp_path):
                     "AC  M00002\nXX\nP0\tA\tC\tG\tT\n01\t0\t0\t0\t4\nXX\n//\n")
     letters, motifs = read_motifs(path)
     assert letters == "ACGT"
-    assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("V$MYOD_01", "MyoD", 5),
+    assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("M00001", "V$MYOD_01", 5),
                                                                                 ("M00002", "", 4)]
     np.testing.assert_array_equal(motifs[0].pwm, [[0.2, 0.4, 0.4, 0], [0.4, 0.2, 0.4, 0], [0.6, 0, 0.2, 0.2]])
     np.testing.assert_array_equal(motifs[1].pwm, [[0, 0, 0, 1]])
+
+
+def test_jaspars_transfac_export_names_each_matrix_by_its_accession(tmp_path):
+    """JASPAR's TRANSFAC files give ID the factor's name, which several matrices share: the accession names them."""
+    rows = "".join(f"{index:02d}\t" + "\t".join(f"{count:.1f}" for count in row) + "\tN\n"
+                   for index, row in enumerate(ARNT_COUNTS, start=1))
+    block = "AC {ac}\nXX\nID Arnt\nXX\nDE {ac} Arnt ; From JASPAR\nPO\tA\tC\tG\tT\n" + rows + \
+        "XX\nCC tax_group:vertebrates\nXX\n//\n"
+    path = tmp_path / "JASPAR_CORE_pfms_transfac.txt"
+    path.write_text(block.format(ac="MA0004.1") + block.format(ac="MA0004.2"))
+    letters, motifs = read_motifs(path)
+    assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("MA0004.1", "Arnt", 20),
+                                                                                ("MA0004.2", "Arnt", 20)]
+    np.testing.assert_array_equal(motifs[1].pwm, ARNT_COUNTS / 20)
 
 
 def test_a_homer_library_reads_its_probabilities(tmp_path):

@@ -45,8 +45,8 @@ def read_motifs(path) -> tuple:
     -------
     (letters, motifs)
         As :func:`motifnet.motifs.meme.read_meme`: ``name`` is the motif's ID (JASPAR's matrix ID,
-        TRANSFAC's ``ID`` or else ``AC``, HOMER's name column) and ``alt_name`` its name (JASPAR's
-        name, TRANSFAC's ``NA`` or ``DE``, HOMER's consensus); ``nsites`` the counts of a column
+        TRANSFAC's accession ``AC``, else ``ID``; HOMER's name column) and ``alt_name`` its name
+        (JASPAR's name; TRANSFAC's ``ID``, else ``NA`` or ``DE``; HOMER's consensus); ``nsites`` the counts of a column
         (0 for HOMER and frequency matrices).
 
     Raises
@@ -147,9 +147,11 @@ def _counts_motif(record, kind: str, number: int, path, letters: str) -> MemeMot
     if kind == "jaspar":
         name, alt_name = record.matrix_id or record.name, record.name if record.name != record.matrix_id else ""
     else:
+        # The accession names a matrix uniquely (JASPAR's TRANSFAC export gives ID the factor's name, shared by
+        # several matrices); the identifier, else the factor's name or description, is the alternate name.
         fields = dict(record)
-        name = fields.get("ID") or fields.get("AC") or fields.get("NA") or f"motif_{number}"
-        alt_name = next((fields[key] for key in ("NA", "DE") if fields.get(key) and fields[key] != name), "")
+        name = fields.get("AC") or fields.get("ID") or fields.get("NA") or f"motif_{number}"
+        alt_name = next((fields[key] for key in ("ID", "NA", "DE") if fields.get(key) and fields[key] != name), "")
     name, alt_name = str(name).strip(), " ".join(str(alt_name).split())
     counts = np.array([record.counts[letter] for letter in _DNA], dtype=np.float64).T
     where = f"{path}: motif {name}"
