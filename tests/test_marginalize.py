@@ -24,7 +24,8 @@ from motifnet.interpret.marginalize import (
     reverse_complement_codes,
     shuffle_codes,
 )
-from motifnet.motifs.meme import MemeMotif, write_meme
+from motifnet.motifs.export import format_transfac
+from motifnet.motifs.meme import MemeMotif, read_meme, write_meme
 
 LENGTH = 40
 MOTIF_A, MOTIF_B = "CAT", "GGA"
@@ -267,6 +268,15 @@ def test_inserting_the_planted_motif_raises_its_class(trained_run, tmp_path, cli
     _, rows = read_tsv((tmp_path / "marg" / "effects.tsv").read_text())
     up = next(row for row in rows if row[1] == "up")
     assert float(up[2]) > 0 and float(up[5]) > float(next(row for row in rows if row[1] == "down")[5])
+    # The same motif in TRANSFAC format on standard input (--motifs -) has the same effects.
+    _, [motif] = read_meme(motifs)
+    result = cli("marginalize", run_dir, "--motifs", "-", "-o", tmp_path / "stdin", "-n", 200,
+                 input=format_transfac([motif], "ACGT"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "stdin" / "effects.tsv").read_text() == (tmp_path / "marg" / "effects.tsv").read_text()
+    assert json.loads((tmp_path / "stdin" / "marginalize.json").read_text())["motif_file"] == "standard input"
+    both = cli("marginalize", run_dir, "--motifs", "-", "--hits", "-", "--fasta", motifs, "-o", tmp_path / "x")
+    assert both.exit_code == 2 and "--motifs and --hits or --fasta cannot both be - (standard input)" in both.output
 
 
 @pytest.mark.parametrize("extra, message", [

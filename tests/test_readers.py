@@ -145,6 +145,12 @@ def test_scan_and_compare_read_a_jaspar_file_as_the_same_motifs_in_meme_format(c
         assert result.exit_code == 0, result.output
         outputs.append(read_tsv((out / "hits.tsv").read_text())[1])
     assert outputs[0] == outputs[1] and len(outputs[0]) >= 20
+    # MOTIFS - reads standard input
+    result = cli("scan", "-", fasta, "-o", tmp_path / "scan_stdin", "--threshold", "1e-3", input=ARNT_JASPAR)
+    assert result.exit_code == 0, result.output
+    assert read_tsv((tmp_path / "scan_stdin" / "hits.tsv").read_text())[1] == outputs[0]
+    both = cli("scan", "-", "-", "-o", tmp_path / "x", input=ARNT_JASPAR)
+    assert both.exit_code == 2 and "MOTIFS and a FASTA file cannot both be - (standard input)" in both.output
     compared = [cli("compare", jaspar, "--db", meme), cli("compare", meme, "--db", jaspar)]
     assert all(result.exit_code == 0 for result in compared), [result.output for result in compared]
     assert compared[0].stdout == compared[1].stdout

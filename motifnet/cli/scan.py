@@ -67,8 +67,9 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     """Find the sites of motifs in FASTA files (FIMO through memelite) and their enrichment per class.
 
     MOTIFS is a motif file in MEME, JASPAR, TRANSFAC or HOMER format (motifs_distinct.meme
-    of visualize-kernels, patterns.meme of motifs, a JASPAR download, a HOMER library)
-    or a report folder (its motifs_distinct.meme, else patterns.meme). Each FASTA file is
+    of visualize-kernels, patterns.meme of motifs, a JASPAR download, a HOMER library;
+    - reads standard input) or a report folder (its motifs_distinct.meme, else
+    patterns.meme). Each FASTA file is
     one class, named after the file; so is each BED file, read as windows of --genome. DNA
     and RNA motifs and sequences, both strands; U reads as T.
     """
@@ -84,10 +85,13 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
             "--genome FILE.fa with BED inputs, or leave out --length" if genome is None else
             f"--length {length} applies to BED inputs (.bed, .narrowPeak, .broadPeak), and none of the inputs is "
             "one: FASTA records are scanned whole; leave out --length")
+    if motifs == "-" and "-" in fasta_files:
+        raise click.UsageError("MOTIFS and a FASTA file cannot both be - (standard input): give one of them as a file")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
-    inputs = [("MOTIFS", motif_file(motifs)), *(("FASTA", path) for path in fasta_files), ("--genome", genome),
+    inputs = [("MOTIFS", None if motifs == "-" else motif_file(motifs)), *(("FASTA", path) for path in fasta_files),
+              ("--genome", genome),
               ("--background", None if background in ("input", "uniform") else background)]
     refuse_input_as_output(out_dir, [path for _, path in inputs])
     refuse_inputs_written(out_dir, inputs, (*SCAN_FILES, SCAN_SUMMARY))
@@ -116,8 +120,8 @@ does not write again are removed once the new files are written."""
 @click.command("marginalize", epilog=_MARGINALIZE_EPILOG)
 @click.argument("run_dir")
 @click.option("--motifs", "motif_path", required=True, metavar="MOTIFS",
-              help="A motif file (MEME, JASPAR, TRANSFAC or HOMER), or a report folder (its "
-                   "motifs_distinct.meme, else patterns.meme).")
+              help="A motif file (MEME, JASPAR, TRANSFAC or HOMER; - for standard input), or a report folder "
+                   "(its motifs_distinct.meme, else patterns.meme).")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for the tables and figures.")
 @click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
               help="Background sequences: dinucleotide-shuffled records of the run's data.")
@@ -157,7 +161,11 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
     if hits and not fasta:
         raise click.UsageError(HITS_NEED_FASTA)
     config = MarginalizeConfig(n, position, sample, seed, pairs, max_spacing, batch_size).checked()
-    inputs = [("--motifs", motif_file(motif_path)), ("--hits", hits), *(("--fasta", path) for path in fasta)]
+    if motif_path == "-" and "-" in (hits, *fasta):
+        raise click.UsageError("--motifs and --hits or --fasta cannot both be - (standard input): give one of them "
+                               "as a file")
+    inputs = [("--motifs", None if motif_path == "-" else motif_file(motif_path)), ("--hits", hits),
+              *(("--fasta", path) for path in fasta)]
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
     refuse_inputs_written(out_dir, inputs, ("effects.tsv", "effects.png", "pairs.tsv", "ablation.tsv",
                                             MARGINALIZE_SUMMARY), run_dir,

@@ -24,6 +24,7 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
+from ..data.fasta import display_name
 from ..errors import InputError, OptionValueError, ParamError
 from ._scan_records import RecordChunk, one_hot, record_chunks, shuffled_indices
 from .fimo_background import (
@@ -128,11 +129,15 @@ class ScanConfig:
 def motif_file(path) -> Path:
     """The motif file ``path`` names: the file itself, or a report folder's motifs_distinct.meme, else patterns.meme.
 
+    ``-`` (standard input) is returned as it is.
+
     Raises
     ------
     InputError
         No such file, or a folder without either file.
     """
+    if str(path) == "-":
+        return "-"
     path = Path(path)
     if path.is_dir():
         for name in REPORT_MOTIF_FILES:
@@ -155,7 +160,13 @@ def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
         Not a motif file, no motifs, or motifs over another alphabet than ACGT/ACGU.
     """
     source = motif_file(path)
-    letters, motifs = read_motifs(source)
+    return scan_motifs(*read_motifs(source), source, command)
+
+
+def scan_motifs(letters: str, motifs: list, source, command: str = "scan") -> ScanMotifs:
+    """:class:`ScanMotifs` of the ``letters`` and ``motifs`` (MemeMotif) read from ``source``, checked as
+    :func:`load_scan_motifs` checks them."""
+    source = display_name(source)
     if letters.upper() not in ("ACGT", "ACGU"):
         raise InputError(f"{source}: motifs over the alphabet {letters!r}; {command} needs DNA or RNA motifs "
                          "(ALPHABET= ACGT or ACGU)")

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._io import remove_unwritten, write_json, write_text
 from .._validate import check_output_folder, repeated_file
-from ..data.fasta import iter_text_stream
+from ..data.fasta import display_name, iter_text_stream
 from ..data.folding import CONTEXTS
 from ..data.genome import reverse_complement
 from ..errors import InputError, OptionValueError, ParamError
@@ -35,7 +35,7 @@ from ..interpret.marginalize import (
     top_motifs,
 )
 from ..motifs.readers import read_motifs
-from ..motifs.scan import load_scan_motifs, motif_file
+from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
 
 log = logging.getLogger("motifnet")
@@ -95,13 +95,14 @@ def load_sequence_motifs(motif_path):
         sequence+structure model) is named, with the sequence motifs to give instead.
     """
     source = motif_file(motif_path)
-    letters, _ = read_motifs(source)
+    letters, motifs = read_motifs(source)  # read once: standard input cannot be read again
     if letters and set(letters.upper()) <= set(CONTEXTS + "()."):
-        sibling = source.with_name(source.name.replace("motifs_structure", "motifs"))
-        instead = sibling if sibling != source and sibling.is_file() else "a motif file of DNA or RNA motifs"
-        raise InputError(f"{source}: structure motifs (alphabet {letters!r}); marginalize inserts sequence "
-                         f"motifs and folds the changed sequences itself: give {instead}")
-    return load_scan_motifs(source, "marginalize")
+        sibling = None if source == "-" else source.with_name(source.name.replace("motifs_structure", "motifs"))
+        kept = sibling not in (None, source) and sibling.is_file()
+        instead = sibling if kept else "a motif file of DNA or RNA motifs"
+        raise InputError(f"{display_name(source)}: structure motifs (alphabet {letters!r}); marginalize inserts "
+                         f"sequence motifs and folds the changed sequences itself: give {instead}")
+    return scan_motifs(letters, motifs, source, "marginalize")
 
 
 def read_hit_sites(path, motif_names) -> list:
