@@ -33,6 +33,16 @@ def test_heat_maps_draw_their_matrices_with_labels():
         plt.close(figure)
 
 
+def test_a_motif_that_was_not_scanned_is_labelled_so():
+    """Its row is blank (no test was made); the label said nothing of why."""
+    ax = plot_enrichment(np.array([[1.0, -1.0], [np.nan, np.nan]]), ["m1", "short"], ["a", "b"],
+                         scanned=np.array([True, False]))
+    try:
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["m1", "short (not scanned)"]
+    finally:
+        plt.close(ax.figure)
+
+
 def test_a_new_figure_when_no_axes_are_given():
     ax = plot_enrichment(np.zeros((1, 2)), ["m"], ["a", "b"])
     try:

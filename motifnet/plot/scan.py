@@ -55,7 +55,7 @@ def _motif_by_class(matrix, motif_names, class_names, ax, label: str, title: str
     return ax
 
 
-def plot_enrichment(log2_odds, motif_names, class_names, ax=None):
+def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None):
     """Heat map of the log2 odds ratios of :func:`motifnet.motifs.enrichment.log2_odds_matrix`.
 
     Parameters
@@ -64,11 +64,16 @@ def plot_enrichment(log2_odds, motif_names, class_names, ax=None):
         NaN cells are left blank.
     motif_names, class_names : list of str
     ax : matplotlib.axes.Axes or None
+    scanned : array-like of bool, shape=(motifs,), optional
+        Whether each motif was scanned (:attr:`motifnet.motifs.scan.ScanResult.scanned`); the row of
+        one that was not, blank, is labelled ``NAME (not scanned)``. Default is all scanned.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    if scanned is not None:
+        motif_names = [name if done else f"{name} (not scanned)" for name, done in zip(motif_names, scanned)]
     return _motif_by_class(log2_odds, motif_names, class_names, ax, "log2 odds ratio",
                            "records with a hit vs other classes")
 

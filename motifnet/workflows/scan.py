@@ -100,7 +100,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     image = None
     if len(result.class_names) > 1:
         ax = plot_enrichment(log2_odds_matrix(rows, motifs.names, result.class_names), motifs.names,
-                             result.class_names)
+                             result.class_names, scanned=result.scanned)
         image = "enrichment.png"
         save_figure(ax.figure, out / image)
     keys = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
