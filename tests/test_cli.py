@@ -427,10 +427,23 @@ def test_running_out_of_memory_is_one_line_and_writes_nothing(trained_run, cli, 
     result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == [
-        f"Error: out of memory{reason}; use a smaller batch (--batch-size; train and grid-search: --param "
-        "batch_size), fewer or shorter sequences, or a smaller network (--param kernel_num, neuron_num), or a "
+        f"Error: out of memory{reason}; use a smaller batch (--batch-size), or fewer or shorter sequences, or a "
         "machine with more memory"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_advice_for_running_out_of_memory_names_options_the_command_has(cli, tmp_path, monkeypatch):
+    """compare, which has no --batch-size, was told to use a smaller --batch-size (a query 3,000 positions wide)."""
+    import motifnet.motifs.matching
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError("Unable to allocate 78.6 TiB")
+
+    monkeypatch.setattr(motifnet.motifs.matching, "compare_file", exhausted)
+    result = cli("compare", tmp_path / "q.meme")
+    assert result.exit_code == 1 and result.stderr.strip().splitlines() == [
+        "Error: out of memory (Unable to allocate 78.6 TiB); give fewer or smaller inputs (sequences, motifs), or a "
+        "machine with more memory"]
 
 
 def test_resources_other_than_memory_are_not_called_memory(trained_run, cli, tmp_path, monkeypatch):

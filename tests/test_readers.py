@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from helpers import read_tsv
 
-from motifnet.errors import InputError
+from motifnet.errors import InputError, ParamError
 from motifnet.motifs.export import write_motifs
+from motifnet.motifs.jaspar import in_query_letters
 from motifnet.motifs.meme import MemeMotif, write_meme
 from motifnet.motifs.readers import read_motifs
 
@@ -21,6 +22,11 @@ G  [     0      1      0     20      0     20 ]
 T  [     0      0      0      0     20      0 ]
 """
 ARNT_COUNTS = np.array([[4, 16, 0, 0], [19, 0, 1, 0], [0, 20, 0, 0], [0, 0, 20, 0], [0, 0, 0, 20], [0, 0, 20, 0]])
+
+
+def _read(path) -> tuple:
+    database = read_motifs(path)
+    return database.letters, database.motifs
 
 
 def _motifs(letters: str) -> list:
@@ -37,7 +43,11 @@ def test_each_export_format_reads_back_as_the_matrices_written(tmp_path, fmt, le
     # nsites: the counts' total; kernel_1's rows have other totals, so give it the one of its first row
     motifs[0] = MemeMotif(motifs[0].name, motifs[0].alt_name, motifs[0].pwm, 1000)
     [path] = write_motifs(tmp_path / "motifs", motifs, letters, [0.25] * 4, formats=(fmt,))
-    read_letters, read = read_motifs(path)
+    database = read_motifs(path)
+    if fmt == "homer":  # HOMER files name no alphabet: DNA, matched with T as U against RNA motifs
+        assert (database.letters, database.nucleic) == ("ACGT", True)
+        database = in_query_letters(letters, database, "the query")
+    read_letters, read = database.letters, database.motifs
     assert read_letters == letters
     assert len(read) == 2
     for written, back in zip(motifs, read):
@@ -53,14 +63,14 @@ def test_each_export_format_reads_back_as_the_matrices_written(tmp_path, fmt, le
 def test_a_jaspar_download_reads_as_its_counts_over_their_total(tmp_path):
     path = tmp_path / "MA0004.1.jaspar"
     path.write_text(ARNT_JASPAR)
-    letters, [motif] = read_motifs(path)
+    letters, [motif] = _read(path)
     assert (letters, motif.name, motif.alt_name, motif.nsites) == ("ACGT", "MA0004.1", "Arnt", 20)
     np.testing.assert_array_equal(motif.pwm, ARNT_COUNTS / 20)
     # JASPAR's .pfm download: rows of counts without letters; gzip is read as the plain file
     pfm = tmp_path / "MA0004.1.pfm.gz"
     pfm.write_bytes(gzip.compress((">MA0004.1\tArnt\n" + "\n".join(" ".join(str(count) for count in row)
                                                                  for row in ARNT_COUNTS.T) + "\n").encode()))
-    letters, [motif] = read_motifs(pfm)
+    letters, [motif] = _read(pfm)
     np.testing.assert_array_equal(motif.pwm, ARNT_COUNTS / 20)
 
 
@@ -73,7 +83,7 @@ def test_a_transfac_library_reads_names_and_counts(tmp_path):
                     "02      2      1      2      0      R\n"
                     "03      3      0      1      1      A\nXX\nBA  5 functional elements\nXX\n//\n"
                     "AC  M00002\nXX\nP0\tA\tC\tG\tT\n01\t0\t0\t0\t4\nXX\n//\n")
-    letters, motifs = read_motifs(path)
+    letters, motifs = _read(path)
     assert letters == "ACGT"
     assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("M00001", "V$MYOD_01", 5),
                                                                                 ("M00002", "", 4)]
@@ -89,7 +99,7 @@ def test_jaspars_transfac_export_names_each_matrix_by_its_accession(tmp_path):
         "XX\nCC tax_group:vertebrates\nXX\n//\n"
     path = tmp_path / "JASPAR_CORE_pfms_transfac.txt"
     path.write_text(block.format(ac="MA0004.1") + block.format(ac="MA0004.2"))
-    letters, motifs = read_motifs(path)
+    letters, motifs = _read(path)
     assert [(motif.name, motif.alt_name, motif.nsites) for motif in motifs] == [("MA0004.1", "Arnt", 20),
                                                                                 ("MA0004.2", "Arnt", 20)]
     np.testing.assert_array_equal(motifs[1].pwm, ARNT_COUNTS / 20)
@@ -99,32 +109,102 @@ def test_a_homer_library_reads_its_probabilities(tmp_path):
     path = tmp_path / "known.motifs"
     path.write_text(">ATGACTCA\tAP-1(bZIP)/ThioMac-PU.1-ChIP-Seq(GSE21512)/Homer\t6.049537\t-1.782996e+03\t0\t"
                     "9805.3,5781.0\n0.419\t0.275\t0.277\t0.029\n0.001\t0.001\t0.001\t0.997\n")
-    letters, [motif] = read_motifs(path)
+    letters, [motif] = _read(path)
     assert (letters, motif.name, motif.alt_name) == ("ACGT", "AP-1(bZIP)/ThioMac-PU.1-ChIP-Seq(GSE21512)/Homer",
                                                      "ATGACTCA")
     np.testing.assert_allclose(motif.pwm, [[0.419, 0.275, 0.277, 0.029], [0.001, 0.001, 0.001, 0.997]])
 
 
+def test_matrices_of_one_row_per_position_are_read_as_positions(tmp_path):
+    """HOCOMOCO's .pcm files and HOMER files with a short header were read as JASPAR: the first four rows taken as
+    the A, C, G and T rows, the rest dropped (a motif of 6 positions came back 4 wide), without a word."""
+    hocomoco = np.array([[40, 18, 56, 38], [10, 5, 130, 9], [1, 150, 2, 1], [3, 2, 149, 0], [0, 0, 0, 154],
+                         [2, 1, 150, 1]], dtype=float)
+    path = tmp_path / "AHR.pcm"
+    path.write_text(">AHR_HUMAN.H11MO.0.B\n" + "".join("\t".join(map(str, row)) + "\n" for row in hocomoco) +
+                    ">GATAAG\tGATA-like\n" + "0.1\t0.1\t0.1\t0.7\n0.7\t0.1\t0.1\t0.1\n" * 2)
+    database = read_motifs(path)
+    assert database.nucleic  # no letters: DNA or RNA
+    assert [(motif.name, motif.alt_name, len(motif.pwm)) for motif in database.motifs] == [
+        ("AHR_HUMAN.H11MO.0.B", "", 6), ("GATAAG", "GATA-like", 4)]
+    np.testing.assert_allclose(database.motifs[0].pwm, hocomoco / hocomoco.sum(axis=1, keepdims=True))
+    # Four rows of four: positions when the rows have one total and the columns do not, else JASPAR's four letters
+    four = np.array([[40, 18, 56, 40], [10, 5, 130, 9], [1, 150, 2, 1], [3, 2, 149, 0]])  # each position 154
+    path.write_text(">pos\n" + "".join("\t".join(map(str, row)) + "\n" for row in four) +
+                    ">let\n" + "".join(" ".join(map(str, row)) + "\n" for row in ARNT_COUNTS[:4].T))
+    positions, letters_first = read_motifs(path).motifs
+    np.testing.assert_allclose(positions.pwm, four / 154)
+    np.testing.assert_allclose(letters_first.pwm, ARNT_COUNTS[:4] / 20)  # a row per letter: its columns total 20
+
+
+def test_homer_rows_are_checked_and_counts_become_probabilities(tmp_path):
+    """Negative HOMER values passed unchecked and crashed scan with a traceback; counts were kept as probabilities."""
+    path = tmp_path / "counts.motifs"
+    path.write_text(">ACGT\tcounts\t5.0\n10\t20\t30\t40\n5\t5\t5\t85\n")
+    np.testing.assert_allclose(read_motifs(path).motifs[0].pwm, [[0.1, 0.2, 0.3, 0.4], [0.05, 0.05, 0.05, 0.85]])
+    path.write_text(">ACGT\t\t5.0\n0.1\t0.2\t0.3\t0.4\n")  # no name: the consensus names it
+    assert read_motifs(path).motifs[0].name == "ACGT"
+
+
+def test_a_file_without_letters_matches_rna_motifs_with_t_as_u(tmp_path):
+    """motifnet's HOMER export of RNA motifs, whose consensus held no U, was refused as DNA against RNA motifs."""
+    rng = np.random.default_rng(5)
+    pwm = rng.dirichlet(np.ones(4), size=5)
+    [path] = write_motifs(tmp_path / "rna", [MemeMotif("kernel_1", "", pwm, 0)], "ACGU", [0.25] * 4, ("homer",))
+    database = read_motifs(path)
+    assert database.letters == "ACGT" and database.nucleic
+    as_rna = in_query_letters("ACGU", database, "the query")
+    assert as_rna.letters == "ACGU"
+    np.testing.assert_allclose(as_rna.motifs[0].pwm, pwm, atol=1e-6)
+    meme = tmp_path / "dna.meme"  # a MEME file names its alphabet: DNA stays DNA
+    write_meme(meme, [MemeMotif("m", "", pwm, 0)], "ACGT", [0.25] * 4)
+    with pytest.raises(ParamError, match="the query has the alphabet ACGU"):
+        in_query_letters("ACGU", read_motifs(meme), "the query")
+
+
+def test_transfac_blocks_are_read_one_by_one(tmp_path):
+    """A second VV header (two files concatenated) made '4 matrices begin, but 5 are complete'; text after the
+    last motif was ignored."""
+    one = ("VV  TRANSFAC MATRIX TABLE\nXX\n//\nAC  M1\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n//\n"
+           "AC  M2\nXX\nP0  A  C  G  T\n01  4  3  2  1\nXX\n//\n")
+    path = tmp_path / "twice.dat"
+    path.write_text(one + one.replace("M1", "M3").replace("M2", "M4"))
+    assert [motif.name for motif in read_motifs(path).motifs] == ["M1", "M2", "M3", "M4"]
+
+
 @pytest.mark.parametrize("text, message", [
+    ("", "x: an empty file; give a motif file (MEME, JASPAR, TRANSFAC or HOMER)"),
     ("hello\n", "x: not a motif file in MEME, JASPAR, TRANSFAC or HOMER format (its first line is 'hello')"),
     (">seq1\nACGTACGT\n", "x: a FASTA file (a '>' header followed by sequence letters), not a motif file"),
-    (">a b\nA [1 2]\nC [1 2]\nG [0 0]\n", "x: 1 JASPAR matrix begins, but none is complete"),
-    (">a b\nA [1 2]\nC [1 2 3]\nG [0 0]\nT [0 0]\n", "x: not a readable JASPAR motif file (data has inconsistent"),
-    (">a b\nA [1 -2]\nC [1 2]\nG [0 0]\nT [1 1]\n", "x: motif a, position 2: negative or non-numeric counts "
+    (">a b\nA [1 2]\nC [1 2]\nG [0 0]\n", "x:1: motif a: not a complete JASPAR/HOMER matrix"),
+    (">a b\nA [1 2]\nC [1 2 3]\nG [0 0]\nT [0 0]\n", "x:1: motif a: not a readable JASPAR/HOMER matrix (Exception: "
+                                                    "data has inconsistent lengths)"),
+    (">a b\nA [1 -2]\nC [1 2]\nG [0 0]\nT [1 1]\n", "x:1: motif a, position 2: negative or non-numeric counts "
                                                    "(-2 2 0 1)"),
-    (">a b\nA [0 1]\nC [0 2]\nG [0 0]\nT [0 1]\n", "x: motif a, position 1: all counts are 0"),
+    (">a b\nA [0 1]\nC [0 2]\nG [0 0]\nT [0 1]\n", "x:1: motif a, position 1: all counts are 0"),
     (">p\nA [1]\nC [1]\nD [1]\nE [1]\n", "x: JASPAR matrices over the letters ACDE; JASPAR files are read for DNA"),
-    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  x  4\nXX\n//\n", "x: not a readable TRANSFAC motif file (could not"),
-    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n", "x: 1 TRANSFAC matrix begins, but none is complete"),
-    (">ACG\tm\t3.0\n>CCC\tn\t2.0\n0.1 0.2 0.3 0.4\n", "x:2: the motif 'm' has no rows of probabilities"),
-    (">ACG\tm\t3.0\n0.1 0.2 0.3\n", "x:2: a matrix row of 4 probabilities expected"),
+    (">a\nA [1]\nC [1]\nG [1]\nT [1]\n>b\nA [1]\nA [2]\nC [1]\nG [1]\n", "x:6: motif b: not a"),
+    (">a\nA [1]\nC [1]\nG [1]\nT [1]\nThis is the end\n", "x:6: motif a: a row without a letter among rows "
+                                                        "with letters ('This is the end')"),
+    (">P1 five\n1 2 3\n1 2 3\n1 2 3\n1 2 3\n1 2 3\n", "x:1: motif P1: 5 rows of 3 values, neither four rows of "
+                                                      "counts (A, C, G, T) nor rows of four numbers per position"),
+    (">a\n", "x:1: motif a: no rows of counts follow its '>' line"),
+    (">ACGT\tneg\t5.0\n-0.1\t0.5\t0.3\t0.3\n", "x:1: motif neg, position 1: negative or non-numeric counts"),
+    (">ACGT\tzero\t5.0\n0\t0\t0\t0\n", "x:1: motif zero, position 1: all counts are 0"),
+    (">ACG\tm\t3.0\n0.1 0.2 0.3\n", "x:1: motif m: 1 row of 3 values"),
+    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  x  4\nXX\n//\n", "x:1: motif 1: not a readable TRANSFAC matrix "
+                                                          "(ValueError: could not convert string to float: 'x')"),
+    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n", "x:1: the last motif does not end with '//'"),
+    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n//\ngarbage\n", "x:7: not a TRANSFAC line ('garbage')"),
+    ("ID  x\nXX\nP0  A  C  G  T\n01 1 2 3\nXX\n//\n", "x:1: motif 1: not a readable TRANSFAC matrix (ValueError: "
+                                                      "A TRANSFAC matrix line should have a value for each nucleotide"),
 ])
 def test_files_in_no_format_or_broken_are_refused_naming_file_and_motif(tmp_path, text, message):
     path = tmp_path / "x"
     path.write_text(text)
     with pytest.raises(InputError) as error:
         read_motifs(path)
-    assert str(error.value).startswith(str(tmp_path / message)), str(error.value)
+    assert str(error.value).startswith(f"{tmp_path}/{message}"), str(error.value)
 
 
 def test_scan_and_compare_read_a_jaspar_file_as_the_same_motifs_in_meme_format(cli, tmp_path):

@@ -186,11 +186,12 @@ class LazyGroup(click.Group):
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
         except MemoryError as error:  # numpy's "Unable to allocate 90.9 TiB for an array with shape ..." among them
-            raise click.ClickException(_out_of_memory(str(error))) from None
+            raise click.ClickException(_out_of_memory(str(error), _command_context(ctx).command)) from None
         except Exception as error:
             if not _resource_exhausted(error):
                 raise
-            raise click.ClickException(_exhausted(getattr(error, "message", "") or str(error))) from None
+            raise click.ClickException(_exhausted(getattr(error, "message", "") or str(error),
+                                                  _command_context(ctx).command)) from None
 
 
 def _resource_exhausted(error: Exception) -> bool:
@@ -199,24 +200,30 @@ def _resource_exhausted(error: Exception) -> bool:
     return any(cls.__name__ == "ResourceExhaustedError" for cls in type(error).__mro__)
 
 
-def _exhausted(detail: str) -> str:
+def _exhausted(detail: str, command: click.Command) -> str:
     """The line for TensorFlow's ResourceExhaustedError: out of memory, or (a full disk, too many open files) not."""
     detail = " ".join(detail.split())
     if any(word in detail.lower() for word in ("oom", "alloc", "memory")):
-        return _out_of_memory(detail)
+        return _out_of_memory(detail, command)
     return f"resources exhausted: {detail[:300]}"
 
 
-def _out_of_memory(detail: str) -> str:
+def _out_of_memory(detail: str, command: click.Command) -> str:
+    """The line for running out of memory, with advice in the options ``command`` has."""
     # TensorFlow's message starts with its function node in braces and runs over lines; keep the first one's reason.
     detail = " ".join(detail.split())
     if "OOM when allocating" in detail:
         detail = detail[detail.index("OOM when allocating"):]
         detail = detail.split(" on /job:")[0].split(" [Op:")[0]
     detail = f" ({detail[:200]})" if detail else ""
-    return (f"out of memory{detail}; use a smaller batch (--batch-size; train and grid-search: --param batch_size), "
-            "fewer or shorter sequences, or a smaller network (--param kernel_num, neuron_num), or a machine with "
-            "more memory")
+    if command.name in ("train", "grid-search"):
+        advice = ("use a smaller batch (--param batch_size), fewer or shorter sequences, or a smaller network "
+                  "(--param kernel_num, neuron_num)")
+    elif any(parameter.name == "batch_size" for parameter in command.params):
+        advice = "use a smaller batch (--batch-size), or fewer or shorter sequences"
+    else:
+        advice = "give fewer or smaller inputs (sequences, motifs)"
+    return f"out of memory{detail}; {advice}, or a machine with more memory"
 
 
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})

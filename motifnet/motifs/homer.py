@@ -10,13 +10,12 @@ floored at 0.001), about what HOMER's own de novo motifs carry relative to their
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..data.fasta import display_name
 from ..errors import InputError
-from .meme import MemeMotif, text_lines
+from .meme import parse_number, text_lines
+from .readers import read_motifs
 
 #: Fraction of the best achievable log-odds score written as the detection threshold.
 THRESHOLD_FRACTION = 0.6
@@ -51,67 +50,28 @@ def format_homer(motifs, letters: str) -> str:
     return "\n".join(blocks) + "\n" if blocks else ""
 
 
-def read_homer(path, letters: int = 4) -> list:
-    """Motifs of a HOMER ``.motif`` file (plain or gzip).
-
-    Parameters
-    ----------
-    path : path
-    letters : int
-        Values per row. Default is 4 (DNA).
+def read_homer(path) -> list:
+    """Motifs of a HOMER ``.motif`` file (plain or gzip) with their log-odds thresholds.
 
     Returns
     -------
     list of (MemeMotif, float)
-        Each motif (name: the header's name column; ``alt_name`` its consensus; ``nsites`` 0)
-        and its log-odds threshold.
+        Each motif as :func:`motifnet.motifs.readers.read_motifs` reads it (name: the header's
+        name column; ``alt_name`` its consensus) and its log-odds threshold.
 
     Raises
     ------
     InputError
-        As :func:`parse_homer`.
+        As :func:`motifnet.motifs.readers.read_motifs`, or a header without a numeric threshold.
     """
-    return parse_homer(text_lines(path), display_name(path), letters)
-
-
-def parse_homer(lines, path, letters: int = 4) -> list:
-    """:func:`read_homer` of a file's stripped ``lines`` (``path`` names the file in messages).
-
-    Raises
-    ------
-    InputError
-        A row before the first header, a header without three columns, a row of the wrong width, or a
-        header without rows.
-    """
-    motifs = []
-    for number, line in enumerate(lines, start=1):
-        if not line:
-            continue
+    motifs = read_motifs(path).motifs
+    thresholds = []
+    for number, line in enumerate(text_lines(path), start=1):
         if line.startswith(">"):
             fields = line[1:].split("\t")
-            if len(fields) < 3:
-                raise InputError(f"{path}:{number}: a HOMER motif header needs '>CONSENSUS<TAB>NAME<TAB>"
-                                 f"THRESHOLD', received: {line!r}")
-            try:
-                threshold = float(fields[2])
-            except ValueError:
-                raise InputError(f"{path}:{number}: the log-odds threshold is not a number: "
-                                 f"{fields[2]!r}") from None
-            if motifs and not motifs[-1][2]:
-                raise InputError(f"{path}:{number}: the motif {motifs[-1][0]!r} has no rows of probabilities")
-            motifs.append([fields[1].strip(), fields[0].strip(), [], threshold])
-            continue
-        if not motifs:
-            raise InputError(f"{path}:{number}: a matrix row before the first '>' header")
-        try:
-            row = [float(value) for value in line.split()]
-        except ValueError:
-            raise InputError(f"{path}:{number}: a matrix row of numbers expected, received: {line!r}") from None
-        if len(row) != letters or not all(math.isfinite(value) for value in row):
-            raise InputError(f"{path}:{number}: a matrix row of {letters} probabilities expected, received: "
-                             f"{line!r}")
-        motifs[-1][2].append(row)
-    if motifs and not motifs[-1][2]:
-        raise InputError(f"{path}: the motif {motifs[-1][0]!r} has no rows of probabilities")
-    return [(MemeMotif(name, consensus, np.array(rows, dtype=np.float64), 0), threshold)
-            for name, consensus, rows, threshold in motifs]
+            threshold = parse_number(fields[2]) if len(fields) >= 3 else None
+            if threshold is None:
+                raise InputError(f"{display_name(path)}:{number}: a HOMER motif header needs '>CONSENSUS<TAB>NAME<TAB>"
+                                 f"THRESHOLD' with a number for THRESHOLD, received: {line!r}")
+            thresholds.append(threshold)
+    return list(zip(motifs, thresholds))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,30 +10,11 @@ import numpy as np
 from ..data.fasta import display_name
 from ..errors import InputError, OptionValueError, ParamError
 from .meme import MemeMotif
-from .readers import READ_FORMATS, read_motifs
+from .readers import READ_FORMATS, MotifDatabase, read_motifs
 
 DNA_LETTERS = "ACGT"
 #: The MEME files of a report folder (visualize-kernels, motifs), suggested when a folder is given for a file.
 REPORT_MEME_FILES = ("motifs_distinct.meme", "motifs.meme", "patterns.meme")
-
-
-@dataclass
-class MotifDatabase:
-    """Target motifs for TOMTOM.
-
-    Attributes
-    ----------
-    letters : str
-        Column letters of every matrix.
-    motifs : list of MemeMotif
-        ``name`` is the motif ID (``MA0139.2``), ``alt_name`` its name (``CTCF``).
-    source : str
-        What was loaded, for messages and the report (``JASPAR2026 CORE, all taxonomic groups``).
-    """
-
-    letters: str
-    motifs: list
-    source: str
 
 
 @functools.lru_cache(maxsize=4)
@@ -148,12 +128,11 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
             raise InputError(f"{what} {path}: a folder, not a motif file; give {give}")
         if not path.is_file():
             raise InputError(f"{what} {path}: no such file (expected a motif file: {READ_FORMATS})")
-    letters, motifs = read_motifs(path)
-    path = display_name(path)
-    if not motifs:
-        raise InputError(f"{what} {path}: no motifs (a MEME file holds 'MOTIF' entries with letter-probability "
-                         "matrices)")
-    return MotifDatabase(letters, motifs, f"{path} ({len(motifs)} motifs)")
+    database = read_motifs(path)
+    if not database.motifs:
+        raise InputError(f"{what} {display_name(path)}: no motifs (a MEME file holds 'MOTIF' entries with "
+                         "letter-probability matrices)")
+    return database
 
 
 def check_unique_names(database: MotifDatabase, what: str) -> None:
@@ -198,6 +177,10 @@ def in_query_letters(query_letters: str, database: MotifDatabase, query_source: 
     """
     if query_letters == database.letters:
         return database
+    if database.nucleic and sorted(query_letters) == sorted("ACGU"):  # a file without an alphabet: T reads as U
+        database = MotifDatabase("ACGU", database.motifs, database.source)
+        if query_letters == database.letters:
+            return database
     if sorted(query_letters) != sorted(database.letters) or len(set(query_letters)) != len(query_letters):
         hint = ("; JASPAR holds DNA motifs: give --db FILE.meme with motifs over "
                 f"{query_letters}" if database.letters == DNA_LETTERS and database.source.startswith("JASPAR")

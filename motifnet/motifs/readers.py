@@ -1,40 +1,73 @@
 """Motif files in the formats the field exchanges: MEME, JASPAR, TRANSFAC and HOMER, told apart by their text.
 
 :func:`read_motifs` reads any of them into probability matrices (:class:`MemeMotif`), so that ``compare``, ``scan``
-and ``marginalize`` take a JASPAR download, a TRANSFAC or HOMER library, or motifnet's own ``--formats`` exports
-as they take a MEME file. JASPAR and TRANSFAC files are parsed by Biopython (``Bio.motifs``), HOMER files as
-:mod:`motifnet.motifs.homer` writes and HOMER reads them; counts become probabilities per position.
+and ``marginalize`` take a JASPAR download, a TRANSFAC, HOMER or HOCOMOCO library, or motifnet's own ``--formats``
+exports as they take a MEME file. Matrices are parsed by Biopython (``Bio.motifs``), one motif at a time so that
+a message can name the motif and its line; counts become probabilities per position.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..data.fasta import display_name
 from ..errors import InputError
-from .homer import parse_homer
 from .meme import MemeMotif, checked_probabilities, first_invalid_row, is_meme, parse_meme, parse_number, text_lines
 
 #: The formats :func:`read_motifs` reads, as messages name them.
 READ_FORMATS = "MEME, JASPAR, TRANSFAC or HOMER"
 _DNA = "ACGT"
-# A TRANSFAC line opens with a two-letter code and spaces: 'AC  M00001', 'P0      A      C      G      T', 'XX'.
-_TRANSFAC_LINE = re.compile(r"^(AC|ID|NA|DE|VV|BF|XX|P0|PO)(\s|$)")
-# A JASPAR row: 'A  [ 0  3 79 ]' (the brackets optional in JASPAR's files of 2010 to 2014).
+# A TRANSFAC line: a two-letter code or a position number, then spaces and a value ('AC  M00001', 'XX', '01  1 2 3 4').
+_TRANSFAC_LINE = re.compile(r"^([A-Z][A-Z0-9]|\d+)(\s|$)")
+_TRANSFAC_FIRST = re.compile(r"^(AC|ID|NA|DE|VV|BF|XX|P0|PO)(\s|$)")
+# A JASPAR row of counts for one letter: 'A  [ 0  3 79 ]'.
 _JASPAR_ROW = re.compile(r"^([A-Za-z])\s*\[(.*)\]$")
+_HINT = {
+    "jaspar": "a JASPAR motif is a '>ID NAME' line and a row 'X [ counts ]' for each of A, C, G and T (or U), or four "
+              "rows of counts without letters; a HOMER or HOCOMOCO motif is a '>' line and one row of four numbers "
+              "(A C G T) per position",
+    "transfac": "a TRANSFAC motif has a 'P0  A  C  G  T' line (or U for RNA), one numbered row of counts per "
+                "position, and ends with '//'",
+}
 
 
-def read_motifs(path) -> tuple:
-    """The letters and motifs of a motif file in MEME, JASPAR, TRANSFAC or HOMER format, plain or gzip.
+@dataclass
+class MotifDatabase:
+    """Motifs read from one source, for TOMTOM and scanning.
+
+    Attributes
+    ----------
+    letters : str
+        Column letters of every matrix.
+    motifs : list of MemeMotif
+        ``name`` is the motif ID (``MA0139.2``), ``alt_name`` its name (``CTCF``).
+    source : str
+        What was loaded, for messages and the report (``JASPAR2026 CORE, all taxonomic groups``).
+    nucleic : bool
+        The file names no alphabet (HOMER and other per-position matrices, JASPAR rows without
+        letters): its A C G T columns read as A C G U for RNA motifs too. Default is False.
+    """
+
+    letters: str
+    motifs: list
+    source: str
+    nucleic: bool = False
+
+
+def read_motifs(path) -> MotifDatabase:
+    """The motifs of a motif file in MEME, JASPAR, TRANSFAC or HOMER format, plain or gzip.
 
     The format is told by the first line that is not blank: ``MEME version`` (or the banner of
-    MEME's text output); ``>ID NAME`` followed by ``A [ counts ]`` rows or by four rows of counts
-    (JASPAR); ``>CONSENSUS<TAB>NAME<TAB>THRESHOLD`` (HOMER); a TRANSFAC line code (``AC``, ``ID``,
-    ``NA``, ``VV``, ``P0``, ``XX``). JASPAR and TRANSFAC matrices hold counts, or frequencies, over
-    A, C, G and T (U for RNA, read as such); HOMER's hold DNA probabilities.
+    MEME's text output); ``>`` (JASPAR, HOMER, HOCOMOCO: each motif a ``>`` line and the rows
+    of its matrix); a TRANSFAC line code (``AC``, ``ID``, ``NA``, ``VV``, ``P0``, ``XX``). A ``>``
+    motif's rows are JASPAR's ``A [ counts ]`` rows, four rows of counts without letters (JASPAR's
+    ``.pfm``), or one row of four numbers (A C G T) per position (HOMER, HOCOMOCO, CIS-BP); four
+    rows of four numbers are read per position when their rows, and not their columns, have one
+    total. JASPAR and TRANSFAC letters are A, C, G and T, or U (RNA, read as such).
 
     Parameters
     ----------
@@ -43,75 +76,164 @@ def read_motifs(path) -> tuple:
 
     Returns
     -------
-    (letters, motifs)
-        As :func:`motifnet.motifs.meme.read_meme`: ``name`` is the motif's ID (JASPAR's matrix ID,
-        TRANSFAC's accession ``AC``, else ``ID``; HOMER's name column) and ``alt_name`` its name
-        (JASPAR's name; TRANSFAC's ``ID``, else ``NA`` or ``DE``; HOMER's consensus); ``nsites`` the counts of a column
-        (0 for HOMER and frequency matrices).
+    MotifDatabase
+        ``source`` is the file and its number of motifs. Each motif is named by its ID (JASPAR's
+        matrix ID, TRANSFAC's accession ``AC``, else ``ID``; HOMER's name column, else the first
+        word of the ``>`` line) and its name (JASPAR's name, TRANSFAC's ``ID``, else ``NA`` or
+        ``DE``, HOMER's consensus); ``nsites`` is a position's total count (0 for frequencies).
 
     Raises
     ------
     InputError
-        A file in none of these formats, or a matrix that does not parse or holds negative,
-        non-numeric or all-zero counts; the message names the file and the motif.
+        An empty file, a file in none of these formats, or a matrix that does not parse or holds
+        negative, non-numeric or all-zero counts; the message names the file, the motif and its line.
     """
     lines = text_lines(path)
     name = display_name(path)
-    first = next((line for line in lines if line), "")
-    if is_meme(first):
-        return parse_meme(lines, name)
-    if first.startswith(">"):
-        second = next((line for line in lines[lines.index(first) + 1:] if line), "")
+    first = next((number for number, line in enumerate(lines) if line), None)
+    if first is None:
+        raise InputError(f"{name}: an empty file; give a motif file ({READ_FORMATS})")
+    if is_meme(lines[first]):
+        letters, motifs = parse_meme(lines, name)
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)")
+    if lines[first].startswith(">"):
+        second = next((line for line in lines[first + 1:] if line), "")
         if re.fullmatch(r"[A-Za-z.*-]+", second):
             raise InputError(f"{name}: a FASTA file (a '>' header followed by sequence letters), not a motif file in "
                              f"{READ_FORMATS} format")
-        header = first[1:].split("\t")
-        if len(header) >= 3 and parse_number(header[2]) is not None:
-            motifs = [motif for motif, _ in parse_homer(lines, name)]
-            # HOMER's matrices are DNA; motifnet's exports of RNA motifs spell their consensus with U.
-            rna = any("U" in motif.alt_name.upper() for motif in motifs) and \
-                not any("T" in motif.alt_name.upper() for motif in motifs)
-            return ("ACGU" if rna else _DNA), motifs
-        return _parse_counts(lines, name, "jaspar")
-    if _TRANSFAC_LINE.match(first):
-        return _parse_counts(lines, name, "transfac")
-    shown = first if len(first) <= 60 else first[:57] + "..."
+        letters = _letters(lines, name, "jaspar")
+        motifs = [_header_motif(block, name, letters, index) for index, block in enumerate(_blocks(lines), start=1)]
+        # Rows without letters (HOMER, HOCOMOCO, JASPAR's .pfm) name no alphabet.
+        nucleic = letters == _DNA and not any(_JASPAR_ROW.match(line) for line in lines)
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)", nucleic)
+    if _TRANSFAC_FIRST.match(lines[first]):
+        letters = _letters(lines, name, "transfac")
+        motifs = _transfac_motifs(lines, name, letters)
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)")
+    shown = lines[first] if len(lines[first]) <= 60 else lines[first][:57] + "..."
     raise InputError(f"{name}: not a motif file in {READ_FORMATS} format (its first line is {shown!r}); a MEME file "
                      "opens with 'MEME version', a JASPAR or HOMER file with '>', a TRANSFAC file with 'AC', 'ID' or "
                      "'VV'")
 
 
-def _parse_counts(lines, path, kind: str) -> tuple:
-    """JASPAR or TRANSFAC ``lines`` through Biopython; RNA files (U in place of T) are read with U."""
+def _blocks(lines) -> list:
+    """``(line number, '>' line, [(line number, row), ...])`` of each motif of a ``>`` file."""
+    blocks = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(">"):
+            blocks.append((number, line, []))
+        elif line and blocks:
+            blocks[-1][2].append((number, line))
+    return blocks
+
+
+def _header_names(header: str, index: int) -> tuple:
+    """(name, alternate name) of a ``>`` line: HOMER's ``>CONSENSUS<TAB>NAME<TAB>THRESHOLD...``, else ``>ID NAME``."""
+    fields = [field.strip() for field in header[1:].split("\t")]
+    if len(fields) >= 3 and re.fullmatch(r"[A-Za-z]+", fields[0]) and parse_number(fields[2]) is not None:
+        name = fields[1] or fields[0] or f"motif_{index}"
+        return name, fields[0] if fields[0] != name else ""
+    words = header[1:].split()
+    return (words[0], " ".join(words[1:])) if words else (f"motif_{index}", "")
+
+
+def _header_motif(block, path, letters: str, index: int) -> MemeMotif:
+    """The motif of one ``>`` block: JASPAR rows with letters or four rows without, or rows per position."""
+    number, header, rows = block
+    name, alt_name = _header_names(header, index)
+    where = f"{path}:{number}: motif {name}"
+    if not rows:
+        raise InputError(f"{where}: no rows of counts follow its '>' line; {_HINT['jaspar']}")
+    lettered = [_JASPAR_ROW.match(line) for _, line in rows]
+    if any(lettered):
+        if not all(lettered):
+            row_number, line = next((row for row, match in zip(rows, lettered) if not match))
+            raise InputError(f"{path}:{row_number}: motif {name}: a row without a letter among rows with letters "
+                             f"({line[:40]!r}); {_HINT['jaspar']}")
+        text = "\n".join([">" + name] + [_as_dna_line(line, "jaspar") for _, line in rows])
+        return _counts_motif(_biopython(text, "jaspar", where), name, alt_name, where, letters)
+    widths = [len(line.split()) for _, line in rows]
+    if set(widths) == {4} and (len(rows) != 4 or _per_position(rows)):
+        text = "\n".join([">" + name] + [line for _, line in rows])
+        return _counts_motif(_biopython(text, "pfm-four-columns", where), name, alt_name, where, letters)
+    if len(rows) == 4 and len(set(widths)) == 1:
+        text = "\n".join([">" + name] + [line for _, line in rows])
+        return _counts_motif(_biopython(text, "jaspar", where), name, alt_name, where, letters)
+    shape = f"{len(rows)} row{'s' if len(rows) != 1 else ''} of {'/'.join(map(str, sorted(set(widths))))} values"
+    raise InputError(f"{where}: {shape}, neither four rows of counts (A, C, G, T) nor rows of four numbers per "
+                     f"position; {_HINT['jaspar']}")
+
+
+def _per_position(rows) -> bool:
+    """Whether four rows of four numbers are positions (their rows have one total, their columns do not)."""
+    values = np.array([[parse_number(value) for value in line.split()] for _, line in rows], dtype=float)
+    if not np.isfinite(values).all():
+        return False
+
+    def one_total(totals):
+        return np.ptp(totals) <= 0.01 * max(np.abs(totals).max(), 1e-12)
+
+    return bool(one_total(values.sum(axis=1)) and not one_total(values.sum(axis=0)))
+
+
+def _transfac_motifs(lines, path, letters: str) -> list:
+    """The motifs of a TRANSFAC file: each block up to ``//`` that holds a ``P0`` matrix, parsed on its own."""
+    motifs, block = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if line != "//" and not _TRANSFAC_LINE.match(line):
+            raise InputError(f"{path}:{number}: not a TRANSFAC line ({line[:40]!r}); each line opens with a "
+                             f"two-letter code (AC, ID, P0, XX, ...) or a position number; {_HINT['transfac']}")
+        block.append((number, line))
+        if line == "//":
+            motifs += _transfac_block(block, path, letters, len(motifs) + 1)
+            block = []
+    if any(line.split()[0] in ("P0", "PO") for _, line in block):
+        raise InputError(f"{path}:{block[0][0]}: the last motif does not end with '//'; {_HINT['transfac']}")
+    return motifs
+
+
+def _transfac_block(block, path, letters: str, index: int) -> list:
+    """The motif of one TRANSFAC block (none for a block without a matrix, such as the ``VV`` header)."""
+    if not any(line.split()[0] in ("P0", "PO") for _, line in block):
+        return []
+    where = f"{path}:{block[0][0]}: motif {index}"
+    text = "\n".join(_as_dna_line(line, "transfac") for _, line in block) + "\n"
+    record = _biopython(text, "transfac", where)
+    # The accession names a matrix uniquely (JASPAR's TRANSFAC export gives ID the factor's name, shared by
+    # several matrices); the identifier, else the factor's name or description, is the alternate name.
+    fields = {key: " ".join(str(value).split()) for key, value in dict(record).items() if isinstance(value, str)}
+    name = fields.get("AC") or fields.get("ID") or fields.get("NA") or f"motif_{index}"
+    alt_name = next((fields[key] for key in ("ID", "NA", "DE") if fields.get(key) and fields[key] != name), "")
+    return [_counts_motif(record, name, alt_name, f"{path}:{block[0][0]}: motif {name}", letters)]
+
+
+def _biopython(text: str, kind: str, where: str):
+    """The one motif Biopython reads from ``text`` in format ``kind``.
+
+    Raises
+    ------
+    InputError
+        Biopython refuses the text (its reason is given), or reads no motif from it.
+    """
     from Bio import motifs as biomotifs
 
-    letters, text = _as_dna(lines, path, kind)
-    label = "JASPAR" if kind == "jaspar" else "TRANSFAC"
+    label = "TRANSFAC" if kind == "transfac" else "JASPAR/HOMER"
+    hint = _HINT["transfac" if kind == "transfac" else "jaspar"]
     try:
         # Not strict: TRANSFAC files written by other tools space their columns by tabs or one space.
-        records = list(biomotifs.parse(io.StringIO(text), kind, strict=False))
-    except Exception as error:  # Biopython raises ValueError, KeyError or bare Exception on malformed text
-        raise InputError(f"{path}: not a readable {label} motif file ({error}); "
-                         f"{_FORMAT_HINT[kind]}") from None
-    begun = sum(1 for line in lines if line.startswith(">")) if kind == "jaspar" else \
-        sum(1 for line in lines if line.split()[:1] in (["P0"], ["PO"]))
-    if len(records) != begun:
-        raise InputError(f"{path}: {begun} {label} {'matrix begins' if begun == 1 else 'matrices begin'}, but "
-                         f"{len(records) or 'none'} {'is' if len(records) < 2 else 'are'} complete; "
-                         f"{_FORMAT_HINT[kind]}")
-    motifs = [_counts_motif(record, kind, number, path, letters) for number, record in enumerate(records, start=1)]
-    return letters, motifs
+        records = list(biomotifs.parse(io.StringIO(text), kind, strict=False) if kind == "transfac"
+                       else biomotifs.parse(io.StringIO(text), kind))
+    except Exception as error:  # Biopython raises ValueError, KeyError or a bare Exception on malformed text
+        raise InputError(f"{where}: not a readable {label} matrix ({type(error).__name__}: {error}); {hint}") from None
+    if len(records) != 1:
+        raise InputError(f"{where}: not a complete {label} matrix; {hint}")
+    return records[0]
 
 
-_FORMAT_HINT = {
-    "jaspar": "each motif is a '>ID NAME' line and one 'X [ counts ]' row for each of A, C, G and T (or U)",
-    "transfac": "each motif has a 'P0  A  C  G  T' line (or U for RNA), one numbered row of counts per position, "
-                "and ends with '//'",
-}
-
-
-def _as_dna(lines, path, kind: str) -> tuple:
-    """The letters of a JASPAR or TRANSFAC file (ACGT or ACGU) and its text with U rows relabelled T for Biopython.
+def _letters(lines, path, kind: str) -> str:
+    """The letters of a JASPAR or TRANSFAC file: ACGT, or ACGU when its rows or columns are named with U.
 
     Raises
     ------
@@ -129,8 +251,7 @@ def _as_dna(lines, path, kind: str) -> tuple:
         raise InputError(f"{path}: {label} matrices over the letters {''.join(sorted(labels))}; {label} files are "
                          "read for DNA (A C G T) and RNA (A C G U): give motifs over other letters as a MEME file "
                          "(motifnet writes one beside each export)")
-    letters = "ACGU" if "U" in labels else _DNA
-    return letters, "\n".join(_as_dna_line(line, kind) for line in lines) + "\n"
+    return "ACGU" if "U" in labels else _DNA
 
 
 def _as_dna_line(line: str, kind: str) -> str:
@@ -142,19 +263,9 @@ def _as_dna_line(line: str, kind: str) -> str:
     return line
 
 
-def _counts_motif(record, kind: str, number: int, path, letters: str) -> MemeMotif:
-    """A Biopython motif as probabilities (each position's counts over their total), named as the file names it."""
-    if kind == "jaspar":
-        name, alt_name = record.matrix_id or record.name, record.name if record.name != record.matrix_id else ""
-    else:
-        # The accession names a matrix uniquely (JASPAR's TRANSFAC export gives ID the factor's name, shared by
-        # several matrices); the identifier, else the factor's name or description, is the alternate name.
-        fields = dict(record)
-        name = fields.get("AC") or fields.get("ID") or fields.get("NA") or f"motif_{number}"
-        alt_name = next((fields[key] for key in ("ID", "NA", "DE") if fields.get(key) and fields[key] != name), "")
-    name, alt_name = str(name).strip(), " ".join(str(alt_name).split())
+def _counts_motif(record, name: str, alt_name: str, where: str, letters: str) -> MemeMotif:
+    """A Biopython motif as probabilities: each position's counts (or frequencies) over their total."""
     counts = np.array([record.counts[letter] for letter in _DNA], dtype=np.float64).T
-    where = f"{path}: motif {name}"
     if counts.size == 0:
         raise InputError(f"{where}: an empty matrix")
     if (row := first_invalid_row(counts)) is not None:
@@ -164,7 +275,10 @@ def _counts_motif(record, kind: str, number: int, path, letters: str) -> MemeMot
     if (totals == 0).any():
         raise InputError(f"{where}, position {int(np.flatnonzero(totals == 0)[0]) + 1}: all counts are 0; "
                          "each position needs a count above 0")
-    pwm = checked_probabilities(counts / totals[:, None], letters, where)
-    # Counts name their sites (a column's total); frequencies (totals of 1) do not.
+    # Probabilities written to a few decimals are kept as written (checked_probabilities), so that a matrix reads
+    # back as the one written; counts are divided by each position's total.
+    written = np.abs(totals - 1) <= 1e-4
+    pwm = checked_probabilities(np.where(written[:, None], counts, counts / totals[:, None]), letters, where)
+    # Counts name their sites (a position's total); frequencies (totals of 1) do not.
     nsites = int(round(float(np.median(totals)))) if np.median(totals) > 1.5 else 0
-    return MemeMotif(name, alt_name, pwm, nsites)
+    return MemeMotif(name, " ".join(alt_name.split()), pwm, nsites)

@@ -37,8 +37,8 @@ from .fimo_background import (
     read_background_file,
     window_bins,
 )
-from .jaspar import MotifDatabase, check_unique_names
-from .readers import read_motifs
+from .jaspar import check_unique_names
+from .readers import MotifDatabase, read_motifs
 
 log = logging.getLogger("motifnet")
 
@@ -160,13 +160,12 @@ def load_scan_motifs(path, command: str = "scan") -> ScanMotifs:
         Not a motif file, no motifs, or motifs over another alphabet than ACGT/ACGU.
     """
     source = motif_file(path)
-    return scan_motifs(*read_motifs(source), source, command)
+    return scan_motifs(read_motifs(source), source, command)
 
 
-def scan_motifs(letters: str, motifs: list, source, command: str = "scan") -> ScanMotifs:
-    """:class:`ScanMotifs` of the ``letters`` and ``motifs`` (MemeMotif) read from ``source``, checked as
-    :func:`load_scan_motifs` checks them."""
-    source = display_name(source)
+def scan_motifs(database: MotifDatabase, source, command: str = "scan") -> ScanMotifs:
+    """:class:`ScanMotifs` of the motifs read from ``source``, checked as :func:`load_scan_motifs` checks them."""
+    letters, motifs, source = database.letters, database.motifs, display_name(source)
     if letters.upper() not in ("ACGT", "ACGU"):
         raise InputError(f"{source}: motifs over the alphabet {letters!r}; {command} needs DNA or RNA motifs "
                          "(ALPHABET= ACGT or ACGU)")

@@ -95,14 +95,15 @@ def load_sequence_motifs(motif_path):
         sequence+structure model) is named, with the sequence motifs to give instead.
     """
     source = motif_file(motif_path)
-    letters, motifs = read_motifs(source)  # read once: standard input cannot be read again
+    database = read_motifs(source)  # read once: standard input cannot be read again
+    letters = database.letters
     if letters and set(letters.upper()) <= set(CONTEXTS + "()."):
         sibling = None if source == "-" else source.with_name(source.name.replace("motifs_structure", "motifs"))
         kept = sibling not in (None, source) and sibling.is_file()
         instead = sibling if kept else "a motif file of DNA or RNA motifs"
         raise InputError(f"{display_name(source)}: structure motifs (alphabet {letters!r}); marginalize inserts "
                          f"sequence motifs and folds the changed sequences itself: give {instead}")
-    return scan_motifs(letters, motifs, source, "marginalize")
+    return scan_motifs(database, source, "marginalize")
 
 
 def read_hit_sites(path, motif_names) -> list:
