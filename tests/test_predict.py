@@ -1,6 +1,7 @@
 """motifnet.run.predict: the one prediction path (in memory, streamed chunk by chunk), batch-size independent."""
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,6 +65,83 @@ def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
     table = io.StringIO()
     assert write_predictions(run, config, table) == 60
     assert table.getvalue().splitlines()[0] == "id\tp\tq"
+
+
+def test_a_signal_while_the_input_stalls_stops_without_waiting_for_more_input(trained_run):
+    """A signal while standard input stalled (a producer that wrote nothing more) was acted on only when more input
+    came: the helper thread's read was awaited without a look at the stop flag."""
+    import threading
+
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+    from motifnet.run import predict as predict_module
+    from motifnet.run.rundir import open_run
+
+    run = open_run(trained_run[0])
+    config = PredictConfig([trained_run[1][0]], batch_size=16)
+    first = next(predict_module.encoded_chunks(run, config, {}))
+    stall, stalled_until = threading.Event(), []
+
+    def stalling_input():
+        yield first
+        stall.wait(60)  # the producer writes nothing more
+        stalled_until.append("more input")
+        yield first
+
+    with stop_on_signals():
+        stream = predict_module._stream_predictions(run, stalling_input(), 16)
+        ids, values = next(stream)
+        assert list(ids) == list(first[0]) and len(values) == len(ids)
+        threading.Timer(0.5, request_stop).start()  # the signal's handler, while the input stalls
+        try:
+            with pytest.raises(StopRequested):
+                next(stream)
+            assert stalled_until == []  # stopped while the input still stalled
+        finally:
+            stall.set()
+
+
+def _handles_sigterm(pid: int) -> bool:
+    """Whether process ``pid`` has a handler for SIGTERM (its caught signals in /proc)."""
+    import signal
+    from pathlib import Path
+
+    try:
+        caught = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to see the signal handlers")
+def test_a_signal_ends_the_process_while_standard_input_stalls(trained_run, tmp_path):
+    """The process waited for more input, then aborted at exit ("could not acquire lock for <stdin> at interpreter
+    shutdown"): the helper thread's read held the lock of sys.stdin."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    run_dir, (up, _) = trained_run
+    process = subprocess.Popen([sys.executable, "-m", "motifnet", "predict", str(run_dir), "-", "-o",
+                                str(tmp_path / "p.tsv")], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        process.stdin.write(Path(up).read_bytes())  # fewer records than a chunk, and no end of input
+        process.stdin.flush()
+        deadline = time.monotonic() + 120
+        while not _handles_sigterm(process.pid) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the handlers are in place: let the reading start
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)  # standard input stays open: communicate() would close it
+        stderr = process.stderr.read()
+    finally:
+        process.kill()
+        process.stdin.close()
+    assert process.returncode == 1, stderr.decode()
+    assert stderr.decode().strip().endswith("files not yet complete were not written") and b"Fatal" not in stderr
+    assert not (tmp_path / "p.tsv").exists()
 
 
 @pytest.mark.parametrize("when", ["after", "during"])

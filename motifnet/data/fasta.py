@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import os
 import sys
 import zlib
 from collections.abc import Iterator
@@ -65,9 +66,35 @@ def display_name(path) -> str:
     return "standard input" if str(path) == "-" else str(path)
 
 
+# The process's own reader of standard input (see stdin_binary): one, so that bytes it has read ahead are not lost.
+_STDIN = []
+
+
+def stdin_binary():
+    """Standard input as a binary stream of this process's own: a reader of a duplicate of its descriptor.
+
+    A helper thread blocked in a read from a pipe that stalls holds its stream's lock; an interpreter
+    that ends meanwhile (a signal stopped the work) closes ``sys.stdin`` and aborts on that lock
+    ("could not acquire lock ... at interpreter shutdown"). A stream of its own leaves ``sys.stdin``
+    free. Where standard input has no descriptor (replaced by a test), ``sys.stdin.buffer``.
+    """
+    try:
+        descriptor = sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both an OSError and a ValueError
+        return sys.stdin.buffer
+    if not _STDIN or _STDIN[0].closed:
+        _STDIN[:] = [open(os.dup(descriptor), "rb")]  # noqa: SIM115 - standard input stays open, as sys.stdin does
+    return _STDIN[0]
+
+
+def is_stdin(handle) -> bool:
+    """Whether ``handle`` is a stream of standard input (which is not closed after reading)."""
+    return handle is sys.stdin.buffer or handle in _STDIN
+
+
 def _open_binary(path: str, kind: str = "a FASTA file"):
     if path == "-":
-        stream = sys.stdin.buffer
+        stream = stdin_binary()
         head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
         if head == _GZIP_MAGIC:
             return gzip.GzipFile(fileobj=stream)
@@ -160,7 +187,7 @@ def read_fasta(path) -> Iterator[FastaRecord]:
     except UnicodeDecodeError as error:  # pragma: no cover - decode uses errors="replace"
         raise InputError(f"{name}: cannot be decoded ({error})") from error
     finally:
-        if handle is not sys.stdin.buffer:
+        if not is_stdin(handle):
             handle.close()
     if number == 0:
         raise InputError(f"{name}: contains no FASTA records (empty file?)")
@@ -339,7 +366,7 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
     except _READ_ERRORS as error:
         raise _unreadable(name, error) from None
     finally:
-        if handle is not sys.stdin.buffer:
+        if not is_stdin(handle):
             handle.close()
 
 

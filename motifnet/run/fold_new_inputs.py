@@ -13,12 +13,11 @@ import dataclasses
 import json
 import logging
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from ..data.encoding import Encoder
-from ..data.fasta import display_name, read_fasta
+from ..data.fasta import display_name, read_fasta, stdin_binary
 from ..data.folding import CONTEXTS, FoldOptions, fold_file
 from ..errors import InputError, ParamError, RunDirError
 from . import rundir
@@ -169,5 +168,5 @@ def folded_as_trained(run: Run, fasta, labels=None):
 def _stdin_copy(folder: Path) -> str:
     path = folder / "stdin.fa"
     with open(path, "wb") as handle:
-        shutil.copyfileobj(sys.stdin.buffer, handle)
+        shutil.copyfileobj(stdin_binary(), handle)
     return str(path)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import queue
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,6 +192,59 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
                 yield encoded.ids, arrays
 
 
+#: Seconds between looks at the stop flag while the next chunk is read (standard input may stall).
+_WAIT_STEP = 0.2
+
+
+def _read_ahead(chunks):
+    """Yield the items of ``chunks``, each read by a helper thread while the one before is used.
+
+    The thread reads an item only once the one before has been taken, so at most two are held.
+    It is a daemon, and the wait for an item looks at the stop flag every :data:`_WAIT_STEP`
+    seconds: a signal while standard input stalls (a producer that writes nothing) stops at once,
+    and the process can end while the thread still waits for input. An error in the thread is
+    raised here.
+
+    Raises
+    ------
+    StopRequested
+        A signal asked to stop while an item was awaited.
+    """
+    slot = queue.Queue()
+    wanted = threading.Semaphore(1)
+    done = threading.Event()
+
+    def read():
+        try:
+            iterator = iter(chunks)
+            while not done.is_set():
+                if not wanted.acquire(timeout=_WAIT_STEP):
+                    continue
+                item = next(iterator, slot)  # the queue itself marks the end
+                slot.put(("end", None) if item is slot else ("item", item))
+                if item is slot:
+                    return
+        except BaseException as error:  # noqa: BLE001 - raised again in the thread that takes the items
+            slot.put(("error", error))
+
+    threading.Thread(target=read, name="motifnet-read-ahead", daemon=True).start()
+    try:
+        while True:
+            try:
+                kind, value = slot.get(timeout=_WAIT_STEP)
+            except queue.Empty:
+                check_stop()
+                continue
+            if kind == "error":
+                raise value
+            if kind == "end":
+                return
+            wanted.release()  # the next item is read while this one is used
+            yield value
+    finally:
+        done.set()
+
+
 def _stream_predictions(run: Run, chunks, batch_size: int):
     """Yield ``(ids, probabilities)`` chunk by chunk, in input order.
 
@@ -197,18 +252,11 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
     one (TensorFlow releases the interpreter lock while it computes); one-hot input is made
     per batch inside the tf.data pipeline, so memory holds only two chunks of compact codes.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     model = run.model
     encoder = run.dataset_encoder
-    chunks = iter(chunks)
-    with ThreadPoolExecutor(max_workers=1) as reader:
-        pending = reader.submit(next, chunks, None)
-        while (chunk := pending.result()) is not None:
-            pending = reader.submit(next, chunks, None)
-            ids, arrays = chunk
-            check_stop()  # a signal: the chunks yielded so far are whole; no further one is predicted
-            yield ids, predict_encoded(model, encoder, arrays, batch_size)
+    for ids, arrays in _read_ahead(chunks):
+        check_stop()  # a signal: the chunks yielded so far are whole; no further one is predicted
+        yield ids, predict_encoded(model, encoder, arrays, batch_size)
 
 
 def predict_chunks(run: Run, config: PredictConfig):
