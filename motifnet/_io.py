@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import json
@@ -224,6 +225,33 @@ def output_folder(folder):
     except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
         remove_empty_folders(made)
         raise
+
+
+def is_partial(name: str) -> bool:
+    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (``.NAME.XXXXXXXX.partialSUFFIX``)."""
+    return fnmatch.fnmatchcase(name, ".*.*.partial*")
+
+
+def remove_written(folder, written) -> list:
+    """Remove the files of ``folder`` for whose names ``written(name)`` is true, then the folder if it is empty.
+
+    For the folders a command makes and fills: what else is there (a file of the user's) stays.
+
+    Returns
+    -------
+    list of str
+        The names left in ``folder`` (sorted; none when it was removed).
+    """
+    folder = Path(folder)
+    kept = []
+    for entry in sorted(folder.iterdir()):
+        if written(entry.name) and (entry.is_file() or entry.is_symlink()):
+            entry.unlink()
+        else:
+            kept.append(entry.name)
+    if not kept:
+        folder.rmdir()
+    return kept
 
 
 def leftover_partials(folder) -> list:

@@ -89,7 +89,7 @@ def test_class_names_and_alphabet_can_be_given(tmp_path):
 def test_a_class_named_with_a_comma_by_its_file_is_warned_of(tmp_path, caplog, monkeypatch):
     """'p,q.fa' gave class 'p,q', which --classes p,q read as two names ("'p' is not a class of the model")."""
     (tmp_path / "p,q.fa").write_text(">a\nACGT\n")
-    (tmp_path / "b.fa").write_text(">b\nACGT\n")
+    (tmp_path / "b.fa").write_text(">b\nACGA\n")
     monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
     with caplog.at_level(logging.WARNING, logger="motifnet"):
         dataset = load_dataset([str(tmp_path / "p,q.fa"), str(tmp_path / "b.fa")])
@@ -113,10 +113,34 @@ def test_sequences_from_standard_input(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
     neg = _write(tmp_path, "neg.fa", ">n1\nTTTT\n")
     dataset = load_dataset(["-", neg])
-    assert dataset.class_names == ["-", "neg"]
+    assert dataset.class_names == ["stdin", "neg"]  # it was '-', in predictions' headers and the report
     # read once, standard input is known by its records (what train --resume compares)
     expected = records_sha256(dataset.codes[:1], dataset.labels[:1], dataset.ids[:1])
     assert dataset.files[0] == {"path": "standard input", "sha256": expected, "records": 1}
+
+
+def test_a_copy_of_a_class_file_is_refused(tmp_path, monkeypatch):
+    """A byte-identical copy (or a gzip copy, or standard input and the file) trained as two classes of one set."""
+    import gzip
+
+    pos = _write(tmp_path, "pos.fa", ">p1\nACGT\n>p2\nAACC\n")
+    copy = tmp_path / "pos_copy.fa.gz"
+    copy.write_bytes(gzip.compress(pos.read_bytes()))
+    with pytest.raises(InputError, match=f"{pos} and {copy} hold the same records \\(a copy of one file\\?\\)"):
+        load_dataset([str(pos), str(copy)])
+    buffer = io.BufferedReader(io.BytesIO(pos.read_bytes()))
+    monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
+    with pytest.raises(InputError, match="standard input and .*pos.fa hold the same records"):
+        load_dataset(["-", str(pos)])
+    load_dataset([str(pos), _write(tmp_path, "other.fa", ">p1\nACGT\n>p2\nAACG\n")])  # one record differs: fine
+
+
+def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_difference(tmp_path):
+    """A GenBank-style '1 ACGT...' line made the next record 'differ in length' from the first."""
+    paths = _pair(tmp_path, pos=">p1\n1 ACGTAC\n>p2\nACGTAC\n", neg=">n1\nTTTTAA\n")
+    with pytest.raises(InputError, match="pos.fa, record 1 \\('p1'\\): sequence character '1' at position 1 is not a "
+                                         "letter"):
+        load_dataset(paths)
 
 
 def test_multi_label_headers(tmp_path):
@@ -375,7 +399,7 @@ def test_missing_fasta_file_is_named(tmp_path):
 
 @pytest.mark.parametrize("path, name", [
     ("pos.fa", "pos"), ("data/pos.fasta.gz", "pos"), ("CTCF.FA", "CTCF"), ("reads.fa.txt", "reads"),
-    ("a.b.fna", "a.b"), ("peaks", "peaks"), (".fa", ".fa"), ("x.fa.gz.gz", "x"), ("-", "-"),
+    ("a.b.fna", "a.b"), ("peaks", "peaks"), (".fa", ".fa"), ("x.fa.gz.gz", "x"), ("-", "stdin"),
 ])
 def test_class_name_from_path(path, name):
     assert class_name_from_path(path) == name

@@ -24,6 +24,27 @@ def test_overwrite_keeps_files_motifnet_did_not_write(trained_run, cli, tmp_path
     assert not (run_dir / LOCK).exists()
 
 
+def test_overwrite_and_a_completed_training_keep_the_users_files_inside_resume_and_folded(trained_run, cli, tmp_path):
+    """resume/ and folded/ were removed whole, with what the user had put in them."""
+    shared, files = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
+    for folder in ("resume", "folded"):
+        (run_dir / folder).mkdir()
+        (run_dir / folder / "mine.txt").write_text("my notes")
+    (run_dir / "resume" / "epoch-3.npz").write_bytes(b"an epoch")
+    (run_dir / "resume" / "state.json").write_text("{}")
+    (run_dir / "folded" / "sources.json").write_text('{"up.fa": {}}')
+    (run_dir / "folded" / "up.fa").write_text(">a\nACGU\n")
+    result = cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in (run_dir / "resume").iterdir()) == ["mine.txt"]  # training completed
+    assert sorted(path.name for path in (run_dir / "folded").iterdir()) == ["mine.txt"]
+    assert "keeping 2 file(s) that motifnet did not write: folded/mine.txt, resume/mine.txt" in result.stderr
+    (run_dir / "resume" / "mine.txt").unlink()
+    result = cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
+    assert result.exit_code == 0 and not (run_dir / "resume").exists()  # emptied: removed, as before
+
+
 def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(trained_run, tmp_path, caplog):
     import logging
 

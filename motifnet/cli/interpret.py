@@ -105,7 +105,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
 @click.command()
 @click.argument("run_dir")
 @click.option("-o", "--output", required=True, metavar="FILE",
-              help="Output: .npz arrays, or a tab-separated table when FILE ends in .tsv.")
+              help="Output file: FILE.npz (arrays) or FILE.tsv (a tab-separated table); other endings are refused.")
 @selection_options
 @genome_option(_GENOME_HELP)
 @stopping_on_signals  # stops between batches; the output is not written

@@ -28,6 +28,7 @@ from .fasta import (
     iter_fasta_blocks,
     read_fasta,
     record_at,
+    record_letters,
 )
 from .features import (
     FeatureSpec,
@@ -244,6 +245,9 @@ class Dataset:
 
 
 def class_name_from_path(path) -> str:
+    """A class's name from its file's: the name without FASTA and compression suffixes; ``stdin`` for ``-``."""
+    if str(path) == "-":
+        return "stdin"
     name = Path(str(path)).name
     lowered = name.lower()
     changed = True
@@ -587,6 +591,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
                 codes[rows], labels[rows], np.array(ids, dtype=str)[rows],
                 None if structure_values is None else structure_values[rows],
                 None if targets is None else targets[rows])
+    _refuse_identical_files(files, sources, codes, structure_values)
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
                       target_names=target_names, origin=origin)
@@ -686,6 +691,23 @@ def check_options(data: DataOptions) -> str | None:
     if data.structure_pwm and not data.structure:
         raise OptionValueError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
+
+
+def _refuse_identical_files(files: list, sources: np.ndarray, codes: np.ndarray, structure) -> None:
+    """Refuse two input files of the same records (sequences, and structures, in the same order): a copy of a class.
+
+    :func:`check_distinct_files` finds a file given twice by its path; a copy, or a file read once from
+    standard input and again from its path, is found by its records.
+    """
+    seen = {}
+    for number, input_file in enumerate(files):
+        rows = sources == number
+        digest = records_sha256(codes[rows], None if structure is None else structure[rows])
+        if digest in seen:
+            raise InputError(f"{display_name(seen[digest].source)} and {display_name(input_file.source)} hold the "
+                             "same records (a copy of one file?): each FASTA file is one class (or one part of a "
+                             "regression set); give each its own records")
+        seen[digest] = input_file
 
 
 def records_sha256(*arrays) -> str:
@@ -807,6 +829,9 @@ def _common_length(files: list, structure_mode: str | None, model_length: int | 
         wrong = np.flatnonzero(input_file.lengths != length)
         if wrong.size:
             row = int(wrong[0])
+            # A character that is no sequence letter (a GenBank-style position number) changes a length too: name it.
+            for suspect_file, suspect_row in ((files[0], 0), (input_file, row)):
+                _refuse_non_letters(suspect_file, suspect_row, structure_mode)
             found = f"{input_file.where(row)}: sequence length {int(input_file.lengths[row])} differs from {length}"
             if model_length is not None:
                 raise InputError(f"{found}; the model takes this length only (it does not crop or pad); give "
@@ -814,6 +839,38 @@ def _common_length(files: list, structure_mode: str | None, model_length: int | 
             raise InputError(f"{found} ({files[0].where(0)}); sequences must be equally long, or pass --length N "
                              "to centre-crop/pad them")
     return length
+
+
+# Bytes that are no letter of any sequence alphabet (letters, gaps and stop codons are refused, when they are, by
+# the alphabet's own check).
+_NOT_LETTERS = np.ones(256, dtype=bool)
+_NOT_LETTERS[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*-.", dtype=np.uint8)] = False
+
+
+def _refuse_non_letters(input_file: _InputFile, row: int, structure_mode) -> None:
+    """Refuse record ``row`` of ``input_file`` if its sequence holds a character that is no letter (a digit, say).
+
+    Raises
+    ------
+    InputError
+        Names the record, the character and its position.
+    """
+    letters = b""
+    if structure_mode is None:
+        index = row
+        for block in input_file.pending:
+            if index < len(block):
+                letters = record_letters(block.letters, block.lengths, index)
+                break
+            index -= len(block)
+    elif input_file.pending[row].lines:
+        letters = input_file.pending[row].lines[0]
+    bad = np.flatnonzero(_NOT_LETTERS[np.frombuffer(letters, dtype=np.uint8)])
+    if bad.size:
+        position = int(bad[0])
+        raise InputError(f"{input_file.where(row)}: sequence character {chr(letters[position])!r} at position "
+                         f"{position + 1} is not a letter (a position number of a GenBank-style sequence line?); "
+                         "give sequences of letters only")
 
 
 def _add_tracks(dataset: Dataset, tracks, files: list, length: int) -> None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .._io import write_json, write_npz
+from .._io import is_partial, remove_written, write_json, write_npz
 from ..errors import RunDirError
 from . import rundir
 from .fit import FitState, Resume
@@ -114,9 +114,16 @@ def load(run_dir: Path) -> Checkpoint | None:
                       _numbered(arrays, "best") or None)
 
 
+def written_in_resume(name: str) -> bool:
+    """Whether ``name`` is that of a file training writes into ``resume/`` (an epoch's archive, ``state.json``)."""
+    return name == STATE or re.fullmatch(r"epoch-\d+\.npz", name) is not None or is_partial(name)
+
+
 def remove(run_dir: Path) -> None:
-    """Remove ``resume/`` (training completed)."""
-    shutil.rmtree(Path(run_dir) / rundir.RESUME, ignore_errors=True)
+    """Remove what training wrote into ``resume/`` (training completed), and the folder once it is empty."""
+    folder = Path(run_dir) / rundir.RESUME
+    if folder.is_dir():
+        remove_written(folder, written_in_resume)
 
 
 def _numbered(arrays: dict, prefix: str) -> list:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..data.fasta import display_name
 from ..errors import RunDirError
 from ..model.params import from_json, to_json
 from .evaluation import format_metric
@@ -43,7 +44,9 @@ def describe_run(run: Run) -> str:
         lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
                                               zip(data["class_names"], data["records_per_class"])))
     for entry in data["files"]:
-        checksum = f", sha256 {entry['sha256']}" if entry["sha256"] else ""  # none for records motifnet made
+        # Standard input is read once: the checksum is of its records as read, not of its bytes.
+        kind = "records sha256" if entry["path"] == display_name("-") else "sha256"
+        checksum = f", {kind} {entry['sha256']}" if entry["sha256"] else ""  # none for records motifnet made
         lines.append(f"input: {entry['path']} ({entry['records']} records{checksum})")
     for layer, entry in meta.get("adjacency", {}).items():
         lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "

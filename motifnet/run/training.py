@@ -7,13 +7,12 @@ import json
 import logging
 import os
 import secrets
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .._io import leftover_partials, sha256, write_json, write_text
+from .._io import is_partial, leftover_partials, remove_written, sha256, write_json, write_text
 from .._signals import check_stop
 from .._validate import names_index
 from .._version import __version__
@@ -198,7 +197,8 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
             kept.append(entry.name)
             continue
         if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
+            inside = remove_written(entry, _written_inside(entry))
+            kept += [f"{entry.name}/{name}" for name in inside]
         else:
             entry.unlink()
     others = sorted(set(kept) - {rundir.FOLDED, LOCK})
@@ -206,6 +206,21 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
         log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
                  len(others), ", ".join(others))
     return kept
+
+
+def _written_inside(folder: Path):
+    """Whether a file of the run's folder ``folder`` (``resume/``, ``folded/``) is one ``train`` writes there."""
+    if folder.name == rundir.FOLDED:
+        from .fold_inputs import MANIFEST
+
+        try:
+            listed = set(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            listed = set()
+        return lambda name: name == MANIFEST or name in listed or is_partial(name)
+    from ._checkpoint import written_in_resume
+
+    return written_in_resume
 
 
 def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) -> dict:
