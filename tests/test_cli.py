@@ -427,8 +427,8 @@ def test_running_out_of_memory_is_one_line_and_writes_nothing(trained_run, cli, 
     result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == [
-        f"Error: out of memory{reason}; use a smaller batch (--batch-size), or fewer or shorter sequences, or a "
-        "machine with more memory"]
+        f"Error: out of memory{reason}; use a smaller --batch-size, or fewer or smaller inputs, or a machine with "
+        "more memory"]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -442,8 +442,17 @@ def test_the_advice_for_running_out_of_memory_names_options_the_command_has(cli,
     monkeypatch.setattr(motifnet.motifs.matching, "compare_file", exhausted)
     result = cli("compare", tmp_path / "q.meme")
     assert result.exit_code == 1 and result.stderr.strip().splitlines() == [
-        "Error: out of memory (Unable to allocate 78.6 TiB); give fewer or smaller inputs (sequences, motifs), or a "
-        "machine with more memory"]
+        "Error: out of memory (Unable to allocate 78.6 TiB); give fewer or smaller inputs, or a machine with more "
+        "memory"]
+    import motifnet.workflows.scan
+
+    monkeypatch.setattr(motifnet.workflows.scan, "scan_to_folder", exhausted)
+    (tmp_path / "q.meme").write_text("MEME version 4\n")
+    (tmp_path / "x.fa").write_text(">a\nACGT\n")
+    result = cli("scan", tmp_path / "q.meme", tmp_path / "x.fa", "-o", tmp_path / "out")
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: out of memory (Unable to allocate 78.6 TiB); use a smaller --chunk-records, or fewer or smaller "
+        "inputs, or a machine with more memory")
 
 
 def test_resources_other_than_memory_are_not_called_memory(trained_run, cli, tmp_path, monkeypatch):

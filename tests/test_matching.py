@@ -135,8 +135,8 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
     assert db_from_stdin.exit_code == 0 and db_from_stdin.stdout == result.stdout, db_from_stdin.stderr
     empty = cli("compare", "-", "--db", path, input="MEME version 4\n\nALPHABET= ACGT\n")
     assert empty.exit_code == 1 and empty.stderr.strip() == (
-        "Error: query file standard input: no motifs (a MEME file holds 'MOTIF' entries with letter-probability "
-        "matrices)")
+        "Error: query file standard input: no motifs (MEME: 'MOTIF' entries with letter-probability matrices; "
+        "JASPAR, HOMER: '>' lines with rows of counts; TRANSFAC: 'P0' matrices)")
     both = cli("compare", "-", "--db", "-", input=query.read_text())
     assert both.exit_code == 2 and both.stderr.strip().splitlines()[-1] == (
         "Error: QUERY and --db cannot both be - (standard input): give one of them as a file "

@@ -126,7 +126,7 @@ def test_matrices_of_one_row_per_position_are_read_as_positions(tmp_path):
     database = read_motifs(path)
     assert database.nucleic  # no letters: DNA or RNA
     assert [(motif.name, motif.alt_name, len(motif.pwm)) for motif in database.motifs] == [
-        ("AHR_HUMAN.H11MO.0.B", "", 6), ("GATAAG", "GATA-like", 4)]
+        ("AHR_HUMAN.H11MO.0.B", "", 6), ("GATA-like", "GATAAG", 4)]  # HOMER's header without a threshold
     np.testing.assert_allclose(database.motifs[0].pwm, hocomoco / hocomoco.sum(axis=1, keepdims=True))
     # Four rows of four: positions when the rows have one total and the columns do not, else JASPAR's four letters
     four = np.array([[40, 18, 56, 40], [10, 5, 130, 9], [1, 150, 2, 1], [3, 2, 149, 0]])  # each position 154
@@ -135,6 +135,27 @@ def test_matrices_of_one_row_per_position_are_read_as_positions(tmp_path):
     positions, letters_first = read_motifs(path).motifs
     np.testing.assert_allclose(positions.pwm, four / 154)
     np.testing.assert_allclose(letters_first.pwm, ARNT_COUNTS[:4] / 20)  # a row per letter: its columns total 20
+
+
+def test_a_homer_motif_of_four_positions_is_read_by_position_whatever_its_totals(tmp_path):
+    """Rows and columns of one total (each letter once in the consensus) were read as JASPAR's letter rows:
+    motifnet's own HOMER export of CGTA read back as TACG."""
+    pwm = np.full((4, 4), 0.05) + 0.8 * np.eye(4)[[1, 2, 3, 0]]
+    [path] = write_motifs(tmp_path / "m", [MemeMotif("cgta", "", pwm, 0)], "ACGT", [0.25] * 4, ("homer",))
+    np.testing.assert_allclose(read_motifs(path).motifs[0].pwm, pwm, atol=1e-6)
+
+
+def test_a_query_file_without_letters_matches_rna_targets(cli, tmp_path):
+    """compare Q.homer --db RNA.meme refused the query as DNA; --db Q.homer against an RNA query worked."""
+    rng = np.random.default_rng(8)
+    pwm = rng.dirichlet(np.ones(4) * 0.3, size=6)
+    [homer] = write_motifs(tmp_path / "q", [MemeMotif("q1", "", pwm, 0)], "ACGU", [0.25] * 4, ("homer",))
+    rna = tmp_path / "rna.meme"
+    write_meme(rna, [MemeMotif("r1", "", pwm, 0)], "ACGU", [0.25] * 4)
+    forward, backward = cli("compare", homer, "--db", rna), cli("compare", rna, "--db", homer)
+    assert forward.exit_code == 0 and backward.exit_code == 0, forward.output + backward.output
+    assert forward.stdout.splitlines()[1].split("\t")[1:3] == ["r1", "0"]
+    assert backward.stdout.splitlines()[1].split("\t")[1:3] == ["q1", "0"]
 
 
 def test_homer_rows_are_checked_and_counts_become_probabilities(tmp_path):
@@ -176,14 +197,19 @@ def test_transfac_blocks_are_read_one_by_one(tmp_path):
     ("", "x: an empty file; give a motif file (MEME, JASPAR, TRANSFAC or HOMER)"),
     ("hello\n", "x: not a motif file in MEME, JASPAR, TRANSFAC or HOMER format (its first line is 'hello')"),
     (">seq1\nACGTACGT\n", "x: a FASTA file (a '>' header followed by sequence letters), not a motif file"),
-    (">a b\nA [1 2]\nC [1 2]\nG [0 0]\n", "x:1: motif a: not a complete JASPAR/HOMER matrix"),
+    (">a b\nA [1 2]\nC [1 2]\nG [0 0]\n", "x:1: motif a: rows for A C G; a JASPAR matrix has one row for each of "
+                                          "A C G T"),
     (">a b\nA [1 2]\nC [1 2 3]\nG [0 0]\nT [0 0]\n", "x:1: motif a: not a readable JASPAR/HOMER matrix (Exception: "
                                                     "data has inconsistent lengths)"),
     (">a b\nA [1 -2]\nC [1 2]\nG [0 0]\nT [1 1]\n", "x:1: motif a, position 2: negative or non-numeric counts "
                                                    "(-2 2 0 1)"),
     (">a b\nA [0 1]\nC [0 2]\nG [0 0]\nT [0 1]\n", "x:1: motif a, position 1: all counts are 0"),
     (">p\nA [1]\nC [1]\nD [1]\nE [1]\n", "x: JASPAR matrices over the letters ACDE; JASPAR files are read for DNA"),
-    (">a\nA [1]\nC [1]\nG [1]\nT [1]\n>b\nA [1]\nA [2]\nC [1]\nG [1]\n", "x:6: motif b: not a"),
+    (">a\nA [1]\nC [1]\nG [1]\nT [1]\n>b\nA [1]\nA [2]\nC [1]\nG [1]\n", "x:6: motif b: rows for A A C G;"),
+    (">M1 x\nA [1 2]\nC [1 2]\nG [1 2]\nT [1 2]\nA [5 5]\n", "x:1: motif M1: rows for A C G T A; a JASPAR matrix "
+                                                              "has one row for each of A C G T"),
+    ("AC  m\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n//\nAC  M2\n", "x:7: text after the last '//' that holds no "
+                                                                  "matrix ('AC  M2')"),
     (">a\nA [1]\nC [1]\nG [1]\nT [1]\nThis is the end\n", "x:6: motif a: a row without a letter among rows "
                                                         "with letters ('This is the end')"),
     (">P1 five\n1 2 3\n1 2 3\n1 2 3\n1 2 3\n1 2 3\n", "x:1: motif P1: 5 rows of 3 values, neither four rows of "

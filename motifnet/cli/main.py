@@ -219,10 +219,13 @@ def _out_of_memory(detail: str, command: click.Command) -> str:
     if command.name in ("train", "grid-search"):
         advice = ("use a smaller batch (--param batch_size), fewer or shorter sequences, or a smaller network "
                   "(--param kernel_num, neuron_num)")
-    elif any(parameter.name == "batch_size" for parameter in command.params):
-        advice = "use a smaller batch (--batch-size), or fewer or shorter sequences"
     else:
-        advice = "give fewer or smaller inputs (sequences, motifs)"
+        # The options that bound memory: the batch, and those whose help says so (scan's --chunk-records).
+        bounding = [f"--{parameter.name.replace('_', '-')}" for parameter in command.params
+                    if isinstance(parameter, click.Option) and parameter.name != "memory" and
+                    (parameter.name == "batch_size" or "(memory)" in (parameter.help or ""))]
+        advice = (f"use a smaller {' or '.join(bounding)}, or fewer or smaller inputs" if bounding else
+                  "give fewer or smaller inputs")
     return f"out of memory{detail}; {advice}, or a machine with more memory"
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from ..data.fasta import display_name
 from ..errors import InputError
 from .meme import parse_number, text_lines
-from .readers import read_motifs
+from .readers import parse_motifs
 
 #: Fraction of the best achievable log-odds score written as the detection threshold.
 THRESHOLD_FRACTION = 0.6
@@ -62,11 +62,13 @@ def read_homer(path) -> list:
     Raises
     ------
     InputError
-        As :func:`motifnet.motifs.readers.read_motifs`, or a header without a numeric threshold.
+        As :func:`motifnet.motifs.readers.read_motifs`, or a header without a numeric threshold (a file that
+        is not HOMER's).
     """
-    motifs = read_motifs(path).motifs
+    lines = text_lines(path)
+    motifs = parse_motifs(lines, display_name(path)).motifs
     thresholds = []
-    for number, line in enumerate(text_lines(path), start=1):
+    for number, line in enumerate(lines, start=1):
         if line.startswith(">"):
             fields = line[1:].split("\t")
             threshold = parse_number(fields[2]) if len(fields) >= 3 else None
@@ -74,4 +76,6 @@ def read_homer(path) -> list:
                 raise InputError(f"{display_name(path)}:{number}: a HOMER motif header needs '>CONSENSUS<TAB>NAME<TAB>"
                                  f"THRESHOLD' with a number for THRESHOLD, received: {line!r}")
             thresholds.append(threshold)
+    if len(thresholds) != len(motifs):
+        raise InputError(f"{display_name(path)}: not a HOMER motif file (no '>' header lines with thresholds)")
     return list(zip(motifs, thresholds))

@@ -130,8 +130,8 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
             raise InputError(f"{what} {path}: no such file (expected a motif file: {READ_FORMATS})")
     database = read_motifs(path)
     if not database.motifs:
-        raise InputError(f"{what} {display_name(path)}: no motifs (a MEME file holds 'MOTIF' entries with "
-                         "letter-probability matrices)")
+        raise InputError(f"{what} {display_name(path)}: no motifs (MEME: 'MOTIF' entries with letter-probability "
+                         "matrices; JASPAR, HOMER: '>' lines with rows of counts; TRANSFAC: 'P0' matrices)")
     return database
 
 

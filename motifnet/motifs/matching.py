@@ -167,7 +167,7 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     query_path : path
         MEME minimal-format file of query motifs, each with a name of its own; ``-`` reads standard input.
     database : str
-        ``jaspar`` or a MEME file. Default is ``jaspar``.
+        ``jaspar`` or a motif file (see :func:`motifnet.motifs.readers.read_motifs`). Default is ``jaspar``.
     collection, tax_group : str
         JASPAR selection (see :func:`motifnet.motifs.jaspar.load_jaspar`).
     top : int
@@ -178,6 +178,8 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     what = f"query file {display_name(query_path)}"
     check_unique_names(queries, what)
     targets = load_database(database, collection, tax_group)
+    if queries.nucleic and sorted(targets.letters) == sorted("ACGU"):  # a query file without letters, RNA targets
+        queries = in_query_letters(targets.letters, queries, what)
     targets = in_query_letters(queries.letters, targets, what)
     log.info("comparing %d query motif(s) with %s", len(queries.motifs), targets.source)
     return matches_tsv(match_motifs(queries.motifs, targets, top))

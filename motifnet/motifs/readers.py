@@ -88,8 +88,11 @@ def read_motifs(path) -> MotifDatabase:
         An empty file, a file in none of these formats, or a matrix that does not parse or holds
         negative, non-numeric or all-zero counts; the message names the file, the motif and its line.
     """
-    lines = text_lines(path)
-    name = display_name(path)
+    return parse_motifs(text_lines(path), display_name(path))
+
+
+def parse_motifs(lines, name) -> MotifDatabase:
+    """:func:`read_motifs` of a file's stripped ``lines`` (``name`` names the file in messages)."""
     first = next((number for number, line in enumerate(lines) if line), None)
     if first is None:
         raise InputError(f"{name}: an empty file; give a motif file ({READ_FORMATS})")
@@ -127,12 +130,17 @@ def _blocks(lines) -> list:
     return blocks
 
 
+def _homer_header(header: str) -> bool:
+    """Whether a ``>`` line is HOMER's ``>CONSENSUS<TAB>NAME[<TAB>THRESHOLD...]``: its matrix has a row per position."""
+    fields = header[1:].split("\t")
+    return len(fields) >= 2 and re.fullmatch(r"[A-Za-z]+", fields[0].strip()) is not None
+
+
 def _header_names(header: str, index: int) -> tuple:
-    """(name, alternate name) of a ``>`` line: HOMER's ``>CONSENSUS<TAB>NAME<TAB>THRESHOLD...``, else ``>ID NAME``."""
-    fields = [field.strip() for field in header[1:].split("\t")]
-    if len(fields) >= 3 and re.fullmatch(r"[A-Za-z]+", fields[0]) and parse_number(fields[2]) is not None:
-        name = fields[1] or fields[0] or f"motif_{index}"
-        return name, fields[0] if fields[0] != name else ""
+    """(name, alternate name) of a ``>`` line: HOMER's name and consensus, else ``>ID NAME``."""
+    if _homer_header(header):
+        consensus, name = (field.strip() for field in header[1:].split("\t")[:2])
+        return (name, consensus) if name else (consensus, "")
     words = header[1:].split()
     return (words[0], " ".join(words[1:])) if words else (f"motif_{index}", "")
 
@@ -150,10 +158,14 @@ def _header_motif(block, path, letters: str, index: int) -> MemeMotif:
             row_number, line = next((row for row, match in zip(rows, lettered) if not match))
             raise InputError(f"{path}:{row_number}: motif {name}: a row without a letter among rows with letters "
                              f"({line[:40]!r}); {_HINT['jaspar']}")
+        labels = [match.group(1).upper() for match in lettered]
+        if sorted(labels) != sorted(letters):
+            raise InputError(f"{where}: rows for {' '.join(labels)}; a JASPAR matrix has one row for each of "
+                             f"{' '.join(letters)}")
         text = "\n".join([">" + name] + [_as_dna_line(line, "jaspar") for _, line in rows])
         return _counts_motif(_biopython(text, "jaspar", where), name, alt_name, where, letters)
     widths = [len(line.split()) for _, line in rows]
-    if set(widths) == {4} and (len(rows) != 4 or _per_position(rows)):
+    if set(widths) == {4} and (len(rows) != 4 or _homer_header(header) or _per_position(rows)):
         text = "\n".join([">" + name] + [line for _, line in rows])
         return _counts_motif(_biopython(text, "pfm-four-columns", where), name, alt_name, where, letters)
     if len(rows) == 4 and len(set(widths)) == 1:
@@ -191,6 +203,9 @@ def _transfac_motifs(lines, path, letters: str) -> list:
             block = []
     if any(line.split()[0] in ("P0", "PO") for _, line in block):
         raise InputError(f"{path}:{block[0][0]}: the last motif does not end with '//'; {_HINT['transfac']}")
+    if any(line != "XX" for _, line in block):
+        raise InputError(f"{path}:{block[0][0]}: text after the last '//' that holds no matrix "
+                         f"({block[0][1][:40]!r}); {_HINT['transfac']}")
     return motifs
 
 
