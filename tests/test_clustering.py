@@ -234,13 +234,13 @@ def test_cli_refuses_identical_records_in_one_line(trained_run, cli, tmp_path):
     from helpers import write_fasta
 
     record = "ACGT" * 10
-    up = write_fasta(tmp_path / "up.fa", [("u1", record)])
+    up = write_fasta(tmp_path / "up.fa", [("u1", record), ("u2", record)])  # not a copy of down.fa (refused)
     down = write_fasta(tmp_path / "down.fa", [("d1", record)])
     output = tmp_path / "heat.png"
     result = cli("cluster", trained_run[0], "-q", "--fasta", up, "--fasta", down, "-o", output)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().splitlines() == [
-        "Error: clustering needs at least 2 sequences with differing activations; all 2 sequences of the data give "
+        "Error: clustering needs at least 2 sequences with differing activations; all 3 sequences of the data give "
         "each kernel the same maximum activation (identical sequences?); give sequences that differ"]
     assert not output.exists()
 

@@ -23,7 +23,7 @@ from .training import check_run_dir
 
 log = logging.getLogger("motifnet")
 
-MANIFEST = "sources.json"
+MANIFEST = rundir.FOLDED_SOURCES
 
 
 @dataclass

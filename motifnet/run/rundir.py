@@ -40,6 +40,7 @@ SPLIT = "split.tsv"
 HISTORY = "history.tsv"
 METRICS = "metrics.json"
 FOLDED = "folded"
+FOLDED_SOURCES = "sources.json"  # in folded/: where each folded file came from, and how it was folded
 RESUME = "resume"
 SPECTRUM = "epistasis.tsv"  # regression with --epistatic-reg (motifnet.run.regression)
 

@@ -211,13 +211,11 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
 def _written_inside(folder: Path):
     """Whether a file of the run's folder ``folder`` (``resume/``, ``folded/``) is one ``train`` writes there."""
     if folder.name == rundir.FOLDED:
-        from .fold_inputs import MANIFEST
-
         try:
-            listed = set(json.loads((folder / MANIFEST).read_text(encoding="utf-8")))
+            listed = set(json.loads((folder / rundir.FOLDED_SOURCES).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             listed = set()
-        return lambda name: name == MANIFEST or name in listed or is_partial(name)
+        return lambda name: name == rundir.FOLDED_SOURCES or name in listed or is_partial(name)
     from ._checkpoint import written_in_resume
 
     return written_in_resume
