@@ -26,7 +26,7 @@ from pathlib import Path
 
 import click
 
-from ..data.options import MAX_BATCH_SIZE, MAX_LENGTH
+from ..data.options import MAX_BACKGROUND_RATIO, MAX_BATCH_SIZE, MAX_LENGTH
 from ..errors import OptionValueError
 
 log = logging.getLogger("motifnet")
@@ -342,7 +342,8 @@ def background_options(command):
                           "windows of --genome overlapping no input (genomic), or a FASTA or BED file."),
         click.option("--shuffle-k", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
                      help="--background shuffle: keep the counts of every K-mer (2: dinucleotides)."),
-        click.option("--background-ratio", type=click.FloatRange(min=0, min_open=True), default=1.0,
+        click.option("--background-ratio", type=click.FloatRange(min=0, min_open=True, max=MAX_BACKGROUND_RATIO),
+                     default=1.0,
                      show_default=True, metavar="R", help="Generated background records per input record."),
     )(command)
 

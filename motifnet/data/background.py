@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import InputError, OptionValueError, ParamError
 from .fasta import FastaBlock
 from .genome import Genome, Window, parse_window_id, sequence_block
+from .options import MAX_BACKGROUND_RATIO
 from .shuffle import kmer_shuffle
 
 log = logging.getLogger("motifnet")
@@ -25,8 +26,6 @@ GC_BINS = 10
 _MAX_N_SHARE = 0.1  # genome windows with more N than this are not drawn (assembly gaps)
 _TRIES_PER_WINDOW = 200
 _STALLED_TRIES = 20_000  # draws in a row without a window: the GC bins still wanted are not in this genome
-#: The most background records per positive (``--background-ratio``): more is a typing error, not a design.
-MAX_RATIO = 1000.0
 
 
 def check_background_options(background, shuffle_k: int, ratio: float, genome, multi_label: bool, task: str) -> None:
@@ -40,8 +39,9 @@ def check_background_options(background, shuffle_k: int, ratio: float, genome, m
         raise OptionValueError("--background genomic draws windows of the genome: give --genome FILE.fa")
     if not shuffle_k >= 1:
         raise OptionValueError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
-    if not (0 < ratio <= MAX_RATIO and math.isfinite(ratio)):
-        raise OptionValueError(f"--background-ratio must be a positive number up to {MAX_RATIO:g}, received: {ratio}")
+    if not (0 < ratio <= MAX_BACKGROUND_RATIO and math.isfinite(ratio)):
+        raise OptionValueError(f"--background-ratio must be a positive number up to {MAX_BACKGROUND_RATIO:g}, "
+                               f"received: {ratio}")
 
 
 def _records(blocks) -> list:

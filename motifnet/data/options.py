@@ -15,6 +15,8 @@ MAX_LENGTH = 1_000_000
 #: The largest batch (a command's --batch-size, train's batch_size): a forward pass of more records does not fit
 #: in any machine's memory.
 MAX_BATCH_SIZE = 1_000_000
+#: The most generated background records per input record (``--background-ratio``): more is a typing error.
+MAX_BACKGROUND_RATIO = 1000.0
 
 
 @dataclass(frozen=True)
