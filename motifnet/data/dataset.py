@@ -591,7 +591,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
                 codes[rows], labels[rows], np.array(ids, dtype=str)[rows],
                 None if structure_values is None else structure_values[rows],
                 None if targets is None else targets[rows])
-    _refuse_identical_files(files, sources, codes, structure_values)
+    _refuse_identical_files(files, codes, structure_values)
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
                       target_names=target_names, origin=origin)
@@ -693,16 +693,18 @@ def check_options(data: DataOptions) -> str | None:
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 
-def _refuse_identical_files(files: list, sources: np.ndarray, codes: np.ndarray, structure) -> None:
+def _refuse_identical_files(files: list, codes: np.ndarray, structure) -> None:
     """Refuse two input files of the same records (sequences, and structures, in the same order): a copy of a class.
 
     :func:`check_distinct_files` finds a file given twice by its path; a copy, or a file read once from
-    standard input and again from its path, is found by its records.
+    standard input and again from its path, is found by its records. ``codes`` holds the files' records one
+    file after the other (slices of it are hashed: no copy).
     """
     seen = {}
-    for number, input_file in enumerate(files):
-        rows = sources == number
-        digest = records_sha256(codes[rows], None if structure is None else structure[rows])
+    end = 0
+    for input_file in files:
+        start, end = end, end + len(input_file)
+        digest = records_sha256(codes[start:end], None if structure is None else structure[start:end])
         if digest in seen:
             raise InputError(f"{display_name(seen[digest].source)} and {display_name(input_file.source)} hold the "
                              "same records (a copy of one file?): each FASTA file is one class (or one part of a "
