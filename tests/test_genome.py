@@ -504,7 +504,7 @@ def _check_one_line(result, fragment):
     (["--genome", "{genome}", "--test-chroms", "chrQ", "--background", "shuffle"],
      "the test split is empty: no record on --test-chroms"),
     (["--genome", "{genome}", "--background", "genomic", "--background-ratio", "1e9"],
-     "--background-ratio must be a positive number up to 1000, received: 1000000000.0"),
+     "Invalid value for '--background-ratio': 1000000000.0 is not in the range 0<x<=1000.0"),  # as --help shows
     (["--genome", "{genome}.missing", "--background", "shuffle"], "no such file"),
     # A folder was called "no such file".
     (["--genome", "{folder}", "--background", "shuffle"],
