@@ -469,3 +469,16 @@ def test_resources_other_than_memory_are_not_called_memory(trained_run, cli, tmp
     result = cli("predict", run_dir, up, "-o", tmp_path / "p.tsv")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines() == ["Error: resources exhausted: model.keras; No space left on device"]
+
+
+def test_a_closed_standard_input_is_one_line(tmp_path):
+    """A command started with standard input closed (`<&-`) ended in a traceback ('NoneType' has no 'buffer')."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "motifnet", "compare", "-"], capture_output=True, text=True,
+                            preexec_fn=lambda: os.close(0), timeout=120, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: standard input is closed: give a file, or pipe the input ('-' reads standard input)"]

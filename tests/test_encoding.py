@@ -322,3 +322,17 @@ def test_reversing_and_permuting_by_the_complement_channels_gives_the_reverse_co
     assert Encoder(RNA, 5, structure=structure_alphabet("()."), structure_mode="letters").complement_channels is None
     assert Encoder(RNA, 5, structure=structure_alphabet("()."), structure_mode="letters").describe_input() \
         == "rna (ACGU, ambiguity codes RYSWKMBDHVN) with structure letters '().'"
+
+
+@pytest.mark.parametrize("structure", [False, True])
+def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_difference(structure):
+    """A GenBank-style position number ('1 ACGT...') made a model's commands say 'sequence length 5 differs from 4'."""
+    letters = structure_alphabet("().") if structure else None
+    encoder = Encoder(DNA, 4, structure=letters, structure_mode="letters" if structure else None)
+    encoder.for_model = True
+    lines = ["1ACGT", "((..)"] if structure else ["1ACGT"]
+    with pytest.raises(InputError, match="test.fa, record 1 \\('s1'\\): sequence character '1' at position 1 is not a "
+                                         "letter"):
+        encoder.encode(_records(lines))
+    with pytest.raises(InputError, match="sequence length 5 differs from 4"):  # letters only: the length is named
+        encoder.encode(_records(["AACGT", "((..)"] if structure else ["AACGT"]))

@@ -193,6 +193,34 @@ def test_transfac_blocks_are_read_one_by_one(tmp_path):
     assert [motif.name for motif in read_motifs(path).motifs] == ["M1", "M2", "M3", "M4"]
 
 
+def test_motifs_of_another_format_after_a_meme_file_are_refused(tmp_path):
+    """JASPAR or TRANSFAC motifs appended to a MEME file were skipped without a word (read as text between MEME's
+    sections); HOMER ones were blamed as 'not a number'."""
+    meme = tmp_path / "a.meme"
+    write_meme(meme, [MemeMotif("m1", "", np.eye(4)[[0, 1, 2]], 5)], "ACGT", [0.25] * 4)
+    lines = len(meme.read_text().splitlines())
+    transfac, homer = "AC  M1\nXX\nP0  A  C  G  T\n01  1  2  3  4\nXX\n//\n", ">ACG\tm\t6.0\n0.1 0.2 0.3 0.4\n"
+    for appended in (ARNT_JASPAR, transfac, homer):
+        path = tmp_path / "mixed.txt"
+        path.write_text(meme.read_text() + appended)
+        with pytest.raises(InputError, match=f"mixed.txt:{lines + 1 + appended.startswith('AC') * 2}: a motif of "
+                                             "another format .* in a MEME file; give one format per file"):
+            read_motifs(path)
+
+
+def test_four_rows_of_four_with_rows_and_columns_of_one_total_are_warned_of(tmp_path, caplog, monkeypatch):
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    path = tmp_path / "cyc.pcm"
+    path.write_text(">cyc\n0 10 0 0\n0 0 10 0\n0 0 0 10\n10 0 0 0\n")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        [motif] = read_motifs(path).motifs
+    assert "".join("ACGT"[i] for i in motif.pwm.argmax(axis=1)) == "TACG"  # JASPAR's rows, as documented
+    assert any("cyc.pcm:1: motif cyc: four rows of four numbers whose rows and columns have one total each" in message
+               for message in caplog.messages)
+
+
 @pytest.mark.parametrize("text, message", [
     ("", "x: an empty file; give a motif file (MEME, JASPAR, TRANSFAC or HOMER)"),
     ("hello\n", "x: not a motif file in MEME, JASPAR, TRANSFAC or HOMER format (its first line is 'hello')"),

@@ -188,7 +188,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 @click.option("--classes", metavar="0,3",
               help="Only sequences of these classes: class names or 0-based indices, comma-separated. [default: all]")
 @click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
-              help="Cluster a seeded, class-stratified sample when there are more sequences.")
+              help="Cluster a seeded, class-stratified sample when there are more sequences (memory).")
 @selection_options
 @stopping_on_signals  # stops between batches; the output is not written
 @logging_options

@@ -218,9 +218,11 @@ def _out_of_memory(detail: str, command: click.Command) -> str:
     detail = f" ({detail[:200]})" if detail else ""
     if command.name in ("train", "grid-search"):
         advice = ("use a smaller batch (--param batch_size), fewer or shorter sequences, or a smaller network "
-                  "(--param kernel_num, neuron_num)")
+                  "(--param kernel_num, neuron_num)" + (", or more --memory per batch job" if command.name ==
+                                                       "grid-search" else ""))
     else:
-        # The options that bound memory: the batch, and those whose help says so (scan's --chunk-records).
+        # The options that bound memory: the batch, and those whose help says so (scan's --chunk-records, cluster's
+        # --max-sequences, motifs' --max-seqlets).
         bounding = [f"--{parameter.name.replace('_', '-')}" for parameter in command.params
                     if isinstance(parameter, click.Option) and parameter.name != "memory" and
                     (parameter.name == "batch_size" or "(memory)" in (parameter.help or ""))]

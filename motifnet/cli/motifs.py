@@ -100,8 +100,8 @@ DNA and RNA sequence models only."""
 @click.option("--steps", type=int, help="integrated-gradients: points on the path, at most 10000. [default: 50]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--max-seqlets", type=click.IntRange(min=1), default=_MODISCO.max_seqlets, show_default=True,
-              help="Seqlets per metacluster (sign) that TF-MoDISco clusters; raise it on a machine with many "
-                   "cores (modisco-lite's own default is 20000).")
+              help="Seqlets per metacluster (sign) that TF-MoDISco clusters (memory); raise it on a machine with "
+                   "many cores (modisco-lite's own default is 20000).")
 @click.option("--window", type=click.IntRange(min=1), default=_MODISCO.window, show_default=True,
               help="Sliding window that finds seqlets.")
 @click.option("--flank", type=click.IntRange(min=1), default=_MODISCO.flank, show_default=True,

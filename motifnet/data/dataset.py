@@ -19,7 +19,7 @@ from .._progress import Progress
 from .._validate import check_column_names, repeated_file
 from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
-from .encoding import Encoder, dot_bracket_fix
+from .encoding import Encoder, dot_bracket_fix, refuse_non_letters
 from .fasta import (
     EMPTY_SEQUENCE,
     FastaBlock,
@@ -843,12 +843,6 @@ def _common_length(files: list, structure_mode: str | None, model_length: int | 
     return length
 
 
-# Bytes that are no letter of any sequence alphabet (letters, gaps and stop codons are refused, when they are, by
-# the alphabet's own check).
-_NOT_LETTERS = np.ones(256, dtype=bool)
-_NOT_LETTERS[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*-.", dtype=np.uint8)] = False
-
-
 def _refuse_non_letters(input_file: _InputFile, row: int, structure_mode) -> None:
     """Refuse record ``row`` of ``input_file`` if its sequence holds a character that is no letter (a digit, say).
 
@@ -867,12 +861,7 @@ def _refuse_non_letters(input_file: _InputFile, row: int, structure_mode) -> Non
             index -= len(block)
     elif input_file.pending[row].lines:
         letters = input_file.pending[row].lines[0]
-    bad = np.flatnonzero(_NOT_LETTERS[np.frombuffer(letters, dtype=np.uint8)])
-    if bad.size:
-        position = int(bad[0])
-        raise InputError(f"{input_file.where(row)}: sequence character {chr(letters[position])!r} at position "
-                         f"{position + 1} is not a letter (a position number of a GenBank-style sequence line?); "
-                         "give sequences of letters only")
+    refuse_non_letters(letters, input_file.where(row))
 
 
 def _add_tracks(dataset: Dataset, tracks, files: list, length: int) -> None:

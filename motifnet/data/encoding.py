@@ -45,6 +45,29 @@ def _symbol_table(alphabet: Alphabet) -> tuple[np.ndarray, np.ndarray]:
     return lookup, table
 
 
+# Bytes that are no letter of any sequence alphabet (letters, gaps and stop codons are refused, when they are, by
+# the alphabet's own check).
+_NOT_LETTERS = np.ones(256, dtype=bool)
+_NOT_LETTERS[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*-.", dtype=np.uint8)] = False
+
+
+def refuse_non_letters(sequence: bytes, where: str) -> None:
+    """Refuse a sequence holding a character that is no letter (a digit, say): it changes the record's length,
+    which a message about lengths would blame instead.
+
+    Raises
+    ------
+    InputError
+        Names ``where`` (the record), the character and its position.
+    """
+    bad = np.flatnonzero(_NOT_LETTERS[np.frombuffer(sequence, dtype=np.uint8)])
+    if bad.size:
+        position = int(bad[0])
+        raise InputError(f"{where}: sequence character {chr(sequence[position])!r} at position {position + 1} is not "
+                         "a letter (a position number of a GenBank-style sequence line?); give sequences of letters "
+                         "only")
+
+
 def fit_length(array: np.ndarray, length: int) -> np.ndarray:
     """Centre-crop or zero-pad ``array`` along its first axis to ``length``.
 
@@ -315,7 +338,10 @@ class Encoder:
 
     def check_length(self, record, actual: int, sequence: bytes = b"") -> None:
         if not self.resize and actual != self.length:
-            fix = (dot_bracket_fix(sequence, self.alphabet.symbols, "the model" if self.for_model else "")
+            structure = dot_bracket_fix(sequence, self.alphabet.symbols, "the model" if self.for_model else "")
+            if structure is None:
+                refuse_non_letters(sequence, record.where())
+            fix = (structure
                    or ("the model takes this length only (it does not crop or pad); give sequences of that length"
                        if self.for_model else
                        "sequences must be equally long, or pass --length N to centre-crop/pad them"))
@@ -391,7 +417,7 @@ class Encoder:
         n_struct = self.struct_table.shape[0] if self.structure_mode == "letters" else 1
         for row, record in enumerate(records):
             sequence, structure = self.split_body(record)
-            self.check_length(record, len(sequence))
+            self.check_length(record, len(sequence), sequence)
             seq_codes = self._codes(sequence, self.seq_lookup, self.alphabet, record, "sequence")
             if self.structure_mode == "letters":
                 struct_codes = self._codes(structure, self.struct_lookup, self.structure, record, "structure")

@@ -78,6 +78,8 @@ def stdin_binary():
     ("could not acquire lock ... at interpreter shutdown"). A stream of its own leaves ``sys.stdin``
     free. Where standard input has no descriptor (replaced by a test), ``sys.stdin.buffer``.
     """
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise InputError("standard input is closed: give a file, or pipe the input ('-' reads standard input)")
     try:
         descriptor = sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both an OSError and a ValueError

@@ -9,6 +9,7 @@ a message can name the motif and its line; counts become probabilities per posit
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import numpy as np
 from ..data.fasta import display_name
 from ..errors import InputError
 from .meme import MemeMotif, checked_probabilities, first_invalid_row, is_meme, parse_meme, parse_number, text_lines
+
+log = logging.getLogger("motifnet")
 
 #: The formats :func:`read_motifs` reads, as messages name them.
 READ_FORMATS = "MEME, JASPAR, TRANSFAC or HOMER"
@@ -97,6 +100,12 @@ def parse_motifs(lines, name) -> MotifDatabase:
     if first is None:
         raise InputError(f"{name}: an empty file; give a motif file ({READ_FORMATS})")
     if is_meme(lines[first]):
+        # Motifs of another format appended (files concatenated) would be skipped as text between MEME's sections.
+        other = next((number for number, line in enumerate(lines, start=1)
+                      if line.startswith(">") or line.split()[:1] in (["P0"], ["PO"])), None)
+        if other is not None:
+            raise InputError(f"{name}:{other}: a motif of another format ({lines[other - 1][:40]!r}) in a MEME file; "
+                             "give one format per file")
         letters, motifs = parse_meme(lines, name)
         return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)")
     if lines[first].startswith(">"):
@@ -165,7 +174,7 @@ def _header_motif(block, path, letters: str, index: int) -> MemeMotif:
         text = "\n".join([">" + name] + [_as_dna_line(line, "jaspar") for _, line in rows])
         return _counts_motif(_biopython(text, "jaspar", where), name, alt_name, where, letters)
     widths = [len(line.split()) for _, line in rows]
-    if set(widths) == {4} and (len(rows) != 4 or _homer_header(header) or _per_position(rows)):
+    if set(widths) == {4} and (len(rows) != 4 or _homer_header(header) or _per_position(rows, where)):
         text = "\n".join([">" + name] + [line for _, line in rows])
         return _counts_motif(_biopython(text, "pfm-four-columns", where), name, alt_name, where, letters)
     if len(rows) == 4 and len(set(widths)) == 1:
@@ -176,8 +185,9 @@ def _header_motif(block, path, letters: str, index: int) -> MemeMotif:
                      f"position; {_HINT['jaspar']}")
 
 
-def _per_position(rows) -> bool:
-    """Whether four rows of four numbers are positions (their rows have one total, their columns do not)."""
+def _per_position(rows, where: str) -> bool:
+    """Whether four rows of four numbers are positions (their rows have one total, their columns do not); a warning
+    names ``where`` (the motif) when both have one."""
     values = np.array([[parse_number(value) for value in line.split()] for _, line in rows], dtype=float)
     if not np.isfinite(values).all():
         return False
@@ -185,7 +195,11 @@ def _per_position(rows) -> bool:
     def one_total(totals):
         return np.ptp(totals) <= 0.01 * max(np.abs(totals).max(), 1e-12)
 
-    return bool(one_total(values.sum(axis=1)) and not one_total(values.sum(axis=0)))
+    rows, columns = one_total(values.sum(axis=1)), one_total(values.sum(axis=0))
+    if rows and columns:
+        log.warning("%s: four rows of four numbers whose rows and columns have one total each: read as JASPAR's rows "
+                    "of A, C, G and T; for one row per position, give a HOMER line ('>CONSENSUS<TAB>NAME')", where)
+    return bool(rows and not columns)
 
 
 def _transfac_motifs(lines, path, letters: str) -> list:
