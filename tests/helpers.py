@@ -264,3 +264,40 @@ def scratch_name(kind: str, suffix: str, pid: int, random: str = "k9x_2abc") -> 
     from motifnet._io import _host_in_name
 
     return f".{kind}.{pid}@{_host_in_name()}.{random}{suffix}"
+
+
+def handles_sigterm(pid: int) -> bool:
+    """Whether process ``pid`` has a handler for SIGTERM (its caught signals in /proc)."""
+    import signal
+
+    try:
+        caught = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith("SigCgt:"))
+    except (OSError, StopIteration):
+        return False
+    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
+
+
+def signalled_while_input_stalls(arguments: list, written: bytes) -> tuple:
+    """Run ``motifnet ARGUMENTS`` with ``written`` on a standard input that then stalls (stays open), send SIGTERM
+    once the command handles it, and return (standard error, exit status); the command gets 60 s to end."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "motifnet", *arguments], stdin=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        process.stdin.write(written)
+        process.stdin.flush()
+        deadline = time.monotonic() + 120
+        while not handles_sigterm(process.pid) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        time.sleep(0.5)  # the handlers are in place: let the reading start
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)  # standard input stays open: communicate() would close it
+        return process.stderr.read(), process.returncode
+    finally:
+        process.kill()
+        process.stdin.close()

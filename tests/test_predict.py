@@ -5,7 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import assert_same_outputs, diverged_copy, random_dna, two_classes, write_fasta
+from helpers import (
+    assert_same_outputs,
+    diverged_copy,
+    random_dna,
+    signalled_while_input_stalls,
+    two_classes,
+    write_fasta,
+)
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.pipeline import dataset_arrays
@@ -100,46 +107,15 @@ def test_a_signal_while_the_input_stalls_stops_without_waiting_for_more_input(tr
             stall.set()
 
 
-def _handles_sigterm(pid: int) -> bool:
-    """Whether process ``pid`` has a handler for SIGTERM (its caught signals in /proc)."""
-    import signal
-    from pathlib import Path
-
-    try:
-        caught = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-                      if line.startswith("SigCgt:"))
-    except (OSError, StopIteration):
-        return False
-    return bool(int(caught.split()[1], 16) >> (signal.SIGTERM - 1) & 1)
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc to see the signal handlers")
 def test_a_signal_ends_the_process_while_standard_input_stalls(trained_run, tmp_path):
     """The process waited for more input, then aborted at exit ("could not acquire lock for <stdin> at interpreter
     shutdown"): the helper thread's read held the lock of sys.stdin."""
-    import signal
-    import subprocess
-    import sys
-    import time
-
     run_dir, (up, _) = trained_run
-    process = subprocess.Popen([sys.executable, "-m", "motifnet", "predict", str(run_dir), "-", "-o",
-                                str(tmp_path / "p.tsv")], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        process.stdin.write(Path(up).read_bytes())  # fewer records than a chunk, and no end of input
-        process.stdin.flush()
-        deadline = time.monotonic() + 120
-        while not _handles_sigterm(process.pid) and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.1)
-        time.sleep(0.5)  # the handlers are in place: let the reading start
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)  # standard input stays open: communicate() would close it
-        stderr = process.stderr.read()
-    finally:
-        process.kill()
-        process.stdin.close()
-    assert process.returncode == 1, stderr.decode()
+    stderr, returncode = signalled_while_input_stalls(
+        ["predict", str(run_dir), "-", "-o", str(tmp_path / "p.tsv")], Path(up).read_bytes())
+    assert returncode == 1, stderr.decode()
     assert stderr.decode().strip().endswith("files not yet complete were not written") and b"Fatal" not in stderr
     assert not (tmp_path / "p.tsv").exists()
 

@@ -8,7 +8,15 @@ import os
 
 import numpy as np
 import pytest
-from helpers import dead_pid, make_genome, read_tsv, reverse_complement_text, scratch_name, write_fasta
+from helpers import (
+    dead_pid,
+    make_genome,
+    read_tsv,
+    reverse_complement_text,
+    scratch_name,
+    signalled_while_input_stalls,
+    write_fasta,
+)
 
 from motifnet.motifs.enrichment import enrichment_table
 from motifnet.motifs.meme import MemeMotif, write_meme
@@ -667,3 +675,16 @@ def test_length_with_genome_but_no_bed_input_is_refused(planted, tmp_path, cli):
     result = cli("scan", motifs, gata, genome["bed"], "--genome", genome["genome"], "--length", "120",
                  "-o", tmp_path / "mixed")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs /proc to see the signal handlers")
+def test_a_signal_while_the_motifs_on_standard_input_stall_stops_at_once(planted, tmp_path):
+    """scan - waited for more motifs after SIGTERM (only a second signal ended it): the read of standard input
+    never looked at the stop flag."""
+    _, gata, _, motifs, _ = planted
+    half = motifs.read_bytes()[:60]  # the MEME header, then nothing more
+    stderr, returncode = signalled_while_input_stalls(["scan", "-", str(gata), "-o", str(tmp_path / "out")], half)
+    assert returncode == 1, stderr.decode()
+    assert stderr.decode().strip().endswith("files not yet complete were not written")
+    assert not (tmp_path / "out" / "hits.tsv").exists()

@@ -6,6 +6,7 @@ import gzip
 import io
 import logging
 import os
+import select
 import sys
 import zlib
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._signals import check_stop
 from ..errors import InputError
 
 log = logging.getLogger("motifnet")
@@ -68,6 +70,40 @@ def display_name(path) -> str:
 
 # The process's own reader of standard input (see stdin_binary): one, so that bytes it has read ahead are not lost.
 _STDIN = []
+#: Seconds a read of standard input waits for data before it looks at the stop flag again.
+_STDIN_WAIT = 0.2
+
+
+class _StoppableInput(io.RawIOBase):
+    """A descriptor read once it has data; while it has none, the stop flag is looked at every :data:`_STDIN_WAIT` s.
+
+    So a signal stops a command whose standard input stalls (a producer that writes nothing more) at
+    once, as :class:`motifnet._signals.StopRequested` from the read, where the read itself would wait.
+    """
+
+    def __init__(self, descriptor: int):
+        super().__init__()
+        self.descriptor = descriptor
+        self.waiting = select.poll()
+        self.waiting.register(descriptor, select.POLLIN)
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.descriptor
+
+    def readinto(self, buffer) -> int:
+        while not self.waiting.poll(int(_STDIN_WAIT * 1000)):  # readable, at its end, or closed: read
+            check_stop()
+        data = os.read(self.descriptor, len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.descriptor)
+        super().close()
 
 
 def stdin_binary():
@@ -76,7 +112,8 @@ def stdin_binary():
     A helper thread blocked in a read from a pipe that stalls holds its stream's lock; an interpreter
     that ends meanwhile (a signal stopped the work) closes ``sys.stdin`` and aborts on that lock
     ("could not acquire lock ... at interpreter shutdown"). A stream of its own leaves ``sys.stdin``
-    free. Where standard input has no descriptor (replaced by a test), ``sys.stdin.buffer``.
+    free. Its reads look at the stop flag while no data comes (:class:`_StoppableInput`). Where standard
+    input has no descriptor (replaced by a test), ``sys.stdin.buffer``.
     """
     if sys.stdin is None:  # started with standard input closed (`<&-`)
         raise InputError("standard input is closed: give a file, or pipe the input ('-' reads standard input)")
@@ -85,7 +122,8 @@ def stdin_binary():
     except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both an OSError and a ValueError
         return sys.stdin.buffer
     if not _STDIN or _STDIN[0].closed:
-        _STDIN[:] = [open(os.dup(descriptor), "rb")]  # noqa: SIM115 - standard input stays open, as sys.stdin does
+        copy = os.dup(descriptor)  # standard input stays open, as sys.stdin does
+        _STDIN[:] = [io.BufferedReader(_StoppableInput(copy)) if hasattr(select, "poll") else open(copy, "rb")]
     return _STDIN[0]
 
 
