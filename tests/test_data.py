@@ -132,7 +132,10 @@ def test_a_copy_of_a_class_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", type("FakeStdin", (), {"buffer": buffer})())
     with pytest.raises(InputError, match="standard input and .*pos.fa hold the same records"):
         load_dataset(["-", str(pos)])
-    load_dataset([str(pos), _write(tmp_path, "other.fa", ">p1\nACGT\n>p2\nAACG\n")])  # one record differs: fine
+    other = _write(tmp_path, "other.fa", ">p1\nACGT\n>p2\nAACG\n")
+    load_dataset([str(pos), other])  # one record differs: fine
+    with pytest.raises(InputError, match="hold the same windows of --length 2 \\(records that differ only outside"):
+        load_dataset([str(pos), other], length=2)  # CG and AC in both
 
 
 def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_difference(tmp_path):

@@ -591,7 +591,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
                 codes[rows], labels[rows], np.array(ids, dtype=str)[rows],
                 None if structure_values is None else structure_values[rows],
                 None if targets is None else targets[rows])
-    _refuse_identical_files(files, codes, structure_values)
+    _refuse_identical_files(files, codes, structure_values, data.length)
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
                       target_names=target_names, origin=origin)
@@ -693,7 +693,7 @@ def check_options(data: DataOptions) -> str | None:
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 
-def _refuse_identical_files(files: list, codes: np.ndarray, structure) -> None:
+def _refuse_identical_files(files: list, codes: np.ndarray, structure, length: int | None = None) -> None:
     """Refuse two input files of the same records (sequences, and structures, in the same order): a copy of a class.
 
     :func:`check_distinct_files` finds a file given twice by its path; a copy, or a file read once from
@@ -706,9 +706,11 @@ def _refuse_identical_files(files: list, codes: np.ndarray, structure) -> None:
         start, end = end, end + len(input_file)
         digest = records_sha256(codes[start:end], None if structure is None else structure[start:end])
         if digest in seen:
-            raise InputError(f"{display_name(seen[digest].source)} and {display_name(input_file.source)} hold the "
-                             "same records (a copy of one file?): each FASTA file is one class (or one part of a "
-                             "regression set); give each its own records")
+            same = (f"the same windows of --length {length} (records that differ only outside them)" if length
+                    else "the same records (a copy of one file?)")
+            raise InputError(f"{display_name(seen[digest].source)} and {display_name(input_file.source)} hold {same}: "
+                             "each FASTA file is one class (or one part of a regression set); give each its own "
+                             "records")
         seen[digest] = input_file
 
 
