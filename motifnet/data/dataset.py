@@ -670,7 +670,7 @@ def check_options(data: DataOptions) -> str | None:
     if not paths:
         raise ParamError("give at least one FASTA file")
     if paths.count("-") > 1:
-        raise ParamError("standard input ('-') can be read only once")
+        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
     check_distinct_files(paths, data.background)

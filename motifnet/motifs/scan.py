@@ -457,7 +457,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     class_names = scan_class_names(files, class_names)
     if config.background == "input" and any(str(path) == "-" for path in files):
         # The letter frequencies take a pass over the records before the scan does.
-        raise ParamError("standard input ('-') can be read only once, and --background input reads the records "
+        raise OptionValueError("standard input ('-') can be read only once, and --background input reads the records "
                          "twice (letter frequencies, then sites); give them as a file, or --background uniform or FILE")
     background = scan_background(config, files)
     log.info("background letter frequencies (%s): %s", config.background,

@@ -78,7 +78,7 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
     if config.batch_size < 1:
         raise OptionValueError(f"--batch-size must be a positive integer, received: {config.batch_size}")
     if list(config.fasta).count("-") > 1:
-        raise ParamError("standard input ('-') can be read only once")
+        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
     trained_tracks = list(data_meta.get("tracks", []))
     tracks = dict(check_tracks(config.tracks))
     if sorted(tracks) != sorted(trained_tracks):
