@@ -482,3 +482,13 @@ def test_a_closed_standard_input_is_one_line(tmp_path):
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip().splitlines() == [
         "Error: standard input is closed: give a file, or pipe the input ('-' reads standard input)"]
+
+
+@pytest.mark.parametrize("arguments", [["predict", "{run}", "-", "-"], ["train", "-", "-", "-o", "{tmp}/r"],
+                                       ["scan", "{tmp}/m.meme", "-", "-o", "{tmp}/s"]])
+def test_standard_input_given_twice_is_a_usage_error(trained_run, cli, tmp_path, arguments):
+    """predict - - and train - - exited 1, where scan - - and compare - --db - exit 2 (found in the command line)."""
+    (tmp_path / "m.meme").write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m\nletter-probability matrix: "
+                                     "alength= 4 w= 1\n0.1 0.2 0.3 0.4\n")
+    result = cli(*[argument.format(run=trained_run[0], tmp=tmp_path) for argument in arguments])
+    assert result.exit_code == 2 and "standard input ('-') can be read only once" in result.stderr, result.output
