@@ -260,7 +260,8 @@ def leftover_partials(folder) -> list:
     Only safe to remove while no other process writes into ``folder`` (a run folder's lock).
     """
     folder = Path(folder)
-    return sorted(path for path in folder.glob(".*.*.partial*") if path.is_file()) if folder.is_dir() else []
+    return sorted(path for path in folder.glob(".*") if path.is_file() and is_partial(path.name)) \
+        if folder.is_dir() else []
 
 
 def scratch_file(folder, kind: str, suffix: str) -> Path:

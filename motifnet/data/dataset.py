@@ -28,7 +28,6 @@ from .fasta import (
     iter_fasta_blocks,
     read_fasta,
     record_at,
-    record_letters,
 )
 from .features import (
     FeatureSpec,
@@ -858,7 +857,7 @@ def _refuse_non_letters(input_file: _InputFile, row: int, structure_mode) -> Non
         index = row
         for block in input_file.pending:
             if index < len(block):
-                letters = record_letters(block.letters, block.lengths, index)
+                letters = block.sequence(index)
                 break
             index -= len(block)
     elif input_file.pending[row].lines:

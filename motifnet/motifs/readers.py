@@ -102,7 +102,7 @@ def parse_motifs(lines, name) -> MotifDatabase:
     if is_meme(lines[first]):
         # Motifs of another format appended (files concatenated) would be skipped as text between MEME's sections.
         other = next((number for number, line in enumerate(lines, start=1)
-                      if line.startswith(">") or line.split()[:1] in (["P0"], ["PO"])), None)
+                      if line.startswith(">") or _is_matrix_line(line)), None)
         if other is not None:
             raise InputError(f"{name}:{other}: a motif of another format ({lines[other - 1][:40]!r}) in a MEME file; "
                              "give one format per file")
@@ -202,6 +202,11 @@ def _per_position(rows, where: str) -> bool:
     return bool(rows and not columns)
 
 
+def _is_matrix_line(line: str) -> bool:
+    """Whether ``line`` opens a TRANSFAC matrix: ``P0`` (or ``PO``, as JASPAR writes it) and the letters."""
+    return line.split()[:1] in (["P0"], ["PO"])
+
+
 def _transfac_motifs(lines, path, letters: str) -> list:
     """The motifs of a TRANSFAC file: each block up to ``//`` that holds a ``P0`` matrix, parsed on its own."""
     motifs, block = [], []
@@ -215,7 +220,7 @@ def _transfac_motifs(lines, path, letters: str) -> list:
         if line == "//":
             motifs += _transfac_block(block, path, letters, len(motifs) + 1)
             block = []
-    if any(line.split()[0] in ("P0", "PO") for _, line in block):
+    if any(_is_matrix_line(line) for _, line in block):
         raise InputError(f"{path}:{block[0][0]}: the last motif does not end with '//'; {_HINT['transfac']}")
     if any(line != "XX" for _, line in block):
         raise InputError(f"{path}:{block[0][0]}: text after the last '//' that holds no matrix "
@@ -225,7 +230,7 @@ def _transfac_motifs(lines, path, letters: str) -> list:
 
 def _transfac_block(block, path, letters: str, index: int) -> list:
     """The motif of one TRANSFAC block (none for a block without a matrix, such as the ``VV`` header)."""
-    if not any(line.split()[0] in ("P0", "PO") for _, line in block):
+    if not any(_is_matrix_line(line) for _, line in block):
         return []
     where = f"{path}:{block[0][0]}: motif {index}"
     text = "\n".join(_as_dna_line(line, "transfac") for _, line in block) + "\n"
@@ -273,7 +278,7 @@ def _letters(lines, path, kind: str) -> str:
     for line in lines:
         if kind == "jaspar" and (row := _JASPAR_ROW.match(line)):
             labels.add(row.group(1).upper())
-        elif kind == "transfac" and line.split()[:1] in (["P0"], ["PO"]):
+        elif kind == "transfac" and _is_matrix_line(line):
             labels.update(letter.upper() for letter in line.split()[1:])
     if labels and not (labels <= set(_DNA) or labels <= set("ACGU")):
         label = "JASPAR" if kind == "jaspar" else "TRANSFAC"
@@ -287,7 +292,7 @@ def _as_dna_line(line: str, kind: str) -> str:
     """``line`` with its letters as Biopython reads them: upper case, U as T."""
     if kind == "jaspar" and (row := _JASPAR_ROW.match(line)):
         return f"{row.group(1).upper().replace('U', 'T')}  [{row.group(2)}]"
-    if kind == "transfac" and line.split()[:1] in (["P0"], ["PO"]):
+    if kind == "transfac" and _is_matrix_line(line):
         return "  ".join([line.split()[0], *(letter.upper().replace("U", "T") for letter in line.split()[1:])])
     return line
 
