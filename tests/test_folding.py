@@ -370,6 +370,20 @@ def test_train_fold_checks_the_run_folder_before_folding(cli, tmp_path):
     assert not (tmp_path / "busy" / "folded").exists()
 
 
+def test_train_fold_refuses_a_copy_of_a_class_file_before_folding(cli, tmp_path, monkeypatch):
+    # A copy was folded first, then refused by the names of its folded files in the run folder.
+    from motifnet.run import fold_inputs
+
+    loop, stem = plain_rna_subset(tmp_path, 5)
+    copy = tmp_path / "copy.fa"
+    copy.write_bytes(loop.read_bytes())
+    monkeypatch.setattr(fold_inputs, "fold_file", lambda *args: pytest.fail("folded a copy"))
+    result = cli("train", loop, stem, copy, "--fold", "context", "-o", tmp_path / "run")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert f"{loop} and {copy} hold the same records" in result.stderr
+    assert not (tmp_path / "run" / "folded").exists()
+
+
 @pytest.mark.slow
 def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
     run_dir, meta, (loop, stem) = train_folded(cli, tmp_path, 40, "context", seed=1)

@@ -705,12 +705,16 @@ def _refuse_identical_files(files: list, codes: np.ndarray, structure, length: i
         start, end = end, end + len(input_file)
         digest = records_sha256(codes[start:end], None if structure is None else structure[start:end])
         if digest in seen:
-            same = (f"the same windows of --length {length} (records that differ only outside them)" if length
-                    else "the same records (a copy of one file?)")
-            raise InputError(f"{display_name(seen[digest].source)} and {display_name(input_file.source)} hold {same}: "
-                             "each FASTA file is one class (or one part of a regression set); give each its own "
-                             "records")
+            raise identical_files_error(seen[digest].source, input_file.source, length)
         seen[digest] = input_file
+
+
+def identical_files_error(first, second, length: int | None = None) -> InputError:
+    """The error for two input files of the same records (``length``: the same windows of ``--length``)."""
+    same = (f"the same windows of --length {length} (records that differ only outside them)" if length
+            else "the same records (a copy of one file?)")
+    return InputError(f"{display_name(first)} and {display_name(second)} hold {same}: each FASTA file is one "
+                      "class (or one part of a regression set); give each its own records")
 
 
 def records_sha256(*arrays) -> str:

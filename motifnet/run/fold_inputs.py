@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .._io import sha256, write_json
 from .._version import __version__
-from ..data.dataset import class_name_from_path
+from ..data.dataset import class_name_from_path, identical_files_error
 from ..data.fasta import display_name
 from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
 from ..errors import OptionValueError, ParamError
@@ -97,6 +97,10 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
     options = FoldOptions(format=fold_format, seed=0 if seed is None else seed, jobs=jobs)
     run_dir = Path(run_dir)
     check_run_dir(run_dir, overwrite)
+    digests = [sha256(source) if str(source) != "-" else None for source in fasta_paths]
+    for index, digest in enumerate(digests):
+        if digest is not None and digest in digests[:index]:  # a copy: refused before any folding, by its own name
+            raise identical_files_error(fasta_paths[digests.index(digest)], fasta_paths[index])
     folded_dir = run_dir / rundir.FOLDED
     folded_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = folded_dir / MANIFEST
@@ -104,10 +108,10 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
     settings = fold_settings(options)
     names = [class_name_from_path(path) if str(path) != "-" else "stdin" for path in fasta_paths]
     paths = []
-    for index, (source, name) in enumerate(zip(fasta_paths, names)):
+    for index, (source, name, digest) in enumerate(zip(fasta_paths, names, digests)):
         file_name = f"{name}.fa" if names.count(name) == 1 else f"{name}-{index + 1}.fa"
         target = folded_dir / file_name
-        entry = {"source": display_name(source), "sha256": sha256(source) if str(source) != "-" else None,
+        entry = {"source": display_name(source), "sha256": digest,
                  "settings": settings, "motifnet_version": __version__}
         if entry["sha256"] and target.exists() and manifest.get(file_name) == entry:
             log.info("reusing %s (folded from %s)", target, entry["source"])
