@@ -43,6 +43,18 @@ def test_a_motif_that_was_not_scanned_is_labelled_so():
         plt.close(ax.figure)
 
 
+def test_a_motif_without_an_odds_ratio_is_labelled_why():
+    """A motif with no hit (or a hit in every record) has no odds ratio: its row was blank without a word."""
+    ax = plot_enrichment(np.array([[1.0, -1.0], [np.nan, np.nan], [np.nan, np.nan], [np.nan, np.nan]]),
+                         ["m1", "none", "all", "short"], ["a", "b"], scanned=np.array([True, True, True, False]),
+                         records_with_hit=np.array([5, 0, 20, 0]), records=20)
+    try:
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            "m1", "none (no hits)", "all (a hit in every record)", "short (not scanned)"]
+    finally:
+        plt.close(ax.figure)
+
+
 def test_a_new_figure_when_no_axes_are_given():
     ax = plot_enrichment(np.zeros((1, 2)), ["m"], ["a", "b"])
     try:

@@ -688,3 +688,111 @@ def test_a_signal_while_the_motifs_on_standard_input_stall_stops_at_once(planted
     assert returncode == 1, stderr.decode()
     assert stderr.decode().strip().endswith("files not yet complete were not written")
     assert not (tmp_path / "out" / "hits.tsv").exists()
+
+
+# -- statistics per motif, strands, enrichment ----------------------------------------------------------
+
+def _q_values_by_site(path) -> dict:
+    _, rows = read_tsv(path.read_text())
+    return {(row[0], row[1], row[2], row[4]): float(row[7]) for row in rows}
+
+
+def test_each_motif_is_its_own_family_of_tests(planted, tmp_path):
+    """q-values were BH over every motif's windows: 20 other motifs in the file (or one too short to be
+    scanned, whose windows are no tests) raised a motif's q-values and could remove its hits."""
+    _, gata, bg, _, _ = planted
+    alone, crowded = tmp_path / "alone.meme", tmp_path / "crowded.meme"
+    write_meme(alone, [MemeMotif("gata", "", _pwm(PLANTED), 20)], "ACGT", [0.25] * 4, strands=True)
+    rng = np.random.default_rng(3)
+    others = [MemeMotif(f"r{i}", "", _pwm("".join(rng.choice(list("ACGT"), 8))), 20) for i in range(20)]
+    write_meme(crowded, [MemeMotif("gata", "", _pwm(PLANTED), 20), MemeMotif("short", "", _pwm("GAT"), 20),
+                         *others], "ACGT", [0.25] * 4, strands=True)
+    config = ScanConfig(background="uniform")
+    one = scan_files(load_scan_motifs(alone), [gata, bg], config, tmp_path / "a.tsv", tmp_path / "a.bed")
+    scan_files(load_scan_motifs(crowded), [gata, bg], config, tmp_path / "b.tsv", tmp_path / "b.bed")
+    q_alone = _q_values_by_site(tmp_path / "a.tsv")
+    q_crowded = {site: q for site, q in _q_values_by_site(tmp_path / "b.tsv").items() if site[0] == "gata"}
+    assert q_crowded == q_alone and len(q_alone) >= 60
+    _, rows = read_tsv((tmp_path / "a.tsv").read_text())
+    p_values = np.array([float(row[6]) for row in rows])
+    assert one.tests.tolist() == [2 * 120 * (50 - 8 + 1)]
+    assert [q_alone[row[0], row[1], row[2], row[4]] for row in rows] == pytest.approx(
+        bh_q_values(p_values, int(one.tests[0])), rel=1e-5)
+
+
+@pytest.fixture(scope="module")
+def rna_planted(tmp_path_factory):
+    """RNA records with the planted site on the forward strand (even records) or its reverse complement (odd),
+    and the motif as an RNA motif file (ALPHABET= ACGU)."""
+    folder = tmp_path_factory.mktemp("scan_rna")
+    rng = np.random.default_rng(11)
+    records, forward = [], set()
+    for i in range(40):
+        letters = list(rng.choice(list("ACGU"), 50))
+        start = int(rng.integers(0, 43))
+        site = PLANTED if i % 2 == 0 else reverse_complement_text(PLANTED)
+        letters[start:start + 8] = site.replace("T", "U")
+        records.append((f"r{i}", "".join(letters)))
+        if i % 2 == 0:
+            forward.add((f"r{i}", start))
+    fasta = write_fasta(folder / "rna.fa", records)
+    motifs = folder / "rna.meme"
+    write_meme(motifs, [MemeMotif("pum", "", _pwm(PLANTED), 20)], "ACGU", [0.25] * 4)
+    return fasta, motifs, forward
+
+
+def test_rna_motifs_are_scanned_on_the_records_own_strand(rna_planted, cli, tmp_path):
+    """RNA motifs were scanned on both strands, as DNA: reverse-complement 'sites' of a transcript, twice the
+    tests, and a background averaged over complementary letters (RNA has none; FIMO scans one strand)."""
+    fasta, motifs, forward = rna_planted
+    result = cli("scan", motifs, fasta, "-o", tmp_path / "given")
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_tsv((tmp_path / "given" / "hits.tsv").read_text())
+    assert {row[4] for row in rows} == {"+"} and forward <= {(row[1], int(row[2])) for row in rows}
+    summary = json.loads((tmp_path / "given" / "scan.json").read_text())
+    letters = "".join(line for line in fasta.read_text().splitlines() if not line.startswith(">"))
+    counts = np.array([letters.count(letter) + 1 for letter in "ACGU"], dtype=float)
+    assert summary["strands"] == "given"
+    assert list(summary["background_frequencies"].values()) == pytest.approx(counts / counts.sum(), abs=1e-6)
+    loaded = load_scan_motifs(motifs)
+    given = scan_files(loaded, [fasta], ScanConfig(), tmp_path / "g.tsv", tmp_path / "g.bed")
+    both = scan_files(loaded, [fasta], ScanConfig(strands="both"), tmp_path / "b.tsv", tmp_path / "b.bed")
+    assert both.tests.tolist() == [2 * given.tests[0]] == [2 * 40 * (50 - 8 + 1)]
+    _, rows = read_tsv((tmp_path / "b.tsv").read_text())
+    assert "-" in {row[4] for row in rows}
+    dna = tmp_path / "dna.meme"
+    write_meme(dna, [MemeMotif("pum", "", _pwm(PLANTED), 20)], "ACGT", [0.25] * 4, strands=True)
+    assert ScanConfig().both_strands(load_scan_motifs(dna)) and not ScanConfig().both_strands(loaded)
+    assert not ScanConfig(strands="given").both_strands(load_scan_motifs(dna))
+
+
+def test_enrichment_is_one_sided_and_undefined_without_hits():
+    """Fisher's test was two-sided (a class without hits 'significant' as an enriched one), and a motif with no
+    hit at all had a log2 odds ratio of the log ratio of the class sizes, coloured in the heat map."""
+    from scipy.stats import fisher_exact
+
+    rows = enrichment_table(["m"], ["a", "b"], np.array([[8, 1]]), np.array([10, 10]))
+    assert rows[0]["fisher_p"] == pytest.approx(fisher_exact([[8, 2], [1, 9]], alternative="greater").pvalue)
+    assert rows[1]["fisher_p"] == pytest.approx(fisher_exact([[1, 9], [8, 2]], alternative="greater").pvalue)
+    assert rows[0]["fisher_p"] < 0.01 < 0.99 < rows[1]["fisher_p"]
+    none = enrichment_table(["m"], ["a", "b"], np.array([[0, 0]]), np.array([10, 1000]))
+    every = enrichment_table(["m"], ["a", "b"], np.array([[10, 1000]]), np.array([10, 1000]))
+    assert [row["log2_odds_ratio"] for row in none + every] == [None] * 4
+
+
+def test_classes_of_different_record_lengths_are_warned_about(planted, tmp_path, caplog, monkeypatch):
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    _, gata, bg, motifs, _ = planted
+    motif_set = load_scan_motifs(motifs)
+    scan_files(motif_set, [gata, bg], ScanConfig(), tmp_path / "a.tsv", tmp_path / "a.bed")
+    assert not [message for message in caplog.messages if "record length" in message]
+    rng = np.random.default_rng(5)
+    long = write_fasta(tmp_path / "long.fa", [(f"l{i}", "".join(rng.choice(list("ACGT"), 100))) for i in range(30)])
+    scan_files(motif_set, [gata, long], ScanConfig(), tmp_path / "b.tsv", tmp_path / "b.bed")
+    assert {message for message in caplog.messages if "record length" in message} == {
+        "the classes differ in record length (mean letters per record: gata 50, long 100): a longer record has more "
+        "windows and so more often a hit, which the enrichment counts as enrichment; compare classes of records of "
+        "one length (BED input: --length)"}

@@ -26,14 +26,16 @@ log = logging.getLogger("motifnet")
 _SCAN_EPILOG = """\b
 Outputs in OUT_DIR:
   hits.tsv        motif, record, start (0-based), end, strand, score (log-odds against
-                  the background, bits), p_value, q_value (Benjamini-Hochberg over every
-                  window scanned), empirical_fdr (against dinucleotide-shuffled copies),
-                  sequence (on the motif's strand; U in RNA records); with --genome: chrom
-                  in place of record, genome positions and strands, and a last column
-                  window (chrom:start-end(strand))
+                  the background, bits), p_value, q_value (Benjamini-Hochberg over
+                  the motif's windows scanned), empirical_fdr (against dinucleotide-
+                  shuffled copies), sequence (on the motif's strand; U in RNA
+                  records); with --genome: chrom in place of record, genome
+                  positions and strands, and a last column window
+                  (chrom:start-end(strand))
   hits.bed        record (chrom), start, end, motif, score, strand
   enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
-                  odds ratio against the other classes, Fisher p, BH q
+                  odds ratio against the other classes, Fisher p (one-sided:
+                  enrichment), BH q
   enrichment.png  log2 odds ratio, motif x class (two classes or more)
   scan.json       what the report shows
 Record ids must be distinct (hits.tsv names records by id). An earlier scan's
@@ -55,15 +57,18 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
               help="Records scanned at a time (memory).")
 @click.option("--background", default="input", show_default=True, metavar="input|uniform|FILE",
               help="Letter frequencies of the log-odds and p-values: the input's, uniform, or a MEME background "
-                   "file ('A 0.3' lines); made strand-symmetric.")
+                   "file ('A 0.3' lines); made strand-symmetric when both strands are scanned.")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
                "window of --length around its summit or centre; hits are given in genome coordinates.")
 @click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH), default=200, show_default=True,
               help="Window length of BED lines (--genome).")
+@click.option("--strands", type=click.Choice(["auto", "both", "given"]), default="auto", show_default=True,
+              help="Strands scanned: both, or the records' own (FIMO's --norc); auto: the given strand for RNA "
+                   "motifs (ALPHABET= ACGU), both for DNA motifs.")
 @stopping_on_signals  # stops between chunks
 @logging_options(tensorflow=False)
 def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
-                 genome, length):
+                 genome, length, strands):
     """Find the sites of motifs in FASTA files (FIMO through memelite) and their enrichment per class.
 
     MOTIFS is a motif file in MEME, JASPAR, TRANSFAC or HOMER format (motifs_distinct.meme
@@ -71,7 +76,8 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     - reads standard input) or a report folder (its motifs_distinct.meme, else
     patterns.meme). Each FASTA file is
     one class, named after the file; so is each BED file, read as windows of --genome. DNA
-    and RNA motifs and sequences, both strands; U reads as T.
+    and RNA motifs and sequences; U reads as T. DNA motifs are scanned on both strands, RNA
+    motifs on the records' own strand (--strands).
     """
     from ..data.genome import check_genome_options, is_bed_path
     from ..motifs.scan import ScanConfig, motif_file
@@ -87,7 +93,8 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
             "one: FASTA records are scanned whole; leave out --length")
     if motifs == "-" and "-" in fasta_files:
         raise click.UsageError("MOTIFS and a FASTA file cannot both be - (standard input): give one of them as a file")
-    config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length).checked()
+    config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length,
+                        strands).checked()
     check_genome_options(genome, list(fasta_files), None)
     out = Path(out_dir)
     inputs = [("MOTIFS", None if motifs == "-" else motif_file(motifs)), *(("FASTA", path) for path in fasta_files),

@@ -13,9 +13,12 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
     """Per motif and class: records with a hit against the records of the other classes.
 
     The 2 x 2 table of a motif and class is (class, others) x (with a hit, without); its odds ratio
-    and two-sided p-value come from :func:`scipy.stats.fisher_exact` and the q-values from
+    and one-sided p-value (enrichment: more records with a hit in the class, as AME, SEA and HOMER
+    test) come from :func:`scipy.stats.fisher_exact` and the q-values from
     :func:`scipy.stats.false_discovery_control` over every motif and class. ``log2_odds_ratio``
-    adds 0.5 to each cell first (Haldane), so that it is finite for the heat map.
+    adds 0.5 to each cell first (Haldane), so that it is finite for the heat map; it is None, as the
+    odds ratio is, when no record or every record has a hit (Haldane's value then is only the log ratio
+    of the groups' sizes).
 
     Parameters
     ----------
@@ -52,12 +55,13 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
                 row.update(records_with_hit=None, fraction=None, other_fraction=None)
             elif other_records and records:
                 table = [[with_hit, records - with_hit], [other_hits, other_records - other_hits]]
-                result = fisher_exact(table, alternative="two-sided")
-                # undefined (NaN) when no record of either group has a hit, or every record has one
-                row["odds_ratio"] = None if np.isnan(result.statistic) else float(result.statistic)
+                result = fisher_exact(table, alternative="greater")
                 row["fisher_p"] = float(result.pvalue)
-                (a, b), (c_, d) = table
-                row["log2_odds_ratio"] = float(np.log2((a + 0.5) * (d + 0.5) / ((b + 0.5) * (c_ + 0.5))))
+                # undefined (NaN) when no record of either group has a hit, or every record has one
+                if not np.isnan(result.statistic):
+                    (a, b), (c_, d) = table
+                    row["odds_ratio"] = float(result.statistic)
+                    row["log2_odds_ratio"] = float(np.log2((a + 0.5) * (d + 0.5) / ((b + 0.5) * (c_ + 0.5))))
             rows.append(row)
     tested = [row for row in rows if row["fisher_p"] is not None]
     if tested:

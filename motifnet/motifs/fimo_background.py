@@ -22,7 +22,8 @@ p-values for letters drawn from ``b``. Both are folded in here, around memelite'
 
 Both strands are scanned with one matrix and one table per motif, which is right only for a
 background whose complementary letters are equally frequent, so backgrounds are made
-strand-symmetric (A and T, C and G averaged; :func:`symmetric`), as MEME does for DNA.
+strand-symmetric (A and T, C and G averaged; :func:`symmetric`), as MEME does for DNA; a scan of the
+records' own strand only (RNA motifs) keeps the background as it is.
 """
 
 from __future__ import annotations
@@ -125,8 +126,10 @@ def symmetric(frequencies) -> np.ndarray:
 
 
 def input_background(counts) -> np.ndarray:
-    """The strand-symmetric background of letter ``counts`` (A, C, G, T), one pseudocount each."""
-    return symmetric(np.asarray(counts, dtype=np.float64) + 1)
+    """The frequencies of letter ``counts`` (A, C, G, T), one pseudocount each (:func:`symmetric` makes them
+    strand-symmetric)."""
+    counts = np.asarray(counts, dtype=np.float64) + 1
+    return counts / counts.sum()
 
 
 def fold_background(pwm: np.ndarray, background, eps: float = EPS) -> np.ndarray:
@@ -284,8 +287,8 @@ class FimoMotifs:
     groups: list
 
 
-def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
-    """memelite's matrices of ``pwms`` against ``background`` (strand-symmetric), their tables and its threshold.
+def prepare_motifs(pwms, background, threshold: float, both_strands: bool = True) -> FimoMotifs:
+    """memelite's matrices of ``pwms`` against ``background``, their tables and its threshold.
 
     Parameters
     ----------
@@ -293,12 +296,14 @@ def prepare_motifs(pwms, background, threshold: float) -> FimoMotifs:
     background : numpy.ndarray, shape=(4,)
     threshold : float
         Hits have a p-value below it, under ``background``.
+    both_strands : bool
+        Both strands are read with one matrix, so ``background`` is made strand-symmetric. Default is True.
 
     Returns
     -------
     FimoMotifs
     """
-    background = symmetric(background)
+    background = symmetric(background) if both_strands else np.asarray(background, dtype=np.float64)
     if np.allclose(background, UNIFORM, rtol=0, atol=1e-12):
         background = UNIFORM.copy()
     matrices, bins, tables, groups = {}, [], [], {}

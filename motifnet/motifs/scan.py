@@ -67,6 +67,11 @@ class ScanMotifs:
     names: list
     pwms: list
     path: str
+    rna: bool = False
+
+
+#: ``--strands``: ``auto`` scans both strands for DNA motifs and the given strand for RNA motifs (ACGU), as FIMO does.
+STRANDS = ("auto", "both", "given")
 
 
 @dataclass
@@ -92,6 +97,10 @@ class ScanConfig:
         Genome FASTA of BED inputs. Default is None.
     length : int
         Length of the windows of BED lines. Default is 200.
+    strands : {'auto', 'both', 'given'}
+        Strands scanned: both, or the records' own (FIMO's ``--norc``); ``auto`` scans the given strand for
+        RNA motifs (ACGU: RNA has no complementary strand, as in FIMO's RNA alphabet) and both for DNA
+        motifs. Default is ``auto``.
     """
 
     threshold: float = 1e-4
@@ -102,6 +111,7 @@ class ScanConfig:
     background: str = "input"
     genome: str | None = None
     length: int = 200
+    strands: str = "auto"
 
     def checked(self) -> ScanConfig:
         """This config, after checking its values.
@@ -120,8 +130,14 @@ class ScanConfig:
                                    f"{self.chunk_records}")
         if self.length < 1:
             raise OptionValueError(f"--length must be at least 1, received: {self.length}")
+        if self.strands not in STRANDS:
+            raise OptionValueError(f"--strands must be one of {', '.join(STRANDS)}, received: {self.strands!r}")
         check_background(self.background)
         return self
+
+    def both_strands(self, motifs: ScanMotifs) -> bool:
+        """Whether ``motifs`` are scanned on both strands (see :attr:`strands`)."""
+        return self.strands == "both" or (self.strands == "auto" and not motifs.rna)
 
 
 # -- motifs -----------------------------------------------------------------------------------------
@@ -173,7 +189,7 @@ def scan_motifs(database: MotifDatabase, source, command: str = "scan") -> ScanM
         raise InputError(f"{source}: holds no motifs")
     check_unique_names(MotifDatabase(letters, motifs, str(source)), str(source))  # hits.tsv names motifs
     return ScanMotifs([motif.name for motif in motifs], [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs],
-                      str(source))
+                      str(source), rna=letters.upper() == "ACGU" and not database.nucleic)
 
 
 def scan_class_names(files, class_names=None) -> list:
@@ -199,8 +215,8 @@ def scan_class_names(files, class_names=None) -> list:
 
 # -- scanning -----------------------------------------------------------------------------------------
 
-def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -> dict:
-    """FIMO hits of ``motifs`` on both strands of the records ``indices`` (memelite).
+def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray, both_strands: bool = True) -> dict:
+    """FIMO hits of ``motifs`` on both strands of the records ``indices`` (memelite), or on their own strand.
 
     Windows past a record's end or holding an ambiguity code are left out. Each window's p-value is
     read from its motif's table under the background at the window's rounded score, and windows at
@@ -213,6 +229,8 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
     indices : numpy.ndarray of int8, shape=(n, length)
         Letter indices (see :class:`RecordChunk`).
     lengths : numpy.ndarray of int, shape=(n,)
+    both_strands : bool
+        False: the records' own strand only. Default is True.
 
     Returns
     -------
@@ -226,7 +244,7 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
     encoded = one_hot(indices) if len(indices) else None
     for fimo_threshold, numbers in motifs.groups if len(indices) else ():
         tables = fimo({str(number): motifs.matrices[str(number)] for number in numbers}, encoded,
-                      threshold=fimo_threshold, reverse_complement=True, eps=EPS, bin_size=BIN_SIZE)
+                      threshold=fimo_threshold, reverse_complement=both_strands, eps=EPS, bin_size=BIN_SIZE)
         for number, table in zip(numbers, tables):
             columns["motif"].append(np.full(len(table), number, dtype=np.int64))
             columns["row"].append(table["sequence_name"].to_numpy(np.int64))
@@ -256,8 +274,8 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray) -
 _COUNT_BLOCK_POSITIONS = 1 << 24
 
 
-def window_counts(pwms, indices: np.ndarray) -> np.ndarray:
-    """Tests made per motif on records of letter ``indices``: the windows scored, on both strands.
+def window_counts(pwms, indices: np.ndarray, strands: int = 2) -> np.ndarray:
+    """Tests made per motif on records of letter ``indices``: the windows scored, on ``strands`` strands (1 or 2).
 
     A window holding an ambiguity code (index -1, as is every position past a record's end) is not
     scored, so it is no test: N gaps of a genome or N-padded records do not raise the q-values.
@@ -284,7 +302,7 @@ def window_counts(pwms, indices: np.ndarray) -> np.ndarray:
     counts = {}
     for width in {len(pwm) for pwm in pwms}:
         longer = int(np.searchsorted(runs, width))  # runs[longer:] are at least width long
-        counts[width] = 2 * int(after[longer] - (len(runs) - longer) * (width - 1))
+        counts[width] = strands * int(after[longer] - (len(runs) - longer) * (width - 1))
     return np.array([counts[len(pwm)] for pwm in pwms], dtype=np.int64)
 
 
@@ -339,7 +357,7 @@ class ScanResult:
     records_with_hit : numpy.ndarray of int, shape=(motifs, files)
         Records with at least one written hit of each motif, per file.
     tests : numpy.ndarray of int, shape=(motifs,)
-        Windows scanned per motif, both strands.
+        Windows scanned per motif (each strand scanned counts).
     background : numpy.ndarray, shape=(4,)
         Letter frequencies (A, C, G, T) scores and p-values were computed against.
     genome : bool
@@ -358,6 +376,7 @@ class ScanResult:
     background: np.ndarray = field(default_factory=lambda: np.full(4, 0.25))
     genome: bool = False
     scanned: np.ndarray | None = None
+    both_strands: bool = True
 
 
 def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> str:
@@ -386,8 +405,9 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> 
     return "".join(rows)
 
 
-def scan_background(config: ScanConfig, files) -> np.ndarray:
-    """The letter frequencies (A, C, G, T) of ``config.background``, strand-symmetric.
+def scan_background(config: ScanConfig, files, both_strands: bool = True) -> np.ndarray:
+    """The letter frequencies (A, C, G, T) of ``config.background``, strand-symmetric when ``both_strands``
+    are scanned (one matrix reads both).
 
     ``input`` counts the letters of every record of ``files`` (one pass, chunk by chunk), with
     one pseudocount per letter.
@@ -397,12 +417,14 @@ def scan_background(config: ScanConfig, files) -> np.ndarray:
     if config.background == "uniform":
         return UNIFORM.copy()
     if config.background != "input":
-        return symmetric(read_background_file(config.background))
-    counts = np.zeros(4, dtype=np.int64)
-    for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
-        check_stop()
-        counts += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]
-    return input_background(counts)
+        frequencies = read_background_file(config.background)
+    else:
+        frequencies = np.zeros(4, dtype=np.int64)
+        for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
+            check_stop()
+            frequencies += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]
+        frequencies = input_background(frequencies)
+    return symmetric(frequencies) if both_strands else frequencies / frequencies.sum()
 
 
 _COMPLEMENT = str.maketrans("ACGTURYSWKMBDHVN", "TGCAAYRSWMKVHDBN")
@@ -424,6 +446,24 @@ def _warn_unreachable(names, tables, threshold: float, shown: int = 5) -> None:
     log.warning("%d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
                 "their best possible p-value is not below it (%s%s); give a larger --threshold to scan them",
                 len(unreachable), threshold, listed, more)
+
+#: Mean record lengths of two classes further apart than this factor are warned about (records with a hit).
+UNEQUAL_LENGTHS = 1.2
+
+
+def _warn_unequal_lengths(class_names, records_per_class, letters_per_class) -> None:
+    """Warn when classes differ in mean record length: a longer record has more windows, so more often a hit."""
+    counted = records_per_class > 0
+    if counted.sum() < 2:
+        return
+    means = letters_per_class[counted] / records_per_class[counted]
+    if means.max() > UNEQUAL_LENGTHS * means.min():
+        names = np.asarray(class_names)[counted]
+        listed = ", ".join(f"{name} {mean:.0f}" for name, mean in zip(names, means))
+        log.warning("the classes differ in record length (mean letters per record: %s): a longer record has "
+                    "more windows and so more often a hit, which the enrichment counts as enrichment; compare "
+                    "classes of records of one length (BED input: --length)", listed)
+
 
 def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_path, class_names=None) -> ScanResult:
     """Scan the FASTA ``files`` for ``motifs``; write ``hits_path`` (TSV) and ``bed_path`` (BED6).
@@ -459,15 +499,20 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         # The letter frequencies take a pass over the records before the scan does.
         raise OptionValueError("standard input ('-') can be read only once, and --background input reads the records "
                          "twice (letter frequencies, then sites); give them as a file, or --background uniform or FILE")
-    background = scan_background(config, files)
+    both_strands = config.both_strands(motifs)
+    if not both_strands:
+        log.info("scanning the records' own strand only (%s)", "--strands given" if config.strands == "given" else
+                 "RNA motifs, ALPHABET= ACGU: RNA has no complementary strand; --strands both scans both")
+    background = scan_background(config, files, both_strands)
     log.info("background letter frequencies (%s): %s", config.background,
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
-    prepared = prepare_motifs(motifs.pwms, background, config.threshold)
+    prepared = prepare_motifs(motifs.pwms, background, config.threshold, both_strands)
     _warn_unreachable(motifs.names, prepared.tables, config.threshold)
     genome = config.genome is not None
     n_motifs = len(motifs.pwms)
     tests = np.zeros(n_motifs, dtype=np.int64)
     records_per_class = np.zeros(len(files), dtype=np.int64)
+    letters_per_class = np.zeros(len(files), dtype=np.float64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
     record_offset = longest = 0
     progress = Progress("scanning", unit="records")
@@ -480,7 +525,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         with open(scratch, "w", encoding="utf-8") as handle:
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
                 check_stop()
-                hits = scan_indices(prepared, chunk.indices, chunk.lengths)
+                hits = scan_indices(prepared, chunk.indices, chunk.lengths, both_strands)
                 handle.write(_scratch_rows(chunk, hits, motifs.names, genome))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
@@ -488,14 +533,16 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 for copy in range(config.shuffles):
                     check_stop()
                     null = scan_indices(prepared, shuffled_indices(chunk, config.seed, record_offset, copy),
-                                        chunk.lengths)
+                                        chunk.lengths, both_strands)
                     null_p.append(null["p_value"])
                     null_motif.append(null["motif"])
-                tests += window_counts(motifs.pwms, chunk.indices)
+                tests += window_counts(motifs.pwms, chunk.indices, 2 if both_strands else 1)
                 longest = max(longest, int(chunk.lengths.max(initial=0)))
                 records_per_class += np.bincount(chunk.sources, minlength=len(files))
+                letters_per_class += np.bincount(chunk.sources, weights=chunk.lengths, minlength=len(files))
                 record_offset += len(chunk.ids)
                 progress.advance(len(chunk.ids))
+        _warn_unequal_lengths(class_names, records_per_class, letters_per_class)
         for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if record_offset else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))
@@ -505,10 +552,11 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         null_p = np.concatenate(null_p) if null_p else np.zeros(0)
         null_motif = np.concatenate(null_motif) if null_motif else np.zeros(0, np.int64)
 
-        q_values = bh_q_values(p_values, int(tests.sum()))
-        fdr = np.empty_like(p_values)
+        # Each motif is its own family of tests, as in FIMO: the other motifs in the file do not change its q-values.
+        q_values, fdr = np.empty_like(p_values), np.empty_like(p_values)
         for motif in range(n_motifs):
             mine = motif_of_hit == motif
+            q_values[mine] = bh_q_values(p_values[mine], int(tests[motif]))
             fdr[mine] = empirical_fdr(p_values[mine], null_p[null_motif == motif], config.shuffles)
         keep = q_values <= config.q_threshold if config.q_threshold is not None else np.ones(len(p_values), bool)
 
@@ -536,4 +584,4 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
              n_motifs)
     scanned = np.array([table.first_passing(config.threshold) is not None for table in prepared.tables])
     return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests, background,
-                      genome, scanned)
+                      genome, scanned, both_strands)

@@ -55,7 +55,7 @@ def _motif_by_class(matrix, motif_names, class_names, ax, label: str, title: str
     return ax
 
 
-def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None):
+def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None, records_with_hit=None, records=None):
     """Heat map of the log2 odds ratios of :func:`motifnet.motifs.enrichment.log2_odds_matrix`.
 
     Parameters
@@ -67,14 +67,24 @@ def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None):
     scanned : array-like of bool, shape=(motifs,), optional
         Whether each motif was scanned (:attr:`motifnet.motifs.scan.ScanResult.scanned`); the row of
         one that was not, blank, is labelled ``NAME (not scanned)``. Default is all scanned.
+    records_with_hit : array-like of int, shape=(motifs,), optional
+        Records with a hit of each motif, over every class, and ``records`` (int) the records scanned: the
+        blank row of a motif without an odds ratio says why, ``NAME (no hits)`` or ``NAME (a hit in every
+        record)``. Default is None: not labelled.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    if scanned is not None:
-        motif_names = [name if done else f"{name} (not scanned)" for name, done in zip(motif_names, scanned)]
-    return _motif_by_class(log2_odds, motif_names, class_names, ax, "log2 odds ratio",
+    labels = list(motif_names)
+    for m, name in enumerate(motif_names):
+        if scanned is not None and not scanned[m]:
+            labels[m] = f"{name} (not scanned)"
+        elif records_with_hit is not None and records_with_hit[m] == 0:
+            labels[m] = f"{name} (no hits)"
+        elif records_with_hit is not None and records_with_hit[m] == records:
+            labels[m] = f"{name} (a hit in every record)"
+    return _motif_by_class(log2_odds, labels, class_names, ax, "log2 odds ratio",
                            "records with a hit vs other classes")
 
 

@@ -100,7 +100,9 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     image = None
     if len(result.class_names) > 1:
         ax = plot_enrichment(log2_odds_matrix(rows, motifs.names, result.class_names), motifs.names,
-                             result.class_names, scanned=result.scanned)
+                             result.class_names, scanned=result.scanned,
+                             records_with_hit=result.records_with_hit.sum(axis=1),
+                             records=int(result.records_per_class.sum()))
         image = "enrichment.png"
         save_figure(ax.figure, out / image)
     keys = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
@@ -109,7 +111,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
         "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
         "q_threshold": config.q_threshold, "background": config.background,
         "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
-        "genome": config.genome, "enrichment": [{key: row[key] for key in keys} for row in rows],
+        "genome": config.genome, "strands": "both" if result.both_strands else "given",
+        "enrichment": [{key: row[key] for key in keys} for row in rows],
         "image": image})
     _remove_earlier_outputs(out, earlier, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
     report = find_report(out)
