@@ -672,3 +672,62 @@ def test_a_vcf_named_like_an_output_in_out_dir_is_refused_before_any_work(cli, l
         f"Error: --vcf {vcf}: motifnet variants writes this file in {out}, which would replace it; copy it "
         "elsewhere or choose another -o folder")
     assert vcf.read_bytes() == before and sorted(out.iterdir()) == [vcf]
+
+
+def test_log_odds_are_exact_from_the_logits():
+    from scipy.special import softmax
+
+    from motifnet.interpret.variants import log_odds
+
+    logits = np.array([[1.0, 2.0, 3.0], [0.0, 0.5, -1.0]])
+    probabilities = softmax(logits, axis=1)
+    assert log_odds(logits, "softmax") == pytest.approx(np.log(probabilities / (1 - probabilities)), rel=1e-12)
+    # Two classes: the log-odds are z_k - z_other, mirror images, far past where float32 probabilities are 1.
+    assert log_odds(np.array([[0.0, 40.0]]), "softmax").tolist() == [[-40.0, 40.0]]
+    assert log_odds(np.array([[-30.0, 2.0]]), "sigmoid").tolist() == [[-30.0, 2.0]]
+    assert log_odds(np.array([[1.5]]), "linear") is None
+
+
+def test_logit_deltas_of_a_confident_model_are_its_log_odds_not_clipped_probabilities(tiny):
+    """logit_delta came from float32 probabilities clipped to [1e-7, 1 - 1e-7]: where the top class rounds to 1,
+    two windows of very different log-odds had a delta near 0, and the classes' deltas were not mirror images."""
+    import keras
+
+    import motifnet.interpret.variants as interpret
+    from motifnet.run.rundir import open_run
+
+    run = open_run(tiny["run"])
+    output = run.model.get_layer("output")
+    kernel, bias = output.get_weights()
+    output.set_weights([kernel * 1000, bias * 1000])  # the same model, 1000 times as sure: probabilities of 0 and 1
+    with Genome(tiny["genome"]) as genome:
+        variants, _ = read_snvs(tiny["vcf"], genome)
+        effects = interpret.score_variants(run.model, run.dataset_encoder, genome, variants,
+                                           interpret.VariantConfig(null=0))
+        windows = [window for variant in variants for window in
+                   interpret.variant_windows(genome, variant, run.dataset_encoder.length,
+                                             run.dataset_encoder.length // 2)]
+    hidden = keras.Model(run.model.inputs, output.input).predict(
+        run.dataset_encoder.one_hot(interpret._encode(run.dataset_encoder, windows)["codes"]), verbose=0)
+    z = hidden.astype(np.float64) @ (kernel * 1000).astype(np.float64) + (bias * 1000).astype(np.float64)
+    margin = (z[:, 0] - z[:, 1]).reshape(len(variants), 2)  # log-odds of class 0 in the ref and alt windows
+    assert np.abs(margin).min() > 50  # saturated: float32 probabilities are 0 and 1
+    assert effects.logit_delta[:, 0] == pytest.approx(margin[:, 1] - margin[:, 0], rel=1e-4, abs=1e-3)
+    assert effects.logit_delta[:, 1] == pytest.approx(-effects.logit_delta[:, 0])
+
+
+def test_a_variants_p_value_does_not_depend_on_its_place_in_the_vcf(tiny):
+    """The null substitutions were seeded by the variant's row: sorting or splitting the VCF changed p-values."""
+    import motifnet.interpret.variants as interpret
+    from motifnet.run.rundir import open_run
+
+    run = open_run(tiny["run"])
+    config = interpret.VariantConfig(null=30, seed=4)
+    with Genome(tiny["genome"]) as genome:
+        variants, _ = read_snvs(tiny["vcf"], genome)
+        forward = interpret.score_variants(run.model, run.dataset_encoder, genome, variants, config)
+        backward = interpret.score_variants(run.model, run.dataset_encoder, genome, variants[::-1], config)
+        alone = interpret.score_variants(run.model, run.dataset_encoder, genome, variants[2:3], config)
+    assert backward.p_values[::-1].tolist() == forward.p_values.tolist()
+    assert alone.p_values.tolist() == forward.p_values[2:3].tolist()
+    assert len(set(forward.p_values.tolist())) > 1

@@ -3,15 +3,20 @@
 Each SNV gets a window of the model's length from the genome with the variant at ``offset``
 (default: the centre, ``length // 2``); the reference and alternative windows go through the one
 prediction path (:func:`motifnet.run.predict.predict_encoded`). The effect of a class is
-``alt - ref`` (probabilities) and the difference of their logits ``log(p / (1 - p))``. Its
-empirical p-value compares the largest ``|alt - ref|`` over classes with that of ``null`` random
-single-letter substitutions in the same reference window: ``(1 + #{null >= observed}) / (null + 1)``.
+``alt - ref`` (probabilities) and the difference of their log-odds ``log(p / (1 - p))``, computed in
+float64 from the output layer's values before its activation (:func:`log_odds`): from probabilities
+it would be lost where they round to 1 in float32. Its empirical p-value compares the largest
+``|alt - ref|`` over classes with that of ``null`` random single-letter substitutions in the same
+reference window: ``(1 + #{null >= observed}) / (null + 1)``; each variant's substitutions are drawn
+from a generator seeded by the seed and the variant itself (:func:`variant_seed`), so a variant's
+p-value does not depend on its place in the VCF.
 The substitutions are predicted a bounded number of windows at a time, so their memory does not grow
 with ``null``, and a stop (see :mod:`motifnet._signals`) is honoured between these batches.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +31,6 @@ from .attribution import AttributionConfig, attribute
 from .attribution_summary import logo_heights
 
 _LETTERS = b"ACGT"
-_EPSILON = 1e-7
 DEFAULT_NULL = 100
 #: The most null substitutions per variant: p-values down to 1 / 100,001, and already 100,000 forward
 #: passes for every variant; a larger number is far more likely a typo than a wish.
@@ -78,28 +82,75 @@ class VariantConfig:
 
 @dataclass
 class VariantEffects:
-    """Outputs for each variant: ``ref`` and ``alt`` of shape=(variants, outputs), ``p_values`` of shape=(variants,)."""
+    """Outputs for each variant: ``ref`` and ``alt`` of shape=(variants, outputs), ``p_values`` of shape=(variants,);
+    ``ref_log_odds`` and ``alt_log_odds`` (shape=(variants, outputs), None for regression) from :func:`log_odds`."""
 
     ref: np.ndarray
     alt: np.ndarray
     p_values: np.ndarray
+    ref_log_odds: np.ndarray | None = None
+    alt_log_odds: np.ndarray | None = None
 
     @property
     def delta(self) -> np.ndarray:
         return self.alt - self.ref
 
     @property
-    def logit_delta(self) -> np.ndarray:
-        return _logit(self.alt) - _logit(self.ref)
+    def logit_delta(self) -> np.ndarray | None:
+        return None if self.ref_log_odds is None else self.alt_log_odds - self.ref_log_odds
 
     @property
     def max_abs_delta(self) -> np.ndarray:
         return np.abs(self.delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
 
 
-def _logit(values: np.ndarray) -> np.ndarray:
-    clipped = np.clip(values.astype(np.float64), _EPSILON, 1 - _EPSILON)
-    return np.log(clipped) - np.log1p(-clipped)
+def log_odds(logits: np.ndarray, activation: str) -> np.ndarray | None:
+    """``log(p / (1 - p))`` of each output, in float64, from the output layer's values before its activation.
+
+    Parameters
+    ----------
+    logits : numpy.ndarray, shape=(n, outputs)
+    activation : {'softmax', 'sigmoid', 'linear'}
+        The output layer's activation.
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n, outputs), or None for ``linear`` (regression: no probabilities)
+        softmax: ``z_k - logsumexp(z_j, j != k)``; sigmoid: ``z_k``. Exact where ``p`` rounds to 0 or 1.
+    """
+    from scipy.special import logsumexp
+
+    logits = np.asarray(logits, dtype=np.float64)
+    if activation == "linear":
+        return None
+    if activation == "sigmoid":
+        return logits
+    if activation != "softmax":
+        raise ParamError(f"variants needs an output layer of softmax, sigmoid or linear activation, "
+                         f"received: {activation!r}")
+    others = np.empty_like(logits)
+    for column in range(logits.shape[1]):
+        others[:, column] = logsumexp(np.delete(logits, column, axis=1), axis=1)
+    return logits - others
+
+
+def outputs_and_logits_model(model):
+    """``(model, activation)``: a model of the same inputs whose outputs are ``model``'s and the values of its
+    ``output`` layer before the activation; ``activation`` is that layer's (``softmax``, ``sigmoid``, ``linear``)."""
+    import keras
+
+    output = model.get_layer("output")
+    before = keras.layers.Dense(output.units, activation=None, use_bias=output.use_bias, name="output_logits")
+    logits = before(output.input)
+    before.set_weights(output.get_weights())
+    return keras.Model(model.inputs, [model.outputs[0], logits]), keras.activations.serialize(output.activation)
+
+
+def variant_seed(seed: int, variant) -> list:
+    """The seed of a variant's null substitutions: ``seed`` and the variant (chromosome, position, REF, ALT), not its
+    row, so that sorting or splitting the VCF keeps each variant's p-value."""
+    digest = hashlib.sha256(f"{variant.chrom}\t{variant.pos}\t{variant.ref}\t{variant.alt}".encode()).digest()
+    return [seed, int.from_bytes(digest[:8], "little")]
 
 
 def _encode(encoder, windows) -> dict:
@@ -146,8 +197,10 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     config = config.checked(length)
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
+    with_logits, activation = outputs_and_logits_model(model)
     ref_out = np.zeros((len(variants), outputs), dtype=np.float64)
     alt_out = np.zeros_like(ref_out)
+    ref_logits, alt_logits = np.zeros_like(ref_out), np.zeros_like(ref_out)
     p_values = np.full(len(variants), np.nan)
     progress = Progress("scoring SNVs", total=len(variants) * (2 + config.null), unit="windows")
     for first in range(0, len(variants), chunk):
@@ -155,16 +208,17 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         part = variants[first:first + chunk]
         pairs = [variant_windows(genome, variant, length, offset) for variant in part]
         windows = [window for pair in pairs for window in pair]
-        values = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
-        values = values.reshape(len(part), 2, outputs)
-        ref_out[first:first + len(part)] = values[:, 0]
-        alt_out[first:first + len(part)] = values[:, 1]
+        values, logits = (np.asarray(array, dtype=np.float64).reshape(len(part), 2, outputs) for array in
+                          predict_encoded(with_logits, encoder, _encode(encoder, windows), config.batch_size))
+        ref_out[first:first + len(part)], alt_out[first:first + len(part)] = values[:, 0], values[:, 1]
+        ref_logits[first:first + len(part)], alt_logits[first:first + len(part)] = logits[:, 0], logits[:, 1]
         progress.advance(len(windows))
         if config.null:
-            rngs = [np.random.default_rng((config.seed, first + index)) for index in range(len(part))]
+            rngs = [np.random.default_rng(variant_seed(config.seed, variant)) for variant in part]
             exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress)
             p_values[first:first + len(part)] = (1 + exceeding) / (config.null + 1)
-    return VariantEffects(ref_out, alt_out, p_values)
+    return VariantEffects(ref_out, alt_out, p_values, log_odds(ref_logits, activation),
+                          log_odds(alt_logits, activation))
 
 
 def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list, config: VariantConfig,
@@ -237,15 +291,11 @@ class VariantLogos:
     ref, alt : numpy.ndarray, shape=(variants, length, letters)
         Signed letter heights of the reference and alternative windows (the observed letter of
         each position carries its attribution score).
-    ref_logits, alt_logits : numpy.ndarray, shape=(variants,)
-        The target logit of each window.
     """
 
     targets: np.ndarray
     ref: np.ndarray
     alt: np.ndarray
-    ref_logits: np.ndarray
-    alt_logits: np.ndarray
 
 
 def variant_logos(model, encoder, genome: Genome, variants: list, targets, output_names: list,
@@ -277,7 +327,7 @@ def variant_logos(model, encoder, genome: Genome, variants: list, targets, outpu
     offset = length // 2 if offset is None else offset
     targets = np.asarray(targets, dtype=np.int64)
     shape = (len(variants), length, len(encoder.alphabet.letters))
-    logos = VariantLogos(targets, np.zeros(shape), np.zeros(shape), np.zeros(len(variants)), np.zeros(len(variants)))
+    logos = VariantLogos(targets, np.zeros(shape), np.zeros(shape))
     for target in np.unique(targets):
         rows = np.flatnonzero(targets == target)
         windows = [window for row in rows for window in variant_windows(genome, variants[row], length, offset)]
@@ -294,7 +344,6 @@ def variant_logos(model, encoder, genome: Genome, variants: list, targets, outpu
             for kind, index in (("ref", 2 * position), ("alt", 2 * position + 1)):
                 heights, _ = logo_heights(result.scores[index], inputs[index], encoder)
                 getattr(logos, kind)[row] = heights
-            logos.ref_logits[row], logos.alt_logits[row] = result.logits[2 * position], result.logits[2 * position + 1]
     return logos
 
 

@@ -197,10 +197,12 @@ def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, o
         target = int(targets[rank - 1])
         name = run.output_names[target]
         image = f"variant_{rank:0{digits}d}_{_safe(variant.chrom)}-{variant.pos}-{variant.ref}-{variant.alt}.png"
+        # The log-odds of variants.tsv (its logit_delta), not the logit the attributions explain: one meaning here.
         titles = [f"{rank}. {variant.chrom}:{variant.pos} {variant.id} {kind} {letter}: {name} {value} "
-                  f"{float(values[row, target]):.3f}, logit {float(logits[rank - 1]):.2f}"
-                  for kind, letter, values, logits in (("ref", variant.ref, effects.ref, logos.ref_logits),
-                                                        ("alt", variant.alt, effects.alt, logos.alt_logits))]
+                  f"{float(values[row, target]):.3f}"
+                  + ("" if odds is None else f", log-odds {float(odds[row, target]):.2f}")
+                  for kind, letter, values, odds in (("ref", variant.ref, effects.ref, effects.ref_log_odds),
+                                                      ("alt", variant.alt, effects.alt, effects.alt_log_odds))]
         figures[image] = functools.partial(_logo_figure, logos.ref[rank - 1, first:last],
                                            logos.alt[rank - 1, first:last], encoder.alphabet.letters,
                                            variant.pos - offset + first, variant.pos, titles)
