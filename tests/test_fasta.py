@@ -55,6 +55,32 @@ def test_gzip_is_detected_from_the_content_not_the_name(tmp_path, name):
     assert _summary(read_fasta(path)) == EXPECTED
 
 
+def _fifo_fed(path, data: bytes):
+    """A named pipe at ``path`` that a thread fills with ``data`` once a reader opens it (as <(zcat x.fa.gz) is)."""
+    import os
+    import threading
+
+    os.mkfifo(path)
+
+    def feed():
+        with open(path, "wb") as pipe:
+            pipe.write(data)
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_named_pipe_is_read_once_plain_or_gzip(tmp_path, compress):
+    """A pipe was read two bytes, then sought back ('not seekable') or opened again for gzip (no records)."""
+    text = b">a\nACGT\n>b\nGGCC\n"
+    thread = _fifo_fed(tmp_path / "pipe", gzip.compress(text) if compress else text)
+    records = [(record.header, b"".join(record.lines)) for record in read_fasta(tmp_path / "pipe")]
+    assert records == [("a", b"ACGT"), ("b", b"GGCC")]
+    thread.join(5)
+
+
 def test_plain_file_named_gz_is_read_as_text(tmp_path):
     path = tmp_path / "not_really.fa.gz"
     path.write_text(TWO_RECORDS)

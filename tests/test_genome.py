@@ -9,6 +9,7 @@ import csv
 import gzip
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,41 @@ def test_bed3_bed6_and_narrowpeak_lines(tmp_path):
         Window("chr2", 100, 120), Window("chr2", 140, 160),       # the summit 100 + 10; -1: the centre
         Window("chr2", 140, 160)]
     assert [interval.window(21).end - interval.window(21).start for interval in intervals] == [21] * 5
+
+
+def test_trailing_tabs_keep_a_narrowpeak_summit_and_coordinates_are_plain_integers(tmp_path):
+    """An 11th, empty column (a trailing tab) made a narrowPeak line lose its summit without a word; int() read
+    '1_000' and '+720' as coordinates."""
+    path = tmp_path / "edited.narrowPeak"
+    path.write_text("chr2\t100\t200\tp\t0\t.\t1\t1\t1\t10\t\n"
+                    "chr2\t100\t200\tp\t0\t.\t1\t1\t1\t10\t \t\n")
+    assert [interval.summit for interval in read_bed(path)] == [10, 10]
+    for start, end in (("1_000", "2000"), ("+720", "900"), ("720", "9e2")):
+        path.write_text(f"chr1\t{start}\t{end}\n")
+        with pytest.raises(InputError, match=re.escape(f"line 1: start and end must be integers, found '{start}' and "
+                                                       f"'{end}'")):
+            read_bed(path)
+    path.write_text("chr1\t100\t200\tp\t0\t.\t1\t1\t1\t+1\n")
+    with pytest.raises(InputError, match="the summit \\(column 10\\) must be an integer, found '\\+1'"):
+        read_bed(path)
+
+
+def test_a_linked_genome_in_a_folder_without_write_permission_is_indexed_elsewhere(planted, tmp_path, monkeypatch):
+    """The folder checked was the link target's, but pyfaidx writes LINK.fai beside the link: 'Read-only file
+    system' on a read-only folder of links to a writable one."""
+    from motifnet.data import genome as genome_module
+
+    target = tmp_path / "data" / "g.fa"
+    target.parent.mkdir()
+    target.write_bytes(planted["genome"].read_bytes())
+    locked = tmp_path / "links"
+    locked.mkdir()
+    (locked / "g.fa").symlink_to(target)
+    real_access = os.access
+    monkeypatch.setattr(genome_module.os, "access", lambda path, mode: Path(path) != locked and real_access(path, mode))
+    with Genome(str(locked / "g.fa")) as genome:
+        assert genome.lengths == {"chr1": 6000, "chr2": 5000, "chr3": 4000}
+    assert sorted(locked.iterdir()) == [locked / "g.fa"]
 
 
 def test_minus_strand_window_is_the_reverse_complement(planted):

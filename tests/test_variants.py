@@ -731,3 +731,30 @@ def test_a_variants_p_value_does_not_depend_on_its_place_in_the_vcf(tiny):
     assert backward.p_values[::-1].tolist() == forward.p_values.tolist()
     assert alone.p_values.tolist() == forward.p_values[2:3].tolist()
     assert len(set(forward.p_values.tolist())) > 1
+
+
+def test_the_vcf_may_come_from_a_pipe_or_standard_input(tiny, cli, tmp_path):
+    """--vcf <(bcftools view ...) said 'no such file' (a pipe is no regular file), and '-' was not read."""
+    import os
+    import threading
+
+    pipe = tmp_path / "pipe.vcf"
+    os.mkfifo(pipe)
+    text = tiny["vcf"].read_bytes()
+
+    def feed():
+        with open(pipe, "wb") as handle:
+            handle.write(gzip.compress(text))
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    with Genome(tiny["genome"]) as genome:
+        from_pipe, _ = read_snvs(pipe, genome)
+        from_file, _ = read_snvs(tiny["vcf"], genome)
+    thread.join(5)
+    assert from_pipe == from_file and len(from_file) == 5
+    out = tmp_path / "out"
+    result = cli("variants", tiny["run"], "--vcf", "-", "--genome", tiny["genome"], "-o", out, "--null", 0,
+                 "--top", 0, input=text)
+    assert result.exit_code == 0, result.stderr
+    assert len(_table(out / "variants.tsv")) == 5

@@ -26,7 +26,8 @@ summary.html gains a section with the top variants and their logos."""
 
 @click.command("variants", epilog=_EPILOG)
 @click.argument("run_dir")
-@click.option("--vcf", required=True, metavar="FILE.vcf[.gz]", help="The variants (plain, gzip or bgzip VCF).")
+@click.option("--vcf", required=True, metavar="FILE.vcf[.gz]",
+              help="The variants (plain, gzip or bgzip VCF; - reads standard input).")
 @genome_option("Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to.", required=True)
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for variants.tsv.")
 @click.option("--offset", type=click.IntRange(min=0), metavar="N",

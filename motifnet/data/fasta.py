@@ -145,11 +145,24 @@ def _open_binary(path: str, kind: str = "a FASTA file"):
     if file_path.is_dir():
         raise InputError(f"{path}: is a folder, expected {kind}")
     handle = open(file_path, "rb")
-    if handle.read(2) == _GZIP_MAGIC:
-        handle.close()
-        return gzip.open(file_path, "rb")
-    handle.seek(0)
+    # Peeked, not read and sought back, nor opened again: a pipe (<(zcat x.fa.gz), /dev/stdin) can do neither.
+    if handle.peek(2)[:2] == _GZIP_MAGIC:
+        return _GzipOwningFile(handle)
     return handle
+
+
+class _GzipOwningFile(gzip.GzipFile):
+    """A gzip reader of an open file that it closes with itself (``GzipFile(fileobj=...)`` leaves it open)."""
+
+    def __init__(self, handle):
+        super().__init__(fileobj=handle, mode="rb")
+        self._owned = handle
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._owned.close()
 
 
 def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:

@@ -203,7 +203,8 @@ def _index_writable(path: str) -> bool:
     suffixes = (".fai", ".gzi") if path.endswith((".gz", ".bgz")) else (".fai",)
     if all(_index_current(path, path + suffix) for suffix in suffixes):
         return True
-    return os.access(Path(path).resolve().parent, os.W_OK)
+    # pyfaidx writes PATH.fai beside the path it was given: a link's folder, not its target's.
+    return os.access(Path(os.path.abspath(path)).parent, os.W_OK)
 
 
 class _BgzfBytes:
@@ -322,15 +323,27 @@ def iter_bed(path):
         raise InputError(f"{name}: contains no BED intervals (empty file?)")
 
 
+_BED_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
+
+
+def _bed_integer(text: str) -> int:
+    """A BED coordinate: ASCII digits, perhaps a minus sign (Python's int() also takes ``1_000`` and ``+720``)."""
+    if not _BED_INTEGER.fullmatch(text):
+        raise ValueError(text)
+    return int(text)
+
+
 def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:
     where = f"{name}, line {number}"
+    while len(columns) > 3 and not columns[-1].strip():
+        columns = columns[:-1]  # trailing tabs (an awk or spreadsheet edit) do not make a narrowPeak line 11 columns
     if len(columns) < 3:
         hint = {">": "; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz), not a BED one",
                 "@": "; the file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"}.get(line[:1], "")
         raise InputError(f"{where}: a BED line needs tab-separated chrom, start and end, found {line[:60]!r}{hint}")
     chrom = columns[0].strip()
     try:
-        start, end = int(columns[1]), int(columns[2])
+        start, end = _bed_integer(columns[1]), _bed_integer(columns[2])
     except ValueError:
         raise InputError(f"{where}: start and end must be integers, found {columns[1]!r} and {columns[2]!r}") from None
     if not 0 <= start < end:
@@ -342,7 +355,7 @@ def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterv
     # Column 10 is narrowPeak's summit on 10-column lines only: in BED12 (and gappedPeak) it is blockCount.
     if len(columns) == 10:
         try:
-            summit = int(columns[9])
+            summit = _bed_integer(columns[9])
         except ValueError:
             raise InputError(f"{where}: the summit (column 10) must be an integer, found {columns[9]!r}") from None
         if summit >= end - start or summit < -1:

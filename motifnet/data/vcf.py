@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
-from .fasta import iter_text_stream
+from .fasta import display_name, iter_text_stream
 from .genome import Genome
 
 log = logging.getLogger("motifnet")
@@ -69,14 +69,14 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     """
     import vcfpy
 
-    name = str(path)
-    if Path(name).is_dir():
+    source, name = str(path), display_name(path)  # '-': standard input
+    if Path(source).is_dir():
         raise InputError(f"--vcf {name}: a folder, not a VCF file; give the .vcf or .vcf.gz file")
-    if not Path(name).is_file():
+    if source != "-" and not Path(source).exists():  # a pipe (<(bcftools view ...)) is read as a file is
         raise InputError(f"--vcf {name}: no such file")
     counts = VariantCounts()
     variants = []
-    lines = _CountedLines(iter_text_stream(name, "a VCF file"))
+    lines = _CountedLines(iter_text_stream(source, "a VCF file"))
     try:
         with warnings.catch_warnings():  # vcfpy warns about every header line it does not know (contig lengths)
             warnings.simplefilter("ignore")
