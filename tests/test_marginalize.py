@@ -143,6 +143,31 @@ def test_the_pair_peaks_at_its_spacing_in_its_orientation(detector, background):
     assert np.allclose(result["pair"] - result["expected"], result["cooperativity"])
 
 
+def test_motifs_whose_logits_add_have_no_logit_cooperativity():
+    """Cooperativity was measured on probabilities only: two motifs that each add 2 to the logit looked competing
+    (-0.24), as the softmax saturates, though the network adds them independently."""
+    import keras
+
+    sequence = keras.Input(shape=(LENGTH, 4), name="sequence")
+    conv_1 = keras.layers.Conv1D(2, 3, activation="relu", name="conv_1")
+    output = keras.layers.Dense(2, activation="softmax", name="output")
+    model = keras.Model([sequence], output(keras.layers.GlobalMaxPooling1D(name="pool")(conv_1(sequence))))
+    kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
+    for k, motif in enumerate((MOTIF_A, MOTIF_B)):
+        for position, letter in enumerate(motif):
+            kernel_1[position, "ACGT".index(letter), k] = 1.0
+    conv_1.set_weights([kernel_1, np.array([-2.0, -2.0], dtype=np.float32)])
+    output.set_weights([np.array([[2.0, -2.0], [2.0, -2.0]], dtype=np.float32), np.array([-1.0, 1.0], np.float32)])
+    additive = OutputsAndLogits(model, Encoder(DNA, LENGTH), batch_size=64)
+    # A and T only: no background holds CAT or GGA, so that no insertion overwrites a site the other did not make.
+    at_only = np.random.default_rng(0).choice(np.array([1, 4], dtype=np.uint8), size=(60, LENGTH))
+    result = pair_effects(additive, at_only, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=4))
+    # Same orientation (CAT ... GGA: no site made across a junction): the logits add exactly.
+    assert np.abs(result["logit_cooperativity"][0]).max() < 1e-5
+    assert result["cooperativity"][0, :, 0].max() < -0.15  # the probabilities of the same insertions
+    assert np.allclose(result["pair_logit"] - result["expected_logit"], result["logit_cooperativity"])
+
+
 def test_ablating_the_pair_sites_lowers_its_class(detector):
     rng = np.random.default_rng(3)
     codes = rng.integers(1, 5, size=(20, LENGTH)).astype(np.uint8)
@@ -177,7 +202,7 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
         assert float(row[3]) <= float(row[2]) <= float(row[4])
     header, rows = read_tsv((out / "pairs.tsv").read_text())
     assert header == ["motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
-                      "cooperativity"]
+                      "cooperativity", "mean_logit_delta", "expected_logit_delta", "logit_cooperativity"]
     assert len(rows) == 2 * 4 * 2  # orientations x spacings x classes
     header, rows = read_tsv((out / "ablation.tsv").read_text())
     assert header[:3] == ["motif", "class", "records"] and int(rows[0][2]) >= 40

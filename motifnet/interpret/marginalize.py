@@ -33,7 +33,7 @@ log = logging.getLogger("motifnet")
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
 PAIR_COLUMNS = ("motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
-                "cooperativity")
+                "cooperativity", "mean_logit_delta", "expected_logit_delta", "logit_cooperativity")
 ABLATION_COLUMNS = ("motif", "class", "records", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
 
 #: Sequence codes an experiment holds at a time, in bytes: the background sequences of a chunk times the
@@ -584,7 +584,10 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
     -------
     dict
         ``spacings`` (list of int, those that fit), and ``pair``, ``expected``, ``cooperativity``:
-        numpy.ndarray, shape=(orientations, spacings, outputs), mean changes of the outputs.
+        numpy.ndarray, shape=(orientations, spacings, outputs), mean changes of the outputs; ``pair_logit``,
+        ``expected_logit``, ``logit_cooperativity``: the same of the logits (the values before the output
+        layer's activation), where effects add as the network adds them: a softmax or sigmoid that saturates
+        makes probabilities of independent motifs look cooperative (or competing).
 
     Raises
     ------
@@ -597,6 +600,7 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
     start_a, spacings = pair_layout(background.shape[1], width_a, width_b, config, names)
     # A alone, then B alone and the pair at each orientation and spacing in turn (the background is the base).
     deltas = [Moments() for _ in range(1 + 2 * len(ORIENTATIONS) * len(spacings))]
+    logit_deltas = [Moments() for _ in deltas]
     for first, codes in _chunks(background, len(deltas) + 1, chunk):
         predict.forget()
         instances_a, instances_b = _instances([pwm_a, pwm_b], first, len(codes), config, _PAIR_INSTANCES)
@@ -607,15 +611,19 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
             for spacing in spacings:
                 start_b = start_a + width_a + spacing
                 inputs += [insert(codes, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
-        base, *changed = (outputs for outputs, _ in predict.each(inputs))
-        for moments, outputs in zip(deltas, changed):
+        (base, base_logits), *changed = predict.each(inputs)
+        for moments, logit_moments, (outputs, logits) in zip(deltas, logit_deltas, changed):
             moments.add(outputs - base)
+            logit_moments.add(logits - base_logits)
     predict.forget()
-    delta_a, *rest = (moments.mean for moments in deltas)
-    shape = (len(ORIENTATIONS), len(spacings), len(delta_a))
-    delta_b, pair = np.array(rest[0::2]).reshape(shape), np.array(rest[1::2]).reshape(shape)
-    expected = delta_a + delta_b
-    return {"spacings": spacings, "pair": pair, "expected": expected, "cooperativity": pair - expected}
+    result = {"spacings": spacings}
+    for moments, keys in ((deltas, ("pair", "expected", "cooperativity")),
+                          (logit_deltas, ("pair_logit", "expected_logit", "logit_cooperativity"))):
+        delta_a, *rest = (moment.mean for moment in moments)
+        shape = (len(ORIENTATIONS), len(spacings), len(delta_a))
+        delta_b, pair = np.array(rest[0::2]).reshape(shape), np.array(rest[1::2]).reshape(shape)
+        result.update(zip(keys, (pair, delta_a + delta_b, pair - (delta_a + delta_b))))
+    return result
 
 
 def pairs_of(indices) -> list:

@@ -105,7 +105,7 @@ def plot_effects(mean_deltas, motif_names, output_names, ax=None):
                            "motif inserted")
 
 
-def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None):
+def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None, label: str = "cooperativity"):
     """Heat map of a pair's cooperativity (pair effect minus the sum of the single effects) by spacing.
 
     Parameters
@@ -115,13 +115,15 @@ def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None):
     spacings : list of int
     title : str
     ax : matplotlib.axes.Axes or None
+    label : str
+        The colour bar's label. Default is ``cooperativity``.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax, figsize=(1.5 + 0.35 * len(spacings), 1.6))
-    _heatmap(cooperativity, orientations, [str(s) for s in spacings], ax, "cooperativity", title, annotate=False)
+    _heatmap(cooperativity, orientations, [str(s) for s in spacings], ax, label, title, annotate=False)
     ax.set_xlabel("spacing (positions between the motifs)")
     ax.set_ylabel("orientation")
     return ax

@@ -298,8 +298,9 @@ def remove_stale_outputs(out: Path, written, earlier) -> list:
     return remove_unwritten(out, earlier or (), written)
 
 
-def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
-    """The cooperativity of a pair (:func:`pair_effects`) by spacing, one panel per output."""
+def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity"):
+    """The cooperativity of a pair (:func:`pair_effects`; ``key``: of the logits, or of the outputs) by spacing,
+    one panel per output."""
     import matplotlib.pyplot as plt
 
     from ..plot.scan import plot_spacing
@@ -307,8 +308,9 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs):
     figure, axes = plt.subplots(len(outputs), 1, figsize=(2.0 + 0.35 * len(result["spacings"]), 2.0 * len(outputs)),
                                 squeeze=False)
     for c, output in enumerate(outputs):
-        plot_spacing(result["cooperativity"][:, :, c], list(ORIENTATIONS), result["spacings"],
-                     f"{name_a} then {name_b}: {output}", ax=axes[c, 0])
+        plot_spacing(result[key][:, :, c], list(ORIENTATIONS), result["spacings"],
+                     f"{name_a} then {name_b}: {output}", ax=axes[c, 0],
+                     label="logit cooperativity" if key == "logit_cooperativity" else "cooperativity")
     figure.tight_layout()
     return figure
 
@@ -418,6 +420,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
 
     pairs, pair_images = {}, []
     if config.pairs:
+        pair_columns = PAIR_COLUMNS if logits else PAIR_COLUMNS[:-3]
         chosen = top_motifs(effects, config.pairs)
         pair_rows = []
         for a, b in pairs_of(chosen):
@@ -429,12 +432,16 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
             for o, orientation in enumerate(ORIENTATIONS):
                 for s, spacing in enumerate(result["spacings"]):
                     for c, name in enumerate(names):
-                        pair_rows.append((motifs.names[a], motifs.names[b], orientation, spacing, name,
-                                          result["pair"][o, s, c], result["expected"][o, s, c],
-                                          result["cooperativity"][o, s, c]))
+                        pair_rows.append(tuple(
+                            (motifs.names[a], motifs.names[b], orientation, spacing, name)
+                            + tuple(result[key][o, s, c] for key in ("pair", "expected", "cooperativity",
+                                                                     "pair_logit", "expected_logit",
+                                                                     "logit_cooperativity"))
+                        )[:len(pair_columns)])
             pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
-            figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names)
-        texts["pairs.tsv"] = _table(PAIR_COLUMNS, pair_rows)
+            figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names,
+                                                         "logit_cooperativity" if logits else "cooperativity")
+        texts["pairs.tsv"] = _table(pair_columns, pair_rows)
 
     if sites is not None:
         rng = np.random.default_rng(config.seed)
