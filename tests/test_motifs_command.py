@@ -715,9 +715,10 @@ def test_pattern_plot_draws_cwm_and_pfm_side_by_side():
 
 # -- reruns in a folder that holds earlier results ----------------------------------------------------------
 
-EARLIER = {"patterns.json": "{}", "patterns.meme": "earlier", "patterns.homer": "earlier", "pattern_3.png": "x",
+EARLIER = {"patterns.json": '{"patterns": [{"image": "pattern_3.png", "match_image": "match_pattern_3.png"}]}',
+           "patterns.meme": "earlier", "patterns.homer": "earlier", "pattern_3.png": "x",
            "match_pattern_3.png": "x", "pattern_matches.tsv": "earlier", "notes.txt": "the user's",
-           "pattern_3_mine.png": "the user's"}
+           "pattern_3_mine.png": "the user's", "pattern_4.png": "the user's, not listed"}
 SHORT = ("--window", "9", "--flank", "3")  # seqlets that fit the shared run's 40 positions
 
 
@@ -749,9 +750,24 @@ def test_rerun_removes_only_its_own_earlier_files_it_did_not_write_again(trained
     out = earlier_results(tmp_path / "out")
     result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", "--quiet", *SHORT)
     assert result.exit_code == 0, result.output
-    assert sorted(path.name for path in out.iterdir()) == ["notes.txt", "pattern_3_mine.png", "patterns.json",
-                                                            "patterns.meme", "patterns.tsv", "seqlets.tsv"]
+    assert sorted(path.name for path in out.iterdir()) == ["notes.txt", "pattern_3_mine.png", "pattern_4.png",
+                                                            "patterns.json", "patterns.meme", "patterns.tsv",
+                                                            "seqlets.tsv"]
     assert (out / "patterns.meme").read_text().startswith("MEME version")
+
+
+def test_figures_of_motifs_names_that_no_earlier_run_wrote_are_kept(trained_run, tmp_path, monkeypatch):
+    """Every pattern_N.png and match_pattern_N.png went, also in a folder motifs had never written to."""
+    from motifnet.workflows import patterns
+
+    monkeypatch.setattr(patterns, "find_patterns_stoppable", lambda *args: [])
+    out = tmp_path / "mine"
+    out.mkdir()
+    for name in ("pattern_5.png", "match_pattern_2.png"):
+        (out / name).write_text("the user's")
+    result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", "--quiet", *SHORT)
+    assert result.exit_code == 0, result.output
+    assert (out / "pattern_5.png").read_text() == (out / "match_pattern_2.png").read_text() == "the user's"
 
 
 @pytest.mark.parametrize("name", ["patterns.meme", "pattern_matches.tsv", "pattern_2.png"])

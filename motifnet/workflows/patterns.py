@@ -19,6 +19,7 @@ rendered again with the patterns section, which also names the distinct kernel m
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import re
 import time
@@ -123,13 +124,13 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
                                  motifs_figure)
     with output_folder(out):
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
-        earlier_run = (out / SUMMARY).is_file()
+        earlier_figures = _earlier_figures(out)
         return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
-                               database, data_label, genome_coordinates, earlier_run)
+                               database, data_label, genome_coordinates, earlier_figures)
 
 
 def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_options, names, chosen, database,
-                    data_label, genome_coordinates, earlier_run) -> dict:
+                    data_label, genome_coordinates, earlier_figures) -> dict:
     """The work of :func:`motifs_run` once OUT_DIR exists: contributions, TF-MoDISco, then every file."""
     encoder = dataset.encoder
     letters = encoder.alphabet.letters
@@ -195,7 +196,7 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
     written = {path.name for path in written} | set(images.values()) | set(match_images.values())
     if database is not None and motifs:
         written.add("pattern_matches.tsv")
-    _remove_earlier_outputs(out, written, earlier_run)
+    _remove_earlier_outputs(out, written, earlier_figures)
     log.info("wrote %d pattern(s) to %s", len(patterns), out)
     if report is not None:
         log.info("added the patterns section to %s", render_report(report, run=run))
@@ -454,15 +455,25 @@ def motifs_figure(name: str) -> bool:
     return _FIGURE_NAME.fullmatch(name) is not None
 
 
-def _remove_earlier_outputs(out: Path, written: set, earlier_run: bool) -> None:
+def _earlier_figures(out: Path) -> list | None:
+    """The figures the ``patterns.json`` an earlier ``motifs`` left in ``out`` lists; None without one."""
+    if not (out / SUMMARY).is_file():
+        return None
+    try:
+        patterns = json.loads((out / SUMMARY).read_text(encoding="utf-8")).get("patterns") or []
+        names = [entry.get(key) for entry in patterns for key in ("image", "match_image")]
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [name for name in names if isinstance(name, str) and _FIGURE_NAME.fullmatch(name)]
+
+
+def _remove_earlier_outputs(out: Path, written: set, earlier_figures: list | None) -> None:
     """Delete what an earlier ``motifs`` wrote here and this run did not write again, and nothing else.
 
     Called once this run's files are written, so that a run that fails or is stopped leaves the
-    earlier results whole. Figures with this command's names (a new run may find fewer patterns),
-    and, in a folder that held this command's ``patterns.json`` before, the match table and the
-    motif files of every format.
+    earlier results whole. In a folder that held this command's ``patterns.json`` before: the figures
+    it lists (a new run may find fewer patterns), the match table and the motif files of every format.
+    A figure of this command's name that no ``patterns.json`` lists is the user's, and stays.
     """
-    stale = [path.name for path in out.glob("*pattern_*.png") if _FIGURE_NAME.fullmatch(path.name)]
-    if earlier_run:
-        stale += ["pattern_matches.tsv", *_MOTIF_FILES]
-    remove_unwritten(out, stale, written)
+    if earlier_figures is not None:
+        remove_unwritten(out, [*earlier_figures, "pattern_matches.tsv", *_MOTIF_FILES], written)
