@@ -137,3 +137,18 @@ def test_new_labelled_data_and_a_split_exclude_each_other(trained_run, cli, tmp_
     assert not out.exists()
     # --group at its default beside --fasta is no choice: the files are read
     assert cli(command[0], run_dir, "--fasta", up, "--fasta", down, "-o", out, *command[1:]).exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["motifs"]])
+def test_a_file_given_twice_is_refused(trained_run, cli, tmp_path, command):
+    """attribute and motifs read the same FASTA file twice: every record (and id) twice, seqlets counted twice;
+    '- -' said that standard input held no records."""
+    run_dir, (up, _) = trained_run
+    name, *options = command
+    result = cli(name, run_dir, up, up, "-o", tmp_path / "out", *options)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{up} is given twice" in result.stderr
+    result = cli(name, run_dir, "-", "-", "-o", tmp_path / "out", *options, input=up.read_text())
+    assert result.exit_code == 2, result.output
+    assert "standard input ('-') can be read only once" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -668,11 +668,9 @@ def check_options(data: DataOptions) -> str | None:
     paths = data.fasta
     if not paths:
         raise ParamError("give at least one FASTA file")
-    if paths.count("-") > 1:
-        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
+    check_distinct_files(paths, data.background)
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
-    check_distinct_files(paths, data.background)
     from .background import check_background_options
     from .genome import check_genome_options
 
@@ -729,7 +727,10 @@ def records_sha256(*arrays) -> str:
 
 
 def check_distinct_files(paths, background) -> None:
-    """Refuse a file given twice (two classes of identical records, or a file whose records count twice)."""
+    """Refuse a file given twice (two classes of identical records, or a file whose records count twice), and
+    standard input (``-``) given twice (a usage error: the second reader would find it empty)."""
+    if [str(path) for path in paths].count("-") > 1:
+        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
     named = list(paths)
     if background is not None and background not in GENERATED_BACKGROUNDS:
         named.append(background)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.dataset import Dataset, warn_duplicate_ids
+from ..data.dataset import Dataset, check_distinct_files, warn_duplicate_ids
 from ..data.fasta import display_name
 from ..data.genome import check_genome_options
 from ..errors import InputError, ParamError
@@ -47,6 +47,7 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         No records, or records that do not fit the model's alphabet or length.
     """
     fasta = [str(path) for path in fasta]
+    check_distinct_files(fasta, None)  # records counted twice (and ids repeated) in attributions and seqlets
     data_meta = run.meta["data"]
     if data_meta.get("tracks") or data_meta.get("features"):
         raise ParamError(
