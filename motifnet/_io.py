@@ -11,7 +11,7 @@ import os
 import secrets
 import stat
 import zipfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ._signals import cleanup_if_ended
@@ -74,6 +74,20 @@ def atomic_path(path, suffix: str = ""):
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def staged_outputs():
+    """Files that appear together or not at all: yields ``stage(path, suffix="")``, which gives a temporary
+    path beside ``path`` (as :func:`atomic_path` does) to write in full.
+
+    When the block ends without an error every staged file is renamed into place, one after the other
+    in the reverse order of staging (so stage first the file that lists the others, a summary: it
+    appears last); an error, a stop (:class:`motifnet._signals.StopRequested`) or a second signal
+    removes them all, and the folder keeps the files an earlier run wrote, not a mix of two runs.
+    """
+    with ExitStack() as stack:
+        yield lambda path, suffix="": stack.enter_context(atomic_path(path, suffix))
 
 
 def _remove_quietly(path: str) -> None:

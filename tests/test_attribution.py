@@ -680,3 +680,41 @@ def test_a_signal_stops_attribution_between_batches(detector):
         attribute(detector, tiny_dataset(["GACA"] * 5), AttributionConfig("grad-input", 0, batch_size=2),
                   progress=progress)
     assert done == [2]  # the first batch of two records, then no other
+
+
+@pytest.mark.parametrize("command", [["attribute", "--method", "saliency", "--top", "3"],
+                                     ["marginalize", "--pairs", "2", "--max-spacing", "2", "-n", "20"]])
+def test_a_stop_while_figures_are_drawn_keeps_the_earlier_files_whole(trained_run, tmp_path, cli, monkeypatch,
+                                                                      command):
+    """A signal while the logos were drawn left the new attributions.npz and some new logos beside the earlier
+    attribution.json and logos (a second signal), or was not heeded until every figure was drawn (a first)."""
+    from helpers import folder_digest
+
+    from motifnet._signals import request_stop
+    from motifnet.motifs.meme import MemeMotif, write_meme
+    from motifnet.plot import figures
+
+    run_dir = trained_run[0]
+    name, *options = command
+    if name == "marginalize":
+        motifs = tmp_path / "m.meme"
+        pwms = [np.eye(4)[[3, 3, 2, 0, 1, 0]] * 0.94 + 0.015, np.eye(4)[[2, 2, 2, 2, 2, 2]] * 0.94 + 0.015]
+        write_meme(motifs, [MemeMotif(f"m{i}", "", pwm, 10) for i, pwm in enumerate(pwms)], "ACGT", [0.25] * 4)
+        options = ["--motifs", motifs, *options]
+    out = tmp_path / "out"
+    assert cli(name, run_dir, "-o", out, *options).exit_code == 0
+    (out / "notes.txt").write_text("the user's")
+    before = folder_digest(out)
+    save_figure, drawn = figures.save_figure, []
+
+    def stopping_after_one(figure, path):
+        save_figure(figure, path)
+        drawn.append(path)
+        request_stop()  # as SIGTERM's handler does, while the first figure is written
+
+    monkeypatch.setattr(figures, "save_figure", stopping_after_one)  # as marginalize imports it, when it draws
+    monkeypatch.setattr("motifnet.workflows.attribution.save_figure", stopping_after_one)
+    result = cli(name, run_dir, "-o", out, *options, "--seed", "5")
+    assert result.exit_code == 1 and "stopped by a signal" in result.stderr, result.output
+    assert len(drawn) == 1
+    assert folder_digest(out) == before  # no file of the stopped run, none of the earlier ones changed

@@ -390,3 +390,23 @@ def test_scratch_files_of_another_host_stay_and_are_named_in_a_warning(tmp_path,
         other.unlink()
         assert remove_scratch_files(tmp_path, "attributions") == []
     assert caplog.messages == []  # nothing to say
+
+
+def test_staged_outputs_appear_together_or_not_at_all(tmp_path):
+    from motifnet._io import staged_outputs
+    from motifnet._signals import StopRequested
+
+    (tmp_path / "a.txt").write_text("earlier a")
+    (tmp_path / "b.txt").write_text("earlier b")
+    with pytest.raises(StopRequested), staged_outputs() as stage:
+        stage(tmp_path / "a.txt").write_text("new a")
+        stage(tmp_path / "b.txt").write_text("new b")
+        raise StopRequested
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.txt", "b.txt"]  # no temporary left
+    assert (tmp_path / "a.txt").read_text() == "earlier a" and (tmp_path / "b.txt").read_text() == "earlier b"
+    with staged_outputs() as stage:
+        first = stage(tmp_path / "a.txt")
+        first.write_text("new a")
+        stage(tmp_path / "c.png", ".png").write_text("new c")
+        assert first.name.startswith(".a.txt.") and not (tmp_path / "c.png").exists()
+    assert [(tmp_path / name).read_text() for name in ("a.txt", "b.txt", "c.png")] == ["new a", "earlier b", "new c"]

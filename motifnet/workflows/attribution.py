@@ -28,11 +28,13 @@ from .._io import (
     remove_unwritten,
     reserved_memmap,
     scratch_file,
+    staged_outputs,
     write_json,
     write_npz,
     write_text,
 )
 from .._progress import Progress
+from .._signals import check_stop
 from .._validate import check_output_folder
 from .._version import __version__
 from ..data.windows import window_table
@@ -121,27 +123,31 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
     check_output_folder(out)
-    with output_folder(out):
+    # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
+    # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
+    with output_folder(out), staged_outputs() as stage:
+        summary_path = stage(out / SUMMARY)
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         earlier = _earlier_outputs(out)
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright (SIGKILL): as large as the attributions
         with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
             result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
-            save_npz(out / NPZ, result, dataset)
+            save_npz(stage(out / NPZ, ".npz"), result, dataset)
             checks = completeness(result)
             _log_completeness(checks, config)
-            rows = write_logos(out, result, dataset, top, width)
-    bedgraphs = []
-    if windows is not None:
-        if not windows.valid.all():
-            log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of the "
-                     "bedGraph files", int((~windows.valid).sum()))
-        for path in write_bedgraphs(out, result, windows, dataset.output_names, method_label(config), chrom_sizes):
-            log.info("wrote %s", path)
-            bedgraphs.append(path.name)
-    summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
-    write_json(out / SUMMARY, summary)
+            rows = write_logos(out, result, dataset, top, width, stage)
+        bedgraphs = []
+        if windows is not None:
+            if not windows.valid.all():
+                log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of "
+                         "the bedGraph files", int((~windows.valid).sum()))
+            bedgraphs = write_bedgraphs(out, result, windows, dataset.output_names, method_label(config),
+                                        chrom_sizes, stage)
+        summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
+        write_json(summary_path, summary)
+    for name in bedgraphs:
+        log.info("wrote %s", out / name)
     # Only now, so that a command stopped or refused halfway leaves the earlier attribution.json with its files.
     remove_unwritten(out, sorted(earlier), [row["image"] for row in rows] + bedgraphs)
     log.info("wrote %s, %s and %d logo(s) to %s", NPZ, SUMMARY, len(rows), out)
@@ -151,8 +157,10 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     return summary
 
 
-def write_logos(out: Path, result, dataset, top: int, width: int) -> list:
+def write_logos(out: Path, result, dataset, top: int, width: int, stage=None) -> list:
     """Draw and save the figures of the ``top`` sequences with the highest probability of their target.
+
+    A stop (:func:`motifnet._signals.check_stop`) is honoured before each figure.
 
     Parameters
     ----------
@@ -162,6 +170,9 @@ def write_logos(out: Path, result, dataset, top: int, width: int) -> list:
     top : int
     width : int
         Width of the strongest window of each sequence.
+    stage : callable or None
+        Gives the path each figure is written to (:func:`motifnet._io.staged_outputs`). Default is None:
+        the figure's own path.
 
     Returns
     -------
@@ -176,10 +187,11 @@ def write_logos(out: Path, result, dataset, top: int, width: int) -> list:
     for rank, (index, start) in enumerate(zip(order, windows), start=1):
         record_id = str(dataset.ids[index])
         sequence = dataset.model_inputs(np.array([index]))["sequence"][0]
+        check_stop()
         image = _file_name(rank, digits, record_id)
         view = sequence_view(result, int(index), sequence, dataset.encoder, dataset.output_names, record_id, rank,
                              width)
-        save_figure(plot_sequence_attribution(view), out / image)
+        save_figure(plot_sequence_attribution(view), stage(out / image, ".png") if stage else out / image)
         letters, structure = decode(dataset.encoder, dataset.codes[index])
         entry = window_entry(result, int(index), int(start), width, letters, structure, dataset.output_names)
         rows.append({"rank": rank, "id": record_id, **entry, "image": image})
@@ -232,10 +244,12 @@ def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -
     return tracks
 
 
-def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_sizes: dict | None = None) -> list:
-    """Write ``attributions_<target>.bedGraph`` per target (see :func:`bedgraph_tracks`); the paths written.
+def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_sizes: dict | None = None,
+                    stage=None) -> list:
+    """Write ``attributions_<target>.bedGraph`` per target (see :func:`bedgraph_tracks`); the names written.
 
-    One line per base: chrom, start, start + 1, score; a ``track`` line first.
+    One line per base: chrom, start, start + 1, score; a ``track`` line first. ``stage`` as in
+    :func:`write_logos`.
     """
     paths = []
     for target, (chrom, position, value) in bedgraph_tracks(result.scores, result.targets, windows,
@@ -244,8 +258,8 @@ def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_
         path = out / f"attributions_{_safe_name(name)}.bedGraph"
         header = f'track type=bedGraph name="{_safe_name(name)}" description="motifnet {label}, {name}"\n'
         body = "".join(f"{c}\t{p}\t{p + 1}\t{v:.6g}\n" for c, p, v in zip(chrom, position.tolist(), value.tolist()))
-        write_text(path, header + body)
-        paths.append(path)
+        write_text(stage(path) if stage else path, header + body)
+        paths.append(path.name)
     return paths
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import remove_unwritten, write_json, write_text
+from .._io import remove_unwritten, staged_outputs, write_json, write_text
+from .._signals import check_stop
 from .._validate import check_output_folder, repeated_file
 from ..data.fasta import display_name, iter_text_stream
 from ..data.folding import CONTEXTS
@@ -458,21 +459,32 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
     earlier = earlier_outputs(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        write_text(out / name, text)
-    for name, draw in figures.items():
-        save_figure(draw(), out / name)
-    inserted = "instances sampled from each matrix" if config.sample else "consensus"
-    inserted += f" at position {config.position}" if config.position is not None else ", centred"
-    inserted += folded
-    write_json(out / MARGINALIZE_SUMMARY, {
-        "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
-        "effects": [dict(zip(effect_columns, (row[0], row[1], *(float(value) for value in row[2:]))))
-                    for row in rows],
-        "image": "effects.png", "pair_images": pair_images, "files": sorted([*texts, *figures])})
+    # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
+    # signal) leaves an earlier run's files whole, not a mix of two runs.
+    with staged_outputs() as stage:
+        summary_path = stage(out / MARGINALIZE_SUMMARY)
+        for name, text in texts.items():
+            write_text(stage(out / name), text)
+        for name, draw in figures.items():
+            check_stop()
+            save_figure(draw(), stage(out / name, ".png"))
+        _write_summary(summary_path, motifs, config, folded, effect_columns, rows, pair_images, [*texts, *figures])
     for path in remove_stale_outputs(out, [*texts, *figures], earlier):
         log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)
     if report is not None:
         log.info("added the marginalisation section to %s", render_report(report, run=run))
     return {"effects": effects, "motifs": motifs.names, "pairs": pairs, "background": background}
+
+
+def _write_summary(path, motifs, config: MarginalizeConfig, folded: str, effect_columns, rows, pair_images,
+                   files) -> None:
+    """``marginalize.json``: what the report shows."""
+    inserted = "instances sampled from each matrix" if config.sample else "consensus"
+    inserted += f" at position {config.position}" if config.position is not None else ", centred"
+    inserted += folded
+    write_json(path, {
+        "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
+        "effects": [dict(zip(effect_columns, (row[0], row[1], *(float(value) for value in row[2:]))))
+                    for row in rows],
+        "image": "effects.png", "pair_images": pair_images, "files": sorted(files)})

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import output_folder, remove_unwritten, write_json, write_text
+from .._io import output_folder, remove_unwritten, staged_outputs, write_json, write_text
+from .._signals import check_stop
 from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
@@ -148,11 +149,15 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
     earlier_logos = _earlier_logos(out)
-    with output_folder(out):
+    # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
+    # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
+    with output_folder(out), staged_outputs() as stage:
+        summary_path = stage(out / SUMMARY_FILE)
         for image, draw in figures.items():
-            save_figure(draw(), out / image)
-        write_text(out / VARIANTS_FILE, table)
-        write_json(out / SUMMARY_FILE, summary)  # last: it lists the logos, which are all in place by now
+            check_stop()
+            save_figure(draw(), stage(out / image, ".png"))
+        write_text(stage(out / VARIANTS_FILE), table)
+        write_json(summary_path, summary)
     remove_unwritten(out, earlier_logos, figures)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
