@@ -81,6 +81,7 @@ def test_completeness_compares_sums_with_the_logit_change():
     checks = completeness(result)
     assert checks["median_relative_error"] == pytest.approx(0.0)
     assert checks["max_relative_error"] == pytest.approx(0.2)
+    assert checks["max_absolute_error"] == pytest.approx(0.5)  # a relative error alone hid it
     assert checks["mean_logit_difference"] == pytest.approx(4 / 3)
     assert completeness(fake_result(np.zeros((1, 2)))) is None
 

@@ -126,8 +126,9 @@ def completeness(result) -> dict | None:
     Returns
     -------
     dict or None
-        ``median_relative_error``, ``max_relative_error`` and ``mean_logit_difference``; None
-        for methods without a baseline.
+        ``median_relative_error``, ``max_relative_error``, ``max_absolute_error`` (in logit units: a
+        sequence whose logit hardly differs from the baseline's has a large relative error from a tiny
+        one) and ``mean_logit_difference``; None for methods without a baseline.
     """
     if result.reference_logits is None:
         return None
@@ -135,9 +136,10 @@ def completeness(result) -> dict | None:
     values = result.values  # possibly memory-mapped: summed a block of records at a time
     totals = np.concatenate([np.asarray(values[start:start + 1024]).sum(axis=(1, 2), dtype=np.float64)
                              for start in range(0, len(values), 1024)])
-    error = np.abs(totals - difference) / np.maximum(np.abs(difference), 1e-12)
+    absolute = np.abs(totals - difference)
+    error = absolute / np.maximum(np.abs(difference), 1e-12)
     return {"median_relative_error": float(np.median(error)), "max_relative_error": float(np.max(error)),
-            "mean_logit_difference": float(np.mean(difference))}
+            "max_absolute_error": float(np.max(absolute)), "mean_logit_difference": float(np.mean(difference))}
 
 
 def top_order(probabilities: np.ndarray, count: int) -> np.ndarray:

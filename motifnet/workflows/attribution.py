@@ -354,8 +354,9 @@ def _progress(total: int):
 
 def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
     if checks:
-        log.info("attributions sum to the logit change within %.2g (median) / %.2g (worst) relative error%s",
-                 checks["median_relative_error"], checks["max_relative_error"],
+        log.info("attributions sum to the logit change within %.2g (median) / %.2g (worst) relative error, "
+                 "%.2g at most in logit units%s", checks["median_relative_error"], checks["max_relative_error"],
+                 checks["max_absolute_error"],
                  "; more --steps make integrated gradients closer" if config.method == "integrated-gradients"
                  else "")
 
