@@ -556,3 +556,21 @@ def test_bad_genome_options_are_refused(cli, planted, tmp_path, arguments, fragm
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert fragment.replace("{folder}", str(tmp_path)) in " ".join(result.output.split()), result.output
+
+
+def test_windows_in_an_assembly_gap_are_warned_about(tmp_path, caplog, monkeypatch):
+    """Peaks in a run of N (another assembly's coordinates) trained as positives without a word."""
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    rng = np.random.default_rng(0)
+    sequence = "".join(rng.choice(list("ACGT"), 1000)) + "N" * 500 + "".join(rng.choice(list("ACGT"), 1000))
+    fasta = write_fasta(tmp_path / "g.fa", [("chr1", sequence)])
+    bed = tmp_path / "peaks.bed"
+    bed.write_text("chr1\t100\t300\nchr1\t1150\t1350\nchr1\t1450\t1650\n")  # the second in the gap, the third half
+    with Genome(str(fasta)) as genome:
+        read_bed_block(bed, genome, 200)
+    assert {message for message in caplog.messages if "half N" in message} == {
+        f"{bed}: 1 of 3 window(s) are more than half N (the first: chr1:1150-1350), as in an assembly gap; are the BED "
+        f"file and --genome {fasta} of the same assembly?"}

@@ -404,7 +404,19 @@ def read_bed_block(path, genome: Genome, length: int) -> FastaBlock:
     partial = sum(1 for window in windows if window.start < 0 or window.end > genome.lengths[window.chrom])
     if partial:
         log.info("%s: %d window(s) reach past a chromosome's end and are padded with N", path, partial)
-    return windows_block(str(path), windows, [genome.fetch(window) for window in windows])
+    sequences = [genome.fetch(window) for window in windows]
+    _warn_mostly_n(path, genome, windows, sequences)
+    return windows_block(str(path), windows, sequences)
+
+
+def _warn_mostly_n(path, genome: Genome, windows: list, sequences: list) -> None:
+    """Warn about windows more than half N: assembly gaps, which peaks of the same assembly rarely fall in."""
+    gaps = [window for window, sequence in zip(windows, sequences) if 2 * sequence.upper().count(b"N") > len(sequence)]
+    if gaps:
+        first = gaps[0]
+        log.warning("%s: %d of %d window(s) are more than half N (the first: %s:%d-%d), as in an assembly gap; are the "
+                    "BED file and --genome %s of the same assembly?", path, len(gaps), len(windows), first.chrom,
+                    first.start, first.end, genome.path)
 
 
 def iter_bed_blocks(path, genome: Genome, length: int, records: int = 4096):
