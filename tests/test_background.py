@@ -147,3 +147,22 @@ def test_a_shuffle_that_cannot_reorder_is_refused_or_counted(tmp_path, caplog):
         background = shuffled_background([block], k=2)
     assert "1 of 4 shuffled copies equal their record" in caplog.text
     assert _sequences(background)[3] == b"A" * 60
+
+
+def test_a_genomic_background_overlaps_no_peak_only_its_window(genome, tmp_path):
+    """Only the positives' windows were excluded: a broad peak's flanks were drawn as background."""
+    from motifnet.data.dataset import load_dataset
+
+    bed = tmp_path / "broad.bed"
+    # chrMixed 200-3800: a window of 100 around its centre (1950-2050), the rest of the peak bound as well
+    bed.write_text("chrMixed\t200\t3800\nchrGC\t100\t200\nchrAT\t300\t400\n")
+    dataset = load_dataset([str(bed)], genome=genome.path, background="genomic", background_ratio=4, length=100,
+                           background_seed=1)
+    drawn = [parse_window_id(identifier) for identifier, label in zip(dataset.ids, dataset.labels[:, -1]) if label]
+    assert len(drawn) >= 6  # fewer than 12 GC-matched windows where the peak covers most of chrMixed
+    assert not any(window.chrom == "chrMixed" and window.start < 3800 and 200 < window.end for window in drawn)
+    excluded = [Window("chrAT", 0, 3500)]
+    windows, positives = _positives(genome)
+    for window in map(parse_window_id, genomic_background(genome, [positives], 100, ratio=1, seed=1,
+                                                          excluded=excluded).ids()):
+        assert not (window.chrom == "chrAT" and window.start < 3500)

@@ -138,7 +138,8 @@ class _Occupied:
         return any(ends[index] > window.start for index in range(first, last))
 
 
-def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, seed: int = 0) -> FastaBlock:
+def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, seed: int = 0,
+                       excluded=()) -> FastaBlock:
     """Random genome windows matched to the positives' GC content, overlapping no positive.
 
     Parameters
@@ -152,6 +153,9 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
         Background windows per positive. Default is 1.
     seed : int
         Default is 0.
+    excluded : iterable of Window
+        More regions no window may overlap: the whole BED intervals of the positives (a broad peak
+        reaches past its window). Default is none.
 
     Returns
     -------
@@ -178,8 +182,8 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
                          f"bases, but {genome.path} holds at most {capacity} that do not overlap; lower the ratio")
     sizes = np.array([genome.lengths[name] - length + 1 for name in chroms], dtype=np.float64)
     shares = sizes / sizes.sum()  # a chromosome is drawn in proportion to the windows it holds
-    occupied = _Occupied(window for window in (parse_window_id(identifier) for identifier, _ in records)
-                         if window is not None)
+    occupied = _Occupied([*(window for window in (parse_window_id(identifier) for identifier, _ in records)
+                            if window is not None), *excluded])
     rng = np.random.default_rng(seed)
     ids, sequences = [], []
     tries = last_drawn = 0

@@ -612,7 +612,7 @@ def _read_inputs(data: DataOptions, structure_mode) -> tuple:
     from contextlib import ExitStack
 
     from .background import genomic_background, shuffled_background
-    from .genome import DEFAULT_BED_LENGTH, Genome, is_bed_path, read_bed_block
+    from .genome import DEFAULT_BED_LENGTH, Genome, Window, is_bed_path, read_bed, read_bed_block
 
     length = data.length or DEFAULT_BED_LENGTH
     origin = {}
@@ -635,7 +635,11 @@ def _read_inputs(data: DataOptions, structure_mode) -> tuple:
             if data.background == "shuffle":
                 block = shuffled_background(positives, data.shuffle_k, data.background_ratio, data.background_seed)
             else:
-                block = genomic_background(genome, positives, length, data.background_ratio, data.background_seed)
+                # Whole peaks, not only their windows: a broad peak's flanks are bound too, no background.
+                peaks = [Window(interval.chrom, interval.start, interval.end) for path in data.fasta
+                         if is_bed_path(path) for interval in read_bed(path)]
+                block = genomic_background(genome, positives, length, data.background_ratio, data.background_seed,
+                                           peaks)
             files.append(_InputFile(block.path, 1, block.headers, _NO_LETTERS, block.lengths, "", [block]))
             origin["background"] = {"kind": data.background, "ratio": data.background_ratio,
                                     "seed": data.background_seed, "records": len(block),
