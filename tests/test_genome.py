@@ -369,6 +369,12 @@ def test_train_on_bed_with_a_genomic_background_and_chromosome_hold_out(cli, lar
     drawn = [parse_window_id(row["id"]) for row in rows if row["file"] == "background"]
     assert len(positives) == 45 and len(drawn) == 90
     assert not any(a.chrom == b.chrom and a.start < b.end and b.start < a.end for a in drawn for b in positives)
+    # info said nothing of the genome, the background or the held-out chromosomes
+    lines = cli("info", run_dir).output.splitlines()
+    assert f"genome: {large['genome']} (3 chromosomes, windows of 100)" in lines
+    assert "background: genomic, GC-matched windows of the genome, ratio 2, seed 1" in lines
+    assert [line for line in lines if line.startswith("split:")] == [
+        "split: train 52, val 46, test 37, val chromosomes chr2, test chromosomes chr3"]
 
 
 @pytest.mark.slow

@@ -51,8 +51,20 @@ def describe_run(run: Run) -> str:
     for layer, entry in meta.get("adjacency", {}).items():
         lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "
                      f"{entry['connections']} connections, sha256 {entry['sha256']})")
+    origin = data.get("origin") or {}
+    if origin.get("genome"):
+        window = f", windows of {origin['window_length']}" if origin.get("window_length") else ""
+        lines.append(f"genome: {origin['genome']['path']} ({origin['genome']['chromosomes']} chromosomes{window})")
+    background = origin.get("background") or {}
+    if background.get("kind") in ("shuffle", "genomic"):
+        made = (f"shuffled inputs keeping their {background.get('shuffle_k', 2)}-mer counts"
+                if background["kind"] == "shuffle" else "GC-matched windows of the genome")
+        lines.append(f"background: {background['kind']}, {made}, ratio {background['ratio']:g}, seed "
+                     f"{background['seed']}")
     split = meta["split"]
-    lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}")
+    chroms = "".join(f", {group} chromosomes {', '.join(split[f'{group}_chroms'])}" for group in ("val", "test")
+                     if split.get(f"{group}_chroms"))
+    lines.append(f"split: train {split['train']}, val {split['val']}, test {split['test']}{chroms}")
     # Runs from before a parameter existed were built as its pysster value: from_json fills those in.
     reason = (meta.get("preset_choice") or {}).get("reason")
     chosen = f", chosen by preset auto for {reason}" if reason else ""
