@@ -11,7 +11,7 @@ import os
 import secrets
 import stat
 import zipfile
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from ._signals import cleanup_if_ended
@@ -76,18 +76,56 @@ def atomic_path(path, suffix: str = ""):
         raise
 
 
+class _StagedError(Exception):
+    """An error of a staged block, carried past :func:`atomic_path`, which would name its own file in it."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(error)
+        self.error = error
+
+
 @contextmanager
 def staged_outputs():
-    """Files that appear together or not at all: yields ``stage(path, suffix="")``, which gives a temporary
-    path beside ``path`` (as :func:`atomic_path` does) to write in full.
+    """Files written in one go: yields ``stage(path, suffix="")``, which gives a temporary path beside ``path``
+    (as :func:`atomic_path` does) to write in full.
 
-    When the block ends without an error every staged file is renamed into place, one after the other
-    in the reverse order of staging (so stage first the file that lists the others, a summary: it
-    appears last); an error, a stop (:class:`motifnet._signals.StopRequested`) or a second signal
-    removes them all, and the folder keeps the files an earlier run wrote, not a mix of two runs.
+    When the block ends without an error the staged files are renamed into place one after the other, in
+    the order they were staged (stage last the file that lists the others, a summary: it appears last),
+    which takes moments, where drawing them took long. An error, a stop
+    (:class:`motifnet._signals.StopRequested`) or a second signal in the block removes every staged file,
+    and the folder keeps what an earlier run wrote, not a mix of two runs. An error in the block keeps its
+    own file name (one about a staged file names the file asked for, not its temporary name).
     """
-    with ExitStack() as stack:
-        yield lambda path, suffix="": stack.enter_context(atomic_path(path, suffix))
+    entered, finals = [], {}
+
+    def stage(path, suffix=""):
+        manager = atomic_path(path, suffix)
+        tmp = manager.__enter__()
+        entered.append(manager)
+        finals[str(tmp)] = path
+        return tmp
+
+    try:
+        try:
+            yield stage
+        except BaseException as error:
+            raise _StagedError(error) from None
+        for index, manager in enumerate(entered):  # in order: the summary, staged last, is renamed last
+            try:
+                manager.__exit__(None, None, None)
+            except BaseException as error:
+                raise _StagedError(error) from None
+            finally:
+                entered[index] = None
+    except _StagedError as staged:
+        for manager in entered:  # what is not renamed yet is removed
+            if manager is not None:
+                with suppress(BaseException):
+                    manager.__exit__(_StagedError, staged, None)
+        error = staged.error
+        if isinstance(error, OSError) and str(error.filename) in finals:
+            raise _naming(error, finals[str(error.filename)]) from None
+        raise error from None
 
 
 def _remove_quietly(path: str) -> None:

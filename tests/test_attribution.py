@@ -718,3 +718,5 @@ def test_a_stop_while_figures_are_drawn_keeps_the_earlier_files_whole(trained_ru
     assert result.exit_code == 1 and "stopped by a signal" in result.stderr, result.output
     assert len(drawn) == 1
     assert folder_digest(out) == before  # no file of the stopped run, none of the earlier ones changed
+    result = cli(name, run_dir, "-o", tmp_path / "new" / "out", *options)
+    assert result.exit_code == 1 and not (tmp_path / "new").exists()  # marginalize left the folder it made

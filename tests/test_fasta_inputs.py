@@ -4,11 +4,12 @@ what is refused in one line naming the file, the record or line, and the fix."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 
 import numpy as np
 import pytest
-from helpers import random_dna
+from helpers import random_dna, write_fasta
 
 from motifnet.data.dataset import load_dataset
 from motifnet.data.fasta import iter_fasta_blocks, read_fasta
@@ -188,3 +189,44 @@ def test_bed_on_standard_input_is_told_to_go_to_a_file(cli, trained_run):
         "Error: standard input: not a FASTA file: line 1 ('chr1\\t100\\t200') comes before any header; FASTA records "
         "start with a '>' header line; it looks like BED, which is read from files only: save it as a .bed file and "
         "pass --genome FILE.fa")
+
+
+def _motifnet(*args, timeout: int = 120):
+    """``motifnet ARGS`` in a process of its own, ended after ``timeout`` seconds: a command that opens a pipe a
+    second time waits for a writer forever (the test then fails, not hangs)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "motifnet", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_commands_that_read_an_input_twice_refuse_a_pipe(tmp_path):
+    """A pipe was read, then hashed (or read again) when empty: train recorded the checksum of nothing, which
+    --resume then matched against any input; scan --background input found no records."""
+    import threading
+
+    a = write_fasta(tmp_path / "a.fa", [(f"a{i}", "ACGTACGTAA") for i in range(6)])
+    motifs = tmp_path / "m.meme"
+    motifs.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m\nletter-probability matrix: w= 2\n"
+                      "0.25 0.25 0.25 0.25\n0.25 0.25 0.25 0.25\n")
+    pipe = tmp_path / "b.fa"
+    os.mkfifo(pipe)  # refused before anything opens it
+    result = _motifnet("train", a, pipe, "-o", tmp_path / "run")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {pipe}: a pipe, which can be read only once, and train reads each input file twice (its records, "
+        "its checksum); save it to a file, or give it as - (standard input)")
+    result = _motifnet("scan", motifs, a, pipe, "-o", tmp_path / "scan")
+    assert result.returncode == 1 and "--background input reads the records twice" in result.stderr
+    assert not (tmp_path / "run").exists() and not (tmp_path / "scan").exists()
+
+    def feed_once():  # as <(cat b.fa) does
+        with open(pipe, "wb") as handle:
+            handle.write(a.read_bytes().replace(b">a", b">b"))
+
+    thread = threading.Thread(target=feed_once, daemon=True)
+    thread.start()
+    result = _motifnet("scan", motifs, pipe, "-o", tmp_path / "scan", "--background", "uniform")
+    assert result.returncode == 0, result.stderr
+    thread.join(5)

@@ -410,3 +410,16 @@ def test_staged_outputs_appear_together_or_not_at_all(tmp_path):
         stage(tmp_path / "c.png", ".png").write_text("new c")
         assert first.name.startswith(".a.txt.") and not (tmp_path / "c.png").exists()
     assert [(tmp_path / name).read_text() for name in ("a.txt", "b.txt", "c.png")] == ["new a", "earlier b", "new c"]
+    # An error of the block keeps its own name (it took the name of the last file staged); one about a staged
+    # file names the file asked for, not its temporary name.
+    import errno
+
+    with pytest.raises(OSError) as raised, staged_outputs() as stage:
+        stage(tmp_path / "a.txt").write_text("newer a")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert raised.value.filename is None and (tmp_path / "a.txt").read_text() == "new a"
+    with pytest.raises(OSError) as raised, staged_outputs() as stage:
+        staged = stage(tmp_path / "b.txt")
+        raise OSError(errno.ENOSPC, "No space left on device", str(staged))
+    assert raised.value.filename == str(tmp_path / "b.txt") and raised.value.errno == errno.ENOSPC
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.png"]

@@ -25,6 +25,7 @@ from .fasta import (
     FastaBlock,
     FastaRecord,
     display_name,
+    is_pipe,
     iter_fasta_blocks,
     read_fasta,
     record_at,
@@ -581,8 +582,9 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     encoder.for_model = for_model
     codes, structure_values = _encode_files(encoder, files)
     sources = np.concatenate([np.full(len(input_file), i, dtype=np.int32) for i, input_file in enumerate(files)])
+    # No checksum of a pipe: read once, what is left of it is nothing (train refuses pipes, see refuse_pipes).
     file_info = [{"path": input_file.path, "sha256": sha256(input_file.source) if input_file.source not in ("-", "")
-                  else None, "records": len(input_file)} for input_file in files]
+                  and not is_pipe(input_file.source) else None, "records": len(input_file)} for input_file in files]
     for number, input_file in enumerate(files):
         if input_file.source == "-":  # read once: its records, as encoded, stand for its content
             rows = sources == number

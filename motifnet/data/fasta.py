@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import select
+import stat
 import sys
 import zlib
 from collections.abc import Iterator
@@ -130,6 +131,36 @@ def stdin_binary():
 def is_stdin(handle) -> bool:
     """Whether ``handle`` is a stream of standard input (which is not closed after reading)."""
     return handle is sys.stdin.buffer or handle in _STDIN
+
+
+def is_pipe(path) -> bool:
+    """Whether ``path`` (not ``-``) names a pipe or another stream (``<(zcat x.fa.gz)``, ``/dev/stdin``): readable
+    once, like standard input, where a command that reads its inputs twice needs a file."""
+    if str(path) == "-":
+        return False
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+#: What :func:`refuse_pipes` advises by default: commands that read standard input once take it.
+PIPE_ADVICE = "save it to a file, or give it as - (standard input)"
+
+
+def refuse_pipes(paths, why: str, advice: str = PIPE_ADVICE) -> None:
+    """Refuse a pipe among ``paths`` (see :func:`is_pipe`); ``why`` says what reads it twice, ``advice`` what to
+    give instead.
+
+    Raises
+    ------
+    InputError
+        Naming the pipe, and what to give instead.
+    """
+    for path in paths:
+        if path is not None and is_pipe(path):
+            raise InputError(f"{path}: a pipe, which can be read only once, and {why}; {advice}")
 
 
 def _open_binary(path: str, kind: str = "a FASTA file"):

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
-from ..data.fasta import display_name
+from ..data.fasta import display_name, refuse_pipes
 from ..errors import InputError, OptionValueError, ParamError
 from ._scan_records import RecordChunk, one_hot, record_chunks, shuffled_indices
 from .fimo_background import (
@@ -495,6 +495,9 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
 
     config = config.checked()
     class_names = scan_class_names(files, class_names)
+    if config.background == "input":
+        refuse_pipes(files, "--background input reads the records twice (letter frequencies, then sites)",
+                     "save it to a file, or give --background uniform or FILE")
     if config.background == "input" and any(str(path) == "-" for path in files):
         # The letter frequencies take a pass over the records before the scan does.
         raise OptionValueError("standard input ('-') can be read only once, and --background input reads the records "

@@ -35,6 +35,7 @@ from .._io import leftover_partials, missing_folders, remove_empty_folders, sha2
 from .._signals import check_stop, stop_requested
 from .._version import __version__
 from ..data.dataset import check_options
+from ..data.fasta import refuse_pipes
 from ..data.genome import is_bed_path
 from ..data.options import DataOptions, well_formed_track
 from ..errors import InputError, MotifnetError, OptionValueError, ParamError
@@ -282,6 +283,7 @@ class SearchConfig:
             if str(path) == "-":
                 raise ParamError("grid-search reads FASTA files by name on every worker; standard input "
                                  "('-') cannot be used: save it to a file")
+            refuse_pipes([path], "grid-search reads its inputs by name on every worker", "save it to a file")
             if not Path(path).is_file():
                 raise InputError(f"{path}: no such {'BED' if is_bed_path(path) else 'FASTA'} file")
         for option, path in (("--genome", data.genome), ("--background", data.background_file)):

@@ -126,7 +126,6 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
     with output_folder(out), staged_outputs() as stage:
-        summary_path = stage(out / SUMMARY)
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         earlier = _earlier_outputs(out)
@@ -145,7 +144,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
             bedgraphs = write_bedgraphs(out, result, windows, dataset.output_names, method_label(config),
                                         chrom_sizes, stage)
         summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
-        write_json(summary_path, summary)
+        write_json(stage(out / SUMMARY), summary)  # staged last: renamed last
     for name in bedgraphs:
         log.info("wrote %s", out / name)
     # Only now, so that a command stopped or refused halfway leaves the earlier attribution.json with its files.

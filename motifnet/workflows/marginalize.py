@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import remove_unwritten, staged_outputs, write_json, write_text
+from .._io import output_folder, remove_unwritten, staged_outputs, write_json, write_text
 from .._signals import check_stop
 from .._validate import check_output_folder, repeated_file
-from ..data.fasta import display_name, iter_text_stream
+from ..data.fasta import display_name, iter_text_stream, refuse_pipes
 from ..data.folding import CONTEXTS
 from ..data.genome import reverse_complement
 from ..errors import InputError, OptionValueError, ParamError
@@ -396,6 +396,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     sites = read_hit_sites(hits, motifs.names) if hits else None
     if sites is not None:
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
+        refuse_pipes(fasta, "marginalize --hits reads the --fasta files twice (their letters, then their records)")
         letters = hit_records(fasta)
         dataset = read_unlabelled(run, list(fasta))
         located = ablation_sites(sites, motifs.names, dataset.ids, letters, dataset.codes.shape[1])
@@ -458,17 +459,16 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                 ablation_rows.append(row if logits else row[:-1])
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
     earlier = earlier_outputs(out)
-    out.mkdir(parents=True, exist_ok=True)
     # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
-    # signal) leaves an earlier run's files whole, not a mix of two runs.
-    with staged_outputs() as stage:
-        summary_path = stage(out / MARGINALIZE_SUMMARY)
+    # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
+    with output_folder(out), staged_outputs() as stage:
         for name, text in texts.items():
             write_text(stage(out / name), text)
         for name, draw in figures.items():
             check_stop()
             save_figure(draw(), stage(out / name, ".png"))
-        _write_summary(summary_path, motifs, config, folded, effect_columns, rows, pair_images, [*texts, *figures])
+        _write_summary(stage(out / MARGINALIZE_SUMMARY), motifs, config, folded, effect_columns, rows, pair_images,
+                       [*texts, *figures])
     for path in remove_stale_outputs(out, [*texts, *figures], earlier):
         log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)

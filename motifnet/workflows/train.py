@@ -6,6 +6,7 @@ import dataclasses
 import logging
 
 from ..data.dataset import check_distinct_class_names, class_name_from_path, load_dataset
+from ..data.fasta import refuse_pipes
 from ..data.folding import FoldOptions
 from ..data.options import DataOptions
 from ..data.split import check_held_out_chroms
@@ -72,6 +73,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     inputs = data.input_files(config.reference)
     if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
         raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
+    # A pipe's records were read, then its checksum taken of what was left (nothing): --resume compared that.
+    refuse_pipes([*inputs, data.genome], "train reads each input file twice (its records, its checksum)")
     check_inputs_outside(config.run_dir, [*inputs, data.genome])
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.

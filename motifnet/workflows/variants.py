@@ -152,12 +152,11 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
     # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
     with output_folder(out), staged_outputs() as stage:
-        summary_path = stage(out / SUMMARY_FILE)
         for image, draw in figures.items():
             check_stop()
             save_figure(draw(), stage(out / image, ".png"))
         write_text(stage(out / VARIANTS_FILE), table)
-        write_json(summary_path, summary)
+        write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
     remove_unwritten(out, earlier_logos, figures)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
