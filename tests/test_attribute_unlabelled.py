@@ -147,7 +147,7 @@ def test_a_file_given_twice_is_refused(trained_run, cli, tmp_path, command):
     name, *options = command
     result = cli(name, run_dir, up, up, "-o", tmp_path / "out", *options)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert f"{up} is given twice" in result.stderr
+    assert f"{up} is given twice: its records would count twice; give each input file once" in result.stderr
     result = cli(name, run_dir, "-", "-", "-o", tmp_path / "out", *options, input=up.read_text())
     assert result.exit_code == 2, result.output
     assert "standard input ('-') can be read only once" in result.stderr

@@ -574,9 +574,10 @@ def test_windows_in_an_assembly_gap_are_warned_about(tmp_path, caplog, monkeypat
     sequence = "".join(rng.choice(list("ACGT"), 1000)) + "N" * 500 + "".join(rng.choice(list("ACGT"), 1000))
     fasta = write_fasta(tmp_path / "g.fa", [("chr1", sequence)])
     bed = tmp_path / "peaks.bed"
-    bed.write_text("chr1\t100\t300\nchr1\t1150\t1350\nchr1\t1450\t1650\n")  # the second in the gap, the third half
+    # the second in the gap, the third a quarter in it, the fourth 100 bases past the end (padding, no gap)
+    bed.write_text("chr1\t100\t300\nchr1\t1150\t1350\nchr1\t1450\t1650\nchr1\t2400\t2500\n")
     with Genome(str(fasta)) as genome:
         read_bed_block(bed, genome, 200)
     assert {message for message in caplog.messages if "half N" in message} == {
-        f"{bed}: 1 of 3 window(s) are more than half N (the first: chr1:1150-1350), as in an assembly gap; are the BED "
+        f"{bed}: 1 of 4 window(s) are more than half N (the first: chr1:1150-1350), as in an assembly gap; are the BED "
         f"file and --genome {fasta} of the same assembly?"}

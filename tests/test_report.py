@@ -78,6 +78,8 @@ def test_the_page_is_rendered_whole_and_the_same_every_time(report):
     assert without_time(page(report)) == without_time(again) == without_time(written)
     assert written.count(KERNEL_SECTION) == 4 and OLD_VERSION_NOTE not in written
     assert "attribution section" not in written  # no markers to splice into
+    # The shared run reads both strands (DNA's default); the kernels' sites are of the forward strand only.
+    assert "The network reads both strands; activations, sites and logos here are those of the" in written
 
 
 def test_attribute_after_visualize_kernels_keeps_every_section(trained_run, cli, report):

@@ -732,9 +732,14 @@ def records_sha256(*arrays) -> str:
     return digest.hexdigest()
 
 
-def check_distinct_files(paths, background) -> None:
+#: Why :func:`check_distinct_files` refuses a file given twice, for labelled inputs.
+CLASS_FILES = "each FASTA file is one class (or one part of a regression set), read once; give each class its own file"
+
+
+def check_distinct_files(paths, background, why: str = CLASS_FILES) -> None:
     """Refuse a file given twice (two classes of identical records, or a file whose records count twice), and
-    standard input (``-``) given twice (a usage error: the second reader would find it empty)."""
+    standard input (``-``) given twice (a usage error: the second reader would find it empty); ``why`` ends the
+    message."""
     if [str(path) for path in paths].count("-") > 1:
         raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
     named = list(paths)
@@ -745,8 +750,7 @@ def check_distinct_files(paths, background) -> None:
         first, second = repeated
         what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
                 f"{display_name(first)} and {display_name(second)} are the same file")
-        raise InputError(f"{what}: each FASTA file is one class (or one part of a regression set), read "
-                         "once; give each class its own file")
+        raise InputError(f"{what}: {why}")
 
 
 def _labels(data: DataOptions, files: list) -> tuple:

@@ -410,8 +410,13 @@ def read_bed_block(path, genome: Genome, length: int) -> FastaBlock:
 
 
 def _warn_mostly_n(path, genome: Genome, windows: list, sequences: list) -> None:
-    """Warn about windows more than half N: assembly gaps, which peaks of the same assembly rarely fall in."""
-    gaps = [window for window, sequence in zip(windows, sequences) if 2 * sequence.upper().count(b"N") > len(sequence)]
+    """Warn about windows more than half N: assembly gaps, which peaks of the same assembly rarely fall in (the N
+    padding past a chromosome's end is not counted: that is the edge, not a gap)."""
+    def gap(window, sequence) -> bool:
+        padded = max(0, -window.start) + max(0, window.end - genome.lengths[window.chrom])
+        return 2 * (sequence.upper().count(b"N") - padded) > len(sequence) - padded
+
+    gaps = [window for window, sequence in zip(windows, sequences) if gap(window, sequence)]
     if gaps:
         first = gaps[0]
         log.warning("%s: %d of %d window(s) are more than half N (the first: %s:%d-%d), as in an assembly gap; are the "

@@ -47,7 +47,8 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         No records, or records that do not fit the model's alphabet or length.
     """
     fasta = [str(path) for path in fasta]
-    check_distinct_files(fasta, None)  # records counted twice (and ids repeated) in attributions and seqlets
+    # Records counted twice (and ids repeated) in attributions and seqlets.
+    check_distinct_files(fasta, None, "its records would count twice; give each input file once")
     data_meta = run.meta["data"]
     if data_meta.get("tracks") or data_meta.get("features"):
         raise ParamError(
