@@ -285,3 +285,16 @@ def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, 
     with pytest.raises(StopRequested):
         visualize.visualize_kernels(run, run.dataset, tmp_path / "kept")
     assert (tmp_path / "kept").is_dir()
+
+
+@pytest.mark.parametrize("name", ["summary.html", "kernels.tsv", "motifs.meme"])
+def test_a_users_file_of_a_report_name_in_a_folder_without_a_report_is_refused(trained_run, cli, tmp_path, name):
+    """A summary.html of the user's in a folder that held no report was replaced without a word."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text("my own notes")
+    result = cli("visualize-kernels", trained_run[0], "-o", out, "--no-match", "--kernels", "0")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == (f"Error: -o {out}: holds {name}, which visualize-kernels writes, but no motifnet "
+                                     f"report (no report.json); choose another folder, or move {name} away")
+    assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == "my own notes"

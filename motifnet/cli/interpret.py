@@ -165,7 +165,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     motif sites in genome coordinates.
     """
     from ..motifs.matching import MotifOptions
-    from ..workflows.visualize import REPORT_FILES, kernel_figure, visualize_kernels
+    from ..workflows.visualize import REPORT_FILES, check_report_folder, kernel_figure, visualize_kernels
 
     refuse_unused(*matching_rules(no_match))
     options = MotifOptions(match=not no_match, database=motif_db, tax_group=parse_tax_groups(tax_group),
@@ -175,6 +175,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     refuse_input_as_output(out_dir, [path for _, path in inputs], run_dir)
     refuse_inputs_written(out_dir, inputs, REPORT_FILES, run_dir, numbered=kernel_figure)
     check_output_folder(out_dir)
+    check_report_folder(out_dir)
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)

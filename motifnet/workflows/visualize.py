@@ -17,7 +17,7 @@ import numpy as np
 from .._io import output_folder, remove_unwritten, write_text
 from .._parallel import available_cores, ordered_map
 from ..data.dataset import Dataset
-from ..errors import OptionValueError
+from ..errors import OptionValueError, ParamError
 from ..interpret.activations import (
     activation_profiles,
     forward_and_both_strand_activations,
@@ -235,6 +235,31 @@ def _motif_files(formats, structure: bool) -> list:
     """The files :func:`motifnet.motifs.export.export_kernel_motifs` writes: ``motifs.*`` (``motifs_structure.*``)."""
     stems = ("motifs", "motifs_structure") if structure else ("motifs",)
     return [f"{stem}.{suffix}" for stem in stems for suffix in formats]
+
+
+def check_report_folder(out_dir) -> None:
+    """Refuse an output folder that holds files of the report's names but no report of motifnet's.
+
+    A report folder has ``report.json`` (or, from motifnet 0.1.0, ``summary.html`` and ``kernels.tsv``);
+    in any other folder a file of a name every report writes (``summary.html``, ``kernels.tsv``,
+    ``motifs.meme``) is the user's, which writing the report would replace.
+
+    Raises
+    ------
+    ParamError
+        Naming the folder and the file.
+    """
+    from ..report.summary import STATE
+
+    out = Path(out_dir)
+    if not out.is_dir() or (out / STATE).is_file() or ((out / "summary.html").is_file()
+                                                       and (out / "kernels.tsv").is_file()):
+        return
+    # Those every run writes; others of the report's names (matches.tsv with --no-match, say) are left alone.
+    theirs = [name for name in ("summary.html", "kernels.tsv", "motifs.meme") if (out / name).exists()]
+    if theirs:
+        raise ParamError(f"-o {out}: holds {theirs[0]}, which visualize-kernels writes, but no motifnet report (no "
+                         f"{STATE}); choose another folder, or move {theirs[0]} away")
 
 
 def _earlier_outputs(out: Path, report: bool) -> list:
