@@ -409,3 +409,24 @@ def test_a_signal_stops_the_ascent_between_chunks_of_steps(detector):
     with stop_on_signals(), pytest.raises(StopRequested):
         optimize_inputs(detector, "conv_1", steps=200, progress=progress)
     assert done == [50]  # the first chunk of steps, then no other
+
+
+def test_a_kernel_whose_columns_favour_one_letter_gets_its_motif_not_a_homopolymer():
+    """A convolution node's value was its mean over positions, largest for the letter with the largest summed
+    weight repeated: AGATAAGG (four A) came out as AAAA..., which switches the kernel on nowhere."""
+    import keras
+
+    motif = "AGATAAGG"
+    sequence = keras.Input(shape=(20, 4), name="sequence")
+    conv = keras.layers.Conv1D(1, len(motif), activation="relu", name="conv_1")
+    output = keras.layers.Dense(2, activation="softmax", name="output")
+    model = keras.Model(sequence, output(keras.layers.GlobalMaxPooling1D(name="pool_1")(conv(sequence))))
+    kernel = np.full((len(motif), 4, 1), -1.0, dtype=np.float32)
+    for offset, letter in enumerate(motif):
+        kernel[offset, LETTERS.index(letter), 0] = 1.0
+    conv.set_weights([kernel, np.zeros(1, dtype=np.float32)])  # the motif scores 8; eight A score 0
+    output.set_weights([np.array([[1.0, -1.0]], dtype=np.float32), np.zeros(2, dtype=np.float32)])
+    x = optimize_inputs(model, "conv_1", [0], seed=0)
+    assert motif in consensus(x[0])
+    one_hot = np.eye(4, dtype=np.float32)[input_to_pwm(x[0]).argmax(axis=-1)][None]
+    assert node_values(model, "conv_1", one_hot, [0])[0, 0] == pytest.approx(8.0)
