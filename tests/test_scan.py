@@ -796,3 +796,30 @@ def test_classes_of_different_record_lengths_are_warned_about(planted, tmp_path,
         "the classes differ in record length (mean letters per record: gata 50, long 100): a longer record has more "
         "windows and so more often a hit, which the enrichment counts as enrichment; compare classes of records of "
         "one length (BED input: --length)"}
+
+
+def test_motifs_from_a_pipe_are_read_as_from_their_file(planted, tmp_path):
+    """scan <(zcat motifs.meme.gz) ... said 'no such motif file' (a pipe is no regular file); compare too."""
+    import subprocess
+    import sys
+    import threading
+
+    _, gata, bg, motifs, _ = planted
+    pipe = tmp_path / "motifs_pipe"
+    os.mkfifo(pipe)
+
+    def feed_once():  # as <(cat motifs.meme) does
+        with open(pipe, "wb") as handle:
+            handle.write(motifs.read_bytes())
+
+    thread = threading.Thread(target=feed_once, daemon=True)
+    thread.start()
+    # In a process of its own, ended after two minutes: one that opened the pipe twice would wait forever.
+    result = subprocess.run([sys.executable, "-m", "motifnet", "scan", str(pipe), str(gata), str(bg), "-o",
+                             str(tmp_path / "piped"), "--background", "uniform"], capture_output=True, text=True,
+                            timeout=120)
+    thread.join(5)
+    assert result.returncode == 0, result.stderr
+    scan_files(load_scan_motifs(motifs), [gata, bg], ScanConfig(background="uniform"), tmp_path / "f.tsv",
+               tmp_path / "f.bed")
+    assert (tmp_path / "piped" / "hits.tsv").read_text() == (tmp_path / "f.tsv").read_text()

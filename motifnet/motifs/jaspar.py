@@ -126,7 +126,7 @@ def read_motif_file(path, what: str = "motif file") -> MotifDatabase:
             present = [str(path / name) for name in REPORT_MEME_FILES if (path / name).is_file()]
             give = " or ".join(present) if present else f"a motif file ({READ_FORMATS})"
             raise InputError(f"{what} {path}: a folder, not a motif file; give {give}")
-        if not path.is_file():
+        if not path.exists():  # a pipe (<(zcat motifs.meme.gz)) is read once, as a file
             raise InputError(f"{what} {path}: no such file (expected a motif file: {READ_FORMATS})")
     database = read_motifs(path)
     if not database.motifs:

@@ -161,7 +161,7 @@ def motif_file(path) -> Path:
                 return path / name
         raise InputError(f"{path}: a folder without {' or '.join(REPORT_MOTIF_FILES)}; give a motif file or the "
                          "folder of visualize-kernels or motifs")
-    if not path.is_file():
+    if not path.exists():  # a pipe (<(zcat motifs.meme.gz)) is read once, as a file
         raise InputError(f"{path}: no such motif file")
     return path
 
