@@ -175,7 +175,7 @@ def format_transfac(motifs, letters: str) -> str:
 
 
 def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alphabet_name: str = "motifnet",
-                 strands: bool = False) -> list:
+                 strands: bool = False, stage=None) -> list:
     """Write ``motifs`` in each of ``formats`` as ``STEM.meme``, ``STEM.jaspar``, ``STEM.transfac``, ``STEM.homer``.
 
     Parameters
@@ -194,11 +194,13 @@ def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alph
         Name of a custom alphabet in the MEME file.
     strands : bool
         ``strands: + -`` in the MEME file (DNA).
+    stage : callable or None
+        Gives the path each file is written to (:func:`motifnet._io.staged_outputs`). Default is None: its own.
 
     Returns
     -------
     list of pathlib.Path
-        The files written.
+        The files written (their own paths).
     """
     stem = Path(stem)
     paths = []
@@ -212,7 +214,7 @@ def write_motifs(stem, motifs, letters: str, background, formats=("meme",), alph
             text = format_homer(motifs, letters)
         else:
             text = format_transfac(motifs, letters)
-        write_text(path, text)
+        write_text(stage(path) if stage else path, text)
         paths.append(path)
     return paths
 

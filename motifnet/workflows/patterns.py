@@ -32,6 +32,7 @@ from .._io import (
     remove_scratch_files,
     remove_unwritten,
     reserved_memmap,
+    staged_outputs,
     write_json,
     write_text,
 )
@@ -180,19 +181,23 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
         background = _background(one_hot)
     patterns = rank_patterns(patterns)
     motifs = [_meme_motif(rank, cls, pattern) for rank, (cls, pattern) in enumerate(patterns, start=1)]
-    written = write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
-                           alphabet_name=encoder.alphabet.name, strands=letters == "ACGT")
-    best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top)
-    write_text(out / "seqlets.tsv", seqlets_table(patterns, motifs, dataset.ids, genome_coordinates))
     report = find_report(out)
-    kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
-    groups = _label_groups(dataset)
-    write_text(out / "patterns.tsv", patterns_table(patterns, motifs, dataset, groups, letters, best, kernel_matches))
-    images = _draw_patterns(out, patterns, motifs, letters)
-    summary = summary_entry(run, dataset, attribution, modisco, data_label, [names[t] for t in chosen], patterns,
-                            motifs, groups, letters, best, images, match_images, kernel_matches,
-                            database.source if database else None)
-    write_json(out / SUMMARY, summary)
+    # Every file under a temporary name, all renamed at the end, patterns.json last: a stop while the figures
+    # are drawn leaves an earlier run's files whole (figures no patterns.json lists would stay for good).
+    with staged_outputs() as stage:
+        written = write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
+                               alphabet_name=encoder.alphabet.name, strands=letters == "ACGT", stage=stage)
+        best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top, stage)
+        write_text(stage(out / "seqlets.tsv"), seqlets_table(patterns, motifs, dataset.ids, genome_coordinates))
+        kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
+        groups = _label_groups(dataset)
+        write_text(stage(out / "patterns.tsv"),
+                   patterns_table(patterns, motifs, dataset, groups, letters, best, kernel_matches))
+        images = _draw_patterns(out, patterns, motifs, letters, stage)
+        summary = summary_entry(run, dataset, attribution, modisco, data_label, [names[t] for t in chosen],
+                                patterns, motifs, groups, letters, best, images, match_images, kernel_matches,
+                                database.source if database else None)
+        write_json(stage(out / SUMMARY), summary)  # staged last: renamed last
     written = {path.name for path in written} | set(images.values()) | set(match_images.values())
     if database is not None and motifs:
         written.add("pattern_matches.tsv")
@@ -274,8 +279,9 @@ def seqlets_table(patterns, motifs, ids, genome_coordinates: bool = False) -> st
     return "\n".join(lines) + "\n"
 
 
-def _match(out: Path, patterns, motifs, letters: str, database, top: int) -> tuple:
-    """TOMTOM of the trimmed PFMs: ``pattern_matches.tsv``, and ``match_pattern_N.png`` for q < 0.05.
+def _match(out: Path, patterns, motifs, letters: str, database, top: int, stage) -> tuple:
+    """TOMTOM of the trimmed PFMs: ``pattern_matches.tsv``, and ``match_pattern_N.png`` for q < 0.05, written
+    where ``stage`` says (:func:`motifnet._io.staged_outputs`).
 
     Returns (best match by pattern name, figure by pattern name).
     """
@@ -283,7 +289,7 @@ def _match(out: Path, patterns, motifs, letters: str, database, top: int) -> tup
         return {}, {}
     log.info("matching %d pattern(s) with %s", len(motifs), database.source)
     matches = match_motifs(motifs, database, top)
-    write_text(out / "pattern_matches.tsv", matches_tsv(matches))
+    write_text(stage(out / "pattern_matches.tsv"), matches_tsv(matches))
     best, images = {}, {}
     for (_, pattern), motif, rows in zip(patterns, motifs, matches):
         if not rows:
@@ -291,7 +297,8 @@ def _match(out: Path, patterns, motifs, letters: str, database, top: int) -> tup
         best[motif.name] = match = rows[0]
         if match.q_value < SIGNIFICANT_Q:
             images[motif.name] = f"match_{motif.name}.png"
-            _save_match_figure(out / images[motif.name], motif.name, pattern, match, letters)
+            check_stop()
+            _save_match_figure(stage(out / images[motif.name], ".png"), motif.name, pattern, match, letters)
     return best, images
 
 
@@ -310,19 +317,21 @@ def _save_match_figure(path: Path, name: str, pattern, match, letters: str) -> N
     save_figure(figure, path)
 
 
-def _draw_patterns(out: Path, patterns, motifs, letters: str) -> dict:
-    """``pattern_N.png`` for every pattern: CWM and PFM logos side by side."""
+def _draw_patterns(out: Path, patterns, motifs, letters: str, stage) -> dict:
+    """``pattern_N.png`` for every pattern: CWM and PFM logos side by side, written where ``stage`` says; a stop
+    is honoured before each."""
     import matplotlib.pyplot as plt
 
     images = {}
     for (class_name, pattern), motif in zip(patterns, motifs):
+        check_stop()
         width = max(5.5, 0.2 * len(pattern.cwm) + 1.2)  # per logo: narrower letters than logo_width's
         figure, axes = plt.subplots(1, 2, figsize=(2 * width, 2.6), layout="constrained")
         plot_pattern(pattern.cwm, pattern.pfm, pattern.core, letters, axes=axes)
         figure.suptitle(f"{motif.name} ({class_name}, {'positive' if pattern.sign > 0 else 'negative'}, "
                         f"{len(pattern.seqlets)} seqlets)", fontsize=11)
         images[motif.name] = f"{motif.name}.png"
-        save_figure(figure, out / images[motif.name])
+        save_figure(figure, stage(out / images[motif.name], ".png"))
     return images
 
 
