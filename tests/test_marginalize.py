@@ -129,7 +129,8 @@ def test_inserting_the_pair_as_one_motif_raises_its_class(detector, background):
     effects = insertion_effects(detector, background, [pair, _pwm(MOTIF_A)], MarginalizeConfig(n=60))
     assert effects.mean[0, 0] > 0.9 and effects.low[0, 0] > 0.9  # class 0 rises from 0.018 to 0.982
     assert np.isclose(effects.mean[0, 1], -effects.mean[0, 0])
-    assert effects.logit[0, 0] == pytest.approx(4.0, abs=0.2) and effects.logit[0, 1] == pytest.approx(-4.0, abs=0.2)
+    # Log-odds of class 0, (4 h - 2) - (2 - 4 h): from -4 to 4 as h goes from 0 to 1; class 1 the mirror image.
+    assert effects.logit[0, 0] == pytest.approx(8.0, abs=0.4) and effects.logit[0, 1] == pytest.approx(-8.0, abs=0.4)
     assert abs(effects.mean[1, 0]) < 0.05  # motif A alone does nothing
 
 
@@ -660,3 +661,18 @@ def test_a_signal_stops_marginalize_while_it_makes_a_large_background(trained_ru
     assert result.exit_code == 1 and "stopped by a signal" in result.stderr, result.output
     assert "Traceback" not in result.output and len(shuffled) == 5  # stopped at the next sequence
     assert not (tmp_path / "out").exists()
+
+
+def test_log_odds_do_not_change_with_a_constant_added_to_every_softmax_input(background):
+    """The 'logit' was the output layer's value before the softmax: adding one constant to every class's value (the
+    same model, the same predictions) changed it, even its sign, and two classes' changes were no mirror images."""
+    model = build_pair_detector()
+    shifted = build_pair_detector()
+    kernel, bias = shifted.get_layer("output").get_weights()
+    shifted.get_layer("output").set_weights([kernel + np.array([[3.0, 3.0]], np.float32), bias + 5.0])
+    config = MarginalizeConfig(n=30)
+    effects = [insertion_effects(OutputsAndLogits(network, Encoder(DNA, LENGTH), batch_size=64), background,
+                                 [_pwm(MOTIF_A + "A" * SPACING + MOTIF_B)], config) for network in (model, shifted)]
+    np.testing.assert_allclose(effects[0].mean, effects[1].mean, atol=1e-6)
+    np.testing.assert_allclose(effects[0].logit, effects[1].logit, atol=1e-4)
+    np.testing.assert_allclose(effects[0].logit[:, 1], -effects[0].logit[:, 0], atol=1e-9)

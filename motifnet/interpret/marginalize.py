@@ -26,7 +26,7 @@ import numpy as np
 
 from .._signals import check_stop
 from ..errors import OptionValueError, ParamError
-from .attribution import TargetLogits, dinucleotide_shuffle
+from .attribution import TargetLogits, dinucleotide_shuffle, log_odds
 
 log = logging.getLogger("motifnet")
 
@@ -342,7 +342,12 @@ def _start(length: int, width: int, position: int | None, what: str, fix: str | 
 # -- the model's outputs ------------------------------------------------------------------------------------
 
 class OutputsAndLogits:
-    """A model's outputs (the one prediction path) and its pre-activation logits, for sequence codes.
+    """A model's outputs (the one prediction path) and their log-odds, for sequence codes.
+
+    The log-odds ``log(p / (1 - p))`` come from the output layer's values before its activation
+    (:func:`motifnet.interpret.attribution.log_odds`), in float64: exact where a probability rounds to
+    1, and the same for two models whose softmax inputs differ by a constant (the same predictions). A
+    regression model's "logits" are its outputs.
 
     Parameters
     ----------
@@ -361,7 +366,10 @@ class OutputsAndLogits:
 
     def __init__(self, model, encoder, batch_size: int, fold=None):
         self.model, self.encoder, self.batch_size, self.fold = model, encoder, batch_size, fold
+        import keras
+
         self.scorer = TargetLogits(model)
+        self.activation = keras.activations.serialize(model.get_layer("output").activation)
         self.outputs = int(model.outputs[0].shape[-1])
         self._folded: dict = {}
         self._warned = False
@@ -408,14 +416,15 @@ class OutputsAndLogits:
 
         codes, structure = arrays["codes"], arrays.get("structure")
         probabilities = predict_encoded(self.model, self.encoder, arrays, self.batch_size)
-        logits = np.empty_like(probabilities)
+        logits = np.empty(probabilities.shape, dtype=np.float64)
         for start in range(0, len(codes), self.batch_size):
             rows = slice(start, start + self.batch_size)
             sequence = self.encoder.one_hot(codes[rows], None if structure is None else structure[rows])
             for output in range(self.outputs):
                 logits[rows, output] = self.scorer.logits(sequence, None, np.full(len(sequence), output))
             check_stop()
-        return probabilities, logits
+        odds = log_odds(logits, self.activation)
+        return probabilities, logits if odds is None else odds
 
 
 def _centred(letters: np.ndarray) -> np.ndarray:

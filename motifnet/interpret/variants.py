@@ -27,7 +27,7 @@ from ..data.dataset import Dataset
 from ..data.genome import Genome, Window
 from ..errors import OptionValueError, ParamError
 from ..run.predict import predict_encoded
-from .attribution import AttributionConfig, attribute
+from .attribution import AttributionConfig, attribute, log_odds
 from .attribution_summary import logo_heights
 
 _LETTERS = b"ACGT"
@@ -102,36 +102,6 @@ class VariantEffects:
     @property
     def max_abs_delta(self) -> np.ndarray:
         return np.abs(self.delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
-
-
-def log_odds(logits: np.ndarray, activation: str) -> np.ndarray | None:
-    """``log(p / (1 - p))`` of each output, in float64, from the output layer's values before its activation.
-
-    Parameters
-    ----------
-    logits : numpy.ndarray, shape=(n, outputs)
-    activation : {'softmax', 'sigmoid', 'linear'}
-        The output layer's activation.
-
-    Returns
-    -------
-    numpy.ndarray, shape=(n, outputs), or None for ``linear`` (regression: no probabilities)
-        softmax: ``z_k - logsumexp(z_j, j != k)``; sigmoid: ``z_k``. Exact where ``p`` rounds to 0 or 1.
-    """
-    from scipy.special import logsumexp
-
-    logits = np.asarray(logits, dtype=np.float64)
-    if activation == "linear":
-        return None
-    if activation == "sigmoid":
-        return logits
-    if activation != "softmax":
-        raise ParamError(f"variants needs an output layer of softmax, sigmoid or linear activation, "
-                         f"received: {activation!r}")
-    others = np.empty_like(logits)
-    for column in range(logits.shape[1]):
-        others[:, column] = logsumexp(np.delete(logits, column, axis=1), axis=1)
-    return logits - others
 
 
 def outputs_and_logits_model(model):

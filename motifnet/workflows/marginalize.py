@@ -311,7 +311,7 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     for c, output in enumerate(outputs):
         plot_spacing(result[key][:, :, c], list(ORIENTATIONS), result["spacings"],
                      f"{name_a} then {name_b}: {output}", ax=axes[c, 0],
-                     label="logit cooperativity" if key == "logit_cooperativity" else "cooperativity")
+                     label="log-odds cooperativity" if key == "logit_cooperativity" else "cooperativity")
     figure.tight_layout()
     return figure
 
