@@ -240,26 +240,45 @@ def _motif_files(formats, structure: bool) -> list:
 def check_report_folder(out_dir) -> None:
     """Refuse an output folder that holds files of the report's names but no report of motifnet's.
 
-    A report folder has ``report.json`` (or, from motifnet 0.1.0, ``summary.html`` and ``kernels.tsv``);
-    in any other folder a file of a name every report writes (``summary.html``, ``kernels.tsv``,
-    ``motifs.meme``) is the user's, which writing the report would replace.
+    A report folder has motifnet's ``report.json`` (one that is not JSON is a damaged one of motifnet's),
+    or, from motifnet 0.1.0, a ``summary.html`` titled ``motifnet report`` beside ``kernels.tsv``. In any
+    other folder a ``report.json``, or a file of a name every report writes (``summary.html``,
+    ``kernels.tsv``, ``motifs.meme``), is the user's, which writing the report would replace (and its
+    ``report.json`` would make the user's other files of the report's names look like an earlier run's).
 
     Raises
     ------
     ParamError
         Naming the folder and the file.
     """
-    from ..report.summary import STATE
+    import json
+
+    from ..report.summary import STATE, STATE_FORMAT
 
     out = Path(out_dir)
-    if not out.is_dir() or (out / STATE).is_file() or ((out / "summary.html").is_file()
-                                                       and (out / "kernels.tsv").is_file()):
+    if not out.is_dir():
         return
-    # Those every run writes; others of the report's names (matches.tsv with --no-match, say) are left alone.
-    theirs = [name for name in ("summary.html", "kernels.tsv", "motifs.meme") if (out / name).exists()]
+    if (out / STATE).is_file():
+        try:
+            state = json.loads((out / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return  # damaged: the page is rendered as an old folder's, and this run writes it again
+        if isinstance(state, dict) and state.get("format") == STATE_FORMAT:
+            return
+        theirs = [STATE]
+    else:
+        try:
+            old_report = (out / "kernels.tsv").is_file() and "motifnet report" in (out / "summary.html").read_text(
+                encoding="utf-8", errors="replace")
+        except OSError:
+            old_report = False
+        if old_report:
+            return
+        # Those every run writes; others of the report's names (matches.tsv with --no-match) are left alone.
+        theirs = [name for name in ("summary.html", "kernels.tsv", "motifs.meme") if (out / name).exists()]
     if theirs:
-        raise ParamError(f"-o {out}: holds {theirs[0]}, which visualize-kernels writes, but no motifnet report (no "
-                         f"{STATE}); choose another folder, or move {theirs[0]} away")
+        raise ParamError(f"-o {out}: holds {theirs[0]}, which visualize-kernels writes, but no motifnet report "
+                         f"(no {STATE} of motifnet's); choose another folder, or move {theirs[0]} away")
 
 
 def _earlier_outputs(out: Path, report: bool) -> list:
