@@ -581,3 +581,12 @@ def test_windows_in_an_assembly_gap_are_warned_about(tmp_path, caplog, monkeypat
     assert {message for message in caplog.messages if "half N" in message} == {
         f"{bed}: 1 of 4 window(s) are more than half N (the first: chr1:1150-1350), as in an assembly gap; are the BED "
         f"file and --genome {fasta} of the same assembly?"}
+
+
+def test_a_genome_given_as_a_pipe_is_refused_saying_why(tmp_path):
+    """It said 'no such file' of a pipe that was there."""
+    pipe = tmp_path / "genome_pipe"
+    os.mkfifo(pipe)
+    with pytest.raises(InputError, match=re.escape(f"--genome {pipe}: a pipe (or another stream), but a genome is "
+                                                   "read by position through its index (.fai): give the FASTA file")):
+        Genome(str(pipe))

@@ -676,3 +676,18 @@ def test_log_odds_do_not_change_with_a_constant_added_to_every_softmax_input(bac
     np.testing.assert_allclose(effects[0].mean, effects[1].mean, atol=1e-6)
     np.testing.assert_allclose(effects[0].logit, effects[1].logit, atol=1e-4)
     np.testing.assert_allclose(effects[0].logit[:, 1], -effects[0].logit[:, 0], atol=1e-9)
+
+
+def test_ablation_refuses_standard_input_as_fasta(trained_run, tmp_path, cli):
+    """--hits with --fasta - read standard input twice, then said it held no records."""
+    from motifnet.motifs.scan import HIT_COLUMNS
+
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("\t".join(HIT_COLUMNS) + "\n" + "\t".join(
+        ["ttgaca", "r1", "0", "6", "+", "9.1", "1e-05", "0.01", "0", "TTGACA"]) + "\n")
+    result = cli("marginalize", trained_run[0], "--motifs", motifs, "--hits", hits, "--fasta", "-", "-o",
+                 tmp_path / "out", "-n", 10, input=">r1\nTTGACAAAAA\n")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--fasta - (standard input): marginalize --hits reads the --fasta files twice" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -95,8 +95,11 @@ class Genome:
         if Path(self.path).is_dir():
             raise InputError(f"--genome {self.path}: a folder, not a FASTA file; give the genome's .fa (or bgzip "
                              ".fa.gz) file")
-        if not Path(self.path).is_file():
+        if not Path(self.path).exists():
             raise InputError(f"--genome {self.path}: no such file")
+        if not Path(self.path).is_file():
+            raise InputError(f"--genome {self.path}: a pipe (or another stream), but a genome is read by position "
+                             "through its index (.fai): give the FASTA file")
         self._index_folder = None
         index = {}
         if not _index_writable(self.path):

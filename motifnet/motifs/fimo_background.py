@@ -57,8 +57,8 @@ def check_background(background: str) -> str:
     ParamError
         Anything else.
     """
-    if background in BACKGROUND_KINDS or Path(background).is_file():
-        return background
+    if background in BACKGROUND_KINDS or (Path(background).exists() and not Path(background).is_dir()):
+        return background  # a file, or a pipe (<(zcat bg.txt.gz)), read once
     missing = "a folder" if Path(background).is_dir() else "no such file"
     raise ParamError(f"--background is uniform, input or a MEME background file ('A 0.3' lines), received: "
                      f"{background!r} ({missing})")

@@ -120,7 +120,7 @@ def read_hit_sites(path, motif_names) -> list:
         A missing file, missing columns or a motif that is not among ``motif_names``.
     """
     path = Path(path)
-    if not path.is_file():
+    if path.is_dir() or not path.exists():  # a pipe (<(grep ... hits.tsv)) is read once, as a file
         raise InputError(f"{path}: no such hits file (write one with 'motifnet scan')")
     with iter_text_stream(path, "a hits.tsv of motifnet scan") as stream:
         lines = [line.rstrip("\r\n") for line in stream]  # line by line: a NUL byte is refused naming its line
@@ -396,7 +396,11 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     sites = read_hit_sites(hits, motifs.names) if hits else None
     if sites is not None:
         # Read (and, for a run trained with --fold, fold) before any prediction: a bad file stops here.
-        refuse_pipes(fasta, "marginalize --hits reads the --fasta files twice (their letters, then their records)")
+        why = "marginalize --hits reads the --fasta files twice (their letters, then their records)"
+        if "-" in [str(path) for path in fasta]:
+            raise OptionValueError(f"--fasta - (standard input): {why}, and standard input can be read only once; "
+                                   "save it to a file")
+        refuse_pipes(fasta, why, "save it to a file")
         letters = hit_records(fasta)
         dataset = read_unlabelled(run, list(fasta))
         located = ablation_sites(sites, motifs.names, dataset.ids, letters, dataset.codes.shape[1])
