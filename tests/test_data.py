@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import TINY_PARAMS
+from helpers import TINY_PARAMS, write_fasta
 
 from motifnet.data.alphabets import DNA, PROTEIN
 from motifnet.data.dataset import (
@@ -731,3 +731,23 @@ def test_only_dna_is_double_stranded(tmp_path):
     assert dna.double_stranded and dna.complement_channels == (3, 2, 1, 0)
     assert not rna.double_stranded and rna.complement_channels == (3, 2, 1, 0)
     assert not protein.double_stranded and protein.complement_channels is None
+
+
+def test_protein_detected_from_a_handful_of_letters_is_warned_about(tmp_path, caplog, monkeypatch):
+    """A custom alphabet of four letters (XYZW) was read as protein, X and Z as ambiguity codes, without a word."""
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    rng = np.random.default_rng(0)
+    files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", "".join(rng.choice(list("XYZW"), 30)))
+                                                  for i in range(10)]) for name in ("a", "b")]
+    dataset = load_dataset([str(path) for path in files])
+    assert dataset.encoder.alphabet.name == "protein"
+    assert {message for message in caplog.messages if "letters" in message} == {
+        "the records use 4 letters (WXYZ), read as protein (the 20 amino acids and their ambiguity codes); if they "
+        "are the letters of an alphabet of your own, pass --alphabet WXYZ"}
+    caplog.clear()
+    proteins = [write_fasta(tmp_path / f"p{name}.fa", [(f"p{name}{i}", "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"),
+                                                                                          30))) for i in range(10)])
+                for name in ("a", "b")]
+    load_dataset([str(path) for path in proteins])
+    assert not [message for message in caplog.messages if "letters (" in message]

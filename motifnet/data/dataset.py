@@ -351,7 +351,21 @@ def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     detected = detect_alphabet(counts)
     log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
     _warn_stray_symbols(detected)
+    _warn_few_protein_letters(detected, counts)
     return detected
+
+
+#: Protein records (of any useful size) use more distinct letters than this; fewer suggest a custom alphabet.
+_FEW_PROTEIN_LETTERS = 8
+
+
+def _warn_few_protein_letters(detected: Alphabet, counts) -> None:
+    """Warn when protein was detected from a handful of letters (a custom alphabet such as XYZW, whose X and Z
+    protein reads as ambiguity codes over the amino acids): the network would get 20 channels, most unused."""
+    used = "".join(sorted(letter for letter, count in counts.items() if count and letter in detected.symbols))
+    if detected.name == "protein" and len(used) <= _FEW_PROTEIN_LETTERS:
+        log.warning("the records use %d letters (%s), read as protein (the 20 amino acids and their ambiguity codes); "
+                    "if they are the letters of an alphabet of your own, pass --alphabet %s", len(used), used, used)
 
 
 def _refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> None:
