@@ -29,6 +29,7 @@ from .fasta import (
     iter_fasta_blocks,
     read_fasta,
     record_at,
+    refuse_stdin_twice,
 )
 from .features import (
     FeatureSpec,
@@ -754,8 +755,7 @@ def check_distinct_files(paths, background, why: str = CLASS_FILES) -> None:
     """Refuse a file given twice (two classes of identical records, or a file whose records count twice), and
     standard input (``-``) given twice (a usage error: the second reader would find it empty); ``why`` ends the
     message."""
-    if [str(path) for path in paths].count("-") > 1:
-        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
+    refuse_stdin_twice(paths)
     named = list(paths)
     if background is not None and background not in GENERATED_BACKGROUNDS:
         named.append(background)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .._signals import check_stop
-from ..errors import InputError
+from ..errors import InputError, OptionValueError
 
 log = logging.getLogger("motifnet")
 
@@ -143,6 +143,18 @@ def is_pipe(path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def refuse_stdin_twice(paths, advice: str = "") -> None:
+    """Refuse standard input (``-``) among ``paths`` more than once: the second reader would find it empty.
+
+    Raises
+    ------
+    OptionValueError
+        A usage error (exit 2), as every command gives it; ``advice`` ends the message.
+    """
+    if [str(path) for path in paths].count("-") > 1:
+        raise OptionValueError(f"standard input ('-') can be read only once{advice}")
 
 
 #: What :func:`refuse_pipes` advises by default: commands that read standard input once take it.

@@ -496,10 +496,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     config = config.checked()
     class_names = scan_class_names(files, class_names)
     if config.background == "input":
+        # The letter frequencies take a pass over the records before the scan does.
         refuse_pipes(files, "--background input reads the records twice (letter frequencies, then sites)",
                      "save it to a file, or give --background uniform or FILE")
-    if config.background == "input" and any(str(path) == "-" for path in files):
-        # The letter frequencies take a pass over the records before the scan does.
+    if config.background == "input" and "-" in [str(path) for path in files]:
         raise OptionValueError("standard input ('-') can be read only once, and --background input reads the records "
                          "twice (letter frequencies, then sites); give them as a file, or --background uniform or FILE")
     both_strands = config.both_strands(motifs)

@@ -15,7 +15,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..data.dataset import Dataset, warn_foreign_letters
 from ..data.encoding import fit_length
-from ..data.fasta import display_name, iter_fasta_blocks, read_fasta
+from ..data.fasta import display_name, iter_fasta_blocks, read_fasta, refuse_stdin_twice
 from ..data.features import (
     FeatureSpec,
     check_categories,
@@ -77,8 +77,7 @@ def _check_inputs(run: Run, config: PredictConfig) -> dict:
     data_meta = run.meta["data"]
     if config.batch_size < 1:
         raise OptionValueError(f"--batch-size must be a positive integer, received: {config.batch_size}")
-    if list(config.fasta).count("-") > 1:
-        raise OptionValueError("standard input ('-') can be read only once")  # a usage error, as in scan, compare
+    refuse_stdin_twice(config.fasta)
     trained_tracks = list(data_meta.get("tracks", []))
     tracks = dict(check_tracks(config.tracks))
     if sorted(tracks) != sorted(trained_tracks):

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 
 from ..data.dataset import check_distinct_class_names, class_name_from_path, load_dataset
-from ..data.fasta import refuse_pipes
+from ..data.fasta import refuse_pipes, refuse_stdin_twice
 from ..data.folding import FoldOptions
 from ..data.options import DataOptions
 from ..data.split import check_held_out_chroms
@@ -71,8 +71,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
         raise OptionValueError("--resume continues the run in the folder and --overwrite replaces it; pass one of them")
     check_held_out_chroms(config.val_chroms, config.test_chroms)
     inputs = data.input_files(config.reference)
-    if [str(path) for path in inputs].count("-") > 1:  # the second reader found it empty
-        raise OptionValueError("standard input ('-') can be read only once; give the other inputs as files")
+    refuse_stdin_twice(inputs, "; give the other inputs as files")
     # A pipe's records were read, then its checksum taken of what was left (nothing): --resume compared that.
     refuse_pipes([*inputs, data.genome], "train reads each input file twice (its records, its checksum)")
     check_inputs_outside(config.run_dir, [*inputs, data.genome])
