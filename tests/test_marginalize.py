@@ -15,7 +15,6 @@ from motifnet.data.fasta import read_fasta
 from motifnet.errors import InputError
 from motifnet.interpret.marginalize import (
     MarginalizeConfig,
-    OutputsAndLogits,
     _instances,
     ablation_effects,
     insertion_effects,
@@ -24,6 +23,7 @@ from motifnet.interpret.marginalize import (
     reverse_complement_codes,
     shuffle_codes,
 )
+from motifnet.interpret.outputs import OutputsAndLogits
 from motifnet.motifs.export import format_transfac
 from motifnet.motifs.meme import MemeMotif, read_meme, write_meme
 

@@ -14,7 +14,8 @@ from motifnet.data.alphabets import RNA, structure_alphabet
 from motifnet.data.encoding import Encoder
 from motifnet.data.fasta import read_fasta
 from motifnet.data.folding import CONTEXTS, fold_file
-from motifnet.interpret.marginalize import MarginalizeConfig, OutputsAndLogits, sequence_codes, sequence_texts
+from motifnet.interpret.marginalize import MarginalizeConfig, sequence_codes
+from motifnet.interpret.outputs import OutputsAndLogits, sequence_texts
 from motifnet.motifs.meme import MemeMotif, write_meme
 from motifnet.run.fold_new_inputs import run_fold_options
 from motifnet.run.rundir import open_run

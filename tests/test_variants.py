@@ -447,6 +447,7 @@ def test_the_null_is_predicted_in_bounded_batches_with_progress_and_a_signal_sto
     import signal
 
     import motifnet._progress
+    import motifnet.interpret.outputs as outputs
     import motifnet.interpret.variants as interpret
     from motifnet._signals import StopRequested, stop_on_signals
     from motifnet.run.rundir import open_run
@@ -465,6 +466,7 @@ def test_the_null_is_predicted_in_bounded_batches_with_progress_and_a_signal_sto
         return values
 
     monkeypatch.setattr(interpret, "predict_encoded", counting)
+    monkeypatch.setattr(outputs, "predict_encoded", counting)  # the reference and alternative windows' path
     lines = []
     handler = logging.Handler(logging.INFO)
     handler.emit = lambda record: lines.append(record.getMessage())
@@ -672,20 +674,6 @@ def test_a_vcf_named_like_an_output_in_out_dir_is_refused_before_any_work(cli, l
         f"Error: --vcf {vcf}: motifnet variants writes this file in {out}, which would replace it; copy it "
         "elsewhere or choose another -o folder")
     assert vcf.read_bytes() == before and sorted(out.iterdir()) == [vcf]
-
-
-def test_log_odds_are_exact_from_the_logits():
-    from scipy.special import softmax
-
-    from motifnet.interpret.variants import log_odds
-
-    logits = np.array([[1.0, 2.0, 3.0], [0.0, 0.5, -1.0]])
-    probabilities = softmax(logits, axis=1)
-    assert log_odds(logits, "softmax") == pytest.approx(np.log(probabilities / (1 - probabilities)), rel=1e-12)
-    # Two classes: the log-odds are z_k - z_other, mirror images, far past where float32 probabilities are 1.
-    assert log_odds(np.array([[0.0, 40.0]]), "softmax").tolist() == [[-40.0, 40.0]]
-    assert log_odds(np.array([[-30.0, 2.0]]), "sigmoid").tolist() == [[-30.0, 2.0]]
-    assert log_odds(np.array([[1.5]]), "linear") is None
 
 
 def test_logit_deltas_of_a_confident_model_are_its_log_odds_not_clipped_probabilities(tiny):

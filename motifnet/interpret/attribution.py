@@ -171,37 +171,6 @@ def resolve_target(target, class_names) -> int | None:
 
 # -- the model's target logit -------------------------------------------------------------------------
 
-def log_odds(logits: np.ndarray, activation: str) -> np.ndarray | None:
-    """``log(p / (1 - p))`` of each output, in float64, from the output layer's values before its activation.
-
-    Parameters
-    ----------
-    logits : numpy.ndarray, shape=(n, outputs)
-    activation : {'softmax', 'sigmoid', 'linear'}
-        The output layer's activation.
-
-    Returns
-    -------
-    numpy.ndarray, shape=(n, outputs), or None for ``linear`` (regression: no probabilities)
-        softmax: ``z_k - logsumexp(z_j, j != k)``; sigmoid: ``z_k``. Exact where ``p`` rounds to 0 or 1.
-    """
-    from scipy.special import logsumexp
-
-    logits = np.asarray(logits, dtype=np.float64)
-    if activation == "linear":
-        return None
-    if activation == "sigmoid":
-        return logits
-    if activation != "softmax":
-        raise ParamError(f"the output layer's activation must be softmax, sigmoid or linear, received: "
-                         f"{activation!r}")
-    others = np.empty_like(logits)
-    for column in range(logits.shape[1]):
-        others[:, column] = logsumexp(np.delete(logits, column, axis=1), axis=1)
-    return logits - others
-
-
-
 class TargetLogits:
     """The target logit of a motifnet model and its gradient, batch by batch."""
 

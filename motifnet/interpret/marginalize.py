@@ -12,13 +12,13 @@ sites of a motif in real records by shuffled sequence.
 
 Models of DNA or RNA sequence (codes 1-4 are A, C, G, T/U; see :mod:`motifnet.data.encoding`), and
 models of sequence and the structure ``train --fold`` folded from it: experiments change sequence
-codes only, and every changed sequence is folded again before prediction (:class:`OutputsAndLogits`).
+codes only, and every changed sequence is folded again before prediction
+(:class:`~motifnet.interpret.outputs.OutputsAndLogits`).
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import zlib
 from dataclasses import dataclass
 
@@ -26,9 +26,8 @@ import numpy as np
 
 from .._signals import check_stop
 from ..errors import OptionValueError, ParamError
-from .attribution import TargetLogits, dinucleotide_shuffle, log_odds
-
-log = logging.getLogger("motifnet")
+from .attribution import dinucleotide_shuffle
+from .outputs import OutputsAndLogits
 
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
@@ -224,23 +223,6 @@ def sequence_codes(encoder, codes: np.ndarray) -> np.ndarray:
     return (codes // (len(encoder.structure.symbols) + 1)).astype(codes.dtype)
 
 
-def sequence_texts(alphabet, codes: np.ndarray) -> list:
-    """The letters of each row of sequence codes, padding (code 0) left out.
-
-    Parameters
-    ----------
-    alphabet : Alphabet
-    codes : numpy.ndarray, shape=(n, length)
-
-    Returns
-    -------
-    list of str
-    """
-    symbols = np.frombuffer(b"\0" + alphabet.symbols.encode("ascii"), dtype=np.uint8)
-    letters = symbols[codes]
-    return [row[row > 0].tobytes().decode("ascii") for row in letters]
-
-
 def reverse_complement_codes(codes: np.ndarray) -> np.ndarray:
     """Codes 1-4 (A, C, G, T/U) of the reverse complement, along the last axis."""
     return (5 - codes[..., ::-1]).astype(codes.dtype)
@@ -337,102 +319,6 @@ def _start(length: int, width: int, position: int | None, what: str, fix: str | 
         raise ParamError(f"{what} ({width} positions from position {start}) does not fit in the model's "
                          f"{length} positions; choose a smaller --position (or leave it out: centred)")
     return start
-
-
-# -- the model's outputs ------------------------------------------------------------------------------------
-
-class OutputsAndLogits:
-    """A model's outputs (the one prediction path) and their log-odds, for sequence codes.
-
-    The log-odds ``log(p / (1 - p))`` come from the output layer's values before its activation
-    (:func:`motifnet.interpret.attribution.log_odds`), in float64: exact where a probability rounds to
-    1, and the same for two models whose softmax inputs differ by a constant (the same predictions). A
-    regression model's "logits" are its outputs.
-
-    Parameters
-    ----------
-    model : keras.Model
-    encoder : Encoder
-        The encoder of the model's input.
-    batch_size : int
-        Sequences per forward pass.
-    fold : callable or None
-        For models of sequence and folded structure (``train --fold``): ``fold(sequences)`` gives the
-        model's input arrays (``codes``, and ``structure`` for profiles) of a list of sequences (str),
-        each folded and encoded as the model's training data were. Each row is folded as the letters
-        it holds (padding left out), and each distinct sequence only once: its outputs are kept for
-        later calls. Default is None: the sequence codes are the model's input.
-    """
-
-    def __init__(self, model, encoder, batch_size: int, fold=None):
-        self.model, self.encoder, self.batch_size, self.fold = model, encoder, batch_size, fold
-        import keras
-
-        self.scorer = TargetLogits(model)
-        self.activation = keras.activations.serialize(model.get_layer("output").activation)
-        self.outputs = int(model.outputs[0].shape[-1])
-        self._folded: dict = {}
-        self._warned = False
-
-    def __call__(self, codes: np.ndarray) -> tuple:
-        """(outputs, logits) of the sequences ``codes``, each shape=(n, outputs)."""
-        return self.each([codes])[0]
-
-    def forget(self) -> None:
-        """Drop the outputs kept for the sequences of earlier calls: the experiments do between chunks."""
-        self._folded.clear()
-
-    def each(self, code_arrays) -> list:
-        """(outputs, logits) of each array of ``code_arrays`` (shape=(n_i, length)), all predicted (and folded) at once.
-
-        One call per experiment: folding starts its worker processes once, not once per array.
-        """
-        check_stop()
-        codes = np.concatenate(code_arrays)
-        if self.fold is None:
-            outputs, logits = self._predict({"codes": codes})
-        else:
-            outputs, logits = self._predict_folded(codes)
-        bounds = np.cumsum([len(array) for array in code_arrays])[:-1]
-        return list(zip(np.split(outputs, bounds), np.split(logits, bounds)))
-
-    def _predict_folded(self, codes: np.ndarray) -> tuple:
-        moved = int(np.sum(~_centred(codes > 0)))
-        if moved and not self._warned:
-            self._warned = True
-            log.warning("%d sequence(s) got letters in the padding of records shorter than the model; "
-                        "they are folded and read as records of their letters, centred again (as predict would)",
-                        moved)
-        texts = sequence_texts(self.encoder.alphabet, codes)
-        new = [text for text in dict.fromkeys(texts) if text not in self._folded]
-        if new:
-            outputs, logits = self._predict(self.fold(new))
-            self._folded.update(zip(new, zip(outputs, logits)))
-        known = [self._folded[text] for text in texts]
-        return np.array([row[0] for row in known]), np.array([row[1] for row in known])
-
-    def _predict(self, arrays: dict) -> tuple:
-        from ..run.predict import predict_encoded
-
-        codes, structure = arrays["codes"], arrays.get("structure")
-        probabilities = predict_encoded(self.model, self.encoder, arrays, self.batch_size)
-        logits = np.empty(probabilities.shape, dtype=np.float64)
-        for start in range(0, len(codes), self.batch_size):
-            rows = slice(start, start + self.batch_size)
-            sequence = self.encoder.one_hot(codes[rows], None if structure is None else structure[rows])
-            for output in range(self.outputs):
-                logits[rows, output] = self.scorer.logits(sequence, None, np.full(len(sequence), output))
-            check_stop()
-        odds = log_odds(logits, self.activation)
-        return probabilities, logits if odds is None else odds
-
-
-def _centred(letters: np.ndarray) -> np.ndarray:
-    """Whether the letters (True) of each row lie where the encoder puts a record of that many letters."""
-    count = letters.sum(axis=1, keepdims=True)
-    left = (letters.shape[1] - count) // 2
-    positions = np.arange(letters.shape[1])[None, :]
-    return np.all(letters == ((positions >= left) & (positions < left + count)), axis=1)
 
 
 class Moments:

@@ -4,12 +4,13 @@ Each SNV gets a window of the model's length from the genome with the variant at
 (default: the centre, ``length // 2``); the reference and alternative windows go through the one
 prediction path (:func:`motifnet.run.predict.predict_encoded`). The effect of a class is
 ``alt - ref`` (probabilities) and the difference of their log-odds ``log(p / (1 - p))``, computed in
-float64 from the output layer's values before its activation (:func:`log_odds`): from probabilities
-it would be lost where they round to 1 in float32. Its empirical p-value compares the largest
-``|alt - ref|`` over classes with that of ``null`` random single-letter substitutions in the same
-reference window: ``(1 + #{null >= observed}) / (null + 1)``; each variant's substitutions are drawn
-from a generator seeded by the seed and the variant itself (:func:`variant_seed`), so a variant's
-p-value does not depend on its place in the VCF.
+float64 from the output layer's values before its activation
+(:class:`~motifnet.interpret.outputs.OutputsAndLogits`): from probabilities it would be lost where
+they round to 1 in float32. Its empirical p-value compares the largest ``|alt - ref|`` over classes
+with that of ``null`` random single-letter substitutions in the same reference window:
+``(1 + #{null >= observed}) / (null + 1)``; each variant's substitutions are drawn from a generator
+seeded by the seed and the variant itself (:func:`variant_seed`), so a variant's p-value does not
+depend on its place in the VCF.
 The substitutions are predicted a bounded number of windows at a time, so their memory does not grow
 with ``null``, and a stop (see :mod:`motifnet._signals`) is honoured between these batches.
 """
@@ -27,8 +28,9 @@ from ..data.dataset import Dataset
 from ..data.genome import Genome, Window
 from ..errors import OptionValueError, ParamError
 from ..run.predict import predict_encoded
-from .attribution import AttributionConfig, attribute, log_odds
+from .attribution import AttributionConfig, attribute
 from .attribution_summary import logo_heights
+from .outputs import OutputsAndLogits
 
 _LETTERS = b"ACGT"
 DEFAULT_NULL = 100
@@ -83,7 +85,8 @@ class VariantConfig:
 @dataclass
 class VariantEffects:
     """Outputs for each variant: ``ref`` and ``alt`` of shape=(variants, outputs), ``p_values`` of shape=(variants,);
-    ``ref_log_odds`` and ``alt_log_odds`` (shape=(variants, outputs), None for regression) from :func:`log_odds`."""
+    ``ref_log_odds`` and ``alt_log_odds`` (shape=(variants, outputs), None for regression; see
+    :func:`motifnet.interpret.outputs.log_odds`)."""
 
     ref: np.ndarray
     alt: np.ndarray
@@ -102,18 +105,6 @@ class VariantEffects:
     @property
     def max_abs_delta(self) -> np.ndarray:
         return np.abs(self.delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
-
-
-def outputs_and_logits_model(model):
-    """``(model, activation)``: a model of the same inputs whose outputs are ``model``'s and the values of its
-    ``output`` layer before the activation; ``activation`` is that layer's (``softmax``, ``sigmoid``, ``linear``)."""
-    import keras
-
-    output = model.get_layer("output")
-    before = keras.layers.Dense(output.units, activation=None, use_bias=output.use_bias, name="output_logits")
-    logits = before(output.input)
-    before.set_weights(output.get_weights())
-    return keras.Model(model.inputs, [model.outputs[0], logits]), keras.activations.serialize(output.activation)
 
 
 def variant_seed(seed: int, variant) -> list:
@@ -167,7 +158,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     config = config.checked(length)
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
-    with_logits, activation = outputs_and_logits_model(model)
+    predict = OutputsAndLogits(model, encoder, config.batch_size)
     ref_out = np.zeros((len(variants), outputs), dtype=np.float64)
     alt_out = np.zeros_like(ref_out)
     ref_logits, alt_logits = np.zeros_like(ref_out), np.zeros_like(ref_out)
@@ -178,8 +169,8 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         part = variants[first:first + chunk]
         pairs = [variant_windows(genome, variant, length, offset) for variant in part]
         windows = [window for pair in pairs for window in pair]
-        values, logits = (np.asarray(array, dtype=np.float64).reshape(len(part), 2, outputs) for array in
-                          predict_encoded(with_logits, encoder, _encode(encoder, windows), config.batch_size))
+        values, logits = (array.reshape(len(part), 2, outputs) for array in
+                          predict(_encode(encoder, windows)["codes"]))
         ref_out[first:first + len(part)], alt_out[first:first + len(part)] = values[:, 0], values[:, 1]
         ref_logits[first:first + len(part)], alt_logits[first:first + len(part)] = logits[:, 0], logits[:, 1]
         progress.advance(len(windows))
@@ -187,8 +178,9 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
             rngs = [np.random.default_rng(variant_seed(config.seed, variant)) for variant in part]
             exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress)
             p_values[first:first + len(part)] = (1 + exceeding) / (config.null + 1)
-    return VariantEffects(ref_out, alt_out, p_values, log_odds(ref_logits, activation),
-                          log_odds(alt_logits, activation))
+    if predict.activation == "linear":  # regression: outputs, no log-odds
+        return VariantEffects(ref_out, alt_out, p_values)
+    return VariantEffects(ref_out, alt_out, p_values, ref_logits, alt_logits)
 
 
 def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list, config: VariantConfig,

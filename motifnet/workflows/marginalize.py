@@ -25,7 +25,6 @@ from ..interpret.marginalize import (
     PAIR_COLUMNS,
     Backgrounds,
     MarginalizeConfig,
-    OutputsAndLogits,
     ablation_effects,
     check_marginalize_encoder,
     insertion_effects,
@@ -35,6 +34,7 @@ from ..interpret.marginalize import (
     sequence_codes,
     top_motifs,
 )
+from ..interpret.outputs import OutputsAndLogits
 from ..motifs.readers import read_motifs
 from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
