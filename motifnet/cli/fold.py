@@ -10,6 +10,7 @@ import tempfile
 import click
 
 from .._signals import cleanup_if_ended, stopping_on_signals
+from ..data.folding import MAX_SAMPLES
 from .options import given, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
@@ -27,7 +28,7 @@ log = logging.getLogger("motifnet")
               help="Local folding for long sequences: windows of W bases (RNAplfold -W).")
 @click.option("--span", type=click.IntRange(min=1), metavar="S",
               help="With --window: base pairs span at most S bases (RNAplfold -L). [default: W]")
-@click.option("--samples", type=click.IntRange(min=1), metavar="N",
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), metavar="N",
               help="profile: structures sampled from the Boltzmann ensemble per record. [default: 1000]")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")

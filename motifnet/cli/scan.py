@@ -47,9 +47,9 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA|BED...")
 @click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for hits and enrichment.")
 @click.option("--threshold", type=float, default=1e-4, metavar="P", show_default=True,
-              help="A hit's p-value is below P (as FIMO's --thresh).")
+              help="A hit's p-value is below P, a p-value in (0, 1] (as FIMO's --thresh).")
 @click.option("--q-threshold", type=float, metavar="Q",
-              help="Keep only hits with a q-value at most this as well. [default: none]")
+              help="Keep only hits with a q-value at most Q, in (0, 1], as well. [default: none]")
 @click.option("--shuffles", type=click.IntRange(min=1), default=1, show_default=True,
               help="Dinucleotide-shuffled copies of each record scanned for the empirical FDR.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")

@@ -16,7 +16,7 @@ from .._version import __version__
 from ..data.dataset import class_name_from_path, identical_files_error
 from ..data.fasta import display_name
 from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
-from ..errors import OptionValueError, ParamError
+from ..errors import OptionValueError
 from . import rundir
 from .fold_new_inputs import fold_settings
 from .training import check_run_dir
@@ -82,8 +82,10 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
 
     Raises
     ------
+    OptionValueError
+        An unknown format, or structure options (options that exclude each other: a usage error).
     ParamError
-        An unknown format, structure options, or a run folder training would refuse.
+        A run folder training would refuse.
     InputError
         As :func:`fold_file`.
     """
@@ -91,7 +93,7 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
         raise OptionValueError(f"--fold must be 'context' or 'profile', received: {fold_format!r}")
     if structure_alphabet or structure_pwm:
         given = "--structure-alphabet" if structure_alphabet else "--structure-pwm"
-        raise ParamError(f"--fold {fold_format} sets the structure input itself (--structure-alphabet FHIMST"
+        raise OptionValueError(f"--fold {fold_format} sets the structure input itself (--structure-alphabet FHIMST"
                          f"{' --structure-pwm' if fold_format == 'profile' else ''}); leave out {given}, "
                          "or train on files you folded with 'motifnet fold'")
     options = FoldOptions(format=fold_format, seed=0 if seed is None else seed, jobs=jobs)
