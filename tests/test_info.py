@@ -128,3 +128,18 @@ def test_a_run_whose_model_is_damaged_shows_the_rest(cli, trained_run, tmp_path)
     assert any(line.startswith(f"layers: none; {run_dir / 'model.keras'}: cannot be loaded as a Keras model")
                for line in lines), result.stdout
     assert any(line.startswith("test metrics (") for line in lines)
+
+
+def test_a_run_whose_model_is_another_runs_says_so_and_shows_the_rest(cli, trained_run, tmp_path):
+    """A model.keras of the same shapes copied from another run was described as this run's (its layers, the kernel
+    count of motifnet.json beside another number of kernels)."""
+    import keras
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    model = keras.saving.load_model(run_dir / "model.keras", compile=False)
+    model.set_weights([weights * 2 for weights in model.get_weights()])
+    model.save(run_dir / "model.keras")
+    result = cli("info", run_dir)
+    assert result.exit_code == 0, result.output
+    assert any(line.startswith(f"layers: none; {run_dir / 'model.keras'}: does not match motifnet.json: it is not "
+                               "the model this training saved") for line in result.stdout.splitlines()), result.stdout

@@ -310,3 +310,23 @@ def test_a_track_for_a_model_trained_without_tracks_is_refused_saying_so(trained
     result = cli("predict", run_dir, up, "--track", f"cons={track}")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip() == "Error: the model was trained without --track; leave out --track cons"
+
+
+def test_a_model_keras_of_the_same_shapes_but_other_weights_is_refused(trained_run, cli, tmp_path):
+    """Only shapes were compared: another run's model of the same network (a copy of one trained with another seed,
+    say) was read as this run's, and info, predict and the reports gave its results under this run's name."""
+    import keras
+    from helpers import copy_run
+
+    run_dir, (up, _) = trained_run
+    swapped = copy_run(run_dir, tmp_path / "swapped")
+    model = keras.saving.load_model(swapped / "model.keras", compile=False)
+    model.set_weights([weights + 0.01 for weights in model.get_weights()])
+    model.save(swapped / "model.keras")
+    result = cli("predict", swapped, up)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {swapped / 'model.keras'}: does not match motifnet.json: it is not the model this training saved (its "
+        "SHA-256 is not one motifnet.json records); was it copied from another run? Put back this run's model, or "
+        "train again")
+    assert cli("predict", run_dir, up).exit_code == 0  # the run's own model

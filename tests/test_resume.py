@@ -97,6 +97,9 @@ def test_a_resumed_training_ends_as_an_uninterrupted_one(fasta, regression_fasta
     assert training.train(load(inputs, task), config(resumed, inputs, resume=True, params=params)) == metrics
     assert history_without_seconds(resumed) == history_without_seconds(whole)
     meta, expected = (json.loads((run / "motifnet.json").read_text()) for run in (resumed, whole))
+    # The model files differ by the time Keras saved them; their weights are compared below.
+    digests = [run["training"].pop("model_sha256") for run in (meta, expected)]
+    assert [len(digest) for digest in digests] == [1, 1]
     assert meta["training"] == expected["training"] and meta["training"]["status"] == "complete"
     assert meta["training"]["best_epoch"] < meta["training"]["epochs_run"], "the test needs a best epoch before last"
     for got, want in zip(open_run(resumed).model.get_weights(), open_run(whole).model.get_weights(), strict=True):
@@ -342,7 +345,8 @@ def test_resume_refuses_epochs_without_a_checkpoint_instead_of_replacing_them(fa
     run_dir = tmp_path / "run"
     train_interrupted(run_dir, fasta, "classification", 2, monkeypatch)
     shutil.rmtree(run_dir / "resume")  # as a run of a motifnet without --resume leaves it
-    with pytest.raises(ParamError, match="holds epochs of a training but not what --resume needs"):
+    with pytest.raises(ParamError, match=r"holds 2 epochs of a training but not what --resume needs \(resume/ is "
+                                         r"missing: a run of an older motifnet, or removed\)"):
         training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
     assert (run_dir / "model.keras").exists()
 
@@ -408,3 +412,32 @@ def test_resume_compares_standard_input_by_its_records(fasta, tmp_path, cli):
     lines[1] = ("C" if lines[1][0] != "C" else "G") + lines[1][1:]  # one letter of the first record, same counts
     result = cli("train", "-", down, "-o", run_dir, "--resume", *TINY_PARAMS, input="\n".join(lines))
     assert result.exit_code == 1 and "standard input (-) holds other records than the run's" in result.stderr
+
+
+def test_a_run_whose_first_checkpoint_was_never_written_resumes_by_training_again(fasta, tmp_path, monkeypatch, caplog):
+    """A full disk while epoch 1's checkpoint was written left a failed run, its model and one history row but no
+    resume/: --resume said it was a run of an older motifnet, so a requeued job could never finish."""
+    import errno
+    import logging
+
+    from motifnet.run import _checkpoint
+
+    whole, failed = tmp_path / "whole", tmp_path / "failed"
+    training.train(load(fasta, "classification"), config(whole, fasta))
+    with monkeypatch.context() as patch:
+        def full_disk(run_dir, *args):
+            raise OSError(errno.ENOSPC, "No space left on device", str(run_dir / "resume" / "epoch-1.npz"))
+
+        patch.setattr(_checkpoint, "save", full_disk)
+        with pytest.raises(OSError):
+            training.train(load(fasta, "classification"), config(failed, fasta))
+    assert json.loads((failed / "motifnet.json").read_text())["training"]["status"] == "failed"
+    assert (failed / "model.keras").exists() and not (failed / "resume" / "state.json").exists()
+    (failed / "notes.txt").write_text("the user's")
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        training.train(load(fasta, "classification"), config(failed, fasta, resume=True))
+    assert f"{failed}: the resume state of epoch 1 was not written (did a write fail?); training starts again" in {
+        record.getMessage() for record in caplog.records}
+    assert history_without_seconds(failed) == history_without_seconds(whole)
+    assert (failed / "notes.txt").read_text() == "the user's"

@@ -242,3 +242,27 @@ def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("no test split")] == [
         "no test split: --split 0.8,0.2 leaves no records for it, so the run has no test metrics (score held-out "
         "records with 'motifnet predict')"]
+
+
+def test_every_write_of_motifnet_json_accepts_the_model_file_on_disk(fasta, tmp_path, monkeypatch):
+    """motifnet.json records model.keras's SHA-256 (a model of another run, even of the same shapes, is refused). A job
+    killed between any two writes must leave a model its motifnet.json accepts: while the file is replaced, both."""
+    from motifnet._io import sha256
+    from motifnet.run.rundir import MODEL_DIGESTS
+
+    run_dir = tmp_path / "run"
+    write_json, seen = _epochs.write_json, []
+
+    def checking(path, obj):
+        write_json(path, obj)
+        if (run_dir / MODEL).exists():
+            recorded = json.loads((run_dir / "motifnet.json").read_text())["training"].get(MODEL_DIGESTS, [])
+            seen.append((len(recorded), sha256(run_dir / MODEL) in recorded))
+
+    monkeypatch.setattr(_epochs, "write_json", checking)
+    train(load_dataset(fasta), TrainConfig(str(run_dir), PARAMS, seed=4))
+    assert seen and all(accepted for _, accepted in seen)
+    assert {count for count, _ in seen} == {1, 2}  # two while a new best model replaces the old one
+    run = open_run(run_dir)
+    assert run.meta["training"][MODEL_DIGESTS] == [sha256(run_dir / MODEL)]
+    assert run.model is not None  # accepted

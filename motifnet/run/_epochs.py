@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _progress
-from .._io import atomic_path, write_json, write_text
+from .._io import atomic_path, sha256, write_json, write_text
 from . import rundir
 from .evaluation import format_metric
 
@@ -123,11 +123,21 @@ class RunFolderRecorder:
         self.best_epoch = 0
 
     def _save_best(self, model, epoch: int, val_loss: float) -> None:
-        """Save ``model`` as the run's model, the best of epoch ``epoch``, and say so in ``motifnet.json``."""
+        """Save ``model`` as the run's model, the best of epoch ``epoch``, and say so in ``motifnet.json``.
+
+        ``motifnet.json`` lists the SHA-256 of the model file (:data:`motifnet.run.rundir.MODEL_DIGESTS`),
+        which commands check before they use it: while the file is replaced, both the old one's and the
+        new one's, so that a job killed at any point leaves a model that its ``motifnet.json`` accepts.
+        """
+        training = self.meta["training"]
         with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
             model.save(tmp)
+            digest = sha256(tmp)
+            training[rundir.MODEL_DIGESTS] = [*training.get(rundir.MODEL_DIGESTS, [])[-1:], digest]
+            write_json(self.run_dir / rundir.META, self.meta)
         self.best_epoch = epoch  # only once saved: a failed save (full disk) leaves the earlier best on disk
-        self.meta["training"].update(best_epoch=epoch, best_val_loss=float(val_loss))
+        training.update(best_epoch=epoch, best_val_loss=float(val_loss))
+        training[rundir.MODEL_DIGESTS] = [digest]
         write_json(self.run_dir / rundir.META, self.meta)
 
     def checkpoint(self, model, state, best_weights) -> None:

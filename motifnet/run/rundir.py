@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import sha256
 from .._validate import is_column_name
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
@@ -34,6 +35,8 @@ from .lock import live_holder
 log = logging.getLogger("motifnet")
 
 MODEL = "model.keras"
+#: The key in ``motifnet.json``'s ``training`` of the SHA-256 digests ``model.keras`` may have (see :meth:`Run.model`).
+MODEL_DIGESTS = "model_sha256"
 META = "motifnet.json"
 DATA = "data.npz"
 SPLIT = "split.tsv"
@@ -264,6 +267,9 @@ class Run:
         if problem is None and outputs != len(self.output_names):
             names = ", ".join(self.output_names)
             problem = f"it has {outputs} output(s), {META} names {len(self.output_names)} ({names})"
+        digests = self.meta["training"].get(MODEL_DIGESTS)  # a run of an older motifnet has none
+        if problem is None and digests and sha256(self.path / MODEL) not in digests:
+            problem = f"it is not the model this training saved (its SHA-256 is not one {META} records)"
         if problem:
             raise RunDirError(f"{self.path / MODEL}: does not match {META}: {problem}; was it copied from another "
                               "run? Put back this run's model, or train again")

@@ -298,7 +298,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     meta["deterministic"] = config.seed is not None
     if config.fold is not None:
         meta["fold"] = config.fold
-    checkpoint = None
+    checkpoint, lost_first_epoch = None, False
     if previous is not None:
         # Also a complete run is checked: a requeued job whose inputs changed must not pass for done.
         _check_same_run(run_dir, previous, meta)
@@ -306,11 +306,20 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         if finished is not None:
             return finished
         checkpoint = _checkpoint.load(run_dir)
-        if checkpoint is None and rundir.read_history(run_dir) is not None:
-            raise ParamError(f"{run_dir}: holds epochs of a training but not what --resume needs (a run of an "
-                             "older motifnet); pass --overwrite to train again")
+        history = rundir.read_history(run_dir) if checkpoint is None else None
+        epochs = len(next(iter(history.values()))) if history else 0
+        lost_first_epoch = epochs == 1
+        if lost_first_epoch:
+            # The first epoch's checkpoint was never written (a full disk): only that epoch is lost.
+            log.warning("%s: the resume state of epoch 1 was not written (did a write fail?); training starts "
+                        "again", run_dir)
+        elif epochs:
+            raise ParamError(f"{run_dir}: holds {epochs} epochs of a training but not what --resume needs "
+                             f"({rundir.RESUME}/ is missing: a run of an older motifnet, or removed); pass "
+                             "--overwrite to train again")
     if config.resume and checkpoint is None:
-        log.info("%s: no training to resume; starting one", run_dir)
+        if not lost_first_epoch:
+            log.info("%s: no training to resume; starting one", run_dir)
         # Only motifnet's own files of a run that stopped before its first epoch are replaced.
         config = dataclasses.replace(config, overwrite=previous is not None or _only_motifnet_files(run_dir))
     if checkpoint is not None and previous.get("deterministic"):
