@@ -562,7 +562,7 @@ def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, m
 
     monkeypatch.setattr(interpret, stage, stopping)
     sequence = tiny["sequence"]
-    # 70 SNVs: two chunks of predictions, so that a stop asked during the first is honoured while scoring.
+    # 70 SNVs, with their null substitutions: a stop asked during a prediction is honoured at the next.
     snvs = [("chr1", position, ".", sequence[position - 1], _OTHER[sequence[position - 1]])
             for position in range(1000, 1700, 10)]
     other = _vcf(tiny["folder"] / "other.vcf", snvs)
@@ -746,3 +746,63 @@ def test_the_vcf_may_come_from_a_pipe_or_standard_input(tiny, cli, tmp_path):
                  "--top", 0, input=text)
     assert result.exit_code == 0, result.stderr
     assert len(_table(out / "variants.tsv")) == 5
+
+
+def test_the_table_computes_each_effect_array_once_not_once_per_row():
+    """variants_table read effects.max_abs_delta (a property over every SNV) for each row: quadratic, 124 s silent
+    for 50,000 SNVs, and no stop heeded while it ran."""
+    import motifnet.workflows.variants as workflow
+    from motifnet.data.vcf import Variant
+    from motifnet.interpret.variants import VariantEffects
+
+    rng = np.random.default_rng(0)
+    n = 300
+    ref, alt = rng.random((n, 2)), rng.random((n, 2))
+    calls = []
+
+    class Counting(VariantEffects):
+        @property
+        def max_abs_delta(self):
+            calls.append("max_abs_delta")
+            return super().max_abs_delta
+
+        @property
+        def delta(self):
+            calls.append("delta")
+            return super().delta
+
+    effects = Counting(ref, alt, np.full(n, 0.5), ref * 3, alt * 3)
+    variants = [Variant("chr1", 10 + row, f"v{row}", "A", "C", row + 1) for row in range(n)]
+    table = workflow.variants_table(variants, effects, ["a", "b"], "classification")
+    rows = [line.split("\t") for line in table.splitlines()[1:]]
+    assert len(rows) == n and len(calls) <= 10, calls  # a few, whatever the number of rows (it was 2 per row)
+    largest = np.abs(alt - ref).max(axis=1)
+    assert [float(row[-2]) for row in rows] == pytest.approx(np.sort(largest)[::-1], rel=1e-5)
+
+
+def test_reference_and_alternative_windows_are_predicted_in_large_calls(tiny, monkeypatch):
+    """64 SNVs per forward pass made scoring 17 times slower than predict: 70 SNVs are now one call, as many as a
+    --batch-size of 1 predicts them."""
+    import motifnet.interpret.outputs as outputs
+    import motifnet.interpret.variants as interpret
+    from motifnet.run.rundir import open_run
+
+    run, sequence = open_run(tiny["run"]), tiny["sequence"]
+    snvs = [("chr1", position, ".", sequence[position - 1], _OTHER[sequence[position - 1]])
+            for position in range(1000, 1700, 10)]
+    vcf = _vcf(tiny["folder"] / "seventy.vcf", snvs)
+    predict_encoded, calls = outputs.predict_encoded, []
+
+    def counting(model, encoder, arrays, batch_size):
+        calls.append(len(arrays["codes"]))
+        return predict_encoded(model, encoder, arrays, batch_size)
+
+    monkeypatch.setattr(outputs, "predict_encoded", counting)
+    with Genome(tiny["genome"]) as genome:
+        variants, _ = read_snvs(vcf, genome)
+        scored = [interpret.score_variants(run.model, run.dataset_encoder, genome, variants,
+                                           interpret.VariantConfig(null=0, batch_size=batch_size))
+                  for batch_size in (64, 1)]
+    assert calls == [140, 140]
+    assert scored[1].alt == pytest.approx(scored[0].alt, abs=1e-6)
+    assert scored[1].logit_delta == pytest.approx(scored[0].logit_delta, abs=1e-5)

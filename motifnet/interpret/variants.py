@@ -125,7 +125,7 @@ def _encode(encoder, windows) -> dict:
 
 
 def score_variants(model, encoder, genome: Genome, variants: list, config: VariantConfig,
-                   chunk: int = 64) -> VariantEffects:
+                   chunk: int | None = None) -> VariantEffects:
     """The model's outputs for the reference and alternative window of each SNV, and empirical p-values.
 
     Progress lines go to the ``motifnet`` log; a stop (see :mod:`motifnet._signals`) is honoured
@@ -140,8 +140,10 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     genome : Genome
     variants : list of motifnet.data.vcf.Variant
     config : VariantConfig
-    chunk : int
-        Variants whose reference and alternative windows are predicted together. Default is 64.
+    chunk : int or None
+        Variants whose reference and alternative windows are predicted together. Default (None): as
+        many as hold :data:`_NULL_BASES_PER_CALL` bases of windows (10,485 of 200 positions): a
+        forward pass per 64 variants made scoring 17 times slower than ``predict``.
 
     Returns
     -------
@@ -156,6 +158,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     """
     length = encoder.length
     config = config.checked(length)
+    chunk = max(1, _NULL_BASES_PER_CALL // (2 * length)) if chunk is None else chunk
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
     predict = OutputsAndLogits(model, encoder, config.batch_size)

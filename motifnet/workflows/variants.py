@@ -36,6 +36,8 @@ _LOGO_NAME = re.compile(r"^variant_\d+_[A-Za-z0-9_.-]*\.png$")
 #: Positions on either side of the variant in its logos.
 LOGO_FLANK = 20
 DEFAULT_TOP = 10
+#: Rows of variants.tsv formatted between checks for a stop request.
+_ROWS_BETWEEN_STOPS = 10_000
 
 
 def variant_logo(name: str) -> bool:
@@ -66,9 +68,12 @@ def variant_columns(output_names: list, task: str) -> list:
 def variants_table(variants: list, effects: VariantEffects, output_names: list, task: str) -> str:
     """``variants.tsv``: one row per SNV, sorted by the largest ``|delta|`` (descending; ties in file order)."""
     order = top_variants(effects, len(variants))
-    delta, logit_delta = effects.delta, effects.logit_delta
+    # Computed once: the properties compute their arrays for every SNV (read per row, the table was quadratic).
+    delta, logit_delta, largest = effects.delta, effects.logit_delta, effects.max_abs_delta
     lines = ["\t".join(variant_columns(output_names, task))]
-    for row in order.tolist():
+    for done, row in enumerate(order.tolist()):
+        if done % _ROWS_BETWEEN_STOPS == 0:
+            check_stop()
         variant = variants[row]
         cells = [variant.chrom, str(variant.pos), variant.id, variant.ref, variant.alt]
         for column in range(len(output_names)):
@@ -77,7 +82,7 @@ def variants_table(variants: list, effects: VariantEffects, output_names: list, 
                 values.append(logit_delta[row, column])
             cells += [format(value, ".6g") for value in values]
         p_value = effects.p_values[row]
-        cells += [format(effects.max_abs_delta[row], ".6g"), "" if np.isnan(p_value) else format(p_value, ".6g")]
+        cells += [format(largest[row], ".6g"), "" if np.isnan(p_value) else format(p_value, ".6g")]
         lines.append("\t".join(cells))
     return "\n".join(lines) + "\n"
 
