@@ -377,8 +377,11 @@ def test_epistatic_regularisation_needs_a_sequence_only_model(tmp_path):
     fasta = write_fasta(tmp_path / "v.fa", variant_records(np.random.default_rng(2)))
     dataset = load_dataset([fasta], task="regression")
     dataset.tracks = np.zeros((len(dataset), dataset.encoder.length, 1), dtype=np.float32)
-    with pytest.raises(ParamError, match="cannot be combined with --track or --features"):
+    from motifnet.errors import OptionValueError
+
+    with pytest.raises(ParamError, match="cannot be combined with --track or --features") as refused:
         RegressionSetup.prepare(dataset, np.arange(40), epistatic_reg=0.01)
+    assert isinstance(refused.value, OptionValueError)  # options that exclude each other: exit 2 (it was 1)
     dataset.tracks = None
     setup = RegressionSetup.prepare(dataset, np.arange(64), epistatic_reg=0.01)
     assert setup.landscape.n_sites == 6 and setup.fit_targets.shape == (64, 1)

@@ -328,5 +328,6 @@ def test_a_model_keras_of_the_same_shapes_but_other_weights_is_refused(trained_r
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: {swapped / 'model.keras'}: does not match motifnet.json: it is not the model this training saved (its "
         "SHA-256 is not one motifnet.json records); was it copied from another run? Put back this run's model, or "
-        "train again")
+        "train again (a model known to be this run's, as one that a motifnet without this check saved on --resume: "
+        "remove training.model_sha256 from motifnet.json)")
     assert cli("predict", run_dir, up).exit_code == 0  # the run's own model

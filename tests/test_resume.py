@@ -437,7 +437,32 @@ def test_a_run_whose_first_checkpoint_was_never_written_resumes_by_training_agai
     monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
     with caplog.at_level(logging.INFO, logger="motifnet"):
         training.train(load(fasta, "classification"), config(failed, fasta, resume=True))
-    assert f"{failed}: the resume state of epoch 1 was not written (did a write fail?); training starts again" in {
-        record.getMessage() for record in caplog.records}
+    warning = (f"{failed}: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, or a run of an "
+               "older motifnet); training starts again")
+    assert warning in {record.getMessage() for record in caplog.records}
     assert history_without_seconds(failed) == history_without_seconds(whole)
     assert (failed / "notes.txt").read_text() == "the user's"
+
+
+def test_resuming_a_run_without_model_digests_keeps_its_model_accepted_at_every_write(fasta, tmp_path, monkeypatch):
+    """The digests recorded while a model is replaced took the 'old' one from motifnet.json: a run of an older motifnet
+    (none recorded) resumed got [new] while the old file was still on disk, so a kill then left a refused model."""
+    from motifnet._io import sha256
+    from motifnet.run.rundir import MODEL_DIGESTS
+
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 3, monkeypatch)
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    del meta["training"][MODEL_DIGESTS]  # as an older motifnet leaves it
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    write_json, accepted = _epochs.write_json, []
+
+    def checking(path, obj):
+        write_json(path, obj)
+        recorded = json.loads((run_dir / "motifnet.json").read_text())["training"].get(MODEL_DIGESTS)
+        accepted.append(recorded is None or sha256(run_dir / "model.keras") in recorded)
+
+    monkeypatch.setattr(_epochs, "write_json", checking)
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    assert accepted and all(accepted), accepted
+    assert open_run(run_dir).model is not None

@@ -143,7 +143,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     chunk : int or None
         Variants whose reference and alternative windows are predicted together. Default (None): as
         many as hold :data:`_NULL_BASES_PER_CALL` bases of windows (10,485 of 200 positions): a
-        forward pass per 64 variants made scoring 17 times slower than ``predict``.
+        forward pass per 64 variants spent most of its time on the cost of each call.
 
     Returns
     -------

@@ -129,11 +129,12 @@ class RunFolderRecorder:
         which commands check before they use it: while the file is replaced, both the old one's and the
         new one's, so that a job killed at any point leaves a model that its ``motifnet.json`` accepts.
         """
-        training = self.meta["training"]
-        with atomic_path(self.run_dir / rundir.MODEL, suffix=".keras") as tmp, self.saving(model):
+        training, path = self.meta["training"], self.run_dir / rundir.MODEL
+        with atomic_path(path, suffix=".keras") as tmp, self.saving(model):
             model.save(tmp)
             digest = sha256(tmp)
-            training[rundir.MODEL_DIGESTS] = [*training.get(rundir.MODEL_DIGESTS, [])[-1:], digest]
+            # The file on disk, not the record: a run of an older motifnet has none, or another writer replaced it.
+            training[rundir.MODEL_DIGESTS] = [sha256(path), digest] if path.exists() else [digest]
             write_json(self.run_dir / rundir.META, self.meta)
         self.best_epoch = epoch  # only once saved: a failed save (full disk) leaves the earlier best on disk
         training.update(best_epoch=epoch, best_val_loss=float(val_loss))

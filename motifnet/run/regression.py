@@ -26,7 +26,7 @@ from .._io import write_text
 from ..data.dataset import Dataset
 from ..data.reference import read_reference
 from ..data.targets import SPLIT_BINS, TargetScale, fold_scale, rescaled_output, split_strata
-from ..errors import ParamError
+from ..errors import OptionValueError
 from ..model.epistasis import Landscape, epistatic_model, find_landscape, landscape_spectrum
 from .evaluation import regression_metrics
 from .rundir import SPECTRUM
@@ -76,7 +76,7 @@ class RegressionSetup:
         landscape = None
         if epistatic_reg is not None:
             if dataset.tracks is not None or dataset.feature_rows is not None or dataset.features is not None:
-                raise ParamError("--epistatic-reg works on sequence-only models; it cannot be combined with "
+                raise OptionValueError("--epistatic-reg works on sequence-only models; it cannot be combined with "
                                  "--track or --features")
             encoder = dataset.encoder
             if reference:

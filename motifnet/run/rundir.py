@@ -37,6 +37,8 @@ log = logging.getLogger("motifnet")
 MODEL = "model.keras"
 #: The key in ``motifnet.json``'s ``training`` of the SHA-256 digests ``model.keras`` may have (see :meth:`Run.model`).
 MODEL_DIGESTS = "model_sha256"
+#: Loads of a model.keras that a training replaced meanwhile, before the last one is used.
+_LOAD_TRIES = 3
 META = "motifnet.json"
 DATA = "data.npz"
 SPLIT = "split.tsv"
@@ -233,22 +235,48 @@ class Run:
 
         model_path = self.path / MODEL
         self.check_model()
-        try:
-            model = keras.saving.load_model(model_path, compile=False, safe_mode=True, custom_objects=CUSTOM_OBJECTS)
-        except PermissionError as error:
-            raise _unreadable(model_path, error) from None
-        except Exception as error:  # Keras raises many types for damaged archives
-            # Keras calls any file that is not a zip archive 'not found', which misleads here.
-            why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
-            raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
-        self._check_model_matches(model)
+        for _ in range(_LOAD_TRIES):
+            # Hashed before and after loading: a training that saves a better model meanwhile (a run read while it
+            # trains) is seen, and the file is loaded again, so that the digest checked is the loaded model's.
+            digest = self._model_digest(model_path)
+            try:
+                model = keras.saving.load_model(model_path, compile=False, safe_mode=True,
+                                                custom_objects=CUSTOM_OBJECTS)
+            except PermissionError as error:
+                raise _unreadable(model_path, error) from None
+            except Exception as error:  # Keras raises many types for damaged archives
+                # Keras calls any file that is not a zip archive 'not found', which misleads here.
+                why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
+                raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
+            if self._model_digest(model_path) == digest:
+                break
+        self._check_model_matches(model, digest)
         if not self.complete:
             # Every command that reads the model says so, not only predict.
             log.warning("training in %s did not complete (%s); using its best model so far", self.path,
                         self.status)
         return model
 
-    def _check_model_matches(self, model) -> None:
+    @staticmethod
+    def _model_digest(path: Path) -> str:
+        try:
+            return sha256(path)
+        except PermissionError as error:
+            raise _unreadable(path, error) from None
+        except OSError as error:
+            raise RunDirError(f"{path}: cannot be read ({error.strerror or error}); train again") from None
+
+    def _recorded_digests(self) -> list:
+        """The digests ``model.keras`` may have, from ``motifnet.json`` as it is now (a training may have saved a
+        better model since the run was opened); empty for a run of an older motifnet, which records none."""
+        digests = self.meta["training"].get(MODEL_DIGESTS) or []
+        try:
+            now = json.loads((self.path / META).read_text(encoding="utf-8"))
+            return [*digests, *(now["training"].get(MODEL_DIGESTS) or [])]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return digests
+
+    def _check_model_matches(self, model, digest: str) -> None:
         """Refuse a model.keras that is not the one motifnet.json describes (copied from another run, say).
 
         Its sequence input must take the encoder's length (or any length) and channels, and its output
@@ -267,12 +295,16 @@ class Run:
         if problem is None and outputs != len(self.output_names):
             names = ", ".join(self.output_names)
             problem = f"it has {outputs} output(s), {META} names {len(self.output_names)} ({names})"
-        digests = self.meta["training"].get(MODEL_DIGESTS)  # a run of an older motifnet has none
-        if problem is None and digests and sha256(self.path / MODEL) not in digests:
-            problem = f"it is not the model this training saved (its SHA-256 is not one {META} records)"
         if problem:
             raise RunDirError(f"{self.path / MODEL}: does not match {META}: {problem}; was it copied from another "
                               "run? Put back this run's model, or train again")
+        digests = self._recorded_digests()
+        if digests and digest not in digests:
+            raise RunDirError(f"{self.path / MODEL}: does not match {META}: it is not the model this training saved "
+                              f"(its SHA-256 is not one {META} records); was it copied from another run? Put back "
+                              f"this run's model, or train again (a model known to be this run's, as one that a "
+                              f"motifnet without this check saved on --resume: remove training.{MODEL_DIGESTS} from "
+                              f"{META})")
 
     @cached_property
     def dataset(self) -> Dataset:

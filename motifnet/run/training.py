@@ -311,8 +311,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         lost_first_epoch = epochs == 1
         if lost_first_epoch:
             # The first epoch's checkpoint was never written (a full disk): only that epoch is lost.
-            log.warning("%s: the resume state of epoch 1 was not written (did a write fail?); training starts "
-                        "again", run_dir)
+            log.warning("%s: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, or a run of "
+                        "an older motifnet); training starts again", run_dir)
         elif epochs:
             raise ParamError(f"{run_dir}: holds {epochs} epochs of a training but not what --resume needs "
                              f"({rundir.RESUME}/ is missing: a run of an older motifnet, or removed); pass "
