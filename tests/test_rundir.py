@@ -265,38 +265,49 @@ def test_a_run_without_a_model_is_one_line_before_its_data_is_read(trained_run, 
     assert len(lines) == 1 and lines[0].startswith(f"Error: {run_dir}: training diverged and saved no model"), lines
 
 
-def test_a_run_read_while_its_training_saves_a_better_model_loads_the_new_one(trained_run, tmp_path, monkeypatch):
-    """The run's motifnet.json was read when it was opened, the model file hashed after loading: a better model saved
-    in between (a run read while it trains) was refused as 'copied from another run'."""
+def test_a_run_read_while_its_training_saves_a_better_model_loads_the_new_one(trained_run, tmp_path):
+    """The run's motifnet.json was read when it was opened: a better model saved since (a run read while it trains)
+    was refused as 'copied from another run'."""
     import json
 
     import keras
-    from helpers import copy_run
 
     from motifnet._io import sha256
     from motifnet.run import rundir
-    from motifnet.run.rundir import open_run
 
     run_dir = copy_run(trained_run[0], tmp_path / "run")
     reader = open_run(run_dir)
-    assert reader.meta["training"]["best_epoch"]
     better = keras.saving.load_model(run_dir / "model.keras", compile=False)
     better.set_weights([weights * 0.5 for weights in better.get_weights()])
-    load_model, loads = keras.saving.load_model, []
-
-    def saving_meanwhile(path, *args, **kwargs):
-        loaded = load_model(path, *args, **kwargs)
-        loads.append(path)
-        if len(loads) == 1:  # as the training does: the new file (renamed in), then motifnet.json with its digest
-            better.save(tmp_path / "new.keras")
-            (tmp_path / "new.keras").replace(run_dir / "model.keras")
-            meta = json.loads((run_dir / "motifnet.json").read_text())
-            meta["training"][rundir.MODEL_DIGESTS] = [sha256(run_dir / "model.keras")]
-            (run_dir / "motifnet.json").write_text(json.dumps(meta))
-        return loaded
-
-    monkeypatch.setattr(keras.saving, "load_model", saving_meanwhile)
-    model = reader.model
-    assert len(loads) == 2  # the file changed under the first load: loaded again
-    for got, want in zip(model.get_weights(), better.get_weights(), strict=True):
+    # As the training does: the new file renamed in, motifnet.json with its digest.
+    better.save(tmp_path / "new.keras")
+    (tmp_path / "new.keras").replace(run_dir / "model.keras")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"][rundir.MODEL_DIGESTS] = [sha256(run_dir / "model.keras")]
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    for got, want in zip(reader.model.get_weights(), better.get_weights(), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_model_replaced_at_every_read_says_so_not_that_it_is_another_runs(trained_run, tmp_path, monkeypatch):
+    """A reader slower than the training's saves hashed one file and loaded the next: the run's own model was refused
+    as 'copied from another run'. Now the bytes hashed are the bytes loaded, and a file replaced at every read says
+    so."""
+    import keras
+
+    from motifnet._io import sha256
+    from motifnet.run import rundir
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    model = keras.saving.load_model(run_dir / "model.keras", compile=False)
+    reader = open_run(run_dir)
+
+    def saved_meanwhile(self):  # a better model saved after each read, before motifnet.json is read
+        model.set_weights([weights * 0.9 for weights in model.get_weights()])
+        model.save(run_dir / "model.keras")
+        return [sha256(run_dir / "model.keras")]
+
+    monkeypatch.setattr(rundir.Run, "_recorded_digests", saved_meanwhile)
+    with pytest.raises(RunDirError, match=r"its training replaced it with a better model each time it was read \(3 "
+                                          r"times\); run the command again"):
+        _ = reader.model

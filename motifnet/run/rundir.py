@@ -16,8 +16,10 @@ through :class:`Run`), :func:`read_split`, :func:`read_history` and :func:`read_
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import sha256
 from .._validate import is_column_name
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
@@ -37,7 +38,7 @@ log = logging.getLogger("motifnet")
 MODEL = "model.keras"
 #: The key in ``motifnet.json``'s ``training`` of the SHA-256 digests ``model.keras`` may have (see :meth:`Run.model`).
 MODEL_DIGESTS = "model_sha256"
-#: Loads of a model.keras that a training replaced meanwhile, before the last one is used.
+#: Reads of model.keras that a training may replace with a better model, each time, before the command gives up.
 _LOAD_TRIES = 3
 META = "motifnet.json"
 DATA = "data.npz"
@@ -235,36 +236,44 @@ class Run:
 
         model_path = self.path / MODEL
         self.check_model()
-        for _ in range(_LOAD_TRIES):
-            # Hashed before and after loading: a training that saves a better model meanwhile (a run read while it
-            # trains) is seen, and the file is loaded again, so that the digest checked is the loaded model's.
-            digest = self._model_digest(model_path)
+        data, digest, verdict = self._read_model(model_path)
+        # Loaded from the bytes that were hashed: a training that saves a better model meanwhile (a run read while
+        # it trains) cannot make the model loaded another than the one checked.
+        with tempfile.TemporaryDirectory(prefix="motifnet-model-") as folder:
+            copy = Path(folder) / MODEL
+            copy.write_bytes(data)
             try:
-                model = keras.saving.load_model(model_path, compile=False, safe_mode=True,
-                                                custom_objects=CUSTOM_OBJECTS)
-            except PermissionError as error:
-                raise _unreadable(model_path, error) from None
+                model = keras.saving.load_model(copy, compile=False, safe_mode=True, custom_objects=CUSTOM_OBJECTS)
             except Exception as error:  # Keras raises many types for damaged archives
                 # Keras calls any file that is not a zip archive 'not found', which misleads here.
-                why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(model_path) else error
+                why = "not a zip archive: damaged or replaced" if not zipfile.is_zipfile(copy) else error
                 raise RunDirError(f"{model_path}: cannot be loaded as a Keras model ({why}); train again") from None
-            if self._model_digest(model_path) == digest:
-                break
-        self._check_model_matches(model, digest)
+        self._check_model_matches(model, verdict)
         if not self.complete:
             # Every command that reads the model says so, not only predict.
             log.warning("training in %s did not complete (%s); using its best model so far", self.path,
                         self.status)
         return model
 
-    @staticmethod
-    def _model_digest(path: Path) -> str:
-        try:
-            return sha256(path)
-        except PermissionError as error:
-            raise _unreadable(path, error) from None
-        except OSError as error:
-            raise RunDirError(f"{path}: cannot be read ({error.strerror or error}); train again") from None
+    def _read_model(self, path: Path) -> tuple:
+        """``(bytes, digest, verdict)`` of the model file: ``verdict`` is ``accepted`` (a digest ``motifnet.json``
+        records, or none recorded), ``changing`` (replaced at every try: a training saving better models faster than
+        it is read) or ``foreign``."""
+        digest = None
+        for _ in range(_LOAD_TRIES):
+            try:
+                data = path.read_bytes()
+            except PermissionError as error:
+                raise _unreadable(path, error) from None
+            except OSError as error:
+                raise RunDirError(f"{path}: cannot be read ({error.strerror or error}); train again") from None
+            previous, digest = digest, hashlib.sha256(data).hexdigest()
+            digests = self._recorded_digests()
+            if not digests or digest in digests:
+                return data, digest, "accepted"
+            if previous == digest:
+                break  # the same file twice: not a save in between
+        return data, digest, "foreign" if previous in (None, digest) else "changing"
 
     def _recorded_digests(self) -> list:
         """The digests ``model.keras`` may have, from ``motifnet.json`` as it is now (a training may have saved a
@@ -276,7 +285,7 @@ class Run:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return digests
 
-    def _check_model_matches(self, model, digest: str) -> None:
+    def _check_model_matches(self, model, verdict: str) -> None:
         """Refuse a model.keras that is not the one motifnet.json describes (copied from another run, say).
 
         Its sequence input must take the encoder's length (or any length) and channels, and its output
@@ -298,8 +307,10 @@ class Run:
         if problem:
             raise RunDirError(f"{self.path / MODEL}: does not match {META}: {problem}; was it copied from another "
                               "run? Put back this run's model, or train again")
-        digests = self._recorded_digests()
-        if digests and digest not in digests:
+        if verdict == "changing":
+            raise RunDirError(f"{self.path / MODEL}: its training replaced it with a better model each time it was "
+                              f"read ({_LOAD_TRIES} times); run the command again, or once the training has ended")
+        if verdict == "foreign":
             raise RunDirError(f"{self.path / MODEL}: does not match {META}: it is not the model this training saved "
                               f"(its SHA-256 is not one {META} records); was it copied from another run? Put back "
                               f"this run's model, or train again (a model known to be this run's, as one that a "
