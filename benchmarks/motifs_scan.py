@@ -19,6 +19,8 @@ M2. ``motifnet scan``: records per second of ``scan_files`` (FASTA read, backgro
     same records already one-hot encoded, same motifs and p-value threshold; the default
     ``--background input`` and ``--background uniform`` both.
 M3. ``motifnet scan`` memory: peak resident memory on N and 10 N records (flat: ratio near 1).
+M4. ``motifnet scan`` memory on one chromosome-length record (20,000,000 letters; 2,000,000 in the
+    quick run), scanned in pieces, against the same number of letters as 10,000 records of 2,000.
 """
 
 from __future__ import annotations
@@ -177,12 +179,26 @@ def bench_scan_memory(folder: Path, n: int) -> list:
              peaks[1] / peaks[0] <= 1.2)]
 
 
+def bench_scan_long_record(folder: Path, letters: int) -> list:
+    """M4: peak memory of ``motifnet scan`` on one record of ``letters`` against 10,000 records of the same letters."""
+    peaks = []
+    for n, length in ((1, letters), (10_000, letters // 10_000)):
+        records = write_fasta(folder / f"scan_long_{n}.fa", n, length, seed=43, wrap=60)
+        megabytes, _ = peak_memory_mb([*MOTIFNET, "scan", str(folder / "scan.meme"), str(records), "-o",
+                                       str(folder / f"scan_long_out_{n}"), "--quiet"])
+        peaks.append(megabytes)
+    return [("M4. `scan` peak memory, one long record", f"{peaks[0]:,.0f} MB on one record of {letters:,} letters",
+             f"{peaks[1]:,.0f} MB on 10,000 records of {letters // 10_000:,}", f"{peaks[0] / peaks[1]:.2f}x",
+             "<= 1.5x", peaks[0] / peaks[1] <= 1.5)]
+
+
 def section_rows(folder: Path, quick: bool, motifs_sizes: list) -> list:
     """Every row of this section (see the module's docstring), measured in ``folder``."""
     scale = 10 if quick else 1
     rows = []
     for name, step in (("scan", lambda: bench_scan(folder, 100_000 // scale)),
                        ("scan memory", lambda: bench_scan_memory(folder, 20_000 // scale)),
+                       ("scan long record", lambda: bench_scan_long_record(folder, 20_000_000 // scale)),
                        ("motifs", lambda: bench_motifs(folder, [size // scale for size in motifs_sizes]))):
         print(f"benchmark: {name}", file=sys.stderr, flush=True)
         step_rows = step()

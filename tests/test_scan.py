@@ -823,3 +823,90 @@ def test_motifs_from_a_pipe_are_read_as_from_their_file(planted, tmp_path):
     scan_files(load_scan_motifs(motifs), [gata, bg], ScanConfig(background="uniform"), tmp_path / "f.tsv",
                tmp_path / "f.bed")
     assert (tmp_path / "piped" / "hits.tsv").read_text() == (tmp_path / "f.tsv").read_text()
+
+
+def _long_records(folder, rng):
+    """Three records, 1,000 to 2,300 letters with N gaps, PLANTED on both strands across the pieces' joins
+    (pieces of 100 letters in the tests below), and two short ones between them."""
+    records = []
+    for name, length in (("long1", 1000), ("s1", 30), ("long2", 2300), ("s2", 12), ("long3", 1234)):
+        letters = list(rng.choice(list("ACGT"), length))
+        for start in range(95, length - 8, 97):  # starts 95..102 cross a join of pieces of 100 at some point
+            site = PLANTED if start % 2 else reverse_complement_text(PLANTED)
+            letters[start:start + 8] = site
+        if length > 500:
+            letters[400:420] = "N" * 20
+        records.append((name, "".join(letters)))
+    return write_fasta(folder / "long.fa", records)
+
+
+def test_long_records_are_scanned_in_pieces_that_find_each_hit_once_and_count_each_window_once(
+        planted, tmp_path, monkeypatch):
+    """A chromosome-length record was one chunk of about 50 bytes per base (12 GB for chr1); pieces of a
+    bounded size must give the hits, q-values and tests of the whole record."""
+    from motifnet.motifs import _scan_records
+
+    motif_set = load_scan_motifs(planted[3])
+    long_fa = _long_records(tmp_path, np.random.default_rng(3))
+    whole = scan_files(motif_set, [long_fa], ScanConfig(shuffles=2), tmp_path / "w.tsv", tmp_path / "w.bed")
+    monkeypatch.setattr(_scan_records, "PIECE_LETTERS", 100)
+    monkeypatch.setattr(_scan_records, "CHUNK_POSITIONS", 450)
+    held = []
+    chunks = _scan_records.record_chunks
+
+    def record_chunks(*args, **kwargs):
+        for chunk in chunks(*args, **kwargs):
+            held.append(chunk.indices.size)
+            yield chunk
+
+    monkeypatch.setattr("motifnet.motifs.scan.record_chunks", record_chunks)
+    pieces = scan_files(motif_set, [long_fa], ScanConfig(shuffles=2), tmp_path / "p.tsv", tmp_path / "p.bed")
+    assert max(held) <= 450 and len(held) > 10
+    header, whole_rows = read_tsv((tmp_path / "w.tsv").read_text())
+    _, piece_rows = read_tsv((tmp_path / "p.tsv").read_text())
+    fdr = header.index("empirical_fdr")  # the shuffles of pieces differ from those of whole records
+    assert [row[:fdr] + row[fdr + 1:] for row in piece_rows] == [row[:fdr] + row[fdr + 1:] for row in whole_rows]
+    planted_sites = {(row[1], int(row[2])) for row in whole_rows if row[0] == "gata" and float(row[6]) < 1e-4}
+    assert {("long2", start) for start in range(95, 2292, 97)} <= planted_sites
+    assert pieces.tests.tolist() == whole.tests.tolist()
+    assert pieces.records_per_class.tolist() == whole.records_per_class.tolist() == [5]
+    assert pieces.records_with_hit.tolist() == whole.records_with_hit.tolist()
+    assert (tmp_path / "p.bed").read_text() == (tmp_path / "w.bed").read_text()
+
+
+def test_pieces_rebuild_their_record_and_their_shuffles_do_not_depend_on_the_chunks(tmp_path, monkeypatch):
+    from motifnet.motifs import _scan_records
+
+    monkeypatch.setattr(_scan_records, "PIECE_LETTERS", 100)
+    long_fa = _long_records(tmp_path, np.random.default_rng(4))
+    texts = {record_id: text for record_id, text in
+             (block.split("\n", 1) for block in long_fa.read_text().lstrip(">").split("\n>"))}
+    texts = {record_id: text.replace("\n", "") for record_id, text in texts.items()}
+    shuffles = {}
+    for chunk_records in (1, 3, 1000):
+        rebuilt, owned_total = {}, {}
+        for chunk in _scan_records.record_chunks([long_fa], chunk_records, overlap=7):
+            shuffled = _scan_records.shuffled_indices(chunk, seed=5, copy=1)
+            for row, record_id in enumerate(chunk.ids):
+                offset, length, owned = (int(chunk.offsets[row]), int(chunk.lengths[row]), int(chunk.owned[row]))
+                text = texts[record_id]
+                assert chunk.letters[row] == text[offset:offset + length].encode()
+                assert length == min(owned + 7, len(text) - offset) if len(text) > 100 else owned == length
+                rebuilt[record_id] = rebuilt.get(record_id, "") + chunk.letters[row][:owned].decode()
+                owned_total[record_id] = owned_total.get(record_id, 0) + owned
+                shuffles.setdefault((record_id, offset), set()).add(shuffled[row, :length].tobytes())
+        assert rebuilt == texts
+    assert {len(drawn) for drawn in shuffles.values()} == {1}
+    assert len(shuffles) == 2 + 10 + 23 + 13  # the short records, and pieces of 100 of the long ones
+
+
+def test_a_chunk_of_records_of_mixed_lengths_is_bounded_by_its_positions(tmp_path, monkeypatch):
+    """One long record among short ones padded them all to its length: 10,000 rows x 1 Mb."""
+    from motifnet.motifs import _scan_records
+
+    monkeypatch.setattr(_scan_records, "CHUNK_POSITIONS", 500)
+    fasta = write_fasta(tmp_path / "mixed.fa", [("long", "ACGT" * 100)] + [(f"s{i}", "ACGTA") for i in range(300)])
+    chunks = list(_scan_records.record_chunks([fasta], 10000))
+    assert max(chunk.indices.size for chunk in chunks) <= 500
+    assert [len(chunk.ids) for chunk in chunks] == [1, 100, 100, 100]
+    assert np.concatenate([chunk.records for chunk in chunks]).tolist() == list(range(301))

@@ -22,20 +22,38 @@ for _index, _letters in enumerate(("Aa", "Cc", "Gg", "TtUu")):
         _LETTER_INDEX[ord(_letter)] = _index
 
 
+#: Records longer than this are scanned in pieces of this many window starts (each piece reads on into the
+#: next by the widest motif's width less one, so no window is lost): a chromosome-length record is held
+#: as letters and indices (a few bytes per base), and scanned a piece at a time (about 50 bytes per base).
+PIECE_LETTERS = 1 << 20
+#: A chunk holds at most this many positions (rows x the longest row), whatever ``chunk_records`` says.
+CHUNK_POSITIONS = 1 << 22
+
+
 @dataclass
 class RecordChunk:
-    """Records of one chunk, as letter indices.
+    """Rows of one chunk, as letter indices: whole records, or pieces of records longer than :data:`PIECE_LETTERS`.
 
     Attributes
     ----------
     ids : list of str
+        The record of each row (the pieces of one record share its id).
     sources : numpy.ndarray of int, shape=(n,)
-        Index of the FASTA file of each record.
+        Index of the FASTA file of each row.
     letters : list of bytes
-        The records' sequences, upper case.
+        The rows' sequences, upper case.
     indices : numpy.ndarray of int8, shape=(n, length)
-        0-3 for A, C, G, T/U; -1 for an ambiguity code and past a record's end.
+        0-3 for A, C, G, T/U; -1 for an ambiguity code and past a row's end.
     lengths : numpy.ndarray of int, shape=(n,)
+    records : numpy.ndarray of int, shape=(n,)
+        The number of each row's record in the input (0-based, over every file).
+    offsets : numpy.ndarray of int, shape=(n,)
+        Where each row starts in its record (0 but for the second and later pieces).
+    owned : numpy.ndarray of int, shape=(n,)
+        Window starts of each row that are its own: windows starting at or after this one are the next
+        piece's (its length for whole records and last pieces).
+    rna : numpy.ndarray of bool, shape=(n,)
+        Whether each row's record is RNA (a U and no T), which minus-strand sites are written in.
     """
 
     ids: list
@@ -43,6 +61,26 @@ class RecordChunk:
     letters: list
     indices: np.ndarray = field(repr=False)
     lengths: np.ndarray
+    records: np.ndarray = None
+    offsets: np.ndarray = None
+    owned: np.ndarray = None
+    rna: np.ndarray = None
+
+    def __post_init__(self):
+        n = len(self.ids)
+        if self.records is None:
+            self.records = np.arange(n, dtype=np.int64)
+        if self.offsets is None:
+            self.offsets = np.zeros(n, dtype=np.int64)
+        if self.owned is None:
+            self.owned = np.asarray(self.lengths, dtype=np.int64).copy()
+        if self.rna is None:
+            self.rna = np.array([b"U" in text and b"T" not in text for text in self.letters], dtype=bool)
+
+    @property
+    def starts_record(self) -> np.ndarray:
+        """Whether each row is the first (or only) piece of its record: one row per record counts it."""
+        return self.offsets == 0
 
 
 def letter_indices(sequence: bytes, where: str) -> np.ndarray:
@@ -84,8 +122,22 @@ def _records(files, chunk_records: int, genome_path, length: int):
                     yield file_index, record.id, b"".join(record.lines).upper(), record.where()
 
 
-def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
-    """Yield :class:`RecordChunk` objects of up to ``chunk_records`` records, file after file.
+def _pieces(text: bytes, indices: np.ndarray, overlap: int):
+    """(offset, letters, indices, owned) of the pieces of one record: itself when at most :data:`PIECE_LETTERS` long."""
+    if len(text) <= PIECE_LETTERS:
+        yield 0, text, indices, len(text)
+        return
+    for offset in range(0, len(text), PIECE_LETTERS):
+        end = offset + PIECE_LETTERS + overlap
+        yield offset, text[offset:end], indices[offset:end], min(PIECE_LETTERS, len(text) - offset)
+
+
+def record_chunks(files, chunk_records: int, genome=None, length: int = 200, overlap: int = 0):
+    """Yield :class:`RecordChunk` objects of up to ``chunk_records`` rows, file after file.
+
+    A record longer than :data:`PIECE_LETTERS` is cut into pieces, each reading ``overlap`` letters
+    into the next, and a chunk holds at most :data:`CHUNK_POSITIONS` positions, so the memory of a
+    chunk is bounded whatever the records' lengths.
 
     Parameters
     ----------
@@ -96,6 +148,9 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
         Genome FASTA of the BED files. Default is None.
     length : int
         Window length of BED lines. Default is 200.
+    overlap : int
+        Letters each piece of a long record reads into the next: the widest motif's width less one,
+        so that every window lies whole in the piece it starts in. Default is 0.
 
     Raises
     ------
@@ -111,26 +166,35 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200):
     fasta_files = [genome is None or not is_bed_path(path) for path in files]
     # hits.tsv names records by id; 8 bytes per FASTA record tell whether any repeats (see check_distinct_ids)
     id_hashes = []
+    rows = []
 
-    def chunk(ids, sources, letters):
-        id_hashes.append(np.fromiter((hash(record_id) for record_id, source in zip(ids, sources)
-                                      if fasta_files[source]), dtype=np.int64))
-        lengths = np.array([len(text) for text, _ in letters], dtype=np.int64)
-        indices = np.full((len(letters), max(int(lengths.max()), 1)), -1, dtype=np.int8)
-        for row, (text, where) in enumerate(letters):
-            indices[row, :len(text)] = letter_indices(text, where)
-        return RecordChunk(ids, np.asarray(sources), [text for text, _ in letters], indices, lengths)
+    def chunk():
+        columns = list(zip(*rows))
+        ids, sources, records, offsets, texts, pieces, owned, rna = columns
+        id_hashes.append(np.fromiter((hash(record_id) for record_id, source, offset in zip(ids, sources, offsets)
+                                      if fasta_files[source] and offset == 0), dtype=np.int64))
+        lengths = np.array([len(text) for text in texts], dtype=np.int64)
+        indices = np.full((len(rows), max(int(lengths.max()), 1)), -1, dtype=np.int8)
+        for row, piece in enumerate(pieces):
+            indices[row, :len(piece)] = piece
+        rows.clear()
+        return RecordChunk(list(ids), np.asarray(sources), list(texts), indices, lengths, np.asarray(records),
+                           np.asarray(offsets, dtype=np.int64), np.asarray(owned, dtype=np.int64),
+                           np.asarray(rna, dtype=bool))
 
-    ids, sources, letters = [], [], []
-    for file_index, record_id, text, where in _records(files, chunk_records, genome, length):
-        ids.append(record_id)
-        sources.append(file_index)
-        letters.append((text, where))
-        if len(ids) == chunk_records:
-            yield chunk(ids, sources, letters)
-            ids, sources, letters = [], [], []
-    if ids:
-        yield chunk(ids, sources, letters)
+    widest = 0
+    for number, (file_index, record_id, text, where) in enumerate(_records(files, chunk_records, genome, length)):
+        indices = letter_indices(text, where)
+        rna = b"U" in text and b"T" not in text
+        for offset, piece_text, piece, owned in _pieces(text, indices, overlap):
+            if rows and (len(rows) == chunk_records or (len(rows) + 1) * max(widest, len(piece)) > CHUNK_POSITIONS):
+                yield chunk()
+                widest = 0
+            rows.append((record_id, file_index, number, offset, piece_text, piece, owned, rna))
+            widest = max(widest, len(piece))
+        del text, indices
+    if rows:
+        yield chunk()
     if id_hashes and first_repeat(np.concatenate(id_hashes)) is not None:
         check_distinct_ids([path for path, fasta in zip(files, fasta_files) if fasta])
 
@@ -157,17 +221,19 @@ def check_distinct_ids(files) -> None:
             first_record[record.id] = f"{record.path}, record {record.number}"
 
 
-def shuffled_indices(chunk: RecordChunk, seed: int, first_record: int, copy: int) -> np.ndarray:
-    """Each record of ``chunk`` dinucleotide-shuffled (ambiguity codes move along), padding left in place.
+def shuffled_indices(chunk: RecordChunk, seed: int, copy: int) -> np.ndarray:
+    """Each row of ``chunk`` dinucleotide-shuffled (ambiguity codes move along), padding left in place.
 
-    Each record's shuffle is seeded by (``seed``, its number in the input, ``copy``), so the
-    shuffles, and the empirical FDR, do not depend on how records are chunked.
+    Each record's shuffle is seeded by (``seed``, its number in the input, ``copy``), and each piece of
+    a long record after the first by its offset too, so the shuffles, and the empirical FDR, do not
+    depend on how records are chunked.
     """
     from ..interpret.attribution import dinucleotide_shuffle
 
     shuffled = chunk.indices.copy()
     for row, length in enumerate(chunk.lengths):
-        rng = np.random.default_rng([seed, first_record + row, copy])
+        offset = int(chunk.offsets[row])
+        rng = np.random.default_rng([seed, int(chunk.records[row]), copy] + ([offset] if offset else []))
         shuffled[row, :length] = dinucleotide_shuffle(chunk.indices[row, :length], rng)
     return shuffled
 

@@ -9,8 +9,10 @@ into the matrices and the p-value tables by :mod:`motifnet.motifs.fimo_backgroun
 Records are FASTA records, or windows of a genome named by BED files (``--genome``); hits in
 windows are then reported in genome coordinates (:mod:`motifnet.data.coordinates`).
 
-Records are scanned in chunks (:attr:`ScanConfig.chunk_records`), so memory grows with the number of
-hits, not of records: each chunk's hits go to a scratch table, and only their p-values (and those of
+Records are scanned in chunks (:attr:`ScanConfig.chunk_records`, and at most
+:data:`~motifnet.motifs._scan_records.CHUNK_POSITIONS` positions), records longer than
+:data:`~motifnet.motifs._scan_records.PIECE_LETTERS` in overlapping pieces, so memory grows with the number of
+hits, not of records or of their lengths: each chunk's hits go to a scratch table, and only their p-values (and those of
 the scan of dinucleotide-shuffled copies) are kept until the q-values and the empirical FDR are known.
 """
 
@@ -274,7 +276,7 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray, b
 _COUNT_BLOCK_POSITIONS = 1 << 24
 
 
-def window_counts(pwms, indices: np.ndarray, strands: int = 2) -> np.ndarray:
+def window_counts(pwms, indices: np.ndarray, strands: int = 2, owned=None) -> np.ndarray:
     """Tests made per motif on records of letter ``indices``: the windows scored, on ``strands`` strands (1 or 2).
 
     A window holding an ambiguity code (index -1, as is every position past a record's end) is not
@@ -285,6 +287,11 @@ def window_counts(pwms, indices: np.ndarray, strands: int = 2) -> np.ndarray:
     pwms : list of numpy.ndarray, each shape=(width, 4)
     indices : numpy.ndarray of int8, shape=(n, length)
         As :class:`motifnet.motifs._scan_records.RecordChunk` holds them.
+    strands : int
+        Default is 2.
+    owned : numpy.ndarray of int, shape=(n,), or None
+        Only windows starting before these positions count (those after are the next piece's, see
+        :attr:`RecordChunk.owned`). Default is None: every window.
 
     Returns
     -------
@@ -303,7 +310,18 @@ def window_counts(pwms, indices: np.ndarray, strands: int = 2) -> np.ndarray:
     for width in {len(pwm) for pwm in pwms}:
         longer = int(np.searchsorted(runs, width))  # runs[longer:] are at least width long
         counts[width] = strands * int(after[longer] - (len(runs) - longer) * (width - 1))
-    return np.array([counts[len(pwm)] for pwm in pwms], dtype=np.int64)
+    counts = np.array([counts[len(pwm)] for pwm in pwms], dtype=np.int64)
+    if owned is not None:
+        # the windows starting at or after a row's owned part lie whole in its tail: count those and take them away
+        tails = [indices[row, start:] for row, start in enumerate(owned) if start < indices.shape[1]]
+        tails = [tail for tail in tails if (tail >= 0).any()]
+        if tails:
+            width = max(len(tail) for tail in tails)
+            padded = np.full((len(tails), width), -1, dtype=np.int8)
+            for row, tail in enumerate(tails):
+                padded[row, :len(tail)] = tail
+            counts -= window_counts(pwms, padded, strands)
+    return counts
 
 
 def bh_q_values(p_values: np.ndarray, tests: int) -> np.ndarray:
@@ -379,27 +397,36 @@ class ScanResult:
     both_strands: bool = True
 
 
+def owned_hits(chunk: RecordChunk, hits: dict) -> dict:
+    """The ``hits`` (of :func:`scan_indices` on ``chunk``) that start in their row's own part.
+
+    A piece of a long record reads on into the next piece, so a window there is scored twice; it is
+    the next piece's (see :attr:`RecordChunk.owned`).
+    """
+    keep = hits["start"] < chunk.owned[hits["row"]]
+    return hits if keep.all() else {name: values[keep] for name, values in hits.items()}
+
+
 def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> str:
     """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window)."""
     from ..data.coordinates import genome_sites
 
-    records, starts, ends, strands = (np.asarray(chunk.ids)[hits["row"]] if len(hits["row"]) else [], hits["start"],
-                                      hits["end"], hits["strand"])
+    offsets = chunk.offsets[hits["row"]]
+    records, starts, ends, strands = (np.asarray(chunk.ids)[hits["row"]] if len(hits["row"]) else [],
+                                      hits["start"] + offsets, hits["end"] + offsets, hits["strand"])
     windows = [""] * len(starts)
     if genome:
         sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
-    # a minus-strand site is written in its record's alphabet: U for RNA (U and no T), T otherwise
-    rna = [b"U" in letters and b"T" not in letters for letters in chunk.letters] if "-" in hits["strand"] else []
     rows = []
     for motif, row, start, end, strand, score, p_value, record, genome_start, genome_end, genome_strand, window \
             in zip(hits["motif"], hits["row"], hits["start"], hits["end"], hits["strand"], hits["score"],
                    hits["p_value"], records, starts, ends, strands, windows):
         # the site as read on the hit's strand, which mapping to the genome leaves as it is
         site = chunk.letters[row][start:end].decode()
-        if strand == "-":
-            site = site[::-1].translate(_RNA_COMPLEMENT if rna[row] else _COMPLEMENT)
+        if strand == "-":  # in its record's alphabet: U for RNA (U and no T), T otherwise
+            site = site[::-1].translate(_RNA_COMPLEMENT if chunk.rna[row] else _COMPLEMENT)
         rows.append(f"{names[motif]}\t{record}\t{genome_start}\t{genome_end}\t{genome_strand}\t{score:.4f}\t"
                     f"{p_value:.6g}\t{chunk.sources[row]}\t{site}{window}\n")
     return "".join(rows)
@@ -422,7 +449,7 @@ def scan_background(config: ScanConfig, files, both_strands: bool = True) -> np.
         frequencies = np.zeros(4, dtype=np.int64)
         for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
             check_stop()
-            frequencies += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]
+            frequencies += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]  # no overlap: each once
         frequencies = input_background(frequencies)
     return symmetric(frequencies) if both_strands else frequencies / frequencies.sum()
 
@@ -517,8 +544,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     records_per_class = np.zeros(len(files), dtype=np.int64)
     letters_per_class = np.zeros(len(files), dtype=np.float64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
-    record_offset = longest = 0
-    progress = Progress("scanning", unit="records")
+    records = longest = 0
+    # each piece of a long record reads this far into the next, so that every window lies whole in one piece
+    overlap = max(len(pwm) for pwm in motifs.pwms) - 1 if motifs.pwms else 0
+    progress = Progress("scanning", unit="letters")
     hits_path, bed_path = Path(hits_path), Path(bed_path)
     hits_path.parent.mkdir(parents=True, exist_ok=True)
     # The hits of every chunk, until the q-values are known: as large as hits.tsv. One a killed scan left goes.
@@ -526,27 +555,28 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     scratch = scratch_file(hits_path.parent, hits_path.name, ".scratch")
     try:
         with open(scratch, "w", encoding="utf-8") as handle:
-            for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
+            for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, overlap):
                 check_stop()
-                hits = scan_indices(prepared, chunk.indices, chunk.lengths, both_strands)
+                hits = owned_hits(chunk, scan_indices(prepared, chunk.indices, chunk.lengths, both_strands))
                 handle.write(_scratch_rows(chunk, hits, motifs.names, genome))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
-                record_of_hit.append(hits["row"] + record_offset)
+                record_of_hit.append(chunk.records[hits["row"]])
                 for copy in range(config.shuffles):
                     check_stop()
-                    null = scan_indices(prepared, shuffled_indices(chunk, config.seed, record_offset, copy),
-                                        chunk.lengths, both_strands)
+                    null = owned_hits(chunk, scan_indices(prepared, shuffled_indices(chunk, config.seed, copy),
+                                                          chunk.lengths, both_strands))
                     null_p.append(null["p_value"])
                     null_motif.append(null["motif"])
-                tests += window_counts(motifs.pwms, chunk.indices, 2 if both_strands else 1)
-                longest = max(longest, int(chunk.lengths.max(initial=0)))
-                records_per_class += np.bincount(chunk.sources, minlength=len(files))
-                letters_per_class += np.bincount(chunk.sources, weights=chunk.lengths, minlength=len(files))
-                record_offset += len(chunk.ids)
-                progress.advance(len(chunk.ids))
+                tests += window_counts(motifs.pwms, chunk.indices, 2 if both_strands else 1, chunk.owned)
+                longest = max(longest, int((chunk.offsets + chunk.lengths).max(initial=0)))
+                first_pieces = chunk.starts_record
+                records_per_class += np.bincount(chunk.sources[first_pieces], minlength=len(files))
+                letters_per_class += np.bincount(chunk.sources, weights=chunk.owned, minlength=len(files))
+                records += int(first_pieces.sum())
+                progress.advance(int(chunk.owned.sum()))
         _warn_unequal_lengths(class_names, records_per_class, letters_per_class)
-        for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if record_offset else ():
+        for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if records else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))
         p_values = np.concatenate(p_values) if p_values else np.zeros(0)
@@ -583,7 +613,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 bed_out.write(f"{record}\t{start}\t{end}\t{motif}\t{score}\t{strand}\n")
     finally:
         scratch.unlink(missing_ok=True)
-    log.info("scanned %s record(s): %s hit(s) of %d motif(s)", f"{record_offset:,}", f"{int(keep.sum()):,}",
+    log.info("scanned %s record(s): %s hit(s) of %d motif(s)", f"{records:,}", f"{int(keep.sum()):,}",
              n_motifs)
     scanned = np.array([table.first_passing(config.threshold) is not None for table in prepared.tables])
     return ScanResult(motifs, class_names, records_per_class, int(keep.sum()), records_with_hit, tests, background,
