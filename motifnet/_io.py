@@ -207,7 +207,13 @@ def write_npz(path, arrays: dict, compresslevel: int = 1) -> None:
                     np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
 
 
+def sha256_of_bytes(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex, as :func:`sha256` gives it for a file holding them."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256(path) -> str:
+    """The SHA-256 of the file ``path`` in hex, read a block at a time."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

@@ -16,7 +16,6 @@ through :class:`Run`), :func:`read_split`, :func:`read_history` and :func:`read_
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._io import sha256_of_bytes
 from .._validate import is_column_name
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
@@ -236,7 +236,7 @@ class Run:
 
         model_path = self.path / MODEL
         self.check_model()
-        data, digest, verdict = self._read_model(model_path)
+        data, verdict = self._read_model(model_path)
         # Loaded from the bytes that were hashed: a training that saves a better model meanwhile (a run read while
         # it trains) cannot make the model loaded another than the one checked.
         with tempfile.TemporaryDirectory(prefix="motifnet-model-") as folder:
@@ -256,7 +256,7 @@ class Run:
         return model
 
     def _read_model(self, path: Path) -> tuple:
-        """``(bytes, digest, verdict)`` of the model file: ``verdict`` is ``accepted`` (a digest ``motifnet.json``
+        """``(bytes, verdict)`` of the model file: ``verdict`` is ``accepted`` (a digest ``motifnet.json``
         records, or none recorded), ``changing`` (replaced at every try: a training saving better models faster than
         it is read) or ``foreign``."""
         digest = None
@@ -267,13 +267,13 @@ class Run:
                 raise _unreadable(path, error) from None
             except OSError as error:
                 raise RunDirError(f"{path}: cannot be read ({error.strerror or error}); train again") from None
-            previous, digest = digest, hashlib.sha256(data).hexdigest()
+            previous, digest = digest, sha256_of_bytes(data)
             digests = self._recorded_digests()
             if not digests or digest in digests:
-                return data, digest, "accepted"
+                return data, "accepted"
             if previous == digest:
                 break  # the same file twice: not a save in between
-        return data, digest, "foreign" if previous in (None, digest) else "changing"
+        return data, "foreign" if previous in (None, digest) else "changing"
 
     def _recorded_digests(self) -> list:
         """The digests ``model.keras`` may have, from ``motifnet.json`` as it is now (a training may have saved a
