@@ -38,6 +38,8 @@ def test_lines_are_logged_only_when_the_interval_has_passed(caplog):
      ["first-layer activations: 16 of 80 sequences", "first-layer activations: 80 of 80 sequences"]),
     (["attribute", "{run}", "-o", "{tmp}/attr", "--method", "saliency", "--group", "all", "--top", "0"],
      ["attributions: 80 of 80 sequences"]),
+    (["attribute", "{run}", "-o", "{tmp}/attr", "--method", "saliency", "--top", "2"],
+     ["drawing attribution logos: 1 of 2 figures", "drawing attribution logos: 2 of 2 figures"]),
 ])
 def test_long_steps_report_progress_unless_quiet(trained_run, cli, tmp_path, monkeypatch, command, expected):
     run_dir, (up, _) = trained_run

@@ -183,6 +183,7 @@ def write_logos(out: Path, result, dataset, top: int, width: int, stage=None) ->
     windows = strongest_windows(result.scores[order], width) if len(order) else np.zeros(0, dtype=int)
     digits = len(str(max(len(order), 1)))
     rows = []
+    drawn = Progress("drawing attribution logos", total=len(order), unit="figures")  # about a second each
     for rank, (index, start) in enumerate(zip(order, windows), start=1):
         record_id = str(dataset.ids[index])
         sequence = dataset.model_inputs(np.array([index]))["sequence"][0]
@@ -194,6 +195,7 @@ def write_logos(out: Path, result, dataset, top: int, width: int, stage=None) ->
         letters, structure = decode(dataset.encoder, dataset.codes[index])
         entry = window_entry(result, int(index), int(start), width, letters, structure, dataset.output_names)
         rows.append({"rank": rank, "id": record_id, **entry, "image": image})
+        drawn.advance(1)
     return rows
 
 
