@@ -437,8 +437,8 @@ def test_a_run_whose_first_checkpoint_was_never_written_resumes_by_training_agai
     monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
     with caplog.at_level(logging.INFO, logger="motifnet"):
         training.train(load(fasta, "classification"), config(failed, fasta, resume=True))
-    warning = (f"{failed}: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, or a run of an "
-               "older motifnet); training starts again")
+    warning = (f"{failed}: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, a job killed "
+               "outright while it saved, or a run of an older motifnet); training starts again")
     assert warning in {record.getMessage() for record in caplog.records}
     assert history_without_seconds(failed) == history_without_seconds(whole)
     assert (failed / "notes.txt").read_text() == "the user's"
@@ -466,3 +466,27 @@ def test_resuming_a_run_without_model_digests_keeps_its_model_accepted_at_every_
     training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
     assert accepted and all(accepted), accepted
     assert open_run(run_dir).model is not None
+
+
+def test_a_resume_that_cannot_save_the_best_model_again_is_failed_not_running(fasta, tmp_path, monkeypatch):
+    """resume saves the checkpoint's best model again; when that write failed (a model.keras made read-only or
+    immutable), motifnet.json still said 'running' and the error did not say what was on disk."""
+    import errno
+
+    run_dir = tmp_path / "run"
+    train_interrupted(run_dir, fasta, "classification", 3, monkeypatch)
+    best = json.loads((run_dir / "motifnet.json").read_text())["training"]["best_epoch"]
+    model_bytes = (run_dir / "model.keras").read_bytes()
+
+    def refused(self, *args):
+        raise OSError(errno.EPERM, "Operation not permitted", str(run_dir / "model.keras"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_epochs.RunFolderRecorder, "_save_best", refused)
+        with pytest.raises(OSError, match=re.escape(f"the best model so far (epoch {best}) is in")):
+            training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    assert json.loads((run_dir / "motifnet.json").read_text())["training"]["status"] == "failed"
+    assert (run_dir / "model.keras").read_bytes() == model_bytes
+    assert open_run(run_dir).model.count_params() > 0  # still accepted as the run's own model
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    assert json.loads((run_dir / "motifnet.json").read_text())["training"]["status"] == "complete"

@@ -153,8 +153,9 @@ class RunFolderRecorder:
         ``model`` holds the checkpoint's last-epoch weights, and keeps them.
         """
         self.rows = list(checkpoint.rows)
-        write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))
         state = checkpoint.state
+        self.best_epoch = state.best_epoch  # on disk already: a failed save below leaves it there
+        write_text(self.run_dir / rundir.HISTORY, rundir.history_text(self.rows, self.columns))
         self.meta["training"].update(best_epoch=None, epochs_run=state.epoch)
         self.meta["training"].pop("best_val_loss", None)
         if checkpoint.best_weights is not None:

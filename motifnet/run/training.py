@@ -311,8 +311,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         lost_first_epoch = epochs == 1
         if lost_first_epoch:
             # The first epoch's checkpoint was never written (a full disk): only that epoch is lost.
-            log.warning("%s: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, or a run of "
-                        "an older motifnet); training starts again", run_dir)
+            log.warning("%s: resume/ holds no state of epoch 1 (a write that failed, as on a full disk, a job killed "
+                        "outright while it saved, or a run of an older motifnet); training starts again", run_dir)
         elif epochs:
             raise ParamError(f"{run_dir}: holds {epochs} epochs of a training but not what --resume needs "
                              f"({rundir.RESUME}/ is missing: a run of an older motifnet, or removed); pass "
@@ -645,10 +645,10 @@ def _fit_into_folder(model, dataset: Dataset, index: dict, params: dict, seed: i
     else:
         recorder = RunFolderRecorder(run_dir, meta, progress)
     targets = regression.fit_targets if regression is not None else dataset.labels
-    if checkpoint is not None:
-        recorder.resume_from(model, checkpoint)
     status = "interrupted"
     try:
+        if checkpoint is not None:  # saves the best model again: a failed write is recorded as any other
+            recorder.resume_from(model, checkpoint)
         result = fit_model(model, dataset, targets, index["train"], index["val"], params, seed,
                            callbacks=[progress.callback], on_epoch_end=recorder.epoch_ended,
                            checkpoint=recorder.checkpoint,
