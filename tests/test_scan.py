@@ -884,7 +884,7 @@ def test_pieces_rebuild_their_record_and_their_shuffles_do_not_depend_on_the_chu
     texts = {record_id: text.replace("\n", "") for record_id, text in texts.items()}
     shuffles = {}
     for chunk_records in (1, 3, 1000):
-        rebuilt, owned_total = {}, {}
+        rebuilt, owned_sizes = {}, {}
         for chunk in _scan_records.record_chunks([long_fa], chunk_records, overlap=7):
             shuffled = _scan_records.shuffled_indices(chunk, seed=5, copy=1)
             for row, record_id in enumerate(chunk.ids):
@@ -893,11 +893,13 @@ def test_pieces_rebuild_their_record_and_their_shuffles_do_not_depend_on_the_chu
                 assert chunk.letters[row] == text[offset:offset + length].encode()
                 assert length == min(owned + 7, len(text) - offset) if len(text) > 100 else owned == length
                 rebuilt[record_id] = rebuilt.get(record_id, "") + chunk.letters[row][:owned].decode()
-                owned_total[record_id] = owned_total.get(record_id, 0) + owned
+                owned_sizes.setdefault(record_id, []).append(owned)
                 shuffles.setdefault((record_id, offset), set()).add(shuffled[row, :length].tobytes())
         assert rebuilt == texts
+        # of one size: a last piece of a few letters was padded to a full piece's length in its chunk
+        assert all(max(sizes) - min(sizes) <= 1 for sizes in owned_sizes.values()), owned_sizes
     assert {len(drawn) for drawn in shuffles.values()} == {1}
-    assert len(shuffles) == 2 + 10 + 23 + 13  # the short records, and pieces of 100 of the long ones
+    assert len(shuffles) == 2 + 10 + 23 + 13  # the short records, and pieces of at most 100 of the long ones
 
 
 def test_a_chunk_of_records_of_mixed_lengths_is_bounded_by_its_positions(tmp_path, monkeypatch):
@@ -910,3 +912,37 @@ def test_a_chunk_of_records_of_mixed_lengths_is_bounded_by_its_positions(tmp_pat
     assert max(chunk.indices.size for chunk in chunks) <= 500
     assert [len(chunk.ids) for chunk in chunks] == [1, 100, 100, 100]
     assert np.concatenate([chunk.records for chunk in chunks]).tolist() == list(range(301))
+
+
+def test_padding_and_n_runs_are_not_handed_to_memelite_as_windows_that_pass(planted, tmp_path, monkeypatch):
+    """memelite scores an N (or the padding of a chunk's shorter rows) as 0: for a long, sharp motif, whose score
+    threshold is below 0, it reported every such window, two per position (gigabytes for a chunk of one long and
+    several short rows, or a centromere), which were dropped only afterwards."""
+    import memelite
+
+    consensus = "ACCGGAAGTGCCTTAGGACATGCAG"
+    motifs = tmp_path / "sharp.meme"
+    write_meme(motifs, [MemeMotif("sharp", "", _pwm(consensus), 20)], "ACGT", [0.25] * 4, strands=True)
+    rng = np.random.default_rng(5)
+    long = list(rng.choice(list("ACGT"), 6000))
+    long[1000:1025] = consensus
+    long[2000:5000] = "N" * 3000
+    records = [("long", "".join(long))] + [(f"s{i}", "".join(rng.choice(list("ACGT"), 30))) for i in range(40)]
+    fasta = write_fasta(tmp_path / "mixed.fa", records)
+    reported = []
+    fimo = memelite.fimo
+
+    def counting(*args, **kwargs):
+        tables = fimo(*args, **kwargs)
+        reported.append(sum(len(table) for table in tables))
+        return tables
+
+    monkeypatch.setattr(memelite, "fimo", counting)
+    motif_set = load_scan_motifs(motifs)
+    together = scan_files(motif_set, [fasta], ScanConfig(), tmp_path / "a.tsv", tmp_path / "a.bed")
+    assert sum(reported) < 1000, reported  # the real site, and windows of random letters at about the p threshold
+    alone = scan_files(motif_set, [fasta], ScanConfig(chunk_records=1), tmp_path / "b.tsv", tmp_path / "b.bed")
+    assert (tmp_path / "a.tsv").read_text() == (tmp_path / "b.tsv").read_text()
+    _, rows = read_tsv((tmp_path / "a.tsv").read_text())
+    assert ("long", "1000", "+") in {(row[1], row[2], row[4]) for row in rows}
+    assert together.tests.tolist() == alone.tests.tolist() == [2 * (2000 - 24 + 1000 - 24 + 40 * (30 - 24))]

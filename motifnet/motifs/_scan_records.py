@@ -22,9 +22,10 @@ for _index, _letters in enumerate(("Aa", "Cc", "Gg", "TtUu")):
         _LETTER_INDEX[ord(_letter)] = _index
 
 
-#: Records longer than this are scanned in pieces of this many window starts (each piece reads on into the
-#: next by the widest motif's width less one, so no window is lost): a chromosome-length record is held
-#: as letters and indices (a few bytes per base), and scanned a piece at a time (about 50 bytes per base).
+#: Records longer than this are scanned in pieces of one size, at most this many window starts (each piece
+#: reads on into the next by the widest motif's width less one, so no window is lost): a chromosome-length
+#: record is held as letters and indices (a few bytes per base), and scanned a piece at a time (about 50
+#: bytes per base).
 PIECE_LETTERS = 1 << 20
 #: A chunk holds at most this many positions (rows x the longest row), whatever ``chunk_records`` says.
 CHUNK_POSITIONS = 1 << 22
@@ -123,13 +124,15 @@ def _records(files, chunk_records: int, genome_path, length: int):
 
 
 def _pieces(text: bytes, indices: np.ndarray, overlap: int):
-    """(offset, letters, indices, owned) of the pieces of one record: itself when at most :data:`PIECE_LETTERS` long."""
-    if len(text) <= PIECE_LETTERS:
-        yield 0, text, indices, len(text)
-        return
-    for offset in range(0, len(text), PIECE_LETTERS):
-        end = offset + PIECE_LETTERS + overlap
-        yield offset, text[offset:end], indices[offset:end], min(PIECE_LETTERS, len(text) - offset)
+    """(offset, letters, indices, owned) of the pieces of one record: itself when at most :data:`PIECE_LETTERS` long.
+
+    The pieces are of one size (but for a letter), at most :data:`PIECE_LETTERS`: a short last piece beside
+    full ones would be padded to their length in its chunk.
+    """
+    step = -(-len(text) // -(-len(text) // PIECE_LETTERS)) if len(text) > PIECE_LETTERS else len(text)
+    for offset in range(0, max(len(text), 1), max(step, 1)):
+        end = offset + step + overlap
+        yield offset, text[offset:end], indices[offset:end], min(step, len(text) - offset)
 
 
 def record_chunks(files, chunk_records: int, genome=None, length: int = 200, overlap: int = 0):

@@ -243,7 +243,7 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray, b
     from memelite import fimo
 
     columns = {"motif": [], "row": [], "start": [], "end": [], "strand": [], "score": [], "p_value": []}
-    encoded = one_hot(indices) if len(indices) else None
+    encoded = one_hot(_letters_where_unscored(indices)) if len(indices) else None
     for fimo_threshold, numbers in motifs.groups if len(indices) else ():
         tables = fimo({str(number): motifs.matrices[str(number)] for number in numbers}, encoded,
                       threshold=fimo_threshold, reverse_complement=both_strands, eps=EPS, bin_size=BIN_SIZE)
@@ -270,6 +270,24 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray, b
         ambiguous[hits["row"], hits["end"]] == ambiguous[hits["row"], hits["start"]])
     order = np.lexsort((hits["strand"][keep], hits["motif"][keep], hits["start"][keep], hits["row"][keep]))
     return {name: values[keep][order] for name, values in hits.items()}
+
+
+def _letters_where_unscored(indices: np.ndarray) -> np.ndarray:
+    """``indices`` with random letters (seeded) where they are -1: past a record's end, or an ambiguity code.
+
+    memelite scores such a position (an all-zero column) as 0, so for a motif whose score threshold is
+    below 0 (a long, sharp one) it reported every window of padding or of an N run, two per position,
+    which took gigabytes for a chunk of one long and several short rows, or a centromere. Those windows
+    are left out afterwards anyway (:func:`scan_indices`); of random letters, about a p-value
+    threshold's share of them is reported.
+    """
+    unknown = indices < 0
+    count = int(unknown.sum())
+    if not count:
+        return indices
+    filled = indices.copy()
+    filled[unknown] = np.random.default_rng(0).integers(0, 4, count, dtype=np.int8)
+    return filled
 
 
 #: Positions of the letter indices looked at at once when counting windows (memory stays a few times this in bytes).
