@@ -287,20 +287,27 @@ def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, 
     assert (tmp_path / "kept").is_dir()
 
 
-@pytest.mark.parametrize("name", ["summary.html", "kernels.tsv", "motifs.meme", "report.json"])
-def test_a_users_file_of_a_report_name_in_a_folder_without_a_report_is_refused(trained_run, cli, tmp_path, name):
+@pytest.mark.parametrize("name, content", [
+    ("summary.html", "my own notes"), ("kernels.tsv", "my own notes"), ("motifs.meme", "my own notes"),
+    ("report.json", '{"tool": "other"}'),
+    # A report.json that is not JSON was taken for a damaged one of motifnet's: the user's files of report names
+    # beside it were removed or replaced as an earlier run's.
+    ("report.json", "my notes, not JSON"),
+])
+def test_a_users_file_of_a_report_name_in_a_folder_without_a_report_is_refused(trained_run, cli, tmp_path, name,
+                                                                                content):
     """A summary.html of the user's in a folder that held no report was replaced without a word; a report.json of
     another tool made every file of the report's names there look like an earlier run's, replaced or removed."""
     out = tmp_path / "mine"
     out.mkdir()
-    (out / name).write_text('{"tool": "other"}' if name == "report.json" else "my own notes")
+    (out / name).write_text(content)
     result = cli("visualize-kernels", trained_run[0], "-o", out, "--no-match", "--kernels", "0")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip() == (f"Error: -o {out}: holds {name}, which visualize-kernels writes, but no motifnet "
                                      f"report (no report.json of motifnet's); choose another folder, or move {name} "
                                      "away")
     assert sorted(path.name for path in out.iterdir()) == [name]
-    assert (out / name).read_text() == ('{"tool": "other"}' if name == "report.json" else "my own notes")
+    assert (out / name).read_text() == content
     # summary.html and kernels.tsv of the user's together are no report of motifnet 0.1.0's either
     (out / "summary.html").write_text("<html>my page</html>")
     (out / "kernels.tsv").write_text("my table")

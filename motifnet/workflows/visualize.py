@@ -240,8 +240,9 @@ def _motif_files(formats, structure: bool) -> list:
 def check_report_folder(out_dir) -> None:
     """Refuse an output folder that holds files of the report's names but no report of motifnet's.
 
-    A report folder has motifnet's ``report.json`` (one that is not JSON is a damaged one of motifnet's),
-    or, from motifnet 0.1.0, a ``summary.html`` titled ``motifnet report`` beside ``kernels.tsv``. In any
+    A report folder has motifnet's ``report.json`` (one that is not JSON is a damaged one of motifnet's only
+    beside the page and table below), or, from motifnet 0.1.0, a ``summary.html`` titled ``motifnet report``
+    beside ``kernels.tsv``. In any
     other folder a ``report.json``, or a file of a name every report writes (``summary.html``,
     ``kernels.tsv``, ``motifs.meme``), is the user's, which writing the report would replace (and its
     ``report.json`` would make the user's other files of the report's names look like an earlier run's).
@@ -258,20 +259,24 @@ def check_report_folder(out_dir) -> None:
     out = Path(out_dir)
     if not out.is_dir():
         return
+    try:
+        old_report = (out / "kernels.tsv").is_file() and "motifnet report" in (out / "summary.html").read_text(
+            encoding="utf-8", errors="replace")
+    except OSError:
+        old_report = False
     if (out / STATE).is_file():
         try:
             state = json.loads((out / STATE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return  # damaged: the page is rendered as an old folder's, and this run writes it again
+            # motifnet writes report.json whole (a temporary file renamed): one that is not JSON is motifnet's only
+            # in a folder that holds its page and table too (damaged since); this run then writes it again.
+            state = None
+            if old_report:
+                return
         if isinstance(state, dict) and state.get("format") == STATE_FORMAT:
             return
         theirs = [STATE]
     else:
-        try:
-            old_report = (out / "kernels.tsv").is_file() and "motifnet report" in (out / "summary.html").read_text(
-                encoding="utf-8", errors="replace")
-        except OSError:
-            old_report = False
         if old_report:
             return
         # Those every run writes; others of the report's names (matches.tsv with --no-match) are left alone.
