@@ -3,6 +3,7 @@
 import json
 import re
 
+import pytest
 from helpers import copy_run, diverged_copy
 
 from motifnet.run.info import describe_run, layer_rows
@@ -75,6 +76,27 @@ def test_a_complete_run_without_metrics_says_the_file_is_missing(trained_run, tm
     (run_dir / "metrics.json").unlink()
     text = describe_run(open_run(run_dir))
     assert text.endswith("\ntest metrics: none (training is complete, but metrics.json is missing or damaged)")
+
+
+@pytest.mark.parametrize("content", [
+    '{"split": "test", "n": 5}',
+    '{"n": 1, "roc_auc_mean": 0.5, "pr_auc_mean": 0.5, "per_class": []}',
+    '{"n": 1, "roc_auc_mean": "a", "pr_auc_mean": 0.5, "per_class": {}}',
+    '{"n": 1, "roc_auc_mean": 0.5, "pr_auc_mean": 0.5, "per_class": {"up": {"roc_auc": 0.5}}}',
+    '{"task": "regression", "n": 3, "per_target": {"t": {"pearson": 1}}}',
+    '[1, 2]',
+])
+def test_metrics_json_of_the_wrong_shape_is_damaged_not_a_traceback(trained_run, tmp_path, cli, content):
+    """JSON of the wrong shape (valid JSON) gave KeyError, AttributeError or ValueError tracebacks in info, and
+    visualize-kernels failed in its template after all the work."""
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "metrics.json").write_text(content)
+    result = cli("info", run_dir)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert result.stdout.endswith(
+        "\ntest metrics: none (training is complete, but metrics.json is missing or damaged)\n")
+    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "report", "--no-match", "--kernels", "0")
+    assert result.exit_code == 0 and (tmp_path / "report" / "summary.html").is_file(), result.output
 
 
 def test_an_unfinished_run_has_no_metrics_yet(trained_run, tmp_path):

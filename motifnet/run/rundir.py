@@ -118,7 +118,34 @@ def read_metrics(run_path) -> dict | None:
         metrics = json.loads((Path(run_path) / METRICS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return metrics if isinstance(metrics, dict) else None
+    return metrics if _metrics_problem(metrics) is None else None
+
+
+#: The scores of each class (or target) in ``metrics.json``, and their means beside them, by task.
+_METRIC_SCORES = {"classification": ("per_class", ("roc_auc", "pr_auc"), ("roc_auc_mean", "pr_auc_mean")),
+                  "regression": ("per_target", ("pearson", "spearman", "r2", "mse"),
+                                 ("pearson_mean", "spearman_mean", "r2_mean", "mse_mean"))}
+
+
+def _metrics_problem(metrics) -> str | None:
+    """What is wrong with the content of ``metrics.json`` (None: nothing): what ``info``, the report and a grid
+    search read of it must be there, of its type (a score may be null: not defined for the test split)."""
+    def score(value) -> bool:
+        return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+    if not isinstance(metrics, dict):
+        return "not an object"
+    if not isinstance(metrics.get("n"), int) or isinstance(metrics.get("n"), bool) or metrics["n"] < 0:
+        return "n"
+    per, keys, means = _METRIC_SCORES["regression" if metrics.get("task") == "regression" else "classification"]
+    entries = metrics.get(per)
+    if not isinstance(entries, dict) or not all(
+            isinstance(entry, dict) and all(key in entry and score(entry[key]) for key in keys)
+            for entry in entries.values()):
+        return per
+    if per == "per_class" and not all(isinstance(entry.get("positives"), int) for entry in entries.values()):
+        return "positives"
+    return next((key for key in means if key not in metrics or not score(metrics[key])), None)
 
 
 def read_split(path) -> np.ndarray:
