@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import functools
 import hashlib
@@ -9,7 +10,9 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import stat
+import tempfile
 import zipfile
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -283,6 +286,38 @@ def output_folder(folder):
     except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
         remove_empty_folders(made)
         raise
+
+
+@contextmanager
+def staging_folder(folder, command: str):
+    """A hidden folder in ``folder`` (``.COMMAND.XXXXXXXX.partial``) for the block to write its files into, removed
+    with whatever is left in it when the block ends; :func:`publish_staged` moves the files into ``folder``.
+
+    A command of many files that fails or is stopped halfway so leaves ``folder`` as an earlier run left it, not a
+    mix of two runs (or, in a new folder, a half report that a rerun refuses).
+    """
+    stage = Path(tempfile.mkdtemp(prefix=f".{command}.", suffix=".partial", dir=folder))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def publish_staged(stage, folder, last=()) -> list:
+    """Move the files of ``stage`` (:func:`staging_folder`) into ``folder``, replacing files of those names, the
+    names in ``last`` last (the file that lists the others); the names moved."""
+    stage, folder = Path(stage), Path(folder)
+    names = sorted(path.name for path in stage.iterdir() if path.is_file() and not is_partial(path.name))
+    names = [name for name in names if name not in last] + [name for name in last if name in names]
+    for name in names:
+        target = write_target(folder / name)  # a link is written through, as a plain write does
+        try:
+            os.replace(stage / name, target)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            shutil.move(stage / name, target)  # a link to another file system
+    return names
 
 
 def is_partial(name: str) -> bool:

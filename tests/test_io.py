@@ -423,3 +423,29 @@ def test_staged_outputs_appear_together_or_not_at_all(tmp_path):
         raise OSError(errno.ENOSPC, "No space left on device", str(staged))
     assert raised.value.filename == str(tmp_path / "b.txt") and raised.value.errno == errno.ENOSPC
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.png"]
+
+
+def test_a_staging_folder_publishes_its_files_the_listing_one_last_through_links_and_goes(tmp_path, monkeypatch):
+    from motifnet._io import is_partial, publish_staged, staging_folder
+
+    (tmp_path / "elsewhere.txt").write_text("old")
+    os.symlink(tmp_path / "elsewhere.txt", tmp_path / "linked.txt")
+    moved = []
+    replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda source, target: moved.append(os.path.basename(target)) or replace(
+        source, target))
+    with staging_folder(tmp_path, "cmd") as stage:
+        assert stage.parent == tmp_path and is_partial(stage.name) and stage.name.startswith(".cmd.")
+        for name in ("report.json", "b.png", "a.tsv", "linked.txt"):
+            (stage / name).write_text(name)
+        (stage / ".x.12345678.partial").write_text("a temporary file of a writer")
+        assert publish_staged(stage, tmp_path, last=("report.json",)) == ["a.tsv", "b.png", "linked.txt",
+                                                                          "report.json"]
+    assert moved == ["a.tsv", "b.png", "elsewhere.txt", "report.json"]
+    assert (tmp_path / "linked.txt").is_symlink() and (tmp_path / "elsewhere.txt").read_text() == "linked.txt"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.tsv", "b.png", "elsewhere.txt", "linked.txt",
+                                                                 "report.json"]
+    with pytest.raises(KeyError), staging_folder(tmp_path, "cmd") as stage:
+        (stage / "a.tsv").write_text("half")
+        raise KeyError
+    assert (tmp_path / "a.tsv").read_text() == "a.tsv" and len(list(tmp_path.iterdir())) == 5

@@ -1,6 +1,7 @@
 """visualize-kernels and activations on real runs: files, numbers, and the planted motifs found."""
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -285,6 +286,50 @@ def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, 
     with pytest.raises(StopRequested):
         visualize.visualize_kernels(run, run.dataset, tmp_path / "kept")
     assert (tmp_path / "kept").is_dir()
+
+
+def _folder_bytes(folder):
+    return {path.relative_to(folder): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_a_stop_after_the_figures_leaves_an_earlier_report_whole_and_a_new_folder_as_it_was(trained_run, cli, tmp_path,
+                                                                                           monkeypatch):
+    """Files were written into the folder as they were drawn: a stop then left a new folder with kernels.tsv and no
+    report.json (a rerun was refused), or an earlier report with some figures of the new run."""
+    import motifnet.workflows.visualize as visualize
+    from motifnet._signals import StopRequested
+
+    run_dir = trained_run[0]
+    earlier = tmp_path / "earlier"
+    args = ("--group", "all", "--jobs", "1", "--no-match")
+    assert cli("visualize-kernels", run_dir, "-o", earlier, *args, "--kernels", "0,1").exit_code == 0
+    before = _folder_bytes(earlier)
+
+    def stopped(*args, **kwargs):
+        raise StopRequested
+
+    run = open_run(run_dir)
+    with monkeypatch.context() as patch:
+        patch.setattr(visualize, "rank_by_influence", stopped)  # every figure, kernels.tsv and motifs.meme drawn
+        for out in (earlier, tmp_path / "new"):
+            with pytest.raises(StopRequested):
+                visualize.visualize_kernels(run, run.dataset, out, kernels=[2, 3], jobs=1)
+    assert _folder_bytes(earlier) == before and not (tmp_path / "new").exists()
+    assert cli("visualize-kernels", run_dir, "-o", tmp_path / "new", *args).exit_code == 0
+
+
+def test_a_users_file_of_a_name_this_run_writes_is_refused_before_anything_is_written(trained_run, cli, tmp_path):
+    """Only summary.html, kernels.tsv, motifs.meme and report.json were guarded: a user's distinct_motifs.tsv or
+    motif_kernel_0.png in a folder without a report was replaced."""
+    for name in ("distinct_motifs.tsv", "motif_kernel_0.png", "training_curves.png"):
+        out = tmp_path / name
+        out.mkdir()
+        (out / name).write_bytes(b"mine")
+        result = cli("visualize-kernels", trained_run[0], "-o", out, "--no-match", "--kernels", "0", "--jobs", "1")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        last = result.stderr.splitlines()[-1]
+        assert last.startswith(f"Error: -o {out}: holds {name}") and "nothing was written" in last
+        assert _folder_bytes(out) == {Path(name): b"mine"}
 
 
 @pytest.mark.parametrize("name, content", [

@@ -83,6 +83,16 @@ def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str
     pathlib.Path
         The page.
     """
+    write_report_state(run, out, dataset, kernels, data_label, motif_database, distinct, n_kernels)
+    path = render_report(out)
+    log.info("report: %s", path)
+    return path
+
+
+def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
+                       motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> None:
+    """Write the curve images and ``report.json`` into ``out`` (:func:`write_report` without the page, which
+    :func:`render_report` renders from the folder the report ends up in). Parameters as :func:`write_report`'s."""
     state = {
         "format": STATE_FORMAT,
         "motifnet_version": __version__,
@@ -92,9 +102,6 @@ def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str
         "kernels": kernel_section(dataset, kernels, data_label, motif_database, distinct, n_kernels),
     }
     write_json(out / STATE, state)
-    path = render_report(out)
-    log.info("report: %s", path)
-    return path
 
 
 def render_report(report_dir, run: Run | None = None) -> Path:

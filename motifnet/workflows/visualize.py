@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import output_folder, remove_unwritten, write_text
+from .._io import output_folder, publish_staged, remove_unwritten, staging_folder, write_text
 from .._parallel import available_cores, ordered_map
+from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..errors import OptionValueError, ParamError
 from ..interpret.activations import (
@@ -181,7 +182,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
-    with output_folder(out):  # only once the run's model loaded and the options are accepted
+    with output_folder(out), staging_folder(out, "visualize-kernels") as stage:
+        # Every file is written into the stage and moved into the folder at the end, so that a run that fails or is
+        # stopped halfway leaves the earlier results whole (or, in a new folder, nothing a rerun would refuse).
         earlier = _earlier_outputs(out, report)
         log.info("computing first-layer activations of %d sequences", len(dataset))
         if dataset.double_stranded:
@@ -194,47 +197,59 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
         plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
         results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
-        _draw_kernel_figures(out, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
-        written = {"kernels.tsv", *(name for item in results for name in item.images)}
+        _draw_kernel_figures(stage, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
         order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
         results = [results[i] for i in order]
         motifs = [motifs[i] for i in order]
-        exported, best = _export_and_match(out, results, motifs, dataset, motif_options, database, plotted)
-        written.update(name for item in results for name in item.images)  # the match figures
-        written.update(_motif_files(motif_options.formats, dataset.encoder.structure is not None))
-        if database:
-            written.add("matches.tsv")
-        write_text(out / "kernels.tsv", kernels_table(results, names))
+        exported, best = _export_and_match(stage, results, motifs, dataset, motif_options, database, plotted)
+        write_text(stage / "kernels.tsv", kernels_table(results, names))
         sites_bed = kernel_sites_bed(motifs, activations)
         if sites_bed is not None:
-            write_text(out / SITES_BED, sites_bed)
-            written.add(SITES_BED)
-            log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
+            write_text(stage / SITES_BED, sites_bed)
         nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
         groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
         measured = [group.members for group in groups if group.motif is not None]
         log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
         groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
         label_groups(groups, results)
-        distinct = write_distinct(out, groups, motifs, dataset, plotted)
-        written.update(["distinct_motifs.tsv", "motifs_distinct.meme", *(image for _, image in distinct if image)])
+        distinct = write_distinct(stage, groups, motifs, dataset, plotted)
         if report:
-            from ..report.summary import PAGE, STATE, write_report
+            from ..report.summary import STATE, render_report, write_report_state
 
-            write_report(run, out, dataset, [item for item in results if item.kernel in plotted], data_label,
-                         motif_database=database.source if database else None, distinct=distinct,
-                         n_kernels=len(results))
-            written.update([PAGE, STATE, *_listed_curves(out)])
+            write_report_state(run, stage, dataset, [item for item in results if item.kernel in plotted], data_label,
+                               motif_database=database.source if database else None, distinct=distinct,
+                               n_kernels=len(results))
+        check_stop()  # the last moment a stop leaves the earlier results as they were
+        if not earlier:
+            _refuse_clashes(out, stage)
+        written = publish_staged(stage, out, last=(STATE,) if report else ())
+        if sites_bed is not None:
+            log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
+        if report:
+            from ..report.summary import PAGE
+
+            log.info("report: %s", render_report(out))
+            written.append(PAGE)
         # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
         for path in remove_unwritten(out, earlier, written):
             log.info("removed %s of an earlier visualize-kernels run", path)
     return results
 
 
-def _motif_files(formats, structure: bool) -> list:
-    """The files :func:`motifnet.motifs.export.export_kernel_motifs` writes: ``motifs.*`` (``motifs_structure.*``)."""
-    stems = ("motifs", "motifs_structure") if structure else ("motifs",)
-    return [f"{stem}.{suffix}" for stem in stems for suffix in formats]
+def _refuse_clashes(out: Path, stage: Path) -> None:
+    """Refuse to move the files of ``stage`` into ``out``, a folder without an earlier report, where one of the
+    user's has the name of one of them (``motif_kernel_0.png``, ``distinct_motifs.tsv``): it would be replaced.
+
+    Raises
+    ------
+    ParamError
+        Naming the first such file; nothing is written.
+    """
+    clashes = sorted(path.name for path in stage.iterdir() if (out / path.name).exists())
+    if clashes:
+        raise ParamError(f"-o {out}: holds {clashes[0]}{f' and {len(clashes) - 1} more' if len(clashes) > 1 else ''}, "
+                         "which this visualize-kernels run writes, but no motifnet report; nothing was written: "
+                         f"choose another folder, or move {clashes[0]} away")
 
 
 def check_report_folder(out_dir) -> None:
@@ -242,10 +257,10 @@ def check_report_folder(out_dir) -> None:
 
     A report folder has motifnet's ``report.json`` (one that is not JSON is a damaged one of motifnet's only
     beside the page and table below), or, from motifnet 0.1.0, a ``summary.html`` titled ``motifnet report``
-    beside ``kernels.tsv``. In any
-    other folder a ``report.json``, or a file of a name every report writes (``summary.html``,
-    ``kernels.tsv``, ``motifs.meme``), is the user's, which writing the report would replace (and its
-    ``report.json`` would make the user's other files of the report's names look like an earlier run's).
+    beside ``kernels.tsv``. In any other folder a ``report.json``, or a file of a name every report writes
+    (``summary.html``, ``kernels.tsv``, ``motifs.meme``), is the user's, which writing the report would replace
+    (and its ``report.json`` would make the user's other files of the report's names look like an earlier
+    run's); one of another name the run writes is refused once it is known (:func:`_refuse_clashes`).
 
     Raises
     ------
@@ -279,7 +294,8 @@ def check_report_folder(out_dir) -> None:
     else:
         if old_report:
             return
-        # Those every run writes; others of the report's names (matches.tsv with --no-match) are left alone.
+        # Those every run writes; a file of another of the report's names (matches.tsv with --no-match) is refused
+        # only if this run writes it (see _refuse_clashes), which is known once it is drawn.
         theirs = [name for name in ("summary.html", "kernels.tsv", "motifs.meme") if (out / name).exists()]
     if theirs:
         raise ParamError(f"-o {out}: holds {theirs[0]}, which visualize-kernels writes, but no motifnet report "
