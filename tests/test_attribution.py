@@ -654,6 +654,27 @@ def test_a_rerun_removes_the_earlier_bedgraphs_and_logos_but_no_other_file(train
         "attributions_mine.bedGraph", "attribution_1_mine.png"])
 
 
+@pytest.mark.parametrize("name, content", [
+    ("attribution.json", '{"mine": 1}'), ("attribution.json", "not JSON"), ("attributions.npz", "mine"),
+    (None, "mine"),  # the first logo's name: known once the run has drawn it
+])
+def test_a_users_file_of_a_name_attribute_writes_is_refused_and_kept(trained_run, cli, tmp_path, name, content):
+    """attribute had no guard: a folder's attribution.json of another tool, or the user's attributions.npz, was
+    replaced with exit 0."""
+    args = ("attribute", trained_run[0], "--method", "saliency", "--top", "1", "--target", "up", "--group", "all")
+    if name is None:
+        assert cli(*args, "-o", tmp_path / "alone").exit_code == 0
+        name = json.loads((tmp_path / "alone" / "attribution.json").read_text())["top"][0]["image"]
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text(content)
+    result = cli(*args, "-o", out)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith(f"Error: -o {out}: holds {name}, which ") and "of motifnet's" in last
+    assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
+
+
 @pytest.mark.slow
 def test_attribute_refuses_deeplift_on_a_recurrent_run(cli, tmp_path, dna_files):
     run_dir = tmp_path / "rnn"

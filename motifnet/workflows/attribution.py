@@ -123,9 +123,11 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
     check_output_folder(out)
+    ours = _check_attribution_folder(out)
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
     with output_folder(out), staged_outputs() as stage:
+        stage = _guarded(stage, out, ours)
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         earlier = _earlier_outputs(out)
@@ -360,6 +362,41 @@ def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
                  checks["max_absolute_error"],
                  "; more --steps make integrated gradients closer" if config.method == "integrated-gradients"
                  else "")
+
+
+def _check_attribution_folder(out: Path) -> bool:
+    """Whether ``out`` holds an ``attribution.json`` of motifnet's; refuse one that holds ``attribution.json`` or
+    ``attributions.npz``, which every run writes, without it: those are the user's (another tool's summary, an
+    array file of their own), which this run would replace.
+
+    Raises
+    ------
+    ParamError
+        Naming the folder and the file.
+    """
+    try:
+        summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = None
+    if isinstance(summary, dict) and summary.get("npz") == NPZ and "motifnet_version" in summary:
+        return True
+    theirs = next((name for name in (SUMMARY, NPZ) if (out / name).exists()), None)
+    if theirs is not None:
+        raise ParamError(f"-o {out}: holds {theirs}, which attribute writes, but no {SUMMARY} of motifnet's; choose "
+                         f"another folder, or move {theirs} away")
+    return False
+
+
+def _guarded(stage, out: Path, ours: bool):
+    """``stage`` (of :func:`motifnet._io.staged_outputs`) that refuses a logo or bedGraph name of one of the user's
+    files, in a folder without an earlier ``attribute`` of motifnet's: it would be replaced."""
+    def guarded_stage(path, suffix=""):
+        if not ours and Path(path).exists():
+            raise ParamError(f"-o {out}: holds {Path(path).name}, which this attribute run writes, but no {SUMMARY} of "
+                             f"motifnet's; nothing was written: choose another folder, or move {Path(path).name} away")
+        return stage(path, suffix)
+
+    return guarded_stage
 
 
 def _earlier_outputs(out: Path) -> set:
