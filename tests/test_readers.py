@@ -289,3 +289,15 @@ def test_scan_and_compare_read_a_jaspar_file_as_the_same_motifs_in_meme_format(c
     assert all(result.exit_code == 0 for result in compared), [result.output for result in compared]
     assert compared[0].stdout == compared[1].stdout
     assert compared[0].stdout.splitlines()[1].split("\t")[:3] == ["MA0004.1", "MA0004.1", "0"]
+
+
+@pytest.mark.filterwarnings("error")  # a warning is a line on the user's stderr
+def test_probabilities_that_sum_past_the_float_limit_are_one_error_line(cli, tmp_path):
+    """numpy's overflow warning (and the source line it quotes) came before the error: three lines, not one."""
+    meme = tmp_path / "big.meme"
+    meme.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: alength= 4 w= 2\n"
+                    "1e308 1e308 0 0\n0 1 0 0\n")
+    result = cli("compare", meme)
+    assert result.exit_code == 1 and result.stderr == (
+        f"Error: {meme}: motif m1, row 1: the probabilities sum to inf, not 1; a letter-probability matrix holds "
+        "probabilities (for counts, divide each row by its total)\n")

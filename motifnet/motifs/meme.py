@@ -295,7 +295,8 @@ def checked_probabilities(pwm: np.ndarray, letters: str, where: str) -> np.ndarr
     if (row := first_invalid_row(pwm)) is not None:
         raise InputError(f"{where}, row {row + 1}: negative or non-numeric probabilities "
                          f"({' '.join(f'{value:g}' for value in pwm[row])})")
-    sums = pwm.sum(axis=1)
+    with np.errstate(over="ignore"):  # values near the float limit sum to inf: said below, not as a numpy warning
+        sums = pwm.sum(axis=1)
     off = np.flatnonzero(np.abs(sums - 1) > ROW_SUM_TOLERANCE)
     if len(off):
         raise InputError(f"{where}, row {off[0] + 1}: the probabilities sum to {sums[off[0]]:g}, not 1; a "
