@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -259,8 +260,15 @@ def is_column_name(name) -> bool:
     return isinstance(name, str) and bool(name) and not any(char in name for char in "\t\n\r")
 
 
-def check_column_names(names, what: str, option: str) -> None:
-    """Refuse names that would break the header of a tab-separated table: empty, or with a tab or line break.
+#: Columns that ``predict``'s table puts beside one per class or target (``chrom``, ``start``, ``end``: BED input).
+OTHER_COLUMNS = ("id", "chrom", "start", "end")
+#: Columns that ``activations``' table of a regression run puts beside one per target.
+_ACTIVATION_COLUMN = re.compile(r"classes|kernel_[0-9]+_(max|position|genome_start)")
+
+
+def check_column_names(names, what: str, option: str, targets: bool = False) -> None:
+    """Refuse names that would break the header of a tab-separated table: empty, with a tab or line break, or the
+    name of another column of the tables they head (two columns of one name: a script reads the wrong one).
 
     Parameters
     ----------
@@ -269,6 +277,8 @@ def check_column_names(names, what: str, option: str) -> None:
         What the names are (message prefix, e.g. ``class names``).
     option : str
         The option that sets them (e.g. ``--class-names``).
+    targets : bool
+        Names of regression targets, which also head ``activations``' columns. Default is False.
 
     Raises
     ------
@@ -279,3 +289,7 @@ def check_column_names(names, what: str, option: str) -> None:
         if not is_column_name(name):
             raise ParamError(f"{what} must be non-empty and hold no tab or line break (they head table columns), "
                              f"received: {name!r}; pass {option}")
+        if name in OTHER_COLUMNS or (targets and _ACTIVATION_COLUMN.fullmatch(name)):
+            tables = "predict's and activations' tables" if targets else "predict's table"
+            raise ParamError(f"{what} may not be {name!r}, the name of another column of {tables}; pass {option} "
+                             "with another name")

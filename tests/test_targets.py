@@ -125,6 +125,29 @@ def test_target_names_from_option_table_or_default():
         resolve_target_names(["a", "a"], None, 2)
 
 
+@pytest.mark.parametrize("name", ["id", "start", "kernel_0_max", "kernel_12_position", "kernel_3_genome_start",
+                                  "classes"])
+def test_a_target_named_as_another_column_of_the_tables_is_refused(name):
+    """activations' table of a run with targets 'id' and 'kernel_0_max' had two columns of each name: pandas read
+    the kernel's value as the target's."""
+    with pytest.raises(ParamError, match=f"target names may not be '{name}', the name of another column of "
+                                         "predict's and activations' tables; pass --target-names with another name"):
+        resolve_target_names(None, ["x", name], 2)
+    assert resolve_target_names(None, ["x", "kernel_0_maximum"], 2) == ["x", "kernel_0_maximum"]
+
+
+def test_a_class_named_id_is_refused(tmp_path):
+    from motifnet.data.dataset import load_dataset
+    from motifnet.data.options import DataOptions
+
+    files = [tmp_path / "id.fa", tmp_path / "other.fa"]
+    for path in files:
+        path.write_text(">r1\nACGT\n>r2\nACGA\n")
+    with pytest.raises(ParamError, match="class names may not be 'id', the name of another column of predict's "
+                                         "table; pass --class-names with another name"):
+        load_dataset(DataOptions(fasta=tuple(map(str, files))))
+
+
 def test_split_strata_are_equal_quantile_bins():
     values = np.array([5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0, 6.0, 0.0])
     strata = split_strata(values, bins=5)

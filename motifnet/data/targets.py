@@ -220,7 +220,7 @@ def resolve_target_names(given, from_table, count: int) -> list:
             raise ParamError(f"--target-names gives {len(names)} name(s) for {count} target value(s) per record")
     else:
         names = list(from_table) if from_table else [f"target_{i + 1}" for i in range(count)]
-    check_column_names(names, "target names", "--target-names")
+    check_column_names(names, "target names", "--target-names", targets=True)
     repeated = recurring(names)
     if repeated:
         raise ParamError(f"target names must be distinct, received: {', '.join(names)} ({_listing(repeated)} "
