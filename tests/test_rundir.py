@@ -311,3 +311,27 @@ def test_a_model_replaced_at_every_read_says_so_not_that_it_is_another_runs(trai
     with pytest.raises(RunDirError, match=r"its training replaced it with a better model each time it was read \(3 "
                                           r"times\); run the command again"):
         _ = reader.model
+
+
+def test_a_run_trained_again_or_being_written_while_read_is_not_called_damaged(trained_run, tmp_path):
+    """A report read from a run that train --overwrite replaced meanwhile ended in 'split.tsv: damaged (1000 rows
+    for the 1500 records); train again': the run was not damaged."""
+    import json
+
+    from motifnet.run.lock import acquire
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    run = open_run(run_dir)
+    _cut(run_dir / "split.tsv", lambda data: len(b"".join(data.splitlines(keepends=True)[:5])))
+    with acquire(run_dir, "train"):
+        with pytest.raises(RunDirError) as raised:
+            _ = run.groups
+    assert str(raised.value).startswith(f"{run_dir / 'split.tsv'}: does not fit the run as it was opened (damaged "
+                                        f"(4 rows for the 80 records of data.npz)); {run_dir} is being written by "
+                                        "motifnet train (pid ")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["seed"] = 12345
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    with pytest.raises(RunDirError) as raised:
+        _ = run.groups  # opened before the run was trained again
+    assert str(raised.value).endswith(f"; {run_dir} was trained again while it was read: run again")

@@ -31,7 +31,7 @@ from .._validate import is_column_name
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
 from ..errors import RunDirError
-from .lock import live_holder
+from .lock import describe_holder, live_holder
 
 log = logging.getLogger("motifnet")
 
@@ -344,6 +344,27 @@ class Run:
                               f"motifnet without this check saved on --resume: remove training.{MODEL_DIGESTS} from "
                               f"{META})")
 
+    def _replaced_meanwhile(self) -> str | None:
+        """Why the run's files may not fit together but for damage: a training writing the folder now, or one that
+        replaced the run since it was opened (``motifnet.json`` describes other data or parameters)."""
+        holder = live_holder(self.path)
+        if holder is not None:
+            return f"{self.path} is being written by {describe_holder(holder)}: run again once it ends"
+        try:
+            now = json.loads((self.path / META).read_text(encoding="utf-8"))
+            replaced = {key: value for key, value in now.items() if key != "training"} != {
+                key: value for key, value in self.meta.items() if key != "training"}
+        except (OSError, ValueError, AttributeError):
+            return None
+        return f"{self.path} was trained again while it was read: run again" if replaced else None
+
+    def _damaged(self, path: Path, why: str) -> RunDirError:
+        """The error for a run file that is missing or does not fit the rest: damaged, or replaced meanwhile."""
+        meanwhile = self._replaced_meanwhile()
+        if meanwhile is not None:
+            return RunDirError(f"{path}: does not fit the run as it was opened ({why}); {meanwhile}")
+        return RunDirError(f"{path}: {why}; train again")
+
     @cached_property
     def dataset(self) -> Dataset:
         try:
@@ -351,7 +372,7 @@ class Run:
         except PermissionError as error:
             raise _unreadable(self.path / DATA, error) from None
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-            raise RunDirError(f"{self.path / DATA}: missing or damaged ({error}); train again") from None
+            raise self._damaged(self.path / DATA, f"missing or damaged ({error})") from None
 
     @cached_property
     def groups(self) -> np.ndarray:
@@ -360,14 +381,13 @@ class Run:
         except PermissionError as error:
             raise _unreadable(self.path / SPLIT, error) from None
         except (OSError, ValueError, IndexError) as error:
-            raise RunDirError(f"{self.path / SPLIT}: missing or damaged ({error}); train again") from None
+            raise self._damaged(self.path / SPLIT, f"missing or damaged ({error})") from None
         # A cut or edited file would select the wrong records. motifnet.json gives their number (a run
         # of an older motifnet may lack it: then data.npz does).
         records = self.meta["data"].get("records")
         records = records if isinstance(records, int) else len(self.dataset)
         if len(groups) != records:
-            raise RunDirError(f"{self.path / SPLIT}: damaged ({len(groups)} rows for the {records} records "
-                              f"of {DATA}); train again")
+            raise self._damaged(self.path / SPLIT, f"damaged ({len(groups)} rows for the {records} records of {DATA})")
         return groups
 
 
