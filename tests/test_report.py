@@ -281,3 +281,21 @@ def test_report_with_attribution_maps_opens_in_chromium(trained_run, cli, report
     loaded = check_in_chromium(report / "summary.html", tmp_path / "profile")
     assert loaded["broken"] == [] and loaded["errors"] == []
     assert loaded["images"] == len(re.findall(r"<img ", html)) and html.count('alt="attribution logo of') == 4
+
+
+def test_a_section_of_another_runs_model_is_marked_as_such(trained_run, multi_label_run, cli, tmp_path):
+    """attribute of run B into run A's report added B's section under A's title, without a word."""
+    report = tmp_path / "report"
+    assert cli("visualize-kernels", trained_run[0], "-o", report, "--no-match", "--kernels", "0",
+               "--jobs", "1").exit_code == 0
+    same = cli("attribute", trained_run[0], "-o", report / "own", "--method", "saliency", "--top", "1")
+    assert same.exit_code == 0 and "marked as another run's" not in same.stderr
+    other = cli("attribute", multi_label_run[0], "-o", report / "other", "--method", "saliency", "--top", "1")
+    assert other.exit_code == 0, other.stderr
+    assert (f"{report} is the report of {trained_run[0].resolve()}: the attribution section of {multi_label_run[0]} "
+            "added to it is marked as another run's") in " ".join(other.stderr.split())
+    html = (report / "summary.html").read_text()
+    sections = html.split('<section class="kernel" id="attribution-')[1:]
+    marked = {section.split('"', 1)[0]: "of another run than this report" in section for section in sections}
+    assert marked == {"own": False, "other": True}
+    assert str(multi_label_run[0]) in sections[[name for name in marked].index("other")]

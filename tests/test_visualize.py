@@ -358,3 +358,42 @@ def test_a_users_file_of_a_report_name_in_a_folder_without_a_report_is_refused(t
     (out / "kernels.tsv").write_text("my table")
     result = cli("visualize-kernels", trained_run[0], "-o", out, "--no-match", "--kernels", "0")
     assert result.exit_code == 1 and (out / "summary.html").read_text() == "<html>my page</html>"
+
+
+@pytest.mark.parametrize("command", [
+    ("visualize-kernels", "{run}", "-o", "{out}", "--no-match", "--kernels", "0"),
+    ("attribute", "{run}", "-o", "{out}", "--method", "saliency", "--top", "1"),
+    ("scan", "{motifs}", "{fasta}", "-o", "{out}"),
+])
+def test_a_folder_another_command_writes_is_refused_and_left_as_it_is(trained_run, cli, tmp_path, command):
+    """Two commands writing one folder at once both exited 0 and left a mix of two runs (one's report with the
+    other's figures, or one's attribution.json beside the other's logos)."""
+    from motifnet.motifs.meme import MemeMotif, write_meme
+    from motifnet.run.lock import acquire
+
+    planted_meme = tmp_path / "motif.meme"
+    pwm = np.full((6, 4), 0.05)
+    pwm[np.arange(6), ["ACGT".index(letter) for letter in "TTGACA"]] = 0.85
+    write_meme(planted_meme, [MemeMotif("ttgaca", "", pwm, 20)], "ACGT", [0.25] * 4, strands=True)
+    out = tmp_path / "busy"
+    with acquire(out, "visualize-kernels"):
+        (out / "notes.txt").write_text("mine")
+        args = [arg.format(run=trained_run[0], out=out, motifs=planted_meme, fasta=trained_run[1][0])
+                for arg in command]
+        result = cli(*args)
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stderr.splitlines()[-1].startswith(f"Error: {out}: in use by motifnet visualize-kernels (pid ")
+        assert sorted(path.name for path in out.iterdir()) == [".motifnet.lock", "notes.txt"]
+    assert cli(*args).exit_code == 0 and not (out / ".motifnet.lock").exists()
+
+
+def test_a_staging_folder_a_killed_run_left_is_removed_by_the_next(trained_run, cli, tmp_path):
+    out = tmp_path / "report"
+    stale = out / ".visualize-kernels.k1ll3d00.partial"
+    stale.mkdir(parents=True)
+    (stale / "kernels.tsv").write_text("half")
+    (out / ".visualize-kernels.notes").mkdir()  # not a staging folder's name: stays
+    result = cli("visualize-kernels", trained_run[0], "-o", out, "--no-match", "--kernels", "0", "--jobs", "1")
+    assert result.exit_code == 0 and "left by a visualize-kernels that was killed" in result.stderr
+    assert not stale.exists() and (out / ".visualize-kernels.notes").is_dir()
+    assert not [path for path in out.iterdir() if path.name.endswith(".partial")]

@@ -139,8 +139,8 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "curves": state["curves"],
         **(state["kernels"] or _NO_KERNELS),
         "kernel_section": state["kernels"] is not None,
-        "attributions": report_entries(report_dir),
-        "patterns": pattern_entries(report_dir),
+        "attributions": _marked_other_runs(report_entries(report_dir), state["run_folder"]),
+        "patterns": _marked_other_runs(pattern_entries(report_dir), state["run_folder"]),
         "scans": scan_entries(report_dir),
         "marginalizations": marginalize_entries(report_dir),
         "variants": variant_entries(report_dir),
@@ -154,6 +154,34 @@ def render_report(report_dir, run: Run | None = None) -> Path:
     path = report_dir / PAGE
     write_text(path, html)
     return path
+
+
+def other_run(entry_run, run_folder) -> str | None:
+    """``entry_run`` (the run a section's ``.json`` names), when it is not the report's run ``run_folder``."""
+    if not isinstance(entry_run, str) or not run_folder:
+        return None
+    try:
+        same = Path(entry_run).resolve() == Path(run_folder).resolve()
+    except (OSError, RuntimeError):
+        same = False
+    return None if same else entry_run
+
+
+def warn_if_other_run(report_dir, run, section: str) -> None:
+    """Warn that the report of ``report_dir`` shows another run than ``run``, whose ``section`` is added to it
+    (the section names its run on the page)."""
+    state, _ = _read_state(Path(report_dir))
+    theirs = other_run(str(run.path), state["run_folder"]) if state is not None else None
+    if theirs is not None:
+        log.warning("%s is the report of %s: the %s section of %s added to it is marked as another run's",
+                    report_dir, state["run_folder"], section, run.path)
+
+
+def _marked_other_runs(entries: list, run_folder) -> list:
+    """``entries`` with ``other_run`` set where a section explains another run's model than the report's."""
+    for entry in entries:
+        entry["other_run"] = other_run(entry.get("run"), run_folder)
+    return entries
 
 
 def _exponent(value: float) -> str:

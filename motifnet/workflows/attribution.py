@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 
 from .._io import (
-    output_folder,
     remove_scratch_files,
     remove_unwritten,
     reserved_memmap,
@@ -60,7 +59,8 @@ from ..interpret.attribution_summary import (
 from ..plot.attribution import plot_sequence_attribution
 from ..plot.figures import save_figure
 from ..report.attributions import SUMMARY
-from ..report.summary import find_report, render_report
+from ..report.summary import find_report, render_report, warn_if_other_run
+from ._output import locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -126,7 +126,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     ours = _check_attribution_folder(out)
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
-    with output_folder(out), staged_outputs() as stage:
+    with locked_output_folder(out, "attribute"), staged_outputs() as stage:
         stage = _guarded(stage, out, ours)
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
@@ -154,6 +154,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     log.info("wrote %s, %s and %d logo(s) to %s", NPZ, SUMMARY, len(rows), out)
     report = find_report(out)
     if report is not None:
+        warn_if_other_run(report, run, "attribution")
         log.info("added the attribution section to %s", render_report(report, run=run))
     return summary
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import output_folder, remove_unwritten, staged_outputs, write_json, write_text
+from .._io import remove_unwritten, staged_outputs, write_json, write_text
 from .._signals import check_stop
 from .._validate import check_output_folder, repeated_file
 from ..data.fasta import display_name, iter_text_stream, refuse_pipes
@@ -38,6 +38,7 @@ from ..interpret.outputs import OutputsAndLogits
 from ..motifs.readers import read_motifs
 from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
+from ._output import locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -465,7 +466,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     earlier = earlier_outputs(out)
     # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
     # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
-    with output_folder(out), staged_outputs() as stage:
+    with locked_output_folder(out, "marginalize"), staged_outputs() as stage:
         for name, text in texts.items():
             write_text(stage(out / name), text)
         for name, draw in figures.items():

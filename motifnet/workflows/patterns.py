@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 
 from .._io import (
-    output_folder,
     remove_scratch_files,
     remove_unwritten,
     reserved_memmap,
@@ -56,7 +55,8 @@ from ..plot.figures import logo_width, save_figure
 from ..plot.matches import plot_match
 from ..plot.patterns import plot_pattern
 from ..report.patterns import SUMMARY
-from ..report.summary import find_report, render_report
+from ..report.summary import find_report, render_report, warn_if_other_run
+from ._output import locked_output_folder
 from .annotate import kernel_database
 
 log = logging.getLogger("motifnet")
@@ -123,7 +123,7 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
-    with output_folder(out):
+    with locked_output_folder(out, "motifs"):
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
         earlier_figures = _earlier_figures(out)
         return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
@@ -204,6 +204,7 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
     _remove_earlier_outputs(out, written, earlier_figures)
     log.info("wrote %d pattern(s) to %s", len(patterns), out)
     if report is not None:
+        warn_if_other_run(report, run, "patterns")
         log.info("added the patterns section to %s", render_report(report, run=run))
     return summary
 

@@ -6,10 +6,11 @@ import json
 import logging
 from pathlib import Path
 
-from .._io import output_folder, remove_unwritten, write_json, write_text
+from .._io import remove_unwritten, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
+from ._output import locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -91,34 +92,34 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
-    earlier = _earlier_outputs(out)
-    with output_folder(out):
+    with locked_output_folder(out, "scan"):
+        earlier = _earlier_outputs(out)
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
-    rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
-                            result.scanned)
-    write_text(out / "enrichment.tsv", enrichment_text(rows))
-    image = None
-    if len(result.class_names) > 1:
-        ax = plot_enrichment(log2_odds_matrix(rows, motifs.names, result.class_names), motifs.names,
-                             result.class_names, scanned=result.scanned,
-                             records_with_hit=result.records_with_hit.sum(axis=1),
-                             records=int(result.records_per_class.sum()))
-        image = "enrichment.png"
-        save_figure(ax.figure, out / image)
-    keys = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
-    write_json(out / SCAN_SUMMARY, {
-        "motif_file": str(motifs.path), "classes": result.class_names,
-        "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
-        "q_threshold": config.q_threshold, "background": config.background,
-        "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
-        "genome": config.genome, "strands": "both" if result.both_strands else "given",
-        "enrichment": [{key: row[key] for key in keys} for row in rows],
-        "image": image})
-    _remove_earlier_outputs(out, earlier, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
-    report = find_report(out)
-    if report is not None:
-        try:
-            log.info("added the scan section to %s", render_report(report))
-        except InputError as error:
-            log.warning("the report in %s was not updated (%s)", report, error)
+        rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
+                                result.scanned)
+        write_text(out / "enrichment.tsv", enrichment_text(rows))
+        image = None
+        if len(result.class_names) > 1:
+            ax = plot_enrichment(log2_odds_matrix(rows, motifs.names, result.class_names), motifs.names,
+                                 result.class_names, scanned=result.scanned,
+                                 records_with_hit=result.records_with_hit.sum(axis=1),
+                                 records=int(result.records_per_class.sum()))
+            image = "enrichment.png"
+            save_figure(ax.figure, out / image)
+        keys = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
+        write_json(out / SCAN_SUMMARY, {
+            "motif_file": str(motifs.path), "classes": result.class_names,
+            "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
+            "q_threshold": config.q_threshold, "background": config.background,
+            "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
+            "genome": config.genome, "strands": "both" if result.both_strands else "given",
+            "enrichment": [{key: row[key] for key in keys} for row in rows],
+            "image": image})
+        _remove_earlier_outputs(out, earlier, {"hits.tsv", "hits.bed", "enrichment.tsv", image})
+        report = find_report(out)
+        if report is not None:
+            try:
+                log.info("added the scan section to %s", render_report(report))
+            except InputError as error:
+                log.warning("the report in %s was not updated (%s)", report, error)
     return result

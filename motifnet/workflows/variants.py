@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import output_folder, remove_unwritten, staged_outputs, write_json, write_text
+from .._io import remove_unwritten, staged_outputs, write_json, write_text
 from .._signals import check_stop
 from .._validate import check_output_folder
 from ..data.genome import Genome
@@ -26,6 +26,7 @@ from ..interpret.variants import (
     variant_logos,
 )
 from ..report.summary import find_report, render_report
+from ._output import locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -156,7 +157,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     earlier_logos = _earlier_logos(out)
     # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
     # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
-    with output_folder(out), staged_outputs() as stage:
+    with locked_output_folder(out, "variants"), staged_outputs() as stage:
         for image, draw in figures.items():
             check_stop()
             save_figure(draw(), stage(out / image, ".png"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import output_folder, publish_staged, remove_unwritten, staging_folder, write_text
+from .._io import publish_staged, remove_unwritten, staging_folder, write_text
 from .._parallel import available_cores, ordered_map
 from .._signals import check_stop
 from ..data.dataset import Dataset
@@ -33,6 +33,7 @@ from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_moti
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
+from ._output import locked_output_folder
 from .annotate import annotate_kernels, kernel_database
 from .distinct import write_distinct
 from .kernel_figures import write_kernel_figures
@@ -182,7 +183,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
-    with output_folder(out), staging_folder(out, "visualize-kernels") as stage:
+    with locked_output_folder(out, "visualize-kernels", stale_stages="visualize-kernels"), \
+            staging_folder(out, "visualize-kernels") as stage:
         # Every file is written into the stage and moved into the folder at the end, so that a run that fails or is
         # stopped halfway leaves the earlier results whole (or, in a new folder, nothing a rerun would refuse).
         earlier = _earlier_outputs(out, report)
