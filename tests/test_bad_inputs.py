@@ -113,7 +113,9 @@ CASES = [
     # A grid far too large to run, counted without expanding it.
     (["grid-search", "{a20}", "{b20}", *OUT, "--grid", "{huge}"],
      "--grid: 780,000,000 trials (300 kernel_num x 50 kernel_len x 200 neuron_num x 260 batch_size) is more than "
-     "--max-trials 10,000; use fewer values, or confirm with --max-trials 780000000"),
+     "motifnet searches (100,000, memory and time); use fewer values, or split the grid into searches of their own"),
+    (["grid-search", "{a20}", "{b20}", *OUT, "--grid", "{huge}", "--max-trials", "100000000"],
+     "'--max-trials': 100000000 is not in the range 1<=x<=100000"),
     # Run folders that are missing, not runs, incomplete, damaged or edited by hand.
     (["predict", "{tmp}/nowhere", "{a}"], "no such run folder"),
     (["predict", "{tmp}", "{a}"], "not a motifnet run folder"),

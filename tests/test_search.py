@@ -375,10 +375,17 @@ def test_a_grid_over_the_trial_limit_is_refused_unless_confirmed(tmp_path):
                        "neuron_num": list(range(1, 201)), "batch_size": list(range(1, 261))})
     assert grid_size(huge) == 780_000_000 and MAX_TRIALS == 10_000
     data = DataOptions(small_data(tmp_path))
+    # Confirmed, it was expanded in memory before the first trial: 24 GB and deaf to signals until killed.
+    for max_trials in (MAX_TRIALS, 780_000_000):
+        with pytest.raises(ParamError, match=re.escape(
+                "--grid: 780,000,000 trials (300 kernel_num x 50 kernel_len x 200 neuron_num x 260 batch_size) is "
+                "more than motifnet searches (100,000, memory and time); use fewer values, or split the grid")):
+            SearchConfig(data, str(tmp_path / "search"), huge, max_trials=max_trials).checked()
+    larger = check_grid({"kernel_num": list(range(1, 101)), "neuron_num": list(range(1, 201))})
     with pytest.raises(ParamError, match=re.escape(
-            "--grid: 780,000,000 trials (300 kernel_num x 50 kernel_len x 200 neuron_num x 260 batch_size) is "
-            "more than --max-trials 10,000; use fewer values, or confirm with --max-trials 780000000")):
-        SearchConfig(data, str(tmp_path / "search"), huge).checked()
+            "--grid: 20,000 trials (100 kernel_num x 200 neuron_num) is more than --max-trials 10,000; use fewer "
+            "values, or confirm with --max-trials 20000")):
+        SearchConfig(data, str(tmp_path / "search"), larger).checked()
     assert not (tmp_path / "search").exists()
     wide = check_grid({"kernel_num": list(range(1, 11)), "neuron_num": list(range(1, 11))})
     with pytest.raises(ParamError, match="100 trials .* more than --max-trials 99;"):

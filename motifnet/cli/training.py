@@ -146,8 +146,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @preset_option("Starting hyperparameter values of every trial: auto gives each trial the preset train would "
                "take with its values (the input tested once, when first read; a continued search keeps that "
                "pick); --param, --params and the grid override them.", auto=True)
-@click.option("--max-trials", type=click.IntRange(min=1), default=10_000, show_default=True, metavar="N",
-              help="Refuse a grid of more trials; raise it to confirm a larger grid.")
+@click.option("--max-trials", type=click.IntRange(min=1, max=100_000), default=10_000, show_default=True, metavar="N",
+              help="Refuse a grid of more trials; raise it (up to 100,000) to confirm a larger grid.")
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="Local worker processes [default: the cores], or batch jobs with --slurm/--pbs [default: one "
                    "per trial, at most 10].")

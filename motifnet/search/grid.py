@@ -131,6 +131,9 @@ def check_grid(grid, source: str = "the grid") -> dict:
 
 #: Default of :attr:`SearchConfig.max_trials` (``--max-trials``): larger grids are refused unless confirmed.
 MAX_TRIALS = 10_000
+#: The largest grid motifnet searches, confirmed or not: its trials are held in memory (about 1 KB each) before
+#: the first runs, and at a second of training each it would run for more than a day.
+TRIAL_LIMIT = 100_000
 
 
 def grid_size(grid: dict) -> int:
@@ -147,6 +150,10 @@ def check_grid_size(grid: dict, max_trials: int = MAX_TRIALS) -> int:
         The grid is larger: its size per parameter and how to confirm it are named.
     """
     size = grid_size(grid)
+    if size > TRIAL_LIMIT:
+        sizes = " x ".join(f"{len(values)} {name}" for name, values in grid.items())
+        raise ParamError(f"--grid: {size:,} trials ({sizes}) is more than motifnet searches ({TRIAL_LIMIT:,}, "
+                         "memory and time); use fewer values, or split the grid into searches of their own")
     if size > max_trials:
         sizes = " x ".join(f"{len(values)} {name}" for name, values in grid.items())
         raise ParamError(f"--grid: {size:,} trials ({sizes}) is more than --max-trials {max_trials:,}; use fewer "
