@@ -817,3 +817,19 @@ def test_output_file_linked_to_the_motif_database_is_refused(trained_run, tmp_pa
     result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--motif-db", database, *SHORT)
     assert result.exit_code == 1 and "motifnet motifs writes this file" in result.output, result.output
     assert database.read_text() == PLANTED_MEME
+
+
+@pytest.mark.parametrize("name, content", [
+    ("patterns.meme", "mine"), ("seqlets.tsv", "mine"), ("patterns.json", '{"tool": "other"}'),
+])
+def test_a_users_file_of_a_name_motifs_writes_is_refused_before_the_work(trained_run, tmp_path, name, content):
+    """A folder without a patterns.json of motifnet's: the user's patterns.meme, patterns.tsv or seqlets.tsv were
+    replaced with exit 0."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text(content)
+    result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", *SHORT)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (f"-o {out}: holds {name}, which motifs writes, but no patterns.json of motifnet's; choose another folder, "
+            f"or move {name} away") in result.output
+    assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content

@@ -18,6 +18,7 @@ from helpers import (
     write_fasta,
 )
 
+from motifnet.errors import OptionValueError
 from motifnet.motifs.enrichment import enrichment_table
 from motifnet.motifs.meme import MemeMotif, write_meme
 from motifnet.motifs.scan import (
@@ -946,3 +947,40 @@ def test_padding_and_n_runs_are_not_handed_to_memelite_as_windows_that_pass(plan
     _, rows = read_tsv((tmp_path / "a.tsv").read_text())
     assert ("long", "1000", "+") in {(row[1], row[2], row[4]) for row in rows}
     assert together.tests.tolist() == alone.tests.tolist() == [2 * (2000 - 24 + 1000 - 24 + 40 * (30 - 24))]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("hits.tsv", "mine"), ("enrichment.tsv", "mine"), ("scan.json", '{"tool": "other"}'), ("scan.json", "not JSON"),
+])
+def test_a_users_file_of_a_name_scan_writes_is_refused_and_kept(planted, tmp_path, cli, name, content):
+    """A folder without a scan.json of motifnet's: the user's hits.tsv was replaced with exit 0."""
+    folder, gata, bg, motifs, _ = planted
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text(content)
+    result = cli("scan", motifs, gata, bg, "-o", out)
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
+        f"Error: -o {out}: holds {name}, which scan writes, but no scan.json of motifnet's; choose another folder, "
+        f"or move {name} away")
+    assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
+    assert cli("scan", motifs, gata, bg, "-o", tmp_path / "own").exit_code == 0
+    assert cli("scan", motifs, gata, "-o", tmp_path / "own").exit_code == 0  # its own earlier scan: replaced
+
+
+@pytest.mark.parametrize("name", ["tab\tname", "new\nline"])
+def test_class_names_that_would_break_the_tables_are_refused(planted, tmp_path, cli, name):
+    """A file name with a tab or a line break made a class name that split enrichment.tsv's rows."""
+    source = tmp_path / f"{name}.fa"
+    source.write_text(planted[1].read_text())
+    result = cli("scan", planted[3], source, planted[2], "-o", tmp_path / "out")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith("Error: class names (from the file names) must be non-empty and hold no tab or "
+                                    "line break") and not (tmp_path / "out").exists()
+
+
+def test_shuffles_are_at_most_a_thousand(planted, tmp_path, cli):
+    """--shuffles 1000000000 was taken, and the scan would never end (no progress line either)."""
+    result = cli("scan", planted[3], planted[1], "-o", tmp_path / "out", "--shuffles", "1000000000")
+    assert result.exit_code == 2 and "1000000000 is not in the range 1<=x<=1000" in result.stderr
+    with pytest.raises(OptionValueError, match="--shuffles must be 1 to 1000"):
+        ScanConfig(shuffles=1001).checked()

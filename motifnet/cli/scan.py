@@ -50,8 +50,8 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
               help="A hit's p-value is below P, a p-value in (0, 1] (as FIMO's --thresh).")
 @click.option("--q-threshold", type=float, metavar="Q",
               help="Keep only hits with a q-value at most Q, in (0, 1], as well. [default: none]")
-@click.option("--shuffles", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Dinucleotide-shuffled copies of each record scanned for the empirical FDR.")
+@click.option("--shuffles", type=click.IntRange(min=1, max=1000), default=1, show_default=True,
+              help="Dinucleotide-shuffled copies of each record scanned for the empirical FDR (1 to 1000).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--chunk-records", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Records scanned at a time (memory).")

@@ -72,6 +72,8 @@ class ScanMotifs:
     rna: bool = False
 
 
+#: The most shuffled copies of each record ``--shuffles`` scans (as ``attribute`` and ``motifs`` take at most).
+MAX_SHUFFLES = 1000
 #: ``--strands``: ``auto`` scans both strands for DNA motifs and the given strand for RNA motifs (ACGU), as FIMO does.
 STRANDS = ("auto", "both", "given")
 
@@ -127,9 +129,9 @@ class ScanConfig:
             raise OptionValueError(f"--threshold is a p-value in (0, 1], received: {self.threshold}")
         if self.q_threshold is not None and not 0 < self.q_threshold <= 1:
             raise OptionValueError(f"--q-threshold is a q-value in (0, 1], received: {self.q_threshold}")
-        if self.shuffles < 1 or self.chunk_records < 1:
-            raise OptionValueError(f"--shuffles and the chunk size must be at least 1, received: {self.shuffles}, "
-                                   f"{self.chunk_records}")
+        if not 1 <= self.shuffles <= MAX_SHUFFLES or self.chunk_records < 1:
+            raise OptionValueError(f"--shuffles must be 1 to {MAX_SHUFFLES} and the chunk size at least 1, received: "
+                                   f"{self.shuffles}, {self.chunk_records}")
         if self.length < 1:
             raise OptionValueError(f"--length must be at least 1, received: {self.length}")
         if self.strands not in STRANDS:
@@ -204,10 +206,14 @@ def scan_class_names(files, class_names=None) -> list:
     ParamError
         Repeated class names (two files of one name in different folders, say).
     """
+    from .._validate import check_column_names
     from ..data.dataset import check_distinct_files, class_name_from_path
 
     check_distinct_files([str(path) for path in files], None)
     names = list(class_names or [class_name_from_path(path) for path in files])
+    # they head enrichment.tsv's rows and the heat map's columns: a tab or line break there broke the table
+    check_column_names(names, "class names" if class_names else "class names (from the file names)",
+                       "files of other names" if not class_names else "other class names")
     if len(set(names)) != len(names):
         where = "class names" if class_names else "class names (from the file names)"
         advice = "" if class_names else "; rename the files so that each class has its own name"

@@ -41,3 +41,42 @@ def locked_output_folder(folder, command: str, stale_stages: str | None = None):
                 log.info("removing %s, left by a %s that was killed before it finished", stage, command)
                 shutil.rmtree(stage, ignore_errors=True)
         yield out
+
+
+def check_own_folder(out, summary: str, ours, names, command: str) -> bool:
+    """Whether ``out`` holds the ``summary`` file (a JSON object) of an earlier ``command`` of motifnet's.
+
+    Without one, a ``summary`` that is not motifnet's, or a file of ``names`` (those every run of ``command``
+    writes), is the user's, which the run would replace: it is refused before the work.
+
+    Parameters
+    ----------
+    out : path
+    summary : str
+        The file every run writes last, which lists what it wrote (``scan.json``, ``patterns.json``).
+    ours : callable
+        ``ours(content)``: whether the parsed ``summary`` is one that ``command`` wrote.
+    names : iterable of str
+    command : str
+
+    Raises
+    ------
+    ParamError
+        Naming the folder and the first such file.
+    """
+    import json
+
+    from ..errors import ParamError
+
+    out = Path(out)
+    try:
+        content = json.loads((out / summary).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        content = None
+    if isinstance(content, dict) and ours(content):
+        return True
+    theirs = next((name for name in (summary, *names) if (out / name).exists()), None)
+    if theirs is not None:
+        raise ParamError(f"-o {out}: holds {theirs}, which {command} writes, but no {summary} of motifnet's; choose "
+                         f"another folder, or move {theirs} away")
+    return False

@@ -60,7 +60,7 @@ from ..plot.attribution import plot_sequence_attribution
 from ..plot.figures import save_figure
 from ..report.attributions import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
-from ._output import locked_output_folder
+from ._output import check_own_folder, locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -123,7 +123,8 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
     check_output_folder(out)
-    ours = _check_attribution_folder(out)
+    ours = check_own_folder(out, SUMMARY, lambda summary: summary.get("npz") == NPZ and "motifnet_version" in summary,
+                            (NPZ,), "attribute")
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
     with locked_output_folder(out, "attribute"), staged_outputs() as stage:
@@ -363,29 +364,6 @@ def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
                  checks["max_absolute_error"],
                  "; more --steps make integrated gradients closer" if config.method == "integrated-gradients"
                  else "")
-
-
-def _check_attribution_folder(out: Path) -> bool:
-    """Whether ``out`` holds an ``attribution.json`` of motifnet's; refuse one that holds ``attribution.json`` or
-    ``attributions.npz``, which every run writes, without it: those are the user's (another tool's summary, an
-    array file of their own), which this run would replace.
-
-    Raises
-    ------
-    ParamError
-        Naming the folder and the file.
-    """
-    try:
-        summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        summary = None
-    if isinstance(summary, dict) and summary.get("npz") == NPZ and "motifnet_version" in summary:
-        return True
-    theirs = next((name for name in (SUMMARY, NPZ) if (out / name).exists()), None)
-    if theirs is not None:
-        raise ParamError(f"-o {out}: holds {theirs}, which attribute writes, but no {SUMMARY} of motifnet's; choose "
-                         f"another folder, or move {theirs} away")
-    return False
 
 
 def _guarded(stage, out: Path, ours: bool):

@@ -56,7 +56,7 @@ from ..plot.matches import plot_match
 from ..plot.patterns import plot_pattern
 from ..report.patterns import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
-from ._output import locked_output_folder
+from ._output import check_own_folder, locked_output_folder
 from .annotate import kernel_database
 
 log = logging.getLogger("motifnet")
@@ -123,6 +123,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
+    check_own_folder(out, SUMMARY, lambda summary: "patterns" in summary and "modisco" in summary,
+                     (name for name in MOTIFS_FILES if name != SUMMARY), "motifs")
     with locked_output_folder(out, "motifs"):
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
         earlier_figures = _earlier_figures(out)

@@ -10,7 +10,7 @@ from .._io import remove_unwritten, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
-from ._output import locked_output_folder
+from ._output import check_own_folder, locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -92,6 +92,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
+    check_own_folder(out, SCAN_SUMMARY, lambda summary: "motif_file" in summary and "enrichment" in summary,
+                     SCAN_FILES, "scan")
     with locked_output_folder(out, "scan"):
         earlier = _earlier_outputs(out)
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
