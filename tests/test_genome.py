@@ -172,7 +172,7 @@ def _rewrapped(source, target, width):
 @pytest.mark.parametrize(("index_text", "fragment"), [
     (None, "the lines of chr1 are not 60 letters long"),  # the index of the same genome wrapped at 60
     ("chr1\t9000\t13\t50\t51\nchr2\t5000\t6146\t50\t51\nchr3\t4000\t11259\t50\t51\n",
-     "chr1 does not end after 9000 letters"),
+     "chr1 is not 9000 letters long, as the index says"),
     ("chr1\t6000\t20\t50\t51\n", "chr1 does not start at byte 20"),
 ])
 def test_an_index_that_belongs_to_another_file_is_refused(planted, tmp_path, index_text, fragment):

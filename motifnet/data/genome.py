@@ -265,7 +265,7 @@ def _index_mismatch(handle, index) -> str | None:
             handle.seek(last)
             ending = handle.read(2)
             if ending[:1] in (b"\n", b"\r", b">", b"") or ending[1:2] not in (b"\n", b"\r", b""):
-                return f"{name} does not end after {length} letters"
+                return f"{name} is not {length} letters long, as the index says"
     # After the last record the index lists, the file holds no more letters (a record added later).
     name, entry = max(index.items(), key=lambda item: item[1].offset)
     end = entry.offset
