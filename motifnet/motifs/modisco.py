@@ -101,8 +101,8 @@ class ModiscoConfig:
                 reason = " (with no flank TF-MoDISco finds no seqlets)" if name == "flank" else ""
                 raise ParamError(f"--{_option(name)} must be an integer of at least {minimum}{reason}, "
                                  f"received: {value!r}")
-        if self.window + 2 * self.flank < MODISCO_MIN_SEQLET:
-            raise ParamError(f"--window {self.window} plus twice --flank {self.flank} gives seqlets of "
+        if self.window + 2 * self.flank < MODISCO_MIN_SEQLET:  # values out of their range together: a usage error
+            raise OptionValueError(f"--window {self.window} plus twice --flank {self.flank} gives seqlets of "
                              f"{self.window + 2 * self.flank} positions, and TF-MoDISco compares seqlets by "
                              f"gapped k-mers of at least {MODISCO_MIN_SEQLET} letters: give --window and --flank "
                              f"whose window + 2 * flank is at least {MODISCO_MIN_SEQLET}")
