@@ -303,14 +303,22 @@ def staging_folder(folder, command: str):
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def publish_staged(stage, folder, last=()) -> list:
-    """Move the files of ``stage`` (:func:`staging_folder`) into ``folder``, replacing files of those names, the
-    names in ``last`` last (the file that lists the others); the names moved."""
+def publish_staged(stage, folder, first=(), last=()) -> list:
+    """Move the files of ``stage`` (:func:`staging_folder`) into ``folder``, replacing files of those names, those
+    in ``first`` first (the file that marks the folder as the command's) and those in ``last`` last (the file that
+    lists the others); the names moved. Each gets what a plain write would leave: the permission bits (and owner
+    and group where this process may set them) of the file it replaces, or the umask's."""
     stage, folder = Path(stage), Path(folder)
     names = sorted(path.name for path in stage.iterdir() if path.is_file() and not is_partial(path.name))
-    names = [name for name in names if name not in last] + [name for name in last if name in names]
+    names = ([name for name in first if name in names] + [name for name in names if name not in (*first, *last)]
+             + [name for name in last if name in names])
     for name in names:
         target = write_target(folder / name)  # a link is written through, as a plain write does
+        try:
+            replaced = os.stat(target)
+        except OSError:
+            replaced = None
+        _as_a_plain_write(str(stage / name), replaced)
         try:
             os.replace(stage / name, target)
         except OSError as error:

@@ -673,6 +673,9 @@ def test_a_users_file_of_a_name_attribute_writes_is_refused_and_kept(trained_run
     last = result.stderr.splitlines()[-1]
     assert last.startswith(f"Error: -o {out}: holds {name}, which ") and "of motifnet's" in last
     assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
+    import matplotlib.pyplot as plt
+
+    assert not plt.get_fignums()  # the logo refused was not drawn (a figure left open)
 
 
 @pytest.mark.slow

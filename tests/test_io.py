@@ -449,3 +449,22 @@ def test_a_staging_folder_publishes_its_files_the_listing_one_last_through_links
         (stage / "a.tsv").write_text("half")
         raise KeyError
     assert (tmp_path / "a.tsv").read_text() == "a.tsv" and len(list(tmp_path.iterdir())) == 5
+
+
+def test_a_published_file_keeps_the_mode_of_the_file_it_replaces(tmp_path):
+    """Files staged new got the umask's bits: a rerun of visualize-kernels made a group-writable report -rw-r--r--."""
+    from motifnet._io import publish_staged, staging_folder
+
+    (tmp_path / "kept.tsv").write_text("old")
+    os.chmod(tmp_path / "kept.tsv", 0o664)
+    (tmp_path / "shy.tsv").write_text("old")
+    os.chmod(tmp_path / "shy.tsv", 0o600)
+    with staging_folder(tmp_path, "cmd") as stage:
+        for name in ("kept.tsv", "shy.tsv", "new.tsv", "first.tsv"):
+            (stage / name).write_text("new")
+        assert publish_staged(stage, tmp_path, first=("kept.tsv",)) == ["kept.tsv", "first.tsv", "new.tsv", "shy.tsv"]
+    mask = os.umask(0o022)
+    os.umask(mask)
+    modes = {name: stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("kept.tsv", "shy.tsv", "new.tsv")}
+    assert modes == {"kept.tsv": 0o664, "shy.tsv": 0o600, "new.tsv": 0o666 & ~mask}
+    assert (tmp_path / "kept.tsv").read_text() == "new"

@@ -299,3 +299,27 @@ def test_a_section_of_another_runs_model_is_marked_as_such(trained_run, multi_la
     marked = {section.split('"', 1)[0]: "of another run than this report" in section for section in sections}
     assert marked == {"own": False, "other": True}
     assert str(multi_label_run[0]) in sections[[name for name in marked].index("other")]
+
+
+def test_a_section_of_the_reports_own_run_is_not_marked_from_another_working_folder(trained_run, cli, tmp_path,
+                                                                                     monkeypatch):
+    """Sections recorded the run as given (relative to the working folder then): rendered from another working
+    folder, every section of the report's own run was marked as another run's."""
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(trained_run[0], work / "run")
+    monkeypatch.chdir(work)
+    assert cli("visualize-kernels", "run", "-o", "run/report", "--no-match", "--kernels", "0",
+               "--jobs", "1").exit_code == 0
+    assert cli("attribute", "run", "-o", "run/report/own", "--method", "saliency", "--top", "1").exit_code == 0
+    assert json.loads((work / "run/report/own/attribution.json").read_text())["run"] == str((work / "run").resolve())
+    monkeypatch.chdir(work / "run")
+    result = cli("attribute", ".", "-o", "report/again", "--method", "saliency", "--top", "1")
+    assert result.exit_code == 0 and "marked as another run's" not in result.stderr
+    assert "of another run than this report" not in (work / "run/report/summary.html").read_text()
+    # a section written by a motifnet that recorded the run as given, relative: unknown, not marked
+    summary = json.loads((work / "run/report/own/attribution.json").read_text())
+    (work / "run/report/own/attribution.json").write_text(json.dumps({**summary, "run": "elsewhere/run"}))
+    assert cli("attribute", ".", "-o", "report/again", "--method", "saliency", "--top", "1").exit_code == 0
+    assert "of another run than this report" not in (work / "run/report/summary.html").read_text()

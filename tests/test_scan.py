@@ -974,8 +974,21 @@ def test_class_names_that_would_break_the_tables_are_refused(planted, tmp_path, 
     source.write_text(planted[1].read_text())
     result = cli("scan", planted[3], source, planted[2], "-o", tmp_path / "out")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.stderr.startswith("Error: class names (from the file names) must be non-empty and hold no tab or "
-                                    "line break") and not (tmp_path / "out").exists()
+    assert result.stderr == (f"Error: class names (from the file names) must be non-empty and hold no tab or line "
+                             f"break (they are values of enrichment.tsv), received: {name!r}; rename the file\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_files_named_as_columns_of_predicts_table_are_scanned(planted, tmp_path, cli):
+    """Names reserved for train's classes (columns of predict's table) are values of scan's tables: a scan of
+    start.fa and end.fa was refused."""
+    files = [tmp_path / "start.fa", tmp_path / "end.fa"]
+    files[0].write_text(planted[1].read_text())
+    files[1].write_text(planted[2].read_text())
+    result = cli("scan", planted[3], *files, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    _, rows = read_tsv((tmp_path / "out" / "enrichment.tsv").read_text())
+    assert {row[1] for row in rows} == {"start", "end"}
 
 
 def test_shuffles_are_at_most_a_thousand(planted, tmp_path, cli):

@@ -206,14 +206,17 @@ def scan_class_names(files, class_names=None) -> list:
     ParamError
         Repeated class names (two files of one name in different folders, say).
     """
-    from .._validate import check_column_names
+    from .._validate import is_column_name
     from ..data.dataset import check_distinct_files, class_name_from_path
 
     check_distinct_files([str(path) for path in files], None)
     names = list(class_names or [class_name_from_path(path) for path in files])
-    # they head enrichment.tsv's rows and the heat map's columns: a tab or line break there broke the table
-    check_column_names(names, "class names" if class_names else "class names (from the file names)",
-                       "files of other names" if not class_names else "other class names")
+    # values of enrichment.tsv's class column and labels of the heat map: a tab or line break broke the table
+    broken = next((name for name in names if not is_column_name(name)), None)
+    if broken is not None:
+        raise ParamError(f"{'class names' if class_names else 'class names (from the file names)'} must be non-empty "
+                         f"and hold no tab or line break (they are values of enrichment.tsv), received: {broken!r}; "
+                         f"{'give other class names' if class_names else 'rename the file'}")
     if len(set(names)) != len(names):
         where = "class names" if class_names else "class names (from the file names)"
         advice = "" if class_names else "; rename the files so that each class has its own name"

@@ -158,7 +158,9 @@ def render_report(report_dir, run: Run | None = None) -> Path:
 
 def other_run(entry_run, run_folder) -> str | None:
     """``entry_run`` (the run a section's ``.json`` names), when it is not the report's run ``run_folder``."""
-    if not isinstance(entry_run, str) or not run_folder:
+    # A relative path (written by a motifnet before sections recorded absolute ones) is unknown: it was relative to
+    # a working folder that is not known now.
+    if not isinstance(entry_run, str) or not run_folder or not Path(entry_run).is_absolute():
         return None
     try:
         same = Path(entry_run).resolve() == Path(run_folder).resolve()
@@ -171,7 +173,7 @@ def warn_if_other_run(report_dir, run, section: str) -> None:
     """Warn that the report of ``report_dir`` shows another run than ``run``, whose ``section`` is added to it
     (the section names its run on the page)."""
     state, _ = _read_state(Path(report_dir))
-    theirs = other_run(str(run.path), state["run_folder"]) if state is not None else None
+    theirs = other_run(str(Path(run.path).resolve()), state["run_folder"]) if state is not None else None
     if theirs is not None:
         log.warning("%s is the report of %s: the %s section of %s added to it is marked as another run's",
                     report_dir, state["run_folder"], section, run.path)

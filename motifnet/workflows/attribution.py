@@ -123,8 +123,8 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                          "named chrom:start-end(strand))")
     out = Path(out_dir)
     check_output_folder(out)
-    ours = check_own_folder(out, SUMMARY, lambda summary: summary.get("npz") == NPZ and "motifnet_version" in summary,
-                            (NPZ,), "attribute")
+    # an attribution.json with the list of logos _earlier_outputs reads (whose names alone it may remove) is attribute's
+    ours = check_own_folder(out, SUMMARY, lambda summary: isinstance(summary.get("top"), list), (NPZ,), "attribute")
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
     with locked_output_folder(out, "attribute"), staged_outputs() as stage:
@@ -193,9 +193,10 @@ def write_logos(out: Path, result, dataset, top: int, width: int, stage=None) ->
         sequence = dataset.model_inputs(np.array([index]))["sequence"][0]
         check_stop()
         image = _file_name(rank, digits, record_id)
+        target = stage(out / image, ".png") if stage else out / image  # before the figure: a refusal leaves none open
         view = sequence_view(result, int(index), sequence, dataset.encoder, dataset.output_names, record_id, rank,
                              width)
-        save_figure(plot_sequence_attribution(view), stage(out / image, ".png") if stage else out / image)
+        save_figure(plot_sequence_attribution(view), target)
         letters, structure = decode(dataset.encoder, dataset.codes[index])
         entry = window_entry(result, int(index), int(start), width, letters, structure, dataset.output_names)
         rows.append({"rank": rank, "id": record_id, **entry, "image": image})
@@ -277,7 +278,7 @@ def summary_entry(run, dataset, config: AttributionConfig, result, data_label: s
     """
     return {
         "motifnet_version": __version__,
-        "run": str(run.path),
+        "run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
         "method": config.method,
         "method_label": method_label(config),
         "baseline": config.baseline,

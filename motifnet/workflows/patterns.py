@@ -123,7 +123,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
-    check_own_folder(out, SUMMARY, lambda summary: "patterns" in summary and "modisco" in summary,
+    # a patterns.json with the list of patterns _earlier_figures reads (whose figures alone it may remove) is motifs'
+    check_own_folder(out, SUMMARY, lambda summary: isinstance(summary.get("patterns"), list),
                      (name for name in MOTIFS_FILES if name != SUMMARY), "motifs")
     with locked_output_folder(out, "motifs"):
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
@@ -389,7 +390,7 @@ def summary_entry(run, dataset, attribution: AttributionConfig, modisco: Modisco
         })
     return {
         "motifnet_version": __version__,
-        "run": str(run.path),
+        "run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
         "method": attribution.method,
         "method_label": _method_text(attribution),
         "classes": classes,

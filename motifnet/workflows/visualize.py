@@ -224,7 +224,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         check_stop()  # the last moment a stop leaves the earlier results as they were
         if not earlier:
             _refuse_clashes(out, stage)
-        written = publish_staged(stage, out, last=(STATE,) if report else ())
+        # kernels.tsv first: a folder that holds it is this command's (a run killed while moving leaves no folder
+        # of files that the next run would refuse as the user's)
+        written = publish_staged(stage, out, first=("kernels.tsv",), last=(STATE,) if report else ())
         if sites_bed is not None:
             log.info("wrote %s (the kernels' motif sites in genome coordinates)", out / SITES_BED)
         if report:
