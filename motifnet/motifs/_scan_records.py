@@ -62,21 +62,10 @@ class RecordChunk:
     letters: list
     indices: np.ndarray = field(repr=False)
     lengths: np.ndarray
-    records: np.ndarray = None
-    offsets: np.ndarray = None
-    owned: np.ndarray = None
-    rna: np.ndarray = None
-
-    def __post_init__(self):
-        n = len(self.ids)
-        if self.records is None:
-            self.records = np.arange(n, dtype=np.int64)
-        if self.offsets is None:
-            self.offsets = np.zeros(n, dtype=np.int64)
-        if self.owned is None:
-            self.owned = np.asarray(self.lengths, dtype=np.int64).copy()
-        if self.rna is None:
-            self.rna = np.array([b"U" in text and b"T" not in text for text in self.letters], dtype=bool)
+    records: np.ndarray
+    offsets: np.ndarray
+    owned: np.ndarray
+    rna: np.ndarray
 
     @property
     def starts_record(self) -> np.ndarray:

@@ -211,14 +211,14 @@ def scan_class_names(files, class_names=None) -> list:
 
     check_distinct_files([str(path) for path in files], None)
     names = list(class_names or [class_name_from_path(path) for path in files])
+    where = "class names" if class_names else "class names (from the file names)"
     # values of enrichment.tsv's class column and labels of the heat map: a tab or line break broke the table
     broken = next((name for name in names if not is_column_name(name)), None)
     if broken is not None:
-        raise ParamError(f"{'class names' if class_names else 'class names (from the file names)'} must be non-empty "
-                         f"and hold no tab or line break (they are values of enrichment.tsv), received: {broken!r}; "
+        raise ParamError(f"{where} must be non-empty and hold no tab or line break (they are values of "
+                         f"enrichment.tsv), received: {broken!r}; "
                          f"{'give other class names' if class_names else 'rename the file'}")
     if len(set(names)) != len(names):
-        where = "class names" if class_names else "class names (from the file names)"
         advice = "" if class_names else "; rename the files so that each class has its own name"
         raise ParamError(f"{where} must be distinct, received: {', '.join(names)}{advice}")
     return names

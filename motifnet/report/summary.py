@@ -3,7 +3,7 @@
 The page is rendered whole, never patched, by :func:`render_report` from what the report
 folder keeps for each section:
 
-- ``report.json`` (written by ``visualize-kernels``, :func:`write_report`): the run's facts and
+- ``report.json`` (written by ``visualize-kernels``, :func:`write_report_state`): the run's facts and
   metrics, the curve images, the kernels and the distinct motifs, as plain JSON;
 - ``attribution.json`` in the folder and its immediate subfolders (written by ``motifnet
   attribute``, see :mod:`motifnet.report.attributions`);
@@ -56,15 +56,16 @@ STATE_FORMAT = 1
 _RUN_PAGE_TITLE = "<title>motifnet report: "
 
 
-def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
-                 motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> Path:
-    """Write the curve images and ``report.json`` into ``out``, then render ``summary.html``.
+def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
+                       motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> None:
+    """Write the curve images and ``report.json`` into ``out``; :func:`render_report` renders ``summary.html`` from
+    the folder the report ends up in.
 
     Parameters
     ----------
     run : motifnet.run.rundir.Run
     out : pathlib.Path
-        The report folder.
+        The folder the files are written to.
     dataset : motifnet.data.dataset.Dataset
         The records the kernels were looked at in.
     kernels : list of motifnet.workflows.visualize.KernelPlots
@@ -77,22 +78,7 @@ def write_report(run: Run, out: Path, dataset: Dataset, kernels, data_label: str
         Distinct motifs and their logos, shown first (see :mod:`motifnet.motifs.distinct`).
     n_kernels : int or None
         Kernels in all, when ``kernels`` holds only the plotted ones.
-
-    Returns
-    -------
-    pathlib.Path
-        The page.
     """
-    write_report_state(run, out, dataset, kernels, data_label, motif_database, distinct, n_kernels)
-    path = render_report(out)
-    log.info("report: %s", path)
-    return path
-
-
-def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
-                       motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> None:
-    """Write the curve images and ``report.json`` into ``out`` (:func:`write_report` without the page, which
-    :func:`render_report` renders from the folder the report ends up in). Parameters as :func:`write_report`'s."""
     state = {
         "format": STATE_FORMAT,
         "motifnet_version": __version__,
@@ -293,7 +279,7 @@ def _regression_facts(meta: dict) -> dict | None:
 
 def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: str | None = None, distinct=None,
                    n_kernels: int | None = None) -> dict:
-    """The kernel and distinct-motif sections as plain values (see :func:`write_report`)."""
+    """The kernel and distinct-motif sections as plain values (see :func:`write_report_state`)."""
     distinct = distinct or []
     ranks = class_ranks([group for group, _ in distinct])
     return {

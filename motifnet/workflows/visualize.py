@@ -183,7 +183,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
     database = kernel_database(motif_options, dataset.encoder.alphabet.letters)  # also before the work
-    with locked_output_folder(out, "visualize-kernels", stale_stages="visualize-kernels"), \
+    with locked_output_folder(out, "visualize-kernels", stale_stages=True), \
             staging_folder(out, "visualize-kernels") as stage:
         # Every file is written into the stage and moved into the folder at the end, so that a run that fails or is
         # stopped halfway leaves the earlier results whole (or, in a new folder, nothing a rerun would refuse).
