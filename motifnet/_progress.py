@@ -30,14 +30,20 @@ class Progress:
         self.every = REPORT_SECONDS if every is None else every
         self.started = self.last_report = time.monotonic()
         self.done = 0
+        self.share = None
 
-    def advance(self, count: int) -> None:
-        """Add ``count`` to the work done; log a line if ``every`` seconds passed since the last one."""
-        self.update(self.done + count)
+    def advance(self, count: int, share: float | None = None) -> None:
+        """Add ``count`` to the work done; log a line if ``every`` seconds passed since the last one.
 
-    def update(self, done: int) -> None:
-        """Set the work done so far; log a line if ``every`` seconds passed since the last one."""
-        self.done = done
+        ``share``, where the total count is not known: the share of the work done by another measure
+        (the bytes of the input files read), from 0 to 1; it gives the time left.
+        """
+        self.update(self.done + count, share)
+
+    def update(self, done: int, share: float | None = None) -> None:
+        """Set the work done so far (``share`` as in :meth:`advance`); log a line if ``every`` seconds passed
+        since the last one."""
+        self.done, self.share = done, share
         now = time.monotonic()
         if now - self.last_report >= self.every:
             self.last_report = now
@@ -51,4 +57,7 @@ class Progress:
         text += f" {self.unit} ({rate:,.0f} per second"
         if self.total is not None and rate > 0:
             text += f", about {max(self.total - self.done, 0) / rate:,.0f} s left"
+        elif self.total is None and self.share:
+            share = min(self.share, 1.0)
+            text += f", {share:.0%} of the input, about {seconds * (1 - share) / share:,.0f} s left"
         return text + ")"

@@ -272,6 +272,25 @@ def test_a_file_smaller_than_a_block_is_one_block(tmp_path, compress):
     assert sum(sizes) == 40 and len(sizes) == 3
 
 
+def test_bulk_blocks_say_how_far_into_the_file_they_reach(tmp_path):
+    """For predict's time left: a block reaches to where the next block's first record starts (plain), and the
+    last to the file's end (plain and gzip); standard input and pipes cannot tell."""
+    content = b"".join(b">s%d\n%s\n" % (i, b"ACGT" * (i % 7 + 1)) for i in range(60))
+    path = tmp_path / "x.fa"
+    path.write_bytes(content)
+    blocks = list(iter_fasta_blocks(path, 50))
+    assert len(blocks) > 5
+    starts = [content.index(b">s%d\n" % (block.first_number - 1)) for block in blocks]
+    assert [block.bytes_read for block in blocks] == starts[1:] + [len(content)]
+    packed = tmp_path / "x.fa.gz"
+    packed.write_bytes(gzip.compress(content * 50))
+    reach = [block.bytes_read for block in iter_fasta_blocks(packed, 4000)]
+    assert reach == sorted(reach) and 0 < reach[0] < reach[-1] == packed.stat().st_size
+    thread = _fifo_fed(tmp_path / "pipe", content)
+    assert {block.bytes_read for block in iter_fasta_blocks(tmp_path / "pipe", 50)} == {None}
+    thread.join(5)
+
+
 def test_bulk_blocks_read_gzip_and_name_records(tmp_path):
     path = tmp_path / "x.fa.gz"
     path.write_bytes(gzip.compress(b">a\nAC\n>b two\nGT\n>\nTT\n"))

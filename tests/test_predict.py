@@ -96,7 +96,7 @@ def test_a_signal_while_the_input_stalls_stops_without_waiting_for_more_input(tr
 
     with stop_on_signals():
         stream = predict_module._stream_predictions(run, stalling_input(), 16)
-        ids, values = next(stream)
+        ids, values, _ = next(stream)
         assert list(ids) == list(first[0]) and len(values) == len(ids)
         threading.Timer(0.5, request_stop).start()  # the signal's handler, while the input stalls
         try:

@@ -17,6 +17,10 @@ def test_a_line_names_the_work_the_count_the_rate_and_the_time_left():
     unknown_total = Progress("reading a.fa", every=1e9)
     unknown_total.advance(12_345)
     assert unknown_total.line(1.0) == "reading a.fa: 12,345 records (12,345 per second)"
+    # A count whose total is not known, with the share of the input read (bytes of the files): the time left.
+    share_read = Progress("predicting", every=1e9)
+    share_read.advance(3_000, share=0.25)
+    assert share_read.line(10.0) == "predicting: 3,000 records (300 per second, 25% of the input, about 30 s left)"
 
 
 def test_lines_are_logged_only_when_the_interval_has_passed(caplog):
@@ -33,7 +37,8 @@ def test_lines_are_logged_only_when_the_interval_has_passed(caplog):
 
 
 @pytest.mark.parametrize("command, expected", [
-    (["predict", "{run}", "{up}", "-o", "{tmp}/p.tsv"], ["predicting: 40 records"]),
+    (["predict", "{run}", "{up}", "-o", "{tmp}/p.tsv"],
+     ["predicting: 40 records", "100% of the input, about 0 s left"]),
     (["activations", "{run}", "-o", "{tmp}/a.npz", "--group", "all", "--batch-size", "16"],
      ["first-layer activations: 16 of 80 sequences", "first-layer activations: 80 of 80 sequences"]),
     (["attribute", "{run}", "-o", "{tmp}/attr", "--method", "saliency", "--group", "all", "--top", "0"],

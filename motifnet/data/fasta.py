@@ -11,7 +11,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -309,6 +309,10 @@ class FastaBlock:
         The records' sequences one after the other, line breaks and other whitespace removed.
     lengths : numpy.ndarray of int64, shape=(records,)
         Each record's number of letters.
+    bytes_read : int or None
+        How far into the file this block and those before it reach, in bytes of the file as stored
+        (compressed bytes for gzip, estimated from the ratio so far); None where that cannot be told
+        (standard input, a pipe).
     """
 
     path: str
@@ -316,6 +320,7 @@ class FastaBlock:
     headers: list
     letters: np.ndarray
     lengths: np.ndarray
+    bytes_read: int | None = field(default=None, kw_only=True)  # (subclasses add fields of their own)
 
     def __len__(self) -> int:
         return len(self.headers)
@@ -448,6 +453,7 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
                 if data:
                     block = _split_records(data, name, number)
                     warned = warned or _warn_not_utf8_block(block)
+                    block.bytes_read = _stored_bytes_read(handle, 0)
                     yield block
                 return
             cut = data.rfind(b"\n>")
@@ -458,12 +464,29 @@ def iter_fasta_blocks(path, block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[
             warned = warned or _warn_not_utf8_block(block)
             number += len(block)
             carry, chunk = data[cut + 1:], following
+            block.bytes_read = _stored_bytes_read(handle, len(carry) + len(chunk))
             yield block
     except _READ_ERRORS as error:
         raise _unreadable(name, error) from None
     finally:
         if not is_stdin(handle):
             handle.close()
+
+
+def _stored_bytes_read(handle, ahead: int) -> int | None:
+    """Bytes of the file as stored that the records read so far take: what was read less the ``ahead`` bytes
+    (decompressed) read but not yet used; for gzip, the compressed bytes read scaled by the share used.
+    None for standard input and pipes, whose position cannot be told."""
+    if is_stdin(handle) or (isinstance(handle, gzip.GzipFile) and not isinstance(handle, _GzipOwningFile)):
+        return None  # (standard input, decompressed)
+    try:
+        if isinstance(handle, _GzipOwningFile):
+            decompressed = handle.tell()
+            used = (decompressed - ahead) / decompressed if decompressed else 1.0
+            return round(handle._owned.tell() * used)
+        return handle.tell() - ahead
+    except OSError:  # a named pipe (<(zcat x.fa.gz)): no position
+        return None
 
 
 class _TextStream(io.TextIOWrapper):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import os
 import queue
+import stat
 import threading
 from dataclasses import dataclass, field
 
@@ -149,7 +151,12 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
 
 
 def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
-    """Yield ``(ids, compact arrays)`` chunk by chunk over all input files, in input order."""
+    """Yield ``(ids, compact arrays, share)`` chunk by chunk over all input files, in input order.
+
+    ``share`` is the share of the input's bytes read so far (0 to 1), where every input is a FASTA file
+    read by the bulk reader (sequence-only runs); None otherwise (standard input, pipes, BED, folded,
+    track or feature inputs).
+    """
     encoder = run.dataset_encoder
     data_meta = run.meta["data"]
     track_order = list(data_meta.get("tracks", []))
@@ -157,8 +164,9 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
         # Sequence-only: the bulk reader, blocks of about chunk_bytes of FASTA.
         # At most 256 MB: a file is read in blocks of this size, and Python sets a block's memory aside before reading.
         chunk_bytes = min(max(1 << 23, config.batch_size * config.chunk_batches * encoder.length), 1 << 28)
+        sizes = _file_sizes(config.fasta)
         with Genome(config.genome) if config.genome else contextlib.nullcontext() as genome:
-            for path in config.fasta:
+            for file_index, path in enumerate(config.fasta):
                 if genome is not None and is_bed_path(path):
                     blocks = iter_bed_blocks(path, genome, encoder.length, config.batch_size * config.chunk_batches)
                 else:
@@ -167,7 +175,11 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
                     if number == 0:  # the first block (up to chunk_bytes) tells the alphabet well enough
                         warn_foreign_letters(encoder.alphabet, np.bincount(block.letters, minlength=256),
                                              display_name(path))
-                    yield block.ids(), {"codes": encoder.encode_letters(block.letters, block.lengths, block.where)}
+                    share = None
+                    if sizes is not None and block.bytes_read is not None:
+                        share = (sum(sizes[:file_index]) + block.bytes_read) / max(sum(sizes), 1)
+                    codes = encoder.encode_letters(block.letters, block.lengths, block.where)
+                    yield block.ids(), {"codes": codes}, share
         return
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
@@ -188,7 +200,23 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
                     arrays["tracks"] = np.stack([np.stack(item[1], axis=-1) for item in chunk])
                 if feature_spec is not None:
                     arrays["features"] = encode_features(feature_spec, [item[2] for item in chunk])
-                yield encoded.ids, arrays
+                yield encoded.ids, arrays, None
+
+
+def _file_sizes(paths) -> list | None:
+    """The sizes in bytes of ``paths`` where all are FASTA files on disk (not ``-``, a pipe or BED); else None."""
+    sizes = []
+    for path in paths:
+        if str(path) == "-" or is_bed_path(path):
+            return None
+        try:
+            status = os.stat(path)
+        except OSError:  # the reader says what is wrong with it
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        sizes.append(status.st_size)
+    return sizes
 
 
 #: Seconds between looks at the stop flag while the next chunk is read (standard input may stall).
@@ -245,7 +273,7 @@ def _read_ahead(chunks):
 
 
 def _stream_predictions(run: Run, chunks, batch_size: int):
-    """Yield ``(ids, probabilities)`` chunk by chunk, in input order.
+    """Yield ``(ids, probabilities, share)`` chunk by chunk, in input order (``share`` as in :func:`encoded_chunks`).
 
     A helper thread reads and encodes the next chunk while the model predicts the current
     one (TensorFlow releases the interpreter lock while it computes); one-hot input is made
@@ -253,9 +281,9 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
     """
     model = run.model
     encoder = run.dataset_encoder
-    for ids, arrays in _read_ahead(chunks):
+    for ids, arrays, share in _read_ahead(chunks):
         check_stop()  # a signal: the chunks yielded so far are whole; no further one is predicted
-        yield ids, predict_encoded(model, encoder, arrays, batch_size)
+        yield ids, predict_encoded(model, encoder, arrays, batch_size), share
 
 
 def predict_chunks(run: Run, config: PredictConfig):
@@ -271,9 +299,9 @@ def predict_chunks(run: Run, config: PredictConfig):
     """
     tracks = _check_inputs(run, config)
     progress = Progress("predicting")
-    for ids, values in _stream_predictions(run, encoded_chunks(run, config, tracks), config.batch_size):
+    for ids, values, share in _stream_predictions(run, encoded_chunks(run, config, tracks), config.batch_size):
         yield ids, values
-        progress.advance(len(ids))
+        progress.advance(len(ids), share)
 
 
 def tsv_rows(ids, values: np.ndarray) -> str:

@@ -61,7 +61,7 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
     for file_index, path in enumerate(fasta):
         count = 0
         config = PredictConfig([path], genome=genome, labels=[labels[file_index]] if labels else [])
-        for chunk_ids, arrays in encoded_chunks(run, config, {}):
+        for chunk_ids, arrays, _ in encoded_chunks(run, config, {}):
             ids.extend(chunk_ids)
             codes.append(arrays["codes"])
             if arrays.get("structure") is not None:
