@@ -15,8 +15,12 @@ data, and is shared read-only: a test that writes into a run folder copies it fi
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -38,6 +42,43 @@ from helpers import (  # noqa: E402  (after the environment that TensorFlow and 
     two_classes,
     write_fasta,
 )
+
+#: Seconds the test process may take to end once the last test has run and its summary is printed
+#: (``MOTIFNET_TEST_EXIT_SECONDS`` sets another, for the test of this guard).
+EXIT_SECONDS = float(os.environ.get("MOTIFNET_TEST_EXIT_SECONDS", 120))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config.stash[_STATUS] = int(exitstatus)
+
+
+_STATUS = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """End the process with the session's status if the interpreter's teardown hangs, saying where it was.
+
+    A CI run once printed every test passed, then hung until the job's limit in the teardown of the
+    libraries the tests load (threads and atexit callbacks of TensorFlow, Dask and multiprocessing).
+    After :data:`EXIT_SECONDS` a watchdog thread writes every thread's stack to standard error and
+    ends the process with the status pytest decided. If the teardown has come so far that Python
+    threads no longer run, faulthandler's own thread writes the stacks after twice that and ends it
+    with status 1.
+    """
+    status = config.stash.get(_STATUS, 1)
+
+    def end_if_stuck():
+        time.sleep(EXIT_SECONDS)
+        sys.__stderr__.write(f"\nthe test process was still ending {EXIT_SECONDS:g} s after its last test; "
+                             "every thread's stack:\n")
+        faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
+        sys.__stderr__.flush()
+        sys.__stdout__.flush()
+        os._exit(status)
+
+    threading.Thread(target=end_if_stuck, name="motifnet-tests-exit-watchdog", daemon=True).start()
+    faulthandler.dump_traceback_later(2 * EXIT_SECONDS, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture
