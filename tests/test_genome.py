@@ -197,8 +197,10 @@ def test_an_index_that_belongs_to_another_file_is_refused(planted, tmp_path, ind
     (lambda lines: ["id\tchrom\tstart\tend\tpeaks\tbackground", "chr1:1-61(+)\tchr1\t1\t61\t0.5\t0.5"],
      "its index .*genome.fa.fai is not a FASTA index"),
 ])
-def test_an_index_that_does_not_list_every_record_is_refused(planted, tmp_path, change, fragment):
-    """These indexes were read as they were: 'chromosome chr1 is not in the genome ()', or Python's unpack error."""
+@pytest.mark.parametrize("age", [10, -10])
+def test_an_index_that_does_not_list_every_record_is_refused(planted, tmp_path, change, fragment, age):
+    """These indexes were read as they were: 'chromosome chr1 is not in the genome ()', or Python's unpack error.
+    One older than the FASTA (age -10) was written over by pyfaidx's index, even a file that was no index at all."""
     folder = tmp_path / "copy"
     folder.mkdir()
     fasta = folder / "genome.fa"
@@ -206,13 +208,30 @@ def test_an_index_that_does_not_list_every_record_is_refused(planted, tmp_path, 
     lines = (planted["genome"].parent / "genome.fa.fai").read_text().splitlines()
     assert [line.split("\t")[0] for line in lines] == ["chr1", "chr2", "chr3"]
     index = folder / "genome.fa.fai"
-    index.write_text("".join(line + "\n" for line in change(lines)))
-    os.utime(index, (fasta.stat().st_mtime + 10, fasta.stat().st_mtime + 10))
+    text = "".join(line + "\n" for line in change(lines))
+    index.write_text(text)
+    os.utime(index, (fasta.stat().st_mtime + age, fasta.stat().st_mtime + age))
     with pytest.raises(InputError, match=f"--genome {fasta}: {fragment}.*delete the index so that it is built again"):
         Genome(fasta)
+    assert index.read_text() == text
     index.unlink()
     with Genome(fasta) as rebuilt:
         assert list(rebuilt.lengths) == ["chr1", "chr2", "chr3"]
+
+
+def test_an_index_older_than_its_fasta_that_fits_it_is_used_as_it_is(planted, tmp_path):
+    """A copy that gave the FASTA the later time (cp -r in folder order): the index was rebuilt, not used."""
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    fasta = folder / "genome.fa"
+    fasta.write_bytes(planted["genome"].read_bytes())
+    index = folder / "genome.fa.fai"
+    index.write_bytes((planted["genome"].parent / "genome.fa.fai").read_bytes())
+    os.utime(index, (fasta.stat().st_mtime - 10, fasta.stat().st_mtime - 10))
+    before = index.stat().st_mtime_ns
+    with Genome(fasta) as genome, Genome(planted["genome"]) as original:
+        assert genome.fetch(Window("chr2", 4900, 5000, "-")) == original.fetch(Window("chr2", 4900, 5000, "-"))
+    assert index.stat().st_mtime_ns == before
 
 
 def test_a_genome_in_a_folder_without_write_access_is_indexed_elsewhere(planted, tmp_path, monkeypatch):

@@ -103,19 +103,21 @@ class Genome:
         self._index_folder = None
         index = {}
         if not _index_writable(self.path):
-            # pyfaidx writes a missing (or older) index beside the FASTA; here it goes to a temporary folder instead.
+            # pyfaidx writes a missing index beside the FASTA; here it goes to a temporary folder instead.
             self._index_folder = tempfile.TemporaryDirectory(prefix="motifnet-fai-")
             index = {"indexname": str(Path(self._index_folder.name) / (Path(self.path).name + ".fai")),
                      "gzi_indexname": str(Path(self._index_folder.name) / (Path(self.path).name + ".gzi"))}
             for suffix, key in ((".fai", "indexname"), (".gzi", "gzi_indexname")):
-                if _index_current(self.path, self.path + suffix):
+                if _index_present(self.path + suffix):
                     shutil.copyfile(self.path + suffix, index[key])
             log.info("%s: its folder is not writable; indexing it in %s", self.path, self._index_folder.name)
         index_file = index.get("indexname", self.path + ".fai")
         gzi_file = index.get("gzi_indexname", self.path + ".gzi")
         built = [path for path in (index_file, gzi_file) if not Path(path).exists()]
         try:
-            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, **index)
+            # rebuild=False: pyfaidx would write over an index older than the FASTA (a file of the user's that
+            # may be no index at all, or an index copied before its FASTA); it is checked against the FASTA below.
+            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, rebuild=False, **index)
         except (pyfaidx.UnsupportedCompressionFormat, pyfaidx.FastaIndexingError, ValueError, OSError, struct.error,
                 IndexError) as error:
             for path in built:  # what a failed build left (pyfaidx writes the index as it reads): motifnet's
@@ -196,15 +198,15 @@ class Genome:
         return reverse_complement(letters) if window.strand == "-" else letters
 
 
-def _index_current(path: str, index: str) -> bool:
-    """Whether ``index`` exists and is not older than the FASTA ``path`` (pyfaidx rebuilds an older one)."""
-    return Path(index).is_file() and Path(index).stat().st_mtime >= Path(path).stat().st_mtime
+def _index_present(index: str) -> bool:
+    """Whether the index file ``index`` exists (it is used whatever its age; see :class:`Genome`)."""
+    return Path(index).is_file()
 
 
 def _index_writable(path: str) -> bool:
     """Whether pyfaidx can use or write the FASTA's index (and bgzip's ``.gzi``) beside it."""
     suffixes = (".fai", ".gzi") if path.endswith((".gz", ".bgz")) else (".fai",)
-    if all(_index_current(path, path + suffix) for suffix in suffixes):
+    if all(_index_present(path + suffix) for suffix in suffixes):
         return True
     # pyfaidx writes PATH.fai beside the path it was given: a link's folder, not its target's.
     return os.access(Path(os.path.abspath(path)).parent, os.W_OK)
