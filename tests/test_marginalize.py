@@ -262,7 +262,7 @@ def test_hits_of_other_records_or_a_file_given_twice_are_refused(trained_run, tm
     motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TGAC")])  # short: sites on both strands
     assert cli("scan", motifs, up, "-o", tmp_path / "scan", "--threshold", "0.005").exit_code == 0
     hits = tmp_path / "scan" / "hits.tsv"
-    _, rows = read_tsv(hits.read_text())
+    header, rows = read_tsv(hits.read_text())
     assert {row[4] for row in rows} == {"+", "-"}  # both strands checked
     records = list(read_fasta(up))
     first = next(record for record in records if record.id == rows[0][1])
@@ -271,11 +271,12 @@ def test_hits_of_other_records_or_a_file_given_twice_are_refused(trained_run, tm
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
                  "--fasta", other)
     assert result.exit_code == 1 and not (tmp_path / "out").exists(), result.output
-    start, end = int(rows[0][2]), int(rows[0][3])
-    letters = b"".join(first.lines).decode()[start:end].upper()
-    assert result.stderr.strip() == (
-        f"Error: --hits {hits}, line 2: the site of ttgaca in record {first.id!r} ({start} to {end}) reads "
-        f"{letters} there, the record {'C' * (end - start)}; give the FASTA files that were scanned")
+    start, end, strand = int(rows[0][2]), int(rows[0][3]), rows[0][4]
+    letters = rows[0][header.index("sequence")].upper()
+    assert result.stderr.strip() == (  # both on the site's strand, as the sequence column gives it
+        f"Error: --hits {hits}, line 2: the site of ttgaca in record {first.id!r} ({start} to {end}, strand {strand}) "
+        f"is {letters} in its sequence column, but the record reads {('C' if strand == '+' else 'G') * (end - start)} "
+        "there; give the FASTA files that were scanned")
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", tmp_path / "out", "-n", 10, "--hits", hits,
                  "--fasta", up, "--fasta", up)
     assert result.exit_code == 2 and not (tmp_path / "out").exists(), result.output
@@ -402,8 +403,9 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     (["--hits", "{hits}", "--fasta", "{twice}"], "the same id as"),
     (["--hits", "{hits}", "--fasta", "{up}", "--fasta", "{up_again}"], "give every record a distinct id"),
     # a hits file of other records of the same ids: the site was used as far as it fitted
-    (["--hits", "{past_end}", "--fasta", "{up}"], "--hits: the site of ttgaca in record 'up1' ends at 45, past the "
-                                                  "record's 40 positions; give the FASTA files that were scanned"),
+    (["--hits", "{past_end}", "--fasta", "{up}"], "past_end.tsv, line 2: the site of ttgaca in record 'up1' ends at "
+                                                  "45, past the record's 40 positions; give the FASTA files that "
+                                                  "were scanned"),
     (["--hits", "{backwards}", "--fasta", "{up}"], "backwards.tsv, line 2: a site from 9 to 3"),
 ], ids=["output-is-a-file", "output-below-a-file", "missing-fasta", "unreadable-hits", "fasta-without-hits",
         "duplicate-id-in-one-file", "duplicate-id-across-files", "site-past-the-record", "site-backwards"])
@@ -691,3 +693,73 @@ def test_ablation_refuses_standard_input_as_fasta(trained_run, tmp_path, cli):
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "--fasta - (standard input): marginalize --hits reads the --fasta files twice" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["effects.tsv", "effects.png", "marginalize.json", "pairs.tsv", "PAIR_FIGURE"])
+def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(trained_run, tmp_path, cli, name):
+    """marginalize replaced a user's effects.tsv, effects.png or marginalize.json in OUT_DIR with exit 0 (scan,
+    attribute and motifs refused such a folder); the names of pair figures are known only after the work."""
+    run_dir = trained_run[0]
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    arguments = ("marginalize", run_dir, "--motifs", motifs, "-n", 10, "--pairs", 2, "--max-spacing", 1)
+    if name == "PAIR_FIGURE":
+        result = cli(*arguments, "-o", tmp_path / "scratch")
+        assert result.exit_code == 0, result.output
+        name = json.loads((tmp_path / "scratch" / "marginalize.json").read_text())["pair_images"][0]
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text("the user's")
+    result = cli(*arguments, "-o", out)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: -o {out}: holds {name}, which marginalize writes, but no marginalize.json of motifnet's; choose "
+        f"another folder, or move {name} away")
+    assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
+
+
+def test_insertions_report_progress_in_background_sequences(trained_run, tmp_path, cli, monkeypatch):
+    """marginalize -n 600000 said nothing for minutes after 'inserting 2 motifs into 600000 shuffled records'."""
+    import motifnet._progress
+    import motifnet.interpret.marginalize as marginalize_module
+
+    monkeypatch.setattr(motifnet._progress, "REPORT_SECONDS", 0.0)
+    monkeypatch.setattr(marginalize_module, "CHUNK_BYTES", 4 * 3 * 40)  # 4 sequences of 40 a chunk, 3 copies
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    result = cli("marginalize", trained_run[0], "--motifs", motifs, "-o", tmp_path / "marg", "-n", 10, "--pairs", 2,
+                 "--max-spacing", 1)
+    assert result.exit_code == 0, result.output
+    counts = re.findall(r"^inserting 2 motif\(s\): (\d+) of 10 background sequences", result.stderr, re.MULTILINE)
+    assert counts == ["4", "8", "10"], result.stderr
+    assert "inserting ttgaca and ggg at every spacing: 10 of 10 background sequences" in result.stderr
+
+
+def test_bad_hits_are_named_by_file_line_and_value_as_the_file_gives_them(tmp_path):
+    """A site on the - strand quoted the reverse complement of the file's letters ('reads AAAA there, the record
+    ...'), a site past its record's end named no file or line, and a start that is no number was 'expected motif,
+    record, start and end'."""
+    from motifnet.workflows.marginalize import ablation_sites, read_hit_sites
+
+    hits = tmp_path / "hits.tsv"
+    hits.write_text("motif\trecord\tstart\tend\tstrand\tsequence\n"
+                    "m\tr1\t2\t6\t-\tTTTT\n"
+                    "m\tr1\t8\t12\t+\tACGT\n")
+    records = ["ACCAGGTAACGT"]
+    sites = read_hit_sites(hits, ["m"])
+    with pytest.raises(InputError) as error:
+        ablation_sites(sites[:1], ["m"], ["r1"], records, 12)
+    assert str(error.value) == (f"--hits {hits}, line 2: the site of m in record 'r1' (2 to 6, strand -) is TTTT in "
+                                "its sequence column, but the record reads CCTG there; give the FASTA files that "
+                                "were scanned")
+    with pytest.raises(InputError) as error:
+        ablation_sites(sites[1:], ["m"], ["r1"], ["ACCAGGTACG"], 10)
+    assert str(error.value) == (f"--hits {hits}, line 3: the site of m in record 'r1' ends at 12, past the record's "
+                                "10 positions; give the FASTA files that were scanned")
+    assert ablation_sites(sites[1:], ["m"], ["r1"], records, 12) == [(0, 0, 8, 12)]
+    hits.write_text("motif\trecord\tstart\tend\nm\tr1\tabc\t6\n")
+    with pytest.raises(InputError, match="^" + re.escape(f"{hits}, line 2: start 'abc' is not a whole number (scan's "
+                                                         "positions are 0-based)") + "$"):
+        read_hit_sites(hits, ["m"])
+    hits.write_text("motif\trecord\tstart\tend\tstrand\tsequence\nm\tr1\t2\t6\n")
+    with pytest.raises(InputError, match="^" + re.escape(f"{hits}, line 2: expected motif, record, start and end, "
+                                                         "strand and sequence") + "$"):
+        read_hit_sites(hits, ["m"])

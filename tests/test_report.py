@@ -301,6 +301,41 @@ def test_a_section_of_another_runs_model_is_marked_as_such(trained_run, multi_la
     assert str(multi_label_run[0]) in sections[[name for name in marked].index("other")]
 
 
+@pytest.mark.parametrize("command", ["marginalize", "variants"])
+def test_marginalize_and_variants_sections_of_another_runs_model_are_marked(trained_run, multi_label_run, cli,
+                                                                              tmp_path, command):
+    """marginalize and variants of run B into run A's report added B's section as if it were A's (no run recorded)."""
+    from helpers import make_genome
+
+    report = tmp_path / "report"
+    assert cli("visualize-kernels", trained_run[0], "-o", report, "--no-match", "--kernels", "0",
+               "--jobs", "1").exit_code == 0
+    if command == "marginalize":
+        motifs = tmp_path / "m.meme"
+        motifs.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF gata\nletter-probability matrix: alength= 4 w= 4\n"
+                          "0.97 0.01 0.01 0.01\n0.01 0.01 0.97 0.01\n0.97 0.01 0.01 0.01\n0.01 0.01 0.01 0.97\n")
+        options = ("--motifs", motifs, "-n", 10)
+    else:
+        genome = make_genome(tmp_path)
+        letter = genome["sequences"]["chr1"][99]
+        vcf = tmp_path / "v.vcf"
+        vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+                       f"chr1\t100\tv1\t{letter}\t{'T' if letter != 'T' else 'A'}\t.\t.\t.\n")
+        options = ("--vcf", vcf, "--genome", genome["genome"], "--null", 2, "--top", 0)
+    same = cli(command, trained_run[0], "-o", report / "own", *options)
+    assert same.exit_code == 0 and "marked as another run's" not in same.stderr, same.stderr
+    other = cli(command, multi_label_run[0], "-o", report / "other", *options)
+    assert other.exit_code == 0, other.stderr
+    section = "marginalisation" if command == "marginalize" else "variants"
+    assert (f"{report} is the report of {trained_run[0].resolve()}: the {section} section of {multi_label_run[0]} "
+            "added to it is marked as another run's") in " ".join(other.stderr.split())
+    html = (report / "summary.html").read_text()
+    sections = html.split(f'<section class="kernel" id="{command}-')[1:]
+    marked = {part.split('"', 1)[0]: "of another run than this report" in part for part in sections}
+    assert marked == {"own": False, "other": True}
+    assert str(multi_label_run[0].resolve()) in sections[list(marked).index("other")]
+
+
 def test_a_section_of_the_reports_own_run_is_not_marked_from_another_working_folder(trained_run, cli, tmp_path,
                                                                                      monkeypatch):
     """Sections recorded the run as given (relative to the working folder then): rendered from another working

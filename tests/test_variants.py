@@ -543,6 +543,24 @@ def test_a_rerun_replaces_the_earlier_results_and_keeps_the_users_files(cli, tin
     assert (out / "notes.txt").read_text() == "the user's"
 
 
+@pytest.mark.parametrize("name", ["variants.tsv", "variants.json", "LOGO"])
+def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(cli, tiny, name):
+    """variants replaced a user's variants.tsv, variants.json or a logo's namesake in OUT_DIR with exit 0 (scan,
+    attribute and motifs refused such a folder); the logos' names are known only after the work."""
+    if name == "LOGO":
+        assert _variants(cli, tiny, tiny["vcf"], tiny["folder"] / "scratch", "--top", 1).exit_code == 0
+        name = json.loads((tiny["folder"] / "scratch" / "variants.json").read_text())["top"][0]["image"]
+    out = tiny["folder"] / "mine"
+    out.mkdir()
+    (out / name).write_text("the user's")
+    result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: -o {out}: holds {name}, which variants writes, but no variants.json of motifnet's; choose another "
+        f"folder, or move {name} away")
+    assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
+
+
 @pytest.mark.parametrize("stage", ["predict_encoded", "attribute"])
 def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, monkeypatch, stage):
     """A stop while scoring, or while computing the logos, writes nothing: an earlier run's files stay as they were

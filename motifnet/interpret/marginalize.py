@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._progress import Progress
 from .._signals import check_stop
 from ..errors import OptionValueError, ParamError
 from .attribution import dinucleotide_shuffle
@@ -290,17 +291,20 @@ class Backgrounds:
         return shuffled
 
 
-def _chunks(background, arrays: int, chunk: int | None):
+def _chunks(background, arrays: int, chunk: int | None, what: str):
     """(first sequence, codes) of consecutive chunks of ``background`` (an array, or :class:`Backgrounds`).
 
     ``chunk`` sequences at a time; None: as many as :data:`CHUNK_BYTES` holds for ``arrays`` copies.
+    Progress lines name the work ``what``, counted in background sequences done.
     """
     n, length = background.shape
     size = chunk if chunk is not None else max(1, CHUNK_BYTES // (arrays * length))
+    progress = Progress(what, total=n, unit="background sequences")
     for start in range(0, n, size):
         check_stop()
         stop = min(start + size, n)
         yield start, background.chunk(start, stop) if isinstance(background, Backgrounds) else background[start:stop]
+        progress.update(stop)
 
 
 def insert(codes: np.ndarray, instances: np.ndarray, start: int) -> np.ndarray:
@@ -416,7 +420,7 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
                      where + (f"motif {names[m]!r}" if names else "the motif")) for m, pwm in enumerate(pwms)]
     deltas = [Moments() for _ in pwms]
     logit_deltas = [Moments() for _ in pwms]
-    for first, codes in _chunks(background, len(pwms) + 1, chunk):
+    for first, codes in _chunks(background, len(pwms) + 1, chunk, f"inserting {len(pwms)} motif(s)"):
         predict.forget()
         instances = _instances(pwms, first, len(codes), config, _SINGLE_INSTANCES)
         inputs = [codes] + [insert(codes, motif, start) for motif, start in zip(instances, starts)]
@@ -496,7 +500,8 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
     # A alone, then B alone and the pair at each orientation and spacing in turn (the background is the base).
     deltas = [Moments() for _ in range(1 + 2 * len(ORIENTATIONS) * len(spacings))]
     logit_deltas = [Moments() for _ in deltas]
-    for first, codes in _chunks(background, len(deltas) + 1, chunk):
+    pair = f"{names[0]} and {names[1]}" if names else "the pair"
+    for first, codes in _chunks(background, len(deltas) + 1, chunk, f"inserting {pair} at every spacing"):
         predict.forget()
         instances_a, instances_b = _instances([pwm_a, pwm_b], first, len(codes), config, _PAIR_INSTANCES)
         with_a = insert(codes, instances_a, start_a)

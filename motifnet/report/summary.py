@@ -128,8 +128,8 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "attributions": _marked_other_runs(report_entries(report_dir), state["run_folder"]),
         "patterns": _marked_other_runs(pattern_entries(report_dir), state["run_folder"]),
         "scans": scan_entries(report_dir),
-        "marginalizations": marginalize_entries(report_dir),
-        "variants": variant_entries(report_dir),
+        "marginalizations": _marked_other_runs(marginalize_entries(report_dir), state["run_folder"]),
+        "variants": _marked_other_runs(variant_entries(report_dir), state["run_folder"]),
         "search": search_link(Path(state["run_folder"]), report_dir),  # the run is the best of a grid search
         "version": __version__,
         "generated": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),

@@ -38,7 +38,7 @@ from ..interpret.outputs import OutputsAndLogits
 from ..motifs.readers import read_motifs
 from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
-from ._output import locked_output_folder
+from ._output import check_own_folder, locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -109,11 +109,11 @@ def load_sequence_motifs(motif_path):
 
 
 def read_hit_sites(path, motif_names) -> list:
-    """The sites of a ``motifnet scan`` hits.tsv: (motif name, record id, start, end, letters, where) per row.
+    """The sites of a ``motifnet scan`` hits.tsv: (motif name, record id, start, end, letters, where, strand) per row.
 
     ``letters`` are the site's letters on the record's strand, upper case, U as T, from the
-    ``sequence`` and ``strand`` columns (None without them: a table of the four columns alone is
-    read too); ``where`` names the file and line.
+    ``sequence`` and ``strand`` columns (None without them, and so is ``strand``: a table of the
+    four columns alone is read too); ``where`` names the file and line.
 
     Raises
     ------
@@ -139,18 +139,23 @@ def read_hit_sites(path, motif_names) -> list:
         fields = line.split("\t")
         try:
             motif, record, start, end = (fields[i] for i in columns)
-            start, end = int(start), int(end)
             strand, letters = (fields[i] for i in checked) if checked else (None, None)
-        except (IndexError, ValueError):
-            raise InputError(f"{path}, line {number}: expected motif, record, start and end") from None
+        except IndexError:
+            raise InputError(f"{path}, line {number}: expected motif, record, start and end"
+                             + (", strand and sequence" if checked else "")) from None
+        for name, text in (("start", start), ("end", end)):
+            if not text.strip().lstrip("-").isdigit():
+                raise InputError(f"{path}, line {number}: {name} {text!r} is not a whole number (scan's positions "
+                                 "are 0-based)")
+        start, end = int(start), int(end)
         if not 0 <= start < end:
             raise InputError(f"{path}, line {number}: a site from {start} to {end}; scan's sites start at 0 or later "
                              "and end after their start")
         if letters is not None:
-            letters = letters.strip().upper().replace("U", "T")
-            if strand.strip() == "-":
-                letters = reverse_complement(letters.encode("ascii", "replace")).decode("ascii")
-        sites.append((motif, record, start, end, letters, f"{path}, line {number}"))
+            letters, strand = letters.strip().upper().replace("U", "T"), strand.strip()
+            if strand == "-":
+                letters = _reverse_complement_text(letters)
+        sites.append((motif, record, start, end, letters, f"{path}, line {number}", strand))
         if motif not in motif_names:
             unknown.add(motif)
     if unknown:
@@ -158,6 +163,10 @@ def read_hit_sites(path, motif_names) -> list:
     if not sites:
         log.warning("%s holds no hits: no site to ablate, so ablation.tsv has no effect to show", path)
     return sites
+
+
+def _reverse_complement_text(letters: str) -> str:
+    return reverse_complement(letters.encode("ascii", "replace")).decode("ascii")
 
 
 def hit_records(files) -> list:
@@ -201,19 +210,22 @@ def ablation_sites(sites, motif_names, ids, records, model_length: int) -> list:
         row_of.setdefault(str(record_id), row)
     motif_index = {name: i for i, name in enumerate(motif_names)}
     result, outside, unmatched = [], 0, set()
-    for motif, record, start, end, letters, where in sites:
+    for motif, record, start, end, letters, where, strand in sites:
         row = row_of.get(record)
         if row is None:
             unmatched.add(record)
             continue
         length = len(records[row])
         if end > length:
-            raise InputError(f"--hits: the site of {motif} in record {record!r} ends at {end}, past the record's "
-                             f"{length} positions; give the FASTA files that were scanned")
+            raise InputError(f"--hits {where}: the site of {motif} in record {record!r} ends at {end}, past the "
+                             f"record's {length} positions; give the FASTA files that were scanned")
         if letters is not None and records[row][start:end] != letters:
-            raise InputError(f"--hits {where}: the site of {motif} in record {record!r} ({start} to {end}) reads "
-                             f"{letters} there, the record {records[row][start:end]}; give the FASTA files that "
-                             "were scanned")
+            # Both on the site's strand, as the sequence column gives it.
+            given, found = (letters, records[row][start:end]) if strand != "-" else (
+                _reverse_complement_text(letters), _reverse_complement_text(records[row][start:end]))
+            raise InputError(f"--hits {where}: the site of {motif} in record {record!r} ({start} to {end}, strand "
+                             f"{strand}) is {given} in its sequence column, but the record reads {found} there; "
+                             "give the FASTA files that were scanned")
         shift = (model_length - length) // 2 if length < model_length else -((length - model_length) // 2)
         start, end = max(start + shift, 0), min(end + shift, model_length)
         if start >= end:
@@ -378,13 +390,16 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     from ..plot.figures import save_figure
     from ..plot.scan import plot_effects
     from ..report.motif_sites import MARGINALIZE_SUMMARY
-    from ..report.summary import find_report, render_report
+    from ..report.summary import find_report, render_report, warn_if_other_run
     from ..run.unlabelled import read_unlabelled
 
     config = config.checked()
     out = Path(out_dir)
     check_output_folder(out, "-o")
     check_marginalize_run(run)
+    # (effects.tsv and effects.png: every run writes them; the pairs' and ablation's files are checked once known)
+    own = check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, ("effects.tsv", "effects.png"),
+                           "marginalize")
     if hits and not fasta:
         raise ParamError(HITS_NEED_FASTA)
     if fasta and not hits:
@@ -463,6 +478,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                            result.logit[0, c])
                 ablation_rows.append(row if logits else row[:-1])
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
+    if not own:
+        check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, [*texts, *figures], "marginalize")
     earlier = earlier_outputs(out)
     # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
     # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
@@ -472,23 +489,30 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         for name, draw in figures.items():
             check_stop()
             save_figure(draw(), stage(out / name, ".png"))
-        _write_summary(stage(out / MARGINALIZE_SUMMARY), motifs, config, folded, effect_columns, rows, pair_images,
-                       [*texts, *figures])
+        _write_summary(stage(out / MARGINALIZE_SUMMARY), run, motifs, config, folded, effect_columns, rows,
+                       pair_images, [*texts, *figures])
     for path in remove_stale_outputs(out, [*texts, *figures], earlier):
         log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)
     if report is not None:
+        warn_if_other_run(report, run, "marginalisation")
         log.info("added the marginalisation section to %s", render_report(report, run=run))
     return {"effects": effects, "motifs": motifs.names, "pairs": pairs, "background": background}
 
 
-def _write_summary(path, motifs, config: MarginalizeConfig, folded: str, effect_columns, rows, pair_images,
+def _is_marginalize_summary(summary: dict) -> bool:
+    """Whether a ``marginalize.json`` is one that ``marginalize`` wrote (see :func:`_write_summary`)."""
+    return "motif_file" in summary and isinstance(summary.get("effects"), list)
+
+
+def _write_summary(path, run, motifs, config: MarginalizeConfig, folded: str, effect_columns, rows, pair_images,
                    files) -> None:
     """``marginalize.json``: what the report shows."""
     inserted = "instances sampled from each matrix" if config.sample else "consensus"
     inserted += f" at position {config.position}" if config.position is not None else ", centred"
     inserted += folded
     write_json(path, {
+        "run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
         "motif_file": str(motifs.path), "n": config.n, "inserted": inserted,
         "effects": [dict(zip(effect_columns, (row[0], row[1], *(float(value) for value in row[2:]))))
                     for row in rows],

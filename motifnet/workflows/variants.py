@@ -25,8 +25,8 @@ from ..interpret.variants import (
     score_variants,
     variant_logos,
 )
-from ..report.summary import find_report, render_report
-from ._output import locked_output_folder
+from ..report.summary import find_report, render_report, warn_if_other_run
+from ._output import check_own_folder, locked_output_folder
 
 log = logging.getLogger("motifnet")
 
@@ -120,6 +120,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     out = Path(out_dir)
     check_output_folder(out, "-o")
     check_variants_run(run)
+    own = check_own_folder(out, SUMMARY_FILE, _is_variants_summary, (VARIANTS_FILE,), "variants")
     if top < 0:
         raise OptionValueError(f"--top must be 0 or more, received: {top}")
     encoder = run.dataset_encoder
@@ -148,12 +149,15 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                         padded)
         effects = score_variants(run.model, encoder, genome, variants, config)
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
-    summary = {"vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
+    summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
+               "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
                "skipped_mismatches": counts.mismatches, "padded_windows": padded, "window_length": encoder.length,
                "offset": offset,
                "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
                "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
+    if not own:  # the logos' names are known now
+        check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
     earlier_logos = _earlier_logos(out)
     # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
     # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
@@ -167,6 +171,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
     if report is not None:
+        warn_if_other_run(report, run, "variants")
         log.info("added the variants section to %s", render_report(report, run=run))
     return summary
 
@@ -233,6 +238,11 @@ def _logo_figure(ref, alt, letters: str, first_position: int, variant_position: 
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.]+", "_", text)[:40]
+
+
+def _is_variants_summary(summary: dict) -> bool:
+    """Whether a ``variants.json`` is one that ``variants`` wrote."""
+    return "snvs" in summary and isinstance(summary.get("top"), list)
 
 
 def _earlier_logos(out: Path) -> list:
