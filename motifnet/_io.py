@@ -32,7 +32,8 @@ def atomic_path(path, suffix: str = ""):
     half-written. ``suffix`` is kept at the end of the temporary name for writers that insist on an
     extension.
     """
-    path = write_target(Path(path))
+    given = Path(path)
+    path = write_target(given)
     try:
         status = os.stat(path)
     except FileNotFoundError:
@@ -42,7 +43,10 @@ def atomic_path(path, suffix: str = ""):
     if status is not None and not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
         yield path
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path == given:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():  # a plain write through a link creates no folder either
+        raise FileNotFoundError(errno.ENOENT, f"links to {path}, whose folder does not exist", str(given))
     # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
     # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
     tmp = None

@@ -198,6 +198,9 @@ def check_output_file(output, option: str = "-o/--output") -> None:
     # Where motifnet._io.atomic_path writes: a link's target, beside it; a device or named pipe (-o /dev/null)
     # directly, needing no folder.
     target = write_target(Path(output))
+    if not target.parent.is_dir():
+        raise ParamError(f"{option}: cannot write {output}: it links to {target}, whose folder {target.parent} does "
+                         "not exist")
     try:
         regular = stat.S_ISREG(os.stat(target).st_mode)
     except OSError:

@@ -5,6 +5,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -178,6 +179,24 @@ def test_a_write_through_a_symbolic_link_keeps_the_link_and_fills_its_target(tmp
     dangling.symlink_to(tmp_path / "results" / "new.tsv")
     write_text(dangling, "x")
     assert dangling.is_symlink() and (tmp_path / "results" / "new.tsv").read_text() == "x"
+
+
+def test_a_write_through_a_link_into_a_missing_folder_creates_no_folder(tmp_path):
+    """A link to missing/sub/zz.tsv made missing/ and missing/sub/ (a link to /nonexistent/zz.tsv made /nonexistent):
+    a plain write through such a link fails."""
+    from motifnet._validate import check_output_file
+    from motifnet.errors import ParamError
+
+    link = tmp_path / "dl.tsv"
+    link.symlink_to(tmp_path / "missing" / "sub" / "zz.tsv")
+    with pytest.raises(OSError) as error:
+        write_text(link, "x")
+    assert error.value.errno == errno.ENOENT and error.value.filename == str(link)
+    with pytest.raises(ParamError, match="^" + re.escape(
+            f"-o: cannot write {link}: it links to {tmp_path / 'missing' / 'sub' / 'zz.tsv'}, whose folder "
+            f"{tmp_path / 'missing' / 'sub'} does not exist") + "$"):
+        check_output_file(link, "-o")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["dl.tsv"]
 
 
 def test_npz_round_trip_keeps_every_array_exactly(tmp_path):
