@@ -1,6 +1,8 @@
 """``train --overwrite``: only motifnet's files are replaced (an input inside the run folder: test_bad_inputs)."""
 
+from pathlib import Path
 
+import pytest
 from helpers import TINY_PARAMS, copy_run, folder_digest
 
 from motifnet.run.lock import LOCK
@@ -63,17 +65,57 @@ def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(tr
     assert caplog.text.count("left by a write that was killed") == 4
 
 
-def test_a_folder_of_motifnet_files_without_motifnet_json_is_a_run_to_overwrite(tmp_path):
-    import pytest
-
+def test_a_folder_that_motifnet_left_without_motifnet_json_is_a_run_to_overwrite(tmp_path):
     from motifnet.errors import ParamError
+    from motifnet.run.rundir import UNFINISHED
 
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    (run_dir / "data.npz").write_bytes(b"x")  # a training stopped before motifnet.json was written
+    (run_dir / "data.npz").write_bytes(b"x")  # a training stopped before motifnet.json was written, with its mark
+    (run_dir / UNFINISHED).write_text("")
     with pytest.raises(ParamError, match="holds a run already; pass --overwrite"):
         check_run_dir(run_dir, overwrite=False)
     check_run_dir(run_dir, overwrite=True)
-    (run_dir / "mine.txt").write_text("x")
+    (run_dir / "mine.txt").write_text("x")  # stays when the run is replaced
+    check_run_dir(run_dir, overwrite=True)
+    (run_dir / UNFINISHED).unlink()
     with pytest.raises(ParamError, match="is not a motifnet run"):
         check_run_dir(run_dir, overwrite=True)
+
+
+@pytest.mark.parametrize("name", ["model.keras", "history.tsv", "split.tsv", "metrics.json", "data.npz"])
+@pytest.mark.parametrize("mode", [[], ["--overwrite"], ["--resume"]])
+def test_a_users_file_of_a_run_files_name_alone_in_the_folder_is_not_a_run(dna_files, cli, tmp_path, name, mode):
+    """A folder holding only the user's model.keras (or history.tsv, ...) was taken for a run: 'holds a run already',
+    and --overwrite or --resume replaced the file with exit 0."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / name).write_text("the user's")
+    result = cli("train", *dna_files, "-o", out, *TINY_PARAMS, *mode)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {out}: folder is not empty and is not a motifnet run; choose another -o")
+    assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
+
+
+def test_a_training_stopped_before_motifnet_json_leaves_a_folder_that_overwrite_and_resume_take(dna_files, cli,
+                                                                                                   tmp_path,
+                                                                                                   monkeypatch):
+    from motifnet.run import training
+    from motifnet.run.rundir import UNFINISHED
+
+    out = tmp_path / "run"
+    write_json = training.write_json
+
+    def failing(path, obj):
+        if Path(path).name == "motifnet.json":
+            raise OSError(28, "No space left on device", str(path))
+        write_json(path, obj)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "write_json", failing)
+        assert cli("train", *dna_files, "-o", out, *TINY_PARAMS).exit_code == 1
+    assert sorted(path.name for path in out.iterdir()) == sorted(["data.npz", "split.tsv", UNFINISHED])
+    result = cli("train", *dna_files, "-o", out, *TINY_PARAMS, "--resume")
+    assert result.exit_code == 0, result.output
+    assert not (out / UNFINISHED).exists() and (out / "motifnet.json").is_file()

@@ -49,6 +49,9 @@ FOLDED = "folded"
 FOLDED_SOURCES = "sources.json"  # in folded/: where each folded file came from, and how it was folded
 RESUME = "resume"
 SPECTRUM = "epistasis.tsv"  # regression with --epistatic-reg (motifnet.run.regression)
+#: Present while ``train`` has a folder without its ``motifnet.json`` (a new run before it is written, a run being
+#: replaced): files of train's names in a folder without either are the user's, not a run's.
+UNFINISHED = ".motifnet.unfinished"
 
 #: ``history.tsv``'s columns for classification (regression's: :data:`motifnet.run.regression.HISTORY_COLUMNS`).
 HISTORY_COLUMNS = ("epoch", "loss", "val_loss", "accuracy", "val_accuracy", "auc", "val_auc", "learning_rate",

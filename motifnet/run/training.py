@@ -163,11 +163,12 @@ def check_run_dir(path: Path, overwrite: bool, others_allowed: bool = False) -> 
         raise ParamError(f"{path}: exists and is not a folder; choose another -o")
     if not path.is_dir():
         return
-    ignored = {rundir.FOLDED, LOCK} | {partial.name for partial in leftover_partials(path)}
+    ignored = {rundir.FOLDED, LOCK, rundir.UNFINISHED} | {partial.name for partial in leftover_partials(path)}
     entries = [entry.name for entry in path.iterdir() if entry.name not in ignored]
     if entries:
-        # A folder of motifnet's files alone is a run that stopped before motifnet.json was written.
-        if not (path / rundir.META).exists() and not set(entries) <= set(written_names()) and not others_allowed:
+        # Without motifnet.json, the mark of a run stopped before it was written (or while it was replaced) says
+        # that files of train's names are motifnet's; without it, they are the user's (a model.keras of their own).
+        if not (path / rundir.META).exists() and not unfinished(path) and not others_allowed:
             raise ParamError(f"{path}: folder is not empty and is not a motifnet run; choose another -o")
         if not overwrite:
             raise ParamError(f"{path}: holds a run already; pass --overwrite to replace it, --resume to continue it, "
@@ -183,16 +184,21 @@ def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False, othe
     if path.is_dir():
         remove_run_files(path, keep_folded)
     path.mkdir(parents=True, exist_ok=True)
+    write_text(path / rundir.UNFINISHED, "")  # until motifnet.json is written
 
 
 def remove_run_files(path: Path, keep_folded: bool = False) -> list:
     """Remove what ``train`` wrote into the run folder ``path`` (:func:`written_names`); return what stays.
 
     Files motifnet did not write stay, and are named in the log. ``motifnet.json`` goes first: a
-    removal that fails half-way leaves a folder that no longer reads as a complete run.
+    removal that fails half-way leaves a folder that no longer reads as a complete run, and its mark
+    :data:`rundir.UNFINISHED` (written first, removed last) says that the files left are motifnet's.
     """
     kept = []
+    write_text(Path(path) / rundir.UNFINISHED, "")  # a stop on the way leaves a folder that reads as motifnet's
     for entry in sorted(Path(path).iterdir(), key=lambda entry: entry.name != rundir.META):
+        if entry.name == rundir.UNFINISHED:
+            continue
         if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
             kept.append(entry.name)
             continue
@@ -201,6 +207,7 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
             kept += [f"{entry.name}/{name}" for name in inside]
         else:
             entry.unlink()
+    (Path(path) / rundir.UNFINISHED).unlink()  # the run's files are gone
     others = sorted(set(kept) - {rundir.FOLDED, LOCK})
     if others:
         log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
@@ -321,7 +328,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         if not lost_first_epoch:
             log.info("%s: no training to resume; starting one", run_dir)
         # Only motifnet's own files of a run that stopped before its first epoch are replaced.
-        config = dataclasses.replace(config, overwrite=previous is not None or _only_motifnet_files(run_dir))
+        config = dataclasses.replace(config, overwrite=previous is not None or unfinished(run_dir))
     if checkpoint is not None and previous.get("deterministic"):
         config = dataclasses.replace(config, seed=seed)  # deterministic operations, as the run began
     model = build_seeded(dataset, params, seed, adjacency, deterministic=config.seed is not None)
@@ -342,6 +349,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         dataset.save(run_dir / rundir.DATA)
         write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
     write_json(run_dir / rundir.META, meta)
+    (run_dir / rundir.UNFINISHED).unlink(missing_ok=True)
 
     result = _fit_into_folder(model, dataset, index, params, seed, run_dir, meta, regression, checkpoint)
     log.info("best epoch %d of %d (validation loss %.4f)", result.best_epoch, result.epochs_run, result.best_loss)
@@ -432,12 +440,10 @@ def check_resume_inputs(run_dir, inputs, fold: dict | None = None) -> None:
                          + "; ".join(differences) + "; run the command of the run, or --overwrite to replace it")
 
 
-def _only_motifnet_files(run_dir: Path) -> bool:
-    """Whether ``run_dir`` holds files and all of them are ones ``train`` writes (a run killed early)."""
-    if not run_dir.is_dir():
-        return False
-    names = {entry.name for entry in run_dir.iterdir()} - {LOCK} - {p.name for p in leftover_partials(run_dir)}
-    return bool(names) and names <= set(written_names())
+def unfinished(run_dir: Path) -> bool:
+    """Whether ``run_dir`` holds what a ``train`` stopped before writing ``motifnet.json`` (or while it replaced the
+    run) left: its mark :data:`rundir.UNFINISHED`."""
+    return (Path(run_dir) / rundir.UNFINISHED).is_file()
 
 
 def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
