@@ -335,3 +335,24 @@ def test_a_run_trained_again_or_being_written_while_read_is_not_called_damaged(t
     with pytest.raises(RunDirError) as raised:
         _ = run.groups  # opened before the run was trained again
     assert str(raised.value).endswith(f"; {run_dir} was trained again while it was read: run again")
+
+
+@pytest.mark.parametrize("version, warned", [("9.9.9", True), ("0.10.0", True), ("0.1.0", False), ("0.0.9", False),
+                                             ("0.1.0.dev3", False), (None, False)])
+def test_a_run_of_a_newer_motifnet_is_used_with_a_warning(trained_run, tmp_path, caplog, monkeypatch, version,
+                                                         warned):
+    """A run whose motifnet.json says version 9.9.9 was used without a word."""
+    import logging
+
+    import motifnet.run.rundir as rundir_module
+
+    monkeypatch.setattr(rundir_module, "__version__", "0.1.0")
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["motifnet_version"] = version
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        open_run(run_dir)
+    expected = [f"{run_dir} was trained by motifnet {version}, newer than this motifnet 0.1.0: what it holds may be "
+                "read wrongly; update motifnet"] if warned else []
+    assert [record.getMessage() for record in caplog.records] == expected

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ import numpy as np
 
 from .._io import sha256_of_bytes
 from .._validate import is_column_name
+from .._version import __version__
 from ..data.dataset import Dataset
 from ..data.split import GROUPS
 from ..errors import RunDirError
@@ -425,7 +427,16 @@ def open_run(path) -> Run:
     problem = _meta_problem(meta)
     if problem:
         raise RunDirError(f"{meta_path}: damaged ({problem}); restore the file as training wrote it, or train again")
+    if _version_numbers(meta.get("motifnet_version")) > _version_numbers(__version__):
+        log.warning("%s was trained by motifnet %s, newer than this motifnet %s: what it holds may be read wrongly; "
+                    "update motifnet", path, meta["motifnet_version"], __version__)
     return Run(path, meta)
+
+
+def _version_numbers(version) -> tuple:
+    """The leading numbers of a version text (``0.1.0`` -> (0, 1, 0)); () for none."""
+    found = re.match(r"\d+(\.\d+)*", version) if isinstance(version, str) else None
+    return tuple(int(part) for part in found.group(0).split(".")) if found else ()
 
 
 def _is_names(value) -> bool:
