@@ -22,6 +22,7 @@ import re
 import shutil
 import struct
 import tempfile
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,7 +118,11 @@ class Genome:
         try:
             # rebuild=False: pyfaidx would write over an index older than the FASTA (a file of the user's that
             # may be no index at all, or an index copied before its FASTA); it is checked against the FASTA below.
-            self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, rebuild=False, **index)
+            with warnings.catch_warnings():  # pyfaidx warns of an older index on standard error; it is checked below
+                warnings.filterwarnings("ignore", message="Index file .* is older than FASTA file",
+                                        category=RuntimeWarning)
+                self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, rebuild=False,
+                                            **index)
         except (pyfaidx.UnsupportedCompressionFormat, pyfaidx.FastaIndexingError, ValueError, OSError, struct.error,
                 IndexError) as error:
             for path in built:  # what a failed build left (pyfaidx writes the index as it reads): motifnet's
