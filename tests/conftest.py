@@ -49,10 +49,10 @@ EXIT_SECONDS = float(os.environ.get("MOTIFNET_TEST_EXIT_SECONDS", 120))
 
 
 def pytest_sessionfinish(session, exitstatus):
-    session.config.stash[_STATUS] = int(exitstatus)
+    session.config.stash[_SESSION] = session  # its exitstatus is read at the end: later hooks may change it
 
 
-_STATUS = pytest.StashKey[int]()
+_SESSION = pytest.StashKey[pytest.Session]()
 
 
 @pytest.hookimpl(trylast=True)
@@ -63,10 +63,11 @@ def pytest_unconfigure(config):
     libraries the tests load (threads and atexit callbacks of TensorFlow, Dask and multiprocessing).
     After :data:`EXIT_SECONDS` a watchdog thread writes every thread's stack to standard error and
     ends the process with the status pytest decided. If the teardown has come so far that Python
-    threads no longer run, faulthandler's own thread writes the stacks after twice that and ends it
+    threads no longer run, faulthandler's own thread writes the stacks a minute later and ends it
     with status 1.
     """
-    status = config.stash.get(_STATUS, 1)
+    session = config.stash.get(_SESSION, None)
+    status = int(session.exitstatus) if session is not None else 1
 
     def end_if_stuck():
         time.sleep(EXIT_SECONDS)
@@ -78,7 +79,7 @@ def pytest_unconfigure(config):
         os._exit(status)
 
     threading.Thread(target=end_if_stuck, name="motifnet-tests-exit-watchdog", daemon=True).start()
-    faulthandler.dump_traceback_later(2 * EXIT_SECONDS, exit=True, file=sys.__stderr__)
+    faulthandler.dump_traceback_later(EXIT_SECONDS + 60, exit=True, file=sys.__stderr__)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ def test_a_process_whose_teardown_hangs_ends_with_the_status_of_its_tests(tmp_pa
     """A CI run printed every test passed, then hung in the interpreter's teardown until the job's limit."""
     (tmp_path / "test_left.py").write_text(LEFT_BEHIND.format(second="other", second_passes=second_passes))
     environment = dict(os.environ, MOTIFNET_TEST_EXIT_SECONDS="1", PYTHONPATH=str(Path(__file__).parent))
+    environment.pop("PYTEST_ADDOPTS", None)
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "conftest", "-p", "no:cacheprovider", "-q",
                              "test_left.py"], cwd=tmp_path, env=environment, capture_output=True, text=True,
                             timeout=120)

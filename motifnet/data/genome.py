@@ -119,7 +119,7 @@ class Genome:
             # rebuild=False: pyfaidx would write over an index older than the FASTA (a file of the user's that
             # may be no index at all, or an index copied before its FASTA); it is checked against the FASTA below.
             with warnings.catch_warnings():  # pyfaidx warns of an older index on standard error; it is checked below
-                warnings.filterwarnings("ignore", message="Index file .* is older than FASTA file",
+                warnings.filterwarnings("ignore", message="(BGZF )?Index file .* is older than FASTA file",
                                         category=RuntimeWarning)
                 self._fasta = pyfaidx.Fasta(self.path, as_raw=True, sequence_always_upper=True, rebuild=False,
                                             **index)

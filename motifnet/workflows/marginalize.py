@@ -143,11 +143,14 @@ def read_hit_sites(path, motif_names) -> list:
         except IndexError:
             raise InputError(f"{path}, line {number}: expected motif, record, start and end"
                              + (", strand and sequence" if checked else "")) from None
+        positions = []
         for name, text in (("start", start), ("end", end)):
-            if not text.strip().lstrip("-").isdigit():
+            try:
+                positions.append(int(text))
+            except ValueError:
                 raise InputError(f"{path}, line {number}: {name} {text!r} is not a whole number (scan's positions "
-                                 "are 0-based)")
-        start, end = int(start), int(end)
+                                 "are 0-based)") from None
+        start, end = positions
         if not 0 <= start < end:
             raise InputError(f"{path}, line {number}: a site from {start} to {end}; scan's sites start at 0 or later "
                              "and end after their start")
