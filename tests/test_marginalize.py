@@ -764,3 +764,20 @@ def test_bad_hits_are_named_by_file_line_and_value_as_the_file_gives_them(tmp_pa
     with pytest.raises(InputError, match="^" + re.escape(f"{hits}, line 2: expected motif, record, start and end, "
                                                          "strand and sequence") + "$"):
         read_hit_sites(hits, ["m"])
+
+
+def test_a_file_of_the_users_that_the_earlier_run_did_not_write_is_refused_not_replaced(trained_run, tmp_path, cli):
+    """A pairs.tsv the user put beside an earlier run's outputs (that run had no --pairs) was replaced by a rerun
+    with --pairs, with exit 0."""
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
+    out = tmp_path / "marg"
+    assert cli("marginalize", trained_run[0], "--motifs", motifs, "-o", out, "-n", 10).exit_code == 0
+    (out / "pairs.tsv").write_text("the user's")
+    before = sorted(path.name for path in out.iterdir())
+    result = cli("marginalize", trained_run[0], "--motifs", motifs, "-o", out, "-n", 10, "--pairs", 2,
+                 "--max-spacing", 1)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: -o {out}: holds pairs.tsv, which this marginalize run writes, but the marginalize.json there does "
+        "not list it as its run's; choose another folder, or move pairs.tsv away")
+    assert sorted(path.name for path in out.iterdir()) == before and (out / "pairs.tsv").read_text() == "the user's"

@@ -561,6 +561,20 @@ def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(
     assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
 
 
+def test_a_logos_namesake_that_the_earlier_run_did_not_draw_is_refused_not_replaced(cli, tiny):
+    assert _variants(cli, tiny, tiny["vcf"], tiny["folder"] / "scratch", "--top", 1).exit_code == 0
+    name = json.loads((tiny["folder"] / "scratch" / "variants.json").read_text())["top"][0]["image"]
+    out = tiny["folder"] / "out"
+    assert _variants(cli, tiny, tiny["vcf"], out, "--top", 0).exit_code == 0
+    (out / name).write_text("the user's")
+    result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: -o {out}: holds {name}, which this variants run writes, but the variants.json there does not list "
+        f"it as its run's; choose another folder, or move {name} away")
+    assert (out / name).read_text() == "the user's"
+
+
 @pytest.mark.parametrize("stage", ["predict_encoded", "attribute"])
 def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, monkeypatch, stage):
     """A stop while scoring, or while computing the logos, writes nothing: an earlier run's files stay as they were

@@ -38,7 +38,7 @@ from ..interpret.outputs import OutputsAndLogits
 from ..motifs.readers import read_motifs
 from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
-from ._output import check_own_folder, locked_output_folder
+from ._output import check_own_folder, locked_output_folder, refuse_unlisted
 
 log = logging.getLogger("motifnet")
 
@@ -481,9 +481,12 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                            result.logit[0, c])
                 ablation_rows.append(row if logits else row[:-1])
         texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
+    earlier = earlier_outputs(out)
     if not own:
         check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, [*texts, *figures], "marginalize")
-    earlier = earlier_outputs(out)
+    else:  # a pairs.tsv, ablation.tsv or pair figure that the earlier run did not write is the user's
+        refuse_unlisted(out, [name for name in [*texts, *figures] if name not in ("effects.tsv", "effects.png")],
+                        earlier or [], MARGINALIZE_SUMMARY, "marginalize")
     # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
     # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
     with locked_output_folder(out, "marginalize"), staged_outputs() as stage:

@@ -26,7 +26,7 @@ from ..interpret.variants import (
     variant_logos,
 )
 from ..report.summary import find_report, render_report, warn_if_other_run
-from ._output import check_own_folder, locked_output_folder
+from ._output import check_own_folder, locked_output_folder, refuse_unlisted
 
 log = logging.getLogger("motifnet")
 
@@ -156,9 +156,11 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
                "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
+    earlier_logos = _earlier_logos(out)
     if not own:  # the logos' names are known now
         check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
-    earlier_logos = _earlier_logos(out)
+    else:  # a logo's namesake that the earlier run did not draw is the user's
+        refuse_unlisted(out, figures, earlier_logos, SUMMARY_FILE, "variants")
     # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
     # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
     with locked_output_folder(out, "variants"), staged_outputs() as stage:
