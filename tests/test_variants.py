@@ -543,36 +543,40 @@ def test_a_rerun_replaces_the_earlier_results_and_keeps_the_users_files(cli, tin
     assert (out / "notes.txt").read_text() == "the user's"
 
 
+def _first_logo_name(cli, tiny) -> str:
+    """The name of the logo that ``variants --top 1`` draws for the tiny VCF."""
+    assert _variants(cli, tiny, tiny["vcf"], tiny["folder"] / "scratch", "--top", 1).exit_code == 0
+    return json.loads((tiny["folder"] / "scratch" / "variants.json").read_text())["top"][0]["image"]
+
+
+def _refused_as_the_users(result, out, name: str, reason: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: -o {out}: holds {name}, which {reason}; choose another folder, or move {name} away")
+    assert (out / name).read_text() == "the user's"
+
+
 @pytest.mark.parametrize("name", ["variants.tsv", "variants.json", "LOGO"])
 def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(cli, tiny, name):
     """variants replaced a user's variants.tsv, variants.json or a logo's namesake in OUT_DIR with exit 0 (scan,
     attribute and motifs refused such a folder); the logos' names are known only after the work."""
-    if name == "LOGO":
-        assert _variants(cli, tiny, tiny["vcf"], tiny["folder"] / "scratch", "--top", 1).exit_code == 0
-        name = json.loads((tiny["folder"] / "scratch" / "variants.json").read_text())["top"][0]["image"]
+    name = _first_logo_name(cli, tiny) if name == "LOGO" else name
     out = tiny["folder"] / "mine"
     out.mkdir()
     (out / name).write_text("the user's")
     result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: -o {out}: holds {name}, which variants writes, but no variants.json of motifnet's; choose another "
-        f"folder, or move {name} away")
-    assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
+    _refused_as_the_users(result, out, name, "variants writes, but no variants.json of motifnet's")
+    assert [path.name for path in out.iterdir()] == [name]
 
 
 def test_a_logos_namesake_that_the_earlier_run_did_not_draw_is_refused_not_replaced(cli, tiny):
-    assert _variants(cli, tiny, tiny["vcf"], tiny["folder"] / "scratch", "--top", 1).exit_code == 0
-    name = json.loads((tiny["folder"] / "scratch" / "variants.json").read_text())["top"][0]["image"]
+    name = _first_logo_name(cli, tiny)
     out = tiny["folder"] / "out"
     assert _variants(cli, tiny, tiny["vcf"], out, "--top", 0).exit_code == 0
     (out / name).write_text("the user's")
     result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
-    assert result.exit_code == 1, result.output
-    assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: -o {out}: holds {name}, which this variants run writes, but the variants.json there does not list "
-        f"it as its run's; choose another folder, or move {name} away")
-    assert (out / name).read_text() == "the user's"
+    _refused_as_the_users(result, out, name, "this variants run writes, but the variants.json there does not list it "
+                                             "as its run's")
 
 
 @pytest.mark.parametrize("stage", ["predict_encoded", "attribute"])
