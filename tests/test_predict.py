@@ -74,6 +74,26 @@ def test_streamed_chunks_give_the_in_memory_predictions(rna_structure_run):
     assert table.getvalue().splitlines()[0] == "id\tp\tq"
 
 
+def test_the_share_read_counts_the_files_before_by_their_size(trained_run, tmp_path):
+    """Over several inputs the share read is (bytes of the files before + bytes of this file read) / all bytes:
+    each file's end (one block each here) is reached at its part of the whole, gzip counted compressed."""
+    import gzip
+    import os
+
+    from motifnet.run import predict as predict_module
+    from motifnet.run.rundir import open_run
+
+    up, down = trained_run[1]
+    small = tmp_path / "small.fa.gz"
+    small.write_bytes(gzip.compress(Path(up).read_bytes()))
+    large = tmp_path / "large.fa"
+    large.write_bytes(Path(down).read_bytes() * 4)
+    run = open_run(trained_run[0])
+    shares = [share for _, _, share in predict_module.encoded_chunks(run, PredictConfig([str(small), str(large)]), {})]
+    first_end = os.path.getsize(small) / (os.path.getsize(small) + os.path.getsize(large))
+    assert shares == [pytest.approx(first_end), pytest.approx(1.0)]
+
+
 def test_a_signal_while_the_input_stalls_stops_without_waiting_for_more_input(trained_run):
     """A signal while standard input stalled (a producer that wrote nothing more) was acted on only when more input
     came: the helper thread's read was awaited without a look at the stop flag."""

@@ -165,6 +165,8 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
         # At most 256 MB: a file is read in blocks of this size, and Python sets a block's memory aside before reading.
         chunk_bytes = min(max(1 << 23, config.batch_size * config.chunk_batches * encoder.length), 1 << 28)
         sizes = _file_sizes(config.fasta)
+        # bytes of the files before each one, and in all
+        before = None if sizes is None else [0, *itertools.accumulate(sizes)]
         with Genome(config.genome) if config.genome else contextlib.nullcontext() as genome:
             for file_index, path in enumerate(config.fasta):
                 if genome is not None and is_bed_path(path):
@@ -176,8 +178,8 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
                         warn_foreign_letters(encoder.alphabet, np.bincount(block.letters, minlength=256),
                                              display_name(path))
                     share = None
-                    if sizes is not None and block.bytes_read is not None:
-                        share = (sum(sizes[:file_index]) + block.bytes_read) / max(sum(sizes), 1)
+                    if before is not None and block.bytes_read is not None:
+                        share = (before[file_index] + block.bytes_read) / max(before[-1], 1)
                     codes = encoder.encode_letters(block.letters, block.lengths, block.where)
                     yield block.ids(), {"codes": codes}, share
         return
