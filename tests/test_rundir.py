@@ -338,7 +338,7 @@ def test_a_run_trained_again_or_being_written_while_read_is_not_called_damaged(t
 
 
 @pytest.mark.parametrize("version, warned", [("9.9.9", True), ("0.10.0", True), ("0.1.0", False), ("0.0.9", False),
-                                             ("0.1.0.dev3", False), (None, False)])
+                                             ("0.1.0.dev3", False), ("0.1.0.0", False), (None, False)])
 def test_a_run_of_a_newer_motifnet_is_used_with_a_warning(trained_run, tmp_path, caplog, monkeypatch, version,
                                                          warned):
     """A run whose motifnet.json says version 9.9.9 was used without a word."""

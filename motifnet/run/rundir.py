@@ -434,9 +434,12 @@ def open_run(path) -> Run:
 
 
 def _version_numbers(version) -> tuple:
-    """The leading numbers of a version text (``0.1.0`` -> (0, 1, 0)); () for none."""
+    """The leading numbers of a version text without trailing zeros (``0.1.0`` -> (0, 1), as ``0.1``); () for none."""
     found = re.match(r"\d+(\.\d+)*", version) if isinstance(version, str) else None
-    return tuple(int(part) for part in found.group(0).split(".")) if found else ()
+    numbers = [int(part) for part in found.group(0).split(".")] if found else []
+    while numbers and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
 
 
 def _is_names(value) -> bool:
