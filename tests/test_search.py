@@ -17,23 +17,9 @@ from motifnet.data.dataset import load_dataset
 from motifnet.data.options import DataOptions
 from motifnet.errors import MotifnetError, ParamError
 from motifnet.model.params import PRESETS, to_json
-from motifnet.search.grid import (
-    RESULTS,
-    ResultsFile,
-    SearchConfig,
-    _prepare_folder,
-    _row,
-    _settings,
-    check_grid,
-    expand_grid,
-    load_grid,
-    parse_row,
-    pinned_values,
-    rank,
-    run_search,
-    trial_id,
-    trial_seed,
-)
+from motifnet.search._results import ResultsFile, parse_row, rank, result_row
+from motifnet.search._space import check_grid, expand_grid, load_grid, trial_id, trial_seed
+from motifnet.search.grid import RESULTS, SearchConfig, _prepare_folder, _settings, pinned_values, run_search
 
 FIXED = ["--param", "conv_num=1", "--param", "neuron_num=8", "--param", "epochs=2", "--param", "batch_size=16",
          "--param", "dropout_input=0", "--param", "dropout_conv=0"]
@@ -368,7 +354,7 @@ def test_data_options_the_trials_cannot_use_are_refused(tmp_path, changes, fragm
 
 
 def test_a_grid_over_the_trial_limit_is_refused_unless_confirmed(tmp_path):
-    from motifnet.search.grid import MAX_TRIALS, grid_size
+    from motifnet.search._space import MAX_TRIALS, grid_size
 
     # 7.8e8 trials, as a typing slip makes; counted, never expanded.
     huge = check_grid({"kernel_num": list(range(1, 301)), "kernel_len": list(range(1, 51)),
@@ -928,14 +914,13 @@ def test_a_results_file_without_the_preset_column_is_continued_in_its_layout(tmp
     path.write_text("\t".join(old) + "\n")
     results = ResultsFile(path, ["kernel_num"])
     assert results.columns == old
-    results.append(_row(trials[0], {"status": "ok", "score": 0.5, "epochs": 2, "best_epoch": 1, "seconds": 1.0}, 1,
-                        [], "centred"))
+    outcome = {"status": "ok", "score": 0.5, "epochs": 2, "best_epoch": 1, "seconds": 1.0}
+    results.append(result_row(trials[0], outcome, 1, [], "centred"))
     assert len(path.read_text().splitlines()[1].split("\t")) == len(old)  # no preset cell in the old layout
     assert list(results.rows()) == [trials[0].id] and "preset" not in results.rows()[trials[0].id]
     new = tmp_path / "new.tsv"
     fresh = ResultsFile(new, ["kernel_num"])
-    fresh.append(_row(trials[1], {"status": "ok", "score": 0.5, "epochs": 2, "best_epoch": 1, "seconds": 1.0}, 1,
-                      [], "centred"))
+    fresh.append(result_row(trials[1], outcome, 1, [], "centred"))
     assert fresh.columns == [*old, "preset"] and fresh.rows()[trials[1].id]["preset"] == "centred"
 
 
@@ -950,8 +935,8 @@ def test_the_summary_shows_a_grid_parameter_named_like_a_result_column_by_its_va
     folder.mkdir()
     results = ResultsFile(folder / RESULTS, ["epochs"])
     for trial, ran, score in zip(trials, (2, 4), (0.6, 0.7)):
-        results.append(_row(trial, {"status": "ok", "score": score, "epochs": ran, "best_epoch": 1, "seconds": 1.0},
-                            1, [], "motifnet"))
+        outcome = {"status": "ok", "score": score, "epochs": ran, "best_epoch": 1, "seconds": 1.0}
+        results.append(result_row(trial, outcome, 1, [], "motifnet"))
     rows = rank([parse_row(row) for row in results.rows().values()], trials, "roc-auc")
     page = write_summary(folder, rows, trials, _settings(config, 1), None).read_text()
     cells = [re.findall(r"<td[^>]*>([^<]*)</td>", row) for row in re.findall(r"<tr class=[^>]*>(.*?)</tr>", page, re.S)]
@@ -993,8 +978,8 @@ def test_train_refuses_a_folder_of_others_unless_it_is_allowed(tmp_path):
 def test_the_same_grid_with_its_keys_in_another_order_continues(tmp_path):
     trials = expand_grid(check_grid({"kernel_num": [4], "kernel_len": [5]}), {}, 1)
     path = tmp_path / RESULTS
-    ResultsFile(path, ["kernel_num", "kernel_len"]).append(_row(trials[0], {"status": "ok", "score": 0.5,
-                                                                            "seconds": 1.0}, 1, []))
+    outcome = {"status": "ok", "score": 0.5, "seconds": 1.0}
+    ResultsFile(path, ["kernel_num", "kernel_len"]).append(result_row(trials[0], outcome, 1, []))
     results = ResultsFile(path, ["kernel_len", "kernel_num"])
     assert list(results.rows()) == [trials[0].id] and results.rows()[trials[0].id]["kernel_len"] == "5"
 
@@ -1240,7 +1225,7 @@ def test_a_grid_over_a_result_column_keeps_both_values(tmp_path):
     header = (tmp_path / RESULTS).read_text().split("\n")[0].split("\t")
     assert "param_epochs" in header and header.count("epochs") == 1 and "kernel_num" in header
     outcome = {"status": "ok", "score": 0.9, "epochs": 7, "best_epoch": 5, "seconds": 1.0}
-    results.append(_row(trial, outcome, 1, []))
+    results.append(result_row(trial, outcome, 1, []))
     [row] = ResultsFile(tmp_path / RESULTS, ["epochs", "kernel_num"]).rows().values()
     assert row["epochs"] == "7" and row["param_epochs"] == "3" and row["seed"] == str(trial.seed)
     assert parse_row(row)["params"] == {"epochs": 3, "kernel_num": 4}

@@ -189,7 +189,8 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     from .._signals import say_if_finished_after_a_signal, stop_on_signals
     from ..run.search_folder import SEARCH_FILES
     from ..search._cluster import ClusterOptions
-    from ..search.grid import SearchConfig, load_grid, run_search
+    from ..search._space import load_grid
+    from ..search.grid import SearchConfig, run_search
 
     refuse_unused(*_background_rules(background))
     if slurm and pbs:

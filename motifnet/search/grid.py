@@ -17,12 +17,7 @@ split (from the search seed), so results do not depend on the order in which tri
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import itertools
-import json
 import logging
-import math
-import os
 import secrets
 import shutil
 import uuid
@@ -42,11 +37,8 @@ from ..errors import InputError, MotifnetError, OptionValueError, ParamError
 from ..model.params import (
     AUTO_PRESET,
     PRESETS,
-    SPECS,
-    _unknown,
     convert_value,
     has_auto,
-    load_json_file,
     matches_saved,
     network_params,
     resolve,
@@ -58,163 +50,22 @@ from ..run.presets import settle_pick
 from ..run.rundir import META, read_metrics
 from ..run.search_folder import (
     BEST,
-    LEADING_COLUMNS,
     RESULTS,
     SEARCH_FILES,
     SETTINGS,
-    TRAILING_COLUMNS,
     format_value,
-    grid_column,
     read_search_state,
 )
 from ._cluster import ClusterOptions, check_environment, connect
+from ._results import ResultsFile, parse_row, rank, result_row
+from ._space import MAX_TRIALS, check_grid_size, describe_trial, expand_grid
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
 
-_LEADING, _TRAILING = LEADING_COLUMNS, TRAILING_COLUMNS
 _POLL_SECONDS = 5  # how often a waiting search looks for new workers
 _STOP_POLL_SECONDS = 0.5  # how often a search waiting for its retraining looks for a signal
 _STOP_GRACE_SECONDS = 60  # how long a stopped search waits for its retraining to reach a batch boundary
-
-
-def load_grid(path) -> dict:
-    """Read a grid file: a JSON object mapping parameter names to lists of values to try.
-
-    Values are those of ``--param``; per-layer tuples are JSON lists inside the list
-    (``"neuron_num": [[300, 100], [100, 30]]``) or strings (``["300,100", "100,30"]``).
-
-    Returns
-    -------
-    dict
-        Parameter name -> list of converted values, in the file's order.
-
-    Raises
-    ------
-    ParamError
-        Missing or unreadable file, not a JSON object, an unknown parameter, a value that is
-        not a non-empty list, a bad or repeated value. The message names the file.
-    """
-    return check_grid(load_json_file(path, "grid"), str(path))
-
-
-def check_grid(grid, source: str = "the grid") -> dict:
-    """Check and convert a grid (see :func:`load_grid`); ``source`` names it in messages."""
-    example = '{"kernel_num": [10, 30], "neuron_num": [[300, 100], [100, 30]]}'
-    if not isinstance(grid, dict):
-        raise ParamError(f"{source}: expected a JSON object mapping parameter names to lists of values "
-                         f"(e.g. {example}), received a {type(grid).__name__}")
-    if not grid:
-        raise ParamError(f"{source}: the grid is empty; give at least one parameter with a list of values "
-                         f"(e.g. {example})")
-    checked = {}
-    for name, values in grid.items():
-        if name not in SPECS:
-            raise ParamError(f"{source}: {_unknown(name)}")
-        if not isinstance(values, list):
-            raise ParamError(f"{source}: parameter {name} needs a list of values to try (e.g. [{values!r}]), "
-                             f"received: {values!r}")
-        if not values:
-            raise ParamError(f"{source}: parameter {name} has an empty list of values; give at least one")
-        converted = []
-        for value in values:
-            try:
-                value = convert_value(name, value)
-            except ParamError as error:
-                raise ParamError(f"{source}: {error}") from None
-            if value in converted:
-                raise ParamError(f"{source}: parameter {name} lists the value {format_value(value)} twice")
-            converted.append(value)
-        checked[name] = converted
-    return checked
-
-
-#: Default of :attr:`SearchConfig.max_trials` (``--max-trials``): larger grids are refused unless confirmed.
-MAX_TRIALS = 10_000
-#: The largest grid motifnet searches, confirmed or not: its trials are held in memory (about 1 KB each) before
-#: the first runs, and at a second of training each it would run for more than a day.
-TRIAL_LIMIT = 100_000
-
-
-def grid_size(grid: dict) -> int:
-    """The number of trials of ``grid`` (name -> values): the product of its list lengths, without expanding it."""
-    return math.prod(len(values) for values in grid.values())
-
-
-def check_grid_size(grid: dict, max_trials: int = MAX_TRIALS) -> int:
-    """Refuse a grid of more than ``max_trials`` trials; return its number of trials.
-
-    Raises
-    ------
-    ParamError
-        The grid is larger: its size per parameter and how to confirm it are named.
-    """
-    size = grid_size(grid)
-    if size > TRIAL_LIMIT:
-        sizes = " x ".join(f"{len(values)} {name}" for name, values in grid.items())
-        raise ParamError(f"--grid: {size:,} trials ({sizes}) is more than motifnet searches ({TRIAL_LIMIT:,}, "
-                         "memory and time); use fewer values, or split the grid into searches of their own")
-    if size > max_trials:
-        sizes = " x ".join(f"{len(values)} {name}" for name, values in grid.items())
-        raise ParamError(f"--grid: {size:,} trials ({sizes}) is more than --max-trials {max_trials:,}; use fewer "
-                         f"values, or confirm with --max-trials {size}")
-    return size
-
-
-def _canonical_json(params: dict) -> str:
-    return json.dumps(to_json(params), sort_keys=True, separators=(",", ":"))
-
-
-def trial_id(params: dict) -> str:
-    """A stable id of a trial's parameters (12 hex digits of the SHA-256 of their canonical JSON)."""
-    return hashlib.sha256(_canonical_json(params).encode()).hexdigest()[:12]
-
-
-def trial_seed(seed: int, params: dict) -> int:
-    """The trial's seed: derived from the search seed and the parameters, not from scheduling order."""
-    digest = hashlib.sha256(f"{seed}\n{_canonical_json(params)}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") % 2**31
-
-
-@dataclass(frozen=True)
-class Trial:
-    """One combination of the grid.
-
-    Attributes
-    ----------
-    number : int
-        1-based position in the expansion (the grid's order, last parameter fastest).
-    id : str
-    params : dict
-        Fixed parameters and this combination's values (converted; tuples for per-layer values).
-    values : dict
-        The grid's parameters only.
-    seed : int
-    """
-
-    number: int
-    id: str
-    params: dict
-    values: dict
-    seed: int
-
-
-def expand_grid(grid: dict, fixed: dict, seed: int) -> list:
-    """Every combination of ``grid`` (name -> values) joined with the ``fixed`` parameters.
-
-    A parameter in both takes the grid's values (so a parameter file can serve as the base).
-    """
-    overridden = sorted(set(grid) & set(fixed))
-    if overridden:
-        log.info("the grid's values replace %s of --param/--params", ", ".join(overridden))
-    base = {name: value for name, value in fixed.items() if name not in grid}
-    names = list(grid)
-    trials = []
-    for number, combination in enumerate(itertools.product(*(grid[name] for name in names)), start=1):
-        values = dict(zip(names, combination))
-        params = {**base, **values}
-        trials.append(Trial(number, trial_id(params), params, values, trial_seed(seed, params)))
-    return trials
 
 
 @dataclass
@@ -322,10 +173,6 @@ class SearchResult:
     best_dir: Path
     ran: list
     summary: Path
-
-
-def higher_is_better(metric: str) -> bool:
-    return metric != "val-loss"
 
 
 def _settings(config: SearchConfig, seed: int) -> dict:
@@ -584,104 +431,6 @@ def _forget_search(folder: Path) -> None:
         partial.unlink()
 
 
-class ResultsFile:
-    """``results.tsv``: a header, then one row per finished trial, appended and synced at once.
-
-    A line cut short by a crash (no final newline) is dropped when the file is reopened.
-    """
-
-    def __init__(self, path: Path, grid_names):
-        self.path = path
-        self.columns = list(_LEADING) + [grid_column(name) for name in grid_names] + list(_TRAILING)
-        if not path.exists():
-            self._write_all(["\t".join(self.columns) + "\n"])
-            return
-        text = path.read_text(encoding="utf-8")
-        lines = text.splitlines(keepends=True)
-        header = lines[0].rstrip("\n").split("\t") if lines else []
-        # Written before results.tsv had a preset column, or before that before grid columns were told apart
-        # from result columns: continue in its layout.
-        for legacy in (self.columns[:-1], list(_LEADING) + list(grid_names) + list(_TRAILING[:-1])):
-            if header == legacy:
-                self.columns = legacy
-        if sorted(header) == sorted(self.columns):  # the same grid, its keys in another order: the file's order
-            self.columns = header
-        if not lines or lines[0].rstrip("\n").split("\t") != self.columns:
-            raise ParamError(f"{path}: not the results file of this search (expected the columns "
-                             f"{', '.join(self.columns)}); remove it or choose another -o")
-        if not text.endswith("\n"):
-            log.warning("%s: dropping an incomplete last line (the search was stopped while writing it)", path)
-            self._write_all(lines[:-1])
-
-    def _write_all(self, lines) -> None:
-        from .._io import write_text
-
-        write_text(self.path, "".join(lines))
-
-    def rows(self) -> dict:
-        """Finished trials: id -> row (str values); a later row of the same trial wins."""
-        found = {}
-        with open(self.path, encoding="utf-8") as handle:
-            handle.readline()
-            for line in handle:
-                cells = line.rstrip("\n").split("\t")
-                if len(cells) == len(self.columns):
-                    found[cells[0]] = dict(zip(self.columns, cells))
-        return found
-
-    def append(self, row: dict) -> None:
-        line = "\t".join(_cell(row.get(column)) for column in self.columns) + "\n"
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)  # round-trips exactly: a continued search ranks the same numbers
-    return " ".join(str(value).split())  # no tabs or line breaks inside a cell
-
-
-def _row(trial: Trial, outcome: dict, attempts: int, errors: list, preset: str | None = None) -> dict:
-    row = {"trial": trial.id, "status": outcome["status"], "score": outcome.get("score"), "preset": preset,
-           "fold_scores": ",".join(repr(s) for s in outcome["fold_scores"]) if outcome.get("fold_scores") else None,
-           "epochs": outcome.get("epochs"), "best_epoch": outcome.get("best_epoch"),
-           "seconds": round(outcome["seconds"], 2) if outcome.get("seconds") is not None else None,
-           "attempts": attempts, "seed": trial.seed, "params": _canonical_json(trial.params),
-           "error": " | ".join(errors)}
-    row.update({grid_column(name): format_value(value) for name, value in trial.values.items()})
-    return row
-
-
-
-def parse_row(row: dict) -> dict:
-    """A row of ``results.tsv`` with numbers as numbers (empty cells become None)."""
-    parsed = dict(row)
-    for column in ("score", "epochs", "best_epoch", "seconds"):
-        parsed[column] = float(row[column]) if row.get(column) else None
-    for column in ("attempts", "seed"):
-        parsed[column] = int(row[column]) if row.get(column) else None
-    parsed["fold_scores"] = [float(v) for v in row["fold_scores"].split(",")] if row.get("fold_scores") else None
-    parsed["params"] = json.loads(row["params"])
-    return parsed
-
-
-def rank(rows, trials, metric: str) -> list:
-    """Successful trials best first (ties: grid order), then the failed ones in grid order."""
-    order = {trial.id: trial.number for trial in trials}
-    sign = -1 if higher_is_better(metric) else 1
-    ok = sorted((r for r in rows if r["status"] == "ok"), key=lambda r: (sign * r["score"], order[r["trial"]]))
-    failed = sorted((r for r in rows if r["status"] != "ok"), key=lambda r: order[r["trial"]])
-    return ok + failed
-
-
-def _describe(trial: Trial) -> str:
-    return " ".join(f"{name}={format_value(value)}" for name, value in trial.values.items())
-
-
 def _best_state(best_dir: Path, params: dict, seed: int, preset: str, pick: dict | None = None) -> str | None:
     """'current' when ``best_dir`` holds the complete run of these parameters and seed, 'interrupted'
     when it holds their unfinished run (retraining continues it), else None. ``pick``: preset auto's
@@ -820,7 +569,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         first = next((row["error"] for row in rows if row["error"]), "no error recorded")
         raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
     log.info("best trial %s (%s %.4f): %s; run folder %s; summary %s", best["trial"], config.metric,
-             best["score"], _describe(by_id[best["trial"]]), best_dir, summary)
+             best["score"], describe_trial(by_id[best["trial"]]), best_dir, summary)
     return SearchResult(rows, best, best_dir, ran, summary)
 
 
@@ -924,12 +673,12 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
                                         key=f"motifnet-trial-{trial.id}-{attempt}-{token}")
 
     def record(trial, outcome, attempts, errors):
-        row = _row(trial, outcome, attempts, errors, presets.get(trial.id))
+        row = result_row(trial, outcome, attempts, errors, presets.get(trial.id))
         results.append(row)
         ran.append(trial.id)
         nonlocal done
         done += 1
-        described = _describe(trial)
+        described = describe_trial(trial)
         if gave_way.get(trial.id):
             described += f" (preset {presets[trial.id]}{gave_way[trial.id]})"
         if outcome["status"] == "ok":
