@@ -11,17 +11,11 @@ import pytest
 from helpers import TINY_PARAMS, write_fasta
 
 from motifnet.data.alphabets import DNA, PROTEIN
-from motifnet.data.dataset import (
-    Dataset,
-    check_class_sizes,
-    class_name_from_path,
-    load_dataset,
-    parse_multi_label,
-    records_sha256,
-)
+from motifnet.data.dataset import Dataset, check_class_sizes, load_dataset, records_sha256
 from motifnet.data.encoding import dot_bracket_fix
 from motifnet.data.fasta import FastaRecord
 from motifnet.data.features import FeatureSpec, check_tracks
+from motifnet.data.labels import class_name_from_path, parse_multi_label
 from motifnet.errors import InputError, ParamError
 
 
@@ -652,6 +646,7 @@ def test_files_read_in_many_blocks_load_as_records_read_one_by_one(tmp_path, mon
     import functools
 
     import motifnet.data.dataset
+    import motifnet.data.letters
     from motifnet.data.encoding import Encoder
     from motifnet.data.fasta import iter_fasta_blocks, read_fasta
 
@@ -668,7 +663,7 @@ def test_files_read_in_many_blocks_load_as_records_read_one_by_one(tmp_path, mon
     # Blocks of 64 bytes and byte counts over 50 bytes at a time: every record boundary case occurs.
     small_blocks = functools.partial(iter_fasta_blocks, block_bytes=64)
     monkeypatch.setattr(motifnet.data.dataset, "iter_fasta_blocks", small_blocks)
-    monkeypatch.setattr(motifnet.data.dataset, "_COUNT_CHUNK_BYTES", 50)
+    monkeypatch.setattr(motifnet.data.letters, "_COUNT_CHUNK_BYTES", 50)
     dataset = load_dataset(files, length=30)
     encoder = Encoder(DNA, 30, resize=True)
     one_by_one = np.concatenate([encoder.encode(list(read_fasta(path))).codes for path in files])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +15,10 @@ import numpy as np
 
 from .._io import sha256, write_npz
 from .._progress import Progress
-from .._validate import check_column_names, repeated_file
+from .._validate import repeated_file
 from ..errors import InputError, OptionValueError, ParamError
-from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet, structure_alphabet
-from .encoding import Encoder, dot_bracket_fix, refuse_non_letters
+from .alphabets import get_alphabet, structure_alphabet
+from .encoding import Encoder, refuse_non_letters
 from .fasta import (
     EMPTY_SEQUENCE,
     FastaBlock,
@@ -28,7 +27,6 @@ from .fasta import (
     is_pipe,
     iter_fasta_blocks,
     read_fasta,
-    record_at,
     refuse_stdin_twice,
 )
 from .features import (
@@ -40,17 +38,14 @@ from .features import (
     read_track,
     unseen_categories,
 )
+from .labels import check_distinct_class_names, class_name_from_path, record_labels
+from .letters import byte_counts, choose_alphabet, refuse_dot_bracket, warn_foreign_letters
 from .options import GENERATED_BACKGROUNDS, DataOptions
 
 log = logging.getLogger("motifnet")
 
-_FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq", ".bed", ".narrowpeak", ".broadpeak")
-LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
-_COUNT_CHUNK_BYTES = 1 << 22
 _NO_LETTERS = np.zeros(0, dtype=np.uint8)
-MAX_CLASS_INDEX = 10_000  # multi-label: a larger index is a typo, and would allocate a huge label matrix
 MIN_CLASS_RECORDS = 3  # the stratified split needs a record of each class in train, validation and test
-_NUCLEOTIDE_SHARE_FOR_WARNING = 0.9
 
 
 @dataclass
@@ -245,51 +240,6 @@ class Dataset:
         }
 
 
-def class_name_from_path(path) -> str:
-    """A class's name from its file's: the name without FASTA and compression suffixes; ``stdin`` for ``-``."""
-    if str(path) == "-":
-        return "stdin"
-    name = Path(str(path)).name
-    lowered = name.lower()
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _FASTA_SUFFIXES:
-            if lowered.endswith(suffix) and len(lowered) > len(suffix):
-                name, lowered = name[: -len(suffix)], lowered[: -len(suffix)]
-                changed = True
-    return name
-
-
-def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
-    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``)."""
-    words = record.header.split()
-    # Indices written with a space after a comma ("0, 2") are one list, not a word "0," of the description.
-    first = len(words) - 1
-    while first > 0 and words[first - 1].endswith(",") and LABEL_TOKEN.match(words[first - 1]):
-        first -= 1
-    if first >= 0:
-        words = [*words[:first], "".join(words[first:])]
-    if not words or not LABEL_TOKEN.match(words[-1]):
-        raise InputError(
-            f"{record.where()}: multi-label headers must end with comma-separated class indices "
-            f"(e.g. '>seq1 0,2'), found header {record.header!r}"
-        )
-    indices = sorted({int(token) for token in words[-1].split(",") if token})
-    if indices[-1] > MAX_CLASS_INDEX:
-        raise InputError(
-            f"{record.where()}: class index {indices[-1]} is above {MAX_CLASS_INDEX}; "
-            "multi-label headers end with class indices 0, 1, 2, ... (e.g. '>seq1 0,2')"
-        )
-    if n_classes is not None and indices[-1] >= n_classes:
-        raise InputError(
-            f"{record.where()}: class index {indices[-1]} is out of range for {n_classes} class "
-            "names (indices start at 0)"
-        )
-    identifier = words[0] if len(words) > 1 else f"record_{record.number}"
-    return identifier, indices
-
-
 @dataclass
 class _InputFile(FastaBlock):
     """One input file while it is loaded: headers and lengths first, codes once the alphabet is known.
@@ -322,125 +272,6 @@ def _read_input_file(path: str, structure_mode) -> _InputFile:
     lengths = np.fromiter((len(record.lines[0]) if record.lines else 0 for record in records),
                           dtype=np.int64, count=len(records))
     return _InputFile(name, 1, [record.header for record in records], _NO_LETTERS, lengths, path, records)
-
-
-def _byte_counts(files, structure_mode) -> np.ndarray:
-    """How often each byte occurs in the sequences (not the structures)."""
-    counts = np.zeros(256, dtype=np.int64)
-    for input_file in files:
-        if structure_mode is None:
-            arrays = [block.letters for block in input_file.pending]
-        else:
-            arrays = [np.frombuffer(b"".join(record.lines[0] for record in input_file.pending if record.lines),
-                                    dtype=np.uint8)]
-        for letters in arrays:
-            # A few MB at a time: np.bincount works on a platform-integer copy of its input.
-            for start in range(0, len(letters), _COUNT_CHUNK_BYTES):
-                counts += np.bincount(letters[start:start + _COUNT_CHUNK_BYTES], minlength=256)
-    return counts
-
-
-def _choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
-    if alphabet:
-        return get_alphabet(alphabet)
-    from collections import Counter
-
-    counts_by_byte = _byte_counts(files, structure_mode)
-    counts = Counter()
-    for byte in np.flatnonzero(counts_by_byte):
-        counts[chr(byte).upper()] += int(counts_by_byte[byte])
-    detected = detect_alphabet(counts)
-    log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
-    _warn_stray_symbols(detected)
-    _warn_few_protein_letters(detected, counts)
-    return detected
-
-
-#: Protein records (of any useful size) use more distinct letters than this; fewer suggest a custom alphabet.
-_FEW_PROTEIN_LETTERS = 8
-
-
-def _warn_few_protein_letters(detected: Alphabet, counts) -> None:
-    """Warn when protein was detected from a handful of letters (a custom alphabet such as XYZW, whose X and Z
-    protein reads as ambiguity codes over the amino acids): the network would get 20 channels, most unused."""
-    used = "".join(sorted(letter for letter, count in counts.items() if count and letter in detected.symbols))
-    if detected.name == "protein" and len(used) <= _FEW_PROTEIN_LETTERS:
-        log.warning("the records use %d letters (%s), read as protein (the 20 amino acids and their ambiguity codes); "
-                    "if they are the letters of an alphabet of your own, pass --alphabet %s", len(used), used, used)
-
-
-def _refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> None:
-    """Refuse nucleotide records holding dot-bracket structure lines read as sequence (no --structure-alphabet).
-
-    Read as letters they would make a custom alphabet of nucleotides and brackets, and a network
-    trained on sequences of twice their length. Checked before the lengths, which such records
-    make differ. With ``alphabet`` (--alphabet, or a model's) any '(' outside it is refused; without,
-    only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
-    """
-    blocks = [block for input_file in files for block in input_file.pending]
-    if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
-            np.any(block.letters == ord("(")) for block in blocks):
-        return
-    if alphabet is None:
-        counts = _byte_counts(files, None)
-        sequence_letters = sum(int(counts[byte]) for byte in range(256) if chr(byte) not in "()[]{}<>.")
-        nucleotides = sum(int(counts[ord(char)] + counts[ord(char.lower())]) for char in "ACGTUN")
-        if nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * sequence_letters:
-            return
-    for block in blocks:
-        hits = np.flatnonzero(block.letters == ord("("))
-        if hits.size:
-            row = record_at(block.lengths, int(hits[0]))
-            fix = dot_bracket_fix(block.sequence(row), "ACGTUN", "the model" if for_model else "")
-            raise InputError(f"{block.where(row)}: {fix}"
-                             + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
-
-
-def _warn_stray_symbols(detected: Alphabet) -> None:
-    """Warn when a custom alphabet was detected only because of '*' or ';' beside amino-acid letters.
-
-    Translated proteins end in '*' (a stop codon) and old FASTA files hold ';' comment lines; read as
-    letters, they make a custom alphabet in which the records are no longer read as protein.
-    """
-    stray = [symbol for symbol in "*;" if symbol in detected.symbols]
-    if detected.name != "custom" or not stray or not set(detected.symbols) - set(stray) <= set(PROTEIN.symbols):
-        return
-    log.warning("the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
-                "for protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a "
-                "comment) or pass --alphabet protein to have them refused by record",
-                " and ".join(repr(symbol) for symbol in stray))
-
-
-def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: str) -> bool:
-    """Warn (one log line) when a protein alphabet reads letters that are almost all nucleotides.
-
-    Nucleotide letters are valid protein letters, so DNA or RNA given to a protein model is
-    encoded without error, and the results are meaningless.
-
-    Parameters
-    ----------
-    alphabet : Alphabet
-        The alphabet the sequences are read with (the model's).
-    counts_by_byte : numpy.ndarray of int, shape=(256,)
-        How often each byte occurs in the sequences.
-    where : str
-        The file (and record) named in the warning.
-
-    Returns
-    -------
-    bool
-        Whether a warning was given.
-    """
-    if alphabet.name != "protein":
-        return False
-    counts = np.asarray(counts_by_byte, dtype=np.int64)
-    total = int(counts.sum() - counts[[ord(c) for c in "\n\r\t -*."]].sum())
-    nucleotides = int(sum(counts[ord(c)] + counts[ord(c.lower())] for c in "ACGTUN"))
-    if total == 0 or nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * total:
-        return False
-    log.warning("%s: %.0f%% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but the model "
-                "reads protein; its scores mean nothing for nucleotide sequences", where, 100 * nucleotides / total)
-    return True
 
 
 def first_repeat(keys) -> tuple | None:
@@ -583,15 +414,15 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
             empty = np.flatnonzero(input_file.lengths == 0)
             if empty.size:
                 raise InputError(f"{input_file.where(int(empty[0]))}: {EMPTY_SEQUENCE}")
-    ids, labels, class_names, targets, target_names = _labels(data, files)
+    ids, labels, class_names, targets, target_names = record_labels(data, files)
     warn_duplicate_ids(ids, lambda row: _where_row(files, row))
     if structure_mode is None:
-        _refuse_dot_bracket(files, data.alphabet, for_model)
+        refuse_dot_bracket(files, data.alphabet, for_model)
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
-    chosen = _choose_alphabet(files, data.alphabet, structure_mode)
+    chosen = choose_alphabet(files, data.alphabet, structure_mode)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too
         for input_file in files:
-            warn_foreign_letters(chosen, _byte_counts([input_file], structure_mode), input_file.path)
+            warn_foreign_letters(chosen, byte_counts([input_file], structure_mode), input_file.path)
     encoder = Encoder(chosen, length, data.length is not None,
                       structure_alphabet(data.structure) if data.structure else None, structure_mode)
     encoder.for_model = for_model
@@ -765,85 +596,6 @@ def check_distinct_files(paths, background, why: str = CLASS_FILES) -> None:
         what = (f"{display_name(first)} is given twice" if Path(first) == Path(second) else
                 f"{display_name(first)} and {display_name(second)} are the same file")
         raise InputError(f"{what}: {why}")
-
-
-def _labels(data: DataOptions, files: list) -> tuple:
-    """Record ids, the label matrix, class names, and (regression) targets and target names."""
-    from .targets import record_targets
-
-    n_records = sum(len(input_file) for input_file in files)
-    class_names = [name.strip() for name in data.class_names] if data.class_names is not None else None
-    if data.task == "regression":
-        # The header-only records live only for this call (one object per record).
-        ids, targets, target_names = record_targets(
-            [record for input_file in files for record in input_file.header_records()], data.targets_file,
-            list(data.target_names) if data.target_names is not None else None)
-        return ids, np.zeros((n_records, 0), dtype=np.uint8), [], targets, list(target_names)
-    if data.multi_label:
-        ids, labels, class_names = _multi_labels(files[0], class_names, n_records)
-    else:
-        if class_names is None:
-            class_names = [class_name_from_path(path) for path in data.fasta]
-        if len(class_names) != len(files):
-            raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(files)} FASTA file(s)")
-        labels = np.zeros((n_records, len(files)), dtype=np.uint8)
-        start = 0
-        for index, input_file in enumerate(files):
-            labels[start:start + len(input_file), index] = 1
-            start += len(input_file)
-        ids = [identifier for input_file in files for identifier in input_file.ids()]
-    check_column_names(class_names, "class names", "--class-names")
-    check_distinct_class_names(class_names, from_files=data.class_names is None)
-    with_comma = [(index, name) for index, name in enumerate(class_names) if "," in name]
-    if with_comma and data.class_names is None:  # (--class-names cannot give one: it is split at commas)
-        index, name = with_comma[0]
-        log.warning("class %r (from its file name) holds a comma, and cluster --classes reads a comma as a "
-                    "separator: name it by its index (%d) there, or name the classes with --class-names", name, index)
-    return ids, labels, class_names, None, []
-
-
-def check_distinct_class_names(class_names: list, from_files: bool) -> None:
-    """Refuse a class name given twice; ``from_files``: the names are the FASTA files' (no --class-names).
-
-    Raises
-    ------
-    ParamError
-        Naming where the names came from, and for file names the option that names the classes.
-    """
-    if len(set(class_names)) != len(class_names):
-        where = "class names (from the file names)" if from_files else "--class-names"
-        advice = "; name the classes with --class-names" if from_files else ""
-        raise ParamError(f"{where} must be distinct, received: {', '.join(class_names)}{advice}")
-
-
-def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple:
-    """Ids, label matrix and class names from the trailing class indices of a multi-label file's headers."""
-    n_classes = len(class_names) if class_names else None
-    parsed = [parse_multi_label(record, n_classes) for record in input_file.header_records()]
-    if n_classes is None:
-        n_classes = max(max(indices) for _, indices in parsed) + 1
-        first_row = {}
-        for row, (_, indices) in enumerate(parsed):
-            for index in indices:
-                first_row.setdefault(index, row)
-        missing = sorted(set(range(n_classes)) - set(first_row))
-        if missing:
-            row = first_row[n_classes - 1]
-            shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
-            raise InputError(
-                f"{input_file.where(row)}: class index {n_classes - 1} leaves {len(missing)} class(es) "
-                f"without records ({shown}); class indices must run from 0 without gaps, or name every "
-                "class with --class-names"
-            )
-    labels = np.zeros((n_records, n_classes), dtype=np.uint8)
-    for row, (_, indices) in enumerate(parsed):
-        labels[row, indices] = 1
-    if len(np.flatnonzero(labels.sum(axis=0))) < 2:
-        raise InputError(
-            f"{display_name(input_file.path)}: every record carries the same single class; "
-            "a classifier needs at least two classes"
-        )
-    return [identifier for identifier, _ in parsed], labels, class_names or [f"class_{i}" for i in range(n_classes)]
 
 
 def _common_length(files: list, structure_mode: str | None, model_length: int | None = None) -> int:

@@ -49,8 +49,8 @@ from .._parallel import available_cores, process_pool
 from .._progress import Progress
 from .._signals import check_stop
 from ..errors import InputError, OptionValueError
-from .dataset import LABEL_TOKEN
 from .fasta import display_name, read_fasta
+from .labels import LABEL_TOKEN
 
 log = logging.getLogger("motifnet")
 

@@ -207,7 +207,8 @@ def scan_class_names(files, class_names=None) -> list:
         Repeated class names (two files of one name in different folders, say).
     """
     from .._validate import is_column_name
-    from ..data.dataset import check_distinct_files, class_name_from_path
+    from ..data.dataset import check_distinct_files
+    from ..data.labels import class_name_from_path
 
     check_distinct_files([str(path) for path in files], None)
     names = list(class_names or [class_name_from_path(path) for path in files])

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from .._io import sha256, write_json
 from .._version import __version__
-from ..data.dataset import class_name_from_path, identical_files_error
+from ..data.dataset import identical_files_error
 from ..data.fasta import display_name
 from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
+from ..data.labels import class_name_from_path
 from ..errors import OptionValueError
 from . import rundir
 from .fold_new_inputs import fold_settings

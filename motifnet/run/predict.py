@@ -15,7 +15,7 @@ import numpy as np
 
 from .._progress import Progress
 from .._signals import check_stop
-from ..data.dataset import Dataset, warn_foreign_letters
+from ..data.dataset import Dataset
 from ..data.encoding import fit_length
 from ..data.fasta import display_name, iter_fasta_blocks, read_fasta, refuse_stdin_twice
 from ..data.features import (
@@ -30,6 +30,7 @@ from ..data.features import (
     iter_track_values,
 )
 from ..data.genome import Genome, check_genome_options, is_bed_path, iter_bed_blocks, parse_window_id
+from ..data.letters import warn_foreign_letters
 from ..errors import InputError, OptionValueError, ParamError
 from .fold_new_inputs import folded_as_trained
 from .rundir import Run

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from ..data.dataset import check_distinct_class_names, class_name_from_path, load_dataset
+from ..data.dataset import load_dataset
 from ..data.fasta import refuse_pipes, refuse_stdin_twice
 from ..data.folding import FoldOptions
+from ..data.labels import check_distinct_class_names, class_name_from_path
 from ..data.options import DataOptions
 from ..data.split import check_held_out_chroms
 from ..data.targets import check_task_options

@@ -1,0 +1,138 @@
+"""The letters of the records: the alphabet detected from them, and warnings of letters that suggest another
+alphabet (nucleotides read as protein, a stop codon or comment line read as letters, dot-brackets as sequence)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ..errors import InputError
+from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet
+from .encoding import dot_bracket_fix
+from .fasta import record_at
+
+log = logging.getLogger("motifnet")
+
+_COUNT_CHUNK_BYTES = 1 << 22
+_NUCLEOTIDE_SHARE_FOR_WARNING = 0.9
+
+
+def byte_counts(files, structure_mode) -> np.ndarray:
+    """How often each byte occurs in the sequences (not the structures)."""
+    counts = np.zeros(256, dtype=np.int64)
+    for input_file in files:
+        if structure_mode is None:
+            arrays = [block.letters for block in input_file.pending]
+        else:
+            arrays = [np.frombuffer(b"".join(record.lines[0] for record in input_file.pending if record.lines),
+                                    dtype=np.uint8)]
+        for letters in arrays:
+            # A few MB at a time: np.bincount works on a platform-integer copy of its input.
+            for start in range(0, len(letters), _COUNT_CHUNK_BYTES):
+                counts += np.bincount(letters[start:start + _COUNT_CHUNK_BYTES], minlength=256)
+    return counts
+
+
+def choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
+    """The alphabet named by ``alphabet`` (--alphabet), or the one detected from the letters of ``files``."""
+    if alphabet:
+        return get_alphabet(alphabet)
+    from collections import Counter
+
+    counts_by_byte = byte_counts(files, structure_mode)
+    counts = Counter()
+    for byte in np.flatnonzero(counts_by_byte):
+        counts[chr(byte).upper()] += int(counts_by_byte[byte])
+    detected = detect_alphabet(counts)
+    log.info("alphabet detected from the data: %s; pass --alphabet to choose another", detected.describe())
+    _warn_stray_symbols(detected)
+    _warn_few_protein_letters(detected, counts)
+    return detected
+
+
+#: Protein records (of any useful size) use more distinct letters than this; fewer suggest a custom alphabet.
+_FEW_PROTEIN_LETTERS = 8
+
+
+def _warn_few_protein_letters(detected: Alphabet, counts) -> None:
+    """Warn when protein was detected from a handful of letters (a custom alphabet such as XYZW, whose X and Z
+    protein reads as ambiguity codes over the amino acids): the network would get 20 channels, most unused."""
+    used = "".join(sorted(letter for letter, count in counts.items() if count and letter in detected.symbols))
+    if detected.name == "protein" and len(used) <= _FEW_PROTEIN_LETTERS:
+        log.warning("the records use %d letters (%s), read as protein (the 20 amino acids and their ambiguity codes); "
+                    "if they are the letters of an alphabet of your own, pass --alphabet %s", len(used), used, used)
+
+
+def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> None:
+    """Refuse nucleotide records holding dot-bracket structure lines read as sequence (no --structure-alphabet).
+
+    Read as letters they would make a custom alphabet of nucleotides and brackets, and a network
+    trained on sequences of twice their length. Checked before the lengths, which such records
+    make differ. With ``alphabet`` (--alphabet, or a model's) any '(' outside it is refused; without,
+    only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
+    """
+    blocks = [block for input_file in files for block in input_file.pending]
+    if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
+            np.any(block.letters == ord("(")) for block in blocks):
+        return
+    if alphabet is None:
+        counts = byte_counts(files, None)
+        sequence_letters = sum(int(counts[byte]) for byte in range(256) if chr(byte) not in "()[]{}<>.")
+        nucleotides = sum(int(counts[ord(char)] + counts[ord(char.lower())]) for char in "ACGTUN")
+        if nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * sequence_letters:
+            return
+    for block in blocks:
+        hits = np.flatnonzero(block.letters == ord("("))
+        if hits.size:
+            row = record_at(block.lengths, int(hits[0]))
+            fix = dot_bracket_fix(block.sequence(row), "ACGTUN", "the model" if for_model else "")
+            raise InputError(f"{block.where(row)}: {fix}"
+                             + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
+
+
+def _warn_stray_symbols(detected: Alphabet) -> None:
+    """Warn when a custom alphabet was detected only because of '*' or ';' beside amino-acid letters.
+
+    Translated proteins end in '*' (a stop codon) and old FASTA files hold ';' comment lines; read as
+    letters, they make a custom alphabet in which the records are no longer read as protein.
+    """
+    stray = [symbol for symbol in "*;" if symbol in detected.symbols]
+    if detected.name != "custom" or not stray or not set(detected.symbols) - set(stray) <= set(PROTEIN.symbols):
+        return
+    log.warning("the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
+                "for protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a "
+                "comment) or pass --alphabet protein to have them refused by record",
+                " and ".join(repr(symbol) for symbol in stray))
+
+
+def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: str) -> bool:
+    """Warn (one log line) when a protein alphabet reads letters that are almost all nucleotides.
+
+    Nucleotide letters are valid protein letters, so DNA or RNA given to a protein model is
+    encoded without error, and the results are meaningless.
+
+    Parameters
+    ----------
+    alphabet : Alphabet
+        The alphabet the sequences are read with (the model's).
+    counts_by_byte : numpy.ndarray of int, shape=(256,)
+        How often each byte occurs in the sequences.
+    where : str
+        The file (and record) named in the warning.
+
+    Returns
+    -------
+    bool
+        Whether a warning was given.
+    """
+    if alphabet.name != "protein":
+        return False
+    counts = np.asarray(counts_by_byte, dtype=np.int64)
+    total = int(counts.sum() - counts[[ord(c) for c in "\n\r\t -*."]].sum())
+    nucleotides = int(sum(counts[ord(c)] + counts[ord(c.lower())] for c in "ACGTUN"))
+    if total == 0 or nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * total:
+        return False
+    log.warning("%s: %.0f%% of the letters are A, C, G, T/U or N: this looks like DNA or RNA, but the model "
+                "reads protein; its scores mean nothing for nucleotide sequences", where, 100 * nucleotides / total)
+    return True
