@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 
-from ._signals import check_stop, cleanup_if_ended
+from ._signals import check_stop, cleanup_if_ended, stop_requested
 from .errors import MotifnetError
 
 
@@ -174,7 +174,7 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
             yield function(item)
         return
     with process_pool(min(jobs, len(items))) as pool:
-        results = pool.map(_run_item, itertools.repeat(function), items)
+        results = _ended_as_stops(pool.map(_run_item, itertools.repeat(function), items))
         for result in itertools.islice(results, len(items) - 1):
             check_stop()  # a safe point: the pool's workers are stopped on the way out
             yield result
@@ -183,3 +183,25 @@ def ordered_map(function: Callable, items: Sequence, jobs: int) -> Iterator:
         last = next(results)
     check_stop()
     yield last
+
+
+def _ended_as_stops(results: Iterator) -> Iterator:
+    """The pool's ``results``, where a worker ended by SIGTERM inside its task is the stop that signal asked for.
+
+    The pool sends back the SystemExit that ends such a worker (:func:`_note_or_exit`) as the task's outcome, and
+    raising it here ended the command with status 143 and no message. SIGTERM sent to the process group reaches
+    this process too: its stop is raised (:class:`motifnet._signals.StopRequested`), once its handler has run.
+
+    Raises
+    ------
+    WorkerDied
+        A worker was ended by a SIGTERM sent to it alone (this process got none).
+    """
+    try:
+        yield from results
+    except SystemExit:
+        deadline = time.monotonic() + WORKER_UNWIND_SECONDS
+        while not stop_requested() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        check_stop()
+        raise WorkerDied("a worker process was ended by a signal (SIGTERM) sent to it alone") from None

@@ -47,6 +47,16 @@ def die_when_told(item):
     return number
 
 
+def terminated_in_task(item):
+    """Item 0 gets SIGTERM inside its task, as a worker does when the signal is sent to the process group."""
+    import signal
+
+    if item == 0:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(60)  # the signal's handler ends the task before this ends
+    return item
+
+
 def _ended(pid: int) -> bool:
     """Whether process ``pid`` has ended (gone, or a zombie not yet reaped by whichever thread waits for it)."""
     try:
@@ -174,6 +184,22 @@ def test_a_worker_dying_of_the_signal_that_stops_the_work_is_a_stop(tmp_path):
             request_stop()  # as the signal's handler does in this process
             (tmp_path / "go").touch()
     assert received == [0]
+
+
+@pytest.mark.parametrize("parent_signalled", [True, False])
+def test_a_worker_ended_by_sigterm_inside_its_task_is_the_stop_or_a_worker_died(parent_signalled):
+    """SIGTERM sent to the process group while visualize-kernels drew figures ended it with status 143 and no
+    message: the pool sent the worker's SystemExit back, and it was raised in this process."""
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+
+    with stop_on_signals():
+        if parent_signalled:
+            request_stop()  # what the group's signal does here, by its handler
+        expected = StopRequested if parent_signalled else WorkerDied
+        with pytest.raises(expected) as raised:
+            list(ordered_map(terminated_in_task, [0, 1, 2], 2))
+    if not parent_signalled:
+        assert str(raised.value) == "a worker process was ended by a signal (SIGTERM) sent to it alone"
 
 
 def test_one_job_keeps_the_order_in_this_process():
