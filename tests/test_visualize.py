@@ -1,5 +1,6 @@
 """visualize-kernels and activations on real runs: files, numbers, and the planted motifs found."""
 
+import json
 import re
 from pathlib import Path
 
@@ -266,6 +267,33 @@ def test_a_rerun_keeps_only_this_runs_outputs_and_what_others_put_there(trained_
         (fresh / name).write_bytes(b"mine")
     assert cli("visualize-kernels", run_dir, "-o", fresh, *args).exit_code == 0
     assert all((fresh / name).read_bytes() == b"mine" for name in theirs)
+
+
+def test_a_rerun_removes_only_the_files_the_earlier_report_lists(trained_run, cli, tmp_path):
+    """A rerun removed every file of the command's names that it did not write again: the user's matches.tsv beside
+    a --no-match report, their motifs.jaspar or motif_kernel_99.png, none of them written by the earlier run."""
+    run_dir = trained_run[0]
+    out = tmp_path / "vk"
+    args = ("--group", "all", "--jobs", "1", "--no-match")
+    assert cli("visualize-kernels", run_dir, "-o", out, *args, "--kernels", "0").exit_code == 0
+    listed = json.loads((out / "report.json").read_text())["outputs"]
+    assert {"kernels.tsv", "motif_kernel_0.png", "report.json", "summary.html"} <= set(listed)
+    assert set(listed) == {path.name for path in out.iterdir()}  # every file of the run, nothing else
+    users = ("matches.tsv", "motifs.jaspar", "motif_kernel_99.png")
+    for name in users:
+        (out / name).write_bytes(b"mine")
+    result = cli("visualize-kernels", run_dir, "-o", out, *args, "--kernels", "0")
+    assert result.exit_code == 0, result.stderr
+    assert all((out / name).read_bytes() == b"mine" for name in users) and "removed" not in result.stderr
+    # One of the names this run writes, not the earlier run's: refused, nothing written.
+    (out / "motif_kernel_1.png").write_bytes(b"mine")
+    before = _folder_bytes(out)
+    result = cli("visualize-kernels", run_dir, "-o", out, *args, "--kernels", "0,1")
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
+        f"Error: -o {out}: holds motif_kernel_1.png, which this visualize-kernels run writes, but the report.json "
+        "there does not list it as its run's; nothing was written: choose another folder, or move "
+        "motif_kernel_1.png away")
+    assert _folder_bytes(out) == before
 
 
 def test_a_stop_before_any_file_leaves_no_folder_it_made(trained_run, tmp_path, monkeypatch):

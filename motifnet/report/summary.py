@@ -57,7 +57,8 @@ _RUN_PAGE_TITLE = "<title>motifnet report: "
 
 
 def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
-                       motif_database: str | None = None, distinct=None, n_kernels: int | None = None) -> None:
+                       motif_database: str | None = None, distinct=None, n_kernels: int | None = None,
+                       outputs=None) -> None:
     """Write the curve images and ``report.json`` into ``out``; :func:`render_report` renders ``summary.html`` from
     the folder the report ends up in.
 
@@ -78,15 +79,22 @@ def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_labe
         Distinct motifs and their logos, shown first (see :mod:`motifnet.motifs.distinct`).
     n_kernels : int or None
         Kernels in all, when ``kernels`` holds only the plotted ones.
+    outputs : list of str or None
+        The names of the other files the run writes into the report folder. With them, ``report.json`` lists
+        every file of the run (``outputs``: these, the curve images, itself and the page), so that a rerun
+        removes only those. Default is None: no list.
     """
+    curves = write_curves(run, out)
     state = {
         "format": STATE_FORMAT,
         "motifnet_version": __version__,
         "run_folder": str(Path(run.path).resolve()),
         "run": run_facts(run),
-        "curves": write_curves(run, out),
+        "curves": curves,
         "kernels": kernel_section(dataset, kernels, data_label, motif_database, distinct, n_kernels),
     }
+    if outputs is not None:
+        state["outputs"] = sorted({*outputs, *(image[0] for image in curves), STATE, PAGE})
     write_json(out / STATE, state)
 
 

@@ -187,7 +187,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
             staging_folder(out, "visualize-kernels") as stage:
         # Every file is written into the stage and moved into the folder at the end, so that a run that fails or is
         # stopped halfway leaves the earlier results whole (or, in a new folder, nothing a rerun would refuse).
-        earlier = _earlier_outputs(out, report)
+        earlier, listed = _earlier_outputs(out, report)
         log.info("computing first-layer activations of %d sequences", len(dataset))
         if dataset.double_stranded:
             # DNA: the distinct motifs group kernels by their sites on both strands, read in the same pass.
@@ -220,10 +220,10 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
 
             write_report_state(run, stage, dataset, [item for item in results if item.kernel in plotted], data_label,
                                motif_database=database.source if database else None, distinct=distinct,
-                               n_kernels=len(results))
+                               n_kernels=len(results), outputs=[path.name for path in stage.iterdir()])
         check_stop()  # the last moment a stop leaves the earlier results as they were
-        if not earlier:
-            _refuse_clashes(out, stage)
+        if listed is not None:
+            _refuse_clashes(out, stage, listed)
         # kernels.tsv first: a folder that holds it is this command's (a run killed while moving leaves no folder
         # of files that the next run would refuse as the user's)
         written = publish_staged(stage, out, first=("kernels.tsv",), last=(STATE,) if report else ())
@@ -240,19 +240,21 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     return results
 
 
-def _refuse_clashes(out: Path, stage: Path) -> None:
-    """Refuse to move the files of ``stage`` into ``out``, a folder without an earlier report, where one of the
-    user's has the name of one of them (``motif_kernel_0.png``, ``distinct_motifs.tsv``): it would be replaced.
+def _refuse_clashes(out: Path, stage: Path, listed: set) -> None:
+    """Refuse to move the files of ``stage`` into ``out`` where one of the user's has the name of one of them
+    (``motif_kernel_0.png``, ``distinct_motifs.tsv``): it would be replaced. Files of ``listed`` (those the earlier
+    report in ``out`` lists as its run's; empty without one) are motifnet's.
 
     Raises
     ------
     ParamError
         Naming the first such file; nothing is written.
     """
-    clashes = sorted(path.name for path in stage.iterdir() if (out / path.name).exists())
+    clashes = sorted(path.name for path in stage.iterdir() if path.name not in listed and (out / path.name).exists())
     if clashes:
+        where = "but the report.json there does not list it as its run's" if listed else "but no motifnet report"
         raise ParamError(f"-o {out}: holds {clashes[0]}{f' and {len(clashes) - 1} more' if len(clashes) > 1 else ''}, "
-                         "which this visualize-kernels run writes, but no motifnet report; nothing was written: "
+                         f"which this visualize-kernels run writes, {where}; nothing was written: "
                          f"choose another folder, or move {clashes[0]} away")
 
 
@@ -306,35 +308,42 @@ def check_report_folder(out_dir) -> None:
                          f"(no {STATE} of motifnet's); choose another folder, or move {theirs[0]} away")
 
 
-def _earlier_outputs(out: Path, report: bool) -> list:
-    """The files of an earlier visualize-kernels run in ``out`` that this run may not write again.
+def _earlier_outputs(out: Path, report: bool) -> tuple:
+    """The files of an earlier visualize-kernels run in ``out`` that this run may not write again, and the names
+    the earlier run's ``report.json`` lists as its files (None where no list says which files are motifnet's).
 
-    Empty unless ``out`` holds ``kernels.tsv`` or ``report.json``, which only this command writes:
-    without them, files of these names are the user's. Then :data:`REPORT_FILES`, the per-kernel
-    figures (:func:`kernel_figure`) and the curve images the earlier ``report.json`` lists; never a
-    file of another name, nor anything in a subfolder (what other commands added to the report).
-    Without ``report`` the earlier page and what it shows stay: other commands' sections render from it.
+    No earlier run (no ``kernels.tsv`` or ``report.json``, which only this command writes): ``([], set())``, and
+    files of the names this run writes are the user's. Otherwise the files the earlier ``report.json`` lists
+    (``outputs``, of the names this command writes only, in ``out`` itself: never what other commands or the user
+    added); a report without that list (written before motifnet kept one) gives ``([], None)``: nothing is removed,
+    and its files are taken as motifnet's. Without ``report`` the earlier page, ``report.json`` and curves stay:
+    other commands' sections render from them.
     """
     from ..report.summary import PAGE, STATE
 
     if not ((out / "kernels.tsv").is_file() or (out / STATE).is_file()):
-        return []
-    figures = sorted(path.name for path in out.glob("*_kernel_*.png") if kernel_figure(path.name))
+        return [], set()
+    listed = _listed_outputs(out)
+    if listed is None:
+        return [], None
     if not report:
-        return [name for name in REPORT_FILES if name not in (PAGE, STATE)] + figures
-    return [*REPORT_FILES, *figures, *_listed_curves(out)]
+        return [name for name in listed if name not in (PAGE, STATE) and not _CURVE_IMAGE.fullmatch(name)], set(listed)
+    return listed, set(listed)
 
 
-def _listed_curves(out: Path) -> list:
-    """The curve images that ``report.json`` in ``out`` lists (:func:`motifnet.report.curves.write_curves`)."""
+def _listed_outputs(out: Path) -> list | None:
+    """The files that ``report.json`` in ``out`` lists as its run's, of the names this command writes; None
+    without such a list."""
     from ..report.summary import STATE
 
     try:
-        curves = json.loads((out / STATE).read_text(encoding="utf-8"))["curves"]
-        names = [entry[0] for entry in curves]
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        return []
-    return [name for name in names if isinstance(name, str) and _CURVE_IMAGE.fullmatch(name)]
+        names = json.loads((out / STATE).read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list):
+        return None
+    return [name for name in names if isinstance(name, str) and (name in REPORT_FILES or kernel_figure(name)
+                                                                  or _CURVE_IMAGE.fullmatch(name))]
 
 
 def _nearby_firing(run, dataset: Dataset, motifs: list, activations, both_strands, target, batch_size: int) -> dict:
