@@ -275,6 +275,8 @@ def test_a_length_beyond_any_window_is_a_usage_error(cli, tmp_path, command):
      "--tax-group applies to matching (not with --no-match)"),
     (["marginalize", "{tmp}", "--motifs", "m.meme", "-o", "{tmp}/m", "--max-spacing", "5"],
      "--max-spacing applies to pairs of motifs (--pairs N)"),
+    (["compare", "q.meme", "--db", "m.meme", "--collection", "NOPE"], "--collection applies to JASPAR only (--db "
+                                                                      "jaspar)"),
 ])
 def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, args, message):
     """They were accepted without a word (and --background-ratio with a file was not even recorded)."""

@@ -69,6 +69,18 @@ def test_a_meme_file_is_a_database(tmp_path):
         load_database(str(tmp_path / "db.meme"), tax_group="plants")
 
 
+@pytest.mark.parametrize("option", ["--motif-db", "--db"])
+def test_jaspar_of_other_letters_names_the_commands_option_of_a_motif_file(option):
+    """visualize-kernels of a protein model with --motif-db jaspar advised '--db FILE.meme', an option it lacks."""
+    from motifnet.motifs.jaspar import MotifDatabase
+
+    jaspar = MotifDatabase("ACGT", [MemeMotif("MA0001.1", "AGL3", np.full((4, 4), 0.25), 5)], "JASPAR2024 CORE")
+    protein = "ACDEFGHIKLMNPQRSTVWY"
+    with pytest.raises(ParamError) as refused:
+        in_query_letters(protein, jaspar, "the model", option)
+    assert str(refused.value).endswith(f"JASPAR holds DNA motifs: give {option} FILE.meme with motifs over {protein}")
+
+
 @pytest.mark.parametrize("text,fragment", [
     (None, "no such file"),
     ("MEME version 4\n\nALPHABET= ACGT\n", "no motifs"),

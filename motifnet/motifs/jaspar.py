@@ -164,11 +164,14 @@ def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifD
     return database
 
 
-def in_query_letters(query_letters: str, database: MotifDatabase, query_source: str) -> MotifDatabase:
+def in_query_letters(query_letters: str, database: MotifDatabase, query_source: str,
+                     option: str = "--motif-db") -> MotifDatabase:
     """``database`` with its matrices' columns in the order of ``query_letters``.
 
     A file over the same letters in another order (a MEME custom ALPHABET block lists its symbols in
-    the order its author chose) has its columns reordered; other letters are refused.
+    the order its author chose) has its columns reordered; other letters are refused, and where the
+    database is JASPAR, the message advises a file of the query's letters by ``option``, the command's
+    option of the database.
 
     Raises
     ------
@@ -182,7 +185,7 @@ def in_query_letters(query_letters: str, database: MotifDatabase, query_source: 
         if query_letters == database.letters:
             return database
     if sorted(query_letters) != sorted(database.letters) or len(set(query_letters)) != len(query_letters):
-        hint = ("; JASPAR holds DNA motifs: give --db FILE.meme with motifs over "
+        hint = (f"; JASPAR holds DNA motifs: give {option} FILE.meme with motifs over "
                 f"{query_letters}" if database.letters == DNA_LETTERS and database.source.startswith("JASPAR")
                 else "")
         raise ParamError(f"{query_source} has the alphabet {query_letters}, the motif database "

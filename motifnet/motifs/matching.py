@@ -179,8 +179,8 @@ def compare_file(query_path, database: str = "jaspar", collection: str = "CORE",
     check_unique_names(queries, what)
     targets = load_database(database, collection, tax_group)
     if queries.nucleic and sorted(targets.letters) == sorted("ACGU"):  # a query file without letters, RNA targets
-        queries = in_query_letters(targets.letters, queries, what)
-    targets = in_query_letters(queries.letters, targets, what)
+        queries = in_query_letters(targets.letters, queries, what, "--db")
+    targets = in_query_letters(queries.letters, targets, what, "--db")
     log.info("comparing %d query motif(s) with %s", len(queries.motifs), targets.source)
     return matches_tsv(match_motifs(queries.motifs, targets, top))
 
