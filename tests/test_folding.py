@@ -183,14 +183,38 @@ def test_profile_rows_are_rounded_to_sum_exactly_to_one():
     ("seq1", "seq1 mfe=-3.40"),
     ("seq1 some description", "seq1 mfe=-3.40 some description"),
     ("seq1 0,2", "seq1 mfe=-3.40 0,2"),  # multi-label indices stay at the end
-    ("0,2", "record_7 mfe=-3.40 0,2"),  # labels only: the id stays record_N
+    ("0,2", "0,2 mfe=-3.40"),  # labels only: read multi-label, the energy is not a word of the header
+    ("101", "101 mfe=-3.40"),  # an id of digits was renamed record_7
     ("", "record_7 mfe=-3.40"),
     ("seq1 mfe=-5.40 0,2", "seq1 mfe=-3.40 0,2"),  # folded before: the old energy was kept beside the new one
-    ("mfe=-5.40 0,2", "record_7 mfe=-3.40 0,2"),
+    ("mfe=-5.40 0,2", "0,2 mfe=-3.40"),
     ("seq1\tmfe=-5.40 a  b", "seq1 mfe=-3.40 a  b"),  # the rest of the header as it was
 ])
 def test_energy_goes_after_the_id(header, expected):
     assert header_with_energy(header, 7, -3.4) == expected
+
+
+def test_ids_and_class_indices_read_the_same_after_folding(tmp_path):
+    """fold renamed a record whose id is digits only ('>101' became 'record_1 mfe=... 101'): its id was lost, and
+    predict or activations of a train --fold run called every such record record_N."""
+    from motifnet.data.dataset import load_dataset
+
+    def folded(name, records):
+        source = write_fasta(tmp_path / f"{name}.fa", records)
+        fold_file(source, tmp_path / f"{name}.folded.fa", FoldOptions(jobs=1))
+        return source, tmp_path / f"{name}.folded.fa"
+
+    sequences = ["GGGGAAAACCCC", "GGGAAAUCCCAA", "GGGAAAUCCCAA", "GGGGAAAACCCC"]
+    _, out = folded("ids", list(zip(["101", "102", "s3 x", "4"], sequences)))
+    _, other = folded("other", list(zip(["201", "202", "203", "204"], [s.replace("A", "U") for s in sequences])))
+    single = load_dataset([str(out), str(other)], structure="().")
+    assert single.ids.tolist() == ["101", "102", "s3", "4", "201", "202", "203", "204"]
+    source, out = folded("labels", list(zip(["0,1", "1", "s3 0", "s4 0, 1"], sequences)))
+    multi = load_dataset([str(out)], multi_label=True, structure="().")
+    plain = load_dataset([str(source)], multi_label=True)
+    assert multi.ids.tolist() == plain.ids.tolist() == ["record_1", "record_2", "s3", "s4"]
+    np.testing.assert_array_equal(multi.labels, [[1, 1], [0, 1], [1, 0], [1, 1]])
+    np.testing.assert_array_equal(plain.labels, multi.labels)
 
 
 @pytest.mark.parametrize("header, expected", [

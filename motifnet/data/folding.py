@@ -50,7 +50,6 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..errors import InputError, OptionValueError
 from .fasta import display_name, read_fasta
-from .labels import LABEL_TOKEN
 
 log = logging.getLogger("motifnet")
 
@@ -437,8 +436,8 @@ def header_with_energy(header: str, number: int, energy: float | None) -> str:
     words = header.split(maxsplit=1)
     if not words:
         return f"record_{number} {tag}"
-    if len(words) == 1 and LABEL_TOKEN.match(words[0]):
-        return f"record_{number} {tag} {words[0]}"  # a multi-label header of class indices only
+    # A header of one word stays first, whether it is an id (">101") or the class indices of a multi-label record
+    # (">0,2"): read multi-label, the energy is not a word of the header (motifnet.data.labels.parse_multi_label).
     return " ".join([words[0], tag] + words[1:])
 
 

@@ -18,6 +18,8 @@ log = logging.getLogger("motifnet")
 
 _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq", ".bed", ".narrowpeak", ".broadpeak")
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
+#: The energy of a record folded by ``motifnet fold`` in its header (:func:`motifnet.data.folding.header_with_energy`).
+FOLD_ENERGY = re.compile(r"mfe=[-+]?\d\S*")
 MAX_CLASS_INDEX = 10_000  # multi-label: a larger index is a typo, and would allocate a huge label matrix
 
 
@@ -38,8 +40,11 @@ def class_name_from_path(path) -> str:
 
 
 def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
-    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``)."""
-    words = record.header.split()
+    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``).
+
+    The energy that ``motifnet fold`` writes after a header's first word (``0,2 mfe=-3.40``) is not one of its words.
+    """
+    words = [word for word in record.header.split() if not FOLD_ENERGY.fullmatch(word)]
     # Indices written with a space after a comma ("0, 2") are one list, not a word "0," of the description.
     first = len(words) - 1
     while first > 0 and words[first - 1].endswith(",") and LABEL_TOKEN.match(words[first - 1]):

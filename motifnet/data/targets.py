@@ -13,7 +13,6 @@ weights of its linear ``output`` layer (:func:`rescaled_output`).
 from __future__ import annotations
 
 import math
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,10 +21,10 @@ import numpy as np
 from .._validate import check_column_names
 from ..errors import InputError, OptionValueError, ParamError
 from .fasta import display_name, iter_text_stream
+from .labels import FOLD_ENERGY
 
 TASKS = ("classification", "regression")
 SPLIT_BINS = 5
-_FOLD_ENERGY = re.compile(r"^mfe=[-+]?\d")
 _MAX_LISTED = 5
 
 
@@ -67,7 +66,7 @@ def header_values(record) -> list:
         No word after the id, or a word that is not a finite number (file and record named).
     """
     words = record.header.split()[1:]
-    words = [word for word in words if not _FOLD_ENERGY.match(word)]
+    words = [word for word in words if not FOLD_ENERGY.fullmatch(word)]
     pieces = [piece for word in words for piece in word.split(",") if piece]
     if not pieces:
         raise InputError(
