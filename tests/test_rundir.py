@@ -356,3 +356,35 @@ def test_a_run_of_a_newer_motifnet_is_used_with_a_warning(trained_run, tmp_path,
     expected = [f"{run_dir} was trained by motifnet {version}, newer than this motifnet 0.1.0: what it holds may be "
                 "read wrongly; update motifnet"] if warned else []
     assert [record.getMessage() for record in caplog.records] == expected
+
+
+def test_a_data_npz_of_another_run_is_refused(trained_run, tmp_path, cli):
+    """Another run's data.npz gave a traceback (IndexError) with fewer records, or, with as many, predictions and
+    activations under wrong labels and ids, exit 0."""
+    from motifnet.data.dataset import Dataset
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert isinstance(meta["data_sha256"], str)
+    dataset = open_run(run_dir).dataset
+    swapped = Dataset(dataset.encoder, dataset.codes, dataset.labels[:, ::-1].copy(), dataset.ids, dataset.sources,
+                      dataset.class_names, dataset.multi_label, dataset.files)
+    swapped.save(run_dir / "data.npz")
+    with pytest.raises(RunDirError) as refused:
+        _ = open_run(run_dir).dataset
+    assert str(refused.value) == (f"{run_dir / 'data.npz'}: does not match motifnet.json: it is not the data this "
+                                  "training saved (its SHA-256 is not the one motifnet.json records); was it copied "
+                                  "from another run? Put back this run's data.npz, or train again")
+    result = cli("activations", run_dir, "-o", tmp_path / "a.tsv")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.splitlines()[-1] == f"Error: {refused.value}"
+    # A run of an older motifnet records no digest: a data.npz of another number of records is refused.
+    del meta["data_sha256"]
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert len(open_run(run_dir).dataset) == len(dataset)  # as many records: nothing tells them apart
+    index = np.arange(len(dataset) - 5)
+    Dataset(dataset.encoder, dataset.codes[index], dataset.labels[index], dataset.ids[index], dataset.sources[index],
+            dataset.class_names, dataset.multi_label, dataset.files).save(run_dir / "data.npz")
+    with pytest.raises(RunDirError, match=f"data.npz: does not match motifnet.json \\({len(dataset) - 5} records, "
+                                          f"motifnet.json describes {len(dataset)}\\); train again"):
+        _ = open_run(run_dir).dataset

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import sha256_of_bytes
+from .._io import sha256, sha256_of_bytes
 from .._validate import is_column_name
 from .._version import __version__
 from ..data.dataset import Dataset
@@ -40,6 +40,8 @@ log = logging.getLogger("motifnet")
 MODEL = "model.keras"
 #: The key in ``motifnet.json``'s ``training`` of the SHA-256 digests ``model.keras`` may have (see :meth:`Run.model`).
 MODEL_DIGESTS = "model_sha256"
+#: The key of ``motifnet.json`` that holds the SHA-256 of ``data.npz`` (runs of an older motifnet lack it).
+DATA_DIGEST = "data_sha256"
 #: Reads of model.keras that a training may replace with a better model, each time, before the command gives up.
 _LOAD_TRIES = 3
 META = "motifnet.json"
@@ -372,12 +374,24 @@ class Run:
 
     @cached_property
     def dataset(self) -> Dataset:
+        path = self.path / DATA
+        recorded = self.meta.get(DATA_DIGEST)
         try:
-            return Dataset.load(self.path / DATA, self.meta)
+            dataset = Dataset.load(path, self.meta)
+            changed = isinstance(recorded, str) and sha256(path) != recorded
         except PermissionError as error:
-            raise _unreadable(self.path / DATA, error) from None
+            raise _unreadable(path, error) from None
         except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
-            raise self._damaged(self.path / DATA, f"missing or damaged ({error})") from None
+            raise self._damaged(path, f"missing or damaged ({error})") from None
+        if changed:
+            advice = self._replaced_meanwhile() or "was it copied from another run? Put back this run's data.npz, or " \
+                                                   "train again"
+            raise RunDirError(f"{path}: does not match {META}: it is not the data this training saved (its SHA-256 is "
+                              f"not the one {META} records); {advice}")
+        records = self.meta["data"].get("records")
+        if isinstance(records, int) and len(dataset) != records:  # a run of an older motifnet records no digest
+            raise self._damaged(path, f"does not match {META} ({len(dataset)} records, {META} describes {records})")
+        return dataset
 
     @cached_property
     def groups(self) -> np.ndarray:

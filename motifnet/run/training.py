@@ -347,6 +347,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         prepare_run_dir(run_dir, config.overwrite, config.keep_folded, config.others_allowed)
         _log_start(model, index, seed)
         dataset.save(run_dir / rundir.DATA)
+        meta[rundir.DATA_DIGEST] = sha256(run_dir / rundir.DATA)  # later commands refuse another run's data.npz
         write_text(run_dir / rundir.SPLIT, rundir.split_text(dataset, groups))
     write_json(run_dir / rundir.META, meta)
     (run_dir / rundir.UNFINISHED).unlink(missing_ok=True)
