@@ -7,6 +7,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -44,7 +45,7 @@ def process_pool(jobs: int):
     # spawn, not fork: the parent may hold TensorFlow's threads, which fork does not survive
     workers = max(1, min(jobs, available_cores()))
     executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_worker_signals)
+                                   initializer=_worker_signals, initargs=(os.getpid(),))
     try:
         # A second signal ends this process at once: its workers, left blocked writing results nobody reads
         # (and ignoring SIGINT), would otherwise live on as orphans.
@@ -112,7 +113,7 @@ def _ended(pid: int) -> bool:
         return True
 
 
-def _worker_signals() -> None:
+def _worker_signals(parent: int) -> None:
     """Run first in every worker: leave interrupts to the parent, and end on its SIGTERM as Python code ends.
 
     An interrupt from the terminal (Ctrl-C) reaches the whole process group; the parent decides
@@ -126,9 +127,32 @@ def _worker_signals() -> None:
     empty message (``EOFError: Ran out of input``, a traceback on standard error). An idle worker
     only notes the signal, refuses any further task (:func:`_run_item`), and ends when the
     executor's shutdown sends it the end-of-work message.
+
+    A worker also ends once ``parent``, the pid of the process that made the pool, is gone
+    (:func:`_end_with_parent`).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _note_or_exit)
+    # The parent's pid as it started the worker: one killed while the worker started has handed it to another.
+    threading.Thread(target=_end_with_parent, args=(parent,), name="motifnet-parent-watch", daemon=True).start()
+
+
+#: How often a worker looks whether the process that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _end_with_parent(parent: int) -> None:
+    """End this worker once ``parent``, the process that started it, is gone.
+
+    A parent killed outright (SIGKILL: the out-of-memory killer, a batch system's time limit) cannot end its
+    workers; they lived on, blocked sending a result nobody reads, and ignoring SIGTERM outside a task. A task
+    in progress is ended by SIGTERM first, so that it removes its half-written file (:func:`_note_or_exit`).
+    """
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(WORKER_UNWIND_SECONDS)
+    os._exit(128 + signal.SIGTERM)
 
 
 #: Set in a worker by the parent's SIGTERM: the worker then starts no more work (a SystemExit raised inside

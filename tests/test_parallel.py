@@ -65,6 +65,34 @@ def _ended(pid: int) -> bool:
         return True
 
 
+def test_workers_end_when_their_parent_is_killed_outright(tmp_path):
+    """fold killed by SIGKILL left its workers running for good, blocked sending results to no one and ignoring
+    SIGTERM; only kill -9 ended them."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time\n"
+            "from motifnet._parallel import _run_item, process_pool\n"
+            "with process_pool(2) as pool:\n"
+            "    busy = [pool.submit(time.sleep, 600), pool.submit(_run_item, time.sleep, 600)]\n"
+            "    while len(pool._processes) < 2:\n"
+            "        time.sleep(0.05)\n"
+            "    print(*pool._processes, flush=True)\n"
+            "    time.sleep(600)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(pid) for pid in child.stdout.readline().split()]
+        assert len(workers) == 2 and not any(_ended(pid) for pid in workers)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    deadline = time.monotonic() + 120  # a wait, not a timing: each worker looks for its parent every second
+    while not all(_ended(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(_ended(pid) for pid in workers)
+
+
 def test_a_second_signal_kills_the_workers_before_the_process_ends():
     """A second signal ended the parent at once; its workers (ignoring SIGINT, blocked writing a result nobody
     would read) lived on as orphans until kill -9."""
