@@ -189,9 +189,28 @@ def _umask() -> int:
     return mask
 
 
+@contextmanager
+def text_output(tmp, name):
+    """A text handle (UTF-8) on the file ``tmp`` that holds the output ``name``, gzip-compressed where ``name`` ends
+    in ``.gz``, as its readers will expect from the name (without a time or file name in the gzip header, so that
+    the same text gives the same bytes)."""
+    import gzip
+    import io
+
+    if not str(name).lower().endswith(".gz"):
+        with open(tmp, "w", encoding="utf-8") as handle:
+            yield handle
+        return
+    with open(tmp, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as packed, \
+            io.TextIOWrapper(packed, encoding="utf-8") as handle:
+        yield handle
+
+
 def write_text(path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    """Write ``text`` to ``path`` whole or not at all (:func:`atomic_path`), gzip-compressed for a name ending in
+    ``.gz`` (:func:`text_output`)."""
+    with atomic_path(path) as tmp, text_output(tmp, path) as handle:
+        handle.write(text)
 
 
 def write_json(path, obj) -> None:

@@ -498,3 +498,13 @@ def test_a_signal_stops_folding_between_chunks_and_writes_nothing(tmp_path, monk
         fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=jobs))
     assert folded == [folding._CHUNK_RECORDS]
     assert [p.name for p in tmp_path.iterdir()] == ["in.fa"]  # neither the output nor its temporary file
+
+
+def test_fold_writes_gzip_for_an_output_named_gz(tmp_path):
+    """fold -o out.fa.gz wrote plain text under a gzip name."""
+    import gzip
+
+    source = write_fasta(tmp_path / "in.fa", [("r1", "GGGGAAAACCCC"), ("r2", "GGGAAAUCCCAA")])
+    fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=1))
+    fold_file(source, tmp_path / "out.fa.gz", FoldOptions(jobs=1))
+    assert gzip.decompress((tmp_path / "out.fa.gz").read_bytes()) == (tmp_path / "out.fa").read_bytes()

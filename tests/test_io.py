@@ -487,3 +487,20 @@ def test_a_published_file_keeps_the_mode_of_the_file_it_replaces(tmp_path):
     modes = {name: stat.S_IMODE((tmp_path / name).stat().st_mode) for name in ("kept.tsv", "shy.tsv", "new.tsv")}
     assert modes == {"kept.tsv": 0o664, "shy.tsv": 0o600, "new.tsv": 0o666 & ~mask}
     assert (tmp_path / "kept.tsv").read_text() == "new"
+
+
+def test_an_output_named_gz_is_gzip_compressed_and_the_same_text_gives_the_same_bytes(tmp_path, trained_run, cli):
+    """predict -o x.tsv.gz, fold -o x.fa.gz and compare -o x.tsv.gz wrote plain text under a gzip name."""
+    import gzip
+
+    text = "id\tvalue\nα\t1\n"
+    write_text(tmp_path / "a.tsv.gz", text)
+    write_text(tmp_path / "b.TSV.GZ", text)
+    write_text(tmp_path / "plain.tsv", text)
+    assert gzip.decompress((tmp_path / "a.tsv.gz").read_bytes()).decode() == text
+    assert (tmp_path / "a.tsv.gz").read_bytes() == (tmp_path / "b.TSV.GZ").read_bytes()  # no time or name inside
+    assert (tmp_path / "plain.tsv").read_text(encoding="utf-8") == text
+    run_dir, (up, _) = trained_run
+    assert cli("predict", run_dir, up, "-o", tmp_path / "p.tsv").exit_code == 0
+    assert cli("predict", run_dir, up, "-o", tmp_path / "p.tsv.gz").exit_code == 0
+    assert gzip.decompress((tmp_path / "p.tsv.gz").read_bytes()) == (tmp_path / "p.tsv").read_bytes()

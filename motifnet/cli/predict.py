@@ -40,7 +40,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     Writes a tab-separated table: 'id', then one column per class (regression models: per
     target, in the target's units), one row per record.
     """
-    from .._io import atomic_path
+    from .._io import atomic_path, text_output
     from ..run.predict import PredictConfig, write_predictions
     from ..run.rundir import open_run
 
@@ -51,7 +51,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     run.check_model()
     config = PredictConfig(list(fasta), batch_size, features=list(feature_files), tracks=track_list, genome=genome)
     if output:
-        with atomic_path(output) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        with atomic_path(output) as tmp, text_output(tmp, output) as handle:
             count = write_predictions(run, config, handle)
     else:
         count = write_predictions(run, config, sys.stdout)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._io import atomic_path
+from .._io import atomic_path, text_output
 from .._parallel import available_cores, process_pool
 from .._progress import Progress
 from .._signals import check_stop
@@ -534,7 +534,7 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
     name = label or display_name(fasta_path)
     chunks, jobs = _workers_for(_chunks(fasta_path, options), options.n_jobs)
     progress = Progress(f"folding {name}")
-    with atomic_path(output_path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+    with atomic_path(output_path) as tmp, text_output(tmp, output_path) as handle:
 
         def write(records, results):
             for record, (energy, body) in zip(records, results):
