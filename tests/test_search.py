@@ -298,8 +298,10 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     assert _prepare_folder(config)[1] is not None
     state["settings"]["preset_values"] = [1, 2]
     (folder / "search.json").write_text(json.dumps(state))
-    with pytest.raises(ParamError, match="search.json: damaged"):
+    with pytest.raises(ParamError) as refused:
         _prepare_folder(config)
+    assert str(refused.value) == (f"{folder / 'search.json'}: damaged (preset_values is not a table of parameters), "
+                                  "or not a search of motifnet's; choose another -o, or move search.json away")
     del state["settings"]["preset_values"]  # a search from before the values were recorded
     (folder / "search.json").write_text(json.dumps(state))
     with pytest.raises(ParamError, match="began before motifnet recorded the values of preset 'motifnet'"):

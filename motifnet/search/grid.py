@@ -243,8 +243,8 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             if not isinstance(earlier["settings"].get("preset_values", {}), dict | None):
                 raise TypeError("preset_values is not a table of parameters")
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ParamError(f"{folder / SETTINGS}: damaged ({error}); remove the folder or choose another -o"
-                             ) from None
+            raise ParamError(f"{folder / SETTINGS}: damaged ({error}), or not a search of motifnet's; choose another "
+                             f"-o, or move {SETTINGS} away") from None
     elif folder.is_dir() and any(entry.name != LOCK for entry in folder.iterdir()):
         raise ParamError(f"{folder}: folder is not empty and is not a motifnet search; choose another -o")
     seed = config.seed
