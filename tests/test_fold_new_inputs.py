@@ -130,3 +130,19 @@ def test_an_error_in_a_folded_copy_names_the_users_file(tmp_path):
     with pytest.raises(InputError) as error, folded_as_trained(run, [plain]) as paths:
         raise InputError(f"{paths[0]}, record 2 ('b'): sequence length 21 differs from 40")
     assert str(error.value) == f"{plain} (folded), record 2 ('b'): sequence length 21 differs from 40"
+
+
+def test_a_warning_about_a_folded_copy_names_the_users_file(tmp_path, caplog):
+    # A warning of repeated ids named the temporary folded copy (motifnet-fold-.../0-plain.fa), not the user's file.
+    import logging
+
+    from motifnet.data.dataset import warn_duplicate_ids
+
+    run, plain, _ = _run(tmp_path, "context")
+    with caplog.at_level(logging.WARNING, logger="motifnet"), folded_as_trained(run, [plain]) as paths:
+        warn_duplicate_ids(["a", "a"], lambda row: f"{paths[0]}, record {row + 1}")
+    assert [record.getMessage() for record in caplog.records] == [
+        f"duplicate record id 'a': {plain} (folded), record 1 and {plain} (folded), record 2 (1 id(s) occur more than "
+        "once); results are kept, but tables keyed by id (predictions, attributions) will be ambiguous"]
+    logging.getLogger("motifnet").warning("after the block: %s", paths[0])  # the names are mapped in the block only
+    assert caplog.records[-1].getMessage() == f"after the block: {paths[0]}"

@@ -136,7 +136,8 @@ def folded_as_trained(run: Run, fasta, labels=None):
     InputError
         Unreadable input or records that are not nucleotide sequences (see
         :func:`motifnet.data.folding.fold_file`). An input error raised within the block about a
-        folded copy names the user's file (``FILE (folded)``), not the temporary one.
+        folded copy, and a message logged within it, names the user's file (``FILE (folded)``), not the
+        temporary one.
     """
     fasta = [str(path) for path in fasta]
     options = run_fold_options(run) if run.dataset_encoder.structure is not None else None
@@ -155,14 +156,25 @@ def folded_as_trained(run: Run, fasta, labels=None):
             target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
             fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
             readable[index] = str(target)
+        shown = {path: f"{display_name(fasta[index])} (folded)" for index, path in enumerate(readable)
+                 if path != fasta[index]}
+
+        def users_names(message: str) -> str:
+            for path, name in shown.items():
+                message = message.replace(path, name)
+            return message
+
+        def in_users_names(record: logging.LogRecord) -> bool:
+            record.msg, record.args = users_names(record.getMessage()), ()
+            return True
+
+        log.addFilter(in_users_names)  # warnings (repeated ids, foreign letters) name the user's files too
         try:
             yield readable
         except InputError as error:
-            message = str(error)
-            for index, path in enumerate(readable):
-                if path != fasta[index]:
-                    message = message.replace(path, f"{display_name(fasta[index])} (folded)")
-            raise InputError(message) from None
+            raise InputError(users_names(str(error))) from None
+        finally:
+            log.removeFilter(in_users_names)
 
 
 def _stdin_copy(folder: Path) -> str:
