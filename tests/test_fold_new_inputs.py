@@ -139,6 +139,7 @@ def test_a_warning_about_a_folded_copy_names_the_users_file(tmp_path, caplog):
     from motifnet.data.dataset import warn_duplicate_ids
 
     run, plain, _ = _run(tmp_path, "context")
+    caplog.clear()  # the folding's own lines
     with caplog.at_level(logging.WARNING, logger="motifnet"), folded_as_trained(run, [plain]) as paths:
         warn_duplicate_ids(["a", "a"], lambda row: f"{paths[0]}, record {row + 1}")
     assert [record.getMessage() for record in caplog.records] == [
