@@ -165,3 +165,19 @@ def test_a_run_whose_model_is_another_runs_says_so_and_shows_the_rest(cli, train
     assert result.exit_code == 0, result.output
     assert any(line.startswith(f"layers: none; {run_dir / 'model.keras'}: does not match motifnet.json: it is not "
                                "the model this training saved") for line in result.stdout.splitlines()), result.stdout
+
+
+def test_a_train_fold_run_names_the_files_it_folded_and_how(trained_run, tmp_path):
+    # info of a train --fold run listed only the folded copies in the run folder.
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["fold"] = {"format": "context", "window": None, "span": None, "samples": None, "exact": False, "seed": 1}
+    meta["inputs"] = [{"path": "rna/loop.fa", "sha256": "ab"}, {"path": "rna/stem.fa", "sha256": "cd"}]
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    lines = describe_run(open_run(run_dir)).split("\n")
+    assert "folded by train --fold (format context) from: rna/loop.fa, rna/stem.fa" in lines  # nothing sampled
+    meta["fold"].update(format="profile", samples=1000)
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert "folded by train --fold (format profile, samples 1000, seed 1) from: rna/loop.fa, rna/stem.fa" in \
+        describe_run(open_run(run_dir)).split("\n")
+    assert not any(line.startswith("folded by") for line in describe_run(open_run(trained_run[0])).split("\n"))

@@ -48,6 +48,13 @@ def describe_run(run: Run) -> str:
         kind = "records sha256" if entry["path"] == display_name("-") else "sha256"
         checksum = f", {kind} {entry['sha256']}" if entry["sha256"] else ""  # none for records motifnet made
         lines.append(f"input: {entry['path']} ({entry['records']} records{checksum})")
+    fold = meta.get("fold")
+    if isinstance(fold, dict):  # train --fold: the inputs above are the folded copies of these
+        sampled = fold.get("format") == "profile" and not fold.get("exact") and not fold.get("window")
+        settings = ", ".join(f"{key} {value}" for key, value in fold.items()
+                             if value not in (None, False) and (key != "seed" or sampled))
+        sources = ", ".join(entry["path"] for entry in meta.get("inputs") or [] if isinstance(entry, dict))
+        lines.append(f"folded by train --fold ({settings}) from: {sources or 'files not recorded'}")
     for layer, entry in meta.get("adjacency", {}).items():
         lines.append(f"adjacency of {layer}: {entry['path']} ({entry['shape'][0]} x {entry['shape'][1]}, "
                      f"{entry['connections']} connections, sha256 {entry['sha256']})")
