@@ -130,9 +130,10 @@ def test_distinct_meme_reads_back_one_motif_per_group(tmp_path, copies):
 
 def test_top_must_be_positive(trained_run, cli, tmp_path):
     run_dir, _ = trained_run
-    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "out", "--top", "0")
+    # Refused before the data is read (it was refused after): not the missing file, the option is named.
+    result = cli("visualize-kernels", run_dir, "-o", tmp_path / "out", "--top", "0", "--fasta", tmp_path / "no.fa")
     assert result.exit_code == 2  # a value outside the option's range: a usage error
-    assert "--top expects a number of kernels >= 1, received: 0" in result.stderr
+    assert "Invalid value for '--top': 0 is not in the range x>=1" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert not (tmp_path / "out" / "kernels.tsv").exists()
 

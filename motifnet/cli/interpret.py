@@ -144,7 +144,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 @click.option("--target", metavar="NAME",
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
                    "target (name or 0-based index). [default: the first target]")
-@click.option("--top", "top_kernels", type=int, metavar="N",
+@click.option("--top", "top_kernels", type=click.IntRange(min=1), metavar="N",
               help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
                    "[default: all]")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
