@@ -11,7 +11,7 @@ from helpers import write_fasta
 
 from motifnet.motifs.export import ExportedMotif
 from motifnet.motifs.jaspar import MotifDatabase, load_jaspar
-from motifnet.motifs.matching import TOMTOM_COLUMNS, match_alignment, match_motifs
+from motifnet.motifs.matching import TOMTOM_COLUMNS, MotifOptions, match_alignment, match_motifs
 from motifnet.motifs.meme import MemeMotif, write_meme
 from motifnet.plot.matches import plot_match
 from motifnet.workflows.annotate import annotate_kernels
@@ -272,3 +272,17 @@ def test_planted_jaspar_motif_is_recovered_and_matched(jaspar, cli, tmp_path):
         assert (out / f"match_kernel_{kernel['kernel']}.png").exists()
         assert f'src="match_kernel_{kernel["kernel"]}.png"' in html
     assert CTCF in html
+
+
+@pytest.mark.parametrize("letters, hint", [("ACGU", ", or give --motif-db jaspar to match with JASPAR all the same "
+                                                     "(T as U)"), ("ACDEFGHIKLMNPQRSTVWY", "")])
+def test_tax_group_without_jaspar_matching_is_refused(letters, hint):
+    # An RNA or protein model is not matched with JASPAR unless asked: --tax-group was accepted and did nothing.
+    from motifnet.errors import OptionValueError
+    from motifnet.workflows.annotate import kernel_database
+
+    assert kernel_database(MotifOptions(), letters) is None
+    with pytest.raises(OptionValueError) as refused:
+        kernel_database(MotifOptions(tax_group=["vertebrates"]), letters)
+    assert str(refused.value) == (f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's letters "
+                                  f"are {letters}; leave it out{hint}")

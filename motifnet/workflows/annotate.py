@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from .._io import write_text
+from ..errors import OptionValueError
 from ..motifs.jaspar import DNA_LETTERS, MotifDatabase, in_query_letters, load_database
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_alignment, match_motifs, matches_tsv
 from ..plot.matches import plot_match
@@ -28,6 +29,12 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
     spec = options.database
     if spec is None:
         if letters != DNA_LETTERS:
+            if options.tax_group:  # it would choose among JASPAR's motifs, which are not matched here
+                rna = sorted(letters) == sorted("ACGU")
+                raise OptionValueError(f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's "
+                                       f"letters are {letters}; leave it out"
+                                       + (", or give --motif-db jaspar to match with JASPAR all the same (T as U)"
+                                          if rna else ""))
             log.info("not matching kernels with known motifs: JASPAR holds DNA motifs and the model's letters "
                      "are %s (give --motif-db FILE)", letters)
             return None
