@@ -410,6 +410,10 @@ def test_class_name_from_path(path, name):
     ("s1 0, 2", ("s1", [0, 2])),  # a space after a comma does not drop index 0
     ("s1 words 1, 0,  2", ("s1", [0, 1, 2])),
     ("0, 1", ("record_4", [0, 1])),
+    # motifnet fold's energy after the first word is skipped; a first word is the id whatever it looks like
+    ("0,2 mfe=-3.40", ("record_4", [0, 2])),
+    ("s1 mfe=-3.40 0,2", ("s1", [0, 2])),
+    ("mfe=-1 0", ("mfe=-1", [0])),
 ])
 def test_parse_multi_label(header, expected):
     assert parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), 3) == expected

@@ -6,6 +6,7 @@ import gzip
 import io
 import logging
 import os
+import re
 import select
 import stat
 import sys
@@ -63,6 +64,11 @@ class FastaRecord:
 
     def where(self) -> str:
         return f"{self.path}, record {self.number} ({self.id!r})"
+
+
+#: A word of a header that gives the energy of a record folded by ``motifnet fold`` (after the id:
+#: :func:`motifnet.data.folding.header_with_energy`); readers of values or class indices in headers skip it.
+FOLD_ENERGY = re.compile(r"mfe=[-+]?\d\S*")
 
 
 def display_name(path) -> str:

@@ -11,15 +11,13 @@ import numpy as np
 
 from .._validate import check_column_names
 from ..errors import InputError, ParamError
-from .fasta import display_name
+from .fasta import FOLD_ENERGY, display_name
 from .options import DataOptions
 
 log = logging.getLogger("motifnet")
 
 _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq", ".bed", ".narrowpeak", ".broadpeak")
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
-#: The energy of a record folded by ``motifnet fold`` in its header (:func:`motifnet.data.folding.header_with_energy`).
-FOLD_ENERGY = re.compile(r"mfe=[-+]?\d\S*")
 MAX_CLASS_INDEX = 10_000  # multi-label: a larger index is a typo, and would allocate a huge label matrix
 
 
@@ -44,7 +42,8 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
 
     The energy that ``motifnet fold`` writes after a header's first word (``0,2 mfe=-3.40``) is not one of its words.
     """
-    words = [word for word in record.header.split() if not FOLD_ENERGY.fullmatch(word)]
+    words = record.header.split()
+    words = words[:1] + [word for word in words[1:] if not FOLD_ENERGY.fullmatch(word)]  # the id stays, as predict's
     # Indices written with a space after a comma ("0, 2") are one list, not a word "0," of the description.
     first = len(words) - 1
     while first > 0 and words[first - 1].endswith(",") and LABEL_TOKEN.match(words[first - 1]):

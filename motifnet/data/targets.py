@@ -20,8 +20,7 @@ import numpy as np
 
 from .._validate import check_column_names
 from ..errors import InputError, OptionValueError, ParamError
-from .fasta import display_name, iter_text_stream
-from .labels import FOLD_ENERGY
+from .fasta import FOLD_ENERGY, display_name, iter_text_stream
 
 TASKS = ("classification", "regression")
 SPLIT_BINS = 5
