@@ -425,3 +425,36 @@ def test_a_staging_folder_a_killed_run_left_is_removed_by_the_next(trained_run, 
     assert result.exit_code == 0 and "left by a visualize-kernels that was killed" in result.stderr
     assert not stale.exists() and (out / ".visualize-kernels.notes").is_dir()
     assert not [path for path in out.iterdir() if path.name.endswith(".partial")]
+
+
+def test_reruns_after_a_report_without_a_list_or_a_run_without_a_report_take_their_files_for_motifnets(trained_run,
+                                                                                                       tmp_path):
+    """Found in review: a report written before report.json listed its files kept its figures of kernels no longer
+    drawn, and the next run drawing them refused them as the user's; a run without a report (report=False) into a
+    report folder left files the report's list did not hold, refused the same way, and into a folder of its own
+    removed nothing of an earlier such run."""
+    import motifnet.workflows.visualize as visualize
+    from motifnet.motifs.matching import MotifOptions
+
+    run = open_run(trained_run[0])
+    options = MotifOptions(match=False)
+
+    def draw(out, kernels, report=True):
+        visualize.visualize_kernels(run, run.dataset, out, kernels, jobs=1, motif_options=options, report=report)
+        return {path.name for path in out.iterdir()}
+
+    legacy = tmp_path / "legacy"
+    draw(legacy, [0, 1])
+    state = json.loads((legacy / "report.json").read_text())
+    del state["outputs"]  # as a motifnet that kept no list wrote it
+    (legacy / "report.json").write_text(json.dumps(state))
+    assert not any("kernel_1" in name for name in draw(legacy, [0]))  # removed by their names, as that motifnet did
+    assert "motif_kernel_1.png" in draw(legacy, [0, 1])
+    mixed = tmp_path / "mixed"
+    draw(mixed, [0])
+    assert "motif_kernel_1.png" in draw(mixed, [1], report=False)
+    assert "motif_kernel_1.png" in json.loads((mixed / "report.json").read_text())["outputs"]
+    assert "motif_kernel_1.png" in draw(mixed, [1])  # the run without a report's files are motifnet's
+    plain = tmp_path / "plain"
+    draw(plain, [0, 1], report=False)
+    assert not any("kernel_1" in name for name in draw(plain, [0], report=False))

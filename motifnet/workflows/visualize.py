@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._io import publish_staged, remove_unwritten, staging_folder, write_text
+from .._io import publish_staged, remove_unwritten, staging_folder, write_json, write_text
 from .._parallel import available_cores, ordered_map
 from .._signals import check_stop
 from ..data.dataset import Dataset
@@ -235,8 +235,11 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
             log.info("report: %s", render_report(out))
             written.append(PAGE)
         # Only now, so that a run that fails or is stopped halfway leaves the earlier results whole.
-        for path in remove_unwritten(out, earlier, written):
+        removed = remove_unwritten(out, earlier, written)
+        for path in removed:
             log.info("removed %s of an earlier visualize-kernels run", path)
+        if not report and listed:
+            _relist_outputs(out, listed, removed, written)
     return results
 
 
@@ -250,9 +253,14 @@ def _refuse_clashes(out: Path, stage: Path, listed: set) -> None:
     ParamError
         Naming the first such file; nothing is written.
     """
-    clashes = sorted(path.name for path in stage.iterdir() if path.name not in listed and (out / path.name).exists())
+    from ..report.summary import PAGE, STATE
+
+    report_there = (out / STATE).is_file()
+    # Those every run writes are the earlier report's, whatever its list says (check_report_folder vetted them).
+    ours = listed | ({STATE, PAGE, "kernels.tsv", "motifs.meme"} if report_there else set())
+    clashes = sorted(path.name for path in stage.iterdir() if path.name not in ours and (out / path.name).exists())
     if clashes:
-        where = "but the report.json there does not list it as its run's" if listed else "but no motifnet report"
+        where = "but the report.json there does not list it as its run's" if report_there else "but no motifnet report"
         raise ParamError(f"-o {out}: holds {clashes[0]}{f' and {len(clashes) - 1} more' if len(clashes) > 1 else ''}, "
                          f"which this visualize-kernels run writes, {where}; nothing was written: "
                          f"choose another folder, or move {clashes[0]} away")
@@ -315,9 +323,10 @@ def _earlier_outputs(out: Path, report: bool) -> tuple:
     No earlier run (no ``kernels.tsv`` or ``report.json``, which only this command writes): ``([], set())``, and
     files of the names this run writes are the user's. Otherwise the files the earlier ``report.json`` lists
     (``outputs``, of the names this command writes only, in ``out`` itself: never what other commands or the user
-    added); a report without that list (written before motifnet kept one) gives ``([], None)``: nothing is removed,
-    and its files are taken as motifnet's. Without ``report`` the earlier page, ``report.json`` and curves stay:
-    other commands' sections render from them.
+    added). A folder without that list (a report of a motifnet that did not keep one, or a run without a report)
+    gives the files of the report's names (:data:`REPORT_FILES`, the per-kernel figures, the curves its
+    ``report.json`` lists) and None. Without ``report`` the earlier page, ``report.json`` and curves stay: other
+    commands' sections render from them.
     """
     from ..report.summary import PAGE, STATE
 
@@ -325,10 +334,35 @@ def _earlier_outputs(out: Path, report: bool) -> tuple:
         return [], set()
     listed = _listed_outputs(out)
     if listed is None:
-        return [], None
+        figures = sorted(path.name for path in out.glob("*_kernel_*.png") if kernel_figure(path.name))
+        names = [*REPORT_FILES, *figures, *_listed_curves(out)]
+    else:
+        names = listed
     if not report:
-        return [name for name in listed if name not in (PAGE, STATE) and not _CURVE_IMAGE.fullmatch(name)], set(listed)
-    return listed, set(listed)
+        names = [name for name in names if name not in (PAGE, STATE) and not _CURVE_IMAGE.fullmatch(name)]
+    return names, None if listed is None else set(listed)
+
+
+def _listed_curves(out: Path) -> list:
+    """The curve images that ``report.json`` in ``out`` lists (:func:`motifnet.report.curves.write_curves`)."""
+    from ..report.summary import STATE
+
+    try:
+        curves = json.loads((out / STATE).read_text(encoding="utf-8"))["curves"]
+        names = [entry[0] for entry in curves]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return []
+    return [name for name in names if isinstance(name, str) and _CURVE_IMAGE.fullmatch(name)]
+
+
+def _relist_outputs(out: Path, listed: set, removed: list, written: list) -> None:
+    """After a run without a report into a report folder: its ``report.json``, kept, lists this run's files too
+    (and no longer those removed), so that a later run takes them for motifnet's."""
+    from ..report.summary import STATE
+
+    state = json.loads((out / STATE).read_text(encoding="utf-8"))
+    state["outputs"] = sorted((listed - {path.name for path in removed}) | set(written))
+    write_json(out / STATE, state)
 
 
 def _listed_outputs(out: Path) -> list | None:
