@@ -51,9 +51,10 @@ def compare(query, database, collection, tax_group, top, output):
     the best matches of each query, smallest p-value first.
     """
     from .._io import write_text
+    from ..motifs.jaspar import is_jaspar
     from ..motifs.matching import compare_file
 
-    refuse_unused(("collection", database.strip().lower() == "jaspar", "JASPAR only (--db jaspar)"))
+    refuse_unused(("collection", is_jaspar(database), "JASPAR only (--db jaspar)"))
     refuse_input_as_output(output, [query, database], file_output=True)
     if query == "-" and database == "-":
         raise click.UsageError("QUERY and --db cannot both be - (standard input): give one of them as a file")

@@ -151,9 +151,14 @@ def check_unique_names(database: MotifDatabase, what: str) -> None:
         seen[motif.name] = number
 
 
+def is_jaspar(spec: str) -> bool:
+    """Whether the motif database ``spec`` (``--db``, ``--motif-db``) names JASPAR rather than a motif file."""
+    return spec.strip().lower() == "jaspar"
+
+
 def load_database(spec: str, collection: str = "CORE", tax_group=None) -> MotifDatabase:
     """``jaspar`` (pyjaspar) or the path of a motif file (see :func:`read_motif_file`)."""
-    if spec.strip().lower() == "jaspar":
+    if is_jaspar(spec):
         return load_jaspar(collection, tax_group)
     if tax_group:
         groups = tax_group if isinstance(tax_group, str) else ",".join(tax_group)

@@ -25,7 +25,7 @@ def scores_by_value(rows, name: str, values) -> list:
     Parameters
     ----------
     rows : list of dict
-        Parsed rows of ``results.tsv`` (see :func:`motifnet.search.grid.parse_row`).
+        Parsed rows of ``results.tsv`` (see :func:`motifnet.search._results.parse_row`).
     name : str
         A grid parameter.
     values : list of str
@@ -47,7 +47,7 @@ def _value_of(row: dict, name: str) -> str:
     """The trial's value of ``name`` as formatted in ``results.tsv``.
 
     Taken from the trial's parameters where the row has them: in a search folder written before
-    grid columns were told apart from result columns (:func:`motifnet.search.grid.grid_column`), a
+    grid columns were told apart from result columns (:func:`motifnet.run.search_folder.grid_column`), a
     grid parameter named ``epochs`` or ``seed`` shares the column of that result.
     """
     params = row.get("params")
@@ -80,7 +80,7 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         The search folder.
     rows : list of dict
         Ranked, parsed rows of ``results.tsv``.
-    trials : list of motifnet.search.grid.Trial
+    trials : list of motifnet.search._space.Trial
         The grid's trials, in grid order.
     settings : dict
         The search's settings (``search.json``).

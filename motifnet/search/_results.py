@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import ParamError
 from ..run.search_folder import LEADING_COLUMNS, TRAILING_COLUMNS, format_value, grid_column
-from ._space import Trial, _canonical_json
+from ._space import Trial, canonical_json
 
 log = logging.getLogger("motifnet")
 
@@ -85,7 +85,7 @@ def result_row(trial: Trial, outcome: dict, attempts: int, errors: list, preset:
            "fold_scores": ",".join(repr(s) for s in outcome["fold_scores"]) if outcome.get("fold_scores") else None,
            "epochs": outcome.get("epochs"), "best_epoch": outcome.get("best_epoch"),
            "seconds": round(outcome["seconds"], 2) if outcome.get("seconds") is not None else None,
-           "attempts": attempts, "seed": trial.seed, "params": _canonical_json(trial.params),
+           "attempts": attempts, "seed": trial.seed, "params": canonical_json(trial.params),
            "error": " | ".join(errors)}
     row.update({grid_column(name): format_value(value) for name, value in trial.values.items()})
     return row

@@ -99,18 +99,19 @@ def check_grid_size(grid: dict, max_trials: int = MAX_TRIALS) -> int:
     return size
 
 
-def _canonical_json(params: dict) -> str:
+def canonical_json(params: dict) -> str:
+    """Parameters as JSON text with sorted keys and no spaces: one text for one set of values."""
     return json.dumps(to_json(params), sort_keys=True, separators=(",", ":"))
 
 
 def trial_id(params: dict) -> str:
     """A stable id of a trial's parameters (12 hex digits of the SHA-256 of their canonical JSON)."""
-    return hashlib.sha256(_canonical_json(params).encode()).hexdigest()[:12]
+    return hashlib.sha256(canonical_json(params).encode()).hexdigest()[:12]
 
 
 def trial_seed(seed: int, params: dict) -> int:
     """The trial's seed: derived from the search seed and the parameters, not from scheduling order."""
-    digest = hashlib.sha256(f"{seed}\n{_canonical_json(params)}".encode()).digest()
+    digest = hashlib.sha256(f"{seed}\n{canonical_json(params)}".encode()).digest()
     return int.from_bytes(digest[:4], "big") % 2**31
 
 

@@ -36,7 +36,7 @@ class TrialTask:
     Attributes
     ----------
     trial : str
-        Trial id (see :func:`motifnet.search.grid.trial_id`).
+        Trial id (see :func:`motifnet.search._space.trial_id`).
     params : dict
         Hyperparameter overrides (JSON values).
     seed : int
