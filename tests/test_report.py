@@ -180,7 +180,16 @@ def test_find_report_takes_the_folder_or_its_parent_but_no_other_page(tmp_path):
     (tmp_path / "summary.html").write_text("<html><head><title>motifnet report: run</title>")
     assert find_report(tmp_path / "out") == tmp_path  # an older motifnet's page
     (tmp_path / "out" / STATE).write_text("{}")
-    assert find_report(tmp_path / "out") == tmp_path / "out"
+    assert find_report(tmp_path / "out") == tmp_path  # a report.json of another tool beside no page of motifnet's
+    (tmp_path / "out" / "summary.html").write_text("<html><head><title>motifnet report: run</title>")
+    assert find_report(tmp_path / "out") == tmp_path / "out"  # motifnet's page, its report.json damaged
+
+
+def test_a_folder_of_another_tools_report_json_and_page_is_no_report(tmp_path):
+    # attribute and motifs replaced the user's summary.html of a parent folder that held any report.json.
+    (tmp_path / "summary.html").write_text("<html>My lab QC</html>")
+    (tmp_path / STATE).write_text('{"tool": "myqc"}')
+    assert find_report(tmp_path / "at") is None
 
 
 class FakeDataset(SimpleNamespace):

@@ -188,12 +188,13 @@ def _exponent(value: float) -> str:
 def find_report(folder) -> Path | None:
     """The report folder whose page shows what ``motifnet attribute`` wrote to ``folder``, or None.
 
-    ``folder`` itself or its parent, the first that holds ``report.json`` or a run report's
-    ``summary.html`` (an older motifnet wrote no ``report.json``).
+    ``folder`` itself or its parent, the first that holds motifnet's ``report.json`` or a run report's
+    ``summary.html`` (an older motifnet wrote no ``report.json``). A ``report.json`` of another tool beside a page
+    that is not motifnet's makes no report folder: that page is the user's, which rendering would replace.
     """
     folder = Path(folder)
     for candidate in (folder, folder.resolve().parent):
-        if (candidate / STATE).is_file() or _is_run_page(candidate / PAGE):
+        if _read_state(candidate)[0] is not None or _is_run_page(candidate / PAGE):
             return candidate
     return None
 
