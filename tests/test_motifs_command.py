@@ -5,6 +5,7 @@ motif (a third of the sites reverse-complemented) and run the whole command on i
 """
 
 import csv
+import json
 import logging
 import os
 import signal
@@ -834,3 +835,35 @@ def test_a_users_file_of_a_name_motifs_writes_is_refused_before_the_work(trained
     assert (f"-o {out}: holds {name}, which motifs writes, but no patterns.json of motifnet's; choose another folder, "
             f"or move {name} away") in result.output
     assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
+
+
+def test_a_rerun_keeps_a_motif_file_of_a_format_the_earlier_run_did_not_write(trained_run, tmp_path, monkeypatch):
+    """A rerun removed the user's patterns.jaspar beside a run that wrote MEME only: every format's file was taken
+    for the earlier run's. patterns.json now lists the run's files."""
+    from motifnet.workflows import patterns
+
+    monkeypatch.setattr(patterns, "find_patterns_stoppable", lambda *args: [])
+    out = tmp_path / "out"
+    args = ("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", "--quiet", *SHORT)
+    assert invoke(*args).exit_code == 0
+    assert json.loads((out / "patterns.json").read_text())["files"] == ["patterns.json", "patterns.meme",
+                                                                         "patterns.tsv", "seqlets.tsv"]
+    (out / "patterns.jaspar").write_text("my JASPAR library")
+    assert invoke(*args).exit_code == 0
+    assert (out / "patterns.jaspar").read_text() == "my JASPAR library"
+
+
+def test_a_users_figure_of_a_name_this_run_draws_is_refused(tmp_path):
+    """A user's pattern_1.png in a new folder was replaced by the run's figure (attribute refuses the like)."""
+    from motifnet.errors import ParamError
+    from motifnet.workflows.patterns import _refuse_users_files
+
+    (tmp_path / "pattern_1.png").write_text("mine")
+    with pytest.raises(ParamError) as refused:
+        _refuse_users_files(tmp_path, {"pattern_1.png", "patterns.meme"}, None)
+    assert str(refused.value) == (f"-o {tmp_path}: holds pattern_1.png, which this motifs run writes, but no "
+                                  "patterns.json; nothing was written: choose another folder, or move pattern_1.png "
+                                  "away")
+    with pytest.raises(ParamError, match="but the patterns.json there does not list it as its run's"):
+        _refuse_users_files(tmp_path, {"pattern_1.png", "patterns.meme"}, ["patterns.meme"])
+    _refuse_users_files(tmp_path, {"pattern_1.png", "patterns.meme"}, ["pattern_1.png"])  # the earlier run's

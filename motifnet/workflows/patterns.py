@@ -200,10 +200,13 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
         summary = summary_entry(run, dataset, attribution, modisco, data_label, [names[t] for t in chosen],
                                 patterns, motifs, groups, letters, best, images, match_images, kernel_matches,
                                 database.source if database else None)
+        written = {path.name for path in written} | set(images.values()) | set(match_images.values()) | {
+            "seqlets.tsv", "patterns.tsv", SUMMARY}
+        if database is not None and motifs:
+            written.add("pattern_matches.tsv")
+        _refuse_users_files(out, written, earlier_figures)  # before anything is renamed into place
+        summary["files"] = sorted(written)  # what a rerun may remove
         write_json(stage(out / SUMMARY), summary)  # staged last: renamed last
-    written = {path.name for path in written} | set(images.values()) | set(match_images.values())
-    if database is not None and motifs:
-        written.add("pattern_matches.tsv")
     _remove_earlier_outputs(out, written, earlier_figures)
     log.info("wrote %d pattern(s) to %s", len(patterns), out)
     if report is not None:
@@ -469,24 +472,50 @@ def motifs_figure(name: str) -> bool:
 
 
 def _earlier_figures(out: Path) -> list | None:
-    """The figures the ``patterns.json`` an earlier ``motifs`` left in ``out`` lists; None without one."""
+    """The files an earlier ``motifs`` left in ``out``, as its ``patterns.json`` lists them (``files``; an older
+    one's: the figures it lists, the match table and the motif files of every format); None without one."""
     if not (out / SUMMARY).is_file():
         return None
     try:
-        patterns = json.loads((out / SUMMARY).read_text(encoding="utf-8")).get("patterns") or []
+        summary = json.loads((out / SUMMARY).read_text(encoding="utf-8"))
+        files = summary.get("files")
+        if isinstance(files, list):
+            return [name for name in files if isinstance(name, str) and (name in MOTIFS_FILES
+                                                                          or _FIGURE_NAME.fullmatch(name))]
+        patterns = summary.get("patterns") or []
         names = [entry.get(key) for entry in patterns for key in ("image", "match_image")]
     except (OSError, ValueError, AttributeError):
         return []
-    return [name for name in names if isinstance(name, str) and _FIGURE_NAME.fullmatch(name)]
+    return [*(name for name in names if isinstance(name, str) and _FIGURE_NAME.fullmatch(name)),
+            "pattern_matches.tsv", *_MOTIF_FILES]
+
+
+def _refuse_users_files(out: Path, names: set, earlier: list | None) -> None:
+    """Refuse to write the files ``names`` into ``out`` where one of them is the user's: not one of ``earlier``
+    (the earlier run's, :func:`_earlier_figures`) nor a file of the names every run writes beside an earlier
+    ``patterns.json``.
+
+    Raises
+    ------
+    ParamError
+        Naming the first such file; nothing is written.
+    """
+    ours = set(earlier or ()) | ({*_TABLES, "patterns.meme"} if earlier is not None else set())
+    theirs = sorted(name for name in names if name not in ours and (out / name).exists())
+    if theirs:
+        where = f"the {SUMMARY} there does not list it as its run's" if earlier is not None else f"no {SUMMARY}"
+        raise ParamError(f"-o {out}: holds {theirs[0]}{f' and {len(theirs) - 1} more' if len(theirs) > 1 else ''}, "
+                         f"which this motifs run writes, but {where}; nothing was written: choose another folder, "
+                         f"or move {theirs[0]} away")
 
 
 def _remove_earlier_outputs(out: Path, written: set, earlier_figures: list | None) -> None:
     """Delete what an earlier ``motifs`` wrote here and this run did not write again, and nothing else.
 
     Called once this run's files are written, so that a run that fails or is stopped leaves the
-    earlier results whole. In a folder that held this command's ``patterns.json`` before: the figures
-    it lists (a new run may find fewer patterns), the match table and the motif files of every format.
-    A figure of this command's name that no ``patterns.json`` lists is the user's, and stays.
+    earlier results whole. In a folder that held this command's ``patterns.json`` before: the files it
+    lists (:func:`_earlier_figures`). A file of this command's names that no ``patterns.json`` lists is the
+    user's, and stays (or the run is refused, where it would write one: :func:`_refuse_users_files`).
     """
     if earlier_figures is not None:
-        remove_unwritten(out, [*earlier_figures, "pattern_matches.tsv", *_MOTIF_FILES], written)
+        remove_unwritten(out, earlier_figures, written)
