@@ -967,6 +967,23 @@ def test_a_users_file_of_a_name_scan_writes_is_refused_and_kept(planted, tmp_pat
     assert cli("scan", motifs, gata, "-o", tmp_path / "own").exit_code == 0  # its own earlier scan: replaced
 
 
+def test_a_users_enrichment_png_beside_a_scan_of_one_class_is_refused_and_kept(planted, tmp_path, cli):
+    """A scan of one class draws no enrichment.png; a user's one there was replaced by the next scan of two."""
+    _, gata, bg, motifs, _ = planted
+    out = tmp_path / "out"
+    assert cli("scan", motifs, gata, "-o", out).exit_code == 0
+    (out / "enrichment.png").write_text("mine")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    result = cli("scan", motifs, gata, bg, "-o", out)
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
+        f"Error: -o {out}: holds enrichment.png, which this scan run writes, but the scan.json there does not list "
+        "it as its run's; choose another folder, or move enrichment.png away")
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    (out / "enrichment.png").unlink()
+    assert cli("scan", motifs, gata, bg, "-o", out).exit_code == 0  # then its own, replaced by the next scans
+    assert cli("scan", motifs, bg, gata, "-o", out).exit_code == 0
+
+
 @pytest.mark.parametrize("name", ["tab\tname", "new\nline"])
 def test_class_names_that_would_break_the_tables_are_refused(planted, tmp_path, cli, name):
     """A file name with a tab or a line break made a class name that split enrichment.tsv's rows."""

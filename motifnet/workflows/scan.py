@@ -10,7 +10,7 @@ from .._io import remove_unwritten, write_json, write_text
 from ..errors import InputError
 from ..motifs.enrichment import ENRICHMENT_COLUMNS, enrichment_table, log2_odds_matrix
 from ..motifs.scan import ScanConfig, ScanResult, load_scan_motifs, scan_class_names, scan_files
-from ._output import check_own_folder, locked_output_folder
+from ._output import check_own_folder, locked_output_folder, refuse_unlisted
 
 log = logging.getLogger("motifnet")
 
@@ -92,10 +92,13 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     scan_class_names(files)
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
-    check_own_folder(out, SCAN_SUMMARY, lambda summary: "motif_file" in summary and "enrichment" in summary,
-                     [name for name in SCAN_FILES if name != "enrichment.png" or len(files) > 1], "scan")
+    names = [name for name in SCAN_FILES if name != "enrichment.png" or len(files) > 1]  # those this scan writes
+    own = check_own_folder(out, SCAN_SUMMARY, lambda summary: "motif_file" in summary and "enrichment" in summary,
+                           names, "scan")
     with locked_output_folder(out, "scan"):
         earlier = _earlier_outputs(out)
+        if own:  # an enrichment.png beside a scan of one class, which drew none, is the user's
+            refuse_unlisted(out, names, earlier, SCAN_SUMMARY, "scan")
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
         rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
                                 result.scanned)
