@@ -678,6 +678,24 @@ def test_a_users_file_of_a_name_attribute_writes_is_refused_and_kept(trained_run
     assert not plt.get_fignums()  # the logo refused was not drawn (a figure left open)
 
 
+def test_a_users_logo_name_beside_an_earlier_attribute_is_refused_and_kept(trained_run, cli, tmp_path):
+    """In the folder of an earlier attribute, a user's file named like a logo of the new run (not one the earlier
+    attribution.json lists) was replaced with exit 0."""
+    args = ("attribute", trained_run[0], "--method", "saliency", "--target", "up", "--group", "all")
+    alone = tmp_path / "alone"
+    assert cli(*args, "--top", "2", "-o", alone).exit_code == 0
+    second = json.loads((alone / "attribution.json").read_text())["top"][1]["image"]
+    out = tmp_path / "out"
+    assert cli(*args, "--top", "1", "-o", out).exit_code == 0
+    (out / second).write_text("mine")
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    result = cli(*args, "--top", "2", "-o", out)
+    assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
+        f"Error: -o {out}: holds {second}, which this attribute run writes, but the attribution.json there does not "
+        f"list it as its run's; nothing was written: choose another folder, or move {second} away")
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+
+
 @pytest.mark.slow
 def test_attribute_refuses_deeplift_on_a_recurrent_run(cli, tmp_path, dna_files):
     run_dir = tmp_path / "rnn"

@@ -128,10 +128,10 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     # Every file goes to a temporary name and all are renamed at the end, attribution.json last: a stop
     # (or a second signal) while the logos are drawn leaves the earlier run's files, not a mix of two runs.
     with locked_output_folder(out, "attribute"), staged_outputs() as stage:
-        stage = _guarded(stage, out, ours)
+        earlier = _earlier_outputs(out)
+        stage = _guarded(stage, out, ours, earlier)
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
-        earlier = _earlier_outputs(out)
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright (SIGKILL): as large as the attributions
         with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
             result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
@@ -367,13 +367,16 @@ def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
                  else "")
 
 
-def _guarded(stage, out: Path, ours: bool):
+def _guarded(stage, out: Path, ours: bool, earlier: set):
     """``stage`` (of :func:`motifnet._io.staged_outputs`) that refuses a logo or bedGraph name of one of the user's
-    files, in a folder without an earlier ``attribute`` of motifnet's: it would be replaced."""
+    files, which it would replace: any in a folder without an earlier ``attribute`` of motifnet's, and beside one,
+    a file that its ``attribution.json`` does not list (``earlier``)."""
     def guarded_stage(path, suffix=""):
-        if not ours and Path(path).exists():
-            raise ParamError(f"-o {out}: holds {Path(path).name}, which this attribute run writes, but no {SUMMARY} of "
-                             f"motifnet's; nothing was written: choose another folder, or move {Path(path).name} away")
+        name = Path(path).name
+        if Path(path).exists() and (not ours or name not in earlier | {NPZ, SUMMARY}):
+            where = f"the {SUMMARY} there does not list it as its run's" if ours else f"no {SUMMARY} of motifnet's"
+            raise ParamError(f"-o {out}: holds {name}, which this attribute run writes, but {where}; nothing was "
+                             f"written: choose another folder, or move {name} away")
         return stage(path, suffix)
 
     return guarded_stage
