@@ -190,6 +190,8 @@ def check_output_file(output, option: str = "-o/--output") -> None:
         return
     if os.path.isdir(output):
         raise ParamError(f"{option}: {output} is a folder; give the name of a file to write")
+    if str(output).endswith(("/", os.sep)):  # Path() drops the slash: 'newdir/' would become a file 'newdir'
+        raise ParamError(f"{option}: {output} names a folder (it ends in '/'); give the name of a file to write")
     parent = Path(output).parent
     if parent.exists() and not parent.is_dir():
         raise ParamError(f"{option}: cannot write {output}: {parent} is a file, not a folder")

@@ -155,6 +155,8 @@ CASES = [
     # A file output naming a folder, or in a folder that does not exist, was refused only after the work.
     (["predict", "{run}", "{up}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder; give the name of a file"),
     (["predict", "{run}", "{up}", "-o", "{tmp}/nowhere/p.tsv"], "the folder {tmp}/nowhere does not exist"),
+    # A name ending in '/' of a folder that does not exist: a file of that name was written.
+    (["predict", "{run}", "{up}", "-o", "{tmp}/newdir/"], "-o/--output: {tmp}/newdir/ names a folder (it ends in '/')"),
     # Below a file it said "the folder ... does not exist" of a file that does.
     (["activations", "{run}", "-o", "{up}/x.npz"], "cannot write {up}/x.npz: {up} is a file, not a folder"),
     (["fold", "{rna}", "-o", "{tmp}"], "-o/--output: {tmp} is a folder"),
