@@ -97,3 +97,22 @@ def refuse_unlisted(out, names, listed, summary: str, command: str) -> None:
     if theirs is not None:
         raise ParamError(f"-o {out}: holds {theirs}, which this {command} run writes, but the {summary} there does not "
                          f"list it as its run's; choose another folder, or move {theirs} away")
+
+
+def refuse_users_files(out, names, ours, command: str, where: str) -> None:
+    """Refuse to write the files ``names`` into ``out`` where one of them exists and is not of ``ours`` (the files
+    an earlier run of ``command`` there wrote): it is the user's, which the run would replace. ``where`` says why
+    it is not motifnet's (``no patterns.json``).
+
+    Raises
+    ------
+    ParamError
+        Naming the first such file and how many more; nothing is written.
+    """
+    from ..errors import ParamError
+
+    theirs = sorted(name for name in names if name not in ours and (Path(out) / name).exists())
+    if theirs:
+        more = f" and {len(theirs) - 1} more" if len(theirs) > 1 else ""
+        raise ParamError(f"-o {out}: holds {theirs[0]}{more}, which this {command} run writes, but {where}; nothing "
+                         f"was written: choose another folder, or move {theirs[0]} away")

@@ -56,7 +56,7 @@ from ..plot.matches import plot_match
 from ..plot.patterns import plot_pattern
 from ..report.patterns import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
-from ._output import check_own_folder, locked_output_folder
+from ._output import check_own_folder, locked_output_folder, refuse_users_files
 from .annotate import kernel_database
 
 log = logging.getLogger("motifnet")
@@ -123,18 +123,18 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
         check_inputs_not_written(out, [("--motif-db", motif_options.database)], MOTIFS_FILES, "motifs",
                                  motifs_figure)
-    # a patterns.json with the list of patterns _earlier_figures reads (whose figures alone it may remove) is motifs'
+    # a patterns.json with the list of patterns _earlier_files reads (whose figures alone it may remove) is motifs'
     check_own_folder(out, SUMMARY, lambda summary: isinstance(summary.get("patterns"), list),
                      (name for name in MOTIFS_FILES if name != SUMMARY), "motifs")
     with locked_output_folder(out, "motifs"):
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright
-        earlier_figures = _earlier_figures(out)
+        earlier_files = _earlier_files(out)
         return _find_and_write(run, model, dataset, out, attribution, modisco, motif_options, names, chosen,
-                               database, data_label, genome_coordinates, earlier_figures)
+                               database, data_label, genome_coordinates, earlier_files)
 
 
 def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_options, names, chosen, database,
-                    data_label, genome_coordinates, earlier_figures) -> dict:
+                    data_label, genome_coordinates, earlier_files) -> dict:
     """The work of :func:`motifs_run` once OUT_DIR exists: contributions, TF-MoDISco, then every file."""
     encoder = dataset.encoder
     letters = encoder.alphabet.letters
@@ -204,10 +204,10 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
             "seqlets.tsv", "patterns.tsv", SUMMARY}
         if database is not None and motifs:
             written.add("pattern_matches.tsv")
-        _refuse_users_files(out, written, earlier_figures)  # before anything is renamed into place
+        _refuse_users_files(out, written, earlier_files)  # before anything is renamed into place
         summary["files"] = sorted(written)  # what a rerun may remove
         write_json(stage(out / SUMMARY), summary)  # staged last: renamed last
-    _remove_earlier_outputs(out, written, earlier_figures)
+    _remove_earlier_outputs(out, written, earlier_files)
     log.info("wrote %d pattern(s) to %s", len(patterns), out)
     if report is not None:
         warn_if_other_run(report, run, "patterns")
@@ -471,7 +471,7 @@ def motifs_figure(name: str) -> bool:
     return _FIGURE_NAME.fullmatch(name) is not None
 
 
-def _earlier_figures(out: Path) -> list | None:
+def _earlier_files(out: Path) -> list | None:
     """The files an earlier ``motifs`` left in ``out``, as its ``patterns.json`` lists them (``files``; an older
     one's: the figures it lists, the match table and the motif files of every format); None without one."""
     if not (out / SUMMARY).is_file():
@@ -492,30 +492,20 @@ def _earlier_figures(out: Path) -> list | None:
 
 def _refuse_users_files(out: Path, names: set, earlier: list | None) -> None:
     """Refuse to write the files ``names`` into ``out`` where one of them is the user's: not one of ``earlier``
-    (the earlier run's, :func:`_earlier_figures`) nor a file of the names every run writes beside an earlier
-    ``patterns.json``.
-
-    Raises
-    ------
-    ParamError
-        Naming the first such file; nothing is written.
-    """
+    (the earlier run's, :func:`_earlier_files`) nor a file of the names every run writes beside an earlier
+    ``patterns.json`` (see :func:`motifnet.workflows._output.refuse_users_files`)."""
     ours = set(earlier or ()) | ({*_TABLES, "patterns.meme"} if earlier is not None else set())
-    theirs = sorted(name for name in names if name not in ours and (out / name).exists())
-    if theirs:
-        where = f"the {SUMMARY} there does not list it as its run's" if earlier is not None else f"no {SUMMARY}"
-        raise ParamError(f"-o {out}: holds {theirs[0]}{f' and {len(theirs) - 1} more' if len(theirs) > 1 else ''}, "
-                         f"which this motifs run writes, but {where}; nothing was written: choose another folder, "
-                         f"or move {theirs[0]} away")
+    where = f"the {SUMMARY} there does not list it as its run's" if earlier is not None else f"no {SUMMARY}"
+    refuse_users_files(out, names, ours, "motifs", where)
 
 
-def _remove_earlier_outputs(out: Path, written: set, earlier_figures: list | None) -> None:
+def _remove_earlier_outputs(out: Path, written: set, earlier_files: list | None) -> None:
     """Delete what an earlier ``motifs`` wrote here and this run did not write again, and nothing else.
 
     Called once this run's files are written, so that a run that fails or is stopped leaves the
     earlier results whole. In a folder that held this command's ``patterns.json`` before: the files it
-    lists (:func:`_earlier_figures`). A file of this command's names that no ``patterns.json`` lists is the
+    lists (:func:`_earlier_files`). A file of this command's names that no ``patterns.json`` lists is the
     user's, and stays (or the run is refused, where it would write one: :func:`_refuse_users_files`).
     """
-    if earlier_figures is not None:
-        remove_unwritten(out, earlier_figures, written)
+    if earlier_files is not None:
+        remove_unwritten(out, earlier_files, written)

@@ -33,7 +33,7 @@ from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_moti
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
-from ._output import locked_output_folder
+from ._output import locked_output_folder, refuse_users_files
 from .annotate import annotate_kernels, kernel_database
 from .distinct import write_distinct
 from .kernel_figures import write_kernel_figures
@@ -246,24 +246,15 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
 def _refuse_clashes(out: Path, stage: Path, listed: set) -> None:
     """Refuse to move the files of ``stage`` into ``out`` where one of the user's has the name of one of them
     (``motif_kernel_0.png``, ``distinct_motifs.tsv``): it would be replaced. Files of ``listed`` (those the earlier
-    report in ``out`` lists as its run's; empty without one) are motifnet's.
-
-    Raises
-    ------
-    ParamError
-        Naming the first such file; nothing is written.
-    """
+    report in ``out`` lists as its run's; empty without one) are motifnet's
+    (see :func:`motifnet.workflows._output.refuse_users_files`)."""
     from ..report.summary import PAGE, STATE
 
     report_there = (out / STATE).is_file()
     # Those every run writes are the earlier report's, whatever its list says (check_report_folder vetted them).
     ours = listed | ({STATE, PAGE, "kernels.tsv", "motifs.meme"} if report_there else set())
-    clashes = sorted(path.name for path in stage.iterdir() if path.name not in ours and (out / path.name).exists())
-    if clashes:
-        where = "but the report.json there does not list it as its run's" if report_there else "but no motifnet report"
-        raise ParamError(f"-o {out}: holds {clashes[0]}{f' and {len(clashes) - 1} more' if len(clashes) > 1 else ''}, "
-                         f"which this visualize-kernels run writes, {where}; nothing was written: "
-                         f"choose another folder, or move {clashes[0]} away")
+    where = "the report.json there does not list it as its run's" if report_there else "no motifnet report"
+    refuse_users_files(out, (path.name for path in stage.iterdir()), ours, "visualize-kernels", where)
 
 
 def check_report_folder(out_dir) -> None:
