@@ -246,15 +246,17 @@ def check_output_folder(output, option: str = "-o/--output") -> None:
 
 
 def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
-    """The suffix of ``path`` (lower case) if it is one of ``accepted`` (e.g. ``(".png", ".pdf")``).
+    """The ending of ``path`` (lower case) that is one of ``accepted`` (e.g. ``(".png", ".pdf")``, or ``".tsv.gz"``).
 
     Raises
     ------
     ParamError
-        Any other suffix: the file would not hold what its name says.
+        Any other ending: the file would not hold what its name says.
     """
-    suffix = Path(str(path)).suffix.lower()
-    if suffix not in accepted:
+    name = Path(str(path)).name.lower()
+    suffix = max((ending for ending in accepted if name.endswith(ending) and len(name) > len(ending)), key=len,
+                 default=None)
+    if suffix is None:
         choices = " or ".join([", ".join(accepted[:-1]), accepted[-1]] if len(accepted) > 1 else accepted)
         raise ParamError(f"{option}: cannot write {path}: the file name must end in {choices}")
     return suffix

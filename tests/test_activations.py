@@ -1,5 +1,7 @@
 """motifnet.interpret.activations: first-layer maxima, positions and profiles of a hand-set convolution."""
 
+import gzip
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,8 @@ def test_table_and_arrays_of_a_classification_run(detector, tmp_path):
                                     "s0\tc0\t1\t0\t3\t2\ns1\tc0\t0\t0\t1\t0\ns2\tc1\t0\t0\t2\t0\ns3\tc1\t1\t2\t3\t4\n")
     activations.save(tmp_path / "a.tsv")
     assert (tmp_path / "a.tsv").read_text() == activations.to_tsv()
+    activations.save(tmp_path / "a.TSV.gz")  # the ending's case does not matter
+    assert gzip.decompress((tmp_path / "a.TSV.gz").read_bytes()).decode() == activations.to_tsv()
     activations.save(tmp_path / "a.npz")
     with np.load(tmp_path / "a.npz") as arrays:
         assert sorted(arrays.files) == ["class_names", "ids", "kernel_len", "labels", "max_activation", "position"]

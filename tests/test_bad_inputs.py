@@ -194,7 +194,11 @@ CASES = [
     (["optimize-inputs", "{run}", "--layer", "conv_1", "--steps", "2", "-o", "{tmp}/nodes.txt"],
      "the file name must end in .png, .pdf or .svg"),
     (["activations", "{run}", "-o", "{tmp}/act.csv"],
-     "-o/--output: cannot write {tmp}/act.csv: the file name must end in .npz or .tsv"),
+     "-o/--output: cannot write {tmp}/act.csv: the file name must end in .npz, .tsv or .tsv.gz"),
+    (["activations", "{run}", "-o", "{tmp}/act.gz"],  # gzip of what? only a table is written compressed
+     "-o/--output: cannot write {tmp}/act.gz: the file name must end in .npz, .tsv or .tsv.gz"),
+    (["activations", "{run}", "-o", "{tmp}/.tsv.gz"],  # a hidden file that is all ending, as Path.suffix has it
+     "-o/--output: cannot write {tmp}/.tsv.gz: the file name must end in .npz, .tsv or .tsv.gz"),
     # names that would break TSV headers
     (["train", "{up}", "{down}", "--class-names", "a\tb,c", *NEW_RUN], "class names must be non-empty "
      "and hold no tab or line break (they head table columns), received: 'a\\tb'; pass --class-names"),

@@ -105,7 +105,8 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
 @click.command()
 @click.argument("run_dir")
 @click.option("-o", "--output", required=True, metavar="FILE",
-              help="Output file: FILE.npz (arrays) or FILE.tsv (a tab-separated table); other endings are refused.")
+              help="Output file: FILE.npz (arrays), FILE.tsv (a tab-separated table) or FILE.tsv.gz (the table, "
+                   "gzip-compressed); other endings are refused.")
 @selection_options
 @genome_option(_GENOME_HELP)
 @stopping_on_signals  # stops between batches; the output is not written

@@ -34,7 +34,7 @@ log = logging.getLogger("motifnet")
 MOTIF_LAYER = "conv_1"
 
 #: File name endings of :meth:`KernelActivations.save`: NumPy arrays or a tab-separated table.
-SAVE_SUFFIXES = (".npz", ".tsv")
+SAVE_SUFFIXES = (".npz", ".tsv", ".tsv.gz")
 
 
 @dataclass
@@ -91,14 +91,14 @@ class KernelActivations:
             return sums / counts[:, None]
 
     def save(self, path) -> None:
-        """Write ``.npz`` arrays, or a tab-separated table when ``path`` ends in ``.tsv``.
+        """Write ``.npz`` arrays, or a tab-separated table for ``.tsv`` (gzip-compressed: ``.tsv.gz``).
 
         Raises
         ------
         ParamError
-            ``path`` ends in neither (see :data:`SAVE_SUFFIXES`).
+            ``path`` ends in none of them (see :data:`SAVE_SUFFIXES`).
         """
-        if check_suffix(path, SAVE_SUFFIXES) == ".tsv":
+        if check_suffix(path, SAVE_SUFFIXES) != ".npz":
             write_text(path, self.to_tsv())
             return
         if self.targets is not None:
