@@ -206,6 +206,22 @@ def text_output(tmp, name):
         yield handle
 
 
+@contextmanager
+def standard_output():
+    """Write a command's result to standard output inside; an error of that (a full disk behind ``> file``) then
+    names standard output, which the bare error (``No space left on device``) did not. A closed pipe stays a
+    :class:`BrokenPipeError`, which ends a command quietly, as ``cat``'s ``| head`` does."""
+    import sys
+
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), "standard output") from None
+
+
 def write_text(path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (:func:`atomic_path`), gzip-compressed for a name ending in
     ``.gz`` (:func:`text_output`)."""

@@ -492,3 +492,17 @@ def test_standard_input_given_twice_is_a_usage_error(trained_run, cli, tmp_path,
                                      "alength= 4 w= 1\n0.1 0.2 0.3 0.4\n")
     result = cli(*[argument.format(run=trained_run[0], tmp=tmp_path) for argument in arguments])
     assert result.exit_code == 2 and "standard input ('-') can be read only once" in result.stderr, result.output
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("command", [["info", "{run}"], ["fold", "{up}", "-o", "-", "--jobs", "1"],
+                                     ["predict", "{run}", "{up}"]])
+def test_a_full_disk_behind_standard_output_is_named(trained_run, command):
+    """`> file` on a full disk said only "Error: No space left on device", as if a file of motifnet's were at fault."""
+    run_dir, (up, _) = trained_run
+    arguments = [str(part).format(run=run_dir, up=up) for part in command]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "motifnet", *arguments], stdout=full, stderr=subprocess.PIPE,
+                                text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "Error: standard output: No space left on device", result.stderr

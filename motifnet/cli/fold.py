@@ -9,6 +9,7 @@ import tempfile
 
 import click
 
+from .._io import standard_output
 from .._signals import cleanup_if_ended, stopping_on_signals
 from ..data.folding import MAX_SAMPLES
 from .options import given, logging_options, refuse_input_as_output
@@ -60,6 +61,6 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
         scratch = os.path.join(folder, "folded.fa")
         fold_file(fasta, scratch, options, scratch=True)
         stdout = click.get_binary_stream("stdout")
-        with open(scratch, "rb") as handle:
+        with open(scratch, "rb") as handle, standard_output():
             shutil.copyfileobj(handle, stdout)
-        stdout.flush()
+            stdout.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import logging_options
+from .options import echo_result, logging_options
 
 
 @click.command()
@@ -15,4 +15,4 @@ def info(run_dir):
     from ..run.info import describe_run
     from ..run.rundir import open_run
 
-    click.echo(describe_run(open_run(run_dir)))
+    echo_result(describe_run(open_run(run_dir)))

@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
+    echo_result,
     genome_option,
     logging_options,
     matching_rules,
@@ -63,7 +64,7 @@ def compare(query, database, collection, tax_group, top, output):
         write_text(output, text)
         log.info("wrote %s", output)
     else:
-        click.echo(text, nl=False)
+        echo_result(text, nl=False)
 
 
 # The defaults --help shows are the library's.
@@ -170,4 +171,4 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
         run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
                genome_coordinates=genome is not None)
-    click.echo(str(Path(out_dir) / "patterns.meme"))
+    echo_result(str(Path(out_dir) / "patterns.meme"))

@@ -231,6 +231,15 @@ def batch_size_option(help: str = "Records per forward pass."):
                         show_default=True, help=help)
 
 
+def echo_result(text: str, nl: bool = True) -> None:
+    """Write a command's result (a table, the path of its main output) to standard output; an error there names
+    standard output (:func:`motifnet._io.standard_output`)."""
+    from .._io import standard_output
+
+    with standard_output():
+        click.echo(text, nl=nl)
+
+
 def given(name: str) -> bool:
     """Whether the command line gave the current command's parameter ``name`` (not its default)."""
     return click.get_current_context().get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE

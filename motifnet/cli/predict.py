@@ -40,7 +40,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     Writes a tab-separated table: 'id', then one column per class (regression models: per
     target, in the target's units), one row per record.
     """
-    from .._io import atomic_path, text_output
+    from .._io import atomic_path, standard_output, text_output
     from ..run.predict import PredictConfig, write_predictions
     from ..run.rundir import open_run
 
@@ -54,6 +54,6 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
         with atomic_path(output) as tmp, text_output(tmp, output) as handle:
             count = write_predictions(run, config, handle)
     else:
-        count = write_predictions(run, config, sys.stdout)
-        sys.stdout.flush()
+        with standard_output():
+            count = write_predictions(run, config, sys.stdout)
     log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")

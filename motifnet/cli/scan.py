@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..data.options import MAX_LENGTH
 from .options import (
     SEED,
+    echo_result,
     genome_option,
     given,
     logging_options,
@@ -104,7 +105,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     refuse_inputs_written(out_dir, inputs, (*SCAN_FILES, SCAN_SUMMARY))
     check_output_folder(out_dir)
     scan_to_folder(motifs, list(fasta_files), out_dir, config)
-    click.echo(str(out / "hits.tsv"))
+    echo_result(str(out / "hits.tsv"))
 
 
 _MARGINALIZE_EPILOG = """\b
@@ -178,4 +179,4 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
                                             MARGINALIZE_SUMMARY), run_dir,
                           numbered=replaced_pair_figure(out_dir))
     marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
-    click.echo(str(Path(out_dir) / "effects.tsv"))
+    echo_result(str(Path(out_dir) / "effects.tsv"))

@@ -12,6 +12,7 @@ from .options import (
     background_options,
     combine,
     data_reading_options,
+    echo_result,
     features_option,
     genome_option,
     logging_options,
@@ -218,7 +219,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     except KeyboardInterrupt:
         raise click.ClickException(f"search interrupted; run the same command again to continue it in "
                                    f"{search_dir}") from None
-    click.echo(str(result.summary))
+    echo_result(str(result.summary))
 
 
 def _background_rules(background) -> tuple:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
-from .options import SEED, batch_size_option, genome_option, logging_options, refuse_inputs_written
+from .options import SEED, batch_size_option, echo_result, genome_option, logging_options, refuse_inputs_written
 
 _EPILOG = """\b
 Outputs in OUT_DIR:
@@ -57,4 +57,4 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
                           numbered=variant_logo)
     config = VariantConfig(offset, null, seed, batch_size, skip_mismatches)
     variants_to_folder(open_run(run_dir), vcf, genome, out_dir, config, top)
-    click.echo(str(Path(out_dir) / VARIANTS_FILE))
+    echo_result(str(Path(out_dir) / VARIANTS_FILE))
