@@ -15,7 +15,7 @@ from motifnet.data.dataset import Dataset, check_class_sizes, load_dataset, reco
 from motifnet.data.encoding import dot_bracket_fix
 from motifnet.data.fasta import FastaRecord
 from motifnet.data.features import FeatureSpec, check_tracks
-from motifnet.data.labels import class_name_from_path, parse_multi_label
+from motifnet.data.labels import class_name_from_path, class_names_from_paths, parse_multi_label
 from motifnet.errors import InputError, ParamError
 
 
@@ -400,6 +400,14 @@ def test_missing_fasta_file_is_named(tmp_path):
 ])
 def test_class_name_from_path(path, name):
     assert class_name_from_path(path) == name
+
+
+def test_a_class_named_after_a_pipe_of_the_shell_is_warned_of(caplog):
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert class_names_from_paths(["/dev/fd/63", "pos.fa", "/proc/self/fd/12"]) == ["63", "pos", "12"]
+    assert [record.getMessage() for record in caplog.records] == [
+        f"class {name!r} is named after {path}, a pipe (the shell's <(...)): name the classes with --class-names"
+        for name, path in [("63", "/dev/fd/63"), ("12", "/proc/self/fd/12")]]
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -246,7 +246,11 @@ def test_a_motif_that_was_not_scanned_is_not_reported_as_tested(planted, tmp_pat
     (["{motifs}", "peaks.bed"], "BED input needs --genome"),
     (["{motifs}", "{gata}", "{gata}"], "gata.fa is given twice: each FASTA file is one class"),
     (["{motifs}", "{gata}", "{gata_elsewhere}"], "class names (from the file names) must be distinct, received: "
-                                                 "gata, gata; rename the files"),
+                                                 "gata, gata; name the classes with --class-names"),
+    (["{motifs}", "{gata}", "{gata_elsewhere}", "--class-names", "g"],
+     "--class-names gives 1 name(s) for 2 file(s): give one per FASTA or BED file, in their order"),
+    (["{motifs}", "{gata}", "{gata_elsewhere}", "--class-names", "g,g"],
+     "--class-names must be distinct, received: g, g"),
     (["{motifs}", "{repeated}"], "repeated.fa, record 3 ('r1'): the record id 'r1' is also that of "
                                  "{repeated}, record 1; hits.tsv names records by id"),
     (["{motifs}", "{repeated}", "--background", "uniform"], "the record id 'r1' is also that of"),
@@ -992,8 +996,22 @@ def test_class_names_that_would_break_the_tables_are_refused(planted, tmp_path, 
     result = cli("scan", planted[3], source, planted[2], "-o", tmp_path / "out")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr == (f"Error: class names (from the file names) must be non-empty and hold no tab or line "
-                             f"break (they are values of enrichment.tsv), received: {name!r}; rename the file\n")
+                             f"break (they are values of enrichment.tsv), received: {name!r}; name the classes with "
+                             "--class-names\n")
     assert not (tmp_path / "out").exists()
+    assert cli("scan", planted[3], source, planted[2], "-o", tmp_path / "out", "--class-names", "a,b").exit_code == 0
+
+
+def test_class_names_name_the_classes_of_the_tables(planted, tmp_path, cli):
+    """Scan had no --class-names: a class was named after its file, 63 for the shell's <(zcat gata.fa.gz)."""
+    _, gata, background, motifs, _ = planted
+    result = cli("scan", motifs, gata, background, "-o", tmp_path / "out", "--class-names", "bound, unbound")
+    assert result.exit_code == 0, result.output
+    named = cli("scan", motifs, gata, background, "-o", tmp_path / "named")
+    rows = [line.split("\t") for line in (tmp_path / "out" / "enrichment.tsv").read_text().splitlines()]
+    named_rows = [line.split("\t") for line in (tmp_path / "named" / "enrichment.tsv").read_text().splitlines()]
+    assert named.exit_code == 0 and [row[1] for row in rows[1:3]] == ["bound", "unbound"]
+    assert [row[:1] + row[2:] for row in rows] == [row[:1] + row[2:] for row in named_rows]  # only the names differ
 
 
 def test_files_named_as_columns_of_predicts_table_are_scanned(planted, tmp_path, cli):

@@ -20,6 +20,7 @@ from .options import (
     refuse_input_as_output,
     refuse_inputs_written,
     refuse_unused,
+    text_list,
 )
 
 log = logging.getLogger("motifnet")
@@ -66,17 +67,20 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @click.option("--strands", type=click.Choice(["auto", "both", "given"]), default="auto", show_default=True,
               help="Strands scanned: both, or the records' own (FIMO's --norc); auto: the given strand for RNA "
                    "motifs (ALPHABET= ACGU), both for DNA motifs.")
+@click.option("--class-names", metavar="A,B,...",
+              help="The classes' names, one per FASTA or BED file in their order (enrichment.tsv, the heat map). "
+                   "[default: the file names]")
 @stopping_on_signals  # stops between chunks
 @logging_options(tensorflow=False)
 def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
-                 genome, length, strands):
+                 genome, length, strands, class_names):
     """Find the sites of motifs in FASTA files (FIMO through memelite) and their enrichment per class.
 
     MOTIFS is a motif file in MEME, JASPAR, TRANSFAC or HOMER format (motifs_distinct.meme
     of visualize-kernels, patterns.meme of motifs, a JASPAR download, a HOMER library;
     - reads standard input) or a report folder (its motifs_distinct.meme, else
     patterns.meme). Each FASTA file is
-    one class, named after the file; so is each BED file, read as windows of --genome. DNA
+    one class, named after the file (or by --class-names); so is each BED file, read as windows of --genome. DNA
     and RNA motifs and sequences; U reads as T. DNA motifs are scanned on both strands, RNA
     motifs on the records' own strand (--strands).
     """
@@ -94,6 +98,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
             "one: FASTA records are scanned whole; leave out --length")
     if motifs == "-" and "-" in fasta_files:
         raise click.UsageError("MOTIFS and a FASTA file cannot both be - (standard input): give one of them as a file")
+    names = text_list(class_names, "--class-names", "class names", "bound,unbound")
     config = ScanConfig(threshold, q_threshold, shuffles, seed, chunk_records, background, genome, length,
                         strands).checked()
     check_genome_options(genome, list(fasta_files), None)
@@ -104,7 +109,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     refuse_input_as_output(out_dir, [path for _, path in inputs])
     refuse_inputs_written(out_dir, inputs, (*SCAN_FILES, SCAN_SUMMARY))
     check_output_folder(out_dir)
-    scan_to_folder(motifs, list(fasta_files), out_dir, config)
+    scan_to_folder(motifs, list(fasta_files), out_dir, config, names)
     echo_result(str(out / "hits.tsv"))
 
 

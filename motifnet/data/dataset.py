@@ -38,7 +38,7 @@ from .features import (
     read_track,
     unseen_categories,
 )
-from .labels import check_distinct_class_names, class_name_from_path, record_labels
+from .labels import check_distinct_class_names, class_names_from_paths, record_labels
 from .letters import byte_counts, choose_alphabet, refuse_dot_bracket, warn_foreign_letters
 from .options import GENERATED_BACKGROUNDS, DataOptions
 
@@ -403,7 +403,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     structure_mode = check_options(data)
     files, origin = _read_inputs(data, structure_mode)
     if data.background is not None:
-        names = list(data.class_names) if data.class_names else [class_name_from_path(p) for p in data.fasta]
+        names = list(data.class_names) if data.class_names else class_names_from_paths(data.fasta)
         # Checked here, where it is known whether --class-names gave the names (the generated class is "background").
         check_distinct_class_names([*names, "background"], from_files=not data.class_names)
         data = data.replace(class_names=(*names, "background"))

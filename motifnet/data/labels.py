@@ -37,6 +37,20 @@ def class_name_from_path(path) -> str:
     return name
 
 
+_PIPE_PATH = re.compile(r"/(dev|proc/self|proc/\d+)/fd/\d+")
+
+
+def class_names_from_paths(paths) -> list:
+    """Each file's class name (:func:`class_name_from_path`); a warning for a file that is a pipe of the shell's
+    ``<(...)``, whose class a number such as 63 would name in every table and figure."""
+    names = [class_name_from_path(path) for path in paths]
+    for path, name in zip(paths, names):
+        if _PIPE_PATH.fullmatch(str(path)):
+            log.warning("class %r is named after %s, a pipe (the shell's <(...)): name the classes with "
+                        "--class-names", name, path)
+    return names
+
+
 def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
     """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``).
 
@@ -89,7 +103,7 @@ def record_labels(data: DataOptions, files: list) -> tuple:
         ids, labels, class_names = _multi_labels(files[0], class_names, n_records)
     else:
         if class_names is None:
-            class_names = [class_name_from_path(path) for path in data.fasta]
+            class_names = class_names_from_paths(data.fasta)
         if len(class_names) != len(files):
             raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(files)} FASTA file(s)")
         labels = np.zeros((n_records, len(files)), dtype=np.uint8)

@@ -208,19 +208,22 @@ def scan_class_names(files, class_names=None) -> list:
     """
     from .._validate import is_column_name
     from ..data.dataset import check_distinct_files
-    from ..data.labels import class_name_from_path
+    from ..data.labels import class_names_from_paths
 
     check_distinct_files([str(path) for path in files], None)
-    names = list(class_names or [class_name_from_path(path) for path in files])
-    where = "class names" if class_names else "class names (from the file names)"
+    if class_names and len(class_names) != len(files):
+        raise ParamError(f"--class-names gives {len(class_names)} name(s) for {len(files)} file(s): give one per "
+                         "FASTA or BED file, in their order")
+    names = list(class_names or class_names_from_paths(files))
+    where = "--class-names" if class_names else "class names (from the file names)"
     # values of enrichment.tsv's class column and labels of the heat map: a tab or line break broke the table
     broken = next((name for name in names if not is_column_name(name)), None)
     if broken is not None:
         raise ParamError(f"{where} must be non-empty and hold no tab or line break (they are values of "
                          f"enrichment.tsv), received: {broken!r}; "
-                         f"{'give other class names' if class_names else 'rename the file'}")
+                         f"{'give other class names' if class_names else 'name the classes with --class-names'}")
     if len(set(names)) != len(names):
-        advice = "" if class_names else "; rename the files so that each class has its own name"
+        advice = "" if class_names else "; name the classes with --class-names"
         raise ParamError(f"{where} must be distinct, received: {', '.join(names)}{advice}")
     return names
 

@@ -56,7 +56,7 @@ def enrichment_text(rows) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult:
+def scan_to_folder(motif_path, files, out_dir, config: ScanConfig, class_names=None) -> ScanResult:
     """Scan ``files`` (FASTA, or BED with ``config.genome``; one per class) for the motifs of ``motif_path``.
 
     Writes ``hits.tsv``, ``hits.bed``, ``enrichment.tsv``, ``scan.json`` (what the report shows) and,
@@ -72,6 +72,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
     files : list of path
     out_dir : path
     config : ScanConfig
+    class_names : list of str or None
+        One per file, in order. Default is None: the files' names (:func:`motifnet.motifs.scan.scan_class_names`).
 
     Returns
     -------
@@ -89,7 +91,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
 
     motifs = load_scan_motifs(motif_path)
     config = config.checked()
-    scan_class_names(files)
+    class_names = scan_class_names(files, class_names)  # checked before the folder is made; warned of once
     log.info("scanning %d file(s) for %d motif(s) of %s", len(files), len(motifs.names), motifs.path)
     out = Path(out_dir)
     names = [name for name in SCAN_FILES if name != "enrichment.png" or len(files) > 1]  # those this scan writes
@@ -99,7 +101,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig) -> ScanResult
         earlier = _earlier_outputs(out)
         if own:  # an enrichment.png beside a scan of one class, which drew none, is the user's
             refuse_unlisted(out, names, earlier, SCAN_SUMMARY, "scan")
-        result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed")
+        result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed", class_names)
         rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
                                 result.scanned)
         write_text(out / "enrichment.tsv", enrichment_text(rows))
