@@ -61,6 +61,7 @@ LOGGING_OPTIONS = {"quiet", "verbose", "device"}
 PROSE_DEFAULTS = {
     ("train", "--alphabet"): ("detected", "from the letters of the input"),
     ("train", "--class-names"): ("file names", "from the input files"),
+    ("scan", "--class-names"): ("file names", "from the input files"),
     ("train", "--seed"): ("random", "drawn and recorded"),
     ("train", "--targets"): ("headers", "values from the FASTA headers"),
     ("train", "--target-names"): ("table header, or target_1...", "from the targets"),
