@@ -123,6 +123,16 @@ def test_interpretation_commands_share_the_selection_options():
     assert declared[0]["group"][2] == "test" and declared[0]["batch_size"][2] == 256
 
 
+def test_every_batch_size_has_the_same_bounds_and_default():
+    """marginalize's --batch-size had no upper bound, which guards every other command against a typing slip."""
+    sizes = {name: next((option for option in command(name).params if option.name == "batch_size"), None)
+             for name in COMMANDS}
+    sizes = {name: option for name, option in sizes.items() if option is not None}
+    assert {"predict", "attribute", "marginalize", "variants"} <= sizes.keys()
+    for name, option in sizes.items():
+        assert (option.default, option.type.min, option.type.max) == (256, 1, 1_000_000), name
+
+
 def test_every_command_takes_the_logging_options():
     for name in COMMANDS:
         options = {option.name for option in command(name).params}

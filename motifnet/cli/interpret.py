@@ -68,8 +68,8 @@ def _kind(files) -> str:
 
 
 #: ``--genome`` of the interpretation commands.
-_GENOME_HELP = ("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
-                "window of the model's length around its summit or centre, named chrom:start-end(strand); "
+_GENOME_HELP = ("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "
+                "line is the window of the model's length around its summit or centre, named chrom:start-end(strand); "
                 "positions in the outputs are then also given in genome coordinates.")
 
 

@@ -128,8 +128,8 @@ DNA and RNA sequence models only."""
 @click.option("--no-match", is_flag=True, help="Do not match the patterns with known motifs.")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
               help="Motif file formats to write (patterns.meme, .jaspar, .transfac, .homer).")
-@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
-               "window of the model's length around its summit or centre; seqlets.tsv then gives genome "
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "
+               "line is the window of the model's length around its summit or centre; seqlets.tsv then gives genome "
                "coordinates.")
 @selection_options
 @stopping_on_signals  # stops between batches

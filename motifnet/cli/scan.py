@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..data.options import MAX_LENGTH
 from .options import (
     SEED,
+    batch_size_option,
     echo_result,
     genome_option,
     given,
@@ -60,8 +61,8 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @click.option("--background", default="input", show_default=True, metavar="input|uniform|FILE",
               help="Letter frequencies of the log-odds and p-values: the input's, uniform, or a MEME background "
                    "file ('A 0.3' lines); made strand-symmetric when both strands are scanned.")
-@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak): each BED line is the "
-               "window of --length around its summit or centre; hits are given in genome coordinates.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "
+               "line is the window of --length around its summit or centre; hits are given in genome coordinates.")
 @click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH), default=200, show_default=True,
               help="Window length of BED lines (--genome).")
 @click.option("--strands", type=click.Choice(["auto", "both", "given"]), default="auto", show_default=True,
@@ -149,8 +150,7 @@ does not write again are removed once the new files are written."""
 @click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")
 @click.option("--fasta", multiple=True, metavar="FILE",
               help="The FASTA file(s) the --hits were found in (only with --hits).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Records per forward pass.")
+@batch_size_option()
 @stopping_on_signals  # stops between forward passes
 @logging_options
 def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed, pairs, max_spacing, hits, fasta,

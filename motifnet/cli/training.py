@@ -86,8 +86,8 @@ _regression_options = combine(
               help="Fold plain FASTA with ViennaRNA first (into RUN_DIR/folded/) and train on sequence + "
                    "structural contexts (FHIMST) or context profiles.")
 @_regression_options
-@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs: each BED line (BED3, BED6, narrowPeak) "
-               "is a window of --length bases (default 200) around its summit or centre.")
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs: each BED line (BED3 to BED12, narrowPeak, "
+               "broadPeak) is a window of --length bases (default 200) around its summit or centre.")
 @background_options
 @click.option("--val-chroms", metavar="CHR,...", help="BED input: the validation windows are those of these "
                                                         "chromosomes (instead of a random split).")
@@ -104,7 +104,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     Single-label: one FASTA file per class, the first file is class 0. Multi-label: one
     file whose headers end with class indices ('>seq1 0,2'). Regression (--task regression):
     one or more files, target values after the id ('>seq1 1.5 2.0') or from --targets.
-    '-' reads standard input. BED files (.bed, .narrowPeak) with --genome: one file per class.
+    '-' reads standard input. BED files (.bed, .narrowPeak, .broadPeak) with --genome: one file per class.
     """
     from ..run.evaluation import summary_line
     from ..run.rundir import MODEL

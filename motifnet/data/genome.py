@@ -1,6 +1,6 @@
 """Genomic coordinates: BED intervals and a genome FASTA (through pyfaidx) -> fixed-length sequence windows.
 
-A BED file (BED3, BED6 or narrowPeak; plain or gzip) gives one window of ``length`` bases per
+A BED file (BED3 to BED12, narrowPeak or broadPeak; plain or gzip) gives one window of ``length`` bases per
 line: centred on the summit when column 10 holds one (narrowPeak, offset from the start; -1 means
 none), else on the interval's centre. BED6's strand ``-`` reads the window reverse-complemented.
 Windows are named ``chrom:start-end(strand)`` (0-based, half-open, the window's coordinates), and
@@ -304,7 +304,7 @@ class BedInterval:
 
 
 def read_bed(path) -> list:
-    """The intervals of a BED file (BED3, BED6, narrowPeak; plain or gzip); header lines skipped.
+    """The intervals of a BED file (BED3 to BED12, narrowPeak, broadPeak; plain or gzip); header lines skipped.
 
     Raises
     ------
