@@ -661,6 +661,9 @@ def test_a_rerun_removes_the_earlier_bedgraphs_and_logos_but_no_other_file(train
 def test_a_users_file_of_a_name_attribute_writes_is_refused_and_kept(trained_run, cli, tmp_path, name, content):
     """attribute had no guard: a folder's attribution.json of another tool, or the user's attributions.npz, was
     replaced with exit 0."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")  # figures an earlier test left open are not this run's
     args = ("attribute", trained_run[0], "--method", "saliency", "--top", "1", "--target", "up", "--group", "all")
     if name is None:
         assert cli(*args, "-o", tmp_path / "alone").exit_code == 0
@@ -673,8 +676,6 @@ def test_a_users_file_of_a_name_attribute_writes_is_refused_and_kept(trained_run
     last = result.stderr.splitlines()[-1]
     assert last.startswith(f"Error: -o {out}: holds {name}, which ") and "of motifnet's" in last
     assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
-    import matplotlib.pyplot as plt
-
     assert not plt.get_fignums()  # the logo refused was not drawn (a figure left open)
 
 

@@ -779,5 +779,5 @@ def test_a_file_of_the_users_that_the_earlier_run_did_not_write_is_refused_not_r
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: -o {out}: holds pairs.tsv, which this marginalize run writes, but the marginalize.json there does "
-        "not list it as its run's; choose another folder, or move pairs.tsv away")
+        "not list it as its run's; nothing was written: choose another folder, or move pairs.tsv away")
     assert sorted(path.name for path in out.iterdir()) == before and (out / "pairs.tsv").read_text() == "the user's"

@@ -54,3 +54,21 @@ def test_another_suffix_is_refused_before_anything_is_written(tmp_path):
     finally:
         plt.close(figure)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", ["line.png", "line.jpg"])
+def test_a_figure_that_cannot_be_saved_is_closed_and_leaves_no_file(tmp_path, monkeypatch, name):
+    """A figure whose saving failed (a full disk, a wrong ending) stayed open in a process that goes on."""
+    import errno
+
+    plt.close("all")
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(figure, "savefig", full_disk)
+    with pytest.raises((OSError, ParamError)):
+        save_figure(figure, tmp_path / name)
+    assert plt.get_fignums() == [] and list(tmp_path.iterdir()) == []

@@ -981,7 +981,7 @@ def test_a_users_enrichment_png_beside_a_scan_of_one_class_is_refused_and_kept(p
     result = cli("scan", motifs, gata, bg, "-o", out)
     assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
         f"Error: -o {out}: holds enrichment.png, which this scan run writes, but the scan.json there does not list "
-        "it as its run's; choose another folder, or move enrichment.png away")
+        "it as its run's; nothing was written: choose another folder, or move enrichment.png away")
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     (out / "enrichment.png").unlink()
     assert cli("scan", motifs, gata, bg, "-o", out).exit_code == 0  # then its own, replaced by the next scans

@@ -550,9 +550,10 @@ def _first_logo_name(cli, tiny) -> str:
 
 
 def _refused_as_the_users(result, out, name: str, reason: str) -> None:
+    """``reason`` ends with the separator before the advice ("; " or ": ")."""
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: -o {out}: holds {name}, which {reason}; choose another folder, or move {name} away")
+        f"Error: -o {out}: holds {name}, which {reason}choose another folder, or move {name} away")
     assert (out / name).read_text() == "the user's"
 
 
@@ -565,7 +566,7 @@ def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(
     out.mkdir()
     (out / name).write_text("the user's")
     result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
-    _refused_as_the_users(result, out, name, "variants writes, but no variants.json of motifnet's")
+    _refused_as_the_users(result, out, name, "variants writes, but no variants.json of motifnet's; ")
     assert [path.name for path in out.iterdir()] == [name]
 
 
@@ -576,7 +577,7 @@ def test_a_logos_namesake_that_the_earlier_run_did_not_draw_is_refused_not_repla
     (out / name).write_text("the user's")
     result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
     _refused_as_the_users(result, out, name, "this variants run writes, but the variants.json there does not list it "
-                                             "as its run's")
+                                             "as its run's; nothing was written: ")
 
 
 @pytest.mark.parametrize("stage", ["predict_encoded", "attribute"])
@@ -619,6 +620,9 @@ def test_a_failed_write_keeps_the_earlier_results_and_leaves_no_folder_it_made(c
     before = folder_digest(out)
 
     def full_disk(figure, path):
+        import matplotlib.pyplot as plt
+
+        plt.close(figure)  # as save_figure does, saved or not
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(motifnet.plot.figures, "save_figure", full_disk)

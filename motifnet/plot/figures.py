@@ -345,7 +345,7 @@ FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def save_figure(figure, path) -> None:
-    """Save a figure atomically, in the format its suffix names (PNG, PDF or SVG), and close it.
+    """Save a figure atomically, in the format its suffix names (PNG, PDF or SVG), and close it (saved or not).
 
     Every text is drawn as written: names from input files (classes, motifs, records, targets) may hold
     ``$``, which matplotlib would otherwise read as mathtext (``a$b$c`` drawn as "abc" with an italic b).
@@ -363,10 +363,12 @@ def save_figure(figure, path) -> None:
     from .._io import atomic_path
     from .._validate import check_suffix
 
-    suffix = check_suffix(path, FIGURE_SUFFIXES)
-    # Texts made so far, and those made while drawing (tick labels), are plain.
-    with matplotlib.rc_context({"text.parse_math": False}), atomic_path(path, suffix=suffix) as tmp:
-        for text in figure.findobj(Text):
-            text.set_parse_math(False)
-        figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
-    plt.close(figure)
+    try:  # closed also when it cannot be saved (a full disk): a process that goes on keeps no figure open
+        suffix = check_suffix(path, FIGURE_SUFFIXES)
+        # Texts made so far, and those made while drawing (tick labels), are plain.
+        with matplotlib.rc_context({"text.parse_math": False}), atomic_path(path, suffix=suffix) as tmp:
+            for text in figure.findobj(Text):
+                text.set_parse_math(False)
+            figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
+    finally:
+        plt.close(figure)

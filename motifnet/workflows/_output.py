@@ -84,19 +84,8 @@ def check_own_folder(out, summary: str, ours, names, command: str) -> bool:
 
 def refuse_unlisted(out, names, listed, summary: str, command: str) -> None:
     """Refuse, in a folder of an earlier ``command`` run, a file of ``names`` that its ``summary`` does not list
-    among its files (``listed``): the user's, which this run would replace.
-
-    Raises
-    ------
-    ParamError
-        Naming the folder and the first such file.
-    """
-    from ..errors import ParamError
-
-    theirs = next((name for name in names if name not in listed and (Path(out) / name).exists()), None)
-    if theirs is not None:
-        raise ParamError(f"-o {out}: holds {theirs}, which this {command} run writes, but the {summary} there does not "
-                         f"list it as its run's; choose another folder, or move {theirs} away")
+    among its files (``listed``): the user's, which this run would replace (:func:`refuse_users_files`)."""
+    refuse_users_files(out, names, listed, command, f"the {summary} there does not list it as its run's")
 
 
 def refuse_users_files(out, names, ours, command: str, where: str) -> None:

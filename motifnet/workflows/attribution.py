@@ -60,7 +60,7 @@ from ..plot.attribution import plot_sequence_attribution
 from ..plot.figures import save_figure
 from ..report.attributions import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
-from ._output import check_own_folder, locked_output_folder
+from ._output import check_own_folder, locked_output_folder, refuse_unlisted, refuse_users_files
 
 log = logging.getLogger("motifnet")
 
@@ -372,11 +372,10 @@ def _guarded(stage, out: Path, ours: bool, earlier: set):
     files, which it would replace: any in a folder without an earlier ``attribute`` of motifnet's, and beside one,
     a file that its ``attribution.json`` does not list (``earlier``)."""
     def guarded_stage(path, suffix=""):
-        name = Path(path).name
-        if Path(path).exists() and (not ours or name not in earlier | {NPZ, SUMMARY}):
-            where = f"the {SUMMARY} there does not list it as its run's" if ours else f"no {SUMMARY} of motifnet's"
-            raise ParamError(f"-o {out}: holds {name}, which this attribute run writes, but {where}; nothing was "
-                             f"written: choose another folder, or move {name} away")
+        if ours:
+            refuse_unlisted(out, [Path(path).name], earlier | {NPZ, SUMMARY}, SUMMARY, "attribute")
+        else:
+            refuse_users_files(out, [Path(path).name], (), "attribute", f"no {SUMMARY} of motifnet's")
         return stage(path, suffix)
 
     return guarded_stage
