@@ -501,3 +501,21 @@ def test_no_text_option_or_argument_takes_an_empty_value(cli, name, before, show
     assert result.exit_code == 2 and len(lines) == 1, result.output
     assert lines[0].startswith(f"Error: Invalid value for '{shown}': is empty"), lines
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("arguments", [
+    ["train", "a.fa", "b.fa"], ["grid-search", "a.fa", "b.fa", "--grid", "grid.json"], ["visualize-kernels", "run"],
+    ["attribute", "run", "--method", "saliency"], ["motifs", "run"], ["scan", "m.meme", "a.fa"],
+    ["marginalize", "run", "--motifs", "m.meme"], ["variants", "run", "--vcf", "v.vcf", "--genome", "g.fa"],
+])
+def test_a_folder_output_named_dash_is_refused_not_made(cli, tmp_path, monkeypatch, arguments):
+    """scan, marginalize and variants wrote into a new folder named '-' with exit 0; that folder then made
+    variants --vcf - (standard input) refuse '-' as a folder."""
+    monkeypatch.chdir(tmp_path)
+    result = cli(*arguments, "-o", "-")
+    metavar = {"train": "RUN_DIR", "grid-search": "SEARCH_DIR"}.get(arguments[0], "OUT_DIR")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[0] == (
+        f"Error: Invalid value for '-o' / '--output': - names standard output, and {metavar} is a folder of several "
+        f"files: give the folder's name (see 'main {arguments[0]} --help')")
+    assert list(tmp_path.iterdir()) == []

@@ -410,6 +410,22 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
     assert (folder / "a_file").read_text() == "the user's"
 
 
+def test_a_genome_letter_the_model_lacks_is_named_by_its_place_in_the_genome_and_the_snv(cli, tiny):
+    """It was 'variant window 1: sequence character 'X' at position 25 ...': neither the genome position nor the
+    VCF line."""
+    folder, sequence = tiny["folder"], tiny["sequence"]
+    masked = sequence[:104] + "X" + sequence[105:]  # chr1:105, in the windows of the SNVs at 100 and 110
+    write_fasta(folder / "x.fa", [("chr1", masked)], wrap=60)
+    line = next(number for number, text in enumerate(tiny["vcf"].read_text().splitlines(), 1)
+                if text.startswith("chr1\t100\t"))
+    result = _variants(cli, tiny, tiny["vcf"], folder / "out", genome=folder / "x.fa")
+    assert result.exit_code == 1 and not (folder / "out").exists(), result.output
+    assert result.stderr.strip() == (
+        f"Error: --genome {folder / 'x.fa'}: the letter 'X' at chr1:105, in the window of the SNV at chr1:100 (VCF "
+        f"line {line}), is not in the model's dna alphabet (allowed: ACGTRYSWKMBDHVN); mask it as N in the genome, or "
+        "leave that SNV out")
+
+
 def test_an_offset_outside_the_models_window_is_refused_with_status_1_not_as_a_usage_error(cli, tiny):
     """The limit is the model's length, not the option's own range: exit 1, as other checks against the model."""
     out = tiny["folder"] / "offset_out"
@@ -761,7 +777,7 @@ def test_a_variants_p_value_does_not_depend_on_its_place_in_the_vcf(tiny):
     assert len(set(forward.p_values.tolist())) > 1
 
 
-def test_the_vcf_may_come_from_a_pipe_or_standard_input(tiny, cli, tmp_path):
+def test_the_vcf_may_come_from_a_pipe_or_standard_input(tiny, cli, tmp_path, monkeypatch):
     """--vcf <(bcftools view ...) said 'no such file' (a pipe is no regular file), and '-' was not read."""
     import os
     import threading
@@ -782,6 +798,8 @@ def test_the_vcf_may_come_from_a_pipe_or_standard_input(tiny, cli, tmp_path):
     thread.join(5)
     assert from_pipe == from_file and len(from_file) == 5
     out = tmp_path / "out"
+    (tmp_path / "-").mkdir()  # a folder named '-' where the command runs: '-' is standard input all the same
+    monkeypatch.chdir(tmp_path)
     result = cli("variants", tiny["run"], "--vcf", "-", "--genome", tiny["genome"], "-o", out, "--null", 0,
                  "--top", 0, input=text)
     assert result.exit_code == 0, result.stderr

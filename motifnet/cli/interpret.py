@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from .options import (
     SEED,
     echo_result,
+    folder_output,
     genome_option,
     given,
     int_list,
@@ -131,7 +132,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 
 @click.command("visualize-kernels")
 @click.argument("run_dir")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for plots and report.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for plots and report.")
 @click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
 @click.option("--motif-db", metavar="jaspar|FILE",
               help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
@@ -293,7 +295,8 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
 @click.command(epilog=_ATTRIBUTE_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for arrays and logos.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for arrays and logos.")
 @click.option("--method", required=True,
               type=click.Choice(["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"]),
               help="Attribution method (see below).")

@@ -14,6 +14,7 @@ from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
     echo_result,
+    folder_output,
     genome_option,
     logging_options,
     matching_rules,
@@ -91,7 +92,8 @@ DNA and RNA sequence models only."""
 @click.command("motifs", epilog=_MOTIFS_EPILOG)
 @click.argument("run_dir")
 @click.argument("fasta_files", nargs=-1, metavar="[FASTA|BED]...")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for motifs and logos.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for motifs and logos.")
 @click.option("--method", default="deeplift", show_default=True,
               type=click.Choice(["deeplift", "integrated-gradients", "saliency", "ism"]),
               help="How hypothetical contributions are computed (see below).")

@@ -266,6 +266,15 @@ def standard_output_dash(ctx, param, value):
     return None if value == "-" else value
 
 
+def folder_output(ctx, param, value):
+    """Click callback of a folder output (OUT_DIR, RUN_DIR): ``-o -`` is refused, not made into a folder named ``-``
+    (``-`` is standard input or output to every command that reads or writes one file)."""
+    if value == "-":
+        raise click.BadParameter(f"- names standard output, and {param.metavar} is a folder of several files: "
+                                 "give the folder's name")
+    return value
+
+
 def refuse_input_as_output(output, inputs=(), run_dir=None, option: str = "-o/--output",
                            file_output: bool = False) -> None:
     """Refuse an output that names an input: a file given to the command, or a file the run folder holds.

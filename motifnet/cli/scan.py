@@ -15,6 +15,7 @@ from .options import (
     SEED,
     batch_size_option,
     echo_result,
+    folder_output,
     genome_option,
     given,
     logging_options,
@@ -48,7 +49,8 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
 @click.command("scan", epilog=_SCAN_EPILOG)
 @click.argument("motifs", metavar="MOTIFS")
 @click.argument("fasta_files", nargs=-1, required=True, metavar="FASTA|BED...")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for hits and enrichment.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for hits and enrichment.")
 @click.option("--threshold", type=float, default=1e-4, metavar="P", show_default=True,
               help="A hit's p-value is below P, a p-value in (0, 1] (as FIMO's --thresh).")
 @click.option("--q-threshold", type=float, metavar="Q",
@@ -136,7 +138,8 @@ does not write again are removed once the new files are written."""
 @click.option("--motifs", "motif_path", required=True, metavar="MOTIFS",
               help="A motif file (MEME, JASPAR, TRANSFAC or HOMER; - for standard input), or a report folder "
                    "(its motifs_distinct.meme, else patterns.meme).")
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for the tables and figures.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for the tables and figures.")
 @click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
               help="Background sequences: dinucleotide-shuffled records of the run's data.")
 @click.option("--position", type=click.IntRange(min=0), metavar="P",

@@ -14,6 +14,7 @@ from .options import (
     data_reading_options,
     echo_result,
     features_option,
+    folder_output,
     genome_option,
     logging_options,
     overwrite_option,
@@ -64,7 +65,8 @@ _regression_options = combine(
 
 @click.command(epilog=_param_epilog())
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "run_dir", required=True, metavar="RUN_DIR", help="Run folder to create.")
+@click.option("-o", "--output", "run_dir", required=True, callback=folder_output,
+              metavar="RUN_DIR", help="Run folder to create.")
 @data_reading_options(split_help="Train and validation fractions; the rest is the test split.",
                       param_help="A hyperparameter (repeatable).", params_help="Hyperparameters from a JSON object.")
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
@@ -135,7 +137,8 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 
 @click.command("grid-search")
 @click.argument("fasta", nargs=-1, required=True)
-@click.option("-o", "--output", "search_dir", required=True, metavar="SEARCH_DIR",
+@click.option("-o", "--output", "search_dir", required=True, callback=folder_output,
+              metavar="SEARCH_DIR",
               help="Search folder (created; a search started again with the same arguments continues there).")
 @click.option("--grid", "grid_file", required=True, metavar="GRID.json",
               help='JSON object of parameter names and lists of values, e.g. {"kernel_num": [10, 30]}.')

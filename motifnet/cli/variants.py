@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from .._signals import stopping_on_signals
-from .options import SEED, batch_size_option, echo_result, genome_option, logging_options, refuse_inputs_written
+from .options import (
+    SEED,
+    batch_size_option,
+    echo_result,
+    folder_output,
+    genome_option,
+    logging_options,
+    refuse_inputs_written,
+)
 
 _EPILOG = """\b
 Outputs in OUT_DIR:
@@ -29,7 +37,8 @@ summary.html gains a section with the top variants and their logos."""
 @click.option("--vcf", required=True, metavar="FILE.vcf[.gz]",
               help="The variants (plain, gzip or bgzip VCF; - reads standard input).")
 @genome_option("Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to.", required=True)
-@click.option("-o", "--output", "out_dir", required=True, metavar="OUT_DIR", help="Folder for variants.tsv.")
+@click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
+              metavar="OUT_DIR", help="Folder for variants.tsv.")
 @click.option("--offset", type=click.IntRange(min=0), metavar="N",
               help="0-based position of the variant in its window. [default: the centre, length // 2]")
 @click.option("--null", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",

@@ -70,7 +70,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     import vcfpy
 
     source, name = str(path), display_name(path)  # '-': standard input
-    if Path(source).is_dir():
+    if source != "-" and Path(source).is_dir():  # '-' is standard input, whatever the current folder holds
         raise InputError(f"--vcf {name}: a folder, not a VCF file; give the .vcf or .vcf.gz file")
     if source != "-" and not Path(source).exists():  # a pipe (<(bcftools view ...)) is read as a file is
         raise InputError(f"--vcf {name}: no such file")

@@ -26,7 +26,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..data.dataset import Dataset
 from ..data.genome import Genome, Window
-from ..errors import OptionValueError, ParamError
+from ..errors import InputError, OptionValueError, ParamError
 from ..run.predict import predict_encoded
 from .attribution import AttributionConfig, attribute
 from .attribution_summary import logo_heights
@@ -172,6 +172,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         part = variants[first:first + chunk]
         pairs = [variant_windows(genome, variant, length, offset) for variant in part]
         windows = [window for pair in pairs for window in pair]
+        _check_letters(encoder, windows, part, genome, offset)
         values, logits = (array.reshape(len(part), 2, outputs) for array in
                           predict(_encode(encoder, windows)["codes"]))
         ref_out[first:first + len(part)], alt_out[first:first + len(part)] = values[:, 0], values[:, 1]
@@ -184,6 +185,28 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     if predict.activation == "linear":  # regression: outputs, no log-odds
         return VariantEffects(ref_out, alt_out, p_values)
     return VariantEffects(ref_out, alt_out, p_values, ref_logits, alt_logits)
+
+
+def _check_letters(encoder, windows: list, variants: list, genome: Genome, offset: int) -> None:
+    """Refuse a genome letter of the windows (reference, alternative for each of ``variants``) that the model's
+    alphabet lacks, naming it by its place in the genome and the SNV whose window holds it.
+
+    Raises
+    ------
+    InputError
+        Naming the genome, the letter's chromosome and 1-based position, and the SNV's VCF line.
+    """
+    letters = np.frombuffer(b"".join(windows), dtype=np.uint8)
+    bad = np.flatnonzero(encoder.seq_lookup[letters] < 0)
+    if not bad.size:
+        return
+    row, column = divmod(int(bad[0]), encoder.length)
+    variant = variants[row // 2]  # an ALT is A, C, G or T (read_snvs): the letter is the genome's
+    alphabet = encoder.alphabet
+    raise InputError(f"--genome {genome.path}: the letter {chr(letters[bad[0]])!r} at {variant.chrom}:"
+                     f"{variant.pos - offset + column}, in the window of the SNV at {variant.chrom}:{variant.pos} "
+                     f"(VCF line {variant.line}), is not in the model's {alphabet.name} alphabet (allowed: "
+                     f"{alphabet.symbols}); mask it as N in the genome, or leave that SNV out")
 
 
 def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list, config: VariantConfig,

@@ -187,7 +187,7 @@ def hit_records(files) -> list:
 
     repeated = repeated_file(files)
     if repeated:
-        raise OptionValueError(f"--fasta {repeated[1]} is given twice (as {repeated[0]}); give each file once")
+        raise InputError(f"--fasta {repeated[1]} is given twice (as {repeated[0]}); give each file once")
     records, first_of = [], {}
     for index, path in enumerate(files):
         for record in read_fasta(path):
@@ -400,9 +400,13 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     out = Path(out_dir)
     check_output_folder(out, "-o")
     check_marginalize_run(run)
-    # (effects.tsv and effects.png: every run writes them; the pairs' and ablation's files are checked once known)
-    own = check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, ("effects.tsv", "effects.png"),
+    # Refused before the work, the names known now: effects.tsv and effects.png, which every run writes, and
+    # pairs.tsv and ablation.tsv of --pairs and --hits; the pair figures are checked once their names are known.
+    tables = ["pairs.tsv"] * bool(config.pairs) + ["ablation.tsv"] * bool(hits)
+    own = check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, ("effects.tsv", "effects.png", *tables),
                            "marginalize")
+    if own:
+        refuse_unlisted(out, tables, earlier_outputs(out) or [], MARGINALIZE_SUMMARY, "marginalize")
     if hits and not fasta:
         raise ParamError(HITS_NEED_FASTA)
     if fasta and not hits:
