@@ -220,6 +220,30 @@ def test_an_index_that_does_not_list_every_record_is_refused(planted, tmp_path, 
         assert list(rebuilt.lengths) == ["chr1", "chr2", "chr3"]
 
 
+@pytest.mark.parametrize("writable", [True, False])
+def test_a_fasta_whose_new_index_does_not_read_it_back_is_refused_and_the_index_removed(tmp_path, monkeypatch,
+                                                                                        writable):
+    """A record whose last line is longer than the others: pyfaidx indexes it, the check finds letters where the
+    index says the record ends, and motifnet advised deleting the index it had just written beside the user's
+    genome (it was built again, wrongly, on every run; other tools would read shifted letters through it)."""
+    import motifnet.data.genome as genome_module
+
+    rng = np.random.default_rng(1)
+    body = "".join(rng.choice(list("ACGT"), 200))
+    lines = [body[:60], body[60:120], body[120:]]  # the last line 80 letters
+    fasta = tmp_path / "genome.fa"
+    fasta.write_text(">chr1\n" + "\n".join(lines) + "\n>chr2\n" + body[:50] + "\n")  # not the last record
+    if not writable:
+        monkeypatch.setattr(genome_module, "_index_writable", lambda path: False)
+    with pytest.raises(InputError) as raised:
+        Genome(fasta)
+    assert str(raised.value) == (
+        f"--genome {fasta}: cannot be indexed as FASTA: the index built from it does not read it back (chr1 is not "
+        "200 letters long, as the index says), as when a record's lines are of different lengths (a last line "
+        "longer than the others); rewrap it to lines of one length (e.g. seqkit seq -w 60)")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["genome.fa"]
+
+
 def test_an_index_older_than_its_fasta_that_fits_it_is_used_as_it_is(planted, tmp_path):
     """A copy that gave the FASTA the later time (cp -r in folder order): the index was rebuilt, not used."""
     folder = tmp_path / "copy"

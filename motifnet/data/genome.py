@@ -139,6 +139,13 @@ class Genome:
             problem = f"reading through it fails: {error}"
         if problem:
             self.close()
+            if index_file in built:  # motifnet's own index, just built: the FASTA is at fault, and the index goes
+                for path in built:
+                    Path(path).unlink(missing_ok=True)
+                raise InputError(f"--genome {self.path}: cannot be indexed as FASTA: the index built from it does "
+                                 f"not read it back ({problem}), as when a record's lines are of different lengths "
+                                 "(a last line longer than the others); rewrap it to lines of one length (e.g. "
+                                 "seqkit seq -w 60)")
             indexes = f"{faidx.indexname} and {faidx.gzi_indexname}" if bgzip else faidx.indexname
             raise InputError(f"--genome {self.path}: its index {indexes} does not match the FASTA ({problem}); "
                              "delete the index so that it is built again")
