@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import click
 import pytest
 
-from motifnet.cli.main import COMMANDS, main
+from motifnet.cli.main import COMMANDS, SHORT_HELP, main
 from motifnet.cli.options import (
     int_list,
     parse_chroms,
@@ -519,3 +519,29 @@ def test_a_folder_output_named_dash_is_refused_not_made(cli, tmp_path, monkeypat
         f"Error: Invalid value for '-o' / '--output': - names standard output, and {metavar} is a folder of several "
         f"files: give the folder's name (see 'main {arguments[0]} --help')")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_list_of_the_help_gives_each_command_whole(cli):
+    """Every command's description was cut with '...' (the first sentences are longer than the terminal)."""
+    assert sorted(SHORT_HELP) == sorted(COMMANDS)
+    result = cli("--help")
+    listed = result.stdout.split("Commands:\n", 1)[1]
+    assert result.exit_code == 0 and "..." not in listed
+    for name, text in SHORT_HELP.items():
+        assert f"  {name} " in listed and " ".join(text.split()[:3]) in listed, name
+
+
+@pytest.mark.parametrize("command, option, hint", [
+    ("train", "--epochs", "epochs"), ("train", "--epoch", "epochs"), ("train", "--kernel-len", "kernel_len"),
+    ("grid-search", "--learning_rate", "learning_rate"), ("train", "--foo", None), ("predict", "--epochs", None),
+])
+def test_an_option_named_like_a_hyperparameter_says_how_to_give_it(cli, command, option, hint):
+    """`train --epochs 3` said only "No such option"; `--learning_rate` got Click's guess '--length'."""
+    result = cli(command, "a.fa", option, "3", "-o", "out")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    if hint:
+        assert line == (f"Error: No such option '{option}'; hyperparameters are given as --param NAME=VALUE: "
+                        f"--param {hint}=... (see 'main {command} --help')")
+    else:
+        assert "hyperparameters" not in line and line.startswith(f"Error: No such option '{option}'")

@@ -35,8 +35,15 @@ def test_single_label_run(trained_run):
     assert lines[:4] == [f"run folder: {run_dir}", "motifnet version: 0.1.0", "training: complete, best epoch 2 of 2",
                          "seed: 3"]
     for line in ["alphabet: dna (ACGT)", "length: 40", "labels: single-label", "classes: up (40), down (40)",
-                 "split: train 56, val 12, test 12", "  kernel_num = 4", "  epochs = 2"]:
+                 "split: train 56, val 12, test 12", "  kernel_num = 4  * (preset: 64)",
+                 # conv_num: the preset's value; kernel_len: the preset's 'auto', decided by the input
+                 "  epochs = 2  * (preset: 500)", "  conv_num = 1", "  kernel_len = 5"]:
         assert line in lines, line
+    # The values --param changed are marked: the parameters were listed as the preset's.
+    assert [line.split()[0] for line in lines if line.endswith(")") and "  * (preset: " in line] == [
+        "kernel_num", "neuron_num", "batch_size", "epochs"]
+    assert any(line.startswith("parameters (preset motifnet, chosen by preset auto") and
+               line.endswith("; * not the preset value):") for line in lines)
     assert any(line.startswith(f"input: {up} (40 records, sha256 ") for line in lines)
     assert [line.split()[0] for line in lines if line.startswith("  ") and " = " not in line
             and ":" not in line] == LAYERS
@@ -121,7 +128,7 @@ def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_r
     meta["training"].update(status="interrupted", epochs_run=0)
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     assert cli("info", run_dir).stdout.split("\n")[2] == "training: interrupted, no epoch finished"
-    assert "  learning_rate = 1e+30" in lines and "classes: up (40), down (40)" in lines
+    assert "  learning_rate = 1e+30  * (preset: 0.0005)" in lines and "classes: up (40), down (40)" in lines
     assert "layers: none; training diverged and saved no model (model.keras is missing); train again with " \
            "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \
            "(--param kernel_constraint=3)" in lines

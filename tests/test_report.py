@@ -80,6 +80,22 @@ def test_the_page_is_rendered_whole_and_the_same_every_time(report):
     assert "attribution section" not in written  # no markers to splice into
     # The shared run reads both strands (DNA's default); the kernels' sites are of the forward strand only.
     assert "The network reads both strands; activations, sites and logos here are those of the" in written
+    # The hyperparameters that --param changed are told from the preset's (the page called them all the preset's).
+    assert ("(with the values below; 4 of them changed by <code>--param</code> or <code>--params</code>)" in written
+            and "<th>preset's value, where changed</th>" in written)
+    assert "<tr><td><code>kernel_num</code></td><td>4</td><td>64</td></tr>" in written
+    assert "<tr><td><code>conv_num</code></td><td>1</td><td></td></tr>" in written
+
+
+def test_a_report_json_of_a_run_section_without_the_presets_values_renders(report):
+    """report.json written before preset_values: the page has no column for it, and no error."""
+    state = json.loads((report / STATE).read_text())
+    del state["run"]["preset_values"]
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    html = page(report)
+    assert "preset's value, where changed" not in html and "changed by <code>--param</code>" not in html
+    assert "<tr><td><code>kernel_num</code></td><td>4</td></tr>" in html
 
 
 def test_attribute_after_visualize_kernels_keeps_every_section(trained_run, cli, report):

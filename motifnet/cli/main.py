@@ -41,6 +41,25 @@ COMMANDS = {
     "info": "info:info",
 }
 
+#: What ``motifnet --help`` lists beside each command: whole, where the first sentence of a command's own help
+#: would be cut at the terminal's width.
+SHORT_HELP = {
+    "train": "Train a network on labelled FASTA or BED files.",
+    "grid-search": "Train a hyperparameter grid in parallel; keep the best.",
+    "predict": "Predict classes or targets of new sequences (TSV).",
+    "fold": "RNA secondary structure (ViennaRNA) in train's formats.",
+    "activations": "Each kernel's maximum activation and its position.",
+    "visualize-kernels": "Kernel logos, sites, JASPAR matches, summary.html.",
+    "cluster": "Cluster sequences and kernels by kernel activation.",
+    "optimize-inputs": "The input that maximises each node of a layer.",
+    "attribute": "Which positions and letters drive a prediction.",
+    "compare": "Match motifs with known ones (TOMTOM, JASPAR).",
+    "motifs": "TF-MoDISco motifs of the attributions (modisco-lite).",
+    "scan": "Motif sites (FIMO) and their enrichment per class.",
+    "marginalize": "Motifs inserted, paired or ablated: their effect.",
+    "variants": "Effects of the SNVs of a VCF file, with p-values.",
+    "info": "Data, parameters, layers and metrics of a run folder.",
+}
 
 # `motifnet` alone shows the help through this usage error (Click 8.2 and later; before, through an Exit).
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
@@ -91,9 +110,25 @@ def _non_empty(callback):
 def _one_line(error: click.UsageError) -> OneLineUsageError:
     if isinstance(error, OneLineUsageError):
         return error
-    one_line = OneLineUsageError(error.format_message(), error.ctx)
+    hint = _param_hint(error)  # in place of Click's guess among the options (--learning-rate: '--length'?)
+    one_line = OneLineUsageError(f"No such option '{error.option_name}'{hint}" if hint else error.format_message(),
+                                 error.ctx)
     one_line.exit_code = error.exit_code
     return one_line
+
+
+def _param_hint(error: click.UsageError) -> str:
+    """For an unknown option of a command that takes ``--param`` and named like a hyperparameter (``--epochs``,
+    ``--epoch``, ``--kernel-len``): how to give that hyperparameter."""
+    if not isinstance(error, click.NoSuchOption) or error.ctx is None:
+        return ""
+    if not any(param.name == "param_items" for param in error.ctx.command.params):
+        return ""
+    from ..model.params import SPECS
+
+    typed = error.option_name.lstrip("-").split("=")[0].replace("-", "_").lower()
+    close = difflib.get_close_matches(typed, list(SPECS), n=1, cutoff=0.8)
+    return f"; hyperparameters are given as --param NAME=VALUE: --param {close[0]}=..." if close else ""
 
 
 def _command_context(ctx: click.Context) -> click.Context:
@@ -147,6 +182,7 @@ class LazyGroup(click.Group):
         command = getattr(module, attribute)
         if not isinstance(command, click.Command):  # a wrong table entry is a bug, not a user error
             raise TypeError(f"{module.__name__}.{attribute} is not a click command")
+        command.short_help = command.short_help or SHORT_HELP.get(cmd_name)
         return command
 
     def parse_args(self, ctx, args):

@@ -491,6 +491,18 @@ def to_json(params: dict) -> dict:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
 
 
+def changed_from_preset(preset: str, params: dict) -> dict:
+    """The parameters of ``params`` (a run's, as ``motifnet.json`` stores them) whose values are not ``preset``'s:
+    name -> the preset's value. A preset value 'auto' (decided by the input) counts as kept; an unknown preset
+    (a run's of another motifnet) changes nothing."""
+    values = PRESETS.get(preset)
+    if values is None:
+        return {}
+    preset_json = to_json(values)
+    return {name: preset_json[name] for name, value in to_json(params).items()
+            if name in preset_json and preset_json[name] != "auto" and preset_json[name] != value}
+
+
 def from_json(saved: dict) -> dict:
     """Parameters read back from ``motifnet.json``, with pysster's values for those it lacks.
 

@@ -35,6 +35,7 @@ from .._io import write_json, write_text
 from .._version import __version__
 from ..data.dataset import Dataset
 from ..errors import InputError
+from ..model.params import changed_from_preset
 from ..motifs.colocation import SAME_SITES, SIMILAR_P, SIMILAR_SITES
 from ..motifs.distinct import SAME_P, class_ranks
 from ..run.rundir import Run, read_metrics
@@ -235,6 +236,8 @@ def run_facts(run: Run) -> dict:
         "split": meta["split"],
         "origin": describe_origin(data.get("origin"), meta["split"]),
         "params": meta["params"],
+        # name -> the preset's value, for those the run changed (--param, --params)
+        "preset_values": changed_from_preset(meta.get("preset", "pysster"), meta["params"]),
         "metrics": read_metrics(run.path),
         "regression": _regression_facts(meta),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..data.fasta import display_name
 from ..errors import RunDirError
-from ..model.params import from_json, to_json
+from ..model.params import changed_from_preset, from_json, to_json
 from .evaluation import format_metric
 from .rundir import METRICS, Run, read_metrics
 
@@ -75,8 +75,12 @@ def describe_run(run: Run) -> str:
     # Runs from before a parameter existed were built as its pysster value: from_json fills those in.
     reason = (meta.get("preset_choice") or {}).get("reason")
     chosen = f", chosen by preset auto for {reason}" if reason else ""
-    lines += ["", f"parameters (preset {meta.get('preset', 'pysster')}{chosen}):"] + [
-        f"  {key} = {value}" for key, value in to_json(from_json(meta["params"])).items()]
+    preset = meta.get("preset", "pysster")
+    params = to_json(from_json(meta["params"]))
+    changed = changed_from_preset(preset, params)
+    lines += ["", f"parameters (preset {preset}{chosen}{'; * not the preset value' if changed else ''}):"] + [
+        f"  {key} = {value}" + (f"  * (preset: {changed[key]})" if key in changed else "")
+        for key, value in params.items()]
     missing = run.missing_model()
     if missing:  # a diverged or stopped training: the rest of the run is still worth showing
         lines += ["", f"layers: none; {missing}"]

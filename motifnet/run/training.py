@@ -17,6 +17,7 @@ from .._signals import check_stop
 from .._validate import names_index
 from .._version import __version__
 from ..data.dataset import Dataset, check_class_sizes, records_sha256
+from ..data.repeats import warn_repeated_sequences
 from ..data.split import group_indices, make_split
 from ..errors import OptionValueError, ParamError, RunDirError, TrainingDiverged
 from ..model.adjacency import read_adjacencies
@@ -288,6 +289,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     records_checksum = records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure, dataset.targets,
                                       dataset.tracks)
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
+    warn_repeated_sequences(dataset, index)
     # Preset auto reads the training records only; parameters are checked before anything is written.
     preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],
                                            config.preset_choice)

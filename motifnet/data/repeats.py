@@ -1,0 +1,109 @@
+"""Records of the same letters: in two classes (labels that contradict each other), or on both sides of the split.
+
+Either goes unnoticed in a table of ids and skews what training reports: a sequence labelled
+both ways caps what any model can reach, and a held-out record that is also a training record
+makes the validation and test metrics overstate how the network does on new sequences. Training
+warns of both (:func:`warn_repeated_sequences`); nothing is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+log = logging.getLogger("motifnet")
+
+#: Rows hashed at a time: bounds the memory of the hash to about 30 MB for records of 200 positions.
+_ROWS_PER_BLOCK = 16384
+
+
+def sequence_groups(codes: np.ndarray) -> np.ndarray:
+    """A group number for each row of ``codes``: rows of the same codes, and only those, share one.
+
+    Rows are hashed (64 bits, weights from a fixed seed); rows of a hash that other rows have too are
+    then grouped by their letters, so a collision of the hash never joins rows that differ.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray, shape=(n, ...)
+        Encoded records of one length.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape=(n,)
+        Group numbers from 0, in the order of each group's first row.
+    """
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    flat = np.ascontiguousarray(codes).reshape(len(codes), -1)
+    _, groups = np.unique(_row_hashes(flat), return_inverse=True)
+    groups = groups.reshape(-1).astype(np.int64)
+    counts = np.bincount(groups, minlength=1)
+    shared = np.flatnonzero(counts[groups] > 1)  # rows whose hash another row has: grouped by their letters
+    if shared.size:
+        rows = np.ascontiguousarray(flat[shared]).view(np.dtype((np.void, flat.shape[1] * flat.itemsize))).ravel()
+        _, exact = np.unique(rows, return_inverse=True)
+        groups[shared] = len(counts) + exact.reshape(-1)
+    # Numbered in the order of each group's first row, so the numbers depend on the rows alone.
+    _, first_rows, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    rank = np.empty(len(first_rows), dtype=np.int64)
+    rank[np.argsort(first_rows, kind="stable")] = np.arange(len(first_rows))
+    return rank[inverse.reshape(-1)]
+
+
+def _row_hashes(flat: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row: the sum of its codes times odd weights from a fixed seed, modulo 2**64."""
+    weights = np.random.default_rng(0).integers(1, 2**63, size=flat.shape[1], dtype=np.uint64) | np.uint64(1)
+    hashes = np.empty(len(flat), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(flat), _ROWS_PER_BLOCK):
+            block = flat[start:start + _ROWS_PER_BLOCK].astype(np.uint64)
+            hashes[start:start + len(block)] = (block * weights).sum(axis=1, dtype=np.uint64)
+    return hashes
+
+
+def warn_repeated_sequences(dataset, index: dict) -> dict:
+    """Warn of records of the same letters in two classes (single-label data), and of validation or test records
+    that are also training records; returns how many of each it found.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    index : dict
+        The record indices of ``train``, ``val`` and ``test``.
+
+    Returns
+    -------
+    dict
+        ``conflicting_sequences`` (sequences that occur under two classes or more; single-label
+        classification only) and ``val_in_train``, ``test_in_train`` (held-out records whose letters
+        are those of a training record).
+    """
+    groups = sequence_groups(dataset.codes)
+    found = {}
+    if dataset.task != "regression" and not dataset.multi_label and len(groups):
+        classes = dataset.labels.argmax(axis=1)
+        pairs = np.unique(np.stack([groups, classes], axis=1), axis=0)
+        per_sequence = np.bincount(pairs[:, 0], minlength=int(groups.max()) + 1)
+        conflicting = np.flatnonzero(per_sequence > 1)
+        found["conflicting_sequences"] = int(conflicting.size)
+        if conflicting.size:
+            rows = np.flatnonzero(groups == conflicting[0])
+            first, other = rows[0], rows[classes[rows] != classes[rows[0]]][0]
+            log.warning("%d sequence(s) occur in more than one class, e.g. %s (class %r) and %s (class %r), the same "
+                        "letters: the network cannot tell them apart; keep each in one class", conflicting.size,
+                        dataset.where(int(first)), dataset.class_names[classes[first]], dataset.where(int(other)),
+                        dataset.class_names[classes[other]])
+    training = np.zeros(int(groups.max()) + 1 if len(groups) else 0, dtype=bool)
+    training[groups[index["train"]]] = True
+    for name in ("val", "test"):
+        rows = np.asarray(index.get(name, []), dtype=np.int64)
+        repeated = rows[training[groups[rows]]] if rows.size else rows
+        found[f"{name}_in_train"] = int(repeated.size)
+        if repeated.size:
+            what = {"val": "validation", "test": "test"}[name]
+            log.warning("%d of the %d %s record(s) have the letters of a training record, e.g. %s: the %s metrics "
+                        "overstate how the network does on new sequences; remove repeated sequences from the "
+                        "input", repeated.size, rows.size, what, dataset.where(int(repeated[0])), what)
+    return found

@@ -1,0 +1,78 @@
+"""motifnet.data.repeats: records of the same letters in two classes, or in a held-out split and the training one."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from helpers import TINY_PARAMS, random_dna, write_fasta
+
+import motifnet.data.repeats as repeats
+from motifnet.data.dataset import load_dataset
+from motifnet.data.repeats import sequence_groups, warn_repeated_sequences
+
+
+def test_rows_of_the_same_codes_share_a_group_numbered_by_first_appearance():
+    codes = np.array([[1, 2, 3], [0, 0, 0], [1, 2, 3], [3, 2, 1], [0, 0, 0], [1, 2, 3]], dtype=np.uint8)
+    np.testing.assert_array_equal(sequence_groups(codes), [0, 1, 0, 2, 1, 0])
+    assert sequence_groups(np.zeros((0, 4), dtype=np.uint8)).shape == (0,)
+
+
+def test_a_collision_of_the_hash_never_joins_rows_that_differ(monkeypatch):
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 4, (300, 12), dtype=np.uint8)
+    codes[100:150] = codes[:50]  # 50 repeats
+    expected = sequence_groups(codes)
+    monkeypatch.setattr(repeats, "_row_hashes", lambda flat: np.zeros(len(flat), dtype=np.uint64))  # all collide
+    np.testing.assert_array_equal(sequence_groups(codes), expected)
+    assert len(np.unique(expected)) == 250
+
+
+@pytest.mark.parametrize("block", [1, 7, 16384])
+def test_the_groups_do_not_depend_on_the_rows_hashed_at_a_time(monkeypatch, block):
+    rng = np.random.default_rng(4)
+    codes = rng.integers(0, 5, (100, 30), dtype=np.uint8)
+    codes[::3] = codes[0]
+    monkeypatch.setattr(repeats, "_ROWS_PER_BLOCK", block)
+    groups = sequence_groups(codes)
+    assert (groups[::3] == 0).all() and len(np.unique(groups)) == 100 - 33
+
+
+def _data(tmp_path):
+    rng = np.random.default_rng(0)
+    up = random_dna(rng, 6, 20)
+    down = random_dna(rng, 6, 20)
+    down[2] = up[4]  # labelled both ways
+    write_fasta(tmp_path / "up.fa", [(f"u{i}", s) for i, s in enumerate(up)])
+    write_fasta(tmp_path / "down.fa", [(f"d{i}", s) for i, s in enumerate(down)])
+    return load_dataset([tmp_path / "up.fa", tmp_path / "down.fa"])
+
+
+def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_warned_of(tmp_path, caplog):
+    dataset = _data(tmp_path)
+    index = {"train": np.arange(0, 8), "val": np.array([8, 9]), "test": np.array([10, 11])}
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        found = warn_repeated_sequences(dataset, index)  # record 8 (d2) is record 4 (u4), which trains
+    assert found == {"conflicting_sequences": 1, "val_in_train": 1, "test_in_train": 0}
+    assert [record.getMessage() for record in caplog.records] == [
+        f"1 sequence(s) occur in more than one class, e.g. {tmp_path / 'up.fa'}, record 5 ('u4') (class 'up') and "
+        f"{tmp_path / 'down.fa'}, record 3 ('d2') (class 'down'), the same letters: the network cannot tell them "
+        "apart; keep each in one class",
+        f"1 of the 2 validation record(s) have the letters of a training record, e.g. {tmp_path / 'down.fa'}, "
+        "record 3 ('d2'): the validation metrics overstate how the network does on new sequences; remove repeated "
+        "sequences from the input"]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        found = warn_repeated_sequences(dataset, {"train": np.arange(0, 8), "val": np.array([9, 10]),
+                                                  "test": np.array([11, 8])})
+    assert found == {"conflicting_sequences": 1, "val_in_train": 0, "test_in_train": 1}
+    assert "1 of the 2 test record(s) have the letters of a training record" in caplog.records[-1].getMessage()
+
+
+def test_training_warns_of_a_sequence_in_two_classes(tmp_path, cli):
+    _data(tmp_path)
+    result = cli("train", tmp_path / "up.fa", tmp_path / "down.fa", "-o", tmp_path / "run", *TINY_PARAMS,
+                 "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 sequence(s) occur in more than one class" in result.stderr
