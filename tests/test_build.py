@@ -139,6 +139,10 @@ def test_summary_lines_list_every_layer_and_the_total():
         assert layer_name in text, layer_name
     # conv 5*4*4+4, dense (13*4)*8+8, output 8*2+2
     assert f"{84 + 424 + 18:,}" in text
+    # Whole without a terminal (a log file): the table was cut at 80 columns, its "Param #" column lost.
+    table = [line for line in lines if line[:1] in "┏┃┡│├└"]
+    assert "Param #" in text and table and all(line.rstrip()[-1] in "┓┃┩│┤┘" for line in table), text
+    assert any(line.split("│")[-2].strip() == "84" for line in table if line.startswith("│ conv_1"))
 
 
 def test_conv_activation_exponential_applies_to_the_first_convolution_only():

@@ -148,6 +148,7 @@ def test_the_choice_reads_the_input_and_a_named_preset_is_kept(rna_sets, tmp_pat
     assert [test["positional"] for test in why["position_tests"]] == [True, True]
     chosen, why = choose("auto", rna_sets["anywhere"])
     assert chosen == "motifnet" and why["reason"].startswith("RNA windows in which no class differs")
+    assert why["reason"].endswith("; a class differs where p < 1e-06 and effect >= 0.01)")  # the threshold not met
     assert choose("pysster", rna_sets["centred"]) == ("pysster", None)
     # The same letters read as DNA (T for U) keep motifnet's network, untested.
     dna = [str(write_fasta(tmp_path / f"{i}.fa", [(line[1:], seq.replace("U", "T")) for line, seq in zip(

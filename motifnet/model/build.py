@@ -47,6 +47,7 @@ into motifs, non-negative and in the kernel's own scale.
 from __future__ import annotations
 
 import logging
+import os
 
 from ..errors import ParamError
 from .params import check_length, layer_value, resolve_kernel_len, resolve_strand
@@ -273,7 +274,20 @@ def _dense_block(x, params: dict, adjacency: dict, source: str, constraint, shar
 
 
 def summary_lines(model) -> list:
-    """The Keras architecture summary as text lines."""
+    """The Keras architecture summary as text lines, whole.
+
+    Keras draws the table with rich, whose console is as wide as the terminal, or 80 columns where
+    there is none (a log file, a pipe, a batch job): the 90 columns of the table lost the parameter
+    counts there. The console's width comes from ``COLUMNS`` while the table is drawn.
+    """
     lines: list = []
-    model.summary(print_fn=lambda line, **_: lines.append(line), line_length=90)
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "120"
+    try:
+        model.summary(print_fn=lambda line, **_: lines.append(line), line_length=90)
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
     return "\n".join(lines).splitlines()

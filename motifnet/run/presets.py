@@ -6,7 +6,7 @@ import logging
 
 import numpy as np
 
-from ..data.centring import position_tests
+from ..data.centring import MAX_P, MIN_EFFECT, position_tests
 from ..data.dataset import Dataset
 from ..errors import ParamError, WindowTooShortError
 from ..model.params import AUTO_PRESET, auto_preset, has_auto, network_params, resolve
@@ -73,8 +73,10 @@ def pick_by_input(dataset: Dataset, records: np.ndarray | None) -> dict:
         centred = any(test.positional for test in tests)
         chosen = auto_preset(True, centred)
         shown = max(tests, key=lambda test: round(test.effect, 9))  # the first of equals (two classes: one test)
+        # The threshold is said where no class met it: a p-value of 0.02 beside "no class differs" read as a slip.
+        rule = "" if centred else f"; a class differs where p < {MAX_P:g} and effect >= {MIN_EFFECT:g}"
         why = (f"RNA windows in which {'a class differs' if centred else 'no class differs'} from the other "
-               f"records by position ({shown.describe()})")
+               f"records by position ({shown.describe()}{rule})")
     return {"asked": AUTO_PRESET, "preset": chosen, "reason": why,
             "position_tests": [{"group": test.group, "records": test.records, "g_squared": test.statistic,
                                 "df": test.dof, "p_value": test.p_value, "effect": test.effect,
