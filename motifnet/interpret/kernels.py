@@ -55,6 +55,9 @@ class KernelMotif:
         is undefined); None for classification.
     target : str or None
         Regression: the target's name.
+    site_count : int or None
+        Sequences of the top class (regression: of all) above the threshold, ``sites`` being the
+        strongest 750 of them. Default None: ``len(sites)``.
     """
 
     kernel: int
@@ -69,10 +72,12 @@ class KernelMotif:
     track_windows: np.ndarray | None
     correlation: float | None = None
     target: str | None = None
+    site_count: int | None = None
 
     @property
     def n_sites(self) -> int:
-        return int(len(self.sites))
+        """The kernel's sites: all of them, not only the (at most 750) the motif is built from."""
+        return int(len(self.sites) if self.site_count is None else self.site_count)
 
 
 def consensus(pwm: np.ndarray | None, letters: str) -> str:
@@ -185,7 +190,7 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
         order = np.lexsort((candidates, -values[candidates]))  # strongest first, ties by index
         sites = candidates[order][:MAX_SITES]
         result.append(KernelMotif(kernel, importance, top_class, class_means, threshold, selected, sites,
-                                  *_site_motif(activations, dataset, kernel, sites)))
+                                  *_site_motif(activations, dataset, kernel, sites), site_count=len(candidates)))
     return result
 
 
@@ -262,7 +267,7 @@ def _regression_motifs(activations: KernelActivations, dataset: Dataset, kernels
         sites = candidates[order][:MAX_SITES]
         result.append(KernelMotif(kernel, abs(correlation), 0, np.array([threshold]), threshold, selected, sites,
                                   *_site_motif(activations, dataset, kernel, sites), correlation=correlation,
-                                  target=name))
+                                  target=name, site_count=len(candidates)))
     return result
 
 
