@@ -72,3 +72,23 @@ def test_a_figure_that_cannot_be_saved_is_closed_and_leaves_no_file(tmp_path, mo
     with pytest.raises((OSError, ParamError)):
         save_figure(figure, tmp_path / name)
     assert plt.get_fignums() == [] and list(tmp_path.iterdir()) == []
+
+
+def test_an_activation_profile_of_too_few_sequences_is_named_not_drawn():
+    """A class with one sequence above the threshold drew a spike that set the scale (kernel 14 of the demo: gata's
+    0.31 against ets' profile of 0.05 from 28 sequences)."""
+    from motifnet.plot.figures import plot_activation_profile
+
+    mean = np.array([[0.05, 0.04, 0.06], [0.1, 0.0, 0.0], [0.0, 0.31, 0.0]])
+    figure, ax = plt.subplots()
+    plot_activation_profile(mean, np.zeros_like(mean), ["ets", "ap1", "gata"], ax=ax, counts=[28, 5, 1])
+    drawn = [line for line in ax.lines if len(line.get_xdata())]
+    assert [line.get_label() for line in drawn] == ["ets (n=28)", "ap1 (n=5)"]
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == [
+        "ets (n=28)", "ap1 (n=5)", "gata (n=1: too few, not drawn)"]
+    plt.close(figure)
+    # No class with as many: the class of the most is drawn (a kernel of few sites still shows where it fires).
+    figure, ax = plt.subplots()
+    plot_activation_profile(mean, np.zeros_like(mean), ["ets", "ap1", "gata"], ax=ax, counts=[2, 3, 0])
+    assert [line.get_label() for line in ax.lines if len(line.get_xdata())] == ["ap1 (n=3)"]
+    plt.close(figure)

@@ -137,21 +137,36 @@ def _legend_above_the_data(ax) -> None:
     ax.legend(fontsize=8, frameon=False, loc="upper right")
 
 
-def plot_activation_profile(mean, std, class_names, ax=None):
+#: A class's activation profile is drawn from this many sequences above the threshold on (unless no class has as
+#: many): the mean of one or two sequences is a spike that set the scale and flattened the profiles of the others.
+MIN_PROFILE_SEQUENCES = 5
+
+
+def plot_activation_profile(mean, std, class_names, ax=None, counts=None):
     """Mean activation (line) and its standard deviation (band) along the sequence, per class.
 
     Parameters
     ----------
     mean, std : numpy.ndarray, shape=(classes, positions)
         NaN rows (no sequences) are skipped.
+    counts : sequence of int or None
+        Each class's sequences above the threshold: the legend gives them, and a class with fewer
+        than :data:`MIN_PROFILE_SEQUENCES` (or, where no class has as many, than the class of the most) is named
+        in it, not drawn.
+        Default is None: every class drawn, no counts.
     """
     ax = _axes(ax)
     colors = class_palette(class_names)
     x = np.arange(mean.shape[1])
-    for row_mean, row_std, name, color in zip(mean, std, class_names, colors):
+    counts = [None] * len(class_names) if counts is None else [int(count) for count in counts]
+    fewest = min(MIN_PROFILE_SEQUENCES, max([count for count in counts if count is not None], default=0))
+    for row_mean, row_std, name, color, count in zip(mean, std, class_names, colors, counts):
         if np.isnan(row_mean).all():
             continue
-        ax.plot(x, row_mean, color=color, linewidth=1.4, label=name)
+        if count is not None and count < fewest:
+            ax.plot([], [], color=color, linewidth=1.4, linestyle=":", label=f"{name} (n={count}: too few, not drawn)")
+            continue
+        ax.plot(x, row_mean, color=color, linewidth=1.4, label=name if count is None else f"{name} (n={count})")
         # Activations are ReLU (or exponential) outputs, never negative: the band stops at zero.
         ax.fill_between(x, np.maximum(row_mean - row_std, 0), row_mean + row_std, color=color, alpha=0.18,
                         linewidth=0)
@@ -159,6 +174,8 @@ def plot_activation_profile(mean, std, class_names, ax=None):
     ax.set_xlabel("position in sequence (window start)")
     ax.set_ylabel("activation")
     ax.set_title("mean activation ± sd (sequences above threshold)", fontsize=10)
+    if counts[0] is not None:
+        _legend_above_the_data(ax)
     return ax
 
 
