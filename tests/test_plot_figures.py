@@ -92,3 +92,18 @@ def test_an_activation_profile_of_too_few_sequences_is_named_not_drawn():
     plot_activation_profile(mean, np.zeros_like(mean), ["ets", "ap1", "gata"], ax=ax, counts=[2, 3, 0])
     assert [line.get_label() for line in ax.lines if len(line.get_xdata())] == ["ap1 (n=3)"]
     plt.close(figure)
+
+
+def test_site_positions_fall_in_bins_of_whole_positions_and_counts_get_whole_ticks():
+    """89 positions went into 40 bins of 2.2 (bins of two and of three starts alike) and one site got a tick at 0.5."""
+    from motifnet.plot.figures import plot_site_positions
+
+    figure, ax = plt.subplots()
+    plot_site_positions([np.array([0, 2, 3, 88]), np.array([5])], 89, ["a", "b"], ax=ax)
+    # step outlines: their corners lie on the bin edges, every 3 positions (89 / 40 rounded up)
+    edges = np.unique(np.concatenate([patch.get_xy()[:, 0] for patch in ax.patches]))
+    assert np.allclose(edges, np.round(edges)) and set(np.round(edges).astype(int) % 3) == {0}
+    figure.canvas.draw()
+    ticks = [tick for tick in ax.get_yticks() if ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)
+    plt.close(figure)

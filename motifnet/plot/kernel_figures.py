@@ -136,7 +136,7 @@ def draw_position_figure(data: KernelFigureData):
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
     plot_site_positions(data.positions, data.length, data.class_names, ax=left)
-    left.set_xlabel("position in sequence (window start)")
+    left.set_xlabel("position in sequence (window start, from 0)")
     plot_activation_profile(data.mean, data.std, data.class_names, ax=right,
                             counts=[len(positions) for positions in data.positions])
     figure.suptitle(f"kernel {data.kernel}: where it fires", fontsize=11)
