@@ -119,3 +119,23 @@ def test_a_training_stopped_before_motifnet_json_leaves_a_folder_that_overwrite_
     result = cli("train", *dna_files, "-o", out, *TINY_PARAMS, "--resume")
     assert result.exit_code == 0, result.output
     assert not (out / UNFINISHED).exists() and (out / "motifnet.json").is_file()
+
+
+def test_a_folder_training_may_not_use_is_refused_before_the_inputs_are_read(dna_files, cli, tmp_path):
+    """The folder was refused only after every input was read (minutes for a large one): here a broken input
+    would have been found first."""
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("the user's")
+    broken = tmp_path / "broken.fa"
+    broken.write_text(">a\nAC GT\n")
+    result = cli("train", dna_files[0], broken, "-o", out, *TINY_PARAMS)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {out}: folder is not empty and is not a motifnet run; choose another -o"]
+    run = cli("train", *dna_files, "-o", tmp_path / "run", *TINY_PARAMS)
+    assert run.exit_code == 0, run.output
+    again = cli("train", dna_files[0], broken, "-o", tmp_path / "run", *TINY_PARAMS)
+    assert again.stderr.strip().splitlines() == [
+        f"Error: {tmp_path / 'run'}: holds a run already; pass --overwrite to replace it, --resume to continue it, "
+        "or choose another -o"]

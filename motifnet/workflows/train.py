@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
 from ..data.dataset import load_dataset
 from ..data.fasta import refuse_pipes, refuse_stdin_twice
@@ -17,7 +18,14 @@ from ..model.adjacency import read_adjacencies
 from ..model.params import check_overrides
 from ..run.fold_inputs import fold_training_inputs
 from ..run.fold_new_inputs import fold_settings
-from ..run.training import TrainConfig, check_inputs_outside, check_resume_inputs, lock_run_dir, train
+from ..run.training import (
+    TrainConfig,
+    check_inputs_outside,
+    check_resume_inputs,
+    check_run_dir,
+    lock_run_dir,
+    train,
+)
 
 log = logging.getLogger("motifnet")
 
@@ -79,6 +87,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
+        if not config.resume:  # before the reading (and folding) that a folder training may not use would waste
+            check_run_dir(Path(config.run_dir), config.overwrite, config.others_allowed)
         if fold:
             if data.task == "classification" and not data.multi_label and not data.class_names:
                 # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
