@@ -351,3 +351,17 @@ def test_a_model_keras_of_the_same_shapes_but_other_weights_is_refused(trained_r
         "train again (a model known to be this run's, as one that a motifnet without this check saved on --resume: "
         "remove training.model_sha256 from motifnet.json)")
     assert cli("predict", run_dir, up).exit_code == 0  # the run's own model
+
+
+@pytest.mark.parametrize("name", ["p.csv", "p.CSV.gz", "p.tsv"])
+def test_a_table_named_csv_is_written_tab_separated_with_a_warning(trained_run, cli, tmp_path, name):
+    """predict -o preds.csv wrote a tab-separated table under a comma-separated name without a word."""
+    run_dir, (up, _) = trained_run
+    result = cli("predict", run_dir, up, "-o", tmp_path / name)
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    if name == "p.tsv":
+        assert warned == []
+    else:
+        assert warned == [f"warning: -o {tmp_path / name}: the table is tab-separated, whatever the file's name says "
+                          "(name it .tsv, or read it with a tab as the separator)"]
