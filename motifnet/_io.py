@@ -206,20 +206,42 @@ def text_output(tmp, name):
         yield handle
 
 
+class _StandardOutput:
+    """Standard output (text or bytes) whose failed writes name it (:func:`standard_output`)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _named(self, call, *args):
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OSError(error.errno, error.strerror or str(error), "standard output") from None
+
+    def write(self, data):
+        return self._named(self._stream.write, data)
+
+    def flush(self):
+        return self._named(self._stream.flush)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 @contextmanager
-def standard_output():
-    """Write a command's result to standard output inside; an error of that (a full disk behind ``> file``) then
-    names standard output, which the bare error (``No space left on device``) did not. A closed pipe stays a
-    :class:`BrokenPipeError`, which ends a command quietly, as ``cat``'s ``| head`` does."""
+def standard_output(binary: bool = False):
+    """Standard output for a command's result (its binary buffer with ``binary``), flushed at the end, whose write
+    errors (a full disk behind ``> file``) name standard output: the bare error said only ``No space left on
+    device``. Only the writes are named so: an error of the work between them (reading an input) keeps its own
+    file. A closed pipe stays a :class:`BrokenPipeError`, which ends a command quietly, as ``cat``'s ``| head``
+    does."""
     import sys
 
-    try:
-        yield
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as error:
-        raise OSError(error.errno, error.strerror or str(error), "standard output") from None
+    stream = _StandardOutput(sys.stdout.buffer if binary else sys.stdout)
+    yield stream
+    stream.flush()
 
 
 def write_text(path, text: str) -> None:

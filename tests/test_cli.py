@@ -506,3 +506,19 @@ def test_a_full_disk_behind_standard_output_is_named(trained_run, command):
                                 text=True, timeout=300)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "Error: standard output: No space left on device", result.stderr
+
+
+def test_a_failed_read_of_an_input_while_predicting_to_standard_output_names_the_input(trained_run, cli,
+                                                                                        monkeypatch):
+    """Read errors of the work that writes standard output were said as errors of standard output."""
+    import errno
+
+    run_dir, (up, _) = trained_run
+
+    def failing(path, *args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr("motifnet.run.predict.iter_fasta_blocks", failing)
+    result = cli("predict", run_dir, up)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {up}: Input/output error"

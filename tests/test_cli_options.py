@@ -540,8 +540,12 @@ def test_an_option_named_like_a_hyperparameter_says_how_to_give_it(cli, command,
     result = cli(command, "a.fa", option, "3", "-o", "out")
     assert result.exit_code == 2
     line = result.stderr.strip()
+    # Click words "No such option" differently between versions; motifnet's part is what follows
+    assert line.startswith("Error: No such option") and option in line
     if hint:
-        assert line == (f"Error: No such option '{option}'; hyperparameters are given as --param NAME=VALUE: "
-                        f"--param {hint}=... (see 'main {command} --help')")
+        assert line.endswith(f"{option}'; hyperparameters are given as --param NAME=VALUE: --param {hint}=... "
+                             f"(see 'main {command} --help')") or line.endswith(
+            f"{option}; hyperparameters are given as --param NAME=VALUE: --param {hint}=... "
+            f"(see 'main {command} --help')")
     else:
-        assert "hyperparameters" not in line and line.startswith(f"Error: No such option '{option}'")
+        assert "hyperparameters" not in line

@@ -36,14 +36,14 @@ def test_single_label_run(trained_run):
                          "seed: 3"]
     for line in ["alphabet: dna (ACGT)", "length: 40", "labels: single-label", "classes: up (40), down (40)",
                  "split: train 56, val 12, test 12", "  kernel_num = 4  * (preset: 64)",
-                 # conv_num: the preset's value; kernel_len: the preset's 'auto', decided by the input
-                 "  epochs = 2  * (preset: 500)", "  conv_num = 1", "  kernel_len = 5"]:
+                 # conv_num: given, but the preset's value; kernel_len: given, the preset's is 'auto'
+                 "  epochs = 2  * (preset: 500)", "  conv_num = 1", "  kernel_len = 5  * (preset: auto)"]:
         assert line in lines, line
     # The values --param changed are marked: the parameters were listed as the preset's.
     assert [line.split()[0] for line in lines if line.endswith(")") and "  * (preset: " in line] == [
-        "kernel_num", "neuron_num", "batch_size", "epochs"]
+        "kernel_num", "kernel_len", "neuron_num", "batch_size", "epochs"]
     assert any(line.startswith("parameters (preset motifnet, chosen by preset auto") and
-               line.endswith("; * not the preset value):") for line in lines)
+               line.endswith("; * set by --param or --params):") for line in lines)
     assert any(line.startswith(f"input: {up} (40 records, sha256 ") for line in lines)
     assert [line.split()[0] for line in lines if line.startswith("  ") and " = " not in line
             and ":" not in line] == LAYERS
@@ -128,7 +128,7 @@ def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_r
     meta["training"].update(status="interrupted", epochs_run=0)
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     assert cli("info", run_dir).stdout.split("\n")[2] == "training: interrupted, no epoch finished"
-    assert "  learning_rate = 1e+30  * (preset: 0.0005)" in lines and "classes: up (40), down (40)" in lines
+    assert "  learning_rate = 1e+30" in lines and "classes: up (40), down (40)" in lines
     assert "layers: none; training diverged and saved no model (model.keras is missing); train again with " \
            "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \
            "(--param kernel_constraint=3)" in lines

@@ -39,7 +39,7 @@ def test_threshold_importance_top_class_and_sites():
     assert silent.importance == 0 and silent.n_sites == 0 and silent.pwm is None
 
 
-def test_motif_uses_at_most_750_strongest_sites_of_the_top_class():
+def test_motif_uses_at_most_750_strongest_sites_of_the_top_class(tmp_path):
     n = 2000
     rng = np.random.default_rng(0)
     sequences = ["".join(rng.choice(list("ACGT"), 8)) for _ in range(n)]
@@ -57,6 +57,17 @@ def test_motif_uses_at_most_750_strongest_sites_of_the_top_class():
     windows = np.array([[("ACGT".index(c)) for c in sequences[i][:4]] for i in motif.sites])
     expected = np.stack([np.bincount(windows[:, p], minlength=4) / MAX_SITES for p in range(4)])
     np.testing.assert_allclose(motif.pwm, expected, atol=1e-6)
+    # The exported motif's nsites is that of the matrix (750), so JASPAR counts stay whole numbers.
+    from motifnet.motifs.export import export_kernel_motifs
+    from motifnet.motifs.meme import read_meme
+
+    dataset = make_dataset(sequences, labels)
+    (exported,) = export_kernel_motifs(tmp_path, [motif], dataset, trim_ic=0, formats=("meme", "jaspar"))
+    assert exported.motif.nsites == MAX_SITES
+    assert read_meme(tmp_path / "motifs.meme")[1][0].nsites == MAX_SITES
+    counts = [float(value) for line in (tmp_path / "motifs.jaspar").read_text().splitlines()[1:]
+              for value in line.split("[")[1].split("]")[0].split()]
+    assert all(value.is_integer() for value in counts) and sum(counts) == 4 * MAX_SITES
 
 
 def test_multi_label_class_means_count_a_sequence_in_every_class_it_has():

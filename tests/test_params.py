@@ -12,6 +12,7 @@ from motifnet.model.params import (
     PARAMS,
     PRESETS,
     SPECS,
+    changed_from_preset,
     check_length,
     convert_value,
     from_json,
@@ -430,3 +431,13 @@ def test_network_params_decide_kernel_len_and_refuse_windows_too_short():
     with pytest.raises(ParamError, match="unknown parameter 'kernal_len'") as refused:
         network_params({"kernal_len": 5}, "motifnet", 4, 200)
     assert not isinstance(refused.value, WindowTooShortError)
+
+
+def test_only_values_the_user_set_are_told_from_the_presets():
+    """The report called every value the preset's; then, told apart by comparison alone, it counted position_bins,
+    which global_pool avg sets to 0, as set by --param."""
+    params = {**PRESETS["motifnet"], "global_pool": "avg", "position_bins": 0, "kernel_len": 12, "kernel_num": 64}
+    given = ["global_pool", "kernel_len", "kernel_num"]
+    assert changed_from_preset("motifnet", params, given) == {"global_pool": "max", "kernel_len": "auto"}
+    assert changed_from_preset("motifnet", params, []) == {}
+    assert changed_from_preset("a preset of a later motifnet", params, given) == {}

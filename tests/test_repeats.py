@@ -76,3 +76,17 @@ def test_training_warns_of_a_sequence_in_two_classes(tmp_path, cli):
                  "--seed", "1")
     assert result.exit_code == 0, result.output
     assert "warning: 1 sequence(s) occur in more than one class" in result.stderr
+
+
+def test_records_that_other_inputs_may_tell_apart_are_not_said_to_be_the_same(tmp_path, caplog):
+    import dataclasses
+
+    dataset = _data(tmp_path)
+    tracked = dataclasses.replace(dataset, tracks=np.zeros((len(dataset), 20, 1), dtype=np.float32),
+                                  track_names=["conservation"])
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        warn_repeated_sequences(tracked, {"train": np.arange(12), "val": np.array([], dtype=int), "test": []})
+    messages = {record.getMessage() for record in caplog.records}
+    (message,) = [text for text in messages if "more than one class" in text]
+    assert message.endswith("the same letters: labels that contradict each other if the other inputs are the same "
+                            "too; keep each in one class")

@@ -81,7 +81,7 @@ def test_the_page_is_rendered_whole_and_the_same_every_time(report):
     # The shared run reads both strands (DNA's default); the kernels' sites are of the forward strand only.
     assert "The network reads both strands; activations, sites and logos here are those of the" in written
     # The hyperparameters that --param changed are told from the preset's (the page called them all the preset's).
-    assert ("(with the values below; 4 of them changed by <code>--param</code> or <code>--params</code>)" in written
+    assert ("(with the values below; 5 of them changed by <code>--param</code> or <code>--params</code>)" in written
             and "<th>preset's value, where changed</th>" in written)
     assert "<tr><td><code>kernel_num</code></td><td>4</td><td>64</td></tr>" in written
     assert "<tr><td><code>conv_num</code></td><td>1</td><td></td></tr>" in written

@@ -60,7 +60,5 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
             cleanup_if_ended(lambda: shutil.rmtree(folder, ignore_errors=True)):
         scratch = os.path.join(folder, "folded.fa")
         fold_file(fasta, scratch, options, scratch=True)
-        stdout = click.get_binary_stream("stdout")
-        with open(scratch, "rb") as handle, standard_output():
+        with open(scratch, "rb") as handle, standard_output(binary=True) as stdout:
             shutil.copyfileobj(handle, stdout)
-            stdout.flush()

@@ -111,8 +111,8 @@ def _one_line(error: click.UsageError) -> OneLineUsageError:
     if isinstance(error, OneLineUsageError):
         return error
     hint = _param_hint(error)  # in place of Click's guess among the options (--learning-rate: '--length'?)
-    one_line = OneLineUsageError(f"No such option '{error.option_name}'{hint}" if hint else error.format_message(),
-                                 error.ctx)
+    # Click's own words for the option (they differ between versions), without its guesses
+    one_line = OneLineUsageError(error.message.rstrip(".") + hint if hint else error.format_message(), error.ctx)
     one_line.exit_code = error.exit_code
     return one_line
 

@@ -236,8 +236,8 @@ def echo_result(text: str, nl: bool = True) -> None:
     standard output (:func:`motifnet._io.standard_output`)."""
     from .._io import standard_output
 
-    with standard_output():
-        click.echo(text, nl=nl)
+    with standard_output() as stdout:
+        click.echo(text, nl=nl, file=stdout)
 
 
 def given(name: str) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 import click
 
@@ -57,6 +56,6 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
         with atomic_path(output) as tmp, text_output(tmp, output) as handle:
             count = write_predictions(run, config, handle)
     else:
-        with standard_output():
-            count = write_predictions(run, config, sys.stdout)
+        with standard_output() as stdout:
+            count = write_predictions(run, config, stdout)
     log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")

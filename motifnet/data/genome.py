@@ -139,7 +139,9 @@ class Genome:
             problem = f"reading through it fails: {error}"
         if problem:
             self.close()
-            if index_file in built:  # motifnet's own index, just built: the FASTA is at fault, and the index goes
+            # Every index file just built from the FASTA (a .gzi of the user's may be another file's): the FASTA is
+            # at fault, and the index files motifnet wrote go.
+            if index_file in built and (gzi_file in built or not bgzip):
                 for path in built:
                     Path(path).unlink(missing_ok=True)
                 raise InputError(f"--genome {self.path}: cannot be indexed as FASTA: the index built from it does "

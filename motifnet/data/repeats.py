@@ -91,10 +91,14 @@ def warn_repeated_sequences(dataset, index: dict) -> dict:
         if conflicting.size:
             rows = np.flatnonzero(groups == conflicting[0])
             first, other = rows[0], rows[classes[rows] != classes[rows[0]]][0]
+            # Structure, tracks or features may still tell such records apart; their letters alone cannot.
+            other_inputs = any(value is not None for value in (dataset.structure, dataset.tracks, dataset.features))
+            consequence = "labels that contradict each other if the other inputs are the same too" if other_inputs \
+                else "the network cannot tell them apart"
             log.warning("%d sequence(s) occur in more than one class, e.g. %s (class %r) and %s (class %r), the same "
-                        "letters: the network cannot tell them apart; keep each in one class", conflicting.size,
-                        dataset.where(int(first)), dataset.class_names[classes[first]], dataset.where(int(other)),
-                        dataset.class_names[classes[other]])
+                        "letters: %s; keep each in one class", conflicting.size, dataset.where(int(first)),
+                        dataset.class_names[classes[first]], dataset.where(int(other)),
+                        dataset.class_names[classes[other]], consequence)
     training = np.zeros(int(groups.max()) + 1 if len(groups) else 0, dtype=bool)
     training[groups[index["train"]]] = True
     for name in ("val", "test"):

@@ -491,16 +491,17 @@ def to_json(params: dict) -> dict:
     return {key: list(value) if isinstance(value, tuple) else value for key, value in params.items()}
 
 
-def changed_from_preset(preset: str, params: dict) -> dict:
-    """The parameters of ``params`` (a run's, as ``motifnet.json`` stores them) whose values are not ``preset``'s:
-    name -> the preset's value. A preset value 'auto' (decided by the input) counts as kept; an unknown preset
-    (a run's of another motifnet) changes nothing."""
+def changed_from_preset(preset: str, params: dict, given) -> dict:
+    """The parameters of ``given`` (those ``--param`` and ``--params`` set, as ``motifnet.json`` records them) whose
+    values in ``params`` are not ``preset``'s: name -> the preset's value ('auto' where the input decides it).
+    Values the preset or the network's rules set (``position_bins`` 0 beside ``global_pool`` avg) are not among
+    them; an unknown preset (a run's of another motifnet) gives none."""
     values = PRESETS.get(preset)
     if values is None:
         return {}
-    preset_json = to_json(values)
-    return {name: preset_json[name] for name, value in to_json(params).items()
-            if name in preset_json and preset_json[name] != "auto" and preset_json[name] != value}
+    preset_json, params = to_json(values), to_json(params)
+    return {name: preset_json[name] for name in given
+            if name in preset_json and name in params and preset_json[name] != params[name]}
 
 
 def from_json(saved: dict) -> dict:

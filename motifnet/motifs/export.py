@@ -318,9 +318,10 @@ def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM
         alt_name = f"importance={motif.importance:.4f}"
         structure = None
         if motif.structure_pwm is not None:
-            structure = MemeMotif(f"kernel_{motif.kernel}", alt_name, motif.structure_pwm[start:end], motif.n_sites)
+            structure = MemeMotif(f"kernel_{motif.kernel}", alt_name, motif.structure_pwm[start:end],
+                                  len(motif.sites))  # nsites: the sites the matrix is made from (at most 750)
         exported.append(ExportedMotif(motif.kernel, MemeMotif(f"kernel_{motif.kernel}", alt_name,
-                                                              motif.pwm[start:end], motif.n_sites),
+                                                              motif.pwm[start:end], len(motif.sites)),
                                       (start, end), structure, bool(len(informative))))
     alphabet = encoder.alphabet
     write_motifs(Path(out_dir) / "motifs", [e.motif for e in exported], alphabet.letters, sequence_background,

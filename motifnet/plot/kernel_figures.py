@@ -49,10 +49,12 @@ class KernelFigureData:
 def figure_data(out, motif, activations, dataset, profile, names) -> KernelFigureData:
     """Pick out what the figures of ``motif``'s kernel show (see :func:`kernel_figures`)."""
     kernel = motif.kernel
-    title = (f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, "
-             f"{motif.n_sites} sites")
+    # The logo is made from the strongest (at most 750) of the sites: a title of more says so.
+    sites = f"{motif.n_sites} sites" + (f", logo of the {len(motif.sites)} strongest"
+                                         if motif.n_sites > len(motif.sites) else "")
+    title = f"kernel {kernel}: importance {motif.importance:.3f}, top class {names[motif.top_class]}, {sites}"
     if motif.correlation is not None:
-        title = f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}, {motif.n_sites} sites"
+        title = f"kernel {kernel}: r = {motif.correlation:+.3f} with {motif.target}, {sites}"
     mean, std = profile
     positions = [activations.position[motif.selected & (activations.groups[:, c] == 1), kernel]
                  for c in range(len(names))]

@@ -237,7 +237,8 @@ def run_facts(run: Run) -> dict:
         "origin": describe_origin(data.get("origin"), meta["split"]),
         "params": meta["params"],
         # name -> the preset's value, for those the run changed (--param, --params)
-        "preset_values": changed_from_preset(meta.get("preset", "pysster"), meta["params"]),
+        "preset_values": changed_from_preset(meta.get("preset", "pysster"), meta["params"],
+                                             meta.get("params_given", ())),
         "metrics": read_metrics(run.path),
         "regression": _regression_facts(meta),
     }

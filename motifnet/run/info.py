@@ -77,8 +77,8 @@ def describe_run(run: Run) -> str:
     chosen = f", chosen by preset auto for {reason}" if reason else ""
     preset = meta.get("preset", "pysster")
     params = to_json(from_json(meta["params"]))
-    changed = changed_from_preset(preset, params)
-    lines += ["", f"parameters (preset {preset}{chosen}{'; * not the preset value' if changed else ''}):"] + [
+    changed = changed_from_preset(preset, meta["params"], meta.get("params_given", ()))
+    lines += ["", f"parameters (preset {preset}{chosen}{'; * set by --param or --params' if changed else ''}):"] + [
         f"  {key} = {value}" + (f"  * (preset: {changed[key]})" if key in changed else "")
         for key, value in params.items()]
     missing = run.missing_model()

@@ -303,6 +303,7 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
                      records_checksum)
     if choice is not None:
         meta["preset_choice"] = choice
+    meta["params_given"] = sorted(config.params)  # those --param and --params set: the rest are the preset's
     meta["split"].update(split_meta)
     meta["deterministic"] = config.seed is not None
     if config.fold is not None:
