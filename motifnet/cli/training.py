@@ -72,11 +72,11 @@ _regression_options = combine(
 @features_option("Per-sequence features, one file per FASTA file (tab-separated, one line per record).")
 @click.option("--categorical-features", is_flag=True, help="Feature columns are categories (one-hot encoded).")
 @track_option("A position-wise numeric track, one file per FASTA file (repeatable).")
-@preset_option("Starting hyperparameter values, chosen on benchmarks: auto takes centred (pysster's network with "
-               "kernels of 8, which reads where a motif lies) for RNA windows in which a class's letters differ "
-               "from the other records' along the window, as CLIP windows around a crosslink site, and motifnet "
-               "(global pooling; both strands of DNA) for other input; pysster: pysster's published defaults "
-               "(Budach & Marsico 2018). --param and --params override them.", auto=True)
+@preset_option("Starting hyperparameter values, chosen on benchmarks; --param and --params override them. "
+               "motifnet: global pooling, both strands of DNA. centred: pysster's network with kernels of 8, which "
+               "reads where a motif lies. auto: centred for RNA windows centred on a site (CLIP crosslinks: a "
+               "class's letters differ from the others' along the window), motifnet otherwise. pysster: pysster's "
+               "published defaults (Budach & Marsico 2018).", auto=True)
 @seed_option("Seed of split, weights, shuffling and dropout, and deterministic TensorFlow ops (bit-identical "
               "CPU runs, somewhat slower).")
 @overwrite_option("Replace the run RUN_DIR holds: only motifnet's files go, others stay.")
