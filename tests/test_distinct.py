@@ -1,5 +1,6 @@
 """Distinct motifs: kernels with the same motif grouped, ranked by their best kernel's importance."""
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -186,6 +187,11 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     assert "below 1e-4" in html and f"beyond chance, at {round(SAME_SITES * 100)}% or more of them" in html
     assert "or at 6% or more where\ntheir motifs are also alike, with a geometric mean p-value of 1e-2 or less" in html
     assert html.count('<section class="kernel"') == 3
+    # Each distinct motif's logo is its own bare logo (the kernel's figure, shrunk, was unreadable), also for the
+    # groups whose best kernel has per-kernel plots.
+    thumbnails = re.findall(r'<img src="(distinct_kernel_[0-9]+\.png)"', html)
+    assert thumbnails == [f"distinct_kernel_{row['best_kernel']}.png" for row in rows[:len(motifs)]]
+    assert all((out / name).is_file() for name in thumbnails)
     report = check_in_chromium(out / "summary.html", tmp_path / "profile")
     # curves, 3 kernels x (match or logo, violins, positions), one logo per distinct motif
     assert report == {"images": 3 + 3 * 3 + len(motifs), "broken": [], "errors": []}

@@ -49,13 +49,24 @@ def _data(tmp_path):
     return load_dataset([tmp_path / "up.fa", tmp_path / "down.fa"])
 
 
-def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_warned_of(tmp_path, caplog):
+@pytest.fixture
+def warnings_seen(caplog, monkeypatch):
+    """The motifnet warnings logged in a test, each once: the CLI, run in-process by other tests, stops motifnet's
+    log from reaching the root logger, where caplog listens."""
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    caplog.clear()
+    return lambda: list(dict.fromkeys(record.getMessage() for record in caplog.records
+                                      if record.levelno >= logging.WARNING))
+
+
+def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_warned_of(tmp_path, caplog,
+                                                                                           warnings_seen):
     dataset = _data(tmp_path)
     index = {"train": np.arange(0, 8), "val": np.array([8, 9]), "test": np.array([10, 11])}
-    with caplog.at_level(logging.WARNING, logger="motifnet"):
-        found = warn_repeated_sequences(dataset, index)  # record 8 (d2) is record 4 (u4), which trains
+    found = warn_repeated_sequences(dataset, index)  # record 8 (d2) is record 4 (u4), which trains
     assert found == {"conflicting_sequences": 1, "val_in_train": 1, "test_in_train": 0}
-    assert [record.getMessage() for record in caplog.records] == [
+    assert warnings_seen() == [
         f"1 sequence(s) occur in more than one class, e.g. {tmp_path / 'up.fa'}, record 5 ('u4') (class 'up') and "
         f"{tmp_path / 'down.fa'}, record 3 ('d2') (class 'down'), the same letters: the network cannot tell them "
         "apart; keep each in one class",
@@ -63,11 +74,10 @@ def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_
         "record 3 ('d2'): the validation metrics overstate how the network does on new sequences; remove repeated "
         "sequences from the input"]
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="motifnet"):
-        found = warn_repeated_sequences(dataset, {"train": np.arange(0, 8), "val": np.array([9, 10]),
-                                                  "test": np.array([11, 8])})
+    found = warn_repeated_sequences(dataset, {"train": np.arange(0, 8), "val": np.array([9, 10]),
+                                              "test": np.array([11, 8])})
     assert found == {"conflicting_sequences": 1, "val_in_train": 0, "test_in_train": 1}
-    assert "1 of the 2 test record(s) have the letters of a training record" in caplog.records[-1].getMessage()
+    assert "1 of the 2 test record(s) have the letters of a training record" in warnings_seen()[-1]
 
 
 def test_training_warns_of_a_sequence_in_two_classes(tmp_path, cli):
@@ -78,15 +88,13 @@ def test_training_warns_of_a_sequence_in_two_classes(tmp_path, cli):
     assert "warning: 1 sequence(s) occur in more than one class" in result.stderr
 
 
-def test_records_that_other_inputs_may_tell_apart_are_not_said_to_be_the_same(tmp_path, caplog):
+def test_records_that_other_inputs_may_tell_apart_are_not_said_to_be_the_same(tmp_path, warnings_seen):
     import dataclasses
 
     dataset = _data(tmp_path)
     tracked = dataclasses.replace(dataset, tracks=np.zeros((len(dataset), 20, 1), dtype=np.float32),
                                   track_names=["conservation"])
-    with caplog.at_level(logging.WARNING, logger="motifnet"):
-        warn_repeated_sequences(tracked, {"train": np.arange(12), "val": np.array([], dtype=int), "test": []})
-    messages = {record.getMessage() for record in caplog.records}
-    (message,) = [text for text in messages if "more than one class" in text]
+    warn_repeated_sequences(tracked, {"train": np.arange(12), "val": np.array([], dtype=int), "test": []})
+    (message,) = [text for text in warnings_seen() if "more than one class" in text]
     assert message.endswith("the same letters: labels that contradict each other if the other inputs are the same "
                             "too; keep each in one class")

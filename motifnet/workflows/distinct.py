@@ -7,21 +7,18 @@ from pathlib import Path
 from ..motifs.distinct import distinct_table, group_meme_motifs
 
 
-def write_distinct(out_dir, groups, motifs, dataset, plotted) -> list:
+def write_distinct(out_dir, groups, dataset) -> list:
     """Write ``distinct_motifs.tsv``, ``motifs_distinct.meme`` and the groups' logos.
 
-    A group's logo is its best kernel's ``motif_kernel_N.png``; where that kernel has no plots
-    (``--top``), ``distinct_kernel_N.png`` is drawn instead.
+    A group's logo, ``distinct_kernel_N.png`` (N its best kernel), is the bare logo of its trimmed motif,
+    drawn to be read at the size of the report's table (the kernel's own figure, shrunk there, had titles
+    and ticks too small to read).
 
     Parameters
     ----------
     out_dir : path
     groups : list of MotifGroup
-    motifs : list of KernelMotif
-        The untrimmed motifs (for the logos).
     dataset : Dataset
-    plotted : set of int
-        Kernels whose per-kernel plots were written.
 
     Returns
     -------
@@ -37,26 +34,23 @@ def write_distinct(out_dir, groups, motifs, dataset, plotted) -> list:
     write_text(out / "distinct_motifs.tsv", distinct_table(groups))
     write_motifs(out / "motifs_distinct", group_meme_motifs(groups), letters, background_frequencies(dataset)[0],
                  alphabet_name=dataset.encoder.alphabet.name, strands=letters == "ACGT")
-    untrimmed = {m.kernel: m for m in motifs}
     entries = []
-    for rank, group in enumerate(groups, start=1):
+    for group in groups:
         image = None
         if group.motif is not None:
-            image = f"motif_kernel_{group.best_kernel}.png"
-            if group.best_kernel not in plotted:
-                image = f"distinct_kernel_{group.best_kernel}.png"
-                _write_logo(out / image, untrimmed[group.best_kernel].pwm, letters,
-                            f"group {rank}: kernel {group.best_kernel}, importance {group.importance:.3f}")
+            image = f"distinct_kernel_{group.best_kernel}.png"
+            _write_thumbnail(out / image, group.motif.pwm, letters)
         entries.append((group, image))
     return entries
 
 
-def _write_logo(path, pwm, letters: str, title: str) -> None:
-    """Save the logo of ``pwm`` (:func:`motifnet.plot.figures.plot_logo`) to ``path``."""
+def _write_thumbnail(path, pwm, letters: str) -> None:
+    """Save the bare logo of ``pwm`` (:func:`motifnet.plot.figures.plot_logo`, in bits, no axes) to ``path``."""
     import matplotlib.pyplot as plt
 
-    from ..plot.figures import logo_width, plot_logo, save_figure
+    from ..plot.figures import plot_logo, save_figure
 
-    figure, ax = plt.subplots(figsize=(logo_width(len(pwm)), 2.2), layout="constrained")
-    plot_logo(pwm, letters, ax=ax, title=title)
+    figure, ax = plt.subplots(figsize=(max(1.2, 0.26 * len(pwm)), 0.8), layout="constrained")
+    plot_logo(pwm, letters, ax=ax)
+    ax.axis("off")
     save_figure(figure, path)

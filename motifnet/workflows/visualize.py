@@ -214,7 +214,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
         groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
         label_groups(groups, results)
-        distinct = write_distinct(stage, groups, motifs, dataset, plotted)
+        distinct = write_distinct(stage, groups, dataset)
         if report:
             from ..report.summary import STATE, render_report, write_report_state
 
