@@ -321,3 +321,24 @@ def test_cli_says_which_classes_it_clustered(cli, trained_run, tmp_path):
     said = [line for line in result.stderr.splitlines() if line.startswith("clustering the ")]
     assert len(said) == 1 and said[0].endswith(" sequences of down (--classes)"), result.stderr
     assert output.stat().st_size > 0
+
+
+def test_a_class_the_subsample_leaves_out_is_warned_of(caplog, monkeypatch):
+    """--max-sequences below a small class's share dropped it from the heat map without a word."""
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # the in-process CLI turns it off
+    rng = np.random.default_rng(0)
+    classes = np.repeat([0, 1, 2], [60, 36, 2])
+    activations = make_activations(rng.gamma(2, 1, size=(len(classes), 4)), classes)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    caplog.clear()
+    result = cluster_activations(activations, max_sequences=10, seed=0)  # shares 6.1, 3.7, 0.2: 6, 4, 0
+    names = activations.class_names
+    assert set(np.unique(activations.labels[result.kept_rows].argmax(axis=1))) == {0, 1}
+    assert list(dict.fromkeys(record.getMessage() for record in caplog.records)) == [
+        f"max_sequences 10 leaves class(es) {names[2]!r} out of the sample (too small a share); give a larger "
+        "--max-sequences, or choose classes with --classes"]
+    caplog.clear()
+    cluster_activations(activations, max_sequences=60, seed=0)  # every class keeps a row
+    assert caplog.records == []

@@ -8,6 +8,7 @@ computed here, once, and handed to the plot, so that what is tested is what is d
 
 from __future__ import annotations
 
+import logging
 import operator
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ import numpy as np
 from .._validate import check_indices, name_or_index
 from ..errors import ParamError
 from .activations import KernelActivations
+
+log = logging.getLogger("motifnet")
 
 LINKAGE_METHOD = "ward"
 LINKAGE_METRIC = "euclidean"
@@ -212,7 +215,13 @@ def clustered_rows(data, classes: list[int] | None = None, max_sequences: int = 
     subsampled_from = None
     if len(kept) > max_sequences:
         subsampled_from = len(kept)
+        before = np.unique(row_classes[kept])
         kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
+        left_out = np.setdiff1d(before, row_classes[kept])
+        if left_out.size:  # their share of max_sequences rounded to none
+            log.warning("max_sequences %d leaves class(es) %s out of the sample (too small a share); give a larger "
+                        "--max-sequences, or choose classes with --classes", max_sequences,
+                        ", ".join(repr(class_names[index]) for index in left_out))
     return kept, row_classes, subsampled_from, chosen
 
 
