@@ -532,8 +532,12 @@ def test_the_command_list_of_the_help_gives_each_command_whole(cli):
 
 
 @pytest.mark.parametrize("command, option, hint", [
-    ("train", "--epochs", "epochs"), ("train", "--epoch", "epochs"), ("train", "--kernel-len", "kernel_len"),
-    ("grid-search", "--learning_rate", "learning_rate"), ("train", "--foo", None), ("predict", "--epochs", None),
+    ("train", "--epochs", "--param epochs=..."), ("train", "--epoch", "--param epochs=..."),
+    ("train", "--kernel-len", "--param kernel_len=..."),
+    ("grid-search", "--learning_rate", "--param learning_rate=..."),
+    ("train", "--dropout", "--param dropout_input=..., --param dropout_conv=... or --param dropout_dense=..."),
+    ("train", "--patience", "--param patience_lr=... or --param patience_stopping=..."),
+    ("train", "--foo", None), ("predict", "--epochs", None),
 ])
 def test_an_option_named_like_a_hyperparameter_says_how_to_give_it(cli, command, option, hint):
     """`train --epochs 3` said only "No such option"; `--learning_rate` got Click's guess '--length'."""
@@ -543,9 +547,7 @@ def test_an_option_named_like_a_hyperparameter_says_how_to_give_it(cli, command,
     # Click words "No such option" differently between versions; motifnet's part is what follows
     assert line.startswith("Error: No such option") and option in line
     if hint:
-        assert line.endswith(f"{option}'; hyperparameters are given as --param NAME=VALUE: --param {hint}=... "
-                             f"(see 'main {command} --help')") or line.endswith(
-            f"{option}; hyperparameters are given as --param NAME=VALUE: --param {hint}=... "
-            f"(see 'main {command} --help')")
+        tail = f"; hyperparameters are given as --param NAME=VALUE: {hint} (see 'main {command} --help')"
+        assert line.endswith(f"{option}'{tail}") or line.endswith(f"{option}{tail}"), line
     else:
         assert "hyperparameters" not in line

@@ -98,3 +98,16 @@ def test_records_that_other_inputs_may_tell_apart_are_not_said_to_be_the_same(tm
     (message,) = [text for text in warnings_seen() if "more than one class" in text]
     assert message.endswith("the same letters: labels that contradict each other if the other inputs are the same "
                             "too; keep each in one class")
+
+
+def test_grid_searchs_retraining_of_its_best_trial_does_not_warn_again(tmp_path, warnings_seen):
+    """grid-search retrains its best trial through train after every trial: the warnings came then, hours late
+    and without their 'warning:' prefix."""
+    from motifnet.run.training import TrainConfig, train
+
+    dataset = _data(tmp_path)
+    params = {"conv_num": 1, "kernel_num": 4, "kernel_len": 5, "neuron_num": 8, "epochs": 1, "batch_size": 16}
+    train(dataset, TrainConfig(str(tmp_path / "best"), params, seed=1, others_allowed=True))
+    assert not [text for text in warnings_seen() if "more than one class" in text or "letters of a training" in text]
+    train(dataset, TrainConfig(str(tmp_path / "run"), params, seed=1))
+    assert [text for text in warnings_seen() if "more than one class" in text]

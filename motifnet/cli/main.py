@@ -127,8 +127,14 @@ def _param_hint(error: click.UsageError) -> str:
     from ..model.params import SPECS
 
     typed = error.option_name.lstrip("-").split("=")[0].replace("-", "_").lower()
-    close = difflib.get_close_matches(typed, list(SPECS), n=1, cutoff=0.8)
-    return f"; hyperparameters are given as --param NAME=VALUE: --param {close[0]}=..." if close else ""
+    # --dropout, --patience: the hyperparameters of that family; else the closest name (--epoch: epochs)
+    close = [name for name in SPECS if name.startswith(typed + "_")] or \
+        difflib.get_close_matches(typed, list(SPECS), n=1, cutoff=0.8)
+    if not close:
+        return ""
+    named = " or ".join([", ".join(f"--param {name}=..." for name in close[:-1]), f"--param {close[-1]}=..."]
+                        if len(close) > 1 else [f"--param {close[0]}=..."])
+    return f"; hyperparameters are given as --param NAME=VALUE: {named}"
 
 
 def _command_context(ctx: click.Context) -> click.Context:

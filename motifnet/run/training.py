@@ -289,7 +289,8 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     records_checksum = records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure, dataset.targets,
                                       dataset.tracks)
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
-    warn_repeated_sequences(dataset, index)
+    if not config.others_allowed:  # not again for grid-search's retraining of its best trial, after every trial
+        warn_repeated_sequences(dataset, index)
     # Preset auto reads the training records only; parameters are checked before anything is written.
     preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],
                                            config.preset_choice)
