@@ -297,6 +297,14 @@ def run() -> None:
     except SystemExit:
         ignore_signals_while_exiting()
         raise
+    except BrokenPipeError:  # `motifnet --help | head`: the reader went away
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
+    except OSError as error:
+        # Only the group's own output gets here (--help, --version; a command's errors are said by LazyGroup): a
+        # full disk behind `> file` was a traceback.
+        click.echo(f"Error: standard output: {error.strerror or error}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover
