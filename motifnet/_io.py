@@ -41,7 +41,12 @@ def atomic_path(path, suffix: str = ""):
     except OSError as error:
         raise _naming(error, path) from None
     if status is not None and not stat.S_ISREG(status.st_mode) and not stat.S_ISDIR(status.st_mode):
-        yield path
+        try:
+            yield path
+        except OSError as error:  # a write error names no file (-o /dev/full): the one asked for
+            if error.filename is not None or isinstance(error, BrokenPipeError):
+                raise
+            raise _naming(error, given) from None
         return
     if path == given:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,18 @@ def test_a_full_disk_names_the_file_asked_for_not_the_temporary_one(tmp_path):
     assert raised.value.filename == str(tmp_path / "input.fa")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full")
+def test_a_full_device_written_directly_is_named():
+    """-o /dev/full (a device is written to directly, not through a temporary file) said only 'No space left on
+    device'."""
+    import errno
+
+    with pytest.raises(OSError) as raised:
+        with atomic_path("/dev/full") as path, open(path, "w") as handle:
+            handle.write("x")
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == "/dev/full"
+
+
 def test_a_full_disk_while_writing_an_archive_names_it(tmp_path, monkeypatch):
     import errno
 
