@@ -258,7 +258,8 @@ def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
                  default=None)
     if suffix is None:
         choices = " or ".join([", ".join(accepted[:-1]), accepted[-1]] if len(accepted) > 1 else accepted)
-        raise ParamError(f"{option}: cannot write {path}: the file name must end in {choices}")
+        bare = " after a name (it is all ending)" if name in accepted else ""
+        raise ParamError(f"{option}: cannot write {path}: the file name must end in {choices}{bare}")
     return suffix
 
 

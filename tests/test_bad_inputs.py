@@ -198,7 +198,8 @@ CASES = [
     (["activations", "{run}", "-o", "{tmp}/act.gz"],  # gzip of what? only a table is written compressed
      "-o/--output: cannot write {tmp}/act.gz: the file name must end in .npz, .tsv or .tsv.gz"),
     (["activations", "{run}", "-o", "{tmp}/.tsv.gz"],  # a hidden file that is all ending, as Path.suffix has it
-     "-o/--output: cannot write {tmp}/.tsv.gz: the file name must end in .npz, .tsv or .tsv.gz"),
+     "-o/--output: cannot write {tmp}/.tsv.gz: the file name must end in .npz, .tsv or .tsv.gz after a name (it is "
+     "all ending)"),
     # names that would break TSV headers
     (["train", "{up}", "{down}", "--class-names", "a\tb,c", *NEW_RUN], "class names must be non-empty "
      "and hold no tab or line break (they head table columns), received: 'a\\tb'; pass --class-names"),
