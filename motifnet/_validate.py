@@ -12,6 +12,12 @@ from ._io import write_target
 from .errors import ParamError
 
 
+def either(items) -> str:
+    """``a``, ``a or b``, ``a, b or c``: the words of a message that offers one of ``items``."""
+    items = [str(item) for item in items]
+    return " or ".join([", ".join(items[:-1]), items[-1]] if len(items) > 1 else items)
+
+
 def name_or_index(text: str, names: list) -> int:
     """The position of ``text`` in ``names`` when it is one of them, else ``text`` read as an integer.
 
@@ -257,7 +263,7 @@ def check_suffix(path, accepted: tuple, option: str = "-o/--output") -> str:
     suffix = max((ending for ending in accepted if name.endswith(ending) and len(name) > len(ending)), key=len,
                  default=None)
     if suffix is None:
-        choices = " or ".join([", ".join(accepted[:-1]), accepted[-1]] if len(accepted) > 1 else accepted)
+        choices = either(accepted)
         bare = " after a name (it is all ending)" if name in accepted else ""
         raise ParamError(f"{option}: cannot write {path}: the file name must end in {choices}{bare}")
     return suffix

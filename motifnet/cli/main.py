@@ -17,6 +17,7 @@ import sys
 import click
 
 from .._signals import ignore_signals_while_exiting
+from .._validate import either
 from .._version import __version__
 from ..errors import MotifnetError, OptionValueError
 
@@ -132,9 +133,7 @@ def _param_hint(error: click.UsageError) -> str:
         difflib.get_close_matches(typed, list(SPECS), n=1, cutoff=0.8)
     if not close:
         return ""
-    named = " or ".join([", ".join(f"--param {name}=..." for name in close[:-1]), f"--param {close[-1]}=..."]
-                        if len(close) > 1 else [f"--param {close[0]}=..."])
-    return f"; hyperparameters are given as --param NAME=VALUE: {named}"
+    return f"; hyperparameters are given as --param NAME=VALUE: {either(f'--param {name}=...' for name in close)}"
 
 
 def _command_context(ctx: click.Context) -> click.Context:
@@ -220,10 +219,7 @@ class LazyGroup(click.Group):
                 raise click.ClickException(_STOPPED) from None
             raise
         except BrokenPipeError:
-            # The reader of standard output went away (e.g. `| head`): stop quietly, as `cat` would.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(141)
+            _end_quietly_without_reader()
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
@@ -234,6 +230,13 @@ class LazyGroup(click.Group):
                 raise
             raise click.ClickException(_exhausted(getattr(error, "message", "") or str(error),
                                                   _command_context(ctx).command)) from None
+
+
+def _end_quietly_without_reader() -> None:
+    """The reader of standard output went away (``| head``): stop quietly, as ``cat`` would (status 141, SIGPIPE's),
+    with standard output on /dev/null so that the interpreter's last flush raises nothing more."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(141)
 
 
 def _resource_exhausted(error: Exception) -> bool:
@@ -297,9 +300,8 @@ def run() -> None:
     except SystemExit:
         ignore_signals_while_exiting()
         raise
-    except BrokenPipeError:  # `motifnet --help | head`: the reader went away
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(141)
+    except BrokenPipeError:  # `motifnet --help | head`
+        _end_quietly_without_reader()
     except OSError as error:
         # Only the group's own output gets here (--help, --version; a command's errors are said by LazyGroup): a
         # full disk behind `> file` was a traceback.
