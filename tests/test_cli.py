@@ -496,10 +496,11 @@ def test_standard_input_given_twice_is_a_usage_error(trained_run, cli, tmp_path,
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full")
 @pytest.mark.parametrize("command", [["info", "{run}"], ["fold", "{up}", "-o", "-", "--jobs", "1"],
-                                     ["predict", "{run}", "{up}"], ["--help"], ["--version"]])
+                                     ["predict", "{run}", "{up}"], ["--help"], ["--version"], ["train", "--help"],
+                                     ["scan", "--help"]])
 def test_a_full_disk_behind_standard_output_is_named(trained_run, command):
     """`> file` on a full disk said only "Error: No space left on device", as if a file of motifnet's were at fault
-    (`motifnet --help`: a traceback)."""
+    (`motifnet --help`: a traceback; `motifnet train --help`: no word of standard output)."""
     run_dir, (up, _) = trained_run
     arguments = [str(part).format(run=run_dir, up=up) for part in command]
     with open("/dev/full", "w") as full:

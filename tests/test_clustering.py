@@ -337,7 +337,7 @@ def test_a_class_the_subsample_leaves_out_is_warned_of(caplog, monkeypatch):
     names = activations.class_names
     assert set(np.unique(activations.labels[result.kept_rows].argmax(axis=1))) == {0, 1}
     assert list(dict.fromkeys(record.getMessage() for record in caplog.records)) == [
-        f"max_sequences 10 leaves class(es) {names[2]!r} out of the sample (too small a share); give a larger "
+        f"a sample of 10 sequences leaves class(es) {names[2]!r} out (too small a share); give a larger "
         "--max-sequences, or choose classes with --classes"]
     caplog.clear()
     cluster_activations(activations, max_sequences=60, seed=0)  # every class keeps a row

@@ -221,7 +221,7 @@ class LazyGroup(click.Group):
         except BrokenPipeError:
             _end_quietly_without_reader()
         except OSError as error:
-            where = f"{error.filename}: " if error.filename else ""
+            where = f"{error.filename}: " if error.filename else "standard output: " if _echoing(error) else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from None
         except MemoryError as error:  # numpy's "Unable to allocate 90.9 TiB for an array with shape ..." among them
             raise click.ClickException(_out_of_memory(str(error), _command_context(ctx).command)) from None
@@ -230,6 +230,17 @@ class LazyGroup(click.Group):
                 raise
             raise click.ClickException(_exhausted(getattr(error, "message", "") or str(error),
                                                   _command_context(ctx).command)) from None
+
+
+def _echoing(error: OSError) -> bool:
+    """Whether ``error`` came from Click writing to standard output: a command's ``--help`` on a full disk, which
+    Click prints while it parses, before the command's own wrapper of standard output is in place."""
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code is click.utils.echo.__code__:
+            return not trace.tb_frame.f_locals.get("err")
+        trace = trace.tb_next
+    return False
 
 
 def _end_quietly_without_reader() -> None:

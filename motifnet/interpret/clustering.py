@@ -219,7 +219,7 @@ def clustered_rows(data, classes: list[int] | None = None, max_sequences: int = 
         kept = kept[stratified_sample(row_classes[kept], max_sequences, seed)]
         left_out = np.setdiff1d(before, row_classes[kept])
         if left_out.size:  # their share of max_sequences rounded to none
-            log.warning("max_sequences %d leaves class(es) %s out of the sample (too small a share); give a larger "
+            log.warning("a sample of %d sequences leaves class(es) %s out (too small a share); give a larger "
                         "--max-sequences, or choose classes with --classes", max_sequences,
                         ", ".join(repr(class_names[index]) for index in left_out))
     return kept, row_classes, subsampled_from, chosen
