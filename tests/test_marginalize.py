@@ -713,8 +713,8 @@ def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(
     result = cli(*arguments, "-o", out)
     assert result.exit_code == 1, result.output
     assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: -o {out}: holds {name}, which marginalize writes, but no marginalize.json of motifnet's; choose "
-        f"another folder, or move {name} away")
+        f"Error: -o {out}: holds {name}, which this marginalize run writes, but no marginalize.json of "
+        f"motifnet's; nothing was written: choose another folder, or move {name} away")
     assert [path.name for path in out.iterdir()] == [name] and (out / name).read_text() == "the user's"
 
 

@@ -832,7 +832,8 @@ def test_a_users_file_of_a_name_motifs_writes_is_refused_before_the_work(trained
     (out / name).write_text(content)
     result = invoke("motifs", trained_run[0], "-o", out, "--group", "all", "--no-match", *SHORT)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert (f"-o {out}: holds {name}, which motifs writes, but no patterns.json of motifnet's; choose another folder, "
+    assert (f"-o {out}: holds {name}, which this motifs run writes, but no patterns.json of motifnet's; nothing was "
+            f"written: choose another folder, "
             f"or move {name} away") in result.output
     assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
 

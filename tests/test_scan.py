@@ -964,8 +964,8 @@ def test_a_users_file_of_a_name_scan_writes_is_refused_and_kept(planted, tmp_pat
     (out / name).write_text(content)
     result = cli("scan", motifs, gata, bg, "-o", out)
     assert result.exit_code == 1 and result.stderr.splitlines()[-1] == (
-        f"Error: -o {out}: holds {name}, which scan writes, but no scan.json of motifnet's; choose another folder, "
-        f"or move {name} away")
+        f"Error: -o {out}: holds {name}, which this scan run writes, but no scan.json of motifnet's; nothing was "
+        f"written: choose another folder, or move {name} away")
     assert sorted(path.name for path in out.iterdir()) == [name] and (out / name).read_text() == content
     assert cli("scan", motifs, gata, bg, "-o", tmp_path / "own").exit_code == 0
     assert cli("scan", motifs, gata, "-o", tmp_path / "own").exit_code == 0  # its own earlier scan: replaced

@@ -582,7 +582,8 @@ def test_a_folder_with_a_users_file_of_an_output_name_and_no_summary_is_refused(
     out.mkdir()
     (out / name).write_text("the user's")
     result = _variants(cli, tiny, tiny["vcf"], out, "--top", 1)
-    _refused_as_the_users(result, out, name, "variants writes, but no variants.json of motifnet's; ")
+    _refused_as_the_users(result, out, name,
+                          "this variants run writes, but no variants.json of motifnet's; nothing was written: ")
     assert [path.name for path in out.iterdir()] == [name]
 
 

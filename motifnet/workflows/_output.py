@@ -66,8 +66,6 @@ def check_own_folder(out, summary: str, ours, names, command: str) -> bool:
     """
     import json
 
-    from ..errors import ParamError
-
     out = Path(out)
     try:
         content = json.loads((out / summary).read_text(encoding="utf-8"))
@@ -75,10 +73,7 @@ def check_own_folder(out, summary: str, ours, names, command: str) -> bool:
         content = None
     if isinstance(content, dict) and ours(content):
         return True
-    theirs = next((name for name in (summary, *names) if (out / name).exists()), None)
-    if theirs is not None:
-        raise ParamError(f"-o {out}: holds {theirs}, which {command} writes, but no {summary} of motifnet's; choose "
-                         f"another folder, or move {theirs} away")
+    refuse_users_files(out, (summary, *names), (), command, f"no {summary} of motifnet's")
     return False
 
 
