@@ -303,4 +303,5 @@ def test_scan_maps_fasta_records_named_as_windows_onto_the_genome(genome_run, cl
     assert result.exit_code == 0, result.output
     header, *rows = (tmp_path / "out" / "hits.tsv").read_text().splitlines()
     assert header.split("\t")[:2] == ["motif", "chrom"] and rows
-    assert all(row.split("\t")[-1].startswith(row.split("\t")[1] + ":") for row in rows)  # window after chrom
+    window = header.split("\t").index("window")
+    assert all(row.split("\t")[window].startswith(row.split("\t")[1] + ":") for row in rows)  # window after chrom

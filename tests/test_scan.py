@@ -79,7 +79,7 @@ def test_hits_recover_the_planted_positions_and_strands(planted, scanned):
     _, out = scanned
     header, rows = read_tsv((out / "hits.tsv").read_text())
     assert header == ["motif", "record", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
-                      "sequence"]
+                      "sequence", "motif_alt_id"]
     found = {(row[1], int(row[2]), row[4]) for row in rows if row[0] == "gata"}
     truth = planted[4]
     assert truth <= found  # every planted site, on its strand, at its exact 0-based start
@@ -256,6 +256,9 @@ def test_a_motif_that_was_not_scanned_is_not_reported_as_tested(planted, tmp_pat
     (["{motifs}", "{repeated}", "--background", "uniform"], "the record id 'r1' is also that of"),
     (["{motifs}", "{gata}", "{other_g3}"], "other.fa, record 2 ('g3'): the record id 'g3' is also that of "
                                            "{gata}, record 4; hits.tsv names records by id"),
+    # it was counted as a record without a hit, lowering the class's fraction; train and motifs refuse it
+    (["{motifs}", "{gata}", "{empty}"], "empty.fa, record 1 ('a'): empty sequence (a header without sequence "
+                                        "lines); remove the record or give its sequence"),
 ])
 def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
     folder, gata, _, motifs, _ = planted
@@ -268,7 +271,9 @@ def test_bad_inputs_are_one_line(planted, tmp_path, cli, arguments, message):
     names = {"gata": gata, "motifs": motifs, "protein": protein, "protein_meme": protein_meme, "twice_meme": twice_meme,
              "folder": tmp_path, "gata_elsewhere": write_fasta(tmp_path / "elsewhere" / "gata.fa", [("e", "ACGT")]),
              "repeated": write_fasta(tmp_path / "repeated.fa", [("r1", "ACGTACGT"), ("r2", "ACGT"), ("r1 b", "AC")]),
-             "other_g3": write_fasta(tmp_path / "other.fa", [("o1", "ACGTACGT"), ("g3", "ACGT")])}
+             "other_g3": write_fasta(tmp_path / "other.fa", [("o1", "ACGTACGT"), ("g3", "ACGT")]),
+             "empty": tmp_path / "empty.fa"}
+    names["empty"].write_text(">a\n>b\nACGT\n")
     result = cli("scan", *[a.format(**names) for a in arguments], "-o", tmp_path / "out" / "scan")
     # a value outside the option's range is a usage error, as Click's own range checks
     # (BED input without --genome, seen in the command line: a usage error, it exited 1)
@@ -626,7 +631,7 @@ def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
     result = cli("scan", motif_file, genome["bed"], "--genome", genome["genome"], "--length", "120", "-o", out)
     assert result.exit_code == 0, result.output
     header, rows = read_tsv((out / "hits.tsv").read_text())
-    assert header[1] == "chrom" and header[-1] == "window"
+    assert header[1] == "chrom" and header[-2:] == ["window", "motif_alt_id"]
     hits = [dict(zip(header, row)) for row in rows]
     found = {(hit["chrom"], int(hit["start"])) for hit in hits if hit["strand"] == "+"}
     assert set(genome["sites"]) <= found  # planted on the genome's + strand, in + and - windows alike
@@ -639,6 +644,34 @@ def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
         assert genome["sequences"][chrom][start:start + 10] == "ACCGGAAGTG"
     bed = [line.split("\t") for line in (out / "hits.bed").read_text().splitlines()]
     assert {(line[0], int(line[1]), line[5]) for line in bed} >= {(chrom, start, "+") for chrom, start in planted}
+
+
+def test_hits_and_enrichment_carry_each_motifs_alternate_name(planted, cli, tmp_path):
+    """Only the ID (MA0001.1) was written: a scan of a JASPAR collection named no factor, where FIMO gives
+    motif_alt_id. The new column is last, so that columns cut by number stay where they were."""
+    _, gata, bg, _, truth = planted
+    counts = np.round(_pwm(PLANTED) * 100).astype(int)
+    motif_file = tmp_path / "two.jaspar"
+    motif_file.write_text(">MA0001.1 GATA-like\n" + "".join(
+        f"{letter} [ {' '.join(map(str, counts[:, column]))} ]\n" for column, letter in enumerate("ACGT"))
+        + ">MA0002.1\n" + "".join(f"{letter} [ 1 1 1 ]\n" for letter in "ACGT"))
+    result = cli("scan", motif_file, gata, bg, "-o", tmp_path / "out", "--background", "uniform")
+    assert result.exit_code == 0, result.output
+    def table(name):  # an empty last cell ends the file with a tab: not stripped
+        header, *rows = [line.split("\t") for line in (tmp_path / "out" / name).read_text().rstrip("\n").split("\n")]
+        assert {len(row) for row in rows} == {len(header)}
+        return header, rows
+
+    header, rows = table("hits.tsv")
+    hits = [dict(zip(header, row)) for row in rows]
+    assert {(hit["record"], int(hit["start"]), hit["strand"]) for hit in hits if hit["motif"] == "MA0001.1"} >= truth
+    assert {hit["motif_alt_id"] for hit in hits if hit["motif"] == "MA0001.1"} == {"GATA-like"}
+    assert {hit["motif_alt_id"] for hit in hits if hit["motif"] == "MA0002.1"} <= {""}
+    header, rows = table("enrichment.tsv")
+    assert header[-1] == "motif_alt_id"
+    assert sorted((row[0], row[1], row[-1]) for row in rows) == [
+        ("MA0001.1", "bg", "GATA-like"), ("MA0001.1", "gata", "GATA-like"), ("MA0002.1", "bg", ""),
+        ("MA0002.1", "gata", "")]
 
 
 def test_a_motif_longer_than_every_record_is_named_in_a_warning(planted, cli, tmp_path):

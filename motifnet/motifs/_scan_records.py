@@ -8,7 +8,7 @@ import numpy as np
 
 from ..data.dataset import first_repeat
 from ..data.encoding import dot_bracket_fix
-from ..data.fasta import read_fasta
+from ..data.fasta import EMPTY_SEQUENCE, read_fasta
 from ..errors import InputError
 
 #: Letters of a DNA or RNA record: A, C, G, T/U and the IUPAC ambiguity codes (which no window may hold).
@@ -109,7 +109,10 @@ def _records(files, chunk_records: int, genome_path, length: int):
                             f"{path}, window {header}"
             else:
                 for record in read_fasta(path):
-                    yield file_index, record.id, b"".join(record.lines).upper(), record.where()
+                    text = b"".join(record.lines).upper()
+                    if not text:  # as train, predict and motifs refuse it: counted, it lowered a class's fraction
+                        raise InputError(f"{record.where()}: {EMPTY_SEQUENCE}")
+                    yield file_index, record.id, text, record.where()
 
 
 def _pieces(text: bytes, indices: np.ndarray, overlap: int):

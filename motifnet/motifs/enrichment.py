@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 ENRICHMENT_COLUMNS = ("motif", "class", "records", "records_with_hit", "fraction", "other_fraction", "odds_ratio",
-                      "log2_odds_ratio", "fisher_p", "q_value")
+                      "log2_odds_ratio", "fisher_p", "q_value", "motif_alt_id")
 
 
 def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, records_per_class: np.ndarray,
-                     scanned=None) -> list:
+                     scanned=None, alt_names=None) -> list:
     """Per motif and class: records with a hit against the records of the other classes.
 
     The 2 x 2 table of a motif and class is (class, others) x (with a hit, without); its odds ratio
@@ -29,6 +29,8 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
         Whether each motif was scanned (:attr:`motifnet.motifs.scan.ScanResult.scanned`); a motif that was
         not has no hits to count: its records with a hit and everything after are None, and its cells are
         not among the q-values' tests. Default is None: every motif.
+    alt_names : list of str or None
+        Each motif's alternate name (``motif_alt_id``). Default is None: empty.
 
     Returns
     -------
@@ -50,7 +52,8 @@ def enrichment_table(motif_names, class_names, records_with_hit: np.ndarray, rec
             row = {"motif": motif, "class": name, "records": records, "records_with_hit": with_hit,
                    "fraction": with_hit / records if records else None,
                    "other_fraction": other_hits / other_records if other_records else None,
-                   "odds_ratio": None, "log2_odds_ratio": None, "fisher_p": None, "q_value": None}
+                   "odds_ratio": None, "log2_odds_ratio": None, "fisher_p": None, "q_value": None,
+                   "motif_alt_id": alt_names[m] if alt_names else ""}
             if scanned is not None and not scanned[m]:
                 row.update(records_with_hit=None, fraction=None, other_fraction=None)
             elif other_records and records:

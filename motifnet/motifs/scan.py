@@ -46,11 +46,12 @@ log = logging.getLogger("motifnet")
 
 #: Motif files looked for, in this order, when the motifs are given as a report folder.
 REPORT_MOTIF_FILES = ("motifs_distinct.meme", "patterns.meme")
+# motif_alt_id (FIMO's name of the column) last: scripts that cut the columns before it by number keep working.
 HIT_COLUMNS = ("motif", "record", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
-               "sequence")
+               "sequence", "motif_alt_id")
 #: ``hits.tsv`` with genome input: positions on ``chrom``, and the window (record) each hit was found in.
 GENOME_HIT_COLUMNS = ("motif", "chrom", "start", "end", "strand", "score", "p_value", "q_value", "empirical_fdr",
-                      "sequence", "window")
+                      "sequence", "window", "motif_alt_id")
 
 
 @dataclass
@@ -60,16 +61,27 @@ class ScanMotifs:
     Attributes
     ----------
     names : list of str
+        The motifs' IDs (``MA0139.2``), distinct.
     pwms : list of numpy.ndarray, shape=(width, 4)
         Letter probabilities, columns A, C, G, T (U for RNA motifs).
     path : str
         The motif file they came from.
+    rna : bool
+        Motifs over ACGU (RNA). Default is False.
+    alt_names : list of str or None
+        Each motif's alternate name (``CTCF``; the ``motif_alt_id`` of FIMO), empty where the file gives none.
+        Default is None: none.
     """
 
     names: list
     pwms: list
     path: str
     rna: bool = False
+    alt_names: list | None = None
+
+    def alt_name(self, index: int) -> str:
+        """The alternate name of motif ``index``, or the empty string."""
+        return self.alt_names[index] if self.alt_names else ""
 
 
 #: The most shuffled copies of each record ``--shuffles`` scans (as ``attribute`` and ``motifs`` take at most).
@@ -193,7 +205,8 @@ def scan_motifs(database: MotifDatabase, source, command: str = "scan") -> ScanM
         raise InputError(f"{source}: holds no motifs")
     check_unique_names(MotifDatabase(letters, motifs, str(source)), str(source))  # hits.tsv names motifs
     return ScanMotifs([motif.name for motif in motifs], [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs],
-                      str(source), rna=letters.upper() == "ACGU" and not database.nucleic)
+                      str(source), rna=letters.upper() == "ACGU" and not database.nucleic,
+                      alt_names=[motif.alt_name for motif in motifs])
 
 
 def scan_class_names(files, class_names=None) -> list:
@@ -634,13 +647,14 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 open(scratch, encoding="utf-8") as rows, open(hits_tmp, "w", encoding="utf-8") as hits_out, \
                 open(bed_tmp, "w", encoding="utf-8") as bed_out:
             hits_out.write("\t".join(GENOME_HIT_COLUMNS if genome else HIT_COLUMNS) + "\n")
+            alt_names = {name: motifs.alt_name(m) for m, name in enumerate(motifs.names)}
             for index, line in enumerate(rows):
                 if not keep[index]:
                     continue
                 motif, record, start, end, strand, score, p_value, _, site, *window = line.rstrip("\n").split("\t")
                 window = f"\t{window[0]}" if window else ""
                 hits_out.write(f"{motif}\t{record}\t{start}\t{end}\t{strand}\t{score}\t{p_value}\t"
-                               f"{q_values[index]:.6g}\t{fdr[index]:.6g}\t{site}{window}\n")
+                               f"{q_values[index]:.6g}\t{fdr[index]:.6g}\t{site}{window}\t{alt_names[motif]}\n")
                 bed_out.write(f"{record}\t{start}\t{end}\t{motif}\t{score}\t{strand}\n")
     finally:
         scratch.unlink(missing_ok=True)

@@ -103,7 +103,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig, class_names=N
             refuse_unlisted(out, names, earlier, SCAN_SUMMARY, "scan")
         result = scan_files(motifs, files, config, out / "hits.tsv", out / "hits.bed", class_names)
         rows = enrichment_table(motifs.names, result.class_names, result.records_with_hit, result.records_per_class,
-                                result.scanned)
+                                result.scanned, motifs.alt_names)
         write_text(out / "enrichment.tsv", enrichment_text(rows))
         image = None
         if len(result.class_names) > 1:
