@@ -1,5 +1,6 @@
 """``motifnet attribute RUN_DIR FASTA...``: plain FASTA without labels (motifnet.run.unlabelled)."""
 
+import json
 import logging
 
 import numpy as np
@@ -9,6 +10,7 @@ from helpers import write_fasta
 
 from motifnet.cli.main import main
 from motifnet.errors import InputError
+from motifnet.report._templates import environment
 from motifnet.run.rundir import open_run
 from motifnet.run.unlabelled import read_unlabelled
 
@@ -122,6 +124,17 @@ def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_pa
         arrays = attribute(run_dir, tmp_path / name, plain)
         assert list(arrays["ids"]) == ["r0", "r1", "r2"] and arrays["labels"].shape == (3, 0)
         assert list(arrays["class_names"]) == run.output_names
+        # a regression model's output was described as a class's logit, its predicted value as a probability
+        entry = json.loads((tmp_path / name / "attribution.json").read_text())
+        assert entry["regression"] is (name == "regression")
+        assert entry["explained_output"] == (
+            "predicted value of the target (the output layer is linear)" if name == "regression"
+            else "logit of the target class (input of the output layer's softmax/sigmoid)")
+        section = environment().get_template("attribution_section.html").render(
+            attributions=[{**entry, "anchor": "a", "folder": name}])
+        words = ("predicted value", "probability") if name == "regression" else ("probability", "predicted value")
+        assert f"<th>{words[0]}</th>" in section and f"highest {words[0]} of their target" in section
+        assert f"<th>{words[1]}</th>" not in section
 
 
 @pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["activations"], ["cluster"]])

@@ -189,8 +189,14 @@ def test_targets_and_options():
     assert resolve_target("0", ["1", "0"]) == 1  # a class name wins over an index
     with pytest.raises(ParamError, match="'c' is not a class of the model.*0 a, 1 b"):
         resolve_target("c", ["a", "b"])
-    with pytest.raises(ParamError, match="--target 2 is out of range"):
+    with pytest.raises(ParamError, match="--target 2 is out of range: the model has 2 classes"):
         resolve_target(2, ["a", "b"])
+    # a regression model's outputs were called classes
+    with pytest.raises(ParamError, match="--target 1 is out of range: the model has 1 target, numbered 0 to 0: "
+                                         "0 gata_count$"):
+        resolve_target(1, ["gata_count"], "regression")
+    with pytest.raises(ParamError, match="'x' is not a target of the model; give a target name or a 0-based index"):
+        resolve_target("x", ["gata_count", "other"], "regression")
     checked = AttributionConfig("integrated-gradients").checked()
     assert (checked.baseline, checked.steps, checked.shuffles) == ("zeros", 50, None)
     assert AttributionConfig("deeplift", baseline="shuffle").checked().shuffles == 10

@@ -187,7 +187,7 @@ def test_clustermap_hides_row_labels_for_many_rows_and_mentions_the_sample():
     try:
         assert grid.ax_heatmap.get_yticklabels() == [] or all(
             not label.get_text() for label in grid.ax_heatmap.get_yticklabels())
-        assert "(random sample of 300)" in grid.figure.get_suptitle()
+        assert "(class-stratified sample of 300)" in grid.figure.get_suptitle()  # it said random
         assert grid.ax_heatmap.get_ylabel() == "sequences (150)"
     finally:
         plt.close(grid.figure)

@@ -261,7 +261,8 @@ def optimize_inputs_command(run_dir, layer, output, nodes, bound, lr, steps, see
 
 
 _ATTRIBUTE_EPILOG = """\b
-Methods (all explain the target's logit, the input of the output layer's softmax/sigmoid):
+Methods (all explain the target's logit, the input of the output layer's softmax/sigmoid;
+for a regression model, its predicted value):
   saliency              |gradient| per position and letter. Local: a saturated unit (a
                         ReLU that is off, a motif already strong enough) has zero gradient
                         however much the letter matters. No sign, no baseline.
@@ -286,7 +287,7 @@ the baseline, so the choice changes the answer:
             --seed): keeps composition, so only order-dependent signal is credited.
 \b
 Outputs in OUT_DIR: attributions.npz, attribution_<rank>_<id>.png (--top sequences with the
-highest probability of their target), attribution.json; if OUT_DIR or its parent holds the
+highest probability of their target; regression: predicted value), attribution.json; if OUT_DIR or its parent holds the
 summary.html of visualize-kernels, its attribution section is updated. BED input with --genome
 and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genome coordinates
 (minus-strand windows mapped back base by base; bases of overlapping windows averaged)."""
@@ -309,7 +310,8 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
               help="--baseline shuffle: shuffled references per sequence, at most 1000. [default: 10]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
-              help="Draw logos of this many sequences (highest probability of their target).")
+              help="Draw logos of this many sequences (highest probability of their target; regression: highest "
+                   "predicted value).")
 @selection_options
 @genome_option(_GENOME_HELP)
 @click.option("--bedgraph", is_flag=True,
@@ -336,7 +338,7 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
     check_output_folder(out_dir)
 
     def check_target(run):
-        resolve_target(config.target, run.output_names)
+        resolve_target(config.target, run.output_names, run.task)
 
     if fasta_files:
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome, check_target)

@@ -140,8 +140,11 @@ def _check_int(name: str, value, minimum: int | None, maximum: int | None = None
     return checked
 
 
-def resolve_target(target, class_names) -> int | None:
+def resolve_target(target, class_names, task: str = "classification") -> int | None:
     """The class index of ``--target``: a class name, or a 0-based index (a name wins).
+
+    ``class_names`` are the model's outputs: its classes, or the targets of a regression model (``task``
+    ``"regression"``), as the messages then call them.
 
     Returns
     -------
@@ -156,15 +159,17 @@ def resolve_target(target, class_names) -> int | None:
     if target is None:
         return None
     names = [str(name) for name in class_names]
+    noun = "target" if task == "regression" else "class"
     text = str(target).strip()
     listing = ", ".join(f"{i} {name}" for i, name in enumerate(names))
     try:
         index = name_or_index(text, names)
     except ValueError:
-        raise ParamError(f"--target {text!r} is not a class of the model; give a class name or a 0-based "
+        raise ParamError(f"--target {text!r} is not a {noun} of the model; give a {noun} name or a 0-based "
                          f"index: {listing}") from None
     if not 0 <= index < len(names):
-        raise ParamError(f"--target {index} is out of range: the model has {len(names)} classes, numbered "
+        counted = f"{len(names)} {noun}" + ("" if len(names) == 1 else "es" if noun == "class" else "s")
+        raise ParamError(f"--target {index} is out of range: the model has {counted}, numbered "
                          f"0 to {len(names) - 1}: {listing}")
     return index
 
@@ -436,7 +441,7 @@ def attribute(model, dataset, config: AttributionConfig, out: np.ndarray | None 
     """
     config = config.checked()
     names_out = dataset.output_names  # classes, or the targets of a regression model
-    target = resolve_target(config.target, names_out)
+    target = resolve_target(config.target, names_out, dataset.task)
     explainer = DeepLift(model) if config.method == "deeplift" else None  # refuses RNNs before any work
     scorer = TargetLogits(model)
     encoder = dataset.encoder

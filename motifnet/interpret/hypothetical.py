@@ -114,7 +114,7 @@ def hypothetical_contributions(model, dataset, config: AttributionConfig, out: n
     config = check_hypothetical_config(config)
     if config.target is None:
         raise ParamError("hypothetical contributions explain one class: give a target (class name or index)")
-    target = resolve_target(config.target, dataset.output_names)
+    target = resolve_target(config.target, dataset.output_names, dataset.task)
     n, length, letters = len(dataset), encoder.length, len(encoder.alphabet.letters)
     values = out if out is not None else np.zeros((n, length, letters), dtype=np.float32)
     if values.shape != (n, length, letters):

@@ -94,6 +94,6 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     if title is None:
         title = f"Clustered maximum activations of {n_kernels} first-layer kernels in {n_rows} sequences"
         if result.subsampled_from is not None:
-            title += f" (random sample of {result.subsampled_from})"
+            title += f" (class-stratified sample of {result.subsampled_from})"
     grid.figure.suptitle(title, fontsize=11, y=1 - 0.1 / height, va="top")
     return grid

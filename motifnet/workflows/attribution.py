@@ -116,7 +116,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         that are not genome windows, ``out_dir`` a file or below one.
     """
     config = config.checked()
-    resolve_target(config.target, dataset.output_names)  # before the folder is made and the model loads
+    resolve_target(config.target, dataset.output_names, dataset.task)  # before the folder is made and the model loads
     windows = window_table(dataset.ids) if bedgraph else None
     if bedgraph and windows is None:
         raise ParamError("--bedgraph needs records that are genome windows: BED input with --genome (or records "
@@ -286,7 +286,10 @@ def summary_entry(run, dataset, config: AttributionConfig, result, data_label: s
         "shuffles": config.shuffles,
         "seed": config.seed,
         "target": target_description(config, result, dataset.output_names),
-        "explained_output": "logit of the target class (input of the output layer's softmax/sigmoid)",
+        # a regression model's output layer is linear: no logit, no probability
+        "explained_output": ("predicted value of the target (the output layer is linear)" if run.task == "regression"
+                             else "logit of the target class (input of the output layer's softmax/sigmoid)"),
+        "regression": run.task == "regression",
         "score": SCORE_LABELS[config.method],
         "data": data_label,
         "n_sequences": len(dataset),

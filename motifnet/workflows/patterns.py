@@ -114,7 +114,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     modisco = modisco or ModiscoConfig()
     motif_options = motif_options or MotifOptions()
     names = list(dataset.output_names)
-    chosen = [resolve_target(attribution.target, names)] if attribution.target is not None else list(range(len(names)))
+    chosen = ([resolve_target(attribution.target, names, dataset.task)] if attribution.target is not None
+              else list(range(len(names))))
     letters = encoder.alphabet.letters
     database = kernel_database(motif_options, letters)  # refuse a bad database before the work
     check_seqlet_length(encoder.length, modisco)  # before the work
