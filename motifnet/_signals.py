@@ -5,9 +5,10 @@ a finaliser or a callback of a library is printed and dropped) and can cut a fil
 Instead, :func:`stop_on_signals` installs handlers that only set a flag; long loops call
 :func:`check_stop` at their safe points (a batch boundary of training, a chunk of predictions, a
 finished worker result) and stop there with :class:`StopRequested`, keeping what is done. A second
-signal ends the process at once with status 128 + the signal's number, as the default action would;
-before it does, the clean-ups registered with :func:`cleanup_if_ended` run (scratch files removed,
-child processes ended), since no ``finally`` block runs then.
+signal (not the first one again: see :data:`SAME_SIGNAL_SECONDS`) ends the process at once with status
+128 + the signal's number, as the default action would; before it does, the clean-ups registered with
+:func:`cleanup_if_ended` run (scratch files removed, child processes ended), since no ``finally`` block
+runs then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 log = logging.getLogger("motifnet")
@@ -27,6 +29,12 @@ SIGNALS = (signal.SIGTERM, signal.SIGINT)
 _stop = threading.Event()
 # What a second signal must still do before the process ends at once (see cleanup_if_ended).
 _at_once = []
+#: The same signal handled again within this many seconds of the first is that first one sent twice, not the
+#: user's second: coreutils' ``timeout`` (and batch systems that signal a job's processes and its process group)
+#: sends SIGTERM to the process and then to its group, microseconds apart, and the first stop went unheard.
+SAME_SIGNAL_SECONDS = 0.5
+# signal number -> time.monotonic() when that signal asked to stop
+_asked_at = {}
 
 
 class StopRequested(KeyboardInterrupt):
@@ -59,6 +67,9 @@ def check_stop() -> None:
 
 
 def _handle(signum, frame) -> None:
+    now = time.monotonic()
+    if signum in _asked_at and now - _asked_at[signum] < SAME_SIGNAL_SECONDS:
+        return
     if _stop.is_set():
         # The second signal: the user (or the batch system) wants the process gone now. A third one during the
         # clean-ups (ending workers takes up to a second) would run this again and end before them.
@@ -68,6 +79,7 @@ def _handle(signum, frame) -> None:
         run_at_once_cleanups()
         os._exit(128 + signum)
     _stop.set()
+    _asked_at[signum] = now
     log.warning("%s received: stopping at the next safe point (send it again to stop at once)",
                 signal.Signals(signum).name)
 
@@ -123,6 +135,7 @@ def stop_on_signals(signals=SIGNALS):
     previous = {signum: signal.signal(signum, _handle) for signum in signals
                 if signal.getsignal(signum) is not signal.SIG_IGN}
     _stop.clear()
+    _asked_at.clear()
     try:
         yield
     finally:
@@ -130,6 +143,7 @@ def stop_on_signals(signals=SIGNALS):
             # None: a handler not installed from Python, which cannot be put back; the default stands in.
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
         _stop.clear()
+        _asked_at.clear()
 
 
 def ignore_signals_while_exiting(signals=SIGNALS) -> None:

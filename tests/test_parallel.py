@@ -193,6 +193,7 @@ def slow_cleanup():
 
 with stop_on_signals(), cleanup_if_ended(slow_cleanup):
     os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(1)  # a second signal, not the first sent twice (SAME_SIGNAL_SECONDS)
     os.kill(os.getpid(), signal.SIGTERM)
     time.sleep(60)
 """

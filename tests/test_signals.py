@@ -4,10 +4,11 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
-from motifnet._signals import StopRequested, check_stop, stop_on_signals, stop_requested
+from motifnet._signals import SAME_SIGNAL_SECONDS, StopRequested, check_stop, stop_on_signals, stop_requested
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -62,6 +63,7 @@ def test_a_second_signal_exits_at_once_with_128_plus_its_number(signum):
         assert process.stdout.readline().strip() == "ready"
         process.send_signal(signum)
         assert process.stdout.readline().strip() == "asked"  # the first signal only asked
+        time.sleep(SAME_SIGNAL_SECONDS + 0.5)  # not the first one sent twice: see the test below
         process.send_signal(signum)
         process.wait(timeout=30)
     finally:
@@ -69,6 +71,34 @@ def test_a_second_signal_exits_at_once_with_128_plus_its_number(signum):
     assert process.returncode == 128 + signum
     stderr = process.stderr.read()
     assert "stopping at the next safe point" in stderr and "stopping at once" in stderr
+
+
+TWICE_SCRIPT = textwrap.dedent("""
+    import os, signal, sys, time
+    from motifnet._signals import SAME_SIGNAL_SECONDS, stop_on_signals, stop_requested
+    signum = getattr(signal, sys.argv[1])
+    with stop_on_signals():
+        os.kill(os.getpid(), signum)  # as coreutils' timeout signals the process, then its process group
+        os.kill(os.getpid(), signum)
+        assert stop_requested()
+        print("stopped at a safe point", flush=True)
+        time.sleep(SAME_SIGNAL_SECONDS + 0.5)
+        os.kill(os.getpid(), signum)  # the user's second signal
+        time.sleep(60)
+    """)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_one_signal_sent_twice_at_once_asks_to_stop_and_a_later_one_exits(signum):
+    """`timeout -s TERM` sends SIGTERM to the process and then to its process group: the two were taken for the
+    user's second signal now and then, and the command ended at once, leaving a search 'running' and its lock."""
+    done = subprocess.run([sys.executable, "-c", TWICE_SCRIPT, signal.Signals(signum).name], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout == "stopped at a safe point\n", done.stderr
+    assert done.returncode == 128 + signum, done.stderr
+    lines = done.stderr.splitlines()
+    assert [line.endswith("stopping at the next safe point (send it again to stop at once)") for line in lines] == [
+        True, False] and lines[1] == f"motifnet: {signal.Signals(signum).name} again; stopping at once", lines
 
 
 def test_stop_when_asks_to_stop_and_clears_only_its_own_request():
@@ -119,6 +149,7 @@ def test_a_second_signal_runs_the_clean_ups_of_open_blocks_before_it_exits(tmp_p
         process.send_signal(signal.SIGTERM)
         # Two signals sent together may arrive as one: send the second once the first was handled.
         assert "stopping at the next safe point" in process.stderr.readline()
+        time.sleep(SAME_SIGNAL_SECONDS + 0.5)
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     finally:
