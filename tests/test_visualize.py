@@ -231,6 +231,18 @@ def test_figures_drawn_in_worker_processes_equal_those_drawn_in_one(trained_run,
     assert report("1") == report("2")
 
 
+def test_the_page_links_the_motif_files_of_the_formats_written(trained_run, cli, tmp_path):
+    """--formats without meme wrote no motifs.meme, and the page still linked it: its one dead link."""
+    out = tmp_path / "vk"
+    args = ("--group", "all", "--jobs", "1", "--kernels", "1", "--no-match")
+    assert cli("visualize-kernels", trained_run[0], "-o", out, *args, "--formats", "homer,jaspar").exit_code == 0
+    html = (out / "summary.html").read_text()
+    links = re.findall(r'href="(motifs\.[a-z]+)"', html)
+    assert links == ["motifs.jaspar", "motifs.homer"] and not (out / "motifs.meme").exists()
+    for source in re.findall(r'(?:src|href)="([^"#][^"]*)"', html):
+        assert (out / source).exists(), source
+
+
 def test_a_rerun_keeps_only_this_runs_outputs_and_what_others_put_there(trained_run, cli, tmp_path):
     run_dir, (up, down) = trained_run
     out = tmp_path / "vk"

@@ -144,7 +144,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
               help="Exported motifs keep the columns from the first to the last with this information content "
                    "(0: all).")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
-              help="Motif file formats to write (motifs.meme, motifs.jaspar, motifs.transfac, motifs.homer).")
+              help="Motif file formats to write, comma-separated (motifs.meme, motifs.jaspar, motifs.transfac, "
+                   "motifs.homer): those alone; list meme to keep motifs.meme.")
 @click.option("--target", metavar="NAME",
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
                    "target (name or 0-based index). [default: the first target]")

@@ -134,6 +134,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
         "curves": state["curves"],
         **(state["kernels"] or _NO_KERNELS),
         "kernel_section": state["kernels"] is not None,
+        "motif_files": _motif_files(state),
         "attributions": _marked_other_runs(report_entries(report_dir), state["run_folder"]),
         "patterns": _marked_other_runs(pattern_entries(report_dir), state["run_folder"]),
         "scans": scan_entries(report_dir),
@@ -288,6 +289,15 @@ def _regression_facts(meta: dict) -> dict | None:
     sds = described.get("std", [None] * len(names))
     return {"targets": [[name, _number(mean), _number(sd)] for name, mean, sd in zip(names, means, sds)],
             "epistasis": described.get("epistasis")}
+
+
+def _motif_files(state: dict) -> list:
+    """The kernels' motif files the report's run wrote (``--formats``): the page links those alone. A report.json
+    without the list of its files (older motifnet) had motifs.meme, as every run then wrote it."""
+    from ..motifs.export import FORMATS
+
+    outputs = state.get("outputs", ["motifs.meme"])
+    return [f"motifs.{name}" for name in FORMATS if f"motifs.{name}" in outputs]
 
 
 def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: str | None = None, distinct=None,
