@@ -528,6 +528,11 @@ def test_a_motif_that_cannot_reach_the_threshold_is_named(planted, tmp_path, cli
                         "give a larger --threshold to scan them"], result.stderr
     header, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
     assert {row[header.index("motif")] for row in rows} == {"gata"}
+    # records refused: the refusal alone (the warning came first, and the user read it before the error)
+    protein = write_fasta(tmp_path / "protein.fa", [("p1", "MKWVTFISLLEEQ")])
+    result = cli("scan", motifs, gata, protein, "-o", tmp_path / "refused", "--background", "uniform")
+    assert result.exit_code == 1 and [line for line in result.stderr.splitlines() if "--threshold" in line] == []
+    assert "protein.fa, record 1 ('p1'): letter 'F' at position 6 is not DNA or RNA" in result.stderr  # M, K, W: IUPAC
 
 
 def _scan_indices_of(pwms, sequences):

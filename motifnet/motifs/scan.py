@@ -581,7 +581,6 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     log.info("background letter frequencies (%s): %s", config.background,
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
     prepared = prepare_motifs(motifs.pwms, background, config.threshold, both_strands)
-    _warn_unreachable(motifs.names, prepared.tables, config.threshold)
     genome = config.genome is not None
     n_motifs = len(motifs.pwms)
     tests = np.zeros(n_motifs, dtype=np.int64)
@@ -619,6 +618,8 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 letters_per_class += np.bincount(chunk.sources, weights=chunk.owned, minlength=len(files))
                 records += int(first_pieces.sum())
                 progress.advance(int(chunk.owned.sum()))
+        # after the records were read: a record refused (protein letters, a repeated id) is the one line said
+        _warn_unreachable(motifs.names, prepared.tables, config.threshold)
         _warn_unequal_lengths(class_names, records_per_class, letters_per_class)
         for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if records else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
