@@ -693,6 +693,19 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
     assert 'src="score_by_parameter.png"' in html and (folder / "score_by_parameter.png").stat().st_size > 0
     run = open_run(folder / "best")
     assert run.complete and run.meta["seed"] == 11
+    # best/ starts from seed 11's weights, the trial from its own seed's: the line that named the trial's score
+    # beside best/ said nothing of best/'s own, which may be far below it
+    from sklearn.metrics import roc_auc_score
+
+    from motifnet.run.predict import predict_arrays
+    from motifnet.run.selection import select_data
+
+    val = select_data(run, "val")
+    predicted = predict_arrays(run.model, val, np.arange(len(val)), run.meta["params"]["batch_size"])
+    expected = np.mean([roc_auc_score(val.labels[:, c], predicted[:, c]) for c in range(val.labels.shape[1])])
+    assert state["best"]["run_score"] == pytest.approx(expected, abs=1e-6)
+    assert (f"run folder {folder / 'best'} (retrained with seed 11: roc-auc {expected:.4f} on the same validation "
+            "records)") in result.stderr
     # as train records them (best/ recorded none, so train --resume there checked no inputs)
     assert run.meta["inputs"] == [{"path": str((data_dir / name).resolve()), "sha256": sha256(data_dir / name)}
                                   for name in ("motif.fa", "plain.fa")]

@@ -232,7 +232,8 @@ def _run_trial(task: TrialTask) -> dict:
     return result
 
 
-def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, stop_event: str | None = None):
+def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, stop_event: str | None = None,
+                 metric: str | None = None):
     """Train the chosen parameters with ``motifnet train``'s path into ``config.run_dir``.
 
     Parameters
@@ -241,11 +242,14 @@ def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, 
         The name of a ``distributed.Event``: once the client sets it (the user's signal reached
         the search, not this worker), training stops at its next batch as after a signal,
         keeping what is done. Default is None.
+    metric : str or None
+        The search's score (:data:`METRICS`): the new run is scored with it on its validation records, as
+        the trials were, under ``search_score``. Default is None: not scored.
 
     Returns
     -------
     dict or None
-        The test metrics (see :func:`motifnet.run.training.train`); None when stopped.
+        The test metrics (see :func:`motifnet.run.training.train`), with ``search_score``; None when stopped.
     """
     from contextlib import nullcontext
 
@@ -265,6 +269,28 @@ def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, 
                 log.warning("the search cannot stop this retraining early (%s)", error)
         try:
             with watch:
-                return train(cached_dataset(data, sha256), config)
+                metrics = train(cached_dataset(data, sha256), config)
         except KeyboardInterrupt:
             return None
+        if metrics is not None and metric is not None:
+            metrics = {**metrics, "search_score": run_score(config.run_dir, metric)}
+        return metrics
+
+
+def run_score(run_dir, metric: str) -> float | None:
+    """The search's ``metric`` of a run folder's best model on its validation records, as a trial is scored
+    (:func:`fit_and_score`): the best epoch's validation loss, or the mean ROC-AUC or PR-AUC of its
+    predictions there; None where undefined (a class without positive or negative records there)."""
+    from ..run.evaluation import compute_metrics
+    from ..run.predict import predict_arrays
+    from ..run.rundir import open_run
+    from ..run.selection import select_data
+
+    run = open_run(run_dir)
+    if metric == "val-loss":
+        return run.meta["training"].get("best_val_loss")
+    dataset = select_data(run, "val")
+    probabilities = predict_arrays(run.model, dataset, np.arange(len(dataset)), run.meta["params"]["batch_size"])
+    metrics = compute_metrics(dataset.labels, probabilities, dataset.class_names, dataset.multi_label)
+    score = metrics["roc_auc_mean" if metric == "roc-auc" else "pr_auc_mean"]
+    return None if score is None or not math.isfinite(score) else float(score)

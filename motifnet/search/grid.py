@@ -560,16 +560,19 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
             check_stop()  # a signal as the last trial ended: no retraining begins (the next run does it)
             test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
                                          config.split, seed, (data, checksums), settings["preset"],
-                                         _recorded_pick(folder, settings))
+                                         _recorded_pick(folder, settings), config.metric)
     from ..report.search_summary import write_summary
 
     summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
-    _record_best(folder, best, best_dir, test_metrics)
+    run_score = _record_best(folder, best, best_dir, test_metrics)
     if best is None:
         first = next((row["error"] for row in rows if row["error"]), "no error recorded")
         raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
-    log.info("best trial %s (%s %.4f): %s; run folder %s; summary %s", best["trial"], config.metric,
-             best["score"], describe_trial(by_id[best["trial"]]), best_dir, summary)
+    # The trial's weights started from its own seed, best/'s from --seed's: say best/'s own score, which differs.
+    retrained = (f" (retrained with seed {seed}: {config.metric} {run_score:.4f} on the same validation records)"
+                 if run_score is not None else "")
+    log.info("best trial %s (%s %.4f): %s; run folder %s%s; summary %s", best["trial"], config.metric,
+             best["score"], describe_trial(by_id[best["trial"]]), best_dir, retrained, summary)
     return SearchResult(rows, best, best_dir, ran, summary)
 
 
@@ -593,12 +596,13 @@ def _for_workers(data: DataOptions, seed: int) -> DataOptions:
 
 
 def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tuple, seed: int,
-                  data, preset: str, pick: dict | None = None) -> dict | None:
+                  data, preset: str, pick: dict | None = None, metric: str | None = None) -> dict | None:
     """Train the best trial's parameters into ``best_dir`` on a worker, unless it holds that run already.
 
     ``connected()`` returns the cluster connection; ``data``: the options and checksums of the files;
     ``preset``: a name, or 'auto' with its ``pick`` by the input, which the training settles for the
-    parameters as ``motifnet train`` does (:func:`motifnet.run.presets.settle_pick`).
+    parameters as ``motifnet train`` does (:func:`motifnet.run.presets.settle_pick`); ``metric``: the search's,
+    with which the new run is scored on its validation records (``search_score``).
     Returns the new run's test metrics, or None when the run was there already.
     """
     state = _best_state(best_dir, params, seed, preset, pick)
@@ -617,26 +621,38 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
                                preset_choice=pick, others_allowed=True,
                                inputs=tuple(str(path) for path in data[0].input_files()))
     stop_event = f"motifnet-stop-{uuid.uuid4().hex}"
-    future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, pure=False,
-                                      resources=connection.resources, key=f"motifnet-best-{uuid.uuid4().hex}")
+    future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, metric,
+                                      pure=False, resources=connection.resources,
+                                      key=f"motifnet-best-{uuid.uuid4().hex}")
     return _retrained(future, stop_event)
 
 
-def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> None:
-    """Write the search's outcome into ``search.json``: status, the best trial and its run's test metrics.
+def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> float | None:
+    """Write the search's outcome into ``search.json``: status, the best trial and its run's metrics.
 
-    ``test_metrics``: those of a run just retrained; otherwise they are read from ``best_dir``.
+    ``test_metrics``: those of a run just retrained, with its ``search_score``; otherwise they are read from
+    ``best_dir`` and its score is the one recorded before. Returns the run's score (None where unknown).
     """
     state = read_search_state(folder)
+    before = state.get("best") or {}
     state.update(status="complete" if best else "failed",
                  best=None if best is None else {"trial": best["trial"], "score": best["score"],
                                                  "params": best["params"], "run": BEST})
-    if best is not None and test_metrics is None:
+    if best is None:
+        write_json(folder / SETTINGS, state)
+        return None
+    if test_metrics is None:
         test_metrics = read_metrics(best_dir)
-    if best is not None and test_metrics is not None:
+        run_score = before.get("run_score") if before.get("trial") == best["trial"] else None
+    else:
+        run_score = test_metrics.get("search_score")
+    # best/ starts from --seed's weights, the trial from its own seed's: its score is its own
+    state["best"]["run_score"] = run_score
+    if test_metrics is not None:
         state["best"]["test_roc_auc_mean"] = test_metrics.get("roc_auc_mean")
         state["best"]["test_pr_auc_mean"] = test_metrics.get("pr_auc_mean")
     write_json(folder / SETTINGS, state)
+    return run_score
 
 
 def _run_trials(connection, config, settings, data, pending, results, done, total, on_result, runner, ran,
