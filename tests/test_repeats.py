@@ -10,7 +10,7 @@ from helpers import TINY_PARAMS, random_dna, write_fasta
 
 import motifnet.data.repeats as repeats
 from motifnet.data.dataset import load_dataset
-from motifnet.data.repeats import sequence_groups, warn_repeated_sequences
+from motifnet.data.repeats import either_strand, sequence_groups, warn_repeated_sequences
 
 
 def test_rows_of_the_same_codes_share_a_group_numbered_by_first_appearance():
@@ -78,6 +78,49 @@ def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_
                                               "test": np.array([11, 8])})
     assert found == {"conflicting_sequences": 1, "val_in_train": 0, "test_in_train": 1}
     assert "1 of the 2 test record(s) have the letters of a training record" in warnings_seen()[-1]
+
+
+@pytest.mark.parametrize("block", [1, 2, 16384])
+def test_a_record_and_its_reverse_complement_get_the_same_row(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(repeats, "_ROWS_PER_BLOCK", block)
+    texts = ["AACGN", "NCGTT", "ACGTA", "TACGT", "ACGT", "AAAAA"]  # 0 and 1, 2 and 3 each other's reverse
+    write_fasta(tmp_path / "x.fa", [(f"r{i}", text) for i, text in enumerate(texts)])
+    write_fasta(tmp_path / "y.fa", [("other", "GGGGG")])
+    dataset = load_dataset([tmp_path / "x.fa", tmp_path / "y.fa"], length=5)  # ACGT padded
+    chosen = either_strand(dataset.codes, dataset.encoder.code_table, dataset.complement_channels)
+    assert chosen.dtype == dataset.codes.dtype
+    np.testing.assert_array_equal(chosen[0], chosen[1])
+    np.testing.assert_array_equal(chosen[2], chosen[3])
+    assert {tuple(row) for row in chosen[[0, 2]]} <= {tuple(row) for row in dataset.codes[:4]}  # one of the two
+    np.testing.assert_array_equal(sequence_groups(chosen)[[0, 1, 2, 3]], [0, 0, 1, 1])
+    assert len(set(sequence_groups(chosen))) == 5  # ACGT (a palindrome), AAAAA and GGGGG: none but themselves
+
+
+def test_a_held_out_reverse_complement_of_a_training_record_counts_for_a_network_of_both_strands(tmp_path,
+                                                                                              warnings_seen):
+    """A validation record that is the reverse complement of a training record: the same input to a network that
+    reads both strands, and it was not counted."""
+    from helpers import reverse_complement_text
+
+    rng = np.random.default_rng(5)
+    up, down = random_dna(rng, 6, 20), random_dna(rng, 6, 20)
+    down[3] = reverse_complement_text(up[1])
+    write_fasta(tmp_path / "up.fa", [(f"u{i}", s) for i, s in enumerate(up)])
+    write_fasta(tmp_path / "down.fa", [(f"d{i}", s) for i, s in enumerate(down)])
+    dataset = load_dataset([tmp_path / "up.fa", tmp_path / "down.fa"])
+    index = {"train": np.arange(8), "val": np.array([8, 9]), "test": np.array([10, 11])}  # 9 is d3
+    assert warn_repeated_sequences(dataset, index) == {"conflicting_sequences": 0, "val_in_train": 0,
+                                                       "test_in_train": 0}
+    assert warnings_seen() == []
+    assert warn_repeated_sequences(dataset, index, both_strands=True) == {
+        "conflicting_sequences": 1, "val_in_train": 1, "test_in_train": 0}
+    assert warnings_seen() == [
+        f"1 sequence(s) occur in more than one class, e.g. {tmp_path / 'up.fa'}, record 2 ('u1') (class 'up') and "
+        f"{tmp_path / 'down.fa'}, record 4 ('d3') (class 'down'), the same letters (on either strand, which the "
+        "network reads alike): the network cannot tell them apart; keep each in one class",
+        f"1 of the 2 validation record(s) have the letters of a training record (on either strand), e.g. "
+        f"{tmp_path / 'down.fa'}, record 4 ('d3'): the validation metrics overstate how the network does on new "
+        "sequences; remove repeated sequences from the input"]
 
 
 def test_training_warns_of_a_sequence_in_two_classes(tmp_path, cli):

@@ -3,7 +3,8 @@
 Either goes unnoticed in a table of ids and skews what training reports: a sequence labelled
 both ways caps what any model can reach, and a held-out record that is also a training record
 makes the validation and test metrics overstate how the network does on new sequences. Training
-warns of both (:func:`warn_repeated_sequences`); nothing is removed.
+warns of both (:func:`warn_repeated_sequences`); nothing is removed. For a network that reads both
+strands, a record and the reverse complement of another are the same input, and count as repeats too.
 """
 
 from __future__ import annotations
@@ -52,6 +53,38 @@ def sequence_groups(codes: np.ndarray) -> np.ndarray:
     return rank[inverse.reshape(-1)]
 
 
+def either_strand(codes: np.ndarray, code_table: np.ndarray, complement) -> np.ndarray:
+    """Each row of ``codes`` or the codes of its reverse complement, whichever comes first in code order: two
+    records get the same row exactly when one is the other or its reverse complement.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray of int, shape=(n, length)
+    code_table : numpy.ndarray, shape=(codes, channels)
+        Each code's row of the model input (:attr:`motifnet.data.encoding.Encoder.code_table`).
+    complement : sequence of int
+        For each channel, the channel of its complement (:attr:`motifnet.data.dataset.Dataset.complement_channels`).
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n, length)
+        Of ``codes``' dtype.
+    """
+    complemented = code_table[:, list(complement)]
+    # a code's complement is the code whose input row is its own with the channels complemented (N stays N)
+    lookup = np.array([int(np.flatnonzero((code_table == row).all(axis=1))[0]) for row in complemented])
+    chosen = np.empty_like(codes)
+    for start in range(0, len(codes), _ROWS_PER_BLOCK):  # blocks: a copy of the reverse complements at a time
+        block = codes[start:start + _ROWS_PER_BLOCK]
+        reverse = lookup[block[:, ::-1]].astype(codes.dtype)
+        differ = block != reverse
+        first = differ.argmax(axis=1)
+        rows = np.arange(len(block))
+        take = differ[rows, first] & (reverse[rows, first] < block[rows, first])
+        chosen[start:start + len(block)] = np.where(take[:, None], reverse, block)
+    return chosen
+
+
 def _row_hashes(flat: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each row: the sum of its codes times odd weights from a fixed seed, modulo 2**64."""
     weights = np.random.default_rng(0).integers(1, 2**63, size=flat.shape[1], dtype=np.uint64) | np.uint64(1)
@@ -63,7 +96,7 @@ def _row_hashes(flat: np.ndarray) -> np.ndarray:
     return hashes
 
 
-def warn_repeated_sequences(dataset, index: dict) -> dict:
+def warn_repeated_sequences(dataset, index: dict, both_strands: bool = False) -> dict:
     """Warn of records of the same letters in two classes (single-label data), and of validation or test records
     that are also training records; returns how many of each it found.
 
@@ -72,6 +105,9 @@ def warn_repeated_sequences(dataset, index: dict) -> dict:
     dataset : Dataset
     index : dict
         The record indices of ``train``, ``val`` and ``test``.
+    both_strands : bool
+        The network reads both strands (``strand`` both): a record and another's reverse complement are the
+        same input to it, and count as the same letters. Default is False.
 
     Returns
     -------
@@ -80,7 +116,11 @@ def warn_repeated_sequences(dataset, index: dict) -> dict:
         classification only) and ``val_in_train``, ``test_in_train`` (held-out records whose letters
         are those of a training record).
     """
-    groups = sequence_groups(dataset.codes)
+    strands = both_strands and dataset.complement_channels is not None
+    codes = either_strand(dataset.codes, dataset.encoder.code_table, dataset.complement_channels) if strands \
+        else dataset.codes
+    groups = sequence_groups(codes)
+    same = "the same letters (on either strand, which the network reads alike)" if strands else "the same letters"
     found = {}
     if dataset.task != "regression" and not dataset.multi_label and len(groups):
         classes = dataset.labels.argmax(axis=1)
@@ -95,10 +135,10 @@ def warn_repeated_sequences(dataset, index: dict) -> dict:
             other_inputs = any(value is not None for value in (dataset.structure, dataset.tracks, dataset.features))
             consequence = "labels that contradict each other if the other inputs are the same too" if other_inputs \
                 else "the network cannot tell them apart"
-            log.warning("%d sequence(s) occur in more than one class, e.g. %s (class %r) and %s (class %r), the same "
-                        "letters: %s; keep each in one class", conflicting.size, dataset.where(int(first)),
+            log.warning("%d sequence(s) occur in more than one class, e.g. %s (class %r) and %s (class %r), %s: %s; "
+                        "keep each in one class", conflicting.size, dataset.where(int(first)),
                         dataset.class_names[classes[first]], dataset.where(int(other)),
-                        dataset.class_names[classes[other]], consequence)
+                        dataset.class_names[classes[other]], same, consequence)
     training = np.zeros(int(groups.max()) + 1 if len(groups) else 0, dtype=bool)
     training[groups[index["train"]]] = True
     for name in ("val", "test"):
@@ -107,7 +147,8 @@ def warn_repeated_sequences(dataset, index: dict) -> dict:
         found[f"{name}_in_train"] = int(repeated.size)
         if repeated.size:
             what = {"val": "validation", "test": "test"}[name]
-            log.warning("%d of the %d %s record(s) have the letters of a training record, e.g. %s: the %s metrics "
+            log.warning("%d of the %d %s record(s) have the letters of a training record%s, e.g. %s: the %s metrics "
                         "overstate how the network does on new sequences; remove repeated sequences from the "
-                        "input", repeated.size, rows.size, what, dataset.where(int(repeated[0])), what)
+                        "input", repeated.size, rows.size, what, " (on either strand)" if strands else "",
+                        dataset.where(int(repeated[0])), what)
     return found

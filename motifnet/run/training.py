@@ -289,13 +289,13 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     records_checksum = records_sha256(dataset.codes, dataset.labels, dataset.ids, dataset.structure, dataset.targets,
                                       dataset.tracks)
     dataset, groups, index, split_meta = _split_windows(dataset, config, seed)
-    if not config.others_allowed:  # not again for grid-search's retraining of its best trial, after every trial
-        warn_repeated_sequences(dataset, index)
     # Preset auto reads the training records only; parameters are checked before anything is written.
     preset, params, choice = choose_preset(config.preset, config.params, dataset, index["train"],
                                            config.preset_choice)
     # strand 'auto' decided (and 'both' refused for input without a complement) before anything is written.
     params = resolve_strand(params, dataset.complement_channels, dataset.describe_input(), dataset.double_stranded)
+    if not config.others_allowed:  # not again for grid-search's retraining of its best trial, after every trial
+        warn_repeated_sequences(dataset, index, params["strand"] == "both")
     adjacency = read_adjacencies(params)
     dataset.fit_features(index["train"])
     regression = (RegressionSetup.prepare(dataset, index["train"], config.epistatic_reg, config.reference)
