@@ -708,6 +708,13 @@ def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():
         assert [ax.get_title(loc="left") for ax in axes] == ["ref", "alt"]
     finally:
         plt.close(axes[0].figure)
+    # near a chromosome's start the window is padded with N: those columns were labelled -10 to 0
+    axes = plot_variant_logos(np.zeros((25, 4)), np.zeros((25, 4)), "ACGT", -10, 3, ("ref", "alt"))
+    try:
+        ticks = axes[-1].get_xticks()
+        assert len(ticks) and min(ticks) >= 1 and axes[-1].get_xlim() == (-10.5, 14.5)
+    finally:
+        plt.close(axes[0].figure)
 
 
 def test_null_windows_for_a_seed_are_those_of_earlier_versions():

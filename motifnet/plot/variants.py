@@ -48,5 +48,8 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
     span = max(top - bottom, 1e-9)
     for ax in axes:  # one scale, so that the two windows compare
         ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
+    # a window near a chromosome's start is padded with N before it: those columns have no genome position
+    axes[-1].set_xticks([tick for tick in axes[-1].get_xticks() if tick >= 1])
+    axes[-1].set_xlim(first_position - 0.5, first_position + len(ref) - 0.5)
     axes[-1].set_xlabel("genome position")
     return axes
