@@ -56,3 +56,18 @@ def test_a_scan_summary_of_an_older_motifnet_without_its_background_is_shown(tmp
                         "q_value": 0.2}]}))
     html = environment().get_template("scan_section.html").render(scans=scan_entries(tmp_path))
     assert "<h3>m.meme</h3>" in html and "background" not in html.split("<h3>")[1].split("</div>")[0]
+
+
+def test_the_scan_section_names_each_motif_by_its_id_and_alternate_name(tmp_path):
+    """A scan of a JASPAR collection listed matrix IDs only (MA0035.4): the factor's name was nowhere."""
+    from motifnet.report._templates import environment
+
+    rows = [{"motif": "MA0035.4", "motif_alt_id": "<Gata1>", "class": "a", "records_with_hit": 2, "fraction": 0.4,
+             "log2_odds_ratio": 1.5, "q_value": 0.2},
+            {"motif": "m2", "motif_alt_id": "", "class": "a", "records_with_hit": 1, "fraction": 0.2,
+             "log2_odds_ratio": 0.5, "q_value": 0.5}]
+    (tmp_path / "scan.json").write_text(json.dumps({
+        "motif_file": "m.jaspar", "classes": ["a", "b"], "records": 10, "hits": 3, "threshold": 1e-4,
+        "q_threshold": None, "image": None, "enrichment": rows}))
+    html = environment().get_template("scan_section.html").render(scans=scan_entries(tmp_path))
+    assert "<td>MA0035.4 (&lt;Gata1&gt;)</td>" in html and "<td>m2</td>" in html

@@ -677,6 +677,9 @@ def test_hits_and_enrichment_carry_each_motifs_alternate_name(planted, cli, tmp_
     assert sorted((row[0], row[1], row[-1]) for row in rows) == [
         ("MA0001.1", "bg", "GATA-like"), ("MA0001.1", "gata", "GATA-like"), ("MA0002.1", "bg", ""),
         ("MA0002.1", "gata", "")]
+    summary = json.loads((tmp_path / "out" / "scan.json").read_text())  # what the report's section shows
+    assert {(row["motif"], row["motif_alt_id"]) for row in summary["enrichment"]} == {
+        ("MA0001.1", "GATA-like"), ("MA0002.1", "")}
 
 
 def test_a_motif_longer_than_every_record_is_named_in_a_warning(planted, cli, tmp_path):

@@ -113,7 +113,7 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig, class_names=N
                                  records=int(result.records_per_class.sum()))
             image = "enrichment.png"
             save_figure(ax.figure, out / image)
-        keys = ("motif", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
+        keys = ("motif", "motif_alt_id", "class", "records_with_hit", "fraction", "log2_odds_ratio", "q_value")
         write_json(out / SCAN_SUMMARY, {
             "motif_file": str(motifs.path), "classes": result.class_names,
             "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
