@@ -135,6 +135,10 @@ def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_pa
         words = ("predicted value", "probability") if name == "regression" else ("probability", "predicted value")
         assert f"<th>{words[0]}</th>" in section and f"highest {words[0]} of their target" in section
         assert f"<th>{words[1]}</th>" not in section
+        # a linear output has no logit beside it: the value was shown twice, once as "output"
+        assert ("<th>logit</th>" in section) is (name != "regression")
+        output = "output" if name == "regression" else "logit"
+        assert f"change of the {output} from the baseline" in section and f"in {output} units" in section
 
 
 @pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["activations"], ["cluster"]])

@@ -83,7 +83,8 @@ def test_a_sequence_in_two_classes_and_a_held_out_copy_of_a_training_record_are_
 @pytest.mark.parametrize("block", [1, 2, 16384])
 def test_a_record_and_its_reverse_complement_get_the_same_row(tmp_path, monkeypatch, block):
     monkeypatch.setattr(repeats, "_ROWS_PER_BLOCK", block)
-    texts = ["AACGN", "NCGTT", "ACGTA", "TACGT", "ACGT", "AAAAA"]  # 0 and 1, 2 and 3 each other's reverse
+    # 0 and 1, 2 and 3, 6 and 7 each other's reverse complement (6 and 7 padded, the odd letter on the right)
+    texts = ["AACGN", "NCGTT", "ACGTA", "TACGT", "ACGT", "AAAAA", "AACG", "CGTT"]
     write_fasta(tmp_path / "x.fa", [(f"r{i}", text) for i, text in enumerate(texts)])
     write_fasta(tmp_path / "y.fa", [("other", "GGGGG")])
     dataset = load_dataset([tmp_path / "x.fa", tmp_path / "y.fa"], length=5)  # ACGT padded
@@ -92,8 +93,8 @@ def test_a_record_and_its_reverse_complement_get_the_same_row(tmp_path, monkeypa
     np.testing.assert_array_equal(chosen[0], chosen[1])
     np.testing.assert_array_equal(chosen[2], chosen[3])
     assert {tuple(row) for row in chosen[[0, 2]]} <= {tuple(row) for row in dataset.codes[:4]}  # one of the two
-    np.testing.assert_array_equal(sequence_groups(chosen)[[0, 1, 2, 3]], [0, 0, 1, 1])
-    assert len(set(sequence_groups(chosen))) == 5  # ACGT (a palindrome), AAAAA and GGGGG: none but themselves
+    np.testing.assert_array_equal(sequence_groups(chosen)[[0, 1, 2, 3, 6, 7]], [0, 0, 1, 1, 4, 4])
+    assert len(set(sequence_groups(chosen))) == 6  # ACGT (a palindrome), AAAAA and GGGGG: none but themselves
 
 
 def test_a_held_out_reverse_complement_of_a_training_record_counts_for_a_network_of_both_strands(tmp_path,

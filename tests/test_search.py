@@ -704,8 +704,8 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
     predicted = predict_arrays(run.model, val, np.arange(len(val)), run.meta["params"]["batch_size"])
     expected = np.mean([roc_auc_score(val.labels[:, c], predicted[:, c]) for c in range(val.labels.shape[1])])
     assert state["best"]["run_score"] == pytest.approx(expected, abs=1e-6)
-    assert (f"run folder {folder / 'best'} (retrained with seed 11: roc-auc {expected:.4f} on the same validation "
-            "records)") in result.stderr
+    assert f"run folder {folder / 'best'} (retrained with seed 11: roc-auc {expected:.4f} on its validation split)" \
+        in result.stderr
     # as train records them (best/ recorded none, so train --resume there checked no inputs)
     assert run.meta["inputs"] == [{"path": str((data_dir / name).resolve()), "sha256": sha256(data_dir / name)}
                                   for name in ("motif.fa", "plain.fa")]
@@ -1440,3 +1440,27 @@ def test_the_workers_get_every_input_by_its_absolute_path(tmp_path, monkeypatch)
     assert moved.targets_file is None and moved.genome is None and moved.background_seed == 0
     regression = _for_workers(DataOptions(fasta=("r.fa",), targets_file="t.tsv", task="regression"), 3)
     assert regression.targets_file == str(tmp_path / "t.tsv")
+
+
+def test_a_retrained_best_run_that_cannot_be_scored_keeps_its_metrics(monkeypatch, caplog):
+    """Scoring best/ on its validation split comes after its training: a failure there (memory, a file gone)
+    would have failed a search whose best/ is complete."""
+    import motifnet.run.training
+    import motifnet.search._trial as trial
+    from motifnet.run.training import TrainConfig
+
+    def unreadable(run_dir, metric):
+        raise OSError(5, "Input/output error", "motif.fa")
+
+    monkeypatch.setattr(trial, "cached_dataset", lambda data, sha256: "the data")
+    monkeypatch.setattr(motifnet.run.training, "train", lambda dataset, config: {"roc_auc_mean": 0.9})
+    monkeypatch.setattr(trial, "run_score", unreadable)
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    config = TrainConfig("best")
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert trial.retrain_best(None, (), config, None, None, "roc-auc") == {"roc_auc_mean": 0.9}
+    assert [record.getMessage() for record in caplog.records][-1:] == [
+        "best: could not score the retrained run on its validation records ([Errno 5] Input/output error: "
+        "'motif.fa')"]
+    monkeypatch.setattr(trial, "run_score", lambda run_dir, metric: 0.75)
+    assert trial.retrain_best(None, (), config, None, None, "roc-auc") == {"roc_auc_mean": 0.9, "search_score": 0.75}

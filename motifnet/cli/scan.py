@@ -33,13 +33,14 @@ Outputs in OUT_DIR:
                   the background, bits), p_value, q_value (Benjamini-Hochberg over
                   the motif's windows scanned), empirical_fdr (against dinucleotide-
                   shuffled copies), sequence (on the motif's strand; U in RNA
-                  records); with --genome: chrom in place of record, genome
-                  positions and strands, and a last column window
-                  (chrom:start-end(strand))
+                  records), motif_alt_id (the motif's name beside its ID, as
+                  FIMO's); with --genome: chrom in place of record, genome
+                  positions and strands, and a column window
+                  (chrom:start-end(strand)) before motif_alt_id
   hits.bed        record (chrom), start, end, motif, score, strand
   enrichment.tsv  per motif and class (FASTA file): records with a hit, fraction,
                   odds ratio against the other classes, Fisher p (one-sided:
-                  enrichment), BH q
+                  enrichment), BH q, motif_alt_id
   enrichment.png  log2 odds ratio, motif x class (two classes or more)
   scan.json       what the report shows
 Record ids must be distinct (hits.tsv names records by id). An earlier scan's

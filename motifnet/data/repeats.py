@@ -57,6 +57,10 @@ def either_strand(codes: np.ndarray, code_table: np.ndarray, complement) -> np.n
     """Each row of ``codes`` or the codes of its reverse complement, whichever comes first in code order: two
     records get the same row exactly when one is the other or its reverse complement.
 
+    The letters between a row's padding (code 0; ``--length`` pads a short record, the odd letter on the right)
+    are reverse-complemented in place, so a padded record and its padded reverse complement get one row. A
+    record cropped to the length is compared as cropped.
+
     Parameters
     ----------
     codes : numpy.ndarray of int, shape=(n, length)
@@ -74,13 +78,19 @@ def either_strand(codes: np.ndarray, code_table: np.ndarray, complement) -> np.n
     # a code's complement is the code whose input row is its own with the channels complemented (N stays N)
     lookup = np.array([int(np.flatnonzero((code_table == row).all(axis=1))[0]) for row in complemented])
     chosen = np.empty_like(codes)
+    positions = np.arange(codes.shape[1])
     for start in range(0, len(codes), _ROWS_PER_BLOCK):  # blocks: a copy of the reverse complements at a time
         block = codes[start:start + _ROWS_PER_BLOCK]
-        reverse = lookup[block[:, ::-1]].astype(codes.dtype)
+        letters = block != 0
+        first = letters.argmax(axis=1)[:, None]
+        end = codes.shape[1] - letters[:, ::-1].argmax(axis=1)[:, None]  # past the last letter
+        inside = (positions >= first) & (positions < end)
+        source = np.where(inside, first + end - 1 - positions, positions)
+        reverse = lookup[np.take_along_axis(block, source, axis=1)].astype(codes.dtype)
         differ = block != reverse
-        first = differ.argmax(axis=1)
+        first_difference = differ.argmax(axis=1)
         rows = np.arange(len(block))
-        take = differ[rows, first] & (reverse[rows, first] < block[rows, first])
+        take = differ[rows, first_difference] & (reverse[rows, first_difference] < block[rows, first_difference])
         chosen[start:start + len(block)] = np.where(take[:, None], reverse, block)
     return chosen
 

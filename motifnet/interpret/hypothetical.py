@@ -113,7 +113,8 @@ def hypothetical_contributions(model, dataset, config: AttributionConfig, out: n
     check_modisco_alphabet(encoder)
     config = check_hypothetical_config(config)
     if config.target is None:
-        raise ParamError("hypothetical contributions explain one class: give a target (class name or index)")
+        noun = "target" if dataset.task == "regression" else "class"
+        raise ParamError(f"hypothetical contributions explain one {noun}: give a target ({noun} name or index)")
     target = resolve_target(config.target, dataset.output_names, dataset.task)
     n, length, letters = len(dataset), encoder.length, len(encoder.alphabet.letters)
     values = out if out is not None else np.zeros((n, length, letters), dtype=np.float32)

@@ -157,9 +157,7 @@ def fit_and_score(dataset, params: dict, train_index, val_index, seed: int, metr
     import keras
 
     from ..model.adjacency import read_adjacencies
-    from ..run.evaluation import compute_metrics
     from ..run.fit import build_seeded, fit_model
-    from ..run.predict import predict_arrays
 
     keras.backend.clear_session()  # a worker runs many trials: free the previous graphs
     model = build_seeded(dataset, params, seed, read_adjacencies(params))
@@ -169,11 +167,18 @@ def fit_and_score(dataset, params: dict, train_index, val_index, seed: int, metr
     if metric == "val-loss":
         score = float(fitted.best_loss)
     else:
-        probabilities = predict_arrays(model, dataset, val_index, params["batch_size"])
-        metrics = compute_metrics(dataset.labels[val_index], probabilities, dataset.class_names,
-                                  dataset.multi_label)
-        score = metrics["roc_auc_mean" if metric == "roc-auc" else "pr_auc_mean"]
+        score = _predicted_score(model, dataset, val_index, params["batch_size"], metric)
     return {"score": score, "epochs": fitted.epochs_run, "best_epoch": fitted.best_epoch}
+
+
+def _predicted_score(model, dataset, index, batch_size: int, metric: str):
+    """``roc-auc`` or ``pr-auc`` (the mean over classes) of the model's predictions of the records at ``index``."""
+    from ..run.evaluation import compute_metrics
+    from ..run.predict import predict_arrays
+
+    probabilities = predict_arrays(model, dataset, index, batch_size)
+    metrics = compute_metrics(dataset.labels[index], probabilities, dataset.class_names, dataset.multi_label)
+    return metrics["roc_auc_mean" if metric == "roc-auc" else "pr_auc_mean"]
 
 
 def _count(values: list):
@@ -273,16 +278,18 @@ def retrain_best(data: DataOptions, sha256: tuple, config, threads: int | None, 
         except KeyboardInterrupt:
             return None
         if metrics is not None and metric is not None:
-            metrics = {**metrics, "search_score": run_score(config.run_dir, metric)}
+            try:
+                metrics = {**metrics, "search_score": run_score(config.run_dir, metric)}
+            except Exception as error:  # noqa: BLE001 - best/ is complete: a score it lacks fails nothing
+                log.warning("%s: could not score the retrained run on its validation records (%s)", config.run_dir,
+                            error)
         return metrics
 
 
 def run_score(run_dir, metric: str) -> float | None:
-    """The search's ``metric`` of a run folder's best model on its validation records, as a trial is scored
+    """The search's ``metric`` of a run folder's best model on its validation split, computed as a trial's is
     (:func:`fit_and_score`): the best epoch's validation loss, or the mean ROC-AUC or PR-AUC of its
     predictions there; None where undefined (a class without positive or negative records there)."""
-    from ..run.evaluation import compute_metrics
-    from ..run.predict import predict_arrays
     from ..run.rundir import open_run
     from ..run.selection import select_data
 
@@ -290,7 +297,5 @@ def run_score(run_dir, metric: str) -> float | None:
     if metric == "val-loss":
         return run.meta["training"].get("best_val_loss")
     dataset = select_data(run, "val")
-    probabilities = predict_arrays(run.model, dataset, np.arange(len(dataset)), run.meta["params"]["batch_size"])
-    metrics = compute_metrics(dataset.labels, probabilities, dataset.class_names, dataset.multi_label)
-    score = metrics["roc_auc_mean" if metric == "roc-auc" else "pr_auc_mean"]
+    score = _predicted_score(run.model, dataset, np.arange(len(dataset)), run.meta["params"]["batch_size"], metric)
     return None if score is None or not math.isfinite(score) else float(score)

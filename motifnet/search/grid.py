@@ -569,7 +569,7 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         first = next((row["error"] for row in rows if row["error"]), "no error recorded")
         raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
     # The trial's weights started from its own seed, best/'s from --seed's: say best/'s own score, which differs.
-    retrained = (f" (retrained with seed {seed}: {config.metric} {run_score:.4f} on the same validation records)"
+    retrained = (f" (retrained with seed {seed}: {config.metric} {run_score:.4f} on its validation split)"
                  if run_score is not None else "")
     log.info("best trial %s (%s %.4f): %s; run folder %s%s; summary %s", best["trial"], config.metric,
              best["score"], describe_trial(by_id[best["trial"]]), best_dir, retrained, summary)

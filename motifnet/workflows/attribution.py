@@ -137,7 +137,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
             result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
             save_npz(stage(out / NPZ, ".npz"), result, dataset)
             checks = completeness(result)
-            _log_completeness(checks, config)
+            _log_completeness(checks, config, run.task == "regression")
             rows = write_logos(out, result, dataset, top, width, stage)
         bedgraphs = []
         if windows is not None:
@@ -361,11 +361,12 @@ def _progress(total: int):
     return progress
 
 
-def _log_completeness(checks: dict | None, config: AttributionConfig) -> None:
+def _log_completeness(checks: dict | None, config: AttributionConfig, regression: bool = False) -> None:
     if checks:
-        log.info("attributions sum to the logit change within %.2g (median) / %.2g (worst) relative error, "
-                 "%.2g at most in logit units%s", checks["median_relative_error"], checks["max_relative_error"],
-                 checks["max_absolute_error"],
+        output = "output" if regression else "logit"  # a regression model's output layer is linear
+        log.info("attributions sum to the %s change within %.2g (median) / %.2g (worst) relative error, "
+                 "%.2g at most in %s units%s", output, checks["median_relative_error"], checks["max_relative_error"],
+                 checks["max_absolute_error"], output,
                  "; more --steps make integrated gradients closer" if config.method == "integrated-gradients"
                  else "")
 
