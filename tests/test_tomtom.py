@@ -59,3 +59,24 @@ def test_few_targets_are_warned_about_and_no_queries_give_empty_arrays(caplog, m
     assert empty.p_values.shape == (0, 5) and empty.offsets.dtype.kind == "i" and empty.reverse.dtype == bool
     with pytest.raises(ParamError, match="at least one target"):
         compare_motifs([targets[0]], [])
+
+
+def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_memory_held():
+    """A G/C query against A/T targets: memelite leaves those cells unwritten, and compare's table showed
+    Optimal_offset and Overlap -9223372036854775808 beside numpy's 'invalid value encountered in cast'."""
+    import warnings
+
+    def consensus(text):
+        matrix = np.full((len(text), 4), 0.01)
+        matrix[np.arange(len(text)), ["ACGT".index(letter) for letter in text]] = 0.97
+        return matrix
+
+    rng = np.random.default_rng(0)
+    targets = [consensus("".join(rng.choice(list("AT"), 8))) for _ in range(80)] + [consensus("AGATAAGA")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = compare_motifs([consensus("GCGCGC"), consensus("GATAAG")], targets, reverse_complement=True)
+    assert (result.p_values[0, :-1] == 1).all()  # no A/T target aligns
+    assert result.offsets.min() >= -8 and result.offsets.max() <= 8
+    assert result.overlaps.min() >= 0 and result.overlaps.max() <= 6
+    assert (result.offsets[1, -1], result.overlaps[1, -1]) == (1, 6) and result.p_values[1, -1] < 1e-5

@@ -114,5 +114,21 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
                                                          reverse_complement=reverse_complement)
     p_values = np.clip(np.asarray(p_values, dtype=np.float64), 0.0, 1.0)
     q_values = np.stack([benjamini_hochberg(row) for row in p_values])
-    return Comparison(p_values, p_values * n_targets, q_values, np.rint(offsets).astype(int),
-                      np.rint(overlaps).astype(int), np.asarray(strands) > 0.5)
+    offsets, overlaps = _aligned(offsets, overlaps, [len(q) for q in queries], [len(t) for t in targets])
+    return Comparison(p_values, p_values * n_targets, q_values, offsets, overlaps, np.asarray(strands) > 0.5)
+
+
+def _aligned(offsets, overlaps, query_widths, target_widths) -> tuple:
+    """memelite's offsets and overlaps as integers; 0 and 0 for a pair it found no alignment for.
+
+    For a pair without any alignment that scores (a G/C query against A/T targets; p-value 1) memelite leaves
+    its cells unwritten: whatever the memory held (1e+187, NaN), which cast to int gave -9223372036854775808.
+    A value that is no whole number within the two widths is such a cell.
+    """
+    offsets, overlaps = np.asarray(offsets, dtype=np.float64), np.asarray(overlaps, dtype=np.float64)
+    longest = np.maximum.outer(query_widths, target_widths)
+    shortest = np.minimum.outer(query_widths, target_widths)
+    with np.errstate(invalid="ignore"):
+        valid = (np.isfinite(offsets) & np.isfinite(overlaps) & (np.abs(offsets) <= longest) & (overlaps >= 0)
+                 & (overlaps <= shortest) & (offsets == np.rint(offsets)) & (overlaps == np.rint(overlaps)))
+    return np.where(valid, offsets, 0).astype(int), np.where(valid, overlaps, 0).astype(int)
