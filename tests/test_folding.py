@@ -239,6 +239,23 @@ def test_order_and_results_do_not_depend_on_jobs(tmp_path):
     assert [s for _, s, _ in written] == [s for _, s in records]
 
 
+def test_a_records_sampled_profile_does_not_depend_on_where_it_stands(tmp_path):
+    """The sampling was seeded by the record's position in its file: predict on a train --fold profile run gave a
+    record another prediction when the input was split into two files or reordered."""
+    rng = np.random.default_rng(4)
+    records = [(f"r{i}", "".join(rng.choice(list("ACGU"), size=30))) for i in range(4)]
+    options = FoldOptions(format="profile", samples=50, seed=3, jobs=1)
+    fold_file(write_fasta(tmp_path / "all.fa", records), tmp_path / "all_folded.fa", options)
+    fold_file(write_fasta(tmp_path / "last.fa", records[:1:-1]), tmp_path / "last_folded.fa", options)  # r3, r2
+    whole = {header.split()[0]: matrix for header, _, matrix in profile_records(tmp_path / "all_folded.fa")}
+    for header, _, matrix in profile_records(tmp_path / "last_folded.fa"):
+        np.testing.assert_array_equal(matrix, whole[header.split()[0]])
+    again = fold_sequence(records[2][1], options).profile  # the same letters fold alike wherever they come from
+    np.testing.assert_allclose(again, whole["r2"], atol=5e-7)
+    assert not np.array_equal(whole["r2"], fold_sequence(records[2][1], FoldOptions(format="profile", samples=50,
+                                                                                    seed=4)).profile)
+
+
 def test_folded_files_are_read_by_train_with_the_matching_structure_options(tmp_path):
     a = write_fasta(tmp_path / "a.fa", [("a1", TRNA[:40]), ("a2", TRNA[36:])])
     b = write_fasta(tmp_path / "b.fa", [("b1 0", STABLE_HAIRPIN + "GCGCAGCGCAGCGC"), ("b2", TRNA[10:50])])

@@ -35,6 +35,7 @@ Energy parameters and model: ViennaRNA's defaults (Turner 2004, 37 °C, dangles 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import re
@@ -89,8 +90,8 @@ class FoldOptions:
     exact : bool
         Compute the profile exactly instead of sampling. Default is False.
     seed : int
-        Seed of the sampling (each record gets its own seed derived from it and its
-        position in the file, so results do not depend on ``jobs``). Default is 0.
+        Seed of the sampling (each record gets its own seed derived from it and the record's
+        letters, so results do not depend on ``jobs`` or on where the record stands). Default is 0.
     jobs : int or None
         Worker processes; default: every core this process may use.
     """
@@ -365,12 +366,14 @@ def _exact_profile(sequence: str, window: int, span: int) -> np.ndarray:
     return profile / profile.sum(axis=0, keepdims=True)
 
 
-def record_seed(seed: int, index: int) -> int:
-    """The sampling seed of the record at 0-based ``index`` of a file (independent of ``jobs``)."""
-    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+def record_seed(seed: int, sequence: str) -> int:
+    """The sampling seed of a record: from ``seed`` and its letters, so that a record's profile is the same
+    wherever it stands (in which file, at which position, with how many ``jobs``), and equal records fold alike."""
+    digest = hashlib.sha256(sequence.encode("ascii", errors="replace")).digest()
+    return int(np.random.SeedSequence([seed, *np.frombuffer(digest, dtype=np.uint32).tolist()]).generate_state(1)[0])
 
 
-def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: int = 0) -> FoldResult:
+def fold_sequence(sequence: str, options: FoldOptions = FoldOptions()) -> FoldResult:
     """Fold one RNA sequence as ``options`` say.
 
     Parameters
@@ -378,9 +381,8 @@ def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: in
     sequence : str
         RNA or DNA in any case (``ACGU``, ``T`` read as ``U``, IUPAC codes pair with nothing).
     options : FoldOptions
-        Format, local folding, sampling. Default is ``FoldOptions()`` (MFE dot-bracket).
-    index : int
-        The record's 0-based position in its file; with ``seed`` it seeds the sampling.
+        Format, local folding, sampling (seeded by ``seed`` and the letters: :func:`record_seed`). Default is
+        ``FoldOptions()`` (MFE dot-bracket).
 
     Returns
     -------
@@ -395,7 +397,7 @@ def fold_sequence(sequence: str, options: FoldOptions = FoldOptions(), index: in
     if options.exact:
         _, energy = _mfe(sequence, None)
         return FoldResult(energy=energy, profile=_exact_profile(sequence, len(sequence), len(sequence)))
-    profile, energy = _sampled_profile(sequence, options.n_samples, record_seed(options.seed, index))
+    profile, energy = _sampled_profile(sequence, options.n_samples, record_seed(options.seed, sequence))
     return FoldResult(energy=energy, profile=profile)
 
 
@@ -455,8 +457,8 @@ def format_body(sequence: str, result: FoldResult, fold_format: str) -> str:
 def _fold_chunk(chunk) -> list:
     options, items = chunk
     results = []
-    for index, sequence in items:
-        result = fold_sequence(sequence, options, index)
+    for sequence in items:
+        result = fold_sequence(sequence, options)
         results.append((result.energy, format_body(sequence, result, options.format)))
     return results
 
@@ -482,14 +484,14 @@ def _sequence_of(record, name: str, notes: set) -> str:
 
 
 def _chunks(path, options: FoldOptions):
-    """Yield (records, task) pairs: a few records at a time, validated, with their 0-based indices."""
+    """Yield (records, task) pairs: a few records at a time, validated."""
     name = display_name(path)
     notes: set = set()
     records, items, bases = [], [], 0
-    for index, record in enumerate(read_fasta(path)):
+    for record in read_fasta(path):
         sequence = _sequence_of(record, name, notes)
         records.append(record)
-        items.append((index, sequence))
+        items.append(sequence)
         bases += len(sequence)
         if len(items) >= _CHUNK_RECORDS or bases >= _CHUNK_BASES:
             yield records, (options, items)
