@@ -293,7 +293,13 @@ def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
 
 @pytest.mark.parametrize("records, args, fragment, status", [
     ([("s1", "GGGGAAACCCC"), ("s2", "GGGXAAACCCC")], [], "record 2 ('s2'): character 'X' at position 4", 1),
-    ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "not sequence + structure", 1),
+    # a folded record: it said "character '(' at position 12 is not a nucleotide" of a record of 11 letters
+    ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "record 1 ('s1'): its line 2 (after the header) is a dot-bracket "
+                                                   "structure, not sequence: the record was folded already", 1),
+    ([("s1", ["GGGGAAACCCC", "SSSSHHHSSSS"]), ("s2", ["GGGGAAACCCC", "FSSSSHHHSSSS"])], [],
+     "record 2 ('s2'): its line 2 (after the header) is a line of structure contexts (FHIMST), not sequence", 1),
+    ([("s1", ["GGGGAAACCCC", "0 0.5 1 0.25 0 0 0 0 0 0 0"])], [],
+     "its line 2 (after the header) is a row of a structure profile, not sequence", 1),
     ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence", 1),
     ([("s1", "GGGGAAACCCC")], ["--span", "50"], "--span 50 needs --window", 2),
     # a value outside the option's range: a usage error (2), as Click's own range checks

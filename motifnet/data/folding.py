@@ -470,6 +470,12 @@ def _sequence_of(record, name: str, notes: set) -> str:
     text = sequence.decode("ascii", errors="replace")
     upper = text.upper()
     bad = next((position for position, char in enumerate(upper) if char not in _ALLOWED), None)
+    folded = _structure_line(record.lines) if bad is not None else None
+    if folded is not None:  # "position 61" of a record of 60 letters, and "fold accepts A, C, G...", said nothing
+        number, kind = folded
+        raise InputError(f"{record.where()}: its line {number} (after the header) is {kind}, not sequence: the "
+                         "record was folded already (as motifnet fold writes it); give the plain sequence records, "
+                         "which motifnet folds itself")
     if bad is not None:
         hint = (" (fold reads plain sequence records, not sequence + structure)"
                 if text[bad] in "().[]" else "")
@@ -481,6 +487,20 @@ def _sequence_of(record, name: str, notes: set) -> str:
         notes.add(name)
         log.info("note: %s contains T (DNA); folding it as RNA with T read as U", name)
     return text
+
+
+def _structure_line(lines) -> tuple | None:
+    """(number from 1, what it is) of the first line after a record's first that holds a structure, not letters:
+    dot-bracket, contexts or a row of a profile, as ``fold`` writes them; None if there is none."""
+    for number, line in enumerate(lines[1:], start=2):
+        text = line.decode("ascii", errors="replace").strip()
+        if text and set(text) <= set("()[]{}<>."):
+            return number, "a dot-bracket structure"
+        if text and set(text) <= set(CONTEXTS) and not set(text) <= _ALLOWED:
+            return number, "a line of structure contexts (" + CONTEXTS + ")"
+        if " " in text and re.fullmatch(r"[0-9.eE+\- ]+", text):
+            return number, "a row of a structure profile"
+    return None
 
 
 def _chunks(path, options: FoldOptions):
