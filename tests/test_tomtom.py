@@ -80,3 +80,22 @@ def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_mem
     assert result.offsets.min() >= -8 and result.offsets.max() <= 8
     assert result.overlaps.min() >= 0 and result.overlaps.max() <= 6
     assert (result.offsets[1, -1], result.overlaps[1, -1]) == (1, 6) and result.p_values[1, -1] < 1e-5
+
+
+def test_chance_matches_of_protein_motifs_get_p_values_of_chance():
+    """memelite's merging of similar target columns keys them by 100**letter, which overflows for 20 letters:
+    distinct columns merged, and DEFGA against random 8-mers got p = 5.6e-10 for one letter of five."""
+    letters = "ACDEFGHIKLMNPQRSTVWY"
+
+    def consensus(text):
+        matrix = np.full((len(text), 20), 0.01)
+        matrix[np.arange(len(text)), [letters.index(letter) for letter in text]] = 0.81
+        return matrix
+
+    rng = np.random.default_rng(0)
+    targets = [consensus("AAWWCHWAA")] + [consensus("".join(rng.choice(list(letters), 8))) for _ in range(60)]
+    targets.append(consensus("MDEFGAKR"))  # holds the query whole
+    result = compare_motifs([consensus("KLMNP"), consensus("DEFGA")], targets)
+    assert result.p_values[:, :-1].min() > 1e-3  # no target but the last holds more than two of the five letters
+    assert result.p_values[1, -1] < 1e-4 and result.p_values[1, -1] == result.p_values[1].min()
+    assert result.overlaps[1, -1] == 5

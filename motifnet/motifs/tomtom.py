@@ -109,9 +109,13 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its few-targets warning is logged above
+        # memelite merges target columns that fall into the same bins by a key of 100**letter terms, which
+        # overflows past about 8 letters: distinct protein columns were merged and p-values came out near 1e-9
+        # for chance matches. Columns are taken as they are (no merging) beyond DNA's and RNA's 4 letters.
         p_values, _, offsets, overlaps, strands = tomtom([np.ascontiguousarray(q.T) for q in queries],
                                                          [np.ascontiguousarray(t.T) for t in targets],
-                                                         reverse_complement=reverse_complement)
+                                                         reverse_complement=reverse_complement,
+                                                         n_target_bins=100 if letters == {4} else None)
     p_values = np.clip(np.asarray(p_values, dtype=np.float64), 0.0, 1.0)
     q_values = np.stack([benjamini_hochberg(row) for row in p_values])
     offsets, overlaps = _aligned(offsets, overlaps, [len(q) for q in queries], [len(t) for t in targets])
