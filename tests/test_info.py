@@ -113,7 +113,9 @@ def test_an_unfinished_run_has_no_metrics_yet(trained_run, tmp_path):
     meta["training"]["status"] = "interrupted"
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     text = describe_run(open_run(run_dir))
-    assert text.endswith("\ntest metrics: none yet (training has not finished)")
+    # it said only "training has not finished", and not how to go on
+    assert text.endswith("\ntest metrics: none yet (training stopped before it finished; run the same motifnet "
+                         "train command with --resume to continue it)")
 
 
 def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_run, tmp_path):

@@ -105,8 +105,11 @@ def describe_run(run: Run) -> str:
         lines.append(f"test metrics: none (training {run.status})")
     elif run.status == "complete":
         lines.append(f"test metrics: none (training is complete, but {METRICS} is missing or damaged)")
-    else:
-        lines.append("test metrics: none yet (training has not finished)")
+    elif run.status == "running":
+        lines.append("test metrics: none yet (training is running)")
+    else:  # stopped by a signal, or killed: --resume goes on from the last finished epoch
+        lines.append("test metrics: none yet (training stopped before it finished; run the same motifnet train "
+                     "command with --resume to continue it)")
     return "\n".join(lines)
 
 
