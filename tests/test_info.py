@@ -118,6 +118,18 @@ def test_an_unfinished_run_has_no_metrics_yet(trained_run, tmp_path):
                          "train command with --resume to continue it)")
 
 
+def test_a_run_still_training_says_so(trained_run, tmp_path, monkeypatch):
+    import motifnet.run.rundir
+
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    (run_dir / "metrics.json").unlink()
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"]["status"] = "running"
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    monkeypatch.setattr(motifnet.run.rundir, "live_holder", lambda path: "pid 12 on this host")
+    assert describe_run(open_run(run_dir)).endswith("\ntest metrics: none yet (training is running)")
+
+
 def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_run, tmp_path):
     # info loaded the model first, and so failed with "holds no model yet" instead of describing the run.
     run_dir = diverged_copy(trained_run[0], tmp_path / "run")
