@@ -32,7 +32,7 @@ _at_once = []
 #: The same signal handled again within this many seconds of the first is that first one sent twice, not the
 #: user's second: coreutils' ``timeout`` (and batch systems that signal a job's processes and its process group)
 #: sends SIGTERM to the process and then to its group, microseconds apart, and the first stop went unheard.
-SAME_SIGNAL_SECONDS = 0.5
+SAME_SIGNAL_SECONDS = 0.25
 # signal number -> time.monotonic() when that signal asked to stop
 _asked_at = {}
 
