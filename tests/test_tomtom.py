@@ -63,7 +63,8 @@ def test_few_targets_are_warned_about_and_no_queries_give_empty_arrays(caplog, m
 
 def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_memory_held():
     """A G/C query against A/T targets: memelite leaves those cells unwritten, and compare's table showed
-    Optimal_offset and Overlap -9223372036854775808 beside numpy's 'invalid value encountered in cast'."""
+    Optimal_offset and Overlap -9223372036854775808 beside numpy's 'invalid value encountered in cast', or the
+    values of a narrower query that ran before it in the same thread."""
     import warnings
 
     def consensus(text):
@@ -73,13 +74,16 @@ def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_mem
 
     rng = np.random.default_rng(0)
     targets = [consensus("".join(rng.choice(list("AT"), 8))) for _ in range(80)] + [consensus("AGATAAGA")]
+    queries = [consensus("ATTATA"), consensus("GCGCGCG"), consensus("GATAAG")]  # the narrower one runs first
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        result = compare_motifs([consensus("GCGCGC"), consensus("GATAAG")], targets, reverse_complement=True)
-    assert (result.p_values[0, :-1] == 1).all()  # no A/T target aligns
-    assert result.offsets.min() >= -8 and result.offsets.max() <= 8
-    assert result.overlaps.min() >= 0 and result.overlaps.max() <= 6
-    assert (result.offsets[1, -1], result.overlaps[1, -1]) == (1, 6) and result.p_values[1, -1] < 1e-5
+        result = compare_motifs(queries, targets, reverse_complement=True)
+    unaligned = result.p_values[1, :-1] == 1  # no A/T target aligns with any G or C
+    assert unaligned.all()
+    assert (result.offsets[1, :-1] == 0).all() and (result.overlaps[1, :-1] == 0).all()
+    assert not result.reverse[1, :-1].any()
+    assert (result.overlaps[0] > 0).all()  # the A/T query aligns with every target
+    assert (result.offsets[2, -1], result.overlaps[2, -1]) == (1, 6) and result.p_values[2, -1] < 1e-5
 
 
 def test_chance_matches_of_protein_motifs_get_p_values_of_chance():

@@ -112,27 +112,18 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
         # memelite merges target columns that fall into the same bins by a key of 100**letter terms, which
         # overflows past about 8 letters: distinct protein columns were merged and p-values came out near 1e-9
         # for chance matches. Columns are taken as they are (no merging) beyond DNA's and RNA's 4 letters.
-        p_values, _, offsets, overlaps, strands = tomtom([np.ascontiguousarray(q.T) for q in queries],
+        p_values, scores, offsets, overlaps, strands = tomtom([np.ascontiguousarray(q.T) for q in queries],
                                                          [np.ascontiguousarray(t.T) for t in targets],
                                                          reverse_complement=reverse_complement,
                                                          n_target_bins=100 if letters == {4} else None)
     p_values = np.clip(np.asarray(p_values, dtype=np.float64), 0.0, 1.0)
     q_values = np.stack([benjamini_hochberg(row) for row in p_values])
-    offsets, overlaps = _aligned(offsets, overlaps, [len(q) for q in queries], [len(t) for t in targets])
-    return Comparison(p_values, p_values * n_targets, q_values, offsets, overlaps, np.asarray(strands) > 0.5)
-
-
-def _aligned(offsets, overlaps, query_widths, target_widths) -> tuple:
-    """memelite's offsets and overlaps as integers; 0 and 0 for a pair it found no alignment for.
-
-    For a pair without any alignment that scores (a G/C query against A/T targets; p-value 1) memelite leaves
-    its cells unwritten: whatever the memory held (1e+187, NaN), which cast to int gave -9223372036854775808.
-    A value that is no whole number within the two widths is such a cell.
-    """
-    offsets, overlaps = np.asarray(offsets, dtype=np.float64), np.asarray(overlaps, dtype=np.float64)
-    longest = np.maximum.outer(query_widths, target_widths)
-    shortest = np.minimum.outer(query_widths, target_widths)
+    # A pair without any alignment that scores (a G/C query against A/T targets: score 0, p-value 1) keeps
+    # whatever memelite's scratch memory held as offset and overlap (1e+187, NaN, an earlier query's values; cast
+    # to int: -9223372036854775808). Such a pair has no alignment: offset 0, overlap 0, the given strand.
+    aligned = np.asarray(scores, dtype=np.float64) > 0
     with np.errstate(invalid="ignore"):
-        valid = (np.isfinite(offsets) & np.isfinite(overlaps) & (np.abs(offsets) <= longest) & (overlaps >= 0)
-                 & (overlaps <= shortest) & (offsets == np.rint(offsets)) & (overlaps == np.rint(overlaps)))
-    return np.where(valid, offsets, 0).astype(int), np.where(valid, overlaps, 0).astype(int)
+        offsets = np.where(aligned, np.rint(np.where(aligned, offsets, 0)), 0).astype(int)
+        overlaps = np.where(aligned, np.rint(np.where(aligned, overlaps, 0)), 0).astype(int)
+    return Comparison(p_values, p_values * n_targets, q_values, offsets, overlaps,
+                      aligned & (np.asarray(strands) > 0.5))
