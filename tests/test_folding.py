@@ -296,8 +296,11 @@ def test_fold_command_writes_rnafold_style_records(cli, tmp_path):
     # a folded record: it said "character '(' at position 12 is not a nucleotide" of a record of 11 letters
     ([("s1", ["GGGGAAACCCC", "((((...))))"])], [], "record 1 ('s1'): its line 2 (after the header) is a dot-bracket "
                                                    "structure, not sequence: the record was folded already", 1),
-    ([("s1", ["GGGGAAACCCC", "SSSSHHHSSSS"]), ("s2", ["GGGGAAACCCC", "FSSSSHHHSSSS"])], [],
-     "record 2 ('s2'): its line 2 (after the header) is a line of structure contexts (FHIMST), not sequence", 1),
+    # contexts of IUPAC letters alone (S, H, M, T): folded silently as one sequence of 22 letters
+    ([("s1", ["GGGGAAACCCC", "SSSSHHHSSSS"])], [],
+     "record 1 ('s1'): its line 2 (after the header) is a line of structure contexts (FHIMST), not sequence", 1),
+    ([("s1", ["GGGGAAACCCC", "ssssfhhhsss"])], [], "its line 2 (after the header) is a line of structure contexts", 1),
+    ([("s1", ["GGGGAAACCCC", "((((...)))) (-4.50)"])], [], "its line 2 (after the header) is a dot-bracket", 1),
     ([("s1", ["GGGGAAACCCC", "0 0.5 1 0.25 0 0 0 0 0 0 0"])], [],
      "its line 2 (after the header) is a row of a structure profile, not sequence", 1),
     ([("s1", "GGGGAAACCCC"), ("empty", [])], [], "record 2 ('empty'): empty sequence", 1),
@@ -320,6 +323,20 @@ def test_bad_fold_inputs_give_one_line_and_a_non_zero_status(records, args, frag
     assert "Traceback" not in result.output + result.stderr
     assert not (tmp_path / "out.fa").exists()
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+
+
+def test_wrapped_sequences_are_not_taken_for_folded_records(cli, tmp_path):
+    """Lines of IUPAC codes, Ts and gaps after a sequence line are sequence unless the record is shaped as a folded
+    one (two lines of one length)."""
+    source = write_fasta(tmp_path / "in.fa", [("w1", ["GGGGAAACCCC", "TTTTTTTT"]), ("w2", ["GGGGAAACC", "SSHHMMTTT",
+                                                                                         "ACGU"])])
+    result = cli("fold", source, "-o", tmp_path / "out.fa", "--jobs", "1")
+    assert result.exit_code == 0, result.stderr
+    assert [sequence for _, sequence, _ in three_line_records(tmp_path / "out.fa")] == [
+        "GGGGAAACCCCTTTTTTTT", "GGGGAAACCSSHHMMTTTACGU"]
+    gapped = write_fasta(tmp_path / "gapped.fa", [("g", ["ACGUACGU", "........", "ACGU"])])
+    result = cli("fold", gapped, "-o", tmp_path / "gapped_out.fa", "--jobs", "1")
+    assert result.exit_code == 1 and "character '.' at position 9 is not a nucleotide" in result.stderr
 
 
 def test_fold_of_a_missing_file_is_refused(cli, tmp_path):
@@ -432,6 +449,25 @@ def test_train_fold_refuses_a_copy_of_a_class_file_before_folding(cli, tmp_path,
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert f"{loop} and {copy} hold the same records" in result.stderr
     assert not (tmp_path / "run" / "folded").exists()
+
+
+def test_folded_profiles_seeded_by_position_are_folded_again(cli, tmp_path):
+    """Profiles folded before the sampling was seeded by the letters were reused by train --overwrite, so the
+    run trained on profiles that fold and predict no longer make."""
+    loop, stem = plain_rna_subset(tmp_path, 6)
+    run_dir = tmp_path / "run"
+    arguments = ("train", loop, stem, "--fold", "profile", "-o", run_dir, "--seed", "1", *TINY_PARAMS)
+    assert cli(*arguments).exit_code == 0
+    manifest = run_dir / "folded" / "sources.json"
+    sources = json.loads(manifest.read_text())
+    assert {entry["seeding"] for entry in sources.values()} == {"letters"}
+    result = cli(*arguments, "--overwrite")
+    assert result.exit_code == 0 and "reusing" in result.stderr and "folding " not in result.stderr
+    for entry in sources.values():  # as written before
+        del entry["seeding"]
+    manifest.write_text(json.dumps(sources))
+    result = cli(*arguments, "--overwrite")
+    assert result.exit_code == 0 and "reusing" not in result.stderr and result.stderr.count("folding ") == 2
 
 
 @pytest.mark.slow

@@ -118,6 +118,18 @@ def test_an_unfinished_run_has_no_metrics_yet(trained_run, tmp_path):
                          "train command with --resume to continue it)")
 
 
+def test_an_unfinished_best_run_of_a_search_says_to_run_the_search_again(trained_run, tmp_path):
+    """grid-search retrains its best/, and goes on with it when run again: no train command made it."""
+    run_dir = copy_run(trained_run[0], tmp_path / "search" / "best")
+    (tmp_path / "search" / "search.json").write_text("{}")
+    (run_dir / "metrics.json").unlink()
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    meta["training"]["status"] = "interrupted"
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    assert describe_run(open_run(run_dir)).endswith("(training stopped before it finished; run the same motifnet "
+                                                    "grid-search command again to continue it)")
+
+
 def test_a_run_still_training_says_so(trained_run, tmp_path, monkeypatch):
     import motifnet.run.rundir
 

@@ -64,6 +64,8 @@ MAX_SAMPLES = 1_000_000
 
 # Nucleotides and IUPAC codes; ViennaRNA folds the codes as bases that pair with nothing.
 _ALLOWED = frozenset("ACGUTRYSWKMBDHVN")
+# RNAfold's free energy after a structure: "((((...)))) (-4.50)"
+_ENERGY = re.compile(r"\s*\(\s*[-+]?\d+(\.\d*)?\s*\)\s*$")
 _LOCAL_STRETCH = 10
 # Records go to the workers in chunks of at most this many records or bases, and at most
 # this many chunks per worker are in flight, which bounds memory on any input size.
@@ -366,6 +368,11 @@ def _exact_profile(sequence: str, window: int, span: int) -> np.ndarray:
     return profile / profile.sum(axis=0, keepdims=True)
 
 
+#: How the sampled profiles' records are seeded (:func:`record_seed`), recorded beside a run's folded copies so that
+#: copies seeded otherwise (by position, before 2026-12-06) are folded again, not reused.
+SAMPLING_SEEDS = "letters"
+
+
 def record_seed(seed: int, sequence: str) -> int:
     """The sampling seed of a record: from ``seed`` and its letters, so that a record's profile is the same
     wherever it stands (in which file, at which position, with how many ``jobs``), and equal records fold alike."""
@@ -470,7 +477,7 @@ def _sequence_of(record, name: str, notes: set) -> str:
     text = sequence.decode("ascii", errors="replace")
     upper = text.upper()
     bad = next((position for position, char in enumerate(upper) if char not in _ALLOWED), None)
-    folded = _structure_line(record.lines) if bad is not None else None
+    folded = _structure_line(record.lines)
     if folded is not None:  # "position 61" of a record of 60 letters, and "fold accepts A, C, G...", said nothing
         number, kind = folded
         raise InputError(f"{record.where()}: its line {number} (after the header) is {kind}, not sequence: the "
@@ -490,16 +497,28 @@ def _sequence_of(record, name: str, notes: set) -> str:
 
 
 def _structure_line(lines) -> tuple | None:
-    """(number from 1, what it is) of the first line after a record's first that holds a structure, not letters:
-    dot-bracket, contexts or a row of a profile, as ``fold`` writes them; None if there is none."""
-    for number, line in enumerate(lines[1:], start=2):
-        text = line.decode("ascii", errors="replace").strip()
-        if text and set(text) <= set("()[]{}<>."):
-            return number, "a dot-bracket structure"
-        if text and set(text) <= set(CONTEXTS) and not set(text) <= _ALLOWED:
-            return number, "a line of structure contexts (" + CONTEXTS + ")"
+    """(number from 1, what it is) of the line of a record folded already, as ``fold`` and RNAfold write them; None
+    for plain sequence.
+
+    A row of a profile (numbers and spaces) is no sequence wherever it stands. A dot-bracket or context line is
+    told by the record's shape: two lines, the first of nucleotides, the second as long (an RNAfold energy after
+    it aside). Context letters H, M, S and T are IUPAC codes too, so a context line may hold nucleotides alone; a
+    wrapped sequence whose second line were of those letters and F or I, exactly as long as its first, is taken
+    for one.
+    """
+    texts = [line.decode("ascii", errors="replace").strip() for line in lines]
+    for number, text in enumerate(texts[1:], start=2):
         if " " in text and re.fullmatch(r"[0-9.eE+\- ]+", text):
             return number, "a row of a structure profile"
+    if len(texts) != 2 or not set(texts[0].upper()) <= _ALLOWED:
+        return None
+    second = _ENERGY.sub("", texts[1])
+    if len(second) != len(texts[0]):
+        return None
+    if set(second) <= set("()[]{}<>."):  # dots alone: a structure without pairs
+        return 2, "a dot-bracket structure"
+    if set(second.upper()) <= set(CONTEXTS) and set(second.upper()) & set("FHIMS"):
+        return 2, "a line of structure contexts (" + CONTEXTS + ")"
     return None
 
 

@@ -15,7 +15,7 @@ from .._io import sha256, write_json
 from .._version import __version__
 from ..data.dataset import identical_files_error
 from ..data.fasta import display_name
-from ..data.folding import STRUCTURE_ALPHABETS, FoldOptions, fold_file
+from ..data.folding import SAMPLING_SEEDS, STRUCTURE_ALPHABETS, FoldOptions, fold_file
 from ..data.labels import class_name_from_path
 from ..errors import OptionValueError
 from . import rundir
@@ -116,6 +116,8 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
         target = folded_dir / file_name
         entry = {"source": display_name(source), "sha256": digest,
                  "settings": settings, "motifnet_version": __version__}
+        if options.sampled:  # a profile sampled with each record's seed from its position (before) is not reused
+            entry["seeding"] = SAMPLING_SEEDS
         if entry["sha256"] and target.exists() and manifest.get(file_name) == entry:
             log.info("reusing %s (folded from %s)", target, entry["source"])
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..data.fasta import display_name
 from ..errors import RunDirError
 from ..model.params import changed_from_preset, from_json, to_json
@@ -107,6 +109,9 @@ def describe_run(run: Run) -> str:
         lines.append(f"test metrics: none (training is complete, but {METRICS} is missing or damaged)")
     elif run.status == "running":
         lines.append("test metrics: none yet (training is running)")
+    elif (Path(run.path).parent / "search.json").is_file():  # grid-search's best/: the search retrains it
+        lines.append("test metrics: none yet (training stopped before it finished; run the same motifnet "
+                     "grid-search command again to continue it)")
     else:  # stopped by a signal, or killed: --resume goes on from the last finished epoch
         lines.append("test metrics: none yet (training stopped before it finished; run the same motifnet train "
                      "command with --resume to continue it)")
