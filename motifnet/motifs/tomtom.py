@@ -122,8 +122,6 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
     # whatever memelite's scratch memory held as offset and overlap (1e+187, NaN, an earlier query's values; cast
     # to int: -9223372036854775808). Such a pair has no alignment: offset 0, overlap 0, the given strand.
     aligned = np.asarray(scores, dtype=np.float64) > 0
-    with np.errstate(invalid="ignore"):
-        offsets = np.where(aligned, np.rint(np.where(aligned, offsets, 0)), 0).astype(int)
-        overlaps = np.where(aligned, np.rint(np.where(aligned, overlaps, 0)), 0).astype(int)
+    offsets, overlaps = (np.rint(np.where(aligned, values, 0)).astype(int) for values in (offsets, overlaps))
     return Comparison(p_values, p_values * n_targets, q_values, offsets, overlaps,
                       aligned & (np.asarray(strands) > 0.5))
