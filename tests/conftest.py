@@ -138,11 +138,12 @@ def trained_run(tmp_path_factory):
 def multi_label_run(tmp_path_factory):
     """A multi-label run, classes x, y, z (shared, read-only): (run folder, its FASTA file).
 
-    Headers carry two class indices each (``s1 1,2``); every fourth header is the labels alone (``0``).
+    Headers carry two class indices each (``s1 1,2``); every fourth header is the labels alone (``0``), and every
+    tenth record, from the tenth, is of no class (``s9 -``).
     """
     folder = tmp_path_factory.mktemp("multi_label")
     rng = np.random.default_rng(2)
-    records = [(f"s{i} {i % 3},{(i + 1) % 3}" if i % 4 else f"{i % 3}", s)
+    records = [(f"s{i} -" if i % 10 == 9 else f"s{i} {i % 3},{(i + 1) % 3}" if i % 4 else f"{i % 3}", s)
                for i, s in enumerate(random_dna(rng, 60, 30))]
     fasta = write_fasta(folder / "multi.fa", records)
     run_dir = folder / "run"

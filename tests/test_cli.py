@@ -191,12 +191,13 @@ def test_length_option_trains_on_sequences_of_varied_length(cli, tmp_path):
 
 
 def test_multi_label_training_and_prediction(multi_label_run, cli):
-    run_dir, path = multi_label_run  # headers like 's1 1,2'; every fourth header is the labels alone
+    run_dir, path = multi_label_run  # headers like 's1 1,2'; every fourth header is the labels alone; 's9 -'
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert {"roc_auc_micro", "roc_auc_macro", "pr_auc_micro", "pr_auc_macro"} <= set(metrics)
     header, rows = read_tsv(cli("predict", run_dir, path).stdout)
     # predict takes the first word of the header as the id
-    assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1"
+    assert header == ["id", "x", "y", "z"] and rows[0][0] == "0" and rows[1][0] == "s1" and rows[9][0] == "s9"
+    assert len(rows) == 60
 
 
 def test_sequence_structure_training(rna_structure_run, cli):

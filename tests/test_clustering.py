@@ -130,9 +130,12 @@ def test_multi_label_data_is_refused():
     activations = make_activations(np.ones((4, 3)), None, labels=labels)
     with pytest.raises(ParamError, match="clustering needs single-label data") as error:
         cluster_activations(activations)
-    assert "seq1 with 2" in str(error.value)
-    labels[1] = 0  # a sequence without a class is refused as well
-    with pytest.raises(ParamError, match="fewer than one class"):
+    assert "of 4 sequences 1 carry more than one class (first: seq1 with 2)" in str(error.value)
+    labels[3] = 0  # a sequence without a class is refused as well, and counted apart
+    with pytest.raises(ParamError, match=r"of 4 sequences 1 carry more than one class and 1 carry none \(first: seq1"):
+        cluster_activations(make_activations(np.ones((4, 3)), None, labels=labels))
+    labels[1] = [1, 0, 0]
+    with pytest.raises(ParamError, match=r"of 4 sequences 1 carry none \(first: seq3 with 0\)"):
         cluster_activations(make_activations(np.ones((4, 3)), None, labels=labels))
 
 

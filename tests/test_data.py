@@ -150,6 +150,15 @@ def test_multi_label_headers(tmp_path):
     assert dataset.describe()["records_per_class"] == [1, 1, 2]
 
 
+def test_multi_label_records_of_no_class(tmp_path):
+    path = _write(tmp_path, "multi.fa", ">s1 0,2\nACGT\n>s2 -\nACGA\n>s3 1\nACGG\n>-\nACTT\n")
+    dataset = load_dataset([path], multi_label=True)
+    assert dataset.class_names == ["class_0", "class_1", "class_2"]
+    np.testing.assert_array_equal(dataset.labels, [[1, 0, 1], [0, 0, 0], [0, 1, 0], [0, 0, 0]])
+    assert dataset.ids.tolist() == ["s1", "s2", "s3", "record_4"]
+    assert dataset.describe()["records_per_class"] == [1, 1, 1]
+
+
 def test_multi_label_class_names_may_name_unused_classes(tmp_path):
     path = _write(tmp_path, "multi.fa", ">s1 0\nACGT\n>s2 1\nACGA\n")
     dataset = load_dataset([path], multi_label=True, class_names=["a", "b", "c"])
@@ -316,7 +325,15 @@ def test_structure_pwm(tmp_path):
      "{m.fa}, record 2 ('s2'): class index 3 is out of range for 3 class names (indices start at 0)"),
     ({"m.fa": ">s1 0\nACGT\n>s2 label\nACGA\n"}, {"multi_label": True},
      "{m.fa}, record 2 ('s2'): multi-label headers must end with comma-separated class indices "
-     "(e.g. '>seq1 0,2'), found header 's2 label'"),
+     "(e.g. '>seq1 0,2'), or - for a record of no class, found header 's2 label'"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 -\nACGA\n>s3 0\nACGG\n"}, {"multi_label": True},
+     "{m.fa}: every record of a class carries (-, no class, is not one) the same single class; "
+     "a classifier needs at least two classes"),
+    ({"m.fa": ">s1 -\nACGT\n>-\nACGA\n"}, {"multi_label": True},
+     "{m.fa}: no record names a class (every header ends with -); multi-label headers end with class "
+     "indices 0, 1, 2, ... (e.g. '>seq1 0,2')"),
+    ({"m.fa": ">s1 0\nACGT\n>s2 0, -\nACGA\n"}, {"multi_label": True},
+     "{m.fa}, record 2 ('s2'): multi-label headers must end with comma-separated class indices"),
     ({"pos.fa": ">p1\nACGT\n>p2\nACG\n", "neg.fa": ">n1\nACGT\n"}, {},
      "{pos.fa}, record 2 ('p2'): sequence length 3 differs from 4 ({pos.fa}, record 1 ('p1')); "
      "sequences must be equally long, or pass --length N"),
@@ -422,6 +439,11 @@ def test_a_class_named_after_a_pipe_of_the_shell_is_warned_of(caplog):
     ("0,2 mfe=-3.40", ("record_4", [0, 2])),
     ("s1 mfe=-3.40 0,2", ("s1", [0, 2])),
     ("mfe=-1 0", ("mfe=-1", [0])),
+    # a record of no class ends with -
+    ("s1 -", ("s1", [])),
+    ("s1 bound by none -", ("s1", [])),
+    ("-", ("record_4", [])),
+    ("- mfe=-2.10", ("record_4", [])),
 ])
 def test_parse_multi_label(header, expected):
     assert parse_multi_label(FastaRecord("m.fa", 4, header, [b"AC"]), 3) == expected

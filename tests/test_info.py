@@ -58,9 +58,9 @@ def test_single_label_run(trained_run):
 
 def test_multi_label_run(multi_label_run):
     text = describe_run(open_run(multi_label_run[0]))
-    assert "labels: multi-label" in text and "classes: x (35), y (35), z (35)" in text
-    assert "length: 30" in text and "split: train 42, val 9, test 9" in text
-    assert "test metrics (9 records): ROC-AUC mean" in text
+    assert "labels: multi-label" in text and "classes: x (31), y (31), z (31); records of no class: 6" in text
+    assert "length: 30" in text and "split: train 43, val 7, test 10" in text
+    assert "test metrics (10 records): ROC-AUC mean" in text
 
 
 def test_regression_run(regression_run):

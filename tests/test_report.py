@@ -383,3 +383,13 @@ def test_a_section_of_the_reports_own_run_is_not_marked_from_another_working_fol
     (work / "run/report/own/attribution.json").write_text(json.dumps({**summary, "run": "elsewhere/run"}))
     assert cli("attribute", ".", "-o", "report/again", "--method", "saliency", "--top", "1").exit_code == 0
     assert "of another run than this report" not in (work / "run/report/summary.html").read_text()
+
+
+def test_records_of_no_class_of_a_multi_label_run_are_counted_on_the_page(multi_label_run, cli, tmp_path):
+    """A multi-label file's records of no class ('>s9 -') are a row of the page's class table."""
+    report = tmp_path / "report"
+    assert cli("visualize-kernels", multi_label_run[0], "-o", report, "--no-match", "--kernels", "0",
+               "--jobs", "1").exit_code == 0
+    html = (report / "summary.html").read_text()
+    assert '<tr><td>x</td><td class="num">31</td></tr>' in html
+    assert '<tr><td><em>no class</em></td><td class="num">6</td></tr>' in html

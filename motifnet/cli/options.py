@@ -384,7 +384,7 @@ def data_reading_options(*, split_help: str, param_help: str, params_help: str):
                      help="Structure letters, e.g. '().' or 'FHIMST': records are header, sequence, structure."),
         click.option("--structure-pwm", is_flag=True,
                      help="The structure is a matrix: one line of probabilities per structure letter."),
-        multi_label_option("One FASTA file, class indices at the end of each header."),
+        multi_label_option("One FASTA file, class indices at the end of each header ('>s1 0,2'; '>s2 -': no class)."),
         click.option("--class-names", metavar="A,B,...", help="Class names. [default: file names, or class_0...]"),
         click.option("--split", "split_text", default=SPLIT_DEFAULT, show_default=True, metavar="TRAIN,VAL",
                      help=split_help),

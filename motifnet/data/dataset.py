@@ -231,6 +231,7 @@ class Dataset:
             "files": self.files,
             "records": len(self),
             "records_per_class": [int(v) for v in self.labels.sum(axis=0)],
+            **({"records_of_no_class": int((self.labels.sum(axis=1) == 0).sum())} if self.multi_label else {}),
             "channels": self.channels,
             "tracks": self.track_names,
             "features": self.feature_spec.to_json() if self.feature_spec else None,

@@ -18,6 +18,7 @@ log = logging.getLogger("motifnet")
 
 _FASTA_SUFFIXES = (".gz", ".fa", ".fasta", ".fna", ".faa", ".fas", ".txt", ".seq", ".bed", ".narrowpeak", ".broadpeak")
 LABEL_TOKEN = re.compile(r"^\d+(,\d+)*,?$")
+NO_CLASS = "-"  # multi-label: the last word of the header of a record that belongs to no class ('>seq7 -')
 MAX_CLASS_INDEX = 10_000  # multi-label: a larger index is a typo, and would allocate a huge label matrix
 
 
@@ -52,7 +53,8 @@ def class_names_from_paths(paths) -> list:
 
 
 def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
-    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``).
+    """Return the record id and class indices from a multi-label header (``id 0,2``, ``id 0, 2`` or ``0,2``;
+    ``id -`` or ``-``: a record of no class, no indices).
 
     The energy that ``motifnet fold`` writes after a header's first word (``0,2 mfe=-3.40``) is not one of its words.
     """
@@ -64,10 +66,13 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
         first -= 1
     if first >= 0:
         words = [*words[:first], "".join(words[first:])]
+    identifier = words[0] if len(words) > 1 else f"record_{record.number}"
+    if words and words[-1] == NO_CLASS:
+        return identifier, []
     if not words or not LABEL_TOKEN.match(words[-1]):
         raise InputError(
             f"{record.where()}: multi-label headers must end with comma-separated class indices "
-            f"(e.g. '>seq1 0,2'), found header {record.header!r}"
+            f"(e.g. '>seq1 0,2'), or {NO_CLASS} for a record of no class, found header {record.header!r}"
         )
     indices = sorted({int(token) for token in words[-1].split(",") if token})
     if indices[-1] > MAX_CLASS_INDEX:
@@ -80,7 +85,6 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
             f"{record.where()}: class index {indices[-1]} is out of range for {n_classes} class "
             "names (indices start at 0)"
         )
-    identifier = words[0] if len(words) > 1 else f"record_{record.number}"
     return identifier, indices
 
 
@@ -141,7 +145,11 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     n_classes = len(class_names) if class_names else None
     parsed = [parse_multi_label(record, n_classes) for record in input_file.header_records()]
     if n_classes is None:
-        n_classes = max(max(indices) for _, indices in parsed) + 1
+        labelled = [max(indices) for _, indices in parsed if indices]
+        if not labelled:
+            raise InputError(f"{display_name(input_file.path)}: no record names a class (every header ends with "
+                             f"{NO_CLASS}); multi-label headers end with class indices 0, 1, 2, ... (e.g. '>seq1 0,2')")
+        n_classes = max(labelled) + 1
         first_row = {}
         for row, (_, indices) in enumerate(parsed):
             for index in indices:
@@ -159,8 +167,9 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     for row, (_, indices) in enumerate(parsed):
         labels[row, indices] = 1
     if len(np.flatnonzero(labels.sum(axis=0))) < 2:
+        every = "every record carries" if labels.any(axis=1).all() else \
+            f"every record of a class carries ({NO_CLASS}, no class, is not one)"
         raise InputError(
-            f"{display_name(input_file.path)}: every record carries the same single class; "
-            "a classifier needs at least two classes"
+            f"{display_name(input_file.path)}: {every} the same single class; a classifier needs at least two classes"
         )
     return [identifier for identifier, _ in parsed], labels, class_names or [f"class_{i}" for i in range(n_classes)]

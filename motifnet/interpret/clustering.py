@@ -191,11 +191,12 @@ def clustered_rows(data, classes: list[int] | None = None, max_sequences: int = 
     off = np.flatnonzero(per_row != 1)
     if off.size:
         first = int(off[0])
+        counts = [f"{count} {what}" for count, what in ((int(np.sum(per_row > 1)), "carry more than one class"),
+                                                        (int(np.sum(per_row == 0)), "carry none")) if count]
         raise ParamError(
-            "clustering needs single-label data (exactly one class per sequence), but "
-            f"{off.size} of {len(labels)} sequences carry {'more' if per_row[first] > 1 else 'fewer'} "
-            f"than one class (first: {data.ids[first]!s} with {int(per_row[first])}); the sequences "
-            "are coloured by their class"
+            "clustering needs single-label data (exactly one class per sequence), but of "
+            f"{len(labels)} sequences {' and '.join(counts)} (first: {data.ids[first]!s} with "
+            f"{int(per_row[first])}); the sequences are coloured by their class"
         )
     try:
         max_sequences = operator.index(max_sequences)

@@ -233,6 +233,7 @@ def run_facts(run: Run) -> dict:
         "resized": encoder.get("resize"),
         "multi_label": data["multi_label"],
         "classes": [[name, count] for name, count in zip(data["class_names"], data["records_per_class"])],
+        "records_of_no_class": data.get("records_of_no_class") or 0,  # multi-label: records with no class index
         "files": data["files"],
         "split": meta["split"],
         "origin": describe_origin(data.get("origin"), meta["split"]),

@@ -43,8 +43,10 @@ def describe_run(run: Run) -> str:
         lines += info_lines(meta)
     else:
         lines.append(f"labels: {'multi-label' if data['multi_label'] else 'single-label'}")
+        unlabelled = data.get("records_of_no_class")  # multi-label runs of 2026-12-06 on
         lines.append("classes: " + ", ".join(f"{name} ({count})" for name, count in
-                                              zip(data["class_names"], data["records_per_class"])))
+                                              zip(data["class_names"], data["records_per_class"]))
+                     + (f"; records of no class: {unlabelled}" if unlabelled else ""))
     for entry in data["files"]:
         # Standard input is read once: the checksum is of its records as read, not of its bytes.
         kind = "records sha256" if entry["path"] == display_name("-") else "sha256"
