@@ -38,6 +38,20 @@ def _windows_as_fasta(bed, sequences: dict, path):
     return write_fasta(path, records)
 
 
+def _resized_windows_as_fasta(bed, sequences: dict, path, extra: int):
+    """As :func:`_windows_as_fasta`, each window ``extra`` bases wider on each side (narrower when negative), as
+    ``bedtools getfasta -s`` of wider intervals writes them: the model crops (or pads) them to its LENGTH."""
+    records = []
+    for line in bed.read_text().splitlines():
+        chrom, start, end, *rest = line.split("\t")
+        strand = rest[2] if len(rest) > 2 and rest[2] == "-" else "+"
+        left = (int(start) + int(end)) // 2 - LENGTH // 2 - extra
+        letters = sequences[chrom][left:left + LENGTH + 2 * extra]
+        records.append((f"{chrom}:{left}-{left + LENGTH + 2 * extra}({strand})",
+                        _reverse_complement(letters) if strand == "-" else letters))
+    return write_fasta(path, records)
+
+
 def _genome_letters(sequences: dict, chrom: str, start: int, end: int, strand: str) -> str:
     letters = sequences[chrom][start:end]
     return _reverse_complement(letters) if strand == "-" else letters
@@ -112,6 +126,81 @@ def test_activations_npz_has_genome_starts(genome_run, cli, tmp_path):
         expected, _ = windows.intervals(arrays["position"], int(arrays["kernel_len"]))
         assert np.array_equal(arrays["genome_start"], expected)
         assert list(arrays["strand"][:2]) == ["+", "-"]
+
+
+def test_genome_places_of_records_the_model_cropped_or_padded(genome_run, cli, tmp_path):
+    """Records named chrom:start-end(strand) of another length than the model's were placed as if not cropped or
+    padded: 20 bases off for windows 40 wider, activations' genome starts outside the window for narrower ones."""
+    g = genome_run
+    wider = [_resized_windows_as_fasta(bed, g["sequences"], tmp_path / f"wide{i}.fa", 20)
+             for i, bed in enumerate((g["bed"], g["other"]))]
+    narrower = [_resized_windows_as_fasta(bed, g["sequences"], tmp_path / f"narrow{i}.fa", -10)
+                for i, bed in enumerate((g["bed"], g["other"]))]
+    tables = {}
+    for name, inputs in (("bed", ["--fasta", g["bed"], "--fasta", g["other"], "--genome", g["genome"]]),
+                         ("wide", ["--fasta", wider[0], "--fasta", wider[1]]),
+                         ("narrow", ["--fasta", narrower[0], "--fasta", narrower[1]])):
+        result = cli("activations", g["run"], *inputs, "-o", tmp_path / f"{name}.tsv")
+        assert result.exit_code == 0, result.output
+        header, *rows = [line.split("\t") for line in (tmp_path / f"{name}.tsv").read_text().splitlines()]
+        tables[name] = header, rows
+    header, bed_rows = tables["bed"]
+    starts = [column for column, name in enumerate(header) if name.endswith("_genome_start")]
+    # The wider records, centre-cropped, are the BED windows: the same bases, the same maxima, the same places.
+    assert [[row[c] for c in starts] for row in tables["wide"][1]] == [[row[c] for c in starts] for row in bed_rows]
+    header, rows = tables["narrow"]
+    checked = 0
+    for row in rows:
+        values = dict(zip(header, row))
+        chrom, span = values["id"].split(":")
+        low, high = (int(part) for part in span[:-3].split("-"))
+        for kernel in range(4):
+            position, start = int(values[f"kernel_{kernel}_position"]), int(values[f"kernel_{kernel}_genome_start"])
+            if 10 <= position <= LENGTH - 10 - 5:  # a kernel window wholly on the record's letters (5 wide)
+                assert low <= start and start + 5 <= high
+                model_letters = ("N" * 10 + _genome_letters(g["sequences"], chrom, low, high, values["strand"]))
+                assert _genome_letters(g["sequences"], chrom, start, start + 5, values["strand"]) == \
+                    model_letters[position:position + 5]
+                checked += 1
+    assert checked > len(rows)
+    result = cli("attribute", g["run"], wider[0], "-o", tmp_path / "wide_attr", "--method", "grad-input", "--top", "0",
+                 "--bedgraph")
+    assert result.exit_code == 0, result.output
+    result = cli("attribute", g["run"], g["bed"], "--genome", g["genome"], "-o", tmp_path / "bed_attr", "--method",
+                 "grad-input", "--top", "0", "--bedgraph")
+    assert result.exit_code == 0, result.output
+    for path in (tmp_path / "bed_attr").glob("*.bedGraph"):
+        assert path.read_text() == (tmp_path / "wide_attr" / path.name).read_text()
+
+
+def test_records_that_do_not_span_their_window_names_are_not_placed(genome_run, cli, tmp_path):
+    g = genome_run
+    chrom = next(iter(g["sequences"]))
+    fasta = write_fasta(tmp_path / "named.fa", [(f"{chrom}:0-10(+)", g["sequences"][chrom][:LENGTH]),
+                                                (f"{chrom}:0-{LENGTH}(+)", g["sequences"][chrom][:LENGTH])])
+    other = write_fasta(tmp_path / "other.fa", [(f"{chrom}:{LENGTH}-{2 * LENGTH}(+)",
+                                                 g["sequences"][chrom][LENGTH:2 * LENGTH])])
+    result = cli("activations", g["run"], "--fasta", fasta, "--fasta", other, "-o", tmp_path / "a.tsv")
+    assert result.exit_code == 0, result.output
+    assert (f"1 record(s) named as genome windows hold another number of letters than their names span (e.g. "
+            f"'{chrom}:0-10(+)': {LENGTH} letters, not 10); their sites are given along the records, not in the "
+            "genome") in " ".join(result.stderr.split())
+    header, *rows = [line.split("\t") for line in (tmp_path / "a.tsv").read_text().splitlines()]
+    assert [row[header.index("chrom")] for row in rows] == ["", chrom, chrom]
+    assert rows[0][header.index("kernel_0_genome_start")] == "" and rows[1][header.index("kernel_0_genome_start")] != ""
+
+
+def test_window_table_of_cropped_and_padded_records():
+    """fit_length keeps the middle (the extra base to the right) and pads with the extra zero to the right."""
+    table = window_table(["chr1:1000-1300(+)", "chr1:1000-1300(-)", "chr1:1100-1200(+)", "chr1:1100-1200(-)",
+                          "chr1:5-7(+)", "seq"], length=201, lengths=[300, 300, 100, 100, 3, 201])
+    assert table.valid.tolist() == [True, True, True, True, False, False] and table.mismatched == 1
+    assert table.start.tolist()[:4] == [1049, 1050, 1050, 1049]
+    assert table.end.tolist()[:4] == [1250, 1251, 1251, 1250]
+    # a BED line chr1 1000 1300 on the minus strand is read as the window chr1:1050-1251(-)
+    start, end = table.intervals(np.zeros((6, 1), dtype=int), 1)
+    assert start[:4, 0].tolist() == [1049, 1250, 1050, 1249]  # padded: model position 50 is genome 1199
+    assert window_table(["chr1:1000-1300(+)"]).start.tolist() == [1000]  # read as it is: no length
 
 
 def test_attribute_bed_equals_fasta_and_bedgraph_maps_back(genome_run, cli, tmp_path):

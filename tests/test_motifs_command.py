@@ -668,6 +668,16 @@ def test_seqlets_table_maps_window_seqlets_to_the_genome():
     assert rows[2][:4] == ["plain", "3", "7", "-"] and rows[2][-1] == "NA"
     plain = seqlets_table([("a", pattern)], [motif], ids).splitlines()
     assert plain[0].startswith("id\t") and plain[2].split("\t")[:4] == ["chr2:100-200(-)", "10", "18", "+"]
+    # the windows of 100 read by a model of 60 (centre-cropped: 20 bases in), as motifs gives them
+    from motifnet.data.windows import window_table
+    cropped = window_table(ids, 60, [100, 100, 60])
+    header, *rows = [line.split("\t") for line in
+                     seqlets_table([("a", pattern)], [motif], ids, True, cropped).splitlines()]
+    assert rows[0][:4] == ["chr1", "130", "138", "+"] and rows[1][:4] == ["chr2", "162", "170", "-"]
+    assert rows[2][:4] == ["plain", "3", "7", "-"]
+    header, *rows = [line.split("\t") for line in
+                     seqlets_table([("a", pattern)], [motif], ids, True, None).splitlines()]
+    assert rows[0][:4] == ["chr1:100-200(+)", "10", "18", "+"] and rows[0][-1] == "NA"  # no record is a window
 
 
 RNA_PLANTED = "UGCAUGU"

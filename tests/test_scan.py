@@ -651,6 +651,26 @@ def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
     assert {(line[0], int(line[1]), line[5]) for line in bed} >= {(chrom, start, "+") for chrom, start in planted}
 
 
+def test_records_that_do_not_span_their_window_names_keep_their_own_places(tmp_path, cli):
+    """A record named chr1:0-10(+) holding 60 letters gave hits at chr1 30-40, outside the window it names."""
+    genome = make_genome(tmp_path)
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("ets", "", _pwm("ACCGGAAGTG"), 20)], "ACGT", [0.25] * 4, strands=True)
+    chrom = next(iter(genome["sequences"]))
+    letters = "A" * 30 + "ACCGGAAGTG" + "A" * 20
+    fasta = tmp_path / "named.fa"
+    fasta.write_text(f">{chrom}:0-10(+)\n{letters}\n>{chrom}:100-160(-)\n{letters}\n")
+    out = tmp_path / "out"
+    result = cli("scan", motif_file, fasta, "--genome", genome["genome"], "-o", out, "--chunk-records", "1")
+    assert result.exit_code == 0, result.output
+    warning = ("1 record(s) named as genome windows hold another number of letters than their names span "
+               f"(e.g. '{chrom}:0-10(+)': 60 letters, not 10)")
+    assert " ".join(result.stderr.split()).count(warning) == 1
+    header, rows = read_tsv((out / "hits.tsv").read_text())
+    hits = sorted((row[1], int(row[2]), int(row[3]), row[4], row[header.index("window")]) for row in rows)
+    assert hits == [(chrom, 120, 130, "-", f"{chrom}:100-160(-)"), (f"{chrom}:0-10(+)", 30, 40, "+", "NA")]
+
+
 def test_hits_and_enrichment_carry_each_motifs_alternate_name(planted, cli, tmp_path):
     """Only the ID (MA0001.1) was written: a scan of a JASPAR collection named no factor, where FIMO gives
     motif_alt_id. The new column is last, so that columns cut by number stay where they were."""

@@ -42,7 +42,11 @@ class GenomeSites:
     window: np.ndarray
 
 
-def genome_sites(ids, rows, starts, ends, strands, table: WindowTable | None = None) -> GenomeSites:
+#: genome_sites' default: the windows made from the record ids (records read as they are).
+FROM_IDS = object()
+
+
+def genome_sites(ids, rows, starts, ends, strands, table=FROM_IDS) -> GenomeSites:
     """Genome positions of sites found in the records ``ids``.
 
     Parameters
@@ -56,7 +60,8 @@ def genome_sites(ids, rows, starts, ends, strands, table: WindowTable | None = N
     strands : array-like of str, shape=(n,)
         ``+`` or ``-``, relative to the record.
     table : WindowTable or None
-        ``window_table(ids)`` when the caller has it. Default is None (made here).
+        The records' windows when the caller has them (:func:`motifnet.data.windows.window_table`; None: no
+        record is a window). Default: ``window_table(ids)``, made here.
 
     Returns
     -------
@@ -67,7 +72,7 @@ def genome_sites(ids, rows, starts, ends, strands, table: WindowTable | None = N
     strands = np.asarray(strands, dtype=str)
     ids = np.asarray([str(identifier) for identifier in ids], dtype=str)
     record_ids = ids[rows] if len(rows) else np.zeros(0, dtype=str)
-    table = table if table is not None else window_table(ids)
+    table = window_table(ids) if table is FROM_IDS else table
     if table is None or not len(rows):
         return GenomeSites(np.zeros(len(rows), bool), record_ids, starts, ends, strands,
                            np.full(len(rows), "NA", dtype=object).astype(str))

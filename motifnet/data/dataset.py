@@ -106,6 +106,8 @@ class Dataset:
     origin: dict | None = None
     #: Each record's row in the data set as loaded (None: these rows are those), for :meth:`where`.
     positions: np.ndarray | None = field(default=None, repr=False)
+    #: Each record's own length before the encoder's crop or pad (None: not known, as in runs before 2026-12-06).
+    lengths: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -179,7 +181,7 @@ class Dataset:
                        pick(self.structure), pick(self.tracks), self.track_names,
                        pick(self.features), self.feature_spec, feature_rows, task=self.task,
                        targets=pick(self.targets), target_names=self.target_names, origin=self.origin,
-                       positions=positions[index])
+                       positions=positions[index], lengths=pick(self.lengths))
 
     def model_inputs(self, index) -> dict:
         """Float model inputs for the records at ``index`` (a slice or index array).
@@ -202,7 +204,7 @@ class Dataset:
         """Write the arrays to an ``.npz`` file (no pickle), atomically."""
         arrays = {"codes": self.codes, "labels": self.labels, "ids": self.ids.astype(str),
                   "sources": self.sources}
-        for name in ("structure", "tracks", "features", "targets"):
+        for name in ("structure", "tracks", "features", "targets", "lengths"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
         write_npz(path, arrays)
@@ -220,7 +222,8 @@ class Dataset:
                    loaded.get("structure"), loaded.get("tracks"), list(data_meta.get("tracks", [])),
                    loaded.get("features"), FeatureSpec.from_json(spec) if spec else None,
                    task=data_meta.get("task", "classification"), targets=loaded.get("targets"),
-                   target_names=list(data_meta.get("target_names", [])), origin=data_meta.get("origin"))
+                   target_names=list(data_meta.get("target_names", [])), origin=data_meta.get("origin"),
+                   lengths=loaded.get("lengths"))
 
     def describe(self) -> dict:
         """Metadata stored in ``motifnet.json`` under ``data``."""
@@ -442,7 +445,8 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
     _refuse_identical_files(files, codes, structure_values, data.length)
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
-                      target_names=target_names, origin=origin)
+                      target_names=target_names, origin=origin,
+                      lengths=np.concatenate([input_file.lengths for input_file in files]).astype(np.int64))
     if data.tracks:
         _add_tracks(dataset, data.tracks, files, length)
     if data.feature_files:

@@ -11,11 +11,14 @@ and maps nowhere.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from .genome import parse_window_id
+
+log = logging.getLogger("motifnet")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class WindowTable:
         The record is the window's reverse complement.
     valid : numpy.ndarray of bool, shape=(n,)
         The record is a genome window; the other rows hold ``''``, 0, 0 and False.
+    mismatched : int
+        Records named as windows whose letters do not span them (not valid; see :func:`window_table`).
     """
 
     chrom: np.ndarray
@@ -38,6 +43,7 @@ class WindowTable:
     end: np.ndarray
     minus: np.ndarray
     valid: np.ndarray
+    mismatched: int = 0
 
     def __len__(self) -> int:
         return len(self.chrom)
@@ -72,16 +78,55 @@ class WindowTable:
         return start
 
 
-def window_table(ids) -> WindowTable | None:
-    """The windows the record ``ids`` name (exactly ``chrom:start-end(strand)``); None when no id names one."""
+def window_table(ids, length: int | None = None, lengths=None, where=None, warn: bool = True) -> WindowTable | None:
+    """The windows the record ``ids`` name (exactly ``chrom:start-end(strand)``); None when no id names one.
+
+    Parameters
+    ----------
+    ids : sequence of str, shape=(n,)
+    length : int or None
+        The model's input length, when positions are counted along the model's input: a record of
+        another length was centre-cropped or zero-padded to it (:func:`motifnet.data.encoding.fit_length`),
+        so its window is moved to the bases the model read (a window of 300 read at 200 starts 50 bases
+        in; on a minus-strand window, 50 bases before its end). None: positions along the record as read.
+        Default is None.
+    lengths : array-like of int or None, shape=(n,)
+        The records' own lengths, when known (negative: not known): a record whose letters do not span
+        its name's window (``chr1:0-10(+)`` of 200 letters) is not that window, and maps nowhere (a
+        warning says so). Default is None (names taken at their word).
+    where : callable or None
+        ``where(row)``: the record's file and number, for the warning. Default is None (its id).
+    warn : bool
+        Log that warning. Default is True.
+    """
     windows = []
     for identifier in ids:
         window = parse_window_id(str(identifier))
         windows.append(window if window is not None and window.id == str(identifier) else None)
+    if lengths is not None:
+        lengths = np.asarray(lengths, dtype=np.int64)
+        wrong = [row for row, window in enumerate(windows)
+                 if window is not None and lengths[row] >= 0 and window.end - window.start != lengths[row]]
+        if wrong and warn:
+            row = wrong[0]
+            log.warning("%d record(s) named as genome windows hold another number of letters than their names span "
+                        "(e.g. %s: %d letters, not %d); their sites are given along the records, not in the genome",
+                        len(wrong), where(row) if where else repr(str(ids[row])), lengths[row],
+                        windows[row].end - windows[row].start)
+        for row in wrong:
+            windows[row] = None
     if not any(window is not None for window in windows):
         return None
-    return WindowTable(np.array([w.chrom if w else "" for w in windows], dtype=str),
-                       np.array([w.start if w else 0 for w in windows], dtype=np.int64),
-                       np.array([w.end if w else 0 for w in windows], dtype=np.int64),
-                       np.array([bool(w) and w.strand == "-" for w in windows], dtype=bool),
-                       np.array([w is not None for w in windows], dtype=bool))
+    start = np.array([w.start if w else 0 for w in windows], dtype=np.int64)
+    end = np.array([w.end if w else 0 for w in windows], dtype=np.int64)
+    minus = np.array([bool(w) and w.strand == "-" for w in windows], dtype=bool)
+    valid = np.array([w is not None for w in windows], dtype=bool)
+    if length is not None:
+        span = end - start
+        # fit_length: a crop keeps the middle (the extra base to the right), a pad puts the extra zero to the right
+        skipped = np.where(span >= length, (span - length) // 2, -((length - span) // 2))
+        start, end = np.where(minus, end - skipped - length, start + skipped), np.where(minus, end - skipped,
+                                                                                        start + skipped + length)
+        start, end = np.where(valid, start, 0), np.where(valid, end, 0)
+    return WindowTable(np.array([w.chrom if w else "" for w in windows], dtype=str), start, end, minus, valid,
+                       len(wrong) if lengths is not None else 0)

@@ -58,6 +58,11 @@ class KernelActivations:
     strand : numpy.ndarray of int or None, shape=(n, kernels)
         The strand of each maximum, 1 (forward) or -1 (reverse complement; ``position`` is then
         the window's forward-strand start), when both strands were read; None: forward only.
+    input_length : int or None
+        The model's input length, which records named as genome windows were cropped or padded to
+        (see :func:`motifnet.data.windows.window_table`); None: the records were read as they are.
+    lengths : numpy.ndarray of int or None, shape=(n,)
+        The records' own lengths, when known.
     """
 
     max_activation: np.ndarray
@@ -69,6 +74,8 @@ class KernelActivations:
     targets: np.ndarray | None = None
     target_names: list = field(default_factory=list)
     strand: np.ndarray | None = None
+    input_length: int | None = None
+    lengths: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_kernels(self) -> int:
@@ -124,7 +131,7 @@ class KernelActivations:
             ``chrom:start-end(strand)``, such as a shuffled background) get ``''`` and -1. None
             when no record is a window.
         """
-        windows = window_table(self.ids)
+        windows = window_table(self.ids, self.input_length, self.lengths)
         if windows is None:
             return None
         start, _ = windows.intervals(self.position, self.kernel_len)
@@ -289,7 +296,8 @@ def _max_activations(model, dataset: Dataset, batch_size: int, both_strands: boo
 
     def reading(maximum, position, strands=None):
         return KernelActivations(maximum, position, dataset.labels, dataset.ids, list(dataset.class_names), width,
-                                 dataset.targets, list(dataset.target_names), strands)
+                                 dataset.targets, list(dataset.target_names), strands, dataset.encoder.length,
+                                 dataset.lengths)
 
     return reading(best, where), (reading(best_both, where_both, strand) if both_strands else None)
 

@@ -451,16 +451,23 @@ def owned_hits(chunk: RecordChunk, hits: dict) -> dict:
     return hits if keep.all() else {name: values[keep] for name, values in hits.items()}
 
 
-def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool) -> str:
-    """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window)."""
+def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, warned: list) -> str:
+    """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window).
+
+    ``warned``: a list that holds True once a chunk's records named as genome windows that their letters do
+    not span were warned of (:func:`motifnet.data.windows.window_table`), so the warning comes once."""
     from ..data.coordinates import genome_sites
+    from ..data.windows import window_table
 
     offsets = chunk.offsets[hits["row"]]
     records, starts, ends, strands = (np.asarray(chunk.ids)[hits["row"]] if len(hits["row"]) else [],
                                       hits["start"] + offsets, hits["end"] + offsets, hits["strand"])
     windows = [""] * len(starts)
     if genome:
-        sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands)
+        whole = (chunk.offsets == 0) & (chunk.owned == chunk.lengths)  # a piece of a long record: length not known
+        table = window_table(chunk.ids, lengths=np.where(whole, chunk.lengths, -1), warn=not any(warned))
+        warned.append(bool(table is not None and table.mismatched))
+        sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands, table)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
     rows = []
@@ -588,6 +595,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     letters_per_class = np.zeros(len(files), dtype=np.float64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
     records = longest = 0
+    warned = []  # _scratch_rows: records named as windows they do not span, warned of once
     # each piece of a long record reads this far into the next, so that every window lies whole in one piece
     overlap = max(len(pwm) for pwm in motifs.pwms) - 1 if motifs.pwms else 0
     progress = Progress("scanning", unit="letters")
@@ -601,7 +609,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, overlap):
                 check_stop()
                 hits = owned_hits(chunk, scan_indices(prepared, chunk.indices, chunk.lengths, both_strands))
-                handle.write(_scratch_rows(chunk, hits, motifs.names, genome))
+                handle.write(_scratch_rows(chunk, hits, motifs.names, genome, warned))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
                 record_of_hit.append(chunk.records[hits["row"]])

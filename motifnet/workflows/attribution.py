@@ -117,7 +117,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
     """
     config = config.checked()
     resolve_target(config.target, dataset.output_names, dataset.task)  # before the folder is made and the model loads
-    windows = window_table(dataset.ids) if bedgraph else None
+    windows = window_table(dataset.ids, dataset.encoder.length, dataset.lengths, dataset.where) if bedgraph else None
     if bedgraph and windows is None:
         raise ParamError("--bedgraph needs records that are genome windows: BED input with --genome (or records "
                          "named chrom:start-end(strand))")

@@ -39,6 +39,8 @@ from .._progress import Progress
 from .._signals import check_stop, cleanup_if_ended
 from .._validate import check_inputs_not_written
 from .._version import __version__
+from ..data.coordinates import FROM_IDS
+from ..data.windows import window_table
 from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
@@ -192,7 +194,10 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
         written = write_motifs(out / "patterns", motifs, letters, background, motif_options.formats,
                                alphabet_name=encoder.alphabet.name, strands=letters == "ACGT", stage=stage)
         best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top, stage)
-        write_text(stage(out / "seqlets.tsv"), seqlets_table(patterns, motifs, dataset.ids, genome_coordinates))
+        windows = window_table(dataset.ids, dataset.encoder.length, dataset.lengths, dataset.where) \
+            if genome_coordinates else None  # the seqlets lie along the model's input, records cropped or padded
+        write_text(stage(out / "seqlets.tsv"),
+                   seqlets_table(patterns, motifs, dataset.ids, genome_coordinates, windows))
         kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
         groups = _label_groups(dataset)
         write_text(stage(out / "patterns.tsv"),
@@ -259,13 +264,15 @@ def patterns_table(patterns, motifs, dataset, groups, letters: str, best: dict, 
     return "\n".join(lines) + "\n"
 
 
-def seqlets_table(patterns, motifs, ids, genome_coordinates: bool = False) -> str:
+def seqlets_table(patterns, motifs, ids, genome_coordinates: bool = False, windows=FROM_IDS) -> str:
     """``seqlets.tsv``: record id, start, end (0-based, end exclusive), strand, pattern, contribution.
 
     With ``genome_coordinates``: chrom, start, end and strand on the genome of the window each
     seqlet lies in (records named ``chrom:start-end(strand)``, minus-strand windows mapped back by
     :func:`motifnet.data.coordinates.genome_sites`), pattern, contribution, and the window; a
-    record that is not a genome window keeps its id and positions, with window NA.
+    record that is not a genome window keeps its id and positions, with window NA. ``windows``: the records'
+    :func:`motifnet.data.windows.window_table` (None: no record is a window; default: made from ``ids``, records
+    read as they are).
     """
     from ..data.coordinates import genome_sites
 
@@ -274,14 +281,14 @@ def seqlets_table(patterns, motifs, ids, genome_coordinates: bool = False) -> st
     starts, ends = [seqlet.start for _, seqlet in seqlets], [seqlet.end for _, seqlet in seqlets]
     strands = [seqlet.strand for _, seqlet in seqlets]
     records = [str(ids[row]) for row in rows]
-    windows = [[] for _ in seqlets]
+    places = [[] for _ in seqlets]
     if genome_coordinates:
-        sites = genome_sites(ids, rows, starts, ends, strands)
+        sites = genome_sites(ids, rows, starts, ends, strands, windows)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
-        windows = [[window] for window in sites.window]
+        places = [[window] for window in sites.window]
     columns = ["chrom" if genome_coordinates else "id", "start", "end", "strand", "pattern", "contribution"]
     lines = ["\t".join(columns + (["window"] if genome_coordinates else []))]
-    for (name, seqlet), record, start, end, strand, window in zip(seqlets, records, starts, ends, strands, windows):
+    for (name, seqlet), record, start, end, strand, window in zip(seqlets, records, starts, ends, strands, places):
         lines.append("\t".join([str(record), str(start), str(end), str(strand), name,
                                 f"{seqlet.contribution:.6g}", *window]))
     return "\n".join(lines) + "\n"
