@@ -316,6 +316,9 @@ def test_an_option_given_where_it_does_nothing_is_a_usage_error(cli, tmp_path, a
      "standard input ('-') can be read only once; give the other inputs as files"),
     (["predict", "{run}", "{up}", "--genome", "{up}"], "none of the inputs is one: FASTA records are read as they "
                                                        "are; leave out --genome"),
+    # a BED file piped in was told to leave out --genome, which then refused it as FASTA
+    (["predict", "{run}", "-", "--genome", "{up}"], "and standard input is a pipe: if it carries BED lines, save them "
+                                                    "to a file of such a name"),
     (["activations", "{run}", "-o", "{tmp}/a.tsv", "--multi-label"], "--multi-label says how the --fasta file is "
                                                                       "labelled"),
     (["visualize-kernels", "{run}", "-o", "{tmp}/v", "--genome", "{up}"], "--genome reads the windows of BED files "

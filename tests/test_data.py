@@ -780,3 +780,10 @@ def test_protein_detected_from_a_handful_of_letters_is_warned_about(tmp_path, ca
                 for name in ("a", "b")]
     load_dataset([str(path) for path in proteins])
     assert not [message for message in caplog.messages if "letters (" in message]
+
+
+def test_a_single_file_that_does_not_exist_is_named_as_missing(tmp_path):
+    # it was told "one FASTA file means a single class", which hid the typo
+    for name in ("missing.fa", "missing.fa.gz"):
+        with pytest.raises(InputError, match=rf"^{re.escape(str(tmp_path / name))}: no such file$"):
+            load_dataset([str(tmp_path / name)])

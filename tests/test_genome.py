@@ -636,3 +636,15 @@ def test_a_genome_given_as_a_pipe_is_refused_saying_why(tmp_path):
     with pytest.raises(InputError, match=re.escape(f"--genome {pipe}: a pipe (or another stream), but a genome is "
                                                    "read by position through its index (.fai): give the FASTA file")):
         Genome(str(pipe))
+
+
+def test_a_genome_with_a_short_line_inside_a_record_is_refused_with_the_advice_to_rewrap(tmp_path):
+    """pyfaidx's own refusal ('Line length of fasta file is not consistent!') came without the advice."""
+    rng = np.random.default_rng(2)
+    body = "".join(rng.choice(list("ACGT"), 200))
+    fasta = tmp_path / "genome.fa"
+    fasta.write_text(">chr1\n" + "\n".join([body[:60], body[60:100], body[100:160], body[160:]]) + "\n")
+    with pytest.raises(InputError, match=r"^--genome .*genome\.fa: cannot be indexed as FASTA \(.*[Ll]ine length.*\); "
+                                         r"rewrap it to lines of one length \(e\.g\. seqkit seq -w 60\)$"):
+        Genome(fasta)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["genome.fa"]

@@ -393,3 +393,8 @@ def test_records_of_no_class_of_a_multi_label_run_are_counted_on_the_page(multi_
     html = (report / "summary.html").read_text()
     assert '<tr><td>x</td><td class="num">31</td></tr>' in html
     assert '<tr><td><em>no class</em></td><td class="num">6</td></tr>' in html
+    # the mean row's last cell held the number of test records, under "positives"
+    performance = html.split("<th>positives</th>", 1)[1].split("</table>", 1)
+    assert re.findall(r'<td class="num">(\d+)</td></tr>', performance[0]) == ["5", "5", "5"]
+    assert "<th></th></tr>" in performance[0]
+    assert performance[1].lstrip().startswith("<p>10 test records (a record counts among the positives of each")

@@ -396,3 +396,16 @@ def test_attribution_explains_the_predicted_value_of_a_regression_model(regressi
     np.testing.assert_allclose(logits, [by_id[i] for i in ids], rtol=1e-4, atol=1e-4)
     # DeepLIFT completeness on the predicted value
     np.testing.assert_allclose(values.sum(axis=(1, 2)), logits - reference, rtol=1e-3, atol=1e-4)
+
+
+def test_labelled_data_of_a_regression_run_without_values_names_no_option_the_command_lacks(regression_run, cli,
+                                                                                            tmp_path):
+    """activations --fasta of records without values said '... or give them with --targets FILE.tsv', an option
+    of train only."""
+    run_dir, _, records = regression_run
+    plain = write_fasta(tmp_path / "plain.fa", [(record_id, sequence) for record_id, sequence, _ in records[:5]])
+    result = cli("activations", run_dir, "-o", tmp_path / "a.tsv", "--fasta", plain)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no target value after the id" in result.stderr
+    assert "train also takes them from --targets FILE.tsv" in " ".join(result.stderr.split())
+    assert "give them with --targets" not in result.stderr

@@ -538,6 +538,8 @@ def check_options(data: DataOptions) -> str | None:
         raise OptionValueError("--background makes plain sequence records; it does not go with --features, --track "
                          "or --structure-alphabet")
     if not data.multi_label and data.task != "regression" and len(paths) + (data.background is not None) < 2:
+        if paths[0] != "-" and not Path(paths[0]).exists():  # a typo in the one file's name is the first thing to say
+            raise InputError(f"{paths[0]}: no such file")
         raise InputError(
             f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
             "(at least two), or use --multi-label with class indices in the headers"

@@ -178,6 +178,9 @@ class Genome:
             state = "cannot be written" if index_file in built else "is out of date and cannot be written again"
             return InputError(f"--genome {self.path}: its index {index_file} {state}; delete it, or give a copy of "
                               "the genome in a folder you can write to")
+        if "line length" in str(error).lower():  # pyfaidx: a record's lines (but its last) of different lengths
+            return InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error}); rewrap it to lines of one "
+                              "length (e.g. seqkit seq -w 60)")
         return InputError(f"--genome {self.path}: cannot be indexed as FASTA ({error})")
 
     def describe_names(self, chrom: str) -> str:
@@ -475,6 +478,14 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
     if bed and genome is None:
         raise OptionValueError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
     if genome is not None and not bed and genome_for_bed_only:
+        from .fasta import is_pipe
+
+        pipes = [path for path in fasta_paths if path == "-" or is_pipe(path)]
+        if pipes:  # the shell's <(...) or a pipe: BED is told by a file's name, which a pipe lacks
+            pipe = "standard input" if pipes[0] == "-" else pipes[0]
+            raise OptionValueError(f"--genome {genome} reads the windows of BED files, told by their names (.bed, "
+                                   f".narrowPeak, .broadPeak), and {pipe} is a pipe: if it carries BED lines, save "
+                                   "them to a file of such a name")
         raise OptionValueError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
                          "none of the inputs is one: FASTA records are read as they are; leave out --genome")
     if genome is not None and structure:

@@ -70,7 +70,7 @@ def header_values(record) -> list:
     if not pieces:
         raise InputError(
             f"{record.where()}: no target value after the id; regression headers carry the values after "
-            "the id ('>seq1 1.5', '>seq1 1.5 2.0' or '>seq1 1.5,2.0'), or give them with --targets FILE.tsv"
+            "the id ('>seq1 1.5', '>seq1 1.5 2.0' or '>seq1 1.5,2.0'); train also takes them from --targets FILE.tsv"
         )
     values = []
     for piece in pieces:
