@@ -430,3 +430,22 @@ def test_a_kernel_whose_columns_favour_one_letter_gets_its_motif_not_a_homopolym
     assert motif in consensus(x[0])
     one_hot = np.eye(4, dtype=np.float32)[input_to_pwm(x[0]).argmax(axis=-1)][None]
     assert node_values(model, "conv_1", one_hot, [0])[0, 0] == pytest.approx(8.0)
+
+
+def test_a_relu_unit_that_stays_off_at_its_learnt_input_is_named(detector, caplog):
+    """A Dense ReLU unit read before its activation rose from -100 to about -97 and drew a confident logo without a
+    word: no input switches it on. Beside it, a unit that does switch on gets no warning."""
+    import keras
+
+    conv = detector.get_layer("conv_1")
+    sequence = keras.Input(shape=(10, 4), name="sequence")
+    own = keras.layers.Conv1D(1, 3, activation="relu", name="conv_1")
+    hidden = keras.layers.Dense(2, activation="relu", name="dense_1")
+    model = keras.Model(sequence, hidden(keras.layers.GlobalMaxPooling1D()(own(sequence))))
+    own.set_weights(conv.get_weights())
+    hidden.set_weights([np.array([[1.0, 1.0]], dtype=np.float32), np.array([0.0, -100.0], dtype=np.float32)])
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        x = optimize_inputs(model, "dense_1", [0, 1], steps=200, seed=0)
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith("layer dense_1: node(s) 1 stay off at their learnt inputs")
+    assert MOTIF in consensus(x[0]) and MOTIF in consensus(x[1])  # node 1's best try: what comes closest

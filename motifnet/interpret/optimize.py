@@ -319,16 +319,17 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
     restarts = _check_restarts(restarts)
     length, channels = _input_shape(model, length, channels)
 
-    result, stuck = _attempt(model, layer, nodes, n_nodes, (length, channels), bound, (lr, steps, l2), seed, progress)
+    result, stuck, values = _attempt(model, layer, nodes, n_nodes, (length, channels), bound, (lr, steps, l2), seed,
+                                     progress)
     bounds = [bound]
     while stuck and len(bounds) <= restarts:
         wider = 3 * bounds[-1]
         log.info("layer %s: node(s) %s did not respond from [-%g, %g]; starting them again from [-%g, %g]",
                  layer_name, ", ".join(map(str, stuck)), bounds[-1], bounds[-1], wider, wider)
-        again, still = _attempt(model, layer, stuck, n_nodes, (length, channels), wider, (lr, steps, l2),
-                                seed + len(bounds), None)
-        for row, node in zip(again, stuck):
-            result[nodes.index(node)] = row
+        again, still, again_values = _attempt(model, layer, stuck, n_nodes, (length, channels), wider,
+                                              (lr, steps, l2), seed + len(bounds), None)
+        for row, value, node in zip(again, again_values, stuck):
+            result[nodes.index(node)], values[nodes.index(node)] = row, value
         bounds.append(wider)
         stuck = still
     if stuck:
@@ -337,6 +338,12 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
             "that is off everywhere has no gradient, or no letter raised it), so their logos show no preference; "
             "tried %s; a larger bound starts from inputs that are more likely to switch them on",
             layer_name, ", ".join(str(node) for node in stuck), _tried(bounds))
+    off = [node for node, value in zip(nodes, values) if node not in stuck and value <= 0]
+    if off and uses_pre_activation(layer) and getattr(layer.activation, "__name__", "") == "relu":
+        log.warning("layer %s: node(s) %s stay off at their learnt inputs (the value before the ReLU rose, but to %s, "
+                    "below 0): their logos show what comes closest to switching them on, not an input that does",
+                    layer_name, ", ".join(map(str, off)),
+                    ", ".join(f"{value:.3g}" for node, value in zip(nodes, values) if node in off))
     return result
 
 
@@ -352,7 +359,8 @@ def _check_restarts(restarts) -> int:
 
 def _attempt(model, layer, nodes: list, n_nodes: int, shape: tuple, bound: float, ascent: tuple, seed: int,
              progress) -> tuple:
-    """One ascent of ``nodes`` from a start in [-bound, bound]: the inputs, and the nodes that did not respond.
+    """One ascent of ``nodes`` from a start in [-bound, bound]: the inputs, the nodes that did not respond, and the
+    nodes' values at the inputs.
 
     A node did not respond when its value did not rise or its input shows no letter preference.
     """
@@ -365,7 +373,7 @@ def _attempt(model, layer, nodes: list, n_nodes: int, shape: tuple, bound: float
                          f"range of 32-bit floats (bound {bound:g}, lr {lr:g}); give a smaller lr and bound")
     stuck = [node for node, start, end, x in zip(nodes, before, after, result)
              if not end - start > 1e-6 * max(1.0, abs(start)) or _flat(x)]
-    return result, stuck
+    return result, stuck, [float(value) for value in after]
 
 
 #: Restart counts in words, as the warning says them.
