@@ -651,6 +651,26 @@ def test_hits_in_bed_windows_point_at_the_planted_genome_sites(tmp_path, cli):
     assert {(line[0], int(line[1]), line[5]) for line in bed} >= {(chrom, start, "+") for chrom, start in planted}
 
 
+def test_bed_windows_given_twice_are_named_in_a_warning(tmp_path, cli):
+    """A BED line given twice (or a peak in two classes) was scanned twice and its hits listed twice, in silence."""
+    genome = make_genome(tmp_path)
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("ets", "", _pwm("ACCGGAAGTG"), 20)], "ACGT", [0.25] * 4, strands=True)
+    first, second = genome["bed"].read_text().splitlines()[:2]
+    twice = tmp_path / "twice.bed"
+    twice.write_text(f"{first}\n{second}\n{first}\n")
+    result = cli("scan", motif_file, twice, "--genome", genome["genome"], "--length", "60", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    window = read_tsv((tmp_path / "out" / "hits.tsv").read_text())[1][0][-2]
+    assert window.startswith(first.split("\t")[0] + ":")
+    assert (f"warning: 1 window(s) of the BED input occur more than once (e.g. {window}, in twice.bed and in "
+            "twice.bed): each copy is scanned") in " ".join(result.stderr.split()).replace(str(tmp_path) + "/", "")
+    once = tmp_path / "once.bed"
+    once.write_text(f"{first}\n{second}\n")
+    result = cli("scan", motif_file, once, "--genome", genome["genome"], "--length", "60", "-o", tmp_path / "out2")
+    assert result.exit_code == 0 and "more than once" not in result.stderr
+
+
 def test_records_that_do_not_span_their_window_names_keep_their_own_places(tmp_path, cli):
     """A record named chr1:0-10(+) holding 60 letters gave hits at chr1 30-40, outside the window it names."""
     genome = make_genome(tmp_path)

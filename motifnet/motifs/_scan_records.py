@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..data.dataset import first_repeat
 from ..data.encoding import dot_bracket_fix
-from ..data.fasta import EMPTY_SEQUENCE, read_fasta
+from ..data.fasta import EMPTY_SEQUENCE, display_name, read_fasta
 from ..errors import InputError
+
+log = logging.getLogger("motifnet")
 
 #: Letters of a DNA or RNA record: A, C, G, T/U and the IUPAC ambiguity codes (which no window may hold).
 _NUCLEOTIDES = b"ACGTURYSWKMBDHVN"
@@ -161,6 +164,7 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
     fasta_files = [genome is None or not is_bed_path(path) for path in files]
     # hits.tsv names records by id; 8 bytes per FASTA record tell whether any repeats (see check_distinct_ids)
     id_hashes = []
+    windows = []  # the ids of BED windows (whole records), which may repeat: warned of below
     rows = []
 
     def chunk():
@@ -168,6 +172,8 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
         ids, sources, records, offsets, texts, pieces, owned, rna = columns
         id_hashes.append(np.fromiter((hash(record_id) for record_id, source, offset in zip(ids, sources, offsets)
                                       if fasta_files[source] and offset == 0), dtype=np.int64))
+        windows.extend((record_id, source) for record_id, source, offset in zip(ids, sources, offsets)
+                       if not fasta_files[source] and offset == 0)
         lengths = np.array([len(text) for text in texts], dtype=np.int64)
         indices = np.full((len(rows), max(int(lengths.max()), 1)), -1, dtype=np.int8)
         for row, piece in enumerate(pieces):
@@ -192,6 +198,12 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
         yield chunk()
     if id_hashes and first_repeat(np.concatenate(id_hashes)) is not None:
         check_distinct_ids([path for path, fasta in zip(files, fasta_files) if fasta])
+    repeat = first_repeat(np.array([record_id for record_id, _ in windows], dtype=str)) if windows else None
+    if repeat is not None:
+        earlier, later, count = repeat
+        log.warning("%d window(s) of the BED input occur more than once (e.g. %s, in %s and in %s): each copy is "
+                    "scanned, its hits are listed once per copy and counted in each class it is in", count,
+                    windows[later][0], display_name(files[windows[earlier][1]]), display_name(files[windows[later][1]]))
 
 
 def check_distinct_ids(files) -> None:
