@@ -878,3 +878,24 @@ def test_a_users_figure_of_a_name_this_run_draws_is_refused(tmp_path):
     with pytest.raises(ParamError, match="but the patterns.json there does not list it as its run's"):
         _refuse_users_files(tmp_path, {"pattern_1.png", "patterns.meme"}, ["patterns.meme"])
     _refuse_users_files(tmp_path, {"pattern_1.png", "patterns.meme"}, ["pattern_1.png"])  # the earlier run's
+
+
+def test_a_palindromic_site_found_on_both_strands_is_one_seqlet():
+    """modisco-lite may hold a palindrome's site twice, as seqlets of windows shifted so that their trimmed cores
+    coincide, one of each orientation: seqlets.tsv listed the site twice and the counts held it twice."""
+    from types import SimpleNamespace
+
+    from motifnet.motifs.modisco import _pattern
+
+    cwm = np.zeros((6, 4))
+    cwm[1:5] = 1.0  # core: columns 1 to 5
+    one_hot = np.zeros((2, 20, 4))
+    one_hot[:, :, 0] = 1.0
+    found = SimpleNamespace(contrib_scores=cwm, sequence=np.ones((6, 4)), hypothetical_contribs=cwm, seqlets=[
+        SimpleNamespace(example_idx=0, start=4, end=10, is_revcomp=False),  # core 5-9
+        SimpleNamespace(example_idx=0, start=4, end=10, is_revcomp=True),  # core 5-9 read backwards: the same site
+        SimpleNamespace(example_idx=0, start=3, end=9, is_revcomp=True),  # core 4-8: another place
+        SimpleNamespace(example_idx=1, start=4, end=10, is_revcomp=False)])
+    pattern = _pattern(found, 1, 0, 0.3, one_hot, one_hot)
+    assert [(seqlet.record, seqlet.start, seqlet.end, seqlet.strand) for seqlet in pattern.seqlets] == [
+        (0, 5, 9, "+"), (0, 4, 8, "-"), (1, 5, 9, "+")]

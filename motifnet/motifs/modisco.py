@@ -338,6 +338,7 @@ def _pattern(found, sign: int, index: int, trim_fraction: float, one_hot: np.nda
     core = contribution_core(cwm, trim_fraction)
     length = one_hot.shape[1]
     seqlets = []
+    placed = set()
     for seqlet in found.seqlets:
         # The core's columns in the record; a reverse-complement seqlet reads the pattern backwards.
         if seqlet.is_revcomp:
@@ -346,6 +347,10 @@ def _pattern(found, sign: int, index: int, trim_fraction: float, one_hot: np.nda
             start, end = int(seqlet.start) + core[0], int(seqlet.start) + core[1]
         start, end = max(start, 0), min(end, length)
         record = int(seqlet.example_idx)
+        if (record, start, end) in placed:
+            # A palindrome's site found on both strands: two seqlets of shifted windows share one core. One site.
+            continue
+        placed.add((record, start, end))
         contribution = float(np.sum(one_hot[record, start:end] * hypothetical[record, start:end]))
         seqlets.append(Seqlet(record, start, end, "-" if seqlet.is_revcomp else "+", contribution))
     return Pattern(sign, index, cwm, np.asarray(found.hypothetical_contribs, dtype=np.float64), pfm, core, seqlets)
