@@ -327,8 +327,8 @@ def test_structure_pwm(tmp_path):
      "{m.fa}, record 2 ('s2'): multi-label headers must end with comma-separated class indices "
      "(e.g. '>seq1 0,2'), or - for a record of no class, found header 's2 label'"),
     ({"m.fa": ">s1 0\nACGT\n>s2 -\nACGA\n>s3 0\nACGG\n"}, {"multi_label": True},
-     "{m.fa}: every record of a class carries (-, no class, is not one) the same single class; "
-     "a classifier needs at least two classes"),
+     "{m.fa}: every record that names a class names the same single class; a classifier needs at least two "
+     "classes (records of no class, -, are not one)"),
     ({"m.fa": ">s1 -\nACGT\n>-\nACGA\n"}, {"multi_label": True},
      "{m.fa}: no record names a class (every header ends with -); multi-label headers end with class "
      "indices 0, 1, 2, ... (e.g. '>seq1 0,2')"),
@@ -457,6 +457,8 @@ def test_parse_multi_label(header, expected):
     ("s1 0 ,1", None, "found header 's1 0 ,1'"),
     ("s1 -1", None, "found header 's1 -1'"),
     ("s1 0,3", 3, r"class index 3 is out of range for 3 class names \(indices start at 0\)"),
+    ("s1 0,2 -", None, r"m\.fa, record 4 \('s1'\): the header ends with class indices and - \(no class\), found "
+                       r"header 's1 0,2 -'; give either"),
 ])
 def test_parse_multi_label_errors(header, n_classes, message):
     with pytest.raises(InputError, match=message):

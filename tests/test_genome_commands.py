@@ -171,6 +171,20 @@ def test_genome_places_of_records_the_model_cropped_or_padded(genome_run, cli, t
     assert result.exit_code == 0, result.output
     for path in (tmp_path / "bed_attr").glob("*.bedGraph"):
         assert path.read_text() == (tmp_path / "wide_attr" / path.name).read_text()
+    # padded records: their scores lie on their own bases; the padding's zeros lay on the bases beside them
+    result = cli("attribute", g["run"], narrower[0], "-o", tmp_path / "narrow_attr", "--method", "grad-input",
+                 "--top", "0", "--bedgraph")
+    assert result.exit_code == 0, result.output
+    spans = {}
+    for line in narrower[0].read_text().splitlines():
+        if line.startswith(">"):
+            chrom, span = line[1:].split(":")
+            low, high = (int(part) for part in span[:-3].split("-"))
+            spans.setdefault(chrom, set()).update(range(low, high))
+    bases = [(chrom, int(start)) for path in (tmp_path / "narrow_attr").glob("*.bedGraph")
+             for chrom, start, _, _ in (line.split("\t") for line in path.read_text().splitlines()[1:])]
+    assert bases and all(base in spans[chrom] for chrom, base in bases)
+    assert len(bases) == sum(len(value) for value in spans.values())
 
 
 def test_records_that_do_not_span_their_window_names_are_not_placed(genome_run, cli, tmp_path):
@@ -188,13 +202,21 @@ def test_records_that_do_not_span_their_window_names_are_not_placed(genome_run, 
     header, *rows = [line.split("\t") for line in (tmp_path / "a.tsv").read_text().splitlines()]
     assert [row[header.index("chrom")] for row in rows] == ["", chrom, chrom]
     assert rows[0][header.index("kernel_0_genome_start")] == "" and rows[1][header.index("kernel_0_genome_start")] != ""
+    # plain FASTA arguments (attribute, motifs) are read by predict's reader: their lengths are known too
+    result = cli("attribute", g["run"], fasta, "-o", tmp_path / "attr", "--method", "saliency", "--top", "0",
+                 "--bedgraph")
+    assert result.exit_code == 0, result.output
+    assert "1 record(s) named as genome windows hold another number of letters" in " ".join(result.stderr.split())
+    tracks = [line.split("\t") for path in (tmp_path / "attr").glob("*.bedGraph")
+              for line in path.read_text().splitlines()[1:]]
+    assert {int(start) for _, start, _, _ in tracks} == set(range(LENGTH))  # the second record's bases alone
 
 
 def test_window_table_of_cropped_and_padded_records():
     """fit_length keeps the middle (the extra base to the right) and pads with the extra zero to the right."""
     table = window_table(["chr1:1000-1300(+)", "chr1:1000-1300(-)", "chr1:1100-1200(+)", "chr1:1100-1200(-)",
                           "chr1:5-7(+)", "seq"], length=201, lengths=[300, 300, 100, 100, 3, 201])
-    assert table.valid.tolist() == [True, True, True, True, False, False] and table.mismatched == 1
+    assert table.valid.tolist() == [True, True, True, True, False, False] and table.mismatched.tolist() == [4]
     assert table.start.tolist()[:4] == [1049, 1050, 1050, 1049]
     assert table.end.tolist()[:4] == [1250, 1251, 1251, 1250]
     # a BED line chr1 1000 1300 on the minus strand is read as the window chr1:1050-1251(-)

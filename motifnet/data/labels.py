@@ -68,6 +68,9 @@ def parse_multi_label(record, n_classes: int | None) -> tuple[str, list]:
         words = [*words[:first], "".join(words[first:])]
     identifier = words[0] if len(words) > 1 else f"record_{record.number}"
     if words and words[-1] == NO_CLASS:
+        if len(words) > 2 and LABEL_TOKEN.match(words[-2]):
+            raise InputError(f"{record.where()}: the header ends with class indices and {NO_CLASS} (no class), found "
+                             f"header {record.header!r}; give either")
         return identifier, []
     if not words or not LABEL_TOKEN.match(words[-1]):
         raise InputError(
@@ -167,9 +170,10 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     for row, (_, indices) in enumerate(parsed):
         labels[row, indices] = 1
     if len(np.flatnonzero(labels.sum(axis=0))) < 2:
-        every = "every record carries" if labels.any(axis=1).all() else \
-            f"every record of a class carries ({NO_CLASS}, no class, is not one)"
+        every = "every record carries" if labels.any(axis=1).all() else "every record that names a class names"
+        unlabelled = "" if labels.any(axis=1).all() else f" (records of no class, {NO_CLASS}, are not one)"
         raise InputError(
-            f"{display_name(input_file.path)}: {every} the same single class; a classifier needs at least two classes"
+            f"{display_name(input_file.path)}: {every} the same single class; a classifier needs at least two "
+            f"classes{unlabelled}"
         )
     return [identifier for identifier, _ in parsed], labels, class_names or [f"class_{i}" for i in range(n_classes)]

@@ -12,7 +12,7 @@ and maps nowhere.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -34,8 +34,9 @@ class WindowTable:
         The record is the window's reverse complement.
     valid : numpy.ndarray of bool, shape=(n,)
         The record is a genome window; the other rows hold ``''``, 0, 0 and False.
-    mismatched : int
-        Records named as windows whose letters do not span them (not valid; see :func:`window_table`).
+    mismatched : numpy.ndarray of int
+        The rows of records named as windows whose letters do not span them (not valid; see
+        :func:`window_table`).
     """
 
     chrom: np.ndarray
@@ -43,7 +44,7 @@ class WindowTable:
     end: np.ndarray
     minus: np.ndarray
     valid: np.ndarray
-    mismatched: int = 0
+    mismatched: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.chrom)
@@ -81,6 +82,9 @@ class WindowTable:
 def window_table(ids, length: int | None = None, lengths=None, where=None, warn: bool = True) -> WindowTable | None:
     """The windows the record ``ids`` name (exactly ``chrom:start-end(strand)``); None when no id names one.
 
+    A table whose every window was refused for its length (see ``lengths``) has no valid row, and says which in
+    ``mismatched``.
+
     Parameters
     ----------
     ids : sequence of str, shape=(n,)
@@ -103,19 +107,18 @@ def window_table(ids, length: int | None = None, lengths=None, where=None, warn:
     for identifier in ids:
         window = parse_window_id(str(identifier))
         windows.append(window if window is not None and window.id == str(identifier) else None)
+    wrong = []
     if lengths is not None:
         lengths = np.asarray(lengths, dtype=np.int64)
         wrong = [row for row, window in enumerate(windows)
                  if window is not None and lengths[row] >= 0 and window.end - window.start != lengths[row]]
         if wrong and warn:
             row = wrong[0]
-            log.warning("%d record(s) named as genome windows hold another number of letters than their names span "
-                        "(e.g. %s: %d letters, not %d); their sites are given along the records, not in the genome",
-                        len(wrong), where(row) if where else repr(str(ids[row])), lengths[row],
-                        windows[row].end - windows[row].start)
+            warn_mismatched(len(wrong), where(row) if where else repr(str(ids[row])), int(lengths[row]),
+                            windows[row].end - windows[row].start)
         for row in wrong:
             windows[row] = None
-    if not any(window is not None for window in windows):
+    if not wrong and not any(window is not None for window in windows):
         return None
     start = np.array([w.start if w else 0 for w in windows], dtype=np.int64)
     end = np.array([w.end if w else 0 for w in windows], dtype=np.int64)
@@ -129,4 +132,11 @@ def window_table(ids, length: int | None = None, lengths=None, where=None, warn:
                                                                                         start + skipped + length)
         start, end = np.where(valid, start, 0), np.where(valid, end, 0)
     return WindowTable(np.array([w.chrom if w else "" for w in windows], dtype=str), start, end, minus, valid,
-                       len(wrong) if lengths is not None else 0)
+                       np.asarray(wrong, dtype=np.int64))
+
+
+def warn_mismatched(count: int, record: str, letters: int, span: int) -> None:
+    """Warn of ``count`` records named as genome windows whose letters do not span them (``record``, the first)."""
+    log.warning("%d record(s) named as genome windows hold another number of letters than their names span "
+                "(e.g. %s: %d letters, not %d); their sites are given along the records, not in the genome",
+                count, record, letters, span)

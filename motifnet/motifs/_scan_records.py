@@ -164,7 +164,7 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
     fasta_files = [genome is None or not is_bed_path(path) for path in files]
     # hits.tsv names records by id; 8 bytes per FASTA record tell whether any repeats (see check_distinct_ids)
     id_hashes = []
-    windows = []  # the ids of BED windows (whole records), which may repeat: warned of below
+    window_hashes, window_sources = [], []  # of BED windows (whole records), which may repeat: warned of below
     rows = []
 
     def chunk():
@@ -172,8 +172,10 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
         ids, sources, records, offsets, texts, pieces, owned, rna = columns
         id_hashes.append(np.fromiter((hash(record_id) for record_id, source, offset in zip(ids, sources, offsets)
                                       if fasta_files[source] and offset == 0), dtype=np.int64))
-        windows.extend((record_id, source) for record_id, source, offset in zip(ids, sources, offsets)
-                       if not fasta_files[source] and offset == 0)
+        bed = [(hash(record_id), source) for record_id, source, offset in zip(ids, sources, offsets)
+               if not fasta_files[source] and offset == 0]
+        window_hashes.append(np.array([key for key, _ in bed], dtype=np.int64))
+        window_sources.append(np.array([source for _, source in bed], dtype=np.int64))
         lengths = np.array([len(text) for text in texts], dtype=np.int64)
         indices = np.full((len(rows), max(int(lengths.max()), 1)), -1, dtype=np.int8)
         for row, piece in enumerate(pieces):
@@ -198,12 +200,13 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
         yield chunk()
     if id_hashes and first_repeat(np.concatenate(id_hashes)) is not None:
         check_distinct_ids([path for path, fasta in zip(files, fasta_files) if fasta])
-    repeat = first_repeat(np.array([record_id for record_id, _ in windows], dtype=str)) if windows else None
+    repeat = first_repeat(np.concatenate(window_hashes)) if window_hashes else None
     if repeat is not None:
-        earlier, later, count = repeat
-        log.warning("%d window(s) of the BED input occur more than once (e.g. %s, in %s and in %s): each copy is "
-                    "scanned, its hits are listed once per copy and counted in each class it is in", count,
-                    windows[later][0], display_name(files[windows[earlier][1]]), display_name(files[windows[later][1]]))
+        sources = np.concatenate(window_sources)
+        earlier, later = (f"window {int(np.sum(sources[:row] == sources[row])) + 1} of "
+                          f"{display_name(files[sources[row]])}" for row in repeat[:2])
+        log.warning("%d window(s) of the BED input occur more than once (e.g. %s, also %s): each copy is scanned, "
+                    "its hits are listed once per copy and counted in each class it is in", repeat[2], later, earlier)
 
 
 def check_distinct_ids(files) -> None:

@@ -451,12 +451,14 @@ def owned_hits(chunk: RecordChunk, hits: dict) -> dict:
     return hits if keep.all() else {name: values[keep] for name, values in hits.items()}
 
 
-def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, warned: list) -> str:
+def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mismatched: list) -> str:
     """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window).
 
-    ``warned``: a list that holds True once a chunk's records named as genome windows that their letters do
-    not span were warned of (:func:`motifnet.data.windows.window_table`), so the warning comes once."""
+    ``mismatched`` gets, for a chunk with records named as genome windows that their letters do not span
+    (:func:`motifnet.data.windows.window_table`), their number, and the first's id, letters and span: the
+    scan warns once, of all of them."""
     from ..data.coordinates import genome_sites
+    from ..data.genome import parse_window_id
     from ..data.windows import window_table
 
     offsets = chunk.offsets[hits["row"]]
@@ -465,8 +467,12 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, war
     windows = [""] * len(starts)
     if genome:
         whole = (chunk.offsets == 0) & (chunk.owned == chunk.lengths)  # a piece of a long record: length not known
-        table = window_table(chunk.ids, lengths=np.where(whole, chunk.lengths, -1), warn=not any(warned))
-        warned.append(bool(table is not None and table.mismatched))
+        table = window_table(chunk.ids, lengths=np.where(whole, chunk.lengths, -1), warn=False)
+        if table is not None and len(table.mismatched):
+            row = int(table.mismatched[0])
+            window = parse_window_id(chunk.ids[row])
+            mismatched.append((len(table.mismatched), repr(chunk.ids[row]), int(chunk.lengths[row]),
+                               window.end - window.start))
         sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands, table)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
@@ -595,7 +601,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     letters_per_class = np.zeros(len(files), dtype=np.float64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
     records = longest = 0
-    warned = []  # _scratch_rows: records named as windows they do not span, warned of once
+    mismatched = []  # _scratch_rows: records named as windows they do not span, warned of once below
     # each piece of a long record reads this far into the next, so that every window lies whole in one piece
     overlap = max(len(pwm) for pwm in motifs.pwms) - 1 if motifs.pwms else 0
     progress = Progress("scanning", unit="letters")
@@ -609,7 +615,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, overlap):
                 check_stop()
                 hits = owned_hits(chunk, scan_indices(prepared, chunk.indices, chunk.lengths, both_strands))
-                handle.write(_scratch_rows(chunk, hits, motifs.names, genome, warned))
+                handle.write(_scratch_rows(chunk, hits, motifs.names, genome, mismatched))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
                 record_of_hit.append(chunk.records[hits["row"]])
@@ -629,6 +635,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
         # after the records were read: a record refused (protein letters, a repeated id) is the one line said
         _warn_unreachable(motifs.names, prepared.tables, config.threshold)
         _warn_unequal_lengths(class_names, records_per_class, letters_per_class)
+        if mismatched:
+            from ..data.windows import warn_mismatched
+
+            warn_mismatched(sum(count for count, *_ in mismatched), *mismatched[0][1:])
         for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if records else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))

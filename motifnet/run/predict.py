@@ -154,6 +154,9 @@ def _file_stream(run: Run, path: str, tracks: dict, track_order: list, feature_p
 def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
     """Yield ``(ids, compact arrays, share)`` chunk by chunk over all input files, in input order.
 
+    The arrays are the model's inputs, and for sequence-only runs ``lengths``, the records' own lengths before
+    the encoder's crop or pad (not an input).
+
     ``share`` is the share of the input's bytes read so far (0 to 1), where every input is a FASTA file
     read by the bulk reader (sequence-only runs); None otherwise (standard input, pipes, BED, folded,
     track or feature inputs).
@@ -182,7 +185,7 @@ def encoded_chunks(run: Run, config: PredictConfig, tracks: dict):
                     if before is not None and block.bytes_read is not None:
                         share = (before[file_index] + block.bytes_read) / max(before[-1], 1)
                     codes = encoder.encode_letters(block.letters, block.lengths, block.where)
-                    yield block.ids(), {"codes": codes}, share
+                    yield block.ids(), {"codes": codes, "lengths": block.lengths}, share
         return
     feature_spec = FeatureSpec.from_json(data_meta["features"]) if data_meta.get("features") else None
     chunk_size = config.batch_size * config.chunk_batches
@@ -286,7 +289,8 @@ def _stream_predictions(run: Run, chunks, batch_size: int):
     encoder = run.dataset_encoder
     for ids, arrays, share in _read_ahead(chunks):
         check_stop()  # a signal: the chunks yielded so far are whole; no further one is predicted
-        yield ids, predict_encoded(model, encoder, arrays, batch_size), share
+        inputs = {name: value for name, value in arrays.items() if name != "lengths"}  # the records', not inputs
+        yield ids, predict_encoded(model, encoder, inputs, batch_size), share
 
 
 def predict_chunks(run: Run, config: PredictConfig):

@@ -57,13 +57,14 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         )
     encoder = run.dataset_encoder
     check_genome_options(genome, fasta, encoder.structure_mode)
-    ids, codes, structure, sources, files = [], [], [], [], []
+    ids, codes, structure, sources, files, lengths = [], [], [], [], [], []
     for file_index, path in enumerate(fasta):
         count = 0
         config = PredictConfig([path], genome=genome, labels=[labels[file_index]] if labels else [])
         for chunk_ids, arrays, _ in encoded_chunks(run, config, {}):
             ids.extend(chunk_ids)
             codes.append(arrays["codes"])
+            lengths.append(arrays.get("lengths"))
             if arrays.get("structure") is not None:
                 structure.append(arrays["structure"])
             count += len(chunk_ids)
@@ -79,6 +80,8 @@ def read_unlabelled(run: Run, fasta, genome=None, labels=None) -> Dataset:
         np.concatenate(sources), [] if regression else list(run.class_names), bool(data_meta.get("multi_label")),
         files, structure=np.concatenate(structure) if structure else None, task=run.task,
         target_names=list(run.output_names) if regression else [],
+        lengths=np.concatenate(lengths).astype(np.int64) if lengths and all(part is not None for part in lengths)
+        else None,  # the records' own lengths, where the bulk reader read them (sequence-only runs)
     )
 
 

@@ -145,7 +145,7 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
                 log.info("%d record(s) are not genome windows (such as a shuffled background) and are left out of "
                          "the bedGraph files", int((~windows.valid).sum()))
             bedgraphs = write_bedgraphs(out, result, windows, dataset.output_names, method_label(config),
-                                        chrom_sizes, stage)
+                                        chrom_sizes, stage, dataset.codes != 0)  # padding: no base of the record
         summary = summary_entry(run, dataset, config, result, data_label, width, checks, rows, bedgraphs)
         write_json(stage(out / SUMMARY), summary)  # staged last: renamed last
     for name in bedgraphs:
@@ -204,7 +204,7 @@ def write_logos(out: Path, result, dataset, top: int, width: int, stage=None) ->
     return rows
 
 
-def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -> dict:
+def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None, present=None) -> dict:
     """Per-position scores in genome coordinates, one track per target.
 
     Parameters
@@ -217,6 +217,9 @@ def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -
         The records' genome windows (minus-strand records map back base by base).
     chrom_sizes : dict or None
         Chromosome lengths; bases at or past a chromosome's end are left out. Default is None.
+    present : numpy.ndarray of bool or None, shape=(n, length)
+        The positions that hold a letter of the record: the zeros a short record was padded with lie
+        beside its window in the genome, and are left out. Default is None (every position).
 
     Returns
     -------
@@ -235,6 +238,8 @@ def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -
         chrom = np.repeat(windows.chrom[rows], scores.shape[1])
         position, value = bases[rows].ravel(), scores[rows].ravel()
         keep = position >= 0
+        if present is not None:
+            keep &= np.asarray(present, dtype=bool)[rows].ravel()
         if chrom_sizes:
             sizes = np.array([chrom_sizes.get(name, np.iinfo(np.int64).max) for name in windows.chrom[rows]],
                              dtype=np.int64)
@@ -251,15 +256,15 @@ def bedgraph_tracks(scores, targets, windows, chrom_sizes: dict | None = None) -
 
 
 def write_bedgraphs(out: Path, result, windows, output_names, label: str, chrom_sizes: dict | None = None,
-                    stage=None) -> list:
+                    stage=None, present=None) -> list:
     """Write ``attributions_<target>.bedGraph`` per target (see :func:`bedgraph_tracks`); the names written.
 
     One line per base: chrom, start, start + 1, score; a ``track`` line first. ``stage`` as in
-    :func:`write_logos`.
+    :func:`write_logos`; ``present`` as in :func:`bedgraph_tracks`.
     """
     paths = []
     for target, (chrom, position, value) in bedgraph_tracks(result.scores, result.targets, windows,
-                                                            chrom_sizes).items():
+                                                            chrom_sizes, present).items():
         name = str(output_names[target])
         path = out / f"attributions_{_safe_name(name)}.bedGraph"
         header = f'track type=bedGraph name="{_safe_name(name)}" description="motifnet {label}, {name}"\n'
