@@ -113,6 +113,11 @@ class Dataset:
         return len(self.codes)
 
     @property
+    def records_of_no_class(self) -> int:
+        """Multi-label records that carry no class (header ending in ``-``); 0 for other data."""
+        return int((self.labels.sum(axis=1) == 0).sum()) if self.multi_label else 0
+
+    @property
     def channels(self) -> int:
         return self.encoder.channels + len(self.track_names)
 
@@ -234,7 +239,7 @@ class Dataset:
             "files": self.files,
             "records": len(self),
             "records_per_class": [int(v) for v in self.labels.sum(axis=0)],
-            **({"records_of_no_class": int((self.labels.sum(axis=1) == 0).sum())} if self.multi_label else {}),
+            **({"records_of_no_class": self.records_of_no_class} if self.multi_label else {}),
             "channels": self.channels,
             "tracks": self.track_names,
             "features": self.feature_spec.to_json() if self.feature_spec else None,

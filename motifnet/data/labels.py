@@ -170,8 +170,9 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
     for row, (_, indices) in enumerate(parsed):
         labels[row, indices] = 1
     if len(np.flatnonzero(labels.sum(axis=0))) < 2:
-        every = "every record carries" if labels.any(axis=1).all() else "every record that names a class names"
-        unlabelled = "" if labels.any(axis=1).all() else f" (records of no class, {NO_CLASS}, are not one)"
+        all_labelled = bool(labels.any(axis=1).all())
+        every = "every record carries" if all_labelled else "every record that names a class names"
+        unlabelled = "" if all_labelled else f" (records of no class, {NO_CLASS}, are not one)"
         raise InputError(
             f"{display_name(input_file.path)}: {every} the same single class; a classifier needs at least two "
             f"classes{unlabelled}"

@@ -100,7 +100,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
             data, settings = _folded(data, config, fold)
             config = dataclasses.replace(config, keep_folded=True, fold=settings)
         dataset = load_dataset(data)
-        unlabelled = int((dataset.labels.sum(axis=1) == 0).sum()) if dataset.multi_label else 0
+        unlabelled = dataset.records_of_no_class
         log.info("read %d records%s, %d %s (%s), length %d", len(dataset),
                  f" ({unlabelled} of no class)" if unlabelled else "", len(dataset.output_names),
                  "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
