@@ -9,13 +9,16 @@ windows included.
 from __future__ import annotations
 
 import shutil
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from helpers import TINY_PARAMS, make_genome, write_fasta
 
 from motifnet.data.windows import window_table
+from motifnet.interpret.activations import KernelActivations
 from motifnet.workflows.attribution import bedgraph_tracks
+from motifnet.workflows.visualize import kernel_sites_bed
 
 LENGTH = 60  # the model's window: BED lines are read as LENGTH bases around their centres
 _COMPLEMENT = str.maketrans("ACGT", "TGCA")
@@ -223,6 +226,35 @@ def test_window_table_of_cropped_and_padded_records():
     start, end = table.intervals(np.zeros((6, 1), dtype=int), 1)
     assert start[:4, 0].tolist() == [1049, 1250, 1050, 1249]  # padded: model position 50 is genome 1199
     assert window_table(["chr1:1000-1300(+)"]).start.tolist() == [1000]  # read as it is: no length
+
+
+def test_maxima_in_a_short_records_padding_have_no_genome_place(tmp_path):
+    """A kernel's maximum wholly in the zeros a short record was padded with was given the bases beside the
+    record; one reaching into them gave kernel_sites.bed bases the model did not read."""
+    # 10-letter records padded to the model's 20: letters at model positions 5-14, kernels of 5
+    positions = np.array([[0, 3, 7, 12, 15]] * 2 + [[0, 2, 7, 12, 15]] * 2)
+    activations = KernelActivations(
+        max_activation=np.ones((4, 5)), position=positions, labels=np.ones((4, 1), dtype=np.uint8),
+        ids=np.array(["chr1:100-110(+)", "chr1:100-110(-)", "chr1:-5-15(+)", "seq"]), class_names=["a"],
+        kernel_len=5, input_length=20, lengths=np.array([10, 10, 20, 20]))
+    places = activations.genome_sites()
+    assert places.placed.tolist() == [[False, True, True, True, False]] * 2 + [[True] * 5, [False] * 5]
+    assert places.start.tolist() == [[-1, 98, 102, 107, -1], [-1, 107, 103, 98, -1], [-5, -3, 2, 7, 10], [-1] * 5]
+    assert places.read_start.tolist()[:2] == [[-1, 100, 102, 107, -1], [-1, 107, 103, 100, -1]]
+    assert places.read_end.tolist()[:2] == [[-1, 103, 107, 110, -1], [-1, 110, 108, 103, -1]]
+    activations.save(tmp_path / "a.npz")
+    with np.load(tmp_path / "a.npz") as arrays:
+        assert np.array_equal(arrays["genome_placed"], places.placed)
+        assert np.array_equal(arrays["genome_start"], places.start)
+    header, *rows = [line.split("\t") for line in activations.to_tsv().splitlines()]
+    assert [[row[header.index(f"kernel_{kernel}_genome_start")] for kernel in range(5)] for row in rows] == [
+        ["", "98", "102", "107", ""], ["", "107", "103", "98", ""], ["-5", "-3", "2", "7", "10"], [""] * 5]
+    motifs = [SimpleNamespace(kernel=kernel, sites=[0, 1, 2, 3]) for kernel in range(5)]
+    assert kernel_sites_bed(motifs, activations).splitlines() == [
+        "chr1\t0\t2\tkernel_1\t1\t+", "chr1\t2\t7\tkernel_2\t1\t+", "chr1\t7\t12\tkernel_3\t1\t+",
+        "chr1\t10\t15\tkernel_4\t1\t+",
+        "chr1\t100\t103\tkernel_1\t1\t+", "chr1\t100\t103\tkernel_3\t1\t-", "chr1\t102\t107\tkernel_2\t1\t+",
+        "chr1\t103\t108\tkernel_2\t1\t-", "chr1\t107\t110\tkernel_1\t1\t-", "chr1\t107\t110\tkernel_3\t1\t+"]
 
 
 def test_attribute_bed_equals_fasta_and_bedgraph_maps_back(genome_run, cli, tmp_path):

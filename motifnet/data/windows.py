@@ -37,6 +37,10 @@ class WindowTable:
     mismatched : numpy.ndarray of int
         The rows of records named as windows whose letters do not span them (not valid; see
         :func:`window_table`).
+    letters : (numpy.ndarray, numpy.ndarray) of int64 or None
+        The genome interval of the record's letters within the window, per record: narrower than
+        ``start``-``end`` where the model zero-padded a short record (the window then also covers the
+        padding). None: the whole window.
     """
 
     chrom: np.ndarray
@@ -45,6 +49,7 @@ class WindowTable:
     minus: np.ndarray
     valid: np.ndarray
     mismatched: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    letters: tuple | None = None
 
     def __len__(self) -> int:
         return len(self.chrom)
@@ -72,6 +77,28 @@ class WindowTable:
         extra = (slice(None),) + (None,) * (positions.ndim - 1)
         start = np.where(self.minus[extra], self.end[extra] - positions - width, self.start[extra] + positions)
         return start, start + width
+
+    def read(self, positions, width: int) -> tuple:
+        """The record's letters among ``width`` positions from ``positions``, as genome intervals.
+
+        Parameters
+        ----------
+        positions : array-like of int, shape=(n,) or (n, k)
+        width : int
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+            ``start`` and ``end`` (int64), the part of :meth:`intervals` that holds the record's letters, and
+            ``placed`` (bool): the record is a window and that part is not empty (False where the positions lie
+            wholly in a padded record's padding, whose zeros are no genome bases).
+        """
+        start, end = self.intervals(positions, width)
+        positions = np.asarray(positions)
+        extra = (slice(None),) + (None,) * (positions.ndim - 1)
+        first, stop = self.letters if self.letters is not None else (self.start, self.end)
+        start, end = np.maximum(start, first[extra]), np.minimum(end, stop[extra])
+        return start, end, self.valid[extra] & (end > start)
 
     def bases(self, length: int) -> np.ndarray:
         """The genome position of every record position, shape=(n, length)."""
@@ -124,15 +151,19 @@ def window_table(ids, length: int | None = None, lengths=None, where=None, warn:
     end = np.array([w.end if w else 0 for w in windows], dtype=np.int64)
     minus = np.array([bool(w) and w.strand == "-" for w in windows], dtype=bool)
     valid = np.array([w is not None for w in windows], dtype=bool)
+    letters = None
     if length is not None:
+        letters = (start, end)
         span = end - start
         # fit_length: a crop keeps the middle (the extra base to the right), a pad puts the extra zero to the right
         skipped = np.where(span >= length, (span - length) // 2, -((length - span) // 2))
         start, end = np.where(minus, end - skipped - length, start + skipped), np.where(minus, end - skipped,
                                                                                         start + skipped + length)
         start, end = np.where(valid, start, 0), np.where(valid, end, 0)
+        # a crop reads part of the window, a pad reads it all (and zeros beside it)
+        letters = (np.maximum(letters[0], start), np.minimum(letters[1], end))
     return WindowTable(np.array([w.chrom if w else "" for w in windows], dtype=str), start, end, minus, valid,
-                       np.asarray(wrong, dtype=np.int64))
+                       np.asarray(wrong, dtype=np.int64), letters)
 
 
 def warn_mismatched(count: int, record: str, letters: int, span: int) -> None:

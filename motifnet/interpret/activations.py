@@ -37,6 +37,34 @@ MOTIF_LAYER = "conv_1"
 SAVE_SUFFIXES = (".npz", ".tsv", ".tsv.gz")
 
 
+@dataclass(frozen=True)
+class KernelPlaces:
+    """The genome places of the kernels' maxima in records that are genome windows.
+
+    Attributes
+    ----------
+    chrom, strand : numpy.ndarray of str, shape=(n,)
+        Each record's window; ``''`` for records that are not windows (a shuffled background record).
+        ``strand`` is the strand the kernels read, the window's.
+    start : numpy.ndarray of int64, shape=(n, kernels)
+        The 0-based genome start of each maximum's window of ``kernel_len`` bases (-1 where not placed;
+        a window near a chromosome's start may start below 0, so ``placed`` tells).
+    placed : numpy.ndarray of bool, shape=(n, kernels)
+        The maximum has a place: its record is a window and its kernel window holds some of the record's
+        letters (not wholly the zeros the model padded a short record with).
+    read_start, read_end : numpy.ndarray of int64, shape=(n, kernels)
+        The part of the kernel's window that holds the record's letters (narrower than ``start`` +
+        ``kernel_len`` where the window reaches into the padding); -1 where not placed.
+    """
+
+    chrom: np.ndarray
+    strand: np.ndarray
+    start: np.ndarray
+    placed: np.ndarray
+    read_start: np.ndarray
+    read_end: np.ndarray
+
+
 @dataclass
 class KernelActivations:
     """Maximum activation of every first-layer kernel in every sequence.
@@ -114,28 +142,26 @@ class KernelActivations:
             outcome = {"labels": self.labels, "class_names": np.array(self.class_names, dtype=str)}
         genomic = self.genome_sites()
         if genomic is not None:
-            chrom, strand, start = genomic
-            outcome.update(chrom=chrom, strand=strand, genome_start=start)
+            outcome.update(chrom=genomic.chrom, strand=genomic.strand, genome_start=genomic.start,
+                           genome_placed=genomic.placed)
         write_npz(path, {"max_activation": self.max_activation, "position": self.position,
                          "ids": self.ids.astype(str), "kernel_len": np.array(self.kernel_len), **outcome})
 
-    def genome_sites(self) -> tuple | None:
+    def genome_sites(self) -> KernelPlaces | None:
         """Where the maxima lie in the genome, when the records are genome windows (BED input).
 
         Returns
         -------
-        (chrom, strand, start) or None
-            ``chrom`` and ``strand`` (``+``/``-``, the strand the kernel read), shape=(n,);
-            ``start``, shape=(n, kernels), the 0-based genome start of each maximum's window of
-            ``kernel_len`` bases. Records that are not windows (ids other than
-            ``chrom:start-end(strand)``, such as a shuffled background) get ``''`` and -1. None
-            when no record is a window.
+        KernelPlaces or None
+            None when no record is a window.
         """
         windows = window_table(self.ids, self.input_length, self.lengths)
         if windows is None:
             return None
         start, _ = windows.intervals(self.position, self.kernel_len)
-        return windows.chrom, windows.strand, np.where(windows.valid[:, None], start, -1)
+        read_start, read_end, placed = windows.read(self.position, self.kernel_len)
+        return KernelPlaces(windows.chrom, windows.strand, np.where(placed, start, -1), placed,
+                            np.where(placed, read_start, -1), np.where(placed, read_end, -1))
 
     def to_tsv(self) -> str:
         genomic = self.genome_sites()
@@ -153,12 +179,12 @@ class KernelActivations:
             else:
                 outcome = [",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)]
             if genomic is not None:
-                outcome += [str(genomic[0][row]), str(genomic[1][row])]
+                outcome += [str(genomic.chrom[row]), str(genomic.strand[row])]
             values = []
             for kernel in range(self.n_kernels):
                 values += [f"{self.max_activation[row, kernel]:.6g}", str(self.position[row, kernel])]
                 if genomic is not None:
-                    values.append(str(genomic[2][row, kernel]) if genomic[0][row] else "")
+                    values.append(str(genomic.start[row, kernel]) if genomic.placed[row, kernel] else "")
             lines.append("\t".join([str(self.ids[row])] + outcome + values))
         return "\n".join(lines) + "\n"
 

@@ -105,26 +105,25 @@ def kernels_table(results, class_names) -> str:
 def kernel_sites_bed(motifs, activations) -> str | None:
     """BED6 of every kernel's motif sites (:attr:`KernelMotif.sites`) in genome coordinates.
 
-    One line per site: chrom, start, end (the kernel's window, ``kernel_len`` bases), name
-    ``kernel_N``, score (the maximum activation) and strand (the strand the kernel read, the
-    window's); sorted by chrom and start; records that are not genome windows are left out.
-    None when no record is one.
+    One line per site: chrom, start, end (the kernel's window, ``kernel_len`` bases, less any part of it in
+    the zeros a short record was padded with, or before the chromosome's start), name ``kernel_N``, score
+    (the maximum activation) and strand (the strand the kernel read, the window's); sorted by chrom and
+    start. Records that are not genome windows, and maxima wholly in padding, are left out. None when no
+    record is a window.
     """
     genomic = activations.genome_sites()
     if genomic is None:
         return None
-    chrom, strand, starts = genomic
     rows = []
     for motif in motifs:
         for site in motif.sites:
-            if not chrom[site]:  # not a genome window (a shuffled background record)
+            if not genomic.placed[site, motif.kernel]:  # not a genome window, or a maximum in a short record's padding
                 continue
-            start = int(starts[site, motif.kernel])
-            rows.append((str(chrom[site]), start, motif.kernel, float(activations.max_activation[site, motif.kernel]),
-                         str(strand[site])))
-    rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    width = activations.kernel_len
-    return "".join(f"{c}\t{max(s, 0)}\t{s + width}\tkernel_{k}\t{v:.6g}\t{d}\n" for c, s, k, v, d in rows)
+            rows.append((str(genomic.chrom[site]), int(genomic.read_start[site, motif.kernel]),
+                         int(genomic.read_end[site, motif.kernel]), motif.kernel,
+                         float(activations.max_activation[site, motif.kernel]), str(genomic.strand[site])))
+    rows.sort(key=lambda row: (row[0], row[1], row[3]))
+    return "".join(f"{c}\t{max(s, 0)}\t{e}\tkernel_{k}\t{v:.6g}\t{d}\n" for c, s, e, k, v, d in rows if e > 0)
 
 
 def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None = None, batch_size: int = 256,
