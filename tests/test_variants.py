@@ -182,6 +182,27 @@ def test_a_single_letter_ref_other_than_acgt_is_checked_against_the_genome(tmp_p
     assert (counts.snvs, counts.indels, counts.mismatches) == (1, 1, 1)
 
 
+def test_an_indels_ref_is_checked_against_the_genome_too(tmp_path):
+    """An insertion or deletion whose REF the genome does not hold there was counted with the indels in silence:
+    wrong coordinates or another assembly went unnoticed in a VCF of indels."""
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    wrong = sequence[199] + _OTHER[sequence[200]]
+    vcf = _vcf(tmp_path / "v.vcf", [("chr1", 11, ".", sequence[10], _OTHER[sequence[10]]),
+                                    ("chr1", 100, "ins", _OTHER[sequence[99]], _OTHER[sequence[99]] + "T"),
+                                    ("chr1", 200, "del", wrong, sequence[199]),
+                                    ("chr1", 300, "ok", sequence[299:302], sequence[299])])
+    with Genome(genome["genome"]) as opened:
+        with pytest.raises(InputError) as error:
+            read_snvs(vcf, opened)
+        assert str(error.value) == (f"{vcf}, line 5: REF '{_OTHER[sequence[99]]}' at chr1:100 disagrees with the "
+                                    f"genome {genome['genome']} ('{sequence[99]}'); pass --skip-mismatches to skip "
+                                    "such variants")
+        variants, counts = read_snvs(vcf, opened, skip_mismatches=True)
+    assert [variant.pos for variant in variants] == [11]
+    assert (counts.snvs, counts.indels, counts.mismatches) == (1, 1, 2)
+
+
 def test_blank_lines_do_not_end_the_vcf_and_lines_are_counted(tmp_path):
     genome = make_genome(tmp_path)
     sequence = genome["sequences"]["chr1"]

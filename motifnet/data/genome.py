@@ -202,10 +202,6 @@ class Genome:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fetch_letter(self, chrom: str, position: int) -> str:
-        """The upper-case letter at 0-based ``position`` of ``chrom``."""
-        return str(self._fasta[chrom][position:position + 1])
-
     def fetch(self, window: Window) -> bytes:
         """The window's letters, upper case, reverse-complemented on ``-``; beyond a chromosome's end: N."""
         size = self.lengths[window.chrom]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .fasta import display_name, iter_text_stream
-from .genome import Genome
+from .genome import Genome, Window
 
 log = logging.getLogger("motifnet")
 
@@ -58,8 +58,9 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
     list of Variant, VariantCounts
         Indels, symbolic and multi-base alleles, an ALT that is not A, C, G or T, an ALT equal to REF
         or missing ('.'), and a REF that is not A, C, G or T but agrees with the genome (an 'N'), are
-        skipped and counted (``indels``). A single-letter REF is checked against the genome whatever
-        letter it is (REF 'N' where the genome has 'T' is a mismatch).
+        skipped and counted (``indels``). Every REF is checked against the genome whatever its letters and
+        alleles (REF 'N' where the genome has 'T' is a mismatch, as is an indel's REF the genome lacks); a
+        mismatch counts once per alternative allele.
 
     Raises
     ------
@@ -101,22 +102,22 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             where = f"{name}, line {line}"
             _check_position(record.CHROM, record.POS, genome, where)
             ref = str(record.REF).upper()
-            genome_letter = genome.fetch_letter(record.CHROM, record.POS - 1)
+            # REF is checked against the genome whatever its letters and alleles: REF 'N' where the genome has 'T',
+            # or an indel's REF the genome lacks, is a wrong REF (or coordinates, or assembly).
+            genome_letters = genome.fetch(Window(record.CHROM, record.POS - 1, record.POS - 1 + len(ref))).decode()
+            if ref != genome_letters:
+                if not skip_mismatches:
+                    raise InputError(f"{where}: REF {ref!r} at {record.CHROM}:{record.POS} disagrees with the "
+                                     f"genome {genome.path} ({genome_letters!r}); pass --skip-mismatches to skip "
+                                     "such variants")
+                counts.mismatches += max(len(record.ALT), 1)
+                continue
             if not record.ALT:  # ALT '.': a site without an alternative allele, nothing to score
                 counts.indels += 1
             for alt in record.ALT:
                 value = str(getattr(alt, "value", "")).upper()
-                # A single-letter REF is checked against the genome whatever letter it is: REF 'N' where the
-                # genome has 'T' is a wrong REF (or coordinates), not an allele of another kind.
                 if len(ref) != 1 or len(value) != 1 or value not in _LETTERS:
                     counts.indels += 1
-                    continue
-                if ref != genome_letter:
-                    if not skip_mismatches:
-                        raise InputError(f"{where}: REF {ref!r} at {record.CHROM}:{record.POS} disagrees with the "
-                                         f"genome {genome.path} ({genome_letter!r}); pass --skip-mismatches to skip "
-                                         "such variants")
-                    counts.mismatches += 1
                     continue
                 if value == ref or ref not in _LETTERS:  # ALT = REF, or REF 'N' where the genome has 'N' too
                     counts.indels += 1
