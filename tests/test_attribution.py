@@ -27,7 +27,7 @@ from helpers import (  # noqa: E402
 
 from motifnet.data.alphabets import DNA  # noqa: E402
 from motifnet.data.dataset import Dataset  # noqa: E402
-from motifnet.data.encoding import Encoder  # noqa: E402
+from motifnet.data.encoding import Encoder, fit_length  # noqa: E402
 from motifnet.errors import ParamError  # noqa: E402
 from motifnet.interpret.attribution import (  # noqa: E402
     AttributionConfig,
@@ -238,6 +238,37 @@ def test_baselines_replace_only_the_sequence_channels():
     # The shuffles of a record depend on its place in the selection, not on the batch.
     again = make_references(data, slice(1, 2), sequence[1:2], "shuffle", shuffles=4, seed=3, first_index=1)
     np.testing.assert_array_equal(again[0], shuffled[1])
+
+
+def padded_dataset(sequences, length):
+    """``tiny_dataset`` of records shorter than the model, zero-padded (fit_length) to ``length``."""
+    data = tiny_dataset(sequences)
+    data.encoder = Encoder(DNA, length)
+    data.codes = np.stack([fit_length(row, length) for row in data.codes])
+    return data
+
+
+def test_a_short_records_padding_gets_no_letters_in_baselines_and_no_ism_value(detector):
+    """The uniform baseline put 1/4 in a padded record's padding, shuffles moved its letters into it, and ISM
+    substituted letters there: padding, which holds no letter, got attribution."""
+    data = padded_dataset(["GACAGTTACA", "CCCGGGAAAT"], 14)
+    sequence = data.model_inputs(slice(None))["sequence"]
+    letters = np.zeros(14, dtype=bool)
+    letters[2:12] = True
+    uniform = make_references(data, slice(None), sequence, "uniform")
+    np.testing.assert_array_equal(uniform[:, :, letters], 0.25)
+    np.testing.assert_array_equal(uniform[:, :, ~letters], 0)
+    shuffled = make_references(data, slice(None), sequence, "shuffle", shuffles=8, seed=3)
+    np.testing.assert_array_equal(shuffled[:, :, ~letters], 0)
+    np.testing.assert_array_equal(shuffled[:, :, letters].sum(axis=-1), 1)
+    for row in range(2):
+        original = "".join("ACGT"[i] for i in sequence[row, letters].argmax(axis=1))
+        for reference in shuffled[row]:
+            assert pairs("".join("ACGT"[i] for i in reference[letters].argmax(axis=1))) == pairs(original)
+    # ISM of CA padded to 4 letters: an A put in the padding before C would make the detector's AC
+    result = attribute(detector, padded_dataset(["CA"], 4), AttributionConfig("ism", 0))
+    np.testing.assert_array_equal(result.values[0, [0, 3]], 0)
+    np.testing.assert_array_equal(result.scores[0, [0, 3]], 0)
 
 
 def test_strongest_windows():

@@ -263,18 +263,30 @@ def make_references(dataset, rows, sequence: np.ndarray, baseline: str, shuffles
     if baseline == "zeros":
         references[..., :channels] = 0.0
     elif baseline == "uniform":
-        references[..., :channels] = 1.0 / channels
+        # the zeros a short record was padded with are no letters: they stay zeros
+        letters = sequence[..., :channels].any(axis=-1)
+        references[..., :channels] = np.where(letters[:, None, :, None], np.float32(1.0 / channels), np.float32(0.0))
     else:
         codes = dataset.codes[rows]
         structure = dataset.structure[rows] if dataset.structure is not None else None
         for row in range(len(codes)):
             rng = np.random.default_rng([seed, first_index + row])
-            orders = [dinucleotide_shuffle_order(codes[row], rng) for _ in range(count)]
+            orders = [_letters_shuffle_order(codes[row], rng) for _ in range(count)]
             shuffled_codes = np.stack([codes[row][order] for order in orders])
             shuffled_structure = (np.stack([structure[row][order] for order in orders])
                                   if structure is not None else None)
             references[row, :, :, :channels] = encoder.one_hot(shuffled_codes, shuffled_structure)
     return references
+
+
+def _letters_shuffle_order(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """:func:`dinucleotide_shuffle_order` of a record's letters; its padding (code 0) stays where it is."""
+    letters = np.flatnonzero(codes)
+    if len(letters) == len(codes):
+        return dinucleotide_shuffle_order(codes, rng)
+    order = np.arange(len(codes))
+    order[letters] = letters[dinucleotide_shuffle_order(codes[letters], rng)]
+    return order
 
 
 # -- the methods ------------------------------------------------------------------------------------------------
@@ -391,6 +403,8 @@ def _substitutes(encoder, sequence):
 def _ism(scorer, encoder, sequence, features, targets, batch_size):
     b, length = sequence.shape[:2]
     vectors, observed = _substitutes(encoder, sequence)
+    # a short record's padding holds no letter to substitute: its positions keep no value
+    observed = observed | ~sequence[..., :encoder.channels].any(axis=-1)[..., None]
     substitutes = observed.shape[2]
     original = scorer.logits(sequence, features, targets)
     values = np.zeros((b, length, substitutes), dtype=np.float32)
