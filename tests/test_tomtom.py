@@ -61,16 +61,18 @@ def test_few_targets_are_warned_about_and_no_queries_give_empty_arrays(caplog, m
         compare_motifs([targets[0]], [])
 
 
+def consensus(text: str, high: float = 0.97, low: float = 0.01) -> np.ndarray:
+    """A matrix of ``text``'s letters: ``high`` for the letter, ``low`` for each other."""
+    matrix = np.full((len(text), 4), low)
+    matrix[np.arange(len(text)), ["ACGT".index(letter) for letter in text]] = high
+    return matrix
+
+
 def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_memory_held():
     """A G/C query against A/T targets: memelite leaves those cells unwritten, and compare's table showed
     Optimal_offset and Overlap -9223372036854775808 beside numpy's 'invalid value encountered in cast', or the
     values of a narrower query that ran before it in the same thread."""
     import warnings
-
-    def consensus(text):
-        matrix = np.full((len(text), 4), 0.01)
-        matrix[np.arange(len(text)), ["ACGT".index(letter) for letter in text]] = 0.97
-        return matrix
 
     rng = np.random.default_rng(0)
     targets = [consensus("".join(rng.choice(list("AT"), 8))) for _ in range(80)] + [consensus("AGATAAGA")]
@@ -80,10 +82,28 @@ def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_mem
         result = compare_motifs(queries, targets, reverse_complement=True)
     unaligned = result.p_values[1, :-1] == 1  # no A/T target aligns with any G or C
     assert unaligned.all()
-    assert (result.offsets[1, :-1] == 0).all() and (result.overlaps[1, :-1] == 0).all()
-    assert not result.reverse[1, :-1].any()
+    # every alignment is as far as any other: whichever is given lies on the motifs, not in scratch memory
+    assert ((-7 < result.offsets[1, :-1]) & (result.offsets[1, :-1] < 8)).all()
+    assert ((0 <= result.overlaps[1, :-1]) & (result.overlaps[1, :-1] <= 7)).all()
     assert (result.overlaps[0] > 0).all()  # the A/T query aligns with every target
     assert (result.offsets[2, -1], result.overlaps[2, -1]) == (1, 6) and result.p_values[2, -1] < 1e-5
+
+
+def test_a_database_of_sharp_consensus_matrices_gives_p_values_of_chance_not_0():
+    """memelite's null distribution went wrong on exactly equal target columns: a one-column query got p-value 0
+    against every one of 61 sharp 12-column targets, each of which holds its column on one strand or the other."""
+    def sharp(text):
+        return consensus(text, 0.91, 0.03)
+
+    rng = np.random.default_rng(1)
+    targets = [sharp("".join(rng.choice(list("ACGT"), 12))) for _ in range(60)] + [sharp("GATTACAGGCTTCA")]
+    result = compare_motifs([sharp("A"), sharp("GATTACAGGCTTCA"), sharp("GATTACA")], targets,
+                            reverse_complement=True)
+    assert (result.p_values[0] > 0.5).all()
+    # a perfect match of 14 columns: about 4**-14 per placement; of its first 7: about 4**-7
+    assert result.ranked(1)[0] == 60 and 1e-10 < result.p_values[1, 60] < 1e-7
+    assert result.ranked(2)[0] == 60 and 1e-5 < result.p_values[2, 60] < 1e-2
+    assert np.median(result.p_values[1:, :60]) > 0.3
 
 
 def test_chance_matches_of_protein_motifs_get_p_values_of_chance():
