@@ -369,6 +369,11 @@ def test_carriage_return_line_endings_are_named(tmp_path, reader):
     path.write_bytes(b">r1\rACGTACGT\r>r2\rTTGCA\r")
     with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
         list(reader(str(path)))
+    # lines that end in a carriage return alone after a first line that ends in a line feed: the letters ran on
+    # into the next header ("character '\\r' at position 13 is not a nucleotide", or a '>' in the letters)
+    path.write_bytes(b">a\nGGGGAAAACCCC\r>b\rGGGGAAAACCCC\r")
+    with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
+        list(reader(str(path)))
     path.write_bytes(b">r1\r\nACGTACGT\r\n>r2\r\nTTGCA\r\n")  # Windows line endings read as before
     records = list(reader(str(path)))
     assert (records[0].header if reader is read_fasta else records[0].headers[0]) == "r1"

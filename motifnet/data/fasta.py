@@ -233,8 +233,8 @@ def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
 
 def _carriage_returns(name: str) -> InputError:
     """The error for a file whose lines end in a carriage return alone (classic Mac OS): one long line."""
-    return InputError(f"{name}: its lines end in a carriage return alone (classic Mac OS line endings), so the "
-                      "header and its sequence run together; convert them to line feeds (e.g. tr '\\r' '\\n')")
+    return InputError(f"{name}: its lines end in a carriage return alone (classic Mac OS line endings), so "
+                      "headers and sequences run together; convert them to line feeds (e.g. tr '\\r' '\\n')")
 
 
 def read_fasta(path) -> Iterator[FastaRecord]:
@@ -268,9 +268,9 @@ def read_fasta(path) -> Iterator[FastaRecord]:
             line = raw.strip()
             if not line:
                 continue
+            if b"\r" in line:  # inside a line (a CRLF line's is stripped): lines that end in it alone, from here on
+                raise _carriage_returns(name)
             if line[:1] == b">":
-                if header is None and b"\r" in line:
-                    raise _carriage_returns(name)
                 if header is not None:
                     yield FastaRecord(name, number, header, lines)
                 number += 1
@@ -407,6 +407,9 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
 
     keep = sequence_bytes(data <= ord(" "))
     if int(lengths.sum()) != int(np.count_nonzero(keep)):
+        carriage = np.flatnonzero(data == ord("\r"))  # CRLF line endings, or lines that end in a carriage return alone
+        if (data[carriage + 1] != ord("\n")).any():  # data ends in a line feed: carriage + 1 is in it
+            raise _carriage_returns(name)
         keep = sequence_bytes(_IS_WHITESPACE[data])
         lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
     return FastaBlock(name, first_number, headers, data[keep], lengths.astype(np.int64, copy=False))
