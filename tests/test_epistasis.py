@@ -340,6 +340,11 @@ def test_train_with_epistatic_regularisation_writes_the_spectrum(cli, tmp_path):
     info = cli("info", run_dir)
     assert "epistatic regularisation: weight 0.01, 6 sites" in info.stdout
     assert "L1 norm of the Walsh-Hadamard spectrum" in info.stdout
+    # the run's epistasis.tsv is motifnet's: replacing the run removes it (a user's beside another run stays)
+    result = cli("train", fasta, "--task", "regression", "--target-names", "fitness", "-o", run_dir, "--overwrite",
+                 "--seed", "2", *TINY_REGRESSION)
+    assert result.exit_code == 0, result.output
+    assert not (run_dir / "epistasis.tsv").exists() and "did not write" not in result.stderr
 
 
 def mutant(position: int, letter: str, value: float = 0.5) -> tuple:

@@ -16,12 +16,16 @@ def test_overwrite_keeps_files_motifnet_did_not_write(trained_run, cli, tmp_path
     (run_dir / "figures").mkdir()
     (run_dir / "figures" / "a.png").write_bytes(b"png")
     (run_dir / "report").mkdir()
+    # train writes epistasis.tsv for regression with --epistatic-reg only: beside this run it is the user's (it went)
+    (run_dir / "epistasis.tsv").write_text("index\torder\tsites\tvalue\n")
     model = (run_dir / "model.keras").read_bytes()
     result = cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
     assert result.exit_code == 0, result.output
     assert (run_dir / "notes.txt").read_text() == "my notes"
     assert (run_dir / "figures" / "a.png").read_bytes() == b"png" and (run_dir / "report").is_dir()
-    assert "keeping 3 file(s) that motifnet did not write: figures, notes.txt, report" in result.stderr
+    assert (run_dir / "epistasis.tsv").read_text() == "index\torder\tsites\tvalue\n"
+    assert ("keeping 4 file(s) that motifnet did not write: epistasis.tsv, figures, notes.txt, report"
+            in " ".join(result.stderr.split()))
     assert (run_dir / "model.keras").read_bytes() != model
     assert not (run_dir / LOCK).exists()
 

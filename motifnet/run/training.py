@@ -196,11 +196,12 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
     :data:`rundir.UNFINISHED` (written first, removed last) says that the files left are motifnet's.
     """
     kept = []
+    written = set(written_names()) - ({rundir.SPECTRUM} if not _wrote_spectrum(Path(path)) else set())
     write_text(Path(path) / rundir.UNFINISHED, "")  # a stop on the way leaves a folder that reads as motifnet's
     for entry in sorted(Path(path).iterdir(), key=lambda entry: entry.name != rundir.META):
         if entry.name == rundir.UNFINISHED:
             continue
-        if entry.name not in written_names() or (entry.name == rundir.FOLDED and keep_folded):
+        if entry.name not in written or (entry.name == rundir.FOLDED and keep_folded):
             kept.append(entry.name)
             continue
         if entry.is_dir() and not entry.is_symlink():
@@ -214,6 +215,19 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
         log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
                  len(others), ", ".join(others))
     return kept
+
+
+def _wrote_spectrum(path: Path) -> bool:
+    """Whether the run in ``path`` writes ``epistasis.tsv`` (regression with ``--epistatic-reg``): other runs do
+    not, so a file of that name beside them is the user's. A folder without ``motifnet.json`` but with the mark of
+    a run being written or replaced holds motifnet's files only."""
+    try:
+        meta = json.loads((path / rundir.META).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return (path / rundir.UNFINISHED).exists()
+    except (OSError, ValueError):
+        return True  # a damaged motifnet.json: as before, the run's names are the run's
+    return isinstance(meta, dict) and bool((meta.get("regression") or {}).get("epistasis"))
 
 
 def _written_inside(folder: Path):
