@@ -208,23 +208,44 @@ def test_train_passes_the_train_only_data_options(cli, tmp_path, monkeypatch, no
     assert "test Pearson r (mean over targets) 0.500, R² 0.250; run folder:" in result.stderr
 
 
-@pytest.mark.parametrize("saved,message", [(True, "Error: training interrupted; {run} keeps the best model so far "
-                                                   "(--resume continues it)"),
-                                           (False, "Error: stopped by a signal before finishing; files not yet "
-                                                   "complete were not written")])
-def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, saved,
-                                                            message):
+@pytest.mark.parametrize("files,reading,message", [
+    (("motifnet.json", "model.keras"), False, "Error: training interrupted; {run} keeps the best model so far "
+                                              "(--resume continues it)"),
+    (("data.npz",), False, "Error: stopped by a signal before the first epoch finished; --resume on {run} starts the "
+                           "training again"),
+    # --overwrite of a run, stopped while the data were read: it said the run kept "the best model so far"
+    (("motifnet.json", "model.keras"), True, "Error: stopped by a signal while the data were read, before training "
+                                             "began; the run in {run} was not replaced"),
+    ((), True, "Error: stopped by a signal before finishing; files not yet complete were not written")])
+def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, files,
+                                                            reading, message):
+    from motifnet.workflows.train import StoppedBeforeTraining
+
     run_dir = tmp_path / "run"
 
     def interrupted(data, config, fold=None):
-        if saved:
+        if files:
             run_dir.mkdir()
-            (run_dir / "model.keras").write_bytes(b"")
-        raise KeyboardInterrupt
+            for name in files:
+                (run_dir / name).write_bytes(b"")
+        raise StoppedBeforeTraining if reading else KeyboardInterrupt
 
     monkeypatch.setattr("motifnet.workflows.train.train_from_files", interrupted)
     result = cli("train", "a.fa", "b.fa", "-o", run_dir)
     assert result.exit_code == 1 and result.stderr.strip() == message.format(run=run_dir), result.stderr
+
+
+def test_a_stop_while_the_data_are_read_is_a_stop_before_training(tmp_path, monkeypatch, dna_files):
+    from motifnet.data.options import DataOptions
+    from motifnet.run.training import TrainConfig
+    from motifnet.workflows import train as workflow
+
+    def stopped(data):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workflow, "load_dataset", stopped)
+    with pytest.raises(workflow.StoppedBeforeTraining):
+        workflow.train_from_files(DataOptions(tuple(str(path) for path in dna_files)), TrainConfig(tmp_path / "run"))
 
 
 @pytest.mark.parametrize("args,message", [
