@@ -374,6 +374,9 @@ def test_carriage_return_line_endings_are_named(tmp_path, reader):
     path.write_bytes(b">a\nGGGGAAAACCCC\r>b\rGGGGAAAACCCC\r")
     with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
         list(reader(str(path)))
+    path.write_bytes(b">a\r\r\nACGT\r\r\nAC \r\n")  # line endings converted twice, a space before one: as before
+    records = list(reader(str(path)))
+    assert (b"".join(records[0].lines) if reader is read_fasta else records[0].sequence(0)) == b"ACGTAC"
     path.write_bytes(b">r1\r\nACGTACGT\r\n>r2\r\nTTGCA\r\n")  # Windows line endings read as before
     records = list(reader(str(path)))
     assert (records[0].header if reader is read_fasta else records[0].headers[0]) == "r1"

@@ -407,8 +407,11 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
 
     keep = sequence_bytes(data <= ord(" "))
     if int(lengths.sum()) != int(np.count_nonzero(keep)):
-        carriage = np.flatnonzero(data == ord("\r"))  # CRLF line endings, or lines that end in a carriage return alone
-        if (data[carriage + 1] != ord("\n")).any():  # data ends in a line feed: carriage + 1 is in it
+        # CRLF line endings (\r\r\n too), or lines that end in a carriage return alone: then one stands between
+        # two bytes of letters or header, as read_fasta finds it inside a line stripped of its whitespace
+        carriage = np.flatnonzero(data == ord("\r"))
+        carriage = carriage[carriage > 0]  # data ends in a line feed: carriage + 1 is in it
+        if (~_IS_WHITESPACE[data[carriage - 1]] & ~_IS_WHITESPACE[data[carriage + 1]]).any():
             raise _carriage_returns(name)
         keep = sequence_bytes(_IS_WHITESPACE[data])
         lengths = np.add.reduceat(keep[:len(text)], starts, dtype=np.int64)
