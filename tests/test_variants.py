@@ -203,6 +203,18 @@ def test_an_indels_ref_is_checked_against_the_genome_too(tmp_path):
     assert (counts.snvs, counts.indels, counts.mismatches) == (1, 1, 2)
 
 
+def test_a_ref_that_runs_past_the_chromosomes_end_is_named_so(tmp_path):
+    """It was said to disagree with the genome's letters 'CN', an N the genome does not hold."""
+    genome = make_genome(tmp_path)
+    sequence = genome["sequences"]["chr1"]
+    end = len(sequence)
+    vcf = _vcf(tmp_path / "v.vcf", [("chr1", end, ".", sequence[-1] + "A", sequence[-1])])
+    with Genome(genome["genome"]) as opened, pytest.raises(InputError) as error:
+        read_snvs(vcf, opened, skip_mismatches=True)
+    assert str(error.value) == (f"{vcf}, line 4: REF '{sequence[-1]}A' at chr1:{end} runs past the end of chr1 ({end} "
+                                f"bases in {genome['genome']}); were the variants called on another assembly?")
+
+
 def test_blank_lines_do_not_end_the_vcf_and_lines_are_counted(tmp_path):
     genome = make_genome(tmp_path)
     sequence = genome["sequences"]["chr1"]
@@ -318,8 +330,8 @@ def test_bad_variants_are_one_line_naming_file_line_and_value(cli, learned, tmp_
 @pytest.mark.parametrize("kinds, reason", [
     (("indel",), "all skipped: indels, symbolic or other non-SNV alleles"),
     # It said "only indels, symbolic or other skipped alleles, or no records" of SNVs skipped for their REF.
-    (("mismatch",), "all skipped: SNVs whose REF disagrees with the genome"),
-    (("indel", "mismatch"), "all skipped: indels, symbolic or other non-SNV alleles and SNVs whose REF disagrees "
+    (("mismatch",), "all skipped: variants whose REF disagrees with the genome"),
+    (("indel", "mismatch"), "all skipped: indels, symbolic or other non-SNV alleles and variants whose REF disagrees "
                             "with the genome"),
     ((), "no records"),
 ])
@@ -345,7 +357,7 @@ def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
     result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", out,
                  "--skip-mismatches", "--null", 5)
     assert result.exit_code == 0, result.output
-    assert "skipped 1 SNV(s) whose REF disagrees" in result.output
+    assert "skipped 1 variant(s) whose REF disagrees" in result.output
     assert [row["id"] for row in _table(out / "variants.tsv")] == ["good"]
     summary = json.loads((out / "variants.json").read_text())
     assert (summary["snvs"], summary["skipped_mismatches"], summary["skipped_indels"]) == (1, 1, 1)

@@ -102,6 +102,10 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
             where = f"{name}, line {line}"
             _check_position(record.CHROM, record.POS, genome, where)
             ref = str(record.REF).upper()
+            if record.POS - 1 + len(ref) > genome.lengths[record.CHROM]:
+                raise InputError(f"{where}: REF {ref!r} at {record.CHROM}:{record.POS} runs past the end of "
+                                 f"{record.CHROM} ({genome.lengths[record.CHROM]} bases in {genome.path}); were the "
+                                 "variants called on another assembly?")
             # REF is checked against the genome whatever its letters and alleles: REF 'N' where the genome has 'T',
             # or an indel's REF the genome lacks, is a wrong REF (or coordinates, or assembly).
             genome_letters = genome.fetch(Window(record.CHROM, record.POS - 1, record.POS - 1 + len(ref))).decode()

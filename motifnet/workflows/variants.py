@@ -131,14 +131,14 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         if counts.indels:
             log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
         if counts.mismatches:
-            log.warning("%s: skipped %d SNV(s) whose REF disagrees with %s", vcf, counts.mismatches,
+            log.warning("%s: skipped %d variant(s) whose REF disagrees with %s", vcf, counts.mismatches,
                         genome.path)
         if counts.duplicates:
             log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
                         "is scored and listed", vcf, counts.duplicates)
         if not variants:
             skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
-                                                (counts.mismatches, "SNVs whose REF disagrees with the genome"))
+                                                (counts.mismatches, "variants whose REF disagrees with the genome"))
                        if count]
             log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
                         "all skipped: " + " and ".join(skipped) if skipped else "no records")
