@@ -68,11 +68,18 @@ def consensus(text: str, high: float = 0.97, low: float = 0.01) -> np.ndarray:
     return matrix
 
 
-def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_memory_held():
+@pytest.mark.parametrize("untie", [True, False])
+def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_memory_held(untie, monkeypatch):
     """A G/C query against A/T targets: memelite leaves those cells unwritten, and compare's table showed
     Optimal_offset and Overlap -9223372036854775808 beside numpy's 'invalid value encountered in cast', or the
-    values of a narrower query that ran before it in the same thread."""
+    values of a narrower query that ran before it in the same thread. Untied (as compare_motifs gives them to
+    memelite), the columns give every alignment a score; tied, none scores: offset and overlap 0."""
     import warnings
+
+    from motifnet.motifs import tomtom
+
+    if not untie:
+        monkeypatch.setattr(tomtom, "_without_ties", list)
 
     rng = np.random.default_rng(0)
     targets = [consensus("".join(rng.choice(list("AT"), 8))) for _ in range(80)] + [consensus("AGATAAGA")]
@@ -85,6 +92,9 @@ def test_a_pair_without_any_alignment_gets_offset_and_overlap_0_not_what_the_mem
     # every alignment is as far as any other: whichever is given lies on the motifs, not in scratch memory
     assert ((-7 < result.offsets[1, :-1]) & (result.offsets[1, :-1] < 8)).all()
     assert ((0 <= result.overlaps[1, :-1]) & (result.overlaps[1, :-1] <= 7)).all()
+    if not untie:
+        assert (result.offsets[1, :-1] == 0).all() and (result.overlaps[1, :-1] == 0).all()
+        assert not result.reverse[1, :-1].any()
     assert (result.overlaps[0] > 0).all()  # the A/T query aligns with every target
     assert (result.offsets[2, -1], result.overlaps[2, -1]) == (1, 6) and result.p_values[2, -1] < 1e-5
 
@@ -104,6 +114,20 @@ def test_a_database_of_sharp_consensus_matrices_gives_p_values_of_chance_not_0()
     assert result.ranked(1)[0] == 60 and 1e-10 < result.p_values[1, 60] < 1e-7
     assert result.ranked(2)[0] == 60 and 1e-5 < result.p_values[2, 60] < 1e-2
     assert np.median(result.p_values[1:, :60]) > 0.3
+
+
+def test_ties_are_broken_by_less_than_1e_9_and_a_row_of_zeros_stays_zeros():
+    """A row of zeros (a kernel column that only padding filled) became a random column: p-values of such
+    kernels against each other moved by up to 9 orders of magnitude."""
+    from motifnet.motifs.tomtom import TIE_BREAK, _without_ties
+
+    targets = [consensus("ACGT"), np.vstack([consensus("GA"), np.zeros((2, 4))])]
+    untied = _without_ties(targets)
+    # each entry moved up by less than TIE_BREAK, then the row renormalised: within 4 x TIE_BREAK of where it was
+    assert np.abs(untied[0] - targets[0]).max() < 4 * TIE_BREAK and (untied[0] != targets[0]).all()
+    np.testing.assert_array_equal(untied[1][2:], 0)
+    np.testing.assert_allclose(untied[1].sum(axis=1), [1, 1, 0, 0])
+    assert [matrix.tolist() for matrix in _without_ties(targets)] == [matrix.tolist() for matrix in untied]
 
 
 def test_chance_matches_of_protein_motifs_get_p_values_of_chance():

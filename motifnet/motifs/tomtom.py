@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._numba import numba_cache
 from ..errors import ParamError
 
 log = logging.getLogger("motifnet")
@@ -81,8 +82,13 @@ def _without_ties(targets: list) -> list:
     one database always gives the same p-values.
     """
     rng = np.random.default_rng(0)
-    untied = [target + rng.uniform(0.0, TIE_BREAK, target.shape) for target in targets]
-    return [matrix / matrix.sum(axis=1, keepdims=True) for matrix in untied]
+    untied = []
+    for target in targets:
+        sums = target.sum(axis=1, keepdims=True)
+        # a row of zeros (a kernel's column that only padding filled) stays one: it holds no letter to move
+        matrix = target + rng.uniform(0.0, TIE_BREAK, target.shape) * (sums > 0)
+        untied.append(np.divide(matrix, matrix.sum(axis=1, keepdims=True), out=np.zeros_like(matrix), where=sums > 0))
+    return untied
 
 
 def compare_motifs(queries, targets, reverse_complement: bool = False, warn: bool = True) -> Comparison:
@@ -124,6 +130,7 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
     if warn and n_targets < MIN_TARGETS:
         log.warning("only %d target motifs; TOMTOM's p-values use the target columns as background "
                     "and are unreliable below about %d", n_targets, MIN_TARGETS)
+    numba_cache()
     from memelite.tomtom import tomtom
 
     targets = _without_ties(targets)
