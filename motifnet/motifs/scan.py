@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._numba import numba_cache
 from .._progress import Progress
 from .._signals import check_stop
 from ..data.fasta import display_name, refuse_pipes
@@ -266,6 +267,7 @@ def scan_indices(motifs: FimoMotifs, indices: np.ndarray, lengths: np.ndarray, b
         ``motif``, ``row``, ``start`` (0-based), ``end`` (exclusive), ``strand`` (``+``/``-``),
         ``score``, ``p_value``; sorted by row, start, motif and strand.
     """
+    numba_cache()
     from memelite import fimo
 
     columns = {"motif": [], "row": [], "start": [], "end": [], "strand": [], "score": [], "p_value": []}
