@@ -37,3 +37,17 @@ def test_records_that_are_not_genome_windows_keep_their_coordinates():
     assert sites.valid.tolist() == [True, True, False, False]
     assert list(sites.window) == ["chr2:10-30(-)", "chr2:10-30(+)", "NA", "NA"]
     assert len(genome_sites(["seq_1"], [], [], [], []).chrom) == 0
+
+
+def test_a_site_in_a_short_records_padding_is_placed_on_its_letters_or_nowhere():
+    """seqlets.tsv placed a seqlet in a padded record's padding on the bases beside the record's window."""
+    from motifnet.data.windows import window_table
+
+    ids = ["chr1:100-110(+)", "chr1:100-110(-)"]
+    table = window_table(ids, 20, [10, 10])  # letters at model positions 5-14
+    sites = genome_sites(ids, [0, 0, 0, 1, 1], [0, 3, 7, 3, 12], [5, 8, 12, 8, 17], ["+", "+", "-", "+", "+"], table)
+    assert sites.valid.tolist() == [False, True, True, True, True]
+    assert list(zip(sites.start.tolist(), sites.end.tolist())) == [(0, 5), (100, 103), (102, 107), (107, 110),
+                                                                   (100, 103)]
+    assert sites.chrom.tolist() == ["chr1:100-110(+)", "chr1", "chr1", "chr1", "chr1"]
+    assert sites.strand.tolist() == ["+", "+", "-", "-", "-"]

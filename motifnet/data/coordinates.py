@@ -25,7 +25,9 @@ class GenomeSites:
     Attributes
     ----------
     valid : numpy.ndarray of bool, shape=(n,)
-        The site's record is a genome window; the other rows keep the record's id and positions.
+        The site's record is a genome window, and the site holds some of its letters (not wholly the zeros a
+        short record was padded with: :meth:`motifnet.data.windows.WindowTable.read`, whose part of the site
+        on the record's letters ``start`` and ``end`` give); the other rows keep the record's id and positions.
     chrom : numpy.ndarray of str, shape=(n,)
         The chromosome, or the record id where not ``valid``.
     start, end : numpy.ndarray of int64, shape=(n,)
@@ -76,15 +78,19 @@ def genome_sites(ids, rows, starts, ends, strands, table=FROM_IDS) -> GenomeSite
     if table is None or not len(rows):
         return GenomeSites(np.zeros(len(rows), bool), record_ids, starts, ends, strands,
                            np.full(len(rows), "NA", dtype=object).astype(str))
-    mine = WindowTable(table.chrom[rows], table.start[rows], table.end[rows], table.minus[rows], table.valid[rows])
-    genome_start = np.empty(len(rows), dtype=np.int64)
+    letters = None if table.letters is None else (table.letters[0][rows], table.letters[1][rows])
+    mine = WindowTable(table.chrom[rows], table.start[rows], table.end[rows], table.minus[rows], table.valid[rows],
+                       letters=letters)
+    genome_start, genome_end = np.empty(len(rows), dtype=np.int64), np.empty(len(rows), dtype=np.int64)
+    valid = np.empty(len(rows), dtype=bool)
     widths = ends - starts
     for width in np.unique(widths):
         same = widths == width
-        genome_start[same] = mine.intervals(starts, int(width))[0][same]
-    valid = mine.valid
+        # a site reaching into a padded record's padding is placed on the record's bases; one wholly in it, nowhere
+        read_start, read_end, placed = mine.read(starts, int(width))
+        genome_start[same], genome_end[same], valid[same] = read_start[same], read_end[same], placed[same]
     flipped = np.array([_OTHER_STRAND.get(strand, strand) for strand in strands], dtype=str)
     return GenomeSites(
         valid, np.where(valid, mine.chrom, record_ids), np.where(valid, genome_start, starts),
-        np.where(valid, genome_start + widths, ends),
+        np.where(valid, genome_end, ends),
         np.where(valid & mine.minus, flipped, strands), np.where(valid, record_ids, "NA"))
