@@ -748,6 +748,30 @@ def test_pattern_plot_draws_cwm_and_pfm_side_by_side():
     plt.close("all")
 
 
+def test_a_wide_patterns_figure_shows_its_core_and_five_columns_each_side_numbered_as_in_the_pattern():
+    """Drawn whole, a 50-column pattern with a core of 10 came out with letters and labels a few pixels tall."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motifnet.plot.patterns import plot_pattern
+
+    cwm = np.zeros((50, 4))
+    cwm[20:30, 0] = 0.5
+    pfm = np.full((50, 4), 0.25)
+    left, right = plot_pattern(cwm, pfm, (20, 30), "ACGT")
+    plt.gcf().canvas.draw()
+    for ax in (left, right):
+        assert ax.get_xlim()[1] - ax.get_xlim()[0] < 22  # 20 columns shown, not 50
+        labels = [int(label.get_text()) for label in ax.get_xticklabels() if label.get_text()]
+        assert labels and min(labels) >= 16 and max(labels) <= 35  # columns 16-35 of the pattern (1-based)
+        assert ax.get_xlabel() == "position (shaded: trimmed; 30 more trimmed columns not shown)"
+    heights = [patch for patch in left.patches if patch.get_alpha() != 0.45]
+    assert heights  # the letters drawn
+    plt.close("all")
+
+
 # -- reruns in a folder that holds earlier results ----------------------------------------------------------
 
 EARLIER = {"patterns.json": '{"patterns": [{"image": "pattern_3.png", "match_image": "match_pattern_3.png"}]}',

@@ -52,6 +52,17 @@ def plot_contribution_logo(cwm: np.ndarray, letters: str, ax=None, title: str | 
     return ax
 
 
+#: Trimmed-away columns shown on each side of a pattern's core: TF-MoDISco's patterns are ~50 columns around a core
+#: of ~10, and drawn whole their letters and labels came out a few pixels tall in the report.
+PATTERN_FLANK = 5
+
+
+def shown_columns(length: int, core: tuple, flank: int = PATTERN_FLANK) -> tuple:
+    """The columns ``[start, end)`` of a pattern of ``length`` columns that its figure shows: the core and ``flank``
+    trimmed columns on each side."""
+    return max(0, core[0] - flank), min(length, core[1] + flank)
+
+
 def plot_pattern(cwm: np.ndarray, pfm: np.ndarray, core: tuple, letters: str, axes=None):
     """Contribution logo (left) and probability logo in bits (right) of a pattern; trimmed-away columns shaded.
 
@@ -73,12 +84,19 @@ def plot_pattern(cwm: np.ndarray, pfm: np.ndarray, core: tuple, letters: str, ax
         import matplotlib.pyplot as plt
 
         _, axes = plt.subplots(1, 2, figsize=(12, 2.4))
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     left, right = axes
-    plot_contribution_logo(cwm, letters, ax=left, title="contribution-weight matrix (CWM)")
-    plot_logo(pfm, letters, ax=right, title="probability matrix of the seqlets (PFM)")
+    start, end = shown_columns(len(cwm), core)
+    plot_contribution_logo(cwm[start:end], letters, ax=left, title="contribution-weight matrix (CWM)")
+    plot_logo(pfm[start:end], letters, ax=right, title="probability matrix of the seqlets (PFM)")
+    hidden = start + len(cwm) - end
     for ax in (left, right):
-        for low, high in ((0, core[0]), (core[1], len(cwm))):
+        for low, high in ((0, core[0] - start), (core[1] - start, end - start)):
             if high > low:
                 ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
-        ax.set_xlabel("position (shaded: trimmed)")
+        # the pattern's own column numbers
+        ax.xaxis.set_major_locator(FixedLocator([tick for tick in ax.get_xticks() if 1 <= tick <= end - start]))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda tick, _: f"{int(round(tick)) + start}"))
+        ax.set_xlabel("position (shaded: trimmed" + (f"; {hidden} more trimmed columns not shown)" if hidden else ")"))
     return left, right

@@ -55,7 +55,7 @@ from ..motifs.modisco import ModiscoConfig, check_seqlet_length, no_seqlets_reas
 from ..motifs.tomtom import compare_motifs
 from ..plot.figures import logo_width, save_figure
 from ..plot.matches import plot_match
-from ..plot.patterns import plot_pattern
+from ..plot.patterns import plot_pattern, shown_columns
 from ..report.patterns import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
 from ._output import check_own_folder, locked_output_folder, refuse_users_files
@@ -340,7 +340,8 @@ def _draw_patterns(out: Path, patterns, motifs, letters: str, stage) -> dict:
     images = {}
     for (class_name, pattern), motif in zip(patterns, motifs):
         check_stop()
-        width = max(5.5, 0.2 * len(pattern.cwm) + 1.2)  # per logo: narrower letters than logo_width's
+        shown = shown_columns(len(pattern.cwm), pattern.core)
+        width = max(4.0, 0.38 * (shown[1] - shown[0]) + 1.2)  # per logo
         figure, axes = plt.subplots(1, 2, figsize=(2 * width, 2.6), layout="constrained")
         plot_pattern(pattern.cwm, pattern.pfm, pattern.core, letters, axes=axes)
         figure.suptitle(f"{motif.name} ({class_name}, {'positive' if pattern.sign > 0 else 'negative'}, "
