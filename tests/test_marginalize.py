@@ -534,6 +534,29 @@ def test_pair_figures_of_names_that_look_alike_do_not_overwrite_each_other(train
         assert image == f"pair_{rank:02d}_{a.replace('/', '_')}_{b.replace('/', '_')}.png"
 
 
+def test_a_pair_figure_has_one_colour_scale_for_all_its_panels():
+    """Each output's panel had its own scale (one red was 0.8 in one and 4.5 in the next), and each its own colour
+    bar, whose label ran into the next panel's title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motifnet.workflows.marginalize import _pair_figure
+
+    cooperativity = np.zeros((2, 3, 2))
+    cooperativity[0, 1, 0], cooperativity[1, 2, 1] = 0.8, -4.5
+    figure = _pair_figure({"logit_cooperativity": cooperativity, "spacings": [0, 1, 2]}, "A", "B", ["x", "y"])
+    try:
+        panels = [ax for ax in figure.axes if ax.get_title()]
+        assert [ax.get_title() for ax in panels] == ["x", "y"] and figure.get_suptitle() == "A then B"
+        assert {ax.collections[0].get_clim() for ax in panels} == {(-4.5, 4.5)}
+        [bar] = [ax for ax in figure.axes if not ax.get_title()]
+        assert bar.get_ylabel() == "log-odds cooperativity"
+    finally:
+        plt.close(figure)
+
+
 def test_a_capped_max_spacing_is_a_warning(trained_run, tmp_path, cli):
     # It said "spacings 0 to 20" for a pair that fits only up to 14 in 40 positions, then only in an
     # info line that --quiet hid; a huge --max-spacing took minutes to list the spacings that fit.

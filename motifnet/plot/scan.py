@@ -6,17 +6,29 @@ import numpy as np
 
 from .figures import _axes, seaborn_matrix_quietly
 
+#: The colour map of every heat map centred on 0 (blue below, red above).
+DIVERGING = "RdBu_r"
 
-def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True):
+
+def symmetric_limit(matrix) -> float:
+    """The largest absolute finite value of ``matrix`` (1 when there is none above 0): a colour scale centred on 0."""
+    matrix = np.asarray(matrix, dtype=float)
+    finite = np.abs(matrix[np.isfinite(matrix)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True,
+             limit: float | None = None):
+    """A heat map centred on 0 from ``-limit`` to ``limit`` (default :func:`symmetric_limit`); no colour bar
+    when ``label`` is None."""
     import seaborn as sns
 
     matrix = np.asarray(matrix, dtype=float)
-    finite = np.abs(matrix[np.isfinite(matrix)])
-    limit = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    limit = symmetric_limit(matrix) if limit is None else limit
     with seaborn_matrix_quietly():
-        sns.heatmap(matrix, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=annotate, fmt=".2g",
-                    xticklabels=list(column_labels), yticklabels=list(row_labels), cbar_kws={"label": label},
-                    linewidths=0.5, linecolor="white")
+        sns.heatmap(matrix, ax=ax, cmap=DIVERGING, center=0, vmin=-limit, vmax=limit, annot=annotate, fmt=".2g",
+                    xticklabels=list(column_labels), yticklabels=list(row_labels), cbar=label is not None,
+                    cbar_kws={"label": label} if label is not None else None, linewidths=0.5, linecolor="white")
     ax.set_title(title)
     ax.tick_params(axis="y", rotation=0)
     return ax
@@ -105,7 +117,8 @@ def plot_effects(mean_deltas, motif_names, output_names, ax=None):
                            "motif inserted")
 
 
-def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None, label: str = "cooperativity"):
+def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None, label: str | None = "cooperativity",
+                 limit: float | None = None):
     """Heat map of a pair's cooperativity (pair effect minus the sum of the single effects) by spacing.
 
     Parameters
@@ -115,15 +128,19 @@ def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None, lab
     spacings : list of int
     title : str
     ax : matplotlib.axes.Axes or None
-    label : str
-        The colour bar's label. Default is ``cooperativity``.
+    label : str or None
+        The colour bar's label; None: no colour bar (the caller draws one for several panels). Default is
+        ``cooperativity``.
+    limit : float or None
+        The colour scale runs from ``-limit`` to ``limit``: one scale for several panels. Default: this
+        matrix's largest absolute value.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = _axes(ax, figsize=(1.5 + 0.35 * len(spacings), 1.6))
-    _heatmap(cooperativity, orientations, [str(s) for s in spacings], ax, label, title, annotate=False)
+    _heatmap(cooperativity, orientations, [str(s) for s in spacings], ax, label, title, annotate=False, limit=limit)
     ax.set_xlabel("spacing (positions between the motifs)")
     ax.set_ylabel("orientation")
     return ax

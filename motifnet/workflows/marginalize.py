@@ -319,16 +319,22 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     """The cooperativity of a pair (:func:`pair_effects`; ``key``: of the logits, or of the outputs) by spacing,
     one panel per output."""
     import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
 
-    from ..plot.scan import plot_spacing
+    from ..plot.scan import DIVERGING, plot_spacing, symmetric_limit
 
-    figure, axes = plt.subplots(len(outputs), 1, figsize=(2.0 + 0.35 * len(result["spacings"]), 2.0 * len(outputs)),
-                                squeeze=False)
+    size = (max(4.8, 2.6 + 0.35 * len(result["spacings"])), 0.8 + 1.9 * len(outputs))
+    figure, axes = plt.subplots(len(outputs), 1, figsize=size, squeeze=False, layout="constrained")
+    figure.suptitle(f"{name_a} then {name_b}", fontsize=11)
+    # one colour scale for every panel, so that one colour is one value across the outputs
+    limit = symmetric_limit(result[key])
     for c, output in enumerate(outputs):
-        plot_spacing(result[key][:, :, c], list(ORIENTATIONS), result["spacings"],
-                     f"{name_a} then {name_b}: {output}", ax=axes[c, 0],
-                     label="log-odds cooperativity" if key == "logit_cooperativity" else "cooperativity")
-    figure.tight_layout()
+        plot_spacing(result[key][:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
+                     label=None, limit=limit)
+        axes[c, 0].title.set_fontsize(10)
+    figure.colorbar(ScalarMappable(Normalize(-limit, limit), DIVERGING), ax=axes[:, 0].tolist(), shrink=0.9,
+                    label="log-odds cooperativity" if key == "logit_cooperativity" else "cooperativity")
     return figure
 
 
