@@ -14,6 +14,7 @@ from motifnet.interpret.attribution_summary import (
     decode,
     logo_heights,
     method_label,
+    sequence_title,
     sequence_view,
     shown_positions,
     target_description,
@@ -105,6 +106,24 @@ def test_shown_positions_centre_long_sequences_on_their_strongest_window():
     scores = np.zeros(300)
     scores[-3:] = 1.0  # at the end: the window stays inside the sequence
     assert shown_positions(scores, 5) == (300 - MAX_LOGO_POSITIONS, 300)
+
+
+def test_a_padded_records_shown_part_is_taken_from_its_letters():
+    """A 100-letter record padded to 200 showed positions 81-200, half of them padding, and lost letters 51-80."""
+    scores = np.zeros(200)
+    scores[140:145] = 1.0
+    assert shown_positions(scores, 5, letters=(50, 150)) == (50, 150)  # the letters fit: all of them
+    scores = np.zeros(400)
+    scores[395:] = 5.0  # the padding's scores do not draw the window (ISM, uniform baselines gave it some)
+    scores[140:145] = 1.0
+    first, last = shown_positions(scores, 5, letters=(50, 350))
+    assert last - first == MAX_LOGO_POSITIONS and 50 <= first <= 140 and 145 <= last <= 350
+
+
+def test_a_regression_sequences_title_gives_its_value_and_no_logit():
+    result = fake_result(np.zeros((1, 4)), "deeplift", task="regression", target=0)
+    title = sequence_title(result, 0, ["expression"], "s1")
+    assert title.startswith("s1: target expression (predicted 0.900); ") and "logit" not in title
 
 
 @pytest.mark.parametrize("method,heatmap", [("ism", True), ("saliency", True), ("deeplift", False)])

@@ -179,8 +179,10 @@ def window_entry(result, index: int, start: int, width: int, letters: str, struc
             "window_score": float(np.sum(result.scores[index][int(start):stop]))}
 
 
-def shown_positions(scores: np.ndarray, window_width: int, max_positions: int = MAX_LOGO_POSITIONS) -> tuple:
-    """The positions a sequence's logo shows: all of them, or ``max_positions`` around its strongest window.
+def shown_positions(scores: np.ndarray, window_width: int, max_positions: int = MAX_LOGO_POSITIONS,
+                    letters: tuple | None = None) -> tuple:
+    """The positions a sequence's logo shows: all of them, or at most ``max_positions`` of the record's letters
+    around its strongest window.
 
     Parameters
     ----------
@@ -188,6 +190,9 @@ def shown_positions(scores: np.ndarray, window_width: int, max_positions: int = 
     window_width : int
     max_positions : int
         Default is :data:`MAX_LOGO_POSITIONS`.
+    letters : (int, int) or None
+        The positions that hold the record's letters, ``[start, end)``, when it was padded to the model's
+        length: a part shown is taken from them, not from the padding. Default: every position.
 
     Returns
     -------
@@ -197,8 +202,12 @@ def shown_positions(scores: np.ndarray, window_width: int, max_positions: int = 
     length = len(scores)
     if length <= max_positions:
         return 0, length
-    centre = int(strongest_windows(np.asarray(scores)[None], window_width)[0]) + min(window_width, length) // 2
-    first = int(np.clip(centre - max_positions // 2, 0, length - max_positions))
+    start, end = letters if letters is not None else (0, length)
+    if end - start <= max_positions:
+        return start, end
+    scores = np.asarray(scores)[start:end]
+    centre = start + int(strongest_windows(scores[None], window_width)[0]) + min(window_width, end - start) // 2
+    first = int(np.clip(centre - max_positions // 2, start, end - max_positions))
     return first, first + max_positions
 
 
@@ -252,12 +261,14 @@ class SequenceView:
 
 
 def sequence_title(result, index: int, class_names, record_id: str, rank: int | None = None) -> str:
-    """The figure title of one sequence: rank, id, target, prediction, logit and method."""
+    """The figure title of one sequence: rank, id, target, prediction, logit (classification) and method."""
     head = f"{rank}. " if rank is not None else ""
-    value = "predicted" if result.task == "regression" else "probability"
     target = class_names[int(result.targets[index])]
-    return (f"{head}{record_id}: target {target} ({value} {float(result.probabilities[index]):.3f}, "
-            f"logit {float(result.logits[index]):.2f}); {method_label(result.config)}")
+    if result.task == "regression":  # the output is the value: it has no logit
+        told = f"predicted {float(result.probabilities[index]):.3f}"
+    else:
+        told = f"probability {float(result.probabilities[index]):.3f}, logit {float(result.logits[index]):.2f}"
+    return f"{head}{record_id}: target {target} ({told}); {method_label(result.config)}"
 
 
 def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names, record_id: str,
@@ -287,7 +298,9 @@ def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names
     """
     method = result.config.method
     scores = np.asarray(result.scores[index], dtype=np.float64)
-    first, last = shown_positions(scores, window_width)
+    held = np.flatnonzero(np.asarray(sequence)[:, :encoder.channels].any(axis=1))  # not a padded record's padding
+    letters = (int(held[0]), int(held[-1]) + 1) if held.size else None
+    first, last = shown_positions(scores, window_width, letters=letters)
     shown = slice(first, last)
     logo, structure_logo = logo_heights(scores, sequence, encoder)
     strip, structure_strip = logo_heights(np.ones(len(scores)), sequence, encoder)
