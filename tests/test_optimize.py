@@ -254,6 +254,10 @@ def test_plot_has_one_logo_per_node_headless():
         assert len(figure.axes) == 3
         assert [ax.get_title() for ax in figure.axes] == ["conv_1, node 0", "conv_1, node 4", "conv_1, node 7"]
         assert figure.axes[-1].get_xlabel() == "position" and figure.axes[0].get_xlabel() == ""
+        figure.canvas.draw()
+        # every logo numbers its positions (a 100-node figure had them under its last logo only, 13,000 px down)
+        assert all([label.get_text() for label in ax.get_xticklabels() if label.get_visible() and label.get_text()]
+                   for ax in figure.axes)
         assert figure.get_size_inches()[1] > 3 * 1.0
     finally:
         plt.close(figure)

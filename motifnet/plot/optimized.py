@@ -66,7 +66,7 @@ def plot_optimized_inputs(pwms, letters: str, node_labels, layer_name: str | Non
     length = pwms.shape[1]
     # About 0.18 inch per position keeps letters legible; very long inputs are capped at 24 inches.
     width = float(np.clip(1.5 + 0.18 * length, 6, 24))
-    row_height = 1.25
+    row_height = 1.4
     height = row_height * len(rows) + (0.9 if title else 0.5)
     # Not sharex: every logo spans the same positions anyway, and shared axes update each other on every
     # change of limits, which took a minute to lay out 150 nodes.
@@ -75,10 +75,10 @@ def plot_optimized_inputs(pwms, letters: str, node_labels, layer_name: str | Non
         name = f"{layer_name}, node {label}" if layer_name else str(label)
         plot_logo(pwm, row_letters, ax=ax, title=name + part, structure=row_structure, bits=bits)
         ax.set_xlabel("")
-        ax.tick_params(axis="x", labelbottom=False)
+        # every logo numbers its positions: with many nodes the last one is thousands of pixels below the first
+        ax.tick_params(axis="x", labelbottom=True, labelsize=7, pad=1)
     # Shared positions: one axis label, under the last logo.
     axes[-1, 0].set_xlabel("position")
-    axes[-1, 0].tick_params(axis="x", labelbottom=True)
     if title:
         # A fixed distance from the top, not a fraction of the height: suptitle's default place (98% of the
         # height) is almost 4 inches down the 190-inch figure of 150 nodes, inside the second logo.
