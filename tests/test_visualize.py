@@ -105,6 +105,10 @@ def test_visualize_kernels_on_a_structure_model_and_selected_kernels(rna_structu
         np.testing.assert_allclose(motif.pwm.sum(axis=1), 1.0, atol=1e-5)
     assert read_meme(out / "motifs.meme")[0] == "ACGU"
     assert "strands" not in (out / "motifs.meme").read_text()  # RNA: no reverse strand
+    # the structure consensus the report shows is in the table too (it was the report's alone)
+    header, *rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().splitlines()]
+    assert header[3:6] == ["consensus", "structure_consensus", "sites"] and len(rows) == 2
+    assert all(row[4] != "-" and set(row[4].upper()) <= set("().") for row in rows)
 
 
 @pytest.mark.slow

@@ -84,15 +84,16 @@ def _top_sites(motif, activations, count: int = 5) -> list:
 
 def kernels_table(results, class_names) -> str:
     regression = bool(results) and results[0].correlation is not None
+    structure = any(item.structure_consensus for item in results)  # sequence+structure models
     columns = ["kernel", "importance", "correlation", "target"] if regression else ["kernel", "importance", "top_class"]
-    columns += ["consensus", "sites"]
+    columns += ["consensus"] + (["structure_consensus"] if structure else []) + ["sites"]
     columns += [f"mean_max_{name}" for name in class_names]
     columns += ["motif_columns", "best_match_id", "best_match_name", "best_match_p", "best_match_q"]
     lines = ["\t".join(columns)]
     for item in results:
         row = [str(item.kernel), f"{item.importance:.6g}"]
         row += [f"{item.correlation:.6g}", item.target] if regression else [item.top_class]
-        row += [item.consensus or "-", str(item.sites)]
+        row += [item.consensus or "-"] + ([item.structure_consensus or "-"] if structure else []) + [str(item.sites)]
         row += ["" if np.isnan(v) else f"{v:.6g}" for v in item.class_means]
         row.append(f"{item.motif_columns[0] + 1}-{item.motif_columns[1]}" if item.motif_columns else "")
         match = item.best_match
