@@ -120,10 +120,17 @@ def test_a_padded_records_shown_part_is_taken_from_its_letters():
     assert last - first == MAX_LOGO_POSITIONS and 50 <= first <= 140 and 145 <= last <= 350
 
 
-def test_a_regression_sequences_title_gives_its_value_and_no_logit():
-    result = fake_result(np.zeros((1, 4)), "deeplift", task="regression", target=0)
+@pytest.mark.parametrize("method", ["saliency", "grad-input", "integrated-gradients", "deeplift", "ism"])
+def test_a_regression_sequences_figure_gives_its_value_and_no_logit(method):
+    """A regression output has no logit; titles, axis and heat-map labels said "logit"."""
+    result = fake_result(np.zeros((1, 4)), method, task="regression", target=0)
     title = sequence_title(result, 0, ["expression"], "s1")
     assert title.startswith("s1: target expression (predicted 0.900); ") and "logit" not in title
+    view = sequence_view(result, 0, Encoder(DNA, 4).one_hot(np.array([[1, 2, 3, 4]]))[0], Encoder(DNA, 4),
+                         ["expression"], "s1")
+    assert "logit" not in f"{view.title} {view.axis_label} {view.heatmap_label}"
+    classified = sequence_title(fake_result(np.zeros((1, 4)), method), 0, ["up", "down"], "s1")
+    assert "logit 1.00" in classified
 
 
 @pytest.mark.parametrize("method,heatmap", [("ism", True), ("saliency", True), ("deeplift", False)])

@@ -7,6 +7,7 @@ encoded records; the drawing is in :mod:`motifnet.plot.attribution` and the file
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,19 +40,26 @@ AXIS_LABELS = {"saliency": "|gradient|", "grad-input": "grad x input", "integrat
 HEATMAP_LABELS = {"ism": "change of logit", "saliency": "|gradient|"}
 
 
-def method_label(config: AttributionConfig) -> str:
+def for_task(text: str, task: str) -> str:
+    """``text`` as said of a model of ``task``: a regression model's output is its value, and has no logit."""
+    return re.sub(r"\blogit\b", "output", text) if task == "regression" else text
+
+
+def method_label(config: AttributionConfig, task: str = "classification") -> str:
     """The method with its settings, as the report and the figure titles name it.
 
     Parameters
     ----------
     config : AttributionConfig
+    task : str
+        ``regression``: the output explained is named so, not a logit. Default is ``classification``.
 
     Returns
     -------
     str
         For example ``integrated gradients, 50 steps, baseline: zeros``.
     """
-    label = METHOD_LABELS[config.method]
+    label = for_task(METHOD_LABELS[config.method], task)
     if config.method == "integrated-gradients":
         label += f", {config.steps} steps"
     if config.baseline == "shuffle":
@@ -268,7 +276,7 @@ def sequence_title(result, index: int, class_names, record_id: str, rank: int | 
         told = f"predicted {float(result.probabilities[index]):.3f}"
     else:
         told = f"probability {float(result.probabilities[index]):.3f}, logit {float(result.logits[index]):.2f}"
-    return f"{head}{record_id}: target {target} ({told}); {method_label(result.config)}"
+    return f"{head}{record_id}: target {target} ({told}); {method_label(result.config, result.task)}"
 
 
 def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names, record_id: str,
@@ -312,5 +320,6 @@ def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names
         structure_letters=encoder.structure.letters if structure else None,
         structure_logo=structure_logo[shown] if structure else None,
         structure_strip=structure_strip[shown] if structure else None,
-        axis_label=AXIS_LABELS[method], heatmap=heatmap, heatmap_label=HEATMAP_LABELS.get(method),
+        axis_label=AXIS_LABELS[method], heatmap=heatmap,
+        heatmap_label=for_task(HEATMAP_LABELS[method], result.task) if method in HEATMAP_LABELS else None,
         channel_names=list(result.channel_names))

@@ -50,6 +50,7 @@ from ..interpret.attribution_summary import (
     SCORE_LABELS,
     completeness,
     decode,
+    for_task,
     method_label,
     sequence_view,
     target_description,
@@ -285,7 +286,7 @@ def summary_entry(run, dataset, config: AttributionConfig, result, data_label: s
         "motifnet_version": __version__,
         "run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
         "method": config.method,
-        "method_label": method_label(config),
+        "method_label": method_label(config, run.task),
         "baseline": config.baseline,
         "steps": config.steps,
         "shuffles": config.shuffles,
@@ -295,7 +296,7 @@ def summary_entry(run, dataset, config: AttributionConfig, result, data_label: s
         "explained_output": ("predicted value of the target (the output layer is linear)" if run.task == "regression"
                              else "logit of the target class (input of the output layer's softmax/sigmoid)"),
         "regression": run.task == "regression",
-        "score": SCORE_LABELS[config.method],
+        "score": for_task(SCORE_LABELS[config.method], run.task),
         "data": data_label,
         "n_sequences": len(dataset),
         "window_width": width,
