@@ -208,44 +208,58 @@ def test_train_passes_the_train_only_data_options(cli, tmp_path, monkeypatch, no
     assert "test Pearson r (mean over targets) 0.500, R² 0.250; run folder:" in result.stderr
 
 
-@pytest.mark.parametrize("files,reading,message", [
-    (("motifnet.json", "model.keras"), False, "Error: training interrupted; {run} keeps the best model so far "
+@pytest.mark.parametrize("earlier,after,message", [
+    # an earlier run, stopped before training touched it (reading the data, splitting, building the model): it
+    # said the run kept "the best model so far (--resume continues it)" while --resume then refused
+    (True, None, "Error: stopped by a signal before training began; the run in {run} is as it was"),
+    (False, ("motifnet.json", "data.npz"), "Error: stopped by a signal before the first epoch finished; --resume on "
+                                           "{run} starts the training again"),
+    (True, (".motifnet.unfinished",), "Error: stopped by a signal before the first epoch finished; --resume on {run} "
+                                      "starts the training again"),  # replaced half-way: motifnet.json gone first
+    (False, ("motifnet.json", "model.keras"), "Error: training interrupted; {run} keeps the best model so far "
                                               "(--resume continues it)"),
-    (("data.npz",), False, "Error: stopped by a signal before the first epoch finished; --resume on {run} starts the "
-                           "training again"),
-    # --overwrite of a run, stopped while the data were read: it said the run kept "the best model so far"
-    (("motifnet.json", "model.keras"), True, "Error: stopped by a signal while the data were read, before training "
-                                             "began; the run in {run} was not replaced"),
-    ((), True, "Error: stopped by a signal before finishing; files not yet complete were not written")])
-def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, files,
-                                                            reading, message):
-    from motifnet.workflows.train import StoppedBeforeTraining
-
+    (True, ("motifnet.json", "model.keras"), "Error: training interrupted; {run} keeps the best model so far "
+                                             "(--resume continues it)"),
+    (False, None, "Error: stopped by a signal before finishing; files not yet complete were not written")])
+def test_interrupted_training_says_whether_a_model_was_kept(cli, tmp_path, monkeypatch, no_signal_handlers, earlier,
+                                                            after, message):
     run_dir = tmp_path / "run"
+    if earlier:
+        run_dir.mkdir()
+        (run_dir / "motifnet.json").write_text("{}")
+        (run_dir / "model.keras").write_bytes(b"")
 
     def interrupted(data, config, fold=None):
-        if files:
-            run_dir.mkdir()
-            for name in files:
-                (run_dir / name).write_bytes(b"")
-        raise StoppedBeforeTraining if reading else KeyboardInterrupt
+        if after:
+            run_dir.mkdir(exist_ok=True)
+            (run_dir / "motifnet.json").unlink(missing_ok=True)  # replaced by a rename, never edited in place
+            for name in after:
+                (run_dir / name).write_text('{"training": {}}')
+        raise KeyboardInterrupt
 
     monkeypatch.setattr("motifnet.workflows.train.train_from_files", interrupted)
     result = cli("train", "a.fa", "b.fa", "-o", run_dir)
     assert result.exit_code == 1 and result.stderr.strip() == message.format(run=run_dir), result.stderr
 
 
-def test_a_stop_while_the_data_are_read_is_a_stop_before_training(tmp_path, monkeypatch, dna_files):
-    from motifnet.data.options import DataOptions
-    from motifnet.run.training import TrainConfig
-    from motifnet.workflows import train as workflow
+def test_a_stop_after_the_data_are_read_leaves_the_run_overwrite_replaces(trained_run, cli, tmp_path, monkeypatch,
+                                                                           no_signal_handlers):
+    """The reviewer's case: a stop while train chose the preset, after reading, before the run was replaced."""
+    from helpers import TINY_PARAMS, copy_run, folder_digest
 
-    def stopped(data):
+    shared, files = trained_run
+    run_dir = copy_run(shared, tmp_path / "run")
+    before = folder_digest(run_dir)
+
+    def stopped(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workflow, "load_dataset", stopped)
-    with pytest.raises(workflow.StoppedBeforeTraining):
-        workflow.train_from_files(DataOptions(tuple(str(path) for path in dna_files)), TrainConfig(tmp_path / "run"))
+    monkeypatch.setattr("motifnet.run.training.choose_preset", stopped)
+    result = cli("train", *files, "-o", run_dir, "--overwrite", "--seed", "4", *TINY_PARAMS)
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith(f"Error: stopped by a signal before training began; the run in {run_dir} "
+                                          "is as it was")
+    assert folder_digest(run_dir) == before
 
 
 @pytest.mark.parametrize("args,message", [

@@ -109,9 +109,9 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     '-' reads standard input. BED files (.bed, .narrowPeak, .broadPeak) with --genome: one file per class.
     """
     from ..run.evaluation import summary_line
-    from ..run.rundir import META, MODEL
-    from ..run.training import TrainConfig
-    from ..workflows.train import StoppedBeforeTraining, train_from_files
+    from ..run.rundir import MODEL
+    from ..run.training import TrainConfig, run_mark
+    from ..workflows.train import train_from_files
 
     refuse_unused(*_background_rules(background), ("categorical_features", bool(feature_files), "--features files"))
 
@@ -125,15 +125,17 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     config = TrainConfig(run_dir, params, split, seed, overwrite, epistatic_reg, reference, resume=resume,
                          preset=preset, val_chroms=parse_chroms(val_chroms, "--val-chroms"),
                          test_chroms=parse_chroms(test_chroms, "--test-chroms"))
+    earlier = run_mark(run_dir)
     try:
         metrics = train_from_files(data, config, fold=fold_format)
-    except StoppedBeforeTraining:
-        if not (Path(run_dir) / META).exists():
-            raise  # no run there: the group's one line for any stop
-        raise click.ClickException(f"stopped by a signal while the data were read, before training began; the run "
-                                   f"in {run_dir} was not replaced") from None
     except KeyboardInterrupt:
-        if not (Path(run_dir) / MODEL).exists():
+        now = run_mark(run_dir)
+        if earlier is not None and now == earlier:
+            raise click.ClickException(f"stopped by a signal before training began; the run in {run_dir} is as it "
+                                       "was") from None
+        if now is None:
+            raise  # no run was begun: the group's one line for any stop
+        if now[0] is None or not (Path(run_dir) / MODEL).exists():  # replaced half-way, or no epoch saved yet
             raise click.ClickException(f"stopped by a signal before the first epoch finished; --resume on {run_dir} "
                                        "starts the training again") from None
         raise click.ClickException(f"training interrupted; {run_dir} keeps the best model so far "

@@ -217,6 +217,19 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
     return kept
 
 
+def run_mark(path) -> tuple | None:
+    """What tells whether ``train`` touched the run folder ``path``: its ``motifnet.json``'s inode, time and size
+    (rewritten, never edited in place) and whether the mark of a run being written or replaced is there; None for
+    a folder with neither (no run)."""
+    try:
+        meta = os.stat(Path(path) / rundir.META)
+        identity = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+    except OSError:
+        identity = None
+    unfinished_mark = (Path(path) / rundir.UNFINISHED).exists()
+    return None if identity is None and not unfinished_mark else (identity, unfinished_mark)
+
+
 def _wrote_spectrum(path: Path) -> bool:
     """Whether the run in ``path`` writes ``epistasis.tsv`` (regression with ``--epistatic-reg``): other runs do
     not, so a file of that name beside them is the user's. A folder without ``motifnet.json`` but with the mark of

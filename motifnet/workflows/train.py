@@ -30,11 +30,6 @@ from ..run.training import (
 log = logging.getLogger("motifnet")
 
 
-class StoppedBeforeTraining(KeyboardInterrupt):
-    """A stop while the data were read or folded, before :func:`motifnet.run.training.train` touched the run
-    folder: a run it holds (``--overwrite``, ``--resume``) is as it was."""
-
-
 def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = None) -> dict:
     """Read labelled FASTA files, train a network on them and write the run folder.
 
@@ -92,10 +87,7 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
-        try:
-            data, config, dataset = _read(data, config, fold, inputs)
-        except KeyboardInterrupt:
-            raise StoppedBeforeTraining() from None
+        data, config, dataset = _read(data, config, fold, inputs)
         return train(dataset, config, lock)
 
 
