@@ -371,9 +371,11 @@ def test_carriage_return_line_endings_are_named(tmp_path, reader):
         list(reader(str(path)))
     # lines that end in a carriage return alone after a first line that ends in a line feed: the letters ran on
     # into the next header ("character '\\r' at position 13 is not a nucleotide", or a '>' in the letters)
-    path.write_bytes(b">a\nGGGGAAAACCCC\r>b\rGGGGAAAACCCC\r")
-    with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
-        list(reader(str(path)))
+    # ... from a header on, which then held the rest of the file (the block reader: "empty sequence")
+    for content in (b">a\nGGGGAAAACCCC\r>b\rGGGGAAAACCCC\r", b">a\nACGT\n>b\rTTTT\rGGGG\r>c\rAAAA\r"):
+        path.write_bytes(content)
+        with pytest.raises(InputError, match=re.escape(f"{path}: its lines end in a carriage return alone")):
+            list(reader(str(path)))
     path.write_bytes(b">a\r\r\nACGT\r\r\nAC \r\n")  # line endings converted twice, a space before one: as before
     records = list(reader(str(path)))
     assert (b"".join(records[0].lines) if reader is read_fasta else records[0].sequence(0)) == b"ACGTAC"

@@ -379,7 +379,13 @@ def _warn_not_utf8_block(block: FastaBlock) -> bool:
 
 
 def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
-    """Split whole records (``text`` starts with '>') with array operations, no loop over records."""
+    """Split whole records (``text`` starts with '>') with array operations, no loop over records.
+
+    Raises
+    ------
+    InputError
+        Lines that end in a carriage return alone (see :func:`_carriage_returns`).
+    """
     data = np.frombuffer(text + b"\n", dtype=np.uint8)  # every header line now ends in a line break
     newlines = np.flatnonzero(data == ord("\n"))
     # Records start at '>' at the beginning of a line; '>' inside a header is kept.
@@ -392,6 +398,8 @@ def _split_records(text: bytes, name: str, first_number: int) -> FastaBlock:
     header_index = np.arange(int(spans.sum())) + np.repeat(starts + 1 - offsets, spans)
     lines = data[header_index].tobytes().decode("utf-8", errors="replace").split("\n")
     headers = [line.strip() for line in lines[:-1]]
+    if any("\r" in header for header in headers):  # a header that ran on into its letters (and the next records)
+        raise _carriage_returns(name)
     # A record's letters: its body less line breaks. Bytes up to the space are dropped first; if
     # the count then differs, the bodies hold other whitespace or control characters, and only the
     # FASTA whitespace is removed (control characters stay, for the encoder to report).
