@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -34,6 +35,25 @@ def _user_cache() -> Path:
     return Path(AppDirs(appname="numba", appauthor=False).user_cache_dir)
 
 
+def _own_folder() -> Path:
+    """``motifnet-numba-UID`` in the temporary folder, when it is this user's alone; else a new folder there.
+
+    numba reads its cache index with pickle: a folder another user made (or may write) in a shared temporary folder
+    could hold one that runs their code, so it is not used.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"motifnet-numba-{uid if uid is not None else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        status = os.lstat(folder)
+    except OSError:  # a file of that name, or no permission
+        status = None
+    if (status is not None and stat.S_ISDIR(status.st_mode) and (uid is None or status.st_uid == uid)
+            and not status.st_mode & 0o077):
+        return folder
+    return Path(tempfile.mkdtemp(prefix="motifnet-numba-"))
+
+
 @functools.cache  # once per process: the answer, and the environment it sets, last as long
 def numba_cache(package: str = "memelite") -> None:
     """Set ``NUMBA_CACHE_DIR`` to a writable folder when numba could cache ``package``'s functions nowhere.
@@ -46,9 +66,7 @@ def numba_cache(package: str = "memelite") -> None:
     beside = Path(next(iter(spec.submodule_search_locations or []), "")) / "__pycache__" if spec else None
     if (beside is not None and _can_write(beside)) or _can_write(_user_cache()):
         return
-    folder = Path(tempfile.gettempdir()) / f"motifnet-numba-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    os.environ["NUMBA_CACHE_DIR"] = str(_own_folder())
     from numba.core import config  # imported above: numba read its settings then
 
     config.reload_config()
