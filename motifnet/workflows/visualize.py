@@ -82,9 +82,10 @@ def _top_sites(motif, activations, count: int = 5) -> list:
              int(activations.position[i, kernel]) + 1) for i in motif.sites[:count]]
 
 
-def kernels_table(results, class_names) -> str:
+def kernels_table(results, class_names, structure: bool = False) -> str:
+    """``kernels.tsv`` of the kernels ``results``; ``structure``: the model reads structure too (a column of its
+    consensus, ``-`` for kernels without sites)."""
     regression = bool(results) and results[0].correlation is not None
-    structure = any(item.structure_consensus for item in results)  # sequence+structure models
     columns = ["kernel", "importance", "correlation", "target"] if regression else ["kernel", "importance", "top_class"]
     columns += ["consensus"] + (["structure_consensus"] if structure else []) + ["sites"]
     columns += [f"mean_max_{name}" for name in class_names]
@@ -204,7 +205,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         results = [results[i] for i in order]
         motifs = [motifs[i] for i in order]
         exported, best = _export_and_match(stage, results, motifs, dataset, motif_options, database, plotted)
-        write_text(stage / "kernels.tsv", kernels_table(results, names))
+        write_text(stage / "kernels.tsv", kernels_table(results, names, dataset.encoder.structure is not None))
         sites_bed = kernel_sites_bed(motifs, activations)
         if sites_bed is not None:
             write_text(stage / SITES_BED, sites_bed)
