@@ -87,30 +87,25 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     config = dataclasses.replace(config, inputs=tuple(str(path) for path in inputs))
     # The lock is held from before folding (which writes RUN_DIR/folded/) to the end of training.
     with lock_run_dir(config.run_dir) as lock:
-        data, config, dataset = _read(data, config, fold, inputs)
+        if not config.resume:  # before the reading (and folding) that a folder training may not use would waste
+            check_run_dir(Path(config.run_dir), config.overwrite, config.others_allowed)
+        if fold:
+            if data.task == "classification" and not data.multi_label and not data.class_names:
+                # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
+                check_distinct_class_names([class_name_from_path(path) for path in data.fasta], from_files=True)
+            if config.resume:  # before folding, which would replace the run's folded files
+                check_resume_inputs(config.run_dir, inputs,
+                                    fold_settings(FoldOptions(format=fold, seed=0 if config.seed is None
+                                                              else config.seed)))
+            data, settings = _folded(data, config, fold)
+            config = dataclasses.replace(config, keep_folded=True, fold=settings)
+        dataset = load_dataset(data)
+        unlabelled = dataset.records_of_no_class
+        log.info("read %d records%s, %d %s (%s), length %d", len(dataset),
+                 f" ({unlabelled} of no class)" if unlabelled else "", len(dataset.output_names),
+                 "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
+                 dataset.encoder.length)
         return train(dataset, config, lock)
-
-
-def _read(data: DataOptions, config: TrainConfig, fold: str | None, inputs: list) -> tuple:
-    """The data, the config and the dataset of :func:`train_from_files`, read (and folded) under the run's lock."""
-    if not config.resume:  # before the reading (and folding) that a folder training may not use would waste
-        check_run_dir(Path(config.run_dir), config.overwrite, config.others_allowed)
-    if fold:
-        if data.task == "classification" and not data.multi_label and not data.class_names:
-            # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
-            check_distinct_class_names([class_name_from_path(path) for path in data.fasta], from_files=True)
-        if config.resume:  # before folding, which would replace the run's folded files
-            check_resume_inputs(config.run_dir, inputs,
-                                fold_settings(FoldOptions(format=fold, seed=0 if config.seed is None else config.seed)))
-        data, settings = _folded(data, config, fold)
-        config = dataclasses.replace(config, keep_folded=True, fold=settings)
-    dataset = load_dataset(data)
-    unlabelled = dataset.records_of_no_class
-    log.info("read %d records%s, %d %s (%s), length %d", len(dataset),
-             f" ({unlabelled} of no class)" if unlabelled else "", len(dataset.output_names),
-             "target(s)" if data.task == "regression" else "classes", ", ".join(dataset.output_names),
-             dataset.encoder.length)
-    return data, config, dataset
 
 
 def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
