@@ -272,6 +272,16 @@ def test_links_to_a_folder_named_with_url_characters_are_percent_encoded(tmp_pat
     assert ">ism#2 ?%/attributions.npz</a>" in html  # the text shows the name as it is
 
 
+def test_two_attribution_sections_of_one_method_are_told_apart_by_their_folders(tmp_path):
+    """Two runs of one method in one report had the same heading and differed only in a line below it."""
+    for folder in ("ism", "ism_test"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "attribution.json").write_text(json.dumps(attribution_entry()))
+    html = environment().get_template("attribution_section.html").render(attributions=report_entries(tmp_path))
+    headings = re.findall(r"<h3>(.*?)</h3>", html)
+    assert headings == ["ism &lt;i&gt; &middot; <code>ism/</code>", "ism &lt;i&gt; &middot; <code>ism_test/</code>"]
+
+
 def test_damaged_attribution_summaries_are_left_out(tmp_path, log_records):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "attribution.json").write_text("{not json")
