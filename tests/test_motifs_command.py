@@ -760,6 +760,7 @@ def test_a_wide_patterns_figure_shows_its_core_and_five_columns_each_side_number
     cwm = np.zeros((50, 4))
     cwm[20:30, 0] = 0.5
     pfm = np.full((50, 4), 0.25)
+    pfm[20:30] = [0.97, 0.01, 0.01, 0.01]
     left, right = plot_pattern(cwm, pfm, (20, 30), "ACGT")
     plt.gcf().canvas.draw()
     for ax in (left, right):
