@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -770,6 +771,36 @@ def test_a_wide_patterns_figure_shows_its_core_and_five_columns_each_side_number
         assert ax.get_xlabel() == "position (shaded: trimmed; 30 more trimmed columns not shown)"
     heights = [patch for patch in left.patches if patch.get_alpha() != 0.45]
     assert heights  # the letters drawn
+    plt.close("all")
+
+
+def test_a_wide_patterns_match_figure_shows_the_columns_its_pattern_figure_shows(monkeypatch):
+    """match_pattern_N.png drew all 50 columns of the PFM over a match of 8, its letters a few pixels tall."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from motifnet.motifs.matching import MotifMatch
+    from motifnet.workflows import patterns as workflow
+
+    pfm = np.full((50, 4), 0.25)
+    pfm[20:30] = [0.97, 0.01, 0.01, 0.01]
+    target = np.tile([0.9, 0.04, 0.03, 0.03], (8, 1))
+    # target column 0 faces core column 2, pattern column 22 (0-based)
+    match = MotifMatch("pattern_1", "MA0001.1", -2, 1e-6, 1e-4, 1e-3, 8, "AAAAAAAAAA", "AAAAAAAA", "+", "TEST",
+                       target)
+    figures = []
+    monkeypatch.setattr(workflow, "save_figure", lambda figure, path: figures.append(figure))
+    workflow._save_match_figure(Path("unused.png"), "pattern_1", SimpleNamespace(pfm=pfm, core=(20, 30)), match,
+                                "ACGT")
+    [figure] = figures
+    top, bottom = figure.axes[:2]
+    assert top.get_xlim() == bottom.get_xlim() == (0.5, 20.5)  # columns 16-35 of the pattern, not 50
+    labels = [int(label.get_text()) for label in top.get_xticklabels()]
+    assert labels == list(range(16, 36))  # numbered as in the pattern and in pattern_N.png
+    assert [label.get_text() for label in bottom.get_xticklabels()] == [str(n) for n in range(1, 9)]
+    assert top.get_xticks()[22 - 15] == bottom.get_xticks()[0]  # pattern column 23 (1-based) over target column 1
     plt.close("all")
 
 

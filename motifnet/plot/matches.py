@@ -12,7 +12,8 @@ def _padded(pwm: np.ndarray, start: int, width: int) -> np.ndarray:
     out[start:start + len(pwm)] = pwm
     return out
 
-def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: str, axes=None):
+def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: str, axes=None,
+               first_column: int = 1):
     """The kernel's logo (trimmed-away columns shaded) over its match's logo, columns aligned.
 
     Parameters
@@ -25,6 +26,9 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
     letters : str
     axes : pair of matplotlib Axes or None
         Top and bottom; a new figure by default.
+    first_column : int
+        The number the top logo's first column is labelled with: a window of a longer matrix keeps that matrix's
+        column numbers. Default is 1.
 
     Returns
     -------
@@ -40,12 +44,13 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
     width, kernel_at, target_at = match_alignment(len(kernel_pwm), kept, match.offset, len(match.target_pwm))
     plot_logo(_padded(kernel_pwm, kernel_at, width), letters, ax=top_ax)
     plot_logo(_padded(match.target_pwm, target_at, width), letters, ax=bottom_ax)
-    for ax, start, count in ((top_ax, kernel_at, len(kernel_pwm)), (bottom_ax, target_at, len(match.target_pwm))):
+    for ax, start, count, first in ((top_ax, kernel_at, len(kernel_pwm), first_column),
+                                    (bottom_ax, target_at, len(match.target_pwm), 1)):
         ax.set_xlim(0.5, width + 0.5)
         step = 1 if count <= 25 else int(np.ceil(count / 12))
         ticks = np.arange(1, count + 1, step)
         ax.set_xticks(start + ticks)
-        ax.set_xticklabels([str(t) for t in ticks])
+        ax.set_xticklabels([str(t + first - 1) for t in ticks])
         ax.tick_params(labelbottom=True)
     for low, high in ((kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))):
         if high > low:

@@ -318,14 +318,17 @@ def _match(out: Path, patterns, motifs, letters: str, database, top: int, stage)
 
 
 def _save_match_figure(path: Path, name: str, pattern, match, letters: str) -> None:
-    """The pattern's PFM (the matrix that was matched; trimmed columns shaded) over its match."""
+    """The pattern's PFM (its core was matched; trimmed columns shaded, as many as ``pattern_N.png`` shows) over its
+    match."""
     import matplotlib.pyplot as plt
 
     from ..motifs.matching import match_alignment
 
-    width, _, _ = match_alignment(len(pattern.pfm), pattern.core, match.offset, len(match.target_pwm))
+    start, end = shown_columns(len(pattern.pfm), pattern.core)
+    pfm, core = pattern.pfm[start:end], (pattern.core[0] - start, pattern.core[1] - start)
+    width, _, _ = match_alignment(len(pfm), core, match.offset, len(match.target_pwm))
     figure, axes = plt.subplots(2, 1, figsize=(logo_width(width), 4.4), layout="constrained")
-    plot_match(pattern.pfm, pattern.core, match, letters, axes=axes)
+    plot_match(pfm, core, match, letters, axes=axes, first_column=start + 1)
     axes[0].set_title(f"{name}: probability matrix of its seqlets", fontsize=10)
     axes[0].set_xlabel("pattern position (shaded: trimmed)")
     axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
