@@ -109,6 +109,22 @@ def test_visualize_kernels_on_a_structure_model_and_selected_kernels(rna_structu
     header, *rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().splitlines()]
     assert header[3:6] == ["consensus", "structure_consensus", "sites"] and len(rows) == 2
     assert all(row[4] != "-" and set(row[4].upper()) <= set("().") for row in rows)
+    # ... and the distinct motifs carry theirs: table, report and logo (they showed the sequence alone)
+    from matplotlib import image as plt_image
+
+    structure = {row[0]: row[4] for row in rows}
+    header, *groups = [line.split("\t") for line in (out / "distinct_motifs.tsv").read_text().splitlines()]
+    column = header.index("structure_consensus")
+    assert header[column - 1] == "consensus" and groups
+    html = (out / "summary.html").read_text()
+    state = json.loads((out / "report.json").read_text())
+    for group, entry in zip(groups, state["kernels"]["distinct"]):
+        assert group[column] == entry[0]["structure_consensus"]  # the trimmed columns of the best kernel's
+        assert group[column] in structure[group[header.index("best_kernel")]]
+        assert len(group[column]) == len(group[column - 1]) and set(group[column].upper()) <= set("().")
+        assert f"{group[column - 1]}<br>{group[column]}" in html
+        height, _, _ = plt_image.imread(out / entry[1]).shape
+        assert height > 1.6 * 0.8 * 100  # two logos of 0.8 inch, one above the other
 
 
 @pytest.mark.slow

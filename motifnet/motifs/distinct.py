@@ -90,6 +90,10 @@ class MotifGroup:
     influence : float or None
         The loss increase when the group's kernels are silenced (:func:`rank_by_influence`);
         None where not measured (a group without a motif).
+    structure : MemeMotif or None
+        Sequence+structure models: the best kernel's trimmed structure motif, over the columns of ``motif``.
+    structure_consensus : str
+        Of ``structure``; empty without one.
     """
 
     members: list
@@ -101,6 +105,8 @@ class MotifGroup:
     top_class: str = ""
     correlation: float | None = None
     influence: float | None = None
+    structure: MemeMotif | None = None
+    structure_consensus: str = ""
 
     @property
     def best_kernel(self) -> int:
@@ -172,7 +178,7 @@ def _cluster_p_values(p_values, same_p: float) -> np.ndarray:
 
 
 def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: float = SAME_P, nearby=None,
-                    same_sites: float = SAME_SITES) -> list:
+                    same_sites: float = SAME_SITES, structure_letters: str = "") -> list:
     """Group kernels whose (trimmed) motifs are the same, or that fire at the same places; one group per motif.
 
     Parameters
@@ -190,6 +196,9 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
         default None: TOMTOM grouping only.
     same_sites : float
         See :func:`motifnet.motifs.colocation.merge_colocated`. Default is 0.09.
+    structure_letters : str
+        The structure alphabet's letters, for the consensus of the groups' structure motifs (sequence+structure
+        models). The groups are made from the sequence motifs alone, as the kernels' matches are.
 
     Returns
     -------
@@ -215,9 +224,10 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
     groups = []
     for cluster in clusters:
         best = cluster[0]  # members keep the importance order
-        motif = trimmed[best.kernel].motif
+        motif, structure = trimmed[best.kernel].motif, trimmed[best.kernel].structure
         groups.append(MotifGroup([m.kernel for m in cluster], float(best.importance), int(best.n_sites), motif,
-                                 consensus(motif.pwm, letters), best_matches.get(best.kernel)))
+                                 consensus(motif.pwm, letters), best_matches.get(best.kernel), structure=structure,
+                                 structure_consensus=consensus(structure.pwm, structure_letters) if structure else ""))
     groups.sort(key=lambda g: (-g.importance, g.best_kernel))
     groups += [MotifGroup([m.kernel], float(m.importance), int(m.n_sites), None)
                for m in ranked if m.kernel not in trimmed]
@@ -288,12 +298,15 @@ def distinct_table(groups) -> str:
 
     The group's ``influence`` (empty where not measured), the best kernel's importance, then its
     ``top_class`` and the group's ``class_rank`` (see :func:`class_ranks`; classification) or
-    ``correlation`` with the target (regression), as in ``kernels.tsv``.
+    ``correlation`` with the target (regression), as in ``kernels.tsv``; ``structure_consensus`` after
+    ``consensus`` where the groups have structure motifs.
     """
     regression = any(group.correlation is not None for group in groups)
+    structure = any(group.structure is not None for group in groups)
     marked = ["correlation"] if regression else ["top_class", "class_rank"]
-    columns = ["rank", "group", "best_kernel", "influence", "importance", *marked, "members",
-               "sites", "consensus", "best_match_id", "best_match_name", "best_match_q", "motif_source"]
+    columns = ["rank", "group", "best_kernel", "influence", "importance", *marked, "members", "sites", "consensus",
+               *(["structure_consensus"] if structure else []), "best_match_id", "best_match_name", "best_match_q",
+               "motif_source"]
     lines = ["\t".join(columns)]
     for rank, (group, class_rank) in enumerate(zip(groups, class_ranks(groups)), start=1):
         match = group.best_match
@@ -304,6 +317,7 @@ def distinct_table(groups) -> str:
         influence = "" if group.influence is None else f"{group.influence:.6g}"
         row = [str(rank), f"group_{rank}", str(group.best_kernel), influence, f"{group.importance:.6g}", *marks,
                ",".join(map(str, group.members)), str(group.sites), group.consensus or "-"]
+        row += [group.structure_consensus or "-"] if structure else []
         row += [match.target_id, match.target_name, f"{match.q_value:.3g}"] if match else [""] * 3
         row.append(group.motif_source if group.motif is not None else "none (no sites)")
         lines.append("\t".join(row))

@@ -339,7 +339,8 @@ def _group_entry(group, class_rank: int | None) -> dict:
             "importance": float(group.importance),
             "top_class": group.top_class, "class_rank": class_rank, "correlation": _number(group.correlation),
             "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
-            "consensus": group.consensus, "best_match": _match_entry(group.best_match)}
+            "consensus": group.consensus, "structure_consensus": group.structure_consensus,
+            "best_match": _match_entry(group.best_match)}
 
 
 def _match_entry(match) -> dict | None:

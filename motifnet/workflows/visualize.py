@@ -210,7 +210,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         if sites_bed is not None:
             write_text(stage / SITES_BED, sites_bed)
         nearby = _nearby_firing(run, dataset, motifs, activations, both_strands, target, batch_size)
-        groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby)
+        structure = dataset.encoder.structure
+        groups = distinct_motifs(motifs, exported, dataset.encoder.alphabet.letters, best, nearby=nearby,
+                                 structure_letters=structure.letters if structure is not None else "")
         measured = [group.members for group in groups if group.motif is not None]
         log.info("silencing each of %d distinct motifs to measure its influence", len(measured))
         groups = rank_by_influence(groups, group_influence(run.model, dataset, measured, batch_size))
