@@ -324,6 +324,22 @@ def test_reversing_and_permuting_by_the_complement_channels_gives_the_reverse_co
         == "rna (ACGU, ambiguity codes RYSWKMBDHVN) with structure letters '().'"
 
 
+@pytest.mark.parametrize("line, named", [
+    (b"AC\xc3\xa9GT", "sequence character '\u00e9' at position 3 is not a letter; give"),  # UTF-8 e-acute
+    (b"AC\xce\xb1GT", "sequence character '\u03b1' at position 3 is not a letter; give"),  # UTF-8 alpha
+    (b"AC\xe9GT", "sequence character byte 0xe9 \\(not UTF-8 text\\) at position 3 is not a letter; give"),  # Latin-1
+    (b"AC@GT", "sequence character '@' at position 3 is not a letter; give"),
+    (b"AC7GT", "sequence character '7' at position 3 is not a letter \\(a position number of a GenBank-style"),
+])
+def test_a_character_that_is_no_letter_is_named_as_written(line, named):
+    """An accented or Greek letter was named by the first byte of its UTF-8 form ('\u00c3' for '\u00e9'), with the
+    GenBank hint meant for digits. (A record of the model's length is named by the alphabet's check.)"""
+    encoder = Encoder(DNA, 4)
+    encoder.for_model = True
+    with pytest.raises(InputError, match=f"test.fa, record 1 \\('s1'\\): {named}"):
+        encoder.encode([FastaRecord("test.fa", 1, "s1", [line])])
+
+
 @pytest.mark.parametrize("structure", [False, True])
 def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_difference(structure):
     """A GenBank-style position number ('1 ACGT...') made a model's commands say 'sequence length 5 differs from 4'."""

@@ -62,10 +62,22 @@ def refuse_non_letters(sequence: bytes, where: str) -> None:
     """
     bad = np.flatnonzero(_NOT_LETTERS[np.frombuffer(sequence, dtype=np.uint8)])
     if bad.size:
-        position = int(bad[0])
-        raise InputError(f"{where}: sequence character {chr(sequence[position])!r} at position {position + 1} is not "
-                         "a letter (a position number of a GenBank-style sequence line?); give sequences of letters "
-                         "only")
+        position = int(bad[0])  # the bytes before it are letters: one byte each, so it is also the character's place
+        character = _character_at(sequence, position)
+        hint = " (a position number of a GenBank-style sequence line?)" if character.isdigit() else ""
+        shown = repr(character) if character else f"byte 0x{sequence[position]:02x} (not UTF-8 text)"
+        raise InputError(f"{where}: sequence character {shown} at position {position + 1} is not a letter{hint}; "
+                         "give sequences of letters only")
+
+
+def _character_at(text: bytes, start: int) -> str:
+    """The UTF-8 character that begins at byte ``start`` of ``text`` (empty: none begins there)."""
+    for end in range(start + 1, min(start + 4, len(text)) + 1):
+        try:
+            return text[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return ""
 
 
 def fit_length(array: np.ndarray, length: int) -> np.ndarray:
