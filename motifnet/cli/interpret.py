@@ -18,6 +18,7 @@ from .options import (
     given,
     int_list,
     logging_options,
+    matching_options,
     matching_rules,
     parse_formats,
     parse_kernels,
@@ -135,11 +136,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 @click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
               metavar="OUT_DIR", help="Folder for plots and report.")
 @click.option("--kernels", metavar="0,3,7", help="Kernels to show. [default: all]")
-@click.option("--motif-db", metavar="jaspar|FILE",
-              help="Known motifs to match the kernels with (TOMTOM). [default: JASPAR CORE for DNA models, "
-                   "none otherwise]")
-@click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")
-@click.option("--no-match", is_flag=True, help="Do not match the kernels with known motifs.")
+@matching_options("kernels")
 @click.option("--trim-ic", type=float, default=0.3, show_default=True, metavar="BITS",
               help="Exported motifs keep the columns from the first to the last with this information content "
                    "(0: all).")

@@ -17,6 +17,7 @@ from .options import (
     folder_output,
     genome_option,
     logging_options,
+    matching_options,
     matching_rules,
     parse_formats,
     parse_tax_groups,
@@ -25,6 +26,7 @@ from .options import (
     refuse_unused,
     selection_options,
     standard_output_dash,
+    tax_group_option,
 )
 
 log = logging.getLogger("motifnet")
@@ -36,8 +38,7 @@ log = logging.getLogger("motifnet")
               help="Target motifs: JASPAR (bundled with pyjaspar, latest versions) or a motif file (- for standard "
                    "input).")
 @click.option("--collection", default="CORE", show_default=True, help="JASPAR collection.")
-@click.option("--tax-group", metavar="GROUP[,GROUP]",
-              help="JASPAR taxonomic group(s), e.g. vertebrates, plants, insects. [default: all]")
+@tax_group_option("JASPAR taxonomic group(s), e.g. vertebrates, plants, insects. [default: all]")
 @click.option("--top", type=int, default=5, show_default=True, metavar="N",
               help="Matches per query motif (at least 1).")
 @click.option("-o", "--output", metavar="FILE.tsv", callback=standard_output_dash,
@@ -123,11 +124,7 @@ DNA and RNA sequence models only."""
 @click.option("--trim-fraction", type=float, default=_MODISCO.trim_fraction, show_default=True,
               help="Exported matrices keep the columns from the first to the last whose contribution reaches "
                    "this fraction of the largest.")
-@click.option("--motif-db", metavar="jaspar|FILE",
-              help="Known motifs to match the patterns with (TOMTOM). [default: JASPAR CORE for DNA models, "
-                   "none otherwise]")
-@click.option("--tax-group", metavar="GROUP[,GROUP]", help="JASPAR taxonomic group(s). [default: all]")
-@click.option("--no-match", is_flag=True, help="Do not match the patterns with known motifs.")
+@matching_options("patterns")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
               help="Motif file formats to write (patterns.meme, .jaspar, .transfac, .homer).")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "

@@ -256,6 +256,22 @@ def refuse_unused(*rules) -> None:
             raise click.UsageError(f"--{name.replace('_', '-')} applies to {where}; leave it out")
 
 
+def tax_group_option(help: str = "JASPAR taxonomic group(s). [default: all]"):
+    """``--tax-group GROUP[,GROUP]``: JASPAR's taxonomic groups (:func:`parse_tax_groups`)."""
+    return click.option("--tax-group", metavar="GROUP[,GROUP]", help=help)
+
+
+def matching_options(matched: str):
+    """``--motif-db``, ``--tax-group`` and ``--no-match`` of a command that matches ``matched`` ('kernels',
+    'patterns') with known motifs by TOMTOM (see :func:`matching_rules`)."""
+    return combine(
+        click.option("--motif-db", metavar="jaspar|FILE",
+                     help=f"Known motifs to match the {matched} with (TOMTOM). [default: JASPAR CORE for DNA models, "
+                          "none otherwise]"),
+        tax_group_option(),
+        click.option("--no-match", is_flag=True, help=f"Do not match the {matched} with known motifs."))
+
+
 def matching_rules(no_match: bool) -> tuple:
     """:func:`refuse_unused` rules of ``--tax-group`` and ``--motif-db``, which ``--no-match`` makes idle."""
     return tuple((name, not no_match, "matching (not with --no-match)") for name in ("tax_group", "motif_db"))
