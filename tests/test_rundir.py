@@ -44,6 +44,15 @@ def test_folders_that_are_not_runs(tmp_path):
         open_run(tmp_path / "notes")
     (tmp_path / "search").mkdir()  # a grid-search folder: the message said only that motifnet.json was missing
     (tmp_path / "search" / "search.json").write_text("{}")
+    with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder, and it holds no best "
+                                          r"trial's run: the search stopped before it retrained one; the same "
+                                          r"grid-search command finishes it$"):
+        open_run(tmp_path / "search")  # it named search/best, which was not there
+    (tmp_path / "search" / "search.json").write_text('{"status": "failed"}')
+    with pytest.raises(RunDirError, match=r"holds no best trial's run: every trial failed \(see its results.tsv\)$"):
+        open_run(tmp_path / "search")
+    (tmp_path / "search" / "best").mkdir()
+    (tmp_path / "search" / "best" / "motifnet.json").write_text("{}")
     with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder; its best trial's run is "
                                           r".*search/best$"):
         open_run(tmp_path / "search")

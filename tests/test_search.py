@@ -493,6 +493,13 @@ BATCH_ERRORS = [
                                                   "grid-search on a PBS login node"),
     (["--slurm", *JOB, "--interface", "nosuch0"], True, "--interface nosuch0: no such network interface with an "
                                                         "IPv4 address on this machine; present: "),
+    # each value is a line of the job script: a line break let the job run what followed it
+    (["--pbs", *JOB, "--queue", "short\ntouch pwned"], True, "--queue must be one line without control characters "
+                                                              "(it becomes a directive of the job script); received: "
+                                                              "'short\\ntouch pwned'"),
+    (["--slurm", *JOB, "--job-extra", "--account=lab", "--job-extra", "-A lab\rx"], True,
+     "--job-extra must be one line without control characters (it becomes a directive of the job script); "
+     "received: '-A lab\\rx'"),
 ]
 
 
@@ -520,6 +527,95 @@ def test_batch_job_options_are_refused_in_one_line_before_any_cluster_starts(cli
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.output
     assert not (tmp_path / "search").exists()
+
+
+def test_batch_jobs_are_refused_a_search_folder_whose_path_has_a_space(cli, tmp_path, monkeypatch):
+    """The job script's log directives (#SBATCH -o, #PBS -e) named the path unquoted: sbatch refused every job."""
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a cluster was started")
+
+    which = shutil.which
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: f"/usr/bin/{name}"
+                        if name in ("sbatch", "qsub") else which(name, *args, **kwargs))
+    monkeypatch.setattr("motifnet.search._cluster.make_jobqueue_cluster", no_cluster)
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    folder = tmp_path / "my searches" / "s1"
+    result = cli("grid-search", *fasta, "-o", folder, "--grid", tmp_path / "grid.json", "--slurm", *JOB)
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: batch jobs write their logs to {folder.resolve() / 'job-logs'}, and a SLURM directive cannot name "
+        "a path with a space; choose a search folder (-o) whose full path has none")
+    assert not (tmp_path / "my searches").exists()
+
+
+def _fake_batch_system(folder: Path, monkeypatch, submit: str) -> Path:
+    """sbatch (running ``submit``), squeue and scancel (which logs the job ids it is given) on PATH."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    for name, text in (("sbatch", submit), ("squeue", "exit 0"),
+                       ("scancel", f'echo "$@" >> "{folder}/cancelled.txt"')):
+        (bin_dir / name).write_text(f"#!/bin/sh\n{text}\n")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return folder / "cancelled.txt"
+
+
+@pytest.mark.slow
+def test_a_batch_job_its_batch_system_refuses_is_one_error_and_leaves_no_search(tmp_path, monkeypatch):
+    """The refusal came as tracebacks of dask-jobqueue's event loop, and the search waited for ever for the
+    jobs' workers (a signal too was then ignored)."""
+    _fake_batch_system(tmp_path, monkeypatch, 'echo "sbatch: error: Invalid account or account/partition" >&2\n'
+                                              'exit 1')
+    import signal
+    import subprocess
+
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    process = _grid_search(tmp_path / "search", *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB,
+                           "--interface", "lo", "--quiet")
+    try:
+        _, stderr = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError("the search still waited for the refused job's worker after 5 minutes") from None
+    assert process.returncode == 1, stderr
+    assert stderr.strip() == (
+        "Error: sbatch refused a batch job (exit status 1: sbatch: error: Invalid account or account/partition); "
+        "the search stopped: fix what it names and run the same command again")
+    assert not (tmp_path / "search").exists()  # job-logs/ included
+
+
+@pytest.mark.slow
+def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_them(tmp_path, monkeypatch):
+    """The search waited for the data's description without looking for a signal: SIGTERM did nothing while the
+    jobs were queued, and they were never cancelled."""
+    import signal
+    import time
+
+    cancelled = _fake_batch_system(tmp_path, monkeypatch, 'echo "Submitted batch job 4242"')  # queued for ever
+    fasta = small_data(tmp_path)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    folder = tmp_path / "search"
+    process = _grid_search(folder, *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB, "--interface", "lo",
+                           "--workers", "1", "--seed", "5")
+    try:
+        deadline = time.monotonic() + 300
+        while not (folder / "search.json").exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the search did not begin in 5 minutes"
+            time.sleep(0.2)
+        time.sleep(2)  # the job submitted, its worker awaited
+        os.killpg(process.pid, signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, stderr
+    assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
+                                               f"continue it in {folder}")
+    assert "Traceback" not in stderr, stderr
+    assert cancelled.read_text().split() == ["4242"]
+    assert json.loads((folder / "search.json").read_text())["status"] == "interrupted"
 
 
 @pytest.mark.parametrize("kind, walltimes", [

@@ -428,7 +428,17 @@ def open_run(path) -> Run:
         from .search_folder import BEST, SETTINGS
 
         if (path / SETTINGS).is_file():
-            raise RunDirError(f"{path}: a grid-search folder, not a run folder; its best trial's run is {path / BEST}")
+            if (path / BEST / META).is_file():
+                raise RunDirError(f"{path}: a grid-search folder, not a run folder; its best trial's run is "
+                                  f"{path / BEST}")
+            try:
+                failed = json.loads((path / SETTINGS).read_text(encoding="utf-8")).get("status") == "failed"
+            except (OSError, ValueError, AttributeError):
+                failed = False
+            why = ("every trial failed (see its results.tsv)" if failed else
+                   "the search stopped before it retrained one; the same grid-search command finishes it")
+            raise RunDirError(f"{path}: a grid-search folder, not a run folder, and it holds no best trial's run: "
+                              f"{why}")
         raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

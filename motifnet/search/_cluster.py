@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .._parallel import available_cores
 from .._signals import SIGNALS, check_stop
-from ..errors import OptionValueError, ParamError
+from ..errors import MotifnetError, OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -37,6 +37,7 @@ WALLTIMES = {
             "HH:MM:SS, MM:SS, seconds or DD:HH:MM:SS (e.g. 02:00:00)"),
 }
 MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*[A-Za-z]+\s*")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Local workers run this module's dask_setup when they start (a Dask preload).
 WORKER_PRELOAD = __name__
 
@@ -156,6 +157,15 @@ class ClusterOptions:
             if not pattern.fullmatch(self.walltime):
                 raise OptionValueError(f"--walltime of {self.kind.upper()} jobs must be {forms}; received: "
                                  f"{self.walltime!r}")
+        # Each value becomes one directive line of the job script: a line break would add lines that the job runs.
+        for name, value in (("--queue", self.queue), *(("--job-extra", extra) for extra in self.job_extra)):
+            if value is not None and CONTROL.search(value):
+                raise OptionValueError(f"{name} must be one line without control characters (it becomes a "
+                                       f"directive of the job script); received: {value!r}")
+        if self.log_directory is not None and re.search(r"\s", self.log_directory):
+            raise ParamError(f"batch jobs write their logs to {self.log_directory}, and a {self.kind.upper()} "
+                             "directive cannot name a path with a space; choose a search folder (-o) whose full path "
+                             "has none")
 
 
 def _is_size(text: str) -> bool:
@@ -217,13 +227,60 @@ def make_jobqueue_cluster(options: ClusterOptions):
     import dask_jobqueue
 
     cluster_class = dask_jobqueue.SLURMCluster if options.kind == "slurm" else dask_jobqueue.PBSCluster
-    given = {"queue": options.queue, "cores": options.cores, "memory": options.memory,
+    given = {"job_cls": _refusals_kept(cluster_class.job_cls),
+             "queue": options.queue, "cores": options.cores, "memory": options.memory,
              "walltime": options.walltime, "interface": options.interface,
              "log_directory": options.log_directory,
              "job_extra_directives": list(options.job_extra) or None}
     kwargs = {key: value for key, value in given.items() if value is not None}
     return cluster_class(processes=1, worker_extra_args=["--resources", f"{TRIAL_RESOURCE}=1"],
                          job_name="motifnet-trial", **kwargs)
+
+
+class JobRefused(RuntimeError):
+    """A batch system's submit command refused a job; the message is its exit status and error output."""
+
+
+def _refusals_kept(job_class):
+    """A subclass of dask-jobqueue's ``job_class`` that keeps the refusal of each job its submit command refused
+    in the class's ``refused`` list.
+
+    dask-jobqueue submits jobs in its event loop, where a refusal only reaches the log (as a traceback) and the
+    search would wait for workers that never come; the search looks at ``refused`` instead
+    (:meth:`Connection.check`).
+    """
+    refused = []
+
+    class RefusalsKept(job_class):
+        async def _submit_job(self, script_filename):
+            try:
+                return await super()._submit_job(script_filename)
+            except RuntimeError as error:
+                from distributed.core import Status
+
+                refused.append(_refusal(str(error)))
+                self.status = Status.failed  # closing the cluster expects each job started, closed or failed
+                raise JobRefused(refused[-1]) from None
+
+    RefusalsKept.refused = refused
+    return RefusalsKept
+
+
+def _refusal(message: str) -> str:
+    """The exit status and first error line of dask-jobqueue's message for a submit command that failed."""
+    status = re.search(r"Exit code: (-?\d+)", message)
+    _, _, stderr = message.partition("stderr:")
+    lines = [line.strip() for line in (stderr or message).splitlines() if line.strip()]
+    return f"exit status {status.group(1) if status else 'unknown'}: {lines[0] if lines else 'no error output'}"
+
+
+def _not_a_refusal(record) -> bool:
+    """Whether a log record is not one of a job refusal (which :meth:`Connection.check` turns into one error)."""
+    return not (record.exc_info and isinstance(record.exc_info[1], JobRefused))
+
+
+# Where the event loop reports an exception that nothing awaited (tornado's and asyncio's own loggers).
+_LOOP_LOGGERS = ("tornado.application", "asyncio", "distributed")
 
 
 @dataclass
@@ -234,6 +291,14 @@ class Connection:
     threads: int | None
     resources: dict | None
     description: str
+    refused: list = field(default_factory=list)
+    submit_command: str = ""
+
+    def check(self) -> None:
+        """Raise :class:`MotifnetError` when the batch system refused a job (its workers would never come)."""
+        if self.refused:
+            raise MotifnetError(f"{self.submit_command} refused a batch job ({self.refused[0]}); the search "
+                                "stopped: fix what it names and run the same command again")
 
 
 def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int, int]:
@@ -293,13 +358,17 @@ def connect(options: ClusterOptions, pending: int):
                 description = f"{workers} local worker process(es), {threads} thread(s) each"
             else:
                 cluster = make_jobqueue_cluster(options)
+                for name in _LOOP_LOGGERS:
+                    logging.getLogger(name).addFilter(_not_a_refusal)
                 jobs = options.workers or min(pending, DEFAULT_JOBS)
                 cluster.scale(jobs=jobs)
                 client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
                 threads = options.threads or options.cores
                 description = f"{jobs} {options.kind.upper()} job(s) of one worker each"
+            refused = cluster.job_cls.refused if options.kind in SUBMIT_COMMANDS else []
             try:
-                yield Connection(client, threads, resources, description)
+                yield Connection(client, threads, resources, description, refused,
+                                 SUBMIT_COMMANDS.get(options.kind, ""))
             except KeyboardInterrupt:
                 stopping = True
                 raise
@@ -310,6 +379,8 @@ def connect(options: ClusterOptions, pending: int):
             if cluster is not None:
                 with _quiet_logs(stopping):
                     cluster.close()
+            for name in _LOOP_LOGGERS:
+                logging.getLogger(name).removeFilter(_not_a_refusal)
 
 
 @contextmanager

@@ -56,13 +56,14 @@ from ..run.search_folder import (
     format_value,
     read_search_state,
 )
-from ._cluster import ClusterOptions, check_environment, connect
+from ._cluster import SUBMIT_COMMANDS, ClusterOptions, check_environment, connect
 from ._results import ResultsFile, parse_row, rank, result_row
 from ._space import MAX_TRIALS, check_grid_size, describe_trial, expand_grid
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
 
+JOB_LOGS = "job-logs"  # batch jobs' logs, in the search folder
 _POLL_SECONDS = 5  # how often a waiting search looks for new workers
 _STOP_POLL_SECONDS = 0.5  # how often a search waiting for its retraining looks for a signal
 _STOP_GRACE_SECONDS = 60  # how long a stopped search waits for its retraining to reach a batch boundary
@@ -308,7 +309,12 @@ def _remove_search_files(folder: Path) -> None:
     for partial in leftover_partials(folder):
         partial.unlink()
     _remove_best(folder / BEST)
-    others = sorted(entry.name for entry in folder.iterdir() if entry.name != LOCK) if folder.is_dir() else []
+    others = []
+    for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if entry.name == BEST and entry.is_dir() and not entry.is_symlink():  # what stays of best/ is yours
+            others += [f"{BEST}/{inside.name}" for inside in sorted(entry.iterdir()) if inside.name != LOCK]
+        elif entry.name != LOCK:
+            others.append(entry.name)
     if others:
         log.info("%s: starting over; keeping %d file(s) that motifnet did not write: %s", folder, len(others),
                  ", ".join(others))
@@ -494,13 +500,21 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
         A signal asked to stop (see :func:`motifnet._signals.stop_on_signals`): finished trials stay
         in ``results.tsv`` and ``search.json`` says 'interrupted'; the same call continues the search.
     """
+    from ..run.training import check_inputs_outside
+
     config.checked()
-    cluster = (cluster or ClusterOptions()).checked()
+    # best/ is a run folder that a new search (--overwrite) empties and retrains: an input there would be lost
+    check_inputs_outside(Path(config.search_dir) / BEST, config.data.input_files(config.data.genome))
+    cluster = cluster or ClusterOptions()
+    if cluster.log_directory is None and cluster.kind in SUBMIT_COMMANDS:
+        cluster = dataclasses.replace(cluster, log_directory=str(Path(config.search_dir).resolve() / JOB_LOGS))
+    cluster = cluster.checked()
     check_environment(cluster)  # a machine that cannot submit the jobs is refused before anything is written
     folder = Path(config.search_dir)
     if folder.exists() and not folder.is_dir():
         raise ParamError(f"{folder}: exists and is not a folder; choose another -o")
     made = missing_folders(folder)
+    made_logs = missing_folders(cluster.log_directory) if cluster.log_directory else []  # dask-jobqueue makes it
     try:
         # One search at a time in a folder: two would append to one results file and retrain one best/.
         with acquire(folder, "grid-search"):
@@ -508,7 +522,8 @@ def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_r
             with _status_kept(folder, new_search=earlier is None) as progress:
                 return _search(config, cluster, settings, on_result, runner, progress)
     except BaseException:
-        remove_empty_folders(made)  # a search refused or failed before it wrote anything leaves no folder
+        remove_empty_folders(made_logs)  # a search refused or failed before it wrote anything leaves no folder
+        remove_empty_folders(made)
         raise
 
 
@@ -529,8 +544,6 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
     results = ResultsFile(folder / RESULTS, list(config.grid))
     finished = {key: row for key, row in results.rows().items() if key in by_id}
     pending = [trial for trial in trials if trial.id not in finished]
-    if cluster.log_directory is None and cluster.kind in ("slurm", "pbs"):
-        cluster = dataclasses.replace(cluster, log_directory=str(folder.resolve() / "job-logs"))
     # Workers may run elsewhere: they read the files by absolute path, checked against the recorded checksums.
     data = _for_workers(config.data, seed)
     checksums = _checksums(settings)
@@ -624,7 +637,7 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     future = connection.client.submit(retrain_best, *data, train_config, connection.threads, stop_event, metric,
                                       pure=False, resources=connection.resources,
                                       key=f"motifnet-best-{uuid.uuid4().hex}")
-    return _retrained(future, stop_event)
+    return _retrained(future, stop_event, connection.check)
 
 
 def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> float | None:
@@ -671,7 +684,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     described = connection.client.submit(describe_data, *data, tuple(config.split), seed, settings["preset"],
                                          pure=False, resources=connection.resources,
                                          key=f"motifnet-data-{uuid.uuid4().hex}")
-    facts = described.result()
+    facts = _result(connection, described)
     if "error" in facts:
         raise facts["error"]  # a problem with the data stops the search before any trial
     _check_data(config, facts)
@@ -717,6 +730,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     try:
         while waiting or futures:
             check_stop()  # after a signal: no new trial; the running ones are cancelled below, the rows stay
+            connection.check()  # a refused batch job: its worker never comes
             # One trial in flight per worker process: a worker that dies then takes no queued trial with it,
             # and trials start on workers that join later (batch jobs leaving the queue).
             while waiting and len(futures) < max(1, len(connection.client.nthreads())):
@@ -743,6 +757,26 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
                 record(trial, outcome, attempt, errors)
     except BaseException:
         connection.client.cancel(list(futures))
+        raise
+
+
+def _result(connection, future):
+    """The result of ``future``, waited for in steps: a signal or a batch job refused ends the wait (and cancels
+    ``future``), as a worker may take long to come or never come."""
+    from distributed import TimeoutError as WaitTimeout
+    from distributed import wait
+
+    try:
+        while True:
+            check_stop()
+            connection.check()
+            try:
+                wait(future, timeout=_STOP_POLL_SECONDS)
+                return future.result()
+            except WaitTimeout:
+                continue
+    except BaseException:
+        future.cancel()
         raise
 
 
@@ -799,12 +833,13 @@ def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, 
     return preset, choice["reason"][len(pick["reason"]):]
 
 
-def _retrained(future, stop_event: str) -> dict:
+def _retrained(future, stop_event: str, check=lambda: None) -> dict:
     """The best run's test metrics; a lost worker becomes one error that says how to go on.
 
     A signal to this process (see :func:`motifnet._signals.check_stop`) sets the worker's
     ``stop_event``: the retraining stops at its next batch, keeping its best model and what
     ``train --resume`` needs, and :class:`motifnet._signals.StopRequested` is raised here once it has.
+    ``check()`` raises where the wait is in vain (:meth:`motifnet.search._cluster.Connection.check`).
     """
     from distributed import Event, KilledWorker, wait
     from distributed import TimeoutError as WaitTimeout
@@ -814,6 +849,7 @@ def _retrained(future, stop_event: str) -> dict:
     try:
         while True:
             check_stop()
+            check()
             try:
                 wait(future, timeout=_STOP_POLL_SECONDS)
                 break
