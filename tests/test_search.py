@@ -590,7 +590,6 @@ def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_
     """The search waited for the data's description without looking for a signal: SIGTERM did nothing while the
     jobs were queued, and they were never cancelled."""
     import signal
-    import time
 
     cancelled = _fake_batch_system(tmp_path, monkeypatch, 'echo "Submitted batch job 4242"')  # queued for ever
     fasta = small_data(tmp_path)
@@ -598,18 +597,9 @@ def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_
     folder = tmp_path / "search"
     process = _grid_search(folder, *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB, "--interface", "lo",
                            "--workers", "1", "--seed", "5")
-    try:
-        deadline = time.monotonic() + 300
-        while not (folder / "search.json").exists():
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "the search did not begin in 5 minutes"
-            time.sleep(0.2)
-        time.sleep(2)  # the job submitted, its worker awaited
-        os.killpg(process.pid, signal.SIGTERM)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    # once the job is submitted and its worker awaited
+    stderr = _stopped_by_signal(process, (folder / "search.json").exists, "the search did not begin", signal.SIGTERM,
+                                wait=2, timeout=300)
     assert process.returncode == 1, stderr
     assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
                                                f"continue it in {folder}")
@@ -1278,6 +1268,26 @@ def _grid_search(folder, *arguments, **kwargs):
                             start_new_session=True, **kwargs)
 
 
+def _stopped_by_signal(process, ready, not_ready: str, signum, wait: float = 0.0, timeout: float = 600) -> str:
+    """Send ``signum`` to the process group of ``process`` once ``ready()`` (and ``wait`` seconds more); returns
+    its standard error once it ended. ``not_ready``: what the failure says when ``ready()`` took over ``timeout``."""
+    import signal
+    import time
+
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, f"{not_ready} in {timeout:g} s"
+            time.sleep(0.2)
+        time.sleep(wait)
+        os.killpg(process.pid, signum)
+        return process.communicate(timeout=timeout)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def _finished_rows(folder) -> int:
     """Complete rows of the search's results.tsv so far (0 before it is written)."""
     try:
@@ -1293,7 +1303,6 @@ def test_a_signal_to_the_process_group_stops_the_search_in_one_line_and_the_same
     """Ctrl-C in a terminal (or a batch system's SIGTERM) reaches the local worker processes too: they leave
     the stop to the search, which keeps the finished trials; no worker is reported lost, no traceback."""
     import signal
-    import time
 
     fasta = small_data(tmp_path)
     (tmp_path / "grid.json").write_text('{"kernel_num": [2, 3, 4]}')
@@ -1301,17 +1310,8 @@ def test_a_signal_to_the_process_group_stops_the_search_in_one_line_and_the_same
     arguments = [*fasta, "--grid", tmp_path / "grid.json", *FIXED, "--param", "kernel_len=5", "--workers", "1",
                  "--threads", "1", "--seed", "5"]
     process = _grid_search(folder, *arguments)
-    try:
-        deadline = time.monotonic() + 600
-        while _finished_rows(folder) < 1:
-            assert process.poll() is None, process.communicate()
-            assert time.monotonic() < deadline, "no trial finished in 10 minutes"
-            time.sleep(0.2)
-        os.killpg(process.pid, getattr(signal, signal_name))
-        _, stderr = process.communicate(timeout=600)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+    stderr = _stopped_by_signal(process, lambda: _finished_rows(folder) >= 1, "no trial finished",
+                                getattr(signal, signal_name))
     assert process.returncode == 1, stderr
     assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
                                                f"continue it in {folder}")
