@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import _axes, letter_colors
+from .figures import DIVERGING, _axes, letter_colors, symmetric_limit
 
 
 def plot_attribution_logo(heights: np.ndarray, letters: str, ax=None, title: str | None = None,
@@ -129,10 +129,10 @@ def plot_letter_heatmap(values: np.ndarray, channel_names, ax=None, first_positi
     """
     ax = _axes(ax, (10, 0.3 + 0.16 * len(channel_names)))
     values = np.asarray(values, dtype=np.float64)
-    limit = float(np.abs(values).max(initial=0)) or 1.0
+    limit = symmetric_limit(values)
     # Signed values on a diverging scale centred on zero; magnitudes (saliency) on a sequential one.
     signed = values.min(initial=0) < 0
-    image = ax.imshow(values.T, aspect="auto", cmap="RdBu_r" if signed else "Reds", vmin=-limit if signed else 0,
+    image = ax.imshow(values.T, aspect="auto", cmap=DIVERGING if signed else "Reds", vmin=-limit if signed else 0,
                       vmax=limit, interpolation="nearest",
                       extent=(first_position - 0.5, first_position + len(values) - 0.5, len(channel_names) - 0.5,
                               -0.5))

@@ -41,6 +41,17 @@ def _axes(ax, figsize=(6, 2)):
     return ax
 
 
+#: The colour map of every heat map centred on 0 (blue below, red above).
+DIVERGING = "RdBu_r"
+
+
+def symmetric_limit(matrix) -> float:
+    """The largest absolute finite value of ``matrix`` (1 when there is none above 0): a colour scale centred on 0."""
+    matrix = np.asarray(matrix, dtype=float)
+    finite = np.abs(matrix[np.isfinite(matrix)])
+    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
 def letter_colors(letters: str, structure: bool = False) -> dict:
     """Colours for logo letters: fixed for nucleotides and structure, a palette otherwise."""
     fixed = STRUCTURE_COLORS if structure else NUCLEOTIDE_COLORS

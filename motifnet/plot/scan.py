@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import _axes, seaborn_matrix_quietly
-
-#: The colour map of every heat map centred on 0 (blue below, red above).
-DIVERGING = "RdBu_r"
-
-
-def symmetric_limit(matrix) -> float:
-    """The largest absolute finite value of ``matrix`` (1 when there is none above 0): a colour scale centred on 0."""
-    matrix = np.asarray(matrix, dtype=float)
-    finite = np.abs(matrix[np.isfinite(matrix)])
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+from .figures import DIVERGING, _axes, seaborn_matrix_quietly, symmetric_limit
 
 
 def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True,

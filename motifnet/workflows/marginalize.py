@@ -322,7 +322,8 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    from ..plot.scan import DIVERGING, plot_spacing, symmetric_limit
+    from ..plot.figures import DIVERGING, symmetric_limit
+    from ..plot.scan import plot_spacing
 
     size = (max(4.8, 2.6 + 0.35 * len(result["spacings"])), 0.8 + 1.9 * len(outputs))
     figure, axes = plt.subplots(len(outputs), 1, figsize=size, squeeze=False, layout="constrained")
