@@ -352,3 +352,12 @@ def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_differenc
         encoder.encode(_records(lines))
     with pytest.raises(InputError, match="sequence length 5 differs from 4"):  # letters only: the length is named
         encoder.encode(_records(["AACGT", "((..)"] if structure else ["AACGT"]))
+
+
+def test_holds_letters_marks_the_letters_of_a_padded_record_and_ignores_feature_channels():
+    codes = Encoder(DNA, 5).encode(_records(["ACNGT"])).codes  # N: an ambiguity code, a letter
+    padded = np.stack([fit_length(codes[0], 8)])
+    encoder = Encoder(DNA, 8)
+    inputs = np.concatenate([encoder.one_hot(padded), np.ones((1, 8, 2), dtype=np.float32)], axis=-1)  # 2 tracks
+    np.testing.assert_array_equal(encoder.holds_letters(inputs), [[False, True, True, True, True, True, False, False]])
+    np.testing.assert_array_equal(encoder.holds_letters(inputs[0]), padded[0] != 0)

@@ -439,6 +439,20 @@ class Encoder:
                 pwm[row] = fit_length(structure, self.length)
         return EncodedRecords(codes, pwm, [r.id for r in records], [r.header for r in records])
 
+    def holds_letters(self, inputs: np.ndarray) -> np.ndarray:
+        """Which positions of model inputs hold a letter: not the zeros a short record was padded with.
+
+        Parameters
+        ----------
+        inputs : numpy.ndarray, shape=(..., length, channels or more)
+            Encoded records (:meth:`one_hot`); channels past :attr:`channels` (features) are not looked at.
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape=(..., length)
+        """
+        return np.asarray(inputs)[..., :self.channels].any(axis=-1)
+
     def one_hot(self, codes: np.ndarray, structure: np.ndarray | None = None) -> np.ndarray:
         """Float model input from codes (NumPy version of the in-pipeline conversion).
 

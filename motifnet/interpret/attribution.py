@@ -264,7 +264,7 @@ def make_references(dataset, rows, sequence: np.ndarray, baseline: str, shuffles
         references[..., :channels] = 0.0
     elif baseline == "uniform":
         # the zeros a short record was padded with are no letters: they stay zeros
-        letters = sequence[..., :channels].any(axis=-1)
+        letters = encoder.holds_letters(sequence)
         references[..., :channels] = np.where(letters[:, None, :, None], np.float32(1.0 / channels), np.float32(0.0))
     else:
         codes = dataset.codes[rows]
@@ -404,7 +404,7 @@ def _ism(scorer, encoder, sequence, features, targets, batch_size):
     b, length = sequence.shape[:2]
     vectors, observed = _substitutes(encoder, sequence)
     # a short record's padding holds no letter to substitute: its positions keep no value
-    observed = observed | ~sequence[..., :encoder.channels].any(axis=-1)[..., None]
+    observed = observed | ~encoder.holds_letters(sequence)[..., None]
     substitutes = observed.shape[2]
     original = scorer.logits(sequence, features, targets)
     values = np.zeros((b, length, substitutes), dtype=np.float32)

@@ -306,7 +306,7 @@ def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names
     """
     method = result.config.method
     scores = np.asarray(result.scores[index], dtype=np.float64)
-    held = np.flatnonzero(np.asarray(sequence)[:, :encoder.channels].any(axis=1))  # not a padded record's padding
+    held = np.flatnonzero(encoder.holds_letters(sequence))  # not a padded record's padding
     letters = (int(held[0]), int(held[-1]) + 1) if held.size else None
     first, last = shown_positions(scores, window_width, letters=letters)
     shown = slice(first, last)
