@@ -45,12 +45,17 @@ def test_folders_that_are_not_runs(tmp_path):
     (tmp_path / "search").mkdir()  # a grid-search folder: the message said only that motifnet.json was missing
     (tmp_path / "search" / "search.json").write_text("{}")
     with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder, and it holds no best "
-                                          r"trial's run: the search stopped before it retrained one; the same "
-                                          r"grid-search command finishes it$"):
+                                          r"trial's run: the search ended before best/ was trained \(see its "
+                                          r"log\); the same grid-search command goes on with it$"):
         open_run(tmp_path / "search")  # it named search/best, which was not there
-    (tmp_path / "search" / "search.json").write_text('{"status": "failed"}')
-    with pytest.raises(RunDirError, match=r"holds no best trial's run: every trial failed \(see its results.tsv\)$"):
-        open_run(tmp_path / "search")
+    for state, why in (({"status": "failed", "best": None}, r"every trial failed \(see its results.tsv\)"),
+                       ({"status": "running", "best": None}, r"a search is running there, or was killed"),
+                       ({"status": "failed", "best": {"trial": "abc"}}, r"the search ended 'failed' before best/ was "
+                                                                         r"trained"),
+                       ({"status": "interrupted", "best": None}, r"the search ended 'interrupted' before best/")):
+        (tmp_path / "search" / "search.json").write_text(json.dumps(state))
+        with pytest.raises(RunDirError, match=f"holds no best trial's run: {why}"):
+            open_run(tmp_path / "search")
     (tmp_path / "search" / "best").mkdir()
     (tmp_path / "search" / "best" / "motifnet.json").write_text("{}")
     with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder; its best trial's run is "

@@ -560,19 +560,26 @@ def _fake_batch_system(folder: Path, monkeypatch, submit: str) -> Path:
     return folder / "cancelled.txt"
 
 
+REFUSED = 'echo "sbatch: error: QOSMaxSubmitJobPerUserLimit" >&2\nexit 1'
+# the first job is accepted (and queued for ever), the next refused
+FIRST_ACCEPTED = ('if mkdir "$(dirname "$0")/accepted" 2>/dev/null; then echo "Submitted batch job 4243"; exit 0; fi\n'
+                  + REFUSED)
+
+
 @pytest.mark.slow
-def test_a_batch_job_its_batch_system_refuses_is_one_error_and_leaves_no_search(tmp_path, monkeypatch):
+@pytest.mark.parametrize("submit, workers, refused", [(REFUSED, "1", "1 of 1"), (FIRST_ACCEPTED, "2", "1 of 2")])
+def test_a_batch_job_its_batch_system_refuses_is_one_error_and_leaves_no_search(tmp_path, monkeypatch, submit,
+                                                                                 workers, refused):
     """The refusal came as tracebacks of dask-jobqueue's event loop, and the search waited for ever for the
-    jobs' workers (a signal too was then ignored)."""
-    _fake_batch_system(tmp_path, monkeypatch, 'echo "sbatch: error: Invalid account or account/partition" >&2\n'
-                                              'exit 1')
+    jobs' workers (a signal too was then ignored); with one job accepted, closing the cluster ended in a traceback."""
     import signal
     import subprocess
 
+    cancelled = _fake_batch_system(tmp_path, monkeypatch, submit)
     fasta = small_data(tmp_path)
     (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
     process = _grid_search(tmp_path / "search", *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB,
-                           "--interface", "lo", "--quiet")
+                           "--interface", "lo", "--workers", workers, "--quiet")
     try:
         _, stderr = process.communicate(timeout=300)
     except subprocess.TimeoutExpired:
@@ -580,9 +587,28 @@ def test_a_batch_job_its_batch_system_refuses_is_one_error_and_leaves_no_search(
         raise AssertionError("the search still waited for the refused job's worker after 5 minutes") from None
     assert process.returncode == 1, stderr
     assert stderr.strip() == (
-        "Error: sbatch refused a batch job (exit status 1: sbatch: error: Invalid account or account/partition); "
-        "the search stopped: fix what it names and run the same command again")
+        f"Error: sbatch refused {refused} batch job(s) (exit status 1: sbatch: error: QOSMaxSubmitJobPerUserLimit); "
+        "the search stopped: fix what it names (a limit of jobs per user: fewer --workers) and run the same command "
+        "again")
     assert not (tmp_path / "search").exists()  # job-logs/ included
+    ids = cancelled.read_text().split() if cancelled.exists() else []
+    assert ids == (["4243"] if submit == FIRST_ACCEPTED else [])  # the accepted job, cancelled
+
+
+def test_an_input_inside_the_searchs_best_run_is_refused_before_anything_is_removed(cli, tmp_path):
+    """--overwrite removed best/'s run files, the input among them, and then failed for the missing input."""
+    fasta = small_data(tmp_path)
+    folder = tmp_path / "search"
+    (folder / "best").mkdir(parents=True)
+    (folder / "search.json").write_text('{"settings": {"seed": 1}, "status": "complete", "best": null}')
+    inside = folder / "best" / "split.tsv"
+    shutil.copy(fasta[0], inside)
+    (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
+    result = cli("grid-search", inside, fasta[1], "-o", folder, "--grid", tmp_path / "grid.json", "--overwrite")
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: {inside}: input file inside the run folder {folder / 'best'}; move it out of the folder or choose "
+        "another -o")
+    assert sorted(path.name for path in folder.rglob("*")) == ["best", "search.json", "split.tsv"]
 
 
 @pytest.mark.slow

@@ -432,11 +432,18 @@ def open_run(path) -> Run:
                 raise RunDirError(f"{path}: a grid-search folder, not a run folder; its best trial's run is "
                                   f"{path / BEST}")
             try:
-                failed = json.loads((path / SETTINGS).read_text(encoding="utf-8")).get("status") == "failed"
+                state = json.loads((path / SETTINGS).read_text(encoding="utf-8"))
+                status, best = state.get("status"), state.get("best")
             except (OSError, ValueError, AttributeError):
-                failed = False
-            why = ("every trial failed (see its results.tsv)" if failed else
-                   "the search stopped before it retrained one; the same grid-search command finishes it")
+                status, best = None, None
+            if status == "failed" and not best:
+                why = "every trial failed (see its results.tsv)"
+            elif status == "running":
+                why = "a search is running there, or was killed (the same grid-search command goes on with it)"
+            else:
+                ended = f" '{status}'" if isinstance(status, str) else ""
+                why = (f"the search ended{ended} before {BEST}/ was trained (see its log); the same grid-search "
+                       "command goes on with it")
             raise RunDirError(f"{path}: a grid-search folder, not a run folder, and it holds no best trial's run: "
                               f"{why}")
         raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")

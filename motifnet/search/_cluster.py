@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .._parallel import available_cores
 from .._signals import SIGNALS, check_stop
-from ..errors import MotifnetError, OptionValueError, ParamError
+from ..errors import OptionValueError, ParamError
 
 log = logging.getLogger("motifnet")
 
@@ -249,29 +249,36 @@ def _refusals_kept(job_class):
     search would wait for workers that never come; the search looks at ``refused`` instead
     (:meth:`Connection.check`).
     """
+    from distributed.core import Status
+
     refused = []
 
     class RefusalsKept(job_class):
-        async def _submit_job(self, script_filename):
+        async def start(self):
             try:
-                return await super()._submit_job(script_filename)
-            except RuntimeError as error:
-                from distributed.core import Status
-
+                return await super().start()
+            # RuntimeError: the submit command failed; ValueError: its output named no job; OSError: it did not run
+            except (RuntimeError, ValueError, OSError) as error:
                 refused.append(_refusal(str(error)))
-                self.status = Status.failed  # closing the cluster expects each job started, closed or failed
+                self.status = Status.failed  # closing the cluster expects each job closed or failed
                 raise JobRefused(refused[-1]) from None
+
+        async def close(self):
+            await super().close()
+            self.status = Status.closed  # dask-jobqueue leaves it 'running', which closing the cluster refuses
 
     RefusalsKept.refused = refused
     return RefusalsKept
 
 
 def _refusal(message: str) -> str:
-    """The exit status and first error line of dask-jobqueue's message for a submit command that failed."""
+    """The exit status and first error line of dask-jobqueue's message for a submit command that failed (the first
+    line of any other message)."""
     status = re.search(r"Exit code: (-?\d+)", message)
     _, _, stderr = message.partition("stderr:")
     lines = [line.strip() for line in (stderr or message).splitlines() if line.strip()]
-    return f"exit status {status.group(1) if status else 'unknown'}: {lines[0] if lines else 'no error output'}"
+    first = lines[0] if lines else "no error output"
+    return f"exit status {status.group(1)}: {first}" if status else first
 
 
 def _not_a_refusal(record) -> bool:
@@ -280,7 +287,7 @@ def _not_a_refusal(record) -> bool:
 
 
 # Where the event loop reports an exception that nothing awaited (tornado's and asyncio's own loggers).
-_LOOP_LOGGERS = ("tornado.application", "asyncio", "distributed")
+_LOOP_LOGGERS = ("tornado.application", "asyncio")
 
 
 @dataclass
@@ -293,12 +300,15 @@ class Connection:
     description: str
     refused: list = field(default_factory=list)
     submit_command: str = ""
+    jobs: int = 0
 
     def check(self) -> None:
-        """Raise :class:`MotifnetError` when the batch system refused a job (its workers would never come)."""
+        """Raise :class:`ParamError` when the batch system refused a job: its worker would never come, and what
+        refuses one job (an account, a partition, a limit of jobs per user) usually refuses the next."""
         if self.refused:
-            raise MotifnetError(f"{self.submit_command} refused a batch job ({self.refused[0]}); the search "
-                                "stopped: fix what it names and run the same command again")
+            raise ParamError(f"{self.submit_command} refused {len(self.refused)} of {self.jobs} batch job(s) "
+                             f"({self.refused[0]}); the search stopped: fix what it names (a limit of jobs per user: "
+                             "fewer --workers) and run the same command again")
 
 
 def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int, int]:
@@ -365,10 +375,10 @@ def connect(options: ClusterOptions, pending: int):
                 client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
                 threads = options.threads or options.cores
                 description = f"{jobs} {options.kind.upper()} job(s) of one worker each"
-            refused = cluster.job_cls.refused if options.kind in SUBMIT_COMMANDS else []
+            batch = options.kind in SUBMIT_COMMANDS
             try:
-                yield Connection(client, threads, resources, description, refused,
-                                 SUBMIT_COMMANDS.get(options.kind, ""))
+                yield Connection(client, threads, resources, description, cluster.job_cls.refused if batch else [],
+                                 SUBMIT_COMMANDS.get(options.kind, ""), jobs if batch else 0)
             except KeyboardInterrupt:
                 stopping = True
                 raise

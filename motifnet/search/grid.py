@@ -761,23 +761,30 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
 
 
 def _result(connection, future):
-    """The result of ``future``, waited for in steps: a signal or a batch job refused ends the wait (and cancels
-    ``future``), as a worker may take long to come or never come."""
-    from distributed import TimeoutError as WaitTimeout
-    from distributed import wait
-
+    """The result of ``future``, waited for in steps (:func:`_wait_in_steps`); a stop or a refused batch job
+    cancels it."""
     try:
-        while True:
-            check_stop()
-            connection.check()
-            try:
-                wait(future, timeout=_STOP_POLL_SECONDS)
-                return future.result()
-            except WaitTimeout:
-                continue
+        _wait_in_steps(future, connection.check)
     except BaseException:
         future.cancel()
         raise
+    return future.result()
+
+
+def _wait_in_steps(future, check) -> None:
+    """Wait for ``future`` in short steps, so that a signal (:func:`motifnet._signals.check_stop`) or ``check()``
+    (:meth:`motifnet.search._cluster.Connection.check`: a worker that will never come) ends the wait by raising."""
+    from distributed import TimeoutError as WaitTimeout
+    from distributed import wait
+
+    while True:
+        check_stop()
+        check()
+        try:
+            wait(future, timeout=_STOP_POLL_SECONDS)
+            return
+        except WaitTimeout:
+            continue
 
 
 def _record_pick(folder: Path, settings: dict, pick: dict) -> dict:
@@ -839,24 +846,18 @@ def _retrained(future, stop_event: str, check=lambda: None) -> dict:
     A signal to this process (see :func:`motifnet._signals.check_stop`) sets the worker's
     ``stop_event``: the retraining stops at its next batch, keeping its best model and what
     ``train --resume`` needs, and :class:`motifnet._signals.StopRequested` is raised here once it has.
-    ``check()`` raises where the wait is in vain (:meth:`motifnet.search._cluster.Connection.check`).
+    ``check()`` raises where the wait is in vain (:meth:`motifnet.search._cluster.Connection.check`); the
+    retraining is then told to stop as for a signal.
     """
     from distributed import Event, KilledWorker, wait
-    from distributed import TimeoutError as WaitTimeout
 
     from .._signals import StopRequested
 
     try:
-        while True:
-            check_stop()
-            check()
-            try:
-                wait(future, timeout=_STOP_POLL_SECONDS)
-                break
-            except WaitTimeout:
-                continue
-    except StopRequested:
-        log.warning("stopping the retraining at its next batch; run the same command again to continue it")
+        _wait_in_steps(future, check)
+    except (StopRequested, MotifnetError) as reason:
+        if isinstance(reason, StopRequested):
+            log.warning("stopping the retraining at its next batch; run the same command again to continue it")
         try:
             Event(stop_event, client=future.client).set()
             wait(future, timeout=_STOP_GRACE_SECONDS)
