@@ -73,6 +73,25 @@ def test_plot_match_puts_aligned_columns_on_one_axis():
     plt.close(top.figure)
 
 
+def test_a_reverse_complement_match_keeps_the_database_motifs_column_numbers():
+    """The reverse-complemented target was numbered 1..n left to right, so its column 1 was the database's last."""
+    import matplotlib.pyplot as plt
+
+    database = random_database()
+    target = database.motifs[4].pwm
+    reverse = target[::-1, ::-1]  # the reverse complement over ACGT
+    kernel = np.vstack([np.full((2, 4), 0.25), reverse[1:6], np.full((4, 4), 0.25)])
+    [[match]] = match_motifs([MemeMotif("k", "", kernel[2:7], 10)], database, top=1)
+    assert (match.target_id, match.orientation) == ("T4", "-")
+    top, bottom = plot_match(kernel, (2, 7), match, "ACGT")
+    labels = [int(t.get_text()) for t in bottom.get_xticklabels()]
+    assert labels == list(range(len(target), 0, -1))
+    # kernel column 3 (the first kept) faces reverse-complement column 2, which is the database's column n - 1
+    assert top.get_xticks()[2] == bottom.get_xticks()[labels.index(len(target) - 1)]
+    assert "reverse complement, its columns numbered as in the database" in bottom.get_xlabel()
+    plt.close(top.figure)
+
+
 def test_flat_kernels_are_not_matched(tmp_path):
     database = random_database()
     informative = database.motifs[5].pwm

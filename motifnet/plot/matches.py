@@ -44,18 +44,21 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
     width, kernel_at, target_at = match_alignment(len(kernel_pwm), kept, match.offset, len(match.target_pwm))
     plot_logo(_padded(kernel_pwm, kernel_at, width), letters, ax=top_ax)
     plot_logo(_padded(match.target_pwm, target_at, width), letters, ax=bottom_ax)
-    for ax, start, count, first in ((top_ax, kernel_at, len(kernel_pwm), first_column),
-                                    (bottom_ax, target_at, len(match.target_pwm), 1)):
+    reverse = match.orientation == "-"
+    for ax, start, count, number in ((top_ax, kernel_at, len(kernel_pwm), lambda t: t + first_column - 1),
+                                     # a reverse-complemented target keeps its own column numbers, right to left
+                                     (bottom_ax, target_at, len(match.target_pwm),
+                                      lambda t: len(match.target_pwm) + 1 - t if reverse else t)):
         ax.set_xlim(0.5, width + 0.5)
         step = 1 if count <= 25 else int(np.ceil(count / 12))
         ticks = np.arange(1, count + 1, step)
         ax.set_xticks(start + ticks)
-        ax.set_xticklabels([str(t + first - 1) for t in ticks])
+        ax.set_xticklabels([str(number(t)) for t in ticks])
         ax.tick_params(labelbottom=True)
     for low, high in ((kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))):
         if high > low:
             top_ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
     top_ax.set_xlabel("kernel position (shaded: trimmed)")
-    strand = "reverse complement" if match.orientation == "-" else "forward strand"
+    strand = "reverse complement, its columns numbered as in the database" if reverse else "forward strand"
     bottom_ax.set_xlabel(f"{match.target_id} position ({strand})")
     return top_ax, bottom_ax
