@@ -279,10 +279,16 @@ def check_tracks(tracks) -> list:
 def iter_track_values(path, length: int):
     """Yield (id, values) per record of a track file, values fitted to ``length``."""
     for record in read_fasta(path):
+        words = b" ".join(record.lines).split()
         try:
-            values = np.array(b" ".join(record.lines).split(), dtype=np.float32)
+            with np.errstate(over="ignore"):  # a number past float32's range becomes inf, refused below
+                values = np.array(words, dtype=np.float32)
         except ValueError:
             raise InputError(f"{record.where()}: track values must be numbers") from None
+        bad = np.flatnonzero(~np.isfinite(values))  # nan, inf, and numbers past float32's range such as 1e39
+        if bad.size:
+            raise InputError(f"{record.where()}: track value {words[bad[0]].decode(errors='replace')!r} at position "
+                             f"{bad[0] + 1} is not a finite number; give a finite value (impute missing ones)")
         yield record, values
 
 
