@@ -218,7 +218,8 @@ def test_training_refuses_a_class_of_one_record_before_writing_the_run(cli, tmp_
 
 @pytest.mark.parametrize("headers, message", [
     (["0", "250"], "{m}, record 2 ('s2'): class index 250 leaves 249 class(es) without records (1, 2, 3, 4, 5, "
-                   "...); class indices must run from 0 without gaps, or name every class with --class-names"),
+                   "...); class indices must run from 0 without gaps: renumber the classes"),
+    # it also said "or name every class with --class-names", which the next check refuses (a class of no records)
     (["0", "2", "1,3"], "{m}, record 3 ('s3'): class index 3 leaves 0 class"),
     (["1", "2"], "{m}, record 2 ('s2'): class index 2 leaves 1 class(es) without records (0);"),
     (["0", "0,99999999"], "{m}, record 2 ('s2'): class index 99999999 is above 10000; multi-label headers end "

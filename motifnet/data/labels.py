@@ -163,8 +163,7 @@ def _multi_labels(input_file, class_names: list | None, n_records: int) -> tuple
             shown = ", ".join(map(str, missing[:5])) + (", ..." if len(missing) > 5 else "")
             raise InputError(
                 f"{input_file.where(row)}: class index {n_classes - 1} leaves {len(missing)} class(es) "
-                f"without records ({shown}); class indices must run from 0 without gaps, or name every "
-                "class with --class-names"
+                f"without records ({shown}); class indices must run from 0 without gaps: renumber the classes"
             )
     labels = np.zeros((n_records, n_classes), dtype=np.uint8)
     for row, (_, indices) in enumerate(parsed):
