@@ -214,3 +214,25 @@ def test_a_train_fold_run_names_the_files_it_folded_and_how(trained_run, tmp_pat
     assert "folded by train --fold (format profile, samples 1000, seed 1) from: rna/loop.fa, rna/stem.fa" in \
         describe_run(open_run(run_dir)).split("\n")
     assert not any(line.startswith("folded by") for line in describe_run(open_run(trained_run[0])).split("\n"))
+
+
+def test_the_other_input_files_and_what_predict_needs_are_listed(trained_run, tmp_path):
+    """info listed the FASTA files alone: a run's features, tracks or targets files and checksums were in
+    motifnet.json only, and nothing said that predict needs --track or --features."""
+    run_dir = copy_run(trained_run[0], tmp_path / "run")
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    fasta = [entry["path"] for entry in meta["data"]["files"]]
+    meta["inputs"] = [{"path": path, "sha256": "00"} for path in fasta] + [
+        {"path": "up_track.txt", "sha256": "ab"}, {"path": "down_track.txt", "sha256": "cd"},
+        {"path": "-", "sha256": "ef"}]  # standard input: listed with the FASTA files, as 'stdin'
+    meta["data"]["tracks"] = ["cons"]
+    meta["data"]["features"] = {"names": ["gc", "cat"], "categorical": False}
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    lines = describe_run(open_run(run_dir)).split("\n")
+    assert [line for line in lines if line.startswith("input: ")][len(fasta):] == [
+        "input: up_track.txt (sha256 ab)", "input: down_track.txt (sha256 cd)"]  # the FASTA files once each
+    assert "tracks: cons (predict and the other commands need --track NAME=FILE for each, one file per FASTA file)" \
+        in lines
+    assert "features: gc, cat (predict and the other commands need --features FILE, one per FASTA file)" in lines
+    plain = describe_run(open_run(trained_run[0])).split("\n")
+    assert not any(line.startswith(("tracks:", "features:")) for line in plain)

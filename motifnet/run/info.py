@@ -53,6 +53,17 @@ def describe_run(run: Run) -> str:
         checksum = f", {kind} {entry['sha256']}" if entry["sha256"] else ""  # none for records motifnet made
         lines.append(f"input: {entry['path']} ({entry['records']} records{checksum})")
     fold = meta.get("fold")
+    if not isinstance(fold, dict):  # a train --fold run records the files it folded instead (below)
+        read = {entry["path"] for entry in data["files"]}
+        for entry in meta.get("inputs") or []:  # features, tracks, targets, reference, background
+            if isinstance(entry, dict) and entry.get("path") not in read and entry.get("path") != "-":  # stdin: above
+                lines.append(f"input: {entry.get('path')} (sha256 {entry.get('sha256')})")
+    if data.get("tracks"):
+        lines.append(f"tracks: {', '.join(data['tracks'])} (predict and the other commands need --track NAME=FILE "
+                     "for each, one file per FASTA file)")
+    if isinstance(data.get("features"), dict):
+        lines.append(f"features: {', '.join(data['features'].get('names') or [])} (predict and the other commands "
+                     "need --features FILE, one per FASTA file)")
     if isinstance(fold, dict):  # train --fold: the inputs above are the folded copies of these
         sampled = fold.get("format") == "profile" and not fold.get("exact") and not fold.get("window")
         settings = ", ".join(f"{key} {value}" for key, value in fold.items()
