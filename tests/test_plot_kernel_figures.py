@@ -81,3 +81,35 @@ def test_the_legends_of_the_kernel_figures_cover_no_data(tmp_path):
         legend = ax.get_legend().get_window_extent()
         highest = ax.transData.transform((ax.get_xlim()[1], top))[1]
         assert highest < legend.y0, name
+
+
+def _shaded(ax) -> list:
+    """The shaded column spans of a logo, as 1-based (first, last) column numbers."""
+    return sorted((round(patch.get_x() + 0.5), round(patch.get_x() + patch.get_width() - 0.5))
+                  for patch in ax.patches if patch.get_alpha() == 0.45)
+
+
+def test_a_kernel_logo_shades_the_columns_its_exported_motif_trims(tmp_path):
+    """Only the match figure showed what motifs.meme keeps: a kernel without a match had no shading."""
+    logo = kernel_figures(figure_data(tmp_path, kept=(1, 4)))["motif_kernel_2.png"].axes[0]
+    assert _shaded(logo) == [(1, 1), (5, 6)]  # columns 1, 5 and 6 trimmed
+    assert logo.get_xlabel() == "position (shaded: trimmed from motifs.meme)"
+    structure = kernel_figures(figure_data(tmp_path, kept=(0, 5), structure_letters="().",
+                                           structure_pwm=np.tile([0.8, 0.1, 0.1], (6, 1))))["motif_kernel_2.png"]
+    assert [_shaded(ax) for ax in structure.axes] == [[(6, 6)], [(6, 6)]]
+    for untrimmed in (None, (0, 6)):
+        assert _shaded(kernel_figures(figure_data(tmp_path, kept=untrimmed))["motif_kernel_2.png"].axes[0]) == []
+
+
+def test_the_shaded_columns_are_those_the_export_keeps():
+    from types import SimpleNamespace
+
+    from motifnet.motifs.export import trimmed_columns
+
+    flat, sharp = [0.25] * 4, [0.97, 0.01, 0.01, 0.01]
+    motif = SimpleNamespace(pwm=np.array([flat, sharp, flat, sharp, flat, flat]), structure_pwm=None)
+    assert trimmed_columns(motif, None, None, 0.3) == (1, 4, True)
+    motif.structure_pwm = np.array([[1 / 3] * 3] * 5 + [[0.98, 0.01, 0.01]])  # an informative structure column
+    assert trimmed_columns(motif, None, None, 0.3) == (1, 6, True)
+    assert trimmed_columns(SimpleNamespace(pwm=np.array([flat] * 3), structure_pwm=None), None, None, 0.3) == \
+        (0, 3, False)

@@ -71,10 +71,16 @@ def trim_bounds(pwm: np.ndarray, background=None, threshold: float = DEFAULT_TRI
         Half-open column range; the whole motif when no column reaches the threshold (there
         is nothing to anchor a trim to).
     """
-    informative = np.flatnonzero(information_content(pwm, background) >= threshold)
+    return _bounds(information_content(pwm, background), threshold)[:2]
+
+
+def _bounds(content: np.ndarray, threshold: float) -> tuple:
+    """(start, end, any column reaches ``threshold``) of per-column information ``content``: the whole range
+    where none does."""
+    informative = np.flatnonzero(content >= threshold)
     if not len(informative):
-        return 0, len(pwm)
-    return int(informative[0]), int(informative[-1]) + 1
+        return 0, len(content), False
+    return int(informative[0]), int(informative[-1]) + 1, True
 
 
 def trim_motif(motif: MemeMotif, background=None, threshold: float = DEFAULT_TRIM_IC) -> tuple:
@@ -278,6 +284,21 @@ def _most_information(background) -> float:
     return float(np.log2(1 / seen.min())) if len(seen) else 0.0
 
 
+def trimmed_columns(motif, sequence_background, structure_background, trim_ic: float) -> tuple:
+    """The columns of a kernel motif that :func:`export_kernel_motifs` keeps: from the first to the last whose
+    information content (sequence or structure, the larger) reaches ``trim_ic`` bits.
+
+    Returns
+    -------
+    (start, end, informative)
+        Half-open; all columns and ``informative`` False where no column reaches ``trim_ic``.
+    """
+    content = information_content(motif.pwm, sequence_background)
+    if motif.structure_pwm is not None:
+        content = np.maximum(content, information_content(motif.structure_pwm, structure_background))
+    return _bounds(content, trim_ic)
+
+
 def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM_IC, formats=("meme",)) -> list:
     """Trim the kernels' motifs and write ``motifs.*`` (and ``motifs_structure.*``) in ``formats``.
 
@@ -310,11 +331,7 @@ def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM
     for motif in motifs:
         if motif.pwm is None:
             continue
-        content = information_content(motif.pwm, sequence_background)
-        if motif.structure_pwm is not None:
-            content = np.maximum(content, information_content(motif.structure_pwm, structure_background))
-        informative = np.flatnonzero(content >= trim_ic)
-        start, end = (int(informative[0]), int(informative[-1]) + 1) if len(informative) else (0, len(content))
+        start, end, informative = trimmed_columns(motif, sequence_background, structure_background, trim_ic)
         alt_name = f"importance={motif.importance:.4f}"
         structure = None
         if motif.structure_pwm is not None:
@@ -322,7 +339,7 @@ def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM
                                   len(motif.sites))  # nsites: the sites the matrix is made from (at most 750)
         exported.append(ExportedMotif(motif.kernel, MemeMotif(f"kernel_{motif.kernel}", alt_name,
                                                               motif.pwm[start:end], len(motif.sites)),
-                                      (start, end), structure, bool(len(informative))))
+                                      (start, end), structure, informative))
     alphabet = encoder.alphabet
     write_motifs(Path(out_dir) / "motifs", [e.motif for e in exported], alphabet.letters, sequence_background,
                  formats, alphabet_name=alphabet.name, strands=alphabet.letters == "ACGT")

@@ -52,6 +52,14 @@ def symmetric_limit(matrix) -> float:
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
+def shade_columns(ax, spans) -> None:
+    """Shade the logo columns of each half-open span ``(low, high)`` (0-based; logos number columns from 1): the
+    trimmed flanks of a motif."""
+    for low, high in spans:
+        if high > low:
+            ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
+
+
 def letter_colors(letters: str, structure: bool = False) -> dict:
     """Colours for logo letters: fixed for nucleotides and structure, a palette otherwise."""
     fixed = STRUCTURE_COLORS if structure else NUCLEOTIDE_COLORS

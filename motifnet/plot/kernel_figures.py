@@ -44,10 +44,12 @@ class KernelFigureData:
     correlation: float | None
     track_names: list
     track_windows: np.ndarray | None
+    kept: tuple | None = None  # the columns motifs.meme keeps (start, end); None: not trimmed, or no motif
 
 
-def figure_data(out, motif, activations, dataset, profile, names) -> KernelFigureData:
-    """Pick out what the figures of ``motif``'s kernel show (see :func:`kernel_figures`)."""
+def figure_data(out, motif, activations, dataset, profile, names, kept: tuple | None = None) -> KernelFigureData:
+    """Pick out what the figures of ``motif``'s kernel show (see :func:`kernel_figures`); ``kept``: the columns its
+    exported motif keeps, the others shaded."""
     kernel = motif.kernel
     # The logo is made from the strongest (at most 750) of the sites: a title of more says so.
     sites = f"{motif.n_sites} sites" + (f", logo of the {len(motif.sites)} strongest"
@@ -72,7 +74,7 @@ def figure_data(out, motif, activations, dataset, profile, names) -> KernelFigur
         target_values=(activations.targets[:, activations.target_names.index(motif.target)] if regression
                        else None),
         target=motif.target, correlation=motif.correlation,
-        track_names=list(dataset.track_names), track_windows=motif.track_windows)
+        track_names=list(dataset.track_names), track_windows=motif.track_windows, kept=kept)
 
 
 def _figure(width, height, rows=1, **kwargs):
@@ -107,7 +109,7 @@ def kernel_figures(data: KernelFigureData) -> dict:
 
 def draw_motif_figure(data: KernelFigureData):
     """The kernel's logo (and structure logo), or a note that it has no sites; returns the Figure."""
-    from .figures import plot_logo
+    from .figures import plot_logo, shade_columns
 
     width = logo_width(data.kernel_len)
     if data.pwm is None:
@@ -127,6 +129,10 @@ def draw_motif_figure(data: KernelFigureData):
     else:
         figure, axes = _figure(width, 2.2)
         plot_logo(data.pwm, data.letters, ax=axes[0, 0], title=data.title)
+    if data.pwm is not None and data.kept is not None and data.kept != (0, data.kernel_len):
+        for ax in axes[:, 0]:
+            shade_columns(ax, [(0, data.kept[0]), (data.kept[1], data.kernel_len)])
+        axes[-1, 0].set_xlabel("position (shaded: trimmed from motifs.meme)")
     return figure
 
 

@@ -34,7 +34,7 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
     -------
     pair of matplotlib Axes
     """
-    from .figures import plot_logo
+    from .figures import plot_logo, shade_columns
 
     if axes is None:
         import matplotlib.pyplot as plt
@@ -55,9 +55,7 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
         ax.set_xticks(start + ticks)
         ax.set_xticklabels([str(number(t)) for t in ticks])
         ax.tick_params(labelbottom=True)
-    for low, high in ((kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))):
-        if high > low:
-            top_ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
+    shade_columns(top_ax, [(kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))])
     top_ax.set_xlabel("kernel position (shaded: trimmed)")
     strand = "reverse complement, its columns numbered as in the database" if reverse else "forward strand"
     bottom_ax.set_xlabel(f"{match.target_id} position ({strand})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import letter_colors, plot_logo
+from .figures import letter_colors, plot_logo, shade_columns
 
 
 def contribution_logo_frame(cwm: np.ndarray, letters: str):
@@ -92,9 +92,7 @@ def plot_pattern(cwm: np.ndarray, pfm: np.ndarray, core: tuple, letters: str, ax
     plot_logo(pfm[start:end], letters, ax=right, title="probability matrix of the seqlets (PFM)")
     hidden = start + len(cwm) - end
     for ax in (left, right):
-        for low, high in ((0, core[0] - start), (core[1] - start, end - start)):
-            if high > low:
-                ax.axvspan(low + 0.5, high + 0.5, color="#d0d0d0", alpha=0.45, linewidth=0, zorder=0)
+        shade_columns(ax, [(0, core[0] - start), (core[1] - start, end - start)])
         # the pattern's own column numbers
         ax.xaxis.set_major_locator(FixedLocator([tick for tick in ax.get_xticks() if 1 <= tick <= end - start]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda tick, _: f"{int(round(tick)) + start}"))

@@ -29,7 +29,7 @@ from ..interpret.influence import group_influence
 from ..interpret.kernels import background_frequencies, check_kernels, check_target, consensus, kernel_motifs
 from ..motifs.colocation import kernel_sites, nearby_firing
 from ..motifs.distinct import check_top_kernels, distinct_motifs, label_groups, rank_by_influence
-from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_motifs
+from ..motifs.export import FORMATS, check_trim_ic_reachable, export_kernel_motifs, trimmed_columns
 from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
@@ -200,7 +200,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
         mean, std, _ = activation_profiles(run, dataset, selected, chosen, batch_size)
         plotted = {m.kernel for m in sorted(motifs, key=lambda m: (-m.importance, m.kernel))[:top]}
         results = [_kernel_row(motif, activations, dataset.encoder, names) for motif in motifs]
-        _draw_kernel_figures(stage, results, motifs, activations, dataset, (mean, std), names, plotted, jobs)
+        _draw_kernel_figures(stage, results, motifs, activations, dataset, (mean, std), names, plotted, jobs,
+                             motif_options.trim_ic)
         order = sorted(range(len(results)), key=lambda i: (-results[i].importance, results[i].kernel))
         results = [results[i] for i in order]
         motifs = [motifs[i] for i in order]
@@ -399,13 +400,16 @@ def _kernel_row(motif, activations, encoder, names: list) -> KernelPlots:
 
 
 def _draw_kernel_figures(out: Path, results: list, motifs: list, activations, dataset: Dataset, profiles: tuple,
-                         names: list, plotted: set, jobs: int | None) -> None:
-    """Draw the per-kernel figures of the ``plotted`` kernels in ``jobs`` processes; sets each row's images."""
+                         names: list, plotted: set, jobs: int | None, trim_ic: float) -> None:
+    """Draw the per-kernel figures of the ``plotted`` kernels in ``jobs`` processes; sets each row's images.
+    ``trim_ic``: the logos shade the columns that the exported motifs trim away."""
     mean, std = profiles
     for index, motif in enumerate(motifs):
         log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
                  motif.importance, motif.n_sites)
-    to_draw = [figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]), names)
+    backgrounds = background_frequencies(dataset)
+    to_draw = [figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]), names,
+                           _kept_columns(motif, backgrounds, trim_ic))
                for index, motif in enumerate(motifs) if motif.kernel in plotted]
     if not to_draw:
         return
@@ -414,6 +418,15 @@ def _draw_kernel_figures(out: Path, results: list, motifs: list, activations, da
     by_kernel = {item.kernel: item for item in results}
     for data, images in zip(to_draw, ordered_map(write_kernel_figures, to_draw, jobs)):
         by_kernel[data.kernel].images = images
+
+
+def _kept_columns(motif, backgrounds: tuple, trim_ic: float) -> tuple | None:
+    """The columns of ``motif`` that its exported motif keeps (:func:`motifnet.motifs.export.trimmed_columns`);
+    None without sites or where no column is informative (nothing trimmed)."""
+    if motif.pwm is None:
+        return None
+    start, end, informative = trimmed_columns(motif, *backgrounds, trim_ic)
+    return (start, end) if informative else None
 
 
 def _export_and_match(out: Path, results: list, motifs: list, dataset: Dataset, motif_options: MotifOptions,
