@@ -112,8 +112,8 @@ def test_track_values_are_aligned_and_padded_like_the_sequence(tmp_path):
     ([("r1", "1 x")], ["r1"], [2], "track values must be numbers"),
     # accepted once: nan trained a model of nan weights to 'complete', inf was blamed on the learning rate
     ([("r1", "1 2"), ("r2", "3 nan")], ["r1", "r2"], [2, 2],
-     "record 2 ('r2'): track value 'nan' at position 2 is not a finite number; give a finite value (impute missing "
-     "ones)"),
+     "record 2 ('r2'): track value 'nan' at position 2 is not a finite number within float32's range (+-3.4e38); "
+     "give a finite value (impute missing ones)"),
     ([("r1", "-inf 2")], ["r1"], [2], "track value '-inf' at position 1 is not a finite number"),
     ([("r1", "1 1e39")], ["r1"], [2], "track value '1e39' at position 2 is not a finite number"),  # past float32
     ([("r1", "1 2"), ("r2", "3 4")], ["r1"], [2], "the track file has more records than its FASTA file (1)"),

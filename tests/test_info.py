@@ -231,8 +231,7 @@ def test_the_other_input_files_and_what_predict_needs_are_listed(trained_run, tm
     lines = describe_run(open_run(run_dir)).split("\n")
     assert [line for line in lines if line.startswith("input: ")][len(fasta):] == [
         "input: up_track.txt (sha256 ab)", "input: down_track.txt (sha256 cd)"]  # the FASTA files once each
-    assert "tracks: cons (predict and the other commands need --track NAME=FILE for each, one file per FASTA file)" \
-        in lines
-    assert "features: gc, cat (predict and the other commands need --features FILE, one per FASTA file)" in lines
+    assert "tracks: cons (predict needs --track NAME=FILE for each, one file per FASTA file)" in lines
+    assert "features: gc, cat (predict needs --features FILE, one per FASTA file)" in lines
     plain = describe_run(open_run(trained_run[0])).split("\n")
     assert not any(line.startswith(("tracks:", "features:")) for line in plain)

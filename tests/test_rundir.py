@@ -46,14 +46,17 @@ def test_folders_that_are_not_runs(tmp_path):
     (tmp_path / "search" / "search.json").write_text("{}")
     with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder, and it holds no best "
                                           r"trial's run: the search ended before best/ was trained \(see its "
-                                          r"log\); the same grid-search command goes on with it$"):
+                                          r"log\); the same grid-search command goes on$"):
         open_run(tmp_path / "search")  # it named search/best, which was not there
-    for state, why in (({"status": "failed", "best": None}, r"every trial failed \(see its results.tsv\)"),
-                       ({"status": "running", "best": None}, r"a search is running there, or was killed"),
-                       ({"status": "failed", "best": {"trial": "abc"}}, r"the search ended 'failed' before best/ was "
-                                                                         r"trained"),
-                       ({"status": "interrupted", "best": None}, r"the search ended 'interrupted' before best/")):
-        (tmp_path / "search" / "search.json").write_text(json.dumps(state))
+    ok, failed = "trial\tstatus\nabc\tok\n", "trial\tstatus\nabc\tfailed\n"
+    for status, results, why in (("failed", failed, r"every trial failed \(see its results.tsv\)"),
+                                 # a trial succeeded and best/'s retraining failed: not 'every trial failed'
+                                 ("failed", ok, r"the search ended 'failed' before best/ was trained"),
+                                 ("running", ok, r"a search is running there, or was killed"),
+                                 ("interrupted", "", r"the search ended 'interrupted' before best/"),
+                                 ("complete", ok, r"its best/ was removed; the same grid-search command trains it")):
+        (tmp_path / "search" / "search.json").write_text(json.dumps({"settings": {}, "status": status}))
+        (tmp_path / "search" / "results.tsv").write_text(results)
         with pytest.raises(RunDirError, match=f"holds no best trial's run: {why}"):
             open_run(tmp_path / "search")
     (tmp_path / "search" / "best").mkdir()

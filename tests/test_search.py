@@ -572,27 +572,35 @@ def test_a_batch_job_its_batch_system_refuses_is_one_error_and_leaves_no_search(
                                                                                  workers, refused):
     """The refusal came as tracebacks of dask-jobqueue's event loop, and the search waited for ever for the
     jobs' workers (a signal too was then ignored); with one job accepted, closing the cluster ended in a traceback."""
-    import signal
-    import subprocess
 
     cancelled = _fake_batch_system(tmp_path, monkeypatch, submit)
     fasta = small_data(tmp_path)
     (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
     process = _grid_search(tmp_path / "search", *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB,
                            "--interface", "lo", "--workers", workers, "--quiet")
-    try:
-        _, stderr = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError("the search still waited for the refused job's worker after 5 minutes") from None
+    stderr = _stderr_once_ended(process)
     assert process.returncode == 1, stderr
     assert stderr.strip() == (
-        f"Error: sbatch refused {refused} batch job(s) (exit status 1: sbatch: error: QOSMaxSubmitJobPerUserLimit); "
-        "the search stopped: fix what it names (a limit of jobs per user: fewer --workers) and run the same command "
-        "again")
+        f"Error: sbatch could not submit {refused} batch job(s) (exit status 1: sbatch: error: "
+        "QOSMaxSubmitJobPerUserLimit); the search stopped: fix what it names (a limit of jobs per user: fewer "
+        "--workers) and run the same command again")
     assert not (tmp_path / "search").exists()  # job-logs/ included
     ids = cancelled.read_text().split() if cancelled.exists() else []
     assert ids == (["4243"] if submit == FIRST_ACCEPTED else [])  # the accepted job, cancelled
+
+
+@pytest.mark.parametrize("message, said", [
+    ("Command exited with non-zero exit code.\nExit code: 1\nCommand:\nsbatch x.sh\nstdout:\n\nstderr:\n"
+     "sbatch: error: Invalid account\n", "exit status 1: sbatch: error: Invalid account"),
+    ("Could not parse job id from submission command output.\nJob id regexp is '(?P<job_id>\\d+)'\n"
+     "Submission command output is:\nhello\n", "its output named no job id: hello"),
+    ("[Errno 13] Permission denied: 'sbatch'", "[Errno 13] Permission denied: 'sbatch'"),
+])
+def test_a_job_not_submitted_is_said_in_one_line(message, said):
+    """A submit command that printed no job id was said to have refused the job, its output cut off."""
+    from motifnet.search._cluster import _refusal
+
+    assert _refusal(message) == said
 
 
 def test_an_input_inside_the_searchs_best_run_is_refused_before_anything_is_removed(cli, tmp_path):
@@ -1294,6 +1302,19 @@ def _grid_search(folder, *arguments, **kwargs):
                             start_new_session=True, **kwargs)
 
 
+def _stderr_once_ended(process, timeout: float = 300) -> str:
+    """The standard error of ``process`` once it ended; a process still running after ``timeout`` seconds (a search
+    waiting for a worker that never comes) is killed and fails the test."""
+    import signal
+    import subprocess
+
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"the search still waited after {timeout:g} s") from None
+
+
 def _stopped_by_signal(process, ready, not_ready: str, signum, wait: float = 0.0, timeout: float = 600) -> str:
     """Send ``signum`` to the process group of ``process`` once ``ready()`` (and ``wait`` seconds more); returns
     its standard error once it ended. ``not_ready``: what the failure says when ``ready()`` took over ``timeout``."""
@@ -1586,3 +1607,28 @@ def test_a_retrained_best_run_that_cannot_be_scored_keeps_its_metrics(monkeypatc
         "'motif.fa')"]
     monkeypatch.setattr(trial, "run_score", lambda run_dir, metric: 0.75)
     assert trial.retrain_best(None, (), config, None, None, "roc-auc") == {"roc_auc_mean": 0.9, "search_score": 0.75}
+
+
+@pytest.mark.slow
+def test_a_batch_job_refused_for_the_best_retraining_is_one_error_at_once(finished_search, data_dir, tmp_path,
+                                                                          monkeypatch):
+    """The search told a retraining that never began to stop, waited a minute for it and warned that it could
+    not be told to stop; the folder then said that every trial had failed."""
+
+    folder = tmp_path / "search"
+    shutil.copytree(finished_search[0], folder)
+    shutil.rmtree(folder / "best")
+    state = json.loads((folder / "search.json").read_text())
+    (folder / "search.json").write_text(json.dumps({**state, "status": "interrupted", "best": None}))
+    _fake_batch_system(tmp_path, monkeypatch, REFUSED)
+    process = _grid_search(folder, data_dir / "motif.fa", data_dir / "plain.fa", "--grid", data_dir / "grid.json",
+                           *FIXED, "--seed", "11", "--slurm", *JOB, "--interface", "lo", "--workers", "1")
+    stderr = _stderr_once_ended(process)
+    assert process.returncode == 1, stderr
+    assert stderr.strip().splitlines()[-1].startswith("Error: sbatch could not submit 1 of 1 batch job(s)")
+    assert "could not be told to stop" not in stderr, stderr  # said after the minute a stopping retraining gets
+    from motifnet.errors import RunDirError
+    from motifnet.run.rundir import open_run
+
+    with pytest.raises(RunDirError, match="the search ended 'failed' before best/ was trained"):
+        open_run(folder)

@@ -288,7 +288,8 @@ def iter_track_values(path, length: int):
         bad = np.flatnonzero(~np.isfinite(values))  # nan, inf, and numbers past float32's range such as 1e39
         if bad.size:
             raise InputError(f"{record.where()}: track value {words[bad[0]].decode(errors='replace')!r} at position "
-                             f"{bad[0] + 1} is not a finite number; give a finite value (impute missing ones)")
+                             f"{bad[0] + 1} is not a finite number within float32's range (+-3.4e38); give a finite "
+                             "value (impute missing ones)")
         yield record, values
 
 

@@ -59,11 +59,11 @@ def describe_run(run: Run) -> str:
             if isinstance(entry, dict) and entry.get("path") not in read and entry.get("path") != "-":  # stdin: above
                 lines.append(f"input: {entry.get('path')} (sha256 {entry.get('sha256')})")
     if data.get("tracks"):
-        lines.append(f"tracks: {', '.join(data['tracks'])} (predict and the other commands need --track NAME=FILE "
-                     "for each, one file per FASTA file)")
+        lines.append(f"tracks: {', '.join(data['tracks'])} (predict needs --track NAME=FILE for each, one file per "
+                     "FASTA file)")
     if isinstance(data.get("features"), dict):
-        lines.append(f"features: {', '.join(data['features'].get('names') or [])} (predict and the other commands "
-                     "need --features FILE, one per FASTA file)")
+        lines.append(f"features: {', '.join(data['features'].get('names') or [])} (predict needs --features FILE, "
+                     "one per FASTA file)")
     if isinstance(fold, dict):  # train --fold: the inputs above are the folded copies of these
         sampled = fold.get("format") == "profile" and not fold.get("exact") and not fold.get("window")
         settings = ", ".join(f"{key} {value}" for key, value in fold.items()

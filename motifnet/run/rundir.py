@@ -410,6 +410,29 @@ class Run:
         return groups
 
 
+def _why_no_best(folder: Path) -> str:
+    """Why the grid-search folder ``folder`` holds no ``best/`` run, from its ``search.json`` and ``results.tsv``."""
+    from .search_folder import BEST, RESULTS, read_search_state
+
+    try:
+        status = read_search_state(folder).get("status")
+    except (OSError, ValueError):
+        status = None
+    try:
+        rows = (folder / RESULTS).read_text(encoding="utf-8").splitlines()[1:]
+    except (OSError, ValueError):
+        rows = []
+    succeeded = any(row.split("\t")[1:2] == ["ok"] for row in rows)
+    if status == "running":
+        return "a search is running there, or was killed; the same grid-search command goes on with it"
+    if rows and not succeeded:
+        return f"every trial failed (see its {RESULTS})"
+    if status == "complete":
+        return f"its {BEST}/ was removed; the same grid-search command trains it again"
+    ended = f" '{status}'" if isinstance(status, str) else ""
+    return f"the search ended{ended} before {BEST}/ was trained (see its log); the same grid-search command goes on"
+
+
 def open_run(path) -> Run:
     """Open a run folder, checking that it is one.
 
@@ -431,21 +454,8 @@ def open_run(path) -> Run:
             if (path / BEST / META).is_file():
                 raise RunDirError(f"{path}: a grid-search folder, not a run folder; its best trial's run is "
                                   f"{path / BEST}")
-            try:
-                state = json.loads((path / SETTINGS).read_text(encoding="utf-8"))
-                status, best = state.get("status"), state.get("best")
-            except (OSError, ValueError, AttributeError):
-                status, best = None, None
-            if status == "failed" and not best:
-                why = "every trial failed (see its results.tsv)"
-            elif status == "running":
-                why = "a search is running there, or was killed (the same grid-search command goes on with it)"
-            else:
-                ended = f" '{status}'" if isinstance(status, str) else ""
-                why = (f"the search ended{ended} before {BEST}/ was trained (see its log); the same grid-search "
-                       "command goes on with it")
             raise RunDirError(f"{path}: a grid-search folder, not a run folder, and it holds no best trial's run: "
-                              f"{why}")
+                              f"{_why_no_best(path)}")
         raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

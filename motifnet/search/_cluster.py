@@ -272,13 +272,19 @@ def _refusals_kept(job_class):
 
 
 def _refusal(message: str) -> str:
-    """The exit status and first error line of dask-jobqueue's message for a submit command that failed (the first
-    line of any other message)."""
+    """What went wrong, in one line, from dask-jobqueue's message for a job not submitted: the submit command's exit
+    status and first error line, or its output where it named no job id (the first line of any other message)."""
     status = re.search(r"Exit code: (-?\d+)", message)
-    _, _, stderr = message.partition("stderr:")
-    lines = [line.strip() for line in (stderr or message).splitlines() if line.strip()]
-    first = lines[0] if lines else "no error output"
-    return f"exit status {status.group(1)}: {first}" if status else first
+    if status:
+        _, _, stderr = message.partition("stderr:")
+        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+        return f"exit status {status.group(1)}: {lines[0] if lines else 'no error output'}"
+    before, named, output = message.partition("Submission command output is:")
+    if named:  # the command ran but printed no job id that dask-jobqueue could read
+        lines = [line.strip() for line in output.splitlines() if line.strip()]
+        return f"its output named no job id: {lines[0] if lines else 'no output'}"
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return lines[0] if lines else "no message"
 
 
 def _not_a_refusal(record) -> bool:
@@ -306,9 +312,11 @@ class Connection:
         """Raise :class:`ParamError` when the batch system refused a job: its worker would never come, and what
         refuses one job (an account, a partition, a limit of jobs per user) usually refuses the next."""
         if self.refused:
-            raise ParamError(f"{self.submit_command} refused {len(self.refused)} of {self.jobs} batch job(s) "
-                             f"({self.refused[0]}); the search stopped: fix what it names (a limit of jobs per user: "
-                             "fewer --workers) and run the same command again")
+            reason = self.refused[0]
+            hint = " (a limit of jobs per user: fewer --workers)" if "limit" in reason.lower() else ""
+            raise ParamError(f"{self.submit_command} could not submit {len(self.refused)} of {self.jobs} batch "
+                             f"job(s) ({reason}); the search stopped: fix what it names{hint} and run the same command "
+                             "again")
 
 
 def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int, int]:

@@ -858,12 +858,15 @@ def _retrained(future, stop_event: str, check=lambda: None) -> dict:
     except (StopRequested, MotifnetError) as reason:
         if isinstance(reason, StopRequested):
             log.warning("stopping the retraining at its next batch; run the same command again to continue it")
+        elif not future.client.nthreads():  # a batch job refused and no worker came: nothing is training
+            future.cancel()
+            raise
         try:
             Event(stop_event, client=future.client).set()
             wait(future, timeout=_STOP_GRACE_SECONDS)
         except Exception as error:  # noqa: BLE001 - the scheduler is gone or slow: the stop stands regardless
             log.warning("the retraining could not be told to stop (%s); it may train on and hold %s's lock until "
-                        "it ends", error, BEST)
+                        "it ends", str(error) or f"no answer in {_STOP_GRACE_SECONDS} s", BEST)
             future.cancel()
         raise
     try:
