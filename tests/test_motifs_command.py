@@ -791,7 +791,7 @@ def test_a_wide_patterns_match_figure_shows_the_columns_its_pattern_figure_shows
     match = MotifMatch("pattern_1", "MA0001.1", -2, 1e-6, 1e-4, 1e-3, 8, "AAAAAAAAAA", "AAAAAAAA", "+", "TEST",
                        target)
     figures = []
-    monkeypatch.setattr(workflow, "save_figure", lambda figure, path: figures.append(figure))
+    monkeypatch.setattr("motifnet.plot.figures.save_figure", lambda figure, path: figures.append(figure))
     workflow._save_match_figure(Path("unused.png"), "pattern_1", SimpleNamespace(pfm=pfm, core=(20, 30)), match,
                                 "ACGT")
     [figure] = figures

@@ -276,15 +276,15 @@ def _refusal(message: str) -> str:
     status and first error line, or its output where it named no job id (the first line of any other message)."""
     status = re.search(r"Exit code: (-?\d+)", message)
     if status:
-        _, _, stderr = message.partition("stderr:")
-        lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-        return f"exit status {status.group(1)}: {lines[0] if lines else 'no error output'}"
-    before, named, output = message.partition("Submission command output is:")
+        return f"exit status {status.group(1)}: {_first_line(message.partition('stderr:')[2], 'no error output')}"
+    _, named, output = message.partition("Submission command output is:")
     if named:  # the command ran but printed no job id that dask-jobqueue could read
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
-        return f"its output named no job id: {lines[0] if lines else 'no output'}"
-    lines = [line.strip() for line in message.splitlines() if line.strip()]
-    return lines[0] if lines else "no message"
+        return f"its output named no job id: {_first_line(output, 'no output')}"
+    return _first_line(message, "no message")
+
+
+def _first_line(text: str, otherwise: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), otherwise)
 
 
 def _not_a_refusal(record) -> bool:

@@ -88,20 +88,24 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
         if match.q_value >= SIGNIFICANT_Q or (draw is not None and item.kernel not in draw):
             continue
         figures[item.kernel] = f"match_kernel_{item.kernel}.png"
-        write_match_figure(out / figures[item.kernel], item.kernel, untrimmed[item.kernel], item.columns, match,
-                           letters)
+        write_match_figure(out / figures[item.kernel], f"kernel {item.kernel}", untrimmed[item.kernel], item.columns,
+                           match, letters)
     return best, figures
 
 
-def write_match_figure(path, kernel: int, kernel_pwm, kept: tuple, match, letters: str) -> None:
-    """Save the kernel's logo over its match's logo (:func:`motifnet.plot.matches.plot_match`) to ``path``."""
+def write_match_figure(path, title: str, pwm, kept: tuple, match, letters: str, first_column: int = 1,
+                       xlabel: str | None = None) -> None:
+    """Save a motif's logo (titled ``title``) over its match's logo (:func:`motifnet.plot.matches.plot_match`, with
+    ``first_column``) to ``path``; ``xlabel`` replaces the upper logo's axis label."""
     import matplotlib.pyplot as plt
 
     from ..plot.figures import logo_width, save_figure
 
-    width, _, _ = match_alignment(len(kernel_pwm), kept, match.offset, len(match.target_pwm))
+    width, _, _ = match_alignment(len(pwm), kept, match.offset, len(match.target_pwm))
     figure, axes = plt.subplots(2, 1, figsize=(logo_width(width), 4.4), layout="constrained")
-    plot_match(kernel_pwm, kept, match, letters, axes=axes)
-    axes[0].set_title(f"kernel {kernel}", fontsize=10)
+    plot_match(pwm, kept, match, letters, axes=axes, first_column=first_column)
+    axes[0].set_title(title, fontsize=10)
+    if xlabel:
+        axes[0].set_xlabel(xlabel)
     axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
     save_figure(figure, path)

@@ -53,8 +53,7 @@ from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches
 from ..motifs.meme import MemeMotif
 from ..motifs.modisco import ModiscoConfig, check_seqlet_length, no_seqlets_reason
 from ..motifs.tomtom import compare_motifs
-from ..plot.figures import logo_width, save_figure
-from ..plot.matches import plot_match
+from ..plot.figures import save_figure
 from ..plot.patterns import plot_pattern, shown_columns
 from ..report.patterns import SUMMARY
 from ..report.summary import find_report, render_report, warn_if_other_run
@@ -320,19 +319,12 @@ def _match(out: Path, patterns, motifs, letters: str, database, top: int, stage)
 def _save_match_figure(path: Path, name: str, pattern, match, letters: str) -> None:
     """The pattern's PFM (its core was matched; trimmed columns shaded, as many as ``pattern_N.png`` shows) over its
     match."""
-    import matplotlib.pyplot as plt
-
-    from ..motifs.matching import match_alignment
+    from .annotate import write_match_figure
 
     start, end = shown_columns(len(pattern.pfm), pattern.core)
-    pfm, core = pattern.pfm[start:end], (pattern.core[0] - start, pattern.core[1] - start)
-    width, _, _ = match_alignment(len(pfm), core, match.offset, len(match.target_pwm))
-    figure, axes = plt.subplots(2, 1, figsize=(logo_width(width), 4.4), layout="constrained")
-    plot_match(pfm, core, match, letters, axes=axes, first_column=start + 1)
-    axes[0].set_title(f"{name}: probability matrix of its seqlets", fontsize=10)
-    axes[0].set_xlabel("pattern position (shaded: trimmed)")
-    axes[1].set_title(f"best match: {match.target_name} {match.target_id}, q = {match.q_value:.2g}", fontsize=10)
-    save_figure(figure, path)
+    write_match_figure(path, f"{name}: probability matrix of its seqlets", pattern.pfm[start:end],
+                       (pattern.core[0] - start, pattern.core[1] - start), match, letters, first_column=start + 1,
+                       xlabel="pattern position (shaded: trimmed)")
 
 
 def _draw_patterns(out: Path, patterns, motifs, letters: str, stage) -> dict:
