@@ -100,10 +100,62 @@ def test_site_positions_fall_in_bins_of_whole_positions_and_counts_get_whole_tic
 
     figure, ax = plt.subplots()
     plot_site_positions([np.array([0, 2, 3, 88]), np.array([5])], 89, ["a", "b"], ax=ax)
-    # step outlines: their corners lie on the bin edges, every 3 positions (89 / 40 rounded up)
-    edges = np.unique(np.concatenate([patch.get_xy()[:, 0] for patch in ax.patches]))
+    # step outlines: their corners lie on the bin edges, every 3 positions (89 / 40 rounded up), half a position
+    # before the first start of a bin, so that a bin is centred on its starts as the profile beside it draws them
+    edges = np.unique(np.concatenate([patch.get_xy()[:, 0] for patch in ax.patches])) + 0.5
     assert np.allclose(edges, np.round(edges)) and set(np.round(edges).astype(int) % 3) == {0}
     figure.canvas.draw()
     ticks = [tick for tick in ax.get_yticks() if ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]]
     assert ticks and all(float(tick).is_integer() for tick in ticks)
+    plt.close(figure)
+
+
+def test_the_two_panels_of_the_position_figure_share_one_axis_of_window_starts():
+    """The histogram spanned 0-46 and the profile beside it 0-45 for the 46 starts 0-45."""
+    from motifnet.plot.figures import plot_activation_profile, plot_site_positions
+
+    figure, (left, right) = plt.subplots(1, 2)
+    plot_site_positions([np.array([0, 45]), np.array([7])], 46, ["a", "b"], ax=left)
+    plot_activation_profile(np.ones((2, 46)), np.zeros((2, 46)), ["a", "b"], ax=right, counts=[2, 1])
+    assert left.get_xlim() == right.get_xlim() == (-0.5, 45.5)
+    plt.close(figure)
+
+
+def test_training_curves_of_few_epochs_have_whole_epoch_ticks():
+    from motifnet.plot.figures import plot_training_curves
+
+    figure, ax = plt.subplots()
+    plot_training_curves({"epoch": [1, 2, 3], "loss": [0.7, 0.6, 0.5], "val_loss": [0.7, 0.65, 0.66]}, ax=ax)
+    figure.canvas.draw()
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert ticks and all(float(tick).is_integer() for tick in ticks)  # were 1.00, 1.25, ...
+    plt.close(figure)
+
+
+@pytest.mark.parametrize("classes", [2, 8])
+def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes):
+    """Eight classes' legend lay inside the axes, over the curves; beside them now, and on a white ground when
+    it fits inside. The PR axes have margins, so that a precision of 1 is not drawn on the frame."""
+    from motifnet.plot.figures import plot_pr_curves, plot_roc_curves
+
+    rng = np.random.default_rng(0)
+    labels = rng.random((200, classes)) < 0.3
+    labels[0], labels[1] = True, False
+    scores = np.clip(labels + rng.normal(0, 0.6, labels.shape), 0, 1)
+    names = [f"class {index}" for index in range(classes)]
+    for plot in (plot_roc_curves, plot_pr_curves):
+        figure, ax = plt.subplots()
+        plot(labels, scores, names, ax=ax)
+        figure.canvas.draw()
+        legend = ax.get_legend()
+        assert len(legend.get_texts()) == classes
+        box, axes_box = legend.get_window_extent(), ax.get_window_extent()
+        if classes > 4:
+            assert box.x0 > axes_box.x1  # beside the axes
+        else:
+            assert legend.get_frame_on() and legend.get_frame().get_alpha() == 0.85
+        plt.close(figure)
+    figure, ax = plt.subplots()
+    plot_pr_curves(labels, scores, names, ax=ax)
+    assert ax.get_xlim()[0] < 0 and ax.get_ylim() == (-0.02, 1.02)
     plt.close(figure)

@@ -60,6 +60,9 @@ def test_regression_structure_and_track_figures(tmp_path):
     # each panel names its kind beside its axis; only the lower one has the x label
     assert [ax.get_ylabel() for ax in structure.axes] == ["sequence\nbits", "structure\nbits"]
     assert [ax.get_xlabel() for ax in structure.axes] == ["", "position"]
+    # a key names the structure letters' colours: a '.' stretched to a column's height is a plain bar
+    key = structure.axes[1].get_legend()
+    assert [text.get_text() for text in key.get_texts()] == ["(", ")", "."] and structure.axes[0].get_legend() is None
 
 
 def test_write_kernel_figures_saves_every_figure(tmp_path):

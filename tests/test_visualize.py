@@ -125,6 +125,18 @@ def test_visualize_kernels_on_a_structure_model_and_selected_kernels(rna_structu
         assert f"{group[column - 1]}<br>{group[column]}" in html
         height, _, _ = plt_image.imread(out / entry[1]).shape
         assert height > 1.6 * 0.8 * 100  # two logos of 0.8 inch, one above the other
+    # The page links motifs_structure.meme, gives each kernel's structure consensus beside its sequence consensus,
+    # shows its two logos taller than a sequence logo alone, and says why nothing was matched (it linked motifs.meme
+    # alone, the kernels' lines showed the sequence consensus only, and the matches' columns went without a word).
+    assert re.findall(r'href="(motifs(?:_structure)?\.meme)"', html) == ["motifs.meme", "motifs_structure.meme"]
+    kernel_rows = dict((row[0], row) for row in rows)
+    for kernel in ("1", "3"):
+        consensus, structure_consensus = kernel_rows[kernel][3:5]
+        assert (f'consensus <span class="seq">{consensus}</span>, structure <span class="seq">{structure_consensus}'
+                f'</span>') in html
+        assert f'<img class="motif two-logos" src="motif_kernel_{kernel}.png"' in html
+    assert ("not\ncompared with known motifs: JASPAR holds DNA motifs and the model&#39;s letters are ACGU; give "
+            "--motif-db FILE") in html
 
 
 @pytest.mark.slow
@@ -166,12 +178,21 @@ def test_new_labelled_fasta_is_checked_against_the_model(trained_run, cli, tmp_p
     run_dir, (up, down) = trained_run
     result = cli("activations", run_dir, "-o", tmp_path / "a.npz", "--fasta", up, "--fasta", down)
     assert result.exit_code == 0, result.stderr
+    assert f"looking at 80 sequences (FASTA files {up}, {down})" in result.stderr  # was "2 FASTA file(s)"
     with np.load(tmp_path / "a.npz") as arrays:
         assert arrays["max_activation"].shape == (80, 4)
         assert arrays["labels"][:40, 0].all() and arrays["labels"][40:, 1].all()
     rna = write_fasta(tmp_path / "rna.fa", [("u", "ACGU" * 10)])
     result = cli("activations", run_dir, "-o", tmp_path / "b.npz", "--fasta", rna, "--fasta", down)
     assert result.exit_code == 1 and "not in the dna alphabet" in result.stderr
+
+
+def test_the_data_label_names_the_files_and_counts_beyond_three():
+    from motifnet.cli.interpret import _files_label
+
+    assert _files_label(["a.fa"]) == "FASTA file a.fa"
+    assert _files_label(["a.bed", "b.bed"], "unlabelled ") == "unlabelled BED files a.bed, b.bed"
+    assert _files_label([f"{n}.fa" for n in "abcde"]) == "5 FASTA files (a.fa, b.fa, c.fa, ...)"
 
 
 def test_cluster_and_optimize_inputs_write_their_pngs(trained_run, cli, tmp_path):

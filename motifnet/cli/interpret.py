@@ -55,10 +55,22 @@ def open_with_data(run_dir, group: str, fasta, multi_label: bool, genome=None, c
     if check_run is not None:
         check_run(run)
     dataset = select_data(run, group, list(fasta), multi_label, genome=genome)
-    label = (f"{len(fasta)} {_kind(fasta)} file(s)" if fasta else f"{group} split" if group != "all"
-             else "all data")
+    label = _files_label(fasta) if fasta else f"{group} split" if group != "all" else "all data"
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
+
+
+#: Input files named in a data label (the report's "kernels shown for"); more are counted.
+_NAMED_FILES = 3
+
+
+def _files_label(files, adjective: str = "") -> str:
+    """``FASTA file a.fa``, ``FASTA files a.fa, b.fa`` or ``5 FASTA files (a.fa, b.fa, c.fa, ...)``: which data."""
+    files = [str(path) for path in files]
+    kind = f"{adjective}{_kind(files)} file{'s' if len(files) > 1 else ''}"
+    if len(files) <= _NAMED_FILES:
+        return f"{kind} {', '.join(files)}"
+    return f"{len(files)} {kind} ({', '.join(files[:_NAMED_FILES])}, ...)"
 
 
 def _kind(files) -> str:
@@ -100,7 +112,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
     if check_run is not None:
         check_run(run)
     dataset = read_unlabelled(run, list(files), genome=genome)
-    label = f"{len(files)} unlabelled {_kind(files)} file(s)"
+    label = _files_label(files, "unlabelled ")
     log.info("looking at %d sequences (%s)", len(dataset), label)
     return run, dataset, label
 

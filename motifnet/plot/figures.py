@@ -71,6 +71,20 @@ def letter_colors(letters: str, structure: bool = False) -> dict:
     return {letter: palette[i] for i, letter in enumerate(letters)}
 
 
+def letter_key(ax, letters: str, structure: bool = False) -> None:
+    """A key of the logo's letters beside ``ax``: a swatch of each letter's colour, named.
+
+    For structure logos, whose letters are marks: stretched to a column's height, an unpaired ``.`` is a plain
+    bar that nothing else tells from a bar chart's.
+    """
+    from matplotlib.patches import Patch
+
+    colors = letter_colors(letters, structure)
+    ax.legend(handles=[Patch(color=colors[letter], label=letter) for letter in letters], loc="upper left",
+              bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=9, frameon=False, handlelength=1,
+              handletextpad=0.5, title="key", title_fontsize=8)
+
+
 def plot_logo(pwm: np.ndarray, letters: str, ax=None, title: str | None = None, structure: bool = False,
               bits: bool = True):
     """Draw a sequence logo (logomaker) of a position weight matrix, in bits by default.
@@ -131,19 +145,26 @@ def plot_site_positions(positions_by_class, length: int, class_names, ax=None, b
 
     ax = _axes(ax)
     colors = class_palette(class_names)
-    # Bins of a whole number of positions (89 positions in 40 bins of 2.2 mixed bins of two and three starts).
+    # Bins of a whole number of positions (89 positions in 40 bins of 2.2 mixed bins of two and three starts),
+    # each centred on its positions, so that the axis matches plot_activation_profile's beside it.
     width = max(1, -(-length // bins))
-    edges = np.arange(0, length + width, width)
+    edges = np.arange(0, length + width, width) - 0.5
     for positions, name, color in zip(positions_by_class, class_names, colors):
         if len(positions):
             ax.hist(positions, bins=edges, histtype="step", linewidth=1.6, color=color,
                     label=f"{name} (n={len(positions)})")
-    ax.set_xlim(0, length)
+    ax.set_xlim(*position_limits(length))
     ax.set_ylabel("sites")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no tick at 0.5
     ax.set_title("position of the maximum activation", fontsize=10)
     _legend_above_the_data(ax)
     return ax
+
+
+def position_limits(positions: int) -> tuple:
+    """x limits of a figure of ``positions`` window starts (0-based), each drawn at its number: half a position
+    of margin on either side, one axis for the histogram of sites and the activation profile beside it."""
+    return -0.5, max(positions, 2) - 0.5
 
 
 def _legend_above_the_data(ax) -> None:
@@ -194,7 +215,7 @@ def plot_activation_profile(mean, std, class_names, ax=None, counts=None):
         # Activations are ReLU (or exponential) outputs, never negative: the band stops at zero.
         ax.fill_between(x, np.maximum(row_mean - row_std, 0), row_mean + row_std, color=color, alpha=0.18,
                         linewidth=0)
-    ax.set_xlim(0, max(mean.shape[1] - 1, 1))
+    ax.set_xlim(*position_limits(mean.shape[1]))
     ax.set_xlabel("position in sequence (window start, from 0)")
     ax.set_ylabel("activation")
     ax.set_title("mean activation ± sd (sequences above threshold)", fontsize=10)
@@ -252,7 +273,10 @@ def plot_training_curves(history: dict, ax=None):
     history : dict
         Columns of ``history.tsv``: ``epoch``, ``loss``, ``val_loss`` (lists of numbers).
     """
+    from matplotlib.ticker import MaxNLocator
+
     ax = _axes(ax, figsize=(5.5, 3.4))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs: no tick at 1.25
     ax.plot(history["epoch"], history["loss"], label="training loss", color="#4C72B0", linewidth=1.5)
     ax.plot(history["epoch"], history["val_loss"], label="validation loss", color="#DD8452", linewidth=1.5)
     best = int(np.nanargmin(history["val_loss"]))
@@ -275,6 +299,18 @@ def _per_class_curves(labels, probabilities, class_names, ax, curve):
         ax.plot(x, y, color=color, linewidth=1.5, label=f"{name} ({text})")
 
 
+#: Curves of more classes than this have their legend beside the axes: inside, it covered the curves.
+LEGEND_INSIDE_AT_MOST = 4
+
+
+def _curve_legend(ax, loc: str) -> None:
+    """The legend of per-class curves: inside at ``loc`` on a white ground for a few classes, else beside the axes."""
+    if len(ax.get_legend_handles_labels()[0]) > LEGEND_INSIDE_AT_MOST:
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    else:
+        ax.legend(fontsize=8, loc=loc, frameon=True, framealpha=0.85, edgecolor="none")
+
+
 def plot_roc_curves(labels, probabilities, class_names, ax=None):
     """One-vs-rest ROC curve per class with its AUC in the legend."""
     from sklearn.metrics import roc_auc_score, roc_curve
@@ -289,7 +325,7 @@ def plot_roc_curves(labels, probabilities, class_names, ax=None):
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     ax.set_title("ROC (test split)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    _curve_legend(ax, "lower right")
     return ax
 
 
@@ -303,12 +339,13 @@ def plot_pr_curves(labels, probabilities, class_names, ax=None):
 
     ax = _axes(ax, figsize=(4.2, 3.8))
     _per_class_curves(labels, probabilities, class_names, ax, curve)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
+    # The margins of the ROC figure: a precision of 1, or the last point at a recall of 1, is not on the frame.
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("recall")
     ax.set_ylabel("precision")
     ax.set_title("precision-recall (test split)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False, loc="lower left")
+    _curve_legend(ax, "lower left")
     return ax
 
 

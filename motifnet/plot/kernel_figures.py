@@ -109,7 +109,7 @@ def kernel_figures(data: KernelFigureData) -> dict:
 
 def draw_motif_figure(data: KernelFigureData):
     """The kernel's logo (and structure logo), or a note that it has no sites; returns the Figure."""
-    from .figures import plot_logo, shade_columns
+    from .figures import letter_key, plot_logo, shade_columns
 
     width = logo_width(data.kernel_len)
     if data.pwm is None:
@@ -121,6 +121,7 @@ def draw_motif_figure(data: KernelFigureData):
         figure, axes = _figure(width, 4.6, rows=2)
         plot_logo(data.pwm, data.letters, ax=axes[0, 0], title=data.title)
         plot_logo(data.structure_pwm, data.structure_letters, ax=axes[1, 0], structure=True)
+        letter_key(axes[1, 0], data.structure_letters, structure=True)
         # Each panel names what it shows beside its axis: a title over the lower panel sat under the
         # upper panel's ticks, where it read as that panel's label.
         for ax, kind in ((axes[0, 0], "sequence"), (axes[1, 0], "structure")):

@@ -59,7 +59,7 @@ _RUN_PAGE_TITLE = "<title>motifnet report: "
 
 def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_label: str,
                        motif_database: str | None = None, distinct=None, n_kernels: int | None = None,
-                       outputs=None) -> None:
+                       outputs=None, not_matched: str | None = None) -> None:
     """Write the curve images and ``report.json`` into ``out``; :func:`render_report` renders ``summary.html`` from
     the folder the report ends up in.
 
@@ -84,6 +84,8 @@ def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_labe
         The names of the other files the run writes into the report folder. With them, ``report.json`` lists
         every file of the run (``outputs``: these, the curve images, itself and the page), so that a rerun
         removes only those. Default is None: no list.
+    not_matched : str or None
+        Why the kernels were not matched with known motifs (the page says it), where they were not.
     """
     curves = write_curves(run, out)
     state = {
@@ -92,7 +94,7 @@ def write_report_state(run: Run, out: Path, dataset: Dataset, kernels, data_labe
         "run_folder": str(Path(run.path).resolve()),
         "run": run_facts(run),
         "curves": curves,
-        "kernels": kernel_section(dataset, kernels, data_label, motif_database, distinct, n_kernels),
+        "kernels": kernel_section(dataset, kernels, data_label, motif_database, distinct, n_kernels, not_matched),
     }
     if outputs is not None:
         state["outputs"] = sorted({*outputs, *(image[0] for image in curves), STATE, PAGE})
@@ -132,7 +134,7 @@ def render_report(report_dir, run: Run | None = None) -> Path:
     context = {
         **state["run"],
         "curves": state["curves"],
-        **(state["kernels"] or _NO_KERNELS),
+        **_NO_KERNELS, **(state["kernels"] or {}),  # a report.json of an older motifnet lacks the newer keys
         "kernel_section": state["kernels"] is not None,
         "motif_files": _motif_files(state),
         "attributions": _marked_other_runs(report_entries(report_dir), state["run_folder"]),
@@ -293,16 +295,18 @@ def _regression_facts(meta: dict) -> dict | None:
 
 
 def _motif_files(state: dict) -> list:
-    """The kernels' motif files the report's run wrote (``--formats``): the page links those alone. A report.json
-    without the list of its files (older motifnet) had motifs.meme, as every run then wrote it."""
+    """The kernels' motif files the report's run wrote (``--formats``; ``motifs_structure.*`` too for a model of
+    sequence and structure): the page links those alone. A report.json without the list of its files (older
+    motifnet) had motifs.meme, as every run then wrote it."""
     from ..motifs.export import FORMATS
 
     outputs = state.get("outputs", ["motifs.meme"])
-    return [f"motifs.{name}" for name in FORMATS if f"motifs.{name}" in outputs]
+    return [f"{stem}.{name}" for stem in ("motifs", "motifs_structure") for name in FORMATS
+            if f"{stem}.{name}" in outputs]
 
 
 def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: str | None = None, distinct=None,
-                   n_kernels: int | None = None) -> dict:
+                   n_kernels: int | None = None, not_matched: str | None = None) -> dict:
     """The kernel and distinct-motif sections as plain values (see :func:`write_report_state`)."""
     distinct = distinct or []
     ranks = class_ranks([group for group, _ in distinct])
@@ -311,6 +315,7 @@ def kernel_section(dataset: Dataset, kernels, data_label: str, motif_database: s
         "n_sequences": len(dataset),
         "class_names": ["all"] if dataset.task == "regression" else list(dataset.class_names),
         "motif_database": motif_database,
+        "not_matched": not_matched,
         "n_kernels": n_kernels if n_kernels is not None else len(kernels),
         "kernels": [_kernel_entry(item) for item in kernels],
         "distinct": [[_group_entry(group, rank), image] for (group, image), rank in zip(distinct, ranks)],
@@ -361,7 +366,7 @@ def _number(value) -> float | None:
 # -- reading them back ----------------------------------------------------------------------------------------
 
 _NO_KERNELS = {"data_label": None, "n_sequences": None, "class_names": [], "motif_database": None, "n_kernels": 0,
-               "kernels": [], "distinct": []}
+               "kernels": [], "distinct": [], "not_matched": None}
 _STATE_KEYS = {"run_folder": str, "run": dict, "curves": list, "kernels": dict}
 _RUN_KEYS = ("title", "run_path", "training", "seed", "alphabet", "length", "resized", "multi_label", "classes",
              "files", "split", "params", "metrics", "regression")

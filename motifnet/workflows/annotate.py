@@ -35,12 +35,21 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
                                        f"letters are {letters}; leave it out"
                                        + (", or give --motif-db jaspar to match with JASPAR all the same (T as U)"
                                           if rna else ""))
-            log.info("not matching kernels with known motifs: JASPAR holds DNA motifs and the model's letters "
-                     "are %s (give --motif-db FILE)", letters)
+            log.info("not matching kernels with known motifs: %s", not_matched_because(options, letters))
             return None
         spec = "jaspar"
     database = load_database(spec, options.collection, options.tax_group)
     return in_query_letters(letters, database, "the model")
+
+
+def not_matched_because(options: MotifOptions, letters: str) -> str | None:
+    """Why :func:`kernel_database` matches nothing, in words for the log and the report; None when it matches."""
+    if not options.match:
+        return "--no-match was given"
+    if options.database is None and letters != DNA_LETTERS:
+        return (f"JASPAR holds DNA motifs and the model's letters are {letters}; give --motif-db FILE (MEME, JASPAR, "
+                "HOMER or TRANSFAC motifs of these letters) to match them")
+    return None
 
 
 def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,

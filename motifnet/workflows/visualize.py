@@ -34,7 +34,7 @@ from ..motifs.matching import MotifOptions
 from ..plot.kernel_figures import figure_data
 from ..run.rundir import Run
 from ._output import locked_output_folder, refuse_users_files
-from .annotate import annotate_kernels, kernel_database
+from .annotate import annotate_kernels, kernel_database, not_matched_because
 from .distinct import write_distinct
 from .kernel_figures import write_kernel_figures
 
@@ -224,7 +224,8 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
 
             write_report_state(run, stage, dataset, [item for item in results if item.kernel in plotted], data_label,
                                motif_database=database.source if database else None, distinct=distinct,
-                               n_kernels=len(results), outputs=[path.name for path in stage.iterdir()])
+                               n_kernels=len(results), outputs=[path.name for path in stage.iterdir()],
+                               not_matched=not_matched_because(motif_options, dataset.encoder.alphabet.letters))
         check_stop()  # the last moment a stop leaves the earlier results as they were
         if listed is not None:
             _refuse_clashes(out, stage, listed)
