@@ -154,6 +154,10 @@ def test_a_diverged_run_shows_its_status_and_why_it_has_no_layers(cli, trained_r
     meta["training"].update(status="interrupted", epochs_run=0)
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     assert cli("info", run_dir).stdout.split("\n")[2] == "training: interrupted, no epoch finished"
+    # and a command that needs the model said "train again", which train refuses for the folder holding a run
+    result = cli("cluster", run_dir, "-o", tmp_path / "c.png")
+    assert result.exit_code == 1 and ("training stopped before its first epoch ended - run the same motifnet train "
+                                      "command with --resume (or --overwrite) to train it") in result.stderr
     assert "  learning_rate = 1e+30" in lines and "classes: up (40), down (40)" in lines
     assert "layers: none; training diverged and saved no model (model.keras is missing); train again with " \
            "--overwrite and a smaller learning rate than 1e+30 (--param learning_rate=...) or a weight constraint " \

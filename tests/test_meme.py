@@ -363,3 +363,34 @@ def test_a_file_without_an_alphabet_line_is_refused_saying_what_to_add(tmp_path)
     with pytest.raises(InputError, match="noalpha.meme: no ALPHABET line; add one after the 'MEME version' line: "
                                          "'ALPHABET= ACGT' for DNA"):
         read_meme(path)
+
+
+@pytest.mark.parametrize("alphabet, letters", [("ALPHABET= acgt", "ACGT"), ("ALPHABET= acgu", "ACGU"),
+                                               ("ALPHABET= acdefghiklmnpqrstvwy", "ACDEFGHIKLMNPQRSTVWY"),
+                                               ('ALPHABET "mine"\nx\ny\nz\nEND ALPHABET', "xyz"),
+                                               ('ALPHABET "cased"\nA\na\nEND ALPHABET', "Aa")])
+def test_an_alphabet_in_lower_case_is_read_as_meme_reads_it_whatever_the_case(tmp_path, alphabet, letters):
+    """'ALPHABET= acgt' was an alphabet of its own: matched on one strand and refused against JASPAR and a file in
+    upper case. MEME's alphabets ignore case unless they define a letter in both cases; motifnet's custom alphabets
+    keep theirs, so that a model's motifs in them read back (test above)."""
+    width = len(letters)
+    rows = "\n".join(" ".join("1" if column == row else "0" for column in range(width)) for row in range(width))
+    path = tmp_path / "m.meme"
+    path.write_text(f"MEME version 4\n\n{alphabet}\n\nMOTIF one\nletter-probability matrix: alength= {width} "
+                    f"w= {width}\n{rows}\n")
+    read, motifs = read_meme(path)
+    assert read == letters
+    np.testing.assert_array_equal(motifs[0].pwm, np.eye(width))
+
+
+def test_a_lower_case_dna_file_is_compared_on_both_strands_with_one_in_upper_case(cli, tmp_path):
+    rng = np.random.default_rng(3)
+    motifs = [MemeMotif(f"m{i}", "", rng.dirichlet(np.full(4, 0.3), size=8), 20) for i in range(3)]
+    upper = tmp_path / "upper.meme"
+    write_meme(upper, motifs, "ACGT", [0.25] * 4, strands=True)
+    lower = tmp_path / "lower.meme"
+    lower.write_text(upper.read_text().replace("ALPHABET= ACGT", "ALPHABET= acgt"))
+    for query, out in ((lower, "l.tsv"), (upper, "u.tsv")):
+        result = cli("compare", query, "--db", upper, "-o", tmp_path / out)
+        assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "l.tsv").read_text() == (tmp_path / "u.tsv").read_text()

@@ -192,7 +192,16 @@ def parse_meme(lines, path) -> tuple:
 
 
 def _one_alphabet(letters, new: str, path) -> str:
-    """The file's alphabet: ``new``, unless an earlier ALPHABET gave other letters (files concatenated by hand)."""
+    """The file's alphabet: ``new``, unless an earlier ALPHABET gave other letters (files concatenated by hand).
+
+    MEME's alphabets ignore case unless they define a letter in both cases: ``ALPHABET= acgt`` is DNA (it was
+    read as an alphabet of its own, matched on one strand and refused against JASPAR), as are RNA and protein in
+    lower case. Other letters keep their case, as motifnet's custom alphabets do where they mix cases.
+    """
+    from ..data.alphabets import NAMED_ALPHABETS
+
+    if new.islower() and new.upper() in {alphabet.letters for alphabet in NAMED_ALPHABETS.values()}:
+        new = new.upper()
     if letters is not None and letters != new:
         raise InputError(f"{path}: two ALPHABET definitions, {letters} and then {new}; a MEME file holds motifs "
                          "over one alphabet: split it into one file per alphabet")

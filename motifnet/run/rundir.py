@@ -243,8 +243,9 @@ class Run:
                     "again with --overwrite")
         if status == "running":
             return f"holds no model yet ({MODEL} is missing); training is still in its first epoch - wait for it"
-        return (f"holds no model yet ({MODEL} is missing); training stopped before its first epoch ended - "
-                "train again")
+        # "train again" alone led to a train that refused the folder ("holds a run already").
+        return (f"holds no model yet ({MODEL} is missing); training stopped before its first epoch ended - run the "
+                "same motifnet train command with --resume (or --overwrite) to train it")
 
     def check_model(self) -> None:
         """Raise :class:`RunDirError` saying why, when the run holds no model (see :meth:`missing_model`)."""
