@@ -348,7 +348,8 @@ def output_folder(folder):
     made = missing_folders(folder)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        yield folder
+        with cleanup_if_ended(functools.partial(remove_empty_folders, made)):  # a second signal: no finally runs
+            yield folder
     except BaseException:  # a refused or stopped command leaves no empty folder of its own behind
         remove_empty_folders(made)
         raise
@@ -564,6 +565,21 @@ def process_started_after(pid: int, moment: float, margin: float = START_MARGIN_
     as the writer, as before. Default margin: :data:`START_MARGIN_S`."""
     started = process_start_time(pid)
     return started is not None and started > moment + margin
+
+
+@contextmanager
+def scratch_memmap(folder, kind: str, shape: tuple):
+    """A float32 array memory-mapped to a new :func:`scratch_file` of ``kind`` in ``folder``, removed when the block
+    ends, and by a second signal too (which ends the process at once: no ``finally`` runs then).
+
+    For arrays as large as a command's results (attributions, TF-MoDISco's inputs): memory stays bounded.
+    """
+    path = scratch_file(folder, kind, ".npy")
+    try:
+        with cleanup_if_ended(functools.partial(_remove_quietly, str(path))):
+            yield reserved_memmap(path, shape)
+    finally:
+        path.unlink(missing_ok=True)
 
 
 def reserved_memmap(path, shape: tuple, dtype="float32"):

@@ -146,16 +146,21 @@ def test_a_second_signal_runs_the_clean_ups_of_open_blocks_before_it_exits(tmp_p
     try:
         assert process.stdout.readline().strip() == "ready"
         assert scratch.exists()
-        process.send_signal(signal.SIGTERM)
-        # Two signals sent together may arrive as one: send the second once the first was handled.
-        assert "stopping at the next safe point" in process.stderr.readline()
-        time.sleep(SAME_SIGNAL_SECONDS + 0.5)
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        _signal_twice(process, signal.SIGTERM)
     finally:
         process.kill()
     assert process.returncode == 128 + signal.SIGTERM, process.stderr.read()
     assert not scratch.exists() and not done.exists()
+
+
+def _signal_twice(process, signum) -> None:
+    """The user's second signal: sent once the first was handled (two sent together may arrive as one, or count
+    as one sent twice), and the process waited for."""
+    process.send_signal(signum)
+    assert "stopping at the next safe point" in process.stderr.readline()
+    time.sleep(SAME_SIGNAL_SECONDS + 0.5)
+    process.send_signal(signum)
+    process.wait(timeout=30)
 
 
 @pytest.mark.parametrize("args", [
@@ -251,3 +256,41 @@ def test_a_command_run_in_process_leaves_the_signal_handlers_as_they_were(cli, t
         with pytest.raises(SystemExit):
             main(arguments)
         assert {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)} == before
+
+
+HELD_FOLDER_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from motifnet._io import scratch_memmap, staged_outputs
+    from motifnet._signals import stop_on_signals
+    from motifnet.workflows._output import locked_output_folder
+    out = Path(sys.argv[1])
+    with stop_on_signals(), locked_output_folder(out, "attribute"), staged_outputs() as stage, \\
+            scratch_memmap(out, "attributions", (10, 20, 4)):
+        stage(out / "logo.png", ".png").write_bytes(b"half a figure")
+        print("ready", flush=True)
+        time.sleep(60)  # drawing: the first signal waits for the next safe point, the second ends the process
+    """)
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_a_second_signal_leaves_an_output_folder_as_it_was(tmp_path, existing):
+    """A second Ctrl-C while attribute drew its logos left its lock, its scratch array and the figure being drawn
+    in the folder, and a new folder behind; the lock and the folders were left to the next command's take-over."""
+    out = tmp_path / "new" / "out"
+    if existing:
+        out.mkdir(parents=True)
+        (out / "notes.txt").write_text("mine")
+    process = subprocess.Popen([sys.executable, "-c", HELD_FOLDER_SCRIPT, str(out)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "ready", process.stderr.read()
+        assert {path.name for path in out.iterdir()} - {"notes.txt"} and (out / ".motifnet.lock").exists()
+        _signal_twice(process, signal.SIGINT)
+    finally:
+        process.kill()
+    assert process.returncode == 128 + signal.SIGINT, process.stderr.read()
+    if existing:
+        assert [path.name for path in out.iterdir()] == ["notes.txt"]
+    else:
+        assert not (tmp_path / "new").exists()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .._io import process_alive, process_started_after
+from .._signals import cleanup_if_ended
 from ..errors import RunDirError
 
 try:
@@ -46,6 +47,9 @@ class RunLock:
     def __init__(self, run_dir: Path, fd: int, holder: dict, created_dir: bool):
         self.run_dir, self.holder = run_dir, holder
         self._fd, self._created_dir = fd, created_dir
+        # A second signal ends the process at once, past the with block's exit: the lock (and the folder made for
+        # it, when empty) went with it only through the next command's take-over of a stale lock.
+        self._at_once = cleanup_if_ended(self.release)
 
     @property
     def path(self) -> Path:
@@ -68,10 +72,14 @@ class RunLock:
                 pass
 
     def __enter__(self) -> RunLock:
+        self._at_once.__enter__()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        self.release()
+        try:
+            self.release()
+        finally:
+            self._at_once.__exit__(None, None, None)
 
 
 def acquire(run_dir, command: str) -> RunLock:

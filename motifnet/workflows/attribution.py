@@ -14,7 +14,6 @@ writes the report again.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -25,8 +24,7 @@ import numpy as np
 from .._io import (
     remove_scratch_files,
     remove_unwritten,
-    reserved_memmap,
-    scratch_file,
+    scratch_memmap,
     staged_outputs,
     write_json,
     write_npz,
@@ -134,7 +132,8 @@ def attribute_run(run, dataset, out_dir, config: AttributionConfig, top: int = 2
         width = _window_width(run)
         log.info("%s of %d sequences (%s)", method_label(config), len(dataset), data_label)
         remove_scratch_files(out, SCRATCH_KIND)  # of a run killed outright (SIGKILL): as large as the attributions
-        with _scratch_array(out, (len(dataset), dataset.encoder.length, _channels(dataset, config))) as values:
+        with scratch_memmap(out, SCRATCH_KIND, (len(dataset), dataset.encoder.length, _channels(dataset, config))) \
+                as values:
             result = attribute(run.model, dataset, config, out=values, progress=_progress(len(dataset)))
             save_npz(stage(out / NPZ, ".npz"), result, dataset)
             checks = completeness(result)
@@ -335,20 +334,6 @@ def save_npz(path, result, dataset) -> None:
 
 #: The kind of the scratch file of ``attribute`` (:func:`motifnet._io.scratch_file`).
 SCRATCH_KIND = "attributions"
-
-
-@contextlib.contextmanager
-def _scratch_array(folder: Path, shape: tuple):
-    """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards.
-
-    The attributions of every sequence go there, so memory stays bounded by the batch size
-    however many sequences there are.
-    """
-    path = scratch_file(folder, SCRATCH_KIND, ".npy")
-    try:
-        yield reserved_memmap(path, shape)
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def _channels(dataset, config: AttributionConfig) -> int:

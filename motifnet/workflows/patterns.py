@@ -18,7 +18,6 @@ rendered again with the patterns section, which also names the distinct kernel m
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -30,13 +29,13 @@ import numpy as np
 from .._io import (
     remove_scratch_files,
     remove_unwritten,
-    reserved_memmap,
+    scratch_memmap,
     staged_outputs,
     write_json,
     write_text,
 )
 from .._progress import Progress
-from .._signals import check_stop, cleanup_if_ended
+from .._signals import check_stop
 from .._validate import check_inputs_not_written
 from .._version import __version__
 from ..data.coordinates import FROM_IDS
@@ -45,7 +44,7 @@ from ..errors import ParamError
 from ..interpret.attribution import AttributionConfig, resolve_target
 from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet, hypothetical_contributions
 from ..interpret.kernels import consensus
-from ..motifs._modisco_process import SCRATCH_KIND, find_patterns_stoppable, scratch_file
+from ..motifs._modisco_process import SCRATCH_KIND, find_patterns_stoppable
 from ..motifs.distinct import COMPLEMENTED, SAME_P
 from ..motifs.export import FORMATS, write_motifs
 from ..motifs.jaspar import in_query_letters, read_motif_file
@@ -146,8 +145,8 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
     dataset = dataset.subset(np.random.default_rng(attribution.seed or 0).permutation(len(dataset)))
     n = len(dataset)
     patterns = []
-    with _scratch(out, (n, encoder.length, len(letters))) as one_hot, \
-            _scratch(out, (n, encoder.length, len(letters))) as hypothetical:
+    with scratch_memmap(out, SCRATCH_KIND, (n, encoder.length, len(letters))) as one_hot, \
+            scratch_memmap(out, SCRATCH_KIND, (n, encoder.length, len(letters))) as hypothetical:
         _fill_one_hot(dataset, one_hot, attribution.batch_size)
         one_hot.flush()
         letters_known = _any_letter(one_hot)
@@ -452,17 +451,6 @@ def _background(one_hot: np.ndarray) -> np.ndarray:
     for start in range(0, len(one_hot), 4096):
         totals += np.asarray(one_hot[start:start + 4096], dtype=np.float64).sum(axis=(0, 1))
     return totals / totals.sum() if totals.sum() > 0 else np.full(len(totals), 1 / len(totals))
-
-
-@contextlib.contextmanager
-def _scratch(folder: Path, shape: tuple):
-    """A float32 array memory-mapped to a hidden file in ``folder``, deleted afterwards (bounded memory)."""
-    path = scratch_file(folder, ".npy")
-    try:
-        with cleanup_if_ended(lambda: path.unlink(missing_ok=True)):
-            yield reserved_memmap(path, shape)
-    finally:
-        path.unlink(missing_ok=True)
 
 
 def _any_letter(one_hot, rows: int = 4096) -> bool:
