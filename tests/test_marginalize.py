@@ -532,6 +532,11 @@ def test_pair_figures_of_names_that_look_alike_do_not_overwrite_each_other(train
     assert sorted(path.name for path in out.glob("pair_*.png")) == sorted(images)
     for rank, ((a, b), image) in enumerate(zip(pairs, images), start=1):  # the figures in the table's order
         assert image == f"pair_{rank:02d}_{a.replace('/', '_')}_{b.replace('/', '_')}.png"
+    assert "--pairs" not in result.stderr  # K is the number of motifs: nothing to say
+    # K above the file's motifs pairs them all, and says so (it was silent, as if it paired K)
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10, "--pairs", 10, "--max-spacing", 1)
+    assert result.exit_code == 0, result.output
+    assert f"--pairs 10: {motifs} holds 3 motifs; pairing all of them (3 pairs)" in result.stderr
 
 
 def test_a_pair_figure_has_one_colour_scale_for_all_its_panels():

@@ -361,6 +361,14 @@ def test_skip_mismatches_counts_what_it_skipped(cli, learned, tmp_path):
     assert [row["id"] for row in _table(out / "variants.tsv")] == ["good"]
     summary = json.loads((out / "variants.json").read_text())
     assert (summary["snvs"], summary["skipped_mismatches"], summary["skipped_indels"]) == (1, 1, 1)
+    assert summary["repeated"] == 0 and summary["logo_method"].startswith("integrated gradients")
+    # a repeated line is counted in variants.json too (stderr alone said it); --top 0 draws no logo and names no method
+    vcf = _vcf(tmp_path / "v2.vcf", [*records, records[1]], header="##fileformat=VCFv4.2\n" + _COLUMNS)
+    result = cli("variants", learned["run"], "--vcf", vcf, "--genome", learned["genome"], "-o", tmp_path / "out2",
+                 "--skip-mismatches", "--null", 5, "--top", 0)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "out2" / "variants.json").read_text())
+    assert (summary["snvs"], summary["repeated"], summary["logo_method"], summary["top"]) == (2, 1, None, [])
 
 
 def test_windows_padded_past_a_chromosome_end_are_counted_and_named(cli, learned, tmp_path):
@@ -402,7 +410,8 @@ def _variants(cli, tiny, vcf, out, *options, genome=None):
     ("ref", "bad.vcf, line 9: REF '{wrong}' at chr1:300 disagrees with the genome"),
     ("chrom", "bad.vcf, line 9: chromosome 'chrZ' is not in the genome"),
     ("malformed", "bad.vcf, line 9: not a valid VCF record"),
-    ("empty", "--vcf {folder}/bad.vcf: not a readable VCF file"),
+    ("empty", "--vcf {folder}/bad.vcf: an empty file; give a VCF with its header lines"),  # vcfpy's "Missing line"
+    ("no_header", "--vcf {folder}/bad.vcf: not a readable VCF file"),
     # "give a VCF with its header lines" of a file that had them, but too few columns or a bad ##contig line
     ("five_columns", "--vcf {folder}/bad.vcf, line 2: the #CHROM line names 5 column(s) (#CHROM, POS, ID, REF, ALT); a "
                      "VCF has the eight #CHROM POS ID REF ALT QUAL FILTER INFO"),
@@ -425,7 +434,9 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
             "malformed": ("chr1", "3x0", "x", "A", "C")}.get(case)
     vcf = _vcf(folder / "bad.vcf", [*tiny["snvs"], last] if last else tiny["snvs"])
     if case == "empty":
-        vcf.write_text("")
+        vcf.write_text("\n\n")
+    elif case == "no_header":
+        vcf.write_text("chr1\t100\tv\tA\tC\t.\t.\t.\n")
     elif case == "five_columns":
         vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\nchr1\t100\tv\tA\tC\n")
     elif case == "utf16":
@@ -746,6 +757,14 @@ def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():
     try:
         ticks = axes[-1].get_xticks()
         assert len(ticks) and min(ticks) >= 1 and axes[-1].get_xlim() == (-10.5, 14.5)
+    finally:
+        plt.close(axes[0].figure)
+    # attributions of rounding error alone (1e-11) were drawn on their own scale, as if they were data
+    noise = np.full((5, 4), 3e-11)
+    axes = plot_variant_logos(noise, -noise, "ACGT", 101, 103, ("ref", "alt"))
+    try:
+        assert [ax.get_ylim() for ax in axes] == [(-1, 1)] * 2
+        assert all(ax.texts[-1].get_text().startswith("no attribution") for ax in axes)
     finally:
         plt.close(axes[0].figure)
 

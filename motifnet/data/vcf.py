@@ -160,6 +160,9 @@ def _warn_other_lengths(header, genome: Genome, name: str) -> None:
 def _header_error(name: str, line: tuple, reason: str) -> str:
     """What is wrong with a VCF header that vcfpy refused: the line it stopped at, and what a VCF needs there."""
     number, text = line
+    if number == 0:  # not one line (blank lines are skipped): vcfpy named the missing #CHROM line
+        return (f"--vcf {name}: an empty file; give a VCF with its header lines (##fileformat=VCFv4.x, then #CHROM "
+                "POS ID REF ALT QUAL FILTER INFO) and its variants")
     columns = text.rstrip("\r\n").split("\t")
     if text.startswith("#CHROM") and len(columns) < 8:
         return (f"--vcf {name}, line {number}: the #CHROM line names {len(columns)} column(s) ("

@@ -10,6 +10,9 @@ import numpy as np
 
 from .attribution import plot_attribution_logo
 
+#: Logos whose columns all stay within this of 0 (in the model's output units) show no attribution.
+NO_ATTRIBUTION = 1e-6
+
 
 def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_position: int, variant_position: int,
                        titles=(None, None), axes=None):
@@ -45,9 +48,14 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
     stacked = np.concatenate([np.asarray(ref, dtype=np.float64), np.asarray(alt, dtype=np.float64)])
     top = float(np.clip(stacked, 0, None).sum(axis=1).max(initial=0))
     bottom = float(np.clip(stacked, None, 0).sum(axis=1).min(initial=0))
-    span = max(top - bottom, 1e-9)
+    span = top - bottom
     for ax in axes:  # one scale, so that the two windows compare
-        ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
+        if span < NO_ATTRIBUTION:  # rounding errors, drawn on their own scale (1e-11), looked like data
+            ax.set_ylim(-1, 1)
+            ax.text(0.5, 0.5, f"no attribution (every letter's below {NO_ATTRIBUTION:g})", transform=ax.transAxes,
+                    ha="center", va="center", color="0.4", fontsize=9)
+        else:
+            ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
     # a window near a chromosome's start is padded with N before it: those columns have no genome position
     axes[-1].set_xticks([tick for tick in axes[-1].get_xticks() if tick >= 1])
     axes[-1].set_xlim(first_position - 0.5, first_position + len(ref) - 0.5)

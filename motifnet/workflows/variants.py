@@ -151,10 +151,10 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
                "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
-               "skipped_mismatches": counts.mismatches, "padded_windows": padded, "window_length": encoder.length,
-               "offset": offset,
-               "null": config.null, "seed": config.seed, "logo_method": method_label(LOGO_ATTRIBUTION.checked()),
-               "top": rows}
+               "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
+               "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
+               # no logo, no method of one (--top 0)
+               "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
     earlier_logos = _earlier_logos(out)
     if not own:  # the logos' names are known now
