@@ -135,6 +135,7 @@ def test_visualize_kernels_on_a_structure_model_and_selected_kernels(rna_structu
         assert (f'consensus <span class="seq">{consensus}</span>, structure <span class="seq">{structure_consensus}'
                 f'</span>') in html
         assert f'<img class="motif two-logos" src="motif_kernel_{kernel}.png"' in html
+    assert "rna (ACGU); structure letters ( ) ." in html  # was "rna (ACGU) + structure (). (letters)"
     assert ("not\ncompared with known motifs: JASPAR holds DNA motifs and the model&#39;s letters are ACGU; give "
             "--motif-db FILE") in html
 

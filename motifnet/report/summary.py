@@ -38,6 +38,7 @@ from ..errors import InputError
 from ..model.params import changed_from_preset
 from ..motifs.colocation import SAME_SITES, SIMILAR_P, SIMILAR_SITES
 from ..motifs.distinct import SAME_P, class_ranks
+from ..run.info import describe_structure
 from ..run.rundir import Run, read_metrics
 from ._templates import environment
 from .attributions import report_entries
@@ -220,7 +221,7 @@ def run_facts(run: Run) -> dict:
     encoder = data["encoder"]
     alphabet = f"{encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"
     if encoder.get("structure_alphabet"):
-        alphabet += f" + structure {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})"
+        alphabet += f"; structure {describe_structure(encoder)}"
     return {
         "title": f"motifnet report: {run.path.name}",
         "run_path": str(run.path),

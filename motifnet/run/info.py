@@ -22,6 +22,13 @@ def layer_rows(model) -> list:
     return rows
 
 
+def describe_structure(encoder: dict) -> str:
+    """A structure alphabet as info and the report show it: ``letters ( ) .`` (one letter per position) or
+    ``profile over ...`` (probabilities of each); spaced, as its letters may be marks that read as punctuation."""
+    kind = "profile over" if encoder["structure_mode"] == "pwm" else encoder["structure_mode"]
+    return f"{kind} {' '.join(encoder['structure_alphabet']['letters'])}"
+
+
 def describe_run(run: Run) -> str:
     meta = run.meta
     data = meta["data"]
@@ -35,7 +42,7 @@ def describe_run(run: Run) -> str:
              f"training: {status}, {progress}", f"seed: {meta.get('seed')}", "",
              f"alphabet: {encoder['alphabet']['name']} ({encoder['alphabet']['letters']})"]
     if encoder.get("structure_alphabet"):
-        lines.append(f"structure: {encoder['structure_alphabet']['letters']} ({encoder['structure_mode']})")
+        lines.append(f"structure: {describe_structure(encoder)}")
     lines.append(f"length: {encoder['length']}{' (centre-cropped/padded)' if encoder.get('resize') else ''}")
     if data.get("task") == "regression":
         from .regression import info_lines
