@@ -365,7 +365,8 @@ def staging_folder(folder, command: str):
     """
     stage = Path(tempfile.mkdtemp(prefix=f".{command}.", suffix=".partial", dir=folder))
     try:
-        yield stage
+        with cleanup_if_ended(functools.partial(shutil.rmtree, stage, ignore_errors=True)):  # no finally runs then
+            yield stage
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -568,18 +569,25 @@ def process_started_after(pid: int, moment: float, margin: float = START_MARGIN_
 
 
 @contextmanager
+def scratch_path(folder, kind: str, suffix: str):
+    """A new :func:`scratch_file` of ``kind`` in ``folder`` for the block, removed when it ends, and by a second
+    signal too (which ends the process at once: no ``finally`` runs then)."""
+    path = scratch_file(folder, kind, suffix)
+    try:
+        with cleanup_if_ended(functools.partial(_remove_quietly, str(path))):
+            yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
 def scratch_memmap(folder, kind: str, shape: tuple):
-    """A float32 array memory-mapped to a new :func:`scratch_file` of ``kind`` in ``folder``, removed when the block
-    ends, and by a second signal too (which ends the process at once: no ``finally`` runs then).
+    """A float32 array memory-mapped to a :func:`scratch_path` of ``kind`` in ``folder`` for the block.
 
     For arrays as large as a command's results (attributions, TF-MoDISco's inputs): memory stays bounded.
     """
-    path = scratch_file(folder, kind, ".npy")
-    try:
-        with cleanup_if_ended(functools.partial(_remove_quietly, str(path))):
-            yield reserved_memmap(path, shape)
-    finally:
-        path.unlink(missing_ok=True)
+    with scratch_path(folder, kind, ".npy") as path:
+        yield reserved_memmap(path, shape)
 
 
 def reserved_memmap(path, shape: tuple, dtype="float32"):

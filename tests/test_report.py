@@ -98,6 +98,15 @@ def test_a_report_json_of_a_run_section_without_the_presets_values_renders(repor
     assert "<tr><td><code>kernel_num</code></td><td>4</td></tr>" in html
 
 
+def test_a_report_json_without_the_reason_kernels_were_not_matched_keeps_its_kernel_section(report, caplog):
+    """report.json written before not_matched counted as damaged: the page lost its kernel section."""
+    state = json.loads((report / STATE).read_text())
+    del state["kernels"]["not_matched"]
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    assert page(report).count(KERNEL_SECTION) == 4 and "damaged" not in caplog.text
+
+
 def test_attribute_after_visualize_kernels_keeps_every_section(trained_run, cli, report):
     run_dir, _ = trained_run
     before = page(report)

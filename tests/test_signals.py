@@ -261,13 +261,16 @@ def test_a_command_run_in_process_leaves_the_signal_handlers_as_they_were(cli, t
 HELD_FOLDER_SCRIPT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from motifnet._io import scratch_memmap, staged_outputs
+    from motifnet._io import scratch_memmap, scratch_path, staged_outputs, staging_folder
     from motifnet._signals import stop_on_signals
     from motifnet.workflows._output import locked_output_folder
     out = Path(sys.argv[1])
     with stop_on_signals(), locked_output_folder(out, "attribute"), staged_outputs() as stage, \\
-            scratch_memmap(out, "attributions", (10, 20, 4)):
+            scratch_memmap(out, "attributions", (10, 20, 4)), staging_folder(out, "visualize-kernels") as folder, \\
+            scratch_path(out, "hits.tsv", ".scratch") as rows:
         stage(out / "logo.png", ".png").write_bytes(b"half a figure")
+        (folder / "motif_kernel_0.png").write_bytes(b"a figure")
+        rows.write_text("a hit")
         print("ready", flush=True)
         time.sleep(60)  # drawing: the first signal waits for the next safe point, the second ends the process
     """)
@@ -276,7 +279,8 @@ HELD_FOLDER_SCRIPT = textwrap.dedent("""
 @pytest.mark.parametrize("existing", [False, True])
 def test_a_second_signal_leaves_an_output_folder_as_it_was(tmp_path, existing):
     """A second Ctrl-C while attribute drew its logos left its lock, its scratch array and the figure being drawn
-    in the folder, and a new folder behind; the lock and the folders were left to the next command's take-over."""
+    in the folder, and a new folder behind; the lock and the folders were left to the next command's take-over.
+    visualize-kernels' staging folder and scan's scratch rows go too."""
     out = tmp_path / "new" / "out"
     if existing:
         out.mkdir(parents=True)

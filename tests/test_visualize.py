@@ -192,6 +192,7 @@ def test_the_data_label_names_the_files_and_counts_beyond_three():
     from motifnet.cli.interpret import _files_label
 
     assert _files_label(["a.fa"]) == "FASTA file a.fa"
+    assert _files_label(["-", "b.fa"]) == "FASTA files standard input, b.fa"
     assert _files_label(["a.bed", "b.bed"], "unlabelled ") == "unlabelled BED files a.bed, b.bed"
     assert _files_label([f"{n}.fa" for n in "abcde"]) == "5 FASTA files (a.fa, b.fa, c.fa, ...)"
 

@@ -66,7 +66,9 @@ _NAMED_FILES = 3
 
 def _files_label(files, adjective: str = "") -> str:
     """``FASTA file a.fa``, ``FASTA files a.fa, b.fa`` or ``5 FASTA files (a.fa, b.fa, c.fa, ...)``: which data."""
-    files = [str(path) for path in files]
+    from ..data.fasta import display_name
+
+    files = [display_name(path) for path in files]
     kind = f"{adjective}{_kind(files)} file{'s' if len(files) > 1 else ''}"
     if len(files) <= _NAMED_FILES:
         return f"{kind} {', '.join(files)}"

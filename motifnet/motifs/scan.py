@@ -18,7 +18,6 @@ the scan of dinucleotide-shuffled copies) are kept until the q-values and the em
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 
 from .._numba import numba_cache
 from .._progress import Progress
-from .._signals import check_stop, cleanup_if_ended
+from .._signals import check_stop
 from ..data.fasta import display_name, refuse_pipes
 from ..errors import InputError, OptionValueError, ParamError
 from ._scan_records import RecordChunk, one_hot, record_chunks, shuffled_indices
@@ -578,7 +577,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     ParamError
         Repeated class names.
     """
-    from .._io import atomic_path, remove_scratch_files, scratch_file
+    from .._io import atomic_path, remove_scratch_files, scratch_path
 
     config = config.checked()
     class_names = scan_class_names(files, class_names)
@@ -612,11 +611,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     hits_path.parent.mkdir(parents=True, exist_ok=True)
     # The hits of every chunk, until the q-values are known: as large as hits.tsv. One a killed scan left goes.
     remove_scratch_files(hits_path.parent, hits_path.name, (".scratch",))
-    scratch = scratch_file(hits_path.parent, hits_path.name, ".scratch")
-    # A second signal ends the process at once, without the finally below: it removes the scratch file first.
-    at_once = cleanup_if_ended(functools.partial(scratch.unlink, missing_ok=True))
-    at_once.__enter__()
-    try:
+    with scratch_path(hits_path.parent, hits_path.name, ".scratch") as scratch:
         with open(scratch, "w", encoding="utf-8") as handle:
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, overlap):
                 check_stop()
@@ -681,9 +676,6 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 hits_out.write(f"{motif}\t{record}\t{start}\t{end}\t{strand}\t{score}\t{p_value}\t"
                                f"{q_values[index]:.6g}\t{fdr[index]:.6g}\t{site}{window}\t{alt_names[motif]}\n")
                 bed_out.write(f"{record}\t{start}\t{end}\t{motif}\t{score}\t{strand}\n")
-    finally:
-        scratch.unlink(missing_ok=True)
-        at_once.__exit__(None, None, None)
     log.info("scanned %s record(s): %s hit(s) of %d motif(s)", f"{records:,}", f"{int(keep.sum()):,}",
              n_motifs)
     scanned = np.array([table.first_passing(config.threshold) is not None for table in prepared.tables])

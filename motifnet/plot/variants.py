@@ -52,7 +52,7 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
     for ax in axes:  # one scale, so that the two windows compare
         if span < NO_ATTRIBUTION:  # rounding errors, drawn on their own scale (1e-11), looked like data
             ax.set_ylim(-1, 1)
-            ax.text(0.5, 0.5, f"no attribution (every letter's below {NO_ATTRIBUTION:g})", transform=ax.transAxes,
+            ax.text(0.5, 0.5, f"no attribution (all below {NO_ATTRIBUTION:g} in size)", transform=ax.transAxes,
                     ha="center", va="center", color="0.4", fontsize=9)
         else:
             ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)

@@ -368,6 +368,9 @@ def _number(value) -> float | None:
 
 _NO_KERNELS = {"data_label": None, "n_sequences": None, "class_names": [], "motif_database": None, "n_kernels": 0,
                "kernels": [], "distinct": [], "not_matched": None}
+#: Keys of _NO_KERNELS that a report.json of an older motifnet lacks: the page goes without them, not without its
+#: kernel section.
+_NEWER_KERNEL_KEYS = ("not_matched",)
 _STATE_KEYS = {"run_folder": str, "run": dict, "curves": list, "kernels": dict}
 _RUN_KEYS = ("title", "run_path", "training", "seed", "alphabet", "length", "resized", "multi_label", "classes",
              "files", "split", "params", "metrics", "regression")
@@ -383,7 +386,8 @@ def _read_state(report_dir: Path) -> tuple:
         if state.get("format") != STATE_FORMAT:
             return None, f"a {STATE} of another format ({state.get('format')!r})"
         wrong = [key for key, kind in _STATE_KEYS.items() if not isinstance(state.get(key), kind)]
-        for section, keys in (("run", _RUN_KEYS), ("kernels", _NO_KERNELS)):
+        kernel_keys = [key for key in _NO_KERNELS if key not in _NEWER_KERNEL_KEYS]
+        for section, keys in (("run", _RUN_KEYS), ("kernels", kernel_keys)):
             if isinstance(state.get(section), dict):
                 wrong += [f"{section}.{key}" for key in keys if key not in state[section]]
         if wrong:

@@ -57,14 +57,14 @@ class RunLock:
 
     def release(self) -> None:
         """Remove the lock file (if it is still this lock's) and the run folder if it was made for it and is empty."""
-        if self._fd is None:
+        fd, self._fd = self._fd, None  # first: a second signal's clean-up may run this again at any line
+        if fd is None:
             return
         try:
             if read_holder(self.run_dir) == self.holder:
                 self.path.unlink(missing_ok=True)
         finally:
-            os.close(self._fd)  # also drops the flock
-            self._fd = None
+            os.close(fd)  # also drops the flock
         if self._created_dir:
             try:
                 self.run_dir.rmdir()  # a command refused before it wrote anything leaves no empty folder behind

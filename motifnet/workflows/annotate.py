@@ -24,21 +24,18 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
     ParamError, InputError
         The database cannot be read or its alphabet is not the model's.
     """
-    if not options.match:
+    reason = not_matched_because(options, letters)
+    if reason is not None:
+        if options.match and options.tax_group:  # it would choose among JASPAR's motifs, which are not matched here
+            rna = sorted(letters) == sorted("ACGU")
+            raise OptionValueError(f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's "
+                                   f"letters are {letters}; leave it out"
+                                   + (", or give --motif-db jaspar to match with JASPAR all the same (T as U)"
+                                      if rna else ""))
+        if options.match:
+            log.info("not matching kernels with known motifs: %s", reason)
         return None
-    spec = options.database
-    if spec is None:
-        if letters != DNA_LETTERS:
-            if options.tax_group:  # it would choose among JASPAR's motifs, which are not matched here
-                rna = sorted(letters) == sorted("ACGU")
-                raise OptionValueError(f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's "
-                                       f"letters are {letters}; leave it out"
-                                       + (", or give --motif-db jaspar to match with JASPAR all the same (T as U)"
-                                          if rna else ""))
-            log.info("not matching kernels with known motifs: %s", not_matched_because(options, letters))
-            return None
-        spec = "jaspar"
-    database = load_database(spec, options.collection, options.tax_group)
+    database = load_database(options.database or "jaspar", options.collection, options.tax_group)
     return in_query_letters(letters, database, "the model")
 
 

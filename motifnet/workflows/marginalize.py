@@ -459,8 +459,9 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         pair_columns = PAIR_COLUMNS if logits else PAIR_COLUMNS[:-3]
         chosen = top_motifs(effects, config.pairs)
         if config.pairs > len(motifs.names):  # K was cut without a word: the run looked like one of K motifs
-            log.warning("--pairs %d: %s holds %d motifs; pairing all of them (%d pairs)", config.pairs, motifs.path,
-                        len(motifs.names), len(chosen) * (len(chosen) - 1) // 2)
+            pairs_made = len(chosen) * (len(chosen) - 1) // 2
+            log.warning("--pairs %d: %s holds %d motifs; pairing all of them (%d pair%s)", config.pairs, motifs.path,
+                        len(motifs.names), pairs_made, "" if pairs_made == 1 else "s")
         pair_rows = []
         for a, b in pairs_of(chosen):
             _log_spacings(background.shape[1], motifs.pwms[a], motifs.pwms[b], config,
