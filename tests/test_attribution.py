@@ -192,7 +192,7 @@ def test_targets_and_options():
     with pytest.raises(ParamError, match="--target 2 is out of range: the model has 2 classes"):
         resolve_target(2, ["a", "b"])
     # a regression model's outputs were called classes
-    with pytest.raises(ParamError, match="--target 1 is out of range: the model has 1 target, numbered 0 to 0: "
+    with pytest.raises(ParamError, match="--target 1 is out of range: the model has 1 target, number 0: "
                                          "0 gata_count$"):
         resolve_target(1, ["gata_count"], "regression")
     with pytest.raises(ParamError, match="'x' is not a target of the model; give a target name or a 0-based index"):

@@ -321,6 +321,8 @@ def test_help_lists_the_modisco_options():
     (["--formats", "meme,bed"], "--formats expects a comma-separated list of meme, jaspar, transfac, homer", 2),
     (["--steps", "5"], "--steps is used by integrated-gradients only", 2),
     (["--window", "0"], "Invalid value for '--window'", 2),
+    # one seqlet per metacluster ended inside TF-MoDISco: "ValueError: max() arg is an empty sequence"
+    (["--max-seqlets", "1"], "Invalid value for '--max-seqlets': 1 is not in the range x>=2", 2),
     # two values out of range together: a usage error as one out of range alone is (it exited 1)
     (["--window", "1", "--flank", "1"], "--window 1 plus twice --flank 1 gives seqlets of 3 positions", 2),
 ])
@@ -510,6 +512,12 @@ def test_planted_motif_comes_out_as_a_matching_pattern(planted, monkeypatch):
     stopped = invoke(*arguments)
     assert stopped.exit_code == 1 and "stopped by a signal" in stopped.output, stopped.output
     assert folder_digest(out) == before
+    # without meme in --formats, the path printed is a file written (it was patterns.meme, not written)
+    monkeypatch.setattr(workflow, "save_figure", save_figure)
+    homer = invoke(*arguments[:3], report / "homer", *arguments[4:-1], "homer")
+    assert homer.exit_code == 0, homer.output
+    assert homer.stdout.strip() == str(report / "homer" / "patterns.homer") and (report / "homer" / "patterns.homer"
+                                                                                 ).is_file()
     monkeypatch.undo()
     assert result.stdout.strip() == str(out / "patterns.meme")
     for name in ("patterns.meme", "patterns.homer", "patterns.jaspar", "patterns.tsv", "seqlets.tsv",

@@ -665,6 +665,7 @@ def test_bed_windows_given_twice_are_named_in_a_warning(tmp_path, cli):
     assert window.startswith(first.split("\t")[0] + ":")
     assert ("warning: 1 window(s) of the BED input occur more than once (e.g. window 3 of twice.bed, also window 1 of "
             "twice.bed): each copy is scanned") in " ".join(result.stderr.split()).replace(str(tmp_path) + "/", "")
+    assert result.stderr.count("more than once") == 1  # the background's pass over the records said it again
     once = tmp_path / "once.bed"
     once.write_text(f"{first}\n{second}\n")
     result = cli("scan", motif_file, once, "--genome", genome["genome"], "--length", "60", "-o", tmp_path / "out2")

@@ -105,9 +105,9 @@ DNA and RNA sequence models only."""
 @click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence, at most 1000. [default: 10]")
 @click.option("--steps", type=int, help="integrated-gradients: points on the path, at most 10000. [default: 50]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
-@click.option("--max-seqlets", type=click.IntRange(min=1), default=_MODISCO.max_seqlets, show_default=True,
-              help="Seqlets per metacluster (sign) that TF-MoDISco clusters (memory); raise it on a machine with "
-                   "many cores (modisco-lite's own default is 20000).")
+@click.option("--max-seqlets", type=click.IntRange(min=2), default=_MODISCO.max_seqlets, show_default=True,
+              help="Seqlets per metacluster (sign) that TF-MoDISco clusters (memory; at least 2, which it needs to "
+                   "cluster); raise it on a machine with many cores (modisco-lite's own default is 20000).")
 @click.option("--window", type=click.IntRange(min=1), default=_MODISCO.window, show_default=True,
               help="Sliding window that finds seqlets.")
 @click.option("--flank", type=click.IntRange(min=1), default=_MODISCO.flank, show_default=True,
@@ -170,4 +170,6 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
         run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
                genome_coordinates=genome is not None)
-    echo_result(str(Path(out_dir) / "patterns.meme"))
+    # the main file, which --formats may leave out: it printed patterns.meme, not written, to a script's $(...)
+    written = options.formats or ("meme",)
+    echo_result(str(Path(out_dir) / f"patterns.{'meme' if 'meme' in written else written[0]}"))

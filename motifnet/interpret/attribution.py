@@ -169,8 +169,8 @@ def resolve_target(target, class_names, task: str = "classification") -> int | N
                          f"index: {listing}") from None
     if not 0 <= index < len(names):
         counted = f"{len(names)} {noun}" + ("" if len(names) == 1 else "es" if noun == "class" else "s")
-        raise ParamError(f"--target {index} is out of range: the model has {counted}, numbered "
-                         f"0 to {len(names) - 1}: {listing}")
+        numbers = "number 0" if len(names) == 1 else f"numbered 0 to {len(names) - 1}"  # not "numbered 0 to 0"
+        raise ParamError(f"--target {index} is out of range: the model has {counted}, {numbers}: {listing}")
     return index
 
 

@@ -130,7 +130,8 @@ def _pieces(text: bytes, indices: np.ndarray, overlap: int):
         yield offset, text[offset:end], indices[offset:end], min(step, len(text) - offset)
 
 
-def record_chunks(files, chunk_records: int, genome=None, length: int = 200, overlap: int = 0):
+def record_chunks(files, chunk_records: int, genome=None, length: int = 200, overlap: int = 0,
+                  warn_repeats: bool = True):
     """Yield :class:`RecordChunk` objects of up to ``chunk_records`` rows, file after file.
 
     A record longer than :data:`PIECE_LETTERS` is cut into pieces, each reading ``overlap`` letters
@@ -149,6 +150,9 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
     overlap : int
         Letters each piece of a long record reads into the next: the widest motif's width less one,
         so that every window lies whole in the piece it starts in. Default is 0.
+    warn_repeats : bool
+        Warn of BED windows that occur more than once, once every chunk is yielded. Default is True; False for
+        a second pass over the same files (the background's letters), whose warning was the first one again.
 
     Raises
     ------
@@ -200,7 +204,7 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
         yield chunk()
     if id_hashes and first_repeat(np.concatenate(id_hashes)) is not None:
         check_distinct_ids([path for path, fasta in zip(files, fasta_files) if fasta])
-    repeat = first_repeat(np.concatenate(window_hashes)) if window_hashes else None
+    repeat = first_repeat(np.concatenate(window_hashes)) if window_hashes and warn_repeats else None
     if repeat is not None:
         sources = np.concatenate(window_sources)
         earlier, later = (f"window {int(np.sum(sources[:row] == sources[row])) + 1} of "

@@ -109,7 +109,7 @@ def read_background_file(path) -> np.ndarray:
                          "and T (or U), one 'A 0.3' line each")
     values = np.array([frequencies[letter] for letter in "ACGT"], dtype=np.float64)
     if not (np.isfinite(values).all() and (values > 0).all()):
-        raise InputError(f"{path}: letter frequencies must be positive, received: {values.tolist()}")
+        raise InputError(f"{path}: letter frequencies must be finite and positive, received: {values.tolist()}")
     total = values.sum()
     if abs(total - 1) > ROW_SUM_TOLERANCE:
         # Counts, or frequencies of a larger alphabet: rescaled as before, but not without a word.

@@ -94,7 +94,8 @@ class ModiscoConfig:
 
     def __post_init__(self):
         # A flank of 0 makes modisco-lite drop every window (its ``scores[:, -flank:] = -inf``).
-        for name, minimum in (("max_seqlets", 1), ("window", 1), ("flank", 1), ("min_seqlets", 1),
+        # One seqlet per metacluster ends inside TF-MoDISco ("max() arg is an empty sequence"): two, to cluster.
+        for name, minimum in (("max_seqlets", 2), ("window", 1), ("flank", 1), ("min_seqlets", 1),
                               ("min_metacluster", 1), ("leiden_runs", 1)):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < minimum:

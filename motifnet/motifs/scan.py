@@ -506,7 +506,8 @@ def scan_background(config: ScanConfig, files, both_strands: bool = True) -> np.
         frequencies = read_background_file(config.background)
     else:
         frequencies = np.zeros(4, dtype=np.int64)
-        for chunk in record_chunks(files, config.chunk_records, config.genome, config.length):
+        # the scan reads them again, and warns of repeated BED windows then
+        for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, warn_repeats=False):
             check_stop()
             frequencies += np.bincount(chunk.indices[chunk.indices >= 0], minlength=4)[:4]  # no overlap: each once
         frequencies = input_background(frequencies)
