@@ -85,6 +85,21 @@ def test_genomic_background_matches_gc_bins_and_overlaps_no_positive(genome):
     assert genomic_background(genome, [positives], 100, ratio=3, seed=2).ids() != background.ids()
 
 
+def test_a_genomic_background_overlaps_no_positive_named_as_bedtools_names_it(genome):
+    """FASTA positives named chrom:start-end (bedtools getfasta, no strand) were not read as windows: 25 of 68
+    background windows overlapped them."""
+    from motifnet.data.genome import sequence_block
+
+    windows = [Window("chrMixed", start, start + 100) for start in range(0, 4000, 300)]
+    ids = [f"{window.chrom}:{window.start}-{window.end}" for window in windows]
+    positives = sequence_block("peaks.fa", ids, [genome.fetch(window) for window in windows])
+    drawn = [parse_window_id(identifier) for identifier in genomic_background(genome, [positives], 100, ratio=2,
+                                                                                  seed=1).ids()]
+    assert len(drawn) > 10
+    assert not any(window.chrom == other.chrom and window.start < other.end and other.start < window.end
+                   for window in drawn for other in windows)
+
+
 def test_genomic_background_too_long_for_every_chromosome(genome):
     _, positives = _positives(genome)
     with pytest.raises(Exception, match="no chromosome is as long as a window"):

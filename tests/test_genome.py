@@ -648,3 +648,25 @@ def test_a_genome_with_a_short_line_inside_a_record_is_refused_with_the_advice_t
                                          r"rewrap it to lines of one length \(e\.g\. seqkit seq -w 60\)$"):
         Genome(fasta)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["genome.fa"]
+
+
+@pytest.mark.slow
+def test_fasta_positives_get_a_genomic_background_of_their_own_length(cli, large, tmp_path):
+    """Without --length, 100-letter FASTA positives got windows of BED's 200 and training failed on 'background,
+    record 1: sequence length 200 differs from 100'; records of several lengths are refused up front, naming
+    --length."""
+    peaks = [line.split("\t") for line in large["bed"].read_text().splitlines()]
+    records = [(f"peak_{i}", large["sequences"][chrom][int(start):int(end)])
+               for i, (chrom, start, end, *_) in enumerate(peaks)]
+    fasta = write_fasta(tmp_path / "peaks.fa", records)
+    run_dir = tmp_path / "run"
+    result = cli("train", fasta, "--genome", large["genome"], "--background", "genomic", "-o", run_dir, "--seed", 1,
+                 *TINY_PARAMS)
+    assert result.exit_code == 0, result.output
+    drawn = [parse_window_id(row["id"]) for row in _split(run_dir) if row["file"] == "background"]
+    assert len(drawn) == 45 and {window.end - window.start for window in drawn} == {100}
+    uneven = write_fasta(tmp_path / "uneven.fa", [*records[:-1], ("short", records[-1][1][:80])])
+    result = cli("train", uneven, "--genome", large["genome"], "--background", "genomic", "-o", tmp_path / "run2")
+    assert result.exit_code != 0 and ("--background genomic: the FASTA records are 80 to 100 letters long, and the "
+                                      "background's windows need one length; give --length N") in result.output
+    assert not (tmp_path / "run2").exists()

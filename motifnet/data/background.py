@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 
 import numpy as np
 
@@ -138,6 +139,21 @@ class _Occupied:
         return any(ends[index] > window.start for index in range(first, last))
 
 
+#: A record id ``chrom:start-end`` without a strand, as ``bedtools getfasta`` names the sequences it extracts.
+_STRANDLESS_WINDOW = re.compile(r"(?P<chrom>[^\s:]+):(?P<start>\d+)-(?P<end>\d+)")
+
+
+def _named_window(identifier: str) -> Window | None:
+    """The genome window a positive's id names, to keep the background clear of: ``chrom:start-end(strand)`` as
+    motifnet names windows, or ``chrom:start-end`` as bedtools names them (a background overlapped those)."""
+    window = parse_window_id(identifier)
+    if window is None:
+        match = _STRANDLESS_WINDOW.fullmatch(identifier)
+        if match is not None and int(match["start"]) < int(match["end"]):
+            window = Window(match["chrom"], int(match["start"]), int(match["end"]))
+    return window
+
+
 def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, seed: int = 0,
                        excluded=()) -> FastaBlock:
     """Random genome windows matched to the positives' GC content, overlapping no positive.
@@ -182,7 +198,7 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
                          f"bases, but {genome.path} holds at most {capacity} that do not overlap; lower the ratio")
     sizes = np.array([genome.lengths[name] - length + 1 for name in chroms], dtype=np.float64)
     shares = sizes / sizes.sum()  # a chromosome is drawn in proportion to the windows it holds
-    occupied = _Occupied([*(window for window in (parse_window_id(identifier) for identifier, _ in records)
+    occupied = _Occupied([*(window for window in (_named_window(identifier) for identifier, _ in records)
                             if window is not None), *excluded])
     rng = np.random.default_rng(seed)
     ids, sequences = [], []
@@ -208,7 +224,8 @@ def genomic_background(genome: Genome, blocks, length: int, ratio: float = 1.0, 
         raise InputError(f"--genome {genome.path}: no background window could be drawn in {tries} tries: none with "
                          f"the positives' GC content (GC {bins}), at most {_MAX_N_SHARE:.0%} N and outside the "
                          "positives; try --background shuffle")
-    if len(ids) < total:
-        log.warning("--background genomic: drew %d of %d windows (GC bins without enough windows in %s)",
-                    len(ids), total, genome.path)
+    if len(ids) < total:  # too few of some GC bins, or too little room beside the positives (dense peaks)
+        log.warning("--background genomic: drew %d of %d windows (%s holds too few more of the positives' GC content "
+                    "with at most %.0f%% N, clear of the positives and of each other)", len(ids), total, genome.path,
+                    100 * _MAX_N_SHARE)
     return sequence_block("background", ids, sequences)

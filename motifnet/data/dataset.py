@@ -266,6 +266,27 @@ class _InputFile(FastaBlock):
         return [FastaRecord(self.path, number, header, []) for number, header in enumerate(self.headers, start=1)]
 
 
+def _fasta_window_length(files) -> int:
+    """The length of genome windows drawn beside FASTA records (``--background genomic`` without ``--length``):
+    theirs, when they are all as long.
+
+    Raises
+    ------
+    ParamError
+        Records of several lengths, naming two.
+    """
+    lengths = np.unique(np.concatenate([np.asarray(input_file.lengths) for input_file in files]))
+    if not len(lengths):  # no record: refused when the records are encoded
+        from .genome import DEFAULT_BED_LENGTH
+
+        return DEFAULT_BED_LENGTH
+    if len(lengths) > 1:
+        raise ParamError(f"--background genomic: the FASTA records are {lengths[0]} to {lengths[-1]} letters long, "
+                         "and the background's windows need one length; give --length N (records are then "
+                         "centre-cropped or padded to it)")
+    return int(lengths[0])
+
+
 def _read_input_file(path: str, structure_mode) -> _InputFile:
     name = display_name(path)
     if structure_mode is None:  # the bulk reader: whole blocks at a time
@@ -496,6 +517,8 @@ def _read_inputs(data: DataOptions, structure_mode) -> tuple:
                 # Whole peaks, not only their windows: a broad peak's flanks are bound too, no background.
                 peaks = [Window(interval.chrom, interval.start, interval.end) for path in data.fasta
                          if is_bed_path(path) for interval in read_bed(path)]
+                if data.length is None and not any(is_bed_path(path) for path in data.fasta):
+                    length = _fasta_window_length(files)  # windows of BED's 200 failed later against 150-long records
                 block = genomic_background(genome, positives, length, data.background_ratio, data.background_seed,
                                            peaks)
             files.append(_InputFile(block.path, 1, block.headers, _NO_LETTERS, block.lengths, "", [block]))
