@@ -301,6 +301,9 @@ def test_resume_refuses_bed_peaks_whose_genome_changed_under_its_name(tmp_path):
     inputs = data.input_files()
     metrics = training.train(load_dataset(data), config(run_dir, inputs))
     assert training.train(load_dataset(data), config(run_dir, inputs, resume=True)) == metrics  # unchanged: done
+    # the genome spelled otherwise is the same genome: "origin.genome.path 'genome.fa' -> './genome.fa'" refused it
+    respelled = data.replace(genome=f"{tmp_path}/./{made['genome'].name}")
+    assert training.train(load_dataset(respelled), config(run_dir, inputs, resume=True)) == metrics
     make_genome(tmp_path, seed=1)  # other letters, the same names, lengths and line layout (the index stays valid)
     with pytest.raises(ParamError, match=re.escape(
             f"--resume needs the inputs and parameters of the run, but the windows read from --genome "
@@ -310,6 +313,22 @@ def test_resume_refuses_bed_peaks_whose_genome_changed_under_its_name(tmp_path):
     del meta["records_sha256"]  # as a run of an older motifnet: not compared
     (run_dir / "motifnet.json").write_text(json.dumps(meta))
     assert training.train(load_dataset(data), config(run_dir, inputs, resume=True)) == metrics
+
+
+def test_resume_without_seed_continues_with_the_runs_background_seed(tmp_path):
+    """--resume without --seed took the run's training seed but the default background seed 0, and was refused:
+    'data: origin.background.seed 3 -> 0'."""
+    from motifnet.workflows.train import train_from_files
+
+    made = make_genome(tmp_path)
+    data = DataOptions(fasta=(str(made["bed"]),), genome=str(made["genome"]), background="shuffle", length=40,
+                       background_seed=3)
+    run_dir = tmp_path / "run"
+    metrics = train_from_files(data, config(run_dir, (), seed=3))
+    again = data.replace(background_seed=0)  # what the CLI gives without --seed
+    assert train_from_files(again, config(run_dir, (), seed=None, resume=True)) == metrics  # unchanged: done
+    with pytest.raises(ParamError, match="origin.background.seed 3 -> 4"):  # a seed given is the user's
+        train_from_files(data.replace(background_seed=4), config(run_dir, (), seed=4, resume=True))
 
 
 def test_overlapping_windows_dropped_by_the_split_keep_their_features_and_do_not_pass_for_a_changed_genome(

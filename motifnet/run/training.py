@@ -428,6 +428,16 @@ def _previous_meta(run_dir: Path) -> dict | None:
     return meta
 
 
+def resumed_background_seed(run_dir, seed: int) -> int:
+    """The seed of the background that ``--resume`` without ``--seed`` continues with: the run's, as the training
+    seed is (``seed``, the default's, was refused as a changed origin.background.seed); ``seed`` when the run
+    recorded none."""
+    previous = _previous_meta(Path(run_dir))
+    background = ((previous or {}).get("data", {}).get("origin") or {}).get("background") or {}
+    recorded = background.get("seed")
+    return recorded if isinstance(recorded, int) and not isinstance(recorded, bool) else seed
+
+
 def _finished_run(run_dir: Path, meta: dict) -> dict | None:
     """The test metrics of a completed run (nothing to resume), else None."""
     from . import _checkpoint
@@ -496,6 +506,10 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
         old, new = previous.get(key), meta.get(key)
         if key == "params":
             old = to_json(from_json(old))
+        if key == "data" and "records_sha256" in previous:
+            # The genome and a background file as typed (./genome.fa, genome.fa, another folder's copy): their
+            # windows and records are compared by records_sha256 and inputs' checksums instead.
+            old, new = _without_origin_paths(old), _without_origin_paths(new)
         if old == new:
             continue
         if key == "inputs":
@@ -527,6 +541,15 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
                          + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
+
+
+def _without_origin_paths(data):
+    """``data`` (of motifnet.json) without the paths of its origin's genome and background file."""
+    if not isinstance(data, dict) or not isinstance(data.get("origin"), dict):
+        return data
+    origin = {part: ({name: value for name, value in entry.items() if name != "path"} if isinstance(entry, dict)
+                     and part in ("genome", "background") else entry) for part, entry in data["origin"].items()}
+    return {**data, "origin": origin}
 
 
 def _value_differences(name: str, old, new) -> str:

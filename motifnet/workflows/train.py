@@ -10,7 +10,7 @@ from ..data.dataset import load_dataset
 from ..data.fasta import refuse_pipes, refuse_stdin_twice
 from ..data.folding import FoldOptions
 from ..data.labels import check_distinct_class_names, class_name_from_path
-from ..data.options import DataOptions
+from ..data.options import GENERATED_BACKGROUNDS, DataOptions
 from ..data.split import check_held_out_chroms
 from ..data.targets import check_task_options
 from ..errors import OptionValueError
@@ -24,6 +24,7 @@ from ..run.training import (
     check_resume_inputs,
     check_run_dir,
     lock_run_dir,
+    resumed_background_seed,
     train,
 )
 
@@ -89,6 +90,8 @@ def train_from_files(data: DataOptions, config: TrainConfig, fold: str | None = 
     with lock_run_dir(config.run_dir) as lock:
         if not config.resume:  # before the reading (and folding) that a folder training may not use would waste
             check_run_dir(Path(config.run_dir), config.overwrite, config.others_allowed)
+        elif config.seed is None and data.background in GENERATED_BACKGROUNDS:
+            data = data.replace(background_seed=resumed_background_seed(config.run_dir, data.background_seed))
         if fold:
             if data.task == "classification" and not data.multi_label and not data.class_names:
                 # Before folding: the folded copies are named apart (a-1.fa, a-2.fa), their classes not.
