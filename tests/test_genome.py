@@ -670,3 +670,7 @@ def test_fasta_positives_get_a_genomic_background_of_their_own_length(cli, large
     assert result.exit_code != 0 and ("--background genomic: the FASTA records are 80 to 100 letters long, and the "
                                       "background's windows need one length; give --length N") in result.output
     assert not (tmp_path / "run2").exists()
+    # an empty record is named as such, not as records "0 to 100 letters long" needing --length
+    empty = write_fasta(tmp_path / "empty.fa", [*records, ("nothing", "")])
+    result = cli("train", empty, "--genome", large["genome"], "--background", "genomic", "-o", tmp_path / "run3")
+    assert result.exit_code != 0 and "empty sequence" in result.output and "--length" not in result.output

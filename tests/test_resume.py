@@ -304,6 +304,12 @@ def test_resume_refuses_bed_peaks_whose_genome_changed_under_its_name(tmp_path):
     # the genome spelled otherwise is the same genome: "origin.genome.path 'genome.fa' -> './genome.fa'" refused it
     respelled = data.replace(genome=f"{tmp_path}/./{made['genome'].name}")
     assert training.train(load_dataset(respelled), config(run_dir, inputs, resume=True)) == metrics
+    # another genome of the same chromosomes is named as such, not as the run's changed (its path is not compared)
+    (tmp_path / "other").mkdir()
+    other = make_genome(tmp_path / "other", seed=2)
+    with pytest.raises(ParamError, match=re.escape(f"the run was trained on the windows of --genome {made['genome']}, "
+                                                   f"and those of {other['genome']} differ")):
+        training.train(load_dataset(data.replace(genome=str(other["genome"]))), config(run_dir, inputs, resume=True))
     make_genome(tmp_path, seed=1)  # other letters, the same names, lengths and line layout (the index stays valid)
     with pytest.raises(ParamError, match=re.escape(
             f"--resume needs the inputs and parameters of the run, but the windows read from --genome "

@@ -276,7 +276,8 @@ def _fasta_window_length(files) -> int:
         Records of several lengths, naming two.
     """
     lengths = np.unique(np.concatenate([np.asarray(input_file.lengths) for input_file in files]))
-    if not len(lengths):  # no record: refused when the records are encoded
+    lengths = lengths[lengths > 0]  # an empty record is refused, as such, when the records are encoded
+    if not len(lengths):  # no record: refused then too
         from .genome import DEFAULT_BED_LENGTH
 
         return DEFAULT_BED_LENGTH

@@ -534,13 +534,34 @@ def _check_same_run(run_dir: Path, previous: dict, meta: dict) -> None:
             if key == "preset" and old in PRESETS:  # e.g. a run begun before preset auto chose by the input
                 keep.append(f"--preset {old}")
     if other_records and not differences:
-        genome = (meta["data"].get("origin") or {}).get("genome")
-        differences.append(f"the windows read from --genome {genome['path']} differ from the run's (the genome "
-                           "changed since the run started)" if genome else "the records read differ from the run's")
+        differences.append(_other_records(previous, meta))
     if differences:
         hint = f" (to keep the run's parameters: {' '.join(keep)})" if keep else ""
         raise ParamError(f"{run_dir}: --resume needs the inputs and parameters of the run, but "
                          + "; ".join(differences) + f"; run the command of the run{hint}, or --overwrite to replace it")
+
+
+def _other_records(previous: dict, meta: dict) -> str:
+    """Why the records read differ from the run's, where no input, option or seed does: the genome's windows."""
+    origin, before = meta["data"].get("origin") or {}, (previous.get("data") or {}).get("origin") or {}
+    genome, genome_before = origin.get("genome"), before.get("genome") or {}
+    if not genome:
+        return "the records read differ from the run's"
+    was = genome_before.get("path")
+    if was and not _same_path(was, genome["path"]):  # another genome, not the run's changed under its name
+        return f"the run was trained on the windows of --genome {was}, and those of {genome['path']} differ"
+    drawn = " or this motifnet draws the genomic background otherwise" if (origin.get("background") or {}).get(
+        "kind") == "genomic" else ""
+    return f"the windows read from --genome {genome['path']} differ from the run's (the genome changed since the " \
+           f"run started{drawn})"
+
+
+def _same_path(a: str, b: str) -> bool:
+    """Whether two paths as typed name one file (from here), or the same name where either is gone."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normpath(a) == os.path.normpath(b)
 
 
 def _without_origin_paths(data):
