@@ -189,7 +189,7 @@ def test_every_planted_motif_is_a_distinct_motif_ranked_above_noise(sample_run, 
     assert html.count('<section class="kernel"') == 3
     # Each distinct motif's logo is its own bare logo (the kernel's figure, shrunk, was unreadable), also for the
     # groups whose best kernel has per-kernel plots.
-    thumbnails = re.findall(r'<img src="(distinct_kernel_[0-9]+\.png)"', html)
+    thumbnails = re.findall(r'<img class="thumb" src="(distinct_kernel_[0-9]+\.png)"', html)
     assert thumbnails == [f"distinct_kernel_{row['best_kernel']}.png" for row in rows[:len(motifs)]]
     assert all((out / name).is_file() for name in thumbnails)
     report = check_in_chromium(out / "summary.html", tmp_path / "profile")
