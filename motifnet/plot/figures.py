@@ -80,9 +80,13 @@ def letter_key(ax, letters: str, structure: bool = False) -> None:
     from matplotlib.patches import Patch
 
     colors = letter_colors(letters, structure)
-    ax.legend(handles=[Patch(color=colors[letter], label=letter) for letter in letters], loc="upper left",
-              bbox_to_anchor=(1.01, 1), borderaxespad=0, fontsize=9, frameon=False, handlelength=1,
-              handletextpad=0.5, title="key", title_fontsize=8)
+    _legend_beside(ax, handles=[Patch(color=colors[letter], label=letter) for letter in letters], fontsize=9,
+                   handlelength=1, handletextpad=0.5, title="key", title_fontsize=8)
+
+
+def _legend_beside(ax, **options) -> None:
+    """A legend to the right of ``ax``, its top at the axes' top (``bbox_inches="tight"`` keeps it in the image)."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0, frameon=False, **options)
 
 
 def plot_logo(pwm: np.ndarray, letters: str, ax=None, title: str | None = None, structure: bool = False,
@@ -306,7 +310,7 @@ LEGEND_INSIDE_AT_MOST = 4
 def _curve_legend(ax, loc: str) -> None:
     """The legend of per-class curves: inside at ``loc`` on a white ground for a few classes, else beside the axes."""
     if len(ax.get_legend_handles_labels()[0]) > LEGEND_INSIDE_AT_MOST:
-        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+        _legend_beside(ax, fontsize=8)
     else:
         ax.legend(fontsize=8, loc=loc, frameon=True, framealpha=0.85, edgecolor="none")
 
