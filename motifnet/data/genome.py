@@ -351,13 +351,29 @@ def _bed_integer(text: str) -> int:
     return int(text)
 
 
+#: What a file named as BED is when its first line starts with the key, and what to do.
+_NOT_BED = {">": "; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz), not a BED one",
+            "@": "; the file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"}
+
+
+def _not_bed_hint(path) -> str:
+    """:data:`_NOT_BED`'s hint for the first non-empty line of ``path``; '' for BED, or a file that cannot be read."""
+    try:
+        with iter_text_stream(str(path)) as stream:
+            for line in stream:
+                if line.strip():
+                    return _NOT_BED.get(line[:1], "")
+    except (InputError, OSError):
+        pass  # a missing or unreadable file is named when it is read
+    return ""
+
+
 def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:
     where = f"{name}, line {number}"
     while len(columns) > 3 and not columns[-1].strip():
         columns = columns[:-1]  # trailing tabs (an awk or spreadsheet edit) do not make a narrowPeak line 11 columns
     if len(columns) < 3:
-        hint = {">": "; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz), not a BED one",
-                "@": "; the file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"}.get(line[:1], "")
+        hint = _NOT_BED.get(line[:1], "")
         raise InputError(f"{where}: a BED line needs tab-separated chrom, start and end, found {line[:60]!r}{hint}")
     chrom = columns[0].strip()
     try:
@@ -472,6 +488,9 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
     """
     bed = [path for path in fasta_paths if is_bed_path(path)]
     if bed and genome is None:
+        hint = _not_bed_hint(bed[0])
+        if hint:  # a FASTA file named .bed: asking for --genome would send the user the wrong way
+            raise InputError(f"{bed[0]}: named as a BED file{hint}")
         raise OptionValueError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
     if genome is not None and not bed and genome_for_bed_only:
         from .fasta import is_pipe
