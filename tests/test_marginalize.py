@@ -810,3 +810,29 @@ def test_a_file_of_the_users_that_the_earlier_run_did_not_write_is_refused_not_r
         f"Error: -o {out}: holds pairs.tsv, which this marginalize run writes, but the marginalize.json there does "
         "not list it as its run's; nothing was written: choose another folder, or move pairs.tsv away")]
     assert sorted(path.name for path in out.iterdir()) == before and (out / "pairs.tsv").read_text() == "the user's"
+
+
+def test_targets_of_different_sizes_are_compared_in_their_own_units():
+    """A regression model's --pairs motifs and effects.png took the targets in raw units (and the figure called
+    them changes of probability, by class): a target of large values decided alone."""
+    import matplotlib.pyplot as plt
+
+    from motifnet.interpret.marginalize import Effects, top_motifs
+    from motifnet.plot.scan import plot_effects
+
+    mean = np.array([[0.9, 3.0], [0.1, 8.0], [0.5, 1.0]])  # target 2's values are ten times target 1's
+    effects = Effects(mean, mean - 1, mean + 1, mean)
+    assert top_motifs(effects, 2) == [1, 0]
+    assert top_motifs(effects, 2, scale=[1.0, 10.0]) == [0, 1]  # 0.9 and 0.8 SD, against 0.5 for motif 2
+    ax = plot_effects(mean, ["a", "b", "c"], ["small", "large"], scale=[1.0, 10.0])
+    try:
+        assert np.asarray(ax.collections[0].get_array()).reshape(3, 2) == pytest.approx(mean / [1.0, 10.0])
+        assert ax.get_xlabel() == "target"
+        assert ax.figure.axes[-1].get_ylabel() == "mean change (SD of the target)"
+    finally:
+        plt.close(ax.figure)
+    ax = plot_effects(mean, ["a", "b", "c"], ["up", "down"])
+    try:
+        assert (ax.get_xlabel(), ax.figure.axes[-1].get_ylabel()) == ("class", "mean change of probability")
+    finally:
+        plt.close(ax.figure)

@@ -924,3 +924,37 @@ def test_reference_and_alternative_windows_are_predicted_in_large_calls(tiny, mo
     assert calls == [140, 140]
     assert scored[1].alt == pytest.approx(scored[0].alt, abs=1e-6)
     assert scored[1].logit_delta == pytest.approx(scored[0].logit_delta, abs=1e-5)
+
+
+def test_targets_of_different_sizes_are_compared_in_their_own_units(tiny):
+    """A regression model's largest |delta| and p-values took the targets in raw units: a target of large values
+    decided them alone. With ``scale`` (the targets' SDs), a target and its unit scaled together change nothing."""
+    import keras
+
+    import motifnet.interpret.variants as interpret
+    from motifnet.run.rundir import open_run
+
+    run = open_run(tiny["run"])
+    hidden = run.model.get_layer("output").input
+    weights = np.random.default_rng(3).normal(size=(int(hidden.shape[-1]), 2)).astype(np.float32)
+
+    def two_targets(factor):
+        layer = keras.layers.Dense(2, activation="linear", name="output")
+        model = keras.Model(run.model.inputs, layer(hidden))
+        layer.set_weights([weights * np.array([1, factor], np.float32), np.zeros(2, np.float32)])
+        return model
+
+    config = interpret.VariantConfig(null=30, seed=4)
+    with Genome(tiny["genome"]) as genome:
+        variants, _ = read_snvs(tiny["vcf"], genome)
+        unit = interpret.score_variants(two_targets(1), run.dataset_encoder, genome, variants, config)
+        large = interpret.score_variants(two_targets(1000), run.dataset_encoder, genome, variants, config)
+        scaled = interpret.score_variants(two_targets(1000), run.dataset_encoder, genome, variants, config,
+                                          scale=[1, 1000])
+    assert scaled.p_values.tolist() == unit.p_values.tolist()
+    assert scaled.max_abs_delta == pytest.approx(unit.max_abs_delta, rel=1e-5)
+    assert scaled.delta[:, 1] == pytest.approx(1000 * unit.delta[:, 1], rel=1e-4)  # the values stay the model's
+    # the test tells: in raw units the large target alone decides, and the first target's changes are lost
+    assert large.max_abs_delta == pytest.approx(np.abs(large.delta[:, 1]))
+    assert (np.abs(unit.delta[:, 0]) > np.abs(unit.delta[:, 1])).any()
+    assert large.p_values.tolist() != unit.p_values.tolist()

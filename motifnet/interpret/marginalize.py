@@ -433,9 +433,14 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
     return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]))
 
 
-def top_motifs(effects: Effects, count: int) -> list:
-    """Indices of the ``count`` motifs whose largest absolute mean change (over the outputs) is largest."""
-    strength = np.abs(effects.mean).max(axis=1)
+def top_motifs(effects: Effects, count: int, scale=None) -> list:
+    """Indices of the ``count`` motifs whose largest absolute mean change (over the outputs) is largest.
+
+    ``scale``, shape=(outputs,): each output's unit (a regression target's standard deviation,
+    :attr:`motifnet.run.rundir.Run.output_scale`), so that a target of large values does not outweigh the
+    others. Default (None): the changes as they are (probabilities).
+    """
+    strength = np.abs(effects.mean / (1.0 if scale is None else np.asarray(scale, dtype=np.float64))).max(axis=1)
     return [int(i) for i in np.argsort(-strength, kind="stable")[:count]]
 
 

@@ -86,13 +86,15 @@ class VariantConfig:
 class VariantEffects:
     """Outputs for each variant: ``ref`` and ``alt`` of shape=(variants, outputs), ``p_values`` of shape=(variants,);
     ``ref_log_odds`` and ``alt_log_odds`` (shape=(variants, outputs), None for regression; see
-    :func:`motifnet.interpret.outputs.log_odds`)."""
+    :func:`motifnet.interpret.outputs.log_odds`); ``scale``, shape=(outputs,) or None: the unit of each output in
+    which changes are compared (:func:`score_variants`)."""
 
     ref: np.ndarray
     alt: np.ndarray
     p_values: np.ndarray
     ref_log_odds: np.ndarray | None = None
     alt_log_odds: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
     @property
     def delta(self) -> np.ndarray:
@@ -103,8 +105,13 @@ class VariantEffects:
         return None if self.ref_log_odds is None else self.alt_log_odds - self.ref_log_odds
 
     @property
+    def scaled_delta(self) -> np.ndarray:
+        """``delta`` in each output's unit (``scale``): what variants are ranked and tested by."""
+        return self.delta if self.scale is None else self.delta / self.scale
+
+    @property
     def max_abs_delta(self) -> np.ndarray:
-        return np.abs(self.delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
+        return np.abs(self.scaled_delta).max(axis=1) if self.delta.size else np.zeros(len(self.ref))
 
 
 def variant_seed(seed: int, variant) -> list:
@@ -125,7 +132,7 @@ def _encode(encoder, windows) -> dict:
 
 
 def score_variants(model, encoder, genome: Genome, variants: list, config: VariantConfig,
-                   chunk: int | None = None) -> VariantEffects:
+                   chunk: int | None = None, scale=None) -> VariantEffects:
     """The model's outputs for the reference and alternative window of each SNV, and empirical p-values.
 
     Progress lines go to the ``motifnet`` log; a stop (see :mod:`motifnet._signals`) is honoured
@@ -144,6 +151,11 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         Variants whose reference and alternative windows are predicted together. Default (None): as
         many as hold :data:`_NULL_BASES_PER_CALL` bases of windows (10,485 of 200 positions): a
         forward pass per 64 variants spent most of its time on the cost of each call.
+    scale : array-like, shape=(outputs,), or None
+        Each output's unit when the changes of several outputs are compared (the largest change of a
+        variant, and of each null substitution for its p-value): a regression target's standard
+        deviation (:attr:`motifnet.run.rundir.Run.output_scale`), so that a target of large values does
+        not outweigh the others. Default (None): the outputs as they are (probabilities).
 
     Returns
     -------
@@ -158,6 +170,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     """
     length = encoder.length
     config = config.checked(length)
+    scale = None if scale is None else np.asarray(scale, dtype=np.float64)
     chunk = max(1, _NULL_BASES_PER_CALL // (2 * length)) if chunk is None else chunk
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
@@ -180,11 +193,12 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         progress.advance(len(windows))
         if config.null:
             rngs = [np.random.default_rng(variant_seed(config.seed, variant)) for variant in part]
-            exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress)
+            exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress,
+                                          scale)
             p_values[first:first + len(part)] = (1 + exceeding) / (config.null + 1)
     if predict.activation == "linear":  # regression: outputs, no log-odds
-        return VariantEffects(ref_out, alt_out, p_values)
-    return VariantEffects(ref_out, alt_out, p_values, ref_logits, alt_logits)
+        return VariantEffects(ref_out, alt_out, p_values, scale=scale)
+    return VariantEffects(ref_out, alt_out, p_values, ref_logits, alt_logits, scale)
 
 
 def _check_letters(encoder, windows: list, variants: list, genome: Genome, offset: int) -> None:
@@ -210,20 +224,21 @@ def _check_letters(encoder, windows: list, variants: list, genome: Genome, offse
 
 
 def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list, config: VariantConfig,
-                      progress: Progress) -> np.ndarray:
+                      progress: Progress, scale: np.ndarray | None = None) -> np.ndarray:
     """How many of ``config.null`` substitutions in each reference window change the outputs as much as its SNV.
 
     ``values`` holds the reference and alternative outputs, shape=(len(refs), 2, outputs). The
     substitutions are predicted at most :data:`_NULL_BASES_PER_CALL` bases at a time (at least one
-    batch), with a stop honoured before each call.
+    batch), with a stop honoured before each call. Changes are compared in units of ``scale`` (None: as they are).
     """
-    observed = np.abs(values[:, 1] - values[:, 0]).max(axis=1)
+    unit = 1.0 if scale is None else scale
+    observed = np.abs((values[:, 1] - values[:, 0]) / unit).max(axis=1)
     per_call = max(config.batch_size, _NULL_BASES_PER_CALL // encoder.length)
     counts = np.zeros(len(refs), dtype=np.int64)
     for rows, windows in _null_batches(refs, rngs, config.null, per_call):
         check_stop()
         null = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
-        changes = np.abs(null - values[rows, 0]).max(axis=1)
+        changes = np.abs((null - values[rows, 0]) / unit).max(axis=1)
         np.add.at(counts, rows, changes >= observed[rows])
         progress.advance(len(rows))
     return counts

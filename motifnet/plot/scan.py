@@ -90,21 +90,31 @@ def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None, 
                            "records with a hit vs other classes")
 
 
-def plot_effects(mean_deltas, motif_names, output_names, ax=None):
+def plot_effects(mean_deltas, motif_names, output_names, ax=None, scale=None):
     """Heat map of the mean change of each output when each motif is inserted.
 
     Parameters
     ----------
     mean_deltas : numpy.ndarray, shape=(motifs, outputs)
+        Changes of probabilities, or of a regression model's values.
     motif_names, output_names : list of str
     ax : matplotlib.axes.Axes or None
+    scale : array-like, shape=(outputs,), or None
+        A regression model's targets' standard deviations: each change is drawn in standard
+        deviations of its target, so that one colour is one size of change across targets. Default
+        (None): changes of probability, as they are.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    return _motif_by_class(mean_deltas, motif_names, output_names, ax, "mean change of probability",
-                           "motif inserted")
+    if scale is None:
+        return _motif_by_class(mean_deltas, motif_names, output_names, ax, "mean change of probability",
+                               "motif inserted")
+    ax = _motif_by_class(np.asarray(mean_deltas, dtype=float) / np.asarray(scale, dtype=float), motif_names,
+                         output_names, ax, "mean change (SD of the target)", "motif inserted")
+    ax.set_xlabel("target")
+    return ax
 
 
 def plot_spacing(cooperativity, orientations, spacings, title: str, ax=None, label: str | None = "cooperativity",

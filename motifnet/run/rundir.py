@@ -203,6 +203,15 @@ class Run:
         return list(data["target_names"]) if self.task == "regression" else list(data["class_names"])
 
     @property
+    def output_scale(self) -> np.ndarray | None:
+        """Per output, the unit in which changes of different outputs are compared: a regression target's standard
+        deviation in the training split (``motifnet.json``'s ``regression.std``); None for classes, whose
+        probabilities share one scale."""
+        if self.task != "regression":
+            return None
+        return np.asarray(self.meta["regression"]["std"], dtype=np.float64)
+
+    @property
     def status(self) -> str | None:
         """The training status of ``motifnet.json``; "interrupted" for a "running" run that no live process holds.
 

@@ -315,9 +315,9 @@ def remove_stale_outputs(out: Path, written, earlier) -> list:
     return remove_unwritten(out, earlier or (), written)
 
 
-def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity"):
+def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity", scale=None):
     """The cooperativity of a pair (:func:`pair_effects`; ``key``: of the logits, or of the outputs) by spacing,
-    one panel per output."""
+    one panel per output; with ``scale`` (a regression model's targets' standard deviations), in those units."""
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -329,13 +329,16 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     figure, axes = plt.subplots(len(outputs), 1, figsize=size, squeeze=False, layout="constrained")
     figure.suptitle(f"{name_a} then {name_b}", fontsize=11)
     # one colour scale for every panel, so that one colour is one value across the outputs
-    limit = symmetric_limit(result[key])
+    values = result[key] if scale is None else result[key] / np.asarray(scale, dtype=float)
+    limit = symmetric_limit(values)
     for c, output in enumerate(outputs):
-        plot_spacing(result[key][:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
+        plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
                      label=None, limit=limit)
         axes[c, 0].title.set_fontsize(10)
+    label = ("log-odds cooperativity" if key == "logit_cooperativity"
+             else "cooperativity" if scale is None else "cooperativity (SD of the target)")
     figure.colorbar(ScalarMappable(Normalize(-limit, limit), DIVERGING), ax=axes[:, 0].tolist(), shrink=0.9,
-                    label="log-odds cooperativity" if key == "logit_cooperativity" else "cooperativity")
+                    label=label)
     return figure
 
 
@@ -452,12 +455,13 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
     # Every file is written at the end, once all the work is done: a failure or a stop on the way
     # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
     texts = {"effects.tsv": _table(effect_columns, rows)}
-    figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names).figure}
+    scale = run.output_scale  # regression: targets of different sizes compared in their standard deviations
+    figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names, scale=scale).figure}
 
     pairs, pair_images = {}, []
     if config.pairs:
         pair_columns = PAIR_COLUMNS if logits else PAIR_COLUMNS[:-3]
-        chosen = top_motifs(effects, config.pairs)
+        chosen = top_motifs(effects, config.pairs, scale)
         if config.pairs > len(motifs.names):  # K was cut without a word: the run looked like one of K motifs
             pairs_made = len(chosen) * (len(chosen) - 1) // 2
             log.warning("--pairs %d: %s holds %d motifs; pairing all of them (%d pair%s)", config.pairs, motifs.path,
@@ -480,7 +484,7 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                         )[:len(pair_columns)])
             pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
             figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names,
-                                                         "logit_cooperativity" if logits else "cooperativity")
+                                                         "logit_cooperativity" if logits else "cooperativity", scale)
         texts["pairs.tsv"] = _table(pair_columns, pair_rows)
 
     if sites is not None:

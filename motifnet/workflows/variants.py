@@ -147,12 +147,14 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
             log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
                         "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
                         padded)
-        effects = score_variants(run.model, encoder, genome, variants, config)
+        effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale)
         rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
     summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
                "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
                "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
                "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
+               # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
+               "max_abs_delta_unit": "target SD" if run.task == "regression" else "probability",
                # no logo, no method of one (--top 0)
                "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
@@ -202,7 +204,7 @@ def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, o
     if not len(order):
         return [], {}
     chosen = [variants[row] for row in order]
-    targets = np.abs(effects.delta[order]).argmax(axis=1)
+    targets = np.abs(effects.scaled_delta[order]).argmax(axis=1)
     encoder = run.dataset_encoder
     logos = variant_logos(run.model, encoder, genome, chosen, targets, run.output_names, offset, run.task,
                           batch_size)
