@@ -963,3 +963,12 @@ def test_a_palindromic_site_found_on_both_strands_is_one_seqlet():
     pattern = _pattern(found, 1, 0, 0.3, one_hot, one_hot)
     assert [(seqlet.record, seqlet.start, seqlet.end, seqlet.strand) for seqlet in pattern.seqlets] == [
         (0, 5, 9, "+"), (0, 4, 8, "-"), (1, 5, 9, "+")]
+
+
+def test_a_regression_models_target_is_named_a_target_not_a_class(regression_run, tmp_path):
+    """The log lines named a regression target 'class gata_count'."""
+    run_dir, _, _ = regression_run
+    unknown = write_fasta(tmp_path / "n.fa", [(f"n{i}", "N" * 40) for i in range(30)])
+    result, warnings = _small_windows(run_dir, unknown, tmp_path / "out")
+    assert warnings == ["warning: target gata_count: the records hold no letter of ACGT (N alone), so TF-MoDISco "
+                        "has no seqlets to find"], result.output

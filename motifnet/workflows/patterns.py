@@ -150,10 +150,11 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
         _fill_one_hot(dataset, one_hot, attribution.batch_size)
         one_hot.flush()
         letters_known = _any_letter(one_hot)
+        kind = "target" if dataset.task == "regression" else "class"  # what the log lines name
         for target in chosen:
             config = AttributionConfig(attribution.method, target, attribution.baseline, attribution.steps,
                                        attribution.shuffles, attribution.seed, attribution.batch_size)
-            log.info("class %s: hypothetical contributions (%s) of %d sequences", names[target],
+            log.info("%s %s: hypothetical contributions (%s) of %d sequences", kind, names[target],
                      _method_text(config), n)
             counter = Progress(f"contributions to {names[target]}", total=n, unit="sequences")
             hypothetical_contributions(model, dataset, config, out=hypothetical,
@@ -161,24 +162,24 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
             hypothetical.flush()
             if not letters_known:
                 # TF-MoDISco itself fails on them ("IndexError: index -1 is out of bounds").
-                log.warning("class %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
-                            "seqlets to find", names[target], letters)
+                log.warning("%s %s: the records hold no letter of %s (N alone), so TF-MoDISco has no "
+                            "seqlets to find", kind, names[target], letters)
                 continue
             reason = no_seqlets_reason(one_hot, hypothetical, modisco.window)
             if reason is not None:
                 # modisco-lite fails on them (IndexError, ValueError) instead of finding nothing.
-                log.warning("class %s: %s; %s", names[target], reason, _no_seqlets_hint(config))
+                log.warning("%s %s: %s; %s", kind, names[target], reason, _no_seqlets_hint(config))
                 continue
-            log.info("class %s: TF-MoDISco (modisco-lite)", names[target])
+            log.info("%s %s: TF-MoDISco (modisco-lite)", kind, names[target])
             started = time.monotonic()
             found = find_patterns_stoppable(one_hot.filename, hypothetical.filename, modisco)
-            log.info("class %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", names[target],
+            log.info("%s %s: %d positive and %d negative pattern(s) (TF-MoDISco took %.1f min)", kind, names[target],
                      sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found), (time.monotonic() - started) / 60)
             if not found:  # an empty patterns.meme without a word looked like a model that learned nothing
-                log.warning("class %s: TF-MoDISco found no pattern in %d records: too few seqlets for a metacluster "
+                log.warning("%s %s: TF-MoDISco found no pattern in %d records: too few seqlets for a metacluster "
                             "(--min-metacluster-size %d) or a pattern (--min-seqlets %d); give more records, smaller "
                             "sizes, or a smaller --window (now %d) and --flank (now %d)",
-                            names[target], n, modisco.min_metacluster, modisco.min_seqlets, modisco.window,
+                            kind, names[target], n, modisco.min_metacluster, modisco.min_seqlets, modisco.window,
                             modisco.flank)
             patterns += [(names[target], pattern) for pattern in found]
         check_stop()  # a stop asked during the last TF-MoDISco: no files written
