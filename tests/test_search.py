@@ -620,9 +620,12 @@ def test_an_input_inside_the_searchs_best_run_is_refused_before_anything_is_remo
 
 
 @pytest.mark.slow
-def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_them(tmp_path, monkeypatch):
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_them(tmp_path, monkeypatch,
+                                                                                     signal_name):
     """The search waited for the data's description without looking for a signal: SIGTERM did nothing while the
-    jobs were queued, and they were never cancelled."""
+    jobs were queued, and they were never cancelled. SIGINT (Ctrl-C) then ended it with exit status 0 and no word:
+    dask-jobqueue sets SIGINT to sys.exit() when it is imported."""
     import signal
 
     cancelled = _fake_batch_system(tmp_path, monkeypatch, 'echo "Submitted batch job 4242"')  # queued for ever
@@ -632,8 +635,8 @@ def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_
     process = _grid_search(folder, *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB, "--interface", "lo",
                            "--workers", "1", "--seed", "5")
     # once the job is submitted and its worker awaited
-    stderr = _stopped_by_signal(process, (folder / "search.json").exists, "the search did not begin", signal.SIGTERM,
-                                wait=2, timeout=300)
+    stderr = _stopped_by_signal(process, (folder / "search.json").exists, "the search did not begin",
+                                getattr(signal, signal_name), wait=2, timeout=300)
     assert process.returncode == 1, stderr
     assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
                                                f"continue it in {folder}")

@@ -217,6 +217,21 @@ def network_interfaces() -> list:
                   if any(address.family == socket.AF_INET for address in addresses))
 
 
+def _import_jobqueue():
+    """``dask_jobqueue``, imported with this process's SIGINT handler kept.
+
+    Its ``runner`` module sets SIGINT to ``sys.exit()`` when it is imported: a Ctrl-C then ended a
+    ``--slurm`` or ``--pbs`` search with exit status 0 and no word, instead of stopping it as a
+    signal does (see :mod:`motifnet._signals`).
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    import dask_jobqueue
+
+    if threading.current_thread() is threading.main_thread() and handler is not None:
+        signal.signal(signal.SIGINT, handler)
+    return dask_jobqueue
+
+
 def make_jobqueue_cluster(options: ClusterOptions):
     """A SLURMCluster or PBSCluster for ``options`` (no job is submitted until it is scaled).
 
@@ -224,8 +239,7 @@ def make_jobqueue_cluster(options: ClusterOptions):
     ``options`` are checked (:meth:`ClusterOptions.checked`): cores and memory come from them or
     from Dask's jobqueue configuration.
     """
-    import dask_jobqueue
-
+    dask_jobqueue = _import_jobqueue()
     cluster_class = dask_jobqueue.SLURMCluster if options.kind == "slurm" else dask_jobqueue.PBSCluster
     given = {"job_cls": _refusals_kept(cluster_class.job_cls),
              "queue": options.queue, "cores": options.cores, "memory": options.memory,
