@@ -619,8 +619,7 @@ def test_an_input_inside_the_searchs_best_run_is_refused_before_anything_is_remo
     assert sorted(path.name for path in folder.rglob("*")) == ["best", "search.json", "split.tsv"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])  # not slow (4 s each): make test runs it
 def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_them(tmp_path, monkeypatch,
                                                                                      signal_name):
     """The search waited for the data's description without looking for a signal: SIGTERM did nothing while the
