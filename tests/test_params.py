@@ -441,3 +441,9 @@ def test_only_values_the_user_set_are_told_from_the_presets():
     assert changed_from_preset("motifnet", params, given) == {"global_pool": "max", "kernel_len": "auto"}
     assert changed_from_preset("motifnet", params, []) == {}
     assert changed_from_preset("a preset of a later motifnet", params, given) == {}
+
+
+def test_a_folder_given_as_a_params_file_is_named_a_folder(tmp_path):
+    """It said "not a JSON parameter file ([Errno 21] Is a directory: ...)"."""
+    with pytest.raises(ParamError, match=f"^{re.escape(str(tmp_path))}: a folder, not a JSON parameter file$"):
+        load_params_file(tmp_path)

@@ -200,7 +200,7 @@ def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_over
     other = SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), metric="pr-auc", seed=3)
     # other settings: refused once a trial has finished, started over (nothing lost) before that
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
-    with pytest.raises(ParamError, match=r"holds a search with other settings \(metric differ"):
+    with pytest.raises(ParamError, match=r"holds a search with other settings \(metric differs\)"):
         _prepare_folder(other)
     (folder / "results.tsv").write_text("trial\tstatus\n")
     assert _prepare_folder(other)[0]["metric"] == "pr-auc"
@@ -285,7 +285,7 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     state = json.loads((folder / "search.json").read_text())
     state["settings"]["preset_values"]["position_bins"] = 0  # as the motifnet preset was before position_bins
     (folder / "search.json").write_text(json.dumps(state))
-    with pytest.raises(ParamError, match=re.escape("preset_values differ: preset 'motifnet' now has "
+    with pytest.raises(ParamError, match=re.escape("preset_values differs: preset 'motifnet' now has "
                                                    "position_bins 0 -> 16); continue it")):
         _prepare_folder(config)
     del state["settings"]["preset_values"]["position_bins"]  # recorded before the parameter existed:
@@ -674,6 +674,15 @@ def test_an_interface_is_one_of_this_machines_with_an_ipv4_address(monkeypatch):
         check_environment(ClusterOptions("pbs", cores=4, memory="16GB", interface="ib0"))
     monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)
     check_environment(ClusterOptions("local"))  # local workers need no batch system
+
+
+@pytest.mark.parametrize(("workers", "pending", "jobs"), [(None, 50, 10), (None, 3, 3), (100, 6, 6), (4, 6, 4),
+                                                          (4, 0, 1)])
+def test_batch_jobs_are_at_most_one_per_trial(workers, pending, jobs):
+    """--workers 100 with six trials submitted 100 jobs, 94 of which could never get a trial."""
+    from motifnet.search._cluster import ClusterOptions, batch_jobs
+
+    assert batch_jobs(ClusterOptions("slurm", workers), pending) == jobs
 
 
 @pytest.mark.parametrize("workers, threads, pending, layout, fit", [
@@ -1496,10 +1505,10 @@ def test_a_search_on_bed_records_its_genome_and_background_and_refuses_a_changed
     assert _prepare_folder(config)[1] is not None  # the same genome: continued
     with open(made["genome"], "a") as handle:
         handle.write(">chr4\nACGT\n")
-    with pytest.raises(ParamError, match="genome differ"):
+    with pytest.raises(ParamError, match="genome differs"):
         _prepare_folder(config)
     other = SearchConfig(data.replace(background_ratio=2.0), str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3)
-    with pytest.raises(ParamError, match="background differ"):
+    with pytest.raises(ParamError, match=r"genome, background differ\)"):
         _prepare_folder(other)
 
 
@@ -1634,3 +1643,98 @@ def test_a_batch_job_refused_for_the_best_retraining_is_one_error_at_once(finish
 
     with pytest.raises(RunDirError, match="the search ended 'failed' before best/ was trained"):
         open_run(folder)
+
+
+def test_a_run_of_the_users_in_best_is_refused_not_replaced(finished_search, data_dir, tmp_path):
+    """A rerun replaced a complete run trained by hand into SEARCH_DIR/best (another seed or parameters) without
+    --overwrite and without a word."""
+    from helpers import folder_digest
+
+    from motifnet.errors import RunDirError
+
+    folder = tmp_path / "search"
+    shutil.copytree(finished_search[0], folder)
+    meta_path = folder / "best" / "motifnet.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "seed": 12}))  # as `train --seed 12 -o search/best` records it
+    before = folder_digest(folder / "best")
+    with pytest.raises(RunDirError, match=re.escape(
+            f"{folder / 'best'} holds a run that none of this search's trials made (other parameters or seed): "
+            f"retraining the best trial there would replace it; move it out of {folder}, or give --overwrite")):
+        run_search(search_config(data_dir, folder))
+    assert folder_digest(folder / "best") == before
+    meta_path.write_text(json.dumps(meta))  # the search's own run again: left as it is
+    assert run_search(search_config(data_dir, folder)).ran == []
+
+
+@pytest.mark.parametrize("damage", ["deleted", "garbage"])
+def test_a_missing_or_damaged_best_model_is_trained_again(finished_search, data_dir, scheduler, tmp_path, caplog,
+                                                          monkeypatch, damage):
+    """A rerun said that best/ already held the best trial's run when its model.keras was gone or damaged;
+    predict then failed."""
+    from motifnet.run.rundir import open_run
+
+    folder = tmp_path / "search"
+    shutil.copytree(finished_search[0], folder)
+    model = folder / "best" / "model.keras"
+    model.unlink() if damage == "deleted" else model.write_bytes(b"garbage")
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        run_search(search_config(data_dir, folder), on(scheduler))
+    assert f"{folder / 'best'}: its model.keras is missing or not the model its training saved: the best trial is " \
+           "trained again" in caplog.messages
+    reference = open_run(finished_search[0] / "best").model.get_weights()
+    for got, want in zip(open_run(folder / "best").model.get_weights(), reference, strict=True):
+        np.testing.assert_array_equal(got, want)  # the same seeded training
+
+
+def test_a_report_made_before_best_was_trained_again_is_not_linked_as_its_report(tmp_path):
+    """After --overwrite (or a new best), summary.html linked best/report, which showed the earlier model."""
+    from motifnet.report.search_summary import write_summary
+
+    config = SearchConfig(DataOptions(small_data(tmp_path)), str(tmp_path / "s"), check_grid({"epochs": [3]}),
+                          preset="motifnet")
+    trials = expand_grid(config.grid, {}, 1)
+    folder = tmp_path / "s"
+    (folder / "best" / "report").mkdir(parents=True)
+    results = ResultsFile(folder / RESULTS, ["epochs"])
+    results.append(result_row(trials[0], {"status": "ok", "score": 0.7, "epochs": 3, "best_epoch": 1, "seconds": 1.0},
+                              1, [], "motifnet"))
+    rows = rank([parse_row(row) for row in results.rows().values()], trials, "roc-auc")
+    report, meta = folder / "best" / "report" / "summary.html", folder / "best" / "motifnet.json"
+    report.write_text("<html></html>")
+    meta.write_text("{}")
+
+    def page_at(report_time, meta_time):
+        os.utime(report, (report_time, report_time))
+        os.utime(meta, (meta_time, meta_time))
+        return " ".join(write_summary(folder, rows, trials, _settings(config, 1), folder / "best").read_text().split())
+
+    assert 'Its report: <a href="best/report/summary.html">' in page_at(2000, 1000)  # made after best/ was trained
+    page = page_at(1000, 2000)
+    assert "Its report:" not in page
+    assert ('<a href="best/report/summary.html">best/report/summary.html</a> was made before <code>best/</code> was '
+            "trained again and shows an earlier model: make it again with <code>motifnet visualize-kernels") in page
+
+
+def test_local_workers_leave_dasks_own_errors_to_the_search(monkeypatch):
+    """A Ctrl-C or a refused option as the local workers started printed 30-line tracebacks of Dask's workers
+    ('Failed to communicate with scheduler during heartbeat'), and a killed worker a raw scheduler line, beside
+    the search's own one-line report of the stop or the lost worker."""
+    import distributed
+
+    from motifnet.search._cluster import ClusterOptions, connect
+
+    made = {}
+
+    class Started(Exception):
+        pass
+
+    def local_cluster(**kwargs):
+        made.update(kwargs)
+        raise Started
+
+    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
+    with pytest.raises(Started), connect(ClusterOptions("local", 1, 1), 1):
+        pass
+    assert made["silence_logs"] == logging.CRITICAL

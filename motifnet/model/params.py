@@ -335,6 +335,8 @@ def load_json_file(path, kind: str):
         return json.loads(Path(path).read_text(encoding="utf-8-sig"), object_pairs_hook=_distinct_keys)
     except FileNotFoundError:
         raise ParamError(f"{path}: no such {kind} file") from None
+    except IsADirectoryError:
+        raise ParamError(f"{path}: a folder, not a JSON {kind} file") from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         raise ParamError(f"{path}: not a JSON {kind} file ({error})") from None
 

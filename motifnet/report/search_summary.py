@@ -10,7 +10,7 @@ from pathlib import Path
 from .._io import write_text
 from .._version import __version__
 from ..plot.search import METRIC_LABELS, plot_scores_by_parameter, plot_scores_by_value
-from ..run.rundir import read_metrics
+from ..run.rundir import META, read_metrics
 from ..run.search_folder import BEST, PLOT, RESULTS, SETTINGS, SUMMARY, format_value, grid_column, read_search_state
 
 log = logging.getLogger("motifnet")
@@ -125,12 +125,22 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "test_metrics": test_metrics,
         "best_link": f"{best_dir.name}/" if best_dir is not None else None,
         "report_link": f"{best_dir.name}/report/summary.html" if report is not None and report.exists() else None,
+        "report_stale": report is not None and _made_before(report, best_dir / META),
         "plot": _plot(folder, rows, trials, metric, best),
     }
     html = environment().get_template("search_summary.html").render(**context)
     path = folder / "summary.html"
     write_text(path, html)
     return path
+
+
+def _made_before(path: Path, other: Path) -> bool:
+    """Whether ``path`` was last written before ``other`` (False where either is missing): a report of ``best/``
+    made before the best trial was trained there again (``--overwrite``, a new best) shows the earlier model."""
+    try:
+        return path.stat().st_mtime < other.stat().st_mtime
+    except OSError:
+        return False
 
 
 def search_link(run_path: Path, report_dir: Path) -> dict | None:

@@ -196,6 +196,7 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
     :data:`rundir.UNFINISHED` (written first, removed last) says that the files left are motifnet's.
     """
     kept = []
+    removed = False
     written = set(written_names()) - ({rundir.SPECTRUM} if not _wrote_spectrum(Path(path)) else set())
     write_text(Path(path) / rundir.UNFINISHED, "")  # a stop on the way leaves a folder that reads as motifnet's
     for entry in sorted(Path(path).iterdir(), key=lambda entry: entry.name != rundir.META):
@@ -204,6 +205,7 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
         if entry.name not in written or (entry.name == rundir.FOLDED and keep_folded):
             kept.append(entry.name)
             continue
+        removed = True
         if entry.is_dir() and not entry.is_symlink():
             inside = remove_written(entry, _written_inside(entry))
             kept += [f"{entry.name}/{name}" for name in inside]
@@ -211,7 +213,7 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
             entry.unlink()
     (Path(path) / rundir.UNFINISHED).unlink()  # the run's files are gone
     others = sorted(set(kept) - {rundir.FOLDED, LOCK})
-    if others:
+    if others and removed:  # not again for a folder whose run went before (grid-search --overwrite, then best/)
         log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
                  len(others), ", ".join(others))
     return kept
@@ -394,7 +396,9 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         write_json(run_dir / rundir.METRICS, metrics)
     except KeyboardInterrupt:
         _record_status(run_dir, meta, "interrupted")
-        log.warning("stopped while the best model was scored on the test split; --resume scores it")
+        # grid-search's retraining of its best trial stops here too, and grid-search has no --resume
+        log.warning("stopped while the best model was scored on the test split; resuming the run scores it "
+                    "(train --resume; a search's best/: the same grid-search command)")
         raise
     except BaseException:
         _record_status(run_dir, meta, "failed")  # a full disk, say: the error on its way out names it

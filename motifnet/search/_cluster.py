@@ -333,6 +333,12 @@ class Connection:
                              "again")
 
 
+def batch_jobs(options: ClusterOptions, pending: int) -> int:
+    """Batch jobs to submit for ``pending`` trials: ``--workers`` (default :data:`DEFAULT_JOBS`), at most one per
+    trial, as local workers are (a job beyond the trials would wait in the queue and hold nodes for nothing)."""
+    return min(options.workers or DEFAULT_JOBS, max(1, pending))
+
+
 def local_layout(options: ClusterOptions, cores: int, pending: int) -> tuple[int, int]:
     """Local worker processes and TensorFlow threads per trial on ``cores`` cores, for ``pending`` trials.
 
@@ -380,9 +386,11 @@ def connect(options: ClusterOptions, pending: int):
             elif options.kind == "local":
                 workers, threads = local_layout(options, available_cores(), pending)
                 try:
+                    # Dask's own errors (a worker that died, a heartbeat to a scheduler closing at a stop) are
+                    # the search's to report, as a failed trial or a stop; its tracebacks said nothing more.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
-                                           silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
+                                           silence_logs=logging.CRITICAL, preload=[WORKER_PRELOAD])
                 except Exception:
                     check_stop()  # a signal that reached a worker before it started ignoring signals
                     raise
@@ -392,7 +400,7 @@ def connect(options: ClusterOptions, pending: int):
                 cluster = make_jobqueue_cluster(options)
                 for name in _LOOP_LOGGERS:
                     logging.getLogger(name).addFilter(_not_a_refusal)
-                jobs = options.workers or min(pending, DEFAULT_JOBS)
+                jobs = batch_jobs(options, pending)
                 cluster.scale(jobs=jobs)
                 client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
                 threads = options.threads or options.cores

@@ -33,7 +33,7 @@ from ..data.dataset import check_options
 from ..data.fasta import refuse_pipes
 from ..data.genome import is_bed_path
 from ..data.options import DataOptions, well_formed_track
-from ..errors import InputError, MotifnetError, OptionValueError, ParamError
+from ..errors import InputError, MotifnetError, OptionValueError, ParamError, RunDirError
 from ..model.params import (
     AUTO_PRESET,
     PRESETS,
@@ -47,7 +47,7 @@ from ..model.params import (
 )
 from ..run.lock import LOCK, acquire
 from ..run.presets import settle_pick
-from ..run.rundir import META, read_metrics
+from ..run.rundir import META, MODEL, MODEL_DIGESTS, read_metrics
 from ..run.search_folder import (
     BEST,
     RESULTS,
@@ -261,7 +261,8 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             began, taken = earlier["settings"]["preset"], earlier["settings"].get("preset_taken")
             hint = (f" (it began with --preset {began}{f', which took {taken}' if taken else ''})"
                     if "preset" in changed else "")
-            raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} differ"
+            verb = "differs" if len(changed) == 1 else "differ"
+            raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} {verb}"
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
                              f"){hint}; continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
@@ -447,24 +448,66 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str, pick: dict
         run = open_run(best_dir)
     except MotifnetError:
         return None
-    try:
-        letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
-    except (KeyError, TypeError):  # a damaged motifnet.json: the run is trained again
-        return None
-    if preset == AUTO_PRESET:
-        try:
-            preset = settle_pick(pick, params, letters, run.meta["data"]["encoder"]["length"])[0]
-        except (ParamError, KeyError, TypeError):
-            return None
-    if run.meta.get("seed") != seed or not matches_saved(run.meta["params"],
-                                                         resolve_kernel_len(resolve(params, preset), letters)):
+    if not _is_trial_run(run, params, seed, preset, pick):
         return None
     status = run.meta["training"].get("status")
     if run.complete and read_metrics(best_dir) is not None:
-        return "current"
+        if _model_intact(run):
+            return "current"
+        log.warning("%s: its %s is missing or not the model its training saved: the best trial is trained again",
+                    best_dir, MODEL)
+        return None
     # complete without its test metrics (killed in between) resumes from its last checkpoint; a diverged
     # or failed-to-start run is trained again.
     return "interrupted" if status in ("running", "interrupted", "failed", "complete") else None
+
+
+def _model_intact(run) -> bool:
+    """Whether the run's ``model.keras`` is there and, where ``motifnet.json`` records the SHA-256 of the models
+    its training saved, one of them (a deleted or damaged model was taken for the best trial's)."""
+    path = run.path / MODEL
+    if not path.is_file():
+        return False
+    digests = run.meta["training"].get(MODEL_DIGESTS) or []
+    return not digests or sha256(path) in digests
+
+
+def _is_trial_run(run, params: dict, seed: int, preset: str, pick: dict | None) -> bool:
+    """Whether ``run`` (a :class:`motifnet.run.rundir.Run`) was trained with these parameters and seed (see
+    :func:`_best_state`); False for a damaged ``motifnet.json``."""
+    try:
+        letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
+        if preset == AUTO_PRESET:
+            preset = settle_pick(pick, params, letters, run.meta["data"]["encoder"]["length"])[0]
+        return run.meta.get("seed") == seed and matches_saved(run.meta["params"],
+                                                              resolve_kernel_len(resolve(params, preset), letters))
+    except (ParamError, KeyError, TypeError):
+        return False
+
+
+def _refuse_other_best(best_dir: Path, trials: list, pinned: dict, seed: int, preset: str, pick: dict | None) -> None:
+    """Refuse a ``best_dir`` that holds a complete run of none of ``trials`` (with ``seed``): a run of the user's
+    (``train -o SEARCH_DIR/best``), which retraining the best trial would replace.
+
+    An unfinished run is left to :func:`_retrain_best` (a retraining of the search's own that was stopped).
+
+    Raises
+    ------
+    RunDirError
+        Naming the folder, and ``--overwrite`` or moving the run out.
+    """
+    from ..run.rundir import open_run
+
+    try:
+        run = open_run(best_dir)
+    except MotifnetError:
+        return  # no run, or not motifnet's: retraining refuses what it may not replace
+    if not run.complete or any(_is_trial_run(run, {**pinned, **trial.params}, seed, preset, pick)
+                               for trial in trials):
+        return
+    raise RunDirError(f"{best_dir} holds a run that none of this search's trials made (other parameters or "
+                      f"seed): retraining the best trial there would replace it; move it out of "
+                      f"{best_dir.parent}, or give --overwrite to start the search over and replace it")
 
 
 def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_result=None,
@@ -550,6 +593,8 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
     where = f"{config.folds}-fold cross-validation" if config.folds else "the validation split"
     log.info("grid search: %d trial(s), %d finished earlier; %s on %s; seed %d", len(trials),
              len(trials) - len(pending), config.metric, where, seed)
+    best_dir = folder / BEST
+    _refuse_other_best(best_dir, trials, pinned, seed, settings["preset"], _recorded_pick(folder, settings))
     ran: list = []
     with ExitStack() as stack:
         connection = None
@@ -567,7 +612,6 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         rows = rank([parse_row(row) for key, row in results.rows().items() if key in by_id], trials, config.metric)
         progress["ranked"] = True  # a failure from here on (retraining best/, recording it) leaves 'failed'
         best = rows[0] if rows and rows[0]["status"] == "ok" else None
-        best_dir = folder / BEST
         test_metrics = None
         if best is not None:
             check_stop()  # a signal as the last trial ended: no retraining begins (the next run does it)
@@ -711,7 +755,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
         if gave_way.get(trial.id):
             described += f" (preset {presets[trial.id]}{gave_way[trial.id]})"
         if outcome["status"] == "ok":
-            log.info("[%d/%d] trial %s %s: %s %.4f (%g epochs, %.1f s)", done, total, trial.id, described,
+            log.info("[%d/%d] trial %s %s: %s %.4f (%.4g epochs, %.1f s)", done, total, trial.id, described,
                      config.metric, outcome["score"], outcome["epochs"], outcome["seconds"])
         else:
             log.warning("[%d/%d] trial %s %s failed: %s", done, total, trial.id, described, row["error"])
