@@ -268,8 +268,7 @@ def test_every_write_of_motifnet_json_accepts_the_model_file_on_disk(fasta, tmp_
     assert run.model is not None  # accepted
 
 
-def test_replacing_a_run_names_the_files_kept_once_not_again_for_a_folder_without_a_run(tmp_path, caplog,
-                                                                                       monkeypatch):
+def test_replacing_a_run_names_the_files_kept_once_not_again_for_a_folder_without_a_run(tmp_path):
     """grid-search --overwrite named best/'s kept files when it removed best/'s run, and the retraining into the
     emptied folder named them again as 'replacing the run'."""
     import logging
@@ -279,10 +278,18 @@ def test_replacing_a_run_names_the_files_kept_once_not_again_for_a_folder_withou
     (tmp_path / "motifnet.json").write_text("{}")
     (tmp_path / "model.keras").write_text("x")
     (tmp_path / "notes.txt").write_text("mine")
-    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
-    with caplog.at_level(logging.INFO, logger="motifnet"):
+    # A handler of its own: through caplog (the root logger) a record may arrive twice after other tests.
+    records, logger = [], logging.getLogger("motifnet")
+    handler, level = logging.Handler(logging.INFO), logger.level
+    handler.emit = records.append
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
         assert remove_run_files(tmp_path) == ["notes.txt"]
         assert remove_run_files(tmp_path) == ["notes.txt"]
-    assert [message for message in caplog.messages if "replacing" in message] == [
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert [record.getMessage() for record in records if "replacing" in record.getMessage()] == [
         f"{tmp_path}: replacing the run; keeping 1 file(s) that motifnet did not write: notes.txt"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
