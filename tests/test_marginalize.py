@@ -836,3 +836,26 @@ def test_targets_of_different_sizes_are_compared_in_their_own_units():
         assert (ax.get_xlabel(), ax.figure.axes[-1].get_ylabel()) == ("class", "mean change of probability")
     finally:
         plt.close(ax.figure)
+
+
+def test_the_interval_of_a_change_of_probability_stays_within_one():
+    """An insertion that took nearly every record's probability from 0 to 1 had a 95% interval up to 1.00011
+    (1.00324 of two records): a change of probability beyond 1."""
+    from motifnet.interpret.marginalize import mean_interval
+
+    deltas = np.array([[1.0, -1.0], [0.999, -0.999], [0.9, -0.9]])
+    mean, low, high = mean_interval(deltas)
+    assert high[0] > 1 and low[1] < -1  # the t-interval itself
+    clipped = mean_interval(deltas, bound=1.0)
+    np.testing.assert_array_equal(clipped[0], mean)
+    np.testing.assert_array_equal(clipped[1], [low[0], -1.0])
+    np.testing.assert_array_equal(clipped[2], [1.0, high[1]])
+
+
+def test_changes_of_probability_are_bounded_and_regression_values_are_not(detector, regression_run):
+    from motifnet.interpret.marginalize import _bound
+    from motifnet.run.rundir import open_run
+
+    run = open_run(regression_run[0])
+    assert _bound(detector) == 1.0
+    assert _bound(OutputsAndLogits(run.model, run.dataset_encoder, 8)) is None

@@ -958,3 +958,11 @@ def test_targets_of_different_sizes_are_compared_in_their_own_units(tiny):
     assert large.max_abs_delta == pytest.approx(np.abs(large.delta[:, 1]))
     assert (np.abs(unit.delta[:, 0]) > np.abs(unit.delta[:, 1])).any()
     assert large.p_values.tolist() != unit.p_values.tolist()
+
+
+def test_the_logo_of_a_two_class_variant_explains_the_first_class_whatever_the_float32_noise():
+    """Rank 1 explained 'peaks' and rank 2 'background': the two softmax deltas differ in the 7th digit only."""
+    from motifnet.workflows.variants import largest_change
+
+    deltas = np.array([[0.0983738, -0.09837383078], [-0.0983738, 0.09837383078], [0.1, -0.3], [0.0, 0.0]])
+    assert largest_change(deltas).tolist() == [0, 0, 1, 0]

@@ -347,19 +347,29 @@ class Moments:
         self.mean = self.mean + shift * (len(rows) / total)
         self.count = total
 
-    def interval(self) -> tuple:
-        """The mean of each column and its 95% t-interval (at least two rows added)."""
+    def interval(self, bound: float | None = None) -> tuple:
+        """The mean of each column and its 95% t-interval (at least two rows added), clipped to
+        [-``bound``, ``bound``] when given: a change of probability is never beyond 1."""
         from scipy.stats import t
 
         half = t.ppf(0.975, self.count - 1) * np.sqrt(self.squares / (self.count - 1) / self.count)
-        return self.mean, self.mean - half, self.mean + half
+        low, high = self.mean - half, self.mean + half
+        if bound is not None:
+            low, high = np.clip(low, -bound, bound), np.clip(high, -bound, bound)
+        return self.mean, low, high
 
 
-def mean_interval(deltas: np.ndarray) -> tuple:
-    """Mean of each column of ``deltas`` (shape=(n, outputs)) and its 95% t-interval."""
+def mean_interval(deltas: np.ndarray, bound: float | None = None) -> tuple:
+    """Mean of each column of ``deltas`` (shape=(n, outputs)) and its 95% t-interval (see :meth:`Moments.interval`)."""
     moments = Moments()
     moments.add(deltas)
-    return moments.interval()
+    return moments.interval(bound)
+
+
+def _bound(predict) -> float | None:
+    """How far a change of the outputs of ``predict`` (:class:`OutputsAndLogits`) can go: 1 for probabilities,
+    None (no bound) for a regression model's values."""
+    return None if predict.activation == "linear" else 1.0
 
 
 # -- experiments ----------------------------------------------------------------------------------------------
@@ -429,7 +439,7 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
             deltas[m].add(inserted - base)
             logit_deltas[m].add(logits - base_logits)
     predict.forget()
-    mean, low, high = (np.array(values) for values in zip(*(moments.interval() for moments in deltas)))
+    mean, low, high = (np.array(values) for values in zip(*(moments.interval(_bound(predict)) for moments in deltas)))
     return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]))
 
 
@@ -580,7 +590,7 @@ def ablation_effects(predict: OutputsAndLogits, codes: np.ndarray, sites, n_moti
             results.append((count, None))
             continue
         (before, before_logits), (after, after_logits) = next(predicted), next(predicted)
-        mean, low, high = mean_interval(after - before)
+        mean, low, high = mean_interval(after - before, _bound(predict))
         results.append((count, Effects(mean[None], low[None], high[None],
                                        (after_logits - before_logits).mean(axis=0)[None])))
     return results

@@ -185,6 +185,14 @@ def top_variants(effects: VariantEffects, top: int) -> np.ndarray:
     return np.argsort(-effects.max_abs_delta, kind="stable")[:top]
 
 
+def largest_change(deltas: np.ndarray, tolerance: float = 1e-5) -> np.ndarray:
+    """Per row of ``deltas`` (shape=(variants, outputs)), the output whose change is largest; of changes equal
+    within ``tolerance`` (relative), the first. Two classes of a softmax change by the same amount: float32 noise
+    in the 7th digit chose between them, so logos of like variants explained opposite classes."""
+    size = np.abs(deltas)
+    return (size >= size.max(axis=1, keepdims=True) * (1 - tolerance)).argmax(axis=1)
+
+
 def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, offset: int, top: int,
                          batch_size: int = 256) -> tuple:
     """The logos of the ``top`` variants: their rows of ``variants.json`` and how to draw each figure.
@@ -204,7 +212,7 @@ def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, o
     if not len(order):
         return [], {}
     chosen = [variants[row] for row in order]
-    targets = np.abs(effects.scaled_delta[order]).argmax(axis=1)
+    targets = largest_change(effects.scaled_delta[order])
     encoder = run.dataset_encoder
     logos = variant_logos(run.model, encoder, genome, chosen, targets, run.output_names, offset, run.task,
                           batch_size)
