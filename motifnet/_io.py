@@ -9,6 +9,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -33,6 +34,10 @@ def atomic_path(path, suffix: str = ""):
     extension.
     """
     given = Path(path)
+    descriptor = open_descriptor(given)
+    if descriptor is not None:
+        yield from _descriptor_write(given, descriptor)
+        return
     path = write_target(given)
     try:
         status = os.stat(path)
@@ -147,6 +152,50 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
+_DESCRIPTOR = re.compile(r"/dev/(?:(stdout)|(stderr)|fd/(\d+))|/proc/(self|\d+)/fd/(\d+)")
+
+
+def open_descriptor(path) -> int | None:
+    """The file descriptor of this process that ``path`` names: ``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N`` or
+    ``/proc/self/fd/N`` (what the shell's ``>(cmd)`` gives); None for any other path."""
+    match = _DESCRIPTOR.fullmatch(os.path.normpath(str(path)))
+    if match is None or match[4] not in (None, "self", str(os.getpid())):
+        return None
+    return 1 if match[1] else 2 if match[2] else int(match[3] or match[5])
+
+
+def _descriptor_write(given: Path, descriptor: int):
+    """:func:`atomic_path` for a path that names one of this process's descriptors (:func:`open_descriptor`).
+
+    A pipe, terminal or device is opened by that name and written as it comes. A file (``-o /dev/stdout >>
+    log.tsv``) gets the data through the descriptor the shell opened, once all is written to a temporary file:
+    its offset and append mode are kept, where opening it again by name for writing would empty it, and a
+    failure on the way leaves it as it was.
+    """
+    try:
+        status = os.fstat(descriptor)
+    except OSError as error:  # a closed descriptor (>&-): named as asked
+        raise _naming(error, given) from None
+    tmp = None
+    try:
+        if not stat.S_ISREG(status.st_mode):
+            yield given
+            return
+        handle, tmp = tempfile.mkstemp(prefix=".motifnet-", suffix=".partial")
+        os.close(handle)
+        with cleanup_if_ended(functools.partial(_remove_quietly, tmp)):
+            yield Path(tmp)
+        with open(tmp, "rb") as source, os.fdopen(os.dup(descriptor), "wb") as target:
+            shutil.copyfileobj(source, target)
+    except OSError as error:  # a write error (a full disk) names the file asked for, not the temporary one
+        if isinstance(error, BrokenPipeError) or error.filename not in (None, tmp, Path(tmp) if tmp else None):
+            raise
+        raise _naming(error, given) from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def write_target(path: Path) -> Path:
     """The file a plain write to ``path`` writes: the end of a chain of symbolic links (which may not exist yet).
 
@@ -244,6 +293,11 @@ def standard_output(binary: bool = False):
     does."""
     import sys
 
+    from .errors import MotifnetError
+
+    if sys.stdout is None:  # closed by the shell (>&-): the interpreter gives no stream
+        raise MotifnetError("standard output is closed (>&-), and this result is written there: leave it open, "
+                            "or give -o FILE where the command has it")
     stream = _StandardOutput(sys.stdout.buffer if binary else sys.stdout)
     yield stream
     stream.flush()

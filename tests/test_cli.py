@@ -525,3 +525,60 @@ def test_a_failed_read_of_an_input_while_predicting_to_standard_output_names_the
     result = cli("predict", run_dir, up)
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.strip().splitlines()[-1] == f"Error: {up}: Input/output error"
+
+
+def _motifnet_with(descriptor_closed: int, arguments: list, cwd, **kwargs):
+    """``motifnet ARGUMENTS`` in a process started with ``descriptor_closed`` closed (the shell's ``>&-``, ``2>&-``)."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "motifnet", *map(str, arguments)], text=True, timeout=300,
+                          preexec_fn=lambda: os.close(descriptor_closed), cwd=cwd, **kwargs)
+
+
+def test_a_closed_standard_output_is_one_line_or_no_path(trained_run, tmp_path):
+    """`info RUN >&-` (and `predict RUN FASTA >&-`) ended in a traceback ('NoneType' has no 'write'); a command
+    that wrote its files failed as it printed their path."""
+    import subprocess
+
+    run_dir, (up, _) = trained_run
+    for arguments in (["info", run_dir], ["predict", run_dir, up]):
+        result = _motifnet_with(1, arguments, tmp_path, stderr=subprocess.PIPE)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (
+            "Error: standard output is closed (>&-), and this result is written there: leave it open, or give "
+            "-o FILE where the command has it")
+    result = _motifnet_with(1, ["attribute", run_dir, up, "--method", "saliency", "-o", tmp_path / "a", "--top", 0,
+                                "-q"], tmp_path, stderr=subprocess.PIPE)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert (tmp_path / "a" / "attributions.npz").is_file()
+
+
+def test_a_closed_standard_error_leaves_the_results_whole(trained_run, tmp_path):
+    """`predict RUN FASTA 2>&- > out.tsv` failed with 'Bad file descriptor', and that error line went into
+    out.tsv: a file opened later took descriptor 2."""
+    import subprocess
+
+    run_dir, (up, _) = trained_run
+    expected = subprocess.run([sys.executable, "-m", "motifnet", "predict", str(run_dir), str(up)], text=True,
+                              capture_output=True, timeout=300, check=True).stdout
+    result = _motifnet_with(2, ["predict", run_dir, up], tmp_path, stdout=subprocess.PIPE)
+    assert result.returncode == 0 and result.stdout == expected
+
+
+def test_an_output_named_by_a_descriptor_is_written_through_it(trained_run, tmp_path):
+    """`-o /dev/stdout >> log.tsv` replaced log.tsv (the file was opened again by name and renamed over), and
+    `-o /dev/stdout | cmd` failed naming '/proc/PID/fd/pipe:[...]'."""
+    import subprocess
+
+    run_dir, (up, _) = trained_run
+    table = subprocess.run([sys.executable, "-m", "motifnet", "predict", str(run_dir), str(up)], text=True,
+                           capture_output=True, timeout=300, check=True).stdout
+    log = tmp_path / "log.tsv"
+    log.write_text("kept\n")
+    command = f"{sys.executable} -m motifnet predict {run_dir} {up} -q"
+    subprocess.run(f"{command} -o /dev/stdout >> {log} && {command} -o /dev/fd/7 7>> {log}", shell=True,
+                   check=True, timeout=300)
+    assert log.read_text() == "kept\n" + table + table
+    piped = subprocess.run(f"{command} -o /dev/stdout | cat", shell=True, capture_output=True, text=True, timeout=300)
+    assert piped.returncode == 0 and piped.stdout == table, piped.stderr

@@ -12,7 +12,7 @@ from .._signals import stopping_on_signals
 from .._validate import check_output_folder
 from .options import (
     SEED,
-    echo_result,
+    echo_path,
     folder_output,
     genome_option,
     given,
@@ -195,7 +195,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)
-    echo_result(str(Path(out_dir) / "summary.html"))
+    echo_path(Path(out_dir) / "summary.html")
 
 
 @click.command()
@@ -364,4 +364,4 @@ def attribute(run_dir, fasta_files, out_dir, method, target, baseline, steps, sh
         with Genome(genome_path) as opened:  # bedGraph lines stop at each chromosome's end
             chrom_sizes = dict(opened.lengths)
     attribute_run(run, dataset, out_dir, config, top, data_label=label, bedgraph=bedgraph, chrom_sizes=chrom_sizes)
-    echo_result(str(Path(out_dir) / "attributions.npz"))
+    echo_path(Path(out_dir) / "attributions.npz")

@@ -243,6 +243,28 @@ def _echoing(error: OSError) -> bool:
     return False
 
 
+def _plug_closed_streams() -> None:
+    """Standard output or error closed by the shell (``>&-``, ``2>&-``): /dev/null takes its descriptor.
+
+    A file opened later would otherwise get descriptor 1 or 2 and receive what is written there (the
+    progress lines, an error; the output of worker processes). Standard error then goes nowhere, as
+    asked; standard output stays closed for the interpreter (``sys.stdout`` is None), so a result meant for
+    it is refused in one line (:func:`motifnet._io.standard_output`) and a printed path is left out.
+    """
+    for descriptor in (1, 2):
+        try:
+            os.fstat(descriptor)
+            continue
+        except OSError:
+            pass
+        null = os.open(os.devnull, os.O_WRONLY)
+        if null != descriptor:
+            os.dup2(null, descriptor)
+            os.close(null)
+        if descriptor == 2:
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 (the process's stream, never closed)
+
+
 def _end_quietly_without_reader() -> None:
     """The reader of standard output went away (``| head``): stop quietly, as ``cat`` would (status 141, SIGPIPE's),
     with standard output on /dev/null so that the interpreter's last flush raises nothing more."""
@@ -306,6 +328,7 @@ def run() -> None:
     would turn that status into 130 or 143 without a word, so both are ignored from then on. Only
     for a process that ends here: ``main()`` called from Python (a notebook, a test) keeps its Ctrl-C.
     """
+    _plug_closed_streams()
     try:
         main()
     except SystemExit:

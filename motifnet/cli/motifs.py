@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
+    echo_path,
     echo_result,
     folder_output,
     genome_option,
@@ -172,4 +173,4 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                genome_coordinates=genome is not None)
     # the main file, which --formats may leave out: it printed patterns.meme, not written, to a script's $(...)
     written = options.formats or ("meme",)
-    echo_result(str(Path(out_dir) / f"patterns.{'meme' if 'meme' in written else written[0]}"))
+    echo_path(Path(out_dir) / f"patterns.{'meme' if 'meme' in written else written[0]}")

@@ -233,11 +233,20 @@ def batch_size_option(help: str = "Records per forward pass."):
 
 def echo_result(text: str, nl: bool = True) -> None:
     """Write a command's result (a table, the path of its main output) to standard output; an error there names
-    standard output (:func:`motifnet._io.standard_output`)."""
+    standard output, and a closed one is refused (:func:`motifnet._io.standard_output`)."""
     from .._io import standard_output
 
     with standard_output() as stdout:
         click.echo(text, nl=nl, file=stdout)
+
+
+def echo_path(path) -> None:
+    """Print the path of a command's main output file (:func:`echo_result`), unless standard output is closed
+    (``>&-``): the files are written, and a script that closed it does not read the path."""
+    import sys
+
+    if sys.stdout is not None:
+        echo_result(str(path))
 
 
 def given(name: str) -> bool:

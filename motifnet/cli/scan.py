@@ -14,7 +14,7 @@ from ..data.options import MAX_LENGTH
 from .options import (
     SEED,
     batch_size_option,
-    echo_result,
+    echo_path,
     folder_output,
     genome_option,
     given,
@@ -114,7 +114,7 @@ def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles,
     refuse_inputs_written(out_dir, inputs, (*SCAN_FILES, SCAN_SUMMARY))
     check_output_folder(out_dir)
     scan_to_folder(motifs, list(fasta_files), out_dir, config, names)
-    echo_result(str(out / "hits.tsv"))
+    echo_path(out / "hits.tsv")
 
 
 _MARGINALIZE_EPILOG = """\b
@@ -188,4 +188,4 @@ def marginalize_command(run_dir, motif_path, out_dir, n, position, sample, seed,
                                             MARGINALIZE_SUMMARY), run_dir,
                           numbered=replaced_pair_figure(out_dir))
     marginalize_to_folder(open_run(run_dir), motif_path, out_dir, config, hits, list(fasta))
-    echo_result(str(Path(out_dir) / "effects.tsv"))
+    echo_path(Path(out_dir) / "effects.tsv")

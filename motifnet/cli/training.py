@@ -12,7 +12,7 @@ from .options import (
     background_options,
     combine,
     data_reading_options,
-    echo_result,
+    echo_path,
     features_option,
     folder_output,
     genome_option,
@@ -230,7 +230,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     except KeyboardInterrupt:
         raise click.ClickException(f"search interrupted; run the same command again to continue it in "
                                    f"{search_dir}") from None
-    echo_result(str(result.summary))
+    echo_path(result.summary)
 
 
 def _background_rules(background) -> tuple:

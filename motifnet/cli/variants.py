@@ -10,7 +10,7 @@ from .._signals import stopping_on_signals
 from .options import (
     SEED,
     batch_size_option,
-    echo_result,
+    echo_path,
     folder_output,
     genome_option,
     logging_options,
@@ -66,4 +66,4 @@ def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatche
                           numbered=variant_logo)
     config = VariantConfig(offset, null, seed, batch_size, skip_mismatches)
     variants_to_folder(open_run(run_dir), vcf, genome, out_dir, config, top)
-    echo_result(str(Path(out_dir) / VARIANTS_FILE))
+    echo_path(Path(out_dir) / VARIANTS_FILE)
