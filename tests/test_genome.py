@@ -680,13 +680,14 @@ def test_fasta_positives_get_a_genomic_background_of_their_own_length(cli, large
     (">s1\nACGT\n", "{path}: named as a BED file; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz), "
                     "not a BED one"),
     ("\n@r1\nACGT\n+\nIIII\n", "{path}: named as a BED file; the file looks like FASTQ: convert it to FASTA"),
-    ("chr1\t1\t5\n", "{path}: BED input needs --genome FILE.fa (the sequences of its intervals)"),
+    ("chr1\t1\t5\n", "real.bed: BED input needs --genome FILE.fa (the sequences of its intervals)"),
 ])
 def test_a_fasta_file_named_bed_is_named_as_such_without_genome(cli, tmp_path, text, expected):
     """Without --genome it was told that BED input needs --genome, which sent the user the wrong way."""
     path = tmp_path / "peaks.bed"
     path.write_text(text)
-    other = write_fasta(tmp_path / "other.fa", [("s1", MOTIF * 4)])
-    result = cli("train", path, other, "-o", tmp_path / "run", *TINY_PARAMS)
+    real = tmp_path / "real.bed"  # a BED file before it: each is looked at
+    real.write_text("chr1\t1\t5\n")
+    result = cli("train", real, path, "-o", tmp_path / "run", *TINY_PARAMS)
     assert result.exit_code != 0
     assert expected.format(path=path) in " ".join(result.output.split()), result.output

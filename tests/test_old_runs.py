@@ -74,3 +74,28 @@ def test_a_run_saved_with_values_past_the_bounds_of_new_networks_still_describes
                                read_table(OLD / "classification_predictions.tsv")["values"], rtol=1e-5, atol=1e-6)
     with pytest.raises(ParamError, match="parameter epochs expects an integer from 1 to 1,000,000"):
         resolve({"epochs": 2_000_000})
+
+
+@pytest.mark.parametrize("std", ["missing", [0.0], [1.0, 2.0], ["x"]])
+def test_a_regression_run_without_usable_target_sds_compares_raw_values(tmp_path, caplog, monkeypatch, std):
+    """variants and marginalize read regression.std of every regression run: a motifnet.json without it (or a
+    hand-edited one) ended in a KeyError traceback."""
+    import json
+    import logging
+    import shutil
+
+    from motifnet.run.rundir import open_run
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(OLD / "regression", run_dir)
+    meta = json.loads((run_dir / "motifnet.json").read_text())
+    assert open_run(run_dir).output_scale is not None  # the run as it is records one
+    if std == "missing":
+        del meta["regression"]
+    else:
+        meta["regression"]["std"] = std
+    (run_dir / "motifnet.json").write_text(json.dumps(meta))
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        assert open_run(run_dir).output_scale is None
+    assert any("records no standard deviation of each target (regression.std)" in m for m in caplog.messages)

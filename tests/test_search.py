@@ -627,15 +627,16 @@ def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_
     dask-jobqueue sets SIGINT to sys.exit() when it is imported."""
     import signal
 
-    cancelled = _fake_batch_system(tmp_path, monkeypatch, 'echo "Submitted batch job 4242"')  # queued for ever
+    # queued for ever; the marker says that the job was submitted
+    cancelled = _fake_batch_system(tmp_path, monkeypatch, f'echo "Submitted batch job 4242"; touch "{tmp_path}/sent"')
     fasta = small_data(tmp_path)
     (tmp_path / "grid.json").write_text('{"kernel_num": [4, 8]}')
     folder = tmp_path / "search"
     process = _grid_search(folder, *fasta, "--grid", tmp_path / "grid.json", "--slurm", *JOB, "--interface", "lo",
                            "--workers", "1", "--seed", "5")
     # once the job is submitted and its worker awaited
-    stderr = _stopped_by_signal(process, (folder / "search.json").exists, "the search did not begin",
-                                getattr(signal, signal_name), wait=2, timeout=300)
+    stderr = _stopped_by_signal(process, lambda: (folder / "search.json").exists() and (tmp_path / "sent").exists(),
+                                "the search submitted no job", getattr(signal, signal_name), wait=1, timeout=300)
     assert process.returncode == 1, stderr
     assert stderr.strip().splitlines()[-1] == (f"Error: search interrupted; run the same command again to "
                                                f"continue it in {folder}")
@@ -1660,9 +1661,18 @@ def test_a_run_of_the_users_in_best_is_refused_not_replaced(finished_search, dat
     before = folder_digest(folder / "best")
     with pytest.raises(RunDirError, match=re.escape(
             f"{folder / 'best'} holds a run that none of this search's trials made (other parameters or seed): "
-            f"retraining the best trial there would replace it; move it out of {folder}, or give --overwrite")):
+            f"retraining the best trial there would replace it; move it out of {folder}, or give --overwrite to "
+            "start the search over (its finished trials too)")):
         run_search(search_config(data_dir, folder))
     assert folder_digest(folder / "best") == before
+    interrupted = {**meta, "seed": 12, "training": {**meta["training"], "status": "interrupted"}}
+    meta_path.write_text(json.dumps(interrupted))  # a stopped run of the user's is refused as well
+    with pytest.raises(RunDirError, match="holds a run that none of this search's trials made"):
+        run_search(search_config(data_dir, folder))
+    meta_path.write_text(json.dumps({**meta, "seed": 12, "params": {**meta["params"], "future_param": 1}}))
+    from motifnet.search.grid import _refuse_other_best  # not comparable (a newer motifnet's run): left to retraining
+
+    _refuse_other_best(folder / "best", [], {}, 11, "motifnet", None)
     meta_path.write_text(json.dumps(meta))  # the search's own run again: left as it is
     assert run_search(search_config(data_dir, folder)).ran == []
 
@@ -1710,31 +1720,39 @@ def test_a_report_made_before_best_was_trained_again_is_not_linked_as_its_report
         os.utime(meta, (meta_time, meta_time))
         return " ".join(write_summary(folder, rows, trials, _settings(config, 1), folder / "best").read_text().split())
 
+    stale = ('<a href="best/report/summary.html">best/report/summary.html</a> was made before <code>best/</code> '
+             "was trained again and shows an earlier model: make it again with <code>motifnet visualize-kernels")
+    # a report.json of an older motifnet, without the model's SHA-256: the times tell
     assert 'Its report: <a href="best/report/summary.html">' in page_at(2000, 1000)  # made after best/ was trained
     page = page_at(1000, 2000)
-    assert "Its report:" not in page
-    assert ('<a href="best/report/summary.html">best/report/summary.html</a> was made before <code>best/</code> was '
-            "trained again and shows an earlier model: make it again with <code>motifnet visualize-kernels") in page
+    assert "Its report:" not in page and stale in page
+    # the models' SHA-256, whatever the times (a copied folder, a later section rewriting summary.html)
+    meta.write_text(json.dumps({"training": {"model_sha256": ["aa", "bb"]}}))
+    (report.parent / "report.json").write_text(json.dumps({"run": {"training": {"model_sha256": ["aa", "bb"]}}}))
+    assert 'Its report: <a href="best/report/summary.html">' in page_at(1000, 2000)
+    (report.parent / "report.json").write_text(json.dumps({"run": {"training": {"model_sha256": ["cc"]}}}))
+    assert stale in page_at(2000, 1000)
 
 
-def test_local_workers_leave_dasks_own_errors_to_the_search(monkeypatch):
-    """A Ctrl-C or a refused option as the local workers started printed 30-line tracebacks of Dask's workers
-    ('Failed to communicate with scheduler during heartbeat'), and a killed worker a raw scheduler line, beside
-    the search's own one-line report of the stop or the lost worker."""
-    import distributed
+def test_starting_over_names_the_files_it_keeps_once(tmp_path):
+    """--overwrite named best/'s kept files twice: 'best: replacing the run; keeping ...' and 'starting over;
+    keeping ... best/notes.txt'."""
+    from motifnet.search.grid import _remove_search_files
 
-    from motifnet.search._cluster import ClusterOptions, connect
-
-    made = {}
-
-    class Started(Exception):
-        pass
-
-    def local_cluster(**kwargs):
-        made.update(kwargs)
-        raise Started
-
-    monkeypatch.setattr(distributed, "LocalCluster", local_cluster)
-    with pytest.raises(Started), connect(ClusterOptions("local", 1, 1), 1):
-        pass
-    assert made["silence_logs"] == logging.CRITICAL
+    best = tmp_path / "best"
+    best.mkdir()
+    for name, text in (("motifnet.json", "{}"), ("model.keras", "x"), ("notes.txt", "mine")):
+        (best / name).write_text(text)
+    records, logger = [], logging.getLogger("motifnet")  # a handler of its own: caplog may see a record twice
+    handler, level = logging.Handler(logging.INFO), logger.level
+    handler.emit = records.append
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        _remove_search_files(tmp_path)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert [record.getMessage() for record in records if "keeping" in record.getMessage()] == [
+        f"{tmp_path}: starting over; keeping 1 file(s) that motifnet did not write: best/notes.txt"]
+    assert [path.name for path in best.iterdir()] == ["notes.txt"]

@@ -964,5 +964,6 @@ def test_the_logo_of_a_two_class_variant_explains_the_first_class_whatever_the_f
     """Rank 1 explained 'peaks' and rank 2 'background': the two softmax deltas differ in the 7th digit only."""
     from motifnet.workflows.variants import largest_change
 
-    deltas = np.array([[0.0983738, -0.09837383078], [-0.0983738, 0.09837383078], [0.1, -0.3], [0.0, 0.0]])
-    assert largest_change(deltas).tolist() == [0, 0, 1, 0]
+    deltas = np.array([[0.0983738, -0.09837383078], [-0.0983738, 0.09837383078], [0.1, -0.3], [0.0, 0.0],
+                       [np.nan, 0.2], [np.nan, np.nan]])
+    assert largest_change(deltas).tolist() == [0, 0, 1, 0, 1, 0]

@@ -488,9 +488,10 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
     """
     bed = [path for path in fasta_paths if is_bed_path(path)]
     if bed and genome is None:
-        hint = _not_bed_hint(bed[0])
-        if hint:  # a FASTA file named .bed: asking for --genome would send the user the wrong way
-            raise InputError(f"{bed[0]}: named as a BED file{hint}")
+        for path in bed:  # a FASTA file named .bed: asking for --genome would send the user the wrong way
+            hint = _not_bed_hint(path)
+            if hint:
+                raise InputError(f"{path}: named as a BED file{hint}")
         raise OptionValueError(f"{bed[0]}: BED input needs --genome FILE.fa (the sequences of its intervals)")
     if genome is not None and not bed and genome_for_bed_only:
         from .fasta import is_pipe

@@ -28,7 +28,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..errors import OptionValueError, ParamError
 from .attribution import dinucleotide_shuffle
-from .outputs import OutputsAndLogits
+from .outputs import OutputsAndLogits, in_units
 
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
@@ -450,7 +450,7 @@ def top_motifs(effects: Effects, count: int, scale=None) -> list:
     :attr:`motifnet.run.rundir.Run.output_scale`), so that a target of large values does not outweigh the
     others. Default (None): the changes as they are (probabilities).
     """
-    strength = np.abs(effects.mean / (1.0 if scale is None else np.asarray(scale, dtype=np.float64))).max(axis=1)
+    strength = np.abs(in_units(effects.mean, scale)).max(axis=1)
     return [int(i) for i in np.argsort(-strength, kind="stable")[:count]]
 
 

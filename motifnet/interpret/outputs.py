@@ -21,6 +21,14 @@ from ..run.predict import predict_encoded
 log = logging.getLogger("motifnet")
 
 
+def in_units(values, scale) -> np.ndarray:
+    """``values`` (shape=(..., outputs)) in each output's unit ``scale`` (shape=(outputs,)): a regression
+    target's standard deviation (:attr:`motifnet.run.rundir.Run.output_scale`), so that changes of targets of
+    different sizes compare; None: the values as they are (probabilities)."""
+    values = np.asarray(values, dtype=np.float64)
+    return values if scale is None else values / np.asarray(scale, dtype=np.float64)
+
+
 def log_odds(logits: np.ndarray, activation: str) -> np.ndarray | None:
     """``log(p / (1 - p))`` of each output, in float64, from the output layer's values before its activation.
 

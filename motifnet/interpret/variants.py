@@ -30,7 +30,7 @@ from ..errors import InputError, OptionValueError, ParamError
 from ..run.predict import predict_encoded
 from .attribution import AttributionConfig, attribute
 from .attribution_summary import logo_heights
-from .outputs import OutputsAndLogits
+from .outputs import OutputsAndLogits, in_units
 
 _LETTERS = b"ACGT"
 DEFAULT_NULL = 100
@@ -107,7 +107,7 @@ class VariantEffects:
     @property
     def scaled_delta(self) -> np.ndarray:
         """``delta`` in each output's unit (``scale``): what variants are ranked and tested by."""
-        return self.delta if self.scale is None else self.delta / self.scale
+        return in_units(self.delta, self.scale)
 
     @property
     def max_abs_delta(self) -> np.ndarray:
@@ -231,14 +231,13 @@ def _null_exceedances(model, encoder, refs: list, values: np.ndarray, rngs: list
     substitutions are predicted at most :data:`_NULL_BASES_PER_CALL` bases at a time (at least one
     batch), with a stop honoured before each call. Changes are compared in units of ``scale`` (None: as they are).
     """
-    unit = 1.0 if scale is None else scale
-    observed = np.abs((values[:, 1] - values[:, 0]) / unit).max(axis=1)
+    observed = np.abs(in_units(values[:, 1] - values[:, 0], scale)).max(axis=1)
     per_call = max(config.batch_size, _NULL_BASES_PER_CALL // encoder.length)
     counts = np.zeros(len(refs), dtype=np.int64)
     for rows, windows in _null_batches(refs, rngs, config.null, per_call):
         check_stop()
         null = predict_encoded(model, encoder, _encode(encoder, windows), config.batch_size).astype(np.float64)
-        changes = np.abs((null - values[rows, 0]) / unit).max(axis=1)
+        changes = np.abs(in_units(null - values[rows, 0], scale)).max(axis=1)
         np.add.at(counts, rows, changes >= observed[rows])
         progress.advance(len(rows))
     return counts

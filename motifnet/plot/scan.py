@@ -111,7 +111,9 @@ def plot_effects(mean_deltas, motif_names, output_names, ax=None, scale=None):
     if scale is None:
         return _motif_by_class(mean_deltas, motif_names, output_names, ax, "mean change of probability",
                                "motif inserted")
-    ax = _motif_by_class(np.asarray(mean_deltas, dtype=float) / np.asarray(scale, dtype=float), motif_names,
+    from ..interpret.outputs import in_units
+
+    ax = _motif_by_class(in_units(mean_deltas, scale), motif_names,
                          output_names, ax, "mean change (SD of the target)", "motif inserted")
     ax.set_xlabel("target")
     return ax

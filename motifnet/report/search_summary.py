@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import os
 from pathlib import Path
@@ -125,7 +126,7 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "test_metrics": test_metrics,
         "best_link": f"{best_dir.name}/" if best_dir is not None else None,
         "report_link": f"{best_dir.name}/report/summary.html" if report is not None and report.exists() else None,
-        "report_stale": report is not None and _made_before(report, best_dir / META),
+        "report_stale": report is not None and _of_an_earlier_model(report.parent, best_dir),
         "plot": _plot(folder, rows, trials, metric, best),
     }
     html = environment().get_template("search_summary.html").render(**context)
@@ -134,11 +135,20 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
     return path
 
 
-def _made_before(path: Path, other: Path) -> bool:
-    """Whether ``path`` was last written before ``other`` (False where either is missing): a report of ``best/``
-    made before the best trial was trained there again (``--overwrite``, a new best) shows the earlier model."""
+def _of_an_earlier_model(report_dir: Path, best_dir: Path) -> bool:
+    """Whether the report in ``report_dir`` shows another model than ``best_dir``'s (trained there again since:
+    ``--overwrite``, a new best): the SHA-256 of the models its training saved, as its ``report.json`` and
+    ``best/motifnet.json`` record them; for a report that records none (an older motifnet), whether its
+    ``summary.html`` was written before ``motifnet.json``. False where neither can tell."""
     try:
-        return path.stat().st_mtime < other.stat().st_mtime
+        report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))["run"]["training"]
+        training = json.loads((best_dir / META).read_text(encoding="utf-8"))["training"]
+        if report.get("model_sha256") and training.get("model_sha256"):
+            return report["model_sha256"] != training["model_sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        return (report_dir / "summary.html").stat().st_mtime < (best_dir / META).stat().st_mtime
     except OSError:
         return False
 

@@ -209,7 +209,16 @@ class Run:
         probabilities share one scale."""
         if self.task != "regression":
             return None
-        return np.asarray(self.meta["regression"]["std"], dtype=np.float64)
+        std = (self.meta.get("regression") or {}).get("std")
+        try:
+            scale = np.asarray(std, dtype=np.float64)
+        except (TypeError, ValueError):
+            scale = np.zeros(0)
+        if scale.shape != (len(self.output_names),) or not (np.isfinite(scale) & (scale > 0)).all():
+            log.warning("%s: %s records no standard deviation of each target (regression.std); changes of the "
+                        "targets are compared as they are", self.path, META)
+            return None
+        return scale
 
     @property
     def status(self) -> str | None:
@@ -318,6 +327,15 @@ class Run:
             if previous == digest:
                 break  # the same file twice: not a save in between
         return data, "foreign" if previous in (None, digest) else "changing"
+
+    def holds_its_model(self) -> bool:
+        """Whether ``model.keras`` is there and is a model this run's training saved (its SHA-256 one that
+        ``motifnet.json`` records; any model for a run of an older motifnet, which records none)."""
+        path = self.path / MODEL
+        if not path.is_file():
+            return False
+        digests = self._recorded_digests()
+        return not digests or sha256(path) in digests
 
     def _recorded_digests(self) -> list:
         """The digests ``model.keras`` may have, from ``motifnet.json`` as it is now (a training may have saved a

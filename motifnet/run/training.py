@@ -188,10 +188,11 @@ def prepare_run_dir(path: Path, overwrite: bool, keep_folded: bool = False, othe
     write_text(path / rundir.UNFINISHED, "")  # until motifnet.json is written
 
 
-def remove_run_files(path: Path, keep_folded: bool = False) -> list:
+def remove_run_files(path: Path, keep_folded: bool = False, name_kept: bool = True) -> list:
     """Remove what ``train`` wrote into the run folder ``path`` (:func:`written_names`); return what stays.
 
-    Files motifnet did not write stay, and are named in the log. ``motifnet.json`` goes first: a
+    Files motifnet did not write stay, and are named in the log (unless ``name_kept`` is False: the caller
+    names them). ``motifnet.json`` goes first: a
     removal that fails half-way leaves a folder that no longer reads as a complete run, and its mark
     :data:`rundir.UNFINISHED` (written first, removed last) says that the files left are motifnet's.
     """
@@ -213,7 +214,7 @@ def remove_run_files(path: Path, keep_folded: bool = False) -> list:
             entry.unlink()
     (Path(path) / rundir.UNFINISHED).unlink()  # the run's files are gone
     others = sorted(set(kept) - {rundir.FOLDED, LOCK})
-    if others and removed:  # not again for a folder whose run went before (grid-search --overwrite, then best/)
+    if others and removed and name_kept:  # not again for a folder whose run went before (retraining best/)
         log.info("%s: replacing the run; keeping %d file(s) that motifnet did not write: %s", path,
                  len(others), ", ".join(others))
     return kept
@@ -396,9 +397,9 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
         write_json(run_dir / rundir.METRICS, metrics)
     except KeyboardInterrupt:
         _record_status(run_dir, meta, "interrupted")
-        # grid-search's retraining of its best trial stops here too, and grid-search has no --resume
-        log.warning("stopped while the best model was scored on the test split; resuming the run scores it "
-                    "(train --resume; a search's best/: the same grid-search command)")
+        # grid-search's retraining of its best trial (others_allowed) stops here too, and grid-search has no --resume
+        log.warning("stopped while the best model was scored on the test split; %s scores it",
+                    "the same grid-search command" if config.others_allowed else "--resume")
         raise
     except BaseException:
         _record_status(run_dir, meta, "failed")  # a full disk, say: the error on its way out names it

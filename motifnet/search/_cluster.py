@@ -224,11 +224,16 @@ def _import_jobqueue():
     ``--slurm`` or ``--pbs`` search with exit status 0 and no word, instead of stopping it as a
     signal does (see :mod:`motifnet._signals`).
     """
+    # SIGINT is held back while the modules load (a Ctrl-C then would meet sys.exit()) and delivered to this
+    # process's handler once it is back.
     handler = signal.getsignal(signal.SIGINT)
-    import dask_jobqueue
-
-    if threading.current_thread() is threading.main_thread() and handler is not None:
-        signal.signal(signal.SIGINT, handler)
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        import dask_jobqueue
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     return dask_jobqueue
 
 
@@ -386,11 +391,9 @@ def connect(options: ClusterOptions, pending: int):
             elif options.kind == "local":
                 workers, threads = local_layout(options, available_cores(), pending)
                 try:
-                    # Dask's own errors (a worker that died, a heartbeat to a scheduler closing at a stop) are
-                    # the search's to report, as a failed trial or a stop; its tracebacks said nothing more.
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                            resources={TRIAL_RESOURCE: 1}, dashboard_address=":0",
-                                           silence_logs=logging.CRITICAL, preload=[WORKER_PRELOAD])
+                                           silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
                 except Exception:
                     check_stop()  # a signal that reached a worker before it started ignoring signals
                     raise
@@ -401,6 +404,8 @@ def connect(options: ClusterOptions, pending: int):
                 for name in _LOOP_LOGGERS:
                     logging.getLogger(name).addFilter(_not_a_refusal)
                 jobs = batch_jobs(options, pending)
+                if options.workers and jobs < options.workers:
+                    log.info("--workers %d: %d batch job(s), one per trial left to run", options.workers, jobs)
                 cluster.scale(jobs=jobs)
                 client, resources = Client(cluster), {TRIAL_RESOURCE: 1}
                 threads = options.threads or options.cores

@@ -38,6 +38,7 @@ from ..model.params import (
     AUTO_PRESET,
     PRESETS,
     convert_value,
+    from_json,
     has_auto,
     matches_saved,
     network_params,
@@ -47,7 +48,7 @@ from ..model.params import (
 )
 from ..run.lock import LOCK, acquire
 from ..run.presets import settle_pick
-from ..run.rundir import META, MODEL, MODEL_DIGESTS, read_metrics
+from ..run.rundir import META, MODEL, read_metrics
 from ..run.search_folder import (
     BEST,
     RESULTS,
@@ -327,7 +328,7 @@ def _remove_best(best_dir: Path) -> None:
 
     if not best_dir.is_dir() or best_dir.is_symlink():
         return
-    remove_run_files(best_dir)
+    remove_run_files(best_dir, name_kept=False)  # the search names what it keeps, best/'s files among them
     for partial in leftover_partials(best_dir):
         partial.unlink()
     if all(entry.name == LOCK for entry in best_dir.iterdir()):
@@ -452,7 +453,7 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str, pick: dict
         return None
     status = run.meta["training"].get("status")
     if run.complete and read_metrics(best_dir) is not None:
-        if _model_intact(run):
+        if run.holds_its_model():  # a deleted or damaged model was taken for the best trial's
             return "current"
         log.warning("%s: its %s is missing or not the model its training saved: the best trial is trained again",
                     best_dir, MODEL)
@@ -460,16 +461,6 @@ def _best_state(best_dir: Path, params: dict, seed: int, preset: str, pick: dict
     # complete without its test metrics (killed in between) resumes from its last checkpoint; a diverged
     # or failed-to-start run is trained again.
     return "interrupted" if status in ("running", "interrupted", "failed", "complete") else None
-
-
-def _model_intact(run) -> bool:
-    """Whether the run's ``model.keras`` is there and, where ``motifnet.json`` records the SHA-256 of the models
-    its training saved, one of them (a deleted or damaged model was taken for the best trial's)."""
-    path = run.path / MODEL
-    if not path.is_file():
-        return False
-    digests = run.meta["training"].get(MODEL_DIGESTS) or []
-    return not digests or sha256(path) in digests
 
 
 def _is_trial_run(run, params: dict, seed: int, preset: str, pick: dict | None) -> bool:
@@ -489,7 +480,8 @@ def _refuse_other_best(best_dir: Path, trials: list, pinned: dict, seed: int, pr
     """Refuse a ``best_dir`` that holds a complete run of none of ``trials`` (with ``seed``): a run of the user's
     (``train -o SEARCH_DIR/best``), which retraining the best trial would replace.
 
-    An unfinished run is left to :func:`_retrain_best` (a retraining of the search's own that was stopped).
+    A run whose parameters cannot be compared (a damaged ``motifnet.json``, a parameter of a newer motifnet) is
+    left to :func:`_retrain_best`, which trains it again as before.
 
     Raises
     ------
@@ -502,12 +494,17 @@ def _refuse_other_best(best_dir: Path, trials: list, pinned: dict, seed: int, pr
         run = open_run(best_dir)
     except MotifnetError:
         return  # no run, or not motifnet's: retraining refuses what it may not replace
-    if not run.complete or any(_is_trial_run(run, {**pinned, **trial.params}, seed, preset, pick)
-                               for trial in trials):
+    try:
+        len(run.meta["data"]["encoder"]["alphabet"]["letters"])
+        from_json(run.meta["params"])  # a name or value this motifnet does not know: not comparable
+    except (ParamError, KeyError, TypeError, ValueError):
+        return
+    if any(_is_trial_run(run, {**pinned, **trial.params}, seed, preset, pick) for trial in trials):
         return
     raise RunDirError(f"{best_dir} holds a run that none of this search's trials made (other parameters or "
                       f"seed): retraining the best trial there would replace it; move it out of "
-                      f"{best_dir.parent}, or give --overwrite to start the search over and replace it")
+                      f"{best_dir.parent}, or give --overwrite to start the search over (its finished trials "
+                      f"too) and replace it")
 
 
 def run_search(config: SearchConfig, cluster: ClusterOptions | None = None, on_result=None,

@@ -34,7 +34,7 @@ from ..interpret.marginalize import (
     sequence_codes,
     top_motifs,
 )
-from ..interpret.outputs import OutputsAndLogits
+from ..interpret.outputs import OutputsAndLogits, in_units
 from ..motifs.readers import read_motifs
 from ..motifs.scan import motif_file, scan_motifs
 from ..run.fold_new_inputs import recorded_fold_options
@@ -329,7 +329,7 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     figure, axes = plt.subplots(len(outputs), 1, figsize=size, squeeze=False, layout="constrained")
     figure.suptitle(f"{name_a} then {name_b}", fontsize=11)
     # one colour scale for every panel, so that one colour is one value across the outputs
-    values = result[key] if scale is None else result[key] / np.asarray(scale, dtype=float)
+    values = in_units(result[key], scale)
     limit = symmetric_limit(values)
     for c, output in enumerate(outputs):
         plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],

@@ -154,7 +154,8 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
                "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
                # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
-               "max_abs_delta_unit": "target SD" if run.task == "regression" else "probability",
+               "max_abs_delta_unit": ("target SD" if effects.scale is not None else "value" if run.task == "regression"
+                                      else "probability"),
                # no logo, no method of one (--top 0)
                "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
     table = variants_table(variants, effects, run.output_names, run.task)
@@ -189,7 +190,7 @@ def largest_change(deltas: np.ndarray, tolerance: float = 1e-5) -> np.ndarray:
     """Per row of ``deltas`` (shape=(variants, outputs)), the output whose change is largest; of changes equal
     within ``tolerance`` (relative), the first. Two classes of a softmax change by the same amount: float32 noise
     in the 7th digit chose between them, so logos of like variants explained opposite classes."""
-    size = np.abs(deltas)
+    size = np.nan_to_num(np.abs(deltas), nan=-1.0)  # a NaN change is no change to explain (all NaN: the first)
     return (size >= size.max(axis=1, keepdims=True) * (1 - tolerance)).argmax(axis=1)
 
 
