@@ -439,7 +439,8 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
             deltas[m].add(inserted - base)
             logit_deltas[m].add(logits - base_logits)
     predict.forget()
-    mean, low, high = (np.array(values) for values in zip(*(moments.interval(_bound(predict)) for moments in deltas)))
+    bound = _bound(predict)
+    mean, low, high = (np.array(values) for values in zip(*(moments.interval(bound) for moments in deltas)))
     return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]))
 
 

@@ -108,14 +108,12 @@ def plot_effects(mean_deltas, motif_names, output_names, ax=None, scale=None):
     -------
     matplotlib.axes.Axes
     """
-    if scale is None:
-        return _motif_by_class(mean_deltas, motif_names, output_names, ax, "mean change of probability",
-                               "motif inserted")
     from ..interpret.outputs import in_units
 
-    ax = _motif_by_class(in_units(mean_deltas, scale), motif_names,
-                         output_names, ax, "mean change (SD of the target)", "motif inserted")
-    ax.set_xlabel("target")
+    label = "mean change of probability" if scale is None else "mean change (SD of the target)"
+    ax = _motif_by_class(in_units(mean_deltas, scale), motif_names, output_names, ax, label, "motif inserted")
+    if scale is not None:
+        ax.set_xlabel("target")
     return ax
 
 

@@ -202,7 +202,7 @@ class Run:
         data = self.meta["data"]
         return list(data["target_names"]) if self.task == "regression" else list(data["class_names"])
 
-    @property
+    @cached_property
     def output_scale(self) -> np.ndarray | None:
         """Per output, the unit in which changes of different outputs are compared: a regression target's standard
         deviation in the training split (``motifnet.json``'s ``regression.std``); None for classes, whose
