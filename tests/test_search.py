@@ -1756,3 +1756,44 @@ def test_starting_over_names_the_files_it_keeps_once(tmp_path):
     assert [record.getMessage() for record in records if "keeping" in record.getMessage()] == [
         f"{tmp_path}: starting over; keeping 1 file(s) that motifnet did not write: best/notes.txt"]
     assert [path.name for path in best.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("letters, rna, groups", [
+    ("ACGT", False, [["auto/auto", "auto/both", "15/auto", "15/both"], ["auto/forward", "15/forward"],
+                     ["9/auto", "9/both"]]),
+    # RNA is single-stranded: strand auto reads the forward strand only
+    ("ACGU", True, [["auto/auto", "auto/forward", "15/auto", "15/forward"], ["auto/both", "15/both"],
+                    ["9/auto", "9/forward"]]),
+])
+def test_trials_whose_auto_values_build_the_same_network_are_named_in_one_warning(tmp_path, letters, rna, groups):
+    from motifnet.search._trial import describe_data
+    from motifnet.search.grid import same_networks, warn_same_networks
+
+    rng = np.random.default_rng(4)
+    files = []
+    for name in ("a", "b"):
+        records = [(f"{name}{i}", "".join(rng.choice(list(letters), 40))) for i in range(40)]
+        files.append(write_fasta(tmp_path / f"{name}.fa", records))
+    facts = describe_data(DataOptions(files), ("x",), (0.7, 0.15), 1, "motifnet")
+    assert facts["strand_auto"] == ("forward" if rna else "both")
+    trials = expand_grid({"kernel_len": ["auto", 15, 9], "strand": ["auto", "both", "forward"]}, {}, seed=1)
+    presets = {trial.id: "motifnet" for trial in trials}
+    found = same_networks(trials, presets, {}, facts)
+    assert [[f"{t.values['kernel_len']}/{t.values['strand']}" for t in group] for group in found] == groups
+    # protein: kernel_len auto is 8, and no trial builds another's network
+    protein = expand_grid({"kernel_len": ["auto", 15]}, {}, seed=1)
+    assert same_networks(protein, {t.id: "motifnet" for t in protein}, {},
+                         {**facts, "letters": 20, "strand_auto": "forward"}) == []
+    said = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    logging.getLogger("motifnet").addHandler(handler)
+    try:
+        warn_same_networks(trials, presets, {}, facts)
+    finally:
+        logging.getLogger("motifnet").removeHandler(handler)
+    assert len(said) == 3
+    assert said[2] == (f"trials {found[2][0].id} (kernel_len=9 strand=auto); {found[2][1].id} (kernel_len=9 "
+                       f"strand={'forward' if rna else 'both'}) build the same network on this input ('auto' is "
+                       "decided by the input): their scores differ by their seeds only; keep one of these values "
+                       "in --grid")

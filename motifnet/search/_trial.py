@@ -114,7 +114,7 @@ def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: in
     the worker does not log it as a crash; the search raises it.
     """
     from ..data.dataset import check_class_sizes
-    from ..model.params import AUTO_PRESET
+    from ..model.params import AUTO_PRESET, resolve_strand
     from ..run.presets import pick_by_input
 
     try:
@@ -125,8 +125,11 @@ def describe_data(data: DataOptions, sha256: tuple, split: tuple, split_seed: in
     except MotifnetError as error:
         return {"error": error}
     searched = np.concatenate([index["train"], index["val"]])
+    strand_auto = resolve_strand({"strand": "auto"}, dataset.complement_channels, dataset.describe_input(),
+                                 dataset.double_stranded)["strand"]
     return {
         **pick,
+        "strand_auto": strand_auto,
         "records": len(dataset),
         "length": int(dataset.encoder.length),
         "class_names": list(dataset.class_names),

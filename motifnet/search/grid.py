@@ -59,7 +59,7 @@ from ..run.search_folder import (
 )
 from ._cluster import SUBMIT_COMMANDS, ClusterOptions, check_environment, connect
 from ._results import ResultsFile, parse_row, rank, result_row
-from ._space import MAX_TRIALS, check_grid_size, describe_trial, expand_grid
+from ._space import MAX_TRIALS, canonical_json, check_grid_size, describe_trial, expand_grid
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
 log = logging.getLogger("motifnet")
@@ -767,6 +767,7 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
             waiting.append((trial, 1, []))
         except ParamError as error:  # this combination cannot be built: recorded at once, the others go on
             record(trial, {"status": "failed", "seconds": None}, 0, [str(error)])
+    warn_same_networks([trial for trial, _, _ in waiting], presets, pinned, facts)
     futures = {}
     try:
         while waiting or futures:
@@ -855,6 +856,42 @@ def _recorded_pick(folder: Path, settings: dict) -> dict | None:
     if not isinstance(recorded, dict) or not isinstance(recorded.get("reason"), str):
         recorded = {"asked": AUTO_PRESET, "reason": "the input, when this search began", "position_tests": []}
     return {**recorded, "preset": settings["preset_taken"]}
+
+
+def same_networks(trials: list, presets: dict, pinned: dict, facts: dict) -> list:
+    """Groups of trials whose values differ but build the same network: 'auto' decided as the input decides it
+    (``kernel_len`` auto is 15 for DNA, ``strand`` auto is both for DNA) beside that value itself.
+
+    Parameters
+    ----------
+    trials : list of Trial
+    presets : dict
+        Trial id -> the preset it starts from (:func:`trial_preset`).
+    pinned : dict
+        Values each trial gets unless its own parameters set them (:func:`pinned_values`).
+    facts : dict
+        :func:`motifnet.search._trial.describe_data`'s description: ``letters``, ``length``, ``strand_auto``.
+
+    Returns
+    -------
+    list of list of Trial
+        Each group of two or more, in the grid's order.
+    """
+    groups = {}
+    for trial in trials:
+        built = network_params({**pinned, **trial.params}, presets[trial.id], facts["letters"], facts["length"])
+        if built["strand"] == "auto":
+            built["strand"] = facts["strand_auto"]
+        groups.setdefault((presets[trial.id], canonical_json(built)), []).append(trial)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def warn_same_networks(trials: list, presets: dict, pinned: dict, facts: dict) -> None:
+    """Say which trials build the same network (:func:`same_networks`): their scores differ by their seeds only."""
+    for group in same_networks(trials, presets, pinned, facts):
+        described = "; ".join(f"{trial.id} ({describe_trial(trial)})" for trial in group)
+        log.warning("trials %s build the same network on this input ('auto' is decided by the input): their scores "
+                    "differ by their seeds only; keep one of these values in --grid", described)
 
 
 def trial_preset(settings: dict, pick: dict | None, params: dict, letters: int, length: int) -> tuple:
