@@ -205,3 +205,14 @@ def test_commands_stop_at_a_safe_point_on_a_signal(trained_run, cli, tmp_path, m
     assert any("SIGINT received: stopping at the next safe point" in line for line in lines)
     assert lines[-1] == "Error: stopped by a signal before finishing; files not yet complete were not written"
     assert not list(tmp_path.iterdir())
+
+
+def test_the_table_goes_to_standard_output_with_o_dash(trained_run, cli, tmp_path):
+    """``-o -`` was refused for its ending: a pipeline had to go through a file."""
+    run_dir, _ = trained_run
+    result = cli("activations", run_dir, "--group", "all", "-o", "-")
+    assert result.exit_code == 0, result.output
+    written = cli("activations", run_dir, "--group", "all", "-o", tmp_path / "a.tsv")
+    assert written.exit_code == 0 and not (tmp_path / "-").exists()
+    assert result.stdout == (tmp_path / "a.tsv").read_text()
+    assert result.stdout.startswith("id\tclasses\tkernel_0_max\tkernel_0_position\t")

@@ -123,7 +123,7 @@ def open_with_unlabelled(run_dir, files, fasta, multi_label: bool, genome=None, 
 @click.argument("run_dir")
 @click.option("-o", "--output", required=True, metavar="FILE",
               help="Output file: FILE.npz (arrays), FILE.tsv (a tab-separated table) or FILE.tsv.gz (the table, "
-                   "gzip-compressed); other endings are refused.")
+                   "gzip-compressed), or - for the table on standard output; other endings are refused.")
 @selection_options
 @genome_option(_GENOME_HELP)
 @stopping_on_signals  # stops between batches; the output is not written
@@ -134,9 +134,17 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     Positions are 0-based starts of the kernel's window in the sequence. BED input (--fasta
     peaks.bed --genome genome.fa) adds chrom, strand and each maximum's 0-based genome start.
     """
+    from .._io import standard_output
     from .._validate import check_suffix
     from ..interpret.activations import SAVE_SUFFIXES, max_activations
 
+    if output == "-":
+        with standard_output() as stdout:
+            run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
+            result = max_activations(run, dataset, batch_size)
+            stdout.write(result.to_tsv())
+        log.info("%d sequences x %d kernels", len(dataset), result.n_kernels)
+        return
     check_suffix(output, SAVE_SUFFIXES)
     refuse_input_as_output(output, (*fasta, genome), run_dir, file_output=True)
     run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
