@@ -1116,3 +1116,26 @@ def test_shuffles_are_at_most_a_thousand(planted, tmp_path, cli):
     assert result.exit_code == 2 and "1000000000 is not in the range 1<=x<=1000" in result.stderr
     with pytest.raises(OptionValueError, match="--shuffles must be 1 to 1000"):
         ScanConfig(shuffles=1001).checked()
+
+
+def test_a_motif_file_without_letters_scanned_on_rna_records_says_it_read_both_strands(rna_planted, cli, tmp_path):
+    """An RNA model's HOMER export, read back without letters as DNA, was scanned on both strands of RNA records
+    without a word, where its MEME export scans their own strand."""
+    from motifnet.motifs.homer import format_homer
+
+    fasta, _, _ = rna_planted
+    homer = tmp_path / "pum.motif"
+    homer.write_text(format_homer([MemeMotif("pum", "", _pwm(PLANTED), 20)], "ACGU"))
+    result = cli("scan", homer, fasta, "-o", tmp_path / "auto")
+    assert result.exit_code == 0, result.stderr
+    assert (f"warning: {homer} names no letters (HOMER, .pfm) and is read as DNA: its motifs were scanned on both "
+            "strands of 40 RNA record(s); give --strands given to scan an RNA record's own strand only, as RNA motifs "
+            "are") in result.stderr
+    assert json.loads((tmp_path / "auto" / "scan.json").read_text())["strands"] == "both"
+    given = cli("scan", homer, fasta, "-o", tmp_path / "given", "--strands", "given")
+    assert given.exit_code == 0 and "names no letters" not in given.stderr
+    _, rows = read_tsv((tmp_path / "given" / "hits.tsv").read_text())
+    assert {row[4] for row in rows} == {"+"}
+    dna = tmp_path / "dna.fa"
+    dna.write_text(fasta.read_text().replace("U", "T"))
+    assert "names no letters" not in cli("scan", homer, dna, "-o", tmp_path / "dna").stderr

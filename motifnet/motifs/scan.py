@@ -72,6 +72,9 @@ class ScanMotifs:
     alt_names : list of str or None
         Each motif's alternate name (``CTCF``; the ``motif_alt_id`` of FIMO), empty where the file gives none.
         Default is None: none.
+    lettered : bool
+        The file names its letters (a MEME alphabet, JASPAR/TRANSFAC rows); HOMER and ``.pfm`` files do not,
+        and are read as DNA. Default is True.
     """
 
     names: list
@@ -79,6 +82,7 @@ class ScanMotifs:
     path: str
     rna: bool = False
     alt_names: list | None = None
+    lettered: bool = True
 
     def alt_name(self, index: int) -> str:
         """The alternate name of motif ``index``, or the empty string."""
@@ -207,7 +211,7 @@ def scan_motifs(database: MotifDatabase, source, command: str = "scan") -> ScanM
     check_unique_names(MotifDatabase(letters, motifs, str(source)), str(source))  # hits.tsv names motifs
     return ScanMotifs([motif.name for motif in motifs], [np.asarray(motif.pwm, dtype=np.float64) for motif in motifs],
                       str(source), rna=letters.upper() == "ACGU" and not database.nucleic,
-                      alt_names=[motif.alt_name for motif in motifs])
+                      alt_names=[motif.alt_name for motif in motifs], lettered=not database.nucleic)
 
 
 def scan_class_names(files, class_names=None) -> list:
@@ -603,7 +607,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     records_per_class = np.zeros(len(files), dtype=np.int64)
     letters_per_class = np.zeros(len(files), dtype=np.float64)
     p_values, motif_of_hit, record_of_hit, null_p, null_motif = [], [], [], [], []
-    records = longest = 0
+    records = longest = rna_records = 0
     mismatched = []  # _scratch_rows: records named as windows they do not span, warned of once below
     # each piece of a long record reads this far into the next, so that every window lies whole in one piece
     overlap = max(len(pwm) for pwm in motifs.pwms) - 1 if motifs.pwms else 0
@@ -633,10 +637,15 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                 records_per_class += np.bincount(chunk.sources[first_pieces], minlength=len(files))
                 letters_per_class += np.bincount(chunk.sources, weights=chunk.owned, minlength=len(files))
                 records += int(first_pieces.sum())
+                rna_records += int((first_pieces & chunk.rna).sum())
                 progress.advance(int(chunk.owned.sum()))
         # after the records were read: a record refused (protein letters, a repeated id) is the one line said
         _warn_unreachable(motifs.names, prepared.tables, config.threshold)
         _warn_unequal_lengths(class_names, records_per_class, letters_per_class)
+        if rna_records and both_strands and config.strands == "auto" and not motifs.lettered:
+            log.warning("%s names no letters (HOMER, .pfm) and is read as DNA: its motifs were scanned on both strands "
+                        "of %s RNA record(s); give --strands given to scan an RNA record's own strand only, as RNA "
+                        "motifs are", display_name(motifs.path), f"{rna_records:,}")
         if mismatched:
             from ..data.windows import warn_mismatched
 
