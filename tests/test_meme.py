@@ -278,11 +278,8 @@ def test_missing_rows_before_the_next_motif_are_counted_not_read_as_numbers(tmp_
 
 @pytest.mark.parametrize("header, message", [
     # These ended in "... WIDTH rows of numbers (KeyError: 'w')" and "(ValueError: invalid literal for int() ...)".
-    ("alength= 4 nsites= 3 E= 0", "bad.meme: motif m1: its letter-probability matrix line has no w= (width); write "
-                                  "'letter-probability matrix: alength= LETTERS w= WIDTH', WIDTH the number of rows"),
-    ("alength= 4 w=", "bad.meme: motif m1: its letter-probability matrix line has no w= (width)"),
     ("alength= 4 w= x", "bad.meme: motif m1: w= 'x' is not a whole number; write the matrix's number of rows "
-                        "(positions) after w="),
+                        "(positions) after w=, or leave w= out"),
     ("alength= 4 w= 2.5", "bad.meme: motif m1: w= '2.5' is not a whole number"),
     ("alength= 4 w= nan", "bad.meme: motif m1: w= 'nan' is not a whole number"),
     ("alength= 4 w= 2 nsites= x", "bad.meme: motif m1: nsites= 'x' is not a number of sites; write the number of "
@@ -394,3 +391,19 @@ def test_a_lower_case_dna_file_is_compared_on_both_strands_with_one_in_upper_cas
         result = cli("compare", query, "--db", upper, "-o", tmp_path / out)
         assert result.exit_code == 0, result.stderr
     assert (tmp_path / "l.tsv").read_text() == (tmp_path / "u.tsv").read_text()
+
+
+def test_a_matrix_without_w_takes_its_width_from_its_rows(tmp_path):
+    """MEME's format makes w= optional (the rows give the width); such files, valid for FIMO and TOMTOM, were
+    refused."""
+    path = tmp_path / "no_w.meme"
+    path.write_text("MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m1\nletter-probability matrix: alength= 4 nsites= 3\n"
+                    "0.7 0.1 0.1 0.1\n0.1 0.7 0.1 0.1\n0.1 0.1 0.7 0.1\nMOTIF m2\nletter-probability matrix:\n"
+                    "0 0 0 1\n\nMOTIF m3\nletter-probability matrix: alength= 4\nURL http://example.org\n")
+    with pytest.raises(InputError, match="motif m3: no rows of numbers follow the 'letter-probability matrix' line"):
+        read_meme(path)
+    path.write_text(path.read_text().split("MOTIF m3")[0])
+    _, motifs = read_meme(path)
+    assert [motif.name for motif in motifs] == ["m1", "m2"] and [motif.nsites for motif in motifs] == [3, 0]
+    np.testing.assert_array_equal(motifs[0].pwm, [[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]])
+    np.testing.assert_array_equal(motifs[1].pwm, [[0, 0, 0, 1]])

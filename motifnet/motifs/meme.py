@@ -178,7 +178,7 @@ def parse_meme(lines, path) -> tuple:
             pwm = _matrix_rows(lines, index + 1, width, f"{path}: motif {name}")
             motifs.append(MemeMotif(name, alt, pwm, nsites))
             declared.append(fields.get("alength"))
-            index += width
+            index += len(pwm)
         index += 1
     if letters is None:
         raise InputError(f"{path}: no ALPHABET line; add one after the 'MEME version' line: 'ALPHABET= ACGT' for DNA, "
@@ -227,24 +227,28 @@ ROW_SUM_TOLERANCE = 0.05
 
 
 def _header_numbers(fields: dict, where: str) -> tuple:
-    """The width (``w=``) and number of sites (``nsites=``, 0 when absent) of a matrix header's ``fields``."""
-    if "w" not in fields:
-        raise InputError(f"{where}: its letter-probability matrix line has no w= (width); write "
-                         "'letter-probability matrix: alength= LETTERS w= WIDTH', WIDTH the number of rows")
-    width = parse_number(fields["w"])
-    if width is None or not np.isfinite(width) or not width.is_integer():
-        raise InputError(f"{where}: w= {fields['w']!r} is not a whole number; write the matrix's number of "
-                         "rows (positions) after w=")
+    """The width (``w=``; None when absent: MEME's format makes it optional, the rows give it) and number of
+    sites (``nsites=``, 0 when absent) of a matrix header's ``fields``."""
+    width = _width(fields["w"], where) if "w" in fields else None
     nsites = parse_number(fields.get("nsites", "0"))
     if nsites is None or not np.isfinite(nsites) or nsites < 0:
         raise InputError(f"{where}: nsites= {fields['nsites']!r} is not a number of sites; write the number of "
                          "sites the matrix was made from (0 if unknown) after nsites=")
-    return int(width), int(nsites)
+    return width, int(nsites)
 
 
-def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
-    """The rows of numbers of a letter-probability matrix from ``lines[start]`` on, which must be ``width``."""
-    if width < 1:
+def _width(text: str, where: str) -> int:
+    width = parse_number(text)
+    if width is None or not np.isfinite(width) or not width.is_integer():
+        raise InputError(f"{where}: w= {text!r} is not a whole number; write the matrix's number of "
+                         "rows (positions) after w=, or leave w= out")
+    return int(width)
+
+
+def _matrix_rows(lines, start: int, width: int | None, where: str) -> np.ndarray:
+    """The rows of numbers of a letter-probability matrix from ``lines[start]`` on, which must be ``width``
+    (None: as many as there are, at least one)."""
+    if width is not None and width < 1:
         raise InputError(f"{where}: w= {width}; a motif needs at least one row")
     rows = []
     for line_index in range(start, len(lines)):
@@ -261,7 +265,10 @@ def _matrix_rows(lines, start: int, width: int, where: str) -> np.ndarray:
                    "write the letter's probability (0 to 1) there")
             raise InputError(f"{where}, row {len(rows) + 1}: {token!r} is not a number; {fix}")
         rows.append(values)
-    if len(rows) != width:
+    if width is None and not rows:
+        raise InputError(f"{where}: no rows of numbers follow the 'letter-probability matrix' line; give one row "
+                         "of one number per letter for each position")
+    if width is not None and len(rows) != width:
         # Rows beyond w= are refused too: reading only the first w= would drop the rest without a word.
         raise InputError(f"{where}: w= {width} but {len(rows)} rows of numbers follow the 'letter-probability "
                          "matrix' line; give WIDTH rows of one number per letter")
