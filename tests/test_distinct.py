@@ -76,8 +76,8 @@ def test_groups_take_the_best_member_and_put_kernels_without_motifs_last(copies)
     assert groups[0].sites == 11 and groups[0].best_match is match and groups[0].consensus[4:12] == "CGGAAGTG"
     assert groups[-1].motif is None
     # Each group takes its best kernel's top class from the kernel rows.
-    label_groups(groups, [SimpleNamespace(kernel=k, top_class="bound" if k in (1, 4) else "unbound", correlation=None)
-                          for k in importance])
+    label_groups(groups, [SimpleNamespace(kernel=k, top_class="bound" if k in (1, 4) else "unbound", correlation=None,
+                                          target=None) for k in importance])
     assert [g.top_class for g in groups] == ["bound", "unbound", "bound", "unbound", "unbound"]
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
     assert rows[0] == ["rank", "group", "best_kernel", "influence", "importance", "top_class", "class_rank", "members",
@@ -109,12 +109,13 @@ def test_class_ranks_count_each_class_in_the_groups_order():
     assert class_ranks([]) == []
 
 
-def test_regression_groups_show_the_best_kernels_correlation():
+def test_regression_groups_show_the_best_kernels_correlation_and_its_target():
     groups = [MotifGroup([2, 0], 0.6, 5, None), MotifGroup([1], 0.2, 3, None)]
-    label_groups(groups, [SimpleNamespace(kernel=k, top_class="target", correlation=r)
-                          for k, r in ((0, 0.1), (1, 0.2), (2, -0.6))])
+    label_groups(groups, [SimpleNamespace(kernel=k, top_class=None, correlation=r, target=t)
+                          for k, r, t in ((0, 0.1, "gata"), (1, 0.2, "foxa"), (2, -0.6, "gata"))])
     rows = [line.split("\t") for line in distinct_table(groups).strip().split("\n")]
-    assert rows[0][5] == "correlation" and [row[5] for row in rows[1:]] == ["-0.6", "0.2"]
+    assert rows[0][5:7] == ["correlation", "target"] and [row[5:7] for row in rows[1:]] == [["-0.6", "gata"],
+                                                                                          ["0.2", "foxa"]]
 
 
 def test_distinct_meme_reads_back_one_motif_per_group(tmp_path, copies):

@@ -118,3 +118,24 @@ def test_motifs_of_a_network_that_reads_both_strands_come_from_forward_windows()
     # Class 0 means 1.5, class 1 means 0: threshold 1.5, so only 'GATA' (at position 1) is a site.
     assert motif.top_class == 0 and motif.sites.tolist() == [0]
     assert consensus(motif.pwm, "ACGT") == "GATA"
+
+
+def test_regression_kernels_are_measured_against_their_own_target_unless_one_is_chosen():
+    """With two targets every kernel was measured against the first: a kernel that tracks the second alone had
+    importance near 0, and the distinct motif of its group took a kernel that was not its best."""
+    sequences = ["ACGTAC", "ACGTAC", "TTTTTT", "GGGGGG"]
+    targets = np.array([[1.0, 0.0], [2.0, 5.0], [3.0, 1.0], [4.0, 3.0]])
+    # kernel 0 follows the first target exactly; kernel 1 the second (against the first: r = 0.29)
+    activity = np.array([[1.0, 0.0], [2.0, 5.0], [3.0, 1.0], [4.0, 3.0]], dtype=np.float32)
+    activations = KernelActivations(activity, np.zeros((4, 2), dtype=int), np.zeros((4, 1), dtype=np.uint8),
+                                    np.array(["s0", "s1", "s2", "s3"]), [], 3, targets=targets,
+                                    target_names=["gata", "foxa"])
+    data = make_dataset(sequences, [[1, 0]] * 4)
+    first, second = kernel_motifs(activations, data)
+    assert (first.target, second.target) == ("gata", "foxa")
+    assert first.correlation == pytest.approx(1.0) and second.correlation == pytest.approx(1.0)
+    r = np.corrcoef(activity[:, 1], targets[:, 0])[0, 1]
+    chosen = kernel_motifs(activations, data, target="gata")
+    assert [m.target for m in chosen] == ["gata", "gata"]
+    assert [m.importance for m in chosen] == pytest.approx([1.0, abs(r)])
+    assert [m.target for m in kernel_motifs(activations, data, target=1)] == ["foxa", "foxa"]

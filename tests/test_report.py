@@ -230,7 +230,7 @@ def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
                              class_means=[0.5, float("nan")], images=["motif_kernel_3.png"],
                              top_sites=[("s1", np.float32(1.5), 4)], best_match=match)
     group = SimpleNamespace(best_kernel=3, importance=0.5, members=[3, 1], sites=7, consensus="ACG", best_match=None,
-                            top_class="up", correlation=None, motif=object(), influence=np.float64(0.25),
+                            top_class="up", correlation=None, target="", motif=object(), influence=np.float64(0.25),
                             structure_consensus="((.")
     section = kernel_section(FakeDataset(n=12, task="classification", class_names=["up", "down"]), [kernel], "all data",
                              "JASPAR", [(group, "motif_kernel_3.png")], n_kernels=4)
@@ -240,7 +240,7 @@ def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
     assert entry["best_match"] == {"target_id": "MA1", "target_name": "X", "p_value": 1e-5, "q_value": 0.01,
                                    "orientation": "-", "offset": 2}
     assert section["distinct"] == [[{"best_kernel": 3, "influence": 0.25, "importance": 0.5, "top_class": "up",
-                                     "class_rank": 1, "correlation": None, "members": [3, 1], "sites": 7,
+                                     "class_rank": 1, "correlation": None, "target": "", "members": [3, 1], "sites": 7,
                                      "consensus": "ACG", "structure_consensus": "((.", "best_match": None},
                                     "motif_kernel_3.png"]]
     assert (section["n_sequences"], section["n_kernels"], section["class_names"]) == (12, 4, ["up", "down"])

@@ -167,7 +167,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
                    "motifs.homer): those alone; list meme to keep motifs.meme.")
 @click.option("--target", metavar="NAME",
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
-                   "target (name or 0-based index). [default: the first target]")
+                   "target (name or 0-based index). [default: each kernel's own, the target it correlates with "
+                   "most strongly]")
 @click.option("--top", "top_kernels", type=click.IntRange(min=1), metavar="N",
               help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
                    "[default: all]")

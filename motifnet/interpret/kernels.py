@@ -157,7 +157,8 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
         Kernels to summarise; default all.
     target : str or int or None
         Regression: the target (name or 0-based index) that importance is measured against;
-        default the first. Classification: must be None.
+        default each kernel's own, the target its maximum activation correlates with most
+        strongly (absolute Pearson r). Classification: must be None.
 
     Returns
     -------
@@ -171,8 +172,8 @@ def kernel_motifs(activations: KernelActivations, dataset: Dataset, kernels=None
     """
     kernels = list(range(activations.n_kernels)) if kernels is None else list(kernels)
     if activations.targets is not None:
-        return _regression_motifs(activations, dataset, kernels, resolve_target_index(target,
-                                                                                   activations.target_names))
+        chosen = None if target is None else resolve_target_index(target, activations.target_names)
+        return _regression_motifs(activations, dataset, kernels, chosen)
     if target is not None:
         raise ParamError("--target chooses the target of a regression model; this model is a classifier")
     means = activations.class_means()
@@ -253,13 +254,17 @@ def activation_correlation(max_activation: np.ndarray, values: np.ndarray) -> fl
     return float(np.corrcoef(max_activation, values)[0, 1])
 
 
-def _regression_motifs(activations: KernelActivations, dataset: Dataset, kernels: list, target: int) -> list:
-    values = activations.targets[:, target]
-    name = activations.target_names[target]
+def _regression_motifs(activations: KernelActivations, dataset: Dataset, kernels: list, target: int | None) -> list:
+    """``target``: the index of the target every kernel is measured against; None: each kernel's own, the target
+    its maximum activation correlates with most strongly (the first of equal ones), as a classifier's kernel
+    is measured in its top class."""
+    chosen = range(activations.targets.shape[1]) if target is None else [target]
     result = []
     for kernel in kernels:
         activation = activations.max_activation[:, kernel]
-        correlation = activation_correlation(activation, values)
+        correlations = [activation_correlation(activation, activations.targets[:, index]) for index in chosen]
+        best = int(np.argmax(np.abs(correlations)))
+        correlation, name = correlations[best], activations.target_names[chosen[best]]
         threshold = float(activation.mean())
         selected = activation > threshold
         candidates = np.flatnonzero(selected)

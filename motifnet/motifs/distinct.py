@@ -86,7 +86,10 @@ class MotifGroup:
         activation is highest there), so a motif of a background or negative class, which marks
         the absence of binding, is told from one of the bound class. Empty when not set.
     correlation : float or None
-        Regression: the best kernel's correlation with the target (None for classification).
+        Regression: the best kernel's correlation with its target (None for classification).
+    target : str
+        Regression: that target's name (the one ``--target`` chose, or the one the best kernel correlates
+        with most strongly). Empty when not set.
     influence : float or None
         The loss increase when the group's kernels are silenced (:func:`rank_by_influence`);
         None where not measured (a group without a motif).
@@ -104,6 +107,7 @@ class MotifGroup:
     best_match: object = None
     top_class: str = ""
     correlation: float | None = None
+    target: str = ""
     influence: float | None = None
     structure: MemeMotif | None = None
     structure_consensus: str = ""
@@ -235,15 +239,15 @@ def distinct_motifs(motifs, exported, letters: str, best_matches=None, same_p: f
 
 
 def label_groups(groups, kernel_rows) -> None:
-    """Give each group its best kernel's top class (classification) or correlation (regression).
+    """Give each group its best kernel's top class (classification) or correlation and target (regression).
 
-    ``kernel_rows`` are the rows of ``kernels.tsv`` (``KernelPlots``: ``kernel``, ``top_class``
-    and ``correlation``), in any order.
+    ``kernel_rows`` are the rows of ``kernels.tsv`` (``KernelPlots``: ``kernel``, ``top_class``,
+    ``correlation`` and ``target``), in any order.
     """
     rows = {row.kernel: row for row in kernel_rows}
     for group in groups:
         row = rows[group.best_kernel]
-        group.top_class, group.correlation = row.top_class or "", row.correlation
+        group.top_class, group.correlation, group.target = row.top_class or "", row.correlation, row.target or ""
 
 
 def rank_by_influence(groups, influence) -> list:
@@ -298,12 +302,12 @@ def distinct_table(groups) -> str:
 
     The group's ``influence`` (empty where not measured), the best kernel's importance, then its
     ``top_class`` and the group's ``class_rank`` (see :func:`class_ranks`; classification) or
-    ``correlation`` with the target (regression), as in ``kernels.tsv``; ``structure_consensus`` after
+    ``correlation`` and ``target`` (regression), as in ``kernels.tsv``; ``structure_consensus`` after
     ``consensus`` where the groups have structure motifs.
     """
     regression = any(group.correlation is not None for group in groups)
     structure = any(group.structure is not None for group in groups)
-    marked = ["correlation"] if regression else ["top_class", "class_rank"]
+    marked = ["correlation", "target"] if regression else ["top_class", "class_rank"]
     columns = ["rank", "group", "best_kernel", "influence", "importance", *marked, "members", "sites", "consensus",
                *(["structure_consensus"] if structure else []), "best_match_id", "best_match_name", "best_match_q",
                "motif_source"]
@@ -313,7 +317,7 @@ def distinct_table(groups) -> str:
         if not regression:
             marks = [group.top_class, "" if class_rank is None else str(class_rank)]
         else:
-            marks = ["" if group.correlation is None else f"{group.correlation:.6g}"]
+            marks = ["" if group.correlation is None else f"{group.correlation:.6g}", group.target]
         influence = "" if group.influence is None else f"{group.influence:.6g}"
         row = [str(rank), f"group_{rank}", str(group.best_kernel), influence, f"{group.importance:.6g}", *marks,
                ",".join(map(str, group.members)), str(group.sites), group.consensus or "-"]

@@ -344,7 +344,7 @@ def _group_entry(group, class_rank: int | None) -> dict:
     return {"best_kernel": int(group.best_kernel), "influence": _number(group.influence),
             "importance": float(group.importance),
             "top_class": group.top_class, "class_rank": class_rank, "correlation": _number(group.correlation),
-            "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
+            "target": group.target, "members": [int(kernel) for kernel in group.members], "sites": int(group.sites),
             "consensus": group.consensus, "structure_consensus": group.structure_consensus,
             "best_match": _match_entry(group.best_match)}
 

@@ -161,8 +161,9 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     motif_options : MotifOptions or None
         Trimming, export formats and matching; default :class:`motifnet.motifs.matching.MotifOptions`.
     target : str or int or None
-        Regression models: the target importance is measured against (name or index; default
-        the first). See :mod:`motifnet.interpret.kernels`.
+        Regression models: the target importance is measured against (name or index; default each
+        kernel's own, the one it correlates with most strongly). See
+        :func:`motifnet.interpret.kernels.kernel_motifs`.
     top : int or None
         Per-kernel plots (and report sections) for the ``top`` most important kernels only;
         default all. The tables and the distinct motifs cover every kernel.
