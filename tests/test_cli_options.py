@@ -312,6 +312,9 @@ def test_a_length_beyond_any_window_is_a_usage_error(cli, tmp_path, command):
      "--background-ratio applies to a generated background (--background shuffle or genomic)"),
     (["train", "a.fa", "b.fa", "-o", "{tmp}/r", "--categorical-features"],
      "--categorical-features applies to --features files"),
+    (["train", "a.fa", "-o", "{tmp}/r", "--val-chroms", "chr2", "--test-chroms", "chr3", "--split", "0.5,0.2"],
+     "--split applies to the records not held out by chromosome (with both --val-chroms and --test-chroms there "
+     "are none)"),  # it was ignored, and recorded in motifnet.json as if it applied
     (["visualize-kernels", "{tmp}", "-o", "{tmp}/v", "--no-match", "--tax-group", "vertebrates"],
      "--tax-group applies to matching (not with --no-match)"),
     (["visualize-kernels", "{tmp}", "-o", "{tmp}/v", "--no-match", "--motif-db", "m.meme"],

@@ -691,3 +691,42 @@ def test_a_fasta_file_named_bed_is_named_as_such_without_genome(cli, tmp_path, t
     result = cli("train", real, path, "-o", tmp_path / "run", *TINY_PARAMS)
     assert result.exit_code != 0
     assert expected.format(path=path) in " ".join(result.output.split()), result.output
+
+
+def test_a_class_emptied_by_chromosome_hold_out_or_by_dropped_overlaps_is_warned(tmp_path, caplog, monkeypatch):
+    """A class left without validation records once the windows overlapping training windows were dropped (dense
+    peaks), or without test records on the held-out chromosomes, gave val_auc 1.000 and test n/a without a word."""
+    import logging
+
+    from motifnet.data.dataset import load_dataset
+    from motifnet.run.training import TrainConfig, _split_windows
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    genome = make_genome(tmp_path, sizes={"chr1": 30000, "chr2": 6000})["genome"]
+    dense = tmp_path / "dense.bed"  # windows of 200 bases, 40 apart: every val/test window overlaps a training one
+    dense.write_text("".join(f"chr1\t{1000 + 40 * i}\t{1050 + 40 * i}\n" for i in range(100)))
+    spread = tmp_path / "spread.bed"
+    spread.write_text("".join(f"chr{c}\t{500 + 1000 * i}\t{600 + 1000 * i}\n" for c in (1, 2) for i in range(5)))
+    dataset = load_dataset([dense, spread], genome=str(genome))
+
+    def warnings_of(config):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="motifnet"):
+            kept, _, _, extra = _split_windows(dataset, config, 3)
+        return kept, extra, [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+    kept, extra, said = warnings_of(TrainConfig(str(tmp_path / "r1"), {}, split=(0.7, 0.15)))
+    left = int(kept.labels[:, 0].sum())
+    assert extra["dropped_overlapping"] > 0 and left < 100
+    dense_val = [r for r in said if r.startswith("class 'dense' has no record in the validation split")]
+    assert dense_val == [f"class 'dense' has no record in the validation split ({left} record(s) in all, "
+                         f"split 0.7/0.15/0.15, after dropping {extra['dropped_overlapping']} validation/test "
+                         "window(s) overlapping a training window): its validation scores are n/a; give the class "
+                         "more records or change --split"]
+    # the test chromosome carries no window of class 'one'
+    one = tmp_path / "one.bed"
+    one.write_text("".join(f"chr1\t{800 + 1000 * i}\t{900 + 1000 * i}\n" for i in range(20)))
+    dataset = load_dataset([one, spread], genome=str(genome))
+    _, _, said = warnings_of(TrainConfig(str(tmp_path / "r2"), {}, split=(0.7, 0.15), test_chroms=("chr2",)))
+    assert said == ["class 'one' has no record in the test split (20 record(s) in all, --test-chroms chr2): its "
+                    "test scores are n/a; hold out chromosomes that carry the class's records"]

@@ -222,7 +222,7 @@ def test_both_strands_on_protein_are_refused_before_anything_is_written(tmp_path
 
 def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
     # 3 records split 0.7/0.15/0.15 are 2/1/0: the class had no test record, and only "n/a" said so.
-    from motifnet.run.training import _split
+    from motifnet.run.training import _split, _warn_missing_classes
 
     rng = np.random.default_rng(0)
     big = write_fasta(tmp_path / "big.fa", [(f"b{i}", "".join(rng.choice(list("ACGT"), 30))) for i in range(20)])
@@ -230,6 +230,7 @@ def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
     dataset = load_dataset([big, small])
     with caplog.at_level(logging.WARNING, logger="motifnet"):
         groups, index = _split(dataset, (0.7, 0.15), 1)
+        _warn_missing_classes(dataset, index, (0.7, 0.15))
     assert dataset.labels[index["test"], 1].sum() == 0
     assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
         "class 'small' has no record in the test split (3 record(s) in all, split 0.7/0.15/0.15): its test scores "
@@ -237,7 +238,8 @@ def test_a_class_left_out_of_a_split_by_rounding_is_warned(tmp_path, caplog):
     assert "no test split" not in caplog.text
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="motifnet"):
-        _split(dataset, (0.8, 0.2), 1)  # no test split asked for: nothing missing, but said once
+        _warn_missing_classes(dataset, _split(dataset, (0.8, 0.2), 1)[1], (0.8, 0.2))  # no test split asked for:
+        # nothing missing, but said once
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
     assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("no test split")] == [
         "no test split: --split 0.8,0.2 leaves no records for it, so the run has no test metrics (score held-out "

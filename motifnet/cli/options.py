@@ -262,7 +262,14 @@ def refuse_unused(*rules) -> None:
     """
     for name, applies, where in rules:
         if given(name) and not applies:
-            raise click.UsageError(f"--{name.replace('_', '-')} applies to {where}; leave it out")
+            raise click.UsageError(f"{_long_flag(name)} applies to {where}; leave it out")
+
+
+def _long_flag(name: str) -> str:
+    """The long flag of the current command's parameter ``name`` (``--split`` of ``split_text``)."""
+    params = click.get_current_context().command.params
+    flags = [flag for param in params if param.name == name for flag in param.opts if flag.startswith("--")]
+    return flags[0] if flags else f"--{name.replace('_', '-')}"
 
 
 def tax_group_option(help: str = "JASPAR taxonomic group(s). [default: all]"):

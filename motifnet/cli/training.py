@@ -113,7 +113,9 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
     from ..run.training import TrainConfig, run_mark
     from ..workflows.train import train_from_files
 
-    refuse_unused(*_background_rules(background), ("categorical_features", bool(feature_files), "--features files"))
+    refuse_unused(*_background_rules(background), ("categorical_features", bool(feature_files), "--features files"),
+                  ("split_text", not (val_chroms and test_chroms), "the records not held out by chromosome (with both "
+                   "--val-chroms and --test-chroms there are none)"))
 
     # The background seed only with --background: data without one reads as grid-search reads it.
     data = data.replace(feature_files=feature_files, categorical_features=categorical_features,

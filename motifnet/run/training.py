@@ -611,15 +611,22 @@ def _split(dataset: Dataset, split: tuple, seed: int) -> tuple:
     for name in ("train", "val"):
         if len(index[name]) == 0:
             raise ParamError(f"the {name} split is empty; use more records or larger --split fractions")
-    _warn_missing_classes(dataset, index, split)
     return groups, index
 
 
-def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple) -> None:
-    """Warn of a class without records in a split that has a share (rounding can leave a small class out), and
-    say when the fractions leave no test split at all."""
+def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple, held_out: dict | None = None,
+                          dropped: int = 0) -> None:
+    """Warn of a class without records in a split that has a share (rounding can leave a small class out, and so
+    can the chromosomes held out, or the dropping of windows that overlap training windows), and say when the
+    fractions leave no test split at all.
+
+    ``held_out``: the groups made of chromosomes (``{"test": ["chr3"]}``), which have records whatever the
+    fractions; ``dropped``: validation and test windows dropped for overlapping a training window (``dataset``
+    and ``index`` are those left).
+    """
+    held_out = {group: chroms for group, chroms in (held_out or {}).items() if chroms}
     shares = {"train": split[0], "val": split[1], "test": 1 - split[0] - split[1]}
-    if shares["test"] <= 1e-9:
+    if shares["test"] <= 1e-9 and "test" not in held_out:
         log.info("no test split: --split %g,%g leaves no records for it, so the run has no test metrics (score "
                  "held-out records with 'motifnet predict')", split[0], split[1])
     if dataset.task == "regression":
@@ -627,16 +634,22 @@ def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple) -> None:
     what = {"train": ("training", "the network does not learn it"),
             "val": ("validation", "its validation scores are n/a"),
             "test": ("test", "its test scores are n/a")}
+    after = f", after dropping {dropped} validation/test window(s) overlapping a training window" if dropped else ""
     totals = dataset.labels.sum(axis=0).tolist()
     for group, share in shares.items():
-        if share <= 1e-9:
+        if share <= 1e-9 and group not in held_out:
             continue
+        if group in held_out:
+            how = f"--{group}-chroms {','.join(held_out[group])}"
+            advice = "hold out chromosomes that carry the class's records"
+        else:
+            how = f"split {split[0]:g}/{split[1]:g}/{round(shares['test'], 6):g}"
+            advice = "give the class more records or change --split"
         counts = dataset.labels[index[group]].sum(axis=0).tolist()
         for name, count, total in zip(dataset.class_names, counts, totals):
             if count == 0:
-                log.warning("class %r has no record in the %s split (%d record(s) in all, split %g/%g/%g): %s; "
-                            "give the class more records or change --split", name, what[group][0], total,
-                            split[0], split[1], round(shares["test"], 6), what[group][1])
+                log.warning("class %r has no record in the %s split (%d record(s) in all, %s%s): %s; %s", name,
+                            what[group][0], total, how, after, what[group][1], advice)
 
 
 def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
@@ -666,7 +679,9 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
             if absent:
                 log.warning("%s names %s, on which no record lies", option, ", ".join(absent))
         extra = {"val_chroms": list(config.val_chroms), "test_chroms": list(config.test_chroms)}
+    held_out = {"val": config.val_chroms, "test": config.test_chroms}
     if not (dataset.origin or {}).get("window_length"):
+        _warn_missing_classes(dataset, index, config.split, held_out)
         return dataset, groups, index, extra
     dropped = overlapping_windows(dataset.ids, groups)
     extra["dropped_overlapping"] = int(dropped.sum())
@@ -675,6 +690,7 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         keep = np.flatnonzero(~dropped)
         dataset, groups = dataset.subset(keep), groups[keep]
         index = group_indices(groups)
+    _warn_missing_classes(dataset, index, config.split, held_out, int(dropped.sum()))
     return dataset, groups, index, extra
 
 
