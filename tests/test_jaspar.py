@@ -55,7 +55,7 @@ def test_a_meme_file_is_a_database(tmp_path):
     write_meme(tmp_path / "db.meme", motifs, "ACGU", [0.25] * 4)
     database = load_database(str(tmp_path / "db.meme"))
     assert database.letters == "ACGU" and [m.name for m in database.motifs] == ["m0", "m1", "m2"]
-    assert database.source == f"{tmp_path / 'db.meme'} (3 motifs)"
+    assert database.source == f"{tmp_path / 'db.meme'} (3 motif(s))"
     np.testing.assert_allclose(database.motifs[1].pwm, motifs[1].pwm, atol=1e-6)
     assert in_query_letters("ACGU", database, "the model") is database
     with pytest.raises(ParamError, match="the model has the alphabet ACGT, the motif database .* has ACGU"):

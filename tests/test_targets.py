@@ -409,3 +409,15 @@ def test_labelled_data_of_a_regression_run_without_values_names_no_option_the_co
     assert "no target value after the id" in result.stderr
     assert "train also takes them from --targets FILE.tsv" in " ".join(result.stderr.split())
     assert "give them with --targets" not in result.stderr
+
+
+def test_a_bad_header_value_given_to_an_interpretation_command_names_no_option_it_lacks(regression_run, cli, tmp_path):
+    """activations --fasta with '>r0 nan' was told to 'use --targets FILE.tsv', an option it does not have."""
+    run_dir = regression_run[0]
+    bad = write_fasta(tmp_path / "rv.fa", [("r0 nan", "ACGT" * 10)])
+    result = cli("activations", run_dir, "-o", tmp_path / "a.tsv", "--fasta", bad)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {bad}, record 1 ('r0'): 'nan' in the header is not a number; in a regression model's headers every "
+        "word after the id is a target value ('>seq1 1.5 2.0'); train also takes the values from --targets FILE.tsv, "
+        "which leaves other words in the headers")

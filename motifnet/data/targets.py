@@ -77,9 +77,9 @@ def header_values(record) -> list:
         value = _number(piece)
         if value is None:
             raise InputError(
-                f"{record.where()}: {piece!r} in the header is not a number; with --task regression every "
-                "word after the id must be a target value ('>seq1 1.5 2.0'); use --targets FILE.tsv to keep "
-                "other words in the headers"
+                f"{record.where()}: {piece!r} in the header is not a number; in a regression model's headers every "
+                "word after the id is a target value ('>seq1 1.5 2.0'); train also takes the values from --targets "
+                "FILE.tsv, which leaves other words in the headers"
             )
         values.append(_within_limit(value, piece, record.where()))
     return values

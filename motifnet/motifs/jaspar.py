@@ -102,7 +102,7 @@ def load_jaspar(collection: str = "CORE", tax_group=None, release: str | None = 
     motifs = [MemeMotif(matrix_id, name, pwm, nsites) for matrix_id, name, _, pwm, nsites in records]
     source = f"{release} {collection}, " + (f"taxonomic group {', '.join(groups)}" if groups
                                               else "all taxonomic groups")
-    return MotifDatabase(DNA_LETTERS, motifs, f"{source} ({len(motifs)} motifs)")
+    return MotifDatabase(DNA_LETTERS, motifs, f"{source} ({len(motifs)} motif(s))")
 
 
 def _tax_groups(tax_group) -> list:

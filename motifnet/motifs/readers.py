@@ -107,7 +107,7 @@ def parse_motifs(lines, name) -> MotifDatabase:
             raise InputError(f"{name}:{other}: a motif of another format ({lines[other - 1][:40]!r}) in a MEME file; "
                              "give one format per file")
         letters, motifs = parse_meme(lines, name)
-        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)")
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motif(s))")
     if lines[first].startswith(">"):
         second = next((line for line in lines[first + 1:] if line), "")
         if re.fullmatch(r"[A-Za-z.*-]+", second):
@@ -117,11 +117,11 @@ def parse_motifs(lines, name) -> MotifDatabase:
         motifs = [_header_motif(block, name, letters, index) for index, block in enumerate(_blocks(lines), start=1)]
         # Rows without letters (HOMER, HOCOMOCO, JASPAR's .pfm) name no alphabet.
         nucleic = letters == _DNA and not any(_JASPAR_ROW.match(line) for line in lines)
-        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)", nucleic)
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motif(s))", nucleic)
     if _TRANSFAC_FIRST.match(lines[first]):
         letters = _letters(lines, name, "transfac")
         motifs = _transfac_motifs(lines, name, letters)
-        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motifs)")
+        return MotifDatabase(letters, motifs, f"{name} ({len(motifs)} motif(s))")
     shown = lines[first] if len(lines[first]) <= 60 else lines[first][:57] + "..."
     raise InputError(f"{name}: not a motif file in {READ_FORMATS} format (its first line is {shown!r}); a MEME file "
                      "opens with 'MEME version', a JASPAR or HOMER file with '>', a TRANSFAC file with 'AC', 'ID' or "

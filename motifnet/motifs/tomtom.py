@@ -128,7 +128,7 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
         empty = np.zeros((0, n_targets))
         return Comparison(empty, empty, empty, empty.astype(int), empty.astype(int), empty.astype(bool))
     if warn and n_targets < MIN_TARGETS:
-        log.warning("only %d target motifs; TOMTOM's p-values use the target columns as background "
+        log.warning("only %d target motif(s); TOMTOM's p-values use the target columns as background "
                     "and are unreliable below about %d", n_targets, MIN_TARGETS)
     numba_cache()
     from memelite.tomtom import tomtom
