@@ -566,6 +566,8 @@ def _bad_bed(folder, text):
     ("chr1\t10\t50\nchr2\t4990\t5010\n", "bad.bed, line 2: end 5010 lies past the end of chr2 (5000 bases"),
     ("chr1\t50\t10\n", "bad.bed, line 1: the interval must have 0 <= start < end, found 50-10"),
     ("chr1\tten\t50\n", "bad.bed, line 1: start and end must be integers, found 'ten' and '50'"),
+    ("chrom\tstart\tend\nchr1\t10\t50\n", "bad.bed, line 1: start and end must be integers, found 'start' and "
+                                         "'end'; a column header? start it with # (or remove it)"),
     ("chr1\t10\t50\tp\t0\t*\n", "bad.bed, line 1: strand (column 6) must be +, - or ., found '*'"),
     ("chr1\t10\t50\tp\t0\t.\t1\t1\t1\t40\n", "bad.bed, line 1: the summit offset (column 10) 40 lies outside"),
 ])
@@ -589,8 +591,9 @@ def _check_one_line(result, fragment):
     (["--genome", "{genome}", "--val-chroms", "chr2", "--test-chroms", "chr2", "--background", "shuffle"],
      "--val-chroms and --test-chroms share chr2"),
     (["--genome", "{genome}", "--val-chroms", "chrQ", "--background", "shuffle"], "the val split is empty"),
-    (["--genome", "{genome}", "--test-chroms", "chrQ", "--background", "shuffle"],
-     "the test split is empty: no record on --test-chroms"),
+    (["--genome", "{genome}", "--test-chroms", "chrQ", "--background", "shuffle"],  # it did not name chrQ
+     "the test split is empty: no record on --test-chroms (chrQ: no record lies there); check the chromosome names "
+     "(records lie on chr1, chr2, chr3)"),
     (["--genome", "{genome}", "--background", "genomic", "--background-ratio", "1e9"],
      "Invalid value for '--background-ratio': 1000000000.0 is not in the range 0<x<=1000.0"),  # as --help shows
     (["--genome", "{genome}.missing", "--background", "shuffle"], "no such file"),

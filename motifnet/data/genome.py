@@ -379,7 +379,11 @@ def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterv
     try:
         start, end = _bed_integer(columns[1]), _bed_integer(columns[2])
     except ValueError:
-        raise InputError(f"{where}: start and end must be integers, found {columns[1]!r} and {columns[2]!r}") from None
+        # 'chrom start end ...' or 'seqnames start end' (an R or pandas export): a column header, not an interval
+        header = "; a column header? start it with # (or remove it)" if columns[1].strip().isalpha() and \
+            columns[2].strip().isalpha() else ""
+        raise InputError(f"{where}: start and end must be integers, found {columns[1]!r} and {columns[2]!r}"
+                         f"{header}") from None
     if not 0 <= start < end:
         raise InputError(f"{where}: the interval must have 0 <= start < end, found {start}-{end}")
     strand = columns[5].strip() if len(columns) > 5 else "."

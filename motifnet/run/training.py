@@ -668,16 +668,19 @@ def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:
         groups = chromosome_split(dataset.ids, dataset.labels, config.split, seed, config.val_chroms,
                                   config.test_chroms)
         index = group_indices(groups)
+        present = set(window_chromosomes(dataset.ids))
+        absent = {name: [chrom for chrom in chroms if chrom not in present]
+                  for name, chroms in (("val", config.val_chroms), ("test", config.test_chroms))}
         for name in ("train", "val", "test"):
             if len(index[name]) == 0 and (name != "test" or config.test_chroms):
-                raise ParamError(f"the {name} split is empty: no record on "
-                                 f"{ {'train': 'the other chromosomes'}.get(name, f'--{name}-chroms')}; check the "
-                                 "chromosome names")
-        present = set(window_chromosomes(dataset.ids))
-        for option, names in (("--val-chroms", config.val_chroms), ("--test-chroms", config.test_chroms)):
-            absent = [name for name in names if name not in present]
-            if absent:
-                log.warning("%s names %s, on which no record lies", option, ", ".join(absent))
+                where = "the other chromosomes" if name == "train" else f"--{name}-chroms"
+                lacking = f" ({', '.join(absent[name])}: no record lies there)" if absent.get(name) else ""
+                raise ParamError(f"the {name} split is empty: no record on {where}{lacking}; check the chromosome "
+                                 f"names (records lie on {', '.join(sorted(present)[:8])}"
+                                 f"{', ...' if len(present) > 8 else ''})")
+        for name, chroms in absent.items():
+            if chroms:
+                log.warning("--%s-chroms names %s, on which no record lies", name, ", ".join(chroms))
         extra = {"val_chroms": list(config.val_chroms), "test_chroms": list(config.test_chroms)}
     held_out = {"val": config.val_chroms, "test": config.test_chroms}
     if not (dataset.origin or {}).get("window_length"):
