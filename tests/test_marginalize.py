@@ -859,3 +859,60 @@ def test_changes_of_probability_are_bounded_and_regression_values_are_not(detect
     run = open_run(regression_run[0])
     assert _bound(detector) == 1.0
     assert _bound(OutputsAndLogits(run.model, run.dataset_encoder, 8)) is None
+
+
+def test_two_motifs_that_each_raise_another_class_show_no_logit_cooperativity_in_a_third():
+    """Three classes: CAT raises class 0's logit, GGA class 1's, and nothing changes class 2's. The log-odds of
+    class 2 against the others, z_2 - logsumexp(z_0, z_1), fall by less for both motifs than the sum of their
+    single falls, so the pair figures showed a strong 'cooperativity' in the class that neither motif is for."""
+    import keras
+
+    from motifnet.interpret.outputs import class_contrast, log_odds
+
+    sequence = keras.Input(shape=(LENGTH, 4), name="sequence")
+    conv_1 = keras.layers.Conv1D(2, 3, activation="relu", name="conv_1")
+    output = keras.layers.Dense(3, activation="softmax", name="output")
+    model = keras.Model([sequence], output(keras.layers.GlobalMaxPooling1D(name="pool")(conv_1(sequence))))
+    kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
+    for k, motif in enumerate((MOTIF_A, MOTIF_B)):
+        for position, letter in enumerate(motif):
+            kernel_1[position, "ACGT".index(letter), k] = 1.0
+    conv_1.set_weights([kernel_1, np.array([-2.0, -2.0], dtype=np.float32)])
+    output.set_weights([np.array([[4.0, 0.0, 0.0], [0.0, 4.0, 0.0]], dtype=np.float32), np.zeros(3, np.float32)])
+    additive = OutputsAndLogits(model, Encoder(DNA, LENGTH), batch_size=64)
+    at_only = np.random.default_rng(0).choice(np.array([1, 4], dtype=np.uint8), size=(60, LENGTH))
+    result = pair_effects(additive, at_only, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=4))
+    assert np.abs(result["logit_cooperativity"][0]).max() < 1e-5  # every class, every spacing
+    # the class's logit against the others' mean: CAT raises class 0's by 4 and lowers 1's and 2's by 2
+    np.testing.assert_allclose(result["expected_logit"][0, 0], [2.0, 2.0, -4.0], atol=1e-5)
+    # what the log-odds of class 2 would have said: -log(e^4 + e^4) + 2 log(e^4 + 1) - log 2 = 2.65
+    z = np.array([[0.0, 0.0, 0.0], [4.0, 0.0, 0.0], [0.0, 4.0, 0.0], [4.0, 4.0, 0.0]])
+    odds = log_odds(z, "softmax")[:, 2]
+    assert odds[3] - odds[1] - odds[2] + odds[0] == pytest.approx(2.65, abs=0.01)
+    # for two classes the contrast is the log-odds
+    two = log_odds(np.array([[1.5, -0.5], [30.0, -20.0]]), "softmax")
+    np.testing.assert_allclose(class_contrast(two), two, atol=1e-12)
+
+
+def test_the_pair_figures_share_one_colour_scale(trained_run, tmp_path, cli, monkeypatch):
+    """Each pair figure had its own colour scale: the same red meant 3.9 in one and 2.2 in the next, stacked in
+    the report."""
+    import motifnet.workflows.marginalize as workflow
+
+    drawn = []
+    original = workflow._pair_figure
+
+    def recording(result, name_a, name_b, outputs, key="logit_cooperativity", scale=None, limit=None, label=None):
+        drawn.append((limit, label))
+        return original(result, name_a, name_b, outputs, key, scale, limit, label)
+
+    monkeypatch.setattr(workflow, "_pair_figure", recording)
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG"), ("acgt", "ACGTAC")])
+    out = tmp_path / "marg"
+    result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 12, "--pairs", 3, "--max-spacing", 2)
+    assert result.exit_code == 0, result.output
+    _, rows = read_tsv((out / "pairs.tsv").read_text())
+    largest = max(abs(float(row[-1])) for row in rows)
+    # two classes: softmax's contrast is the log-odds
+    assert drawn == [(pytest.approx(largest, rel=1e-4), "logit cooperativity (class against the others' mean)")] * 3

@@ -28,7 +28,7 @@ from .._progress import Progress
 from .._signals import check_stop
 from ..errors import OptionValueError, ParamError
 from .attribution import dinucleotide_shuffle
-from .outputs import OutputsAndLogits, in_units
+from .outputs import OutputsAndLogits, class_contrast, in_units
 
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
@@ -502,7 +502,9 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
         numpy.ndarray, shape=(orientations, spacings, outputs), mean changes of the outputs; ``pair_logit``,
         ``expected_logit``, ``logit_cooperativity``: the same of the logits (the values before the output
         layer's activation), where effects add as the network adds them: a softmax or sigmoid that saturates
-        makes probabilities of independent motifs look cooperative (or competing).
+        makes probabilities of independent motifs look cooperative (or competing). Sigmoid outputs: the
+        log-odds; softmax: each class's logit against the mean of the others' (:func:`class_contrast`; for two
+        classes the log-odds), since the log-odds of a class against all others do not add.
 
     Raises
     ------
@@ -528,9 +530,11 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
                 start_b = start_a + width_a + spacing
                 inputs += [insert(codes, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
         (base, base_logits), *changed = predict.each(inputs)
+        additive = class_contrast if predict.activation == "softmax" else np.asarray
+        base_logits = additive(base_logits)
         for moments, logit_moments, (outputs, logits) in zip(deltas, logit_deltas, changed):
             moments.add(outputs - base)
-            logit_moments.add(logits - base_logits)
+            logit_moments.add(additive(logits) - base_logits)
     predict.forget()
     result = {"spacings": spacings}
     for moments, keys in ((deltas, ("pair", "expected", "cooperativity")),

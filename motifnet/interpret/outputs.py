@@ -64,6 +64,35 @@ def log_odds(logits: np.ndarray, activation: str) -> np.ndarray | None:
     return logits - others
 
 
+def class_contrast(log_odds_values: np.ndarray) -> np.ndarray:
+    """Each class's logit against the mean of the other classes' logits, ``z_k - mean(z_j, j != k)``, of a softmax
+    model, from its classes' log-odds (:func:`log_odds`), in float64.
+
+    The log-odds of a class against all the others, ``z_k - logsumexp(z_j, j != k)``, do not add where the
+    network adds: two motifs that each raise another class lower a third class's log-odds by less together
+    than the sum of their single changes (the larger one wins the logsumexp), which looks like cooperativity
+    that the network does not have. The contrast is linear in the logits, so it adds where they add, and it
+    does not depend on a constant added to every logit (the same predictions). For two classes it is the
+    log-odds.
+
+    Parameters
+    ----------
+    log_odds_values : numpy.ndarray, shape=(n, classes)
+
+    Returns
+    -------
+    numpy.ndarray, shape=(n, classes)
+        ``log p_k - mean(log p_j, j != k)``, with ``log p = -log(1 + exp(-log_odds))`` (exact where ``p`` rounds
+        to 0 or 1).
+    """
+    log_p = -np.logaddexp(0.0, -np.asarray(log_odds_values, dtype=np.float64))
+    classes = log_p.shape[1]
+    if classes < 2:
+        return log_p
+    others = (log_p.sum(axis=1, keepdims=True) - log_p) / (classes - 1)
+    return log_p - others
+
+
 def outputs_and_logits_model(model) -> tuple:
     """``(model, activation)``: a model of the same inputs whose outputs are ``model``'s and the values of its
     ``output`` layer before the activation; ``activation`` is that layer's (``softmax``, ``sigmoid``, ``linear``).

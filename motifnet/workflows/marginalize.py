@@ -315,9 +315,11 @@ def remove_stale_outputs(out: Path, written, earlier) -> list:
     return remove_unwritten(out, earlier or (), written)
 
 
-def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity", scale=None):
+def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity", scale=None,
+                 limit: float | None = None, label: str | None = None):
     """The cooperativity of a pair (:func:`pair_effects`; ``key``: of the logits, or of the outputs) by spacing,
-    one panel per output; with ``scale`` (a regression model's targets' standard deviations), in those units."""
+    one panel per output; with ``scale`` (a regression model's targets' standard deviations), in those units.
+    ``limit``: the colour scale's end (default: this pair's largest absolute value); ``label``: the colour bar's."""
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -330,13 +332,14 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     figure.suptitle(f"{name_a} then {name_b}", fontsize=11)
     # one colour scale for every panel, so that one colour is one value across the outputs
     values = in_units(result[key], scale)
-    limit = symmetric_limit(values)
+    limit = symmetric_limit(values) if limit is None else limit
     for c, output in enumerate(outputs):
         plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
                      label=None, limit=limit)
         axes[c, 0].title.set_fontsize(10)
-    label = ("log-odds cooperativity" if key == "logit_cooperativity"
-             else "cooperativity" if scale is None else "cooperativity (SD of the target)")
+    if label is None:
+        label = ("log-odds cooperativity" if key == "logit_cooperativity"
+                 else "cooperativity" if scale is None else "cooperativity (SD of the target)")
     figure.colorbar(ScalarMappable(Normalize(-limit, limit), DIVERGING), ax=axes[:, 0].tolist(), shrink=0.9,
                     label=label)
     return figure
@@ -483,9 +486,17 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
                                                                      "logit_cooperativity"))
                         )[:len(pair_columns)])
             pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
-            figures[pair_images[-1]] = functools.partial(_pair_figure, result, motifs.names[a], motifs.names[b], names,
-                                                         "logit_cooperativity" if logits else "cooperativity", scale)
         texts["pairs.tsv"] = _table(pair_columns, pair_rows)
+        # one colour scale for every pair figure: the report stacks them, and one colour is one value in all
+        from ..plot.figures import symmetric_limit
+
+        key = "logit_cooperativity" if logits else "cooperativity"
+        limit = max(symmetric_limit(in_units(result[key], scale)) for result in pairs.values())
+        label = {"softmax": "logit cooperativity (class against the others' mean)",
+                 "sigmoid": "log-odds cooperativity"}.get(predict.activation, "cooperativity" if scale is None
+                                                          else "cooperativity (SD of the target)")
+        for image, ((name_a, name_b), result) in zip(pair_images, pairs.items()):
+            figures[image] = functools.partial(_pair_figure, result, name_a, name_b, names, key, scale, limit, label)
 
     if sites is not None:
         rng = np.random.default_rng(config.seed)
