@@ -207,6 +207,9 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
     assert len(rows) == 2 * 4 * 2  # orientations x spacings x classes
     header, rows = read_tsv((out / "ablation.tsv").read_text())
     assert header[:3] == ["motif", "class", "records"] and int(rows[0][2]) >= 40
+    _, hits = read_tsv((scan_out / "hits.tsv").read_text())  # the ablation said nothing of what it ablated
+    assert (f"ablating {len(hits)} site(s) of {len({hit[0] for hit in hits})} motif(s) in "
+            f"{len({hit[1] for hit in hits})} record(s)") in result.stderr
     assert (out / "effects.png").exists() and len(list(out.glob("pair_*.png"))) == 1
 
 

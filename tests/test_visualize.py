@@ -108,6 +108,10 @@ def test_visualize_kernels_on_a_structure_model_and_selected_kernels(rna_structu
     # the structure consensus the report shows is in the table too (it was the report's alone)
     header, *rows = [line.split("\t") for line in (out / "kernels.tsv").read_text().splitlines()]
     assert header[3:6] == ["consensus", "structure_consensus", "sites"] and len(rows) == 2
+    # one line of the kernels, not one per kernel (64 lines for a default network), in kernels.tsv's order
+    listed = ", ".join(f"kernel {row[0]} ({float(row[1]):.3f}, {row[5]} sites)" for row in rows)
+    assert f"2 kernel(s); most important: {listed}" in result.stderr
+    assert "(1/2)" not in result.stderr
     assert all(row[4] != "-" and set(row[4].upper()) <= set("().") for row in rows)
     # ... and the distinct motifs carry theirs: table, report and logo (they showed the sequence alone)
     from matplotlib import image as plt_image

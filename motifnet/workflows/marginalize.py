@@ -499,6 +499,8 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
             figures[image] = functools.partial(_pair_figure, result, name_a, name_b, names, key, scale, limit, label)
 
     if sites is not None:
+        log.info("ablating %d site(s) of %d motif(s) in %d record(s): each replaced by shuffled letters of its record",
+                 len(located), len({site[0] for site in located}), len({site[1] for site in located}))
         rng = np.random.default_rng(config.seed)
         ablation_rows = []
         codes = sequence_codes(encoder, dataset.codes)

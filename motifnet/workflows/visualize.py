@@ -406,9 +406,13 @@ def _draw_kernel_figures(out: Path, results: list, motifs: list, activations, da
     """Draw the per-kernel figures of the ``plotted`` kernels in ``jobs`` processes; sets each row's images.
     ``trim_ic``: the logos shade the columns that the exported motifs trim away."""
     mean, std = profiles
+    # one line, not one per kernel (64 lines for a default network): kernels.tsv lists them all
+    ranked = sorted(motifs, key=lambda motif: (-motif.importance, motif.kernel))
+    log.info("%d kernel(s); most important: %s", len(motifs), ", ".join(
+        f"kernel {motif.kernel} ({motif.importance:.3f}, {motif.n_sites} sites)" for motif in ranked[:3]))
     for index, motif in enumerate(motifs):
-        log.info("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
-                 motif.importance, motif.n_sites)
+        log.debug("kernel %d (%d/%d): importance %.3f, %d sites", motif.kernel, index + 1, len(motifs),
+                  motif.importance, motif.n_sites)
     backgrounds = background_frequencies(dataset)
     to_draw = [figure_data(out, motif, activations, dataset, (mean[:, index], std[:, index]), names,
                            _kept_columns(motif, backgrounds, trim_ic))
