@@ -216,3 +216,32 @@ def test_the_table_goes_to_standard_output_with_o_dash(trained_run, cli, tmp_pat
     assert written.exit_code == 0 and not (tmp_path / "-").exists()
     assert result.stdout == (tmp_path / "a.tsv").read_text()
     assert result.stdout.startswith("id\tclasses\tkernel_0_max\tkernel_0_position\t")
+
+
+def test_the_table_is_written_a_chunk_at_a_time_and_a_stop_leaves_no_file(detector, tmp_path, monkeypatch):
+    """The whole table was built as one text (4.4 GB for 3 million records) and a signal was not heeded while it
+    was written (a minute after the computing ended)."""
+    import io
+
+    from motifnet._signals import StopRequested
+
+    activations = max_activations(detector, dataset())
+    whole = activations.to_tsv()
+    for chunk in (1, 3, 4):
+        text = io.StringIO()
+        activations.write_tsv(text, chunk=chunk)
+        assert text.getvalue() == whole
+    calls = []
+
+    def stop():
+        calls.append(1)
+        if len(calls) == 2:
+            raise StopRequested("SIGINT")
+
+    monkeypatch.setattr("motifnet.interpret.activations.check_stop", stop)
+    monkeypatch.setattr("motifnet.interpret.activations.TSV_CHUNK_ROWS", 1)
+    (tmp_path / "kept.tsv").write_text("the user's\n")
+    with pytest.raises(StopRequested):
+        activations.save(tmp_path / "kept.tsv")
+    assert (tmp_path / "kept.tsv").read_text() == "the user's\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["kept.tsv"]

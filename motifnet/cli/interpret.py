@@ -142,7 +142,7 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
         with standard_output() as stdout:
             run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
             result = max_activations(run, dataset, batch_size)
-            stdout.write(result.to_tsv())
+            result.write_tsv(stdout)
         log.info("%d sequences x %d kernels", len(dataset), result.n_kernels)
         return
     check_suffix(output, SAVE_SUFFIXES)

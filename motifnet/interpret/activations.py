@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._io import write_npz, write_text
+from .._io import atomic_path, text_output, write_npz
 from .._progress import Progress
 from .._signals import check_stop
 from .._validate import check_suffix
@@ -35,6 +35,8 @@ MOTIF_LAYER = "conv_1"
 
 #: File name endings of :meth:`KernelActivations.save`: NumPy arrays or a tab-separated table.
 SAVE_SUFFIXES = (".npz", ".tsv", ".tsv.gz")
+#: Rows of the table formatted and written at a time (:meth:`KernelActivations.write_tsv`).
+TSV_CHUNK_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,8 @@ class KernelActivations:
             ``path`` ends in none of them (see :data:`SAVE_SUFFIXES`).
         """
         if check_suffix(path, SAVE_SUFFIXES) != ".npz":
-            write_text(path, self.to_tsv())
+            with atomic_path(path) as tmp, text_output(tmp, path) as handle:
+                self.write_tsv(handle)
             return
         if self.targets is not None:
             outcome = {"targets": self.targets, "target_names": np.array(self.target_names, dtype=str)}
@@ -164,6 +167,23 @@ class KernelActivations:
                             np.where(placed, read_start, -1), np.where(placed, read_end, -1))
 
     def to_tsv(self) -> str:
+        """The table of :meth:`write_tsv` as one text."""
+        import io
+
+        text = io.StringIO()
+        self.write_tsv(text)
+        return text.getvalue()
+
+    def write_tsv(self, handle, chunk: int | None = None) -> None:
+        """Write the tab-separated table to the text ``handle``, ``chunk`` rows at a time (default
+        :data:`TSV_CHUNK_ROWS`; memory stays that of a chunk's text, and a stop request is heeded between chunks:
+        :func:`motifnet._signals.check_stop`).
+
+        Raises
+        ------
+        StopRequested
+            A signal asked to stop; the rows of the chunks before are written.
+        """
         genomic = self.genome_sites()
         columns = ["id"] + list(self.target_names) if self.targets is not None else ["id", "classes"]
         if genomic is not None:
@@ -172,8 +192,16 @@ class KernelActivations:
             columns += [f"kernel_{kernel}_max", f"kernel_{kernel}_position"]
             if genomic is not None:
                 columns.append(f"kernel_{kernel}_genome_start")
-        lines = ["\t".join(columns)]
+        handle.write("\t".join(columns) + "\n")
+        chunk = chunk or TSV_CHUNK_ROWS
+        progress = Progress("writing the table", total=len(self.ids))
+        lines = []
         for row in range(len(self.ids)):
+            if len(lines) == chunk:
+                check_stop()
+                handle.write("\n".join(lines) + "\n")
+                progress.advance(len(lines))
+                lines = []
             if self.targets is not None:
                 outcome = [f"{value:.6g}" for value in self.targets[row]]
             else:
@@ -186,7 +214,8 @@ class KernelActivations:
                 if genomic is not None:
                     values.append(str(genomic.start[row, kernel]) if genomic.placed[row, kernel] else "")
             lines.append("\t".join([str(self.ids[row])] + outcome + values))
-        return "\n".join(lines) + "\n"
+        if lines:
+            handle.write("\n".join(lines) + "\n")
 
 
 def group_matrix(labels: np.ndarray, targets: np.ndarray | None) -> np.ndarray:
