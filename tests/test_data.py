@@ -790,3 +790,11 @@ def test_a_single_file_that_does_not_exist_is_named_as_missing(tmp_path):
     for name in ("missing.fa", "missing.fa.gz"):
         with pytest.raises(InputError, match=rf"^{re.escape(str(tmp_path / name))}: no such file$"):
             load_dataset([str(tmp_path / name)])
+
+
+def test_first_repeat_names_the_first_later_record_whose_key_came_before():
+    from motifnet.data.dataset import first_repeat
+
+    assert first_repeat([5, 3, 9, 3, 5, 3]) == (1, 3, 2)  # 3 at 1 comes back at 3; 3 and 5 repeat
+    assert first_repeat(np.array(["b", "a", "c"])) is None and first_repeat([7]) is None and first_repeat([]) is None
+    assert first_repeat(np.array([2**62, -1, 2**62], dtype=np.int64)) == (0, 2, 1)

@@ -314,6 +314,10 @@ def first_repeat(keys) -> tuple | None:
     keys = np.asarray(keys)
     if len(keys) < 2:
         return None
+    ordered = np.sort(keys)  # the usual case, no repeat, in one copy: np.unique below makes four of them
+    if not (ordered[1:] == ordered[:-1]).any():
+        return None
+    del ordered
     _, first, inverse, counts = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
     if not (counts > 1).any():
         return None
