@@ -453,3 +453,24 @@ def test_a_relu_unit_that_stays_off_at_its_learnt_input_is_named(detector, caplo
     warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1 and warnings[0].startswith("layer dense_1: node(s) 1 stay off at their learnt inputs")
     assert MOTIF in consensus(x[0]) and MOTIF in consensus(x[1])  # node 1's best try: what comes closest
+
+
+def test_the_title_says_what_is_maximised(trained_run, regression_run, tmp_path, monkeypatch):
+    """A regression model's output layer was titled 'Inputs that maximise nodes of output (output)'."""
+    import motifnet.workflows.optimize as workflow
+    from motifnet.run.rundir import open_run
+
+    titles = []
+    original = workflow.plot_optimized_inputs
+
+    def recording(*args, title=None, **kwargs):
+        titles.append(title)
+        return original(*args, title=title, **kwargs)
+
+    monkeypatch.setattr(workflow, "plot_optimized_inputs", recording)
+    optimize_for_run(open_run(trained_run[0]), "output", [1], tmp_path / "a.png", steps=2)
+    optimize_for_run(open_run(trained_run[0]), "conv_1", [0], tmp_path / "b.png", steps=2)
+    optimize_for_run(open_run(regression_run[0]), "output", [0], tmp_path / "c.png", steps=2)
+    assert titles == ["Inputs that maximise nodes of output (value before the activation)",
+                      "Inputs that maximise nodes of conv_1 (maximum over positions)",
+                      "Inputs that maximise nodes of output (their value)"]

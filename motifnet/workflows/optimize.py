@@ -72,7 +72,7 @@ def optimize_for_run(run, layer_name: str, nodes: list[int] | None, output, boun
     else:
         labels = chosen
     value = "value before the activation" if uses_pre_activation(layer) else (
-        "maximum over positions" if len(layer.output.shape) == 3 else "output")
+        "maximum over positions" if len(layer.output.shape) == 3 else "their value")
     figure = plot_optimized_inputs(
         sequence, encoder.alphabet.letters, labels, layer_name=layer_name,
         title=f"Inputs that maximise nodes of {layer_name} ({value})",
