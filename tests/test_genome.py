@@ -734,3 +734,9 @@ def test_a_class_emptied_by_chromosome_hold_out_or_by_dropped_overlaps_is_warned
     _, _, said = warnings_of(TrainConfig(str(tmp_path / "r2"), {}, split=(0.7, 0.15), test_chroms=("chr2",)))
     assert said == ["class 'one' has no record in the test split (20 record(s) in all, --test-chroms chr2): its "
                     "test scores are n/a; hold out chromosomes that carry the class's records"]
+    # every record of the class on the held-out chromosomes: not a matter of --split
+    _, _, said = warnings_of(TrainConfig(str(tmp_path / "r3"), {}, split=(0.7, 0.15), test_chroms=("chr1",)))
+    assert [r for r in said if r.startswith("class 'one'")] == [
+        f"class 'one' has no record in the {group} split (20 record(s) in all, all of them on --test-chroms chr1): "
+        f"{consequence}; hold out other chromosomes" for group, consequence in
+        (("training", "the network does not learn it"), ("validation", "its validation scores are n/a"))]

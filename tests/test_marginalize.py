@@ -554,7 +554,8 @@ def test_a_pair_figure_has_one_colour_scale_for_all_its_panels():
 
     cooperativity = np.zeros((2, 3, 2))
     cooperativity[0, 1, 0], cooperativity[1, 2, 1] = 0.8, -4.5
-    figure = _pair_figure({"logit_cooperativity": cooperativity, "spacings": [0, 1, 2]}, "A", "B", ["x", "y"])
+    figure = _pair_figure({"logit_cooperativity": cooperativity, "spacings": [0, 1, 2]}, "A", "B", ["x", "y"],
+                          label="log-odds cooperativity")
     try:
         panels = [ax for ax in figure.axes if ax.get_title()]
         assert [ax.get_title() for ax in panels] == ["x", "y"] and figure.get_suptitle() == "A then B"

@@ -305,3 +305,15 @@ def test_tax_group_without_jaspar_matching_is_refused(letters, hint):
         kernel_database(MotifOptions(tax_group=["vertebrates"]), letters)
     assert str(refused.value) == (f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's letters "
                                   f"are {letters}; leave it out{hint}")
+
+
+def test_the_next_significant_matches_are_named_beside_the_best():
+    """The report named only the best match: a kernel of an ETS site showed ZBTB2, which beat ELK1 by a hair."""
+    from motifnet.workflows.annotate import next_matches
+
+    rows = [SimpleNamespace(target_name=name, q_value=q) for name, q in
+            (("Zbtb2", 0.001), ("ZBTB11", 0.001), ("Zbtb2", 0.001), ("ELK1", 0.001), ("FEV", 0.01), ("ETV5", 0.02),
+             ("GABPA", 0.03))]
+    assert next_matches(rows) == ("ZBTB11", "ELK1", "FEV")  # the best's name and repeats left out, at most 3
+    assert next_matches(rows[:1]) == ()
+    assert next_matches([rows[0], SimpleNamespace(target_name="X", q_value=0.05)]) == ()  # not significant

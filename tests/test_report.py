@@ -224,7 +224,7 @@ class FakeDataset(SimpleNamespace):
 
 def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
     match = SimpleNamespace(target_id="MA1", target_name="X", p_value=np.float64(1e-5), q_value=0.01,
-                            orientation="-", offset=np.int64(2), target_pwm=np.ones((3, 4)))
+                            orientation="-", offset=np.int64(2), target_pwm=np.ones((3, 4)), also=("Y", "Z"))
     kernel = SimpleNamespace(kernel=np.int64(3), importance=np.float32(0.5), top_class="up", correlation=None,
                              target=None, consensus="ACG", structure_consensus="", sites=np.int64(7),
                              class_means=[0.5, float("nan")], images=["motif_kernel_3.png"],
@@ -238,7 +238,7 @@ def test_kernel_section_is_plain_json_with_undefined_means_as_missing():
     entry = section["kernels"][0]
     assert entry["class_means"] == [0.5, None] and entry["top_sites"] == [["s1", 1.5, 4]]
     assert entry["best_match"] == {"target_id": "MA1", "target_name": "X", "p_value": 1e-5, "q_value": 0.01,
-                                   "orientation": "-", "offset": 2}
+                                   "orientation": "-", "offset": 2, "also": ["Y", "Z"]}
     assert section["distinct"] == [[{"best_kernel": 3, "influence": 0.25, "importance": 0.5, "top_class": "up",
                                      "class_rank": 1, "correlation": None, "target": "", "members": [3, 1], "sites": 7,
                                      "consensus": "ACG", "structure_consensus": "((.", "best_match": None},

@@ -134,23 +134,24 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
     Positions are 0-based starts of the kernel's window in the sequence. BED input (--fasta
     peaks.bed --genome genome.fa) adds chrom, strand and each maximum's 0-based genome start.
     """
+    from contextlib import nullcontext
+
     from .._io import standard_output
     from .._validate import check_suffix
     from ..interpret.activations import SAVE_SUFFIXES, max_activations
 
-    if output == "-":
-        with standard_output() as stdout:
-            run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
-            result = max_activations(run, dataset, batch_size)
+    to_stdout = output == "-"
+    if not to_stdout:
+        check_suffix(output, SAVE_SUFFIXES)
+        refuse_input_as_output(output, (*fasta, genome), run_dir, file_output=True)
+    with standard_output() if to_stdout else nullcontext() as stdout:  # a closed one is refused before the work
+        run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
+        result = max_activations(run, dataset, batch_size)
+        if to_stdout:
             result.write_tsv(stdout)
-        log.info("%d sequences x %d kernels", len(dataset), result.n_kernels)
-        return
-    check_suffix(output, SAVE_SUFFIXES)
-    refuse_input_as_output(output, (*fasta, genome), run_dir, file_output=True)
-    run, dataset, _ = open_with_data(run_dir, group, fasta, multi_label, genome)
-    result = max_activations(run, dataset, batch_size)
-    result.save(output)
-    log.info("wrote %s (%d sequences x %d kernels)", output, len(dataset), result.n_kernels)
+        else:
+            result.save(output)
+    log.info("%s%d sequences x %d kernels", "" if to_stdout else f"wrote {output}: ", len(dataset), result.n_kernels)
 
 
 @click.command("visualize-kernels")

@@ -124,9 +124,10 @@ Outputs in OUT_DIR:
   effects.png      mean_delta, motif x class
   pairs.tsv        --pairs: motif_a, motif_b, orientation (same/opposite), spacing,
                    class, mean_delta, expected_delta (sum of the single effects),
-                   cooperativity
-  pair_NN_A_B.png  --pairs: cooperativity by spacing and orientation, one panel per
-                   class (NN: the pair's rank)
+                   cooperativity; the same of the logits (single-label: each class's
+                   logit against the others' mean; multi-label: log-odds)
+  pair_NN_A_B.png  --pairs: logit cooperativity by spacing and orientation, one panel
+                   per class (NN: the pair's rank)
   ablation.tsv     --hits: motif, class, records, mean_delta (ablated - original),
                    ci_low, ci_high, mean_logit_delta
   marginalize.json what the report shows, and the files this run wrote

@@ -380,8 +380,8 @@ def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterv
         start, end = _bed_integer(columns[1]), _bed_integer(columns[2])
     except ValueError:
         # 'chrom start end ...' or 'seqnames start end' (an R or pandas export): a column header, not an interval
-        header = "; a column header? start it with # (or remove it)" if columns[1].strip().isalpha() and \
-            columns[2].strip().isalpha() else ""
+        header = "; a column header? start it with # (or remove it)" if not any(
+            character.isdigit() for character in columns[1] + columns[2]) else ""
         raise InputError(f"{where}: start and end must be integers, found {columns[1]!r} and {columns[2]!r}"
                          f"{header}") from None
     if not 0 <= start < end:

@@ -175,9 +175,15 @@ class KernelActivations:
         return text.getvalue()
 
     def write_tsv(self, handle, chunk: int | None = None) -> None:
-        """Write the tab-separated table to the text ``handle``, ``chunk`` rows at a time (default
-        :data:`TSV_CHUNK_ROWS`; memory stays that of a chunk's text, and a stop request is heeded between chunks:
-        :func:`motifnet._signals.check_stop`).
+        """Write the tab-separated table to the text ``handle``, a chunk of rows at a time: memory stays that of a
+        chunk's text, and a stop request is heeded between chunks (:func:`motifnet._signals.check_stop`).
+
+        Parameters
+        ----------
+        handle : text file
+            Where the table goes (a file, standard output, :class:`io.StringIO`).
+        chunk : int or None
+            Rows per write. Default is None: :data:`TSV_CHUNK_ROWS`.
 
         Raises
         ------

@@ -73,7 +73,8 @@ def class_contrast(log_odds_values: np.ndarray) -> np.ndarray:
     than the sum of their single changes (the larger one wins the logsumexp), which looks like cooperativity
     that the network does not have. The contrast is linear in the logits, so it adds where they add, and it
     does not depend on a constant added to every logit (the same predictions). For two classes it is the
-    log-odds.
+    log-odds. The contrasts of the classes sum to 0: a change of ``I`` in one class's logit alone is ``I`` in
+    that class's contrast and ``-I / (K - 1)`` in each of the others'.
 
     Parameters
     ----------

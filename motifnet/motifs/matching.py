@@ -86,7 +86,11 @@ def consensus_letters(pwm: np.ndarray, letters: str) -> str:
 
 @dataclass
 class MotifMatch:
-    """One row of ``tomtom.tsv`` plus the target's name and matrix in the aligned orientation."""
+    """One row of ``tomtom.tsv`` plus the target's name and matrix in the aligned orientation.
+
+    ``also``: the names of the query's next significant matches, best first (the report shows them beside the
+    best: a kernel's best match can be a factor of another family by a hair, ZBTB2 before ELK1 for an ETS site).
+    """
 
     query_id: str
     target_id: str
@@ -100,6 +104,7 @@ class MotifMatch:
     orientation: str
     target_name: str
     target_pwm: np.ndarray
+    also: tuple = ()
 
     def fields(self) -> list:
         return [self.query_id, self.target_id, str(self.offset), f"{self.p_value:g}", f"{self.e_value:g}",

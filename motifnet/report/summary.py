@@ -354,7 +354,8 @@ def _match_entry(match) -> dict | None:
     if match is None:
         return None
     return {"target_id": match.target_id, "target_name": match.target_name, "p_value": float(match.p_value),
-            "q_value": float(match.q_value), "orientation": match.orientation, "offset": int(match.offset)}
+            "q_value": float(match.q_value), "orientation": match.orientation, "offset": int(match.offset),
+            "also": list(getattr(match, "also", ()))}
 
 
 def _number(value) -> float | None:

@@ -634,22 +634,30 @@ def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple, held_out:
     what = {"train": ("training", "the network does not learn it"),
             "val": ("validation", "its validation scores are n/a"),
             "test": ("test", "its test scores are n/a")}
-    after = f", after dropping {dropped} validation/test window(s) overlapping a training window" if dropped else ""
-    totals = dataset.labels.sum(axis=0).tolist()
+    totals = dataset.labels.sum(axis=0)
+    # records of each class outside the held-out chromosomes: those the fractions share out
+    shared = totals - sum((dataset.labels[index[group]].sum(axis=0) for group in held_out), np.zeros_like(totals))
     for group, share in shares.items():
         if share <= 1e-9 and group not in held_out:
             continue
-        if group in held_out:
-            how = f"--{group}-chroms {','.join(held_out[group])}"
-            advice = "hold out chromosomes that carry the class's records"
-        else:
-            how = f"split {split[0]:g}/{split[1]:g}/{round(shares['test'], 6):g}"
-            advice = "give the class more records or change --split"
         counts = dataset.labels[index[group]].sum(axis=0).tolist()
-        for name, count, total in zip(dataset.class_names, counts, totals):
-            if count == 0:
-                log.warning("class %r has no record in the %s split (%d record(s) in all, %s%s): %s; %s", name,
-                            what[group][0], total, how, after, what[group][1], advice)
+        for c, (name, count, total) in enumerate(zip(dataset.class_names, counts, totals.tolist())):
+            if count:
+                continue
+            if group in held_out:
+                how = f"--{group}-chroms {','.join(held_out[group])}"
+                advice = "hold out chromosomes that carry the class's records"
+            elif held_out and shared[c] == 0:
+                how = "all of them on " + " and ".join(f"--{other}-chroms {','.join(chroms)}"
+                                                       for other, chroms in held_out.items())
+                advice = "hold out other chromosomes"
+            else:
+                how = f"split {split[0]:g}/{split[1]:g}/{round(shares['test'], 6):g}"
+                advice = "give the class more records or change --split"
+            if dropped and group != "train":
+                how += f", after dropping {dropped} validation/test window(s) overlapping a training window"
+            log.warning("class %r has no record in the %s split (%d record(s) in all, %s): %s; %s", name,
+                        what[group][0], total, how, what[group][1], advice)
 
 
 def _split_windows(dataset: Dataset, config: TrainConfig, seed: int) -> tuple:

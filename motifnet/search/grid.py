@@ -860,7 +860,9 @@ def _recorded_pick(folder: Path, settings: dict) -> dict | None:
 
 def same_networks(trials: list, presets: dict, pinned: dict, facts: dict) -> list:
     """Groups of trials whose values differ but build the same network: 'auto' decided as the input decides it
-    (``kernel_len`` auto is 15 for DNA, ``strand`` auto is both for DNA) beside that value itself.
+    (``kernel_len`` auto is 15 for DNA and RNA, ``strand`` auto is both for DNA and forward for RNA) beside that
+    value itself. Only the trials still to run are compared (those of a continued search that finished are
+    not trained again).
 
     Parameters
     ----------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -49,6 +50,20 @@ def not_matched_because(options: MotifOptions, letters: str) -> str | None:
     return None
 
 
+#: Next significant matches the report names beside a kernel's best match (:attr:`MotifMatch.also`).
+ALSO_MATCHES = 3
+
+
+def next_matches(rows) -> tuple:
+    """The names of the significant matches after the best (``rows``, best first), without the best's name and
+    without repeats, at most :data:`ALSO_MATCHES`."""
+    names = []
+    for row in rows[1:]:
+        if row.q_value < SIGNIFICANT_Q and row.target_name not in names and row.target_name != rows[0].target_name:
+            names.append(row.target_name)
+    return tuple(names[:ALSO_MATCHES])
+
+
 def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
                      draw=None) -> dict:
     """Match exported kernel motifs; write ``matches.tsv`` and ``match_kernel_N.png``.
@@ -90,7 +105,7 @@ def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDat
     best, figures = {}, {}
     for item, rows in zip(exported, matches):
         match = rows[0]
-        best[item.kernel] = match
+        best[item.kernel] = match = dataclasses.replace(match, also=next_matches(rows))
         if match.q_value >= SIGNIFICANT_Q or (draw is not None and item.kernel not in draw):
             continue
         figures[item.kernel] = f"match_kernel_{item.kernel}.png"

@@ -316,10 +316,11 @@ def remove_stale_outputs(out: Path, written, earlier) -> list:
 
 
 def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "logit_cooperativity", scale=None,
-                 limit: float | None = None, label: str | None = None):
+                 limit: float | None = None, label: str = "cooperativity"):
     """The cooperativity of a pair (:func:`pair_effects`; ``key``: of the logits, or of the outputs) by spacing,
     one panel per output; with ``scale`` (a regression model's targets' standard deviations), in those units.
-    ``limit``: the colour scale's end (default: this pair's largest absolute value); ``label``: the colour bar's."""
+    ``limit``: the colour scale's end (default: this pair's largest absolute value); ``label``: the colour bar's
+    (the caller names what ``key`` measures for the model)."""
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
@@ -337,9 +338,6 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
         plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
                      label=None, limit=limit)
         axes[c, 0].title.set_fontsize(10)
-    if label is None:
-        label = ("log-odds cooperativity" if key == "logit_cooperativity"
-                 else "cooperativity" if scale is None else "cooperativity (SD of the target)")
     figure.colorbar(ScalarMappable(Normalize(-limit, limit), DIVERGING), ax=axes[:, 0].tolist(), shrink=0.9,
                     label=label)
     return figure
