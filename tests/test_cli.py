@@ -582,3 +582,18 @@ def test_an_output_named_by_a_descriptor_is_written_through_it(trained_run, tmp_
     assert log.read_text() == "kept\n" + table + table
     piped = subprocess.run(f"{command} -o /dev/stdout | cat", shell=True, capture_output=True, text=True, timeout=300)
     assert piped.returncode == 0 and piped.stdout == table, piped.stderr
+
+
+def test_train_help_names_the_columns_of_its_parameter_table(cli):
+    """The table's three value columns were named only in its title line, and 'motifnet' (8 letters) pushed its
+    column out of line with the others."""
+    from motifnet.model.params import PARAMS, PRESETS
+
+    lines = cli("train", "--help").output.splitlines()
+    header = next(line for line in lines if line.strip().startswith("parameter "))
+    assert header.split() == ["parameter", "motifnet", "centred", "pysster", "meaning"]
+    rows = {line.split()[0]: line for line in lines if line.strip() and line.split()[0] in PRESETS["motifnet"]}
+    assert len(rows) == len(PARAMS)
+    for name in ("motifnet", "centred", "pysster"):  # every value starts under its column's name
+        column = header.index(name)
+        assert all(row[column - 1] == " " and row[column] != " " for row in rows.values()), name

@@ -41,8 +41,10 @@ def _param_epilog() -> str:
     names = preset_order()
     lines = ["\b", "Hyperparameters (--param KEY=VALUE; per-layer values comma-separated), their values in "
              f"--preset {' and '.join(names)}:"]
+    width = max(7, *(len(name) for name in names))
+    lines.append(f"  {'parameter':<22} {' '.join(f'{name:<{width}}' for name in names)} meaning")
     for spec in PARAMS:
-        values = " ".join(f"{str(PRESETS[name][spec.name]):<7}" for name in names)
+        values = " ".join(f"{str(PRESETS[name][spec.name]):<{width}}" for name in names)
         lines.append(f"  {spec.name:<22} {values} {spec.doc}")
     return "\n".join(lines)
 
