@@ -597,3 +597,12 @@ def test_train_help_names_the_columns_of_its_parameter_table(cli):
     for name in ("motifnet", "centred", "pysster"):  # every value starts under its column's name
         column = header.index(name)
         assert all(row[column - 1] == " " and row[column] != " " for row in rows.values()), name
+
+
+@pytest.mark.parametrize("command", ["fold", "compare", "scan"])
+def test_commands_that_run_no_network_do_not_offer_device_but_accept_it(cli, command):
+    """fold, compare and scan listed --device and 'TensorFlow's own log' in their help, though no network runs."""
+    text = cli(command, "--help").output
+    assert "--device" not in text and "TensorFlow" not in text and "-v, --verbose" in text
+    result = cli(command, "--device", "cpu", "--help")  # scripts that pass it to every command keep working
+    assert result.exit_code == 0 and "Usage:" in result.output

@@ -34,7 +34,7 @@ log = logging.getLogger("motifnet")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
 @stopping_on_signals  # stops between chunks; the output is not written
-@logging_options(tensorflow=False)  # folding needs no model
+@logging_options(tensorflow=False, device=False)  # folding needs no model
 def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     """Predict RNA secondary structure with ViennaRNA, in the formats train reads.
 

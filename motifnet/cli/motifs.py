@@ -44,7 +44,7 @@ log = logging.getLogger("motifnet")
               help="Matches per query motif (at least 1).")
 @click.option("-o", "--output", metavar="FILE.tsv", callback=standard_output_dash,
               help="TSV file to write; - for standard output. [default: standard output]")
-@logging_options(tensorflow=False)
+@logging_options(tensorflow=False, device=False)
 def compare(query, database, collection, tax_group, top, output):
     """Match the motifs of a motif file (- for standard input) with known motifs (TOMTOM).
 

@@ -180,14 +180,17 @@ def combine(*decorators):
     return decorate
 
 
-def logging_options(command=None, *, tensorflow: bool = True):
-    """--quiet, --verbose and --device for a command; ``tensorflow=False`` for commands without a model."""
+def logging_options(command=None, *, tensorflow: bool = True, device: bool = True):
+    """--quiet, --verbose and --device for a command; ``tensorflow=False`` for commands that load no model in this
+    process, ``device=False`` for those that run none anywhere (their --device is accepted, as scripts pass it to
+    every command, but not shown)."""
     if command is None:
-        return functools.partial(logging_options, tensorflow=tensorflow)
+        return functools.partial(logging_options, tensorflow=tensorflow, device=device)
 
     @click.option("--quiet", "-q", is_flag=True, help="Only warnings and errors on standard error.")
-    @click.option("--verbose", "-v", is_flag=True, help="Debug messages, and TensorFlow's own log.")
-    @click.option("--device", type=click.Choice(["auto", "cpu"]), default="auto", show_default=True,
+    @click.option("--verbose", "-v", is_flag=True,
+                  help="Debug messages, and TensorFlow's own log." if tensorflow else "Debug messages.")
+    @click.option("--device", type=click.Choice(["auto", "cpu"]), default="auto", show_default=True, hidden=not device,
                   help="auto: a GPU when TensorFlow finds one, else the CPU; cpu: never a GPU.")
     @functools.wraps(command)
     def wrapper(*args, quiet, verbose, device, **kwargs):

@@ -75,7 +75,7 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
               help="The classes' names, one per FASTA or BED file in their order (enrichment.tsv, the heat map). "
                    "[default: the file names]")
 @stopping_on_signals  # stops between chunks
-@logging_options(tensorflow=False)
+@logging_options(tensorflow=False, device=False)
 def scan_command(motifs, fasta_files, out_dir, threshold, q_threshold, shuffles, seed, chunk_records, background,
                  genome, length, strands, class_names):
     """Find the sites of motifs in FASTA files (FIMO through memelite) and their enrichment per class.
