@@ -83,7 +83,8 @@ def plot_pattern(cwm: np.ndarray, pfm: np.ndarray, core: tuple, letters: str, ax
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, 2, figsize=(12, 2.4))
+        # 9 inches: the report shows the figure at its own width, so its text is read at its own size
+        _, axes = plt.subplots(1, 2, figsize=(10, 2.6), layout="constrained")
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     left, right = axes
@@ -94,7 +95,9 @@ def plot_pattern(cwm: np.ndarray, pfm: np.ndarray, core: tuple, letters: str, ax
     for ax in (left, right):
         shade_columns(ax, [(0, core[0] - start), (core[1] - start, end - start)])
         # the pattern's own column numbers
-        ax.xaxis.set_major_locator(FixedLocator([tick for tick in ax.get_xticks() if 1 <= tick <= end - start]))
+        ticks = [tick for tick in ax.get_xticks() if 1 <= tick <= end - start]
+        step = -(-len(ticks) // 15)  # at most 15 numbers under a logo: more ran into each other
+        ax.xaxis.set_major_locator(FixedLocator(ticks[::step]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda tick, _: f"{int(round(tick)) + start}"))
-        ax.set_xlabel("position (shaded: trimmed" + (f"; {hidden} more trimmed columns not shown)" if hidden else ")"))
+        ax.set_xlabel("position (shaded: trimmed" + (f"; {hidden} more not shown)" if hidden else ")"))
     return left, right
