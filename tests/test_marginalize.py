@@ -144,25 +144,32 @@ def test_the_pair_peaks_at_its_spacing_in_its_orientation(detector, background):
     assert np.allclose(result["pair"] - result["expected"], result["cooperativity"])
 
 
-def test_motifs_whose_logits_add_have_no_logit_cooperativity():
-    """Cooperativity was measured on probabilities only: two motifs that each add 2 to the logit looked competing
-    (-0.24), as the softmax saturates, though the network adds them independently."""
+def _additive_pair_effects(weights, bias) -> dict:
+    """:func:`pair_effects` of CAT and GGA on a network whose logits add: conv_1 finds CAT (kernel 0) and GGA
+    (kernel 1), exactly 1 on a perfect match, and a softmax output of ``weights`` (2 x classes) and ``bias`` reads
+    their global maxima. On backgrounds of A and T only, so that no insertion overwrites a site the other did not
+    make."""
     import keras
 
     sequence = keras.Input(shape=(LENGTH, 4), name="sequence")
     conv_1 = keras.layers.Conv1D(2, 3, activation="relu", name="conv_1")
-    output = keras.layers.Dense(2, activation="softmax", name="output")
+    output = keras.layers.Dense(len(bias), activation="softmax", name="output")
     model = keras.Model([sequence], output(keras.layers.GlobalMaxPooling1D(name="pool")(conv_1(sequence))))
     kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
     for k, motif in enumerate((MOTIF_A, MOTIF_B)):
         for position, letter in enumerate(motif):
             kernel_1[position, "ACGT".index(letter), k] = 1.0
     conv_1.set_weights([kernel_1, np.array([-2.0, -2.0], dtype=np.float32)])
-    output.set_weights([np.array([[2.0, -2.0], [2.0, -2.0]], dtype=np.float32), np.array([-1.0, 1.0], np.float32)])
+    output.set_weights([np.array(weights, dtype=np.float32), np.array(bias, dtype=np.float32)])
     additive = OutputsAndLogits(model, Encoder(DNA, LENGTH), batch_size=64)
-    # A and T only: no background holds CAT or GGA, so that no insertion overwrites a site the other did not make.
     at_only = np.random.default_rng(0).choice(np.array([1, 4], dtype=np.uint8), size=(60, LENGTH))
-    result = pair_effects(additive, at_only, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=4))
+    return pair_effects(additive, at_only, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=4))
+
+
+def test_motifs_whose_logits_add_have_no_logit_cooperativity():
+    """Cooperativity was measured on probabilities only: two motifs that each add 2 to the logit looked competing
+    (-0.24), as the softmax saturates, though the network adds them independently."""
+    result = _additive_pair_effects([[2.0, -2.0], [2.0, -2.0]], [-1.0, 1.0])
     # Same orientation (CAT ... GGA: no site made across a junction): the logits add exactly.
     assert np.abs(result["logit_cooperativity"][0]).max() < 1e-5
     assert result["cooperativity"][0, :, 0].max() < -0.15  # the probabilities of the same insertions
@@ -869,23 +876,9 @@ def test_two_motifs_that_each_raise_another_class_show_no_logit_cooperativity_in
     """Three classes: CAT raises class 0's logit, GGA class 1's, and nothing changes class 2's. The log-odds of
     class 2 against the others, z_2 - logsumexp(z_0, z_1), fall by less for both motifs than the sum of their
     single falls, so the pair figures showed a strong 'cooperativity' in the class that neither motif is for."""
-    import keras
-
     from motifnet.interpret.outputs import class_contrast, log_odds
 
-    sequence = keras.Input(shape=(LENGTH, 4), name="sequence")
-    conv_1 = keras.layers.Conv1D(2, 3, activation="relu", name="conv_1")
-    output = keras.layers.Dense(3, activation="softmax", name="output")
-    model = keras.Model([sequence], output(keras.layers.GlobalMaxPooling1D(name="pool")(conv_1(sequence))))
-    kernel_1 = np.zeros((3, 4, 2), dtype=np.float32)
-    for k, motif in enumerate((MOTIF_A, MOTIF_B)):
-        for position, letter in enumerate(motif):
-            kernel_1[position, "ACGT".index(letter), k] = 1.0
-    conv_1.set_weights([kernel_1, np.array([-2.0, -2.0], dtype=np.float32)])
-    output.set_weights([np.array([[4.0, 0.0, 0.0], [0.0, 4.0, 0.0]], dtype=np.float32), np.zeros(3, np.float32)])
-    additive = OutputsAndLogits(model, Encoder(DNA, LENGTH), batch_size=64)
-    at_only = np.random.default_rng(0).choice(np.array([1, 4], dtype=np.uint8), size=(60, LENGTH))
-    result = pair_effects(additive, at_only, _pwm(MOTIF_A), _pwm(MOTIF_B), MarginalizeConfig(n=60, max_spacing=4))
+    result = _additive_pair_effects([[4.0, 0.0, 0.0], [0.0, 4.0, 0.0]], [0.0, 0.0, 0.0])
     assert np.abs(result["logit_cooperativity"][0]).max() < 1e-5  # every class, every spacing
     # the class's logit against the others' mean: CAT raises class 0's by 4 and lowers 1's and 2's by 2
     np.testing.assert_allclose(result["expected_logit"][0, 0], [2.0, 2.0, -4.0], atol=1e-5)

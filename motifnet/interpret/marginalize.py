@@ -519,6 +519,7 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
     deltas = [Moments() for _ in range(1 + 2 * len(ORIENTATIONS) * len(spacings))]
     logit_deltas = [Moments() for _ in deltas]
     pair = f"{names[0]} and {names[1]}" if names else "the pair"
+    additive = class_contrast if predict.activation == "softmax" else np.asarray
     for first, codes in _chunks(background, len(deltas) + 1, chunk, f"inserting {pair} at every spacing"):
         predict.forget()
         instances_a, instances_b = _instances([pwm_a, pwm_b], first, len(codes), config, _PAIR_INSTANCES)
@@ -530,7 +531,6 @@ def pair_effects(predict: OutputsAndLogits, background, pwm_a, pwm_b, config: Ma
                 start_b = start_a + width_a + spacing
                 inputs += [insert(codes, oriented_b, start_b), insert(with_a, oriented_b, start_b)]
         (base, base_logits), *changed = predict.each(inputs)
-        additive = class_contrast if predict.activation == "softmax" else np.asarray
         base_logits = additive(base_logits)
         for moments, logit_moments, (outputs, logits) in zip(deltas, logit_deltas, changed):
             moments.add(outputs - base)

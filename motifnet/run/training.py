@@ -635,13 +635,13 @@ def _warn_missing_classes(dataset: Dataset, index: dict, split: tuple, held_out:
             "val": ("validation", "its validation scores are n/a"),
             "test": ("test", "its test scores are n/a")}
     totals = dataset.labels.sum(axis=0)
+    counts = {group: dataset.labels[index[group]].sum(axis=0) for group in shares}
     # records of each class outside the held-out chromosomes: those the fractions share out
-    shared = totals - sum((dataset.labels[index[group]].sum(axis=0) for group in held_out), np.zeros_like(totals))
+    shared = totals - sum((counts[group] for group in held_out), np.zeros_like(totals))
     for group, share in shares.items():
         if share <= 1e-9 and group not in held_out:
             continue
-        counts = dataset.labels[index[group]].sum(axis=0).tolist()
-        for c, (name, count, total) in enumerate(zip(dataset.class_names, counts, totals.tolist())):
+        for c, (name, count, total) in enumerate(zip(dataset.class_names, counts[group], totals.tolist())):
             if count:
                 continue
             if group in held_out:

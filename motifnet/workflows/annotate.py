@@ -59,9 +59,11 @@ def next_matches(rows) -> tuple:
     without repeats, at most :data:`ALSO_MATCHES`."""
     names = []
     for row in rows[1:]:
+        if len(names) == ALSO_MATCHES:
+            break
         if row.q_value < SIGNIFICANT_Q and row.target_name not in names and row.target_name != rows[0].target_name:
             names.append(row.target_name)
-    return tuple(names[:ALSO_MATCHES])
+    return tuple(names)
 
 
 def annotate_kernels(out_dir, motifs, exported, letters: str, database: MotifDatabase, top: int = 5,
