@@ -104,7 +104,11 @@ CASES = [
      "a_huge.tsv, line 2: feature 'gc' value '1e999' is not a finite number"),
     # Seeds outside what NumPy and TensorFlow accept.
     (["train", "{a20}", "{b20}", *OUT, "--seed", "-5"], "'--seed': -5 is not in the range 0<=x<=4294967295"),
-    (["train", "{a20}", "{b20}", *OUT, "--seed", "1e20"], "'--seed': '1e20' is not a valid integer range"),
+    # click said "'1.5' is not a valid integer range", as if a range were asked for
+    (["train", "{a20}", "{b20}", *OUT, "--seed", "1e20"], "'--seed': '1e20' is not a valid integer."),
+    (["train", "{a20}", "{b20}", *OUT, "--seed", "1.5"], "'--seed': '1.5' is not a valid integer."),
+    (["variants", "{run}", *OUT, "--vcf", "{a}", "--genome", "{a}", "--top", "1.5"],
+     "'--top': '1.5' is not a valid integer."),
     (["train", "{a20}", "{b20}", *OUT, "--seed", str(2**32)], "is not in the range 0<=x<=4294967295"),
     (["train", "{a20}", "{b20}", *OUT, "--seed", str(10**20)], "is not in the range 0<=x<=4294967295"),
     (["grid-search", "{a20}", "{b20}", *OUT, "--grid", "{huge}", "--seed", "-1"], "'--seed': -1 is not in the range"),

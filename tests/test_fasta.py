@@ -196,6 +196,16 @@ def test_utf16_text_is_refused_naming_file_and_line(tmp_path, encoding):
                                 "not text at all; save it as UTF-8 (or plain ASCII) text")
 
 
+def test_a_bam_file_given_as_text_is_named(tmp_path):
+    """A BAM file given as peaks was called "NUL bytes: a UTF-16 file"."""
+    path = tmp_path / "reads.bed"
+    path.write_bytes(gzip.compress(b"BAM\x01" + (12).to_bytes(4, "little") + b"@HD\tVN:1.6\n\x00\x00"))
+    with pytest.raises(InputError) as error, iter_text_stream(path) as handle:
+        list(handle)
+    assert str(error.value) == (f"{path}: a BAM file (binary alignments), not text; give peaks as BED or sequences "
+                                "as FASTA")
+
+
 def test_utf16_bed_and_feature_files_are_refused_in_one_line(cli, tmp_path):
     bed = tmp_path / "peaks.bed"
     bed.write_bytes("chr1\t10\t30\tp\t0\t+\n".encode("utf-16"))

@@ -419,6 +419,8 @@ def _variants(cli, tiny, vcf, out, *options, genome=None):
                    "base 10: 'abc'): '##contig=<ID=chr1,length=abc>'; fix or remove that line"),
     ("utf16", "Error: {folder}/bad.vcf, line 1: NUL bytes: a UTF-16 file (as some Windows tools save text), or not "
               "text at all; save it as UTF-8 (or plain ASCII) text"),  # it said the file had no #CHROM line
+    ("bcf", "Error: {folder}/bad.vcf: a BCF file (binary VCF), not text; convert it to a VCF first (bcftools view "
+            "-Oz -o variants.vcf.gz FILE)"),  # it said "NUL bytes: a UTF-16 file"
     ("vcf_folder", "--vcf {folder}/a_folder: a folder, not a VCF file"),
     ("genome_folder", "Error: --genome {folder}/a_folder: a folder, not a FASTA file; give the genome's .fa (or bgzip "
                       ".fa.gz) file"),
@@ -441,6 +443,9 @@ def test_bad_input_is_one_line_and_leaves_no_folder(cli, tiny, case, fragment):
         vcf.write_text("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\nchr1\t100\tv\tA\tC\n")
     elif case == "utf16":
         vcf.write_bytes(vcf.read_text().encode("utf-16"))
+    elif case == "bcf":  # as bcftools writes one: BGZF (read as gzip), magic, header length, header text
+        header = b"##fileformat=VCFv4.2\n" + _COLUMNS.encode() + b"\x00"
+        vcf.write_bytes(gzip.compress(b"BCF\x02\x02" + len(header).to_bytes(4, "little") + header))
     elif case == "bad_contig":
         vcf.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr1,length=abc>\n" + _COLUMNS)
     vcf = folder / "a_folder" if case == "vcf_folder" else vcf
@@ -757,6 +762,19 @@ def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():
     try:
         ticks = axes[-1].get_xticks()
         assert len(ticks) and min(ticks) >= 1 and axes[-1].get_xlim() == (-10.5, 14.5)
+    finally:
+        plt.close(axes[0].figure)
+    # at a chromosome's end likewise (positions 200,005 to 200,020 of a 200,000-base chromosome were labelled),
+    # and large positions are written whole (they were "5 ... 40" with "+1.999e5" in the axis' corner)
+    axes = plot_variant_logos(np.zeros((41, 4)), np.zeros((41, 4)), "ACGT", 199_980, 200_000, ("ref", "alt"),
+                              chrom_length=200_000)
+    try:
+        axes[0].figure.canvas.draw()
+        ticks = axes[-1].get_xticks()
+        assert len(ticks) >= 2 and max(ticks) <= 200_000
+        labels = [label.get_text() for label in axes[-1].get_xticklabels()]
+        assert labels == [f"{tick:.0f}" for tick in ticks] and "200000" in labels
+        assert axes[-1].xaxis.get_offset_text().get_text() == ""
     finally:
         plt.close(axes[0].figure)
     # attributions of rounding error alone (1e-11) were drawn on their own scale, as if they were data

@@ -12,7 +12,7 @@ import click
 from .._io import standard_output
 from .._signals import cleanup_if_ended, stopping_on_signals
 from ..data.folding import MAX_SAMPLES
-from .options import given, logging_options, refuse_input_as_output
+from .options import IntRange, given, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
@@ -24,15 +24,15 @@ log = logging.getLogger("motifnet")
 @click.option("--format", "fold_format", type=click.Choice(["dotbracket", "context", "profile"]),
               default="dotbracket", show_default=True,
               help="MFE dot-bracket, structural contexts (FHIMST), or context probabilities (six rows F H I M S T).")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N", help="Worker processes. [default: all cores]")
-@click.option("--window", type=click.IntRange(min=1), metavar="W",
+@click.option("--jobs", type=IntRange(min=1), metavar="N", help="Worker processes. [default: all cores]")
+@click.option("--window", type=IntRange(min=1), metavar="W",
               help="Local folding for long sequences: windows of W bases (RNAplfold -W).")
-@click.option("--span", type=click.IntRange(min=1), metavar="S",
+@click.option("--span", type=IntRange(min=1), metavar="S",
               help="With --window: base pairs span at most S bases (RNAplfold -L). [default: W]")
-@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), metavar="N",
+@click.option("--samples", type=IntRange(1, MAX_SAMPLES), metavar="N",
               help="profile: structures sampled from the Boltzmann ensemble per record. [default: 1000]")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
+@click.option("--seed", type=IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
 @stopping_on_signals  # stops between chunks; the output is not written
 @logging_options(tensorflow=False, device=False)  # folding needs no model
 def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):

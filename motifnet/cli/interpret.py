@@ -12,6 +12,7 @@ from .._signals import stopping_on_signals
 from .._validate import check_output_folder
 from .options import (
     SEED,
+    IntRange,
     echo_path,
     folder_output,
     genome_option,
@@ -170,10 +171,10 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
               help="Regression models: rank kernels by the correlation of their maximum activation with this "
                    "target (name or 0-based index). [default: each kernel's own, the target it correlates with "
                    "most strongly]")
-@click.option("--top", "top_kernels", type=click.IntRange(min=1), metavar="N",
+@click.option("--top", "top_kernels", type=IntRange(min=1), metavar="N",
               help="Per-kernel plots for the N most important kernels only; tables and distinct motifs cover all. "
                    "[default: all]")
-@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+@click.option("--jobs", type=IntRange(min=1), metavar="N",
               help="Processes drawing the per-kernel plots. [default: all cores]")
 @selection_options
 @genome_option(_GENOME_HELP)
@@ -214,7 +215,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
               help="Image of the clustered heat map: .png, .pdf or .svg.")
 @click.option("--classes", metavar="0,3",
               help="Only sequences of these classes: class names or 0-based indices, comma-separated. [default: all]")
-@click.option("--max-sequences", type=click.IntRange(min=2), default=2000, show_default=True,
+@click.option("--max-sequences", type=IntRange(min=2), default=2000, show_default=True,
               help="Cluster a seeded, class-stratified sample when there are more sequences (memory).")
 @selection_options
 @stopping_on_signals  # stops between batches; the output is not written
@@ -331,7 +332,7 @@ and --bedgraph: attributions_<target>.bedGraph, the per-position scores in genom
 @click.option("--shuffles", type=int,
               help="--baseline shuffle: shuffled references per sequence, at most 1000. [default: 10]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
-@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
+@click.option("--top", type=IntRange(min=0), default=20, show_default=True,
               help="Draw logos of this many sequences (highest probability of their target; regression: highest "
                    "predicted value).")
 @selection_options

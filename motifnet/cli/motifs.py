@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..motifs.modisco import ModiscoConfig
 from .options import (
     SEED,
+    IntRange,
     echo_path,
     echo_result,
     folder_output,
@@ -106,21 +107,21 @@ DNA and RNA sequence models only."""
 @click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence, at most 1000. [default: 10]")
 @click.option("--steps", type=int, help="integrated-gradients: points on the path, at most 10000. [default: 50]")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
-@click.option("--max-seqlets", type=click.IntRange(min=2), default=_MODISCO.max_seqlets, show_default=True,
+@click.option("--max-seqlets", type=IntRange(min=2), default=_MODISCO.max_seqlets, show_default=True,
               help="Seqlets per metacluster (sign) that TF-MoDISco clusters (memory; at least 2, which it needs to "
                    "cluster); raise it on a machine with many cores (modisco-lite's own default is 20000).")
-@click.option("--window", type=click.IntRange(min=1), default=_MODISCO.window, show_default=True,
+@click.option("--window", type=IntRange(min=1), default=_MODISCO.window, show_default=True,
               help="Sliding window that finds seqlets.")
-@click.option("--flank", type=click.IntRange(min=1), default=_MODISCO.flank, show_default=True,
+@click.option("--flank", type=IntRange(min=1), default=_MODISCO.flank, show_default=True,
               help="Columns added on each side of a seqlet.")
-@click.option("--min-seqlets", type=click.IntRange(min=1), default=_MODISCO.min_seqlets, show_default=True,
+@click.option("--min-seqlets", type=IntRange(min=1), default=_MODISCO.min_seqlets, show_default=True,
               help="Seqlets a pattern needs to be kept.")
-@click.option("--min-metacluster-size", type=click.IntRange(min=1), default=_MODISCO.min_metacluster,
+@click.option("--min-metacluster-size", type=IntRange(min=1), default=_MODISCO.min_metacluster,
               show_default=True,
               help="Seqlets a metacluster (sign) needs to be clustered at all.")
 @click.option("--fdr", type=float, default=_MODISCO.fdr, show_default=True,
               help="Target false discovery rate of seqlets.")
-@click.option("--leiden-runs", type=click.IntRange(min=1), default=_MODISCO.leiden_runs, show_default=True,
+@click.option("--leiden-runs", type=IntRange(min=1), default=_MODISCO.leiden_runs, show_default=True,
               help="Leiden clusterings per round (the best is kept).")
 @click.option("--trim-fraction", type=float, default=_MODISCO.trim_fraction, show_default=True,
               help="Exported matrices keep the columns from the first to the last whose contribution reaches "

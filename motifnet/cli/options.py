@@ -204,8 +204,21 @@ def multi_label_option(help: str):
     return click.option("--multi-label", is_flag=True, help=help)
 
 
+class IntRange(click.IntRange):
+    """click's IntRange, whose refusal of a value that is no integer says so: "'1.5' is not a valid integer"
+    (click's own says "integer range"), and whose metavar in ``--help`` is INTEGER."""
+
+    name = "integer"
+
+
+class FloatRange(click.FloatRange):
+    """click's FloatRange, whose refusal of a value that is no number says "is not a valid float"."""
+
+    name = "float"
+
+
 #: Seeds that NumPy, TensorFlow and Python's random all accept.
-SEED = click.IntRange(0, 2**32 - 1)
+SEED = IntRange(0, 2**32 - 1)
 
 
 def seed_option(help: str):
@@ -230,7 +243,7 @@ def overwrite_option(help: str):
 
 def batch_size_option(help: str = "Records per forward pass."):
     """``--batch-size N`` (default 256, at most :data:`MAX_BATCH_SIZE`) of a command that runs the model."""
-    return click.option("--batch-size", type=click.IntRange(min=1, max=MAX_BATCH_SIZE), default=256,
+    return click.option("--batch-size", type=IntRange(min=1, max=MAX_BATCH_SIZE), default=256,
                         show_default=True, help=help)
 
 
@@ -393,9 +406,9 @@ def background_options(command):
         click.option("--background", metavar="shuffle|genomic|FILE",
                      help="Add a class 'background': shuffled copies of the inputs (shuffle), GC-matched random "
                           "windows of --genome overlapping no input (genomic), or a FASTA or BED file."),
-        click.option("--shuffle-k", type=click.IntRange(min=1), default=2, show_default=True, metavar="K",
+        click.option("--shuffle-k", type=IntRange(min=1), default=2, show_default=True, metavar="K",
                      help="--background shuffle: keep the counts of every K-mer (2: dinucleotides)."),
-        click.option("--background-ratio", type=click.FloatRange(min=0, min_open=True, max=MAX_BACKGROUND_RATIO),
+        click.option("--background-ratio", type=FloatRange(min=0, min_open=True, max=MAX_BACKGROUND_RATIO),
                      default=1.0,
                      show_default=True, metavar="R", help="Generated background records per input record."),
     )(command)
@@ -423,7 +436,7 @@ def data_reading_options(*, split_help: str, param_help: str, params_help: str):
         click.option("--class-names", metavar="A,B,...", help="Class names. [default: file names, or class_0...]"),
         click.option("--split", "split_text", default=SPLIT_DEFAULT, show_default=True, metavar="TRAIN,VAL",
                      help=split_help),
-        click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH),
+        click.option("--length", type=IntRange(min=1, max=MAX_LENGTH),
                      help="Centre-crop longer and zero-pad shorter sequences to N."),
         click.option("--param", "param_items", multiple=True, metavar="KEY=VALUE", help=param_help),
         click.option("--params", "params_file", metavar="FILE.json", help=params_help),

@@ -13,6 +13,7 @@ from .._validate import check_output_folder
 from ..data.options import MAX_LENGTH
 from .options import (
     SEED,
+    IntRange,
     batch_size_option,
     echo_path,
     folder_output,
@@ -56,17 +57,17 @@ enrichment.png in OUT_DIR is removed once a scan of one class has written its fi
               help="A hit's p-value is below P, a p-value in (0, 1] (as FIMO's --thresh).")
 @click.option("--q-threshold", type=float, metavar="Q",
               help="Keep only hits with a q-value at most Q, in (0, 1], as well. [default: none]")
-@click.option("--shuffles", type=click.IntRange(min=1, max=1000), default=1, show_default=True,
+@click.option("--shuffles", type=IntRange(min=1, max=1000), default=1, show_default=True,
               help="Dinucleotide-shuffled copies of each record scanned for the empirical FDR (1 to 1000).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
-@click.option("--chunk-records", type=click.IntRange(min=1), default=10000, show_default=True,
+@click.option("--chunk-records", type=IntRange(min=1), default=10000, show_default=True,
               help="Records scanned at a time (memory).")
 @click.option("--background", default="input", show_default=True, metavar="input|uniform|FILE",
               help="Letter frequencies of the log-odds and p-values: the input's, uniform, or a MEME background "
                    "file ('A 0.3' lines); made strand-symmetric when both strands are scanned.")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "
                "line is the window of --length around its summit or centre; hits are given in genome coordinates.")
-@click.option("--length", type=click.IntRange(min=1, max=MAX_LENGTH), default=200, show_default=True,
+@click.option("--length", type=IntRange(min=1, max=MAX_LENGTH), default=200, show_default=True,
               help="Window length of BED lines (--genome).")
 @click.option("--strands", type=click.Choice(["auto", "both", "given"]), default="auto", show_default=True,
               help="Strands scanned: both, or the records' own (FIMO's --norc); auto: the given strand for RNA "
@@ -142,15 +143,15 @@ does not write again are removed once the new files are written."""
                    "(its motifs_distinct.meme, else patterns.meme).")
 @click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
               metavar="OUT_DIR", help="Folder for the tables and figures.")
-@click.option("-n", "n", type=click.IntRange(min=2), default=200, metavar="N", show_default=True,
+@click.option("-n", "n", type=IntRange(min=2), default=200, metavar="N", show_default=True,
               help="Background sequences: dinucleotide-shuffled records of the run's data.")
-@click.option("--position", type=click.IntRange(min=0), metavar="P",
+@click.option("--position", type=IntRange(min=0), metavar="P",
               help="0-based start of the inserted motif (the pair's first). [default: centred]")
 @click.option("--sample", is_flag=True, help="Insert instances drawn from each matrix, not its consensus.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of backgrounds, shuffles and samples.")
-@click.option("--pairs", type=click.IntRange(min=0), default=0, metavar="K", show_default=True,
+@click.option("--pairs", type=IntRange(min=0), default=0, metavar="K", show_default=True,
               help="Pairs among the K motifs with the largest effect (K at least 2; 0: no pairs).")
-@click.option("--max-spacing", type=click.IntRange(min=0), default=20, metavar="S", show_default=True,
+@click.option("--max-spacing", type=IntRange(min=0), default=20, metavar="S", show_default=True,
               help="Pairs at spacings 0 to S (positions between the motifs).")
 @click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")
 @click.option("--fasta", multiple=True, metavar="FILE",

@@ -9,6 +9,7 @@ import click
 
 from .._signals import stopping_on_signals
 from .options import (
+    IntRange,
     background_options,
     combine,
     data_reading_options,
@@ -156,24 +157,24 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
               help='JSON object of parameter names and lists of values, e.g. {"kernel_num": [10, 30]}.')
 @click.option("--metric", type=click.Choice(["roc-auc", "pr-auc", "val-loss"]), default="roc-auc", show_default=True,
               help="Score of a trial: mean ROC-AUC or PR-AUC over classes, or validation loss (lower is better).")
-@click.option("--folds", type=click.IntRange(min=2), metavar="K",
+@click.option("--folds", type=IntRange(min=2), metavar="K",
               help="Score by K-fold cross-validation on the train+validation records instead of the validation split.")
 @seed_option("Seed of split, folds and trial seeds.")
 @preset_option("Starting hyperparameter values of every trial: auto gives each trial the preset train would "
                "take with its values (the input tested once, when first read; a continued search keeps that "
                "pick); --param, --params and the grid override them.", auto=True)
-@click.option("--max-trials", type=click.IntRange(min=1, max=100_000), default=10_000, show_default=True, metavar="N",
+@click.option("--max-trials", type=IntRange(min=1, max=100_000), default=10_000, show_default=True, metavar="N",
               help="Refuse a grid of more trials; raise it (up to 100,000) to confirm a larger grid.")
-@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+@click.option("--workers", type=IntRange(min=1), metavar="N",
               help="Local worker processes [default: the cores], or batch jobs with --slurm/--pbs [default: one "
                    "per trial, at most 10].")
-@click.option("--threads", type=click.IntRange(min=1, max=MAX_THREADS), metavar="N",
+@click.option("--threads", type=IntRange(min=1, max=MAX_THREADS), metavar="N",
               help="TensorFlow threads per trial. [default: cores / workers; --cores for batch jobs]")
 @click.option("--scheduler", metavar="ADDRESS", help="Use a running Dask scheduler (e.g. tcp://node1:8786).")
 @click.option("--slurm", is_flag=True, help="Run the workers as SLURM jobs (dask-jobqueue; needs sbatch).")
 @click.option("--pbs", is_flag=True, help="Run the workers as PBS jobs (dask-jobqueue; needs qsub).")
 @click.option("--queue", help="Batch jobs: queue or partition.")
-@click.option("--cores", type=click.IntRange(min=1), help="Batch jobs: cores per job.")
+@click.option("--cores", type=IntRange(min=1), help="Batch jobs: cores per job.")
 @click.option("--memory", metavar="SIZE", help="Batch jobs: memory per job, e.g. 16GB, 4000MB or 16GiB.")
 @click.option("--walltime", metavar="HH:MM:SS",
               help="Batch jobs: wall-time limit per job: HH:MM:SS or MM:SS; also minutes, D-HH:MM:SS or UNLIMITED "

@@ -9,6 +9,7 @@ import click
 from .._signals import stopping_on_signals
 from .options import (
     SEED,
+    IntRange,
     batch_size_option,
     echo_path,
     folder_output,
@@ -39,13 +40,13 @@ summary.html gains a section with the top variants and their logos."""
 @genome_option("Genome FASTA (plain or bgzip, indexed) the VCF's coordinates refer to.", required=True)
 @click.option("-o", "--output", "out_dir", required=True, callback=folder_output,
               metavar="OUT_DIR", help="Folder for variants.tsv.")
-@click.option("--offset", type=click.IntRange(min=0), metavar="N",
+@click.option("--offset", type=IntRange(min=0), metavar="N",
               help="0-based position of the variant in its window. [default: the centre, length // 2]")
-@click.option("--null", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
+@click.option("--null", type=IntRange(min=0), default=100, show_default=True, metavar="N",
               help="Random substitutions in each window for the empirical p-value (0: none; at most 100,000).")
 @click.option("--skip-mismatches", is_flag=True, help="Skip (and count) variants whose REF disagrees with the genome.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the null substitutions.")
-@click.option("--top", type=click.IntRange(min=0), default=10, show_default=True, metavar="N",
+@click.option("--top", type=IntRange(min=0), default=10, show_default=True, metavar="N",
               help="Draw attribution logos of the reference and alternative windows of the N variants with the "
                    "largest |delta| (0: none).")
 @batch_size_option()

@@ -534,6 +534,10 @@ class _TextStream(io.TextIOWrapper):
 
     def _counted(self, line: str) -> str:
         self.lines_read += line.endswith("\n")
+        if self.lines_read <= 1:
+            for magic, (what, instead) in _BINARY_FORMATS.items():
+                if line.startswith(magic):
+                    raise InputError(f"{self.display_name}: {what}, not text; {instead}")
         if "\x00" in line:  # no text file holds one; read on, the columns of UTF-16 text mislead every reader
             raise InputError(f"{self.display_name}, line {self.lines_read + (not line.endswith(chr(10)))}: NUL "
                              "bytes: a UTF-16 file (as some Windows tools save text), or not text at all; save it "
@@ -544,6 +548,13 @@ class _TextStream(io.TextIOWrapper):
                         "ids and names from such lines will not match the file's: save it as UTF-8 to keep them",
                         self.display_name, self.lines_read + (not line.endswith("\n")))
         return line
+
+
+#: The first bytes (read through gzip: all are BGZF files) of binary formats of genomics -> what to say of one.
+_BINARY_FORMATS = {
+    "BCF\x02": ("a BCF file (binary VCF)", "convert it to a VCF first (bcftools view -Oz -o variants.vcf.gz FILE)"),
+    "BAM\x01": ("a BAM file (binary alignments)", "give peaks as BED or sequences as FASTA"),
+}
 
 
 def iter_text_stream(path, kind: str = "a text file") -> io.TextIOBase:

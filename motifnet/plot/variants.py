@@ -15,7 +15,7 @@ NO_ATTRIBUTION = 1e-6
 
 
 def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_position: int, variant_position: int,
-                       titles=(None, None), axes=None):
+                       titles=(None, None), axes=None, chrom_length: int | None = None):
     """Draw the reference logo above the alternative one, on one scale, the variant's column shaded.
 
     Parameters
@@ -31,12 +31,16 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
         Titles of the reference and alternative logos.
     axes : sequence of two matplotlib.axes.Axes or None
         Default a new figure with two rows.
+    chrom_length : int or None
+        Length of the variant's chromosome: positions past it (the N padding of a window at its end) get
+        no tick. Default is None (every position has one).
 
     Returns
     -------
     numpy.ndarray of matplotlib.axes.Axes, shape=(2,)
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import StrMethodFormatter
 
     if axes is None:
         width = float(np.clip(2.0 + 0.16 * len(ref), 7, 22))
@@ -56,8 +60,11 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
                     ha="center", va="center", color="0.4", fontsize=9)
         else:
             ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
-    # a window near a chromosome's start is padded with N before it: those columns have no genome position
-    axes[-1].set_xticks([tick for tick in axes[-1].get_xticks() if tick >= 1])
+    # a window near a chromosome's end is padded with N before or after it: those columns have no genome position
+    last = np.inf if chrom_length is None else chrom_length
+    axes[-1].set_xticks([tick for tick in axes[-1].get_xticks() if 1 <= tick <= last])
+    # whole positions as written: at 150,123 matplotlib would show "5 ... 40" and "+1.501e5" in the corner
+    axes[-1].xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
     axes[-1].set_xlim(first_position - 0.5, first_position + len(ref) - 0.5)
     axes[-1].set_xlabel("genome position")
     return axes

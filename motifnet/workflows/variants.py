@@ -233,7 +233,8 @@ def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, o
                                                       ("alt", variant.alt, effects.alt, effects.alt_log_odds))]
         figures[image] = functools.partial(_logo_figure, logos.ref[rank - 1, first:last],
                                            logos.alt[rank - 1, first:last], encoder.alphabet.letters,
-                                           variant.pos - offset + first, variant.pos, titles)
+                                           variant.pos - offset + first, variant.pos, titles,
+                                           genome.lengths[variant.chrom])
         rows.append({"rank": rank, "chrom": variant.chrom, "pos": variant.pos, "id": variant.id, "ref": variant.ref,
                      "alt": variant.alt, "target": name, "ref_value": float(effects.ref[row, target]),
                      "alt_value": float(effects.alt[row, target]), "delta": float(effects.delta[row, target]),
@@ -242,11 +243,12 @@ def variant_logo_figures(run, genome, variants: list, effects: VariantEffects, o
     return rows, figures
 
 
-def _logo_figure(ref, alt, letters: str, first_position: int, variant_position: int, titles):
+def _logo_figure(ref, alt, letters: str, first_position: int, variant_position: int, titles, chrom_length: int):
     """The figure of :func:`motifnet.plot.variants.plot_variant_logos`, for the caller to save."""
     from ..plot.variants import plot_variant_logos
 
-    return plot_variant_logos(ref, alt, letters, first_position, variant_position, titles)[0].figure
+    return plot_variant_logos(ref, alt, letters, first_position, variant_position, titles,
+                              chrom_length=chrom_length)[0].figure
 
 
 def _safe(text: str) -> str:
