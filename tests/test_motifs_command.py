@@ -325,6 +325,10 @@ def test_help_lists_the_modisco_options():
     (["--max-seqlets", "1"], "Invalid value for '--max-seqlets': 1 is not in the range x>=2", 2),
     # two values out of range together: a usage error as one out of range alone is (it exited 1)
     (["--window", "1", "--flank", "1"], "--window 1 plus twice --flank 1 gives seqlets of 3 positions", 2),
+    # these three were told only after every record had been read ("looking at 40 sequences" came first)
+    (["--target", "nosuch"], "--target 'nosuch' is not a class of the model", 1),
+    (["--window", "60"], "shorter than a seqlet: --window 60", 1),
+    (["--tax-group", "nosuch"], "--tax-group nosuch: not a taxonomic group of JASPAR", 2),
 ])
 def test_bad_options_are_one_line(trained_run, tmp_path, args, message, code):
     run_dir, _ = trained_run
@@ -360,7 +364,8 @@ def test_tf_modisco_finding_nothing_says_so_with_what_to_change(trained_run, tmp
     result, warnings = _small_windows(run_dir, up, out, "--min-metacluster-size", "100000")
     assert warnings == ["warning: class up: TF-MoDISco found no pattern in 40 records: too few seqlets for a "
                         "metacluster (--min-metacluster-size 100000) or a pattern (--min-seqlets 20); give more "
-                        "records, smaller sizes, or a smaller --window (now 5) and --flank (now 2)"], result.output
+                        "records, a larger --max-seqlets (now 2000), smaller sizes, or a smaller --window (now 5) and "
+                        "--flank (now 2)"], result.output  # --max-seqlets 2 gave no pattern, its hint named it not
     assert "wrote 0 pattern(s)" in result.output and "MOTIF" not in (out / "patterns.meme").read_text()
 
 

@@ -106,7 +106,9 @@ DNA and RNA sequence models only."""
               help="References of deeplift and integrated-gradients. [default: shuffle]")
 @click.option("--shuffles", type=int, help="--baseline shuffle: references per sequence, at most 1000. [default: 10]")
 @click.option("--steps", type=int, help="integrated-gradients: points on the path, at most 10000. [default: 50]")
-@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--seed", type=SEED, default=0, show_default=True,
+              help="Seed of the shuffles and of the order in which TF-MoDISco gets the records (it clusters the "
+                   "first --max-seqlets seqlets it finds).")
 @click.option("--max-seqlets", type=IntRange(min=2), default=_MODISCO.max_seqlets, show_default=True,
               help="Seqlets per metacluster (sign) that TF-MoDISco clusters (memory; at least 2, which it needs to "
                    "cluster); raise it on a machine with many cores (modisco-lite's own default is 20000).")
@@ -147,10 +149,9 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     files given after RUN_DIR (no labels needed); BED files in either place with --genome.
     """
     from ..interpret.attribution import AttributionConfig
-    from ..interpret.hypothetical import check_hypothetical_config, check_modisco_alphabet
+    from ..interpret.hypothetical import check_hypothetical_config
     from ..motifs.matching import MotifOptions
-    from ..run.rundir import open_run
-    from ..workflows.patterns import MOTIFS_FILES, motifs_figure, motifs_run
+    from ..workflows.patterns import MOTIFS_FILES, check_motifs_options, motifs_figure, motifs_run
     from .interpret import open_with_data, open_with_unlabelled
 
     attribution = check_hypothetical_config(AttributionConfig(method, target, baseline, steps, shuffles, seed,
@@ -165,11 +166,14 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
     refuse_inputs_written(out_dir, [("--motif-db", motif_db), ("--genome", genome),
                                     *(("--fasta", path) for path in fasta), *(("input", path) for path in fasta_files)],
                           MOTIFS_FILES, run_dir, numbered=motifs_figure)
-    check_modisco_alphabet(open_run(run_dir).dataset_encoder)  # before reading any data
+
+    def check_options(run):  # before reading any data: a typo in --target was told after the whole input was read
+        check_motifs_options(run, attribution, modisco, options)
+
     if fasta_files:
-        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome)
+        run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome, check_options)
     else:
-        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
+        run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome, check_options)
     motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
                genome_coordinates=genome is not None)
     # the main file, which --formats may leave out: it printed patterns.meme, not written, to a script's $(...)

@@ -51,6 +51,7 @@ from ..motifs.jaspar import in_query_letters, read_motif_file
 from ..motifs.matching import SIGNIFICANT_Q, MotifOptions, match_motifs, matches_tsv
 from ..motifs.meme import MemeMotif
 from ..motifs.modisco import ModiscoConfig, check_seqlet_length, no_seqlets_reason
+from ..motifs.readers import MotifDatabase
 from ..motifs.tomtom import compare_motifs
 from ..plot.figures import save_figure
 from ..plot.patterns import plot_pattern, shown_columns
@@ -68,6 +69,29 @@ _TABLES = ("patterns.tsv", "seqlets.tsv", "pattern_matches.tsv", SUMMARY)
 _MOTIF_FILES = tuple(f"patterns.{suffix}" for suffix in FORMATS)
 #: Files of fixed names that motifs writes in its folder (besides the numbered figures, :func:`motifs_figure`).
 MOTIFS_FILES = (*_TABLES, *_MOTIF_FILES)
+
+
+def check_motifs_options(run, attribution: AttributionConfig, modisco: ModiscoConfig,
+                         motif_options: MotifOptions) -> MotifDatabase | None:
+    """Refuse what does not fit the run (its alphabet, ``--target``, ``--window`` and ``--flank`` against its
+    length, the motif database and taxonomic groups); the CLI calls it before the records are read.
+
+    Returns
+    -------
+    MotifDatabase or None
+        The database to match patterns with (see :func:`motifnet.workflows.annotate.kernel_database`).
+
+    Raises
+    ------
+    ParamError, InputError
+    """
+    encoder = run.dataset_encoder
+    check_modisco_alphabet(encoder)
+    if attribution.target is not None:
+        resolve_target(attribution.target, list(run.output_names), run.task)
+    database = kernel_database(motif_options, encoder.alphabet.letters)
+    check_seqlet_length(encoder.length, modisco)
+    return database
 
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
@@ -108,17 +132,13 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     ParamError
         A model that is not a DNA/RNA sequence model, bad options, an unknown target.
     """
-    encoder = dataset.encoder
-    check_modisco_alphabet(encoder)
     attribution = check_hypothetical_config(attribution)
     modisco = modisco or ModiscoConfig()
     motif_options = motif_options or MotifOptions()
+    database = check_motifs_options(run, attribution, modisco, motif_options)  # before the work
     names = list(dataset.output_names)
     chosen = ([resolve_target(attribution.target, names, dataset.task)] if attribution.target is not None
               else list(range(len(names))))
-    letters = encoder.alphabet.letters
-    database = kernel_database(motif_options, letters)  # refuse a bad database before the work
-    check_seqlet_length(encoder.length, modisco)  # before the work
     model = run.model  # a run without a (loadable) model is refused before OUT_DIR is made
     out = Path(out_dir)
     if motif_options.database is not None and motif_options.database.strip().lower() != "jaspar":
@@ -177,10 +197,10 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
                      sum(p.sign > 0 for p in found), sum(p.sign < 0 for p in found), (time.monotonic() - started) / 60)
             if not found:  # an empty patterns.meme without a word looked like a model that learned nothing
                 log.warning("%s %s: TF-MoDISco found no pattern in %d records: too few seqlets for a metacluster "
-                            "(--min-metacluster-size %d) or a pattern (--min-seqlets %d); give more records, smaller "
-                            "sizes, or a smaller --window (now %d) and --flank (now %d)",
-                            kind, names[target], n, modisco.min_metacluster, modisco.min_seqlets, modisco.window,
-                            modisco.flank)
+                            "(--min-metacluster-size %d) or a pattern (--min-seqlets %d); give more records, a larger "
+                            "--max-seqlets (now %d), smaller sizes, or a smaller --window (now %d) and --flank (now "
+                            "%d)", kind, names[target], n, modisco.min_metacluster, modisco.min_seqlets,
+                            modisco.max_seqlets, modisco.window, modisco.flank)
             patterns += [(names[target], pattern) for pattern in found]
         check_stop()  # a stop asked during the last TF-MoDISco: no files written
         background = _background(one_hot)
