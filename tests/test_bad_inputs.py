@@ -104,6 +104,8 @@ CASES = [
      "a_huge.tsv, line 2: feature 'gc' value '1e999' is not a finite number"),
     # Seeds outside what NumPy and TensorFlow accept.
     (["train", "{a20}", "{b20}", *OUT, "--seed", "-5"], "'--seed': -5 is not in the range 0<=x<=4294967295"),
+    # --verbose won silently
+    (["predict", "{run}", "{a}", "--quiet", "--verbose"], "--quiet and --verbose exclude each other: give one"),
     # click said "'1.5' is not a valid integer range", as if a range were asked for
     (["train", "{a20}", "{b20}", *OUT, "--seed", "1e20"], "'--seed': '1e20' is not a valid integer."),
     (["train", "{a20}", "{b20}", *OUT, "--seed", "1.5"], "'--seed': '1.5' is not a valid integer."),

@@ -79,10 +79,17 @@ def test_prediction_rows_are_formatted_as_one_row_at_a_time():
     rng = np.random.default_rng(4)
     values = np.concatenate([rng.random((50, 3)), rng.normal(0, 1e6, (5, 3)), [[1e-30, -0.0, 1.0]]]).astype(np.float32)
     ids = [f"r{i}" for i in range(len(values))]
-    expected = "".join(record_id + "\t" + "\t".join(format(float(v), ".6g") for v in row) + "\n"
+    expected = "".join(record_id + "\t" + "\t".join(format(float(v), ".9g") for v in row) + "\n"
                        for record_id, row in zip(ids, values))
     assert tsv_rows(ids, values) == expected
     assert tsv_rows([], values[:0]) == ""
+    # Every value reads back as the model's float32: with 6 digits, regression values near 1,000,000 all read
+    # 1.00001e+06, and probabilities above 0.9999995 read 1.
+    values = np.array([[1000012.31, 0.99999988], [1000013.13, 0.99999994], [1000009.94, 1e-7]], dtype=np.float32)
+    table = tsv_rows(["a", "b", "c"], values)
+    read = np.array([line.split("\t")[1:] for line in table.splitlines()], dtype=np.float64).astype(np.float32)
+    np.testing.assert_array_equal(read, values)
+    assert table.splitlines()[0] == "a\t1000012.31\t0.999999881"
 
 
 def test_predict_matches_the_model_on_the_training_data(trained_run, cli):

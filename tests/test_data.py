@@ -57,7 +57,7 @@ def test_one_file_per_class(tmp_path):
 
 @pytest.mark.parametrize("pos, neg, record, character, position", [
     (">p1\nAC*GT\n>p2\nACGTT\n", ">n1\nACGTT\n", "p1", "*", 3),
-    (">p1\nACGT\n", ">n1\nA\xe9T\n", "n1", "\xc3", 2),                     # UTF-8 bytes of an accent
+    (">p1\nACGT\n", ">n1\nA\xe9T\n", "n1", "\xe9", 2),  # an accent, named as it is written (it was its first byte, Ã)
 ])
 def test_unusable_character_is_reported_where_it_occurs_when_detecting_the_alphabet(
         tmp_path, pos, neg, record, character, position):
@@ -783,6 +783,31 @@ def test_protein_detected_from_a_handful_of_letters_is_warned_about(tmp_path, ca
                 for name in ("a", "b")]
     load_dataset([str(path) for path in proteins])
     assert not [message for message in caplog.messages if "letters (" in message]
+
+
+@pytest.mark.parametrize("spec, warning", [
+    ("TGCA", "--alphabet TGCA: a custom alphabet of DNA's letters in another order: the network reads one strand "
+             "(strand auto) and refuses N and the other IUPAC codes; --alphabet dna reads both strands and N as any "
+             "base"),
+    ("ACGTN", "--alphabet ACGTN: a custom alphabet in which N is a letter of its own: the network reads one strand "
+              "(strand auto) and refuses IUPAC codes that are not its letters; --alphabet dna reads both strands and N "
+              "as any base"),
+    ("ugca", "--alphabet ugca: a custom alphabet of RNA's letters in another order: the network refuses N and the "
+             "other IUPAC codes; --alphabet rna reads N as any base"),
+    ("ACGT", None), ("dna", None), ("ACGTXYZW", "--alphabet ACGTXYZW: a custom alphabet in which X, Y, Z, W are "
+                                                "letters of its own"),
+])
+def test_dna_letters_reordered_or_extended_as_a_custom_alphabet_are_warned_about(tmp_path, caplog, monkeypatch,
+                                                                                spec, warning):
+    """--alphabet TGCA gave a custom alphabet, one strand and N refused, without a word."""
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)
+    caplog.set_level(logging.WARNING, logger="motifnet")
+    letters = "ACGU" if spec == "ugca" else "ACGT"
+    files = [write_fasta(tmp_path / f"{name}.fa", [(f"{name}{i}", letters[shift:] + letters[:shift])
+                                                  for i in range(5)]) for shift, name in enumerate("ab")]
+    load_dataset([str(path) for path in files], alphabet=spec)
+    found = [message for message in caplog.messages if message.startswith("--alphabet")]
+    assert (found[:1] == [] if warning is None else found[0].startswith(warning)), found
 
 
 def test_a_single_file_that_does_not_exist_is_named_as_missing(tmp_path):

@@ -158,10 +158,13 @@ def test_dna_and_rna_mixed_says_so(alphabet, sequence, message):
                 "fix the record or choose --alphabet"),
     (["ACG", "T-A"], r"sequence character '-' at position 5"),          # positions count across lines
     (["AC GT"], r"sequence character ' ' at position 3"),
+    (["ACG\u00e9T"], r"sequence character '\u00e9' at position 4"),  # it was 'Ã', the first of its two bytes
+    ([b"ACG\xe9T"], r"sequence character byte 0xe9 \(not UTF-8 text\) at position 4"),
     ([], "empty sequence"),
 ])
 def test_sequence_errors_name_file_record_and_position(lines, message):
-    records = [FastaRecord("data/pos.fa", 2, "seq7", [line.encode() for line in lines])]
+    records = [FastaRecord("data/pos.fa", 2, "seq7", [line if isinstance(line, bytes) else line.encode()
+                                                      for line in lines])]
     with pytest.raises(InputError, match=r"^data/pos\.fa, record 2 \('seq7'\): " + message):
         Encoder(DNA, 5, resize=True).encode(records)
 

@@ -244,9 +244,13 @@ def test_resume_without_a_run_to_continue_starts_one(fasta, tmp_path, monkeypatc
         train_interrupted(run_dir, fasta, "classification", 1, monkeypatch)
         for name in ("resume", "history.tsv", "model.keras"):  # what a job killed in its first epoch leaves
             shutil.rmtree(run_dir / name) if name == "resume" else (run_dir / name).unlink()
-    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True))
+    training.train(load(fasta, "classification"), config(run_dir, fasta, resume=True, seed=None))
     meta = json.loads((run_dir / "motifnet.json").read_text())
     assert meta["training"]["status"] == "complete" and (run_dir / "metrics.json").exists()
+    # without --seed, a run begun with one (seed 7) restarts with it and with deterministic operations, as
+    # it began (it took the seed but recorded "deterministic": false, and trained otherwise)
+    killed = left == "killed before its first epoch"
+    assert meta["deterministic"] is killed and (meta["seed"] == 7) is killed
 
 
 def test_resume_refuses_a_diverged_run_and_overwrite_with_it(fasta, tmp_path):

@@ -194,6 +194,8 @@ def logging_options(command=None, *, tensorflow: bool = True, device: bool = Tru
                   help="auto: a GPU when TensorFlow finds one, else the CPU; cpu: never a GPU.")
     @functools.wraps(command)
     def wrapper(*args, quiet, verbose, device, **kwargs):
+        if quiet and verbose:  # the last one won silently, or rather --verbose always did
+            raise click.UsageError("--quiet and --verbose exclude each other: give one")
         setup_logging(quiet, verbose, device, tensorflow)
         return command(*args, **kwargs)
     return wrapper

@@ -317,8 +317,9 @@ class Encoder:
         codes = lookup[np.frombuffer(data, dtype=np.uint8)]
         bad = np.flatnonzero(codes < 0)
         if bad.size:
-            position = int(bad[0])
-            char = chr(data[position])
+            position = int(bad[0])  # the bytes before it are in the alphabet, one byte each: also its place
+            char = _character_at(data, position)  # 'é', not the 'Ã' of its first byte
+            shown = repr(char) if char else f"byte 0x{data[position]:02x} (not UTF-8 text)"
             if what == "sequence":
                 fix = ("the model was trained on this alphabet; give data of the same kind" if self.for_model
                        else "fix the record or choose --alphabet")
@@ -334,7 +335,7 @@ class Encoder:
                 structure_fix = dot_bracket_fix(data, alphabet.symbols, "the model" if self.for_model else "")
                 if structure_fix is not None:
                     fix = structure_fix
-                elif char in "-.":
+                elif char and char in "-.":
                     fix = "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences"
                 elif char == ";":
                     fix = "a ';' comment line read as sequence? remove comment lines (e.g. grep -v '^;')"
@@ -343,7 +344,7 @@ class Encoder:
                        else "fix the record or --structure-alphabet")
                 known = f"structure alphabet {alphabet.letters!r}"
             raise InputError(
-                f"{record.where()}: {what} character {char!r} at position {position + 1} is not in the "
+                f"{record.where()}: {what} character {shown} at position {position + 1} is not in the "
                 f"{known}; {fix}"
             )
         return codes

@@ -37,7 +37,9 @@ def byte_counts(files, structure_mode) -> np.ndarray:
 def choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     """The alphabet named by ``alphabet`` (--alphabet), or the one detected from the letters of ``files``."""
     if alphabet:
-        return get_alphabet(alphabet)
+        chosen = get_alphabet(alphabet)
+        _warn_custom_nucleotides(chosen, alphabet)
+        return chosen
     from collections import Counter
 
     counts_by_byte = byte_counts(files, structure_mode)
@@ -49,6 +51,24 @@ def choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     _warn_stray_symbols(detected)
     _warn_few_protein_letters(detected, counts)
     return detected
+
+
+def _warn_custom_nucleotides(chosen: Alphabet, spec: str) -> None:
+    """Warn when ``--alphabet`` gave DNA's or RNA's letters in another order, or with more letters (``TGCA``,
+    ``ACGTN``): a custom alphabet, which they did not mean to get without a word."""
+    if chosen.name != "custom" or chosen.case_sensitive:
+        return
+    for name, nucleotides in (("dna", "ACGT"), ("rna", "ACGU")):
+        if not set(nucleotides) <= set(chosen.letters) or chosen.letters == nucleotides:
+            continue
+        extra = "".join(letter for letter in chosen.letters if letter not in nucleotides)
+        what = (f"in which {', '.join(extra)} {'is a letter' if len(extra) == 1 else 'are letters'} of its own" if extra
+                else f"of {name.upper()}'s letters in another order")
+        strands = " reads one strand (strand auto) and" if name == "dna" else ""
+        refused = "IUPAC codes that are not its letters" if extra else "N and the other IUPAC codes"
+        log.warning("--alphabet %s: a custom alphabet %s: the network%s refuses %s; --alphabet %s reads %sN as "
+                    "any base", spec, what, strands, refused, name, "both strands and " if name == "dna" else "")
+        return
 
 
 #: Protein records (of any useful size) use more distinct letters than this; fewer suggest a custom alphabet.

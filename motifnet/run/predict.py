@@ -312,10 +312,14 @@ def predict_chunks(run: Run, config: PredictConfig):
 
 
 def tsv_rows(ids, values: np.ndarray) -> str:
-    """Rows ``id<TAB>value...`` (6 significant digits), one per record, each ending in a line break."""
+    """Rows ``id<TAB>value...``, one per record, each ending in a line break.
+
+    Nine significant digits, which read back as the model's float32 values: six printed every value of a
+    regression target near 1,000,000 as 1.00001e+06, and every probability above 0.9999995 as 1.
+    """
     if not len(ids):
         return ""
-    columns = [[format(v, ".6g") for v in column] for column in values.astype(np.float64).T.tolist()]
+    columns = [[format(v, ".9g") for v in column] for column in values.astype(np.float64).T.tolist()]
     return "\n".join(map("\t".join, zip(ids, *columns))) + "\n"
 
 

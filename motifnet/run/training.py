@@ -313,6 +313,9 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
     seed = config.seed if config.seed is not None else secrets.randbelow(2**31)
     if previous is not None and config.seed is None:
         seed = previous["seed"]
+        if previous.get("deterministic"):
+            # deterministic operations, as the run began; also when it restarts (stopped before its first epoch)
+            config = dataclasses.replace(config, seed=seed)
     if config.epistatic_reg is not None and dataset.task != "regression":
         raise OptionValueError("--epistatic-reg needs --task regression")
     # Of the records as read: which windows the split drops depends on the seed, which is compared on its own.
@@ -363,8 +366,6 @@ def train(dataset: Dataset, config: TrainConfig, lock: RunLock | None = None) ->
             log.info("%s: no training to resume; starting one", run_dir)
         # Only motifnet's own files of a run that stopped before its first epoch are replaced.
         config = dataclasses.replace(config, overwrite=previous is not None or unfinished(run_dir))
-    if checkpoint is not None and previous.get("deterministic"):
-        config = dataclasses.replace(config, seed=seed)  # deterministic operations, as the run began
     model = build_seeded(dataset, params, seed, adjacency, deterministic=config.seed is not None)
     if regression is not None:
         model = regression.wrap(model, dataset, params["learning_rate"])
