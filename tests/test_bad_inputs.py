@@ -109,6 +109,9 @@ CASES = [
     # click said "'1.5' is not a valid integer range", as if a range were asked for
     (["train", "{a20}", "{b20}", *OUT, "--seed", "1e20"], "'--seed': '1e20' is not a valid integer."),
     (["train", "{a20}", "{b20}", *OUT, "--seed", "1.5"], "'--seed': '1.5' is not a valid integer."),
+    # fold took any seed, which train --fold (the same folding, seeded alike) refuses
+    (["fold", "{a}", "-o", "{tmp}/f.fa", "--seed", "5000000000"], "'--seed': 5000000000 is not in the range "
+                                                                  "0<=x<=4294967295"),
     (["variants", "{run}", *OUT, "--vcf", "{a}", "--genome", "{a}", "--top", "1.5"],
      "'--top': '1.5' is not a valid integer."),
     (["train", "{a20}", "{b20}", *OUT, "--seed", str(2**32)], "is not in the range 0<=x<=4294967295"),

@@ -592,3 +592,19 @@ def test_an_option_named_like_a_hyperparameter_says_how_to_give_it(cli, command,
         assert line.endswith(f"{option}'{tail}") or line.endswith(f"{option}{tail}"), line
     else:
         assert "hyperparameters" not in line
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_help_never_splits_a_hyphenated_word_across_lines(width):
+    """fold --help read '--structure-' and 'alphabet' on two lines (copied so, an unknown option); train's
+    'Multi-' 'label', motifs' 'TF-' 'MoDISco'."""
+    import re
+
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    for name in [None, *COMMANDS]:
+        result = runner.invoke(main, [name, "--help"] if name else ["--help"], terminal_width=width)
+        assert result.exit_code == 0, result.output
+        split = [line for line in result.output.splitlines() if re.search(r"[A-Za-z]-$", line)]
+        assert not split, (name, split)

@@ -70,6 +70,8 @@ PROSE_DEFAULTS = {
     ("visualize-kernels", "--motif-db"): ("JASPAR for DNA", "depends on the model's alphabet"),
     ("visualize-kernels", "--tax-group"): ("all", "no filter"),
     ("visualize-kernels", "--top"): ("all", "every kernel"),
+    ("visualize-kernels", "--kernels"): ("all", "every kernel"),
+    ("visualize-kernels", "--target"): ("each kernel's own", "the target each kernel correlates with most"),
     ("visualize-kernels", "--jobs"): ("all cores", "the cores this process may use"),
     ("motifs", "--target"): ("every class", "the model's classes"),
     ("marginalize", "--position"): ("centred", "depends on the motif and the model's length"),

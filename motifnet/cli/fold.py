@@ -12,7 +12,7 @@ import click
 from .._io import standard_output
 from .._signals import cleanup_if_ended, stopping_on_signals
 from ..data.folding import MAX_SAMPLES
-from .options import IntRange, given, logging_options, refuse_input_as_output
+from .options import SEED, IntRange, given, logging_options, refuse_input_as_output
 
 log = logging.getLogger("motifnet")
 
@@ -32,7 +32,7 @@ log = logging.getLogger("motifnet")
 @click.option("--samples", type=IntRange(1, MAX_SAMPLES), metavar="N",
               help="profile: structures sampled from the Boltzmann ensemble per record. [default: 1000]")
 @click.option("--exact", is_flag=True, help="profile: exact context probabilities instead of sampling.")
-@click.option("--seed", type=IntRange(min=0), default=0, show_default=True, help="Seed of the sampling.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the sampling.")
 @stopping_on_signals  # stops between chunks; the output is not written
 @logging_options(tensorflow=False, device=False)  # folding needs no model
 def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):

@@ -309,6 +309,20 @@ def _out_of_memory(detail: str, command: click.Command) -> str:
     return f"out of memory{detail}; {advice}, or a machine with more memory"
 
 
+def _keep_hyphenated_words_whole() -> None:
+    """``--help`` text is wrapped between words only: wrapped at hyphens, ``--structure-alphabet`` came out as
+    ``--structure-`` and ``alphabet`` on two lines (copied so, an unknown option), "Multi-" and "label".
+    click has no setting for it; its wrapper is the standard library's, which splits words with this pattern."""
+    try:
+        from click._textwrap import TextWrapper
+    except ImportError:  # another click: its help as it wraps it
+        return
+    TextWrapper.wordsep_re = TextWrapper.wordsep_simple_re  # what break_on_hyphens=False would choose
+
+
+_keep_hyphenated_words_whole()
+
+
 @click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="motifnet")
 def main():

@@ -86,8 +86,9 @@ clusters seqlets by them), for the logit of each class in turn:
 \b
 Outputs in OUT_DIR: patterns.meme (positive patterns by seqlet count, then negative ones;
 trimmed probability matrices), patterns.tsv, seqlets.tsv, pattern_N.png (CWM and PFM logos),
-with matching pattern_matches.tsv and match_pattern_N.png (q < 0.05); --formats adds
-patterns.jaspar, .transfac, .homer; patterns.json, what the report shows. If OUT_DIR or its
+with matching pattern_matches.tsv and match_pattern_N.png (q < 0.05); --formats writes
+patterns.jaspar, .transfac, .homer instead, or as well when it lists meme (scan and
+marginalize read patterns.meme); patterns.json, what the report shows. If OUT_DIR or its
 parent holds the summary.html of visualize-kernels, its patterns section is updated.
 DNA and RNA sequence models only."""
 
@@ -130,7 +131,8 @@ DNA and RNA sequence models only."""
                    "this fraction of the largest.")
 @matching_options("patterns")
 @click.option("--formats", default="meme", show_default=True, metavar="meme,jaspar,transfac,homer",
-              help="Motif file formats to write (patterns.meme, .jaspar, .transfac, .homer).")
+              help="Motif file formats to write, comma-separated (patterns.meme, .jaspar, .transfac, .homer): "
+                   "those alone; list meme to keep patterns.meme.")
 @genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED "
                "line is the window of the model's length around its summit or centre; seqlets.tsv then gives genome "
                "coordinates.")

@@ -32,10 +32,10 @@ _SCAN_EPILOG = """\b
 Outputs in OUT_DIR:
   hits.tsv        motif, record, start (0-based), end, strand, score (log-odds against
                   the background, bits), p_value, q_value (Benjamini-Hochberg over
-                  the motif's windows scanned), empirical_fdr (against dinucleotide-
-                  shuffled copies), sequence (on the motif's strand; U in RNA
-                  records), motif_alt_id (the motif's name beside its ID, as
-                  FIMO's); with --genome: chrom in place of record, genome
+                  the motif's windows scanned), empirical_fdr (against
+                  dinucleotide-shuffled copies), sequence (on the motif's strand;
+                  U in RNA records), motif_alt_id (the motif's name beside its ID,
+                  as FIMO's); with --genome: chrom in place of record, genome
                   positions and strands, and a column window
                   (chrom:start-end(strand)) before motif_alt_id
   hits.bed        record (chrom), start, end, motif, score, strand
