@@ -363,6 +363,7 @@ def test_a_node_dead_at_the_start_is_restarted_wider_and_learns(detector, caplog
     with caplog.at_level(logging.INFO, logger="motifnet"):
         x = optimize_inputs(model, "conv_1", [0], steps=200, seed=0)
     assert "node(s) 0 did not respond from [-0.1, 0.1]; starting them again from [-0.3, 0.3]" in caplog.text
+    assert "layer conv_1: node(s) 0 responded when started from [-0.3, 0.3]" in caplog.text  # it was not said
     assert MOTIF in consensus(x[0])
     with caplog.at_level(logging.INFO, logger="motifnet"):
         caplog.clear()

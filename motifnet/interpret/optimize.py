@@ -330,6 +330,10 @@ def optimize_inputs(model, layer_name: str, nodes: list[int] | None = None, leng
                                               (lr, steps, l2), seed + len(bounds), None)
         for row, value, node in zip(again, again_values, stuck):
             result[nodes.index(node)], values[nodes.index(node)] = row, value
+        revived = [node for node in stuck if node not in still]
+        if revived:  # else a user read "starting them again" and never learnt whether it worked
+            log.info("layer %s: node(s) %s responded when started from [-%g, %g]", layer_name,
+                     ", ".join(map(str, revived)), wider, wider)
         bounds.append(wider)
         stuck = still
     if stuck:
