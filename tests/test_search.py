@@ -202,6 +202,10 @@ def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_over
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     with pytest.raises(ParamError, match=r"holds a search with other settings \(metric differs\)"):
         _prepare_folder(other)
+    reversed_files = SearchConfig(DataOptions(list(reversed(fasta.fasta))), str(folder), check_grid(GRID),
+                                  dict(FIXED_PARAMS), seed=3)
+    with pytest.raises(ParamError, match=r"other settings \(files differ\)"):  # it said "files differs"
+        _prepare_folder(reversed_files)
     (folder / "results.tsv").write_text("trial\tstatus\n")
     assert _prepare_folder(other)[0]["metric"] == "pr-auc"
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
@@ -285,7 +289,7 @@ def test_a_search_is_not_continued_once_its_presets_values_changed(tmp_path):
     state = json.loads((folder / "search.json").read_text())
     state["settings"]["preset_values"]["position_bins"] = 0  # as the motifnet preset was before position_bins
     (folder / "search.json").write_text(json.dumps(state))
-    with pytest.raises(ParamError, match=re.escape("preset_values differs: preset 'motifnet' now has "
+    with pytest.raises(ParamError, match=re.escape("preset_values differ: preset 'motifnet' now has "
                                                    "position_bins 0 -> 16); continue it")):
         _prepare_folder(config)
     del state["settings"]["preset_values"]["position_bins"]  # recorded before the parameter existed:
@@ -1202,6 +1206,18 @@ def test_failed_trials_are_retried_once_and_a_lost_worker_does_not_stop_the_sear
     state = json.loads((folder / "search.json").read_text())
     assert state["status"] == "failed" and state["best"] is None
     assert "Every trial failed" in (folder / "summary.html").read_text() and not (folder / "best").exists()
+    # The same command runs them again (they were kept as failed: a search that looked complete without them),
+    # and their new rows replace the old ones.
+    with pytest.raises(MotifnetError, match=r"all 2 trial\(s\) failed, the first with: attempt 1: RuntimeError: "
+                                            r"simulated, run again"):
+        run_search(search_config(data_dir, folder, {"kernel_num": [4, 8]}), on(scheduler), runner=failing_runner)
+    table = {row["kernel_num"]: row for row in results_table(folder).values()}
+    assert {row["error"] for row in table.values()} == {"attempt 1: RuntimeError: simulated, run again | "
+                                                        "attempt 2: RuntimeError: simulated, run again"}
+
+
+def failing_runner(task):
+    raise RuntimeError("simulated, run again")
 
 
 def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
@@ -1722,6 +1738,15 @@ def test_a_report_made_before_best_was_trained_again_is_not_linked_as_its_report
 
     stale = ('<a href="best/report/summary.html">best/report/summary.html</a> was made before <code>best/</code> '
              "was trained again and shows an earlier model: make it again with <code>motifnet visualize-kernels")
+    # a command to paste from any folder: it was "visualize-kernels s/best/ -o s/best/report", the folder as typed
+    # (relative to where the search began; a space in it split the command)
+    best = (folder / "best").resolve()
+    assert f"<code>motifnet visualize-kernels {best} -o {best / 'report'}</code>" in page_at(1000, 2000)
+    assert "<th>epochs run</th>" in page_at(1000, 2000)  # a grid of epochs had two columns headed 'epochs'
+    spaced = tmp_path / "my search"
+    shutil.copytree(folder, spaced)
+    page = " ".join(write_summary(spaced, rows, trials, _settings(config, 1), spaced / "best").read_text().split())
+    assert f"<code>motifnet visualize-kernels &#39;{(spaced / 'best').resolve()}&#39; -o" in page
     # a report.json of an older motifnet, without the model's SHA-256: the times tell
     assert 'Its report: <a href="best/report/summary.html">' in page_at(2000, 1000)  # made after best/ was trained
     page = page_at(1000, 2000)

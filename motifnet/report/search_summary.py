@@ -6,6 +6,7 @@ import datetime
 import json
 import logging
 import os
+import shlex
 from pathlib import Path
 
 from .._io import write_text
@@ -125,6 +126,10 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "show_preset": settings["preset"] == "auto",
         "test_metrics": test_metrics,
         "best_link": f"{best_dir.name}/" if best_dir is not None else None,
+        # to paste in a shell from any folder: the folder as typed was relative to where the search began, and a
+        # space in it split the command
+        "report_command": shlex.join(["motifnet", "visualize-kernels", str(best_dir.resolve()), "-o",
+                                      str(best_dir.resolve() / "report")]) if best_dir is not None else None,
         "report_link": f"{best_dir.name}/report/summary.html" if report is not None and report.exists() else None,
         "report_stale": report is not None and _of_an_earlier_model(report.parent, best_dir),
         "plot": _plot(folder, rows, trials, metric, best),

@@ -92,6 +92,12 @@ def result_row(trial: Trial, outcome: dict, attempts: int, errors: list, preset:
 
 
 
+def transient_failure(row: dict) -> bool:
+    """Whether a row of ``results.tsv`` is a trial that failed for a cause that may pass (a lost worker, an error in
+    training), which was tried more than once and whose errors are numbered by attempt; a parameter error is not."""
+    return row.get("status") == "failed" and (row.get("error") or "").startswith("attempt ")
+
+
 def parse_row(row: dict) -> dict:
     """A row of ``results.tsv`` with numbers as numbers (empty cells become None)."""
     parsed = dict(row)

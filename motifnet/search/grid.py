@@ -58,7 +58,7 @@ from ..run.search_folder import (
     read_search_state,
 )
 from ._cluster import SUBMIT_COMMANDS, ClusterOptions, check_environment, connect
-from ._results import ResultsFile, parse_row, rank, result_row
+from ._results import ResultsFile, parse_row, rank, result_row, transient_failure
 from ._space import MAX_TRIALS, canonical_json, check_grid_size, describe_trial, expand_grid
 from ._trial import METRICS, TrialTask, describe_data, retrain_best, run_trial
 
@@ -262,7 +262,7 @@ def _prepare_folder(config: SearchConfig) -> tuple:
             began, taken = earlier["settings"]["preset"], earlier["settings"].get("preset_taken")
             hint = (f" (it began with --preset {began}{f', which took {taken}' if taken else ''})"
                     if "preset" in changed else "")
-            verb = "differs" if len(changed) == 1 else "differ"
+            verb = "differs" if len(changed) == 1 and not changed[0].endswith("s") else "differ"  # not "files differs"
             raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} {verb}"
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
                              f"){hint}; continue it with the same arguments, pass --overwrite to start over, "
@@ -583,6 +583,13 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
     by_id = {trial.id: trial for trial in trials}
     results = ResultsFile(folder / RESULTS, list(config.grid))
     finished = {key: row for key, row in results.rows().items() if key in by_id}
+    # A trial failed for a cause that may pass (a worker lost to memory or wall time, an error in training) runs
+    # again: kept as failed, it was left out of a search that looked complete. Its new row replaces the old one.
+    again = [key for key, row in finished.items() if transient_failure(row)]
+    if again:
+        log.info("running again %d trial(s) that failed earlier for a cause that may pass (a worker lost, an error "
+                 "in training): %s", len(again), ", ".join(again))
+        finished = {key: row for key, row in finished.items() if key not in again}
     pending = [trial for trial in trials if trial.id not in finished]
     # Workers may run elsewhere: they read the files by absolute path, checked against the recorded checksums.
     data = _for_workers(config.data, seed)
