@@ -188,6 +188,35 @@ def test_standard_input_and_missing_fasta_files_are_refused(cli, tmp_path):
 # ------------------------------------------------------------------------ folder and results.tsv
 
 
+def test_an_adjacency_file_changed_under_its_name_is_another_search_and_workers_get_it_by_absolute_path(
+        tmp_path, monkeypatch):
+    """A matrix of the grid changed between two calls was not noticed: the search went on, ranking trials of two
+    networks as one. Workers in another folder could not find a matrix given by a relative path."""
+    from motifnet.search.grid import _absolute_files
+
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "adj.npy", np.ones((4, 2)))
+    fasta = DataOptions(small_data(tmp_path))
+    folder = tmp_path / "search"
+    config = SearchConfig(fasta, str(folder), check_grid({"dense_adjacency": ["adj.npy", "-"]}), dict(FIXED_PARAMS),
+                          seed=3)
+    settings, _ = _prepare_folder(config)
+    assert settings["parameter_files"] == {"adj.npy": hashlib.sha256((tmp_path / "adj.npy").read_bytes()).hexdigest()}
+    (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
+    assert _prepare_folder(config)[1] is not None  # the same matrix: continued
+    np.save(tmp_path / "adj.npy", np.ones((4, 3)))
+    with pytest.raises(ParamError, match=r"other settings \(parameter_files differ\)"):
+        _prepare_folder(config)
+    # a search recorded before the files were goes on
+    state = json.loads((folder / "search.json").read_text())
+    del state["settings"]["parameter_files"]
+    (folder / "search.json").write_text(json.dumps(state))
+    assert _prepare_folder(config)[1] is not None
+    assert _absolute_files({"dense_adjacency": ("adj.npy", "-"), "features_adjacency": "adj.npy", "kernel_num": 4}) \
+        == {"dense_adjacency": (str(tmp_path / "adj.npy"), "-"), "features_adjacency": str(tmp_path / "adj.npy"),
+            "kernel_num": 4}
+
+
 def test_a_folder_with_another_search_is_refused_once_it_has_results_unless_overwrite(tmp_path):
     fasta = DataOptions(small_data(tmp_path))
     folder = tmp_path / "search"

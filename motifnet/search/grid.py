@@ -37,6 +37,7 @@ from ..errors import InputError, MotifnetError, OptionValueError, ParamError, Ru
 from ..model.params import (
     AUTO_PRESET,
     PRESETS,
+    SPECS,
     convert_value,
     from_json,
     has_auto,
@@ -190,7 +191,35 @@ def _settings(config: SearchConfig, seed: int) -> dict:
     elif data.background:  # generated: how much, and for shuffles the k-mers kept
         settings["background"] = {"source": data.background, "ratio": data.background_ratio,
                                   **({"shuffle_k": data.shuffle_k} if data.background == "shuffle" else {})}
+    files = _parameter_files(config)
+    if files:  # a matrix changed under its name gave trials of two networks, ranked as one search
+        settings["parameter_files"] = files
     return settings
+
+
+def _absolute_files(params: dict) -> dict:
+    """``params`` with their files (adjacency matrices) by absolute path: workers may run in another folder."""
+    def absolute(value):
+        if isinstance(value, tuple):
+            return tuple(absolute(item) for item in value)
+        return value if value in (None, "-") else str(Path(value).resolve())
+
+    return {name: absolute(value) if name in SPECS and SPECS[name].kind == "path" else value
+            for name, value in params.items()}
+
+
+def _parameter_files(config: SearchConfig) -> dict:
+    """Path as given -> SHA-256 of every file the parameters and the grid name (adjacency matrices); a missing
+    file is left to the trials, which record it as a parameter error."""
+    found = {}
+    values = [value for name, value in config.params.items() if name in SPECS and SPECS[name].kind == "path"]
+    values += [value for name, choices in config.grid.items() if name in SPECS and SPECS[name].kind == "path"
+               for value in choices]
+    for value in values:
+        for path in value if isinstance(value, tuple) else (value,):
+            if path not in (None, "-") and Path(path).is_file():
+                found[str(path)] = sha256(path)
+    return found
 
 
 def _checksums(settings: dict) -> tuple:
@@ -285,9 +314,12 @@ def _as_continued(settings: dict, recorded: dict, named: bool = True) -> dict:
       or, with ``named``, a named one (a search begun before grid-search had auto, or with ``--preset``);
     - a value the preset now decides from the input ('auto') where the search recorded a number: the
       search goes on with the recorded number (:func:`pinned_values`), so that its trials build the
-      same networks.
+      same networks;
+    - a search recorded before the adjacency files were (``parameter_files``) goes on without them.
     """
     settings = dict(settings)
+    if "parameter_files" not in recorded:
+        settings.pop("parameter_files", None)
     if settings["preset"] == AUTO_PRESET:
         if recorded.get("preset") == AUTO_PRESET and recorded.get("preset_taken") in PRESETS:
             settings.update(preset_taken=recorded["preset_taken"],
@@ -470,8 +502,10 @@ def _is_trial_run(run, params: dict, seed: int, preset: str, pick: dict | None) 
         letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
         if preset == AUTO_PRESET:
             preset = settle_pick(pick, params, letters, run.meta["data"]["encoder"]["length"])[0]
-        return run.meta.get("seed") == seed and matches_saved(run.meta["params"],
-                                                              resolve_kernel_len(resolve(params, preset), letters))
+        # best/ records the adjacency files by absolute path (as trained on a worker), or as typed (before)
+        return run.meta.get("seed") == seed and any(
+            matches_saved(run.meta["params"], resolve_kernel_len(resolve(given, preset), letters))
+            for given in (_absolute_files(params), params))
     except (ParamError, KeyError, TypeError):
         return False
 
@@ -619,7 +653,8 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
         test_metrics = None
         if best is not None:
             check_stop()  # a signal as the last trial ended: no retraining begins (the next run does it)
-            test_metrics = _retrain_best(connected, best_dir, best["trial"], {**pinned, **by_id[best["trial"]].params},
+            test_metrics = _retrain_best(connected, best_dir, best["trial"],
+                                         _absolute_files({**pinned, **by_id[best["trial"]].params}),
                                          config.split, seed, (data, checksums), settings["preset"],
                                          _recorded_pick(folder, settings), config.metric)
     from ..report.search_summary import write_summary
@@ -743,7 +778,8 @@ def _run_trials(connection, config, settings, data, pending, results, done, tota
     token = uuid.uuid4().hex[:8]  # keys unique to this call: a shared scheduler may still hold older ones
 
     def submit(trial, attempt):
-        task = TrialTask(trial.id, to_json({**pinned, **trial.params}), trial.seed, seed, tuple(config.split),
+        task = TrialTask(trial.id, to_json(_absolute_files({**pinned, **trial.params})), trial.seed, seed,
+                         tuple(config.split),
                          config.metric, config.folds, connection.threads, *data,
                          preset=presets[trial.id])
         return connection.client.submit(runner, task, pure=False, resources=connection.resources,
