@@ -795,6 +795,11 @@ def test_bad_hits_are_named_by_file_line_and_value_as_the_file_gives_them(tmp_pa
     assert str(error.value) == (f"--hits {hits}, line 3: the site of m in record 'r1' ends at 12, past the record's "
                                 "10 positions; give the FASTA files that were scanned")
     assert ablation_sites(sites[1:], ["m"], ["r1"], records, 12) == [(0, 0, 8, 12)]
+    # scan's folder is read as its hits.tsv, as --motifs reads a folder (it said "no such hits file")
+    assert read_hit_sites(tmp_path, ["m"]) == sites
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty: a folder without hits.tsv; give scan's hits.tsv"):
+        read_hit_sites(tmp_path / "empty", ["m"])
     for text in ("abc", "--5", "\u00b2"):  # (a superscript two passes str.isdigit, and int() refuses it)
         hits.write_text(f"motif\trecord\tstart\tend\nm\tr1\t{text}\t6\n")
         with pytest.raises(InputError, match="^" + re.escape(f"{hits}, line 2: start {text!r} is not a whole number "

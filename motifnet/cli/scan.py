@@ -122,7 +122,8 @@ _MARGINALIZE_EPILOG = """\b
 Outputs in OUT_DIR:
   effects.tsv      motif, class, mean_delta (inserted - background probability),
                    ci_low, ci_high (95% t-interval over the sequences), mean_logit_delta
-  effects.png      mean_delta, motif x class
+  effects.png      mean_delta, motif x class (regression: in standard deviations of
+                   each target, motif x target)
   pairs.tsv        --pairs: motif_a, motif_b, orientation (same/opposite), spacing,
                    class, mean_delta, expected_delta (sum of the single effects),
                    cooperativity; the same of the logits (single-label: each class's
@@ -153,7 +154,8 @@ does not write again are removed once the new files are written."""
               help="Pairs among the K motifs with the largest effect (K at least 2; 0: no pairs).")
 @click.option("--max-spacing", type=IntRange(min=0), default=20, metavar="S", show_default=True,
               help="Pairs at spacings 0 to S (positions between the motifs).")
-@click.option("--hits", metavar="hits.tsv", help="Ablate these sites (motifnet scan on the --fasta files).")
+@click.option("--hits", metavar="hits.tsv",
+              help="Ablate these sites (motifnet scan on the --fasta files: its hits.tsv or its folder).")
 @click.option("--fasta", multiple=True, metavar="FILE",
               help="The FASTA file(s) the --hits were found in (only with --hits).")
 @batch_size_option()

@@ -121,7 +121,11 @@ def read_hit_sites(path, motif_names) -> list:
         A missing file, missing columns or a motif that is not among ``motif_names``.
     """
     path = Path(path)
-    if path.is_dir() or not path.exists():  # a pipe (<(grep ... hits.tsv)) is read once, as a file
+    if path.is_dir() and (path / "hits.tsv").is_file():  # scan's OUT_DIR, as --motifs takes a folder
+        path = path / "hits.tsv"
+    if path.is_dir():
+        raise InputError(f"{path}: a folder without hits.tsv; give scan's hits.tsv (or the folder scan wrote it to)")
+    if not path.exists():  # a pipe (<(grep ... hits.tsv)) is read once, as a file
         raise InputError(f"{path}: no such hits file (write one with 'motifnet scan')")
     with iter_text_stream(path, "a hits.tsv of motifnet scan") as stream:
         lines = [line.rstrip("\r\n") for line in stream]  # line by line: a NUL byte is refused naming its line
