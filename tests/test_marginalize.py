@@ -387,8 +387,8 @@ def test_structure_runs_and_outputs_naming_inputs_are_refused(rna_structure_run,
     assert older.is_file()
 
 
-def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(trained_run, tmp_path, cli):
-    """The pair check fails only after the single motifs were inserted: nothing of the new run is written."""
+def test_a_pair_that_cannot_fit_is_refused_before_any_work_and_leaves_the_earlier_files(trained_run, tmp_path, cli):
+    """It was refused only after every single motif had been inserted; nothing of the new run is written."""
     run_dir, _ = trained_run
     motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA"), ("ggg", "GGGGGG")])
     out = tmp_path / "marg"
@@ -398,6 +398,7 @@ def test_a_failure_after_the_first_table_leaves_the_earlier_files_as_they_were(t
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 12, "--seed", 5, "--pairs", 2,
                  "--position", 30)
     assert result.exit_code == 1 and "does not fit" in result.output, result.output
+    assert "inserting" not in result.output  # refused before the single motifs are inserted
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     fresh = tmp_path / "fresh"
     result = cli("marginalize", run_dir, "--motifs", motifs, "-o", fresh, "-n", 12, "--pairs", 2, "--position", 30)

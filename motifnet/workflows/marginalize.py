@@ -444,6 +444,10 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         located = ablation_sites(sites, motifs.names, dataset.ids, letters, dataset.codes.shape[1])
     names = run.output_names
     encoder = run.dataset_encoder
+    if config.pairs:  # which pairs is known once the single effects are: if the narrowest do not fit, none does
+        narrowest = sorted(range(len(motifs.names)), key=lambda m: len(motifs.pwms[m]))[:2]
+        pair_layout(encoder.length, *(len(motifs.pwms[m]) for m in narrowest), config,
+                    tuple(motifs.names[m] for m in narrowest))
     fold_options = recorded_fold_options(run) if encoder.structure is not None else None
     predict = OutputsAndLogits(run.model, encoder, config.batch_size,
                                folded_inputs(run) if fold_options is not None else None)
