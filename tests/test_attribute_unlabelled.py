@@ -156,7 +156,8 @@ def test_new_labelled_data_and_a_split_exclude_each_other(trained_run, cli, tmp_
     assert cli(command[0], run_dir, "--fasta", up, "--fasta", down, "-o", out, *command[1:]).exit_code == 0
 
 
-@pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["motifs"]])
+@pytest.mark.parametrize("command", [["attribute", "--method", "saliency"],
+                                     ["motifs", "--window", "5", "--flank", "2"]])  # seqlets that fit 40 letters
 def test_a_file_given_twice_is_refused(trained_run, cli, tmp_path, command):
     """attribute and motifs read the same FASTA file twice: every record (and id) twice, seqlets counted twice;
     '- -' said that standard input held no records."""
