@@ -794,8 +794,9 @@ def test_protein_detected_from_a_handful_of_letters_is_warned_about(tmp_path, ca
               "as any base"),
     ("ugca", "--alphabet ugca: a custom alphabet of RNA's letters in another order: the network refuses N and the "
              "other IUPAC codes; --alphabet rna reads N as any base"),
-    ("ACGT", None), ("dna", None), ("ACGTXYZW", "--alphabet ACGTXYZW: a custom alphabet in which X, Y, Z, W are "
-                                                "letters of its own"),
+    ("ACGT", None), ("dna", None), ("ACGTRY", "--alphabet ACGTRY: a custom alphabet in which R, Y are letters of its "
+                                              "own"),
+    ("ACDEFGHIKLMNPQRSTVWY", None),  # protein's letters typed out hold A, C, G and T too: "--alphabet dna reads ..."
 ])
 def test_dna_letters_reordered_or_extended_as_a_custom_alphabet_are_warned_about(tmp_path, caplog, monkeypatch,
                                                                                 spec, warning):
@@ -808,6 +809,9 @@ def test_dna_letters_reordered_or_extended_as_a_custom_alphabet_are_warned_about
     load_dataset([str(path) for path in files], alphabet=spec)
     found = [message for message in caplog.messages if message.startswith("--alphabet")]
     assert (found[:1] == [] if warning is None else found[0].startswith(warning)), found
+    caplog.clear()  # later commands read data with the model's own letters: no warning (it came with each)
+    load_dataset([str(path) for path in files], alphabet=spec, for_model=True, model_length=4)
+    assert not [message for message in caplog.messages if message.startswith("--alphabet")]
 
 
 def test_a_single_file_that_does_not_exist_is_named_as_missing(tmp_path):

@@ -369,6 +369,19 @@ def test_tf_modisco_finding_nothing_says_so_with_what_to_change(trained_run, tmp
     assert "wrote 0 pattern(s)" in result.output and "MOTIF" not in (out / "patterns.meme").read_text()
 
 
+def test_a_motif_database_on_standard_input_is_read_once(trained_run, tmp_path):
+    """The options were checked before the records were read and again after: the second reading of --motif-db -
+    found standard input empty ("standard input: an empty file")."""
+    run_dir, (up, _) = trained_run
+    database = ("MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nMOTIF m1 known\n"
+                "letter-probability matrix: alength= 4 w= 4\n1 0 0 0\n0 1 0 0\n0 0 1 0\n0 0 0 1\n")
+    result = CliRunner().invoke(main, [str(a) for a in ("motifs", run_dir, up, "-o", tmp_path / "out", "--window", 5,
+                                                        "--flank", 2, "--target", 0, "--min-metacluster-size",
+                                                        100000, "--motif-db", "-")], input=database)
+    assert result.exit_code == 0, result.output
+    assert "wrote 0 pattern(s)" in result.output
+
+
 def test_records_of_one_repeated_letter_give_no_patterns_and_a_warning(trained_run, tmp_path):
     # Each record is its own shuffle, so against --baseline shuffle it contributes 0 everywhere. TF-MoDISco failed:
     # "TF-MoDISco failed (exit status 1): IndexError: index -1 is out of bounds for axis 0 with size 0".

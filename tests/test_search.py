@@ -1264,7 +1264,7 @@ def test_data_that_cannot_support_the_folds_or_the_split_is_refused():
 
 
 @pytest.mark.slow
-def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
+def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir, monkeypatch):
     from motifnet._io import sha256
     from motifnet.search._trial import TrialTask, run_trial
 
@@ -1280,6 +1280,45 @@ def test_a_trial_scored_by_cross_validation_averages_its_folds(data_dir):
                                   checksums))
     assert invalid["status"] == "failed" and invalid["retry"] is False
     assert invalid["error"].startswith("the network shrinks the sequence to nothing (input 40 -> conv_1 0)")
+    # a score undefined on the validation records is so at every attempt (the split is seeded): it was retried,
+    # and a continued search ran it again
+    from motifnet.search import _trial
+
+    monkeypatch.setattr(_trial, "fit_and_score", lambda *args: {"score": float("nan"), "epochs": 1, "best_epoch": 1})
+    undefined = run_trial(TrialTask("v", params, 5, 11, (0.7, 0.15), "roc-auc", None, 1, data, checksums))
+    assert undefined["status"] == "failed" and undefined["retry"] is False
+    assert undefined["error"].startswith("the roc-auc score is undefined on the validation records")
+
+
+def test_best_run_of_a_moved_search_with_an_adjacency_matrix_is_still_the_trials(tmp_path, monkeypatch):
+    """best/ names the matrix by the absolute path it was trained with; after the search's folder moved, it was
+    taken for a run of none of the trials (refused, with --overwrite as the way out)."""
+    from types import SimpleNamespace
+
+    from motifnet.model.params import resolve, resolve_kernel_len, to_json
+    from motifnet.search.grid import _is_trial_run
+
+    monkeypatch.chdir(tmp_path)
+    np.save(tmp_path / "adj.npy", np.ones((4, 2)))
+    digest = hashlib.sha256((tmp_path / "adj.npy").read_bytes()).hexdigest()
+    params = {**FIXED_PARAMS, "dense_adjacency": "adj.npy"}
+    trained = to_json(resolve_kernel_len(resolve({**params, "dense_adjacency": "/old/place/adj.npy"}, "motifnet"), 4))
+    run = SimpleNamespace(meta={"seed": 3, "params": trained, "data": {"encoder": {"alphabet": {"letters": "ACGT"},
+                                                                                  "length": 40}},
+                                "adjacency": {"dense_1": {"parameter": "dense_adjacency", "path": "/old/place/adj.npy",
+                                                          "sha256": digest}}})
+    assert _is_trial_run(run, params, 3, "motifnet", None)
+    np.save(tmp_path / "adj.npy", np.zeros((4, 2)))  # another matrix under the name: another network
+    assert not _is_trial_run(run, params, 3, "motifnet", None)
+    assert not _is_trial_run(run, {**params, "dense_adjacency": "-"}, 3, "motifnet", None)
+
+
+def test_only_trials_failed_for_a_cause_that_may_pass_are_run_again():
+    from motifnet.search._results import transient_failure
+
+    assert transient_failure({"status": "failed", "error": "attempt 1: worker lost (x) | attempt 2: worker lost (x)"})
+    assert not transient_failure({"status": "failed", "error": "the network shrinks the sequence to nothing"})
+    assert not transient_failure({"status": "ok", "error": ""}) and not transient_failure({"status": "failed"})
 
 
 @pytest.mark.parametrize("options, message", [

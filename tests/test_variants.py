@@ -777,6 +777,16 @@ def test_variant_logos_are_drawn_on_one_scale_with_the_variant_shaded():
         assert axes[-1].xaxis.get_offset_text().get_text() == ""
     finally:
         plt.close(axes[0].figure)
+    # a window of 4 positions got ticks at half positions, written 150120, 150120, 150121...
+    axes = plot_variant_logos(np.zeros((4, 4)), np.zeros((4, 4)), "ACGT", 150_120, 150_121, ("ref", "alt"))
+    try:
+        axes[0].figure.canvas.draw()
+        ticks = axes[-1].get_xticks()
+        assert len(ticks) and all(tick == int(tick) for tick in ticks)
+        labels = [label.get_text() for label in axes[-1].get_xticklabels()]
+        assert len(set(labels)) == len(labels)
+    finally:
+        plt.close(axes[0].figure)
     # attributions of rounding error alone (1e-11) were drawn on their own scale, as if they were data
     noise = np.full((5, 4), 3e-11)
     axes = plot_variant_logos(noise, -noise, "ACGT", 101, 103, ("ref", "alt"))

@@ -169,15 +169,17 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
                                     *(("--fasta", path) for path in fasta), *(("input", path) for path in fasta_files)],
                           MOTIFS_FILES, run_dir, numbered=motifs_figure)
 
+    checked = {}
+
     def check_options(run):  # before reading any data: a typo in --target was told after the whole input was read
-        check_motifs_options(run, attribution, modisco, options)
+        checked["database"] = check_motifs_options(run, attribution, modisco, options)  # read once: it may be a pipe
 
     if fasta_files:
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome, check_options)
     else:
         run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome, check_options)
     motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
-               genome_coordinates=genome is not None)
+               genome_coordinates=genome is not None, database=checked["database"])
     # the main file, which --formats may leave out: it printed patterns.meme, not written, to a script's $(...)
     written = options.formats or ("meme",)
     echo_path(Path(out_dir) / f"patterns.{'meme' if 'meme' in written else written[0]}")

@@ -39,7 +39,7 @@ from .features import (
     unseen_categories,
 )
 from .labels import check_distinct_class_names, class_names_from_paths, record_labels
-from .letters import byte_counts, choose_alphabet, refuse_dot_bracket, warn_foreign_letters
+from .letters import byte_counts, choose_alphabet, refuse_dot_bracket, warn_custom_nucleotides, warn_foreign_letters
 from .options import GENERATED_BACKGROUNDS, DataOptions
 
 log = logging.getLogger("motifnet")
@@ -455,6 +455,8 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
         refuse_dot_bracket(files, data.alphabet, for_model)
     length = data.length if data.length is not None else _common_length(files, structure_mode, model_length)
     chosen = choose_alphabet(files, data.alphabet, structure_mode)
+    if data.alphabet and not for_model:  # the user's --alphabet (later commands give the model's own)
+        warn_custom_nucleotides(chosen, data.alphabet)
     if data.alphabet and chosen.name == "protein":  # nucleotides are protein letters too
         for input_file in files:
             warn_foreign_letters(chosen, byte_counts([input_file], structure_mode), input_file.path)

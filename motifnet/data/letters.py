@@ -37,9 +37,7 @@ def byte_counts(files, structure_mode) -> np.ndarray:
 def choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     """The alphabet named by ``alphabet`` (--alphabet), or the one detected from the letters of ``files``."""
     if alphabet:
-        chosen = get_alphabet(alphabet)
-        _warn_custom_nucleotides(chosen, alphabet)
-        return chosen
+        return get_alphabet(alphabet)
     from collections import Counter
 
     counts_by_byte = byte_counts(files, structure_mode)
@@ -53,15 +51,21 @@ def choose_alphabet(files, alphabet: str | None, structure_mode) -> Alphabet:
     return detected
 
 
-def _warn_custom_nucleotides(chosen: Alphabet, spec: str) -> None:
-    """Warn when ``--alphabet`` gave DNA's or RNA's letters in another order, or with more letters (``TGCA``,
-    ``ACGTN``): a custom alphabet, which they did not mean to get without a word."""
+#: Letters that, beside A, C, G and T (or U), make an alphabet of nucleotides: IUPAC codes, gaps.
+_NUCLEOTIDE_EXTRAS = set("NRYSWKMBDHV-.")
+
+
+def warn_custom_nucleotides(chosen: Alphabet, spec: str) -> None:
+    """Warn when ``--alphabet`` gave DNA's or RNA's letters in another order, or with IUPAC codes (``TGCA``,
+    ``ACGTN``): a custom alphabet, which they did not mean to get without a word (protein's letters typed out,
+    which hold A, C, G and T too, are not warned about)."""
     if chosen.name != "custom" or chosen.case_sensitive:
         return
     for name, nucleotides in (("dna", "ACGT"), ("rna", "ACGU")):
-        if not set(nucleotides) <= set(chosen.letters) or chosen.letters == nucleotides:
-            continue
         extra = "".join(letter for letter in chosen.letters if letter not in nucleotides)
+        if not set(nucleotides) <= set(chosen.letters) or chosen.letters == nucleotides \
+                or not set(extra) <= _NUCLEOTIDE_EXTRAS:
+            continue
         what = (f"in which {', '.join(extra)} {'is a letter' if len(extra) == 1 else 'are letters'} of its own" if extra
                 else f"of {name.upper()}'s letters in another order")
         strands = " reads one strand (strand auto) and" if name == "dna" else ""

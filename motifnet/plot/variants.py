@@ -40,7 +40,7 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
     numpy.ndarray of matplotlib.axes.Axes, shape=(2,)
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import StrMethodFormatter
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
     if axes is None:
         width = float(np.clip(2.0 + 0.16 * len(ref), 7, 22))
@@ -62,6 +62,7 @@ def plot_variant_logos(ref: np.ndarray, alt: np.ndarray, letters: str, first_pos
             ax.set_ylim(bottom - 0.06 * span, top + 0.06 * span)
     # a window near a chromosome's end is padded with N before or after it: those columns have no genome position
     last = np.inf if chrom_length is None else chrom_length
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))  # a narrow window got ticks at half positions
     axes[-1].set_xticks([tick for tick in axes[-1].get_xticks() if 1 <= tick <= last])
     # whole positions as written: at 150,123 matplotlib would show "5 ... 40" and "+1.501e5" in the corner
     axes[-1].xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..data.options import DataOptions
 from ..data.split import make_folds, split_indices
-from ..errors import MotifnetError
+from ..errors import InputError, MotifnetError
 
 log = logging.getLogger("motifnet")
 
@@ -224,7 +224,8 @@ def _run_trial(task: TrialTask) -> dict:
             runs = [fit_and_score(dataset, params, index["train"], index["val"], task.seed, task.metric)]
         scores = [run["score"] for run in runs]
         if any(score is None or not math.isfinite(score) for score in scores):
-            raise ValueError(f"the {task.metric} score is undefined on the validation records "
+            # the same every time (the split is seeded): not a failure a second attempt or a continued search cures
+            raise InputError(f"the {task.metric} score is undefined on the validation records "
                              "(a class without positive or negative records there); use a larger --split "
                              "validation fraction or fewer --folds")
         result.update(status="ok", score=float(np.mean(scores)), epochs=_count([run["epochs"] for run in runs]),

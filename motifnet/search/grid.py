@@ -199,12 +199,17 @@ def _settings(config: SearchConfig, seed: int) -> dict:
 
 def _absolute_files(params: dict) -> dict:
     """``params`` with their files (adjacency matrices) by absolute path: workers may run in another folder."""
-    def absolute(value):
-        if isinstance(value, tuple):
-            return tuple(absolute(item) for item in value)
-        return value if value in (None, "-") else str(Path(value).resolve())
+    return _files_by_content(params, lambda path: str(Path(path).resolve()))
 
-    return {name: absolute(value) if name in SPECS and SPECS[name].kind == "path" else value
+
+def _files_by_content(params: dict, rename) -> dict:
+    """``params`` with each file that a path-valued parameter names (not None or '-') replaced by ``rename(path)``."""
+    def renamed(value):
+        if isinstance(value, (tuple, list)):
+            return tuple(renamed(item) for item in value)
+        return value if value in (None, "-") else rename(value)
+
+    return {name: renamed(value) if name in SPECS and SPECS[name].kind == "path" else value
             for name, value in params.items()}
 
 
@@ -502,10 +507,13 @@ def _is_trial_run(run, params: dict, seed: int, preset: str, pick: dict | None) 
         letters = len(run.meta["data"]["encoder"]["alphabet"]["letters"])
         if preset == AUTO_PRESET:
             preset = settle_pick(pick, params, letters, run.meta["data"]["encoder"]["length"])[0]
-        # best/ records the adjacency files by absolute path (as trained on a worker), or as typed (before)
-        return run.meta.get("seed") == seed and any(
-            matches_saved(run.meta["params"], resolve_kernel_len(resolve(given, preset), letters))
-            for given in (_absolute_files(params), params))
+        # Adjacency files compared by their contents: best/ names them by absolute path (as trained on a worker)
+        # or as typed (an earlier motifnet), and the search's folder may have moved since.
+        recorded = {entry["path"]: entry["sha256"] for entry in run.meta.get("adjacency", {}).values()}
+        saved = _files_by_content(run.meta["params"], lambda path: recorded.get(path, path))
+        given = _files_by_content(params, lambda path: sha256(path) if Path(path).is_file() else path)
+        return run.meta.get("seed") == seed and matches_saved(saved, resolve_kernel_len(resolve(given, preset),
+                                                                                        letters))
     except (ParamError, KeyError, TypeError):
         return False
 

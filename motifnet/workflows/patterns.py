@@ -71,6 +71,10 @@ _MOTIF_FILES = tuple(f"patterns.{suffix}" for suffix in FORMATS)
 MOTIFS_FILES = (*_TABLES, *_MOTIF_FILES)
 
 
+#: :func:`motifs_run` checks the options itself (no database given).
+_CHECK = object()
+
+
 def check_motifs_options(run, attribution: AttributionConfig, modisco: ModiscoConfig,
                          motif_options: MotifOptions) -> MotifDatabase | None:
     """Refuse what does not fit the run (its alphabet, ``--target``, ``--window`` and ``--flank`` against its
@@ -96,7 +100,7 @@ def check_motifs_options(run, attribution: AttributionConfig, modisco: ModiscoCo
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
                motif_options: MotifOptions | None = None, data_label: str = "test split",
-               genome_coordinates: bool = False) -> dict:
+               genome_coordinates: bool = False, database=_CHECK) -> dict:
     """Find TF-MoDISco patterns in the contributions of ``dataset`` to the run's model and write them to ``out_dir``.
 
     Parameters
@@ -121,6 +125,9 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
         seqlets on the genome (see :func:`seqlets_table`). Default is False.
     data_label : str
         How the summary names the data.
+    database : MotifDatabase or None
+        What :func:`check_motifs_options` returned for these options, when it was called before (a motif
+        file on standard input is read once). Default: it is called here.
 
     Returns
     -------
@@ -135,7 +142,8 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
     attribution = check_hypothetical_config(attribution)
     modisco = modisco or ModiscoConfig()
     motif_options = motif_options or MotifOptions()
-    database = check_motifs_options(run, attribution, modisco, motif_options)  # before the work
+    if database is _CHECK:  # the CLI checked the options before reading the records, and kept the database
+        database = check_motifs_options(run, attribution, modisco, motif_options)  # before the work
     names = list(dataset.output_names)
     chosen = ([resolve_target(attribution.target, names, dataset.task)] if attribution.target is not None
               else list(range(len(names))))
