@@ -926,6 +926,21 @@ def test_the_table_computes_each_effect_array_once_not_once_per_row():
     assert [float(row[-2]) for row in rows] == pytest.approx(np.sort(largest)[::-1], rel=1e-5)
 
 
+def test_regression_values_on_a_large_scale_are_written_apart():
+    """6 significant digits wrote 1000012.31 and 1000013.13 both as 1.00001e+06 (as predict did)."""
+    import motifnet.workflows.variants as workflow
+    from motifnet.data.vcf import Variant
+    from motifnet.interpret.variants import VariantEffects
+
+    ref = np.array([[1000012.31], [1000009.94]], dtype=np.float32)
+    alt = np.array([[1000013.13], [1000009.94]], dtype=np.float32)
+    effects = VariantEffects(ref, alt, np.full(2, np.nan), scale=np.ones(1))
+    variants = [Variant("chr1", 10 + row, f"v{row}", "A", "C", row + 1) for row in range(2)]
+    rows = [line.split("\t") for line in workflow.variants_table(variants, effects, ["y"], "regression").splitlines()]
+    assert rows[1][5:8] == ["1000012.31", "1000013.12", "0.8125"]  # float32's own values and their difference
+    assert rows[2][5:8] == ["1000009.94", "1000009.94", "0"]
+
+
 def test_reference_and_alternative_windows_are_predicted_in_large_calls(tiny, monkeypatch):
     """64 SNVs per forward pass made scoring 17 times slower than predict: 70 SNVs are now one call, as many as a
     --batch-size of 1 predicts them."""

@@ -81,7 +81,8 @@ def variants_table(variants: list, effects: VariantEffects, output_names: list, 
             values = [effects.ref[row, column], effects.alt[row, column], delta[row, column]]
             if task != "regression":
                 values.append(logit_delta[row, column])
-            cells += [format(value, ".6g") for value in values]
+            # as predict writes them: 9 digits read back as the model's float32 (6 wrote 1000012.31 as 1.00001e+06)
+            cells += [format(value, ".9g") for value in values]
         p_value = effects.p_values[row]
         cells += [format(largest[row], ".6g"), "" if np.isnan(p_value) else format(p_value, ".6g")]
         lines.append("\t".join(cells))
