@@ -65,9 +65,14 @@ def refuse_non_letters(sequence: bytes, where: str) -> None:
         position = int(bad[0])  # the bytes before it are letters: one byte each, so it is also the character's place
         character = _character_at(sequence, position)
         hint = " (a position number of a GenBank-style sequence line?)" if character.isdigit() else ""
-        shown = repr(character) if character else f"byte 0x{sequence[position]:02x} (not UTF-8 text)"
+        shown = _shown(character, sequence, position)
         raise InputError(f"{where}: sequence character {shown} at position {position + 1} is not a letter{hint}; "
                          "give sequences of letters only")
+
+
+def _shown(character: str, text: bytes, start: int) -> str:
+    """How a message names ``character`` (:func:`_character_at` of ``text`` at ``start``), or the byte there."""
+    return repr(character) if character else f"byte 0x{text[start]:02x} (not UTF-8 text)"
 
 
 def _character_at(text: bytes, start: int) -> str:
@@ -319,7 +324,7 @@ class Encoder:
         if bad.size:
             position = int(bad[0])  # the bytes before it are in the alphabet, one byte each: also its place
             char = _character_at(data, position)  # 'é', not the 'Ã' of its first byte
-            shown = repr(char) if char else f"byte 0x{data[position]:02x} (not UTF-8 text)"
+            shown = _shown(char, data, position)
             if what == "sequence":
                 fix = ("the model was trained on this alphabet; give data of the same kind" if self.for_model
                        else "fix the record or choose --alphabet")

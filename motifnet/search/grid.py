@@ -217,13 +217,14 @@ def _parameter_files(config: SearchConfig) -> dict:
     """Path as given -> SHA-256 of every file the parameters and the grid name (adjacency matrices); a missing
     file is left to the trials, which record it as a parameter error."""
     found = {}
-    values = [value for name, value in config.params.items() if name in SPECS and SPECS[name].kind == "path"]
-    values += [value for name, choices in config.grid.items() if name in SPECS and SPECS[name].kind == "path"
-               for value in choices]
-    for value in values:
-        for path in value if isinstance(value, tuple) else (value,):
-            if path not in (None, "-") and Path(path).is_file():
-                found[str(path)] = sha256(path)
+
+    def digest(path):
+        if Path(path).is_file():
+            found[str(path)] = sha256(path)
+        return path
+
+    for params in (config.params, *({name: value} for name, values in config.grid.items() for value in values)):
+        _files_by_content(params, digest)
     return found
 
 
