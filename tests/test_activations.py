@@ -103,14 +103,14 @@ def test_table_and_arrays_of_a_classification_run(detector, tmp_path):
 
 
 def test_regression_data_is_one_group_with_target_columns(tmp_path):
-    targets = np.array([[0.5], [1.25]], dtype=np.float32)
+    targets = np.array([[1000012.31], [0.3]], dtype=np.float32)
     activations = KernelActivations(np.array([[2.0], [0.5]], dtype=np.float32), np.array([[3], [1]]),
                                     np.zeros((2, 0), dtype=np.uint8), np.array(["a", "b"]), [], 4,
                                     targets=targets, target_names=["kd"])
     assert activations.group_names == ["all"]
     np.testing.assert_array_equal(activations.groups, [[1], [1]])
     np.testing.assert_array_equal(group_matrix(np.zeros((3, 0)), np.zeros((3, 1))), [[1], [1], [1]])
-    assert activations.to_tsv() == "id\tkd\tkernel_0_max\tkernel_0_position\na\t0.5\t2\t3\nb\t1.25\t0.5\t1\n"
+    assert activations.to_tsv() == "id\tkd\tkernel_0_max\tkernel_0_position\na\t1000012.3\t2\t3\nb\t0.3\t0.5\t1\n"
     activations.save(tmp_path / "r.npz")
     with np.load(tmp_path / "r.npz") as arrays:
         assert "labels" not in arrays.files and list(arrays["target_names"]) == ["kd"]

@@ -209,7 +209,9 @@ class KernelActivations:
                 progress.advance(len(lines))
                 lines = []
             if self.targets is not None:
-                outcome = [f"{value:.6g}" for value in self.targets[row]]
+                # the shortest text that reads back as the stored float32 value (1000012.31 and 1000013.13 stay
+                # apart, 0.3 is not written 0.300000012), in Python's notation (no exponent below 1e16)
+                outcome = [repr(float(str(value))) for value in self.targets[row].astype(np.float32)]
             else:
                 outcome = [",".join(name for name, flag in zip(self.class_names, self.labels[row]) if flag)]
             if genomic is not None:
