@@ -205,8 +205,12 @@ def test_an_adjacency_file_changed_under_its_name_is_another_search_and_workers_
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
     assert _prepare_folder(config)[1] is not None  # the same matrix: continued
     np.save(tmp_path / "adj.npy", np.ones((4, 3)))
-    with pytest.raises(ParamError, match=r"other settings \(parameter_files differ\)"):
+    with pytest.raises(ParamError, match=r"other settings \(parameter_files differ: adj.npy changed\)"):
         _prepare_folder(config)
+    (tmp_path / "adj.npy").rename(tmp_path / "moved.npy")
+    with pytest.raises(ParamError, match=r"other settings \(parameter_files differ: adj.npy is gone\)"):
+        _prepare_folder(config)
+    (tmp_path / "moved.npy").rename(tmp_path / "adj.npy")
     # a search recorded before the files were goes on
     state = json.loads((folder / "search.json").read_text())
     del state["settings"]["parameter_files"]

@@ -293,13 +293,16 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         if earlier else fresh
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
-            changed = [key for key in settings if settings[key] != earlier["settings"].get(key)]
+            # parameter files all gone since leave no entry in ``settings``
+            changed = [key for key in {**settings, "parameter_files": None}
+                       if settings.get(key) != earlier["settings"].get(key)]
             began, taken = earlier["settings"]["preset"], earlier["settings"].get("preset_taken")
             hint = (f" (it began with --preset {began}{f', which took {taken}' if taken else ''})"
                     if "preset" in changed else "")
             verb = "differs" if len(changed) == 1 and not changed[0].endswith("s") else "differ"  # not "files differs"
             raise ParamError(f"{folder}: holds a search with other settings ({', '.join(changed)} {verb}"
                              f"{_preset_change(earlier['settings'], settings) if 'preset_values' in changed else ''}"
+                             f"{_file_change(earlier['settings'], settings) if 'parameter_files' in changed else ''}"
                              f"){hint}; continue it with the same arguments, pass --overwrite to start over, "
                              "or choose another -o")
         settings = fresh  # a new search: nothing of the earlier one is kept
@@ -409,6 +412,15 @@ def _preset_change(earlier: dict, settings: dict) -> str:
     before = _as_now(before, now)
     differ = [f"{name} {before[name]!r} -> {value!r}" for name, value in now.items() if before[name] != value]
     return f": preset {preset!r} now has {', '.join(differ)}" if differ else ""
+
+
+def _file_change(earlier: dict, settings: dict) -> str:
+    """Which parameter files (adjacency matrices) changed, or are new or gone, since the search began."""
+    before, now = earlier.get("parameter_files") or {}, settings.get("parameter_files") or {}
+    changed = [f"{name} changed" for name in now if name in before and before[name] != now[name]]
+    changed += [f"{name} is new" for name in now if name not in before]
+    changed += [f"{name} is gone" for name in before if name not in now]
+    return f": {', '.join(changed)}" if changed else ""
 
 
 def _has_results(folder: Path) -> bool:
