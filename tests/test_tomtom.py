@@ -147,3 +147,26 @@ def test_chance_matches_of_protein_motifs_get_p_values_of_chance():
     assert result.p_values[:, :-1].min() > 1e-3  # no target but the last holds more than two of the five letters
     assert result.p_values[1, -1] < 1e-4 and result.p_values[1, -1] == result.p_values[1].min()
     assert result.overlaps[1, -1] == 5
+
+
+def test_wide_queries_get_fewer_threads_so_that_tomtoms_scratch_memory_stays_bounded(monkeypatch):
+    """memelite gives each thread 3,200 x width^3 bytes: a query of 200 columns asked for 24 GB on two cores."""
+    import importlib
+
+    import numba
+
+    from motifnet.motifs.tomtom import tomtom_threads
+
+    with monkeypatch.context() as patched:
+        patched.setattr(numba, "get_num_threads", lambda: 16)
+        assert [tomtom_threads(width) for width in (10, 30, 50, 60, 80, 200)] == [16, 16, 5, 3, 1, 1]
+    assert tomtom_threads(60) == min(3, numba.get_num_threads())
+    asked = []
+    module = importlib.import_module("memelite.tomtom")  # the package's name 'tomtom' is the function
+    real = module.tomtom
+    monkeypatch.setattr(module, "tomtom", lambda *args, **kwargs: asked.append(kwargs["n_jobs"])
+                        or real(*args, **{**kwargs, "n_jobs": 1}))
+    rng = np.random.default_rng(0)
+    query = rng.dirichlet(np.ones(4), 60)
+    compare_motifs([query], [rng.dirichlet(np.ones(4), 8) for _ in range(MIN_TARGETS)], warn=False)
+    assert asked == [tomtom_threads(60)]
