@@ -42,6 +42,13 @@ def test_folders_that_are_not_runs(tmp_path):
     (tmp_path / "notes").mkdir()
     with pytest.raises(RunDirError, match=r"notes: not a motifnet run folder \(motifnet.json is missing\)"):
         open_run(tmp_path / "notes")
+    (tmp_path / "killed").mkdir()  # a training killed before motifnet.json: "not a motifnet run folder" said no more
+    (tmp_path / "killed" / ".motifnet.unfinished").write_text("")
+    (tmp_path / "killed" / "data.npz").write_bytes(b"")
+    with pytest.raises(RunDirError, match=r"killed: a training that stopped before it wrote motifnet.json \(killed "
+                                          r"early, or running still\): not a run yet; train into it again with "
+                                          r"--resume or --overwrite$"):
+        open_run(tmp_path / "killed")
     (tmp_path / "search").mkdir()  # a grid-search folder: the message said only that motifnet.json was missing
     (tmp_path / "search" / "search.json").write_text("{}")
     with pytest.raises(RunDirError, match=r"search: a grid-search folder, not a run folder, and it holds no best "

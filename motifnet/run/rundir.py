@@ -484,6 +484,9 @@ def open_run(path) -> Run:
                                   f"{path / BEST}")
             raise RunDirError(f"{path}: a grid-search folder, not a run folder, and it holds no best trial's run: "
                               f"{_why_no_best(path)}")
+        if (path / UNFINISHED).exists():
+            raise RunDirError(f"{path}: a training that stopped before it wrote {META} (killed early, or running "
+                              "still): not a run yet; train into it again with --resume or --overwrite")
         raise RunDirError(f"{path}: not a motifnet run folder ({META} is missing)")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
