@@ -687,12 +687,45 @@ def test_records_that_do_not_span_their_window_names_keep_their_own_places(tmp_p
     # one warning of both, from chunks of one record each (the third one holds no valid window at all)
     warning = ("2 record(s) named as genome windows hold another number of letters than their names span "
                f"(e.g. '{chrom}:0-10(+)': 60 letters, not 10)")
-    assert " ".join(result.stderr.split()).count("named as genome windows") == 1
+    assert " ".join(result.stderr.split()).count("hold another number of letters") == 1
     assert warning in " ".join(result.stderr.split())
     header, rows = read_tsv((out / "hits.tsv").read_text())
     hits = sorted((row[1], int(row[2]), int(row[3]), row[4], row[header.index("window")]) for row in rows)
-    assert hits == [(chrom, 120, 130, "-", f"{chrom}:100-160(-)"), (f"{chrom}:0-10(+)", 30, 40, "+", "NA"),
+    # the second spans its window, but its letters are not the genome's there (below)
+    assert hits == [(f"{chrom}:0-10(+)", 30, 40, "+", "NA"), (f"{chrom}:100-160(-)", 30, 40, "+", "NA"),
                     (f"{chrom}:200-210(+)", 30, 40, "+", "NA")]
+
+
+def test_fasta_records_named_as_windows_are_placed_only_where_the_genome_has_their_letters(tmp_path, cli):
+    """Records named chrX:900-1100(+) (no chrX in --genome), chr1:999900-1000100(+) (past its end) or a window
+    one base off the letters were given genome coordinates that do not exist or miss the site by a base."""
+    from motifnet.data.genome import reverse_complement
+
+    genome = make_genome(tmp_path)
+    motif_file = tmp_path / "m.meme"
+    write_meme(motif_file, [MemeMotif("ets", "", _pwm("ACCGGAAGTG"), 20)], "ACGT", [0.25] * 4, strands=True)
+    chrom, site = genome["sites"][0]
+    letters = genome["sequences"][chrom][site - 20:site + 40]
+    minus = reverse_complement(letters.encode()).decode()
+    fasta = tmp_path / "named.fa"
+    fasta.write_text(f">{chrom}:{site - 20}-{site + 40}(+)\n{letters}\n>{chrom}:{site - 20}-{site + 40}(-)\n{minus}\n"
+                     f">{chrom}:{site - 19}-{site + 41}(+)\n{letters}\n>chrX:{site - 20}-{site + 40}(+)\n{letters}\n"
+                     f">{chrom}:999900-999960(+)\n{letters}\n>{chrom}:{site - 20}-{site + 40}(+)_lower\n"
+                     f"{letters.lower()}\n")
+    out = tmp_path / "out"
+    result = cli("scan", motif_file, fasta, "--genome", genome["genome"], "-o", out)
+    assert result.exit_code == 0, result.output
+    header, rows = read_tsv((out / "hits.tsv").read_text())
+    hits = {(row[1], int(row[2]), row[4], row[header.index("window")]) for row in rows}
+    assert hits == {(chrom, site, "+", f"{chrom}:{site - 20}-{site + 40}(+)"),
+                    (chrom, site, "+", f"{chrom}:{site - 20}-{site + 40}(-)"),
+                    (f"{chrom}:{site - 19}-{site + 41}(+)", 20, "+", "NA"),
+                    (f"chrX:{site - 20}-{site + 40}(+)", 20, "+", "NA"),
+                    (f"{chrom}:999900-999960(+)", 20, "+", "NA"),
+                    (f"{chrom}:{site - 20}-{site + 40}(+)_lower", 20, "+", "NA")}  # not a window's name
+    assert ("warning: 3 FASTA record(s) named as genome windows do not hold the letters of --genome genome.fa there "
+            f"(e.g. '{chrom}:{site - 19}-{site + 41}(+)';") in " ".join(result.stderr.split()).replace(
+        f"{tmp_path}/", "")
 
 
 def test_hits_and_enrichment_carry_each_motifs_alternate_name(planted, cli, tmp_path):

@@ -379,7 +379,7 @@ def bh_q_values(p_values: np.ndarray, tests: int) -> np.ndarray:
 
     scipy's :func:`scipy.stats.false_discovery_control` over the reported p-values, scaled by
     ``tests / len(p_values)``: the unreported p-values (all above the threshold) are assumed not to
-    lower any q-value, so the q-values are BH's or a little above (conservative).
+    lower any q-value, so the q-values are BH's or above (conservative; see the README for how far).
     """
     from scipy.stats import false_discovery_control
 
@@ -457,12 +457,16 @@ def owned_hits(chunk: RecordChunk, hits: dict) -> dict:
     return hits if keep.all() else {name: values[keep] for name, values in hits.items()}
 
 
-def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mismatched: list) -> str:
+def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mismatched: list,
+                  check: tuple | None = None) -> str:
     """Hit rows: motif, record (chrom), start, end, strand, score, p-value, file, site (and window).
 
     ``mismatched`` gets, for a chunk with records named as genome windows that their letters do not span
     (:func:`motifnet.data.windows.window_table`), their number, and the first's id, letters and span: the
-    scan warns once, of all of them."""
+    scan warns once, of all of them. ``check``: ``(genome, from_fasta, unlike)``, the open genome, whether
+    each input file is FASTA, and a list that gets the ids of FASTA records with hits whose letters are not
+    the genome's at the window their name gives (another assembly, a shifted window): they keep their own
+    coordinates, as BED windows need no such check."""
     from ..data.coordinates import genome_sites
     from ..data.genome import parse_window_id
     from ..data.windows import window_table
@@ -479,6 +483,8 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mis
             window = parse_window_id(chunk.ids[row])
             mismatched.append((len(table.mismatched), repr(chunk.ids[row]), int(chunk.lengths[row]),
                                window.end - window.start))
+        if table is not None and check is not None:
+            _unmap_unlike(chunk, np.unique(hits["row"]), table, *check)
         sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands, table)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
@@ -493,6 +499,22 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mis
         rows.append(f"{names[motif]}\t{record}\t{genome_start}\t{genome_end}\t{genome_strand}\t{score:.4f}\t"
                     f"{p_value:.6g}\t{chunk.sources[row]}\t{site}{window}\n")
     return "".join(rows)
+
+
+def _unmap_unlike(chunk: RecordChunk, rows, table, genome, from_fasta, unlike: list) -> None:
+    """Mark invalid the windows of FASTA records among ``rows`` whose letters differ from the genome's there (a
+    chromosome the genome lacks included), and list their ids in ``unlike``."""
+    from ..data.genome import parse_window_id
+
+    for row in rows:
+        if not (table.valid[row] and from_fasta[chunk.sources[row]]):
+            continue
+        window = parse_window_id(chunk.ids[row])
+        same = window.chrom in genome.lengths and \
+            genome.fetch(window) == chunk.letters[row].replace(b"U", b"T")
+        if not same:
+            table.valid[row] = False
+            unlike.append(chunk.ids[row])
 
 
 def scan_background(config: ScanConfig, files, both_strands: bool = True) -> np.ndarray:
@@ -582,7 +604,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     ParamError
         Repeated class names.
     """
+    import contextlib
+
     from .._io import atomic_path, remove_scratch_files, scratch_path
+    from ..data.genome import Genome, is_bed_path
 
     config = config.checked()
     class_names = scan_class_names(files, class_names)
@@ -602,6 +627,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
              ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
     prepared = prepare_motifs(motifs.pwms, background, config.threshold, both_strands)
     genome = config.genome is not None
+    # FASTA records named as windows are checked against the genome's letters (BED windows are read from it)
+    from_fasta = [not is_bed_path(path) for path in files]
+    check_genome = Genome(config.genome) if genome and any(from_fasta) else contextlib.nullcontext()
+    unlike = []
     n_motifs = len(motifs.pwms)
     tests = np.zeros(n_motifs, dtype=np.int64)
     records_per_class = np.zeros(len(files), dtype=np.int64)
@@ -616,12 +645,13 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
     hits_path.parent.mkdir(parents=True, exist_ok=True)
     # The hits of every chunk, until the q-values are known: as large as hits.tsv. One a killed scan left goes.
     remove_scratch_files(hits_path.parent, hits_path.name, (".scratch",))
-    with scratch_path(hits_path.parent, hits_path.name, ".scratch") as scratch:
+    with scratch_path(hits_path.parent, hits_path.name, ".scratch") as scratch, check_genome as opened:
+        check = (opened, from_fasta, unlike) if opened is not None else None
         with open(scratch, "w", encoding="utf-8") as handle:
             for chunk in record_chunks(files, config.chunk_records, config.genome, config.length, overlap):
                 check_stop()
                 hits = owned_hits(chunk, scan_indices(prepared, chunk.indices, chunk.lengths, both_strands))
-                handle.write(_scratch_rows(chunk, hits, motifs.names, genome, mismatched))
+                handle.write(_scratch_rows(chunk, hits, motifs.names, genome, mismatched, check))
                 p_values.append(hits["p_value"])
                 motif_of_hit.append(hits["motif"])
                 record_of_hit.append(chunk.records[hits["row"]])
@@ -650,6 +680,10 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
             from ..data.windows import warn_mismatched
 
             warn_mismatched(sum(count for count, *_ in mismatched), *mismatched[0][1:])
+        if unlike:
+            log.warning("%s FASTA record(s) named as genome windows do not hold the letters of --genome %s there (e.g. "
+                        "%r; another assembly, or a window that is not the one named?): their hits are given along "
+                        "the records, not in the genome", f"{len(unlike):,}", display_name(config.genome), unlike[0])
         for m in np.flatnonzero(np.array([len(pwm) for pwm in motifs.pwms]) > longest) if records else ():
             log.warning("motif %s (%d positions) is longer than every record: it has no window to score",
                         motifs.names[m], len(motifs.pwms[m]))
