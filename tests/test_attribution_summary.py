@@ -133,6 +133,12 @@ def test_a_regression_sequences_figure_gives_its_value_and_no_logit(method):
     assert "logit 1.00" in classified
 
 
+def test_a_long_record_id_is_cut_in_the_figure_title():
+    """An id of 300 letters made the figure 3,762 pixels wide, its logo a strip of the left third."""
+    title = sequence_title(fake_result(np.zeros((1, 4)), "ism"), 0, ["up", "down"], "chr1_" + "x" * 300 + "_end", 2)
+    assert title.startswith("2. chr1_" + "x" * 19 + "…" + "x" * 19 + "_end: target up ") and len(title) < 150
+
+
 @pytest.mark.parametrize("method,heatmap", [("ism", True), ("saliency", True), ("deeplift", False)])
 def test_sequence_view_of_a_short_and_a_long_sequence(method, heatmap):
     dna = Encoder(DNA, 200)

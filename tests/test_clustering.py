@@ -183,6 +183,19 @@ def test_clustermap_draws_precomputed_clustering_headless():
     assert not plt.get_fignums()
 
 
+def test_the_clustermap_legend_tells_apart_long_class_names_that_share_a_start():
+    """Cut to their first 21 letters, three classes of one cell line all read 'K562_conservative_IDR…'."""
+    rng = np.random.default_rng(0)
+    names = [f"K562_conservative_IDR_peaks_{factor}" for factor in ("CTCF", "GATA1", "ELK1")]
+    result = cluster_activations(make_activations(rng.gamma(2, 1, size=(30, 4)), np.arange(30) % 3, names))
+    grid = plot_clustermap(result)
+    try:
+        shown = [text.get_text() for text in grid.figure.legends[0].get_texts()]
+        assert shown == ["K562_conser…peaks_CTCF", "K562_conser…eaks_GATA1", "K562_conser…peaks_ELK1"]
+    finally:
+        plt.close(grid.figure)
+
+
 def test_clustermap_hides_row_labels_for_many_rows_and_mentions_the_sample():
     activations = random_activations(n=300, kernels=3)
     result = cluster_activations(activations, max_sequences=150)

@@ -37,6 +37,22 @@ def test_names_with_dollar_signs_are_drawn_as_written_not_as_mathtext(tmp_path):
     assert ours.shape == literal.shape and np.array_equal(ours, literal)
 
 
+def test_control_and_direction_characters_of_names_are_drawn_escaped(tmp_path):
+    """A class named 'cls\\u202eA' reversed the AUC after it in the ROC legend ('393.0 CUA'); a bell in a name
+    was drawn as a box, with a missing-glyph warning."""
+    import warnings
+
+    figure, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], label="cls\u202eA (AUC 0.393)")
+    ax.legend()
+    ax.set_title("clsB\x07bell")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no missing glyph
+        save_figure(figure, tmp_path / "names.png")
+    assert ax.get_title() == "clsB\\u0007bell"
+    assert ax.get_legend().get_texts()[0].get_text() == "cls\\u202eA (AUC 0.393)"
+
+
 @pytest.mark.parametrize("suffix, start", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])
 def test_a_figure_is_saved_in_the_format_its_suffix_names_and_closed(tmp_path, suffix, start):
     figure, ax = plt.subplots()
@@ -132,8 +148,8 @@ def test_training_curves_of_few_epochs_have_whole_epoch_ticks():
     plt.close(figure)
 
 
-@pytest.mark.parametrize("classes", [2, 8])
-def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes):
+@pytest.mark.parametrize("classes, prefix", [(2, "class"), (8, "class"), (3, "ENCFF001_K562_conservative_IDR_peaks")])
+def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes, prefix):
     """Eight classes' legend lay inside the axes, over the curves; beside them now, and on a white ground when
     it fits inside. The PR axes have margins, so that a precision of 1 is not drawn on the frame."""
     from motifnet.plot.figures import plot_pr_curves, plot_roc_curves
@@ -142,7 +158,7 @@ def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes):
     labels = rng.random((200, classes)) < 0.3
     labels[0], labels[1] = True, False
     scores = np.clip(labels + rng.normal(0, 0.6, labels.shape), 0, 1)
-    names = [f"class {index}" for index in range(classes)]
+    names = [f"{prefix} {index}" for index in range(classes)]
     for plot in (plot_roc_curves, plot_pr_curves):
         figure, ax = plt.subplots()
         plot(labels, scores, names, ax=ax)
@@ -150,7 +166,9 @@ def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes):
         legend = ax.get_legend()
         assert len(legend.get_texts()) == classes
         box, axes_box = legend.get_window_extent(), ax.get_window_extent()
-        if classes > 4:
+        shown = [text.get_text().rsplit(" (", 1)[0] for text in legend.get_texts()]
+        assert len(set(shown)) == classes and max(map(len, shown)) <= 24  # cut in the middle, told apart
+        if classes > 4 or len(prefix) > 20:  # long names' legend covered the curves of three classes
             assert box.x0 > axes_box.x1  # beside the axes
         else:
             assert legend.get_frame_on() and legend.get_frame().get_alpha() == 0.85
@@ -159,3 +177,37 @@ def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes):
     plot_pr_curves(labels, scores, names, ax=ax)
     assert ax.get_xlim()[0] < 0 and ax.get_ylim() == (-0.02, 1.02)
     plt.close(figure)
+
+
+@pytest.mark.parametrize("names, rotated", [(["a", "b", "c"], False), (["a", "b", "c", "d", "e"], True),
+                                            (["CTCF_K562_peaks", "GATA1_K562_peaks"], True)])
+def test_violin_labels_are_rotated_when_many_or_long_and_cut_when_very_long(names, rotated):
+    """Four classes of 8 to 45 letters were written level, on top of each other; 70 letters collapsed the axes."""
+    from motifnet.plot.figures import plot_activation_violins
+
+    figure, ax = plt.subplots()
+    plot_activation_violins([np.arange(5.0)] * len(names), names, ax=ax)
+    ticks = ax.get_xticklabels()
+    assert [tick.get_text() for tick in ticks] == names
+    assert {tick.get_rotation() for tick in ticks} == ({30.0} if rotated else {0.0})
+    plt.close(figure)
+    figure, ax = plt.subplots()
+    long_names = [f"ENCFF00{index}_{factor}_K562_conservative_IDR_thresholded_peaks" for index, factor in
+                  enumerate(["CTCF", "GATA1", "ELK1"])]
+    plot_activation_violins([np.arange(5.0)] * 3, long_names, ax=ax)
+    # the end all share is cut: what tells them apart stays
+    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["ENCFF000_CTCF…", "ENCFF001_GATA1…", "ENCFF002_ELK1…"]
+    plt.close(figure)
+
+
+def test_the_first_four_class_colours_are_far_apart():
+    """seaborn's colour-blind palette gave the second and fourth class two oranges (#de8f05, #d55e00)."""
+    from matplotlib.colors import to_rgb
+
+    from motifnet.plot.figures import class_palette
+
+    colors = np.array([to_rgb(color) for color in class_palette(["a", "b", "c", "d"])])
+    distances = np.linalg.norm(colors[:, None] - colors[None], axis=-1)[np.triu_indices(4, 1)]
+    assert distances.min() > 0.25  # the two oranges: 0.19
+    assert len({tuple(color) for color in class_palette(list("abcdefghij"))}) == 10
+    assert len(class_palette(list("abcdefghijk"))) == 11

@@ -272,6 +272,20 @@ def test_attribution_section_escapes_what_comes_from_the_input(tmp_path):
     assert environment().get_template("attribution_section.html").render(attributions=[]).strip() == ""
 
 
+def test_control_and_direction_characters_from_the_input_are_shown_escaped_on_every_page(tmp_path):
+    """A right-to-left override in a record id or class name reversed the report's own text after it ("(0.5 at 1)"
+    read "(1 ta 5.0)"), and an escape character went into the page as it was."""
+    (tmp_path / "sub").mkdir()
+    entry = attribution_entry(target="cls\u202eA")
+    entry["top"][0].update(id="id\u202e1\x1b[31m", target="cls\u202eA")
+    (tmp_path / "sub" / "attribution.json").write_text(json.dumps(entry))
+    html = environment().get_template("attribution_section.html").render(attributions=report_entries(tmp_path))
+    assert "\u202e" not in html and "\x1b" not in html
+    assert "id\\u202e1\\u001b[31m" in html and "cls\\u202eA" in html
+    assert environment().from_string("{{ a }}|{{ b|safe }}").render(a="x\u2066\ty", b="<i>\u2066</i>") \
+        == "x\\u2066\ty|<i>\u2066</i>"  # tabs kept; markup made by motifnet itself is left as it is
+
+
 def test_links_to_a_folder_named_with_url_characters_are_percent_encoded(tmp_path):
     # A folder 'ism#2 ?%' linked as written would make the browser read '#2 ?%/...' as a fragment.
     (tmp_path / "ism#2 ?%").mkdir()

@@ -12,7 +12,9 @@ from .options import echo_result, logging_options
 @logging_options
 def info(run_dir):
     """Show a run folder: data, parameters, layers (names and nodes) and metrics."""
+    from .._text import shown_text
     from ..run.info import describe_run
     from ..run.rundir import open_run
 
-    echo_result(describe_run(open_run(run_dir)))
+    # names from the input files: a bell or an escape sequence in one is shown, not sent to the terminal
+    echo_result(shown_text(describe_run(open_run(run_dir))))

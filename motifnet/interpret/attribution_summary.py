@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._text import short_text
 from .attribution import AttributionConfig, strongest_windows
 
 #: Sequences longer than this are drawn as a profile of the whole sequence and logos of a window.
@@ -268,6 +269,10 @@ class SequenceView:
         return self.last - self.first < len(self.scores)
 
 
+#: A record id or class name in a figure's title is cut to this many characters, keeping both ends.
+TITLE_ID_CHARACTERS = 48
+
+
 def sequence_title(result, index: int, class_names, record_id: str, rank: int | None = None) -> str:
     """The figure title of one sequence: rank, id, target, prediction, logit (classification) and method."""
     head = f"{rank}. " if rank is not None else ""
@@ -276,7 +281,9 @@ def sequence_title(result, index: int, class_names, record_id: str, rank: int | 
         told = f"predicted {float(result.probabilities[index]):.3f}"
     else:
         told = f"probability {float(result.probabilities[index]):.3f}, logit {float(result.logits[index]):.2f}"
-    return f"{head}{record_id}: target {target} ({told}); {method_label(result.config, result.task)}"
+    # an id of hundreds of characters made the figure metres wide, its logo a strip of its left third
+    return (f"{head}{short_text(record_id, TITLE_ID_CHARACTERS)}: target {short_text(target, TITLE_ID_CHARACTERS)} "
+            f"({told}); {method_label(result.config, result.task)}")
 
 
 def sequence_view(result, index: int, sequence: np.ndarray, encoder, class_names, record_id: str,

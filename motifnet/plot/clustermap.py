@@ -15,12 +15,9 @@ MAX_COLUMN_LABELS = 60
 COLORBAR_LABEL = "max activation (z-score)"
 # Width in inches of the strip left of the dendrogram that holds the colour bar and the legend.
 STRIP = 1.6
+# Characters of a class name in the legend, which the strip holds.
+LEGEND_CHARACTERS = 22
 
-
-def _shorten(name: str, limit: int = 22) -> str:
-    """Class names longer than the legend strip are cut, keeping the start."""
-    name = str(name)
-    return name if len(name) <= limit else name[: limit - 1] + "\u2026"
 
 def plot_clustermap(result: ClusterResult, title: str | None = None, width: float = 9.0,
                     height: float | None = None, vmax: float = 3.0, cmap: str = "vlag"):
@@ -55,7 +52,7 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     n_rows, n_kernels = result.matrix.shape
     if height is None:
         height = float(np.clip(6 + n_rows / 100, 7, 11))
-    from .figures import class_palette, seaborn_matrix_quietly
+    from .figures import class_labels, class_palette, seaborn_matrix_quietly
 
     palette = class_palette(result.class_names)
     # Positional row index: identifiers need not be unique, and seaborn aligns colours by index.
@@ -88,7 +85,8 @@ def plot_clustermap(result: ClusterResult, title: str | None = None, width: floa
     if n_rows <= MAX_ROW_LABELS:
         heatmap.tick_params(axis="y", labelsize=7 if n_rows <= 40 else 5)
     shown = sorted(set(result.row_classes.tolist()))
-    handles = [Patch(facecolor=palette[c], label=_shorten(result.class_names[c])) for c in shown]
+    labels = class_labels(result.class_names, LEGEND_CHARACTERS)  # the names that shared a start were cut alike
+    handles = [Patch(facecolor=palette[c], label=labels[c]) for c in shown]
     grid.figure.legend(handles=handles, title="class", loc="upper left", bbox_to_anchor=(0.01, 1 - 1.4 / height),
                        fontsize=8, title_fontsize=8, frameon=False, alignment="left")
     if title is None:

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .._pwm import information_matrix
+from .._text import short_labels, shown_text
 
 # Colour-blind-safe letter colours in the usual nucleotide convention (A green, C blue,
 # G orange, T/U red).
@@ -127,12 +128,25 @@ def plot_logo(pwm: np.ndarray, letters: str, ax=None, title: str | None = None, 
     return ax
 
 
+#: seaborn's colour-blind palette reordered so that its two oranges (#de8f05, #d55e00) and the brown are not among
+#: the first four classes' colours: in its own order, the second and the fourth class were hard to tell apart.
+CLASS_COLORS = ("#0173b2", "#de8f05", "#029e73", "#cc78bc", "#56b4e9", "#d55e00", "#949494", "#ca9161", "#ece133",
+                "#fbafe4")
+#: Class names in legends and on axes are cut to this many characters (:func:`motifnet._text.short_labels`).
+CLASS_LABEL_CHARACTERS = 24
+
+
 def class_palette(class_names) -> list:
-    """One distinct colour per class (seaborn's colour-blind palette, extended when needed)."""
+    """One distinct colour per class (:data:`CLASS_COLORS`, colour-blind safe; husl above ten classes)."""
     import seaborn as sns
 
     n = len(class_names)
-    return sns.color_palette("colorblind", n) if n <= 10 else sns.color_palette("husl", n)
+    return sns.color_palette(CLASS_COLORS[:n]) if n <= len(CLASS_COLORS) else sns.color_palette("husl", n)
+
+
+def class_labels(class_names, limit: int = CLASS_LABEL_CHARACTERS) -> list:
+    """Class names as figures show them: control characters escaped, long names cut in the middle (distinct)."""
+    return short_labels(class_names, limit)
 
 
 def plot_site_positions(positions_by_class, length: int, class_names, ax=None, bins: int = 40):
@@ -149,6 +163,7 @@ def plot_site_positions(positions_by_class, length: int, class_names, ax=None, b
 
     ax = _axes(ax)
     colors = class_palette(class_names)
+    class_names = class_labels(class_names, LEGEND_LABEL_CHARACTERS)
     # Bins of a whole number of positions (89 positions in 40 bins of 2.2 mixed bins of two and three starts),
     # each centred on its positions, so that the axis matches plot_activation_profile's beside it.
     width = max(1, -(-length // bins))
@@ -169,6 +184,11 @@ def position_limits(positions: int) -> tuple:
     """x limits of a figure of ``positions`` window starts (0-based), each drawn at its number: half a position
     of margin on either side, one axis for the histogram of sites and the activation profile beside it."""
     return -0.5, max(positions, 2) - 0.5
+
+
+#: Class names in the legends of the narrow panels of the kernel figures are cut to this many characters: longer,
+#: a legend in the upper right reached over the tick labels on its left and over the legend of the panel beside.
+LEGEND_LABEL_CHARACTERS = 18
 
 
 def _legend_above_the_data(ax) -> None:
@@ -206,6 +226,7 @@ def plot_activation_profile(mean, std, class_names, ax=None, counts=None):
     """
     ax = _axes(ax)
     colors = class_palette(class_names)
+    class_names = class_labels(class_names, LEGEND_LABEL_CHARACTERS)
     x = np.arange(mean.shape[1])
     counts = [None] * len(class_names) if counts is None else [int(count) for count in counts]
     fewest = min(MIN_PROFILE_SEQUENCES, max([count for count in counts if count is not None], default=0))
@@ -228,12 +249,17 @@ def plot_activation_profile(mean, std, class_names, ax=None, counts=None):
     return ax
 
 
+#: Violin labels longer than this are rotated: level, labels of 1.1 inches per class ran into each other.
+VIOLIN_LABEL_LEVEL = 12
+
+
 def plot_activation_violins(values_by_class, class_names, threshold: float | None = None, ax=None):
     """Violin plots of the maximum activation per class, with the site threshold as a dashed line."""
     import pandas as pd
     import seaborn as sns
 
     ax = _axes(ax, figsize=(max(3.5, 1.1 * len(class_names) + 1.5), 3.2))
+    class_names = class_labels(class_names)
     frame = pd.DataFrame({
         "class": np.concatenate([[name] * len(v) for name, v in zip(class_names, values_by_class)]),
         "max activation": np.concatenate([np.asarray(v, dtype=float) for v in values_by_class]),
@@ -245,8 +271,11 @@ def plot_activation_violins(values_by_class, class_names, threshold: float | Non
         ax.axhline(threshold, color="0.3", linestyle="--", linewidth=1, label="threshold")
         _legend_above_the_data(ax)
     ax.set_xlabel("")
-    if len(class_names) > 4:
+    if len(class_names) > 4 or max(map(len, class_names)) > VIOLIN_LABEL_LEVEL:
         ax.tick_params(axis="x", labelrotation=30)
+        for tick in ax.get_xticklabels():  # rotated about its end, which stays under its violin
+            tick.set_horizontalalignment("right")
+            tick.set_rotation_mode("anchor")
     ax.set_title("maximum activation per class", fontsize=10)
     return ax
 
@@ -295,7 +324,7 @@ def plot_training_curves(history: dict, ax=None):
 
 def _per_class_curves(labels, probabilities, class_names, ax, curve):
     """Draw ``curve(truth, scores) -> (x, y, legend text)`` for every class with both outcomes."""
-    for index, (name, color) in enumerate(zip(class_names, class_palette(class_names))):
+    for index, (name, color) in enumerate(zip(class_labels(class_names), class_palette(class_names))):
         truth = labels[:, index]
         if truth.min() == truth.max():
             continue
@@ -303,13 +332,16 @@ def _per_class_curves(labels, probabilities, class_names, ax, curve):
         ax.plot(x, y, color=color, linewidth=1.5, label=f"{name} ({text})")
 
 
-#: Curves of more classes than this have their legend beside the axes: inside, it covered the curves.
+#: Curves of more classes than this, or with a longer legend line, have their legend beside the axes: inside, it
+#: covered the curves.
 LEGEND_INSIDE_AT_MOST = 4
+LEGEND_INSIDE_CHARACTERS = 24
 
 
 def _curve_legend(ax, loc: str) -> None:
-    """The legend of per-class curves: inside at ``loc`` on a white ground for a few classes, else beside the axes."""
-    if len(ax.get_legend_handles_labels()[0]) > LEGEND_INSIDE_AT_MOST:
+    """The legend of per-class curves: inside at ``loc`` on a white ground for a few short lines, else beside."""
+    lines = ax.get_legend_handles_labels()[1]
+    if len(lines) > LEGEND_INSIDE_AT_MOST or max(map(len, lines), default=0) > LEGEND_INSIDE_CHARACTERS:
         _legend_beside(ax, fontsize=8)
     else:
         ax.legend(fontsize=8, loc=loc, frameon=True, framealpha=0.85, edgecolor="none")
@@ -451,6 +483,9 @@ def save_figure(figure, path) -> None:
         with matplotlib.rc_context({"text.parse_math": False}), atomic_path(path, suffix=suffix) as tmp:
             for text in figure.findobj(Text):
                 text.set_parse_math(False)
+                # a name from the input with a control character: a box, a missing-glyph warning, or the
+                # text after a direction override read backwards ("AUC 0.393" as "393.0 CUA")
+                text.set_text(shown_text(text.get_text()))
             figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
     finally:
         plt.close(figure)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .figures import DIVERGING, _axes, seaborn_matrix_quietly, symmetric_limit
+from .._text import short_labels
+from .figures import DIVERGING, _axes, class_labels, seaborn_matrix_quietly, symmetric_limit
+
+#: Motif names on a heat map's rows are cut to this many characters (both ends kept): a long name shrank the cells
+#: to a corner of the figure.
+MOTIF_LABEL_CHARACTERS = 32
 
 
 def _heatmap(matrix, row_labels, column_labels, ax, label: str, title: str, annotate: bool = True,
@@ -50,6 +55,7 @@ def _motif_by_class(matrix, motif_names, class_names, ax, label: str, title: str
     if len(rows) < len(motif_names):
         title = f"{title}\n{len(rows)} of {len(motif_names):,} motifs, the largest |{label}|; all in the table"
     matrix, motif_names = np.asarray(matrix, dtype=float)[rows], [motif_names[i] for i in rows]
+    motif_names, class_names = short_labels(motif_names, 2 * MOTIF_LABEL_CHARACTERS), class_labels(class_names)
     ax = _axes(ax, figsize=(1.2 + 0.9 * len(class_names), 1.0 + 0.35 * len(motif_names)))
     _heatmap(matrix, motif_names, class_names, ax, label, title, annotate=len(motif_names) * len(class_names) <= 200)
     ax.set_xlabel("class")
@@ -78,8 +84,8 @@ def plot_enrichment(log2_odds, motif_names, class_names, ax=None, scanned=None, 
     -------
     matplotlib.axes.Axes
     """
-    labels = list(motif_names)
-    for m, name in enumerate(motif_names):
+    labels = short_labels(motif_names, MOTIF_LABEL_CHARACTERS)
+    for m, name in enumerate(list(labels)):
         if scanned is not None and not scanned[m]:
             labels[m] = f"{name} (not scanned)"
         elif records_with_hit is not None and records_with_hit[m] == 0:

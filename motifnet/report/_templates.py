@@ -5,6 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .._text import shown_text
+
 
 def template_dir() -> Path:
     """The folder of motifnet's Jinja2 templates, from a wheel or an editable install."""
@@ -16,11 +18,19 @@ def fixed(value, digits: int = 3) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def _shown(value):
+    """Every text a page shows with its control and text-direction characters escaped (:func:`shown_text`):
+    a right-to-left override in a class name reversed the numbers after it; escaping for HTML comes after."""
+    import markupsafe
+
+    return shown_text(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
+
+
 def environment():
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(template_dir())),
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=_shown)
     env.filters["fixed"] = fixed
     return env

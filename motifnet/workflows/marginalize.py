@@ -13,6 +13,7 @@ import numpy as np
 
 from .._io import remove_unwritten, staged_outputs, write_json, write_text
 from .._signals import check_stop
+from .._text import short_text
 from .._validate import check_output_folder, repeated_file
 from ..data.fasta import display_name, iter_text_stream, refuse_pipes
 from ..data.folding import CONTEXTS
@@ -329,17 +330,17 @@ def _pair_figure(result: dict, name_a: str, name_b: str, outputs, key: str = "lo
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    from ..plot.figures import DIVERGING, symmetric_limit
+    from ..plot.figures import DIVERGING, class_labels, symmetric_limit
     from ..plot.scan import plot_spacing
 
     size = (max(4.8, 2.6 + 0.35 * len(result["spacings"])), 0.8 + 1.9 * len(outputs))
     figure, axes = plt.subplots(len(outputs), 1, figsize=size, squeeze=False, layout="constrained")
-    figure.suptitle(f"{name_a} then {name_b}", fontsize=11)
+    figure.suptitle(f"{short_text(name_a, 40)} then {short_text(name_b, 40)}", fontsize=11)
     # one colour scale for every panel, so that one colour is one value across the outputs
     values = in_units(result[key], scale)
     limit = symmetric_limit(values) if limit is None else limit
-    for c, output in enumerate(outputs):
-        plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], str(output), ax=axes[c, 0],
+    for c, output in enumerate(class_labels(outputs)):
+        plot_spacing(values[:, :, c], list(ORIENTATIONS), result["spacings"], output, ax=axes[c, 0],
                      label=None, limit=limit)
         axes[c, 0].title.set_fontsize(10)
     figure.colorbar(ScalarMappable(Normalize(-limit, limit), DIVERGING), ax=axes[:, 0].tolist(), shrink=0.9,
