@@ -262,6 +262,10 @@ def test_structure_pwm_is_padded_like_the_sequence():
                                               "non-negative probabilities summing to 1"),
     (["AC", "0.2 0.1", "0.3 1.0", "0.5 0.0"], r"structure PWM column 2 sums to 1\.1"),
     (["AC", "1.2 0.0", "-0.2 1.0", "0.0 0.0"], "structure PWM column 1 sums to 1;"),
+    # a NaN passed (every comparison with it is false) and made the trained network's weights NaN
+    (["AC", "0.2 0.0", "0.3 nan", "0.5 0.0"], "structure PWM column 2 holds nan; every column must hold "
+                                              "non-negative probabilities"),
+    (["AC", "0.2 0.0", "inf 1.0", "0.5 0.0"], "structure PWM column 1 holds inf;"),
     (["AC", "0.2 0.0", "0.8 1.0"], r"expected the sequence line and 3 structure rows \(one per letter of "
                                    r"'\(\)\.'\) with --structure-pwm, found 3 line\(s\) after the header"),
     (["AC", "0.2 0.0", "0.3 one", "0.5 0.0"], "structure PWM rows must hold numbers"),

@@ -306,9 +306,14 @@ class Encoder:
             )
         matrix = np.array(rows)
         sums = matrix.sum(axis=0)
-        bad = np.flatnonzero((np.abs(sums - 1.0) > _PWM_SUM_TOLERANCE) | (matrix < 0).any(axis=0))
+        # NaN fails no comparison: a 'nan' passed, and made every weight of the trained network NaN
+        bad = np.flatnonzero(~(np.abs(sums - 1.0) <= _PWM_SUM_TOLERANCE) | ~(matrix >= 0).all(axis=0))
         if bad.size:
             position = int(bad[0])
+            if not np.isfinite(matrix[:, position]).all():
+                raise InputError(f"{record.where()}: structure PWM column {position + 1} holds "
+                                 f"{', '.join(sorted({str(v) for v in matrix[:, position] if not np.isfinite(v)}))}; "
+                                 "every column must hold non-negative probabilities summing to 1")
             raise InputError(
                 f"{record.where()}: structure PWM column {position + 1} sums to {sums[position]:.4g}; "
                 "every column must hold non-negative probabilities summing to 1"
