@@ -337,6 +337,10 @@ def test_train_with_epistatic_regularisation_writes_the_spectrum(cli, tmp_path):
     values = np.array([float(line.split("\t")[1]) for line in predicted.stdout.strip().split("\n")[1:]])
     by_index = {int(row.split("\t")[0]): float(row.split("\t")[3]) for row in rows}
     np.testing.assert_allclose([by_index[j] for j in range(64)], hadamard(64) @ values / 64, atol=2e-4)
+    # the saved model's outputs are a list: visualize-kernels stopped with a traceback (model.output.shape)
+    shown = cli("visualize-kernels", run_dir, "-o", tmp_path / "kernels", "--no-match", "--jobs", "1")
+    assert shown.exit_code == 0, shown.output
+    assert (tmp_path / "kernels" / "summary.html").is_file()
     info = cli("info", run_dir)
     assert "epistatic regularisation: weight 0.01, 6 sites" in info.stdout
     assert "L1 norm of the Walsh-Hadamard spectrum" in info.stdout

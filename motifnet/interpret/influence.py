@@ -121,7 +121,7 @@ def group_influence(model, dataset: Dataset, kernel_groups, batch_size: int = 25
             positions += activations.shape[0] * activations.shape[1]
     cut.silence_with((total / positions).astype(np.float32))
     # predictions[0]: the intact model; predictions[1 + g]: with group g silenced.
-    predictions = np.zeros((1 + len(groups), len(records), model.output.shape[-1]))
+    predictions = np.zeros((1 + len(groups), len(records), model.outputs[0].shape[-1]))
     progress = Progress("influence of kernel groups", total=len(records), unit="sequences")
     for rows in batches:
         check_stop()
@@ -162,13 +162,13 @@ class _Cut:
             pooled = [node.output_tensors[0] for node in pool._inbound_nodes[:calls]]
             self._pooled_of = keras.Model(convolved, pooled)
             self._values = keras.Model(sequence, pooled)
-            self._head = keras.Model(pooled + extra, model.output)
+            self._head = keras.Model(pooled + extra, model.outputs[0])
             # max+avg: each kernel's maximum, then (after all maxima) its mean
             self._parts = pooled[0].shape[-1] // layer.filters
         else:
             self._pooled_of = None
             self._values = self._activations
-            self._head = keras.Model(convolved + extra, model.output)
+            self._head = keras.Model(convolved + extra, model.outputs[0])
         self._silent = None
 
     def activations(self, sequence) -> list:
