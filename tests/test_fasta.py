@@ -206,6 +206,22 @@ def test_a_bam_file_given_as_text_is_named(tmp_path):
                                 "as FASTA")
 
 
+@pytest.mark.parametrize("content, what", [
+    (gzip.compress(b"BAM\x01" + (12).to_bytes(4, "little") + b"@HD\tVN:1.6\n\x00\x00"),
+     "a BAM file (binary alignments)"),
+    (b"CRAM\x03\x00" + b"\x00" * 20, "a CRAM file (compressed alignments)"),
+])
+def test_an_alignment_file_given_as_fasta_is_named(cli, tmp_path, content, what):
+    """A BAM or CRAM file given as sequences was 'not a FASTA file: line 1 ('BAM\\x01...') comes before any header'."""
+    path = tmp_path / "reads.fa"
+    path.write_bytes(content)
+    other = tmp_path / "other.fa"
+    other.write_text(">a\nACGT\n")
+    result = cli("train", path, other, "-o", tmp_path / "run")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"Error: {path}: {what}, not a FASTA file; give peaks as BED or sequences as FASTA"
+
+
 def test_utf16_bed_and_feature_files_are_refused_in_one_line(cli, tmp_path):
     bed = tmp_path / "peaks.bed"
     bed.write_bytes("chr1\t10\t30\tp\t0\t+\n".encode("utf-16"))

@@ -216,6 +216,9 @@ class _GzipOwningFile(gzip.GzipFile):
 
 def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     """The error for text before the first header, saying what the file looks like when that is clear."""
+    for magic, (what, instead) in _BINARY_FORMATS.items():
+        if line.startswith(magic.encode("latin-1")):
+            return InputError(f"{name}: {what}, not a FASTA file; {instead}")
     preview = line[:30].decode("utf-8", errors="replace").strip()
     message = (f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before any header; FASTA "
                "records start with a '>' header line")
@@ -554,6 +557,7 @@ class _TextStream(io.TextIOWrapper):
 _BINARY_FORMATS = {
     "BCF\x02": ("a BCF file (binary VCF)", "convert it to a VCF first (bcftools view -Oz -o variants.vcf.gz FILE)"),
     "BAM\x01": ("a BAM file (binary alignments)", "give peaks as BED or sequences as FASTA"),
+    "CRAM": ("a CRAM file (compressed alignments)", "give peaks as BED or sequences as FASTA"),
 }
 
 
