@@ -306,6 +306,26 @@ def test_attribute_bedgraph_of_the_runs_own_data_leaves_the_shuffled_background_
     assert {(chrom, int(start)) for chrom, start in bases} == covered  # every peak base, nothing else
 
 
+@pytest.mark.slow
+def test_motifs_of_the_runs_own_data_places_its_windows_on_the_genome(genome_run, cli, tmp_path):
+    """A run trained on BED gave seqlets along its own windows only, and --genome was refused as not needed, while
+    activations, attribute and visualize-kernels placed the same windows on the genome."""
+    g = genome_run
+    result = cli("motifs", g["run"], "--group", "all", "--method", "saliency", "--no-match", "--min-seqlets", "5",
+                 "--min-metacluster-size", "5", "--leiden-runs", "2", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out" / "seqlets.tsv").read_text().splitlines()
+    assert lines[0].split("\t") == ["chrom", "start", "end", "strand", "pattern", "contribution", "window"]
+    for line in lines[1:]:  # a BED window's seqlet on the genome; a shuffled background record's along it
+        chrom, start, end, strand, _, _, window = line.split("\t")
+        if window == "NA":
+            assert chrom not in g["sequences"]
+            continue
+        assert chrom in g["sequences"] and window.startswith(f"{chrom}:")
+        first, last = (int(part) for part in window.split(":")[1][:-3].split("-"))
+        assert first <= int(start) < int(end) <= last
+
+
 def test_bedgraph_tracks_known_case():
     """Two overlapping windows on opposite strands: minus-strand positions run backwards, overlaps average."""
     windows = window_table(["chr2:10-14(+)", "chr1:12-16(-)", "chr1:14-18(+)"])

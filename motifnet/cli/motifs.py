@@ -178,8 +178,7 @@ def motifs_command(run_dir, fasta_files, out_dir, method, target, baseline, shuf
         run, dataset, label = open_with_unlabelled(run_dir, fasta_files, fasta, multi_label, genome, check_options)
     else:
         run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome, check_options)
-    motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label,
-               genome_coordinates=genome is not None, database=checked["database"])
+    motifs_run(run, dataset, out_dir, attribution, modisco, options, data_label=label, database=checked["database"])
     # the main file, which --formats may leave out: it printed patterns.meme, not written, to a script's $(...)
     written = options.formats or ("meme",)
     echo_path(Path(out_dir) / f"patterns.{'meme' if 'meme' in written else written[0]}")

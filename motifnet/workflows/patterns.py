@@ -100,7 +100,7 @@ def check_motifs_options(run, attribution: AttributionConfig, modisco: ModiscoCo
 
 def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: ModiscoConfig | None = None,
                motif_options: MotifOptions | None = None, data_label: str = "test split",
-               genome_coordinates: bool = False, database=_CHECK) -> dict:
+               genome_coordinates: bool | None = None, database=_CHECK) -> dict:
     """Find TF-MoDISco patterns in the contributions of ``dataset`` to the run's model and write them to ``out_dir``.
 
     Parameters
@@ -120,9 +120,10 @@ def motifs_run(run, dataset, out_dir, attribution: AttributionConfig, modisco: M
         Matching (database, taxonomic groups, matches per pattern) and export formats.
     data_label : str
         How the report names the records. Default is ``test split``.
-    genome_coordinates : bool
-        Whether records are genome windows (BED input, ``--genome``): ``seqlets.tsv`` then gives
-        seqlets on the genome (see :func:`seqlets_table`). Default is False.
+    genome_coordinates : bool or None
+        Whether ``seqlets.tsv`` gives seqlets on the genome (see :func:`seqlets_table`). Default is None: when
+        a record is named as a genome window (BED input with ``--genome``, the run's own data of a run trained on
+        BED, FASTA named ``chrom:start-end(strand)``), as ``activations`` and ``attribute`` place them.
     data_label : str
         How the summary names the data.
     database : MotifDatabase or None
@@ -222,7 +223,9 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
                                alphabet_name=encoder.alphabet.name, strands=letters == "ACGT", stage=stage)
         best, match_images = _match(out, patterns, motifs, letters, database, motif_options.top, stage)
         windows = window_table(dataset.ids, dataset.encoder.length, dataset.lengths, dataset.where) \
-            if genome_coordinates else None  # the seqlets lie along the model's input, records cropped or padded
+            if genome_coordinates is not False else None  # along the model's input, records cropped or padded
+        if genome_coordinates is None:  # a BED-trained run's own windows were given along the records
+            genome_coordinates = windows is not None
         write_text(stage(out / "seqlets.tsv"),
                    seqlets_table(patterns, motifs, dataset.ids, genome_coordinates, windows))
         kernel_matches = _distinct_matches(report, motifs, letters) if report is not None else {}
