@@ -404,6 +404,9 @@ def test_visualize_kernels_bed_equals_fasta(genome_run, cli, tmp_path):
     (["predict", "{run}", "{fasta}", "--genome", "{genome}"], "--genome {genome} reads the windows of BED files "
      "(.bed, .narrowPeak, .broadPeak), and none of the inputs is one: FASTA records are read as they are; leave out "
      "--genome"),
+    # BED lines in a .txt file: the refusal above said to leave out --genome
+    (["predict", "{run}", "{tmp}/peaks.txt", "--genome", "{genome}"], "{tmp}/peaks.txt: looks like BED, and BED "
+     "files are told by their names: name it .bed (or .narrowPeak, .broadPeak) to read its windows from --genome"),
     (["attribute", "{run}", "{tmp}/plain.fa", "--method", "saliency", "--bedgraph", "-o", "{tmp}/out"],
      "--bedgraph needs records that are genome windows"),
     (["attribute", "{run}", "{tmp}/missing.bed", "--genome", "{genome}", "--method", "saliency", "-o", "{tmp}/out"],
@@ -412,12 +415,13 @@ def test_visualize_kernels_bed_equals_fasta(genome_run, cli, tmp_path):
 def test_bad_genome_inputs(genome_run, cli, tmp_path, arguments, message):
     g = genome_run
     (tmp_path / "missing.bed").write_text("chr1\t100\t200\nchrX\t10\t90\n")
+    (tmp_path / "peaks.txt").write_text("track name=x\nchr1\t100\t200\tp1\n")
     write_fasta(tmp_path / "plain.fa", [("seq1", "ACGT" * 15)])
     values = {"run": g["run"], "bed": g["bed"], "other": g["other"], "genome": g["genome"], "tmp": tmp_path,
               "fasta": g["fasta"][0]}
     result = cli(*(argument.format(**{k: str(v) for k, v in values.items()}) for argument in arguments))
     assert result.exit_code != 0
-    assert message.format(genome=g["genome"]) in result.output, result.output
+    assert message.format(genome=g["genome"], tmp=tmp_path) in " ".join(result.output.split()), result.output
     assert "Traceback" not in result.output
     assert len([line for line in result.output.splitlines() if line.startswith("Error")]) == 1
 

@@ -368,6 +368,19 @@ def _not_bed_hint(path) -> str:
     return ""
 
 
+def _first_line_is_bed(path) -> bool:
+    """Whether the first line of ``path`` that is no header or comment reads as a BED line (chrom, start, end)."""
+    try:
+        with iter_text_stream(str(path)) as stream:
+            for line in stream:
+                if line.strip() and not line.startswith(("#", "track", "browser")):
+                    columns = line.rstrip("\r\n").split("\t")
+                    return len(columns) >= 3 and columns[1].isdigit() and columns[2].isdigit()
+    except (InputError, OSError):
+        pass  # a missing or unreadable file is named when it is read
+    return False
+
+
 def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:
     where = f"{name}, line {number}"
     while len(columns) > 3 and not columns[-1].strip():
@@ -506,6 +519,10 @@ def check_genome_options(genome, fasta_paths, structure, genome_for_bed_only: bo
             raise OptionValueError(f"--genome {genome} reads the windows of BED files, told by their names (.bed, "
                                    f".narrowPeak, .broadPeak), and {pipe} is a pipe: if it carries BED lines, save "
                                    "them to a file of such a name")
+        for path in fasta_paths:  # BED lines in a .txt file: "leave out --genome" sent the user the wrong way
+            if _first_line_is_bed(path):
+                raise InputError(f"{path}: looks like BED, and BED files are told by their names: name it .bed (or "
+                                 ".narrowPeak, .broadPeak) to read its windows from --genome")
         raise OptionValueError(f"--genome {genome} reads the windows of BED files (.bed, .narrowPeak, .broadPeak), and "
                          "none of the inputs is one: FASTA records are read as they are; leave out --genome")
     if genome is not None and structure:
