@@ -306,6 +306,26 @@ def test_attribute_bedgraph_of_the_runs_own_data_leaves_the_shuffled_background_
     assert {(chrom, int(start)) for chrom, start in bases} == covered  # every peak base, nothing else
 
 
+def test_cluster_reads_bed_windows_of_the_genome_and_a_command_without_genome_names_bed(genome_run, cli, tmp_path):
+    """cluster refused BED input as needing --genome, an option it did not have; marginalize --fasta (and fold) said
+    to name a .bed file .bed and pass --genome, which they do not take."""
+    g = genome_run
+    result = cli("cluster", g["run"], "-o", tmp_path / "bed.png", "--fasta", g["bed"], "--fasta", g["other"],
+                 "--genome", g["genome"])
+    assert result.exit_code == 0, result.output
+    same = cli("cluster", g["run"], "-o", tmp_path / "fasta.png", "--fasta", g["fasta"][0], "--fasta", g["fasta"][1])
+    assert same.exit_code == 0, same.output
+    from matplotlib.image import imread
+
+    assert "looking at 90 sequences (BED files" in result.stderr
+    assert np.array_equal(imread(tmp_path / "bed.png"), imread(tmp_path / "fasta.png"))  # the same windows alike
+    refused = cli("fold", g["bed"], "-o", tmp_path / "folded.fa")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"Error: {g['bed']}: BED, which this command does not read; give it FASTA (the windows' sequences: bedtools "
+        "getfasta -s)")
+
+
 @pytest.mark.slow
 def test_motifs_of_the_runs_own_data_places_its_windows_on_the_genome(genome_run, cli, tmp_path):
     """A run trained on BED gave seqlets along its own windows only, and --genome was refused as not needed, while

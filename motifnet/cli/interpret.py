@@ -218,9 +218,11 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 @click.option("--max-sequences", type=IntRange(min=2), default=2000, show_default=True,
               help="Cluster a seeded, class-stratified sample when there are more sequences (memory).")
 @selection_options
+@genome_option("Genome FASTA (plain or bgzip, indexed) of BED inputs (.bed, .narrowPeak, .broadPeak): each BED line "
+               "is the window of the model's length around its summit or centre, named chrom:start-end(strand).")
 @stopping_on_signals  # stops between batches; the output is not written
 @logging_options
-def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size):
+def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size, genome):
     """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
 
     Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
@@ -232,10 +234,10 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     from ..plot.figures import FIGURE_SUFFIXES, save_figure
 
     check_suffix(output, FIGURE_SUFFIXES)
-    refuse_input_as_output(output, fasta, run_dir, file_output=True)
+    refuse_input_as_output(output, (*fasta, genome), run_dir, file_output=True)
     class_list = text_list(classes, "--classes")
     run, dataset, _ = open_with_data(
-        run_dir, group, fasta, multi_label,
+        run_dir, group, fasta, multi_label, genome,
         check_run=lambda run: check_classes(class_list, run.class_names, run.task == "regression", "--classes"))
     result = cluster_sequences(run, dataset, class_list, max_sequences, batch_size=batch_size)
     if result.subsampled_from:

@@ -214,6 +214,14 @@ class _GzipOwningFile(gzip.GzipFile):
             self._owned.close()
 
 
+_BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz", ".broadpeak.gz")
+
+
+def is_bed_path(path) -> bool:
+    """Whether a file looks like BED: its name ends in ``.bed``, ``.narrowPeak``... (gzip allowed)."""
+    return str(path).lower().endswith(_BED_SUFFIXES)
+
+
 def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     """The error for text before the first header, saying what the file looks like when that is clear."""
     for magic, (what, instead) in _BINARY_FORMATS.items():
@@ -228,6 +236,9 @@ def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     elif line[:1] == b";":
         message += "; ';' comment lines are not read: remove them (e.g. grep -v '^;')"
     elif len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit():
+        if is_bed_path(name):  # a command without --genome (those with it read BED files as windows of it)
+            return InputError(f"{name}: BED, which this command does not read; give it FASTA (the windows' "
+                              "sequences: bedtools getfasta -s)")
         message += ("; it looks like BED, which is read from files only: save it as a .bed file and pass --genome "
                     "FILE.fa" if name == display_name("-") else
                     "; it looks like BED: name it .bed (or .narrowPeak) and pass --genome FILE.fa")

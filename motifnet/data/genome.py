@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, OptionValueError, ParamError
-from .fasta import FastaBlock, iter_text_stream
+from .fasta import FastaBlock, is_bed_path, iter_text_stream
 
 log = logging.getLogger("motifnet")
 
@@ -40,7 +40,6 @@ _COMPLEMENT = bytes.maketrans(b"ACGTRYSWKMBDHVNacgtryswkmbdhvn", b"TGCAYRSWMKVHD
 #: A window id, ``chrom:start-end(strand)``, possibly followed by a suffix (``/shuffle1``). The start is
 #: negative for a window that reaches before its chromosome's start (padded with N).
 WINDOW_ID = re.compile(r"^(?P<chrom>.+):(?P<start>-?\d+)-(?P<end>\d+)\((?P<strand>[+-])\)")
-_BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bed.gz", ".narrowpeak.gz", ".broadpeak.gz")
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,6 @@ def parse_window_id(identifier: str) -> Window | None:
     if match is None:
         return None
     return Window(match["chrom"], int(match["start"]), int(match["end"]), match["strand"])
-
-
-def is_bed_path(path) -> bool:
-    """Whether a file looks like BED: its name ends in ``.bed``, ``.narrowPeak``... (gzip allowed)."""
-    return str(path).lower().endswith(_BED_SUFFIXES)
 
 
 def reverse_complement(sequence: bytes) -> bytes:
