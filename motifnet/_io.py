@@ -423,6 +423,14 @@ def staging_folder(folder, command: str):
     try:
         with cleanup_if_ended(functools.partial(shutil.rmtree, stage, ignore_errors=True)):  # no finally runs then
             yield stage
+    except OSError as error:  # a full disk named the hidden staging file: name the file asked for
+        try:
+            inside = Path(error.filename).relative_to(stage) if error.filename else None
+        except ValueError:
+            inside = None
+        if inside is None:
+            raise
+        raise _naming(error, Path(folder) / inside) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

@@ -456,6 +456,21 @@ def test_staged_outputs_appear_together_or_not_at_all(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.txt", "b.txt", "c.png"]
 
 
+def test_a_write_that_fails_in_a_staging_folder_names_the_file_asked_for(tmp_path):
+    """A full disk in visualize-kernels named 'vk/.visualize-kernels.2n14ea6r.partial/position_kernel_0.png'."""
+    import errno
+
+    from motifnet._io import staging_folder
+
+    with pytest.raises(OSError) as raised, staging_folder(tmp_path, "cmd") as stage:
+        raise OSError(errno.ENOSPC, "No space left on device", str(stage / "position_kernel_0.png"))
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(tmp_path / "position_kernel_0.png")
+    with pytest.raises(OSError) as raised, staging_folder(tmp_path, "cmd"):  # another file's error is as it was
+        raise OSError(errno.ENOSPC, "No space left on device", "/elsewhere/x.png")
+    assert raised.value.filename == "/elsewhere/x.png"
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_a_staging_folder_publishes_its_files_the_listing_one_last_through_links_and_goes(tmp_path, monkeypatch):
     from motifnet._io import is_partial, publish_staged, staging_folder
 
