@@ -226,6 +226,24 @@ def test_a_failing_child_is_one_motifnet_error_with_its_last_line(tmp_path, chil
     assert hidden_files(tmp_path) == []
 
 
+def test_a_child_that_fails_without_a_word_on_a_full_disk_is_put_down_to_the_disk(tmp_path, children, monkeypatch):
+    """On a full disk the child's messages could not be written either: the error said '(killed?)'."""
+    import collections
+
+    import motifnet.motifs._modisco_process as process
+
+    one_hot, hypothetical = arrays(tmp_path)
+    children.code = "import sys; sys.exit(1)"
+    usage = collections.namedtuple("usage", "total used free")
+    monkeypatch.setattr(process.shutil, "disk_usage", lambda path: usage(10**9, 10**9 - 1000, 1000))
+    with pytest.raises(MotifnetError, match=r"TF-MoDISco failed \(exit status 1\): no message: the disk of .* is full "
+                                            r"\(1,000 bytes free\), where it writes$"):
+        find_patterns_stoppable(one_hot, hypothetical)
+    monkeypatch.setattr(process.shutil, "disk_usage", lambda path: usage(10**9, 0, 10**9))
+    with pytest.raises(MotifnetError, match=r"TF-MoDISco failed \(exit status 1\): no message \(killed\?\)$"):
+        find_patterns_stoppable(one_hot, hypothetical)
+
+
 def test_inputs_are_checked_before_a_child_starts(tmp_path, children):
     one_hot, hypothetical = arrays(tmp_path, length=30)
     with pytest.raises(ParamError, match="shorter than a seqlet"):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -175,13 +176,23 @@ def _signal_group(child: subprocess.Popen, signum: int) -> None:
         os.killpg(child.pid, signum)
 
 
+#: Free bytes below which a silent failure of the TF-MoDISco process is put down to a full disk.
+FULL_DISK_BYTES = 1024**2
+
+
 def _last_line(path: Path) -> str:
     try:
         text = Path(path).read_text(errors="replace")
     except FileNotFoundError:
         text = ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no message (killed?)"
+    if lines:
+        return lines[-1]
+    # its messages go to a file beside its results: on a full disk it fails without a word
+    free = shutil.disk_usage(Path(path).parent).free
+    if free < FULL_DISK_BYTES:
+        return f"no message: the disk of {Path(path).parent} is full ({free:,} bytes free), where it writes"
+    return "no message (killed?)"
 
 
 def save_patterns(path, patterns: list) -> None:
