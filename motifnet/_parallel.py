@@ -164,6 +164,8 @@ _in_task = False
 
 def _note_or_exit(signum, frame) -> None:
     global _terminating
+    if _terminating:  # a second SIGTERM (the parent's, then the worker's own once the parent is gone) raised a
+        return  # second SystemExit while the first was unwinding, printed as a traceback
     _terminating = True
     if _in_task:
         raise SystemExit(128 + signum)

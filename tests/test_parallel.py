@@ -363,6 +363,7 @@ def test_sigterm_ends_a_worker_only_inside_a_task(monkeypatch, in_task, ends):
     else:
         _parallel._note_or_exit(signal.SIGTERM, None)
     assert _parallel._terminating
+    _parallel._note_or_exit(signal.SIGTERM, None)  # a second one, while the first unwinds: nothing more raised
     with pytest.raises(SystemExit):
         _parallel._run_item(print, "not started")
     assert not _parallel._in_task
