@@ -486,22 +486,6 @@ def test_a_staging_folder_a_killed_run_left_is_removed_by_the_next(trained_run, 
     assert not [path for path in out.iterdir() if path.name.endswith(".partial")]
 
 
-def test_temporary_files_of_writes_a_kill_interrupted_are_removed_by_the_next_command_into_the_folder(tmp_path):
-    """attribute killed outright left 18 hidden '.NAME.XXXXXXXX.partial.png' files, and its next run left them too."""
-    from motifnet.workflows._output import locked_output_folder
-
-    out = tmp_path / "attr"
-    out.mkdir()
-    partials = [out / ".attribution_01_a.png.k1ll3d00.partial.png", out / ".attributions.npz.abcdefgh.partial.npz"]
-    for path in partials:
-        path.write_bytes(b"half")
-    (out / ".notes").write_text("mine")  # a user's hidden file stays
-    (out / "x.partial.png").write_text("mine")
-    with locked_output_folder(out, "attribute"):
-        assert not any(path.exists() for path in partials)
-    assert sorted(path.name for path in out.iterdir()) == [".notes", "x.partial.png"]
-
-
 def test_reruns_after_a_report_without_a_list_or_a_run_without_a_report_take_their_files_for_motifnets(trained_run,
                                                                                                        tmp_path):
     """Found in review: a report written before report.json listed its files kept its figures of kernels no longer

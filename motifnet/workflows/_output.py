@@ -7,7 +7,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from .._io import leftover_partials, output_folder
+from .._io import output_folder
 from ..run.lock import acquire
 
 log = logging.getLogger("motifnet")
@@ -15,8 +15,7 @@ log = logging.getLogger("motifnet")
 
 @contextmanager
 def locked_output_folder(folder, command: str, stale_stages: bool = False):
-    """Make the output folder ``folder`` (see :func:`motifnet._io.output_folder`) and hold its lock for the block;
-    temporary files of writes killed before their rename (:func:`motifnet._io.leftover_partials`) are removed.
+    """Make the output folder ``folder`` (see :func:`motifnet._io.output_folder`) and hold its lock for the block.
 
     Two commands writing one folder at once each replaced and removed the other's files and both exited 0,
     leaving a mix of two runs; the second is now refused, naming the first (:mod:`motifnet.run.lock`).
@@ -27,7 +26,7 @@ def locked_output_folder(folder, command: str, stale_stages: bool = False):
     command : str
         What holds the folder, named to a command refused meanwhile.
     stale_stages : bool
-        Also remove the command's hidden staging folders (:func:`motifnet._io.staging_folder`,
+        Remove the command's hidden staging folders (:func:`motifnet._io.staging_folder`,
         ``.COMMAND.*.partial``) that a command killed outright left, once the lock is held (none of them can
         be in use then). Default is False.
 
@@ -37,9 +36,6 @@ def locked_output_folder(folder, command: str, stale_stages: bool = False):
         Another live process holds the folder, or one of another host.
     """
     with output_folder(folder) as out, acquire(out, command):
-        for partial in leftover_partials(out):  # a file's temporary copy, which a kill before its rename left
-            log.info("removing %s, left by a write that was killed before it finished", partial)
-            partial.unlink(missing_ok=True)
         for stage in sorted(Path(out).glob(f".{command}.*.partial")) if stale_stages else ():
             if stage.is_dir() and not stage.is_symlink():
                 log.info("removing %s, left by a %s that was killed before it finished", stage, command)
