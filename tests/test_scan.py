@@ -696,7 +696,8 @@ def test_records_that_do_not_span_their_window_names_keep_their_own_places(tmp_p
                     (f"{chrom}:200-210(+)", 30, 40, "+", "NA")]
 
 
-def test_fasta_records_named_as_windows_are_placed_only_where_the_genome_has_their_letters(tmp_path, cli):
+def test_fasta_records_named_as_windows_are_placed_only_where_the_genome_has_their_letters(tmp_path, cli,
+                                                                                           monkeypatch):
     """Records named chrX:900-1100(+) (no chrX in --genome), chr1:999900-1000100(+) (past its end) or a window
     one base off the letters were given genome coordinates that do not exist or miss the site by a base."""
     from motifnet.data.genome import reverse_complement
@@ -723,6 +724,16 @@ def test_fasta_records_named_as_windows_are_placed_only_where_the_genome_has_the
                     (f"chrX:{site - 20}-{site + 40}(+)", 20, "+", "NA"),
                     (f"{chrom}:999900-999960(+)", 20, "+", "NA"),
                     (f"{chrom}:{site - 20}-{site + 40}(+)_lower", 20, "+", "NA")}  # not a window's name
+    # a record scanned in pieces (longer than PIECE_LETTERS) keeps its place: a piece is not the whole window
+    from motifnet.motifs import _scan_records
+
+    monkeypatch.setattr(_scan_records, "PIECE_LETTERS", 25)
+    pieces = tmp_path / "pieces.fa"
+    pieces.write_text(f">{chrom}:{site - 20}-{site + 40}(+)\n{letters}\n")
+    assert cli("scan", motif_file, pieces, "--genome", genome["genome"], "-o", tmp_path / "pieces").exit_code == 0
+    header, rows = read_tsv((tmp_path / "pieces" / "hits.tsv").read_text())
+    assert [(row[1], int(row[2]), row[header.index("window")]) for row in rows] == [
+        (chrom, site, f"{chrom}:{site - 20}-{site + 40}(+)")]
     assert ("warning: 3 FASTA record(s) named as genome windows do not hold the letters of --genome genome.fa there "
             f"(e.g. '{chrom}:{site - 19}-{site + 41}(+)';") in " ".join(result.stderr.split()).replace(
         f"{tmp_path}/", "")

@@ -483,8 +483,8 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mis
             window = parse_window_id(chunk.ids[row])
             mismatched.append((len(table.mismatched), repr(chunk.ids[row]), int(chunk.lengths[row]),
                                window.end - window.start))
-        if table is not None and check is not None:
-            _unmap_unlike(chunk, np.unique(hits["row"]), table, *check)
+        if table is not None and check is not None:  # a piece of a long record is not compared (its length is not)
+            _unmap_unlike(chunk, np.unique(hits["row"][whole[hits["row"]]]), table, *check)
         sites = genome_sites(chunk.ids, hits["row"], starts, ends, strands, table)
         records, starts, ends, strands = sites.chrom, sites.start, sites.end, sites.strand
         windows = [f"\t{window}" for window in sites.window]
