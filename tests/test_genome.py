@@ -588,6 +588,8 @@ def _check_one_line(result, fragment):
 @pytest.mark.parametrize(("arguments", "fragment"), [
     (["{fasta}", "--background", "genomic"],
      "--background genomic draws windows of the genome: give --genome FILE.fa"),
+    # a BED background without --genome was told that train does not read BED (found in review)
+    (["{fasta}", "--background", "{bed}"], "--background {bed}: BED input needs --genome FILE.fa"),
     (["--genome", "{genome}", "--val-chroms", "chr2", "--test-chroms", "chr2", "--background", "shuffle"],
      "--val-chroms and --test-chroms share chr2"),
     (["--genome", "{genome}", "--val-chroms", "chrQ", "--background", "shuffle"], "the val split is empty"),
@@ -605,12 +607,13 @@ def _check_one_line(result, fragment):
 def test_bad_genome_options_are_refused(cli, planted, tmp_path, arguments, fragment):
     fasta = write_fasta(tmp_path / "bound.fa", [("s1", MOTIF * 4)])
     arguments = [str(a).replace("{genome}", str(planted["genome"])).replace("{folder}", str(tmp_path))
-                 for a in arguments]
+                 .replace("{bed}", str(planted["bed"])) for a in arguments]
     inputs = [fasta, *arguments[1:]] if arguments[:1] == ["{fasta}"] else [planted["bed"], *arguments]
     result = cli("train", *inputs, "-o", tmp_path / "run", *TINY_PARAMS)
     assert result.exit_code != 0
     assert "Traceback" not in result.output
-    assert fragment.replace("{folder}", str(tmp_path)) in " ".join(result.output.split()), result.output
+    assert fragment.replace("{folder}", str(tmp_path)).replace("{bed}", str(planted["bed"])) in \
+        " ".join(result.output.split()), result.output
 
 
 def test_windows_in_an_assembly_gap_are_warned_about(tmp_path, caplog, monkeypatch):

@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from ..errors import InputError, OptionValueError, ParamError
-from .fasta import FastaBlock
+from .fasta import FastaBlock, is_bed_path
 from .genome import Genome, Window, parse_window_id, sequence_block
 from .options import MAX_BACKGROUND_RATIO
 from .shuffle import kmer_shuffle
@@ -38,6 +38,9 @@ def check_background_options(background, shuffle_k: int, ratio: float, genome, m
                                "go with --multi-label or --task regression")
     if background == "genomic" and genome is None:
         raise OptionValueError("--background genomic draws windows of the genome: give --genome FILE.fa")
+    if background not in ("genomic", "shuffle") and genome is None and is_bed_path(background):
+        raise OptionValueError(f"--background {background}: BED input needs --genome FILE.fa (the sequences of its "
+                               "intervals)")
     if not shuffle_k >= 1:
         raise OptionValueError(f"--shuffle-k must be at least 1, received: {shuffle_k}")
     if not (0 < ratio <= MAX_BACKGROUND_RATIO and math.isfinite(ratio)):
