@@ -293,9 +293,12 @@ def _prepare_folder(config: SearchConfig) -> tuple:
         if earlier else fresh
     if earlier and earlier["settings"] != settings:
         if not config.overwrite and _has_results(folder):
-            # parameter files all gone since leave no entry in ``settings``
-            changed = [key for key in {**settings, "parameter_files": None}
+            # either side's keys: a setting given only when used (a genome, a background, parameter files) is
+            # missing from one side; the preset auto took follows from the preset
+            changed = [key for key in {**earlier["settings"], **settings}
                        if settings.get(key) != earlier["settings"].get(key)]
+            if "preset" in changed and "preset_taken" in changed:
+                changed.remove("preset_taken")
             began, taken = earlier["settings"]["preset"], earlier["settings"].get("preset_taken")
             hint = (f" (it began with --preset {began}{f', which took {taken}' if taken else ''})"
                     if "preset" in changed else "")
