@@ -170,3 +170,27 @@ def test_wide_queries_get_fewer_threads_so_that_tomtoms_scratch_memory_stays_bou
     query = rng.dirichlet(np.ones(4), 60)
     compare_motifs([query], [rng.dirichlet(np.ones(4), 8) for _ in range(MIN_TARGETS)], warn=False)
     assert asked == [tomtom_threads(60)]
+
+
+def test_numbas_threads_are_restored_when_tomtom_fails(monkeypatch):
+    """memelite sets numba's threads to n_jobs and restores them only on success: a MemoryError left the whole
+    process on one thread (found in review)."""
+    import importlib
+
+    import numba
+
+    module = importlib.import_module("memelite.tomtom")
+    threads = {"now": 16}  # numba's setting, whatever this machine's cores
+    monkeypatch.setattr(numba, "get_num_threads", lambda: threads["now"])
+    monkeypatch.setattr(numba, "set_num_threads", lambda n: threads.update(now=n))
+
+    def failing(*args, **kwargs):
+        numba.set_num_threads(1)  # as memelite sets n_jobs threads before its scratch arrays
+        raise MemoryError("scratch arrays")
+
+    monkeypatch.setattr(module, "tomtom", failing)
+    rng = np.random.default_rng(0)
+    with pytest.raises(MemoryError):
+        compare_motifs([rng.dirichlet(np.ones(4), 8)], [rng.dirichlet(np.ones(4), 8) for _ in range(MIN_TARGETS)],
+                       warn=False)
+    assert threads["now"] == 16

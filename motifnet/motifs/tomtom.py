@@ -10,6 +10,7 @@ with the target reverse-complemented when the alignment is on the reverse strand
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import warnings
 from dataclasses import dataclass
@@ -148,7 +149,11 @@ def compare_motifs(queries, targets, reverse_complement: bool = False, warn: boo
     from memelite.tomtom import tomtom
 
     targets = _without_ties(targets)
-    with warnings.catch_warnings():
+    import numba
+
+    threads = numba.get_num_threads()  # memelite sets n_jobs threads and restores them only when it succeeds
+    with warnings.catch_warnings(), contextlib.ExitStack() as restore:
+        restore.callback(numba.set_num_threads, threads)
         warnings.simplefilter("ignore")  # its few-targets warning is logged above
         # memelite merges target columns that fall into the same bins by a key of 100**letter terms, which
         # overflows past about 8 letters: distinct protein columns were merged and p-values came out near 1e-9
