@@ -220,6 +220,9 @@ def test_an_alignment_file_given_as_fasta_is_named(cli, tmp_path, content, what)
     result = cli("train", path, other, "-o", tmp_path / "run")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip() == f"Error: {path}: {what}, not a FASTA file; give peaks as BED or sequences as FASTA"
+    path.write_text("CRAMP1\tgene\n")  # text that begins like a CRAM file's magic is not taken for one
+    result = cli("train", path, other, "-o", tmp_path / "run")
+    assert "not a FASTA file: line 1 ('CRAMP1\\tgene')" in result.stderr
 
 
 def test_utf16_bed_and_feature_files_are_refused_in_one_line(cli, tmp_path):

@@ -568,7 +568,8 @@ class _TextStream(io.TextIOWrapper):
 _BINARY_FORMATS = {
     "BCF\x02": ("a BCF file (binary VCF)", "convert it to a VCF first (bcftools view -Oz -o variants.vcf.gz FILE)"),
     "BAM\x01": ("a BAM file (binary alignments)", "give peaks as BED or sequences as FASTA"),
-    "CRAM": ("a CRAM file (compressed alignments)", "give peaks as BED or sequences as FASTA"),
+    "CRAM\x02": ("a CRAM file (compressed alignments)", "give peaks as BED or sequences as FASTA"),
+    "CRAM\x03": ("a CRAM file (compressed alignments)", "give peaks as BED or sequences as FASTA"),
 }
 
 
