@@ -46,11 +46,13 @@ def test_control_and_direction_characters_of_names_are_drawn_escaped(tmp_path):
     ax.plot([0, 1], [0, 1], label="cls\u202eA (AUC 0.393)")
     ax.legend()
     ax.set_title("clsB\x07bell")
+    ax.set_yticks([0, 1], ["id\u202eRTL", "k\x07"])  # tick labels are made again while the figure is drawn
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no missing glyph
         save_figure(figure, tmp_path / "names.png")
     assert ax.get_title() == "clsB\\u0007bell"
     assert ax.get_legend().get_texts()[0].get_text() == "cls\\u202eA (AUC 0.393)"
+    assert [tick.get_text() for tick in ax.get_yticklabels()] == ["id\\u202eRTL", "k\\u0007"]
 
 
 @pytest.mark.parametrize("suffix, start", [(".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")])

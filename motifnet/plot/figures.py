@@ -6,6 +6,7 @@ The numbers behind each plot are computed elsewhere (and tested there).
 from __future__ import annotations
 
 import contextlib
+import functools
 import warnings
 
 import numpy as np
@@ -458,6 +459,10 @@ def plot_activation_target(max_activation, values, target_name: str, correlation
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
 
+def _shown_label(label_of, value, position=None) -> str:
+    return shown_text(label_of(value, position))
+
+
 def save_figure(figure, path) -> None:
     """Save a figure atomically, in the format its suffix names (PNG, PDF or SVG), and close it (saved or not).
 
@@ -473,6 +478,7 @@ def save_figure(figure, path) -> None:
     import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
 
     from .._io import atomic_path
     from .._validate import check_suffix
@@ -486,6 +492,13 @@ def save_figure(figure, path) -> None:
                 # a name from the input with a control character: a box, a missing-glyph warning, or the
                 # text after a direction override read backwards ("AUC 0.393" as "393.0 CUA")
                 text.set_text(shown_text(text.get_text()))
+            for ax in figure.axes:  # tick labels are made again from the axis' formatter while drawing
+                for axis in (ax.xaxis, ax.yaxis):
+                    formatter = axis.get_major_formatter()
+                    if isinstance(formatter, FixedFormatter):
+                        formatter.seq = [shown_text(label) for label in formatter.seq]
+                    elif isinstance(formatter, FuncFormatter):  # what set_ticklabels makes of a list of names
+                        formatter.func = functools.partial(_shown_label, formatter.func)
             figure.savefig(tmp, dpi=110, bbox_inches="tight", format=suffix[1:])
     finally:
         plt.close(figure)
