@@ -185,9 +185,11 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     """Motif logo, positions and activations of each first-layer kernel, and summary.html.
 
     Writes motif_kernel_N.png, position_kernel_N.png, activations_kernel_N.png (and
-    additional_features_kernel_N.png with tracks), motifs.meme, kernels.tsv, distinct_motifs.tsv
-    (kernels with the same motif grouped, ranked by influence: the rise of the loss when a group is
-    silenced), motifs_distinct.meme and summary.html; with matching also matches.tsv and match_kernel_N.png;
+    additional_features_kernel_N.png with tracks), the motifs in the --formats (motifs.meme by default),
+    kernels.tsv, distinct_motifs.tsv (kernels with the same motif grouped, ranked by influence: the rise of
+    the loss when a group is silenced) with distinct_kernel_N.png, motifs_distinct.meme, the test curves
+    (roc_curves.png, pr_curves.png, or the regression figures), report.json and summary.html; with matching
+    also matches.tsv and match_kernel_N.png;
     with BED input (--fasta peaks.bed --genome genome.fa) also kernel_sites.bed, the kernels'
     motif sites in genome coordinates.
     """
@@ -223,7 +225,7 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
 @stopping_on_signals  # stops between batches; the output is not written
 @logging_options
 def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, batch_size, genome):
-    """Hierarchical clustering of sequences and kernels by maximum activation (single-label).
+    """Hierarchical clustering of sequences and kernels by maximum activation (one class per record).
 
     Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
     drawn as a clustered heat map with a class colour bar.
