@@ -310,14 +310,11 @@ class Encoder:
         bad = np.flatnonzero(~(np.abs(sums - 1.0) <= _PWM_SUM_TOLERANCE) | ~(matrix >= 0).all(axis=0))
         if bad.size:
             position = int(bad[0])
-            if not np.isfinite(matrix[:, position]).all():
-                raise InputError(f"{record.where()}: structure PWM column {position + 1} holds "
-                                 f"{', '.join(sorted({str(v) for v in matrix[:, position] if not np.isfinite(v)}))}; "
-                                 "every column must hold non-negative probabilities summing to 1")
-            raise InputError(
-                f"{record.where()}: structure PWM column {position + 1} sums to {sums[position]:.4g}; "
-                "every column must hold non-negative probabilities summing to 1"
-            )
+            column = matrix[:, position]
+            what = (f"holds {', '.join(sorted({str(v) for v in column if not np.isfinite(v)}))}"
+                    if not np.isfinite(column).all() else f"sums to {sums[position]:.4g}")
+            raise InputError(f"{record.where()}: structure PWM column {position + 1} {what}; every column must hold "
+                             "non-negative probabilities summing to 1")
         return lines[0], matrix.T.astype(np.float32)
 
     #: How errors tell the user to fix a mismatch: training options, or the model's fixed inputs.

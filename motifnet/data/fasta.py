@@ -222,6 +222,12 @@ def is_bed_path(path) -> bool:
     return str(path).lower().endswith(_BED_SUFFIXES)
 
 
+def looks_like_bed(line: str) -> bool:
+    """Whether a text line reads as BED: a name, then start and end as whole numbers, tab-separated."""
+    columns = line.split("\t")
+    return len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit()
+
+
 def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     """The error for text before the first header, saying what the file looks like when that is clear."""
     for magic, (what, instead) in _BINARY_FORMATS.items():
@@ -230,12 +236,11 @@ def _not_fasta(name: str, line_number: int, line: bytes) -> InputError:
     preview = line[:30].decode("utf-8", errors="replace").strip()
     message = (f"{name}: not a FASTA file: line {line_number} ({preview!r}) comes before any header; FASTA "
                "records start with a '>' header line")
-    columns = line.decode("utf-8", errors="replace").split("\t")
     if line[:1] == b"@":
         message += "; it looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"
     elif line[:1] == b";":
         message += "; ';' comment lines are not read: remove them (e.g. grep -v '^;')"
-    elif len(columns) >= 3 and columns[1].strip().isdigit() and columns[2].strip().isdigit():
+    elif looks_like_bed(line.decode("utf-8", errors="replace")):
         if is_bed_path(name):  # a command without --genome (those with it read BED files as windows of it)
             return InputError(f"{name}: BED, which this command does not read; give it FASTA (the windows' "
                               "sequences: bedtools getfasta -s)")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError, OptionValueError, ParamError
-from .fasta import FastaBlock, is_bed_path, iter_text_stream
+from .fasta import FastaBlock, is_bed_path, iter_text_stream, looks_like_bed
 
 log = logging.getLogger("motifnet")
 
@@ -350,29 +350,27 @@ _NOT_BED = {">": "; the file looks like FASTA: give it a FASTA name (.fa, .fa.gz
             "@": "; the file looks like FASTQ: convert it to FASTA (e.g. seqkit fq2fa)"}
 
 
-def _not_bed_hint(path) -> str:
-    """:data:`_NOT_BED`'s hint for the first non-empty line of ``path``; '' for BED, or a file that cannot be read."""
+def _first_line(path, skipped: tuple = ()) -> str:
+    """The first non-empty line of ``path`` not starting with one of ``skipped``; '' for none, or a file that
+    cannot be read (it is named when it is read)."""
     try:
         with iter_text_stream(str(path)) as stream:
             for line in stream:
-                if line.strip():
-                    return _NOT_BED.get(line[:1], "")
+                if line.strip() and not line.startswith(skipped):
+                    return line
     except (InputError, OSError):
-        pass  # a missing or unreadable file is named when it is read
+        pass
     return ""
+
+
+def _not_bed_hint(path) -> str:
+    """:data:`_NOT_BED`'s hint for the first non-empty line of ``path``; '' for BED, or a file that cannot be read."""
+    return _NOT_BED.get(_first_line(path)[:1], "")
 
 
 def _first_line_is_bed(path) -> bool:
     """Whether the first line of ``path`` that is no header or comment reads as a BED line (chrom, start, end)."""
-    try:
-        with iter_text_stream(str(path)) as stream:
-            for line in stream:
-                if line.strip() and not line.startswith(("#", "track", "browser")):
-                    columns = line.rstrip("\r\n").split("\t")
-                    return len(columns) >= 3 and columns[1].isdigit() and columns[2].isdigit()
-    except (InputError, OSError):
-        pass  # a missing or unreadable file is named when it is read
-    return False
+    return looks_like_bed(_first_line(path, ("#", "track", "browser")))
 
 
 def _bed_interval(columns: list, name: str, number: int, line: str) -> BedInterval:

@@ -504,12 +504,13 @@ def _scratch_rows(chunk: RecordChunk, hits: dict, names: list, genome: bool, mis
 def _unmap_unlike(chunk: RecordChunk, rows, table, genome, from_fasta, unlike: list) -> None:
     """Mark invalid the windows of FASTA records among ``rows`` whose letters differ from the genome's there (a
     chromosome the genome lacks included), and list their ids in ``unlike``."""
-    from ..data.genome import parse_window_id
+    from ..data.genome import Window
 
     for row in rows:
         if not (table.valid[row] and from_fasta[chunk.sources[row]]):
             continue
-        window = parse_window_id(chunk.ids[row])
+        window = Window(str(table.chrom[row]), int(table.start[row]), int(table.end[row]),
+                        "-" if table.minus[row] else "+")
         same = window.chrom in genome.lengths and \
             genome.fetch(window) == chunk.letters[row].replace(b"U", b"T")
         if not same:

@@ -54,7 +54,6 @@ class Comparison:
         return order[:top] if top else order
 
 
-
 #: Scratch memory TOMTOM's threads may take together. memelite gives each thread 3,200 x width^3 bytes for the
 #: widest query (86 MB at 30 columns, 1.6 GB at 80): a query of 100 columns asked for 52 GB on 16 cores.
 TOMTOM_SCRATCH_BYTES = 2 * 1024**3
