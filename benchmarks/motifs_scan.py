@@ -99,7 +99,6 @@ def bench_motifs(folder: Path, sizes: list) -> list:
     half = 5_000 if max(sizes) >= 10_000 else 500
     planted = write_fasta(folder / "planted.fa", half, LENGTH, seed=11, motif=PLANTED)
     background = write_fasta(folder / "background.fa", half, LENGTH, seed=12)
-    background.write_bytes(background.read_bytes().replace(b">seq", b">bg"))  # ids unique across the classes
     run_dir = folder / "motifs_run"
     subprocess.run([*MOTIFNET, "train", str(planted), str(background), "-o", str(run_dir), "--seed", "1",
                     "--quiet", *SMALL_NET, "--param", "epochs=3"], check=True, stdout=subprocess.DEVNULL)
@@ -108,8 +107,7 @@ def bench_motifs(folder: Path, sizes: list) -> list:
         records = folder / f"explain_{n}.fa"
         with open(records, "wb") as handle:  # half planted, half not
             handle.write(write_fasta(folder / "a.fa", n // 2, LENGTH, seed=21, motif=PLANTED).read_bytes())
-            handle.write(write_fasta(folder / "b.fa", n - n // 2, LENGTH, seed=22).read_bytes().replace(b">seq",
-                                                                                                          b">bg"))
+            handle.write(write_fasta(folder / "b.fa", n - n // 2, LENGTH, seed=22).read_bytes())
         command = [*MOTIFNET, "motifs", str(run_dir), str(records), "-o", str(folder / f"modisco_{n}"), "--target",
                    "planted", "--no-match"]
         log_path = folder / f"motifs_{n}.log"  # progress and any error: a failure names its cause below

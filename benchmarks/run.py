@@ -50,7 +50,8 @@ SMALL_NET = ["--param", "conv_num=1", "--param", "kernel_num=30", "--param", "ke
 
 
 def write_fasta(path: Path, n: int, length: int, seed: int, motif: bytes | None = None, wrap: int = 100):
-    """n random DNA records (two-line wrapped), optionally with a motif planted in each."""
+    """n random DNA records (two-line wrapped), optionally with a motif planted in each; ids ``STEM_N`` (the file's
+    name without its ending), so that records of two files never share one."""
     rng = np.random.default_rng(seed)
     letters = np.frombuffer(b"ACGT", dtype=np.uint8)
     with open(path, "wb") as handle:
@@ -63,7 +64,7 @@ def write_fasta(path: Path, n: int, length: int, seed: int, motif: bytes | None 
             lines = []
             for offset, row in enumerate(block):
                 text = row.tobytes()
-                lines.append(b">seq%d sample record\n" % (start + offset))
+                lines.append(b">%s_%d sample record\n" % (path.stem.encode(), start + offset))
                 lines.extend(text[i:i + wrap] + b"\n" for i in range(0, length, wrap))
             handle.write(b"".join(lines))
     return path

@@ -59,10 +59,15 @@ def atomic_path(path, suffix: str = ""):
         raise FileNotFoundError(errno.ENOENT, f"links to {path}, whose folder does not exist", str(given))
     # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
     # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
+    remove_gone_partials(path, suffix)
+    # The writer's pid and host in the name let a later write of ``path`` remove what a kill left (above).
+    tag = f"{os.getpid()}@{_host_in_name()}."
+    if len(os.fsencode(f".{path.name}.{tag}12345678.partial{suffix}")) > 255:  # a name near the system's limit
+        tag = ""
     tmp = None
     try:
         while True:
-            tmp = str(path.parent / f".{path.name}.{secrets.token_hex(4)}.partial{suffix}")
+            tmp = str(path.parent / f".{path.name}.{tag}{secrets.token_hex(4)}.partial{suffix}")
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 break
@@ -461,8 +466,51 @@ def publish_staged(stage, folder, first=(), last=()) -> list:
 
 
 def is_partial(name: str) -> bool:
-    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (``.NAME.XXXXXXXX.partialSUFFIX``)."""
+    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (``.NAME.PID@HOST.XXXXXXXX.partialSUFFIX``,
+    or ``.NAME.XXXXXXXX.partialSUFFIX`` for a name too long to hold the writer)."""
     return fnmatch.fnmatchcase(name, ".*.*.partial*")
+
+
+def remove_gone_partials(path, suffix: str = "") -> list:
+    """Delete the temporary files of :func:`atomic_path` for ``path`` whose writer, a process of this host, is gone:
+    what a write killed outright (SIGKILL, the out-of-memory killer) before its rename left beside ``path``. Those of
+    a live writer and of other hosts stay; the name holds the writer, so no other file is taken for one.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files removed.
+    """
+    import glob
+
+    path = Path(path)
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)@(.+)\.[0-9a-f]{{8}}\.partial{re.escape(suffix)}")
+    try:
+        candidates = sorted(path.parent.glob(f".{glob.escape(path.name)}.*.partial{glob.escape(suffix)}"))
+    except OSError:  # a folder that cannot be listed: the write itself says what is wrong
+        return []
+    removed, _ = _remove_if_owner_gone(candidates, pattern)
+    for leftover in removed:
+        log.info("removed %s, left by a write of %s that was killed before it finished", leftover.name, path)
+    return removed
+
+
+def _remove_if_owner_gone(paths, pattern) -> tuple:
+    """Delete the files of ``paths`` whose names ``pattern`` matches with the pid (group 1) of a gone process of this
+    host (group 2; :func:`_scratch_owner_gone`); (removed, those of other hosts)."""
+    host = _host_in_name()
+    removed, elsewhere = [], []
+    for path in paths:
+        match = pattern.fullmatch(path.name)
+        if not match or path.is_symlink() or not path.is_file():
+            continue
+        if match[2] != host:
+            elsewhere.append(path)
+        elif _scratch_owner_gone(int(match[1]), path):
+            with suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed, elsewhere
 
 
 def remove_written(folder, written) -> list:
@@ -529,21 +577,9 @@ def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -
     list of pathlib.Path
         The files removed.
     """
-    import re
-
     endings = "|".join(re.escape(suffix) for suffix in suffixes)
     name = re.compile(rf"\.{re.escape(kind)}\.(\d+)@(.+)\.[a-z0-9_]{{8}}({endings})")
-    host = _host_in_name()
-    removed, elsewhere = [], []
-    for path in sorted(Path(folder).glob(f".{kind}.*")):
-        match = name.fullmatch(path.name)
-        if not match or not path.is_file():
-            continue
-        if match[2] != host:
-            elsewhere.append(path)
-        elif _scratch_owner_gone(int(match[1]), path):
-            path.unlink(missing_ok=True)
-            removed.append(path)
+    removed, elsewhere = _remove_if_owner_gone(sorted(Path(folder).glob(f".{kind}.*")), name)
     if elsewhere:
         _warn_other_hosts(folder, elsewhere)
     return removed

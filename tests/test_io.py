@@ -42,6 +42,41 @@ def test_a_write_that_raises_keeps_the_old_file_and_leaves_no_partial_file(tmp_p
     assert [path.name for path in tmp_path.iterdir()] == ["table.tsv"]
 
 
+def test_a_write_killed_before_its_rename_leaves_a_file_the_next_write_of_that_file_removes(tmp_path):
+    """A kill (SIGKILL, the out-of-memory killer) runs no clean-up: the hidden temporary file stays. Its name holds
+    the writer's pid and host, so the next write of the same file removes it once that writer is gone, and only
+    it: a live writer's, another host's, another file's and a user's file of a like name stay."""
+    from motifnet._io import _host_in_name
+
+    target = tmp_path / "table.tsv"
+    host = _host_in_name()
+    killed = tmp_path / f".table.tsv.{dead_pid()}@{host}.0a1b2c3d.partial"
+    live = tmp_path / f".table.tsv.{os.getpid()}@{host}.4e5f6a7b.partial"
+    elsewhere = tmp_path / f".table.tsv.{dead_pid()}@node-7.cluster.0a1b2c3d.partial"
+    other_file = tmp_path / f".table.tsv.gz.{dead_pid()}@{host}.0a1b2c3d.partial"
+    users = tmp_path / ".table.tsv.notes.partial"
+    for path in (killed, live, elsewhere, other_file, users):
+        path.write_text("half")
+    with atomic_path(target) as tmp:
+        assert re.fullmatch(rf"\.table\.tsv\.{os.getpid()}@{re.escape(host)}\.[0-9a-f]{{8}}\.partial", tmp.name)
+        tmp.write_text("new\n")
+    assert target.read_text() == "new\n"
+    assert sorted(tmp_path.iterdir()) == sorted([target, live, elsewhere, other_file, users])
+    keras = tmp_path / f".model.keras.{dead_pid()}@{host}.0a1b2c3d.partial.keras"
+    keras.write_bytes(b"half")
+    with atomic_path(tmp_path / "model.keras", suffix=".keras") as tmp:
+        tmp.write_bytes(b"model")
+    assert not keras.exists()
+
+
+def test_a_name_too_long_to_hold_the_writer_is_written_all_the_same(tmp_path):
+    target = tmp_path / ("n" * 230 + ".tsv")
+    with atomic_path(target) as tmp:
+        assert len(tmp.name) <= 255
+        tmp.write_text("x\n")
+    assert [path.name for path in tmp_path.iterdir()] == [target.name]
+
+
 def test_a_full_disk_names_the_file_asked_for_not_the_temporary_one(tmp_path):
     import errno
 
