@@ -453,6 +453,21 @@ def test_bad_inputs_are_refused_before_any_prediction(trained_run, tmp_path, cli
     assert plain_file.read_text() == "mine\n"
 
 
+def test_a_folder_another_run_holds_is_refused_before_any_prediction(trained_run, tmp_path, cli, monkeypatch):
+    """Two jobs writing one -o: the second made every insertion and was refused only when it came to write."""
+    from motifnet.run.lock import acquire
+
+    monkeypatch.setattr("motifnet.workflows.marginalize.insertion_effects",
+                        lambda *args, **kwargs: pytest.fail("predicted into a held folder"))
+    run_dir, _ = trained_run
+    motifs = _write_motifs(tmp_path / "m.meme", [("ttgaca", "TTGACA")])
+    out = tmp_path / "held"
+    with acquire(out, "marginalize"):
+        result = cli("marginalize", run_dir, "--motifs", motifs, "-o", out, "-n", 10)
+    assert result.exit_code == 1 and "in use by motifnet marginalize (pid" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_hits_file_without_hits_is_named(trained_run, tmp_path, cli):
     """It gave an ablation.tsv of NA rows without a word."""
     run_dir, (up, _) = trained_run

@@ -449,95 +449,98 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         narrowest = sorted(range(len(motifs.names)), key=lambda m: len(motifs.pwms[m]))[:2]
         pair_layout(encoder.length, *(len(motifs.pwms[m]) for m in narrowest), config,
                     tuple(motifs.names[m] for m in narrowest))
-    fold_options = recorded_fold_options(run) if encoder.structure is not None else None
-    predict = OutputsAndLogits(run.model, encoder, config.batch_size,
-                               folded_inputs(run) if fold_options is not None else None)
-    # Made a chunk at a time by each experiment (memory does not grow with -n), each sequence seeded by its number.
-    background = Backgrounds(sequence_codes(encoder, run.dataset.codes), config.n, config.seed)
-    folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
-    log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
-    effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
-    # A regression model's outputs are values, not probabilities: no logit, and no logit column (as variants)
-    logits = run.task != "regression"
-    effect_columns = EFFECT_COLUMNS if logits else EFFECT_COLUMNS[:-1]
-    rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])[
-        :len(effect_columns)] for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
-    # Every file is written at the end, once all the work is done: a failure or a stop on the way
-    # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
-    texts = {"effects.tsv": _table(effect_columns, rows)}
-    scale = run.output_scale  # regression: targets of different sizes compared in their standard deviations
-    figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names, scale=scale).figure}
+    # The folder is held from the start: a second run into it is refused before its work, not after it.
+    with locked_output_folder(out, "marginalize"):
+        fold_options = recorded_fold_options(run) if encoder.structure is not None else None
+        predict = OutputsAndLogits(run.model, encoder, config.batch_size,
+                                   folded_inputs(run) if fold_options is not None else None)
+        # Made a chunk at a time by each experiment (memory does not grow with -n), each sequence seeded by its number.
+        background = Backgrounds(sequence_codes(encoder, run.dataset.codes), config.n, config.seed)
+        folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
+        log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
+        effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
+        # A regression model's outputs are values, not probabilities: no logit, and no logit column (as variants)
+        logits = run.task != "regression"
+        effect_columns = EFFECT_COLUMNS if logits else EFFECT_COLUMNS[:-1]
+        rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])[
+            :len(effect_columns)] for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
+        # Every file is written at the end, once all the work is done: a failure or a stop on the way
+        # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
+        texts = {"effects.tsv": _table(effect_columns, rows)}
+        scale = run.output_scale  # regression: targets of different sizes compared in their standard deviations
+        figures = {"effects.png": lambda: plot_effects(effects.mean, motifs.names, names, scale=scale).figure}
 
-    pairs, pair_images = {}, []
-    if config.pairs:
-        pair_columns = PAIR_COLUMNS if logits else PAIR_COLUMNS[:-3]
-        chosen = top_motifs(effects, config.pairs, scale)
-        if config.pairs > len(motifs.names):  # K was cut without a word: the run looked like one of K motifs
-            pairs_made = len(chosen) * (len(chosen) - 1) // 2
-            log.warning("--pairs %d: %s holds %d motifs; pairing all of them (%d pair%s)", config.pairs, motifs.path,
-                        len(motifs.names), pairs_made, "" if pairs_made == 1 else "s")
-        pair_rows = []
-        for a, b in pairs_of(chosen):
-            _log_spacings(background.shape[1], motifs.pwms[a], motifs.pwms[b], config,
-                          (motifs.names[a], motifs.names[b]))
-            result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config,
-                                  (motifs.names[a], motifs.names[b]))
-            pairs[motifs.names[a], motifs.names[b]] = result
-            for o, orientation in enumerate(ORIENTATIONS):
-                for s, spacing in enumerate(result["spacings"]):
-                    for c, name in enumerate(names):
-                        pair_rows.append(tuple(
-                            (motifs.names[a], motifs.names[b], orientation, spacing, name)
-                            + tuple(result[key][o, s, c] for key in ("pair", "expected", "cooperativity",
-                                                                     "pair_logit", "expected_logit",
-                                                                     "logit_cooperativity"))
-                        )[:len(pair_columns)])
-            pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
-        texts["pairs.tsv"] = _table(pair_columns, pair_rows)
-        # one colour scale for every pair figure: the report stacks them, and one colour is one value in all
-        from ..plot.figures import symmetric_limit
+        pairs, pair_images = {}, []
+        if config.pairs:
+            pair_columns = PAIR_COLUMNS if logits else PAIR_COLUMNS[:-3]
+            chosen = top_motifs(effects, config.pairs, scale)
+            if config.pairs > len(motifs.names):  # K was cut without a word: the run looked like one of K motifs
+                pairs_made = len(chosen) * (len(chosen) - 1) // 2
+                log.warning("--pairs %d: %s holds %d motifs; pairing all of them (%d pair%s)", config.pairs,
+                            motifs.path, len(motifs.names), pairs_made, "" if pairs_made == 1 else "s")
+            pair_rows = []
+            for a, b in pairs_of(chosen):
+                _log_spacings(background.shape[1], motifs.pwms[a], motifs.pwms[b], config,
+                              (motifs.names[a], motifs.names[b]))
+                result = pair_effects(predict, background, motifs.pwms[a], motifs.pwms[b], config,
+                                      (motifs.names[a], motifs.names[b]))
+                pairs[motifs.names[a], motifs.names[b]] = result
+                for o, orientation in enumerate(ORIENTATIONS):
+                    for s, spacing in enumerate(result["spacings"]):
+                        for c, name in enumerate(names):
+                            pair_rows.append(tuple(
+                                (motifs.names[a], motifs.names[b], orientation, spacing, name)
+                                + tuple(result[key][o, s, c] for key in ("pair", "expected", "cooperativity",
+                                                                         "pair_logit", "expected_logit",
+                                                                         "logit_cooperativity"))
+                            )[:len(pair_columns)])
+                pair_images.append(pair_image_name(len(pair_images) + 1, motifs.names[a], motifs.names[b]))
+            texts["pairs.tsv"] = _table(pair_columns, pair_rows)
+            # one colour scale for every pair figure: the report stacks them, and one colour is one value in all
+            from ..plot.figures import symmetric_limit
 
-        key = "logit_cooperativity" if logits else "cooperativity"
-        limit = max(symmetric_limit(in_units(result[key], scale)) for result in pairs.values())
-        label = {"softmax": "logit cooperativity (class against the others' mean)",
-                 "sigmoid": "log-odds cooperativity"}.get(predict.activation, "cooperativity" if scale is None
-                                                          else "cooperativity (SD of the target)")
-        for image, ((name_a, name_b), result) in zip(pair_images, pairs.items()):
-            figures[image] = functools.partial(_pair_figure, result, name_a, name_b, names, key, scale, limit, label)
+            key = "logit_cooperativity" if logits else "cooperativity"
+            limit = max(symmetric_limit(in_units(result[key], scale)) for result in pairs.values())
+            label = {"softmax": "logit cooperativity (class against the others' mean)",
+                     "sigmoid": "log-odds cooperativity"}.get(predict.activation, "cooperativity" if scale is None
+                                                              else "cooperativity (SD of the target)")
+            for image, ((name_a, name_b), result) in zip(pair_images, pairs.items()):
+                figures[image] = functools.partial(_pair_figure, result, name_a, name_b, names, key, scale, limit,
+                                                   label)
 
-    if sites is not None:
-        log.info("ablating %d site(s) of %d motif(s) in %d record(s): each replaced by shuffled letters of its record",
-                 len(located), len({site[0] for site in located}), len({site[1] for site in located}))
-        rng = np.random.default_rng(config.seed)
-        ablation_rows = []
-        codes = sequence_codes(encoder, dataset.codes)
-        for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
-            for c, name in enumerate(names):
-                if result is None:
-                    row = (motifs.names[m], name, records, "NA", "NA", "NA", "NA")
-                else:
-                    row = (motifs.names[m], name, records, result.mean[0, c], result.low[0, c], result.high[0, c],
-                           result.logit[0, c])
-                ablation_rows.append(row if logits else row[:-1])
-        texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
-    earlier = earlier_outputs(out)
-    if not own:
-        check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, [*texts, *figures], "marginalize")
-    else:  # a pairs.tsv, ablation.tsv or pair figure that the earlier run did not write is the user's
-        refuse_unlisted(out, [name for name in [*texts, *figures] if name not in ("effects.tsv", "effects.png")],
-                        earlier or [], MARGINALIZE_SUMMARY, "marginalize")
-    # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
-    # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
-    with locked_output_folder(out, "marginalize"), staged_outputs() as stage:
-        for name, text in texts.items():
-            write_text(stage(out / name), text)
-        for name, draw in figures.items():
-            check_stop()
-            save_figure(draw(), stage(out / name, ".png"))
-        _write_summary(stage(out / MARGINALIZE_SUMMARY), run, motifs, config, folded, effect_columns, rows,
-                       pair_images, [*texts, *figures])
-    for path in remove_stale_outputs(out, [*texts, *figures], earlier):
-        log.info("removed %s of an earlier marginalize run", path)
+        if sites is not None:
+            log.info("ablating %d site(s) of %d motif(s) in %d record(s): each replaced by shuffled letters of its "
+                     "record", len(located), len({site[0] for site in located}), len({site[1] for site in located}))
+            rng = np.random.default_rng(config.seed)
+            ablation_rows = []
+            codes = sequence_codes(encoder, dataset.codes)
+            for m, (records, result) in enumerate(ablation_effects(predict, codes, located, len(motifs.names), rng)):
+                for c, name in enumerate(names):
+                    if result is None:
+                        row = (motifs.names[m], name, records, "NA", "NA", "NA", "NA")
+                    else:
+                        row = (motifs.names[m], name, records, result.mean[0, c], result.low[0, c], result.high[0, c],
+                               result.logit[0, c])
+                    ablation_rows.append(row if logits else row[:-1])
+            texts["ablation.tsv"] = _table(ABLATION_COLUMNS if logits else ABLATION_COLUMNS[:-1], ablation_rows)
+        earlier = earlier_outputs(out)
+        if not own:
+            check_own_folder(out, MARGINALIZE_SUMMARY, _is_marginalize_summary, [*texts, *figures], "marginalize")
+        else:  # a pairs.tsv, ablation.tsv or pair figure that the earlier run did not write is the user's
+            refuse_unlisted(out, [name for name in [*texts, *figures] if name not in ("effects.tsv", "effects.png")],
+                            earlier or [], MARGINALIZE_SUMMARY, "marginalize")
+        # All renamed into place at the end, the summary last: a stop while the figures are drawn (or a second
+        # signal) leaves an earlier run's files whole, not a mix of two runs (and no new folder).
+        with staged_outputs() as stage:
+            for name, text in texts.items():
+                write_text(stage(out / name), text)
+            for name, draw in figures.items():
+                check_stop()
+                save_figure(draw(), stage(out / name, ".png"))
+            _write_summary(stage(out / MARGINALIZE_SUMMARY), run, motifs, config, folded, effect_columns, rows,
+                           pair_images, [*texts, *figures])
+        for path in remove_stale_outputs(out, [*texts, *figures], earlier):
+            log.info("removed %s of an earlier marginalize run", path)
     report = find_report(out)
     if report is not None:
         warn_if_other_run(report, run, "marginalisation")

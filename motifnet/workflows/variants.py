@@ -127,53 +127,55 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     encoder = run.dataset_encoder
     config = config.checked(encoder.length)
     offset = encoder.length // 2 if config.offset is None else config.offset
-    with Genome(genome_path) as genome:
-        variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
-        if counts.indels:
-            log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
-        if counts.mismatches:
-            log.warning("%s: skipped %d variant(s) whose REF disagrees with %s", vcf, counts.mismatches,
-                        genome.path)
-        if counts.duplicates:
-            log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
-                        "is scored and listed", vcf, counts.duplicates)
-        if not variants:
-            skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
-                                                (counts.mismatches, "variants whose REF disagrees with the genome"))
-                       if count]
-            log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
-                        "all skipped: " + " and ".join(skipped) if skipped else "no records")
-        padded = padded_windows(genome, variants, encoder.length, offset)
-        if padded:
-            log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
-                        "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
-                        padded)
-        effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale)
-        rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
-    summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
-               "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
-               "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
-               "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
-               # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
-               "max_abs_delta_unit": ("target SD" if effects.scale is not None else "value" if run.task == "regression"
-                                      else "probability"),
-               # no logo, no method of one (--top 0)
-               "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
-    table = variants_table(variants, effects, run.output_names, run.task)
-    earlier_logos = _earlier_logos(out)
-    if not own:  # the logos' names are known now
-        check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
-    else:  # a logo's namesake that the earlier run did not draw is the user's
-        refuse_unlisted(out, figures, earlier_logos, SUMMARY_FILE, "variants")
-    # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
-    # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
-    with locked_output_folder(out, "variants"), staged_outputs() as stage:
-        for image, draw in figures.items():
-            check_stop()
-            save_figure(draw(), stage(out / image, ".png"))
-        write_text(stage(out / VARIANTS_FILE), table)
-        write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
-    remove_unwritten(out, earlier_logos, figures)
+    # The folder is held from the start: a second run into it is refused before its work, not after hours of it.
+    with locked_output_folder(out, "variants"):
+        with Genome(genome_path) as genome:
+            variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
+            if counts.indels:
+                log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
+            if counts.mismatches:
+                log.warning("%s: skipped %d variant(s) whose REF disagrees with %s", vcf, counts.mismatches,
+                            genome.path)
+            if counts.duplicates:
+                log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
+                            "is scored and listed", vcf, counts.duplicates)
+            if not variants:
+                skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
+                                                    (counts.mismatches, "variants whose REF disagrees with the genome"))
+                           if count]
+                log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
+                            "all skipped: " + " and ".join(skipped) if skipped else "no records")
+            padded = padded_windows(genome, variants, encoder.length, offset)
+            if padded:
+                log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
+                            "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
+                            padded)
+            effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale)
+            rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
+        summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
+                   "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
+                   "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
+                   "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
+                   # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
+                   "max_abs_delta_unit": ("target SD" if effects.scale is not None
+                                          else "value" if run.task == "regression" else "probability"),
+                   # no logo, no method of one (--top 0)
+                   "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
+        table = variants_table(variants, effects, run.output_names, run.task)
+        earlier_logos = _earlier_logos(out)
+        if not own:  # the logos' names are known now
+            check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
+        else:  # a logo's namesake that the earlier run did not draw is the user's
+            refuse_unlisted(out, figures, earlier_logos, SUMMARY_FILE, "variants")
+        # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
+        # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
+        with staged_outputs() as stage:
+            for image, draw in figures.items():
+                check_stop()
+                save_figure(draw(), stage(out / image, ".png"))
+            write_text(stage(out / VARIANTS_FILE), table)
+            write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
+        remove_unwritten(out, earlier_logos, figures)
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
     if report is not None:
