@@ -321,6 +321,8 @@ def test_bad_fold_inputs_give_one_line_and_a_non_zero_status(records, args, frag
     assert result.exit_code == status
     assert fragment in result.stderr
     assert "Traceback" not in result.output + result.stderr
+    if status == 1:  # the first record is read before a word is said of the fold
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "out.fa").exists()
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
 
@@ -342,6 +344,8 @@ def test_wrapped_sequences_are_not_taken_for_folded_records(cli, tmp_path):
 def test_fold_of_a_missing_file_is_refused(cli, tmp_path):
     result = cli("fold", tmp_path / "nope.fa", "-o", tmp_path / "out.fa")
     assert result.exit_code == 1 and "nope.fa: no such file" in result.stderr
+    # one line: the progress line of what would be folded how came first
+    assert result.stderr.strip().splitlines() == [f"Error: {tmp_path / 'nope.fa'}: no such file"]
 
 
 def test_options_are_checked_in_the_library_too():
@@ -557,6 +561,31 @@ def test_a_signal_stops_folding_between_chunks_and_writes_nothing(tmp_path, monk
         fold_file(source, tmp_path / "out.fa", FoldOptions(jobs=jobs))
     assert folded == [folding._CHUNK_RECORDS]
     assert [p.name for p in tmp_path.iterdir()] == ["in.fa"]  # neither the output nor its temporary file
+
+
+def test_a_signal_does_not_wait_for_a_workers_long_chunk():
+    """One chunk of a 5,000-nt record takes a worker minutes: a SIGTERM waited for it (71 s), past a batch
+    system's grace period; the wait now checks for a stop in steps."""
+    import threading
+    from collections import deque
+    from concurrent.futures import Future
+
+    from motifnet._signals import StopRequested, request_stop, stop_on_signals
+    from motifnet.data import folding
+
+    slow = Future()
+    timer = threading.Timer(20.0, slow.set_result, [["folded at last"]])
+    timer.start()
+    try:
+        with stop_on_signals(), pytest.raises(StopRequested):
+            request_stop()
+            folding._collect(deque([(["r1"], slow)]))
+    finally:
+        timer.cancel()
+    assert not slow.done()
+    done = Future()
+    done.set_result(["folded"])
+    assert folding._collect(deque([(["r1"], done)])) == (["r1"], ["folded"])
 
 
 def test_fold_writes_gzip_for_an_output_named_gz(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import tempfile
@@ -13,8 +12,6 @@ from .._io import standard_output
 from .._signals import cleanup_if_ended, stopping_on_signals
 from ..data.folding import MAX_SAMPLES
 from .options import SEED, IntRange, given, logging_options, refuse_input_as_output
-
-log = logging.getLogger("motifnet")
 
 
 @click.command()
@@ -51,14 +48,13 @@ def fold(fasta, output, fold_format, jobs, window, span, samples, exact, seed):
     if given("seed") and not options.sampled:
         raise click.UsageError(f"--seed {seed} applies to sampled profiles (--format profile without --exact or "
                                f"--window); {options.describe()} samples nothing: leave out --seed")
-    log.info("folding %s: %s, %d job(s)", fasta, options.describe(), options.n_jobs)
     if output != "-":
-        fold_file(fasta, output, options)
+        fold_file(fasta, output, options, announce=True)
         return
     # Standard output: fold into a scratch file, then copy it, so that a stopped fold writes nothing there.
     with tempfile.TemporaryDirectory(prefix="motifnet-fold-") as folder, \
             cleanup_if_ended(lambda: shutil.rmtree(folder, ignore_errors=True)):
         scratch = os.path.join(folder, "folded.fa")
-        fold_file(fasta, scratch, options, scratch=True)
+        fold_file(fasta, scratch, options, scratch=True, announce=True)
         with open(scratch, "rb") as handle, standard_output(binary=True) as stdout:
             shutil.copyfileobj(handle, stdout)

@@ -35,6 +35,7 @@ Energy parameters and model: ViennaRNA's defaults (Turner 2004, 37 °C, dangles 
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import itertools
 import logging
@@ -540,7 +541,7 @@ def _chunks(path, options: FoldOptions):
 
 
 def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), label: str | None = None,
-              scratch: bool = False) -> int:
+              scratch: bool = False, announce: bool = False) -> int:
     """Fold every record of a FASTA file and write the records in the same order.
 
     The input is streamed: a bounded number of records is in flight at any time, folded by
@@ -560,6 +561,9 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
         How progress names the input. Default is None: its path.
     scratch : bool
         The output is a temporary file, which the closing progress line does not name. Default is False.
+    announce : bool
+        Log a line of what is folded how (options, workers) once the first records are read and checked, so
+        that a file that cannot be read is refused in one line, with none before it. Default is False.
 
     Returns
     -------
@@ -573,7 +577,11 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
         (file, record and position named).
     """
     name = label or display_name(fasta_path)
-    chunks, jobs = _workers_for(_chunks(fasta_path, options), options.n_jobs)
+    chunks = _chunks(fasta_path, options)
+    first = next(chunks, None)  # a missing or unreadable file, or a bad first record, is refused here
+    chunks, jobs = _workers_for(itertools.chain([first] if first is not None else [], chunks), options.n_jobs)
+    if announce:
+        log.info("folding %s: %s, %d job(s)", name, options.describe(), jobs)
     progress = Progress(f"folding {name}")
     with atomic_path(output_path) as tmp, text_output(tmp, output_path) as handle:
 
@@ -600,6 +608,10 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
     return progress.done
 
 
+#: How often the wait for a worker's chunk checks for a stop (:func:`_collect`).
+STOP_POLL_SECONDS = 0.25
+
+
 def _workers_for(chunks, jobs: int) -> tuple:
     """The chunks to fold (unchanged) and the worker processes worth starting for them.
 
@@ -617,5 +629,12 @@ def _workers_for(chunks, jobs: int) -> tuple:
 
 
 def _collect(in_flight: deque) -> tuple:
+    """The first chunk of ``in_flight`` and its results, waited for in steps of :data:`STOP_POLL_SECONDS`, so that a
+    signal stops the fold within one: a chunk of one long record takes a worker minutes (5,000 nt, profile), and
+    a SIGTERM waited for it beyond a batch system's grace period (SLURM's: 30 s)."""
     records, pending = in_flight.popleft()
-    return records, pending.result()
+    while True:
+        try:
+            return records, pending.result(timeout=STOP_POLL_SECONDS)
+        except concurrent.futures.TimeoutError:  # the built-in TimeoutError from Python 3.11 on
+            check_stop()
