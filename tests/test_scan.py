@@ -528,6 +528,14 @@ def test_a_motif_that_cannot_reach_the_threshold_is_named(planted, tmp_path, cli
                         "give a larger --threshold to scan them"], result.stderr
     header, rows = read_tsv((tmp_path / "out" / "hits.tsv").read_text())
     assert {row[header.index("motif")] for row in rows} == {"gata"}
+    # short motifs alone (a report's kernels of 8 trimmed to 7 cannot reach FIMO's 1e-4): the value that would do
+    short = tmp_path / "short.meme"
+    write_meme(short, [MemeMotif("gata4", "", _pwm("GATA"), 20)], "ACGT", [0.25] * 4, strands=True)
+    result = cli("scan", short, gata, "-o", tmp_path / "short", "--background", "uniform")
+    assert "(gata4 (best 0.0039)); give --threshold 0.004 or larger to scan them" in result.stderr, result.stderr
+    result = cli("scan", short, gata, "-o", tmp_path / "short", "--background", "uniform", "--threshold", "0.004")
+    assert result.exit_code == 0 and "cannot reach" not in result.stderr, result.stderr
+    assert json.loads((tmp_path / "short" / "scan.json").read_text())["hits"] > 0
     # records refused: the refusal alone (the warning came first, and the user read it before the error)
     protein = write_fasta(tmp_path / "protein.fa", [("p1", "MKWVTFISLLEEQ")])
     result = cli("scan", motifs, gata, protein, "-o", tmp_path / "refused", "--background", "uniform")
@@ -887,6 +895,9 @@ def test_rna_motifs_are_scanned_on_the_records_own_strand(rna_planted, cli, tmp_
     counts = np.array([letters.count(letter) + 1 for letter in "ACGU"], dtype=float)
     assert summary["strands"] == "given"
     assert list(summary["background_frequencies"].values()) == pytest.approx(counts / counts.sum(), abs=1e-6)
+    assert list(summary["background_frequencies"]) == list("ACGU")  # RNA letters, as the motifs' (it said T)
+    assert f"background letter frequencies (input): A {counts[0] / counts.sum():.3f}" in result.stderr
+    assert "U " in result.stderr.split("background letter frequencies")[1].splitlines()[0]
     loaded = load_scan_motifs(motifs)
     given = scan_files(loaded, [fasta], ScanConfig(), tmp_path / "g.tsv", tmp_path / "g.bed")
     both = scan_files(loaded, [fasta], ScanConfig(strands="both"), tmp_path / "b.tsv", tmp_path / "b.bed")

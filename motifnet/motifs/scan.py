@@ -19,6 +19,7 @@ the scan of dinucleotide-shuffled copies) are kept until the q-values and the em
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,11 @@ class ScanMotifs:
     def alt_name(self, index: int) -> str:
         """The alternate name of motif ``index``, or the empty string."""
         return self.alt_names[index] if self.alt_names else ""
+
+    @property
+    def letters(self) -> str:
+        """The letters of the PWMs' columns: ``ACGU`` for RNA motifs, else ``ACGT``."""
+        return "ACGU" if self.rna else "ACGT"
 
 
 #: The most shuffled copies of each record ``--shuffles`` scans (as ``attribute`` and ``motifs`` take at most).
@@ -557,9 +563,19 @@ def _warn_unreachable(names, tables, threshold: float, shown: int = 5) -> None:
         return
     listed = ", ".join(f"{name} (best {best:.2g})" for name, best in unreachable[:shown])
     more = f" and {len(unreachable) - shown} more" if len(unreachable) > shown else ""
+    needed = max(best for _, best in unreachable)
+    # short motifs (a report's kernels of 8, trimmed to 7 columns) cannot reach FIMO's 1e-4: say what would do
+    larger = f"--threshold {_round_above(needed):g} or larger" if needed < 0.01 else "a larger --threshold"
     log.warning("%d motif(s) cannot reach --threshold %g, so they are not scanned and have no hits: "
-                "their best possible p-value is not below it (%s%s); give a larger --threshold to scan them",
-                len(unreachable), threshold, listed, more)
+                "their best possible p-value is not below it (%s%s); give %s to scan them",
+                len(unreachable), threshold, listed, more, larger)
+
+
+def _round_above(value: float) -> float:
+    """The smallest number of one significant digit above ``value`` (> 0): 2e-4 for 1.8e-4, 1e-3 for 9.5e-4."""
+    exponent = math.floor(math.log10(value))
+    digit = math.floor(value / 10.0 ** exponent + 1e-9) + 1
+    return float(f"{digit}e{exponent}") if digit < 10 else float(f"1e{exponent + 1}")
 
 #: Mean record lengths of two classes further apart than this factor are warned about (records with a hit).
 UNEQUAL_LENGTHS = 1.2
@@ -625,7 +641,7 @@ def scan_files(motifs: ScanMotifs, files, config: ScanConfig, hits_path, bed_pat
                  "RNA motifs, ALPHABET= ACGU: RNA has no complementary strand; --strands both scans both")
     background = scan_background(config, files, both_strands)
     log.info("background letter frequencies (%s): %s", config.background,
-             ", ".join(f"{letter} {value:.3f}" for letter, value in zip("ACGT", background)))
+             ", ".join(f"{letter} {value:.3f}" for letter, value in zip(motifs.letters, background)))
     prepared = prepare_motifs(motifs.pwms, background, config.threshold, both_strands)
     genome = config.genome is not None
     # FASTA records named as windows are checked against the genome's letters (BED windows are read from it)

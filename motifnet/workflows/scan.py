@@ -118,7 +118,8 @@ def scan_to_folder(motif_path, files, out_dir, config: ScanConfig, class_names=N
             "motif_file": str(motifs.path), "classes": result.class_names,
             "records": int(result.records_per_class.sum()), "hits": result.hits, "threshold": config.threshold,
             "q_threshold": config.q_threshold, "background": config.background,
-            "background_frequencies": dict(zip("ACGT", (round(float(value), 6) for value in result.background))),
+            "background_frequencies": dict(zip(motifs.letters, (round(float(value), 6)
+                                                                for value in result.background))),
             "genome": config.genome, "strands": "both" if result.both_strands else "given",
             "enrichment": [{key: row[key] for key in keys} for row in rows],
             "image": image})
