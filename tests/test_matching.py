@@ -293,8 +293,8 @@ def test_planted_jaspar_motif_is_recovered_and_matched(jaspar, cli, tmp_path):
     assert CTCF in html
 
 
-@pytest.mark.parametrize("letters, hint", [("ACGU", ", or give --motif-db jaspar to match with JASPAR all the same "
-                                                     "(T as U)"), ("ACDEFGHIKLMNPQRSTVWY", "")])
+@pytest.mark.parametrize("letters, hint", [("ACGU", ", and give --motif-db FILE.meme of RNA motifs (ALPHABET= ACGU) "
+                                                     "to match them"), ("ACDEFGHIKLMNPQRSTVWY", "")])
 def test_tax_group_without_jaspar_matching_is_refused(letters, hint):
     # An RNA or protein model is not matched with JASPAR unless asked: --tax-group was accepted and did nothing.
     from motifnet.errors import OptionValueError
@@ -305,6 +305,34 @@ def test_tax_group_without_jaspar_matching_is_refused(letters, hint):
         kernel_database(MotifOptions(tax_group=["vertebrates"]), letters)
     assert str(refused.value) == (f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's letters "
                                   f"are {letters}; leave it out{hint}")
+
+
+def test_motifs_says_it_does_not_match_patterns_not_kernels(caplog, monkeypatch):
+    import logging
+
+    from motifnet.workflows.annotate import kernel_database
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        assert kernel_database(MotifOptions(), "ACGU", "patterns") is None
+        assert kernel_database(MotifOptions(), "ACGU") is None
+    assert [message.split(":")[0] for message in dict.fromkeys(caplog.messages)] == [
+        "not matching patterns with known motifs", "not matching kernels with known motifs"]
+
+
+def test_the_advice_for_an_rna_model_is_one_that_works(tmp_path):
+    """The refusal of --tax-group advised --motif-db jaspar, which an RNA model refuses (JASPAR's letters are ACGT);
+    the file of RNA motifs it advises now is matched."""
+    from motifnet.errors import ParamError
+    from motifnet.motifs.meme import MemeMotif, write_meme
+    from motifnet.workflows.annotate import kernel_database
+
+    with pytest.raises(ParamError, match="has the alphabet ACGU, the motif database JASPAR"):
+        kernel_database(MotifOptions(database="jaspar"), "ACGU")
+    rna = tmp_path / "rbp.meme"
+    write_meme(rna, [MemeMotif("PUM", "", np.eye(4)[[3, 2, 3, 0]] * 0.9 + 0.025, 20)], "ACGU", [0.25] * 4)
+    database = kernel_database(MotifOptions(database=str(rna)), "ACGU")
+    assert database.letters == "ACGU" and [motif.name for motif in database.motifs] == ["PUM"]
 
 
 def test_the_next_significant_matches_are_named_beside_the_best():

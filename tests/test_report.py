@@ -158,7 +158,8 @@ def test_a_report_json_whose_groups_have_no_top_class_still_renders(report):
     influence = [group["influence"] for group, _ in state["kernels"]["distinct"]]
     assert all(isinstance(value, float) for value in influence) and influence == sorted(influence, reverse=True)
     render_report(report)
-    assert influence_cells(page(report)) == [f"{value:.3f}" for value in influence]
+    assert influence_cells(page(report)) == [f"{value:.3f}" if abs(value) >= 0.0005 else f"{value:.1e}"
+                                             for value in influence]
     for group, _ in state["kernels"]["distinct"]:
         del group["top_class"], group["correlation"], group["class_rank"], group["influence"]
     (report / STATE).write_text(json.dumps(state))
@@ -168,17 +169,19 @@ def test_a_report_json_whose_groups_have_no_top_class_still_renders(report):
     assert influence_cells(html) == ["-"] * len(influence)
 
 
-def test_an_influence_that_rounds_to_zero_shows_no_minus(report):
-    # Silencing a group that does nothing measures an influence of about -0.0002: the page said "-0.000".
+def test_an_influence_that_rounds_to_zero_shows_its_size_and_sign(report):
+    # Silencing a group that does nothing measures an influence of about -0.0002: the page said "-0.000", then
+    # "0.000", which hid both its size and that it lowered the loss (distinct_motifs.tsv has the value).
     state = json.loads((report / STATE).read_text())
-    groups = state["kernels"]["distinct"][:3]
-    assert len(groups) == 3
-    for (group, _), value in zip(groups, (0.25, -0.0002, -0.004)):
+    groups = state["kernels"]["distinct"][:4]
+    groups.append(json.loads(json.dumps(groups[-1])))  # a fifth, as the fixture's run has four
+    assert len(groups) == 5
+    for (group, _), value in zip(groups, (0.25, 0.00028, 0.0, -0.0002, -0.004)):
         group["influence"] = value
     state["kernels"]["distinct"] = groups
     (report / STATE).write_text(json.dumps(state))
     render_report(report)
-    assert influence_cells(page(report)) == ["0.250", "0.000", "-0.004"]
+    assert influence_cells(page(report)) == ["0.250", "2.8e-04", "0.000", "-2.0e-04", "-0.004"]
 
 
 @pytest.mark.parametrize("content,problem", [

@@ -190,8 +190,8 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     the loss when a group is silenced) with distinct_kernel_N.png, motifs_distinct.meme, the test curves
     (roc_curves.png, pr_curves.png, or the regression figures), report.json and summary.html; with matching
     also matches.tsv and match_kernel_N.png;
-    with BED input (--fasta peaks.bed --genome genome.fa) also kernel_sites.bed, the kernels'
-    motif sites in genome coordinates.
+    with BED input (--fasta peaks.bed --genome genome.fa), or records named as genome windows
+    (chrom:start-end(strand)), also kernel_sites.bed, the kernels' motif sites in genome coordinates.
     """
     from ..motifs.matching import MotifOptions
     from ..workflows.visualize import REPORT_FILES, check_report_folder, kernel_figure, visualize_kernels

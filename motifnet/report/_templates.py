@@ -18,6 +18,14 @@ def fixed(value, digits: int = 3) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
+def fixed_or_small(value, digits: int = 3) -> str:
+    """``value`` as :func:`fixed` gives it, but one that would read 0 there in two significant digits with its sign
+    (``2.8e-04``, ``-3.4e-04``): an influence of 0.000 hid both how small it was and that it was negative."""
+    if value != 0 and abs(value) < 0.5 * 10.0 ** -digits:
+        return f"{value:.1e}"
+    return fixed(value, digits)
+
+
 def _shown(value):
     """Every text a page shows with its control and text-direction characters escaped (:func:`shown_text`):
     a right-to-left override in a class name reversed the numbers after it; escaping for HTML comes after."""
@@ -33,4 +41,5 @@ def environment():
                              autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
                              undefined=jinja2.StrictUndefined, finalize=_shown)
     env.filters["fixed"] = fixed
+    env.filters["fixed_or_small"] = fixed_or_small
     return env

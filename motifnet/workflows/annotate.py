@@ -15,8 +15,8 @@ from ..plot.matches import plot_match
 log = logging.getLogger("motifnet")
 
 
-def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None:
-    """The database to match a model's kernels against (None: no matching).
+def kernel_database(options: MotifOptions, letters: str, what: str = "kernels") -> MotifDatabase | None:
+    """The database to match a model's kernels (or ``what`` else: TF-MoDISco's patterns) against (None: no matching).
 
     JASPAR by default for DNA models; other alphabets need ``--motif-db FILE``.
 
@@ -31,10 +31,10 @@ def kernel_database(options: MotifOptions, letters: str) -> MotifDatabase | None
             rna = sorted(letters) == sorted("ACGU")
             raise OptionValueError(f"--tax-group applies to JASPAR, which holds DNA motifs, and the model's "
                                    f"letters are {letters}; leave it out"
-                                   + (", or give --motif-db jaspar to match with JASPAR all the same (T as U)"
-                                      if rna else ""))
+                                   + (", and give --motif-db FILE.meme of RNA motifs (ALPHABET= ACGU) to match "
+                                      "them" if rna else ""))
         if options.match:
-            log.info("not matching kernels with known motifs: %s", reason)
+            log.info("not matching %s with known motifs: %s", what, reason)
         return None
     database = load_database(options.database or "jaspar", options.collection, options.tax_group)
     return in_query_letters(letters, database, "the model")

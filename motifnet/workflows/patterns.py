@@ -93,7 +93,7 @@ def check_motifs_options(run, attribution: AttributionConfig, modisco: ModiscoCo
     check_modisco_alphabet(encoder)
     if attribution.target is not None:
         resolve_target(attribution.target, list(run.output_names), run.task)
-    database = kernel_database(motif_options, encoder.alphabet.letters)
+    database = kernel_database(motif_options, encoder.alphabet.letters, "patterns")
     check_seqlet_length(encoder.length, modisco)
     return database
 
