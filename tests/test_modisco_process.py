@@ -244,6 +244,36 @@ def test_a_child_that_fails_without_a_word_on_a_full_disk_is_put_down_to_the_dis
         find_patterns_stoppable(one_hot, hypothetical)
 
 
+def test_a_long_tf_modisco_says_it_still_runs_at_growing_intervals(tmp_path, children, monkeypatch):
+    """It said nothing for 12 minutes (1,300 records of pum2 on 2 cores): a user took the job for hung."""
+    import re
+
+    monkeypatch.setattr(_modisco_process, "_STILL_RUNNING_SECONDS", 0.3)
+    done = tmp_path / "third line said"
+    lines, moments, info = [], [], _modisco_process.log.info
+
+    def noting(message, *args):
+        info(message, *args)
+        lines.append(message % args)
+        moments.append(time.monotonic())
+        if len(lines) == 3:
+            done.write_text("")
+
+    monkeypatch.setattr(_modisco_process.log, "info", noting)
+    one_hot, hypothetical = arrays(tmp_path)
+    # the child ends once the third line is said (the fourth would come 1.2 s after it)
+    children.code = f"import os, sys, time\nwhile not os.path.exists({str(done)!r}): time.sleep(0.02)\nsys.exit(1)"
+    began = time.monotonic()
+    with pytest.raises(MotifnetError):
+        find_patterns_stoppable(one_hot, hypothetical)
+    assert len(lines) == 3, lines
+    pattern = r"TF-MoDISco still running \(\d+ s so far; it reports when it ends\)"
+    assert all(re.fullmatch(pattern, line) for line in lines), lines
+    assert all(moment - began >= least for moment, least in zip(moments, (0.3, 0.6, 1.2)))  # doubling intervals
+    assert _modisco_process._duration(59) == "59 s" and _modisco_process._duration(754) == "12 min"
+    assert _modisco_process._duration(3840) == "1 h 4 min"
+
+
 def test_inputs_are_checked_before_a_child_starts(tmp_path, children):
     one_hot, hypothetical = arrays(tmp_path, length=30)
     with pytest.raises(ParamError, match="shorter than a seqlet"):
