@@ -203,7 +203,7 @@ def test_marginalize_command_writes_every_table(trained_run, tmp_path, cli):
                  "--max-spacing", 3, "--hits", scan_out / "hits.tsv", "--fasta", up, "--fasta", down)
     assert result.exit_code == 0, result.output
     header, rows = read_tsv((out / "effects.tsv").read_text())
-    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta"]
+    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta", "background_mean"]
     assert [(row[0], row[1]) for row in rows] == [("ttgaca", "up"), ("ttgaca", "down"), ("ggg", "up"),
                                                    ("ggg", "down")]
     for row in rows:
@@ -255,11 +255,12 @@ def test_a_regression_model_gets_no_logit_column(regression_run, tmp_path, cli):
                  tmp_path / "scan" / "hits.tsv", "--fasta", fasta)
     assert result.exit_code == 0, result.output
     header, rows = read_tsv((out / "effects.tsv").read_text())
-    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high"] and rows[0][:2] == ["gata", "gata_count"]
+    assert header == ["motif", "class", "mean_delta", "ci_low", "ci_high", "background_mean"]
+    assert rows[0][:2] == ["gata", "gata_count"]
     assert read_tsv((out / "ablation.tsv").read_text())[0] == ["motif", "class", "records", "mean_delta", "ci_low",
                                                                "ci_high"]
     assert set(json.loads((out / "marginalize.json").read_text())["effects"][0]) == {
-        "motif", "class", "mean_delta", "ci_low", "ci_high"}
+        "motif", "class", "mean_delta", "ci_low", "ci_high", "background_mean"}
     from motifnet.report.motif_sites import marginalize_entries
 
     assert [entry["effects"][0]["class"] for entry in marginalize_entries(out)] == ["gata_count"]

@@ -179,6 +179,11 @@ def test_an_effect_is_what_predict_gives_for_the_inserted_sequences(fold_run, tm
     base = _predicted(cli, run_dir, files["background"], tmp_path / "background.tsv")
     after = _predicted(cli, run_dir, files["inserted"], tmp_path / "inserted.tsv")
     np.testing.assert_allclose(result["effects"].mean[0], (after - base).mean(axis=0), atol=2e-6)  # predict: 6 digits
+    # what the changes start from: the backgrounds' mean prediction, in effects.tsv's last column too
+    np.testing.assert_allclose(result["effects"].background, base.mean(axis=0), atol=2e-6)
+    header, rows = read_tsv((tmp_path / "marg" / "effects.tsv").read_text())
+    assert header[-1] == "background_mean"
+    np.testing.assert_allclose([float(row[-1]) for row in rows], base.mean(axis=0), atol=2e-6)
     # ... which differs from what the stale structure of the backgrounds would give
     fold_file(files["background"], tmp_path / "folded.fa", dataclasses.replace(run_fold_options(run), jobs=1))
     stale = [(record.header, [sequence, record.lines[1].decode()])

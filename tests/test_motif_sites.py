@@ -37,11 +37,27 @@ def test_scan_and_marginalize_add_their_sections_to_the_report(trained_run, cli,
     assert len(scan["enrichment"]) == len(rows) and scan["classes"] == ["up", "down"]
     [marginalize] = marginalize_entries(report)
     assert marginalize["n"] == 20 and marginalize["image"] == "marginalize/effects.png"
+    # each change beside what it starts from: the class's mean probability without the motif
+    section = html[html.index('<h2 id="marginalize">'):]
+    _, effects = read_tsv((report / "marginalize" / "effects.tsv").read_text())
+    assert "<th>mean without the motif</th><th>mean change</th>" in section
+    assert f'<td class="num">{float(effects[0][-1]):.3f}</td><td class="num">{float(effects[0][2]):.3f}</td>' in section
     json.loads((report / "scan" / "scan.json").read_text(), parse_constant=lambda name: 1 / 0)  # no NaN or inf
     # visualize-kernels keeps both sections when it writes the page again.
     assert cli("visualize-kernels", run_dir, "-o", report, "--no-match", "--quiet").exit_code == 0
     html = (report / "summary.html").read_text()
     assert '<h2 id="scan">' in html and '<h2 id="marginalize">' in html
+
+
+def test_a_marginalize_summary_of_an_older_motifnet_without_the_background_mean_is_shown(tmp_path):
+    from motifnet.report._templates import environment
+
+    (tmp_path / "marginalize.json").write_text(json.dumps({
+        "motif_file": "m.meme", "n": 20, "inserted": "consensus, centred", "image": "effects.png", "pair_images": [],
+        "files": [], "effects": [{"motif": "m", "class": "a", "mean_delta": 0.25, "ci_low": 0.2, "ci_high": 0.3,
+                                  "mean_logit_delta": 1.5}]}))
+    html = environment().get_template("marginalize_section.html").render(marginalizations=marginalize_entries(tmp_path))
+    assert '<td class="num">0.250</td>' in html and "without the motif" not in html
 
 
 def test_a_scan_summary_of_an_older_motifnet_without_its_background_is_shown(tmp_path):

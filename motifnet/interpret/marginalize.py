@@ -32,6 +32,8 @@ from .outputs import OutputsAndLogits, class_contrast, in_units
 
 ORIENTATIONS = ("same", "opposite")
 EFFECT_COLUMNS = ("motif", "class", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
+#: The last column of ``effects.tsv``: the mean output of the background sequences, which the changes start from.
+BACKGROUND_COLUMN = "background_mean"
 PAIR_COLUMNS = ("motif_a", "motif_b", "orientation", "spacing", "class", "mean_delta", "expected_delta",
                 "cooperativity", "mean_logit_delta", "expected_logit_delta", "logit_cooperativity")
 ABLATION_COLUMNS = ("motif", "class", "records", "mean_delta", "ci_low", "ci_high", "mean_logit_delta")
@@ -382,12 +384,16 @@ class Effects:
     ----------
     mean, low, high, logit : numpy.ndarray, shape=(motifs, outputs)
         Mean change of the output, its 95% t-interval, and the mean change of the logit.
+    background : numpy.ndarray, shape=(outputs,) or None
+        Mean output of the background sequences without a motif, which the changes start from (a change of
+        +0.6 means little without it). Default is None: not known.
     """
 
     mean: np.ndarray
     low: np.ndarray
     high: np.ndarray
     logit: np.ndarray
+    background: np.ndarray | None = None
 
 
 def insertion_effects(predict: OutputsAndLogits, background, pwms, config: MarginalizeConfig,
@@ -430,18 +436,20 @@ def insertion_effects(predict: OutputsAndLogits, background, pwms, config: Margi
                      where + (f"motif {names[m]!r}" if names else "the motif")) for m, pwm in enumerate(pwms)]
     deltas = [Moments() for _ in pwms]
     logit_deltas = [Moments() for _ in pwms]
+    outputs = Moments()
     for first, codes in _chunks(background, len(pwms) + 1, chunk, f"inserting {len(pwms)} motif(s)"):
         predict.forget()
         instances = _instances(pwms, first, len(codes), config, _SINGLE_INSTANCES)
         inputs = [codes] + [insert(codes, motif, start) for motif, start in zip(instances, starts)]
         (base, base_logits), *insertions = predict.each(inputs)
+        outputs.add(base)
         for m, (inserted, logits) in enumerate(insertions):
             deltas[m].add(inserted - base)
             logit_deltas[m].add(logits - base_logits)
     predict.forget()
     bound = _bound(predict)
     mean, low, high = (np.array(values) for values in zip(*(moments.interval(bound) for moments in deltas)))
-    return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]))
+    return Effects(mean, low, high, np.array([moments.mean for moments in logit_deltas]), np.asarray(outputs.mean))
 
 
 def top_motifs(effects: Effects, count: int, scale=None) -> list:

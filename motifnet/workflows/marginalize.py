@@ -21,6 +21,7 @@ from ..data.genome import reverse_complement
 from ..errors import InputError, OptionValueError, ParamError
 from ..interpret.marginalize import (
     ABLATION_COLUMNS,
+    BACKGROUND_COLUMN,
     EFFECT_COLUMNS,
     ORIENTATIONS,
     PAIR_COLUMNS,
@@ -461,9 +462,10 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
         # A regression model's outputs are values, not probabilities: no logit, and no logit column (as variants)
         logits = run.task != "regression"
-        effect_columns = EFFECT_COLUMNS if logits else EFFECT_COLUMNS[:-1]
-        rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c], effects.logit[m, c])[
-            :len(effect_columns)] for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
+        effect_columns = (*(EFFECT_COLUMNS if logits else EFFECT_COLUMNS[:-1]), BACKGROUND_COLUMN)
+        rows = [(motif, name, effects.mean[m, c], effects.low[m, c], effects.high[m, c],
+                 *([effects.logit[m, c]] if logits else []), effects.background[c])
+                for m, motif in enumerate(motifs.names) for c, name in enumerate(names)]
         # Every file is written at the end, once all the work is done: a failure or a stop on the way
         # (a pair that does not fit, a signal) leaves an earlier run's files as they were, not a mix.
         texts = {"effects.tsv": _table(effect_columns, rows)}
