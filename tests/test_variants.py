@@ -158,6 +158,20 @@ def test_info_is_not_parsed(tmp_path, monkeypatch):
     assert set(seen) <= {"."}
 
 
+def test_reading_a_long_vcf_says_how_far_it_got(tmp_path, monkeypatch):
+    """A VCF of a million lines took minutes to read without a word (30 s for 300,000 lines)."""
+    from motifnet import _progress
+    from motifnet.data import vcf
+
+    said = []
+    monkeypatch.setattr(_progress, "REPORT_SECONDS", 0.0)  # a line at every record
+    monkeypatch.setattr(_progress.log, "info", lambda message, *args: said.append(message % args))
+    genome, records, plain = _two_snvs(tmp_path)
+    with Genome(genome["genome"]) as opened:
+        assert len(vcf.read_snvs(plain, opened)[0]) == 2
+    assert [line.split(" (")[0] for line in said] == [f"reading {plain}: {line} lines" for line in (4, 5)]
+
+
 def test_contig_lengths_of_another_assembly_and_repeated_snvs_are_named(tmp_path, caplog, monkeypatch):
     """A VCF whose ##contig lengths are another assembly's, and repeated lines, were read without a word."""
     import logging

@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._progress import Progress
 from ..errors import InputError
 from .fasta import display_name, iter_text_stream
 from .genome import Genome, Window
@@ -87,6 +88,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
         raise InputError(_header_error(name, lines.last, _one_line(error))) from None
     _warn_other_lengths(reader.header, genome, name)
     seen = set()
+    progress = Progress(f"reading {name}", unit="lines")  # a VCF of a million lines takes minutes
     with reader:
         while True:
             try:
@@ -99,6 +101,7 @@ def read_snvs(path, genome: Genome, skip_mismatches: bool = False) -> tuple:
                 raise InputError(f"{name}, line {lines.parsed}: not a valid VCF record ({_one_line(error)}); "
                                  "fix or remove that line") from None
             line = lines.parsed
+            progress.update(line)
             where = f"{name}, line {line}"
             _check_position(record.CHROM, record.POS, genome, where)
             ref = str(record.REF).upper()
