@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import fnmatch
 import functools
 import hashlib
 import json
@@ -53,17 +52,23 @@ def atomic_path(path, suffix: str = ""):
                 raise
             raise _naming(error, given) from None
         return
+    if is_partial(path.name) and status is not None and stat.S_ISREG(status.st_mode):
+        # Already a temporary file of this function (a staged output, see staged_outputs, handed to a writer that
+        # writes atomically itself, as save_figure does): its own block renames or removes it. A temporary file
+        # of it, killed, was named ``..NAME.*.partial.png.*.partial.png``, which no later write removed.
+        yield path
+        return
     if path == given:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.parent.is_dir():  # a plain write through a link creates no folder either
         raise FileNotFoundError(errno.ENOENT, f"links to {path}, whose folder does not exist", str(given))
-    # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
-    # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
     remove_gone_partials(path, suffix)
     # The writer's pid and host in the name let a later write of ``path`` remove what a kill left (above).
     tag = f"{os.getpid()}@{_host_in_name()}."
     if len(os.fsencode(f".{path.name}.{tag}12345678.partial{suffix}")) > 255:  # a name near the system's limit
         tag = ""
+    # The name is chosen before the file is created (O_EXCL), inside the block that removes it: a stop
+    # (KeyboardInterrupt, a worker's SystemExit) raised just as the file appears does not leave it behind.
     tmp = None
     try:
         while True:
@@ -465,10 +470,15 @@ def publish_staged(stage, folder, first=(), last=()) -> list:
     return names
 
 
+#: The name :func:`atomic_path` gives its temporary file: ``.NAME.PID@HOST.XXXXXXXX.partialSUFFIX`` (``XXXXXXXX``: 8 hex
+#: digits), or without ``PID@HOST.`` for a name too long to hold the writer (and from motifnet before 2026-12-07).
+_PARTIAL_NAME = re.compile(r"\..+?\.(?:(\d+)@(.+)\.)?[0-9a-f]{8}\.partial.*", re.S)
+
+
 def is_partial(name: str) -> bool:
-    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (``.NAME.PID@HOST.XXXXXXXX.partialSUFFIX``,
-    or ``.NAME.XXXXXXXX.partialSUFFIX`` for a name too long to hold the writer)."""
-    return fnmatch.fnmatchcase(name, ".*.*.partial*")
+    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (see :data:`_PARTIAL_NAME`); a user's
+    ``.model.keras.notes.partial`` is not."""
+    return _PARTIAL_NAME.fullmatch(name) is not None
 
 
 def remove_gone_partials(path, suffix: str = "") -> list:
@@ -536,13 +546,23 @@ def remove_written(folder, written) -> list:
 
 
 def leftover_partials(folder) -> list:
-    """The temporary files of :func:`atomic_path` in ``folder``: what writes killed before their rename left.
+    """The temporary files of :func:`atomic_path` in ``folder`` that writes killed before their rename left: those
+    whose writer, a process of this host, is gone, and those that do not name their writer.
 
-    Only safe to remove while no other process writes into ``folder`` (a run folder's lock).
+    Only safe to remove while no other process writes into ``folder`` (a run folder's lock): a file that does not
+    name its writer may be a live one's (a ``predict -o`` into the run folder of a name too long to hold it).
     """
     folder = Path(folder)
-    return sorted(path for path in folder.glob(".*") if path.is_file() and is_partial(path.name)) \
-        if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    host, found = _host_in_name(), []
+    for path in sorted(folder.glob(".*")):
+        match = _PARTIAL_NAME.fullmatch(path.name)
+        if match is None or path.is_symlink() or not path.is_file():
+            continue
+        if match[1] is None or (match[2] == host and _scratch_owner_gone(int(match[1]), path)):
+            found.append(path)
+    return found
 
 
 def scratch_file(folder, kind: str, suffix: str) -> Path:

@@ -69,6 +69,22 @@ def test_a_write_killed_before_its_rename_leaves_a_file_the_next_write_of_that_f
     assert not keras.exists()
 
 
+def test_a_staged_output_given_to_a_writer_that_writes_atomically_is_written_as_it_is(tmp_path):
+    """save_figure writes through atomic_path, and staged_outputs hands it a temporary name already: a kill while it
+    drew left ``..effects.png.*.partial.png.*.partial.png``, which no later write removed."""
+    from motifnet._io import staged_outputs
+
+    target = tmp_path / "effects.png"
+    with staged_outputs() as stage:
+        staged = stage(target, ".png")
+        with atomic_path(staged, suffix=".png") as inner:
+            assert inner == staged
+            assert [path.name for path in tmp_path.iterdir()] == [staged.name]  # no temporary of the temporary
+            inner.write_bytes(b"png")
+        assert not target.exists()  # renamed with the others when the block ends
+    assert [path.name for path in tmp_path.iterdir()] == ["effects.png"] and target.read_bytes() == b"png"
+
+
 def test_a_name_too_long_to_hold_the_writer_is_written_all_the_same(tmp_path):
     target = tmp_path / ("n" * 230 + ".tsv")
     with atomic_path(target) as tmp:

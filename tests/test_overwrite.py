@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from helpers import TINY_PARAMS, copy_run, folder_digest
+from helpers import TINY_PARAMS, copy_run, dead_pid, folder_digest
 
 from motifnet.run.lock import LOCK
 from motifnet.run.training import check_run_dir, lock_run_dir
@@ -53,19 +53,30 @@ def test_overwrite_and_a_completed_training_keep_the_users_files_inside_resume_a
 
 def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(trained_run, tmp_path, caplog):
     import logging
+    import os
+
+    from motifnet._io import _host_in_name
 
     run_dir = copy_run(trained_run[0], tmp_path / "run")
     (run_dir / "resume").mkdir()
-    partials = [run_dir / ".model.keras.k2j4x_1q.partial.keras", run_dir / ".history.tsv.abc.partial",
-                run_dir / ".data.npz.z9.partial.npz", run_dir / "resume" / ".epoch-4.npz.x1.partial.npz"]
+    writer = f"{dead_pid()}@{_host_in_name()}"
+    partials = [run_dir / f".model.keras.{writer}.0a1b2c3d.partial.keras", run_dir / ".history.tsv.4e5f6a7b.partial",
+                run_dir / f".data.npz.{writer}.89abcdef.partial.npz",
+                run_dir / "resume" / f".epoch-4.npz.{writer}.01234567.partial.npz"]
     for partial in partials:
         partial.write_bytes(b"half")
-    (run_dir / ".keep.partial-notes").write_text("not motifnet's")  # not atomic_path's name pattern
+    # not atomic_path's names, or a writer that lives (a predict -o into the run folder) or cannot be checked: they
+    # stay (the first three were removed, the user's notes among them, by every train into the folder)
+    kept = [run_dir / ".keep.partial-notes", run_dir / ".model.keras.notes.partial", run_dir / ".my.x.partial",
+            run_dir / f".predictions.tsv.{os.getpid()}@{_host_in_name()}.0a1b2c3d.partial",
+            run_dir / f".predictions.tsv.{dead_pid()}@node-7.cluster.0a1b2c3d.partial"]
+    for path in kept:
+        path.write_text("not a dead writer's of this host")
     before = {name: digest for name, digest in folder_digest(run_dir).items()
               if name not in {str(partial.relative_to(run_dir)) for partial in partials}}
     with caplog.at_level(logging.INFO, logger="motifnet"), lock_run_dir(run_dir):
         assert not any(partial.exists() for partial in partials)
-    assert folder_digest(run_dir) == before
+    assert folder_digest(run_dir) == before and all(path.exists() for path in kept)
     assert caplog.text.count("left by a write that was killed") == 4
 
 

@@ -258,7 +258,7 @@ def test_starting_over_removes_only_what_the_search_wrote(tmp_path):
     folder = tmp_path / "search"
     _prepare_folder(SearchConfig(fasta, str(folder), check_grid(GRID), dict(FIXED_PARAMS), seed=3))
     (folder / "results.tsv").write_text("trial\tstatus\nabc\tok\n")
-    for name in ("summary.html", "score_by_parameter.png", ".results.tsv.1234.partial"):
+    for name in ("summary.html", "score_by_parameter.png", ".results.tsv.0a1b2c3d.partial"):
         (folder / name).write_text("written by the search")
     (folder / "best").mkdir()
     for name in ("model.keras", "motifnet.json", "history.tsv"):
