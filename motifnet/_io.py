@@ -52,10 +52,10 @@ def atomic_path(path, suffix: str = ""):
                 raise
             raise _naming(error, given) from None
         return
-    if is_partial(path.name) and status is not None and stat.S_ISREG(status.st_mode):
-        # Already a temporary file of this function (a staged output, see staged_outputs, handed to a writer that
-        # writes atomically itself, as save_figure does): its own block renames or removes it. A temporary file
-        # of it, killed, was named ``..NAME.*.partial.png.*.partial.png``, which no later write removed.
+    if str(path) in _STAGED:
+        # A temporary file of staged_outputs, handed to a writer that writes atomically itself (save_figure): its
+        # own block renames or removes it. A temporary of it, killed, was named ``..NAME.*.partial.png.*.partial.png``,
+        # which no later write removed.
         yield path
         return
     if path == given:
@@ -130,6 +130,7 @@ def staged_outputs():
         tmp = manager.__enter__()
         entered.append(manager)
         finals[str(tmp)] = path
+        _STAGED.add(str(tmp))
         return tmp
 
     try:
@@ -153,6 +154,13 @@ def staged_outputs():
         if isinstance(error, OSError) and str(error.filename) in finals:
             raise _naming(error, finals[str(error.filename)]) from None
         raise error from None
+    finally:
+        _STAGED.difference_update(finals)
+
+
+#: The temporary files :func:`staged_outputs` has handed out and not yet renamed or removed: :func:`atomic_path`
+#: writes these as they are (a user's own file of such a name keeps its atomic write).
+_STAGED: set = set()
 
 
 def _remove_quietly(path: str) -> None:
@@ -470,15 +478,26 @@ def publish_staged(stage, folder, first=(), last=()) -> list:
     return names
 
 
-#: The name :func:`atomic_path` gives its temporary file: ``.NAME.PID@HOST.XXXXXXXX.partialSUFFIX`` (``XXXXXXXX``: 8 hex
-#: digits), or without ``PID@HOST.`` for a name too long to hold the writer (and from motifnet before 2026-12-07).
-_PARTIAL_NAME = re.compile(r"\..+?\.(?:(\d+)@(.+)\.)?[0-9a-f]{8}\.partial.*", re.S)
+#: The names :func:`atomic_path` gives its temporary files, read at their last ``.partial``: ``.NAME.PID@HOST.XXXXXXXX
+#: .partialSUFFIX`` (``XXXXXXXX``: 8 hex digits), and without ``PID@HOST.`` for a name too long to hold the writer
+#: (and from motifnet before 2026-12-07; before 2026-12-02, tempfile's 8 characters of ``[a-z0-9_]``).
+_TAGGED_PARTIAL = re.compile(r"\.(.+)\.(\d+)@([^@]+)\.[0-9a-f]{8}\.partial((?:(?!\.partial).)*)", re.S)
+_UNTAGGED_PARTIAL = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.partial((?:(?!\.partial).)*)", re.S)
+
+
+def _partial_writer(name: str):
+    """For a temporary file name of :func:`atomic_path`: (pid, host) of its writer, or (None, None) for a name that
+    does not hold it; None for any other name."""
+    tagged = _TAGGED_PARTIAL.fullmatch(name)
+    if tagged is not None:
+        return int(tagged[2]), tagged[3]
+    return (None, None) if _UNTAGGED_PARTIAL.fullmatch(name) is not None else None
 
 
 def is_partial(name: str) -> bool:
-    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (see :data:`_PARTIAL_NAME`); a user's
+    """Whether ``name`` is that of a temporary file of :func:`atomic_path` (see :data:`_TAGGED_PARTIAL`); a user's
     ``.model.keras.notes.partial`` is not."""
-    return _PARTIAL_NAME.fullmatch(name) is not None
+    return _partial_writer(name) is not None
 
 
 def remove_gone_partials(path, suffix: str = "") -> list:
@@ -555,13 +574,18 @@ def leftover_partials(folder) -> list:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    host, found = _host_in_name(), []
+    host, found, elsewhere = _host_in_name(), [], []
     for path in sorted(folder.glob(".*")):
-        match = _PARTIAL_NAME.fullmatch(path.name)
-        if match is None or path.is_symlink() or not path.is_file():
+        writer = _partial_writer(path.name)
+        if writer is None or path.is_symlink() or not path.is_file():
             continue
-        if match[1] is None or (match[2] == host and _scratch_owner_gone(int(match[1]), path)):
+        pid, its_host = writer
+        if pid is None or (its_host == host and _scratch_owner_gone(pid, path)):
             found.append(path)
+        elif its_host != host:
+            elsewhere.append(path)
+    if elsewhere:  # a batch job killed on one node and run again on another left them
+        _warn_other_hosts(folder, elsewhere, "temporary files of another host's writes")
     return found
 
 
@@ -605,9 +629,9 @@ def remove_scratch_files(folder, kind: str, suffixes=(".npy", ".npz", ".log")) -
     return removed
 
 
-def _warn_other_hosts(folder, paths) -> None:
-    """Say which scratch files of other hosts stay: whether their runs are alive cannot be told from here (a
-    batch job requeued on another node, or a container restarted under a new host name, leaves them)."""
+def _warn_other_hosts(folder, paths, what: str = "scratch files of another host") -> None:
+    """Say which scratch files (or ``what`` else) of other hosts stay: whether their runs are alive cannot be told
+    from here (a batch job requeued on another node, or a container restarted under a new host name, leaves them)."""
     sizes = []
     for path in paths:
         try:
@@ -615,8 +639,8 @@ def _warn_other_hosts(folder, paths) -> None:
         except OSError:  # removed meanwhile by its own run
             continue
     if sizes:
-        log.warning("left in %s: scratch files of another host, whose runs cannot be checked from here: %s; "
-                    "delete them if no run on that host still writes them", folder, ", ".join(sizes))
+        log.warning("left in %s: %s, whose runs cannot be checked from here: %s; delete them if no run on that "
+                    "host still writes them", folder, what, ", ".join(sizes))
 
 
 def _scratch_owner_gone(pid: int, path: Path) -> bool:

@@ -85,6 +85,16 @@ def test_a_staged_output_given_to_a_writer_that_writes_atomically_is_written_as_
     assert [path.name for path in tmp_path.iterdir()] == ["effects.png"] and target.read_bytes() == b"png"
 
 
+def test_a_users_file_named_like_a_temporary_one_is_still_written_atomically(tmp_path):
+    target = tmp_path / ".out.deadbeef.partial"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        assert tmp != target
+        tmp.write_text("half")
+        raise RuntimeError("stopped")
+    assert target.read_text() == "old"
+
+
 def test_a_name_too_long_to_hold_the_writer_is_written_all_the_same(tmp_path):
     target = tmp_path / ("n" * 230 + ".tsv")
     with atomic_path(target) as tmp:

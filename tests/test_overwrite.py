@@ -62,13 +62,16 @@ def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(tr
     writer = f"{dead_pid()}@{_host_in_name()}"
     partials = [run_dir / f".model.keras.{writer}.0a1b2c3d.partial.keras", run_dir / ".history.tsv.4e5f6a7b.partial",
                 run_dir / f".data.npz.{writer}.89abcdef.partial.npz",
-                run_dir / "resume" / f".epoch-4.npz.{writer}.01234567.partial.npz"]
+                run_dir / "resume" / f".epoch-4.npz.{writer}.01234567.partial.npz",
+                run_dir / ".metrics.json.k2j4x_1q.partial"]  # tempfile's name, of motifnet before 2026-12-02
     for partial in partials:
         partial.write_bytes(b"half")
     # not atomic_path's names, or a writer that lives (a predict -o into the run folder) or cannot be checked: they
     # stay (the first three were removed, the user's notes among them, by every train into the folder)
     kept = [run_dir / ".keep.partial-notes", run_dir / ".model.keras.notes.partial", run_dir / ".my.x.partial",
             run_dir / f".predictions.tsv.{os.getpid()}@{_host_in_name()}.0a1b2c3d.partial",
+            # a live writer's file whose target name holds an older temporary's (a nested name)
+            run_dir / f".a.deadbeef.partial.png.{os.getpid()}@{_host_in_name()}.00000000.partial.png",
             run_dir / f".predictions.tsv.{dead_pid()}@node-7.cluster.0a1b2c3d.partial"]
     for path in kept:
         path.write_text("not a dead writer's of this host")
@@ -77,7 +80,21 @@ def test_partial_files_of_killed_writes_are_removed_when_the_folder_is_locked(tr
     with caplog.at_level(logging.INFO, logger="motifnet"), lock_run_dir(run_dir):
         assert not any(partial.exists() for partial in partials)
     assert folder_digest(run_dir) == before and all(path.exists() for path in kept)
-    assert caplog.text.count("left by a write that was killed") == 4
+    assert caplog.text.count("left by a write that was killed") == 5
+    assert "temporary files of another host's writes, whose runs cannot be checked from here: .predictions.tsv." \
+        in caplog.text
+
+
+def test_a_temporary_file_of_another_host_does_not_make_a_folder_a_run(tmp_path):
+    """A batch job killed on one node and requeued on another: its leftover was taken for a file of a run."""
+    from motifnet.run.rundir import UNFINISHED
+    from motifnet.run.training import check_run_dir
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / UNFINISHED).write_text("")
+    (run_dir / ".model.keras.4242@node-3.0a1b2c3d.partial.keras").write_bytes(b"half")
+    check_run_dir(run_dir, overwrite=False)  # not refused
 
 
 def test_a_folder_that_motifnet_left_without_motifnet_json_is_a_run_to_overwrite(tmp_path):

@@ -164,8 +164,8 @@ def check_run_dir(path: Path, overwrite: bool, others_allowed: bool = False) -> 
         raise ParamError(f"{path}: exists and is not a folder; choose another -o")
     if not path.is_dir():
         return
-    ignored = {rundir.FOLDED, LOCK, rundir.UNFINISHED} | {partial.name for partial in leftover_partials(path)}
-    entries = [entry.name for entry in path.iterdir() if entry.name not in ignored]
+    ignored = {rundir.FOLDED, LOCK, rundir.UNFINISHED}  # and temporary files of killed writes, of any host
+    entries = [entry.name for entry in path.iterdir() if entry.name not in ignored and not is_partial(entry.name)]
     if entries:
         # Without motifnet.json, the mark of a run stopped before it was written (or while it was replaced) says
         # that files of train's names are motifnet's; without it, they are the user's (a model.keras of their own).
