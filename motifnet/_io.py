@@ -524,21 +524,38 @@ def remove_gone_partials(path, suffix: str = "") -> list:
     return removed
 
 
+def _by_writer(paths, writer) -> tuple:
+    """The files of ``paths`` whose writer is gone, and those of other hosts: ``writer(name)`` gives the (pid, host)
+    a name holds, (None, None) for a name of ours that holds none (counted gone), or None for a name not ours.
+    A writer of this host is gone when :func:`_scratch_owner_gone` says so."""
+    host = _host_in_name()
+    gone, elsewhere = [], []
+    for path in paths:
+        found = writer(path.name)
+        if found is None or path.is_symlink() or not path.is_file():
+            continue
+        pid, its_host = found
+        if pid is None or (its_host == host and _scratch_owner_gone(pid, path)):
+            gone.append(path)
+        elif its_host != host:
+            elsewhere.append(path)
+    return gone, elsewhere
+
+
 def _remove_if_owner_gone(paths, pattern) -> tuple:
     """Delete the files of ``paths`` whose names ``pattern`` matches with the pid (group 1) of a gone process of this
     host (group 2; :func:`_scratch_owner_gone`); (removed, those of other hosts)."""
-    host = _host_in_name()
-    removed, elsewhere = [], []
-    for path in paths:
-        match = pattern.fullmatch(path.name)
-        if not match or path.is_symlink() or not path.is_file():
-            continue
-        if match[2] != host:
-            elsewhere.append(path)
-        elif _scratch_owner_gone(int(match[1]), path):
-            with suppress(OSError):
-                path.unlink()
-                removed.append(path)
+
+    def writer(name):
+        match = pattern.fullmatch(name)
+        return (int(match[1]), match[2]) if match else None
+
+    gone, elsewhere = _by_writer(paths, writer)
+    removed = []
+    for path in gone:
+        with suppress(OSError):
+            path.unlink()
+            removed.append(path)
     return removed, elsewhere
 
 
@@ -574,16 +591,7 @@ def leftover_partials(folder) -> list:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    host, found, elsewhere = _host_in_name(), [], []
-    for path in sorted(folder.glob(".*")):
-        writer = _partial_writer(path.name)
-        if writer is None or path.is_symlink() or not path.is_file():
-            continue
-        pid, its_host = writer
-        if pid is None or (its_host == host and _scratch_owner_gone(pid, path)):
-            found.append(path)
-        elif its_host != host:
-            elsewhere.append(path)
+    found, elsewhere = _by_writer(sorted(folder.glob(".*")), _partial_writer)
     if elsewhere:  # a batch job killed on one node and run again on another left them
         _warn_other_hosts(folder, elsewhere, "temporary files of another host's writes")
     return found
