@@ -1070,3 +1070,125 @@ def test_the_logo_of_a_two_class_variant_explains_the_first_class_whatever_the_f
     deltas = np.array([[0.0983738, -0.09837383078], [-0.0983738, 0.09837383078], [0.1, -0.3], [0.0, 0.0],
                        [np.nan, 0.2], [np.nan, np.nan]])
     assert largest_change(deltas).tolist() == [0, 0, 1, 0, 1, 0]
+
+
+# -- a stopped or killed run continues --------------------------------------------------------------------------
+
+def _seventy_snvs(tiny, name="seventy.vcf", positions=range(1000, 1700, 10)):
+    sequence = tiny["sequence"]
+    return _vcf(tiny["folder"] / name, [("chr1", position, f"s{position}", sequence[position - 1],
+                                        _OTHER[sequence[position - 1]]) for position in positions])
+
+
+def _small_chunks(monkeypatch, tiny, per_chunk=4, null=2):
+    """Chunks of ``per_chunk`` SNVs (with ``--null`` ``null``), and a count of the windows each run predicts."""
+    import motifnet.interpret.outputs as outputs
+    import motifnet.interpret.variants as interpret
+    from motifnet.run.rundir import open_run
+
+    length = open_run(tiny["run"]).dataset_encoder.length
+    monkeypatch.setattr(interpret, "_NULL_BASES_PER_CALL", per_chunk * (2 + null) * length)
+    predicted, original = [], interpret.predict_encoded
+
+    def counting(model, encoder, arrays, batch_size):
+        predicted.append(len(arrays["codes"]))
+        return original(model, encoder, arrays, batch_size)
+
+    monkeypatch.setattr(interpret, "predict_encoded", counting)
+    monkeypatch.setattr(outputs, "predict_encoded", counting)
+    return predicted
+
+
+def test_a_stopped_run_keeps_its_scores_and_the_same_command_continues_to_the_same_table(cli, tiny, monkeypatch):
+    """A stop (a batch system's SIGTERM) threw away every SNV scored, hours of work with a large --null; the scores
+    of the chunks done are kept in OUT_DIR and the same command scores only the rest, to the same table."""
+    import motifnet.interpret.variants as interpret
+    from motifnet._signals import request_stop
+    from motifnet.workflows._variant_checkpoint import KEY_FILE, RESUME_FOLDER
+
+    predicted = _small_chunks(monkeypatch, tiny)
+    vcf = _seventy_snvs(tiny)
+    whole = tiny["folder"] / "whole"
+    assert _variants(cli, tiny, vcf, whole, "--top", 2).exit_code == 0
+    assert sum(predicted) == 70 * 4 and not (whole / RESUME_FOLDER).exists()  # ref, alt and 2 null windows each
+    counting = interpret.predict_encoded
+
+    def stopping(model, encoder, arrays, batch_size):
+        if len(predicted) == 9:  # in the 5th chunk: 4 chunks (16 SNVs) scored
+            request_stop()
+        return counting(model, encoder, arrays, batch_size)
+
+    monkeypatch.setattr(interpret, "predict_encoded", stopping)
+    out = tiny["folder"] / "new" / "out"
+    predicted.clear()
+    result = _variants(cli, tiny, vcf, out, "--top", 2)
+    assert result.exit_code != 0 and "stopped by a signal" in result.output, result.output
+    kept = out / RESUME_FOLDER
+    assert sorted(path.name for path in out.iterdir()) == [RESUME_FOLDER]  # no variants.tsv: no partial table
+    assert sorted(path.name for path in kept.iterdir()) == [KEY_FILE, "rows-000000000000.npz"]
+    assert f"kept the scores of 16 of 70 SNV(s) in {kept}: the same command continues from them" in result.output
+    monkeypatch.setattr(interpret, "predict_encoded", counting)
+    predicted.clear()
+    result = _variants(cli, tiny, vcf, out, "--top", 2)
+    assert result.exit_code == 0
+    assert f"{kept}: the scores of 16 SNV(s) kept by an earlier run that stopped" in result.output
+    assert f"took the scores of 16 SNV(s) from {kept}" in result.output
+    # the rest alone, and the logos' attributions (not predict_encoded)
+    assert sum(predicted) == (70 - 16) * 4
+    assert (out / "variants.tsv").read_bytes() == (whole / "variants.tsv").read_bytes()
+    assert sorted(path.name for path in out.iterdir()) == sorted(path.name for path in whole.iterdir())
+
+
+def test_scores_kept_by_a_killed_run_are_taken_only_for_the_same_model_options_snvs_and_windows(cli, tiny,
+                                                                                              monkeypatch):
+    """A run killed outright keeps what it saved (every SAVE_SECONDS); a rerun takes only chunks of the same SNVs
+    and windows, under the same model and options: another seed, another VCF or another genome is scored anew,
+    each to the table of an uninterrupted run."""
+    import errno
+
+    import motifnet.interpret.variants as interpret
+    import motifnet.workflows._variant_checkpoint as checkpoint
+
+    predicted = _small_chunks(monkeypatch, tiny)
+    monkeypatch.setattr(checkpoint, "SAVE_SECONDS", 0.0)  # saved after every chunk
+    vcf = _seventy_snvs(tiny)
+    counting = interpret.predict_encoded
+
+    def killed_in_the_fifth_chunk(model, encoder, arrays, batch_size):
+        if len(predicted) == 9:  # a failure stands for SIGKILL: nothing runs after it but what was saved
+            raise OSError(errno.EIO, "Input/output error")
+        return counting(model, encoder, arrays, batch_size)
+
+    def killed(out, *options, genome=None, snvs=vcf):
+        monkeypatch.setattr(interpret, "predict_encoded", killed_in_the_fifth_chunk)
+        predicted.clear()
+        assert _variants(cli, tiny, snvs, out, "--top", 0, *options, genome=genome).exit_code == 1
+        monkeypatch.setattr(interpret, "predict_encoded", counting)
+        assert len(list((out / checkpoint.RESUME_FOLDER).glob("rows-*.npz"))) == 4  # a file a chunk
+
+    def scored(out, *options, genome=None, snvs=vcf):
+        predicted.clear()
+        assert _variants(cli, tiny, snvs, out, "--top", 0, *options, genome=genome).exit_code == 0
+        return sum(predicted), (out / "variants.tsv").read_bytes()
+
+    out = tiny["folder"] / "out"
+    killed(out)
+    assert scored(out) == ((70 - 16) * 4, scored(tiny["folder"] / "whole")[1])
+    killed(out)
+    assert scored(out, "--seed", 3) == (70 * 4, scored(tiny["folder"] / "seed3", "--seed", 3)[1])
+    killed(out)
+    shifted = _seventy_snvs(tiny, "shifted.vcf", range(1010, 1710, 10))  # every chunk's SNVs differ
+    assert scored(out, snvs=shifted) == (70 * 4, scored(tiny["folder"] / "shifted", snvs=shifted)[1])
+    killed(out)
+    # A genome whose chr1 differs in one base of the first SNV's window alone: the first chunk is scored anew.
+    from motifnet.run.rundir import open_run
+
+    base = 1000 - 1 - open_run(tiny["run"]).dataset_encoder.length // 2 + 5  # 0-based, 5 into the window of 1000
+    folder = tiny["folder"] / "other"
+    folder.mkdir()
+    sequences = make_genome(folder)["sequences"]  # the same genome, written again
+    sequences["chr1"] = sequences["chr1"][:base] + _OTHER[sequences["chr1"][base]] + sequences["chr1"][base + 1:]
+    genome = folder / "changed.fa"
+    write_fasta(genome, [(chrom, body) for chrom, body in sequences.items()], wrap=60)
+    assert scored(out, genome=genome) == ((4 + 70 - 16) * 4, scored(tiny["folder"] / "genome2", genome=genome)[1])
+    assert not (out / checkpoint.RESUME_FOLDER).exists()

@@ -30,7 +30,9 @@ Outputs in OUT_DIR:
                  attribution logos (integrated gradients) of the reference
                  and alternative windows of the --top variants
 When OUT_DIR is a report folder of visualize-kernels (or a subfolder of one), its
-summary.html gains a section with the top variants and their logos."""
+summary.html gains a section with the top variants and their logos.
+A stopped or killed run keeps the scores of the SNVs done in
+OUT_DIR/.variants.resume/: the same command continues from them."""
 
 
 @click.command("variants", epilog=_EPILOG)
@@ -50,7 +52,7 @@ summary.html gains a section with the top variants and their logos."""
               help="Draw attribution logos of the reference and alternative windows of the N variants with the "
                    "largest |delta| (0: none).")
 @batch_size_option()
-@stopping_on_signals  # stops between batches of windows (variants, null substitutions) or of logos; nothing is written
+@stopping_on_signals  # between batches of windows (scores kept in OUT_DIR/.variants.resume) or of logos
 @logging_options
 def variants_command(run_dir, vcf, genome, out_dir, offset, null, skip_mismatches, seed, top, batch_size):
     """Score the SNVs of a VCF file: a run's predictions for the reference and alternative windows.

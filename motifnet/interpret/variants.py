@@ -121,6 +121,16 @@ def variant_seed(seed: int, variant) -> list:
     return [seed, int.from_bytes(digest[:8], "little")]
 
 
+def chunk_digest(variants, windows) -> str:
+    """SHA-256 of SNVs (chromosome, position, REF, ALT: also their null substitutions' seed) and their windows."""
+    digest = hashlib.sha256()
+    for variant in variants:
+        digest.update(f"{variant.chrom}\t{variant.pos}\t{variant.ref}\t{variant.alt}\n".encode())
+    for window in windows:
+        digest.update(bytes(window))
+    return digest.hexdigest()
+
+
 def _encode(encoder, windows) -> dict:
     """Encode windows of the model's length: a list of bytes, or letters of shape=(n, length)."""
     if isinstance(windows, np.ndarray):
@@ -132,7 +142,7 @@ def _encode(encoder, windows) -> dict:
 
 
 def score_variants(model, encoder, genome: Genome, variants: list, config: VariantConfig,
-                   chunk: int | None = None, scale=None) -> VariantEffects:
+                   chunk: int | None = None, scale=None, checkpoint=None) -> VariantEffects:
     """The model's outputs for the reference and alternative window of each SNV, and empirical p-values.
 
     Progress lines go to the ``motifnet`` log; a stop (see :mod:`motifnet._signals`) is honoured
@@ -148,14 +158,19 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     variants : list of motifnet.data.vcf.Variant
     config : VariantConfig
     chunk : int or None
-        Variants whose reference and alternative windows are predicted together. Default (None): as
-        many as hold :data:`_NULL_BASES_PER_CALL` bases of windows (10,485 of 200 positions): a
-        forward pass per 64 variants spent most of its time on the cost of each call.
+        Variants scored together (their reference and alternative windows predicted at once, then their
+        null substitutions). Default (None): as many as hold :data:`_NULL_BASES_PER_CALL` bases of windows,
+        null substitutions included (10,485 of 200 positions without a null, 205 with 100 substitutions
+        each): a forward pass per 64 variants spent most of its time on the cost of each call, and a chunk
+        is what a stopped run keeps (``checkpoint``).
     scale : array-like, shape=(outputs,), or None
         Each output's unit when the changes of several outputs are compared (the largest change of a
         variant, and of each null substitution for its p-value): a regression target's standard
         deviation (:attr:`motifnet.run.rundir.Run.output_scale`), so that a target of large values does
         not outweigh the others. Default (None): the outputs as they are (probabilities).
+    checkpoint : motifnet.workflows._variant_checkpoint.VariantCheckpoint or None
+        Where each scored chunk is kept (``add``), and where the scores of a chunk that an earlier run kept
+        are taken from (``take``) when its SNVs and windows are the same. Default (None): none.
 
     Returns
     -------
@@ -171,7 +186,7 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
     length = encoder.length
     config = config.checked(length)
     scale = None if scale is None else np.asarray(scale, dtype=np.float64)
-    chunk = max(1, _NULL_BASES_PER_CALL // (2 * length)) if chunk is None else chunk
+    chunk = max(1, _NULL_BASES_PER_CALL // ((2 + config.null) * length)) if chunk is None else chunk
     offset = length // 2 if config.offset is None else config.offset
     outputs = model.outputs[0].shape[-1]
     predict = OutputsAndLogits(model, encoder, config.batch_size)
@@ -185,17 +200,27 @@ def score_variants(model, encoder, genome: Genome, variants: list, config: Varia
         part = variants[first:first + chunk]
         pairs = [variant_windows(genome, variant, length, offset) for variant in part]
         windows = [window for pair in pairs for window in pair]
+        rows = slice(first, first + len(part))
+        digest = chunk_digest(part, windows) if checkpoint is not None else None
+        kept = checkpoint.take(first, digest) if checkpoint is not None else None
+        if kept is not None:  # scored by an earlier run that stopped: the same SNVs and windows
+            ref_out[rows], alt_out[rows], ref_logits[rows], alt_logits[rows], p_values[rows] = kept
+            progress.advance(len(part) * (2 + config.null))
+            continue
         _check_letters(encoder, windows, part, genome, offset)
         values, logits = (array.reshape(len(part), 2, outputs) for array in
                           predict(_encode(encoder, windows)["codes"]))
-        ref_out[first:first + len(part)], alt_out[first:first + len(part)] = values[:, 0], values[:, 1]
-        ref_logits[first:first + len(part)], alt_logits[first:first + len(part)] = logits[:, 0], logits[:, 1]
+        ref_out[rows], alt_out[rows] = values[:, 0], values[:, 1]
+        ref_logits[rows], alt_logits[rows] = logits[:, 0], logits[:, 1]
         progress.advance(len(windows))
         if config.null:
             rngs = [np.random.default_rng(variant_seed(config.seed, variant)) for variant in part]
             exceeding = _null_exceedances(model, encoder, [ref for ref, _ in pairs], values, rngs, config, progress,
                                           scale)
-            p_values[first:first + len(part)] = (1 + exceeding) / (config.null + 1)
+            p_values[rows] = (1 + exceeding) / (config.null + 1)
+        if checkpoint is not None:
+            checkpoint.add(first, digest, (ref_out[rows], alt_out[rows], ref_logits[rows], alt_logits[rows],
+                                           p_values[rows]))
     if predict.activation == "linear":  # regression: outputs, no log-odds
         return VariantEffects(ref_out, alt_out, p_values, scale=scale)
     return VariantEffects(ref_out, alt_out, p_values, ref_logits, alt_logits, scale)

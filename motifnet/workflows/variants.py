@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import remove_unwritten, staged_outputs, write_json, write_text
-from .._signals import check_stop
+from .._signals import StopRequested, check_stop
 from .._validate import check_output_folder
 from ..data.genome import Genome
 from ..data.vcf import read_snvs
@@ -27,6 +27,7 @@ from ..interpret.variants import (
 )
 from ..report.summary import find_report, render_report, warn_if_other_run
 from ._output import check_own_folder, locked_output_folder, refuse_unlisted
+from ._variant_checkpoint import VariantCheckpoint, remove_kept_scores, weights_digest
 
 log = logging.getLogger("motifnet")
 
@@ -150,7 +151,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                 log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
                             "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
                             padded)
-            effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale)
+            effects = _score_resumably(run, genome, variants, config, out, offset)
             rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
         summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
                    "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
@@ -176,12 +177,38 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
             write_text(stage(out / VARIANTS_FILE), table)
             write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
         remove_unwritten(out, earlier_logos, figures)
+        remove_kept_scores(out)  # of this run, or of a stopped one: now in variants.tsv
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
     report = find_report(out)
     if report is not None:
         warn_if_other_run(report, run, "variants")
         log.info("added the variants section to %s", render_report(report, run=run))
     return summary
+
+
+def _score_resumably(run, genome, variants: list, config: VariantConfig, out: Path, offset: int) -> VariantEffects:
+    """:func:`score_variants`, keeping each chunk's scores in ``out`` (see :mod:`._variant_checkpoint`) and taking
+    those an earlier run of the same model and options kept for the same SNVs and windows."""
+    scale = run.output_scale
+    checkpoint = VariantCheckpoint(out, {"model": weights_digest(run.model), "length": run.dataset_encoder.length,
+                                         "offset": offset, "null": config.null, "seed": config.seed,
+                                         "batch_size": config.batch_size,
+                                         "scale": None if scale is None else [float(value) for value in scale]})
+    if checkpoint.kept_snvs:
+        log.info("%s: the scores of %d SNV(s) kept by an earlier run that stopped; taken where the VCF and genome "
+                 "give the same windows", checkpoint.folder, checkpoint.kept_snvs)
+    try:
+        effects = score_variants(run.model, run.dataset_encoder, genome, variants, config, scale=scale,
+                                 checkpoint=checkpoint)
+    except StopRequested:
+        checkpoint.save()
+        if checkpoint.reused + checkpoint.saved:
+            log.info("kept the scores of %d of %d SNV(s) in %s: the same command continues from them",
+                     checkpoint.reused + checkpoint.saved, len(variants), checkpoint.folder)
+        raise
+    if checkpoint.reused:
+        log.info("took the scores of %d SNV(s) from %s", checkpoint.reused, checkpoint.folder)
+    return effects
 
 
 def top_variants(effects: VariantEffects, top: int) -> np.ndarray:
