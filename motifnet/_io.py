@@ -281,7 +281,13 @@ def text_output(tmp, name):
 
 
 class _StandardOutput:
-    """Standard output (text or bytes) whose failed writes name it (:func:`standard_output`)."""
+    """Standard output (text or bytes) whose failed writes name it (:func:`standard_output`).
+
+    ``written`` (a class attribute): whether a command's result has gone to standard output since
+    :func:`standard_output_written` last reset it, for the line a stopped command ends with.
+    """
+
+    written = False
 
     def __init__(self, stream):
         self._stream = stream
@@ -295,6 +301,7 @@ class _StandardOutput:
             raise OSError(error.errno, error.strerror or str(error), "standard output") from None
 
     def write(self, data):
+        _StandardOutput.written = _StandardOutput.written or bool(data)
         return self._named(self._stream.write, data)
 
     def flush(self):
@@ -321,6 +328,14 @@ def standard_output(binary: bool = False):
     stream = _StandardOutput(sys.stdout.buffer if binary else sys.stdout)
     yield stream
     stream.flush()
+
+
+def standard_output_written(reset: bool = False) -> bool:
+    """Whether a result went (in part) to standard output through :func:`standard_output`; ``reset`` starts anew."""
+    written = _StandardOutput.written
+    if reset:
+        _StandardOutput.written = False
+    return written
 
 
 def write_text(path, text: str) -> None:

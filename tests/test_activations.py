@@ -218,6 +218,36 @@ def test_the_table_goes_to_standard_output_with_o_dash(trained_run, cli, tmp_pat
     assert result.stdout.startswith("id\tclasses\tkernel_0_max\tkernel_0_position\t")
 
 
+@pytest.mark.parametrize("output", ["-", "table.tsv"])
+def test_a_stop_while_the_table_is_written_says_whether_standard_output_holds_part_of_it(trained_run, cli, tmp_path,
+                                                                                          monkeypatch, output):
+    """A stop while -o - wrote its rows ended with 'files not yet complete were not written', as if nothing had been
+    written: standard output held whole rows, but not all of them. Its last line says so now; a file stays unwritten."""
+    from motifnet._signals import StopRequested
+
+    calls = []
+
+    def stop():
+        calls.append(1)
+        if len(calls) == 3:  # after two chunks of rows
+            raise StopRequested("SIGTERM")
+
+    monkeypatch.setattr("motifnet.interpret.activations.check_stop", stop)
+    monkeypatch.setattr("motifnet.interpret.activations.TSV_CHUNK_ROWS", 5)
+    result = cli("activations", trained_run[0], "--group", "all", "-o",
+                 output if output == "-" else tmp_path / output)
+    assert result.exit_code == 1, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    if output == "-":
+        rows = result.stdout.splitlines()[1:]  # after the header: whole chunks of rows, not all of the records
+        assert rows and len(rows) % 5 == 0 and result.stdout.endswith("\n") and all("\t" in row for row in rows)
+        assert last == ("Error: stopped by a signal before finishing; the rows on standard output are whole but not "
+                        "all of them (the output is incomplete), and files not yet complete were not written")
+    else:
+        assert result.stdout == "" and not list(tmp_path.iterdir())
+        assert last == "Error: stopped by a signal before finishing; files not yet complete were not written"
+
+
 def test_the_table_is_written_a_chunk_at_a_time_and_a_stop_leaves_no_file(detector, tmp_path, monkeypatch):
     """The whole table was built as one text (4.4 GB for 3 million records) and a signal was not heeded while it
     was written (a minute after the computing ended)."""

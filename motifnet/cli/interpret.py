@@ -134,6 +134,8 @@ def activations(run_dir, output, group, fasta, multi_label, batch_size, genome):
 
     Positions are 0-based starts of the kernel's window in the sequence. BED input (--fasta
     peaks.bed --genome genome.fa) adds chrom, strand and each maximum's 0-based genome start.
+    A model that reads both strands (DNA's default) is read on the forward strand here, as the
+    kernel logos show it: an occurrence on the reverse strand alone is not its maximum.
     """
     from contextlib import nullcontext
 
@@ -228,7 +230,8 @@ def cluster(run_dir, output, classes, max_sequences, group, fasta, multi_label, 
     """Hierarchical clustering of sequences and kernels by maximum activation (one class per record).
 
     Ward linkage on Euclidean distances of the per-kernel standardised maximum activations,
-    drawn as a clustered heat map with a class colour bar.
+    drawn as a clustered heat map with a class colour bar. Activations are those of the forward
+    strand, as activations gives them, also for a model that reads both strands.
     """
     from .._validate import check_suffix
     from ..interpret.clustering import check_classes, cluster_sequences

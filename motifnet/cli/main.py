@@ -16,6 +16,7 @@ import sys
 
 import click
 
+from .._io import standard_output_written
 from .._signals import ignore_signals_while_exiting
 from .._validate import either
 from .._version import __version__
@@ -65,6 +66,14 @@ SHORT_HELP = {
 # `motifnet` alone shows the help through this usage error (Click 8.2 and later; before, through an Exit).
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 _STOPPED = "stopped by a signal before finishing; files not yet complete were not written"
+#: ... when part of the result went to standard output (``-o -``): what is there is whole rows, but not all of them.
+_STOPPED_STDOUT = ("stopped by a signal before finishing; the rows on standard output are whole but not all of "
+                   "them (the output is incomplete), and files not yet complete were not written")
+
+
+def _stopped() -> str:
+    """The line a command stopped by a signal ends with."""
+    return _STOPPED_STDOUT if standard_output_written() else _STOPPED
 
 
 class OneLineUsageError(click.UsageError):
@@ -200,6 +209,7 @@ class LazyGroup(click.Group):
             raise _one_line(error) from None
 
     def invoke(self, ctx):
+        standard_output_written(reset=True)  # of this command alone (tests run several in one process)
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
@@ -212,11 +222,11 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             # StopRequested: SIGTERM or SIGINT honoured at a safe point (see motifnet._signals); a plain
             # KeyboardInterrupt: Ctrl-C before the command installed its handlers (Click would say "Aborted!").
-            raise click.ClickException(_STOPPED) from None
+            raise click.ClickException(_stopped()) from None
         except SystemError as error:
             # Ctrl-C inside compiled code (numba's TOMTOM in memelite) comes back wrapped in a SystemError.
             if isinstance(error.__cause__ or error.__context__, KeyboardInterrupt):
-                raise click.ClickException(_STOPPED) from None
+                raise click.ClickException(_stopped()) from None
             raise
         except BrokenPipeError:
             _end_quietly_without_reader()
