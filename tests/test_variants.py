@@ -9,6 +9,7 @@ import csv
 import gzip
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -710,8 +711,11 @@ def test_a_logos_namesake_that_the_earlier_run_did_not_draw_is_refused_not_repla
 def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, monkeypatch, stage):
     """A stop while scoring, or while computing the logos, writes nothing: an earlier run's files stay as they were
     (its variants.json still matches its logos), and a folder the command would have made is not left behind."""
+    import shutil
+
     import motifnet.interpret.variants as interpret
     from motifnet._signals import request_stop
+    from motifnet.workflows._variant_checkpoint import RESUME_FOLDER
 
     out = tiny["folder"] / "out"
     assert _variants(cli, tiny, tiny["vcf"], out, "--top", 5).exit_code == 0
@@ -732,8 +736,12 @@ def test_a_stop_keeps_the_earlier_results_whole_and_makes_no_folder(cli, tiny, m
     for folder in (out, tiny["folder"] / "new" / "out"):
         result = _variants(cli, tiny, other, folder, "--top", 5)
         assert result.exit_code != 0 and "stopped by a signal" in result.output, result.output
+    kept = RESUME_FOLDER if stage == "attribute" else None  # all 70 scored before the logos: their scores are kept
+    assert "kept the scores of 70 of 70 SNV(s)" in result.output if kept else "kept the scores" not in result.output
+    shutil.rmtree(out / RESUME_FOLDER, ignore_errors=True)
     assert folder_digest(out) == before
-    assert not (tiny["folder"] / "new").exists()
+    made = tiny["folder"] / "new"
+    assert sorted(path.name for path in (made / "out").iterdir()) == [kept] if kept else not made.exists()
 
 
 def test_a_failed_write_keeps_the_earlier_results_and_leaves_no_folder_it_made(cli, tiny, monkeypatch):
@@ -1192,3 +1200,76 @@ def test_scores_kept_by_a_killed_run_are_taken_only_for_the_same_model_options_s
     write_fasta(genome, [(chrom, body) for chrom, body in sequences.items()], wrap=60)
     assert scored(out, genome=genome) == ((4 + 70 - 16) * 4, scored(tiny["folder"] / "genome2", genome=genome)[1])
     assert not (out / checkpoint.RESUME_FOLDER).exists()
+
+
+def test_a_stop_while_the_logos_are_drawn_keeps_every_score(cli, tiny, monkeypatch):
+    """Only a stop while scoring kept the scores: one while the logos were computed or drawn lost them all (and those
+    of the last minute, unsaved, in a long run)."""
+    import motifnet.plot.figures
+    from motifnet._signals import request_stop
+
+    predicted = _small_chunks(monkeypatch, tiny)
+    vcf = _seventy_snvs(tiny)
+    whole = tiny["folder"] / "whole"
+    assert _variants(cli, tiny, vcf, whole, "--top", 3).exit_code == 0
+    save_figure = motifnet.plot.figures.save_figure
+
+    def stopping(figure, path):
+        request_stop()  # as SIGTERM does: the next figure's check stops
+        return save_figure(figure, path)
+
+    monkeypatch.setattr(motifnet.plot.figures, "save_figure", stopping)
+    out = tiny["folder"] / "out"
+    result = _variants(cli, tiny, vcf, out, "--top", 3)
+    assert result.exit_code == 1 and f"kept the scores of 70 of 70 SNV(s) in {out / '.variants.resume'}" in \
+        result.output, result.output
+    monkeypatch.setattr(motifnet.plot.figures, "save_figure", save_figure)
+    predicted.clear()
+    result = _variants(cli, tiny, vcf, out, "--top", 3)
+    assert result.exit_code == 0 and predicted == [] and "took the scores of 70 SNV(s)" in result.output
+    assert (out / "variants.tsv").read_bytes() == (whole / "variants.tsv").read_bytes()
+    assert not (out / ".variants.resume").exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "link to a folder", "broken link"])
+def test_a_resume_folder_that_is_not_a_folder_is_refused_before_the_work(cli, tiny, kind):
+    """A file or a symbolic link named .variants.resume failed the first save, a minute into the work ('File
+    exists'), or kept the scores in the link's folder, where no rerun looked."""
+    out = tiny["folder"] / "out"
+    out.mkdir()
+    resume = out / ".variants.resume"
+    if kind == "file":
+        resume.write_text("the user's")
+    else:
+        (tiny["folder"] / "elsewhere").mkdir()
+        resume.symlink_to(tiny["folder"] / ("elsewhere" if kind == "link to a folder" else "nowhere"))
+    result = _variants(cli, tiny, tiny["vcf"], out)
+    what = "a file" if kind == "file" else "a symbolic link"
+    assert result.exit_code == 1 and result.stderr.strip().splitlines() == [
+        f"Error: {resume}: {what}, not a folder of motifnet's; variants keeps the scores of a stopped run there: "
+        "move it away"], result.output
+    assert sorted(path.name for path in out.iterdir()) == [".variants.resume"]
+    assert resume.is_symlink() or resume.read_text() == "the user's"
+
+
+def test_kept_scores_that_cannot_be_removed_leave_a_warning_not_a_failed_run(cli, tiny, monkeypatch):
+    """A .variants.resume whose files could not be removed made a run that wrote all its results exit 1."""
+    import errno
+
+    import motifnet.workflows._variant_checkpoint as checkpoint
+
+    monkeypatch.setattr(checkpoint, "SAVE_SECONDS", 0.0)  # the scores are saved: there is something to remove
+    unlink = Path.unlink
+
+    def refused(path, missing_ok=False):
+        if path.parent.name == checkpoint.RESUME_FOLDER:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+        return unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    out = tiny["folder"] / "out"
+    result = _variants(cli, tiny, tiny["vcf"], out)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {out / checkpoint.RESUME_FOLDER}: cannot remove the kept scores (Operation not permitted); " \
+           "remove the folder by hand" in result.stderr
+    assert len(_table(out / "variants.tsv")) == 5

@@ -42,13 +42,36 @@ def remove_kept_scores(out) -> None:
     folder = Path(out) / RESUME_FOLDER
     if not folder.is_dir() or folder.is_symlink():
         return
-    for path in folder.iterdir():
-        if (path.name == KEY_FILE or _ROWS.fullmatch(path.name) or is_partial(path.name)) and path.is_file():
-            path.unlink(missing_ok=True)
+    try:
+        for path in folder.iterdir():
+            if (path.name == KEY_FILE or _ROWS.fullmatch(path.name) or is_partial(path.name)) and path.is_file():
+                path.unlink(missing_ok=True)
+    except OSError as error:  # the results are written: a folder that cannot be emptied is no failure of the run
+        log.warning("%s: cannot remove the kept scores (%s); remove the folder by hand", folder,
+                    error.strerror or error)
+        return
     try:
         folder.rmdir()
     except OSError:  # something else was put there: it stays
         pass
+
+
+def check_resume_folder(out) -> None:
+    """Refuse, before any work, an ``OUT_DIR/.variants.resume`` that is not a plain folder (a file, a symbolic link):
+    the first save there failed after a minute of work, or kept scores where no rerun looked for them.
+
+    Raises
+    ------
+    ParamError
+        Naming it and what to do.
+    """
+    from ..errors import ParamError
+
+    folder = Path(out) / RESUME_FOLDER
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        what = "a symbolic link" if folder.is_symlink() else "a file"
+        raise ParamError(f"{folder}: {what}, not a folder of motifnet's; variants keeps the scores of a stopped run "
+                         "there: move it away")
 
 
 def weights_digest(model) -> str:

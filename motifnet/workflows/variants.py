@@ -27,7 +27,7 @@ from ..interpret.variants import (
 )
 from ..report.summary import find_report, render_report, warn_if_other_run
 from ._output import check_own_folder, locked_output_folder, refuse_unlisted
-from ._variant_checkpoint import VariantCheckpoint, remove_kept_scores, weights_digest
+from ._variant_checkpoint import VariantCheckpoint, check_resume_folder, remove_kept_scores, weights_digest
 
 log = logging.getLogger("motifnet")
 
@@ -123,6 +123,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     check_output_folder(out, "-o")
     check_variants_run(run)
     own = check_own_folder(out, SUMMARY_FILE, _is_variants_summary, (VARIANTS_FILE,), "variants")
+    check_resume_folder(out)
     if top < 0:
         raise OptionValueError(f"--top must be 0 or more, received: {top}")
     encoder = run.dataset_encoder
@@ -130,52 +131,45 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     offset = encoder.length // 2 if config.offset is None else config.offset
     # The folder is held from the start: a second run into it is refused before its work, not after hours of it.
     with locked_output_folder(out, "variants"):
-        with Genome(genome_path) as genome:
-            variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
-            if counts.indels:
-                log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
-            if counts.mismatches:
-                log.warning("%s: skipped %d variant(s) whose REF disagrees with %s", vcf, counts.mismatches,
-                            genome.path)
-            if counts.duplicates:
-                log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
-                            "is scored and listed", vcf, counts.duplicates)
-            if not variants:
-                skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
-                                                    (counts.mismatches, "variants whose REF disagrees with the genome"))
-                           if count]
-                log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
-                            "all skipped: " + " and ".join(skipped) if skipped else "no records")
-            padded = padded_windows(genome, variants, encoder.length, offset)
-            if padded:
-                log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
-                            "padded with N there, which the model saw rarely or never in training", vcf, encoder.length,
-                            padded)
-            effects = _score_resumably(run, genome, variants, config, out, offset)
-            rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
-        summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
-                   "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs, "skipped_indels": counts.indels,
-                   "skipped_mismatches": counts.mismatches, "repeated": counts.duplicates, "padded_windows": padded,
-                   "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
-                   # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
-                   "max_abs_delta_unit": ("target SD" if effects.scale is not None
-                                          else "value" if run.task == "regression" else "probability"),
-                   # no logo, no method of one (--top 0)
-                   "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
-        table = variants_table(variants, effects, run.output_names, run.task)
-        earlier_logos = _earlier_logos(out)
-        if not own:  # the logos' names are known now
-            check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
-        else:  # a logo's namesake that the earlier run did not draw is the user's
-            refuse_unlisted(out, figures, earlier_logos, SUMMARY_FILE, "variants")
-        # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
-        # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
-        with staged_outputs() as stage:
-            for image, draw in figures.items():
-                check_stop()
-                save_figure(draw(), stage(out / image, ".png"))
-            write_text(stage(out / VARIANTS_FILE), table)
-            write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
+        checkpoint, variants = _checkpoint(run, config, offset, out), []
+        try:
+            with Genome(genome_path) as genome:
+                variants, counts, padded = _read_variants(vcf, genome, config, encoder.length, offset)
+                effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale,
+                                         checkpoint=checkpoint)
+                if checkpoint.reused:
+                    log.info("took the scores of %d SNV(s) from %s", checkpoint.reused, checkpoint.folder)
+                rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
+            summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
+                       "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs,
+                       "skipped_indels": counts.indels, "skipped_mismatches": counts.mismatches,
+                       "repeated": counts.duplicates, "padded_windows": padded,
+                       "window_length": encoder.length, "offset": offset, "null": config.null, "seed": config.seed,
+                       # what max_abs_delta and the p-values compare: targets of different sizes in their own SDs
+                       "max_abs_delta_unit": ("target SD" if effects.scale is not None
+                                              else "value" if run.task == "regression" else "probability"),
+                       # no logo, no method of one (--top 0)
+                       "logo_method": method_label(LOGO_ATTRIBUTION.checked()) if rows else None, "top": rows}
+            table = variants_table(variants, effects, run.output_names, run.task)
+            earlier_logos = _earlier_logos(out)
+            if not own:  # the logos' names are known now
+                check_own_folder(out, SUMMARY_FILE, _is_variants_summary, figures, "variants")
+            else:  # a logo's namesake that the earlier run did not draw is the user's
+                refuse_unlisted(out, figures, earlier_logos, SUMMARY_FILE, "variants")
+            # All renamed into place at the end, variants.json (which lists the logos) last: a stop while the logos are
+            # drawn (or a second signal) leaves an earlier run's files whole, not a mix of two runs.
+            with staged_outputs() as stage:
+                for image, draw in figures.items():
+                    check_stop()
+                    save_figure(draw(), stage(out / image, ".png"))
+                write_text(stage(out / VARIANTS_FILE), table)
+                write_json(stage(out / SUMMARY_FILE), summary)  # staged last: renamed last
+        except StopRequested:  # while scoring, or after: the scores not yet saved are kept
+            checkpoint.save()
+            if checkpoint.reused + checkpoint.saved:
+                log.info("kept the scores of %d of %d SNV(s) in %s: the same command continues from them",
+                         checkpoint.reused + checkpoint.saved, len(variants), checkpoint.folder)
+            raise
         remove_unwritten(out, earlier_logos, figures)
         remove_kept_scores(out)  # of this run, or of a stopped one: now in variants.tsv
     log.info("scored %d SNV(s); wrote %s", counts.snvs, out / VARIANTS_FILE)
@@ -186,9 +180,33 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
     return summary
 
 
-def _score_resumably(run, genome, variants: list, config: VariantConfig, out: Path, offset: int) -> VariantEffects:
-    """:func:`score_variants`, keeping each chunk's scores in ``out`` (see :mod:`._variant_checkpoint`) and taking
-    those an earlier run of the same model and options kept for the same SNVs and windows."""
+def _read_variants(vcf: str, genome, config: VariantConfig, length: int, offset: int) -> tuple:
+    """The SNVs of ``vcf``, the counts of what was skipped, and how many windows reach past a chromosome's end;
+    each said on the log."""
+    variants, counts = read_snvs(vcf, genome, config.skip_mismatches)
+    if counts.indels:
+        log.info("%s: skipped %d indel(s) and other non-SNV allele(s)", vcf, counts.indels)
+    if counts.mismatches:
+        log.warning("%s: skipped %d variant(s) whose REF disagrees with %s", vcf, counts.mismatches, genome.path)
+    if counts.duplicates:
+        log.warning("%s: %d SNV(s) repeat an earlier line (the same CHROM, POS and ALT); each line "
+                    "is scored and listed", vcf, counts.duplicates)
+    if not variants:
+        skipped = [text for count, text in ((counts.indels, "indels, symbolic or other non-SNV alleles"),
+                                            (counts.mismatches, "variants whose REF disagrees with the genome"))
+                   if count]
+        log.warning("%s holds no SNV to score (%s); variants.tsv has its header only", vcf,
+                    "all skipped: " + " and ".join(skipped) if skipped else "no records")
+    padded = padded_windows(genome, variants, length, offset)
+    if padded:
+        log.warning("%s: the %d-base windows of %d SNV(s) reach past a chromosome's start or end and are "
+                    "padded with N there, which the model saw rarely or never in training", vcf, length, padded)
+    return variants, counts, padded
+
+
+def _checkpoint(run, config: VariantConfig, offset: int, out: Path) -> VariantCheckpoint:
+    """Where the run keeps each chunk's scores (see :mod:`._variant_checkpoint`), with those an earlier run of the
+    same model and options kept, which :func:`score_variants` takes for the same SNVs and windows."""
     scale = run.output_scale
     checkpoint = VariantCheckpoint(out, {"model": weights_digest(run.model), "length": run.dataset_encoder.length,
                                          "offset": offset, "null": config.null, "seed": config.seed,
@@ -197,18 +215,7 @@ def _score_resumably(run, genome, variants: list, config: VariantConfig, out: Pa
     if checkpoint.kept_snvs:
         log.info("%s: the scores of %d SNV(s) kept by an earlier run that stopped; taken where the VCF and genome "
                  "give the same windows", checkpoint.folder, checkpoint.kept_snvs)
-    try:
-        effects = score_variants(run.model, run.dataset_encoder, genome, variants, config, scale=scale,
-                                 checkpoint=checkpoint)
-    except StopRequested:
-        checkpoint.save()
-        if checkpoint.reused + checkpoint.saved:
-            log.info("kept the scores of %d of %d SNV(s) in %s: the same command continues from them",
-                     checkpoint.reused + checkpoint.saved, len(variants), checkpoint.folder)
-        raise
-    if checkpoint.reused:
-        log.info("took the scores of %d SNV(s) from %s", checkpoint.reused, checkpoint.folder)
-    return effects
+    return checkpoint
 
 
 def top_variants(effects: VariantEffects, top: int) -> np.ndarray:
