@@ -58,4 +58,4 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     else:
         with standard_output() as stdout:
             count = write_predictions(run, config, stdout)
-    log.info("predicted %d record(s)%s", count, f"; wrote {output}" if output else "")
+    log.info("predicted %s record(s)%s", f"{count:,}", f"; wrote {output}" if output else "")
