@@ -141,6 +141,53 @@ def test_multi_label_and_regression_runs(multi_label_run, regression_run, tmp_pa
         assert f"change of the {output} from the baseline" in section and f"in {output} units" in section
 
 
+def test_a_regression_runs_attributions_carry_the_measured_values_of_labelled_records(regression_run, tmp_path):
+    """attributions.npz of a regression run's test split had empty labels and no values: attributions could not be set
+    against the measured values without going back to the FASTA. Unlabelled records have none to give."""
+    run_dir = regression_run[0]
+    run = open_run(run_dir)
+    arrays = attribute(run_dir, tmp_path / "split", "--group", "all")
+    order = {record_id: row for row, record_id in enumerate(run.dataset.ids)}
+    rows = [order[record_id] for record_id in arrays["ids"]]
+    assert arrays["targets"].shape == (len(run.dataset), 1) and arrays["targets"].dtype == np.float32
+    np.testing.assert_array_equal(arrays["targets"], run.dataset.targets[rows])
+    assert len(np.unique(arrays["targets"])) > 1
+    plain = write_fasta(tmp_path / "plain.fa", [("r0", ("ACGT" * 100)[:run.dataset_encoder.length])])
+    assert "targets" not in attribute(run_dir, tmp_path / "plain", plain)
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_the_report_sections_name_a_regression_models_outputs_targets_not_class_logits(regression):
+    """The TF-MoDISco and variants sections of a regression run's report spoke of 'the logit of each class', a
+    'class' column and 'the logit of the output'; the distinct motifs of 'firing differently between classes'."""
+    env = environment()
+    facts = {"targets": []} if regression else None
+    patterns = env.get_template("patterns_section.html").render(regression=facts, patterns=[{
+        "anchor": "p", "method_label": "DeepLIFT", "folder": "m", "classes": ["activity"], "data": "test split",
+        "n_sequences": 3, "modisco": {"package": "modisco-lite", "version": "2"}, "motif_database": None,
+        "files": [], "regression": regression, "patterns": [{
+            "name": "pattern_1", "class": "activity", "sign": "+", "seqlets": 9, "seqlets_per_group": [],
+            "consensus": "TGACTCA", "best_match": None, "kernel_motif": None, "image": "pattern_1.png",
+            "match_image": None}]}])
+    text = " ".join(patterns.split())
+    if regression:
+        assert "contributions of every letter to the predicted value of each target" in text
+        assert "A positive pattern raises the target&#39;s predicted value" in text
+        assert "targets: activity" in text and "<th>target</th>" in text and "logit" not in text
+    else:
+        assert "contributions of every letter to the logit of each class" in text
+        assert "classes: activity" in text and "<th>class</th>" in text
+    variants = env.get_template("variants_section.html").render(regression=facts, variants=[])
+    assert variants.strip() == ""
+    variants = env.get_template("variants_section.html").render(regression=facts, variants=[{
+        "anchor": "v", "vcf": "v.vcf", "folder": "v", "genome": "g.fa", "snvs": 0, "skipped_indels": 0,
+        "skipped_mismatches": 0, "window_length": 100, "offset": 50, "null": 10, "max_abs_delta_unit": "value",
+        "logo_method": None, "files": [], "top": []}])
+    assert ("drive the predicted value of the target the variant changes most" in " ".join(variants.split())) \
+        is regression
+    assert ("logit" in variants) is not regression
+
+
 @pytest.mark.parametrize("command", [["attribute", "--method", "saliency"], ["activations"], ["cluster"]])
 def test_new_labelled_data_and_a_split_exclude_each_other(trained_run, cli, tmp_path, command):
     """--group was silently ignored beside --fasta."""

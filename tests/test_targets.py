@@ -57,6 +57,12 @@ def test_regression_concatenates_several_files(tmp_path):
     ([("a 1.5", "ACGT"), ("b 1e308", "ACGT")], "x.fa, record 2 ('b'): the target value 1e308 is larger in magnitude "
                                                "than 1e30, more than the network's 32-bit arithmetic holds"),
     ([("a -2e30,1", "ACGT")], "x.fa, record 1 ('a'): the target value -2e30 is larger in magnitude than 1e30"),
+    # a comma with no value beside it was skipped: '1.5,' read as one value, '1,,2' as two
+    ([("a 1.5,", "ACGT")], "x.fa, record 1 ('a'): a comma without a value on one side in header 'a 1.5,'"),
+    ([("a 1,,2", "ACGT")], "x.fa, record 1 ('a'): a comma without a value on one side"),
+    ([("a ,1", "ACGT")], "x.fa, record 1 ('a'): a comma without a value on one side"),
+    # a changed count is named where it first changes, not at a later record's other error
+    ([("a 0,2", "ACGT"), ("b 1", "ACGT"), ("c -", "ACGT")], "x.fa, record 2 ('b'): 1 target value(s), but"),
 ])
 def test_bad_header_targets_are_refused(tmp_path, records, fragment):
     path = write_fasta(tmp_path / "x.fa", records)
@@ -335,6 +341,7 @@ def test_interpretation_of_a_regression_model(regression_run, cli, tmp_path):
     assert "Pearson r" in html and "r with target" in html
     bad = cli("visualize-kernels", run_dir, "-o", tmp_path / "other", "--target", "nope")
     assert bad.exit_code == 1 and "--target 'nope' is not a target of the model" in bad.stderr
+    assert "looking at" not in bad.stderr  # refused before the records are read
 
     tsv = tmp_path / "act.tsv"
     assert cli("activations", run_dir, "-o", tsv).exit_code == 0
@@ -398,6 +405,16 @@ def test_attribution_explains_the_predicted_value_of_a_regression_model(regressi
     np.testing.assert_allclose(values.sum(axis=(1, 2)), logits - reference, rtol=1e-3, atol=1e-4)
 
 
+def test_a_classifiers_target_option_is_refused_before_its_records_are_read(trained_run, cli, tmp_path):
+    """visualize-kernels --target of a classifier read and counted every record ('looking at 451 sequences') before
+    it refused the option."""
+    result = cli("visualize-kernels", trained_run[0], "-o", tmp_path / "out", "--target", "up", "--group", "all")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        "Error: --target chooses the target of a regression model; this model is a classifier"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_labelled_data_of_a_regression_run_without_values_names_no_option_the_command_lacks(regression_run, cli,
                                                                                             tmp_path):
     """activations --fasta of records without values said '... or give them with --targets FILE.tsv', an option
@@ -407,7 +424,7 @@ def test_labelled_data_of_a_regression_run_without_values_names_no_option_the_co
     result = cli("activations", run_dir, "-o", tmp_path / "a.tsv", "--fasta", plain)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no target value after the id" in result.stderr
-    assert "train also takes them from --targets FILE.tsv" in " ".join(result.stderr.split())
+    assert "train (only) can take them from --targets FILE.tsv instead" in " ".join(result.stderr.split())
     assert "give them with --targets" not in result.stderr
 
 
@@ -419,5 +436,5 @@ def test_a_bad_header_value_given_to_an_interpretation_command_names_no_option_i
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: {bad}, record 1 ('r0'): 'nan' in the header is not a number; in a regression model's headers every "
-        "word after the id is a target value ('>seq1 1.5 2.0'); train also takes the values from --targets FILE.tsv, "
-        "which leaves other words in the headers")
+        "word after the id is a target value ('>seq1 1.5 2.0'); train (only) can take the values from --targets "
+        "FILE.tsv instead, which leaves other words in the headers")

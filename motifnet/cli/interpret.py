@@ -207,7 +207,11 @@ def visualize_kernels_command(run_dir, out_dir, kernels, motif_db, tax_group, no
     refuse_inputs_written(out_dir, inputs, REPORT_FILES, run_dir, numbered=kernel_figure)
     check_output_folder(out_dir)
     check_report_folder(out_dir)
-    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome)
+    from ..interpret.kernels import check_target
+
+    # before the records are read: a classifier's --target was refused only after them
+    run, dataset, label = open_with_data(run_dir, group, fasta, multi_label, genome,
+                                         lambda run: check_target(target, run.task, run.output_names))
     visualize_kernels(run, dataset, out_dir, kernel_list, batch_size, data_label=label, motif_options=options,
                       target=target, top=top_kernels, jobs=jobs)
     echo_path(Path(out_dir) / "summary.html")

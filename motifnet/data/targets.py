@@ -13,6 +13,7 @@ weights of its linear ``output`` layer (:func:`rescaled_output`).
 from __future__ import annotations
 
 import math
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -66,20 +67,25 @@ def header_values(record) -> list:
     """
     words = record.header.split()[1:]
     words = [word for word in words if not FOLD_ENERGY.fullmatch(word)]
-    pieces = [piece for word in words for piece in word.split(",") if piece]
+    # '1.5,2.0' and '1.5, 2.0' are two values; a comma with no value on one side ('1.5,', '1.5,,2') lost one
+    pieces = re.split(r"\s*,\s*|\s+", " ".join(words)) if words else []
     if not pieces:
         raise InputError(
             f"{record.where()}: no target value after the id; regression headers carry the values after "
-            "the id ('>seq1 1.5', '>seq1 1.5 2.0' or '>seq1 1.5,2.0'); train also takes them from --targets FILE.tsv"
+            "the id ('>seq1 1.5', '>seq1 1.5 2.0' or '>seq1 1.5,2.0'); train (only) can take them from "
+            "--targets FILE.tsv instead"
         )
+    if "" in pieces:
+        raise InputError(f"{record.where()}: a comma without a value on one side in header {record.header!r}; "
+                         "regression headers carry the values after the id ('>seq1 1.5,2.0' or '>seq1 1.5 2.0')")
     values = []
     for piece in pieces:
         value = _number(piece)
         if value is None:
             raise InputError(
                 f"{record.where()}: {piece!r} in the header is not a number; in a regression model's headers every "
-                "word after the id is a target value ('>seq1 1.5 2.0'); train also takes the values from --targets "
-                "FILE.tsv, which leaves other words in the headers"
+                "word after the id is a target value ('>seq1 1.5 2.0'); train (only) can take the values from "
+                "--targets FILE.tsv instead, which leaves other words in the headers"
             )
         values.append(_within_limit(value, piece, record.where()))
     return values
@@ -94,12 +100,12 @@ def header_targets(records) -> np.ndarray:
         A header without values, a value that is not a number, or records with different
         numbers of values.
     """
-    rows = [header_values(record) for record in records]
-    width = len(rows[0])
-    for record, row in zip(records, rows):
-        if len(row) != width:
+    rows = []
+    for record in records:  # a count that changes is named where it first does, before a later header's error
+        rows.append(header_values(record))
+        if len(rows[-1]) != len(rows[0]):
             raise InputError(
-                f"{record.where()}: {len(row)} target value(s), but {records[0].where()} has {width}; "
+                f"{record.where()}: {len(rows[-1])} target value(s), but {records[0].where()} has {len(rows[0])}; "
                 "every header needs the same number of values"
             )
     return np.array(rows, dtype=np.float32)

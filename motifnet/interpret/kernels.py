@@ -237,10 +237,10 @@ def resolve_target_index(target, target_names) -> int:
                      f"{listing}")
 
 
-def check_target(target, dataset: Dataset) -> None:
-    """Refuse ``--target`` before any work: unknown for a regression model, or given for a classifier."""
-    if dataset.task == "regression":
-        resolve_target_index(target, dataset.target_names)
+def check_target(target, task: str, target_names) -> None:
+    """Refuse ``--target`` before any work: unknown for a regression model (``task``), or given for a classifier."""
+    if task == "regression":
+        resolve_target_index(target, target_names)
     elif target is not None:
         raise ParamError("--target chooses the target of a regression model; this model is a classifier")
 

@@ -329,6 +329,8 @@ def save_npz(path, result, dataset) -> None:
     }
     if result.reference_logits is not None:
         arrays["reference_logit"] = result.reference_logits.astype(np.float32)
+    if getattr(dataset, "targets", None) is not None:  # regression: the measured values beside their attributions
+        arrays["targets"] = np.asarray(dataset.targets, dtype=np.float32)
     write_npz(path, arrays)
 
 

@@ -431,7 +431,8 @@ def summary_entry(run, dataset, attribution: AttributionConfig, modisco: Modisco
         "run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
         "method": attribution.method,
         "method_label": _method_text(attribution),
-        "classes": classes,
+        "classes": classes,  # the classes explained, or a regression model's targets
+        "regression": dataset.task == "regression",
         "data": data_label,
         "n_sequences": len(dataset),
         "modisco": {"package": "modisco-lite", "version": _modisco_version(), **vars(modisco)},

@@ -180,7 +180,7 @@ def visualize_kernels(run: Run, dataset: Dataset, out_dir, kernels: list | None 
     out = Path(out_dir)
     names = ["all"] if dataset.task == "regression" else list(dataset.class_names)  # groups the plots compare
     chosen = check_kernels(kernels, motif_layer(run).filters)  # refuse bad --kernels before the work
-    check_target(target, dataset)
+    check_target(target, dataset.task, dataset.target_names)
     top = check_top_kernels(top)
     motif_options = motif_options or MotifOptions()
     check_trim_ic_reachable(motif_options.trim_ic, background_frequencies(dataset))
