@@ -298,6 +298,28 @@ def test_sequence_and_structure_records_without_structure_alphabet_say_so(tmp_pa
         load_dataset(paths, **options)
 
 
+def test_records_of_folds_context_format_read_as_sequence_are_refused(tmp_path):
+    """Training on fold --format context files without --structure-alphabet detected a custom alphabet
+    (ACFGHIMNSTU) and trained on sequence and structure lines joined, without a word; with it they are read."""
+    rng = np.random.default_rng(0)
+    records = []
+    for i in range(6):
+        sequence = "".join(rng.choice(list("ACGU"), 30))
+        records.append(f">r{i}\n{sequence}\n{'FFSSSSHHHHSSSSMMMSSSSIIIISSSTT'}\n")
+    pos, neg = _write(tmp_path, "pos.fa", "".join(records[:3])), _write(tmp_path, "neg.fa", "".join(records[3:]))
+    with pytest.raises(InputError) as error:
+        load_dataset([pos, neg])
+    assert str(error.value) == (
+        f"{pos}, record 1 ('r0'): the record looks like a sequence line followed by a structure line of motifnet "
+        "fold's context format (its letters FHIMST read as sequence); pass --structure-alphabet FHIMST to read its "
+        "lines as sequence and structure")
+    assert load_dataset([pos, neg], structure="FHIMST").encoder.length == 30
+    # DNA whose second half is T and a few IUPAC codes is no structure line
+    plain = _write(tmp_path, "plain.fa", ">a\nACGTACGTACGTTTTTTTSTTTTT\n>b\nACGTACGTACGTACGTACGTACGT\n")
+    other = _write(tmp_path, "other.fa", ">c\nACGTACGTACGTACGTACGTACGA\n>d\nACGTACGTACGTACGTACGTACGC\n")
+    assert load_dataset([plain, other]).encoder.length == 24
+
+
 @pytest.mark.parametrize("sequence", ["ACGU..", "AC.GU...", "ACGU-.AC"])
 def test_a_gap_is_not_taken_for_a_structure_line(sequence):
     assert dot_bracket_fix(sequence.encode(), "ACGU") is None

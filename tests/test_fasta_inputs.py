@@ -155,6 +155,16 @@ def _cli_cases():
          "folded.fa, record 3 ('s3'): letter '(' at position 41 is not DNA or RNA; the record looks like a sequence "
          "line followed by a dot-bracket structure line ('().' read as sequence); scan reads sequence only: give the "
          "sequence lines alone"),
+        # ... and records of fold --format context (FHIMST: H, M, S and T are nucleotide letters too), whose stem and
+        # loop letters scan took for IUPAC codes and T without a word.
+        ("predict", "context.fa", fasta + f">s3\n{c}\n{'FFSSSSHHHHSSSSTT':T<40}\n".encode(),
+         "context.fa, record 3 ('s3'): sequence length 80 differs from 40; the record looks like a sequence line "
+         "followed by a structure line of motifnet fold's context format (its letters FHIMST read as sequence); the "
+         "model reads sequence only: give the sequence lines alone"),
+        ("scan", "context.fa", fasta + f">s3\n{c}\n{'SSSSSHHHHSSSSS':T<40}\n".encode(),
+         "context.fa, record 3 ('s3'): the record looks like a sequence line followed by a structure line of motifnet "
+         "fold's context format (its letters FHIMST read as sequence); scan reads sequence only: give the sequence "
+         "lines alone"),
         ("predict", "empty.fa", fasta + b">s3\n", "empty.fa, record 3 ('s3'): empty sequence (a header without "
          "sequence lines); remove the record or give its sequence"),
         ("predict", "header.fa", b">only\n", "header.fa, record 1 ('only'): empty sequence (a header without "),

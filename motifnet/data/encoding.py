@@ -103,14 +103,37 @@ def fit_length(array: np.ndarray, length: int) -> np.ndarray:
     return padded
 
 
-def dot_bracket_fix(sequence: bytes, symbols: str, reader: str = "") -> str | None:
-    """What to do about a sequence-only record holding '(' or ')' outside ``symbols``, or None.
+#: The letters of ``motifnet fold --format context`` structure lines; H, M, S and T are also nucleotide letters (IUPAC).
+CONTEXT_LETTERS = "FHIMST"
+_NUCLEOTIDES = b"ACGTUNacgtun"
 
-    Such a record is a sequence + dot-bracket structure record read as sequence only: its structure
+
+def context_line(sequence: bytes) -> bool:
+    """Whether a record read as sequence alone is a nucleotide line followed by a structure line of ``motifnet fold
+    --format context`` (as long, of F, H, I, M, S and T with a stem, loop or end letter other than T): such records
+    were read as sequences of twice the length, their structure letters as T and IUPAC codes, without a word."""
+    half = len(sequence) // 2
+    if not half or len(sequence) % 2:
+        return False
+    first, second = sequence[:half], sequence[half:]
+    return (not second.translate(None, CONTEXT_LETTERS.encode()) and not first.translate(None, _NUCLEOTIDES)
+            and any(letter in second for letter in (b"F", b"H", b"I", b"M", b"S")))
+
+
+def dot_bracket_fix(sequence: bytes, symbols: str, reader: str = "") -> str | None:
+    """What to do about a sequence-only record holding '(' or ')' outside ``symbols``, or a structure line of
+    fold's context format (:func:`context_line`), or None.
+
+    Such a record is a sequence + structure record read as sequence only: its structure
     line was taken for more sequence (hence a doubled length, or a '.' read as an alignment gap).
     ``reader`` names what reads sequence only ("the model", "scan"); empty: training, which can read
     the structure with --structure-alphabet.
     """
+    if context_line(sequence):
+        advice = (f"{reader} reads sequence only: give the sequence lines alone" if reader else
+                  f"pass --structure-alphabet {CONTEXT_LETTERS} to read its lines as sequence and structure")
+        return ("the record looks like a sequence line followed by a structure line of motifnet fold's context "
+                f"format (its letters {CONTEXT_LETTERS} read as sequence); {advice}")
     brackets = "()[]{}<>."
     found = "".join(char for char in brackets if char.encode() in sequence and char not in symbols)
     # An all-unpaired structure line ('....') has no bracket: then the record is letters, then as many dots.

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InputError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet
-from .encoding import dot_bracket_fix
+from .encoding import CONTEXT_LETTERS, context_line, dot_bracket_fix
 from .fasta import record_at
 
 log = logging.getLogger("motifnet")
@@ -97,6 +97,8 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
     only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
     """
     blocks = [block for input_file in files for block in input_file.pending]
+    if alphabet is None or alphabet in ("dna", "rna"):
+        _refuse_context_lines(files, blocks, for_model)
     if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
             np.any(block.letters == ord("(")) for block in blocks):
         return
@@ -113,6 +115,25 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
             fix = dot_bracket_fix(block.sequence(row), "ACGTUN", "the model" if for_model else "")
             raise InputError(f"{block.where(row)}: {fix}"
                              + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
+
+
+def _refuse_context_lines(files, blocks, for_model: bool) -> None:
+    """Refuse records of ``motifnet fold --format context`` read as sequence alone (no --structure-alphabet): their
+    letters H, M, S and T are nucleotide letters too, so a network was trained on sequence and structure lines joined.
+    Records are looked at only where the files hold nothing but nucleotides and context letters, and F, H, I, M
+    or S make 5% of the letters or more (a few IUPAC codes in DNA do not)."""
+    counts = byte_counts(files, None)
+    allowed = {ord(char) for char in "ACGTUNacgtun" + CONTEXT_LETTERS}
+    structure = sum(int(counts[ord(char)]) for char in "FHIMS")
+    if structure < 0.05 * counts.sum() or any(counts[byte] for byte in range(256) if byte not in allowed):
+        return
+    for block in blocks:
+        starts = np.concatenate([[0], np.cumsum(block.lengths)])
+        for row in range(len(block.lengths)):
+            sequence = block.letters[starts[row]:starts[row + 1]].tobytes()
+            if context_line(sequence):
+                fix = dot_bracket_fix(sequence, "", "the model" if for_model else "")
+                raise InputError(f"{block.where(row)}: {fix}")
 
 
 def _warn_stray_symbols(detected: Alphabet) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.dataset import first_repeat
-from ..data.encoding import dot_bracket_fix
+from ..data.encoding import context_line, dot_bracket_fix
 from ..data.fasta import EMPTY_SEQUENCE, display_name, read_fasta
 from ..errors import InputError
 
@@ -191,6 +191,8 @@ def record_chunks(files, chunk_records: int, genome=None, length: int = 200, ove
 
     widest = 0
     for number, (file_index, record_id, text, where) in enumerate(_records(files, chunk_records, genome, length)):
+        if context_line(text):  # its structure letters H, M, S and T would be scanned as IUPAC codes and T
+            raise InputError(f"{where}: {dot_bracket_fix(text, '', 'scan')}")
         indices = letter_indices(text, where)
         rna = b"U" in text and b"T" not in text
         for offset, piece_text, piece, owned in _pieces(text, indices, overlap):
