@@ -495,6 +495,19 @@ def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
     assert 'ALPHABET "structure"\nF\nH\nI\nM\nS\nT\nEND ALPHABET' in meme
     assert meme.count("MOTIF kernel_") >= 1 and "alength= 6" in meme
 
+    # DNA given to this RNA model was folded in full ('folding it as RNA with T read as U'), then refused
+    dna = tmp_path / "loop_dna.fa"
+    dna.write_text(loop.read_text().replace("U", "T"))
+    first_id, first_sequence = loop.read_text().split("\n")[:2]
+    result = cli("predict", run_dir, dna, "-o", tmp_path / "p.tsv")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "T read as U" not in result.stderr, result.stderr  # refused as the first record is read
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {dna}, record 1 ('{first_id[1:].split()[0]}'): sequence character 'T' at position "
+        f"{first_sequence.index('U') + 1} is not in the rna alphabet (allowed: ACGURYSWKMBDHVN); this record looks "
+        "like DNA and the model was trained on RNA: write T as U")
+    assert not (tmp_path / "p.tsv").exists()
+
     # replacing the run reuses the folded files instead of folding again
     result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", "--overwrite",
                  *TINY_PARAMS)

@@ -154,7 +154,8 @@ def folded_as_trained(run: Run, fasta, labels=None):
             log.info("folding %d records with ViennaRNA (%s), as the run was trained", count, options.format)
         for index in plain:
             target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
-            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
+            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True,
+                      rna_model=run.dataset_encoder.alphabet.name == "rna")
             readable[index] = str(target)
         shown = {path: f"{display_name(fasta[index])} (folded)" for index, path in enumerate(readable)
                  if path != fasta[index]}
