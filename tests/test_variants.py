@@ -1095,7 +1095,7 @@ def _small_chunks(monkeypatch, tiny, per_chunk=4, null=2):
     from motifnet.run.rundir import open_run
 
     length = open_run(tiny["run"]).dataset_encoder.length
-    monkeypatch.setattr(interpret, "_NULL_BASES_PER_CALL", per_chunk * (2 + null) * length)
+    monkeypatch.setattr(interpret, "_CHUNK_BASES", per_chunk * (2 + null) * length)
     predicted, original = [], interpret.predict_encoded
 
     def counting(model, encoder, arrays, batch_size):
