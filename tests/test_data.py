@@ -314,6 +314,16 @@ def test_records_of_folds_context_format_read_as_sequence_are_refused(tmp_path):
         "fold's context format (its letters FHIMST read as sequence); pass --structure-alphabet FHIMST to read its "
         "lines as sequence and structure")
     assert load_dataset([pos, neg], structure="FHIMST").encoder.length == 30
+    # ... so are the records of fold --format profile, whose numbers made a custom alphabet of digits
+    rows = "\n".join(" ".join(f"{value:.3f}" for value in rng.random(30)) for _ in range(6))
+    profiles = [_write(tmp_path, f"p{k}.fa", "".join(f">q{i}\n{''.join(rng.choice(list('ACGU'), 30))}\n{rows}\n"
+                                                    for i in range(3))) for k in range(2)]
+    with pytest.raises(InputError) as error:
+        load_dataset(profiles)
+    assert str(error.value) == (
+        f"{profiles[0]}, record 1 ('q0'): the record looks like a sequence line followed by the rows of a structure "
+        "profile, as motifnet fold --format profile writes them; train on such files with --structure-alphabet FHIMST "
+        "--structure-pwm, or give the sequence lines alone")
     # DNA whose second half is T and a few IUPAC codes is no structure line
     plain = _write(tmp_path, "plain.fa", ">a\nACGTACGTACGTTTTTTTSTTTTT\n>b\nACGTACGTACGTACGTACGTACGT\n")
     other = _write(tmp_path, "other.fa", ">c\nACGTACGTACGTACGTACGTACGA\n>d\nACGTACGTACGTACGTACGTACGC\n")

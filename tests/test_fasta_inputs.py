@@ -165,6 +165,9 @@ def _cli_cases():
          "context.fa, record 3 ('s3'): the record looks like a sequence line followed by a structure line of motifnet "
          "fold's context format (its letters FHIMST read as sequence); scan reads sequence only: give the sequence "
          "lines alone"),
+        ("scan", "profile.fa", fasta + f">s3\n{c}\n{' '.join(['0.250'] * 40)}\n".encode(),
+         "profile.fa, record 3 ('s3'): letter '0' at position 41 is not DNA or RNA; the record looks like a sequence "
+         "line followed by the rows of a structure profile, as motifnet fold --format profile writes them"),
         ("predict", "empty.fa", fasta + b">s3\n", "empty.fa, record 3 ('s3'): empty sequence (a header without "
          "sequence lines); remove the record or give its sequence"),
         ("predict", "header.fa", b">only\n", "header.fa, record 1 ('only'): empty sequence (a header without "),

@@ -64,10 +64,29 @@ def refuse_non_letters(sequence: bytes, where: str) -> None:
     if bad.size:
         position = int(bad[0])  # the bytes before it are letters: one byte each, so it is also the character's place
         character = _character_at(sequence, position)
+        profile = profile_rows_fix(sequence, position)
+        if profile is not None:
+            raise InputError(f"{where}: sequence character {character!r} at position {position + 1} is not a letter; "
+                             f"{profile}")
         hint = " (a position number of a GenBank-style sequence line?)" if character.isdigit() else ""
         shown = _shown(character, sequence, position)
         raise InputError(f"{where}: sequence character {shown} at position {position + 1} is not a letter{hint}; "
                          "give sequences of letters only")
+
+
+#: What the rows of a structure profile hold (numbers; their spaces where a reader keeps them).
+_PROFILE_BYTES = b"0123456789.eE+- \t"
+
+
+def profile_rows_fix(sequence: bytes, position: int) -> str | None:
+    """What to do about a record read as sequence alone whose letters end at ``position`` in numbers alone: the
+    rows of a structure profile (``motifnet fold --format profile``), whose spaces the reader dropped; or None."""
+    rest = sequence[position:]
+    if not position or rest.translate(None, _PROFILE_BYTES) or sequence[:position].translate(None, _NUCLEOTIDES):
+        return None
+    return ("the record looks like a sequence line followed by the rows of a structure profile, as motifnet fold "
+            "--format profile writes them; train on such files with --structure-alphabet FHIMST --structure-pwm, "
+            "or give the sequence lines alone")
 
 
 def _shown(character: str, text: bytes, start: int) -> str:

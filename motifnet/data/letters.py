@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import InputError
 from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet
-from .encoding import CONTEXT_LETTERS, context_line, dot_bracket_fix
+from .encoding import CONTEXT_LETTERS, context_line, dot_bracket_fix, profile_rows_fix
 from .fasta import record_at
 
 log = logging.getLogger("motifnet")
@@ -118,22 +118,27 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
 
 
 def _refuse_context_lines(files, blocks, for_model: bool) -> None:
-    """Refuse records of ``motifnet fold --format context`` read as sequence alone (no --structure-alphabet): their
-    letters H, M, S and T are nucleotide letters too, so a network was trained on sequence and structure lines joined.
-    Records are looked at only where the files hold nothing but nucleotides and context letters, and F, H, I, M
-    or S make 5% of the letters or more (a few IUPAC codes in DNA do not)."""
+    """Refuse records of ``motifnet fold`` read as sequence alone (no --structure-alphabet): context lines (their
+    letters H, M, S and T are nucleotide letters too) and the numbers of profile rows made a network of sequence and
+    structure lines joined (a custom alphabet of nucleotides and digits). Records are looked at only where the files
+    hold nothing but nucleotides and context letters or numbers, and F, H, I, M, S or digits make 5% of the letters
+    or more (a few IUPAC codes in DNA do not)."""
     counts = byte_counts(files, None)
-    allowed = {ord(char) for char in "ACGTUNacgtun" + CONTEXT_LETTERS}
-    structure = sum(int(counts[ord(char)]) for char in "FHIMS")
+    allowed = {ord(char) for char in "ACGTUNacgtun" + CONTEXT_LETTERS + "0123456789.eE+-"}
+    structure = sum(int(counts[ord(char)]) for char in "FHIMS0123456789")
     if structure < 0.05 * counts.sum() or any(counts[byte] for byte in range(256) if byte not in allowed):
         return
+    reader = "the model" if for_model else ""
     for block in blocks:
         starts = np.concatenate([[0], np.cumsum(block.lengths)])
         for row in range(len(block.lengths)):
             sequence = block.letters[starts[row]:starts[row + 1]].tobytes()
             if context_line(sequence):
-                fix = dot_bracket_fix(sequence, "", "the model" if for_model else "")
-                raise InputError(f"{block.where(row)}: {fix}")
+                raise InputError(f"{block.where(row)}: {dot_bracket_fix(sequence, '', reader)}")
+            first = len(sequence) - len(sequence.lstrip(b"ACGTUNacgtun"))
+            profile = profile_rows_fix(sequence, first) if first < len(sequence) else None
+            if profile is not None:
+                raise InputError(f"{block.where(row)}: {profile}")
 
 
 def _warn_stray_symbols(detected: Alphabet) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.dataset import first_repeat
-from ..data.encoding import context_line, dot_bracket_fix
+from ..data.encoding import context_line, dot_bracket_fix, profile_rows_fix
 from ..data.fasta import EMPTY_SEQUENCE, display_name, read_fasta
 from ..errors import InputError
 
@@ -91,7 +91,7 @@ def letter_indices(sequence: bytes, where: str) -> np.ndarray:
         fix = {"-": "an alignment gap: remove the gaps (e.g. seqkit seq -g) or give the unaligned sequences",
                ";": "a ';' comment line read as sequence? remove comment lines (e.g. grep -v '^;')"}.get(
             "-" if letter == "." else letter, "DNA/RNA motifs are scanned on DNA or RNA sequences only")
-        fix = dot_bracket_fix(sequence, "", "scan") or fix
+        fix = dot_bracket_fix(sequence, "", "scan") or profile_rows_fix(sequence, int(bad[0])) or fix
         raise InputError(f"{where}: letter {letter!r} at position {bad[0] + 1} is not DNA or RNA; {fix}")
     return indices
 
