@@ -441,6 +441,20 @@ def test_train_fold_checks_the_run_folder_before_folding(cli, tmp_path):
     assert not (tmp_path / "busy" / "folded").exists()
 
 
+def test_a_refused_train_fold_leaves_no_empty_folder(cli, tmp_path):
+    """A record fold refuses (a dot-bracket file) left an empty RUN_DIR/folded/ behind."""
+    loop, stem = plain_rna_subset(tmp_path, 5)
+    folded = tmp_path / "folded.fa"
+    folded.write_text(">f1\nACGUACGUAC\n((....)).." + "\n")
+    result = cli("train", folded, loop, "--fold", "context", "-o", tmp_path / "new" / "run")  # refused first
+    assert result.exit_code == 1 and "the record was folded already" in result.stderr, result.stderr
+    assert not (tmp_path / "new" / "run").exists()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("the user's")
+    result = cli("train", folded, loop, "--fold", "context", "-o", tmp_path / "mine" / "run")
+    assert result.exit_code == 1 and sorted(path.name for path in (tmp_path / "mine").iterdir()) == ["notes.txt"]
+
+
 def test_train_fold_refuses_a_copy_of_a_class_file_before_folding(cli, tmp_path, monkeypatch):
     # A copy was folded first, then refused by the names of its folded files in the run folder.
     from motifnet.run import fold_inputs

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._io import sha256, write_json
+from .._io import missing_folders, remove_empty_folders, sha256, write_json
 from .._version import __version__
 from ..data.dataset import identical_files_error
 from ..data.fasta import display_name
@@ -105,7 +105,19 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
         if digest is not None and digest in digests[:index]:  # a copy: refused before any folding, by its own name
             raise identical_files_error(fasta_paths[digests.index(digest)], fasta_paths[index])
     folded_dir = run_dir / rundir.FOLDED
+    made = missing_folders(folded_dir)
     folded_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        paths, names, settings = _fold_each(fasta_paths, digests, folded_dir, options)
+    except BaseException:  # a refused record, a stop: no empty folded/ (or run folder) is left behind
+        remove_empty_folders(made)
+        raise
+    alphabet, pwm = STRUCTURE_ALPHABETS[fold_format]
+    return FoldedInputs(paths, alphabet, pwm, None if multi_label else names, settings)
+
+
+def _fold_each(fasta_paths, digests, folded_dir: Path, options: FoldOptions) -> tuple:
+    """Fold each input into ``folded_dir`` (or reuse its earlier fold): the folded paths, class names, settings."""
     manifest_path = folded_dir / MANIFEST
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     settings = fold_settings(options)
@@ -126,5 +138,4 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
             manifest[file_name] = entry
             write_json(manifest_path, manifest)
         paths.append(str(target))
-    alphabet, pwm = STRUCTURE_ALPHABETS[fold_format]
-    return FoldedInputs(paths, alphabet, pwm, None if multi_label else names, settings)
+    return paths, names, settings
