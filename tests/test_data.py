@@ -325,6 +325,11 @@ def test_records_of_folds_context_format_read_as_sequence_are_refused(tmp_path):
         "profile, as motifnet fold --format profile writes them; train on such files with --structure-alphabet FHIMST "
         "--structure-pwm, or give the sequence lines alone")
     # DNA whose second half is T and a few IUPAC codes is no structure line
+    from motifnet.data.encoding import context_line
+
+    for sequence in (b"ACGTACGTTTTTTTTS", b"ACGTNNNNTTTTTTTS", b"ACTS", b"GGTHMT", b"AM", b"ACGTACGTTTTTTTTT"):
+        assert not context_line(sequence), sequence
+    assert context_line(b"ACGUACGUFFSSHHSS") and context_line(b"ACGUACGUSSSHHSSS") and context_line(b"ACGUIIII")
     plain = _write(tmp_path, "plain.fa", ">a\nACGTACGTACGTTTTTTTSTTTTT\n>b\nACGTACGTACGTACGTACGTACGT\n")
     other = _write(tmp_path, "other.fa", ">c\nACGTACGTACGTACGTACGTACGA\n>d\nACGTACGTACGTACGTACGTACGC\n")
     assert load_dataset([plain, other]).encoder.length == 24

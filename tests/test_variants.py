@@ -1273,3 +1273,67 @@ def test_kept_scores_that_cannot_be_removed_leave_a_warning_not_a_failed_run(cli
     assert f"warning: {out / checkpoint.RESUME_FOLDER}: cannot remove the kept scores (Operation not permitted); " \
            "remove the folder by hand" in result.stderr
     assert len(_table(out / "variants.tsv")) == 5
+
+
+def test_kept_scores_survive_a_rerun_of_other_options_until_it_keeps_its_own_and_a_batch_size_may_change(
+        cli, tiny, monkeypatch):
+    """Kept scores of other options were removed as the rerun began: a mistyped --seed, or a smaller --batch-size
+    after running out of memory, lost hours of scores. They are not used, and go only once the rerun keeps its own;
+    --batch-size is no option they depend on."""
+    import motifnet.interpret.variants as interpret
+    from motifnet._signals import request_stop
+
+    predicted = _small_chunks(monkeypatch, tiny)
+    vcf = _seventy_snvs(tiny)
+    whole = tiny["folder"] / "whole"
+    assert _variants(cli, tiny, vcf, whole, "--top", 0).exit_code == 0
+    counting = interpret.predict_encoded
+
+    def stop_at(call):
+        def stopping(model, encoder, arrays, batch_size):
+            if len(predicted) == call:
+                request_stop()
+            return counting(model, encoder, arrays, batch_size)
+        return stopping
+
+    out = tiny["folder"] / "out"
+    monkeypatch.setattr(interpret, "predict_encoded", stop_at(9))  # 4 chunks (16 SNVs) kept
+    predicted.clear()
+    assert "kept the scores of 16 of 70" in _variants(cli, tiny, vcf, out, "--top", 0).output
+    monkeypatch.setattr(interpret, "predict_encoded", stop_at(1))  # in the first chunk: nothing of its own kept
+    predicted.clear()
+    result = _variants(cli, tiny, vcf, out, "--top", 0, "--seed", 3)
+    assert result.exit_code == 1 and "kept the scores" not in result.output
+    assert f"warning: {out / '.variants.resume'}: scores kept by a stopped run of another seed; not used, and " \
+           "replaced once this run keeps scores of its own" in result.stderr
+    monkeypatch.setattr(interpret, "predict_encoded", counting)
+    predicted.clear()
+    result = _variants(cli, tiny, vcf, out, "--top", 0, "--batch-size", 7)
+    assert result.exit_code == 0 and "took the scores of 16 SNV(s)" in result.output
+    assert sum(predicted) == (70 - 16) * 4
+    assert (out / "variants.tsv").read_bytes() == (whole / "variants.tsv").read_bytes()
+
+
+def test_a_save_that_fails_is_a_warning_and_the_run_completes(cli, tiny, monkeypatch):
+    """A full disk while the scores of a chunk were kept ended a run whose scores were all in memory."""
+    import errno
+
+    import motifnet.workflows._variant_checkpoint as checkpoint
+
+    _small_chunks(monkeypatch, tiny)
+    monkeypatch.setattr(checkpoint, "SAVE_SECONDS", 0.0)
+
+    def full(path, arrays, compresslevel=1):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(checkpoint, "write_npz", full)
+    vcf = _seventy_snvs(tiny)
+    out = tiny["folder"] / "out"
+    result = _variants(cli, tiny, vcf, out, "--top", 0)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count(f"warning: {out / '.variants.resume'}: cannot keep the scores of a stopped run there "
+                               "(No space left on device); scoring goes on without keeping them") == 1
+    monkeypatch.undo()
+    assert _variants(cli, tiny, vcf, tiny["folder"] / "whole", "--top", 0).exit_code == 0
+    assert (out / "variants.tsv").read_bytes() == (tiny["folder"] / "whole" / "variants.tsv").read_bytes()
+    assert not (out / ".variants.resume").exists()

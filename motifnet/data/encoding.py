@@ -129,14 +129,17 @@ _NUCLEOTIDES = b"ACGTUNacgtun"
 
 def context_line(sequence: bytes) -> bool:
     """Whether a record read as sequence alone is a nucleotide line followed by a structure line of ``motifnet fold
-    --format context`` (as long, of F, H, I, M, S and T with a stem, loop or end letter other than T): such records
+    --format context`` (as long, of F, H, I, M, S and T with an F or I, or a stem S and a hairpin H): such records
     were read as sequences of twice the length, their structure letters as T and IUPAC codes, without a word."""
     half = len(sequence) // 2
-    if not half or len(sequence) % 2:
+    if half < 4 or len(sequence) % 2:
+        return False
+    # F and I are no nucleotide codes; a stem (S) closes a hairpin (H). A poly-T tail with an IUPAC S is no structure.
+    if sequence.find(b"F", half) < 0 and sequence.find(b"I", half) < 0 and (
+            sequence.find(b"S", half) < 0 or sequence.find(b"H", half) < 0):
         return False
     first, second = sequence[:half], sequence[half:]
-    return (not second.translate(None, CONTEXT_LETTERS.encode()) and not first.translate(None, _NUCLEOTIDES)
-            and any(letter in second for letter in (b"F", b"H", b"I", b"M", b"S")))
+    return not second.translate(None, CONTEXT_LETTERS.encode()) and not first.translate(None, _NUCLEOTIDES)
 
 
 def dot_bracket_fix(sequence: bytes, symbols: str, reader: str = "") -> str | None:

@@ -97,7 +97,7 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
     only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
     """
     blocks = [block for input_file in files for block in input_file.pending]
-    if alphabet is None or alphabet in ("dna", "rna"):
+    if alphabet is None:  # a model's DNA or RNA alphabet refuses F, I and digits itself, naming the structure line
         _refuse_context_lines(files, blocks, for_model)
     if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
             np.any(block.letters == ord("(")) for block in blocks):

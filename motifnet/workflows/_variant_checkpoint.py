@@ -3,11 +3,11 @@
 Scoring a large VCF with ``--null`` takes hours; a batch system's SIGTERM, or its SIGKILL at the end of the time
 limit, lost all of it. :func:`motifnet.interpret.variants.score_variants` scores the SNVs chunk by chunk; this
 keeps each chunk's scores in ``OUT_DIR/.variants.resume/``: ``key.json`` (what the scores depend on besides the
-windows: the model's weights, window length and offset, ``--null``, ``--seed``, ``--batch-size``, the chunk
-size) and ``rows-FIRST.npz`` files (each holding the scores of consecutive chunks, written at most every
-:data:`SAVE_SECONDS` and at a stop). Each chunk is kept with the SHA-256 of its SNVs and their windows, so a
-rerun takes a chunk's scores only where the VCF and the genome give the same windows there: a changed VCF, genome
-or option is scored again, never mixed in. The folder goes once the run's files are written.
+windows: the motifnet version, the model's weights, window length and offset, ``--null``, ``--seed``; the
+chunks' sizes follow from them) and ``rows-FIRST.npz`` files (each holding the scores of consecutive chunks,
+written at most every :data:`SAVE_SECONDS` and at a stop). Each chunk is kept with the SHA-256 of its SNVs and
+their windows, so a rerun takes a chunk's scores only where the VCF and the genome give the same windows there: a
+changed VCF, genome or option is scored again, never mixed in. The folder goes once the run's files are written.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._io import is_partial, write_json, write_npz
+from .._version import __version__
 
 log = logging.getLogger("motifnet")
 
@@ -92,15 +93,19 @@ class VariantCheckpoint:
     out : path
         The output folder (held by the run: :func:`motifnet.workflows._output.locked_output_folder`).
     key : dict
-        What the scores depend on besides the windows (JSON values). Kept scores of another key are removed.
+        What the scores depend on besides the windows (JSON values). Kept scores of another key are not used, and
+        not removed before this run saves scores of its own (a rerun with a mistyped option, or of another run
+        folder, that is stopped at once keeps them).
     """
 
     def __init__(self, out, key: dict):
         self.folder = Path(out) / RESUME_FOLDER
-        self.key = {"format": _FORMAT, **key}
+        self.key = {"format": _FORMAT, "motifnet": __version__, **key}
         self._kept: dict = {}  # chunk's first row -> (digest, arrays)
         self._pending: list = []  # (first, digest, arrays) scored since the last save
         self._last_save = time.monotonic()
+        self._stale = False  # the folder holds scores of another key, replaced at the first save
+        self._failed = False  # a save failed (a full disk): the run goes on without keeping scores
         self.reused = 0  # SNVs whose kept scores were taken
         self.saved = 0  # SNVs scored and saved by this run
         self._load()
@@ -126,11 +131,32 @@ class VariantCheckpoint:
             self.save()
 
     def save(self) -> int:
-        """Save the chunks scored since the last save (one ``rows-FIRST.npz``); returns their SNVs."""
+        """Save the chunks scored since the last save (one ``rows-FIRST.npz``); returns their SNVs.
+
+        A save that fails (a full disk, a quota) is said once as a warning: the scores are all in memory, so the run
+        goes on, without keeping any more (a stop then keeps none of them).
+        """
         self._last_save = time.monotonic()
-        if not self._pending:
+        if not self._pending or self._failed:
             return 0
         pending, self._pending = self._pending, []
+        try:
+            self._write(pending)
+        except OSError as error:
+            self._failed = True
+            log.warning("%s: cannot keep the scores of a stopped run there (%s); scoring goes on without keeping "
+                        "them", self.folder, error.strerror or error)
+            return 0
+        for first, digest, chunk in pending:
+            self._kept[first] = (digest, chunk)
+        saved = sum(len(chunk[2][0]) for chunk in pending)
+        self.saved += saved
+        return saved
+
+    def _write(self, pending: list) -> None:
+        if self._stale:  # the scores of another model or other options go once this run has scores to keep
+            remove_kept_scores(self.folder.parent)
+            self._stale = False
         self.folder.mkdir(exist_ok=True)
         if not (self.folder / KEY_FILE).is_file():
             write_json(self.folder / KEY_FILE, self.key)
@@ -139,11 +165,6 @@ class VariantCheckpoint:
                   {"firsts": np.array([chunk[0] for chunk in pending], dtype=np.int64),
                    "sizes": np.array([len(chunk[2][0]) for chunk in pending], dtype=np.int64),
                    "digests": np.array([chunk[1] for chunk in pending]), **arrays})
-        for first, digest, chunk in pending:
-            self._kept[first] = (digest, chunk)
-        saved = sum(len(chunk[2][0]) for chunk in pending)
-        self.saved += saved
-        return saved
 
     def remove(self) -> None:
         """Remove the kept scores: see :func:`remove_kept_scores`."""
@@ -157,10 +178,13 @@ class VariantCheckpoint:
         except (OSError, ValueError):
             key = None
         if key != self.key:
-            if key is not None:
-                log.info("%s: scores kept by an earlier run of another model or other options; scoring anew",
-                         self.folder)
-            self.remove()
+            if isinstance(key, dict):
+                differ = sorted(name for name in set(key) | set(self.key) if key.get(name) != self.key.get(name))
+                log.warning("%s: scores kept by a stopped run of another %s; not used, and replaced once this run "
+                            "keeps scores of its own", self.folder, ", ".join(
+                                {"model": "model (weights)", "motifnet": "motifnet version"}.get(name, name)
+                                for name in differ))
+            self._stale = True
             return
         for path in sorted(self.folder.iterdir()):
             if _ROWS.fullmatch(path.name):

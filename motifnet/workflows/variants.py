@@ -209,8 +209,8 @@ def _checkpoint(run, config: VariantConfig, offset: int, out: Path) -> VariantCh
     same model and options kept, which :func:`score_variants` takes for the same SNVs and windows."""
     scale = run.output_scale
     checkpoint = VariantCheckpoint(out, {"model": weights_digest(run.model), "length": run.dataset_encoder.length,
+                                         # not --batch-size: a smaller one after running out of memory keeps them
                                          "offset": offset, "null": config.null, "seed": config.seed,
-                                         "batch_size": config.batch_size,
                                          "scale": None if scale is None else [float(value) for value in scale]})
     if checkpoint.kept_snvs:
         log.info("%s: the scores of %d SNV(s) kept by an earlier run that stopped; taken where the VCF and genome "
