@@ -150,6 +150,20 @@ def test_training_curves_of_few_epochs_have_whole_epoch_ticks():
     plt.close(figure)
 
 
+@pytest.mark.parametrize("task, multi_label, label", [
+    ("regression", False, "loss (mean squared error of the standardised targets)"),
+    ("classification", True, "loss (binary cross-entropy)"), ("classification", False, "loss (cross-entropy)")])
+def test_the_training_curves_say_what_the_loss_is(task, multi_label, label):
+    """The axis said 'loss' alone: a regression's, in standard deviations of standardised targets, read as raw units."""
+    from motifnet.plot.figures import loss_label, plot_training_curves
+
+    figure, ax = plt.subplots()
+    plot_training_curves({"epoch": [1, 2], "loss": [0.7, 0.6], "val_loss": [0.7, 0.65]}, ax=ax,
+                         loss=loss_label(task, multi_label))
+    assert ax.get_ylabel() == label
+    plt.close(figure)
+
+
 @pytest.mark.parametrize("classes, prefix", [(2, "class"), (8, "class"), (3, "ENCFF001_K562_conservative_IDR_peaks")])
 def test_the_legend_of_roc_and_pr_curves_covers_no_curve(classes, prefix):
     """Eight classes' legend lay inside the axes, over the curves; beside them now, and on a white ground when

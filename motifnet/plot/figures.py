@@ -299,13 +299,15 @@ def plot_track_windows(windows, track_name: str, ax=None):
     return ax
 
 
-def plot_training_curves(history: dict, ax=None):
+def plot_training_curves(history: dict, ax=None, loss: str = "loss"):
     """Loss and validation loss per epoch, the best epoch marked.
 
     Parameters
     ----------
     history : dict
         Columns of ``history.tsv``: ``epoch``, ``loss``, ``val_loss`` (lists of numbers).
+    loss : str
+        The y axis' label: what the loss is (:func:`loss_label`). Default is ``loss``.
     """
     from matplotlib.ticker import MaxNLocator
 
@@ -317,10 +319,18 @@ def plot_training_curves(history: dict, ax=None):
     ax.axvline(history["epoch"][best], color="0.5", linestyle=":", linewidth=1,
                label=f"best epoch ({int(history['epoch'][best])})")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
+    ax.set_ylabel(loss)
     ax.set_title("training curves", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
     return ax
+
+
+def loss_label(task: str, multi_label: bool) -> str:
+    """What a run's loss is, for the axis of its training curves: a regression's is in its targets' standard
+    deviations (they are standardised), so 1 is a model that predicts each target's mean."""
+    if task == "regression":
+        return "loss (mean squared error of the standardised targets)"
+    return "loss (binary cross-entropy)" if multi_label else "loss (cross-entropy)"
 
 
 def _per_class_curves(labels, probabilities, class_names, ax, curve):

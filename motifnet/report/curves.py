@@ -62,13 +62,15 @@ def write_curves(run: Run, out: Path) -> list:
     """
     import matplotlib.pyplot as plt
 
-    from ..plot.figures import plot_training_curves, save_figure
+    from ..plot.figures import loss_label, plot_training_curves, save_figure
 
     images = []
     history = read_history(run.path)
     if history:
         figure, ax = plt.subplots(figsize=(5.2, 4))
-        plot_training_curves(history, ax=ax)
+        data = run.meta["data"]
+        plot_training_curves(history, ax=ax, loss=loss_label(data.get("task", "classification"),
+                                                             bool(data.get("multi_label"))))
         save_figure(figure, out / TRAINING[0])
         images.append(TRAINING)
     test = np.flatnonzero(run.groups == GROUPS.index("test"))
