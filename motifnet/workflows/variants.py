@@ -138,7 +138,7 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
                 effects = score_variants(run.model, encoder, genome, variants, config, scale=run.output_scale,
                                          checkpoint=checkpoint)
                 if checkpoint.reused:
-                    log.info("took the scores of %d SNV(s) from %s", checkpoint.reused, checkpoint.folder)
+                    log.info("took the scores of %s SNV(s) from %s", f"{checkpoint.reused:,}", checkpoint.folder)
                 rows, figures = variant_logo_figures(run, genome, variants, effects, offset, top, config.batch_size)
             summary = {"run": str(Path(run.path).resolve()),  # absolute: the report compares it with its own run
                        "vcf": str(vcf), "genome": str(genome_path), "snvs": counts.snvs,
@@ -167,8 +167,8 @@ def variants_to_folder(run, vcf: str, genome_path: str, out_dir, config: Variant
         except StopRequested:  # while scoring, or after: the scores not yet saved are kept
             checkpoint.save()
             if checkpoint.reused + checkpoint.saved:
-                log.info("kept the scores of %d of %d SNV(s) in %s: the same command continues from them",
-                         checkpoint.reused + checkpoint.saved, len(variants), checkpoint.folder)
+                log.info("kept the scores of %s of %s SNV(s) in %s: the same command continues from them",
+                         f"{checkpoint.reused + checkpoint.saved:,}", f"{len(variants):,}", checkpoint.folder)
             raise
         remove_unwritten(out, earlier_logos, figures)
         remove_kept_scores(out)  # of this run, or of a stopped one: now in variants.tsv
@@ -213,8 +213,8 @@ def _checkpoint(run, config: VariantConfig, offset: int, out: Path) -> VariantCh
                                          "offset": offset, "null": config.null, "seed": config.seed,
                                          "scale": None if scale is None else [float(value) for value in scale]})
     if checkpoint.kept_snvs:
-        log.info("%s: the scores of %d SNV(s) kept by an earlier run that stopped; taken where the VCF and genome "
-                 "give the same windows", checkpoint.folder, checkpoint.kept_snvs)
+        log.info("%s: the scores of %s SNV(s) kept by an earlier run that stopped; taken where the VCF and genome "
+                 "give the same windows", checkpoint.folder, f"{checkpoint.kept_snvs:,}")
     return checkpoint
 
 
