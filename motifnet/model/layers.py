@@ -18,6 +18,7 @@ from keras import ops
 
 from .adjacency import FEATURES_LAYER, adjacency_problem, check_layer_input
 from .epistasis import EpistaticNet
+from .metrics import ClassMeanAUC
 from .optimizer import SelectiveDecayAdam
 
 log = logging.getLogger("motifnet")
@@ -310,7 +311,8 @@ CUSTOM_OBJECTS = {keras.saving.get_registered_name(SelectiveDecayAdam): Selectiv
                   keras.saving.get_registered_name(ReverseComplement): ReverseComplement,
                   keras.saving.get_registered_name(PositionWeightedMaxPooling1D): PositionWeightedMaxPooling1D,
                   keras.saving.get_registered_name(GlobalMaxAvgPooling1D): GlobalMaxAvgPooling1D,
-                  keras.saving.get_registered_name(EpistaticNet): EpistaticNet}  # --epistatic-reg models
+                  keras.saving.get_registered_name(EpistaticNet): EpistaticNet,  # --epistatic-reg models
+                  keras.saving.get_registered_name(ClassMeanAUC): ClassMeanAUC}  # the metric a model is compiled with
 
 
 def sparse_weights(layer) -> tuple | None:
