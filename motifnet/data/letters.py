@@ -97,13 +97,13 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
     only among letters that are nearly all nucleotides (a custom alphabet may hold brackets).
     """
     blocks = [block for input_file in files for block in input_file.pending]
+    counts = byte_counts(files, None) if alphabet is None else None  # one pass over the letters serves both checks
     if alphabet is None:  # a model's DNA or RNA alphabet refuses F, I and digits itself, naming the structure line
-        _refuse_context_lines(files, blocks, for_model)
+        _refuse_context_lines(counts, blocks, for_model)
     if alphabet is not None and "(" in get_alphabet(alphabet).symbols or not any(
             np.any(block.letters == ord("(")) for block in blocks):
         return
     if alphabet is None:
-        counts = byte_counts(files, None)
         sequence_letters = sum(int(counts[byte]) for byte in range(256) if chr(byte) not in "()[]{}<>.")
         nucleotides = sum(int(counts[ord(char)] + counts[ord(char.lower())]) for char in "ACGTUN")
         if nucleotides < _NUCLEOTIDE_SHARE_FOR_WARNING * sequence_letters:
@@ -117,13 +117,12 @@ def refuse_dot_bracket(files, alphabet: str | None, for_model: bool = False) -> 
                              + (", or --alphabet to read these characters as letters" if alphabet is None else ""))
 
 
-def _refuse_context_lines(files, blocks, for_model: bool) -> None:
+def _refuse_context_lines(counts, blocks, for_model: bool) -> None:
     """Refuse records of ``motifnet fold`` read as sequence alone (no --structure-alphabet): context lines (their
     letters H, M, S and T are nucleotide letters too) and the numbers of profile rows made a network of sequence and
     structure lines joined (a custom alphabet of nucleotides and digits). Records are looked at only where the files
     hold nothing but nucleotides and context letters or numbers, and F, H, I, M, S or digits make 5% of the letters
-    or more (a few IUPAC codes in DNA do not)."""
-    counts = byte_counts(files, None)
+    or more (a few IUPAC codes in DNA do not). ``counts``: :func:`byte_counts` of the records."""
     allowed = {ord(char) for char in "ACGTUNacgtun" + CONTEXT_LETTERS + "0123456789.eE+-"}
     structure = sum(int(counts[ord(char)]) for char in "FHIMS0123456789")
     if structure < 0.05 * counts.sum() or any(counts[byte] for byte in range(256) if byte not in allowed):

@@ -166,10 +166,6 @@ class VariantCheckpoint:
                    "sizes": np.array([len(chunk[2][0]) for chunk in pending], dtype=np.int64),
                    "digests": np.array([chunk[1] for chunk in pending]), **arrays})
 
-    def remove(self) -> None:
-        """Remove the kept scores: see :func:`remove_kept_scores`."""
-        remove_kept_scores(self.folder.parent)
-
     def _load(self) -> None:
         if not self.folder.is_dir() or self.folder.is_symlink():
             return
