@@ -96,6 +96,17 @@ def test_the_lock_is_released_after_an_exception(tmp_path):
     assert run_dir.is_dir() and not (run_dir / LOCK).exists()
 
 
+def test_a_refused_command_leaves_none_of_the_parents_it_made(tmp_path):
+    (tmp_path / "runs").mkdir()
+    run_dir = tmp_path / "runs" / "2026" / "dna"
+    with pytest.raises(ValueError), locked(run_dir, "train"):
+        raise ValueError("boom")
+    assert list((tmp_path / "runs").iterdir()) == []  # runs/2026 was made for the lock, and is empty: removed
+    with locked(run_dir, "train"):
+        (run_dir / "model.keras").write_text("")
+    assert (run_dir / "model.keras").exists()  # a folder that holds a file stays, and so do its parents
+
+
 def test_train_releases_the_lock_when_it_fails(tmp_path, dna_files):
     from motifnet.data.dataset import load_dataset
     from motifnet.data.options import DataOptions

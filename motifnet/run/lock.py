@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .._io import process_alive, process_started_after
+from .._io import missing_folders, process_alive, process_started_after, remove_empty_folders
 from .._signals import cleanup_if_ended
 from ..errors import RunDirError
 
@@ -44,9 +44,9 @@ class RunLock:
         What the lock file says: ``pid``, ``host``, ``started`` (seconds since the epoch) and ``command``.
     """
 
-    def __init__(self, run_dir: Path, fd: int, holder: dict, created_dir: bool):
+    def __init__(self, run_dir: Path, fd: int, holder: dict, made: list):
         self.run_dir, self.holder = run_dir, holder
-        self._fd, self._created_dir = fd, created_dir
+        self._fd, self._made = fd, made  # the folders made for the lock, deepest first
         # A second signal ends the process at once, past the with block's exit: the lock (and the folder made for
         # it, when empty) went with it only through the next command's take-over of a stale lock.
         self._at_once = cleanup_if_ended(self.release)
@@ -56,7 +56,8 @@ class RunLock:
         return self.run_dir / LOCK
 
     def release(self) -> None:
-        """Remove the lock file (if it is still this lock's) and the run folder if it was made for it and is empty."""
+        """Remove the lock file (if it is still this lock's) and the run folder and its parents made for it while
+        they are empty."""
         fd, self._fd = self._fd, None  # first: a second signal's clean-up may run this again at any line
         if fd is None:
             return
@@ -65,11 +66,7 @@ class RunLock:
                 self.path.unlink(missing_ok=True)
         finally:
             os.close(fd)  # also drops the flock
-        if self._created_dir:
-            try:
-                self.run_dir.rmdir()  # a command refused before it wrote anything leaves no empty folder behind
-            except OSError:
-                pass
+        remove_empty_folders(self._made)  # a command refused before it wrote anything leaves no empty folder behind
 
     def __enter__(self) -> RunLock:
         self._at_once.__enter__()
@@ -106,7 +103,7 @@ def acquire(run_dir, command: str) -> RunLock:
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise RunDirError(f"{run_dir}: exists and is not a folder; choose another -o")
-    created_dir = not run_dir.exists()
+    made = missing_folders(run_dir)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -124,13 +121,9 @@ def acquire(run_dir, command: str) -> RunLock:
         if fd is None:
             raise RunDirError(f"{run_dir}: its lock changes hands too often to be taken; try again")
     except BaseException:
-        if created_dir:
-            try:
-                run_dir.rmdir()
-            except OSError:
-                pass
+        remove_empty_folders(made)
         raise
-    return RunLock(run_dir, fd, holder, created_dir)
+    return RunLock(run_dir, fd, holder, made)
 
 
 @contextmanager
