@@ -221,6 +221,19 @@ def test_structure_letter_errors(lines, message):
         encoder.encode(_records(lines))
 
 
+def test_a_profile_read_as_structure_letters_names_structure_pwm():
+    # fold --format profile's six rows of numbers, given to --structure-alphabet FHIMST without --structure-pwm,
+    # were refused as records of three lines alone.
+    encoder = Encoder(RNA, 3, structure=structure_alphabet("FHIMST"), structure_mode="letters")
+    rows = ["1 0.5 0", "0 0.25 0", "0 0.25 1", "0 0 0", "0 0 0", "0 0 0"]
+    with pytest.raises(InputError, match=r"found 7 line\(s\) after the header; its lines after the sequence hold "
+                                         r"numbers: a structure profile \(motifnet fold --format profile\), which "
+                                         "--structure-pwm reads$"):
+        encoder.encode(_records(["ACG", *rows]))
+    with pytest.raises(InputError, match="--structure-alphabet reads records of three lines$"):  # not numbers
+        encoder.encode(_records(["ACG", "FFF", "SSS", "III", "MMM", "HHH", "TTT"]))
+
+
 def test_plain_records_for_a_structure_model_say_to_fold_them():
     # It named --structure-alphabet, an option of train, not of the command that read them for a model.
     encoder = Encoder(DNA, 3, structure=DOT_BRACKET, structure_mode="letters")

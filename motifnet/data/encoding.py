@@ -319,10 +319,14 @@ class Encoder:
             return sequence, None
         if self.structure_mode == "letters":
             if len(lines) != 2:
+                profile = len(lines) == 1 + len(self.structure.letters) and not lines[1].translate(None, _PROFILE_BYTES)
+                advice = ("its lines after the sequence hold numbers: a structure profile (motifnet fold --format "
+                          "profile), which --structure-pwm reads" if profile and not self.for_model
+                          else self._fold_advice() if self.for_model
+                          else "--structure-alphabet reads records of three lines")
                 raise InputError(
                     f"{record.where()}: expected three lines per record (header, sequence, structure), found "
-                    f"{len(lines)} line(s) after the header; "
-                    + (self._fold_advice() if self.for_model else "--structure-alphabet reads records of three lines")
+                    f"{len(lines)} line(s) after the header; {advice}"
                 )
             structure = _ENERGY_SUFFIX.sub(b"", lines[1])
             if len(structure) != len(lines[0]):
