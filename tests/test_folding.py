@@ -521,6 +521,16 @@ def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
         f"{first_sequence.index('U') + 1} is not in the rna alphabet (allowed: ACGURYSWKMBDHVN); this record looks "
         "like DNA and the model was trained on RNA: write T as U")
     assert not (tmp_path / "p.tsv").exists()
+    # A T in the last record alone was refused once the records before it were folded: now before any is
+    text = loop.read_text()
+    last = text.rindex(">")
+    late = tmp_path / "late.fa"
+    header, sequence = text[last:].split("\n")[:2]
+    late.write_text(text[:last] + f"{header}\n{sequence.replace('U', 'T', 1)}\n")
+    result = cli("predict", run_dir, late, "-o", tmp_path / "p.tsv")
+    assert result.exit_code == 1 and "folding" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"Error: {late}, record 40 ('{text[last + 1:].split()[0]}'): sequence character 'T' at position"), result.stderr
 
     # replacing the run reuses the folded files instead of folding again
     result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", "--overwrite",

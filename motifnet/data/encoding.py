@@ -496,6 +496,13 @@ class Encoder:
                 pwm[row] = fit_length(structure, self.length)
         return EncodedRecords(codes, pwm, [r.id for r in records], [r.header for r in records])
 
+    def check_sequence(self, record) -> None:
+        """Refuse a plain sequence record (one not folded yet) that this encoder would refuse once folded: a letter
+        outside the alphabet, or a length it does not take (:class:`InputError`, as :meth:`encode` words it)."""
+        sequence = b"".join(record.lines)
+        self.check_length(record, len(sequence), sequence)
+        self._codes(sequence, self.seq_lookup, self.alphabet, record, "sequence")
+
     def holds_letters(self, inputs: np.ndarray) -> np.ndarray:
         """Which positions of model inputs hold a letter: not the zeros a short record was padded with.
 

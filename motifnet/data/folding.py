@@ -51,7 +51,6 @@ from .._parallel import available_cores, process_pool
 from .._progress import Progress
 from .._signals import check_stop
 from ..errors import InputError, OptionValueError
-from .alphabets import RNA
 from .fasta import display_name, read_fasta
 
 log = logging.getLogger("motifnet")
@@ -472,14 +471,14 @@ def _fold_chunk(chunk) -> list:
     return results
 
 
-def _sequence_of(record, name: str, notes: set, rna_model: bool = False) -> str:
+def _sequence_of(record, name: str, notes: set) -> str:
     sequence = b"".join(record.lines)
     if not sequence:
         raise InputError(f"{record.where()}: empty sequence")
     text = sequence.decode("ascii", errors="replace")
     upper = text.upper()
     bad = next((position for position, char in enumerate(upper) if char not in _ALLOWED), None)
-    folded = _structure_line(record.lines)
+    folded = structure_line(record.lines)
     if folded is not None:  # "position 61" of a record of 60 letters, and "fold accepts A, C, G...", said nothing
         number, kind = folded
         raise InputError(f"{record.where()}: its line {number} (after the header) is {kind}, not sequence: the "
@@ -492,17 +491,13 @@ def _sequence_of(record, name: str, notes: set, rna_model: bool = False) -> str:
             f"{record.where()}: character {text[bad]!r} at position {bad + 1} is not a nucleotide; "
             f"fold accepts A, C, G, U, T and the IUPAC codes RYSWKMBDHVN{hint}"
         )
-    if rna_model and "T" in upper:  # the encoder refuses it once folded: said before the folding, not after it
-        raise InputError(f"{record.where()}: sequence character 'T' at position {upper.index('T') + 1} is not in the "
-                         f"rna alphabet (allowed: {RNA.symbols}); this record looks like DNA and the model was trained "
-                         "on RNA: write T as U")
     if "T" in upper and name not in notes:
         notes.add(name)
         log.info("note: %s contains T (DNA); folding it as RNA with T read as U", name)
     return text
 
 
-def _structure_line(lines) -> tuple | None:
+def structure_line(lines) -> tuple | None:
     """(number from 1, what it is) of the line of a record folded already, as ``fold`` and RNAfold write them; None
     for plain sequence.
 
@@ -528,13 +523,13 @@ def _structure_line(lines) -> tuple | None:
     return None
 
 
-def _chunks(path, options: FoldOptions, rna_model: bool = False):
+def _chunks(path, options: FoldOptions):
     """Yield (records, task) pairs: a few records at a time, validated."""
     name = display_name(path)
     notes: set = set()
     records, items, bases = [], [], 0
     for record in read_fasta(path):
-        sequence = _sequence_of(record, name, notes, rna_model)
+        sequence = _sequence_of(record, name, notes)
         records.append(record)
         items.append(sequence)
         bases += len(sequence)
@@ -546,7 +541,7 @@ def _chunks(path, options: FoldOptions, rna_model: bool = False):
 
 
 def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), label: str | None = None,
-              scratch: bool = False, announce: bool = False, rna_model: bool = False) -> int:
+              scratch: bool = False, announce: bool = False) -> int:
     """Fold every record of a FASTA file and write the records in the same order.
 
     The input is streamed: a bounded number of records is in flight at any time, folded by
@@ -569,9 +564,6 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
     announce : bool
         Log a line of what is folded how (options, workers) once the first records are read and checked, so
         that a file that cannot be read is refused in one line, with none before it. Default is False.
-    rna_model : bool
-        The records are folded for a model of RNA: a T is refused (naming the record) before any folding, as the
-        model would refuse it after. Default is False: a T is read as U.
 
     Returns
     -------
@@ -585,7 +577,7 @@ def fold_file(fasta_path, output_path, options: FoldOptions = FoldOptions(), lab
         (file, record and position named).
     """
     name = label or display_name(fasta_path)
-    chunks = _chunks(fasta_path, options, rna_model)
+    chunks = _chunks(fasta_path, options)
     first = next(chunks, None)  # a missing or unreadable file, or a bad first record, is refused here
     chunks, jobs = _workers_for(itertools.chain([first] if first is not None else [], chunks), options.n_jobs)
     if announce:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..data.encoding import Encoder
 from ..data.fasta import display_name, read_fasta, stdin_binary
-from ..data.folding import CONTEXTS, FoldOptions, fold_file
+from ..data.folding import CONTEXTS, FoldOptions, fold_file, structure_line
 from ..errors import InputError, ParamError, RunDirError
 from . import rundir
 from .rundir import Run
@@ -109,6 +109,20 @@ def carries_structure(path, encoder: Encoder) -> bool:
     return True
 
 
+def _checked_count(paths, encoder: Encoder) -> int:
+    """The records of the plain files ``paths``, each checked as the model will read it once folded: a letter
+    the model does not take (a T for an RNA model, a U for a DNA one) or a length it does not take is refused
+    before any record is folded, not after all of them (a record already folded is left to the folding's own
+    message)."""
+    count = 0
+    for path in paths:
+        for record in read_fasta(path):
+            if structure_line(record.lines) is None:
+                encoder.check_sequence(record)
+            count += 1
+    return count
+
+
 @contextlib.contextmanager
 def folded_as_trained(run: Run, fasta, labels=None):
     """Yield ``fasta`` with each plain file replaced by a temporary copy folded as the run's inputs were.
@@ -150,12 +164,11 @@ def folded_as_trained(run: Run, fasta, labels=None):
         plain = [index for index, path in enumerate(readable)
                  if not carries_structure(path, run.dataset_encoder)]
         if plain:
-            count = sum(1 for index in plain for _ in read_fasta(readable[index]))
+            count = _checked_count([readable[index] for index in plain], run.dataset_encoder)
             log.info("folding %d records with ViennaRNA (%s), as the run was trained", count, options.format)
         for index in plain:
             target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
-            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True,
-                      rna_model=run.dataset_encoder.alphabet.name == "rna")
+            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
             readable[index] = str(target)
         shown = {path: f"{display_name(fasta[index])} (folded)" for index, path in enumerate(readable)
                  if path != fasta[index]}
