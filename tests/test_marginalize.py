@@ -788,6 +788,12 @@ def test_insertions_report_progress_in_background_sequences(trained_run, tmp_pat
     counts = re.findall(r"^inserting 2 motif\(s\): (\d+) of 10 background sequences", result.stderr, re.MULTILINE)
     assert counts == ["4", "8", "10"], result.stderr
     assert "inserting ttgaca and ggg at every spacing: 10 of 10 background sequences" in result.stderr
+    assert "inserting 2 motif(s) into 10 shuffled record(s)\n" in result.stderr  # 10 of the run's 80 records
+    # more than the run's records: drawn with replacement, which was said nowhere
+    result = cli("marginalize", trained_run[0], "--motifs", motifs, "-o", tmp_path / "marg", "-n", 100)
+    assert result.exit_code == 0, result.output
+    assert ("inserting 2 motif(s) into 100 shuffled record(s) (drawn with replacement: -n is more than the run's 80 "
+            "records)\n") in result.stderr
 
 
 def test_bad_hits_are_named_by_file_line_and_value_as_the_file_gives_them(tmp_path):

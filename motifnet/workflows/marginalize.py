@@ -458,7 +458,11 @@ def marginalize_to_folder(run, motif_path, out_dir, config: MarginalizeConfig, h
         # Made a chunk at a time by each experiment (memory does not grow with -n), each sequence seeded by its number.
         background = Backgrounds(sequence_codes(encoder, run.dataset.codes), config.n, config.seed)
         folded = f"; each sequence folded again ({fold_options.describe()})" if fold_options is not None else ""
-        log.info("inserting %d motifs into %d shuffled records%s", len(motifs.names), config.n, folded)
+        records = len(background.codes)
+        drawn = (f" (drawn with replacement: -n is more than the run's {records:,} records)" if background.rows is None
+                 else "")
+        log.info("inserting %d motif(s) into %s shuffled record(s)%s%s", len(motifs.names), f"{config.n:,}", drawn,
+                 folded)
         effects = insertion_effects(predict, background, motifs.pwms, config, motifs.names, source=motifs.path)
         # A regression model's outputs are values, not probabilities: no logit, and no logit column (as variants)
         logits = run.task != "regression"
