@@ -498,6 +498,7 @@ def test_batch_jobs_without_cores_or_memory_say_what_to_give():
 
 
 JOB = ["--cores", "4", "--memory", "16GB"]
+PBS_FORMS = "HH:MM:SS (hours may pass 24: 36:00:00), MM:SS or seconds (e.g. 02:00:00)"
 WALLTIME_FORMS = "HH:MM:SS, MM:SS, minutes, D-HH:MM:SS or UNLIMITED (e.g. 02:00:00 or 1-12:00:00)"
 # (arguments, whether sbatch and qsub are on PATH, the one line the command prints)
 BATCH_ERRORS = [
@@ -511,8 +512,11 @@ BATCH_ERRORS = [
                                                   "received: '2h'"),
     (["--slurm", *JOB, "--walltime", "1:75:00"], True, f"--walltime of SLURM jobs must be {WALLTIME_FORMS}; "
                                                        "received: '1:75:00'"),
-    (["--pbs", *JOB, "--walltime", "1-00:00:00"], True, "--walltime of PBS jobs must be HH:MM:SS, MM:SS, seconds or "
-                                                        "DD:HH:MM:SS (e.g. 02:00:00); received: '1-00:00:00'"),
+    (["--pbs", *JOB, "--walltime", "1-00:00:00"], True, f"--walltime of PBS jobs must be {PBS_FORMS}; received: "
+                                                        "'1-00:00:00'"),
+    # PBS Pro (whose select= the job script uses) reads no days: 01:00:00:00 was written to the script as it was
+    (["--pbs", *JOB, "--walltime", "01:00:00:00"], True, f"--walltime of PBS jobs must be {PBS_FORMS}; received: "
+                                                         "'01:00:00:00'"),
     (["--slurm", "--cores", "4", "--memory", "16"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
                                                           "or 16GiB; received: '16'"),
     (["--pbs", "--cores", "4", "--memory", "lots"], True, "--memory must be a size with a unit, e.g. 16GB, 4000MB "
@@ -684,7 +688,7 @@ def test_a_signal_stops_a_search_whose_batch_jobs_wait_in_the_queue_and_cancels_
 
 @pytest.mark.parametrize("kind, walltimes", [
     ("slurm", ["30", "30:00", "02:00:00", "100:00:00", "1-12", "1-12:30", "2-00:00:00", "UNLIMITED"]),
-    ("pbs", ["3600", "30:00", "02:00:00", "100:00:00", "2:00:00:00"]),
+    ("pbs", ["3600", "30:00", "02:00:00", "100:00:00", "36:00:00"]),
 ])
 def test_batch_jobs_take_the_walltimes_and_memory_sizes_their_batch_system_reads(kind, walltimes):
     from motifnet.search._cluster import ClusterOptions

@@ -178,7 +178,7 @@ def train(data, run_dir, split, params, feature_files, categorical_features, tra
 @click.option("--memory", metavar="SIZE", help="Batch jobs: memory per job, e.g. 16GB, 4000MB or 16GiB.")
 @click.option("--walltime", metavar="HH:MM:SS",
               help="Batch jobs: wall-time limit per job: HH:MM:SS or MM:SS; also minutes, D-HH:MM:SS or UNLIMITED "
-                   "(SLURM), seconds or DD:HH:MM:SS (PBS).")
+                   "(SLURM), seconds (PBS; hours may pass 24: 36:00:00).")
 @click.option("--job-extra", multiple=True, metavar="DIRECTIVE",
               help="Batch jobs: an extra scheduler directive, e.g. --account=lab (repeatable).")
 @click.option("--interface", metavar="NAME", help="Batch jobs: network interface the scheduler listens on, e.g. ib0.")

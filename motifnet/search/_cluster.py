@@ -33,8 +33,9 @@ SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
 WALLTIMES = {
     "slurm": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+-([01]?\d|2[0-3])(:[0-5]\d){0,2}|UNLIMITED|INFINITE"),
               "HH:MM:SS, MM:SS, minutes, D-HH:MM:SS or UNLIMITED (e.g. 02:00:00 or 1-12:00:00)"),
-    "pbs": (re.compile(r"\d+(:[0-5]\d){0,2}|\d+:([01]?\d|2[0-3])(:[0-5]\d){2}"),
-            "HH:MM:SS, MM:SS, seconds or DD:HH:MM:SS (e.g. 02:00:00)"),
+    # PBS Pro's duration is [[hours:]minutes:]seconds, hours of any size: the job script's select= is PBS Pro's
+    "pbs": (re.compile(r"\d+(:[0-5]\d){0,2}"),
+            "HH:MM:SS (hours may pass 24: 36:00:00), MM:SS or seconds (e.g. 02:00:00)"),
 }
 MEMORY = re.compile(r"\s*\d+(\.\d+)?\s*[A-Za-z]+\s*")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
