@@ -61,3 +61,11 @@ class Progress:
             share = min(self.share, 1.0)
             text += f", {share:.0%} of the input, about {seconds * (1 - share) / share:,.0f} s left"
         return text + ")"
+
+
+def duration(seconds: float) -> str:
+    """``45 s``, ``2 min``, ``1 h 4 min``: how long something took, for a log line."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes = int(seconds // 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"

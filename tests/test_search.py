@@ -644,6 +644,46 @@ def test_a_job_not_submitted_is_said_in_one_line(message, said):
     assert _refusal(message) == said
 
 
+def test_a_search_whose_batch_jobs_never_join_says_so_now_and_then(monkeypatch, caplog):
+    """Jobs queued for hours, or ended as they started (a module missing on the nodes), left the search silent."""
+    import motifnet.search._cluster as cluster
+
+    class Client:
+        workers = {}
+
+        def nthreads(self):
+            return self.workers
+
+    now = [1000.0]
+    monkeypatch.setattr(cluster.time, "monotonic", lambda: now[0])
+    client = Client()
+    connection = cluster.Connection(client, 4, None, "2 SLURM job(s)", [], "sbatch", 2, "slurm", "/runs/s/job-logs")
+    connection.started = now[0]
+    said = []
+    for seconds in (59, 61, 100, 125, 200, 250, 7000, 7300):
+        now[0] = 1000.0 + seconds
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="motifnet"):
+            connection.check()
+        said += [(seconds, record.getMessage()) for record in caplog.records]
+    assert [seconds for seconds, _ in said] == [61, 125, 250, 7000]  # after a minute, then twice as long each time
+    assert said[0][1] == ("waiting for the 2 SLURM job(s) to start: none has joined after 1 min (still queued, see "
+                          "squeue --me, or ended as it started; their logs: /runs/s/job-logs)")
+    assert said[3][1].startswith("waiting for the 2 SLURM job(s) to start: none has joined after 1 h 56 min")
+    client.workers = {"tcp://node-3:4000": 4}  # a worker joined: no more such lines
+    for seconds in (20000, 50000):
+        now[0] = 1000.0 + seconds
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="motifnet"):
+            connection.check()
+        assert not caplog.records
+    local = cluster.Connection(Client(), 4, None, "2 local worker process(es)")  # no batch jobs: never said
+    now[0] = 1e6
+    with caplog.at_level(logging.INFO, logger="motifnet"):
+        local.check()
+    assert not caplog.records
+
+
 def test_an_input_inside_the_searchs_best_run_is_refused_before_anything_is_removed(cli, tmp_path):
     """--overwrite removed best/'s run files, the input among them, and then failed for the missing input."""
     fasta = small_data(tmp_path)

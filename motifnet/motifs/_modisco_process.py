@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _io
+from .._progress import duration
 from .._signals import check_stop, cleanup_if_ended
 from ..errors import MotifnetError
 from .modisco import ModiscoConfig, Pattern, Seqlet, check_modisco_inputs, find_patterns
@@ -105,7 +106,7 @@ def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConf
                     time.sleep(_POLL_SECONDS)
                     if time.monotonic() - began >= note:
                         log.info("TF-MoDISco still running (%s so far; it reports when it ends)",
-                                 _duration(time.monotonic() - began))
+                                 duration(time.monotonic() - began))
                         note *= 2
             finally:
                 _end_group(child, grace=_GRACE_SECONDS)
@@ -117,14 +118,6 @@ def find_patterns_stoppable(one_hot_path, hypothetical_path, config: ModiscoConf
         finally:
             result.unlink(missing_ok=True)
             messages.unlink(missing_ok=True)
-
-
-def _duration(seconds: float) -> str:
-    """``45 s``, ``2 min``, ``1 h 4 min``."""
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes = int(seconds // 60)
-    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
 
 
 def _failure(returncode: int, messages: Path) -> str:

@@ -12,10 +12,12 @@ import shutil
 import signal
 import socket
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .._parallel import available_cores
+from .._progress import duration
 from .._signals import SIGNALS, check_stop
 from ..errors import OptionValueError, ParamError
 
@@ -25,6 +27,8 @@ KINDS = ("local", "scheduler", "slurm", "pbs")
 # Workers that we start advertise one unit of this resource, and each trial asks for one, so
 # a worker process runs one trial at a time even when it has several threads (jobqueue).
 TRIAL_RESOURCE = "motifnet_trial"
+# A search none of whose batch jobs has joined says so after this many seconds, then after twice as many.
+WAIT_NOTICE_SECONDS = 60.0
 DEFAULT_JOBS = 10
 # The program that submits a job, per batch system: without it on PATH no job can start.
 SUBMIT_COMMANDS = {"slurm": "sbatch", "pbs": "qsub"}
@@ -327,16 +331,38 @@ class Connection:
     refused: list = field(default_factory=list)
     submit_command: str = ""
     jobs: int = 0
+    kind: str = ""
+    log_directory: str | None = None
+    #: Seconds since the connection when the next "waiting for the jobs" line is due (doubling, up to an hour).
+    notice_after: float = WAIT_NOTICE_SECONDS
+    started: float = field(default_factory=time.monotonic)
+    joined: bool = False
 
     def check(self) -> None:
         """Raise :class:`ParamError` when the batch system refused a job: its worker would never come, and what
-        refuses one job (an account, a partition, a limit of jobs per user) usually refuses the next."""
+        refuses one job (an account, a partition, a limit of jobs per user) usually refuses the next.
+
+        While no batch job's worker has joined, say so now and then (after a minute, then twice as long each
+        time): a job that waits in the queue, or one that ended as it started (a module missing on the nodes),
+        left the search silent for as long as it waited.
+        """
         if self.refused:
             reason = self.refused[0]
             hint = " (a limit of jobs per user: fewer --workers)" if "limit" in reason.lower() else ""
             raise ParamError(f"{self.submit_command} could not submit {len(self.refused)} of {self.jobs} batch "
                              f"job(s) ({reason}); the search stopped: fix what it names{hint} and run the same command "
                              "again")
+        waited = time.monotonic() - self.started
+        if not self.jobs or self.joined or waited < self.notice_after:
+            return
+        self.notice_after = min(2 * waited, waited + 3600.0)
+        if self.client.nthreads():
+            self.joined = True  # a worker joined: the jobs start; no more such lines
+            return
+        logs = f"; their logs: {self.log_directory}" if self.log_directory else ""
+        queue = {"slurm": "squeue --me", "pbs": "qstat -u $USER"}.get(self.kind, "the batch system's queue")
+        log.info("waiting for the %d %s job(s) to start: none has joined after %s (still queued, see %s, or ended as "
+                 "it started%s)", self.jobs, self.kind.upper(), duration(waited), queue, logs)
 
 
 def batch_jobs(options: ClusterOptions, pending: int) -> int:
@@ -414,7 +440,8 @@ def connect(options: ClusterOptions, pending: int):
             batch = options.kind in SUBMIT_COMMANDS
             try:
                 yield Connection(client, threads, resources, description, cluster.job_cls.refused if batch else [],
-                                 SUBMIT_COMMANDS.get(options.kind, ""), jobs if batch else 0)
+                                 SUBMIT_COMMANDS.get(options.kind, ""), jobs if batch else 0, options.kind,
+                                 options.log_directory)
             except KeyboardInterrupt:
                 stopping = True
                 raise
