@@ -270,8 +270,9 @@ def test_a_long_tf_modisco_says_it_still_runs_at_growing_intervals(tmp_path, chi
     pattern = r"TF-MoDISco still running \(\d+ s so far; it reports when it ends\)"
     assert all(re.fullmatch(pattern, line) for line in lines), lines
     assert all(moment - began >= least for moment, least in zip(moments, (0.3, 0.6, 1.2, 2.4)))  # doubling intervals
-    assert _modisco_process._duration(59) == "59 s" and _modisco_process._duration(754) == "12 min"
-    assert _modisco_process._duration(3840) == "1 h 4 min"
+    from motifnet._progress import duration
+
+    assert duration(59) == "59 s" and duration(754) == "12 min" and duration(3840) == "1 h 4 min"
 
 
 def test_inputs_are_checked_before_a_child_starts(tmp_path, children):
