@@ -132,6 +132,26 @@ def test_a_copy_of_a_class_file_is_refused(tmp_path, monkeypatch):
         load_dataset([str(pos), other], length=2)  # CG and AC in both
 
 
+def test_copies_and_single_files_are_named_as_classes_or_parts_of_a_regression_set(tmp_path):
+    """Every classifier's refusal spoke of "one part of a regression set" (grid-search's too, which has none), and a
+    single file of values in the headers was told to add classes alone."""
+    pos = _write(tmp_path, "pos.fa", ">p1 0.5\nACGT\n>p2 1.5\nAACC\n")
+    copy = _write(tmp_path, "copy.fa", ">p1 0.5\nACGT\n>p2 1.5\nAACC\n")
+    with pytest.raises(InputError, match=re.escape(f"{pos} and {copy} hold the same records (a copy of one file?): "
+                                                   "each FASTA file is one class; give each its own records") + "$"):
+        load_dataset([str(pos), str(copy)])
+    with pytest.raises(InputError, match=re.escape(f"{pos} and {copy} hold the same records (a copy of one file?): "
+                                                   "each FASTA file is one part of the regression set; give each its "
+                                                   "own records") + "$"):
+        load_dataset([str(pos), str(copy)], task="regression")
+    with pytest.raises(InputError, match=re.escape(f"{pos} is given twice: each FASTA file is one part of the "
+                                                   "regression set, read once; give each part once") + "$"):
+        load_dataset([str(pos), str(pos)], task="regression")
+    with pytest.raises(InputError, match=re.escape("or use --multi-label with class indices in the headers (values to "
+                                                   "regress on are train's, with --task regression)") + "$"):
+        load_dataset([str(pos)])
+
+
 def test_a_character_that_is_no_letter_is_named_not_taken_for_a_length_difference(tmp_path):
     """A GenBank-style '1 ACGT...' line made the next record 'differ in length' from the first."""
     paths = _pair(tmp_path, pos=">p1\n1 ACGTAC\n>p2\nACGTAC\n", neg=">n1\nTTTTAA\n")

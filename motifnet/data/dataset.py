@@ -475,7 +475,7 @@ def load_dataset(fasta_paths, model_length: int | None = None, for_model: bool =
                 codes[rows], labels[rows], np.array(ids, dtype=str)[rows],
                 None if structure_values is None else structure_values[rows],
                 None if targets is None else targets[rows])
-    _refuse_identical_files(files, codes, structure_values, data.length)
+    _refuse_identical_files(files, codes, structure_values, data.length, data.task == "regression")
     dataset = Dataset(encoder, codes, labels, np.array(ids, dtype=str), sources, class_names,
                       data.multi_label, file_info, structure=structure_values, task=data.task, targets=targets,
                       target_names=target_names, origin=origin,
@@ -560,7 +560,7 @@ def check_options(data: DataOptions) -> str | None:
     paths = data.fasta
     if not paths:
         raise ParamError("give at least one FASTA file")
-    check_distinct_files(paths, data.background)
+    check_distinct_files(paths, data.background, REGRESSION_FILES if data.task == "regression" else CLASS_FILES)
     if data.multi_label and len(paths) != 1:
         raise ParamError(f"--multi-label reads one FASTA file with labels in its headers, received {len(paths)}")
     from .background import check_background_options
@@ -577,14 +577,16 @@ def check_options(data: DataOptions) -> str | None:
             raise InputError(f"{paths[0]}: no such file")
         raise InputError(
             f"{display_name(paths[0])}: one FASTA file means a single class; give one FASTA file per class "
-            "(at least two), or use --multi-label with class indices in the headers"
+            "(at least two), or use --multi-label with class indices in the headers (values to regress on are "
+            "train's, with --task regression)"
         )
     if data.structure_pwm and not data.structure:
         raise OptionValueError("--structure-pwm needs --structure-alphabet (the letters of the PWM rows)")
     return ("pwm" if data.structure_pwm else "letters") if data.structure else None
 
 
-def _refuse_identical_files(files: list, codes: np.ndarray, structure, length: int | None = None) -> None:
+def _refuse_identical_files(files: list, codes: np.ndarray, structure, length: int | None = None,
+                            regression: bool = False) -> None:
     """Refuse two input files of the same records (sequences, and structures, in the same order): a copy of a class.
 
     :func:`check_distinct_files` finds a file given twice by its path; a copy, or a file read once from
@@ -597,16 +599,18 @@ def _refuse_identical_files(files: list, codes: np.ndarray, structure, length: i
         start, end = end, end + len(input_file)
         digest = records_sha256(codes[start:end], None if structure is None else structure[start:end])
         if digest in seen:
-            raise identical_files_error(seen[digest].source, input_file.source, length)
+            raise identical_files_error(seen[digest].source, input_file.source, length, regression)
         seen[digest] = input_file
 
 
-def identical_files_error(first, second, length: int | None = None) -> InputError:
-    """The error for two input files of the same records (``length``: the same windows of ``--length``)."""
+def identical_files_error(first, second, length: int | None = None, regression: bool = False) -> InputError:
+    """The error for two input files of the same records (``length``: the same windows of ``--length``), files of
+    classes or (``regression``) parts of one regression set."""
     same = (f"the same windows of --length {length} (records that differ only outside them)" if length
             else "the same records (a copy of one file?)")
-    return InputError(f"{display_name(first)} and {display_name(second)} hold {same}: each FASTA file is one "
-                      "class (or one part of a regression set); give each its own records")
+    what = "one part of the regression set" if regression else "one class"
+    return InputError(f"{display_name(first)} and {display_name(second)} hold {same}: each FASTA file is {what}; "
+                      "give each its own records")
 
 
 def records_sha256(*arrays) -> str:
@@ -621,7 +625,9 @@ def records_sha256(*arrays) -> str:
 
 
 #: Why :func:`check_distinct_files` refuses a file given twice, for labelled inputs.
-CLASS_FILES = "each FASTA file is one class (or one part of a regression set), read once; give each class its own file"
+CLASS_FILES = "each FASTA file is one class, read once; give each class its own file"
+#: The same, for the parts of a regression set (``train --task regression``).
+REGRESSION_FILES = "each FASTA file is one part of the regression set, read once; give each part once"
 
 
 def check_distinct_files(paths, background, why: str = CLASS_FILES) -> None:
