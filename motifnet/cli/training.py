@@ -196,7 +196,7 @@ def grid_search(data, search_dir, grid_file, metric, folds, seed, preset, max_tr
     """Train every combination of a hyperparameter grid in parallel on Dask and keep the best.
 
     FASTA (or BED with --genome) files as train reads them: one file per class, or one
-    multi-label file.
+    multi-label file. It searches classifiers (regression is train's alone).
 
     Each trial is scored on the validation split (or by --folds cross-validation) and
     appended to SEARCH_DIR/results.tsv as it finishes; the best is retrained into
