@@ -919,6 +919,9 @@ def test_a_four_trial_search_ranks_the_trials_and_leaves_a_loadable_best_run(fin
     assert state["best"]["run_score"] == pytest.approx(expected, abs=1e-6)
     assert f"run folder {folder / 'best'} (retrained with seed 11: roc-auc {expected:.4f} on its validation split)" \
         in result.stderr
+    # summary.html named the trial's score alone
+    assert (f"that run scored {expected:.4f} on its validation records (its weights start from seed 11's, the "
+            "trial's from its own).") in " ".join(html.split())
     # as train records them (best/ recorded none, so train --resume there checked no inputs)
     assert run.meta["inputs"] == [{"path": str((data_dir / name).resolve()), "sha256": sha256(data_dir / name)}
                                   for name in ("motif.fa", "plain.fa")]

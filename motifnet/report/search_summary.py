@@ -73,7 +73,8 @@ def _plot(folder: Path, rows, trials, metric: str, best) -> str | None:
     return PLOT
 
 
-def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | None) -> Path:
+def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | None,
+                  run_score: float | None = None) -> Path:
     """Render ``summary.html`` (and its plot) into the search folder.
 
     Parameters
@@ -88,6 +89,9 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         The search's settings (``search.json``).
     best_dir : pathlib.Path or None
         The retrained best run, when there is one.
+    run_score : float or None
+        That run's own score on its validation records (it starts from other weights than the trial did).
+        Default is None: unknown.
     """
     from ._templates import environment
 
@@ -116,6 +120,7 @@ def write_summary(folder: Path, rows, trials, settings: dict, best_dir: Path | N
         "n_failed": sum(row["status"] != "ok" for row in rows),
         "n_trials": len(trials),
         "best": best,
+        "run_score": run_score if best else None,
         "best_params": {key: format_value(value) for key, value in best["params"].items()} if best else None,
         "grid": {name: [format_value(value) for value in values] for name, values in settings["grid"].items()},
         "fixed": {name: format_value(value) for name, value in settings["params"].items()

@@ -683,8 +683,9 @@ def _search(config: SearchConfig, cluster: ClusterOptions, settings: dict, on_re
                                          _recorded_pick(folder, settings), config.metric)
     from ..report.search_summary import write_summary
 
-    summary = write_summary(folder, rows, trials, settings, best_dir if best else None)
-    run_score = _record_best(folder, best, best_dir, test_metrics)
+    run_score = _best_run_score(folder, best, test_metrics)
+    summary = write_summary(folder, rows, trials, settings, best_dir if best else None, run_score)
+    _record_best(folder, best, best_dir, test_metrics, run_score)
     if best is None:
         first = next((row["error"] for row in rows if row["error"]), "no error recorded")
         raise MotifnetError(f"all {len(rows)} trial(s) failed, the first with: {first}; see {folder / RESULTS}")
@@ -747,32 +748,39 @@ def _retrain_best(connected, best_dir: Path, trial: str, params: dict, split: tu
     return _retrained(future, stop_event, connection.check)
 
 
-def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None) -> float | None:
-    """Write the search's outcome into ``search.json``: status, the best trial and its run's metrics.
+def _best_run_score(folder: Path, best: dict | None, test_metrics: dict | None) -> float | None:
+    """The score of the retrained best run on its validation records (None where unknown).
 
-    ``test_metrics``: those of a run just retrained, with its ``search_score``; otherwise they are read from
-    ``best_dir`` and its score is the one recorded before. Returns the run's score (None where unknown).
+    ``test_metrics``: those of a run just retrained, with its ``search_score``; otherwise (None) the score
+    ``search.json`` recorded for the same best trial before.
     """
+    if best is None:
+        return None
+    if test_metrics is not None:
+        return test_metrics.get("search_score")
+    before = read_search_state(folder).get("best") or {}
+    return before.get("run_score") if before.get("trial") == best["trial"] else None
+
+
+def _record_best(folder: Path, best: dict | None, best_dir: Path, test_metrics: dict | None,
+                 run_score: float | None) -> None:
+    """Write the search's outcome into ``search.json``: status, the best trial, its run's score
+    (:func:`_best_run_score`) and its run's metrics (``test_metrics``, or read from ``best_dir``)."""
     state = read_search_state(folder)
-    before = state.get("best") or {}
     state.update(status="complete" if best else "failed",
                  best=None if best is None else {"trial": best["trial"], "score": best["score"],
                                                  "params": best["params"], "run": BEST})
     if best is None:
         write_json(folder / SETTINGS, state)
-        return None
+        return
     if test_metrics is None:
         test_metrics = read_metrics(best_dir)
-        run_score = before.get("run_score") if before.get("trial") == best["trial"] else None
-    else:
-        run_score = test_metrics.get("search_score")
     # best/ starts from --seed's weights, the trial from its own seed's: its score is its own
     state["best"]["run_score"] = run_score
     if test_metrics is not None:
         state["best"]["test_roc_auc_mean"] = test_metrics.get("roc_auc_mean")
         state["best"]["test_pr_auc_mean"] = test_metrics.get("pr_auc_mean")
     write_json(folder / SETTINGS, state)
-    return run_score
 
 
 def _run_trials(connection, config, settings, data, pending, results, done, total, on_result, runner, ran,
