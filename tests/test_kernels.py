@@ -70,6 +70,32 @@ def test_motif_uses_at_most_750_strongest_sites_of_the_top_class(tmp_path):
     assert all(value.is_integer() for value in counts) and sum(counts) == 4 * MAX_SITES
 
 
+def test_columns_in_the_padding_of_every_site_are_not_exported(tmp_path):
+    """A C-terminal kernel whose last columns lay in the padding at every site was written with rows of zeros under
+    --trim-ic 0, which motifnet's own readers (compare, scan) refused."""
+    from motifnet.motifs.export import export_kernel_motifs
+    from motifnet.motifs.meme import read_meme
+
+    rng = np.random.default_rng(3)
+    n = 40
+    dataset = make_dataset(["".join(rng.choice(list("ACGT"), 8)) for _ in range(n)], [[1, 0]] * 20 + [[0, 1]] * 20)
+    dataset.codes[:, 6:] = 0  # every record ends in two positions of padding (records of 6 in a model of 8)
+    activations = KernelActivations(np.linspace(1, 0, n, dtype=np.float32)[:, None], np.full((n, 1), 4, np.int32),
+                                    dataset.labels, dataset.ids, ["c0", "c1"], 4)  # every site at 4: columns 2-3 padded
+    (motif,) = kernel_motifs(activations, dataset)
+    assert motif.pwm[2:].sum() == 0 and np.allclose(motif.pwm[:2].sum(axis=1), 1)
+    (exported,) = export_kernel_motifs(tmp_path, [motif], dataset, trim_ic=0, formats=("meme", "jaspar"))
+    assert exported.columns == (0, 2)
+    (written,) = read_meme(tmp_path / "motifs.meme")[1]
+    np.testing.assert_allclose(written.pwm, motif.pwm[:2], atol=1e-6)
+    # no column informative: the motif is written whole, a padded column as the letters' background frequencies
+    (flat,) = export_kernel_motifs(tmp_path / "flat", [motif], dataset, trim_ic=1.99)
+    assert flat.columns == (0, 4) and not flat.informative
+    (written,) = read_meme(tmp_path / "flat" / "motifs.meme")[1]
+    np.testing.assert_allclose(written.pwm[:2], motif.pwm[:2], atol=1e-6)
+    np.testing.assert_allclose(written.pwm[2:], [background_frequencies(dataset)[0]] * 2, atol=1e-6)
+
+
 def test_multi_label_class_means_count_a_sequence_in_every_class_it_has():
     labels = np.array([[1, 1], [0, 1]], dtype=np.uint8)
     activations = KernelActivations(np.array([[1.0], [0.0]], dtype=np.float32), np.zeros((2, 1), dtype=np.int32),
