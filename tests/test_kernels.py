@@ -165,3 +165,10 @@ def test_regression_kernels_are_measured_against_their_own_target_unless_one_is_
     assert [m.target for m in chosen] == ["gata", "gata"]
     assert [m.importance for m in chosen] == pytest.approx([1.0, abs(r)])
     assert [m.target for m in kernel_motifs(activations, data, target=1)] == ["foxa", "foxa"]
+
+
+def test_consensus_marks_uncertain_letters_in_lower_case_unless_the_alphabet_has_lower_case_letters():
+    """A case-sensitive --alphabet's consensus read 'KSsSLkSl': uncertain K, S, L, or the letters k, s, l?"""
+    rows = np.array([[0.9, 0.05, 0.05, 0.0], [0.4, 0.3, 0.2, 0.1], [0.0, 0.0, 0.0, 0.0], [0.1, 0.1, 0.2, 0.6]])
+    assert consensus(rows, "ACGT") == "Aa-T"
+    assert consensus(rows, "ACac") == "AA-c"  # 'c' the letter, confidently; the second 'A' is uncertain: unmarked

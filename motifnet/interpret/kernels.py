@@ -81,16 +81,21 @@ class KernelMotif:
 
 
 def consensus(pwm: np.ndarray | None, letters: str) -> str:
-    """Most probable letter per position; lower case where it has less than half the probability."""
+    """Most probable letter per position; lower case where it has less than half the probability.
+
+    An alphabet with lower-case letters of its own (a case-sensitive ``--alphabet``) keeps every letter as it is:
+    a lower-case letter there is another letter, not an uncertain one.
+    """
     if pwm is None:
         return ""
+    marks = not any(letter.islower() for letter in letters)
     out = []
     for row in pwm:
         if row.sum() == 0:
             out.append("-")
             continue
         letter = letters[int(row.argmax())]
-        out.append(letter if row.max() >= 0.5 else letter.lower())
+        out.append(letter if row.max() >= 0.5 or not marks else letter.lower())
     return "".join(out)
 
 
