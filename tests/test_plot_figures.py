@@ -227,3 +227,22 @@ def test_the_first_four_class_colours_are_far_apart():
     assert distances.min() > 0.25  # the two oranges: 0.19
     assert len({tuple(color) for color in class_palette(list("abcdefghij"))}) == 10
     assert len(class_palette(list("abcdefghijk"))) == 11
+
+
+def test_amino_acids_are_coloured_by_chemistry_and_the_sides_of_a_stem_apart():
+    """Protein logos took an alphabetical rainbow (N and P two near-identical teals, E and F both olive), and both
+    sides of a stem, ( and ), one colour."""
+    from motifnet.data.alphabets import PROTEIN
+    from motifnet.plot.figures import letter_colors
+
+    colors = letter_colors(PROTEIN.letters)
+    groups = ["GSTYC", "NQ", "KRH", "DE", "AVLIPWFM"]
+    assert sorted("".join(groups)) == sorted(PROTEIN.letters)
+    assert all(len({colors[letter] for letter in group}) == 1 for group in groups)
+    assert len({colors[group[0]] for group in groups}) == len(groups)  # five kinds, five colours
+    assert colors["N"] != colors["P"] and colors["E"] != colors["F"]
+    structure = letter_colors("().", structure=True)
+    assert len(set(structure.values())) == 3
+    assert letter_colors("ACGT") == {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}  # as before
+    custom = letter_colors("LFSKDGP*")  # not all amino acids: a palette of as many colours
+    assert len(set(map(tuple, custom.values()))) == 8

@@ -17,8 +17,14 @@ from .._text import short_labels, shown_text
 # Colour-blind-safe letter colours in the usual nucleotide convention (A green, C blue,
 # G orange, T/U red).
 NUCLEOTIDE_COLORS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839", "U": "#D62839"}
-STRUCTURE_COLORS = {"(": "#4C72B0", ")": "#4C72B0", ".": "#999999", "F": "#8172B2", "T": "#CCB974",
+# The two sides of a stem apart: an opening bracket (its 5' side) dark blue, a closing one (3') light blue.
+STRUCTURE_COLORS = {"(": "#4C72B0", ")": "#64B5CD", ".": "#999999", "F": "#8172B2", "T": "#CCB974",
                     "H": "#C44E52", "I": "#55A868", "M": "#64B5CD", "S": "#4C72B0"}
+# Amino acids by chemistry, the grouping of WebLogo's and logomaker's "chemistry" scheme: polar green, amides
+# purple, basic blue, acidic red, hydrophobic black (letters of one kind told apart by their shapes).
+PROTEIN_COLORS = {**dict.fromkeys("GSTYC", "#109648"), **dict.fromkeys("NQ", "#8172B2"),
+                  **dict.fromkeys("KRH", "#255C99"), **dict.fromkeys("DE", "#D62839"),
+                  **dict.fromkeys("AVLIPWFM", "#222222")}
 
 
 def logo_width(positions: int) -> float:
@@ -63,10 +69,11 @@ def shade_columns(ax, spans) -> None:
 
 
 def letter_colors(letters: str, structure: bool = False) -> dict:
-    """Colours for logo letters: fixed for nucleotides and structure, a palette otherwise."""
-    fixed = STRUCTURE_COLORS if structure else NUCLEOTIDE_COLORS
-    if all(letter in fixed for letter in letters):
-        return {letter: fixed[letter] for letter in letters}
+    """Colours for logo letters: fixed for nucleotides, structure and amino acids (by chemistry), a palette
+    otherwise (an alphabet of other letters)."""
+    for fixed in (STRUCTURE_COLORS,) if structure else (NUCLEOTIDE_COLORS, PROTEIN_COLORS):
+        if all(letter in fixed for letter in letters):
+            return {letter: fixed[letter] for letter in letters}
     import seaborn as sns
 
     palette = sns.color_palette("husl", len(letters))
