@@ -147,6 +147,11 @@ def test_for_model_encoder_explains_the_model_constraint():
                   r"or choose --alphabet$"),
     (RNA, "ACGT", r"'T' at position 4 is not in the rna alphabet \(allowed: ACGURYSWKMBDHVN\); this record looks "
                   r"like DNA: give every file in one alphabet \(write T as U\), or choose --alphabet$"),
+    # protein: "the model was trained on this alphabet; give data of the same kind", of protein data
+    (PROTEIN, "MKUV", r"'U' at position 3 is not in the protein alphabet \(allowed: ACDEFGHIKLMNPQRSTVWYBZJX\); U is "
+                      "selenocysteine: write it as C$"),
+    (PROTEIN, "MKVo", r"'o' at position 4 .*; O is pyrrolysine: write it as K$"),
+    (PROTEIN, "MKV*", r"'\*' at position 4 .*; a '\*' ending a record is a stop codon: remove it$"),
 ])
 def test_dna_and_rna_mixed_says_so(alphabet, sequence, message):
     with pytest.raises(InputError, match=message):

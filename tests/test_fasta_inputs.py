@@ -38,9 +38,14 @@ def test_both_readers_read_stop_codons_and_comment_lines_as_letters_alike(tmp_pa
     assert reader(path) == [("p1", b"MKVLWW*"), ("p2", b"MK*V*"), ("p3", b"*"), ("p4", b"AC;note;xDE")]
 
 
-@pytest.mark.parametrize("stray, named", [("*", "'*'"), (";", "';'")])
-def test_stop_codons_or_comments_beside_protein_letters_are_warned_of(tmp_path, caplog, monkeypatch, stray, named):
-    # Translated proteins end in '*': read as a letter, it made a 21-letter custom alphabet without a word.
+@pytest.mark.parametrize("stray, named, fix", [("*", "'*'", "a '*' ending a record is a stop codon: remove it"),
+                                               (";", "';'", "a line starting with ';' is a comment: remove it"),
+                                               ("U", "'U'", "U is selenocysteine: write it as C"),
+                                               ("O", "'O'", "O is pyrrolysine: write it as K")])
+def test_stop_codons_or_comments_beside_protein_letters_are_warned_of(tmp_path, caplog, monkeypatch, stray, named,
+                                                                      fix):
+    # Translated proteins end in '*': read as a letter, it made a 21-letter custom alphabet without a word (and a
+    # selenocysteine U still does).
     rng = np.random.default_rng(0)
     paths = []
     for name in ("a", "b"):
@@ -54,8 +59,7 @@ def test_stop_codons_or_comments_beside_protein_letters_are_warned_of(tmp_path, 
     assert dataset.encoder.alphabet.name == "custom" and stray in dataset.encoder.alphabet.symbols
     assert set(caplog.messages) == {
         f"the records hold {named} beside amino-acid letters, read as letters of a custom alphabet; for "
-        "protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a comment) or pass "
-        "--alphabet protein to have them refused by record"}
+        f"protein, {fix}, or pass --alphabet protein to have them refused by record"}
     caplog.clear()
     for path in paths:
         path.write_text(path.read_text().replace(stray, ""))

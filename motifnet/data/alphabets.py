@@ -20,6 +20,12 @@ _NUCLEOTIDE_SHARE_FOR_DETECTION = 0.9
 _COMPLEMENTS = ({"A": "T", "C": "G", "G": "C", "T": "A"}, {"A": "U", "C": "G", "G": "C", "U": "A"})
 
 
+#: Symbols found beside amino-acid letters that are no letter of the protein alphabet, and what to do with each.
+PROTEIN_STRAYS = {"*": "a '*' ending a record is a stop codon: remove it",
+                  ";": "a line starting with ';' is a comment: remove it",
+                  "U": "U is selenocysteine: write it as C", "O": "O is pyrrolysine: write it as K"}
+
+
 @dataclass(frozen=True)
 class Alphabet:
     """The letters of one input track (sequence or structure) and how to read them.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError, OptionValueError, ParamError
-from .alphabets import Alphabet
+from .alphabets import PROTEIN_STRAYS, Alphabet
 from .fasta import EMPTY_SEQUENCE, record_at, record_letters
 from .options import MAX_LENGTH
 
@@ -388,6 +388,8 @@ class Encoder:
                            f"{other[2]}" if self.for_model else
                            f"this record looks like {other[0]}: give every file in one alphabet (write {other[2]}), "
                            "or choose --alphabet")
+                elif alphabet.name == "protein" and char.upper() in PROTEIN_STRAYS and char != ";":
+                    fix = PROTEIN_STRAYS[char.upper()]  # a stop codon, a selenocysteine: "data of the same kind" it is
                 structure_fix = dot_bracket_fix(data, alphabet.symbols, "the model" if self.for_model else "")
                 if structure_fix is not None:
                     fix = structure_fix

@@ -8,7 +8,7 @@ import logging
 import numpy as np
 
 from ..errors import InputError
-from .alphabets import PROTEIN, Alphabet, detect_alphabet, get_alphabet
+from .alphabets import PROTEIN, PROTEIN_STRAYS, Alphabet, detect_alphabet, get_alphabet
 from .encoding import CONTEXT_LETTERS, context_line, dot_bracket_fix, profile_rows_fix
 from .fasta import record_at
 
@@ -141,18 +141,18 @@ def _refuse_context_lines(counts, blocks, for_model: bool) -> None:
 
 
 def _warn_stray_symbols(detected: Alphabet) -> None:
-    """Warn when a custom alphabet was detected only because of '*' or ';' beside amino-acid letters.
+    """Warn when a custom alphabet was detected only because of '*', ';', 'U' or 'O' beside amino-acid letters.
 
-    Translated proteins end in '*' (a stop codon) and old FASTA files hold ';' comment lines; read as
-    letters, they make a custom alphabet in which the records are no longer read as protein.
+    Translated proteins end in '*' (a stop codon), old FASTA files hold ';' comment lines, and a few proteins hold
+    selenocysteine (U) or pyrrolysine (O); read as letters, they make a custom alphabet in which the records are no
+    longer read as protein (no ambiguity codes X, B, Z, J).
     """
-    stray = [symbol for symbol in "*;" if symbol in detected.symbols]
+    stray = [symbol for symbol in PROTEIN_STRAYS if symbol in detected.symbols]
     if detected.name != "custom" or not stray or not set(detected.symbols) - set(stray) <= set(PROTEIN.symbols):
         return
-    log.warning("the records hold %s beside amino-acid letters, read as letters of a custom alphabet; "
-                "for protein, remove them (a '*' ending a record is a stop codon, a line starting with ';' a "
-                "comment) or pass --alphabet protein to have them refused by record",
-                " and ".join(repr(symbol) for symbol in stray))
+    log.warning("the records hold %s beside amino-acid letters, read as letters of a custom alphabet; for protein, "
+                "%s, or pass --alphabet protein to have them refused by record",
+                " and ".join(repr(symbol) for symbol in stray), "; ".join(PROTEIN_STRAYS[symbol] for symbol in stray))
 
 
 def warn_foreign_letters(alphabet: Alphabet, counts_by_byte: np.ndarray, where: str) -> bool:
