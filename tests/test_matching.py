@@ -145,6 +145,12 @@ def test_compare_against_a_meme_file(jaspar, cli, tmp_path, monkeypatch):
     first = result.stdout.split("\n")[1].split("\t")
     assert (first[1], first[2], first[9], first[10]) == ("T11", "0", "-", "name11")
     result_dash = cli("compare", query, "--db", path, "--top", "2", "-o", "-")  # -: standard output
+    # a table named .csv is written tab-separated, as predict's is, now with predict's warning (it had none)
+    named_csv = cli("compare", query, "--db", path, "--top", "2", "-o", tmp_path / "m.csv")
+    assert named_csv.exit_code == 0 and (tmp_path / "m.csv").read_text() == result.stdout
+    assert named_csv.stderr.splitlines()[0] == (
+        f"warning: -o {tmp_path / 'm.csv'}: the table is tab-separated, whatever the file's name says (name it .tsv, "
+        "or read it with a tab as the separator)")
     assert result_dash.exit_code == 0 and result_dash.stdout == result.stdout and not (tmp_path / "-").exists()
     # Either file may come from standard input, as in `zcat q.meme.gz | motifnet compare -` (gzip on a process's
     # standard input is tested with read_fasta's: CliRunner's stdin cannot be peeked at).

@@ -29,6 +29,7 @@ from .options import (
     selection_options,
     standard_output_dash,
     tax_group_option,
+    warn_if_csv,
 )
 
 log = logging.getLogger("motifnet")
@@ -61,6 +62,7 @@ def compare(query, database, collection, tax_group, top, output):
 
     refuse_unused(("collection", is_jaspar(database), "JASPAR only (--db jaspar)"))
     refuse_input_as_output(output, [query, database], file_output=True)
+    warn_if_csv(output)
     if query == "-" and database == "-":
         raise click.UsageError("QUERY and --db cannot both be - (standard input): give one of them as a file")
     text = compare_file(query, database, collection, parse_tax_groups(tax_group), top)

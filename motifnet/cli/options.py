@@ -507,3 +507,10 @@ def setup_logging(quiet: bool, verbose: bool, device: str = "auto", tensorflow: 
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO)
+
+
+def warn_if_csv(output) -> None:
+    """Warn that a table named ``.csv`` (or ``.csv.gz``) by ``-o`` is tab-separated all the same."""
+    if output and str(output).lower().endswith((".csv", ".csv.gz")):
+        log.warning("-o %s: the table is tab-separated, whatever the file's name says (name it .tsv, or read it "
+                    "with a tab as the separator)", output)

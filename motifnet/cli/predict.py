@@ -16,6 +16,7 @@ from .options import (
     refuse_input_as_output,
     standard_output_dash,
     track_option,
+    warn_if_csv,
 )
 
 log = logging.getLogger("motifnet")
@@ -43,9 +44,7 @@ def predict(run_dir, fasta, output, batch_size, feature_files, tracks, genome):
     from ..run.predict import PredictConfig, write_predictions
     from ..run.rundir import open_run
 
-    if output and str(output).lower().endswith((".csv", ".csv.gz")):
-        log.warning("-o %s: the table is tab-separated, whatever the file's name says (name it .tsv, or read it "
-                    "with a tab as the separator)", output)
+    warn_if_csv(output)
     track_list = parse_tracks(tracks)
     inputs = [*fasta, genome, *feature_files, *(path for _, paths in track_list for path in paths)]
     refuse_input_as_output(output, inputs, run_dir, file_output=True)
