@@ -71,6 +71,9 @@ def test_plot_match_puts_aligned_columns_on_one_axis():
     assert [t.get_text() for t in bottom.get_xticklabels()][:2] == ["1", "2"]
     assert "forward strand" in bottom.get_xlabel()
     plt.close(top.figure)
+    top, bottom = plot_match(kernel, (2, 7), match, "ACGU")  # no strands but DNA's: a protein's said "forward strand"
+    assert bottom.get_xlabel() == "T4 position"
+    plt.close(top.figure)
 
 
 def test_a_reverse_complement_match_keeps_the_database_motifs_column_numbers():

@@ -57,6 +57,8 @@ def plot_match(kernel_pwm: np.ndarray, kept: tuple, match: MotifMatch, letters: 
         ax.tick_params(labelbottom=True)
     shade_columns(top_ax, [(kernel_at, kernel_at + kept[0]), (kernel_at + kept[1], kernel_at + len(kernel_pwm))])
     top_ax.set_xlabel("kernel position (shaded: trimmed)")
-    strand = "reverse complement, its columns numbered as in the database" if reverse else "forward strand"
-    bottom_ax.set_xlabel(f"{match.target_id} position ({strand})")
+    # strands are DNA's: a protein (or RNA) target is matched as it is
+    strand = ("reverse complement, its columns numbered as in the database" if reverse
+              else "forward strand" if letters == "ACGT" else "")
+    bottom_ax.set_xlabel(f"{match.target_id} position" + (f" ({strand})" if strand else ""))
     return top_ax, bottom_ax
