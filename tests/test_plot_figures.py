@@ -244,5 +244,5 @@ def test_amino_acids_are_coloured_by_chemistry_and_the_sides_of_a_stem_apart():
     structure = letter_colors("().", structure=True)
     assert len(set(structure.values())) == 3
     assert letter_colors("ACGT") == {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}  # as before
-    custom = letter_colors("LFSKDGP*")  # not all amino acids: a palette of as many colours
-    assert len(set(map(tuple, custom.values()))) == 8
+    for custom in ("LFSKDGP*", "ACGTN", "AILV", "ACDE"):  # alphabets of their own: a palette of as many colours
+        assert len(set(map(tuple, letter_colors(custom).values()))) == len(custom), custom

@@ -69,11 +69,14 @@ def shade_columns(ax, spans) -> None:
 
 
 def letter_colors(letters: str, structure: bool = False) -> dict:
-    """Colours for logo letters: fixed for nucleotides, structure and amino acids (by chemistry), a palette
-    otherwise (an alphabet of other letters)."""
-    for fixed in (STRUCTURE_COLORS,) if structure else (NUCLEOTIDE_COLORS, PROTEIN_COLORS):
-        if all(letter in fixed for letter in letters):
-            return {letter: fixed[letter] for letter in letters}
+    """Colours for logo letters: fixed for nucleotides and structure, by chemistry for the 20 amino acids, a palette
+    otherwise (an alphabet of letters of its own, ``ACGTN`` or a reduced amino-acid alphabet among them: there
+    the chemistry's groups would give letters of one alphabet one colour)."""
+    fixed = STRUCTURE_COLORS if structure else NUCLEOTIDE_COLORS
+    if all(letter in fixed for letter in letters):
+        return {letter: fixed[letter] for letter in letters}
+    if not structure and sorted(letters) == sorted(PROTEIN_COLORS):
+        return {letter: PROTEIN_COLORS[letter] for letter in letters}
     import seaborn as sns
 
     palette = sns.color_palette("husl", len(letters))
