@@ -465,8 +465,13 @@ def test_train_fold_refuses_a_copy_of_a_class_file_before_folding(cli, tmp_path,
     monkeypatch.setattr(fold_inputs, "fold_file", lambda *args: pytest.fail("folded a copy"))
     result = cli("train", loop, stem, copy, "--fold", "context", "-o", tmp_path / "run")
     assert result.exit_code == 1 and "Traceback" not in result.stderr
-    assert f"{loop} and {copy} hold the same records" in result.stderr
+    assert f"{loop} and {copy} hold the same records (a copy of one file?): each FASTA file is one class" \
+        in result.stderr
     assert not (tmp_path / "run" / "folded").exists()
+    result = cli("train", loop, copy, "--task", "regression", "--fold", "context", "-o", tmp_path / "run")
+    assert result.exit_code == 1 and result.stderr.strip().splitlines()[-1] == (
+        f"Error: {loop} and {copy} hold the same records (a copy of one file?): each FASTA file is one part of the "
+        "regression set; give each its own records")
 
 
 def test_folded_profiles_seeded_by_position_are_folded_again(cli, tmp_path):
@@ -531,6 +536,15 @@ def test_train_fold_then_visualize_kernels_end_to_end(cli, tmp_path):
     assert result.exit_code == 1 and "folding" not in result.stderr, result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith(
         f"Error: {late}, record 40 ('{text[last + 1:].split()[0]}'): sequence character 'T' at position"), result.stderr
+    # from standard input it named the temporary copy; an empty record was a length of 0
+    result = cli("predict", run_dir, "-", "-o", tmp_path / "p.tsv", input=late.read_text())
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"Error: standard input, record 40 ('{text[last + 1:].split()[0]}'): sequence character 'T'"), result.stderr
+    late.write_text(text[:last] + f"{header}\n")
+    result = cli("predict", run_dir, late, "-o", tmp_path / "p.tsv")
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {late}, record 40 ('{text[last + 1:].split()[0]}'): empty sequence (a header without sequence lines); "
+        "remove the record or give its sequence"), result.stderr
 
     # replacing the run reuses the folded files instead of folding again
     result = cli("train", loop, stem, "--fold", "context", "-o", run_dir, "--seed", "1", "--overwrite",

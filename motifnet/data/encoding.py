@@ -502,6 +502,8 @@ class Encoder:
         """Refuse a plain sequence record (one not folded yet) that this encoder would refuse once folded: a letter
         outside the alphabet, or a length it does not take (:class:`InputError`, as :meth:`encode` words it)."""
         sequence = b"".join(record.lines)
+        if not sequence:
+            raise InputError(f"{record.where()}: {EMPTY_SEQUENCE}")
         self.check_length(record, len(sequence), sequence)
         self._codes(sequence, self.seq_lookup, self.alphabet, record, "sequence")
 

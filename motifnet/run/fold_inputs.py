@@ -55,7 +55,8 @@ class FoldedInputs:
 
 def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label: bool = False,
                          overwrite: bool = False, seed: int | None = None, jobs: int | None = None,
-                         structure_alphabet: str | None = None, structure_pwm: bool = False) -> FoldedInputs:
+                         structure_alphabet: str | None = None, structure_pwm: bool = False,
+                         regression: bool = False) -> FoldedInputs:
     """Fold the inputs of ``motifnet train --fold`` into ``RUN_DIR/folded/``.
 
     The run folder is checked first, as training would, so that no folding is wasted on a
@@ -80,6 +81,8 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
         Worker processes; default: all cores.
     structure_alphabet, structure_pwm
         ``train``'s own structure options, refused here: folding sets them.
+    regression : bool
+        The files are parts of a regression set, not classes (how a copied file is refused).
 
     Raises
     ------
@@ -103,7 +106,7 @@ def fold_training_inputs(fasta_paths, run_dir, fold_format: str, *, multi_label:
     digests = [sha256(source) if str(source) != "-" else None for source in fasta_paths]
     for index, digest in enumerate(digests):
         if digest is not None and digest in digests[:index]:  # a copy: refused before any folding, by its own name
-            raise identical_files_error(fasta_paths[digests.index(digest)], fasta_paths[index])
+            raise identical_files_error(fasta_paths[digests.index(digest)], fasta_paths[index], regression=regression)
     folded_dir = run_dir / rundir.FOLDED
     made = missing_folders(folded_dir)
     folded_dir.mkdir(parents=True, exist_ok=True)

@@ -163,20 +163,22 @@ def folded_as_trained(run: Run, fasta, labels=None):
         readable = [_stdin_copy(folder) if path == "-" else path for path in fasta]
         plain = [index for index, path in enumerate(readable)
                  if not carries_structure(path, run.dataset_encoder)]
-        if plain:
-            count = _checked_count([readable[index] for index in plain], run.dataset_encoder)
-            log.info("folding %d records with ViennaRNA (%s), as the run was trained", count, options.format)
-        for index in plain:
-            target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
-            fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
-            readable[index] = str(target)
+        copies = {readable[index]: display_name("-") for index, path in enumerate(fasta) if path == "-"}
+        try:  # a refused record of standard input is named so, not by its temporary copy
+            if plain:
+                count = _checked_count([readable[index] for index in plain], run.dataset_encoder)
+                log.info("folding %d records with ViennaRNA (%s), as the run was trained", count, options.format)
+            for index in plain:
+                target = folder / f"{index}-{Path(fasta[index]).name if fasta[index] != '-' else 'stdin'}"
+                fold_file(readable[index], target, options, label=labels[index] if labels else None, scratch=True)
+                readable[index] = str(target)
+        except InputError as error:
+            raise InputError(_replaced(str(error), copies)) from None
         shown = {path: f"{display_name(fasta[index])} (folded)" for index, path in enumerate(readable)
                  if path != fasta[index]}
 
         def users_names(message: str) -> str:
-            for path, name in shown.items():
-                message = message.replace(path, name)
-            return message
+            return _replaced(message, shown)
 
         def in_users_names(record: logging.LogRecord) -> bool:
             record.msg, record.args = users_names(record.getMessage()), ()
@@ -189,6 +191,13 @@ def folded_as_trained(run: Run, fasta, labels=None):
             raise InputError(users_names(str(error))) from None
         finally:
             log.removeFilter(in_users_names)
+
+
+def _replaced(message: str, names: dict) -> str:
+    """``message`` with each path of ``names`` replaced by the name the user knows it by."""
+    for path, name in names.items():
+        message = message.replace(path, name)
+    return message
 
 
 def _stdin_copy(folder: Path) -> str:

@@ -115,7 +115,8 @@ def _folded(data: DataOptions, config: TrainConfig, fold: str) -> tuple:
     """``data`` with the folded files of ``train --fold`` in place of the plain ones, and the fold options."""
     folded = fold_training_inputs(list(data.fasta), config.run_dir, fold, multi_label=data.multi_label,
                                   overwrite=config.overwrite or config.resume, seed=config.seed,
-                                  structure_alphabet=data.structure, structure_pwm=data.structure_pwm)
+                                  structure_alphabet=data.structure, structure_pwm=data.structure_pwm,
+                                  regression=data.task == "regression")
     changes = {"fasta": folded.paths, "structure": folded.structure_alphabet, "structure_pwm": folded.structure_pwm}
     if data.task == "classification" and not data.class_names:
         changes["class_names"] = folded.class_names  # the plain files' names, not those of the folded copies
