@@ -435,3 +435,19 @@ def test_records_of_no_class_of_a_multi_label_run_are_counted_on_the_page(multi_
     assert re.findall(r'<td class="num">(\d+)</td></tr>', performance[0]) == ["5", "5", "5"]
     assert "<th></th></tr>" in performance[0]
     assert performance[1].lstrip().startswith("<p>10 test records (a record counts among the positives of each")
+
+
+def test_a_match_names_a_strand_for_dna_alone(report):
+    """A protein (or RNA) kernel's match said "same strand": strands are DNA's."""
+    state = json.loads((report / STATE).read_text())
+    kernel = state["kernels"]["kernels"][0]
+    kernel["best_match"] = {"target_id": "MA1", "target_name": "X", "p_value": 1e-5, "q_value": 0.01,
+                            "orientation": "+", "offset": 2}
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    assert "same strand, offset 2" in " ".join(page(report).split())
+    state["run"]["alphabet"] = "protein (ACDEFGHIKLMNPQRSTVWY)"
+    (report / STATE).write_text(json.dumps(state))
+    render_report(report)
+    html = " ".join(page(report).split())
+    assert "same strand" not in html and "q = 0.01, offset 2" in html
