@@ -297,25 +297,14 @@ def trimmed_columns(motif, sequence_background, structure_background, trim_ic: f
     if motif.structure_pwm is not None:
         content = np.maximum(content, information_content(motif.structure_pwm, structure_background))
     # A column that lies in the padding of every site (a C-terminal kernel's last columns) holds no letter: a row of
-    # zeros, which no motif format reads; it is never kept at an end, --trim-ic 0 included.
-    content[~_has_letters(motif.pwm)] = -np.inf
-    return _bounds(content, trim_ic)
-
-
-def _has_letters(pwm: np.ndarray) -> np.ndarray:
-    """Which columns of a kernel motif hold letters: not those in the padding of every site (rows of zeros)."""
-    return np.asarray(pwm).sum(axis=1) > 0
-
-
-def _letters_or_background(pwm: np.ndarray, background) -> np.ndarray:
-    """``pwm`` with each row of zeros (padding at every site, between columns that hold letters) made the
-    background frequencies: a row that sums to 1, which says nothing."""
-    empty = ~_has_letters(pwm)
-    if not empty.any():
-        return pwm
-    filled = np.array(pwm, dtype=np.float64)
-    filled[empty] = np.asarray(background, dtype=np.float64) / np.sum(background)
-    return filled.astype(np.asarray(pwm).dtype)
+    # zeros, which no motif format reads. Padding lies at a record's ends, so such columns lie at the kernel's: they
+    # are never kept, --trim-ic 0 and motifs of no informative column included.
+    has_letters = np.asarray(motif.pwm).sum(axis=1) > 0
+    content[~has_letters] = -np.inf
+    start, end, informative = _bounds(content, trim_ic)
+    if not informative and has_letters.any():
+        start, end = int(np.argmax(has_letters)), len(has_letters) - int(np.argmax(has_letters[::-1]))
+    return start, end, informative
 
 
 def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM_IC, formats=("meme",)) -> list:
@@ -354,12 +343,11 @@ def export_kernel_motifs(out_dir, motifs, dataset, trim_ic: float = DEFAULT_TRIM
         alt_name = f"importance={motif.importance:.4f}"
         structure = None
         if motif.structure_pwm is not None:
-            structure = MemeMotif(f"kernel_{motif.kernel}", alt_name,
-                                  _letters_or_background(motif.structure_pwm[start:end], structure_background),
+            structure = MemeMotif(f"kernel_{motif.kernel}", alt_name, motif.structure_pwm[start:end],
                                   len(motif.sites))  # nsites: the sites the matrix is made from (at most 750)
-        pwm = _letters_or_background(motif.pwm[start:end], sequence_background)
-        exported.append(ExportedMotif(motif.kernel, MemeMotif(f"kernel_{motif.kernel}", alt_name, pwm,
-                                                              len(motif.sites)), (start, end), structure, informative))
+        exported.append(ExportedMotif(motif.kernel, MemeMotif(f"kernel_{motif.kernel}", alt_name,
+                                                              motif.pwm[start:end], len(motif.sites)),
+                                      (start, end), structure, informative))
     alphabet = encoder.alphabet
     write_motifs(Path(out_dir) / "motifs", [e.motif for e in exported], alphabet.letters, sequence_background,
                  formats, alphabet_name=alphabet.name, strands=alphabet.letters == "ACGT")
