@@ -645,7 +645,8 @@ def test_a_job_not_submitted_is_said_in_one_line(message, said):
 
 
 def test_a_search_whose_batch_jobs_never_join_says_so_now_and_then(monkeypatch, caplog):
-    """Jobs queued for hours, or ended as they started (a module missing on the nodes), left the search silent."""
+    """Jobs queued for hours, ended as they started (a module missing on the nodes), or all ended later (at their
+    wall time) left the search silent."""
     import motifnet.search._cluster as cluster
 
     class Client:
@@ -659,24 +660,28 @@ def test_a_search_whose_batch_jobs_never_join_says_so_now_and_then(monkeypatch, 
     client = Client()
     connection = cluster.Connection(client, 4, None, "2 SLURM job(s)", [], "sbatch", 2, "slurm", "/runs/s/job-logs")
     connection.started = now[0]
-    said = []
-    for seconds in (59, 61, 100, 125, 200, 250, 7000, 7300):
-        now[0] = 1000.0 + seconds
-        caplog.clear()
-        with caplog.at_level(logging.INFO, logger="motifnet"):
-            connection.check()
-        said += [(seconds, record.getMessage()) for record in caplog.records]
-    assert [seconds for seconds, _ in said] == [61, 125, 250, 7000]  # after a minute, then twice as long each time
-    assert said[0][1] == ("waiting for the 2 SLURM job(s) to start: none has joined after 1 min (still queued, see "
-                          "squeue --me, or ended as it started; their logs: /runs/s/job-logs)")
-    assert said[3][1].startswith("waiting for the 2 SLURM job(s) to start: none has joined after 1 h 56 min")
-    client.workers = {"tcp://node-3:4000": 4}  # a worker joined: no more such lines
-    for seconds in (20000, 50000):
-        now[0] = 1000.0 + seconds
-        caplog.clear()
-        with caplog.at_level(logging.INFO, logger="motifnet"):
-            connection.check()
-        assert not caplog.records
+
+    def said_at(*seconds):
+        said = []
+        for second in seconds:
+            now[0] = 1000.0 + second
+            caplog.clear()
+            with caplog.at_level(logging.INFO, logger="motifnet"):
+                connection.check()
+            said += [(second, record.levelname, record.getMessage()) for record in caplog.records]
+        return said
+
+    said = said_at(59, 61, 100, 125, 200, 250, 7000, 7300)
+    assert [second for second, _, _ in said] == [61, 125, 250, 7000]  # after a minute, then twice as long each time
+    assert said[0][1:] == ("WARNING", "no worker of the 2 SLURM job(s) for 1 min: waiting for them (queued: see "
+                                      "squeue --me; or ended, their logs in /runs/s/job-logs)")
+    assert said[3][2].startswith("no worker of the 2 SLURM job(s) for 1 h 56 min: waiting for them")
+    client.workers = {"tcp://node-3:4000": 4}  # a worker joined: nothing said while one is there
+    assert said_at(20000, 20030, 20070, 50000) == []
+    client.workers = {}  # every job ended (its wall time): the wait counts from the last look that found a worker
+    said = said_at(50030, 50061, 50115)
+    assert [(second, message.split(":")[0]) for second, _, message in said] == [
+        (50061, "no worker of the 2 SLURM job(s) for 1 min")]
     local = cluster.Connection(Client(), 4, None, "2 local worker process(es)")  # no batch jobs: never said
     now[0] = 1e6
     with caplog.at_level(logging.INFO, logger="motifnet"):

@@ -333,18 +333,18 @@ class Connection:
     jobs: int = 0
     kind: str = ""
     log_directory: str | None = None
-    #: Seconds since the connection when the next "waiting for the jobs" line is due (doubling, up to an hour).
-    notice_after: float = WAIT_NOTICE_SECONDS
+    #: Since when no worker has been seen (the connection, or the last look that found one), and how long after
+    #: that the next "waiting for the jobs" line is due (doubling, at most an hour more each time).
     started: float = field(default_factory=time.monotonic)
-    joined: bool = False
+    notice_after: float = WAIT_NOTICE_SECONDS
 
     def check(self) -> None:
         """Raise :class:`ParamError` when the batch system refused a job: its worker would never come, and what
         refuses one job (an account, a partition, a limit of jobs per user) usually refuses the next.
 
-        While no batch job's worker has joined, say so now and then (after a minute, then twice as long each
-        time): a job that waits in the queue, or one that ended as it started (a module missing on the nodes),
-        left the search silent for as long as it waited.
+        While no batch job's worker is there, say so now and then (after a minute, then twice as long each
+        time): a job that waits in the queue, one that ended as it started (a module missing on the nodes), or
+        jobs that all ended later (at their wall time) left the search silent for as long as it waited.
         """
         if self.refused:
             reason = self.refused[0]
@@ -352,17 +352,18 @@ class Connection:
             raise ParamError(f"{self.submit_command} could not submit {len(self.refused)} of {self.jobs} batch "
                              f"job(s) ({reason}); the search stopped: fix what it names{hint} and run the same command "
                              "again")
-        waited = time.monotonic() - self.started
-        if not self.jobs or self.joined or waited < self.notice_after:
+        now = time.monotonic()
+        waited = now - self.started
+        if not self.jobs or waited < self.notice_after:
+            return
+        if self.client.nthreads():  # workers are there: a later wait counts from now
+            self.started, self.notice_after = now, WAIT_NOTICE_SECONDS
             return
         self.notice_after = min(2 * waited, waited + 3600.0)
-        if self.client.nthreads():
-            self.joined = True  # a worker joined: the jobs start; no more such lines
-            return
-        logs = f"; their logs: {self.log_directory}" if self.log_directory else ""
+        logs = f", their logs in {self.log_directory}" if self.log_directory else ""
         queue = {"slurm": "squeue --me", "pbs": "qstat -u $USER"}.get(self.kind, "the batch system's queue")
-        log.info("waiting for the %d %s job(s) to start: none has joined after %s (still queued, see %s, or ended as "
-                 "it started%s)", self.jobs, self.kind.upper(), duration(waited), queue, logs)
+        log.warning("no worker of the %d %s job(s) for %s: waiting for them (queued: see %s; or ended%s)", self.jobs,
+                    self.kind.upper(), duration(waited), queue, logs)
 
 
 def batch_jobs(options: ClusterOptions, pending: int) -> int:
