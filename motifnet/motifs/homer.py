@@ -30,7 +30,8 @@ def log_odds_threshold(pwm: np.ndarray, fraction: float = THRESHOLD_FRACTION) ->
     return float(fraction * best)
 
 
-def _consensus(pwm: np.ndarray, letters: str) -> str:
+def consensus_letters(pwm: np.ndarray, letters: str) -> str:
+    """The most probable letter of each row (the first on ties), as MEME's TOMTOM and HOMER's headers write it."""
     return "".join(letters[int(i)] for i in np.asarray(pwm).argmax(axis=1))
 
 
@@ -44,7 +45,7 @@ def format_homer(motifs, letters: str) -> str:
     for motif in motifs:
         pwm = np.asarray(motif.pwm, dtype=np.float64)
         name = "/".join(part for part in (motif.name, motif.alt_name) if part)
-        lines = [f">{_consensus(pwm, letters)}\t{name}\t{log_odds_threshold(pwm):.6f}"]
+        lines = [f">{consensus_letters(pwm, letters)}\t{name}\t{log_odds_threshold(pwm):.6f}"]
         lines += ["\t".join(f"{value:.6f}" for value in row) for row in pwm]
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n" if blocks else ""

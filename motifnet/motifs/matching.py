@@ -19,6 +19,7 @@ import numpy as np
 from ..data.fasta import display_name
 from ..errors import OptionValueError
 from .export import DEFAULT_TRIM_IC, check_formats, check_trim_ic
+from .homer import consensus_letters
 from .jaspar import DNA_LETTERS, MotifDatabase, check_unique_names, in_query_letters, load_database, read_motif_file
 from .tomtom import Comparison, compare_motifs
 
@@ -77,11 +78,6 @@ def check_top(top) -> int:
 def reverse_complement(pwm: np.ndarray) -> np.ndarray:
     """Reverse complement of a DNA matrix with columns in ACGT order."""
     return np.asarray(pwm)[::-1, ::-1]
-
-
-def consensus_letters(pwm: np.ndarray, letters: str) -> str:
-    """The most probable letter of each row (the first on ties), as MEME's TOMTOM writes it."""
-    return "".join(letters[int(i)] for i in np.asarray(pwm).argmax(axis=1))
 
 
 @dataclass
