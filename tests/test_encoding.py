@@ -386,3 +386,28 @@ def test_holds_letters_marks_the_letters_of_a_padded_record_and_ignores_feature_
     inputs = np.concatenate([encoder.one_hot(padded), np.ones((1, 8, 2), dtype=np.float32)], axis=-1)  # 2 tracks
     np.testing.assert_array_equal(encoder.holds_letters(inputs), [[False, True, True, True, True, True, False, False]])
     np.testing.assert_array_equal(encoder.holds_letters(inputs[0]), padded[0] != 0)
+
+
+def test_a_cropping_model_warns_once_of_records_far_longer_than_it_reads(caplog, monkeypatch):
+    """predict on a --length 200 model gave one prediction per 50 Mb chromosome, of its central 200 letters,
+    without a word."""
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("motifnet"), "propagate", True)  # a CLI test may have turned it off
+    encoder = Encoder(DNA, 10, resize=True)
+    encoder.for_model = True
+    where = "s{}".format
+    with caplog.at_level(logging.WARNING, logger="motifnet"):
+        encoder.encode_sequences([b"ACGT" * 25, b"ACGT" * 5], where)  # 100 letters: ten times, as training may cut
+        assert not caplog.messages
+        codes = encoder.encode_sequences([b"AC" * 3, b"A" + b"ACGT" * 25, b"C" * 500], where)
+        encoder.encode_sequences([b"C" * 500], where)  # once a command
+    assert caplog.messages == [
+        "s1 has 101 letters, and the model reads the central 10 of a record (it was trained with --length 10): cut "
+        "long sequences into windows of that length (e.g. bedtools makewindows and getfasta) to read all of them, or "
+        "find motif sites with motifnet scan"]
+    assert codes.shape == (3, 10)  # read all the same
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="motifnet"):  # training's own reading: cropping is what it asked
+        Encoder(DNA, 10, resize=True).encode_sequences([b"C" * 500], where)
+    assert not caplog.messages

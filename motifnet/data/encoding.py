@@ -14,6 +14,7 @@ the sequence encoding of letter ``i`` times the probability of structure letter 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from ..errors import InputError, OptionValueError, ParamError
 from .alphabets import PROTEIN_STRAYS, Alphabet
 from .fasta import EMPTY_SEQUENCE, record_at, record_letters
 from .options import MAX_LENGTH
+
+log = logging.getLogger("motifnet")
 
 STRUCTURE_MODES = (None, "letters", "pwm")
 _PWM_SUM_TOLERANCE = 1e-2
@@ -75,6 +78,8 @@ def refuse_non_letters(sequence: bytes, where: str) -> None:
 
 
 #: What the rows of a structure profile hold (numbers; their spaces where a reader keeps them).
+#: A record more than this many times a cropping model's length is warned of (once a command).
+LONG_RECORD_FACTOR = 10
 _PROFILE_BYTES = b"0123456789.eE+- \t"
 
 
@@ -368,6 +373,22 @@ class Encoder:
 
     #: How errors tell the user to fix a mismatch: training options, or the model's fixed inputs.
     for_model = False
+    #: Whether a model's reader warned of records far longer than the model reads (once a command).
+    warned_long = False
+
+    def _warn_long(self, lengths: np.ndarray, where) -> None:
+        """Warn once, for a model that crops (``--length``), of records more than :data:`LONG_RECORD_FACTOR` times
+        its length: a chromosome of 50 Mb gave one prediction of its central 200 letters without a word."""
+        if not self.for_model or self.warned_long:
+            return
+        long = np.flatnonzero(lengths > LONG_RECORD_FACTOR * self.length)
+        if long.size:
+            self.warned_long = True
+            row = int(long[0])
+            log.warning("%s has %s letters, and the model reads the central %d of a record (it was trained with "
+                        "--length %d): cut long sequences into windows of that length (e.g. bedtools makewindows and "
+                        "getfasta) to read all of them, or find motif sites with motifnet scan", where(row),
+                        f"{int(lengths[row]):,}", self.length, self.length)
 
     def _codes(self, data: bytes, lookup: np.ndarray, alphabet: Alphabet, record, what: str) -> np.ndarray:
         codes = lookup[np.frombuffer(data, dtype=np.uint8)]
@@ -456,6 +477,7 @@ class Encoder:
                         "sequence")
         if not self.resize:
             return flat.reshape(n, self.length).astype(self.code_dtype, copy=False)
+        self._warn_long(lengths, where)
         codes = np.zeros((n, self.length), dtype=self.code_dtype)
         start = 0
         for row, size in enumerate(lengths.tolist()):
