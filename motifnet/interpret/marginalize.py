@@ -41,7 +41,7 @@ ABLATION_COLUMNS = ("motif", "class", "records", "mean_delta", "ci_low", "ci_hig
 #: Sequence codes an experiment holds at a time, in bytes: the background sequences of a chunk times the
 #: copies the experiment predicts of each (the background, one per motif or per pair and spacing). The
 #: predictions of a chunk (a copy for the input pipeline, the outputs) take a few times this again.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 16 * 2**20  # also how often a progress line can come: about every 15 s at 200 letters on 2 cores
 
 # What each random draw is seeded by, beside --seed and the sequence's number (numpy.random.default_rng).
 _BACKGROUND_ROWS, _BACKGROUND, _SINGLE_INSTANCES, _PAIR_INSTANCES = range(4)
