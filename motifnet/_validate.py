@@ -242,6 +242,12 @@ def check_output_folder(output, option: str = "-o/--output") -> None:
     path = Path(output)
     if path.exists() and not path.is_dir():
         raise ParamError(f"{option} {output}: must be a folder, not a file; give a new or existing folder")
+    for folder in (path.absolute(), *path.absolute().parents):  # making it would fail with "File exists"
+        if folder.exists():
+            break
+        if folder.is_symlink():
+            raise ParamError(f"{option} {output}: {folder} is a link to {os.readlink(folder)}, which does not exist; "
+                             "make that folder, or give another folder")
     parent = next((folder for folder in path.absolute().parents if folder.exists()), None)
     if not path.exists() and parent is not None and not parent.is_dir():
         raise ParamError(f"{option} {output}: cannot be made, {parent} is a file; give a new or existing folder")

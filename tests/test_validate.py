@@ -71,6 +71,23 @@ def test_an_input_the_command_would_write_over_is_refused_through_links_and_numb
     assert mine.read_text() == "kept"
 
 
+def test_an_output_folder_through_a_link_to_nothing_is_refused_before_any_work(tmp_path, cli, trained_run):
+    """A link to a missing folder, as -o or above it, was "dang: File exists", after the data was read."""
+    from motifnet._validate import check_output_folder
+
+    (tmp_path / "dang").symlink_to(tmp_path / "gone")
+    for output in (tmp_path / "dang", tmp_path / "dang" / "sub"):
+        with pytest.raises(ParamError, match="^" + re.escape(
+                f"-o/--output {output}: {tmp_path / 'dang'} is a link to {tmp_path / 'gone'}, which does not exist; "
+                "make that folder, or give another folder") + "$"):
+            check_output_folder(output)
+    result = cli("attribute", trained_run[0], "--method", "saliency", "-o", tmp_path / "dang")
+    assert result.exit_code == 1 and result.stderr.strip().endswith("which does not exist; make that folder, or give "
+                                                                    "another folder"), result.stderr
+    (tmp_path / "gone").mkdir()
+    check_output_folder(tmp_path / "dang" / "sub")  # the link leads somewhere now
+
+
 def test_outputs_in_a_folder_without_write_permission_are_refused_before_any_work(tmp_path, monkeypatch, cli,
                                                                                    trained_run):
     # The file was written at the end, after the work: "Error: imm/o.png: Permission denied".
