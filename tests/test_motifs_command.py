@@ -364,8 +364,9 @@ def test_tf_modisco_finding_nothing_says_so_with_what_to_change(trained_run, tmp
     result, warnings = _small_windows(run_dir, up, out, "--min-metacluster-size", "100000")
     assert warnings == ["warning: class up: TF-MoDISco found no pattern in 40 records: too few seqlets for a "
                         "metacluster (--min-metacluster-size 100000) or a pattern (--min-seqlets 20); give more "
-                        "records, a larger --max-seqlets (now 2000), smaller sizes, or a smaller --window (now 5) and "
-                        "--flank (now 2)"], result.output  # --max-seqlets 2 gave no pattern, its hint named it not
+                        "records, a larger --max-seqlets (now 2000), a smaller --min-metacluster-size or "
+                        "--min-seqlets, or a smaller --window (now 5) and --flank (now 2)"], result.output
+    # --max-seqlets 2 gave no pattern, its hint named it not; "smaller sizes" named no option
     assert "wrote 0 pattern(s)" in result.output and "MOTIF" not in (out / "patterns.meme").read_text()
 
 

@@ -207,9 +207,9 @@ def _find_and_write(run, model, dataset, out: Path, attribution, modisco, motif_
             if not found:  # an empty patterns.meme without a word looked like a model that learned nothing
                 log.warning("%s %s: TF-MoDISco found no pattern in %d records: too few seqlets for a metacluster "
                             "(--min-metacluster-size %d) or a pattern (--min-seqlets %d); give more records, a larger "
-                            "--max-seqlets (now %d), smaller sizes, or a smaller --window (now %d) and --flank (now "
-                            "%d)", kind, names[target], n, modisco.min_metacluster, modisco.min_seqlets,
-                            modisco.max_seqlets, modisco.window, modisco.flank)
+                            "--max-seqlets (now %d), a smaller --min-metacluster-size or --min-seqlets, or a smaller "
+                            "--window (now %d) and --flank (now %d)", kind, names[target], n, modisco.min_metacluster,
+                            modisco.min_seqlets, modisco.max_seqlets, modisco.window, modisco.flank)
             patterns += [(names[target], pattern) for pattern in found]
         check_stop()  # a stop asked during the last TF-MoDISco: no files written
         background = _background(one_hot)
