@@ -54,7 +54,7 @@ def test_fold_trains_on_the_folded_files_under_the_plain_files_names(tmp_path, m
     (paths, run_dir, fold_format, options), (dataset, used) = calls
     assert paths == ["up.fa", "down.fa"] and fold_format == "context"
     assert options == {"multi_label": False, "overwrite": True, "seed": 4, "structure_alphabet": None,
-                       "structure_pwm": False}
+                       "structure_pwm": False, "regression": False}
     assert dataset.class_names == ["up", "down"] and len(dataset) == 20
     assert dataset.encoder.structure.letters == "FHIMST"
     assert used.keep_folded and not config.keep_folded and used.seed == 4
